@@ -1,0 +1,52 @@
+/**
+ * Public API of the reconciliation engine: pure functions, no I/O. Readers accept strings,
+ * Buffers or async iterables of chunks so the activities layer decides where bytes come from.
+ */
+import { DEFAULT_MATCH_OPTIONS, matchDocuments, type MatchOptions, type ResultRow } from './matcher';
+import { summariseRun, type RunSummary } from './summary';
+import { summariseSuppliers, type SupplierSummary } from './supplier-summary';
+import type { BooksRow, Issue, PortalDoc } from './types';
+
+export interface ReconcileResult {
+  results: ResultRow[];
+  /** IMS-rejected documents, kept aside (§9.6). */
+  rejected: PortalDoc[];
+  summary: RunSummary;
+  suppliers: SupplierSummary[];
+  warnings: Issue[];
+}
+
+/**
+ * Reconcile canonical books rows against canonical portal documents (GSTR-2B `docdata` plus
+ * `docRejdata` marked `rejected`). Same input (in any order) → identical output.
+ */
+export function reconcile(
+  books: readonly BooksRow[],
+  portal: readonly PortalDoc[],
+  options: Partial<MatchOptions> = {},
+): ReconcileResult {
+  const opts: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...options };
+  const { results, rejected, warnings } = matchDocuments(books, portal, opts);
+  return {
+    results,
+    rejected,
+    summary: summariseRun(results, rejected, opts, warnings),
+    suppliers: summariseSuppliers(results, opts.supplierSignals),
+    warnings,
+  };
+}
+
+export * from './types';
+export * from './categories';
+export { DEFAULT_MATCH_OPTIONS, matchDocuments } from './matcher';
+export type { MatchOptions, MatchOutput, ResultRow, Difference, SupplierSignal } from './matcher';
+export { computeItcFigures, rowItc } from './itc';
+export type { ItcFigures, RowItc, HeadsTotal } from './itc';
+export { summariseRun } from './summary';
+export type { RunSummary, SideTotals } from './summary';
+export { summariseSuppliers } from './supplier-summary';
+export type { SupplierSummary } from './supplier-summary';
+export * from './amounts';
+export * from './dates';
+export * from './hsn';
+export * from './normalise';
