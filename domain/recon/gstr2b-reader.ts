@@ -1,0 +1,642 @@
+/**
+ * GSTR-2B JSON reader (§2). Streams: the file is scanned incrementally and each supplier entry
+ * of `docdata` / `docRejdata` is parsed on its own (see json-stream.ts for the memory bound),
+ * so a 100 MB download never sits in memory as one string or one object tree.
+ *
+ * Output: canonical PortalDoc[] (amounts in paise, ISO dates), IMS-rejected documents apart,
+ * warnings (bad supplier check digits, unknown sections, control-total differences, quirks) and
+ * errors that name the section, supplier index, document index and field. A fatal error (not a
+ * 2B, wrong recipient, wrong period, truncated JSON) makes `ok` false and empties the documents,
+ * so a caller cannot reconcile half a file by accident.
+ */
+import { parseAmount } from './amounts';
+import { parseDate, periodFromMmyyyy } from './dates';
+import { JsonPathScanner, JsonScanError, type PathSegment } from './json-stream';
+import { checkGstin, cleanGstin, cleanKey, parsePlaceOfSupply } from './normalise';
+import type { DocType, Heads, Issue, PortalDoc, PortalSection } from './types';
+
+export interface Gstr2bExpectations {
+  /** The client's GSTIN: `data.gstin` must equal it. */
+  gstin?: string;
+  /** `YYYY-MM`: `data.rtnprd` must equal it. */
+  period?: string;
+}
+
+export interface Gstr2bReadOptions extends Gstr2bExpectations {
+  /** Distinguishes refs when several files of one period are merged (§2.1 `fc`). */
+  fileTag?: string;
+  /** Cap on stored issues (the count of dropped ones is reported). */
+  maxIssues?: number;
+}
+
+export interface SectionTotals extends Heads {
+  taxableValue: number;
+  count: number;
+}
+
+export interface Gstr2bReadResult {
+  ok: boolean;
+  header: { gstin: string; period: string; version: string; generatedOn: string | null };
+  documents: PortalDoc[];
+  rejected: PortalDoc[];
+  /** Parsed per-section totals (magnitudes, all docdata documents) and the portal's own cpsumm totals. */
+  controlTotals: Record<string, { parsed: SectionTotals; portal: SectionTotals | null }>;
+  /** The portal's `itcsumm`, untouched, for display. */
+  itcSummary: unknown;
+  warnings: Issue[];
+  errors: Issue[];
+}
+
+const SUPPLIER_SECTIONS: Readonly<Record<string, { list: string; kind: 'inv' | 'nt' | 'isd' | 'boe' }>> = {
+  b2b: { list: 'inv', kind: 'inv' },
+  b2ba: { list: 'inv', kind: 'inv' },
+  ecom: { list: 'inv', kind: 'inv' },
+  ecoma: { list: 'inv', kind: 'inv' },
+  cdnr: { list: 'nt', kind: 'nt' },
+  cdnra: { list: 'nt', kind: 'nt' },
+  isd: { list: 'doclist', kind: 'isd' },
+  isda: { list: 'doclist', kind: 'isd' },
+  impgsez: { list: 'boe', kind: 'boe' },
+};
+const AMENDED: ReadonlySet<string> = new Set(['b2ba', 'ecoma', 'cdnra', 'isda']);
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function zeroTotals(): SectionTotals {
+  return { taxableValue: 0, igst: 0, cgst: 0, sgst: 0, cess: 0, count: 0 };
+}
+
+const HEAD_FIELDS = ['txval', 'igst', 'cgst', 'sgst', 'cess'] as const;
+
+class Reader {
+  readonly warnings: Issue[] = [];
+  readonly errors: Issue[] = [];
+  readonly documents: PortalDoc[] = [];
+  readonly rejected: PortalDoc[] = [];
+  readonly parsed = new Map<string, SectionTotals>();
+  readonly cpsumm = new Map<string, SectionTotals>();
+  private readonly counted = new Map<string, Issue>();
+  private dropped = 0;
+  gstin = '';
+  period = '';
+  version = '';
+  generatedOn: string | null = null;
+  itcSummary: unknown = null;
+  fatal = false;
+  sawRoot = false;
+  sawDocdata = false;
+  private readonly badSupplierGstins = new Set<string>();
+
+  constructor(private readonly opts: Gstr2bReadOptions) {}
+
+  private push(list: Issue[], issue: Issue): void {
+    if (list.length >= (this.opts.maxIssues ?? 1000)) {
+      this.dropped += 1;
+      return;
+    }
+    list.push(issue);
+  }
+  error(issue: Issue): void {
+    if (issue.fatal) this.fatal = true;
+    this.push(this.errors, issue);
+  }
+  warn(issue: Issue): void {
+    this.push(this.warnings, issue);
+  }
+  /** One warning per code, with a count: for quirks that can repeat on every document. */
+  countWarn(code: string, message: string): void {
+    const w = this.counted.get(code);
+    if (w) w.count = (w.count ?? 1) + 1;
+    else {
+      const issue: Issue = { code, message, count: 1 };
+      this.counted.set(code, issue);
+      this.warn(issue);
+    }
+  }
+  finishIssues(): void {
+    if (this.dropped > 0) {
+      this.warnings.push({ code: 'issues_truncated', message: `${this.dropped} further issues not listed`, count: this.dropped });
+    }
+  }
+
+  // ---- header fields -------------------------------------------------------------------------
+  header(field: string, v: unknown): void {
+    switch (field) {
+      case 'gstin': {
+        this.gstin = typeof v === 'string' ? cleanGstin(v) : '';
+        const expected = this.opts.gstin ? cleanGstin(this.opts.gstin) : '';
+        if (expected && this.gstin !== expected) {
+          this.error({ code: 'wrong_recipient', fatal: true, field: 'gstin', message: `2B belongs to ${this.gstin || '(blank)'}, expected ${expected}` });
+        } else if (this.gstin && checkGstin(this.gstin).problem) {
+          this.warn({ code: 'invalid_recipient_gstin', field: 'gstin', message: `recipient GSTIN ${this.gstin} fails validation` });
+        }
+        break;
+      }
+      case 'rtnprd': {
+        const p = typeof v === 'string' || typeof v === 'number' ? periodFromMmyyyy(String(v).padStart(6, '0')) : null;
+        if (!p) {
+          this.error({ code: 'bad_period', fatal: true, field: 'rtnprd', message: `return period ${JSON.stringify(v)} is not MMYYYY` });
+          break;
+        }
+        this.period = p;
+        if (this.opts.period && p !== this.opts.period) {
+          this.error({ code: 'wrong_period', fatal: true, field: 'rtnprd', message: `2B is for ${p}, expected ${this.opts.period}` });
+        }
+        break;
+      }
+      case 'version':
+        this.version = String(v ?? '');
+        break;
+      case 'gendt': {
+        const d = parseDate(v);
+        this.generatedOn = d.ok ? d.iso : null;
+        break;
+      }
+      case 'itcsumm':
+        this.itcSummary = v;
+        break;
+      case 'cpsumm':
+        this.readCpsumm(v);
+        break;
+      case 'docdata':
+      case 'docRejdata':
+        this.error({ code: 'wrong_schema', fatal: true, field, message: `${field} must be an object of sections` });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private readCpsumm(v: unknown): void {
+    if (!isObj(v)) return;
+    for (const [section, rows] of Object.entries(v)) {
+      if (!Array.isArray(rows)) continue;
+      const t = zeroTotals();
+      for (const r of rows) {
+        if (!isObj(r)) continue;
+        t.count += typeof r.ttldocs === 'number' ? r.ttldocs : 0;
+        for (const f of HEAD_FIELDS) {
+          const a = parseAmount(r[f]);
+          if (a.ok) t[f === 'txval' ? 'taxableValue' : f] += Math.abs(a.paise);
+        }
+      }
+      this.cpsumm.set(section, t);
+    }
+  }
+
+  // ---- documents -------------------------------------------------------------------------------
+  entry(section: string, index: number, entry: unknown, rejected: boolean): void {
+    const where = rejected ? `docRejdata.${section}` : section;
+    const spec = SUPPLIER_SECTIONS[section];
+    if (section === 'impg') {
+      this.boeDoc(where, section, index, undefined, entry, '', '', rejected);
+      return;
+    }
+    if (!spec) {
+      // Unknown (newer) section: count, never fail (§2.2).
+      let n = 1;
+      if (isObj(entry)) {
+        const lists = Object.values(entry).filter(Array.isArray);
+        if (lists.length > 0) n = lists.reduce((s, l) => s + l.length, 0);
+      }
+      const code = `unknown_section:${where}`;
+      const w = this.counted.get(code);
+      if (w) w.count = (w.count ?? 0) + n;
+      else {
+        const issue: Issue = { code: 'unknown_section', section: where, message: `section ${where} is not understood; its documents were counted, not imported`, count: n };
+        this.counted.set(code, issue);
+        this.warn(issue);
+      }
+      return;
+    }
+    if (!isObj(entry)) {
+      this.error({ code: 'invalid_entry', section: where, index, message: 'supplier entry is not an object' });
+      return;
+    }
+    const ctinRaw = entry.ctin;
+    if (typeof ctinRaw !== 'string' || ctinRaw.trim() === '') {
+      this.error({ code: 'missing_field', section: where, index, field: 'ctin', message: 'supplier GSTIN (ctin) missing: entry skipped' });
+      return;
+    }
+    const ctin = cleanGstin(ctinRaw);
+    const problem = checkGstin(ctin).problem;
+    if (problem && !this.badSupplierGstins.has(ctin)) {
+      this.badSupplierGstins.add(ctin);
+      // §2.7: portal sample files carry bad check digits; a warning, never a reason to drop.
+      this.warn({ code: 'invalid_supplier_gstin', section: where, index, field: 'ctin', message: `supplier GSTIN ${ctin} fails validation (${problem}); documents kept` });
+    }
+    const name = typeof entry.trdnm === 'string' ? entry.trdnm.trim() : '';
+    const list = entry[spec.list];
+    if (list === undefined) return;
+    if (!Array.isArray(list)) {
+      this.error({ code: 'invalid_entry', section: where, index, field: spec.list, message: `${spec.list} is not an array` });
+      return;
+    }
+    const supPeriod = typeof entry.supprd === 'string' ? periodFromMmyyyy(entry.supprd) ?? undefined : undefined;
+    const supFiled = entry.supfildt !== undefined ? parseDate(entry.supfildt) : null;
+    const filed = supFiled && supFiled.ok ? supFiled.iso : undefined;
+    for (let j = 0; j < list.length; j += 1) {
+      const doc: unknown = list[j];
+      if (spec.kind === 'boe') this.boeDoc(where, section, index, j, doc, ctin, name, rejected);
+      else this.doc(where, section, spec.kind, index, j, doc, ctin, name, supPeriod, filed, rejected);
+    }
+  }
+
+  private money(obj: Obj, field: string, ctx: Issue): number | null {
+    const v = obj[field];
+    if (v === undefined || v === null || v === '') return null;
+    if (typeof v === 'string') this.countWarn('amount_as_text', 'amounts given as text were parsed as numbers');
+    const a = parseAmount(v);
+    if (!a.ok) {
+      this.error({ ...ctx, code: 'invalid_amount', field, message: `${field}: ${a.reason}` });
+      return NaN;
+    }
+    if (a.paise < 0) {
+      // §2.7: portal amounts are positive; the sign comes from the document type.
+      this.countWarn('negative_amount', 'negative portal amounts were read as magnitudes');
+      return -a.paise;
+    }
+    return a.paise;
+  }
+
+  private heads(obj: Obj, ctx: Issue): { tx: number; ig: number; cg: number; sg: number; cs: number; present: boolean } | null {
+    const vals = HEAD_FIELDS.map((f) => this.money(obj, f, ctx));
+    if (vals.some((v) => Number.isNaN(v))) return null;
+    return { tx: vals[0] ?? 0, ig: vals[1] ?? 0, cg: vals[2] ?? 0, sg: vals[3] ?? 0, cs: vals[4] ?? 0, present: vals.some((v) => v !== null) };
+  }
+
+  private date(obj: Obj, field: string, ctx: Issue, required: boolean): string | null | undefined {
+    const v = obj[field];
+    if (v === undefined || v === null || v === '') {
+      if (required) this.error({ ...ctx, code: 'missing_field', field, message: `${field} missing` });
+      return required ? null : undefined;
+    }
+    const d = parseDate(v);
+    if (!d.ok) {
+      this.error({ ...ctx, code: 'invalid_date', field, message: `${field}: ${d.reason}` });
+      return null;
+    }
+    return d.iso;
+  }
+
+  private str(obj: Obj, field: string): string {
+    const v = obj[field];
+    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+  }
+
+  private doc(where: string, section: string, kind: 'inv' | 'nt' | 'isd', index: number, j: number, raw: unknown,
+    ctin: string, name: string, supPeriod: string | undefined, filed: string | undefined, rejected: boolean): void {
+    const ctx: Issue = { code: '', message: '', section: where, index, docIndex: j };
+    if (!isObj(raw)) {
+      this.error({ ...ctx, code: 'invalid_document', message: 'document is not an object' });
+      return;
+    }
+    const numField = kind === 'inv' ? 'inum' : kind === 'nt' ? 'ntnum' : 'docnum';
+    const dateField = kind === 'isd' ? 'docdt' : 'dt';
+    const number = this.str(raw, numField).trim();
+    const errorsBefore = this.errors.length + this.dropped;
+    if (number === '') this.error({ ...ctx, code: 'missing_field', field: numField, message: `${numField} missing` });
+    const date = this.date(raw, dateField, ctx, true);
+    let docType: DocType = 'invoice';
+    if (kind === 'nt') {
+      const t = this.str(raw, 'typ').toUpperCase();
+      if (t === 'C') docType = 'credit_note';
+      else if (t === 'D') docType = 'debit_note';
+      else this.error({ ...ctx, code: 'invalid_field', field: 'typ', message: `note type ${JSON.stringify(raw.typ)} is neither C nor D` });
+    } else if (kind === 'isd') {
+      const t = this.str(raw, 'doctyp').toUpperCase();
+      if (t === 'ISDI') docType = 'isd_invoice';
+      else if (t === 'ISDC') docType = 'isd_credit_note';
+      else this.error({ ...ctx, code: 'invalid_field', field: 'doctyp', message: `ISD document type ${JSON.stringify(raw.doctyp)} is neither ISDI nor ISDC` });
+    }
+    let h = this.heads(raw, ctx);
+    const val = this.money(raw, 'val', ctx);
+    // §2.4: sum item lines per head; invoice-level totals win when both exist and disagree by > ₹1.
+    const items = raw.items;
+    if (Array.isArray(items) && items.length > 0 && h) {
+      const sum = { tx: 0, ig: 0, cg: 0, sg: 0, cs: 0 };
+      let bad = false;
+      items.forEach((it, k) => {
+        if (!isObj(it)) {
+          bad = true;
+          return;
+        }
+        const ih = this.heads(it, { ...ctx, field: `items[${k}]` });
+        if (!ih) {
+          bad = true;
+          return;
+        }
+        sum.tx += ih.tx; sum.ig += ih.ig; sum.cg += ih.cg; sum.sg += ih.sg; sum.cs += ih.cs;
+      });
+      if (bad) h = null;
+      else if (!h.present) h = { ...sum, present: true };
+      else if (Math.abs(h.tx - sum.tx) > 100 || Math.abs(h.ig - sum.ig) > 100 || Math.abs(h.cg - sum.cg) > 100
+        || Math.abs(h.sg - sum.sg) > 100 || Math.abs(h.cs - sum.cs) > 100) {
+        this.warn({ ...ctx, code: 'items_totals_disagree', message: 'item lines and invoice totals differ by more than ₹1; invoice totals kept' });
+      }
+    }
+    if (this.errors.length + this.dropped > errorsBefore || !h || date === null || date === undefined || Number.isNaN(val)) return;
+    const itcRaw = kind === 'isd' ? this.str(raw, 'itcelg') : this.str(raw, 'itcavl');
+    const itcAvailable = itcRaw.toUpperCase() !== 'N' && itcRaw.toUpperCase() !== 'T';
+    const posRaw = raw.pos;
+    const pos = posRaw !== undefined ? parsePlaceOfSupply(posRaw) : null;
+    if (posRaw !== undefined && posRaw !== '' && pos === null) {
+      this.warn({ ...ctx, code: 'invalid_pos', field: 'pos', message: `place of supply ${JSON.stringify(posRaw)} not understood` });
+    }
+    const diff = raw.diffprcnt;
+    const doc: PortalDoc = {
+      ref: '',
+      section: section as PortalSection,
+      period: '',
+      supplierGstin: ctin,
+      supplierName: name,
+      docType,
+      numberRaw: number,
+      date,
+      invoiceValue: val ?? 0,
+      taxableValue: h.tx,
+      igst: h.ig,
+      cgst: h.cg,
+      sgst: h.sg,
+      cess: h.cs,
+      reverseCharge: this.str(raw, 'rev').toUpperCase() === 'Y',
+      itcAvailable,
+      diffPercent: typeof diff === 'number' ? diff : typeof diff === 'string' && diff !== '' ? Number(diff) : 1,
+    };
+    if (pos) doc.placeOfSupply = pos;
+    if (supPeriod) doc.supplierPeriod = supPeriod;
+    if (filed) doc.supplierFilingDate = filed;
+    const supplyType = kind === 'inv' ? this.str(raw, 'typ') : kind === 'nt' ? this.str(raw, 'suptyp') : '';
+    if (supplyType) doc.supplyType = supplyType;
+    if (!itcAvailable) {
+      const rsn = this.str(raw, 'rsn');
+      if (rsn) doc.itcUnavailableReason = rsn;
+      else if (itcRaw.toUpperCase() === 'T') doc.itcUnavailableReason = 'T';
+    }
+    const irn = this.str(raw, 'irn');
+    if (irn) doc.irn = irn;
+    const irnDate = this.date(raw, 'irngendate', ctx, false);
+    if (irnDate) doc.irnDate = irnDate;
+    if (AMENDED.has(section)) {
+      const oNumField = kind === 'inv' ? 'oinum' : kind === 'nt' ? 'ontnum' : 'odocnum';
+      const oDateField = kind === 'inv' ? 'oidt' : kind === 'nt' ? 'ontdt' : 'odocdt';
+      const oNumber = this.str(raw, oNumField).trim();
+      const oDate = this.date(raw, oDateField, ctx, false);
+      if (oNumber === '' || !oDate) {
+        this.warn({ ...ctx, code: 'amendment_without_original', field: oNumField, message: 'amendment lacks its original number or date; it cannot supersede anything' });
+      } else {
+        doc.original = { number: oNumber, date: oDate };
+        const ot = (kind === 'nt' ? this.str(raw, 'onttyp') : kind === 'isd' ? this.str(raw, 'odoctyp') : '').toUpperCase();
+        if (ot === 'C') doc.original.docType = 'credit_note';
+        else if (ot === 'D') doc.original.docType = 'debit_note';
+        else if (ot === 'ISDI') doc.original.docType = 'isd_invoice';
+        else if (ot === 'ISDC') doc.original.docType = 'isd_credit_note';
+      }
+    }
+    this.add(doc, `${where}:${index}:${j}`, rejected);
+  }
+
+  private boeDoc(where: string, section: string, index: number, j: number | undefined, raw: unknown,
+    ctin: string, name: string, rejected: boolean): void {
+    const ctx: Issue = { code: '', message: '', section: where, index };
+    if (j !== undefined) ctx.docIndex = j;
+    if (!isObj(raw)) {
+      this.error({ ...ctx, code: 'invalid_document', message: 'bill of entry is not an object' });
+      return;
+    }
+    const errorsBefore = this.errors.length + this.dropped;
+    const boe = this.str(raw, 'boenum').trim();
+    if (boe === '') this.error({ ...ctx, code: 'missing_field', field: 'boenum', message: 'boenum missing' });
+    const date = this.date(raw, 'boedt', ctx, true);
+    const h = this.heads(raw, ctx);
+    if (this.errors.length + this.dropped > errorsBefore || !h || !date) return;
+    const doc: PortalDoc = {
+      ref: '',
+      section: section as PortalSection,
+      period: '',
+      supplierGstin: ctin,
+      supplierName: name,
+      docType: 'bill_of_entry',
+      numberRaw: boe,
+      date,
+      invoiceValue: h.tx + h.ig + h.cs,
+      taxableValue: h.tx,
+      igst: h.ig,
+      cgst: h.cg,
+      sgst: h.sg,
+      cess: h.cs,
+      reverseCharge: false,
+      itcAvailable: this.str(raw, 'itcavl').toUpperCase() !== 'N',
+      diffPercent: 1,
+      billOfEntryNumber: boe,
+    };
+    const port = this.str(raw, 'portcode').trim();
+    if (port) doc.portCode = port.toUpperCase();
+    if (this.str(raw, 'isamd').toUpperCase() === 'Y') doc.original = { number: boe, date };
+    this.add(doc, `${where}:${index}${j !== undefined ? `:${j}` : ''}`, rejected);
+  }
+
+  private add(doc: PortalDoc, refTail: string, rejected: boolean): void {
+    doc.ref = refTail;
+    if (rejected) {
+      doc.rejected = true;
+      this.rejected.push(doc);
+      return;
+    }
+    this.documents.push(doc);
+    let t = this.parsed.get(doc.section);
+    if (!t) {
+      t = zeroTotals();
+      this.parsed.set(doc.section, t);
+    }
+    t.count += 1;
+    t.taxableValue += doc.taxableValue;
+    t.igst += doc.igst;
+    t.cgst += doc.cgst;
+    t.sgst += doc.sgst;
+    t.cess += doc.cess;
+  }
+
+  result(): Gstr2bReadResult {
+    if (!this.fatal && this.sawRoot) {
+      if (!this.period && !this.gstin) {
+        this.error({ code: 'wrong_schema', fatal: true, message: 'not a GSTR-2B file: data.gstin / data.rtnprd / data.docdata not found' });
+      } else if (!this.period) {
+        this.error({ code: 'wrong_schema', fatal: true, field: 'rtnprd', message: 'return period (rtnprd) missing' });
+      } else if (!this.sawDocdata) {
+        this.warn({ code: 'no_documents', message: '2B has no docdata: no documents imported' });
+      }
+    }
+    const tag = this.opts.fileTag ? `${this.opts.fileTag}:` : '';
+    for (const d of this.documents) {
+      d.period = this.period;
+      d.ref = `${this.period}:${tag}${d.ref}`;
+    }
+    for (const d of this.rejected) {
+      d.period = this.period;
+      d.ref = `${this.period}:${tag}${d.ref}`;
+    }
+    const controlTotals: Gstr2bReadResult['controlTotals'] = {};
+    for (const [section, parsed] of this.parsed) {
+      const portal = this.cpsumm.get(section) ?? null;
+      controlTotals[section] = { parsed, portal };
+      if (!portal) continue;
+      const fields = ['taxableValue', 'igst', 'cgst', 'sgst', 'cess'] as const;
+      const off = fields.filter((f) => Math.abs(parsed[f] - portal[f]) > 100);
+      if (off.length > 0) {
+        this.warn({ code: 'control_total_mismatch', section, message: `parsed ${section} totals differ from the portal's cpsumm by more than ₹1 in ${off.join(', ')}` });
+      }
+    }
+    this.finishIssues();
+    const ok = !this.fatal;
+    return {
+      ok,
+      header: { gstin: this.gstin, period: this.period, version: this.version, generatedOn: this.generatedOn },
+      documents: ok ? this.documents : [],
+      rejected: ok ? this.rejected : [],
+      controlTotals,
+      itcSummary: this.itcSummary,
+      warnings: this.warnings,
+      errors: this.errors,
+    };
+  }
+}
+
+/** Paths: root, `data`, `docdata`/`docRejdata`, sections; entries are parsed one by one. */
+function handlersFor(r: Reader): { descend: (p: readonly PathSegment[], k: 'object' | 'array') => boolean; value: (p: readonly PathSegment[], v: unknown) => void } {
+  const base = (p: readonly PathSegment[]): number => (p[0] === 'data' ? 1 : 0);
+  return {
+    descend(p, kind) {
+      if (p.length === 0) {
+        if (kind === 'object') r.sawRoot = true;
+        return kind === 'object';
+      }
+      if (p.length === 1 && p[0] === 'data') return kind === 'object';
+      const b = base(p);
+      if (p.length === b + 1 && (p[b] === 'docdata' || p[b] === 'docRejdata')) {
+        if (kind === 'object' && p[b] === 'docdata') r.sawDocdata = true;
+        return kind === 'object';
+      }
+      if (p.length === b + 2 && (p[b] === 'docdata' || p[b] === 'docRejdata')) return kind === 'array';
+      return false;
+    },
+    value(p, v) {
+      if (r.fatal) return;
+      if (p.length === 0) {
+        r.error({ code: 'wrong_schema', fatal: true, message: 'not a GSTR-2B file: the JSON is not an object' });
+        return;
+      }
+      if (p.length === 1 && p[0] === 'data') {
+        r.error({ code: 'wrong_schema', fatal: true, field: 'data', message: 'data must be an object' });
+        return;
+      }
+      const b = base(p);
+      if (p.length === b + 1) {
+        r.header(String(p[b]), v);
+        return;
+      }
+      const container = p[b];
+      if (container !== 'docdata' && container !== 'docRejdata') return;
+      if (p.length === b + 2) {
+        // A section that is not an array: new portal shape or a broken file.
+        r.warn({ code: 'unexpected_section_shape', section: String(p[b + 1]), message: `section ${String(p[b + 1])} is not an array; ignored` });
+        return;
+      }
+      if (p.length === b + 3) r.entry(String(p[b + 1]), Number(p[b + 2]), v, container === 'docRejdata');
+    },
+  };
+}
+
+function fail(r: Reader, e: unknown): Gstr2bReadResult {
+  if (e instanceof JsonScanError) {
+    const code = e.code === 'empty' ? 'empty_file' : e.code === 'truncated' ? 'truncated_json' : 'invalid_json';
+    r.error({ code, fatal: true, message: e.message, field: e.path.join('.') || undefined });
+    return r.result();
+  }
+  throw e;
+}
+
+/** Parse a whole 2B held in memory (small files, tests). */
+export function parseGstr2b(input: string | Uint8Array, options: Gstr2bReadOptions = {}): Gstr2bReadResult {
+  const r = new Reader(options);
+  const scanner = new JsonPathScanner(handlersFor(r));
+  try {
+    scanner.write(typeof input === 'string' ? input : new TextDecoder().decode(input));
+    scanner.end();
+  } catch (e) {
+    return fail(r, e);
+  }
+  return r.result();
+}
+
+/**
+ * Stream a 2B from chunks (a Node Readable is an AsyncIterable<Buffer>). Stops reading as soon as
+ * a fatal header problem (wrong recipient or period) is known.
+ */
+export async function readGstr2b(
+  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  options: Gstr2bReadOptions = {},
+): Promise<Gstr2bReadResult> {
+  const r = new Reader(options);
+  const scanner = new JsonPathScanner(handlersFor(r));
+  // Multi-byte UTF-8 characters can straddle chunks: the streaming decoder keeps the partial bytes.
+  const decoder = new TextDecoder('utf-8');
+  try {
+    for await (const chunk of source as AsyncIterable<string | Uint8Array>) {
+      scanner.write(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+      if (r.fatal) return r.result();
+    }
+    const rest = decoder.decode();
+    if (rest) scanner.write(rest);
+    scanner.end();
+  } catch (e) {
+    return fail(r, e);
+  }
+  return r.result();
+}
+
+/**
+ * Merge several files of one period (§2.1 `fc`), de-duplicating on
+ * (section, supplier GSTIN, document type, clean number, date). Refs must differ between files:
+ * read each with its own `fileTag`.
+ */
+export function mergeGstr2bResults(parts: readonly Gstr2bReadResult[]): Gstr2bReadResult {
+  const first = parts[0];
+  if (!first) throw new Error('nothing to merge');
+  const warnings: Issue[] = parts.flatMap((p) => p.warnings);
+  const errors: Issue[] = parts.flatMap((p) => p.errors);
+  for (const p of parts.slice(1)) {
+    if (p.header.gstin !== first.header.gstin || p.header.period !== first.header.period) {
+      errors.push({ code: 'merge_mismatch', fatal: true, message: `cannot merge ${p.header.gstin} ${p.header.period} into ${first.header.gstin} ${first.header.period}` });
+    }
+  }
+  const seen = new Set<string>();
+  let dupes = 0;
+  const dedupe = (docs: PortalDoc[]): PortalDoc[] => docs.filter((d) => {
+    const k = `${d.rejected ? 'R' : ''}${d.section}|${d.supplierGstin}|${d.docType}|${cleanKey(d.numberRaw)}|${d.date}`;
+    if (seen.has(k)) {
+      dupes += 1;
+      return false;
+    }
+    seen.add(k);
+    return true;
+  });
+  const documents = dedupe(parts.flatMap((p) => p.documents));
+  const rejected = dedupe(parts.flatMap((p) => p.rejected));
+  if (dupes > 0) warnings.push({ code: 'merged_duplicates', message: `${dupes} documents present in more than one file were kept once`, count: dupes });
+  const ok = parts.every((p) => p.ok) && !errors.some((e) => e.code === 'merge_mismatch');
+  return {
+    ok,
+    header: first.header,
+    documents: ok ? documents : [],
+    rejected: ok ? rejected : [],
+    controlTotals: first.controlTotals,
+    itcSummary: first.itcSummary,
+    warnings,
+    errors,
+  };
+}
