@@ -1,1 +1,65 @@
-export default async function globalSetup(): Promise<void> {}
+/**
+ * Starts the real servers once per `npm test` run and tells every test worker where they are:
+ * - PostgreSQL: DATABASE_URL when set (its server is used only to create throw-away databases),
+ *   else an embedded PostgreSQL in a temporary folder;
+ * - Temporal: TEMPORAL_ADDRESS when set, else the Temporal CLI dev server (in memory, headless);
+ * - the workflow bundle, built once (bundling per test file would dominate the run time).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { databaseUrlFor } from '../../db/knex';
+import { migrateLatest } from '../../db/migrator';
+import { startEmbeddedPostgres } from '../../ops/embedded-postgres';
+import { freePort } from '../../ops/ports';
+import { resolveTemporalCli } from '../../ops/temporal-cli';
+import { startTemporalDevServer } from '../../ops/temporal-dev-server';
+import { writeWorkflowBundle } from '../../ops/workflow-bundle';
+import { HARNESS_ENV, type HarnessState } from './harness-env';
+
+export default async function globalSetup(): Promise<void> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-test-'));
+  const state: HarnessState = { workDir, stops: [] };
+  (globalThis as { __taalmelHarness?: HarnessState }).__taalmelHarness = state;
+
+  const bundlePath = path.join(workDir, 'workflow-bundle.js');
+  const bundling = writeWorkflowBundle(bundlePath);
+
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'postgres'), port: await freePort(), persistent: false });
+    state.stops.push(pg.stop);
+    adminUrl = pg.url;
+  }
+
+  // One migrated template per run; each test file copies it (see database.ts).
+  const template = `taalmel_template_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(template)}`);
+  await migrateLatest({ url: databaseUrlFor(adminUrl, template), appRole: 'taalmel_app' });
+  const adminForTeardown = adminUrl;
+  state.stops.push(async () => {
+    const client = new pg.Client({ connectionString: adminForTeardown });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(template)} WITH (FORCE)`).finally(() => client.end());
+  });
+  await admin.end();
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const binary = await resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH || undefined });
+    if (!binary) throw new Error('The test suite needs the Temporal CLI: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or install Go so it can be built.');
+    const server = await startTemporalDevServer({ binary, port: await freePort(), uiPort: null, namespace: 'default', dbFile: null });
+    state.stops.push(server.stop);
+    temporalAddress = server.address;
+  }
+  await bundling;
+
+  process.env[HARNESS_ENV.adminUrl] = adminUrl;
+  process.env[HARNESS_ENV.temporalAddress] = temporalAddress;
+  process.env[HARNESS_ENV.workflowBundle] = bundlePath;
+  process.env[HARNESS_ENV.templateDatabase] = template;
+}

@@ -1,0 +1,17 @@
+/**
+ * Every activity the worker registers, built from explicit dependencies so tests can hand in their
+ * own database and logger. Workflows import only the *type* `Activities`.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { createSelfCheckActivities } from './self-check';
+
+export type ActivityDeps = { knex: Knex; logger: Logger };
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createSelfCheckActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

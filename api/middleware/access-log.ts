@@ -1,0 +1,16 @@
+/** One log line per request with method, path (never the query string: it can carry tokens), status and time. */
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+
+export function accessLog(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = ctx.status >= 500 ? 'error' : 'info';
+      logger[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+    }
+  };
+}

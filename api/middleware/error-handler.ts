@@ -1,0 +1,50 @@
+/**
+ * Every failure leaves as API.md's error envelope. Known errors keep their status and code; body
+ * parser failures become 400/413/415; anything else is a 500 whose message (and stack) stays in the
+ * log, and reaches the response only in development.
+ */
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { ApiError } from '../errors';
+
+type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
+
+function fromHttpError(error: HttpishError): ApiError | null {
+  const status = error.status ?? error.statusCode;
+  if (!status || status < 400 || status >= 500) return null;
+  if (error.type === 'entity.parse.failed') return new ApiError(400, 'invalid_input', 'The request body is not valid JSON.', { body: 'malformed JSON' });
+  if (error.type === 'entity.too.large' || status === 413) return new ApiError(413, 'too_large', 'The request body is too large.');
+  if (status === 415) return new ApiError(415, 'unsupported_type', 'This content type is not supported.');
+  if (status === 400) return new ApiError(400, 'invalid_input', error.expose ? error.message : 'The request is not valid.');
+  return null;
+}
+
+export function errorHandler(options: { logger: Logger; exposeInternalErrors: boolean }): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new ApiError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}.`);
+      }
+    } catch (caught) {
+      const error = caught as HttpishError;
+      const known = error instanceof ApiError ? error : fromHttpError(error);
+      if (known) {
+        ctx.status = known.status;
+        for (const [name, value] of Object.entries(known.headers ?? {})) ctx.set(name, value);
+        ctx.body = { error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } };
+        if (known.status >= 500) options.logger.error({ err: error }, 'request failed');
+        return;
+      }
+      options.logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+      ctx.status = 500;
+      ctx.body = {
+        error: {
+          code: 'internal_error',
+          message: 'Something went wrong on our side. Quote the request id when you report it.',
+          details: { requestId: ctx.state.requestId, ...(options.exposeInternalErrors ? { cause: error.message, stack: error.stack } : {}) },
+        },
+      };
+    }
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * Migrations are TypeScript modules listed in db/migrations/index.ts, so they load the same way
+ * under tsx, jest and compiled JavaScript (knex's own directory scanning would need a loader).
+ * They run as the tables' owner on a single connection that carries the application role's name
+ * in the session setting `taalmel.app_role`, which the migrations use to grant privileges.
+ */
+import type { Knex } from 'knex';
+import { createKnex } from './knex';
+import { migrations } from './migrations';
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => migrations.map((m) => m.name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = migrations.find((m) => m.name === name);
+    if (!found) throw new Error(`Unknown migration ${name}`);
+    return found.module;
+  },
+};
+
+export type MigrateOptions = { url: string; appRole: string };
+
+export async function migrateLatest(options: MigrateOptions): Promise<string[]> {
+  const owner = createKnex({ url: options.url, poolMax: 1, applicationName: 'taalmel-migrate' });
+  try {
+    await owner.raw(`select set_config('taalmel.app_role', ?, false)`, [options.appRole]);
+    const [, applied] = (await owner.migrate.latest({ migrationSource: source })) as [number, string[]];
+    return applied;
+  } finally {
+    await owner.destroy();
+  }
+}
+
+export async function migrationStatus(knex: Knex): Promise<{ latest: string | null; count: number }> {
+  const rows: Array<{ name: string }> = await knex('knex_migrations').select('name').orderBy('id');
+  return { latest: rows.at(-1)?.name ?? null, count: rows.length };
+}
+
+export const latestMigrationName: string | null = migrations.at(-1)?.name ?? null;

@@ -1,0 +1,30 @@
+import { BaseModel } from './base-model';
+
+export type FilingFrequency = 'monthly' | 'quarterly';
+
+export class Client extends BaseModel {
+  static override tableName = 'clients';
+
+  firmId!: string;
+  name!: string;
+  gstin!: string;
+  email!: string;
+  filingFrequency!: FilingFrequency;
+  stateCode!: string;
+  active!: boolean;
+
+  static override jsonSchema = {
+    type: 'object',
+    required: ['firmId', 'name', 'gstin', 'email', 'filingFrequency', 'stateCode'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      firmId: { type: 'string', format: 'uuid' },
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      gstin: { type: 'string', pattern: '^[0-9A-Z]{15}$' },
+      email: { type: 'string', maxLength: 320 },
+      filingFrequency: { type: 'string', enum: ['monthly', 'quarterly'] },
+      stateCode: { type: 'string', pattern: '^[0-9]{2}$' },
+      active: { type: 'boolean' },
+    },
+  };
+}

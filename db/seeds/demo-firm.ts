@@ -1,0 +1,63 @@
+/**
+ * The demo firm a fresh `npm start` signs into: a firm admin, a manager, a staff user and two
+ * clients with valid GSTINs. Runs once: when the firm exists it changes nothing. Passwords are random
+ * per install and exist in plaintext only in the returned credentials (hashes with argon2id).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { gstinCheckCharacter } from '../../domain/gstin';
+import { hashPassword } from '../security/passwords';
+
+export const DEMO_FIRM_SLUG = 'demo';
+
+export type DemoCredentials = {
+  users: Array<{ email: string; password: string; role: string }>;
+  clients: Array<{ id: string; name: string; gstin: string }>;
+};
+
+const DEMO_USERS = [
+  { email: 'admin@demo.taalmel.test', name: 'Asha Admin', role: 'firm_admin' },
+  { email: 'manager@demo.taalmel.test', name: 'Mohan Manager', role: 'manager' },
+  { email: 'staff@demo.taalmel.test', name: 'Sita Staff', role: 'staff' },
+] as const;
+
+const DEMO_CLIENTS = [
+  { name: 'Meridian Components Pvt Ltd', gstinStem: '27AAJCM4455Q1Z', email: 'accounts@meridian.example', filingFrequency: 'monthly' },
+  { name: 'Deccan Textiles', gstinStem: '29ABCDE1234F1Z', email: 'finance@deccan.example', filingFrequency: 'quarterly' },
+] as const;
+
+export function randomPassword(): string {
+  // 18 random bytes → 24 base64url characters: well past the 12-character minimum.
+  return randomBytes(18).toString('base64url');
+}
+
+/** Seeds the demo firm when it is missing; returns its credentials, or null when it already existed. */
+export async function seedDemoFirm(owner: Knex): Promise<DemoCredentials | null> {
+  return owner.transaction(async (trx) => {
+    // Two starts racing on a fresh database must not both seed.
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['taalmel:seed-demo-firm']);
+    const existing = await trx('firms').where({ slug: DEMO_FIRM_SLUG }).first('id');
+    if (existing) return null;
+
+    const [firm] = await trx('firms').insert({ name: 'Demo & Co, Chartered Accountants', slug: DEMO_FIRM_SLUG }).returning('id');
+    const firmId = (firm as { id: string }).id;
+    await trx.raw(`select set_config('app.firm_id', ?, true)`, [firmId]);
+
+    const clients: DemoCredentials['clients'] = [];
+    for (const c of DEMO_CLIENTS) {
+      const gstin = c.gstinStem + gstinCheckCharacter(c.gstinStem);
+      const [row] = await trx('clients')
+        .insert({ firm_id: firmId, name: c.name, gstin, email: c.email, filing_frequency: c.filingFrequency, state_code: gstin.slice(0, 2) })
+        .returning('id');
+      clients.push({ id: (row as { id: string }).id, name: c.name, gstin });
+    }
+
+    const users: DemoCredentials['users'] = [];
+    for (const u of DEMO_USERS) {
+      const password = randomPassword();
+      await trx('users').insert({ firm_id: firmId, email: u.email, name: u.name, role: u.role, password_hash: await hashPassword(password) });
+      users.push({ email: u.email, password, role: u.role });
+    }
+    return { users, clients };
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The one place the environment is read. Every process (dev stack, api, worker, scheduler, ops
+ * commands) calls loadConfig() at start; a bad or missing value stops it with the variable's name.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  API_HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  DATA_DIR: z.string().default('.data'),
+
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('taalmel_app'),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  EMBEDDED_PG_PORT: port.default(5433),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('taalmel'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
+  TEMPORAL_CLI_PATH: optionalString,
+  WORKFLOW_BUNDLE_PATH: optionalString,
+
+  SCHEDULER_TIMEZONE: z.string().default('Asia/Kolkata'),
+  SELF_CHECK_CRON: z.string().default('15 * * * *'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  isDev: boolean;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  api: { host: string; port: number; publicUrl: string };
+  dataDir: string;
+  database: { url: string | undefined; appRole: string; poolMax: number; embeddedPort: number };
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    devPort: number;
+    uiPort: number;
+    uiUrl: string | undefined;
+    cliPath: string | undefined;
+    workflowBundlePath: string | undefined;
+  };
+  scheduler: { timezone: string; selfCheckCron: string };
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type LoadOptions = {
+  /** Production entry points need an external PostgreSQL and Temporal; the dev stack starts its own. */
+  requireExternalServices?: boolean;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (options.requireExternalServices) {
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required (postgres://user:password@host:5432/database)');
+    if (!e.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required (host:7233)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    env: e.NODE_ENV,
+    isDev: e.NODE_ENV !== 'production',
+    logLevel: e.LOG_LEVEL,
+    api: { host: e.API_HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}` },
+    dataDir: path.resolve(e.DATA_DIR),
+    database: {
+      url: e.DATABASE_URL,
+      appRole: e.DATABASE_APP_ROLE,
+      poolMax: e.DATABASE_POOL_MAX,
+      embeddedPort: e.EMBEDDED_PG_PORT,
+    },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+    },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON },
+  };
+}
+
+/** Entry points call this: a configuration problem ends the process with a readable message. */
+export function loadConfigOrExit(options: LoadOptions = {}): Config {
+  try {
+    return loadConfig(process.env, options);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

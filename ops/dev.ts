@@ -1,0 +1,151 @@
+/**
+ * `npm start`: the whole product on one machine with nothing configured.
+ * - PostgreSQL: DATABASE_URL, or an embedded server with its data in DATA_DIR/postgres;
+ * - Temporal: TEMPORAL_ADDRESS, or the Temporal CLI dev server (with its Web UI) persisting to
+ *   DATA_DIR/temporal;
+ * then migrations, the demo firm (first run only), the api, the worker and the scheduler.
+ * SIGINT/SIGTERM stop everything in reverse order and leave no process behind.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { databaseUrlFor } from '../db/knex';
+import { migrateLatest } from '../db/migrator';
+import { seedDemoFirm, type DemoCredentials } from '../db/seeds/demo-firm';
+import { createKnex } from '../db/knex';
+import { ConfigError, loadConfig } from './config';
+import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
+import { createLogger, type Logger } from './logger';
+import { assertPortsFree, PortInUseError, type NamedPort } from './ports';
+import { startApi, startSchedulerService, startWorkerService } from './services';
+import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
+import { resolveTemporalCli } from './temporal-cli';
+import { installTemporalRuntime } from './temporal-runtime';
+import { startTemporalDevServer } from './temporal-dev-server';
+
+const DEV_DATABASE = 'taalmel';
+
+type DemoFile = { apiUrl: string; temporalUiUrl: string | null } & DemoCredentials;
+
+async function startTemporal(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<{ address: string; uiUrl: string | null; stop: () => Promise<void> }> {
+  const binary = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, say: (m) => logger.info(m) });
+  const dbFile = path.join(config.dataDir, 'temporal', 'temporal.db');
+  if (binary) {
+    logger.info({ binary }, 'starting the Temporal dev server');
+    return startTemporalDevServer({
+      binary,
+      port: config.temporal.devPort,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+      dbFile,
+      onLog: (line) => logger.debug({ source: 'temporal' }, line),
+    });
+  }
+  // Last resort: the SDK downloads a dev server (needs internet access).
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { ip: '127.0.0.1', port: config.temporal.devPort, ui: true, uiPort: config.temporal.uiPort, dbFilename: dbFile, namespace: config.temporal.namespace },
+  });
+  return { address: `127.0.0.1:${config.temporal.devPort}`, uiUrl: `http://127.0.0.1:${config.temporal.uiPort}`, stop: () => env.teardown() };
+}
+
+function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string {
+  const lines = [
+    '',
+    '  Taalmel is running',
+    `    API          ${file.apiUrl}   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
+    `    Temporal UI  ${file.temporalUiUrl ?? '(external Temporal: see its own UI)'}`,
+    '',
+    `  Demo logins${fresh ? '' : ' (from the first start)'}, also in ${credentialsPath}:`,
+    ...file.users.map((u) => `    ${u.role.padEnd(11)} ${u.email.padEnd(28)} ${u.password}`),
+    '  Demo clients:',
+    ...file.clients.map((c) => `    ${c.gstin}  ${c.name}  (${c.id})`),
+    '',
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: config.env !== 'production' });
+  installTemporalRuntime(logger);
+  const steps: StopStep[] = [];
+  stopOnSignals(() => [...steps].reverse(), logger);
+
+  try {
+    const ports: NamedPort[] = [{ port: config.api.port, variable: 'PORT', purpose: 'the Taalmel API' }];
+    if (!config.database.url) ports.push({ port: config.database.embeddedPort, variable: 'EMBEDDED_PG_PORT', purpose: 'the embedded PostgreSQL' });
+    if (!config.temporal.address) {
+      ports.push({ port: config.temporal.devPort, variable: 'TEMPORAL_DEV_PORT', purpose: 'the Temporal dev server' });
+      ports.push({ port: config.temporal.uiPort, variable: 'TEMPORAL_UI_PORT', purpose: 'the Temporal Web UI' });
+    }
+    await assertPortsFree(ports);
+    fs.mkdirSync(config.dataDir, { recursive: true });
+
+    let databaseUrl = config.database.url;
+    if (!databaseUrl) {
+      logger.info({ port: config.database.embeddedPort }, 'starting the embedded PostgreSQL');
+      const pg = await startEmbeddedPostgres({
+        dataDir: path.join(config.dataDir, 'postgres'),
+        port: config.database.embeddedPort,
+        persistent: true,
+        onLog: (line) => logger.debug({ source: 'postgres' }, line),
+      });
+      steps.push({ name: 'PostgreSQL', stop: pg.stop });
+      await ensureDatabase(pg.url, DEV_DATABASE);
+      databaseUrl = databaseUrlFor(pg.url, DEV_DATABASE);
+    }
+
+    let temporalAddress = config.temporal.address;
+    let temporalUiUrl = config.temporal.uiUrl ?? null;
+    if (!temporalAddress) {
+      const temporal = await startTemporal(config, logger);
+      steps.push({ name: 'Temporal dev server', stop: temporal.stop });
+      temporalAddress = temporal.address;
+      temporalUiUrl = temporal.uiUrl;
+    }
+
+    const applied = await migrateLatest({ url: databaseUrl, appRole: config.database.appRole });
+    logger.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database schema is current');
+
+    const credentialsPath = path.join(config.dataDir, 'demo-credentials.json');
+    const owner = createKnex({ url: databaseUrl, poolMax: 1, applicationName: 'taalmel-seed' });
+    const seeded = await seedDemoFirm(owner).finally(() => owner.destroy());
+
+    const api = await startApi({ config, logger, databaseUrl, temporalAddress });
+    steps.push({ name: 'API', stop: api.stop });
+    const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress });
+    steps.push({ name: 'worker', stop: worker.stop });
+    const scheduler = await startSchedulerService({ config, logger, temporalAddress });
+    steps.push({ name: 'scheduler', stop: scheduler.stop });
+
+    let demo: DemoFile | null = null;
+    if (seeded) {
+      demo = { apiUrl: api.url, temporalUiUrl, ...seeded };
+      fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    } else if (fs.existsSync(credentialsPath)) {
+      const previous = JSON.parse(fs.readFileSync(credentialsPath, 'utf8')) as DemoFile;
+      demo = { ...previous, apiUrl: api.url, temporalUiUrl };
+      fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    }
+    if (demo) process.stdout.write(`${banner(demo, credentialsPath, Boolean(seeded))}\n`);
+    else logger.warn({ api: api.url, temporalUi: temporalUiUrl }, `the demo firm exists but ${credentialsPath} is gone: reset its passwords or start with an empty DATA_DIR`);
+  } catch (error) {
+    if (error instanceof PortInUseError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, 'Taalmel could not start');
+    await runStopSteps([...steps].reverse(), logger);
+    process.exit(1);
+  }
+}
+
+void main();

@@ -1,0 +1,45 @@
+/**
+ * pino, JSON in production and pretty in development. Every line written inside a request (or job)
+ * carries its request id, taken from the async context, so a request can be followed across modules.
+ * Anything that looks like a secret is redacted by key name, at any depth we log.
+ */
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { currentContext } from '../db/request-context';
+
+export type { Logger };
+
+const SECRET_KEYS = [
+  'password', 'newPassword', 'currentPassword', 'passwordHash', 'password_hash',
+  'token', 'accessToken', 'refreshToken', 'secret', 'totpSecret', 'totp_secret', 'totp', 'code',
+  'authorization', 'cookie', 'set-cookie', 'apiKey', 'api_key', 'privateKey', 'clientSecret',
+  'ciphertext', 'encryptionKey', 'uploadUrl',
+];
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const key of SECRET_KEYS) {
+    const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+    const join = (prefix: string) => (k.startsWith('[') ? `${prefix}${k}` : `${prefix}.${k}`);
+    paths.push(k, join('*'), join('*.*'), join('*.*.*'));
+  }
+  return paths;
+}
+
+export type LoggerOptions = { level: string; pretty: boolean; destination?: pino.DestinationStream };
+
+export function createLogger(options: LoggerOptions): Logger {
+  const base: pino.LoggerOptions = {
+    level: options.level,
+    redact: { paths: redactPaths(), censor: '[redacted]' },
+    mixin() {
+      const context = currentContext();
+      return context ? { requestId: context.requestId } : {};
+    },
+  };
+  if (options.destination) return pino(base, options.destination);
+  if (options.pretty) {
+    return pino(base, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+  }
+  return pino(base);
+}

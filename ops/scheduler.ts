@@ -1,0 +1,84 @@
+/**
+ * node-cron ticks that only start workflows. Each job derives its workflow id from the tick, and
+ * Temporal refuses a second start of a running or completed id, so two schedulers (or a restart in
+ * the same minute) never run a job twice.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { selfCheckWorkflowId } from '../workflows/ids';
+
+export type ScheduledJob = {
+  name: string;
+  cron: string;
+  /** Starts the job's workflow for the tick; returns the workflow id. */
+  start(client: Client, tick: Date): Promise<string>;
+};
+
+export type SchedulerOptions = { client: Client; logger: Logger; timezone: string; jobs: ScheduledJob[] };
+
+export type RunningScheduler = { tasks: ScheduledTask[]; runNow(name: string, tick?: Date): Promise<'started' | 'already_started'>; stop(): Promise<void> };
+
+export function startScheduler(options: SchedulerOptions): RunningScheduler {
+  const fire = async (job: ScheduledJob, tick: Date): Promise<'started' | 'already_started'> => {
+    try {
+      const workflowId = await job.start(options.client, tick);
+      options.logger.info({ job: job.name, workflowId }, 'scheduled workflow started');
+      return 'started';
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) {
+        options.logger.info({ job: job.name, workflowId: error.workflowId }, 'scheduled workflow already started for this tick');
+        return 'already_started';
+      }
+      options.logger.error({ err: error, job: job.name }, 'scheduled workflow could not start');
+      throw error;
+    }
+  };
+
+  const tasks = options.jobs.map((job) => {
+    if (!cron.validate(job.cron)) throw new Error(`Job ${job.name}: invalid cron expression "${job.cron}"`);
+    return cron.schedule(
+      job.cron,
+      async (context) => {
+        await fire(job, context.triggeredAt ?? context.date).catch(() => undefined);
+      },
+      { name: job.name, timezone: options.timezone, noOverlap: true },
+    );
+  });
+  options.logger.info(
+    { jobs: options.jobs.map((job, i) => ({ name: job.name, cron: job.cron, nextRun: tasks[i]?.getNextRun()?.toISOString() })) },
+    'scheduler started',
+  );
+
+  return {
+    tasks,
+    runNow(name, tick = new Date()) {
+      const job = options.jobs.find((j) => j.name === name);
+      if (!job) throw new Error(`No scheduled job named ${name}`);
+      return fire(job, tick);
+    },
+    async stop() {
+      for (const task of tasks) await task.destroy();
+    },
+  };
+}
+
+/** The platform's scheduled jobs. */
+export function platformJobs(options: { taskQueue: string; selfCheckCron: string; expectedMigration: string | null }): ScheduledJob[] {
+  return [
+    {
+      name: 'self-check',
+      cron: options.selfCheckCron,
+      async start(client, tick) {
+        const workflowId = selfCheckWorkflowId(tick);
+        await client.workflow.start('selfCheckWorkflow', {
+          taskQueue: options.taskQueue,
+          workflowId,
+          args: [options.expectedMigration],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+        return workflowId;
+      },
+    },
+  ];
+}

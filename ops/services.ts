@@ -1,0 +1,79 @@
+/**
+ * The three long-running services, each built from configuration and explicit addresses. The
+ * production entry points run one each; `npm start` runs all three in one process.
+ */
+import http from 'node:http';
+import type { Logger } from 'pino';
+import { createApp } from '../api/app';
+import { createTemporalClient } from '../api/temporal-client';
+import { createKnex } from '../db/knex';
+import { latestMigrationName } from '../db/migrator';
+import type { Config } from './config';
+import { platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { startWorker } from './worker';
+
+export type Service = { stop(): Promise<void> };
+
+export async function startApi(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string }): Promise<Service & { url: string; server: http.Server }> {
+  const { config, logger } = options;
+  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api' });
+  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const app = createApp({ logger, knex, temporal, exposeInternalErrors: config.env === 'development' });
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.api.port, config.api.host, () => resolve());
+  });
+  return {
+    server,
+    url: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.api.port}`,
+    async stop() {
+      // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(force);
+      await temporal.close();
+      await knex.destroy();
+    },
+  };
+}
+
+export async function startWorkerService(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string }): Promise<Service> {
+  const { config, logger } = options;
+  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-worker' });
+  const running = await startWorker({
+    address: options.temporalAddress,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    knex,
+    logger,
+    workflowBundlePath: config.temporal.workflowBundlePath,
+  });
+  running.done.catch((error: Error) => logger.fatal({ err: error }, 'worker stopped with an error'));
+  return {
+    async stop() {
+      await running.shutdown();
+      await knex.destroy();
+    },
+  };
+}
+
+export async function startSchedulerService(options: { config: Config; logger: Logger; temporalAddress: string }): Promise<Service & { scheduler: RunningScheduler }> {
+  const { config, logger } = options;
+  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const scheduler = startScheduler({
+    client: temporal.client,
+    logger,
+    timezone: config.scheduler.timezone,
+    jobs: platformJobs({ taskQueue: config.temporal.taskQueue, selfCheckCron: config.scheduler.selfCheckCron, expectedMigration: latestMigrationName }),
+  });
+  return {
+    scheduler,
+    async stop() {
+      await scheduler.stop();
+      await temporal.close();
+    },
+  };
+}

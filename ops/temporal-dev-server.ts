@@ -1,0 +1,94 @@
+/**
+ * Runs the Temporal CLI's dev server (a real Temporal server with SQLite persistence and the Web UI)
+ * as a child process, waits until its frontend answers, and stops it on request.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export type TemporalDevServer = { address: string; uiUrl: string | null; process: ChildProcess; stop(): Promise<void> };
+
+export type TemporalDevServerOptions = {
+  binary: string;
+  port: number;
+  /** null runs headless (tests). */
+  uiPort: number | null;
+  namespace: string;
+  /** SQLite file for persistence across restarts; null keeps everything in memory (tests). */
+  dbFile: string | null;
+  onLog?: (line: string) => void;
+  readyTimeoutMs?: number;
+};
+
+/** Search attributes our workflows set, so ops can filter by firm, client and period in the UI. */
+export const SEARCH_ATTRIBUTES = ['TaalmelFirmId=Keyword', 'TaalmelClientId=Keyword', 'TaalmelPeriod=Keyword'];
+
+export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--namespace', options.namespace,
+    '--log-format', 'json',
+    '--log-level', 'warn',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+  ];
+  for (const attribute of SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
+  if (options.uiPort === null) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
+  if (options.dbFile) {
+    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+
+  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = options.onLog ?? (() => undefined);
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-8000);
+    for (const line of text.split('\n')) if (line.trim()) log(line.trim());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const address = `127.0.0.1:${options.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`The Temporal dev server exited (code ${child.exitCode}) before it was ready:\n${output}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace: options.namespace });
+        break;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`The Temporal dev server did not become ready on ${address}:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+  return {
+    address,
+    uiUrl: options.uiPort === null ? null : `http://127.0.0.1:${options.uiPort}`,
+    process: child,
+    stop,
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The Temporal worker: runs the workflows of workflows/ and the activities of activities/ on one task
+ * queue. Production loads a prebuilt bundle (WORKFLOW_BUNDLE_PATH); development bundles on start.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { createActivities } from '../activities';
+import { bundleWorkflows } from './workflow-bundle';
+
+export type WorkerOptions = {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  knex: Knex;
+  logger: Logger;
+  /** Prebuilt bundle file; bundled from source when absent. */
+  workflowBundlePath?: string;
+  /** Bundle already built (tests build one per run). */
+  workflowBundle?: { code: string };
+};
+
+export type RunningWorker = { worker: Worker; connection: NativeConnection; done: Promise<void>; shutdown(): Promise<void> };
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: options.address });
+  const workflowBundle = options.workflowBundle
+    ? options.workflowBundle
+    : options.workflowBundlePath
+      ? { codePath: options.workflowBundlePath }
+      : await bundleWorkflows();
+  const worker = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowBundle,
+    activities: createActivities({ knex: options.knex, logger: options.logger }),
+    // Let a drained shutdown finish activities already running before the process exits.
+    shutdownGraceTime: '20 seconds',
+  });
+  const done = worker.run().finally(() => connection.close());
+  return {
+    worker,
+    connection,
+    done,
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** Serves a Koa app on a free loopback port for the duration of a test file. */
+import http from 'node:http';
+import type Koa from 'koa';
+
+export type TestServer = { url: string; close(): Promise<void> };
+
+export async function serve(app: Koa): Promise<TestServer> {
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

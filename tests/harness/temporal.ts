@@ -1,0 +1,37 @@
+/**
+ * Temporal for a test file: a client of the harness's server, and real workers running the prebuilt
+ * workflow bundle with real activities on a task queue unique to the test.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { installTemporalRuntime } from '../../ops/temporal-runtime';
+import { startWorker, type RunningWorker } from '../../ops/worker';
+import { captureLogger } from './logs';
+import { harnessValue } from './harness-env';
+
+export type TestTemporal = { address: string; connection: Connection; client: Client; close(): Promise<void> };
+
+export async function connectTestTemporal(): Promise<TestTemporal> {
+  installTemporalRuntime(captureLogger('warn').logger, 'WARN');
+  const address = harnessValue('temporalAddress');
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  return { address, connection, client, close: () => connection.close() };
+}
+
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger }): Promise<RunningWorker> {
+  return startWorker({
+    address: harnessValue('temporalAddress'),
+    namespace: 'default',
+    taskQueue: options.taskQueue,
+    knex: options.knex,
+    logger: options.logger ?? captureLogger('warn').logger,
+    workflowBundlePath: harnessValue('workflowBundle'),
+  });
+}

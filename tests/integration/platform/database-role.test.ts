@@ -1,0 +1,45 @@
+import { latestMigrationName } from '../../../db/migrator';
+import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
+
+describe('the application database role', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.drop());
+
+  it('is what every app connection runs as: not superuser, cannot bypass RLS', async () => {
+    const { rows } = await db.app.raw(
+      `select current_user as "user", r.rolsuper as super, r.rolbypassrls as bypass from pg_roles r where r.rolname = current_user`,
+    );
+    expect(rows[0]).toEqual({ user: TEST_APP_ROLE, super: false, bypass: false });
+  });
+
+  it('owns none of the tables', async () => {
+    const { rows } = await db.app.raw(
+      `select count(*)::int as owned from pg_tables where schemaname = 'public' and tableowner = current_user`,
+    );
+    expect(rows[0].owned).toBe(0);
+    const { rows: tables } = await db.owner.raw(`select count(*)::int as n from pg_tables where schemaname = 'public'`);
+    expect(tables[0].n).toBeGreaterThan(0);
+  });
+
+  it('can read and write application tables but cannot change the schema', async () => {
+    const [firm] = await db.app('firms').insert({ name: 'Role Test & Co', slug: 'role-test' }).returning('id');
+    expect(firm.id).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(db.app.raw('create table sneaky (id int)')).rejects.toThrow(/permission denied/);
+    await expect(db.app.raw('alter table firms disable row level security')).rejects.toThrow(/must be owner/);
+  });
+
+  it('keeps the role on every pooled connection, including new ones', async () => {
+    const users = await Promise.all(Array.from({ length: 5 }, () => db.app.raw('select current_user as u, pg_sleep(0.05)')));
+    expect(new Set(users.map((r) => r.rows[0].u))).toEqual(new Set([TEST_APP_ROLE]));
+  });
+
+  it('is migrated to the latest migration, and migrating again changes nothing', async () => {
+    const rows = await db.owner('knex_migrations').select('name');
+    expect(rows.map((r: { name: string }) => r.name)).toContain(latestMigrationName);
+    const { migrateLatest } = await import('../../../db/migrator');
+    await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+import { createApp } from '../../../api/app';
+import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
+import { createKnex } from '../../../db/knex';
+import { freePort } from '../../../ops/ports';
+import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
+import { harnessValue } from '../../harness/harness-env';
+import { serve, type TestServer } from '../../harness/http';
+import { captureLogger } from '../../harness/logs';
+
+describe('health and the error envelope', () => {
+  let db: TestDatabase;
+  let temporal: TemporalHandle;
+  let server: TestServer;
+  const logs = captureLogger();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    server = await serve(createApp({ logger: logs.logger, knex: db.app, temporal, exposeInternalErrors: false }));
+  });
+  afterAll(async () => {
+    await server.close();
+    await temporal.close();
+    await db.drop();
+  });
+
+  it('GET /healthz answers ok with a request id', async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('GET /readyz is 200 when PostgreSQL and Temporal answer', async () => {
+    const res = await fetch(`${server.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
+  });
+
+  it('GET /readyz is 503 naming what is down', async () => {
+    const deadPort = await freePort();
+    const deadKnex = createKnex({ url: `postgres://nobody:x@127.0.0.1:${deadPort}/none`, appRole: TEST_APP_ROLE, poolMax: 1 });
+    const deadTemporal = createTemporalClient({ address: `127.0.0.1:${deadPort}`, namespace: 'default', taskQueue: 'unused' });
+    const down = await serve(createApp({ logger: logs.logger, knex: deadKnex, temporal: deadTemporal, exposeInternalErrors: false }));
+    try {
+      const res = await fetch(`${down.url}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'unavailable', unavailable: ['postgres', 'temporal'] });
+    } finally {
+      await down.close();
+      await deadTemporal.close().catch(() => undefined);
+      await deadKnex.destroy();
+    }
+  });
+
+  it('answers an unknown route with the error envelope', async () => {
+    const res = await fetch(`${server.url}/api/nothing-here`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+
+  it('answers a malformed JSON body with 400 invalid_input', async () => {
+    const res = await fetch(`${server.url}/healthz`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"broken": ' });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe('invalid_input');
+  });
+
+  it('answers an oversized JSON body with 413 too_large', async () => {
+    const res = await fetch(`${server.url}/healthz`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('too_large');
+  });
+
+  it('keeps a well-formed incoming request id and logs it on the request line', async () => {
+    const res = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'trace-abc-12345' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-abc-12345');
+    const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.requestId === 'trace-abc-12345');
+    expect(line).toMatchObject({ msg: 'request', path: '/healthz', status: 200 });
+  });
+});

@@ -1,0 +1,39 @@
+import { ConfigError, loadConfig } from '../../../ops/config';
+
+describe('configuration', () => {
+  it('has working defaults for the dev stack', () => {
+    const config = loadConfig({});
+    expect(config.api.port).toBe(3000);
+    expect(config.database.embeddedPort).toBe(5433);
+    expect(config.temporal).toMatchObject({ devPort: 7233, uiPort: 8233, taskQueue: 'taalmel', namespace: 'default' });
+    expect(config.database.url).toBeUndefined();
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ TEMPORAL_UI_PORT: '70000' })).toThrow(/TEMPORAL_UI_PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x@y/z' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_APP_ROLE: 'x; drop table users' })).toThrow(/DATABASE_APP_ROLE/);
+  });
+
+  it('requires the external services for production entry points', () => {
+    try {
+      loadConfig({ NODE_ENV: 'production' }, { requireExternalServices: true });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.join('\n')).toMatch(/DATABASE_URL/);
+      expect((error as ConfigError).problems.join('\n')).toMatch(/TEMPORAL_ADDRESS/);
+    }
+    const config = loadConfig(
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://u:p@db:5432/taalmel', TEMPORAL_ADDRESS: 'temporal:7233' },
+      { requireExternalServices: true },
+    );
+    expect(config.isDev).toBe(false);
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).database.url).toBeUndefined();
+  });
+});

@@ -1,0 +1,51 @@
+import Koa from 'koa';
+import { errorHandler } from '../../../api/middleware/error-handler';
+import { requestContext } from '../../../api/middleware/request-context';
+import { ApiError } from '../../../api/errors';
+import { serve } from '../../harness/http';
+import { captureLogger } from '../../harness/logs';
+
+function appThatThrows(error: unknown, exposeInternalErrors: boolean) {
+  const logs = captureLogger();
+  const app = new Koa();
+  app.silent = true;
+  app.use(requestContext());
+  app.use(errorHandler({ logger: logs.logger, exposeInternalErrors }));
+  app.use(() => {
+    throw error;
+  });
+  return { app, logs };
+}
+
+describe('error handler', () => {
+  it('renders an ApiError with its status, code, details and headers', async () => {
+    const { app } = appThatThrows(new ApiError(429, 'rate_limited', 'Slow down.', { retryAfterSeconds: 30 }, { 'Retry-After': '30' }), false);
+    const server = await serve(app);
+    const res = await fetch(server.url);
+    await server.close();
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('30');
+    expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: 'Slow down.', details: { retryAfterSeconds: 30 } } });
+  });
+
+  it('hides an unexpected error outside development but logs it', async () => {
+    const { app, logs } = appThatThrows(new Error('db password is hunter2'), false);
+    const server = await serve(app);
+    const res = await fetch(server.url);
+    await server.close();
+    const text = await res.text();
+    expect(res.status).toBe(500);
+    expect(JSON.parse(text).error.code).toBe('internal_error');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('at ');
+    expect(logs.text()).toContain('unhandled error');
+  });
+
+  it('shows the cause in development', async () => {
+    const { app } = appThatThrows(new Error('boom'), true);
+    const server = await serve(app);
+    const body = await (await fetch(server.url)).json();
+    await server.close();
+    expect(body.error.details.cause).toBe('boom');
+  });
+});
