@@ -1,0 +1,82 @@
+import { reconcile, CATEGORIES, CATEGORY_SIDES, FLAGS } from '../../../domain/recon';
+import { book, doc, twin, SUP_A, SUP_B, SUP_C } from './builders';
+
+describe('§11 ITC figures on a worked scenario (paise per head)', () => {
+  // A: exact (IGST 180), B: mismatch books CGST/SGST 100+100 vs portal 90+90, C: missing in 2B (IGST 50),
+  // D: missing in books (IGST 70), E: portal credit note missing in books (IGST 20), F: itcavl N pair (IGST 30),
+  // G: duplicate of A in books, H: out of scope.
+  const a = book({ rowRef: 'A', supplierGstin: SUP_A, invoiceNumberRaw: 'A', igst: 180_00 });
+  const bB = book({ rowRef: 'B', supplierGstin: SUP_B, invoiceNumberRaw: 'B', igst: 0, cgst: 100_00, sgst: 100_00 });
+  const c = book({ rowRef: 'C', supplierGstin: SUP_C, invoiceNumberRaw: 'C', igst: 50_00, taxableValue: 1_000_00 });
+  const f = book({ rowRef: 'F', supplierGstin: SUP_C, invoiceNumberRaw: 'F', igst: 30_00, taxableValue: 2_000_00 });
+  const g = book({ rowRef: 'G', supplierGstin: SUP_A, invoiceNumberRaw: 'A', igst: 180_00 });
+  const h = book({ rowRef: 'H', supplierGstin: '', invoiceNumberRaw: 'H', igst: 40_00 });
+  const pA = twin(a, { ref: 'pA' });
+  const pB = twin(bB, { ref: 'pB', cgst: 90_00, sgst: 90_00 });
+  const pD = doc({ ref: 'pD', supplierGstin: SUP_B, numberRaw: 'D', igst: 70_00, taxableValue: 3_000_00 });
+  const pE = doc({ ref: 'pE', supplierGstin: SUP_A, numberRaw: 'E', docType: 'credit_note', section: 'cdnr', igst: 20_00, taxableValue: 4_000_00 });
+  const pF = twin(f, { ref: 'pF', itcAvailable: false, itcUnavailableReason: 'P' });
+  const r = reconcile([a, bB, c, f, g, h], [pA, pB, pD, pE, pF]);
+  const cat = (ref: string) => r.results.find((x) => x.books?.rowRef === ref || x.portal?.ref === ref)!.category;
+
+  it('classifies each row as designed', () => {
+    expect([cat('A'), cat('B'), cat('C'), cat('pD'), cat('pE'), cat('F'), cat('G'), cat('H')]).toEqual([
+      'exact_match', 'mismatch', 'missing_in_2b', 'missing_in_books', 'missing_in_books', 'exact_match', 'duplicate_in_books', 'out_of_scope',
+    ]);
+  });
+
+  it('computes every figure', () => {
+    const itc = r.summary.itc;
+    expect(itc.as2b).toEqual({ igst: 180_00 + 70_00 - 20_00, cgst: 90_00, sgst: 90_00, cess: 0, total: 410_00 });
+    expect(itc.notAvailable.total).toBe(30_00);
+    expect(itc.books).toEqual({ igst: 180_00 + 50_00 + 30_00 + 180_00, cgst: 100_00, sgst: 100_00, cess: 0, total: 640_00 });
+    expect(itc.matched).toEqual({ igst: 180_00, cgst: 90_00, sgst: 90_00, cess: 0, total: 360_00 });
+    // at risk: C 50 + G 180 + B excess 10+10 + F (portal not available) 30
+    expect(itc.atRisk).toEqual({ igst: 50_00 + 180_00 + 30_00, cgst: 10_00, sgst: 10_00, cess: 0, total: 280_00 });
+    // missed: D 70 − E 20 (a missing credit note reduces what can be claimed)
+    expect(itc.missed).toEqual({ igst: 50_00, cgst: 0, sgst: 0, cess: 0, total: 50_00 });
+    expect(itc.netDifference.total).toBe(640_00 - 410_00);
+    expect(itc.toConfirm.total).toBe(0);
+  });
+
+  it('counts and totals per category, per side', () => {
+    const s = r.summary;
+    expect(s.books.exact_match.count).toBe(2);
+    expect(s.portal.exact_match.count).toBe(2);
+    expect(s.books.duplicate_in_books).toEqual({ count: 1, taxable: 100_000_00, tax: 180_00 });
+    expect(s.portal.missing_in_books).toEqual({ count: 2, taxable: 3_000_00 - 4_000_00, tax: 70_00 - 20_00 });
+    expect(s.books.out_of_scope.count).toBe(1);
+    expect(s.books.all.count).toBe(6);
+    expect(s.portal.all.count).toBe(5);
+  });
+
+  it('builds the supplier work list sorted by ITC at risk', () => {
+    expect(r.suppliers.map((x) => x.supplierGstin)).toEqual([SUP_A, SUP_C, SUP_B, '']);
+    const sa = r.suppliers[0]!;
+    expect(sa.itcAtRisk).toBe(180_00);
+    expect(sa.itcMissed).toBe(-20_00);
+    expect(sa.booksCounts.duplicate_in_books).toBe(1);
+    expect(sa.portalCounts.missing_in_books).toBe(1);
+    expect(sa.supplierName).toBe('ALPHA METALS PVT LTD');
+    expect(sa.booksTax).toBe(360_00);
+    expect(sa.portalTax).toBe(160_00);
+    expect(sa.taxDifference).toBe(200_00);
+    expect(sa.shareMatched).toBeCloseTo(180 / 160);
+    const sb = r.suppliers.find((x) => x.supplierGstin === SUP_B)!;
+    expect(sb.itcMatched).toBe(180_00);
+    expect(sb.itcAtRisk).toBe(20_00);
+  });
+});
+
+describe('stable codes', () => {
+  it('keeps the category and flag codes of §10', () => {
+    expect(CATEGORIES).toEqual([
+      'exact_match', 'probable_match', 'mismatch', 'manual_match', 'missing_in_2b', 'missing_in_books', 'duplicate_in_books', 'out_of_scope', 'superseded',
+    ]);
+    expect(CATEGORY_SIDES.superseded).toBe('portal');
+    expect(FLAGS).toEqual(expect.arrayContaining([
+      'rejected_in_ims', 'amended', 'matched_on_original_number', 'period_shift', 'invalid_gstin', 'supplier_not_filed_3b',
+      'supplier_cancelled', 'derived_amounts', 'books_date_fallback',
+    ]));
+  });
+});
