@@ -2,10 +2,11 @@
  * Runs the Temporal CLI's dev server (a real Temporal server with SQLite persistence and the Web UI)
  * as a child process, waits until its frontend answers, and stops it on request.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { spawnChildServer } from './child-server';
 
 export type TemporalDevServer = { address: string; uiUrl: string | null; process: ChildProcess; stop(): Promise<void> };
 
@@ -43,31 +44,15 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     args.push('--db-filename', options.dbFile);
   }
 
-  const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log = options.onLog ?? (() => undefined);
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-8000);
-    for (const line of text.split('\n')) if (line.trim()) log(line.trim());
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
+  const server = spawnChildServer(options.binary, args, { onLine: options.onLog });
+  const child = server.process;
   const address = `127.0.0.1:${options.port}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = () => server.stop('SIGTERM');
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`The Temporal dev server exited (code ${child.exitCode}) before it was ready:\n${output}`);
+      throw new Error(`The Temporal dev server exited (code ${child.exitCode}) before it was ready:\n${server.output()}`);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -80,7 +65,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`The Temporal dev server did not become ready on ${address}:\n${output}`);
+        throw new Error(`The Temporal dev server did not become ready on ${address}:\n${server.output()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 300));
     }

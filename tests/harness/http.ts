@@ -18,3 +18,9 @@ export async function serve(app: Koa): Promise<TestServer> {
       }),
   };
 }
+
+/** A JSON response body, typed loosely for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function bodyOf(res: Response): Promise<any> {
+  return res.json();
+}

@@ -1,4 +1,4 @@
-import { latestMigrationName } from '../../../db/migrator';
+import { latestMigrationName, migrateLatest } from '../../../db/migrator';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 
 describe('the application database role', () => {
@@ -39,7 +39,6 @@ describe('the application database role', () => {
   it('is migrated to the latest migration, and migrating again changes nothing', async () => {
     const rows = await db.owner('knex_migrations').select('name');
     expect(rows.map((r: { name: string }) => r.name)).toContain(latestMigrationName);
-    const { migrateLatest } = await import('../../../db/migrator');
     await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { createKnex } from '../../../db/knex';
 import { freePort } from '../../../ops/ports';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
-import { serve, type TestServer } from '../../harness/http';
+import { bodyOf, serve, type TestServer } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
 
 describe('health and the error envelope', () => {
@@ -27,14 +27,14 @@ describe('health and the error envelope', () => {
   it('GET /healthz answers ok with a request id', async () => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await bodyOf(res)).toEqual({ status: 'ok' });
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('GET /readyz is 200 when PostgreSQL and Temporal answer', async () => {
     const res = await fetch(`${server.url}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
+    expect(await bodyOf(res)).toMatchObject({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
   });
 
   it('GET /readyz is 503 naming what is down', async () => {
@@ -45,7 +45,7 @@ describe('health and the error envelope', () => {
     try {
       const res = await fetch(`${down.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toMatchObject({ status: 'unavailable', unavailable: ['postgres', 'temporal'] });
+      expect(await bodyOf(res)).toMatchObject({ status: 'unavailable', unavailable: ['postgres', 'temporal'] });
     } finally {
       await down.close();
       await deadTemporal.close().catch(() => undefined);
@@ -56,13 +56,13 @@ describe('health and the error envelope', () => {
   it('answers an unknown route with the error envelope', async () => {
     const res = await fetch(`${server.url}/api/nothing-here`);
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+    expect(await bodyOf(res)).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
   });
 
   it('answers a malformed JSON body with 400 invalid_input', async () => {
     const res = await fetch(`${server.url}/healthz`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"broken": ' });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await bodyOf(res);
     expect(body.error.code).toBe('invalid_input');
   });
 
@@ -73,7 +73,7 @@ describe('health and the error envelope', () => {
       body: JSON.stringify({ blob: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe('too_large');
+    expect((await bodyOf(res)).error.code).toBe('too_large');
   });
 
   it('keeps a well-formed incoming request id and logs it on the request line', async () => {

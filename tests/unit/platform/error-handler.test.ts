@@ -2,7 +2,7 @@ import Koa from 'koa';
 import { errorHandler } from '../../../api/middleware/error-handler';
 import { requestContext } from '../../../api/middleware/request-context';
 import { ApiError } from '../../../api/errors';
-import { serve } from '../../harness/http';
+import { bodyOf, serve } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
 
 function appThatThrows(error: unknown, exposeInternalErrors: boolean) {
@@ -25,7 +25,7 @@ describe('error handler', () => {
     await server.close();
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('30');
-    expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: 'Slow down.', details: { retryAfterSeconds: 30 } } });
+    expect(await bodyOf(res)).toEqual({ error: { code: 'rate_limited', message: 'Slow down.', details: { retryAfterSeconds: 30 } } });
   });
 
   it('hides an unexpected error outside development but logs it', async () => {
@@ -44,7 +44,7 @@ describe('error handler', () => {
   it('shows the cause in development', async () => {
     const { app } = appThatThrows(new Error('boom'), true);
     const server = await serve(app);
-    const body = await (await fetch(server.url)).json();
+    const body = await bodyOf(await fetch(server.url));
     await server.close();
     expect(body.error.details.cause).toBe('boom');
   });

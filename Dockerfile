@@ -1,0 +1,26 @@
+# Multi-stage build: compile TypeScript and prebuild the workflow bundle, then ship only the
+# production dependencies and compiled JavaScript. One image runs api, worker, scheduler or migrate.
+FROM node:20.20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM node:20.20-bookworm-slim AS runtime
+# pg_dump/pg_restore of the server's major version, for backups and restore drills.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends postgresql-client-15 \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    API_HOST=0.0.0.0 \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
+    ADMIN_JS_SKIP_BUNDLE=true
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+# Override per service: dist/ops/run-worker.js, dist/ops/run-scheduler.js, dist/ops/run-migrations.js
+CMD ["node", "dist/ops/run-api.js"]

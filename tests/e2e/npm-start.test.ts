@@ -1,0 +1,120 @@
+/**
+ * `npm start` as a user runs it: a child process with nothing configured but free ports and its own
+ * data folder. It must come up with PostgreSQL, Temporal (and its UI), print the demo logins, stop
+ * cleanly on SIGINT leaving no server behind, and keep its data across a restart.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, isPortFree } from '../../ops/ports';
+import { harnessValue } from '../harness/harness-env';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+jest.setTimeout(240_000);
+
+type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
+
+function startStack(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'ops/dev.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_URL: '', TEMPORAL_ADDRESS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(started: Started, text: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!started.output().includes(text)) {
+    if (started.child.exitCode !== null) throw new Error(`exited early:\n${started.output()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function processesMentioning(fragment: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes(fragment) && !line.includes('ps -eo'));
+}
+
+describe('npm start', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-start-'));
+    fs.chmodSync(dataDir, 0o755);
+    env = {
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+      // Reuse the CLI the harness found, so this test never builds it a second time.
+      ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
+    };
+    harnessValue('temporalAddress'); // the harness ran, so the Temporal CLI is available
+  });
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('runs the whole product, stops cleanly and keeps its data', async () => {
+    const first = startStack(env);
+    try {
+      await waitFor(first, 'Ctrl-C stops everything');
+      const api = `http://127.0.0.1:${env.PORT}`;
+      expect((await fetch(`${api}/readyz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+
+      const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+      expect(credentials.apiUrl).toBe(api);
+      expect(credentials.temporalUiUrl).toBe(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+      expect(credentials.users.map((u: { role: string }) => u.role).sort()).toEqual(['firm_admin', 'manager', 'staff']);
+      expect(credentials.clients).toHaveLength(2);
+      for (const user of credentials.users) {
+        expect(user.password.length).toBeGreaterThanOrEqual(12);
+        expect(first.output()).toContain(user.password);
+      }
+    } finally {
+      first.child.kill('SIGINT');
+    }
+    expect(await first.exited).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+    expect(await isPortFree(Number(env.EMBEDDED_PG_PORT))).toBe(true);
+    expect(await isPortFree(Number(env.TEMPORAL_DEV_PORT))).toBe(true);
+
+    const before = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+    const second = startStack(env);
+    try {
+      await waitFor(second, 'Ctrl-C stops everything');
+      expect(second.output()).toContain('from the first start');
+      const after = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+      expect(after.clients).toEqual(before.clients);
+      expect(after.users).toEqual(before.users);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('names the port that is taken instead of printing a stack trace', async () => {
+    const blocker = net.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      const started = startStack({ ...env, PORT: String(port) });
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toContain(`Port ${port} (the Taalmel API) is already in use`);
+      expect(started.output()).toContain('PORT');
+      expect(started.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+});
