@@ -12,13 +12,14 @@ export interface HeadsTotal extends Heads {
   total: number;
 }
 
+/** Row-level ITC effect; the objects may be shared between rows, so treat them as read-only. */
 export interface RowItc {
   /** Portal tax that counts as matched credit. */
-  matched: Heads;
+  readonly matched: Readonly<Heads>;
   /** Portal tax of probable matches awaiting confirmation (not auto-accepted). */
-  toConfirm: Heads;
-  atRisk: Heads;
-  missed: Heads;
+  readonly toConfirm: Readonly<Heads>;
+  readonly atRisk: Readonly<Heads>;
+  readonly missed: Readonly<Heads>;
 }
 
 export interface ItcFigures {
@@ -62,39 +63,51 @@ export function rowItc(
   portal: PortalDoc | null,
   tolerance: number,
 ): RowItc {
-  const out: RowItc = { matched: zeroHeads(), toConfirm: zeroHeads(), atRisk: zeroHeads(), missed: zeroHeads() };
   const eligible = books ? books.itcEligible !== false : false;
   switch (category) {
     case 'missing_in_2b':
     case 'duplicate_in_books':
-      if (books && eligible) addHeadsInto(out.atRisk, books, signOf(books.docType));
-      return out;
+      return books && eligible ? { ...NONE, atRisk: signed(books, signOf(books.docType)) } : NONE;
     case 'missing_in_books':
-      if (portal && portal.itcAvailable) addHeadsInto(out.missed, portal, signOf(portal.docType));
-      return out;
+      return portal && portal.itcAvailable ? { ...NONE, missed: signed(portal, signOf(portal.docType)) } : NONE;
     case 'out_of_scope':
     case 'superseded':
-      return out;
+      return NONE;
     default:
       break;
   }
-  if (!books || !portal) return out;
+  if (!books || !portal) return NONE;
   const sign = signOf(portal.docType);
-  if (!portal.itcAvailable) {
-    // §11: books tax of pairs whose portal side is not available is at risk in full.
-    if (eligible) addHeadsInto(out.atRisk, books, sign);
-    return out;
-  }
+  // §11: books tax of pairs whose portal side is not available is at risk in full.
+  if (!portal.itcAvailable) return eligible ? { ...NONE, atRisk: signed(books, sign) } : NONE;
+  const matched = zeroHeads();
+  const toConfirm = zeroHeads();
+  let atRisk: Heads = ZERO;
+  let missed: Heads = ZERO;
   for (const h of HEADS) {
     const b = books[h];
     const p = portal[h];
-    if (category === 'mismatch') out.matched[h] = sign * Math.min(b, p);
-    else if (category === 'probable_match' && !accepted) out.toConfirm[h] = sign * p;
-    else out.matched[h] = sign * p;
-    if (eligible && b - p > tolerance) out.atRisk[h] = sign * (b - p);
-    if (p - b > tolerance) out.missed[h] = sign * (p - b);
+    if (category === 'mismatch') matched[h] = sign * Math.min(b, p);
+    else if (category === 'probable_match' && !accepted) toConfirm[h] = sign * p;
+    else matched[h] = sign * p;
+    if (eligible && b - p > tolerance) {
+      if (atRisk === ZERO) atRisk = zeroHeads();
+      atRisk[h] = sign * (b - p);
+    }
+    if (p - b > tolerance) {
+      if (missed === ZERO) missed = zeroHeads();
+      missed[h] = sign * (p - b);
+    }
   }
-  return out;
+  return { matched, toConfirm, atRisk, missed };
+}
+
+/** Shared zero heads: most rows leave most figures at zero; rows are read-only. */
+const ZERO: Heads = Object.freeze(zeroHeads());
+const NONE: RowItc = Object.freeze({ matched: ZERO, toConfirm: ZERO, atRisk: ZERO, missed: ZERO });
+
+function signed(d: Heads, sign: number): Heads {
+  return { igst: sign * d.igst, cgst: sign * d.cgst, sgst: sign * d.sgst, cess: sign * d.cess };
 }
 
 export interface ItcRowLike {

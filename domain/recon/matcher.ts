@@ -68,20 +68,20 @@ export interface ResultRow {
   /** Main reason: the probable-match reason, the first material field of a mismatch, or the out-of-scope reason. */
   reason: MatchReason | OutOfScopeReason | DifferenceField | 'rejected_in_ims' | null;
   /** All probable-match reasons that applied. */
-  reasons: MatchReason[];
+  reasons: readonly MatchReason[];
   pass: Pass | null;
   /** Probable matches: auto-accepted under §8.5; exact/manual: true; everything else false. */
   accepted: boolean;
-  flags: Flag[];
+  flags: readonly Flag[];
   /** From the portal side; null for books-only rows. */
   itcAvailable: boolean | null;
   supplierGstin: string;
   supplierName: string;
   books: BooksRow | null;
   /** Every source row this result stands for (several when bills of entry were aggregated). */
-  booksRowRefs: string[];
+  booksRowRefs: readonly string[];
   portal: PortalDoc | null;
-  differences: Difference[];
+  differences: readonly Difference[];
   itc: RowItc;
   /** For duplicates: the row it duplicates. For superseded: the amendment's ref. */
   relatedRef?: string;
@@ -89,7 +89,7 @@ export interface ResultRow {
   amendmentDelta?: Heads;
   amendmentOfEarlierPeriod?: boolean;
   /** Plain-language hints for the reviewer (e.g. same number, opposite sign). */
-  hints: string[];
+  hints: readonly string[];
 }
 
 export interface MatchOutput {
@@ -100,8 +100,13 @@ export interface MatchOutput {
 }
 
 /** Family of compatible types: documents of different families never meet. */
-const FAMILY: Readonly<Record<DocType, string>> = {
-  invoice: 'I', debit_note: 'I', credit_note: 'C', isd_invoice: 'S', isd_credit_note: 'T', bill_of_entry: 'B',
+const FAMILY: Readonly<Record<DocType, number>> = {
+  invoice: 0, debit_note: 0, credit_note: 1, isd_invoice: 2, isd_credit_note: 3, bill_of_entry: 4,
+};
+/** The family with the opposite sign (for the "same number, opposite sign" hint). */
+const OPPOSITE_FAMILY: readonly number[] = [1, 0, 3, 2, -1];
+const DOC_TYPE_CODE: Readonly<Record<DocType, number>> = {
+  invoice: 0, debit_note: 1, credit_note: 2, isd_invoice: 3, isd_credit_note: 4, bill_of_entry: 5,
 };
 
 /** §8.2 compatibility, books type first. A books debit note meets only a portal debit note. */
@@ -110,23 +115,40 @@ function compatible(books: DocType, portal: DocType): boolean {
   return books === 'invoice' && portal === 'debit_note';
 }
 
-const BOE_BLOCK = '#BOE';
+/** Block id 0: bills of entry, blocked by their number rather than by GSTIN (§8.1). */
+const BOE_BLOCK = 0;
+
+/**
+ * Composite hash keys are plain numbers: (block, family, interned key string, FY slot) packed
+ * into 50 bits. Numeric Map keys avoid building and hashing a concatenated string per document
+ * per pass, which dominated the run time on 1-lakh inputs.
+ */
+const FAM_SPACE = 8;
+const KEY_SPACE = 2 ** 23;
+const FY_SPACE = 64;
+const ANY_FY = FY_SPACE - 1;
+const MAX_BLOCKS = 2 ** 18;
 
 /** Internal, normalised view of one document (one allocation per document, reused by every pass). */
 interface ND {
   side: 0 | 1;
-  ord: number;
+  /** rowRef (books) or portal ref: unique, the final tie-break of every ordering. */
+  ref: string;
   gstin: string;
   gstinBad: boolean;
   pan: string;
-  block: string;
-  family: string;
+  block: number;
+  family: number;
   docType: DocType;
   clean: string;
-  canon: string;
+  cleanId: number;
+  /** Canonical key: computed lazily (portal documents matched in P1 never need it). */
+  canon: string | null;
+  canonId: number;
   tail: string;
   prefix: string;
   fy: number;
+  fySlot: number;
   day: number;
   tx: number;
   ig: number;
@@ -137,16 +159,17 @@ interface ND {
   pos: string;
   rcm: boolean;
   portCode: string;
-  /** 0 free, 1 paired, 2 excluded (duplicate, out of scope, superseded, merged). */
+  /** 0 free, 1 paired, 2 excluded (duplicate, out of scope, superseded), 3 merged into another row. */
   state: number;
   partner: ND | null;
   pass: Pass | null;
   /** Portal amendments: original number's keys. */
-  oClean: string;
-  oCanon: string;
-  oFy: number;
-  oDay: number;
   hasOrig: boolean;
+  oCleanId: number;
+  oCanonId: number;
+  oFy: number;
+  oFySlot: number;
+  oDay: number;
   flags: Set<Flag> | null;
   hints: string[] | null;
   relatedRef: string | undefined;
@@ -168,38 +191,13 @@ function addHint(d: ND, h: string): void {
   if (!d.hints.includes(h)) d.hints.push(h);
 }
 
-function makeND(side: 0 | 1, docType: DocType, gstinRaw: string, numberRaw: string, iso: string, amounts: {
-  taxableValue: number; igst: number; cgst: number; sgst: number; cess: number;
-}, pos: string | undefined, rcm: boolean, boe: string | undefined, portCode: string | undefined): ND {
-  const g = checkGstin(gstinRaw);
-  const fy = iso ? fyStartYear(iso) : 0;
-  const isBoe = docType === 'bill_of_entry';
-  let clean: string;
-  let ck: { canonical: string; tail: string; prefix: string };
-  if (isBoe) {
-    clean = billOfEntryKey(boe || numberRaw);
-    ck = { canonical: clean, tail: clean, prefix: '' };
-  } else {
-    clean = cleanKey(numberRaw);
-    ck = clean === '' ? { canonical: '', tail: '', prefix: '' } : canonicalKey(clean, iso ? fy : null);
-  }
-  const tax = amounts.igst + amounts.cgst + amounts.sgst + amounts.cess;
-  return {
-    side, ord: 0, gstin: g.gstin, gstinBad: g.gstin !== '' && g.problem !== null, pan: panOf(g.gstin),
-    block: isBoe ? BOE_BLOCK : g.gstin, family: FAMILY[docType], docType,
-    clean, canon: ck.canonical, tail: ck.tail, prefix: ck.prefix,
-    fy, day: iso ? dayOfIso(iso) : 0,
-    tx: amounts.taxableValue, ig: amounts.igst, cg: amounts.cgst, sg: amounts.sgst, cs: amounts.cess, tax,
-    pos: pos ?? '', rcm, portCode: (portCode ?? '').trim().toUpperCase(),
-    state: 0, partner: null, pass: null,
-    oClean: '', oCanon: '', oFy: 0, oDay: 0, hasOrig: false,
-    flags: null, hints: null, relatedRef: undefined, outReason: null, category: null, rowRefs: null,
-    amendmentDelta: undefined, amendmentOfEarlierPeriod: false, books: null, portal: null,
-  };
-}
-
 function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The "stable row order" of §8.2: date, then the unique reference. Independent of input order. */
+function cmpDoc(x: ND, y: ND): number {
+  return x.day - y.day || cmpStr(x.ref, y.ref);
 }
 
 function withinTol(b: ND, p: ND, tol: number): boolean {
@@ -220,7 +218,7 @@ interface Cand {
 }
 
 function cmpCand(x: Cand, y: Cand): number {
-  return x.taxDiff - y.taxDiff || x.gap - y.gap || x.dist - y.dist || x.b.ord - y.b.ord || x.p.ord - y.p.ord;
+  return x.taxDiff - y.taxDiff || x.gap - y.gap || x.dist - y.dist || cmpDoc(x.b, y.b) || cmpDoc(x.p, y.p);
 }
 
 function pair(b: ND, p: ND, pass: Pass): void {
@@ -237,6 +235,105 @@ function greedy(cands: Cand[], pass: Pass): void {
   for (const c of cands) if (c.b.state === 0 && c.p.state === 0) pair(c.b, c.p, pass);
 }
 
+/** Per-run interning of strings and GSTINs. */
+class Interner {
+  private readonly keys = new Map<string, number>();
+  private readonly gstins = new Map<string, { gstin: string; bad: boolean; pan: string; block: number }>();
+  private readonly blocks = new Map<string, number>();
+  fyBase = 0;
+
+  key(s: string): number {
+    let id = this.keys.get(s);
+    if (id === undefined) {
+      id = this.keys.size;
+      if (id >= KEY_SPACE) throw new Error('too many distinct document numbers for one run');
+      this.keys.set(s, id);
+    }
+    return id;
+  }
+
+  gstin(raw: string): { gstin: string; bad: boolean; pan: string; block: number } {
+    let g = this.gstins.get(raw);
+    if (!g) {
+      const c = checkGstin(raw);
+      let block = this.blocks.get(c.gstin);
+      if (block === undefined) {
+        block = this.blocks.size + 1;
+        if (block >= MAX_BLOCKS) throw new Error('too many distinct supplier GSTINs for one run');
+        this.blocks.set(c.gstin, block);
+      }
+      g = { gstin: c.gstin, bad: c.gstin !== '' && c.problem !== null, pan: panOf(c.gstin), block };
+      this.gstins.set(raw, g);
+    }
+    return g;
+  }
+}
+
+function ck(block: number, fam: number, keyId: number, fySlot: number): number {
+  return ((block * FAM_SPACE + fam) * KEY_SPACE + keyId) * FY_SPACE + fySlot;
+}
+
+function makeND(side: 0 | 1, ref: string, docType: DocType, gstinRaw: string, numberRaw: string, iso: string, amounts: {
+  taxableValue: number; igst: number; cgst: number; sgst: number; cess: number;
+}, pos: string | undefined, rcm: boolean, boe: string | undefined, portCode: string | undefined, it: Interner): ND {
+  const g = it.gstin(gstinRaw ?? '');
+  const isBoe = docType === 'bill_of_entry';
+  const clean = isBoe ? billOfEntryKey(boe || numberRaw) : cleanKey(numberRaw);
+  const tax = amounts.igst + amounts.cgst + amounts.sgst + amounts.cess;
+  return {
+    side, ref, gstin: g.gstin, gstinBad: g.bad, pan: g.pan,
+    block: isBoe ? BOE_BLOCK : g.block, family: FAMILY[docType], docType,
+    clean, cleanId: clean === '' ? -1 : it.key(clean),
+    canon: isBoe || clean === '' ? clean : null, canonId: -1, tail: isBoe ? clean : '', prefix: '',
+    fy: iso ? fyStartYear(iso) : 0, fySlot: 0, day: iso ? dayOfIso(iso) : 0,
+    tx: amounts.taxableValue, ig: amounts.igst, cg: amounts.cgst, sg: amounts.sgst, cs: amounts.cess, tax,
+    pos: pos ?? '', rcm, portCode: portCode ? portCode.trim().toUpperCase() : '',
+    state: 0, partner: null, pass: null,
+    hasOrig: false, oCleanId: -1, oCanonId: -1, oFy: 0, oFySlot: 0, oDay: 0,
+    flags: null, hints: null, relatedRef: undefined, outReason: null, category: null, rowRefs: null,
+    amendmentDelta: undefined, amendmentOfEarlierPeriod: false, books: null, portal: null,
+  };
+}
+
+/** Compute (once) the canonical key of a document and intern it. */
+function ensureCanon(d: ND, it: Interner): void {
+  if (d.canonId >= 0 || d.clean === '') return;
+  if (d.canon === null) {
+    const c = canonicalKey(d.clean, d.day === 0 ? null : d.fy);
+    d.canon = c.canonical;
+    d.tail = c.tail;
+    d.prefix = c.prefix;
+  }
+  d.canonId = it.key(d.canon);
+}
+
+/** Chained hash groups: head index per key, next index per document (no per-group arrays). */
+class Groups {
+  readonly head = new Map<number, number>();
+  readonly next: Int32Array;
+  readonly tail: Int32Array;
+  constructor(size: number) {
+    this.next = new Int32Array(size).fill(-1);
+    this.tail = new Int32Array(size).fill(-1);
+  }
+  add(key: number, i: number): void {
+    const h = this.head.get(key);
+    if (h === undefined) {
+      this.head.set(key, i);
+      this.tail[i] = i;
+    } else {
+      const t = this.tail[h]!;
+      this.next[t] = i;
+      this.tail[h] = i;
+    }
+  }
+  list(head: number, out: number[]): number[] {
+    out.length = 0;
+    for (let i = head; i !== -1; i = this.next[i]!) out.push(i);
+    return out;
+  }
+}
+
 export function matchDocuments(
   booksIn: readonly BooksRow[],
   portalIn: readonly PortalDoc[],
@@ -246,14 +343,17 @@ export function matchDocuments(
   const tol = o.amountTolerance;
   const win = o.dateWindowDays;
   const warnings: Issue[] = [];
+  const it = new Interner();
 
   // ---- normalise ----------------------------------------------------------------------------
-  const books: ND[] = booksIn.map((r) => {
-    const d = makeND(0, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r, r.placeOfSupply,
-      r.reverseCharge, r.billOfEntryNumber, r.portCode);
+  const books: ND[] = new Array<ND>(booksIn.length);
+  for (let i = 0; i < booksIn.length; i += 1) {
+    const r = booksIn[i]!;
+    const d = makeND(0, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r, r.placeOfSupply,
+      r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
     d.books = r;
-    return d;
-  });
+    books[i] = d;
+  }
   const rejected: PortalDoc[] = [];
   const portal: ND[] = [];
   for (const doc of portalIn) {
@@ -261,43 +361,55 @@ export function matchDocuments(
       rejected.push(doc);
       continue;
     }
-    const d = makeND(1, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc, doc.placeOfSupply,
-      doc.reverseCharge, doc.billOfEntryNumber, doc.portCode);
+    const d = makeND(1, doc.ref, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc, doc.placeOfSupply,
+      doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
     d.portal = doc;
     if (doc.original) {
       d.hasOrig = true;
       const odt = doc.original.date || doc.date;
       d.oFy = fyStartYear(odt);
       d.oDay = dayOfIso(odt);
-      d.oClean = doc.docType === 'bill_of_entry' ? billOfEntryKey(doc.original.number) : cleanKey(doc.original.number);
-      d.oCanon = doc.docType === 'bill_of_entry' ? d.oClean : canonicalKey(d.oClean, d.oFy).canonical;
+      const oClean = doc.docType === 'bill_of_entry' ? billOfEntryKey(doc.original.number) : cleanKey(doc.original.number);
+      if (oClean !== '') {
+        d.oCleanId = it.key(oClean);
+        d.oCanonId = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalKey(oClean, d.oFy).canonical);
+      }
     }
     portal.push(d);
   }
-  const bookSort = (x: ND, y: ND): number =>
-    cmpStr(x.block, y.block) || x.day - y.day || cmpStr(x.books!.rowRef, y.books!.rowRef);
-  const portalSort = (x: ND, y: ND): number =>
-    cmpStr(x.block, y.block) || x.day - y.day || cmpStr(x.portal!.ref, y.portal!.ref);
-  books.sort(bookSort);
-  portal.sort(portalSort);
-  books.forEach((d, i) => { d.ord = i; });
-  portal.forEach((d, i) => { d.ord = i; });
   rejected.sort((x, y) => cmpStr(x.ref, y.ref));
+  // FY slots: small integers relative to the earliest FY in the run (the key packing needs < 63).
+  let fyMin = Infinity;
+  for (const d of books) if (d.day !== 0 && d.fy < fyMin) fyMin = d.fy;
+  for (const d of portal) if (d.day !== 0 && d.fy < fyMin) fyMin = d.fy;
+  const fyBase = Number.isFinite(fyMin) ? fyMin - 1 : 0;
+  const slot = (fy: number): number => Math.min(ANY_FY - 1, Math.max(0, fy - fyBase));
+  for (const d of books) d.fySlot = slot(d.fy);
+  for (const d of portal) {
+    d.fySlot = slot(d.fy);
+    if (d.hasOrig) d.oFySlot = slot(d.oFy);
+  }
 
-  // ---- invalid GSTINs: warn, keep (§7.1, §2.7) -------------------------------------------------
-  const badSeen = new Set<string>();
-  for (const d of [...books, ...portal]) {
-    if (!d.gstinBad) continue;
-    addFlag(d, 'invalid_gstin');
-    const key = `${d.side}${d.gstin}`;
-    if (badSeen.has(key)) continue;
-    badSeen.add(key);
-    warnings.push({
-      code: 'invalid_gstin',
-      message: `${d.side === 0 ? 'Books' : 'Portal'} supplier GSTIN ${d.gstin} fails validation (${checkGstin(d.gstin).problem}); rows kept`,
-      field: 'supplierGstin',
-      rowRef: d.side === 0 ? d.books!.rowRef : d.portal!.ref,
-    });
+  // ---- invalid GSTINs: warn once per GSTIN and side, naming its first row (§7.1, §2.7) ---------
+  {
+    const bad = new Map<string, ND>();
+    for (const list of [books, portal]) {
+      for (const d of list) {
+        if (!d.gstinBad) continue;
+        addFlag(d, 'invalid_gstin');
+        const key = `${d.side}${d.gstin}`;
+        const seen = bad.get(key);
+        if (!seen || cmpDoc(d, seen) < 0) bad.set(key, d);
+      }
+    }
+    for (const d of bad.values()) {
+      warnings.push({
+        code: 'invalid_gstin',
+        message: `${d.side === 0 ? 'Books' : 'Portal'} supplier GSTIN ${d.gstin} fails validation (${checkGstin(d.gstin).problem}); rows kept`,
+        field: 'supplierGstin',
+        rowRef: d.ref,
+      });
+    }
   }
 
   // ---- books flags, out of scope (§9.7) ----------------------------------------------------------
@@ -317,142 +429,158 @@ export function matchDocuments(
 
   // ---- bills of entry: aggregate books rows per BOE number (§9.4) ---------------------------------
   {
-    const byBoe = new Map<string, ND>();
+    const byBoe = new Map<string, ND[]>();
     for (const d of books) {
       if (d.state !== 0 || d.docType !== 'bill_of_entry' || d.clean === '') continue;
-      const head = byBoe.get(d.clean);
-      if (!head) {
-        byBoe.set(d.clean, d);
-        continue;
-      }
-      if (!head.rowRefs) head.rowRefs = [head.books!.rowRef];
-      head.rowRefs.push(d.books!.rowRef);
-      head.tx += d.tx; head.ig += d.ig; head.cg += d.cg; head.sg += d.sg; head.cs += d.cs; head.tax += d.tax;
-      d.state = 3; // merged into head: no result row of its own
+      const g = byBoe.get(d.clean);
+      if (g) g.push(d);
+      else byBoe.set(d.clean, [d]);
     }
-    for (const head of byBoe.values()) {
-      if (head.rowRefs) {
-        // The result row shows the aggregate; keep the first row's descriptive fields.
-        head.books = { ...head.books!, taxableValue: head.tx, igst: head.ig, cgst: head.cg, sgst: head.sg, cess: head.cs };
+    for (const g of byBoe.values()) {
+      if (g.length < 2) continue;
+      g.sort(cmpDoc);
+      const head = g[0]!;
+      head.rowRefs = g.map((d) => d.ref);
+      for (const d of g.slice(1)) {
+        head.tx += d.tx; head.ig += d.ig; head.cg += d.cg; head.sg += d.sg; head.cs += d.cs; head.tax += d.tax;
+        d.state = 3; // merged into head: no result row of its own
       }
+      // The result row shows the aggregate; keep the first row's descriptive fields.
+      head.books = { ...head.books!, taxableValue: head.tx, igst: head.ig, cgst: head.cg, sgst: head.sg, cess: head.cs };
     }
   }
 
   // ---- duplicates in books (§7.5) ----------------------------------------------------------------
   {
-    const groups = new Map<string, ND[]>();
-    const canonGroups = new Map<string, ND[]>();
-    for (const d of books) {
+    const groups = new Groups(books.length);
+    const canonFirst = new Map<number, number>(); // key → first clean id, or -2 when several differ
+    for (let i = 0; i < books.length; i += 1) {
+      const d = books[i]!;
       if (d.state !== 0 || d.clean === '') continue;
-      const k = `${d.block}\u0001${d.docType}\u0001${d.clean}\u0001${d.fy}`;
-      const g = groups.get(k);
-      if (g) g.push(d);
-      else groups.set(k, [d]);
-      const kc = `${d.block}\u0001${d.docType}\u0001${d.canon}\u0001${d.fy}`;
-      const gc = canonGroups.get(kc);
-      if (gc) gc.push(d);
-      else canonGroups.set(kc, [d]);
+      groups.add(ck(d.block, DOC_TYPE_CODE[d.docType], d.cleanId, d.fySlot), i);
+      ensureCanon(d, it);
+      const kc = ck(d.block, DOC_TYPE_CODE[d.docType], d.canonId, d.fySlot);
+      const f = canonFirst.get(kc);
+      if (f === undefined) canonFirst.set(kc, d.cleanId);
+      else if (f !== d.cleanId) canonFirst.set(kc, -2);
     }
-    for (const g of groups.values()) {
-      if (g.length < 2) continue;
+    const idx: number[] = [];
+    for (const head of groups.head.values()) {
+      if (groups.next[head] === -1) continue;
+      const g = groups.list(head, idx).map((i) => books[i]!).sort(cmpDoc);
+      let dupCount = 0;
       for (let j = 1; j < g.length; j += 1) {
         const later = g[j]!;
-        const first = g.slice(0, j).find((e) => e.state === 0 && withinTol(e, later, tol));
+        let first: ND | undefined;
+        for (let k = 0; k < j; k += 1) {
+          const e = g[k]!;
+          if (e.state === 0 && withinTol(e, later, tol)) {
+            first = e;
+            break;
+          }
+        }
         if (first) {
           later.state = 2;
           later.category = 'duplicate_in_books';
-          later.relatedRef = first.books!.rowRef;
+          later.relatedRef = first.ref;
+          dupCount += 1;
         } else {
-          for (const e of g.slice(0, j)) if (e.state === 0) addFlag(e, 'same_number_different_amounts');
+          for (let k = 0; k < j; k += 1) if (g[k]!.state === 0) addFlag(g[k]!, 'same_number_different_amounts');
           addFlag(later, 'same_number_different_amounts');
         }
       }
-      const dupCount = g.filter((e) => e.category === 'duplicate_in_books').length;
       if (dupCount > 0) {
         warnings.push({
           code: 'duplicate_in_books',
           message: `${dupCount} duplicate books row(s) for ${g[0]!.gstin} number ${g[0]!.books!.invoiceNumberRaw}`,
-          rowRef: g[0]!.books!.rowRef,
+          rowRef: g[0]!.ref,
           count: dupCount,
         });
       }
     }
-    for (const g of canonGroups.values()) {
-      if (g.length < 2) continue;
-      const live = g.filter((e) => e.state === 0);
-      const cleans = new Set(live.map((e) => e.clean));
-      if (cleans.size > 1) for (const e of live) addFlag(e, 'possible_duplicate');
+    for (const d of books) {
+      if (d.state !== 0 || d.clean === '') continue;
+      if (canonFirst.get(ck(d.block, DOC_TYPE_CODE[d.docType], d.canonId, d.fySlot)) === -2) addFlag(d, 'possible_duplicate');
     }
   }
 
   // ---- amendments supersede originals (§9.2) ----------------------------------------------------
   {
-    const byKey = new Map<string, ND[]>();
-    for (const d of portal) {
-      const k = `${d.block}\u0001${d.family}\u0001${d.clean}\u0001${d.day}`;
-      const g = byKey.get(k);
-      if (g) g.push(d);
-      else byKey.set(k, [d]);
-    }
-    const amendments = portal.filter((d) => d.hasOrig)
-      .sort((x, y) => cmpStr(x.portal!.period, y.portal!.period) || x.ord - y.ord);
-    for (const a of amendments) {
-      addFlag(a, 'amended');
-      const ap = a.portal!;
-      const ofam = ap.original?.docType ? FAMILY[ap.original.docType] : a.family;
-      const cands = byKey.get(`${a.block}\u0001${ofam}\u0001${a.oClean}\u0001${a.oDay}`);
-      const orig = cands?.find((c) => c !== a && c.state === 0 && c.portal!.period <= ap.period);
-      if (!orig) continue;
-      orig.state = 2;
-      orig.category = 'superseded';
-      orig.relatedRef = ap.ref;
-      a.relatedRef = orig.portal!.ref;
-      const sa = signOf(a.docType);
-      const so = signOf(orig.docType);
-      a.amendmentDelta = {
-        igst: sa * a.ig - so * orig.ig, cgst: sa * a.cg - so * orig.cg, sgst: sa * a.sg - so * orig.sg, cess: sa * a.cs - so * orig.cs,
+    const amendments = portal.filter((d) => d.hasOrig && d.oCleanId >= 0)
+      .sort((x, y) => cmpStr(x.portal!.period, y.portal!.period) || cmpDoc(x, y));
+    if (amendments.length > 0) {
+      const origKey = (a: ND): number => {
+        const ot = a.portal!.original?.docType;
+        return ck(a.block, ot ? FAMILY[ot] : a.family, a.oCleanId, 0); // the date is compared below
       };
-      a.amendmentOfEarlierPeriod = orig.portal!.period < ap.period;
+      const wanted = new Set<number>(amendments.map(origKey));
+      const byKey = new Map<number, ND[]>();
+      for (const d of portal) {
+        if (d.clean === '') continue;
+        const k = ck(d.block, d.family, d.cleanId, 0);
+        if (!wanted.has(k)) continue;
+        const g = byKey.get(k);
+        if (g) g.push(d);
+        else byKey.set(k, [d]);
+      }
+      for (const g of byKey.values()) g.sort((x, y) => cmpStr(x.portal!.period, y.portal!.period) || cmpDoc(x, y));
+      for (const a of amendments) {
+        addFlag(a, 'amended');
+        const ap = a.portal!;
+        const orig = byKey.get(origKey(a))?.find((c) => c !== a && c.state === 0 && c.day === a.oDay && c.portal!.period <= ap.period);
+        if (!orig) continue;
+        orig.state = 2;
+        orig.category = 'superseded';
+        orig.relatedRef = ap.ref;
+        a.relatedRef = orig.ref;
+        const sa = signOf(a.docType);
+        const so = signOf(orig.docType);
+        a.amendmentDelta = {
+          igst: sa * a.ig - so * orig.ig, cgst: sa * a.cg - so * orig.cg, sgst: sa * a.sg - so * orig.sg, cess: sa * a.cs - so * orig.cs,
+        };
+        a.amendmentOfEarlierPeriod = orig.portal!.period < ap.period;
+      }
     }
+    for (const a of portal) if (a.hasOrig && a.oCleanId < 0) addFlag(a, 'amended');
   }
 
   // ---- P1–P3: keyed passes ------------------------------------------------------------------------
+  const bIdx: number[] = [];
+  const pIdx: number[] = [];
   const keyedPass = (
     pass: Pass,
-    bKey: (d: ND) => string | null,
-    pKey: (d: ND) => string | null,
+    bKey: (d: ND) => number,
+    pKey: (d: ND) => number,
     allow: (b: ND, p: ND) => boolean,
   ): void => {
-    const pMap = new Map<string, ND[]>();
-    for (const p of portal) {
+    const pg = new Groups(portal.length);
+    for (let i = 0; i < portal.length; i += 1) {
+      const p = portal[i]!;
       if (p.state !== 0) continue;
       const k = pKey(p);
-      if (k === null) continue;
-      const g = pMap.get(k);
-      if (g) g.push(p);
-      else pMap.set(k, [p]);
+      if (k >= 0) pg.add(k, i);
     }
-    if (pMap.size === 0) return;
-    const bMap = new Map<string, ND[]>();
-    for (const b of books) {
+    if (pg.head.size === 0) return;
+    const bg = new Groups(books.length);
+    for (let i = 0; i < books.length; i += 1) {
+      const b = books[i]!;
       if (b.state !== 0) continue;
       const k = bKey(b);
-      if (k === null || !pMap.has(k)) continue;
-      const g = bMap.get(k);
-      if (g) g.push(b);
-      else bMap.set(k, [b]);
+      if (k >= 0 && pg.head.has(k)) bg.add(k, i);
     }
-    for (const [k, bs] of bMap) {
-      const ps = pMap.get(k)!;
-      if (bs.length === 1 && ps.length === 1) {
-        const b = bs[0]!;
-        const p = ps[0]!;
+    for (const [k, bh] of bg.head) {
+      const ph = pg.head.get(k)!;
+      if (bg.next[bh] === -1 && pg.next[ph] === -1) {
+        const b = books[bh]!;
+        const p = portal[ph]!;
         if (p.state === 0 && allow(b, p)) pair(b, p, pass);
         continue;
       }
       const cands: Cand[] = [];
-      for (const b of bs) {
-        for (const p of ps) {
+      for (const bi of bg.list(bh, bIdx)) {
+        const b = books[bi]!;
+        for (const pi of pg.list(ph, pIdx)) {
+          const p = portal[pi]!;
           if (p.state !== 0 || !allow(b, p)) continue;
           cands.push({ b, p, taxDiff: Math.abs(b.tax - p.tax), gap: Math.abs(b.day - p.day), dist: 0 });
         }
@@ -460,27 +588,29 @@ export function matchDocuments(
       greedy(cands, pass);
     }
   };
-  const sep = '\u0001';
   // P1: equal clean key, same FY.
   keyedPass('P1',
-    (b) => (b.clean === '' ? null : b.block + sep + b.family + sep + b.clean + sep + b.fy),
-    (p) => (p.clean === '' ? null : p.block + sep + p.family + sep + p.clean + sep + p.fy),
+    (b) => (b.cleanId < 0 ? -1 : ck(b.block, b.family, b.cleanId, b.fySlot)),
+    (p) => (p.cleanId < 0 ? -1 : ck(p.block, p.family, p.cleanId, p.fySlot)),
     (b, p) => compatible(b.docType, p.docType));
   // P2: equal canonical key, same FY, or adjacent FY with dates inside the window.
   const fyOk = (bFy: number, pFy: number, gap: number): boolean =>
     bFy === pFy || (o.adjacentFyMatching && Math.abs(bFy - pFy) === 1 && gap <= win);
-  keyedPass('P2',
-    (b) => (b.canon === '' ? null : b.block + sep + b.family + sep + b.canon),
-    (p) => (p.canon === '' ? null : p.block + sep + p.family + sep + p.canon),
+  const canonKey = (d: ND): number => {
+    if (d.clean === '') return -1;
+    ensureCanon(d, it);
+    return ck(d.block, d.family, d.canonId, ANY_FY);
+  };
+  keyedPass('P2', canonKey, canonKey,
     (b, p) => compatible(b.docType, p.docType) && fyOk(b.fy, p.fy, Math.abs(b.day - p.day)));
   // P3: books still carry the number the amendment replaced.
-  keyedPass('P3',
-    (b) => (b.canon === '' ? null : b.block + sep + b.family + sep + b.canon),
-    (p) => (p.hasOrig && p.oCanon !== '' ? p.block + sep + p.family + sep + p.oCanon : null),
+  keyedPass('P3', canonKey,
+    (p) => (p.hasOrig && p.oCanonId >= 0 ? ck(p.block, p.family, p.oCanonId, ANY_FY) : -1),
     (b, p) => compatible(b.docType, p.docType) && fyOk(b.fy, p.oFy, Math.abs(b.day - p.oDay)));
+  for (const p of portal) if (p.state === 0) ensureCanon(p, it);
 
   // ---- P4/P5: fuzzy number, amount only, per GSTIN block --------------------------------------------
-  const blocks = new Map<string, { b: ND[]; p: ND[] }>();
+  const blocks = new Map<number, { b: ND[]; p: ND[] }>();
   for (const p of portal) {
     if (p.state !== 0) continue;
     const g = blocks.get(p.block);
@@ -491,13 +621,14 @@ export function matchDocuments(
     if (b.state !== 0) continue;
     blocks.get(b.block)?.b.push(b);
   }
-  const dist = (b: ND, p: ND): number => osaDistance(b.canon, p.canon);
-  for (const [block, g] of blocks) {
+  const dist = (b: ND, p: ND): number => osaDistance(b.canon ?? b.clean, p.canon ?? p.clean);
+  const keyOf = (d: ND) => ({ canonical: d.canon ?? d.clean, tail: d.tail, prefix: d.prefix });
+  for (const g of blocks.values()) {
     if (g.b.length === 0) continue;
     if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
       warnings.push({
         code: 'fuzzy_passes_skipped',
-        message: `P4/P5 skipped for ${block}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
+        message: `P4/P5 skipped for ${g.p[0]!.block === BOE_BLOCK ? 'bills of entry' : g.p[0]!.gstin}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
         field: 'supplierGstin',
       });
       continue;
@@ -506,12 +637,12 @@ export function matchDocuments(
     const c4: Cand[] = [];
     for (const b of g.b) {
       if (b.clean === '') continue;
-      const bk = { canonical: b.canon, tail: b.tail, prefix: b.prefix };
+      const bk = keyOf(b);
       for (const p of g.p) {
         if (p.clean === '' || !compatible(b.docType, p.docType)) continue;
         const gap = Math.abs(b.day - p.day);
         if (gap > win || !withinTol(b, p, tol) || !posRcmEqual(b, p)) continue;
-        if (!isFuzzyNumberMatch(bk, { canonical: p.canon, tail: p.tail, prefix: p.prefix })) continue;
+        if (!isFuzzyNumberMatch(bk, keyOf(p))) continue;
         c4.push({ b, p, taxDiff: Math.abs(b.tax - p.tax), gap, dist: dist(b, p) });
       }
     }
@@ -555,13 +686,14 @@ export function matchDocuments(
       }
       const c6: Cand[] = [];
       for (const b of g.b) {
-        const bk = { canonical: b.canon, tail: b.tail, prefix: b.prefix };
+        ensureCanon(b, it);
+        const bk = keyOf(b);
         for (const p of g.p) {
           if (p.gstin === b.gstin || p.clean === '' || !compatible(b.docType, p.docType)) continue;
           const gap = Math.abs(b.day - p.day);
           if (!(b.fy === p.fy || gap <= win)) continue;
           if (Math.abs(b.tx - p.tx) > tol || Math.abs(b.tax - p.tax) > tol) continue;
-          if (b.canon !== p.canon && !isFuzzyNumberMatch(bk, { canonical: p.canon, tail: p.tail, prefix: p.prefix })) continue;
+          if (b.canonId !== p.canonId && !isFuzzyNumberMatch(bk, keyOf(p))) continue;
           c6.push({ b, p, taxDiff: Math.abs(b.tax - p.tax), gap, dist: dist(b, p) });
         }
       }
@@ -571,33 +703,36 @@ export function matchDocuments(
 
   // ---- hints and IMS-rejected look-ups on leftovers ----------------------------------------------
   {
-    const opposite: Readonly<Record<string, string>> = { I: 'C', C: 'I', S: 'T', T: 'S' };
-    const leftPortal = new Map<string, ND[]>();
+    const leftPortal = new Map<number, ND[]>();
     for (const p of portal) {
-      if (p.state !== 0 || p.canon === '') continue;
-      const k = p.block + sep + p.family + sep + p.canon;
+      if (p.state !== 0 || p.canonId < 0) continue;
+      const k = ck(p.block, p.family, p.canonId, ANY_FY);
       const g = leftPortal.get(k);
       if (g) g.push(p);
       else leftPortal.set(k, [p]);
     }
-    const rejectedByKey = new Map<string, PortalDoc>();
+    const rejectedByKey = new Map<number, PortalDoc>();
     for (const r of rejected) {
-      const g = checkGstin(r.supplierGstin).gstin;
-      const ck = canonicalKey(cleanKey(r.numberRaw), fyStartYear(r.date)).canonical;
-      rejectedByKey.set((r.docType === 'bill_of_entry' ? BOE_BLOCK : g) + sep + FAMILY[r.docType] + sep + ck, r);
+      const clean = r.docType === 'bill_of_entry' ? billOfEntryKey(r.billOfEntryNumber || r.numberRaw) : cleanKey(r.numberRaw);
+      if (clean === '') continue;
+      const canon = r.docType === 'bill_of_entry' ? clean : canonicalKey(clean, fyStartYear(r.date)).canonical;
+      const block = r.docType === 'bill_of_entry' ? BOE_BLOCK : it.gstin(r.supplierGstin).block;
+      const k = ck(block, FAMILY[r.docType], it.key(canon), ANY_FY);
+      if (!rejectedByKey.has(k)) rejectedByKey.set(k, r);
     }
     for (const b of books) {
-      if (b.state !== 0 || b.canon === '') continue;
-      const opp = opposite[b.family];
-      if (opp) {
-        for (const p of leftPortal.get(b.block + sep + opp + sep + b.canon) ?? []) {
+      if (b.state !== 0 || b.clean === '') continue;
+      ensureCanon(b, it);
+      const opp = OPPOSITE_FAMILY[b.family]!;
+      if (opp >= 0) {
+        for (const p of leftPortal.get(ck(b.block, opp, b.canonId, ANY_FY)) ?? []) {
           addHint(b, 'same number, opposite sign');
           addHint(p, 'same number, opposite sign');
           addFlag(b, 'same_number_opposite_sign');
           addFlag(p, 'same_number_opposite_sign');
         }
       }
-      const rej = rejectedByKey.get(b.block + sep + b.family + sep + b.canon);
+      const rej = rejectedByKey.get(ck(b.block, b.family, b.canonId, ANY_FY));
       if (rej) {
         addFlag(b, 'rejected_in_ims');
         b.relatedRef = rej.ref;
@@ -608,17 +743,20 @@ export function matchDocuments(
 
   // ---- supplier signals from 2A -----------------------------------------------------------------
   if (o.supplierSignals) {
-    for (const d of [...books, ...portal]) {
-      const s = o.supplierSignals[d.gstin];
-      if (!s) continue;
-      if (s.gstr3bFiled === false) addFlag(d, 'supplier_not_filed_3b');
-      if (s.gstr1Filed === false) addFlag(d, 'supplier_not_filed_gstr1');
-      if (s.cancelledOn) addFlag(d, 'supplier_cancelled');
+    for (const list of [books, portal]) {
+      for (const d of list) {
+        const s = o.supplierSignals[d.gstin];
+        if (!s) continue;
+        if (s.gstr3bFiled === false) addFlag(d, 'supplier_not_filed_3b');
+        if (s.gstr1Filed === false) addFlag(d, 'supplier_not_filed_gstr1');
+        if (s.cancelledOn) addFlag(d, 'supplier_cancelled');
+      }
     }
   }
 
   // ---- build result rows --------------------------------------------------------------------------
   const results: ResultRow[] = [];
+  const sortDay: number[] = [];
   for (const b of books) {
     if (b.state === 3) continue;
     if (b.state === 1) {
@@ -627,16 +765,26 @@ export function matchDocuments(
       const category: Category = b.category ?? 'missing_in_2b';
       results.push(singleRow(b, category, b.outReason ?? (b.flags?.has('rejected_in_ims') ? 'rejected_in_ims' : null), tol));
     }
+    sortDay.push(b.day);
   }
   for (const p of portal) {
     if (p.state === 1) continue;
     results.push(singleRow(p, p.category ?? 'missing_in_books', null, tol));
+    sortDay.push(p.day);
   }
-  // §12.2: sorted by supplier then date; refs break ties so the order is total.
-  results.sort((x, y) => cmpStr(x.supplierGstin, y.supplierGstin)
-    || cmpStr(x.books?.invoiceDate ?? x.portal!.date, y.books?.invoiceDate ?? y.portal!.date)
-    || cmpStr(x.id, y.id));
-  return { results, rejected, warnings };
+  // §12.2: sorted by supplier then date; ids break ties so the order is total. Numeric keys
+  // (supplier rank, day) decide almost every comparison; strings are compared only on ties.
+  const gstinRank = new Map<string, number>();
+  for (const r of results) gstinRank.set(r.supplierGstin, 0);
+  [...gstinRank.keys()].sort(cmpStr).forEach((g, i) => gstinRank.set(g, i));
+  const order = new Float64Array(results.length);
+  for (let i = 0; i < results.length; i += 1) order[i] = gstinRank.get(results[i]!.supplierGstin)! * 2 ** 20 + sortDay[i]!;
+  const perm = Array.from({ length: results.length }, (_, i) => i);
+  perm.sort((x, y) => order[x]! - order[y]! || cmpStr(results[x]!.id, results[y]!.id));
+  const sorted = perm.map((i) => results[i]!);
+  // Warnings in a fixed order too (block iteration order depends on input order).
+  warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
+  return { results: sorted, rejected, warnings };
 }
 
 /** §8.4: drop every document that has two or more equally good candidates (sort keys 1–3). */
@@ -663,7 +811,15 @@ const MONEY: ReadonlyArray<[DifferenceField, 'tx' | 'ig' | 'cg' | 'sg' | 'cs']> 
   ['taxableValue', 'tx'], ['igst', 'ig'], ['cgst', 'cg'], ['sgst', 'sg'], ['cess', 'cs'],
 ];
 
-function mergedFlags(b: ND | null, p: ND | null): Flag[] {
+/** Shared empty arrays: most rows have no flags, hints or differences (result rows are read-only). */
+const NO_FLAGS: readonly Flag[] = Object.freeze([]);
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const NO_REASONS: readonly MatchReason[] = Object.freeze([]);
+const NO_DIFFS: readonly Difference[] = Object.freeze([]);
+
+function mergedFlags(b: ND | null, p: ND | null): readonly Flag[] {
+  if (!b?.flags && !p?.flags) return NO_FLAGS;
+  if (b?.flags && !p?.flags) return [...b.flags].sort();
   const s = new Set<Flag>();
   b?.flags?.forEach((f) => s.add(f));
   p?.flags?.forEach((f) => s.add(f));
@@ -737,23 +893,27 @@ function pairRow(b: ND, p: ND, o: MatchOptions): ResultRow {
   const br = b.books!;
   const pr = p.portal!;
   if (periodOfDate(br.voucherDate || br.invoiceDate) !== pr.period) addFlag(b, 'period_shift');
-  const hints = [...(b.hints ?? []), ...(p.hints ?? [])];
-  if (b.docType !== p.docType) hints.push(`books ${b.docType} paired with portal ${p.docType}`);
+  let hints: readonly string[] = NO_STRINGS;
+  if (b.hints || p.hints || b.docType !== p.docType) {
+    const h = [...(b.hints ?? []), ...(p.hints ?? [])];
+    if (b.docType !== p.docType) h.push(`books ${b.docType} paired with portal ${p.docType}`);
+    hints = h;
+  }
   const row: ResultRow = {
     id: `${br.rowRef}|${pr.ref}`,
     category,
     reason,
-    reasons: category === 'mismatch' ? reasons.filter((r) => r === 'pan_level') : reasons,
+    reasons: category === 'mismatch' ? (pass === 'P6' ? ['pan_level'] : NO_REASONS) : reasons.length === 0 ? NO_REASONS : reasons,
     pass,
     accepted,
     flags: mergedFlags(b, p),
     itcAvailable: pr.itcAvailable,
-    supplierGstin: pr.supplierGstin || br.supplierGstin,
+    supplierGstin: p.gstin || b.gstin,
     supplierName: pr.supplierName || br.supplierName || '',
     books: br,
     booksRowRefs: b.rowRefs ?? [br.rowRef],
     portal: pr,
-    differences: diffs,
+    differences: diffs.length === 0 ? NO_DIFFS : diffs,
     itc: rowItc(category, accepted, br, pr, tol),
     hints,
   };
@@ -772,19 +932,19 @@ function singleRow(d: ND, category: Category, reason: ResultRow['reason'], tol: 
     id: br ? `${br.rowRef}|` : `|${pr!.ref}`,
     category,
     reason,
-    reasons: [],
+    reasons: NO_REASONS,
     pass: null,
     accepted: false,
     flags: mergedFlags(d, null),
     itcAvailable: pr ? pr.itcAvailable : null,
-    supplierGstin: br ? (d.gstin || br.supplierGstin) : pr!.supplierGstin,
+    supplierGstin: d.gstin,
     supplierName: (br ? br.supplierName : pr!.supplierName) ?? '',
     books: br,
     booksRowRefs: br ? (d.rowRefs ?? [br.rowRef]) : [],
     portal: pr,
-    differences: [],
+    differences: NO_DIFFS,
     itc: rowItc(category, false, br, pr, tol),
-    hints: d.hints ? [...d.hints] : [],
+    hints: d.hints ? [...d.hints] : NO_STRINGS,
   };
   if (d.relatedRef) row.relatedRef = d.relatedRef;
   if (d.amendmentDelta) {

@@ -31,8 +31,12 @@ export function panOf(gstin: string): string {
 }
 
 /** §7.2 key 2: upper-case, no whitespace, no trailing dots. */
+const NEEDS_CLEANING = /[\sa-z.]|[^\x20-\x7e]/;
+
 export function cleanKey(raw: string | null | undefined): string {
   if (!raw) return '';
+  // Fast path: most portal numbers are already upper-case ASCII without spaces or dots.
+  if (!NEEDS_CLEANING.test(raw)) return raw;
   return raw.toUpperCase().replace(/\s+/g, '').replace(/\.+$/, '');
 }
 
@@ -98,10 +102,16 @@ function stripLeadingZeros(field: string): string {
  * only A–Z0–9, (d) fall back to the clean key when nothing is left. `fyStart` null (no usable
  * date) skips step (a).
  */
+// Scratch arrays reused across calls: canonicalKey runs once per document on lakh-row inputs.
+const fields: string[] = [];
+const seps: string[] = []; // seps[i] is the separator run *before* fields[i]
+const keep: boolean[] = [];
+
 export function canonicalKey(clean: string, fyStart: number | null): CanonicalKey {
+  fields.length = 0;
+  seps.length = 0;
+  keep.length = 0;
   // Split into alphanumeric fields and the separator runs between them.
-  const fields: string[] = [];
-  const seps: string[] = []; // seps[i] is the separator run *before* fields[i]
   let i = 0;
   let pendingSep = '';
   while (i < clean.length) {
@@ -118,7 +128,7 @@ export function canonicalKey(clean: string, fyStart: number | null): CanonicalKe
       i += 1;
     }
   }
-  const keep = new Array<boolean>(fields.length).fill(true);
+  for (let f = 0; f < fields.length; f += 1) keep.push(true);
   if (fyStart !== null) {
     for (let f = 0; f < fields.length; f += 1) {
       const a = fields[f]!;
