@@ -9,8 +9,11 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }],
+    '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs', ignoreDynamic: true } }],
   },
+  // otplib's CommonJS build requires @scure/@noble, which ship only ESM: Node loads them with
+  // require(esm), jest needs them compiled to CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!.*(@scure|@noble)/)'],
   globalSetup: '<rootDir>/tests/harness/global-setup.ts',
   globalTeardown: '<rootDir>/tests/harness/global-teardown.ts',
   testTimeout: 60000,

@@ -1,30 +1,55 @@
 /**
  * The Koa application. Built from explicit dependencies so tests run it against their own database
  * and Temporal server. Middleware order matters: context first (request id), then the access log and
- * the error envelope (so the log sees final statuses), then body parsing, then routes.
+ * the error envelope (so the log sees final statuses), then body parsing, then routes; every API
+ * route is declared through api/routes.ts (authentication, tenant transaction, RBAC, validation).
  */
 import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
 import Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { auditRoutes } from './audit/routes';
+import { authRoutes } from './auth/routes';
+import { clientRoutes } from './clients/routes';
 import { healthRoutes } from './health/routes';
 import { accessLog } from './middleware/access-log';
 import { errorHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
+import { notificationRoutes } from './notifications/routes';
+import { mountRoutes, type RouteSpec } from './routes';
+import type { Security } from './security';
+import { settingsRoutes } from './settings/routes';
 import type { TemporalHandle } from './temporal-client';
+import { userRoutes } from './users/routes';
 
 export type AppDeps = {
   logger: Logger;
   knex: Knex;
   temporal: TemporalHandle;
+  security: Security;
   /** Stack traces in 500 responses: development only. */
   exposeInternalErrors: boolean;
   /** Behind a reverse proxy, trust X-Forwarded-For for client IPs. */
   trustProxy?: boolean;
 };
 
-export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy ?? false });
+export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[] };
+
+export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
+  const { security } = deps;
+  return [
+    ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure }),
+    ...userRoutes({ auth: security.auth }),
+    ...clientRoutes(),
+    ...settingsRoutes({ secretBox: security.secretBox }),
+    ...auditRoutes(),
+    ...notificationRoutes(),
+  ];
+}
+
+export function createApp(deps: AppDeps): App {
+  const app = new Koa({ proxy: deps.trustProxy ?? false }) as App;
   app.silent = true; // errors are logged by our own middleware, once, with the request id
 
   app.use(requestContext());
@@ -34,6 +59,20 @@ export function createApp(deps: AppDeps): Koa {
 
   const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
   app.use(health.routes());
-  app.use(health.allowedMethods({ throw: false }));
+
+  const router = new Router();
+  const specs = apiRouteSpecs(deps);
+  mountRoutes(router, specs, {
+    knex: deps.knex,
+    auth: deps.security.auth,
+    tokens: deps.security.tokens,
+    logger: deps.logger,
+    cookieSecure: deps.security.settings.cookieSecure,
+    tokenMinutes: deps.security.settings.tokenMinutes,
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  app.apiRouter = router;
+  app.routeSpecs = specs;
   return app;
 }

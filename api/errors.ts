@@ -3,7 +3,12 @@
  * sentence, and optional details. One middleware turns them (and everything else) into the
  * `{"error": {code, message, details}}` envelope of API.md.
  */
+export type RefusalAudit = { action: string; entityType: string; entityId?: string | null; after?: unknown };
+
 export class ApiError extends Error {
+  /** A refusal worth recording: written to the audit trail after the request's transaction rolled back. */
+  audit?: RefusalAudit;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -13,6 +18,11 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
+  }
+
+  withAudit(audit: RefusalAudit): this {
+    this.audit = audit;
+    return this;
   }
 }
 

@@ -16,6 +16,7 @@ import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
 import { assertPortsFree, PortInUseError, type NamedPort } from './ports';
+import { securitySettings } from './keys';
 import { startApi, startSchedulerService, startWorkerService } from './services';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
 import { resolveTemporalCli } from './temporal-cli';
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
     const owner = createKnex({ url: databaseUrl, poolMax: 1, applicationName: 'taalmel-seed' });
     const seeded = await seedDemoFirm(owner).finally(() => owner.destroy());
 
-    const api = await startApi({ config, logger, databaseUrl, temporalAddress });
+    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security: securitySettings(config, { devKeysFallback: true }) });
     steps.push({ name: 'API', stop: api.stop });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress });
     steps.push({ name: 'worker', stop: worker.stop });

@@ -1,11 +1,11 @@
-import { BaseModel } from './base-model';
+import { TenantModel } from './tenant-model';
 
 export type FilingFrequency = 'monthly' | 'quarterly';
 
-export class Client extends BaseModel {
+export class Client extends TenantModel {
+  static override clientColumn = 'id';
   static override tableName = 'clients';
 
-  firmId!: string;
   name!: string;
   gstin!: string;
   email!: string;

@@ -1,12 +1,16 @@
-import { BaseModel } from './base-model';
+import { TenantModel } from './tenant-model';
 
 export type FirmSettings = {
+  /** One-person firms may approve their own close requests, with a mandatory note. */
   allowSelfApproval?: boolean;
+  /** Firm admins must have TOTP enabled to sign in. */
   requireTotpForAdmins?: boolean;
 };
 
-export class Firm extends BaseModel {
+/** The firm itself: readable only as the firm of the current tenant context. */
+export class Firm extends TenantModel {
   static override tableName = 'firms';
+  static override firmColumn = 'id';
 
   name!: string;
   slug!: string;

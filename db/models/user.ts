@@ -1,18 +1,23 @@
-import { BaseModel } from './base-model';
+import { TenantModel } from './tenant-model';
 
 export const ROLES = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const;
 export type Role = (typeof ROLES)[number];
 
-export class User extends BaseModel {
+export class User extends TenantModel {
   static override tableName = 'users';
 
-  firmId!: string;
   clientId!: string | null;
   email!: string;
   name!: string;
   role!: Role;
   active!: boolean;
   passwordHash!: string;
+  totpSecret!: string | null;
+  totpPendingSecret!: string | null;
+  totpEnabled!: boolean;
+  totpLastStep!: number | null;
+  passwordChangedAt!: Date | null;
+  lastLoginAt!: Date | null;
 
   static override jsonSchema = {
     type: 'object',
@@ -26,6 +31,10 @@ export class User extends BaseModel {
       role: { type: 'string', enum: [...ROLES] },
       active: { type: 'boolean' },
       passwordHash: { type: 'string' },
+      totpSecret: { type: ['string', 'null'] },
+      totpPendingSecret: { type: ['string', 'null'] },
+      totpEnabled: { type: 'boolean' },
+      totpLastStep: { type: ['integer', 'null'] },
     },
   };
 }

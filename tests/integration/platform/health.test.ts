@@ -1,9 +1,11 @@
 import { createApp } from '../../../api/app';
+import { createSecurity } from '../../../api/security';
 import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
 import { createKnex } from '../../../db/knex';
 import { freePort } from '../../../ops/ports';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
+import { testSecuritySettings } from '../../harness/api';
 import { bodyOf, serve, type TestServer } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
 
@@ -16,7 +18,7 @@ describe('health and the error envelope', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
-    server = await serve(createApp({ logger: logs.logger, knex: db.app, temporal, exposeInternalErrors: false }));
+    server = await serve(createApp({ logger: logs.logger, knex: db.app, temporal, security: createSecurity(testSecuritySettings(), db.app, logs.logger), exposeInternalErrors: false }));
   });
   afterAll(async () => {
     await server.close();
@@ -41,7 +43,9 @@ describe('health and the error envelope', () => {
     const deadPort = await freePort();
     const deadKnex = createKnex({ url: `postgres://nobody:x@127.0.0.1:${deadPort}/none`, appRole: TEST_APP_ROLE, poolMax: 1 });
     const deadTemporal = createTemporalClient({ address: `127.0.0.1:${deadPort}`, namespace: 'default', taskQueue: 'unused' });
-    const down = await serve(createApp({ logger: logs.logger, knex: deadKnex, temporal: deadTemporal, exposeInternalErrors: false }));
+    const down = await serve(
+      createApp({ logger: logs.logger, knex: deadKnex, temporal: deadTemporal, security: createSecurity(testSecuritySettings(), deadKnex, logs.logger), exposeInternalErrors: false }),
+    );
     try {
       const res = await fetch(`${down.url}/readyz`);
       expect(res.status).toBe(503);

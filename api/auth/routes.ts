@@ -1,0 +1,147 @@
+/** The "Auth and sessions" routes of API.md. */
+import { z } from 'zod';
+import { Session } from '../../db/models/session';
+import { ApiError, notFound } from '../errors';
+import { route, type RouteSpec } from '../routes';
+import type { AppState } from '../state';
+import { clearSessionCookies, setSessionCookies } from './cookies';
+import { presentSession, type AuthService } from './service';
+
+const loginBody = z.object({
+  email: z.string().trim().min(3).max(320),
+  password: z.string().min(1).max(1024),
+  totp: z.string().regex(/^\d{6}$/, 'six digits').optional(),
+  deviceName: z.string().trim().min(1).max(200).optional(),
+  replaceSessionId: z.uuid().optional(),
+});
+const idParams = z.object({ id: z.uuid() });
+const reauthBody = z.object({ password: z.string().min(1).max(1024), totp: z.string().regex(/^\d{6}$/, 'six digits').optional() });
+const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
+
+function need<T>(value: T | undefined): T {
+  if (value === undefined) throw new ApiError(500, 'internal_error', 'authenticated state missing');
+  return value;
+}
+
+export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): RouteSpec[] {
+  const { auth } = deps;
+  return [
+    route<unknown, unknown, z.infer<typeof loginBody>>({
+      method: 'post',
+      path: '/api/auth/login',
+      action: 'public',
+      body: loginBody,
+      async handler(ctx, { body }) {
+        const result = await auth.login(body, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId });
+        setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
+        ctx.body = { user: result.user, session: result.session, token: result.token };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/logout',
+      action: 'self.manage',
+      async handler(ctx) {
+        const state = ctx.state as AppState;
+        await auth.revokeSession(need(state.trx), need(state.session).id, need(state.user).id, 'logout', 'auth.logout');
+        clearSessionCookies(ctx, deps.cookieSecure);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/auth/me',
+      action: 'self.read',
+      handler(ctx) {
+        const state = ctx.state as AppState;
+        const user = need(state.user);
+        const session = need(state.session);
+        ctx.body = {
+          user: { id: user.id, email: user.email, name: user.name, role: user.role, firmId: user.firmId, clientId: user.clientId, totpEnabled: user.totpEnabled },
+          session: { id: session.id, deviceName: session.deviceName, createdAt: session.createdAt, expiresAt: session.absoluteExpiresAt },
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/auth/sessions',
+      action: 'self.read',
+      async handler(ctx) {
+        const state = ctx.state as AppState;
+        const sessions = await auth.activeSessions(need(state.trx), need(state.user).id);
+        ctx.body = { items: sessions.map((s) => presentSession(s, need(state.session).id)) };
+      },
+    }),
+    route<z.infer<typeof idParams>>({
+      method: 'delete',
+      path: '/api/auth/sessions/:id',
+      action: 'self.manage',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const state = ctx.state as AppState;
+        const user = need(state.user);
+        const target = await Session.query(need(state.trx)).findById(params.id);
+        // Own sessions for everyone; any session of the firm for firm admins. Others' ids: 404.
+        if (!target || (target.userId !== user.id && user.role !== 'firm_admin')) throw notFound('No such session.');
+        await auth.revokeSession(need(state.trx), target.id, user.id, target.userId === user.id ? 'signed_out_remotely' : 'revoked_by_admin', 'auth.session_revoked');
+        ctx.status = 204;
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof reauthBody>>({
+      method: 'post',
+      path: '/api/auth/reauth',
+      action: 'self.manage',
+      body: reauthBody,
+      async handler(ctx, { body }) {
+        const state = ctx.state as AppState;
+        await auth.reauthenticate(need(state.trx), need(state.user), need(state.session).id, body.password, body.totp);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/totp/setup',
+      action: 'self.manage',
+      async handler(ctx) {
+        const state = ctx.state as AppState;
+        ctx.body = await auth.totpSetup(need(state.trx), need(state.user));
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof codeBody>>({
+      method: 'post',
+      path: '/api/auth/totp/enable',
+      action: 'self.manage',
+      body: codeBody,
+      async handler(ctx, { body }) {
+        const state = ctx.state as AppState;
+        await auth.totpEnable(need(state.trx), need(state.user), body.code);
+        ctx.status = 204;
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof codeBody>>({
+      method: 'post',
+      path: '/api/auth/totp/disable',
+      action: 'self.manage',
+      sensitive: true,
+      body: codeBody,
+      async handler(ctx, { body }) {
+        const state = ctx.state as AppState;
+        await auth.totpDisable(need(state.trx), need(state.user), body.code);
+        ctx.status = 204;
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof passwordBody>>({
+      method: 'post',
+      path: '/api/auth/password',
+      action: 'self.manage',
+      sensitive: true,
+      body: passwordBody,
+      async handler(ctx, { body }) {
+        const state = ctx.state as AppState;
+        await auth.changePassword(need(state.trx), need(state.user), need(state.session).id, body.currentPassword, body.newPassword);
+        ctx.status = 204;
+      },
+    }),
+  ];
+}

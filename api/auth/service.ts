@@ -1,0 +1,336 @@
+/**
+ * Sign-in and sessions. Every promise of the "Sign-in and sessions" section of the README is kept
+ * here: argon2id verification with equal work for unknown emails, throttling, TOTP with single-use
+ * codes, at most N active sessions per user under concurrent sign-ins (the user row is locked while
+ * counting), remote sign-out, re-authentication, and a notice for sign-ins from new IPs.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { generateSecret, generateURI, verifySync } from 'otplib';
+import type { Logger } from 'pino';
+import { recordAuditEvent } from '../../db/audit';
+import { Firm } from '../../db/models/firm';
+import { Notification } from '../../db/models/notification';
+import { Session } from '../../db/models/session';
+import { User } from '../../db/models/user';
+import { passwordProblem, PASSWORD_PROBLEM_MESSAGES } from '../../db/security/password-policy';
+import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../db/security/passwords';
+import type { SecretBox } from '../../db/security/secret-box';
+import { inTenantTransaction, setAuditAction, type Actor } from '../../db/tenant';
+import { ApiError, conflict, forbidden, invalidInput, rateLimited, unauthenticated } from '../errors';
+import type { AuthenticatedSession, AuthenticatedUser } from '../state';
+import type { LoginThrottle } from './throttle';
+import type { SessionTokens } from './tokens';
+
+export type SessionPolicy = {
+  idleMinutes: number;
+  absoluteHours: number;
+  reauthWindowMinutes: number;
+  maxSessionsPerUser: number;
+};
+
+export type AuthServiceDeps = {
+  knex: Knex;
+  tokens: SessionTokens;
+  secretBox: SecretBox;
+  throttle: LoginThrottle;
+  policy: SessionPolicy;
+  logger: Logger;
+};
+
+export type LoginInput = { email: string; password: string; totp?: string; deviceName?: string; replaceSessionId?: string };
+export type ClientInfo = { ip: string; userAgent: string | null; requestId: string };
+
+type UserRow = {
+  id: string;
+  firm_id: string;
+  client_id: string | null;
+  email: string;
+  name: string;
+  role: string;
+  active: boolean;
+  password_hash: string;
+  totp_enabled: boolean;
+  totp_secret: string | null;
+  totp_last_step: number | null;
+};
+
+const TOTP_ISSUER = 'Taalmel';
+// ±1 step of 30 s: a phone clock a little off still works.
+const TOTP_TOLERANCE_SECONDS = 30;
+
+export function presentUser(user: Pick<User, 'id' | 'email' | 'name' | 'role' | 'firmId' | 'clientId'>) {
+  return { id: user.id, email: user.email, name: user.name, role: user.role, firmId: user.firmId, clientId: user.clientId };
+}
+
+export function presentSession(session: Session, currentId?: string) {
+  return {
+    id: session.id,
+    deviceName: session.deviceName,
+    ip: session.ip,
+    userAgent: session.userAgent,
+    createdAt: session.createdAt,
+    lastSeenAt: session.lastSeenAt,
+    ...(currentId !== undefined ? { current: session.id === currentId } : {}),
+  };
+}
+
+function actorOf(user: { id: string; email: string; role: string }): Actor {
+  return { userId: user.id, email: user.email, role: user.role };
+}
+
+export class AuthService {
+  /** A real argon2id hash, verified when the email is unknown so both answers take the same time. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  }
+
+  private scope(user: { id: string; firmId: string; email: string; role: string; clientId?: string | null }, client: ClientInfo) {
+    return { firmId: user.firmId, clientId: user.clientId ?? null, actor: actorOf(user), requestId: client.requestId, ip: client.ip };
+  }
+
+  /** The user row for an email, read through the sign-in policy (no firm is known yet). */
+  private async findForLogin(email: string): Promise<UserRow | undefined> {
+    return this.deps.knex.transaction(async (trx) => {
+      await trx.raw(`select set_config('app.login_email', ?, true)`, [email]);
+      return trx<UserRow>('users').whereRaw('lower(email) = ?', [email]).first();
+    });
+  }
+
+  private totpOk(secretCiphertext: string, code: string, lastStep: number | null): number | null {
+    const secret = this.deps.secretBox.decrypt(secretCiphertext);
+    const result = verifySync({
+      secret,
+      token: code,
+      epochTolerance: TOTP_TOLERANCE_SECONDS,
+      ...(lastStep !== null ? { afterTimeStep: lastStep } : {}),
+    });
+    // The functional API's result type is the HOTP/TOTP union; TOTP results carry the matched step.
+    return result.valid && 'timeStep' in result ? (result as { timeStep: number }).timeStep : null;
+  }
+
+  async login(input: LoginInput, client: ClientInfo) {
+    const email = input.email.trim().toLowerCase();
+    const wait = await this.deps.throttle.retryAfter(email, client.ip);
+    if (wait > 0) throw rateLimited(wait);
+
+    const row = await this.findForLogin(email);
+    const passwordOk = await verifyPassword(row?.password_hash ?? (await this.dummyHash), input.password);
+    if (!row || !passwordOk || !row.active) {
+      await this.deps.throttle.recordFailure(email, client.ip);
+      if (row) await this.recordRefusal(row, client, 'auth.login_failed', { reason: passwordOk ? 'inactive' : 'wrong_password' });
+      throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
+    }
+
+    let totpStep: number | null = null;
+    if (row.totp_enabled && row.totp_secret) {
+      if (!input.totp) throw new ApiError(401, 'totp_required', 'Enter the code from your authenticator app.');
+      totpStep = this.totpOk(row.totp_secret, input.totp, row.totp_last_step === null ? null : Number(row.totp_last_step));
+      if (totpStep === null) {
+        await this.deps.throttle.recordFailure(email, client.ip);
+        await this.recordRefusal(row, client, 'auth.login_failed', { reason: 'invalid_totp' });
+        throw new ApiError(401, 'invalid_totp', 'That code is not valid (or was already used).');
+      }
+    }
+
+    const user = { id: row.id, firmId: row.firm_id, email: row.email, role: row.role, clientId: row.client_id };
+    const result = await inTenantTransaction(this.deps.knex, this.scope(user, client), async (trx) => {
+      // Lock the user: concurrent sign-ins of one user count and insert one at a time.
+      await trx('users').where({ id: row.id }).forUpdate().first('id');
+      const now = new Date();
+      const active = await Session.query()
+        .where({ user_id: row.id })
+        .whereNull('revoked_at')
+        .where('idle_expires_at', '>', now)
+        .where('absolute_expires_at', '>', now)
+        .orderBy('created_at');
+
+      if (active.length >= this.deps.policy.maxSessionsPerUser) {
+        const replace = input.replaceSessionId ? active.find((s) => s.id === input.replaceSessionId) : undefined;
+        if (!replace) {
+          return {
+            deviceLimit: active.map((s) => ({ id: s.id, deviceName: s.deviceName, ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
+          };
+        }
+        await setAuditAction(trx, 'auth.session_replaced');
+        await Session.query().patch({ revokedAt: now, revokedBy: row.id, revokedReason: 'replaced_at_sign_in' }).where({ id: replace.id });
+      }
+
+      const idleExpiresAt = new Date(now.getTime() + this.deps.policy.idleMinutes * 60_000);
+      const absoluteExpiresAt = new Date(now.getTime() + this.deps.policy.absoluteHours * 3_600_000);
+      await setAuditAction(trx, 'auth.login');
+      const session = await Session.query().insertAndFetch({
+        id: randomUUID(),
+        userId: row.id,
+        deviceName: (input.deviceName ?? client.userAgent ?? 'unnamed device').slice(0, 200),
+        userAgent: client.userAgent?.slice(0, 500) ?? null,
+        ip: client.ip,
+        lastSeenAt: now,
+        idleExpiresAt,
+        absoluteExpiresAt,
+        tokenIssuedAt: now,
+      } as Partial<Session>);
+      await setAuditAction(trx, null);
+
+      const patch: Partial<User> = { lastLoginAt: now };
+      if (totpStep !== null) patch.totpLastStep = totpStep;
+      if (passwordNeedsRehash(row.password_hash)) patch.passwordHash = await hashPassword(input.password);
+      await User.query().patch(patch).where({ id: row.id });
+
+      const known = await trx('user_known_ips').where({ user_id: row.id, ip: client.ip }).first();
+      if (!known) {
+        const firstEver = !(await trx('user_known_ips').where({ user_id: row.id }).first());
+        await trx('user_known_ips').insert({ firm_id: row.firm_id, user_id: row.id, ip: client.ip });
+        if (!firstEver) {
+          await recordAuditEvent(trx, { action: 'auth.new_ip', entityType: 'user', entityId: row.id, after: { ip: client.ip, deviceName: session.deviceName } });
+          await Notification.query().insert({ userId: row.id, kind: 'sign_in_new_ip', payload: { ip: client.ip, deviceName: session.deviceName, at: now.toISOString() } } as Partial<Notification>);
+        }
+      }
+      const fullUser = await User.query().findById(row.id).throwIfNotFound();
+      return { session, user: fullUser };
+    });
+
+    if ('deviceLimit' in result) {
+      throw conflict('device_limit', 'You are signed in on the maximum number of devices. Sign out of one, or retry with replaceSessionId.', {
+        sessions: result.deviceLimit,
+      });
+    }
+    await this.deps.throttle.recordSuccess(email);
+    const { token, expiresAt } = await this.deps.tokens.sign({ sub: row.id, firmId: row.firm_id, sessionId: result.session.id, role: row.role });
+    return {
+      user: presentUser(result.user),
+      session: { id: result.session.id, expiresAt: result.session.absoluteExpiresAt },
+      token,
+      tokenExpiresAt: expiresAt,
+    };
+  }
+
+  private async recordRefusal(row: UserRow, client: ClientInfo, action: string, after: Record<string, unknown>): Promise<void> {
+    const user = { id: row.id, firmId: row.firm_id, email: row.email, role: row.role, clientId: row.client_id };
+    await inTenantTransaction(this.deps.knex, this.scope(user, client), (trx) =>
+      recordAuditEvent(trx, { action, entityType: 'user', entityId: row.id, after }),
+    ).catch((error: Error) => this.deps.logger.error({ err: error }, 'could not record a refused sign-in'));
+  }
+
+  /**
+   * Checks a verified token's session on every request: revoked, expired or a deactivated user is
+   * refused at once. Slides the idle expiry. Runs inside the request's tenant transaction.
+   */
+  async checkSession(trx: Knex.Transaction, sessionId: string, userId: string): Promise<{ user: AuthenticatedUser; session: AuthenticatedSession; firmSettings: Firm['settings'] }> {
+    const session = await Session.query(trx).findById(sessionId);
+    if (!session || session.userId !== userId) throw unauthenticated('unauthenticated', 'Sign in again.');
+    if (session.revokedAt) throw unauthenticated('session_revoked', 'This session was signed out. Sign in again.');
+    const now = new Date();
+    if (session.absoluteExpiresAt <= now || session.idleExpiresAt <= now) throw unauthenticated('session_expired', 'Your session expired. Sign in again.');
+    const user = await User.query(trx).findById(userId);
+    if (!user || !user.active) throw unauthenticated('unauthenticated', 'This account is not active.');
+    const idleExpiresAt = new Date(Math.min(now.getTime() + this.deps.policy.idleMinutes * 60_000, session.absoluteExpiresAt.getTime()));
+    await Session.query(trx).patch({ lastSeenAt: now, idleExpiresAt }).where({ id: session.id });
+    const firm = await Firm.query(trx).findById(user.firmId).throwIfNotFound();
+    return {
+      user: { id: user.id, firmId: user.firmId, email: user.email, name: user.name, role: user.role, clientId: user.clientId, totpEnabled: user.totpEnabled },
+      session: { id: session.id, deviceName: session.deviceName, createdAt: session.createdAt, absoluteExpiresAt: session.absoluteExpiresAt, idleExpiresAt, reauthAt: session.reauthAt },
+      firmSettings: firm.settings ?? {},
+    };
+  }
+
+  async reissueToken(user: AuthenticatedUser, sessionId: string) {
+    return this.deps.tokens.sign({ sub: user.id, firmId: user.firmId, sessionId, role: user.role });
+  }
+
+  async revokeSession(trx: Knex.Transaction, sessionId: string, by: string, reason: string, action: string): Promise<boolean> {
+    await setAuditAction(trx, action);
+    const count = await Session.query(trx).patch({ revokedAt: new Date(), revokedBy: by, revokedReason: reason }).where({ id: sessionId }).whereNull('revoked_at');
+    await setAuditAction(trx, null);
+    return count > 0;
+  }
+
+  async revokeAllSessions(trx: Knex.Transaction, userId: string, by: string, reason: string, exceptSessionId?: string): Promise<number> {
+    await setAuditAction(trx, 'auth.session_revoked');
+    const query = Session.query(trx).patch({ revokedAt: new Date(), revokedBy: by, revokedReason: reason }).where({ user_id: userId }).whereNull('revoked_at');
+    if (exceptSessionId) query.whereNot({ id: exceptSessionId });
+    const count = await query;
+    await setAuditAction(trx, null);
+    return count;
+  }
+
+  async activeSessions(trx: Knex.Transaction, userId: string): Promise<Session[]> {
+    const now = new Date();
+    return Session.query(trx).where({ user_id: userId }).whereNull('revoked_at').where('idle_expires_at', '>', now).where('absolute_expires_at', '>', now).orderBy('created_at');
+  }
+
+  async reauthenticate(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, password: string, totp: string | undefined): Promise<void> {
+    const row = await User.query(trx).findById(user.id).throwIfNotFound();
+    const refuse = async (reason: string) => {
+      await recordAuditEvent(trx, { action: 'auth.reauth_failed', entityType: 'session', entityId: sessionId, after: { reason } });
+      return new ApiError(401, reason === 'totp' ? 'invalid_totp' : 'invalid_credentials', 'Re-authentication failed.');
+    };
+    if (!(await verifyPassword(row.passwordHash, password))) throw await refuse('password');
+    if (row.totpEnabled && row.totpSecret) {
+      const step = totp ? this.totpOk(row.totpSecret, totp, row.totpLastStep === null ? null : Number(row.totpLastStep)) : null;
+      if (step === null) throw await refuse('totp');
+      await User.query(trx).patch({ totpLastStep: step }).where({ id: row.id });
+    }
+    await setAuditAction(trx, 'auth.reauth');
+    await Session.query(trx).patch({ reauthAt: new Date() }).where({ id: sessionId });
+    await setAuditAction(trx, null);
+  }
+
+  recentlyReauthenticated(session: AuthenticatedSession, now = new Date()): boolean {
+    return session.reauthAt !== null && now.getTime() - session.reauthAt.getTime() <= this.deps.policy.reauthWindowMinutes * 60_000;
+  }
+
+  async totpSetup(trx: Knex.Transaction, user: AuthenticatedUser) {
+    if (user.totpEnabled) throw conflict('totp_already_enabled', 'Two-factor authentication is already on; disable it first.');
+    const secret = generateSecret();
+    await setAuditAction(trx, 'auth.totp_setup');
+    await User.query(trx).patch({ totpPendingSecret: this.deps.secretBox.encrypt(secret) }).where({ id: user.id });
+    await setAuditAction(trx, null);
+    return { secret, otpauthUrl: generateURI({ issuer: TOTP_ISSUER, label: user.email, secret }) };
+  }
+
+  async totpEnable(trx: Knex.Transaction, user: AuthenticatedUser, code: string): Promise<void> {
+    const row = await User.query(trx).findById(user.id).throwIfNotFound();
+    if (row.totpEnabled) throw conflict('totp_already_enabled', 'Two-factor authentication is already on.');
+    if (!row.totpPendingSecret) throw conflict('totp_not_set_up', 'Call /api/auth/totp/setup first.');
+    const step = this.totpOk(row.totpPendingSecret, code, null);
+    if (step === null) throw new ApiError(400, 'invalid_totp', 'That code is not valid.', { fields: { code: 'does not match' } });
+    await setAuditAction(trx, 'auth.totp_enabled');
+    await User.query(trx).patch({ totpEnabled: true, totpSecret: row.totpPendingSecret, totpPendingSecret: null, totpLastStep: step }).where({ id: user.id });
+    await setAuditAction(trx, null);
+  }
+
+  async totpDisable(trx: Knex.Transaction, user: AuthenticatedUser, code: string): Promise<void> {
+    const row = await User.query(trx).findById(user.id).throwIfNotFound();
+    if (!row.totpEnabled || !row.totpSecret) throw conflict('totp_not_enabled', 'Two-factor authentication is not on.');
+    const step = this.totpOk(row.totpSecret, code, row.totpLastStep === null ? null : Number(row.totpLastStep));
+    if (step === null) throw new ApiError(400, 'invalid_totp', 'That code is not valid (or was already used).', { fields: { code: 'does not match' } });
+    await setAuditAction(trx, 'auth.totp_disabled');
+    await User.query(trx).patch({ totpEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null }).where({ id: user.id });
+    await setAuditAction(trx, null);
+  }
+
+  async changePassword(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const row = await User.query(trx).findById(user.id).throwIfNotFound();
+    if (!(await verifyPassword(row.passwordHash, currentPassword))) {
+      throw new ApiError(401, 'invalid_credentials', 'The current password is not right.');
+    }
+    assertPasswordAcceptable(newPassword, row.email);
+    await setAuditAction(trx, 'auth.password_changed');
+    await User.query(trx).patch({ passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() }).where({ id: user.id });
+    await this.revokeAllSessions(trx, user.id, user.id, 'password_changed', sessionId);
+  }
+
+  forbidWithoutReauth(session: AuthenticatedSession): void {
+    if (!this.recentlyReauthenticated(session)) {
+      throw forbidden('reauth_required', 'Confirm your password (POST /api/auth/reauth) to do this.');
+    }
+  }
+}
+
+export function assertPasswordAcceptable(password: string, email: string): void {
+  const problem = passwordProblem(password, email);
+  if (problem) throw invalidInput({ fields: { password: PASSWORD_PROBLEM_MESSAGES[problem] } }, `The password ${PASSWORD_PROBLEM_MESSAGES[problem]}.`);
+}

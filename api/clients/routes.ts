@@ -1,0 +1,103 @@
+/** The firm's clients. Portal users see only their own client (the model and RLS both enforce it). */
+import { z } from 'zod';
+import { gstinProblem, normaliseGstin } from '../../domain/gstin';
+import { Client } from '../../db/models/client';
+import { conflict, invalidInput, notFound } from '../errors';
+import { decodeCursor, page, pageQuery } from '../pagination';
+import { presentClient } from '../presenters';
+import { route, type RouteSpec } from '../routes';
+
+const GSTIN_MESSAGES = {
+  length: 'must be 15 characters',
+  format: 'is not in the GSTIN format (state code, PAN, entity number, Z, check character)',
+  state_code: 'does not start with a valid state code',
+  check_character: 'has a wrong check character (15th character); it was probably mistyped',
+} as const;
+
+const gstin = z
+  .string()
+  .transform(normaliseGstin)
+  .superRefine((value, ctx) => {
+    const problem = gstinProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: GSTIN_MESSAGES[problem] });
+  });
+
+const createBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  gstin,
+  email: z.email().max(320),
+  filingFrequency: z.enum(['monthly', 'quarterly']),
+  stateCode: z.string().regex(/^\d{2}$/).optional(),
+});
+const patchBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().max(320).optional(),
+    filingFrequency: z.enum(['monthly', 'quarterly']).optional(),
+    active: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+const idParams = z.object({ id: z.uuid() });
+const listQuery = z.object(pageQuery);
+
+export function clientRoutes(): RouteSpec[] {
+  return [
+    route<unknown, z.infer<typeof listQuery>>({
+      method: 'get',
+      path: '/api/clients',
+      action: 'clients.read',
+      query: listQuery,
+      async handler(ctx, { query }) {
+        const after = decodeCursor(query.cursor, 2);
+        const q = Client.query().orderBy([{ column: 'name' }, { column: 'id' }]).limit(query.limit + 1);
+        if (after) q.whereRaw('(name, id) > (?, ?::uuid)', after);
+        const result = page(await q, query.limit, (c) => [c.name, c.id]);
+        ctx.body = { items: result.items.map(presentClient), nextCursor: result.nextCursor };
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof createBody>>({
+      method: 'post',
+      path: '/api/clients',
+      action: 'clients.create',
+      body: createBody,
+      async handler(ctx, { body }) {
+        const stateCode = body.gstin.slice(0, 2);
+        if (body.stateCode && body.stateCode !== stateCode) throw invalidInput({ fields: { stateCode: `must match the GSTIN's state code ${stateCode}` } });
+        if (await Client.query().findOne({ gstin: body.gstin })) throw conflict('gstin_taken', 'This firm already has a client with this GSTIN.');
+        const client = await Client.query().insertAndFetch({
+          name: body.name,
+          gstin: body.gstin,
+          email: body.email.toLowerCase(),
+          filingFrequency: body.filingFrequency,
+          stateCode,
+        } as Partial<Client>);
+        ctx.status = 201;
+        ctx.body = presentClient(client);
+      },
+    }),
+    route<z.infer<typeof idParams>>({
+      method: 'get',
+      path: '/api/clients/:id',
+      action: 'clients.read',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const client = await Client.query().findById(params.id);
+        if (!client) throw notFound('No such client.');
+        ctx.body = presentClient(client);
+      },
+    }),
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof patchBody>>({
+      method: 'patch',
+      path: '/api/clients/:id',
+      action: 'clients.update',
+      params: idParams,
+      body: patchBody,
+      async handler(ctx, { params, body }) {
+        const client = await Client.query().findById(params.id);
+        if (!client) throw notFound('No such client.');
+        ctx.body = presentClient(await Client.query().patchAndFetchById(client.id, body as Partial<Client>));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,32 @@
+/**
+ * Cursor paging of API.md: `?limit=` (default 50, max 500) and an opaque `?cursor=`. The cursor
+ * encodes the last row's sort key, so pages stay stable while rows are added.
+ */
+import { z } from 'zod';
+import { invalidInput } from './errors';
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+};
+
+export function encodeCursor(values: Array<string | number>): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined, length: number): Array<string | number> | null {
+  if (!cursor) return null;
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string' || typeof v === 'number')) return values;
+  } catch {
+    // fall through
+  }
+  throw invalidInput({ fields: { cursor: 'not a cursor this list issued' } });
+}
+
+export function page<T>(rows: T[], limit: number, keyOf: (row: T) => Array<string | number>) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
+}

@@ -1,0 +1,57 @@
+/**
+ * Who may do what: one table, action → roles. Every route declares its action (api/routes.ts
+ * refuses to mount one without), and a test checks the role × route matrix against this table.
+ * The "who" column of API.md; period close follows practice-workflows.md §4.2.
+ */
+export const ROLES = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const;
+export type Role = (typeof ROLES)[number];
+
+const ALL: Role[] = [...ROLES];
+const FIRM_STAFF: Role[] = ['firm_admin', 'manager', 'reviewer', 'staff'];
+const PREPARERS: Role[] = ['firm_admin', 'manager', 'staff'];
+
+export const PERMISSIONS = {
+  // Any signed-in person, about themselves.
+  'self.read': ALL,
+  'self.manage': ALL,
+  'notifications.read': ALL,
+
+  'users.read': ['firm_admin', 'manager'],
+  'users.create': ['firm_admin'],
+  'users.update': ['firm_admin'],
+  'sessions.revoke_any': ['firm_admin'],
+
+  'clients.read': ALL,
+  'clients.create': PREPARERS,
+  'clients.update': PREPARERS,
+
+  'firm.read_settings': ['firm_admin'],
+  'firm.update_settings': ['firm_admin'],
+  'secrets.read': ['firm_admin'],
+  'secrets.update': ['firm_admin'],
+
+  'audit.read': ['firm_admin', 'reviewer'],
+  'audit.export': ['firm_admin'],
+  'audit.verify': ['firm_admin'],
+
+  'imports.create': PREPARERS,
+  'imports.read': ALL,
+  'reconciliations.run': PREPARERS,
+  'reconciliations.read': ALL,
+  'reconciliations.export': ALL,
+
+  'periods.read': ALL,
+  'periods.request_close': PREPARERS,
+  'periods.approve': ['firm_admin', 'manager'],
+  'periods.withdraw': PREPARERS,
+  'periods.reopen': ['firm_admin'],
+  'approvals.read': ['firm_admin', 'manager'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+
+export function isAllowed(role: string | undefined, action: Action): boolean {
+  return role !== undefined && (PERMISSIONS[action] as readonly string[]).includes(role);
+}
+
+export const FIRM_STAFF_ROLES = FIRM_STAFF;

@@ -1,0 +1,115 @@
+/**
+ * Firm settings and the firm's secrets for outside services (SMTP for client follow-ups, GSP
+ * credentials). Secrets are sealed with the secret box before they reach the database; reads say
+ * only whether one is set, and the audit trigger replaces the ciphertext column with a marker.
+ */
+import { z } from 'zod';
+import { Firm } from '../../db/models/firm';
+import { FirmSecret, type SecretKind } from '../../db/models/firm-secret';
+import type { SecretBox } from '../../db/security/secret-box';
+import { setAuditAction } from '../../db/tenant';
+import { notFound } from '../errors';
+import { route, type RouteSpec } from '../routes';
+
+const smtpBody = z.object({
+  host: z.string().trim().min(1).max(255),
+  port: z.number().int().min(1).max(65535),
+  secure: z.boolean(),
+  user: z.string().max(320),
+  password: z.string().min(1).max(1024),
+  from: z.string().trim().min(3).max(320),
+});
+const gspBody = z.object({
+  provider: z.string().trim().min(1).max(100),
+  username: z.string().trim().min(1).max(200),
+  clientId: z.string().trim().max(200).optional(),
+  password: z.string().min(1).max(4096),
+});
+const firmSettingsBody = z
+  .object({ allowSelfApproval: z.boolean().optional(), requireTotpForAdmins: z.boolean().optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+async function readSecret(kind: SecretKind) {
+  const row = await FirmSecret.query().findOne({ kind });
+  return { ...(row?.settings ?? {}), passwordSet: Boolean(row?.ciphertext) };
+}
+
+async function writeSecret(box: SecretBox, kind: SecretKind, settings: Record<string, unknown>, secret: string) {
+  const ciphertext = box.encrypt(secret);
+  const existing = await FirmSecret.query().findOne({ kind });
+  if (existing) await FirmSecret.query().patch({ settings, ciphertext, keyId: box.currentKeyId }).where({ id: existing.id });
+  else await FirmSecret.query().insert({ kind, settings, ciphertext, keyId: box.currentKeyId } as Partial<FirmSecret>);
+}
+
+export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/settings/smtp',
+      action: 'secrets.read',
+      async handler(ctx) {
+        ctx.body = { host: null, port: null, secure: null, user: null, from: null, ...(await readSecret('smtp')) };
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof smtpBody>>({
+      method: 'put',
+      path: '/api/settings/smtp',
+      action: 'secrets.update',
+      sensitive: true,
+      body: smtpBody,
+      async handler(ctx, { body }) {
+        const { password, ...settings } = body;
+        if (ctx.state.trx) await setAuditAction(ctx.state.trx, 'settings.smtp_updated');
+        await writeSecret(deps.secretBox, 'smtp', settings, password);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/settings/gsp',
+      action: 'secrets.read',
+      async handler(ctx) {
+        ctx.body = { provider: null, username: null, clientId: null, ...(await readSecret('gsp')) };
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof gspBody>>({
+      method: 'put',
+      path: '/api/settings/gsp',
+      action: 'secrets.update',
+      sensitive: true,
+      body: gspBody,
+      async handler(ctx, { body }) {
+        const { password, ...settings } = body;
+        if (ctx.state.trx) await setAuditAction(ctx.state.trx, 'settings.gsp_updated');
+        await writeSecret(deps.secretBox, 'gsp', settings, password);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/firm/settings',
+      action: 'firm.read_settings',
+      async handler(ctx) {
+        const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+        if (!firm) throw notFound();
+        ctx.body = { name: firm.name, allowSelfApproval: Boolean(firm.settings.allowSelfApproval), requireTotpForAdmins: Boolean(firm.settings.requireTotpForAdmins) };
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof firmSettingsBody>>({
+      method: 'patch',
+      path: '/api/firm/settings',
+      action: 'firm.update_settings',
+      sensitive: true,
+      body: firmSettingsBody,
+      async handler(ctx, { body }) {
+        const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+        if (!firm) throw notFound();
+        const settings = { ...firm.settings, ...body };
+        if (ctx.state.trx) await setAuditAction(ctx.state.trx, 'firm.settings_updated');
+        await Firm.query().patch({ settings }).where({ id: firm.id });
+        ctx.body = { name: firm.name, allowSelfApproval: Boolean(settings.allowSelfApproval), requireTotpForAdmins: Boolean(settings.requireTotpForAdmins) };
+      },
+    }),
+  ];
+}

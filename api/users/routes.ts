@@ -1,0 +1,101 @@
+/** The firm's people: listing (admins, managers), creating (admins), changing roles and deactivating (admins, with re-auth). */
+import { z } from 'zod';
+import { Client } from '../../db/models/client';
+import { User } from '../../db/models/user';
+import { hashPassword } from '../../db/security/passwords';
+import { setAuditAction } from '../../db/tenant';
+import type { AuthService } from '../auth/service';
+import { assertPasswordAcceptable } from '../auth/service';
+import { ApiError, conflict, invalidInput, notFound } from '../errors';
+import { decodeCursor, page, pageQuery } from '../pagination';
+import { presentUserRecord } from '../presenters';
+import { ROLES } from '../rbac/permissions';
+import { route, type RouteSpec } from '../routes';
+
+const createBody = z.object({
+  email: z.email().max(320),
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(ROLES),
+  clientId: z.uuid().optional(),
+  password: z.string().min(1).max(1024),
+});
+const patchBody = z
+  .object({ role: z.enum(ROLES).optional(), active: z.boolean().optional(), name: z.string().trim().min(1).max(200).optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+const idParams = z.object({ id: z.uuid() });
+const listQuery = z.object(pageQuery);
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === '23505';
+}
+
+export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
+  return [
+    route<unknown, z.infer<typeof listQuery>>({
+      method: 'get',
+      path: '/api/users',
+      action: 'users.read',
+      query: listQuery,
+      async handler(ctx, { query }) {
+        const after = decodeCursor(query.cursor, 2);
+        const q = User.query().orderBy([{ column: 'created_at' }, { column: 'id' }]).limit(query.limit + 1);
+        if (after) q.whereRaw('(created_at, id) > (?::timestamptz, ?::uuid)', after);
+        const rows = await q;
+        const result = page(rows, query.limit, (u) => [u.createdAt.toISOString(), u.id]);
+        ctx.body = { items: result.items.map(presentUserRecord), nextCursor: result.nextCursor };
+      },
+    }),
+    route<unknown, unknown, z.infer<typeof createBody>>({
+      method: 'post',
+      path: '/api/users',
+      action: 'users.create',
+      body: createBody,
+      async handler(ctx, { body }) {
+        if (body.role === 'client' && !body.clientId) throw invalidInput({ fields: { clientId: 'required for a client (portal) user' } });
+        if (body.role !== 'client' && body.clientId) throw invalidInput({ fields: { clientId: 'only client (portal) users belong to a client' } });
+        if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
+        assertPasswordAcceptable(body.password, body.email);
+        try {
+          const user = await User.query().insertAndFetch({
+            email: body.email.toLowerCase(),
+            name: body.name,
+            role: body.role,
+            clientId: body.clientId ?? null,
+            passwordHash: await hashPassword(body.password),
+          } as Partial<User>);
+          ctx.status = 201;
+          ctx.body = presentUserRecord(user);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw conflict('email_taken', 'A user with this email already exists.');
+          throw error;
+        }
+      },
+    }),
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof patchBody>>({
+      method: 'patch',
+      path: '/api/users/:id',
+      action: 'users.update',
+      sensitive: true,
+      params: idParams,
+      body: patchBody,
+      async handler(ctx, { params, body }) {
+        const user = await User.query().findById(params.id);
+        if (!user) throw notFound('No such user.');
+        if (body.role && (body.role === 'client') !== (user.role === 'client')) {
+          throw invalidInput({ fields: { role: 'portal (client) users and firm users cannot be converted into each other' } });
+        }
+        const me = ctx.state.user;
+        if (me && me.id === user.id && (body.active === false || (body.role && body.role !== 'firm_admin'))) {
+          throw new ApiError(422, 'cannot_demote_self', 'You cannot deactivate yourself or give up your own admin role.');
+        }
+        const trx = ctx.state.trx;
+        if (trx) await setAuditAction(trx, body.active === false ? 'user.deactivated' : body.role && body.role !== user.role ? 'user.role_changed' : 'user.update');
+        const updated = await User.query().patchAndFetchById(user.id, body as Partial<User>);
+        if (trx) await setAuditAction(trx, null);
+        if (body.active === false && trx && me) await deps.auth.revokeAllSessions(trx, user.id, me.id, 'user_deactivated');
+        ctx.body = presentUserRecord(updated);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,73 @@
+/**
+ * The real API on a loopback port, wired to the test file's database and the harness's Temporal
+ * server, with fresh random keys; plus a small client that signs in and calls routes.
+ */
+import { createApp, type App } from '../../api/app';
+import { createSecurity, type Security, type SecuritySettings } from '../../api/security';
+import { createTemporalClient, type TemporalHandle } from '../../api/temporal-client';
+import { generateKeys } from '../../ops/keys';
+import type { TestDatabase } from './database';
+import { harnessValue } from './harness-env';
+import { serve } from './http';
+import { captureLogger, type CapturedLogger } from './logs';
+
+export type TestApi = { url: string; app: App; security: Security; logs: CapturedLogger; temporal: TemporalHandle; close(): Promise<void> };
+
+export function testSecuritySettings(overrides: Partial<SecuritySettings> = {}): SecuritySettings {
+  return {
+    ...generateKeys(),
+    idleMinutes: 30,
+    absoluteHours: 12,
+    tokenMinutes: 15,
+    reauthWindowMinutes: 10,
+    maxSessionsPerUser: 2,
+    cookieSecure: false,
+    throttle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: 900 },
+    ...overrides,
+  };
+}
+
+export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}): Promise<TestApi> {
+  const logs = captureLogger('debug');
+  const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+  const security = createSecurity(testSecuritySettings(overrides), db.app, logs.logger);
+  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
+  const server = await serve(app);
+  return {
+    url: server.url,
+    app,
+    security,
+    logs,
+    temporal,
+    async close() {
+      await server.close();
+      await temporal.close();
+    },
+  };
+}
+
+export type CallOptions = { token?: string; body?: unknown; headers?: Record<string, string>; cookie?: string };
+
+export type CallResult = { status: number; body: any; headers: Headers; text: string }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export async function call(api: { url: string }, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${api.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = text;
+  }
+  return { status: res.status, body, headers: res.headers, text };
+}
+
+export async function login(api: { url: string }, email: string, password: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await call(api, 'POST', '/api/auth/login', { body: { email, password, ...extra } });
+  if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${res.text}`);
+  return res.body.token as string;
+}
