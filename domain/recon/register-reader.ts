@@ -10,6 +10,7 @@
  */
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import * as ExcelJS from 'exceljs';
 import { parseAmount } from './amounts';
 import { parseDate } from './dates';
@@ -121,6 +122,8 @@ export function mapHeader(header: string, userMap?: Readonly<Record<string, Regi
   return null;
 }
 
+const ABSENT: { sum: number; present: boolean } = Object.freeze({ sum: 0, present: false });
+
 function cellText(c: Cell): string {
   if (c === null) return '';
   if (c instanceof Date) return c.toISOString().slice(0, 10);
@@ -209,7 +212,8 @@ class RegisterSink {
   // per-sheet state
   private sheet = '';
   private header: Array<RegisterField | null> | null = null;
-  private headerTexts: string[] = [];
+  private headerRaw: string[] = [];
+  private cols = new Map<RegisterField, number[]>();
   private rowsSeen = 0;
 
   constructor(private readonly opts: RegisterReadOptions) {}
@@ -239,7 +243,8 @@ class RegisterSink {
     this.finishSheet();
     this.sheet = name;
     this.header = null;
-    this.headerTexts = [];
+    this.headerRaw = [];
+    this.cols = new Map();
     this.rowsSeen = 0;
   }
 
@@ -267,7 +272,14 @@ class RegisterSink {
       const mapped = texts.map((t) => mapHeader(t, this.opts.columnMap));
       if (looksLikeHeader(mapped)) {
         this.header = mapped;
-        this.headerTexts = texts.map(normaliseHeader);
+        this.headerRaw = texts;
+        this.cols = new Map();
+        mapped.forEach((f, i) => {
+          if (!f || f === 'ignore') return;
+          const list = this.cols.get(f);
+          if (list) list.push(i);
+          else this.cols.set(f, [i]);
+        });
         this.mapping.push({
           sheet: this.sheet,
           headerLine: line,
@@ -284,15 +296,15 @@ class RegisterSink {
       }
       return;
     }
-    const header = this.header;
-    // Page-break repeats of the header.
+    // Page-break repeats of the header (verbatim repeats: compare raw text, no normalising per row).
     let same = 0;
     let nonEmpty = 0;
-    texts.forEach((t, i) => {
-      if (t === '') return;
+    for (let i = 0; i < texts.length; i += 1) {
+      const t = texts[i]!;
+      if (t === '') continue;
       nonEmpty += 1;
-      if (normaliseHeader(t) === this.headerTexts[i]) same += 1;
-    });
+      if (t === this.headerRaw[i]) same += 1;
+    }
     if (nonEmpty > 0 && same / nonEmpty >= 0.6) {
       this.skipped.repeatedHeaders += 1;
       return;
@@ -303,31 +315,36 @@ class RegisterSink {
       return;
     }
     const rowRef = this.ref(line);
-    const get = (field: RegisterField): Cell[] => {
-      const out: Cell[] = [];
-      header.forEach((f, i) => {
-        if (f === field) out.push(cells[i] ?? null);
-      });
-      return out;
+    const cols = this.cols;
+    // Column lists per field are fixed at header time; no per-row closures or scans of the header.
+    const first = (field: RegisterField): Cell => {
+      const list = cols.get(field);
+      if (!list) return null;
+      for (const i of list) {
+        const c = cells[i] ?? null;
+        if (c !== null && cellText(c) !== '') return c;
+      }
+      return null;
     };
-    const first = (field: RegisterField): Cell => get(field).find((c) => cellText(c) !== '') ?? null;
     let bad = false;
     const amount = (field: RegisterField, magnitude = false): { sum: number; present: boolean } => {
       let sum = 0;
       let present = false;
-      header.forEach((f, i) => {
-        if (f !== field) return;
+      const list = cols.get(field);
+      if (!list) return ABSENT;
+      for (const i of list) {
         const c = cells[i] ?? null;
-        if (cellText(c) === '') return;
+        const text = typeof c === 'number' ? '' : cellText(c);
+        if (typeof c !== 'number' && text === '') continue;
         present = true;
-        const a = parseAmount(typeof c === 'number' ? c : cellText(c));
+        const a = parseAmount(typeof c === 'number' ? c : text);
         if (!a.ok) {
           bad = true;
-          this.error({ code: 'invalid_amount', rowRef, line, column: this.mapping[this.mapping.length - 1]?.columns.find((m) => m.column === i)?.header ?? String(i), field, message: a.reason });
-          return;
+          this.error({ code: 'invalid_amount', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: a.reason });
+          continue;
         }
         sum += magnitude ? Math.abs(a.paise) : a.paise;
-      });
+      }
       return { sum, present };
     };
     const taxable = amount('taxableValue');
@@ -554,7 +571,18 @@ function refuse(reason: string, code: string): RegisterReadResult {
   return sink.result();
 }
 
-/** Read a CSV register from a string, bytes or a stream of chunks. */
+/** How much of the file we buffer to find the header line (title blocks are a few lines). */
+const HEADER_PREFIX_BYTES = 1 << 20;
+
+/**
+ * Read a CSV register from a string, bytes or a stream of chunks.
+ *
+ * csv-parse fixes the expected record width from the first record and, when a record differs,
+ * constructs a full CsvError (with a stack trace) even under `relax_column_count` — and the first
+ * record of a Tally export is the one-cell company name. So we buffer a small prefix, find the
+ * header line there, feed the title rows to the sink from that prefix, and start the streaming
+ * parse at the header line (`from_line`), which makes the header fix the width.
+ */
 export async function readRegisterCsv(src: ByteSource, options: RegisterReadOptions = {}): Promise<RegisterReadResult> {
   const { head, stream } = await peek(src);
   const kind = sniffContent(head);
@@ -564,16 +592,69 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
     return refuse(kind.kind === 'binary' ? `not a CSV file: ${kind.reason}` : `not a CSV file: looks like ${kind.kind}`, 'not_csv');
   }
   const sink = new RegisterSink(options);
+  const delimiter = options.csvDelimiter ?? detectDelimiter(head);
+  const searchRows = options.headerSearchRows ?? 60;
+  // 1. Buffer a prefix: enough lines to contain the header.
+  const iter = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const prefixParts: Buffer[] = [];
+  let prefixLen = 0;
+  let newlines = 0;
+  let exhausted = false;
+  while (prefixLen < HEADER_PREFIX_BYTES && newlines <= searchRows + 1) {
+    const n = await iter.next();
+    if (n.done) {
+      exhausted = true;
+      break;
+    }
+    const b = typeof n.value === 'string' ? Buffer.from(n.value) : n.value;
+    prefixParts.push(b);
+    prefixLen += b.length;
+    for (let i = 0; i < b.length; i += 1) if (b[i] === 10) newlines += 1;
+  }
+  const prefix = Buffer.concat(prefixParts);
+  // 2. Find the header among the complete lines of the prefix.
+  let headerLine = 0;
+  const titleRecords: Array<{ record: string[]; line: number }> = [];
+  {
+    const text = prefix.toString('utf8');
+    const cut = exhausted ? text.length : text.lastIndexOf('\n') + 1;
+    try {
+      const recs = parseCsvSync(text.slice(0, cut), {
+        bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true,
+      }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+      for (const r of recs) {
+        if (looksLikeHeader(r.record.map((t) => mapHeader(t.trim(), options.columnMap)))) {
+          headerLine = r.info.lines;
+          break;
+        }
+        titleRecords.push({ record: r.record, line: r.info.lines });
+      }
+    } catch {
+      // A malformed prefix: let the streaming parse below report the error with its line.
+      headerLine = 0;
+    }
+  }
+  async function* replay(): AsyncGenerator<Buffer> {
+    yield prefix;
+    for (;;) {
+      const n = await iter.next();
+      if (n.done) return;
+      yield typeof n.value === 'string' ? Buffer.from(n.value) : n.value;
+    }
+  }
+  if (headerLine > 0) for (const t of titleRecords) sink.row(t.record, t.line);
+  // 3. Stream the rest from the header line (or from the top when no header was seen).
   const parser = parseCsv({
     bom: true,
-    delimiter: options.csvDelimiter ?? detectDelimiter(head),
+    delimiter,
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
     info: true,
+    ...(headerLine > 0 ? { from_line: headerLine } : {}),
   });
   try {
-    for await (const rec of stream.pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const rec of Readable.from(replay()).pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       sink.row(rec.record, rec.info.lines);
       if (sink.fatal) break;
     }
