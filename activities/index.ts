@@ -5,12 +5,14 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createSelfCheckActivities } from './self-check';
+import { createBackupActivities, type BackupDeps } from './backup';
 
-export type ActivityDeps = { knex: Knex; logger: Logger };
+export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSelfCheckActivities(deps),
+    ...createBackupActivities(deps),
   };
 }
 

@@ -37,6 +37,15 @@ const schema = z.object({
 
   SCHEDULER_TIMEZONE: z.string().default('Asia/Kolkata'),
   SELF_CHECK_CRON: z.string().default('15 * * * *'),
+
+  BACKUP_DIR: optionalString,
+  BACKUP_CRON: z.string().default('30 2 * * *'),
+  BACKUP_KEEP_DAILY: z.coerce.number().int().min(0).default(7),
+  BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).default(4),
+  BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).default(6),
+  BACKUP_PG_DUMP_PATH: z.string().trim().min(1).default('pg_dump'),
+  BACKUP_PG_RESTORE_PATH: z.string().trim().min(1).default('pg_restore'),
+  BACKUP_STEP_TIMEOUT_MINUTES: positiveInt.default(360),
 });
 
 export type Config = {
@@ -57,6 +66,19 @@ export type Config = {
     workflowBundlePath: string | undefined;
   };
   scheduler: { timezone: string; selfCheckCron: string };
+  backup: BackupConfig;
+};
+
+export type BackupConfig = {
+  /** Where dumps go (DATA_DIR/backups by default); see README "Backups and restore" for the layout. */
+  dir: string;
+  /** The nightly backup, in the scheduler's time zone. */
+  cron: string;
+  keep: { daily: number; weekly: number; monthly: number };
+  pgDumpPath: string;
+  pgRestorePath: string;
+  /** The limit of each long step (dump, restore into the scratch database). */
+  stepTimeoutMinutes: number;
 };
 
 export class ConfigError extends Error {
@@ -109,6 +131,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
     scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON },
+    backup: {
+      dir: path.resolve(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups')),
+      cron: e.BACKUP_CRON,
+      keep: { daily: e.BACKUP_KEEP_DAILY, weekly: e.BACKUP_KEEP_WEEKLY, monthly: e.BACKUP_KEEP_MONTHLY },
+      pgDumpPath: e.BACKUP_PG_DUMP_PATH,
+      pgRestorePath: e.BACKUP_PG_RESTORE_PATH,
+      stepTimeoutMinutes: e.BACKUP_STEP_TIMEOUT_MINUTES,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { selfCheckWorkflowId } from '../workflows/ids';
+import { scheduledBackupId, type BackupWorkflowInput } from '../workflows/backup-definitions';
 
 export type ScheduledJob = {
   name: string;
@@ -75,6 +76,31 @@ export function platformJobs(options: { taskQueue: string; selfCheckCron: string
           taskQueue: options.taskQueue,
           workflowId,
           args: [options.expectedMigration],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+        return workflowId;
+      },
+    },
+  ];
+}
+
+/**
+ * The nightly backup. Its id is the calendar day in the scheduler's time zone, and Temporal refuses
+ * a second start of that id (REJECT_DUPLICATE, even once the first finished or failed): two
+ * schedulers, or a restart, never back up twice in a day. An extra backup is `npm run ops:backup`.
+ */
+export function backupJobs(options: { taskQueue: string; cron: string; timezone: string; stepTimeoutMinutes: number }): ScheduledJob[] {
+  return [
+    {
+      name: 'backup',
+      cron: options.cron,
+      async start(client, tick) {
+        const workflowId = scheduledBackupId(tick, options.timezone);
+        const input: BackupWorkflowInput = { backupId: workflowId, kind: 'scheduled', timeouts: { longStepMinutes: options.stepTimeoutMinutes } };
+        await client.workflow.start('backupWorkflow', {
+          taskQueue: options.taskQueue,
+          workflowId,
+          args: [input],
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
         return workflowId;

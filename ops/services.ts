@@ -9,8 +9,9 @@ import { createTemporalClient } from '../api/temporal-client';
 import { createKnex } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
-import { platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { backupJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
+import type { BackupDeps } from '../activities/backup';
 
 export type Service = { stop(): Promise<void> };
 
@@ -50,6 +51,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
     knex,
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
+    backup: backupDepsFrom(config, options.databaseUrl),
   });
   running.done.catch((error: Error) => logger.fatal({ err: error }, 'worker stopped with an error'));
   return {
@@ -67,7 +69,10 @@ export async function startSchedulerService(options: { config: Config; logger: L
     client: temporal.client,
     logger,
     timezone: config.scheduler.timezone,
-    jobs: platformJobs({ taskQueue: config.temporal.taskQueue, selfCheckCron: config.scheduler.selfCheckCron, expectedMigration: latestMigrationName }),
+    jobs: [
+      ...platformJobs({ taskQueue: config.temporal.taskQueue, selfCheckCron: config.scheduler.selfCheckCron, expectedMigration: latestMigrationName }),
+      ...backupJobs({ taskQueue: config.temporal.taskQueue, cron: config.backup.cron, timezone: config.scheduler.timezone, stepTimeoutMinutes: config.backup.stepTimeoutMinutes }),
+    ],
   });
   return {
     scheduler,
@@ -75,5 +80,17 @@ export async function startSchedulerService(options: { config: Config; logger: L
       await scheduler.stop();
       await temporal.close();
     },
+  };
+}
+
+/** The backup activities run pg_dump as the database owner: the connecting URL itself, not the app role. */
+export function backupDepsFrom(config: Config, databaseUrl: string): BackupDeps {
+  return {
+    databaseUrl,
+    dir: config.backup.dir,
+    pgDumpPath: config.backup.pgDumpPath,
+    pgRestorePath: config.backup.pgRestorePath,
+    rotation: config.backup.keep,
+    timeZone: config.scheduler.timezone,
   };
 }

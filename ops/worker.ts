@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { bundleWorkflows } from './workflow-bundle';
+import type { BackupDeps } from '../activities/backup';
 
 export type WorkerOptions = {
   address: string;
@@ -18,6 +19,8 @@ export type WorkerOptions = {
   workflowBundlePath?: string;
   /** Bundle already built (tests build one per run). */
   workflowBundle?: { code: string };
+  /** The backup activities' own dependencies (owner URL, folder, tools); without them they refuse to run. */
+  backup?: BackupDeps;
 };
 
 export type RunningWorker = { worker: Worker; connection: NativeConnection; done: Promise<void>; shutdown(): Promise<void> };
@@ -34,7 +37,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle,
-    activities: createActivities({ knex: options.knex, logger: options.logger }),
+    activities: createActivities({ knex: options.knex, logger: options.logger, backup: options.backup }),
     // Let a drained shutdown finish activities already running before the process exits.
     shutdownGraceTime: '20 seconds',
   });

@@ -1,2 +1,4 @@
 /** The workflow bundle's entry: every workflow the worker runs. */
 export { selfCheckWorkflow } from './self-check';
+export { backupWorkflow } from './backup';
+export { restoreDrillWorkflow } from './restore-drill';

@@ -1,7 +1,11 @@
 /** Every migration, in order. A new migration is a new file here and a line in this list. */
 import type { Knex } from 'knex';
 import * as m001 from './001-platform-roles-and-core-tables';
+import * as m020 from './020-backups-catalogue';
 
 export type Migration = { name: string; module: Knex.Migration };
 
-export const migrations: Migration[] = [{ name: '001-platform-roles-and-core-tables', module: m001 }];
+export const migrations: Migration[] = [
+  { name: '001-platform-roles-and-core-tables', module: m001 },
+  { name: '020-backups-catalogue', module: m020 },
+];

@@ -10,6 +10,7 @@ import { installTemporalRuntime } from '../../ops/temporal-runtime';
 import { startWorker, type RunningWorker } from '../../ops/worker';
 import { captureLogger } from './logs';
 import { harnessValue } from './harness-env';
+import type { BackupDeps } from '../../activities/backup';
 
 export type TestTemporal = { address: string; connection: Connection; client: Client; close(): Promise<void> };
 
@@ -25,7 +26,7 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger }): Promise<RunningWorker> {
+export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps }): Promise<RunningWorker> {
   return startWorker({
     address: harnessValue('temporalAddress'),
     namespace: 'default',
@@ -33,5 +34,6 @@ export async function startTestWorker(options: { knex: Knex; taskQueue: string; 
     knex: options.knex,
     logger: options.logger ?? captureLogger('warn').logger,
     workflowBundlePath: harnessValue('workflowBundle'),
+    backup: options.backup,
   });
 }

@@ -1,0 +1,58 @@
+/**
+ * Sanity checks the restore drill runs on the restored copy, after the row counts. Each check gets
+ * an owner connection to the copy and answers ok or not, with a detail an operator can act on. A
+ * check that throws counts as failed (its message is the detail).
+ *
+ * EXTENSION POINT: push further checks into `extraSanityChecks` (or hand a worker its own list
+ * through ActivityDeps.backup.sanityChecks). The firm audit-chain check belongs here:
+ *   extraSanityChecks.push({ name: 'audit-chains', run: async ({ knex }) => … verifyAllAuditChains(knex) … });
+ */
+import type { Knex } from 'knex';
+import type { DrillCheckResult } from '../db/models/backup-catalogue';
+
+export type SanityCheckContext = {
+  /** Owner connection to the restored copy (row-level security does not hide rows from it). */
+  knex: Knex;
+  backupId: string;
+  /** The migration the copy must be at: the one recorded in the backup's snapshot. */
+  expectedMigration: string | null;
+};
+
+export type SanityCheck = {
+  name: string;
+  run(context: SanityCheckContext): Promise<{ ok: boolean; detail: string }>;
+};
+
+/** The copy's knex_migrations ends at the migration the backup recorded (the code's latest when taken). */
+export const migrationsAtExpectedVersion: SanityCheck = {
+  name: 'migrations-at-expected-version',
+  async run({ knex, expectedMigration }) {
+    const hasTable = await knex.schema.hasTable('knex_migrations');
+    if (!hasTable) return { ok: false, detail: 'the restored copy has no knex_migrations table' };
+    const latest = (await knex('knex_migrations').orderBy('id', 'desc').first<{ name: string } | undefined>('name'))?.name ?? null;
+    if (!expectedMigration) return { ok: false, detail: `the backup recorded no migration; the copy is at ${latest ?? 'nothing'}` };
+    return latest === expectedMigration
+      ? { ok: true, detail: `at ${latest}` }
+      : { ok: false, detail: `the copy is at ${latest ?? 'nothing'}, expected ${expectedMigration}` };
+  },
+};
+
+/** Checks other modules add (the tenancy work adds every firm's audit chain). */
+export const extraSanityChecks: SanityCheck[] = [];
+
+export function defaultSanityChecks(): SanityCheck[] {
+  return [migrationsAtExpectedVersion, ...extraSanityChecks];
+}
+
+export async function runSanityChecks(checks: SanityCheck[], context: SanityCheckContext): Promise<DrillCheckResult[]> {
+  const results: DrillCheckResult[] = [];
+  for (const check of checks) {
+    try {
+      const { ok, detail } = await check.run(context);
+      results.push({ name: check.name, ok, detail });
+    } catch (error) {
+      results.push({ name: check.name, ok: false, detail: `the check threw: ${(error as Error).message}` });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,111 @@
+/**
+ * A real restore of a backup into a database on the same server, for `npm run ops:restore`. It runs
+ * in the command's own process, not on a worker: on the day it is needed, the workers may be down.
+ *
+ * 1. Find the backup: in the catalogue, or (the database being lost) by its manifest in the folder.
+ * 2. Verify the file's SHA-256 against what was recorded.
+ * 3. An absent or empty target is restored into directly. A non-empty target is refused unless
+ *    `force`; with `force` the dump is restored into a new database beside it, checked, and only
+ *    then swapped in by renaming: the old one is kept as `<target>_before_<time>`, not dropped.
+ * 4. pg_restore in a single transaction (all or nothing), then exact row counts compared with the
+ *    backup's; a copy that does not match is dropped and the target left as it was.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { compareCounts, describeMismatches, totalRows, type DatabaseCounts } from '../../domain/backup-counts';
+import { databaseNameOf, databaseUrlFor } from '../../db/knex';
+import { findBackup } from '../../db/models/backup-catalogue';
+import { createDatabase, databaseExists, dropDatabase, renameDatabase, userObjectCount } from '../../activities/backup-databases';
+import { countDatabase, restoreDump } from '../../activities/backup-drill';
+import { findManifest, resolveInBackupDir, sha256File } from '../../activities/backup-files';
+import { ownerKnex } from './command';
+
+export type RestoreOptions = {
+  /** The database owner's URL on the server to restore to (DATABASE_URL). */
+  ownerUrl: string;
+  backupDir: string;
+  pgRestorePath: string;
+  backupId: string;
+  target: string;
+  force: boolean;
+  say?: (line: string) => void;
+  now?: Date;
+};
+
+export type RestoreResult = { target: string; previousRenamedTo: string | null; tables: number; rows: number; source: 'catalogue' | 'manifest'; durationMs: number };
+
+export class RestoreRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RestoreRefused';
+  }
+}
+
+const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+type Located = { dumpPath: string; sha256: string; counts: DatabaseCounts; source: 'catalogue' | 'manifest' };
+
+async function locate(options: RestoreOptions, say: (line: string) => void): Promise<Located> {
+  try {
+    const knex = ownerKnex(options.ownerUrl);
+    const row = await findBackup(knex, options.backupId).finally(() => knex.destroy());
+    if (row?.file && row.sha256 && row.counts) {
+      if (row.status !== 'verified') say(`warning: ${options.backupId} is "${row.status}" (drill ${row.drill_status}): it has not been proven by a passing drill`);
+      return { dumpPath: resolveInBackupDir(options.backupDir, row.file), sha256: row.sha256, counts: row.counts, source: 'catalogue' };
+    }
+  } catch (error) {
+    say(`the catalogue could not be read (${(error as Error).message}); looking for the backup's manifest in ${options.backupDir}`);
+  }
+  const found = findManifest(options.backupDir, options.backupId);
+  if (!found) throw new RestoreRefused(`backup ${options.backupId} is neither in the catalogue nor in ${options.backupDir}`);
+  return { dumpPath: found.dumpPath, sha256: found.manifest.sha256, counts: found.manifest.counts, source: 'manifest' };
+}
+
+function stamp(at: Date): string {
+  return at.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15); // 20261120_093012
+}
+
+export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
+  const say = options.say ?? (() => undefined);
+  const started = Date.now();
+  const { target, ownerUrl } = options;
+  if (!DATABASE_NAME.test(target)) throw new RestoreRefused(`"${target}" is not a plain database name (lower-case letters, digits, _)`);
+
+  const backup = await locate(options, say);
+  if (!fs.existsSync(backup.dumpPath)) throw new RestoreRefused(`the backup file ${backup.dumpPath} is missing`);
+  say(`verifying the SHA-256 of ${backup.dumpPath}`);
+  const actual = await sha256File(backup.dumpPath);
+  if (actual !== backup.sha256) throw new RestoreRefused(`checksum mismatch: ${backup.dumpPath} has SHA-256 ${actual}, recorded ${backup.sha256}; refusing to restore it`);
+
+  const exists = await databaseExists(ownerUrl, target);
+  const objects = exists ? await userObjectCount(databaseUrlFor(ownerUrl, target)) : 0;
+  if (objects > 0 && !options.force) {
+    throw new RestoreRefused(`database ${target} is not empty (${objects} tables, views, sequences or functions); rerun with --force to replace it (the current one is kept, renamed)`);
+  }
+
+  const replacing = objects > 0;
+  const restoreInto = replacing ? `${target.slice(0, 40)}_restoring_${randomBytes(4).toString('hex')}` : target;
+  if (!exists || replacing) await createDatabase(ownerUrl, restoreInto);
+  try {
+    say(`restoring into ${restoreInto}`);
+    await restoreDump({ ownerUrl, database: restoreInto, dumpPath: backup.dumpPath, pgRestorePath: options.pgRestorePath, singleTransaction: true });
+    const counts = await countDatabase(ownerUrl, restoreInto);
+    const mismatches = compareCounts(backup.counts, counts);
+    if (mismatches.length) throw new Error(describeMismatches(mismatches));
+    say(`restored ${Object.keys(counts.tables).length} tables, ${totalRows(counts)} rows: the counts match the backup's`);
+
+    let previousRenamedTo: string | null = null;
+    if (replacing) {
+      previousRenamedTo = `${target.slice(0, 40)}_before_${stamp(options.now ?? new Date())}`;
+      if (databaseNameOf(ownerUrl) === target) say(`note: ${target} is DATABASE_URL's own database; its open sessions are ended`);
+      await renameDatabase(ownerUrl, target, previousRenamedTo);
+      await renameDatabase(ownerUrl, restoreInto, target);
+      say(`${target} replaced; the previous database is kept as ${previousRenamedTo} (drop it once satisfied)`);
+    }
+    return { target, previousRenamedTo, tables: Object.keys(counts.tables).length, rows: totalRows(counts), source: backup.source, durationMs: Date.now() - started };
+  } catch (error) {
+    // Leave nothing half-restored: the copy goes (a replaced target was never touched).
+    if (replacing || !exists) await dropDatabase(ownerUrl, restoreInto).catch(() => undefined);
+    throw error;
+  }
+}
