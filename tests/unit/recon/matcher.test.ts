@@ -57,6 +57,8 @@ describe('P2 canonical key', () => {
     ['0012', '12'],
     ['INV/23-24/5', 'INV-5'], // neighbour FY token (series carried across year-end)
     ['BILL-2024/25-7', 'bill 7'],
+    ['A-101/2024-25', 'A101'], // FY suffix
+    ['0101/2425', '101'],
   ])('pairs %s with %s as an accepted probable match', (bn, pn) => {
     const b = book({ invoiceNumberRaw: bn });
     const r = reconcile([b], [twin(b, { numberRaw: pn })]);

@@ -1,0 +1,280 @@
+/**
+ * GSTR-2A JSON reader (§3). 2A is for early warning and annual work, never the basis of the
+ * claim: documents come back as canonical PortalDocs (ITC availability is not stated in 2A, so
+ * `itcAvailable` is true and callers should not sum them as "ITC as per 2B"), plus per-supplier
+ * filing signals (GSTR-1 / GSTR-3B filed, registration cancelled) that the matcher turns into flags.
+ * Streams like the 2B reader: one supplier entry is parsed at a time.
+ */
+import { parseAmount } from './amounts';
+import { parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
+import { JsonPathScanner, JsonScanError, type PathSegment } from './json-stream';
+import type { SupplierSignal } from './matcher';
+import { checkGstin, cleanGstin, parsePlaceOfSupply, parseYesNo } from './normalise';
+import type { DocType, Issue, PortalDoc, PortalSection } from './types';
+
+export interface Gstr2aReadResult {
+  ok: boolean;
+  header: { gstin: string; period: string };
+  documents: PortalDoc[];
+  /** By supplier GSTIN: filing status seen in 2A, plus the latest GSTR-1 filing date/period. */
+  supplierSignals: Record<string, SupplierSignal & { lastGstr1FiledOn?: string; lastGstr1Period?: string }>;
+  /** TDS/TCS credits are not documents: counted only. */
+  creditEntries: number;
+  warnings: Issue[];
+  errors: Issue[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** 2A section → (2B-equivalent section, list key). */
+const SECTIONS: Readonly<Record<string, { section: PortalSection; list: string }>> = {
+  b2b: { section: 'b2b', list: 'inv' },
+  b2ba: { section: 'b2ba', list: 'inv' },
+  cdn: { section: 'cdnr', list: 'nt' },
+  cdna: { section: 'cdnra', list: 'nt' },
+  isd: { section: 'isd', list: 'doclist' },
+  impgsez: { section: 'impgsez', list: 'boe' },
+};
+
+function str(o: Obj, f: string): string {
+  const v = o[f];
+  return typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
+}
+
+class Reader2a {
+  readonly documents: PortalDoc[] = [];
+  readonly warnings: Issue[] = [];
+  readonly errors: Issue[] = [];
+  readonly signals: Gstr2aReadResult['supplierSignals'] = {};
+  gstin = '';
+  period = '';
+  fatal = false;
+  sawRoot = false;
+  credits = 0;
+
+  constructor(private readonly expected: { gstin?: string; period?: string }) {}
+
+  error(i: Issue): void {
+    if (i.fatal) this.fatal = true;
+    if (this.errors.length < 1000) this.errors.push(i);
+  }
+
+  header(field: string, v: unknown): void {
+    if (field === 'gstin') {
+      this.gstin = typeof v === 'string' ? cleanGstin(v) : '';
+      if (this.expected.gstin && this.gstin !== cleanGstin(this.expected.gstin)) {
+        this.error({ code: 'wrong_recipient', fatal: true, field, message: `2A belongs to ${this.gstin || '(blank)'}, expected ${cleanGstin(this.expected.gstin)}` });
+      }
+    } else if (field === 'fp') {
+      const p = periodFromMmyyyy(String(v ?? ''));
+      if (!p) this.error({ code: 'bad_period', fatal: true, field, message: `return period ${JSON.stringify(v)} is not MMYYYY` });
+      else {
+        this.period = p;
+        if (this.expected.period && p !== this.expected.period) {
+          this.error({ code: 'wrong_period', fatal: true, field, message: `2A is for ${p}, expected ${this.expected.period}` });
+        }
+      }
+    }
+  }
+
+  private money(o: Obj, f: string, ctx: Issue): number | null {
+    const v = o[f];
+    if (v === undefined || v === null || v === '') return 0;
+    const a = parseAmount(v);
+    if (!a.ok) {
+      this.error({ ...ctx, code: 'invalid_amount', field: f, message: `${f}: ${a.reason}` });
+      return null;
+    }
+    return Math.abs(a.paise);
+  }
+
+  private date(o: Obj, f: string, ctx: Issue): string | null {
+    const d = parseDate(o[f]);
+    if (!d.ok) {
+      this.error({ ...ctx, code: o[f] === undefined ? 'missing_field' : 'invalid_date', field: f, message: `${f}: ${d.reason}` });
+      return null;
+    }
+    return d.iso;
+  }
+
+  entry(name: string, index: number, entry: unknown): void {
+    if (name === 'tds' || name === 'tcs') {
+      this.credits += 1;
+      return;
+    }
+    if (name === 'impg') {
+      if (isObj(entry)) this.boe('impg', index, undefined, entry, '', '');
+      return;
+    }
+    const spec = SECTIONS[name];
+    if (!spec) {
+      this.warnings.push({ code: 'unknown_section', section: name, index, message: `section ${name} is not understood; skipped` });
+      return;
+    }
+    if (!isObj(entry)) {
+      this.error({ code: 'invalid_entry', section: name, index, message: 'supplier entry is not an object' });
+      return;
+    }
+    const ctin = cleanGstin(str(entry, name === 'impgsez' ? 'sgstin' : 'ctin'));
+    if (ctin === '') {
+      this.error({ code: 'missing_field', section: name, index, field: 'ctin', message: 'supplier GSTIN missing: entry skipped' });
+      return;
+    }
+    if (checkGstin(ctin).problem) this.warnings.push({ code: 'invalid_supplier_gstin', section: name, index, message: `supplier GSTIN ${ctin} fails validation; documents kept` });
+    const sig = (this.signals[ctin] ??= {});
+    const cfs = parseYesNo(entry.cfs);
+    if (cfs !== null) sig.gstr1Filed = sig.gstr1Filed === false ? false : cfs;
+    const cfs3b = parseYesNo(entry.cfs3b);
+    if (cfs3b !== null) sig.gstr3bFiled = sig.gstr3bFiled === false ? false : cfs3b;
+    const cancel = str(entry, 'dtcancel');
+    if (cancel) {
+      const d = parseDate(cancel);
+      if (d.ok) sig.cancelledOn = d.iso;
+    }
+    const filed = str(entry, 'fldtr1');
+    if (filed) {
+      const d = parseDate(filed);
+      if (d.ok && (!sig.lastGstr1FiledOn || d.iso > sig.lastGstr1FiledOn)) sig.lastGstr1FiledOn = d.iso;
+    }
+    const fp = periodFromMonthName(str(entry, 'flprdr1'));
+    if (fp && (!sig.lastGstr1Period || fp > sig.lastGstr1Period)) sig.lastGstr1Period = fp;
+    const name2 = str(entry, name === 'impgsez' ? 'tdname' : 'trdnm');
+    const list = entry[spec.list];
+    if (!Array.isArray(list)) return;
+    list.forEach((raw, j) => {
+      if (!isObj(raw)) return;
+      if (name === 'impgsez') this.boe('impgsez', index, j, raw, ctin, name2);
+      else this.doc(name, spec.section, index, j, raw, ctin, name2);
+    });
+  }
+
+  private doc(name: string, section: PortalSection, index: number, j: number, o: Obj, ctin: string, trdnm: string): void {
+    const ctx: Issue = { code: '', message: '', section: name, index, docIndex: j };
+    const before = this.errors.length;
+    const isNote = name === 'cdn' || name === 'cdna';
+    const isIsd = name === 'isd';
+    const number = str(o, isNote ? 'nt_num' : isIsd ? 'docnum' : 'inum');
+    if (!number) this.error({ ...ctx, code: 'missing_field', field: isNote ? 'nt_num' : 'inum', message: 'document number missing' });
+    const date = this.date(o, isNote ? 'nt_dt' : isIsd ? 'docdt' : 'idt', ctx);
+    let docType: DocType = 'invoice';
+    if (isNote) {
+      const t = str(o, 'ntty').toUpperCase();
+      docType = t === 'C' ? 'credit_note' : t === 'D' ? 'debit_note' : 'invoice';
+      if (docType === 'invoice') this.error({ ...ctx, code: 'invalid_field', field: 'ntty', message: 'note type is neither C nor D' });
+    } else if (isIsd) {
+      docType = str(o, 'isd_docty').toUpperCase() === 'ISDC' || str(o, 'doctyp').toUpperCase() === 'ISDC' ? 'isd_credit_note' : 'isd_invoice';
+    }
+    // Item lines: itms[].itm_det {txval, iamt, camt, samt, csamt}; ISD and some exports are flat.
+    let tx = 0; let ig = 0; let cg = 0; let sg = 0; let cs = 0;
+    const items = Array.isArray(o.itms) ? o.itms : [{ itm_det: o }];
+    for (const it of items) {
+      const det = isObj(it) && isObj(it.itm_det) ? it.itm_det : isObj(it) ? it : {};
+      const vals = ['txval', 'iamt', 'camt', 'samt', 'csamt'].map((f) => this.money(det, f, ctx));
+      if (vals.some((v) => v === null)) break;
+      tx += vals[0]!; ig += vals[1]!; cg += vals[2]!; sg += vals[3]!; cs += vals[4]!;
+    }
+    const val = this.money(o, 'val', ctx);
+    if (this.errors.length > before || !date) return;
+    const doc: PortalDoc = {
+      ref: '', section, period: '', supplierGstin: ctin, supplierName: trdnm, docType, numberRaw: number, date,
+      invoiceValue: val ?? 0, taxableValue: tx, igst: ig, cgst: cg, sgst: sg, cess: cs,
+      reverseCharge: str(o, 'rchrg').toUpperCase() === 'Y', itcAvailable: true,
+      diffPercent: typeof o.diff_percent === 'number' ? o.diff_percent : 1,
+    };
+    const pos = parsePlaceOfSupply(o.pos);
+    if (pos) doc.placeOfSupply = pos;
+    const typ = str(o, 'inv_typ');
+    if (typ) doc.supplyType = typ;
+    const oNum = str(o, isNote ? 'ont_num' : 'oinum');
+    const oDate = parseDate(o[isNote ? 'ont_dt' : 'oidt']);
+    if ((name === 'b2ba' || name === 'cdna') && oNum && oDate.ok) doc.original = { number: oNum, date: oDate.iso };
+    this.add(doc, `${name}:${index}:${j}`);
+  }
+
+  private boe(name: string, index: number, j: number | undefined, o: Obj, ctin: string, trdnm: string): void {
+    const ctx: Issue = { code: '', message: '', section: name, index };
+    const before = this.errors.length;
+    // 2A may carry the bill-of-entry number as a JSON number.
+    const num = str(o, 'benum');
+    if (!num) this.error({ ...ctx, code: 'missing_field', field: 'benum', message: 'benum missing' });
+    const date = this.date(o, 'bedt', ctx);
+    const tx = this.money(o, 'txval', ctx);
+    const ig = this.money(o, 'iamt', ctx);
+    const cs = this.money(o, 'csamt', ctx);
+    if (this.errors.length > before || !date || tx === null || ig === null || cs === null) return;
+    const doc: PortalDoc = {
+      ref: '', section: name as PortalSection, period: '', supplierGstin: ctin, supplierName: trdnm, docType: 'bill_of_entry',
+      numberRaw: num, date, invoiceValue: tx + ig + cs, taxableValue: tx, igst: ig, cgst: 0, sgst: 0, cess: cs,
+      reverseCharge: false, itcAvailable: true, diffPercent: 1, billOfEntryNumber: num,
+    };
+    const port = str(o, 'portcd');
+    if (port) doc.portCode = port.toUpperCase();
+    if (str(o, 'amd').toUpperCase() === 'Y') doc.original = { number: num, date };
+    this.add(doc, `${name}:${index}${j === undefined ? '' : `:${j}`}`);
+  }
+
+  private add(doc: PortalDoc, ref: string): void {
+    doc.ref = ref;
+    this.documents.push(doc);
+  }
+
+  result(): Gstr2aReadResult {
+    if (!this.fatal && this.sawRoot && !this.period && !this.gstin) {
+      this.error({ code: 'wrong_schema', fatal: true, message: 'not a GSTR-2A file: gstin / fp not found' });
+    } else if (!this.fatal && this.sawRoot && !this.period) {
+      this.error({ code: 'wrong_schema', fatal: true, field: 'fp', message: 'return period (fp) missing' });
+    }
+    for (const d of this.documents) {
+      d.period = this.period;
+      d.ref = `2A:${this.period}:${d.ref}`;
+    }
+    const ok = !this.fatal;
+    return {
+      ok, header: { gstin: this.gstin, period: this.period }, documents: ok ? this.documents : [],
+      supplierSignals: ok ? this.signals : {}, creditEntries: this.credits, warnings: this.warnings, errors: this.errors,
+    };
+  }
+}
+
+function handlers(r: Reader2a): { descend: (p: readonly PathSegment[], k: 'object' | 'array') => boolean; value: (p: readonly PathSegment[], v: unknown) => void } {
+  return {
+    descend(p, kind) {
+      if (p.length === 0) {
+        r.sawRoot = kind === 'object';
+        return kind === 'object';
+      }
+      return p.length === 1 && kind === 'array';
+    },
+    value(p, v) {
+      if (r.fatal) return;
+      if (p.length === 0) r.error({ code: 'wrong_schema', fatal: true, message: 'not a GSTR-2A file: the JSON is not an object' });
+      else if (p.length === 1) r.header(String(p[0]), v);
+      else if (p.length === 2) r.entry(String(p[0]), Number(p[1]), v);
+    },
+  };
+}
+
+/** Stream (or parse, when given a string/Buffer) a GSTR-2A JSON. */
+export async function readGstr2a(
+  source: string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  expected: { gstin?: string; period?: string } = {},
+): Promise<Gstr2aReadResult> {
+  const r = new Reader2a(expected);
+  const scanner = new JsonPathScanner(handlers(r));
+  const decoder = new TextDecoder('utf-8');
+  const chunks = typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
+  try {
+    for await (const c of chunks as AsyncIterable<string | Uint8Array>) {
+      scanner.write(typeof c === 'string' ? c : decoder.decode(c, { stream: true }));
+      if (r.fatal) return r.result();
+    }
+    const rest = decoder.decode();
+    if (rest) scanner.write(rest);
+    scanner.end();
+  } catch (e) {
+    if (!(e instanceof JsonScanError)) throw e;
+    r.error({ code: e.code === 'empty' ? 'empty_file' : e.code === 'truncated' ? 'truncated_json' : 'invalid_json', fatal: true, message: e.message });
+  }
+  return r.result();
+}
