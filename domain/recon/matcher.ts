@@ -147,6 +147,8 @@ interface ND {
   canonId: number;
   tail: string;
   prefix: string;
+  /** tail/prefix computed (the canonical fast path skips them until P4/P6 need them). */
+  tailKnown: boolean;
   fy: number;
   fySlot: number;
   day: number;
@@ -269,6 +271,41 @@ class Interner {
   }
 }
 
+/** Day number and FY start year straight from `YYYY-MM-DD` character codes (hot path). */
+function isoParts(iso: string): { day: number; fy: number } {
+  const y = (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
+  const m = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
+  const d = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
+  if (!(y > 1000 && m >= 1 && m <= 12 && d >= 1 && d <= 31) || iso.length < 10) return { day: dayOfIso(iso), fy: fyStartYear(iso) };
+  // days-from-civil (H. Hinnant), exact for the proleptic Gregorian calendar.
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return { day: era * 146097 + doe - 719468, fy: m >= 4 ? y : y - 1 };
+}
+
+/** True when canonicalKey would return the clean key unchanged: A–Z0–9 only, no leading zeros, not an FY token. */
+function canonicalIsClean(clean: string): boolean {
+  let prevDigit = false;
+  let digitsOnly = true;
+  for (let i = 0; i < clean.length; i += 1) {
+    const c = clean.charCodeAt(i);
+    const digit = c >= 48 && c <= 57;
+    if (!digit && !(c >= 65 && c <= 90)) return false;
+    if (digit && !prevDigit && c === 48 && i + 1 < clean.length && isDigitCode(clean.charCodeAt(i + 1))) return false;
+    if (!digit) digitsOnly = false;
+    prevDigit = digit;
+  }
+  // An all-digit key of 4, 6 or 8 characters may be an FY token: take the slow path.
+  return !(digitsOnly && (clean.length === 4 || clean.length === 6 || clean.length === 8));
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 function ck(block: number, fam: number, keyId: number, fySlot: number): number {
   return ((block * FAM_SPACE + fam) * KEY_SPACE + keyId) * FY_SPACE + fySlot;
 }
@@ -280,12 +317,13 @@ function makeND(side: 0 | 1, ref: string, docType: DocType, gstinRaw: string, nu
   const isBoe = docType === 'bill_of_entry';
   const clean = isBoe ? billOfEntryKey(boe || numberRaw) : cleanKey(numberRaw);
   const tax = amounts.igst + amounts.cgst + amounts.sgst + amounts.cess;
+  const dp = iso ? isoParts(iso) : null;
   return {
     side, ref, gstin: g.gstin, gstinBad: g.bad, pan: g.pan,
     block: isBoe ? BOE_BLOCK : g.block, family: FAMILY[docType], docType,
     clean, cleanId: clean === '' ? -1 : it.key(clean),
-    canon: isBoe || clean === '' ? clean : null, canonId: -1, tail: isBoe ? clean : '', prefix: '',
-    fy: iso ? fyStartYear(iso) : 0, fySlot: 0, day: iso ? dayOfIso(iso) : 0,
+    canon: isBoe || clean === '' ? clean : null, canonId: -1, tail: isBoe ? clean : '', prefix: '', tailKnown: isBoe || clean === '',
+    fy: dp ? dp.fy : 0, fySlot: 0, day: dp ? dp.day : 0,
     tx: amounts.taxableValue, ig: amounts.igst, cg: amounts.cgst, sg: amounts.sgst, cs: amounts.cess, tax,
     pos: pos ?? '', rcm, portCode: portCode ? portCode.trim().toUpperCase() : '',
     state: 0, partner: null, pass: null,
@@ -298,11 +336,18 @@ function makeND(side: 0 | 1, ref: string, docType: DocType, gstinRaw: string, nu
 /** Compute (once) the canonical key of a document and intern it. */
 function ensureCanon(d: ND, it: Interner): void {
   if (d.canonId >= 0 || d.clean === '') return;
+  if (d.canon === null && canonicalIsClean(d.clean)) {
+    // Already canonical: the tail/prefix are only needed by P4/P6, computed there on demand.
+    d.canon = d.clean;
+    d.canonId = d.cleanId;
+    return;
+  }
   if (d.canon === null) {
     const c = canonicalKey(d.clean, d.day === 0 ? null : d.fy);
     d.canon = c.canonical;
     d.tail = c.tail;
     d.prefix = c.prefix;
+    d.tailKnown = true;
   }
   d.canonId = it.key(d.canon);
 }
@@ -622,7 +667,15 @@ export function matchDocuments(
     blocks.get(b.block)?.b.push(b);
   }
   const dist = (b: ND, p: ND): number => osaDistance(b.canon ?? b.clean, p.canon ?? p.clean);
-  const keyOf = (d: ND) => ({ canonical: d.canon ?? d.clean, tail: d.tail, prefix: d.prefix });
+  const keyOf = (d: ND): { canonical: string; tail: string; prefix: string } => {
+    if (!d.tailKnown) {
+      const c = canonicalKey(d.clean, d.day === 0 ? null : d.fy);
+      d.tail = c.tail;
+      d.prefix = c.prefix;
+      d.tailKnown = true;
+    }
+    return { canonical: d.canon ?? d.clean, tail: d.tail, prefix: d.prefix };
+  };
   for (const g of blocks.values()) {
     if (g.b.length === 0) continue;
     if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
