@@ -59,8 +59,8 @@ export async function sha256File(file: string, onProgress?: (bytes: number) => v
 
 export function writeSidecars(dumpPath: string, manifest: BackupManifest): void {
   const paths = sidecarPaths(dumpPath);
-  fs.writeFileSync(paths.sha256, `${manifest.sha256}  ${path.basename(dumpPath)}\n`);
-  fs.writeFileSync(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.writeFileSync(paths.sha256, `${manifest.sha256}  ${path.basename(dumpPath)}\n`, { mode: 0o600 });
+  fs.writeFileSync(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** Deletes a dump and its sidecars; files already gone are fine (a previous attempt got there). */

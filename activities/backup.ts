@@ -138,12 +138,14 @@ export function createBackupActivities(deps: BackupActivityDeps) {
         const file = backupRelativePath(input.backupId, new Date(input.createdAt));
         const finalPath = resolveInBackupDir(backup.dir, file);
         const partialPath = `${finalPath}.partial`;
-        fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+        // Every firm's data is in the dump: readable by the worker's user only.
+        fs.mkdirSync(path.dirname(finalPath), { recursive: true, mode: 0o700 });
         logger.info({ backupId: input.backupId, file: finalPath, attempt: activityInfo().attempt }, 'backup: dumping the database');
 
         const dumped = await dumpWithCounts(backup, partialPath);
         const sha256 = await sha256File(partialPath, (bytes) => beat({ phase: 'checksum', bytes }));
         const sizeBytes = fs.statSync(partialPath).size;
+        fs.chmodSync(partialPath, 0o600);
         fs.renameSync(partialPath, finalPath);
         const finished = Date.now();
         const manifest: BackupManifest = {
