@@ -527,12 +527,6 @@ function numberCell(c: Cell): Cell {
 
 export type ByteSource = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
-function toReadable(src: ByteSource): Readable {
-  if (src instanceof Readable) return src;
-  if (typeof src === 'string' || src instanceof Uint8Array) return Readable.from([src]);
-  return Readable.from(src as AsyncIterable<string | Uint8Array>);
-}
-
 /** Pull the first chunk to sniff it, then give back a stream that still starts at byte 0. */
 async function peek(src: ByteSource): Promise<{ head: Uint8Array; stream: Readable }> {
   if (typeof src === 'string') return { head: Buffer.from(src.slice(0, 4096)), stream: Readable.from([src]) };
