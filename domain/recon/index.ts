@@ -50,3 +50,12 @@ export * from './amounts';
 export * from './dates';
 export * from './hsn';
 export * from './normalise';
+// Readers without Node built-ins or heavy dependencies (safe for any importer, workflows included).
+export { parseGstr2b, readGstr2b, mergeGstr2bResults } from './gstr2b-reader';
+export type { Gstr2bReadResult, Gstr2bReadOptions, Gstr2bExpectations, SectionTotals } from './gstr2b-reader';
+export { readGstr2a } from './gstr2a-reader';
+export type { Gstr2aReadResult } from './gstr2a-reader';
+export { sniffContent } from './sniff';
+export type { SniffKind, SniffResult } from './sniff';
+// The register reader (csv-parse, exceljs, node:stream) is imported from './register-reader'
+// directly, so that importing the engine never drags those into a Temporal workflow bundle.
