@@ -7,9 +7,13 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 
-type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
+type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
 
 function fromHttpError(error: HttpishError): ApiError | null {
+  // Objection's model validation (jsonSchema): a last line behind the route schemas.
+  if (error.name === 'ValidationError' && error.type === 'ModelValidation') {
+    return new ApiError(400, 'invalid_input', 'The request is not valid.', { fields: error.data ?? {} });
+  }
   const status = error.status ?? error.statusCode;
   if (!status || status < 400 || status >= 500) return null;
   if (error.type === 'entity.parse.failed') return new ApiError(400, 'invalid_input', 'The request body is not valid JSON.', { body: 'malformed JSON' });

@@ -5,6 +5,8 @@ import { enableTenantRls, RLS_HELPERS_SQL } from '../rls';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(RLS_HELPERS_SQL);
   await enableTenantRls(knex, 'firms', { firmColumn: 'id' });
+  // Platform jobs (re-encrypting secrets, exporting audit chain heads) walk the firms one by one.
+  await knex.raw(`CREATE POLICY firms_system_list ON firms FOR SELECT USING (app_is_system())`);
   await enableTenantRls(knex, 'clients', { clientColumn: 'id' });
   await enableTenantRls(knex, 'users');
   // Sign-in happens before any firm is known: the one row whose email is being signed in with is

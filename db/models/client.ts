@@ -15,7 +15,7 @@ export class Client extends TenantModel {
 
   static override jsonSchema = {
     type: 'object',
-    required: ['firmId', 'name', 'gstin', 'email', 'filingFrequency', 'stateCode'],
+    required: ['name', 'gstin', 'email', 'filingFrequency', 'stateCode'],
     properties: {
       id: { type: 'string', format: 'uuid' },
       firmId: { type: 'string', format: 'uuid' },

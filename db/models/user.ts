@@ -21,7 +21,7 @@ export class User extends TenantModel {
 
   static override jsonSchema = {
     type: 'object',
-    required: ['firmId', 'email', 'name', 'role', 'passwordHash'],
+    required: ['email', 'name', 'role', 'passwordHash'],
     properties: {
       id: { type: 'string', format: 'uuid' },
       firmId: { type: 'string', format: 'uuid' },

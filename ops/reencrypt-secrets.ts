@@ -1,0 +1,23 @@
+/** `npm run ops:reencrypt-secrets`: moves every stored secret under SECRET_KEY_CURRENT (see README "Keys"). */
+import { createKnex } from '../db/knex';
+import { reencryptAllSecrets } from '../db/reencrypt-secrets';
+import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
+import { loadConfigOrExit } from './config';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit({ requireKeys: true });
+  if (!config.database.url) throw new Error('DATABASE_URL: required');
+  const box = new SecretBox(parseSecretKeys(config.auth.secretKeys!, config.auth.secretKeyCurrent!));
+  const knex = createKnex({ url: config.database.url, appRole: config.database.appRole, poolMax: 1, applicationName: 'taalmel-reencrypt' });
+  try {
+    const report = await reencryptAllSecrets(knex, box);
+    process.stdout.write(`${JSON.stringify({ currentKey: box.currentKeyId, ...report })}\n`);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});

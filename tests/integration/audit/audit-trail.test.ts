@@ -1,0 +1,231 @@
+import { verifyAuditChain } from '../../../db/audit';
+import { inTenantTransaction } from '../../../db/tenant';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
+
+describe('audit trail', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let firm: TestFirm;
+  let admin: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startTestApi(db, { maxSessionsPerUser: 5 });
+    firm = await createTestFirm(db);
+    admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    await call(api, 'POST', '/api/auth/reauth', { token: admin, body: { password: firm.users.firm_admin.password } });
+  });
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  async function eventsFor(requestId: string) {
+    return db.owner('audit_events').where({ request_id: requestId }).orderBy('seq');
+  }
+
+  /** Every mutating route of the app, with a request that succeeds and the event it must leave. */
+  const cases: Array<{ route: string; run: () => Promise<{ status: number; headers: Headers }>; action: string; check?: (e: Record<string, any>) => void }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  beforeAll(() => {
+    let createdClientId = '';
+    cases.push(
+      {
+        route: 'POST /api/clients',
+        run: async () => {
+          const res = await call(api, 'POST', '/api/clients', { token: admin, body: { name: 'Gamma Exports', gstin: validGstin('29'), email: 'g@gamma.example', filingFrequency: 'quarterly' } });
+          createdClientId = res.body.id;
+          return res;
+        },
+        action: 'client.create',
+        check: (e) => {
+          expect(e.before).toBeNull();
+          expect(e.after).toMatchObject({ name: 'Gamma Exports', filing_frequency: 'quarterly', firm_id: firm.id });
+        },
+      },
+      {
+        route: 'PATCH /api/clients/:id',
+        run: () => call(api, 'PATCH', `/api/clients/${createdClientId}`, { token: admin, body: { name: 'Gamma Exports LLP' } }),
+        action: 'client.update',
+        check: (e) => {
+          expect(e.before.name).toBe('Gamma Exports');
+          expect(e.after.name).toBe('Gamma Exports LLP');
+        },
+      },
+      {
+        route: 'POST /api/users',
+        run: () => call(api, 'POST', '/api/users', { token: admin, body: { email: 'new.person@firm.test', name: 'New Person', role: 'staff', password: 'a sufficiently long one 9' } }),
+        action: 'user.create',
+        check: (e) => {
+          expect(e.after.email).toBe('new.person@firm.test');
+          expect(e.after.password_hash).toBe('[secret]');
+        },
+      },
+      {
+        route: 'PATCH /api/users/:id',
+        run: () => call(api, 'PATCH', `/api/users/${firm.users.manager.id}`, { token: admin, body: { role: 'reviewer' } }),
+        action: 'user.role_changed',
+        check: (e) => {
+          expect(e.before.role).toBe('manager');
+          expect(e.after.role).toBe('reviewer');
+        },
+      },
+      {
+        route: 'PUT /api/settings/smtp',
+        run: () => call(api, 'PUT', '/api/settings/smtp', { token: admin, body: { host: 'smtp.firm.test', port: 465, secure: true, user: 'ca', password: 'smtp-secret-1', from: 'ca@firm.test' } }),
+        action: 'settings.smtp_updated',
+        check: (e) => {
+          expect(e.after.ciphertext).toBe('[secret]');
+          expect(e.after.settings.host).toBe('smtp.firm.test');
+        },
+      },
+      {
+        route: 'PUT /api/settings/gsp',
+        run: () => call(api, 'PUT', '/api/settings/gsp', { token: admin, body: { provider: 'Example GSP', username: 'firm', password: 'gsp-secret-1' } }),
+        action: 'settings.gsp_updated',
+        check: (e) => expect(e.after.ciphertext).toBe('[secret]'),
+      },
+      {
+        route: 'PATCH /api/firm/settings',
+        run: () => call(api, 'PATCH', '/api/firm/settings', { token: admin, body: { allowSelfApproval: true } }),
+        action: 'firm.settings_updated',
+        check: (e) => {
+          expect(e.before.settings.allowSelfApproval).toBeUndefined();
+          expect(e.after.settings.allowSelfApproval).toBe(true);
+        },
+      },
+      {
+        route: 'POST /api/auth/login',
+        run: () => call(api, 'POST', '/api/auth/login', { body: { email: firm.users.staff.email, password: firm.users.staff.password, deviceName: 'audit test' } }),
+        action: 'auth.login',
+        check: (e) => expect(e.after.device_name).toBe('audit test'),
+      },
+      {
+        route: 'POST /api/auth/reauth',
+        run: () => call(api, 'POST', '/api/auth/reauth', { token: admin, body: { password: firm.users.firm_admin.password } }),
+        action: 'auth.reauth',
+      },
+      {
+        route: 'POST /api/auth/totp/setup',
+        run: () => call(api, 'POST', '/api/auth/totp/setup', { token: admin }),
+        action: 'auth.totp_setup',
+        check: (e) => expect(e.after.totp_pending_secret).toBe('[secret]'),
+      },
+      {
+        route: 'DELETE /api/auth/sessions/:id',
+        run: async () => {
+          const session = await db.owner('sessions').where({ user_id: firm.users.staff.id }).whereNull('revoked_at').first('id');
+          return call(api, 'DELETE', `/api/auth/sessions/${session.id}`, { token: admin });
+        },
+        action: 'auth.session_revoked',
+        check: (e) => expect(e.after.revoked_reason).toBe('revoked_by_admin'),
+      },
+      {
+        route: 'POST /api/auth/logout',
+        run: async () => call(api, 'POST', '/api/auth/logout', { token: await login(api, firm.users.manager.email, firm.users.manager.password) }),
+        action: 'auth.logout',
+      },
+    );
+  });
+
+  it('writes exactly one event for the changed entity of each mutating route, with before and after', async () => {
+    for (const c of cases) {
+      const res = await c.run();
+      expect([200, 201, 204]).toContain(res.status);
+      const events = (await eventsFor(res.headers.get('x-request-id') as string)).filter((e) => e.action === c.action);
+      expect({ route: c.route, count: events.length }).toEqual({ route: c.route, count: 1 });
+      const event = events[0];
+      expect(event.firm_id).toBe(firm.id);
+      expect(event.ip).toBeTruthy();
+      c.check?.(event);
+    }
+  });
+
+  it('covers every mutating route of the app (or its own test file does)', () => {
+    const coveredElsewhere = new Set(['POST /api/auth/totp/enable', 'POST /api/auth/totp/disable', 'POST /api/auth/password']);
+    const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
+    const covered = new Set(cases.map((c) => c.route));
+    expect(mutating.filter((r) => !covered.has(r) && !coveredElsewhere.has(r))).toEqual([]);
+  });
+
+  it('records refused attempts', async () => {
+    const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    const res = await call(api, 'GET', '/api/audit', { token: staff });
+    expect(res.status).toBe(403);
+    const [event] = await eventsFor(res.headers.get('x-request-id') as string);
+    expect(event).toMatchObject({ action: 'access.denied', actor_id: firm.users.staff.id, actor_role: 'staff' });
+    await call(api, 'POST', '/api/auth/login', { body: { email: firm.users.staff.email, password: 'definitely wrong' } });
+    expect(await db.owner('audit_events').where({ firm_id: firm.id, action: 'auth.login_failed' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+  });
+
+  it('lists, filters and pages events for admins and reviewers', async () => {
+    const page1 = await call(api, 'GET', '/api/audit?limit=3', { token: admin });
+    expect(page1.status).toBe(200);
+    expect(page1.body.items).toHaveLength(3);
+    expect(Object.keys(page1.body.items[0]).sort()).toEqual(['action', 'actor', 'after', 'at', 'before', 'entityId', 'entityType', 'id', 'ip', 'requestId', 'seq']);
+    expect(Object.keys(page1.body.items[0].actor).sort()).toEqual(['email', 'id', 'role']);
+    const page2 = await call(api, 'GET', `/api/audit?limit=3&cursor=${page1.body.nextCursor}`, { token: admin });
+    expect(page2.body.items[0].seq).toBeLessThan(page1.body.items[2].seq);
+    const filtered = await call(api, 'GET', '/api/audit?entityType=client', { token: admin });
+    expect(filtered.body.items.length).toBeGreaterThan(0);
+    expect(filtered.body.items.every((e: { entityType: string }) => e.entityType === 'client')).toBe(true);
+    const reviewer = await login(api, firm.users.reviewer.email, firm.users.reviewer.password);
+    expect((await call(api, 'GET', '/api/audit', { token: reviewer })).status).toBe(200);
+  });
+
+  it('exports the trail as CSV and JSON after re-authentication', async () => {
+    const csv = await call(api, 'GET', '/api/audit/export?format=csv', { token: admin });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    expect(csv.text.split('\n')[0]).toContain('seq,id,at,actorId');
+    const json = await call(api, 'GET', '/api/audit/export?format=json', { token: admin });
+    expect(Array.isArray(json.body)).toBe(true);
+    expect(json.body.length).toBeGreaterThan(5);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE on audit_events through the application connection', async () => {
+    const scope = { firmId: firm.id, actor: { userId: firm.users.firm_admin.id, email: firm.users.firm_admin.email, role: 'firm_admin' } };
+    for (const sql of ["update audit_events set action = 'x'", 'delete from audit_events', 'truncate audit_events']) {
+      await expect(inTenantTransaction(db.app, scope, (trx) => trx.raw(sql))).rejects.toThrow(/permission denied|append-only/);
+    }
+    // Even the owner is refused by the triggers.
+    await expect(db.owner.raw("update audit_events set action = 'x'")).rejects.toThrow(/append-only/);
+    await expect(db.owner.raw('truncate audit_events')).rejects.toThrow(/append-only/);
+  });
+
+  it('keeps the chain intact under concurrent writers of one firm', async () => {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call(api, 'PATCH', `/api/clients/${firm.clients[1]!.id}`, { token: admin, body: { name: `Beta ${i}` } })),
+    );
+    const verify = await call(api, 'GET', '/api/audit/verify', { token: admin });
+    expect(verify.body).toEqual({ ok: true, checked: expect.any(Number), firstBrokenId: null });
+    expect(verify.body.checked).toBeGreaterThan(20);
+  });
+
+  it('names the first tampered row', async () => {
+    const rows = await db.owner('audit_events').where({ firm_id: firm.id }).orderBy('seq');
+    const victim = rows[Math.floor(rows.length / 2)];
+    await db.owner.transaction(async (trx) => {
+      await trx.raw('alter table audit_events disable trigger audit_events_no_update');
+      await trx('audit_events').where({ id: victim.id }).update({ action: 'nothing.to.see' });
+      await trx.raw('alter table audit_events enable trigger audit_events_no_update');
+    });
+    const verify = await call(api, 'GET', '/api/audit/verify', { token: admin });
+    expect(verify.body).toEqual({ ok: false, checked: Number(victim.seq), firstBrokenId: victim.id });
+    // A deleted row breaks the chain too: the next row's link points at nothing.
+    const other = await createTestFirm(db);
+    await inTenantTransaction(db.app, { firmId: other.id, actor: { userId: null, email: 'system', role: 'system' } }, async (trx) =>
+      expect((await verifyAuditChain(trx, other.id)).ok).toBe(true),
+    );
+    const otherRows = await db.owner('audit_events').where({ firm_id: other.id }).orderBy('seq');
+    await db.owner.transaction(async (trx) => {
+      await trx.raw('alter table audit_events disable trigger audit_events_no_update');
+      await trx('audit_events').where({ id: otherRows[1].id }).del();
+      await trx.raw('alter table audit_events enable trigger audit_events_no_update');
+    });
+    const broken = await verifyAuditChain(db.owner, other.id);
+    expect(broken).toMatchObject({ ok: false, firstBrokenId: otherRows[2].id });
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Sweeps generated from the router's own route list, so a new route is covered without a new test:
+ * - every route was declared through mountRoutes (so it has an action, authentication, RBAC);
+ * - role × route: each role is allowed exactly the routes the permission table gives it;
+ * - cross-tenant: firm A's admin, using firm B's ids in every route that takes one, gets 404 and
+ *   changes nothing of B's (rows and audit trail).
+ */
+import { randomUUID } from 'node:crypto';
+import { PERMISSIONS, ROLES, type Role } from '../../../api/rbac/permissions';
+import { undeclaredRoutes, type RouteSpec } from '../../../api/routes';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+
+/** Where each kind of id in a path comes from, in the target firm. A new resource adds one line. */
+const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<string>> = {
+  '/api/users/:id': async (_db, firm) => firm.users.staff.id,
+  '/api/clients/:id': async (_db, firm) => firm.clients[0]!.id,
+  '/api/auth/sessions/:id': async (db, firm) => (await db.owner('sessions').where({ firm_id: firm.id }).whereNull('revoked_at').first('id')).id,
+};
+
+/** Bodies that pass validation, so a foreign id is refused by the lookup itself, not the schema. */
+const VALID_BODIES: Record<string, unknown> = {
+  'PATCH /api/users/:id': { name: 'Renamed by another firm' },
+  'PATCH /api/clients/:id': { name: 'Renamed by another firm' },
+};
+
+function withIds(path: string, id: string): string {
+  return path.replace(/:[A-Za-z]+/g, id);
+}
+
+describe('route sweeps', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let firmA: TestFirm;
+  let firmB: TestFirm;
+  let specs: RouteSpec[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startTestApi(db, { maxSessionsPerUser: 5 });
+    firmA = await createTestFirm(db, 'Firm A');
+    firmB = await createTestFirm(db, 'Firm B');
+    specs = api.app.routeSpecs;
+  });
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('has no route registered outside mountRoutes', () => {
+    expect(undeclaredRoutes(api.app.apiRouter)).toEqual([]);
+    expect(specs.length).toBeGreaterThan(10);
+    for (const spec of specs) expect(spec.action === 'public' || spec.action in PERMISSIONS).toBe(true);
+  });
+
+  it('lets each role reach exactly the routes the permission table allows', async () => {
+    const tokens = {} as Record<Role, string>;
+    for (const role of ROLES) {
+      const user = firmA.users[role];
+      tokens[role] = await login(api, user.email, user.password);
+      expect((await call(api, 'POST', '/api/auth/reauth', { token: tokens[role], body: { password: user.password } })).status).toBe(204);
+    }
+    const mismatches: string[] = [];
+    // Logging out ends the token, so it goes last.
+    const ordered = [...specs.filter((s) => s.path !== '/api/auth/logout'), ...specs.filter((s) => s.path === '/api/auth/logout')];
+    for (const spec of ordered) {
+      if (spec.action === 'public') continue;
+      const allowedRoles = PERMISSIONS[spec.action] as readonly string[];
+      for (const role of ROLES) {
+        // An invalid body stops allowed callers at validation (400) before anything changes.
+        const body = spec.body ? { __not_a_field__: true } : undefined;
+        const res = await call(api, spec.method.toUpperCase(), withIds(spec.path, randomUUID()), { token: tokens[role], body });
+        const denied = res.status === 403 && res.body?.error?.code === 'forbidden';
+        if (allowedRoles.includes(role) === denied) mismatches.push(`${role} ${spec.method.toUpperCase()} ${spec.path}: ${res.status} ${res.body?.error?.code ?? ''}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it("answers 404 for another firm's ids on every route that takes one, and changes nothing", async () => {
+    const snapshot = async () => ({
+      users: await db.owner('users').where({ firm_id: firmB.id }).orderBy('id'),
+      clients: await db.owner('clients').where({ firm_id: firmB.id }).orderBy('id'),
+      sessions: await db.owner('sessions').where({ firm_id: firmB.id }).orderBy('id'),
+      audit: await db.owner('audit_events').where({ firm_id: firmB.id }).count({ n: '*' }),
+    });
+    // B has an active session whose id A will try to revoke.
+    await login(api, firmB.users.staff.email, firmB.users.staff.password);
+    const before = await snapshot();
+
+    const admin = firmA.users.firm_admin;
+    const token = await login(api, admin.email, admin.password);
+    await call(api, 'POST', '/api/auth/reauth', { token, body: { password: admin.password } });
+
+    const withIdParams = specs.filter((s) => s.path.includes(':'));
+    expect(withIdParams.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const spec of withIdParams) {
+      const source = ID_SOURCES[spec.path];
+      if (!source) {
+        problems.push(`no id source for ${spec.path}: add one to ID_SOURCES`);
+        continue;
+      }
+      const key = `${spec.method.toUpperCase()} ${spec.path}`;
+      const res = await call(api, spec.method.toUpperCase(), withIds(spec.path, await source(db, firmB)), { token, body: VALID_BODIES[key] ?? (spec.body ? {} : undefined) });
+      const expected = spec.body && !VALID_BODIES[key] ? [400, 404] : [404];
+      if (!expected.includes(res.status) || (res.status === 404 && res.body.error.code !== 'not_found')) problems.push(`${key}: ${res.status} ${res.text}`);
+    }
+    expect(problems).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+});
