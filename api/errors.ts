@@ -38,3 +38,9 @@ export const unsupportedType = (message = 'This content type is not supported.')
 export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) => new ApiError(422, code, message, details);
 export const rateLimited = (retryAfterSeconds: number) =>
   new ApiError(429, 'rate_limited', 'Too many attempts; try again later.', { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+
+/** PostgreSQL refused a duplicate (23505), however the ORM wrapped it. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; nativeError?: { code?: string } };
+  return e.name === 'UniqueViolationError' || e.code === '23505' || e.nativeError?.code === '23505';
+}

@@ -5,11 +5,13 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { ApiError } from '../errors';
+import { ApiError, isUniqueViolation } from '../errors';
 
 type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
 
 function fromHttpError(error: HttpishError): ApiError | null {
+  // A unique key refused a duplicate that slipped past the route's own check (e.g. a double click).
+  if (isUniqueViolation(error)) return new ApiError(409, 'conflict', 'This already exists.');
   // Objection's model validation (jsonSchema): a last line behind the route schemas.
   if (error.name === 'ValidationError' && error.type === 'ModelValidation') {
     return new ApiError(400, 'invalid_input', 'The request is not valid.', { fields: error.data ?? {} });

@@ -6,7 +6,7 @@ import { hashPassword } from '../../db/security/passwords';
 import { setAuditAction } from '../../db/tenant';
 import type { AuthService } from '../auth/service';
 import { assertPasswordAcceptable } from '../auth/service';
-import { ApiError, conflict, invalidInput, notFound } from '../errors';
+import { ApiError, conflict, invalidInput, isUniqueViolation, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentUserRecord } from '../presenters';
 import { ROLES } from '../rbac/permissions';
@@ -26,10 +26,6 @@ const patchBody = z
 const idParams = z.object({ id: z.uuid() });
 const listQuery = z.object(pageQuery);
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === '23505';
-}
-
 export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
   return [
     route<unknown, z.infer<typeof listQuery>>({
@@ -38,11 +34,12 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
       action: 'users.read',
       query: listQuery,
       async handler(ctx, { query }) {
-        const after = decodeCursor(query.cursor, 2);
-        const q = User.query().orderBy([{ column: 'created_at' }, { column: 'id' }]).limit(query.limit + 1);
-        if (after) q.whereRaw('(created_at, id) > (?::timestamptz, ?::uuid)', after);
+        const after = decodeCursor(query.cursor, 1);
+        // Emails are unique and stored lower-case: a stable, exact sort key for the cursor.
+        const q = User.query().orderBy('email').limit(query.limit + 1);
+        if (after) q.where('email', '>', String(after[0]));
         const rows = await q;
-        const result = page(rows, query.limit, (u) => [u.createdAt.toISOString(), u.id]);
+        const result = page(rows, query.limit, (u) => [u.email]);
         ctx.body = { items: result.items.map(presentUserRecord), nextCursor: result.nextCursor };
       },
     }),
