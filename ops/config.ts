@@ -35,6 +35,21 @@ const schema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
 
+  SESSION_SIGNING_KEYS: optionalString,
+  SESSION_SIGNING_KEY_CURRENT: optionalString,
+  SECRET_KEYS: optionalString,
+  SECRET_KEY_CURRENT: optionalString,
+  SESSION_IDLE_MINUTES: positiveInt.default(30),
+  SESSION_ABSOLUTE_HOURS: positiveInt.default(12),
+  SESSION_TOKEN_MINUTES: z.coerce.number().int().min(1).max(15).default(15),
+  REAUTH_WINDOW_MINUTES: positiveInt.default(10),
+  MAX_SESSIONS_PER_USER: positiveInt.default(2),
+  COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt.default(5),
+  LOGIN_MAX_FAILURES_PER_IP: positiveInt.default(50),
+  LOGIN_THROTTLE_WINDOW_SECONDS: positiveInt.default(900),
+
   SCHEDULER_TIMEZONE: z.string().default('Asia/Kolkata'),
   SELF_CHECK_CRON: z.string().default('15 * * * *'),
 
@@ -66,6 +81,7 @@ export type Config = {
     workflowBundlePath: string | undefined;
   };
   scheduler: { timezone: string; selfCheckCron: string };
+  auth: AuthConfig;
   backup: BackupConfig;
 };
 
@@ -81,6 +97,23 @@ export type BackupConfig = {
   stepTimeoutMinutes: number;
 };
 
+export type AuthConfig = {
+  /** `kid:<base64 secret>` list; the current one signs, all verify (rotation). */
+  signingKeys: string | undefined;
+  signingKeyCurrent: string | undefined;
+  /** `kid:<base64 32 bytes>` list for the secret box (AES-256-GCM). */
+  secretKeys: string | undefined;
+  secretKeyCurrent: string | undefined;
+  idleMinutes: number;
+  absoluteHours: number;
+  tokenMinutes: number;
+  reauthWindowMinutes: number;
+  maxSessionsPerUser: number;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  throttle: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number };
+};
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -91,6 +124,8 @@ export class ConfigError extends Error {
 export type LoadOptions = {
   /** Production entry points need an external PostgreSQL and Temporal; the dev stack starts its own. */
   requireExternalServices?: boolean;
+  /** Processes that sign sessions or open secrets need their keys configured (the dev stack makes its own). */
+  requireKeys?: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
@@ -105,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (options.requireExternalServices) {
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required (postgres://user:password@host:5432/database)');
     if (!e.TEMPORAL_ADDRESS) problems.push('TEMPORAL_ADDRESS: required (host:7233)');
+  }
+  if (options.requireKeys) {
+    for (const name of ['SESSION_SIGNING_KEYS', 'SESSION_SIGNING_KEY_CURRENT', 'SECRET_KEYS', 'SECRET_KEY_CURRENT'] as const) {
+      if (!e[name]) problems.push(`${name}: required (see README "Keys")`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -131,6 +171,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
     scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON },
+    auth: {
+      signingKeys: e.SESSION_SIGNING_KEYS,
+      signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,
+      secretKeys: e.SECRET_KEYS,
+      secretKeyCurrent: e.SECRET_KEY_CURRENT,
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      absoluteHours: e.SESSION_ABSOLUTE_HOURS,
+      tokenMinutes: e.SESSION_TOKEN_MINUTES,
+      reauthWindowMinutes: e.REAUTH_WINDOW_MINUTES,
+      maxSessionsPerUser: e.MAX_SESSIONS_PER_USER,
+      cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : e.NODE_ENV === 'production',
+      trustProxy: e.TRUST_PROXY === 'true',
+      throttle: {
+        maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+        windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS,
+      },
+    },
     backup: {
       dir: path.resolve(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups')),
       cron: e.BACKUP_CRON,

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from '../api/app';
+import { createSecurity, type SecuritySettings } from '../api/security';
 import { createTemporalClient } from '../api/temporal-client';
 import { createKnex } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
@@ -15,11 +16,18 @@ import type { BackupDeps } from '../activities/backup';
 
 export type Service = { stop(): Promise<void> };
 
-export async function startApi(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string }): Promise<Service & { url: string; server: http.Server }> {
+export async function startApi(options: {
+  config: Config;
+  logger: Logger;
+  databaseUrl: string;
+  temporalAddress: string;
+  security: SecuritySettings;
+}): Promise<Service & { url: string; server: http.Server }> {
   const { config, logger } = options;
   const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api' });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
-  const app = createApp({ logger, knex, temporal, exposeInternalErrors: config.env === 'development' });
+  const security = createSecurity(options.security, knex, logger);
+  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

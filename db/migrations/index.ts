@@ -1,11 +1,15 @@
 /** Every migration, in order. A new migration is a new file here and a line in this list. */
 import type { Knex } from 'knex';
 import * as m001 from './001-platform-roles-and-core-tables';
+import * as m002 from './002-identity-sessions-audit';
+import * as m003 from './003-row-level-security';
 import * as m020 from './020-backups-catalogue';
 
 export type Migration = { name: string; module: Knex.Migration };
 
 export const migrations: Migration[] = [
   { name: '001-platform-roles-and-core-tables', module: m001 },
+  { name: '002-identity-sessions-audit', module: m002 },
+  { name: '003-row-level-security', module: m003 },
   { name: '020-backups-catalogue', module: m020 },
 ];
