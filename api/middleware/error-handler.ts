@@ -10,6 +10,11 @@ import { ApiError, isUniqueViolation } from '../errors';
 type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
 
 function fromHttpError(error: HttpishError): ApiError | null {
+  // The database refuses writes to a closed period (trigger raising 'period_closed: …').
+  const dbMessage = (error as { nativeError?: { message?: string } }).nativeError?.message ?? error.message;
+  if (/^period_closed\b/.test(dbMessage ?? '')) {
+    return new ApiError(422, 'period_closed', 'This period is closed: reopen it before changing its data.');
+  }
   // A unique key refused a duplicate that slipped past the route's own check (e.g. a double click).
   if (isUniqueViolation(error)) return new ApiError(409, 'conflict', 'This already exists.');
   // Objection's model validation (jsonSchema): a last line behind the route schemas.

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { auditTriggerSql } from '../audit-triggers';
 
 /**
  * Identity (TOTP state, sessions, known sign-in IPs, login throttling), notifications, firm secrets,
@@ -105,10 +106,6 @@ export const AUDITED_TABLES: Array<[string, string, string[], string[]]> = [
   ['firm_secrets', 'firm_secret', ['ciphertext'], []],
 ];
 
-export function auditTriggerSql(table: string, entity: string, secrets: string[], quiet: string[]): string {
-  return `CREATE TRIGGER ${table}_audit AFTER INSERT OR UPDATE OR DELETE ON ${table}
-    FOR EACH ROW EXECUTE FUNCTION audit_row_change('${entity}', '${secrets.join(',')}', '${quiet.join(',')}')`;
-}
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('users', (t) => {

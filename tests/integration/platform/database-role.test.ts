@@ -25,8 +25,12 @@ describe('the application database role', () => {
   });
 
   it('can read and write application tables but cannot change the schema', async () => {
-    const [firm] = await db.app('firms').insert({ name: 'Role Test & Co', slug: 'role-test' }).returning('id');
-    expect(firm.id).toMatch(/^[0-9a-f-]{36}$/);
+    const firmId = '5a1e1e1e-0000-4000-8000-000000000001';
+    await db.app.transaction(async (trx) => {
+      await trx.raw(`select set_config('app.firm_id', ?, true)`, [firmId]);
+      await trx('firms').insert({ id: firmId, name: 'Role Test & Co', slug: 'role-test' });
+    });
+    expect(await db.owner('firms').where({ id: firmId }).first()).toMatchObject({ name: 'Role Test & Co' });
     await expect(db.app.raw('create table sneaky (id int)')).rejects.toThrow(/permission denied/);
     await expect(db.app.raw('alter table firms disable row level security')).rejects.toThrow(/must be owner/);
   });
