@@ -2,12 +2,10 @@
  * Sanity checks the restore drill runs on the restored copy, after the row counts. Each check gets
  * an owner connection to the copy and answers ok or not, with a detail an operator can act on. A
  * check that throws counts as failed (its message is the detail).
- *
- * EXTENSION POINT: push further checks into `extraSanityChecks` (or hand a worker its own list
- * through ActivityDeps.backup.sanityChecks). The firm audit-chain check belongs here:
- *   extraSanityChecks.push({ name: 'audit-chains', run: async ({ knex }) => … verifyAllAuditChains(knex) … });
+ * A worker can be handed its own list through ActivityDeps.backup.sanityChecks (tests do).
  */
 import type { Knex } from 'knex';
+import { verifyAllAuditChains } from '../db/audit';
 import type { DrillCheckResult } from '../db/models/backup-catalogue';
 
 export type SanityCheckContext = {
@@ -37,11 +35,21 @@ export const migrationsAtExpectedVersion: SanityCheck = {
   },
 };
 
-/** Checks other modules add (the tenancy work adds every firm's audit chain). */
-export const extraSanityChecks: SanityCheck[] = [];
+/** Every firm's audit hash chain verifies in the copy: the trail came back whole and unedited. */
+export const auditChainsIntact: SanityCheck = {
+  name: 'audit-chains-intact',
+  async run({ knex }) {
+    if (!(await knex.schema.hasTable('audit_events'))) return { ok: false, detail: 'the restored copy has no audit_events table' };
+    const { ok, chains } = await verifyAllAuditChains(knex);
+    const broken = chains.filter((c) => !c.ok);
+    return ok
+      ? { ok: true, detail: `${chains.length} chains, ${chains.reduce((n, c) => n + c.checked, 0)} events verified` }
+      : { ok: false, detail: broken.map((c) => `firm ${c.firmId ?? 'platform'}: broken at event ${c.firstBrokenId}`).join('; ') };
+  },
+};
 
 export function defaultSanityChecks(): SanityCheck[] {
-  return [migrationsAtExpectedVersion, ...extraSanityChecks];
+  return [migrationsAtExpectedVersion, auditChainsIntact];
 }
 
 export async function runSanityChecks(checks: SanityCheck[], context: SanityCheckContext): Promise<DrillCheckResult[]> {

@@ -62,3 +62,16 @@ export async function verifyAuditChain(trx: Knex.Transaction | Knex, firmId: str
   const last = rows.at(-1);
   return { ok: true, checked: rows.length, firstBrokenId: null, head: last ? { seq: Number(last.seq), hash: last.hash } : null };
 }
+
+export type FirmChainReport = { firmId: string | null } & ChainVerification;
+
+/**
+ * Every chain in the database (each firm's and the platform's). Needs a connection that sees every
+ * audit row: the owner (the restore drill on its scratch copy) or a superuser.
+ */
+export async function verifyAllAuditChains(knex: Knex): Promise<{ ok: boolean; chains: FirmChainReport[] }> {
+  const firms: Array<{ firm_id: string | null }> = await knex('audit_events').distinct('firm_id');
+  const chains: FirmChainReport[] = [];
+  for (const { firm_id: firmId } of firms) chains.push({ firmId, ...(await verifyAuditChain(knex, firmId)) });
+  return { ok: chains.every((c) => c.ok), chains };
+}

@@ -79,7 +79,10 @@ describe('backup and restore drill', () => {
     // The restored copy counted the same, and the sanity checks passed.
     expect(row?.drill_counts).toEqual(row?.counts);
     expect(row?.drill_mismatches).toEqual([]);
-    expect(row?.drill_checks).toEqual([{ name: 'migrations-at-expected-version', ok: true, detail: `at ${latestMigrationName}` }]);
+    expect(row?.drill_checks).toEqual([
+      { name: 'migrations-at-expected-version', ok: true, detail: `at ${latestMigrationName}` },
+      { name: 'audit-chains-intact', ok: true, detail: expect.stringMatching(/^\d+ chains, \d+ events verified$/) },
+    ]);
     expect(row?.drill_durations).toEqual(expect.objectContaining({ verifyMs: expect.any(Number), restoreMs: expect.any(Number), inspectMs: expect.any(Number), dropMs: expect.any(Number) }));
 
     // The file is where the catalogue says, with the recorded size and checksum, and its sidecars.
@@ -189,5 +192,23 @@ describe('backup and restore drill', () => {
     } finally {
       await old.shutdown();
     }
+  });
+
+  // Last: it edits the source's audit trail, which every later drill would then refuse too.
+  it('fails the drill when an audit chain in the copy does not verify', async () => {
+    const victim = await db.owner('audit_events').where({ firm_id: seeded.firmA }).orderBy('seq').first();
+    await db.owner.transaction(async (trx) => {
+      await trx.raw('alter table audit_events disable trigger audit_events_no_update');
+      await trx('audit_events').where({ id: victim.id }).update({ action: 'quietly.edited' });
+      await trx.raw('alter table audit_events enable trigger audit_events_no_update');
+    });
+    const backupId = uniqueBackupId('audit');
+    const input: BackupWorkflowInput = { backupId, kind: 'on_demand', timeouts: TEST_TIMEOUTS, rotate: false };
+    const error = await temporal.client.workflow.execute('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(rootMessage(error)).toMatch(new RegExp(`audit-chains-intact: firm ${seeded.firmA}: broken at event ${victim.id}`));
+    expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'failed', drill_status: 'failed' });
   });
 });
