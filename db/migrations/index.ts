@@ -4,6 +4,7 @@ import * as m001 from './001-platform-roles-and-core-tables';
 import * as m002 from './002-identity-sessions-audit';
 import * as m003 from './003-row-level-security';
 import * as m020 from './020-backups-catalogue';
+import * as m004 from './004-imports-and-reconciliation-runs';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -12,4 +13,5 @@ export const migrations: Migration[] = [
   { name: '002-identity-sessions-audit', module: m002 },
   { name: '003-row-level-security', module: m003 },
   { name: '020-backups-catalogue', module: m020 },
+  { name: '004-imports-and-reconciliation-runs', module: m004 },
 ];
