@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { createAuditHeadActivities } from './audit-heads';
 import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
 
@@ -12,6 +13,7 @@ export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSelfCheckActivities(deps),
+    ...createAuditHeadActivities(deps),
     ...createBackupActivities(deps),
   };
 }

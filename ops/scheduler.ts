@@ -108,3 +108,19 @@ export function backupJobs(options: { taskQueue: string; cron: string; timezone:
     },
   ];
 }
+
+/** Daily, late evening: every firm's audit chain head written outside the database. */
+export function auditHeadJobs(options: { taskQueue: string; cron: string; timezone: string }): ScheduledJob[] {
+  return [
+    {
+      name: 'audit-heads',
+      cron: options.cron,
+      async start(client, tick) {
+        const date = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(tick);
+        const workflowId = `audit-heads-${date}`;
+        await client.workflow.start('auditChainHeadsWorkflow', { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        return workflowId;
+      },
+    },
+  ];
+}
