@@ -52,7 +52,18 @@ export default async function globalSetup(): Promise<void> {
   if (!temporalAddress) {
     const binary = await resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH || undefined });
     if (!binary) throw new Error('The test suite needs the Temporal CLI: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or install Go so it can be built.');
-    const server = await startTemporalDevServer({ binary, port: await freePort(), uiPort: null, namespace: 'default', dbFile: null });
+    // A port taken between freePort() and the server's bind (other runs share the machine) is
+    // retried on a new port rather than failing the whole run.
+    let server;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        server = await startTemporalDevServer({ binary, port: await freePort(), uiPort: null, namespace: 'default', dbFile: null });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        process.stderr.write(`Temporal dev server failed to start (attempt ${attempt}), retrying: ${String(error).slice(0, 500)}\n`);
+      }
+    }
     state.stops.push(server.stop);
     temporalAddress = server.address;
   }
