@@ -193,6 +193,26 @@ describe('session lifecycle', () => {
     expect((await call(api, 'GET', '/api/auth/me', { token: await sign('taalmel', 'taalmel-api', 'HS512') })).status).toBe(401);
   });
 
+  it('re-issues a fresh token while the session lives once the old one is half spent', async () => {
+    const token = await login(api, firm.users.manager.email, firm.users.manager.password);
+    expect((await call(api, 'GET', '/api/auth/me', { token })).headers.get('x-session-token')).toBeNull();
+    const claims = await api.security.tokens.verify(token);
+    const settings = api.security.settings;
+    const nearlySpent = await new SessionTokens(parseSigningKeys(settings.signingKeys, settings.signingKeyCurrent), 60).sign({
+      sub: claims.sub,
+      firmId: claims.firmId,
+      sessionId: claims.sessionId,
+      role: claims.role,
+    });
+    const res = await call(api, 'GET', '/api/auth/me', { token: nearlySpent.token });
+    expect(res.status).toBe(200);
+    const fresh = res.headers.get('x-session-token') as string;
+    expect(fresh).toBeTruthy();
+    const freshClaims = await api.security.tokens.verify(fresh);
+    expect(freshClaims.sessionId).toBe(claims.sessionId);
+    expect(freshClaims.exp - freshClaims.iat).toBe(15 * 60);
+  });
+
   it('records a sign-in from a new IP and tells the user', async () => {
     const other = await createTestFirm(db);
     const user = other.users.staff;
