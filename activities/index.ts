@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createAuditHeadActivities } from './audit-heads';
 import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
+import { createReconciliationActivities } from './reconciliation';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSelfCheckActivities(deps),
     ...createAuditHeadActivities(deps),
     ...createBackupActivities(deps),
+    ...createReconciliationActivities(deps),
   };
 }
 

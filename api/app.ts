@@ -22,6 +22,9 @@ import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
+import { importRoutes, UPLOAD_PATH } from './imports/routes';
+import { UploadTokens } from './imports/upload-token';
+import { reconciliationRoutes } from './reconciliations/routes';
 
 export type AppDeps = {
   logger: Logger;
@@ -32,7 +35,15 @@ export type AppDeps = {
   exposeInternalErrors: boolean;
   /** Behind a reverse proxy, trust X-Forwarded-For for client IPs. */
   trustProxy?: boolean;
+  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
+  imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
 };
+
+function uploadTokens(deps: AppDeps): UploadTokens {
+  const key = deps.imports?.urlKey;
+  if (key) return new UploadTokens(Buffer.from(key, 'base64'));
+  return UploadTokens.fromSigningKey(deps.security.settings.signingKeys, deps.security.settings.signingKeyCurrent);
+}
 
 export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[] };
 
@@ -45,6 +56,17 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     ...settingsRoutes({ secretBox: security.secretBox }),
     ...auditRoutes(),
     ...notificationRoutes(),
+    ...importRoutes({
+      knex: deps.knex,
+      settings: {
+        tokens: uploadTokens(deps),
+        maxJsonBytes: deps.imports?.maxJsonBytes ?? 100 * 1024 * 1024,
+        maxTabularBytes: deps.imports?.maxTabularBytes ?? 50 * 1024 * 1024,
+        urlMinutes: 15,
+        publicUrl: deps.imports?.publicUrl,
+      },
+    }),
+    ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
   ];
 }
 
@@ -55,7 +77,9 @@ export function createApp(deps: AppDeps): App {
   app.use(requestContext());
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  // Uploads stream their raw body to the import readers (whatever content type the client sends).
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  app.use((ctx, next) => (ctx.path === UPLOAD_PATH ? next() : json(ctx, next)));
 
   const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
   app.use(health.routes());

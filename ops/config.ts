@@ -62,6 +62,10 @@ const schema = z.object({
   BACKUP_PG_DUMP_PATH: z.string().trim().min(1).default('pg_dump'),
   BACKUP_PG_RESTORE_PATH: z.string().trim().min(1).default('pg_restore'),
   BACKUP_STEP_TIMEOUT_MINUTES: positiveInt.default(360),
+
+  UPLOAD_MAX_JSON_MB: positiveInt.default(100),
+  UPLOAD_MAX_TABULAR_MB: positiveInt.default(50),
+  UPLOAD_URL_KEY: optionalString,
 });
 
 export type Config = {
@@ -84,6 +88,15 @@ export type Config = {
   scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
+  imports: ImportsConfig;
+};
+
+export type ImportsConfig = {
+  /** Size caps of uploaded files: GSTR-2B JSON, and registers (CSV/XLSX). */
+  maxJsonBytes: number;
+  maxTabularBytes: number;
+  /** Base64 key (32+ bytes) for signing upload URLs; derived from the session signing key when absent. */
+  urlKey: string | undefined;
 };
 
 export type BackupConfig = {
@@ -197,6 +210,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       pgDumpPath: e.BACKUP_PG_DUMP_PATH,
       pgRestorePath: e.BACKUP_PG_RESTORE_PATH,
       stepTimeoutMinutes: e.BACKUP_STEP_TIMEOUT_MINUTES,
+    },
+    imports: {
+      maxJsonBytes: e.UPLOAD_MAX_JSON_MB * 1024 * 1024,
+      maxTabularBytes: e.UPLOAD_MAX_TABULAR_MB * 1024 * 1024,
+      urlKey: e.UPLOAD_URL_KEY,
     },
   };
 }

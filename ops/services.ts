@@ -27,7 +27,7 @@ export async function startApi(options: {
   const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api' });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy });
+  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

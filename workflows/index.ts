@@ -3,3 +3,4 @@ export { selfCheckWorkflow } from './self-check';
 export { backupWorkflow } from './backup';
 export { restoreDrillWorkflow } from './restore-drill';
 export { auditChainHeadsWorkflow } from './audit-heads';
+export { reconciliationWorkflow } from './reconciliation';

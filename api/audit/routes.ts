@@ -4,6 +4,7 @@ import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { recordAuditEvent, verifyAuditChain } from '../../db/audit';
 import { AuditEvent } from '../../db/models/audit-event';
+import { safeCell } from '../csv-safe';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentAuditEvent } from '../presenters';
 import { route, type RouteSpec } from '../routes';
@@ -30,12 +31,6 @@ function filtered(f: Filters) {
   if (f.from) q.where('at', '>=', f.from);
   if (f.to) q.where('at', '<', f.to);
   return q;
-}
-
-/** Neutralises cells a spreadsheet would run as a formula (CSV injection). */
-export function safeCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
 export function auditRoutes(): RouteSpec[] {

@@ -1,0 +1,144 @@
+/**
+ * Reconciliation activities. `reconciliationMatchAndStore` does the run's database work in one
+ * transaction: load both imports in batches, match, delete whatever an earlier attempt of this run
+ * left, write results and supplier lines in batches, store the summary and mark the run completed.
+ * A worker that dies (or shuts down) mid-run rolls that transaction back; the retry on another
+ * worker starts from scratch and writes each result exactly once. Heartbeats between batches keep
+ * the server informed and deliver cancellation (worker shutdown), which aborts the transaction.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { CATEGORIES, reconcile, type BooksRow, type Category, type PortalDoc } from '../domain/recon';
+import { recordAuditEvent } from '../db/audit';
+import { deleteRunResults, insertResultRows, insertSupplierRows, loadImportRows } from '../db/recon-rows';
+import { inFirmJobTransaction } from '../db/tenant';
+
+export type ReconciliationDeps = {
+  knex: Knex;
+  logger: Logger;
+  /** Tests only: a pause after each batch, so a run can be interrupted half-way. */
+  pauseBetweenBatchesMs?: number;
+};
+
+type RunRow = {
+  id: string;
+  client_id: string;
+  period: string;
+  status: string;
+  register_import_id: string;
+  gstr2b_import_id: string;
+  options: { amountTolerance: number; dateWindowDays: number };
+};
+
+const JOB = 'reconciliation';
+/** Warnings kept in the stored summary; the count of all of them is kept too. */
+const MAX_STORED_WARNINGS = 100;
+
+function periodClosed(error: unknown): boolean {
+  const e = error as { message?: string; nativeError?: { message?: string } };
+  return /^period_closed\b/.test(e.nativeError?.message ?? e.message ?? '');
+}
+
+async function loadRun(trx: Knex.Transaction, runId: string, lock: boolean): Promise<RunRow> {
+  const q = trx('reconciliation_runs').where({ id: runId }).first<RunRow | undefined>();
+  const run = await (lock ? q.forUpdate() : q);
+  if (!run) throw ApplicationFailure.nonRetryable(`reconciliation run ${runId} does not exist`, 'RunMissing');
+  return run;
+}
+
+export function createReconciliationActivities(deps: ReconciliationDeps) {
+  const { knex } = deps;
+
+  /** Between batches: say we are alive, stop if cancelled (the transaction then rolls back). */
+  async function checkpoint(details: Record<string, unknown>): Promise<void> {
+    const ctx = Context.current();
+    ctx.heartbeat(details);
+    if (deps.pauseBetweenBatchesMs) await ctx.sleep(deps.pauseBetweenBatchesMs);
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+  }
+
+  return {
+    /** Marks the run running and counts its documents (books rows + portal documents). */
+    async reconciliationPrepare(input: { firmId: string; runId: string }): Promise<{ total: number }> {
+      return inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
+        const run = await loadRun(trx, input.runId, true);
+        const imports: Array<{ id: string; rows: number | null }> = await trx('imports').select('id', 'rows').whereIn('id', [run.register_import_id, run.gstr2b_import_id]);
+        const total = imports.reduce((n, i) => n + (i.rows ?? 0), 0);
+        if (run.status === 'queued' || run.status === 'failed') {
+          await trx('reconciliation_runs').where({ id: run.id }).update({ status: 'running', progress_done: 0, progress_total: total, failure_reason: null, started_at: trx.fn.now(), updated_at: trx.fn.now() });
+        }
+        return { total };
+      });
+    },
+
+    async reconciliationMatchAndStore(input: { firmId: string; runId: string }): Promise<{ results: number }> {
+      const started = Date.now();
+      try {
+        return await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
+          const run = await loadRun(trx, input.runId, true);
+          if (run.status === 'completed') {
+            // An earlier attempt committed but could not report back: nothing to redo.
+            const counted = await trx('reconciliation_results').where({ run_id: run.id }).count({ n: '*' });
+            return { results: Number(counted[0]?.n ?? 0) };
+          }
+          const books = await loadImportRows<BooksRow>(trx, run.register_import_id, (done) => checkpoint({ phase: 'load_books', done }));
+          const portal = await loadImportRows<PortalDoc>(trx, run.gstr2b_import_id, (done) => checkpoint({ phase: 'load_portal', done }));
+          const outcome = reconcile(books, portal, run.options);
+          await checkpoint({ phase: 'matched', results: outcome.results.length });
+
+          const scope = { firmId: input.firmId, clientId: run.client_id, period: run.period, runId: run.id };
+          await deleteRunResults(trx, run.id);
+          await insertResultRows(
+            trx,
+            scope,
+            outcome.results.map((row) => ({ category: row.category, supplierGstin: row.supplierGstin, row })),
+            (done) => checkpoint({ phase: 'store', done, of: outcome.results.length }),
+          );
+          await insertSupplierRows(trx, scope, outcome.suppliers.map((s) => ({ supplierGstin: s.supplierGstin, itcAtRisk: s.itcAtRisk, summary: s })));
+
+          const resultCounts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+          for (const row of outcome.results) resultCounts[row.category] += 1;
+          const total = books.length + portal.length;
+          const summary = {
+            run: outcome.summary,
+            resultCounts,
+            results: outcome.results.length,
+            suppliers: outcome.suppliers.length,
+            rejectedInIms: outcome.rejected.length,
+            warnings: outcome.warnings.slice(0, MAX_STORED_WARNINGS),
+            warningCount: outcome.warnings.length,
+            durationMs: Date.now() - started,
+          };
+          await trx('reconciliation_runs')
+            .where({ id: run.id })
+            .update({ status: 'completed', progress_done: total, progress_total: total, summary: JSON.stringify(summary), failure_reason: null, completed_at: trx.fn.now(), updated_at: trx.fn.now() });
+          // The result rows have no row-level audit triggers (a lakh events per run); this is their one event.
+          await recordAuditEvent(trx, {
+            action: 'reconciliation.results_written',
+            entityType: 'reconciliation',
+            entityId: run.id,
+            after: { results: outcome.results.length, suppliers: outcome.suppliers.length, resultCounts },
+          });
+          deps.logger.info({ runId: run.id, results: outcome.results.length, ms: Date.now() - started }, 'reconciliation stored');
+          return { results: outcome.results.length };
+        });
+      } catch (error) {
+        if (periodClosed(error)) throw ApplicationFailure.nonRetryable('period_closed: the period was closed while the run was in progress', 'PeriodClosed');
+        throw error;
+      }
+    },
+
+    /** Records why a run failed. Never touches a run that completed (a late failure report). */
+    async reconciliationFailed(input: { firmId: string; runId: string; reason: string }): Promise<void> {
+      await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
+        await trx('reconciliation_runs')
+          .where({ id: input.runId })
+          .whereNot({ status: 'completed' })
+          .update({ status: 'failed', failure_reason: input.reason.slice(0, 2000), updated_at: trx.fn.now() });
+      });
+    },
+  };
+}
+
+export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

@@ -1,0 +1,83 @@
+/**
+ * The upload body as the readers consume it: chunks straight from the socket, counted against the
+ * size cap (so an oversized file is refused while it streams, never buffered), hashed with SHA-256
+ * on the way through, and with the first bytes available for content sniffing before a reader is
+ * chosen.
+ */
+import { createHash } from 'node:crypto';
+
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the file is larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+export class MeteredBody {
+  bytes = 0;
+  /** Set once the cap was passed, even if a reader swallowed or wrapped the error. */
+  overLimit = false;
+  private readonly hash = createHash('sha256');
+  private readonly iterator: AsyncIterator<Buffer | string>;
+  private buffered: Buffer[] = [];
+  private done = false;
+
+  constructor(
+    source: AsyncIterable<Buffer | string>,
+    private readonly limit: number,
+  ) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+
+  private async next(): Promise<Buffer | null> {
+    if (this.done) return null;
+    const { value, done } = await this.iterator.next();
+    if (done) {
+      this.done = true;
+      return null;
+    }
+    const chunk = typeof value === 'string' ? Buffer.from(value) : value;
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) {
+      this.done = true;
+      this.overLimit = true;
+      throw new BodyTooLargeError(this.limit);
+    }
+    this.hash.update(chunk);
+    return chunk;
+  }
+
+  /** Reads (and keeps) at least `size` bytes, or the whole body when it is shorter. */
+  async head(size = 4096): Promise<Buffer> {
+    let have = this.buffered.reduce((n, b) => n + b.length, 0);
+    while (have < size) {
+      const chunk = await this.next();
+      if (!chunk) break;
+      this.buffered.push(chunk);
+      have += chunk.length;
+    }
+    return Buffer.concat(this.buffered).subarray(0, size);
+  }
+
+  /** Every chunk, the peeked ones first; consume once. */
+  async *chunks(): AsyncGenerator<Buffer> {
+    const first = this.buffered;
+    this.buffered = [];
+    for (const chunk of first) yield chunk;
+    for (let chunk = await this.next(); chunk; chunk = await this.next()) yield chunk;
+  }
+
+  /** Reads what a reader left unread (it may stop early on a fatal header), still under the cap. */
+  async drain(): Promise<void> {
+    this.buffered = [];
+    while (await this.next());
+  }
+
+  get complete(): boolean {
+    return this.done;
+  }
+
+  sha256(): string {
+    return this.hash.digest('hex');
+  }
+}

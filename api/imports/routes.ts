@@ -1,0 +1,205 @@
+/**
+ * Imports of API.md: create an import and get a signed, single-use, 15-minute upload URL; PUT the
+ * file to it (no session: the URL is the credential); read the import back.
+ */
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { Client } from '../../db/models/client';
+import { Import, type ImportKind } from '../../db/models/import';
+import { insertImportRows } from '../../db/recon-rows';
+import { applyScope, inTenantTransaction, setAuditAction } from '../../db/tenant';
+import { ApiError, forbidden, notFound, tooLarge } from '../errors';
+import { route, type RouteSpec } from '../routes';
+import { BodyTooLargeError, MeteredBody } from './metered-body';
+import { parseUpload, type ParsedUpload } from './parse-upload';
+import type { UploadTokens } from './upload-token';
+
+export type ImportSettings = {
+  tokens: UploadTokens;
+  /** Caps per kind of file, enforced on the declared size and again while the body streams. */
+  maxJsonBytes: number;
+  maxTabularBytes: number;
+  /** How long an upload URL is valid. */
+  urlMinutes: number;
+  /** Base of the upload URL as users reach the API; the request's own origin when absent. */
+  publicUrl?: string;
+};
+
+/** The raw-body upload route: the JSON body parser must leave these requests alone. */
+export const UPLOAD_PATH = '/api/uploads';
+
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
+const createBody = z.object({
+  kind: z.enum(['gstr2b', 'purchase_register']),
+  period,
+  filename: z.string().trim().min(1).max(255),
+  contentType: z.string().trim().min(1).max(255),
+  size: z.number().int().positive(),
+});
+const clientParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid() });
+const uploadQuery = z.object({ token: z.string().min(1).max(2000) });
+
+export function capFor(settings: ImportSettings, kind: ImportKind): number {
+  return kind === 'gstr2b' ? settings.maxJsonBytes : settings.maxTabularBytes;
+}
+
+export function presentImport(row: Import) {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    kind: row.kind,
+    period: row.period,
+    status: row.status,
+    filename: row.filename,
+    rows: row.rows,
+    warnings: row.warnings,
+    errors: row.errors,
+    sha256: row.sha256,
+    sizeBytes: row.sizeBytes === null ? null : Number(row.sizeBytes),
+    duplicateOf: row.duplicateOf,
+    uploadedAt: row.uploadedAt,
+    createdAt: row.createdAt,
+  };
+}
+
+type UploadOutcome = { ok: true; body: Record<string, unknown> } | { ok: false; error: ApiError };
+
+const urlRefused = (code: string, message: string) => new ApiError(403, code, message);
+
+/** Consumes the upload: the import row is locked, checked, filled or rejected, in one transaction. */
+async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context, importId: string, firmId: string): Promise<UploadOutcome> {
+  const scope = { firmId, actor: { userId: null, email: 'system:upload', role: 'system' }, requestId: ctx.state.requestId as string, ip: ctx.ip };
+  return inTenantTransaction(knex, scope, async (trx) => {
+    const row = await Import.query().findById(importId).forUpdate();
+    if (!row) return { ok: false, error: urlRefused('upload_url_invalid', 'This upload URL is not valid.') };
+    // The person who asked for the URL is the actor of the upload in the audit trail.
+    const actor: { email: string; role: string } | undefined = row.createdBy ? await trx('users').where({ id: row.createdBy }).first('email', 'role') : undefined;
+    await applyScope(trx, { ...scope, actor: { userId: row.createdBy, email: actor?.email ?? 'unknown', role: actor?.role ?? 'unknown' } });
+    if (row.status !== 'awaiting_upload') return { ok: false, error: urlRefused('upload_url_used', 'This upload URL was already used: create a new import.') };
+
+    const client = await Client.query().findById(row.clientId);
+    if (!client) return { ok: false, error: urlRefused('upload_url_invalid', 'This upload URL is not valid.') };
+    const body = new MeteredBody(ctx.req, capFor(settings, row.kind));
+    let parsed: ParsedUpload;
+    try {
+      parsed = await parseUpload(body, { kind: row.kind, period: row.period, clientGstin: client.gstin, filename: row.filename ?? 'upload' });
+      if (parsed.ok) await body.drain();
+      else if (!body.overLimit) await body.drain().catch(() => undefined);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError) && !body.overLimit) throw error;
+      parsed = { ok: false, status: 413, code: 'too_large', message: '', errors: [] };
+    }
+    if (body.overLimit) {
+      const limit = capFor(settings, row.kind);
+      parsed = { ok: false, status: 413, code: 'too_large', message: `The file is larger than the ${Math.round(limit / 1048576)} MB allowed for this kind of import.`, errors: [{ code: 'too_large', message: `over ${limit} bytes`, fatal: true }] };
+    }
+
+    const now = new Date();
+    if (!parsed.ok) {
+      await setAuditAction(trx, 'import.rejected');
+      await Import.query().patchAndFetchById(row.id, { status: 'rejected', errors: parsed.errors, sizeBytes: body.bytes, uploadedAt: now } as Partial<Import>);
+      const error = new ApiError(parsed.status, parsed.code, parsed.message, { importId: row.id, errors: parsed.errors });
+      if (parsed.status === 413) ctx.set('connection', 'close'); // the rest of the body is not read
+      return { ok: false, error };
+    }
+
+    const sha256 = body.sha256();
+    // A re-upload of the same bytes is recognised (and said so); its rows are still its own.
+    const earlier = await Import.query()
+      .where({ client_id: row.clientId, kind: row.kind, period: row.period, sha256, status: 'validated' })
+      .whereNot('id', row.id)
+      .orderBy('uploaded_at')
+      .first();
+    const warnings = earlier ? [{ code: 'duplicate_upload', message: `The same file was already uploaded as import ${earlier.id}.` }, ...parsed.warnings] : parsed.warnings;
+    await insertImportRows(trx, { firmId, clientId: row.clientId, importId: row.id, period: row.period }, parsed.docs);
+    await setAuditAction(trx, 'import.uploaded');
+    await Import.query().patchAndFetchById(row.id, {
+      status: 'validated',
+      sha256,
+      sizeBytes: body.bytes,
+      rows: parsed.docs.length,
+      warnings,
+      detectedFormat: parsed.format,
+      duplicateOf: earlier?.id ?? null,
+      metadata: parsed.metadata,
+      uploadedAt: now,
+    } as Partial<Import>);
+    await setAuditAction(trx, null);
+    return { ok: true, body: { importId: row.id, status: 'validated', rows: parsed.docs.length, warnings, sha256, duplicateOf: earlier?.id ?? null } };
+  });
+}
+
+/** Marks an import whose URL lapsed unused as expired (only if it is still waiting). */
+async function expireImport(knex: Knex, importId: string, firmId: string): Promise<void> {
+  await inTenantTransaction(knex, { firmId, actor: { userId: null, email: 'system:upload', role: 'system' } }, async (trx) => {
+    await setAuditAction(trx, 'import.expired');
+    await Import.query().patch({ status: 'expired' } as Partial<Import>).where({ id: importId, status: 'awaiting_upload' });
+  });
+}
+
+export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): RouteSpec[] {
+  const { knex, settings } = deps;
+  return [
+    route<z.infer<typeof clientParams>, unknown, z.infer<typeof createBody>>({
+      method: 'post',
+      path: '/api/clients/:id/imports',
+      action: 'imports.create',
+      params: clientParams,
+      body: createBody,
+      async handler(ctx, { params, body }) {
+        const client = await Client.query().findById(params.id);
+        if (!client) throw notFound('No such client.');
+        const cap = capFor(settings, body.kind);
+        if (body.size > cap) throw tooLarge(`The file is larger than the ${Math.round(cap / 1048576)} MB allowed for this kind of import.`);
+        const expiresAt = new Date(Date.now() + settings.urlMinutes * 60_000);
+        const row = await Import.query().insertAndFetch({
+          clientId: client.id,
+          kind: body.kind,
+          period: body.period,
+          filename: body.filename,
+          contentType: body.contentType,
+          declaredSize: body.size,
+          createdBy: ctx.state.user?.id ?? null,
+          uploadExpiresAt: expiresAt,
+        } as Partial<Import>);
+        const token = settings.tokens.sign({ importId: row.id, firmId: row.firmId, expiresAt });
+        const base = (settings.publicUrl ?? ctx.origin).replace(/\/+$/, '');
+        ctx.status = 201;
+        ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };
+      },
+    }),
+    route<unknown, z.infer<typeof uploadQuery>>({
+      method: 'put',
+      path: UPLOAD_PATH,
+      action: 'public',
+      query: uploadQuery,
+      async handler(ctx, { query }) {
+        const claims = settings.tokens.verify(query.token);
+        if (claims === 'expired') {
+          // The signature held, so the ids are ours to trust: record the lapse, then refuse.
+          const [payload] = query.token.split('.');
+          const raw = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as { i: string; f: string };
+          await expireImport(knex, raw.i, raw.f);
+          throw urlRefused('upload_url_expired', 'This upload URL has expired: create a new import.');
+        }
+        if (typeof claims === 'string') throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
+        const outcome = await receiveUpload(knex, settings, ctx, claims.importId, claims.firmId);
+        if (!outcome.ok) throw outcome.error;
+        ctx.body = outcome.body;
+      },
+    }),
+    route<z.infer<typeof idParams>>({
+      method: 'get',
+      path: '/api/imports/:id',
+      action: 'imports.read',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const row = await Import.query().findById(params.id);
+        if (!row) throw notFound('No such import.');
+        ctx.body = presentImport(row);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,237 @@
+/**
+ * Reconciliation runs of API.md: start one (a workflow; the same imports and options again give
+ * the same run), follow its progress, read its results and suppliers, and export them.
+ */
+import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { CATEGORIES, DEFAULT_MATCH_OPTIONS, type ResultRow, type SupplierSummary } from '../../domain/recon';
+import { recordAuditEvent } from '../../db/audit';
+import { Client } from '../../db/models/client';
+import { Import } from '../../db/models/import';
+import { ReconciliationRun } from '../../db/models/reconciliation-run';
+import type { TenantScope } from '../../db/tenant';
+import { reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
+import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
+import { decodeCursor, page, pageQuery } from '../pagination';
+import { route, type RouteSpec } from '../routes';
+import type { AppState } from '../state';
+import type { TemporalHandle } from '../temporal-client';
+import { csvExport, jsonExport, xlsxExport, type ExportSource } from './export';
+import { presentResult, presentRun, presentSummary, presentSupplier } from './present';
+import { reconciliationWorkflowId } from './workflow-id';
+
+const FIRM = defineSearchAttributeKey('TaalmelFirmId', SearchAttributeType.KEYWORD);
+const CLIENT = defineSearchAttributeKey('TaalmelClientId', SearchAttributeType.KEYWORD);
+const PERIOD = defineSearchAttributeKey('TaalmelPeriod', SearchAttributeType.KEYWORD);
+
+const startBody = z.object({
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM'),
+  registerImportId: z.uuid(),
+  gstr2bImportId: z.uuid(),
+  options: z
+    .object({
+      /** Rupees per tax field. */
+      amountTolerance: z.number().min(0).max(10_000).optional(),
+      dateWindowDays: z.number().int().min(0).max(366).optional(),
+    })
+    .strict()
+    .optional(),
+});
+const clientParams = z.object({ id: z.uuid() });
+const runParams = z.object({ runId: z.uuid() });
+const resultsQuery = z.object({ category: z.enum(CATEGORIES).optional(), supplierGstin: z.string().trim().toUpperCase().max(15).optional(), ...pageQuery });
+const suppliersQuery = z.object(pageQuery);
+const exportQuery = z.object({ format: z.enum(['csv', 'xlsx', 'json']).default('csv') });
+
+type Ctx = Context & { state: AppState };
+
+async function findRun(runId: string): Promise<ReconciliationRun> {
+  const run = await ReconciliationRun.query().findById(runId);
+  if (!run) throw notFound('No such reconciliation.');
+  return run;
+}
+
+function requireCompleted(run: ReconciliationRun): void {
+  // Results of a run in flight (or failed) are never shown as if they were the answer.
+  if (run.status !== 'completed') throw new ApiError(409, 'reconciliation_not_completed', `This reconciliation is ${run.status}: results appear when it completes.`, { status: run.status });
+}
+
+async function checkImport(id: string, kind: 'gstr2b' | 'purchase_register', clientId: string, period: string, field: string): Promise<Import> {
+  const row = await Import.query().findById(id);
+  if (!row || row.clientId !== clientId) throw invalidInput({ fields: { [field]: 'no such import for this client' } });
+  if (row.kind !== kind) throw invalidInput({ fields: { [field]: `is a ${row.kind} import, not ${kind}` } });
+  if (row.period !== period) throw invalidInput({ fields: { [field]: `is for period ${row.period}, not ${period}` } });
+  if (row.status !== 'validated') throw unprocessable('import_not_validated', `Import ${id} is ${row.status}: upload a valid file first.`, { [field]: row.status });
+  return row;
+}
+
+function exportScope(ctx: Ctx): TenantScope {
+  const user = ctx.state.user!;
+  return { firmId: user.firmId, clientId: user.clientId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: ctx.state.requestId };
+}
+
+export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandle }): RouteSpec[] {
+  const { knex, temporal } = deps;
+
+  async function liveProgress(run: ReconciliationRun): Promise<{ done: number; total: number }> {
+    const stored = { done: run.progressDone, total: run.progressTotal };
+    if (run.status === 'completed' || run.status === 'failed') return stored;
+    try {
+      const handle = temporal.client.workflow.getHandle(run.workflowId);
+      const live = await Promise.race([
+        handle.query(reconciliationProgressQuery),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000).unref()),
+      ]);
+      return live ? { done: live.done, total: live.total || stored.total } : stored;
+    } catch {
+      // Temporal unreachable or the workflow not started yet: what the database knows.
+      return stored;
+    }
+  }
+
+  return [
+    route<z.infer<typeof clientParams>, unknown, z.infer<typeof startBody>>({
+      method: 'post',
+      path: '/api/clients/:id/reconciliations',
+      action: 'reconciliations.run',
+      params: clientParams,
+      body: startBody,
+      async handler(ctx, { params, body }) {
+        const client = await Client.query().findById(params.id);
+        if (!client) throw notFound('No such client.');
+        const register = await checkImport(body.registerImportId, 'purchase_register', client.id, body.period, 'registerImportId');
+        const gstr2b = await checkImport(body.gstr2bImportId, 'gstr2b', client.id, body.period, 'gstr2bImportId');
+        // Engine units, defaults filled in: leaving an option out and giving its default are one run.
+        const options = {
+          amountTolerance: body.options?.amountTolerance === undefined ? DEFAULT_MATCH_OPTIONS.amountTolerance : Math.round(body.options.amountTolerance * 100),
+          dateWindowDays: body.options?.dateWindowDays ?? DEFAULT_MATCH_OPTIONS.dateWindowDays,
+        };
+        const firmId = client.firmId;
+        const workflowId = reconciliationWorkflowId({ firmId, clientId: client.id, period: body.period, registerImportId: register.id, gstr2bImportId: gstr2b.id, options });
+        const trx = ctx.state.trx!;
+        // ON CONFLICT DO NOTHING: two identical requests at once both end up with the one row.
+        await trx.raw(
+          `insert into reconciliation_runs (firm_id, client_id, period, register_import_id, gstr2b_import_id, options, workflow_id, created_by)
+           values (?, ?, ?, ?, ?, ?::jsonb, ?, ?) on conflict (firm_id, workflow_id) do nothing`,
+          [firmId, client.id, body.period, register.id, gstr2b.id, JSON.stringify(options), workflowId, ctx.state.user?.id ?? null],
+        );
+        let run = await ReconciliationRun.query().findOne({ workflow_id: workflowId });
+        if (!run) throw new Error('reconciliation run vanished after insert');
+        if (run.status === 'failed') {
+          // Asking again for a failed run retries it (its workflow failed, so the id may be reused).
+          run = await ReconciliationRun.query().patchAndFetchById(run.id, { status: 'queued', failureReason: null, progressDone: 0 } as Partial<ReconciliationRun>);
+        }
+        if (run.status === 'queued') {
+          const input: ReconciliationWorkflowInput = { firmId, runId: run.id };
+          try {
+            await temporal.client.workflow.start('reconciliationWorkflow', {
+              taskQueue: temporal.taskQueue,
+              workflowId,
+              args: [input],
+              workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+              typedSearchAttributes: new TypedSearchAttributes([
+                { key: FIRM, value: firmId },
+                { key: CLIENT, value: client.id },
+                { key: PERIOD, value: body.period },
+              ]),
+            });
+            await recordAuditEvent(trx, { action: 'reconciliation.started', entityType: 'reconciliation', entityId: run.id, after: { workflowId, registerImportId: register.id, gstr2bImportId: gstr2b.id, options } });
+          } catch (error) {
+            // Already running or finished under this id: the same request again, the same run.
+            if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+          }
+        }
+        ctx.status = 202;
+        ctx.body = { runId: run.id, workflowId, status: run.status };
+      },
+    }),
+    route<z.infer<typeof runParams>>({
+      method: 'get',
+      path: '/api/reconciliations/:runId',
+      action: 'reconciliations.read',
+      params: runParams,
+      async handler(ctx, { params }) {
+        const run = await findRun(params.runId);
+        ctx.body = presentRun(run, await liveProgress(run));
+      },
+    }),
+    route<z.infer<typeof runParams>, z.infer<typeof resultsQuery>>({
+      method: 'get',
+      path: '/api/reconciliations/:runId/results',
+      action: 'reconciliations.read',
+      params: runParams,
+      query: resultsQuery,
+      async handler(ctx, { params, query }) {
+        const run = await findRun(params.runId);
+        requireCompleted(run);
+        const after = decodeCursor(query.cursor, 1);
+        const q = ctx.state.trx!('reconciliation_results').select('seq', 'row').where({ run_id: run.id }).orderBy('seq').limit(query.limit + 1);
+        if (query.category) q.where({ category: query.category });
+        if (query.supplierGstin) q.where({ supplier_gstin: query.supplierGstin });
+        if (after) q.where('seq', '>', Number(after[0]));
+        const rows: Array<{ seq: number; row: ResultRow }> = await q;
+        const result = page(rows, query.limit, (r) => [r.seq]);
+        ctx.body = { items: result.items.map((r) => presentResult(r.row)), nextCursor: result.nextCursor };
+      },
+    }),
+    route<z.infer<typeof runParams>, z.infer<typeof suppliersQuery>>({
+      method: 'get',
+      path: '/api/reconciliations/:runId/suppliers',
+      action: 'reconciliations.read',
+      params: runParams,
+      query: suppliersQuery,
+      async handler(ctx, { params, query }) {
+        const run = await findRun(params.runId);
+        requireCompleted(run);
+        const after = decodeCursor(query.cursor, 2);
+        const q = ctx.state.trx!('reconciliation_suppliers')
+          .select('supplier_gstin', 'itc_at_risk', 'summary')
+          .where({ run_id: run.id })
+          .orderBy([{ column: 'itc_at_risk', order: 'desc' }, { column: 'supplier_gstin' }])
+          .limit(query.limit + 1);
+        // Sorted by ITC at risk, largest first: the cursor carries (risk, gstin) of the last line.
+        if (after) q.whereRaw('(itc_at_risk < ?::bigint or (itc_at_risk = ?::bigint and supplier_gstin > ?))', [after[0]!, after[0]!, after[1]!]);
+        const rows: Array<{ supplier_gstin: string; itc_at_risk: string; summary: SupplierSummary }> = await q;
+        const result = page(rows, query.limit, (r) => [String(r.itc_at_risk), r.supplier_gstin]);
+        ctx.body = { items: result.items.map((r) => presentSupplier(r.summary)), nextCursor: result.nextCursor };
+      },
+    }),
+    route<z.infer<typeof runParams>, z.infer<typeof exportQuery>>({
+      method: 'get',
+      path: '/api/reconciliations/:runId/export',
+      action: 'reconciliations.export',
+      params: runParams,
+      query: exportQuery,
+      async handler(ctx, { params, query }) {
+        const run = await findRun(params.runId);
+        requireCompleted(run);
+        const client = await Client.query().findById(run.clientId);
+        await recordAuditEvent(ctx.state.trx!, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format } });
+        const src: ExportSource = { knex, scope: exportScope(ctx), runId: run.id };
+        const name = `reconciliation-${client?.gstin ?? 'client'}-${run.period}`;
+        ctx.set('content-disposition', `attachment; filename="${name}.${query.format}"`);
+        if (query.format === 'csv') {
+          ctx.type = 'text/csv; charset=utf-8';
+          ctx.body = csvExport(src);
+        } else if (query.format === 'json') {
+          ctx.type = 'application/json; charset=utf-8';
+          ctx.body = jsonExport(src, presentRun(run, { done: run.progressDone, total: run.progressTotal }));
+        } else {
+          ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+          const summary = presentSummary(run.summary)!;
+          ctx.body = xlsxExport(src, summary, {
+            Client: client?.name ?? '',
+            GSTIN: client?.gstin ?? '',
+            Period: run.period,
+            'Amount tolerance (₹)': String(run.options.amountTolerance / 100),
+            'Date window (days)': String(run.options.dateWindowDays),
+            'Completed at': run.completedAt ? new Date(run.completedAt).toISOString() : '',
+          });
+        }
+      },
+    }),
+  ];
+}
