@@ -1,3 +1,4 @@
+import type { JSONSchema } from 'objection';
 import { TenantModel } from './tenant-model';
 
 export type FilingFrequency = 'monthly' | 'quarterly';
@@ -13,7 +14,7 @@ export class Client extends TenantModel {
   stateCode!: string;
   active!: boolean;
 
-  static override jsonSchema = {
+  static override jsonSchema: JSONSchema = {
     type: 'object',
     required: ['name', 'gstin', 'email', 'filingFrequency', 'stateCode'],
     properties: {

@@ -1,3 +1,4 @@
+import type { JSONSchema } from 'objection';
 import { TenantModel } from './tenant-model';
 
 export type FirmSettings = {
@@ -16,7 +17,7 @@ export class Firm extends TenantModel {
   slug!: string;
   settings!: FirmSettings;
 
-  static override jsonSchema = {
+  static override jsonSchema: JSONSchema = {
     type: 'object',
     required: ['name', 'slug'],
     properties: {

@@ -1,3 +1,4 @@
+import type { JSONSchema } from 'objection';
 import { TenantModel } from './tenant-model';
 
 export const ROLES = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const;
@@ -19,7 +20,7 @@ export class User extends TenantModel {
   passwordChangedAt!: Date | null;
   lastLoginAt!: Date | null;
 
-  static override jsonSchema = {
+  static override jsonSchema: JSONSchema = {
     type: 'object',
     required: ['email', 'name', 'role', 'passwordHash'],
     properties: {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RunningWorker } from '../../../ops/worker';
+import { rootMessage } from '../../../workflows/backup-definitions';
 import { backupDepsFor, tempBackupDir } from '../backup/helpers';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -53,7 +54,7 @@ describe('daily audit chain heads', () => {
     await db.owner('clients').where({ id: firm.clients[0]!.id }).update({ name: 'Rewritten history' });
     const error = await run('2026-11-20').then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect(String((error as WorkflowFailedError).cause?.cause?.message ?? (error as Error).cause)).toMatch(new RegExp(`firm ${firm.id}: the event at seq \\d+ no longer has the hash`));
+    expect(rootMessage(error)).toMatch(new RegExp(`firm ${firm.id}: the event at seq \\d+ no longer has the hash`));
     expect(fs.existsSync(path.join(dir, 'audit-heads', '2026-11-20.json'))).toBe(true);
   });
 });
