@@ -8,6 +8,7 @@ import { createAuditHeadActivities } from './audit-heads';
 import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
+import { createPeriodCloseActivities } from './period-close';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAuditHeadActivities(deps),
     ...createBackupActivities(deps),
     ...createReconciliationActivities(deps),
+    ...createPeriodCloseActivities(deps),
   };
 }
 

@@ -22,6 +22,8 @@ import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
+import { periodRoutes } from './periods/routes';
+import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { reconciliationRoutes } from './reconciliations/routes';
@@ -35,6 +37,8 @@ export type AppDeps = {
   exposeInternalErrors: boolean;
   /** Behind a reverse proxy, trust X-Forwarded-For for client IPs. */
   trustProxy?: boolean;
+  /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
+  periodClose?: { timers?: CloseTimers };
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
 };
@@ -56,6 +60,7 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     ...settingsRoutes({ secretBox: security.secretBox }),
     ...auditRoutes(),
     ...notificationRoutes(),
+    ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS }),
     ...importRoutes({
       knex: deps.knex,
       settings: {

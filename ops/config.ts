@@ -63,6 +63,10 @@ const schema = z.object({
   BACKUP_PG_RESTORE_PATH: z.string().trim().min(1).default('pg_restore'),
   BACKUP_STEP_TIMEOUT_MINUTES: positiveInt.default(360),
 
+  CLOSE_REMINDER_HOURS: positiveInt.default(48),
+  CLOSE_ESCALATION_DAYS: positiveInt.default(5),
+  CLOSE_EXPIRY_DAYS: positiveInt.default(30),
+
   UPLOAD_MAX_JSON_MB: positiveInt.default(100),
   UPLOAD_MAX_TABULAR_MB: positiveInt.default(50),
   UPLOAD_URL_KEY: optionalString,
@@ -88,6 +92,7 @@ export type Config = {
   scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
+  periodClose: PeriodCloseConfig;
   imports: ImportsConfig;
 };
 
@@ -98,6 +103,9 @@ export type ImportsConfig = {
   /** Base64 key (32+ bytes) for signing upload URLs; derived from the session signing key when absent. */
   urlKey: string | undefined;
 };
+
+/** How long a close request waits for a decision before each step (the workflow's timers). */
+export type PeriodCloseConfig = { timers: { remindAfterMs: number; escalateAfterMs: number; expireAfterMs: number } };
 
 export type BackupConfig = {
   /** Where dumps go (DATA_DIR/backups by default); see README "Backups and restore" for the layout. */
@@ -210,6 +218,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       pgDumpPath: e.BACKUP_PG_DUMP_PATH,
       pgRestorePath: e.BACKUP_PG_RESTORE_PATH,
       stepTimeoutMinutes: e.BACKUP_STEP_TIMEOUT_MINUTES,
+    },
+    periodClose: {
+      timers: {
+        remindAfterMs: e.CLOSE_REMINDER_HOURS * 3600_000,
+        escalateAfterMs: e.CLOSE_ESCALATION_DAYS * 24 * 3600_000,
+        expireAfterMs: e.CLOSE_EXPIRY_DAYS * 24 * 3600_000,
+      },
     },
     imports: {
       maxJsonBytes: e.UPLOAD_MAX_JSON_MB * 1024 * 1024,

@@ -4,3 +4,4 @@ export { backupWorkflow } from './backup';
 export { restoreDrillWorkflow } from './restore-drill';
 export { auditChainHeadsWorkflow } from './audit-heads';
 export { reconciliationWorkflow } from './reconciliation';
+export { periodCloseWorkflow } from './period-close';

@@ -5,6 +5,7 @@ import * as m002 from './002-identity-sessions-audit';
 import * as m003 from './003-row-level-security';
 import * as m020 from './020-backups-catalogue';
 import * as m004 from './004-imports-and-reconciliation-runs';
+import * as m005 from './005-period-close';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   { name: '003-row-level-security', module: m003 },
   { name: '020-backups-catalogue', module: m020 },
   { name: '004-imports-and-reconciliation-runs', module: m004 },
+  { name: '005-period-close', module: m005 },
 ];

@@ -2,7 +2,7 @@
  * The real API on a loopback port, wired to the test file's database and the harness's Temporal
  * server, with fresh random keys; plus a small client that signs in and calls routes.
  */
-import { createApp, type App } from '../../api/app';
+import { createApp, type App, type AppDeps } from '../../api/app';
 import { createSecurity, type Security, type SecuritySettings } from '../../api/security';
 import { createTemporalClient, type TemporalHandle } from '../../api/temporal-client';
 import { generateKeys } from '../../ops/keys';
@@ -27,11 +27,11 @@ export function testSecuritySettings(overrides: Partial<SecuritySettings> = {}):
   };
 }
 
-export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: { trustProxy?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: { trustProxy?: boolean; taskQueue?: string; periodClose?: AppDeps['periodClose'] } = {}): Promise<TestApi> {
   const logs = captureLogger('debug');
-  const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+  const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue ?? 'unused' });
   const security = createSecurity(testSecuritySettings(overrides), db.app, logs.logger);
-  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, trustProxy: options.trustProxy ?? false });
+  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, trustProxy: options.trustProxy ?? false, periodClose: options.periodClose });
   const server = await serve(app);
   return {
     url: server.url,

@@ -1,0 +1,333 @@
+/**
+ * Period close of API.md: request a close, list what waits for approval, approve, reject,
+ * withdraw, reopen, and read periods with their decisions. Requests and reopens change the database
+ * here, in the request's tenant transaction (the signed-in person is the audited actor); decisions go
+ * through the request's workflow, whose validators apply the four-eyes rules and whose activities
+ * write the decision and the lock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { CloseRequest } from '../../db/models/close-request';
+import { Client } from '../../db/models/client';
+import { Firm } from '../../db/models/firm';
+import { Period } from '../../db/models/period';
+import { lockPeriod, pendingRequest, PERIOD_AUDIT_ACTIONS } from '../../db/period-close';
+import { currentEvidence } from '../../db/period-evidence';
+import { setAuditAction } from '../../db/tenant';
+import { correctionCutoff, periodProblem } from '../../domain/periods';
+import { periodCloseWorkflowId, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
+import { conflict, invalidInput, notFound, unprocessable } from '../errors';
+import { decodeCursor, page, pageQuery } from '../pagination';
+import { route, type RouteSpec } from '../routes';
+import type { AppState } from '../state';
+import type { TemporalHandle } from '../temporal-client';
+import { periodClosed } from './lock';
+import { presentCloseRequest, type PeriodView } from './presenters';
+import { sendDecision, startCloseWorkflow } from './workflow-client';
+
+export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers };
+
+const periodKey = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
+const clientPeriodParams = z.object({ id: z.uuid(), period: periodKey });
+const clientParams = z.object({ id: z.uuid() });
+const idParams = z.object({ id: z.uuid() });
+const listQuery = z.object(pageQuery);
+const requestBody = z.object({ note: z.string().trim().max(2000).optional() });
+const approveBody = z.object({ note: z.string().trim().max(2000).optional() });
+const rejectBody = z.object({ reason: z.string().trim().min(1, 'a rejection needs a reason').max(2000) });
+const withdrawBody = z.object({ note: z.string().trim().max(2000).optional() });
+const reopenBody = z.object({
+  reason: z.string().trim().min(1, 'a reopen needs a reason').max(2000),
+  reasonCode: z.enum(['correction', 'notice', 'late_document', 'audit', 'other']).default('other'),
+  /** Needed when the period's financial year is past its 30 November correction cut-off (§4.5). */
+  confirmPastCutoff: z.boolean().optional(),
+});
+
+type Ctx = { state: AppState };
+
+function actorOf(ctx: Ctx) {
+  const user = ctx.state.user;
+  if (!user) throw new Error('period routes run after authentication');
+  return { userId: user.id, email: user.email, role: user.role };
+}
+
+function trxOf(ctx: Ctx): Knex.Transaction {
+  if (!ctx.state.trx) throw new Error('period routes run inside the tenant transaction');
+  return ctx.state.trx;
+}
+
+async function findClient(id: string, period?: string): Promise<Client> {
+  const client = await Client.query().findById(id);
+  if (!client) throw notFound('No such client.');
+  if (period) {
+    const problem = periodProblem(period, client.filingFrequency);
+    if (problem === 'not_quarter_end') throw invalidInput({ fields: { period: 'a quarterly filer closes quarters, named by their last month (03, 06, 09, 12)' } });
+    if (problem) throw invalidInput({ fields: { period: 'a period is YYYY-MM' } });
+  }
+  return client;
+}
+
+async function findRequest(id: string): Promise<CloseRequest> {
+  const request = await CloseRequest.query().findById(id);
+  if (!request) throw notFound('No such close request.');
+  return request;
+}
+
+function periodView(row: Period | undefined, period: string): PeriodView {
+  return {
+    period,
+    state: row?.state ?? 'open',
+    reopenCount: row?.reopenCount ?? 0,
+    closeRequestId: row?.state === 'close_requested' ? row.closeRequestId : null,
+    evidenceHash: row?.evidenceHash ?? null,
+    note: row?.transitionNote ?? null,
+    reasonCode: row?.reasonCode ?? null,
+    selfApproved: row?.selfApproved ?? false,
+    changedBy: row?.changedBy ?? null,
+    changedAt: row?.changedAt ?? null,
+    closedAt: row?.closedAt ?? null,
+    closedBy: row?.closedBy ?? null,
+  };
+}
+
+export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
+  async function decide(ctx: Context & Ctx, id: string, kind: DecisionKind, note: string | undefined) {
+    const request = await findRequest(id);
+    const refusal = { entityType: 'close_request', entityId: request.id, after: { clientId: request.clientId, period: request.period, status: request.status, evidenceHash: request.evidenceHash } };
+    if (request.status !== 'pending') {
+      throw unprocessable('close_request_not_pending', `This close request is already ${request.status}.`, { status: request.status }).withAudit({ ...refusal, action: `period.${kind}_refused_not_pending` });
+    }
+    const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+    const args: DecisionArgs = {
+      actor: actorOf(ctx),
+      note: note ?? null,
+      allowSelfApproval: Boolean(firm?.settings.allowSelfApproval),
+      requestId: ctx.state.requestId,
+      ip: ctx.ip ?? null,
+    };
+    const result = await sendDecision(deps.temporal, request, kind, args);
+    if (result.outcome === 'stale') {
+      // The activity already recorded period.approval_refused_stale with the state change.
+      throw conflict('approval_stale', "The period's imports or reconciliation changed since the close was requested: the request is back to open; request a new close.", {
+        evidenceHash: result.evidenceHash,
+        currentEvidenceHash: result.currentEvidenceHash ?? null,
+      });
+    }
+    ctx.body = presentCloseRequest(await findRequest(id));
+  }
+
+  return [
+    route<z.infer<typeof clientPeriodParams>, unknown, z.infer<typeof requestBody>>({
+      method: 'post',
+      path: '/api/clients/:id/periods/:period/close',
+      action: 'periods.request_close',
+      params: clientPeriodParams,
+      body: requestBody,
+      async handler(ctx, { params, body }) {
+        const trx = trxOf(ctx);
+        const client = await findClient(params.id, params.period);
+        // The period row lock serialises double clicks: the second waits here, then finds the first.
+        const period = await lockPeriod(trx, client.id, params.period);
+        if (period.state === 'closed') throw periodClosed(params.period);
+        if (period.state === 'close_requested') {
+          const existing = await pendingRequest(client.id, params.period);
+          if (existing) {
+            ctx.status = 202;
+            ctx.body = { closeRequestId: existing.id, workflowId: existing.workflowId };
+            return;
+          }
+        }
+        const found = await currentEvidence(trx, client.id, params.period);
+        if (!found.ok) {
+          throw unprocessable('reconciliation_missing', 'Close needs a completed reconciliation of the period\'s latest register and GSTR-2B imports.', {
+            missing: found.missing,
+            ...found.imports,
+          }).withAudit({ action: 'period.close_request_refused', entityType: 'period', entityId: null, after: { clientId: client.id, period: params.period, refusal: 'reconciliation_missing', missing: found.missing } });
+        }
+        const actor = actorOf(ctx);
+        const closeRequestId = randomUUID();
+        const firmId = ctx.state.user?.firmId ?? '';
+        const workflowId = periodCloseWorkflowId(firmId, client.id, params.period, closeRequestId);
+        const note = body.note || null;
+        await setAuditAction(trx, PERIOD_AUDIT_ACTIONS.requested);
+        await CloseRequest.query().insert({
+          id: closeRequestId,
+          clientId: client.id,
+          periodId: period.id,
+          period: params.period,
+          status: 'pending',
+          fromState: period.state === 'reopened' ? 'reopened' : 'open',
+          requestedBy: actor.userId,
+          requestedByEmail: actor.email,
+          requestedByRole: actor.role,
+          note,
+          evidence: found.evidence,
+          evidenceHash: found.hash,
+          workflowId,
+        } as Partial<CloseRequest>);
+        await Period.query().findById(period.id).patch({
+          state: 'close_requested',
+          closeRequestId,
+          evidenceHash: found.hash,
+          transitionNote: note,
+          reasonCode: null,
+          changedBy: actor.userId,
+          changedAt: new Date(),
+        } as Partial<Period>);
+        await setAuditAction(trx, null);
+        // Started inside the transaction: if Temporal refuses, nothing is committed. If the commit
+        // failed after a start, the workflow finds no request at its first step and ends.
+        await startCloseWorkflow(deps.temporal, workflowId, {
+          firmId,
+          clientId: client.id,
+          period: params.period,
+          closeRequestId,
+          requestedBy: actor,
+          evidenceHash: found.hash,
+          timers: deps.timers,
+        });
+        ctx.status = 202;
+        ctx.body = { closeRequestId, workflowId };
+      },
+    }),
+
+    route<unknown, z.infer<typeof listQuery>>({
+      method: 'get',
+      path: '/api/approvals',
+      action: 'approvals.read',
+      query: listQuery,
+      async handler(ctx, { query }) {
+        const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+        const after = decodeCursor(query.cursor, 2);
+        // Oldest first; without self-approval a person's own requests are not theirs to act on.
+        const q = CloseRequest.query()
+          .select('close_requests.*', 'clients.name as client_name')
+          .join('clients', 'clients.id', 'close_requests.client_id')
+          .where('close_requests.status', 'pending')
+          .orderBy([{ column: 'close_requests.created_at' }, { column: 'close_requests.id' }])
+          .limit(query.limit + 1);
+        if (!firm?.settings.allowSelfApproval) q.whereNot('close_requests.requested_by', ctx.state.user?.id ?? '');
+        if (after) q.whereRaw('(close_requests.created_at, close_requests.id) > (?::timestamptz, ?::uuid)', after);
+        const result = page(await q, query.limit, (r) => [r.createdAt.toISOString(), r.id]);
+        ctx.body = {
+          items: result.items.map((r) => ({ kind: 'period_close', ...presentCloseRequest(r, { clientName: (r as unknown as { clientName: string }).clientName }) })),
+          nextCursor: result.nextCursor,
+        };
+      },
+    }),
+
+    route<z.infer<typeof idParams>>({
+      method: 'get',
+      path: '/api/close-requests/:id',
+      action: 'periods.read',
+      params: idParams,
+      async handler(ctx, { params }) {
+        ctx.body = presentCloseRequest(await findRequest(params.id));
+      },
+    }),
+
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof approveBody>>({
+      method: 'post',
+      path: '/api/close-requests/:id/approve',
+      action: 'periods.approve',
+      params: idParams,
+      body: approveBody,
+      handler: (ctx, { params, body }) => decide(ctx, params.id, 'approve', body.note || undefined),
+    }),
+
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof rejectBody>>({
+      method: 'post',
+      path: '/api/close-requests/:id/reject',
+      action: 'periods.approve',
+      params: idParams,
+      body: rejectBody,
+      handler: (ctx, { params, body }) => decide(ctx, params.id, 'reject', body.reason),
+    }),
+
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof withdrawBody>>({
+      method: 'post',
+      path: '/api/close-requests/:id/withdraw',
+      action: 'periods.withdraw',
+      params: idParams,
+      body: withdrawBody,
+      handler: (ctx, { params, body }) => decide(ctx, params.id, 'withdraw', body.note || undefined),
+    }),
+
+    route<z.infer<typeof clientPeriodParams>, unknown, z.infer<typeof reopenBody>>({
+      method: 'post',
+      path: '/api/clients/:id/periods/:period/reopen',
+      action: 'periods.reopen',
+      sensitive: true,
+      params: clientPeriodParams,
+      body: reopenBody,
+      async handler(ctx, { params, body }) {
+        const trx = trxOf(ctx);
+        const client = await findClient(params.id, params.period);
+        const period = await Period.query().where({ client_id: client.id, period: params.period }).forUpdate().first();
+        if (!period || period.state !== 'closed') {
+          throw unprocessable('period_not_closed', `Period ${params.period} is ${period?.state ?? 'open'}: only a closed period can be reopened.`, { state: period?.state ?? 'open' });
+        }
+        const cutoff = correctionCutoff(params.period);
+        if (Date.now() > cutoff.getTime() && !body.confirmPastCutoff) {
+          throw unprocessable('confirmation_required', `The correction cut-off of this period's financial year (${cutoff.toISOString()}) has passed: send confirmPastCutoff: true to reopen anyway.`, {
+            cutoff: cutoff.toISOString(),
+          });
+        }
+        const actor = actorOf(ctx);
+        await setAuditAction(trx, PERIOD_AUDIT_ACTIONS.reopened);
+        await Period.query().findById(period.id).patch({
+          state: 'reopened',
+          reopenCount: period.reopenCount + 1,
+          transitionNote: body.reason,
+          reasonCode: body.reasonCode,
+          changedBy: actor.userId,
+          changedAt: new Date(),
+        } as Partial<Period>);
+        await setAuditAction(trx, null);
+        ctx.body = periodView(await Period.query().findById(period.id), params.period);
+      },
+    }),
+
+    route<z.infer<typeof clientParams>, z.infer<typeof listQuery>>({
+      method: 'get',
+      path: '/api/clients/:id/periods',
+      action: 'periods.read',
+      params: clientParams,
+      query: listQuery,
+      async handler(ctx, { params, query }) {
+        const client = await findClient(params.id);
+        const after = decodeCursor(query.cursor, 1);
+        // A period exists from its first import or run (§4.1) even before anything was requested.
+        const { rows } = await trxOf(ctx).raw<{ rows: Array<{ period: string }> }>(
+          `select period from (
+              select period from periods where firm_id = app_current_firm() and client_id = ?
+              union select period from imports where firm_id = app_current_firm() and client_id = ?
+              union select period from reconciliation_runs where firm_id = app_current_firm() and client_id = ?) known
+            where (?::text is null or period < ?::text)
+            order by period desc limit ?`,
+          [client.id, client.id, client.id, after?.[0] ?? null, after?.[0] ?? null, query.limit + 1],
+        );
+        const keys = rows.map((r) => r.period);
+        const stored = keys.length ? await Period.query().where('client_id', client.id).whereIn('period', keys) : [];
+        const result = page(keys, query.limit, (k) => [k]);
+        ctx.body = { items: result.items.map((k) => periodView(stored.find((p) => p.period === k), k)), nextCursor: result.nextCursor };
+      },
+    }),
+
+    route<z.infer<typeof clientPeriodParams>>({
+      method: 'get',
+      path: '/api/clients/:id/periods/:period',
+      action: 'periods.read',
+      params: clientPeriodParams,
+      async handler(ctx, { params }) {
+        const client = await findClient(params.id);
+        const row = await Period.query().where({ client_id: client.id, period: params.period }).first();
+        // Every request and decision stays visible, oldest first, across reopen cycles (§4.5).
+        const requests = await CloseRequest.query().where({ client_id: client.id, period: params.period }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+        ctx.body = { ...periodView(row, params.period), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r)) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,160 @@
+/**
+ * The period-close state changes, each in the caller's tenant transaction, so the change and its
+ * audit events (the triggers on `periods` and `close_requests`, named by setAuditAction) commit
+ * together. The api calls the request and reopen steps with the signed-in person; the workflow's
+ * activities call the decisions with the actor the api passed in, so every audit row names the
+ * person who acted. Each step locks the rows it changes and is idempotent under activity retries.
+ */
+import type { Knex } from 'knex';
+import { stateAfterUnapprovedRequest } from '../domain/periods';
+import { CloseRequest, type CloseRequestStatus } from './models/close-request';
+import { Notification } from './models/notification';
+import { Period } from './models/period';
+import { User } from './models/user';
+import { currentEvidence } from './period-evidence';
+import { setAuditAction, type Actor } from './tenant';
+
+export const PERIOD_AUDIT_ACTIONS = {
+  requested: 'period.close_requested',
+  approve: 'period.closed',
+  reject: 'period.close_rejected',
+  withdraw: 'period.close_withdrawn',
+  expire: 'period.close_expired',
+  stale: 'period.approval_refused_stale',
+  reopened: 'period.reopened',
+  reminder: 'period.close_reminder_sent',
+  escalation: 'period.close_escalated',
+} as const;
+
+/** Creates the period row on first use (state open) and locks it for the rest of the transaction. */
+export async function lockPeriod(trx: Knex.Transaction, clientId: string, period: string): Promise<Period> {
+  await trx.raw(
+    `insert into periods (firm_id, client_id, period) values (app_current_firm(), ?, ?)
+     on conflict (firm_id, client_id, period) do nothing`,
+    [clientId, period],
+  );
+  const row = await Period.query().where({ client_id: clientId, period }).forUpdate().first();
+  if (!row) throw new Error(`period ${period} of client ${clientId} is not visible after its upsert`);
+  return row;
+}
+
+export async function findPeriod(clientId: string, period: string): Promise<Period | undefined> {
+  return Period.query().where({ client_id: clientId, period }).first();
+}
+
+export async function pendingRequest(clientId: string, period: string): Promise<CloseRequest | undefined> {
+  return CloseRequest.query().where({ client_id: clientId, period, status: 'pending' }).first();
+}
+
+export type DecisionKind = 'approve' | 'reject' | 'withdraw' | 'expire';
+
+export type DecisionInput = {
+  closeRequestId: string;
+  kind: DecisionKind;
+  actor: Actor;
+  /** The approver's note, or the reason of a rejection, withdrawal or expiry. */
+  note: string | null;
+  selfApproved: boolean;
+};
+
+export type DecisionOutcome =
+  | { outcome: 'approved' | 'rejected' | 'withdrawn' | 'expired'; status: CloseRequestStatus; evidenceHash: string }
+  | { outcome: 'stale'; status: 'stale'; evidenceHash: string; currentEvidenceHash: string | null }
+  | { outcome: 'not_pending'; status: CloseRequestStatus }
+  | { outcome: 'missing' };
+
+const STATUS_OF: Record<DecisionKind, CloseRequestStatus> = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn', expire: 'expired' };
+const OUTCOME_OF = { approved: 'approved', rejected: 'rejected', withdrawn: 'withdrawn', expired: 'expired' } as const;
+
+/**
+ * Ends a pending close request. Approval first compares the evidence snapshot with the period's
+ * current data: if it changed, the request becomes `stale` and the period returns to where it was
+ * (§4.3), recorded as `period.approval_refused_stale`. Otherwise the period is closed, and from that
+ * commit on the database refuses writes to its imports and runs (migration 005).
+ */
+export async function applyDecision(trx: Knex.Transaction, input: DecisionInput): Promise<DecisionOutcome> {
+  const request = await CloseRequest.query().findById(input.closeRequestId).forUpdate();
+  if (!request) return { outcome: 'missing' };
+  if (request.status !== 'pending') {
+    // A retried activity whose first attempt committed finds its own result.
+    const own = request.status === STATUS_OF[input.kind] || (input.kind === 'approve' && request.status === 'stale');
+    if (own && request.status === 'stale') return { outcome: 'stale', status: 'stale', evidenceHash: request.evidenceHash, currentEvidenceHash: request.staleEvidenceHash };
+    if (own) return { outcome: OUTCOME_OF[request.status as keyof typeof OUTCOME_OF], status: request.status, evidenceHash: request.evidenceHash };
+    return { outcome: 'not_pending', status: request.status };
+  }
+  const period = await Period.query().findById(request.periodId).forUpdate();
+  if (!period) throw new Error(`close request ${request.id} has no period row`);
+  const now = new Date();
+  const decided = { decidedBy: input.actor.userId, decidedByEmail: input.actor.email, decidedByRole: input.actor.role, decidedAt: now, decisionNote: input.note };
+  const backTo = request.fromState ?? stateAfterUnapprovedRequest(period.reopenCount);
+
+  if (input.kind === 'approve') {
+    const current = await currentEvidence(trx, request.clientId, request.period);
+    const currentHash = current.ok ? current.hash : null;
+    if (currentHash !== request.evidenceHash) {
+      await setAuditAction(trx, PERIOD_AUDIT_ACTIONS.stale);
+      await CloseRequest.query().findById(request.id).patch({ ...decided, status: 'stale', staleEvidenceHash: currentHash } as Partial<CloseRequest>);
+      await Period.query().findById(period.id).patch({
+        state: backTo,
+        transitionNote: "approval refused: the period's imports or reconciliation changed since the request",
+        changedBy: input.actor.userId,
+        changedAt: now,
+      } as Partial<Period>);
+      await setAuditAction(trx, null);
+      return { outcome: 'stale', status: 'stale', evidenceHash: request.evidenceHash, currentEvidenceHash: currentHash };
+    }
+  }
+
+  const status = STATUS_OF[input.kind];
+  await setAuditAction(trx, PERIOD_AUDIT_ACTIONS[input.kind]);
+  await CloseRequest.query().findById(request.id).patch({ ...decided, status, selfApproved: input.selfApproved } as Partial<CloseRequest>);
+  await Period.query()
+    .findById(period.id)
+    .patch({
+      state: input.kind === 'approve' ? 'closed' : backTo,
+      transitionNote: input.note,
+      selfApproved: input.kind === 'approve' ? input.selfApproved : period.selfApproved,
+      changedBy: input.actor.userId,
+      changedAt: now,
+      ...(input.kind === 'approve' ? { closedAt: now, closedBy: input.actor.userId } : {}),
+    } as Partial<Period>);
+  await setAuditAction(trx, null);
+  return { outcome: OUTCOME_OF[status as keyof typeof OUTCOME_OF], status, evidenceHash: request.evidenceHash };
+}
+
+export type NudgeKind = 'reminder' | 'escalation';
+
+/**
+ * Tells the people who can decide that a request is waiting: managers (reminder) or firm admins
+ * (escalation), never the requester (who cannot approve it). One notification per person, request
+ * and kind, however often the activity is retried. Returns the request's status so the workflow can
+ * stop waiting for a request that is no longer pending.
+ */
+export async function nudgeApprovers(trx: Knex.Transaction, closeRequestId: string, kind: NudgeKind): Promise<{ status: CloseRequestStatus | 'missing'; notified: string[] }> {
+  const request = await CloseRequest.query().findById(closeRequestId).forUpdate();
+  if (!request) return { status: 'missing', notified: [] };
+  if (request.status !== 'pending') return { status: request.status, notified: [] };
+  const role = kind === 'reminder' ? 'manager' : 'firm_admin';
+  const recipients = await User.query().where({ role, active: true }).whereNot('id', request.requestedBy).orderBy('id');
+  const notified: string[] = [];
+  for (const user of recipients) {
+    const already = await Notification.query()
+      .where({ user_id: user.id, kind: `period_close.${kind}` })
+      .whereRaw(`payload->>'closeRequestId' = ?`, [request.id])
+      .first();
+    if (already) continue;
+    await Notification.query().insert({
+      userId: user.id,
+      kind: `period_close.${kind}`,
+      payload: { closeRequestId: request.id, clientId: request.clientId, period: request.period, requestedBy: request.requestedByEmail, requestedAt: request.createdAt.toISOString() },
+    } as Partial<Notification>);
+    notified.push(user.id);
+  }
+  const column = kind === 'reminder' ? 'remindedAt' : 'escalatedAt';
+  if (!request[column]) {
+    await setAuditAction(trx, PERIOD_AUDIT_ACTIONS[kind]);
+    await CloseRequest.query().findById(request.id).patch({ [column]: new Date() } as Partial<CloseRequest>);
+    await setAuditAction(trx, null);
+  }
+  return { status: 'pending', notified };
+}

@@ -1,0 +1,77 @@
+/**
+ * Periods and their close states (practice-workflows.md §2.3, §4). Pure: the api, the activities
+ * and the workflow share it.
+ *
+ * A period is `YYYY-MM`; a quarterly filer's period is named by its quarter's last month
+ * (`2025-06` = April–June 2025). The financial year runs April to March.
+ */
+
+export const PERIOD_STATES = ['open', 'close_requested', 'closed', 'reopened'] as const;
+export type PeriodState = (typeof PERIOD_STATES)[number];
+
+const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export type PeriodProblem = 'format' | 'not_quarter_end';
+
+/** Why a period key is not valid for a client of this filing frequency, or null when it is. */
+export function periodProblem(period: string, filingFrequency: 'monthly' | 'quarterly'): PeriodProblem | null {
+  const match = PERIOD.exec(period);
+  if (!match) return 'format';
+  if (filingFrequency === 'quarterly' && Number(match[2]) % 3 !== 0) return 'not_quarter_end';
+  return null;
+}
+
+export function isPeriodKey(value: string): boolean {
+  return PERIOD.test(value);
+}
+
+/**
+ * The allowed transitions of §4.1. `close_requested` returns to the state it came from (open or
+ * reopened) on rejection, withdrawal, a stale approval or expiry, so a reopened period stays marked
+ * as such until it is closed again. The database refuses any other change (migration 005).
+ */
+export const PERIOD_TRANSITIONS: ReadonlyArray<readonly [PeriodState, PeriodState]> = [
+  ['open', 'close_requested'],
+  ['reopened', 'close_requested'],
+  ['close_requested', 'open'],
+  ['close_requested', 'reopened'],
+  ['close_requested', 'closed'],
+  ['closed', 'reopened'],
+];
+
+export function canTransition(from: PeriodState, to: PeriodState): boolean {
+  return PERIOD_TRANSITIONS.some(([f, t]) => f === from && t === to);
+}
+
+/** Where a period goes when its close request ends without approval. */
+export function stateAfterUnapprovedRequest(reopenCount: number): PeriodState {
+  return reopenCount > 0 ? 'reopened' : 'open';
+}
+
+/**
+ * The last instant corrections for a period's financial year can still go into a return: the end of
+ * 30 November (IST) after the financial year ends (CGST Act s.16(4) and s.39(9) cut-offs). Reopening a
+ * period past it needs an explicit confirmation (§4.5).
+ */
+export function correctionCutoff(period: string): Date {
+  const match = PERIOD.exec(period);
+  if (!match) throw new Error(`not a period: ${period}`);
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const fyEndYear = month >= 4 ? year + 1 : year; // FY April (year) – March (year + 1)
+  return new Date(`${fyEndYear}-11-30T23:59:59.999+05:30`);
+}
+
+/**
+ * JSON with object keys sorted at every level, so equal evidence always hashes the same whatever
+ * order the database or a driver returned the fields in.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * Period-close test setup: a period with validated imports and a completed reconciliation run,
+ * written straight into the database as its owner (as the imports and reconciliation features
+ * would), so these tests do not depend on the upload API.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { TestDatabase } from '../../harness/database';
+
+export type SeededPeriod = { registerImportId: string; gstr2bImportId: string; runId: string };
+
+function sha(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export async function insertValidatedImport(db: TestDatabase, firmId: string, clientId: string, period: string, kind: 'gstr2b' | 'purchase_register', uploadedAt = new Date()): Promise<string> {
+  const [row] = await db
+    .owner('imports')
+    .insert({ firm_id: firmId, client_id: clientId, kind, period, filename: `${kind}-${period}.dat`, status: 'validated', sha256: sha(), size_bytes: 1024, rows: 10, uploaded_at: uploadedAt })
+    .returning('id');
+  return (row as { id: string }).id;
+}
+
+export async function seedReconciledPeriod(db: TestDatabase, firmId: string, clientId: string, period: string): Promise<SeededPeriod> {
+  const registerImportId = await insertValidatedImport(db, firmId, clientId, period, 'purchase_register');
+  const gstr2bImportId = await insertValidatedImport(db, firmId, clientId, period, 'gstr2b');
+  const [run] = await db
+    .owner('reconciliation_runs')
+    .insert({
+      firm_id: firmId,
+      client_id: clientId,
+      period,
+      register_import_id: registerImportId,
+      gstr2b_import_id: gstr2bImportId,
+      options: {},
+      workflow_id: `reconciliation-test-${randomUUID()}`,
+      status: 'completed',
+      summary: { counts: { matched: 8, mismatched: 1, missing_in_portal: 1 }, itcAtRisk: 1800.5, itcAvailable: 92000 },
+      completed_at: new Date(),
+    })
+    .returning('id');
+  return { registerImportId, gstr2bImportId, runId: (run as { id: string }).id };
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Distinct periods per test, so tests in one file never share a period. */
+let month = 0;
+export function nextPeriod(): string {
+  month += 1;
+  const year = 2025 + Math.floor((month - 1) / 12);
+  return `${year}-${String(((month - 1) % 12) + 1).padStart(2, '0')}`;
+}
