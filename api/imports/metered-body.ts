@@ -2,20 +2,15 @@
  * The upload body as the readers consume it: chunks straight from the socket, counted against the
  * size cap (so an oversized file is refused while it streams, never buffered), hashed with SHA-256
  * on the way through, and with the first bytes available for content sniffing before a reader is
- * chosen.
+ * chosen. Passing the cap ends the stream early (it does not throw: an error thrown into a
+ * reader's internal stream pipeline surfaces as an unhandled stream error) and sets `overLimit`,
+ * which the caller checks before trusting anything the reader returned.
  */
 import { createHash } from 'node:crypto';
 
-export class BodyTooLargeError extends Error {
-  constructor(readonly limit: number) {
-    super(`the file is larger than ${limit} bytes`);
-    this.name = 'BodyTooLargeError';
-  }
-}
-
 export class MeteredBody {
   bytes = 0;
-  /** Set once the cap was passed, even if a reader swallowed or wrapped the error. */
+  /** Set once the cap was passed; whatever a reader made of the cut-off body is then void. */
   overLimit = false;
   private readonly hash = createHash('sha256');
   private readonly iterator: AsyncIterator<Buffer | string>;
@@ -41,7 +36,7 @@ export class MeteredBody {
     if (this.bytes > this.limit) {
       this.done = true;
       this.overLimit = true;
-      throw new BodyTooLargeError(this.limit);
+      return null;
     }
     this.hash.update(chunk);
     return chunk;
@@ -71,10 +66,6 @@ export class MeteredBody {
   async drain(): Promise<void> {
     this.buffered = [];
     while (await this.next());
-  }
-
-  get complete(): boolean {
-    return this.done;
   }
 
   sha256(): string {

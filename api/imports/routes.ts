@@ -11,7 +11,7 @@ import { insertImportRows } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { ApiError, forbidden, notFound, tooLarge } from '../errors';
 import { route, type RouteSpec } from '../routes';
-import { BodyTooLargeError, MeteredBody } from './metered-body';
+import { MeteredBody } from './metered-body';
 import { parseUpload, type ParsedUpload } from './parse-upload';
 import type { UploadTokens } from './upload-token';
 
@@ -82,15 +82,10 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
     const client = await Client.query().findById(row.clientId);
     if (!client) return { ok: false, error: urlRefused('upload_url_invalid', 'This upload URL is not valid.') };
     const body = new MeteredBody(ctx.req, capFor(settings, row.kind));
-    let parsed: ParsedUpload;
-    try {
-      parsed = await parseUpload(body, { kind: row.kind, period: row.period, clientGstin: client.gstin, filename: row.filename ?? 'upload' });
-      if (parsed.ok) await body.drain();
-      else if (!body.overLimit) await body.drain().catch(() => undefined);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError) && !body.overLimit) throw error;
-      parsed = { ok: false, status: 413, code: 'too_large', message: '', errors: [] };
-    }
+    let parsed: ParsedUpload = await parseUpload(body, { kind: row.kind, period: row.period, clientGstin: client.gstin, filename: row.filename ?? 'upload' });
+    // A reader may stop early (a fatal header): read the rest, still under the cap, so the size
+    // and hash describe the whole file and the client sees its answer, not a reset connection.
+    await body.drain();
     if (body.overLimit) {
       const limit = capFor(settings, row.kind);
       parsed = { ok: false, status: 413, code: 'too_large', message: `The file is larger than the ${Math.round(limit / 1048576)} MB allowed for this kind of import.`, errors: [{ code: 'too_large', message: `over ${limit} bytes`, fatal: true }] };
@@ -101,7 +96,7 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
       await setAuditAction(trx, 'import.rejected');
       await Import.query().patchAndFetchById(row.id, { status: 'rejected', errors: parsed.errors, sizeBytes: body.bytes, uploadedAt: now } as Partial<Import>);
       const error = new ApiError(parsed.status, parsed.code, parsed.message, { importId: row.id, errors: parsed.errors });
-      if (parsed.status === 413) ctx.set('connection', 'close'); // the rest of the body is not read
+      if (body.overLimit) ctx.set('connection', 'close'); // the rest of the body is not read
       return { ok: false, error };
     }
 
