@@ -1,0 +1,165 @@
+/**
+ * The console's door. Every request under the console's path passes here before AdminJS:
+ * - sign-in and sign-out pages of our own (the same sessions, devices limit, TOTP and throttling as
+ *   the API), so AdminJS's cookie session and its login check are never used;
+ * - the path is matched on ctx.path, never on the raw URL, so a query string that mentions an asset
+ *   cannot skip the check (a known bypass of @adminjs/koa's own guard);
+ * - only a firm admin with a live session gets in, and the rest of the request runs inside that
+ *   firm's tenant transaction, so every AdminJS query is firm-scoped and RLS-checked;
+ * - writes must come from the console's own origin (AdminJS sends no CSRF token).
+ */
+import type { Context, Middleware, Next } from 'koa';
+import type { Knex } from 'knex';
+import { extendContext } from '../db/request-context';
+import { applyScope, inTenantTransaction } from '../db/tenant';
+import { clearSessionCookies, SESSION_COOKIE, setSessionCookies } from '../api/auth/cookies';
+import type { AuthService } from '../api/auth/service';
+import type { SessionTokens } from '../api/auth/tokens';
+import { ApiError } from '../api/errors';
+
+export type ConsoleAdmin = { id: string; email: string; title: string; role: string; firmId: string };
+
+export type GuardDeps = {
+  knex: Knex;
+  auth: AuthService;
+  tokens: SessionTokens;
+  rootPath: string;
+  cookieSecure: boolean;
+  /** Exact paths of AdminJS's static assets: served without a session (they hold no data). */
+  assetPaths: Set<string>;
+};
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function loginPage(rootPath: string, message: string | null): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Taalmel console: sign in</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;background:#f4f6f8;display:flex;justify-content:center;padding-top:10vh}
+form{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;width:20rem}
+label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}
+button{margin-top:1.2rem;width:100%;padding:.6rem;background:#2d5be3;color:#fff;border:0;border-radius:4px}
+.error{color:#b00020}</style></head>
+<body><form method="post" action="${rootPath}/login">
+<h1>Taalmel console</h1><p>For firm admins.</p>
+${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<label for="totp">Authenticator code (if enabled)</label><input id="totp" name="totp" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code">
+<button type="submit">Sign in</button></form></body></html>`;
+}
+
+async function formBody(ctx: Context, limitBytes = 16 * 1024): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of ctx.req) {
+    body += chunk.toString();
+    if (body.length > limitBytes) throw new ApiError(413, 'too_large', 'The form is too large.');
+  }
+  return new URLSearchParams(body);
+}
+
+function sameOrigin(ctx: Context): boolean {
+  const origin = ctx.get('origin') || ctx.get('referer');
+  if (!origin) return false;
+  try {
+    return new URL(origin).host === ctx.host;
+  } catch {
+    return false;
+  }
+}
+
+export function consoleGuard(deps: GuardDeps): Middleware {
+  const root = deps.rootPath;
+  const isApi = (path: string) => path.startsWith(`${root}/api/`);
+
+  const refuse = (ctx: Context, status: number, message: string) => {
+    if (isApi(ctx.path) || ctx.method !== 'GET') throw new ApiError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
+    if (status === 401) ctx.redirect(`${root}/login`);
+    else {
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><p>${escapeHtml(message)}</p><p><a href="${root}/logout">Sign out</a></p>`;
+    }
+  };
+
+  return async (ctx: Context, next: Next) => {
+    const path = ctx.path;
+    if (path !== root && !path.startsWith(`${root}/`)) return next();
+    if (deps.assetPaths.has(path.slice(root.length))) return next();
+
+    if (path === `${root}/login`) {
+      if (ctx.method === 'GET') {
+        ctx.type = 'html';
+        ctx.body = loginPage(root, null);
+        return;
+      }
+      if (ctx.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Use GET or POST.');
+      const form = await formBody(ctx);
+      try {
+        const result = await deps.auth.login(
+          { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console' },
+          { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId) },
+        );
+        if (result.user.role !== 'firm_admin') {
+          ctx.status = 403;
+          ctx.type = 'html';
+          ctx.body = loginPage(root, 'The console is for firm admins.');
+          return;
+        }
+        setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
+        ctx.redirect(root);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        ctx.status = error.status;
+        ctx.type = 'html';
+        for (const [name, value] of Object.entries(error.headers ?? {})) ctx.set(name, value);
+        ctx.body = loginPage(root, error.message);
+      }
+      return;
+    }
+
+    const token = ctx.cookies.get(SESSION_COOKIE);
+    if (!token) return refuse(ctx, 401, 'Sign in first.');
+    let claims;
+    try {
+      claims = await deps.tokens.verify(token);
+    } catch {
+      return refuse(ctx, 401, 'Your session ended. Sign in again.');
+    }
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !sameOrigin(ctx)) {
+      throw new ApiError(403, 'csrf_failed', 'Console changes must come from the console itself.');
+    }
+
+    await inTenantTransaction(
+      deps.knex,
+      { firmId: claims.firmId, actor: { userId: claims.sub, email: '', role: '' }, requestId: String(ctx.state.requestId), ip: ctx.ip },
+      async (trx) => {
+        let checked;
+        try {
+          checked = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 401) return refuse(ctx, 401, error.message);
+          throw error;
+        }
+        const { user, session, firmSettings } = checked;
+        if (path === `${root}/logout`) {
+          await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
+          await deps.auth.revokeSession(trx, session.id, user.id, 'logout', 'auth.logout');
+          clearSessionCookies(ctx, deps.cookieSecure);
+          ctx.redirect(`${root}/login`);
+          return;
+        }
+        if (user.role !== 'firm_admin') return refuse(ctx, 403, 'The console is for firm admins.');
+        if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
+        await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
+        extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
+        const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };
+        // @adminjs/koa reads the current admin from ctx.session.adminUser.
+        (ctx as Context & { session: unknown }).session = { adminUser: admin };
+        ctx.state.consoleAdmin = admin;
+        ctx.state.trx = trx;
+        await next();
+      },
+    );
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The AdminJS console against the real database: who gets in, what it shows, and that it shows only
+ * the admin's own firm and never a secret.
+ */
+import { createApp } from '../../../api/app';
+import { createSecurity, type Security } from '../../../api/security';
+import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
+import { mountAdminConsole } from '../../../admin/console';
+import { testSecuritySettings } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { harnessValue } from '../../harness/harness-env';
+import { serve, type TestServer } from '../../harness/http';
+import { captureLogger } from '../../harness/logs';
+
+jest.setTimeout(120_000);
+
+describe('admin console', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let temporal: TemporalHandle;
+  let security: Security;
+  let firmA: TestFirm;
+  let firmB: TestFirm;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    firmA = await createTestFirm(db, 'Firm A');
+    firmB = await createTestFirm(db, 'Firm B');
+    const logs = captureLogger();
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
+    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
+    await mountAdminConsole(app, { knex: db.app, auth: security.auth, tokens: security.tokens, cookieSecure: false });
+    server = await serve(app);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  async function signIn(email: string, password: string): Promise<{ status: number; cookie: string; text: string }> {
+    const res = await fetch(`${server.url}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email, password }).toString(),
+      redirect: 'manual',
+    });
+    return { status: res.status, cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), text: await res.text() };
+  }
+
+  const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+
+  it('sends visitors without a session to the sign-in page, and refuses its API', async () => {
+    const page = await get('/admin');
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/admin/login');
+    expect((await get('/admin/login')).status).toBe(200);
+    expect((await get('/admin/api/resources/users/actions/list')).status).toBe(401);
+  });
+
+  it('cannot be entered by naming an asset path in the query string', async () => {
+    const res = await get('/admin/api/resources/users/actions/list?x=/frontend/assets/logo.svg');
+    expect(res.status).toBe(401);
+    expect(await res.text()).not.toContain(firmA.users.staff.email);
+  });
+
+  it('lets in firm admins only', async () => {
+    const staff = await signIn(firmA.users.staff.email, firmA.users.staff.password);
+    expect(staff.status).toBe(403);
+    const wrong = await signIn(firmA.users.firm_admin.email, 'not the password at all');
+    expect(wrong.status).toBe(401);
+    expect(wrong.text).toContain('The email or password is not right');
+    const admin = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
+    expect(admin.status).toBe(302);
+    const dashboard = await get('/admin', admin.cookie);
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain('AdminJS');
+  });
+
+  it("shows the admin's own firm only, and no secret", async () => {
+    const { cookie } = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
+    const users = await get('/admin/api/resources/users/actions/list?perPage=50', cookie);
+    expect(users.status).toBe(200);
+    const text = await users.text();
+    const body = JSON.parse(text);
+    const emails = body.records.map((r: { params: { email: string } }) => r.params.email).sort();
+    expect(emails).toEqual(Object.values(firmA.users).map((u) => u.email).sort());
+    expect(body.meta.total).toBe(5);
+    expect(text).not.toMatch(/argon2|passwordHash|password_hash|totpSecret/);
+
+    const foreign = await get(`/admin/api/resources/users/records/${firmB.users.staff.id}/show`, cookie);
+    // AdminJS answers a missing record with a NotFoundError notice; another firm's record is missing.
+    const foreignText = await foreign.text();
+    expect(JSON.parse(foreignText).record).toMatchObject({ params: {}, baseError: { type: 'NotFoundError' } });
+    expect(foreignText).not.toContain(firmB.users.staff.email);
+
+    const filtered = await get(`/admin/api/resources/clients/actions/list?filters.name=alpha`, cookie);
+    const clients = (await filtered.json()).records.map((r: { params: { id: string } }) => r.params.id);
+    expect(clients).toEqual([firmA.clients[0]!.id]);
+  });
+
+  it('signs a device out from the sessions list', async () => {
+    const { cookie } = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
+    await signIn(firmA.users.manager.email, firmA.users.manager.password).catch(() => undefined);
+    const victim = await db.owner('sessions').insert({
+      id: '00000000-0000-4000-8000-0000000000aa', firm_id: firmA.id, user_id: firmA.users.manager.id, device_name: 'lost phone',
+      idle_expires_at: db.owner.raw("now() + interval '1 hour'"), absolute_expires_at: db.owner.raw("now() + interval '1 hour'"),
+    }).returning('id');
+    const id = victim[0].id;
+    const refused = await fetch(`${server.url}/admin/api/resources/sessions/records/${id}/signOut`, { method: 'POST', headers: { cookie } });
+    expect(refused.status).toBe(403); // no Origin: not from the console
+    const res = await fetch(`${server.url}/admin/api/resources/sessions/records/${id}/signOut`, { method: 'POST', headers: { cookie, origin: server.url } });
+    expect(res.status).toBe(200);
+    const row = await db.owner('sessions').where({ id }).first();
+    expect(row.revoked_reason).toBe('revoked_by_admin');
+    const event = await db.owner('audit_events').where({ entity_id: id, action: 'auth.session_revoked' }).first();
+    expect(event.actor_id).toBe(firmA.users.firm_admin.id);
+  });
+});
