@@ -97,7 +97,7 @@ describe('admin console', () => {
     expect(foreignText).not.toContain(firmB.users.staff.email);
 
     const filtered = await get(`/admin/api/resources/clients/actions/list?filters.name=alpha`, cookie);
-    const clients = (await filtered.json()).records.map((r: { params: { id: string } }) => r.params.id);
+    const clients = ((await filtered.json()) as { records: Array<{ params: { id: string } }> }).records.map((r: { params: { id: string } }) => r.params.id);
     expect(clients).toEqual([firmA.clients[0]!.id]);
   });
 
