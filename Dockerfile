@@ -16,7 +16,7 @@ WORKDIR /app
 ENV NODE_ENV=production \
     API_HOST=0.0.0.0 \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
-    ADMIN_JS_SKIP_BUNDLE=true
+    ADMIN_JS_TMP_DIR=/tmp/adminjs
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
