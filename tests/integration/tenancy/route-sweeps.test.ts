@@ -17,16 +17,58 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/users/:id': async (_db, firm) => firm.users.staff.id,
   '/api/clients/:id': async (_db, firm) => firm.clients[0]!.id,
   '/api/auth/sessions/:id': async (db, firm) => (await db.owner('sessions').where({ firm_id: firm.id }).whereNull('revoked_at').first('id')).id,
+  '/api/clients/:id/periods': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/periods/:period': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/periods/:period/close': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/periods/:period/reopen': async (_db, firm) => firm.clients[0]!.id,
+  '/api/close-requests/:id': (db, firm) => pendingCloseRequestOf(db, firm),
+  '/api/close-requests/:id/approve': (db, firm) => pendingCloseRequestOf(db, firm),
+  '/api/close-requests/:id/reject': (db, firm) => pendingCloseRequestOf(db, firm),
+  '/api/close-requests/:id/withdraw': (db, firm) => pendingCloseRequestOf(db, firm),
 };
 
 /** Bodies that pass validation, so a foreign id is refused by the lookup itself, not the schema. */
 const VALID_BODIES: Record<string, unknown> = {
   'PATCH /api/users/:id': { name: 'Renamed by another firm' },
   'PATCH /api/clients/:id': { name: 'Renamed by another firm' },
+  'POST /api/clients/:id/periods/:period/close': {},
+  'POST /api/clients/:id/periods/:period/reopen': { reason: 'Reopened by another firm' },
+  'POST /api/close-requests/:id/approve': {},
+  'POST /api/close-requests/:id/reject': { reason: 'Rejected by another firm' },
+  'POST /api/close-requests/:id/withdraw': {},
 };
 
+/** A valid period for `:period` (the ids are the point of the sweep, not the period's format). */
+const SWEEP_PERIOD = '2025-06';
+
 function withIds(path: string, id: string): string {
-  return path.replace(/:[A-Za-z]+/g, id);
+  return path.replace(/:period\b/g, SWEEP_PERIOD).replace(/:[A-Za-z]+/g, id);
+}
+
+/**
+ * A pending close request of the firm (period close routes). Seeded as the owner with triggers off
+ * (session_replication_role = replica), because the sweep calls id sources after taking the firm's
+ * audit count as its baseline.
+ */
+const closeRequests = new Map<string, Promise<string>>();
+function pendingCloseRequestOf(db: TestDatabase, firm: TestFirm): Promise<string> {
+  const existing = closeRequests.get(firm.id);
+  if (existing) return existing;
+  const created = db.owner.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    const clientId = firm.clients[0]!.id;
+    const [period] = await trx('periods').insert({ firm_id: firm.id, client_id: clientId, period: SWEEP_PERIOD, state: 'close_requested' }).returning('id');
+    const [request] = await trx('close_requests')
+      .insert({
+        firm_id: firm.id, client_id: clientId, period_id: (period as { id: string }).id, period: SWEEP_PERIOD, from_state: 'open',
+        requested_by: firm.users.staff.id, requested_by_email: firm.users.staff.email, requested_by_role: 'staff',
+        evidence: {}, evidence_hash: 'sweep', workflow_id: `period-close:sweep:${firm.id}`,
+      })
+      .returning('id');
+    return (request as { id: string }).id;
+  });
+  closeRequests.set(firm.id, created);
+  return created;
 }
 
 describe('route sweeps', () => {
