@@ -17,8 +17,9 @@ import { inFirmJobTransaction } from '../db/tenant';
 export type ReconciliationDeps = {
   knex: Knex;
   logger: Logger;
-  /** Tests only: a pause after each batch, so a run can be interrupted half-way. */
+  /** Tests only: a pause after each batch, and a look at each one, so a run can be interrupted half-way. */
   pauseBetweenBatchesMs?: number;
+  onBatch?: (details: Record<string, unknown>) => void;
 };
 
 type RunRow = {
@@ -54,6 +55,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
   async function checkpoint(details: Record<string, unknown>): Promise<void> {
     const ctx = Context.current();
     ctx.heartbeat(details);
+    deps.onBatch?.(details);
     if (deps.pauseBetweenBatchesMs) await ctx.sleep(deps.pauseBetweenBatchesMs);
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
   }
