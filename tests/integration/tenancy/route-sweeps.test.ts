@@ -12,11 +12,37 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 
+/** A register import, a 2B import and a run of the firm's first client (made once per firm). */
+const reconFixtures = new Map<string, Promise<{ importId: string; runId: string }>>();
+function reconFixture(db: TestDatabase, firm: TestFirm): Promise<{ importId: string; runId: string }> {
+  let made = reconFixtures.get(firm.id);
+  if (!made) {
+    made = (async () => {
+      const base = { firm_id: firm.id, client_id: firm.clients[0]!.id, period: '2024-06', status: 'validated', rows: 0 };
+      const [register] = await db.owner('imports').insert({ ...base, kind: 'purchase_register' }).returning('id');
+      const [twoB] = await db.owner('imports').insert({ ...base, kind: 'gstr2b' }).returning('id');
+      const [run] = await db.owner('reconciliation_runs')
+        .insert({ firm_id: firm.id, client_id: firm.clients[0]!.id, period: '2024-06', register_import_id: register.id, gstr2b_import_id: twoB.id, workflow_id: `recon-sweep-${firm.id}`, status: 'completed' })
+        .returning('id');
+      return { importId: register.id as string, runId: run.id as string };
+    })();
+    reconFixtures.set(firm.id, made);
+  }
+  return made;
+}
+
 /** Where each kind of id in a path comes from, in the target firm. A new resource adds one line. */
 const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<string>> = {
   '/api/users/:id': async (_db, firm) => firm.users.staff.id,
   '/api/clients/:id': async (_db, firm) => firm.clients[0]!.id,
   '/api/auth/sessions/:id': async (db, firm) => (await db.owner('sessions').where({ firm_id: firm.id }).whereNull('revoked_at').first('id')).id,
+  '/api/clients/:id/imports': async (_db, firm) => firm.clients[0]!.id,
+  '/api/imports/:id': async (db, firm) => (await reconFixture(db, firm)).importId,
+  '/api/clients/:id/reconciliations': async (_db, firm) => firm.clients[0]!.id,
+  '/api/reconciliations/:runId': async (db, firm) => (await reconFixture(db, firm)).runId,
+  '/api/reconciliations/:runId/results': async (db, firm) => (await reconFixture(db, firm)).runId,
+  '/api/reconciliations/:runId/suppliers': async (db, firm) => (await reconFixture(db, firm)).runId,
+  '/api/reconciliations/:runId/export': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/clients/:id/periods': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period/close': async (_db, firm) => firm.clients[0]!.id,
@@ -36,6 +62,8 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/close-requests/:id/approve': {},
   'POST /api/close-requests/:id/reject': { reason: 'Rejected by another firm' },
   'POST /api/close-requests/:id/withdraw': {},
+  'POST /api/clients/:id/imports': { kind: 'gstr2b', period: '2024-06', filename: '2b.json', contentType: 'application/json', size: 100 },
+  'POST /api/clients/:id/reconciliations': { period: '2024-06', registerImportId: randomUUID(), gstr2bImportId: randomUUID() },
 };
 
 /** A valid period for `:period` (the ids are the point of the sweep, not the period's format). */
@@ -83,6 +111,7 @@ describe('route sweeps', () => {
     api = await startTestApi(db, { maxSessionsPerUser: 5 });
     firmA = await createTestFirm(db, 'Firm A');
     firmB = await createTestFirm(db, 'Firm B');
+    await reconFixture(db, firmB); // before any snapshot of B's rows and audit trail
     specs = api.app.routeSpecs;
   });
   afterAll(async () => {
