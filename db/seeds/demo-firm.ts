@@ -41,7 +41,8 @@ export async function seedDemoFirm(owner: Knex): Promise<DemoCredentials | null>
 
     const [firm] = await trx('firms').insert({ name: 'Demo & Co, Chartered Accountants', slug: DEMO_FIRM_SLUG }).returning('id');
     const firmId = (firm as { id: string }).id;
-    await trx.raw(`select set_config('app.firm_id', ?, true)`, [firmId]);
+    // The audit triggers record this as the seeding job, not an anonymous writer.
+    await trx.raw(`select set_config('app.firm_id', ?, true), set_config('app.user_email', 'system:seed-demo', true), set_config('app.role', 'system', true)`, [firmId]);
 
     const clients: DemoCredentials['clients'] = [];
     for (const c of DEMO_CLIENTS) {
