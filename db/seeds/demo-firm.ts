@@ -3,7 +3,7 @@
  * clients with valid GSTINs. Runs once: when the firm exists it changes nothing. Passwords are random
  * per install and exist in plaintext only in the returned credentials (hashes with argon2id).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { gstinCheckCharacter } from '../../domain/gstin';
 import { hashPassword } from '../security/passwords';
@@ -39,10 +39,10 @@ export async function seedDemoFirm(owner: Knex): Promise<DemoCredentials | null>
     const existing = await trx('firms').where({ slug: DEMO_FIRM_SLUG }).first('id');
     if (existing) return null;
 
-    const [firm] = await trx('firms').insert({ name: 'Demo & Co, Chartered Accountants', slug: DEMO_FIRM_SLUG }).returning('id');
-    const firmId = (firm as { id: string }).id;
+    const firmId = randomUUID();
     // The audit triggers record this as the seeding job, not an anonymous writer.
     await trx.raw(`select set_config('app.firm_id', ?, true), set_config('app.user_email', 'system:seed-demo', true), set_config('app.role', 'system', true)`, [firmId]);
+    await trx('firms').insert({ id: firmId, name: 'Demo & Co, Chartered Accountants', slug: DEMO_FIRM_SLUG });
 
     const clients: DemoCredentials['clients'] = [];
     for (const c of DEMO_CLIENTS) {
