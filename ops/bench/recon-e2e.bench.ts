@@ -1,0 +1,208 @@
+/**
+ * `npm run bench:recon`: the reconciliation benchmark of issue 5.
+ *
+ * 1. Engine, per size (10 thousand, 1 lakh, 10 lakh documents per side; each size in its own child
+ *    process so peak RSS belongs to that size alone): parse MB/s of the 2B JSON and register CSV
+ *    readers, match time, rows/s, peak RSS (from ops/bench/recon-match.bench.ts).
+ * 2. End to end, 1 lakh per side, on an embedded PostgreSQL: from the first upload request to the
+ *    first page of results answered by the API. It covers the real HTTP API (create import, signed
+ *    PUT of each file: sniffing, streamed parsing, SHA-256, bulk insert of the rows, import row
+ *    update and audit), the run row, then the two reconciliation activities as the worker runs them
+ *    (load rows in batches, match, delete-then-insert results and supplier lines, summary, audit,
+ *    in one transaction) under Temporal's MockActivityEnvironment, then GET …/results. It does NOT
+ *    include a Temporal server round trip (scheduling the workflow and its two activity tasks:
+ *    tens of milliseconds on a local server).
+ *    Next to it, the floor: the readers' parse time plus the time PostgreSQL alone takes to COPY
+ *    the same rows (both imports' rows and the result rows, as stored) into tables of the same
+ *    shape (same columns and indexes), from a server-side file.
+ *
+ * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createReconciliationActivities } from '../../activities/reconciliation';
+import { createApp } from '../../api/app';
+import { createSecurity } from '../../api/security';
+import { createTemporalClient } from '../../api/temporal-client';
+import { gstinCheckCharacter } from '../../domain/gstin';
+import { readGstr2b } from '../../domain/recon/gstr2b-reader';
+import { readRegisterCsv } from '../../domain/recon/register-reader';
+import { createKnex, databaseUrlFor } from '../../db/knex';
+import { migrateLatest } from '../../db/migrator';
+import { hashPassword } from '../../db/security/passwords';
+import { ensureDatabase, startEmbeddedPostgres } from '../embedded-postgres';
+import { generateKeys } from '../keys';
+import { createLogger } from '../logger';
+import { freePort } from '../ports';
+import { benchMatch, type BenchRow } from './recon-match.bench';
+import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
+
+const MARK = 'BENCH_ROW ';
+
+function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function* chunks(buf: Buffer): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += 64 * 1024) yield buf.subarray(i, i + 64 * 1024);
+}
+
+/** One size of the engine benchmark in a fresh process (its peak RSS is its own). */
+function engineRow(size: number): BenchRow {
+  const child = spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', __filename, '--engine', String(size)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const line = child.stdout.split('\n').find((l) => l.startsWith(MARK));
+  if (child.status !== 0 || !line) throw new Error(`engine bench for ${size} failed (${child.status}): ${child.stderr.slice(-2000)}`);
+  return JSON.parse(line.slice(MARK.length)) as BenchRow;
+}
+
+async function request(url: string, init: { method: string; token?: string; body?: unknown; raw?: Buffer; contentType?: string }) {
+  const headers: Record<string, string> = {};
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | Uint8Array | undefined;
+  if (init.raw) {
+    body = new Uint8Array(init.raw);
+    headers['content-type'] = init.contentType ?? 'application/octet-stream';
+  } else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] = 'application/json';
+  }
+  const res = await fetch(url, { method: init.method, headers, body });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${init.method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+type EndToEnd = { size: number; e2eSec: number; uploadSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number };
+
+async function endToEnd(size: number): Promise<EndToEnd> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-bench-'));
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
+  const logger = createLogger({ level: 'warn', pretty: false });
+  const url = databaseUrlFor(pg.url, 'bench');
+  await ensureDatabase(pg.url, 'bench');
+  await migrateLatest({ url, appRole: 'taalmel_app' });
+  const owner = createKnex({ url, poolMax: 2 });
+  const appDb = createKnex({ url, appRole: 'taalmel_app', poolMax: 4 });
+  const temporal = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default', taskQueue: 'unused' }); // lazy: never dialled
+  let server: http.Server | null = null;
+  try {
+    // A firm, a client and a staff user, written as the owner (as onboarding would).
+    const firmId = randomUUID();
+    const stem = `27ABCDE${String(randomBytes(2).readUInt16BE(0) % 10000).padStart(4, '0')}F1Z`;
+    const gstin = stem + gstinCheckCharacter(stem);
+    const password = 'bench password that is long enough 1';
+    const clientId = await owner.transaction(async (trx) => {
+      await trx.raw(`select set_config('app.firm_id', ?, true)`, [firmId]);
+      await trx('firms').insert({ id: firmId, name: 'Bench firm', slug: `bench-${firmId.slice(0, 8)}` });
+      const [client] = await trx('clients').insert({ firm_id: firmId, name: 'Bench client', gstin, email: 'c@bench.example', filing_frequency: 'monthly', state_code: '27' }).returning('id');
+      await trx('users').insert({ firm_id: firmId, email: 'staff@bench.example', name: 'Staff', role: 'staff', password_hash: await hashPassword(password) });
+      return (client as { id: string }).id;
+    });
+    const settings = { ...generateKeys(), idleMinutes: 30, absoluteHours: 12, tokenMinutes: 15, reauthWindowMinutes: 10, maxSessionsPerUser: 5, cookieSecure: false, throttle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: 900 } };
+    const app = createApp({ logger, knex: appDb, temporal, security: createSecurity(settings, appDb, logger), exposeInternalErrors: true, imports: { maxJsonBytes: 1 << 30, maxTabularBytes: 1 << 30 } });
+    server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
+    const address = server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const token = (await request(`${base}/api/auth/login`, { method: 'POST', body: { email: 'staff@bench.example', password } })).token as string;
+
+    const data = generateReconData({ n: size, seed: 7, period: '2024-06', recipientGstin: gstin });
+    const json = Buffer.from(toGstr2bJson(data));
+    const csv = Buffer.from(toRegisterCsv(data));
+
+    // ---- end to end -------------------------------------------------------------------------
+    const t0 = process.hrtime.bigint();
+    const upload = async (kind: string, file: Buffer, type: string) => {
+      const created = await request(`${base}/api/clients/${clientId}/imports`, { method: 'POST', token, body: { kind, period: '2024-06', filename: `bench.${type}`, contentType: type, size: file.length } });
+      await request(created.uploadUrl as string, { method: 'PUT', raw: file, contentType: type });
+      return created.importId as string;
+    };
+    const [twoBId, registerId] = await Promise.all([upload('gstr2b', json, 'application/json'), upload('purchase_register', csv, 'text/csv')]);
+    const uploadSec = seconds(t0);
+    const t1 = process.hrtime.bigint();
+    const [run] = await owner('reconciliation_runs')
+      .insert({ firm_id: firmId, client_id: clientId, period: '2024-06', register_import_id: registerId, gstr2b_import_id: twoBId, options: JSON.stringify({ amountTolerance: 100, dateWindowDays: 10 }), workflow_id: `bench-${randomUUID()}` })
+      .returning('id');
+    const runId = (run as { id: string }).id;
+    const activities = createReconciliationActivities({ knex: appDb, logger });
+    const env = new MockActivityEnvironment();
+    await env.run(activities.reconciliationPrepare, { firmId, runId });
+    const stored = (await env.run(activities.reconciliationMatchAndStore, { firmId, runId })) as { results: number };
+    const firstPage = await request(`${base}/api/reconciliations/${runId}/results?limit=50`, { method: 'GET', token });
+    if (!Array.isArray(firstPage.items) || firstPage.items.length === 0) throw new Error('no results served');
+    const runSec = seconds(t1);
+    const e2eSec = seconds(t0);
+
+    // ---- the floor: parse + COPY of the same rows --------------------------------------------
+    const t2 = process.hrtime.bigint();
+    const twoB = await readGstr2b(chunks(json), { gstin, period: '2024-06' });
+    const register = await readRegisterCsv(chunks(csv), { source: 'bench.csv' });
+    const parseSec = seconds(t2);
+    if (!twoB.ok || !register.ok) throw new Error('floor parse failed');
+    const copyDir = fs.mkdtempSync('/tmp/taalmel-copy-');
+    fs.chmodSync(copyDir, 0o777); // the server process (maybe the postgres user) writes here
+    const rowsFile = path.join(copyDir, 'import_rows.copy');
+    const resultsFile = path.join(copyDir, 'results.copy');
+    // COPY takes no bind parameters; these are uuids the database just generated.
+    for (const id of [twoBId, registerId, runId]) if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error('unexpected id');
+    await owner.raw(`copy (select * from import_rows where import_id in ('${twoBId}', '${registerId}')) to '${rowsFile}'`);
+    await owner.raw(`copy (select * from reconciliation_results where run_id = '${runId}') to '${resultsFile}'`);
+    await owner.raw('create table bench_import_rows (like import_rows including all)');
+    await owner.raw('create table bench_results (like reconciliation_results including all)');
+    const t3 = process.hrtime.bigint();
+    const a = await owner.raw(`copy bench_import_rows from '${rowsFile}'`);
+    const b = await owner.raw(`copy bench_results from '${resultsFile}'`);
+    const copySec = seconds(t3);
+    fs.rmSync(copyDir, { recursive: true, force: true });
+    return { size, e2eSec, uploadSec, runSec, parseSec, copySec, copiedRows: (a as { rowCount: number }).rowCount + (b as { rowCount: number }).rowCount, results: stored.results };
+  } finally {
+    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await temporal.close().catch(() => undefined);
+    await appDb.destroy();
+    await owner.destroy();
+    await pg.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const engineIndex = process.argv.indexOf('--engine');
+  if (engineIndex > 0) {
+    const [row] = await benchMatch([Number(process.argv[engineIndex + 1])]);
+    out(MARK + JSON.stringify(row));
+    return;
+  }
+  const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
+  const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
+  out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  out('');
+  out('| documents per side | 2B JSON MB/s | register CSV MB/s | match (s) | rows/s (both sides) | peak RSS (MB) |');
+  out('|---:|---:|---:|---:|---:|---:|');
+  for (const size of sizes) {
+    const r = engineRow(size);
+    out(`| ${size.toLocaleString('en-IN')} | ${r.jsonReaderMBs.toFixed(1)} | ${r.csvReaderMBs.toFixed(1)} | ${(r.matchMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${Math.round(r.peakRssMb)} |`);
+  }
+  if (e2eSize > 0) {
+    const e = await endToEnd(e2eSize);
+    const floor = e.parseSec + e.copySec;
+    out('');
+    out(`end to end, ${e.size.toLocaleString('en-IN')} documents per side (${e.results.toLocaleString('en-IN')} result rows):`);
+    out(`  upload → results queryable: ${e.e2eSec.toFixed(1)} s (uploads ${e.uploadSec.toFixed(1)} s, run + first page ${e.runSec.toFixed(1)} s)`);
+    out(`  floor: parse ${e.parseSec.toFixed(1)} s + PostgreSQL COPY of the same ${e.copiedRows.toLocaleString('en-IN')} rows ${e.copySec.toFixed(1)} s = ${floor.toFixed(1)} s`);
+    out(`  ratio: ${(e.e2eSec / floor).toFixed(2)}× the parse + COPY floor (target ≤ 3×); ${(e.e2eSec / e.copySec).toFixed(2)}× COPY alone`);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
