@@ -18,6 +18,8 @@ export type DatabaseOptions = {
   /** When set, each pooled connection runs SET ROLE to it before first use. */
   appRole?: string;
   applicationName?: string;
+  /** Where knex's own warnings go (it would print them to the console); errors are thrown anyway. */
+  log?: { warn(message: string): void; error(message: string): void };
 };
 
 export function createKnex(options: DatabaseOptions): Knex {
@@ -41,6 +43,12 @@ export function createKnex(options: DatabaseOptions): Knex {
       },
     },
     acquireConnectionTimeout: 10_000,
+    log: {
+      warn: (message: string) => options.log?.warn(message),
+      error: (message: string) => options.log?.error(message),
+      deprecate: (method: string, alternative: string) => options.log?.warn(`knex: ${method} is deprecated, use ${alternative}`),
+      debug: () => undefined,
+    },
   });
 }
 

@@ -25,7 +25,7 @@ export async function startApi(options: {
   security: SecuritySettings;
 }): Promise<Service & { url: string; server: http.Server }> {
   const { config, logger } = options;
-  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api' });
+  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
   const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose });
@@ -53,7 +53,7 @@ export async function startApi(options: {
 
 export async function startWorkerService(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string }): Promise<Service> {
   const { config, logger } = options;
-  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-worker' });
+  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-worker', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
   const running = await startWorker({
     address: options.temporalAddress,
     namespace: config.temporal.namespace,
