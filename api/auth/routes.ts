@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { Session } from '../../db/models/session';
 import { ApiError, notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
-import type { AppState } from '../state';
 import { clearSessionCookies, setSessionCookies } from './cookies';
 import { presentSession, type AuthService } from './service';
 
@@ -43,8 +42,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/logout',
       action: 'self.manage',
       async handler(ctx) {
-        const state = ctx.state as AppState;
-        await auth.revokeSession(need(state.trx), need(state.session).id, need(state.user).id, 'logout', 'auth.logout');
+        await auth.revokeSession(need(ctx.state.trx), need(ctx.state.session).id, need(ctx.state.user).id, 'logout', 'auth.logout');
         clearSessionCookies(ctx, deps.cookieSecure);
         ctx.status = 204;
       },
@@ -54,9 +52,8 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/me',
       action: 'self.read',
       handler(ctx) {
-        const state = ctx.state as AppState;
-        const user = need(state.user);
-        const session = need(state.session);
+        const user = need(ctx.state.user);
+        const session = need(ctx.state.session);
         ctx.body = {
           user: { id: user.id, email: user.email, name: user.name, role: user.role, firmId: user.firmId, clientId: user.clientId, totpEnabled: user.totpEnabled },
           session: { id: session.id, deviceName: session.deviceName, createdAt: session.createdAt, expiresAt: session.absoluteExpiresAt },
@@ -68,9 +65,8 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/sessions',
       action: 'self.read',
       async handler(ctx) {
-        const state = ctx.state as AppState;
-        const sessions = await auth.activeSessions(need(state.trx), need(state.user).id);
-        ctx.body = { items: sessions.map((s) => presentSession(s, need(state.session).id)) };
+        const sessions = await auth.activeSessions(need(ctx.state.trx), need(ctx.state.user).id);
+        ctx.body = { items: sessions.map((s) => presentSession(s, need(ctx.state.session).id)) };
       },
     }),
     route<z.infer<typeof idParams>>({
@@ -79,12 +75,11 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       action: 'self.manage',
       params: idParams,
       async handler(ctx, { params }) {
-        const state = ctx.state as AppState;
-        const user = need(state.user);
-        const target = await Session.query(need(state.trx)).findById(params.id);
+        const user = need(ctx.state.user);
+        const target = await Session.query(need(ctx.state.trx)).findById(params.id);
         // Own sessions for everyone; any session of the firm for firm admins. Others' ids: 404.
         if (!target || (target.userId !== user.id && user.role !== 'firm_admin')) throw notFound('No such session.');
-        await auth.revokeSession(need(state.trx), target.id, user.id, target.userId === user.id ? 'signed_out_remotely' : 'revoked_by_admin', 'auth.session_revoked');
+        await auth.revokeSession(need(ctx.state.trx), target.id, user.id, target.userId === user.id ? 'signed_out_remotely' : 'revoked_by_admin', 'auth.session_revoked');
         ctx.status = 204;
       },
     }),
@@ -94,8 +89,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       action: 'self.manage',
       body: reauthBody,
       async handler(ctx, { body }) {
-        const state = ctx.state as AppState;
-        await auth.reauthenticate(need(state.trx), need(state.user), need(state.session).id, body.password, body.totp);
+        await auth.reauthenticate(need(ctx.state.trx), need(ctx.state.user), need(ctx.state.session).id, body.password, body.totp);
         ctx.status = 204;
       },
     }),
@@ -104,8 +98,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/totp/setup',
       action: 'self.manage',
       async handler(ctx) {
-        const state = ctx.state as AppState;
-        ctx.body = await auth.totpSetup(need(state.trx), need(state.user));
+        ctx.body = await auth.totpSetup(need(ctx.state.trx), need(ctx.state.user));
       },
     }),
     route<unknown, unknown, z.infer<typeof codeBody>>({
@@ -114,8 +107,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       action: 'self.manage',
       body: codeBody,
       async handler(ctx, { body }) {
-        const state = ctx.state as AppState;
-        await auth.totpEnable(need(state.trx), need(state.user), body.code);
+        await auth.totpEnable(need(ctx.state.trx), need(ctx.state.user), body.code);
         ctx.status = 204;
       },
     }),
@@ -126,8 +118,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       sensitive: true,
       body: codeBody,
       async handler(ctx, { body }) {
-        const state = ctx.state as AppState;
-        await auth.totpDisable(need(state.trx), need(state.user), body.code);
+        await auth.totpDisable(need(ctx.state.trx), need(ctx.state.user), body.code);
         ctx.status = 204;
       },
     }),
@@ -138,8 +129,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       sensitive: true,
       body: passwordBody,
       async handler(ctx, { body }) {
-        const state = ctx.state as AppState;
-        await auth.changePassword(need(state.trx), need(state.user), need(state.session).id, body.currentPassword, body.newPassword);
+        await auth.changePassword(need(ctx.state.trx), need(ctx.state.user), need(ctx.state.session).id, body.currentPassword, body.newPassword);
         ctx.status = 204;
       },
     }),
