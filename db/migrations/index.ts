@@ -3,9 +3,9 @@ import type { Knex } from 'knex';
 import * as m001 from './001-platform-roles-and-core-tables';
 import * as m002 from './002-identity-sessions-audit';
 import * as m003 from './003-row-level-security';
-import * as m020 from './020-backups-catalogue';
 import * as m004 from './004-imports-and-reconciliation-runs';
 import * as m005 from './005-period-close';
+import * as m006 from './006-backups-catalogue';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -13,7 +13,7 @@ export const migrations: Migration[] = [
   { name: '001-platform-roles-and-core-tables', module: m001 },
   { name: '002-identity-sessions-audit', module: m002 },
   { name: '003-row-level-security', module: m003 },
-  { name: '020-backups-catalogue', module: m020 },
   { name: '004-imports-and-reconciliation-runs', module: m004 },
   { name: '005-period-close', module: m005 },
+  { name: '006-backups-catalogue', module: m006 },
 ];
