@@ -4,7 +4,7 @@
  * both are built here from the worker's dependencies.
  *
  * Two connections are at work. The catalogue is written through the application's knex (the
- * application role, granted in migration 020). The dump, the counts and the scratch databases need
+ * application role, granted in migration 006). The dump, the counts and the scratch databases need
  * the database owner (DATABASE_URL itself): a role that sees every firm's rows (superuser or
  * BYPASSRLS, as pg_dump requires under FORCE ROW LEVEL SECURITY) and may create databases.
  */

@@ -1,7 +1,7 @@
 /**
  * The `backups` catalogue and `platform_notifications`: typed rows and the few queries the backup
  * activities and the ops commands share. Platform tables, not firm-scoped: plain knex, no tenant
- * context. The activities reach them through the application role (granted in migration 020); the
+ * context. The activities reach them through the application role (granted in migration 006); the
  * ops commands through the owner connection.
  */
 import type { Knex } from 'knex';
