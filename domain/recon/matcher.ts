@@ -19,6 +19,7 @@ import { type RowItc, rowItc, headsOf } from './itc';
 import {
   billOfEntryKey, canonicalKey, checkGstin, cleanKey, isFuzzyNumberMatch, osaDistance, panOf, signOf,
 } from './normalise';
+import { NumIndex } from './num-index';
 import type { BooksRow, DocType, Heads, Issue, PortalDoc } from './types';
 
 export interface MatchOptions {
@@ -352,30 +353,54 @@ function ensureCanon(d: ND, it: Interner): void {
   d.canonId = it.key(d.canon);
 }
 
-/** Chained hash groups: head index per key, next index per document (no per-group arrays). */
+/**
+ * Chained hash groups: keys interned to dense group ids (first-seen order), the first document per
+ * group in `head`, then a `next` chain per document — no per-group arrays, no boxed Map keys.
+ */
 class Groups {
-  readonly head = new Map<number, number>();
+  readonly index: NumIndex;
+  /** First document of each group, by group id. */
+  head: Int32Array;
+  /** Last document of each group, by group id. */
+  private last: Int32Array;
   readonly next: Int32Array;
-  readonly tail: Int32Array;
   constructor(size: number) {
+    this.index = new NumIndex(size);
+    this.head = new Int32Array(Math.max(8, size));
+    this.last = new Int32Array(Math.max(8, size));
     this.next = new Int32Array(size).fill(-1);
-    this.tail = new Int32Array(size).fill(-1);
+  }
+  get groupCount(): number {
+    return this.index.size;
   }
   add(key: number, i: number): void {
-    const h = this.head.get(key);
-    if (h === undefined) {
-      this.head.set(key, i);
-      this.tail[i] = i;
+    const before = this.index.size;
+    const g = this.index.add(key);
+    if (g === before) {
+      if (g === this.head.length) this.growGroups();
+      this.head[g] = i;
     } else {
-      const t = this.tail[h]!;
-      this.next[t] = i;
-      this.tail[h] = i;
+      this.next[this.last[g]!] = i;
     }
+    this.last[g] = i;
+  }
+  /** First document of the group of `key`, or -1. */
+  headOf(key: number): number {
+    const g = this.index.find(key);
+    return g < 0 ? -1 : this.head[g]!;
   }
   list(head: number, out: number[]): number[] {
     out.length = 0;
     for (let i = head; i !== -1; i = this.next[i]!) out.push(i);
     return out;
+  }
+  private growGroups(): void {
+    const h = new Int32Array(this.head.length * 2);
+    h.set(this.head);
+    this.head = h;
+    const l = new Int32Array(this.last.length * 2);
+    l.set(this.last);
+    this.last = l;
   }
 }
 
@@ -498,19 +523,25 @@ export function matchDocuments(
   // ---- duplicates in books (§7.5) ----------------------------------------------------------------
   {
     const groups = new Groups(books.length);
-    const canonFirst = new Map<number, number>(); // key → first clean id, or -2 when several differ
+    // Per canonical key: the first clean id seen, or -2 when several differ (→ possible duplicate).
+    const canonKeys = new NumIndex(books.length);
+    const canonFirst = new Int32Array(books.length);
+    const canonGroup = new Int32Array(books.length).fill(-1);
     for (let i = 0; i < books.length; i += 1) {
       const d = books[i]!;
       if (d.state !== 0 || d.clean === '') continue;
       groups.add(ck(d.block, DOC_TYPE_CODE[d.docType], d.cleanId, d.fySlot), i);
       ensureCanon(d, it);
       const kc = ck(d.block, DOC_TYPE_CODE[d.docType], d.canonId, d.fySlot);
-      const f = canonFirst.get(kc);
-      if (f === undefined) canonFirst.set(kc, d.cleanId);
-      else if (f !== d.cleanId) canonFirst.set(kc, -2);
+      const before = canonKeys.size;
+      const cg = canonKeys.add(kc);
+      canonGroup[i] = cg;
+      if (cg === before) canonFirst[cg] = d.cleanId;
+      else if (canonFirst[cg] !== d.cleanId) canonFirst[cg] = -2;
     }
     const idx: number[] = [];
-    for (const head of groups.head.values()) {
+    for (let gi = 0; gi < groups.groupCount; gi += 1) {
+      const head = groups.head[gi]!;
       if (groups.next[head] === -1) continue;
       const g = groups.list(head, idx).map((i) => books[i]!).sort(cmpDoc);
       let dupCount = 0;
@@ -543,9 +574,10 @@ export function matchDocuments(
         });
       }
     }
-    for (const d of books) {
+    for (let i = 0; i < books.length; i += 1) {
+      const d = books[i]!;
       if (d.state !== 0 || d.clean === '') continue;
-      if (canonFirst.get(ck(d.block, DOC_TYPE_CODE[d.docType], d.canonId, d.fySlot)) === -2) addFlag(d, 'possible_duplicate');
+      if (canonFirst[canonGroup[i]!] === -2) addFlag(d, 'possible_duplicate');
     }
   }
 
@@ -605,16 +637,17 @@ export function matchDocuments(
       const k = pKey(p);
       if (k >= 0) pg.add(k, i);
     }
-    if (pg.head.size === 0) return;
+    if (pg.groupCount === 0) return;
     const bg = new Groups(books.length);
     for (let i = 0; i < books.length; i += 1) {
       const b = books[i]!;
       if (b.state !== 0) continue;
       const k = bKey(b);
-      if (k >= 0 && pg.head.has(k)) bg.add(k, i);
+      if (k >= 0 && pg.index.find(k) >= 0) bg.add(k, i);
     }
-    for (const [k, bh] of bg.head) {
-      const ph = pg.head.get(k)!;
+    for (let gi = 0; gi < bg.groupCount; gi += 1) {
+      const bh = bg.head[gi]!;
+      const ph = pg.headOf(bg.index.keyOf(gi));
       if (bg.next[bh] === -1 && pg.next[ph] === -1) {
         const b = books[bh]!;
         const p = portal[ph]!;

@@ -2,12 +2,11 @@
  * Run summary (§12.1): counts and taxable/tax totals per category, separately for each side,
  * and the §11 ITC figures. Totals are signed paise (credit notes subtract).
  */
-import { totalOfHeads } from './amounts';
 import { CATEGORIES, type Category } from './categories';
 import { computeItcFigures, type ItcFigures } from './itc';
 import type { MatchOptions, ResultRow } from './matcher';
 import { signOf } from './normalise';
-import type { Issue, PortalDoc } from './types';
+import type { BooksRow, Issue, PortalDoc } from './types';
 
 export interface SideTotals {
   count: number;
@@ -31,9 +30,33 @@ function zero(): SideTotals {
   return { count: 0, taxable: 0, tax: 0 };
 }
 
-function table(): Record<Category, SideTotals> & { all: SideTotals } {
-  const t = Object.fromEntries(CATEGORIES.map((c) => [c, zero()])) as Record<Category, SideTotals>;
-  return Object.assign(t, { all: zero() });
+/** Category → position in CATEGORIES, for the typed-array accumulators below. */
+const CATEGORY_INDEX: ReadonlyMap<Category, number> = new Map(CATEGORIES.map((c, i) => [c, i]));
+
+/*
+ * Counts and totals accumulate in typed arrays indexed by category (3 cells per category and
+ * side) and become objects once at the end; head totals are read at their own property sites
+ * (books rows and portal documents), not through a helper shared by every shape.
+ */
+function booksTax(d: BooksRow): number {
+  return d.igst + d.cgst + d.sgst + d.cess;
+}
+
+function portalTax(d: PortalDoc): number {
+  return d.igst + d.cgst + d.sgst + d.cess;
+}
+
+function sideTable(acc: Float64Array): Record<Category, SideTotals> & { all: SideTotals } {
+  const t = {} as Record<Category, SideTotals>;
+  const all = zero();
+  for (let c = 0; c < CATEGORIES.length; c += 1) {
+    const cell = { count: acc[c * 3]!, taxable: acc[c * 3 + 1]!, tax: acc[c * 3 + 2]! };
+    t[CATEGORIES[c]!] = cell;
+    all.count += cell.count;
+    all.taxable += cell.taxable;
+    all.tax += cell.tax;
+  }
+  return Object.assign(t, { all });
 }
 
 export function summariseRun(
@@ -42,40 +65,38 @@ export function summariseRun(
   options: MatchOptions,
   warnings: readonly Issue[],
 ): RunSummary {
-  const books = table();
-  const portal = table();
+  const bAcc = new Float64Array(CATEGORIES.length * 3);
+  const pAcc = new Float64Array(CATEGORIES.length * 3);
   let booksRows = 0;
-  for (const row of rows) {
-    if (row.books) {
-      const s = signOf(row.books.docType);
-      const cell = books[row.category];
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i]!;
+    const c = CATEGORY_INDEX.get(row.category)! * 3;
+    const b = row.books;
+    if (b) {
+      const s = signOf(b.docType);
       // A result can stand for several source rows (aggregated bills of entry).
-      cell.count += row.booksRowRefs.length;
-      cell.taxable += s * row.books.taxableValue;
-      cell.tax += s * totalOfHeads(row.books);
-      booksRows += row.booksRowRefs.length;
+      const n = row.booksRowRefs.length;
+      bAcc[c] = bAcc[c]! + n;
+      bAcc[c + 1] = bAcc[c + 1]! + s * b.taxableValue;
+      bAcc[c + 2] = bAcc[c + 2]! + s * booksTax(b);
+      booksRows += n;
     }
-    if (row.portal) {
-      const s = signOf(row.portal.docType);
-      const cell = portal[row.category];
-      cell.count += 1;
-      cell.taxable += s * row.portal.taxableValue;
-      cell.tax += s * totalOfHeads(row.portal);
-    }
-  }
-  for (const side of [books, portal]) {
-    for (const c of CATEGORIES) {
-      side.all.count += side[c].count;
-      side.all.taxable += side[c].taxable;
-      side.all.tax += side[c].tax;
+    const p = row.portal;
+    if (p) {
+      const s = signOf(p.docType);
+      pAcc[c] = pAcc[c]! + 1;
+      pAcc[c + 1] = pAcc[c + 1]! + s * p.taxableValue;
+      pAcc[c + 2] = pAcc[c + 2]! + s * portalTax(p);
     }
   }
+  const books = sideTable(bAcc);
+  const portal = sideTable(pAcc);
   const rej = zero();
   for (const d of rejected) {
     const s = signOf(d.docType);
     rej.count += 1;
     rej.taxable += s * d.taxableValue;
-    rej.tax += s * totalOfHeads(d);
+    rej.tax += s * portalTax(d);
   }
   return {
     input: { booksRows, portalDocuments: portal.all.count + rej.count },

@@ -5,6 +5,7 @@
 import { addHeadsInto, totalOfHeads, zeroHeads } from './amounts';
 import { CATEGORIES, type Category } from './categories';
 import type { ResultRow, SupplierSignal } from './matcher';
+import type { BooksRow, Heads, PortalDoc } from './types';
 import { signOf } from './normalise';
 
 export interface SupplierSummary {
@@ -33,55 +34,90 @@ function zeroCounts(): Record<Category, number> {
   return Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
 }
 
+interface Acc {
+  s: SupplierSummary;
+  portalAvailableTax: number;
+}
+
+function newAcc(key: string, signals?: Readonly<Record<string, SupplierSignal>>): Acc {
+  return {
+    s: {
+      supplierGstin: key, supplierName: '', booksCounts: zeroCounts(), portalCounts: zeroCounts(),
+      booksTaxable: 0, booksTax: 0, portalTaxable: 0, portalTax: 0, taxDifference: 0,
+      itcAtRisk: 0, itcMissed: 0, itcMatched: 0, shareMatched: null, lastFilingDate: null,
+      signals: signals?.[key] ?? null,
+    },
+    portalAvailableTax: 0,
+  };
+}
+
+/*
+ * Head totals are read at their own property sites (books rows, portal documents, row-level
+ * heads): a helper shared by all those shapes goes megamorphic and dominated this loop. Rows
+ * arrive sorted by supplier (§12.2), so the previous row's accumulator is reused before the map
+ * is consulted.
+ */
+function booksTax(d: BooksRow): number {
+  return d.igst + d.cgst + d.sgst + d.cess;
+}
+function portalTax(d: PortalDoc): number {
+  return d.igst + d.cgst + d.sgst + d.cess;
+}
+function headsTotal(h: Readonly<Heads>): number {
+  return h.igst + h.cgst + h.sgst + h.cess;
+}
+
 export function summariseSuppliers(
   rows: readonly ResultRow[],
   signals?: Readonly<Record<string, SupplierSignal>>,
 ): SupplierSummary[] {
-  const map = new Map<string, SupplierSummary & { portalAvailableTax: number }>();
-  for (const row of rows) {
+  const map = new Map<string, Acc>();
+  let acc: Acc | undefined;
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i]!;
     const key = row.supplierGstin;
-    let s = map.get(key);
-    if (!s) {
-      s = {
-        supplierGstin: key, supplierName: '', booksCounts: zeroCounts(), portalCounts: zeroCounts(),
-        booksTaxable: 0, booksTax: 0, portalTaxable: 0, portalTax: 0, taxDifference: 0,
-        itcAtRisk: 0, itcMissed: 0, itcMatched: 0, shareMatched: null, lastFilingDate: null,
-        signals: signals?.[key] ?? null, portalAvailableTax: 0,
-      };
-      map.set(key, s);
+    if (acc === undefined || acc.s.supplierGstin !== key) {
+      acc = map.get(key);
+      if (!acc) {
+        acc = newAcc(key, signals);
+        map.set(key, acc);
+      }
     }
+    const s = acc.s;
+    const portal = row.portal;
+    const books = row.books;
     // Prefer the portal's trade name (what the supplier registered), else the books ledger name.
-    if (row.portal?.supplierName) s.supplierName = row.portal.supplierName;
+    if (portal?.supplierName) s.supplierName = portal.supplierName;
     else if (!s.supplierName && row.supplierName) s.supplierName = row.supplierName;
-    if (row.books) {
+    if (books) {
       s.booksCounts[row.category] += 1;
       if (row.category !== 'out_of_scope') {
-        const sign = signOf(row.books.docType);
-        s.booksTaxable += sign * row.books.taxableValue;
-        s.booksTax += sign * totalOfHeads(row.books);
+        const sign = signOf(books.docType);
+        s.booksTaxable += sign * books.taxableValue;
+        s.booksTax += sign * booksTax(books);
       }
     }
-    if (row.portal) {
+    if (portal) {
       s.portalCounts[row.category] += 1;
       if (row.category !== 'superseded') {
-        const sign = signOf(row.portal.docType);
-        s.portalTaxable += sign * row.portal.taxableValue;
-        s.portalTax += sign * totalOfHeads(row.portal);
-        if (row.portal.itcAvailable) s.portalAvailableTax += sign * totalOfHeads(row.portal);
+        const sign = signOf(portal.docType);
+        s.portalTaxable += sign * portal.taxableValue;
+        s.portalTax += sign * portalTax(portal);
+        if (portal.itcAvailable) acc.portalAvailableTax += sign * portalTax(portal);
       }
-      const f = row.portal.supplierFilingDate;
+      const f = portal.supplierFilingDate;
       if (f && (s.lastFilingDate === null || f > s.lastFilingDate)) s.lastFilingDate = f;
     }
-    s.itcAtRisk += totalOfHeads(row.itc.atRisk);
-    s.itcMissed += totalOfHeads(row.itc.missed);
-    s.itcMatched += totalOfHeads(row.itc.matched);
+    const itc = row.itc;
+    s.itcAtRisk += headsTotal(itc.atRisk);
+    s.itcMissed += headsTotal(itc.missed);
+    s.itcMatched += headsTotal(itc.matched);
   }
   const out: SupplierSummary[] = [];
-  for (const s of map.values()) {
-    const { portalAvailableTax, ...rest } = s;
-    rest.taxDifference = rest.booksTax - rest.portalTax;
-    rest.shareMatched = portalAvailableTax !== 0 ? rest.itcMatched / portalAvailableTax : null;
-    out.push(rest);
+  for (const { s, portalAvailableTax } of map.values()) {
+    s.taxDifference = s.booksTax - s.portalTax;
+    s.shareMatched = portalAvailableTax !== 0 ? s.itcMatched / portalAvailableTax : null;
+    out.push(s);
   }
   out.sort((a, b) => b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0));
   return out;
