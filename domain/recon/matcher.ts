@@ -129,6 +129,8 @@ const KEY_SPACE = 2 ** 23;
 const FY_SPACE = 64;
 const ANY_FY = FY_SPACE - 1;
 const MAX_BLOCKS = 2 ** 18;
+/** Day numbers in the result order's packed key (see sortResultsPacked). */
+const DAY_SPACE = 2 ** 20;
 
 /** Internal, normalised view of one document (one allocation per document, reused by every pass). */
 interface ND {
@@ -136,6 +138,8 @@ interface ND {
   /** rowRef (books) or portal ref: unique, the final tie-break of every ordering. */
   ref: string;
   gstin: string;
+  /** The cleaned GSTIN's interned id (its block, even for bills of entry, which use BOE_BLOCK). */
+  gstinId: number;
   gstinBad: boolean;
   pan: string;
   block: number;
@@ -243,6 +247,8 @@ class Interner {
   private readonly keys = new Map<string, number>();
   private readonly gstins = new Map<string, { gstin: string; bad: boolean; pan: string; block: number }>();
   private readonly blocks = new Map<string, number>();
+  /** Cleaned GSTIN by id (index 0 is unused: it is BOE_BLOCK). */
+  readonly gstinById: string[] = [''];
   fyBase = 0;
 
   key(s: string): number {
@@ -264,6 +270,7 @@ class Interner {
         block = this.blocks.size + 1;
         if (block >= MAX_BLOCKS) throw new Error('too many distinct supplier GSTINs for one run');
         this.blocks.set(c.gstin, block);
+        this.gstinById.push(c.gstin);
       }
       g = { gstin: c.gstin, bad: c.gstin !== '' && c.problem !== null, pan: panOf(c.gstin), block };
       this.gstins.set(raw, g);
@@ -320,7 +327,7 @@ function makeND(side: 0 | 1, ref: string, docType: DocType, gstinRaw: string, nu
   const tax = amounts.igst + amounts.cgst + amounts.sgst + amounts.cess;
   const dp = iso ? isoParts(iso) : null;
   return {
-    side, ref, gstin: g.gstin, gstinBad: g.bad, pan: g.pan,
+    side, ref, gstin: g.gstin, gstinId: g.block, gstinBad: g.bad, pan: g.pan,
     block: isBoe ? BOE_BLOCK : g.block, family: FAMILY[docType], docType,
     clean, cleanId: clean === '' ? -1 : it.key(clean),
     canon: isBoe || clean === '' ? clean : null, canonId: -1, tail: isBoe ? clean : '', prefix: '', tailKnown: isBoe || clean === '',
@@ -842,35 +849,80 @@ export function matchDocuments(
 
   // ---- build result rows --------------------------------------------------------------------------
   const results: ResultRow[] = [];
-  const sortDay: number[] = [];
+  // Sort keys per result row: the supplier GSTIN's id and the day.
+  const rowGstin = new Int32Array(books.length + portal.length);
+  const rowDay = new Float64Array(books.length + portal.length);
   for (const b of books) {
     if (b.state === 3) continue;
     if (b.state === 1) {
-      results.push(pairRow(b, b.partner!, o));
+      const p = b.partner!;
+      rowGstin[results.length] = p.gstin !== '' ? p.gstinId : b.gstinId; // = row.supplierGstin
+      results.push(pairRow(b, p, o));
     } else {
       const category: Category = b.category ?? 'missing_in_2b';
+      rowGstin[results.length] = b.gstinId;
       results.push(singleRow(b, category, b.outReason ?? (b.flags?.has('rejected_in_ims') ? 'rejected_in_ims' : null), tol));
     }
-    sortDay.push(b.day);
+    rowDay[results.length - 1] = b.day;
   }
   for (const p of portal) {
     if (p.state === 1) continue;
+    rowGstin[results.length] = p.gstinId;
+    rowDay[results.length] = p.day;
     results.push(singleRow(p, p.category ?? 'missing_in_books', null, tol));
-    sortDay.push(p.day);
   }
-  // §12.2: sorted by supplier then date; ids break ties so the order is total. Numeric keys
-  // (supplier rank, day) decide almost every comparison; strings are compared only on ties.
+  const sorted = sortResults(results, rowGstin, rowDay, it.gstinById);
+  // Warnings in a fixed order too (block iteration order depends on input order).
+  warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
+  return { results: sorted, rejected, warnings };
+}
+
+/**
+ * §12.2 order: supplier GSTIN, then date, then id (unique, so the order is total). A counting sort
+ * by GSTIN rank puts each supplier's rows in one bucket; only buckets (tens of rows) are sorted
+ * with a comparator, and strings are compared only between rows of one supplier and one day.
+ */
+function sortResults(results: ResultRow[], rowGstin: Int32Array, rowDay: Float64Array, gstinById: readonly string[]): ResultRow[] {
+  const n = results.length;
+  for (let i = 0; i < n; i += 1) {
+    const d = rowDay[i]!;
+    if (!(d >= 0 && d < DAY_SPACE)) return sortResultsPacked(results, rowDay);
+  }
+  // Rank of every GSTIN id in string order.
+  const ids = Array.from({ length: gstinById.length }, (_, i) => i);
+  ids.sort((x, y) => cmpStr(gstinById[x]!, gstinById[y]!));
+  const rank = new Int32Array(gstinById.length);
+  for (let r = 0; r < ids.length; r += 1) rank[ids[r]!] = r;
+  // Counting sort by rank (stable), then bucket starts.
+  const start = new Int32Array(ids.length + 1);
+  for (let i = 0; i < n; i += 1) start[rank[rowGstin[i]!]! + 1]! += 1;
+  for (let r = 0; r < ids.length; r += 1) start[r + 1] = start[r + 1]! + start[r]!;
+  const fill = start.slice(0, ids.length);
+  const perm = new Int32Array(n);
+  for (let i = 0; i < n; i += 1) perm[fill[rank[rowGstin[i]!]!]!++] = i;
+  const byDayThenId = (x: number, y: number): number => rowDay[x]! - rowDay[y]! || cmpStr(results[x]!.id, results[y]!.id);
+  for (let r = 0; r < ids.length; r += 1) {
+    if (start[r + 1]! - start[r]! > 1) perm.subarray(start[r]!, start[r + 1]!).sort(byDayThenId);
+  }
+  const out = new Array<ResultRow>(n);
+  for (let i = 0; i < n; i += 1) out[i] = results[perm[i]!]!;
+  return out;
+}
+
+/**
+ * The original ordering, kept for inputs with dates outside 1970–4840 or unparseable ones (NaN):
+ * GSTIN rank × DAY_SPACE + day, then id. Readers never produce such dates; direct callers might,
+ * and the order must stay exactly what it always was.
+ */
+function sortResultsPacked(results: ResultRow[], rowDay: Float64Array): ResultRow[] {
   const gstinRank = new Map<string, number>();
   for (const r of results) gstinRank.set(r.supplierGstin, 0);
   [...gstinRank.keys()].sort(cmpStr).forEach((g, i) => gstinRank.set(g, i));
   const order = new Float64Array(results.length);
-  for (let i = 0; i < results.length; i += 1) order[i] = gstinRank.get(results[i]!.supplierGstin)! * 2 ** 20 + sortDay[i]!;
+  for (let i = 0; i < results.length; i += 1) order[i] = gstinRank.get(results[i]!.supplierGstin)! * DAY_SPACE + rowDay[i]!;
   const perm = Array.from({ length: results.length }, (_, i) => i);
   perm.sort((x, y) => order[x]! - order[y]! || cmpStr(results[x]!.id, results[y]!.id));
-  const sorted = perm.map((i) => results[i]!);
-  // Warnings in a fixed order too (block iteration order depends on input order).
-  warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
-  return { results: sorted, rejected, warnings };
+  return perm.map((i) => results[i]!);
 }
 
 /** §8.4: drop every document that has two or more equally good candidates (sort keys 1–3). */
