@@ -49,8 +49,6 @@ export function withTotal(h: Heads): HeadsTotal {
   return { ...h, total: totalOfHeads(h) };
 }
 
-const HEADS = ['igst', 'cgst', 'sgst', 'cess'] as const;
-
 /**
  * The ITC effect of one result row. `accepted` only matters for probable matches.
  * Excesses on paired rows count only beyond `tolerance` per head (a rounding difference is
@@ -80,26 +78,33 @@ export function rowItc(
   const sign = signOf(portal.docType);
   // §11: books tax of pairs whose portal side is not available is at risk in full.
   if (!portal.itcAvailable) return eligible ? { ...NONE, atRisk: signed(books, sign) } : NONE;
-  const matched = zeroHeads();
-  const toConfirm = zeroHeads();
-  let atRisk: Heads = ZERO;
-  let missed: Heads = ZERO;
-  for (const h of HEADS) {
-    const b = books[h];
-    const p = portal[h];
-    if (category === 'mismatch') matched[h] = sign * Math.min(b, p);
-    else if (category === 'probable_match' && !accepted) toConfirm[h] = sign * p;
-    else matched[h] = sign * p;
-    if (eligible && b - p > tolerance) {
-      if (atRisk === ZERO) atRisk = zeroHeads();
-      atRisk[h] = sign * (b - p);
-    }
-    if (p - b > tolerance) {
-      if (missed === ZERO) missed = zeroHeads();
-      missed[h] = sign * (p - b);
-    }
+  // Only one of matched / toConfirm carries amounts; the other stays the shared zero. Heads are
+  // read into locals once (a loop over head names made every access a megamorphic keyed load).
+  const bI = books.igst, bC = books.cgst, bS = books.sgst, bX = books.cess;
+  const pI = portal.igst, pC = portal.cgst, pS = portal.sgst, pX = portal.cess;
+  let matched: Heads = ZERO;
+  let toConfirm: Heads = ZERO;
+  if (category === 'mismatch') {
+    matched = { igst: sign * Math.min(bI, pI), cgst: sign * Math.min(bC, pC), sgst: sign * Math.min(bS, pS), cess: sign * Math.min(bX, pX) };
+  } else if (category === 'probable_match' && !accepted) {
+    toConfirm = { igst: sign * pI, cgst: sign * pC, sgst: sign * pS, cess: sign * pX };
+  } else {
+    matched = { igst: sign * pI, cgst: sign * pC, sgst: sign * pS, cess: sign * pX };
   }
+  const atRisk = eligible ? excess(bI - pI, bC - pC, bS - pS, bX - pX, sign, tolerance) : ZERO;
+  const missed = excess(pI - bI, pC - bC, pS - bS, pX - bX, sign, tolerance);
   return { matched, toConfirm, atRisk, missed };
+}
+
+/** Per head: sign × excess when the excess is beyond tolerance, else 0; ZERO when no head is. */
+function excess(i: number, c: number, s: number, x: number, sign: number, tolerance: number): Heads {
+  if (!(i > tolerance || c > tolerance || s > tolerance || x > tolerance)) return ZERO;
+  return {
+    igst: i > tolerance ? sign * i : 0,
+    cgst: c > tolerance ? sign * c : 0,
+    sgst: s > tolerance ? sign * s : 0,
+    cess: x > tolerance ? sign * x : 0,
+  };
 }
 
 /** Shared zero heads: most rows leave most figures at zero; rows are read-only. */
