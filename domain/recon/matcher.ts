@@ -157,12 +157,8 @@ interface ND {
   fy: number;
   fySlot: number;
   day: number;
-  tx: number;
-  ig: number;
-  cg: number;
-  sg: number;
-  cs: number;
-  tax: number;
+  /** Offset of this document's amounts in the run's `money` array (see MONEY_STRIDE). */
+  m: number;
   pos: string;
   rcm: boolean;
   portCode: string;
@@ -207,9 +203,30 @@ function cmpDoc(x: ND, y: ND): number {
   return x.day - y.day || cmpStr(x.ref, y.ref);
 }
 
-function withinTol(b: ND, p: ND, tol: number): boolean {
-  return Math.abs(b.tx - p.tx) <= tol && Math.abs(b.ig - p.ig) <= tol && Math.abs(b.cg - p.cg) <= tol
-    && Math.abs(b.sg - p.sg) <= tol && Math.abs(b.cs - p.cs) <= tol;
+/*
+ * Amounts live in one Float64Array per run, six slots per document, rather than as ND fields:
+ * paise often exceed V8's small-integer range, and every such field would be a separately
+ * allocated box per document — millions of small objects for the garbage collector on 10-lakh runs.
+ */
+const MONEY_STRIDE = 6;
+const TX = 0;
+const IG = 1;
+const CG = 2;
+const SG = 3;
+const CS = 4;
+/** igst + cgst + sgst + cess. */
+const TAX = 5;
+
+function withinTol(a: Float64Array, b: ND, p: ND, tol: number): boolean {
+  const x = b.m;
+  const y = p.m;
+  return Math.abs(a[x + TX]! - a[y + TX]!) <= tol && Math.abs(a[x + IG]! - a[y + IG]!) <= tol
+    && Math.abs(a[x + CG]! - a[y + CG]!) <= tol && Math.abs(a[x + SG]! - a[y + SG]!) <= tol
+    && Math.abs(a[x + CS]! - a[y + CS]!) <= tol;
+}
+
+function taxDiff(a: Float64Array, b: ND, p: ND): number {
+  return Math.abs(a[b.m + TAX]! - a[p.m + TAX]!);
 }
 
 function posRcmEqual(b: ND, p: ND): boolean {
@@ -320,11 +337,17 @@ function ck(block: number, fam: number, keyId: number, fySlot: number): number {
 
 function makeND(side: 0 | 1, ref: string, docType: DocType, gstinRaw: string, numberRaw: string, iso: string, amounts: {
   taxableValue: number; igst: number; cgst: number; sgst: number; cess: number;
-}, pos: string | undefined, rcm: boolean, boe: string | undefined, portCode: string | undefined, it: Interner): ND {
+}, pos: string | undefined, rcm: boolean, boe: string | undefined, portCode: string | undefined, it: Interner,
+money: Float64Array, m: number): ND {
   const g = it.gstin(gstinRaw ?? '');
   const isBoe = docType === 'bill_of_entry';
   const clean = isBoe ? billOfEntryKey(boe || numberRaw) : cleanKey(numberRaw);
-  const tax = amounts.igst + amounts.cgst + amounts.sgst + amounts.cess;
+  money[m + TX] = amounts.taxableValue;
+  money[m + IG] = amounts.igst;
+  money[m + CG] = amounts.cgst;
+  money[m + SG] = amounts.sgst;
+  money[m + CS] = amounts.cess;
+  money[m + TAX] = amounts.igst + amounts.cgst + amounts.sgst + amounts.cess;
   const dp = iso ? isoParts(iso) : null;
   return {
     side, ref, gstin: g.gstin, gstinId: g.block, gstinBad: g.bad, pan: g.pan,
@@ -332,7 +355,7 @@ function makeND(side: 0 | 1, ref: string, docType: DocType, gstinRaw: string, nu
     clean, cleanId: clean === '' ? -1 : it.key(clean),
     canon: isBoe || clean === '' ? clean : null, canonId: -1, tail: isBoe ? clean : '', prefix: '', tailKnown: isBoe || clean === '',
     fy: dp ? dp.fy : 0, fySlot: 0, day: dp ? dp.day : 0,
-    tx: amounts.taxableValue, ig: amounts.igst, cg: amounts.cgst, sg: amounts.sgst, cs: amounts.cess, tax,
+    m,
     pos: pos ?? '', rcm, portCode: portCode ? portCode.trim().toUpperCase() : '',
     state: 0, partner: null, pass: null,
     hasOrig: false, oCleanId: -1, oCanonId: -1, oFy: 0, oFySlot: 0, oDay: 0,
@@ -423,11 +446,12 @@ export function matchDocuments(
   const it = new Interner();
 
   // ---- normalise ----------------------------------------------------------------------------
+  const money = new Float64Array(MONEY_STRIDE * (booksIn.length + portalIn.length));
   const books: ND[] = new Array<ND>(booksIn.length);
   for (let i = 0; i < booksIn.length; i += 1) {
     const r = booksIn[i]!;
     const d = makeND(0, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r, r.placeOfSupply,
-      r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
+      r.reverseCharge, r.billOfEntryNumber, r.portCode, it, money, MONEY_STRIDE * i);
     d.books = r;
     books[i] = d;
   }
@@ -439,7 +463,7 @@ export function matchDocuments(
       continue;
     }
     const d = makeND(1, doc.ref, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc, doc.placeOfSupply,
-      doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
+      doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it, money, MONEY_STRIDE * (booksIn.length + portal.length));
     d.portal = doc;
     if (doc.original) {
       d.hasOrig = true;
@@ -497,7 +521,7 @@ export function matchDocuments(
     if (r.itcEligible === false) addFlag(d, 'itc_not_eligible');
     if (r.importOfServices) d.outReason = 'import_of_services';
     else if (d.gstin === '' && d.docType !== 'bill_of_entry') d.outReason = 'no_supplier_gstin';
-    else if (d.tax === 0) d.outReason = 'zero_tax';
+    else if (money[d.m + TAX] === 0) d.outReason = 'zero_tax';
     if (d.outReason) {
       d.state = 2;
       d.category = 'out_of_scope';
@@ -519,11 +543,14 @@ export function matchDocuments(
       const head = g[0]!;
       head.rowRefs = g.map((d) => d.ref);
       for (const d of g.slice(1)) {
-        head.tx += d.tx; head.ig += d.ig; head.cg += d.cg; head.sg += d.sg; head.cs += d.cs; head.tax += d.tax;
+        for (let k = 0; k < MONEY_STRIDE; k += 1) money[head.m + k] = money[head.m + k]! + money[d.m + k]!;
         d.state = 3; // merged into head: no result row of its own
       }
       // The result row shows the aggregate; keep the first row's descriptive fields.
-      head.books = { ...head.books!, taxableValue: head.tx, igst: head.ig, cgst: head.cg, sgst: head.sg, cess: head.cs };
+      const h = head.m;
+      head.books = {
+        ...head.books!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
+      };
     }
   }
 
@@ -557,7 +584,7 @@ export function matchDocuments(
         let first: ND | undefined;
         for (let k = 0; k < j; k += 1) {
           const e = g[k]!;
-          if (e.state === 0 && withinTol(e, later, tol)) {
+          if (e.state === 0 && withinTol(money, e, later, tol)) {
             first = e;
             break;
           }
@@ -620,7 +647,10 @@ export function matchDocuments(
         const sa = signOf(a.docType);
         const so = signOf(orig.docType);
         a.amendmentDelta = {
-          igst: sa * a.ig - so * orig.ig, cgst: sa * a.cg - so * orig.cg, sgst: sa * a.sg - so * orig.sg, cess: sa * a.cs - so * orig.cs,
+          igst: sa * money[a.m + IG]! - so * money[orig.m + IG]!,
+          cgst: sa * money[a.m + CG]! - so * money[orig.m + CG]!,
+          sgst: sa * money[a.m + SG]! - so * money[orig.m + SG]!,
+          cess: sa * money[a.m + CS]! - so * money[orig.m + CS]!,
         };
         a.amendmentOfEarlierPeriod = orig.portal!.period < ap.period;
       }
@@ -667,7 +697,7 @@ export function matchDocuments(
         for (const pi of pg.list(ph, pIdx)) {
           const p = portal[pi]!;
           if (p.state !== 0 || !allow(b, p)) continue;
-          cands.push({ b, p, taxDiff: Math.abs(b.tax - p.tax), gap: Math.abs(b.day - p.day), dist: 0 });
+          cands.push({ b, p, taxDiff: taxDiff(money, b, p), gap: Math.abs(b.day - p.day), dist: 0 });
         }
       }
       greedy(cands, pass);
@@ -734,9 +764,9 @@ export function matchDocuments(
       for (const p of g.p) {
         if (p.clean === '' || !compatible(b.docType, p.docType)) continue;
         const gap = Math.abs(b.day - p.day);
-        if (gap > win || !withinTol(b, p, tol) || !posRcmEqual(b, p)) continue;
+        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(b, p)) continue;
         if (!isFuzzyNumberMatch(bk, keyOf(p))) continue;
-        c4.push({ b, p, taxDiff: Math.abs(b.tax - p.tax), gap, dist: dist(b, p) });
+        c4.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: dist(b, p) });
       }
     }
     if (c4.length > 0) greedy(dropAmbiguous(c4), 'P4');
@@ -749,8 +779,8 @@ export function matchDocuments(
       for (const p of g.p) {
         if (p.state !== 0 || !compatible(b.docType, p.docType)) continue;
         const gap = Math.abs(b.day - p.day);
-        if (gap > win || !withinTol(b, p, tol) || !posRcmEqual(b, p)) continue;
-        c5.push({ b, p, taxDiff: Math.abs(b.tax - p.tax), gap, dist: 0 });
+        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(b, p)) continue;
+        c5.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: 0 });
         bCount.set(b, (bCount.get(b) ?? 0) + 1);
         pCount.set(p, (pCount.get(p) ?? 0) + 1);
       }
@@ -785,9 +815,9 @@ export function matchDocuments(
           if (p.gstin === b.gstin || p.clean === '' || !compatible(b.docType, p.docType)) continue;
           const gap = Math.abs(b.day - p.day);
           if (!(b.fy === p.fy || gap <= win)) continue;
-          if (Math.abs(b.tx - p.tx) > tol || Math.abs(b.tax - p.tax) > tol) continue;
+          if (Math.abs(money[b.m + TX]! - money[p.m + TX]!) > tol || taxDiff(money, b, p) > tol) continue;
           if (b.canonId !== p.canonId && !isFuzzyNumberMatch(bk, keyOf(p))) continue;
-          c6.push({ b, p, taxDiff: Math.abs(b.tax - p.tax), gap, dist: dist(b, p) });
+          c6.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: dist(b, p) });
         }
       }
       if (c6.length > 0) greedy(c6, 'P6');
@@ -857,7 +887,7 @@ export function matchDocuments(
     if (b.state === 1) {
       const p = b.partner!;
       rowGstin[results.length] = p.gstin !== '' ? p.gstinId : b.gstinId; // = row.supplierGstin
-      results.push(pairRow(b, p, o));
+      results.push(pairRow(b, p, o, money));
     } else {
       const category: Category = b.category ?? 'missing_in_2b';
       rowGstin[results.length] = b.gstinId;
@@ -972,19 +1002,21 @@ function mergedFlags(b: ND | null, p: ND | null): readonly Flag[] {
 }
 
 /** Classify a pair (§8.3) and build its result row. */
-function pairRow(b: ND, p: ND, o: MatchOptions): ResultRow {
+function pairRow(b: ND, p: ND, o: MatchOptions, money: Float64Array): ResultRow {
   const tol = o.amountTolerance;
   const diffs: Difference[] = [];
   // Unrolled (a loop over field names made every access a megamorphic keyed load).
-  moneyDiff(diffs, 'taxableValue', b.tx, p.tx, tol);
-  moneyDiff(diffs, 'igst', b.ig, p.ig, tol);
-  moneyDiff(diffs, 'cgst', b.cg, p.cg, tol);
-  moneyDiff(diffs, 'sgst', b.sg, p.sg, tol);
-  moneyDiff(diffs, 'cess', b.cs, p.cs, tol);
-  const bInter = b.ig > 0 && b.cg + b.sg === 0;
-  const bIntra = b.cg + b.sg > 0 && b.ig === 0;
-  const pInter = p.ig > 0 && p.cg + p.sg === 0;
-  const pIntra = p.cg + p.sg > 0 && p.ig === 0;
+  const x = b.m;
+  const y = p.m;
+  moneyDiff(diffs, 'taxableValue', money[x + TX]!, money[y + TX]!, tol);
+  moneyDiff(diffs, 'igst', money[x + IG]!, money[y + IG]!, tol);
+  moneyDiff(diffs, 'cgst', money[x + CG]!, money[y + CG]!, tol);
+  moneyDiff(diffs, 'sgst', money[x + SG]!, money[y + SG]!, tol);
+  moneyDiff(diffs, 'cess', money[x + CS]!, money[y + CS]!, tol);
+  const bInter = money[x + IG]! > 0 && money[x + CG]! + money[x + SG]! === 0;
+  const bIntra = money[x + CG]! + money[x + SG]! > 0 && money[x + IG]! === 0;
+  const pInter = money[y + IG]! > 0 && money[y + CG]! + money[y + SG]! === 0;
+  const pIntra = money[y + CG]! + money[y + SG]! > 0 && money[y + IG]! === 0;
   if ((bInter && pIntra) || (bIntra && pInter)) {
     diffs.push({ field: 'taxHeads', books: bInter ? 'IGST' : 'CGST+SGST', portal: pInter ? 'IGST' : 'CGST+SGST', delta: null, material: true });
   }
