@@ -174,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     env: e.NODE_ENV,
     isDev: e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
-    api: { host: e.API_HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}` },
+    api: { host: e.API_HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}` },
     dataDir: path.resolve(e.DATA_DIR),
     database: {
       url: e.DATABASE_URL,

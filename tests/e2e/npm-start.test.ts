@@ -3,40 +3,16 @@
  * data folder. It must come up with PostgreSQL, Temporal (and its UI), print the demo logins, stop
  * cleanly on SIGINT leaving no server behind, and keep its data across a restart.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortFree } from '../../ops/ports';
 import { harnessValue } from '../harness/harness-env';
+import { READY_LINE, startStack, waitFor } from './stack';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 jest.setTimeout(240_000);
-
-type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-function startStack(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'ops/dev.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_URL: '', TEMPORAL_ADDRESS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(started: Started, text: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!started.output().includes(text)) {
-    if (started.child.exitCode !== null) throw new Error(`exited early:\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}":\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function processesMentioning(fragment: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
@@ -66,7 +42,7 @@ describe('npm start', () => {
   it('runs the whole product, stops cleanly and keeps its data', async () => {
     const first = startStack(env);
     try {
-      await waitFor(first, 'Ctrl-C stops everything');
+      await waitFor(first, READY_LINE);
       const api = `http://127.0.0.1:${env.PORT}`;
       expect((await fetch(`${api}/readyz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
@@ -91,7 +67,7 @@ describe('npm start', () => {
     const before = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
     const second = startStack(env);
     try {
-      await waitFor(second, 'Ctrl-C stops everything');
+      await waitFor(second, READY_LINE);
       expect(second.output()).toContain('from the first start');
       const after = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
       expect(after.clients).toEqual(before.clients);
