@@ -13,6 +13,7 @@ import { CATEGORIES, reconcile, type BooksRow, type Category, type PortalDoc } f
 import { recordAuditEvent } from '../db/audit';
 import { deleteRunResults, insertResultRows, insertSupplierRows, loadImportRows } from '../db/recon-rows';
 import { inFirmJobTransaction } from '../db/tenant';
+import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
 export type ReconciliationDeps = {
   knex: Knex;
@@ -60,6 +61,30 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
   }
 
+  /**
+   * Tells the workflow how far the long step got, at most once a second. Best effort: without a
+   * Temporal client (a mock environment) or when the signal fails, the run goes on regardless.
+   */
+  function progressReporter(total: number) {
+    let last = 0;
+    return (fraction: number) => {
+      const now = Date.now();
+      if (now - last < 1000 || total === 0) return;
+      last = now;
+      try {
+        const ctx = Context.current();
+        const workflowId = ctx.info.workflowExecution?.workflowId;
+        if (!workflowId) return;
+        void ctx.client.workflow
+          .getHandle(workflowId)
+          .signal(reconciliationProgressSignal, { done: Math.floor(total * Math.min(fraction, 1)) })
+          .catch(() => undefined);
+      } catch {
+        // no client here: progress stays coarse
+      }
+    };
+  }
+
   return {
     /** Marks the run running and counts its documents (books rows + portal documents). */
     async reconciliationPrepare(input: { firmId: string; runId: string }): Promise<{ total: number }> {
@@ -84,9 +109,18 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             const counted = await trx('reconciliation_results').where({ run_id: run.id }).count({ n: '*' });
             return { results: Number(counted[0]?.n ?? 0) };
           }
-          const books = await loadImportRows<BooksRow>(trx, run.register_import_id, (done) => checkpoint({ phase: 'load_books', done }));
-          const portal = await loadImportRows<PortalDoc>(trx, run.gstr2b_import_id, (done) => checkpoint({ phase: 'load_portal', done }));
+          const documents = Number((await trx('imports').sum({ n: 'rows' }).whereIn('id', [run.register_import_id, run.gstr2b_import_id]))[0]?.n ?? 0);
+          const report = progressReporter(documents);
+          const books = await loadImportRows<BooksRow>(trx, run.register_import_id, (done) => {
+            report((PROGRESS_WEIGHTS.load * done) / documents);
+            return checkpoint({ phase: 'load_books', done });
+          });
+          const portal = await loadImportRows<PortalDoc>(trx, run.gstr2b_import_id, (done) => {
+            report((PROGRESS_WEIGHTS.load * (books.length + done)) / documents);
+            return checkpoint({ phase: 'load_portal', done });
+          });
           const outcome = reconcile(books, portal, run.options);
+          report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);
           await checkpoint({ phase: 'matched', results: outcome.results.length });
 
           const scope = { firmId: input.firmId, clientId: run.client_id, period: run.period, runId: run.id };
@@ -95,7 +129,10 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             trx,
             scope,
             outcome.results.map((row) => ({ category: row.category, supplierGstin: row.supplierGstin, row })),
-            (done) => checkpoint({ phase: 'store', done, of: outcome.results.length }),
+            (done) => {
+              report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(outcome.results.length, 1));
+              return checkpoint({ phase: 'store', done, of: outcome.results.length });
+            },
           );
           await insertSupplierRows(trx, scope, outcome.suppliers.map((s) => ({ supplierGstin: s.supplierGstin, itcAtRisk: s.itcAtRisk, summary: s })));
 

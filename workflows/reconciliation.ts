@@ -11,6 +11,7 @@ import { rootMessage } from './backup-definitions';
 import {
   DEFAULT_RECONCILIATION_TIMEOUTS,
   reconciliationProgressQuery,
+  reconciliationProgressSignal,
   type ReconciliationProgress,
   type ReconciliationWorkflowInput,
 } from './reconciliation-definitions';
@@ -25,6 +26,10 @@ export async function reconciliationWorkflow(input: ReconciliationWorkflowInput)
 
   const progress: ReconciliationProgress = { status: 'queued', done: 0, total: 0 };
   setHandler(reconciliationProgressQuery, () => progress);
+  // Only forward, and never "done" before the results are committed.
+  setHandler(reconciliationProgressSignal, ({ done }) => {
+    if (progress.status === 'running') progress.done = Math.max(progress.done, Math.min(done, progress.total - 1));
+  });
 
   const { firmId, runId } = input;
   try {

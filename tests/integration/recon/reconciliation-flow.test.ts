@@ -256,6 +256,11 @@ describe('reconciliation through the API', () => {
     expect(progress.body.status).toBe('running');
     expect(progress.body.progress.total).toBeGreaterThan(5000);
     await storing;
+    // The long step reports its progress to the workflow: part-way, never complete before the commit.
+    await until('progress to move', async () => (await call(api, 'GET', `/api/reconciliations/${runId}`, { token: staff })).body.progress.done > 0);
+    const midway = (await call(api, 'GET', `/api/reconciliations/${runId}`, { token: staff })).body.progress;
+    expect(midway.done).toBeGreaterThan(0);
+    expect(midway.done).toBeLessThan(midway.total);
     slow.shutdown();
     await running;
     await connection.close();
