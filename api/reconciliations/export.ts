@@ -15,7 +15,8 @@ import { presentResult, type presentSummary, presentSupplier, rupees } from './p
 
 const PAGE = 2000;
 
-export type ExportSource = { knex: Knex; scope: TenantScope; runId: string };
+/** What to export: a run, or only one supplier's part of it (the workbook attached to its follow-up). */
+export type ExportSource = { knex: Knex; scope: TenantScope; runId: string; supplierGstin?: string };
 
 /** Result rows in engine order (optionally one category), a page per transaction. */
 export async function* resultRows(src: ExportSource, category?: Category): AsyncGenerator<ResultRow> {
@@ -24,6 +25,7 @@ export async function* resultRows(src: ExportSource, category?: Category): Async
     const rows: Array<{ seq: number; row: ResultRow }> = await inTenantTransaction(src.knex, src.scope, (trx) => {
       const q = trx('reconciliation_results').select('seq', 'row').where({ run_id: src.runId }).where('seq', '>', after).orderBy('seq').limit(PAGE);
       if (category) q.where({ category });
+      if (src.supplierGstin) q.where({ supplier_gstin: src.supplierGstin });
       return q;
     });
     for (const r of rows) yield r.row;
@@ -34,9 +36,11 @@ export async function* resultRows(src: ExportSource, category?: Category): Async
 
 async function supplierRows(src: ExportSource): Promise<SupplierSummary[]> {
   // One line per supplier GSTIN: thousands at most, fine to hold.
-  const rows: Array<{ summary: SupplierSummary }> = await inTenantTransaction(src.knex, src.scope, (trx) =>
-    trx('reconciliation_suppliers').select('summary').where({ run_id: src.runId }).orderBy([{ column: 'itc_at_risk', order: 'desc' }, { column: 'supplier_gstin' }]),
-  );
+  const rows: Array<{ summary: SupplierSummary }> = await inTenantTransaction(src.knex, src.scope, (trx) => {
+    const q = trx('reconciliation_suppliers').select('summary').where({ run_id: src.runId }).orderBy([{ column: 'itc_at_risk', order: 'desc' }, { column: 'supplier_gstin' }]);
+    if (src.supplierGstin) q.where({ supplier_gstin: src.supplierGstin });
+    return q;
+  });
   return rows.map((r) => r.summary);
 }
 
@@ -194,12 +198,22 @@ export function xlsxExport(src: ExportSource, run: ReturnType<typeof presentSumm
     const summary = workbook.addWorksheet('Summary');
     styleColumns(summary, ['text', 'number', 'money', 'money', 'number', 'money', 'money'], ['Item', 'Books count', 'Books taxable', 'Books tax', '2B count', '2B taxable', '2B tax']);
     for (const [k, v] of Object.entries(meta)) summary.addRow([k, v]).commit();
-    for (const c of CATEGORIES) {
-      const b = run.books[c];
-      const p = run.portal[c];
-      summary.addRow([CATEGORY_LABELS[c], b?.count ?? 0, b?.taxable ?? 0, b?.tax ?? 0, p?.count ?? 0, p?.taxable ?? 0, p?.tax ?? 0]).commit();
+    const supplierLines = await supplierRows(src);
+    if (src.supplierGstin) {
+      // A supplier's workbook goes to that supplier: its own figures only, never the whole run's.
+      const own = supplierLines[0];
+      for (const c of CATEGORIES) {
+        if (own && (own.booksCounts[c] || own.portalCounts[c])) summary.addRow([CATEGORY_LABELS[c], own.booksCounts[c], null, null, own.portalCounts[c]]).commit();
+      }
+      if (own) summary.addRow(['Totals', null, rupees(own.booksTaxable), rupees(own.booksTax), null, rupees(own.portalTaxable), rupees(own.portalTax)]).commit();
+    } else {
+      for (const c of CATEGORIES) {
+        const b = run.books[c];
+        const p = run.portal[c];
+        summary.addRow([CATEGORY_LABELS[c], b?.count ?? 0, b?.taxable ?? 0, b?.tax ?? 0, p?.count ?? 0, p?.taxable ?? 0, p?.tax ?? 0]).commit();
+      }
+      for (const [k, v] of Object.entries(run.itc)) summary.addRow([`ITC ${k}`, null, null, v.total]).commit();
     }
-    for (const [k, v] of Object.entries(run.itc)) summary.addRow([`ITC ${k}`, null, null, v.total]).commit();
     summary.commit();
 
     const suppliers = workbook.addWorksheet('Suppliers');
@@ -208,7 +222,7 @@ export function xlsxExport(src: ExportSource, run: ReturnType<typeof presentSumm
       ['text', 'text', 'money', 'money', 'money', 'money', 'money', 'money', 'money', 'money', 'number', 'date'],
       ['Supplier GSTIN', 'Supplier name', 'Books taxable', 'Books tax', '2B taxable', '2B tax', 'Difference', 'ITC at risk', 'ITC missed', 'ITC matched', 'Share matched', 'Last GSTR-1 filing'],
     );
-    for (const s of await supplierRows(src)) {
+    for (const s of supplierLines) {
       suppliers
         .addRow([s.supplierGstin, s.supplierName, rupees(s.booksTaxable), rupees(s.booksTax), rupees(s.portalTaxable), rupees(s.portalTax), rupees(s.taxDifference), rupees(s.itcAtRisk), rupees(s.itcMissed), rupees(s.itcMatched), s.shareMatched, excelDate(s.lastFilingDate)])
         .commit();
@@ -218,8 +232,10 @@ export function xlsxExport(src: ExportSource, run: ReturnType<typeof presentSumm
     const kinds = COLUMNS.map((c) => c.kind);
     const headers = COLUMNS.map((c) => c.header);
     // One sheet per category that has rows, each written and committed before the next begins.
+    const own = src.supplierGstin ? supplierLines[0] : undefined;
     for (const category of CATEGORIES) {
-      if (!(run.counts[category] ?? 0)) continue;
+      const count = own ? own.booksCounts[category] + own.portalCounts[category] : (run.counts[category] ?? 0);
+      if (!count) continue;
       const sheet = workbook.addWorksheet(CATEGORY_LABELS[category].slice(0, 31).replace(/[\\/?*[\]:]/g, ' '));
       styleColumns(sheet, kinds, headers);
       for await (const row of resultRows(src, category)) sheet.addRow(rowValues(flatten(row))).commit();

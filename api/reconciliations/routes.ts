@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { CATEGORIES, DEFAULT_MATCH_OPTIONS, type ResultRow, type SupplierSummary } from '../../domain/recon';
 import { recordAuditEvent } from '../../db/audit';
 import { Client } from '../../db/models/client';
+import { Firm } from '../../db/models/firm';
 import { Import } from '../../db/models/import';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
 import type { TenantScope } from '../../db/tenant';
@@ -44,7 +45,11 @@ const clientParams = z.object({ id: z.uuid() });
 const runParams = z.object({ runId: z.uuid() });
 const resultsQuery = z.object({ category: z.enum(CATEGORIES).optional(), supplierGstin: z.string().trim().toUpperCase().max(15).optional(), ...pageQuery });
 const suppliersQuery = z.object(pageQuery);
-const exportQuery = z.object({ format: z.enum(['csv', 'xlsx', 'json']).default('csv') });
+const exportQuery = z.object({
+  format: z.enum(['csv', 'xlsx', 'json']).default('csv'),
+  /** Only this supplier's rows (and no other supplier's figures): the workbook for its follow-up. */
+  supplierGstin: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{15}$/, '15 characters').optional(),
+});
 
 type Ctx = Context & { state: AppState };
 
@@ -104,10 +109,13 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         if (!client) throw notFound('No such client.');
         const register = await checkImport(body.registerImportId, 'purchase_register', client.id, body.period, 'registerImportId');
         const gstr2b = await checkImport(body.gstr2bImportId, 'gstr2b', client.id, body.period, 'gstr2bImportId');
-        // Engine units, defaults filled in: leaving an option out and giving its default are one run.
+        // Engine units, defaults filled in (the run's options, else the firm's defaults, else ours):
+        // leaving an option out and giving its default are one run.
+        const firmDefaults = (await Firm.query().findById(client.firmId))?.settings.reconciliationDefaults ?? {};
+        const tolerance = body.options?.amountTolerance ?? firmDefaults.amountTolerance;
         const options = {
-          amountTolerance: body.options?.amountTolerance === undefined ? DEFAULT_MATCH_OPTIONS.amountTolerance : Math.round(body.options.amountTolerance * 100),
-          dateWindowDays: body.options?.dateWindowDays ?? DEFAULT_MATCH_OPTIONS.dateWindowDays,
+          amountTolerance: tolerance === undefined ? DEFAULT_MATCH_OPTIONS.amountTolerance : Math.round(tolerance * 100),
+          dateWindowDays: body.options?.dateWindowDays ?? firmDefaults.dateWindowDays ?? DEFAULT_MATCH_OPTIONS.dateWindowDays,
         };
         const firmId = client.firmId;
         const workflowId = reconciliationWorkflowId({ firmId, clientId: client.id, period: body.period, registerImportId: register.id, gstr2bImportId: gstr2b.id, options });
@@ -209,16 +217,18 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const run = await findRun(params.runId);
         requireCompleted(run);
         const client = await Client.query().findById(run.clientId);
-        await recordAuditEvent(ctx.state.trx!, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format } });
-        const src: ExportSource = { knex, scope: exportScope(ctx), runId: run.id };
-        const name = `reconciliation-${client?.gstin ?? 'client'}-${run.period}`;
+        await recordAuditEvent(ctx.state.trx!, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format, supplierGstin: query.supplierGstin ?? null } });
+        const src: ExportSource = { knex, scope: exportScope(ctx), runId: run.id, supplierGstin: query.supplierGstin };
+        const name = `reconciliation-${client?.gstin ?? 'client'}-${run.period}${query.supplierGstin ? `-${query.supplierGstin}` : ''}`;
         ctx.set('content-disposition', `attachment; filename="${name}.${query.format}"`);
         if (query.format === 'csv') {
           ctx.type = 'text/csv; charset=utf-8';
           ctx.body = csvExport(src);
         } else if (query.format === 'json') {
           ctx.type = 'application/json; charset=utf-8';
-          ctx.body = jsonExport(src, presentRun(run, { done: run.progressDone, total: run.progressTotal }));
+          // A supplier's export carries no figures of the whole run (other suppliers' totals).
+          const header = query.supplierGstin ? { runId: run.id, period: run.period, supplierGstin: query.supplierGstin } : presentRun(run, { done: run.progressDone, total: run.progressTotal });
+          ctx.body = jsonExport(src, header);
         } else {
           ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
           const summary = presentSummary(run.summary)!;
@@ -226,6 +236,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
             Client: client?.name ?? '',
             GSTIN: client?.gstin ?? '',
             Period: run.period,
+            ...(query.supplierGstin ? { Supplier: query.supplierGstin } : {}),
             'Amount tolerance (₹)': String(run.options.amountTolerance / 100),
             'Date window (days)': String(run.options.dateWindowDays),
             'Completed at': run.completedAt ? new Date(run.completedAt).toISOString() : '',

@@ -4,7 +4,7 @@
  * only whether one is set, and the audit trigger replaces the ciphertext column with a marker.
  */
 import { z } from 'zod';
-import { Firm } from '../../db/models/firm';
+import { Firm, type FirmSettings } from '../../db/models/firm';
 import { FirmSecret, type SecretKind } from '../../db/models/firm-secret';
 import type { SecretBox } from '../../db/security/secret-box';
 import { setAuditAction } from '../../db/tenant';
@@ -26,9 +26,25 @@ const gspBody = z.object({
   password: z.string().min(1).max(4096),
 });
 const firmSettingsBody = z
-  .object({ allowSelfApproval: z.boolean().optional(), requireTotpForAdmins: z.boolean().optional() })
+  .object({
+    allowSelfApproval: z.boolean().optional(),
+    requireTotpForAdmins: z.boolean().optional(),
+    reconciliationDefaults: z
+      .object({ amountTolerance: z.number().min(0).max(10_000).optional(), dateWindowDays: z.number().int().min(0).max(366).optional() })
+      .strict()
+      .optional(),
+  })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+function presentFirmSettings(name: string, settings: FirmSettings) {
+  return {
+    name,
+    allowSelfApproval: Boolean(settings.allowSelfApproval),
+    requireTotpForAdmins: Boolean(settings.requireTotpForAdmins),
+    reconciliationDefaults: settings.reconciliationDefaults ?? {},
+  };
+}
 
 async function readSecret(kind: SecretKind) {
   const row = await FirmSecret.query().findOne({ kind });
@@ -93,7 +109,7 @@ export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
       async handler(ctx) {
         const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
         if (!firm) throw notFound();
-        ctx.body = { name: firm.name, allowSelfApproval: Boolean(firm.settings.allowSelfApproval), requireTotpForAdmins: Boolean(firm.settings.requireTotpForAdmins) };
+        ctx.body = presentFirmSettings(firm.name, firm.settings);
       },
     }),
     route<unknown, unknown, z.infer<typeof firmSettingsBody>>({
@@ -108,7 +124,7 @@ export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
         const settings = { ...firm.settings, ...body };
         if (ctx.state.trx) await setAuditAction(ctx.state.trx, 'firm.settings_updated');
         await Firm.query().patch({ settings }).where({ id: firm.id });
-        ctx.body = { name: firm.name, allowSelfApproval: Boolean(settings.allowSelfApproval), requireTotpForAdmins: Boolean(settings.requireTotpForAdmins) };
+        ctx.body = presentFirmSettings(firm.name, settings);
       },
     }),
   ];

@@ -6,6 +6,8 @@ export type FirmSettings = {
   allowSelfApproval?: boolean;
   /** Firm admins must have TOTP enabled to sign in. */
   requireTotpForAdmins?: boolean;
+  /** The firm's own matching defaults (a run's options override them): rupees and days. */
+  reconciliationDefaults?: { amountTolerance?: number; dateWindowDays?: number };
 };
 
 /** The firm itself: readable only as the firm of the current tenant context. */

@@ -187,16 +187,47 @@ describe('reconciliation through the API', () => {
       expect(json.body.run.runId).toBe(runId);
       expect(json.body.items).toHaveLength(done.summary.results);
 
-      // Audit: started, results written once, exported three times.
+      // A supplier's own workbook: only its rows, and none of the other suppliers' figures.
+      const [top, second] = (await call(api, 'GET', `/api/reconciliations/${runId}/suppliers?limit=2`, { token: staff })).body.items as Array<{ supplierGstin: string }>;
+      const own = await fetch(`${api.url}/api/reconciliations/${runId}/export?format=xlsx&supplierGstin=${top!.supplierGstin}`, { headers: { authorization: `Bearer ${staff}` } });
+      expect(own.status).toBe(200);
+      const ownBook = new ExcelJS.Workbook();
+      await ownBook.xlsx.load(Buffer.from(await own.arrayBuffer()) as unknown as ArrayBuffer);
+      const ownCells = ownBook.worksheets.flatMap((w) => w.getSheetValues().flat()).filter((v) => typeof v === 'string') as string[];
+      expect(ownCells).toContain(top!.supplierGstin);
+      expect(ownCells).not.toContain(second!.supplierGstin);
+      const ownJson = await call(api, 'GET', `/api/reconciliations/${runId}/export?format=json&supplierGstin=${top!.supplierGstin}`, { token: staff });
+      expect(ownJson.body.run).toEqual({ runId, period: PERIOD, supplierGstin: top!.supplierGstin });
+      expect(ownJson.body.items.length).toBeGreaterThan(0);
+      expect(ownJson.body.items.every((i: { supplierGstin: string }) => i.supplierGstin === top!.supplierGstin)).toBe(true);
+
+      // Audit: started, results written once, exported five times.
       const actions = (await db.owner('audit_events').where({ firm_id: firm.id, entity_id: runId }).orderBy('seq')).map((e) => e.action);
       expect(actions.filter((a) => a === 'reconciliation.started')).toHaveLength(1);
       expect(actions.filter((a) => a === 'reconciliation.results_written')).toHaveLength(1);
-      expect(actions.filter((a) => a === 'reconciliation.exported')).toHaveLength(3);
+      expect(actions.filter((a) => a === 'reconciliation.exported')).toHaveLength(5);
 
       // Another firm sees none of it.
       const outsider = await login(api, other.users.firm_admin.email, other.users.firm_admin.password);
       for (const path of ['', '/results', '/suppliers', '/export?format=csv']) {
         expect((await call(api, 'GET', `/api/reconciliations/${runId}${path}`, { token: outsider })).status).toBe(404);
+      }
+    });
+
+    it("uses the firm's matching defaults when a run gives none", async () => {
+      const { client, twoBId, registerId } = await uploadPair(1, 50);
+      const admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+      await call(api, 'POST', '/api/auth/reauth', { token: admin, body: { password: firm.users.firm_admin.password } });
+      const set = await call(api, 'PATCH', '/api/firm/settings', { token: admin, body: { reconciliationDefaults: { amountTolerance: 5, dateWindowDays: 20 } } });
+      expect(set.body.reconciliationDefaults).toEqual({ amountTolerance: 5, dateWindowDays: 20 });
+      const body = { period: PERIOD, registerImportId: registerId, gstr2bImportId: twoBId };
+      const byFirm = await call(api, 'POST', `/api/clients/${client.id}/reconciliations`, { token: staff, body });
+      expect((await db.owner('reconciliation_runs').where({ id: byFirm.body.runId }).first()).options).toEqual({ amountTolerance: 500, dateWindowDays: 20 });
+      const byRun = await call(api, 'POST', `/api/clients/${client.id}/reconciliations`, { token: staff, body: { ...body, options: { dateWindowDays: 3 } } });
+      expect((await db.owner('reconciliation_runs').where({ id: byRun.body.runId }).first()).options).toEqual({ amountTolerance: 500, dateWindowDays: 3 });
+      await call(api, 'PATCH', '/api/firm/settings', { token: admin, body: { reconciliationDefaults: {} } });
+      for (const runId of [byFirm.body.runId, byRun.body.runId]) {
+        await until('the run to finish', async () => ['completed', 'failed'].includes((await db.owner('reconciliation_runs').where({ id: runId }).first()).status));
       }
     });
 
