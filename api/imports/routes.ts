@@ -10,6 +10,7 @@ import { Import, type ImportKind } from '../../db/models/import';
 import { insertImportRows } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { ApiError, forbidden, notFound, tooLarge } from '../errors';
+import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import { MeteredBody } from './metered-body';
 import { parseUpload, type ParsedUpload } from './parse-upload';
@@ -40,6 +41,11 @@ const createBody = z.object({
 const clientParams = z.object({ id: z.uuid() });
 const idParams = z.object({ id: z.uuid() });
 const uploadQuery = z.object({ token: z.string().min(1).max(2000) });
+const listQuery = z.object({
+  ...pageQuery,
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional(),
+  kind: z.enum(['gstr2b', 'purchase_register']).optional(),
+});
 
 export function capFor(settings: ImportSettings, kind: ImportKind): number {
   return kind === 'gstr2b' ? settings.maxJsonBytes : settings.maxTabularBytes;
@@ -183,6 +189,28 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
         const outcome = await receiveUpload(knex, settings, ctx, claims.importId, claims.firmId);
         if (!outcome.ok) throw outcome.error;
         ctx.body = outcome.body;
+      },
+    }),
+    route<z.infer<typeof clientParams>, z.infer<typeof listQuery>>({
+      method: 'get',
+      path: '/api/clients/:id/imports',
+      action: 'imports.read',
+      params: clientParams,
+      query: listQuery,
+      async handler(ctx, { params, query }) {
+        if (!(await Client.query().findById(params.id))) throw notFound('No such client.');
+        // Newest first; the cursor is the (microsecond-exact) creation time and the id.
+        const after = decodeCursor(query.cursor, 2);
+        const q = Import.query()
+          .select('*', Import.raw('(extract(epoch from created_at) * 1000000)::bigint as cursor_us'))
+          .where('client_id', params.id)
+          .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+          .limit(query.limit + 1);
+        if (query.period) q.where('period', query.period);
+        if (query.kind) q.where('kind', query.kind);
+        if (after) q.whereRaw('((extract(epoch from created_at) * 1000000)::bigint, id) < (?::bigint, ?::uuid)', after);
+        const result = page(await q, query.limit, (row) => [String((row as unknown as { cursorUs: number }).cursorUs), row.id]);
+        ctx.body = { items: result.items.map(presentImport), nextCursor: result.nextCursor };
       },
     }),
     route<z.infer<typeof idParams>>({

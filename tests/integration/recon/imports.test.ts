@@ -146,4 +146,19 @@ describe('imports', () => {
     const reviewer = await login(api, firm.users.reviewer.email, firm.users.reviewer.password);
     expect((await createImport(api, reviewer, clientId, 'gstr2b', PERIOD)).status).toBe(403);
   });
+
+  it("lists a client's imports, newest first, filtered and paged", async () => {
+    const all = await call(api, 'GET', `/api/clients/${clientId}/imports?limit=500`, { token: staff });
+    expect(all.status).toBe(200);
+    expect(all.body.items.length).toBeGreaterThan(3);
+    const times = all.body.items.map((i: { createdAt: string }) => Date.parse(i.createdAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const registers = await call(api, 'GET', `/api/clients/${clientId}/imports?kind=purchase_register&limit=500`, { token: staff });
+    expect(registers.body.items.every((i: { kind: string }) => i.kind === 'purchase_register')).toBe(true);
+    const first = await call(api, 'GET', `/api/clients/${clientId}/imports?limit=2`, { token: staff });
+    const next = await call(api, 'GET', `/api/clients/${clientId}/imports?limit=2&cursor=${first.body.nextCursor}`, { token: staff });
+    expect(next.body.items[0].id).toBe(all.body.items[2].id);
+    const otherToken = await login(api, other.users.staff.email, other.users.staff.password);
+    expect((await call(api, 'GET', `/api/clients/${clientId}/imports`, { token: otherToken })).status).toBe(404);
+  });
 });
