@@ -9,7 +9,9 @@ import { ApplicationFailure, heartbeat } from '@temporalio/activity';
 import pg from 'pg';
 import { compareCounts, describeMismatches, totalRows, type CountMismatch } from '../domain/backup-counts';
 import { createKnex, databaseUrlFor } from '../db/knex';
+import { recordAuditEvent } from '../db/audit';
 import { BACKUPS_TABLE, findBackup, insertPlatformNotification, type BackupRow, type DrillCheckResult, type DrillDurations } from '../db/models/backup-catalogue';
+import { inSystemTransaction } from '../db/tenant';
 import { definitive, requireBackupDeps, type BackupActivityDeps } from './backup-deps';
 import { countRows } from './backup-counts';
 import { createDatabase, databaseExists, dropDatabase } from './backup-databases';
@@ -189,18 +191,25 @@ export function createDrillActivities(deps: BackupActivityDeps) {
       durations: DrillDurations;
       checks: DrillCheckResult[];
     }): Promise<void> {
-      await knex(BACKUPS_TABLE)
-        .where({ id: input.backupId })
-        .update({
-          drill_status: input.passed ? 'passed' : 'failed',
-          drill_reason: input.reason,
-          drill_finished_at: knex.fn.now(),
-          drill_durations: JSON.stringify(input.durations),
-          drill_checks: JSON.stringify(input.checks),
-          // A backup is good only with a passing drill; a failing one (even a later, on-demand one) un-proves it.
-          status: input.passed ? 'verified' : 'failed',
-          updated_at: knex.fn.now(),
+      await inSystemTransaction(knex, 'restore-drill', async (trx) => {
+        await recordAuditEvent(trx, {
+          action: input.passed ? 'restore_drill.passed' : 'restore_drill.failed',
+          entityType: 'backup',
+          after: { backupId: input.backupId, workflowId: input.workflowId, reason: input.reason, checks: input.checks.map((c) => ({ name: c.name, ok: c.ok })) },
         });
+        await trx(BACKUPS_TABLE)
+          .where({ id: input.backupId })
+          .update({
+            drill_status: input.passed ? 'passed' : 'failed',
+            drill_reason: input.reason,
+            drill_finished_at: knex.fn.now(),
+            drill_durations: JSON.stringify(input.durations),
+            drill_checks: JSON.stringify(input.checks),
+            // A backup is good only with a passing drill; a failing one (even a later, on-demand one) un-proves it.
+            status: input.passed ? 'verified' : 'failed',
+            updated_at: knex.fn.now(),
+          });
+      });
       if (input.passed) {
         logger.info({ backupId: input.backupId, workflowId: input.workflowId, durations: input.durations }, 'restore drill passed');
         return;

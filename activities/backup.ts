@@ -15,7 +15,9 @@ import pg from 'pg';
 import type { DatabaseCounts } from '../domain/backup-counts';
 import { selectBackupsToKeep, type KeepReason } from '../domain/backup-rotation';
 import { databaseNameOf } from '../db/knex';
+import { recordAuditEvent } from '../db/audit';
 import { BACKUPS_TABLE, findBackup, insertPlatformNotification, listBackups } from '../db/models/backup-catalogue';
+import { inSystemTransaction } from '../db/tenant';
 import type { BackupKind } from '../workflows/backup-definitions';
 import { createDrillActivities } from './backup-drill';
 import { countRows, latestMigrationOf } from './backup-counts';
@@ -179,27 +181,34 @@ export function createBackupActivities(deps: BackupActivityDeps) {
 
     async backupRecordDumped(input: { backupId: string; dump: DumpResult }): Promise<void> {
       const { dump } = input;
-      await knex(BACKUPS_TABLE)
-        .where({ id: input.backupId })
-        .update({
-          status: 'dumped',
-          file: dump.file,
-          size_bytes: dump.sizeBytes,
-          sha256: dump.sha256,
-          server_version: dump.serverVersion,
-          pg_dump_version: dump.pgDumpVersion,
-          schema_migration: dump.schemaMigration,
-          counts: JSON.stringify(dump.counts),
-          dump_started_at: new Date(dump.startedAt),
-          dump_finished_at: new Date(dump.finishedAt),
-          dump_duration_ms: dump.durationMs,
-          updated_at: knex.fn.now(),
-        });
+      // Platform work, audited in the platform chain (a system context: no firm).
+      await inSystemTransaction(knex, 'backup', async (trx) => {
+        await recordAuditEvent(trx, { action: 'backup.dumped', entityType: 'backup', after: { backupId: input.backupId, file: dump.file, sizeBytes: dump.sizeBytes, sha256: dump.sha256 } });
+        await trx(BACKUPS_TABLE)
+          .where({ id: input.backupId })
+          .update({
+            status: 'dumped',
+            file: dump.file,
+            size_bytes: dump.sizeBytes,
+            sha256: dump.sha256,
+            server_version: dump.serverVersion,
+            pg_dump_version: dump.pgDumpVersion,
+            schema_migration: dump.schemaMigration,
+            counts: JSON.stringify(dump.counts),
+            dump_started_at: new Date(dump.startedAt),
+            dump_finished_at: new Date(dump.finishedAt),
+            dump_duration_ms: dump.durationMs,
+            updated_at: knex.fn.now(),
+          });
+      });
     },
 
     /** A backup that could not be made: catalogue, error log and a notification for the operators. */
     async backupRecordFailed(input: { backupId: string; workflowId: string; reason: string }): Promise<void> {
-      await knex(BACKUPS_TABLE).where({ id: input.backupId }).update({ status: 'failed', failure_reason: input.reason, updated_at: knex.fn.now() });
+      await inSystemTransaction(knex, 'backup', async (trx) => {
+        await trx(BACKUPS_TABLE).where({ id: input.backupId }).update({ status: 'failed', failure_reason: input.reason, updated_at: knex.fn.now() });
+        await recordAuditEvent(trx, { action: 'backup.failed', entityType: 'backup', after: { backupId: input.backupId, reason: input.reason } });
+      });
       logger.error({ backupId: input.backupId, workflowId: input.workflowId, reason: input.reason }, 'backup failed');
       await insertPlatformNotification(knex, {
         severity: 'error',
@@ -225,8 +234,9 @@ export function createBackupActivities(deps: BackupActivityDeps) {
         // The row goes only if the files went: a failed unlink rolls the delete back, and a later
         // rotation retries. The reverse failure (files gone, commit lost) leaves a row the next
         // rotation deletes, since removing absent files succeeds.
-        await knex.transaction(async (trx) => {
+        await inSystemTransaction(knex, 'backup-rotation', async (trx) => {
           const [row] = await trx(BACKUPS_TABLE).where({ id }).delete().returning<Array<{ file: string | null }>>(['file']);
+          await recordAuditEvent(trx, { action: 'backup.deleted', entityType: 'backup', after: { backupId: id, file: row?.file ?? null, reason: 'rotation' } });
           if (row?.file) removeBackupFiles(resolveInBackupDir(backup.dir, row.file));
         });
         deleted.push(id);

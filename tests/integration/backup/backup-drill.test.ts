@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import { verifyAuditChain } from '../../../db/audit';
 import { latestMigrationName } from '../../../db/migrator';
 import { findBackup } from '../../../db/models/backup-catalogue';
 import { sha256File } from '../../../activities/backup-files';
@@ -95,6 +96,14 @@ describe('backup and restore drill', () => {
     expect(manifest).toMatchObject({ id: backupId, sha256: row!.sha256, counts: row!.counts });
 
     expect(await databasesLike(db.owner, scratchDatabasePrefix(backupId))).toEqual([]);
+
+    // Platform work is audited in the platform chain, by the system actor of each job.
+    const events = await db.owner('audit_events').whereNull('firm_id').whereRaw(`after->>'backupId' = ?`, [backupId]).orderBy('seq');
+    expect(events.map((e: { action: string; actor_email: string }) => [e.action, e.actor_email])).toEqual([
+      ['backup.dumped', 'system:backup'],
+      ['restore_drill.passed', 'system:restore-drill'],
+    ]);
+    expect((await verifyAuditChain(db.owner, null)).ok).toBe(true);
   });
 
   it('fails the drill on the checksum when a byte of the dump is flipped, loudly, leaving no scratch database', async () => {
