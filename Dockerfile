@@ -22,5 +22,6 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-# Override per service: dist/ops/run-worker.js, dist/ops/run-scheduler.js, dist/ops/run-migrations.js
+# Override per service: dist/ops/run-worker.js (with --max-semi-space-size=64: the matcher allocates
+# many short-lived objects, see domain/recon/README.md), dist/ops/run-scheduler.js, dist/ops/run-migrations.js
 CMD ["node", "dist/ops/run-api.js"]

@@ -56,9 +56,16 @@ function* chunks(buf: Buffer): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += 64 * 1024) yield buf.subarray(i, i + 64 * 1024);
 }
 
+/**
+ * V8 flags of the engine children. `--max-semi-space-size=64` matches the worker's (package.json
+ * `worker`/`start`, docker-compose): the matcher allocates many short-lived objects, and a larger
+ * young generation lets more of them die there instead of being promoted to the old generation.
+ */
+const ENGINE_FLAGS = ['--max-old-space-size=16384', '--max-semi-space-size=64'];
+
 /** One size of the engine benchmark in a fresh process (its peak RSS is its own). */
 function engineRow(size: number): BenchRow {
-  const child = spawnSync(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', __filename, '--engine', String(size)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const child = spawnSync(process.execPath, [...ENGINE_FLAGS, '--import', 'tsx', __filename, '--engine', String(size)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = child.stdout.split('\n').find((l) => l.startsWith(MARK));
   if (child.status !== 0 || !line) throw new Error(`engine bench for ${size} failed (${child.status}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(line.slice(MARK.length)) as BenchRow;
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
   const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  out(`engine children: node ${ENGINE_FLAGS.join(' ')}`);
   out('');
   out('| documents per side | 2B JSON MB/s | register CSV MB/s | match (s) | rows/s (both sides) | peak RSS (MB) |');
   out('|---:|---:|---:|---:|---:|---:|');
