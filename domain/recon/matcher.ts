@@ -11,13 +11,16 @@
  * globally sorted candidate list equals greedy pairing per key group, because candidates of
  * different groups never share a document — so we sort only inside groups. P4/P5 are quadratic
  * only inside one supplier's leftovers and are skipped (with a warning) above `fuzzyBlockCap`.
+ * Documents are numbers into struct-of-arrays (`Docs`: typed arrays for amounts, days, key ids,
+ * states and flag bitmasks); the only objects allocated per document are the result rows, built
+ * once at the end.
  */
 import type { Category, DifferenceField, Flag, MatchReason, OutOfScopeReason, Pass } from './categories';
-import { INFORMATIONAL_FIELDS, NEVER_AUTO_ACCEPTED } from './categories';
+import { FLAGS, INFORMATIONAL_FIELDS, NEVER_AUTO_ACCEPTED } from './categories';
 import { dayOfIso, fyStartYear } from './dates';
 import { type RowItc, rowItc, headsOf } from './itc';
 import {
-  billOfEntryKey, canonicalKey, checkGstin, cleanKey, isFuzzyNumberMatch, osaDistance, panOf, signOf,
+  type CanonicalKey, billOfEntryKey, canonicalKey, checkGstin, cleanKey, isFuzzyNumberMatch, osaDistance, panOf, signOf,
 } from './normalise';
 import { NumIndex } from './num-index';
 import type { BooksRow, DocType, Heads, Issue, PortalDoc } from './types';
@@ -110,12 +113,6 @@ const DOC_TYPE_CODE: Readonly<Record<DocType, number>> = {
   invoice: 0, debit_note: 1, credit_note: 2, isd_invoice: 3, isd_credit_note: 4, bill_of_entry: 5,
 };
 
-/** §8.2 compatibility, books type first. A books debit note meets only a portal debit note. */
-function compatible(books: DocType, portal: DocType): boolean {
-  if (books === portal) return true;
-  return books === 'invoice' && portal === 'debit_note';
-}
-
 /** Block id 0: bills of entry, blocked by their number rather than by GSTIN (§8.1). */
 const BOE_BLOCK = 0;
 
@@ -132,81 +129,71 @@ const MAX_BLOCKS = 2 ** 18;
 /** Day numbers in the result order's packed key (see sortResultsPacked). */
 const DAY_SPACE = 2 ** 20;
 
-/** Internal, normalised view of one document (one allocation per document, reused by every pass). */
-interface ND {
-  side: 0 | 1;
-  /** rowRef (books) or portal ref: unique, the final tie-break of every ordering. */
-  ref: string;
-  gstin: string;
-  /** The cleaned GSTIN's interned id (its block, even for bills of entry, which use BOE_BLOCK). */
-  gstinId: number;
-  gstinBad: boolean;
-  pan: string;
-  block: number;
-  family: number;
-  docType: DocType;
-  clean: string;
-  cleanId: number;
-  /** Canonical key: computed lazily (portal documents matched in P1 never need it). */
-  canon: string | null;
-  canonId: number;
-  tail: string;
-  prefix: string;
-  /** tail/prefix computed (the canonical fast path skips them until P4/P6 need them). */
-  tailKnown: boolean;
-  fy: number;
-  fySlot: number;
-  day: number;
-  /** Offset of this document's amounts in the run's `money` array (see MONEY_STRIDE). */
-  m: number;
-  pos: string;
-  rcm: boolean;
-  portCode: string;
-  /** 0 free, 1 paired, 2 excluded (duplicate, out of scope, superseded), 3 merged into another row. */
-  state: number;
-  partner: ND | null;
-  pass: Pass | null;
-  /** Portal amendments: original number's keys. */
-  hasOrig: boolean;
-  oCleanId: number;
-  oCanonId: number;
-  oFy: number;
-  oFySlot: number;
-  oDay: number;
-  flags: Set<Flag> | null;
-  hints: string[] | null;
-  relatedRef: string | undefined;
-  outReason: OutOfScopeReason | null;
-  category: Category | null;
-  rowRefs: string[] | null;
-  amendmentDelta: Heads | undefined;
-  amendmentOfEarlierPeriod: boolean;
-  books: BooksRow | null;
-  portal: PortalDoc | null;
-}
+/** Document type by code (DOC_TYPE_CODE order). */
+const DOC_TYPE_BY_CODE: readonly DocType[] = ['invoice', 'debit_note', 'credit_note', 'isd_invoice', 'isd_credit_note', 'bill_of_entry'];
+const T_INVOICE = 0;
+const T_DEBIT_NOTE = 1;
+const T_BOE = 5;
+/** Family by type code. */
+const FAMILY_OF_CODE: readonly number[] = DOC_TYPE_BY_CODE.map((t) => FAMILY[t]);
 
-function addFlag(d: ND, f: Flag): void {
-  if (!d.flags) d.flags = new Set();
-  d.flags.add(f);
-}
-function addHint(d: ND, h: string): void {
-  if (!d.hints) d.hints = [];
-  if (!d.hints.includes(h)) d.hints.push(h);
-}
-
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The "stable row order" of §8.2: date, then the unique reference. Independent of input order. */
-function cmpDoc(x: ND, y: ND): number {
-  return x.day - y.day || cmpStr(x.ref, y.ref);
+/** §8.2 compatibility on type codes, books type first. A books debit note meets only a portal debit note. */
+function compatible(books: number, portal: number): boolean {
+  return books === portal || (books === T_INVOICE && portal === T_DEBIT_NOTE);
 }
 
 /*
- * Amounts live in one Float64Array per run, six slots per document, rather than as ND fields:
- * paise often exceed V8's small-integer range, and every such field would be a separately
- * allocated box per document — millions of small objects for the garbage collector on 10-lakh runs.
+ * Flags as bits of a per-document bitmask. Bits follow the flags' string order, so reading the
+ * bits low to high gives the sorted flag list a result row carries; the list for each distinct
+ * mask is built once per run and shared by every row with that mask (rows are read-only).
+ */
+const FLAG_BY_BIT: readonly Flag[] = [...FLAGS].sort();
+const FLAG_BIT = new Map<Flag, number>(FLAG_BY_BIT.map((f, i) => [f, 1 << i]));
+function bit(f: Flag): number {
+  return FLAG_BIT.get(f)!;
+}
+const F_REJECTED_IN_IMS = bit('rejected_in_ims');
+const F_AMENDED = bit('amended');
+const F_ORIGINAL_NUMBER = bit('matched_on_original_number');
+const F_PERIOD_SHIFT = bit('period_shift');
+const F_INVALID_GSTIN = bit('invalid_gstin');
+const F_NOT_FILED_3B = bit('supplier_not_filed_3b');
+const F_NOT_FILED_GSTR1 = bit('supplier_not_filed_gstr1');
+const F_CANCELLED = bit('supplier_cancelled');
+const F_DERIVED = bit('derived_amounts');
+const F_DATE_FALLBACK = bit('books_date_fallback');
+const F_NOT_ELIGIBLE = bit('itc_not_eligible');
+const F_POSSIBLE_DUP = bit('possible_duplicate');
+const F_DIFFERENT_AMOUNTS = bit('same_number_different_amounts');
+const F_OPPOSITE_SIGN = bit('same_number_opposite_sign');
+
+/** Document states. */
+const FREE = 0;
+const PAIRED = 1;
+/** Duplicate, out of scope, superseded. */
+const EXCLUDED = 2;
+/** Merged into another books row (bills of entry). */
+const MERGED = 3;
+
+/** Passes by code (0: none). */
+const PASS_BY_CODE: readonly (Pass | null)[] = [null, 'P1', 'P2', 'P3', 'P4', 'P5', 'P6'];
+const P1 = 1;
+const P2 = 2;
+const P3 = 3;
+const P4 = 4;
+const P5 = 5;
+const P6 = 6;
+
+/** Categories set before the result rows are built (0: none yet). */
+const CAT_BY_CODE: readonly (Category | null)[] = [null, 'out_of_scope', 'duplicate_in_books', 'superseded'];
+const C_OUT_OF_SCOPE = 1;
+const C_DUPLICATE = 2;
+const C_SUPERSEDED = 3;
+const OUT_REASON_BY_CODE: readonly (OutOfScopeReason | null)[] = [null, 'import_of_services', 'no_supplier_gstin', 'zero_tax'];
+
+/*
+ * Amounts live in one Float64Array per run, six slots per document: paise often exceed V8's
+ * small-integer range, and as object fields every one would be a separately allocated box.
  */
 const MONEY_STRIDE = 6;
 const TX = 0;
@@ -217,46 +204,245 @@ const CS = 4;
 /** igst + cgst + sgst + cess. */
 const TAX = 5;
 
-function withinTol(a: Float64Array, b: ND, p: ND, tol: number): boolean {
-  const x = b.m;
-  const y = p.m;
+/**
+ * Every document of a run as struct-of-arrays, indexed by document number: books rows
+ * 0…nb−1, then the portal documents that are not IMS-rejected. Numbers that may be NaN (days and
+ * FYs of unparseable dates, and what is derived from them) stay in Float64Arrays so every
+ * comparison behaves as before; strings are arrays of references to strings that exist anyway.
+ * Rare per-document data (hints, aggregated row refs, amendment deltas) live in sparse maps.
+ */
+class Docs {
+  readonly n: number;
+  readonly nb: number;
+  np = 0;
+  readonly ref: string[];
+  readonly gstinId: Int32Array;
+  readonly block: Int32Array;
+  readonly type: Uint8Array;
+  readonly clean: string[];
+  readonly cleanId: Int32Array;
+  /** Canonical key: computed lazily (portal documents matched in P1 never need it); null until then. */
+  readonly canon: (string | null)[];
+  readonly canonId: Int32Array;
+  readonly tail: string[];
+  readonly prefix: string[];
+  /** tail/prefix computed (the canonical fast path skips them until P4/P6 need them). */
+  readonly tailKnown: Uint8Array;
+  readonly fy: Float64Array;
+  readonly fySlot: Float64Array;
+  readonly day: Float64Array;
+  readonly pos: string[];
+  readonly rcm: Uint8Array;
+  readonly portCode: string[];
+  readonly state: Uint8Array;
+  readonly partner: Int32Array;
+  readonly pass: Uint8Array;
+  /** Portal amendments: original number's keys (oCleanId −1: none). */
+  readonly hasOrig: Uint8Array;
+  readonly oCleanId: Int32Array;
+  readonly oCanonId: Int32Array;
+  readonly oFy: Float64Array;
+  readonly oFySlot: Float64Array;
+  readonly oDay: Float64Array;
+  readonly flags: Uint16Array;
+  readonly category: Uint8Array;
+  readonly outReason: Uint8Array;
+  readonly money: Float64Array;
+  readonly books: BooksRow[];
+  readonly portal: PortalDoc[];
+  readonly hints = new Map<number, string[]>();
+  readonly relatedRef = new Map<number, string>();
+  readonly rowRefs = new Map<number, string[]>();
+  readonly amendmentDelta = new Map<number, Heads>();
+  readonly amendmentOfEarlierPeriod = new Map<number, boolean>();
+
+  constructor(nb: number, n: number) {
+    this.nb = nb;
+    this.n = n;
+    this.ref = new Array<string>(n);
+    this.gstinId = new Int32Array(n);
+    this.block = new Int32Array(n);
+    this.type = new Uint8Array(n);
+    this.clean = new Array<string>(n);
+    this.cleanId = new Int32Array(n);
+    this.canon = new Array<string | null>(n);
+    this.canonId = new Int32Array(n).fill(-1);
+    this.tail = new Array<string>(n);
+    this.prefix = new Array<string>(n);
+    this.tailKnown = new Uint8Array(n);
+    this.fy = new Float64Array(n);
+    this.fySlot = new Float64Array(n);
+    this.day = new Float64Array(n);
+    this.pos = new Array<string>(n);
+    this.rcm = new Uint8Array(n);
+    this.portCode = new Array<string>(n);
+    this.state = new Uint8Array(n);
+    this.partner = new Int32Array(n).fill(-1);
+    this.pass = new Uint8Array(n);
+    this.hasOrig = new Uint8Array(n);
+    this.oCleanId = new Int32Array(n).fill(-1);
+    this.oCanonId = new Int32Array(n).fill(-1);
+    this.oFy = new Float64Array(n);
+    this.oFySlot = new Float64Array(n);
+    this.oDay = new Float64Array(n);
+    this.flags = new Uint16Array(n);
+    this.category = new Uint8Array(n);
+    this.outReason = new Uint8Array(n);
+    this.money = new Float64Array(MONEY_STRIDE * n);
+    this.books = new Array<BooksRow>(nb);
+    this.portal = [];
+  }
+}
+
+let isoDay = 0;
+let isoFy = 0;
+/** Day number and FY start year straight from `YYYY-MM-DD` character codes into isoDay/isoFy (hot path). */
+function isoParts(iso: string): void {
+  const y = (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
+  const m = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
+  const d = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
+  if (!(y > 1000 && m >= 1 && m <= 12 && d >= 1 && d <= 31) || iso.length < 10) {
+    isoDay = dayOfIso(iso);
+    isoFy = fyStartYear(iso);
+    return;
+  }
+  // days-from-civil (H. Hinnant), exact for the proleptic Gregorian calendar.
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  isoDay = era * 146097 + doe - 719468;
+  isoFy = m >= 4 ? y : y - 1;
+}
+
+/** Fill document i's fields (shared by both sides). */
+function initDoc(s: Docs, i: number, ref: string, docType: DocType, gstinRaw: string, numberRaw: string, iso: string,
+  pos: string | undefined, rcm: boolean, boe: string | undefined, portCode: string | undefined, it: Interner): void {
+  const g = it.gstin(gstinRaw ?? '');
+  const isBoe = docType === 'bill_of_entry';
+  const clean = isBoe ? billOfEntryKey(boe || numberRaw) : cleanKey(numberRaw);
+  s.ref[i] = ref;
+  s.gstinId[i] = g.block;
+  if (g.bad) s.flags[i] = F_INVALID_GSTIN;
+  s.block[i] = isBoe ? BOE_BLOCK : g.block;
+  s.type[i] = DOC_TYPE_CODE[docType];
+  s.clean[i] = clean;
+  s.cleanId[i] = clean === '' ? -1 : it.key(clean);
+  s.canon[i] = isBoe || clean === '' ? clean : null;
+  s.tail[i] = isBoe ? clean : '';
+  s.prefix[i] = '';
+  s.tailKnown[i] = isBoe || clean === '' ? 1 : 0;
+  if (iso) {
+    isoParts(iso);
+    s.fy[i] = isoFy;
+    s.day[i] = isoDay;
+  }
+  s.pos[i] = pos ?? '';
+  s.rcm[i] = rcm ? 1 : 0;
+  s.portCode[i] = portCode ? portCode.trim().toUpperCase() : '';
+}
+
+function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igst: number; cgst: number; sgst: number; cess: number }): void {
+  money[m + TX] = a.taxableValue;
+  money[m + IG] = a.igst;
+  money[m + CG] = a.cgst;
+  money[m + SG] = a.sgst;
+  money[m + CS] = a.cess;
+  money[m + TAX] = a.igst + a.cgst + a.sgst + a.cess;
+}
+
+/** Compute (once) the canonical key of a document and intern it. */
+function ensureCanon(s: Docs, i: number, it: Interner): void {
+  if (s.canonId[i]! >= 0) return;
+  const clean = s.clean[i]!;
+  if (clean === '') return;
+  let canon = s.canon[i]!;
+  if (canon === null && canonicalIsClean(clean)) {
+    // Already canonical: the tail/prefix are only needed by P4/P6, computed there on demand.
+    s.canon[i] = clean;
+    s.canonId[i] = s.cleanId[i]!;
+    return;
+  }
+  if (canon === null) {
+    const c = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
+    canon = c.canonical;
+    s.canon[i] = canon;
+    s.tail[i] = c.tail;
+    s.prefix[i] = c.prefix;
+    s.tailKnown[i] = 1;
+  }
+  s.canonId[i] = it.key(canon);
+}
+
+/** The key isFuzzyNumberMatch compares (tail/prefix computed on first use). */
+function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
+  if (s.tailKnown[i] === 0) {
+    const c = canonicalKey(s.clean[i]!, s.day[i] === 0 ? null : s.fy[i]!);
+    s.tail[i] = c.tail;
+    s.prefix[i] = c.prefix;
+    s.tailKnown[i] = 1;
+  }
+  return { canonical: s.canon[i] ?? s.clean[i]!, tail: s.tail[i]!, prefix: s.prefix[i]! };
+}
+
+function addHint(s: Docs, i: number, h: string): void {
+  const list = s.hints.get(i);
+  if (!list) s.hints.set(i, [h]);
+  else if (!list.includes(h)) list.push(h);
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The "stable row order" of §8.2: date, then the unique reference. Independent of input order. */
+function cmpDoc(s: Docs, x: number, y: number): number {
+  return s.day[x]! - s.day[y]! || cmpStr(s.ref[x]!, s.ref[y]!);
+}
+
+function withinTol(a: Float64Array, b: number, p: number, tol: number): boolean {
+  const x = b * MONEY_STRIDE;
+  const y = p * MONEY_STRIDE;
   return Math.abs(a[x + TX]! - a[y + TX]!) <= tol && Math.abs(a[x + IG]! - a[y + IG]!) <= tol
     && Math.abs(a[x + CG]! - a[y + CG]!) <= tol && Math.abs(a[x + SG]! - a[y + SG]!) <= tol
     && Math.abs(a[x + CS]! - a[y + CS]!) <= tol;
 }
 
-function taxDiff(a: Float64Array, b: ND, p: ND): number {
-  return Math.abs(a[b.m + TAX]! - a[p.m + TAX]!);
+function taxDiff(a: Float64Array, b: number, p: number): number {
+  return Math.abs(a[b * MONEY_STRIDE + TAX]! - a[p * MONEY_STRIDE + TAX]!);
 }
 
-function posRcmEqual(b: ND, p: ND): boolean {
-  return (b.pos === '' || p.pos === '' || b.pos === p.pos) && b.rcm === p.rcm;
+function posRcmEqual(s: Docs, b: number, p: number): boolean {
+  const bp = s.pos[b]!;
+  const pp = s.pos[p]!;
+  return (bp === '' || pp === '' || bp === pp) && s.rcm[b] === s.rcm[p];
 }
 
+/** A candidate pair (document numbers), for groups with more than one document on a side. */
 interface Cand {
-  b: ND;
-  p: ND;
+  b: number;
+  p: number;
   taxDiff: number;
   gap: number;
   dist: number;
 }
 
-function cmpCand(x: Cand, y: Cand): number {
-  return x.taxDiff - y.taxDiff || x.gap - y.gap || x.dist - y.dist || cmpDoc(x.b, y.b) || cmpDoc(x.p, y.p);
+function pair(s: Docs, b: number, p: number, pass: number): void {
+  s.state[b] = PAIRED;
+  s.state[p] = PAIRED;
+  s.partner[b] = p;
+  s.partner[p] = b;
+  s.pass[b] = pass;
+  s.pass[p] = pass;
 }
 
-function pair(b: ND, p: ND, pass: Pass): void {
-  b.state = 1;
-  p.state = 1;
-  b.partner = p;
-  p.partner = b;
-  b.pass = pass;
-  p.pass = pass;
-}
-
-function greedy(cands: Cand[], pass: Pass): void {
-  cands.sort(cmpCand);
-  for (const c of cands) if (c.b.state === 0 && c.p.state === 0) pair(c.b, c.p, pass);
+function greedy(s: Docs, cands: Cand[], pass: number): void {
+  cands.sort((x, y) => x.taxDiff - y.taxDiff || x.gap - y.gap || x.dist - y.dist || cmpDoc(s, x.b, y.b) || cmpDoc(s, x.p, y.p));
+  for (let k = 0; k < cands.length; k += 1) {
+    const c = cands[k]!;
+    if (s.state[c.b] === FREE && s.state[c.p] === FREE) pair(s, c.b, c.p, pass);
+  }
 }
 
 /** Per-run interning of strings and GSTINs. */
@@ -266,6 +452,8 @@ class Interner {
   private readonly blocks = new Map<string, number>();
   /** Cleaned GSTIN by id (index 0 is unused: it is BOE_BLOCK). */
   readonly gstinById: string[] = [''];
+  /** PAN of each cleaned GSTIN by id ('' when it carries none). */
+  readonly panById: string[] = [''];
   fyBase = 0;
 
   key(s: string): number {
@@ -288,27 +476,13 @@ class Interner {
         if (block >= MAX_BLOCKS) throw new Error('too many distinct supplier GSTINs for one run');
         this.blocks.set(c.gstin, block);
         this.gstinById.push(c.gstin);
+        this.panById.push(panOf(c.gstin));
       }
       g = { gstin: c.gstin, bad: c.gstin !== '' && c.problem !== null, pan: panOf(c.gstin), block };
       this.gstins.set(raw, g);
     }
     return g;
   }
-}
-
-/** Day number and FY start year straight from `YYYY-MM-DD` character codes (hot path). */
-function isoParts(iso: string): { day: number; fy: number } {
-  const y = (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
-  const m = (iso.charCodeAt(5) - 48) * 10 + (iso.charCodeAt(6) - 48);
-  const d = (iso.charCodeAt(8) - 48) * 10 + (iso.charCodeAt(9) - 48);
-  if (!(y > 1000 && m >= 1 && m <= 12 && d >= 1 && d <= 31) || iso.length < 10) return { day: dayOfIso(iso), fy: fyStartYear(iso) };
-  // days-from-civil (H. Hinnant), exact for the proleptic Gregorian calendar.
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return { day: era * 146097 + doe - 719468, fy: m >= 4 ? y : y - 1 };
 }
 
 /** True when canonicalKey would return the clean key unchanged: A–Z0–9 only, no leading zeros, not an FY token. */
@@ -333,54 +507,6 @@ function isDigitCode(c: number): boolean {
 
 function ck(block: number, fam: number, keyId: number, fySlot: number): number {
   return ((block * FAM_SPACE + fam) * KEY_SPACE + keyId) * FY_SPACE + fySlot;
-}
-
-function makeND(side: 0 | 1, ref: string, docType: DocType, gstinRaw: string, numberRaw: string, iso: string, amounts: {
-  taxableValue: number; igst: number; cgst: number; sgst: number; cess: number;
-}, pos: string | undefined, rcm: boolean, boe: string | undefined, portCode: string | undefined, it: Interner,
-money: Float64Array, m: number): ND {
-  const g = it.gstin(gstinRaw ?? '');
-  const isBoe = docType === 'bill_of_entry';
-  const clean = isBoe ? billOfEntryKey(boe || numberRaw) : cleanKey(numberRaw);
-  money[m + TX] = amounts.taxableValue;
-  money[m + IG] = amounts.igst;
-  money[m + CG] = amounts.cgst;
-  money[m + SG] = amounts.sgst;
-  money[m + CS] = amounts.cess;
-  money[m + TAX] = amounts.igst + amounts.cgst + amounts.sgst + amounts.cess;
-  const dp = iso ? isoParts(iso) : null;
-  return {
-    side, ref, gstin: g.gstin, gstinId: g.block, gstinBad: g.bad, pan: g.pan,
-    block: isBoe ? BOE_BLOCK : g.block, family: FAMILY[docType], docType,
-    clean, cleanId: clean === '' ? -1 : it.key(clean),
-    canon: isBoe || clean === '' ? clean : null, canonId: -1, tail: isBoe ? clean : '', prefix: '', tailKnown: isBoe || clean === '',
-    fy: dp ? dp.fy : 0, fySlot: 0, day: dp ? dp.day : 0,
-    m,
-    pos: pos ?? '', rcm, portCode: portCode ? portCode.trim().toUpperCase() : '',
-    state: 0, partner: null, pass: null,
-    hasOrig: false, oCleanId: -1, oCanonId: -1, oFy: 0, oFySlot: 0, oDay: 0,
-    flags: null, hints: null, relatedRef: undefined, outReason: null, category: null, rowRefs: null,
-    amendmentDelta: undefined, amendmentOfEarlierPeriod: false, books: null, portal: null,
-  };
-}
-
-/** Compute (once) the canonical key of a document and intern it. */
-function ensureCanon(d: ND, it: Interner): void {
-  if (d.canonId >= 0 || d.clean === '') return;
-  if (d.canon === null && canonicalIsClean(d.clean)) {
-    // Already canonical: the tail/prefix are only needed by P4/P6, computed there on demand.
-    d.canon = d.clean;
-    d.canonId = d.cleanId;
-    return;
-  }
-  if (d.canon === null) {
-    const c = canonicalKey(d.clean, d.day === 0 ? null : d.fy);
-    d.canon = c.canonical;
-    d.tail = c.tail;
-    d.prefix = c.prefix;
-    d.tailKnown = true;
-  }
-  d.canonId = it.key(d.canon);
 }
 
 /**
@@ -446,360 +572,377 @@ export function matchDocuments(
   const it = new Interner();
 
   // ---- normalise ----------------------------------------------------------------------------
-  const money = new Float64Array(MONEY_STRIDE * (booksIn.length + portalIn.length));
-  const books: ND[] = new Array<ND>(booksIn.length);
-  for (let i = 0; i < booksIn.length; i += 1) {
+  const nb = booksIn.length;
+  const s = new Docs(nb, nb + portalIn.length);
+  const money = s.money;
+  for (let i = 0; i < nb; i += 1) {
     const r = booksIn[i]!;
-    const d = makeND(0, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r, r.placeOfSupply,
-      r.reverseCharge, r.billOfEntryNumber, r.portCode, it, money, MONEY_STRIDE * i);
-    d.books = r;
-    books[i] = d;
+    initDoc(s, i, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r.placeOfSupply,
+      r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
+    setMoney(money, MONEY_STRIDE * i, r);
+    s.books[i] = r;
   }
   const rejected: PortalDoc[] = [];
-  const portal: ND[] = [];
-  for (const doc of portalIn) {
+  for (let k = 0; k < portalIn.length; k += 1) {
+    const doc = portalIn[k]!;
     if (doc.rejected) {
       rejected.push(doc);
       continue;
     }
-    const d = makeND(1, doc.ref, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc, doc.placeOfSupply,
-      doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it, money, MONEY_STRIDE * (booksIn.length + portal.length));
-    d.portal = doc;
-    if (doc.original) {
-      d.hasOrig = true;
-      const odt = doc.original.date || doc.date;
-      d.oFy = fyStartYear(odt);
-      d.oDay = dayOfIso(odt);
-      const oClean = doc.docType === 'bill_of_entry' ? billOfEntryKey(doc.original.number) : cleanKey(doc.original.number);
+    const i = nb + s.np;
+    s.np += 1;
+    initDoc(s, i, doc.ref, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc.placeOfSupply,
+      doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
+    setMoney(money, MONEY_STRIDE * i, doc);
+    s.portal.push(doc);
+    const orig = doc.original;
+    if (orig) {
+      s.hasOrig[i] = 1;
+      const odt = orig.date || doc.date;
+      const oFy = fyStartYear(odt);
+      s.oFy[i] = oFy;
+      s.oDay[i] = dayOfIso(odt);
+      const oClean = doc.docType === 'bill_of_entry' ? billOfEntryKey(orig.number) : cleanKey(orig.number);
       if (oClean !== '') {
-        d.oCleanId = it.key(oClean);
-        d.oCanonId = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalKey(oClean, d.oFy).canonical);
+        s.oCleanId[i] = it.key(oClean);
+        s.oCanonId[i] = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalKey(oClean, oFy).canonical);
       }
     }
-    portal.push(d);
   }
+  const end = nb + s.np;
   rejected.sort((x, y) => cmpStr(x.ref, y.ref));
   // FY slots: small integers relative to the earliest FY in the run (the key packing needs < 63).
   let fyMin = Infinity;
-  for (const d of books) if (d.day !== 0 && d.fy < fyMin) fyMin = d.fy;
-  for (const d of portal) if (d.day !== 0 && d.fy < fyMin) fyMin = d.fy;
+  for (let i = 0; i < end; i += 1) if (s.day[i] !== 0 && s.fy[i]! < fyMin) fyMin = s.fy[i]!;
   const fyBase = Number.isFinite(fyMin) ? fyMin - 1 : 0;
-  const slot = (fy: number): number => Math.min(ANY_FY - 1, Math.max(0, fy - fyBase));
-  for (const d of books) d.fySlot = slot(d.fy);
-  for (const d of portal) {
-    d.fySlot = slot(d.fy);
-    if (d.hasOrig) d.oFySlot = slot(d.oFy);
+  for (let i = 0; i < end; i += 1) {
+    s.fySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - fyBase));
+    if (s.hasOrig[i] === 1) s.oFySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.oFy[i]! - fyBase));
   }
 
   // ---- invalid GSTINs: warn once per GSTIN and side, naming its first row (§7.1, §2.7) ---------
   {
-    const bad = new Map<string, ND>();
-    for (const list of [books, portal]) {
-      for (const d of list) {
-        if (!d.gstinBad) continue;
-        addFlag(d, 'invalid_gstin');
-        const key = `${d.side}${d.gstin}`;
-        const seen = bad.get(key);
-        if (!seen || cmpDoc(d, seen) < 0) bad.set(key, d);
-      }
+    const bad = new Map<string, number>();
+    for (let i = 0; i < end; i += 1) {
+      if ((s.flags[i]! & F_INVALID_GSTIN) === 0) continue;
+      const key = `${i < nb ? 0 : 1}${it.gstinById[s.gstinId[i]!]!}`;
+      const seen = bad.get(key);
+      if (seen === undefined || cmpDoc(s, i, seen) < 0) bad.set(key, i);
     }
-    for (const d of bad.values()) {
+    for (const i of bad.values()) {
+      const gstin = it.gstinById[s.gstinId[i]!]!;
       warnings.push({
         code: 'invalid_gstin',
-        message: `${d.side === 0 ? 'Books' : 'Portal'} supplier GSTIN ${d.gstin} fails validation (${checkGstin(d.gstin).problem}); rows kept`,
+        message: `${i < nb ? 'Books' : 'Portal'} supplier GSTIN ${gstin} fails validation (${checkGstin(gstin).problem}); rows kept`,
         field: 'supplierGstin',
-        rowRef: d.ref,
+        rowRef: s.ref[i]!,
       });
     }
   }
 
   // ---- books flags, out of scope (§9.7) ----------------------------------------------------------
-  for (const d of books) {
-    const r = d.books!;
-    if (r.derivedAmounts) addFlag(d, 'derived_amounts');
-    if (r.dateFallback) addFlag(d, 'books_date_fallback');
-    if (r.itcEligible === false) addFlag(d, 'itc_not_eligible');
-    if (r.importOfServices) d.outReason = 'import_of_services';
-    else if (d.gstin === '' && d.docType !== 'bill_of_entry') d.outReason = 'no_supplier_gstin';
-    else if (money[d.m + TAX] === 0) d.outReason = 'zero_tax';
-    if (d.outReason) {
-      d.state = 2;
-      d.category = 'out_of_scope';
+  for (let i = 0; i < nb; i += 1) {
+    const r = s.books[i]!;
+    let f = s.flags[i]!;
+    if (r.derivedAmounts) f |= F_DERIVED;
+    if (r.dateFallback) f |= F_DATE_FALLBACK;
+    if (r.itcEligible === false) f |= F_NOT_ELIGIBLE;
+    s.flags[i] = f;
+    let out = 0;
+    if (r.importOfServices) out = 1;
+    else if (it.gstinById[s.gstinId[i]!] === '' && s.type[i] !== T_BOE) out = 2;
+    else if (money[i * MONEY_STRIDE + TAX] === 0) out = 3;
+    if (out !== 0) {
+      s.outReason[i] = out;
+      s.state[i] = EXCLUDED;
+      s.category[i] = C_OUT_OF_SCOPE;
     }
   }
 
   // ---- bills of entry: aggregate books rows per BOE number (§9.4) ---------------------------------
   {
-    const byBoe = new Map<string, ND[]>();
-    for (const d of books) {
-      if (d.state !== 0 || d.docType !== 'bill_of_entry' || d.clean === '') continue;
-      const g = byBoe.get(d.clean);
-      if (g) g.push(d);
-      else byBoe.set(d.clean, [d]);
+    const byBoe = new Map<string, number[]>();
+    for (let i = 0; i < nb; i += 1) {
+      if (s.state[i] !== FREE || s.type[i] !== T_BOE || s.clean[i] === '') continue;
+      const g = byBoe.get(s.clean[i]!);
+      if (g) g.push(i);
+      else byBoe.set(s.clean[i]!, [i]);
     }
     for (const g of byBoe.values()) {
       if (g.length < 2) continue;
-      g.sort(cmpDoc);
+      g.sort((x, y) => cmpDoc(s, x, y));
       const head = g[0]!;
-      head.rowRefs = g.map((d) => d.ref);
-      for (const d of g.slice(1)) {
-        for (let k = 0; k < MONEY_STRIDE; k += 1) money[head.m + k] = money[head.m + k]! + money[d.m + k]!;
-        d.state = 3; // merged into head: no result row of its own
+      const h = head * MONEY_STRIDE;
+      const refs = new Array<string>(g.length);
+      for (let j = 0; j < g.length; j += 1) refs[j] = s.ref[g[j]!]!;
+      s.rowRefs.set(head, refs);
+      for (let j = 1; j < g.length; j += 1) {
+        const d = g[j]! * MONEY_STRIDE;
+        for (let k = 0; k < MONEY_STRIDE; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
+        s.state[g[j]!] = MERGED; // merged into head: no result row of its own
       }
       // The result row shows the aggregate; keep the first row's descriptive fields.
-      const h = head.m;
-      head.books = {
-        ...head.books!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
+      s.books[head] = {
+        ...s.books[head]!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
       };
     }
   }
 
   // ---- duplicates in books (§7.5) ----------------------------------------------------------------
   {
-    const groups = new Groups(books.length);
+    const groups = new Groups(nb);
     // Per canonical key: the first clean id seen, or -2 when several differ (→ possible duplicate).
-    const canonKeys = new NumIndex(books.length);
-    const canonFirst = new Int32Array(books.length);
-    const canonGroup = new Int32Array(books.length).fill(-1);
-    for (let i = 0; i < books.length; i += 1) {
-      const d = books[i]!;
-      if (d.state !== 0 || d.clean === '') continue;
-      groups.add(ck(d.block, DOC_TYPE_CODE[d.docType], d.cleanId, d.fySlot), i);
-      ensureCanon(d, it);
-      const kc = ck(d.block, DOC_TYPE_CODE[d.docType], d.canonId, d.fySlot);
+    const canonKeys = new NumIndex(nb);
+    const canonFirst = new Int32Array(nb);
+    const canonGroup = new Int32Array(nb).fill(-1);
+    for (let i = 0; i < nb; i += 1) {
+      if (s.state[i] !== FREE || s.clean[i] === '') continue;
+      groups.add(ck(s.block[i]!, s.type[i]!, s.cleanId[i]!, s.fySlot[i]!), i);
+      ensureCanon(s, i, it);
+      const kc = ck(s.block[i]!, s.type[i]!, s.canonId[i]!, s.fySlot[i]!);
       const before = canonKeys.size;
       const cg = canonKeys.add(kc);
       canonGroup[i] = cg;
-      if (cg === before) canonFirst[cg] = d.cleanId;
-      else if (canonFirst[cg] !== d.cleanId) canonFirst[cg] = -2;
+      if (cg === before) canonFirst[cg] = s.cleanId[i]!;
+      else if (canonFirst[cg] !== s.cleanId[i]) canonFirst[cg] = -2;
     }
-    const idx: number[] = [];
+    const g: number[] = [];
     for (let gi = 0; gi < groups.groupCount; gi += 1) {
       const head = groups.head[gi]!;
       if (groups.next[head] === -1) continue;
-      const g = groups.list(head, idx).map((i) => books[i]!).sort(cmpDoc);
+      groups.list(head, g).sort((x, y) => cmpDoc(s, x, y));
       let dupCount = 0;
       for (let j = 1; j < g.length; j += 1) {
         const later = g[j]!;
-        let first: ND | undefined;
+        let first = -1;
         for (let k = 0; k < j; k += 1) {
           const e = g[k]!;
-          if (e.state === 0 && withinTol(money, e, later, tol)) {
+          if (s.state[e] === FREE && withinTol(money, e, later, tol)) {
             first = e;
             break;
           }
         }
-        if (first) {
-          later.state = 2;
-          later.category = 'duplicate_in_books';
-          later.relatedRef = first.ref;
+        if (first >= 0) {
+          s.state[later] = EXCLUDED;
+          s.category[later] = C_DUPLICATE;
+          s.relatedRef.set(later, s.ref[first]!);
           dupCount += 1;
         } else {
-          for (let k = 0; k < j; k += 1) if (g[k]!.state === 0) addFlag(g[k]!, 'same_number_different_amounts');
-          addFlag(later, 'same_number_different_amounts');
+          for (let k = 0; k < j; k += 1) if (s.state[g[k]!] === FREE) s.flags[g[k]!] = s.flags[g[k]!]! | F_DIFFERENT_AMOUNTS;
+          s.flags[later] = s.flags[later]! | F_DIFFERENT_AMOUNTS;
         }
       }
       if (dupCount > 0) {
         warnings.push({
           code: 'duplicate_in_books',
-          message: `${dupCount} duplicate books row(s) for ${g[0]!.gstin} number ${g[0]!.books!.invoiceNumberRaw}`,
-          rowRef: g[0]!.ref,
+          message: `${dupCount} duplicate books row(s) for ${it.gstinById[s.gstinId[g[0]!]!]!} number ${s.books[g[0]!]!.invoiceNumberRaw}`,
+          rowRef: s.ref[g[0]!]!,
           count: dupCount,
         });
       }
     }
-    for (let i = 0; i < books.length; i += 1) {
-      const d = books[i]!;
-      if (d.state !== 0 || d.clean === '') continue;
-      if (canonFirst[canonGroup[i]!] === -2) addFlag(d, 'possible_duplicate');
+    for (let i = 0; i < nb; i += 1) {
+      if (s.state[i] !== FREE || s.clean[i] === '') continue;
+      if (canonFirst[canonGroup[i]!] === -2) s.flags[i] = s.flags[i]! | F_POSSIBLE_DUP;
     }
   }
 
   // ---- amendments supersede originals (§9.2) ----------------------------------------------------
   {
-    const amendments = portal.filter((d) => d.hasOrig && d.oCleanId >= 0)
-      .sort((x, y) => cmpStr(x.portal!.period, y.portal!.period) || cmpDoc(x, y));
+    const period = (i: number): string => s.portal[i - nb]!.period;
+    const amendments: number[] = [];
+    for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! >= 0) amendments.push(i);
     if (amendments.length > 0) {
-      const origKey = (a: ND): number => {
-        const ot = a.portal!.original?.docType;
-        return ck(a.block, ot ? FAMILY[ot] : a.family, a.oCleanId, 0); // the date is compared below
+      amendments.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
+      const origKey = (a: number): number => {
+        const ot = s.portal[a - nb]!.original?.docType;
+        return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[a]!, 0); // the date is compared below
       };
-      const wanted = new Set<number>(amendments.map(origKey));
-      const byKey = new Map<number, ND[]>();
-      for (const d of portal) {
-        if (d.clean === '') continue;
-        const k = ck(d.block, d.family, d.cleanId, 0);
-        if (!wanted.has(k)) continue;
-        const g = byKey.get(k);
-        if (g) g.push(d);
-        else byKey.set(k, [d]);
+      const wanted = new NumIndex(amendments.length);
+      for (const a of amendments) wanted.add(origKey(a));
+      const byKey: number[][] = [];
+      for (let i = nb; i < end; i += 1) {
+        if (s.clean[i] === '') continue;
+        const w = wanted.find(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, 0));
+        if (w < 0) continue;
+        const g = byKey[w];
+        if (g) g.push(i);
+        else byKey[w] = [i];
       }
-      for (const g of byKey.values()) g.sort((x, y) => cmpStr(x.portal!.period, y.portal!.period) || cmpDoc(x, y));
+      for (const g of byKey) if (g) g.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
       for (const a of amendments) {
-        addFlag(a, 'amended');
-        const ap = a.portal!;
-        const orig = byKey.get(origKey(a))?.find((c) => c !== a && c.state === 0 && c.day === a.oDay && c.portal!.period <= ap.period);
-        if (!orig) continue;
-        orig.state = 2;
-        orig.category = 'superseded';
-        orig.relatedRef = ap.ref;
-        a.relatedRef = orig.ref;
-        const sa = signOf(a.docType);
-        const so = signOf(orig.docType);
-        a.amendmentDelta = {
-          igst: sa * money[a.m + IG]! - so * money[orig.m + IG]!,
-          cgst: sa * money[a.m + CG]! - so * money[orig.m + CG]!,
-          sgst: sa * money[a.m + SG]! - so * money[orig.m + SG]!,
-          cess: sa * money[a.m + CS]! - so * money[orig.m + CS]!,
-        };
-        a.amendmentOfEarlierPeriod = orig.portal!.period < ap.period;
+        s.flags[a] = s.flags[a]! | F_AMENDED;
+        const ap = s.portal[a - nb]!;
+        const g = byKey[wanted.find(origKey(a))];
+        let orig = -1;
+        if (g) {
+          for (const c of g) {
+            if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[a] && period(c) <= ap.period) {
+              orig = c;
+              break;
+            }
+          }
+        }
+        if (orig < 0) continue;
+        s.state[orig] = EXCLUDED;
+        s.category[orig] = C_SUPERSEDED;
+        s.relatedRef.set(orig, ap.ref);
+        s.relatedRef.set(a, s.ref[orig]!);
+        const sa = signOf(DOC_TYPE_BY_CODE[s.type[a]!]!);
+        const so = signOf(DOC_TYPE_BY_CODE[s.type[orig]!]!);
+        const am = a * MONEY_STRIDE;
+        const om = orig * MONEY_STRIDE;
+        s.amendmentDelta.set(a, {
+          igst: sa * money[am + IG]! - so * money[om + IG]!,
+          cgst: sa * money[am + CG]! - so * money[om + CG]!,
+          sgst: sa * money[am + SG]! - so * money[om + SG]!,
+          cess: sa * money[am + CS]! - so * money[om + CS]!,
+        });
+        s.amendmentOfEarlierPeriod.set(a, period(orig) < ap.period);
       }
     }
-    for (const a of portal) if (a.hasOrig && a.oCleanId < 0) addFlag(a, 'amended');
+    for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! < 0) s.flags[i] = s.flags[i]! | F_AMENDED;
   }
 
   // ---- P1–P3: keyed passes ------------------------------------------------------------------------
   const bIdx: number[] = [];
   const pIdx: number[] = [];
-  const keyedPass = (
-    pass: Pass,
-    bKey: (d: ND) => number,
-    pKey: (d: ND) => number,
-    allow: (b: ND, p: ND) => boolean,
-  ): void => {
-    const pg = new Groups(portal.length);
-    for (let i = 0; i < portal.length; i += 1) {
-      const p = portal[i]!;
-      if (p.state !== 0) continue;
-      const k = pKey(p);
-      if (k >= 0) pg.add(k, i);
+  /** Hash key of document i for a pass (−1: takes no part). */
+  const keyFor = (pass: number, i: number, portalSide: boolean): number => {
+    if (pass === P1) return s.cleanId[i]! < 0 ? -1 : ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, s.fySlot[i]!);
+    if (pass === P3 && portalSide) {
+      return s.hasOrig[i] === 1 && s.oCanonId[i]! >= 0 ? ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[i]!, ANY_FY) : -1;
+    }
+    if (s.clean[i] === '') return -1;
+    ensureCanon(s, i, it);
+    return ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY);
+  };
+  // P2: equal canonical key, same FY, or adjacent FY with dates inside the window.
+  const fyOk = (bFy: number, pFy: number, gap: number): boolean =>
+    bFy === pFy || (o.adjacentFyMatching && Math.abs(bFy - pFy) === 1 && gap <= win);
+  const allow = (pass: number, b: number, p: number): boolean => {
+    if (!compatible(s.type[b]!, s.type[p]!)) return false;
+    if (pass === P1) return true;
+    if (pass === P2) return fyOk(s.fy[b]!, s.fy[p]!, Math.abs(s.day[b]! - s.day[p]!));
+    return fyOk(s.fy[b]!, s.oFy[p]!, Math.abs(s.day[b]! - s.oDay[p]!));
+  };
+  const keyedPass = (pass: number): void => {
+    const pg = new Groups(s.np);
+    for (let i = nb; i < end; i += 1) {
+      if (s.state[i] !== FREE) continue;
+      const k = keyFor(pass, i, true);
+      if (k >= 0) pg.add(k, i - nb);
     }
     if (pg.groupCount === 0) return;
-    const bg = new Groups(books.length);
-    for (let i = 0; i < books.length; i += 1) {
-      const b = books[i]!;
-      if (b.state !== 0) continue;
-      const k = bKey(b);
+    const bg = new Groups(nb);
+    for (let i = 0; i < nb; i += 1) {
+      if (s.state[i] !== FREE) continue;
+      const k = keyFor(pass, i, false);
       if (k >= 0 && pg.index.find(k) >= 0) bg.add(k, i);
     }
     for (let gi = 0; gi < bg.groupCount; gi += 1) {
       const bh = bg.head[gi]!;
       const ph = pg.headOf(bg.index.keyOf(gi));
       if (bg.next[bh] === -1 && pg.next[ph] === -1) {
-        const b = books[bh]!;
-        const p = portal[ph]!;
-        if (p.state === 0 && allow(b, p)) pair(b, p, pass);
+        const p = nb + ph;
+        if (s.state[p] === FREE && allow(pass, bh, p)) pair(s, bh, p, pass);
         continue;
       }
       const cands: Cand[] = [];
-      for (const bi of bg.list(bh, bIdx)) {
-        const b = books[bi]!;
-        for (const pi of pg.list(ph, pIdx)) {
-          const p = portal[pi]!;
-          if (p.state !== 0 || !allow(b, p)) continue;
-          cands.push({ b, p, taxDiff: taxDiff(money, b, p), gap: Math.abs(b.day - p.day), dist: 0 });
+      bg.list(bh, bIdx);
+      pg.list(ph, pIdx);
+      for (const b of bIdx) {
+        for (const pi of pIdx) {
+          const p = nb + pi;
+          if (s.state[p] !== FREE || !allow(pass, b, p)) continue;
+          cands.push({ b, p, taxDiff: taxDiff(money, b, p), gap: Math.abs(s.day[b]! - s.day[p]!), dist: 0 });
         }
       }
-      greedy(cands, pass);
+      greedy(s, cands, pass);
     }
   };
-  // P1: equal clean key, same FY.
-  keyedPass('P1',
-    (b) => (b.cleanId < 0 ? -1 : ck(b.block, b.family, b.cleanId, b.fySlot)),
-    (p) => (p.cleanId < 0 ? -1 : ck(p.block, p.family, p.cleanId, p.fySlot)),
-    (b, p) => compatible(b.docType, p.docType));
-  // P2: equal canonical key, same FY, or adjacent FY with dates inside the window.
-  const fyOk = (bFy: number, pFy: number, gap: number): boolean =>
-    bFy === pFy || (o.adjacentFyMatching && Math.abs(bFy - pFy) === 1 && gap <= win);
-  const canonKey = (d: ND): number => {
-    if (d.clean === '') return -1;
-    ensureCanon(d, it);
-    return ck(d.block, d.family, d.canonId, ANY_FY);
-  };
-  keyedPass('P2', canonKey, canonKey,
-    (b, p) => compatible(b.docType, p.docType) && fyOk(b.fy, p.fy, Math.abs(b.day - p.day)));
-  // P3: books still carry the number the amendment replaced.
-  keyedPass('P3', canonKey,
-    (p) => (p.hasOrig && p.oCanonId >= 0 ? ck(p.block, p.family, p.oCanonId, ANY_FY) : -1),
-    (b, p) => compatible(b.docType, p.docType) && fyOk(b.fy, p.oFy, Math.abs(b.day - p.oDay)));
-  for (const p of portal) if (p.state === 0) ensureCanon(p, it);
+  // P1: equal clean key, same FY. P2: equal canonical key. P3: books still carry the number the amendment replaced.
+  keyedPass(P1);
+  keyedPass(P2);
+  keyedPass(P3);
+  for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) ensureCanon(s, i, it);
 
   // ---- P4/P5: fuzzy number, amount only, per GSTIN block --------------------------------------------
-  const blocks = new Map<number, { b: ND[]; p: ND[] }>();
-  for (const p of portal) {
-    if (p.state !== 0) continue;
-    const g = blocks.get(p.block);
-    if (g) g.p.push(p);
-    else blocks.set(p.block, { b: [], p: [p] });
-  }
-  for (const b of books) {
-    if (b.state !== 0) continue;
-    blocks.get(b.block)?.b.push(b);
-  }
-  const dist = (b: ND, p: ND): number => osaDistance(b.canon ?? b.clean, p.canon ?? p.clean);
-  const keyOf = (d: ND): { canonical: string; tail: string; prefix: string } => {
-    if (!d.tailKnown) {
-      const c = canonicalKey(d.clean, d.day === 0 ? null : d.fy);
-      d.tail = c.tail;
-      d.prefix = c.prefix;
-      d.tailKnown = true;
+  const dist = (b: number, p: number): number => osaDistance(s.canon[b] ?? s.clean[b]!, s.canon[p] ?? s.clean[p]!);
+  {
+    const blocks = new Map<number, { b: number[]; p: number[] }>();
+    for (let i = nb; i < end; i += 1) {
+      if (s.state[i] !== FREE) continue;
+      const g = blocks.get(s.block[i]!);
+      if (g) g.p.push(i);
+      else blocks.set(s.block[i]!, { b: [], p: [i] });
     }
-    return { canonical: d.canon ?? d.clean, tail: d.tail, prefix: d.prefix };
-  };
-  for (const g of blocks.values()) {
-    if (g.b.length === 0) continue;
-    if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
-      warnings.push({
-        code: 'fuzzy_passes_skipped',
-        message: `P4/P5 skipped for ${g.p[0]!.block === BOE_BLOCK ? 'bills of entry' : g.p[0]!.gstin}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
-        field: 'supplierGstin',
-      });
-      continue;
+    for (let i = 0; i < nb; i += 1) {
+      if (s.state[i] !== FREE) continue;
+      blocks.get(s.block[i]!)?.b.push(i);
     }
-    // P4: fuzzy number.
-    const c4: Cand[] = [];
-    for (const b of g.b) {
-      if (b.clean === '') continue;
-      const bk = keyOf(b);
-      for (const p of g.p) {
-        if (p.clean === '' || !compatible(b.docType, p.docType)) continue;
-        const gap = Math.abs(b.day - p.day);
-        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(b, p)) continue;
-        if (!isFuzzyNumberMatch(bk, keyOf(p))) continue;
-        c4.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: dist(b, p) });
+    const count = new Int32Array(end);
+    for (const g of blocks.values()) {
+      if (g.b.length === 0) continue;
+      if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
+        const p0 = g.p[0]!;
+        warnings.push({
+          code: 'fuzzy_passes_skipped',
+          message: `P4/P5 skipped for ${s.block[p0] === BOE_BLOCK ? 'bills of entry' : it.gstinById[s.gstinId[p0]!]!}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
+          field: 'supplierGstin',
+        });
+        continue;
+      }
+      // P4: fuzzy number.
+      const c4: Cand[] = [];
+      for (const b of g.b) {
+        if (s.clean[b] === '') continue;
+        let bk: CanonicalKey | null = null;
+        for (const p of g.p) {
+          if (s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
+          const gap = Math.abs(s.day[b]! - s.day[p]!);
+          if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
+          bk ??= fuzzyKeyOf(s, b);
+          if (!isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
+          c4.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: dist(b, p) });
+        }
+      }
+      if (c4.length > 0) greedy(s, dropAmbiguous(c4), P4);
+      // P5: amount only, unique on both sides.
+      const c5: Cand[] = [];
+      for (const b of g.b) {
+        if (s.state[b] !== FREE) continue;
+        for (const p of g.p) {
+          if (s.state[p] !== FREE || !compatible(s.type[b]!, s.type[p]!)) continue;
+          const gap = Math.abs(s.day[b]! - s.day[p]!);
+          if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
+          c5.push({ b, p, taxDiff: 0, gap, dist: 0 });
+          count[b] = count[b]! + 1;
+          count[p] = count[p]! + 1;
+        }
+      }
+      for (const c of c5) if (count[c.b] === 1 && count[c.p] === 1) pair(s, c.b, c.p, P5);
+      for (const c of c5) {
+        count[c.b] = 0;
+        count[c.p] = 0;
       }
     }
-    if (c4.length > 0) greedy(dropAmbiguous(c4), 'P4');
-    // P5: amount only, unique on both sides.
-    const c5: Cand[] = [];
-    const bCount = new Map<ND, number>();
-    const pCount = new Map<ND, number>();
-    for (const b of g.b) {
-      if (b.state !== 0) continue;
-      for (const p of g.p) {
-        if (p.state !== 0 || !compatible(b.docType, p.docType)) continue;
-        const gap = Math.abs(b.day - p.day);
-        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(b, p)) continue;
-        c5.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: 0 });
-        bCount.set(b, (bCount.get(b) ?? 0) + 1);
-        pCount.set(p, (pCount.get(p) ?? 0) + 1);
-      }
-    }
-    for (const c of c5) if (bCount.get(c.b) === 1 && pCount.get(c.p) === 1) pair(c.b, c.p, 'P5');
   }
 
   // ---- P6: same PAN, different GSTIN (§8.6) -------------------------------------------------------
   {
-    const pans = new Map<string, { b: ND[]; p: ND[] }>();
-    for (const p of portal) {
-      if (p.state !== 0 || p.pan === '' || p.block === BOE_BLOCK) continue;
-      const g = pans.get(p.pan);
-      if (g) g.p.push(p);
-      else pans.set(p.pan, { b: [], p: [p] });
+    const pans = new Map<string, { b: number[]; p: number[] }>();
+    for (let i = nb; i < end; i += 1) {
+      const pan = it.panById[s.gstinId[i]!]!;
+      if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK) continue;
+      const g = pans.get(pan);
+      if (g) g.p.push(i);
+      else pans.set(pan, { b: [], p: [i] });
     }
-    for (const b of books) {
-      if (b.state !== 0 || b.pan === '' || b.block === BOE_BLOCK || b.clean === '') continue;
-      pans.get(b.pan)?.b.push(b);
+    for (let i = 0; i < nb; i += 1) {
+      const pan = it.panById[s.gstinId[i]!]!;
+      if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK || s.clean[i] === '') continue;
+      pans.get(pan)?.b.push(i);
     }
     for (const [pan, g] of pans) {
       if (g.b.length === 0) continue;
@@ -809,30 +952,27 @@ export function matchDocuments(
       }
       const c6: Cand[] = [];
       for (const b of g.b) {
-        ensureCanon(b, it);
-        const bk = keyOf(b);
+        ensureCanon(s, b, it);
+        const bk = fuzzyKeyOf(s, b);
         for (const p of g.p) {
-          if (p.gstin === b.gstin || p.clean === '' || !compatible(b.docType, p.docType)) continue;
-          const gap = Math.abs(b.day - p.day);
-          if (!(b.fy === p.fy || gap <= win)) continue;
-          if (Math.abs(money[b.m + TX]! - money[p.m + TX]!) > tol || taxDiff(money, b, p) > tol) continue;
-          if (b.canonId !== p.canonId && !isFuzzyNumberMatch(bk, keyOf(p))) continue;
+          if (s.gstinId[p] === s.gstinId[b] || s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
+          const gap = Math.abs(s.day[b]! - s.day[p]!);
+          if (!(s.fy[b] === s.fy[p] || gap <= win)) continue;
+          if (Math.abs(money[b * MONEY_STRIDE + TX]! - money[p * MONEY_STRIDE + TX]!) > tol || taxDiff(money, b, p) > tol) continue;
+          if (s.canonId[b] !== s.canonId[p] && !isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
           c6.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: dist(b, p) });
         }
       }
-      if (c6.length > 0) greedy(c6, 'P6');
+      if (c6.length > 0) greedy(s, c6, P6);
     }
   }
 
   // ---- hints and IMS-rejected look-ups on leftovers ----------------------------------------------
   {
-    const leftPortal = new Map<number, ND[]>();
-    for (const p of portal) {
-      if (p.state !== 0 || p.canonId < 0) continue;
-      const k = ck(p.block, p.family, p.canonId, ANY_FY);
-      const g = leftPortal.get(k);
-      if (g) g.push(p);
-      else leftPortal.set(k, [p]);
+    const leftPortal = new Groups(s.np);
+    for (let i = nb; i < end; i += 1) {
+      if (s.state[i] !== FREE || s.canonId[i]! < 0) continue;
+      leftPortal.add(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY), i - nb);
     }
     const rejectedByKey = new Map<number, PortalDoc>();
     for (const r of rejected) {
@@ -843,69 +983,88 @@ export function matchDocuments(
       const k = ck(block, FAMILY[r.docType], it.key(canon), ANY_FY);
       if (!rejectedByKey.has(k)) rejectedByKey.set(k, r);
     }
-    for (const b of books) {
-      if (b.state !== 0 || b.clean === '') continue;
-      ensureCanon(b, it);
-      const opp = OPPOSITE_FAMILY[b.family]!;
-      if (opp >= 0) {
-        for (const p of leftPortal.get(ck(b.block, opp, b.canonId, ANY_FY)) ?? []) {
-          addHint(b, 'same number, opposite sign');
-          addHint(p, 'same number, opposite sign');
-          addFlag(b, 'same_number_opposite_sign');
-          addFlag(p, 'same_number_opposite_sign');
+    for (let b = 0; b < nb; b += 1) {
+      if (s.state[b] !== FREE || s.clean[b] === '') continue;
+      ensureCanon(s, b, it);
+      const fam = FAMILY_OF_CODE[s.type[b]!]!;
+      const opp = OPPOSITE_FAMILY[fam]!;
+      if (opp >= 0 && leftPortal.groupCount > 0) {
+        for (let pi = leftPortal.headOf(ck(s.block[b]!, opp, s.canonId[b]!, ANY_FY)); pi !== -1; pi = leftPortal.next[pi]!) {
+          const p = nb + pi;
+          addHint(s, b, 'same number, opposite sign');
+          addHint(s, p, 'same number, opposite sign');
+          s.flags[b] = s.flags[b]! | F_OPPOSITE_SIGN;
+          s.flags[p] = s.flags[p]! | F_OPPOSITE_SIGN;
         }
       }
-      const rej = rejectedByKey.get(ck(b.block, b.family, b.canonId, ANY_FY));
+      if (rejectedByKey.size === 0) continue;
+      const rej = rejectedByKey.get(ck(s.block[b]!, fam, s.canonId[b]!, ANY_FY));
       if (rej) {
-        addFlag(b, 'rejected_in_ims');
-        b.relatedRef = rej.ref;
-        addHint(b, 'document was rejected in IMS: reverse the credit or restore the document');
+        s.flags[b] = s.flags[b]! | F_REJECTED_IN_IMS;
+        s.relatedRef.set(b, rej.ref);
+        addHint(s, b, 'document was rejected in IMS: reverse the credit or restore the document');
       }
     }
   }
 
   // ---- supplier signals from 2A -----------------------------------------------------------------
-  if (o.supplierSignals) {
-    for (const list of [books, portal]) {
-      for (const d of list) {
-        const s = o.supplierSignals[d.gstin];
-        if (!s) continue;
-        if (s.gstr3bFiled === false) addFlag(d, 'supplier_not_filed_3b');
-        if (s.gstr1Filed === false) addFlag(d, 'supplier_not_filed_gstr1');
-        if (s.cancelledOn) addFlag(d, 'supplier_cancelled');
+  const signals = o.supplierSignals;
+  if (signals) {
+    // One mask per supplier GSTIN id (−1: not looked up yet).
+    const maskOf = new Int32Array(it.gstinById.length).fill(-1);
+    for (let i = 0; i < end; i += 1) {
+      const gi = s.gstinId[i]!;
+      let m = maskOf[gi]!;
+      if (m < 0) {
+        const sig = signals[it.gstinById[gi]!];
+        m = 0;
+        if (sig) {
+          if (sig.gstr3bFiled === false) m |= F_NOT_FILED_3B;
+          if (sig.gstr1Filed === false) m |= F_NOT_FILED_GSTR1;
+          if (sig.cancelledOn) m |= F_CANCELLED;
+        }
+        maskOf[gi] = m;
       }
+      s.flags[i] = s.flags[i]! | m;
     }
   }
 
-  // ---- build result rows --------------------------------------------------------------------------
+  // ---- build result rows (the only objects allocated per document) --------------------------------
+  const rows = new Rows(s, o, it.gstinById);
   const results: ResultRow[] = [];
   // Sort keys per result row: the supplier GSTIN's id and the day.
-  const rowGstin = new Int32Array(books.length + portal.length);
-  const rowDay = new Float64Array(books.length + portal.length);
-  for (const b of books) {
-    if (b.state === 3) continue;
-    if (b.state === 1) {
-      const p = b.partner!;
-      rowGstin[results.length] = p.gstin !== '' ? p.gstinId : b.gstinId; // = row.supplierGstin
-      results.push(pairRow(b, p, o, money));
+  const rowGstin = new Int32Array(end);
+  const rowDay = new Float64Array(end);
+  for (let b = 0; b < nb; b += 1) {
+    const st = s.state[b]!;
+    if (st === MERGED) continue;
+    const n = results.length;
+    if (st === PAIRED) {
+      const p = s.partner[b]!;
+      const pg = s.gstinId[p]!;
+      rowGstin[n] = it.gstinById[pg] !== '' ? pg : s.gstinId[b]!; // = row.supplierGstin
+      results.push(rows.pairRow(b, p));
     } else {
-      const category: Category = b.category ?? 'missing_in_2b';
-      rowGstin[results.length] = b.gstinId;
-      results.push(singleRow(b, category, b.outReason ?? (b.flags?.has('rejected_in_ims') ? 'rejected_in_ims' : null), tol));
+      rowGstin[n] = s.gstinId[b]!;
+      const out = OUT_REASON_BY_CODE[s.outReason[b]!]!;
+      results.push(rows.singleRow(b, CAT_BY_CODE[s.category[b]!] ?? 'missing_in_2b',
+        out ?? ((s.flags[b]! & F_REJECTED_IN_IMS) !== 0 ? 'rejected_in_ims' : null)));
     }
-    rowDay[results.length - 1] = b.day;
+    rowDay[n] = s.day[b]!;
   }
-  for (const p of portal) {
-    if (p.state === 1) continue;
-    rowGstin[results.length] = p.gstinId;
-    rowDay[results.length] = p.day;
-    results.push(singleRow(p, p.category ?? 'missing_in_books', null, tol));
+  for (let p = nb; p < end; p += 1) {
+    if (s.state[p] === PAIRED) continue;
+    const n = results.length;
+    rowGstin[n] = s.gstinId[p]!;
+    rowDay[n] = s.day[p]!;
+    results.push(rows.singleRow(p, CAT_BY_CODE[s.category[p]!] ?? 'missing_in_books', null));
   }
   const sorted = sortResults(results, rowGstin, rowDay, it.gstinById);
   // Warnings in a fixed order too (block iteration order depends on input order).
   warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
   return { results: sorted, rejected, warnings };
 }
+
 
 /**
  * §12.2 order: supplier GSTIN, then date, then id (unique, so the order is total). A counting sort
@@ -955,26 +1114,31 @@ function sortResultsPacked(results: ResultRow[], rowDay: Float64Array): ResultRo
   return perm.map((i) => results[i]!);
 }
 
+
 /** §8.4: drop every document that has two or more equally good candidates (sort keys 1–3). */
 function dropAmbiguous(cands: Cand[]): Cand[] {
-  const ambiguous = new Set<ND>();
-  const best = new Map<ND, { c: Cand; ties: number }>();
-  for (const c of cands) {
-    for (const d of [c.b, c.p]) {
-      const cur = best.get(d);
-      if (!cur) {
-        best.set(d, { c, ties: 1 });
-        continue;
-      }
-      const cmp = c.taxDiff - cur.c.taxDiff || c.gap - cur.c.gap || c.dist - cur.c.dist;
-      if (cmp < 0) best.set(d, { c, ties: 1 });
-      else if (cmp === 0) cur.ties += 1;
+  // Best candidate and tie count per document number (books and portal numbers never collide).
+  const best = new Map<number, Cand>();
+  const ties = new Map<number, number>();
+  const consider = (d: number, c: Cand): void => {
+    const cur = best.get(d);
+    if (!cur) {
+      best.set(d, c);
+      ties.set(d, 1);
+      return;
     }
+    const cmp = c.taxDiff - cur.taxDiff || c.gap - cur.gap || c.dist - cur.dist;
+    if (cmp < 0) {
+      best.set(d, c);
+      ties.set(d, 1);
+    } else if (cmp === 0) ties.set(d, ties.get(d)! + 1);
+  };
+  for (const c of cands) {
+    consider(c.b, c);
+    consider(c.p, c);
   }
-  for (const [d, v] of best) if (v.ties > 1) ambiguous.add(d);
-  return cands.filter((c) => !ambiguous.has(c.b) && !ambiguous.has(c.p));
+  return cands.filter((c) => ties.get(c.b)! <= 1 && ties.get(c.p)! <= 1);
 }
-
 /** A money difference; "equal" for money means within one paisa (§8.3). */
 function moneyDiff(diffs: Difference[], field: DifferenceField, books: number, portal: number, tol: number): void {
   const delta = books - portal;
@@ -992,144 +1156,188 @@ const NO_STRINGS: readonly string[] = Object.freeze([]);
 const NO_REASONS: readonly MatchReason[] = Object.freeze([]);
 const NO_DIFFS: readonly Difference[] = Object.freeze([]);
 
-function mergedFlags(b: ND | null, p: ND | null): readonly Flag[] {
-  if (!b?.flags && !p?.flags) return NO_FLAGS;
-  if (b?.flags && !p?.flags) return [...b.flags].sort();
-  const s = new Set<Flag>();
-  b?.flags?.forEach((f) => s.add(f));
-  p?.flags?.forEach((f) => s.add(f));
-  return [...s].sort();
-}
+/** Builds the result rows from the run's documents. */
+class Rows {
+  /** Sorted flag list per distinct mask, shared between rows (rows are read-only). */
+  private readonly flagLists = new Map<number, readonly Flag[]>();
 
-/** Classify a pair (§8.3) and build its result row. */
-function pairRow(b: ND, p: ND, o: MatchOptions, money: Float64Array): ResultRow {
-  const tol = o.amountTolerance;
-  const diffs: Difference[] = [];
-  // Unrolled (a loop over field names made every access a megamorphic keyed load).
-  const x = b.m;
-  const y = p.m;
-  moneyDiff(diffs, 'taxableValue', money[x + TX]!, money[y + TX]!, tol);
-  moneyDiff(diffs, 'igst', money[x + IG]!, money[y + IG]!, tol);
-  moneyDiff(diffs, 'cgst', money[x + CG]!, money[y + CG]!, tol);
-  moneyDiff(diffs, 'sgst', money[x + SG]!, money[y + SG]!, tol);
-  moneyDiff(diffs, 'cess', money[x + CS]!, money[y + CS]!, tol);
-  const bInter = money[x + IG]! > 0 && money[x + CG]! + money[x + SG]! === 0;
-  const bIntra = money[x + CG]! + money[x + SG]! > 0 && money[x + IG]! === 0;
-  const pInter = money[y + IG]! > 0 && money[y + CG]! + money[y + SG]! === 0;
-  const pIntra = money[y + CG]! + money[y + SG]! > 0 && money[y + IG]! === 0;
-  if ((bInter && pIntra) || (bIntra && pInter)) {
-    diffs.push({ field: 'taxHeads', books: bInter ? 'IGST' : 'CGST+SGST', portal: pInter ? 'IGST' : 'CGST+SGST', delta: null, material: true });
-  }
-  if (b.day !== p.day) {
-    const gap = Math.abs(b.day - p.day);
-    diffs.push({ field: 'invoiceDate', books: b.books!.invoiceDate, portal: p.portal!.date, delta: b.day - p.day, material: gap > o.dateWindowDays });
-  }
-  if (b.pos !== '' && p.pos !== '' && b.pos !== p.pos) {
-    diffs.push({ field: 'placeOfSupply', books: b.pos, portal: p.pos, delta: null, material: true });
-  }
-  if (b.rcm !== p.rcm) diffs.push({ field: 'reverseCharge', books: b.rcm, portal: p.rcm, delta: null, material: true });
-  if (b.docType === 'bill_of_entry' && b.portCode !== '' && p.portCode !== '' && b.portCode !== p.portCode) {
-    diffs.push({ field: 'portCode', books: b.portCode, portal: p.portCode, delta: null, material: true });
-  }
-  if (b.gstin !== p.gstin && b.docType !== 'bill_of_entry') {
-    diffs.push({ field: 'supplierGstin', books: b.gstin, portal: p.gstin, delta: null, material: true });
-  }
-  if (b.clean !== p.clean) {
-    diffs.push({ field: 'invoiceNumber', books: b.books!.invoiceNumberRaw, portal: p.portal!.numberRaw, delta: null, material: false });
-  }
-  if (b.docType !== p.docType) diffs.push({ field: 'docType', books: b.docType, portal: p.docType, delta: null, material: false });
+  constructor(private readonly s: Docs, private readonly o: MatchOptions, private readonly gstinById: readonly string[]) {}
 
-  const pass = b.pass!;
-  const material = diffs.find((d) => d.material && !INFORMATIONAL_FIELDS.has(d.field));
-  const reasons: MatchReason[] = [];
-  if (pass === 'P3') reasons.push('amended_original');
-  if (pass === 'P4') reasons.push('fuzzy_number');
-  if (pass === 'P5') reasons.push('amount_only');
-  if (pass === 'P6') reasons.push('pan_level');
-  if (b.clean !== p.clean && (pass === 'P2' || pass === 'P6')) reasons.push('canonical_number');
-  if (diffs.some((d) => d.delta !== null && d.field !== 'invoiceDate')) reasons.push('rounding');
-  if (b.day !== p.day) reasons.push('date_within_window');
-  if (pass === 'P2' && reasons.length === 0) reasons.push('canonical_number');
+  private flagsOf(mask: number): readonly Flag[] {
+    if (mask === 0) return NO_FLAGS;
+    let list = this.flagLists.get(mask);
+    if (!list) {
+      const l: Flag[] = [];
+      for (let k = 0; k < FLAG_BY_BIT.length; k += 1) if ((mask & (1 << k)) !== 0) l.push(FLAG_BY_BIT[k]!);
+      list = Object.freeze(l);
+      this.flagLists.set(mask, list);
+    }
+    return list;
+  }
 
-  let category: Category;
-  let reason: ResultRow['reason'];
-  let accepted = false;
-  if (material || pass === 'P6') {
-    category = 'mismatch';
-    // P6 pairs are mismatches because of the GSTIN itself (§8.6), whatever else differs.
-    reason = pass === 'P6' ? 'supplierGstin' : material!.field;
-  } else if (pass === 'P1' && reasons.length === 0) {
-    category = 'exact_match';
-    reason = null;
-    accepted = true;
-  } else {
-    category = 'probable_match';
-    reason = reasons[0] ?? null;
-    accepted = o.autoAcceptProbable && !reasons.some((r) => NEVER_AUTO_ACCEPTED.has(r));
-  }
-  if (pass === 'P3') addFlag(b, 'matched_on_original_number');
-  const br = b.books!;
-  const pr = p.portal!;
-  if (!inPeriod(br.voucherDate || br.invoiceDate, pr.period)) addFlag(b, 'period_shift');
-  let hints: readonly string[] = NO_STRINGS;
-  if (b.hints || p.hints || b.docType !== p.docType) {
-    const h = [...(b.hints ?? []), ...(p.hints ?? [])];
-    if (b.docType !== p.docType) h.push(`books ${b.docType} paired with portal ${p.docType}`);
-    hints = h;
-  }
-  const row: ResultRow = {
-    id: `${br.rowRef}|${pr.ref}`,
-    category,
-    reason,
-    reasons: category === 'mismatch' ? (pass === 'P6' ? ['pan_level'] : NO_REASONS) : reasons.length === 0 ? NO_REASONS : reasons,
-    pass,
-    accepted,
-    flags: mergedFlags(b, p),
-    itcAvailable: pr.itcAvailable,
-    supplierGstin: p.gstin || b.gstin,
-    supplierName: pr.supplierName || br.supplierName || '',
-    books: br,
-    booksRowRefs: b.rowRefs ?? [br.rowRef],
-    portal: pr,
-    differences: diffs.length === 0 ? NO_DIFFS : diffs,
-    itc: rowItc(category, accepted, br, pr, tol),
-    hints,
-  };
-  if (p.relatedRef) row.relatedRef = p.relatedRef;
-  if (p.amendmentDelta) {
-    row.amendmentDelta = p.amendmentDelta;
-    row.amendmentOfEarlierPeriod = p.amendmentOfEarlierPeriod;
-  }
-  return row;
-}
+  /** Classify a pair (§8.3) and build its result row. */
+  pairRow(b: number, p: number): ResultRow {
+    const s = this.s;
+    const o = this.o;
+    const money = s.money;
+    const tol = o.amountTolerance;
+    const diffs: Difference[] = [];
+    // Unrolled (a loop over field names made every access a megamorphic keyed load).
+    const x = b * MONEY_STRIDE;
+    const y = p * MONEY_STRIDE;
+    moneyDiff(diffs, 'taxableValue', money[x + TX]!, money[y + TX]!, tol);
+    moneyDiff(diffs, 'igst', money[x + IG]!, money[y + IG]!, tol);
+    moneyDiff(diffs, 'cgst', money[x + CG]!, money[y + CG]!, tol);
+    moneyDiff(diffs, 'sgst', money[x + SG]!, money[y + SG]!, tol);
+    moneyDiff(diffs, 'cess', money[x + CS]!, money[y + CS]!, tol);
+    const bInter = money[x + IG]! > 0 && money[x + CG]! + money[x + SG]! === 0;
+    const bIntra = money[x + CG]! + money[x + SG]! > 0 && money[x + IG]! === 0;
+    const pInter = money[y + IG]! > 0 && money[y + CG]! + money[y + SG]! === 0;
+    const pIntra = money[y + CG]! + money[y + SG]! > 0 && money[y + IG]! === 0;
+    if ((bInter && pIntra) || (bIntra && pInter)) {
+      diffs.push({ field: 'taxHeads', books: bInter ? 'IGST' : 'CGST+SGST', portal: pInter ? 'IGST' : 'CGST+SGST', delta: null, material: true });
+    }
+    const br = s.books[b]!;
+    const pr = s.portal[p - s.nb]!;
+    const bDay = s.day[b]!;
+    const pDay = s.day[p]!;
+    if (bDay !== pDay) {
+      const gap = Math.abs(bDay - pDay);
+      diffs.push({ field: 'invoiceDate', books: br.invoiceDate, portal: pr.date, delta: bDay - pDay, material: gap > o.dateWindowDays });
+    }
+    const bPos = s.pos[b]!;
+    const pPos = s.pos[p]!;
+    if (bPos !== '' && pPos !== '' && bPos !== pPos) {
+      diffs.push({ field: 'placeOfSupply', books: bPos, portal: pPos, delta: null, material: true });
+    }
+    if (s.rcm[b] !== s.rcm[p]) diffs.push({ field: 'reverseCharge', books: s.rcm[b] === 1, portal: s.rcm[p] === 1, delta: null, material: true });
+    const bType = s.type[b]!;
+    const pType = s.type[p]!;
+    const bPort = s.portCode[b]!;
+    const pPort = s.portCode[p]!;
+    if (bType === T_BOE && bPort !== '' && pPort !== '' && bPort !== pPort) {
+      diffs.push({ field: 'portCode', books: bPort, portal: pPort, delta: null, material: true });
+    }
+    const bGstin = this.gstinById[s.gstinId[b]!]!;
+    const pGstin = this.gstinById[s.gstinId[p]!]!;
+    if (bGstin !== pGstin && bType !== T_BOE) {
+      diffs.push({ field: 'supplierGstin', books: bGstin, portal: pGstin, delta: null, material: true });
+    }
+    const sameClean = s.clean[b] === s.clean[p];
+    if (!sameClean) {
+      diffs.push({ field: 'invoiceNumber', books: br.invoiceNumberRaw, portal: pr.numberRaw, delta: null, material: false });
+    }
+    if (bType !== pType) diffs.push({ field: 'docType', books: DOC_TYPE_BY_CODE[bType]!, portal: DOC_TYPE_BY_CODE[pType]!, delta: null, material: false });
 
-function singleRow(d: ND, category: Category, reason: ResultRow['reason'], tol: number): ResultRow {
-  const br = d.books;
-  const pr = d.portal;
-  const row: ResultRow = {
-    id: br ? `${br.rowRef}|` : `|${pr!.ref}`,
-    category,
-    reason,
-    reasons: NO_REASONS,
-    pass: null,
-    accepted: false,
-    flags: mergedFlags(d, null),
-    itcAvailable: pr ? pr.itcAvailable : null,
-    supplierGstin: d.gstin,
-    supplierName: (br ? br.supplierName : pr!.supplierName) ?? '',
-    books: br,
-    booksRowRefs: br ? (d.rowRefs ?? [br.rowRef]) : [],
-    portal: pr,
-    differences: NO_DIFFS,
-    itc: rowItc(category, false, br, pr, tol),
-    hints: d.hints ? [...d.hints] : NO_STRINGS,
-  };
-  if (d.relatedRef) row.relatedRef = d.relatedRef;
-  if (d.amendmentDelta) {
-    row.amendmentDelta = d.amendmentDelta;
-    row.amendmentOfEarlierPeriod = d.amendmentOfEarlierPeriod;
+    const pass = s.pass[b]!;
+    let material: Difference | null = null;
+    let rounding = false;
+    for (let k = 0; k < diffs.length; k += 1) {
+      const d = diffs[k]!;
+      if (material === null && d.material && !INFORMATIONAL_FIELDS.has(d.field)) material = d;
+      if (d.delta !== null && d.field !== 'invoiceDate') rounding = true;
+    }
+    const reasons: MatchReason[] = [];
+    if (pass === P3) reasons.push('amended_original');
+    if (pass === P4) reasons.push('fuzzy_number');
+    if (pass === P5) reasons.push('amount_only');
+    if (pass === P6) reasons.push('pan_level');
+    if (!sameClean && (pass === P2 || pass === P6)) reasons.push('canonical_number');
+    if (rounding) reasons.push('rounding');
+    if (bDay !== pDay) reasons.push('date_within_window');
+    if (pass === P2 && reasons.length === 0) reasons.push('canonical_number');
+
+    let category: Category;
+    let reason: ResultRow['reason'];
+    let accepted = false;
+    if (material !== null || pass === P6) {
+      category = 'mismatch';
+      // P6 pairs are mismatches because of the GSTIN itself (§8.6), whatever else differs.
+      reason = pass === P6 ? 'supplierGstin' : material!.field;
+    } else if (pass === P1 && reasons.length === 0) {
+      category = 'exact_match';
+      reason = null;
+      accepted = true;
+    } else {
+      category = 'probable_match';
+      reason = reasons[0] ?? null;
+      accepted = o.autoAcceptProbable;
+      for (let k = 0; k < reasons.length; k += 1) if (NEVER_AUTO_ACCEPTED.has(reasons[k]!)) accepted = false;
+    }
+    let bFlags = s.flags[b]!;
+    if (pass === P3) bFlags |= F_ORIGINAL_NUMBER;
+    if (!inPeriod(br.voucherDate || br.invoiceDate, pr.period)) bFlags |= F_PERIOD_SHIFT;
+    let hints: readonly string[] = NO_STRINGS;
+    const bh = s.hints.get(b);
+    const ph = s.hints.get(p);
+    if (bh || ph || bType !== pType) {
+      const h: string[] = [];
+      if (bh) for (const t of bh) h.push(t);
+      if (ph) for (const t of ph) h.push(t);
+      if (bType !== pType) h.push(`books ${DOC_TYPE_BY_CODE[bType]!} paired with portal ${DOC_TYPE_BY_CODE[pType]!}`);
+      hints = h;
+    }
+    const row: ResultRow = {
+      id: `${br.rowRef}|${pr.ref}`,
+      category,
+      reason,
+      reasons: category === 'mismatch' ? (pass === P6 ? ['pan_level'] : NO_REASONS) : reasons.length === 0 ? NO_REASONS : reasons,
+      pass: PASS_BY_CODE[pass]!,
+      accepted,
+      flags: this.flagsOf(bFlags | s.flags[p]!),
+      itcAvailable: pr.itcAvailable,
+      supplierGstin: pGstin || bGstin,
+      supplierName: pr.supplierName || br.supplierName || '',
+      books: br,
+      booksRowRefs: s.rowRefs.get(b) ?? [br.rowRef],
+      portal: pr,
+      differences: diffs.length === 0 ? NO_DIFFS : diffs,
+      itc: rowItc(category, accepted, br, pr, tol),
+      hints,
+    };
+    const rel = s.relatedRef.get(p);
+    if (rel) row.relatedRef = rel;
+    const delta = s.amendmentDelta.get(p);
+    if (delta) {
+      row.amendmentDelta = delta;
+      row.amendmentOfEarlierPeriod = s.amendmentOfEarlierPeriod.get(p)!;
+    }
+    return row;
   }
-  return row;
+
+  singleRow(d: number, category: Category, reason: ResultRow['reason']): ResultRow {
+    const s = this.s;
+    const isBooks = d < s.nb;
+    const br = isBooks ? s.books[d]! : null;
+    const pr = isBooks ? null : s.portal[d - s.nb]!;
+    const h = s.hints.get(d);
+    const row: ResultRow = {
+      id: br ? `${br.rowRef}|` : `|${pr!.ref}`,
+      category,
+      reason,
+      reasons: NO_REASONS,
+      pass: null,
+      accepted: false,
+      flags: this.flagsOf(s.flags[d]!),
+      itcAvailable: pr ? pr.itcAvailable : null,
+      supplierGstin: this.gstinById[s.gstinId[d]!]!,
+      supplierName: (br ? br.supplierName : pr!.supplierName) ?? '',
+      books: br,
+      booksRowRefs: br ? (s.rowRefs.get(d) ?? [br.rowRef]) : [],
+      portal: pr,
+      differences: NO_DIFFS,
+      itc: rowItc(category, false, br, pr, this.o.amountTolerance),
+      hints: h ? h.slice() : NO_STRINGS,
+    };
+    const rel = s.relatedRef.get(d);
+    if (rel) row.relatedRef = rel;
+    const delta = s.amendmentDelta.get(d);
+    if (delta) {
+      row.amendmentDelta = delta;
+      row.amendmentOfEarlierPeriod = s.amendmentOfEarlierPeriod.get(d)!;
+    }
+    return row;
+  }
 }
 
 /** Heads of a canonical document (re-exported for report builders). */
