@@ -3,8 +3,8 @@
  * Buffers or async iterables of chunks so the activities layer decides where bytes come from.
  */
 import { DEFAULT_MATCH_OPTIONS, matchDocuments, type MatchOptions, type ResultRow } from './matcher';
-import { summariseRun, type RunSummary } from './summary';
-import { summariseSuppliers, type SupplierSummary } from './supplier-summary';
+import { summariseRunAndSuppliers, type RunSummary } from './summary';
+import type { SupplierSummary } from './supplier-summary';
 import type { BooksRow, Issue, PortalDoc } from './types';
 
 export interface ReconcileResult {
@@ -27,13 +27,9 @@ export function reconcile(
 ): ReconcileResult {
   const opts: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...options };
   const { results, rejected, warnings } = matchDocuments(books, portal, opts);
-  return {
-    results,
-    rejected,
-    summary: summariseRun(results, rejected, opts, warnings),
-    suppliers: summariseSuppliers(results, opts.supplierSignals),
-    warnings,
-  };
+  // One pass for both (= summariseRun + summariseSuppliers).
+  const { summary, suppliers } = summariseRunAndSuppliers(results, rejected, opts, warnings);
+  return { results, rejected, summary, suppliers, warnings };
 }
 
 export * from './types';

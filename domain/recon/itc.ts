@@ -174,26 +174,38 @@ function addHeads(acc: Float64Array, at: number, h: Readonly<Heads>): void {
 
 /** Sum the §11 figures over result rows (and the IMS-rejected documents kept aside). */
 export function computeItcFigures(rows: readonly ItcRowLike[], rejected: readonly PortalDoc[]): ItcFigures {
-  const acc = new Float64Array(36);
-  for (let i = 0; i < rows.length; i += 1) {
-    const row = rows[i]!;
-    const portal = row.portal;
-    if (portal && row.category !== 'superseded') {
-      addDoc(acc, portal.itcAvailable ? AS2B : NOT_AVAILABLE, portal, signOf(portal.docType));
-    }
-    const books = row.books;
-    if (books && row.category !== 'out_of_scope' && books.itcEligible !== false) {
-      addBooks(acc, BOOKS, books, signOf(books.docType));
-    }
-    const itc = row.itc;
-    if (itc !== NONE) {
-      addHeads(acc, MATCHED, itc.matched);
-      addHeads(acc, TO_CONFIRM, itc.toConfirm);
-      addHeads(acc, AT_RISK, itc.atRisk);
-      addHeads(acc, MISSED, itc.missed);
-    }
-    if (row.amendmentDelta && row.amendmentOfEarlierPeriod) addHeads(acc, AMENDMENT, row.amendmentDelta);
+  const acc = newItcAccumulator();
+  for (let i = 0; i < rows.length; i += 1) addItcRow(acc, rows[i]!);
+  return itcFiguresOf(acc, rejected);
+}
+
+/** Accumulator of computeItcFigures, for callers that sum rows in a loop of their own. */
+export function newItcAccumulator(): Float64Array {
+  return new Float64Array(36);
+}
+
+/** Add one result row's §11 effects to an accumulator from newItcAccumulator. */
+export function addItcRow(acc: Float64Array, row: ItcRowLike): void {
+  const portal = row.portal;
+  if (portal && row.category !== 'superseded') {
+    addDoc(acc, portal.itcAvailable ? AS2B : NOT_AVAILABLE, portal, signOf(portal.docType));
   }
+  const books = row.books;
+  if (books && row.category !== 'out_of_scope' && books.itcEligible !== false) {
+    addBooks(acc, BOOKS, books, signOf(books.docType));
+  }
+  const itc = row.itc;
+  if (itc !== NONE) {
+    addHeads(acc, MATCHED, itc.matched);
+    addHeads(acc, TO_CONFIRM, itc.toConfirm);
+    addHeads(acc, AT_RISK, itc.atRisk);
+    addHeads(acc, MISSED, itc.missed);
+  }
+  if (row.amendmentDelta && row.amendmentOfEarlierPeriod) addHeads(acc, AMENDMENT, row.amendmentDelta);
+}
+
+/** The §11 figures of an accumulator (plus the IMS-rejected documents kept aside). */
+export function itcFiguresOf(acc: Float64Array, rejected: readonly PortalDoc[]): ItcFigures {
   for (const doc of rejected) addDoc(acc, REJ, doc, signOf(doc.docType));
   const books = headsAt(acc, BOOKS);
   const as2b = headsAt(acc, AS2B);

@@ -71,17 +71,28 @@ export function summariseSuppliers(
   rows: readonly ResultRow[],
   signals?: Readonly<Record<string, SupplierSignal>>,
 ): SupplierSummary[] {
-  const map = new Map<string, Acc>();
-  let acc: Acc | undefined;
-  for (let i = 0; i < rows.length; i += 1) {
-    const row = rows[i]!;
+  const acc = new SupplierAccumulator(signals);
+  for (let i = 0; i < rows.length; i += 1) acc.add(rows[i]!);
+  return acc.finish();
+}
+
+/** summariseSuppliers one row at a time, for callers that sum rows in a loop of their own. */
+export class SupplierAccumulator {
+  private readonly map = new Map<string, Acc>();
+  private acc: Acc | undefined;
+
+  constructor(private readonly signals?: Readonly<Record<string, SupplierSignal>>) {}
+
+  add(row: ResultRow): void {
+    let acc = this.acc;
     const key = row.supplierGstin;
     if (acc === undefined || acc.s.supplierGstin !== key) {
-      acc = map.get(key);
+      acc = this.map.get(key);
       if (!acc) {
-        acc = newAcc(key, signals);
-        map.set(key, acc);
+        acc = newAcc(key, this.signals);
+        this.map.set(key, acc);
       }
+      this.acc = acc;
     }
     const s = acc.s;
     const portal = row.portal;
@@ -113,14 +124,17 @@ export function summariseSuppliers(
     s.itcMissed += headsTotal(itc.missed);
     s.itcMatched += headsTotal(itc.matched);
   }
-  const out: SupplierSummary[] = [];
-  for (const { s, portalAvailableTax } of map.values()) {
-    s.taxDifference = s.booksTax - s.portalTax;
-    s.shareMatched = portalAvailableTax !== 0 ? s.itcMatched / portalAvailableTax : null;
-    out.push(s);
+
+  finish(): SupplierSummary[] {
+    const out: SupplierSummary[] = [];
+    for (const { s, portalAvailableTax } of this.map.values()) {
+      s.taxDifference = s.booksTax - s.portalTax;
+      s.shareMatched = portalAvailableTax !== 0 ? s.itcMatched / portalAvailableTax : null;
+      out.push(s);
+    }
+    out.sort((a, b) => b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0));
+    return out;
   }
-  out.sort((a, b) => b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0));
-  return out;
 }
 
 /** Tax heads helper kept here so report code can total a supplier's rows the same way. */
