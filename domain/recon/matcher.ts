@@ -834,22 +834,35 @@ export function matchDocuments(
       if (k >= 0) pg.add(k, i - nb);
     }
     if (pg.groupCount === 0) return;
-    const bg = new Groups(nb);
+    // Books join the portal group of their key directly (a chain per portal group, in books
+    // order): groups are disjoint, so the order in which they are paired does not matter.
+    const groupCount = pg.groupCount;
+    const bHead = new Int32Array(groupCount).fill(-1);
+    const bLast = new Int32Array(groupCount);
+    const bNext = new Int32Array(nb);
     for (let i = 0; i < nb; i += 1) {
       if (s.state[i] !== FREE) continue;
       const k = keyFor(pass, i, false);
-      if (k >= 0 && pg.index.find(k) >= 0) bg.add(k, i);
+      if (k < 0) continue;
+      const g = pg.index.find(k);
+      if (g < 0) continue;
+      bNext[i] = -1;
+      if (bHead[g] === -1) bHead[g] = i;
+      else bNext[bLast[g]!] = i;
+      bLast[g] = i;
     }
-    for (let gi = 0; gi < bg.groupCount; gi += 1) {
-      const bh = bg.head[gi]!;
-      const ph = pg.headOf(bg.index.keyOf(gi));
-      if (bg.next[bh] === -1 && pg.next[ph] === -1) {
+    for (let g = 0; g < groupCount; g += 1) {
+      const bh = bHead[g]!;
+      if (bh === -1) continue;
+      const ph = pg.head[g]!;
+      if (bNext[bh] === -1 && pg.next[ph] === -1) {
         const p = nb + ph;
         if (s.state[p] === FREE && allow(pass, bh, p)) pair(s, bh, p, pass);
         continue;
       }
       const cands: Cand[] = [];
-      bg.list(bh, bIdx);
+      bIdx.length = 0;
+      for (let b = bh; b !== -1; b = bNext[b]!) bIdx.push(b);
       pg.list(ph, pIdx);
       for (const b of bIdx) {
         for (const pi of pIdx) {
@@ -1140,9 +1153,25 @@ function dropAmbiguous(cands: Cand[]): Cand[] {
   return cands.filter((c) => ties.get(c.b)! <= 1 && ties.get(c.p)! <= 1);
 }
 /** A money difference; "equal" for money means within one paisa (§8.3). */
-function moneyDiff(diffs: Difference[], field: DifferenceField, books: number, portal: number, tol: number): void {
+function moneyDiff(diffs: Difference[] | null, field: DifferenceField, books: number, portal: number, tol: number): Difference[] | null {
   const delta = books - portal;
-  if (Math.abs(delta) > 1) diffs.push({ field, books, portal, delta, material: Math.abs(delta) > tol });
+  if (!(Math.abs(delta) > 1)) return diffs;
+  const d: Difference = { field, books, portal, delta, material: Math.abs(delta) > tol };
+  if (diffs === null) return [d];
+  diffs.push(d);
+  return diffs;
+}
+
+function addDiff(diffs: Difference[] | null, d: Difference): Difference[] {
+  if (diffs === null) return [d];
+  diffs.push(d);
+  return diffs;
+}
+
+function addReason(reasons: MatchReason[] | null, r: MatchReason): MatchReason[] {
+  if (reasons === null) return [r];
+  reasons.push(r);
+  return reasons;
 }
 
 /** `periodOfDate(iso) === period` without slicing a string per row. */
@@ -1181,21 +1210,22 @@ class Rows {
     const o = this.o;
     const money = s.money;
     const tol = o.amountTolerance;
-    const diffs: Difference[] = [];
+    // Allocated only when something differs or a reason applies (most pairs are exact).
+    let diffs: Difference[] | null = null;
     // Unrolled (a loop over field names made every access a megamorphic keyed load).
     const x = b * MONEY_STRIDE;
     const y = p * MONEY_STRIDE;
-    moneyDiff(diffs, 'taxableValue', money[x + TX]!, money[y + TX]!, tol);
-    moneyDiff(diffs, 'igst', money[x + IG]!, money[y + IG]!, tol);
-    moneyDiff(diffs, 'cgst', money[x + CG]!, money[y + CG]!, tol);
-    moneyDiff(diffs, 'sgst', money[x + SG]!, money[y + SG]!, tol);
-    moneyDiff(diffs, 'cess', money[x + CS]!, money[y + CS]!, tol);
+    diffs = moneyDiff(diffs, 'taxableValue', money[x + TX]!, money[y + TX]!, tol);
+    diffs = moneyDiff(diffs, 'igst', money[x + IG]!, money[y + IG]!, tol);
+    diffs = moneyDiff(diffs, 'cgst', money[x + CG]!, money[y + CG]!, tol);
+    diffs = moneyDiff(diffs, 'sgst', money[x + SG]!, money[y + SG]!, tol);
+    diffs = moneyDiff(diffs, 'cess', money[x + CS]!, money[y + CS]!, tol);
     const bInter = money[x + IG]! > 0 && money[x + CG]! + money[x + SG]! === 0;
     const bIntra = money[x + CG]! + money[x + SG]! > 0 && money[x + IG]! === 0;
     const pInter = money[y + IG]! > 0 && money[y + CG]! + money[y + SG]! === 0;
     const pIntra = money[y + CG]! + money[y + SG]! > 0 && money[y + IG]! === 0;
     if ((bInter && pIntra) || (bIntra && pInter)) {
-      diffs.push({ field: 'taxHeads', books: bInter ? 'IGST' : 'CGST+SGST', portal: pInter ? 'IGST' : 'CGST+SGST', delta: null, material: true });
+      diffs = addDiff(diffs, { field: 'taxHeads', books: bInter ? 'IGST' : 'CGST+SGST', portal: pInter ? 'IGST' : 'CGST+SGST', delta: null, material: true });
     }
     const br = s.books[b]!;
     const pr = s.portal[p - s.nb]!;
@@ -1203,49 +1233,49 @@ class Rows {
     const pDay = s.day[p]!;
     if (bDay !== pDay) {
       const gap = Math.abs(bDay - pDay);
-      diffs.push({ field: 'invoiceDate', books: br.invoiceDate, portal: pr.date, delta: bDay - pDay, material: gap > o.dateWindowDays });
+      diffs = addDiff(diffs, { field: 'invoiceDate', books: br.invoiceDate, portal: pr.date, delta: bDay - pDay, material: gap > o.dateWindowDays });
     }
     const bPos = s.pos[b]!;
     const pPos = s.pos[p]!;
     if (bPos !== '' && pPos !== '' && bPos !== pPos) {
-      diffs.push({ field: 'placeOfSupply', books: bPos, portal: pPos, delta: null, material: true });
+      diffs = addDiff(diffs, { field: 'placeOfSupply', books: bPos, portal: pPos, delta: null, material: true });
     }
-    if (s.rcm[b] !== s.rcm[p]) diffs.push({ field: 'reverseCharge', books: s.rcm[b] === 1, portal: s.rcm[p] === 1, delta: null, material: true });
+    if (s.rcm[b] !== s.rcm[p]) diffs = addDiff(diffs, { field: 'reverseCharge', books: s.rcm[b] === 1, portal: s.rcm[p] === 1, delta: null, material: true });
     const bType = s.type[b]!;
     const pType = s.type[p]!;
     const bPort = s.portCode[b]!;
     const pPort = s.portCode[p]!;
     if (bType === T_BOE && bPort !== '' && pPort !== '' && bPort !== pPort) {
-      diffs.push({ field: 'portCode', books: bPort, portal: pPort, delta: null, material: true });
+      diffs = addDiff(diffs, { field: 'portCode', books: bPort, portal: pPort, delta: null, material: true });
     }
     const bGstin = this.gstinById[s.gstinId[b]!]!;
     const pGstin = this.gstinById[s.gstinId[p]!]!;
     if (bGstin !== pGstin && bType !== T_BOE) {
-      diffs.push({ field: 'supplierGstin', books: bGstin, portal: pGstin, delta: null, material: true });
+      diffs = addDiff(diffs, { field: 'supplierGstin', books: bGstin, portal: pGstin, delta: null, material: true });
     }
     const sameClean = s.clean[b] === s.clean[p];
     if (!sameClean) {
-      diffs.push({ field: 'invoiceNumber', books: br.invoiceNumberRaw, portal: pr.numberRaw, delta: null, material: false });
+      diffs = addDiff(diffs, { field: 'invoiceNumber', books: br.invoiceNumberRaw, portal: pr.numberRaw, delta: null, material: false });
     }
-    if (bType !== pType) diffs.push({ field: 'docType', books: DOC_TYPE_BY_CODE[bType]!, portal: DOC_TYPE_BY_CODE[pType]!, delta: null, material: false });
+    if (bType !== pType) diffs = addDiff(diffs, { field: 'docType', books: DOC_TYPE_BY_CODE[bType]!, portal: DOC_TYPE_BY_CODE[pType]!, delta: null, material: false });
 
     const pass = s.pass[b]!;
     let material: Difference | null = null;
     let rounding = false;
-    for (let k = 0; k < diffs.length; k += 1) {
+    for (let k = 0; diffs !== null && k < diffs.length; k += 1) {
       const d = diffs[k]!;
       if (material === null && d.material && !INFORMATIONAL_FIELDS.has(d.field)) material = d;
       if (d.delta !== null && d.field !== 'invoiceDate') rounding = true;
     }
-    const reasons: MatchReason[] = [];
-    if (pass === P3) reasons.push('amended_original');
-    if (pass === P4) reasons.push('fuzzy_number');
-    if (pass === P5) reasons.push('amount_only');
-    if (pass === P6) reasons.push('pan_level');
-    if (!sameClean && (pass === P2 || pass === P6)) reasons.push('canonical_number');
-    if (rounding) reasons.push('rounding');
-    if (bDay !== pDay) reasons.push('date_within_window');
-    if (pass === P2 && reasons.length === 0) reasons.push('canonical_number');
+    let reasons: MatchReason[] | null = null;
+    if (pass === P3) reasons = addReason(reasons, 'amended_original');
+    if (pass === P4) reasons = addReason(reasons, 'fuzzy_number');
+    if (pass === P5) reasons = addReason(reasons, 'amount_only');
+    if (pass === P6) reasons = addReason(reasons, 'pan_level');
+    if (!sameClean && (pass === P2 || pass === P6)) reasons = addReason(reasons, 'canonical_number');
+    if (rounding) reasons = addReason(reasons, 'rounding');
+    if (bDay !== pDay) reasons = addReason(reasons, 'date_within_window');
+    if (pass === P2 && reasons === null) reasons = addReason(reasons, 'canonical_number');
 
     let category: Category;
     let reason: ResultRow['reason'];
@@ -1254,15 +1284,15 @@ class Rows {
       category = 'mismatch';
       // P6 pairs are mismatches because of the GSTIN itself (§8.6), whatever else differs.
       reason = pass === P6 ? 'supplierGstin' : material!.field;
-    } else if (pass === P1 && reasons.length === 0) {
+    } else if (pass === P1 && reasons === null) {
       category = 'exact_match';
       reason = null;
       accepted = true;
     } else {
       category = 'probable_match';
-      reason = reasons[0] ?? null;
+      reason = reasons === null ? null : reasons[0]!;
       accepted = o.autoAcceptProbable;
-      for (let k = 0; k < reasons.length; k += 1) if (NEVER_AUTO_ACCEPTED.has(reasons[k]!)) accepted = false;
+      for (let k = 0; reasons !== null && k < reasons.length; k += 1) if (NEVER_AUTO_ACCEPTED.has(reasons[k]!)) accepted = false;
     }
     let bFlags = s.flags[b]!;
     if (pass === P3) bFlags |= F_ORIGINAL_NUMBER;
@@ -1281,7 +1311,7 @@ class Rows {
       id: `${br.rowRef}|${pr.ref}`,
       category,
       reason,
-      reasons: category === 'mismatch' ? (pass === P6 ? ['pan_level'] : NO_REASONS) : reasons.length === 0 ? NO_REASONS : reasons,
+      reasons: category === 'mismatch' ? (pass === P6 ? ['pan_level'] : NO_REASONS) : reasons === null ? NO_REASONS : reasons,
       pass: PASS_BY_CODE[pass]!,
       accepted,
       flags: this.flagsOf(bFlags | s.flags[p]!),
@@ -1291,7 +1321,7 @@ class Rows {
       books: br,
       booksRowRefs: s.rowRefs.get(b) ?? [br.rowRef],
       portal: pr,
-      differences: diffs.length === 0 ? NO_DIFFS : diffs,
+      differences: diffs === null ? NO_DIFFS : diffs,
       itc: rowItc(category, accepted, br, pr, tol),
       hints,
     };
