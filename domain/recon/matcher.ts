@@ -259,36 +259,57 @@ class Docs {
   constructor(nb: number, n: number) {
     this.nb = nb;
     this.n = n;
+    // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
+    // external memory, and on 10-lakh runs thirty separate allocations set off several full
+    // garbage collections of the (input-sized) heap before matching even began.
+    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 8));
+    let off = 0;
+    const f64 = (k = 1): Float64Array => {
+      const a = new Float64Array(buf, off, n * k);
+      off += 8 * n * k;
+      return a;
+    };
+    const i32 = (): Int32Array => {
+      const a = new Int32Array(buf, off, n);
+      off += 4 * n;
+      return a;
+    };
+    const u8 = (): Uint8Array => {
+      const a = new Uint8Array(buf, off, n);
+      off += n;
+      return a;
+    };
+    this.fy = f64();
+    this.fySlot = f64();
+    this.day = f64();
+    this.oFy = f64();
+    this.oFySlot = f64();
+    this.oDay = f64();
+    this.money = f64(MONEY_STRIDE);
+    this.gstinId = i32();
+    this.block = i32();
+    this.cleanId = i32();
+    this.canonId = i32().fill(-1);
+    this.partner = i32().fill(-1);
+    this.oCleanId = i32().fill(-1);
+    this.oCanonId = i32().fill(-1);
+    this.flags = new Uint16Array(buf, off, n);
+    off += 2 * n;
+    this.type = u8();
+    this.tailKnown = u8();
+    this.rcm = u8();
+    this.state = u8();
+    this.pass = u8();
+    this.hasOrig = u8();
+    this.category = u8();
+    this.outReason = u8();
     this.ref = new Array<string>(n);
-    this.gstinId = new Int32Array(n);
-    this.block = new Int32Array(n);
-    this.type = new Uint8Array(n);
     this.clean = new Array<string>(n);
-    this.cleanId = new Int32Array(n);
     this.canon = new Array<string | null>(n);
-    this.canonId = new Int32Array(n).fill(-1);
     this.tail = new Array<string>(n);
     this.prefix = new Array<string>(n);
-    this.tailKnown = new Uint8Array(n);
-    this.fy = new Float64Array(n);
-    this.fySlot = new Float64Array(n);
-    this.day = new Float64Array(n);
     this.pos = new Array<string>(n);
-    this.rcm = new Uint8Array(n);
     this.portCode = new Array<string>(n);
-    this.state = new Uint8Array(n);
-    this.partner = new Int32Array(n).fill(-1);
-    this.pass = new Uint8Array(n);
-    this.hasOrig = new Uint8Array(n);
-    this.oCleanId = new Int32Array(n).fill(-1);
-    this.oCanonId = new Int32Array(n).fill(-1);
-    this.oFy = new Float64Array(n);
-    this.oFySlot = new Float64Array(n);
-    this.oDay = new Float64Array(n);
-    this.flags = new Uint16Array(n);
-    this.category = new Uint8Array(n);
-    this.outReason = new Uint8Array(n);
-    this.money = new Float64Array(MONEY_STRIDE * n);
     this.books = new Array<BooksRow>(nb);
     this.portal = [];
   }
@@ -520,10 +541,11 @@ class Groups {
   /** Last document of each group, by group id. */
   private last: Int32Array;
   readonly next: Int32Array;
-  constructor(size: number) {
-    this.index = new NumIndex(size);
-    this.head = new Int32Array(Math.max(8, size));
-    this.last = new Int32Array(Math.max(8, size));
+  /** `size`: documents are numbered 0…size−1; `expected`: how many will be added (tables grow beyond it). */
+  constructor(size: number, expected = size) {
+    this.index = new NumIndex(expected);
+    this.head = new Int32Array(Math.max(8, expected));
+    this.last = new Int32Array(Math.max(8, expected));
     this.next = new Int32Array(size).fill(-1);
   }
   get groupCount(): number {
@@ -826,8 +848,11 @@ export function matchDocuments(
     if (pass === P2) return fyOk(s.fy[b]!, s.fy[p]!, Math.abs(s.day[b]! - s.day[p]!));
     return fyOk(s.fy[b]!, s.oFy[p]!, Math.abs(s.day[b]! - s.oDay[p]!));
   };
+  const bNext = new Int32Array(nb);
   const keyedPass = (pass: number): void => {
-    const pg = new Groups(s.np);
+    let free = 0;
+    for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
+    const pg = new Groups(s.np, free);
     for (let i = nb; i < end; i += 1) {
       if (s.state[i] !== FREE) continue;
       const k = keyFor(pass, i, true);
@@ -839,7 +864,6 @@ export function matchDocuments(
     const groupCount = pg.groupCount;
     const bHead = new Int32Array(groupCount).fill(-1);
     const bLast = new Int32Array(groupCount);
-    const bNext = new Int32Array(nb);
     for (let i = 0; i < nb; i += 1) {
       if (s.state[i] !== FREE) continue;
       const k = keyFor(pass, i, false);
@@ -982,7 +1006,9 @@ export function matchDocuments(
 
   // ---- hints and IMS-rejected look-ups on leftovers ----------------------------------------------
   {
-    const leftPortal = new Groups(s.np);
+    let free = 0;
+    for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
+    const leftPortal = new Groups(s.np, free);
     for (let i = nb; i < end; i += 1) {
       if (s.state[i] !== FREE || s.canonId[i]! < 0) continue;
       leftPortal.add(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY), i - nb);
