@@ -20,7 +20,7 @@ import { FLAGS, INFORMATIONAL_FIELDS, NEVER_AUTO_ACCEPTED } from './categories';
 import { dayOfIso, fyStartYear } from './dates';
 import { type RowItc, rowItc, headsOf } from './itc';
 import {
-  type CanonicalKey, billOfEntryKey, canonicalKey, checkGstin, cleanKey, isFuzzyNumberMatch, osaDistance, panOf, signOf,
+  type CanonicalKey, billOfEntryKey, canonicalKey, canonicalOnly, checkGstin, cleanKey, isFuzzyNumberMatch, osaDistance, panOf, signOf,
 } from './normalise';
 import { NumIndex } from './num-index';
 import type { BooksRow, DocType, Heads, Issue, PortalDoc } from './types';
@@ -386,12 +386,9 @@ function ensureCanon(s: Docs, i: number, it: Interner): void {
     return;
   }
   if (canon === null) {
-    const c = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
-    canon = c.canonical;
+    // Only the canonical key: tail/prefix are computed by fuzzyKeyOf when P4/P6 need them.
+    canon = canonicalOnly(clean, s.day[i] === 0 ? null : s.fy[i]!);
     s.canon[i] = canon;
-    s.tail[i] = c.tail;
-    s.prefix[i] = c.prefix;
-    s.tailKnown[i] = 1;
   }
   s.canonId[i] = it.key(canon);
 }
@@ -627,7 +624,7 @@ export function matchDocuments(
       const oClean = doc.docType === 'bill_of_entry' ? billOfEntryKey(orig.number) : cleanKey(orig.number);
       if (oClean !== '') {
         s.oCleanId[i] = it.key(oClean);
-        s.oCanonId[i] = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalKey(oClean, oFy).canonical);
+        s.oCanonId[i] = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalOnly(oClean, oFy));
       }
     }
   }
@@ -1017,7 +1014,7 @@ export function matchDocuments(
     for (const r of rejected) {
       const clean = r.docType === 'bill_of_entry' ? billOfEntryKey(r.billOfEntryNumber || r.numberRaw) : cleanKey(r.numberRaw);
       if (clean === '') continue;
-      const canon = r.docType === 'bill_of_entry' ? clean : canonicalKey(clean, fyStartYear(r.date)).canonical;
+      const canon = r.docType === 'bill_of_entry' ? clean : canonicalOnly(clean, fyStartYear(r.date));
       const block = r.docType === 'bill_of_entry' ? BOE_BLOCK : it.gstin(r.supplierGstin).block;
       const k = ck(block, FAMILY[r.docType], it.key(canon), ANY_FY);
       if (!rejectedByKey.has(k)) rejectedByKey.set(k, r);

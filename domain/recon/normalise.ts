@@ -184,6 +184,141 @@ export function canonicalKey(clean: string, fyStart: number | null): CanonicalKe
   return { canonical, tail, prefix };
 }
 
+/*
+ * canonicalOnly: `canonicalKey(clean, fyStart).canonical` in one character-code pass, without
+ * splitting into field strings (the matcher needs only the canonical key for the duplicate check
+ * and P2; tail/prefix are computed by canonicalKey when P4/P6 ask). Fields are index ranges into
+ * `clean`; FY tokens of the last FY asked for are built once and compared in place.
+ */
+let fldStart = new Int32Array(64);
+let fldEnd = new Int32Array(64);
+let fldSepOk = new Uint8Array(64);
+let fldKeep = new Uint8Array(64);
+let tokFy = NaN;
+/** Per candidate start year s (fyStart−1 … fyStart+1): full, next, aa, bb, full+next, full+bb, aa+bb. */
+let tokens: string[] = [];
+
+function fyTokens(fyStart: number): string[] {
+  if (fyStart === tokFy && tokens.length > 0) return tokens;
+  const t: string[] = [];
+  for (let s = fyStart - 1; s <= fyStart + 1; s += 1) {
+    const full = String(s);
+    const next = String(s + 1);
+    const aa = full.slice(2);
+    const bb = next.slice(2);
+    t.push(full, next, aa, bb, full + next, full + bb, aa + bb);
+  }
+  tokFy = fyStart;
+  tokens = t;
+  return t;
+}
+
+function regionIs(str: string, from: number, to: number, tok: string): boolean {
+  if (to - from !== tok.length) return false;
+  for (let k = 0; k < tok.length; k += 1) if (str.charCodeAt(from + k) !== tok.charCodeAt(k)) return false;
+  return true;
+}
+
+function regionAllDigits(str: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let k = from; k < to; k += 1) if (!isDigit(str.charCodeAt(k))) return false;
+  return true;
+}
+
+export function canonicalOnly(clean: string, fyStart: number | null): string {
+  const n = clean.length;
+  let nf = 0;
+  let i = 0;
+  let sepFrom = 0;
+  while (i < n) {
+    if (!isAlnum(clean.charCodeAt(i))) {
+      i += 1;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isAlnum(clean.charCodeAt(j))) j += 1;
+    if (nf === fldStart.length) {
+      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+        b.set(a);
+        return b;
+      };
+      fldStart = grow(fldStart, new Int32Array(nf * 2));
+      fldEnd = grow(fldEnd, new Int32Array(nf * 2));
+      fldSepOk = grow(fldSepOk, new Uint8Array(nf * 2));
+      fldKeep = grow(fldKeep, new Uint8Array(nf * 2));
+    }
+    fldStart[nf] = i;
+    fldEnd[nf] = j;
+    // The separator run before this field is exactly '-' or '/'.
+    const sc = i - sepFrom === 1 ? clean.charCodeAt(sepFrom) : 0;
+    fldSepOk[nf] = sc === 45 || sc === 47 ? 1 : 0;
+    fldKeep[nf] = 1;
+    nf += 1;
+    i = j;
+    sepFrom = j;
+  }
+  if (fyStart !== null) {
+    const t = fyTokens(fyStart);
+    const ns = t.length / 7;
+    for (let f = 0; f < nf; f += 1) {
+      const a0 = fldStart[f]!;
+      const a1 = fldEnd[f]!;
+      if (!regionAllDigits(clean, a0, a1)) continue;
+      if (f + 1 < nf && fldSepOk[f + 1] === 1 && regionAllDigits(clean, fldStart[f + 1]!, fldEnd[f + 1]!)) {
+        const b0 = fldStart[f + 1]!;
+        const b1 = fldEnd[f + 1]!;
+        let hit = false;
+        for (let k = 0; k < ns && !hit; k += 1) {
+          const o = k * 7;
+          hit = (regionIs(clean, a0, a1, t[o]!) && (regionIs(clean, b0, b1, t[o + 1]!) || regionIs(clean, b0, b1, t[o + 3]!)))
+            || (regionIs(clean, a0, a1, t[o + 2]!) && regionIs(clean, b0, b1, t[o + 3]!));
+        }
+        if (hit) {
+          fldKeep[f] = 0;
+          fldKeep[f + 1] = 0;
+          f += 1;
+          continue;
+        }
+      }
+      const len = a1 - a0;
+      if (len === 4 || len === 6 || len === 8) {
+        for (let k = 0; k < ns; k += 1) {
+          const o = k * 7;
+          if (regionIs(clean, a0, a1, t[o + 4]!) || regionIs(clean, a0, a1, t[o + 5]!) || regionIs(clean, a0, a1, t[o + 6]!)) {
+            fldKeep[f] = 0;
+            break;
+          }
+        }
+      }
+    }
+  }
+  // Kept fields with the leading zeros of every digit run dropped (one digit kept).
+  let out = '';
+  for (let f = 0; f < nf; f += 1) {
+    if (fldKeep[f] === 0) continue;
+    const e = fldEnd[f]!;
+    let p = fldStart[f]!;
+    let seg = p;
+    while (p < e) {
+      if (!isDigit(clean.charCodeAt(p))) {
+        p += 1;
+        continue;
+      }
+      let j = p + 1;
+      while (j < e && isDigit(clean.charCodeAt(j))) j += 1;
+      let k = p;
+      while (k < j - 1 && clean.charCodeAt(k) === 48) k += 1;
+      if (k > p) {
+        out += clean.slice(seg, p);
+        seg = k;
+      }
+      p = j;
+    }
+    out += seg === fldStart[f] && e - seg === n ? clean : clean.slice(seg, e);
+  }
+  return out === '' ? clean : out;
+}
+
 /** The three keys of §7.2 for a raw number and the document's FY start year. */
 export function invoiceKeys(raw: string, fyStart: number | null): { clean: string } & CanonicalKey {
   const clean = cleanKey(raw);

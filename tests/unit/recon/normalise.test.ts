@@ -1,5 +1,5 @@
 import {
-  billOfEntryKey, canonicalKey, cleanGstin, cleanKey, invoiceKeys, isFuzzyNumberMatch, osaDistance, panOf,
+  billOfEntryKey, canonicalKey, canonicalOnly, cleanGstin, cleanKey, invoiceKeys, isFuzzyNumberMatch, osaDistance, panOf,
   parsePlaceOfSupply, parseYesNo, signOf,
 } from '../../../domain/recon';
 import { SUP_A } from './builders';
@@ -130,5 +130,29 @@ describe('GSTIN, PAN, POS, flags', () => {
     expect(billOfEntryKey('BE/0012345')).toBe('12345');
     expect(billOfEntryKey(12345)).toBe('12345');
     expect(billOfEntryKey('000')).toBe('0');
+  });
+});
+
+describe('canonicalOnly', () => {
+  it('equals canonicalKey(…).canonical on random numbers built from FY-token-like pieces', () => {
+    let seed = 1;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const pieces = ['0', '00', '1', '2', '4', '5', '2024', '25', '2025', '24', '2023', '202425', '20242025', '242025', '2425',
+      '/', '-', '/', '-', 'A', 'B', 'CN', '.', '_', ' ', '//', '--', '0001', '2526', 'INV'];
+    const fys = [null, 2024, 2023, 2025, Number.NaN, 99, 2000];
+    let mismatches = 0;
+    for (let n = 0; n < 50_000; n += 1) {
+      let str = '';
+      const len = 1 + Math.floor(rnd() * 8);
+      for (let k = 0; k < len; k += 1) str += pieces[Math.floor(rnd() * pieces.length)];
+      const fy = fys[Math.floor(rnd() * fys.length)]!;
+      if (canonicalOnly(str, fy) !== canonicalKey(str, fy).canonical) mismatches += 1;
+    }
+    expect(mismatches).toBe(0);
+    expect(canonicalOnly('ABC/2024-25/000123', 2024)).toBe('ABC123');
+    expect(canonicalOnly('2024-25', 2024)).toBe('2024-25');
   });
 });
