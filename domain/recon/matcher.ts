@@ -247,6 +247,8 @@ class Docs {
   readonly flags: Uint16Array;
   readonly category: Uint8Array;
   readonly outReason: Uint8Array;
+  /** 1 when the document has an entry in one of the sparse maps below (rows skip the look-ups otherwise). */
+  readonly sparse: Uint8Array;
   readonly money: Float64Array;
   readonly books: BooksRow[];
   readonly portal: PortalDoc[];
@@ -262,7 +264,7 @@ class Docs {
     // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began.
-    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 8));
+    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 9));
     let off = 0;
     const f64 = (k = 1): Float64Array => {
       const a = new Float64Array(buf, off, n * k);
@@ -303,6 +305,7 @@ class Docs {
     this.hasOrig = u8();
     this.category = u8();
     this.outReason = u8();
+    this.sparse = u8();
     this.ref = new Array<string>(n);
     this.clean = new Array<string>(n);
     this.canon = new Array<string | null>(n);
@@ -406,6 +409,7 @@ function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
 
 function addHint(s: Docs, i: number, h: string): void {
   const list = s.hints.get(i);
+  s.sparse[i] = 1;
   if (!list) s.hints.set(i, [h]);
   else if (!list.includes(h)) list.push(h);
 }
@@ -695,6 +699,7 @@ export function matchDocuments(
       const refs = new Array<string>(g.length);
       for (let j = 0; j < g.length; j += 1) refs[j] = s.ref[g[j]!]!;
       s.rowRefs.set(head, refs);
+      s.sparse[head] = 1;
       for (let j = 1; j < g.length; j += 1) {
         const d = g[j]! * MONEY_STRIDE;
         for (let k = 0; k < MONEY_STRIDE; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
@@ -745,6 +750,7 @@ export function matchDocuments(
           s.state[later] = EXCLUDED;
           s.category[later] = C_DUPLICATE;
           s.relatedRef.set(later, s.ref[first]!);
+          s.sparse[later] = 1;
           dupCount += 1;
         } else {
           for (let k = 0; k < j; k += 1) if (s.state[g[k]!] === FREE) s.flags[g[k]!] = s.flags[g[k]!]! | F_DIFFERENT_AMOUNTS;
@@ -807,6 +813,8 @@ export function matchDocuments(
         s.category[orig] = C_SUPERSEDED;
         s.relatedRef.set(orig, ap.ref);
         s.relatedRef.set(a, s.ref[orig]!);
+        s.sparse[orig] = 1;
+        s.sparse[a] = 1;
         const sa = signOf(DOC_TYPE_BY_CODE[s.type[a]!]!);
         const so = signOf(DOC_TYPE_BY_CODE[s.type[orig]!]!);
         const am = a * MONEY_STRIDE;
@@ -1038,6 +1046,7 @@ export function matchDocuments(
       if (rej) {
         s.flags[b] = s.flags[b]! | F_REJECTED_IN_IMS;
         s.relatedRef.set(b, rej.ref);
+        s.sparse[b] = 1;
         addHint(s, b, 'document was rejected in IMS: reverse the credit or restore the document');
       }
     }
@@ -1103,35 +1112,78 @@ export function matchDocuments(
 
 
 /**
- * §12.2 order: supplier GSTIN, then date, then id (unique, so the order is total). A counting sort
- * by GSTIN rank puts each supplier's rows in one bucket; only buckets (tens of rows) are sorted
- * with a comparator, and strings are compared only between rows of one supplier and one day.
+ * §12.2 order: supplier GSTIN, then date, then id (unique, so the order is total). GSTIN rank, day
+ * and row number are packed into one double per row and sorted natively; ids are compared only
+ * between rows of one supplier and one day. (Counting sort by GSTIN rank with a comparator per
+ * bucket when the packed key would not fit in 53 bits.)
  */
 function sortResults(results: ResultRow[], rowGstin: Int32Array, rowDay: Float64Array, gstinById: readonly string[]): ResultRow[] {
   const n = results.length;
+  let dMin = Infinity;
+  let dMax = -Infinity;
+  let integral = true;
   for (let i = 0; i < n; i += 1) {
     const d = rowDay[i]!;
     if (!(d >= 0 && d < DAY_SPACE)) return sortResultsPacked(results, rowDay);
+    if (d < dMin) dMin = d;
+    if (d > dMax) dMax = d;
+    if (d !== Math.floor(d)) integral = false;
   }
   // Rank of every GSTIN id in string order.
   const ids = Array.from({ length: gstinById.length }, (_, i) => i);
   ids.sort((x, y) => cmpStr(gstinById[x]!, gstinById[y]!));
   const rank = new Int32Array(gstinById.length);
   for (let r = 0; r < ids.length; r += 1) rank[ids[r]!] = r;
-  // Counting sort by rank (stable), then bucket starts.
-  const start = new Int32Array(ids.length + 1);
-  for (let i = 0; i < n; i += 1) start[rank[rowGstin[i]!]! + 1]! += 1;
-  for (let r = 0; r < ids.length; r += 1) start[r + 1] = start[r + 1]! + start[r]!;
-  const fill = start.slice(0, ids.length);
-  const perm = new Int32Array(n);
-  for (let i = 0; i < n; i += 1) perm[fill[rank[rowGstin[i]!]!]!++] = i;
-  const byDayThenId = (x: number, y: number): number => rowDay[x]! - rowDay[y]! || cmpStr(results[x]!.id, results[y]!.id);
-  for (let r = 0; r < ids.length; r += 1) {
-    if (start[r + 1]! - start[r]! > 1) perm.subarray(start[r]!, start[r + 1]!).sort(byDayThenId);
+  const byId = (x: number, y: number): number => cmpStr(results[x]!.id, results[y]!.id);
+  const daySpan = n === 0 ? 1 : dMax - dMin + 1;
+  let perm: Int32Array;
+  if (integral && ids.length * daySpan * Math.max(n, 1) < 2 ** 53) {
+    // One numeric sort of (rank, day, row number) packed into a double (native, no comparator),
+    // then only rows of one supplier and one day are compared by id.
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i += 1) keys[i] = (rank[rowGstin[i]!]! * daySpan + (rowDay[i]! - dMin)) * n + i;
+    keys.sort();
+    perm = new Int32Array(n);
+    for (let i = 0; i < n; i += 1) perm[i] = keys[i]! % n;
+    let runStart = 0;
+    let runGroup = n === 0 ? 0 : (keys[0]! - perm[0]!) / n;
+    for (let i = 1; i <= n; i += 1) {
+      const g = i < n ? (keys[i]! - perm[i]!) / n : -1;
+      if (g === runGroup) continue;
+      if (i - runStart > 16) perm.subarray(runStart, i).sort(byId);
+      else if (i - runStart > 1) insertionSort(perm, runStart, i, byId);
+      runStart = i;
+      runGroup = g;
+    }
+  } else {
+    // Counting sort by rank (stable), then bucket starts.
+    const start = new Int32Array(ids.length + 1);
+    for (let i = 0; i < n; i += 1) start[rank[rowGstin[i]!]! + 1]! += 1;
+    for (let r = 0; r < ids.length; r += 1) start[r + 1] = start[r + 1]! + start[r]!;
+    const fill = start.slice(0, ids.length);
+    perm = new Int32Array(n);
+    for (let i = 0; i < n; i += 1) perm[fill[rank[rowGstin[i]!]!]!++] = i;
+    const byDayThenId = (x: number, y: number): number => rowDay[x]! - rowDay[y]! || byId(x, y);
+    for (let r = 0; r < ids.length; r += 1) {
+      if (start[r + 1]! - start[r]! > 1) perm.subarray(start[r]!, start[r + 1]!).sort(byDayThenId);
+    }
   }
   const out = new Array<ResultRow>(n);
   for (let i = 0; i < n; i += 1) out[i] = results[perm[i]!]!;
   return out;
+}
+
+/** Sorts a[from…to) in place (short runs: no subarray object, no call into the array sort). */
+function insertionSort(a: Int32Array, from: number, to: number, cmp: (x: number, y: number) => number): void {
+  for (let i = from + 1; i < to; i += 1) {
+    const v = a[i]!;
+    let j = i - 1;
+    while (j >= from && cmp(a[j]!, v) > 0) {
+      a[j + 1] = a[j]!;
+      j -= 1;
+    }
+    a[j + 1] = v;
+  }
 }
 
 /**
@@ -1211,18 +1263,18 @@ const NO_DIFFS: readonly Difference[] = Object.freeze([]);
 /** Builds the result rows from the run's documents. */
 class Rows {
   /** Sorted flag list per distinct mask, shared between rows (rows are read-only). */
-  private readonly flagLists = new Map<number, readonly Flag[]>();
+  private readonly flagLists: (readonly Flag[] | undefined)[] = new Array<readonly Flag[] | undefined>(1 << FLAG_BY_BIT.length).fill(undefined);
 
   constructor(private readonly s: Docs, private readonly o: MatchOptions, private readonly gstinById: readonly string[]) {}
 
   private flagsOf(mask: number): readonly Flag[] {
     if (mask === 0) return NO_FLAGS;
-    let list = this.flagLists.get(mask);
+    let list = this.flagLists[mask];
     if (!list) {
       const l: Flag[] = [];
       for (let k = 0; k < FLAG_BY_BIT.length; k += 1) if ((mask & (1 << k)) !== 0) l.push(FLAG_BY_BIT[k]!);
       list = Object.freeze(l);
-      this.flagLists.set(mask, list);
+      this.flagLists[mask] = list;
     }
     return list;
   }
@@ -1321,8 +1373,10 @@ class Rows {
     if (pass === P3) bFlags |= F_ORIGINAL_NUMBER;
     if (!inPeriod(br.voucherDate || br.invoiceDate, pr.period)) bFlags |= F_PERIOD_SHIFT;
     let hints: readonly string[] = NO_STRINGS;
-    const bh = s.hints.get(b);
-    const ph = s.hints.get(p);
+    const bSparse = s.sparse[b] === 1;
+    const pSparse = s.sparse[p] === 1;
+    const bh = bSparse ? s.hints.get(b) : undefined;
+    const ph = pSparse ? s.hints.get(p) : undefined;
     if (bh || ph || bType !== pType) {
       const h: string[] = [];
       if (bh) for (const t of bh) h.push(t);
@@ -1342,12 +1396,13 @@ class Rows {
       supplierGstin: pGstin || bGstin,
       supplierName: pr.supplierName || br.supplierName || '',
       books: br,
-      booksRowRefs: s.rowRefs.get(b) ?? [br.rowRef],
+      booksRowRefs: (bSparse ? s.rowRefs.get(b) : undefined) ?? [br.rowRef],
       portal: pr,
       differences: diffs === null ? NO_DIFFS : diffs,
       itc: rowItc(category, accepted, br, pr, tol),
       hints,
     };
+    if (!pSparse) return row;
     const rel = s.relatedRef.get(p);
     if (rel) row.relatedRef = rel;
     const delta = s.amendmentDelta.get(p);
@@ -1363,7 +1418,8 @@ class Rows {
     const isBooks = d < s.nb;
     const br = isBooks ? s.books[d]! : null;
     const pr = isBooks ? null : s.portal[d - s.nb]!;
-    const h = s.hints.get(d);
+    const sparse = s.sparse[d] === 1;
+    const h = sparse ? s.hints.get(d) : undefined;
     const row: ResultRow = {
       id: br ? `${br.rowRef}|` : `|${pr!.ref}`,
       category,
@@ -1376,12 +1432,13 @@ class Rows {
       supplierGstin: this.gstinById[s.gstinId[d]!]!,
       supplierName: (br ? br.supplierName : pr!.supplierName) ?? '',
       books: br,
-      booksRowRefs: br ? (s.rowRefs.get(d) ?? [br.rowRef]) : [],
+      booksRowRefs: br ? ((sparse ? s.rowRefs.get(d) : undefined) ?? [br.rowRef]) : [],
       portal: pr,
       differences: NO_DIFFS,
       itc: rowItc(category, false, br, pr, this.o.amountTolerance),
       hints: h ? h.slice() : NO_STRINGS,
     };
+    if (!sparse) return row;
     const rel = s.relatedRef.get(d);
     if (rel) row.relatedRef = rel;
     const delta = s.amendmentDelta.get(d);
