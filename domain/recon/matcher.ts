@@ -604,6 +604,22 @@ export function matchDocuments(
       r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
     setMoney(money, MONEY_STRIDE * i, r);
     s.books[i] = r;
+    // Books flags and out of scope (§9.7), while the row is in cache (nothing before the
+    // duplicate check reads these bits or states).
+    let f = s.flags[i]!;
+    if (r.derivedAmounts) f |= F_DERIVED;
+    if (r.dateFallback) f |= F_DATE_FALLBACK;
+    if (r.itcEligible === false) f |= F_NOT_ELIGIBLE;
+    s.flags[i] = f;
+    let out = 0;
+    if (r.importOfServices) out = 1;
+    else if (it.gstinById[s.gstinId[i]!] === '' && s.type[i] !== T_BOE) out = 2;
+    else if (money[i * MONEY_STRIDE + TAX] === 0) out = 3;
+    if (out !== 0) {
+      s.outReason[i] = out;
+      s.state[i] = EXCLUDED;
+      s.category[i] = C_OUT_OF_SCOPE;
+    }
   }
   const rejected: PortalDoc[] = [];
   for (let k = 0; k < portalIn.length; k += 1) {
@@ -660,25 +676,6 @@ export function matchDocuments(
         field: 'supplierGstin',
         rowRef: s.ref[i]!,
       });
-    }
-  }
-
-  // ---- books flags, out of scope (§9.7) ----------------------------------------------------------
-  for (let i = 0; i < nb; i += 1) {
-    const r = s.books[i]!;
-    let f = s.flags[i]!;
-    if (r.derivedAmounts) f |= F_DERIVED;
-    if (r.dateFallback) f |= F_DATE_FALLBACK;
-    if (r.itcEligible === false) f |= F_NOT_ELIGIBLE;
-    s.flags[i] = f;
-    let out = 0;
-    if (r.importOfServices) out = 1;
-    else if (it.gstinById[s.gstinId[i]!] === '' && s.type[i] !== T_BOE) out = 2;
-    else if (money[i * MONEY_STRIDE + TAX] === 0) out = 3;
-    if (out !== 0) {
-      s.outReason[i] = out;
-      s.state[i] = EXCLUDED;
-      s.category[i] = C_OUT_OF_SCOPE;
     }
   }
 
