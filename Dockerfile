@@ -18,7 +18,7 @@ ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     ADMIN_JS_TMP_DIR=/tmp/adminjs
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && rm -rf /root/.npm
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
