@@ -7,7 +7,7 @@
  */
 import { parseAmount } from './amounts';
 import { parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
-import { JsonPathScanner, JsonScanError, type PathSegment } from './json-stream';
+import { JsonPathScanner, JsonScanError, scanChunks, scanErrorCode, type PathSegment } from './json-stream';
 import type { SupplierSignal } from './matcher';
 import { checkGstin, cleanGstin, parsePlaceOfSupply, parseYesNo } from './normalise';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
@@ -261,20 +261,12 @@ export async function readGstr2a(
   expected: { gstin?: string; period?: string } = {},
 ): Promise<Gstr2aReadResult> {
   const r = new Reader2a(expected);
-  const scanner = new JsonPathScanner(handlers(r));
-  const decoder = new TextDecoder('utf-8');
   const chunks = typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
   try {
-    for await (const c of chunks as AsyncIterable<string | Uint8Array>) {
-      scanner.write(typeof c === 'string' ? c : decoder.decode(c, { stream: true }));
-      if (r.fatal) return r.result();
-    }
-    const rest = decoder.decode();
-    if (rest) scanner.write(rest);
-    scanner.end();
+    await scanChunks(new JsonPathScanner(handlers(r)), chunks, () => r.fatal);
   } catch (e) {
     if (!(e instanceof JsonScanError)) throw e;
-    r.error({ code: e.code === 'empty' ? 'empty_file' : e.code === 'truncated' ? 'truncated_json' : 'invalid_json', fatal: true, message: e.message });
+    r.error({ code: scanErrorCode(e), fatal: true, message: e.message });
   }
   return r.result();
 }

@@ -11,7 +11,7 @@
  */
 import { parseAmount } from './amounts';
 import { parseDate, periodFromMmyyyy } from './dates';
-import { JsonPathScanner, JsonScanError, type PathSegment } from './json-stream';
+import { JsonPathScanner, JsonScanError, scanChunks, scanErrorCode, type PathSegment } from './json-stream';
 import { checkGstin, cleanGstin, cleanKey, parsePlaceOfSupply } from './normalise';
 import type { DocType, Heads, Issue, PortalDoc, PortalSection } from './types';
 
@@ -553,8 +553,7 @@ function handlersFor(r: Reader): { descend: (p: readonly PathSegment[], k: 'obje
 
 function fail(r: Reader, e: unknown): Gstr2bReadResult {
   if (e instanceof JsonScanError) {
-    const code = e.code === 'empty' ? 'empty_file' : e.code === 'truncated' ? 'truncated_json' : 'invalid_json';
-    r.error({ code, fatal: true, message: e.message, field: e.path.join('.') || undefined });
+    r.error({ code: scanErrorCode(e), fatal: true, message: e.message, field: e.path.join('.') || undefined });
     return r.result();
   }
   throw e;
@@ -582,17 +581,8 @@ export async function readGstr2b(
   options: Gstr2bReadOptions = {},
 ): Promise<Gstr2bReadResult> {
   const r = new Reader(options);
-  const scanner = new JsonPathScanner(handlersFor(r));
-  // Multi-byte UTF-8 characters can straddle chunks: the streaming decoder keeps the partial bytes.
-  const decoder = new TextDecoder('utf-8');
   try {
-    for await (const chunk of source as AsyncIterable<string | Uint8Array>) {
-      scanner.write(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-      if (r.fatal) return r.result();
-    }
-    const rest = decoder.decode();
-    if (rest) scanner.write(rest);
-    scanner.end();
+    await scanChunks(new JsonPathScanner(handlersFor(r)), source, () => r.fatal);
   } catch (e) {
     return fail(r, e);
   }

@@ -295,3 +295,28 @@ export class JsonPathScanner {
     if (this.state !== S.Done) this.fail('unexpected end of input (truncated JSON)', this.offset, 'truncated');
   }
 }
+
+/**
+ * Feeds a scanner chunk by chunk. Multi-byte UTF-8 characters can straddle chunks: the streaming
+ * decoder keeps the partial bytes. Stops reading as soon as `stop()` says the rest cannot matter
+ * (a fatal header problem); scan errors propagate to the reader, which reports them its own way.
+ */
+export async function scanChunks(
+  scanner: JsonPathScanner,
+  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  stop: () => boolean,
+): Promise<void> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of source as AsyncIterable<string | Uint8Array>) {
+    scanner.write(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    if (stop()) return;
+  }
+  const rest = decoder.decode();
+  if (rest) scanner.write(rest);
+  scanner.end();
+}
+
+/** The readers' issue code for a scan failure. */
+export function scanErrorCode(error: JsonScanError): 'empty_file' | 'truncated_json' | 'invalid_json' {
+  return error.code === 'empty' ? 'empty_file' : error.code === 'truncated' ? 'truncated_json' : 'invalid_json';
+}
