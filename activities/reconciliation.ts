@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { CATEGORIES, reconcile, type BooksRow, type Category, type PortalDoc } from '../domain/recon';
 import { recordAuditEvent } from '../db/audit';
+import { isPeriodClosedError } from '../db/db-errors';
 import { deleteRunResults, insertResultRows, insertSupplierRows, loadImportRows } from '../db/recon-rows';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
@@ -37,10 +38,6 @@ const JOB = 'reconciliation';
 /** Warnings kept in the stored summary; the count of all of them is kept too. */
 const MAX_STORED_WARNINGS = 100;
 
-function periodClosed(error: unknown): boolean {
-  const e = error as { message?: string; nativeError?: { message?: string } };
-  return /^period_closed\b/.test(e.nativeError?.message ?? e.message ?? '');
-}
 
 async function loadRun(trx: Knex.Transaction, runId: string, lock: boolean): Promise<RunRow> {
   const q = trx('reconciliation_runs').where({ id: runId }).first<RunRow | undefined>();
@@ -163,7 +160,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           return { results: outcome.results.length };
         });
       } catch (error) {
-        if (periodClosed(error)) throw ApplicationFailure.nonRetryable('period_closed: the period was closed while the run was in progress', 'PeriodClosed');
+        if (isPeriodClosedError(error)) throw ApplicationFailure.nonRetryable('period_closed: the period was closed while the run was in progress', 'PeriodClosed');
         throw error;
       }
     },

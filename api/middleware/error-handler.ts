@@ -5,16 +5,14 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { isPeriodClosedError } from '../../db/db-errors';
 import { ApiError, isUniqueViolation } from '../errors';
 
 type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
 
 function fromHttpError(error: HttpishError): ApiError | null {
-  // The database refuses writes to a closed period (trigger raising 'period_closed: …'). knex
-  // prefixes a failed query's message with its SQL ('insert into … - period_closed: …'), in place,
-  // so the driver's own error carries the prefix too.
-  const dbMessage = (error as { nativeError?: { message?: string } }).nativeError?.message ?? error.message;
-  if (/(?:^| - )period_closed\b/.test(dbMessage ?? '')) {
+  // The database refuses writes to a closed period (the close lock's trigger).
+  if (isPeriodClosedError(error)) {
     return new ApiError(422, 'period_closed', 'This period is closed: reopen it before changing its data.');
   }
   // A unique key refused a duplicate that slipped past the route's own check (e.g. a double click).
