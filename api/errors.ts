@@ -34,7 +34,6 @@ export const notFound = (message = 'Not found.') => new ApiError(404, 'not_found
 export const conflict = (code = 'conflict', message = 'The request conflicts with the current state.', details?: Record<string, unknown>) =>
   new ApiError(409, code, message, details);
 export const tooLarge = (message = 'The request is too large.') => new ApiError(413, 'too_large', message);
-export const unsupportedType = (message = 'This content type is not supported.') => new ApiError(415, 'unsupported_type', message);
 export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) => new ApiError(422, code, message, details);
 export const rateLimited = (retryAfterSeconds: number) =>
   new ApiError(429, 'rate_limited', 'Too many attempts; try again later.', { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });

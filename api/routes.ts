@@ -194,7 +194,3 @@ export function undeclaredRoutes(router: Router): string[] {
   return missing;
 }
 
-/** The declared routes (for the role × route matrix and the cross-tenant sweep). */
-export function declaredRouteSpecs(specs: RouteSpec[]): Array<Pick<RouteSpec, 'method' | 'path' | 'action' | 'sensitive'>> {
-  return specs.map(({ method, path, action, sensitive }) => ({ method, path, action, sensitive }));
-}

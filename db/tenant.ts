@@ -17,8 +17,6 @@ export type TenantScope = {
   ip?: string | null;
 };
 
-export const SYSTEM_ACTOR: Actor = { userId: null, email: 'system', role: 'system' };
-
 export async function applyScope(trx: Knex.Transaction, scope: TenantScope & { system?: boolean }): Promise<void> {
   await trx.raw(
     `select set_config('app.firm_id', ?, true), set_config('app.client_id', ?, true), set_config('app.user_id', ?, true),

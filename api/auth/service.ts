@@ -17,7 +17,7 @@ import { passwordProblem, PASSWORD_PROBLEM_MESSAGES } from '../../db/security/pa
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../db/security/passwords';
 import type { SecretBox } from '../../db/security/secret-box';
 import { inTenantTransaction, setAuditAction, type Actor } from '../../db/tenant';
-import { ApiError, conflict, forbidden, invalidInput, rateLimited, unauthenticated } from '../errors';
+import { ApiError, conflict, invalidInput, rateLimited, unauthenticated } from '../errors';
 import type { AuthenticatedSession, AuthenticatedUser } from '../state';
 import type { LoginThrottle } from './throttle';
 import type { SessionTokens } from './tokens';
@@ -323,11 +323,6 @@ export class AuthService {
     await this.revokeAllSessions(trx, user.id, user.id, 'password_changed', sessionId);
   }
 
-  forbidWithoutReauth(session: AuthenticatedSession): void {
-    if (!this.recentlyReauthenticated(session)) {
-      throw forbidden('reauth_required', 'Confirm your password (POST /api/auth/reauth) to do this.');
-    }
-  }
 }
 
 export function assertPasswordAcceptable(password: string, email: string): void {

@@ -7,7 +7,6 @@ export const ROLES = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as
 export type Role = (typeof ROLES)[number];
 
 const ALL: Role[] = [...ROLES];
-const FIRM_STAFF: Role[] = ['firm_admin', 'manager', 'reviewer', 'staff'];
 const PREPARERS: Role[] = ['firm_admin', 'manager', 'staff'];
 
 export const PERMISSIONS = {
@@ -53,5 +52,3 @@ export type Action = keyof typeof PERMISSIONS;
 export function isAllowed(role: string | undefined, action: Action): boolean {
   return role !== undefined && (PERMISSIONS[action] as readonly string[]).includes(role);
 }
-
-export const FIRM_STAFF_ROLES = FIRM_STAFF;
