@@ -1,4 +1,6 @@
+import argon2 from 'argon2';
 import { generateSync } from 'otplib';
+import { passwordNeedsRehash } from '../../../db/security/passwords';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -102,6 +104,20 @@ describe('re-authentication, TOTP, CSRF and secrets in output', () => {
     await call(api, 'POST', '/api/auth/logout', { token: laptop });
     expect((await call(api, 'POST', '/api/auth/login', { body: { email: user.email, password: newPassword } })).status).toBe(200);
     user.password = newPassword;
+  });
+
+  it('re-hashes a password stored with older argon2 parameters at the next sign-in', async () => {
+    const user = firm.users.reviewer;
+    const old = await argon2.hash(user.password, { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 });
+    await db.owner('users').where({ id: user.id }).update({ password_hash: old });
+    const res = await call(api, 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } });
+    expect(res.status).toBe(200);
+    const stored = (await db.owner('users').where({ id: user.id }).first()).password_hash as string;
+    expect(stored).not.toBe(old);
+    expect(passwordNeedsRehash(old)).toBe(true);
+    expect(passwordNeedsRehash(stored)).toBe(false);
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=32768,/);
+    await call(api, 'POST', '/api/auth/logout', { token: res.body.token });
   });
 
   it('never puts a password, hash, TOTP secret or token in a response body or a log line', async () => {
