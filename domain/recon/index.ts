@@ -2,8 +2,8 @@
  * Public API of the reconciliation engine: pure functions, no I/O. Readers accept strings,
  * Buffers or async iterables of chunks so the activities layer decides where bytes come from.
  */
-import { DEFAULT_MATCH_OPTIONS, matchDocuments, type MatchOptions, type ResultRow } from './matcher';
-import { summariseRunAndSuppliers, type RunSummary } from './summary';
+import { DEFAULT_MATCH_OPTIONS, matchDocumentsInto, type MatchOptions, type ResultRow } from './matcher';
+import { RunSummarySink, type RunSummary } from './summary';
 import type { SupplierSummary } from './supplier-summary';
 import type { BooksRow, Issue, PortalDoc } from './types';
 
@@ -26,9 +26,10 @@ export function reconcile(
   options: Partial<MatchOptions> = {},
 ): ReconcileResult {
   const opts: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...options };
-  const { results, rejected, warnings } = matchDocuments(books, portal, opts);
-  // One pass for both (= summariseRun + summariseSuppliers).
-  const { summary, suppliers } = summariseRunAndSuppliers(results, rejected, opts, warnings);
+  // The summaries accumulate while the rows are built (= summariseRun + summariseSuppliers).
+  const sink = new RunSummarySink(opts);
+  const { results, rejected, warnings, supplierNames } = matchDocumentsInto(books, portal, opts, sink);
+  const { summary, suppliers } = sink.finish(rejected, warnings, supplierNames);
   return { results, rejected, summary, suppliers, warnings };
 }
 

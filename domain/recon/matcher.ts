@@ -583,20 +583,91 @@ class Groups {
   }
 }
 
+/** Receives each result row as it is built (in build order, not result order). */
+export interface RowSink {
+  /** `supplier`: the run's id of `row.supplierGstin` (a small integer, one per distinct GSTIN). */
+  add(row: ResultRow, supplier: number): void;
+}
+
 export function matchDocuments(
   booksIn: readonly BooksRow[],
   portalIn: readonly PortalDoc[],
   opts: Partial<MatchOptions> = {},
 ): MatchOutput {
+  const { results, rejected, warnings } = matchDocumentsInto(booksIn, portalIn, opts, null);
+  return { results, rejected, warnings };
+}
+
+/**
+ * matchDocuments that also hands every result row to `sink` right after building it, and names
+ * each supplier as a pass over the sorted rows would (`supplierNames`).
+ */
+export function matchDocumentsInto(
+  booksIn: readonly BooksRow[],
+  portalIn: readonly PortalDoc[],
+  opts: Partial<MatchOptions>,
+  sink: RowSink | null,
+): MatchOutput & { supplierNames: Map<string, string> } {
   const o: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...opts };
-  const tol = o.amountTolerance;
-  const win = o.dateWindowDays;
   const warnings: Issue[] = [];
   const it = new Interner();
 
-  // ---- normalise ----------------------------------------------------------------------------
+  // Both sides into the columns, then the phases of §7–§10 in order, each its own function.
   const nb = booksIn.length;
   const s = new Docs(nb, nb + portalIn.length);
+  normaliseBooks(s, it, booksIn);
+  const rejected = normalisePortal(s, it, portalIn);
+  const end = nb + s.np;
+  assignFySlots(s, end);
+  const run: Run = { s, it, o, nb, end, warnings, rejected };
+  warnInvalidGstins(run);
+  aggregateBillsOfEntry(run);
+  markDuplicates(run);
+  supersedeAmendments(run);
+  keyedPasses(run);
+  fuzzyPasses(run);
+  panPass(run);
+  hintsAndRejected(run);
+  applySupplierSignals(run);
+  const { results, rowGstin, rowDay, rowB, rowP } = buildRows(run, sink);
+  // Row ids are `booksRef|portalRef` (either side may be empty): compared from their parts.
+  const refs = s.ref;
+  const byId = (x: number, y: number): number => {
+    const bx = rowB[x]!;
+    const by = rowB[y]!;
+    const px = rowP[x]!;
+    const py = rowP[y]!;
+    return cmpJoined(bx < 0 ? '' : refs[bx]!, px < 0 ? '' : refs[px]!, by < 0 ? '' : refs[by]!, py < 0 ? '' : refs[py]!);
+  };
+  const perm = sortResults(results.length, rowGstin, rowDay, it.gstinById, byId);
+  const sorted = new Array<ResultRow>(perm.length);
+  for (let i = 0; i < perm.length; i += 1) sorted[i] = results[perm[i]!]!;
+  const supplierNames = sink === null ? new Map<string, string>() : supplierNamesOf(results, perm, rowGstin, it.gstinById);
+  // Warnings in a fixed order too (block iteration order depends on input order).
+  warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
+  return { results: sorted, rejected, warnings, supplierNames };
+}
+
+/** One run's state, shared by the phase functions below (each phase is its own small function, so
+ * V8 optimises each quickly; one giant function was re-compiled on-stack for every loop, every run). */
+interface Run {
+  readonly s: Docs;
+  readonly it: Interner;
+  readonly o: MatchOptions;
+  readonly nb: number;
+  readonly end: number;
+  readonly warnings: Issue[];
+  readonly rejected: PortalDoc[];
+}
+
+/** Edit distance of two documents' numbers (canonical when known), for the P4/P6 tie-breaks. */
+function numberDistance(s: Docs, b: number, p: number): number {
+  return osaDistance(s.canon[b] ?? s.clean[b]!, s.canon[p] ?? s.clean[p]!);
+}
+
+/** Books rows into the columns, with the books flags and out-of-scope rows (§9.7). */
+function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow[]): void {
+  const nb = s.nb;
   const money = s.money;
   for (let i = 0; i < nb; i += 1) {
     const r = booksIn[i]!;
@@ -621,6 +692,12 @@ export function matchDocuments(
       s.category[i] = C_OUT_OF_SCOPE;
     }
   }
+}
+
+/** Portal documents into the columns after the books; IMS-rejected ones are returned aside, by ref. */
+function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]): PortalDoc[] {
+  const nb = s.nb;
+  const money = s.money;
   const rejected: PortalDoc[] = [];
   for (let k = 0; k < portalIn.length; k += 1) {
     const doc = portalIn[k]!;
@@ -648,8 +725,11 @@ export function matchDocuments(
       }
     }
   }
-  const end = nb + s.np;
   rejected.sort((x, y) => cmpStr(x.ref, y.ref));
+  return rejected;
+}
+
+function assignFySlots(s: Docs, end: number): void {
   // FY slots: small integers relative to the earliest FY in the run (the key packing needs < 63).
   let fyMin = Infinity;
   for (let i = 0; i < end; i += 1) if (s.day[i] !== 0 && s.fy[i]! < fyMin) fyMin = s.fy[i]!;
@@ -658,177 +738,190 @@ export function matchDocuments(
     s.fySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - fyBase));
     if (s.hasOrig[i] === 1) s.oFySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.oFy[i]! - fyBase));
   }
+}
 
-  // ---- invalid GSTINs: warn once per GSTIN and side, naming its first row (§7.1, §2.7) ---------
-  {
-    const bad = new Map<string, number>();
-    for (let i = 0; i < end; i += 1) {
-      if ((s.flags[i]! & F_INVALID_GSTIN) === 0) continue;
-      const key = `${i < nb ? 0 : 1}${it.gstinById[s.gstinId[i]!]!}`;
-      const seen = bad.get(key);
-      if (seen === undefined || cmpDoc(s, i, seen) < 0) bad.set(key, i);
+/** Invalid GSTINs: warn once per GSTIN and side, naming its first row (§7.1, §2.7). */
+function warnInvalidGstins(run: Run): void {
+  const { s, it, nb, end, warnings } = run;
+  const bad = new Map<string, number>();
+  for (let i = 0; i < end; i += 1) {
+    if ((s.flags[i]! & F_INVALID_GSTIN) === 0) continue;
+    const key = `${i < nb ? 0 : 1}${it.gstinById[s.gstinId[i]!]!}`;
+    const seen = bad.get(key);
+    if (seen === undefined || cmpDoc(s, i, seen) < 0) bad.set(key, i);
+  }
+  for (const i of bad.values()) {
+    const gstin = it.gstinById[s.gstinId[i]!]!;
+    warnings.push({
+      code: 'invalid_gstin',
+      message: `${i < nb ? 'Books' : 'Portal'} supplier GSTIN ${gstin} fails validation (${checkGstin(gstin).problem}); rows kept`,
+      field: 'supplierGstin',
+      rowRef: s.ref[i]!,
+    });
+  }
+}
+
+/** Bills of entry: aggregate books rows per BOE number (§9.4). */
+function aggregateBillsOfEntry(run: Run): void {
+  const { s, nb } = run;
+  const money = run.s.money;
+  const byBoe = new Map<string, number[]>();
+  for (let i = 0; i < nb; i += 1) {
+    if (s.state[i] !== FREE || s.type[i] !== T_BOE || s.clean[i] === '') continue;
+    const g = byBoe.get(s.clean[i]!);
+    if (g) g.push(i);
+    else byBoe.set(s.clean[i]!, [i]);
+  }
+  for (const g of byBoe.values()) {
+    if (g.length < 2) continue;
+    g.sort((x, y) => cmpDoc(s, x, y));
+    const head = g[0]!;
+    const h = head * MONEY_STRIDE;
+    const refs = new Array<string>(g.length);
+    for (let j = 0; j < g.length; j += 1) refs[j] = s.ref[g[j]!]!;
+    s.rowRefs.set(head, refs);
+    s.sparse[head] = 1;
+    for (let j = 1; j < g.length; j += 1) {
+      const d = g[j]! * MONEY_STRIDE;
+      for (let k = 0; k < MONEY_STRIDE; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
+      s.state[g[j]!] = MERGED; // merged into head: no result row of its own
     }
-    for (const i of bad.values()) {
-      const gstin = it.gstinById[s.gstinId[i]!]!;
+    // The result row shows the aggregate; keep the first row's descriptive fields.
+    s.books[head] = {
+      ...s.books[head]!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
+    };
+  }
+}
+
+/** Duplicates in books (§7.5). */
+function markDuplicates(run: Run): void {
+  const { s, it, nb, warnings } = run;
+  const money = run.s.money;
+  const tol = run.o.amountTolerance;
+  const groups = new Groups(nb);
+  // Per canonical key: the first clean id seen, or -2 when several differ (→ possible duplicate).
+  const canonKeys = new NumIndex(nb);
+  const canonFirst = new Int32Array(nb);
+  const canonGroup = new Int32Array(nb).fill(-1);
+  for (let i = 0; i < nb; i += 1) {
+    if (s.state[i] !== FREE || s.clean[i] === '') continue;
+    groups.add(ck(s.block[i]!, s.type[i]!, s.cleanId[i]!, s.fySlot[i]!), i);
+    ensureCanon(s, i, it);
+    const kc = ck(s.block[i]!, s.type[i]!, s.canonId[i]!, s.fySlot[i]!);
+    const before = canonKeys.size;
+    const cg = canonKeys.add(kc);
+    canonGroup[i] = cg;
+    if (cg === before) canonFirst[cg] = s.cleanId[i]!;
+    else if (canonFirst[cg] !== s.cleanId[i]) canonFirst[cg] = -2;
+  }
+  const g: number[] = [];
+  for (let gi = 0; gi < groups.groupCount; gi += 1) {
+    const head = groups.head[gi]!;
+    if (groups.next[head] === -1) continue;
+    groups.list(head, g).sort((x, y) => cmpDoc(s, x, y));
+    let dupCount = 0;
+    for (let j = 1; j < g.length; j += 1) {
+      const later = g[j]!;
+      let first = -1;
+      for (let k = 0; k < j; k += 1) {
+        const e = g[k]!;
+        if (s.state[e] === FREE && withinTol(money, e, later, tol)) {
+          first = e;
+          break;
+        }
+      }
+      if (first >= 0) {
+        s.state[later] = EXCLUDED;
+        s.category[later] = C_DUPLICATE;
+        s.relatedRef.set(later, s.ref[first]!);
+        s.sparse[later] = 1;
+        dupCount += 1;
+      } else {
+        for (let k = 0; k < j; k += 1) if (s.state[g[k]!] === FREE) s.flags[g[k]!] = s.flags[g[k]!]! | F_DIFFERENT_AMOUNTS;
+        s.flags[later] = s.flags[later]! | F_DIFFERENT_AMOUNTS;
+      }
+    }
+    if (dupCount > 0) {
       warnings.push({
-        code: 'invalid_gstin',
-        message: `${i < nb ? 'Books' : 'Portal'} supplier GSTIN ${gstin} fails validation (${checkGstin(gstin).problem}); rows kept`,
-        field: 'supplierGstin',
-        rowRef: s.ref[i]!,
+        code: 'duplicate_in_books',
+        message: `${dupCount} duplicate books row(s) for ${it.gstinById[s.gstinId[g[0]!]!]!} number ${s.books[g[0]!]!.invoiceNumberRaw}`,
+        rowRef: s.ref[g[0]!]!,
+        count: dupCount,
       });
     }
   }
-
-  // ---- bills of entry: aggregate books rows per BOE number (§9.4) ---------------------------------
-  {
-    const byBoe = new Map<string, number[]>();
-    for (let i = 0; i < nb; i += 1) {
-      if (s.state[i] !== FREE || s.type[i] !== T_BOE || s.clean[i] === '') continue;
-      const g = byBoe.get(s.clean[i]!);
-      if (g) g.push(i);
-      else byBoe.set(s.clean[i]!, [i]);
-    }
-    for (const g of byBoe.values()) {
-      if (g.length < 2) continue;
-      g.sort((x, y) => cmpDoc(s, x, y));
-      const head = g[0]!;
-      const h = head * MONEY_STRIDE;
-      const refs = new Array<string>(g.length);
-      for (let j = 0; j < g.length; j += 1) refs[j] = s.ref[g[j]!]!;
-      s.rowRefs.set(head, refs);
-      s.sparse[head] = 1;
-      for (let j = 1; j < g.length; j += 1) {
-        const d = g[j]! * MONEY_STRIDE;
-        for (let k = 0; k < MONEY_STRIDE; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
-        s.state[g[j]!] = MERGED; // merged into head: no result row of its own
-      }
-      // The result row shows the aggregate; keep the first row's descriptive fields.
-      s.books[head] = {
-        ...s.books[head]!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
-      };
-    }
+  for (let i = 0; i < nb; i += 1) {
+    if (s.state[i] !== FREE || s.clean[i] === '') continue;
+    if (canonFirst[canonGroup[i]!] === -2) s.flags[i] = s.flags[i]! | F_POSSIBLE_DUP;
   }
+}
 
-  // ---- duplicates in books (§7.5) ----------------------------------------------------------------
-  {
-    const groups = new Groups(nb);
-    // Per canonical key: the first clean id seen, or -2 when several differ (→ possible duplicate).
-    const canonKeys = new NumIndex(nb);
-    const canonFirst = new Int32Array(nb);
-    const canonGroup = new Int32Array(nb).fill(-1);
-    for (let i = 0; i < nb; i += 1) {
-      if (s.state[i] !== FREE || s.clean[i] === '') continue;
-      groups.add(ck(s.block[i]!, s.type[i]!, s.cleanId[i]!, s.fySlot[i]!), i);
-      ensureCanon(s, i, it);
-      const kc = ck(s.block[i]!, s.type[i]!, s.canonId[i]!, s.fySlot[i]!);
-      const before = canonKeys.size;
-      const cg = canonKeys.add(kc);
-      canonGroup[i] = cg;
-      if (cg === before) canonFirst[cg] = s.cleanId[i]!;
-      else if (canonFirst[cg] !== s.cleanId[i]) canonFirst[cg] = -2;
+/** Amendments supersede originals (§9.2). */
+function supersedeAmendments(run: Run): void {
+  const { s, nb, end } = run;
+  const money = run.s.money;
+  const period = (i: number): string => s.portal[i - nb]!.period;
+  const amendments: number[] = [];
+  for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! >= 0) amendments.push(i);
+  if (amendments.length > 0) {
+    amendments.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
+    const origKey = (a: number): number => {
+      const ot = s.portal[a - nb]!.original?.docType;
+      return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[a]!, 0); // the date is compared below
+    };
+    const wanted = new NumIndex(amendments.length);
+    for (const a of amendments) wanted.add(origKey(a));
+    const byKey: number[][] = [];
+    for (let i = nb; i < end; i += 1) {
+      if (s.clean[i] === '') continue;
+      const w = wanted.find(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, 0));
+      if (w < 0) continue;
+      const g = byKey[w];
+      if (g) g.push(i);
+      else byKey[w] = [i];
     }
-    const g: number[] = [];
-    for (let gi = 0; gi < groups.groupCount; gi += 1) {
-      const head = groups.head[gi]!;
-      if (groups.next[head] === -1) continue;
-      groups.list(head, g).sort((x, y) => cmpDoc(s, x, y));
-      let dupCount = 0;
-      for (let j = 1; j < g.length; j += 1) {
-        const later = g[j]!;
-        let first = -1;
-        for (let k = 0; k < j; k += 1) {
-          const e = g[k]!;
-          if (s.state[e] === FREE && withinTol(money, e, later, tol)) {
-            first = e;
+    for (const g of byKey) if (g) g.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
+    for (const a of amendments) {
+      s.flags[a] = s.flags[a]! | F_AMENDED;
+      const ap = s.portal[a - nb]!;
+      const g = byKey[wanted.find(origKey(a))];
+      let orig = -1;
+      if (g) {
+        for (const c of g) {
+          if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[a] && period(c) <= ap.period) {
+            orig = c;
             break;
           }
         }
-        if (first >= 0) {
-          s.state[later] = EXCLUDED;
-          s.category[later] = C_DUPLICATE;
-          s.relatedRef.set(later, s.ref[first]!);
-          s.sparse[later] = 1;
-          dupCount += 1;
-        } else {
-          for (let k = 0; k < j; k += 1) if (s.state[g[k]!] === FREE) s.flags[g[k]!] = s.flags[g[k]!]! | F_DIFFERENT_AMOUNTS;
-          s.flags[later] = s.flags[later]! | F_DIFFERENT_AMOUNTS;
-        }
       }
-      if (dupCount > 0) {
-        warnings.push({
-          code: 'duplicate_in_books',
-          message: `${dupCount} duplicate books row(s) for ${it.gstinById[s.gstinId[g[0]!]!]!} number ${s.books[g[0]!]!.invoiceNumberRaw}`,
-          rowRef: s.ref[g[0]!]!,
-          count: dupCount,
-        });
-      }
-    }
-    for (let i = 0; i < nb; i += 1) {
-      if (s.state[i] !== FREE || s.clean[i] === '') continue;
-      if (canonFirst[canonGroup[i]!] === -2) s.flags[i] = s.flags[i]! | F_POSSIBLE_DUP;
+      if (orig < 0) continue;
+      s.state[orig] = EXCLUDED;
+      s.category[orig] = C_SUPERSEDED;
+      s.relatedRef.set(orig, ap.ref);
+      s.relatedRef.set(a, s.ref[orig]!);
+      s.sparse[orig] = 1;
+      s.sparse[a] = 1;
+      const sa = signOf(DOC_TYPE_BY_CODE[s.type[a]!]!);
+      const so = signOf(DOC_TYPE_BY_CODE[s.type[orig]!]!);
+      const am = a * MONEY_STRIDE;
+      const om = orig * MONEY_STRIDE;
+      s.amendmentDelta.set(a, {
+        igst: sa * money[am + IG]! - so * money[om + IG]!,
+        cgst: sa * money[am + CG]! - so * money[om + CG]!,
+        sgst: sa * money[am + SG]! - so * money[om + SG]!,
+        cess: sa * money[am + CS]! - so * money[om + CS]!,
+      });
+      s.amendmentOfEarlierPeriod.set(a, period(orig) < ap.period);
     }
   }
+  for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! < 0) s.flags[i] = s.flags[i]! | F_AMENDED;
+}
 
-  // ---- amendments supersede originals (§9.2) ----------------------------------------------------
-  {
-    const period = (i: number): string => s.portal[i - nb]!.period;
-    const amendments: number[] = [];
-    for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! >= 0) amendments.push(i);
-    if (amendments.length > 0) {
-      amendments.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
-      const origKey = (a: number): number => {
-        const ot = s.portal[a - nb]!.original?.docType;
-        return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[a]!, 0); // the date is compared below
-      };
-      const wanted = new NumIndex(amendments.length);
-      for (const a of amendments) wanted.add(origKey(a));
-      const byKey: number[][] = [];
-      for (let i = nb; i < end; i += 1) {
-        if (s.clean[i] === '') continue;
-        const w = wanted.find(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, 0));
-        if (w < 0) continue;
-        const g = byKey[w];
-        if (g) g.push(i);
-        else byKey[w] = [i];
-      }
-      for (const g of byKey) if (g) g.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
-      for (const a of amendments) {
-        s.flags[a] = s.flags[a]! | F_AMENDED;
-        const ap = s.portal[a - nb]!;
-        const g = byKey[wanted.find(origKey(a))];
-        let orig = -1;
-        if (g) {
-          for (const c of g) {
-            if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[a] && period(c) <= ap.period) {
-              orig = c;
-              break;
-            }
-          }
-        }
-        if (orig < 0) continue;
-        s.state[orig] = EXCLUDED;
-        s.category[orig] = C_SUPERSEDED;
-        s.relatedRef.set(orig, ap.ref);
-        s.relatedRef.set(a, s.ref[orig]!);
-        s.sparse[orig] = 1;
-        s.sparse[a] = 1;
-        const sa = signOf(DOC_TYPE_BY_CODE[s.type[a]!]!);
-        const so = signOf(DOC_TYPE_BY_CODE[s.type[orig]!]!);
-        const am = a * MONEY_STRIDE;
-        const om = orig * MONEY_STRIDE;
-        s.amendmentDelta.set(a, {
-          igst: sa * money[am + IG]! - so * money[om + IG]!,
-          cgst: sa * money[am + CG]! - so * money[om + CG]!,
-          sgst: sa * money[am + SG]! - so * money[om + SG]!,
-          cess: sa * money[am + CS]! - so * money[om + CS]!,
-        });
-        s.amendmentOfEarlierPeriod.set(a, period(orig) < ap.period);
-      }
-    }
-    for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! < 0) s.flags[i] = s.flags[i]! | F_AMENDED;
-  }
-
-  // ---- P1–P3: keyed passes ------------------------------------------------------------------------
+/** P1–P3: keyed passes; then the canonical keys of the portal documents still free. */
+function keyedPasses(run: Run): void {
+  const { s, it, o, nb, end } = run;
+  const money = run.s.money;
+  const win = run.o.dateWindowDays;
   const bIdx: number[] = [];
   const pIdx: number[] = [];
   /** Hash key of document i for a pass (−1: takes no part). */
@@ -905,151 +998,162 @@ export function matchDocuments(
   keyedPass(P2);
   keyedPass(P3);
   for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) ensureCanon(s, i, it);
+}
 
-  // ---- P4/P5: fuzzy number, amount only, per GSTIN block --------------------------------------------
-  const dist = (b: number, p: number): number => osaDistance(s.canon[b] ?? s.clean[b]!, s.canon[p] ?? s.clean[p]!);
-  {
-    const blocks = new Map<number, { b: number[]; p: number[] }>();
-    for (let i = nb; i < end; i += 1) {
-      if (s.state[i] !== FREE) continue;
-      const g = blocks.get(s.block[i]!);
-      if (g) g.p.push(i);
-      else blocks.set(s.block[i]!, { b: [], p: [i] });
+/** P4/P5: fuzzy number, amount only, per GSTIN block. */
+function fuzzyPasses(run: Run): void {
+  const { s, it, o, nb, end, warnings } = run;
+  const money = run.s.money;
+  const tol = run.o.amountTolerance;
+  const win = run.o.dateWindowDays;
+  const blocks = new Map<number, { b: number[]; p: number[] }>();
+  for (let i = nb; i < end; i += 1) {
+    if (s.state[i] !== FREE) continue;
+    const g = blocks.get(s.block[i]!);
+    if (g) g.p.push(i);
+    else blocks.set(s.block[i]!, { b: [], p: [i] });
+  }
+  for (let i = 0; i < nb; i += 1) {
+    if (s.state[i] !== FREE) continue;
+    blocks.get(s.block[i]!)?.b.push(i);
+  }
+  const count = new Int32Array(end);
+  for (const g of blocks.values()) {
+    if (g.b.length === 0) continue;
+    if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
+      const p0 = g.p[0]!;
+      warnings.push({
+        code: 'fuzzy_passes_skipped',
+        message: `P4/P5 skipped for ${s.block[p0] === BOE_BLOCK ? 'bills of entry' : it.gstinById[s.gstinId[p0]!]!}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
+        field: 'supplierGstin',
+      });
+      continue;
     }
-    for (let i = 0; i < nb; i += 1) {
-      if (s.state[i] !== FREE) continue;
-      blocks.get(s.block[i]!)?.b.push(i);
+    // P4: fuzzy number.
+    const c4: Cand[] = [];
+    for (const b of g.b) {
+      if (s.clean[b] === '') continue;
+      let bk: CanonicalKey | null = null;
+      for (const p of g.p) {
+        if (s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
+        const gap = Math.abs(s.day[b]! - s.day[p]!);
+        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
+        bk ??= fuzzyKeyOf(s, b);
+        if (!isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
+        c4.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: numberDistance(s, b, p) });
+      }
     }
-    const count = new Int32Array(end);
-    for (const g of blocks.values()) {
-      if (g.b.length === 0) continue;
-      if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
-        const p0 = g.p[0]!;
-        warnings.push({
-          code: 'fuzzy_passes_skipped',
-          message: `P4/P5 skipped for ${s.block[p0] === BOE_BLOCK ? 'bills of entry' : it.gstinById[s.gstinId[p0]!]!}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
-          field: 'supplierGstin',
-        });
-        continue;
+    if (c4.length > 0) greedy(s, dropAmbiguous(c4), P4);
+    // P5: amount only, unique on both sides.
+    const c5: Cand[] = [];
+    for (const b of g.b) {
+      if (s.state[b] !== FREE) continue;
+      for (const p of g.p) {
+        if (s.state[p] !== FREE || !compatible(s.type[b]!, s.type[p]!)) continue;
+        const gap = Math.abs(s.day[b]! - s.day[p]!);
+        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
+        c5.push({ b, p, taxDiff: 0, gap, dist: 0 });
+        count[b] = count[b]! + 1;
+        count[p] = count[p]! + 1;
       }
-      // P4: fuzzy number.
-      const c4: Cand[] = [];
-      for (const b of g.b) {
-        if (s.clean[b] === '') continue;
-        let bk: CanonicalKey | null = null;
-        for (const p of g.p) {
-          if (s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
-          const gap = Math.abs(s.day[b]! - s.day[p]!);
-          if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
-          bk ??= fuzzyKeyOf(s, b);
-          if (!isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
-          c4.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: dist(b, p) });
-        }
-      }
-      if (c4.length > 0) greedy(s, dropAmbiguous(c4), P4);
-      // P5: amount only, unique on both sides.
-      const c5: Cand[] = [];
-      for (const b of g.b) {
-        if (s.state[b] !== FREE) continue;
-        for (const p of g.p) {
-          if (s.state[p] !== FREE || !compatible(s.type[b]!, s.type[p]!)) continue;
-          const gap = Math.abs(s.day[b]! - s.day[p]!);
-          if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
-          c5.push({ b, p, taxDiff: 0, gap, dist: 0 });
-          count[b] = count[b]! + 1;
-          count[p] = count[p]! + 1;
-        }
-      }
-      for (const c of c5) if (count[c.b] === 1 && count[c.p] === 1) pair(s, c.b, c.p, P5);
-      for (const c of c5) {
-        count[c.b] = 0;
-        count[c.p] = 0;
-      }
+    }
+    for (const c of c5) if (count[c.b] === 1 && count[c.p] === 1) pair(s, c.b, c.p, P5);
+    for (const c of c5) {
+      count[c.b] = 0;
+      count[c.p] = 0;
     }
   }
+}
 
-  // ---- P6: same PAN, different GSTIN (§8.6) -------------------------------------------------------
-  {
-    const pans = new Map<string, { b: number[]; p: number[] }>();
-    for (let i = nb; i < end; i += 1) {
-      const pan = it.panById[s.gstinId[i]!]!;
-      if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK) continue;
-      const g = pans.get(pan);
-      if (g) g.p.push(i);
-      else pans.set(pan, { b: [], p: [i] });
-    }
-    for (let i = 0; i < nb; i += 1) {
-      const pan = it.panById[s.gstinId[i]!]!;
-      if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK || s.clean[i] === '') continue;
-      pans.get(pan)?.b.push(i);
-    }
-    for (const [pan, g] of pans) {
-      if (g.b.length === 0) continue;
-      if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
-        warnings.push({ code: 'pan_pass_skipped', message: `P6 skipped for PAN ${pan}: too many leftovers` });
-        continue;
-      }
-      const c6: Cand[] = [];
-      for (const b of g.b) {
-        ensureCanon(s, b, it);
-        const bk = fuzzyKeyOf(s, b);
-        for (const p of g.p) {
-          if (s.gstinId[p] === s.gstinId[b] || s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
-          const gap = Math.abs(s.day[b]! - s.day[p]!);
-          if (!(s.fy[b] === s.fy[p] || gap <= win)) continue;
-          if (Math.abs(money[b * MONEY_STRIDE + TX]! - money[p * MONEY_STRIDE + TX]!) > tol || taxDiff(money, b, p) > tol) continue;
-          if (s.canonId[b] !== s.canonId[p] && !isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
-          c6.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: dist(b, p) });
-        }
-      }
-      if (c6.length > 0) greedy(s, c6, P6);
-    }
+/** P6: same PAN, different GSTIN (§8.6). */
+function panPass(run: Run): void {
+  const { s, it, o, nb, end, warnings } = run;
+  const money = run.s.money;
+  const tol = run.o.amountTolerance;
+  const win = run.o.dateWindowDays;
+  const pans = new Map<string, { b: number[]; p: number[] }>();
+  for (let i = nb; i < end; i += 1) {
+    const pan = it.panById[s.gstinId[i]!]!;
+    if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK) continue;
+    const g = pans.get(pan);
+    if (g) g.p.push(i);
+    else pans.set(pan, { b: [], p: [i] });
   }
-
-  // ---- hints and IMS-rejected look-ups on leftovers ----------------------------------------------
-  {
-    let free = 0;
-    for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
-    const leftPortal = new Groups(s.np, free);
-    for (let i = nb; i < end; i += 1) {
-      if (s.state[i] !== FREE || s.canonId[i]! < 0) continue;
-      leftPortal.add(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY), i - nb);
+  for (let i = 0; i < nb; i += 1) {
+    const pan = it.panById[s.gstinId[i]!]!;
+    if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK || s.clean[i] === '') continue;
+    pans.get(pan)?.b.push(i);
+  }
+  for (const [pan, g] of pans) {
+    if (g.b.length === 0) continue;
+    if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
+      warnings.push({ code: 'pan_pass_skipped', message: `P6 skipped for PAN ${pan}: too many leftovers` });
+      continue;
     }
-    const rejectedByKey = new Map<number, PortalDoc>();
-    for (const r of rejected) {
-      const clean = r.docType === 'bill_of_entry' ? billOfEntryKey(r.billOfEntryNumber || r.numberRaw) : cleanKey(r.numberRaw);
-      if (clean === '') continue;
-      const canon = r.docType === 'bill_of_entry' ? clean : canonicalOnly(clean, fyStartYear(r.date));
-      const block = r.docType === 'bill_of_entry' ? BOE_BLOCK : it.gstin(r.supplierGstin).block;
-      const k = ck(block, FAMILY[r.docType], it.key(canon), ANY_FY);
-      if (!rejectedByKey.has(k)) rejectedByKey.set(k, r);
-    }
-    for (let b = 0; b < nb; b += 1) {
-      if (s.state[b] !== FREE || s.clean[b] === '') continue;
+    const c6: Cand[] = [];
+    for (const b of g.b) {
       ensureCanon(s, b, it);
-      const fam = FAMILY_OF_CODE[s.type[b]!]!;
-      const opp = OPPOSITE_FAMILY[fam]!;
-      if (opp >= 0 && leftPortal.groupCount > 0) {
-        for (let pi = leftPortal.headOf(ck(s.block[b]!, opp, s.canonId[b]!, ANY_FY)); pi !== -1; pi = leftPortal.next[pi]!) {
-          const p = nb + pi;
-          addHint(s, b, 'same number, opposite sign');
-          addHint(s, p, 'same number, opposite sign');
-          s.flags[b] = s.flags[b]! | F_OPPOSITE_SIGN;
-          s.flags[p] = s.flags[p]! | F_OPPOSITE_SIGN;
-        }
-      }
-      if (rejectedByKey.size === 0) continue;
-      const rej = rejectedByKey.get(ck(s.block[b]!, fam, s.canonId[b]!, ANY_FY));
-      if (rej) {
-        s.flags[b] = s.flags[b]! | F_REJECTED_IN_IMS;
-        s.relatedRef.set(b, rej.ref);
-        s.sparse[b] = 1;
-        addHint(s, b, 'document was rejected in IMS: reverse the credit or restore the document');
+      const bk = fuzzyKeyOf(s, b);
+      for (const p of g.p) {
+        if (s.gstinId[p] === s.gstinId[b] || s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
+        const gap = Math.abs(s.day[b]! - s.day[p]!);
+        if (!(s.fy[b] === s.fy[p] || gap <= win)) continue;
+        if (Math.abs(money[b * MONEY_STRIDE + TX]! - money[p * MONEY_STRIDE + TX]!) > tol || taxDiff(money, b, p) > tol) continue;
+        if (s.canonId[b] !== s.canonId[p] && !isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
+        c6.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: numberDistance(s, b, p) });
       }
     }
+    if (c6.length > 0) greedy(s, c6, P6);
   }
+}
 
-  // ---- supplier signals from 2A -----------------------------------------------------------------
+/** Hints and IMS-rejected look-ups on leftovers. */
+function hintsAndRejected(run: Run): void {
+  const { s, it, nb, end, rejected } = run;
+  let free = 0;
+  for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
+  const leftPortal = new Groups(s.np, free);
+  for (let i = nb; i < end; i += 1) {
+    if (s.state[i] !== FREE || s.canonId[i]! < 0) continue;
+    leftPortal.add(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY), i - nb);
+  }
+  const rejectedByKey = new Map<number, PortalDoc>();
+  for (const r of rejected) {
+    const clean = r.docType === 'bill_of_entry' ? billOfEntryKey(r.billOfEntryNumber || r.numberRaw) : cleanKey(r.numberRaw);
+    if (clean === '') continue;
+    const canon = r.docType === 'bill_of_entry' ? clean : canonicalOnly(clean, fyStartYear(r.date));
+    const block = r.docType === 'bill_of_entry' ? BOE_BLOCK : it.gstin(r.supplierGstin).block;
+    const k = ck(block, FAMILY[r.docType], it.key(canon), ANY_FY);
+    if (!rejectedByKey.has(k)) rejectedByKey.set(k, r);
+  }
+  for (let b = 0; b < nb; b += 1) {
+    if (s.state[b] !== FREE || s.clean[b] === '') continue;
+    ensureCanon(s, b, it);
+    const fam = FAMILY_OF_CODE[s.type[b]!]!;
+    const opp = OPPOSITE_FAMILY[fam]!;
+    if (opp >= 0 && leftPortal.groupCount > 0) {
+      for (let pi = leftPortal.headOf(ck(s.block[b]!, opp, s.canonId[b]!, ANY_FY)); pi !== -1; pi = leftPortal.next[pi]!) {
+        const p = nb + pi;
+        addHint(s, b, 'same number, opposite sign');
+        addHint(s, p, 'same number, opposite sign');
+        s.flags[b] = s.flags[b]! | F_OPPOSITE_SIGN;
+        s.flags[p] = s.flags[p]! | F_OPPOSITE_SIGN;
+      }
+    }
+    if (rejectedByKey.size === 0) continue;
+    const rej = rejectedByKey.get(ck(s.block[b]!, fam, s.canonId[b]!, ANY_FY));
+    if (rej) {
+      s.flags[b] = s.flags[b]! | F_REJECTED_IN_IMS;
+      s.relatedRef.set(b, rej.ref);
+      s.sparse[b] = 1;
+      addHint(s, b, 'document was rejected in IMS: reverse the credit or restore the document');
+    }
+  }
+}
+
+/** Supplier signals from 2A. */
+function applySupplierSignals(run: Run): void {
+  const { s, it, o, end } = run;
   const signals = o.supplierSignals;
   if (signals) {
     // One mask per supplier GSTIN id (−1: not looked up yet).
@@ -1070,13 +1174,19 @@ export function matchDocuments(
       s.flags[i] = s.flags[i]! | m;
     }
   }
+}
 
-  // ---- build result rows (the only objects allocated per document) --------------------------------
+/** Result rows (the only objects allocated per document), with the keys of the result order. */
+function buildRows(run: Run, sink: RowSink | null): { results: ResultRow[]; rowGstin: Int32Array; rowDay: Float64Array; rowB: Int32Array; rowP: Int32Array } {
+  const { s, it, o, nb, end } = run;
   const rows = new Rows(s, o, it.gstinById);
   const results: ResultRow[] = [];
   // Sort keys per result row: the supplier GSTIN's id and the day.
   const rowGstin = new Int32Array(end);
   const rowDay = new Float64Array(end);
+  // The two documents of each row (−1: none), so the result order compares ids from their parts.
+  const rowB = new Int32Array(end).fill(-1);
+  const rowP = new Int32Array(end).fill(-1);
   for (let b = 0; b < nb; b += 1) {
     const st = s.state[b]!;
     if (st === MERGED) continue;
@@ -1085,26 +1195,32 @@ export function matchDocuments(
       const p = s.partner[b]!;
       const pg = s.gstinId[p]!;
       rowGstin[n] = it.gstinById[pg] !== '' ? pg : s.gstinId[b]!; // = row.supplierGstin
-      results.push(rows.pairRow(b, p));
+      rowP[n] = p;
+      const row = rows.pairRow(b, p);
+      results.push(row);
+      sink?.add(row, rowGstin[n]!);
     } else {
       rowGstin[n] = s.gstinId[b]!;
       const out = OUT_REASON_BY_CODE[s.outReason[b]!]!;
-      results.push(rows.singleRow(b, CAT_BY_CODE[s.category[b]!] ?? 'missing_in_2b',
-        out ?? ((s.flags[b]! & F_REJECTED_IN_IMS) !== 0 ? 'rejected_in_ims' : null)));
+      const row = rows.singleRow(b, CAT_BY_CODE[s.category[b]!] ?? 'missing_in_2b',
+        out ?? ((s.flags[b]! & F_REJECTED_IN_IMS) !== 0 ? 'rejected_in_ims' : null));
+      results.push(row);
+      sink?.add(row, rowGstin[n]!);
     }
     rowDay[n] = s.day[b]!;
+    rowB[n] = b;
   }
   for (let p = nb; p < end; p += 1) {
     if (s.state[p] === PAIRED) continue;
     const n = results.length;
     rowGstin[n] = s.gstinId[p]!;
     rowDay[n] = s.day[p]!;
-    results.push(rows.singleRow(p, CAT_BY_CODE[s.category[p]!] ?? 'missing_in_books', null));
+    rowP[n] = p;
+    const row = rows.singleRow(p, CAT_BY_CODE[s.category[p]!] ?? 'missing_in_books', null);
+    results.push(row);
+    sink?.add(row, rowGstin[n]!);
   }
-  const sorted = sortResults(results, rowGstin, rowDay, it.gstinById);
-  // Warnings in a fixed order too (block iteration order depends on input order).
-  warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
-  return { results: sorted, rejected, warnings };
+  return { results, rowGstin, rowDay, rowB, rowP };
 }
 
 
@@ -1114,14 +1230,14 @@ export function matchDocuments(
  * between rows of one supplier and one day. (Counting sort by GSTIN rank with a comparator per
  * bucket when the packed key would not fit in 53 bits.)
  */
-function sortResults(results: ResultRow[], rowGstin: Int32Array, rowDay: Float64Array, gstinById: readonly string[]): ResultRow[] {
-  const n = results.length;
+function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gstinById: readonly string[],
+  byId: (x: number, y: number) => number): Int32Array {
   let dMin = Infinity;
   let dMax = -Infinity;
   let integral = true;
   for (let i = 0; i < n; i += 1) {
     const d = rowDay[i]!;
-    if (!(d >= 0 && d < DAY_SPACE)) return sortResultsPacked(results, rowDay);
+    if (!(d >= 0 && d < DAY_SPACE)) return sortResultsPacked(n, rowGstin, rowDay, gstinById, byId);
     if (d < dMin) dMin = d;
     if (d > dMax) dMax = d;
     if (d !== Math.floor(d)) integral = false;
@@ -1131,7 +1247,6 @@ function sortResults(results: ResultRow[], rowGstin: Int32Array, rowDay: Float64
   ids.sort((x, y) => cmpStr(gstinById[x]!, gstinById[y]!));
   const rank = new Int32Array(gstinById.length);
   for (let r = 0; r < ids.length; r += 1) rank[ids[r]!] = r;
-  const byId = (x: number, y: number): number => cmpStr(results[x]!.id, results[y]!.id);
   const daySpan = n === 0 ? 1 : dMax - dMin + 1;
   let perm: Int32Array;
   if (integral && ids.length * daySpan * Math.max(n, 1) < 2 ** 53) {
@@ -1165,9 +1280,58 @@ function sortResults(results: ResultRow[], rowGstin: Int32Array, rowDay: Float64
       if (start[r + 1]! - start[r]! > 1) perm.subarray(start[r]!, start[r + 1]!).sort(byDayThenId);
     }
   }
-  const out = new Array<ResultRow>(n);
-  for (let i = 0; i < n; i += 1) out[i] = results[perm[i]!]!;
-  return out;
+  return perm;
+}
+
+/**
+ * cmpStr(a1 + '|' + a2, b1 + '|' + b2) without building either string (ids are cons strings, and
+ * comparing them flattens each into a new string). Decided by the first parts unless one is a
+ * prefix of the other; a first part that continues with '|' falls back to the joined strings.
+ */
+function cmpJoined(a1: string, a2: string, b1: string, b2: string): number {
+  if (a1 === b1) return cmpStr(a2, b2);
+  const la = a1.length;
+  const lb = b1.length;
+  if (la < lb && b1.startsWith(a1)) {
+    const c = b1.charCodeAt(la);
+    return c === 124 ? cmpStr(`${a1}|${a2}`, `${b1}|${b2}`) : 124 < c ? -1 : 1;
+  }
+  if (lb < la && a1.startsWith(b1)) {
+    const c = a1.charCodeAt(lb);
+    return c === 124 ? cmpStr(`${a1}|${a2}`, `${b1}|${b2}`) : c < 124 ? -1 : 1;
+  }
+  return cmpStr(a1, b1);
+}
+
+/**
+ * Each supplier's name as SupplierAccumulator.add leaves it after the rows in result order (`perm`):
+ * the portal name of the supplier's last row that has one, else the first non-empty row name.
+ * Walks typed arrays and reads rows only until each supplier is decided (usually its last row).
+ */
+function supplierNamesOf(results: readonly ResultRow[], perm: Int32Array, rowGstin: Int32Array, gstinById: readonly string[]): Map<string, string> {
+  const done = new Uint8Array(gstinById.length);
+  const names = new Map<string, string>();
+  for (let i = perm.length - 1; i >= 0; i -= 1) {
+    const r = perm[i]!;
+    const g = rowGstin[r]!;
+    if (done[g] === 1) continue;
+    const name = results[r]!.portal?.supplierName;
+    if (name) {
+      names.set(gstinById[g]!, name);
+      done[g] = 1;
+    }
+  }
+  for (let i = 0; i < perm.length; i += 1) {
+    const r = perm[i]!;
+    const g = rowGstin[r]!;
+    if (done[g] === 1) continue;
+    const name = results[r]!.supplierName;
+    if (name) {
+      names.set(gstinById[g]!, name);
+      done[g] = 1;
+    }
+  }
+  return names;
 }
 
 /** Sorts a[from…to) in place (short runs: no subarray object, no call into the array sort). */
@@ -1188,15 +1352,23 @@ function insertionSort(a: Int32Array, from: number, to: number, cmp: (x: number,
  * GSTIN rank × DAY_SPACE + day, then id. Readers never produce such dates; direct callers might,
  * and the order must stay exactly what it always was.
  */
-function sortResultsPacked(results: ResultRow[], rowDay: Float64Array): ResultRow[] {
-  const gstinRank = new Map<string, number>();
-  for (const r of results) gstinRank.set(r.supplierGstin, 0);
-  [...gstinRank.keys()].sort(cmpStr).forEach((g, i) => gstinRank.set(g, i));
-  const order = new Float64Array(results.length);
-  for (let i = 0; i < results.length; i += 1) order[i] = gstinRank.get(results[i]!.supplierGstin)! * DAY_SPACE + rowDay[i]!;
-  const perm = Array.from({ length: results.length }, (_, i) => i);
-  perm.sort((x, y) => order[x]! - order[y]! || cmpStr(results[x]!.id, results[y]!.id));
-  return perm.map((i) => results[i]!);
+function sortResultsPacked(n: number, rowGstin: Int32Array, rowDay: Float64Array, gstinById: readonly string[],
+  byId: (x: number, y: number) => number): Int32Array {
+  // Ranks among the GSTINs that have rows (as before: the order keys must stay the same numbers).
+  const present = new Uint8Array(gstinById.length);
+  for (let i = 0; i < n; i += 1) present[rowGstin[i]!] = 1;
+  const ids: number[] = [];
+  for (let g = 0; g < present.length; g += 1) if (present[g] === 1) ids.push(g);
+  ids.sort((x, y) => cmpStr(gstinById[x]!, gstinById[y]!));
+  const rank = new Int32Array(gstinById.length);
+  ids.forEach((g, r) => {
+    rank[g] = r;
+  });
+  const order = new Float64Array(n);
+  for (let i = 0; i < n; i += 1) order[i] = rank[rowGstin[i]!]! * DAY_SPACE + rowDay[i]!;
+  const perm = Array.from({ length: n }, (_, i) => i);
+  perm.sort((x, y) => order[x]! - order[y]! || byId(x, y));
+  return Int32Array.from(perm);
 }
 
 
@@ -1325,7 +1497,8 @@ class Rows {
     if (bGstin !== pGstin && bType !== T_BOE) {
       diffs = addDiff(diffs, { field: 'supplierGstin', books: bGstin, portal: pGstin, delta: null, material: true });
     }
-    const sameClean = s.clean[b] === s.clean[p];
+    // Interned ids: equal exactly when the clean keys are equal (both −1 when both are blank).
+    const sameClean = s.cleanId[b] === s.cleanId[p];
     if (!sameClean) {
       diffs = addDiff(diffs, { field: 'invoiceNumber', books: br.invoiceNumberRaw, portal: pr.numberRaw, delta: null, material: false });
     }

@@ -72,24 +72,29 @@ export function summariseRun(
 }
 
 /**
- * The run summary and the vendor view in one pass over the rows (what `reconcile` returns): on
- * lakh-row runs each pass is mostly cache misses on the rows and their documents, so one pass
- * instead of three saves most of that. Same figures as summariseRun and summariseSuppliers.
+ * What `reconcile` uses: the run summary and the vendor view accumulated while the matcher builds
+ * each result row (its documents are still in cache then; a pass over lakhs of finished rows is
+ * mostly cache misses). Rows arrive in build order; every figure is an order-independent sum of
+ * integer paise, and the one order-dependent field, the supplier's name, comes from the sorted
+ * results (`MatchOutput.supplierNames`). Same figures as summariseRun and summariseSuppliers.
  */
-export function summariseRunAndSuppliers(
-  rows: readonly ResultRow[],
-  rejected: readonly PortalDoc[],
-  options: MatchOptions,
-  warnings: readonly Issue[],
-): { summary: RunSummary; suppliers: SupplierSummary[] } {
-  const run = new RunAccumulator();
-  const suppliers = new SupplierAccumulator(options.supplierSignals);
-  for (let i = 0; i < rows.length; i += 1) {
-    const row = rows[i]!;
-    run.add(row);
-    suppliers.add(row);
+export class RunSummarySink {
+  private readonly run = new RunAccumulator();
+  private readonly suppliers: SupplierAccumulator;
+
+  constructor(private readonly options: MatchOptions) {
+    this.suppliers = new SupplierAccumulator(options.supplierSignals);
   }
-  return { summary: run.finish(rejected, options, warnings), suppliers: suppliers.finish() };
+
+  /** `supplier`: a small integer standing for `row.supplierGstin`. */
+  add(row: ResultRow, supplier: number): void {
+    this.run.add(row);
+    this.suppliers.addUnordered(row, supplier);
+  }
+
+  finish(rejected: readonly PortalDoc[], warnings: readonly Issue[], names: ReadonlyMap<string, string>): { summary: RunSummary; suppliers: SupplierSummary[] } {
+    return { summary: this.run.finish(rejected, this.options, warnings), suppliers: this.suppliers.finish(names) };
+  }
 }
 
 /** summariseRun one row at a time (counts and totals per category and side, §11 ITC figures). */

@@ -31,12 +31,15 @@ export interface SupplierSummary {
 }
 
 function zeroCounts(): Record<Category, number> {
-  return Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  return countsOf(new Float64Array(CATEGORIES.length));
 }
 
 interface Acc {
   s: SupplierSummary;
   portalAvailableTax: number;
+  /** Counts per category in CATEGORIES order (the records are filled in by `finish`). */
+  booksCounts: Float64Array;
+  portalCounts: Float64Array;
 }
 
 function newAcc(key: string, signals?: Readonly<Record<string, SupplierSignal>>): Acc {
@@ -48,7 +51,18 @@ function newAcc(key: string, signals?: Readonly<Record<string, SupplierSignal>>)
       signals: signals?.[key] ?? null,
     },
     portalAvailableTax: 0,
+    booksCounts: new Float64Array(CATEGORIES.length),
+    portalCounts: new Float64Array(CATEGORIES.length),
   };
+}
+
+/** Category → position in CATEGORIES. */
+const CATEGORY_INDEX: ReadonlyMap<Category, number> = new Map(CATEGORIES.map((c, i) => [c, i]));
+
+function countsOf(counts: Float64Array): Record<Category, number> {
+  const r = {} as Record<Category, number>;
+  for (let c = 0; c < CATEGORIES.length; c += 1) r[CATEGORIES[c]!] = counts[c]!;
+  return r;
 }
 
 /*
@@ -80,12 +94,36 @@ export function summariseSuppliers(
 export class SupplierAccumulator {
   private readonly map = new Map<string, Acc>();
   private acc: Acc | undefined;
+  private readonly byId: (Acc | undefined)[] = [];
 
   constructor(private readonly signals?: Readonly<Record<string, SupplierSignal>>) {}
 
+  /** Add a row; rows come in result order (§12.2), which decides the supplier's name. */
   add(row: ResultRow): void {
+    const acc = this.accOf(row.supplierGstin);
+    const s = acc.s;
+    // Prefer the portal's trade name (what the supplier registered), else the books ledger name.
+    if (row.portal?.supplierName) s.supplierName = row.portal.supplierName;
+    else if (!s.supplierName && row.supplierName) s.supplierName = row.supplierName;
+    this.addAmounts(acc, row);
+  }
+
+  /**
+   * Add a row in any order: everything but the name, which `finish` then takes from `names`
+   * (the name `add` would have ended with, from rows in result order: see supplierNamesOf).
+   * `supplier` is a small integer standing for `row.supplierGstin` (the matcher's GSTIN id).
+   */
+  addUnordered(row: ResultRow, supplier: number): void {
+    let acc = this.byId[supplier];
+    if (acc === undefined) {
+      acc = this.accOf(row.supplierGstin);
+      this.byId[supplier] = acc;
+    }
+    this.addAmounts(acc, row);
+  }
+
+  private accOf(key: string): Acc {
     let acc = this.acc;
-    const key = row.supplierGstin;
     if (acc === undefined || acc.s.supplierGstin !== key) {
       acc = this.map.get(key);
       if (!acc) {
@@ -94,14 +132,16 @@ export class SupplierAccumulator {
       }
       this.acc = acc;
     }
+    return acc;
+  }
+
+  private addAmounts(acc: Acc, row: ResultRow): void {
     const s = acc.s;
     const portal = row.portal;
     const books = row.books;
-    // Prefer the portal's trade name (what the supplier registered), else the books ledger name.
-    if (portal?.supplierName) s.supplierName = portal.supplierName;
-    else if (!s.supplierName && row.supplierName) s.supplierName = row.supplierName;
+    const c = CATEGORY_INDEX.get(row.category)!;
     if (books) {
-      s.booksCounts[row.category] += 1;
+      acc.booksCounts[c] = acc.booksCounts[c]! + 1;
       if (row.category !== 'out_of_scope') {
         const sign = signOf(books.docType);
         s.booksTaxable += sign * books.taxableValue;
@@ -109,7 +149,7 @@ export class SupplierAccumulator {
       }
     }
     if (portal) {
-      s.portalCounts[row.category] += 1;
+      acc.portalCounts[c] = acc.portalCounts[c]! + 1;
       if (row.category !== 'superseded') {
         const sign = signOf(portal.docType);
         s.portalTaxable += sign * portal.taxableValue;
@@ -125,9 +165,12 @@ export class SupplierAccumulator {
     s.itcMatched += headsTotal(itc.matched);
   }
 
-  finish(): SupplierSummary[] {
+  finish(names?: ReadonlyMap<string, string>): SupplierSummary[] {
     const out: SupplierSummary[] = [];
-    for (const { s, portalAvailableTax } of this.map.values()) {
+    for (const { s, portalAvailableTax, booksCounts, portalCounts } of this.map.values()) {
+      if (names) s.supplierName = names.get(s.supplierGstin) ?? '';
+      s.booksCounts = countsOf(booksCounts);
+      s.portalCounts = countsOf(portalCounts);
       s.taxDifference = s.booksTax - s.portalTax;
       s.shareMatched = portalAvailableTax !== 0 ? s.itcMatched / portalAvailableTax : null;
       out.push(s);

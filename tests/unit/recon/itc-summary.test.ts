@@ -1,4 +1,5 @@
-import { reconcile, CATEGORIES, CATEGORY_SIDES, FLAGS } from '../../../domain/recon';
+import { reconcile, summariseRun, summariseSuppliers, CATEGORIES, CATEGORY_SIDES, FLAGS } from '../../../domain/recon';
+import { generateReconData } from '../../../ops/bench/recon-data';
 import { book, doc, twin, SUP_A, SUP_B, SUP_C } from './builders';
 
 describe('§11 ITC figures on a worked scenario (paise per head)', () => {
@@ -78,5 +79,40 @@ describe('stable codes', () => {
       'rejected_in_ims', 'amended', 'matched_on_original_number', 'period_shift', 'invalid_gstin', 'supplier_not_filed_3b',
       'supplier_cancelled', 'derived_amounts', 'books_date_fallback',
     ]));
+  });
+});
+
+describe('summaries accumulated during matching equal the passes over the finished rows', () => {
+  const date = (d: number) => `2024-06-${String(d).padStart(2, '0')}`;
+
+  it('on a noisy generated dataset, shuffled, with supplier signals', () => {
+    const data = generateReconData({ n: 3_000, seed: 11 });
+    const books = [...data.books].reverse();
+    const portal = data.portal.filter((_, i) => i % 3 !== 0).concat(data.portal.filter((_, i) => i % 3 === 0));
+    const signals = { [data.books[0]!.supplierGstin]: { gstr3bFiled: false } };
+    const r = reconcile(books, portal, { supplierSignals: signals });
+    const opts = r.summary.options;
+    expect(r.summary).toEqual(summariseRun(r.results, r.rejected, opts, r.warnings));
+    expect(r.suppliers).toEqual(summariseSuppliers(r.results, signals));
+  });
+
+  it('names each supplier by its last portal name in result order, else its first books name', () => {
+    // SUP_A: portal names differ by date; the later document's name wins whatever the input order.
+    // SUP_B: books-only rows (first name in result order wins); SUP_C: a pair whose portal name is blank.
+    const a1 = book({ rowRef: 'a1', supplierGstin: SUP_A, invoiceNumberRaw: 'A1', invoiceDate: date(3), supplierName: 'alpha books' });
+    const a2 = book({ rowRef: 'a2', supplierGstin: SUP_A, invoiceNumberRaw: 'A2', invoiceDate: date(9), supplierName: 'alpha books' });
+    const pa1 = twin(a1, { ref: 'pa1', supplierName: 'ALPHA OLD NAME' });
+    const pa2 = twin(a2, { ref: 'pa2', supplierName: 'ALPHA NEW NAME' });
+    const pa3 = doc({ ref: 'pa3', supplierGstin: SUP_A, numberRaw: 'A3', date: date(1), supplierName: 'ALPHA OLDEST' });
+    const b1 = book({ rowRef: 'b1', supplierGstin: SUP_B, invoiceNumberRaw: 'B1', invoiceDate: date(7), supplierName: 'Beta Later' });
+    const b2 = book({ rowRef: 'b2', supplierGstin: SUP_B, invoiceNumberRaw: 'B2', invoiceDate: date(2), supplierName: 'Beta Earlier' });
+    const c1 = book({ rowRef: 'c1', supplierGstin: SUP_C, invoiceNumberRaw: 'C1', supplierName: 'Gamma Books' });
+    const pc1 = twin(c1, { ref: 'pc1', supplierName: '' });
+    for (const [bs, ps] of [[[a1, a2, b1, b2, c1], [pa1, pa2, pa3, pc1]], [[c1, b2, b1, a2, a1], [pc1, pa3, pa2, pa1]]] as const) {
+      const r = reconcile(bs, ps);
+      const name = (g: string) => r.suppliers.find((s) => s.supplierGstin === g)!.supplierName;
+      expect([name(SUP_A), name(SUP_B), name(SUP_C)]).toEqual(['ALPHA NEW NAME', 'Beta Earlier', 'Gamma Books']);
+      expect(r.suppliers).toEqual(summariseSuppliers(r.results));
+    }
   });
 });
