@@ -381,19 +381,34 @@ function ensureCanon(s: Docs, i: number, it: Interner): void {
   if (s.canonId[i]! >= 0) return;
   const clean = s.clean[i]!;
   if (clean === '') return;
-  let canon = s.canon[i]!;
-  if (canon === null && canonicalIsClean(clean)) {
-    // Already canonical: the tail/prefix are only needed by P4/P6, computed there on demand.
-    s.canon[i] = clean;
-    s.canonId[i] = s.cleanId[i]!;
+  const preset = s.canon[i];
+  if (preset !== null) {
+    s.canonId[i] = it.key(preset!);
     return;
   }
-  if (canon === null) {
-    // Only the canonical key: tail/prefix are computed by fuzzyKeyOf when P4/P6 need them.
-    canon = canonicalOnly(clean, s.day[i] === 0 ? null : s.fy[i]!);
-    s.canon[i] = canon;
+  // The canonical key depends on the clean key and the FY only: documents sharing both (invoice
+  // numbers recur across suppliers and between books and portal) reuse it.
+  const cleanId = s.cleanId[i]!;
+  const fy = s.day[i] === 0 ? NO_FY : s.fy[i]!;
+  const known = it.canonOf(cleanId, fy);
+  if (known >= 0) {
+    s.canon[i] = it.text(known);
+    s.canonId[i] = known;
+    return;
   }
-  s.canonId[i] = it.key(canon);
+  if (canonicalIsClean(clean)) {
+    // Already canonical whatever the FY: the tail/prefix are only needed by P4/P6, computed there on demand.
+    s.canon[i] = clean;
+    s.canonId[i] = cleanId;
+    it.setCanon(cleanId, ANY_FY_ARG, cleanId);
+    return;
+  }
+  // Only the canonical key: tail/prefix are computed by fuzzyKeyOf when P4/P6 need them.
+  const canon = canonicalOnly(clean, fy === NO_FY ? null : fy);
+  const canonId = it.key(canon);
+  s.canon[i] = canon;
+  s.canonId[i] = canonId;
+  it.setCanon(cleanId, fy, canonId);
 }
 
 /** The key isFuzzyNumberMatch compares (tail/prefix computed on first use). */
@@ -467,9 +482,19 @@ function greedy(s: Docs, cands: Cand[], pass: number): void {
   }
 }
 
+/** FY argument of a document without a date (canonicalOnly gets null), in the canonical-key cache. */
+const NO_FY = -1;
+/** Cache entry valid for every FY (the clean key is already canonical). */
+const ANY_FY_ARG = Infinity;
+
 /** Per-run interning of strings and GSTINs. */
 class Interner {
   private readonly keys = new Map<string, number>();
+  /** Interned strings by id. */
+  private readonly texts: string[] = [];
+  /** Per clean-key id: the FY its canonical key was computed for (NaN: none yet) and that key's id. */
+  private canonFy = new Float64Array(0);
+  private canonIds = new Int32Array(0);
   private readonly gstins = new Map<string, { gstin: string; bad: boolean; pan: string; block: number }>();
   private readonly blocks = new Map<string, number>();
   /** Cleaned GSTIN by id (index 0 is unused: it is BOE_BLOCK). */
@@ -484,8 +509,36 @@ class Interner {
       id = this.keys.size;
       if (id >= KEY_SPACE) throw new Error('too many distinct document numbers for one run');
       this.keys.set(s, id);
+      this.texts.push(s);
     }
     return id;
+  }
+
+  /** The string of an interned id. */
+  text(id: number): string {
+    return this.texts[id]!;
+  }
+
+  /** Id of the canonical key cached for a clean key id and FY, or −1. */
+  canonOf(cleanId: number, fy: number): number {
+    if (cleanId >= this.canonFy.length) return -1;
+    const f = this.canonFy[cleanId]!;
+    return f === fy || f === ANY_FY_ARG ? this.canonIds[cleanId]! : -1;
+  }
+
+  setCanon(cleanId: number, fy: number, canonId: number): void {
+    // NaN FYs (unparseable dates) never equal anything, so they are simply never found again.
+    if (cleanId >= this.canonFy.length) {
+      const size = Math.max(this.texts.length, cleanId + 1, this.canonFy.length * 2);
+      const f = new Float64Array(size).fill(NaN);
+      f.set(this.canonFy);
+      const c = new Int32Array(size);
+      c.set(this.canonIds);
+      this.canonFy = f;
+      this.canonIds = c;
+    }
+    this.canonFy[cleanId] = fy;
+    this.canonIds[cleanId] = canonId;
   }
 
   gstin(raw: string): { gstin: string; bad: boolean; pan: string; block: number } {
