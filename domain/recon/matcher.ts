@@ -701,8 +701,10 @@ export function matchDocumentsInto(
   return { results: sorted, rejected, warnings, supplierNames };
 }
 
-/** One run's state, shared by the phase functions below (each phase is its own small function, so
- * V8 optimises each quickly; one giant function was re-compiled on-stack for every loop, every run). */
+/**
+ * One run's state, shared by the phase functions below. Each phase is its own small function so
+ * that V8 optimises its loops quickly: as one giant function, every loop re-compiled all of it.
+ */
 interface Run {
   readonly s: Docs;
   readonly it: Interner;
@@ -1230,7 +1232,16 @@ function applySupplierSignals(run: Run): void {
 }
 
 /** Result rows (the only objects allocated per document), with the keys of the result order. */
-function buildRows(run: Run, sink: RowSink | null): { results: ResultRow[]; rowGstin: Int32Array; rowDay: Float64Array; rowB: Int32Array; rowP: Int32Array } {
+interface BuiltRows {
+  results: ResultRow[];
+  /** Per result row: supplier GSTIN id and day (the result order), books and portal document (−1: none). */
+  rowGstin: Int32Array;
+  rowDay: Float64Array;
+  rowB: Int32Array;
+  rowP: Int32Array;
+}
+
+function buildRows(run: Run, sink: RowSink | null): BuiltRows {
   const { s, it, o, nb, end } = run;
   const rows = new Rows(s, o, it.gstinById);
   const results: ResultRow[] = [];
