@@ -1,7 +1,9 @@
 /**
  * Reconciliation benchmark: parse throughput of the 2B JSON and register CSV readers (with
- * JSON.parse / csv-parse alone as baselines), match time and rows per second, and peak RSS.
- * Run: npx tsx ops/bench/recon-match.bench.ts [sizes…]   (default 10000 100000)
+ * JSON.parse / csv-parse alone as baselines), match time (first full-size run, and the median of
+ * three warm runs) and rows per second, and peak RSS.
+ * Run: node --expose-gc --max-semi-space-size=64 --import tsx ops/bench/recon-match.bench.ts [sizes…]
+ * (default 10000 100000; without --expose-gc the inputs' garbage is not collected before timing).
  */
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { reconcile } from '../../domain/recon';
