@@ -16,6 +16,9 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/** Category → its position in CATEGORIES (index of per-category accumulators). */
+export const CATEGORY_INDEX: ReadonlyMap<Category, number> = new Map(CATEGORIES.map((c, i) => [c, i]));
+
 /** Which side(s) a category's rows carry. */
 export const CATEGORY_SIDES: Readonly<Record<Category, 'both' | 'books' | 'portal'>> = {
   exact_match: 'both',

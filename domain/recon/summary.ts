@@ -2,7 +2,7 @@
  * Run summary (§12.1): counts and taxable/tax totals per category, separately for each side,
  * and the §11 ITC figures. Totals are signed paise (credit notes subtract).
  */
-import { CATEGORIES, type Category } from './categories';
+import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
 import { addItcRow, itcFiguresOf, newItcAccumulator, type ItcFigures } from './itc';
 import type { MatchOptions, ResultRow } from './matcher';
 import { signOf } from './normalise';
@@ -30,9 +30,6 @@ export interface RunSummary {
 function zero(): SideTotals {
   return { count: 0, taxable: 0, tax: 0 };
 }
-
-/** Category → position in CATEGORIES, for the typed-array accumulators below. */
-const CATEGORY_INDEX: ReadonlyMap<Category, number> = new Map(CATEGORIES.map((c, i) => [c, i]));
 
 /*
  * Counts and totals accumulate in typed arrays indexed by category (3 cells per category and

@@ -3,7 +3,7 @@
  * the CA's work list. Contact e-mail and follow-up status live outside this pure module.
  */
 import { addHeadsInto, totalOfHeads, zeroHeads } from './amounts';
-import { CATEGORIES, type Category } from './categories';
+import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
 import type { ResultRow, SupplierSignal } from './matcher';
 import type { BooksRow, Heads, PortalDoc } from './types';
 import { signOf } from './normalise';
@@ -56,8 +56,6 @@ function newAcc(key: string, signals?: Readonly<Record<string, SupplierSignal>>)
   };
 }
 
-/** Category → position in CATEGORIES. */
-const CATEGORY_INDEX: ReadonlyMap<Category, number> = new Map(CATEGORIES.map((c, i) => [c, i]));
 
 function countsOf(counts: Float64Array): Record<Category, number> {
   const r = {} as Record<Category, number>;
