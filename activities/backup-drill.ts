@@ -5,7 +5,7 @@
  * workflow calls the drop in a `finally`, so it runs on failure too.
  */
 import fs from 'node:fs';
-import { ApplicationFailure, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, heartbeat } from '@temporalio/activity';
 import pg from 'pg';
 import { compareCounts, describeMismatches, totalRows, type CountMismatch } from '../domain/backup-counts';
 import { createKnex, databaseUrlFor } from '../db/knex';
@@ -109,7 +109,7 @@ export function createDrillActivities(deps: BackupActivityDeps) {
       const row = drillable(await findBackup(knex, input.backupId), input.backupId);
       const file = resolveInBackupDir(backup.dir, row.file);
       if (!fs.existsSync(file)) return { ok: false, reason: `the backup file ${row.file} is missing from ${backup.dir}`, actual: null, durationMs: Date.now() - started };
-      const actual = await sha256File(file, (bytes) => heartbeat({ phase: 'checksum', bytes }));
+      const actual = await sha256File(file, (bytes) => heartbeat({ phase: 'checksum', bytes }), cancellationSignal());
       const size = fs.statSync(file).size;
       const durationMs = Date.now() - started;
       if (actual !== row.sha256) {
@@ -119,7 +119,12 @@ export function createDrillActivities(deps: BackupActivityDeps) {
       return { ok: true, reason: null, actual, durationMs };
     },
 
-    /** A fresh scratch database (a leftover of a lost attempt is dropped first), then pg_restore. Heartbeats. */
+    /**
+     * A fresh scratch database (a leftover of a lost attempt is dropped first), then pg_restore.
+     * Heartbeats. A cancellation (the worker's shutdown after its grace time, too) kills pg_restore and
+     * ends the attempt; a retry starts again from a fresh scratch database, and the workflow's
+     * `finally` drops it in the end.
+     */
     async drillRestoreScratch(input: { backupId: string; scratchDatabase: string }): Promise<{ durationMs: number; pgRestoreVersion: string }> {
       const backup = requireBackupDeps(deps);
       return definitive(async () => {
@@ -133,6 +138,7 @@ export function createDrillActivities(deps: BackupActivityDeps) {
           dumpPath: resolveInBackupDir(backup.dir, row.file),
           pgRestorePath: backup.pgRestorePath,
           onTick: () => heartbeat({ phase: 'restoring' }),
+          signal: cancellationSignal(),
         });
         return { durationMs: Date.now() - started, pgRestoreVersion };
       });

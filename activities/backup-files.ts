@@ -45,11 +45,15 @@ export function sidecarPaths(dumpPath: string): { sha256: string; manifest: stri
   return { sha256: `${dumpPath}.sha256`, manifest: dumpPath.replace(/\.dump$/, '') + '.manifest.json' };
 }
 
-/** SHA-256 of a file, streamed (dumps can be large); `onProgress` gets the bytes read so far. */
-export async function sha256File(file: string, onProgress?: (bytes: number) => void): Promise<string> {
+/**
+ * SHA-256 of a file, streamed (dumps can be large); `onProgress` gets the bytes read so far. Aborting
+ * `signal` stops it with the signal's reason (an activity's cancellation).
+ */
+export async function sha256File(file: string, onProgress?: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    signal?.throwIfAborted();
     hash.update(chunk);
     bytes += chunk.length;
     onProgress?.(bytes);

@@ -78,15 +78,31 @@ export function libpqTarget(url: string): { dbname: string; env: NodeJS.ProcessE
 
 export type RunToolOptions = {
   env: NodeJS.ProcessEnv;
-  /** Aborting kills the tool (an activity's cancellation, or a failure elsewhere in the step). */
+  /**
+   * Aborting stops the tool (an activity's cancellation, or a failure elsewhere in the step): SIGTERM,
+   * then SIGKILL if it has not exited after `killAfterMs`. The promise then rejects with the
+   * signal's reason (an activity's CancelledFailure) once the tool has exited, never before.
+   */
   signal?: AbortSignal;
   /** Called every `tickMs` while the tool runs: the activity heartbeats from here. */
   onTick?: () => void;
   tickMs?: number;
+  /** After a stop, how long the tool has before SIGKILL (default TOOL_KILL_AFTER_MS). */
+  killAfterMs?: number;
 };
+
+/** How long a stopped tool has to exit on SIGTERM (pg_dump and pg_restore close their connection) before SIGKILL. */
+export const TOOL_KILL_AFTER_MS = 5_000;
+
+function stopReason(signal: AbortSignal, binary: string): unknown {
+  return signal.reason ?? new Error(`${path.basename(binary)} was stopped`);
+}
 
 /** Runs a tool to completion; a non-zero exit rejects with the end of its stderr. */
 export function runTool(binary: string, args: string[], options: RunToolOptions): Promise<void> {
+  const { signal } = options;
+  // Already cancelled: do not start it at all.
+  if (signal?.aborted) return Promise.reject(stopReason(signal, binary));
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env: options.env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -94,20 +110,32 @@ export function runTool(binary: string, args: string[], options: RunToolOptions)
       stderr = (stderr + chunk.toString()).slice(-8_000);
     });
     const tick = options.onTick ? setInterval(options.onTick, options.tickMs ?? 5_000) : null;
-    const abort = () => child.kill('SIGTERM');
-    if (options.signal?.aborted) abort();
-    options.signal?.addEventListener('abort', abort, { once: true });
-    const finish = (error: Error | null) => {
+    let killer: NodeJS.Timeout | null = null;
+    const abort = () => {
+      child.kill('SIGTERM');
+      killer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? TOOL_KILL_AFTER_MS);
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    let settled = false;
+    const finish = (error: unknown) => {
+      if (settled) return;
+      settled = true;
       if (tick) clearInterval(tick);
-      options.signal?.removeEventListener('abort', abort);
+      if (killer) clearTimeout(killer);
+      signal?.removeEventListener('abort', abort);
       if (error) reject(error);
       else resolve();
     };
-    child.once('error', (error) => finish(new BackupSetupError(`${binary} could not start: ${error.message}`)));
-    child.once('close', (code, signal) => {
-      if (code === 0) finish(null);
+    child.once('error', (error) => finish(child.pid === undefined ? new BackupSetupError(`${binary} could not start: ${error.message}`) : error));
+    // A stopped tool is done once it has exited (a process it started could hold stderr open longer).
+    child.once('exit', () => {
+      if (signal?.aborted) finish(stopReason(signal, binary));
+    });
+    child.once('close', (code, killedBy) => {
+      if (signal?.aborted) finish(stopReason(signal, binary));
+      else if (code === 0) finish(null);
       else {
-        const why = options.signal?.aborted ? 'was stopped' : signal ? `was killed by ${signal}` : `exited with ${code}`;
+        const why = killedBy ? `was killed by ${killedBy}` : `exited with ${code}`;
         finish(new Error(`${path.basename(binary)} ${why}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
       }
     });

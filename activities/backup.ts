@@ -60,12 +60,26 @@ const RLS_HINT =
 /**
  * Exports a snapshot from a REPEATABLE READ transaction, runs pg_dump on it and counts the rows in it
  * meanwhile, then keeps the transaction open until pg_dump is done (the snapshot lives only as long).
+ *
+ * `cancelled` (the activity's cancellation signal) holds for the whole step: it kills pg_dump and
+ * closes the connection (failing a count in flight). Whatever this throws, it throws only once
+ * pg_dump has exited, so the caller may remove the partial file.
  */
-async function dumpWithCounts(backup: BackupDeps, partialPath: string) {
+async function dumpWithCounts(backup: BackupDeps, partialPath: string, cancelled: AbortSignal) {
   const client = new pg.Client({ connectionString: backup.databaseUrl, application_name: 'taalmel-backup' });
   client.on('error', () => undefined); // a lost connection surfaces as the failed query below
   await client.connect();
+  // pg_dump stops on the activity's cancellation, or when the counts fail.
+  const stop = new AbortController();
+  const onCancel = () => {
+    stop.abort(cancelled.reason);
+    void client.end().catch(() => undefined);
+  };
+  // Until pg_dump has exited and the connection is closed, not only while counting: the dump
+  // outlasts the counts by far, and a listener gone by then left the cancellation unheard.
+  cancelled.addEventListener('abort', onCancel, { once: true });
   try {
+    cancelled.throwIfAborted();
     const server = await serverVersionOf(client);
     const dumpTool = await toolVersion(backup.pgDumpPath);
     assertSameMajor(dumpTool, server);
@@ -77,10 +91,6 @@ async function dumpWithCounts(backup: BackupDeps, partialPath: string) {
     const snapshot = rows[0]?.snapshot;
     if (!snapshot) throw new Error('pg_export_snapshot returned nothing');
 
-    const stop = new AbortController();
-    const cancelled = cancellationSignal();
-    const onCancel = () => stop.abort();
-    cancelled.addEventListener('abort', onCancel, { once: true });
     const target = libpqTarget(backup.databaseUrl);
     const dumping = runTool(
       backup.pgDumpPath,
@@ -95,14 +105,13 @@ async function dumpWithCounts(backup: BackupDeps, partialPath: string) {
       counts = await countRows(client, (table) => beat({ phase: 'counting', table }));
       schemaMigration = await latestMigrationOf(client);
     } catch (error) {
-      stop.abort();
+      stop.abort(error);
       await dumped;
       if (/row-level security/i.test((error as Error).message)) throw new BackupSetupError(`${(error as Error).message}: ${RLS_HINT}`);
       throw error;
-    } finally {
-      cancelled.removeEventListener('abort', onCancel);
     }
     const dumpError = await dumped;
+    cancelled.throwIfAborted(); // pg_dump may have finished just as the cancellation came: still cancelled
     if (dumpError) {
       if (/row-level security/i.test(dumpError.message)) throw new BackupSetupError(`${dumpError.message}: ${RLS_HINT}`);
       throw dumpError;
@@ -110,6 +119,7 @@ async function dumpWithCounts(backup: BackupDeps, partialPath: string) {
     await client.query('COMMIT');
     return { counts, schemaMigration, serverVersion: server.version, pgDumpVersion: dumpTool.version };
   } finally {
+    cancelled.removeEventListener('abort', onCancel);
     await client.end().catch(() => undefined);
   }
 }
@@ -144,11 +154,28 @@ export function createBackupActivities(deps: BackupActivityDeps) {
         fs.mkdirSync(path.dirname(finalPath), { recursive: true, mode: 0o700 });
         logger.info({ backupId: input.backupId, file: finalPath, attempt: activityInfo().attempt }, 'backup: dumping the database');
 
-        const dumped = await dumpWithCounts(backup, partialPath);
-        const sha256 = await sha256File(partialPath, (bytes) => beat({ phase: 'checksum', bytes }));
-        const sizeBytes = fs.statSync(partialPath).size;
-        fs.chmodSync(partialPath, 0o600);
-        fs.renameSync(partialPath, finalPath);
+        // All or nothing: pg_dump writes `.partial`, renamed only once complete and checksummed. A
+        // failure or a cancellation before that (the worker's shutdown, after its grace time, is one)
+        // removes the partial file; pg_dump has exited by then (dumpWithCounts waits for it).
+        const cancelled = cancellationSignal();
+        let dumped: Awaited<ReturnType<typeof dumpWithCounts>>;
+        let sha256: string;
+        let sizeBytes: number;
+        try {
+          dumped = await dumpWithCounts(backup, partialPath, cancelled);
+          sha256 = await sha256File(partialPath, (bytes) => beat({ phase: 'checksum', bytes }), cancelled);
+          sizeBytes = fs.statSync(partialPath).size;
+          fs.chmodSync(partialPath, 0o600);
+          cancelled.throwIfAborted();
+          fs.renameSync(partialPath, finalPath);
+        } catch (error) {
+          fs.rmSync(partialPath, { force: true });
+          if (!cancelled.aborted) throw error;
+          // Whatever failed on the way out (a count on the closed connection), the step was
+          // cancelled: the SDK must see its CancelledFailure to end the attempt as cancelled.
+          logger.warn({ backupId: input.backupId, reason: String(cancelled.reason) }, 'backup: dump cancelled; pg_dump stopped, partial file removed');
+          throw cancelled.reason;
+        }
         const finished = Date.now();
         const manifest: BackupManifest = {
           id: input.backupId,

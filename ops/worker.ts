@@ -2,6 +2,7 @@
  * The Temporal worker: runs the workflows of workflows/ and the activities of activities/ on one task
  * queue. Production loads a prebuilt bundle (WORKFLOW_BUNDLE_PATH); development bundles on start.
  */
+import type { Duration } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -21,6 +22,8 @@ export type WorkerOptions = {
   workflowBundle?: { code: string };
   /** The backup activities' own dependencies (owner URL, folder, tools); without them they refuse to run. */
   backup?: BackupDeps;
+  /** How long a shutdown lets running activities finish before the SDK cancels them (default 20 seconds). */
+  shutdownGraceTime?: Duration;
 };
 
 export type RunningWorker = { worker: Worker; connection: NativeConnection; done: Promise<void>; shutdown(): Promise<void> };
@@ -38,8 +41,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     taskQueue: options.taskQueue,
     workflowBundle,
     activities: createActivities({ knex: options.knex, logger: options.logger, backup: options.backup }),
-    // Let a drained shutdown finish activities already running before the process exits.
-    shutdownGraceTime: '20 seconds',
+    // A shutdown lets running activities finish for this long, then the SDK cancels them (a
+    // CancelledFailure 'WORKER_SHUTDOWN' through the activity's cancellation signal). Activities that
+    // run a child process (pg_dump, pg_restore) kill it then and fail the attempt, so the shutdown
+    // completes and the workflow's retry policy runs the step again on another worker.
+    shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
   });
   const done = worker.run().finally(() => connection.close());
   return {

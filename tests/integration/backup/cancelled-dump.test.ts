@@ -1,0 +1,243 @@
+/**
+ * A dump whose activity is cancelled: by the worker's shutdown once its grace time is over, or by an
+ * ordinary cancellation. pg_dump is killed at once, its partial file is removed (a dump is all or
+ * nothing), the activity ends with the cancellation, and after a shutdown the retry on another
+ * worker still makes a verified backup. The pg_dump here dumps for real, then "keeps going" (sleeps),
+ * so the cancellation always lands while the tool runs and a partial file exists. The drill's
+ * pg_restore is stopped the same way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { CancelledFailure } from '@temporalio/common';
+import { createActivities } from '../../../activities';
+import { dropDatabase } from '../../../activities/backup-databases';
+import { BACKUPS_TABLE, findBackup } from '../../../db/models/backup-catalogue';
+import { startWorker } from '../../../ops/worker';
+import type { BackupWorkflowInput } from '../../../workflows/backup-definitions';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { harnessValue } from '../../harness/harness-env';
+import { captureLogger } from '../../harness/logs';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { backupDepsFor, databasesLike, seedFirms, tempBackupDir, uniqueBackupId } from './helpers';
+
+jest.setTimeout(90_000);
+
+/** How long the stuck pg_dump would keep running: every bound below is far under it. */
+const STUCK_SECONDS = 60;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A pg_dump that, the first time, writes the whole dump and then hangs as if still dumping (its pid
+ * in `marker` once the partial file is there); later runs are the real pg_dump.
+ */
+function stuckOncePgDump(dir: string): { binary: string; marker: string } {
+  const real = process.env.BACKUP_PG_DUMP_PATH || 'pg_dump';
+  const marker = path.join(dir, 'stuck-dump.pid');
+  const binary = path.join(dir, 'pg_dump-stuck-once');
+  fs.writeFileSync(
+    binary,
+    [
+      '#!/bin/sh',
+      `if [ "$1" = "--version" ]; then exec ${real} --version; fi`,
+      `if [ -f ${marker} ]; then exec ${real} "$@"; fi`,
+      `${real} "$@" || exit $?`,
+      `echo $$ > ${marker}.tmp && mv ${marker}.tmp ${marker}`,
+      // exec: the process the worker spawned is the one that hangs (same pid).
+      `exec sleep ${STUCK_SECONDS}`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return { binary, marker };
+}
+
+describe('a cancelled backup step', () => {
+  let db: TestDatabase;
+  let temporal: TestTemporal;
+  let workDir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedFirms(db.owner);
+    workDir = tempBackupDir();
+    temporal = await connectTestTemporal();
+  });
+  afterAll(async () => {
+    await temporal?.close();
+    await db?.drop();
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('on worker shutdown: pg_dump is killed after the grace time, no partial file stays, and another worker retries it', async () => {
+    const dir = fs.mkdtempSync(path.join(workDir, 'shutdown-'));
+    const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
+    const { binary, marker } = stuckOncePgDump(tools);
+    const deps = backupDepsFor(db, dir, { pgDumpPath: binary });
+    const taskQueue = uniqueTaskQueue('backup-shutdown');
+    const graceMs = 1_000;
+    const doomed = await startWorker({
+      address: harnessValue('temporalAddress'),
+      namespace: 'default',
+      taskQueue,
+      knex: db.app,
+      logger: captureLogger('warn').logger,
+      workflowBundlePath: harnessValue('workflowBundle'),
+      backup: deps,
+      shutdownGraceTime: graceMs,
+    });
+
+    const backupId = uniqueBackupId('shutdown');
+    // A heartbeat timeout far longer than the test: the retry can only come from the attempt the
+    // shutdown failed, not from Temporal noticing a silent worker.
+    const input: BackupWorkflowInput = {
+      backupId,
+      kind: 'on_demand',
+      rotate: false,
+      timeouts: { initialRetrySeconds: 1, maximumAttempts: 3, heartbeatSeconds: 300, longStepMinutes: 5 },
+    };
+    const handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
+    const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+    expect(alive(pid)).toBe(true);
+    expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
+
+    const started = Date.now();
+    await doomed.shutdown();
+    const shutdownMs = Date.now() - started;
+    // The grace time, then the kill: nowhere near the minute the dump would still have taken.
+    expect(shutdownMs).toBeGreaterThanOrEqual(graceMs - 50);
+    expect(shutdownMs).toBeLessThan(10_000);
+    expect(alive(pid)).toBe(false);
+    expect(filesUnder(dir)).toEqual([]);
+
+    // The attempt ended as a failure Temporal retries (not a heartbeat timeout, far away); the
+    // failure is the SDK's own for an activity cancelled by a shutdown.
+    const pending = await waitFor('the dump to be scheduled again', async () => {
+      const activity = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'backupDump');
+      return activity && (activity.attempt ?? 1) > 1 ? activity : undefined;
+    });
+    expect(pending.lastFailure?.message ?? '').toMatch(/worker is shutting down/i);
+
+    const rescuer = await startTestWorker({ knex: db.app, taskQueue, backup: deps });
+    try {
+      expect(await handle.result()).toMatchObject({ backupId, status: 'verified' });
+    } finally {
+      await rescuer.shutdown();
+    }
+    expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'verified', drill_status: 'passed' });
+    expect(filesUnder(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it('on a cancelled workflow: the server cancellation reaches the dump with a heartbeat and pg_dump is killed', async () => {
+    const dir = fs.mkdtempSync(path.join(workDir, 'server-cancel-'));
+    const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
+    const { binary, marker } = stuckOncePgDump(tools);
+    const taskQueue = uniqueTaskQueue('backup-cancel');
+    const worker = await startTestWorker({ knex: db.app, taskQueue, backup: backupDepsFor(db, dir, { pgDumpPath: binary }) });
+    try {
+      const backupId = uniqueBackupId('server-cancel');
+      const input: BackupWorkflowInput = {
+        backupId,
+        kind: 'on_demand',
+        rotate: false,
+        // The SDK sends heartbeats at most every 80% of the heartbeat timeout (8 s here; 48 s with
+        // the default 60 s), and the server's cancellation comes back only in a heartbeat's reply.
+        timeouts: { initialRetrySeconds: 1, maximumAttempts: 1, heartbeatSeconds: 10, longStepMinutes: 5 },
+      };
+      const handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
+      const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+      await handle.cancel();
+      // The activity learns of the request at its next heartbeat sent (see above).
+      await waitFor('pg_dump to be killed', () => (alive(pid) ? undefined : true), 20_000);
+      await waitFor('the partial file to go', () => (filesUnder(dir).length === 0 ? true : undefined), 5_000);
+      await expect(handle.result()).rejects.toThrow();
+      expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'failed' });
+    } finally {
+      await worker.shutdown();
+    }
+  });
+
+  it('on an ordinary cancellation: pg_dump is killed, no partial file stays, and the activity ends with the cancellation', async () => {
+    const dir = fs.mkdtempSync(path.join(workDir, 'cancel-'));
+    const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
+    const { binary, marker } = stuckOncePgDump(tools);
+    const activities = createActivities({ knex: db.app, logger: captureLogger('warn').logger, backup: backupDepsFor(db, dir, { pgDumpPath: binary }) });
+    const env = new MockActivityEnvironment();
+
+    const dumping = env.run(activities.backupDump, { backupId: uniqueBackupId('cancel'), createdAt: new Date().toISOString() });
+    const outcome = dumping.then(() => null, (error: unknown) => error);
+    const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+    expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
+
+    const started = Date.now();
+    env.cancel('CANCELLED');
+    const error = await outcome;
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toBeInstanceOf(CancelledFailure);
+    expect(alive(pid)).toBe(false);
+    expect(filesUnder(dir)).toEqual([]);
+  });
+
+  it('on a cancelled restore drill: pg_restore is killed and the activity ends with the cancellation', async () => {
+    const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
+    const real = process.env.BACKUP_PG_RESTORE_PATH || 'pg_restore';
+    const marker = path.join(tools, 'stuck-restore.pid');
+    const pgRestore = path.join(tools, 'pg_restore-stuck');
+    fs.writeFileSync(
+      pgRestore,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then exec ${real} --version; fi\necho $$ > ${marker}.tmp && mv ${marker}.tmp ${marker}\nexec sleep ${STUCK_SECONDS}\n`,
+      { mode: 0o755 },
+    );
+    const backupId = uniqueBackupId('drill-cancel');
+    await db.owner(BACKUPS_TABLE).insert({
+      id: backupId,
+      kind: 'on_demand',
+      status: 'dumped',
+      workflow_id: backupId,
+      workflow_run_id: 'test',
+      file: `${backupId}.dump`,
+      size_bytes: 0,
+      sha256: '0'.repeat(64),
+      counts: JSON.stringify({ tables: {}, firms: {} }),
+    });
+    const scratchDatabase = `taalmel_drill_cancel_${backupId.slice(-10)}`;
+    const activities = createActivities({ knex: db.app, logger: captureLogger('warn').logger, backup: backupDepsFor(db, workDir, { pgRestorePath: pgRestore }) });
+    const env = new MockActivityEnvironment();
+    try {
+      const outcome = env.run(activities.drillRestoreScratch, { backupId, scratchDatabase }).then(() => null, (error: unknown) => error);
+      const pid = await waitFor('the restore to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+      expect(alive(pid)).toBe(true);
+
+      const started = Date.now();
+      env.cancel('CANCELLED');
+      expect(await outcome).toBeInstanceOf(CancelledFailure);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(alive(pid)).toBe(false);
+    } finally {
+      await dropDatabase(db.url, scratchDatabase);
+    }
+    expect(await databasesLike(db.owner, scratchDatabase)).toEqual([]);
+  });
+});
