@@ -19,60 +19,12 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
 import { captureLogger } from '../../harness/logs';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { backupDepsFor, databasesLike, seedFirms, tempBackupDir, uniqueBackupId } from './helpers';
+import { backupDepsFor, databasesLike, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId, waitFor } from './helpers';
 
 jest.setTimeout(90_000);
 
 /** How long the stuck pg_dump would keep running: every bound below is far under it. */
 const STUCK_SECONDS = 60;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function filesUnder(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile());
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/**
- * A pg_dump that, the first time, writes the whole dump and then hangs as if still dumping (its pid
- * in `marker` once the partial file is there); later runs are the real pg_dump.
- */
-function stuckOncePgDump(dir: string): { binary: string; marker: string } {
-  const real = process.env.BACKUP_PG_DUMP_PATH || 'pg_dump';
-  const marker = path.join(dir, 'stuck-dump.pid');
-  const binary = path.join(dir, 'pg_dump-stuck-once');
-  fs.writeFileSync(
-    binary,
-    [
-      '#!/bin/sh',
-      `if [ "$1" = "--version" ]; then exec ${real} --version; fi`,
-      `if [ -f ${marker} ]; then exec ${real} "$@"; fi`,
-      `${real} "$@" || exit $?`,
-      `echo $$ > ${marker}.tmp && mv ${marker}.tmp ${marker}`,
-      // exec: the process the worker spawned is the one that hangs (same pid).
-      `exec sleep ${STUCK_SECONDS}`,
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  return { binary, marker };
-}
 
 describe('a cancelled backup step', () => {
   let db: TestDatabase;
@@ -94,7 +46,7 @@ describe('a cancelled backup step', () => {
   it('on worker shutdown: pg_dump is killed after the grace time, no partial file stays, and another worker retries it', async () => {
     const dir = fs.mkdtempSync(path.join(workDir, 'shutdown-'));
     const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
-    const { binary, marker } = stuckOncePgDump(tools);
+    const { binary, marker } = stuckOncePgDump(tools, { stuckSeconds: STUCK_SECONDS });
     const deps = backupDepsFor(db, dir, { pgDumpPath: binary });
     const taskQueue = uniqueTaskQueue('backup-shutdown');
     const graceMs = 1_000;
@@ -120,7 +72,7 @@ describe('a cancelled backup step', () => {
     };
     const handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
     const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
 
     const started = Date.now();
@@ -129,7 +81,7 @@ describe('a cancelled backup step', () => {
     // The grace time, then the kill: nowhere near the minute the dump would still have taken.
     expect(shutdownMs).toBeGreaterThanOrEqual(graceMs - 50);
     expect(shutdownMs).toBeLessThan(10_000);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(filesUnder(dir)).toEqual([]);
 
     // The attempt ended as a failure Temporal retries (not a heartbeat timeout, far away); the
@@ -153,7 +105,7 @@ describe('a cancelled backup step', () => {
   it('on a cancelled workflow: the server cancellation reaches the dump with a heartbeat and pg_dump is killed', async () => {
     const dir = fs.mkdtempSync(path.join(workDir, 'server-cancel-'));
     const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
-    const { binary, marker } = stuckOncePgDump(tools);
+    const { binary, marker } = stuckOncePgDump(tools, { stuckSeconds: STUCK_SECONDS });
     const taskQueue = uniqueTaskQueue('backup-cancel');
     const worker = await startTestWorker({ knex: db.app, taskQueue, backup: backupDepsFor(db, dir, { pgDumpPath: binary }) });
     try {
@@ -170,7 +122,7 @@ describe('a cancelled backup step', () => {
       const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
       await handle.cancel();
       // The activity learns of the request at its next heartbeat sent (see above).
-      await waitFor('pg_dump to be killed', () => (alive(pid) ? undefined : true), 20_000);
+      await waitFor('pg_dump to be killed', () => (processAlive(pid) ? undefined : true), 20_000);
       await waitFor('the partial file to go', () => (filesUnder(dir).length === 0 ? true : undefined), 5_000);
       await expect(handle.result()).rejects.toThrow();
       expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'failed' });
@@ -182,7 +134,7 @@ describe('a cancelled backup step', () => {
   it('on an ordinary cancellation: pg_dump is killed, no partial file stays, and the activity ends with the cancellation', async () => {
     const dir = fs.mkdtempSync(path.join(workDir, 'cancel-'));
     const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
-    const { binary, marker } = stuckOncePgDump(tools);
+    const { binary, marker } = stuckOncePgDump(tools, { stuckSeconds: STUCK_SECONDS });
     const activities = createActivities({ knex: db.app, logger: captureLogger('warn').logger, backup: backupDepsFor(db, dir, { pgDumpPath: binary }) });
     const env = new MockActivityEnvironment();
 
@@ -196,7 +148,7 @@ describe('a cancelled backup step', () => {
     const error = await outcome;
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(CancelledFailure);
-    expect(alive(pid)).toBe(false);
+    expect(processAlive(pid)).toBe(false);
     expect(filesUnder(dir)).toEqual([]);
   });
 
@@ -228,13 +180,13 @@ describe('a cancelled backup step', () => {
     try {
       const outcome = env.run(activities.drillRestoreScratch, { backupId, scratchDatabase }).then(() => null, (error: unknown) => error);
       const pid = await waitFor('the restore to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
-      expect(alive(pid)).toBe(true);
+      expect(processAlive(pid)).toBe(true);
 
       const started = Date.now();
       env.cancel('CANCELLED');
       expect(await outcome).toBeInstanceOf(CancelledFailure);
       expect(Date.now() - started).toBeLessThan(5_000);
-      expect(alive(pid)).toBe(false);
+      expect(processAlive(pid)).toBe(false);
     } finally {
       await dropDatabase(db.url, scratchDatabase);
     }

@@ -50,3 +50,58 @@ export async function databasesLike(owner: Knex, prefix: string): Promise<string
   const rows: Array<{ datname: string }> = await owner('pg_database').select('datname').where('datname', 'like', `${prefix.replace(/_/g, '\\_')}%`);
   return rows.map((r) => r.datname);
 }
+
+/** Running, and not a zombie (a killed child of a killed parent may wait a moment to be reaped). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return !fs.existsSync('/proc/self');
+  }
+}
+
+/** Files (not folders) anywhere under `dir`, relative to it. */
+export function filesUnder(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+}
+
+/** Polls `probe` every 50 ms until it returns something other than undefined. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * A pg_dump that, the first time, writes the whole dump to its --file (the `.partial`), appends
+ * `junk` when given (so a leftover is told apart from a fresh dump), writes its pid to `marker` and
+ * hangs for `stuckSeconds` as if still dumping (exec: the pid the worker spawned is the one that
+ * hangs); later runs are the real pg_dump.
+ */
+export function stuckOncePgDump(dir: string, options: { stuckSeconds: number; junk?: string }): { binary: string; marker: string } {
+  const real = process.env.BACKUP_PG_DUMP_PATH || 'pg_dump';
+  const marker = path.join(dir, 'stuck-dump.pid');
+  const binary = path.join(dir, 'pg_dump-stuck-once');
+  const lines = [
+    '#!/bin/sh',
+    `if [ "$1" = "--version" ]; then exec ${real} --version; fi`,
+    `if [ -f ${marker} ]; then exec ${real} "$@"; fi`,
+    `${real} "$@" || exit $?`,
+  ];
+  if (options.junk !== undefined) {
+    lines.push(`for a in "$@"; do case "$a" in --file=*) printf '${options.junk.replace(/\n/g, '\\n')}' >> "\${a#--file=}";; esac; done`);
+  }
+  lines.push(`echo $$ > ${marker}.tmp && mv ${marker}.tmp ${marker}`, `exec sleep ${options.stuckSeconds}`, '');
+  fs.writeFileSync(binary, lines.join('\n'), { mode: 0o755 });
+  return { binary, marker };
+}

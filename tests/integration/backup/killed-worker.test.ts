@@ -24,7 +24,7 @@ import type { BackupWorkflowInput } from '../../../workflows/backup-definitions'
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { HARNESS_ENV, harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { backupDepsFor, seedFirms, tempBackupDir, uniqueBackupId } from './helpers';
+import { backupDepsFor, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId, waitFor } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -38,61 +38,6 @@ const STUCK_SECONDS = 300;
  */
 const HEARTBEAT_SECONDS = 8;
 const JUNK = 'left behind by a worker that died\n';
-
-/** Running, and not a zombie (a killed child of a killed parent may wait a moment to be reaped). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return !fs.existsSync('/proc/self');
-  }
-}
-
-function filesUnder(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile());
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/**
- * A pg_dump that, the first time, writes the whole dump to its --file (the `.partial`), appends junk
- * (so a leftover is told apart from a fresh dump), writes its pid to `marker` and hangs as if still
- * dumping (exec: the pid the worker spawned is the one that hangs); later runs are the real pg_dump.
- */
-function stuckOncePgDump(dir: string): { binary: string; marker: string } {
-  const real = process.env.BACKUP_PG_DUMP_PATH || 'pg_dump';
-  const marker = path.join(dir, 'stuck-dump.pid');
-  const binary = path.join(dir, 'pg_dump-stuck-once');
-  fs.writeFileSync(
-    binary,
-    [
-      '#!/bin/sh',
-      `if [ "$1" = "--version" ]; then exec ${real} --version; fi`,
-      `if [ -f ${marker} ]; then exec ${real} "$@"; fi`,
-      `${real} "$@" || exit $?`,
-      `for a in "$@"; do case "$a" in --file=*) printf '${JUNK.replace(/\n/g, '\\n')}' >> "\${a#--file=}";; esac; done`,
-      `echo $$ > ${marker}.tmp && mv ${marker}.tmp ${marker}`,
-      `exec sleep ${STUCK_SECONDS}`,
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  return { binary, marker };
-}
 
 type LostWorker = { child: ChildProcess; output(): string; exited: Promise<NodeJS.Signals | number | null> };
 
@@ -162,7 +107,7 @@ describe('a worker killed during a dump', () => {
   it('(SIGKILL, nothing reports the attempt) is timed out by its heartbeat timeout, and another worker retries the dump to a verified backup', async () => {
     const backups = fs.mkdtempSync(path.join(dir, 'backups-'));
     const tools = fs.mkdtempSync(path.join(dir, 'tools-'));
-    const { binary, marker } = stuckOncePgDump(tools);
+    const { binary, marker } = stuckOncePgDump(tools, { stuckSeconds: STUCK_SECONDS, junk: JUNK });
     const deps = backupDepsFor(db, backups, { pgDumpPath: binary });
     const taskQueue = uniqueTaskQueue('backup-killed');
 
@@ -185,7 +130,7 @@ describe('a worker killed during a dump', () => {
 
     // Worker A's pg_dump hangs, its partial file written.
     const pgDumpPid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
-    expect(alive(pgDumpPid)).toBe(true);
+    expect(processAlive(pgDumpPid)).toBe(true);
     const partial = filesUnder(backups).filter((f) => f.endsWith('.dump.partial'));
     expect(partial).toHaveLength(1);
     // While A lives, the hanging dump's heartbeats reach the server: a slow dump is not a lost one.
@@ -198,7 +143,7 @@ describe('a worker killed during a dump', () => {
     // A dies: SIGKILL to its process group. Nothing reports the attempt; its heartbeats just stop.
     killGroup(lost);
     expect(await lost.exited).toBe('SIGKILL');
-    await waitFor('the stuck pg_dump to die with its worker', () => (alive(pgDumpPid) ? undefined : true), 5_000);
+    await waitFor('the stuck pg_dump to die with its worker', () => (processAlive(pgDumpPid) ? undefined : true), 5_000);
     // The dead worker could not clean up: its partial file (the junk at its end) is still there.
     expect(fs.readFileSync(path.join(backups, partial[0]!), 'utf8').endsWith(JUNK)).toBe(true);
 
