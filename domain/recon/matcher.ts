@@ -94,6 +94,21 @@ export interface ResultRow {
   amendmentOfEarlierPeriod?: boolean;
   /** Plain-language hints for the reviewer (e.g. same number, opposite sign). */
   hints: readonly string[];
+  /** A user's mark on the row (§8.7): follow up next period, or ignored with a reason. Never set by the passes. */
+  userStatus?: 'pending' | 'ignored';
+  /** The user decisions (§8.7) that shaped this row, oldest first. Never set by the passes. */
+  decisions?: readonly RowDecision[];
+}
+
+/** One manual action (§8.7) as a result row remembers it. */
+export interface RowDecision {
+  id: string;
+  action: 'link' | 'unlink' | 'accept' | 'pending' | 'ignore' | 'clear';
+  note: string | null;
+  /** E-mail of the user who decided. */
+  by: string;
+  /** ISO timestamp. */
+  at: string;
 }
 
 export interface MatchOutput {
@@ -176,13 +191,15 @@ const EXCLUDED = 2;
 const MERGED = 3;
 
 /** Passes by code (0: none). */
-const PASS_BY_CODE: readonly (Pass | null)[] = [null, 'P1', 'P2', 'P3', 'P4', 'P5', 'P6'];
+const PASS_BY_CODE: readonly (Pass | null)[] = [null, 'P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'manual'];
 const P1 = 1;
 const P2 = 2;
 const P3 = 3;
 const P4 = 4;
 const P5 = 5;
 const P6 = 6;
+/** A pair a user linked (§8.7): never made by the passes. */
+const MANUAL = 7;
 
 /** Categories set before the result rows are built (0: none yet). */
 const CAT_BY_CODE: readonly (Category | null)[] = [null, 'out_of_scope', 'duplicate_in_books', 'superseded'];
@@ -649,6 +666,23 @@ export function matchDocuments(
 ): MatchOutput {
   const { results, rejected, warnings } = matchDocumentsInto(booksIn, portalIn, opts, null);
   return { results, rejected, warnings };
+}
+
+/**
+ * The result row of a pair a user linked by hand (§8.7, category `manual_match`): the same
+ * differences, flags and ITC effect the engine gives a pair, whatever the passes would have done
+ * with the two documents.
+ */
+export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<MatchOptions> = {}): ResultRow {
+  const o: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...opts };
+  const it = new Interner();
+  const s = new Docs(1, 2);
+  normaliseBooks(s, it, [books]);
+  normalisePortal(s, it, [{ ...portal, rejected: false }]);
+  assignFySlots(s, 2);
+  applySupplierSignals({ s, it, o, nb: 1, end: 2, warnings: [], rejected: [] });
+  pair(s, 0, 1, MANUAL);
+  return new Rows(s, o, it.gstinById).pairRow(0, 1);
 }
 
 /**
@@ -1589,7 +1623,13 @@ class Rows {
     let category: Category;
     let reason: ResultRow['reason'];
     let accepted = false;
-    if (material !== null || pass === P6) {
+    if (pass === MANUAL) {
+      // §8.7: a user's link keeps its differences; its category says who paired it.
+      category = 'manual_match';
+      reason = material === null ? null : material.field;
+      accepted = true;
+      reasons = null;
+    } else if (material !== null || pass === P6) {
       category = 'mismatch';
       // P6 pairs are mismatches because of the GSTIN itself (§8.6), whatever else differs.
       reason = pass === P6 ? 'supplierGstin' : material!.field;
