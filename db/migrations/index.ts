@@ -6,6 +6,7 @@ import * as m003 from './003-row-level-security';
 import * as m004 from './004-imports-and-reconciliation-runs';
 import * as m005 from './005-period-close';
 import * as m006 from './006-backups-catalogue';
+import * as m007 from './007-reconciliation-decisions';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '004-imports-and-reconciliation-runs', module: m004 },
   { name: '005-period-close', module: m005 },
   { name: '006-backups-catalogue', module: m006 },
+  { name: '007-reconciliation-decisions', module: m007 },
 ];
