@@ -10,6 +10,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { CATEGORIES, reconcile, type BooksRow, type Category, type PortalDoc } from '../domain/recon';
+import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
 import { deleteRunResults, insertResultRows, insertSupplierRows, loadImportRows } from '../db/recon-rows';
@@ -116,7 +117,8 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             report((PROGRESS_WEIGHTS.load * (books.length + done)) / documents);
             return checkpoint({ phase: 'load_portal', done });
           });
-          const outcome = reconcile(books, portal, run.options);
+          // The client-period's manual decisions (§8.7) shape this run's rows as they did earlier runs'.
+          const outcome = await reapplyDecisions(trx, run, reconcile(books, portal, run.options));
           report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);
           await checkpoint({ phase: 'matched', results: outcome.results.length });
 

@@ -26,6 +26,7 @@ import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
+import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationRoutes } from './reconciliations/routes';
 
 export type AppDeps = {
@@ -72,6 +73,7 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
       },
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
+    ...reconciliationActionRoutes(),
   ];
 }
 

@@ -38,6 +38,7 @@ export const PERMISSIONS = {
   'reconciliations.run': PREPARERS,
   'reconciliations.read': ALL,
   'reconciliations.export': ALL,
+  'reconciliations.decide': PREPARERS,
 
   'periods.read': ALL,
   'periods.request_close': PREPARERS,

@@ -83,6 +83,9 @@ const COLUMNS: Array<{ header: string; key: string; kind: 'text' | 'date' | 'mon
   { header: 'Differences', key: 'differences', kind: 'text' },
   { header: 'ITC at risk', key: 'itcAtRisk', kind: 'money' },
   { header: 'ITC missed', key: 'itcMissed', kind: 'money' },
+  // §8.7: the reviewer's mark and the latest decision's note travel with the client's workbook.
+  { header: 'Status', key: 'userStatus', kind: 'text' },
+  { header: 'Decision note', key: 'decisionNote', kind: 'text' },
 ];
 
 type Flat = Record<string, string | number | boolean | null>;
@@ -131,6 +134,8 @@ function flatten(row: ResultRow): Flat {
       .join('; '),
     itcAtRisk: p.itc.atRisk,
     itcMissed: p.itc.missed,
+    userStatus: p.userStatus,
+    decisionNote: row.decisions?.at(-1)?.note ?? null,
   };
 }
 

@@ -82,6 +82,8 @@ export function presentResult(row: ResultRow) {
     itc: { atRisk: headsTotal(row.itc.atRisk), missed: headsTotal(row.itc.missed), matched: headsTotal(row.itc.matched), toConfirm: headsTotal(row.itc.toConfirm) },
     relatedRef: row.relatedRef ?? null,
     hints: row.hints,
+    userStatus: row.userStatus ?? null,
+    decisions: row.decisions ?? [],
   };
 }
 

@@ -16,21 +16,11 @@ import { harnessValue } from '../../harness/harness-env';
 import { captureLogger } from '../../harness/logs';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import type { RunningWorker } from '../../../ops/worker';
-import { importFile, reconData, startReconApi, type ReconApi } from './recon-helpers';
+import { importFile, reconData, startReconApi, until, type ReconApi } from './recon-helpers';
 
 jest.setTimeout(120_000);
 
 const PERIOD = '2024-06';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('reconciliation through the API', () => {
   let db: TestDatabase;

@@ -43,6 +43,7 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/reconciliations/:runId/results': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/reconciliations/:runId/suppliers': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/reconciliations/:runId/export': async (db, firm) => (await reconFixture(db, firm)).runId,
+  '/api/reconciliations/:runId/actions': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/clients/:id/periods': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period/close': async (_db, firm) => firm.clients[0]!.id,
@@ -63,6 +64,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/close-requests/:id/reject': { reason: 'Rejected by another firm' },
   'POST /api/close-requests/:id/withdraw': {},
   'POST /api/clients/:id/imports': { kind: 'gstr2b', period: '2024-06', filename: '2b.json', contentType: 'application/json', size: 100 },
+  'POST /api/reconciliations/:runId/actions': { action: 'accept', resultId: 'books:1|2024-06:b2b:1' },
   'POST /api/clients/:id/reconciliations': { period: '2024-06', registerImportId: randomUUID(), gstr2bImportId: randomUUID() },
 };
 
