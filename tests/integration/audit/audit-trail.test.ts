@@ -150,7 +150,8 @@ describe('audit trail', () => {
       'POST /api/clients/:id/periods/:period/close', 'POST /api/close-requests/:id/approve', 'POST /api/close-requests/:id/reject',
       'POST /api/close-requests/:id/withdraw', 'POST /api/clients/:id/periods/:period/reopen']);
     // Imports and reconciliations: tests/integration/recon asserts import.create/uploaded/rejected/expired and reconciliation.started/results_written/exported.
-    for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations']) coveredElsewhere.add(r);
+    // Manual actions: tests/integration/recon/manual-actions.test.ts asserts reconciliation.link/unlink/pending/ignore.
+    for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
     const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
     const covered = new Set(cases.map((c) => c.route));
     expect(mutating.filter((r) => !covered.has(r) && !coveredElsewhere.has(r))).toEqual([]);
