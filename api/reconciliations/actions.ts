@@ -41,9 +41,7 @@ type StoredSummary = { run: RunSummary; resultCounts: Record<Category, number>; 
 type Change = { update: StoredRow[]; insertAfter: Array<{ after: number; row: ResultRow }>; remove: StoredRow[] };
 
 async function lockRun(trx: Knex.Transaction, runId: string): Promise<ReconciliationRun> {
-  const locked = await trx('reconciliation_runs').select('id').where({ id: runId }).forUpdate();
-  if (locked.length === 0) throw notFound('No such reconciliation.');
-  const run = await ReconciliationRun.query(trx).findById(runId);
+  const run = await ReconciliationRun.query(trx).findById(runId).forUpdate();
   if (!run) throw notFound('No such reconciliation.');
   if (run.status !== 'completed') throw new ApiError(409, 'reconciliation_not_completed', `This reconciliation is ${run.status}: act on its results when it completes.`, { status: run.status });
   // Decisions are made on the period's current answer, not on a run a newer one replaced.
@@ -173,7 +171,8 @@ async function moveSummary(trx: Knex.Transaction, run: ReconciliationRun, before
 async function restateSuppliers(trx: Knex.Transaction, run: ReconciliationRun, gstins: string[]): Promise<void> {
   const touched = [...new Set(gstins)];
   const rows: Array<{ row: ResultRow }> = await trx('reconciliation_results').select('row').where({ run_id: run.id }).whereIn('supplier_gstin', touched).orderBy('seq');
-  const lines = summariseSuppliers(rows.map((r) => r.row), (run.options as { supplierSignals?: never }).supplierSignals);
+  // Runs carry no 2A supplier signals (as in the activity), so none are passed here either.
+  const lines = summariseSuppliers(rows.map((r) => r.row));
   await trx('reconciliation_suppliers').where({ run_id: run.id }).whereIn('supplier_gstin', touched).delete();
   for (const s of lines) {
     await trx('reconciliation_suppliers').insert({ firm_id: run.firmId, client_id: run.clientId, run_id: run.id, period: run.period, supplier_gstin: s.supplierGstin, itc_at_risk: s.itcAtRisk, summary: JSON.stringify(s) });

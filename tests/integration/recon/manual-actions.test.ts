@@ -107,7 +107,7 @@ describe('manual reconciliation actions through the API', () => {
     expect(ignored.body.items[0]).toMatchObject({ userStatus: 'ignored' });
     expect((await act(runId, { action: 'pending', resultId: link.id })).body.items[0]).toMatchObject({ userStatus: 'pending', category: 'manual_match' });
 
-    // Accept: only probable matches; a second accept is a no-op.
+    // Accept: only probable matches (accepting rows is covered in tests/unit/recon/manual-actions.test.ts).
     expect((await act(runId, { action: 'accept', resultId: link.id })).status).toBe(409);
 
     const after = await allRows(runId);
