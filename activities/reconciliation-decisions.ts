@@ -5,7 +5,7 @@
  * changed are reported as one warning.
  */
 import type { Knex } from 'knex';
-import { DEFAULT_MATCH_OPTIONS, summariseRun, summariseSuppliers, type MatchOptions, type ReconcileResult } from '../domain/recon';
+import { DEFAULT_MATCH_OPTIONS, reconcileResultOf, summariseRun, summariseSuppliers, type MatchOptions, type ReconcileResult } from '../domain/recon';
 import { applyDecisions, type StoredDecision } from '../domain/recon/manual';
 
 type DecisionRow = {
@@ -40,11 +40,11 @@ export async function reapplyDecisions(
     message: `${stale.length} earlier manual decision(s) no longer apply: their documents changed or are gone`,
     count: stale.length,
   }];
-  return {
+  return reconcileResultOf(
     results,
-    rejected: outcome.rejected,
+    outcome.rejected,
+    summariseRun(results, outcome.rejected, options, warnings),
+    summariseSuppliers(results, options.supplierSignals),
     warnings,
-    summary: summariseRun(results, outcome.rejected, options, warnings),
-    suppliers: summariseSuppliers(results, options.supplierSignals),
-  };
+  );
 }

@@ -120,28 +120,35 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           // The client-period's manual decisions (§8.7) shape this run's rows as they did earlier runs'.
           const outcome = await reapplyDecisions(trx, run, reconcile(books, portal, run.options));
           report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);
-          await checkpoint({ phase: 'matched', results: outcome.results.length });
+          await checkpoint({ phase: 'matched', results: outcome.rowCount });
 
           const scope = { firmId: input.firmId, clientId: run.client_id, period: run.period, runId: run.id };
           await deleteRunResults(trx, run.id);
+          // Rows are built a batch at a time as they are written (the engine decided them all).
+          const resultCounts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+          const rowCount = outcome.rowCount;
           await insertResultRows(
             trx,
             scope,
-            outcome.results.map((row) => ({ category: row.category, supplierGstin: row.supplierGstin, row })),
+            {
+              count: rowCount,
+              between: (from, to) => outcome.rowsBetween(from, to).map((row) => {
+                resultCounts[row.category] += 1;
+                return { category: row.category, supplierGstin: row.supplierGstin, row };
+              }),
+            },
             (done) => {
-              report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(outcome.results.length, 1));
-              return checkpoint({ phase: 'store', done, of: outcome.results.length });
+              report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(rowCount, 1));
+              return checkpoint({ phase: 'store', done, of: rowCount });
             },
           );
           await insertSupplierRows(trx, scope, outcome.suppliers.map((s) => ({ supplierGstin: s.supplierGstin, itcAtRisk: s.itcAtRisk, summary: s })));
 
-          const resultCounts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
-          for (const row of outcome.results) resultCounts[row.category] += 1;
           const total = books.length + portal.length;
           const summary = {
             run: outcome.summary,
             resultCounts,
-            results: outcome.results.length,
+            results: rowCount,
             suppliers: outcome.suppliers.length,
             rejectedInIms: outcome.rejected.length,
             warnings: outcome.warnings.slice(0, MAX_STORED_WARNINGS),
@@ -156,10 +163,10 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             action: 'reconciliation.results_written',
             entityType: 'reconciliation',
             entityId: run.id,
-            after: { results: outcome.results.length, suppliers: outcome.suppliers.length, resultCounts },
+            after: { results: rowCount, suppliers: outcome.suppliers.length, resultCounts },
           });
-          deps.logger.info({ runId: run.id, results: outcome.results.length, ms: Date.now() - started }, 'reconciliation stored');
-          return { results: outcome.results.length };
+          deps.logger.info({ runId: run.id, results: rowCount, ms: Date.now() - started }, 'reconciliation stored');
+          return { results: rowCount };
         });
       } catch (error) {
         if (isPeriodClosedError(error)) throw ApplicationFailure.nonRetryable('period_closed: the period was closed while the run was in progress', 'PeriodClosed');

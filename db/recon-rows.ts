@@ -43,10 +43,17 @@ export async function loadImportRows<T>(trx: Knex.Transaction, importId: string,
 
 export type StoredResult = { category: string; supplierGstin: string; row: unknown };
 
-/** Writes a run's result rows in engine order; `seq` is their position. */
-export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: readonly StoredResult[], onBatch?: BatchHook): Promise<void> {
-  for (let from = 0; from < rows.length; from += ROW_BATCH) {
-    const batch = rows.slice(from, from + ROW_BATCH);
+/** Where a writer gets result rows from: how many, and a batch of them by position. */
+export type ResultSource = { count: number; between(from: number, to: number): readonly StoredResult[] };
+
+/**
+ * Writes a run's result rows in engine order; `seq` is their position. Rows are asked of the
+ * source one batch at a time, so a source that builds them on demand (the engine's) never has
+ * them all in memory at once.
+ */
+export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: ResultSource, onBatch?: BatchHook): Promise<void> {
+  for (let from = 0; from < rows.count; from += ROW_BATCH) {
+    const batch = rows.between(from, Math.min(from + ROW_BATCH, rows.count));
     await trx.raw(
       `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)
        select ?::uuid, ?::uuid, ?::uuid, ?, (x.o - 1 + ?)::int, x.e->>'c', x.e->>'g', x.e->'r'

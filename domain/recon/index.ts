@@ -2,18 +2,70 @@
  * Public API of the reconciliation engine: pure functions, no I/O. Readers accept strings,
  * Buffers or async iterables of chunks so the activities layer decides where bytes come from.
  */
-import { DEFAULT_MATCH_OPTIONS, matchDocumentsInto, type MatchOptions, type ResultRow } from './matcher';
+import { DEFAULT_MATCH_OPTIONS, matchDocumentsInto, type MatchedRows, type MatchOptions, type ResultRow } from './matcher';
 import { RunSummarySink, type RunSummary } from './summary';
 import type { SupplierSummary } from './supplier-summary';
 import type { BooksRow, Issue, PortalDoc } from './types';
 
 export interface ReconcileResult {
-  results: ResultRow[];
+  /**
+   * Every result row in result order (§12.2). The engine decides every row and sums the
+   * summaries without building row objects; this builds them all on first read and keeps them.
+   * A writer that streams batches uses `rowsBetween` instead and never holds them all.
+   */
+  readonly results: ResultRow[];
+  /** How many result rows there are (without building them). */
+  readonly rowCount: number;
+  /** Result rows [from, to) in result order, built for this call (or sliced once `results` was read). */
+  rowsBetween(from: number, to: number): ResultRow[];
   /** IMS-rejected documents, kept aside (§9.6). */
-  rejected: PortalDoc[];
-  summary: RunSummary;
-  suppliers: SupplierSummary[];
-  warnings: Issue[];
+  readonly rejected: PortalDoc[];
+  readonly summary: RunSummary;
+  readonly suppliers: SupplierSummary[];
+  readonly warnings: Issue[];
+}
+
+/**
+ * A reconcile() result. `results` is an own enumerable property (a getter that builds the rows
+ * once), so spreading, JSON and deep equality see the rows like any other field.
+ */
+class Reconciliation implements ReconcileResult {
+  declare readonly results: ResultRow[];
+  readonly rowCount: number;
+  #rows: MatchedRows | null;
+  #built: ResultRow[] | null;
+
+  constructor(
+    rows: MatchedRows | ResultRow[],
+    readonly rejected: PortalDoc[],
+    readonly summary: RunSummary,
+    readonly suppliers: SupplierSummary[],
+    readonly warnings: Issue[],
+  ) {
+    this.#rows = Array.isArray(rows) ? null : rows;
+    this.#built = Array.isArray(rows) ? rows : null;
+    this.rowCount = Array.isArray(rows) ? rows.length : rows.count;
+    Object.defineProperty(this, 'results', { enumerable: true, get: () => this.all() });
+  }
+
+  private all(): ResultRow[] {
+    if (this.#built === null) {
+      this.#built = this.#rows!.between(0, this.rowCount);
+      this.#rows = null;
+    }
+    return this.#built;
+  }
+
+  rowsBetween(from: number, to: number): ResultRow[] {
+    return this.#built !== null ? this.#built.slice(from, to) : this.#rows!.between(from, to);
+  }
+}
+
+/** A ReconcileResult over rows already built (e.g. after manual decisions changed some). */
+export function reconcileResultOf(
+  results: ResultRow[], rejected: PortalDoc[], summary: RunSummary, suppliers: SupplierSummary[], warnings: Issue[],
+): ReconcileResult {
+  return new Reconciliation(results, rejected, summary, suppliers, warnings);
 }
 
 /**
@@ -26,11 +78,12 @@ export function reconcile(
   options: Partial<MatchOptions> = {},
 ): ReconcileResult {
   const opts: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...options };
-  // The summaries accumulate while the rows are built (= summariseRun + summariseSuppliers).
+  // The summaries are summed from each row's parts as the matcher decides it (= summariseRun +
+  // summariseSuppliers over the built rows).
   const sink = new RunSummarySink(opts);
-  const { results, rejected, warnings, supplierNames } = matchDocumentsInto(books, portal, opts, sink);
+  const { rows, rejected, warnings, supplierNames } = matchDocumentsInto(books, portal, opts, sink);
   const { summary, suppliers } = sink.finish(rejected, warnings, supplierNames);
-  return { results, rejected, summary, suppliers, warnings };
+  return new Reconciliation(rows, rejected, summary, suppliers, warnings);
 }
 
 export * from './types';

@@ -4,7 +4,7 @@
  * plain sums of those, so every total reconciles with the rows it came from.
  */
 import { totalOfHeads, zeroHeads } from './amounts';
-import type { Category } from './categories';
+import { CATEGORY_INDEX, type Category } from './categories';
 import { signOf } from './normalise';
 import type { BooksRow, Heads, PortalDoc } from './types';
 
@@ -49,11 +49,173 @@ export function withTotal(h: Heads): HeadsTotal {
   return { ...h, total: totalOfHeads(h) };
 }
 
-/**
- * The ITC effect of one result row. `accepted` only matters for probable matches.
- * Excesses on paired rows count only beyond `tolerance` per head (a rounding difference is
- * neither a risk nor a miss).
+/*
+ * Modules that use these layouts in per-row loops copy the offsets into module constants (see
+ * domain/recon/README.md → Performance: imported bindings are getters under tsx).
+ *
+ * A row's ITC effect as sixteen numbers (four figures × igst, cgst, sgst, cess) in a Float64Array,
+ * computed from the row's two sides as numbers (`Side`), so the run and supplier sums can take
+ * it straight from the matcher's columns without objects for each of lakhs of rows; `rowItc`
+ * builds a row's objects from the same numbers.
  */
+export const EFFECT = Object.freeze({ MATCHED: 0, TO_CONFIRM: 4, AT_RISK: 8, MISSED: 12, SIZE: 16 });
+const EFFECT_MATCHED = EFFECT.MATCHED;
+const EFFECT_TO_CONFIRM = EFFECT.TO_CONFIRM;
+const EFFECT_AT_RISK = EFFECT.AT_RISK;
+const EFFECT_MISSED = EFFECT.MISSED;
+/** Bits of itcEffectOfSides's answer: which figures the row carries (0: none at all). */
+const HAS_MATCHED = 1;
+const HAS_TO_CONFIRM = 2;
+const HAS_AT_RISK = 4;
+const HAS_MISSED = 8;
+
+/**
+ * One side of a result row as numbers in a Float64Array(SIDE.SIZE): present (1/0), the document
+ * type's sign, taxable value and heads in paise, and its ITC bit (books: eligible; portal:
+ * available in 2B).
+ */
+export const SIDE = Object.freeze({ PRESENT: 0, SIGN: 1, TAXABLE: 2, IGST: 3, CGST: 4, SGST: 5, CESS: 6, ITC: 7, SIZE: 8 });
+const SIDE_PRESENT = SIDE.PRESENT;
+const SIDE_SIGN = SIDE.SIGN;
+const SIDE_TAXABLE = SIDE.TAXABLE;
+const SIDE_IGST = SIDE.IGST;
+const SIDE_CGST = SIDE.CGST;
+const SIDE_SGST = SIDE.SGST;
+const SIDE_CESS = SIDE.CESS;
+const SIDE_ITC = SIDE.ITC;
+
+/** Category indices (CATEGORIES order) the rules below test. */
+const C_PROBABLE_MATCH = CATEGORY_INDEX.get('probable_match')!;
+const C_MISMATCH = CATEGORY_INDEX.get('mismatch')!;
+const C_MISSING_IN_2B = CATEGORY_INDEX.get('missing_in_2b')!;
+const C_MISSING_IN_BOOKS = CATEGORY_INDEX.get('missing_in_books')!;
+const C_DUPLICATE_IN_BOOKS = CATEGORY_INDEX.get('duplicate_in_books')!;
+const C_OUT_OF_SCOPE = CATEGORY_INDEX.get('out_of_scope')!;
+const C_SUPERSEDED = CATEGORY_INDEX.get('superseded')!;
+
+export function newItcEffect(): Float64Array {
+  return new Float64Array(EFFECT.SIZE);
+}
+
+export function newSide(): Float64Array {
+  return new Float64Array(SIDE.SIZE);
+}
+
+function putSide(out: Float64Array, d: BooksRow | PortalDoc, itc: boolean): void {
+  out[SIDE_PRESENT] = 1;
+  out[SIDE_SIGN] = signOf(d.docType);
+  out[SIDE_TAXABLE] = d.taxableValue;
+  out[SIDE_IGST] = d.igst;
+  out[SIDE_CGST] = d.cgst;
+  out[SIDE_SGST] = d.sgst;
+  out[SIDE_CESS] = d.cess;
+  out[SIDE_ITC] = itc ? 1 : 0;
+}
+
+/** A books row (or none) as a side. */
+export function booksSide(out: Float64Array, books: BooksRow | null): void {
+  if (books) putSide(out, books, books.itcEligible !== false);
+  else out.fill(0);
+}
+
+/** A portal document (or none) as a side. */
+export function portalSide(out: Float64Array, portal: PortalDoc | null): void {
+  if (portal) putSide(out, portal, portal.itcAvailable);
+  else out.fill(0);
+}
+
+function putHeads(out: Float64Array, at: number, i: number, c: number, s: number, x: number): void {
+  out[at] = i;
+  out[at + 1] = c;
+  out[at + 2] = s;
+  out[at + 3] = x;
+}
+
+/** sign × a side's heads. */
+function putSigned(out: Float64Array, at: number, side: Float64Array, sign: number): void {
+  putHeads(out, at, sign * side[SIDE_IGST]!, sign * side[SIDE_CGST]!, sign * side[SIDE_SGST]!, sign * side[SIDE_CESS]!);
+}
+
+/** Per head: sign × excess when the excess is beyond tolerance, else 0; false when no head is. */
+function putExcess(out: Float64Array, at: number, i: number, c: number, s: number, x: number, sign: number, tolerance: number): boolean {
+  if (!(i > tolerance || c > tolerance || s > tolerance || x > tolerance)) return false;
+  putHeads(out, at, i > tolerance ? sign * i : 0, c > tolerance ? sign * c : 0, s > tolerance ? sign * s : 0, x > tolerance ? sign * x : 0);
+  return true;
+}
+
+/**
+ * The ITC effect of one result row (§11), from its category (index in CATEGORIES) and its two
+ * sides, written into `out` (from
+ * newItcEffect; every cell is set). `accepted` only matters for probable matches. Excesses on
+ * paired rows count only beyond `tolerance` per head (a rounding difference is neither a risk
+ * nor a miss). Returns which figures the row carries as bits; 0 when it has no effect.
+ */
+export function itcEffectOfSides(
+  out: Float64Array,
+  category: number,
+  accepted: boolean,
+  books: Float64Array,
+  portal: Float64Array,
+  tolerance: number,
+): number {
+  out.fill(0);
+  const hasBooks = books[SIDE_PRESENT] === 1;
+  const hasPortal = portal[SIDE_PRESENT] === 1;
+  const eligible = hasBooks && books[SIDE_ITC] === 1;
+  switch (category) {
+    case C_MISSING_IN_2B:
+    case C_DUPLICATE_IN_BOOKS:
+      if (!eligible) return 0;
+      putSigned(out, EFFECT_AT_RISK, books, books[SIDE_SIGN]!);
+      return HAS_AT_RISK;
+    case C_MISSING_IN_BOOKS:
+      if (!hasPortal || portal[SIDE_ITC] !== 1) return 0;
+      putSigned(out, EFFECT_MISSED, portal, portal[SIDE_SIGN]!);
+      return HAS_MISSED;
+    case C_OUT_OF_SCOPE:
+    case C_SUPERSEDED:
+      return 0;
+    default:
+      break;
+  }
+  if (!hasBooks || !hasPortal) return 0;
+  const sign = portal[SIDE_SIGN]!;
+  // §11: books tax of pairs whose portal side is not available is at risk in full.
+  if (portal[SIDE_ITC] !== 1) {
+    if (!eligible) return 0;
+    putSigned(out, EFFECT_AT_RISK, books, sign);
+    return HAS_AT_RISK;
+  }
+  const bI = books[SIDE_IGST]!, bC = books[SIDE_CGST]!, bS = books[SIDE_SGST]!, bX = books[SIDE_CESS]!;
+  const pI = portal[SIDE_IGST]!, pC = portal[SIDE_CGST]!, pS = portal[SIDE_SGST]!, pX = portal[SIDE_CESS]!;
+  let has: number;
+  if (category === C_MISMATCH) {
+    putHeads(out, EFFECT_MATCHED, sign * Math.min(bI, pI), sign * Math.min(bC, pC), sign * Math.min(bS, pS), sign * Math.min(bX, pX));
+    has = HAS_MATCHED;
+  } else if (category === C_PROBABLE_MATCH && !accepted) {
+    putHeads(out, EFFECT_TO_CONFIRM, sign * pI, sign * pC, sign * pS, sign * pX);
+    has = HAS_TO_CONFIRM;
+  } else {
+    putHeads(out, EFFECT_MATCHED, sign * pI, sign * pC, sign * pS, sign * pX);
+    has = HAS_MATCHED;
+  }
+  if (eligible && putExcess(out, EFFECT_AT_RISK, bI - pI, bC - pC, bS - pS, bX - pX, sign, tolerance)) has |= HAS_AT_RISK;
+  if (putExcess(out, EFFECT_MISSED, pI - bI, pC - bC, pS - bS, pX - bX, sign, tolerance)) has |= HAS_MISSED;
+  return has;
+}
+
+/** Shared zero heads: most rows leave most figures at zero; rows are read-only. */
+const ZERO: Heads = Object.freeze(zeroHeads());
+const NONE: RowItc = Object.freeze({ matched: ZERO, toConfirm: ZERO, atRisk: ZERO, missed: ZERO });
+const rowEffect = newItcEffect();
+const rowBooks = newSide();
+const rowPortal = newSide();
+
+function headsFrom(out: Float64Array, at: number, has: boolean): Heads {
+  return has ? { igst: out[at]!, cgst: out[at + 1]!, sgst: out[at + 2]!, cess: out[at + 3]! } : ZERO;
+}
+
+/** The ITC effect of one result row as the row carries it (figures it lacks share one zero). */
 export function rowItc(
   category: Category,
   accepted: boolean,
@@ -61,58 +223,16 @@ export function rowItc(
   portal: PortalDoc | null,
   tolerance: number,
 ): RowItc {
-  const eligible = books ? books.itcEligible !== false : false;
-  switch (category) {
-    case 'missing_in_2b':
-    case 'duplicate_in_books':
-      return books && eligible ? { ...NONE, atRisk: signed(books, signOf(books.docType)) } : NONE;
-    case 'missing_in_books':
-      return portal && portal.itcAvailable ? { ...NONE, missed: signed(portal, signOf(portal.docType)) } : NONE;
-    case 'out_of_scope':
-    case 'superseded':
-      return NONE;
-    default:
-      break;
-  }
-  if (!books || !portal) return NONE;
-  const sign = signOf(portal.docType);
-  // §11: books tax of pairs whose portal side is not available is at risk in full.
-  if (!portal.itcAvailable) return eligible ? { ...NONE, atRisk: signed(books, sign) } : NONE;
-  // Only one of matched / toConfirm carries amounts; the other stays the shared zero. Heads are
-  // read into locals once (a loop over head names made every access a megamorphic keyed load).
-  const bI = books.igst, bC = books.cgst, bS = books.sgst, bX = books.cess;
-  const pI = portal.igst, pC = portal.cgst, pS = portal.sgst, pX = portal.cess;
-  let matched: Heads = ZERO;
-  let toConfirm: Heads = ZERO;
-  if (category === 'mismatch') {
-    matched = { igst: sign * Math.min(bI, pI), cgst: sign * Math.min(bC, pC), sgst: sign * Math.min(bS, pS), cess: sign * Math.min(bX, pX) };
-  } else if (category === 'probable_match' && !accepted) {
-    toConfirm = { igst: sign * pI, cgst: sign * pC, sgst: sign * pS, cess: sign * pX };
-  } else {
-    matched = { igst: sign * pI, cgst: sign * pC, sgst: sign * pS, cess: sign * pX };
-  }
-  const atRisk = eligible ? excess(bI - pI, bC - pC, bS - pS, bX - pX, sign, tolerance) : ZERO;
-  const missed = excess(pI - bI, pC - bC, pS - bS, pX - bX, sign, tolerance);
-  return { matched, toConfirm, atRisk, missed };
-}
-
-/** Per head: sign × excess when the excess is beyond tolerance, else 0; ZERO when no head is. */
-function excess(i: number, c: number, s: number, x: number, sign: number, tolerance: number): Heads {
-  if (!(i > tolerance || c > tolerance || s > tolerance || x > tolerance)) return ZERO;
+  booksSide(rowBooks, books);
+  portalSide(rowPortal, portal);
+  const has = itcEffectOfSides(rowEffect, CATEGORY_INDEX.get(category)!, accepted, rowBooks, rowPortal, tolerance);
+  if (has === 0) return NONE;
   return {
-    igst: i > tolerance ? sign * i : 0,
-    cgst: c > tolerance ? sign * c : 0,
-    sgst: s > tolerance ? sign * s : 0,
-    cess: x > tolerance ? sign * x : 0,
+    matched: headsFrom(rowEffect, EFFECT_MATCHED, (has & HAS_MATCHED) !== 0),
+    toConfirm: headsFrom(rowEffect, EFFECT_TO_CONFIRM, (has & HAS_TO_CONFIRM) !== 0),
+    atRisk: headsFrom(rowEffect, EFFECT_AT_RISK, (has & HAS_AT_RISK) !== 0),
+    missed: headsFrom(rowEffect, EFFECT_MISSED, (has & HAS_MISSED) !== 0),
   };
-}
-
-/** Shared zero heads: most rows leave most figures at zero; rows are read-only. */
-const ZERO: Heads = Object.freeze(zeroHeads());
-const NONE: RowItc = Object.freeze({ matched: ZERO, toConfirm: ZERO, atRisk: ZERO, missed: ZERO });
-
-function signed(d: Heads, sign: number): Heads {
-  return { igst: sign * d.igst, cgst: sign * d.cgst, sgst: sign * d.sgst, cess: sign * d.cess };
 }
 
 export interface ItcRowLike {
@@ -125,7 +245,8 @@ export interface ItcRowLike {
 }
 
 /*
- * Accumulator layout for computeItcFigures: nine figures × four heads in one Float64Array.
+ * Accumulator layout for computeItcFigures: nine figures × four heads in one Float64Array
+ * (matched … missed in the order of a row's effect, so addItcParts adds the effect in one loop).
  * The loop reads each document's heads at its own property-access site (books rows, portal
  * documents and row-level heads each keep a few shapes) instead of calling a shared helper: a
  * shared `addHeadsInto` sees every shape and its inline caches go megamorphic, which made this
@@ -156,13 +277,6 @@ function addDoc(acc: Float64Array, at: number, d: PortalDoc, sign: number): void
   acc[at + 3] = acc[at + 3]! + sign * d.cess;
 }
 
-function addBooks(acc: Float64Array, at: number, d: BooksRow, sign: number): void {
-  acc[at] = acc[at]! + sign * d.igst;
-  acc[at + 1] = acc[at + 1]! + sign * d.cgst;
-  acc[at + 2] = acc[at + 2]! + sign * d.sgst;
-  acc[at + 3] = acc[at + 3]! + sign * d.cess;
-}
-
 /** Row-level heads (plain `Heads` objects, often the shared zero). */
 function addHeads(acc: Float64Array, at: number, h: Readonly<Heads>): void {
   if (h === ZERO) return;
@@ -184,16 +298,14 @@ export function newItcAccumulator(): Float64Array {
   return new Float64Array(36);
 }
 
+const sumBooks = newSide();
+const sumPortal = newSide();
+
 /** Add one result row's §11 effects to an accumulator from newItcAccumulator. */
 export function addItcRow(acc: Float64Array, row: ItcRowLike): void {
-  const portal = row.portal;
-  if (portal && row.category !== 'superseded') {
-    addDoc(acc, portal.itcAvailable ? AS2B : NOT_AVAILABLE, portal, signOf(portal.docType));
-  }
-  const books = row.books;
-  if (books && row.category !== 'out_of_scope' && books.itcEligible !== false) {
-    addBooks(acc, BOOKS, books, signOf(books.docType));
-  }
+  booksSide(sumBooks, row.books);
+  portalSide(sumPortal, row.portal);
+  addItcSides(acc, CATEGORY_INDEX.get(row.category)!, sumBooks, sumPortal);
   const itc = row.itc;
   if (itc !== NONE) {
     addHeads(acc, MATCHED, itc.matched);
@@ -202,6 +314,37 @@ export function addItcRow(acc: Float64Array, row: ItcRowLike): void {
     addHeads(acc, MISSED, itc.missed);
   }
   if (row.amendmentDelta && row.amendmentOfEarlierPeriod) addHeads(acc, AMENDMENT, row.amendmentDelta);
+}
+
+/**
+ * addItcRow from a row's parts rather than the row: its category's index, its two sides, its effect as
+ * itcEffectOfSides wrote it (`has` its answer) and the amendment delta when the original was in
+ * an earlier period.
+ */
+export function addItcParts(acc: Float64Array, category: number, books: Float64Array, portal: Float64Array,
+  effect: Float64Array, has: number, amendment: Readonly<Heads> | null): void {
+  addItcSides(acc, category, books, portal);
+  if (has !== 0) for (let k = 0; k < 16; k += 1) acc[MATCHED + k] = acc[MATCHED + k]! + effect[k]!;
+  if (amendment) addHeads(acc, AMENDMENT, amendment);
+}
+
+/** The documents' own figures: 2B as shown (available or not) and books in scope and eligible. */
+function addItcSides(acc: Float64Array, category: number, books: Float64Array, portal: Float64Array): void {
+  if (portal[SIDE_PRESENT] === 1 && category !== C_SUPERSEDED) {
+    addSide(acc, portal[SIDE_ITC] === 1 ? AS2B : NOT_AVAILABLE, portal);
+  }
+  if (books[SIDE_PRESENT] === 1 && category !== C_OUT_OF_SCOPE && books[SIDE_ITC] === 1) {
+    addSide(acc, BOOKS, books);
+  }
+}
+
+/** sign × a side's heads into the figure at `at`. */
+function addSide(acc: Float64Array, at: number, side: Float64Array): void {
+  const sign = side[SIDE_SIGN]!;
+  acc[at] = acc[at]! + sign * side[SIDE_IGST]!;
+  acc[at + 1] = acc[at + 1]! + sign * side[SIDE_CGST]!;
+  acc[at + 2] = acc[at + 2]! + sign * side[SIDE_SGST]!;
+  acc[at + 3] = acc[at + 3]! + sign * side[SIDE_CESS]!;
 }
 
 /** The §11 figures of an accumulator (plus the IMS-rejected documents kept aside). */

@@ -12,13 +12,13 @@
  * different groups never share a document — so we sort only inside groups. P4/P5 are quadratic
  * only inside one supplier's leftovers and are skipped (with a warning) above `fuzzyBlockCap`.
  * Documents are numbers into struct-of-arrays (`Docs`: typed arrays for amounts, days, key ids,
- * states and flag bitmasks); the only objects allocated per document are the result rows, built
- * once at the end.
+ * states and flag bitmasks). The result rows are decided in those columns (category, pair,
+ * summaries summed from them) and built as objects only when asked for, a batch at a time.
  */
 import type { Category, DifferenceField, Flag, MatchReason, OutOfScopeReason, Pass } from './categories';
-import { FLAGS, INFORMATIONAL_FIELDS, NEVER_AUTO_ACCEPTED } from './categories';
+import { CATEGORIES, CATEGORY_INDEX, FLAGS, INFORMATIONAL_FIELDS, NEVER_AUTO_ACCEPTED } from './categories';
 import { dayOfIso, fyStartYear } from './dates';
-import { type RowItc, rowItc, headsOf } from './itc';
+import { type RowItc, rowItc, headsOf, newSide, SIDE } from './itc';
 import {
   type CanonicalKey, billOfEntryKey, canonicalKey, canonicalOnly, checkGstin, cleanKey, isFuzzyNumberMatch, osaDistance, panOf, signOf,
 } from './normalise';
@@ -151,6 +151,7 @@ const T_DEBIT_NOTE = 1;
 const T_BOE = 5;
 /** Family by type code. */
 const FAMILY_OF_CODE: readonly number[] = DOC_TYPE_BY_CODE.map((t) => FAMILY[t]);
+const SIGN_OF_CODE: readonly number[] = DOC_TYPE_BY_CODE.map(signOf);
 
 /** §8.2 compatibility on type codes, books type first. A books debit note meets only a portal debit note. */
 function compatible(books: number, portal: number): boolean {
@@ -201,8 +202,7 @@ const P6 = 6;
 /** A pair a user linked (§8.7): never made by the passes. */
 const MANUAL = 7;
 
-/** Categories set before the result rows are built (0: none yet). */
-const CAT_BY_CODE: readonly (Category | null)[] = [null, 'out_of_scope', 'duplicate_in_books', 'superseded'];
+/** Categories the passes set in the `category` column (0: none; see singleCode). */
 const C_OUT_OF_SCOPE = 1;
 const C_DUPLICATE = 2;
 const C_SUPERSEDED = 3;
@@ -266,6 +266,10 @@ class Docs {
   readonly outReason: Uint8Array;
   /** 1 when the document has an entry in one of the sparse maps below (rows skip the look-ups otherwise). */
   readonly sparse: Uint8Array;
+  /** Portal documents: ITC available in 2B (1/0). */
+  readonly avail: Uint8Array;
+  /** Portal documents: the supplier's filing date (`supfildt`), if given. */
+  readonly filing: (string | undefined)[];
   readonly money: Float64Array;
   readonly books: BooksRow[];
   readonly portal: PortalDoc[];
@@ -281,7 +285,7 @@ class Docs {
     // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began.
-    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 9));
+    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 10));
     let off = 0;
     const f64 = (k = 1): Float64Array => {
       const a = new Float64Array(buf, off, n * k);
@@ -323,6 +327,8 @@ class Docs {
     this.category = u8();
     this.outReason = u8();
     this.sparse = u8();
+    this.avail = u8();
+    this.filing = new Array<string | undefined>(n);
     this.ref = new Array<string>(n);
     this.clean = new Array<string>(n);
     this.canon = new Array<string | null>(n);
@@ -653,10 +659,29 @@ class Groups {
   }
 }
 
-/** Receives each result row as it is built (in build order, not result order). */
+/**
+ * Receives each result row's parts as the matcher decides it (in decision order, not result
+ * order), so run and supplier summaries are summed without the rows being built.
+ */
 export interface RowSink {
-  /** `supplier`: the run's id of `row.supplierGstin` (a small integer, one per distinct GSTIN). */
-  add(row: ResultRow, supplier: number): void;
+  /**
+   * `category`: the row's category as its index in CATEGORIES; `books`, `portal`: the row's two
+   * sides as numbers (itc.ts `SIDE` layout; not present when the row has no such side), read
+   * from the matcher's columns and valid only during the call;
+   * `booksRows`: the source rows the books side stands for (several for aggregated bills of
+   * entry); `filingDate`: the portal document's `supfildt`; `amendment`: amended − original when
+   * the original was in an earlier period; `supplier`: the run's id of `supplierGstin` (a small
+   * integer, one per distinct GSTIN).
+   */
+  add(category: number, accepted: boolean, books: Float64Array, booksRows: number, portal: Float64Array,
+    filingDate: string | undefined, amendment: Readonly<Heads> | null, supplier: number, supplierGstin: string): void;
+}
+
+/** A run's result rows in result order (§12.2), built when asked for: decided, not yet objects. */
+export interface MatchedRows {
+  readonly count: number;
+  /** Rows [from, to) in result order, built now (each call builds new objects). */
+  between(from: number, to: number): ResultRow[];
 }
 
 export function matchDocuments(
@@ -664,8 +689,8 @@ export function matchDocuments(
   portalIn: readonly PortalDoc[],
   opts: Partial<MatchOptions> = {},
 ): MatchOutput {
-  const { results, rejected, warnings } = matchDocumentsInto(booksIn, portalIn, opts, null);
-  return { results, rejected, warnings };
+  const { rows, rejected, warnings } = matchDocumentsInto(booksIn, portalIn, opts, null);
+  return { results: rows.between(0, rows.count), rejected, warnings };
 }
 
 /**
@@ -686,15 +711,16 @@ export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<
 }
 
 /**
- * matchDocuments that also hands every result row to `sink` right after building it, and names
- * each supplier as a pass over the sorted rows would (`supplierNames`).
+ * matchDocuments that decides every result row without building it: each row's parts go to
+ * `sink` as it is decided, the rows themselves come from `rows` when asked for, and each
+ * supplier is named as a pass over the sorted rows would name it (`supplierNames`).
  */
 export function matchDocumentsInto(
   booksIn: readonly BooksRow[],
   portalIn: readonly PortalDoc[],
   opts: Partial<MatchOptions>,
   sink: RowSink | null,
-): MatchOutput & { supplierNames: Map<string, string> } {
+): { rows: MatchedRows; rejected: PortalDoc[]; warnings: Issue[]; supplierNames: Map<string, string> } {
   const o: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...opts };
   const warnings: Issue[] = [];
   const it = new Interner();
@@ -716,9 +742,10 @@ export function matchDocumentsInto(
   panPass(run);
   hintsAndRejected(run);
   applySupplierSignals(run);
-  const { results, rowGstin, rowDay, rowB, rowP } = buildRows(run, sink);
+  const plan = planRows(run, sink);
   // Row ids are `booksRef|portalRef` (either side may be empty): compared from their parts.
   const refs = s.ref;
+  const { rowB, rowP, rowGstin } = plan;
   const byId = (x: number, y: number): number => {
     const bx = rowB[x]!;
     const by = rowB[y]!;
@@ -726,13 +753,11 @@ export function matchDocumentsInto(
     const py = rowP[y]!;
     return cmpJoined(bx < 0 ? '' : refs[bx]!, px < 0 ? '' : refs[px]!, by < 0 ? '' : refs[by]!, py < 0 ? '' : refs[py]!);
   };
-  const perm = sortResults(results.length, rowGstin, rowDay, it.gstinById, byId);
-  const sorted = new Array<ResultRow>(perm.length);
-  for (let i = 0; i < perm.length; i += 1) sorted[i] = results[perm[i]!]!;
-  const supplierNames = sink === null ? new Map<string, string>() : supplierNamesOf(results, perm, rowGstin, it.gstinById);
+  const perm = sortResults(plan.count, rowGstin, plan.rowDay, it.gstinById, byId);
+  const supplierNames = sink === null ? new Map<string, string>() : supplierNamesOf(s, perm, plan, it.gstinById);
   // Warnings in a fixed order too (block iteration order depends on input order).
   warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
-  return { results: sorted, rejected, warnings, supplierNames };
+  return { rows: new PlannedRows(new Rows(s, o, it.gstinById), perm, rowB, rowP), rejected, warnings, supplierNames };
 }
 
 /**
@@ -799,6 +824,8 @@ function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]):
     initDoc(s, i, doc.ref, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc.placeOfSupply,
       doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
     setMoney(money, MONEY_STRIDE * i, doc);
+    s.avail[i] = doc.itcAvailable ? 1 : 0;
+    s.filing[i] = doc.supplierFilingDate;
     s.portal.push(doc);
     const orig = doc.original;
     if (orig) {
@@ -1265,9 +1292,9 @@ function applySupplierSignals(run: Run): void {
   }
 }
 
-/** Result rows (the only objects allocated per document), with the keys of the result order. */
-interface BuiltRows {
-  results: ResultRow[];
+/** The result rows as decided (one per books row not merged away, one per unpaired portal document). */
+interface RowPlan {
+  count: number;
   /** Per result row: supplier GSTIN id and day (the result order), books and portal document (−1: none). */
   rowGstin: Int32Array;
   rowDay: Float64Array;
@@ -1275,52 +1302,139 @@ interface BuiltRows {
   rowP: Int32Array;
 }
 
-function buildRows(run: Run, sink: RowSink | null): BuiltRows {
+/** Decides the result rows (no objects) and hands each one's parts to `sink`. */
+function planRows(run: Run, sink: RowSink | null): RowPlan {
   const { s, it, o, nb, end } = run;
-  const rows = new Rows(s, o, it.gstinById);
-  const results: ResultRow[] = [];
+  const gstinById = it.gstinById;
   // Sort keys per result row: the supplier GSTIN's id and the day.
   const rowGstin = new Int32Array(end);
   const rowDay = new Float64Array(end);
   // The two documents of each row (−1: none), so the result order compares ids from their parts.
   const rowB = new Int32Array(end).fill(-1);
   const rowP = new Int32Array(end).fill(-1);
+  const bSide = newSide();
+  const pSide = newSide();
+  let n = 0;
   for (let b = 0; b < nb; b += 1) {
     const st = s.state[b]!;
     if (st === MERGED) continue;
-    const n = results.length;
     if (st === PAIRED) {
       const p = s.partner[b]!;
       const pg = s.gstinId[p]!;
-      rowGstin[n] = it.gstinById[pg] !== '' ? pg : s.gstinId[b]!; // = row.supplierGstin
+      const g = gstinById[pg] !== '' ? pg : s.gstinId[b]!; // = row.supplierGstin
+      rowGstin[n] = g;
       rowP[n] = p;
-      const row = rows.pairRow(b, p);
-      results.push(row);
-      sink?.add(row, rowGstin[n]!);
+      if (sink !== null) {
+        const cls = pairClass(s, o, gstinById, b, p);
+        sideOf(s, bSide, b);
+        sideOf(s, pSide, p);
+        sink.add(cls >> 1, (cls & 1) === 1, bSide, booksRowCount(s, b), pSide, s.filing[p], amendmentOf(s, p), g, gstinById[g]!);
+      }
     } else {
-      rowGstin[n] = s.gstinId[b]!;
-      const out = OUT_REASON_BY_CODE[s.outReason[b]!]!;
-      const row = rows.singleRow(b, CAT_BY_CODE[s.category[b]!] ?? 'missing_in_2b',
-        out ?? ((s.flags[b]! & F_REJECTED_IN_IMS) !== 0 ? 'rejected_in_ims' : null));
-      results.push(row);
-      sink?.add(row, rowGstin[n]!);
+      const g = s.gstinId[b]!;
+      rowGstin[n] = g;
+      if (sink !== null) {
+        sideOf(s, bSide, b);
+        pSide.fill(0);
+        sink.add(SINGLE_CATEGORY_INDEX[singleCode(s, b)]!, false, bSide, booksRowCount(s, b), pSide, undefined, amendmentOf(s, b), g, gstinById[g]!);
+      }
     }
     rowDay[n] = s.day[b]!;
     rowB[n] = b;
+    n += 1;
   }
+  bSide.fill(0);
   for (let p = nb; p < end; p += 1) {
     if (s.state[p] === PAIRED) continue;
-    const n = results.length;
-    rowGstin[n] = s.gstinId[p]!;
+    const g = s.gstinId[p]!;
+    rowGstin[n] = g;
     rowDay[n] = s.day[p]!;
     rowP[n] = p;
-    const row = rows.singleRow(p, CAT_BY_CODE[s.category[p]!] ?? 'missing_in_books', null);
-    results.push(row);
-    sink?.add(row, rowGstin[n]!);
+    if (sink !== null) {
+      sideOf(s, pSide, p);
+      sink.add(SINGLE_CATEGORY_INDEX[singleCode(s, p)]!, false, bSide, 0, pSide, s.filing[p], amendmentOf(s, p), g, gstinById[g]!);
+    }
+    n += 1;
   }
-  return { results, rowGstin, rowDay, rowB, rowP };
+  return { count: n, rowGstin, rowDay, rowB, rowP };
 }
 
+// The side layout in module constants (imported bindings are getters under tsx: README → Performance).
+const {
+  PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE, IGST: SIDE_IGST, CGST: SIDE_CGST, SGST: SIDE_SGST, CESS: SIDE_CESS, ITC: SIDE_ITC,
+} = SIDE;
+
+/** Document d as a side (itc.ts): the same numbers booksSide/portalSide read from its object. */
+function sideOf(s: Docs, out: Float64Array, d: number): void {
+  const m = d * MONEY_STRIDE;
+  const money = s.money;
+  out[SIDE_PRESENT] = 1;
+  out[SIDE_SIGN] = SIGN_OF_CODE[s.type[d]!]!;
+  out[SIDE_TAXABLE] = money[m + TX]!;
+  out[SIDE_IGST] = money[m + IG]!;
+  out[SIDE_CGST] = money[m + CG]!;
+  out[SIDE_SGST] = money[m + SG]!;
+  out[SIDE_CESS] = money[m + CS]!;
+  out[SIDE_ITC] = d < s.nb ? ((s.flags[d]! & F_NOT_ELIGIBLE) === 0 ? 1 : 0) : s.avail[d]!;
+}
+
+/**
+ * The category of a document without a partner: its own (out of scope, duplicate, superseded) or
+ * missing on the other side. As a code: the `category` column's, or 4/5 for missing in 2B/books.
+ */
+function singleCode(s: Docs, d: number): number {
+  const c = s.category[d]!;
+  return c !== 0 ? c : d < s.nb ? 4 : 5;
+}
+const SINGLE_CATEGORY_BY_CODE: readonly Category[] = ['missing_in_2b', 'out_of_scope', 'duplicate_in_books', 'superseded', 'missing_in_2b', 'missing_in_books'];
+/** The same as indices in CATEGORIES (what the row sink takes). */
+const SINGLE_CATEGORY_INDEX: readonly number[] = SINGLE_CATEGORY_BY_CODE.map((c) => CATEGORY_INDEX.get(c)!);
+
+function singleCategory(s: Docs, d: number): Category {
+  return SINGLE_CATEGORY_BY_CODE[singleCode(s, d)]!;
+}
+
+/** The main reason of a row without a partner. */
+function singleReason(s: Docs, d: number): ResultRow['reason'] {
+  if (d >= s.nb) return null;
+  return OUT_REASON_BY_CODE[s.outReason[d]!] ?? ((s.flags[d]! & F_REJECTED_IN_IMS) !== 0 ? 'rejected_in_ims' : null);
+}
+
+/** The source rows a books document stands for (several for aggregated bills of entry). */
+function booksRowCount(s: Docs, b: number): number {
+  if (s.sparse[b] !== 1) return 1;
+  const refs = s.rowRefs.get(b);
+  return refs === undefined ? 1 : refs.length;
+}
+
+/** Amended − original of an amendment whose original was in an earlier period (else null). */
+function amendmentOf(s: Docs, d: number): Heads | null {
+  if (s.sparse[d] !== 1) return null;
+  const delta = s.amendmentDelta.get(d);
+  return delta !== undefined && s.amendmentOfEarlierPeriod.get(d) === true ? delta : null;
+}
+
+/** The decided rows in result order; `between` builds them (for a writer that streams batches, or a reader that wants them all). */
+class PlannedRows implements MatchedRows {
+  readonly count: number;
+
+  constructor(private readonly rows: Rows, private readonly perm: Int32Array, private readonly rowB: Int32Array, private readonly rowP: Int32Array) {
+    this.count = perm.length;
+  }
+
+  between(from: number, to: number): ResultRow[] {
+    const lo = Math.max(0, from);
+    const hi = Math.min(this.count, to);
+    const out = new Array<ResultRow>(Math.max(0, hi - lo));
+    for (let i = lo; i < hi; i += 1) {
+      const r = this.perm[i]!;
+      const b = this.rowB[r]!;
+      const p = this.rowP[r]!;
+      out[i - lo] = b >= 0 && p >= 0 ? this.rows.pairRow(b, p) : this.rows.singleRow(b >= 0 ? b : p);
+    }
+    return out;
+  }
+}
 
 /**
  * §12.2 order: supplier GSTIN, then date, then id (unique, so the order is total). GSTIN rank, day
@@ -1403,17 +1517,19 @@ function cmpJoined(a1: string, a2: string, b1: string, b2: string): number {
 
 /**
  * Each supplier's name as SupplierAccumulator.add leaves it after the rows in result order (`perm`):
- * the portal name of the supplier's last row that has one, else the first non-empty row name.
- * Walks typed arrays and reads rows only until each supplier is decided (usually its last row).
+ * the portal name of the supplier's last row that has one, else the first non-empty row name
+ * (by then, a row's name is its books side's). Walks typed arrays and reads documents only until
+ * each supplier is decided (usually its last row).
  */
-function supplierNamesOf(results: readonly ResultRow[], perm: Int32Array, rowGstin: Int32Array, gstinById: readonly string[]): Map<string, string> {
+function supplierNamesOf(s: Docs, perm: Int32Array, plan: RowPlan, gstinById: readonly string[]): Map<string, string> {
+  const { rowGstin, rowB, rowP } = plan;
   const done = new Uint8Array(gstinById.length);
   const names = new Map<string, string>();
   for (let i = perm.length - 1; i >= 0; i -= 1) {
     const r = perm[i]!;
     const g = rowGstin[r]!;
-    if (done[g] === 1) continue;
-    const name = results[r]!.portal?.supplierName;
+    if (done[g] === 1 || rowP[r]! < 0) continue;
+    const name = s.portal[rowP[r]! - s.nb]!.supplierName;
     if (name) {
       names.set(gstinById[g]!, name);
       done[g] = 1;
@@ -1422,8 +1538,8 @@ function supplierNamesOf(results: readonly ResultRow[], perm: Int32Array, rowGst
   for (let i = 0; i < perm.length; i += 1) {
     const r = perm[i]!;
     const g = rowGstin[r]!;
-    if (done[g] === 1) continue;
-    const name = results[r]!.supplierName;
+    if (done[g] === 1 || rowB[r]! < 0) continue;
+    const name = s.books[rowB[r]!]!.supplierName;
     if (name) {
       names.set(gstinById[g]!, name);
       done[g] = 1;
@@ -1527,6 +1643,60 @@ const NO_STRINGS: readonly string[] = Object.freeze([]);
 const NO_REASONS: readonly MatchReason[] = Object.freeze([]);
 const NO_DIFFS: readonly Difference[] = Object.freeze([]);
 
+/** The reason each pass gives its pairs (P3 amended original, P4 fuzzy number, …). */
+const PASS_REASON: readonly (MatchReason | null)[] = [null, null, null, 'amended_original', 'fuzzy_number', 'amount_only', 'pan_level', null];
+/** Passes whose pairs are never auto-accepted (§8.5), by pass code. */
+const NEVER_ACCEPTED_PASS: readonly boolean[] = PASS_REASON.map((r) => r !== null && NEVER_AUTO_ACCEPTED.has(r));
+
+/** The categories a pair can have, in pairClass's numbering (their indices in CATEGORIES). */
+const PAIR_CATEGORIES: readonly Category[] = CATEGORIES.slice(0, 4);
+
+/**
+ * §8.3–§8.5 verdict on a pair, without building its differences: PAIR_CATEGORIES index × 2 +
+ * accepted. The conditions are those under which Rows.pairRow records a material difference or
+ * a probable-match reason (money beyond 1 paisa is a rounding reason, beyond the tolerance
+ * material; dates beyond the window; place of supply, reverse charge, port code, GSTIN).
+ */
+function pairClass(s: Docs, o: MatchOptions, gstinById: readonly string[], b: number, p: number): number {
+  const pass = s.pass[b]!;
+  if (pass === MANUAL) return 3 * 2 + 1;
+  const money = s.money;
+  const tol = o.amountTolerance;
+  const x = b * MONEY_STRIDE;
+  const y = p * MONEY_STRIDE;
+  let material = false;
+  let rounding = false;
+  for (let k = TX; k <= CS; k += 1) {
+    const delta = Math.abs(money[x + k]! - money[y + k]!);
+    if (delta > 1) {
+      rounding = true;
+      if (delta > tol) material = true;
+    }
+  }
+  const bInter = money[x + IG]! > 0 && money[x + CG]! + money[x + SG]! === 0;
+  const bIntra = money[x + CG]! + money[x + SG]! > 0 && money[x + IG]! === 0;
+  const pInter = money[y + IG]! > 0 && money[y + CG]! + money[y + SG]! === 0;
+  const pIntra = money[y + CG]! + money[y + SG]! > 0 && money[y + IG]! === 0;
+  if ((bInter && pIntra) || (bIntra && pInter)) material = true;
+  const bDay = s.day[b]!;
+  const pDay = s.day[p]!;
+  const dateMoved = bDay !== pDay;
+  if (dateMoved && Math.abs(bDay - pDay) > o.dateWindowDays) material = true;
+  const bPos = s.pos[b]!;
+  const pPos = s.pos[p]!;
+  if (bPos !== '' && pPos !== '' && bPos !== pPos) material = true;
+  if (s.rcm[b] !== s.rcm[p]) material = true;
+  const bType = s.type[b]!;
+  const bPort = s.portCode[b]!;
+  const pPort = s.portCode[p]!;
+  if (bType === T_BOE && bPort !== '' && pPort !== '' && bPort !== pPort) material = true;
+  if (bType !== T_BOE && gstinById[s.gstinId[b]!] !== gstinById[s.gstinId[p]!]) material = true;
+  if (material || pass === P6) return 2 * 2;
+  if (pass === P1 && !rounding && !dateMoved) return 0 * 2 + 1;
+  // §8.5: auto-accepted when the firm says so, unless the pass's own reason never is.
+  return 1 * 2 + (o.autoAcceptProbable && !NEVER_ACCEPTED_PASS[pass] ? 1 : 0);
+}
+
 /** Builds the result rows from the run's documents. */
 class Rows {
   /** Sorted flag list per distinct mask, shared between rows (rows are read-only). */
@@ -1620,28 +1790,21 @@ class Rows {
     if (bDay !== pDay) reasons = addReason(reasons, 'date_within_window');
     if (pass === P2 && reasons === null) reasons = addReason(reasons, 'canonical_number');
 
-    let category: Category;
+    const cls = pairClass(s, o, this.gstinById, b, p);
+    const category = PAIR_CATEGORIES[cls >> 1]!;
+    const accepted = (cls & 1) === 1;
     let reason: ResultRow['reason'];
-    let accepted = false;
-    if (pass === MANUAL) {
+    if (category === 'manual_match') {
       // §8.7: a user's link keeps its differences; its category says who paired it.
-      category = 'manual_match';
       reason = material === null ? null : material.field;
-      accepted = true;
       reasons = null;
-    } else if (material !== null || pass === P6) {
-      category = 'mismatch';
+    } else if (category === 'mismatch') {
       // P6 pairs are mismatches because of the GSTIN itself (§8.6), whatever else differs.
       reason = pass === P6 ? 'supplierGstin' : material!.field;
-    } else if (pass === P1 && reasons === null) {
-      category = 'exact_match';
+    } else if (category === 'exact_match') {
       reason = null;
-      accepted = true;
     } else {
-      category = 'probable_match';
       reason = reasons === null ? null : reasons[0]!;
-      accepted = o.autoAcceptProbable;
-      for (let k = 0; reasons !== null && k < reasons.length; k += 1) if (NEVER_AUTO_ACCEPTED.has(reasons[k]!)) accepted = false;
     }
     let bFlags = s.flags[b]!;
     if (pass === P3) bFlags |= F_ORIGINAL_NUMBER;
@@ -1687,8 +1850,11 @@ class Rows {
     return row;
   }
 
-  singleRow(d: number, category: Category, reason: ResultRow['reason']): ResultRow {
+  /** The result row of a document without a partner. */
+  singleRow(d: number): ResultRow {
     const s = this.s;
+    const category = singleCategory(s, d);
+    const reason = singleReason(s, d);
     const isBooks = d < s.nb;
     const br = isBooks ? s.books[d]! : null;
     const pr = isBooks ? null : s.portal[d - s.nb]!;

@@ -3,11 +3,24 @@
  * and the §11 ITC figures. Totals are signed paise (credit notes subtract).
  */
 import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
-import { addItcRow, itcFiguresOf, newItcAccumulator, type ItcFigures } from './itc';
-import type { MatchOptions, ResultRow } from './matcher';
+import {
+  addItcParts, addItcRow, booksSide, itcEffectOfSides, itcFiguresOf, newItcAccumulator, newItcEffect, newSide, portalSide, SIDE,
+  type ItcFigures,
+} from './itc';
+import type { MatchOptions, ResultRow, RowSink } from './matcher';
 import { signOf } from './normalise';
 import { SupplierAccumulator, type SupplierSummary } from './supplier-summary';
-import type { BooksRow, Issue, PortalDoc } from './types';
+import type { Heads, Issue, PortalDoc } from './types';
+
+// Imported bindings used per row, read once into module constants: under tsx's CommonJS interop
+// every read of an imported binding is two getter calls (README → Performance).
+const { PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE, IGST: SIDE_IGST, CGST: SIDE_CGST, SGST: SIDE_SGST, CESS: SIDE_CESS } = SIDE;
+const effectOfSides = itcEffectOfSides;
+const addEffect = addItcParts;
+
+function sideTax(side: Float64Array): number {
+  return side[SIDE_IGST]! + side[SIDE_CGST]! + side[SIDE_SGST]! + side[SIDE_CESS]!;
+}
 
 export interface SideTotals {
   count: number;
@@ -33,13 +46,9 @@ function zero(): SideTotals {
 
 /*
  * Counts and totals accumulate in typed arrays indexed by category (3 cells per category and
- * side) and become objects once at the end; head totals are read at their own property sites
- * (books rows and portal documents), not through a helper shared by every shape.
+ * side) and become objects once at the end; rows' documents are read as sides (itc.ts), the
+ * same numbers the matcher hands over from its columns.
  */
-function booksTax(d: BooksRow): number {
-  return d.igst + d.cgst + d.sgst + d.cess;
-}
-
 function portalTax(d: PortalDoc): number {
   return d.igst + d.cgst + d.sgst + d.cess;
 }
@@ -69,24 +78,29 @@ export function summariseRun(
 }
 
 /**
- * What `reconcile` uses: the run summary and the vendor view accumulated while the matcher builds
- * each result row (its documents are still in cache then; a pass over lakhs of finished rows is
- * mostly cache misses). Rows arrive in build order; every figure is an order-independent sum of
- * integer paise, and the one order-dependent field, the supplier's name, comes from the sorted
- * results (`MatchOutput.supplierNames`). Same figures as summariseRun and summariseSuppliers.
+ * What `reconcile` uses: the run summary and the vendor view accumulated from each result row's
+ * parts while the matcher decides the rows, without the rows being built (they are built later,
+ * in batches, by whoever stores or shows them). Rows arrive in build order; every figure is an
+ * order-independent sum of integer paise, and the one order-dependent field, the supplier's
+ * name, comes from the sorted order (`supplierNames`). Same figures as summariseRun and
+ * summariseSuppliers over the built rows (a unit test holds them to it).
  */
-export class RunSummarySink {
+export class RunSummarySink implements RowSink {
   private readonly run = new RunAccumulator();
   private readonly suppliers: SupplierAccumulator;
+  private readonly effect = newItcEffect();
 
   constructor(private readonly options: MatchOptions) {
     this.suppliers = new SupplierAccumulator(options.supplierSignals);
   }
 
-  /** `supplier`: a small integer standing for `row.supplierGstin`. */
-  add(row: ResultRow, supplier: number): void {
-    this.run.add(row);
-    this.suppliers.addUnordered(row, supplier);
+  add(category: number, accepted: boolean, books: Float64Array, booksRows: number, portal: Float64Array,
+    filingDate: string | undefined, amendment: Readonly<Heads> | null, supplier: number, supplierGstin: string): void {
+    const e = this.effect;
+    const has = effectOfSides(e, category, accepted, books, portal, this.options.amountTolerance);
+    this.run.addSides(category, books, booksRows, portal);
+    addEffect(this.run.itc, category, books, portal, e, has, amendment);
+    this.suppliers.addSidesUnordered(supplier, supplierGstin, category, books, portal, filingDate, e);
   }
 
   finish(rejected: readonly PortalDoc[], warnings: readonly Issue[], names: ReadonlyMap<string, string>): { summary: RunSummary; suppliers: SupplierSummary[] } {
@@ -94,35 +108,42 @@ export class RunSummarySink {
   }
 }
 
+const rowBooks = newSide();
+const rowPortal = newSide();
+
 /** summariseRun one row at a time (counts and totals per category and side, §11 ITC figures). */
 class RunAccumulator {
   private readonly bAcc = new Float64Array(CATEGORIES.length * 3);
   private readonly pAcc = new Float64Array(CATEGORIES.length * 3);
-  private readonly itc = newItcAccumulator();
+  readonly itc = newItcAccumulator();
   private booksRows = 0;
 
   add(row: ResultRow): void {
-    const bAcc = this.bAcc;
-    const pAcc = this.pAcc;
-    const c = CATEGORY_INDEX.get(row.category)! * 3;
-    const b = row.books;
-    if (b) {
-      const s = signOf(b.docType);
-      // A result can stand for several source rows (aggregated bills of entry).
-      const n = row.booksRowRefs.length;
-      bAcc[c] = bAcc[c]! + n;
-      bAcc[c + 1] = bAcc[c + 1]! + s * b.taxableValue;
-      bAcc[c + 2] = bAcc[c + 2]! + s * booksTax(b);
-      this.booksRows += n;
-    }
-    const p = row.portal;
-    if (p) {
-      const s = signOf(p.docType);
-      pAcc[c] = pAcc[c]! + 1;
-      pAcc[c + 1] = pAcc[c + 1]! + s * p.taxableValue;
-      pAcc[c + 2] = pAcc[c + 2]! + s * portalTax(p);
-    }
+    booksSide(rowBooks, row.books);
+    portalSide(rowPortal, row.portal);
+    // A result can stand for several source rows (aggregated bills of entry).
+    this.addSides(CATEGORY_INDEX.get(row.category)!, rowBooks, row.booksRowRefs.length, rowPortal);
     addItcRow(this.itc, row);
+  }
+
+  /** Counts and totals of one row's two sides; `booksRows`: the source rows its books side stands for. */
+  addSides(category: number, b: Float64Array, booksRows: number, p: Float64Array): void {
+    const c = category * 3;
+    if (b[SIDE_PRESENT] === 1) {
+      const bAcc = this.bAcc;
+      const s = b[SIDE_SIGN]!;
+      bAcc[c] = bAcc[c]! + booksRows;
+      bAcc[c + 1] = bAcc[c + 1]! + s * b[SIDE_TAXABLE]!;
+      bAcc[c + 2] = bAcc[c + 2]! + s * sideTax(b);
+      this.booksRows += booksRows;
+    }
+    if (p[SIDE_PRESENT] === 1) {
+      const pAcc = this.pAcc;
+      const s = p[SIDE_SIGN]!;
+      pAcc[c] = pAcc[c]! + 1;
+      pAcc[c + 1] = pAcc[c + 1]! + s * p[SIDE_TAXABLE]!;
+      pAcc[c + 2] = pAcc[c + 2]! + s * sideTax(p);
+    }
   }
 
   finish(rejected: readonly PortalDoc[], options: MatchOptions, warnings: readonly Issue[]): RunSummary {

@@ -3,10 +3,19 @@
  * the CA's work list. Contact e-mail and follow-up status live outside this pure module.
  */
 import { addHeadsInto, totalOfHeads, zeroHeads } from './amounts';
+import { booksSide, EFFECT, newSide, portalSide, SIDE } from './itc';
 import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
 import type { ResultRow, SupplierSignal } from './matcher';
-import type { BooksRow, Heads, PortalDoc } from './types';
-import { signOf } from './normalise';
+import type { Heads } from './types';
+
+// Imported bindings used per row, read once into module constants: under tsx's CommonJS interop
+// every read of an imported binding is two getter calls (README → Performance).
+const { PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE, IGST: SIDE_IGST, CGST: SIDE_CGST, SGST: SIDE_SGST, CESS: SIDE_CESS, ITC: SIDE_ITC } = SIDE;
+const { AT_RISK: EFFECT_AT_RISK, MISSED: EFFECT_MISSED, MATCHED: EFFECT_MATCHED } = EFFECT;
+
+function sideTax(side: Float64Array): number {
+  return side[SIDE_IGST]! + side[SIDE_CGST]! + side[SIDE_SGST]! + side[SIDE_CESS]!;
+}
 
 export interface SupplierSummary {
   supplierGstin: string;
@@ -30,54 +39,43 @@ export interface SupplierSummary {
   signals: SupplierSignal | null;
 }
 
-function zeroCounts(): Record<Category, number> {
-  return countsOf(new Float64Array(CATEGORIES.length));
-}
+/*
+ * Per supplier, the figures accumulate in one growable Float64Array (a slot of SLOT numbers per
+ * supplier, in order of first appearance) and become SupplierSummary objects once, in `finish`:
+ * the engine adds two lakh rows' worth of figures per lakh documents, and object fields, a map
+ * per row and a sparse array of accumulators cost more than the additions themselves. Rows'
+ * documents are read as sides (itc.ts: the same numbers the matcher hands over from its columns).
+ */
+const BOOKS_TAXABLE = 0;
+const BOOKS_TAX = 1;
+const PORTAL_TAXABLE = 2;
+const PORTAL_TAX = 3;
+const PORTAL_AVAILABLE_TAX = 4;
+const AT_RISK = 5;
+const MISSED = 6;
+const MATCHED = 7;
+const BOOKS_COUNTS = 8;
+const PORTAL_COUNTS = BOOKS_COUNTS + CATEGORIES.length;
+const SLOT = PORTAL_COUNTS + CATEGORIES.length;
+const OUT_OF_SCOPE = CATEGORY_INDEX.get('out_of_scope')!;
+const SUPERSEDED = CATEGORY_INDEX.get('superseded')!;
 
-interface Acc {
-  s: SupplierSummary;
-  portalAvailableTax: number;
-  /** Counts per category in CATEGORIES order (the records are filled in by `finish`). */
-  booksCounts: Float64Array;
-  portalCounts: Float64Array;
-}
-
-function newAcc(key: string, signals?: Readonly<Record<string, SupplierSignal>>): Acc {
-  return {
-    s: {
-      supplierGstin: key, supplierName: '', booksCounts: zeroCounts(), portalCounts: zeroCounts(),
-      booksTaxable: 0, booksTax: 0, portalTaxable: 0, portalTax: 0, taxDifference: 0,
-      itcAtRisk: 0, itcMissed: 0, itcMatched: 0, shareMatched: null, lastFilingDate: null,
-      signals: signals?.[key] ?? null,
-    },
-    portalAvailableTax: 0,
-    booksCounts: new Float64Array(CATEGORIES.length),
-    portalCounts: new Float64Array(CATEGORIES.length),
-  };
-}
-
-
-function countsOf(counts: Float64Array): Record<Category, number> {
+function countsOf(cells: Float64Array, at: number): Record<Category, number> {
   const r = {} as Record<Category, number>;
-  for (let c = 0; c < CATEGORIES.length; c += 1) r[CATEGORIES[c]!] = counts[c]!;
+  for (let c = 0; c < CATEGORIES.length; c += 1) r[CATEGORIES[c]!] = cells[at + c]!;
   return r;
 }
 
-/*
- * Head totals are read at their own property sites (books rows, portal documents, row-level
- * heads): a helper shared by all those shapes goes megamorphic and dominated this loop. Rows
- * arrive sorted by supplier (§12.2), so the previous row's accumulator is reused before the map
- * is consulted.
- */
-function booksTax(d: BooksRow): number {
-  return d.igst + d.cgst + d.sgst + d.cess;
-}
-function portalTax(d: PortalDoc): number {
-  return d.igst + d.cgst + d.sgst + d.cess;
-}
 function headsTotal(h: Readonly<Heads>): number {
   return h.igst + h.cgst + h.sgst + h.cess;
 }
+
+function effectTotal(e: Float64Array, at: number): number {
+  return e[at]! + e[at + 1]! + e[at + 2]! + e[at + 3]!;
+}
+
+const rowBooks = newSide();
+const rowPortal = newSide();
 
 export function summariseSuppliers(
   rows: readonly ResultRow[],
@@ -90,20 +88,26 @@ export function summariseSuppliers(
 
 /** summariseSuppliers one row at a time, for callers that sum rows in a loop of their own. */
 export class SupplierAccumulator {
-  private readonly map = new Map<string, Acc>();
-  private acc: Acc | undefined;
-  private readonly byId: (Acc | undefined)[] = [];
+  private cells = new Float64Array(64 * SLOT);
+  private readonly gstins: string[] = [];
+  private readonly names: string[] = [];
+  private readonly filed: (string | null)[] = [];
+  private readonly slotOfGstin = new Map<string, number>();
+  /** Slot per caller's supplier id (addUnordered, addSidesUnordered); −1: not seen yet. */
+  private slotOfId = new Int32Array(64).fill(-1);
+  /** The previous row's supplier (rows in result order come supplier by supplier). */
+  private lastGstin: string | null = null;
+  private lastSlot = -1;
 
   constructor(private readonly signals?: Readonly<Record<string, SupplierSignal>>) {}
 
   /** Add a row; rows come in result order (§12.2), which decides the supplier's name. */
   add(row: ResultRow): void {
-    const acc = this.accOf(row.supplierGstin);
-    const s = acc.s;
+    const slot = this.slotOf(row.supplierGstin);
     // Prefer the portal's trade name (what the supplier registered), else the books ledger name.
-    if (row.portal?.supplierName) s.supplierName = row.portal.supplierName;
-    else if (!s.supplierName && row.supplierName) s.supplierName = row.supplierName;
-    this.addAmounts(acc, row);
+    if (row.portal?.supplierName) this.names[slot] = row.portal.supplierName;
+    else if (!this.names[slot] && row.supplierName) this.names[slot] = row.supplierName;
+    this.addRow(slot, row);
   }
 
   /**
@@ -112,69 +116,122 @@ export class SupplierAccumulator {
    * `supplier` is a small integer standing for `row.supplierGstin` (the matcher's GSTIN id).
    */
   addUnordered(row: ResultRow, supplier: number): void {
-    let acc = this.byId[supplier];
-    if (acc === undefined) {
-      acc = this.accOf(row.supplierGstin);
-      this.byId[supplier] = acc;
-    }
-    this.addAmounts(acc, row);
+    this.addRow(this.slotById(supplier, row.supplierGstin), row);
   }
 
-  private accOf(key: string): Acc {
-    let acc = this.acc;
-    if (acc === undefined || acc.s.supplierGstin !== key) {
-      acc = this.map.get(key);
-      if (!acc) {
-        acc = newAcc(key, this.signals);
-        this.map.set(key, acc);
-      }
-      this.acc = acc;
-    }
-    return acc;
-  }
-
-  private addAmounts(acc: Acc, row: ResultRow): void {
-    const s = acc.s;
-    const portal = row.portal;
-    const books = row.books;
-    const c = CATEGORY_INDEX.get(row.category)!;
-    if (books) {
-      acc.booksCounts[c] = acc.booksCounts[c]! + 1;
-      if (row.category !== 'out_of_scope') {
-        const sign = signOf(books.docType);
-        s.booksTaxable += sign * books.taxableValue;
-        s.booksTax += sign * booksTax(books);
-      }
-    }
-    if (portal) {
-      acc.portalCounts[c] = acc.portalCounts[c]! + 1;
-      if (row.category !== 'superseded') {
-        const sign = signOf(portal.docType);
-        s.portalTaxable += sign * portal.taxableValue;
-        s.portalTax += sign * portalTax(portal);
-        if (portal.itcAvailable) acc.portalAvailableTax += sign * portalTax(portal);
-      }
-      const f = portal.supplierFilingDate;
-      if (f && (s.lastFilingDate === null || f > s.lastFilingDate)) s.lastFilingDate = f;
-    }
-    const itc = row.itc;
-    s.itcAtRisk += headsTotal(itc.atRisk);
-    s.itcMissed += headsTotal(itc.missed);
-    s.itcMatched += headsTotal(itc.matched);
+  /**
+   * addUnordered from a row's parts: its category's index in CATEGORIES, its two sides, the
+   * portal document's filing date and its ITC effect (itcEffectOfSides).
+   */
+  addSidesUnordered(supplier: number, supplierGstin: string, c: number, books: Float64Array, portal: Float64Array,
+    filingDate: string | undefined, effect: Float64Array): void {
+    this.addAmounts(this.slotById(supplier, supplierGstin), c, books, portal, filingDate,
+      effectTotal(effect, EFFECT_AT_RISK), effectTotal(effect, EFFECT_MISSED), effectTotal(effect, EFFECT_MATCHED));
   }
 
   finish(names?: ReadonlyMap<string, string>): SupplierSummary[] {
     const out: SupplierSummary[] = [];
-    for (const { s, portalAvailableTax, booksCounts, portalCounts } of this.map.values()) {
-      if (names) s.supplierName = names.get(s.supplierGstin) ?? '';
-      s.booksCounts = countsOf(booksCounts);
-      s.portalCounts = countsOf(portalCounts);
-      s.taxDifference = s.booksTax - s.portalTax;
-      s.shareMatched = portalAvailableTax !== 0 ? s.itcMatched / portalAvailableTax : null;
-      out.push(s);
+    const cells = this.cells;
+    for (let slot = 0; slot < this.gstins.length; slot += 1) {
+      const at = slot * SLOT;
+      const key = this.gstins[slot]!;
+      const booksTax = cells[at + BOOKS_TAX]!;
+      const portalTax = cells[at + PORTAL_TAX]!;
+      const matched = cells[at + MATCHED]!;
+      const available = cells[at + PORTAL_AVAILABLE_TAX]!;
+      out.push({
+        supplierGstin: key,
+        supplierName: names ? (names.get(key) ?? '') : this.names[slot]!,
+        booksCounts: countsOf(cells, at + BOOKS_COUNTS),
+        portalCounts: countsOf(cells, at + PORTAL_COUNTS),
+        booksTaxable: cells[at + BOOKS_TAXABLE]!,
+        booksTax,
+        portalTaxable: cells[at + PORTAL_TAXABLE]!,
+        portalTax,
+        taxDifference: booksTax - portalTax,
+        itcAtRisk: cells[at + AT_RISK]!,
+        itcMissed: cells[at + MISSED]!,
+        itcMatched: matched,
+        shareMatched: available !== 0 ? matched / available : null,
+        lastFilingDate: this.filed[slot]!,
+        signals: this.signals?.[key] ?? null,
+      });
     }
     out.sort((a, b) => b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0));
     return out;
+  }
+
+  private addRow(slot: number, row: ResultRow): void {
+    booksSide(rowBooks, row.books);
+    portalSide(rowPortal, row.portal);
+    const itc = row.itc;
+    this.addAmounts(slot, CATEGORY_INDEX.get(row.category)!, rowBooks, rowPortal, row.portal?.supplierFilingDate,
+      headsTotal(itc.atRisk), headsTotal(itc.missed), headsTotal(itc.matched));
+  }
+
+  private addAmounts(slot: number, c: number, books: Float64Array, portal: Float64Array, filingDate: string | null | undefined,
+    atRisk: number, missed: number, matched: number): void {
+    const cells = this.cells;
+    const at = slot * SLOT;
+    if (books[SIDE_PRESENT] === 1) {
+      cells[at + BOOKS_COUNTS + c] = cells[at + BOOKS_COUNTS + c]! + 1;
+      if (c !== OUT_OF_SCOPE) {
+        const sign = books[SIDE_SIGN]!;
+        cells[at + BOOKS_TAXABLE] = cells[at + BOOKS_TAXABLE]! + sign * books[SIDE_TAXABLE]!;
+        cells[at + BOOKS_TAX] = cells[at + BOOKS_TAX]! + sign * sideTax(books);
+      }
+    }
+    if (portal[SIDE_PRESENT] === 1) {
+      cells[at + PORTAL_COUNTS + c] = cells[at + PORTAL_COUNTS + c]! + 1;
+      if (c !== SUPERSEDED) {
+        const sign = portal[SIDE_SIGN]!;
+        const tax = sign * sideTax(portal);
+        cells[at + PORTAL_TAXABLE] = cells[at + PORTAL_TAXABLE]! + sign * portal[SIDE_TAXABLE]!;
+        cells[at + PORTAL_TAX] = cells[at + PORTAL_TAX]! + tax;
+        if (portal[SIDE_ITC] === 1) cells[at + PORTAL_AVAILABLE_TAX] = cells[at + PORTAL_AVAILABLE_TAX]! + tax;
+      }
+      if (filingDate) {
+        const last = this.filed[slot];
+        if (last === null || filingDate > last!) this.filed[slot] = filingDate;
+      }
+    }
+    cells[at + AT_RISK] = cells[at + AT_RISK]! + atRisk;
+    cells[at + MISSED] = cells[at + MISSED]! + missed;
+    cells[at + MATCHED] = cells[at + MATCHED]! + matched;
+  }
+
+  private slotById(supplier: number, supplierGstin: string): number {
+    if (supplier >= this.slotOfId.length) {
+      const grown = new Int32Array(Math.max(supplier + 1, this.slotOfId.length * 2)).fill(-1);
+      grown.set(this.slotOfId);
+      this.slotOfId = grown;
+    }
+    let slot = this.slotOfId[supplier]!;
+    if (slot < 0) {
+      slot = this.slotOf(supplierGstin);
+      this.slotOfId[supplier] = slot;
+    }
+    return slot;
+  }
+
+  private slotOf(key: string): number {
+    if (key === this.lastGstin) return this.lastSlot;
+    let slot = this.slotOfGstin.get(key);
+    if (slot === undefined) {
+      slot = this.gstins.length;
+      this.gstins.push(key);
+      this.names.push('');
+      this.filed.push(null);
+      this.slotOfGstin.set(key, slot);
+      if ((slot + 1) * SLOT > this.cells.length) {
+        const grown = new Float64Array(this.cells.length * 2);
+        grown.set(this.cells);
+        this.cells = grown;
+      }
+    }
+    this.lastGstin = key;
+    this.lastSlot = slot;
+    return slot;
   }
 }
 

@@ -40,6 +40,11 @@ export interface BenchRow {
   matchMs: number;
   matchWarmMs: number[];
   matchRowsPerSec: number;
+  /**
+   * Median time to build every result row object after a warm match (not part of the match:
+   * the worker builds rows a batch at a time while it writes them).
+   */
+  rowsBuildMs: number;
   peakRssMb: number;
   categories: Record<string, number>;
 }
@@ -112,13 +117,18 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
     // (its phases are each entered once per run); later runs show the engine once optimised,
     // as in a worker that has reconciled before.
     const warm: number[] = [];
+    const builds: number[] = [];
     for (let k = 0; k < WARM_RUNS; k += 1) {
       result = null as unknown as typeof result;
       collect();
       t = process.hrtime.bigint();
       result = reconcile(p.books, p.portal);
       warm.push(ms(t));
+      t = process.hrtime.bigint();
+      if (result.results.length !== result.rowCount) throw new Error('row count differs from the rows built');
+      builds.push(ms(t));
     }
+    builds.sort((a, b) => a - b);
     warm.sort((a, b) => a - b);
     const matchMs = warm[Math.floor(warm.length / 2)]!;
 
@@ -134,6 +144,7 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       matchMs,
       matchWarmMs: warm,
       matchRowsPerSec: (p.books.length + p.portal.length) / (matchMs / 1000),
+      rowsBuildMs: builds[Math.floor(builds.length / 2)]!,
       peakRssMb: peakRssMb(),
       categories,
     });
@@ -149,10 +160,10 @@ function out(line: string): void {
 
 function printTable(rows: BenchRow[]): void {
   const f = (n: number, d = 1): string => n.toFixed(d);
-  out('| size | 2B JSON MB | JSON.parse MB/s | 2B reader MB/s (ratio) | CSV MB | csv-parse MB/s | register reader MB/s (ratio) | match ms, first run | match ms, warm median | rows/s (both sides, warm) | peak RSS MB |');
-  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out('| size | 2B JSON MB | JSON.parse MB/s | 2B reader MB/s (ratio) | CSV MB | csv-parse MB/s | register reader MB/s (ratio) | match ms, first run | match ms, warm median | rows/s (both sides, warm) | result rows built ms (after the match) | peak RSS MB |');
+  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    out(`| ${r.size} | ${f(r.jsonMb)} | ${f(r.jsonBaselineMBs)} | ${f(r.jsonReaderMBs)} (${f(r.jsonReaderMBs / r.jsonBaselineMBs, 2)}×) | ${f(r.csvMb)} | ${f(r.csvBaselineMBs)} | ${f(r.csvReaderMBs)} (${f(r.csvReaderMBs / r.csvBaselineMBs, 2)}×) | ${f(r.matchFirstMs, 0)} | ${f(r.matchMs, 0)} (${r.matchWarmMs.map((m) => f(m, 0)).join(', ')}) | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${f(r.peakRssMb, 0)} |`);
+    out(`| ${r.size} | ${f(r.jsonMb)} | ${f(r.jsonBaselineMBs)} | ${f(r.jsonReaderMBs)} (${f(r.jsonReaderMBs / r.jsonBaselineMBs, 2)}×) | ${f(r.csvMb)} | ${f(r.csvBaselineMBs)} | ${f(r.csvReaderMBs)} (${f(r.csvReaderMBs / r.csvBaselineMBs, 2)}×) | ${f(r.matchFirstMs, 0)} | ${f(r.matchMs, 0)} (${r.matchWarmMs.map((m) => f(m, 0)).join(', ')}) | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${f(r.rowsBuildMs, 0)} | ${f(r.peakRssMb, 0)} |`);
   }
   for (const r of rows) out(`size ${r.size} categories: ${JSON.stringify(r.categories)}`);
 }

@@ -1,5 +1,6 @@
 import { reconcile, summariseRun, summariseSuppliers, CATEGORIES, CATEGORY_SIDES, FLAGS } from '../../../domain/recon';
 import { generateReconData } from '../../../ops/bench/recon-data';
+import { GOLDEN_CASES, goldenInputs } from '../../../ops/bench/recon-golden';
 import { book, doc, twin, SUP_A, SUP_B, SUP_C } from './builders';
 
 describe('§11 ITC figures on a worked scenario (paise per head)', () => {
@@ -96,6 +97,19 @@ describe('summaries accumulated during matching equal the passes over the finish
     expect(r.suppliers).toEqual(summariseSuppliers(r.results, signals));
   });
 
+  it.each(GOLDEN_CASES.filter((c) => c.n <= 2_000).map((c) => [c.name, c] as const))(
+    'on the golden inputs (bills of entry aggregated, ineligible books, imports, signals): %s',
+    (_name, c) => {
+      const { books, portal, options } = goldenInputs(c);
+      const r = reconcile(books, portal, options);
+      expect(r.summary).toEqual(summariseRun(r.results, r.rejected, r.summary.options, r.warnings));
+      expect(r.suppliers).toEqual(summariseSuppliers(r.results, options.supplierSignals));
+      // The figures these cases exist for are really there (not all zero).
+      expect(r.summary.books.out_of_scope.count).toBeGreaterThan(0);
+      expect(r.results.some((row) => row.booksRowRefs.length > 1)).toBe(true);
+    },
+  );
+
   it('names each supplier by its last portal name in result order, else its first books name', () => {
     // SUP_A: portal names differ by date; the later document's name wins whatever the input order.
     // SUP_B: books-only rows (first name in result order wins); SUP_C: a pair whose portal name is blank.
@@ -114,5 +128,35 @@ describe('summaries accumulated during matching equal the passes over the finish
       expect([name(SUP_A), name(SUP_B), name(SUP_C)]).toEqual(['ALPHA NEW NAME', 'Beta Earlier', 'Gamma Books']);
       expect(r.suppliers).toEqual(summariseSuppliers(r.results));
     }
+  });
+});
+
+describe('result rows are decided by the match and built on demand', () => {
+  it('rowsBetween gives the same rows, in the same order, in any batches, before and after `results` is read', () => {
+    const data = generateReconData({ n: 1_500, seed: 21 });
+    const r = reconcile(data.books, data.portal);
+    const batches = [];
+    for (let from = 0; from < r.rowCount; from += 97) batches.push(...r.rowsBetween(from, from + 97));
+    expect(r.rowCount).toBeGreaterThan(1_500);
+    expect(batches).toHaveLength(r.rowCount);
+    // Built before `results` was read: new objects, equal to the rows `results` then builds.
+    const all = r.results;
+    expect(all).toHaveLength(r.rowCount);
+    expect(batches).toEqual(all);
+    expect(batches[0]).not.toBe(all[0]);
+    // Once read, `results` is kept and batches are its slices.
+    expect(r.results).toBe(all);
+    expect(r.rowsBetween(10, 20)).toEqual(all.slice(10, 20));
+    expect(r.rowsBetween(10, 20)[0]).toBe(all[10]);
+    expect(r.rowsBetween(r.rowCount - 3, r.rowCount + 50)).toHaveLength(3);
+    expect(r.rowsBetween(-5, 0)).toEqual([]);
+  });
+
+  it('`results` is an ordinary enumerable field: spread and JSON carry the rows', () => {
+    const data = generateReconData({ n: 200, seed: 22 });
+    const r = reconcile(data.books, data.portal);
+    expect(Object.keys(r)).toContain('results');
+    expect({ ...r }.results).toHaveLength(r.rowCount);
+    expect((JSON.parse(JSON.stringify(r)) as { results: unknown[] }).results).toHaveLength(r.rowCount);
   });
 });
