@@ -209,10 +209,13 @@ const C_SUPERSEDED = 3;
 const OUT_REASON_BY_CODE: readonly (OutOfScopeReason | null)[] = [null, 'import_of_services', 'no_supplier_gstin', 'zero_tax'];
 
 /*
- * Amounts live in one Float64Array per run, six slots per document: paise often exceed V8's
- * small-integer range, and as object fields every one would be a separately allocated box.
+ * Amounts live in one Float64Array per run, eight slots (64 bytes) per document: paise often
+ * exceed V8's small-integer range, and as object fields every one would be a separately allocated
+ * box. The last two slots repeat the day and pack what deciding a pair compares (type, reverse
+ * charge, ITC available, place of supply, port code, GSTIN block): deciding the result rows reads
+ * each partner's figures from this one cache line instead of a dozen columns (`pairClass`).
  */
-const MONEY_STRIDE = 6;
+const MONEY_STRIDE = 8;
 const TX = 0;
 const IG = 1;
 const CG = 2;
@@ -220,6 +223,20 @@ const SG = 3;
 const CS = 4;
 /** igst + cgst + sgst + cess. */
 const TAX = 5;
+/** The amounts (TX…TAX): what aggregating bills of entry sums. */
+const MONEY_FIELDS = 6;
+/** The day number again (as the `day` column). */
+const M_DAY = 6;
+/**
+ * Packed: type code (bits 0–2), reverse charge (3), ITC available (4), place-of-supply id
+ * (5–16), port-code id (17–28), then the GSTIN block × 2^29. Ids are the interner's (0: blank);
+ * PACK_OVERFLOW means "one of many; compare the strings".
+ */
+const M_PACK = 7;
+const PACK_LOW = 2 ** 29;
+const PACK_ID_BITS = 4095;
+const PACK_OVERFLOW = PACK_ID_BITS;
+const PACK_AVAIL = 16;
 
 /**
  * Every document of a run as struct-of-arrays, indexed by document number: books rows
@@ -266,8 +283,6 @@ class Docs {
   readonly outReason: Uint8Array;
   /** 1 when the document has an entry in one of the sparse maps below (rows skip the look-ups otherwise). */
   readonly sparse: Uint8Array;
-  /** Portal documents: ITC available in 2B (1/0). */
-  readonly avail: Uint8Array;
   /** Portal documents: the supplier's filing date (`supfildt`), if given. */
   readonly filing: (string | undefined)[];
   readonly money: Float64Array;
@@ -285,7 +300,8 @@ class Docs {
     // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began.
-    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 10));
+    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 9));
+    // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
       const a = new Float64Array(buf, off, n * k);
@@ -302,13 +318,13 @@ class Docs {
       off += n;
       return a;
     };
+    this.money = f64(MONEY_STRIDE);
     this.fy = f64();
     this.fySlot = f64();
     this.day = f64();
     this.oFy = f64();
     this.oFySlot = f64();
     this.oDay = f64();
-    this.money = f64(MONEY_STRIDE);
     this.gstinId = i32();
     this.block = i32();
     this.cleanId = i32();
@@ -327,7 +343,6 @@ class Docs {
     this.category = u8();
     this.outReason = u8();
     this.sparse = u8();
-    this.avail = u8();
     this.filing = new Array<string | undefined>(n);
     this.ref = new Array<string>(n);
     this.clean = new Array<string>(n);
@@ -380,14 +395,19 @@ function initDoc(s: Docs, i: number, ref: string, docType: DocType, gstinRaw: st
   s.tail[i] = isBoe ? clean : '';
   s.prefix[i] = '';
   s.tailKnown[i] = isBoe || clean === '' ? 1 : 0;
+  const m = i * MONEY_STRIDE;
   if (iso) {
     isoParts(iso);
     s.fy[i] = isoFy;
     s.day[i] = isoDay;
+    s.money[m + M_DAY] = isoDay;
   }
-  s.pos[i] = pos ?? '';
+  const posText = pos ?? '';
+  const port = portCode ? portCode.trim().toUpperCase() : '';
+  s.pos[i] = posText;
   s.rcm[i] = rcm ? 1 : 0;
-  s.portCode[i] = portCode ? portCode.trim().toUpperCase() : '';
+  s.portCode[i] = port;
+  s.money[m + M_PACK] = s.type[i]! + (rcm ? 8 : 0) + 32 * (it.posId(posText) + (PACK_ID_BITS + 1) * it.portId(port)) + PACK_LOW * g.block;
 }
 
 function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igst: number; cgst: number; sgst: number; cess: number }): void {
@@ -525,6 +545,18 @@ class Interner {
   /** PAN of each cleaned GSTIN by id ('' when it carries none). */
   readonly panById: string[] = [''];
   fyBase = 0;
+  private readonly posIds = new Map<string, number>([['', 0]]);
+  private readonly portIds = new Map<string, number>([['', 0]]);
+
+  /** Small id of a place of supply ('' → 0; PACK_OVERFLOW for all beyond the first 4,094). */
+  posId(pos: string): number {
+    return smallId(this.posIds, pos);
+  }
+
+  /** Small id of a port code, as posId. */
+  portId(port: string): number {
+    return smallId(this.portIds, port);
+  }
 
   key(s: string): number {
     let id = this.keys.get(s);
@@ -581,6 +613,15 @@ class Interner {
     }
     return g;
   }
+}
+
+function smallId(ids: Map<string, number>, text: string): number {
+  let id = ids.get(text);
+  if (id === undefined) {
+    id = Math.min(ids.size, PACK_OVERFLOW);
+    if (id < PACK_OVERFLOW) ids.set(text, id);
+  }
+  return id;
 }
 
 /** True when canonicalKey would return the clean key unchanged: A–Z0–9 only, no leading zeros, not an FY token. */
@@ -824,7 +865,7 @@ function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]):
     initDoc(s, i, doc.ref, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc.placeOfSupply,
       doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
     setMoney(money, MONEY_STRIDE * i, doc);
-    s.avail[i] = doc.itcAvailable ? 1 : 0;
+    if (doc.itcAvailable) money[MONEY_STRIDE * i + M_PACK] = money[MONEY_STRIDE * i + M_PACK]! + PACK_AVAIL;
     s.filing[i] = doc.supplierFilingDate;
     s.portal.push(doc);
     const orig = doc.original;
@@ -899,7 +940,7 @@ function aggregateBillsOfEntry(run: Run): void {
     s.sparse[head] = 1;
     for (let j = 1; j < g.length; j += 1) {
       const d = g[j]! * MONEY_STRIDE;
-      for (let k = 0; k < MONEY_STRIDE; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
+      for (let k = 0; k < MONEY_FIELDS; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
       s.state[g[j]!] = MERGED; // merged into head: no result row of its own
     }
     // The result row shows the aggregate; keep the first row's descriptive fields.
@@ -1320,12 +1361,13 @@ function planRows(run: Run, sink: RowSink | null): RowPlan {
     if (st === MERGED) continue;
     if (st === PAIRED) {
       const p = s.partner[b]!;
-      const pg = s.gstinId[p]!;
+      const pack = s.money[p * MONEY_STRIDE + M_PACK]!;
+      const pg = (pack - (pack % PACK_LOW)) / PACK_LOW; // = s.gstinId[p], from the partner's money record
       const g = gstinById[pg] !== '' ? pg : s.gstinId[b]!; // = row.supplierGstin
       rowGstin[n] = g;
       rowP[n] = p;
       if (sink !== null) {
-        const cls = pairClass(s, o, gstinById, b, p);
+        const cls = pairClass(s, o, b, p);
         sideOf(s, bSide, b);
         sideOf(s, pSide, p);
         sink.add(cls >> 1, (cls & 1) === 1, bSide, booksRowCount(s, b), pSide, s.filing[p], amendmentOf(s, p), g, gstinById[g]!);
@@ -1368,14 +1410,15 @@ const {
 function sideOf(s: Docs, out: Float64Array, d: number): void {
   const m = d * MONEY_STRIDE;
   const money = s.money;
+  const low = money[m + M_PACK]! % PACK_LOW;
   out[SIDE_PRESENT] = 1;
-  out[SIDE_SIGN] = SIGN_OF_CODE[s.type[d]!]!;
+  out[SIDE_SIGN] = SIGN_OF_CODE[low & 7]!;
   out[SIDE_TAXABLE] = money[m + TX]!;
   out[SIDE_IGST] = money[m + IG]!;
   out[SIDE_CGST] = money[m + CG]!;
   out[SIDE_SGST] = money[m + SG]!;
   out[SIDE_CESS] = money[m + CS]!;
-  out[SIDE_ITC] = d < s.nb ? ((s.flags[d]! & F_NOT_ELIGIBLE) === 0 ? 1 : 0) : s.avail[d]!;
+  out[SIDE_ITC] = d < s.nb ? ((s.flags[d]! & F_NOT_ELIGIBLE) === 0 ? 1 : 0) : (low & PACK_AVAIL) !== 0 ? 1 : 0;
 }
 
 /**
@@ -1657,7 +1700,7 @@ const PAIR_CATEGORIES: readonly Category[] = CATEGORIES.slice(0, 4);
  * a probable-match reason (money beyond 1 paisa is a rounding reason, beyond the tolerance
  * material; dates beyond the window; place of supply, reverse charge, port code, GSTIN).
  */
-function pairClass(s: Docs, o: MatchOptions, gstinById: readonly string[], b: number, p: number): number {
+function pairClass(s: Docs, o: MatchOptions, b: number, p: number): number {
   const pass = s.pass[b]!;
   if (pass === MANUAL) return 3 * 2 + 1;
   const money = s.money;
@@ -1678,19 +1721,27 @@ function pairClass(s: Docs, o: MatchOptions, gstinById: readonly string[], b: nu
   const pInter = money[y + IG]! > 0 && money[y + CG]! + money[y + SG]! === 0;
   const pIntra = money[y + CG]! + money[y + SG]! > 0 && money[y + IG]! === 0;
   if ((bInter && pIntra) || (bIntra && pInter)) material = true;
-  const bDay = s.day[b]!;
-  const pDay = s.day[p]!;
+  const bDay = money[x + M_DAY]!;
+  const pDay = money[y + M_DAY]!;
   const dateMoved = bDay !== pDay;
   if (dateMoved && Math.abs(bDay - pDay) > o.dateWindowDays) material = true;
-  const bPos = s.pos[b]!;
-  const pPos = s.pos[p]!;
-  if (bPos !== '' && pPos !== '' && bPos !== pPos) material = true;
-  if (s.rcm[b] !== s.rcm[p]) material = true;
-  const bType = s.type[b]!;
-  const bPort = s.portCode[b]!;
-  const pPort = s.portCode[p]!;
-  if (bType === T_BOE && bPort !== '' && pPort !== '' && bPort !== pPort) material = true;
-  if (bType !== T_BOE && gstinById[s.gstinId[b]!] !== gstinById[s.gstinId[p]!]) material = true;
+  // The rest from the packed slot (type, reverse charge, place of supply, port code, GSTIN block).
+  const bPack = money[x + M_PACK]!;
+  const pPack = money[y + M_PACK]!;
+  const bLow = bPack % PACK_LOW;
+  const pLow = pPack % PACK_LOW;
+  const bPos = (bLow >>> 5) & PACK_ID_BITS;
+  const pPos = (pLow >>> 5) & PACK_ID_BITS;
+  if (bPos !== 0 && pPos !== 0 && (bPos !== pPos || bPos === PACK_OVERFLOW) && s.pos[b] !== s.pos[p]) material = true;
+  if (((bLow ^ pLow) & 8) !== 0) material = true; // reverse charge
+  const isBoe = (bLow & 7) === T_BOE;
+  if (isBoe) {
+    const bPort = (bLow >>> 17) & PACK_ID_BITS;
+    const pPort = (pLow >>> 17) & PACK_ID_BITS;
+    if (bPort !== 0 && pPort !== 0 && (bPort !== pPort || bPort === PACK_OVERFLOW) && s.portCode[b] !== s.portCode[p]) material = true;
+  } else if (bPack - bLow !== pPack - pLow) {
+    material = true; // different GSTIN blocks: different cleaned GSTINs
+  }
   if (material || pass === P6) return 2 * 2;
   if (pass === P1 && !rounding && !dateMoved) return 0 * 2 + 1;
   // §8.5: auto-accepted when the firm says so, unless the pass's own reason never is.
@@ -1790,7 +1841,7 @@ class Rows {
     if (bDay !== pDay) reasons = addReason(reasons, 'date_within_window');
     if (pass === P2 && reasons === null) reasons = addReason(reasons, 'canonical_number');
 
-    const cls = pairClass(s, o, this.gstinById, b, p);
+    const cls = pairClass(s, o, b, p);
     const category = PAIR_CATEGORIES[cls >> 1]!;
     const accepted = (cls & 1) === 1;
     let reason: ResultRow['reason'];
