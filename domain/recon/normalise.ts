@@ -30,13 +30,24 @@ export function panOf(gstin: string): string {
   return /^[A-Z]{5}[0-9]{4}[A-Z]$/.test(pan) ? pan : '';
 }
 
-/** §7.2 key 2: upper-case, no whitespace, no trailing dots. */
-const NEEDS_CLEANING = /[\sa-z.]|[^\x20-\x7e]/;
+/**
+ * Whether cleanKey has anything to do: a lower-case letter, a dot, a space or control character,
+ * or anything outside printable ASCII (which covers every other white space). A loop over char
+ * codes: a regular expression test per number cost more than the rest of the key's preparation.
+ */
+function needsCleaning(raw: string): boolean {
+  for (let i = 0; i < raw.length; i += 1) {
+    const c = raw.charCodeAt(i);
+    if (c <= 0x20 || c > 0x7e || c === 0x2e || (c >= 0x61 && c <= 0x7a)) return true;
+  }
+  return false;
+}
 
+/** §7.2 key 2: upper-case, no whitespace, no trailing dots. */
 export function cleanKey(raw: string | null | undefined): string {
   if (!raw) return '';
   // Fast path: most portal numbers are already upper-case ASCII without spaces or dots.
-  if (!NEEDS_CLEANING.test(raw)) return raw;
+  if (!needsCleaning(raw)) return raw;
   return raw.toUpperCase().replace(/\s+/g, '').replace(/\.+$/, '');
 }
 

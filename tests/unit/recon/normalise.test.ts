@@ -2,6 +2,7 @@ import {
   billOfEntryKey, canonicalKey, canonicalOnly, cleanGstin, cleanKey, invoiceKeys, isFuzzyNumberMatch, osaDistance, panOf,
   parsePlaceOfSupply, parseYesNo, signOf,
 } from '../../../domain/recon';
+import fc from 'fast-check';
 import { SUP_A } from './builders';
 
 const key = (raw: string, fy: number | null) => canonicalKey(cleanKey(raw), fy);
@@ -11,6 +12,16 @@ describe('clean key (§7.2 key 2)', () => {
     expect(cleanKey(' inv / 12 .. ')).toBe('INV/12');
     expect(cleanKey('a\tb\nc.')).toBe('ABC');
     expect(cleanKey('1.5')).toBe('1.5');
+  });
+
+  it('cleans exactly the numbers the §7.2 rule applies to (white space anywhere, any case, trailing dots)', () => {
+    // The rule as a regular expression, the way it reads in the reference: clean when a number has
+    // white space, a lower-case letter, a dot or anything outside printable ASCII.
+    const reference = (raw: string) => (/[\sa-z.]|[^\x20-\x7e]/.test(raw) ? raw.toUpperCase().replace(/\s+/g, '').replace(/\.+$/, '') : raw);
+    const chars = fc.constantFrom('A', 'z', 'q', '0', '9', '/', '-', '.', ' ', '\t', '\n', '\u00a0', '\u2003', '\u0007', '\u007f', 'é', '~', '|');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 12 }).map((a) => a.join('')), (raw) => {
+      expect(cleanKey(raw)).toBe(reference(raw));
+    }), { numRuns: 2_000 });
   });
 });
 
