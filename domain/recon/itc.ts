@@ -124,6 +124,11 @@ export function portalSide(out: Float64Array, portal: PortalDoc | null): void {
   else out.fill(0);
 }
 
+/** A side's tax: the sum of its heads, unsigned. */
+export function sideTax(side: Float64Array): number {
+  return side[SIDE_IGST]! + side[SIDE_CGST]! + side[SIDE_SGST]! + side[SIDE_CESS]!;
+}
+
 function putHeads(out: Float64Array, at: number, i: number, c: number, s: number, x: number): void {
   out[at] = i;
   out[at + 1] = c;

@@ -1890,15 +1890,7 @@ class Rows {
       itc: rowItc(category, accepted, br, pr, tol),
       hints,
     };
-    if (!pSparse) return row;
-    const rel = s.relatedRef.get(p);
-    if (rel) row.relatedRef = rel;
-    const delta = s.amendmentDelta.get(p);
-    if (delta) {
-      row.amendmentDelta = delta;
-      row.amendmentOfEarlierPeriod = s.amendmentOfEarlierPeriod.get(p)!;
-    }
-    return row;
+    return pSparse ? withSparseFields(s, row, p) : row;
   }
 
   /** The result row of a document without a partner. */
@@ -1929,16 +1921,20 @@ class Rows {
       itc: rowItc(category, false, br, pr, this.o.amountTolerance),
       hints: h ? h.slice() : NO_STRINGS,
     };
-    if (!sparse) return row;
-    const rel = s.relatedRef.get(d);
-    if (rel) row.relatedRef = rel;
-    const delta = s.amendmentDelta.get(d);
-    if (delta) {
-      row.amendmentDelta = delta;
-      row.amendmentOfEarlierPeriod = s.amendmentOfEarlierPeriod.get(d)!;
-    }
-    return row;
+    return sparse ? withSparseFields(s, row, d) : row;
   }
+}
+
+/** A row with document d's rare fields (the duplicated or amending ref, the amendment's delta). */
+function withSparseFields(s: Docs, row: ResultRow, d: number): ResultRow {
+  const rel = s.relatedRef.get(d);
+  if (rel) row.relatedRef = rel;
+  const delta = s.amendmentDelta.get(d);
+  if (delta) {
+    row.amendmentDelta = delta;
+    row.amendmentOfEarlierPeriod = s.amendmentOfEarlierPeriod.get(d)!;
+  }
+  return row;
 }
 
 /** Heads of a canonical document (re-exported for report builders). */

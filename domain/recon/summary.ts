@@ -5,7 +5,7 @@
 import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
 import {
   addItcParts, addItcRow, booksSide, itcEffectOfSides, itcFiguresOf, newItcAccumulator, newItcEffect, newSide, portalSide, SIDE,
-  type ItcFigures,
+  sideTax as itcSideTax, type ItcFigures,
 } from './itc';
 import type { MatchOptions, ResultRow, RowSink } from './matcher';
 import { signOf } from './normalise';
@@ -14,13 +14,10 @@ import type { Heads, Issue, PortalDoc } from './types';
 
 // Imported bindings used per row, read once into module constants: under tsx's CommonJS interop
 // every read of an imported binding is two getter calls (README → Performance).
-const { PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE, IGST: SIDE_IGST, CGST: SIDE_CGST, SGST: SIDE_SGST, CESS: SIDE_CESS } = SIDE;
+const { PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE } = SIDE;
 const effectOfSides = itcEffectOfSides;
 const addEffect = addItcParts;
-
-function sideTax(side: Float64Array): number {
-  return side[SIDE_IGST]! + side[SIDE_CGST]! + side[SIDE_SGST]! + side[SIDE_CESS]!;
-}
+const sideTax = itcSideTax;
 
 export interface SideTotals {
   count: number;

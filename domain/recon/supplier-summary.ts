@@ -3,19 +3,16 @@
  * the CA's work list. Contact e-mail and follow-up status live outside this pure module.
  */
 import { addHeadsInto, totalOfHeads, zeroHeads } from './amounts';
-import { booksSide, EFFECT, newSide, portalSide, SIDE } from './itc';
+import { booksSide, EFFECT, newSide, portalSide, SIDE, sideTax as itcSideTax } from './itc';
 import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
 import type { ResultRow, SupplierSignal } from './matcher';
 import type { Heads } from './types';
 
 // Imported bindings used per row, read once into module constants: under tsx's CommonJS interop
 // every read of an imported binding is two getter calls (README → Performance).
-const { PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE, IGST: SIDE_IGST, CGST: SIDE_CGST, SGST: SIDE_SGST, CESS: SIDE_CESS, ITC: SIDE_ITC } = SIDE;
+const { PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE, ITC: SIDE_ITC } = SIDE;
 const { AT_RISK: EFFECT_AT_RISK, MISSED: EFFECT_MISSED, MATCHED: EFFECT_MATCHED } = EFFECT;
-
-function sideTax(side: Float64Array): number {
-  return side[SIDE_IGST]! + side[SIDE_CGST]! + side[SIDE_SGST]! + side[SIDE_CESS]!;
-}
+const sideTax = itcSideTax;
 
 export interface SupplierSummary {
   supplierGstin: string;

@@ -465,3 +465,31 @@ describe('caps and determinism', () => {
     expect(JSON.stringify(reconcile(bs, ps))).toBe(JSON.stringify(reconcile(bs, ps)));
   });
 });
+
+describe('places of supply and port codes beyond the packed ids', () => {
+  it('still compares the texts when a run has more distinct places than the packed slot holds (4,094)', () => {
+    // 4,200 pairs, each with its own place-of-supply text: the later ones share the overflow id,
+    // so only the texts tell an equal place from a different one.
+    const books = Array.from({ length: 4_200 }, (_, k) => book({ invoiceNumberRaw: `POS-${k}`, placeOfSupply: `Place ${k}` }));
+    const portal = books.map((b, k) => twin(b, { placeOfSupply: k === 4_150 ? 'Place elsewhere' : b.placeOfSupply }));
+    const r = reconcile(books, portal);
+    const late = rowOf(r, books[4_149]!.rowRef);
+    expect(late.category).toBe('exact_match');
+    const moved = rowOf(r, books[4_150]!.rowRef);
+    expect(moved.category).toBe('mismatch');
+    expect(moved.reason).toBe('placeOfSupply');
+    expect(r.summary.books.exact_match.count).toBe(4_199);
+  });
+
+  it('still compares the texts of port codes beyond the packed ids', () => {
+    const books = Array.from({ length: 4_200 }, (_, k) => book({
+      supplierGstin: '', docType: 'bill_of_entry', invoiceNumberRaw: String(2_000_000 + k), billOfEntryNumber: String(2_000_000 + k), portCode: `INP${k}`,
+    }));
+    const portal = books.map((b, k) => twin(b, { section: 'impg', supplierGstin: '', billOfEntryNumber: b.billOfEntryNumber, portCode: k === 4_120 ? 'INZZZ9' : b.portCode }));
+    const r = reconcile(books, portal);
+    expect(rowOf(r, books[4_110]!.rowRef).category).toBe('exact_match');
+    const moved = rowOf(r, books[4_120]!.rowRef);
+    expect(moved.category).toBe('mismatch');
+    expect(moved.reason).toBe('portCode');
+  });
+});
