@@ -3,8 +3,11 @@
  *
  * 1. Engine, per size (10 thousand, 1 lakh, 10 lakh documents per side; each size in its own child
  *    process so peak RSS belongs to that size alone): parse MB/s of the 2B JSON and register CSV
- *    readers, match time (the first full-size run, and the median of three more: the warm figure),
- *    rows/s, peak RSS (from ops/bench/recon-match.bench.ts).
+ *    readers, match time (the first full-size run, and the median of five more: the warm figure,
+ *    in wall-clock time and in the main thread's CPU time), rows/s, peak RSS (from
+ *    ops/bench/recon-match.bench.ts). RECON_BENCH_CPUS="0" runs the engine children on that CPU
+ *    list only (`taskset -c`), so V8's helper threads (concurrent marking and sweeping, parallel
+ *    scavenges, optimising compiles) share the engine's one core instead of using the others.
  * 2. End to end, 1 lakh per side, on an embedded PostgreSQL: from the first upload request to the
  *    first page of results answered by the API. It covers the real HTTP API (create import, signed
  *    PUT of each file: sniffing, streamed parsing, SHA-256, bulk insert of the rows, import row
@@ -17,7 +20,8 @@
  *    the same rows (both imports' rows and the result rows, as stored) into tables of the same
  *    shape (same columns and indexes), from a server-side file.
  *
- * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it).
+ * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it);
+ * RECON_BENCH_CPUS: see 1.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -66,9 +70,15 @@ function* chunks(buf: Buffer): Generator<Buffer> {
  */
 const ENGINE_FLAGS = ['--max-old-space-size=16384', '--max-semi-space-size=64', '--expose-gc'];
 
+/** CPU list the engine children are pinned to (RECON_BENCH_CPUS, e.g. "0"), or null: not pinned. */
+const ENGINE_CPUS = process.env.RECON_BENCH_CPUS?.trim() || null;
+
 /** One size of the engine benchmark in a fresh process (its peak RSS is its own). */
 function engineRow(size: number): BenchRow {
-  const child = spawnSync(process.execPath, [...ENGINE_FLAGS, '--import', 'tsx', __filename, '--engine', String(size)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const node = [process.execPath, ...ENGINE_FLAGS, '--import', 'tsx', __filename, '--engine', String(size)];
+  const [command, ...args] = ENGINE_CPUS === null ? node : ['taskset', '-c', ENGINE_CPUS, ...node];
+  const child = spawnSync(command!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (child.error) throw new Error(`engine bench for ${size} could not start ${command}: ${child.error.message}`);
   const line = child.stdout.split('\n').find((l) => l.startsWith(MARK));
   if (child.status !== 0 || !line) throw new Error(`engine bench for ${size} failed (${child.status}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(line.slice(MARK.length)) as BenchRow;
@@ -194,13 +204,13 @@ async function main(): Promise<void> {
   const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  out(`engine children: node ${ENGINE_FLAGS.join(' ')}`);
+  out(`engine children: node ${ENGINE_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
   out('');
-  out('| documents per side | 2B JSON MB/s | register CSV MB/s | match, first run (s) | match, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
-  out('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out('| documents per side | 2B JSON MB/s | register CSV MB/s | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
+  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of sizes) {
     const r = engineRow(size);
-    out(`| ${size.toLocaleString('en-IN')} | ${r.jsonReaderMBs.toFixed(1)} | ${r.csvReaderMBs.toFixed(1)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
+    out(`| ${size.toLocaleString('en-IN')} | ${r.jsonReaderMBs.toFixed(1)} | ${r.csvReaderMBs.toFixed(1)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
   }
   if (e2eSize > 0) {
     const e = await endToEnd(e2eSize);
