@@ -2,7 +2,7 @@
  * Public API of the reconciliation engine: pure functions, no I/O. Readers accept strings,
  * Buffers or async iterables of chunks so the activities layer decides where bytes come from.
  */
-import { DEFAULT_MATCH_OPTIONS, matchDocumentsInto, type MatchedRows, type MatchOptions, type ResultRow } from './matcher';
+import { matchDocumentsInto, matchOptions, type MatchedRows, type MatchOptions, type ResultRow } from './matcher';
 import { RunSummarySink, type RunSummary } from './summary';
 import type { SupplierSummary } from './supplier-summary';
 import type { BooksRow, Issue, PortalDoc } from './types';
@@ -77,7 +77,7 @@ export function reconcile(
   portal: readonly PortalDoc[],
   options: Partial<MatchOptions> = {},
 ): ReconcileResult {
-  const opts: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...options };
+  const opts = matchOptions(options);
   // The summaries are summed from each row's parts as the matcher decides it (= summariseRun +
   // summariseSuppliers over the built rows).
   const sink = new RunSummarySink(opts);

@@ -22,6 +22,7 @@ import { type RowItc, rowItc, headsOf, newSide, SIDE } from './itc';
 import {
   type CanonicalKey, billOfEntryKey, canonicalKey, canonicalOnly, checkGstin, cleanKey, isFuzzyNumberMatch, osaDistance, panOf, signOf,
 } from './normalise';
+import { keepShape } from './kept-shapes';
 import { NumIndex } from './num-index';
 import type { BooksRow, DocType, Heads, Issue, PortalDoc } from './types';
 
@@ -725,6 +726,23 @@ export interface MatchedRows {
   between(from: number, to: number): ResultRow[];
 }
 
+/**
+ * The run's options with every field present, in one order: one hidden class for every run, where
+ * `{ ...DEFAULT_MATCH_OPTIONS, ...opts }` would give the shape of whatever the caller passed (a
+ * stored run's JSON options, say) and de-optimise the phases that read it.
+ */
+export function matchOptions(opts: Partial<MatchOptions>): MatchOptions {
+  const d = DEFAULT_MATCH_OPTIONS;
+  return {
+    amountTolerance: opts.amountTolerance ?? d.amountTolerance,
+    dateWindowDays: opts.dateWindowDays ?? d.dateWindowDays,
+    adjacentFyMatching: opts.adjacentFyMatching ?? d.adjacentFyMatching,
+    autoAcceptProbable: opts.autoAcceptProbable ?? d.autoAcceptProbable,
+    fuzzyBlockCap: opts.fuzzyBlockCap ?? d.fuzzyBlockCap,
+    supplierSignals: opts.supplierSignals,
+  };
+}
+
 export function matchDocuments(
   booksIn: readonly BooksRow[],
   portalIn: readonly PortalDoc[],
@@ -740,13 +758,13 @@ export function matchDocuments(
  * with the two documents.
  */
 export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<MatchOptions> = {}): ResultRow {
-  const o: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...opts };
+  const o = matchOptions(opts);
   const it = new Interner();
   const s = new Docs(1, 2);
   normaliseBooks(s, it, [books]);
   normalisePortal(s, it, [{ ...portal, rejected: false }]);
   assignFySlots(s, 2);
-  applySupplierSignals({ s, it, o, nb: 1, end: 2, warnings: [], rejected: [] });
+  applySupplierSignals(new Run(s, it, o, 1, 2, [], []));
   pair(s, 0, 1, MANUAL);
   return new Rows(s, o, it.gstinById).pairRow(0, 1);
 }
@@ -762,7 +780,7 @@ export function matchDocumentsInto(
   opts: Partial<MatchOptions>,
   sink: RowSink | null,
 ): { rows: MatchedRows; rejected: PortalDoc[]; warnings: Issue[]; supplierNames: Map<string, string> } {
-  const o: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...opts };
+  const o = matchOptions(opts);
   const warnings: Issue[] = [];
   const it = new Interner();
 
@@ -773,7 +791,7 @@ export function matchDocumentsInto(
   const rejected = normalisePortal(s, it, portalIn);
   const end = nb + s.np;
   assignFySlots(s, end);
-  const run: Run = { s, it, o, nb, end, warnings, rejected };
+  const run = new Run(s, it, o, nb, end, warnings, rejected);
   warnInvalidGstins(run);
   aggregateBillsOfEntry(run);
   markDuplicates(run);
@@ -804,15 +822,19 @@ export function matchDocumentsInto(
 /**
  * One run's state, shared by the phase functions below. Each phase is its own small function so
  * that V8 optimises its loops quickly: as one giant function, every loop re-compiled all of it.
+ * A class (kept alive in kept-shapes.ts), not an object literal: a literal's hidden class died
+ * with each run, and every phase then de-optimised at its first read of the run.
  */
-interface Run {
-  readonly s: Docs;
-  readonly it: Interner;
-  readonly o: MatchOptions;
-  readonly nb: number;
-  readonly end: number;
-  readonly warnings: Issue[];
-  readonly rejected: PortalDoc[];
+class Run {
+  constructor(
+    readonly s: Docs,
+    readonly it: Interner,
+    readonly o: MatchOptions,
+    readonly nb: number,
+    readonly end: number,
+    readonly warnings: Issue[],
+    readonly rejected: PortalDoc[],
+  ) {}
 }
 
 /** Edit distance of two documents' numbers (canonical when known), for the P4/P6 tie-breaks. */
@@ -1939,3 +1961,13 @@ function withSparseFields(s: Docs, row: ResultRow, d: number): ResultRow {
 
 /** Heads of a canonical document (re-exported for report builders). */
 export { headsOf };
+
+// A run's columns, interner, hash groups and row builders die with it; their hidden classes must
+// not, or each run re-compiles the engine (kept-shapes.ts).
+{
+  const docs = keepShape(new Docs(0, 0));
+  const it = keepShape(new Interner());
+  keepShape(new Groups(0));
+  keepShape(new Run(docs, it, matchOptions({}), 0, 0, [], []));
+  keepShape(new PlannedRows(keepShape(new Rows(docs, matchOptions({}), [])), new Int32Array(0), new Int32Array(0), new Int32Array(0)));
+}

@@ -1,3 +1,5 @@
+import { keepShape } from './kept-shapes';
+
 /**
  * Interning of composite numeric keys to dense ids 0, 1, 2… in first-seen order.
  *
@@ -86,3 +88,6 @@ function hashOf(key: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
+
+// The tables of a run die with it; their hidden class must not (kept-shapes.ts).
+keepShape(new NumIndex(0));

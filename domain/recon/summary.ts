@@ -7,7 +7,8 @@ import {
   addItcParts, addItcRow, booksSide, itcEffectOfSides, itcFiguresOf, newItcAccumulator, newItcEffect, newSide, portalSide, SIDE,
   sideTax as itcSideTax, type ItcFigures,
 } from './itc';
-import type { MatchOptions, ResultRow, RowSink } from './matcher';
+import { keepShape } from './kept-shapes';
+import { matchOptions, type MatchOptions, type ResultRow, type RowSink } from './matcher';
 import { signOf } from './normalise';
 import { SupplierAccumulator, type SupplierSummary } from './supplier-summary';
 import type { Heads, Issue, PortalDoc } from './types';
@@ -164,3 +165,7 @@ class RunAccumulator {
     };
   }
 }
+
+// A run's sink (with its run and supplier accumulators) dies with the run; its hidden classes must
+// not (kept-shapes.ts).
+keepShape(new RunSummarySink(matchOptions({})));
