@@ -7,7 +7,8 @@
  *    in wall-clock time and in the main thread's CPU time), rows/s, peak RSS (from
  *    ops/bench/recon-match.bench.ts). RECON_BENCH_CPUS="0" runs the engine children on that CPU
  *    list only (`taskset -c`), so V8's helper threads (concurrent marking and sweeping, parallel
- *    scavenges, optimising compiles) share the engine's one core instead of using the others.
+ *    scavenges, optimising compiles) share the engine's one core instead of using the others;
+ *    with one CPU the children run V8 single-threaded (CHILD_FLAGS).
  * 2. End to end, 1 lakh per side, on an embedded PostgreSQL: from the first upload request to the
  *    first page of results answered by the API. It covers the real HTTP API (create import, signed
  *    PUT of each file: sniffing, streamed parsing, SHA-256, bulk insert of the rows, import row
@@ -73,9 +74,19 @@ const ENGINE_FLAGS = ['--max-old-space-size=16384', '--max-semi-space-size=64', 
 /** CPU list the engine children are pinned to (RECON_BENCH_CPUS, e.g. "0"), or null: not pinned. */
 const ENGINE_CPUS = process.env.RECON_BENCH_CPUS?.trim() || null;
 
+/**
+ * Pinned to one CPU, the children also run V8 `--single-threaded`: its garbage collection and
+ * optimising compiles then run on the main thread between the engine's own steps. Left on their
+ * helper threads, they share the one core with the engine anyway, and cost more there (parallel
+ * scavenges wait on each other, the main thread waits on them): measured at 1 lakh, ~0.8 s pinned
+ * with helper threads against ~0.6 s single-threaded.
+ */
+const ONE_CPU = ENGINE_CPUS !== null && /^\d+$/.test(ENGINE_CPUS);
+const CHILD_FLAGS = ONE_CPU ? [...ENGINE_FLAGS, '--single-threaded'] : ENGINE_FLAGS;
+
 /** One size of the engine benchmark in a fresh process (its peak RSS is its own). */
 function engineRow(size: number): BenchRow {
-  const node = [process.execPath, ...ENGINE_FLAGS, '--import', 'tsx', __filename, '--engine', String(size)];
+  const node = [process.execPath, ...CHILD_FLAGS, '--import', 'tsx', __filename, '--engine', String(size)];
   const [command, ...args] = ENGINE_CPUS === null ? node : ['taskset', '-c', ENGINE_CPUS, ...node];
   const child = spawnSync(command!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (child.error) throw new Error(`engine bench for ${size} could not start ${command}: ${child.error.message}`);
@@ -204,7 +215,7 @@ async function main(): Promise<void> {
   const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  out(`engine children: node ${ENGINE_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
+  out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
   out('');
   out('| documents per side | 2B JSON MB/s | register CSV MB/s | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
   out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
