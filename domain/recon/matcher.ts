@@ -518,8 +518,38 @@ function pair(s: Docs, b: number, p: number, pass: number): void {
   s.pass[p] = pass;
 }
 
+/**
+ * The documents the sort comparators below compare: set by each sort's caller just before it
+ * sorts (sorts run to completion, one at a time). Comparators made per run as closures over the
+ * run's documents lost their compiled code with each run, and every run compiled them again.
+ */
+let sortDocs: Docs | null = null;
+
+function byDoc(x: number, y: number): number {
+  return cmpDoc(sortDocs!, x, y);
+}
+
+function byCand(x: Cand, y: Cand): number {
+  return x.taxDiff - y.taxDiff || x.gap - y.gap || x.dist - y.dist || cmpDoc(sortDocs!, x.b, y.b) || cmpDoc(sortDocs!, x.p, y.p);
+}
+
+/** Sorts document numbers in document order (cmpDoc). */
+function sortByDoc(s: Docs, docs: number[]): number[] {
+  sortDocs = s;
+  try {
+    return docs.sort(byDoc);
+  } finally {
+    sortDocs = null;
+  }
+}
+
 function greedy(s: Docs, cands: Cand[], pass: number): void {
-  cands.sort((x, y) => x.taxDiff - y.taxDiff || x.gap - y.gap || x.dist - y.dist || cmpDoc(s, x.b, y.b) || cmpDoc(s, x.p, y.p));
+  sortDocs = s;
+  try {
+    cands.sort(byCand);
+  } finally {
+    sortDocs = null;
+  }
   for (let k = 0; k < cands.length; k += 1) {
     const c = cands[k]!;
     if (s.state[c.b] === FREE && s.state[c.p] === FREE) pair(s, c.b, c.p, pass);
@@ -802,21 +832,42 @@ export function matchDocumentsInto(
   hintsAndRejected(run);
   applySupplierSignals(run);
   const plan = planRows(run, sink);
-  // Row ids are `booksRef|portalRef` (either side may be empty): compared from their parts.
-  const refs = s.ref;
   const { rowB, rowP, rowGstin } = plan;
-  const byId = (x: number, y: number): number => {
-    const bx = rowB[x]!;
-    const by = rowB[y]!;
-    const px = rowP[x]!;
-    const py = rowP[y]!;
-    return cmpJoined(bx < 0 ? '' : refs[bx]!, px < 0 ? '' : refs[px]!, by < 0 ? '' : refs[by]!, py < 0 ? '' : refs[py]!);
-  };
-  const perm = sortResults(plan.count, rowGstin, plan.rowDay, it.gstinById, byId);
+  idRefs = s.ref;
+  idRowB = rowB;
+  idRowP = rowP;
+  let perm: Int32Array;
+  try {
+    perm = sortResults(plan.count, rowGstin, plan.rowDay, it.gstinById, byRowId);
+  } finally {
+    idRefs = NO_REFS;
+    idRowB = NO_ROWS;
+    idRowP = NO_ROWS;
+  }
   const supplierNames = sink === null ? new Map<string, string>() : supplierNamesOf(s, perm, plan, it.gstinById);
   // Warnings in a fixed order too (block iteration order depends on input order).
-  warnings.sort((x, y) => cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message));
+  warnings.sort(byWarning);
   return { rows: new PlannedRows(new Rows(s, o, it.gstinById), perm, rowB, rowP), rejected, warnings, supplierNames };
+}
+
+/**
+ * The rows byRowId compares, set around the result sort (as sortDocs): a comparator made per run
+ * as a closure lost its compiled code with the run.
+ */
+const NO_REFS: readonly string[] = [];
+const NO_ROWS = new Int32Array(0);
+let idRefs = NO_REFS;
+let idRowB: Int32Array = NO_ROWS;
+let idRowP: Int32Array = NO_ROWS;
+
+/** Row ids are `booksRef|portalRef` (either side may be empty): compared from their parts. */
+function byRowId(x: number, y: number): number {
+  const refs = idRefs;
+  const bx = idRowB[x]!;
+  const by = idRowB[y]!;
+  const px = idRowP[x]!;
+  const py = idRowP[y]!;
+  return cmpJoined(bx < 0 ? '' : refs[bx]!, px < 0 ? '' : refs[px]!, by < 0 ? '' : refs[by]!, py < 0 ? '' : refs[py]!);
 }
 
 /**
@@ -835,6 +886,14 @@ class Run {
     readonly warnings: Issue[],
     readonly rejected: PortalDoc[],
   ) {}
+}
+
+function byWarning(x: Issue, y: Issue): number {
+  return cmpStr(x.code, y.code) || cmpStr(x.rowRef ?? '', y.rowRef ?? '') || cmpStr(x.message, y.message);
+}
+
+function byRef(x: PortalDoc, y: PortalDoc): number {
+  return cmpStr(x.ref, y.ref);
 }
 
 /** Edit distance of two documents' numbers (canonical when known), for the P4/P6 tie-breaks. */
@@ -904,7 +963,7 @@ function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]):
       }
     }
   }
-  rejected.sort((x, y) => cmpStr(x.ref, y.ref));
+  rejected.sort(byRef);
   return rejected;
 }
 
@@ -953,7 +1012,7 @@ function aggregateBillsOfEntry(run: Run): void {
   }
   for (const g of byBoe.values()) {
     if (g.length < 2) continue;
-    g.sort((x, y) => cmpDoc(s, x, y));
+    sortByDoc(s, g);
     const head = g[0]!;
     const h = head * MONEY_STRIDE;
     const refs = new Array<string>(g.length);
@@ -997,7 +1056,7 @@ function markDuplicates(run: Run): void {
   for (let gi = 0; gi < groups.groupCount; gi += 1) {
     const head = groups.head[gi]!;
     if (groups.next[head] === -1) continue;
-    groups.list(head, g).sort((x, y) => cmpDoc(s, x, y));
+    sortByDoc(s, groups.list(head, g));
     let dupCount = 0;
     for (let j = 1; j < g.length; j += 1) {
       const later = g[j]!;
@@ -1035,21 +1094,41 @@ function markDuplicates(run: Run): void {
   }
 }
 
+/** The 2B period that carried portal document i. */
+function periodOf(s: Docs, i: number): string {
+  return s.portal[i - s.nb]!.period;
+}
+
+/** Key of the document an amendment replaces (its date is compared separately). */
+function origKeyOf(s: Docs, a: number): number {
+  const ot = s.portal[a - s.nb]!.original?.docType;
+  return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[a]!, 0);
+}
+
+function byPeriodThenDoc(x: number, y: number): number {
+  return cmpStr(periodOf(sortDocs!, x), periodOf(sortDocs!, y)) || cmpDoc(sortDocs!, x, y);
+}
+
+/** Sorts portal documents by 2B period, then in document order. */
+function sortByPeriod(s: Docs, docs: number[]): void {
+  sortDocs = s;
+  try {
+    docs.sort(byPeriodThenDoc);
+  } finally {
+    sortDocs = null;
+  }
+}
+
 /** Amendments supersede originals (§9.2). */
 function supersedeAmendments(run: Run): void {
   const { s, nb, end } = run;
   const money = run.s.money;
-  const period = (i: number): string => s.portal[i - nb]!.period;
   const amendments: number[] = [];
   for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! >= 0) amendments.push(i);
   if (amendments.length > 0) {
-    amendments.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
-    const origKey = (a: number): number => {
-      const ot = s.portal[a - nb]!.original?.docType;
-      return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[a]!, 0); // the date is compared below
-    };
+    sortByPeriod(s, amendments);
     const wanted = new NumIndex(amendments.length);
-    for (const a of amendments) wanted.add(origKey(a));
+    for (const a of amendments) wanted.add(origKeyOf(s, a));
     const byKey: number[][] = [];
     for (let i = nb; i < end; i += 1) {
       if (s.clean[i] === '') continue;
@@ -1059,15 +1138,15 @@ function supersedeAmendments(run: Run): void {
       if (g) g.push(i);
       else byKey[w] = [i];
     }
-    for (const g of byKey) if (g) g.sort((x, y) => cmpStr(period(x), period(y)) || cmpDoc(s, x, y));
+    for (const g of byKey) if (g) sortByPeriod(s, g);
     for (const a of amendments) {
       s.flags[a] = s.flags[a]! | F_AMENDED;
       const ap = s.portal[a - nb]!;
-      const g = byKey[wanted.find(origKey(a))];
+      const g = byKey[wanted.find(origKeyOf(s, a))];
       let orig = -1;
       if (g) {
         for (const c of g) {
-          if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[a] && period(c) <= ap.period) {
+          if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[a] && periodOf(s, c) <= ap.period) {
             orig = c;
             break;
           }
@@ -1090,93 +1169,105 @@ function supersedeAmendments(run: Run): void {
         sgst: sa * money[am + SG]! - so * money[om + SG]!,
         cess: sa * money[am + CS]! - so * money[om + CS]!,
       });
-      s.amendmentOfEarlierPeriod.set(a, period(orig) < ap.period);
+      s.amendmentOfEarlierPeriod.set(a, periodOf(s, orig) < ap.period);
     }
   }
   for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! < 0) s.flags[i] = s.flags[i]! | F_AMENDED;
 }
 
-/** P1–P3: keyed passes; then the canonical keys of the portal documents still free. */
+/**
+ * P1–P3: keyed passes; then the canonical keys of the portal documents still free. The passes
+ * and their helpers are module functions taking the run, not closures made per run: a closure's
+ * compiled code goes when the run's closures die, and each run compiled them again.
+ */
 function keyedPasses(run: Run): void {
-  const { s, it, o, nb, end } = run;
-  const money = run.s.money;
-  const win = run.o.dateWindowDays;
+  const { s, it, nb, end } = run;
+  // Work arrays shared by the passes; bNext: books chain per portal group (by books document).
   const bIdx: number[] = [];
   const pIdx: number[] = [];
-  /** Hash key of document i for a pass (−1: takes no part). */
-  const keyFor = (pass: number, i: number, portalSide: boolean): number => {
-    if (pass === P1) return s.cleanId[i]! < 0 ? -1 : ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, s.fySlot[i]!);
-    if (pass === P3 && portalSide) {
-      return s.hasOrig[i] === 1 && s.oCanonId[i]! >= 0 ? ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[i]!, ANY_FY) : -1;
-    }
-    if (s.clean[i] === '') return -1;
-    ensureCanon(s, i, it);
-    return ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY);
-  };
-  // P2: equal canonical key, same FY, or adjacent FY with dates inside the window.
-  const fyOk = (bFy: number, pFy: number, gap: number): boolean =>
-    bFy === pFy || (o.adjacentFyMatching && Math.abs(bFy - pFy) === 1 && gap <= win);
-  const allow = (pass: number, b: number, p: number): boolean => {
-    if (!compatible(s.type[b]!, s.type[p]!)) return false;
-    if (pass === P1) return true;
-    if (pass === P2) return fyOk(s.fy[b]!, s.fy[p]!, Math.abs(s.day[b]! - s.day[p]!));
-    return fyOk(s.fy[b]!, s.oFy[p]!, Math.abs(s.day[b]! - s.oDay[p]!));
-  };
   const bNext = new Int32Array(nb);
-  const keyedPass = (pass: number): void => {
-    let free = 0;
-    for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
-    const pg = new Groups(s.np, free);
-    for (let i = nb; i < end; i += 1) {
-      if (s.state[i] !== FREE) continue;
-      const k = keyFor(pass, i, true);
-      if (k >= 0) pg.add(k, i - nb);
-    }
-    if (pg.groupCount === 0) return;
-    // Books join the portal group of their key directly (a chain per portal group, in books
-    // order): groups are disjoint, so the order in which they are paired does not matter.
-    const groupCount = pg.groupCount;
-    const bHead = new Int32Array(groupCount).fill(-1);
-    const bLast = new Int32Array(groupCount);
-    for (let i = 0; i < nb; i += 1) {
-      if (s.state[i] !== FREE) continue;
-      const k = keyFor(pass, i, false);
-      if (k < 0) continue;
-      const g = pg.index.find(k);
-      if (g < 0) continue;
-      bNext[i] = -1;
-      if (bHead[g] === -1) bHead[g] = i;
-      else bNext[bLast[g]!] = i;
-      bLast[g] = i;
-    }
-    for (let g = 0; g < groupCount; g += 1) {
-      const bh = bHead[g]!;
-      if (bh === -1) continue;
-      const ph = pg.head[g]!;
-      if (bNext[bh] === -1 && pg.next[ph] === -1) {
-        const p = nb + ph;
-        if (s.state[p] === FREE && allow(pass, bh, p)) pair(s, bh, p, pass);
-        continue;
-      }
-      const cands: Cand[] = [];
-      bIdx.length = 0;
-      for (let b = bh; b !== -1; b = bNext[b]!) bIdx.push(b);
-      pg.list(ph, pIdx);
-      for (const b of bIdx) {
-        for (const pi of pIdx) {
-          const p = nb + pi;
-          if (s.state[p] !== FREE || !allow(pass, b, p)) continue;
-          cands.push({ b, p, taxDiff: taxDiff(money, b, p), gap: Math.abs(s.day[b]! - s.day[p]!), dist: 0 });
-        }
-      }
-      greedy(s, cands, pass);
-    }
-  };
   // P1: equal clean key, same FY. P2: equal canonical key. P3: books still carry the number the amendment replaced.
-  keyedPass(P1);
-  keyedPass(P2);
-  keyedPass(P3);
+  keyedPass(run, P1, bIdx, pIdx, bNext);
+  keyedPass(run, P2, bIdx, pIdx, bNext);
+  keyedPass(run, P3, bIdx, pIdx, bNext);
   for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) ensureCanon(s, i, it);
+}
+
+/** Hash key of document i for a pass (−1: takes no part). */
+function keyFor(run: Run, pass: number, i: number, portalSide: boolean): number {
+  const s = run.s;
+  if (pass === P1) return s.cleanId[i]! < 0 ? -1 : ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, s.fySlot[i]!);
+  if (pass === P3 && portalSide) {
+    return s.hasOrig[i] === 1 && s.oCanonId[i]! >= 0 ? ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[i]!, ANY_FY) : -1;
+  }
+  if (s.clean[i] === '') return -1;
+  ensureCanon(s, i, run.it);
+  return ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY);
+}
+
+/** P2/P3: same FY, or adjacent FY with dates inside the window. */
+function fyOk(o: MatchOptions, bFy: number, pFy: number, gap: number): boolean {
+  return bFy === pFy || (o.adjacentFyMatching && Math.abs(bFy - pFy) === 1 && gap <= o.dateWindowDays);
+}
+
+function keyedAllow(run: Run, pass: number, b: number, p: number): boolean {
+  const s = run.s;
+  if (!compatible(s.type[b]!, s.type[p]!)) return false;
+  if (pass === P1) return true;
+  if (pass === P2) return fyOk(run.o, s.fy[b]!, s.fy[p]!, Math.abs(s.day[b]! - s.day[p]!));
+  return fyOk(run.o, s.fy[b]!, s.oFy[p]!, Math.abs(s.day[b]! - s.oDay[p]!));
+}
+
+function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext: Int32Array): void {
+  const { s, nb, end } = run;
+  const money = s.money;
+  let free = 0;
+  for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
+  const pg = new Groups(s.np, free);
+  for (let i = nb; i < end; i += 1) {
+    if (s.state[i] !== FREE) continue;
+    const k = keyFor(run, pass, i, true);
+    if (k >= 0) pg.add(k, i - nb);
+  }
+  if (pg.groupCount === 0) return;
+  // Books join the portal group of their key directly (a chain per portal group, in books
+  // order): groups are disjoint, so the order in which they are paired does not matter.
+  const groupCount = pg.groupCount;
+  const bHead = new Int32Array(groupCount).fill(-1);
+  const bLast = new Int32Array(groupCount);
+  for (let i = 0; i < nb; i += 1) {
+    if (s.state[i] !== FREE) continue;
+    const k = keyFor(run, pass, i, false);
+    if (k < 0) continue;
+    const g = pg.index.find(k);
+    if (g < 0) continue;
+    bNext[i] = -1;
+    if (bHead[g] === -1) bHead[g] = i;
+    else bNext[bLast[g]!] = i;
+    bLast[g] = i;
+  }
+  for (let g = 0; g < groupCount; g += 1) {
+    const bh = bHead[g]!;
+    if (bh === -1) continue;
+    const ph = pg.head[g]!;
+    if (bNext[bh] === -1 && pg.next[ph] === -1) {
+      const p = nb + ph;
+      if (s.state[p] === FREE && keyedAllow(run, pass, bh, p)) pair(s, bh, p, pass);
+      continue;
+    }
+    const cands: Cand[] = [];
+    bIdx.length = 0;
+    for (let b = bh; b !== -1; b = bNext[b]!) bIdx.push(b);
+    pg.list(ph, pIdx);
+    for (const b of bIdx) {
+      for (const pi of pIdx) {
+        const p = nb + pi;
+        if (s.state[p] !== FREE || !keyedAllow(run, pass, b, p)) continue;
+        cands.push({ b, p, taxDiff: taxDiff(money, b, p), gap: Math.abs(s.day[b]! - s.day[p]!), dist: 0 });
+      }
+    }
+    greedy(s, cands, pass);
+  }
 }
 
 /** P4/P5: fuzzy number, amount only, per GSTIN block. */
@@ -1520,8 +1611,7 @@ function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gsti
     if (d !== Math.floor(d)) integral = false;
   }
   // Rank of every GSTIN id in string order.
-  const ids = Array.from({ length: gstinById.length }, (_, i) => i);
-  ids.sort((x, y) => cmpStr(gstinById[x]!, gstinById[y]!));
+  const ids = textOrder(gstinById);
   const rank = new Int32Array(gstinById.length);
   for (let r = 0; r < ids.length; r += 1) rank[ids[r]!] = r;
   const daySpan = n === 0 ? 1 : dMax - dMin + 1;
@@ -1558,6 +1648,25 @@ function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gsti
     }
   }
   return perm;
+}
+
+/** The texts compared by byText (set around the sort in textOrder, as sortDocs). */
+let sortTexts: readonly string[] = NO_REFS;
+
+function byText(x: number, y: number): number {
+  return cmpStr(sortTexts[x]!, sortTexts[y]!);
+}
+
+/** Indices of `texts` in string order. */
+function textOrder(texts: readonly string[]): number[] {
+  const ids = new Array<number>(texts.length);
+  for (let i = 0; i < texts.length; i += 1) ids[i] = i;
+  sortTexts = texts;
+  try {
+    return ids.sort(byText);
+  } finally {
+    sortTexts = NO_REFS;
+  }
 }
 
 /**
@@ -1656,24 +1765,27 @@ function dropAmbiguous(cands: Cand[]): Cand[] {
   // Best candidate and tie count per document number (books and portal numbers never collide).
   const best = new Map<number, Cand>();
   const ties = new Map<number, number>();
-  const consider = (d: number, c: Cand): void => {
-    const cur = best.get(d);
-    if (!cur) {
-      best.set(d, c);
-      ties.set(d, 1);
-      return;
-    }
-    const cmp = c.taxDiff - cur.taxDiff || c.gap - cur.gap || c.dist - cur.dist;
-    if (cmp < 0) {
-      best.set(d, c);
-      ties.set(d, 1);
-    } else if (cmp === 0) ties.set(d, ties.get(d)! + 1);
-  };
   for (const c of cands) {
-    consider(c.b, c);
-    consider(c.p, c);
+    considerCand(best, ties, c.b, c);
+    considerCand(best, ties, c.p, c);
   }
-  return cands.filter((c) => ties.get(c.b)! <= 1 && ties.get(c.p)! <= 1);
+  const kept: Cand[] = [];
+  for (const c of cands) if (ties.get(c.b)! <= 1 && ties.get(c.p)! <= 1) kept.push(c);
+  return kept;
+}
+
+function considerCand(best: Map<number, Cand>, ties: Map<number, number>, d: number, c: Cand): void {
+  const cur = best.get(d);
+  if (!cur) {
+    best.set(d, c);
+    ties.set(d, 1);
+    return;
+  }
+  const cmp = c.taxDiff - cur.taxDiff || c.gap - cur.gap || c.dist - cur.dist;
+  if (cmp < 0) {
+    best.set(d, c);
+    ties.set(d, 1);
+  } else if (cmp === 0) ties.set(d, ties.get(d)! + 1);
 }
 /** A money difference; "equal" for money means within one paisa (§8.3). */
 function moneyDiff(diffs: Difference[] | null, field: DifferenceField, books: number, portal: number, tol: number): Difference[] | null {

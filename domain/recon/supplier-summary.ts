@@ -83,6 +83,11 @@ export function summariseSuppliers(
   return acc.finish();
 }
 
+/** §12.3 order: ITC at risk, largest first, then GSTIN (a module function: see matcher.ts byDoc). */
+function byRiskThenGstin(a: SupplierSummary, b: SupplierSummary): number {
+  return b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0);
+}
+
 /** summariseSuppliers one row at a time, for callers that sum rows in a loop of their own. */
 export class SupplierAccumulator {
   private cells = new Float64Array(64 * SLOT);
@@ -154,7 +159,7 @@ export class SupplierAccumulator {
         signals: this.signals?.[key] ?? null,
       });
     }
-    out.sort((a, b) => b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0));
+    out.sort(byRiskThenGstin);
     return out;
   }
 
