@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** Runs warm-runs.child.ts under --trace-deopt --trace-opt and returns what it printed. */
+/**
+ * Runs warm-runs.child.ts under --trace-deopt --trace-opt and returns what it printed. V8 runs
+ * single-threaded there, so when code gets compiled does not depend on how busy the machine is.
+ */
 function traceWarmRuns(): string {
   const child = spawnSync(
     process.execPath,
-    ['--expose-gc', '--trace-deopt', '--trace-opt', '--import', 'tsx', join(__dirname, 'warm-runs.child.ts'), '20000'],
+    ['--expose-gc', '--single-threaded', '--trace-deopt', '--trace-opt', '--import', 'tsx', join(__dirname, 'warm-runs.child.ts'), '20000'],
     { cwd: join(__dirname, '..', '..', '..'), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 },
   );
   expect(child.stderr).not.toMatch(/Error/);
