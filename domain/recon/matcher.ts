@@ -254,21 +254,21 @@ class Docs {
   readonly gstinId: Int32Array;
   readonly block: Int32Array;
   readonly type: Uint8Array;
-  readonly clean: string[];
+  /**
+   * Interned clean key (−1: the document has no number). Its text, and the canonical key's, are
+   * read from the interner's `texts` (cleanText, canonText): no per-document string arrays, which
+   * at 10 lakh documents were 100+ MB of old-generation allocation per run and set off a full
+   * collection of the input-sized heap in every run.
+   */
   readonly cleanId: Int32Array;
-  /** Canonical key: computed lazily (portal documents matched in P1 never need it); null until then. */
-  readonly canon: (string | null)[];
+  /** Canonical key: computed lazily (portal documents matched in P1 never need it); −1 until then. */
   readonly canonId: Int32Array;
-  readonly tail: string[];
-  readonly prefix: string[];
-  /** tail/prefix computed (the canonical fast path skips them until P4/P6 need them). */
-  readonly tailKnown: Uint8Array;
+  /** Tail and prefix of the canonical key, for the documents P4/P6 compare (fuzzyKeyOf). */
+  readonly fuzzy = new Map<number, CanonicalKey>();
   readonly fy: Float64Array;
   readonly fySlot: Float64Array;
   readonly day: Float64Array;
-  readonly pos: string[];
   readonly rcm: Uint8Array;
-  readonly portCode: string[];
   readonly state: Uint8Array;
   readonly partner: Int32Array;
   readonly pass: Uint8Array;
@@ -284,8 +284,6 @@ class Docs {
   readonly outReason: Uint8Array;
   /** 1 when the document has an entry in one of the sparse maps below (rows skip the look-ups otherwise). */
   readonly sparse: Uint8Array;
-  /** Portal documents: the supplier's filing date (`supfildt`), if given. */
-  readonly filing: (string | undefined)[];
   readonly money: Float64Array;
   readonly books: BooksRow[];
   readonly portal: PortalDoc[];
@@ -295,13 +293,13 @@ class Docs {
   readonly amendmentDelta = new Map<number, Heads>();
   readonly amendmentOfEarlierPeriod = new Map<number, boolean>();
 
-  constructor(nb: number, n: number) {
+  constructor(nb: number, n: number, readonly texts: readonly string[]) {
     this.nb = nb;
     this.n = n;
     // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began.
-    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 9));
+    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 8));
     // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
@@ -336,7 +334,6 @@ class Docs {
     this.flags = new Uint16Array(buf, off, n);
     off += 2 * n;
     this.type = u8();
-    this.tailKnown = u8();
     this.rcm = u8();
     this.state = u8();
     this.pass = u8();
@@ -344,14 +341,7 @@ class Docs {
     this.category = u8();
     this.outReason = u8();
     this.sparse = u8();
-    this.filing = new Array<string | undefined>(n);
     this.ref = new Array<string>(n);
-    this.clean = new Array<string>(n);
-    this.canon = new Array<string | null>(n);
-    this.tail = new Array<string>(n);
-    this.prefix = new Array<string>(n);
-    this.pos = new Array<string>(n);
-    this.portCode = new Array<string>(n);
     this.books = new Array<BooksRow>(nb);
     this.portal = [];
   }
@@ -390,12 +380,7 @@ function initDoc(s: Docs, i: number, ref: string, docType: DocType, gstinRaw: st
   if (g.bad) s.flags[i] = F_INVALID_GSTIN;
   s.block[i] = isBoe ? BOE_BLOCK : g.block;
   s.type[i] = DOC_TYPE_CODE[docType];
-  s.clean[i] = clean;
   s.cleanId[i] = clean === '' ? -1 : it.key(clean);
-  s.canon[i] = isBoe || clean === '' ? clean : null;
-  s.tail[i] = isBoe ? clean : '';
-  s.prefix[i] = '';
-  s.tailKnown[i] = isBoe || clean === '' ? 1 : 0;
   const m = i * MONEY_STRIDE;
   if (iso) {
     isoParts(iso);
@@ -403,12 +388,8 @@ function initDoc(s: Docs, i: number, ref: string, docType: DocType, gstinRaw: st
     s.day[i] = isoDay;
     s.money[m + M_DAY] = isoDay;
   }
-  const posText = pos ?? '';
-  const port = portCode ? portCode.trim().toUpperCase() : '';
-  s.pos[i] = posText;
   s.rcm[i] = rcm ? 1 : 0;
-  s.portCode[i] = port;
-  s.money[m + M_PACK] = s.type[i]! + (rcm ? 8 : 0) + 32 * (it.posId(posText) + (PACK_ID_BITS + 1) * it.portId(port)) + PACK_LOW * g.block;
+  s.money[m + M_PACK] = s.type[i]! + (rcm ? 8 : 0) + 32 * (it.posId(pos ?? '') + (PACK_ID_BITS + 1) * it.portId(cleanPort(portCode))) + PACK_LOW * g.block;
 }
 
 function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igst: number; cgst: number; sgst: number; cess: number }): void {
@@ -423,47 +404,71 @@ function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igs
 /** Compute (once) the canonical key of a document and intern it. */
 function ensureCanon(s: Docs, i: number, it: Interner): void {
   if (s.canonId[i]! >= 0) return;
-  const clean = s.clean[i]!;
-  if (clean === '') return;
-  const preset = s.canon[i];
-  if (preset !== null) {
-    s.canonId[i] = it.key(preset!);
+  const cleanId = s.cleanId[i]!;
+  if (cleanId < 0) return;
+  // A bill of entry's number is its own canonical key.
+  if (s.type[i] === T_BOE) {
+    s.canonId[i] = cleanId;
     return;
   }
   // The canonical key depends on the clean key and the FY only: documents sharing both (invoice
   // numbers recur across suppliers and between books and portal) reuse it.
-  const cleanId = s.cleanId[i]!;
   const fy = s.day[i] === 0 ? NO_FY : s.fy[i]!;
   const known = it.canonOf(cleanId, fy);
   if (known >= 0) {
-    s.canon[i] = it.text(known);
     s.canonId[i] = known;
     return;
   }
+  const clean = it.text(cleanId);
   if (canonicalIsClean(clean)) {
     // Already canonical whatever the FY: the tail/prefix are only needed by P4/P6, computed there on demand.
-    s.canon[i] = clean;
     s.canonId[i] = cleanId;
     it.setCanon(cleanId, ANY_FY_ARG, cleanId);
     return;
   }
   // Only the canonical key: tail/prefix are computed by fuzzyKeyOf when P4/P6 need them.
-  const canon = canonicalOnly(clean, fy === NO_FY ? null : fy);
-  const canonId = it.key(canon);
-  s.canon[i] = canon;
+  const canonId = it.key(canonicalOnly(clean, fy === NO_FY ? null : fy));
   s.canonId[i] = canonId;
   it.setCanon(cleanId, fy, canonId);
 }
 
+/** The document's clean number ('' when it has none). */
+function cleanText(s: Docs, i: number): string {
+  const id = s.cleanId[i]!;
+  return id < 0 ? '' : s.texts[id]!;
+}
+
+/** The document's canonical number once computed (ensureCanon), else its clean number. */
+function canonText(s: Docs, i: number): string {
+  const id = s.canonId[i]!;
+  return id >= 0 ? s.texts[id]! : cleanText(s, i);
+}
+
+/** The place of supply as the document gives it ('' when none). */
+function posText(s: Docs, i: number): string {
+  return (i < s.nb ? s.books[i]!.placeOfSupply : s.portal[i - s.nb]!.placeOfSupply) ?? '';
+}
+
+/** The port code as compared (cleanPort), '' when none. */
+function portText(s: Docs, i: number): string {
+  return cleanPort(i < s.nb ? s.books[i]!.portCode : s.portal[i - s.nb]!.portCode);
+}
+
+function cleanPort(portCode: string | undefined): string {
+  return portCode ? portCode.trim().toUpperCase() : '';
+}
+
 /** The key isFuzzyNumberMatch compares (tail/prefix computed on first use). */
 function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
-  if (s.tailKnown[i] === 0) {
-    const c = canonicalKey(s.clean[i]!, s.day[i] === 0 ? null : s.fy[i]!);
-    s.tail[i] = c.tail;
-    s.prefix[i] = c.prefix;
-    s.tailKnown[i] = 1;
+  const clean = cleanText(s, i);
+  // A bill of entry's number is its own tail; a document without a number has neither.
+  if (s.type[i] === T_BOE || clean === '') return { canonical: canonText(s, i), tail: clean, prefix: '' };
+  let c = s.fuzzy.get(i);
+  if (c === undefined) {
+    c = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
+    s.fuzzy.set(i, c);
   }
-  return { canonical: s.canon[i] ?? s.clean[i]!, tail: s.tail[i]!, prefix: s.prefix[i]! };
+  return { canonical: canonText(s, i), tail: c.tail, prefix: c.prefix };
 }
 
 function addHint(s: Docs, i: number, h: string): void {
@@ -495,9 +500,12 @@ function taxDiff(a: Float64Array, b: number, p: number): number {
 }
 
 function posRcmEqual(s: Docs, b: number, p: number): boolean {
-  const bp = s.pos[b]!;
-  const pp = s.pos[p]!;
-  return (bp === '' || pp === '' || bp === pp) && s.rcm[b] === s.rcm[p];
+  if (s.rcm[b] !== s.rcm[p]) return false;
+  // Place-of-supply ids from the packed slot: equal ids, equal text (0: none), but for the overflow id.
+  const bPos = ((s.money[b * MONEY_STRIDE + M_PACK]! % PACK_LOW) >>> 5) & PACK_ID_BITS;
+  const pPos = ((s.money[p * MONEY_STRIDE + M_PACK]! % PACK_LOW) >>> 5) & PACK_ID_BITS;
+  if (bPos === 0 || pPos === 0) return true;
+  return bPos === PACK_OVERFLOW || pPos === PACK_OVERFLOW ? posText(s, b) === posText(s, p) : bPos === pPos;
 }
 
 /** A candidate pair (document numbers), for groups with more than one document on a side. */
@@ -565,7 +573,7 @@ const ANY_FY_ARG = Infinity;
 class Interner {
   private readonly keys = new Map<string, number>();
   /** Interned strings by id. */
-  private readonly texts: string[] = [];
+  readonly texts: string[] = [];
   /** Per clean-key id: the FY its canonical key was computed for (NaN: none yet) and that key's id. */
   private canonFy = new Float64Array(0);
   private canonIds = new Int32Array(0);
@@ -790,7 +798,7 @@ export function matchDocuments(
 export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<MatchOptions> = {}): ResultRow {
   const o = matchOptions(opts);
   const it = new Interner();
-  const s = new Docs(1, 2);
+  const s = new Docs(1, 2, it.texts);
   normaliseBooks(s, it, [books]);
   normalisePortal(s, it, [{ ...portal, rejected: false }]);
   assignFySlots(s, 2);
@@ -816,7 +824,7 @@ export function matchDocumentsInto(
 
   // Both sides into the columns, then the phases of §7–§10 in order, each its own function.
   const nb = booksIn.length;
-  const s = new Docs(nb, nb + portalIn.length);
+  const s = new Docs(nb, nb + portalIn.length, it.texts);
   normaliseBooks(s, it, booksIn);
   const rejected = normalisePortal(s, it, portalIn);
   const end = nb + s.np;
@@ -898,7 +906,7 @@ function byRef(x: PortalDoc, y: PortalDoc): number {
 
 /** Edit distance of two documents' numbers (canonical when known), for the P4/P6 tie-breaks. */
 function numberDistance(s: Docs, b: number, p: number): number {
-  return osaDistance(s.canon[b] ?? s.clean[b]!, s.canon[p] ?? s.clean[p]!);
+  return osaDistance(canonText(s, b), canonText(s, p));
 }
 
 /** Books rows into the columns, with the books flags and out-of-scope rows (§9.7). */
@@ -947,7 +955,6 @@ function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]):
       doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
     setMoney(money, MONEY_STRIDE * i, doc);
     if (doc.itcAvailable) money[MONEY_STRIDE * i + M_PACK] = money[MONEY_STRIDE * i + M_PACK]! + PACK_AVAIL;
-    s.filing[i] = doc.supplierFilingDate;
     s.portal.push(doc);
     const orig = doc.original;
     if (orig) {
@@ -1003,12 +1010,12 @@ function warnInvalidGstins(run: Run): void {
 function aggregateBillsOfEntry(run: Run): void {
   const { s, nb } = run;
   const money = run.s.money;
-  const byBoe = new Map<string, number[]>();
+  const byBoe = new Map<number, number[]>();
   for (let i = 0; i < nb; i += 1) {
-    if (s.state[i] !== FREE || s.type[i] !== T_BOE || s.clean[i] === '') continue;
-    const g = byBoe.get(s.clean[i]!);
+    if (s.state[i] !== FREE || s.type[i] !== T_BOE || s.cleanId[i]! < 0) continue;
+    const g = byBoe.get(s.cleanId[i]!);
     if (g) g.push(i);
-    else byBoe.set(s.clean[i]!, [i]);
+    else byBoe.set(s.cleanId[i]!, [i]);
   }
   for (const g of byBoe.values()) {
     if (g.length < 2) continue;
@@ -1042,7 +1049,7 @@ function markDuplicates(run: Run): void {
   const canonFirst = new Int32Array(nb);
   const canonGroup = new Int32Array(nb).fill(-1);
   for (let i = 0; i < nb; i += 1) {
-    if (s.state[i] !== FREE || s.clean[i] === '') continue;
+    if (s.state[i] !== FREE || s.cleanId[i]! < 0) continue;
     groups.add(ck(s.block[i]!, s.type[i]!, s.cleanId[i]!, s.fySlot[i]!), i);
     ensureCanon(s, i, it);
     const kc = ck(s.block[i]!, s.type[i]!, s.canonId[i]!, s.fySlot[i]!);
@@ -1089,7 +1096,7 @@ function markDuplicates(run: Run): void {
     }
   }
   for (let i = 0; i < nb; i += 1) {
-    if (s.state[i] !== FREE || s.clean[i] === '') continue;
+    if (s.state[i] !== FREE || s.cleanId[i]! < 0) continue;
     if (canonFirst[canonGroup[i]!] === -2) s.flags[i] = s.flags[i]! | F_POSSIBLE_DUP;
   }
 }
@@ -1131,7 +1138,7 @@ function supersedeAmendments(run: Run): void {
     for (const a of amendments) wanted.add(origKeyOf(s, a));
     const byKey: number[][] = [];
     for (let i = nb; i < end; i += 1) {
-      if (s.clean[i] === '') continue;
+      if (s.cleanId[i]! < 0) continue;
       const w = wanted.find(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, 0));
       if (w < 0) continue;
       const g = byKey[w];
@@ -1200,7 +1207,7 @@ function keyFor(run: Run, pass: number, i: number, portalSide: boolean): number 
   if (pass === P3 && portalSide) {
     return s.hasOrig[i] === 1 && s.oCanonId[i]! >= 0 ? ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[i]!, ANY_FY) : -1;
   }
-  if (s.clean[i] === '') return -1;
+  if (s.cleanId[i]! < 0) return -1;
   ensureCanon(s, i, run.it);
   return ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY);
 }
@@ -1302,10 +1309,10 @@ function fuzzyPasses(run: Run): void {
     // P4: fuzzy number.
     const c4: Cand[] = [];
     for (const b of g.b) {
-      if (s.clean[b] === '') continue;
+      if (s.cleanId[b]! < 0) continue;
       let bk: CanonicalKey | null = null;
       for (const p of g.p) {
-        if (s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
+        if (s.cleanId[p]! < 0 || !compatible(s.type[b]!, s.type[p]!)) continue;
         const gap = Math.abs(s.day[b]! - s.day[p]!);
         if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
         bk ??= fuzzyKeyOf(s, b);
@@ -1351,7 +1358,7 @@ function panPass(run: Run): void {
   }
   for (let i = 0; i < nb; i += 1) {
     const pan = it.panById[s.gstinId[i]!]!;
-    if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK || s.clean[i] === '') continue;
+    if (s.state[i] !== FREE || pan === '' || s.block[i] === BOE_BLOCK || s.cleanId[i]! < 0) continue;
     pans.get(pan)?.b.push(i);
   }
   for (const [pan, g] of pans) {
@@ -1365,7 +1372,7 @@ function panPass(run: Run): void {
       ensureCanon(s, b, it);
       const bk = fuzzyKeyOf(s, b);
       for (const p of g.p) {
-        if (s.gstinId[p] === s.gstinId[b] || s.clean[p] === '' || !compatible(s.type[b]!, s.type[p]!)) continue;
+        if (s.gstinId[p] === s.gstinId[b] || s.cleanId[p]! < 0 || !compatible(s.type[b]!, s.type[p]!)) continue;
         const gap = Math.abs(s.day[b]! - s.day[p]!);
         if (!(s.fy[b] === s.fy[p] || gap <= win)) continue;
         if (Math.abs(money[b * MONEY_STRIDE + TX]! - money[p * MONEY_STRIDE + TX]!) > tol || taxDiff(money, b, p) > tol) continue;
@@ -1397,7 +1404,7 @@ function hintsAndRejected(run: Run): void {
     if (!rejectedByKey.has(k)) rejectedByKey.set(k, r);
   }
   for (let b = 0; b < nb; b += 1) {
-    if (s.state[b] !== FREE || s.clean[b] === '') continue;
+    if (s.state[b] !== FREE || s.cleanId[b]! < 0) continue;
     ensureCanon(s, b, it);
     const fam = FAMILY_OF_CODE[s.type[b]!]!;
     const opp = OPPOSITE_FAMILY[fam]!;
@@ -1483,7 +1490,7 @@ function planRows(run: Run, sink: RowSink | null): RowPlan {
         const cls = pairClass(s, o, b, p);
         sideOf(s, bSide, b);
         sideOf(s, pSide, p);
-        sink.add(cls >> 1, (cls & 1) === 1, bSide, booksRowCount(s, b), pSide, s.filing[p], amendmentOf(s, p), g, gstinById[g]!);
+        sink.add(cls >> 1, (cls & 1) === 1, bSide, booksRowCount(s, b), pSide, s.portal[p - nb]!.supplierFilingDate, amendmentOf(s, p), g, gstinById[g]!);
       }
     } else {
       const g = s.gstinId[b]!;
@@ -1507,7 +1514,7 @@ function planRows(run: Run, sink: RowSink | null): RowPlan {
     rowP[n] = p;
     if (sink !== null) {
       sideOf(s, pSide, p);
-      sink.add(SINGLE_CATEGORY_INDEX[singleCode(s, p)]!, false, bSide, 0, pSide, s.filing[p], amendmentOf(s, p), g, gstinById[g]!);
+      sink.add(SINGLE_CATEGORY_INDEX[singleCode(s, p)]!, false, bSide, 0, pSide, s.portal[p - nb]!.supplierFilingDate, amendmentOf(s, p), g, gstinById[g]!);
     }
     n += 1;
   }
@@ -1866,13 +1873,13 @@ function pairClass(s: Docs, o: MatchOptions, b: number, p: number): number {
   const pLow = pPack % PACK_LOW;
   const bPos = (bLow >>> 5) & PACK_ID_BITS;
   const pPos = (pLow >>> 5) & PACK_ID_BITS;
-  if (bPos !== 0 && pPos !== 0 && (bPos !== pPos || bPos === PACK_OVERFLOW) && s.pos[b] !== s.pos[p]) material = true;
+  if (bPos !== 0 && pPos !== 0 && (bPos !== pPos || bPos === PACK_OVERFLOW) && posText(s, b) !== posText(s, p)) material = true;
   if (((bLow ^ pLow) & 8) !== 0) material = true; // reverse charge
   const isBoe = (bLow & 7) === T_BOE;
   if (isBoe) {
     const bPort = (bLow >>> 17) & PACK_ID_BITS;
     const pPort = (pLow >>> 17) & PACK_ID_BITS;
-    if (bPort !== 0 && pPort !== 0 && (bPort !== pPort || bPort === PACK_OVERFLOW) && s.portCode[b] !== s.portCode[p]) material = true;
+    if (bPort !== 0 && pPort !== 0 && (bPort !== pPort || bPort === PACK_OVERFLOW) && portText(s, b) !== portText(s, p)) material = true;
   } else if (bPack - bLow !== pPack - pLow) {
     material = true; // different GSTIN blocks: different cleaned GSTINs
   }
@@ -1932,16 +1939,16 @@ class Rows {
       const gap = Math.abs(bDay - pDay);
       diffs = addDiff(diffs, { field: 'invoiceDate', books: br.invoiceDate, portal: pr.date, delta: bDay - pDay, material: gap > o.dateWindowDays });
     }
-    const bPos = s.pos[b]!;
-    const pPos = s.pos[p]!;
+    const bPos = posText(s, b);
+    const pPos = posText(s, p);
     if (bPos !== '' && pPos !== '' && bPos !== pPos) {
       diffs = addDiff(diffs, { field: 'placeOfSupply', books: bPos, portal: pPos, delta: null, material: true });
     }
     if (s.rcm[b] !== s.rcm[p]) diffs = addDiff(diffs, { field: 'reverseCharge', books: s.rcm[b] === 1, portal: s.rcm[p] === 1, delta: null, material: true });
     const bType = s.type[b]!;
     const pType = s.type[p]!;
-    const bPort = s.portCode[b]!;
-    const pPort = s.portCode[p]!;
+    const bPort = portText(s, b);
+    const pPort = portText(s, p);
     if (bType === T_BOE && bPort !== '' && pPort !== '' && bPort !== pPort) {
       diffs = addDiff(diffs, { field: 'portCode', books: bPort, portal: pPort, delta: null, material: true });
     }
@@ -2077,8 +2084,8 @@ export { headsOf };
 // A run's columns, interner, hash groups and row builders die with it; their hidden classes must
 // not, or each run re-compiles the engine (kept-shapes.ts).
 {
-  const docs = keepShape(new Docs(0, 0));
   const it = keepShape(new Interner());
+  const docs = keepShape(new Docs(0, 0, it.texts));
   keepShape(new Groups(0));
   keepShape(new Run(docs, it, matchOptions({}), 0, 0, [], []));
   keepShape(new PlannedRows(keepShape(new Rows(docs, matchOptions({}), [])), new Int32Array(0), new Int32Array(0), new Int32Array(0)));
