@@ -287,6 +287,12 @@ class Docs {
   readonly money: Float64Array;
   readonly books: BooksRow[];
   readonly portal: PortalDoc[];
+  /**
+   * Each portal document's `supfildt` (by portal index), beside `portal`: deciding the rows reads
+   * it for every row with a portal side, and an array of references is far denser in cache than
+   * the documents themselves (reading it from them cost a third more there at 1 lakh).
+   */
+  readonly filing: (string | undefined)[] = [];
   readonly hints = new Map<number, string[]>();
   readonly relatedRef = new Map<number, string>();
   readonly rowRefs = new Map<number, string[]>();
@@ -463,12 +469,16 @@ function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
   const clean = cleanText(s, i);
   // A bill of entry's number is its own tail; a document without a number has neither.
   if (s.type[i] === T_BOE || clean === '') return { canonical: canonText(s, i), tail: clean, prefix: '' };
+  // Cached with the canonical key as it stands (P4/P6 compare a document with many others; a new
+  // object per comparison was most of what the fuzzy passes allocated).
+  const canonical = canonText(s, i);
   let c = s.fuzzy.get(i);
-  if (c === undefined) {
-    c = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
+  if (c === undefined || c.canonical !== canonical) {
+    const k = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
+    c = { canonical, tail: k.tail, prefix: k.prefix };
     s.fuzzy.set(i, c);
   }
-  return { canonical: canonText(s, i), tail: c.tail, prefix: c.prefix };
+  return c;
 }
 
 function addHint(s: Docs, i: number, h: string): void {
@@ -956,6 +966,7 @@ function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]):
     setMoney(money, MONEY_STRIDE * i, doc);
     if (doc.itcAvailable) money[MONEY_STRIDE * i + M_PACK] = money[MONEY_STRIDE * i + M_PACK]! + PACK_AVAIL;
     s.portal.push(doc);
+    s.filing.push(doc.supplierFilingDate);
     const orig = doc.original;
     if (orig) {
       s.hasOrig[i] = 1;
@@ -1490,7 +1501,7 @@ function planRows(run: Run, sink: RowSink | null): RowPlan {
         const cls = pairClass(s, o, b, p);
         sideOf(s, bSide, b);
         sideOf(s, pSide, p);
-        sink.add(cls >> 1, (cls & 1) === 1, bSide, booksRowCount(s, b), pSide, s.portal[p - nb]!.supplierFilingDate, amendmentOf(s, p), g, gstinById[g]!);
+        sink.add(cls >> 1, (cls & 1) === 1, bSide, booksRowCount(s, b), pSide, s.filing[p - nb], amendmentOf(s, p), g, gstinById[g]!);
       }
     } else {
       const g = s.gstinId[b]!;
@@ -1514,7 +1525,7 @@ function planRows(run: Run, sink: RowSink | null): RowPlan {
     rowP[n] = p;
     if (sink !== null) {
       sideOf(s, pSide, p);
-      sink.add(SINGLE_CATEGORY_INDEX[singleCode(s, p)]!, false, bSide, 0, pSide, s.portal[p - nb]!.supplierFilingDate, amendmentOf(s, p), g, gstinById[g]!);
+      sink.add(SINGLE_CATEGORY_INDEX[singleCode(s, p)]!, false, bSide, 0, pSide, s.filing[p - nb], amendmentOf(s, p), g, gstinById[g]!);
     }
     n += 1;
   }

@@ -343,6 +343,8 @@ export function billOfEntryKey(raw: string | number | null | undefined): string 
   return digits;
 }
 
+const osaRows: Int32Array[] = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
 /**
  * Optimal-string-alignment distance (Levenshtein plus adjacent transposition). Used only on
  * short canonical keys of P4 candidates.
@@ -352,9 +354,12 @@ export function osaDistance(a: string, b: string): number {
   const m = b.length;
   if (n === 0) return m;
   if (m === 0) return n;
-  let prev2 = new Array<number>(m + 1).fill(0);
-  let prev = new Array<number>(m + 1);
-  let cur = new Array<number>(m + 1);
+  // Three rows of the table, reused between calls: the fuzzy passes compute a distance for
+  // every candidate pair, and three new arrays per call were most of what they allocated.
+  if (osaRows[0]!.length < m + 1) for (let k = 0; k < 3; k += 1) osaRows[k] = new Int32Array(2 * (m + 1));
+  let prev2 = osaRows[0]!.fill(0, 0, m + 1);
+  let prev = osaRows[1]!;
+  let cur = osaRows[2]!;
   for (let j = 0; j <= m; j += 1) prev[j] = j;
   for (let i = 1; i <= n; i += 1) {
     cur[0] = i;
