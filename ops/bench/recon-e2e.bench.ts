@@ -3,7 +3,7 @@
  *
  * 1. Engine, per size (10 thousand, 1 lakh, 10 lakh documents per side; each size in its own child
  *    process so peak RSS belongs to that size alone): parse MB/s of the 2B JSON and register CSV
- *    readers, match time (the first full-size run, and the median of five more: the warm figure,
+ *    readers, match time (the first full-size run, and the median of nine more: the warm figure,
  *    in wall-clock time and in the main thread's CPU time), rows/s, peak RSS (from
  *    ops/bench/recon-match.bench.ts). RECON_BENCH_CPUS="0" runs the engine children on that CPU
  *    list only (`taskset -c`), so V8's helper threads (concurrent marking and sweeping, parallel

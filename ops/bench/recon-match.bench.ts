@@ -1,7 +1,7 @@
 /**
  * Reconciliation benchmark: parse throughput of the 2B JSON and register CSV readers (with
  * JSON.parse / csv-parse alone as baselines), match time (first full-size run, and the median of
- * five warm runs, in wall-clock time and in the main thread's CPU time) and rows per second, and peak RSS.
+ * nine warm runs, in wall-clock time and in the main thread's CPU time) and rows per second, and peak RSS.
  * Run: node --expose-gc --max-semi-space-size=64 --import tsx ops/bench/recon-match.bench.ts [sizes…]
  * (default 10000 100000; without --expose-gc the inputs' garbage is not collected before timing).
  */
@@ -123,8 +123,12 @@ function collect(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** Timed runs after the first, whose median is reported as the warm match time. */
-const WARM_RUNS = 5;
+/**
+ * Timed runs after the first, whose median is reported as the warm match time. The engine takes
+ * three or four runs in a process to settle (V8 keeps tiering its code up as it sees the types of
+ * more paths), so nine: the median is a settled run, and every run is printed beside it.
+ */
+const WARM_RUNS = 9;
 
 export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
