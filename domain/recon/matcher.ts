@@ -257,8 +257,7 @@ class Docs {
   /**
    * Interned clean key (−1: the document has no number). Its text, and the canonical key's, are
    * read from the interner's `texts` (cleanText, canonText): no per-document string arrays, which
-   * at 10 lakh documents were 100+ MB of old-generation allocation per run and set off a full
-   * collection of the input-sized heap in every run.
+   * at 10 lakh documents were 100+ MB of old-generation allocation per run.
    */
   readonly cleanId: Int32Array;
   /** Canonical key: computed lazily (portal documents matched in P1 never need it); −1 until then. */
