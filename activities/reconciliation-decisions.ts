@@ -5,7 +5,7 @@
  * changed are reported as one warning.
  */
 import type { Knex } from 'knex';
-import { DEFAULT_MATCH_OPTIONS, reconcileResultOf, summariseRun, summariseSuppliers, type MatchOptions, type ReconcileResult } from '../domain/recon';
+import { matchOptions, reconcileResultOf, summariseRun, summariseSuppliers, type MatchOptions, type ReconcileResult } from '../domain/recon';
 import { applyDecisions, type StoredDecision } from '../domain/recon/manual';
 
 type DecisionRow = {
@@ -33,7 +33,7 @@ export async function reapplyDecisions(
     id: r.id, action: r.action, note: r.note, by: r.created_by_email, at: new Date(r.created_at).toISOString(),
     booksKey: r.books_key, portalKey: r.portal_key,
   }));
-  const options: MatchOptions = { ...DEFAULT_MATCH_OPTIONS, ...run.options };
+  const options = matchOptions(run.options ?? {});
   const { results, stale } = applyDecisions(outcome.results, decisions, options);
   const warnings = stale.length === 0 ? outcome.warnings : [...outcome.warnings, {
     code: 'manual_decision_stale',

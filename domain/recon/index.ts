@@ -88,7 +88,7 @@ export function reconcile(
 
 export * from './types';
 export * from './categories';
-export { DEFAULT_MATCH_OPTIONS, matchDocuments } from './matcher';
+export { DEFAULT_MATCH_OPTIONS, matchDocuments, matchOptions } from './matcher';
 export type { MatchOptions, MatchOutput, ResultRow, Difference, SupplierSignal } from './matcher';
 export { computeItcFigures, rowItc } from './itc';
 export type { ItcFigures, RowItc, HeadsTotal } from './itc';

@@ -1628,7 +1628,7 @@ function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gsti
     if (d !== Math.floor(d)) integral = false;
   }
   // Rank of every GSTIN id in string order.
-  const ids = textOrder(gstinById);
+  const ids = sortByText(Array.from({ length: gstinById.length }, (_, i) => i), gstinById);
   const rank = new Int32Array(gstinById.length);
   for (let r = 0; r < ids.length; r += 1) rank[ids[r]!] = r;
   const daySpan = n === 0 ? 1 : dMax - dMin + 1;
@@ -1667,17 +1667,15 @@ function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gsti
   return perm;
 }
 
-/** The texts compared by byText (set around the sort in textOrder, as sortDocs). */
+/** The texts compared by byText (set around the sort in sortByText, as sortDocs). */
 let sortTexts: readonly string[] = NO_REFS;
 
 function byText(x: number, y: number): number {
   return cmpStr(sortTexts[x]!, sortTexts[y]!);
 }
 
-/** Indices of `texts` in string order. */
-function textOrder(texts: readonly string[]): number[] {
-  const ids = new Array<number>(texts.length);
-  for (let i = 0; i < texts.length; i += 1) ids[i] = i;
+/** Sorts `ids` (indices into `texts`) in the string order of their texts. */
+function sortByText(ids: number[], texts: readonly string[]): number[] {
   sortTexts = texts;
   try {
     return ids.sort(byText);
@@ -1764,7 +1762,7 @@ function sortResultsPacked(n: number, rowGstin: Int32Array, rowDay: Float64Array
   for (let i = 0; i < n; i += 1) present[rowGstin[i]!] = 1;
   const ids: number[] = [];
   for (let g = 0; g < present.length; g += 1) if (present[g] === 1) ids.push(g);
-  ids.sort((x, y) => cmpStr(gstinById[x]!, gstinById[y]!));
+  sortByText(ids, gstinById);
   const rank = new Int32Array(gstinById.length);
   ids.forEach((g, r) => {
     rank[g] = r;
