@@ -127,21 +127,26 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           // Rows are built a batch at a time as they are written (the engine decided them all).
           const resultCounts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
           const rowCount = outcome.rowCount;
-          await insertResultRows(
-            trx,
-            scope,
-            {
-              count: rowCount,
-              between: (from, to) => outcome.rowsBetween(from, to).map((row) => {
-                resultCounts[row.category] += 1;
-                return { category: row.category, supplierGstin: row.supplierGstin, row };
-              }),
-            },
-            (done) => {
-              report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(rowCount, 1));
-              return checkpoint({ phase: 'store', done, of: rowCount });
-            },
-          );
+          try {
+            await insertResultRows(
+              trx,
+              scope,
+              {
+                count: rowCount,
+                between: (from, to) => outcome.rowsBetween(from, to).map((row) => {
+                  resultCounts[row.category] += 1;
+                  return { category: row.category, supplierGstin: row.supplierGstin, row };
+                }),
+              },
+              (done) => {
+                report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(rowCount, 1));
+                return checkpoint({ phase: 'store', done, of: rowCount });
+              },
+            );
+          } finally {
+            // The engine's tables behind the rows go back to its pool for the worker's next run.
+            outcome.release();
+          }
           await insertSupplierRows(trx, scope, outcome.suppliers.map((s) => ({ supplierGstin: s.supplierGstin, itcAtRisk: s.itcAtRisk, summary: s })));
 
           const total = books.length + portal.length;

@@ -18,6 +18,12 @@ export interface ReconcileResult {
   readonly rowCount: number;
   /** Result rows [from, to) in result order, built for this call (or sliced once `results` was read). */
   rowsBetween(from: number, to: number): ResultRow[];
+  /**
+   * Done with the rows: the engine's tables behind them go back to its pool for the next run
+   * (table-pool.ts). Reading rows not built yet fails after this; reading `results` builds them
+   * all and releases by itself. Without a call the tables are left to the garbage collector.
+   */
+  release(): void;
   /** IMS-rejected documents, kept aside (§9.6). */
   readonly rejected: PortalDoc[];
   readonly summary: RunSummary;
@@ -50,14 +56,22 @@ class Reconciliation implements ReconcileResult {
 
   private all(): ResultRow[] {
     if (this.#built === null) {
-      this.#built = this.#rows!.between(0, this.rowCount);
-      this.#rows = null;
+      if (this.#rows === null) throw new Error('the rows of this reconciliation were released');
+      this.#built = this.#rows.between(0, this.rowCount);
+      this.release();
     }
     return this.#built;
   }
 
   rowsBetween(from: number, to: number): ResultRow[] {
-    return this.#built !== null ? this.#built.slice(from, to) : this.#rows!.between(from, to);
+    if (this.#built !== null) return this.#built.slice(from, to);
+    if (this.#rows === null) throw new Error('the rows of this reconciliation were released');
+    return this.#rows.between(from, to);
+  }
+
+  release(): void {
+    this.#rows?.release();
+    this.#rows = null;
   }
 }
 

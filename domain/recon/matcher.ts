@@ -24,6 +24,7 @@ import {
 } from './normalise';
 import { keepShape } from './kept-shapes';
 import { NumIndex } from './num-index';
+import { TableLease } from './table-pool';
 import type { BooksRow, DocType, Heads, Issue, PortalDoc } from './types';
 
 export interface MatchOptions {
@@ -298,13 +299,14 @@ class Docs {
   readonly amendmentDelta = new Map<number, Heads>();
   readonly amendmentOfEarlierPeriod = new Map<number, boolean>();
 
-  constructor(nb: number, n: number, readonly texts: readonly string[]) {
+  constructor(nb: number, n: number, readonly texts: readonly string[], tables: TableLease = new TableLease()) {
     this.nb = nb;
     this.n = n;
     // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
-    // garbage collections of the (input-sized) heap before matching even began.
-    const buf = new ArrayBuffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 8));
+    // garbage collections of the (input-sized) heap before matching even began. The buffer comes
+    // from the table pool (table-pool.ts), kept from one run to the next.
+    const buf = tables.buffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 8));
     // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
@@ -580,12 +582,13 @@ const ANY_FY_ARG = Infinity;
 
 /** Per-run interning of strings and GSTINs. */
 class Interner {
+  constructor(private readonly tables: TableLease = new TableLease()) {}
   private readonly keys = new Map<string, number>();
   /** Interned strings by id. */
   readonly texts: string[] = [];
   /** Per clean-key id: the FY its canonical key was computed for (NaN: none yet) and that key's id. */
-  private canonFy = new Float64Array(0);
-  private canonIds = new Int32Array(0);
+  private canonFy: Float64Array = new Float64Array(0);
+  private canonIds: Int32Array = new Int32Array(0);
   private readonly gstins = new Map<string, { gstin: string; bad: boolean; pan: string; block: number }>();
   private readonly blocks = new Map<string, number>();
   /** Cleaned GSTIN by id (index 0 is unused: it is BOE_BLOCK). */
@@ -633,10 +636,12 @@ class Interner {
     // NaN FYs (unparseable dates) never equal anything, so they are simply never found again.
     if (cleanId >= this.canonFy.length) {
       const size = Math.max(this.texts.length, cleanId + 1, this.canonFy.length * 2);
-      const f = new Float64Array(size).fill(NaN);
+      const f = this.tables.f64(size, NaN);
       f.set(this.canonFy);
-      const c = new Int32Array(size);
+      const c = this.tables.i32(size);
       c.set(this.canonIds);
+      this.tables.give(this.canonFy);
+      this.tables.give(this.canonIds);
       this.canonFy = f;
       this.canonIds = c;
     }
@@ -708,11 +713,11 @@ class Groups {
   private last: Int32Array;
   readonly next: Int32Array;
   /** `size`: documents are numbered 0…size−1; `expected`: how many will be added (tables grow beyond it). */
-  constructor(size: number, expected = size) {
-    this.index = new NumIndex(expected);
-    this.head = new Int32Array(Math.max(8, expected));
-    this.last = new Int32Array(Math.max(8, expected));
-    this.next = new Int32Array(size).fill(-1);
+  constructor(size: number, expected = size, private readonly tables: TableLease = new TableLease()) {
+    this.index = new NumIndex(expected, tables);
+    this.head = tables.i32(Math.max(8, expected));
+    this.last = tables.i32(Math.max(8, expected));
+    this.next = tables.i32(size, -1);
   }
   get groupCount(): number {
     return this.index.size;
@@ -739,11 +744,13 @@ class Groups {
     return out;
   }
   private growGroups(): void {
-    const h = new Int32Array(this.head.length * 2);
+    const h = this.tables.i32(this.head.length * 2);
     h.set(this.head);
+    this.tables.give(this.head);
     this.head = h;
-    const l = new Int32Array(this.last.length * 2);
+    const l = this.tables.i32(this.last.length * 2);
     l.set(this.last);
+    this.tables.give(this.last);
     this.last = l;
   }
 }
@@ -771,6 +778,8 @@ export interface MatchedRows {
   readonly count: number;
   /** Rows [from, to) in result order, built now (each call builds new objects). */
   between(from: number, to: number): ResultRow[];
+  /** Gives the tables the rows are built from back to the pool; `between` refuses after this. */
+  release(): void;
 }
 
 /**
@@ -796,7 +805,9 @@ export function matchDocuments(
   opts: Partial<MatchOptions> = {},
 ): MatchOutput {
   const { rows, rejected, warnings } = matchDocumentsInto(booksIn, portalIn, opts, null);
-  return { results: rows.between(0, rows.count), rejected, warnings };
+  const results = rows.between(0, rows.count);
+  rows.release();
+  return { results, rejected, warnings };
 }
 
 /**
@@ -811,7 +822,7 @@ export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<
   normaliseBooks(s, it, [books]);
   normalisePortal(s, it, [{ ...portal, rejected: false }]);
   assignFySlots(s, 2);
-  applySupplierSignals(new Run(s, it, o, 1, 2, [], []));
+  applySupplierSignals(new Run(s, it, o, 1, 2, [], [], new TableLease(), new TableLease()));
   pair(s, 0, 1, MANUAL);
   return new Rows(s, o, it.gstinById).pairRow(0, 1);
 }
@@ -827,18 +838,33 @@ export function matchDocumentsInto(
   opts: Partial<MatchOptions>,
   sink: RowSink | null,
 ): { rows: MatchedRows; rejected: PortalDoc[]; warnings: Issue[]; supplierNames: Map<string, string> } {
-  const o = matchOptions(opts);
+  // Typed arrays from the table pool (table-pool.ts): the phases' tables go back when this
+  // returns, the columns and the row order behind the rows when the result is released.
+  const tables = new TableLease();
+  const kept = new TableLease();
+  try {
+    return matchWith(booksIn, portalIn, matchOptions(opts), sink, tables, kept);
+  } catch (error) {
+    kept.release();
+    throw error;
+  } finally {
+    tables.release();
+  }
+}
+
+function matchWith(booksIn: readonly BooksRow[], portalIn: readonly PortalDoc[], o: MatchOptions, sink: RowSink | null,
+  tables: TableLease, kept: TableLease): { rows: MatchedRows; rejected: PortalDoc[]; warnings: Issue[]; supplierNames: Map<string, string> } {
   const warnings: Issue[] = [];
-  const it = new Interner();
+  const it = new Interner(tables);
 
   // Both sides into the columns, then the phases of §7–§10 in order, each its own function.
   const nb = booksIn.length;
-  const s = new Docs(nb, nb + portalIn.length, it.texts);
+  const s = new Docs(nb, nb + portalIn.length, it.texts, kept);
   normaliseBooks(s, it, booksIn);
   const rejected = normalisePortal(s, it, portalIn);
   const end = nb + s.np;
   assignFySlots(s, end);
-  const run = new Run(s, it, o, nb, end, warnings, rejected);
+  const run = new Run(s, it, o, nb, end, warnings, rejected, tables, kept);
   warnInvalidGstins(run);
   aggregateBillsOfEntry(run);
   markDuplicates(run);
@@ -855,7 +881,7 @@ export function matchDocumentsInto(
   idRowP = rowP;
   let perm: Int32Array;
   try {
-    perm = sortResults(plan.count, rowGstin, plan.rowDay, it.gstinById, byRowId);
+    perm = sortResults(plan.count, rowGstin, plan.rowDay, it.gstinById, byRowId, tables, kept);
   } finally {
     idRefs = NO_REFS;
     idRowB = NO_ROWS;
@@ -864,7 +890,7 @@ export function matchDocumentsInto(
   const supplierNames = sink === null ? new Map<string, string>() : supplierNamesOf(s, perm, plan, it.gstinById);
   // Warnings in a fixed order too (block iteration order depends on input order).
   warnings.sort(byWarning);
-  return { rows: new PlannedRows(new Rows(s, o, it.gstinById), perm, rowB, rowP), rejected, warnings, supplierNames };
+  return { rows: new PlannedRows(new Rows(s, o, it.gstinById), perm, rowB, rowP, kept), rejected, warnings, supplierNames };
 }
 
 /**
@@ -902,6 +928,10 @@ class Run {
     readonly end: number,
     readonly warnings: Issue[],
     readonly rejected: PortalDoc[],
+    /** The phases' tables (back to the pool when the match returns). */
+    readonly tables: TableLease,
+    /** Tables the result's rows are built from (back to the pool when the result is released). */
+    readonly kept: TableLease,
   ) {}
 }
 
@@ -1053,11 +1083,11 @@ function markDuplicates(run: Run): void {
   const { s, it, nb, warnings } = run;
   const money = run.s.money;
   const tol = run.o.amountTolerance;
-  const groups = new Groups(nb);
+  const groups = new Groups(nb, nb, run.tables);
   // Per canonical key: the first clean id seen, or -2 when several differ (→ possible duplicate).
-  const canonKeys = new NumIndex(nb);
-  const canonFirst = new Int32Array(nb);
-  const canonGroup = new Int32Array(nb).fill(-1);
+  const canonKeys = new NumIndex(nb, run.tables);
+  const canonFirst = run.tables.i32(nb);
+  const canonGroup = run.tables.i32(nb, -1);
   for (let i = 0; i < nb; i += 1) {
     if (s.state[i] !== FREE || s.cleanId[i]! < 0) continue;
     groups.add(ck(s.block[i]!, s.type[i]!, s.cleanId[i]!, s.fySlot[i]!), i);
@@ -1144,7 +1174,7 @@ function supersedeAmendments(run: Run): void {
   for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! >= 0) amendments.push(i);
   if (amendments.length > 0) {
     sortByPeriod(s, amendments);
-    const wanted = new NumIndex(amendments.length);
+    const wanted = new NumIndex(amendments.length, run.tables);
     for (const a of amendments) wanted.add(origKeyOf(s, a));
     const byKey: number[][] = [];
     for (let i = nb; i < end; i += 1) {
@@ -1202,7 +1232,7 @@ function keyedPasses(run: Run): void {
   // Work arrays shared by the passes; bNext: books chain per portal group (by books document).
   const bIdx: number[] = [];
   const pIdx: number[] = [];
-  const bNext = new Int32Array(nb);
+  const bNext = run.tables.i32(nb);
   // P1: equal clean key, same FY. P2: equal canonical key. P3: books still carry the number the amendment replaced.
   keyedPass(run, P1, bIdx, pIdx, bNext);
   keyedPass(run, P2, bIdx, pIdx, bNext);
@@ -1240,7 +1270,7 @@ function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext
   const money = s.money;
   let free = 0;
   for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
-  const pg = new Groups(s.np, free);
+  const pg = new Groups(s.np, free, run.tables);
   for (let i = nb; i < end; i += 1) {
     if (s.state[i] !== FREE) continue;
     const k = keyFor(run, pass, i, true);
@@ -1250,8 +1280,8 @@ function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext
   // Books join the portal group of their key directly (a chain per portal group, in books
   // order): groups are disjoint, so the order in which they are paired does not matter.
   const groupCount = pg.groupCount;
-  const bHead = new Int32Array(groupCount).fill(-1);
-  const bLast = new Int32Array(groupCount);
+  const bHead = run.tables.i32(groupCount, -1);
+  const bLast = run.tables.i32(groupCount);
   for (let i = 0; i < nb; i += 1) {
     if (s.state[i] !== FREE) continue;
     const k = keyFor(run, pass, i, false);
@@ -1304,7 +1334,7 @@ function fuzzyPasses(run: Run): void {
     if (s.state[i] !== FREE) continue;
     blocks.get(s.block[i]!)?.b.push(i);
   }
-  const count = new Int32Array(end);
+  const count = run.tables.i32(end);
   for (const g of blocks.values()) {
     if (g.b.length === 0) continue;
     if (g.b.length > o.fuzzyBlockCap || g.p.length > o.fuzzyBlockCap) {
@@ -1399,7 +1429,7 @@ function hintsAndRejected(run: Run): void {
   const { s, it, nb, end, rejected } = run;
   let free = 0;
   for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
-  const leftPortal = new Groups(s.np, free);
+  const leftPortal = new Groups(s.np, free, run.tables);
   for (let i = nb; i < end; i += 1) {
     if (s.state[i] !== FREE || s.canonId[i]! < 0) continue;
     leftPortal.add(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY), i - nb);
@@ -1444,7 +1474,7 @@ function applySupplierSignals(run: Run): void {
   const signals = o.supplierSignals;
   if (signals) {
     // One mask per supplier GSTIN id (−1: not looked up yet).
-    const maskOf = new Int32Array(it.gstinById.length).fill(-1);
+    const maskOf = run.tables.i32(it.gstinById.length, -1);
     for (let i = 0; i < end; i += 1) {
       const gi = s.gstinId[i]!;
       let m = maskOf[gi]!;
@@ -1478,11 +1508,12 @@ function planRows(run: Run, sink: RowSink | null): RowPlan {
   const { s, it, o, nb, end } = run;
   const gstinById = it.gstinById;
   // Sort keys per result row: the supplier GSTIN's id and the day.
-  const rowGstin = new Int32Array(end);
-  const rowDay = new Float64Array(end);
-  // The two documents of each row (−1: none), so the result order compares ids from their parts.
-  const rowB = new Int32Array(end).fill(-1);
-  const rowP = new Int32Array(end).fill(-1);
+  const rowGstin = run.tables.i32(end);
+  const rowDay = run.tables.f64(end);
+  // The two documents of each row (−1: none), so the result order compares ids from their parts;
+  // the rows are built from them (kept with the columns).
+  const rowB = run.kept.i32(end, -1);
+  const rowP = run.kept.i32(end, -1);
   const bSide = newSide();
   const pSide = newSide();
   let n = 0;
@@ -1591,11 +1622,20 @@ function amendmentOf(s: Docs, d: number): Heads | null {
 class PlannedRows implements MatchedRows {
   readonly count: number;
 
-  constructor(private readonly rows: Rows, private readonly perm: Int32Array, private readonly rowB: Int32Array, private readonly rowP: Int32Array) {
+  private released = false;
+
+  constructor(private readonly rows: Rows, private readonly perm: Int32Array, private readonly rowB: Int32Array, private readonly rowP: Int32Array,
+    private readonly tables: TableLease) {
     this.count = perm.length;
   }
 
+  release(): void {
+    this.released = true;
+    this.tables.release();
+  }
+
   between(from: number, to: number): ResultRow[] {
+    if (this.released) throw new Error('the rows of this match were released');
     const lo = Math.max(0, from);
     const hi = Math.min(this.count, to);
     const out = new Array<ResultRow>(Math.max(0, hi - lo));
@@ -1616,30 +1656,30 @@ class PlannedRows implements MatchedRows {
  * bucket when the packed key would not fit in 53 bits.)
  */
 function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gstinById: readonly string[],
-  byId: (x: number, y: number) => number): Int32Array {
+  byId: (x: number, y: number) => number, tables: TableLease, kept: TableLease): Int32Array {
   let dMin = Infinity;
   let dMax = -Infinity;
   let integral = true;
   for (let i = 0; i < n; i += 1) {
     const d = rowDay[i]!;
-    if (!(d >= 0 && d < DAY_SPACE)) return sortResultsPacked(n, rowGstin, rowDay, gstinById, byId);
+    if (!(d >= 0 && d < DAY_SPACE)) return sortResultsPacked(n, rowGstin, rowDay, gstinById, byId, tables, kept);
     if (d < dMin) dMin = d;
     if (d > dMax) dMax = d;
     if (d !== Math.floor(d)) integral = false;
   }
   // Rank of every GSTIN id in string order.
   const ids = sortByText(Array.from({ length: gstinById.length }, (_, i) => i), gstinById);
-  const rank = new Int32Array(gstinById.length);
+  const rank = tables.i32(gstinById.length);
   for (let r = 0; r < ids.length; r += 1) rank[ids[r]!] = r;
   const daySpan = n === 0 ? 1 : dMax - dMin + 1;
   let perm: Int32Array;
   if (integral && ids.length * daySpan * Math.max(n, 1) < 2 ** 53) {
     // One numeric sort of (rank, day, row number) packed into a double (native, no comparator),
     // then only rows of one supplier and one day are compared by id.
-    const keys = new Float64Array(n);
+    const keys = tables.f64(n);
     for (let i = 0; i < n; i += 1) keys[i] = (rank[rowGstin[i]!]! * daySpan + (rowDay[i]! - dMin)) * n + i;
     keys.sort();
-    perm = new Int32Array(n);
+    perm = kept.i32(n);
     for (let i = 0; i < n; i += 1) perm[i] = keys[i]! % n;
     let runStart = 0;
     let runGroup = n === 0 ? 0 : (keys[0]! - perm[0]!) / n;
@@ -1653,11 +1693,11 @@ function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gsti
     }
   } else {
     // Counting sort by rank (stable), then bucket starts.
-    const start = new Int32Array(ids.length + 1);
+    const start = tables.i32(ids.length + 1);
     for (let i = 0; i < n; i += 1) start[rank[rowGstin[i]!]! + 1]! += 1;
     for (let r = 0; r < ids.length; r += 1) start[r + 1] = start[r + 1]! + start[r]!;
     const fill = start.slice(0, ids.length);
-    perm = new Int32Array(n);
+    perm = kept.i32(n);
     for (let i = 0; i < n; i += 1) perm[fill[rank[rowGstin[i]!]!]!++] = i;
     const byDayThenId = (x: number, y: number): number => rowDay[x]! - rowDay[y]! || byId(x, y);
     for (let r = 0; r < ids.length; r += 1) {
@@ -1756,22 +1796,24 @@ function insertionSort(a: Int32Array, from: number, to: number, cmp: (x: number,
  * and the order must stay exactly what it always was.
  */
 function sortResultsPacked(n: number, rowGstin: Int32Array, rowDay: Float64Array, gstinById: readonly string[],
-  byId: (x: number, y: number) => number): Int32Array {
+  byId: (x: number, y: number) => number, tables: TableLease, kept: TableLease): Int32Array {
   // Ranks among the GSTINs that have rows (as before: the order keys must stay the same numbers).
-  const present = new Uint8Array(gstinById.length);
+  const present = tables.u8(gstinById.length);
   for (let i = 0; i < n; i += 1) present[rowGstin[i]!] = 1;
   const ids: number[] = [];
   for (let g = 0; g < present.length; g += 1) if (present[g] === 1) ids.push(g);
   sortByText(ids, gstinById);
-  const rank = new Int32Array(gstinById.length);
+  const rank = tables.i32(gstinById.length);
   ids.forEach((g, r) => {
     rank[g] = r;
   });
-  const order = new Float64Array(n);
+  const order = tables.f64(n);
   for (let i = 0; i < n; i += 1) order[i] = rank[rowGstin[i]!]! * DAY_SPACE + rowDay[i]!;
   const perm = Array.from({ length: n }, (_, i) => i);
   perm.sort((x, y) => order[x]! - order[y]! || byId(x, y));
-  return Int32Array.from(perm);
+  const out = kept.i32(n);
+  out.set(perm);
+  return out;
 }
 
 
@@ -2095,6 +2137,6 @@ export { headsOf };
   const it = keepShape(new Interner());
   const docs = keepShape(new Docs(0, 0, it.texts));
   keepShape(new Groups(0));
-  keepShape(new Run(docs, it, matchOptions({}), 0, 0, [], []));
-  keepShape(new PlannedRows(keepShape(new Rows(docs, matchOptions({}), [])), new Int32Array(0), new Int32Array(0), new Int32Array(0)));
+  keepShape(new Run(docs, it, matchOptions({}), 0, 0, [], [], new TableLease(), new TableLease()));
+  keepShape(new PlannedRows(keepShape(new Rows(docs, matchOptions({}), [])), new Int32Array(0), new Int32Array(0), new Int32Array(0), new TableLease()));
 }

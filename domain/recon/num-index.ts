@@ -1,4 +1,5 @@
 import { keepShape } from './kept-shapes';
+import { TableLease } from './table-pool';
 
 /**
  * Interning of composite numeric keys to dense ids 0, 1, 2… in first-seen order.
@@ -18,12 +19,13 @@ export class NumIndex {
   private mask: number;
   size = 0;
 
-  constructor(expected = 16) {
+  /** `tables`: where the key and slot tables come from (a run's lease of the table pool). */
+  constructor(expected = 16, private readonly tables: TableLease = new TableLease()) {
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
-    this.slots = new Int32Array(cap);
+    this.slots = tables.i32(cap);
     this.mask = cap - 1;
-    this.keys = new Float64Array(Math.max(8, expected));
+    this.keys = tables.f64(Math.max(8, expected));
   }
 
   /** Id of `key` (a non-negative integer below 2^53), or -1. */
@@ -48,8 +50,9 @@ export class NumIndex {
     }
     const id = this.size;
     if (id === this.keys.length) {
-      const k = new Float64Array(id * 2);
+      const k = this.tables.f64(id * 2);
       k.set(this.keys);
+      this.tables.give(this.keys);
       this.keys = k;
     }
     this.keys[id] = key;
@@ -65,13 +68,14 @@ export class NumIndex {
   }
 
   private grow(): void {
-    const slots = new Int32Array(this.slots.length * 2);
+    const slots = this.tables.i32(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let id = 0; id < this.size; id += 1) {
       let s = hashOf(this.keys[id]!) & mask;
       while (slots[s] !== 0) s = (s + 1) & mask;
       slots[s] = id + 1;
     }
+    this.tables.give(this.slots);
     this.slots = slots;
     this.mask = mask;
   }
