@@ -1673,18 +1673,19 @@ function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gsti
   for (let r = 0; r < ids.length; r += 1) rank[ids[r]!] = r;
   const daySpan = n === 0 ? 1 : dMax - dMin + 1;
   let perm: Int32Array;
-  if (integral && ids.length * daySpan * Math.max(n, 1) < 2 ** 53) {
-    // One numeric sort of (rank, day, row number) packed into a double (native, no comparator),
-    // then only rows of one supplier and one day are compared by id.
-    const keys = tables.f64(n);
-    for (let i = 0; i < n; i += 1) keys[i] = (rank[rowGstin[i]!]! * daySpan + (rowDay[i]! - dMin)) * n + i;
-    keys.sort();
+  if (integral && ids.length * daySpan <= 2 ** 32) {
+    // (rank, day) as one 32-bit group key per row, rows put in group order by a stable radix
+    // sort (row numbers stay ascending inside a group, as the engine always ordered them before
+    // comparing ids), then only rows of one supplier and one day are compared by id.
+    const group = tables.u32(n);
+    for (let i = 0; i < n; i += 1) group[i] = rank[rowGstin[i]!]! * daySpan + (rowDay[i]! - dMin);
     perm = kept.i32(n);
-    for (let i = 0; i < n; i += 1) perm[i] = keys[i]! % n;
+    radixOrder(group, ids.length * daySpan - 1, perm, tables.i32(n), tables.u32(n));
+    // (group now holds each position's key, in order.)
     let runStart = 0;
-    let runGroup = n === 0 ? 0 : (keys[0]! - perm[0]!) / n;
+    let runGroup = n === 0 ? 0 : group[0]!;
     for (let i = 1; i <= n; i += 1) {
-      const g = i < n ? (keys[i]! - perm[i]!) / n : -1;
+      const g = i < n ? group[i]! : -1;
       if (g === runGroup) continue;
       if (i - runStart > 16) perm.subarray(runStart, i).sort(byId);
       else if (i - runStart > 1) insertionSort(perm, runStart, i, byId);
@@ -1705,6 +1706,54 @@ function sortResults(n: number, rowGstin: Int32Array, rowDay: Float64Array, gsti
     }
   }
   return perm;
+}
+
+/** Bits per digit of radixOrder: a 2,048-entry count table stays in the first-level cache. */
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+
+/**
+ * Fills `perm` with 0…n−1 ordered by `keys` (unsigned, at most `maxKey`), stable: equal keys
+ * keep ascending row numbers. LSD radix sort, one pass per 11-bit digit the largest key has
+ * (two for 4 million groups), moving each key with its row so every pass reads sequentially;
+ * the comparison sort of packed doubles it replaced cost three times as long on 10 lakh rows
+ * (its divisions and the sort's own random reads). `keys` is left in sorted order; `tmp` and
+ * `tmpKeys`: scratch of n.
+ */
+function radixOrder(keys: Uint32Array, maxKey: number, perm: Int32Array, tmp: Int32Array, tmpKeys: Uint32Array): void {
+  const n = perm.length;
+  for (let i = 0; i < n; i += 1) perm[i] = i;
+  const count = new Int32Array(RADIX);
+  let src = perm;
+  let dst = tmp;
+  let kSrc = keys;
+  let kDst = tmpKeys;
+  for (let shift = 0; shift < 32 && maxKey >>> shift > 0; shift += RADIX_BITS) {
+    count.fill(0);
+    for (let i = 0; i < n; i += 1) count[(kSrc[i]! >>> shift) & (RADIX - 1)]! += 1;
+    let sum = 0;
+    for (let d = 0; d < RADIX; d += 1) {
+      const c = count[d]!;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i += 1) {
+      const k = kSrc[i]!;
+      const at = count[(k >>> shift) & (RADIX - 1)]!++;
+      dst[at] = src[i]!;
+      kDst[at] = k;
+    }
+    const rows = src;
+    src = dst;
+    dst = rows;
+    const ks = kSrc;
+    kSrc = kDst;
+    kDst = ks;
+  }
+  if (src !== perm) {
+    perm.set(src);
+    keys.set(kSrc);
+  }
 }
 
 /** The texts compared by byText (set around the sort in sortByText, as sortDocs). */

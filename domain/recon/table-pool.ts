@@ -99,6 +99,11 @@ export class TableLease {
     return a.fill(fill);
   }
 
+  u32(n: number): Uint32Array {
+    if (4 * n < MIN_POOLED_BYTES) return new Uint32Array(n);
+    return new Uint32Array(this.rawBuffer(4 * n), 0, n).fill(0);
+  }
+
   u8(n: number): Uint8Array {
     if (n < MIN_POOLED_BYTES) return new Uint8Array(n);
     return new Uint8Array(this.rawBuffer(n), 0, n).fill(0);
