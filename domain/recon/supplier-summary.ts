@@ -37,8 +37,12 @@ export interface SupplierSummary {
 }
 
 /*
- * Per supplier, the figures accumulate in one growable Float64Array (a slot of SLOT numbers per
- * supplier, in order of first appearance) and become SupplierSummary objects once, in `finish`:
+ * Per supplier, the figures accumulate in growable typed arrays (slots in order of first
+ * appearance): the eight amounts in a Float64Array, 64 bytes per supplier (one cache line), the
+ * counts per category and side in an Int32Array. Rows arrive in document order, so each row
+ * lands on a random supplier: with tens of thousands of suppliers the slots outgrow the caches,
+ * and one 26-number Float64 slot per supplier cost a row three lines where this costs two. They
+ * become SupplierSummary objects once, in `finish`:
  * the engine adds two lakh rows' worth of figures per lakh documents, and object fields, a map
  * per row and a sparse array of accumulators cost more than the additions themselves. Rows'
  * documents are read as sides (itc.ts: the same numbers the matcher hands over from its columns).
@@ -51,13 +55,16 @@ const PORTAL_AVAILABLE_TAX = 4;
 const AT_RISK = 5;
 const MISSED = 6;
 const MATCHED = 7;
-const BOOKS_COUNTS = 8;
-const PORTAL_COUNTS = BOOKS_COUNTS + CATEGORIES.length;
-const SLOT = PORTAL_COUNTS + CATEGORIES.length;
+/** Amounts per supplier (the eight above). */
+const SLOT = 8;
+const BOOKS_COUNTS = 0;
+const PORTAL_COUNTS = CATEGORIES.length;
+/** Counts per supplier (books, then portal, per category). */
+const COUNT_SLOT = 2 * CATEGORIES.length;
 const OUT_OF_SCOPE = CATEGORY_INDEX.get('out_of_scope')!;
 const SUPERSEDED = CATEGORY_INDEX.get('superseded')!;
 
-function countsOf(cells: Float64Array, at: number): Record<Category, number> {
+function countsOf(cells: Int32Array, at: number): Record<Category, number> {
   const r = {} as Record<Category, number>;
   for (let c = 0; c < CATEGORIES.length; c += 1) r[CATEGORIES[c]!] = cells[at + c]!;
   return r;
@@ -91,6 +98,7 @@ function byRiskThenGstin(a: SupplierSummary, b: SupplierSummary): number {
 /** summariseSuppliers one row at a time, for callers that sum rows in a loop of their own. */
 export class SupplierAccumulator {
   private cells = new Float64Array(64 * SLOT);
+  private counts = new Int32Array(64 * COUNT_SLOT);
   private readonly gstins: string[] = [];
   private readonly names: string[] = [];
   private readonly filed: (string | null)[] = [];
@@ -144,8 +152,8 @@ export class SupplierAccumulator {
       out.push({
         supplierGstin: key,
         supplierName: names ? (names.get(key) ?? '') : this.names[slot]!,
-        booksCounts: countsOf(cells, at + BOOKS_COUNTS),
-        portalCounts: countsOf(cells, at + PORTAL_COUNTS),
+        booksCounts: countsOf(this.counts, slot * COUNT_SLOT + BOOKS_COUNTS),
+        portalCounts: countsOf(this.counts, slot * COUNT_SLOT + PORTAL_COUNTS),
         booksTaxable: cells[at + BOOKS_TAXABLE]!,
         booksTax,
         portalTaxable: cells[at + PORTAL_TAXABLE]!,
@@ -175,8 +183,10 @@ export class SupplierAccumulator {
     atRisk: number, missed: number, matched: number): void {
     const cells = this.cells;
     const at = slot * SLOT;
+    const counts = this.counts;
+    const ct = slot * COUNT_SLOT + c;
     if (books[SIDE_PRESENT] === 1) {
-      cells[at + BOOKS_COUNTS + c] = cells[at + BOOKS_COUNTS + c]! + 1;
+      counts[ct + BOOKS_COUNTS] = counts[ct + BOOKS_COUNTS]! + 1;
       if (c !== OUT_OF_SCOPE) {
         const sign = books[SIDE_SIGN]!;
         cells[at + BOOKS_TAXABLE] = cells[at + BOOKS_TAXABLE]! + sign * books[SIDE_TAXABLE]!;
@@ -184,7 +194,7 @@ export class SupplierAccumulator {
       }
     }
     if (portal[SIDE_PRESENT] === 1) {
-      cells[at + PORTAL_COUNTS + c] = cells[at + PORTAL_COUNTS + c]! + 1;
+      counts[ct + PORTAL_COUNTS] = counts[ct + PORTAL_COUNTS]! + 1;
       if (c !== SUPERSEDED) {
         const sign = portal[SIDE_SIGN]!;
         const tax = sign * sideTax(portal);
@@ -229,6 +239,9 @@ export class SupplierAccumulator {
         const grown = new Float64Array(this.cells.length * 2);
         grown.set(this.cells);
         this.cells = grown;
+        const counts = new Int32Array(this.counts.length * 2);
+        counts.set(this.counts);
+        this.counts = counts;
       }
     }
     this.lastGstin = key;
