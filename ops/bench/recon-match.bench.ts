@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseCsvSync } from 'csv-parse/sync';
+import { ROW_BATCH } from '../../db/recon-rows';
 import { reconcile } from '../../domain/recon';
 import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
@@ -69,8 +70,8 @@ export interface BenchRow {
   matchCpuMs: number | null;
   matchRowsPerSec: number;
   /**
-   * Median time to build every result row object after a warm match (not part of the match:
-   * the worker builds rows a batch at a time while it writes them).
+   * Median time to build every result row object after a warm match, a batch of ROW_BATCH at a
+   * time as the worker builds them while it writes them (not part of the match).
    */
   rowsBuildMs: number;
   peakRssMb: number;
@@ -160,9 +161,14 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       warm.push(ms(t));
       const cpuAfter = mainThreadCpuMs();
       if (cpuBefore !== null && cpuAfter !== null) cpu.push(cpuAfter - cpuBefore);
+      // Rows built as the worker builds them while it writes them: a batch at a time, each batch
+      // dropped before the next, then the result released (its tables back to the pool).
       t = process.hrtime.bigint();
-      if (result.results.length !== result.rowCount) throw new Error('row count differs from the rows built');
+      let built = 0;
+      for (let from = 0; from < result.rowCount; from += ROW_BATCH) built += result.rowsBetween(from, Math.min(result.rowCount, from + ROW_BATCH)).length;
       builds.push(ms(t));
+      result.release();
+      if (built !== result.rowCount) throw new Error('row count differs from the rows built');
     }
     warm.sort((a, b) => a - b);
     const matchMs = median(warm);
