@@ -60,7 +60,7 @@ function giveBuffer(b: ArrayBuffer): void {
 
 /**
  * How many bytes of free buffers the pool keeps between runs (default 2 GiB; 0 keeps none and
- * drops what it holds). The pool holds at most what one run of the largest size used.
+ * drops what it holds). Buffers given back beyond the limit are left to the collector.
  */
 export function setTablePoolLimit(bytes: number): void {
   keepLimit = bytes;
@@ -77,36 +77,27 @@ export class TableLease {
   private held: ArrayBuffer[] = [];
   private released = false;
 
-  /** A zero-filled buffer of at least `bytes` bytes (its first `bytes` are zero). */
+  /** A buffer of at least `bytes` bytes whose first `bytes` are zero. */
   buffer(bytes: number): ArrayBuffer {
-    if (this.released) throw new Error('table lease used after release');
-    if (bytes < MIN_POOLED_BYTES) return new ArrayBuffer(bytes);
-    const b = takeBuffer(bytes);
+    const b = this.take(bytes);
     new Uint8Array(b, 0, bytes).fill(0);
-    this.held.push(b);
     return b;
   }
 
   i32(n: number, fill = 0): Int32Array {
-    if (4 * n < MIN_POOLED_BYTES) return fill === 0 ? new Int32Array(n) : new Int32Array(n).fill(fill);
-    const a = new Int32Array(this.rawBuffer(4 * n), 0, n);
-    return a.fill(fill);
+    return new Int32Array(this.take(4 * n), 0, n).fill(fill);
   }
 
   f64(n: number, fill = 0): Float64Array {
-    if (8 * n < MIN_POOLED_BYTES) return fill === 0 ? new Float64Array(n) : new Float64Array(n).fill(fill);
-    const a = new Float64Array(this.rawBuffer(8 * n), 0, n);
-    return a.fill(fill);
+    return new Float64Array(this.take(8 * n), 0, n).fill(fill);
   }
 
   u32(n: number): Uint32Array {
-    if (4 * n < MIN_POOLED_BYTES) return new Uint32Array(n);
-    return new Uint32Array(this.rawBuffer(4 * n), 0, n).fill(0);
+    return new Uint32Array(this.take(4 * n), 0, n).fill(0);
   }
 
   u8(n: number): Uint8Array {
-    if (n < MIN_POOLED_BYTES) return new Uint8Array(n);
-    return new Uint8Array(this.rawBuffer(n), 0, n).fill(0);
+    return new Uint8Array(this.take(n), 0, n).fill(0);
   }
 
   /**
@@ -129,9 +120,13 @@ export class TableLease {
     this.held = [];
   }
 
-  /** A buffer the caller fills itself (the typed-array helpers above). */
-  private rawBuffer(bytes: number): ArrayBuffer {
+  /**
+   * A buffer of at least `bytes` bytes, contents unspecified (the helpers above fill it): a
+   * pooled one held by this lease, or a plain new one for a small table (nothing to save there).
+   */
+  private take(bytes: number): ArrayBuffer {
     if (this.released) throw new Error('table lease used after release');
+    if (bytes < MIN_POOLED_BYTES) return new ArrayBuffer(bytes);
     const b = takeBuffer(bytes);
     this.held.push(b);
     return b;
