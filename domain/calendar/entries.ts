@@ -1,0 +1,46 @@
+/**
+ * The calendar list: every client's deadlines in a window with their status on a given day. Pure;
+ * the API's lists and the daily sweep both build theirs with it, so they always agree.
+ */
+import { deadlinesInWindow, deadlineStatus, type CalendarPolicy, type Deadline, type DeadlineStatus } from './deadlines';
+import type { ClientProfile } from './rules';
+
+export type EntryClient = { id: string; name: string; profile: ClientProfile };
+export type EntryFiling = { filedOn: string; arn: string };
+
+export type CalendarEntry = Deadline & { clientId: string; clientName: string; status: DeadlineStatus; filing: EntryFiling | null };
+
+export type EntryInput = {
+  clients: readonly EntryClient[];
+  policyFor(stateCode: string): CalendarPolicy;
+  /** Keyed by `${clientId}|${returnType}|${period}`. */
+  filings: ReadonlyMap<string, EntryFiling>;
+  from: string;
+  to: string;
+  today: string;
+  warningDays: number;
+};
+
+export function calendarEntries(input: EntryInput): CalendarEntry[] {
+  const entries: CalendarEntry[] = [];
+  for (const client of input.clients) {
+    for (const deadline of deadlinesInWindow(client.profile, input.from, input.to, input.policyFor(client.profile.stateCode))) {
+      const filing = input.filings.get(`${client.id}|${deadline.returnType}|${deadline.period}`) ?? null;
+      entries.push({
+        ...deadline,
+        clientId: client.id,
+        clientName: client.name,
+        status: deadlineStatus(deadline.effectiveDueDate, filing !== null, input.today, input.warningDays),
+        filing: filing ? { filedOn: filing.filedOn, arn: filing.arn } : null,
+      });
+    }
+  }
+  return entries.sort(
+    (a, b) =>
+      (a.effectiveDueDate < b.effectiveDueDate ? -1 : a.effectiveDueDate > b.effectiveDueDate ? 1 : 0) ||
+      a.clientName.localeCompare(b.clientName) ||
+      a.clientId.localeCompare(b.clientId) ||
+      a.returnType.localeCompare(b.returnType) ||
+      a.period.localeCompare(b.period),
+  );
+}
