@@ -35,12 +35,19 @@ export function calendarEntries(input: EntryInput): CalendarEntry[] {
       });
     }
   }
-  return entries.sort(
-    (a, b) =>
-      (a.effectiveDueDate < b.effectiveDueDate ? -1 : a.effectiveDueDate > b.effectiveDueDate ? 1 : 0) ||
-      a.clientName.localeCompare(b.clientName) ||
-      a.clientId.localeCompare(b.clientId) ||
-      a.returnType.localeCompare(b.returnType) ||
-      a.period.localeCompare(b.period),
+  return entries.sort(entryOrder);
+}
+
+/** The list's order: effective due date, then client name and id, return type, period (also what a page cursor holds). */
+export type EntryKey = Pick<CalendarEntry, 'effectiveDueDate' | 'clientName' | 'clientId' | 'returnType' | 'period'>;
+
+export function entryOrder(a: EntryKey, b: EntryKey): number {
+  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    text(a.effectiveDueDate, b.effectiveDueDate) ||
+    text(a.clientName, b.clientName) ||
+    text(a.clientId, b.clientId) ||
+    text(a.returnType, b.returnType) ||
+    text(a.period, b.period)
   );
 }

@@ -109,12 +109,14 @@ export type ClientProfile = {
   targetBufferDays: number | null;
 };
 
-/** The filing frequency in force for a month: the earliest later change says what came before it. */
+/**
+ * The filing frequency in force for a month: the earliest change after it says what came before it;
+ * past every change, the client's frequency (which the latest change set).
+ */
 export function frequencyAt(profile: Pick<ClientProfile, 'filingFrequency' | 'frequencyChanges'>, month: string): FilingFrequency {
-  const changes = [...profile.frequencyChanges].sort((a, b) => (a.fromPeriod < b.fromPeriod ? -1 : a.fromPeriod > b.fromPeriod ? 1 : 0));
-  const next = changes.find((c) => c.fromPeriod > month);
-  if (next) return next.previousFrequency;
-  return changes.at(-1)?.frequency ?? profile.filingFrequency;
+  let next: FrequencyChange | null = null;
+  for (const change of profile.frequencyChanges) if (change.fromPeriod > month && (!next || change.fromPeriod < next.fromPeriod)) next = change;
+  return next ? next.previousFrequency : profile.filingFrequency;
 }
 
 /** Whether a rule governs this client for this period (the period's shape, validity and the client's facts). */
