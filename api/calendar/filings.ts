@@ -32,6 +32,7 @@ export function filingRoutes(): RouteSpec[] {
         const { trx, firmId, userId } = calendarScope(ctx);
         const client = await findCalendarClient(ctx, params.id);
         if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'is in the future' } });
+        if (body.filedOn < `${body.period}-01`) throw invalidInput({ fields: { filedOn: 'is before the period began' } });
         const calendar = await loadFirmCalendar(trx, firmId);
         if (!deadlineFor(client.profile, body.returnType, body.period, calendar.policyFor(client.profile.stateCode))) {
           throw unprocessable('return_not_applicable', `${body.returnType} for ${body.period} is not a return this client files (its scheme, frequency or turnover band).`, {

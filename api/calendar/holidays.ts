@@ -29,6 +29,8 @@ export function holidayRoutes(): RouteSpec[] {
       body: holidaysBody,
       async handler(ctx, { body }) {
         const { trx, firmId } = calendarScope(ctx);
+        // Two admins saving at once take turns, so the difference below is taken against what is there.
+        await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`taalmel.holidays:${firmId}`]);
         const current = await loadCalendarSettings(trx, firmId);
         const settings = {
           saturdays_working: body.saturdaysWorking,

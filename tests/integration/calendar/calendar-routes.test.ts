@@ -94,7 +94,8 @@ describe('compliance calendar routes', () => {
     expect([clash.status, clash.body.error.code]).toEqual([409, 'already_filed']);
     const notFiled = await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, returnType: 'IFF' });
     expect([notFiled.status, notFiled.body.error.code]).toEqual([422, 'return_not_applicable']);
-    expect((await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, period: '2025-07', filedOn: '2099-01-01' })).status).toBe(400);
+    expect((await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, period: '2025-07', filedOn: '2099-01-01' })).body.error.details.fields).toEqual({ filedOn: 'is in the future' });
+    expect((await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, period: '2025-07', filedOn: '2025-06-30' })).body.error.details.fields).toEqual({ filedOn: 'is before the period began' });
     expect((await send('reviewer', 'POST', `/api/clients/${alpha}/filings`, body)).status).toBe(403);
     expect((await send('client', 'POST', `/api/clients/${alpha}/filings`, body)).status).toBe(403);
 
