@@ -42,7 +42,7 @@ export const CALENDAR_RULES_009: ReturnRule[] = [
   { id: 'gstr3b-qrmp-b', returnType: 'GSTR-3B', cadence: 'quarterly', scheme: 'regular', filingFrequency: 'quarterly', qrmpGroup: 'B', monthsOfQuarter: null, dueMonthOffset: 1, dueDay: 24, turnoverBands: null, validFrom: '2021-01', validTo: null },
   // Composition: CMP-08 quarterly, GSTR-4 yearly (period: the financial year's last month).
   { id: 'cmp08', returnType: 'CMP-08', cadence: 'quarterly', scheme: 'composition', filingFrequency: null, qrmpGroup: null, monthsOfQuarter: null, dueMonthOffset: 1, dueDay: 18, turnoverBands: null, validFrom: '2019-04', validTo: null },
-  { id: 'gstr4-annual', returnType: 'GSTR-4', cadence: 'annual', scheme: 'composition', filingFrequency: null, qrmpGroup: null, monthsOfQuarter: null, dueMonthOffset: 1, dueDay: 30, turnoverBands: null, validFrom: '2022-03', validTo: null },
+  { id: 'gstr4-annual', returnType: 'GSTR-4', cadence: 'annual', scheme: 'composition', filingFrequency: null, qrmpGroup: null, monthsOfQuarter: null, dueMonthOffset: 1, dueDay: 30, turnoverBands: null, validFrom: '2020-03', validTo: null },
   // Annual returns of regular taxpayers: GSTR-9 (optional up to ₹2 crore), GSTR-9C above ₹5 crore.
   { id: 'gstr9', returnType: 'GSTR-9', cadence: 'annual', scheme: 'regular', filingFrequency: null, qrmpGroup: null, monthsOfQuarter: null, dueMonthOffset: 9, dueDay: 31, turnoverBands: ['2cr_to_5cr', 'above_5cr'], validFrom: '2018-03', validTo: null },
   { id: 'gstr9c', returnType: 'GSTR-9C', cadence: 'annual', scheme: 'regular', filingFrequency: null, qrmpGroup: null, monthsOfQuarter: null, dueMonthOffset: 9, dueDay: 31, turnoverBands: ['above_5cr'], validFrom: '2021-03', validTo: null },

@@ -8,12 +8,14 @@ import {
   financialYear,
   frequencyAt,
   qrmpGroup,
+  ruleApplies,
   type CalendarPolicy,
   type ClientProfile,
   type Extension,
   type ReturnType,
 } from '../../../domain/calendar';
 import { CALENDAR_RULES_009, nationalHolidays009 } from '../../../db/migrations/009-compliance-calendar';
+import { STATE_CODES } from '../../../domain/gstin';
 
 const NATIONAL = nationalHolidays009().map((h) => h.date);
 
@@ -213,5 +215,39 @@ describe('status', () => {
       '2025-07-24 Alpha GSTR-3B upcoming',
     ]);
     expect(entries[0]?.filing).toEqual({ filedOn: '2025-07-10', arn: 'AA270725000001A' });
+  });
+});
+
+describe('the seeded rules table', () => {
+  it('has at most one rule for any client, return and period, and the returns each kind of filer owes', () => {
+    const problems: string[] = [];
+    const profiles: ClientProfile[] = [];
+    for (const stateCode of Object.keys(STATE_CODES)) {
+      for (const filingFrequency of ['monthly', 'quarterly'] as const) {
+        for (const scheme of ['regular', 'composition'] as const) profiles.push(profile({ stateCode, filingFrequency, scheme, turnoverBand: 'above_5cr' }));
+      }
+    }
+    for (let year = 2021; year <= 2030; year += 1) {
+      for (let month = 1; month <= 12; month += 1) {
+        const period = `${year}-${String(month).padStart(2, '0')}`;
+        for (const p of profiles) {
+          const owed = new Set<string>();
+          for (const returnType of ['GSTR-1', 'IFF', 'GSTR-3B', 'CMP-08', 'GSTR-4', 'GSTR-9', 'GSTR-9C'] as ReturnType[]) {
+            const matching = CALENDAR_RULES_009.filter((r) => r.returnType === returnType && ruleApplies(r, p, period));
+            if (matching.length > 1) problems.push(`${p.stateCode} ${p.scheme} ${p.filingFrequency} ${returnType} ${period}: ${matching.map((r) => r.id).join(', ')}`);
+            if (matching.length) owed.add(returnType);
+          }
+          const quarterEnd = month % 3 === 0;
+          const expected =
+            p.scheme === 'composition'
+              ? [...(quarterEnd ? ['CMP-08'] : []), ...(month === 3 ? ['GSTR-4'] : [])]
+              : p.filingFrequency === 'monthly'
+                ? ['GSTR-1', 'GSTR-3B', ...(month === 3 ? ['GSTR-9', 'GSTR-9C'] : [])]
+                : [...(quarterEnd ? ['GSTR-1', 'GSTR-3B'] : ['IFF']), ...(month === 3 ? ['GSTR-9', 'GSTR-9C'] : [])];
+          if ([...owed].sort().join() !== expected.sort().join()) problems.push(`${p.stateCode} ${p.scheme} ${p.filingFrequency} ${period}: owes ${[...owed].sort().join()} instead of ${expected.join()}`);
+        }
+      }
+    }
+    expect(problems.slice(0, 10)).toEqual([]);
   });
 });
