@@ -10,8 +10,7 @@ import { loadCalendarClients, loadFilings, loadFirmCalendar, type CalendarClient
 import { invalidInput, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { route, type RouteSpec } from '../routes';
-import { calendarScope, type Ctx } from './client-lookup';
-import { findCalendarClient } from './client-lookup';
+import { calendarScope, findCalendarClient, type Ctx } from './client-lookup';
 import { presentEntry, presentProfile } from './present';
 import { clientCalendarQuery, clientParams, firmCalendarQuery, MAX_WINDOW_DAYS, profileBody, type WindowQuery } from './schema';
 
