@@ -1,7 +1,6 @@
 /** How calendar rows become JSON: dates as YYYY-MM-DD, instants with the +05:30 offset. */
 import { istIso, qrmpGroup, type CalendarEntry } from '../../domain/calendar';
-import type { CalendarClient, FirmHoliday, NationalHoliday } from '../../db/calendar';
-import type { CalendarSettings } from '../../db/calendar';
+import type { CalendarClient, CalendarSettings, FirmHoliday, NationalHoliday } from '../../db/calendar';
 
 export function presentEntry(e: CalendarEntry) {
   return {
