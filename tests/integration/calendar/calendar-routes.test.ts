@@ -200,6 +200,10 @@ describe('compliance calendar routes', () => {
       'GSTR-3B 2025-09 2025-10-22',
     ]);
     expect((await audit('client_frequency_change')).map((e) => [e.action, e.actor_email])).toEqual([['client_frequency_change.create', firm.users.staff.email]]);
+    const clientEvents = (await audit('client')).filter((e) => (e.after as { id: string }).id === beta && e.action === 'client.update');
+    expect(clientEvents.map((e) => [e.actor_email, (e.before as Record<string, unknown>).owner_id, (e.after as Record<string, unknown>).owner_id, (e.after as Record<string, unknown>).filing_frequency])).toEqual([
+      [firm.users.staff.email, null, firm.users.staff.id, 'quarterly'],
+    ]);
   });
 
   it('pages the list with a cursor without losing or repeating an item', async () => {
