@@ -11,6 +11,7 @@ import {
   DEFAULT_TARGET_BUFFER_DAYS,
   DEFAULT_WARNING_DAYS,
   deadlineFor,
+  deadlineKey,
   type CalendarPolicy,
   type ClientProfile,
   type Deadline,
@@ -117,16 +118,12 @@ export async function loadCalendarClients(trx: Knex.Transaction, firmId: string,
   }));
 }
 
-export function filingKey(clientId: string, returnType: string, period: string): string {
-  return `${clientId}|${returnType}|${period}`;
-}
-
 export async function loadFilings(trx: Knex.Transaction, firmId: string, clientIds: string[]): Promise<Map<string, FilingRecord>> {
   if (clientIds.length === 0) return new Map();
   const rows = await trx('filings').where({ firm_id: firmId }).whereIn('client_id', clientIds).select('id', 'client_id', 'return_type', 'period', trx.raw('filed_on::text as filed_on'), 'arn', 'created_at');
   return new Map(
     rows.map((r: { id: string; client_id: string; return_type: ReturnType; period: string; filed_on: string; arn: string; created_at: Date }) => [
-      filingKey(r.client_id, r.return_type, r.period),
+      deadlineKey(r.client_id, r.return_type, r.period),
       { id: r.id, clientId: r.client_id, returnType: r.return_type, period: r.period, filedOn: r.filed_on, arn: r.arn, createdAt: r.created_at },
     ]),
   );
@@ -144,5 +141,5 @@ export async function clientDeadline(trx: Knex.Transaction, firmId: string, clie
   const deadline = deadlineFor(client.profile, returnType, period, calendar.policyFor(client.profile.stateCode));
   if (!deadline) return null;
   const filings = await loadFilings(trx, firmId, [clientId]);
-  return { ...deadline, filed: filings.has(filingKey(clientId, returnType, period)) };
+  return { ...deadline, filed: filings.has(deadlineKey(clientId, returnType, period)) };
 }

@@ -46,6 +46,14 @@ export type Deadline = {
   dueAt: Date;
 };
 
+/**
+ * The key of one deadline: a client's return for a period. Filings, alerts and anything another
+ * process keys to a deadline (follow-ups, notices) use it; the dates themselves are never copied.
+ */
+export function deadlineKey(clientId: string, returnType: ReturnType, period: string): string {
+  return `${clientId}|${returnType}|${period}`;
+}
+
 export const DEFAULT_TARGET_BUFFER_DAYS = 2;
 export const DEFAULT_WARNING_DAYS = 7;
 

@@ -2,7 +2,7 @@
  * The calendar list: every client's deadlines in a window with their status on a given day. Pure;
  * the API's lists and the daily sweep both build theirs with it, so they always agree.
  */
-import { deadlinesInWindow, deadlineStatus, type CalendarPolicy, type Deadline, type DeadlineStatus } from './deadlines';
+import { deadlineKey, deadlinesInWindow, deadlineStatus, type CalendarPolicy, type Deadline, type DeadlineStatus } from './deadlines';
 import type { ClientProfile } from './rules';
 
 export type EntryClient = { id: string; name: string; profile: ClientProfile };
@@ -13,7 +13,7 @@ export type CalendarEntry = Deadline & { clientId: string; clientName: string; s
 export type EntryInput = {
   clients: readonly EntryClient[];
   policyFor(stateCode: string): CalendarPolicy;
-  /** Keyed by `${clientId}|${returnType}|${period}`. */
+  /** Keyed by deadlineKey. */
   filings: ReadonlyMap<string, EntryFiling>;
   from: string;
   to: string;
@@ -25,7 +25,7 @@ export function calendarEntries(input: EntryInput): CalendarEntry[] {
   const entries: CalendarEntry[] = [];
   for (const client of input.clients) {
     for (const deadline of deadlinesInWindow(client.profile, input.from, input.to, input.policyFor(client.profile.stateCode))) {
-      const filing = input.filings.get(`${client.id}|${deadline.returnType}|${deadline.period}`) ?? null;
+      const filing = input.filings.get(deadlineKey(client.id, deadline.returnType, deadline.period)) ?? null;
       entries.push({
         ...deadline,
         clientId: client.id,

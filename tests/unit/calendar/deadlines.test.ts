@@ -2,6 +2,7 @@ import {
   calendarEntries,
   calendarForState,
   deadlineFor,
+  deadlineKey,
   deadlinesInWindow,
   deadlineStatus,
   extensionFor,
@@ -202,7 +203,7 @@ describe('status', () => {
     const entries = calendarEntries({
       clients,
       policyFor: (s) => policy(s),
-      filings: new Map([['c1|GSTR-1|2025-06', { filedOn: '2025-07-10', arn: 'AA270725000001A' }]]),
+      filings: new Map([[deadlineKey('c1', 'GSTR-1', '2025-06'), { filedOn: '2025-07-10', arn: 'AA270725000001A' }]]),
       from: '2025-07-01',
       to: '2025-07-31',
       today: '2025-07-15',
