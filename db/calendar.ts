@@ -12,10 +12,12 @@ import {
   DEFAULT_WARNING_DAYS,
   deadlineFor,
   deadlineKey,
+  frequencyAt,
   type CalendarPolicy,
   type ClientProfile,
   type Deadline,
   type Extension,
+  type FilingFrequency,
   type HolidayRow,
   type ReturnRule,
   type ReturnType,
@@ -142,4 +144,29 @@ export async function clientDeadline(trx: Knex.Transaction, firmId: string, clie
   if (!deadline) return null;
   const filings = await loadFilings(trx, firmId, [clientId]);
   return { ...deadline, filed: filings.has(deadlineKey(clientId, returnType, period)) };
+}
+
+/**
+ * Records that a client files at `frequency` from `fromPeriod` (a quarter's first month), with the
+ * frequency it replaces, so earlier periods keep their returns; the client's own frequency becomes
+ * the one after its latest change. 'unchanged' (and nothing written) when that frequency is already
+ * in force then.
+ */
+export async function recordFrequencyChange(
+  trx: Knex.Transaction,
+  firmId: string,
+  client: Pick<CalendarClient, 'id' | 'profile'>,
+  change: { frequency: FilingFrequency; fromPeriod: string },
+  userId: string | null,
+): Promise<'recorded' | 'unchanged'> {
+  const others = client.profile.frequencyChanges.filter((c) => c.fromPeriod !== change.fromPeriod);
+  const previousFrequency = frequencyAt({ ...client.profile, frequencyChanges: others }, change.fromPeriod);
+  if (previousFrequency === change.frequency) return 'unchanged';
+  await trx('client_frequency_changes')
+    .insert({ firm_id: firmId, client_id: client.id, from_period: change.fromPeriod, frequency: change.frequency, previous_frequency: previousFrequency, created_by: userId })
+    .onConflict(['firm_id', 'client_id', 'from_period'])
+    .merge(['frequency', 'previous_frequency', 'created_by', 'updated_at']);
+  const latest = [...others, { fromPeriod: change.fromPeriod, frequency: change.frequency }].sort((a, b) => a.fromPeriod.localeCompare(b.fromPeriod)).at(-1);
+  await trx('clients').where({ firm_id: firmId, id: client.id }).update({ filing_frequency: latest?.frequency ?? change.frequency, updated_at: trx.fn.now() });
+  return 'recorded';
 }

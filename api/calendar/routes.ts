@@ -5,8 +5,8 @@
  * filtered: `?returnType=GSTR-3B&status=overdue`.
  */
 import { type z } from 'zod';
-import { calendarEntries, dateOf, daysInMonth, dayNumber, entryOrder, frequencyAt, istDate, type CalendarEntry, type EntryKey } from '../../domain/calendar';
-import { loadCalendarClients, loadFilings, loadFirmCalendar, type CalendarClient } from '../../db/calendar';
+import { calendarEntries, dateOf, daysInMonth, dayNumber, entryOrder, istDate, type CalendarEntry, type EntryKey } from '../../domain/calendar';
+import { loadCalendarClients, loadFilings, loadFirmCalendar, recordFrequencyChange, type CalendarClient } from '../../db/calendar';
 import { invalidInput, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { route, type RouteSpec } from '../routes';
@@ -97,22 +97,11 @@ export function calendarRoutes(): RouteSpec[] {
         if (body.scheme !== undefined) patch.scheme = body.scheme;
         if (body.turnoverBand !== undefined) patch.turnover_band = body.turnoverBand;
         if (body.targetBufferDays !== undefined) patch.target_buffer_days = body.targetBufferDays;
-        if (body.frequencyChange) {
-          const { frequency, fromPeriod } = body.frequencyChange;
-          const others = client.profile.frequencyChanges.filter((c) => c.fromPeriod !== fromPeriod);
-          const previousFrequency = frequencyAt({ ...client.profile, frequencyChanges: others }, fromPeriod);
-          if (previousFrequency === frequency) {
-            throw unprocessable('frequency_unchanged', `The client already files ${frequency} from ${fromPeriod}.`, { fromPeriod, frequency });
-          }
-          await trx('client_frequency_changes')
-            .insert({ firm_id: firmId, client_id: client.id, from_period: fromPeriod, frequency, previous_frequency: previousFrequency, created_by: userId })
-            .onConflict(['firm_id', 'client_id', 'from_period'])
-            .merge(['frequency', 'previous_frequency', 'created_by', 'updated_at']);
-          // The client's frequency is the one after its latest change (what frequencyAt uses past every change).
-          const latest = [...others, { fromPeriod, frequency, previousFrequency }].sort((a, b) => a.fromPeriod.localeCompare(b.fromPeriod)).at(-1);
-          patch.filing_frequency = latest?.frequency ?? frequency;
-        }
         if (Object.keys(patch).length > 0) await trx('clients').where({ firm_id: firmId, id: client.id }).update({ ...patch, updated_at: trx.fn.now() });
+        if (body.frequencyChange && (await recordFrequencyChange(trx, firmId, client, body.frequencyChange, userId)) === 'unchanged') {
+          const { frequency, fromPeriod } = body.frequencyChange;
+          throw unprocessable('frequency_unchanged', `The client already files ${frequency} from ${fromPeriod}.`, { fromPeriod, frequency });
+        }
         ctx.body = presentProfile(await findCalendarClient(ctx, client.id));
       },
     }),

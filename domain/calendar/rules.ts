@@ -119,6 +119,17 @@ export function frequencyAt(profile: Pick<ClientProfile, 'filingFrequency' | 'fr
   return next ? next.previousFrequency : profile.filingFrequency;
 }
 
+/**
+ * The first month a frequency chosen on this date applies to, when no quarter is named: QRMP is opted
+ * into (or out of) for a quarter between the first day of the previous quarter's second month and
+ * the last day of the quarter's first month. So a choice made in a quarter's first month applies to
+ * that quarter; one made in its second or third month, to the next quarter.
+ */
+export function frequencyChangeFrom(today: string): string {
+  const month = today.slice(0, 7);
+  return monthOfQuarter(month) === 1 ? month : addMonths(quarterStart(month), 3);
+}
+
 /** Whether a rule governs this client for this period (the period's shape, validity and the client's facts). */
 export function ruleApplies(rule: ReturnRule, profile: ClientProfile, period: string): boolean {
   if (!fitsCadence(period, rule.cadence)) return false;

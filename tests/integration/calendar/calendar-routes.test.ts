@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { migrations } from '../../../db/migrations';
 import { clientDeadline } from '../../../db/calendar';
+import { frequencyChangeFrom, istDate } from '../../../domain/calendar';
 import { migrateLatest } from '../../../db/migrator';
 import { inTenantTransaction } from '../../../db/tenant';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
@@ -202,7 +203,8 @@ describe('compliance calendar routes', () => {
     expect((await audit('client_frequency_change')).map((e) => [e.action, e.actor_email])).toEqual([['client_frequency_change.create', firm.users.staff.email]]);
     const clientEvents = (await audit('client')).filter((e) => (e.after as { id: string }).id === beta && e.action === 'client.update');
     expect(clientEvents.map((e) => [e.actor_email, (e.before as Record<string, unknown>).owner_id, (e.after as Record<string, unknown>).owner_id, (e.after as Record<string, unknown>).filing_frequency])).toEqual([
-      [firm.users.staff.email, null, firm.users.staff.id, 'quarterly'],
+      [firm.users.staff.email, null, firm.users.staff.id, 'monthly'],
+      [firm.users.staff.email, firm.users.staff.id, firm.users.staff.id, 'quarterly'],
     ]);
   });
 
@@ -217,6 +219,17 @@ describe('compliance calendar routes', () => {
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(walked).toEqual(whole);
+  });
+
+  it("records a plain client frequency change from the quarter the option window allows, keeping past periods' returns", async () => {
+    const res = await send('manager', 'PATCH', `/api/clients/${alpha}`, { filingFrequency: 'quarterly', name: 'Alpha Traders' });
+    expect([res.status, res.body.filingFrequency]).toEqual([200, 'quarterly']);
+    const profile = (await get('manager', `/api/clients/${alpha}/calendar${JULY}`)).body;
+    expect(profile.client.frequencyChanges).toEqual([{ fromPeriod: frequencyChangeFrom(istDate(new Date())), frequency: 'quarterly', previousFrequency: 'monthly' }]);
+    expect(summary(profile.items)).toEqual(['Alpha Traders GSTR-1 2025-06 2025-07-11 filed', 'Alpha Traders GSTR-3B 2025-06 2025-07-25 overdue']);
+    // The same frequency again changes nothing.
+    expect((await send('manager', 'PATCH', `/api/clients/${alpha}`, { filingFrequency: 'quarterly' })).status).toBe(200);
+    expect(await db.owner('client_frequency_changes').where({ client_id: alpha }).count({ n: '*' })).toEqual([{ n: 1 }]);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   extensionFor,
   financialYear,
   frequencyAt,
+  frequencyChangeFrom,
   qrmpGroup,
   ruleApplies,
   type CalendarPolicy,
@@ -250,5 +251,15 @@ describe('the seeded rules table', () => {
       }
     }
     expect(problems.slice(0, 10)).toEqual([]);
+  });
+});
+
+describe('the quarter a frequency choice applies from', () => {
+  it("is the current quarter in its first month, else the next one (across a year end)", () => {
+    expect(frequencyChangeFrom('2025-07-31')).toBe('2025-07');
+    expect(frequencyChangeFrom('2025-08-01')).toBe('2025-10');
+    expect(frequencyChangeFrom('2025-12-04')).toBe('2026-01');
+    expect(frequencyChangeFrom('2026-01-15')).toBe('2026-01');
+    expect(frequencyChangeFrom('2026-03-31')).toBe('2026-04');
   });
 });
