@@ -8,6 +8,7 @@ import * as m005 from './005-period-close';
 import * as m006 from './006-backups-catalogue';
 import * as m007 from './007-reconciliation-decisions';
 import * as m009 from './009-compliance-calendar';
+import * as m012 from './012-gst-notices';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { name: '006-backups-catalogue', module: m006 },
   { name: '007-reconciliation-decisions', module: m007 },
   { name: '009-compliance-calendar', module: m009 },
+  { name: '012-gst-notices', module: m012 },
 ];

@@ -1,0 +1,5 @@
+/** GST notices' pure rules: the form catalogue, the three dates, the other clocks and the reminder plan. */
+export * from './catalogue';
+export * from './dates';
+export * from './clocks';
+export * from './plan';
