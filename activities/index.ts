@@ -10,6 +10,7 @@ import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
 import { createCalendarSweepActivities } from './calendar-sweep';
+import { createNoticeActivities } from './notices';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
     ...createCalendarSweepActivities(deps),
+    ...createNoticeActivities(deps),
   };
 }
 

@@ -6,3 +6,4 @@ export { auditChainHeadsWorkflow } from './audit-heads';
 export { reconciliationWorkflow } from './reconciliation';
 export { periodCloseWorkflow } from './period-close';
 export { calendarSweepWorkflow } from './calendar-sweep';
+export { noticeWorkflow } from './notice';

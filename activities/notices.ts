@@ -1,0 +1,138 @@
+/**
+ * The notice workflow's database steps. A human step runs in one tenant transaction as the person
+ * who took it (their id, email and role, the http request id and address, passed through the
+ * workflow by the api that authenticated them), so the audit rows the triggers write name them. A
+ * reminder or escalation runs as the system, records the fired step by its key and tells its people
+ * in the same transaction: a retried activity or a restarted worker tells nobody twice.
+ */
+import type { Knex } from 'knex';
+import { findNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
+import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
+import type { PlanStep } from '../domain/notices';
+import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
+import { inAppNotifier, type NoticeNotifier } from './notice-notifier';
+
+export type ApplyStepInput = { firmId: string; noticeId: string; kind: StepKind; actor: NoticeActor; payload: Record<string, unknown>; requestId?: string; ip?: string | null };
+
+type Payload = Record<string, unknown>;
+const str = (p: Payload, k: string): string | null => (typeof p[k] === 'string' && p[k] !== '' ? (p[k] as string) : null);
+
+async function activeUsers(trx: Knex.Transaction, firmId: string, role: string): Promise<string[]> {
+  const rows: Array<{ id: string }> = await trx('users').where({ firm_id: firmId, role, active: true }).select('id').orderBy('id');
+  return rows.map((r) => r.id);
+}
+
+/** Writes one human step; a retry after a commit finds the notice already moved and writes nothing. */
+async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStepInput): Promise<string | null> {
+  const { kind, actor, payload } = input;
+  const from = ALLOWED_FROM[kind];
+  if (from && !from.includes(row.state)) return null;
+  await setAuditAction(trx, `notice.${kind}`);
+  const notice = () => trx('notices').where({ id: row.id });
+  const now = new Date();
+  switch (kind) {
+    case 'assign':
+      await notice().update({ assignee_id: str(payload, 'assigneeId'), state: row.state === 'received' ? 'assigned' : row.state, updated_at: now });
+      return null;
+    case 'draft': {
+      const last = await trx('notice_drafts').where({ notice_id: row.id }).max('version as v').first();
+      const [draft] = await trx('notice_drafts')
+        .insert({ firm_id: row.firm_id, notice_id: row.id, version: Number(last?.v ?? 0) + 1, text: str(payload, 'text') ?? '', document_ids: (payload.documentIds as string[] | undefined) ?? [], drafted_by: actor.userId })
+        .returning('id');
+      await notice().update({ state: 'drafting', drafted_by: actor.userId, submitted_by: null, submitted_at: null, updated_at: now });
+      return (draft as { id: string }).id;
+    }
+    case 'submit':
+      await notice().update({ state: 'in_review', submitted_by: actor.userId, submitted_at: now, updated_at: now });
+      return null;
+    case 'approve':
+    case 'request_changes': {
+      const last = await trx('notice_drafts').where({ notice_id: row.id }).max('version as v').first();
+      const approved = kind === 'approve';
+      const [review] = await trx('notice_reviews')
+        .insert({ firm_id: row.firm_id, notice_id: row.id, decision: approved ? 'approved' : 'changes_requested', comment: str(payload, approved ? 'note' : 'comment'), reviewer_id: actor.userId, draft_version: Number(last?.v ?? 0) })
+        .returning('id');
+      if (approved) await notice().update({ state: 'approved', approved_by: actor.userId, approved_at: now, updated_at: now });
+      else {
+        await notice().update({ state: 'drafting', submitted_by: null, submitted_at: null, updated_at: now });
+        await inAppNotifier.deliver(trx, {
+          firmId: row.firm_id, userIds: row.drafted_by ? [row.drafted_by] : [], kind: NOTICE_NOTIFICATION_KIND,
+          payload: { noticeId: row.id, form: row.form, reference: row.reference, reason: 'changes_requested', comment: str(payload, 'comment'), by: actor.email },
+        });
+      }
+      return (review as { id: string }).id;
+    }
+    case 'file':
+      await notice().update({ state: 'filed', arn: str(payload, 'arn'), filed_on: str(payload, 'filedOn'), updated_at: now });
+      return null;
+    case 'change_dates': {
+      const patch: Record<string, unknown> = { updated_at: now };
+      let datesChanged = false;
+      for (const [field, column] of [['dueDate', 'manual_due_date'], ['targetDate', 'manual_target_date'], ['extendedDueDate', 'extended_due_date']] as const) {
+        if (field in payload) [patch[column], datesChanged] = [str(payload, field), true];
+      }
+      if ('extensionReference' in payload) patch.extension_reference = str(payload, 'extensionReference');
+      if ('description' in payload) patch.description = str(payload, 'description');
+      if (payload.amounts && typeof payload.amounts === 'object') {
+        const amounts = payload.amounts as Record<string, number | null | undefined>;
+        for (const k of ['tax', 'interest', 'penalty']) if (k in amounts) patch[k] = amounts[k] ?? null;
+      }
+      if (datesChanged) patch.dates_changed_at = now;
+      await notice().update(patch);
+      return null;
+    }
+    case 'hearing': {
+      const [hearing] = await trx('notice_hearings').insert({ firm_id: row.firm_id, notice_id: row.id, at: str(payload, 'at'), place: str(payload, 'place') }).returning('id');
+      return (hearing as { id: string }).id;
+    }
+    case 'adjourn': {
+      const hearingId = str(payload, 'hearingId');
+      await trx('notice_hearings')
+        .where({ id: hearingId, notice_id: row.id })
+        .update({ at: str(payload, 'newAt'), last_reason: str(payload, 'reason'), adjournments: trx.raw('adjournments + 1'), override_used: trx.raw('override_used or ?', [payload.override === true]), updated_at: now });
+      return hearingId;
+    }
+    case 'close':
+      await notice().update({ state: 'closed', outcome: str(payload, 'outcome'), order_form: str(payload, 'orderForm'), order_date: str(payload, 'orderDate'), description: str(payload, 'reason') ?? row.description, closed_at: now, updated_at: now });
+      return null;
+  }
+}
+
+export function createNoticeActivities(deps: { knex: Knex; notifier?: NoticeNotifier }) {
+  const notifier = deps.notifier ?? inAppNotifier;
+  return {
+    async noticeApplyStep(input: ApplyStepInput): Promise<StepResult> {
+      return inTenantTransaction(deps.knex, { firmId: input.firmId, actor: input.actor, requestId: input.requestId, ip: input.ip ?? null }, async (trx) => {
+        const row = await trx('notices').where({ id: input.noticeId }).forUpdate().first();
+        if (!row) throw new Error(`notice ${input.noticeId} is not visible to its firm`);
+        const entityId = await applyStep(trx, row as NoticeRow, input);
+        await setAuditAction(trx, null);
+        const fresh = await findNotice(trx, input.noticeId);
+        return { facts: workflowFacts(await noticeView(trx, fresh as NoticeRow)), entityId };
+      });
+    },
+
+    /** Fires one planned step once: records it by key, then tells its people. */
+    async noticeFireStep(input: { firmId: string; noticeId: string; step: PlanStep }): Promise<{ fired: boolean; recipients: number }> {
+      return inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
+        const row = (await findNotice(trx, input.noticeId)) as NoticeRow | undefined;
+        if (!row) return { fired: false, recipients: 0 };
+        const { step } = input;
+        let userIds: string[];
+        if (step.audience === 'assignee') userIds = row.assignee_id ? [row.assignee_id] : await activeUsers(trx, row.firm_id, 'manager');
+        else userIds = await activeUsers(trx, row.firm_id, step.audience);
+        const inserted = await trx('notice_alerts')
+          .insert({ firm_id: row.firm_id, notice_id: row.id, step_key: step.key, audience: step.audience, reason: step.reason, planned_at: step.at, recipients: userIds.length })
+          .onConflict(['firm_id', 'notice_id', 'step_key'])
+          .ignore()
+          .returning('id');
+        if (inserted.length === 0) return { fired: false, recipients: 0 };
+        await notifier.deliver(trx, {
+          firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
+          payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
+        });
+        return { fired: true, recipients: userIds.length };
+      });
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * GST notices' query layer: loads a notice with its form, the firm's holiday calendar for the
+ * client's state, its hearings and fired alerts inside the caller's tenant transaction (row-level
+ * security scopes every read), and derives through domain/notices everything the api shows and the
+ * workflow follows: the three dates, flags, clocks and the reminder plan. Dates are stored as text.
+ */
+import type { Knex } from 'knex';
+import { addDays, calendarForState, istDate } from '../domain/calendar';
+import {
+  hasWorkingDate,
+  noticeClocks,
+  noticeDates,
+  outsideLimitation,
+  type Clock,
+  type NoticeDates,
+  type NoticeForm,
+  type NoticeState,
+  type PlanFacts,
+} from '../domain/notices';
+import { loadCalendarSettings, loadFirmHolidays, loadNationalHolidays } from './calendar';
+
+export type NoticeRow = {
+  id: string; firm_id: string; client_id: string; gstin: string; form: string; reference: string; case_id: string | null; din: string | null;
+  sections: string[]; periods: string[]; financial_years: string[]; issued_on: string | null; served_on: string;
+  due_date_on_notice: string | null; manual_due_date: string | null; extended_due_date: string | null; extension_reference: string | null; manual_target_date: string | null;
+  tax: string | null; interest: string | null; penalty: string | null; description: string | null; issuing_office: string | null;
+  state: NoticeState; assignee_id: string | null; drafted_by: string | null; submitted_by: string | null; submitted_at: Date | null; approved_by: string | null; approved_at: Date | null;
+  arn: string | null; filed_on: string | null; outcome: string | null; order_form: string | null; order_date: string | null; closed_at: Date | null;
+  workflow_id: string; dates_changed_at: Date; time_scale: number | null; created_by: string | null; created_at: Date; updated_at: Date;
+};
+
+export type HearingRow = { id: string; notice_id: string; at: Date; place: string | null; adjournments: number; last_reason: string | null; override_used: boolean; created_at: Date; updated_at: Date };
+
+type FormRow = { form: string; provision: string; title: string; answer: string; window_days: number | null; window_unit: 'calendar' | 'working'; owner: NoticeForm['owner']; blocks_return: boolean; registration_at_stake: boolean; clocks: NoticeForm['clocks'] };
+
+export async function loadNoticeForms(trx: Knex.Transaction): Promise<NoticeForm[]> {
+  const rows: FormRow[] = await trx('notice_forms').select('*').orderBy('form');
+  return rows.map((r) => ({
+    form: r.form, provision: r.provision, title: r.title, answer: r.answer, windowDays: r.window_days, windowUnit: r.window_unit, owner: r.owner,
+    blocksReturn: r.blocks_return, registrationAtStake: r.registration_at_stake, clocks: r.clocks,
+  }));
+}
+
+export async function loadNoticeForm(trx: Knex.Transaction, form: string): Promise<NoticeForm | undefined> {
+  return (await loadNoticeForms(trx)).find((f) => f.form === form);
+}
+
+/** The holiday calendar a notice of this GSTIN counts working days by. */
+export async function holidayCalendarFor(trx: Knex.Transaction, firmId: string, gstin: string) {
+  const [settings, national, firmDays] = [await loadCalendarSettings(trx, firmId), await loadNationalHolidays(trx), await loadFirmHolidays(trx, firmId)];
+  return calendarForState(settings.saturdaysWorking, national.map((h) => h.date), firmDays, gstin.slice(0, 2));
+}
+
+export async function findNotice(trx: Knex.Transaction, id: string): Promise<NoticeRow | undefined> {
+  return trx('notices').where({ id }).first();
+}
+
+export type NoticeView = {
+  row: NoticeRow;
+  form: NoticeForm;
+  dates: NoticeDates;
+  assignBy: string;
+  flags: string[];
+  clocks: Clock[];
+  hearings: HearingRow[];
+  plan: PlanFacts;
+  firedKeys: Set<string>;
+};
+
+/** Everything derived about one notice, from the rows current in this transaction. */
+export async function noticeView(trx: Knex.Transaction, row: NoticeRow): Promise<NoticeView> {
+  const form = await loadNoticeForm(trx, row.form);
+  if (!form) throw new Error(`notice ${row.id} has an unknown form`);
+  const calendar = await holidayCalendarFor(trx, row.firm_id, row.gstin);
+  const dates = noticeDates(form, {
+    servedOn: row.served_on, dueDateOnNotice: row.due_date_on_notice, manualDueDate: row.manual_due_date, extendedDueDate: row.extended_due_date, manualTargetDate: row.manual_target_date,
+  }, calendar);
+  const clockFacts = { servedOn: row.served_on, issuedOn: row.issued_on, sections: row.sections, financialYears: row.financial_years, orderDate: row.order_date };
+  const flags: string[] = [];
+  if (!hasWorkingDate(dates)) flags.push('no_due_date');
+  if (outsideLimitation(form, clockFacts)) flags.push('outside_limitation');
+  if (form.blocksReturn) flags.push('blocks_return');
+  if (form.registrationAtStake) flags.push('registration_at_stake');
+  const hearings: HearingRow[] = await trx('notice_hearings').where({ notice_id: row.id }).orderBy([{ column: 'at' }, { column: 'id' }]);
+  const fired: Array<{ step_key: string }> = await trx('notice_alerts').where({ notice_id: row.id }).select('step_key');
+  const intakeDay = istDate(row.created_at);
+  const assignBy = addDays(intakeDay, 1, 'working', calendar);
+  const plan: PlanFacts = {
+    state: row.state,
+    intakeAt: row.created_at.toISOString(),
+    datesChangedAt: row.dates_changed_at.toISOString(),
+    assignBy,
+    effectiveDueDate: dates.effectiveDueDate,
+    targetDate: dates.targetDate,
+    hearings: hearings.map((h) => ({ id: h.id, on: istDate(h.at), recordedAt: h.updated_at.toISOString() })),
+  };
+  return { row, form, dates, assignBy, flags, clocks: noticeClocks(form, clockFacts), hearings, plan, firedKeys: new Set(fired.map((f) => f.step_key)) };
+}
+
+/** The workflow's mirror of the notice. */
+export function workflowFacts(view: NoticeView) {
+  return {
+    noticeId: view.row.id,
+    state: view.row.state,
+    assigneeId: view.row.assignee_id,
+    draftedBy: view.row.drafted_by,
+    submittedBy: view.row.submitted_by,
+    hasWorkingDate: hasWorkingDate(view.dates),
+    adjournments: Object.fromEntries(view.hearings.map((h) => [h.id, h.adjournments])),
+    plan: view.plan,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The GST notice workflow's contract: its name, id, input, updates, query and the validators' rules.
+ * Pure and I/O-free: the workflow, the api, the activities and the tests share it.
+ *
+ * One workflow per notice, its id derived from the firm, the GSTIN and the portal reference, so a
+ * second intake of the same notice (a double click, two people at once, a portal sync) reaches the
+ * same execution.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { NoticeState, PlanFacts, PlanStep } from '../domain/notices';
+
+export const NOTICE_WORKFLOW = 'noticeWorkflow';
+export const NOTICE_NOTIFICATION_KIND = 'notice.alert';
+
+export function noticeWorkflowId(firmId: string, gstin: string, reference: string): string {
+  return `notice:${firmId}:${gstin}:${reference}`;
+}
+
+export type NoticeActor = { userId: string; email: string; role: string };
+
+/** What the workflow knows of its notice: a mirror of the database row, refreshed by every step. */
+export type NoticeFacts = {
+  noticeId: string;
+  state: NoticeState;
+  assigneeId: string | null;
+  /** The author of the current draft and who submitted it: neither may approve it. */
+  draftedBy: string | null;
+  submittedBy: string | null;
+  /** A due or target date is known (drafting needs one). */
+  hasWorkingDate: boolean;
+  /** Adjournments per hearing id. */
+  adjournments: Record<string, number>;
+  plan: PlanFacts;
+};
+
+export type NoticeWorkflowInput = {
+  firmId: string;
+  facts: NoticeFacts;
+  /** Tests compress the plan (a day lasts `timeScale` days); null in real time. */
+  timeScale: number | null;
+};
+
+export type StepKind = 'assign' | 'draft' | 'submit' | 'approve' | 'request_changes' | 'file' | 'change_dates' | 'hearing' | 'adjourn' | 'close';
+
+export type StepArgs = {
+  actor: NoticeActor;
+  /** The step's own fields (the api validated their shapes). */
+  payload: Record<string, unknown>;
+  requestId?: string;
+  ip?: string | null;
+};
+
+export type StepResult = { facts: NoticeFacts; entityId?: string | null };
+
+export const stepUpdate = defineUpdate<StepResult, [StepKind, StepArgs]>('noticeStep');
+
+export type NoticeStatus = { state: NoticeState; firedKeys: string[]; next: PlanStep | null; facts: NoticeFacts };
+export const noticeStatusQuery = defineQuery<NoticeStatus>('noticeStatus');
+
+export const NOTICE_REFUSAL = {
+  forbidden: 'forbidden',
+  selfApproval: 'self_approval_forbidden',
+  dueDateRequired: 'due_date_required',
+  notApproved: 'reply_not_approved',
+  adjournmentLimit: 'adjournment_limit',
+  wrongState: 'notice_state_conflict',
+  commentRequired: 'comment_required',
+  closed: 'notice_closed',
+} as const;
+export type NoticeRefusalType = (typeof NOTICE_REFUSAL)[keyof typeof NOTICE_REFUSAL];
+
+const MANAGERS = ['manager', 'firm_admin'];
+const PREPARERS = ['staff', 'manager', 'firm_admin'];
+export const MAX_ADJOURNMENTS = 3;
+
+export const ALLOWED_FROM: Partial<Record<StepKind, NoticeState[]>> = {
+  assign: ['received', 'assigned', 'drafting', 'in_review', 'approved'],
+  draft: ['received', 'assigned', 'drafting'],
+  submit: ['drafting'],
+  approve: ['in_review'],
+  request_changes: ['in_review'],
+  file: ['approved'],
+};
+
+/**
+ * The rules of a step, checked by the update's validator (a refusal never enters history) and again
+ * by the handler once it holds the notice (another step may have run in between). Null: may proceed.
+ */
+export function noticeRefusal(kind: StepKind, facts: NoticeFacts, args: StepArgs): { type: NoticeRefusalType; message: string } | null {
+  const { actor, payload } = args;
+  if (facts.state === 'closed') return { type: NOTICE_REFUSAL.closed, message: 'The notice is closed.' };
+  const managerial = MANAGERS.includes(actor.role);
+  switch (kind) {
+    case 'assign':
+    case 'close':
+      if (!managerial) return { type: NOTICE_REFUSAL.forbidden, message: 'Only managers and firm admins may do this.' };
+      break;
+    case 'draft':
+      if (!managerial && actor.userId !== facts.assigneeId) return { type: NOTICE_REFUSAL.forbidden, message: 'Only the assignee, a manager or a firm admin may draft the reply.' };
+      if (!facts.hasWorkingDate) return { type: NOTICE_REFUSAL.dueDateRequired, message: 'Set a due or target date before drafting: the notice has none.' };
+      break;
+    case 'submit':
+      if (facts.state === 'drafting' && actor.userId !== facts.draftedBy) return { type: NOTICE_REFUSAL.forbidden, message: 'Only the drafter submits the draft for review.' };
+      break;
+    case 'approve':
+    case 'request_changes':
+      if (!managerial) return { type: NOTICE_REFUSAL.forbidden, message: 'Only managers and firm admins review replies.' };
+      if (actor.userId === facts.draftedBy || actor.userId === facts.submittedBy) {
+        return { type: NOTICE_REFUSAL.selfApproval, message: 'The drafter may not review their own reply: another manager or firm admin must.' };
+      }
+      if (kind === 'request_changes' && !String(payload.comment ?? '').trim()) return { type: NOTICE_REFUSAL.commentRequired, message: 'Requesting changes needs a comment.' };
+      break;
+    case 'file':
+      if (!PREPARERS.includes(actor.role)) return { type: NOTICE_REFUSAL.forbidden, message: 'Only staff, managers and firm admins record filings.' };
+      if (facts.state !== 'approved') return { type: NOTICE_REFUSAL.notApproved, message: 'The reply must be approved by a manager before it is filed.' };
+      break;
+    case 'adjourn': {
+      const count = facts.adjournments[String(payload.hearingId)] ?? 0;
+      if (count >= MAX_ADJOURNMENTS && !(payload.override === true && managerial)) {
+        return { type: NOTICE_REFUSAL.adjournmentLimit, message: `A hearing may be adjourned at most ${MAX_ADJOURNMENTS} times; a manager may override.` };
+      }
+      break;
+    }
+    default:
+      if (!PREPARERS.includes(actor.role)) return { type: NOTICE_REFUSAL.forbidden, message: 'Only staff, managers and firm admins may do this.' };
+  }
+  const from = ALLOWED_FROM[kind];
+  if (from && !from.includes(facts.state)) return { type: NOTICE_REFUSAL.wrongState, message: `The notice is ${facts.state}: this step is not possible now.` };
+  return null;
+}
