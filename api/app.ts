@@ -32,6 +32,7 @@ import { calendarRoutes } from './calendar/routes';
 import { extensionRoutes } from './calendar/extensions';
 import { filingRoutes } from './calendar/filings';
 import { holidayRoutes } from './calendar/holidays';
+import { noticeRoutes } from './notices/routes';
 
 export type AppDeps = {
   logger: Logger;
@@ -44,6 +45,8 @@ export type AppDeps = {
   trustProxy?: boolean;
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
+  /** GST notices: tests compress the reminder plan (a day lasts `timeScale` days); real time when absent. */
+  notices?: { timeScale?: number | null };
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
 };
@@ -82,6 +85,7 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     ...filingRoutes(),
     ...holidayRoutes(),
     ...extensionRoutes(),
+    ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null }),
   ];
 }
 

@@ -15,6 +15,7 @@ import { Firm } from '../../db/models/firm';
 import { Period } from '../../db/models/period';
 import { lockPeriod, pendingRequest, PERIOD_AUDIT_ACTIONS } from '../../db/period-close';
 import { currentEvidence } from '../../db/period-evidence';
+import { pendingNoticeReplies } from '../../db/notices';
 import { setAuditAction } from '../../db/tenant';
 import { correctionCutoff, periodProblem } from '../../domain/periods';
 import { periodCloseWorkflowId, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
@@ -210,11 +211,20 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
           .limit(query.limit + 1);
         if (!firm?.settings.allowSelfApproval) q.whereNot('close_requests.requested_by', ctx.state.user?.id ?? '');
         if (after) q.whereRaw('(close_requests.created_at, close_requests.id) > (?::timestamptz, ?::uuid)', after);
-        const result = page(await q, query.limit, (r) => [r.createdAt.toISOString(), r.id]);
-        ctx.body = {
-          items: result.items.map((r) => ({ kind: 'period_close', ...presentCloseRequest(r, { clientName: (r as unknown as { clientName: string }).clientName }) })),
-          nextCursor: result.nextCursor,
-        };
+        // Notice replies in review wait for the same people: one list, oldest first across both kinds.
+        const closes = (await q).map((r) => ({
+          at: r.createdAt,
+          id: r.id,
+          item: { kind: 'period_close', ...presentCloseRequest(r, { clientName: (r as unknown as { clientName: string }).clientName }), summary: `Close of ${r.period}` } as Record<string, unknown>,
+        }));
+        const replies = (await pendingNoticeReplies(trxOf(ctx), ctx.state.user?.id ?? '', after, query.limit + 1)).map((n) => ({
+          at: n.requestedAt,
+          id: n.id,
+          item: { kind: 'notice_reply', id: n.id, clientId: n.clientId, clientName: n.clientName, requestedBy: n.requestedBy, requestedAt: n.requestedAt, summary: `${n.form} reply, reference ${n.reference}` } as Record<string, unknown>,
+        }));
+        const merged = [...closes, ...replies].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id));
+        const result = page(merged, query.limit, (r) => [r.at.toISOString(), r.id]);
+        ctx.body = { items: result.items.map((r) => r.item), nextCursor: result.nextCursor };
       },
     }),
 

@@ -54,6 +54,18 @@ export const PERMISSIONS = {
   'holidays.read': ALL,
   'holidays.update': ['firm_admin'],
   'calendar.extend': ['firm_admin'],
+
+  // GST notices: everyone reads (a portal user its own client's), preparers take in, draft, file and
+  // record hearings; managers and firm admins assign, review and close (the workflow also refuses a
+  // reviewer who drafted the reply, and a drafter who is not the assignee).
+  'notices.read': ALL,
+  'notices.create': PREPARERS,
+  'notices.update': PREPARERS,
+  'notices.draft': PREPARERS,
+  'notices.file': PREPARERS,
+  'notices.assign': ['firm_admin', 'manager'],
+  'notices.approve': ['firm_admin', 'manager'],
+  'notices.close': ['firm_admin', 'manager'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -1,0 +1,268 @@
+/**
+ * GST notices of API.md: intake (one notice and one workflow per GSTIN and portal reference), the
+ * urgency list, a notice with its drafts, reviews, hearings and plan, and every step of the reply.
+ * Intake writes the row here, in the request's tenant transaction, and starts the workflow; every
+ * later step goes through the notice's workflow, whose validator applies the rules and whose activity
+ * writes the step with its audit rows as the signed-in person.
+ */
+import type { Knex } from 'knex';
+import type { z } from 'zod';
+import { istDate } from '../../domain/calendar';
+import { noticeForm as catalogueForm } from '../../domain/notices';
+import { findNotice, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../../db/notices';
+import { setAuditAction } from '../../db/tenant';
+import { noticeWorkflowId, type StepArgs, type StepKind } from '../../workflows/notice-definitions';
+import { invalidInput, notFound, unprocessable } from '../errors';
+import { decodeCursor, encodeCursor } from '../pagination';
+import { route, type RouteSpec } from '../routes';
+import type { AppState } from '../state';
+import type { TemporalHandle } from '../temporal-client';
+import { presentHearing, presentNotice } from './present';
+import * as s from './schema';
+import { startNoticeWorkflow, sendStep } from './workflow-client';
+import { noticeDetail, urgencyOrder } from './read';
+
+export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null };
+
+type Ctx = { state: AppState; ip?: string };
+
+function scope(ctx: Ctx): { trx: Knex.Transaction; firmId: string; actor: StepArgs['actor'] } {
+  const { trx, user } = ctx.state;
+  if (!trx || !user) throw new Error('notice routes run inside the tenant transaction');
+  return { trx, firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role } };
+}
+
+async function loadRow(ctx: Ctx, id: string): Promise<NoticeRow> {
+  const row = await findNotice(scope(ctx).trx, id);
+  if (!row) throw notFound('No such notice.');
+  return row;
+}
+
+async function checkAssignee(trx: Knex.Transaction, firmId: string, userId: string): Promise<void> {
+  const user = await trx('users').where({ id: userId, firm_id: firmId, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
+  if (!user) throw invalidInput({ fields: { assigneeId: 'must be an active staff member, manager or firm admin of the firm' } });
+}
+
+export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
+  /** Sends a step through the workflow, then answers with the notice as it is now. */
+  async function step(ctx: Ctx & { body?: unknown; status?: number }, id: string, kind: StepKind, payload: Record<string, unknown>) {
+    const row = await loadRow(ctx, id);
+    if (row.state === 'closed') throw unprocessable('notice_closed', 'The notice is closed.', { state: row.state });
+    const { actor } = scope(ctx);
+    const result = await sendStep(deps.temporal, row, kind, { actor, payload, requestId: ctx.state.requestId, ip: ctx.ip ?? null });
+    const fresh = await loadRow(ctx, id);
+    return { notice: presentNotice(await noticeView(scope(ctx).trx, fresh)), result, row: fresh };
+  }
+
+  return [
+    route<z.infer<typeof s.clientParams>, unknown, z.infer<typeof s.intakeBody>>({
+      method: 'post',
+      path: '/api/clients/:id/notices',
+      action: 'notices.create',
+      params: s.clientParams,
+      body: s.intakeBody,
+      async handler(ctx, { params, body }) {
+        const { trx, firmId } = scope(ctx);
+        const client = await trx('clients').where({ id: params.id }).first('id', 'gstin');
+        if (!client) throw notFound('No such client.');
+        const form = await loadNoticeForm(trx, body.form);
+        if (!form) throw invalidInput({ fields: { form: `not a form in the catalogue (for example ${catalogueForm('DRC-01')?.form})` } });
+        if (body.assigneeId) await checkAssignee(trx, firmId, body.assigneeId);
+        const workflowId = noticeWorkflowId(firmId, client.gstin, body.reference);
+        await setAuditAction(trx, 'notice.intake');
+        // A second intake of the same notice waits here for the first to commit, then finds it.
+        const [inserted] = await trx('notices')
+          .insert({
+            firm_id: firmId, client_id: client.id, gstin: client.gstin, form: form.form, reference: body.reference, case_id: body.caseId ?? null, din: body.din ?? null,
+            sections: body.sections ?? [], periods: body.periods ?? [], financial_years: body.financialYears ?? [], issued_on: body.issuedOn ?? null, served_on: body.servedOn,
+            due_date_on_notice: body.dueDate ?? null, tax: body.amounts?.tax ?? null, interest: body.amounts?.interest ?? null, penalty: body.amounts?.penalty ?? null,
+            description: body.description ?? null, issuing_office: body.issuingOffice ?? null, assignee_id: body.assigneeId ?? null, state: body.assigneeId ? 'assigned' : 'received',
+            workflow_id: workflowId, time_scale: deps.timeScale ?? null, created_by: scope(ctx).actor.userId,
+          })
+          .onConflict(['firm_id', 'gstin', 'reference'])
+          .ignore()
+          .returning('id');
+        await setAuditAction(trx, null);
+        if (!inserted) {
+          const existing = await trx('notices').where({ firm_id: firmId, gstin: client.gstin, reference: body.reference }).first();
+          ctx.status = 200;
+          ctx.body = presentNotice(await noticeView(trx, existing as NoticeRow));
+          return;
+        }
+        const view = await noticeView(trx, (await findNotice(trx, (inserted as { id: string }).id)) as NoticeRow);
+        // Started inside the transaction: if Temporal refuses, nothing is committed. If the commit
+        // then failed, the workflow's first step finds no notice and fails; a retry starts it afresh.
+        await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null });
+        ctx.status = 201;
+        ctx.body = presentNotice(view);
+      },
+    }),
+
+    route<unknown, z.infer<typeof s.listQuery>>({
+      method: 'get',
+      path: '/api/notices',
+      action: 'notices.read',
+      query: s.listQuery,
+      async handler(ctx, { query }) {
+        const { trx } = scope(ctx);
+        const q = trx('notices').select('*');
+        if (query.clientId) q.where({ client_id: query.clientId });
+        if (query.state) q.where({ state: query.state });
+        else q.whereNot({ state: 'closed' });
+        if (query.assigneeId) q.where({ assignee_id: query.assigneeId });
+        const views = [];
+        for (const row of (await q) as NoticeRow[]) views.push(presentNotice(await noticeView(trx, row)));
+        let items = urgencyOrder(views);
+        if (query.dueBefore) items = items.filter((n) => n.effectiveDueDate !== null && n.effectiveDueDate < query.dueBefore!);
+        const offset = Number(decodeCursor(query.cursor, 1)?.[0] ?? 0);
+        const pageItems = items.slice(offset, offset + query.limit);
+        ctx.body = { items: pageItems, nextCursor: offset + query.limit < items.length ? encodeCursor([offset + query.limit]) : null };
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>>({
+      method: 'get',
+      path: '/api/notices/:id',
+      action: 'notices.read',
+      params: s.noticeParams,
+      async handler(ctx, { params }) {
+        const row = await loadRow(ctx, params.id);
+        ctx.body = await noticeDetail(scope(ctx).trx, row);
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.assignBody>>({
+      method: 'post',
+      path: '/api/notices/:id/assign',
+      action: 'notices.assign',
+      params: s.noticeParams,
+      body: s.assignBody,
+      async handler(ctx, { params, body }) {
+        await checkAssignee(scope(ctx).trx, scope(ctx).firmId, body.assigneeId);
+        ctx.body = (await step(ctx, params.id, 'assign', body)).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.patchBody>>({
+      method: 'patch',
+      path: '/api/notices/:id',
+      action: 'notices.update',
+      params: s.noticeParams,
+      body: s.patchBody,
+      async handler(ctx, { params, body }) {
+        ctx.body = (await step(ctx, params.id, 'change_dates', body)).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.extensionBody>>({
+      method: 'post',
+      path: '/api/notices/:id/extension',
+      action: 'notices.update',
+      params: s.noticeParams,
+      body: s.extensionBody,
+      async handler(ctx, { params, body }) {
+        const view = await noticeView(scope(ctx).trx, await loadRow(ctx, params.id));
+        const statutory = view.dates.statutoryDueDate;
+        if (statutory && body.extendedDueDate <= statutory) {
+          throw unprocessable('extension_before_due_date', `An extension must move the due date past ${statutory}.`, { statutoryDueDate: statutory });
+        }
+        ctx.body = (await step(ctx, params.id, 'change_dates', { extendedDueDate: body.extendedDueDate, extensionReference: body.reference })).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.draftBody>>({
+      method: 'put',
+      path: '/api/notices/:id/draft',
+      action: 'notices.draft',
+      params: s.noticeParams,
+      body: s.draftBody,
+      async handler(ctx, { params, body }) {
+        ctx.body = (await step(ctx, params.id, 'draft', body)).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>>({
+      method: 'post',
+      path: '/api/notices/:id/submit',
+      action: 'notices.draft',
+      params: s.noticeParams,
+      async handler(ctx, { params }) {
+        ctx.body = (await step(ctx, params.id, 'submit', {})).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.approveBody>>({
+      method: 'post',
+      path: '/api/notices/:id/approve',
+      action: 'notices.approve',
+      params: s.noticeParams,
+      body: s.approveBody,
+      async handler(ctx, { params, body }) {
+        ctx.body = (await step(ctx, params.id, 'approve', body)).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.changesBody>>({
+      method: 'post',
+      path: '/api/notices/:id/request-changes',
+      action: 'notices.approve',
+      params: s.noticeParams,
+      body: s.changesBody,
+      async handler(ctx, { params, body }) {
+        ctx.body = (await step(ctx, params.id, 'request_changes', body)).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.filingBody>>({
+      method: 'post',
+      path: '/api/notices/:id/filing',
+      action: 'notices.file',
+      params: s.noticeParams,
+      body: s.filingBody,
+      async handler(ctx, { params, body }) {
+        if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
+        ctx.body = (await step(ctx, params.id, 'file', body)).notice;
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.hearingBody>>({
+      method: 'post',
+      path: '/api/notices/:id/hearings',
+      action: 'notices.update',
+      params: s.noticeParams,
+      body: s.hearingBody,
+      async handler(ctx, { params, body }) {
+        const { result } = await step(ctx, params.id, 'hearing', body);
+        const hearing = await scope(ctx).trx('notice_hearings').where({ id: result.entityId ?? '' }).first();
+        ctx.status = 201;
+        ctx.body = presentHearing(hearing);
+      },
+    }),
+
+    route<z.infer<typeof s.hearingParams>, unknown, z.infer<typeof s.adjournBody>>({
+      method: 'post',
+      path: '/api/notices/:id/hearings/:hid/adjourn',
+      action: 'notices.update',
+      params: s.hearingParams,
+      body: s.adjournBody,
+      async handler(ctx, { params, body }) {
+        const exists = await scope(ctx).trx('notice_hearings').where({ id: params.hid, notice_id: params.id }).first('id');
+        if (!exists) throw notFound('No such hearing.');
+        await step(ctx, params.id, 'adjourn', { ...body, hearingId: params.hid });
+        ctx.body = presentHearing(await scope(ctx).trx('notice_hearings').where({ id: params.hid }).first());
+      },
+    }),
+
+    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.closeBody>>({
+      method: 'post',
+      path: '/api/notices/:id/close',
+      action: 'notices.close',
+      params: s.noticeParams,
+      body: s.closeBody,
+      async handler(ctx, { params, body }) {
+        if (body.outcome === 'order' && !(body.orderForm && body.orderDate)) throw invalidInput({ fields: { orderForm: 'required with an order', orderDate: 'required with an order' } });
+        ctx.body = (await step(ctx, params.id, 'close', body)).notice;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,60 @@
+/** Request schemas of the notice routes (API.md "GST notices"). */
+import { z } from 'zod';
+import { isIsoDate } from '../../domain/calendar';
+import { pageQuery } from '../pagination';
+
+export const isoDate = z.string().refine(isIsoDate, 'a date is YYYY-MM-DD');
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
+const financialYear = z.string().regex(/^\d{4}-\d{2}$/, 'a financial year is YYYY-YY').refine((fy) => (Number(fy.slice(0, 4)) + 1) % 100 === Number(fy.slice(5, 7)), 'the second year follows the first');
+const money = z.number().nonnegative().multipleOf(0.01).max(1e13);
+const text = (max: number) => z.string().trim().min(1).max(max);
+const instant = z.iso.datetime({ offset: true });
+
+export const amounts = z.object({ tax: money.nullable().optional(), interest: money.nullable().optional(), penalty: money.nullable().optional() }).strict();
+
+export const clientParams = z.object({ id: z.uuid() });
+export const noticeParams = z.object({ id: z.uuid() });
+export const hearingParams = z.object({ id: z.uuid(), hid: z.uuid() });
+
+export const intakeBody = z
+  .object({
+    form: text(20),
+    reference: text(100),
+    caseId: text(100).optional(),
+    din: text(100).optional(),
+    servedOn: isoDate,
+    issuedOn: isoDate.optional(),
+    dueDate: isoDate.optional(),
+    sections: z.array(text(20)).max(10).optional(),
+    periods: z.array(period).max(60).optional(),
+    financialYears: z.array(financialYear).max(10).optional(),
+    amounts: amounts.optional(),
+    description: z.string().trim().max(4000).optional(),
+    issuingOffice: z.string().trim().max(200).optional(),
+    assigneeId: z.uuid().optional(),
+  })
+  .strict();
+
+export const listQuery = z.object({
+  ...pageQuery,
+  clientId: z.uuid().optional(),
+  state: z.enum(['received', 'assigned', 'drafting', 'in_review', 'approved', 'filed', 'closed']).optional(),
+  assigneeId: z.uuid().optional(),
+  dueBefore: isoDate.optional(),
+});
+
+export const assignBody = z.object({ assigneeId: z.uuid() }).strict();
+export const patchBody = z
+  .object({ targetDate: isoDate.nullable().optional(), dueDate: isoDate.nullable().optional(), amounts: amounts.optional(), description: z.string().trim().max(4000).nullable().optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+export const extensionBody = z.object({ extendedDueDate: isoDate, reference: text(200) }).strict();
+export const draftBody = z.object({ text: text(100_000), documentIds: z.array(z.uuid()).max(50).optional() }).strict();
+export const approveBody = z.object({ note: z.string().trim().max(2000).optional() }).strict();
+export const changesBody = z.object({ comment: text(4000) }).strict();
+export const filingBody = z.object({ arn: z.string().trim().regex(/^[A-Z0-9]{10,20}$/, 'an ARN is 10 to 20 capital letters and digits'), filedOn: isoDate }).strict();
+export const hearingBody = z.object({ at: instant, place: z.string().trim().max(300).optional() }).strict();
+export const adjournBody = z.object({ newAt: instant, reason: text(1000), override: z.boolean().optional() }).strict();
+export const closeBody = z
+  .object({ outcome: z.enum(['dropped', 'order', 'replied', 'withdrawn', 'duplicate', 'appeal']), orderForm: text(20).optional(), orderDate: isoDate.optional(), reason: z.string().trim().max(2000).optional() })
+  .strict();

@@ -1,0 +1,47 @@
+/**
+ * The api's calls into a notice's workflow: start it once per notice (the id comes from the business
+ * key, and an existing run is used), and send each human step as an update. The validators' refusals
+ * become the api's errors here, with an audit record (a refused update leaves no history).
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { NoticeRow } from '../../db/notices';
+import { NOTICE_REFUSAL, NOTICE_WORKFLOW, stepUpdate, type NoticeWorkflowInput, type StepArgs, type StepKind, type StepResult } from '../../workflows/notice-definitions';
+import { ApiError, forbidden, invalidInput, unprocessable } from '../errors';
+import type { TemporalHandle } from '../temporal-client';
+
+export async function startNoticeWorkflow(temporal: TemporalHandle, workflowId: string, input: NoticeWorkflowInput): Promise<void> {
+  await temporal.client.workflow.start(NOTICE_WORKFLOW, { taskQueue: temporal.taskQueue, workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
+}
+
+function refusalError(kind: StepKind, failure: ApplicationFailure, row: NoticeRow): ApiError {
+  const audit = { entityType: 'notice', entityId: row.id, after: { state: row.state, step: kind, refusal: failure.type } };
+  switch (failure.type) {
+    case NOTICE_REFUSAL.selfApproval:
+      return forbidden('self_approval_forbidden', failure.message).withAudit({ ...audit, action: 'notice.self_approval_refused' });
+    case NOTICE_REFUSAL.forbidden:
+      return forbidden('forbidden', failure.message).withAudit({ ...audit, action: `notice.${kind}_refused` });
+    case NOTICE_REFUSAL.commentRequired:
+      return invalidInput({ fields: { comment: 'required' } }, failure.message);
+    case NOTICE_REFUSAL.dueDateRequired:
+    case NOTICE_REFUSAL.notApproved:
+    case NOTICE_REFUSAL.adjournmentLimit:
+    case NOTICE_REFUSAL.closed:
+    case NOTICE_REFUSAL.wrongState:
+      return unprocessable(failure.type, failure.message, { state: row.state }).withAudit({ ...audit, action: `notice.${kind}_refused` });
+    default:
+      return new ApiError(500, 'internal_error', `The notice workflow refused the step: ${failure.message}`);
+  }
+}
+
+/** Sends one step to the notice's workflow and waits until the activity has committed it. */
+export async function sendStep(temporal: TemporalHandle, row: NoticeRow, kind: StepKind, args: StepArgs): Promise<StepResult> {
+  const handle = temporal.client.workflow.getHandle(row.workflow_id);
+  try {
+    return await handle.executeUpdate(stepUpdate, { args: [kind, args] });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw refusalError(kind, error.cause, row);
+    if (error instanceof WorkflowNotFoundError) throw unprocessable('notice_closed', 'This notice is closed.');
+    throw error;
+  }
+}
