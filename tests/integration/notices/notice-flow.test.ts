@@ -81,6 +81,7 @@ describe('GST notices', () => {
     expect(await auditActions(notice.id)).toEqual([
       `notice.intake ${firm.users.staff.email}`,
       `notice.draft ${firm.users.staff.email}`,
+      `notice.file_refused ${firm.users.staff.email}`,
       `notice.submit ${firm.users.staff.email}`,
       `notice.approve ${firm.users.manager.email}`,
       `notice.file ${firm.users.staff.email}`,
@@ -129,7 +130,8 @@ describe('GST notices', () => {
     expect([a.status, b.status].sort()).toEqual([200, 201]);
     expect(a.body.id).toBe(b.body.id);
     expect(a.body.flags).toEqual(['registration_at_stake']);
-    expect(await db.owner('notices').where({ firm_id: firm.id, reference: body.reference }).count('* as n')).map((r) => Number(r.n))).toEqual([1]);
+    const counted = await db.owner('notices').where({ firm_id: firm.id, reference: body.reference }).count('* as n');
+    expect(counted.map((r) => Number(r.n))).toEqual([1]);
     const runs = [];
     for await (const run of temporal.client.workflow.list({ query: `WorkflowId = '${a.body.workflowId}'` })) runs.push(run.runId);
     expect(runs).toHaveLength(1);

@@ -1,0 +1,113 @@
+/**
+ * A notice's reminders and escalations on the real Temporal server with a real worker, the plan
+ * compressed so that a day lasts half a second: every step fires once, to the right people, in the
+ * order the api showed; an extension replaces the pending steps (nothing fires for the old date); a
+ * worker stopped across several steps fires each of them once when a new one starts.
+ */
+import { NOTICE_NOTIFICATION_KIND } from '../../../workflows/notice-definitions';
+import type { RunningWorker } from '../../../ops/worker';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { daysFromToday, eventually, reference, TEST_TIME_SCALE, today } from './helpers';
+
+jest.setTimeout(90_000);
+
+type Step = { key: string; at: string; audience: string; status: string };
+
+describe('notice reminders and escalations', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let temporal: TestTemporal;
+  let worker: RunningWorker | null;
+  let firm: TestFirm;
+  let staff: string;
+  let manager: string;
+  const taskQueue = uniqueTaskQueue('notice-timers');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    temporal = await connectTestTemporal();
+    worker = await startTestWorker({ knex: db.app, taskQueue });
+    api = await startTestApi(db, {}, { taskQueue, notices: { timeScale: TEST_TIME_SCALE } });
+    firm = await createTestFirm(db, 'Timer Firm');
+    staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    manager = await login(api, firm.users.manager.email, firm.users.manager.password);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  const intake = async () => {
+    const res = await call(api, 'POST', `/api/clients/${firm.clients[0]!.id}/notices`, { token: staff, body: { form: 'DRC-01B', reference: reference(), servedOn: today(), assigneeId: firm.users.staff.id } });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; reminders: Step[]; escalations: Step[] };
+  };
+  const fired = async (noticeId: string) => (await db.owner('notice_alerts').where({ notice_id: noticeId }).orderBy([{ column: 'planned_at' }, { column: 'step_key' }]).select('step_key')).map((r: { step_key: string }) => r.step_key as string);
+  const told = async (noticeId: string) => {
+    const rows = await db.owner('notifications').where({ firm_id: firm.id, kind: NOTICE_NOTIFICATION_KIND }).whereRaw(`payload->>'noticeId' = ?`, [noticeId]).select('user_id', 'payload');
+    const byRole: Record<string, string[]> = {};
+    for (const r of rows as Array<{ user_id: string; payload: { key: string } }>) {
+      const role = Object.values(firm.users).find((u) => u.id === r.user_id)?.role ?? r.user_id;
+      (byRole[role] ??= []).push(r.payload.key);
+    }
+    for (const keys of Object.values(byRole)) keys.sort();
+    return byRole;
+  };
+
+  it('fires every step of the plan once, to the right people, in the order shown', async () => {
+    const notice = await intake();
+    const due = daysFromToday(7);
+    await eventually(async () => (await fired(notice.id)).includes(`partner:${due}`), 30_000, 'the firm admin escalation at T+3');
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+
+    const shown = [...notice.reminders, ...notice.escalations].sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key)).map((s) => s.key);
+    const keys = await fired(notice.id);
+    // Fired in the plan's order, with nothing outside the plan; the plan goes on past T+3.
+    expect(keys).toEqual(shown.slice(0, keys.length));
+    expect(keys.slice(0, 7)).toEqual([`review-gate:${due}`, `t-3:${due}`, `t-1:${due}`, `overdue:${due}:0`, `overdue:${due}:1:assignee`, `overdue:${due}:1:manager`, `overdue:${due}:2:assignee`]);
+    const byRole = await told(notice.id);
+    expect(byRole.firm_admin).toEqual([`partner:${due}`]);
+    expect(byRole.staff!.filter((k) => k.startsWith('t-'))).toEqual([`t-1:${due}`, `t-3:${due}`]);
+    expect(byRole.manager).toEqual(expect.arrayContaining([`review-gate:${due}`, `overdue:${due}:0`, `overdue:${due}:1:manager`]));
+    expect(byRole.manager).not.toContain(`t-3:${due}`);
+    const shownNow = (await call(api, 'GET', `/api/notices/${notice.id}`, { token: staff })).body;
+    expect(shownNow.fired.map((f: { key: string }) => f.key).sort()).toEqual([...keys].sort());
+  });
+
+  it('replaces every pending step when the due date is extended: nothing fires for the old date', async () => {
+    const notice = await intake();
+    const oldDue = daysFromToday(7);
+    const newDue = daysFromToday(14);
+    const extended = await call(api, 'POST', `/api/notices/${notice.id}/extension`, { token: staff, body: { extendedDueDate: newDue, reference: 'Officer letter 12/2026' } });
+    expect(extended.body).toMatchObject({ statutoryDueDate: oldDue, extendedDueDate: newDue, effectiveDueDate: newDue });
+    expect(extended.body.reminders.every((r: Step) => r.key.endsWith(newDue) || r.key.startsWith('target:'))).toBe(true);
+    // The new T-1 comes after the old date's T+3: by then every old step would have fired.
+    await eventually(async () => (await fired(notice.id)).includes(`t-1:${newDue}`), 30_000, 'the new T-1');
+    const keys = await fired(notice.id);
+    expect(keys.filter((k) => k.includes(oldDue))).toEqual([]);
+    expect(keys).toEqual([`t-7:${newDue}`, `review-gate:${newDue}`, `t-3:${newDue}`, `t-1:${newDue}`]);
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
+  });
+
+  it('fires each step once when the worker was stopped across them', async () => {
+    const notice = await intake();
+    const due = daysFromToday(7);
+    await worker!.shutdown();
+    worker = null;
+    const t1 = notice.reminders.find((r) => r.key === `t-1:${due}`)!;
+    // The stop outlasts T-3 and T-1 of the plan (wall time of the plan, not a guess at load).
+    await eventually(async () => Date.now() > Date.parse(t1.at) + 200, 30_000, 'T-1 to pass while no worker runs');
+    expect(await fired(notice.id)).toEqual([]);
+    worker = await startTestWorker({ knex: db.app, taskQueue });
+    await eventually(async () => (await fired(notice.id)).includes(`t-1:${due}`), 30_000, 'the missed reminders');
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
+    const byRole = await told(notice.id);
+    expect(byRole.staff!.filter((k) => k.startsWith('t-'))).toEqual([`t-1:${due}`, `t-3:${due}`]);
+    expect(byRole.manager!.filter((k) => k.startsWith('review'))).toEqual([`review-gate:${due}`]);
+  });
+});
