@@ -127,7 +127,9 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       async handler(ctx, { params }) {
         const row = await loadRow(ctx, params.id);
-        ctx.body = await noticeDetail(scope(ctx).trx, row);
+        // A client's own users see their notice and its dates, not the firm's drafts, reviews and trail.
+        const detail = await noticeDetail(scope(ctx).trx, row);
+        ctx.body = ctx.state.user?.role === 'client' ? { ...detail, drafts: [], reviews: [], history: [] } : detail;
       },
     }),
 
@@ -138,6 +140,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       body: s.assignBody,
       async handler(ctx, { params, body }) {
+        await loadRow(ctx, params.id); // another firm's notice is 404 before the assignee is looked at
         await checkAssignee(scope(ctx).trx, scope(ctx).firmId, body.assigneeId);
         ctx.body = (await step(ctx, params.id, 'assign', body)).notice;
       },

@@ -155,6 +155,11 @@ describe('audit trail', () => {
     // Compliance calendar: tests/integration/calendar/calendar-routes.test.ts asserts filing, firm_holiday, calendar_settings,
     // calendar_extension, client and client_frequency_change events.
     for (const r of ['POST /api/clients/:id/filings', 'PUT /api/firm/holidays', 'POST /api/calendar/extensions', 'PATCH /api/clients/:id/calendar-profile']) coveredElsewhere.add(r);
+    // GST notices: tests/integration/notices/notice-flow.test.ts asserts notice.intake/draft/submit/approve/file,
+    // the refused steps and the self-approval refusal; notice-timers.test.ts the extension and close.
+    for (const r of ['POST /api/clients/:id/notices', 'POST /api/notices/:id/assign', 'PATCH /api/notices/:id', 'POST /api/notices/:id/extension', 'PUT /api/notices/:id/draft',
+      'POST /api/notices/:id/submit', 'POST /api/notices/:id/approve', 'POST /api/notices/:id/request-changes', 'POST /api/notices/:id/filing',
+      'POST /api/notices/:id/hearings', 'POST /api/notices/:id/hearings/:hid/adjourn', 'POST /api/notices/:id/close']) coveredElsewhere.add(r);
     const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
     const covered = new Set(cases.map((c) => c.route));
     expect(mutating.filter((r) => !covered.has(r) && !coveredElsewhere.has(r))).toEqual([]);

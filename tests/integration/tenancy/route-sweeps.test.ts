@@ -55,6 +55,10 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/clients/:id/calendar': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/calendar-profile': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/filings': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/notices': async (_db, firm) => firm.clients[0]!.id,
+  ...Object.fromEntries(
+    ['', '/assign', '/extension', '/draft', '/submit', '/approve', '/request-changes', '/filing', '/hearings', '/hearings/:hid/adjourn', '/close'].map((tail) => [`/api/notices/:id${tail}`, noticeOf]),
+  ),
 };
 
 /** Bodies that pass validation, so a foreign id is refused by the lookup itself, not the schema. */
@@ -71,6 +75,17 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/clients/:id/reconciliations': { period: '2024-06', registerImportId: randomUUID(), gstr2bImportId: randomUUID() },
   'PATCH /api/clients/:id/calendar-profile': { scheme: 'composition' },
   'POST /api/clients/:id/filings': { returnType: 'GSTR-1', period: '2025-06', filedOn: '2025-07-10', arn: 'AA270725000001A' },
+  'POST /api/clients/:id/notices': { form: 'DRC-01', reference: 'ZD-SWEEP-2', servedOn: '2025-06-02' },
+  'POST /api/notices/:id/assign': { assigneeId: randomUUID() },
+  'PATCH /api/notices/:id': { description: 'Changed by another firm' },
+  'POST /api/notices/:id/extension': { extendedDueDate: '2025-08-30', reference: 'letter' },
+  'PUT /api/notices/:id/draft': { text: 'Drafted by another firm' },
+  'POST /api/notices/:id/approve': {},
+  'POST /api/notices/:id/request-changes': { comment: 'Another firm' },
+  'POST /api/notices/:id/filing': { arn: 'AA270625000001A', filedOn: '2025-06-20' },
+  'POST /api/notices/:id/hearings': { at: '2025-07-01T11:00:00+05:30' },
+  'POST /api/notices/:id/hearings/:hid/adjourn': { newAt: '2025-07-08T11:00:00+05:30', reason: 'Another firm' },
+  'POST /api/notices/:id/close': { outcome: 'dropped' },
 };
 
 /** A valid period for `:period` (the ids are the point of the sweep, not the period's format). */
@@ -103,6 +118,23 @@ function pendingCloseRequestOf(db: TestDatabase, firm: TestFirm): Promise<string
     return (request as { id: string }).id;
   });
   closeRequests.set(firm.id, created);
+  return created;
+}
+
+/** A notice of the firm (notice routes), seeded like the close request: triggers off, no workflow. */
+const notices = new Map<string, Promise<string>>();
+function noticeOf(db: TestDatabase, firm: TestFirm): Promise<string> {
+  const existing = notices.get(firm.id);
+  if (existing) return existing;
+  const created = db.owner.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    const client = firm.clients[0]!;
+    const [notice] = await trx('notices')
+      .insert({ firm_id: firm.id, client_id: client.id, gstin: client.gstin, form: 'DRC-01', reference: 'ZD-SWEEP-1', served_on: '2025-06-02', workflow_id: `notice:sweep:${firm.id}` })
+      .returning('id');
+    return (notice as { id: string }).id;
+  });
+  notices.set(firm.id, created);
   return created;
 }
 
@@ -162,6 +194,7 @@ describe('route sweeps', () => {
       clients: await db.owner('clients').where({ firm_id: firmB.id }).orderBy('id'),
       sessions: await db.owner('sessions').where({ firm_id: firmB.id }).orderBy('id'),
       audit: await db.owner('audit_events').where({ firm_id: firmB.id }).count({ n: '*' }),
+      notices: await db.owner('notices').where({ firm_id: firmB.id }).orderBy('id'),
     });
     // B has an active session whose id A will try to revoke.
     await login(api, firmB.users.staff.email, firmB.users.staff.password);
