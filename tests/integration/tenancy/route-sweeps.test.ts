@@ -151,6 +151,7 @@ describe('route sweeps', () => {
     firmA = await createTestFirm(db, 'Firm A');
     firmB = await createTestFirm(db, 'Firm B');
     await reconFixture(db, firmB); // before any snapshot of B's rows and audit trail
+    await noticeOf(db, firmB);
     specs = api.app.routeSpecs;
   });
   afterAll(async () => {
