@@ -1,0 +1,113 @@
+/**
+ * Determinism guard for noticeWorkflow: histories recorded from real runs (committed under
+ * tests/fixtures/histories/) are replayed through the current workflow code with
+ * Worker.runReplayHistories, so a change that would break running notices fails the suite. A negative
+ * control (a changed workflow) must fail the same replay.
+ *
+ * The test also records fresh histories of the same scenarios and replays them; with
+ * UPDATE_HISTORY_FIXTURES=1 it writes them over the committed fixtures (only for a change meant to be
+ * incompatible, together with a versioning plan for running workflows).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { bundleWorkflows } from '../../../ops/workflow-bundle';
+import type { RunningWorker } from '../../../ops/worker';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { harnessValue } from '../../harness/harness-env';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { daysFromToday, eventually, reference, TEST_TIME_SCALE, today } from './helpers';
+
+jest.setTimeout(90_000);
+
+type History = temporal.api.history.v1.IHistory;
+const FIXTURES = path.resolve(__dirname, '../../fixtures/histories');
+const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/notice-changed.ts');
+
+function committedFixtures(): Array<{ workflowId: string; history: History }> {
+  return fs
+    .readdirSync(FIXTURES)
+    .filter((f) => f.startsWith('notice-') && f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(FIXTURES, f), 'utf8'))) }));
+}
+
+async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
+  const results: Array<{ workflowId: string; error?: Error }> = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ workflowId: result.workflowId, error: result.error });
+  return results;
+}
+
+describe('noticeWorkflow replay', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let temporal: TestTemporal;
+  let worker: RunningWorker;
+  let firm: TestFirm;
+  const taskQueue = uniqueTaskQueue('notice-replay');
+  const fresh: Array<{ workflowId: string; history: History }> = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    temporal = await connectTestTemporal();
+    worker = await startTestWorker({ knex: db.app, taskQueue });
+    api = await startTestApi(db, {}, { taskQueue, notices: { timeScale: TEST_TIME_SCALE } });
+    firm = await createTestFirm(db);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  it('records the scenarios from real runs (filed after review; extended, reminded and closed)', async () => {
+    const clientId = firm.clients[0]!.id;
+    const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    const manager = await login(api, firm.users.manager.email, firm.users.manager.password);
+    const intake = async (form: string) => (await call(api, 'POST', `/api/clients/${clientId}/notices`, { token: staff, body: { form, reference: reference(), servedOn: today(), assigneeId: firm.users.staff.id } })).body;
+
+    const a = await intake('ASMT-10');
+    await call(api, 'PUT', `/api/notices/${a.id}/draft`, { token: staff, body: { text: 'ASMT-11 reply' } });
+    await call(api, 'POST', `/api/notices/${a.id}/submit`, { token: staff, body: {} });
+    expect((await call(api, 'POST', `/api/notices/${a.id}/request-changes`, { token: manager, body: { comment: 'cite the DRC-03' } })).body.state).toBe('drafting');
+    await call(api, 'PUT', `/api/notices/${a.id}/draft`, { token: staff, body: { text: 'ASMT-11 reply citing DRC-03' } });
+    await call(api, 'POST', `/api/notices/${a.id}/submit`, { token: staff, body: {} });
+    await call(api, 'POST', `/api/notices/${a.id}/approve`, { token: manager, body: {} });
+    expect((await call(api, 'POST', `/api/notices/${a.id}/filing`, { token: staff, body: { arn: 'AA2712260000009', filedOn: today() } })).body.state).toBe('filed');
+    expect((await call(api, 'POST', `/api/notices/${a.id}/close`, { token: manager, body: { outcome: 'dropped' } })).body.state).toBe('closed');
+
+    const b = await intake('DRC-01B');
+    const newDue = daysFromToday(10);
+    await call(api, 'POST', `/api/notices/${b.id}/extension`, { token: staff, body: { extendedDueDate: newDue, reference: 'letter' } });
+    await eventually(async () => (await db.owner('notice_alerts').where({ notice_id: b.id, step_key: `t-3:${newDue}` }).first()) ?? null, 30_000, 'the new T-3');
+    await call(api, 'POST', `/api/notices/${b.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
+
+    for (const [name, workflowId] of [['notice-filed', a.workflowId], ['notice-extended-reminded', b.workflowId]] as const) {
+      const handle = temporal.client.workflow.getHandle(workflowId);
+      await handle.result();
+      const history = await handle.fetchHistory();
+      fresh.push({ workflowId: name, history });
+      if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(path.join(FIXTURES, `${name}.json`), `${historyToJSON(history)}\n`);
+    }
+    expect(fresh).toHaveLength(2);
+  });
+
+  it('replays the committed histories and the fresh ones through the current workflow code without a determinism error', async () => {
+    const committed = committedFixtures();
+    expect(committed.map((h) => h.workflowId)).toEqual(['notice-extended-reminded', 'notice-filed']);
+    const results = await replay({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
+    expect(results.map((r) => ({ workflowId: r.workflowId, error: r.error?.message ?? null }))).toEqual([...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null })));
+  });
+
+  it('fails the replay of the same histories through a changed workflow (negative control)', async () => {
+    const changed = await bundleWorkflows(CHANGED_WORKFLOW);
+    const results = await replay({ code: changed.code }, committedFixtures());
+    expect(results).toHaveLength(2);
+    for (const result of results) expect(result.error?.name).toBe('DeterminismViolationError');
+  });
+});
