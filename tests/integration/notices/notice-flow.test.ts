@@ -152,6 +152,27 @@ describe('GST notices', () => {
     expect(list.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('records a hearing with reminders the two days before, and refuses a fourth adjournment without a manager’s override', async () => {
+    const notice = (await intake(tokens.staff!, { form: 'DRC-01', reference: reference(), servedOn: today(), assigneeId: firm.users.staff.id })).body;
+    const at = (days: number) => `${daysFromToday(days)}T11:00:00+05:30`;
+    const hearing = await post(tokens.staff!, notice.id, 'hearings', { at: at(20), place: 'Range office, Pune' });
+    expect(hearing.status).toBe(201);
+    expect(hearing.body).toMatchObject({ at: `${daysFromToday(20)}T11:00:00.000+05:30`, adjournments: 0 });
+    const shown = (await call(api, 'GET', `/api/notices/${notice.id}`, { token: tokens.staff })).body.reminders.filter((r: { reason: string }) => r.reason === 'hearing');
+    // Two days and one day before (the instants are compressed in these tests; the keys name the days).
+    expect(shown.map((r: { key: string; forDate: string }) => [r.key, r.forDate])).toEqual([
+      [`hearing:${hearing.body.id}:${daysFromToday(20)}:2`, daysFromToday(20)],
+      [`hearing:${hearing.body.id}:${daysFromToday(20)}:1`, daysFromToday(20)],
+    ]);
+    const adjourn = (token: string, days: number, extra: Record<string, unknown> = {}) => post(token, notice.id, `hearings/${hearing.body.id}/adjourn`, { newAt: at(days), reason: 'officer on leave', ...extra });
+    for (const days of [27, 34, 41]) expect((await adjourn(tokens.staff!, days)).status).toBe(200);
+    const fourth = await adjourn(tokens.staff!, 48);
+    expect([fourth.status, fourth.body.error.code]).toEqual([422, 'adjournment_limit']);
+    expect((await adjourn(tokens.staff!, 48, { override: true })).body.error.code).toBe('adjournment_limit');
+    const overridden = await adjourn(tokens.manager!, 48, { override: true });
+    expect(overridden.body).toMatchObject({ adjournments: 4, overrideUsed: true, at: `${daysFromToday(48)}T11:00:00.000+05:30` });
+  });
+
   it('closes a notice with an order, starts the appeal clock and ends the workflow', async () => {
     const notice = (await intake(tokens.staff!, { form: 'DRC-01', reference: reference(), servedOn: today(), sections: ['73'], financialYears: ['2021-22'] })).body;
     expect(notice.clocks.map((c: { kind: string }) => c.kind)).toEqual(['penalty_saving', 'limitation_end']);
