@@ -117,7 +117,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             report((PROGRESS_WEIGHTS.load * (books.length + done)) / documents);
             return checkpoint({ phase: 'load_portal', done });
           });
-          // The client-period's manual decisions (§8.7) shape this run's rows as they did earlier runs'.
+          // The client-period's manual decisions (docs/reconciliation.md) shape this run's rows as they did earlier runs'.
           const outcome = await reapplyDecisions(trx, run, reconcile(books, portal, run.options));
           report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);
           await checkpoint({ phase: 'matched', results: outcome.rowCount });

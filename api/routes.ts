@@ -31,7 +31,7 @@ export type RouteSpec<P = unknown, Q = unknown, B = unknown> = {
   path: string;
   /** The permission checked against the caller's role, or 'public' (no session needed). */
   action: Action | 'public';
-  /** Needs a re-authentication within the configured window (API.md's sensitive routes). */
+  /** Needs a re-authentication within the configured window (the sensitive routes of docs/api.md). */
   sensitive?: boolean;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;

@@ -69,7 +69,7 @@ const OUTCOME_OF = { approved: 'approved', rejected: 'rejected', withdrawn: 'wit
 /**
  * Ends a pending close request. Approval first compares the evidence snapshot with the period's
  * current data: if it changed, the request becomes `stale` and the period returns to where it was
- * (§4.3), recorded as `period.approval_refused_stale`. Otherwise the period is closed, and from that
+ * (docs/period-close.md, "The rules of a request"), recorded as `period.approval_refused_stale`. Otherwise the period is closed, and from that
  * commit on the database refuses writes to its imports and runs (migration 005).
  */
 export async function applyDecision(trx: Knex.Transaction, input: DecisionInput): Promise<DecisionOutcome> {

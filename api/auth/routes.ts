@@ -1,4 +1,4 @@
-/** The "Auth and sessions" routes of API.md. */
+/** The auth and session routes (docs/api.md, "Auth and sessions"). */
 import { z } from 'zod';
 import { Session } from '../../db/models/session';
 import { ApiError, notFound } from '../errors';

@@ -1,5 +1,5 @@
 /**
- * Imports of API.md: create an import and get a signed, single-use, 15-minute upload URL; PUT the
+ * Imports (docs/reconciliation.md, "Imports"): create an import and get a signed, single-use, 15-minute upload URL; PUT the
  * file to it (no session: the URL is the credential); read the import back.
  */
 import type { Context } from 'koa';

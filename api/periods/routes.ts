@@ -1,5 +1,5 @@
 /**
- * Period close of API.md: request a close, list what waits for approval, approve, reject,
+ * Period close (docs/period-close.md): request a close, list what waits for approval, approve, reject,
  * withdraw, reopen, and read periods with their decisions. Requests and reopens change the database
  * here, in the request's tenant transaction (the signed-in person is the audited actor); decisions go
  * through the request's workflow, whose validators apply the four-eyes rules and whose activities
@@ -41,7 +41,7 @@ const withdrawBody = z.object({ note: z.string().trim().max(2000).optional() });
 const reopenBody = z.object({
   reason: z.string().trim().min(1, 'a reopen needs a reason').max(2000),
   reasonCode: z.enum(['correction', 'notice', 'late_document', 'audit', 'other']).default('other'),
-  /** Needed when the period's financial year is past its 30 November correction cut-off (§4.5). */
+  /** Needed when the period's financial year is past its 30 November correction cut-off (docs/period-close.md, "Periods"). */
   confirmPastCutoff: z.boolean().optional(),
 });
 
@@ -299,7 +299,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       async handler(ctx, { params, query }) {
         const client = await findClient(params.id);
         const after = decodeCursor(query.cursor, 1);
-        // A period exists from its first import or run (§4.1) even before anything was requested.
+        // A period exists from its first import or run (docs/period-close.md, "States") even before anything was requested.
         const { rows } = await trxOf(ctx).raw<{ rows: Array<{ period: string }> }>(
           `select period from (
               select period from periods where firm_id = app_current_firm() and client_id = ?
@@ -324,7 +324,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       async handler(ctx, { params }) {
         const client = await findClient(params.id);
         const row = await Period.query().where({ client_id: client.id, period: params.period }).first();
-        // Every request and decision stays visible, oldest first, across reopen cycles (§4.5).
+        // Every request and decision stays visible, oldest first, across reopen cycles (docs/period-close.md).
         const requests = await CloseRequest.query().where({ client_id: client.id, period: params.period }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
         ctx.body = { ...periodView(row, params.period), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r)) };
       },

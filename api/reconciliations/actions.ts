@@ -1,5 +1,5 @@
 /**
- * Manual actions on a completed reconciliation (§8.7): link, unlink, accept, mark pending or
+ * Manual actions on a completed reconciliation (docs/reconciliation.md, "Manual actions"): link, unlink, accept, mark pending or
  * ignored, clear a mark. Each action changes the stored result rows in place, moves the run
  * summary and the affected suppliers' lines by exactly the rows it replaced, and is stored as a
  * decision of the client and period, so a later run on new imports applies it again (see

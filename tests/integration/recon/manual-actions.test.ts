@@ -1,5 +1,5 @@
 /**
- * Manual actions (§8.7) through the API on the real stack: link, unlink, accept and mark rows of a
+ * Manual actions (docs/reconciliation.md) through the API on the real stack: link, unlink, accept and mark rows of a
  * completed run; the rows, the run summary and the supplier lines move together; the decisions are
  * audited, refused to other roles and firms, and a later run on the same period applies them again.
  */

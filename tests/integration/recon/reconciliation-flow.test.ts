@@ -153,7 +153,7 @@ describe('reconciliation through the API', () => {
       const stored = await db.owner('reconciliation_results').where({ run_id: runId }).whereRaw(`row->'books'->>'supplierName' like '=HYPERLINK%'`);
       expect(stored).toHaveLength(1);
 
-      // XLSX: §12.4 sheets, real dates and numbers.
+      // XLSX: the sheets of docs/reconciliation.md ("The report"), real dates and numbers.
       const xlsx = await fetch(`${api.url}/api/reconciliations/${runId}/export?format=xlsx`, { headers: { authorization: `Bearer ${staff}` } });
       expect(xlsx.status).toBe(200);
       const workbook = new ExcelJS.Workbook();
