@@ -1,5 +1,5 @@
 /**
- * Reconciliation runs of API.md: start one (a workflow; the same imports and options again give
+ * Reconciliation runs (docs/reconciliation.md, "Runs"): start one (a workflow; the same imports and options again give
  * the same run), follow its progress, read its results and suppliers, and export them.
  */
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
@@ -14,7 +14,7 @@ import { Firm } from '../../db/models/firm';
 import { Import } from '../../db/models/import';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
 import type { TenantScope } from '../../db/tenant';
-import { reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
+import { RECONCILIATION_WORKFLOW, reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
 import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
@@ -135,7 +135,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         if (run.status === 'queued') {
           const input: ReconciliationWorkflowInput = { firmId, runId: run.id };
           try {
-            await temporal.client.workflow.start('reconciliationWorkflow', {
+            await temporal.client.workflow.start(RECONCILIATION_WORKFLOW, {
               taskQueue: temporal.taskQueue,
               workflowId,
               args: [input],
