@@ -88,7 +88,7 @@ async function seqAfter(trx: Knex.Transaction, runId: string, seq: number): Prom
 
 export function reconciliationActionRoutes(): RouteSpec[] {
   return [
-    route<z.infer<typeof runParams>, unknown, ActionBody>({
+    route({
       method: 'post',
       path: '/api/reconciliations/:runId/actions',
       action: 'reconciliations.decide',

@@ -86,7 +86,7 @@ describe('imports', () => {
 
     // A token for the same import, signed with the server's key, whose 15 minutes are over.
     const tokens = UploadTokens.fromSigningKey(api.security.settings.signingKeys, api.security.settings.signingKeyCurrent);
-    const stale = tokens.sign({ importId: fresh.body.importId, firmId: firm.id, expiresAt: new Date(Date.now() - 1000) });
+    const stale = await tokens.sign({ importId: fresh.body.importId, firmId: firm.id, expiresAt: new Date(Date.now() - 1000) });
     url.searchParams.set('token', stale);
     const expired = await putFile(url.toString(), data.csv);
     expect(expired.status).toBe(403);
