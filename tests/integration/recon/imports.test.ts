@@ -154,7 +154,7 @@ describe('imports', () => {
     const times = all.body.items.map((i: { createdAt: string }) => Date.parse(i.createdAt));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     const registers = await call(api, 'GET', `/api/clients/${clientId}/imports?kind=purchase_register&limit=500`, { token: staff });
-    expect(registers.body.items.every((i: { kind: string }) => i.kind === 'purchase_register')).toBe(true);
+    expect(new Set(registers.body.items.map((i: { kind: string }) => i.kind))).toEqual(new Set(['purchase_register']));
     const first = await call(api, 'GET', `/api/clients/${clientId}/imports?limit=2`, { token: staff });
     const next = await call(api, 'GET', `/api/clients/${clientId}/imports?limit=2&cursor=${first.body.nextCursor}`, { token: staff });
     expect(next.body.items[0].id).toBe(all.body.items[2].id);
