@@ -2,7 +2,7 @@
  * Reconciliation runs (docs/reconciliation.md, "Runs"): start one (a workflow; the same imports and options again give
  * the same run), follow its progress, read its results and suppliers, and export them.
  */
-import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { Firm } from '../../db/models/firm';
 import { Import } from '../../db/models/import';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
 import type { TenantScope } from '../../db/tenant';
+import { tenantSearchAttributes } from '../../workflows/search-attribute-definitions';
 import { RECONCILIATION_WORKFLOW, reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
 import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
@@ -23,9 +24,6 @@ import { csvExport, jsonExport, xlsxExport, type ExportSource } from './export';
 import { presentResult, presentRun, presentSummary, presentSupplier } from './present';
 import { reconciliationWorkflowId } from './workflow-id';
 
-const FIRM = defineSearchAttributeKey('TaalmelFirmId', SearchAttributeType.KEYWORD);
-const CLIENT = defineSearchAttributeKey('TaalmelClientId', SearchAttributeType.KEYWORD);
-const PERIOD = defineSearchAttributeKey('TaalmelPeriod', SearchAttributeType.KEYWORD);
 
 const startBody = z.object({
   period,
@@ -136,11 +134,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
               workflowId,
               args: [input],
               workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-              typedSearchAttributes: new TypedSearchAttributes([
-                { key: FIRM, value: firmId },
-                { key: CLIENT, value: client.id },
-                { key: PERIOD, value: body.period },
-              ]),
+              typedSearchAttributes: new TypedSearchAttributes(tenantSearchAttributes({ firmId, clientId: client.id, period: body.period })),
             });
             await recordAuditEvent(trx, { action: 'reconciliation.started', entityType: 'reconciliation', entityId: run.id, after: { workflowId, registerImportId: register.id, gstr2bImportId: gstr2b.id, options } });
           } catch (error) {
