@@ -47,7 +47,7 @@ export type AppDeps = {
   periodClose?: { timers?: CloseTimers };
   /** GST notices: tests compress the reminder plan (a day lasts `timeScale` days); real time when absent. */
   notices?: { timeScale?: number | null };
-  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
+  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
 };
 

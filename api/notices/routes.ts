@@ -6,7 +6,6 @@
  * writes the step with its audit rows as the signed-in person.
  */
 import type { Knex } from 'knex';
-import type { z } from 'zod';
 import { istDate } from '../../domain/calendar';
 import { noticeForm as catalogueForm } from '../../domain/notices';
 import { findNotice, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../../db/notices';
@@ -14,8 +13,7 @@ import { setAuditAction } from '../../db/tenant';
 import { noticeWorkflowId, type StepArgs, type StepKind } from '../../workflows/notice-definitions';
 import { invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { route, type RouteSpec } from '../routes';
-import type { AppState } from '../state';
+import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { presentHearing, presentNotice } from './present';
 import * as s from './schema';
@@ -24,11 +22,10 @@ import { noticeDetail, urgencyOrder } from './read';
 
 export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null };
 
-type Ctx = { state: AppState; ip?: string };
+type Ctx = AuthenticatedContext;
 
 function scope(ctx: Ctx): { trx: Knex.Transaction; firmId: string; actor: StepArgs['actor'] } {
   const { trx, user } = ctx.state;
-  if (!trx || !user) throw new Error('notice routes run inside the tenant transaction');
   return { trx, firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role } };
 }
 
@@ -45,7 +42,7 @@ async function checkAssignee(trx: Knex.Transaction, firmId: string, userId: stri
 
 export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
   /** Sends a step through the workflow, then answers with the notice as it is now. */
-  async function step(ctx: Ctx & { body?: unknown; status?: number }, id: string, kind: StepKind, payload: Record<string, unknown>) {
+  async function step(ctx: Ctx, id: string, kind: StepKind, payload: Record<string, unknown>) {
     const row = await loadRow(ctx, id);
     if (row.state === 'closed') throw unprocessable('notice_closed', 'The notice is closed.', { state: row.state });
     const { actor } = scope(ctx);
@@ -55,7 +52,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
   }
 
   return [
-    route<z.infer<typeof s.clientParams>, unknown, z.infer<typeof s.intakeBody>>({
+    route({
       method: 'post',
       path: '/api/clients/:id/notices',
       action: 'notices.create',
@@ -98,7 +95,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<unknown, z.infer<typeof s.listQuery>>({
+    route({
       method: 'get',
       path: '/api/notices',
       action: 'notices.read',
@@ -120,7 +117,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>>({
+    route({
       method: 'get',
       path: '/api/notices/:id',
       action: 'notices.read',
@@ -129,11 +126,11 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         const row = await loadRow(ctx, params.id);
         // A client's own users see their notice and its dates, not the firm's drafts, reviews and trail.
         const detail = await noticeDetail(scope(ctx).trx, row);
-        ctx.body = ctx.state.user?.role === 'client' ? { ...detail, drafts: [], reviews: [], history: [] } : detail;
+        ctx.body = ctx.state.user.role === 'client' ? { ...detail, drafts: [], reviews: [], history: [] } : detail;
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.assignBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/assign',
       action: 'notices.assign',
@@ -146,7 +143,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.patchBody>>({
+    route({
       method: 'patch',
       path: '/api/notices/:id',
       action: 'notices.update',
@@ -157,7 +154,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.extensionBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/extension',
       action: 'notices.update',
@@ -173,7 +170,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.draftBody>>({
+    route({
       method: 'put',
       path: '/api/notices/:id/draft',
       action: 'notices.draft',
@@ -184,7 +181,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/submit',
       action: 'notices.draft',
@@ -194,7 +191,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.approveBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/approve',
       action: 'notices.approve',
@@ -205,7 +202,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.changesBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/request-changes',
       action: 'notices.approve',
@@ -216,7 +213,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.filingBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/filing',
       action: 'notices.file',
@@ -228,7 +225,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.hearingBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/hearings',
       action: 'notices.update',
@@ -242,7 +239,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.hearingParams>, unknown, z.infer<typeof s.adjournBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/hearings/:hid/adjourn',
       action: 'notices.update',
@@ -256,7 +253,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof s.noticeParams>, unknown, z.infer<typeof s.closeBody>>({
+    route({
       method: 'post',
       path: '/api/notices/:id/close',
       action: 'notices.close',

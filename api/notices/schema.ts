@@ -2,9 +2,9 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/calendar';
 import { pageQuery } from '../pagination';
+import { period } from '../schemas';
 
 export const isoDate = z.string().refine(isIsoDate, 'a date is YYYY-MM-DD');
-const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
 const financialYear = z.string().regex(/^\d{4}-\d{2}$/, 'a financial year is YYYY-YY').refine((fy) => (Number(fy.slice(0, 4)) + 1) % 100 === Number(fy.slice(5, 7)), 'the second year follows the first');
 const money = z.number().nonnegative().multipleOf(0.01).max(1e13);
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -12,8 +12,8 @@ const instant = z.iso.datetime({ offset: true });
 
 export const amounts = z.object({ tax: money.nullable().optional(), interest: money.nullable().optional(), penalty: money.nullable().optional() }).strict();
 
-export const clientParams = z.object({ id: z.uuid() });
-export const noticeParams = z.object({ id: z.uuid() });
+export { idParams as clientParams } from '../schemas';
+export { idParams as noticeParams } from '../schemas';
 export const hearingParams = z.object({ id: z.uuid(), hid: z.uuid() });
 
 export const intakeBody = z

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { NOTICE_FORMS, NOTICE_STATES } from '../../domain/notices';
-import { auditTriggerSql } from '../audit-triggers';
-import { enableTenantRls } from '../rls';
+import { secureFirmTable, type TablePrivilege } from './helpers/firm-table';
 
 /**
  * GST notices (docs/notices.md).
@@ -20,22 +19,23 @@ import { enableTenantRls } from '../rls';
  */
 
 const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
-/** [table, audit entity type, portal users limited by client_id] */
-const FIRM_TABLES: Array<[string, string, boolean]> = [
-  ['notices', 'notice', true],
-  ['notice_drafts', 'notice_draft', false],
-  ['notice_reviews', 'notice_review', false],
-  ['notice_hearings', 'notice_hearing', false],
-  ['notice_alerts', 'notice_alert', false],
+/** [table, audit entity type, portal users limited by client_id, the application's privileges] */
+const FIRM_TABLES: Array<[string, string, boolean, TablePrivilege[]]> = [
+  ['notices', 'notice', true, ['SELECT', 'INSERT', 'UPDATE']],
+  ['notice_drafts', 'notice_draft', false, ['SELECT', 'INSERT']],
+  ['notice_reviews', 'notice_review', false, ['SELECT', 'INSERT']],
+  ['notice_hearings', 'notice_hearing', false, ['SELECT', 'INSERT', 'UPDATE']],
+  ['notice_alerts', 'notice_alert', false, ['SELECT', 'INSERT']],
 ];
 
-function grants(statements: string[]): string {
+function platformReadOnly(table: string): string {
   return `
     DO $$
     DECLARE app_role text := current_setting('taalmel.app_role', true);
     BEGIN
       IF app_role IS NOT NULL AND app_role <> '' THEN
-        ${statements.map((s) => `EXECUTE format('${s}', app_role);`).join('\n        ')}
+        EXECUTE format('GRANT SELECT ON ${table} TO %I', app_role);
+        EXECUTE format('REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${table} FROM %I', app_role);
       END IF;
     END $$;`;
 }
@@ -166,21 +166,12 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['firm_id', 'notice_id', 'step_key']);
   });
 
-  for (const [table, entity, clientScoped] of FIRM_TABLES) {
-    await enableTenantRls(knex, table, clientScoped ? { clientColumn: 'client_id' } : {});
-    await knex.raw(auditTriggerSql(table, entity));
+  // Forced row-level security, the audit trigger and exactly these privileges; nothing is deleted.
+  for (const [table, entity, clientScoped, privileges] of FIRM_TABLES) {
+    await secureFirmTable(knex, table, { ...(clientScoped ? { clientColumn: 'client_id' } : {}), grants: privileges, audit: { entity } });
   }
-
-  await knex.raw(
-    grants([
-      'GRANT SELECT ON notice_forms TO %I',
-      'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON notice_forms FROM %I',
-      'GRANT SELECT, INSERT, UPDATE ON notices, notice_hearings TO %I',
-      'REVOKE DELETE, TRUNCATE ON notices, notice_hearings FROM %I',
-      'GRANT SELECT, INSERT ON notice_drafts, notice_reviews, notice_alerts TO %I',
-      'REVOKE UPDATE, DELETE, TRUNCATE ON notice_drafts, notice_reviews, notice_alerts FROM %I',
-    ]),
-  );
+  // The catalogue changes only by migration.
+  await knex.raw(platformReadOnly('notice_forms'));
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -1,4 +1,4 @@
-/** Notice test helpers: today's Indian date, unique portal references, and polling for a state. */
+/** Notice test helpers: today's Indian date, unique portal references, the compressed time scale. */
 import { randomBytes } from 'node:crypto';
 import { istDate, plusDays } from '../../../domain/calendar';
 
@@ -8,13 +8,3 @@ export const reference = (prefix = 'ZD') => `${prefix}${randomBytes(6).toString(
 
 /** A day of a notice's plan lasts half a second in these tests. */
 export const TEST_TIME_SCALE = 0.5 / 86_400;
-
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

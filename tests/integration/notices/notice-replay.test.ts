@@ -20,7 +20,8 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { daysFromToday, eventually, reference, TEST_TIME_SCALE, today } from './helpers';
+import { eventually } from '../../harness/eventually';
+import { daysFromToday, reference, TEST_TIME_SCALE, today } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -84,7 +85,7 @@ describe('noticeWorkflow replay', () => {
     const b = await intake('DRC-01B');
     const newDue = daysFromToday(10);
     await call(api, 'POST', `/api/notices/${b.id}/extension`, { token: staff, body: { extendedDueDate: newDue, reference: 'letter' } });
-    await eventually(async () => (await db.owner('notice_alerts').where({ notice_id: b.id, step_key: `t-3:${newDue}` }).first()) ?? null, 30_000, 'the new T-3');
+    await eventually('the new T-3', async () => (await db.owner('notice_alerts').where({ notice_id: b.id, step_key: `t-3:${newDue}` }).first()) ?? null);
     await call(api, 'POST', `/api/notices/${b.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
 
     for (const [name, workflowId] of [['notice-filed', a.workflowId], ['notice-extended-reminded', b.workflowId]] as const) {

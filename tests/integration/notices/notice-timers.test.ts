@@ -10,7 +10,8 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { daysFromToday, eventually, reference, TEST_TIME_SCALE, today } from './helpers';
+import { eventually } from '../../harness/eventually';
+import { daysFromToday, reference, TEST_TIME_SCALE, today } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -62,7 +63,7 @@ describe('notice reminders and escalations', () => {
   it('fires every step of the plan once, to the right people, in the order shown', async () => {
     const notice = await intake();
     const due = daysFromToday(7);
-    await eventually(async () => (await fired(notice.id)).includes(`partner:${due}`), 30_000, 'the firm admin escalation at T+3');
+    await eventually('the firm admin escalation at T+3', async () => (await fired(notice.id)).includes(`partner:${due}`));
     await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
 
     const shown = [...notice.reminders, ...notice.escalations].sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key)).map((s) => s.key);
@@ -87,7 +88,7 @@ describe('notice reminders and escalations', () => {
     expect(extended.body).toMatchObject({ statutoryDueDate: oldDue, extendedDueDate: newDue, effectiveDueDate: newDue });
     expect(extended.body.reminders.every((r: Step) => r.key.endsWith(newDue) || r.key.startsWith('target:'))).toBe(true);
     // The new T-1 comes after the old date's T+3: by then every old step would have fired.
-    await eventually(async () => (await fired(notice.id)).includes(`t-1:${newDue}`), 30_000, 'the new T-1');
+    await eventually('the new T-1', async () => (await fired(notice.id)).includes(`t-1:${newDue}`));
     const keys = await fired(notice.id);
     expect(keys.filter((k) => k.includes(oldDue))).toEqual([]);
     expect(keys).toEqual([`t-7:${newDue}`, `review-gate:${newDue}`, `t-3:${newDue}`, `t-1:${newDue}`]);
@@ -101,10 +102,10 @@ describe('notice reminders and escalations', () => {
     worker = null;
     const t1 = notice.reminders.find((r) => r.key === `t-1:${due}`)!;
     // The stop outlasts T-3 and T-1 of the plan (wall time of the plan, not a guess at load).
-    await eventually(async () => Date.now() > Date.parse(t1.at) + 200, 30_000, 'T-1 to pass while no worker runs');
+    await eventually('T-1 to pass while no worker runs', async () => Date.now() > Date.parse(t1.at) + 200);
     expect(await fired(notice.id)).toEqual([]);
     worker = await startTestWorker({ knex: db.app, taskQueue });
-    await eventually(async () => (await fired(notice.id)).includes(`t-1:${due}`), 30_000, 'the missed reminders');
+    await eventually('the missed reminders', async () => (await fired(notice.id)).includes(`t-1:${due}`));
     await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
     const byRole = await told(notice.id);
     expect(byRole.staff!.filter((k) => k.startsWith('t-'))).toEqual([`t-1:${due}`, `t-3:${due}`]);
