@@ -17,6 +17,9 @@ export default defineConfig({
   root: here,
   base: '/',
   plugins: [react()],
+  // The repository root holds React 18 for the admin console; libraries hoisted there must use the
+  // app's React 19 (one copy), not that one.
+  resolve: { dedupe: ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime'] },
   build: {
     outDir: `${here}../dist/web`,
     emptyOutDir: true,
