@@ -41,7 +41,7 @@ export async function newPage(browser: Browser, baseURL: string, viewport = { wi
 
 export async function signIn(page: Page, email: string, password: string, deviceName?: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel(/^Password/).fill(password);
   if (deviceName) await page.getByLabel('Name this device').fill(deviceName);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }

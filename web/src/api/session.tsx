@@ -48,8 +48,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         try {
           await api.post('/api/auth/logout');
         } finally {
-          queryClient.clear();
           queryClient.setQueryData(ME_KEY, null);
+          queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
         }
       },
     }),

@@ -47,8 +47,10 @@ export function SignInPage() {
     setError(null);
     try {
       await api.post('/api/auth/login', { email, password, deviceName, ...(totp ? { totp } : {}), ...(replaceSessionId ? { replaceSessionId } : {}) });
-      queryClient.clear();
-      await queryClient.fetchQuery({ queryKey: ME_KEY, queryFn: () => api.get('/api/auth/me') });
+      // Nothing cached from an earlier session survives; the session query itself is refetched in
+      // place (removing it would leave the session provider watching a query that is gone).
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
+      await queryClient.refetchQueries({ queryKey: ME_KEY });
       void navigate(next, { replace: true });
     } catch (e) {
       if (e instanceof ApiError) {
