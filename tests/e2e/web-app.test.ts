@@ -40,7 +40,8 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-const categoriesShown = (page: Page) => page.getByTestId('result-row').evaluateAll((rows) => [...new Set(rows.map((r) => r.getAttribute('data-category')))]);
+const categoriesShown = (page: Page) =>
+  page.getByTestId('result-row').evaluateAll((rows) => [...new Set(rows.map((r) => (r as unknown as { dataset: { category?: string } }).dataset.category))]);
 
 describe('the web app in a browser', () => {
   let dataDir: string;
@@ -177,7 +178,11 @@ describe('the web app in a browser', () => {
     await page.setViewportSize({ width: 820, height: 1180 });
     await page.goto('/clients');
     await page.getByRole('link', { name }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    const fits = await page.evaluate(() => {
+      const g = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+      return g.document.documentElement.scrollWidth <= g.innerWidth;
+    });
+    expect(fits).toBe(true);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in$/);
     await staff.context.close();

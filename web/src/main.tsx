@@ -6,8 +6,8 @@ import { Notifications } from '@mantine/notifications';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError } from './api/client';
-import { SessionProvider } from './api/session';
+import { ApiError } from './http/client';
+import { SessionProvider } from './http/session';
 import { AppRouter } from './routes';
 import { theme } from './theme';
 

@@ -4,7 +4,7 @@
  * follow-ups, notices) is one entry here and one file in pages/.
  */
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
-import type { Role } from './api/types';
+import type { Role } from './http/types';
 
 export type PageRoute = {
   path: string;

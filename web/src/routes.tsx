@@ -2,7 +2,7 @@
 import { Center, Loader } from '@mantine/core';
 import { Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
-import { useSession } from './api/session';
+import { useSession } from './http/session';
 import { Shell } from './components/Shell';
 import { allowed, PAGES } from './nav';
 import { NotFoundPage } from './pages/NotFoundPage';

@@ -1,8 +1,8 @@
 /** Create or edit a client. The GSTIN is checked as it is typed; the state comes from it. */
 import { Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
-import { ApiError } from '../api/client';
-import type { Client } from '../api/types';
+import { ApiError } from '../http/client';
+import type { Client } from '../http/types';
 import { gstinMessage, stateOf } from '../lib/gstin';
 import { errorText } from './QueryState';
 

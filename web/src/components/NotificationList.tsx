@@ -1,5 +1,5 @@
 import { Stack, Text } from '@mantine/core';
-import type { Notification } from '../api/types';
+import type { Notification } from '../http/types';
 import { formatDateTime } from '../lib/format';
 
 /** Notifications in words (new kinds show their kind until they get a sentence here). */

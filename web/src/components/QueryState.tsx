@@ -1,7 +1,7 @@
 /** Every list's three other states — loading, error, empty — said the same way everywhere. */
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client';
+import { ApiError } from '../http/client';
 
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) return error.message;

@@ -5,8 +5,8 @@
  */
 import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
-import { api, ApiError } from '../api/client';
-import { useSession } from '../api/session';
+import { api, ApiError } from '../http/client';
+import { useSession } from '../http/session';
 import { errorText } from './QueryState';
 
 type Run = <T>(action: () => Promise<T>) => Promise<T>;

@@ -6,7 +6,7 @@
 import { Checkbox, Text } from '@mantine/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import type { ResultRow } from '../api/types';
+import type { ResultRow } from '../http/types';
 import { formatDate, formatRupees } from '../lib/format';
 import { CategoryBadge } from './badges';
 

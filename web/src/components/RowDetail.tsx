@@ -4,7 +4,7 @@
  */
 import { Badge, Button, Drawer, Group, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
-import type { ResultRow, Side } from '../api/types';
+import type { ResultRow, Side } from '../http/types';
 import { formatDate, formatRupees } from '../lib/format';
 import { CategoryBadge } from './badges';
 

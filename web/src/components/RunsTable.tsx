@@ -1,7 +1,7 @@
 /** A list of reconciliation runs with live progress (used on Home, a client's page and Reconciliations). */
 import { Anchor, Progress, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import type { RunListItem } from '../api/queries';
+import type { RunListItem } from '../http/queries';
 import { formatDateTime, formatPeriod, formatRupees } from '../lib/format';
 import { RunBadge } from './badges';
 

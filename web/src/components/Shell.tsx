@@ -3,9 +3,9 @@ import { Anchor, AppShell, Badge, Burger, Button, Divider, Group, NavLink, Stack
 import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
-import { setEnrolmentListener } from '../api/client';
-import { useUser, useSession } from '../api/session';
-import type { Role } from '../api/types';
+import { setEnrolmentListener } from '../http/client';
+import { useUser, useSession } from '../http/session';
+import type { Role } from '../http/types';
 import { allowed, PAGES, type PageRoute } from '../nav';
 import { ReauthProvider } from './Reauth';
 

@@ -1,6 +1,6 @@
 /** The run's answer at a glance: ITC available, at risk, to confirm, and counts by category. */
 import { Card, Group, SimpleGrid, Text, UnstyledButton } from '@mantine/core';
-import { CATEGORIES, type Category, type RunSummary } from '../api/types';
+import { CATEGORIES, type Category, type RunSummary } from '../http/types';
 import { formatCount, formatRupees } from '../lib/format';
 import { CATEGORY_LABEL } from './badges';
 

@@ -5,8 +5,8 @@
  */
 import { Alert, Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
 import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import { api, ApiError, uploadFile } from '../api/client';
-import type { ImportKind, ImportRecord, Issue } from '../api/types';
+import { api, ApiError, uploadFile } from '../http/client';
+import type { ImportKind, ImportRecord, Issue } from '../http/types';
 import { formatCount, formatDateTime } from '../lib/format';
 import { errorText } from './QueryState';
 

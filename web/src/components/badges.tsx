@@ -1,5 +1,5 @@
 import { Badge } from '@mantine/core';
-import type { Category, PeriodState, Run } from '../api/types';
+import type { Category, PeriodState, Run } from '../http/types';
 
 const PERIOD: Record<PeriodState, { label: string; color: string }> = {
   open: { label: 'Open', color: 'gray' },

@@ -1,5 +1,5 @@
 /** Period-close refusals in words a person understands (the API's codes stay the source). */
-import { ApiError } from '../api/client';
+import { ApiError } from '../http/client';
 import { errorText } from './QueryState';
 
 export function closeRefusal(error: unknown): { title: string; message: string } {

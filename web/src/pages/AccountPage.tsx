@@ -3,9 +3,9 @@ import { Alert, Badge, Button, Card, Code, Group, PasswordInput, Stack, Table, T
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { api, ApiError } from '../api/client';
-import { useSession, useUser } from '../api/session';
-import type { DeviceSession } from '../api/types';
+import { api, ApiError } from '../http/client';
+import { useSession, useUser } from '../http/session';
+import type { DeviceSession } from '../http/types';
 import { PageHeader } from '../components/PageHeader';
 import { errorText, QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';

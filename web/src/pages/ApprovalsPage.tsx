@@ -2,7 +2,7 @@
 import { Anchor, Card, Table, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
-import { keys, useApprovals } from '../api/queries';
+import { keys, useApprovals } from '../http/queries';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { formatDateTime, formatPeriod } from '../lib/format';

@@ -3,10 +3,10 @@ import { Anchor, Badge, Button, Card, Group, Modal, Table, Tabs, Text, Tooltip }
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import { api, ApiError } from '../api/client';
-import { keys, useClient, useImports, usePeriods, useRuns } from '../api/queries';
-import { CAN, useUser } from '../api/session';
-import type { Client, ImportRecord } from '../api/types';
+import { api, ApiError } from '../http/client';
+import { keys, useClient, useImports, usePeriods, useRuns } from '../http/queries';
+import { CAN, useUser } from '../http/session';
+import type { Client, ImportRecord } from '../http/types';
 import { PeriodBadge } from '../components/badges';
 import { ClientForm } from '../components/ClientForm';
 import { PageHeader } from '../components/PageHeader';

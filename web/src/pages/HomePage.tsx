@@ -1,8 +1,8 @@
 /** What needs me today: approvals (managers), my runs and their progress, recent notifications. */
 import { Anchor, Badge, Card, Grid, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { useApprovals, useNotifications, useRuns } from '../api/queries';
-import { CAN, useUser } from '../api/session';
+import { useApprovals, useNotifications, useRuns } from '../http/queries';
+import { CAN, useUser } from '../http/session';
 import { NotificationList } from '../components/NotificationList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';

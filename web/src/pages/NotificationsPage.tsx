@@ -1,5 +1,5 @@
 import { Card } from '@mantine/core';
-import { useNotifications } from '../api/queries';
+import { useNotifications } from '../http/queries';
 import { NotificationList } from '../components/NotificationList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';

@@ -7,10 +7,10 @@ import { Alert, Anchor, Button, Card, Checkbox, Group, Modal, Select, Stack, Tex
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiError } from '../api/client';
-import { keys, useClient, usePeriod } from '../api/queries';
-import { CAN, useUser } from '../api/session';
-import type { CloseRequest, PeriodDetail, RunSummary } from '../api/types';
+import { api, ApiError } from '../http/client';
+import { keys, useClient, usePeriod } from '../http/queries';
+import { CAN, useUser } from '../http/session';
+import type { CloseRequest, PeriodDetail, RunSummary } from '../http/types';
 import { PeriodBadge } from '../components/badges';
 import { closeRefusal } from '../components/closeWords';
 import { PageHeader } from '../components/PageHeader';

@@ -3,8 +3,8 @@ import { Alert, Button, Card, Grid, Group, NumberInput, Stack, Text, TextInput }
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { api } from '../api/client';
-import { keys, useClient, useImports } from '../api/queries';
+import { api } from '../http/client';
+import { useClient, useImports } from '../http/queries';
 import { PageHeader } from '../components/PageHeader';
 import { errorText } from '../components/QueryState';
 import { UploadSlot, type Uploaded } from '../components/UploadSlot';

@@ -6,10 +6,10 @@ import { Alert, Anchor, Button, Card, Group, Menu, Progress, Select, Stack, Tabl
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, ApiError, qs } from '../api/client';
-import { keys, useClient } from '../api/queries';
-import { CAN, useUser } from '../api/session';
-import { CATEGORIES, type Category, type Page, type ResultRow, type Run, type SupplierLine } from '../api/types';
+import { api, ApiError, qs } from '../http/client';
+import { keys, useClient } from '../http/queries';
+import { CAN, useUser } from '../http/session';
+import { CATEGORIES, type Category, type Page, type ResultRow, type Run, type SupplierLine } from '../http/types';
 import { CATEGORY_LABEL, RunBadge } from '../components/badges';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';

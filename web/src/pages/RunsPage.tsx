@@ -1,7 +1,7 @@
 /** Every reconciliation of the firm, newest first, filterable by status. */
 import { Card, Group, SegmentedControl } from '@mantine/core';
 import { useState } from 'react';
-import { useRuns } from '../api/queries';
+import { useRuns } from '../http/queries';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { RunsTable } from '../components/RunsTable';

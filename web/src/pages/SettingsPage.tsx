@@ -6,10 +6,10 @@ import { Anchor, Badge, Button, Card, Group, Modal, NumberInput, PasswordInput, 
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, ApiError } from '../api/client';
-import { useClients } from '../api/queries';
-import { CAN, useUser } from '../api/session';
-import type { FirmSettings, FirmUser, Page, Role } from '../api/types';
+import { api, ApiError } from '../http/client';
+import { useClients } from '../http/queries';
+import { CAN, useUser } from '../http/session';
+import type { FirmSettings, FirmUser, Page, Role } from '../http/types';
 import { PageHeader } from '../components/PageHeader';
 import { errorText, QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';

@@ -7,9 +7,9 @@ import { Alert, Anchor, Box, Button, Card, Center, Group, PasswordInput, Stack, 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api, ApiError } from '../api/client';
-import { ME_KEY, useSession } from '../api/session';
-import type { DeviceSession } from '../api/types';
+import { api, ApiError } from '../http/client';
+import { ME_KEY, useSession } from '../http/session';
+import type { DeviceSession } from '../http/types';
 import { errorText } from '../components/QueryState';
 import { formatDateTime } from '../lib/format';
 
