@@ -18,7 +18,9 @@ export function PageHeader({ title, subtitle, crumbs, actions }: { title: ReactN
       ) : null}
       <Group justify="space-between" align="flex-end" wrap="wrap">
         <div>
-          <Title order={2}>{title}</Title>
+          <Title order={1} size="h2">
+            {title}
+          </Title>
           {subtitle ? (
             <Text c="dimmed" size="sm" component="div">
               {subtitle}

@@ -74,21 +74,21 @@ export function SignInPage() {
   }
 
   return (
-    <Center mih="100vh" bg="gray.0" p="md">
+    <Center mih="100vh" bg="gray.0" p="md" component="main">
       <Box w={440} maw="100%">
         <Stack gap="lg">
           <div>
-            <Title order={2} c="ink.9">
+            <Title order={1} size="h2" c="ink.9">
               Taalmel
             </Title>
             <Text c="dimmed" size="sm">
               GST reconciliation, period close and client work for your firm
             </Text>
           </div>
-          <Card withBorder shadow="sm" padding="lg" component="main">
+          <Card withBorder shadow="sm" padding="lg">
             {devices ? (
               <Stack>
-                <Title order={3} size="h4">
+                <Title order={2} size="h4">
                   You are signed in on too many devices
                 </Title>
                 <Text size="sm">Choose a device to sign out; you will then be signed in here.</Text>
@@ -133,7 +133,7 @@ export function SignInPage() {
                 }}
               >
                 <Stack>
-                  <Title order={3} size="h4">
+                  <Title order={2} size="h4">
                     Sign in
                   </Title>
                   {params.get('next') ? (
