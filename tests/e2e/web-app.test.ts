@@ -107,7 +107,8 @@ describe('the web app in a browser', () => {
     const period = '2024-06';
     const data = generateReconData({ n: 240, seed: 5, period, recipientGstin: gstin });
     await page.getByRole('link', { name: 'Reconcile a period' }).click();
-    await page.getByLabel('Period').fill(period);
+    await page.waitForURL(/\/reconcile$/);
+    await page.getByLabel('Period', { exact: true }).fill(period);
     await page.getByTestId('file-purchase_register').setInputFiles({ name: 'register-june.csv', mimeType: 'text/csv', buffer: Buffer.from(toRegisterCsv(data)) });
     await page.getByText(/register-june\.csv: [\d,]+ documents read/).waitFor();
     await page.getByTestId('file-gstr2b').setInputFiles({ name: 'gstr2b-june.json', mimeType: 'application/json', buffer: Buffer.from(toGstr2bJson(data)) });
@@ -209,19 +210,20 @@ describe('the web app in a browser', () => {
   });
 
   it('offers to sign a device out on the third sign-in', async () => {
-    const staff = user('staff');
+    // The firm admin: no other test signs them in, so they start with no device.
+    const admin = user('firm_admin');
     const devices = [];
     for (const deviceName of ['Laptop', 'Tablet']) {
       const d = await newPage(browser, demo.apiUrl);
       await d.page.goto('/sign-in');
-      await signIn(d.page, staff.email, staff.password, deviceName);
+      await signIn(d.page, admin.email, admin.password, deviceName);
       await d.page.getByTestId('signed-in-as').waitFor();
       devices.push(d);
     }
     const third = await newPage(browser, demo.apiUrl);
     errors.third = third.errors;
     await third.page.goto('/sign-in');
-    await signIn(third.page, staff.email, staff.password, 'Phone');
+    await signIn(third.page, admin.email, admin.password, 'Phone');
     await third.page.getByText('You are signed in on too many devices').waitFor();
     await third.page.getByRole('button', { name: 'Sign out Laptop and continue' }).click();
     await third.page.getByTestId('signed-in-as').waitFor();

@@ -1,10 +1,23 @@
-import { createTheme, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core';
+import { createTheme, darken, defaultVariantColorsResolver, parseThemeColor, type CSSVariablesResolver, type MantineColorsTuple, type VariantColorsResolver } from '@mantine/core';
+
+/**
+ * Light badges and buttons (status tags everywhere) print their text in the colour's darkest shade,
+ * darkened a little more: Mantine's default is below WCAG AA contrast for small text.
+ */
+const variantColorResolver: VariantColorsResolver = (input) => {
+  const colors = defaultVariantColorsResolver(input);
+  if (input.variant !== 'light') return colors;
+  const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
+  const darkest = parsed.isThemeColor ? input.theme.colors[parsed.color]?.[9] : undefined;
+  return darkest ? { ...colors, color: darken(darkest, 0.3), hoverColor: darken(darkest, 0.3) } : colors;
+};
 
 // A deep ink blue: the colour of ledgers and stamp pads, calm on screens people look at all day.
 const ink: MantineColorsTuple = ['#eef3fb', '#dbe4f3', '#b3c6e6', '#88a6d9', '#6589ce', '#4f77c8', '#436ec6', '#355daf', '#2c529d', '#1c3d6e'];
 
 export const theme = createTheme({
   primaryColor: 'ink',
+  variantColorResolver,
   primaryShade: 8,
   colors: { ink },
   fontFamily: 'Inter, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif',
