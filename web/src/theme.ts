@@ -2,14 +2,18 @@ import { createTheme, darken, defaultVariantColorsResolver, parseThemeColor, typ
 
 /**
  * Light badges and buttons (status tags everywhere) print their text in the colour's darkest shade,
- * darkened a little more: Mantine's default is below WCAG AA contrast for small text.
+ * darkened a little more, and filled ones sit on a darker ground: Mantine's defaults are below
+ * WCAG AA contrast for small text.
  */
 const variantColorResolver: VariantColorsResolver = (input) => {
   const colors = defaultVariantColorsResolver(input);
-  if (input.variant !== 'light') return colors;
   const parsed = parseThemeColor({ color: input.color || input.theme.primaryColor, theme: input.theme });
   const darkest = parsed.isThemeColor ? input.theme.colors[parsed.color]?.[9] : undefined;
-  return darkest ? { ...colors, color: darken(darkest, 0.3), hoverColor: darken(darkest, 0.3) } : colors;
+  if (!darkest) return colors;
+  if (input.variant === 'light') return { ...colors, color: darken(darkest, 0.3), hoverColor: darken(darkest, 0.3) };
+  // Filled green or orange buttons with white text need a darker ground than Mantine's shade.
+  if (input.variant === 'filled' && parsed.color !== input.theme.primaryColor) return { ...colors, background: darken(darkest, 0.15), hover: darken(darkest, 0.25) };
+  return colors;
 };
 
 // A deep ink blue: the colour of ledgers and stamp pads, calm on screens people look at all day.

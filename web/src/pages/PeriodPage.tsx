@@ -30,7 +30,7 @@ export function EvidenceView({ request }: { request: CloseRequest }) {
       <Text size="sm">
         Reconciliation{' '}
         {ev.run ? (
-          <Anchor component={Link} to={`/reconciliations/${ev.run.id}`} size="sm">
+          <Anchor component={Link} to={`/reconciliations/${ev.run.id}`} size="sm" underline="always">
             open it
           </Anchor>
         ) : (

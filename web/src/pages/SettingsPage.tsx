@@ -230,7 +230,9 @@ export default function SettingsPage() {
         subtitle={
           user.role === 'firm_admin' ? (
             <>
-              Audit trail, records and secrets are in the <Anchor href="/admin">admin console</Anchor>.
+              Audit trail, records and secrets are in the <Anchor href="/admin" underline="always">
+                admin console
+              </Anchor>.
             </>
           ) : undefined
         }
