@@ -10,7 +10,7 @@ import type { ResultRow } from '../http/types';
 import { formatDate, formatRupees } from '../lib/format';
 import { CategoryBadge } from './badges';
 
-const COLUMNS = '36px 150px minmax(160px, 1.4fr) minmax(120px, 1fr) 96px 128px 128px 112px 112px';
+const COLUMNS = '32px 136px minmax(140px, 1.3fr) minmax(120px, 1fr) 92px 118px 118px 100px 108px';
 const ROW_HEIGHT = 40;
 
 const tax = (s: { igst: number; cgst: number; sgst: number; cess: number } | null) => (s ? s.igst + s.cgst + s.sgst + s.cess : null);
@@ -68,7 +68,7 @@ export function ResultsTable(props: {
 
   return (
     <div role="grid" aria-label="Reconciliation results" aria-rowcount={props.total} style={{ border: '1px solid var(--mantine-color-gray-3)', borderRadius: 4, overflowX: 'auto' }}>
-      <div style={{ minWidth: 1060 }}>
+      <div style={{ minWidth: 960 }}>
         <div className="vhead" role="row" style={{ gridTemplateColumns: COLUMNS }}>
           <div role="columnheader">
             <span className="visually-hidden">Select</span>

@@ -4,13 +4,13 @@
  * reopen behind re-authentication).
  */
 import { Alert, Anchor, Button, Card, Checkbox, Group, Modal, Select, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../http/client';
 import { keys, useClient, usePeriod } from '../http/queries';
 import { CAN, useUser } from '../http/session';
-import type { CloseRequest, PeriodDetail, RunSummary } from '../http/types';
+import type { CloseRequest, PeriodDetail, Run } from '../http/types';
 import { PeriodBadge } from '../components/badges';
 import { closeRefusal } from '../components/closeWords';
 import { PageHeader } from '../components/PageHeader';
@@ -20,25 +20,27 @@ import { formatCount, formatDateTime, formatPeriod, formatRupees } from '../lib/
 import { notifyDone } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
 
-type Evidence = { run?: { id: string; summary?: Partial<RunSummary> | null }; registerImport?: { id: string }; gstr2bImport?: { id: string } };
+type Evidence = { run?: { id: string } };
 
+/** What the request binds to: the period's latest imports and their reconciliation, with its figures. */
 export function EvidenceView({ request }: { request: CloseRequest }) {
-  const ev = request.evidence as unknown as Evidence;
-  const s = ev.run?.summary ?? null;
+  const runId = (request.evidence as unknown as Evidence).run?.id ?? '';
+  const run = useQuery({ queryKey: keys.run(runId), enabled: Boolean(runId), queryFn: () => api.get<Run>(`/api/reconciliations/${runId}`) });
+  const s = run.data?.summary ?? null;
   return (
     <Stack gap={4}>
       <Text size="sm">
-        Reconciliation{' '}
-        {ev.run ? (
-          <Anchor component={Link} to={`/reconciliations/${ev.run.id}`} size="sm" underline="always">
-            open it
+        The{' '}
+        {runId ? (
+          <Anchor component={Link} to={`/reconciliations/${runId}`} size="sm" underline="always">
+            reconciliation
           </Anchor>
         ) : (
-          '—'
+          'reconciliation'
         )}{' '}
-        on the period's latest purchase register and GSTR-2B.
+        of the period's latest purchase register and GSTR-2B.
       </Text>
-      {s && typeof s.itcAtRisk === 'number' ? (
+      {s ? (
         <Group gap="lg">
           <Text size="sm">
             ITC available <b>{formatRupees(s.itcAvailable)}</b>
@@ -46,7 +48,7 @@ export function EvidenceView({ request }: { request: CloseRequest }) {
           <Text size="sm">
             at risk <b>{formatRupees(s.itcAtRisk)}</b>
           </Text>
-          {typeof s.results === 'number' ? <Text size="sm">{formatCount(s.results)} rows</Text> : null}
+          <Text size="sm">{formatCount(s.results)} rows</Text>
         </Group>
       ) : null}
     </Stack>
