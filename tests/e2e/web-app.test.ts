@@ -184,6 +184,7 @@ describe('the web app in a browser', () => {
       return g.document.documentElement.scrollWidth <= g.innerWidth;
     });
     expect(fits).toBe(true);
+    await screenshot(page, 'clients-tablet');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in$/);
     await staff.context.close();
