@@ -31,6 +31,8 @@ export const theme = createTheme({
   components: {
     Table: { defaultProps: { verticalSpacing: 6, horizontalSpacing: 'sm', fz: 'sm' } },
     Button: { defaultProps: { size: 'sm' } },
+    // Every icon-only close button (dialogs, drawers, notifications, clearable inputs) has a name.
+    CloseButton: { defaultProps: { 'aria-label': 'Close' } },
   },
 });
 

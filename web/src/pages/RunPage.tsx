@@ -152,6 +152,7 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
           clearable
           data={CATEGORIES.filter((c) => (run.summary?.counts[c] ?? 0) > 0).map((c) => ({ value: c, label: `${CATEGORY_LABEL[c]} (${formatCount(run.summary?.counts[c] ?? 0)})` }))}
           value={category}
+          clearButtonProps={{ 'aria-label': 'Show all categories' }}
           onChange={(v) => setCategory(v as Category | null)}
           w={240}
         />
@@ -162,6 +163,7 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
           searchable
           data={(suppliers.data?.items ?? []).map((s) => ({ value: s.supplierGstin, label: `${s.supplierName ?? s.supplierGstin} · ${s.supplierGstin}` }))}
           value={supplier}
+          clearButtonProps={{ 'aria-label': 'Show all suppliers' }}
           onChange={setSupplier}
           w={340}
           nothingFoundMessage="No such supplier"
