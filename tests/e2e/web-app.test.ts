@@ -109,6 +109,9 @@ describe('the web app in a browser', () => {
     await page.getByRole('link', { name: 'Reconcile a period' }).click();
     await page.waitForURL(/\/reconcile$/);
     await page.getByLabel('Period', { exact: true }).fill(period);
+    // A file the server refuses: its problems are listed, nothing is kept.
+    await page.getByTestId('file-purchase_register').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from('remarks,owner\nchase supplier,Sita\n') });
+    await page.getByText('notes.csv was not accepted').waitFor();
     await page.getByTestId('file-purchase_register').setInputFiles({ name: 'register-june.csv', mimeType: 'text/csv', buffer: Buffer.from(toRegisterCsv(data)) });
     await page.getByText(/register-june\.csv: [\d,]+ documents read/).waitFor();
     await page.getByTestId('file-gstr2b').setInputFiles({ name: 'gstr2b-june.json', mimeType: 'application/json', buffer: Buffer.from(toGstr2bJson(data)) });
@@ -119,6 +122,18 @@ describe('the web app in a browser', () => {
     await page.getByTestId('result-row').first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'reconciliation');
+
+    // A mismatch side by side, the differing fields highlighted.
+    await page.getByRole('button', { name: /^Mismatch/ }).click();
+    await until('only mismatches', async () => JSON.stringify(await categoriesShown(page)) === '["mismatch"]');
+    await page.getByTestId('result-row').first().click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByRole('table', { name: 'Books and GSTR-2B side by side' }).waitFor();
+    expect(await drawer.locator('td.diff').count()).toBeGreaterThan(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'row-detail');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
 
     // Filter by category: only that category's rows.
     await page.getByRole('button', { name: /^Missing in 2B/ }).click();
