@@ -30,6 +30,10 @@ import { UploadTokens } from './imports/upload-token';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { calendarRoutes } from './calendar/routes';
+import { extensionRoutes } from './calendar/extensions';
+import { filingRoutes } from './calendar/filings';
+import { holidayRoutes } from './calendar/holidays';
 
 export type AppDeps = {
   logger: Logger;
@@ -79,6 +83,10 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
     ...reconciliationListRoutes(),
+    ...calendarRoutes(),
+    ...filingRoutes(),
+    ...holidayRoutes(),
+    ...extensionRoutes(),
   ];
 }
 

@@ -1,7 +1,7 @@
 /**
  * The demo firm a fresh `npm start` signs into: a firm admin, a manager, a staff user, two
- * clients with valid GSTINs, and a portal user of the first client (the client's own read-only view). Runs once: when the firm exists it changes nothing. Passwords are random
- * per install and exist in plaintext only in the returned credentials (hashes with argon2id).
+ * clients with valid GSTINs, and a portal user of the first client (the client's own read-only
+ * view). Runs once: when the firm exists it changes nothing. Passwords are random per install and exist in plaintext only in the returned credentials (hashes with argon2id).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -59,8 +59,12 @@ export async function seedDemoFirm(owner: Knex): Promise<DemoCredentials | null>
     for (const u of DEMO_USERS) {
       const password = randomPassword();
       const clientId = u.role === 'client' ? (clients[0]?.id ?? null) : null;
-      await trx('users').insert({ firm_id: firmId, email: u.email, name: u.name, role: u.role, client_id: clientId, password_hash: await hashPassword(password) });
+      const [row] = await trx('users')
+        .insert({ firm_id: firmId, email: u.email, name: u.name, role: u.role, client_id: clientId, password_hash: await hashPassword(password) })
+        .returning('id');
       users.push({ email: u.email, password, role: u.role });
+      // The staff member owns the demo clients: the calendar's daily sweep tells them (and the manager).
+      if (u.role === 'staff') await trx('clients').where({ firm_id: firmId }).update({ owner_id: (row as { id: string }).id });
     }
     return { users, clients };
   });
