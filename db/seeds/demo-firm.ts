@@ -1,7 +1,8 @@
 /**
  * The demo firm a fresh `npm start` signs into: a firm admin, a manager, a staff user, two
  * clients with valid GSTINs, and a portal user of the first client (the client's own read-only
- * view). Runs once: when the firm exists it changes nothing. Passwords are random per install and exist in plaintext only in the returned credentials (hashes with argon2id).
+ * view). Runs once: when the firm exists it changes nothing. Passwords are random per install
+ * and exist in plaintext only in the returned credentials (hashes with argon2id).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
