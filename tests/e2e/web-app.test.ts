@@ -222,6 +222,11 @@ describe('the web app in a browser', () => {
     await portal.page.goto('/clients');
     await portal.page.getByRole('link', { name: own!.name }).waitFor();
     expect(await portal.page.getByRole('link', { name: other!.name }).count()).toBe(0);
+    // The calendar: their own returns only.
+    await portal.page.getByRole('link', { name: 'Calendar' }).click();
+    await portal.page.getByRole('link', { name: own!.name }).first().waitFor();
+    expect(await portal.page.getByRole('link', { name: other!.name }).count()).toBe(0);
+    expect(await seriousA11yViolations(portal.page)).toEqual([]);
     await portal.context.close();
   });
 

@@ -26,6 +26,7 @@ export const PAGES: PageRoute[] = [
   { path: '/clients/:clientId/periods/:period', page: lazy(() => import('./pages/PeriodPage')), roles: 'all' },
   { path: '/reconciliations', page: lazy(() => import('./pages/RunsPage')), roles: FIRM, nav: { label: 'Reconciliations', section: 'work' } },
   { path: '/reconciliations/:runId', page: lazy(() => import('./pages/RunPage')), roles: 'all' },
+  { path: '/calendar', page: lazy(() => import('./pages/CalendarPage')), roles: 'all', nav: { label: 'Calendar', section: 'work' } },
   { path: '/approvals', page: lazy(() => import('./pages/ApprovalsPage')), roles: APPROVERS, nav: { label: 'Approvals', section: 'work' } },
   { path: '/notifications', page: lazy(() => import('./pages/NotificationsPage')), roles: 'all', nav: { label: 'Notifications', section: 'me' } },
   { path: '/account', page: lazy(() => import('./pages/AccountPage')), roles: 'all', nav: { label: 'My account & devices', section: 'me' } },

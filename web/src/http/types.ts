@@ -160,3 +160,17 @@ export type PeriodDetail = PeriodView & { clientId: string; closeRequests: Close
 export type Notification = { id: string; kind: string; payload: Record<string, unknown>; createdAt: string; readAt: string | null };
 
 export type FirmSettings = { name: string; allowSelfApproval: boolean; requireTotpForAdmins: boolean; reconciliationDefaults: { amountTolerance?: number; dateWindowDays?: number } };
+
+export type DeadlineStatus = 'upcoming' | 'due_soon' | 'overdue' | 'filed';
+export type CalendarEntry = {
+  clientId: string;
+  clientName: string;
+  returnType: string;
+  period: string;
+  dueDate: string;
+  extendedDueDate: string | null;
+  targetDate: string;
+  effectiveDueDate: string;
+  status: DeadlineStatus;
+  filing: null | { filedOn: string; arn: string };
+};
