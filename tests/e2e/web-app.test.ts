@@ -201,7 +201,7 @@ describe('the web app in a browser', () => {
     expect(fits).toBe(true);
     await screenshot(page, 'clients-tablet');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in$/);
+    await page.waitForURL(/\/sign-in(\?|$)/);
     await staff.context.close();
     await manager.context.close();
   });

@@ -11,7 +11,7 @@ import { SignInPage } from './pages/SignInPage';
 function Loading() {
   return (
     <Center h="60vh" aria-busy="true">
-      <Loader aria-label="Loading" />
+      <Loader role="status" aria-label="Loading" />
     </Center>
   );
 }

@@ -21,7 +21,7 @@ export function QueryState<T>({ query, isEmpty, empty, label, children }: Props<
   if (query.isPending) {
     return (
       <Center py="xl" aria-busy="true">
-        <Loader size="sm" aria-label={`Loading ${label}`} />
+        <Loader size="sm" role="status" aria-label={`Loading ${label}`} />
       </Center>
     );
   }

@@ -57,9 +57,8 @@ export function Shell({ children }: { children: ReactNode }) {
               <Button
                 variant="subtle"
                 size="xs"
-                onClick={() => {
-                  void signOut().then(() => navigate('/sign-in'));
-                }}
+                // Once the session is gone the router's guard shows sign-in (with this page to come back to).
+                onClick={() => void signOut()}
               >
                 Sign out
               </Button>
