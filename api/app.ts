@@ -48,7 +48,7 @@ export type AppDeps = {
   periodClose?: { timers?: CloseTimers };
   /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
   webRoot?: string;
-  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
+  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
 };
 

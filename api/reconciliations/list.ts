@@ -9,12 +9,13 @@ import { z } from 'zod';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
+import { period } from '../schemas';
 import { presentRun } from './present';
 
 const listQuery = z.object({
   ...pageQuery,
   clientId: z.uuid().optional(),
-  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM').optional(),
+  period: period.optional(),
   status: z.enum(['queued', 'running', 'completed', 'failed']).optional(),
   mine: z.enum(['true', 'false']).optional(),
 });
@@ -23,7 +24,7 @@ type Row = ReconciliationRun & { clientName: string; cursorUs: string };
 
 export function reconciliationListRoutes(): RouteSpec[] {
   return [
-    route<unknown, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/reconciliations',
       action: 'reconciliations.read',
@@ -39,7 +40,7 @@ export function reconciliationListRoutes(): RouteSpec[] {
         if (query.clientId) q.where('reconciliation_runs.client_id', query.clientId);
         if (query.period) q.where('reconciliation_runs.period', query.period);
         if (query.status) q.where('reconciliation_runs.status', query.status);
-        if (query.mine === 'true') q.where('reconciliation_runs.created_by', ctx.state.user?.id ?? '');
+        if (query.mine === 'true') q.where('reconciliation_runs.created_by', ctx.state.user.id);
         if (after) q.whereRaw('((extract(epoch from reconciliation_runs.created_at) * 1000000)::bigint, reconciliation_runs.id) < (?::bigint, ?::uuid)', after);
         const rows = (await q) as Row[];
         const result = page(rows, query.limit, (r) => [String(r.cursorUs), r.id]);
