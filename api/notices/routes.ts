@@ -1,5 +1,5 @@
 /**
- * GST notices of API.md: intake (one notice and one workflow per GSTIN and portal reference), the
+ * GST notices (docs/notices.md): intake (one notice and one workflow per GSTIN and portal reference), the
  * urgency list, a notice with its drafts, reviews, hearings and plan, and every step of the reply.
  * Intake writes the row here, in the request's tenant transaction, and starts the workflow; every
  * later step goes through the notice's workflow, whose validator applies the rules and whose activity

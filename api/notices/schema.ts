@@ -1,4 +1,4 @@
-/** Request schemas of the notice routes (API.md "GST notices"). */
+/** Request schemas of the notice routes (docs/notices.md, "Routes"). */
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/calendar';
 import { pageQuery } from '../pagination';
