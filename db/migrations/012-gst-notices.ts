@@ -87,8 +87,9 @@ export async function up(knex: Knex): Promise<void> {
     t.text('description').nullable();
     t.text('issuing_office').nullable();
     t.text('state').notNullable().defaultTo('received').checkIn([...NOTICE_STATES]);
-    t.uuid('assignee_id').nullable();
-    t.foreign(['firm_id', 'assignee_id'], 'notices_assignee_same_firm').references(['firm_id', 'id']).inTable('users');
+    // The api checks the assignee is an active member of the firm (row-level security hides others).
+    // A plain key to users: a composite one would pin migration 009's (firm_id, id) constraint.
+    t.uuid('assignee_id').nullable().references('users.id');
     t.uuid('drafted_by').nullable().references('users.id');
     t.uuid('submitted_by').nullable().references('users.id');
     t.timestamp('submitted_at', { useTz: true }).nullable();
