@@ -16,11 +16,17 @@ import { clearSessionCookies, SESSION_COOKIE, setSessionCookies } from '../api/a
 import type { AuthService } from '../api/auth/service';
 import type { SessionTokens } from '../api/auth/tokens';
 import { ApiError } from '../api/errors';
+import type { FirmGate } from '../api/limits/firm-gate';
+import { readRawBody, replayBody } from '../api/limits/raw-body';
 
 export type ConsoleAdmin = { id: string; email: string; title: string; role: string; firmId: string };
 
 export type GuardDeps = {
   knex: Knex;
+  /** Per-firm fairness: the console's requests take their firm's slots like the API's. */
+  firmGate: FirmGate;
+  /** The largest form body the console accepts (read whole before the firm's transaction opens). */
+  maxBodyBytes?: number;
   auth: AuthService;
   tokens: SessionTokens;
   rootPath: string;
@@ -50,12 +56,25 @@ ${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
 }
 
 async function formBody(ctx: Context, limitBytes = 16 * 1024): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of ctx.req) {
-    body += chunk.toString();
-    if (body.length > limitBytes) throw new ApiError(413, 'too_large', 'The form is too large.');
+  return new URLSearchParams((await readRawBody(ctx, limitBytes)).toString('utf8'));
+}
+
+/**
+ * The console path the way the router sees it: @koa/router matches case-insensitively and ignores a
+ * trailing slash, so `/ADMIN/api/…` and `/admin/api/…/` reach AdminJS's routes. The guard decides on
+ * this normalised form (percent-decoded, lower-case, single slashes, no trailing slash), so every
+ * spelling that can reach the console passes the same door. Null when the path is not the console's.
+ */
+export function consolePath(rawPath: string, root: string): string | null {
+  let decoded = rawPath;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    // A malformed escape: the router cannot match it either; judge the raw form.
   }
-  return new URLSearchParams(body);
+  const path = decoded.toLowerCase().replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+  const base = root.toLowerCase();
+  return path === base || path.startsWith(`${base}/`) ? path : null;
 }
 
 function sameOrigin(ctx: Context): boolean {
@@ -69,11 +88,12 @@ function sameOrigin(ctx: Context): boolean {
 }
 
 export function consoleGuard(deps: GuardDeps): Middleware {
-  const root = deps.rootPath;
+  const root = deps.rootPath.toLowerCase();
   const isApi = (path: string) => path.startsWith(`${root}/api/`);
+  const assets = new Set([...deps.assetPaths].map((p) => p.toLowerCase()));
 
   const refuse = (ctx: Context, status: number, message: string) => {
-    if (isApi(ctx.path) || ctx.method !== 'GET') throw new ApiError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
+    if (isApi(consolePath(ctx.path, root) ?? '') || ctx.method !== 'GET') throw new ApiError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
     if (status === 401) ctx.redirect(`${root}/login`);
     else {
       ctx.status = status;
@@ -83,9 +103,9 @@ export function consoleGuard(deps: GuardDeps): Middleware {
   };
 
   return async (ctx: Context, next: Next) => {
-    const path = ctx.path;
-    if (path !== root && !path.startsWith(`${root}/`)) return next();
-    if (deps.assetPaths.has(path.slice(root.length))) return next();
+    const path = consolePath(ctx.path, root);
+    if (path === null) return next();
+    if (assets.has(path.slice(root.length))) return next();
 
     if (path === `${root}/login`) {
       if (ctx.method === 'GET') {
@@ -126,40 +146,53 @@ export function consoleGuard(deps: GuardDeps): Middleware {
     } catch {
       return refuse(ctx, 401, 'Your session ended. Sign in again.');
     }
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !sameOrigin(ctx)) {
+    const reading = ctx.method === 'GET' || ctx.method === 'HEAD';
+    if (!reading && !sameOrigin(ctx)) {
       throw new ApiError(403, 'csrf_failed', 'Console changes must come from the console itself.');
     }
+    // The whole form is read before the firm's transaction opens (AdminJS parses it later from the
+    // replayed bytes): a slow or stalled client holds a socket, never a database connection.
+    if (!reading) replayBody(ctx, await readRawBody(ctx, deps.maxBodyBytes ?? 256 * 1024));
 
-    await inTenantTransaction(
-      deps.knex,
-      { firmId: claims.firmId, actor: { userId: claims.sub, email: '', role: '' }, requestId: String(ctx.state.requestId), ip: ctx.ip },
-      async (trx) => {
-        let checked;
-        try {
-          checked = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
-        } catch (error) {
-          if (error instanceof ApiError && error.status === 401) return refuse(ctx, 401, error.message);
-          throw error;
-        }
-        const { user, session, firmSettings } = checked;
-        if (path === `${root}/logout`) {
+    const release = await deps.firmGate.enter(claims.firmId);
+    let signedIn = null as { firmId: string; userId: string; sessionId: string } | null;
+    try {
+      await inTenantTransaction(
+        deps.knex,
+        { firmId: claims.firmId, actor: { userId: claims.sub, email: '', role: '' }, requestId: String(ctx.state.requestId), ip: ctx.ip },
+        async (trx) => {
+          let checked;
+          try {
+            checked = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
+          } catch (error) {
+            if (error instanceof ApiError && error.status === 401) return refuse(ctx, 401, error.message);
+            throw error;
+          }
+          const { user, session, firmSettings } = checked;
+          signedIn = { firmId: user.firmId, userId: user.id, sessionId: session.id };
+          if (path === `${root}/logout`) {
+            await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
+            await deps.auth.revokeSession(trx, session.id, user.id, 'logout', 'auth.logout');
+            clearSessionCookies(ctx, deps.cookieSecure);
+            ctx.redirect(`${root}/login`);
+            return;
+          }
+          if (user.role !== 'firm_admin') return refuse(ctx, 403, 'The console is for firm admins.');
+          if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
           await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
-          await deps.auth.revokeSession(trx, session.id, user.id, 'logout', 'auth.logout');
-          clearSessionCookies(ctx, deps.cookieSecure);
-          ctx.redirect(`${root}/login`);
-          return;
-        }
-        if (user.role !== 'firm_admin') return refuse(ctx, 403, 'The console is for firm admins.');
-        if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
-        await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
-        extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
-        const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };
-        // @adminjs/koa reads the current admin from ctx.session.adminUser.
-        (ctx as Context & { session: unknown }).session = { adminUser: admin };
-        ctx.state.consoleAdmin = admin;
-        ctx.state.trx = trx;
-        await next();
-      },
-    );
+          extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
+          const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };
+          // @adminjs/koa reads the current admin from ctx.session.adminUser.
+          (ctx as Context & { session: unknown }).session = { adminUser: admin };
+          ctx.state.consoleAdmin = admin;
+          ctx.state.trx = trx;
+          await next();
+        },
+        { signal: ctx.state.deadline as AbortSignal | undefined },
+      );
+    } finally {
+      release();
+      if (signedIn) deps.auth.touchSession({ firmId: signedIn.firmId, userId: signedIn.userId, requestId: String(ctx.state.requestId) }, signedIn.sessionId);
+    }
   };
 }

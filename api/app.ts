@@ -16,6 +16,8 @@ import { healthRoutes } from './health/routes';
 import { accessLog } from './middleware/access-log';
 import { errorHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
+import { requestDeadline } from './middleware/deadline';
+import { FirmGate } from './limits/firm-gate';
 import { notificationRoutes } from './notifications/routes';
 import { mountRoutes, type RouteSpec } from './routes';
 import type { Security } from './security';
@@ -42,7 +44,36 @@ export type AppDeps = {
   periodClose?: { timers?: CloseTimers };
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
+  /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
+  limits?: Partial<RequestLimits>;
 };
+
+export type RequestLimits = {
+  requestTimeoutMs: number;
+  uploadTimeoutMs: number;
+  /** Database connections one firm may hold at once; half the pool when absent. */
+  perFirmConnections: number;
+  /** How long a request waits for one of its firm's connections before 503 `unavailable`. */
+  firmWaitMs: number;
+};
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 15 * 60_000;
+
+function poolMaxOf(knex: Knex): number {
+  const max = (knex.client as { config?: { pool?: { max?: number } } }).config?.pool?.max;
+  return typeof max === 'number' && max > 0 ? max : 10;
+}
+
+/** The limits with their defaults filled in. */
+export function requestLimits(deps: AppDeps): RequestLimits {
+  return {
+    requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    uploadTimeoutMs: deps.limits?.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
+    perFirmConnections: deps.limits?.perFirmConnections ?? Math.max(1, Math.floor(poolMaxOf(deps.knex) / 2)),
+    firmWaitMs: deps.limits?.firmWaitMs ?? 5_000,
+  };
+}
 
 function uploadTokens(deps: AppDeps): UploadTokens {
   const key = deps.imports?.urlKey;
@@ -50,7 +81,7 @@ function uploadTokens(deps: AppDeps): UploadTokens {
   return UploadTokens.fromSigningKey(deps.security.settings.signingKeys, deps.security.settings.signingKeyCurrent);
 }
 
-export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[] };
+export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[]; firmGate: FirmGate };
 
 export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
   const { security } = deps;
@@ -81,9 +112,13 @@ export function createApp(deps: AppDeps): App {
   const app = new Koa({ proxy: deps.trustProxy ?? false }) as App;
   app.silent = true; // errors are logged by our own middleware, once, with the request id
 
+  const limits = requestLimits(deps);
+  const firmGate = new FirmGate({ perFirm: limits.perFirmConnections, waitMs: limits.firmWaitMs });
   app.use(requestContext());
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
+  // Inside the error envelope (a timeout answers in it), around everything that can wait.
+  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   app.use((ctx, next) => (ctx.path === UPLOAD_PATH ? next() : json(ctx, next)));
@@ -100,10 +135,12 @@ export function createApp(deps: AppDeps): App {
     logger: deps.logger,
     cookieSecure: deps.security.settings.cookieSecure,
     tokenMinutes: deps.security.settings.tokenMinutes,
+    firmGate,
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   app.apiRouter = router;
   app.routeSpecs = specs;
+  app.firmGate = firmGate;
   return app;
 }

@@ -54,11 +54,23 @@ function contextFor(scope: TenantScope, trx: Knex.Transaction): RequestContext {
   };
 }
 
+export type TransactionOptions = {
+  /**
+   * A request's deadline: once aborted, the transaction rolls back instead of committing, even when
+   * fn succeeds afterwards (its caller has already been told it failed).
+   */
+  signal?: AbortSignal;
+};
+
 /** Runs fn in a transaction scoped to the firm; firm-scoped models inside use it automatically. */
-export async function inTenantTransaction<T>(knex: Knex, scope: TenantScope, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+export async function inTenantTransaction<T>(knex: Knex, scope: TenantScope, fn: (trx: Knex.Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   return knex.transaction(async (trx) => {
     await applyScope(trx, scope);
-    return runWithContext(contextFor(scope, trx), () => fn(trx));
+    const result = await runWithContext(contextFor(scope, trx), () => fn(trx));
+    signal?.throwIfAborted();
+    return result;
   });
 }
 

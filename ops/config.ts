@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { API_SESSION_TIMEOUTS } from '../db/knex';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -24,6 +25,14 @@ const schema = z.object({
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('taalmel_app'),
   DATABASE_POOL_MAX: positiveInt.default(10),
+  DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt.default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(API_SESSION_TIMEOUTS.statementMs),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(API_SESSION_TIMEOUTS.lockMs),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(API_SESSION_TIMEOUTS.idleInTransactionMs),
+  DATABASE_FIRM_MAX_CONNECTIONS: z.preprocess((value) => (value === '' ? undefined : value), positiveInt.optional()),
+  REQUEST_TIMEOUT_SECONDS: positiveInt.default(20),
+  UPLOAD_TIMEOUT_SECONDS: positiveInt.default(900),
+  STOP_GRACE_SECONDS: positiveInt.default(10),
   EMBEDDED_PG_PORT: port.default(5433),
 
   TEMPORAL_ADDRESS: optionalString,
@@ -78,7 +87,16 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   api: { host: string; port: number; publicUrl: string };
   dataDir: string;
-  database: { url: string | undefined; appRole: string; poolMax: number; embeddedPort: number };
+  database: {
+    url: string | undefined;
+    appRole: string;
+    poolMax: number;
+    embeddedPort: number;
+    acquireTimeoutMs: number;
+    /** The api's connections (docs/security-limits.md); the worker's long jobs keep only the idle limit. */
+    apiTimeouts: { statementMs: number; lockMs: number; idleInTransactionMs: number };
+  };
+  limits: { requestTimeoutMs: number; uploadTimeoutMs: number; perFirmConnections: number | undefined; stopGraceMs: number };
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -181,6 +199,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       appRole: e.DATABASE_APP_ROLE,
       poolMax: e.DATABASE_POOL_MAX,
       embeddedPort: e.EMBEDDED_PG_PORT,
+      acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+      apiTimeouts: { statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS, idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS },
+    },
+    limits: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
+      uploadTimeoutMs: e.UPLOAD_TIMEOUT_SECONDS * 1000,
+      perFirmConnections: e.DATABASE_FIRM_MAX_CONNECTIONS,
+      stopGraceMs: e.STOP_GRACE_SECONDS * 1000,
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const seeded = await seedDemoFirm(owner).finally(() => owner.destroy());
 
     const api = await startApi({ config, logger, databaseUrl, temporalAddress, security: securitySettings(config, { devKeysFallback: true }) });
-    steps.push({ name: 'API', stop: api.stop });
+    steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress });
     steps.push({ name: 'worker', stop: worker.stop });
     const scheduler = await startSchedulerService({ config, logger, temporalAddress });

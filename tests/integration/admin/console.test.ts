@@ -31,7 +31,7 @@ describe('admin console', () => {
     temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
     security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
     const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: security.auth, tokens: security.tokens, cookieSecure: false });
+    await mountAdminConsole(app, { knex: db.app, auth: security.auth, tokens: security.tokens, cookieSecure: false, firmGate: app.firmGate });
     server = await serve(app);
   });
   afterAll(async () => {
