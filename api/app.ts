@@ -28,6 +28,7 @@ import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationRoutes } from './reconciliations/routes';
 
@@ -43,7 +44,7 @@ export type AppDeps = {
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
-  imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
+  imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
   limits?: Partial<RequestLimits>;
 };
@@ -59,6 +60,8 @@ export type RequestLimits = {
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 15 * 60_000;
+/** Uploads parsed at once by one api process: each holds a file's rows in memory until stored. */
+const PARSE_SLOTS = 2;
 
 function poolMaxOf(knex: Knex): number {
   const max = (knex.client as { config?: { pool?: { max?: number } } }).config?.pool?.max;
@@ -83,7 +86,10 @@ function uploadTokens(deps: AppDeps): UploadTokens {
 
 export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[]; firmGate: FirmGate };
 
-export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
+/** Shared limits of one api process: per-firm database slots, and parse slots for uploads. */
+export type Gates = { firmGate: FirmGate; parseSlots: FirmGate };
+
+export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
   return [
     ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure }),
@@ -101,6 +107,9 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
         maxTabularBytes: deps.imports?.maxTabularBytes ?? 50 * 1024 * 1024,
         urlMinutes: 15,
         publicUrl: deps.imports?.publicUrl,
+        readLimits: { ...DEFAULT_READ_LIMITS, ...deps.imports?.readLimits },
+        firmGate: gates.firmGate,
+        parseSlots: gates.parseSlots,
       },
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
@@ -114,6 +123,8 @@ export function createApp(deps: AppDeps): App {
 
   const limits = requestLimits(deps);
   const firmGate = new FirmGate({ perFirm: limits.perFirmConnections, waitMs: limits.firmWaitMs });
+  // Uploads wait for a parse slot (up to their deadline) rather than parse many files at once.
+  const parseSlots = new FirmGate({ perFirm: PARSE_SLOTS, waitMs: limits.uploadTimeoutMs, busyMessage: 'Too many uploads are being read; try again in a minute.' });
   app.use(requestContext());
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
@@ -127,7 +138,7 @@ export function createApp(deps: AppDeps): App {
   app.use(health.routes());
 
   const router = new Router();
-  const specs = apiRouteSpecs(deps);
+  const specs = apiRouteSpecs(deps, { firmGate, parseSlots });
   mountRoutes(router, specs, {
     knex: deps.knex,
     auth: deps.security.auth,

@@ -12,6 +12,8 @@ export type FirmGateOptions = {
   perFirm: number;
   /** How long a request waits for one of its firm's slots before it is refused. */
   waitMs: number;
+  /** The refusal's message (the default speaks of the firm's requests). */
+  busyMessage?: string;
 };
 
 type Waiter = { grant: () => void; timer: NodeJS.Timeout };
@@ -44,12 +46,22 @@ export class FirmGate {
           const index = queue.indexOf(waiter);
           if (index >= 0) queue.splice(index, 1);
           if (queue.length === 0) this.queues.delete(firmId);
-          reject(unavailable('Too many requests of your firm are in progress; try again in a few seconds.'));
+          reject(unavailable(this.options.busyMessage ?? 'Too many requests of your firm are in progress; try again in a few seconds.'));
         }, this.options.waitMs),
       };
       queue.push(waiter);
     });
     return this.releaser(firmId);
+  }
+
+  /** Runs fn holding one of the firm's slots. */
+  async run<T>(firmId: string, fn: () => Promise<T>): Promise<T> {
+    const release = await this.enter(firmId);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
   }
 
   /** Slots the firm holds now (for tests and metrics). */
