@@ -5,6 +5,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { API_SESSION_TIMEOUTS } from '../db/knex';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from '../api/imports/parse-upload';
+import { DEFAULT_ZIP_CAPS } from '../api/imports/zip-limits';
+
+const MB = 1024 * 1024;
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -79,6 +83,12 @@ const schema = z.object({
   UPLOAD_MAX_JSON_MB: positiveInt.default(100),
   UPLOAD_MAX_TABULAR_MB: positiveInt.default(50),
   UPLOAD_URL_KEY: optionalString,
+  UPLOAD_MAX_ROWS: positiveInt.default(DEFAULT_READ_LIMITS.maxRows),
+  UPLOAD_MAX_CELLS: positiveInt.default(DEFAULT_READ_LIMITS.maxCells),
+  UPLOAD_MAX_UNZIPPED_PART_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxPartBytes / MB),
+  UPLOAD_MAX_UNZIPPED_SHARED_STRINGS_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxSharedStringsBytes / MB),
+  UPLOAD_MAX_UNZIPPED_TOTAL_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxTotalBytes / MB),
+  UPLOAD_MAX_ZIP_ENTRIES: positiveInt.default(DEFAULT_ZIP_CAPS.maxEntries),
 });
 
 export type Config = {
@@ -120,6 +130,8 @@ export type ImportsConfig = {
   maxTabularBytes: number;
   /** Base64 key (32+ bytes) for signing upload URLs; derived from the session signing key when absent. */
   urlKey: string | undefined;
+  /** Rows, cells and ZIP expansion one upload may reach (docs/security-limits.md). */
+  readLimits: ReadLimits;
 };
 
 /** How long a close request waits for a decision before each step (the workflow's timers). */
@@ -256,6 +268,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       maxJsonBytes: e.UPLOAD_MAX_JSON_MB * 1024 * 1024,
       maxTabularBytes: e.UPLOAD_MAX_TABULAR_MB * 1024 * 1024,
       urlKey: e.UPLOAD_URL_KEY,
+      readLimits: {
+        maxRows: e.UPLOAD_MAX_ROWS,
+        maxCells: e.UPLOAD_MAX_CELLS,
+        zip: {
+          maxEntries: e.UPLOAD_MAX_ZIP_ENTRIES,
+          maxPartBytes: e.UPLOAD_MAX_UNZIPPED_PART_MB * MB,
+          maxSharedStringsBytes: e.UPLOAD_MAX_UNZIPPED_SHARED_STRINGS_MB * MB,
+          maxTotalBytes: e.UPLOAD_MAX_UNZIPPED_TOTAL_MB * MB,
+        },
+      },
     },
   };
 }

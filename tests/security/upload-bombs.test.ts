@@ -104,7 +104,7 @@ describe('upload bombs and declared sizes', () => {
       }),
       duplex: 'half',
     } as RequestInit);
-    const chunkedBody = await chunked.json();
+    const chunkedBody = (await chunked.json()) as { error?: { code?: string } };
     expect({ status: chunked.status, code: chunkedBody.error?.code }).toEqual({ status: 413, code: 'too_large' });
     await expectSpentAndEmpty(created.body.importId);
 
