@@ -47,6 +47,8 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
       method: 'post',
       path: '/api/users',
       action: 'users.create',
+      // A new user is new power in the firm (a firm admin, a manager, a portal login): re-authenticate.
+      sensitive: true,
       body: createBody,
       async handler(ctx, { body }) {
         if (body.role === 'client' && !body.clientId) throw invalidInput({ fields: { clientId: 'required for a client (portal) user' } });
