@@ -17,6 +17,11 @@ export type DatabaseOptions = {
   poolMax?: number;
   /** When set, each pooled connection runs SET ROLE to it before first use. */
   appRole?: string;
+  /**
+   * Log in as the application role itself with this password, instead of as the URL's user (the
+   * owner) followed by SET ROLE: such a connection cannot RESET ROLE or SET ROLE to anyone else.
+   */
+  appRolePassword?: string;
   applicationName?: string;
   /** Where knex's own warnings go (it would print them to the console); errors are thrown anyway. */
   log?: { warn(message: string): void; error(message: string): void };
@@ -49,6 +54,27 @@ const CLIENT_CHECK_MS = 2_000;
 
 /** Every live connection of each pool, so a stop past its grace can cut them (destroyKnex). */
 const connectionsOf = new WeakMap<Knex, Set<pg.Client>>();
+/** The platform role of each pool that runs as an application role (see platformRoleOf). */
+const platformRoles = new WeakMap<Knex, string>();
+
+/** The platform role that goes with an application role (migration 008). */
+export const platformRoleFor = (appRole: string) => `${appRole}_platform`;
+
+/**
+ * The role platform work of this pool switches to for one transaction (db/tenant.ts), or undefined
+ * for a pool that connects as the owner (already a member of it).
+ */
+export function platformRoleOf(knex: Knex): string | undefined {
+  return platformRoles.get(knex);
+}
+
+/** The URL with the application role as its user. */
+function loginAs(url: string, role: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(role);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
 
 export function createKnex(options: DatabaseOptions): Knex {
   const { appRole } = options;
@@ -61,7 +87,7 @@ export function createKnex(options: DatabaseOptions): Knex {
     client: 'pg',
     // The timeouts travel in the startup packet: set before the first query, no extra round trip.
     connection: {
-      connectionString: options.url,
+      connectionString: appRole && options.appRolePassword ? loginAs(options.url, appRole, options.appRolePassword) : options.url,
       application_name: options.applicationName ?? 'taalmel',
       ...(options.timeouts
         ? {
@@ -97,6 +123,7 @@ export function createKnex(options: DatabaseOptions): Knex {
     },
   });
   connectionsOf.set(knex, connections);
+  if (appRole) platformRoles.set(knex, platformRoleFor(appRole));
   return knex;
 }
 

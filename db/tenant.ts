@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import pg from 'pg';
+import { platformRoleOf } from './knex';
 import { currentContext, runWithContext, type RequestContext } from './request-context';
 
 export type Actor = { userId: string | null; email: string; role: string };
@@ -88,6 +90,10 @@ export async function inFirmJobTransaction<T>(knex: Knex, firmId: string, job: s
  */
 export async function inSystemTransaction<T>(knex: Knex, job: string, fn: (trx: Knex.Transaction) => Promise<T>, firmId?: string): Promise<T> {
   return knex.transaction(async (trx) => {
+    // The system context needs the platform role (migration 008): taken for this transaction only.
+    // A pool that logs in as the application role (the api's) is refused here, by the database.
+    const platformRole = platformRoleOf(knex);
+    if (platformRole) await trx.raw(`SET LOCAL ROLE ${pg.escapeIdentifier(platformRole)}`);
     const scope: TenantScope = { firmId: firmId ?? '', actor: { userId: null, email: `system:${job}`, role: 'system' } };
     await applyScope(trx, { ...scope, system: true });
     return runWithContext({ ...contextFor(scope, trx), firmId }, () => fn(trx));

@@ -28,6 +28,7 @@ const schema = z.object({
 
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('taalmel_app'),
+  DATABASE_APP_PASSWORD: optionalString,
   DATABASE_POOL_MAX: positiveInt.default(10),
   DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt.default(5_000),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(API_SESSION_TIMEOUTS.statementMs),
@@ -100,6 +101,8 @@ export type Config = {
   database: {
     url: string | undefined;
     appRole: string;
+    /** The api logs in as the application role with it (docs/security-limits.md); absent: owner + SET ROLE. */
+    appPassword: string | undefined;
     poolMax: number;
     embeddedPort: number;
     acquireTimeoutMs: number;
@@ -209,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     database: {
       url: e.DATABASE_URL,
       appRole: e.DATABASE_APP_ROLE,
+      appPassword: e.DATABASE_APP_PASSWORD,
       poolMax: e.DATABASE_POOL_MAX,
       embeddedPort: e.EMBEDDED_PG_PORT,
       acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,

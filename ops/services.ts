@@ -25,9 +25,11 @@ export async function startApi(options: {
   security: SecuritySettings;
 }): Promise<Service & { url: string; server: http.Server }> {
   const { config, logger } = options;
+  if (!config.database.appPassword) logger.warn('DATABASE_APP_PASSWORD is not set: the api connects as the database owner and switches to the application role, which a raw query could undo');
   const knex = createKnex({
     url: options.databaseUrl,
     appRole: config.database.appRole,
+    appRolePassword: config.database.appPassword,
     poolMax: config.database.poolMax,
     applicationName: 'taalmel-api',
     timeouts: config.database.apiTimeouts,
