@@ -15,6 +15,7 @@ import { applyScope, inTenantTransaction } from '../db/tenant';
 import { clearSessionCookies, SESSION_COOKIE, setSessionCookies } from '../api/auth/cookies';
 import type { AuthService } from '../api/auth/service';
 import type { SessionTokens } from '../api/auth/tokens';
+import type { DeviceCookies } from '../api/auth/device-cookie';
 import { ApiError } from '../api/errors';
 import type { FirmGate } from '../api/limits/firm-gate';
 import { readRawBody, replayBody } from '../api/limits/raw-body';
@@ -25,6 +26,8 @@ export type GuardDeps = {
   knex: Knex;
   /** Per-firm fairness: the console's requests take their firm's slots like the API's. */
   firmGate: FirmGate;
+  /** Known devices: not subject to the account lockout (api/auth/device-cookie.ts). */
+  devices?: DeviceCookies;
   /** The largest form body the console accepts (read whole before the firm's transaction opens). */
   maxBodyBytes?: number;
   auth: AuthService;
@@ -118,8 +121,9 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       try {
         const result = await deps.auth.login(
           { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console' },
-          { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId) },
+          { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId), knownDevice: deps.devices?.knows(ctx, form.get('email') ?? '') ?? false },
         );
+        deps.devices?.remember(ctx, result.user.email);
         if (result.user.role !== 'firm_admin') {
           ctx.status = 403;
           ctx.type = 'html';

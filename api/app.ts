@@ -92,7 +92,7 @@ export type Gates = { firmGate: FirmGate; parseSlots: FirmGate };
 export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
   return [
-    ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure }),
+    ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices }),
     ...userRoutes({ auth: security.auth }),
     ...clientRoutes(),
     ...settingsRoutes({ secretBox: security.secretBox }),

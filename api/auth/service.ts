@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import type { Logger } from 'pino';
-import { recordAuditEvent } from '../../db/audit';
+import { recordAuditEvent, recordSignInEvent } from '../../db/audit';
 import { Firm } from '../../db/models/firm';
 import { Notification } from '../../db/models/notification';
 import { Session } from '../../db/models/session';
@@ -39,7 +39,13 @@ export type AuthServiceDeps = {
 };
 
 export type LoginInput = { email: string; password: string; totp?: string; deviceName?: string; replaceSessionId?: string };
-export type ClientInfo = { ip: string; userAgent: string | null; requestId: string };
+export type ClientInfo = {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+  /** The device signed in to this email before (api/auth/device-cookie.ts): the account lockout does not apply. */
+  knownDevice?: boolean;
+};
 
 type UserRow = {
   id: string;
@@ -117,14 +123,18 @@ export class AuthService {
 
   async login(input: LoginInput, client: ClientInfo) {
     const email = input.email.trim().toLowerCase();
-    const wait = await this.deps.throttle.retryAfter(email, client.ip);
-    if (wait > 0) throw rateLimited(wait);
+    const verdict = await this.deps.throttle.check(email, client.ip, client.knownDevice ?? false);
+    if (verdict.retryAfterSeconds > 0) {
+      await this.recordPlatformSignIn('auth.login_throttled', client, { email, limit: verdict.reason, retryAfterSeconds: verdict.retryAfterSeconds });
+      throw rateLimited(verdict.retryAfterSeconds);
+    }
 
     const row = await this.findForLogin(email);
     const passwordOk = await verifyPassword(row?.password_hash ?? (await this.dummyHash), input.password);
     if (!row || !passwordOk || !row.active) {
       await this.deps.throttle.recordFailure(email, client.ip);
       if (row) await this.recordRefusal(row, client, 'auth.login_failed', { reason: passwordOk ? 'inactive' : 'wrong_password' });
+      else await this.recordPlatformSignIn('auth.login_failed', client, { email, reason: 'unknown_email' });
       throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
     }
 
@@ -201,7 +211,7 @@ export class AuthService {
         sessions: result.deviceLimit,
       });
     }
-    await this.deps.throttle.recordSuccess(email);
+    await this.deps.throttle.recordSuccess(email, client.ip, client.knownDevice ?? false);
     const { token, expiresAt } = await this.deps.tokens.sign({ sub: row.id, firmId: row.firm_id, sessionId: result.session.id, role: row.role });
     return {
       user: presentUser(result.user),
@@ -209,6 +219,13 @@ export class AuthService {
       token,
       tokenExpiresAt: expiresAt,
     };
+  }
+
+  /** A sign-in attempt of no firm (unknown email, throttled) in the platform chain, with its IP. */
+  private async recordPlatformSignIn(action: 'auth.login_failed' | 'auth.login_throttled', client: ClientInfo, details: Record<string, unknown>): Promise<void> {
+    await recordSignInEvent(this.deps.knex, { action, details, requestId: client.requestId, ip: client.ip }).catch((error: Error) =>
+      this.deps.logger.error({ err: error }, 'could not record a sign-in attempt'),
+    );
   }
 
   private async recordRefusal(row: UserRow, client: ClientInfo, action: string, after: Record<string, unknown>): Promise<void> {

@@ -42,11 +42,35 @@ BEGIN
 END $setup$;
 `;
 
+/**
+ * Sign-in attempts that belong to no firm (an unknown email, a throttled attempt) are recorded in the
+ * platform chain of the audit trail, so an attack is visible. The api has no system context, so it
+ * records them through this one function, which runs as its owner and can write nothing else: two
+ * actions, no actor, the details it is given. EXECUTE goes to the application role only.
+ */
+const SIGN_IN_EVENTS = `
+CREATE OR REPLACE FUNCTION record_signin_event(event_action text, details jsonb, event_request_id text, event_ip text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET app.system = 'on' SET app.firm_id = '' AS $fn$
+BEGIN
+  IF event_action NOT IN ('auth.login_failed', 'auth.login_throttled') THEN
+    RAISE EXCEPTION 'record_signin_event: % is not a sign-in event', event_action USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  INSERT INTO audit_events (firm_id, actor_id, actor_email, actor_role, action, entity_type, entity_id, before, after, request_id, ip, seq, prev_hash, hash)
+  VALUES (NULL, NULL, 'anonymous', 'anonymous', event_action, 'sign_in', NULL, NULL, details, nullif(event_request_id, ''), nullif(event_ip, ''), 0, '', '');
+END $fn$;
+REVOKE ALL ON FUNCTION record_signin_event(text, jsonb, text, text) FROM PUBLIC;
+`;
+
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(PLATFORM_ROLE_SETUP);
+  await knex.raw(SIGN_IN_EVENTS);
+  await knex.raw(`DO $grant$ BEGIN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION record_signin_event(text, jsonb, text, text) TO %I', current_setting('taalmel.app_role'));
+  END $grant$`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP FUNCTION IF EXISTS record_signin_event(text, jsonb, text, text)');
   // Back to the earlier helpers; the roles are the cluster's (other databases may use them) and stay.
   await knex.raw(RLS_HELPERS_SQL);
 }

@@ -168,12 +168,14 @@ describe('login throttling', () => {
     expect((await call(api, 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } })).status).toBe(200);
   });
 
-  it('limits per IP too', async () => {
+  it('limits per account and IP too, without locking the IP for everyone', async () => {
     const tight = await startTestApi(db, { throttle: { maxFailuresPerAccount: 100, maxFailuresPerIp: 4, windowSeconds: 60 } });
     try {
-      for (let i = 0; i < 4; i += 1) await call(tight, 'POST', '/api/auth/login', { body: { email: `nobody${i}@x.test`, password: 'wrong password!!' } });
+      for (let i = 0; i < 4; i += 1) await call(tight, 'POST', '/api/auth/login', { body: { email: firm.users.reviewer.email, password: 'wrong password!!' } });
       const res = await call(tight, 'POST', '/api/auth/login', { body: { email: firm.users.reviewer.email, password: firm.users.reviewer.password } });
       expect(res.status).toBe(429);
+      // Someone else behind the same IP is not affected.
+      expect((await call(tight, 'POST', '/api/auth/login', { body: { email: firm.users.staff.email, password: firm.users.staff.password } })).status).toBe(200);
     } finally {
       await tight.close();
       await db.owner('rate_limits').del();
