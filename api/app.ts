@@ -17,6 +17,8 @@ import { accessLog } from './middleware/access-log';
 import { errorHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { requestDeadline } from './middleware/deadline';
+import { securityHeaders } from './middleware/security-headers';
+import { securityTxtRoutes } from './security-txt';
 import { FirmGate } from './limits/firm-gate';
 import { notificationRoutes } from './notifications/routes';
 import { mountRoutes, type RouteSpec } from './routes';
@@ -45,6 +47,8 @@ export type AppDeps = {
   periodClose?: { timers?: CloseTimers };
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
+  /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
+  web?: { publicUrl?: string; securityContact?: string };
   /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
   limits?: Partial<RequestLimits>;
 };
@@ -125,6 +129,8 @@ export function createApp(deps: AppDeps): App {
   const firmGate = new FirmGate({ perFirm: limits.perFirmConnections, waitMs: limits.firmWaitMs });
   // Uploads wait for a parse slot (up to their deadline) rather than parse many files at once.
   const parseSlots = new FirmGate({ perFirm: PARSE_SLOTS, waitMs: limits.uploadTimeoutMs, busyMessage: 'Too many uploads are being read; try again in a minute.' });
+  const publicUrl = deps.web?.publicUrl ?? deps.imports?.publicUrl;
+  app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isPage: (path) => /^\/admin(\/|$)/i.test(path) }));
   app.use(requestContext());
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
@@ -136,6 +142,7 @@ export function createApp(deps: AppDeps): App {
 
   const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
   app.use(health.routes());
+  app.use(securityTxtRoutes({ contact: deps.web?.securityContact, publicUrl }).routes());
 
   const router = new Router();
   const specs = apiRouteSpecs(deps, { firmGate, parseSlots });

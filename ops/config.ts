@@ -24,6 +24,7 @@ const schema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   PORT: port.default(3000),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  SECURITY_CONTACT: optionalString.pipe(z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'a mailto: or https:// URI').optional()),
   DATA_DIR: z.string().default('.data'),
 
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
@@ -96,7 +97,7 @@ export type Config = {
   env: 'development' | 'production' | 'test';
   isDev: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  api: { host: string; port: number; publicUrl: string };
+  api: { host: string; port: number; publicUrl: string; /** security.txt's Contact (RFC 9116); none: no security.txt. */ securityContact: string | undefined };
   dataDir: string;
   database: {
     url: string | undefined;
@@ -207,7 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     env: e.NODE_ENV,
     isDev: e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
-    api: { host: e.API_HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}` },
+    api: {
+      host: e.API_HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}`,
+      securityContact: e.SECURITY_CONTACT,
+    },
     dataDir: path.resolve(e.DATA_DIR),
     database: {
       url: e.DATABASE_URL,

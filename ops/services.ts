@@ -38,7 +38,7 @@ export async function startApi(options: {
   });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, limits: apiLimits(config) });
+  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, limits: apiLimits(config), web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact } });
   await mountAdminConsole(app, { knex, auth: security.auth, tokens: security.tokens, cookieSecure: options.security.cookieSecure, firmGate: app.firmGate, devices: security.devices });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
