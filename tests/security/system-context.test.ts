@@ -10,8 +10,12 @@ import pg from 'pg';
 import { allFirmIds } from '../../db/firms';
 import { createKnex, platformRoleFor } from '../../db/knex';
 import { inSystemTransaction } from '../../db/tenant';
+import { migrations } from '../../db/migrations';
+import { migrateLatest } from '../../db/migrator';
 import { adminQuery, createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../harness/database';
 import { createTestFirm, type TestFirm } from '../harness/factories';
+
+const MIGRATION = '008-platform-role-and-sign-in-events';
 
 describe('system context', () => {
   let db: TestDatabase;
@@ -60,6 +64,23 @@ describe('system context', () => {
       await api.client.releaseConnection(conn);
     }
     await expect(inSystemTransaction(api, 'probe', (trx) => trx('firms').select('id'))).rejects.toThrow(/permission denied/);
+  });
+
+  it('was open before migration 008, and is closed again after it runs (down and up)', async () => {
+    const source: Knex.MigrationSource<string> = {
+      getMigrations: async () => migrations.map((m) => m.name),
+      getMigrationName: (name) => name,
+      getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
+    };
+    const systemRead = () =>
+      db.app.transaction(async (trx) => {
+        await trx.raw(`select set_config('app.system', 'on', true)`);
+        return (await trx('firms').select('id')).length;
+      });
+    await db.owner.migrate.down({ migrationSource: source, name: MIGRATION });
+    expect(await systemRead()).toBeGreaterThanOrEqual(2); // the probe's finding
+    await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual([MIGRATION]);
+    expect(await systemRead()).toBe(0);
   });
 
   it('lets platform work list the firms through the platform role', async () => {
