@@ -85,27 +85,30 @@ type UploadOutcome = { ok: true; body: Record<string, unknown> } | { ok: false; 
 
 const urlRefused = (code: string, message: string) => new ApiError(403, code, message);
 
-type Pending = { id: string; kind: ImportKind; period: string; clientId: string; clientGstin: string; filename: string; declaredSize: number };
+/** An import waiting for its file; `limit` is its declared size (or, for a row without one, the kind's cap). */
+type Pending = { id: string; kind: ImportKind; period: string; clientId: string; clientGstin: string; filename: string; limit: number; exact: boolean };
 
 /** The import an upload URL names, if it still waits for its file (a short read, no lock kept). */
-async function pendingImport(knex: Knex, scope: TenantScope, importId: string): Promise<Pending | ApiError> {
+async function pendingImport(knex: Knex, settings: ImportSettings, scope: TenantScope, importId: string): Promise<Pending | ApiError> {
   return inTenantTransaction(knex, scope, async () => {
     const row = await Import.query().findById(importId);
     if (!row) return urlRefused('upload_url_invalid', 'This upload URL is not valid.');
     if (row.status !== 'awaiting_upload') return urlRefused('upload_url_used', 'This upload URL was already used: create a new import.');
     const client = await Client.query().findById(row.clientId);
     if (!client) return urlRefused('upload_url_invalid', 'This upload URL is not valid.');
-    return { id: row.id, kind: row.kind, period: row.period, clientId: row.clientId, clientGstin: client.gstin, filename: row.filename ?? 'upload', declaredSize: Number(row.declaredSize) };
+    const declared = row.declaredSize === null ? null : Number(row.declaredSize);
+    const limit = declared ?? capFor(settings, row.kind);
+    return { id: row.id, kind: row.kind, period: row.period, clientId: row.clientId, clientGstin: client.gstin, filename: row.filename ?? 'upload', limit, exact: declared !== null };
   });
 }
 
 /** The body must be the size that was declared when the URL was made (itself under the kind's cap). */
 function sizeRefusal(pending: Pending, bytes: number, overLimit: boolean): ParsedUpload | null {
   // An empty body is the readers' to refuse (empty_file says more than a size mismatch).
-  if (!overLimit && (bytes === pending.declaredSize || bytes === 0)) return null;
+  if (!overLimit && (!pending.exact || bytes === pending.limit || bytes === 0)) return null;
   const message = overLimit
-    ? `The file is larger than the ${pending.declaredSize} bytes declared for this import.`
-    : `The file has ${bytes} bytes, not the ${pending.declaredSize} declared for this import.`;
+    ? `The file is larger than the ${pending.limit} bytes ${pending.exact ? 'declared for this import' : 'allowed for this kind of import'}.`
+    : `The file has ${bytes} bytes, not the ${pending.limit} declared for this import.`;
   return { ok: false, status: overLimit ? 413 : 400, code: overLimit ? 'too_large' : 'invalid_file', message, errors: [{ code: 'size_mismatch', message, fatal: true }] };
 }
 
@@ -118,17 +121,17 @@ function sizeRefusal(pending: Pending, bytes: number, overLimit: boolean): Parse
 async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context, importId: string, firmId: string): Promise<UploadOutcome> {
   const scope: TenantScope = { firmId, actor: { userId: null, email: 'system:upload', role: 'system' }, requestId: ctx.state.requestId as string, ip: ctx.ip };
   const signal = ctx.state.deadline as AbortSignal | undefined;
-  const pending = await settings.firmGate.run(firmId, () => pendingImport(knex, scope, importId));
+  const pending = await settings.firmGate.run(firmId, () => pendingImport(knex, settings, scope, importId));
   if (pending instanceof ApiError) return { ok: false, error: pending };
   const announced = Number(ctx.get('content-length') || 0);
-  if (announced > pending.declaredSize) {
+  if (announced > pending.limit) {
     // Refused before a byte is read (the URL is spent, as for any refused file).
     ctx.set('Connection', 'close');
     const refusal = sizeRefusal(pending, announced, true) as ParsedUpload;
     return settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, { bytes: announced, sha256: '' }, refusal, signal));
   }
 
-  const spooled = await spoolBody(ctx.req, pending.declaredSize, settings.spoolDir);
+  const spooled = await spoolBody(ctx.req, pending.limit, settings.spoolDir);
   try {
     let parsed = sizeRefusal(pending, spooled.bytes, spooled.overLimit);
     if (spooled.overLimit) ctx.set('Connection', 'close'); // the rest of the body is not read

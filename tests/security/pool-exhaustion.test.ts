@@ -60,6 +60,7 @@ describe('pool exhaustion by one firm', () => {
   /** Someone else holds firm A's first client row (as a long transaction would). */
   async function lockFirmAClient(): Promise<void> {
     locker = new pg.Client({ connectionString: db.url, application_name: 'test-locker' });
+    locker.on('error', () => undefined); // ended by the database's drop when a test failed half-way
     await locker.connect();
     await locker.query('begin');
     await locker.query(`select set_config('app.firm_id', $1, true)`, [firmA.id]);
@@ -89,21 +90,31 @@ describe('pool exhaustion by one firm', () => {
     return { answers: Promise.all([...edits, ...writes]), stalled };
   }
 
+  /** Firm B signs in and reads; how long each took. */
+  async function firmBRound(): Promise<{ signIn: Awaited<ReturnType<typeof call>>; signInMs: number; read: Awaited<ReturnType<typeof call>>; readMs: number }> {
+    const staff = firmB.users.staff;
+    const signIn = await timed(() => call({ url }, 'POST', '/api/auth/login', { body: { email: staff.email, password: staff.password } }));
+    const read = await timed(() => call({ url }, 'GET', '/api/clients', { token: signIn.value.body.token }));
+    await call({ url }, 'POST', '/api/auth/logout', { token: signIn.value.body.token });
+    return { signIn: signIn.value, signInMs: signIn.ms, read: read.value, readMs: read.ms };
+  }
+
   it('keeps another firm signing in and reading within a second, and releases everything afterwards', async () => {
+    // A second on an idle machine; on a loaded one (password hashing is CPU work), three times what
+    // the same round takes before any hang. Before the fix these waited for the pool, 10 s and more.
+    const quiet = await firmBRound();
+    const limitMs = Math.max(1000, 3 * Math.max(quiet.signInMs, quiet.readMs));
     await lockFirmAClient();
     const burst = await burstOfFirmA();
     // Wait until A's requests really hold connections and wait on the lock.
     await eventually(async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).some((b) => b.wait === 'Lock'), 'firm A waits on the lock', 10_000, () => backendsOf(db.owner, db.name, 'taalmel-api'));
 
-    const staff = firmB.users.staff;
     for (let round = 0; round < 3; round += 1) {
-      const signIn = await timed(() => call({ url }, 'POST', '/api/auth/login', { body: { email: staff.email, password: staff.password } }));
-      expect({ status: signIn.value.status, fast: signIn.ms < 1000 }).toEqual({ status: 200, fast: true });
-      const read = await timed(() => call({ url }, 'GET', '/api/clients', { token: signIn.value.body.token }));
-      expect({ status: read.value.status, fast: read.ms < 1000, items: read.value.body.items?.length }).toEqual({ status: 200, fast: true, items: 2 });
+      const { signIn, signInMs, read, readMs } = await firmBRound();
+      expect({ status: signIn.status, signInMs: signInMs < limitMs }).toEqual({ status: 200, signInMs: true });
+      expect({ status: read.status, readMs: readMs < limitMs, items: read.body.items?.length }).toEqual({ status: 200, readMs: true, items: 2 });
       const ready = await timed(() => call({ url }, 'GET', '/readyz'));
-      expect({ status: ready.value.status, fast: ready.ms < 1000 }).toEqual({ status: 200, fast: true });
-      await call({ url }, 'POST', '/api/auth/logout', { token: signIn.value.body.token });
+      expect({ status: ready.value.status, readyMs: ready.ms < limitMs }).toEqual({ status: 200, readyMs: true });
     }
     // A request whose body never arrives holds no database connection at all.
     const backends = await backendsOf(db.owner, db.name, 'taalmel-api');
