@@ -57,7 +57,7 @@ describe('upload bombs and declared sizes', () => {
     const { importId, res, ms } = await upload(bomb);
     expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 413, code: 'too_large' });
     expect(res.body.error.message).toContain('64 MB');
-    expect(ms).toBeLessThan(5_000);
+    expect(ms).toBeLessThan(10_000); // parsing 80 MB of shared strings would take far longer (and gigabytes)
     await expectSpentAndEmpty(importId);
   });
 
