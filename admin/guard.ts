@@ -12,30 +12,66 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Knex } from 'knex';
 import { extendContext } from '../db/request-context';
 import { applyScope, inTenantTransaction } from '../db/tenant';
-import { clearSessionCookies, SESSION_COOKIE, setSessionCookies } from '../api/auth/cookies';
-import type { AuthService } from '../api/auth/service';
-import type { SessionTokens } from '../api/auth/tokens';
-import type { DeviceCookies } from '../api/auth/device-cookie';
-import { ApiError } from '../api/errors';
-import type { FirmGate } from '../api/limits/firm-gate';
-import { readRawBody, replayBody } from '../api/limits/raw-body';
+import { BodyTooLarge, readRawBody, replayBody } from './request-body';
 
 export type ConsoleAdmin = { id: string; email: string; title: string; role: string; firmId: string };
 
+/** An error the console answers with: the status and message a caller sees. */
+export class ConsoleError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ConsoleError';
+  }
+}
+
+/**
+ * The API's sign-in as the console uses it: the same sessions, device limit, TOTP and throttling.
+ * Handed in by whoever mounts the console (ops), so the console imports nothing of the api.
+ */
+export type ConsoleAuth = {
+  login(
+    input: { email: string; password: string; totp?: string; deviceName: string },
+    client: { ip: string; userAgent: string | null; requestId: string; knownDevice: boolean },
+  ): Promise<{ user: { role: string; email: string }; token: string; session: { expiresAt: Date } }>;
+  verifyToken(token: string): Promise<{ firmId: string; sub: string; sessionId: string }>;
+  checkSession(
+    trx: Knex.Transaction,
+    sessionId: string,
+    userId: string,
+  ): Promise<{
+    user: { id: string; firmId: string; email: string; name: string; role: string; totpEnabled: boolean };
+    session: { id: string };
+    firmSettings: { requireTotpForAdmins?: boolean };
+  }>;
+  revokeSession(trx: Knex.Transaction, sessionId: string, by: string, reason: string, action: string): Promise<unknown>;
+  sessionCookie: string;
+  setSessionCookies(ctx: Context, token: string, options: { secure: boolean; maxAgeMs: number; rotateCsrf: boolean }): void;
+  clearSessionCookies(ctx: Context, secure: boolean): void;
+  /** The API's own refusals (wrong password, locked account…) as console errors; others unchanged. */
+  toConsoleError(error: unknown): unknown;
+  /** One of the firm's database slots (per-firm fairness, as for API requests); call the result when done. */
+  enterFirm(firmId: string): Promise<() => void>;
+  /** Records the session's activity after the request (at most once a minute, outside its transaction). */
+  touchSession(scope: { firmId: string; userId: string; requestId: string }, sessionId: string): void;
+  /** Known devices: not subject to the account lockout. */
+  knowsDevice(ctx: Context, email: string): boolean;
+  rememberDevice(ctx: Context, email: string): void;
+};
+
 export type GuardDeps = {
   knex: Knex;
-  /** Per-firm fairness: the console's requests take their firm's slots like the API's. */
-  firmGate: FirmGate;
-  /** Known devices: not subject to the account lockout (api/auth/device-cookie.ts). */
-  devices?: DeviceCookies;
-  /** The largest form body the console accepts (read whole before the firm's transaction opens). */
-  maxBodyBytes?: number;
-  auth: AuthService;
-  tokens: SessionTokens;
+  auth: ConsoleAuth;
   rootPath: string;
   cookieSecure: boolean;
   /** Exact paths of AdminJS's static assets: served without a session (they hold no data). */
   assetPaths: Set<string>;
+  /** The largest form body the console accepts (read whole before the firm's transaction opens). */
+  maxBodyBytes?: number;
 };
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -58,8 +94,18 @@ ${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
 <button type="submit">Sign in</button></form></body></html>`;
 }
 
+/** The body, read whole under the cap; over it, 413 in the console's envelope. */
+async function wholeBody(ctx: Context, limitBytes: number): Promise<Buffer> {
+  try {
+    return await readRawBody(ctx, limitBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw new ConsoleError(413, 'too_large', error.message);
+    throw error;
+  }
+}
+
 async function formBody(ctx: Context, limitBytes = 16 * 1024): Promise<URLSearchParams> {
-  return new URLSearchParams((await readRawBody(ctx, limitBytes)).toString('utf8'));
+  return new URLSearchParams((await wholeBody(ctx, limitBytes)).toString('utf8'));
 }
 
 /**
@@ -96,7 +142,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
   const assets = new Set([...deps.assetPaths].map((p) => p.toLowerCase()));
 
   const refuse = (ctx: Context, status: number, message: string) => {
-    if (isApi(consolePath(ctx.path, root) ?? '') || ctx.method !== 'GET') throw new ApiError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
+    if (isApi(consolePath(ctx.path, root) ?? '') || ctx.method !== 'GET') throw new ConsoleError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
     if (status === 401) ctx.redirect(`${root}/login`);
     else {
       ctx.status = status;
@@ -105,7 +151,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
     }
   };
 
-  return async (ctx: Context, next: Next) => {
+  const guard = async (ctx: Context, next: Next) => {
     const path = consolePath(ctx.path, root);
     if (path === null) return next();
     if (assets.has(path.slice(root.length))) return next();
@@ -116,24 +162,25 @@ export function consoleGuard(deps: GuardDeps): Middleware {
         ctx.body = loginPage(root, null);
         return;
       }
-      if (ctx.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Use GET or POST.');
+      if (ctx.method !== 'POST') throw new ConsoleError(405, 'method_not_allowed', 'Use GET or POST.');
       const form = await formBody(ctx);
       try {
         const result = await deps.auth.login(
           { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console' },
-          { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId), knownDevice: deps.devices?.knows(ctx, form.get('email') ?? '') ?? false },
+          { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId), knownDevice: deps.auth.knowsDevice(ctx, form.get('email') ?? '') },
         );
-        deps.devices?.remember(ctx, result.user.email);
+        deps.auth.rememberDevice(ctx, result.user.email);
         if (result.user.role !== 'firm_admin') {
           ctx.status = 403;
           ctx.type = 'html';
           ctx.body = loginPage(root, 'The console is for firm admins.');
           return;
         }
-        setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
+        deps.auth.setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
         ctx.redirect(root);
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
+      } catch (thrown) {
+        const error = deps.auth.toConsoleError(thrown);
+        if (!(error instanceof ConsoleError)) throw error;
         ctx.status = error.status;
         ctx.type = 'html';
         for (const [name, value] of Object.entries(error.headers ?? {})) ctx.set(name, value);
@@ -142,23 +189,23 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       return;
     }
 
-    const token = ctx.cookies.get(SESSION_COOKIE);
+    const token = ctx.cookies.get(deps.auth.sessionCookie);
     if (!token) return refuse(ctx, 401, 'Sign in first.');
     let claims;
     try {
-      claims = await deps.tokens.verify(token);
+      claims = await deps.auth.verifyToken(token);
     } catch {
       return refuse(ctx, 401, 'Your session ended. Sign in again.');
     }
     const reading = ctx.method === 'GET' || ctx.method === 'HEAD';
     if (!reading && !sameOrigin(ctx)) {
-      throw new ApiError(403, 'csrf_failed', 'Console changes must come from the console itself.');
+      throw new ConsoleError(403, 'csrf_failed', 'Console changes must come from the console itself.');
     }
     // The whole form is read before the firm's transaction opens (AdminJS parses it later from the
     // replayed bytes): a slow or stalled client holds a socket, never a database connection.
-    if (!reading) replayBody(ctx, await readRawBody(ctx, deps.maxBodyBytes ?? 256 * 1024));
+    if (!reading) replayBody(ctx, await wholeBody(ctx, deps.maxBodyBytes ?? 256 * 1024));
 
-    const release = await deps.firmGate.enter(claims.firmId);
+    const release = await deps.auth.enterFirm(claims.firmId);
     let signedIn = null as { firmId: string; userId: string; sessionId: string } | null;
     try {
       await inTenantTransaction(
@@ -168,8 +215,9 @@ export function consoleGuard(deps: GuardDeps): Middleware {
           let checked;
           try {
             checked = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
-          } catch (error) {
-            if (error instanceof ApiError && error.status === 401) return refuse(ctx, 401, error.message);
+          } catch (thrown) {
+            const error = deps.auth.toConsoleError(thrown);
+            if (error instanceof ConsoleError && error.status === 401) return refuse(ctx, 401, error.message);
             throw error;
           }
           const { user, session, firmSettings } = checked;
@@ -177,7 +225,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
           if (path === `${root}/logout`) {
             await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
             await deps.auth.revokeSession(trx, session.id, user.id, 'logout', 'auth.logout');
-            clearSessionCookies(ctx, deps.cookieSecure);
+            deps.auth.clearSessionCookies(ctx, deps.cookieSecure);
             ctx.redirect(`${root}/login`);
             return;
           }
@@ -197,6 +245,19 @@ export function consoleGuard(deps: GuardDeps): Middleware {
     } finally {
       release();
       if (signedIn) deps.auth.touchSession({ firmId: signedIn.firmId, userId: signedIn.userId, requestId: String(ctx.state.requestId) }, signedIn.sessionId);
+    }
+  };
+
+  // The console's own refusals leave in the API's error envelope; anything else goes on to the
+  // application's error handler as before.
+  return async (ctx: Context, next: Next) => {
+    try {
+      await guard(ctx, next);
+    } catch (error) {
+      if (!(error instanceof ConsoleError)) throw error;
+      ctx.status = error.status;
+      for (const [name, value] of Object.entries(error.headers ?? {})) ctx.set(name, value);
+      ctx.body = { error: { code: error.code, message: error.message } };
     }
   };
 }

@@ -33,6 +33,10 @@ import { UploadTokens } from './imports/upload-token';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { calendarRoutes } from './calendar/routes';
+import { extensionRoutes } from './calendar/extensions';
+import { filingRoutes } from './calendar/filings';
+import { holidayRoutes } from './calendar/holidays';
 
 export type AppDeps = {
   logger: Logger;
@@ -45,7 +49,7 @@ export type AppDeps = {
   trustProxy?: boolean;
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
-  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
+  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
   web?: { publicUrl?: string; securityContact?: string };
@@ -118,6 +122,10 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...calendarRoutes(),
+    ...filingRoutes(),
+    ...holidayRoutes(),
+    ...extensionRoutes(),
   ];
 }
 

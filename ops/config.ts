@@ -68,6 +68,8 @@ const schema = z.object({
   SCHEDULER_TIMEZONE: z.string().default('Asia/Kolkata'),
   SELF_CHECK_CRON: z.string().default('15 * * * *'),
   AUDIT_HEADS_CRON: z.string().default('50 23 * * *'),
+  /** The compliance calendar's daily sweep (due soon / overdue notifications), in SCHEDULER_TIMEZONE. */
+  CALENDAR_SWEEP_CRON: z.string().default('0 9 * * *'),
 
   BACKUP_DIR: optionalString,
   BACKUP_CRON: z.string().default('30 2 * * *'),
@@ -121,7 +123,7 @@ export type Config = {
     cliPath: string | undefined;
     workflowBundlePath: string | undefined;
   };
-  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string };
+  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
@@ -142,7 +144,7 @@ export type ImportsConfig = {
 export type PeriodCloseConfig = { timers: { remindAfterMs: number; escalateAfterMs: number; expireAfterMs: number } };
 
 export type BackupConfig = {
-  /** Where dumps go (DATA_DIR/backups by default); see README "Backups and restore" for the layout. */
+  /** Where dumps go (DATA_DIR/backups by default); see docs/backups-and-restore.md for the layout. */
   dir: string;
   /** The nightly backup, in the scheduler's time zone. */
   cron: string;
@@ -199,7 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   }
   if (options.requireKeys) {
     for (const name of ['SESSION_SIGNING_KEYS', 'SESSION_SIGNING_KEY_CURRENT', 'SECRET_KEYS', 'SECRET_KEY_CURRENT'] as const) {
-      if (!e[name]) problems.push(`${name}: required (see README "Keys")`);
+      if (!e[name]) problems.push(`${name}: required (see docs/security-and-tenancy.md, "Keys")`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -240,7 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
-    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON },
     auth: {
       signingKeys: e.SESSION_SIGNING_KEYS,
       signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,

@@ -5,13 +5,14 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { mountAdminConsole } from '../admin/console';
+import { consoleAuth } from './console-auth';
 import { createApp, type AppDeps } from '../api/app';
 import { createSecurity, type SecuritySettings } from '../api/security';
 import { createTemporalClient } from '../api/temporal-client';
 import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
-import { auditHeadJobs, backupJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { auditHeadJobs, backupJobs, calendarJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
 
@@ -39,7 +40,7 @@ export async function startApi(options: {
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
   const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, limits: apiLimits(config), web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact } });
-  await mountAdminConsole(app, { knex, auth: security.auth, tokens: security.tokens, cookieSecure: options.security.cookieSecure, firmGate: app.firmGate, devices: security.devices });
+  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -119,6 +120,7 @@ export async function startSchedulerService(options: { config: Config; logger: L
       ...platformJobs({ taskQueue: config.temporal.taskQueue, selfCheckCron: config.scheduler.selfCheckCron, expectedMigration: latestMigrationName }),
       ...backupJobs({ taskQueue: config.temporal.taskQueue, cron: config.backup.cron, timezone: config.scheduler.timezone, stepTimeoutMinutes: config.backup.stepTimeoutMinutes }),
       ...auditHeadJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.auditHeadsCron, timezone: config.scheduler.timezone }),
+      ...calendarJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.calendarSweepCron, timezone: config.scheduler.timezone }),
     ],
   });
   return {

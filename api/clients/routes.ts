@@ -1,10 +1,13 @@
 /** The firm's clients. Portal users see only their own client (the model and RLS both enforce it). */
 import { z } from 'zod';
 import { gstinProblem, normaliseGstin } from '../../domain/gstin';
+import { loadCalendarClients, recordFrequencyChange } from '../../db/calendar';
 import { Client } from '../../db/models/client';
-import { conflict, invalidInput, notFound } from '../errors';
+import { frequencyChangeFrom, istDate } from '../../domain/calendar';
+import { conflict, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentClient } from '../presenters';
+import { idParams } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 
 const GSTIN_MESSAGES = {
@@ -22,13 +25,19 @@ const gstin = z
     if (problem) ctx.addIssue({ code: 'custom', message: GSTIN_MESSAGES[problem] });
   });
 
-const createBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  gstin,
-  email: z.email().max(320),
-  filingFrequency: z.enum(['monthly', 'quarterly']),
-  stateCode: z.string().regex(/^\d{2}$/).optional(),
-});
+const createBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    gstin,
+    email: z.email().max(320),
+    filingFrequency: z.enum(['monthly', 'quarterly']),
+    stateCode: z.string().regex(/^\d{2}$/).optional(),
+  })
+  // The state code is the GSTIN's first two digits: given, it must agree.
+  .superRefine((body, ctx) => {
+    const fromGstin = body.gstin.slice(0, 2);
+    if (body.stateCode && body.stateCode !== fromGstin) ctx.addIssue({ code: 'custom', path: ['stateCode'], message: `must match the GSTIN's state code ${fromGstin}` });
+  });
 const patchBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
@@ -38,12 +47,11 @@ const patchBody = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
-const idParams = z.object({ id: z.uuid() });
 const listQuery = z.object(pageQuery);
 
 export function clientRoutes(): RouteSpec[] {
   return [
-    route<unknown, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/clients',
       action: 'clients.read',
@@ -56,27 +64,25 @@ export function clientRoutes(): RouteSpec[] {
         ctx.body = { items: result.items.map(presentClient), nextCursor: result.nextCursor };
       },
     }),
-    route<unknown, unknown, z.infer<typeof createBody>>({
+    route({
       method: 'post',
       path: '/api/clients',
       action: 'clients.create',
       body: createBody,
       async handler(ctx, { body }) {
-        const stateCode = body.gstin.slice(0, 2);
-        if (body.stateCode && body.stateCode !== stateCode) throw invalidInput({ fields: { stateCode: `must match the GSTIN's state code ${stateCode}` } });
         if (await Client.query().findOne({ gstin: body.gstin })) throw conflict('gstin_taken', 'This firm already has a client with this GSTIN.');
         const client = await Client.query().insertAndFetch({
           name: body.name,
           gstin: body.gstin,
           email: body.email.toLowerCase(),
           filingFrequency: body.filingFrequency,
-          stateCode,
+          stateCode: body.gstin.slice(0, 2),
         } as Partial<Client>);
         ctx.status = 201;
         ctx.body = presentClient(client);
       },
     }),
-    route<z.infer<typeof idParams>>({
+    route({
       method: 'get',
       path: '/api/clients/:id',
       action: 'clients.read',
@@ -87,7 +93,7 @@ export function clientRoutes(): RouteSpec[] {
         ctx.body = presentClient(client);
       },
     }),
-    route<z.infer<typeof idParams>, unknown, z.infer<typeof patchBody>>({
+    route({
       method: 'patch',
       path: '/api/clients/:id',
       action: 'clients.update',
@@ -96,7 +102,19 @@ export function clientRoutes(): RouteSpec[] {
       async handler(ctx, { params, body }) {
         const client = await Client.query().findById(params.id);
         if (!client) throw notFound('No such client.');
-        ctx.body = presentClient(await Client.query().patchAndFetchById(client.id, body as Partial<Client>));
+        const { filingFrequency, ...rest } = body;
+        if (Object.keys(rest).length > 0) await Client.query().patchAndFetchById(client.id, rest as Partial<Client>);
+        // A new frequency applies from the quarter the QRMP option window allows, so earlier periods
+        // keep their returns (the compliance calendar's dated changes).
+        if (filingFrequency) {
+          const { trx, user } = ctx.state;
+          if (!trx || !user) throw new Error('client routes run inside the tenant transaction');
+          const [profile] = await loadCalendarClients(trx, client.firmId, client.id);
+          if (profile) await recordFrequencyChange(trx, client.firmId, profile, { frequency: filingFrequency, fromPeriod: frequencyChangeFrom(istDate(new Date())) }, user.id);
+        }
+        const patched = await Client.query().findById(client.id);
+        if (!patched) throw notFound('No such client.');
+        ctx.body = presentClient(patched);
       },
     }),
   ];

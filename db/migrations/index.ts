@@ -1,4 +1,7 @@
-/** Every migration, in order. A new migration is a new file here and a line in this list. */
+/**
+ * Every migration, in order. A new migration is a new file here and a line in this list; a table of
+ * firm data is secured with `secureFirmTable` (./helpers/firm-table.ts, docs/security-and-tenancy.md).
+ */
 import type { Knex } from 'knex';
 import * as m001 from './001-platform-roles-and-core-tables';
 import * as m002 from './002-identity-sessions-audit';
@@ -8,6 +11,7 @@ import * as m005 from './005-period-close';
 import * as m006 from './006-backups-catalogue';
 import * as m007 from './007-reconciliation-decisions';
 import * as m008 from './008-platform-role-and-sign-in-events';
+import * as m009 from './009-compliance-calendar';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -20,4 +24,5 @@ export const migrations: Migration[] = [
   { name: '006-backups-catalogue', module: m006 },
   { name: '007-reconciliation-decisions', module: m007 },
   { name: '008-platform-role-and-sign-in-events', module: m008 },
+  { name: '009-compliance-calendar', module: m009 },
 ];

@@ -14,6 +14,7 @@ import { createTestFirm, type TestFirm } from '../harness/factories';
 import { harnessValue } from '../harness/harness-env';
 import { serve, type TestServer } from '../harness/http';
 import { captureLogger } from '../harness/logs';
+import { consoleAuth } from '../../ops/console-auth';
 import { consoleSignIn } from './helpers';
 
 jest.setTimeout(120_000);
@@ -34,7 +35,7 @@ describe('console guard spellings', () => {
     const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
     // Development mode: a slip would show a stack trace, as in the probe.
     const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: true });
-    await mountAdminConsole(app, { knex: db.app, auth: security.auth, tokens: security.tokens, cookieSecure: false, firmGate: app.firmGate });
+    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
     server = await serve(app);
   });
   afterAll(async () => {

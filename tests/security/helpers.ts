@@ -1,6 +1,7 @@
 /** Shared pieces of the security probes: a console sign-in, a request that never sends its body, polling. */
 import http from 'node:http';
 import type { Knex } from 'knex';
+import { eventually } from '../harness/eventually';
 
 export async function consoleSignIn(baseUrl: string, email: string, password: string): Promise<string> {
   const res = await fetch(`${baseUrl}/admin/login`, {
@@ -28,13 +29,12 @@ export function stalledRequest(baseUrl: string, method: string, path: string, he
   return { response, abort: () => req.destroy() };
 }
 
-/** Polls until check() returns true, or fails with what it last saw. */
-export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000, describe: () => Promise<unknown> = async () => ''): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}; last seen: ${JSON.stringify(await describe())}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** Waits until check() holds (the harness's eventually), adding describe()'s view of the state on timeout. */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 15_000, describe?: () => Promise<unknown>): Promise<void> {
+  try {
+    await eventually(what, check, timeoutMs);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; state: ${JSON.stringify(await describe?.())}`);
   }
 }
 

@@ -15,7 +15,7 @@ import { captureLogger } from '../harness/logs';
 import { loadConfig } from '../../ops/config';
 import { freePort } from '../../ops/ports';
 import { startApi } from '../../ops/services';
-import { backendsOf, consoleSignIn, eventually, stalledRequest, timed } from './helpers';
+import { backendsOf, consoleSignIn, waitUntil, stalledRequest, timed } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -107,7 +107,7 @@ describe('pool exhaustion by one firm', () => {
     await lockFirmAClient();
     const burst = await burstOfFirmA();
     // Wait until A's requests really hold connections and wait on the lock.
-    await eventually(async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).some((b) => b.wait === 'Lock'), 'firm A waits on the lock', 10_000, () => backendsOf(db.owner, db.name, 'taalmel-api'));
+    await waitUntil(async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).some((b) => b.wait === 'Lock'), 'firm A waits on the lock', 10_000, () => backendsOf(db.owner, db.name, 'taalmel-api'));
 
     for (let round = 0; round < 3; round += 1) {
       const { signIn, signInMs, read, readMs } = await firmBRound();
@@ -125,7 +125,7 @@ describe('pool exhaustion by one firm', () => {
     // Every one of A's requests was answered: done once the lock went, or refused as busy (503).
     expect(statuses.filter((s) => ![200, 503].includes(s))).toEqual([]);
     for (const s of burst.stalled) s.abort();
-    await eventually(
+    await waitUntil(
       async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).every((b) => b.state === 'idle'),
       'no api connection is busy any more',
       15_000,
@@ -138,13 +138,13 @@ describe('pool exhaustion by one firm', () => {
   it('stops cleanly within its grace time in the middle of a burst', async () => {
     await lockFirmAClient();
     const burst = await burstOfFirmA();
-    await eventually(async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).some((b) => b.wait === 'Lock'), 'firm A waits on the lock', 10_000);
+    await waitUntil(async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).some((b) => b.wait === 'Lock'), 'firm A waits on the lock', 10_000);
     const stopping = await timed(async () => api!.stop());
     api = null;
     // The grace, then at most a second for the pool and a second to cut it (the probe waited 45 s and more).
     expect(stopping.ms).toBeLessThan(GRACE_MS + 5_000);
     // The cut connections' backends end (the server checks for gone clients every two seconds).
-    await eventually(async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).length === 0, 'every api backend ended', 10_000, () => backendsOf(db.owner, db.name, 'taalmel-api'));
+    await waitUntil(async () => (await backendsOf(db.owner, db.name, 'taalmel-api')).length === 0, 'every api backend ended', 10_000, () => backendsOf(db.owner, db.name, 'taalmel-api'));
     for (const s of burst.stalled) s.abort();
     await burst.answers;
     await unlock();

@@ -60,6 +60,13 @@ const ROUTES: Record<string, Row> = {
   'GET /api/reconciliations/:runId/suppliers': { action: 'reconciliations.read', reauth: false },
   'GET /api/reconciliations/:runId/export': { action: 'reconciliations.export', reauth: false },
   'POST /api/reconciliations/:runId/actions': { action: 'reconciliations.decide', reauth: false },
+  'GET /api/calendar': { action: 'calendar.read', reauth: false },
+  'GET /api/clients/:id/calendar': { action: 'calendar.read', reauth: false },
+  'PATCH /api/clients/:id/calendar-profile': { action: 'clients.update', reauth: false },
+  'POST /api/clients/:id/filings': { action: 'filings.create', reauth: false },
+  'GET /api/firm/holidays': { action: 'holidays.read', reauth: false },
+  'PUT /api/firm/holidays': { action: 'holidays.update', reauth: false },
+  'POST /api/calendar/extensions': { action: 'calendar.extend', reauth: false },
 };
 
 describe('RBAC table with its re-authentication column', () => {

@@ -15,7 +15,7 @@ import { createTestFirm, type TestFirm } from '../harness/factories';
 import { harnessValue } from '../harness/harness-env';
 import { serve, type TestServer } from '../harness/http';
 import { captureLogger } from '../harness/logs';
-import { eventually, timed } from './helpers';
+import { waitUntil, timed } from './helpers';
 
 jest.setTimeout(60_000);
 
@@ -79,7 +79,7 @@ describe('request limits', () => {
     // Only the deadline answers request_timeout; the lock went only after it.
     expect({ status: value.status, code: value.body.error?.code }).toEqual({ status: 503, code: 'request_timeout' });
     expect(ms).toBeLessThan(10_000);
-    await eventually(async () => (await db.owner.raw(`select count(*)::int as n from pg_stat_activity where application_name = 'taalmel-limits-test' and state <> 'idle'`)).rows[0].n === 0, 'the late request ended');
+    await waitUntil(async () => (await db.owner.raw(`select count(*)::int as n from pg_stat_activity where application_name = 'taalmel-limits-test' and state <> 'idle'`)).rows[0].n === 0, 'the late request ended');
     expect((await db.owner('clients').where({ id: client.id }).first()).name).toBe(client.name);
   });
 
@@ -90,7 +90,7 @@ describe('request limits', () => {
     const client = firmA.clients[1]!;
     const locker = await holdRow('clients', client.id, firmA.id);
     const stuck = call(server, 'PATCH', `/api/clients/${client.id}`, { token: tokenA, body: { name: 'Waits for the lock' } });
-    await eventually(async () => (await db.owner.raw(`select count(*)::int as n from pg_stat_activity where application_name = 'taalmel-limits-test' and wait_event_type = 'Lock'`)).rows[0].n === 1, 'the only connection waits on the lock');
+    await waitUntil(async () => (await db.owner.raw(`select count(*)::int as n from pg_stat_activity where application_name = 'taalmel-limits-test' and wait_event_type = 'Lock'`)).rows[0].n === 1, 'the only connection waits on the lock');
     const { ms, value } = await timed(() => call(server, 'GET', '/api/clients', { token: tokenB }));
     expect({ status: value.status, code: value.body.error?.code, retryAfter: value.headers.get('retry-after') }).toEqual({ status: 503, code: 'unavailable', retryAfter: '5' });
     expect(ms).toBeLessThan(3_000);
@@ -122,7 +122,7 @@ describe('request limits', () => {
     await db.owner('sessions').where({ id: session.id }).update({ last_seen_at: db.owner.raw("now() - interval '5 minutes'") });
     const stale = (await db.owner('sessions').where({ id: session.id }).first()).last_seen_at as Date;
     expect((await call(server, 'GET', '/api/auth/me', { token: second })).status).toBe(200);
-    await eventually(async () => ((await db.owner('sessions').where({ id: session.id }).first()).last_seen_at as Date).getTime() > stale.getTime(), 'the activity is recorded');
+    await waitUntil(async () => ((await db.owner('sessions').where({ id: session.id }).first()).last_seen_at as Date).getTime() > stale.getTime(), 'the activity is recorded');
     const recorded = (await db.owner('sessions').where({ id: session.id }).first()).last_seen_at as Date;
     expect((await call(server, 'GET', '/api/auth/me', { token: second })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,18 +1,22 @@
 /**
- * Reads a request body whole, up to a cap, before any database work starts: a client that sends its
- * body slowly (or never) then holds a socket, not a database connection. A declared Content-Length
- * over the cap is refused before a byte is read.
+ * The console's request bodies, read whole and capped before the firm's transaction opens: a client
+ * that sends slowly (or never finishes) holds a socket, never a database connection. AdminJS parses
+ * its forms itself, from `ctx.req`, so the bytes read are replayed to it.
  */
 import { Readable } from 'node:stream';
 import type { Context } from 'koa';
-import { ApiError } from '../errors';
+
+export class BodyTooLarge extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than the ${limitBytes} bytes allowed here.`);
+    this.name = 'BodyTooLarge';
+  }
+}
 
 export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buffer> {
-  const tooLarge = () => new ApiError(413, 'too_large', `The request body is larger than the ${limitBytes} bytes allowed here.`, { limitBytes });
-  const declared = Number(ctx.get('content-length') || 0);
-  if (declared > limitBytes) {
+  if (Number(ctx.get('content-length') || 0) > limitBytes) {
     ctx.set('Connection', 'close');
-    throw tooLarge();
+    throw new BodyTooLarge(limitBytes);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -21,17 +25,14 @@ export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buf
     size += buffer.length;
     if (size > limitBytes) {
       ctx.set('Connection', 'close');
-      throw tooLarge();
+      throw new BodyTooLarge(limitBytes);
     }
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
 }
 
-/**
- * Gives the request a body stream again, replaying bytes read earlier, for middleware that parses
- * `ctx.req` itself (the console's form parser).
- */
+/** Gives the request a body stream again, replaying the bytes read earlier. */
 export function replayBody(ctx: Context, body: Buffer): void {
   // No data event at all for an empty body (form parsers refuse one they did not expect).
   const replay = Readable.from(body.length > 0 ? [body] : [], { objectMode: false }) as Readable & { headers: typeof ctx.req.headers; method?: string; url?: string };
