@@ -26,12 +26,14 @@ import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
+import { webApp } from './web-app';
 import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
 import { reconciliationActionRoutes } from './reconciliations/actions';
+import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
 import { calendarRoutes } from './calendar/routes';
 import { extensionRoutes } from './calendar/extensions';
@@ -49,6 +51,8 @@ export type AppDeps = {
   trustProxy?: boolean;
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
+  /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
+  webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
@@ -122,6 +126,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...reconciliationListRoutes(),
     ...calendarRoutes(),
     ...filingRoutes(),
     ...holidayRoutes(),
@@ -138,7 +143,7 @@ export function createApp(deps: AppDeps): App {
   // Uploads wait for a parse slot (up to their deadline) rather than parse many files at once.
   const parseSlots = new FirmGate({ perFirm: PARSE_SLOTS, waitMs: limits.uploadTimeoutMs, busyMessage: 'Too many uploads are being read; try again in a minute.' });
   const publicUrl = deps.web?.publicUrl ?? deps.imports?.publicUrl;
-  app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isPage: (path) => /^\/admin(\/|$)/i.test(path) }));
+  app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isApi: (path) => /^\/+(api|healthz|readyz|\.well-known)(\/|$)/i.test(path) }));
   app.use(requestContext());
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
@@ -165,6 +170,8 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
+  // After the API's routes: the app takes only GET/HEAD paths no route answered and none reserved.
+  if (deps.webRoot) app.use(webApp({ root: deps.webRoot }));
   app.apiRouter = router;
   app.routeSpecs = specs;
   app.firmGate = firmGate;

@@ -26,6 +26,7 @@ const schema = z.object({
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   SECURITY_CONTACT: optionalString.pipe(z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'a mailto: or https:// URI').optional()),
   DATA_DIR: z.string().default('.data'),
+  WEB_DIR: z.string().default('dist/web'),
 
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('taalmel_app'),
@@ -101,6 +102,7 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   api: { host: string; port: number; publicUrl: string; /** security.txt's Contact (RFC 9116); none: no security.txt. */ securityContact: string | undefined };
   dataDir: string;
+  webDir: string;
   database: {
     url: string | undefined;
     appRole: string;
@@ -217,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       securityContact: e.SECURITY_CONTACT,
     },
     dataDir: path.resolve(e.DATA_DIR),
+    /** The built web app the api serves at `/` (`npm run build:web` writes it). */
+    webDir: path.resolve(e.WEB_DIR),
     database: {
       url: e.DATABASE_URL,
       appRole: e.DATABASE_APP_ROLE,

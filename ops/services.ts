@@ -39,7 +39,7 @@ export async function startApi(options: {
   });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, limits: apiLimits(config), web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact } });
+  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, webRoot: config.webDir, limits: apiLimits(config), web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact } });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {

@@ -43,7 +43,7 @@ describe('headers, security.txt and tokens', () => {
 
   it('sends the protective headers on answers and errors alike, and HSTS only over https', async () => {
     const token = await login(api, firm.users.staff.email, firm.users.staff.password);
-    for (const res of [await call(api, 'GET', '/api/auth/me', { token }), await call(api, 'GET', '/api/auth/me'), await call(api, 'GET', '/nowhere')]) {
+    for (const res of [await call(api, 'GET', '/api/auth/me', { token }), await call(api, 'GET', '/api/auth/me'), await call(api, 'GET', '/api/nowhere')]) {
       expect({
         nosniff: res.headers.get('x-content-type-options'),
         cache: res.headers.get('cache-control'),
