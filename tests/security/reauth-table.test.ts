@@ -55,6 +55,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/clients/:id/imports': { action: 'imports.read', reauth: false },
   'GET /api/imports/:id': { action: 'imports.read', reauth: false },
   'POST /api/clients/:id/reconciliations': { action: 'reconciliations.run', reauth: false },
+  'GET /api/reconciliations': { action: 'reconciliations.read', reauth: false },
   'GET /api/reconciliations/:runId': { action: 'reconciliations.read', reauth: false },
   'GET /api/reconciliations/:runId/results': { action: 'reconciliations.read', reauth: false },
   'GET /api/reconciliations/:runId/suppliers': { action: 'reconciliations.read', reauth: false },
