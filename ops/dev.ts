@@ -9,14 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseUrlFor } from '../db/knex';
-import { migrateLatest } from '../db/migrator';
+import { migrateLatest, setAppRolePassword } from '../db/migrator';
 import { seedDemoFirm, type DemoCredentials } from '../db/seeds/demo-firm';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
 import { assertPortsFree, PortInUseError, type NamedPort } from './ports';
-import { securitySettings } from './keys';
+import { loadOrCreateDevAppPassword, securitySettings } from './keys';
 import { startApi, startSchedulerService, startWorkerService } from './services';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
 import { resolveTemporalCli } from './temporal-cli';
@@ -123,14 +123,19 @@ async function main(): Promise<void> {
 
     const credentialsPath = path.join(config.dataDir, 'demo-credentials.json');
     const owner = createKnex({ url: databaseUrl, poolMax: 1, applicationName: 'taalmel-seed' });
-    const seeded = await seedDemoFirm(owner).finally(() => owner.destroy());
+    // The api logs in as the application role itself (it cannot become the owner or the platform role).
+    config.database.appPassword ??= loadOrCreateDevAppPassword(config.dataDir);
+    const appPassword = config.database.appPassword;
+    const seeded = await setAppRolePassword(owner, config.database.appRole, appPassword)
+      .then(() => seedDemoFirm(owner))
+      .finally(() => owner.destroy());
 
     // The web app is built before the api serves it; a failed build leaves the API running.
     await ensureWebBuilt({ outDir: config.webDir, say: (m) => logger.info(m) }).catch((error: Error) =>
       logger.error({ err: error }, 'the web app could not be built: the API runs without it'),
     );
     const api = await startApi({ config, logger, databaseUrl, temporalAddress, security: securitySettings(config, { devKeysFallback: true }) });
-    steps.push({ name: 'API', stop: api.stop });
+    steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress });
     steps.push({ name: 'worker', stop: worker.stop });
     const scheduler = await startSchedulerService({ config, logger, temporalAddress });

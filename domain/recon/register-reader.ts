@@ -34,7 +34,16 @@ export interface RegisterReadOptions {
   maxIssues?: number;
   /** Amount tolerance for "split rows" checks; unused by the reader beyond reporting. */
   csvDelimiter?: string;
+  /**
+   * Most source rows (every sheet together) and most cells read; past either the read stops with a
+   * fatal `too_many_rows` / `too_many_cells` issue (a file of millions of rows is refused, not held).
+   */
+  maxRows?: number;
+  maxCells?: number;
 }
+
+/** Codes of the fatal issues that mean "the file is too large", not "the file is wrong". */
+export const TOO_LARGE_CODES: ReadonlySet<string> = new Set(['too_many_rows', 'too_many_cells']);
 
 export interface ColumnMapping {
   column: number;
@@ -225,6 +234,23 @@ class RegisterSink {
   error(i: Issue): void {
     if (i.fatal) this.fatal = true;
     this.push(this.errors, i);
+  }
+  private rowsRead = 0;
+  private cellsRead = 0;
+  /** Counts a source row against the caps; false (with a fatal issue) once one is passed. */
+  admit(cells: number): boolean {
+    this.rowsRead += 1;
+    this.cellsRead += cells;
+    const { maxRows, maxCells } = this.opts;
+    if (maxRows !== undefined && this.rowsRead > maxRows) {
+      this.error({ code: 'too_many_rows', fatal: true, message: `the file has more than ${maxRows} rows, the limit for one import` });
+      return false;
+    }
+    if (maxCells !== undefined && this.cellsRead > maxCells) {
+      this.error({ code: 'too_many_cells', fatal: true, message: `the file has more than ${maxCells} cells, the limit for one import` });
+      return false;
+    }
+    return true;
   }
   warn(i: Issue): void {
     this.push(this.warnings, i);
@@ -649,6 +675,7 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
   });
   try {
     for await (const rec of Readable.from(replay()).pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!sink.admit(rec.record.length)) break;
       sink.row(rec.record, rec.info.lines);
       if (sink.fatal) break;
     }
@@ -685,15 +712,17 @@ export async function readRegisterXlsx(src: ByteSource, options: RegisterReadOpt
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
       worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore',
     });
-    for await (const ws of reader) {
+    sheets: for await (const ws of reader) {
       sink.startSheet((ws as unknown as { name?: string }).name ?? 'Sheet');
       for await (const row of ws) {
         const values = row.values as ExcelValue[];
+        if (!sink.admit(Math.max(0, values.length - 1))) break sheets;
         const cells: Cell[] = [];
         for (let i = 1; i < values.length; i += 1) cells.push(excelCell(values[i]));
         sink.row(cells, row.number);
       }
     }
+    if (sink.fatal) stream.destroy();
   } catch (e) {
     sink.error({ code: 'invalid_xlsx', fatal: true, message: `workbook could not be read: ${(e as Error).message}` });
   }
