@@ -68,6 +68,21 @@ const ROUTES: Record<string, Row> = {
   'GET /api/firm/holidays': { action: 'holidays.read', reauth: false },
   'PUT /api/firm/holidays': { action: 'holidays.update', reauth: false },
   'POST /api/calendar/extensions': { action: 'calendar.extend', reauth: false },
+  // GST notices: none grants power (an assignment gives work, not rights).
+  'POST /api/clients/:id/notices': { action: 'notices.create', reauth: false },
+  'GET /api/notices': { action: 'notices.read', reauth: false },
+  'GET /api/notices/:id': { action: 'notices.read', reauth: false },
+  'POST /api/notices/:id/assign': { action: 'notices.assign', reauth: false },
+  'PATCH /api/notices/:id': { action: 'notices.update', reauth: false },
+  'POST /api/notices/:id/extension': { action: 'notices.update', reauth: false },
+  'PUT /api/notices/:id/draft': { action: 'notices.draft', reauth: false },
+  'POST /api/notices/:id/submit': { action: 'notices.draft', reauth: false },
+  'POST /api/notices/:id/approve': { action: 'notices.approve', reauth: false },
+  'POST /api/notices/:id/request-changes': { action: 'notices.approve', reauth: false },
+  'POST /api/notices/:id/filing': { action: 'notices.file', reauth: false },
+  'POST /api/notices/:id/hearings': { action: 'notices.update', reauth: false },
+  'POST /api/notices/:id/hearings/:hid/adjourn': { action: 'notices.update', reauth: false },
+  'POST /api/notices/:id/close': { action: 'notices.close', reauth: false },
 };
 
 describe('RBAC table with its re-authentication column', () => {
