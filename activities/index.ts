@@ -9,8 +9,10 @@ import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
+import { createFollowUpActivities } from './follow-ups';
+import type { MailDeps } from './mail-transport';
 
-export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
+export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -19,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackupActivities(deps),
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
+    ...createFollowUpActivities(deps),
   };
 }
 

@@ -4,3 +4,4 @@ export * from './policy';
 export * from './working-days';
 export * from './schedule';
 export * from './calendar-seam';
+export * from './messages';
