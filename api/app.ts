@@ -28,6 +28,11 @@ import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { followUpRoutes } from './follow-ups/routes';
+import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
+import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
+import { checklistPageRoutes } from './follow-ups/checklist-page';
+import { simpleFollowUpCalendar, type FollowUpCalendar } from '../domain/follow-ups';
 
 export type AppDeps = {
   logger: Logger;
@@ -42,6 +47,8 @@ export type AppDeps = {
   periodClose?: { timers?: CloseTimers };
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
+  /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
+  followUps?: { calendar?: FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
 };
 
 function uploadTokens(deps: AppDeps): UploadTokens {
@@ -74,6 +81,22 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...followUpRoutes({
+      temporal: deps.temporal,
+      // The compliance calendar plugs in here (same interface); until then the standing rules.
+      calendar: deps.followUps?.calendar ?? simpleFollowUpCalendar,
+      dayMs: deps.followUps?.dayMs,
+      sendTimeoutMs: deps.followUps?.sendTimeoutMs,
+    }),
+    ...linkRoutes({
+      knex: deps.knex,
+      temporal: deps.temporal,
+      throttle: new LinkThrottle(deps.knex, deps.followUps?.linkThrottle),
+      tokens: uploadTokens(deps).derive('taalmel follow-up upload url v1'),
+      maxFileBytes: deps.followUps?.maxFileBytes ?? 20 * 1024 * 1024,
+      publicUrl: deps.imports?.publicUrl,
+    }),
+    ...checklistPageRoutes(),
   ];
 }
 
@@ -86,7 +109,7 @@ export function createApp(deps: AppDeps): App {
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
-  app.use((ctx, next) => (ctx.path === UPLOAD_PATH ? next() : json(ctx, next)));
+  app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH ? next() : json(ctx, next)));
 
   const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
   app.use(health.routes());

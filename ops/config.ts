@@ -70,6 +70,13 @@ const schema = z.object({
   UPLOAD_MAX_JSON_MB: positiveInt.default(100),
   UPLOAD_MAX_TABULAR_MB: positiveInt.default(50),
   UPLOAD_URL_KEY: optionalString,
+
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  MAIL_FROM: z.string().trim().min(3).default('Taalmel <no-reply@taalmel.local>'),
+  MAILPIT_PATH: optionalString,
+  MAIL_SMTP_PORT: port.default(1025),
+  MAIL_API_PORT: port.default(8025),
+  FOLLOW_UP_MAX_FILE_MB: positiveInt.default(20),
 });
 
 export type Config = {
@@ -94,6 +101,19 @@ export type Config = {
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
   imports: ImportsConfig;
+  mail: MailConfig;
+};
+
+export type MailConfig = {
+  /** The platform SMTP (used for firms without their own); `npm start` points it at its Mailpit when unset. */
+  smtpUrl: string | undefined;
+  from: string;
+  /** The dev stack's Mailpit: binary and ports. */
+  mailpitPath: string | undefined;
+  smtpPort: number;
+  apiPort: number;
+  /** Largest file a client may upload through a checklist link. */
+  maxFileBytes: number;
 };
 
 export type ImportsConfig = {
@@ -230,6 +250,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       maxJsonBytes: e.UPLOAD_MAX_JSON_MB * 1024 * 1024,
       maxTabularBytes: e.UPLOAD_MAX_TABULAR_MB * 1024 * 1024,
       urlKey: e.UPLOAD_URL_KEY,
+    },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      mailpitPath: e.MAILPIT_PATH,
+      smtpPort: e.MAIL_SMTP_PORT,
+      apiPort: e.MAIL_API_PORT,
+      maxFileBytes: e.FOLLOW_UP_MAX_FILE_MB * 1024 * 1024,
     },
   };
 }

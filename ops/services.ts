@@ -14,6 +14,8 @@ import type { Config } from './config';
 import { auditHeadJobs, backupJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
+import type { MailDeps } from '../activities/mail-transport';
+import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
 
 export type Service = { stop(): Promise<void> };
 
@@ -28,7 +30,7 @@ export async function startApi(options: {
   const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose });
+  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, followUps: { maxFileBytes: config.mail.maxFileBytes } });
   await mountAdminConsole(app, { knex, auth: security.auth, tokens: security.tokens, cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -51,7 +53,21 @@ export async function startApi(options: {
   };
 }
 
-export async function startWorkerService(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string }): Promise<Service> {
+/**
+ * The follow-up activities' mail settings: the platform SMTP (an override such as the dev stack's
+ * Mailpit wins), and the secret box that opens firms' SMTP passwords when keys are configured.
+ */
+export function mailDepsFrom(config: Config, overrides: { smtpUrl?: string; secretKeys?: { secretKeys: string; secretKeyCurrent: string } } = {}): MailDeps {
+  const keys = overrides.secretKeys ?? (config.auth.secretKeys && config.auth.secretKeyCurrent ? { secretKeys: config.auth.secretKeys, secretKeyCurrent: config.auth.secretKeyCurrent } : null);
+  return {
+    platformSmtpUrl: overrides.smtpUrl ?? config.mail.smtpUrl,
+    platformFrom: config.mail.from,
+    publicUrl: config.api.publicUrl,
+    secretBox: keys ? new SecretBox(parseSecretKeys(keys.secretKeys, keys.secretKeyCurrent)) : undefined,
+  };
+}
+
+export async function startWorkerService(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string; mail?: MailDeps }): Promise<Service> {
   const { config, logger } = options;
   const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-worker', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
   const running = await startWorker({
@@ -62,6 +78,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
     backup: backupDepsFrom(config, options.databaseUrl),
+    mail: options.mail ?? mailDepsFrom(config),
   });
   running.done.catch((error: Error) => logger.fatal({ err: error }, 'worker stopped with an error'));
   return {

@@ -46,6 +46,9 @@ export const PERMISSIONS = {
   'periods.withdraw': PREPARERS,
   'periods.reopen': ['firm_admin'],
   'approvals.read': ['firm_admin', 'manager'],
+
+  'followups.read': ALL,
+  'followups.manage': PREPARERS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

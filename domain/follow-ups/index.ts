@@ -5,3 +5,4 @@ export * from './working-days';
 export * from './schedule';
 export * from './calendar-seam';
 export * from './messages';
+export * from './file-types';
