@@ -12,7 +12,7 @@
  */
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { endFollowUp, hashLinkToken, LIVE_STATUSES, notifyFirm } from '../../db/follow-ups';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';

@@ -6,7 +6,7 @@
  * recomputed plan the response shows.
  */
 import type { Knex } from 'knex';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { endFollowUp, LIVE_STATUSES, outstandingItems } from '../../db/follow-ups';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
@@ -40,7 +40,7 @@ import {
   snoozeUpdate,
   type FollowUpActor,
 } from '../../workflows/follow-up-definitions';
-import { invalidInput, notFound, unprocessable } from '../errors';
+import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
@@ -219,7 +219,11 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
       async handler(ctx, { params }) {
         const row = await findFollowUp(params.id);
         requireLive(row);
-        const result = await updateFollowUp(deps.temporal, row.workflowId, nudgeUpdate, { actor: actorOf(ctx) });
+        const result = await updateFollowUp(deps.temporal, row.workflowId, nudgeUpdate, { actor: actorOf(ctx) }).catch((error: unknown) => {
+          // A refused update leaves no workflow history: the refusal is recorded here.
+          if (error instanceof ApiError && error.status === 422) throw error.withAudit({ action: 'follow_up.nudge_refused', entityType: 'follow_up', entityId: row.id, after: { refusal: error.code } });
+          throw error;
+        });
         ctx.status = 202;
         ctx.body = { status: result.status };
       },

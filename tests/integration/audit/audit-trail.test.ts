@@ -152,6 +152,11 @@ describe('audit trail', () => {
     // Imports and reconciliations: tests/integration/recon asserts import.create/uploaded/rejected/expired and reconciliation.started/results_written/exported.
     // Manual actions: tests/integration/recon/manual-actions.test.ts asserts reconciliation.link/unlink/pending/ignore.
     for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
+    // Follow-ups and the checklist link: tests/integration/follow-ups/{chase,routes}.test.ts assert follow_up.created/changed/snoozed/resumed/completed/
+    // cancelled_period_closed/file_received/item_not_applicable/upload_requested/nudge_refused and client.email_unsubscribed.
+    for (const r of ['POST /api/clients/:id/follow-ups', 'POST /api/follow-ups/:id/nudge', 'POST /api/follow-ups/:id/snooze', 'POST /api/follow-ups/:id/resume', 'PATCH /api/follow-ups/:id',
+      'POST /api/follow-ups/:id/complete', 'POST /api/follow-ups/:id/cancel', 'POST /api/requests/:token/items/:itemId/uploads', 'PUT /api/request-uploads',
+      'POST /api/requests/:token/items/:itemId/not-applicable', 'POST /api/requests/:token/unsubscribe']) coveredElsewhere.add(r);
     const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
     const covered = new Set(cases.map((c) => c.route));
     expect(mutating.filter((r) => !covered.has(r) && !coveredElsewhere.has(r))).toEqual([]);

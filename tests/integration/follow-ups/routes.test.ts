@@ -95,6 +95,8 @@ describe('follow-up routes and the checklist link', () => {
     // The first message already went out today (business day 0): a nudge is refused.
     expect(nudged.status).toBe(422);
     expect(nudged.body.error.code).toBe('already_sent_today');
+    const refusal = await stack.db.owner('audit_events').where({ request_id: nudged.headers.get('x-request-id') }).first();
+    expect(refusal).toMatchObject({ action: 'follow_up.nudge_refused', entity_id: created.body.id, actor_id: stack.firm.users.staff.id });
 
     const snoozed = await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/snooze`, { token: stack.tokens.staff, body: { until: inDays(20) } });
     expect(snoozed.status).toBe(200);
@@ -114,6 +116,29 @@ describe('follow-up routes and the checklist link', () => {
     expect(completed.body.schedule.every((s: { status: string }) => s.status !== 'planned')).toBe(true);
     expect((await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/complete`, { token: stack.tokens.staff, body: {} })).body.error.code).toBe('follow_up_ended');
     expect(await stack.temporal.client.workflow.getHandle(created.body.workflowId).result()).toEqual({ state: 'completed' });
+    const actions = (await stack.db.owner('audit_events').where({ entity_id: created.body.id }).orderBy('seq')).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['follow_up.created', 'follow_up.changed', 'follow_up.snoozed', 'follow_up.resumed', 'follow_up.completed']));
+  });
+
+  it('an unsubscribe through the link stops automatic email and gives the owner a call task', async () => {
+    const client = stack.firm.clients[1]!;
+    const to = await clientEmail(stack, client.id);
+    const created = await createFollowUp(stack, client.id, { title: 'Unsubscribe', dueDate: inDays(2), items: [{ description: 'PAN card' }] });
+    expect(created.status).toBe(201);
+    const [first] = await waitForCaught(to, 1);
+    const { token } = await linkTokenIn(first!);
+    const res = await call(stack.api, 'POST', `/api/requests/${token}/unsubscribe`);
+    expect(res.status).toBe(200);
+    expect((await stack.db.owner('clients').where({ id: client.id }).first()).email_opted_out_at).not.toBeNull();
+    expect(await stack.db.owner('audit_events').where({ firm_id: stack.firm.id, action: 'client.email_unsubscribed', entity_id: client.id }).first()).toBeTruthy();
+    // The next slot is not sent; the owner is asked to call.
+    const skipped = await eventually(async () => (await stack.db.owner('outbox').where({ follow_up_id: created.body.id, status: 'skipped' }).first()) ?? null, 'the next slot skipped', 40_000);
+    expect(skipped.error).toMatch(/unsubscribed/);
+    expect((await caughtTo(to)).length).toBe(1);
+    const task = await stack.db.owner('notifications').where({ firm_id: stack.firm.id, user_id: stack.firm.users.staff.id, kind: 'follow_up.call_client' }).first();
+    expect(task.payload).toMatchObject({ followUpId: created.body.id });
+    await cancel(created.body.id);
+    await stack.db.owner('clients').where({ id: client.id }).update({ email_opted_out_at: null });
   });
 
   it('closing the period cancels its follow-ups: the workflow ends and the link stops working', async () => {
