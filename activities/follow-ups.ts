@@ -16,9 +16,9 @@ import { Firm } from '../db/models/firm';
 import { FollowUp, FollowUpItem } from '../db/models/follow-up';
 import { OutboxMessage, type OutboxStatus } from '../db/models/outbox-message';
 import { User } from '../db/models/user';
-import { createLinkToken, LIVE_STATUSES, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
+import { audienceOf, createLinkToken, LIVE_STATUSES, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
-import { positionOf, renderAcknowledgement, renderClientReminder, type ChecklistSection, type FollowUpPlan } from '../domain/follow-ups';
+import { positionOf, renderAcknowledgement, renderClientReminder, renderEscalation, type ChecklistSection, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 
@@ -145,15 +145,36 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
       return { status: outcome.ok ? 'sent' : 'failed' };
     },
 
-    /** One step of the internal ladder: in-app notifications, once per person and step. */
+    /**
+     * One step of the internal ladder: an in-app notification and an email to each person, once per
+     * person and step however often it is retried (the notification by its key, the email by its slot).
+     */
     async followUpEscalate(input: { firmId: string; followUpId: string; key: string; audience: Audience; reason: string }): Promise<{ status: 'sent' | 'skipped' }> {
-      return inFirmJobTransaction(knex, input.firmId, JOB, async () => {
+      type StaffMail = { rowId: string; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
+      const prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
         const followUp = await FollowUp.query().findById(input.followUpId);
-        if (!followUp || !LIVE_STATUSES.includes(followUp.status)) return { status: 'skipped' as const };
+        if (!followUp || !LIVE_STATUSES.includes(followUp.status)) return null;
         const outstanding = await outstandingItems(followUp.id);
         await notifyFirm(followUp, input.audience, 'follow_up.escalation', input.key, { reason: input.reason, dueDate: followUp.dueDate, outstanding: outstanding.length });
-        return { status: 'sent' as const };
+        if (!deps.mail) return [];
+        const [firm, client] = await Promise.all([Firm.query().findById(input.firmId), Client.query().findById(followUp.clientId)]);
+        const route = await smtpRouteForFirm(mail());
+        const mails: StaffMail[] = [];
+        for (const user of await audienceOf(followUp, input.audience)) {
+          const slotKey = followUpSlotKey(followUp.id, `escalation:${input.key}:${user.id}`);
+          if (await OutboxMessage.query().findOne({ slot_key: slotKey })) continue;
+          const rendered = renderEscalation({ firmName: firm?.name ?? '', clientName: client?.name ?? '', title: followUp.title, dueDate: followUp.dueDate, reason: input.reason, outstanding: outstanding.map((i) => i.description), recipientName: user.name });
+          const messageId = `<${randomUUID()}@taalmel>`;
+          await setAuditAction(trx, 'email.sending');
+          const row = await OutboxMessage.query().insertAndFetch({ clientId: followUp.clientId, followUpId: followUp.id, slotKey, audience: 'staff', template: `escalation.${input.reason}`, recipient: user.email, subject: rendered.subject, status: 'sending', messageId, followUpIds: [followUp.id], itemsListed: outstanding.map((i) => i.id) } as Partial<OutboxMessage>);
+          await setAuditAction(trx, null);
+          mails.push({ rowId: row.id, route, ownerId: followUp.ownerId, email: { to: user.email, ...rendered, messageId } });
+        }
+        return mails;
       });
+      if (prepared === null) return { status: 'skipped' };
+      for (const m of prepared) await markDelivery(input.firmId, m.rowId, await deliver(m.route, m.route.from, m.email), { id: input.followUpId, ownerId: m.ownerId });
+      return { status: 'sent' };
     },
 
     /** Tells the client what arrived and what is still open (sent once per upload or answer). */

@@ -60,8 +60,12 @@ export type Audience = 'owner' | 'manager' | 'firm_admin';
  * One in-app notification per person for a follow-up event (`key` makes a retry a no-op). The
  * owner is the follow-up's owner; managers and firm admins are every active one of the firm.
  */
+export async function audienceOf(followUp: FollowUp, audience: Audience): Promise<User[]> {
+  return audience === 'owner' ? User.query().where({ id: followUp.ownerId, active: true }) : User.query().where({ role: audience, active: true }).orderBy('id');
+}
+
 export async function notifyFirm(followUp: FollowUp, audience: Audience, kind: string, key: string, payload: Record<string, unknown>): Promise<string[]> {
-  const users = audience === 'owner' ? await User.query().where({ id: followUp.ownerId, active: true }) : await User.query().where({ role: audience, active: true }).orderBy('id');
+  const users = await audienceOf(followUp, audience);
   const notified: string[] = [];
   for (const user of users) {
     const already = await Notification.query().where({ user_id: user.id, kind }).whereRaw(`payload->>'key' = ?`, [key]).first();

@@ -94,6 +94,10 @@ async function main(): Promise<void> {
       ports.push({ port: config.temporal.devPort, variable: 'TEMPORAL_DEV_PORT', purpose: 'the Temporal dev server' });
       ports.push({ port: config.temporal.uiPort, variable: 'TEMPORAL_UI_PORT', purpose: 'the Temporal Web UI' });
     }
+    if (!config.mail.smtpUrl) {
+      ports.push({ port: config.mail.smtpPort, variable: 'MAIL_SMTP_PORT', purpose: 'the local mail catcher (SMTP)' });
+      ports.push({ port: config.mail.apiPort, variable: 'MAIL_API_PORT', purpose: 'the local mail catcher (API)' });
+    }
     await assertPortsFree(ports);
     fs.mkdirSync(config.dataDir, { recursive: true });
 
@@ -133,10 +137,6 @@ async function main(): Promise<void> {
     if (!smtpUrl) {
       const binary = await resolveMailpit({ explicitPath: config.mail.mailpitPath, say: (m) => logger.info(m) });
       if (binary) {
-        await assertPortsFree([
-          { port: config.mail.smtpPort, variable: 'MAIL_SMTP_PORT', purpose: 'the local mail catcher (SMTP)' },
-          { port: config.mail.apiPort, variable: 'MAIL_API_PORT', purpose: 'the local mail catcher (API)' },
-        ]);
         const mailpit = await startMailpit({ binary, smtpPort: config.mail.smtpPort, apiPort: config.mail.apiPort, databaseFile: path.join(config.dataDir, 'mailpit', 'mailpit.db'), onLog: (line) => logger.debug({ source: 'mailpit' }, line) });
         steps.push({ name: 'Mailpit', stop: mailpit.stop });
         smtpUrl = mailpit.smtpUrl;
