@@ -37,9 +37,10 @@ export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeou
   const db = await createTestDatabase();
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueTaskQueue('follow-ups');
-  const startWorker = (mail?: Partial<MailDeps>) => startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps(mail ?? options.mail) });
-  const worker = await startWorker();
   const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { dayMs: DAY_MS, sendTimeoutMs: options.sendTimeoutMs } });
+  // The worker opens firms' SMTP passwords with the same keys the api sealed them with.
+  const startWorker = (mail?: Partial<MailDeps>) => startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox, ...(mail ?? options.mail) }) });
+  const worker = await startWorker();
   const firm = await createTestFirm(db);
   const tokens: Record<string, string> = {};
   for (const role of ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const) tokens[role] = await login(api, firm.users[role].email, firm.users[role].password);
