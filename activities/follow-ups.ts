@@ -18,7 +18,8 @@ import { OutboxMessage, type OutboxStatus } from '../db/models/outbox-message';
 import { User } from '../db/models/user';
 import { audienceOf, createLinkToken, LIVE_STATUSES, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
-import { positionOf, renderAcknowledgement, renderClientReminder, renderEscalation, type ChecklistSection, type FollowUpPlan } from '../domain/follow-ups';
+import { allFirmIds } from '../db/firms';
+import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 
@@ -209,6 +210,56 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
       const outcome = await deliver(prepared.route, prepared.route.from, prepared.email);
       await markDelivery(input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
       return { status: outcome.ok ? 'sent' : 'failed' };
+    },
+
+    /**
+     * The daily digest of every firm: one email per staff member who owns live follow-ups, once per
+     * person and date (the outbox slot `digest:<date>:<user>`), however often the job runs.
+     */
+    async followUpDigests(input: { date: string }): Promise<{ sent: number; failed: number }> {
+      let sent = 0;
+      let failed = 0;
+      for (const firmId of await allFirmIds(knex)) {
+        const mails = await inFirmJobTransaction(knex, firmId, 'follow-up-digest', async (trx) => {
+          const rows: DigestRow[] = (
+            await trx('follow_ups as f')
+              .join('clients as c', function () {
+                this.on('c.id', '=', 'f.client_id').andOn('c.firm_id', '=', 'f.firm_id');
+              })
+              .where('f.firm_id', firmId)
+              .whereIn('f.status', LIVE_STATUSES)
+              .select('f.id', 'f.title', 'c.name as client_name', trx.raw('f.due_date::text as due_date'), 'f.status', 'f.owner_id', 'f.created_at', trx.raw(`(select count(*) from follow_up_items i where i.follow_up_id = f.id and i.status = 'outstanding')::int as outstanding`))
+          ).map((r: Record<string, unknown>) => ({ id: r.id as string, title: r.title as string, clientName: r.client_name as string, dueDate: r.due_date as string, status: r.status as string, ownerId: r.owner_id as string, createdAt: (r.created_at as Date).getTime(), outstanding: Number(r.outstanding) }));
+          if (rows.length === 0) return [];
+          const firm = await Firm.query().findById(firmId);
+          const route = await smtpRouteForFirm(mail());
+          const since = instantOf(IST_CLOCK, dayOf(input.date) - 1, 0);
+          const out: Array<{ rowId: string; route: SmtpRoute; email: OutgoingEmail }> = [];
+          for (const user of await User.query().whereIn('role', ['staff', 'manager', 'firm_admin']).where({ active: true }).orderBy('id')) {
+            const digest = digestFor(rows, user.id, input.date, since);
+            if (isEmptyDigest(digest)) continue;
+            const slotKey = `digest:${input.date}:${user.id}`;
+            if (await OutboxMessage.query().findOne({ slot_key: slotKey })) continue;
+            const rendered = renderDigest({ firmName: firm?.name ?? '', recipientName: user.name, date: input.date, digest });
+            const messageId = `<${randomUUID()}@taalmel>`;
+            await setAuditAction(trx, 'email.sending');
+            const row = await OutboxMessage.query().insertAndFetch({ slotKey, audience: 'staff', template: 'digest', recipient: user.email, subject: rendered.subject, status: 'sending', messageId, followUpIds: Object.values(digest).flat().map((r) => r.id) } as Partial<OutboxMessage>);
+            await setAuditAction(trx, null);
+            out.push({ rowId: row.id, route, email: { to: user.email, ...rendered, messageId } });
+          }
+          return out;
+        });
+        for (const m of mails) {
+          const outcome = await deliver(m.route, m.route.from, m.email);
+          await inFirmJobTransaction(knex, firmId, 'follow-up-digest', async (trx) => {
+            await setAuditAction(trx, outcome.ok ? 'email.sent' : 'email.failed');
+            await OutboxMessage.query().findById(m.rowId).where('status', 'sending').patch(outcome.ok ? ({ status: 'sent', sentAt: new Date() } as Partial<OutboxMessage>) : ({ status: 'failed', error: outcome.error } as Partial<OutboxMessage>));
+          });
+          if (outcome.ok) sent += 1;
+          else failed += 1;
+        }
+      }
+      return { sent, failed };
     },
 
     /** The plan the API lists (next message first); the status only moves among the live states. */

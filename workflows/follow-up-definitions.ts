@@ -23,6 +23,13 @@ export function followUpWorkflowId(firmId: string, followUpId: string): string {
   return `followup:${firmId}:${followUpId}`;
 }
 
+export const FOLLOW_UP_DIGEST_WORKFLOW = 'followUpDigestWorkflow';
+
+/** One digest run per IST date: two schedulers or a retry send it once. */
+export function followUpDigestWorkflowId(date: string): string {
+  return `follow-up-digest-${date}`;
+}
+
 /** The outbox slot key of a follow-up's message (unique per firm). */
 export function followUpSlotKey(followUpId: string, key: string): string {
   return `followup:${followUpId}:${key}`;

@@ -6,3 +6,4 @@ export { auditChainHeadsWorkflow } from './audit-heads';
 export { reconciliationWorkflow } from './reconciliation';
 export { periodCloseWorkflow } from './period-close';
 export { followUpWorkflow } from './follow-up';
+export { followUpDigestWorkflow } from './follow-up-digest';

@@ -6,3 +6,4 @@ export * from './schedule';
 export * from './calendar-seam';
 export * from './messages';
 export * from './file-types';
+export * from './digest';
