@@ -11,6 +11,7 @@ import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
 import { createFollowUpActivities } from './follow-ups';
 import type { MailDeps } from './mail-transport';
+import { createCalendarSweepActivities } from './calendar-sweep';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps };
 
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
     ...createFollowUpActivities(deps),
+    ...createCalendarSweepActivities(deps),
   };
 }
 

@@ -33,6 +33,10 @@ import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
 import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
 import { checklistPageRoutes } from './follow-ups/checklist-page';
 import { simpleFollowUpCalendar, type FollowUpCalendar } from '../domain/follow-ups';
+import { calendarRoutes } from './calendar/routes';
+import { extensionRoutes } from './calendar/extensions';
+import { filingRoutes } from './calendar/filings';
+import { holidayRoutes } from './calendar/holidays';
 
 export type AppDeps = {
   logger: Logger;
@@ -97,6 +101,10 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
       publicUrl: deps.imports?.publicUrl,
     }),
     ...checklistPageRoutes(),
+    ...calendarRoutes(),
+    ...filingRoutes(),
+    ...holidayRoutes(),
+    ...extensionRoutes(),
   ];
 }
 

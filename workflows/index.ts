@@ -7,3 +7,4 @@ export { reconciliationWorkflow } from './reconciliation';
 export { periodCloseWorkflow } from './period-close';
 export { followUpWorkflow } from './follow-up';
 export { followUpDigestWorkflow } from './follow-up-digest';
+export { calendarSweepWorkflow } from './calendar-sweep';

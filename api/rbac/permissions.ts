@@ -49,6 +49,13 @@ export const PERMISSIONS = {
 
   'followups.read': ALL,
   'followups.manage': PREPARERS,
+  // Compliance calendar: everyone reads (a portal user its own client), preparers record filings,
+  // the firm admin keeps the holiday calendar and records notified extensions.
+  'calendar.read': ALL,
+  'filings.create': PREPARERS,
+  'holidays.read': ALL,
+  'holidays.update': ['firm_admin'],
+  'calendar.extend': ['firm_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -157,6 +157,9 @@ describe('audit trail', () => {
     for (const r of ['POST /api/clients/:id/follow-ups', 'POST /api/follow-ups/:id/nudge', 'POST /api/follow-ups/:id/snooze', 'POST /api/follow-ups/:id/resume', 'PATCH /api/follow-ups/:id',
       'POST /api/follow-ups/:id/complete', 'POST /api/follow-ups/:id/cancel', 'POST /api/requests/:token/items/:itemId/uploads', 'PUT /api/request-uploads',
       'POST /api/requests/:token/items/:itemId/not-applicable', 'POST /api/requests/:token/unsubscribe']) coveredElsewhere.add(r);
+    // Compliance calendar: tests/integration/calendar/calendar-routes.test.ts asserts filing, firm_holiday, calendar_settings,
+    // calendar_extension, client and client_frequency_change events.
+    for (const r of ['POST /api/clients/:id/filings', 'PUT /api/firm/holidays', 'POST /api/calendar/extensions', 'PATCH /api/clients/:id/calendar-profile']) coveredElsewhere.add(r);
     const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
     const covered = new Set(cases.map((c) => c.route));
     expect(mutating.filter((r) => !covered.has(r) && !coveredElsewhere.has(r))).toEqual([]);

@@ -60,6 +60,9 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/follow-ups/:id/complete': (db, firm) => followUpOf(db, firm),
   '/api/follow-ups/:id/cancel': (db, firm) => followUpOf(db, firm),
   '/api/follow-ups/:id/files/:fileId': (db, firm) => followUpOf(db, firm),
+  '/api/clients/:id/calendar': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/calendar-profile': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/filings': async (_db, firm) => firm.clients[0]!.id,
 };
 
 /**
@@ -101,6 +104,8 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/clients/:id/follow-ups': { title: 'Other firm', dueDate: '2030-01-01', items: [{ description: 'x' }] },
   'POST /api/follow-ups/:id/snooze': { until: '2030-01-01' },
   'PATCH /api/follow-ups/:id': { dueDate: '2030-01-02' },
+  'PATCH /api/clients/:id/calendar-profile': { scheme: 'composition' },
+  'POST /api/clients/:id/filings': { returnType: 'GSTR-1', period: '2025-06', filedOn: '2025-07-10', arn: 'AA270725000001A' },
 };
 
 /** A valid period for `:period` (the ids are the point of the sweep, not the period's format). */
