@@ -32,7 +32,8 @@ import { followUpRoutes } from './follow-ups/routes';
 import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
 import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
 import { checklistPageRoutes } from './follow-ups/checklist-page';
-import { simpleFollowUpCalendar, type FollowUpCalendar } from '../domain/follow-ups';
+import type { FollowUpCalendar } from '../domain/follow-ups';
+import { followUpCalendarFor } from '../db/follow-up-calendar';
 import { calendarRoutes } from './calendar/routes';
 import { extensionRoutes } from './calendar/extensions';
 import { filingRoutes } from './calendar/filings';
@@ -52,7 +53,7 @@ export type AppDeps = {
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
-  followUps?: { calendar?: FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
+  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
 };
 
 function uploadTokens(deps: AppDeps): UploadTokens {
@@ -87,8 +88,7 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     ...reconciliationActionRoutes(),
     ...followUpRoutes({
       temporal: deps.temporal,
-      // The compliance calendar plugs in here (same interface); until then the standing rules.
-      calendar: deps.followUps?.calendar ?? simpleFollowUpCalendar,
+      calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
       dayMs: deps.followUps?.dayMs,
       sendTimeoutMs: deps.followUps?.sendTimeoutMs,
     }),

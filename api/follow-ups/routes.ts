@@ -51,7 +51,8 @@ import { startFollowUpWorkflow, updateFollowUp } from './workflow-client';
 
 export type FollowUpRouteDeps = {
   temporal: TemporalHandle;
-  calendar: FollowUpCalendar;
+  /** The compliance calendar for a client, read in the request's transaction. */
+  calendarFor: (trx: Knex.Transaction, firmId: string, client: Client) => FollowUpCalendar;
   /** A business day's length in ms: a compressed clock (tests and demos); the real IST clock when absent. */
   dayMs?: number;
   sendTimeoutMs?: number;
@@ -125,10 +126,11 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         const ownerId = body.ownerId ?? actor.userId;
         await checkOwner(ownerId);
 
+        const calendar = deps.calendarFor(trx, firmId, client);
         let dueDate = body.dueDate;
         if (body.deadline) {
-          const target = await deps.calendar.targetDate(body.deadline, client);
-          if (!target) throw unprocessable('deadline_not_applicable', `${body.deadline.returnType} for ${body.deadline.period} does not apply to this client's filing frequency.`);
+          const target = await calendar.targetDate(body.deadline);
+          if (!target) throw unprocessable('deadline_not_applicable', `${body.deadline.returnType} for ${body.deadline.period} is not a return this client files.`);
           dueDate = followUpDueDateFor(target);
         }
         const firm = await Firm.query().findById(firmId);
@@ -136,7 +138,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         const policy = mergePolicy(mergePolicy(DEFAULT_FOLLOW_UP_POLICY, firmDefaults), body.policy as Partial<FollowUpPolicy> | undefined);
         const problem = policyProblem(policy);
         if (problem) throw invalidInput({ fields: { policy: problem } });
-        const workingDays = await deps.calendar.workingDays();
+        const workingDays = await calendar.workingDays();
         const now = Date.now();
         const clock = clockFor(policy, now);
 

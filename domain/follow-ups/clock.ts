@@ -18,34 +18,8 @@ export type FollowUpClock =
 
 export const IST_CLOCK: FollowUpClock = { kind: 'ist' };
 
-/** 'YYYY-MM-DD' → day number. Throws on anything else (callers validate first). */
-export function dayOf(date: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!match) throw new Error(`not a date: ${date}`);
-  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  const day = ms / DAY_MS;
-  if (dateOf(day) !== date) throw new Error(`not a calendar date: ${date}`);
-  return day;
-}
-
-/** Day number → 'YYYY-MM-DD'. */
-export function dateOf(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
-}
-
-export function isValidDate(date: string): boolean {
-  try {
-    dayOf(date);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** 0 = Sunday … 6 = Saturday. */
-export function weekdayOf(day: number): number {
-  return (((day + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday
-}
+/** Business dates: one source, the compliance calendar's (day numbers are days since 1970-01-01). */
+export { dayNumber as dayOf, fromDayNumber as dateOf, isIsoDate as isValidDate } from '../calendar';
 
 /** The instant of a minute of a business day. */
 export function instantOf(clock: FollowUpClock, day: number, minute: number): number {

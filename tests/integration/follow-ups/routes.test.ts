@@ -66,7 +66,12 @@ describe('follow-up routes and the checklist link', () => {
   it('derives the due date from a deadline (target minus two days) and lists follow-ups soonest first', async () => {
     const created = await createFollowUp(stack, clientId(), { title: '3B data', deadline: { returnType: 'GSTR-3B', period: '2027-01' }, items: [{ description: 'Sales register' }] });
     expect(created.status).toBe(201);
-    expect(created.body.dueDate).toBe('2027-02-18'); // GSTR-3B of January is due 20 February
+    // Two days before the compliance calendar's target date for that return (the due date less the firm's buffer).
+    const calendar = await call(stack.api, 'GET', `/api/clients/${clientId()}/calendar?from=2027-02-01&to=2027-02-28&returnType=GSTR-3B`, { token: stack.tokens.staff });
+    const entry = calendar.body.items.find((i: { period: string }) => i.period === '2027-01');
+    expect(entry).toBeTruthy();
+    expect(created.body.dueDate).toBe(new Date(Date.parse(`${entry.targetDate}T00:00:00Z`) - 2 * 86_400_000).toISOString().slice(0, 10));
+    expect(created.body.dueDate < entry.dueDate).toBe(true);
     const notFiled = await createFollowUp(stack, clientId(), { title: 'IFF', deadline: { returnType: 'IFF', period: '2027-01' }, items: [{ description: 'x' }] });
     expect(notFiled.status).toBe(422);
     expect(notFiled.body.error.code).toBe('deadline_not_applicable');

@@ -13,7 +13,6 @@ import {
   mergePolicy,
   planFollowUp,
   positionOf,
-  statutoryDueDate,
   type FollowUpPlan,
   type HandledMessage,
   type PlanInput,
@@ -138,14 +137,6 @@ describe('follow-up schedule', () => {
     const clock = compressedClock(createdAt, { day: DAY0, minute: 600 }, 2000);
     const plan = planFollowUp(baseInput({ clock, createdAt, processedUntil: createdAt }));
     expect(plan.messages.map((m) => (m.at - createdAt) / 2000)).toEqual([0, 3, 6, 8, 12, 14, 15, 17, 20]);
-  });
-
-  it('knows the standing due dates of the returns', () => {
-    expect(statutoryDueDate({ returnType: 'GSTR-3B', period: '2026-11' }, { filingFrequency: 'monthly', stateCode: '27' })).toBe('2026-12-20');
-    expect(statutoryDueDate({ returnType: 'GSTR-3B', period: '2026-12' }, { filingFrequency: 'quarterly', stateCode: '27' })).toBe('2027-01-22');
-    expect(statutoryDueDate({ returnType: 'GSTR-3B', period: '2026-12' }, { filingFrequency: 'quarterly', stateCode: '07' })).toBe('2027-01-24');
-    expect(statutoryDueDate({ returnType: 'GSTR-1', period: '2026-11' }, { filingFrequency: 'quarterly', stateCode: '27' })).toBeNull();
-    expect(statutoryDueDate({ returnType: 'GSTR-9', period: '2026-03' }, { filingFrequency: 'monthly', stateCode: '27' })).toBe('2026-12-31');
   });
 
   describe('properties over random histories', () => {
