@@ -104,7 +104,7 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     ...calendarRoutes(),
     ...filingRoutes(),
     ...holidayRoutes(),
-    ...extensionRoutes(),
+    ...extensionRoutes({ temporal: deps.temporal }),
   ];
 }
 

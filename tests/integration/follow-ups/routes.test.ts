@@ -8,6 +8,7 @@ import { call, login } from '../../harness/api';
 import { createTestFirm } from '../../harness/factories';
 import { caughtTo, waitForCaught } from '../../harness/mail';
 import { seedReconciledPeriod } from '../periods/helpers';
+import { statusQuery } from '../../../workflows/follow-up-definitions';
 import { clientEmail, createFollowUp, eventually, inDays, linkTokenIn, startStack, type Stack } from './helpers';
 
 describe('follow-up routes and the checklist link', () => {
@@ -72,6 +73,16 @@ describe('follow-up routes and the checklist link', () => {
     expect(entry).toBeTruthy();
     expect(created.body.dueDate).toBe(new Date(Date.parse(`${entry.targetDate}T00:00:00Z`) - 2 * 86_400_000).toISOString().slice(0, 10));
     expect(created.body.dueDate < entry.dueDate).toBe(true);
+
+    // A notified extension moves the follow-up with the deadline, and its workflow replans.
+    const extended = await call(stack.api, 'POST', '/api/calendar/extensions', { token: stack.tokens.firm_admin, body: { returnType: 'GSTR-3B', period: '2027-01', stateCodes: null, dueDate: '2027-03-10', reference: 'Notification 9/2027' } });
+    expect(extended.status).toBe(201);
+    const after = await call(stack.api, 'GET', `/api/clients/${clientId()}/calendar?from=2027-03-01&to=2027-03-31&returnType=GSTR-3B`, { token: stack.tokens.staff });
+    const moved = after.body.items.find((i: { period: string }) => i.period === '2027-01');
+    const expectedDue = new Date(Date.parse(`${moved.targetDate}T00:00:00Z`) - 2 * 86_400_000).toISOString().slice(0, 10);
+    expect((await call(stack.api, 'GET', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff })).body.dueDate).toBe(expectedDue);
+    expect((await stack.temporal.client.workflow.getHandle(created.body.workflowId).query(statusQuery)).dueDate).toBe(expectedDue);
+    expect(await stack.db.owner('audit_events').where({ entity_id: created.body.id, action: 'follow_up.deadline_moved' }).first()).toBeTruthy();
     const notFiled = await createFollowUp(stack, clientId(), { title: 'IFF', deadline: { returnType: 'IFF', period: '2027-01' }, items: [{ description: 'x' }] });
     expect(notFiled.status).toBe(422);
     expect(notFiled.body.error.code).toBe('deadline_not_applicable');
