@@ -50,7 +50,7 @@ export type AppDeps = {
   trustProxy?: boolean;
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
-  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
+  /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
   followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { mountAdminConsole } from '../admin/console';
+import { consoleAuth } from './console-auth';
 import { createApp } from '../api/app';
 import { createSecurity, type SecuritySettings } from '../api/security';
 import { createTemporalClient } from '../api/temporal-client';
@@ -31,7 +32,7 @@ export async function startApi(options: {
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
   const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, followUps: { maxFileBytes: config.mail.maxFileBytes } });
-  await mountAdminConsole(app, { knex, auth: security.auth, tokens: security.tokens, cookieSecure: options.security.cookieSecure });
+  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

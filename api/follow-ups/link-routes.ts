@@ -142,7 +142,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
           await setAuditAction(trx, null);
           return row;
         });
-        const token = deps.tokens.sign({ importId: file.id, firmId: found.firmId, expiresAt });
+        const token = await deps.tokens.sign({ importId: file.id, firmId: found.firmId, expiresAt });
         const base = (deps.publicUrl ?? ctx.origin).replace(/\/+$/, '');
         ctx.status = 201;
         ctx.body = { uploadUrl: `${base}${LINK_UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };
@@ -156,12 +156,13 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
       query: uploadQuery,
       async handler(ctx, { query }) {
         await deps.throttle.admit(ctx.ip);
-        const claims = deps.tokens.verify(query.token);
-        if (claims === 'expired') throw forbidden('upload_url_expired', 'This upload URL has expired: ask for a new one.');
-        if (typeof claims === 'string') {
+        const checked = await deps.tokens.verify(query.token);
+        if (!checked.ok && checked.reason === 'expired') throw forbidden('upload_url_expired', 'This upload URL has expired: ask for a new one.');
+        if (!checked.ok) {
           await deps.throttle.recordFailure(ctx.ip);
           throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
         }
+        const { claims } = checked;
         let refusal: ApiError | null = null;
         const result = await inTenantTransaction(knex, { firmId: claims.firmId, actor: { userId: null, email: 'client-link', role: 'client' }, requestId: ctx.state.requestId as string, ip: ctx.ip }, async (trx) => {
           const file = await FollowUpFile.query().findById(claims.importId).forUpdate();
