@@ -176,7 +176,7 @@ export async function applyDecision(trx: Knex.Transaction, input: DecisionInput)
       ...(input.kind === 'approve' ? { closedAt: now, closedBy: input.actor.userId } : {}),
     } as Partial<Period>);
   await setAuditAction(trx, null);
-  // §4.4: closing a period cancels its follow-ups; nothing is sent to the client after this commit.
+  // Closing a period cancels its follow-ups (docs/follow-ups.md); nothing is sent to the client after this commit.
   const cancelledFollowUps = input.kind === 'approve' ? await cancelFollowUpsOfPeriod(trx, request.clientId, request.period) : [];
   return { outcome: OUTCOME_OF[status as keyof typeof OUTCOME_OF], status, evidenceHash: request.evidenceHash, cancelledFollowUps };
 }

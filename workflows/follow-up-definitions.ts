@@ -99,7 +99,7 @@ export const FOLLOW_UP_REFUSAL = {
   capReached: 'cap_reached',
 } as const;
 
-/** Why a manual nudge is refused now (§5.1: not during quiet hours, not twice in a day, not over the cap), or null. */
+/** Why a manual nudge is refused now (not during quiet hours, not twice in a day, not over the cap), or null. */
 export function nudgeRefusal(input: { state: FollowUpState; policy: FollowUpPolicy; clock: FollowUpClock; now: number; messages: HandledMessage[]; plan: FollowUpPlan }): { type: string; message: string } | null {
   if (input.state === 'completed' || input.state === 'cancelled') return { type: FOLLOW_UP_REFUSAL.ended, message: 'This follow-up has ended.' };
   const { day, minute } = positionOf(input.clock, input.now);

@@ -1,5 +1,5 @@
 /**
- * The client's checklist link (API.md "The client's checklist link"): no sign-in; the link's token
+ * The client's checklist link (docs/follow-ups.md "The client's link"): no sign-in; the link's token
  * is the credential. Its hash finds the one follow-up it opens (`follow_up_link_lookup`), and
  * everything after runs in that firm's transaction scoped to that client, so the page can show
  * nothing beyond that request and an item id of another request, client or firm is simply not

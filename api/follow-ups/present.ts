@@ -1,4 +1,4 @@
-/** The only place follow-up rows and plans become JSON (API.md "Client follow-ups"). */
+/** The only place follow-up rows and plans become JSON (docs/follow-ups.md "Routes"). */
 import { FollowUpFile, FollowUpItem, type FollowUp } from '../../db/models/follow-up';
 import { OutboxMessage } from '../../db/models/outbox-message';
 import { istIso, type PlannedEscalation, type PlannedMessage } from '../../domain/follow-ups';

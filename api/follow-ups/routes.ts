@@ -1,5 +1,5 @@
 /**
- * Client follow-ups of API.md: create (one workflow per request), list, read, nudge, snooze,
+ * Client follow-ups (docs/follow-ups.md "Routes"): create (one workflow per request), list, read, nudge, snooze,
  * resume, change, complete, cancel, and download what the client uploaded. Changes are written in
  * the request's tenant transaction (the signed-in person is the audited actor); the workflow is
  * told in the same transaction, so when Temporal refuses nothing is committed, and its answer is the
