@@ -45,10 +45,10 @@ describe("follow-up email through the firm's SMTP", () => {
     const client = stack.firm.clients[1]!;
     const created = await createFollowUp(stack, client.id, { title: 'Refused', dueDate: inDays(6), items: [{ description: 'Rent agreement' }] });
     expect(created.status).toBe(201);
-    const row = await eventually(async () => (await stack.db.owner('outbox').where({ follow_up_id: created.body.id, status: 'failed' }).first()) ?? null, 'the failed message');
+    const row = await eventually('the failed message', async () => (await stack.db.owner('outbox').where({ follow_up_id: created.body.id, status: 'failed' }).first()) ?? null);
     expect(row.error).toBeTruthy();
     expect(row.error).not.toContain('smtp-secret-Xy9');
-    const notice = await eventually(async () => (await stack.db.owner('notifications').where({ firm_id: stack.firm.id, user_id: stack.firm.users.staff.id, kind: 'follow_up.delivery_failed' }).first()) ?? null, 'the owner told');
+    const notice = await eventually('the owner told', async () => (await stack.db.owner('notifications').where({ firm_id: stack.firm.id, user_id: stack.firm.users.staff.id, kind: 'follow_up.delivery_failed' }).first()) ?? null);
     expect(notice.payload).toMatchObject({ followUpId: created.body.id, outboxId: row.id });
     const detail = await call(stack.api, 'GET', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff });
     expect(detail.body.sent).toEqual([expect.objectContaining({ status: 'failed', to: await clientEmail(stack, client.id) })]);

@@ -33,11 +33,11 @@ export type Stack = {
   close(): Promise<void>;
 };
 
-export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number } = {}): Promise<Stack> {
+export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number; dayMs?: number } = {}): Promise<Stack> {
   const db = await createTestDatabase();
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueTaskQueue('follow-ups');
-  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { dayMs: DAY_MS, sendTimeoutMs: options.sendTimeoutMs } });
+  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { dayMs: options.dayMs ?? DAY_MS, sendTimeoutMs: options.sendTimeoutMs } });
   // The worker opens firms' SMTP passwords with the same keys the api sealed them with.
   const startWorker = (mail?: Partial<MailDeps>) => startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox, ...(mail ?? options.mail) }) });
   const worker = await startWorker();
@@ -80,20 +80,7 @@ export async function createFollowUp(stack: Stack, clientId: string, body: Recor
   return call(stack.api, 'POST', `/api/clients/${clientId}/follow-ups`, { token: stack.tokens[role], body: { policy: TEST_POLICY, ...body }, headers });
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export { eventually } from '../../harness/eventually';
 
 export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 

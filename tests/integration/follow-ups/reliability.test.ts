@@ -41,8 +41,8 @@ describe('follow-up sends', () => {
     const created = await createFollowUp(stack, client.id, { title: 'Retry check', dueDate: inDays(6), items: [{ description: 'Sales register' }] });
     expect(created.status).toBe(201);
     const row = await eventually(
-      async () => (await stack.db.owner('outbox').where({ follow_up_id: created.body.id, slot_key: `followup:${created.body.id}:initial` }).whereNot('status', 'sending').first()) ?? null,
       'the first message to be settled',
+      async () => (await stack.db.owner('outbox').where({ follow_up_id: created.body.id, slot_key: `followup:${created.body.id}:initial` }).whereNot('status', 'sending').first()) ?? null,
     );
     expect(stalled).toEqual([`followup:${created.body.id}:initial`]);
     const history = await stack.temporal.client.workflow.getHandle(created.body.workflowId).fetchHistory();
@@ -95,10 +95,10 @@ describe('follow-up sends', () => {
     const merged = await caughtMessage(caught[before + 2]!.ID);
     expect(merged.Text).toContain('Item of A');
     expect(merged.Text).toContain('Item of B');
-    const slots = await eventually(async () => {
+    const slots = await eventually('both T-1 slots handled', async () => {
       const rows = await stack.db.owner('outbox').whereIn('follow_up_id', [a.body.id, b.body.id]).where('slot_key', 'like', '%:anchored:%');
       return rows.length === 2 && rows.every((r) => r.status !== 'sending') ? rows : null;
-    }, 'both T-1 slots handled');
+    });
     expect(slots.map((r) => r.status).sort()).toEqual(['merged', 'sent']);
     const sentRow = slots.find((r) => r.status === 'sent')!;
     expect(slots.find((r) => r.status === 'merged')!.merged_into).toBe(sentRow.id);
