@@ -22,11 +22,13 @@ import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
+import { webApp } from './web-app';
 import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { reconciliationActionRoutes } from './reconciliations/actions';
+import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
 import { followUpRoutes } from './follow-ups/routes';
 import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
@@ -50,6 +52,8 @@ export type AppDeps = {
   trustProxy?: boolean;
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
+  /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
+  webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
@@ -101,6 +105,7 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
       publicUrl: deps.imports?.publicUrl,
     }),
     ...checklistPageRoutes(),
+    ...reconciliationListRoutes(),
     ...calendarRoutes(),
     ...filingRoutes(),
     ...holidayRoutes(),
@@ -134,6 +139,8 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
+  // After the API's routes: the app takes only GET/HEAD paths no route answered and none reserved.
+  if (deps.webRoot) app.use(webApp({ root: deps.webRoot }));
   app.apiRouter = router;
   app.routeSpecs = specs;
   return app;

@@ -23,6 +23,7 @@ import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
 import { resolveTemporalCli } from './temporal-cli';
 import { installTemporalRuntime } from './temporal-runtime';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { ensureWebBuilt } from './web-build';
 
 const DEV_DATABASE = 'taalmel';
 
@@ -54,7 +55,8 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
   const lines = [
     '',
     '  Taalmel is running',
-    `    API          ${file.apiUrl}   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
+    `    Web app      ${file.apiUrl}/`,
+    `    API          ${file.apiUrl}/api   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
     `    Temporal UI  ${file.temporalUiUrl ?? '(external Temporal: see its own UI)'}`,
     file.mail?.apiUrl
       ? `    Mail         caught by Mailpit: SMTP 127.0.0.1:${file.mail.smtpPort}; read what was sent at ${file.mail.apiUrl}/api/v1/messages (or each follow-up's outbox)`
@@ -146,6 +148,10 @@ async function main(): Promise<void> {
       }
     }
 
+    // The web app is built before the api serves it; a failed build leaves the API running.
+    await ensureWebBuilt({ outDir: config.webDir, say: (m) => logger.info(m) }).catch((error: Error) =>
+      logger.error({ err: error }, 'the web app could not be built: the API runs without it'),
+    );
     const security = securitySettings(config, { devKeysFallback: true });
     const api = await startApi({ config, logger, databaseUrl, temporalAddress, security });
     steps.push({ name: 'API', stop: api.stop });
