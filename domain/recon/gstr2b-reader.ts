@@ -11,8 +11,9 @@
  */
 import { parseAmount } from './amounts';
 import { parseDate, periodFromMmyyyy } from './dates';
-import { JsonPathScanner, JsonScanError, scanChunks, scanErrorCode, type PathSegment } from './json-stream';
+import { JsonPathScanner, JsonScanError, scanErrorCode, type PathSegment } from './json-stream';
 import { checkGstin, cleanGstin, cleanKey, parsePlaceOfSupply } from './normalise';
+import { fieldText, isObj, type Obj, periodIssue, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Heads, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2bExpectations {
@@ -59,12 +60,6 @@ const SUPPLIER_SECTIONS: Readonly<Record<string, { list: string; kind: 'inv' | '
   impgsez: { list: 'boe', kind: 'boe' },
 };
 const AMENDED: ReadonlySet<string> = new Set(['b2ba', 'ecoma', 'cdnra', 'isda']);
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function zeroTotals(): SectionTotals {
   return { taxableValue: 0, igst: 0, cgst: 0, sgst: 0, cess: 0, count: 0 };
@@ -128,24 +123,20 @@ class Reader {
     switch (field) {
       case 'gstin': {
         this.gstin = typeof v === 'string' ? cleanGstin(v) : '';
-        const expected = this.opts.gstin ? cleanGstin(this.opts.gstin) : '';
-        if (expected && this.gstin !== expected) {
-          this.error({ code: 'wrong_recipient', fatal: true, field: 'gstin', message: `2B belongs to ${this.gstin || '(blank)'}, expected ${expected}` });
+        const wrong = recipientIssue('2B', this.gstin, this.opts.gstin);
+        if (wrong) {
+          this.error(wrong);
         } else if (this.gstin && checkGstin(this.gstin).problem) {
           this.warn({ code: 'invalid_recipient_gstin', field: 'gstin', message: `recipient GSTIN ${this.gstin} fails validation` });
         }
         break;
       }
       case 'rtnprd': {
+        // 2B writes the period as a number at times (062024 → 62024).
         const p = typeof v === 'string' || typeof v === 'number' ? periodFromMmyyyy(String(v).padStart(6, '0')) : null;
-        if (!p) {
-          this.error({ code: 'bad_period', fatal: true, field: 'rtnprd', message: `return period ${JSON.stringify(v)} is not MMYYYY` });
-          break;
-        }
-        this.period = p;
-        if (this.opts.period && p !== this.opts.period) {
-          this.error({ code: 'wrong_period', fatal: true, field: 'rtnprd', message: `2B is for ${p}, expected ${this.opts.period}` });
-        }
+        if (p) this.period = p;
+        const issue = periodIssue('2B', 'rtnprd', v, p, this.opts.period);
+        if (issue) this.error(issue);
         break;
       }
       case 'version':
@@ -284,8 +275,7 @@ class Reader {
   }
 
   private str(obj: Obj, field: string): string {
-    const v = obj[field];
-    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+    return fieldText(obj, field);
   }
 
   private doc(where: string, section: string, kind: 'inv' | 'nt' | 'isd', index: number, j: number, raw: unknown,
@@ -576,17 +566,10 @@ export function parseGstr2b(input: string | Uint8Array, options: Gstr2bReadOptio
  * Stream a 2B from chunks (a Node Readable is an AsyncIterable<Buffer>). Stops reading as soon as
  * a fatal header problem (wrong recipient or period) is known.
  */
-export async function readGstr2b(
-  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
-  options: Gstr2bReadOptions = {},
-): Promise<Gstr2bReadResult> {
+export async function readGstr2b(source: PortalSource, options: Gstr2bReadOptions = {}): Promise<Gstr2bReadResult> {
   const r = new Reader(options);
-  try {
-    await scanChunks(new JsonPathScanner(handlersFor(r)), source, () => r.fatal);
-  } catch (e) {
-    return fail(r, e);
-  }
-  return r.result();
+  const e = await scanPortal(handlersFor(r), source, () => r.fatal);
+  return e ? fail(r, e) : r.result();
 }
 
 /**
