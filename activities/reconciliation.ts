@@ -17,12 +17,24 @@ import { deleteRunResults, insertResultRows, insertSupplierRows, loadImportRows 
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
+/** What the long step does between two batches (rows loaded, the match, rows stored); `details` say how far it got. */
+export type BatchCheckpoint = (details: Record<string, unknown>) => Promise<void>;
+
+/**
+ * Between batches: say we are alive (the details go with the heartbeat), and stop if cancelled
+ * (worker shutdown, or the run was cancelled): the transaction then rolls back.
+ */
+export async function heartbeatCheckpoint(details: Record<string, unknown>): Promise<void> {
+  const ctx = Context.current();
+  ctx.heartbeat(details);
+  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+}
+
 export type ReconciliationDeps = {
   knex: Knex;
   logger: Logger;
-  /** Tests only: a pause after each batch, and a look at each one, so a run can be interrupted half-way. */
-  pauseBetweenBatchesMs?: number;
-  onBatch?: (details: Record<string, unknown>) => void;
+  /** The checkpoint between batches (default heartbeatCheckpoint); one that also pauses lets a caller interrupt a run half-way. */
+  checkpoint?: BatchCheckpoint;
 };
 
 type RunRow = {
@@ -49,15 +61,7 @@ async function loadRun(trx: Knex.Transaction, runId: string, lock: boolean): Pro
 
 export function createReconciliationActivities(deps: ReconciliationDeps) {
   const { knex } = deps;
-
-  /** Between batches: say we are alive, stop if cancelled (the transaction then rolls back). */
-  async function checkpoint(details: Record<string, unknown>): Promise<void> {
-    const ctx = Context.current();
-    ctx.heartbeat(details);
-    deps.onBatch?.(details);
-    if (deps.pauseBetweenBatchesMs) await ctx.sleep(deps.pauseBetweenBatchesMs);
-    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
-  }
+  const checkpoint = deps.checkpoint ?? heartbeatCheckpoint;
 
   /**
    * Tells the workflow how far the long step got, at most once a second. Best effort: without a

@@ -4,11 +4,12 @@
  * shut down in the middle of storing results leaves the run to a new worker, which finishes it
  * with every result row exactly once.
  */
+import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import * as ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { createActivities } from '../../../activities';
-import { createReconciliationActivities } from '../../../activities/reconciliation';
+import { createReconciliationActivities, heartbeatCheckpoint } from '../../../activities/reconciliation';
 import { call, login } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -243,8 +244,9 @@ describe('reconciliation through the API', () => {
 
   it('resumes on a new worker after the first one shuts down mid-run, with no duplicate result rows', async () => {
     const { client, twoBId, registerId } = await uploadPair(1, 3000);
-    // Worker A tells the test about each batch and pauses after it, so it is told to stop while it
-    // is storing results (after the first batch is written inside its transaction).
+    // Worker A's checkpoint between batches tells the test about each batch and pauses after it,
+    // so it is told to stop while it is storing results (after the first batch is written inside
+    // its transaction); the heartbeat after the pause notices the shutdown.
     let reachedStore: () => void = () => undefined;
     const storing = new Promise<void>((resolve) => (reachedStore = resolve));
     const connection = await NativeConnection.connect({ address: harnessValue('temporalAddress') });
@@ -259,9 +261,11 @@ describe('reconciliation through the API', () => {
         ...createReconciliationActivities({
           knex: db.app,
           logger,
-          pauseBetweenBatchesMs: 3000,
-          onBatch: (details) => {
+          checkpoint: async (details) => {
+            await heartbeatCheckpoint(details);
             if (details.phase === 'store') reachedStore();
+            await Context.current().sleep(3000);
+            await heartbeatCheckpoint(details);
           },
         }),
       },
