@@ -3,7 +3,7 @@
  * integers (`Interner`), each document's canonical key computed once and cached per clean key and
  * FY (`ensureCanon`), and hash groups of documents chained in typed arrays (`Groups`).
  */
-import { canonicalOnly, checkGstin, panOf } from '../normalise';
+import { CanonicalScratch, canonicalOnly, checkGstin, panOf } from '../normalise';
 import { NumIndex } from '../num-index';
 import { TableLease } from '../table-pool';
 import { KEY_SPACE, MAX_BLOCKS, PACK_OVERFLOW, T_BOE } from './codes';
@@ -20,6 +20,8 @@ export class Interner {
   private readonly keys = new Map<string, number>();
   /** Interned strings by id. */
   readonly texts: string[] = [];
+  /** canonicalOnly's work arrays, for this run's keys. */
+  readonly canonScratch = new CanonicalScratch();
   /** Per clean-key id: the FY its canonical key was computed for (NaN: none yet) and that key's id. */
   private canonFy: Float64Array = new Float64Array(0);
   private canonIds: Int32Array = new Int32Array(0);
@@ -162,7 +164,7 @@ export function ensureCanon(s: Docs, i: number, it: Interner): void {
     return;
   }
   // Only the canonical key: tail/prefix are computed by fuzzyKeyOf when P4/P6 need them.
-  const canonId = it.key(canonicalOnly(clean, fy === NO_FY ? null : fy));
+  const canonId = it.key(canonicalOnly(clean, fy === NO_FY ? null : fy, it.canonScratch));
   s.canonId[i] = canonId;
   it.setCanon(cleanId, fy, canonId);
 }

@@ -21,7 +21,7 @@ export function hintsAndRejected(run: Run): void {
   for (const r of rejected) {
     const clean = r.docType === 'bill_of_entry' ? billOfEntryKey(r.billOfEntryNumber || r.numberRaw) : cleanKey(r.numberRaw);
     if (clean === '') continue;
-    const canon = r.docType === 'bill_of_entry' ? clean : canonicalOnly(clean, fyStartYear(r.date));
+    const canon = r.docType === 'bill_of_entry' ? clean : canonicalOnly(clean, fyStartYear(r.date), it.canonScratch);
     const block = r.docType === 'bill_of_entry' ? BOE_BLOCK : it.gstin(r.supplierGstin) >> 1;
     const k = ck(block, FAMILY[r.docType], it.key(canon), ANY_FY);
     if (!rejectedByKey.has(k)) rejectedByKey.set(k, r);

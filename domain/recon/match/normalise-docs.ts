@@ -128,7 +128,7 @@ export function normalisePortal(s: Docs, it: Interner, portalIn: readonly Portal
       const oClean = doc.docType === 'bill_of_entry' ? billOfEntryKey(orig.number) : cleanKey(orig.number);
       if (oClean !== '') {
         s.oCleanId[i] = it.key(oClean);
-        s.oCanonId[i] = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalOnly(oClean, oFy));
+        s.oCanonId[i] = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalOnly(oClean, oFy, it.canonScratch));
       }
     }
   }
