@@ -1,8 +1,9 @@
 /**
  * Purchase-register header mapping (§5.1, §5.2): the header row is found by content (Tally puts
  * company name, address and date range above it), and columns are mapped by synonyms, a user's
- * confirmed mapping, and Tally ledger names.
+ * confirmed mapping, and Tally ledger names; and what the voucher-type and document-type columns mean.
  */
+import type { DocType } from './types';
 
 export type RegisterField =
   | 'voucherDate' | 'supplierName' | 'voucherType' | 'voucherNumber' | 'invoiceNumber' | 'invoiceDate'
@@ -90,4 +91,28 @@ export function looksLikeHeader(mapped: Array<RegisterField | null>): boolean {
   const hasNumber = fields.some((f) => NUMBER_FIELDS.has(f));
   const hasAmount = fields.some((f) => AMOUNT_FIELDS.has(f));
   return distinct.size >= 4 && hasNumber && hasAmount;
+}
+
+/** Tally voucher types are the client's view: a Debit Note voucher is the supplier's credit note. */
+export function docTypeFromVoucherType(v: string): DocType | 'skip' | null {
+  const s = v.toLowerCase();
+  if (s === '') return null;
+  if (s.includes('debit note') || s.includes('purchase return')) return 'credit_note';
+  if (s.includes('credit note')) return 'debit_note';
+  if (s.includes('purchase') || s.includes('journal') || s.includes('import')) return 'invoice';
+  if (s.includes('sales') || s.includes('receipt') || s.includes('payment') || s.includes('contra')) return 'skip';
+  return null;
+}
+
+/** A document-type column describes the supplier's document. */
+export function docTypeFromColumn(v: string): DocType | null {
+  const s = v.toLowerCase().replace(/[^a-z]/g, '');
+  if (s === '') return null;
+  if (['invoice', 'inv', 'taxinvoice', 'purchase', 'bill', 'i', 'r', 'regular'].includes(s)) return 'invoice';
+  if (['creditnote', 'cn', 'c', 'cdn'].includes(s)) return 'credit_note';
+  if (['debitnote', 'dn', 'd'].includes(s)) return 'debit_note';
+  if (['billofentry', 'boe', 'import', 'impg'].includes(s)) return 'bill_of_entry';
+  if (['isdinvoice', 'isdi'].includes(s)) return 'isd_invoice';
+  if (['isdcreditnote', 'isdc'].includes(s)) return 'isd_credit_note';
+  return null;
 }

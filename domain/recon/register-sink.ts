@@ -10,7 +10,7 @@
 import { parseAmount } from './amounts';
 import { parseDate } from './dates';
 import { checkGstin, cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { type ColumnMapping, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
+import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
 import type { BooksRow, DocType, Issue } from './types';
 
 export interface RegisterReadOptions {
@@ -78,29 +78,6 @@ interface Acc {
   mixedSigns: boolean;
 }
 
-/** Tally voucher types are the client's view: a Debit Note voucher is the supplier's credit note. */
-function docTypeFromVoucherType(v: string): DocType | 'skip' | null {
-  const s = v.toLowerCase();
-  if (s === '') return null;
-  if (s.includes('debit note') || s.includes('purchase return')) return 'credit_note';
-  if (s.includes('credit note')) return 'debit_note';
-  if (s.includes('purchase') || s.includes('journal') || s.includes('import')) return 'invoice';
-  if (s.includes('sales') || s.includes('receipt') || s.includes('payment') || s.includes('contra')) return 'skip';
-  return null;
-}
-
-/** A document-type column describes the supplier's document. */
-function docTypeFromColumn(v: string): DocType | null {
-  const s = v.toLowerCase().replace(/[^a-z]/g, '');
-  if (s === '') return null;
-  if (['invoice', 'inv', 'taxinvoice', 'purchase', 'bill', 'i', 'r', 'regular'].includes(s)) return 'invoice';
-  if (['creditnote', 'cn', 'c', 'cdn'].includes(s)) return 'credit_note';
-  if (['debitnote', 'dn', 'd'].includes(s)) return 'debit_note';
-  if (['billofentry', 'boe', 'import', 'impg'].includes(s)) return 'bill_of_entry';
-  if (['isdinvoice', 'isdi'].includes(s)) return 'isd_invoice';
-  if (['isdcreditnote', 'isdc'].includes(s)) return 'isd_credit_note';
-  return null;
-}
 export class RegisterSink {
   readonly warnings: Issue[] = [];
   readonly errors: Issue[] = [];
