@@ -102,7 +102,7 @@ export const OUT_REASON_BY_CODE: readonly (OutOfScopeReason | null)[] = [null, '
  * exceed V8's small-integer range, and as object fields every one would be a separately allocated
  * box. The last two slots repeat the day and pack what deciding a pair compares (type, reverse
  * charge, ITC available, place of supply, port code, GSTIN block): deciding the result rows reads
- * each partner's figures from this one cache line instead of a dozen columns (`pairClass`).
+ * each partner's figures from this one cache line instead of a dozen columns (`verdict`).
  */
 export const MONEY_STRIDE = 8;
 export const TX = 0;

@@ -173,7 +173,7 @@ function cmpJoined(a1: string, a2: string, b1: string, b2: string): number {
 }
 
 /**
- * Each supplier's name as SupplierAccumulator.add leaves it after the rows in result order (`perm`):
+ * Each supplier's name as SummaryAccumulator.addRow leaves it after the rows in result order (`perm`):
  * the portal name of the supplier's last row that has one, else the first non-empty row name
  * (by then, a row's name is its books side's). Walks typed arrays and reads documents only until
  * each supplier is decided (usually its last row).
