@@ -9,6 +9,7 @@ import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
+import { createCalendarSweepActivities } from './calendar-sweep';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
 
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackupActivities(deps),
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
+    ...createCalendarSweepActivities(deps),
   };
 }
 

@@ -28,6 +28,10 @@ import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { calendarRoutes } from './calendar/routes';
+import { extensionRoutes } from './calendar/extensions';
+import { filingRoutes } from './calendar/filings';
+import { holidayRoutes } from './calendar/holidays';
 
 export type AppDeps = {
   logger: Logger;
@@ -74,6 +78,10 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...calendarRoutes(),
+    ...filingRoutes(),
+    ...holidayRoutes(),
+    ...extensionRoutes(),
   ];
 }
 

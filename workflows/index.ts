@@ -5,3 +5,4 @@ export { restoreDrillWorkflow } from './restore-drill';
 export { auditChainHeadsWorkflow } from './audit-heads';
 export { reconciliationWorkflow } from './reconciliation';
 export { periodCloseWorkflow } from './period-close';
+export { calendarSweepWorkflow } from './calendar-sweep';

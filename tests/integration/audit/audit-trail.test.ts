@@ -152,6 +152,9 @@ describe('audit trail', () => {
     // Imports and reconciliations: tests/integration/recon asserts import.create/uploaded/rejected/expired and reconciliation.started/results_written/exported.
     // Manual actions: tests/integration/recon/manual-actions.test.ts asserts reconciliation.link/unlink/pending/ignore.
     for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
+    // Compliance calendar: tests/integration/calendar/calendar-routes.test.ts asserts filing, firm_holiday, calendar_settings,
+    // calendar_extension, client and client_frequency_change events.
+    for (const r of ['POST /api/clients/:id/filings', 'PUT /api/firm/holidays', 'POST /api/calendar/extensions', 'PATCH /api/clients/:id/calendar-profile']) coveredElsewhere.add(r);
     const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
     const covered = new Set(cases.map((c) => c.route));
     expect(mutating.filter((r) => !covered.has(r) && !coveredElsewhere.has(r))).toEqual([]);
