@@ -17,24 +17,15 @@ import { deleteRunResults, insertResultRows, insertSupplierRows, loadImportRows 
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
-/** What the long step does between two batches (rows loaded, the match, rows stored); `details` say how far it got. */
-export type BatchCheckpoint = (details: Record<string, unknown>) => Promise<void>;
-
-/**
- * Between batches: say we are alive (the details go with the heartbeat), and stop if cancelled
- * (worker shutdown, or the run was cancelled): the transaction then rolls back.
- */
-export async function heartbeatCheckpoint(details: Record<string, unknown>): Promise<void> {
-  const ctx = Context.current();
-  ctx.heartbeat(details);
-  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
-}
-
 export type ReconciliationDeps = {
   knex: Knex;
   logger: Logger;
-  /** The checkpoint between batches (default heartbeatCheckpoint); one that also pauses lets a caller interrupt a run half-way. */
-  checkpoint?: BatchCheckpoint;
+  /**
+   * Runs after each batch's heartbeat, inside the activity (so it may use the activity's Context,
+   * whose sleep a cancellation interrupts). Production passes none; a caller that must stop a run
+   * half-way (a worker shut down mid-run) passes one that waits there.
+   */
+  afterBatch?: (details: Record<string, unknown>) => Promise<void>;
 };
 
 type RunRow = {
@@ -61,7 +52,14 @@ async function loadRun(trx: Knex.Transaction, runId: string, lock: boolean): Pro
 
 export function createReconciliationActivities(deps: ReconciliationDeps) {
   const { knex } = deps;
-  const checkpoint = deps.checkpoint ?? heartbeatCheckpoint;
+
+  /** Between batches: say we are alive, stop if cancelled (the transaction then rolls back). */
+  async function checkpoint(details: Record<string, unknown>): Promise<void> {
+    const ctx = Context.current();
+    ctx.heartbeat(details);
+    await deps.afterBatch?.(details);
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+  }
 
   /**
    * Tells the workflow how far the long step got, at most once a second. Best effort: without a
@@ -121,7 +119,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             report((PROGRESS_WEIGHTS.load * (books.length + done)) / documents);
             return checkpoint({ phase: 'load_portal', done });
           });
-          // The client-period's manual decisions (§8.7) shape this run's rows as they did earlier runs'.
+          // The client-period's manual decisions (docs/reconciliation.md) shape this run's rows as they did earlier runs'.
           const outcome = await reapplyDecisions(trx, run, reconcile(books, portal, run.options));
           report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);
           await checkpoint({ phase: 'matched', results: outcome.rowCount });

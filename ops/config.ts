@@ -20,6 +20,7 @@ const schema = z.object({
   PORT: port.default(3000),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   DATA_DIR: z.string().default('.data'),
+  WEB_DIR: z.string().default('dist/web'),
 
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('taalmel_app'),
@@ -80,6 +81,7 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   api: { host: string; port: number; publicUrl: string };
   dataDir: string;
+  webDir: string;
   database: { url: string | undefined; appRole: string; poolMax: number; embeddedPort: number };
   temporal: {
     address: string | undefined;
@@ -110,7 +112,7 @@ export type ImportsConfig = {
 export type PeriodCloseConfig = { timers: { remindAfterMs: number; escalateAfterMs: number; expireAfterMs: number } };
 
 export type BackupConfig = {
-  /** Where dumps go (DATA_DIR/backups by default); see README "Backups and restore" for the layout. */
+  /** Where dumps go (DATA_DIR/backups by default); see docs/backups-and-restore.md for the layout. */
   dir: string;
   /** The nightly backup, in the scheduler's time zone. */
   cron: string;
@@ -167,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   }
   if (options.requireKeys) {
     for (const name of ['SESSION_SIGNING_KEYS', 'SESSION_SIGNING_KEY_CURRENT', 'SECRET_KEYS', 'SECRET_KEY_CURRENT'] as const) {
-      if (!e[name]) problems.push(`${name}: required (see README "Keys")`);
+      if (!e[name]) problems.push(`${name}: required (see docs/security-and-tenancy.md, "Keys")`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -178,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     logLevel: e.LOG_LEVEL,
     api: { host: e.API_HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}` },
     dataDir: path.resolve(e.DATA_DIR),
+    /** The built web app the api serves at `/` (`npm run build:web` writes it). */
+    webDir: path.resolve(e.WEB_DIR),
     database: {
       url: e.DATABASE_URL,
       appRole: e.DATABASE_APP_ROLE,

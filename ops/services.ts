@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { mountAdminConsole } from '../admin/console';
+import { consoleAuth } from './console-auth';
 import { createApp } from '../api/app';
 import { createSecurity, type SecuritySettings } from '../api/security';
 import { createTemporalClient } from '../api/temporal-client';
@@ -28,8 +29,8 @@ export async function startApi(options: {
   const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose });
-  await mountAdminConsole(app, { knex, auth: security.auth, tokens: security.tokens, cookieSecure: options.security.cookieSecure });
+  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, webRoot: config.webDir });
+  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

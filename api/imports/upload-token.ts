@@ -1,15 +1,31 @@
 /**
  * Signed upload URLs. The PUT that carries the file has no session, so its token must say by
- * itself which import (and firm) it is for and until when: `<payload>.<hmac>`, both base64url,
- * where the payload is `{i: importId, f: firmId, e: expiry (unix seconds)}` and the HMAC is
- * SHA-256 under a key kept only on the server. Single use is not the token's job: the database
- * enforces it (the import leaves `awaiting_upload` in the transaction that consumes the upload).
+ * itself which import (and firm) it is for and until when: a JWT (HS256 pinned, jose) with the
+ * import as subject, the firm, its own audience (so no session token is ever an upload token, nor
+ * the other way round) and an expiry, under a key kept only on the server. Single use is not the
+ * token's job: the database enforces it (the import leaves `awaiting_upload` in the transaction
+ * that consumes the upload).
  */
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 export type UploadClaims = { importId: string; firmId: string; expiresAt: Date };
 
-export type UploadTokenError = 'malformed' | 'bad_signature' | 'expired';
+/** Why a token is refused; an expired one still names its import (its signature held). */
+export type UploadTokenCheck =
+  | { ok: true; claims: UploadClaims }
+  | { ok: false; reason: 'malformed' | 'bad_signature' }
+  | { ok: false; reason: 'expired'; claims: UploadClaims };
+
+const ISSUER = 'taalmel';
+const AUDIENCE = 'taalmel-upload';
+const ALGORITHM = 'HS256';
+
+function claimsOf(payload: JWTPayload): UploadClaims | null {
+  const { sub, fid, exp } = payload as JWTPayload & { fid?: unknown };
+  if (typeof sub !== 'string' || typeof fid !== 'string' || typeof exp !== 'number') return null;
+  return { importId: sub, firmId: fid, expiresAt: new Date(exp * 1000) };
+}
 
 export class UploadTokens {
   constructor(private readonly key: Buffer) {
@@ -28,31 +44,30 @@ export class UploadTokens {
     return new UploadTokens(Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), 'taalmel upload url v1', 32)));
   }
 
-  sign(claims: UploadClaims): string {
-    const payload = Buffer.from(JSON.stringify({ i: claims.importId, f: claims.firmId, e: Math.floor(claims.expiresAt.getTime() / 1000) })).toString('base64url');
-    return `${payload}.${this.mac(payload)}`;
+  sign(claims: UploadClaims): Promise<string> {
+    return new SignJWT({ fid: claims.firmId })
+      .setProtectedHeader({ alg: ALGORITHM })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(claims.importId)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
+      .sign(this.key);
   }
 
-  /** The claims, or why the token is refused. Expiry is checked after the signature. */
-  verify(token: string, now = new Date()): UploadClaims | UploadTokenError {
-    const [payload, mac, extra] = token.split('.');
-    if (!payload || !mac || extra !== undefined) return 'malformed';
-    const expected = Buffer.from(this.mac(payload));
-    const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'bad_signature';
-    let parsed: { i?: unknown; f?: unknown; e?: unknown };
+  /** The claims, or why the token is refused. Expiry is judged only once the signature holds. */
+  async verify(token: string, now = new Date()): Promise<UploadTokenCheck> {
     try {
-      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof parsed;
-    } catch {
-      return 'malformed';
+      const { payload } = await jwtVerify(token, this.key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE, currentDate: now, requiredClaims: ['sub', 'exp'] });
+      const claims = claimsOf(payload);
+      return claims ? { ok: true, claims } : { ok: false, reason: 'malformed' };
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) {
+        const claims = claimsOf(error.payload);
+        return claims ? { ok: false, reason: 'expired', claims } : { ok: false, reason: 'malformed' };
+      }
+      if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'bad_signature' };
+      return { ok: false, reason: 'malformed' };
     }
-    if (typeof parsed.i !== 'string' || typeof parsed.f !== 'string' || typeof parsed.e !== 'number') return 'malformed';
-    const expiresAt = new Date(parsed.e * 1000);
-    if (expiresAt.getTime() <= now.getTime()) return 'expired';
-    return { importId: parsed.i, firmId: parsed.f, expiresAt };
-  }
-
-  private mac(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
   }
 }
