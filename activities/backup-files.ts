@@ -91,3 +91,13 @@ export function findManifest(dir: string, backupId: string): { manifest: BackupM
   }
   return null;
 }
+
+/**
+ * Creates (or empties) a file readable by this user only, before a tool writes into it: pg_dump
+ * keeps the mode of a file that exists, so a dump in progress is never readable by others (a new
+ * file would get the process's umask, typically world-readable).
+ */
+export function createPrivateFile(file: string): void {
+  fs.writeFileSync(file, '', { mode: 0o600 });
+  fs.chmodSync(file, 0o600); // writeFileSync keeps the mode of a file left by an earlier attempt
+}

@@ -21,7 +21,7 @@ import { inSystemTransaction } from '../db/tenant';
 import type { BackupKind } from '../workflows/backup-definitions';
 import { createDrillActivities } from './backup-drill';
 import { countRows, latestMigrationOf } from './backup-counts';
-import { backupRelativePath, removeBackupFiles, resolveInBackupDir, sha256File, writeSidecars, type BackupManifest } from './backup-files';
+import { backupRelativePath, createPrivateFile, removeBackupFiles, resolveInBackupDir, sha256File, writeSidecars, type BackupManifest } from './backup-files';
 import { definitive, requireBackupDeps, type BackupActivityDeps, type BackupDeps } from './backup-deps';
 import { assertSameMajor, BackupSetupError, libpqTarget, runTool, serverVersionOf, toolVersion } from './backup-tools';
 
@@ -162,10 +162,10 @@ export function createBackupActivities(deps: BackupActivityDeps) {
         let sha256: string;
         let sizeBytes: number;
         try {
+          createPrivateFile(partialPath);
           dumped = await dumpWithCounts(backup, partialPath, cancelled);
           sha256 = await sha256File(partialPath, (bytes) => beat({ phase: 'checksum', bytes }), cancelled);
           sizeBytes = fs.statSync(partialPath).size;
-          fs.chmodSync(partialPath, 0o600);
           cancelled.throwIfAborted();
           fs.renameSync(partialPath, finalPath);
         } catch (error) {

@@ -12,6 +12,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Knex } from 'knex';
 import { extendContext } from '../db/request-context';
 import { applyScope, inTenantTransaction } from '../db/tenant';
+import { BodyTooLarge, readRawBody, replayBody } from './request-body';
 
 export type ConsoleAdmin = { id: string; email: string; title: string; role: string; firmId: string };
 
@@ -35,8 +36,8 @@ export class ConsoleError extends Error {
 export type ConsoleAuth = {
   login(
     input: { email: string; password: string; totp?: string; deviceName: string },
-    client: { ip: string; userAgent: string | null; requestId: string },
-  ): Promise<{ user: { role: string }; token: string; session: { expiresAt: Date } }>;
+    client: { ip: string; userAgent: string | null; requestId: string; knownDevice: boolean },
+  ): Promise<{ user: { role: string; email: string }; token: string; session: { expiresAt: Date } }>;
   verifyToken(token: string): Promise<{ firmId: string; sub: string; sessionId: string }>;
   checkSession(
     trx: Knex.Transaction,
@@ -53,6 +54,13 @@ export type ConsoleAuth = {
   clearSessionCookies(ctx: Context, secure: boolean): void;
   /** The API's own refusals (wrong password, locked account…) as console errors; others unchanged. */
   toConsoleError(error: unknown): unknown;
+  /** One of the firm's database slots (per-firm fairness, as for API requests); call the result when done. */
+  enterFirm(firmId: string): Promise<() => void>;
+  /** Records the session's activity after the request (at most once a minute, outside its transaction). */
+  touchSession(scope: { firmId: string; userId: string; requestId: string }, sessionId: string): void;
+  /** Known devices: not subject to the account lockout. */
+  knowsDevice(ctx: Context, email: string): boolean;
+  rememberDevice(ctx: Context, email: string): void;
 };
 
 export type GuardDeps = {
@@ -62,6 +70,8 @@ export type GuardDeps = {
   cookieSecure: boolean;
   /** Exact paths of AdminJS's static assets: served without a session (they hold no data). */
   assetPaths: Set<string>;
+  /** The largest form body the console accepts (read whole before the firm's transaction opens). */
+  maxBodyBytes?: number;
 };
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -84,13 +94,36 @@ ${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
 <button type="submit">Sign in</button></form></body></html>`;
 }
 
-async function formBody(ctx: Context, limitBytes = 16 * 1024): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of ctx.req) {
-    body += chunk.toString();
-    if (body.length > limitBytes) throw new ConsoleError(413, 'too_large', 'The form is too large.');
+/** The body, read whole under the cap; over it, 413 in the console's envelope. */
+async function wholeBody(ctx: Context, limitBytes: number): Promise<Buffer> {
+  try {
+    return await readRawBody(ctx, limitBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) throw new ConsoleError(413, 'too_large', error.message);
+    throw error;
   }
-  return new URLSearchParams(body);
+}
+
+async function formBody(ctx: Context, limitBytes = 16 * 1024): Promise<URLSearchParams> {
+  return new URLSearchParams((await wholeBody(ctx, limitBytes)).toString('utf8'));
+}
+
+/**
+ * The console path the way the router sees it: @koa/router matches case-insensitively and ignores a
+ * trailing slash, so `/ADMIN/api/…` and `/admin/api/…/` reach AdminJS's routes. The guard decides on
+ * this normalised form (percent-decoded, lower-case, single slashes, no trailing slash), so every
+ * spelling that can reach the console passes the same door. Null when the path is not the console's.
+ */
+export function consolePath(rawPath: string, root: string): string | null {
+  let decoded = rawPath;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    // A malformed escape: the router cannot match it either; judge the raw form.
+  }
+  const path = decoded.toLowerCase().replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+  const base = root.toLowerCase();
+  return path === base || path.startsWith(`${base}/`) ? path : null;
 }
 
 function sameOrigin(ctx: Context): boolean {
@@ -104,11 +137,12 @@ function sameOrigin(ctx: Context): boolean {
 }
 
 export function consoleGuard(deps: GuardDeps): Middleware {
-  const root = deps.rootPath;
+  const root = deps.rootPath.toLowerCase();
   const isApi = (path: string) => path.startsWith(`${root}/api/`);
+  const assets = new Set([...deps.assetPaths].map((p) => p.toLowerCase()));
 
   const refuse = (ctx: Context, status: number, message: string) => {
-    if (isApi(ctx.path) || ctx.method !== 'GET') throw new ConsoleError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
+    if (isApi(consolePath(ctx.path, root) ?? '') || ctx.method !== 'GET') throw new ConsoleError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
     if (status === 401) ctx.redirect(`${root}/login`);
     else {
       ctx.status = status;
@@ -118,9 +152,9 @@ export function consoleGuard(deps: GuardDeps): Middleware {
   };
 
   const guard = async (ctx: Context, next: Next) => {
-    const path = ctx.path;
-    if (path !== root && !path.startsWith(`${root}/`)) return next();
-    if (deps.assetPaths.has(path.slice(root.length))) return next();
+    const path = consolePath(ctx.path, root);
+    if (path === null) return next();
+    if (assets.has(path.slice(root.length))) return next();
 
     if (path === `${root}/login`) {
       if (ctx.method === 'GET') {
@@ -133,8 +167,9 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       try {
         const result = await deps.auth.login(
           { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console' },
-          { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId) },
+          { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId), knownDevice: deps.auth.knowsDevice(ctx, form.get('email') ?? '') },
         );
+        deps.auth.rememberDevice(ctx, result.user.email);
         if (result.user.role !== 'firm_admin') {
           ctx.status = 403;
           ctx.type = 'html';
@@ -162,42 +197,55 @@ export function consoleGuard(deps: GuardDeps): Middleware {
     } catch {
       return refuse(ctx, 401, 'Your session ended. Sign in again.');
     }
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !sameOrigin(ctx)) {
+    const reading = ctx.method === 'GET' || ctx.method === 'HEAD';
+    if (!reading && !sameOrigin(ctx)) {
       throw new ConsoleError(403, 'csrf_failed', 'Console changes must come from the console itself.');
     }
+    // The whole form is read before the firm's transaction opens (AdminJS parses it later from the
+    // replayed bytes): a slow or stalled client holds a socket, never a database connection.
+    if (!reading) replayBody(ctx, await wholeBody(ctx, deps.maxBodyBytes ?? 256 * 1024));
 
-    await inTenantTransaction(
-      deps.knex,
-      { firmId: claims.firmId, actor: { userId: claims.sub, email: '', role: '' }, requestId: String(ctx.state.requestId), ip: ctx.ip },
-      async (trx) => {
-        let checked;
-        try {
-          checked = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
-        } catch (thrown) {
-          const error = deps.auth.toConsoleError(thrown);
-          if (error instanceof ConsoleError && error.status === 401) return refuse(ctx, 401, error.message);
-          throw error;
-        }
-        const { user, session, firmSettings } = checked;
-        if (path === `${root}/logout`) {
+    const release = await deps.auth.enterFirm(claims.firmId);
+    let signedIn = null as { firmId: string; userId: string; sessionId: string } | null;
+    try {
+      await inTenantTransaction(
+        deps.knex,
+        { firmId: claims.firmId, actor: { userId: claims.sub, email: '', role: '' }, requestId: String(ctx.state.requestId), ip: ctx.ip },
+        async (trx) => {
+          let checked;
+          try {
+            checked = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
+          } catch (thrown) {
+            const error = deps.auth.toConsoleError(thrown);
+            if (error instanceof ConsoleError && error.status === 401) return refuse(ctx, 401, error.message);
+            throw error;
+          }
+          const { user, session, firmSettings } = checked;
+          signedIn = { firmId: user.firmId, userId: user.id, sessionId: session.id };
+          if (path === `${root}/logout`) {
+            await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
+            await deps.auth.revokeSession(trx, session.id, user.id, 'logout', 'auth.logout');
+            deps.auth.clearSessionCookies(ctx, deps.cookieSecure);
+            ctx.redirect(`${root}/login`);
+            return;
+          }
+          if (user.role !== 'firm_admin') return refuse(ctx, 403, 'The console is for firm admins.');
+          if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
           await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
-          await deps.auth.revokeSession(trx, session.id, user.id, 'logout', 'auth.logout');
-          deps.auth.clearSessionCookies(ctx, deps.cookieSecure);
-          ctx.redirect(`${root}/login`);
-          return;
-        }
-        if (user.role !== 'firm_admin') return refuse(ctx, 403, 'The console is for firm admins.');
-        if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
-        await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
-        extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
-        const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };
-        // @adminjs/koa reads the current admin from ctx.session.adminUser.
-        (ctx as Context & { session: unknown }).session = { adminUser: admin };
-        ctx.state.consoleAdmin = admin;
-        ctx.state.trx = trx;
-        await next();
-      },
-    );
+          extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
+          const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };
+          // @adminjs/koa reads the current admin from ctx.session.adminUser.
+          (ctx as Context & { session: unknown }).session = { adminUser: admin };
+          ctx.state.consoleAdmin = admin;
+          ctx.state.trx = trx;
+          await next();
+        },
+        { signal: ctx.state.deadline as AbortSignal | undefined },
+      );
+    } finally {
+      release();
+      if (signedIn) deps.auth.touchSession({ firmId: signedIn.firmId, userId: signedIn.userId, requestId: String(ctx.state.requestId) }, signedIn.sessionId);
+    }
   };
 
   // The console's own refusals leave in the API's error envelope; anything else goes on to the

@@ -16,6 +16,10 @@ import { healthRoutes } from './health/routes';
 import { accessLog } from './middleware/access-log';
 import { errorHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
+import { requestDeadline } from './middleware/deadline';
+import { securityHeaders } from './middleware/security-headers';
+import { securityTxtRoutes } from './security-txt';
+import { FirmGate } from './limits/firm-gate';
 import { notificationRoutes } from './notifications/routes';
 import { mountRoutes, type RouteSpec } from './routes';
 import type { Security } from './security';
@@ -27,6 +31,7 @@ import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
@@ -55,10 +60,43 @@ export type AppDeps = {
   /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
   webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
-  imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
+  imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
   followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
+  /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
+  web?: { publicUrl?: string; securityContact?: string };
+  /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
+  limits?: Partial<RequestLimits>;
 };
+
+export type RequestLimits = {
+  requestTimeoutMs: number;
+  uploadTimeoutMs: number;
+  /** Database connections one firm may hold at once; half the pool when absent. */
+  perFirmConnections: number;
+  /** How long a request waits for one of its firm's connections before 503 `unavailable`. */
+  firmWaitMs: number;
+};
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 15 * 60_000;
+/** Uploads parsed at once by one api process: each holds a file's rows in memory until stored. */
+const PARSE_SLOTS = 2;
+
+function poolMaxOf(knex: Knex): number {
+  const max = (knex.client as { config?: { pool?: { max?: number } } }).config?.pool?.max;
+  return typeof max === 'number' && max > 0 ? max : 10;
+}
+
+/** The limits with their defaults filled in. */
+export function requestLimits(deps: AppDeps): RequestLimits {
+  return {
+    requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    uploadTimeoutMs: deps.limits?.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
+    perFirmConnections: deps.limits?.perFirmConnections ?? Math.max(1, Math.floor(poolMaxOf(deps.knex) / 2)),
+    firmWaitMs: deps.limits?.firmWaitMs ?? 5_000,
+  };
+}
 
 function uploadTokens(deps: AppDeps): UploadTokens {
   const key = deps.imports?.urlKey;
@@ -66,12 +104,15 @@ function uploadTokens(deps: AppDeps): UploadTokens {
   return UploadTokens.fromSigningKey(deps.security.settings.signingKeys, deps.security.settings.signingKeyCurrent);
 }
 
-export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[] };
+export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[]; firmGate: FirmGate };
 
-export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
+/** Shared limits of one api process: per-firm database slots, and parse slots for uploads. */
+export type Gates = { firmGate: FirmGate; parseSlots: FirmGate };
+
+export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
   return [
-    ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure }),
+    ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices }),
     ...userRoutes({ auth: security.auth }),
     ...clientRoutes(),
     ...settingsRoutes({ secretBox: security.secretBox }),
@@ -86,6 +127,9 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
         maxTabularBytes: deps.imports?.maxTabularBytes ?? 50 * 1024 * 1024,
         urlMinutes: 15,
         publicUrl: deps.imports?.publicUrl,
+        readLimits: { ...DEFAULT_READ_LIMITS, ...deps.imports?.readLimits },
+        firmGate: gates.firmGate,
+        parseSlots: gates.parseSlots,
       },
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
@@ -117,18 +161,27 @@ export function createApp(deps: AppDeps): App {
   const app = new Koa({ proxy: deps.trustProxy ?? false }) as App;
   app.silent = true; // errors are logged by our own middleware, once, with the request id
 
+  const limits = requestLimits(deps);
+  const firmGate = new FirmGate({ perFirm: limits.perFirmConnections, waitMs: limits.firmWaitMs });
+  // Uploads wait for a parse slot (up to their deadline) rather than parse many files at once.
+  const parseSlots = new FirmGate({ perFirm: PARSE_SLOTS, waitMs: limits.uploadTimeoutMs, busyMessage: 'Too many uploads are being read; try again in a minute.' });
+  const publicUrl = deps.web?.publicUrl ?? deps.imports?.publicUrl;
+  app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isApi: (path) => /^\/+(api|healthz|readyz|\.well-known)(\/|$)/i.test(path) }));
   app.use(requestContext());
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
+  // Inside the error envelope (a timeout answers in it), around everything that can wait.
+  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH ? next() : json(ctx, next)));
 
   const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
   app.use(health.routes());
+  app.use(securityTxtRoutes({ contact: deps.web?.securityContact, publicUrl }).routes());
 
   const router = new Router();
-  const specs = apiRouteSpecs(deps);
+  const specs = apiRouteSpecs(deps, { firmGate, parseSlots });
   mountRoutes(router, specs, {
     knex: deps.knex,
     auth: deps.security.auth,
@@ -136,6 +189,7 @@ export function createApp(deps: AppDeps): App {
     logger: deps.logger,
     cookieSecure: deps.security.settings.cookieSecure,
     tokenMinutes: deps.security.settings.tokenMinutes,
+    firmGate,
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
@@ -143,5 +197,6 @@ export function createApp(deps: AppDeps): App {
   if (deps.webRoot) app.use(webApp({ root: deps.webRoot }));
   app.apiRouter = router;
   app.routeSpecs = specs;
+  app.firmGate = firmGate;
   return app;
 }

@@ -38,6 +38,13 @@ export const unprocessable = (code: string, message: string, details?: Record<st
 export const rateLimited = (retryAfterSeconds: number) =>
   new ApiError(429, 'rate_limited', 'Too many attempts; try again later.', { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
 
+/** The service cannot take this request now (no database connection in time, a limit reached); retrying later works. */
+export const unavailable = (message = 'The service is busy; try again in a few seconds.', retryAfterSeconds = 5) =>
+  new ApiError(503, 'unavailable', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+/** The request did not finish within its deadline; nothing it started was kept. */
+export const requestTimedOut = (seconds: number) =>
+  new ApiError(503, 'request_timeout', `The request did not finish within ${seconds} seconds and was rolled back; try again.`, { limitSeconds: seconds }, { 'Retry-After': '5' });
+
 /** PostgreSQL refused a duplicate (23505), however the ORM wrapped it. */
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { name?: string; code?: string; nativeError?: { code?: string } };

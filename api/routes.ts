@@ -18,6 +18,7 @@ import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, setSessionCookies } from './a
 import type { AuthService } from './auth/service';
 import { TokenError, type SessionTokens } from './auth/tokens';
 import { ApiError, forbidden, unauthenticated } from './errors';
+import type { FirmGate } from './limits/firm-gate';
 import { isAllowed, type Action } from './rbac/permissions';
 import type { AppState, AuthenticatedSession, AuthenticatedUser } from './state';
 import { parseOrThrow } from './validate';
@@ -65,6 +66,7 @@ export type RouteDeps = {
   logger: Logger;
   cookieSecure: boolean;
   tokenMinutes: number;
+  firmGate: FirmGate;
 };
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -110,6 +112,8 @@ function authenticate(deps: RouteDeps): Middleware {
     ctx.state.authMethod = found.method;
 
     let scope: Parameters<typeof inTenantTransaction>[1] | null = null;
+    // One of the firm's slots first (per-firm fairness), then the transaction.
+    const release = await deps.firmGate.enter(claims.firmId);
     try {
       // The firm comes from the verified token; the role and the rest from the session's user row.
       await inTenantTransaction(
@@ -137,6 +141,7 @@ function authenticate(deps: RouteDeps): Middleware {
           }
           await next();
         },
+        { signal: ctx.state.deadline },
       );
     } catch (error) {
       if (error instanceof ApiError && error.audit && scope) {
@@ -146,6 +151,10 @@ function authenticate(deps: RouteDeps): Middleware {
         );
       }
       throw error;
+    } finally {
+      release();
+      const user = ctx.state.user;
+      if (user && ctx.state.session) deps.auth.touchSession({ firmId: user.firmId, userId: user.id, requestId: ctx.state.requestId }, ctx.state.session.id);
     }
   };
 }

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
 import { AuthService } from './auth/service';
-import { LoginThrottle } from './auth/throttle';
+import { DeviceCookies } from './auth/device-cookie';
+import { LoginThrottle, type ThrottleConfig } from './auth/throttle';
 import { parseSigningKeys, SessionTokens } from './auth/tokens';
 
 export type SecuritySettings = {
@@ -17,7 +18,7 @@ export type SecuritySettings = {
   reauthWindowMinutes: number;
   maxSessionsPerUser: number;
   cookieSecure: boolean;
-  throttle: { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number };
+  throttle: ThrottleConfig;
 };
 
 export type Security = {
@@ -26,6 +27,7 @@ export type Security = {
   secretBox: SecretBox;
   throttle: LoginThrottle;
   auth: AuthService;
+  devices: DeviceCookies;
 };
 
 export function createSecurity(settings: SecuritySettings, knex: Knex, logger: Logger): Security {
@@ -45,5 +47,6 @@ export function createSecurity(settings: SecuritySettings, knex: Knex, logger: L
       maxSessionsPerUser: settings.maxSessionsPerUser,
     },
   });
-  return { settings, tokens, secretBox, throttle, auth };
+  const devices = new DeviceCookies(settings.signingKeys, settings.signingKeyCurrent, settings.cookieSecure);
+  return { settings, tokens, secretBox, throttle, auth, devices };
 }

@@ -28,6 +28,8 @@ export type AppState = {
   /** How the request authenticated: cookie requests need the CSRF header on writes. */
   authMethod?: 'cookie' | 'bearer';
   trx?: Knex.Transaction;
+  /** Aborted when the request's deadline passes (api/middleware/deadline.ts): its transaction then rolls back. */
+  deadline?: AbortSignal;
   /** The firm requires TOTP for firm admins and this one has none yet: only self-service is open. */
   mustEnrollTotp?: boolean;
 };

@@ -36,6 +36,17 @@ export async function recordAuditEvent(trx: Knex.Transaction, event: AuditEventI
   );
 }
 
+/**
+ * A sign-in attempt that belongs to no firm (unknown email, throttled), in the platform chain:
+ * through the one definer function migration 008 grants the application role.
+ */
+export async function recordSignInEvent(
+  knex: Knex,
+  event: { action: 'auth.login_failed' | 'auth.login_throttled'; details: Record<string, unknown>; requestId: string; ip: string },
+): Promise<void> {
+  await knex.raw('select record_signin_event(?, ?::jsonb, ?, ?)', [event.action, JSON.stringify(event.details), event.requestId, event.ip]);
+}
+
 export type ChainVerification = { ok: boolean; checked: number; firstBrokenId: string | null; head: { seq: number; hash: string } | null };
 
 /**

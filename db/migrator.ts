@@ -5,6 +5,7 @@
  * in the session setting `taalmel.app_role`, which the migrations use to grant privileges.
  */
 import type { Knex } from 'knex';
+import pg from 'pg';
 import { createKnex } from './knex';
 import { migrations } from './migrations';
 
@@ -37,3 +38,12 @@ export async function migrationStatus(knex: Knex): Promise<{ latest: string | nu
 }
 
 export const latestMigrationName: string | null = migrations.at(-1)?.name ?? null;
+
+/**
+ * Lets the application role log in with this password (run by the owner). Production operators do
+ * this once themselves; the dev stack does it with a password of its own at every start.
+ */
+export async function setAppRolePassword(owner: Knex, appRole: string, password: string): Promise<void> {
+  // ALTER ROLE takes no bound parameters: the name is quoted as an identifier, the password as a literal.
+  await owner.raw(`ALTER ROLE ${pg.escapeIdentifier(appRole)} WITH LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+}

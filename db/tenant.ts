@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import pg from 'pg';
+import { platformRoleOf } from './knex';
 import { currentContext, runWithContext, type RequestContext } from './request-context';
 
 export type Actor = { userId: string | null; email: string; role: string };
@@ -62,11 +64,23 @@ function contextFor(scope: TenantScope, trx: Knex.Transaction): RequestContext {
   };
 }
 
+export type TransactionOptions = {
+  /**
+   * A request's deadline: once aborted, the transaction rolls back instead of committing, even when
+   * fn succeeds afterwards (its caller has already been told it failed).
+   */
+  signal?: AbortSignal;
+};
+
 /** Runs fn in a transaction scoped to the firm; firm-scoped models inside use it automatically. */
-export async function inTenantTransaction<T>(knex: Knex, scope: TenantScope, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+export async function inTenantTransaction<T>(knex: Knex, scope: TenantScope, fn: (trx: Knex.Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   return knex.transaction(async (trx) => {
     await applyScope(trx, scope);
-    return runWithContext(contextFor(scope, trx), () => fn(trx));
+    const result = await runWithContext(contextFor(scope, trx), () => fn(trx));
+    signal?.throwIfAborted();
+    return result;
   });
 }
 
@@ -84,6 +98,10 @@ export async function inFirmJobTransaction<T>(knex: Knex, firmId: string, job: s
  */
 export async function inSystemTransaction<T>(knex: Knex, job: string, fn: (trx: Knex.Transaction) => Promise<T>, firmId?: string): Promise<T> {
   return knex.transaction(async (trx) => {
+    // The system context needs the platform role (migration 008): taken for this transaction only.
+    // A pool that logs in as the application role (the api's) is refused here, by the database.
+    const platformRole = platformRoleOf(knex);
+    if (platformRole) await trx.raw(`SET LOCAL ROLE ${pg.escapeIdentifier(platformRole)}`);
     const scope: TenantScope = { firmId: firmId ?? '', actor: { userId: null, email: `system:${job}`, role: 'system' } };
     await applyScope(trx, { ...scope, system: true });
     return runWithContext({ ...contextFor(scope, trx), firmId }, () => fn(trx));

@@ -4,6 +4,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { API_SESSION_TIMEOUTS } from '../db/knex';
+import { DEFAULT_READ_LIMITS, type ReadLimits } from '../api/imports/parse-upload';
+import { DEFAULT_ZIP_CAPS } from '../api/imports/zip-limits';
+
+const MB = 1024 * 1024;
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -19,12 +24,22 @@ const schema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   PORT: port.default(3000),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  SECURITY_CONTACT: optionalString.pipe(z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'a mailto: or https:// URI').optional()),
   DATA_DIR: z.string().default('.data'),
   WEB_DIR: z.string().default('dist/web'),
 
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('taalmel_app'),
+  DATABASE_APP_PASSWORD: optionalString,
   DATABASE_POOL_MAX: positiveInt.default(10),
+  DATABASE_ACQUIRE_TIMEOUT_MS: positiveInt.default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(API_SESSION_TIMEOUTS.statementMs),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(API_SESSION_TIMEOUTS.lockMs),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(API_SESSION_TIMEOUTS.idleInTransactionMs),
+  DATABASE_FIRM_MAX_CONNECTIONS: z.preprocess((value) => (value === '' ? undefined : value), positiveInt.optional()),
+  REQUEST_TIMEOUT_SECONDS: positiveInt.default(20),
+  UPLOAD_TIMEOUT_SECONDS: positiveInt.default(900),
+  STOP_GRACE_SECONDS: positiveInt.default(10),
   EMBEDDED_PG_PORT: port.default(5433),
 
   TEMPORAL_ADDRESS: optionalString,
@@ -74,6 +89,12 @@ const schema = z.object({
   UPLOAD_MAX_JSON_MB: positiveInt.default(100),
   UPLOAD_MAX_TABULAR_MB: positiveInt.default(50),
   UPLOAD_URL_KEY: optionalString,
+  UPLOAD_MAX_ROWS: positiveInt.default(DEFAULT_READ_LIMITS.maxRows),
+  UPLOAD_MAX_CELLS: positiveInt.default(DEFAULT_READ_LIMITS.maxCells),
+  UPLOAD_MAX_UNZIPPED_PART_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxPartBytes / MB),
+  UPLOAD_MAX_UNZIPPED_SHARED_STRINGS_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxSharedStringsBytes / MB),
+  UPLOAD_MAX_UNZIPPED_TOTAL_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxTotalBytes / MB),
+  UPLOAD_MAX_ZIP_ENTRIES: positiveInt.default(DEFAULT_ZIP_CAPS.maxEntries),
 
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
   MAIL_FROM: z.string().trim().min(3).default('Taalmel <no-reply@taalmel.local>'),
@@ -87,10 +108,21 @@ export type Config = {
   env: 'development' | 'production' | 'test';
   isDev: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  api: { host: string; port: number; publicUrl: string };
+  api: { host: string; port: number; publicUrl: string; /** security.txt's Contact (RFC 9116); none: no security.txt. */ securityContact: string | undefined };
   dataDir: string;
   webDir: string;
-  database: { url: string | undefined; appRole: string; poolMax: number; embeddedPort: number };
+  database: {
+    url: string | undefined;
+    appRole: string;
+    /** The api logs in as the application role with it (docs/security-limits.md); absent: owner + SET ROLE. */
+    appPassword: string | undefined;
+    poolMax: number;
+    embeddedPort: number;
+    acquireTimeoutMs: number;
+    /** The api's connections (docs/security-limits.md); the worker's long jobs keep only the idle limit. */
+    apiTimeouts: { statementMs: number; lockMs: number; idleInTransactionMs: number };
+  };
+  limits: { requestTimeoutMs: number; uploadTimeoutMs: number; perFirmConnections: number | undefined; stopGraceMs: number };
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -127,6 +159,8 @@ export type ImportsConfig = {
   maxTabularBytes: number;
   /** Base64 key (32+ bytes) for signing upload URLs; derived from the session signing key when absent. */
   urlKey: string | undefined;
+  /** Rows, cells and ZIP expansion one upload may reach (docs/security-limits.md). */
+  readLimits: ReadLimits;
 };
 
 /** How long a close request waits for a decision before each step (the workflow's timers). */
@@ -199,15 +233,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     env: e.NODE_ENV,
     isDev: e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
-    api: { host: e.API_HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}` },
+    api: {
+      host: e.API_HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}`,
+      securityContact: e.SECURITY_CONTACT,
+    },
     dataDir: path.resolve(e.DATA_DIR),
     /** The built web app the api serves at `/` (`npm run build:web` writes it). */
     webDir: path.resolve(e.WEB_DIR),
     database: {
       url: e.DATABASE_URL,
       appRole: e.DATABASE_APP_ROLE,
+      appPassword: e.DATABASE_APP_PASSWORD,
       poolMax: e.DATABASE_POOL_MAX,
       embeddedPort: e.EMBEDDED_PG_PORT,
+      acquireTimeoutMs: e.DATABASE_ACQUIRE_TIMEOUT_MS,
+      apiTimeouts: { statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS, idleInTransactionMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS },
+    },
+    limits: {
+      requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
+      uploadTimeoutMs: e.UPLOAD_TIMEOUT_SECONDS * 1000,
+      perFirmConnections: e.DATABASE_FIRM_MAX_CONNECTIONS,
+      stopGraceMs: e.STOP_GRACE_SECONDS * 1000,
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -257,6 +305,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       maxJsonBytes: e.UPLOAD_MAX_JSON_MB * 1024 * 1024,
       maxTabularBytes: e.UPLOAD_MAX_TABULAR_MB * 1024 * 1024,
       urlKey: e.UPLOAD_URL_KEY,
+      readLimits: {
+        maxRows: e.UPLOAD_MAX_ROWS,
+        maxCells: e.UPLOAD_MAX_CELLS,
+        zip: {
+          maxEntries: e.UPLOAD_MAX_ZIP_ENTRIES,
+          maxPartBytes: e.UPLOAD_MAX_UNZIPPED_PART_MB * MB,
+          maxSharedStringsBytes: e.UPLOAD_MAX_UNZIPPED_SHARED_STRINGS_MB * MB,
+          maxTotalBytes: e.UPLOAD_MAX_UNZIPPED_TOTAL_MB * MB,
+        },
+      },
     },
     mail: {
       smtpUrl: e.SMTP_URL,

@@ -7,9 +7,11 @@ import { ConsoleError } from '../admin/guard';
 import { clearSessionCookies, SESSION_COOKIE, setSessionCookies } from '../api/auth/cookies';
 import type { AuthService } from '../api/auth/service';
 import type { SessionTokens } from '../api/auth/tokens';
+import type { DeviceCookies } from '../api/auth/device-cookie';
 import { ApiError } from '../api/errors';
+import type { FirmGate } from '../api/limits/firm-gate';
 
-export function consoleAuth(auth: AuthService, tokens: SessionTokens): ConsoleAuth {
+export function consoleAuth(auth: AuthService, tokens: SessionTokens, limits: { firmGate: FirmGate; devices: DeviceCookies }): ConsoleAuth {
   return {
     login: (input, client) => auth.login(input, client),
     verifyToken: (token) => tokens.verify(token),
@@ -19,5 +21,9 @@ export function consoleAuth(auth: AuthService, tokens: SessionTokens): ConsoleAu
     setSessionCookies,
     clearSessionCookies,
     toConsoleError: (error) => (error instanceof ApiError ? new ConsoleError(error.status, error.code, error.message, error.headers) : error),
+    enterFirm: (firmId) => limits.firmGate.enter(firmId),
+    touchSession: (scope, sessionId) => auth.touchSession(scope, sessionId),
+    knowsDevice: (ctx, email) => limits.devices.knows(ctx, email),
+    rememberDevice: (ctx, email) => limits.devices.remember(ctx, email),
   };
 }

@@ -9,14 +9,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { databaseUrlFor } from '../db/knex';
-import { migrateLatest } from '../db/migrator';
+import { migrateLatest, setAppRolePassword } from '../db/migrator';
 import { seedDemoFirm, type DemoCredentials } from '../db/seeds/demo-firm';
 import { createKnex } from '../db/knex';
 import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
 import { assertPortsFree, PortInUseError, type NamedPort } from './ports';
-import { securitySettings } from './keys';
+import { loadOrCreateDevAppPassword, securitySettings } from './keys';
 import { mailDepsFrom, startApi, startSchedulerService, startWorkerService } from './services';
 import { resolveMailpit, startMailpit } from './mailpit';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
@@ -131,7 +131,12 @@ async function main(): Promise<void> {
 
     const credentialsPath = path.join(config.dataDir, 'demo-credentials.json');
     const owner = createKnex({ url: databaseUrl, poolMax: 1, applicationName: 'taalmel-seed' });
-    const seeded = await seedDemoFirm(owner).finally(() => owner.destroy());
+    // The api logs in as the application role itself (it cannot become the owner or the platform role).
+    config.database.appPassword ??= loadOrCreateDevAppPassword(config.dataDir);
+    const appPassword = config.database.appPassword;
+    const seeded = await setAppRolePassword(owner, config.database.appRole, appPassword)
+      .then(() => seedDemoFirm(owner))
+      .finally(() => owner.destroy());
 
     // Mail: the platform SMTP_URL when set; otherwise a local Mailpit catches everything.
     let mail: { smtpPort: number | null; apiUrl: string | null } = { smtpPort: null, apiUrl: null };
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
     );
     const security = securitySettings(config, { devKeysFallback: true });
     const api = await startApi({ config, logger, databaseUrl, temporalAddress, security });
-    steps.push({ name: 'API', stop: api.stop });
+    steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress, mail: mailDepsFrom(config, { smtpUrl, secretKeys: security }) });
     steps.push({ name: 'worker', stop: worker.stop });
     const scheduler = await startSchedulerService({ config, logger, temporalAddress });

@@ -53,3 +53,13 @@ export function securitySettings(config: Config, options: { devKeysFallback: boo
     throttle: a.throttle,
   };
 }
+
+/** The dev stack's password for the application database role (DATA_DIR/dev-db-app-password, mode 600). */
+export function loadOrCreateDevAppPassword(dataDir: string): string {
+  const file = path.join(dataDir, 'dev-db-app-password');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const password = randomBytes(24).toString('base64url');
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}

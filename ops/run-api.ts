@@ -10,7 +10,7 @@ async function main() {
   const logger = createLogger({ level: config.logLevel, pretty: config.isDev });
   const api = await startApi({ config, logger, databaseUrl: config.database.url!, temporalAddress: config.temporal.address!, security: securitySettings(config, { devKeysFallback: false }) });
   logger.info({ url: api.url }, 'api listening');
-  stopOnSignals(() => [{ name: 'api', stop: api.stop }], logger);
+  stopOnSignals(() => [{ name: 'api', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 }], logger);
 }
 
 main().catch((error: Error) => {

@@ -6,10 +6,10 @@ import http from 'node:http';
 import type { Logger } from 'pino';
 import { mountAdminConsole } from '../admin/console';
 import { consoleAuth } from './console-auth';
-import { createApp } from '../api/app';
+import { createApp, type AppDeps } from '../api/app';
 import { createSecurity, type SecuritySettings } from '../api/security';
 import { createTemporalClient } from '../api/temporal-client';
-import { createKnex } from '../db/knex';
+import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
 import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
@@ -28,11 +28,21 @@ export async function startApi(options: {
   security: SecuritySettings;
 }): Promise<Service & { url: string; server: http.Server }> {
   const { config, logger } = options;
-  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
+  if (!config.database.appPassword) logger.warn('DATABASE_APP_PASSWORD is not set: the api connects as the database owner and switches to the application role, which a raw query could undo');
+  const knex = createKnex({
+    url: options.databaseUrl,
+    appRole: config.database.appRole,
+    appRolePassword: config.database.appPassword,
+    poolMax: config.database.poolMax,
+    applicationName: 'taalmel-api',
+    timeouts: config.database.apiTimeouts,
+    acquireTimeoutMs: config.database.acquireTimeoutMs,
+    log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+  });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, webRoot: config.webDir, followUps: { maxFileBytes: config.mail.maxFileBytes } });
-  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens), cookieSecure: options.security.cookieSecure });
+  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, webRoot: config.webDir, limits: apiLimits(config), web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact }, followUps: { maxFileBytes: config.mail.maxFileBytes } });
+  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -42,14 +52,12 @@ export async function startApi(options: {
     server,
     url: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.api.port}`,
     async stop() {
-      // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const force = setTimeout(() => server.closeAllConnections(), 10_000);
-      await closed;
-      clearTimeout(force);
+      const started = Date.now();
+      await closeHttpServer(server, config.limits.stopGraceMs);
       await temporal.close();
-      await knex.destroy();
+      // What is left of the grace for the pool; a request stuck on a lock is cut, not waited for.
+      const outcome = await destroyKnex(knex, Math.max(1_000, config.limits.stopGraceMs - (Date.now() - started)));
+      if (outcome === 'cut') logger.warn('database connections still busy at the end of the grace time were cut');
     },
   };
 }
@@ -68,9 +76,37 @@ export function mailDepsFrom(config: Config, overrides: { smtpUrl?: string; secr
   };
 }
 
+/** The api's request limits from configuration (api/app.ts fills in what is absent). */
+export function apiLimits(config: Config): AppDeps['limits'] {
+  return {
+    requestTimeoutMs: config.limits.requestTimeoutMs,
+    uploadTimeoutMs: config.limits.uploadTimeoutMs,
+    ...(config.limits.perFirmConnections ? { perFirmConnections: config.limits.perFirmConnections } : {}),
+  };
+}
+
+/**
+ * Stops accepting connections, drops idle keep-alive sockets, lets running requests finish for the
+ * grace time, then closes whatever is left: the stop ends in time whatever the clients do.
+ */
+export async function closeHttpServer(server: http.Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const force = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(force);
+}
+
 export async function startWorkerService(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string; mail?: MailDeps }): Promise<Service> {
   const { config, logger } = options;
-  const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-worker', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
+  const knex = createKnex({
+    url: options.databaseUrl,
+    appRole: config.database.appRole,
+    poolMax: config.database.poolMax,
+    applicationName: 'taalmel-worker',
+    timeouts: JOB_SESSION_TIMEOUTS,
+    log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+  });
   const running = await startWorker({
     address: options.temporalAddress,
     namespace: config.temporal.namespace,

@@ -4,6 +4,7 @@ import { Session } from '../../db/models/session';
 import { notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import { clearSessionCookies, setSessionCookies } from './cookies';
+import type { DeviceCookies } from './device-cookie';
 import { presentSession, type AuthService } from './service';
 
 const loginBody = z.object({
@@ -18,7 +19,7 @@ const reauthBody = z.object({ password: z.string().min(1).max(1024), totp: z.str
 const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
 const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
 
-export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): RouteSpec[] {
+export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; devices: DeviceCookies }): RouteSpec[] {
   const { auth } = deps;
   return [
     route({
@@ -27,7 +28,8 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       action: 'public',
       body: loginBody,
       async handler(ctx, { body }) {
-        const result = await auth.login(body, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId });
+        const result = await auth.login(body, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId, knownDevice: deps.devices.knows(ctx, body.email) });
+        deps.devices.remember(ctx, body.email);
         setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
         ctx.body = { user: result.user, session: result.session, token: result.token };
       },

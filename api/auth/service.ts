@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import type { Logger } from 'pino';
-import { recordAuditEvent } from '../../db/audit';
+import { recordAuditEvent, recordSignInEvent } from '../../db/audit';
 import { Firm } from '../../db/models/firm';
 import { Notification } from '../../db/models/notification';
 import { Session } from '../../db/models/session';
@@ -39,7 +39,13 @@ export type AuthServiceDeps = {
 };
 
 export type LoginInput = { email: string; password: string; totp?: string; deviceName?: string; replaceSessionId?: string };
-export type ClientInfo = { ip: string; userAgent: string | null; requestId: string };
+export type ClientInfo = {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+  /** The device signed in to this email before (api/auth/device-cookie.ts): the account lockout does not apply. */
+  knownDevice?: boolean;
+};
 
 type UserRow = {
   id: string;
@@ -56,6 +62,8 @@ type UserRow = {
 };
 
 const TOTP_ISSUER = 'Taalmel';
+/** A session's last_seen_at (and idle expiry) is written at most this often. */
+export const SESSION_TOUCH_EVERY_MS = 60_000;
 // ±1 step of 30 s: a phone clock a little off still works.
 const TOTP_TOLERANCE_SECONDS = 30;
 
@@ -82,6 +90,8 @@ function actorOf(user: { id: string; email: string; role: string }): Actor {
 export class AuthService {
   /** A real argon2id hash, verified when the email is unknown so both answers take the same time. */
   private readonly dummyHash: Promise<string>;
+  /** When this process last recorded each session's activity (touchSession). */
+  private readonly lastTouched = new Map<string, number>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
@@ -113,14 +123,18 @@ export class AuthService {
 
   async login(input: LoginInput, client: ClientInfo) {
     const email = input.email.trim().toLowerCase();
-    const wait = await this.deps.throttle.retryAfter(email, client.ip);
-    if (wait > 0) throw rateLimited(wait);
+    const verdict = await this.deps.throttle.check(email, client.ip, client.knownDevice ?? false);
+    if (verdict.retryAfterSeconds > 0) {
+      await this.recordPlatformSignIn('auth.login_throttled', client, { email, limit: verdict.reason, retryAfterSeconds: verdict.retryAfterSeconds });
+      throw rateLimited(verdict.retryAfterSeconds);
+    }
 
     const row = await this.findForLogin(email);
     const passwordOk = await verifyPassword(row?.password_hash ?? (await this.dummyHash), input.password);
     if (!row || !passwordOk || !row.active) {
       await this.deps.throttle.recordFailure(email, client.ip);
       if (row) await this.recordRefusal(row, client, 'auth.login_failed', { reason: passwordOk ? 'inactive' : 'wrong_password' });
+      else await this.recordPlatformSignIn('auth.login_failed', client, { email, reason: 'unknown_email' });
       throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
     }
 
@@ -197,7 +211,7 @@ export class AuthService {
         sessions: result.deviceLimit,
       });
     }
-    await this.deps.throttle.recordSuccess(email);
+    await this.deps.throttle.recordSuccess(email, client.ip, client.knownDevice ?? false);
     const { token, expiresAt } = await this.deps.tokens.sign({ sub: row.id, firmId: row.firm_id, sessionId: result.session.id, role: row.role });
     return {
       user: presentUser(result.user),
@@ -205,6 +219,13 @@ export class AuthService {
       token,
       tokenExpiresAt: expiresAt,
     };
+  }
+
+  /** A sign-in attempt of no firm (unknown email, throttled) in the platform chain, with its IP. */
+  private async recordPlatformSignIn(action: 'auth.login_failed' | 'auth.login_throttled', client: ClientInfo, details: Record<string, unknown>): Promise<void> {
+    await recordSignInEvent(this.deps.knex, { action, details, requestId: client.requestId, ip: client.ip }).catch((error: Error) =>
+      this.deps.logger.error({ err: error }, 'could not record a sign-in attempt'),
+    );
   }
 
   private async recordRefusal(row: UserRow, client: ClientInfo, action: string, after: Record<string, unknown>): Promise<void> {
@@ -227,13 +248,39 @@ export class AuthService {
     const user = await User.query(trx).findById(userId);
     if (!user || !user.active) throw unauthenticated('unauthenticated', 'This account is not active.');
     const idleExpiresAt = new Date(Math.min(now.getTime() + this.deps.policy.idleMinutes * 60_000, session.absoluteExpiresAt.getTime()));
-    await Session.query(trx).patch({ lastSeenAt: now, idleExpiresAt }).where({ id: session.id });
+    // No write here: the request's transaction must not lock the session row (concurrent requests
+    // of one session would queue behind each other). touchSession records the activity afterwards.
     const firm = await Firm.query(trx).findById(user.firmId).throwIfNotFound();
     return {
       user: { id: user.id, firmId: user.firmId, email: user.email, name: user.name, role: user.role, clientId: user.clientId, totpEnabled: user.totpEnabled },
       session: { id: session.id, deviceName: session.deviceName, createdAt: session.createdAt, absoluteExpiresAt: session.absoluteExpiresAt, idleExpiresAt, reauthAt: session.reauthAt },
       firmSettings: firm.settings ?? {},
     };
+  }
+
+  /**
+   * Records that a session is in use: last_seen_at and the sliding idle expiry, at most once a
+   * minute per session, in its own short transaction after the request's one ended. The row is
+   * taken with SKIP LOCKED, so a touch never waits for another request (or another replica's touch).
+   * Best effort: a failed touch is logged; the session then idles out up to a minute earlier.
+   */
+  touchSession(scope: { firmId: string; userId: string; requestId: string }, sessionId: string): void {
+    const nowMs = Date.now();
+    if (nowMs - (this.lastTouched.get(sessionId) ?? 0) < SESSION_TOUCH_EVERY_MS) return;
+    this.lastTouched.set(sessionId, nowMs);
+    if (this.lastTouched.size > 10_000) {
+      for (const [id, at] of this.lastTouched) if (nowMs - at >= SESSION_TOUCH_EVERY_MS) this.lastTouched.delete(id);
+    }
+    const actor = { userId: scope.userId, email: '', role: '' };
+    inTenantTransaction(this.deps.knex, { firmId: scope.firmId, actor, requestId: scope.requestId }, (trx) =>
+      trx.raw(
+        `update sessions set last_seen_at = now(),
+                idle_expires_at = least(now() + make_interval(mins => ?), absolute_expires_at)
+          where id = (select id from sessions where id = ? and revoked_at is null
+                        and last_seen_at < now() - make_interval(secs => ?) for update skip locked)`,
+        [this.deps.policy.idleMinutes, sessionId, SESSION_TOUCH_EVERY_MS / 1000],
+      ),
+    ).catch((error: Error) => this.deps.logger.warn({ err: error }, 'could not record session activity'));
   }
 
   async reissueToken(user: AuthenticatedUser, sessionId: string) {

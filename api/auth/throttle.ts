@@ -1,53 +1,108 @@
 /**
- * Failed sign-ins are limited per account and per IP, with state in PostgreSQL
- * (rate-limiter-flexible) so every api replica sees the same counts. An account that reaches its
- * limit is locked for the window, and each further lockout within a day doubles the lock.
+ * Keeps password guessing out without handing anyone a switch to lock others out. State lives in
+ * PostgreSQL (rate-limiter-flexible), so every api replica sees the same counts.
+ * - Per account and IP: after `maxFailuresPerIp` failures for one email from one IP, that pair is
+ *   refused for the window. A shared office IP is never locked as a whole: other accounts behind
+ *   it keep signing in.
+ * - Per account: after `maxFailuresPerAccount` failures (from anywhere), sign-ins to that email from
+ *   unknown devices are slowed to one attempt per `slowSeconds`, not refused: guessing becomes
+ *   useless while the owner can still get in, and at once from a device it signed in with before
+ *   (api/auth/device-cookie.ts), which the account limit never applies to.
+ * - Per IP, across accounts (password spraying): past ten times the pair limit, unknown devices
+ *   behind that IP are slowed the same way.
  */
 import type { Knex } from 'knex';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
-export type ThrottleConfig = { maxFailuresPerAccount: number; maxFailuresPerIp: number; windowSeconds: number };
+export type ThrottleConfig = {
+  maxFailuresPerAccount: number;
+  maxFailuresPerIp: number;
+  windowSeconds: number;
+  /** The pace of attempts to a slowed account (or from a spraying IP); 30 s (at most the window) when absent. */
+  slowSeconds?: number;
+};
+
+const SLOW_SECONDS = 30;
+/** The spray threshold is this many times the per-pair limit. */
+const SPRAY_FACTOR = 10;
+
+export type ThrottleVerdict = { retryAfterSeconds: number; reason: 'account' | 'account_ip' | 'ip' | null };
 
 export class LoginThrottle {
   private readonly account: RateLimiterPostgres;
+  private readonly pair: RateLimiterPostgres;
   private readonly ip: RateLimiterPostgres;
-  private readonly lockouts: RateLimiterPostgres;
+  private readonly slowAccount: RateLimiterPostgres;
+  private readonly slowIp: RateLimiterPostgres;
+  private readonly slowSeconds: number;
 
   constructor(
     knex: Knex,
     private readonly config: ThrottleConfig,
   ) {
     const common = { storeClient: knex, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
-    this.account = new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: config.maxFailuresPerAccount, duration: config.windowSeconds });
-    this.ip = new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: config.maxFailuresPerIp, duration: config.windowSeconds });
-    this.lockouts = new RateLimiterPostgres({ ...common, keyPrefix: 'login_lockouts', points: 1000, duration: 24 * 3600 });
+    const window = config.windowSeconds;
+    this.slowSeconds = Math.min(config.slowSeconds ?? SLOW_SECONDS, window);
+    this.account = new RateLimiterPostgres({ ...common, keyPrefix: 'login_account', points: config.maxFailuresPerAccount, duration: window });
+    this.pair = new RateLimiterPostgres({ ...common, keyPrefix: 'login_account_ip', points: config.maxFailuresPerIp, duration: window });
+    this.ip = new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: config.maxFailuresPerIp * SPRAY_FACTOR, duration: window });
+    this.slowAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login_slow_account', points: 1, duration: this.slowSeconds });
+    this.slowIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login_slow_ip', points: 1, duration: this.slowSeconds });
   }
 
-  /** Seconds to wait when this account or IP is currently refused, else 0. */
-  async retryAfter(email: string, ip: string): Promise<number> {
-    const [account, byIp] = await Promise.all([this.account.get(email), this.ip.get(ip)]);
-    const wait = (res: RateLimiterRes | null, limit: number) => (res && res.consumedPoints >= limit ? Math.ceil(res.msBeforeNext / 1000) : 0);
-    return Math.max(wait(account, this.config.maxFailuresPerAccount), wait(byIp, this.config.maxFailuresPerIp));
+  /**
+   * Whether this attempt may go ahead now. A slowed account or IP lets one attempt through per slow
+   * interval (this call takes it); a device known to the account is never held by the account limit.
+   */
+  async check(email: string, ip: string, knownDevice: boolean): Promise<ThrottleVerdict> {
+    const [pair, account, byIp] = await Promise.all([this.pair.get(pairKey(email, ip)), this.account.get(email), this.ip.get(ip)]);
+    if (pair && pair.consumedPoints >= this.config.maxFailuresPerIp) return { retryAfterSeconds: seconds(pair.msBeforeNext), reason: 'account_ip' };
+    if (knownDevice) return { retryAfterSeconds: 0, reason: null };
+    if (account && account.consumedPoints >= this.config.maxFailuresPerAccount) {
+      const wait = await take(this.slowAccount, email);
+      if (wait > 0) return { retryAfterSeconds: wait, reason: 'account' };
+    }
+    if (byIp && byIp.consumedPoints >= this.config.maxFailuresPerIp * SPRAY_FACTOR) {
+      const wait = await take(this.slowIp, ip);
+      if (wait > 0) return { retryAfterSeconds: wait, reason: 'ip' };
+    }
+    return { retryAfterSeconds: 0, reason: null };
   }
 
   async recordFailure(email: string, ip: string): Promise<void> {
-    const consume = async (limiter: RateLimiterPostgres, key: string) => {
-      try {
-        return await limiter.consume(key);
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return rejection;
-        throw rejection;
-      }
-    };
-    const [account] = await Promise.all([consume(this.account, email), consume(this.ip, ip)]);
-    if (account.consumedPoints === this.config.maxFailuresPerAccount) {
-      const lockouts = await consume(this.lockouts, email);
-      const seconds = this.config.windowSeconds * 2 ** Math.min(lockouts.consumedPoints - 1, 6);
-      await this.account.block(email, seconds);
-    }
+    const [account] = await Promise.all([consume(this.account, email), consume(this.pair, pairKey(email, ip)), consume(this.ip, ip)]);
+    // The failure that reaches the limit starts the slow pace at once: the next attempt waits.
+    if (account.consumedPoints === this.config.maxFailuresPerAccount) await consume(this.slowAccount, email);
   }
 
-  async recordSuccess(email: string): Promise<void> {
-    await this.account.delete(email);
+  /**
+   * A right password clears the pair's count, and the account's unless it came from a known device
+   * (the owner at their own device says nothing about the guesser elsewhere: the slow pace stays).
+   */
+  async recordSuccess(email: string, ip: string, knownDevice: boolean): Promise<void> {
+    await Promise.all([knownDevice ? null : this.account.delete(email), this.pair.delete(pairKey(email, ip))]);
+  }
+}
+
+const pairKey = (email: string, ip: string) => `${email}|${ip}`;
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+async function consume(limiter: RateLimiterPostgres, key: string): Promise<RateLimiterRes> {
+  try {
+    return await limiter.consume(key);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return rejection;
+    throw rejection;
+  }
+}
+
+/** Takes the one attempt of the current slow interval: 0 when taken, else the seconds to wait. */
+async function take(limiter: RateLimiterPostgres, key: string): Promise<number> {
+  try {
+    await limiter.consume(key);
+    return 0;
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return seconds(rejection.msBeforeNext);
+    throw rejection;
   }
 }

@@ -9,6 +9,8 @@ import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
 export const TOKEN_ISSUER = 'taalmel';
 export const TOKEN_AUDIENCE = 'taalmel-api';
 const ALGORITHM = 'HS256';
+/** How far ahead of our clock a token's issue time may be (another replica's clock). */
+const CLOCK_SKEW_SECONDS = 30;
 
 export type SessionClaims = { sub: string; firmId: string; sessionId: string; role: string };
 export type VerifiedToken = SessionClaims & { iat: number; exp: number; kid: string };
@@ -71,7 +73,12 @@ export class SessionTokens {
       if (typeof sub !== 'string' || typeof firmId !== 'string' || typeof sid !== 'string' || typeof role !== 'string') {
         throw new TokenError('invalid');
       }
-      return { sub, firmId, sessionId: sid, role, iat: iat as number, exp: exp as number, kid: protectedHeader.kid as string };
+      // A token from the future, or living longer than we issue them, was not made by this server's
+      // rules (a leaked key, a forged clock): refused, whatever its signature.
+      if (typeof iat !== 'number' || typeof exp !== 'number') throw new TokenError('invalid');
+      if (iat > Math.floor(Date.now() / 1000) + CLOCK_SKEW_SECONDS) throw new TokenError('invalid');
+      if (exp - iat > this.lifetimeSeconds) throw new TokenError('invalid');
+      return { sub, firmId, sessionId: sid, role, iat, exp, kid: protectedHeader.kid as string };
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new TokenError('expired');
       throw new TokenError('invalid');

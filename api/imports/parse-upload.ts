@@ -5,11 +5,12 @@
  * wrong recipient GSTIN, no recognisable header, …) refuse the whole file.
  */
 import { readGstr2b } from '../../domain/recon/gstr2b-reader';
-import { readRegisterCsv, readRegisterXlsx } from '../../domain/recon/register-reader';
+import { readRegisterCsv, readRegisterXlsx, TOO_LARGE_CODES } from '../../domain/recon/register-reader';
 import { sniffContent } from '../../domain/recon/sniff';
 import type { Issue } from '../../domain/recon/types';
 import type { ImportKind } from '../../db/models/import';
 import { type MeteredBody } from './metered-body';
+import { checkZipFile, DEFAULT_ZIP_CAPS, type ZipCaps } from './zip-limits';
 
 /** Issues kept on the import row and in responses; the rest are counted. */
 export const MAX_REPORTED_ISSUES = 100;
@@ -27,7 +28,18 @@ function refused(status: 400 | 415, code: 'invalid_file' | 'unsupported_type', m
   return { ok: false, status, code, message, errors: errors.slice(0, MAX_REPORTED_ISSUES) };
 }
 
-export async function parseUpload(body: MeteredBody, expect: { kind: ImportKind; period: string; clientGstin: string; filename: string }): Promise<ParsedUpload> {
+/** What one upload may make the readers hold (docs/security-limits.md). */
+export type ReadLimits = { maxRows: number; maxCells: number; zip: ZipCaps };
+
+export const DEFAULT_READ_LIMITS: ReadLimits = { maxRows: 500_000, maxCells: 15_000_000, zip: DEFAULT_ZIP_CAPS };
+
+const tooLarge = (message: string, code = 'too_large'): ParsedUpload => ({ ok: false, status: 413, code: 'too_large', message, errors: [{ code, message, fatal: true }] });
+
+export async function parseUpload(
+  body: MeteredBody,
+  expect: { kind: ImportKind; period: string; clientGstin: string; filename: string; /** The spooled body, for checks that need the whole file. */ file: string },
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
+): Promise<ParsedUpload> {
   const head = await body.head();
   const sniffed = sniffContent(head);
   if (sniffed.kind === 'empty') return refused(400, 'invalid_file', 'The file is empty.', [{ code: 'empty_file', message: 'empty file', fatal: true }]);
@@ -52,8 +64,15 @@ export async function parseUpload(body: MeteredBody, expect: { kind: ImportKind;
     };
   }
 
+  if (sniffed.kind === 'xlsx') {
+    // Before any part is parsed: the ZIP's declared sizes against the caps, and proven.
+    const verdict = await checkZipFile(expect.file, limits.zip);
+    if (!verdict.ok) return verdict.tooLarge ? tooLarge(verdict.message) : refused(400, 'invalid_file', verdict.message, [{ code: 'invalid_xlsx', message: verdict.message, fatal: true }]);
+  }
   const read = sniffed.kind === 'xlsx' ? readRegisterXlsx : readRegisterCsv;
-  const result = await read(body.chunks(), { source: expect.filename, maxIssues: MAX_REPORTED_ISSUES });
+  const result = await read(body.chunks(), { source: expect.filename, maxIssues: MAX_REPORTED_ISSUES, maxRows: limits.maxRows, maxCells: limits.maxCells });
+  const large = result.errors.find((issue) => TOO_LARGE_CODES.has(issue.code));
+  if (large) return tooLarge(`The register is too large: ${large.message}.`, large.code);
   if (!result.ok) return refused(400, 'invalid_file', firstMessage(result.errors, 'The purchase register cannot be used.'), result.errors);
   if (result.rows.length === 0) return refused(400, 'invalid_file', 'The register has a header but no purchase documents.', [{ code: 'no_rows', message: 'no documents found', fatal: true }]);
   return {

@@ -2,19 +2,22 @@
  * Imports (docs/reconciliation.md, "Imports"): create an import and get a signed, single-use, 15-minute upload URL; PUT the
  * file to it (no session: the URL is the credential); read the import back.
  */
+import fs from 'node:fs';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
 import { Import, type ImportKind } from '../../db/models/import';
 import { insertImportRows } from '../../db/recon-rows';
-import { applyScope, inTenantTransaction, setAuditAction } from '../../db/tenant';
+import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
 import { ApiError, forbidden, notFound, tooLarge } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 import { MeteredBody } from './metered-body';
-import { parseUpload, type ParsedUpload } from './parse-upload';
+import { parseUpload, type ParsedUpload, type ReadLimits } from './parse-upload';
+import { spoolBody, type Spooled } from './spool';
+import type { FirmGate } from '../limits/firm-gate';
 import type { UploadTokens } from './upload-token';
 
 export type ImportSettings = {
@@ -26,6 +29,14 @@ export type ImportSettings = {
   urlMinutes: number;
   /** Base of the upload URL as users reach the API; the request's own origin when absent. */
   publicUrl?: string;
+  /** Rows, cells and ZIP expansion one upload may reach. */
+  readLimits: ReadLimits;
+  /** Per-firm fairness for the upload's transactions. */
+  firmGate: FirmGate;
+  /** Parses (and stores) at once in this process: each holds a whole file's rows in memory. */
+  parseSlots: FirmGate;
+  /** Where bodies are spooled (the system's temporary folder when absent). */
+  spoolDir?: string;
 };
 
 /** The raw-body upload route: the JSON body parser must leave these requests alone. */
@@ -72,62 +83,120 @@ type UploadOutcome = { ok: true; body: Record<string, unknown> } | { ok: false; 
 
 const urlRefused = (code: string, message: string) => new ApiError(403, code, message);
 
-/** Consumes the upload: the import row is locked, checked, filled or rejected, in one transaction. */
-async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context, importId: string, firmId: string): Promise<UploadOutcome> {
-  const scope = { firmId, actor: { userId: null, email: 'system:upload', role: 'system' }, requestId: ctx.state.requestId as string, ip: ctx.ip };
-  return inTenantTransaction(knex, scope, async (trx) => {
-    const row = await Import.query().findById(importId).forUpdate();
-    if (!row) return { ok: false, error: urlRefused('upload_url_invalid', 'This upload URL is not valid.') };
-    // The person who asked for the URL is the actor of the upload in the audit trail.
-    const actor: { email: string; role: string } | undefined = row.createdBy ? await trx('users').where({ id: row.createdBy }).first('email', 'role') : undefined;
-    await applyScope(trx, { ...scope, actor: { userId: row.createdBy, email: actor?.email ?? 'unknown', role: actor?.role ?? 'unknown' } });
-    if (row.status !== 'awaiting_upload') return { ok: false, error: urlRefused('upload_url_used', 'This upload URL was already used: create a new import.') };
+/** An import waiting for its file; `limit` is its declared size (or, for a row without one, the kind's cap). */
+type Pending = { id: string; kind: ImportKind; period: string; clientId: string; clientGstin: string; filename: string; limit: number; exact: boolean };
 
+/** The import an upload URL names, if it still waits for its file (a short read, no lock kept). */
+async function pendingImport(knex: Knex, settings: ImportSettings, scope: TenantScope, importId: string): Promise<Pending | ApiError> {
+  return inTenantTransaction(knex, scope, async () => {
+    const row = await Import.query().findById(importId);
+    if (!row) return urlRefused('upload_url_invalid', 'This upload URL is not valid.');
+    if (row.status !== 'awaiting_upload') return urlRefused('upload_url_used', 'This upload URL was already used: create a new import.');
     const client = await Client.query().findById(row.clientId);
-    if (!client) return { ok: false, error: urlRefused('upload_url_invalid', 'This upload URL is not valid.') };
-    const body = new MeteredBody(ctx.req, capFor(settings, row.kind));
-    let parsed: ParsedUpload = await parseUpload(body, { kind: row.kind, period: row.period, clientGstin: client.gstin, filename: row.filename ?? 'upload' });
-    // A reader may stop early (a fatal header): read the rest, still under the cap, so the size
-    // and hash describe the whole file and the client sees its answer, not a reset connection.
-    await body.drain();
-    if (body.overLimit) {
-      const limit = capFor(settings, row.kind);
-      parsed = { ok: false, status: 413, code: 'too_large', message: `The file is larger than the ${Math.round(limit / 1048576)} MB allowed for this kind of import.`, errors: [{ code: 'too_large', message: `over ${limit} bytes`, fatal: true }] };
-    }
-
-    const now = new Date();
-    if (!parsed.ok) {
-      await setAuditAction(trx, 'import.rejected');
-      await Import.query().patchAndFetchById(row.id, { status: 'rejected', errors: parsed.errors, sizeBytes: body.bytes, uploadedAt: now } as Partial<Import>);
-      const error = new ApiError(parsed.status, parsed.code, parsed.message, { importId: row.id, errors: parsed.errors });
-      if (body.overLimit) ctx.set('connection', 'close'); // the rest of the body is not read
-      return { ok: false, error };
-    }
-
-    const sha256 = body.sha256();
-    // A re-upload of the same bytes is recognised (and said so); its rows are still its own.
-    const earlier = await Import.query()
-      .where({ client_id: row.clientId, kind: row.kind, period: row.period, sha256, status: 'validated' })
-      .whereNot('id', row.id)
-      .orderBy('uploaded_at')
-      .first();
-    const warnings = earlier ? [{ code: 'duplicate_upload', message: `The same file was already uploaded as import ${earlier.id}.` }, ...parsed.warnings] : parsed.warnings;
-    await insertImportRows(trx, { firmId, clientId: row.clientId, importId: row.id, period: row.period }, parsed.docs);
-    await setAuditAction(trx, 'import.uploaded');
-    await Import.query().patchAndFetchById(row.id, {
-      status: 'validated',
-      sha256,
-      sizeBytes: body.bytes,
-      rows: parsed.docs.length,
-      warnings,
-      detectedFormat: parsed.format,
-      duplicateOf: earlier?.id ?? null,
-      metadata: parsed.metadata,
-      uploadedAt: now,
-    } as Partial<Import>);
-    await setAuditAction(trx, null);
-    return { ok: true, body: { importId: row.id, status: 'validated', rows: parsed.docs.length, warnings, sha256, duplicateOf: earlier?.id ?? null } };
+    if (!client) return urlRefused('upload_url_invalid', 'This upload URL is not valid.');
+    const declared = row.declaredSize === null ? null : Number(row.declaredSize);
+    const limit = declared ?? capFor(settings, row.kind);
+    return { id: row.id, kind: row.kind, period: row.period, clientId: row.clientId, clientGstin: client.gstin, filename: row.filename ?? 'upload', limit, exact: declared !== null };
   });
+}
+
+/** The body must be the size that was declared when the URL was made (itself under the kind's cap). */
+function sizeRefusal(pending: Pending, bytes: number, overLimit: boolean): ParsedUpload | null {
+  // An empty body is the readers' to refuse (empty_file says more than a size mismatch).
+  if (!overLimit && (!pending.exact || bytes === pending.limit || bytes === 0)) return null;
+  const message = overLimit
+    ? `The file is larger than the ${pending.limit} bytes ${pending.exact ? 'declared for this import' : 'allowed for this kind of import'}.`
+    : `The file has ${bytes} bytes, not the ${pending.limit} declared for this import.`;
+  return { ok: false, status: overLimit ? 413 : 400, code: overLimit ? 'too_large' : 'invalid_file', message, errors: [{ code: 'size_mismatch', message, fatal: true }] };
+}
+
+/**
+ * Receives an upload in three steps, so no database connection waits for the client or the parser:
+ * check the import (short read), spool the body to a private file (capped at the declared size) and
+ * parse it (ZIP and row caps first; one heavy parse at a time per slot), then lock the import row,
+ * check again that it still waits, and store the rows or the refusal in one transaction.
+ */
+async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context, importId: string, firmId: string): Promise<UploadOutcome> {
+  const scope: TenantScope = { firmId, actor: { userId: null, email: 'system:upload', role: 'system' }, requestId: ctx.state.requestId as string, ip: ctx.ip };
+  const signal = ctx.state.deadline as AbortSignal | undefined;
+  const pending = await settings.firmGate.run(firmId, () => pendingImport(knex, settings, scope, importId));
+  if (pending instanceof ApiError) return { ok: false, error: pending };
+  const announced = Number(ctx.get('content-length') || 0);
+  if (announced > pending.limit) {
+    // Refused before a byte is read (the URL is spent, as for any refused file).
+    ctx.set('Connection', 'close');
+    const refusal = sizeRefusal(pending, announced, true) as ParsedUpload;
+    return settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, { bytes: announced, sha256: '' }, refusal, signal));
+  }
+
+  const spooled = await spoolBody(ctx.req, pending.limit, settings.spoolDir);
+  try {
+    let parsed = sizeRefusal(pending, spooled.bytes, spooled.overLimit);
+    if (spooled.overLimit) ctx.set('Connection', 'close'); // the rest of the body is not read
+    if (!parsed) {
+      const release = await settings.parseSlots.enter('parse');
+      try {
+        const body = new MeteredBody(fs.createReadStream(spooled.file), Number.POSITIVE_INFINITY);
+        parsed = await parseUpload(body, { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, settings.readLimits);
+        await body.drain();
+        return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal));
+      } finally {
+        release();
+      }
+    }
+    return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal));
+  } finally {
+    await spooled.remove();
+  }
+}
+
+/** The one transaction of an upload: the import row locked, checked, then filled or rejected. */
+async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spooled: Pick<Spooled, 'bytes' | 'sha256'>, parsed: ParsedUpload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
+  return inTenantTransaction(
+    knex,
+    scope,
+    async (trx) => {
+      const row = await Import.query().findById(pending.id).forUpdate();
+      if (!row) return { ok: false, error: urlRefused('upload_url_invalid', 'This upload URL is not valid.') };
+      // The person who asked for the URL is the actor of the upload in the audit trail.
+      const actor: { email: string; role: string } | undefined = row.createdBy ? await trx('users').where({ id: row.createdBy }).first('email', 'role') : undefined;
+      await applyScope(trx, { ...scope, actor: { userId: row.createdBy, email: actor?.email ?? 'unknown', role: actor?.role ?? 'unknown' } });
+      // Two uploads to one URL at once: the first to get here wins, the other is refused.
+      if (row.status !== 'awaiting_upload') return { ok: false, error: urlRefused('upload_url_used', 'This upload URL was already used: create a new import.') };
+
+      const now = new Date();
+      if (!parsed.ok) {
+        await setAuditAction(trx, 'import.rejected');
+        await Import.query().patchAndFetchById(row.id, { status: 'rejected', errors: parsed.errors, sizeBytes: spooled.bytes, uploadedAt: now } as Partial<Import>);
+        return { ok: false, error: new ApiError(parsed.status, parsed.code, parsed.message, { importId: row.id, errors: parsed.errors }) };
+      }
+
+      const sha256 = spooled.sha256;
+      // A re-upload of the same bytes is recognised (and said so); its rows are still its own.
+      const earlier = await Import.query()
+        .where({ client_id: row.clientId, kind: row.kind, period: row.period, sha256, status: 'validated' })
+        .whereNot('id', row.id)
+        .orderBy('uploaded_at')
+        .first();
+      const warnings = earlier ? [{ code: 'duplicate_upload', message: `The same file was already uploaded as import ${earlier.id}.` }, ...parsed.warnings] : parsed.warnings;
+      await insertImportRows(trx, { firmId: scope.firmId, clientId: row.clientId, importId: row.id, period: row.period }, parsed.docs);
+      await setAuditAction(trx, 'import.uploaded');
+      await Import.query().patchAndFetchById(row.id, {
+        status: 'validated',
+        sha256,
+        sizeBytes: spooled.bytes,
+        rows: parsed.docs.length,
+        warnings,
+        detectedFormat: parsed.format,
+        duplicateOf: earlier?.id ?? null,
+        metadata: parsed.metadata,
+        uploadedAt: now,
+      } as Partial<Import>);
+      await setAuditAction(trx, null);
+      return { ok: true, body: { importId: row.id, status: 'validated', rows: parsed.docs.length, warnings, sha256, duplicateOf: earlier?.id ?? null } };
+    },
+    { signal },
+  );
 }
 
 /** Marks an import whose URL lapsed unused as expired (only if it is still waiting). */

@@ -5,8 +5,8 @@
  */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { isPeriodClosedError } from '../../db/db-errors';
-import { ApiError, isUniqueViolation } from '../errors';
+import { isDatabaseBusyError, isPeriodClosedError } from '../../db/db-errors';
+import { ApiError, isUniqueViolation, unavailable } from '../errors';
 
 type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
 
@@ -15,6 +15,8 @@ function fromHttpError(error: HttpishError): ApiError | null {
   if (isPeriodClosedError(error)) {
     return new ApiError(422, 'period_closed', 'This period is closed: reopen it before changing its data.');
   }
+  // No connection in time, or a lock / statement / idle limit ended the work: busy, not broken.
+  if (isDatabaseBusyError(error)) return unavailable();
   // A unique key refused a duplicate that slipped past the route's own check (e.g. a double click).
   if (isUniqueViolation(error)) return new ApiError(409, 'conflict', 'This already exists.');
   // Objection's model validation (jsonSchema): a last line behind the route schemas.

@@ -10,6 +10,7 @@ import * as m004 from './004-imports-and-reconciliation-runs';
 import * as m005 from './005-period-close';
 import * as m006 from './006-backups-catalogue';
 import * as m007 from './007-reconciliation-decisions';
+import * as m008 from './008-platform-role-and-sign-in-events';
 import * as m009 from './009-compliance-calendar';
 import * as m010 from './010-client-follow-ups';
 
@@ -23,6 +24,7 @@ export const migrations: Migration[] = [
   { name: '005-period-close', module: m005 },
   { name: '006-backups-catalogue', module: m006 },
   { name: '007-reconciliation-decisions', module: m007 },
+  { name: '008-platform-role-and-sign-in-events', module: m008 },
   { name: '009-compliance-calendar', module: m009 },
   { name: '010-client-follow-ups', module: m010 },
 ];

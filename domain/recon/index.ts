@@ -3,7 +3,7 @@
  * Buffers or async iterables of chunks so the activities layer decides where bytes come from.
  */
 import { matchDocumentsInto, matchOptions, type MatchedRows, type MatchOptions, type ResultRow } from './matcher';
-import { RunSummarySink, type RunSummary } from './summary';
+import { SummaryAccumulator, type RunSummary } from './summary';
 import type { SupplierSummary } from './supplier-summary';
 import type { BooksRow, Issue, PortalDoc } from './types';
 
@@ -92,23 +92,21 @@ export function reconcile(
   options: Partial<MatchOptions> = {},
 ): ReconcileResult {
   const opts = matchOptions(options);
-  // The summaries are summed from each row's parts as the matcher decides it (= summariseRun +
-  // summariseSuppliers over the built rows).
-  const sink = new RunSummarySink(opts);
+  // The summaries are summed from each row's parts as the matcher decides it, by the accumulator
+  // summariseRun and summariseSuppliers use over built rows (one path, the same figures).
+  const sink = new SummaryAccumulator(opts);
   const { rows, rejected, warnings, supplierNames } = matchDocumentsInto(books, portal, opts, sink);
-  const { summary, suppliers } = sink.finish(rejected, warnings, supplierNames);
-  return new Reconciliation(rows, rejected, summary, suppliers, warnings);
+  return new Reconciliation(rows, rejected, sink.finishRun(rejected, warnings), sink.finishSuppliers(supplierNames), warnings);
 }
 
 export * from './types';
 export * from './categories';
 export { DEFAULT_MATCH_OPTIONS, matchDocuments, matchOptions } from './matcher';
 export type { MatchOptions, MatchOutput, ResultRow, Difference, SupplierSignal } from './matcher';
-export { computeItcFigures, rowItc } from './itc';
+export { rowItc } from './itc';
 export type { ItcFigures, RowItc, HeadsTotal } from './itc';
-export { summariseRun } from './summary';
+export { computeItcFigures, summariseRun, summariseSuppliers } from './summary';
 export type { RunSummary, SideTotals } from './summary';
-export { summariseSuppliers } from './supplier-summary';
 export type { SupplierSummary } from './supplier-summary';
 export * from './amounts';
 export * from './dates';

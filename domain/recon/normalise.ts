@@ -201,27 +201,44 @@ export function canonicalKey(clean: string, fyStart: number | null): CanonicalKe
  * and P2; tail/prefix are computed by canonicalKey when P4/P6 ask). Fields are index ranges into
  * `clean`; FY tokens of the last FY asked for are built once and compared in place.
  */
-let fldStart = new Int32Array(64);
-let fldEnd = new Int32Array(64);
-let fldSepOk = new Uint8Array(64);
-let fldKeep = new Uint8Array(64);
-let tokFy = NaN;
-/** Per candidate start year s (fyStart−1 … fyStart+1): full, next, aa, bb, full+next, full+bb, aa+bb. */
-let tokens: string[] = [];
 
-function fyTokens(fyStart: number): string[] {
-  if (fyStart === tokFy && tokens.length > 0) return tokens;
-  const t: string[] = [];
-  for (let s = fyStart - 1; s <= fyStart + 1; s += 1) {
-    const full = String(s);
-    const next = String(s + 1);
-    const aa = full.slice(2);
-    const bb = next.slice(2);
-    t.push(full, next, aa, bb, full + next, full + bb, aa + bb);
+/** canonicalOnly's work arrays and FY-token cache: a caller that computes many keys keeps one (a run's interner does). */
+export class CanonicalScratch {
+  fldStart = new Int32Array(64);
+  fldEnd = new Int32Array(64);
+  fldSepOk = new Uint8Array(64);
+  fldKeep = new Uint8Array(64);
+  tokFy = NaN;
+  /** Per candidate start year s (fyStart−1 … fyStart+1): full, next, aa, bb, full+next, full+bb, aa+bb. */
+  tokens: string[] = [];
+
+  fyTokens(fyStart: number): string[] {
+    if (fyStart === this.tokFy && this.tokens.length > 0) return this.tokens;
+    const t: string[] = [];
+    for (let s = fyStart - 1; s <= fyStart + 1; s += 1) {
+      const full = String(s);
+      const next = String(s + 1);
+      const aa = full.slice(2);
+      const bb = next.slice(2);
+      t.push(full, next, aa, bb, full + next, full + bb, aa + bb);
+    }
+    this.tokFy = fyStart;
+    this.tokens = t;
+    return t;
   }
-  tokFy = fyStart;
-  tokens = t;
-  return t;
+
+  /** Room for one more field than `nf`. */
+  grow(nf: number): void {
+    if (nf < this.fldStart.length) return;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.fldStart = grow(this.fldStart, new Int32Array(nf * 2));
+    this.fldEnd = grow(this.fldEnd, new Int32Array(nf * 2));
+    this.fldSepOk = grow(this.fldSepOk, new Uint8Array(nf * 2));
+    this.fldKeep = grow(this.fldKeep, new Uint8Array(nf * 2));
+  }
 }
 
 function regionIs(str: string, from: number, to: number, tok: string): boolean {
@@ -236,7 +253,7 @@ function regionAllDigits(str: string, from: number, to: number): boolean {
   return true;
 }
 
-export function canonicalOnly(clean: string, fyStart: number | null): string {
+export function canonicalOnly(clean: string, fyStart: number | null, scratch: CanonicalScratch = new CanonicalScratch()): string {
   const n = clean.length;
   let nf = 0;
   let i = 0;
@@ -248,16 +265,8 @@ export function canonicalOnly(clean: string, fyStart: number | null): string {
     }
     let j = i + 1;
     while (j < n && isAlnum(clean.charCodeAt(j))) j += 1;
-    if (nf === fldStart.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
-        b.set(a);
-        return b;
-      };
-      fldStart = grow(fldStart, new Int32Array(nf * 2));
-      fldEnd = grow(fldEnd, new Int32Array(nf * 2));
-      fldSepOk = grow(fldSepOk, new Uint8Array(nf * 2));
-      fldKeep = grow(fldKeep, new Uint8Array(nf * 2));
-    }
+    scratch.grow(nf);
+    const { fldStart, fldEnd, fldSepOk, fldKeep } = scratch;
     fldStart[nf] = i;
     fldEnd[nf] = j;
     // The separator run before this field is exactly '-' or '/'.
@@ -268,8 +277,9 @@ export function canonicalOnly(clean: string, fyStart: number | null): string {
     i = j;
     sepFrom = j;
   }
+  const { fldStart, fldEnd, fldSepOk, fldKeep } = scratch;
   if (fyStart !== null) {
-    const t = fyTokens(fyStart);
+    const t = scratch.fyTokens(fyStart);
     const ns = t.length / 7;
     for (let f = 0; f < nf; f += 1) {
       const a0 = fldStart[f]!;

@@ -32,7 +32,7 @@ describe('admin console', () => {
     temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
     security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
     const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens), cookieSecure: false });
+    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
     server = await serve(app);
   });
   afterAll(async () => {

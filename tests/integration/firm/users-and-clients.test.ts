@@ -40,6 +40,10 @@ describe('users and clients', () => {
 
   it('creates users with the role rules of the API', async () => {
     const pw = 'another long passphrase 77';
+    // Creating a user grants power: a recent re-authentication first (on a session of its own, so
+    // the other tests still see one that has not re-authenticated).
+    const admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    expect((await call(api, 'POST', '/api/auth/reauth', { token: admin, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
     const noClient = await call(api, 'POST', '/api/users', { token: admin, body: { email: 'portal@client.example', name: 'Portal', role: 'client', password: pw } });
     expect(noClient.body.error.details.fields.clientId).toMatch(/required/);
     const staffWithClient = await call(api, 'POST', '/api/users', { token: admin, body: { email: 's2@firm.test', name: 'S', role: 'staff', clientId: firm.clients[0]!.id, password: pw } });

@@ -1,4 +1,5 @@
 import { latestMigrationName, migrateLatest } from '../../../db/migrator';
+import { platformRoleFor } from '../../../db/knex';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 
 describe('the application database role', () => {
@@ -13,6 +14,19 @@ describe('the application database role', () => {
       `select current_user as "user", r.rolsuper as super, r.rolbypassrls as bypass from pg_roles r where r.rolname = current_user`,
     );
     expect(rows[0]).toEqual({ user: TEST_APP_ROLE, super: false, bypass: false });
+  });
+
+  it('is a member of no other role, and the platform role is a plain role it cannot become', async () => {
+    const { rows: memberOf } = await db.owner.raw(
+      `select r.rolname from pg_roles r where r.rolname <> ? and pg_has_role(?, r.oid, 'MEMBER') order by 1`,
+      [TEST_APP_ROLE, TEST_APP_ROLE],
+    );
+    expect(memberOf).toEqual([]);
+    const { rows: platform } = await db.owner.raw(`select rolsuper as super, rolbypassrls as bypass, rolcanlogin as login from pg_roles where rolname = ?`, [platformRoleFor(TEST_APP_ROLE)]);
+    expect(platform).toEqual([{ super: false, bypass: false, login: false }]);
+    // The system context helper asks for the platform role, not just the setting.
+    const { rows: helper } = await db.owner.raw(`select pg_get_functiondef('app_is_system()'::regprocedure) as def`);
+    expect(helper[0].def).toContain(platformRoleFor(TEST_APP_ROLE));
   });
 
   it('owns none of the tables', async () => {

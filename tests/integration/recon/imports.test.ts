@@ -67,7 +67,7 @@ describe('imports', () => {
   });
 
   it('refuses a reused, tampered or expired upload URL with 403', async () => {
-    const created = await createImport(api, staff, clientId, 'purchase_register', PERIOD);
+    const created = await createImport(api, staff, clientId, 'purchase_register', PERIOD, Buffer.byteLength(data.csv));
     expect(created.status).toBe(201);
     expect(new Date(created.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(new Date(created.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);

@@ -1,0 +1,43 @@
+/**
+ * A deadline for every request. When it passes, the client gets 503 `request_timeout` at once and the
+ * request's signal is aborted: the tenant transaction sees it and rolls back instead of committing
+ * (db/tenant.ts), whatever the handler still does. The handler itself cannot be stopped mid-await,
+ * but the database limits of the app's connections (statement, lock and idle-in-transaction
+ * timeouts, db/knex.ts) end anything it still waits for, so its connection comes back too.
+ */
+import type { Context, Middleware } from 'koa';
+import { requestTimedOut } from '../errors';
+
+export type DeadlineOptions = {
+  /** Most requests. */
+  ms: number;
+  /** Requests that carry a large body (uploads) get this longer deadline. */
+  longMs: number;
+  isLong: (ctx: Context) => boolean;
+};
+
+export function requestDeadline(options: DeadlineOptions): Middleware {
+  return async (ctx, next) => {
+    const ms = options.isLong(ctx) ? options.longMs : options.ms;
+    const controller = new AbortController();
+    ctx.state.deadline = controller.signal;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const error = requestTimedOut(Math.round(ms / 100) / 10);
+        controller.abort(error);
+        // The rest of a body we stopped waiting for is not read: close the connection after answering.
+        ctx.set('Connection', 'close');
+        reject(error);
+      }, ms);
+    });
+    const work = next();
+    // Once the deadline answered, a late failure of the abandoned work has nowhere to go.
+    work.catch(() => undefined);
+    try {
+      await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

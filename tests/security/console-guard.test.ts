@@ -1,0 +1,87 @@
+/**
+ * The console's door matches the way the router matches (the probe's item 2): the router finds
+ * AdminJS's routes case-insensitively and with a trailing slash, so every such spelling must meet
+ * the guard. Without a session each one is refused and shows no data; with a firm admin's session
+ * the same spellings work and stay in the admin's firm.
+ */
+import { mountAdminConsole } from '../../admin/console';
+import { createApp } from '../../api/app';
+import { createSecurity } from '../../api/security';
+import { createTemporalClient, type TemporalHandle } from '../../api/temporal-client';
+import { testSecuritySettings } from '../harness/api';
+import { createTestDatabase, type TestDatabase } from '../harness/database';
+import { createTestFirm, type TestFirm } from '../harness/factories';
+import { harnessValue } from '../harness/harness-env';
+import { serve, type TestServer } from '../harness/http';
+import { captureLogger } from '../harness/logs';
+import { consoleAuth } from '../../ops/console-auth';
+import { consoleSignIn } from './helpers';
+
+jest.setTimeout(120_000);
+
+describe('console guard spellings', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let temporal: TemporalHandle;
+  let firmA: TestFirm;
+  let firmB: TestFirm;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    firmA = await createTestFirm(db, 'Firm A');
+    firmB = await createTestFirm(db, 'Firm B');
+    const logs = captureLogger('warn');
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
+    // Development mode: a slip would show a stack trace, as in the probe.
+    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: true });
+    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
+    server = await serve(app);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+
+  const apiSpellings = (id: string) => [
+    '/ADMIN/api/resources/users/actions/list',
+    '/Admin/API/resources/users/actions/list',
+    '/admin/api/resources/users/actions/list/',
+    '/ADMIN/api/resources/users/actions/list/',
+    '//admin/api/resources/users/actions/list',
+    '/admin//api/resources/users/actions/list',
+    '/%61dmin/api/resources/users/actions/list',
+    `/ADMIN/api/resources/users/records/${id}/show`,
+    `/admin/API/resources/users/records/${id}/show/`,
+  ];
+
+  it('refuses every spelling of the console API without a session, showing nothing', async () => {
+    const leaks: string[] = [];
+    for (const path of apiSpellings(firmA.users.staff.id)) {
+      const res = await get(path);
+      const text = await res.text();
+      if (res.status === 200 || /records|stack|forbiddenError/i.test(text) || text.includes(firmA.users.staff.email)) leaks.push(`${path}: ${res.status} ${text.slice(0, 200)}`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('sends every spelling of the console page to the sign-in page without a session', async () => {
+    for (const path of ['/ADMIN', '/Admin/', '/admin/', '/ADMIN/resources/users']) {
+      const res = await get(path);
+      expect({ path, status: res.status, location: res.headers.get('location') }).toEqual({ path, status: 302, location: '/admin/login' });
+    }
+  });
+
+  it("serves a firm admin under any spelling, within the admin's own firm", async () => {
+    const cookie = await consoleSignIn(server.url, firmA.users.firm_admin.email, firmA.users.firm_admin.password);
+    const res = await get('/ADMIN/api/resources/users/actions/list?perPage=50', cookie);
+    expect(res.status).toBe(200);
+    const emails = ((await res.json()) as { records: Array<{ params: { email: string } }> }).records.map((r) => r.params.email).sort();
+    expect(emails).toEqual(Object.values(firmA.users).map((u) => u.email).sort());
+    const foreign = await get(`/Admin/api/resources/users/records/${firmB.users.staff.id}/show`, cookie);
+    expect(await foreign.text()).not.toContain(firmB.users.staff.email);
+  });
+});

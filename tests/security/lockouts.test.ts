@@ -1,0 +1,80 @@
+/**
+ * Lockouts cannot be used against victims (the probe's item 5), and sign-in attacks are visible
+ * (item 7's records). Five wrong passwords for someone else's email used to lock that person out,
+ * and fifty failures from a shared office IP everyone behind it. Now a device that signed in to the
+ * account before is never held by the account limit, the account is slowed (one attempt per
+ * interval) rather than refused, the IP limit counts per account, and failed sign-ins of unknown
+ * emails and throttled attempts are in the platform chain of the audit trail, with their IP.
+ */
+import { call, startTestApi, type TestApi } from '../harness/api';
+import { createTestDatabase, type TestDatabase } from '../harness/database';
+import { createTestFirm, type TestFirm } from '../harness/factories';
+
+jest.setTimeout(60_000);
+
+/** Long enough that a loaded machine's sign-ins (password hashing) fit inside one interval. */
+const SLOW_SECONDS = 6;
+
+describe('lockouts', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let firm: TestFirm;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startTestApi(db, { maxSessionsPerUser: 10, throttle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 8, windowSeconds: 600, slowSeconds: SLOW_SECONDS } }, { trustProxy: true });
+    firm = await createTestFirm(db);
+  });
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  const signIn = (email: string, password: string, ip: string, cookie?: string) =>
+    call(api, 'POST', '/api/auth/login', { body: { email, password }, headers: { 'x-forwarded-for': ip, ...(cookie ? { cookie } : {}) } });
+  const deviceCookieOf = (res: { headers: Headers }) => res.headers.getSetCookie().filter((c) => c.startsWith('taalmel_device=')).map((c) => c.split(';')[0]).join('; ');
+
+  it("keeps the victim's own device signing in while an attacker guesses, and slows the rest rather than refusing", async () => {
+    const victim = firm.users.manager;
+    const office = '10.1.1.1';
+    const first = await signIn(victim.email, victim.password, office);
+    expect(first.status).toBe(200);
+    const device = deviceCookieOf(first);
+    expect(device).toMatch(/^taalmel_device=/);
+
+    const attacker = '203.0.113.9';
+    for (let i = 0; i < 5; i += 1) expect((await signIn(victim.email, `guess number ${i}!!`, attacker)).status).toBe(401);
+    const guess = await signIn(victim.email, 'one more guess!!', attacker);
+    expect({ status: guess.status, code: guess.body.error?.code }).toEqual({ status: 429, code: 'rate_limited' });
+    expect(Number(guess.headers.get('retry-after'))).toBeLessThanOrEqual(SLOW_SECONDS);
+
+    // The victim's device: straight in, however the account is throttled.
+    expect((await signIn(victim.email, victim.password, office, device)).status).toBe(200);
+    // An unknown device of the victim's: slowed, then let in after the interval (not locked for the window).
+    const slowed = await signIn(victim.email, victim.password, '10.1.1.2');
+    expect(slowed.status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, SLOW_SECONDS * 1000 + 200));
+    expect((await signIn(victim.email, victim.password, '10.1.1.2')).status).toBe(200);
+  });
+
+  it('does not lock out everyone behind a shared IP', async () => {
+    const office = '198.51.100.7';
+    // Eight failures of one account from the office: that account, from that IP, waits.
+    for (let i = 0; i < 8; i += 1) await signIn(firm.users.reviewer.email, 'forgot it again!!', office);
+    expect((await signIn(firm.users.reviewer.email, firm.users.reviewer.password, office)).status).toBe(429);
+    // Everyone else behind the office IP signs in as usual.
+    expect((await signIn(firm.users.staff.email, firm.users.staff.password, office)).status).toBe(200);
+    expect((await signIn(firm.users.firm_admin.email, firm.users.firm_admin.password, office)).status).toBe(200);
+  });
+
+  it('records failed sign-ins of unknown emails and throttled attempts in the platform chain, with the IP', async () => {
+    const ip = '192.0.2.44';
+    expect((await signIn('nobody.here@unknown.test', 'whatever it is!!', ip)).status).toBe(401);
+    const events = await db.owner('audit_events').whereNull('firm_id').orderBy('seq');
+    expect(events.find((e) => e.action === 'auth.login_failed' && e.ip === ip)).toMatchObject({ actor_role: 'anonymous', after: { email: 'nobody.here@unknown.test', reason: 'unknown_email' } });
+    expect(events.find((e) => e.action === 'auth.login_throttled' && e.ip === '203.0.113.9')).toMatchObject({ after: { email: firm.users.manager.email, limit: 'account' } });
+    // The platform chain still verifies.
+    const { rows } = await db.owner.raw(`select count(*)::int as broken from audit_events a where firm_id is null and hash <> audit_event_hash(a)`);
+    expect(rows[0].broken).toBe(0);
+  });
+});
