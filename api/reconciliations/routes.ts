@@ -20,8 +20,9 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
-import { csvExport, jsonExport, xlsxExport, type ExportSource } from './export';
-import { presentResult, presentRun, presentSummary, presentSupplier } from './present';
+import { csvExport, jsonExport, xlsxExport, type ExportSource } from '../../db/reconciliation-export';
+import { presentResult, presentSummary, presentSupplier } from '../../domain/recon/present';
+import { presentRun } from './present';
 import { reconciliationWorkflowId } from './workflow-id';
 
 const FIRM = defineSearchAttributeKey('TaalmelFirmId', SearchAttributeType.KEYWORD);
