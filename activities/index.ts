@@ -9,8 +9,11 @@ import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
+import { createClientExportActivities } from './client-export';
+import { createClientErasureActivities } from './client-erasure';
+import type { DataProtectionDeps } from './data-protection-deps';
 
-export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
+export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; dataProtection?: DataProtectionDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -19,6 +22,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackupActivities(deps),
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
+    ...createClientExportActivities(deps),
+    ...createClientErasureActivities(deps),
   };
 }
 

@@ -55,11 +55,19 @@ function contextFor(scope: TenantScope, trx: Knex.Transaction): RequestContext {
 }
 
 /** Runs fn in a transaction scoped to the firm; firm-scoped models inside use it automatically. */
-export async function inTenantTransaction<T>(knex: Knex, scope: TenantScope, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return knex.transaction(async (trx) => {
-    await applyScope(trx, scope);
-    return runWithContext(contextFor(scope, trx), () => fn(trx));
-  });
+export async function inTenantTransaction<T>(
+  knex: Knex,
+  scope: TenantScope,
+  fn: (trx: Knex.Transaction) => Promise<T>,
+  options: { isolationLevel?: Knex.IsolationLevels } = {},
+): Promise<T> {
+  return knex.transaction(
+    async (trx) => {
+      await applyScope(trx, scope);
+      return runWithContext(contextFor(scope, trx), () => fn(trx));
+    },
+    options.isolationLevel ? { isolationLevel: options.isolationLevel } : undefined,
+  );
 }
 
 /**

@@ -5,3 +5,5 @@ export { restoreDrillWorkflow } from './restore-drill';
 export { auditChainHeadsWorkflow } from './audit-heads';
 export { reconciliationWorkflow } from './reconciliation';
 export { periodCloseWorkflow } from './period-close';
+export { clientExportWorkflow } from './client-export';
+export { clientErasureWorkflow } from './client-erasure';
