@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT, verifyAuditChain } from '../db/audit';
@@ -249,6 +249,7 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
           },
           auditChain: { ok: chain.ok, checked: chain.checked, redacted: chain.redacted, head: chain.head },
         };
+        if (!dp.certificateKey) throw ApplicationFailure.nonRetryable('CERTIFICATE_SIGNING_KEY is not configured: the erasure cannot be certified', 'DataProtectionSetupError');
         const key = await certificateKeyFromSeed(dp.certificateKey);
         const jws = await signCertificate(key, certificate);
         fs.mkdirSync(dp.erasureLogDir, { recursive: true, mode: 0o700 });

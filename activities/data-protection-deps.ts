@@ -14,8 +14,8 @@ export type DataProtectionDeps = {
    * periods, close requests, decisions) and redacts audit events, which only the owner may update.
    */
   ownerUrl: string;
-  /** Base64 Ed25519 seed of the platform's certificate key (db/security/certificate-key.ts). */
-  certificateKey: string;
+  /** Base64 Ed25519 seed of the platform's certificate key (db/security/certificate-key.ts); required to certify. */
+  certificateKey: string | undefined;
   /** The backup rotation, for when the last backup holding erased data ages out. */
   rotation: RotationPolicy;
   /** The erasure log (ids only), beside the backups and outside the database: restores re-apply it. */

@@ -7,6 +7,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
+import os from 'node:os';
+import path from 'node:path';
+import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { auditRoutes } from './audit/routes';
@@ -28,6 +31,9 @@ import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { dataProtectionRoutes } from './data-protection/routes';
+import { SignedUrlTokens } from './signed-url-token';
+import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 
 export type AppDeps = {
   logger: Logger;
@@ -42,6 +48,8 @@ export type AppDeps = {
   periodClose?: { timers?: CloseTimers };
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of README when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
+  /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
+  dataProtection?: { exportDir: string; exportTtlMs?: number; certificatePublicKey: JWK | null; publicUrl?: string; cancelGraceSeconds?: number };
 };
 
 function uploadTokens(deps: AppDeps): UploadTokens {
@@ -74,6 +82,17 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...dataProtectionRoutes({
+      knex: deps.knex,
+      temporal: deps.temporal,
+      exportTtlMs: deps.dataProtection?.exportTtlMs ?? DEFAULT_EXPORT_TTL_MS,
+      exportDir: deps.dataProtection?.exportDir ?? path.join(os.tmpdir(), 'taalmel-exports'),
+      // Its own key, derived from the session signing key like the upload URLs' (see signed-url-token.ts).
+      downloadTokens: new SignedUrlTokens(SignedUrlTokens.derive(security.settings.signingKeys, security.settings.signingKeyCurrent, 'taalmel export download v1')),
+      certificatePublicKey: deps.dataProtection?.certificatePublicKey ?? null,
+      publicUrl: deps.dataProtection?.publicUrl ?? deps.imports?.publicUrl,
+      cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
+    }),
   ];
 }
 

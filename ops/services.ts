@@ -14,6 +14,9 @@ import type { Config } from './config';
 import { auditHeadJobs, backupJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
+import type { DataProtectionDeps } from '../activities/data-protection-deps';
+import { certificateKeyFromSeed } from '../db/security/certificate-key';
+import { certificateSeed } from './keys';
 
 export type Service = { stop(): Promise<void> };
 
@@ -28,7 +31,23 @@ export async function startApi(options: {
   const knex = createKnex({ url: options.databaseUrl, appRole: config.database.appRole, poolMax: config.database.poolMax, applicationName: 'taalmel-api', log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) } });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose });
+  const seed = certificateSeed(config);
+  const app = createApp({
+    logger,
+    knex,
+    temporal,
+    security,
+    exposeInternalErrors: config.env === 'development',
+    trustProxy: config.auth.trustProxy,
+    imports: { ...config.imports, publicUrl: config.api.publicUrl },
+    periodClose: config.periodClose,
+    dataProtection: {
+      exportDir: config.dataProtection.exportDir,
+      exportTtlMs: config.dataProtection.exportTtlMs,
+      certificatePublicKey: seed ? (await certificateKeyFromSeed(seed)).publicJwk : null,
+      publicUrl: config.api.publicUrl,
+    },
+  });
   await mountAdminConsole(app, { knex, auth: security.auth, tokens: security.tokens, cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -62,6 +81,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
     backup: backupDepsFrom(config, options.databaseUrl),
+    dataProtection: dataProtectionDepsFrom(config, options.databaseUrl),
   });
   running.done.catch((error: Error) => logger.fatal({ err: error }, 'worker stopped with an error'));
   return {
@@ -103,5 +123,17 @@ export function backupDepsFrom(config: Config, databaseUrl: string): BackupDeps 
     pgRestorePath: config.backup.pgRestorePath,
     rotation: config.backup.keep,
     timeZone: config.scheduler.timezone,
+  };
+}
+
+/** The erasure deletes and redacts as the database owner: the connecting URL itself, not the app role. */
+export function dataProtectionDepsFrom(config: Config, databaseUrl: string): DataProtectionDeps {
+  return {
+    exportDir: config.dataProtection.exportDir,
+    fileStoreDir: config.dataProtection.fileStoreDir,
+    ownerUrl: databaseUrl,
+    certificateKey: certificateSeed(config),
+    rotation: config.backup.keep,
+    erasureLogDir: config.dataProtection.erasureLogDir,
   };
 }
