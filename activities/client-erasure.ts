@@ -16,7 +16,7 @@ import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT, verifyAuditChain } from '../db/audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, keptTables, PORTAL_USER_DEPENDENTS } from '../db/client-data-catalogue';
-import { clientAuditCondition, clientEntityIds, countClientRows } from '../db/client-data';
+import { clientAuditCondition, clientEntityIds, countClientRows, pgArray } from '../db/client-data';
 import { createKnex } from '../db/knex';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
 import { applyScope, inFirmJobTransaction, setAuditAction } from '../db/tenant';
@@ -146,7 +146,7 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         if (ids.portalUserIds.length) {
           for (const { table, column } of PORTAL_USER_DEPENDENTS) await trx(table).whereIn(column, ids.portalUserIds).del();
         }
-        const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [tables, tables])).rows;
+        const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
         for (const table of deletionOrder(tables, edges)) await trx(table).where('client_id', clientId).del();
         await trx('clients').where({ id: clientId }).del();
         for (const table of tables) tally[table]!.after = await countClientRows(trx, table, clientId);
@@ -164,7 +164,7 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
               redacted_at = now(), redaction_id = ?
             where a.firm_id = ? and a.redacted_at is null and a.hash_version = 2 and ${condition.sql}
             returning a.id`,
-          [ids.portalUserIds, ids.portalUserIds, erasure.id, input.firmId, ...condition.bindings] as never[],
+          [pgArray(ids.portalUserIds), pgArray(ids.portalUserIds), erasure.id, input.firmId, ...condition.bindings] as never[],
         );
         const redactedIds = (redacted as Array<{ id: string }>).map((r) => r.id);
         const { rows: unredactable } = await trx.raw(`select count(*)::int as n from audit_events a where a.firm_id = ? and a.hash_version <> 2 and ${condition.sql}`, [

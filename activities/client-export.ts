@@ -121,7 +121,7 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
       const written = await zip.close();
       return { ...written, manifest };
     } catch (error) {
-      await zip.close().catch(() => undefined);
+      await zip.abort(error as Error);
       throw error;
     }
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough, type Readable, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 
@@ -19,6 +19,7 @@ export class ZipWriter {
   private readonly hash = createHash('sha256');
   private size = 0;
   private readonly written: Promise<void>;
+  private current: PassThrough | null = null;
   readonly entries: ZipEntry[] = [];
 
   constructor(file: string) {
@@ -37,6 +38,7 @@ export class ZipWriter {
   /** Adds one entry from a stream of chunks; resolves once the ZIP has taken all of it. */
   async add(path: string, source: AsyncIterable<Buffer | string | Uint8Array> | Iterable<Buffer | string | Uint8Array>, onChunk?: () => void): Promise<ZipEntry> {
     const pass = new PassThrough();
+    this.current = pass;
     this.zip.addReadStream(pass, path, { mtime: ENTRY_TIME, mode: 0o100600 });
     const hash = createHash('sha256');
     let bytes = 0;
@@ -52,6 +54,16 @@ export class ZipWriter {
     const entry = { path, sha256: hash.digest('hex'), bytes };
     this.entries.push(entry);
     return entry;
+  }
+
+  /**
+   * Gives up on the ZIP after a failure (the caller deletes the partial file): an entry left open
+   * would make the ZIP wait for it forever, so the streams are destroyed instead.
+   */
+  async abort(error: Error): Promise<void> {
+    this.current?.destroy(error);
+    (this.zip.outputStream as unknown as Readable).destroy(error);
+    await this.written.catch(() => undefined);
   }
 
   /** Writes the central directory and closes the file: the ZIP's own size and SHA-256. */

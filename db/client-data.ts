@@ -58,8 +58,9 @@ export async function countClientRows(trx: Knex, table: string, clientId: string
  */
 export async function clientEntityIds(trx: Knex, clientId: string): Promise<{ entityIds: string[]; portalUserIds: string[] }> {
   const entityIds = new Set<string>([clientId]);
-  for (const table of Object.keys(CLIENT_TABLES)) {
-    if (!(await hasColumn(trx, table, 'id'))) continue;
+  for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
+    // Tables kept and never exported (the erasure's own records) are not the client's data.
+    if ((spec.erase !== 'delete' && spec.export !== true) || !(await hasColumn(trx, table, 'id'))) continue;
     const rows: Array<{ id: string }> = await trx(table).select('id').where('client_id', clientId);
     for (const r of rows) entityIds.add(r.id);
   }
@@ -76,10 +77,19 @@ export async function clientEntityIds(trx: Knex, clientId: string): Promise<{ en
  * The condition (on audit_events aliased `a`) for the client's events: about one of its entities,
  * carrying its client id in a snapshot, or done by one of its portal users.
  */
+/**
+ * A PostgreSQL array literal for a `?::uuid[]` or `?::text[]` binding (knex would expand a JS array
+ * into a list of parameters). Only for ids and table names, which contain no quotes or commas.
+ */
+export function pgArray(values: string[]): string {
+  for (const v of values) if (!/^[\w-]+$/.test(v)) throw new Error(`not an id: ${v}`);
+  return `{${values.join(',')}}`;
+}
+
 export function clientAuditCondition(clientId: string, ids: { entityIds: string[]; portalUserIds: string[] }): { sql: string; bindings: unknown[] } {
   return {
     sql: `(a.entity_id = any(?::uuid[]) or a.actor_id = any(?::uuid[]) or a.before->>'client_id' = ? or a.after->>'client_id' = ?
            or a.before->>'user_id' = any(?::text[]) or a.after->>'user_id' = any(?::text[]))`,
-    bindings: [ids.entityIds, ids.portalUserIds, clientId, clientId, ids.portalUserIds, ids.portalUserIds],
+    bindings: [pgArray(ids.entityIds), pgArray(ids.portalUserIds), clientId, clientId, pgArray(ids.portalUserIds), pgArray(ids.portalUserIds)],
   };
 }
