@@ -49,6 +49,8 @@ async function lockClient(trx: Knex.Transaction, purpose: string, clientId: stri
   await trx.raw(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`taalmel.${purpose}:${clientId}`]);
 }
 
+export const EXPORT_DOWNLOAD_PATH = '/api/exports/download';
+
 const downloadRefused = (code: string, message: string) => new ApiError(403, code, message);
 
 export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[] {
@@ -84,28 +86,16 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         ctx.body = { exportId, workflowId };
       },
     }),
-    route<z.infer<typeof idParams>>({
+    route<unknown, z.infer<typeof downloadQuery>>({
       method: 'get',
-      path: '/api/exports/:id',
-      action: 'clients.export',
-      params: idParams,
-      async handler(ctx, { params }) {
-        const row = (await ctx.state.trx!('client_exports').where({ id: params.id }).first()) as ExportRow | undefined;
-        if (!row) throw notFound('No such export.');
-        const token = deps.downloadTokens.signClaims({ id: row.id, firmId: row.firm_id, expiresAt: new Date(row.expires_at) });
-        ctx.body = presentExport(row, `${base() || ctx.origin}/api/exports/${row.id}/download?token=${encodeURIComponent(token)}`);
-      },
-    }),
-    route<z.infer<typeof idParams>, z.infer<typeof downloadQuery>>({
-      method: 'get',
-      path: '/api/exports/:id/download',
+      // Declared before /api/exports/:id, which would otherwise take 'download' for an id.
+      path: EXPORT_DOWNLOAD_PATH,
       action: 'public',
-      params: idParams,
       query: downloadQuery,
-      async handler(ctx, { params, query }) {
+      async handler(ctx, { query }) {
         const claims = deps.downloadTokens.verifyClaims(query.token);
         if (claims === 'expired') throw downloadRefused('download_url_expired', 'This download URL has expired: request a new export.');
-        if (typeof claims === 'string' || claims.id !== params.id) throw downloadRefused('download_url_invalid', 'This download URL is not valid.');
+        if (typeof claims === 'string') throw downloadRefused('download_url_invalid', 'This download URL is not valid.');
         const scope = { firmId: claims.firmId, actor: { userId: null, email: 'holder of a signed download URL', role: 'public' }, requestId: ctx.state.requestId, ip: ctx.ip };
         const outcome = await inTenantTransaction(deps.knex, scope, async (trx) => {
           await setAuditAction(trx, 'client.export_downloaded');
@@ -131,6 +121,18 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         ctx.set('cache-control', 'no-store');
         ctx.length = Number(outcome.row.size_bytes);
         ctx.body = fs.createReadStream(file);
+      },
+    }),
+    route<z.infer<typeof idParams>>({
+      method: 'get',
+      path: '/api/exports/:id',
+      action: 'clients.export',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const row = (await ctx.state.trx!('client_exports').where({ id: params.id }).first()) as ExportRow | undefined;
+        if (!row) throw notFound('No such export.');
+        const token = deps.downloadTokens.signClaims({ id: row.id, firmId: row.firm_id, expiresAt: new Date(row.expires_at) });
+        ctx.body = presentExport(row, `${base() || ctx.origin}${EXPORT_DOWNLOAD_PATH}?token=${encodeURIComponent(token)}`);
       },
     }),
     route<z.infer<typeof idParams>, unknown, z.infer<typeof erasureBody>>({

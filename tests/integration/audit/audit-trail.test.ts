@@ -151,6 +151,8 @@ describe('audit trail', () => {
       'POST /api/close-requests/:id/withdraw', 'POST /api/clients/:id/periods/:period/reopen']);
     // Imports and reconciliations: tests/integration/recon asserts import.create/uploaded/rejected/expired and reconciliation.started/results_written/exported.
     // Manual actions: tests/integration/recon/manual-actions.test.ts asserts reconciliation.link/unlink/pending/ignore.
+    // Data export and erasure: tests/integration/data-protection asserts client.export_requested/export_downloaded and client.erasure_requested.
+    for (const r of ['POST /api/clients/:id/exports', 'POST /api/clients/:id/erasure']) coveredElsewhere.add(r);
     for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
     const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
     const covered = new Set(cases.map((c) => c.route));

@@ -13,6 +13,7 @@ import * as ExcelJS from 'exceljs';
 import type { JWK } from 'jose';
 import type { DataProtectionDeps } from '../../../activities/data-protection-deps';
 import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../../../db/client-data-catalogue';
+import { SignedUrlTokens } from '../../../api/signed-url-token';
 import { certificateKeyFromSeed, newCertificateSeed, verifyCertificate } from '../../../db/security/certificate-key';
 import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
 import type { RunningWorker } from '../../../ops/worker';
@@ -191,16 +192,30 @@ describe('client export and erasure', () => {
     await call(shortApi, 'POST', '/api/auth/reauth', { token: admin, body: { password: firm.users.firm_admin.password } });
     const started = await call(shortApi, 'POST', `/api/clients/${firm.clients[1]!.id}/exports`, { token: admin });
     expect(started.status).toBe(202);
-    const ready = await exportReady(started.body.exportId, shortApi);
-    const file = path.join(deps.exportDir, `${started.body.exportId}.zip`);
-    expect(fs.existsSync(file)).toBe(true);
-    const expired = await until('the export to expire', async () => {
-      const res = await call(shortApi, 'GET', `/api/exports/${started.body.exportId}`, { token: admin });
-      return res.body.status === 'expired' ? res.body : null;
-    });
+    const { exportId, workflowId } = started.body;
+    const file = path.join(deps.exportDir, `${exportId}.zip`);
+    // Kept four seconds: under load the build may outlast that, so "ready" may pass unseen.
+    let downloadUrl: string | null = null;
+    const expired = await until(
+      'the export to expire',
+      async () => {
+        const res = await call(shortApi, 'GET', `/api/exports/${exportId}`, { token: admin });
+        if (res.body.status === 'failed') throw new Error(`export failed: ${res.body.failureReason}`);
+        if (res.body.status === 'ready') {
+          downloadUrl ??= res.body.downloadUrl;
+          expect(fs.existsSync(file)).toBe(true);
+        }
+        return res.body.status === 'expired' ? res.body : null;
+      },
+      60_000,
+      () => stuck(workflowId),
+    );
     expect(expired.downloadUrl).toBeNull();
     expect(fs.existsSync(file)).toBe(false);
-    const url = new URL(ready.downloadUrl);
+    expect((await temporal.client.workflow.getHandle(workflowId).describe()).status.name).toBe('COMPLETED');
+    // The URL the api handed out, or the one it would have (same key, same claims).
+    const tokens = new SignedUrlTokens(SignedUrlTokens.derive(shortApi.security.settings.signingKeys, shortApi.security.settings.signingKeyCurrent, 'taalmel export download v1'));
+    const url = new URL(downloadUrl ?? `${shortApi.url}/api/exports/download?token=${tokens.signClaims({ id: exportId, firmId: firm.id, expiresAt: new Date(Date.now() + 60_000) })}`);
     const refused = await call(shortApi, 'GET', `${url.pathname}${url.search}`);
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('download_url_expired');
