@@ -14,12 +14,13 @@ import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
-import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT, verifyAuditChain } from '../db/audit';
-import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, keptTables, PORTAL_USER_DEPENDENTS } from '../db/client-data-catalogue';
-import { clientAuditCondition, clientEntityIds, countClientRows, pgArray } from '../db/client-data';
+import { verifyAuditChain } from '../db/audit';
+import { CLIENT_TABLES, erasedTables, keptTables } from '../db/client-data-catalogue';
+import { countClientRows } from '../db/client-data';
+import { eraseClientRows } from '../db/client-erasure';
 import { createKnex } from '../db/knex';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
-import { applyScope, inFirmJobTransaction, setAuditAction } from '../db/tenant';
+import { applyScope, inFirmJobTransaction } from '../db/tenant';
 import type { ErasureDeleted, StoppedWorkflows } from '../workflows/client-erasure-definitions';
 import { requireDataProtection, type DataProtectionActivityDeps } from './data-protection-deps';
 
@@ -123,63 +124,7 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
       return asOwner(input.firmId, async (trx) => {
         const erasure = await erasureRow(trx, input.erasureId);
         if (erasure.data_deleted_at && erasure.deleted) return erasure.deleted; // committed by an earlier attempt
-        const clientId = erasure.client_id;
-        // The marker lets the audit trail accept this erasure's redactions; it never outlives this transaction.
-        await trx('erasures_in_progress').insert({ id: erasure.id, firm_id: input.firmId, client_id: clientId });
-        const ids = await clientEntityIds(trx, clientId);
-
-        const files: string[] = [];
-        for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
-          if (!spec.fileColumn || spec.erase !== 'delete') continue;
-          const rows: Array<Record<string, string>> = await trx(table).select(spec.fileColumn).where('client_id', clientId).whereNotNull(spec.fileColumn);
-          files.push(...rows.map((r) => `${table}/${r[spec.fileColumn!]}`));
-        }
-
-        const tables = erasedTables();
-        const tally: ErasureDeleted['tables'] = {};
-        for (const table of tables) tally[table] = { before: await countClientRows(trx, table, clientId), after: 0 };
-        tally.clients = { before: Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0), after: 0 };
-
-        await setAuditAction(trx, 'erasure.row_deleted');
-        // The period lock refuses deletes in closed periods; closed → reopened is a transition the state guard allows.
-        await trx('periods').where({ client_id: clientId, state: 'closed' }).update({ state: 'reopened', transition_note: `erasure ${erasure.id}`, updated_at: trx.fn.now() });
-        if (ids.portalUserIds.length) {
-          for (const { table, column } of PORTAL_USER_DEPENDENTS) await trx(table).whereIn(column, ids.portalUserIds).del();
-        }
-        const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
-        for (const table of deletionOrder(tables, edges)) await trx(table).where('client_id', clientId).del();
-        await trx('clients').where({ id: clientId }).del();
-        for (const table of tables) tally[table]!.after = await countClientRows(trx, table, clientId);
-        tally.clients.after = Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0);
-        await setAuditAction(trx, null);
-
-        // Redact the client's events (including the deletions just recorded); their hashes stay.
-        const condition = clientAuditCondition(clientId, ids);
-        const { rows: redacted } = await trx.raw(
-          `update audit_events a set
-              before = case when a.before is null then null else '"${REDACTED}"'::jsonb end,
-              after = case when a.after is null then null else '"${REDACTED}"'::jsonb end,
-              actor_email = case when a.actor_id = any(?::uuid[]) then '${REDACTED}' else a.actor_email end,
-              ip = case when a.actor_id = any(?::uuid[]) then null else a.ip end,
-              redacted_at = now(), redaction_id = ?
-            where a.firm_id = ? and a.redacted_at is null and a.hash_version = 2 and ${condition.sql}
-            returning a.id`,
-          [pgArray(ids.portalUserIds), pgArray(ids.portalUserIds), erasure.id, input.firmId, ...condition.bindings] as never[],
-        );
-        const redactedIds = (redacted as Array<{ id: string }>).map((r) => r.id);
-        const { rows: unredactable } = await trx.raw(`select count(*)::int as n from audit_events a where a.firm_id = ? and a.hash_version <> 2 and ${condition.sql}`, [
-          input.firmId,
-          ...condition.bindings,
-        ] as never[]);
-        await recordAuditEvent(trx, {
-          action: REDACTION_EVENT,
-          entityType: 'client_erasure',
-          entityId: erasure.id,
-          after: { erasureId: erasure.id, clientId, redactedEvents: redactedIds.length, redactedIdsSha256: redactedIdsDigest(redactedIds), unredactableEvents: Number(unredactable[0]?.n ?? 0) },
-        });
-        await trx('erasures_in_progress').where({ id: erasure.id }).del();
-
-        const deleted: ErasureDeleted = { tables: tally, files, portalUsers: ids.portalUserIds.length, redactedAuditEvents: redactedIds.length };
+        const deleted = await eraseClientRows(trx, { firmId: input.firmId, clientId: erasure.client_id, erasureId: erasure.id });
         await trx('client_erasures').where({ id: erasure.id }).update({ deleted: JSON.stringify(deleted), data_deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
         return deleted;
       });
