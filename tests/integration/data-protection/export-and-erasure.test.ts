@@ -14,6 +14,7 @@ import type { JWK } from 'jose';
 import type { DataProtectionDeps } from '../../../activities/data-protection-deps';
 import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../../../db/client-data-catalogue';
 import { SignedUrlTokens } from '../../../api/signed-url-token';
+import { latestMigrationName } from '../../../db/migrator';
 import { certificateKeyFromSeed, newCertificateSeed, verifyCertificate } from '../../../db/security/certificate-key';
 import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
 import type { RunningWorker } from '../../../ops/worker';
@@ -147,7 +148,7 @@ describe('client export and erasure', () => {
 
     const entries = await readZip(bytes);
     const manifest = JSON.parse(entries.get('manifest.json')!.toString('utf8'));
-    expect(manifest).toMatchObject({ format: 'taalmel-client-export/1', exportId, firmId: firm.id, clientId: client0().id, latestMigration: '011-data-protection' });
+    expect(manifest).toMatchObject({ format: 'taalmel-client-export/1', exportId, firmId: firm.id, clientId: client0().id, latestMigration: latestMigrationName });
     // Every other entry is in the manifest, with its SHA-256 and size.
     expect(manifest.files.map((f: { path: string }) => f.path).sort()).toEqual([...entries.keys()].filter((n) => n !== 'manifest.json').sort());
     for (const f of manifest.files) {
