@@ -9,6 +9,7 @@ import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
+import { createCalendarSweepActivities } from './calendar-sweep';
 import { createClientExportActivities } from './client-export';
 import { createClientErasureActivities } from './client-erasure';
 import type { DataProtectionDeps } from './data-protection-deps';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackupActivities(deps),
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
+    ...createCalendarSweepActivities(deps),
     ...createClientExportActivities(deps),
     ...createClientErasureActivities(deps),
   };

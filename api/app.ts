@@ -31,6 +31,10 @@ import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { calendarRoutes } from './calendar/routes';
+import { extensionRoutes } from './calendar/extensions';
+import { filingRoutes } from './calendar/filings';
+import { holidayRoutes } from './calendar/holidays';
 import { dataProtectionRoutes } from './data-protection/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
@@ -82,6 +86,10 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...calendarRoutes(),
+    ...filingRoutes(),
+    ...holidayRoutes(),
+    ...extensionRoutes(),
     ...dataProtectionRoutes({
       knex: deps.knex,
       temporal: deps.temporal,

@@ -27,6 +27,8 @@ export function presentClient(client: Client) {
     filingFrequency: client.filingFrequency,
     stateCode: client.stateCode,
     active: client.active,
+    ownerId: client.ownerId ?? null,
+    scheme: client.scheme ?? 'regular',
     createdAt: client.createdAt,
     updatedAt: client.updatedAt,
   };

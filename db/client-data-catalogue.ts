@@ -30,6 +30,10 @@ export const CLIENT_TABLES: Record<string, ClientTable> = {
   reconciliation_decisions: { export: true, erase: 'delete' },
   periods: { export: true, erase: 'delete' },
   close_requests: { export: true, erase: 'delete', workflowIdColumn: 'workflow_id' },
+  // Compliance calendar (migration 009): returns filed, frequency changes, deadline alerts.
+  filings: { export: true, erase: 'delete' },
+  client_frequency_changes: { export: true, erase: 'delete' },
+  calendar_alerts: { export: true, erase: 'delete' },
   // Portal users of the client: exported without credentials, deleted with their sessions (revoked).
   users: { export: true, erase: 'delete', omitColumns: ['password_hash', 'totp_secret', 'totp_pending_secret', 'totp_last_step'] },
   client_exports: {

@@ -53,6 +53,8 @@ const schema = z.object({
   SCHEDULER_TIMEZONE: z.string().default('Asia/Kolkata'),
   SELF_CHECK_CRON: z.string().default('15 * * * *'),
   AUDIT_HEADS_CRON: z.string().default('50 23 * * *'),
+  /** The compliance calendar's daily sweep (due soon / overdue notifications), in SCHEDULER_TIMEZONE. */
+  CALENDAR_SWEEP_CRON: z.string().default('0 9 * * *'),
 
   BACKUP_DIR: optionalString,
   BACKUP_CRON: z.string().default('30 2 * * *'),
@@ -95,7 +97,7 @@ export type Config = {
     cliPath: string | undefined;
     workflowBundlePath: string | undefined;
   };
-  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string };
+  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
@@ -212,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
-    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON },
     auth: {
       signingKeys: e.SESSION_SIGNING_KEYS,
       signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,

@@ -8,6 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { selfCheckWorkflowId } from '../workflows/ids';
 import { scheduledBackupId, type BackupWorkflowInput } from '../workflows/backup-definitions';
+import { CALENDAR_SWEEP_WORKFLOW, calendarSweepDay, calendarSweepWorkflowId, type CalendarSweepInput } from '../workflows/calendar-sweep-definitions';
 
 export type ScheduledJob = {
   name: string;
@@ -119,6 +120,26 @@ export function auditHeadJobs(options: { taskQueue: string; cron: string; timezo
         const date = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(tick);
         const workflowId = `audit-heads-${date}`;
         await client.workflow.start('auditChainHeadsWorkflow', { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        return workflowId;
+      },
+    },
+  ];
+}
+
+/**
+ * Daily, in the morning: the compliance calendar's sweep (deadlines that became due soon or overdue,
+ * notified to owners and managers). Its id is the Indian calendar day of the tick, REJECT_DUPLICATE:
+ * two schedulers, or a restart, sweep a day once.
+ */
+export function calendarJobs(options: { taskQueue: string; cron: string; timezone: string }): ScheduledJob[] {
+  return [
+    {
+      name: 'calendar-sweep',
+      cron: options.cron,
+      async start(client, tick) {
+        const input: CalendarSweepInput = { day: calendarSweepDay(tick, options.timezone) };
+        const workflowId = calendarSweepWorkflowId(input.day);
+        await client.workflow.start(CALENDAR_SWEEP_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
         return workflowId;
       },
     },

@@ -11,7 +11,7 @@ import { createTemporalClient } from '../api/temporal-client';
 import { createKnex } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
-import { auditHeadJobs, backupJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { auditHeadJobs, backupJobs, calendarJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
 import type { DataProtectionDeps } from '../activities/data-protection-deps';
@@ -103,6 +103,7 @@ export async function startSchedulerService(options: { config: Config; logger: L
       ...platformJobs({ taskQueue: config.temporal.taskQueue, selfCheckCron: config.scheduler.selfCheckCron, expectedMigration: latestMigrationName }),
       ...backupJobs({ taskQueue: config.temporal.taskQueue, cron: config.backup.cron, timezone: config.scheduler.timezone, stepTimeoutMinutes: config.backup.stepTimeoutMinutes }),
       ...auditHeadJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.auditHeadsCron, timezone: config.scheduler.timezone }),
+      ...calendarJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.calendarSweepCron, timezone: config.scheduler.timezone }),
     ],
   });
   return {

@@ -1,7 +1,9 @@
 /** The firm's clients. Portal users see only their own client (the model and RLS both enforce it). */
 import { z } from 'zod';
 import { gstinProblem, normaliseGstin } from '../../domain/gstin';
+import { loadCalendarClients, recordFrequencyChange } from '../../db/calendar';
 import { Client } from '../../db/models/client';
+import { frequencyChangeFrom, istDate } from '../../domain/calendar';
 import { conflict, invalidInput, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentClient } from '../presenters';
@@ -96,7 +98,19 @@ export function clientRoutes(): RouteSpec[] {
       async handler(ctx, { params, body }) {
         const client = await Client.query().findById(params.id);
         if (!client) throw notFound('No such client.');
-        ctx.body = presentClient(await Client.query().patchAndFetchById(client.id, body as Partial<Client>));
+        const { filingFrequency, ...rest } = body;
+        if (Object.keys(rest).length > 0) await Client.query().patchAndFetchById(client.id, rest as Partial<Client>);
+        // A new frequency applies from the quarter the QRMP option window allows, so earlier periods
+        // keep their returns (the compliance calendar's dated changes).
+        if (filingFrequency) {
+          const { trx, user } = ctx.state;
+          if (!trx || !user) throw new Error('client routes run inside the tenant transaction');
+          const [profile] = await loadCalendarClients(trx, client.firmId, client.id);
+          if (profile) await recordFrequencyChange(trx, client.firmId, profile, { frequency: filingFrequency, fromPeriod: frequencyChangeFrom(istDate(new Date())) }, user.id);
+        }
+        const patched = await Client.query().findById(client.id);
+        if (!patched) throw notFound('No such client.');
+        ctx.body = presentClient(patched);
       },
     }),
   ];

@@ -49,6 +49,14 @@ export const PERMISSIONS = {
   'periods.withdraw': PREPARERS,
   'periods.reopen': ['firm_admin'],
   'approvals.read': ['firm_admin', 'manager'],
+
+  // Compliance calendar: everyone reads (a portal user its own client), preparers record filings,
+  // the firm admin keeps the holiday calendar and records notified extensions.
+  'calendar.read': ALL,
+  'filings.create': PREPARERS,
+  'holidays.read': ALL,
+  'holidays.update': ['firm_admin'],
+  'calendar.extend': ['firm_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -7,6 +7,7 @@ import * as m004 from './004-imports-and-reconciliation-runs';
 import * as m005 from './005-period-close';
 import * as m006 from './006-backups-catalogue';
 import * as m007 from './007-reconciliation-decisions';
+import * as m009 from './009-compliance-calendar';
 import * as m011 from './011-data-protection';
 
 export type Migration = { name: string; module: Knex.Migration };
@@ -19,5 +20,6 @@ export const migrations: Migration[] = [
   { name: '005-period-close', module: m005 },
   { name: '006-backups-catalogue', module: m006 },
   { name: '007-reconciliation-decisions', module: m007 },
+  { name: '009-compliance-calendar', module: m009 },
   { name: '011-data-protection', module: m011 },
 ];

@@ -56,8 +56,10 @@ export async function seedDemoFirm(owner: Knex): Promise<DemoCredentials | null>
     const users: DemoCredentials['users'] = [];
     for (const u of DEMO_USERS) {
       const password = randomPassword();
-      await trx('users').insert({ firm_id: firmId, email: u.email, name: u.name, role: u.role, password_hash: await hashPassword(password) });
+      const [row] = await trx('users').insert({ firm_id: firmId, email: u.email, name: u.name, role: u.role, password_hash: await hashPassword(password) }).returning('id');
       users.push({ email: u.email, password, role: u.role });
+      // The staff member owns the demo clients: the calendar's daily sweep tells them (and the manager).
+      if (u.role === 'staff') await trx('clients').where({ firm_id: firmId }).update({ owner_id: (row as { id: string }).id });
     }
     return { users, clients };
   });

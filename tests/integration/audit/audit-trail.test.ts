@@ -154,6 +154,9 @@ describe('audit trail', () => {
     // Data export and erasure: tests/integration/data-protection asserts client.export_requested/export_downloaded and client.erasure_requested.
     for (const r of ['POST /api/clients/:id/exports', 'POST /api/clients/:id/erasure']) coveredElsewhere.add(r);
     for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
+    // Compliance calendar: tests/integration/calendar/calendar-routes.test.ts asserts filing, firm_holiday, calendar_settings,
+    // calendar_extension, client and client_frequency_change events.
+    for (const r of ['POST /api/clients/:id/filings', 'PUT /api/firm/holidays', 'POST /api/calendar/extensions', 'PATCH /api/clients/:id/calendar-profile']) coveredElsewhere.add(r);
     const mutating = api.app.routeSpecs.filter((s) => s.method !== 'get').map((s) => `${s.method.toUpperCase()} ${s.path}`);
     const covered = new Set(cases.map((c) => c.route));
     expect(mutating.filter((r) => !covered.has(r) && !coveredElsewhere.has(r))).toEqual([]);

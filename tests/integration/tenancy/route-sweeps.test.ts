@@ -52,6 +52,9 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/close-requests/:id/approve': (db, firm) => pendingCloseRequestOf(db, firm),
   '/api/close-requests/:id/reject': (db, firm) => pendingCloseRequestOf(db, firm),
   '/api/close-requests/:id/withdraw': (db, firm) => pendingCloseRequestOf(db, firm),
+  '/api/clients/:id/calendar': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/calendar-profile': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/filings': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/exports': async (_db, firm) => firm.clients[0]!.id,
   '/api/exports/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_exports'),
   '/api/clients/:id/erasure': async (_db, firm) => firm.clients[0]!.id,
@@ -83,6 +86,8 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/clients/:id/imports': { kind: 'gstr2b', period: '2024-06', filename: '2b.json', contentType: 'application/json', size: 100 },
   'POST /api/reconciliations/:runId/actions': { action: 'accept', resultId: 'books:1|2024-06:b2b:1' },
   'POST /api/clients/:id/reconciliations': { period: '2024-06', registerImportId: randomUUID(), gstr2bImportId: randomUUID() },
+  'PATCH /api/clients/:id/calendar-profile': { scheme: 'composition' },
+  'POST /api/clients/:id/filings': { returnType: 'GSTR-1', period: '2025-06', filedOn: '2025-07-10', arn: 'AA270725000001A' },
   'POST /api/clients/:id/erasure': { reason: 'Erased by another firm', confirmName: 'Alpha Traders' },
 };
 

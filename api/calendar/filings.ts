@@ -1,0 +1,70 @@
+/**
+ * POST /api/clients/:id/filings: a return filed for a period (ARN and date). Its deadline turns
+ * `filed`, so the daily sweep and anything keyed to the deadline stop chasing it. The same filing
+ * again (a retry or a double click) answers 200 with the first; another ARN for a filed return is
+ * a conflict, because a return is filed once per period.
+ */
+import { type z } from 'zod';
+import { deadlineFor, istDate } from '../../domain/calendar';
+import { loadFirmCalendar } from '../../db/calendar';
+import { isUniqueViolation, conflict, invalidInput, unprocessable } from '../errors';
+import { route, type RouteSpec } from '../routes';
+import { calendarScope, findCalendarClient } from './client-lookup';
+import { clientParams, filingBody } from './schema';
+
+type FilingRow = { id: string; client_id: string; return_type: string; period: string; filed_on: string; arn: string; created_at: Date };
+
+function presentFiling(row: FilingRow) {
+  return { id: row.id, clientId: row.client_id, returnType: row.return_type, period: row.period, filedOn: row.filed_on, arn: row.arn, createdAt: row.created_at };
+}
+
+const COLUMNS = ['id', 'client_id', 'return_type', 'period', 'arn', 'created_at'];
+
+export function filingRoutes(): RouteSpec[] {
+  return [
+    route<z.infer<typeof clientParams>, unknown, z.infer<typeof filingBody>>({
+      method: 'post',
+      path: '/api/clients/:id/filings',
+      action: 'filings.create',
+      params: clientParams,
+      body: filingBody,
+      async handler(ctx, { params, body }) {
+        const { trx, firmId, userId } = calendarScope(ctx);
+        const client = await findCalendarClient(ctx, params.id);
+        if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'is in the future' } });
+        if (body.filedOn < `${body.period}-01`) throw invalidInput({ fields: { filedOn: 'is before the period began' } });
+        const calendar = await loadFirmCalendar(trx, firmId);
+        if (!deadlineFor(client.profile, body.returnType, body.period, calendar.policyFor(client.profile.stateCode))) {
+          throw unprocessable('return_not_applicable', `${body.returnType} for ${body.period} is not a return this client files (its scheme, frequency or turnover band).`, {
+            returnType: body.returnType,
+            period: body.period,
+          });
+        }
+        const key = { firm_id: firmId, client_id: client.id, return_type: body.returnType, period: body.period };
+        const existing = async (): Promise<FilingRow | undefined> => trx('filings').where(key).first([...COLUMNS, trx.raw('filed_on::text as filed_on')]);
+        const answerExisting = (row: FilingRow) => {
+          if (row.arn !== body.arn || row.filed_on !== body.filedOn) {
+            throw conflict('already_filed', `${body.returnType} for ${body.period} is already recorded as filed with another ARN or date.`, { filing: presentFiling(row) });
+          }
+          ctx.status = 200;
+          ctx.body = presentFiling(row);
+        };
+        const before = await existing();
+        if (before) return answerExisting(before);
+        try {
+          // A savepoint, so a concurrent double click's unique violation leaves the request's transaction usable.
+          const rows: FilingRow[] = await trx.transaction(
+            async (sp): Promise<FilingRow[]> =>
+              sp('filings').insert({ ...key, filed_on: body.filedOn, arn: body.arn, created_by: userId }).returning([...COLUMNS, sp.raw('filed_on::text as filed_on')]),
+          );
+          ctx.status = 201;
+          ctx.body = presentFiling(rows[0]!);
+        } catch (error) {
+          const now = isUniqueViolation(error) ? await existing() : undefined;
+          if (now) return answerExisting(now);
+          throw error;
+        }
+      },
+    }),
+  ];
+}

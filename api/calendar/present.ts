@@ -1,0 +1,45 @@
+/** How calendar rows become JSON: dates as YYYY-MM-DD, instants with the +05:30 offset. */
+import { istIso, qrmpGroup, type CalendarEntry } from '../../domain/calendar';
+import type { CalendarClient, CalendarSettings, FirmHoliday, NationalHoliday } from '../../db/calendar';
+
+export function presentEntry(e: CalendarEntry) {
+  return {
+    clientId: e.clientId,
+    clientName: e.clientName,
+    returnType: e.returnType,
+    period: e.period,
+    dueDate: e.dueDate,
+    extendedDueDate: e.extendedDueDate,
+    targetDate: e.targetDate,
+    status: e.status,
+    filing: e.filing,
+    effectiveDueDate: e.effectiveDueDate,
+    dueAt: istIso(e.dueAt),
+  };
+}
+
+export function presentProfile(c: CalendarClient) {
+  return {
+    id: c.id,
+    name: c.name,
+    gstin: c.gstin,
+    stateCode: c.profile.stateCode,
+    qrmpGroup: qrmpGroup(c.profile.stateCode),
+    scheme: c.profile.scheme,
+    filingFrequency: c.profile.filingFrequency,
+    frequencyChanges: [...c.profile.frequencyChanges].sort((a, b) => a.fromPeriod.localeCompare(b.fromPeriod)),
+    turnoverBand: c.profile.turnoverBand,
+    targetBufferDays: c.profile.targetBufferDays,
+    ownerId: c.ownerId,
+  };
+}
+
+export function presentHolidays(settings: CalendarSettings, firmHolidays: FirmHoliday[], national: NationalHoliday[]) {
+  return {
+    saturdaysWorking: settings.saturdaysWorking,
+    targetBufferDays: settings.targetBufferDays,
+    warningDays: settings.warningDays,
+    dates: firmHolidays.map((h) => ({ date: h.date, name: h.name, stateCode: h.stateCode })),
+    nationalHolidays: national,
+  };
+}

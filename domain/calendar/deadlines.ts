@@ -1,0 +1,138 @@
+/**
+ * A client's deadlines: for a return and period, the three dates of a deadline (statutory due date,
+ * extended due date, internal target date) and where each comes from; for a window, every deadline
+ * whose effective due date falls in it; and a deadline's status on a given day. Pure: the rules,
+ * the extensions, the holiday calendar and the firm's policy are all passed in, so the API, the daily
+ * sweep, follow-ups and notices compute the same dates from the same rows.
+ */
+import { addMonths, ruleApplies, ruleDueDate, type ClientProfile, type ReturnRule, type ReturnType } from './rules';
+import { compareDates, dueInstant, plusDays } from './dates';
+import { addDays, type HolidayCalendar } from './working-days';
+
+/** A notified extension: one return and period, for every state (stateCodes null) or some. */
+export type Extension = {
+  id: string;
+  returnType: ReturnType;
+  period: string;
+  stateCodes: readonly string[] | null;
+  dueDate: string;
+  /** When it was recorded (ISO instant): the latest matching extension wins. */
+  recordedAt: string;
+};
+
+export type CalendarPolicy = {
+  rules: readonly ReturnRule[];
+  extensions: readonly Extension[];
+  /** The holiday calendar of the client's state (calendarForState). */
+  calendar: HolidayCalendar;
+  /** The firm's buffer: the target date is this many working days before the effective due date. */
+  targetBufferDays: number;
+};
+
+export type Deadline = {
+  returnType: ReturnType;
+  period: string;
+  ruleId: string;
+  /** Statutory due date from the rules. */
+  dueDate: string;
+  /** From the latest matching extension; null when none. */
+  extendedDueDate: string | null;
+  extensionId: string | null;
+  /** The date that counts: the extended one when there is one. */
+  effectiveDueDate: string;
+  /** Firm policy: the effective due date minus the buffer, in working days. */
+  targetDate: string;
+  /** End of the effective due date in IST. */
+  dueAt: Date;
+};
+
+/**
+ * The key of one deadline: a client's return for a period. Filings, alerts and anything another
+ * process keys to a deadline (follow-ups, notices) use it; the dates themselves are never copied.
+ */
+export function deadlineKey(clientId: string, returnType: ReturnType, period: string): string {
+  return `${clientId}|${returnType}|${period}`;
+}
+
+export const DEFAULT_TARGET_BUFFER_DAYS = 2;
+export const DEFAULT_WARNING_DAYS = 7;
+
+/** The extension that governs a return, period and state: the most recently recorded one that names the state or all states. */
+export function extensionFor(extensions: readonly Extension[], returnType: ReturnType, period: string, stateCode: string): Extension | null {
+  let found: Extension | null = null;
+  for (const e of extensions) {
+    if (e.returnType !== returnType || e.period !== period) continue;
+    if (e.stateCodes !== null && !e.stateCodes.includes(stateCode)) continue;
+    if (!found || e.recordedAt > found.recordedAt || (e.recordedAt === found.recordedAt && e.id > found.id)) found = e;
+  }
+  return found;
+}
+
+function build(rule: ReturnRule, period: string, profile: ClientProfile, policy: CalendarPolicy): Deadline {
+  const dueDate = ruleDueDate(rule, period);
+  const extension = extensionFor(policy.extensions, rule.returnType, period, profile.stateCode);
+  const effectiveDueDate = extension?.dueDate ?? dueDate;
+  const buffer = profile.targetBufferDays ?? policy.targetBufferDays;
+  return {
+    returnType: rule.returnType,
+    period,
+    ruleId: rule.id,
+    dueDate,
+    extendedDueDate: extension?.dueDate ?? null,
+    extensionId: extension?.id ?? null,
+    effectiveDueDate,
+    targetDate: addDays(effectiveDueDate, -buffer, 'working', policy.calendar),
+    dueAt: dueInstant(effectiveDueDate),
+  };
+}
+
+/** The rule in force for a return, period and client; when rows overlap, the most recently valid wins. */
+function ruleFor(profile: ClientProfile, returnType: ReturnType, period: string, rules: readonly ReturnRule[]): ReturnRule | null {
+  let found: ReturnRule | null = null;
+  for (const rule of rules) {
+    if (rule.returnType !== returnType || !ruleApplies(rule, profile, period)) continue;
+    if (!found || rule.validFrom > found.validFrom) found = rule;
+  }
+  return found;
+}
+
+/**
+ * The dates of one deadline: {dueDate, extendedDueDate, targetDate} (and the effective date and
+ * instant), or null when the return does not apply to this client for this period. Follow-ups and
+ * notices call this with the rows current at the time, so an extension recorded later moves them.
+ */
+export function deadlineFor(profile: ClientProfile, returnType: ReturnType, period: string, policy: CalendarPolicy): Deadline | null {
+  const rule = ruleFor(profile, returnType, period, policy.rules);
+  return rule ? build(rule, period, profile, policy) : null;
+}
+
+/** How far before a window a period can end and still be due in it (annual returns fall due nine months on; extensions add more). */
+const LOOKBACK_MONTHS = 24;
+
+/** Every deadline of a client whose effective due date is within [from, to], ordered by that date. */
+export function deadlinesInWindow(profile: ClientProfile, from: string, to: string, policy: CalendarPolicy): Deadline[] {
+  const found: Deadline[] = [];
+  const last = to.slice(0, 7);
+  const returnTypes = [...new Set(policy.rules.map((r) => r.returnType))];
+  for (let period = addMonths(from.slice(0, 7), -LOOKBACK_MONTHS); period <= last; period = addMonths(period, 1)) {
+    for (const returnType of returnTypes) {
+      const deadline = deadlineFor(profile, returnType, period, policy);
+      if (deadline && deadline.effectiveDueDate >= from && deadline.effectiveDueDate <= to) found.push(deadline);
+    }
+  }
+  return found.sort((a, b) => compareDates(a.effectiveDueDate, b.effectiveDueDate) || a.returnType.localeCompare(b.returnType) || a.period.localeCompare(b.period));
+}
+
+export const DEADLINE_STATUSES = ['upcoming', 'due_soon', 'overdue', 'filed'] as const;
+export type DeadlineStatus = (typeof DEADLINE_STATUSES)[number];
+
+/**
+ * A deadline's status on an Indian calendar date: filed once a filing is recorded; overdue once its
+ * effective due date has passed; due soon from warningDays calendar days before it; else upcoming.
+ */
+export function deadlineStatus(effectiveDueDate: string, filed: boolean, today: string, warningDays: number): DeadlineStatus {
+  if (filed) return 'filed';
+  if (today > effectiveDueDate) return 'overdue';
+  if (today >= plusDays(effectiveDueDate, -warningDays)) return 'due_soon';
+  return 'upcoming';
+}
