@@ -13,6 +13,7 @@ import { verifyAuditChain } from '../db/audit';
 import { allFirmIds } from '../db/firms';
 import { inFirmJobTransaction } from '../db/tenant';
 import type { BackupDeps } from './backup-deps';
+import { AUDIT_CHAIN_BROKEN } from '../workflows/audit-heads-definitions';
 
 export type ChainHead = { firmId: string; seq: number | null; hash: string | null; ok: boolean; firstBrokenId: string | null };
 export type ChainHeadsExport = { date: string; exportedAt: string; heads: ChainHead[] };
@@ -57,7 +58,7 @@ export function createAuditHeadActivities(deps: { knex: Knex; logger: Logger; ba
       fs.renameSync(`${file}.partial`, file);
       if (problems.length) {
         deps.logger.error({ problems }, 'audit chain check failed');
-        throw ApplicationFailure.nonRetryable(`audit chain check failed: ${problems.join('; ')}`, 'AuditChainBroken');
+        throw ApplicationFailure.nonRetryable(`audit chain check failed: ${problems.join('; ')}`, AUDIT_CHAIN_BROKEN);
       }
       return { file, firms: heads.length, problems };
     },

@@ -1,5 +1,5 @@
 /**
- * A run re-applies the manual decisions (§8.7) its client and period collected on earlier runs,
+ * A run re-applies the manual decisions (docs/reconciliation.md, "Manual decisions") its client and period collected on earlier runs,
  * oldest first, before its rows are stored. Without decisions the engine's output is stored as is;
  * with them the summaries are recomputed from the final rows, and decisions whose documents
  * changed are reported as one warning.

@@ -20,9 +20,12 @@ import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/rec
 export type ReconciliationDeps = {
   knex: Knex;
   logger: Logger;
-  /** Tests only: a pause after each batch, and a look at each one, so a run can be interrupted half-way. */
-  pauseBetweenBatchesMs?: number;
-  onBatch?: (details: Record<string, unknown>) => void;
+  /**
+   * Runs after each batch's heartbeat, inside the activity (so it may use the activity's Context,
+   * whose sleep a cancellation interrupts). Production passes none; a caller that must stop a run
+   * half-way (a worker shut down mid-run) passes one that waits there.
+   */
+  afterBatch?: (details: Record<string, unknown>) => Promise<void>;
 };
 
 type RunRow = {
@@ -54,8 +57,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
   async function checkpoint(details: Record<string, unknown>): Promise<void> {
     const ctx = Context.current();
     ctx.heartbeat(details);
-    deps.onBatch?.(details);
-    if (deps.pauseBetweenBatchesMs) await ctx.sleep(deps.pauseBetweenBatchesMs);
+    await deps.afterBatch?.(details);
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
   }
 
@@ -117,7 +119,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             report((PROGRESS_WEIGHTS.load * (books.length + done)) / documents);
             return checkpoint({ phase: 'load_portal', done });
           });
-          // The client-period's manual decisions (§8.7) shape this run's rows as they did earlier runs'.
+          // The client-period's manual decisions (docs/reconciliation.md) shape this run's rows as they did earlier runs'.
           const outcome = await reapplyDecisions(trx, run, reconcile(books, portal, run.options));
           report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);
           await checkpoint({ phase: 'matched', results: outcome.rowCount });

@@ -5,17 +5,15 @@
  */
 import type Koa from 'koa';
 import type { Knex } from 'knex';
-import type { AuthService } from '../api/auth/service';
-import type { SessionTokens } from '../api/auth/tokens';
 import { Session } from '../db/models/session';
 import { currentContext } from '../db/request-context';
-import { consoleGuard, type ConsoleAdmin } from './guard';
+import { consoleGuard, type ConsoleAdmin, type ConsoleAuth } from './guard';
 import { ConsoleAuditEvent, ConsoleClient, ConsoleSession, ConsoleUser } from './models';
 import { createTaalmelResourceClass } from './resource-adapter';
 
 export const CONSOLE_ROOT = '/admin';
 
-export type ConsoleDeps = { knex: Knex; auth: AuthService; tokens: SessionTokens; cookieSecure: boolean };
+export type ConsoleDeps = { knex: Knex; auth: ConsoleAuth; cookieSecure: boolean };
 
 type ActionContext = { currentAdmin?: ConsoleAdmin; record?: { params: Record<string, unknown>; toJSON(admin?: unknown): unknown } };
 const firmAdminOnly = ({ currentAdmin }: ActionContext) => currentAdmin?.role === 'firm_admin';
@@ -106,7 +104,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
   });
 
   const assetPaths = new Set(AdminJSRouter.assets.map((asset: { path: string }) => asset.path));
-  app.use(consoleGuard({ knex: deps.knex, auth: deps.auth, tokens: deps.tokens, rootPath: CONSOLE_ROOT, cookieSecure: deps.cookieSecure, assetPaths }));
+  app.use(consoleGuard({ knex: deps.knex, auth: deps.auth, rootPath: CONSOLE_ROOT, cookieSecure: deps.cookieSecure, assetPaths }));
   const router = AdminJSKoa.buildRouter(admin, app as never);
   app.use(router.routes());
   app.use(router.allowedMethods());

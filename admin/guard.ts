@@ -12,17 +12,52 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Knex } from 'knex';
 import { extendContext } from '../db/request-context';
 import { applyScope, inTenantTransaction } from '../db/tenant';
-import { clearSessionCookies, SESSION_COOKIE, setSessionCookies } from '../api/auth/cookies';
-import type { AuthService } from '../api/auth/service';
-import type { SessionTokens } from '../api/auth/tokens';
-import { ApiError } from '../api/errors';
 
 export type ConsoleAdmin = { id: string; email: string; title: string; role: string; firmId: string };
 
+/** An error the console answers with: the status and message a caller sees. */
+export class ConsoleError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ConsoleError';
+  }
+}
+
+/**
+ * The API's sign-in as the console uses it: the same sessions, device limit, TOTP and throttling.
+ * Handed in by whoever mounts the console (ops), so the console imports nothing of the api.
+ */
+export type ConsoleAuth = {
+  login(
+    input: { email: string; password: string; totp?: string; deviceName: string },
+    client: { ip: string; userAgent: string | null; requestId: string },
+  ): Promise<{ user: { role: string }; token: string; session: { expiresAt: Date } }>;
+  verifyToken(token: string): Promise<{ firmId: string; sub: string; sessionId: string }>;
+  checkSession(
+    trx: Knex.Transaction,
+    sessionId: string,
+    userId: string,
+  ): Promise<{
+    user: { id: string; firmId: string; email: string; name: string; role: string; totpEnabled: boolean };
+    session: { id: string };
+    firmSettings: { requireTotpForAdmins?: boolean };
+  }>;
+  revokeSession(trx: Knex.Transaction, sessionId: string, by: string, reason: string, action: string): Promise<unknown>;
+  sessionCookie: string;
+  setSessionCookies(ctx: Context, token: string, options: { secure: boolean; maxAgeMs: number; rotateCsrf: boolean }): void;
+  clearSessionCookies(ctx: Context, secure: boolean): void;
+  /** The API's own refusals (wrong password, locked account…) as console errors; others unchanged. */
+  toConsoleError(error: unknown): unknown;
+};
+
 export type GuardDeps = {
   knex: Knex;
-  auth: AuthService;
-  tokens: SessionTokens;
+  auth: ConsoleAuth;
   rootPath: string;
   cookieSecure: boolean;
   /** Exact paths of AdminJS's static assets: served without a session (they hold no data). */
@@ -53,7 +88,7 @@ async function formBody(ctx: Context, limitBytes = 16 * 1024): Promise<URLSearch
   let body = '';
   for await (const chunk of ctx.req) {
     body += chunk.toString();
-    if (body.length > limitBytes) throw new ApiError(413, 'too_large', 'The form is too large.');
+    if (body.length > limitBytes) throw new ConsoleError(413, 'too_large', 'The form is too large.');
   }
   return new URLSearchParams(body);
 }
@@ -73,7 +108,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
   const isApi = (path: string) => path.startsWith(`${root}/api/`);
 
   const refuse = (ctx: Context, status: number, message: string) => {
-    if (isApi(ctx.path) || ctx.method !== 'GET') throw new ApiError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
+    if (isApi(ctx.path) || ctx.method !== 'GET') throw new ConsoleError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
     if (status === 401) ctx.redirect(`${root}/login`);
     else {
       ctx.status = status;
@@ -82,7 +117,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
     }
   };
 
-  return async (ctx: Context, next: Next) => {
+  const guard = async (ctx: Context, next: Next) => {
     const path = ctx.path;
     if (path !== root && !path.startsWith(`${root}/`)) return next();
     if (deps.assetPaths.has(path.slice(root.length))) return next();
@@ -93,7 +128,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
         ctx.body = loginPage(root, null);
         return;
       }
-      if (ctx.method !== 'POST') throw new ApiError(405, 'method_not_allowed', 'Use GET or POST.');
+      if (ctx.method !== 'POST') throw new ConsoleError(405, 'method_not_allowed', 'Use GET or POST.');
       const form = await formBody(ctx);
       try {
         const result = await deps.auth.login(
@@ -106,10 +141,11 @@ export function consoleGuard(deps: GuardDeps): Middleware {
           ctx.body = loginPage(root, 'The console is for firm admins.');
           return;
         }
-        setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
+        deps.auth.setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
         ctx.redirect(root);
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
+      } catch (thrown) {
+        const error = deps.auth.toConsoleError(thrown);
+        if (!(error instanceof ConsoleError)) throw error;
         ctx.status = error.status;
         ctx.type = 'html';
         for (const [name, value] of Object.entries(error.headers ?? {})) ctx.set(name, value);
@@ -118,16 +154,16 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       return;
     }
 
-    const token = ctx.cookies.get(SESSION_COOKIE);
+    const token = ctx.cookies.get(deps.auth.sessionCookie);
     if (!token) return refuse(ctx, 401, 'Sign in first.');
     let claims;
     try {
-      claims = await deps.tokens.verify(token);
+      claims = await deps.auth.verifyToken(token);
     } catch {
       return refuse(ctx, 401, 'Your session ended. Sign in again.');
     }
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !sameOrigin(ctx)) {
-      throw new ApiError(403, 'csrf_failed', 'Console changes must come from the console itself.');
+      throw new ConsoleError(403, 'csrf_failed', 'Console changes must come from the console itself.');
     }
 
     await inTenantTransaction(
@@ -137,15 +173,16 @@ export function consoleGuard(deps: GuardDeps): Middleware {
         let checked;
         try {
           checked = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
-        } catch (error) {
-          if (error instanceof ApiError && error.status === 401) return refuse(ctx, 401, error.message);
+        } catch (thrown) {
+          const error = deps.auth.toConsoleError(thrown);
+          if (error instanceof ConsoleError && error.status === 401) return refuse(ctx, 401, error.message);
           throw error;
         }
         const { user, session, firmSettings } = checked;
         if (path === `${root}/logout`) {
           await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
           await deps.auth.revokeSession(trx, session.id, user.id, 'logout', 'auth.logout');
-          clearSessionCookies(ctx, deps.cookieSecure);
+          deps.auth.clearSessionCookies(ctx, deps.cookieSecure);
           ctx.redirect(`${root}/login`);
           return;
         }
@@ -161,5 +198,18 @@ export function consoleGuard(deps: GuardDeps): Middleware {
         await next();
       },
     );
+  };
+
+  // The console's own refusals leave in the API's error envelope; anything else goes on to the
+  // application's error handler as before.
+  return async (ctx: Context, next: Next) => {
+    try {
+      await guard(ctx, next);
+    } catch (error) {
+      if (!(error instanceof ConsoleError)) throw error;
+      ctx.status = error.status;
+      for (const [name, value] of Object.entries(error.headers ?? {})) ctx.set(name, value);
+      ctx.body = { error: { code: error.code, message: error.message } };
+    }
   };
 }

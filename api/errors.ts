@@ -1,7 +1,7 @@
 /**
  * The API's errors: a status, a stable snake_case code the clients and tests rely on, a human
  * sentence, and optional details. One middleware turns them (and everything else) into the
- * `{"error": {code, message, details}}` envelope of API.md.
+ * `{"error": {code, message, details}}` envelope of docs/api.md.
  */
 export type RefusalAudit = { action: string; entityType: string; entityId?: string | null; after?: unknown };
 

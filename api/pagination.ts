@@ -1,5 +1,5 @@
 /**
- * Cursor paging of API.md: `?limit=` (default 50, max 500) and an opaque `?cursor=`. The cursor
+ * Cursor paging (docs/api.md, "Conventions"): `?limit=` (default 50, max 500) and an opaque `?cursor=`. The cursor
  * encodes the last row's sort key, so pages stay stable while rows are added.
  */
 import { z } from 'zod';

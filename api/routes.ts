@@ -19,28 +19,42 @@ import type { AuthService } from './auth/service';
 import { TokenError, type SessionTokens } from './auth/tokens';
 import { ApiError, forbidden, unauthenticated } from './errors';
 import { isAllowed, type Action } from './rbac/permissions';
-import type { AppState } from './state';
+import type { AppState, AuthenticatedSession, AuthenticatedUser } from './state';
 import { parseOrThrow } from './validate';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export type RouteInput<P, Q, B> = { params: P; query: Q; body: B };
 
-export type RouteSpec<P = unknown, Q = unknown, B = unknown> = {
+/**
+ * What an authenticated route's handler finds on ctx.state: the chain (`authenticate`) has set the
+ * user, the session and the request's tenant transaction before any handler runs.
+ */
+export type AuthenticatedState = AppState & { user: AuthenticatedUser; session: AuthenticatedSession; trx: Knex.Transaction };
+
+/** A handler's context: authenticated state for every route but the public ones. */
+export type RouteContext<A extends Action | 'public' = Action | 'public'> = Context & { state: A extends 'public' ? AppState : AuthenticatedState };
+
+/** The context of any authenticated route, for helpers that several handlers share. */
+export type AuthenticatedContext = RouteContext<Action>;
+
+export type RouteSpec<P = unknown, Q = unknown, B = unknown, A extends Action | 'public' = Action | 'public'> = {
   method: Method;
   path: string;
   /** The permission checked against the caller's role, or 'public' (no session needed). */
-  action: Action | 'public';
-  /** Needs a re-authentication within the configured window (API.md's sensitive routes). */
+  action: A;
+  /** Needs a re-authentication within the configured window (the sensitive routes of docs/api.md). */
   sensitive?: boolean;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
-  handler: (ctx: Context & { state: AppState }, input: RouteInput<P, Q, B>) => Promise<void> | void;
+  handler: (ctx: RouteContext<A>, input: RouteInput<P, Q, B>) => Promise<void> | void;
 };
 
-/** Keeps the generic types of each route while collecting them in one list. */
-export function route<P = Record<string, string>, Q = Record<string, unknown>, B = unknown>(spec: RouteSpec<P, Q, B>): RouteSpec {
+/** Keeps each route's types (inferred from its schemas and action) while collecting them in one list. */
+export function route<P = Record<string, string>, Q = Record<string, unknown>, B = unknown, A extends Action | 'public' = Action | 'public'>(
+  spec: RouteSpec<P, Q, B, A>,
+): RouteSpec {
   return spec as unknown as RouteSpec;
 }
 
@@ -165,7 +179,8 @@ function handle(spec: RouteSpec): Middleware {
       query: spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : ctx.query,
       body: spec.body ? parseOrThrow(spec.body, ctx.request.body, 'body') : undefined,
     };
-    await spec.handler(ctx, input);
+    // The chain in front of this handler gave it the state its action's context type promises.
+    await spec.handler(ctx as RouteContext, input);
   };
 }
 

@@ -6,7 +6,7 @@
  * event. Used by the erasure workflow and by a restore re-applying the erasure log.
  */
 import type { Knex } from 'knex';
-import type { ErasureDeleted } from '../workflows/client-erasure-definitions';
+import type { ErasureDeleted } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
 import { clientAuditCondition, clientEntityIds, countClientRows, pgArray } from './client-data';

@@ -12,7 +12,7 @@ import { Notification } from './models/notification';
 import { Period } from './models/period';
 import { User } from './models/user';
 import { currentEvidence } from './period-evidence';
-import { setAuditAction, type Actor } from './tenant';
+import { setAuditAction, withAuditAction, type Actor } from './tenant';
 
 export const PERIOD_AUDIT_ACTIONS = {
   requested: 'period.close_requested',
@@ -46,6 +46,62 @@ export async function pendingRequest(clientId: string, period: string): Promise<
   return CloseRequest.query().where({ client_id: clientId, period, status: 'pending' }).first();
 }
 
+export type CloseRequestInput = {
+  /** The period row, locked by lockPeriod in this transaction. */
+  period: Period;
+  closeRequestId: string;
+  actor: Actor;
+  note: string | null;
+  evidence: unknown;
+  evidenceHash: string;
+  workflowId: string;
+};
+
+/** A new close request and the period's move to `close_requested`, audited as one step. */
+export async function recordCloseRequest(trx: Knex.Transaction, input: CloseRequestInput): Promise<void> {
+  const { period, actor } = input;
+  await withAuditAction(trx, PERIOD_AUDIT_ACTIONS.requested, async () => {
+    await CloseRequest.query().insert({
+      id: input.closeRequestId,
+      clientId: period.clientId,
+      periodId: period.id,
+      period: period.period,
+      status: 'pending',
+      fromState: period.state === 'reopened' ? 'reopened' : 'open',
+      requestedBy: actor.userId,
+      requestedByEmail: actor.email,
+      requestedByRole: actor.role,
+      note: input.note,
+      evidence: input.evidence,
+      evidenceHash: input.evidenceHash,
+      workflowId: input.workflowId,
+    } as Partial<CloseRequest>);
+    await Period.query().findById(period.id).patch({
+      state: 'close_requested',
+      closeRequestId: input.closeRequestId,
+      evidenceHash: input.evidenceHash,
+      transitionNote: input.note,
+      reasonCode: null,
+      changedBy: actor.userId,
+      changedAt: new Date(),
+    } as Partial<Period>);
+  });
+}
+
+/** A closed period reopened (the caller checked that it is closed and locked its row), audited. */
+export async function reopenPeriod(trx: Knex.Transaction, period: Period, input: { actor: Actor; reason: string; reasonCode: string }): Promise<void> {
+  await withAuditAction(trx, PERIOD_AUDIT_ACTIONS.reopened, async () => {
+    await Period.query().findById(period.id).patch({
+      state: 'reopened',
+      reopenCount: period.reopenCount + 1,
+      transitionNote: input.reason,
+      reasonCode: input.reasonCode,
+      changedBy: input.actor.userId,
+      changedAt: new Date(),
+    } as Partial<Period>);
+  });
+}
+
 export type DecisionKind = 'approve' | 'reject' | 'withdraw' | 'expire';
 
 export type DecisionInput = {
@@ -69,7 +125,7 @@ const OUTCOME_OF = { approved: 'approved', rejected: 'rejected', withdrawn: 'wit
 /**
  * Ends a pending close request. Approval first compares the evidence snapshot with the period's
  * current data: if it changed, the request becomes `stale` and the period returns to where it was
- * (§4.3), recorded as `period.approval_refused_stale`. Otherwise the period is closed, and from that
+ * (docs/period-close.md, "The rules of a request"), recorded as `period.approval_refused_stale`. Otherwise the period is closed, and from that
  * commit on the database refuses writes to its imports and runs (migration 005).
  */
 export async function applyDecision(trx: Knex.Transaction, input: DecisionInput): Promise<DecisionOutcome> {

@@ -1,5 +1,5 @@
 /**
- * The evidence a close request binds to (practice-workflows.md §4.3): the period's latest validated
+ * The evidence a close request binds to (docs/period-close.md, "The rules of a request"): the period's latest validated
  * import of each kind, the latest completed reconciliation run on exactly those two imports, and
  * that run's summary. Its hash (sha256 of canonical JSON) is stored on the request and compared
  * again at approval: any newer import or run changes it, and the approval is refused as stale.

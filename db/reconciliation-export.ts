@@ -1,6 +1,6 @@
 /**
- * Streamed exports of a completed run (§12.4 of the reconciliation reference), shared by the api's
- * export route and the client export activity (which writes each run's workbook into the ZIP). Rows are read in
+ * Streamed exports of a completed run (docs/reconciliation.md, "Exports" and "The report"), shared by
+ * the api's export route and the client export activity (which writes each run's workbook into the ZIP). Rows are read in
  * keyset pages of a few thousand, each page in its own short tenant transaction (row-level
  * security applies; the request's own transaction has committed by the time the body streams), so
  * a lakh rows never sit in memory at once. Completed runs never change, so pages are consistent.
@@ -84,7 +84,7 @@ const COLUMNS: Array<{ header: string; key: string; kind: 'text' | 'date' | 'mon
   { header: 'Differences', key: 'differences', kind: 'text' },
   { header: 'ITC at risk', key: 'itcAtRisk', kind: 'money' },
   { header: 'ITC missed', key: 'itcMissed', kind: 'money' },
-  // §8.7: the reviewer's mark and the latest decision's note travel with the client's workbook.
+  // Manual decisions (docs/reconciliation.md): the reviewer's mark and the latest decision's note travel with the client's workbook.
   { header: 'Status', key: 'userStatus', kind: 'text' },
   { header: 'Decision note', key: 'decisionNote', kind: 'text' },
 ];

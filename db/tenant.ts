@@ -40,6 +40,14 @@ export async function setAuditAction(trx: Knex.Transaction, action: string | nul
   await trx.raw(`select set_config('app.audit_action', ?, true)`, [action ?? '']);
 }
 
+/** Runs `write` with its audit events named `action` (the triggers read it), then clears the name. */
+export async function withAuditAction<T>(trx: Knex.Transaction, action: string, write: () => PromiseLike<T>): Promise<T> {
+  await setAuditAction(trx, action);
+  const result = await write();
+  await setAuditAction(trx, null);
+  return result;
+}
+
 function contextFor(scope: TenantScope, trx: Knex.Transaction): RequestContext {
   const outer = currentContext();
   return {

@@ -39,3 +39,11 @@ export function backupsHoldDataUntil(erasedAt: Date, policy: RotationPolicy): Da
   }
   return new Date(Math.max(...candidates.map((d) => d.getTime())));
 }
+
+/** What an erasure's deletion step committed: rows per table (before and after), the files to delete, redacted audit events. */
+export type ErasureDeleted = {
+  tables: Record<string, { before: number; after: number }>;
+  files: string[];
+  portalUsers: number;
+  redactedAuditEvents: number;
+};

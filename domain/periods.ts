@@ -1,5 +1,5 @@
 /**
- * Periods and their close states (practice-workflows.md §2.3, §4). Pure: the api, the activities
+ * Periods and their close states (docs/period-close.md). Pure: the api, the activities
  * and the workflow share it.
  *
  * A period is `YYYY-MM`; a quarterly filer's period is named by its quarter's last month
@@ -26,7 +26,7 @@ export function isPeriodKey(value: string): boolean {
 }
 
 /**
- * The allowed transitions of §4.1. `close_requested` returns to the state it came from (open or
+ * The allowed transitions of docs/period-close.md ("States"). `close_requested` returns to the state it came from (open or
  * reopened) on rejection, withdrawal, a stale approval or expiry, so a reopened period stays marked
  * as such until it is closed again. The database refuses any other change (migration 005).
  */
@@ -51,7 +51,7 @@ export function stateAfterUnapprovedRequest(reopenCount: number): PeriodState {
 /**
  * The last instant corrections for a period's financial year can still go into a return: the end of
  * 30 November (IST) after the financial year ends (CGST Act s.16(4) and s.39(9) cut-offs). Reopening a
- * period past it needs an explicit confirmation (§4.5).
+ * period past it needs an explicit confirmation (docs/period-close.md, "Periods").
  */
 export function correctionCutoff(period: string): Date {
   const match = PERIOD.exec(period);

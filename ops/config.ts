@@ -130,7 +130,7 @@ export type ImportsConfig = {
 export type PeriodCloseConfig = { timers: { remindAfterMs: number; escalateAfterMs: number; expireAfterMs: number } };
 
 export type BackupConfig = {
-  /** Where dumps go (DATA_DIR/backups by default); see README "Backups and restore" for the layout. */
+  /** Where dumps go (DATA_DIR/backups by default); see docs/backups-and-restore.md for the layout. */
   dir: string;
   /** The nightly backup, in the scheduler's time zone. */
   cron: string;
@@ -187,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   }
   if (options.requireKeys) {
     for (const name of ['SESSION_SIGNING_KEYS', 'SESSION_SIGNING_KEY_CURRENT', 'SECRET_KEYS', 'SECRET_KEY_CURRENT'] as const) {
-      if (!e[name]) problems.push(`${name}: required (see README "Keys")`);
+      if (!e[name]) problems.push(`${name}: required (see docs/security-and-tenancy.md, "Keys")`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,4 +1,4 @@
-/** `npm run ops:reencrypt-secrets`: moves every stored secret under SECRET_KEY_CURRENT (see README "Keys"). */
+/** `npm run ops:reencrypt-secrets`: moves every stored secret under SECRET_KEY_CURRENT (see docs/security-and-tenancy.md, "Keys"). */
 import { createKnex } from '../db/knex';
 import { reencryptAllSecrets } from '../db/reencrypt-secrets';
 import { parseSecretKeys, SecretBox } from '../db/security/secret-box';

@@ -6,8 +6,9 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { selfCheckWorkflowId } from '../workflows/ids';
-import { scheduledBackupId, type BackupWorkflowInput } from '../workflows/backup-definitions';
+import { SELF_CHECK_WORKFLOW, selfCheckWorkflowId } from '../workflows/self-check-definitions';
+import { AUDIT_HEADS_WORKFLOW, auditHeadsWorkflowId } from '../workflows/audit-heads-definitions';
+import { BACKUP_WORKFLOW, scheduledBackupId, type BackupWorkflowInput } from '../workflows/backup-definitions';
 import { CALENDAR_SWEEP_WORKFLOW, calendarSweepDay, calendarSweepWorkflowId, type CalendarSweepInput } from '../workflows/calendar-sweep-definitions';
 
 export type ScheduledJob = {
@@ -73,7 +74,7 @@ export function platformJobs(options: { taskQueue: string; selfCheckCron: string
       cron: options.selfCheckCron,
       async start(client, tick) {
         const workflowId = selfCheckWorkflowId(tick);
-        await client.workflow.start('selfCheckWorkflow', {
+        await client.workflow.start(SELF_CHECK_WORKFLOW, {
           taskQueue: options.taskQueue,
           workflowId,
           args: [options.expectedMigration],
@@ -98,7 +99,7 @@ export function backupJobs(options: { taskQueue: string; cron: string; timezone:
       async start(client, tick) {
         const workflowId = scheduledBackupId(tick, options.timezone);
         const input: BackupWorkflowInput = { backupId: workflowId, kind: 'scheduled', timeouts: { longStepMinutes: options.stepTimeoutMinutes } };
-        await client.workflow.start('backupWorkflow', {
+        await client.workflow.start(BACKUP_WORKFLOW, {
           taskQueue: options.taskQueue,
           workflowId,
           args: [input],
@@ -118,8 +119,8 @@ export function auditHeadJobs(options: { taskQueue: string; cron: string; timezo
       cron: options.cron,
       async start(client, tick) {
         const date = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(tick);
-        const workflowId = `audit-heads-${date}`;
-        await client.workflow.start('auditChainHeadsWorkflow', { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        const workflowId = auditHeadsWorkflowId(date);
+        await client.workflow.start(AUDIT_HEADS_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
         return workflowId;
       },
     },

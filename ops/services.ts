@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { mountAdminConsole } from '../admin/console';
+import { consoleAuth } from './console-auth';
 import { createApp } from '../api/app';
 import { createSecurity, type SecuritySettings } from '../api/security';
 import { createTemporalClient } from '../api/temporal-client';
@@ -48,7 +49,7 @@ export async function startApi(options: {
       publicUrl: config.api.publicUrl,
     },
   });
-  await mountAdminConsole(app, { knex, auth: security.auth, tokens: security.tokens, cookieSecure: options.security.cookieSecure });
+  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,7 +6,9 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../workflows/search-attribute-definitions';
 import { spawnChildServer } from './child-server';
+
 
 export type TemporalDevServer = { address: string; uiUrl: string | null; process: ChildProcess; stop(): Promise<void> };
 
@@ -23,7 +25,7 @@ export type TemporalDevServerOptions = {
 };
 
 /** Search attributes our workflows set, so ops can filter by firm, client and period in the UI. */
-export const SEARCH_ATTRIBUTES = ['TaalmelFirmId=Keyword', 'TaalmelClientId=Keyword', 'TaalmelPeriod=Keyword'];
+export const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_DECLARATIONS;
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const args = [

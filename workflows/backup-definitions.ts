@@ -20,6 +20,9 @@ export const DEFAULT_BACKUP_TIMEOUTS: BackupTimeouts = {
   initialRetrySeconds: 30,
 };
 
+export const BACKUP_WORKFLOW = 'backupWorkflow';
+export const RESTORE_DRILL_WORKFLOW = 'restoreDrillWorkflow';
+
 export type BackupKind = 'scheduled' | 'on_demand';
 
 export type BackupWorkflowInput = {
@@ -72,16 +75,4 @@ export function scratchDatabasePrefix(backupId: string): string {
 
 export function scratchDatabaseName(backupId: string, unique: string): string {
   return `${scratchDatabasePrefix(backupId)}${unique.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 10)}`;
-}
-
-/** The deepest message of a failure chain (ActivityFailure → ApplicationFailure → the real error). */
-export function rootMessage(error: unknown): string {
-  let current: unknown = error;
-  let message = String(error);
-  for (let depth = 0; current && depth < 10; depth += 1) {
-    const { message: m, cause } = current as { message?: unknown; cause?: unknown };
-    if (typeof m === 'string' && m) message = m;
-    current = cause;
-  }
-  return message;
 }

@@ -6,7 +6,8 @@
  */
 import { ApplicationFailure, CancellationScope, executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DEFAULT_BACKUP_TIMEOUTS, drillAfterBackupWorkflowId, rootMessage, type BackupWorkflowInput } from './backup-definitions';
+import { DEFAULT_BACKUP_TIMEOUTS, drillAfterBackupWorkflowId, type BackupWorkflowInput } from './backup-definitions';
+import { rootMessage } from './failures';
 import { restoreDrillWorkflow, type RestoreDrillResult } from './restore-drill';
 
 export type BackupWorkflowResult = {

@@ -27,12 +27,7 @@ export const clientErasureStatusQuery = defineQuery<ClientErasureStatus>('status
 
 export type StoppedWorkflows = { cancelled: string[]; terminated: string[] };
 
-/** What the deletion step committed: rows per table (before and after), the files to delete, redacted audit events. */
-export type ErasureDeleted = {
-  tables: Record<string, { before: number; after: number }>;
-  files: string[];
-  portalUsers: number;
-  redactedAuditEvents: number;
-};
+/** What the deletion step committed (domain/data-protection.ts). */
+export type { ErasureDeleted } from '../domain/data-protection';
 
 export const DEFAULT_CANCEL_GRACE_SECONDS = 60;

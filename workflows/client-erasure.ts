@@ -7,7 +7,7 @@
  */
 import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { rootMessage } from './backup-definitions';
+import { rootMessage } from './failures';
 import { clientErasureStatusQuery, DEFAULT_CANCEL_GRACE_SECONDS, type ClientErasureInput, type ClientErasureStatus } from './client-erasure-definitions';
 
 export async function clientErasureWorkflow(input: ClientErasureInput): Promise<ClientErasureStatus> {

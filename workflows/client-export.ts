@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { rootMessage } from './backup-definitions';
+import { rootMessage } from './failures';
 import { CLIENT_EXPORT_TIMEOUTS, clientExportStatusQuery, type ClientExportInput, type ClientExportStatus } from './client-export-definitions';
 
 export async function clientExportWorkflow(input: ClientExportInput): Promise<ClientExportStatus> {

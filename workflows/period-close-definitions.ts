@@ -86,7 +86,7 @@ const APPROVERS = ['manager', 'firm_admin'];
 const WITHDRAWERS = ['staff', 'manager', 'firm_admin'];
 
 /**
- * The rules of practice-workflows.md §4.2, checked by the update validators (so a refused step never
+ * The rules of docs/period-close.md ("Who may do what"), checked by the update validators (so a refused step never
  * enters history) before any handler runs. Returns the refusal, or null when the step may proceed.
  * Four-eyes compares real user ids: holding a manager role does not exempt the requester.
  */

@@ -1,6 +1,6 @@
 /**
- * One close request of a client's period (practice-workflows.md §5.3), from the request until a
- * decision or expiry. Human steps are updates whose validators apply the §4.2 rules, so a refused
+ * One close request of a client's period (docs/period-close.md, "The workflow"), from the request until a
+ * decision or expiry. Human steps are updates whose validators apply the rules of docs/period-close.md ("Who may do what"), so a refused
  * step is answered with an error and leaves nothing in history. The decisions themselves (and the
  * lock) are written by activities, in one database transaction each with their audit rows, carrying
  * the real actor; the database stays the source of truth and the only guard of the lock.

@@ -4,12 +4,16 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
+export const RECONCILIATION_WORKFLOW = 'reconciliationWorkflow';
+
 export type ReconciliationWorkflowInput = {
   firmId: string;
   runId: string;
   /** Tests shorten these; production uses the defaults. */
   timeouts?: { heartbeatSeconds?: number; matchMinutes?: number; initialRetrySeconds?: number; maximumAttempts?: number };
 };
+
+export type ReconciliationWorkflowResult = { runId: string; status: 'completed'; results: number; total: number };
 
 export type ReconciliationProgress = {
   status: 'queued' | 'running' | 'completed' | 'failed';

@@ -7,16 +7,15 @@
  */
 import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { rootMessage } from './backup-definitions';
+import { rootMessage } from './failures';
 import {
   DEFAULT_RECONCILIATION_TIMEOUTS,
   reconciliationProgressQuery,
   reconciliationProgressSignal,
   type ReconciliationProgress,
+  type ReconciliationWorkflowResult,
   type ReconciliationWorkflowInput,
 } from './reconciliation-definitions';
-
-export type ReconciliationWorkflowResult = { runId: string; status: 'completed'; results: number; total: number };
 
 export async function reconciliationWorkflow(input: ReconciliationWorkflowInput): Promise<ReconciliationWorkflowResult> {
   const t = { ...DEFAULT_RECONCILIATION_TIMEOUTS, ...input.timeouts };

@@ -6,7 +6,8 @@
  */
 import { ApplicationFailure, CancellationScope, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DEFAULT_BACKUP_TIMEOUTS, rootMessage, scratchDatabaseName, type RestoreDrillInput } from './backup-definitions';
+import { DEFAULT_BACKUP_TIMEOUTS, scratchDatabaseName, type RestoreDrillInput } from './backup-definitions';
+import { rootMessage } from './failures';
 
 type DrillCheck = { name: string; ok: boolean; detail: string };
 

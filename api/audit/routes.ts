@@ -35,7 +35,7 @@ function filtered(f: Filters) {
 
 export function auditRoutes(): RouteSpec[] {
   return [
-    route<unknown, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/audit',
       action: 'audit.read',
@@ -48,15 +48,14 @@ export function auditRoutes(): RouteSpec[] {
         ctx.body = { items: result.items.map(presentAuditEvent), nextCursor: result.nextCursor };
       },
     }),
-    route<unknown, z.infer<typeof exportQuery>>({
+    route({
       method: 'get',
       path: '/api/audit/export',
       action: 'audit.export',
       sensitive: true,
       query: exportQuery,
       async handler(ctx, { query }) {
-        const trx = ctx.state.trx;
-        if (trx) await recordAuditEvent(trx, { action: 'audit.exported', entityType: 'audit', after: { format: query.format, filters: { ...query, format: undefined } } });
+        await recordAuditEvent(ctx.state.trx, { action: 'audit.exported', entityType: 'audit', after: { format: query.format, filters: { ...query, format: undefined } } });
         const rows = (await filtered(query).orderBy('seq', 'asc')).map(presentAuditEvent);
         const stamp = new Date().toISOString().slice(0, 10);
         if (query.format === 'json') {
@@ -76,9 +75,7 @@ export function auditRoutes(): RouteSpec[] {
       path: '/api/audit/verify',
       action: 'audit.verify',
       async handler(ctx) {
-        const trx = ctx.state.trx;
-        if (!trx || !ctx.state.user) return;
-        const result = await verifyAuditChain(trx, ctx.state.user.firmId);
+        const result = await verifyAuditChain(ctx.state.trx, ctx.state.user.firmId);
         ctx.body = { ok: result.ok, checked: result.checked, firstBrokenId: result.firstBrokenId, redacted: result.redacted };
       },
     }),

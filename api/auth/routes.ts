@@ -1,7 +1,7 @@
-/** The "Auth and sessions" routes of API.md. */
+/** The auth and session routes (docs/api.md, "Auth and sessions"). */
 import { z } from 'zod';
 import { Session } from '../../db/models/session';
-import { ApiError, notFound } from '../errors';
+import { notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import { clearSessionCookies, setSessionCookies } from './cookies';
 import { presentSession, type AuthService } from './service';
@@ -18,15 +18,10 @@ const reauthBody = z.object({ password: z.string().min(1).max(1024), totp: z.str
 const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
 const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
 
-function need<T>(value: T | undefined): T {
-  if (value === undefined) throw new ApiError(500, 'internal_error', 'authenticated state missing');
-  return value;
-}
-
 export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): RouteSpec[] {
   const { auth } = deps;
   return [
-    route<unknown, unknown, z.infer<typeof loginBody>>({
+    route({
       method: 'post',
       path: '/api/auth/login',
       action: 'public',
@@ -42,7 +37,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/logout',
       action: 'self.manage',
       async handler(ctx) {
-        await auth.revokeSession(need(ctx.state.trx), need(ctx.state.session).id, need(ctx.state.user).id, 'logout', 'auth.logout');
+        await auth.revokeSession(ctx.state.trx, ctx.state.session.id, ctx.state.user.id, 'logout', 'auth.logout');
         clearSessionCookies(ctx, deps.cookieSecure);
         ctx.status = 204;
       },
@@ -52,8 +47,8 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/me',
       action: 'self.read',
       handler(ctx) {
-        const user = need(ctx.state.user);
-        const session = need(ctx.state.session);
+        const user = ctx.state.user;
+        const session = ctx.state.session;
         ctx.body = {
           user: { id: user.id, email: user.email, name: user.name, role: user.role, firmId: user.firmId, clientId: user.clientId, totpEnabled: user.totpEnabled },
           session: { id: session.id, deviceName: session.deviceName, createdAt: session.createdAt, expiresAt: session.absoluteExpiresAt },
@@ -65,31 +60,31 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/sessions',
       action: 'self.read',
       async handler(ctx) {
-        const sessions = await auth.activeSessions(need(ctx.state.trx), need(ctx.state.user).id);
-        ctx.body = { items: sessions.map((s) => presentSession(s, need(ctx.state.session).id)) };
+        const sessions = await auth.activeSessions(ctx.state.trx, ctx.state.user.id);
+        ctx.body = { items: sessions.map((s) => presentSession(s, ctx.state.session.id)) };
       },
     }),
-    route<z.infer<typeof idParams>>({
+    route({
       method: 'delete',
       path: '/api/auth/sessions/:id',
       action: 'self.manage',
       params: idParams,
       async handler(ctx, { params }) {
-        const user = need(ctx.state.user);
-        const target = await Session.query(need(ctx.state.trx)).findById(params.id);
+        const user = ctx.state.user;
+        const target = await Session.query(ctx.state.trx).findById(params.id);
         // Own sessions for everyone; any session of the firm for firm admins. Others' ids: 404.
         if (!target || (target.userId !== user.id && user.role !== 'firm_admin')) throw notFound('No such session.');
-        await auth.revokeSession(need(ctx.state.trx), target.id, user.id, target.userId === user.id ? 'signed_out_remotely' : 'revoked_by_admin', 'auth.session_revoked');
+        await auth.revokeSession(ctx.state.trx, target.id, user.id, target.userId === user.id ? 'signed_out_remotely' : 'revoked_by_admin', 'auth.session_revoked');
         ctx.status = 204;
       },
     }),
-    route<unknown, unknown, z.infer<typeof reauthBody>>({
+    route({
       method: 'post',
       path: '/api/auth/reauth',
       action: 'self.manage',
       body: reauthBody,
       async handler(ctx, { body }) {
-        await auth.reauthenticate(need(ctx.state.trx), need(ctx.state.user), need(ctx.state.session).id, body.password, body.totp);
+        await auth.reauthenticate(ctx.state.trx, ctx.state.user, ctx.state.session.id, body.password, body.totp);
         ctx.status = 204;
       },
     }),
@@ -98,38 +93,38 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean }): 
       path: '/api/auth/totp/setup',
       action: 'self.manage',
       async handler(ctx) {
-        ctx.body = await auth.totpSetup(need(ctx.state.trx), need(ctx.state.user));
+        ctx.body = await auth.totpSetup(ctx.state.trx, ctx.state.user);
       },
     }),
-    route<unknown, unknown, z.infer<typeof codeBody>>({
+    route({
       method: 'post',
       path: '/api/auth/totp/enable',
       action: 'self.manage',
       body: codeBody,
       async handler(ctx, { body }) {
-        await auth.totpEnable(need(ctx.state.trx), need(ctx.state.user), body.code);
+        await auth.totpEnable(ctx.state.trx, ctx.state.user, body.code);
         ctx.status = 204;
       },
     }),
-    route<unknown, unknown, z.infer<typeof codeBody>>({
+    route({
       method: 'post',
       path: '/api/auth/totp/disable',
       action: 'self.manage',
       sensitive: true,
       body: codeBody,
       async handler(ctx, { body }) {
-        await auth.totpDisable(need(ctx.state.trx), need(ctx.state.user), body.code);
+        await auth.totpDisable(ctx.state.trx, ctx.state.user, body.code);
         ctx.status = 204;
       },
     }),
-    route<unknown, unknown, z.infer<typeof passwordBody>>({
+    route({
       method: 'post',
       path: '/api/auth/password',
       action: 'self.manage',
       sensitive: true,
       body: passwordBody,
       async handler(ctx, { body }) {
-        await auth.changePassword(need(ctx.state.trx), need(ctx.state.user), need(ctx.state.session).id, body.currentPassword, body.newPassword);
+        await auth.changePassword(ctx.state.trx, ctx.state.user, ctx.state.session.id, body.currentPassword, body.newPassword);
         ctx.status = 204;
       },
     }),

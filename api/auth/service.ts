@@ -1,5 +1,5 @@
 /**
- * Sign-in and sessions. Every promise of the "Sign-in and sessions" section of the README is kept
+ * Sign-in and sessions. Every promise of the "Sign-in and sessions" section of docs/security-and-tenancy.md is kept
  * here: argon2id verification with equal work for unknown emails, throttling, TOTP with single-use
  * codes, at most N active sessions per user under concurrent sign-ins (the user row is locked while
  * counting), remote sign-out, re-authentication, and a notice for sign-ins from new IPs.

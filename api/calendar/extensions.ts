@@ -5,7 +5,6 @@
  * clientDeadline), so all of them see the new date at once and nothing is ever keyed to the old one.
  * The same extension again (a double click) answers 200 with the first.
  */
-import { type z } from 'zod';
 import { deadlineFor, periodFitsReturn, ruleDueDate } from '../../domain/calendar';
 import { loadCalendarClients, loadFirmCalendar } from '../../db/calendar';
 import { invalidInput, unprocessable } from '../errors';
@@ -23,7 +22,7 @@ const sameStates = (a: string[] | null, b: string[] | null) => (a === null || b 
 
 export function extensionRoutes(): RouteSpec[] {
   return [
-    route<unknown, unknown, z.infer<typeof extensionBody>>({
+    route({
       method: 'post',
       path: '/api/calendar/extensions',
       action: 'calendar.extend',

@@ -4,13 +4,13 @@
  * again (a retry or a double click) answers 200 with the first; another ARN for a filed return is
  * a conflict, because a return is filed once per period.
  */
-import { type z } from 'zod';
 import { deadlineFor, istDate } from '../../domain/calendar';
 import { loadFirmCalendar } from '../../db/calendar';
 import { isUniqueViolation, conflict, invalidInput, unprocessable } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import { calendarScope, findCalendarClient } from './client-lookup';
-import { clientParams, filingBody } from './schema';
+import { idParams } from '../schemas';
+import { filingBody } from './schema';
 
 type FilingRow = { id: string; client_id: string; return_type: string; period: string; filed_on: string; arn: string; created_at: Date };
 
@@ -22,11 +22,11 @@ const COLUMNS = ['id', 'client_id', 'return_type', 'period', 'arn', 'created_at'
 
 export function filingRoutes(): RouteSpec[] {
   return [
-    route<z.infer<typeof clientParams>, unknown, z.infer<typeof filingBody>>({
+    route({
       method: 'post',
       path: '/api/clients/:id/filings',
       action: 'filings.create',
-      params: clientParams,
+      params: idParams,
       body: filingBody,
       async handler(ctx, { params, body }) {
         const { trx, firmId, userId } = calendarScope(ctx);

@@ -4,7 +4,6 @@
  * state's holidays, plus the target-date buffer and the warning days. PUT replaces the firm's dates
  * by a difference (rows that stay are untouched), so the audit trail shows exactly what changed.
  */
-import { type z } from 'zod';
 import { loadCalendarSettings, loadFirmHolidays, loadNationalHolidays } from '../../db/calendar';
 import { route, type RouteSpec } from '../routes';
 import { calendarScope } from './client-lookup';
@@ -22,7 +21,7 @@ export function holidayRoutes(): RouteSpec[] {
         ctx.body = presentHolidays(await loadCalendarSettings(trx, firmId), await loadFirmHolidays(trx, firmId), await loadNationalHolidays(trx));
       },
     }),
-    route<unknown, unknown, z.infer<typeof holidaysBody>>({
+    route({
       method: 'put',
       path: '/api/firm/holidays',
       action: 'holidays.update',

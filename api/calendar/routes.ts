@@ -1,18 +1,18 @@
 /**
- * The compliance calendar of API.md: every client's deadlines in a window (GET /api/calendar), one
+ * The compliance calendar (docs/calendar.md): every client's deadlines in a window (GET /api/calendar), one
  * client's (GET /api/clients/:id/calendar), and the client facts the calendar rests on (owner,
  * scheme, turnover band, buffer, dated frequency changes). The return-pending view is the same list
  * filtered: `?returnType=GSTR-3B&status=overdue`.
  */
-import { type z } from 'zod';
 import { calendarEntries, dateOf, daysInMonth, dayNumber, entryOrder, istDate, type CalendarEntry, type EntryKey } from '../../domain/calendar';
 import { loadCalendarClients, loadFilings, loadFirmCalendar, recordFrequencyChange, type CalendarClient } from '../../db/calendar';
 import { invalidInput, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { route, type RouteSpec } from '../routes';
-import { calendarScope, findCalendarClient, type Ctx } from './client-lookup';
+import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
+import { calendarScope, findCalendarClient } from './client-lookup';
 import { presentEntry, presentProfile } from './present';
-import { clientCalendarQuery, clientParams, firmCalendarQuery, MAX_WINDOW_DAYS, profileBody, type WindowQuery } from './schema';
+import { idParams } from '../schemas';
+import { clientCalendarQuery, firmCalendarQuery, MAX_WINDOW_DAYS, profileBody, type WindowQuery } from './schema';
 
 /** The window asked for: by default the current month (IST); at most MAX_WINDOW_DAYS long. */
 function windowOf(query: WindowQuery, today: string): { from: string; to: string } {
@@ -25,7 +25,7 @@ function windowOf(query: WindowQuery, today: string): { from: string; to: string
   return { from, to };
 }
 
-async function listFor(ctx: Ctx, clients: CalendarClient[], query: WindowQuery) {
+async function listFor(ctx: AuthenticatedContext, clients: CalendarClient[], query: WindowQuery) {
   const { trx, firmId } = calendarScope(ctx);
   const today = istDate(new Date());
   const { from, to } = windowOf(query, today);
@@ -48,7 +48,7 @@ async function listFor(ctx: Ctx, clients: CalendarClient[], query: WindowQuery) 
 
 export function calendarRoutes(): RouteSpec[] {
   return [
-    route<unknown, z.infer<typeof firmCalendarQuery>>({
+    route({
       method: 'get',
       path: '/api/calendar',
       action: 'calendar.read',
@@ -65,11 +65,11 @@ export function calendarRoutes(): RouteSpec[] {
         ctx.body = { items: list.items, nextCursor: list.nextCursor, from: list.from, to: list.to, today: list.today };
       },
     }),
-    route<z.infer<typeof clientParams>, z.infer<typeof clientCalendarQuery>>({
+    route({
       method: 'get',
       path: '/api/clients/:id/calendar',
       action: 'calendar.read',
-      params: clientParams,
+      params: idParams,
       query: clientCalendarQuery,
       async handler(ctx, { params, query }) {
         const client = await findCalendarClient(ctx, params.id);
@@ -77,11 +77,11 @@ export function calendarRoutes(): RouteSpec[] {
         ctx.body = { items: list.items, nextCursor: list.nextCursor, from: list.from, to: list.to, today: list.today, client: presentProfile(client) };
       },
     }),
-    route<z.infer<typeof clientParams>, unknown, z.infer<typeof profileBody>>({
+    route({
       method: 'patch',
       path: '/api/clients/:id/calendar-profile',
       action: 'clients.update',
-      params: clientParams,
+      params: idParams,
       body: profileBody,
       async handler(ctx, { params, body }) {
         const { trx, firmId, userId } = calendarScope(ctx);

@@ -1,10 +1,10 @@
 /** Request schemas of the compliance calendar routes. */
 import { z } from 'zod';
+import { period } from '../schemas';
 import { DEADLINE_STATUSES, isIsoDate, isStateCode, RETURN_TYPES, TURNOVER_BANDS } from '../../domain/calendar';
 import { pageQuery } from '../pagination';
 
 export const isoDate = z.string().refine(isIsoDate, 'a date is YYYY-MM-DD');
-export const periodKey = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
 export const returnType = z.enum(RETURN_TYPES);
 export const stateCode = z.string().refine(isStateCode, 'not a GST state code');
 
@@ -22,11 +22,10 @@ export const firmCalendarQuery = z.object({ ...window, clientId: z.uuid().option
 export const clientCalendarQuery = z.object(window);
 export type WindowQuery = z.infer<typeof firmCalendarQuery>;
 
-export const clientParams = z.object({ id: z.uuid() });
 
 export const filingBody = z.object({
   returnType,
-  period: periodKey,
+  period,
   filedOn: isoDate,
   // An ARN is 15 letters and digits (e.g. AA2707250123456); spaces and case are forgiven.
   arn: z
@@ -55,7 +54,7 @@ export const holidaysBody = z
 export const extensionBody = z
   .object({
     returnType,
-    period: periodKey,
+    period,
     stateCodes: z.array(stateCode).min(1).max(40).nullable(),
     dueDate: isoDate,
     reference: z.string().trim().min(1).max(500),

@@ -4,9 +4,10 @@ import { gstinProblem, normaliseGstin } from '../../domain/gstin';
 import { loadCalendarClients, recordFrequencyChange } from '../../db/calendar';
 import { Client } from '../../db/models/client';
 import { frequencyChangeFrom, istDate } from '../../domain/calendar';
-import { conflict, invalidInput, notFound } from '../errors';
+import { conflict, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentClient } from '../presenters';
+import { idParams } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 
 const GSTIN_MESSAGES = {
@@ -24,13 +25,19 @@ const gstin = z
     if (problem) ctx.addIssue({ code: 'custom', message: GSTIN_MESSAGES[problem] });
   });
 
-const createBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  gstin,
-  email: z.email().max(320),
-  filingFrequency: z.enum(['monthly', 'quarterly']),
-  stateCode: z.string().regex(/^\d{2}$/).optional(),
-});
+const createBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    gstin,
+    email: z.email().max(320),
+    filingFrequency: z.enum(['monthly', 'quarterly']),
+    stateCode: z.string().regex(/^\d{2}$/).optional(),
+  })
+  // The state code is the GSTIN's first two digits: given, it must agree.
+  .superRefine((body, ctx) => {
+    const fromGstin = body.gstin.slice(0, 2);
+    if (body.stateCode && body.stateCode !== fromGstin) ctx.addIssue({ code: 'custom', path: ['stateCode'], message: `must match the GSTIN's state code ${fromGstin}` });
+  });
 const patchBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
@@ -40,12 +47,11 @@ const patchBody = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
-const idParams = z.object({ id: z.uuid() });
 const listQuery = z.object(pageQuery);
 
 export function clientRoutes(): RouteSpec[] {
   return [
-    route<unknown, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/clients',
       action: 'clients.read',
@@ -58,27 +64,25 @@ export function clientRoutes(): RouteSpec[] {
         ctx.body = { items: result.items.map(presentClient), nextCursor: result.nextCursor };
       },
     }),
-    route<unknown, unknown, z.infer<typeof createBody>>({
+    route({
       method: 'post',
       path: '/api/clients',
       action: 'clients.create',
       body: createBody,
       async handler(ctx, { body }) {
-        const stateCode = body.gstin.slice(0, 2);
-        if (body.stateCode && body.stateCode !== stateCode) throw invalidInput({ fields: { stateCode: `must match the GSTIN's state code ${stateCode}` } });
         if (await Client.query().findOne({ gstin: body.gstin })) throw conflict('gstin_taken', 'This firm already has a client with this GSTIN.');
         const client = await Client.query().insertAndFetch({
           name: body.name,
           gstin: body.gstin,
           email: body.email.toLowerCase(),
           filingFrequency: body.filingFrequency,
-          stateCode,
+          stateCode: body.gstin.slice(0, 2),
         } as Partial<Client>);
         ctx.status = 201;
         ctx.body = presentClient(client);
       },
     }),
-    route<z.infer<typeof idParams>>({
+    route({
       method: 'get',
       path: '/api/clients/:id',
       action: 'clients.read',
@@ -89,7 +93,7 @@ export function clientRoutes(): RouteSpec[] {
         ctx.body = presentClient(client);
       },
     }),
-    route<z.infer<typeof idParams>, unknown, z.infer<typeof patchBody>>({
+    route({
       method: 'patch',
       path: '/api/clients/:id',
       action: 'clients.update',

@@ -1,4 +1,4 @@
-/** Exports and erasures as the API shows them (API.md "Data export and erasure"). */
+/** Exports and erasures as the API shows them (docs/data-export-and-erasure.md). */
 import type { JWK } from 'jose';
 
 export type ExportRow = {

@@ -1,5 +1,5 @@
 /**
- * Data export and erasure of API.md: a firm admin (after re-authentication) exports a client as a
+ * Data export and erasure (docs/data-export-and-erasure.md): a firm admin (after re-authentication) exports a client as a
  * ZIP fetched once through a signed URL, or erases a client, and reads the signed certificate.
  * The work runs in the client export and erasure workflows; these routes record the request in the
  * request's tenant transaction (audited) and start the workflow with an id derived from it, so a

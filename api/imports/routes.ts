@@ -1,5 +1,5 @@
 /**
- * Imports of API.md: create an import and get a signed, single-use, 15-minute upload URL; PUT the
+ * Imports (docs/reconciliation.md, "Imports"): create an import and get a signed, single-use, 15-minute upload URL; PUT the
  * file to it (no session: the URL is the credential); read the import back.
  */
 import type { Context } from 'koa';
@@ -11,6 +11,7 @@ import { insertImportRows } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { ApiError, forbidden, notFound, tooLarge } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
+import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 import { MeteredBody } from './metered-body';
 import { parseUpload, type ParsedUpload } from './parse-upload';
@@ -30,7 +31,6 @@ export type ImportSettings = {
 /** The raw-body upload route: the JSON body parser must leave these requests alone. */
 export const UPLOAD_PATH = '/api/uploads';
 
-const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
 const createBody = z.object({
   kind: z.enum(['gstr2b', 'purchase_register']),
   period,
@@ -38,12 +38,10 @@ const createBody = z.object({
   contentType: z.string().trim().min(1).max(255),
   size: z.number().int().positive(),
 });
-const clientParams = z.object({ id: z.uuid() });
-const idParams = z.object({ id: z.uuid() });
 const uploadQuery = z.object({ token: z.string().min(1).max(2000) });
 const listQuery = z.object({
   ...pageQuery,
-  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').optional(),
+  period: period.optional(),
   kind: z.enum(['gstr2b', 'purchase_register']).optional(),
 });
 
@@ -143,11 +141,11 @@ async function expireImport(knex: Knex, importId: string, firmId: string): Promi
 export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): RouteSpec[] {
   const { knex, settings } = deps;
   return [
-    route<z.infer<typeof clientParams>, unknown, z.infer<typeof createBody>>({
+    route({
       method: 'post',
       path: '/api/clients/:id/imports',
       action: 'imports.create',
-      params: clientParams,
+      params: idParams,
       body: createBody,
       async handler(ctx, { params, body }) {
         const client = await Client.query().findById(params.id);
@@ -162,40 +160,38 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
           filename: body.filename,
           contentType: body.contentType,
           declaredSize: body.size,
-          createdBy: ctx.state.user?.id ?? null,
+          createdBy: ctx.state.user.id,
           uploadExpiresAt: expiresAt,
         } as Partial<Import>);
-        const token = settings.tokens.sign({ importId: row.id, firmId: row.firmId, expiresAt });
+        const token = await settings.tokens.sign({ importId: row.id, firmId: row.firmId, expiresAt });
         const base = (settings.publicUrl ?? ctx.origin).replace(/\/+$/, '');
         ctx.status = 201;
         ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };
       },
     }),
-    route<unknown, z.infer<typeof uploadQuery>>({
+    route({
       method: 'put',
       path: UPLOAD_PATH,
       action: 'public',
       query: uploadQuery,
       async handler(ctx, { query }) {
-        const claims = settings.tokens.verify(query.token);
-        if (claims === 'expired') {
+        const checked = await settings.tokens.verify(query.token);
+        if (!checked.ok && checked.reason === 'expired') {
           // The signature held, so the ids are ours to trust: record the lapse, then refuse.
-          const [payload] = query.token.split('.');
-          const raw = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as { i: string; f: string };
-          await expireImport(knex, raw.i, raw.f);
+          await expireImport(knex, checked.claims.importId, checked.claims.firmId);
           throw urlRefused('upload_url_expired', 'This upload URL has expired: create a new import.');
         }
-        if (typeof claims === 'string') throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
-        const outcome = await receiveUpload(knex, settings, ctx, claims.importId, claims.firmId);
+        if (!checked.ok) throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
+        const outcome = await receiveUpload(knex, settings, ctx, checked.claims.importId, checked.claims.firmId);
         if (!outcome.ok) throw outcome.error;
         ctx.body = outcome.body;
       },
     }),
-    route<z.infer<typeof clientParams>, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/clients/:id/imports',
       action: 'imports.read',
-      params: clientParams,
+      params: idParams,
       query: listQuery,
       async handler(ctx, { params, query }) {
         if (!(await Client.query().findById(params.id))) throw notFound('No such client.');
@@ -213,7 +209,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
         ctx.body = { items: result.items.map(presentImport), nextCursor: result.nextCursor };
       },
     }),
-    route<z.infer<typeof idParams>>({
+    route({
       method: 'get',
       path: '/api/imports/:id',
       action: 'imports.read',

@@ -1,5 +1,5 @@
 /**
- * Every failure leaves as API.md's error envelope. Known errors keep their status and code; body
+ * Every failure leaves as the API's error envelope (docs/api.md). Known errors keep their status and code; body
  * parser failures become 400/413/415; anything else is a 500 whose message (and stack) stays in the
  * log, and reaches the response only in development.
  */

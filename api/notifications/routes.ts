@@ -8,7 +8,7 @@ const listQuery = z.object(pageQuery);
 
 export function notificationRoutes(): RouteSpec[] {
   return [
-    route<unknown, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/notifications',
       action: 'notifications.read',
@@ -18,7 +18,7 @@ export function notificationRoutes(): RouteSpec[] {
         // The cursor carries the exact microsecond timestamp (a JS Date would round it to ms).
         const q = Notification.query()
           .select('*', Notification.raw('(extract(epoch from created_at) * 1000000)::bigint as cursor_us'))
-          .where('user_id', ctx.state.user?.id ?? '')
+          .where('user_id', ctx.state.user.id)
           .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
           .limit(query.limit + 1);
         if (after) q.whereRaw('((extract(epoch from created_at) * 1000000)::bigint, id) < (?::bigint, ?::uuid)', after);

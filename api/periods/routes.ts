@@ -1,27 +1,24 @@
 /**
- * Period close of API.md: request a close, list what waits for approval, approve, reject,
+ * Period close (docs/period-close.md): request a close, list what waits for approval, approve, reject,
  * withdraw, reopen, and read periods with their decisions. Requests and reopens change the database
  * here, in the request's tenant transaction (the signed-in person is the audited actor); decisions go
  * through the request's workflow, whose validators apply the four-eyes rules and whose activities
  * write the decision and the lock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'koa';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import { CloseRequest } from '../../db/models/close-request';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
 import { Period } from '../../db/models/period';
-import { lockPeriod, pendingRequest, PERIOD_AUDIT_ACTIONS } from '../../db/period-close';
+import { lockPeriod, pendingRequest, recordCloseRequest, reopenPeriod } from '../../db/period-close';
 import { currentEvidence } from '../../db/period-evidence';
-import { setAuditAction } from '../../db/tenant';
 import { correctionCutoff, periodProblem } from '../../domain/periods';
 import { periodCloseWorkflowId, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
 import { conflict, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { route, type RouteSpec } from '../routes';
-import type { AppState } from '../state';
+import { idParams, period } from '../schemas';
+import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { periodClosed } from './lock';
 import { presentCloseRequest, type PeriodView } from './presenters';
@@ -29,10 +26,7 @@ import { sendDecision, startCloseWorkflow } from './workflow-client';
 
 export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers };
 
-const periodKey = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
-const clientPeriodParams = z.object({ id: z.uuid(), period: periodKey });
-const clientParams = z.object({ id: z.uuid() });
-const idParams = z.object({ id: z.uuid() });
+const clientPeriodParams = z.object({ id: z.uuid(), period });
 const listQuery = z.object(pageQuery);
 const requestBody = z.object({ note: z.string().trim().max(2000).optional() });
 const approveBody = z.object({ note: z.string().trim().max(2000).optional() });
@@ -41,21 +35,13 @@ const withdrawBody = z.object({ note: z.string().trim().max(2000).optional() });
 const reopenBody = z.object({
   reason: z.string().trim().min(1, 'a reopen needs a reason').max(2000),
   reasonCode: z.enum(['correction', 'notice', 'late_document', 'audit', 'other']).default('other'),
-  /** Needed when the period's financial year is past its 30 November correction cut-off (§4.5). */
+  /** Needed when the period's financial year is past its 30 November correction cut-off (docs/period-close.md, "Periods"). */
   confirmPastCutoff: z.boolean().optional(),
 });
 
-type Ctx = { state: AppState };
-
-function actorOf(ctx: Ctx) {
-  const user = ctx.state.user;
-  if (!user) throw new Error('period routes run after authentication');
+function actorOf(ctx: AuthenticatedContext) {
+  const { user } = ctx.state;
   return { userId: user.id, email: user.email, role: user.role };
-}
-
-function trxOf(ctx: Ctx): Knex.Transaction {
-  if (!ctx.state.trx) throw new Error('period routes run inside the tenant transaction');
-  return ctx.state.trx;
 }
 
 async function findClient(id: string, period?: string): Promise<Client> {
@@ -93,13 +79,13 @@ function periodView(row: Period | undefined, period: string): PeriodView {
 }
 
 export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
-  async function decide(ctx: Context & Ctx, id: string, kind: DecisionKind, note: string | undefined) {
+  async function decide(ctx: AuthenticatedContext, id: string, kind: DecisionKind, note: string | undefined) {
     const request = await findRequest(id);
     const refusal = { entityType: 'close_request', entityId: request.id, after: { clientId: request.clientId, period: request.period, status: request.status, evidenceHash: request.evidenceHash } };
     if (request.status !== 'pending') {
       throw unprocessable('close_request_not_pending', `This close request is already ${request.status}.`, { status: request.status }).withAudit({ ...refusal, action: `period.${kind}_refused_not_pending` });
     }
-    const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+    const firm = await Firm.query().findById(ctx.state.user.firmId);
     const args: DecisionArgs = {
       actor: actorOf(ctx),
       note: note ?? null,
@@ -119,14 +105,14 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
   }
 
   return [
-    route<z.infer<typeof clientPeriodParams>, unknown, z.infer<typeof requestBody>>({
+    route({
       method: 'post',
       path: '/api/clients/:id/periods/:period/close',
       action: 'periods.request_close',
       params: clientPeriodParams,
       body: requestBody,
       async handler(ctx, { params, body }) {
-        const trx = trxOf(ctx);
+        const { trx } = ctx.state;
         const client = await findClient(params.id, params.period);
         // The period row lock serialises double clicks: the second waits here, then finds the first.
         const period = await lockPeriod(trx, client.id, params.period);
@@ -148,35 +134,9 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         }
         const actor = actorOf(ctx);
         const closeRequestId = randomUUID();
-        const firmId = ctx.state.user?.firmId ?? '';
+        const firmId = ctx.state.user.firmId;
         const workflowId = periodCloseWorkflowId(firmId, client.id, params.period, closeRequestId);
-        const note = body.note || null;
-        await setAuditAction(trx, PERIOD_AUDIT_ACTIONS.requested);
-        await CloseRequest.query().insert({
-          id: closeRequestId,
-          clientId: client.id,
-          periodId: period.id,
-          period: params.period,
-          status: 'pending',
-          fromState: period.state === 'reopened' ? 'reopened' : 'open',
-          requestedBy: actor.userId,
-          requestedByEmail: actor.email,
-          requestedByRole: actor.role,
-          note,
-          evidence: found.evidence,
-          evidenceHash: found.hash,
-          workflowId,
-        } as Partial<CloseRequest>);
-        await Period.query().findById(period.id).patch({
-          state: 'close_requested',
-          closeRequestId,
-          evidenceHash: found.hash,
-          transitionNote: note,
-          reasonCode: null,
-          changedBy: actor.userId,
-          changedAt: new Date(),
-        } as Partial<Period>);
-        await setAuditAction(trx, null);
+        await recordCloseRequest(trx, { period, closeRequestId, actor, note: body.note || null, evidence: found.evidence, evidenceHash: found.hash, workflowId });
         // Started inside the transaction: if Temporal refuses, nothing is committed. If the commit
         // failed after a start, the workflow finds no request at its first step and ends.
         await startCloseWorkflow(deps.temporal, workflowId, {
@@ -193,13 +153,13 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<unknown, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/approvals',
       action: 'approvals.read',
       query: listQuery,
       async handler(ctx, { query }) {
-        const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+        const firm = await Firm.query().findById(ctx.state.user.firmId);
         const after = decodeCursor(query.cursor, 2);
         // Oldest first; without self-approval a person's own requests are not theirs to act on.
         const q = CloseRequest.query()
@@ -208,7 +168,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
           .where('close_requests.status', 'pending')
           .orderBy([{ column: 'close_requests.created_at' }, { column: 'close_requests.id' }])
           .limit(query.limit + 1);
-        if (!firm?.settings.allowSelfApproval) q.whereNot('close_requests.requested_by', ctx.state.user?.id ?? '');
+        if (!firm?.settings.allowSelfApproval) q.whereNot('close_requests.requested_by', ctx.state.user.id);
         if (after) q.whereRaw('(close_requests.created_at, close_requests.id) > (?::timestamptz, ?::uuid)', after);
         const result = page(await q, query.limit, (r) => [r.createdAt.toISOString(), r.id]);
         ctx.body = {
@@ -218,7 +178,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof idParams>>({
+    route({
       method: 'get',
       path: '/api/close-requests/:id',
       action: 'periods.read',
@@ -228,7 +188,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof idParams>, unknown, z.infer<typeof approveBody>>({
+    route({
       method: 'post',
       path: '/api/close-requests/:id/approve',
       action: 'periods.approve',
@@ -237,7 +197,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       handler: (ctx, { params, body }) => decide(ctx, params.id, 'approve', body.note || undefined),
     }),
 
-    route<z.infer<typeof idParams>, unknown, z.infer<typeof rejectBody>>({
+    route({
       method: 'post',
       path: '/api/close-requests/:id/reject',
       action: 'periods.approve',
@@ -246,7 +206,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       handler: (ctx, { params, body }) => decide(ctx, params.id, 'reject', body.reason),
     }),
 
-    route<z.infer<typeof idParams>, unknown, z.infer<typeof withdrawBody>>({
+    route({
       method: 'post',
       path: '/api/close-requests/:id/withdraw',
       action: 'periods.withdraw',
@@ -255,7 +215,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       handler: (ctx, { params, body }) => decide(ctx, params.id, 'withdraw', body.note || undefined),
     }),
 
-    route<z.infer<typeof clientPeriodParams>, unknown, z.infer<typeof reopenBody>>({
+    route({
       method: 'post',
       path: '/api/clients/:id/periods/:period/reopen',
       action: 'periods.reopen',
@@ -263,7 +223,6 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       params: clientPeriodParams,
       body: reopenBody,
       async handler(ctx, { params, body }) {
-        const trx = trxOf(ctx);
         const client = await findClient(params.id, params.period);
         const period = await Period.query().where({ client_id: client.id, period: params.period }).forUpdate().first();
         if (!period || period.state !== 'closed') {
@@ -275,32 +234,22 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
             cutoff: cutoff.toISOString(),
           });
         }
-        const actor = actorOf(ctx);
-        await setAuditAction(trx, PERIOD_AUDIT_ACTIONS.reopened);
-        await Period.query().findById(period.id).patch({
-          state: 'reopened',
-          reopenCount: period.reopenCount + 1,
-          transitionNote: body.reason,
-          reasonCode: body.reasonCode,
-          changedBy: actor.userId,
-          changedAt: new Date(),
-        } as Partial<Period>);
-        await setAuditAction(trx, null);
+        await reopenPeriod(ctx.state.trx, period, { actor: actorOf(ctx), reason: body.reason, reasonCode: body.reasonCode });
         ctx.body = periodView(await Period.query().findById(period.id), params.period);
       },
     }),
 
-    route<z.infer<typeof clientParams>, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/clients/:id/periods',
       action: 'periods.read',
-      params: clientParams,
+      params: idParams,
       query: listQuery,
       async handler(ctx, { params, query }) {
         const client = await findClient(params.id);
         const after = decodeCursor(query.cursor, 1);
-        // A period exists from its first import or run (§4.1) even before anything was requested.
-        const { rows } = await trxOf(ctx).raw<{ rows: Array<{ period: string }> }>(
+        // A period exists from its first import or run (docs/period-close.md, "States") even before anything was requested.
+        const { rows } = await ctx.state.trx.raw<{ rows: Array<{ period: string }> }>(
           `select period from (
               select period from periods where firm_id = app_current_firm() and client_id = ?
               union select period from imports where firm_id = app_current_firm() and client_id = ?
@@ -316,7 +265,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       },
     }),
 
-    route<z.infer<typeof clientPeriodParams>>({
+    route({
       method: 'get',
       path: '/api/clients/:id/periods/:period',
       action: 'periods.read',
@@ -324,7 +273,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       async handler(ctx, { params }) {
         const client = await findClient(params.id);
         const row = await Period.query().where({ client_id: client.id, period: params.period }).first();
-        // Every request and decision stays visible, oldest first, across reopen cycles (§4.5).
+        // Every request and decision stays visible, oldest first, across reopen cycles (docs/period-close.md).
         const requests = await CloseRequest.query().where({ client_id: client.id, period: params.period }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
         ctx.body = { ...periodView(row, params.period), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r)) };
       },

@@ -4,7 +4,7 @@
  * they become the api's errors here, with an audit record (a refused update leaves no history).
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import type { CloseRequest } from '../../db/models/close-request';
 import {
   approveUpdate,
@@ -17,20 +17,14 @@ import {
   type DecisionResult,
   type PeriodCloseInput,
 } from '../../workflows/period-close-definitions';
+import { tenantSearchAttributes } from '../../workflows/search-attribute-definitions';
 import { ApiError, forbidden, invalidInput, unprocessable } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 
-const FIRM = defineSearchAttributeKey('TaalmelFirmId', SearchAttributeType.KEYWORD);
-const CLIENT = defineSearchAttributeKey('TaalmelClientId', SearchAttributeType.KEYWORD);
-const PERIOD = defineSearchAttributeKey('TaalmelPeriod', SearchAttributeType.KEYWORD);
 
 export async function startCloseWorkflow(temporal: TemporalHandle, workflowId: string, input: PeriodCloseInput): Promise<void> {
   const options = { taskQueue: temporal.taskQueue, workflowId, args: [input] as [PeriodCloseInput] };
-  const typedSearchAttributes: SearchAttributePair[] = [
-    { key: FIRM, value: input.firmId },
-    { key: CLIENT, value: input.clientId },
-    { key: PERIOD, value: input.period },
-  ];
+  const typedSearchAttributes = tenantSearchAttributes(input);
   try {
     await temporal.client.workflow.start(PERIOD_CLOSE_WORKFLOW, { ...options, typedSearchAttributes });
   } catch (error) {

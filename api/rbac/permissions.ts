@@ -1,7 +1,7 @@
 /**
  * Who may do what: one table, action → roles. Every route declares its action (api/routes.ts
  * refuses to mount one without), and a test checks the role × route matrix against this table.
- * The "who" column of API.md; period close follows practice-workflows.md §4.2.
+ * Who may do what: docs/security-and-tenancy.md ("Firms, roles and permissions") and, for period close, docs/period-close.md ("Who may do what").
  */
 export const ROLES = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,5 +1,5 @@
 /**
- * Manual actions on a completed reconciliation (§8.7): link, unlink, accept, mark pending or
+ * Manual actions on a completed reconciliation (docs/reconciliation.md, "Manual actions"): link, unlink, accept, mark pending or
  * ignored, clear a mark. Each action changes the stored result rows in place, moves the run
  * summary and the affected suppliers' lines by exactly the rows it replaced, and is stored as a
  * decision of the client and period, so a later run on new imports applies it again (see
@@ -88,7 +88,7 @@ async function seqAfter(trx: Knex.Transaction, runId: string, seq: number): Prom
 
 export function reconciliationActionRoutes(): RouteSpec[] {
   return [
-    route<z.infer<typeof runParams>, unknown, ActionBody>({
+    route({
       method: 'post',
       path: '/api/reconciliations/:runId/actions',
       action: 'reconciliations.decide',

@@ -1,10 +1,9 @@
 /**
- * Reconciliation runs of API.md: start one (a workflow; the same imports and options again give
+ * Reconciliation runs (docs/reconciliation.md, "Runs"): start one (a workflow; the same imports and options again give
  * the same run), follow its progress, read its results and suppliers, and export them.
  */
-import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { TypedSearchAttributes } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { CATEGORIES, DEFAULT_MATCH_OPTIONS, type ResultRow, type SupplierSummary } from '../../domain/recon';
@@ -14,23 +13,21 @@ import { Firm } from '../../db/models/firm';
 import { Import } from '../../db/models/import';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
 import type { TenantScope } from '../../db/tenant';
-import { reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
+import { tenantSearchAttributes } from '../../workflows/search-attribute-definitions';
+import { RECONCILIATION_WORKFLOW, reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
 import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { route, type RouteSpec } from '../routes';
-import type { AppState } from '../state';
+import { idParams, period } from '../schemas';
+import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { csvExport, jsonExport, xlsxExport, type ExportSource } from '../../db/reconciliation-export';
 import { presentResult, presentSummary, presentSupplier } from '../../domain/recon/present';
 import { presentRun } from './present';
 import { reconciliationWorkflowId } from './workflow-id';
 
-const FIRM = defineSearchAttributeKey('TaalmelFirmId', SearchAttributeType.KEYWORD);
-const CLIENT = defineSearchAttributeKey('TaalmelClientId', SearchAttributeType.KEYWORD);
-const PERIOD = defineSearchAttributeKey('TaalmelPeriod', SearchAttributeType.KEYWORD);
 
 const startBody = z.object({
-  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM'),
+  period,
   registerImportId: z.uuid(),
   gstr2bImportId: z.uuid(),
   options: z
@@ -42,7 +39,6 @@ const startBody = z.object({
     .strict()
     .optional(),
 });
-const clientParams = z.object({ id: z.uuid() });
 const runParams = z.object({ runId: z.uuid() });
 const resultsQuery = z.object({ category: z.enum(CATEGORIES).optional(), supplierGstin: z.string().trim().toUpperCase().max(15).optional(), ...pageQuery });
 const suppliersQuery = z.object(pageQuery);
@@ -51,8 +47,6 @@ const exportQuery = z.object({
   /** Only this supplier's rows (and no other supplier's figures): the workbook for its follow-up. */
   supplierGstin: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{15}$/, '15 characters').optional(),
 });
-
-type Ctx = Context & { state: AppState };
 
 async function findRun(runId: string): Promise<ReconciliationRun> {
   const run = await ReconciliationRun.query().findById(runId);
@@ -74,8 +68,8 @@ async function checkImport(id: string, kind: 'gstr2b' | 'purchase_register', cli
   return row;
 }
 
-function exportScope(ctx: Ctx): TenantScope {
-  const user = ctx.state.user!;
+function exportScope(ctx: AuthenticatedContext): TenantScope {
+  const user = ctx.state.user;
   return { firmId: user.firmId, clientId: user.clientId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: ctx.state.requestId };
 }
 
@@ -99,11 +93,11 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
   }
 
   return [
-    route<z.infer<typeof clientParams>, unknown, z.infer<typeof startBody>>({
+    route({
       method: 'post',
       path: '/api/clients/:id/reconciliations',
       action: 'reconciliations.run',
-      params: clientParams,
+      params: idParams,
       body: startBody,
       async handler(ctx, { params, body }) {
         const client = await Client.query().findById(params.id);
@@ -120,12 +114,12 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         };
         const firmId = client.firmId;
         const workflowId = reconciliationWorkflowId({ firmId, clientId: client.id, period: body.period, registerImportId: register.id, gstr2bImportId: gstr2b.id, options });
-        const trx = ctx.state.trx!;
+        const trx = ctx.state.trx;
         // ON CONFLICT DO NOTHING: two identical requests at once both end up with the one row.
         await trx.raw(
           `insert into reconciliation_runs (firm_id, client_id, period, register_import_id, gstr2b_import_id, options, workflow_id, created_by)
            values (?, ?, ?, ?, ?, ?::jsonb, ?, ?) on conflict (firm_id, workflow_id) do nothing`,
-          [firmId, client.id, body.period, register.id, gstr2b.id, JSON.stringify(options), workflowId, ctx.state.user?.id ?? null],
+          [firmId, client.id, body.period, register.id, gstr2b.id, JSON.stringify(options), workflowId, ctx.state.user.id],
         );
         let run = await ReconciliationRun.query().findOne({ workflow_id: workflowId });
         if (!run) throw new Error('reconciliation run vanished after insert');
@@ -136,16 +130,12 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         if (run.status === 'queued') {
           const input: ReconciliationWorkflowInput = { firmId, runId: run.id };
           try {
-            await temporal.client.workflow.start('reconciliationWorkflow', {
+            await temporal.client.workflow.start(RECONCILIATION_WORKFLOW, {
               taskQueue: temporal.taskQueue,
               workflowId,
               args: [input],
               workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-              typedSearchAttributes: new TypedSearchAttributes([
-                { key: FIRM, value: firmId },
-                { key: CLIENT, value: client.id },
-                { key: PERIOD, value: body.period },
-              ]),
+              typedSearchAttributes: new TypedSearchAttributes(tenantSearchAttributes({ firmId, clientId: client.id, period: body.period })),
             });
             await recordAuditEvent(trx, { action: 'reconciliation.started', entityType: 'reconciliation', entityId: run.id, after: { workflowId, registerImportId: register.id, gstr2bImportId: gstr2b.id, options } });
           } catch (error) {
@@ -157,7 +147,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         ctx.body = { runId: run.id, workflowId, status: run.status };
       },
     }),
-    route<z.infer<typeof runParams>>({
+    route({
       method: 'get',
       path: '/api/reconciliations/:runId',
       action: 'reconciliations.read',
@@ -167,7 +157,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         ctx.body = presentRun(run, await liveProgress(run));
       },
     }),
-    route<z.infer<typeof runParams>, z.infer<typeof resultsQuery>>({
+    route({
       method: 'get',
       path: '/api/reconciliations/:runId/results',
       action: 'reconciliations.read',
@@ -177,7 +167,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const run = await findRun(params.runId);
         requireCompleted(run);
         const after = decodeCursor(query.cursor, 1);
-        const q = ctx.state.trx!('reconciliation_results').select('seq', 'row').where({ run_id: run.id }).orderBy('seq').limit(query.limit + 1);
+        const q = ctx.state.trx('reconciliation_results').select('seq', 'row').where({ run_id: run.id }).orderBy('seq').limit(query.limit + 1);
         if (query.category) q.where({ category: query.category });
         if (query.supplierGstin) q.where({ supplier_gstin: query.supplierGstin });
         if (after) q.where('seq', '>', Number(after[0]));
@@ -186,7 +176,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         ctx.body = { items: result.items.map((r) => presentResult(r.row)), nextCursor: result.nextCursor };
       },
     }),
-    route<z.infer<typeof runParams>, z.infer<typeof suppliersQuery>>({
+    route({
       method: 'get',
       path: '/api/reconciliations/:runId/suppliers',
       action: 'reconciliations.read',
@@ -196,7 +186,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const run = await findRun(params.runId);
         requireCompleted(run);
         const after = decodeCursor(query.cursor, 2);
-        const q = ctx.state.trx!('reconciliation_suppliers')
+        const q = ctx.state.trx('reconciliation_suppliers')
           .select('supplier_gstin', 'itc_at_risk', 'summary')
           .where({ run_id: run.id })
           .orderBy([{ column: 'itc_at_risk', order: 'desc' }, { column: 'supplier_gstin' }])
@@ -208,7 +198,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         ctx.body = { items: result.items.map((r) => presentSupplier(r.summary)), nextCursor: result.nextCursor };
       },
     }),
-    route<z.infer<typeof runParams>, z.infer<typeof exportQuery>>({
+    route({
       method: 'get',
       path: '/api/reconciliations/:runId/export',
       action: 'reconciliations.export',
@@ -218,7 +208,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const run = await findRun(params.runId);
         requireCompleted(run);
         const client = await Client.query().findById(run.clientId);
-        await recordAuditEvent(ctx.state.trx!, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format, supplierGstin: query.supplierGstin ?? null } });
+        await recordAuditEvent(ctx.state.trx, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format, supplierGstin: query.supplierGstin ?? null } });
         const src: ExportSource = { knex, scope: exportScope(ctx), runId: run.id, supplierGstin: query.supplierGstin };
         const name = `reconciliation-${client?.gstin ?? 'client'}-${run.period}${query.supplierGstin ? `-${query.supplierGstin}` : ''}`;
         ctx.set('content-disposition', `attachment; filename="${name}.${query.format}"`);

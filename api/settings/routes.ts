@@ -68,7 +68,7 @@ export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
         ctx.body = { host: null, port: null, secure: null, user: null, from: null, ...(await readSecret('smtp')) };
       },
     }),
-    route<unknown, unknown, z.infer<typeof smtpBody>>({
+    route({
       method: 'put',
       path: '/api/settings/smtp',
       action: 'secrets.update',
@@ -76,7 +76,7 @@ export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
       body: smtpBody,
       async handler(ctx, { body }) {
         const { password, ...settings } = body;
-        if (ctx.state.trx) await setAuditAction(ctx.state.trx, 'settings.smtp_updated');
+        await setAuditAction(ctx.state.trx, 'settings.smtp_updated');
         await writeSecret(deps.secretBox, 'smtp', settings, password);
         ctx.status = 204;
       },
@@ -89,7 +89,7 @@ export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
         ctx.body = { provider: null, username: null, clientId: null, ...(await readSecret('gsp')) };
       },
     }),
-    route<unknown, unknown, z.infer<typeof gspBody>>({
+    route({
       method: 'put',
       path: '/api/settings/gsp',
       action: 'secrets.update',
@@ -97,7 +97,7 @@ export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
       body: gspBody,
       async handler(ctx, { body }) {
         const { password, ...settings } = body;
-        if (ctx.state.trx) await setAuditAction(ctx.state.trx, 'settings.gsp_updated');
+        await setAuditAction(ctx.state.trx, 'settings.gsp_updated');
         await writeSecret(deps.secretBox, 'gsp', settings, password);
         ctx.status = 204;
       },
@@ -107,22 +107,22 @@ export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
       path: '/api/firm/settings',
       action: 'firm.read_settings',
       async handler(ctx) {
-        const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+        const firm = await Firm.query().findById(ctx.state.user.firmId);
         if (!firm) throw notFound();
         ctx.body = presentFirmSettings(firm.name, firm.settings);
       },
     }),
-    route<unknown, unknown, z.infer<typeof firmSettingsBody>>({
+    route({
       method: 'patch',
       path: '/api/firm/settings',
       action: 'firm.update_settings',
       sensitive: true,
       body: firmSettingsBody,
       async handler(ctx, { body }) {
-        const firm = await Firm.query().findById(ctx.state.user?.firmId ?? '');
+        const firm = await Firm.query().findById(ctx.state.user.firmId);
         if (!firm) throw notFound();
         const settings = { ...firm.settings, ...body };
-        if (ctx.state.trx) await setAuditAction(ctx.state.trx, 'firm.settings_updated');
+        await setAuditAction(ctx.state.trx, 'firm.settings_updated');
         await Firm.query().patch({ settings }).where({ id: firm.id });
         ctx.body = presentFirmSettings(firm.name, settings);
       },

@@ -3,32 +3,38 @@ import { z } from 'zod';
 import { Client } from '../../db/models/client';
 import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
-import { setAuditAction } from '../../db/tenant';
+import { withAuditAction } from '../../db/tenant';
 import type { AuthService } from '../auth/service';
 import { assertPasswordAcceptable } from '../auth/service';
 import { ApiError, conflict, invalidInput, isUniqueViolation, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentUserRecord } from '../presenters';
 import { ROLES } from '../rbac/permissions';
+import { idParams } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 
-const createBody = z.object({
-  email: z.email().max(320),
-  name: z.string().trim().min(1).max(200),
-  role: z.enum(ROLES),
-  clientId: z.uuid().optional(),
-  password: z.string().min(1).max(1024),
-});
+const createBody = z
+  .object({
+    email: z.email().max(320),
+    name: z.string().trim().min(1).max(200),
+    role: z.enum(ROLES),
+    clientId: z.uuid().optional(),
+    password: z.string().min(1).max(1024),
+  })
+  // A portal user belongs to exactly one client; nobody else belongs to one.
+  .superRefine((body, ctx) => {
+    if (body.role === 'client' && !body.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'required for a client (portal) user' });
+    if (body.role !== 'client' && body.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'only client (portal) users belong to a client' });
+  });
 const patchBody = z
   .object({ role: z.enum(ROLES).optional(), active: z.boolean().optional(), name: z.string().trim().min(1).max(200).optional() })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
-const idParams = z.object({ id: z.uuid() });
 const listQuery = z.object(pageQuery);
 
 export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
   return [
-    route<unknown, z.infer<typeof listQuery>>({
+    route({
       method: 'get',
       path: '/api/users',
       action: 'users.read',
@@ -43,14 +49,12 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
         ctx.body = { items: result.items.map(presentUserRecord), nextCursor: result.nextCursor };
       },
     }),
-    route<unknown, unknown, z.infer<typeof createBody>>({
+    route({
       method: 'post',
       path: '/api/users',
       action: 'users.create',
       body: createBody,
       async handler(ctx, { body }) {
-        if (body.role === 'client' && !body.clientId) throw invalidInput({ fields: { clientId: 'required for a client (portal) user' } });
-        if (body.role !== 'client' && body.clientId) throw invalidInput({ fields: { clientId: 'only client (portal) users belong to a client' } });
         if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
         assertPasswordAcceptable(body.password, body.email);
         try {
@@ -69,7 +73,7 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
         }
       },
     }),
-    route<z.infer<typeof idParams>, unknown, z.infer<typeof patchBody>>({
+    route({
       method: 'patch',
       path: '/api/users/:id',
       action: 'users.update',
@@ -82,15 +86,13 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
         if (body.role && (body.role === 'client') !== (user.role === 'client')) {
           throw invalidInput({ fields: { role: 'portal (client) users and firm users cannot be converted into each other' } });
         }
-        const me = ctx.state.user;
-        if (me && me.id === user.id && (body.active === false || (body.role && body.role !== 'firm_admin'))) {
+        const { user: me, trx } = ctx.state;
+        if (me.id === user.id && (body.active === false || (body.role && body.role !== 'firm_admin'))) {
           throw new ApiError(422, 'cannot_demote_self', 'You cannot deactivate yourself or give up your own admin role.');
         }
-        const trx = ctx.state.trx;
-        if (trx) await setAuditAction(trx, body.active === false ? 'user.deactivated' : body.role && body.role !== user.role ? 'user.role_changed' : 'user.update');
-        const updated = await User.query().patchAndFetchById(user.id, body as Partial<User>);
-        if (trx) await setAuditAction(trx, null);
-        if (body.active === false && trx && me) await deps.auth.revokeAllSessions(trx, user.id, me.id, 'user_deactivated');
+        const action = body.active === false ? 'user.deactivated' : body.role && body.role !== user.role ? 'user.role_changed' : 'user.update';
+        const updated = await withAuditAction(trx, action, () => User.query().patchAndFetchById(user.id, body as Partial<User>));
+        if (body.active === false) await deps.auth.revokeAllSessions(trx, user.id, me.id, 'user_deactivated');
         ctx.body = presentUserRecord(updated);
       },
     }),

@@ -3,11 +3,11 @@ import { auditTriggerSql } from '../audit-triggers';
 import { enableTenantRls } from '../rls';
 
 /**
- * Period close (practice-workflows.md §4): each client's period state, the close requests with
+ * Period close (docs/period-close.md): each client's period state, the close requests with
  * their evidence snapshots and decisions, and the lock.
  *
  * - `periods`: one row per (firm, client, period) once a close is first requested; the state machine
- *   of §4.1 is enforced by a trigger, so no code path can jump from `open` to `closed` or undo a close
+ *   of docs/period-close.md ("States") is enforced by a trigger, so no code path can jump from `open` to `closed` or undo a close
  *   except by reopening. Each transition writes the period row, so its audit event (trigger) carries
  *   from/to state, the note or reason and the evidence hash.
  * - `close_requests`: at most one `pending` request per client and period (partial unique index:
@@ -105,7 +105,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('close_request_id').nullable();
     t.text('evidence_hash').nullable();
     t.text('transition_note').nullable();
-    /** Reopen's reason code (§4.5: a code plus text). */
+    /** Reopen's reason code (a code plus text). */
     t.text('reason_code').nullable();
     t.boolean('self_approved').notNullable().defaultTo(false);
     t.uuid('changed_by').nullable();

@@ -3,7 +3,7 @@ import { auditTriggerSql } from '../audit-triggers';
 import { enableTenantRls } from '../rls';
 
 /**
- * Manual reconciliation decisions (GSTR-2B reconciliation §8.7): a user links two documents,
+ * Manual reconciliation decisions (docs/reconciliation.md, "Manual decisions"): a user links two documents,
  * unlinks a pair, accepts a probable match, marks a row pending or ignored, or clears that mark.
  *
  * Decisions belong to the client and period, not to the run they were made on, so a re-run

@@ -1,4 +1,7 @@
-/** Every migration, in order. A new migration is a new file here and a line in this list. */
+/**
+ * Every migration, in order. A new migration is a new file here and a line in this list; a table of
+ * firm data is secured with `secureFirmTable` (./helpers/firm-table.ts, docs/security-and-tenancy.md).
+ */
 import type { Knex } from 'knex';
 import * as m001 from './001-platform-roles-and-core-tables';
 import * as m002 from './002-identity-sessions-audit';

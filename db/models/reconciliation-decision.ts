@@ -5,7 +5,7 @@ export const RECONCILIATION_DECISION_ACTIONS = ['link', 'unlink', 'accept', 'pen
 export type ReconciliationDecisionAction = (typeof RECONCILIATION_DECISION_ACTIONS)[number];
 
 /**
- * A manual reconciliation decision (§8.7) of a client's period (migration 007): re-applied to every
+ * A manual reconciliation decision (docs/reconciliation.md, "Manual decisions") of a client's period (migration 007): re-applied to every
  * re-run of that period until a later decision revokes it. Never deleted; revoking sets revokedAt
  * and revokedBy. Inserts and revocations of a closed period are refused by the database.
  */

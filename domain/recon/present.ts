@@ -1,6 +1,6 @@
 /**
  * Result rows, supplier lines and run summaries as the API shows them: the engine keeps integer
- * paise, API.md speaks rupees (numbers with up to 2 decimals). One place converts, so the JSON
+ * paise, the API speaks rupees (numbers with up to 2 decimals). One place converts, so the JSON
  * view, the exports and the summary agree to the paisa.
  */
 import type { Difference, HeadsTotal, ResultRow, SupplierSummary } from '.';

@@ -4,7 +4,8 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTemporalClient } from '../../api/temporal-client';
-import { onDemandBackupId, rootMessage, type BackupWorkflowInput } from '../../workflows/backup-definitions';
+import { BACKUP_WORKFLOW, onDemandBackupId, type BackupWorkflowInput } from '../../workflows/backup-definitions';
+import { rootMessage } from '../../workflows/failures';
 import { fail, loadCommandConfig, say } from './command';
 
 async function main(): Promise<void> {
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const backupId = onDemandBackupId(new Date());
   const input: BackupWorkflowInput = { backupId, kind: 'on_demand', timeouts: { longStepMinutes: config.backup.stepTimeoutMinutes } };
   try {
-    const handle = await temporal.client.workflow.start('backupWorkflow', {
+    const handle = await temporal.client.workflow.start(BACKUP_WORKFLOW, {
       taskQueue: config.temporal.taskQueue,
       workflowId: backupId,
       args: [input],

@@ -2,7 +2,8 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTemporalClient } from '../../api/temporal-client';
 import { findBackup } from '../../db/models/backup-catalogue';
-import { isBackupId, onDemandDrillWorkflowId, rootMessage, type RestoreDrillInput } from '../../workflows/backup-definitions';
+import { isBackupId, onDemandDrillWorkflowId, RESTORE_DRILL_WORKFLOW, type RestoreDrillInput } from '../../workflows/backup-definitions';
+import { rootMessage } from '../../workflows/failures';
 import { fail, loadCommandConfig, ownerKnex, positionalArgs, say } from './command';
 
 async function main(): Promise<void> {
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const workflowId = onDemandDrillWorkflowId(backupId, new Date());
   const input: RestoreDrillInput = { backupId, timeouts: { longStepMinutes: config.backup.stepTimeoutMinutes } };
   try {
-    const handle = await temporal.client.workflow.start('restoreDrillWorkflow', { taskQueue: config.temporal.taskQueue, workflowId, args: [input] });
+    const handle = await temporal.client.workflow.start(RESTORE_DRILL_WORKFLOW, { taskQueue: config.temporal.taskQueue, workflowId, args: [input] });
     say(`started ${workflowId}; waiting for checksum, restore into a scratch database, counts and sanity checks…`);
     const result: unknown = await handle.result();
     say(JSON.stringify(result, null, 2));

@@ -6,6 +6,7 @@ import { createApp } from '../../../api/app';
 import { createSecurity, type Security } from '../../../api/security';
 import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
 import { mountAdminConsole } from '../../../admin/console';
+import { consoleAuth } from '../../../ops/console-auth';
 import { testSecuritySettings } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -31,7 +32,7 @@ describe('admin console', () => {
     temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
     security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
     const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: security.auth, tokens: security.tokens, cookieSecure: false });
+    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens), cookieSecure: false });
     server = await serve(app);
   });
   afterAll(async () => {

@@ -138,7 +138,7 @@ describe('audit trail', () => {
       expect({ route: c.route, count: events.length }).toEqual({ route: c.route, count: 1 });
       const event = events[0];
       expect(event.firm_id).toBe(firm.id);
-      expect(event.ip).toBeTruthy();
+      expect({ route: c.route, ip: event.ip }).toEqual({ route: c.route, ip: expect.stringMatching(/(127\.0\.0\.1|::1)$/) });
       c.check?.(event);
     }
   });
@@ -182,7 +182,7 @@ describe('audit trail', () => {
     expect(page2.body.items[0].seq).toBeLessThan(page1.body.items[2].seq);
     const filtered = await call(api, 'GET', '/api/audit?entityType=client', { token: admin });
     expect(filtered.body.items.length).toBeGreaterThan(0);
-    expect(filtered.body.items.every((e: { entityType: string }) => e.entityType === 'client')).toBe(true);
+    expect(new Set(filtered.body.items.map((e: { entityType: string }) => e.entityType))).toEqual(new Set(['client']));
     const reviewer = await login(api, firm.users.reviewer.email, firm.users.reviewer.password);
     expect((await call(api, 'GET', '/api/audit', { token: reviewer })).status).toBe(200);
   });

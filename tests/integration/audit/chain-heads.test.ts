@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RunningWorker } from '../../../ops/worker';
-import { rootMessage } from '../../../workflows/backup-definitions';
+import { rootMessage } from '../../../workflows/failures';
 import { backupDepsFor, tempBackupDir } from '../backup/helpers';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';

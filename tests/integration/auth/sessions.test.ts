@@ -208,7 +208,7 @@ describe('session lifecycle', () => {
     const res = await call(api, 'GET', '/api/auth/me', { token: nearlySpent.token });
     expect(res.status).toBe(200);
     const reissued = res.headers.get('x-session-token') as string;
-    expect(reissued).toBeTruthy();
+    expect(reissued).toEqual(expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/));
     const freshClaims = await api.security.tokens.verify(reissued);
     expect(freshClaims.sessionId).toBe(claims.sessionId);
     expect(freshClaims.exp - freshClaims.iat).toBe(15 * 60);

@@ -13,7 +13,8 @@ import { findBackup } from '../../../db/models/backup-catalogue';
 import { sha256File } from '../../../activities/backup-files';
 import { libpqTarget } from '../../../activities/backup-tools';
 import type { RunningWorker } from '../../../ops/worker';
-import { onDemandDrillWorkflowId, rootMessage, scratchDatabasePrefix, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
+import { rootMessage } from '../../../workflows/failures';
+import { onDemandDrillWorkflowId, scratchDatabasePrefix, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { captureLogger, type CapturedLogger } from '../../harness/logs';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
@@ -123,7 +124,7 @@ describe('backup and restore drill', () => {
     expect(after?.drill_reason).toMatch(/^checksum mismatch/);
     const notes = await db.owner('platform_notifications').where({ reference: backupId, source: 'restore-drill', severity: 'error' });
     expect(notes).toHaveLength(1);
-    expect(log.lines.some((line) => line.includes('"level":50') && line.includes('restore drill failed') && line.includes(backupId))).toBe(true);
+    expect(log.lines.filter((line) => line.includes('"level":50') && line.includes(backupId))).toContainEqual(expect.stringContaining('restore drill failed'));
     expect(await databasesLike(db.owner, scratchDatabasePrefix(backupId))).toEqual([]);
   });
 
@@ -197,7 +198,7 @@ describe('backup and restore drill', () => {
       expect(rootMessage(error)).toMatch(/pg_dump-14 is PostgreSQL 14 but the server is PostgreSQL 15 .*postgresql-client-15/);
       expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'failed', failure_reason: expect.stringMatching(/PostgreSQL 14/) });
       expect(await db.owner('platform_notifications').where({ reference: backupId, source: 'backup', severity: 'error' })).toHaveLength(1);
-      expect(log.lines.some((line) => line.includes('"level":50') && line.includes('backup failed') && line.includes(backupId))).toBe(true);
+      expect(log.lines.filter((line) => line.includes('"level":50') && line.includes(backupId))).toContainEqual(expect.stringContaining('backup failed'));
     } finally {
       await old.shutdown();
     }

@@ -19,7 +19,8 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
 import { captureLogger } from '../../harness/logs';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { backupDepsFor, databasesLike, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId, waitFor } from './helpers';
+import { backupDepsFor, databasesLike, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId } from './helpers';
+import { eventually } from '../../harness/eventually';
 
 jest.setTimeout(90_000);
 
@@ -71,7 +72,7 @@ describe('a cancelled backup step', () => {
       timeouts: { initialRetrySeconds: 1, maximumAttempts: 3, heartbeatSeconds: 300, longStepMinutes: 5 },
     };
     const handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
-    const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+    const pid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
     expect(processAlive(pid)).toBe(true);
     expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
 
@@ -86,7 +87,7 @@ describe('a cancelled backup step', () => {
 
     // The attempt ended as a failure Temporal retries (not a heartbeat timeout, far away); the
     // failure is the SDK's own for an activity cancelled by a shutdown.
-    const pending = await waitFor('the dump to be scheduled again', async () => {
+    const pending = await eventually('the dump to be scheduled again', async () => {
       const activity = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'backupDump');
       return activity && (activity.attempt ?? 1) > 1 ? activity : undefined;
     });
@@ -119,11 +120,11 @@ describe('a cancelled backup step', () => {
         timeouts: { initialRetrySeconds: 1, maximumAttempts: 1, heartbeatSeconds: 10, longStepMinutes: 5 },
       };
       const handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
-      const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+      const pid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
       await handle.cancel();
       // The activity learns of the request at its next heartbeat sent (see above).
-      await waitFor('pg_dump to be killed', () => (processAlive(pid) ? undefined : true), 20_000);
-      await waitFor('the partial file to go', () => (filesUnder(dir).length === 0 ? true : undefined), 5_000);
+      await eventually('pg_dump to be killed', () => (processAlive(pid) ? undefined : true), 20_000);
+      await eventually('the partial file to go', () => (filesUnder(dir).length === 0 ? true : undefined), 5_000);
       await expect(handle.result()).rejects.toThrow();
       expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'failed' });
     } finally {
@@ -131,7 +132,7 @@ describe('a cancelled backup step', () => {
     }
   });
 
-  it('on an ordinary cancellation: pg_dump is killed, no partial file stays, and the activity ends with the cancellation', async () => {
+  it('the dump activity run alone (mock activity environment), cancelled: pg_dump is killed, no partial file stays, and the activity ends with the cancellation', async () => {
     const dir = fs.mkdtempSync(path.join(workDir, 'cancel-'));
     const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
     const { binary, marker } = stuckOncePgDump(tools, { stuckSeconds: STUCK_SECONDS });
@@ -140,7 +141,7 @@ describe('a cancelled backup step', () => {
 
     const dumping = env.run(activities.backupDump, { backupId: uniqueBackupId('cancel'), createdAt: new Date().toISOString() });
     const outcome = dumping.then(() => null, (error: unknown) => error);
-    const pid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+    const pid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
     expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
 
     const started = Date.now();
@@ -152,7 +153,7 @@ describe('a cancelled backup step', () => {
     expect(filesUnder(dir)).toEqual([]);
   });
 
-  it('on a cancelled restore drill: pg_restore is killed and the activity ends with the cancellation', async () => {
+  it('the drill\'s restore activity run alone (mock activity environment), cancelled: pg_restore is killed and the activity ends with the cancellation', async () => {
     const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
     const real = process.env.BACKUP_PG_RESTORE_PATH || 'pg_restore';
     const marker = path.join(tools, 'stuck-restore.pid');
@@ -179,7 +180,7 @@ describe('a cancelled backup step', () => {
     const env = new MockActivityEnvironment();
     try {
       const outcome = env.run(activities.drillRestoreScratch, { backupId, scratchDatabase }).then(() => null, (error: unknown) => error);
-      const pid = await waitFor('the restore to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+      const pid = await eventually('the restore to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
       expect(processAlive(pid)).toBe(true);
 
       const started = Date.now();

@@ -24,7 +24,8 @@ import type { BackupWorkflowInput } from '../../../workflows/backup-definitions'
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { HARNESS_ENV, harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { backupDepsFor, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId, waitFor } from './helpers';
+import { backupDepsFor, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId } from './helpers';
+import { eventually } from '../../harness/eventually';
 
 jest.setTimeout(120_000);
 
@@ -129,12 +130,12 @@ describe('a worker killed during a dump', () => {
     const handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
 
     // Worker A's pg_dump hangs, its partial file written.
-    const pgDumpPid = await waitFor('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
+    const pgDumpPid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
     expect(processAlive(pgDumpPid)).toBe(true);
     const partial = filesUnder(backups).filter((f) => f.endsWith('.dump.partial'));
     expect(partial).toHaveLength(1);
     // While A lives, the hanging dump's heartbeats reach the server: a slow dump is not a lost one.
-    const beating = await waitFor('a heartbeat of the hanging dump', async () => {
+    const beating = await eventually('a heartbeat of the hanging dump', async () => {
       const pending = await pendingDump(temporal, backupId);
       return pending?.details?.phase === 'dumping' ? pending : undefined;
     });
@@ -143,12 +144,12 @@ describe('a worker killed during a dump', () => {
     // A dies: SIGKILL to its process group. Nothing reports the attempt; its heartbeats just stop.
     killGroup(lost);
     expect(await lost.exited).toBe('SIGKILL');
-    await waitFor('the stuck pg_dump to die with its worker', () => (processAlive(pgDumpPid) ? undefined : true), 5_000);
+    await eventually('the stuck pg_dump to die with its worker', () => (processAlive(pgDumpPid) ? undefined : true), 5_000);
     // The dead worker could not clean up: its partial file (the junk at its end) is still there.
     expect(fs.readFileSync(path.join(backups, partial[0]!), 'utf8').endsWith(JUNK)).toBe(true);
 
     // Only the heartbeat timeout can notice; the server schedules attempt 2 (no worker polls yet).
-    const retried = await waitFor(
+    const retried = await eventually(
       'the heartbeat timeout to schedule a retry',
       async () => {
         const pending = await pendingDump(temporal, backupId);

@@ -38,7 +38,7 @@ describe('users and clients', () => {
     expect(await db.owner('clients').where({ firm_id: firm.id, gstin: '29ABCDE1234F1ZW' }).count({ n: '*' })).toEqual([{ n: 1 }]);
   });
 
-  it('creates users with the role rules of API.md', async () => {
+  it('creates users with the role rules of the API', async () => {
     const pw = 'another long passphrase 77';
     const noClient = await call(api, 'POST', '/api/users', { token: admin, body: { email: 'portal@client.example', name: 'Portal', role: 'client', password: pw } });
     expect(noClient.body.error.details.fields.clientId).toMatch(/required/);

@@ -41,15 +41,6 @@ export async function seedReconciledPeriod(db: TestDatabase, firmId: string, cli
   return { registerImportId, gstr2bImportId, runId: (run as { id: string }).id };
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** Distinct periods per test, so tests in one file never share a period. */
 let month = 0;

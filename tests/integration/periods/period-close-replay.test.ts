@@ -20,7 +20,9 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { eventually, seedReconciledPeriod } from './helpers';
+import { statusQuery } from '../../../workflows/period-close-definitions';
+import { eventually } from '../../harness/eventually';
+import { seedReconciledPeriod } from './helpers';
 
 type History = temporal.api.history.v1.IHistory;
 const FIXTURES = path.resolve(__dirname, '../../fixtures/histories');
@@ -76,7 +78,9 @@ describe('periodCloseWorkflow replay', () => {
 
     await seedReconciledPeriod(db, firm.id, clientId, '2025-05');
     const b = (await call(api, 'POST', `/api/clients/${clientId}/periods/2025-05/close`, { token: staff, body: {} })).body;
-    await eventually(async () => (await db.owner('close_requests').where({ id: b.closeRequestId }).first())?.reminded_at, 20_000, 'the reminder');
+    // The workflow's own record of the reminder, not the activity's row: the history must hold the
+    // finished reminder before the rejection arrives.
+    await eventually('the workflow to record its reminder', async () => (await temporal.client.workflow.getHandle(b.workflowId).query(statusQuery)).remindedAt, 20_000);
     expect((await call(api, 'POST', `/api/close-requests/${b.closeRequestId}/reject`, { token: manager, body: { reason: 'register incomplete' } })).status).toBe(200);
 
     for (const [name, workflowId] of [['period-close-approved', a.workflowId], ['period-close-reminded-rejected', b.workflowId]] as const) {

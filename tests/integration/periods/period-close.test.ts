@@ -12,7 +12,8 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { eventually, insertValidatedImport, nextPeriod, seedReconciledPeriod } from './helpers';
+import { eventually } from '../../harness/eventually';
+import { insertValidatedImport, nextPeriod, seedReconciledPeriod } from './helpers';
 
 describe('period close', () => {
   let db: TestDatabase;
@@ -65,7 +66,7 @@ describe('period close', () => {
     expect(workflowId).toBe(`period-close:${firm.id}:${clientId()}:${period}:${closeRequestId}`);
 
     // Ops see what it waits for, and can find it by firm, client and period.
-    const state = await eventually(async () => (await workflowState(workflowId).catch(() => null)) ?? null, 20_000, 'the workflow query');
+    const state = await eventually('the workflow query', async () => (await workflowState(workflowId).catch(() => null)) ?? null, 20_000);
     expect(state).toMatchObject({ state: 'pending', closeRequestId, period, requestedBy: { userId: firm.users.staff.id } });
     expect(state.waitingFor).toContain(firm.users.staff.email);
     const description = await temporal.client.workflow.getHandle(workflowId).describe();
@@ -141,7 +142,7 @@ describe('period close', () => {
       const { closeRequestId } = (await requestClose(period, 'manager')).body;
       const noNote = await call(api, 'POST', `/api/close-requests/${closeRequestId}/approve`, { token: tokens.manager, body: {} });
       expect(noNote.status).toBe(400);
-      expect(noNote.body.error.details.fields.note).toBeTruthy();
+      expect(noNote.body.error.details.fields).toHaveProperty('note');
       const ok = await call(api, 'POST', `/api/close-requests/${closeRequestId}/approve`, { token: tokens.manager, body: { note: 'sole practitioner this month' } });
       expect(ok.status).toBe(200);
       expect(ok.body.decision).toMatchObject({ selfApproved: true, note: 'sole practitioner this month' });
@@ -174,7 +175,7 @@ describe('period close', () => {
     const withdrawn = await call(api, 'POST', `/api/close-requests/${closeRequestId}/withdraw`, { token: tokens.manager, body: {} });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.status).toBe('withdrawn');
-    expect((await periodEvents('period.close_withdrawn')).some((e) => e.after.close_request_id === closeRequestId && e.after.state === 'open')).toBe(true);
+    expect((await periodEvents('period.close_withdrawn')).map((e) => ({ closeRequestId: e.after.close_request_id, state: e.after.state }))).toContainEqual({ closeRequestId, state: 'open' });
   });
 
   it('needs a reason to reject; a rejection returns the period to open', async () => {
@@ -183,7 +184,7 @@ describe('period close', () => {
     const { closeRequestId, workflowId } = (await requestClose(period)).body;
     const noReason = await call(api, 'POST', `/api/close-requests/${closeRequestId}/reject`, { token: tokens.manager, body: {} });
     expect(noReason.status).toBe(400);
-    expect(noReason.body.error.details.fields.reason).toBeTruthy();
+    expect(noReason.body.error.details.fields).toHaveProperty('reason');
     const blank = await call(api, 'POST', `/api/close-requests/${closeRequestId}/reject`, { token: tokens.manager, body: { reason: '   ' } });
     expect(blank.status).toBe(400);
     expect((await workflowState(workflowId)).state).toBe('pending');
@@ -343,7 +344,7 @@ describe('period close', () => {
     const period = nextPeriod();
     await seedReconciledPeriod(db, firm.id, clientId(), period);
     const { closeRequestId, workflowId } = (await requestClose(period)).body;
-    await eventually(async () => (await workflowState(workflowId).catch(() => null))?.state === 'pending', 20_000, 'the workflow to start');
+    await eventually('the workflow to start', async () => (await workflowState(workflowId).catch(() => null))?.state === 'pending', 20_000);
 
     await worker.shutdown();
     worker = await startTestWorker({ knex: db.app, taskQueue });
@@ -368,25 +369,24 @@ describe('period close', () => {
       const { closeRequestId, workflowId } = res.body;
       const notificationsOf = (kind: string) => db.owner('notifications').where({ firm_id: firm.id, kind }).whereRaw(`payload->>'closeRequestId' = ?`, [closeRequestId]);
 
-      const reminders = await eventually(async () => {
-        const rows = await notificationsOf('period_close.reminder');
-        return rows.length ? rows : null;
-      }, 20_000, 'the reminder');
+      // Wait for the workflow's own state, not for a side effect of its activity: the workflow
+      // records remindedAt only after the reminder activity (and its notifications) committed.
+      const reminded = await eventually('the workflow to record its reminder', async () => (await workflowState(workflowId)).remindedAt, 20_000);
+      expect(Date.parse(reminded)).not.toBeNaN();
+      const reminders = await notificationsOf('period_close.reminder');
       expect(reminders.map((n) => n.user_id)).toEqual([firm.users.manager.id]);
-      expect((await workflowState(workflowId)).remindedAt).toBeTruthy();
 
-      const escalations = await eventually(async () => {
-        const rows = await notificationsOf('period_close.escalation');
-        return rows.length ? rows : null;
-      }, 20_000, 'the escalation');
+      const escalated = await eventually('the workflow to record its escalation', async () => (await workflowState(workflowId)).escalatedAt, 20_000);
+      expect(Date.parse(escalated)).not.toBeNaN();
+      const escalations = await notificationsOf('period_close.escalation');
       expect(escalations.map((n) => n.user_id)).toEqual([firm.users.firm_admin.id]);
       expect(escalations[0].payload).toMatchObject({ closeRequestId, period, requestedBy: firm.users.staff.email });
 
       expect(await temporal.client.workflow.getHandle(workflowId).result()).toEqual({ closeRequestId, outcome: 'expired' });
       const request = await db.owner('close_requests').where({ id: closeRequestId }).first();
       expect(request).toMatchObject({ status: 'expired', decided_by: null });
-      expect(request.reminded_at).toBeTruthy();
-      expect(request.escalated_at).toBeTruthy();
+      expect(request.reminded_at).toBeInstanceOf(Date);
+      expect(request.escalated_at).toBeInstanceOf(Date);
       expect((await db.owner('periods').where({ client_id: clientId(), period }).first()).state).toBe('open');
       const actions = (await db.owner('audit_events').where({ entity_id: closeRequestId }).orderBy('seq')).map((e) => e.action);
       expect(actions).toEqual(['period.close_requested', 'period.close_reminder_sent', 'period.close_escalated', 'period.close_expired']);

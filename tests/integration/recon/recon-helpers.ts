@@ -69,13 +69,3 @@ export function reconData(clientGstin: string, n: number, seed = 7): ReconData &
   return { ...data, twoB: toGstr2bJson(data), csv: toRegisterCsv(data) };
 }
 
-/** Polls `fn` every 100 ms until it returns something truthy (a run completing, say). */
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

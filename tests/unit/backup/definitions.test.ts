@@ -4,11 +4,11 @@ import {
   isBackupId,
   onDemandBackupId,
   onDemandDrillWorkflowId,
-  rootMessage,
   scheduledBackupId,
   scratchDatabaseName,
   scratchDatabasePrefix,
 } from '../../../workflows/backup-definitions';
+import { rootMessage } from '../../../workflows/failures';
 
 describe('backup names and tool checks', () => {
   it('derives the nightly id from the day in the scheduler time zone', () => {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, UnsecuredJWT } from 'jose';
 import { MeteredBody } from '../../../api/imports/metered-body';
 import { UploadTokens } from '../../../api/imports/upload-token';
 import { reconciliationWorkflowId } from '../../../api/reconciliations/workflow-id';
@@ -8,28 +9,41 @@ describe('upload tokens', () => {
   const keys = generateKeys();
   const tokens = UploadTokens.fromSigningKey(keys.signingKeys, keys.signingKeyCurrent);
   const claims = { importId: randomUUID(), firmId: randomUUID(), expiresAt: new Date(Date.now() + 15 * 60_000) };
+  const toTheSecond = (at: Date) => new Date(Math.floor(at.getTime() / 1000) * 1000);
 
-  it('round-trips the import, the firm and the expiry (to the second)', () => {
-    const verified = tokens.verify(tokens.sign(claims));
-    expect(verified).toEqual({ importId: claims.importId, firmId: claims.firmId, expiresAt: new Date(Math.floor(claims.expiresAt.getTime() / 1000) * 1000) });
+  it('round-trips the import, the firm and the expiry (to the second)', async () => {
+    expect(await tokens.verify(await tokens.sign(claims))).toEqual({ ok: true, claims: { ...claims, expiresAt: toTheSecond(claims.expiresAt) } });
   });
 
-  it('refuses a changed payload, a changed signature, another key and garbage', () => {
-    const token = tokens.sign(claims);
-    const [payload, mac] = token.split('.') as [string, string];
-    const forged = Buffer.from(JSON.stringify({ i: randomUUID(), f: claims.firmId, e: 9_999_999_999 })).toString('base64url');
-    expect(tokens.verify(`${forged}.${mac}`)).toBe('bad_signature');
-    expect(tokens.verify(`${payload}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`)).toBe('bad_signature');
+  it('refuses a changed payload, a changed signature, another key and garbage', async () => {
+    const token = await tokens.sign(claims);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: randomUUID() })).toString('base64url');
+    expect(await tokens.verify(`${header}.${forged}.${signature}`)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(await tokens.verify(`${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`)).toEqual({ ok: false, reason: 'bad_signature' });
     const other = generateKeys();
-    expect(UploadTokens.fromSigningKey(other.signingKeys, other.signingKeyCurrent).verify(token)).toBe('bad_signature');
-    expect(tokens.verify('nonsense')).toBe('malformed');
-    expect(tokens.verify(`${token}.extra`)).toBe('malformed');
+    expect(await UploadTokens.fromSigningKey(other.signingKeys, other.signingKeyCurrent).verify(token)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(await tokens.verify('nonsense')).toEqual({ ok: false, reason: 'malformed' });
+    expect(await tokens.verify(`${token}.extra`)).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  it('says expired only once the signature holds', () => {
-    const stale = tokens.sign({ ...claims, expiresAt: new Date(Date.now() - 1000) });
-    expect(tokens.verify(stale)).toBe('expired');
-    expect(tokens.verify(tokens.sign(claims), new Date(claims.expiresAt.getTime() + 1000))).toBe('expired');
+  it('refuses a token for another audience under the same key, and an unsigned one', async () => {
+    const key = randomBytes(32);
+    const own = new UploadTokens(key);
+    const forApi = await new SignJWT({ fid: claims.firmId }).setProtectedHeader({ alg: 'HS256' }).setIssuer('taalmel').setAudience('taalmel-api').setSubject(claims.importId).setExpirationTime('15m').sign(key);
+    expect(await own.verify(forApi)).toEqual({ ok: false, reason: 'malformed' });
+    expect(await own.verify(await own.sign(claims))).toMatchObject({ ok: true });
+    const unsigned = new UnsecuredJWT({ fid: claims.firmId }).setIssuer('taalmel').setAudience('taalmel-upload').setSubject(claims.importId).setExpirationTime('15m').encode();
+    expect(await own.verify(unsigned)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('says expired, with the import it names, only once the signature holds', async () => {
+    const lapsed = { ...claims, expiresAt: new Date(Date.now() - 1000) };
+    expect(await tokens.verify(await tokens.sign(lapsed))).toEqual({ ok: false, reason: 'expired', claims: { ...lapsed, expiresAt: toTheSecond(lapsed.expiresAt) } });
+    expect(await tokens.verify(await tokens.sign(claims), new Date(claims.expiresAt.getTime() + 1000))).toMatchObject({ ok: false, reason: 'expired' });
+    const other = generateKeys();
+    const foreign = await UploadTokens.fromSigningKey(other.signingKeys, other.signingKeyCurrent).sign(lapsed);
+    expect(await tokens.verify(foreign)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   it('refuses a short key', () => {

@@ -18,7 +18,7 @@ describe('periods', () => {
     expect(periodProblem('2025-6', 'monthly')).toBe('format');
   });
 
-  it('allows exactly the transitions of §4.1', () => {
+  it('allows exactly the transitions of docs/period-close.md', () => {
     expect(canTransition('open', 'close_requested')).toBe(true);
     expect(canTransition('close_requested', 'closed')).toBe(true);
     expect(canTransition('closed', 'reopened')).toBe(true);
