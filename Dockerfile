@@ -3,6 +3,8 @@
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The web app is an npm workspace: its manifest must be there for npm ci.
+COPY web/package.json web/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -18,7 +20,9 @@ ENV NODE_ENV=production \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     ADMIN_JS_TMP_DIR=/tmp/adminjs
 COPY package.json package-lock.json ./
+COPY web/package.json web/
 RUN npm ci --omit=dev --no-audit --no-fund && rm -rf /root/.npm
+# dist/web is the built web app the api serves at / (WEB_DIR).
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000

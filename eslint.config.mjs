@@ -49,7 +49,8 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    // web/ is checked with its own tsconfig (DOM, JSX), which the project service finds by itself.
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -60,6 +61,17 @@ export default tseslint.config(
     },
   },
   ...boundaries(),
+  {
+    // The web app talks to the API over HTTP only: none of the server's layers in its bundle
+    // (the pure domain modules it shares, such as the GSTIN rule, are the exception).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/db', '**/db/**', '**/api/**', '**/admin/**', '**/ops/**', '**/activities/**', '**/workflows/**'], message: 'The web app uses the API over HTTP only.' }] },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },

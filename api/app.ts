@@ -25,11 +25,13 @@ import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
+import { webApp } from './web-app';
 import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { reconciliationActionRoutes } from './reconciliations/actions';
+import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
 import { calendarRoutes } from './calendar/routes';
 import { extensionRoutes } from './calendar/extensions';
@@ -50,6 +52,8 @@ export type AppDeps = {
   trustProxy?: boolean;
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
+  /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
+  webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string };
   /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
@@ -86,6 +90,7 @@ export function apiRouteSpecs(deps: AppDeps): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...reconciliationListRoutes(),
     ...calendarRoutes(),
     ...filingRoutes(),
     ...holidayRoutes(),
@@ -130,6 +135,8 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
+  // After the API's routes: the app takes only GET/HEAD paths no route answered and none reserved.
+  if (deps.webRoot) app.use(webApp({ root: deps.webRoot }));
   app.apiRouter = router;
   app.routeSpecs = specs;
   return app;

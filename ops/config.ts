@@ -20,6 +20,7 @@ const schema = z.object({
   PORT: port.default(3000),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   DATA_DIR: z.string().default('.data'),
+  WEB_DIR: z.string().default('dist/web'),
 
   DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATABASE_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').default('taalmel_app'),
@@ -86,6 +87,7 @@ export type Config = {
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   api: { host: string; port: number; publicUrl: string };
   dataDir: string;
+  webDir: string;
   database: { url: string | undefined; appRole: string; poolMax: number; embeddedPort: number };
   temporal: {
     address: string | undefined;
@@ -198,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     logLevel: e.LOG_LEVEL,
     api: { host: e.API_HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}` },
     dataDir: path.resolve(e.DATA_DIR),
+    /** The built web app the api serves at `/` (`npm run build:web` writes it). */
+    webDir: path.resolve(e.WEB_DIR),
     database: {
       url: e.DATABASE_URL,
       appRole: e.DATABASE_APP_ROLE,

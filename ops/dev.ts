@@ -22,6 +22,7 @@ import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
 import { resolveTemporalCli } from './temporal-cli';
 import { installTemporalRuntime } from './temporal-runtime';
 import { startTemporalDevServer } from './temporal-dev-server';
+import { ensureWebBuilt } from './web-build';
 
 const DEV_DATABASE = 'taalmel';
 
@@ -53,7 +54,8 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
   const lines = [
     '',
     '  Taalmel is running',
-    `    API          ${file.apiUrl}   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
+    `    Web app      ${file.apiUrl}/`,
+    `    API          ${file.apiUrl}/api   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
     `    Temporal UI  ${file.temporalUiUrl ?? '(external Temporal: see its own UI)'}`,
     '',
     `  Demo logins${fresh ? '' : ' (from the first start)'}, also in ${credentialsPath}:`,
@@ -123,6 +125,10 @@ async function main(): Promise<void> {
     const owner = createKnex({ url: databaseUrl, poolMax: 1, applicationName: 'taalmel-seed' });
     const seeded = await seedDemoFirm(owner).finally(() => owner.destroy());
 
+    // The web app is built before the api serves it; a failed build leaves the API running.
+    await ensureWebBuilt({ outDir: config.webDir, say: (m) => logger.info(m) }).catch((error: Error) =>
+      logger.error({ err: error }, 'the web app could not be built: the API runs without it'),
+    );
     const api = await startApi({ config, logger, databaseUrl, temporalAddress, security: securitySettings(config, { devKeysFallback: true }) });
     steps.push({ name: 'API', stop: api.stop });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress });

@@ -42,6 +42,7 @@ export async function startApi(options: {
     trustProxy: config.auth.trustProxy,
     imports: { ...config.imports, publicUrl: config.api.publicUrl },
     periodClose: config.periodClose,
+    webRoot: config.webDir,
     dataProtection: {
       exportDir: config.dataProtection.exportDir,
       exportTtlMs: config.dataProtection.exportTtlMs,

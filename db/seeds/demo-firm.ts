@@ -1,7 +1,8 @@
 /**
- * The demo firm a fresh `npm start` signs into: a firm admin, a manager, a staff user and two
- * clients with valid GSTINs. Runs once: when the firm exists it changes nothing. Passwords are random
- * per install and exist in plaintext only in the returned credentials (hashes with argon2id).
+ * The demo firm a fresh `npm start` signs into: a firm admin, a manager, a staff user, two
+ * clients with valid GSTINs, and a portal user of the first client (the client's own read-only
+ * view). Runs once: when the firm exists it changes nothing. Passwords are random per install
+ * and exist in plaintext only in the returned credentials (hashes with argon2id).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -19,6 +20,8 @@ const DEMO_USERS = [
   { email: 'admin@demo.taalmel.test', name: 'Asha Admin', role: 'firm_admin' },
   { email: 'manager@demo.taalmel.test', name: 'Mohan Manager', role: 'manager' },
   { email: 'staff@demo.taalmel.test', name: 'Sita Staff', role: 'staff' },
+  // The first demo client's own accountant, signing in to the client portal.
+  { email: 'client@demo.taalmel.test', name: 'Kiran Client', role: 'client' },
 ] as const;
 
 const DEMO_CLIENTS = [
@@ -56,7 +59,10 @@ export async function seedDemoFirm(owner: Knex): Promise<DemoCredentials | null>
     const users: DemoCredentials['users'] = [];
     for (const u of DEMO_USERS) {
       const password = randomPassword();
-      const [row] = await trx('users').insert({ firm_id: firmId, email: u.email, name: u.name, role: u.role, password_hash: await hashPassword(password) }).returning('id');
+      const clientId = u.role === 'client' ? (clients[0]?.id ?? null) : null;
+      const [row] = await trx('users')
+        .insert({ firm_id: firmId, email: u.email, name: u.name, role: u.role, client_id: clientId, password_hash: await hashPassword(password) })
+        .returning('id');
       users.push({ email: u.email, password, role: u.role });
       // The staff member owns the demo clients: the calendar's daily sweep tells them (and the manager).
       if (u.role === 'staff') await trx('clients').where({ firm_id: firmId }).update({ owner_id: (row as { id: string }).id });

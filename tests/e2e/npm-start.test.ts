@@ -45,12 +45,16 @@ describe('npm start', () => {
       await waitFor(first, READY_LINE);
       const api = `http://127.0.0.1:${env.PORT}`;
       expect((await fetch(`${api}/readyz`)).status).toBe(200);
+      // The web app, built by npm start, at the root.
+      const app = await fetch(`${api}/`);
+      expect(app.status).toBe(200);
+      expect(await app.text()).toContain('<div id="root"></div>');
       expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
 
       const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
       expect(credentials.apiUrl).toBe(api);
       expect(credentials.temporalUiUrl).toBe(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
-      expect(credentials.users.map((u: { role: string }) => u.role).sort()).toEqual(['firm_admin', 'manager', 'staff']);
+      expect(credentials.users.map((u: { role: string }) => u.role).sort()).toEqual(['client', 'firm_admin', 'manager', 'staff']);
       expect(credentials.clients).toHaveLength(2);
       for (const user of credentials.users) {
         expect(user.password.length).toBeGreaterThanOrEqual(12);

@@ -17,6 +17,7 @@ import { freePort } from '../../ops/ports';
 import { resolveTemporalCli } from '../../ops/temporal-cli';
 import { startTemporalDevServer } from '../../ops/temporal-dev-server';
 import { writeWorkflowBundle } from '../../ops/workflow-bundle';
+import { ensureWebBuilt, REPO_ROOT } from '../../ops/web-build';
 import { HARNESS_ENV, type HarnessState } from './harness-env';
 
 export default async function globalSetup(): Promise<void> {
@@ -26,6 +27,9 @@ export default async function globalSetup(): Promise<void> {
 
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   const bundling = writeWorkflowBundle(bundlePath);
+  // The stacks the e2e tests start serve the web app: build it once here (when its sources changed),
+  // not in each stack at the same time.
+  await ensureWebBuilt({ outDir: path.join(REPO_ROOT, 'dist', 'web') });
 
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {

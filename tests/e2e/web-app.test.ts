@@ -1,0 +1,261 @@
+/**
+ * The web app in a real Chromium against a fresh `npm start` (real PostgreSQL, Temporal server and
+ * worker): a page without a session goes to sign-in and back; staff creates a client, uploads both
+ * files, runs a reconciliation, filters the results, links two rows and exports a real workbook,
+ * then requests the close, which they cannot approve; a manager approves it in the inbox and the
+ * period shows closed; a client user sees only their own client; a third device sign-in offers to
+ * sign one out. Along the way: axe-core finds no serious violation on the main pages, no page logs
+ * an error, and the main pages are photographed.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ExcelJS from 'exceljs';
+import type { Browser, Page } from 'playwright-core';
+import { gstinCheckCharacter } from '../../domain/gstin';
+import { generateReconData, toGstr2bJson, toRegisterCsv } from '../../ops/bench/recon-data';
+import { freePort } from '../../ops/ports';
+import { harnessValue } from '../harness/harness-env';
+import { launchBrowser, newPage, screenshot, seriousA11yViolations, signIn } from './browser';
+import { READY_LINE, startStack, waitFor, type Started } from './stack';
+
+jest.setTimeout(420_000);
+
+type Demo = { apiUrl: string; users: Array<{ email: string; password: string; role: string }>; clients: Array<{ id: string; gstin: string; name: string }> };
+
+function newGstin(): string {
+  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+  const pick = (n: number) => Array.from(randomBytes(n), (b) => letters[b % 26]).join('');
+  const stem = `27${pick(3)}C${pick(1)}${String(randomBytes(2).readUInt16BE(0) % 10000).padStart(4, '0')}${pick(1)}1Z`;
+  return stem + gstinCheckCharacter(stem);
+}
+
+/** Polls until `probe` holds (the page updates from the server at its own pace). */
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const categoriesShown = (page: Page) =>
+  page.getByTestId('result-row').evaluateAll((rows) => [...new Set(rows.map((r) => (r as unknown as { dataset: { category?: string } }).dataset.category))]);
+
+describe('the web app in a browser', () => {
+  let dataDir: string;
+  let stack: Started;
+  let demo: Demo;
+  let browser: Browser;
+  const errors: Record<string, string[]> = {};
+  const user = (role: string) => demo.users.find((u) => u.role === role)!;
+
+  beforeAll(async () => {
+    harnessValue('temporalAddress'); // the harness ran: Temporal CLI cached, web app built
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-web-'));
+    fs.chmodSync(dataDir, 0o755);
+    stack = startStack({
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      TEMPORAL_DEV_PORT: String(await freePort()),
+      TEMPORAL_UI_PORT: String(await freePort()),
+    });
+    [browser] = await Promise.all([launchBrowser(), waitFor(stack, READY_LINE)]);
+    demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (stack) {
+      stack.child.kill('SIGTERM');
+      await stack.exited;
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('staff reconciles a new client and asks to close; a manager approves; the period closes', async () => {
+    const staff = await newPage(browser, demo.apiUrl);
+    errors.staff = staff.errors;
+    const page = staff.page;
+
+    // No session: to sign-in, then back to the page asked for.
+    await page.goto('/clients');
+    await page.waitForURL(/\/sign-in\?next=%2Fclients$/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'sign-in');
+    await signIn(page, user('staff').email, user('staff').password, 'Office desktop');
+    await page.waitForURL(/\/clients$/);
+    await page.getByRole('link', { name: 'Meridian Components Pvt Ltd' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // A new client, its GSTIN checked as typed.
+    const gstin = newGstin();
+    const name = `Kaveri Engineering ${randomBytes(2).toString('hex')}`;
+    await page.getByRole('button', { name: 'New client' }).click();
+    await page.getByLabel('Legal name').fill(name);
+    await page.getByLabel('GSTIN').fill(`${gstin.slice(0, 14)}${gstin[14] === 'A' ? 'B' : 'A'}`);
+    await page.getByText('The last character (check character) does not match').waitFor();
+    await page.getByLabel('GSTIN').fill(gstin);
+    await page.getByText('State: Maharashtra').waitFor();
+    await page.getByLabel('Email for requests').fill('accounts@kaveri.example');
+    await page.getByRole('button', { name: 'Create client' }).click();
+    await page.waitForURL(/\/clients\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name }).waitFor();
+
+    // Both files by the signed-URL flow, then the run.
+    const period = '2024-06';
+    const data = generateReconData({ n: 240, seed: 5, period, recipientGstin: gstin });
+    await page.getByRole('link', { name: 'Reconcile a period' }).click();
+    await page.waitForURL(/\/reconcile$/);
+    await page.getByLabel('Period', { exact: true }).fill(period);
+    // A file the server refuses: its problems are listed, nothing is kept.
+    await page.getByTestId('file-purchase_register').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from('remarks,owner\nchase supplier,Sita\n') });
+    await page.getByText('notes.csv was not accepted').waitFor();
+    await page.getByTestId('file-purchase_register').setInputFiles({ name: 'register-june.csv', mimeType: 'text/csv', buffer: Buffer.from(toRegisterCsv(data)) });
+    await page.getByText(/register-june\.csv: [\d,]+ documents read/).waitFor();
+    await page.getByTestId('file-gstr2b').setInputFiles({ name: 'gstr2b-june.json', mimeType: 'application/json', buffer: Buffer.from(toGstr2bJson(data)) });
+    await page.getByText(/gstr2b-june\.json: [\d,]+ documents read/).waitFor();
+    await page.getByRole('button', { name: 'Start reconciliation' }).click();
+    await page.waitForURL(/\/reconciliations\/[0-9a-f-]{36}/);
+    await page.getByText('ITC available in 2B').waitFor({ timeout: 120_000 });
+    await page.getByTestId('result-row').first().waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'reconciliation');
+
+    // A mismatch side by side, the differing fields highlighted.
+    await page.getByRole('button', { name: /^Mismatch/ }).click();
+    await until('only mismatches', async () => JSON.stringify(await categoriesShown(page)) === '["mismatch"]');
+    await page.getByTestId('result-row').first().click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByRole('table', { name: 'Books and GSTR-2B side by side' }).waitFor();
+    expect(await drawer.locator('td.diff').count()).toBeGreaterThan(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'row-detail');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+
+    // Filter by category: only that category's rows.
+    await page.getByRole('button', { name: /^Missing in 2B/ }).click();
+    await until('only missing-in-2B rows', async () => JSON.stringify(await categoriesShown(page)) === '["missing_in_2b"]');
+    const linkedBefore = await page.getByRole('button', { name: /^Linked by hand/ }).count();
+    expect(linkedBefore).toBe(0);
+    await page.getByRole('checkbox', { name: /for linking/ }).first().check();
+    await page.getByRole('button', { name: /^Missing in books/ }).click();
+    await until('only missing-in-books rows', async () => JSON.stringify(await categoriesShown(page)) === '["missing_in_books"]');
+    await page.getByRole('checkbox', { name: /for linking/ }).first().check();
+    await page.getByRole('button', { name: 'Link selected (2)' }).click();
+    await page.getByText('Linked. The figures are updated.').waitFor();
+    await page.getByRole('button', { name: /^Linked by hand\s*1$/ }).waitFor();
+
+    // Export: a real workbook.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page
+        .getByRole('button', { name: 'Export', exact: true })
+        .click()
+        .then(() => page.getByRole('menuitem', { name: 'Excel workbook (XLSX)' }).click()),
+    ]);
+    expect(download.suggestedFilename()).toBe(`reconciliation-${gstin}-${period}.xlsx`);
+    const file = path.join(dataDir, 'export.xlsx');
+    await download.saveAs(file);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(file);
+    expect(workbook.worksheets.length).toBeGreaterThan(1);
+    expect(workbook.worksheets.map((w) => w.rowCount).reduce((a, b) => a + b, 0)).toBeGreaterThan(200);
+
+    // Close: requested by staff, who cannot approve it.
+    await page.getByRole('link', { name: 'Period close' }).click();
+    await page.getByRole('button', { name: 'Request close' }).click();
+    await page.getByText('Close request waiting for a decision').waitFor();
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    const periodUrl = page.url();
+    await page.goto('/approvals');
+    await page.getByText('This page does not exist').waitFor();
+
+    // The manager's inbox: approve; the period is closed.
+    const manager = await newPage(browser, demo.apiUrl);
+    errors.manager = manager.errors;
+    await manager.page.goto('/approvals');
+    await manager.page.waitForURL(/\/sign-in\?next=%2Fapprovals$/);
+    await signIn(manager.page, user('manager').email, user('manager').password, 'Manager laptop');
+    const row = manager.page.getByTestId('approval-row').filter({ hasText: name });
+    await row.waitFor();
+    expect(await seriousA11yViolations(manager.page)).toEqual([]);
+    await screenshot(manager.page, 'approvals');
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await manager.page.getByRole('button', { name: 'Approve and close' }).click();
+    await manager.page.getByText('Approved: the period is closed.').waitFor();
+    await page.goto(periodUrl);
+    await page.getByText('This period is closed').waitFor();
+    await screenshot(page, 'period-closed');
+
+    // A tablet: nothing spills sideways.
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.goto('/clients');
+    await page.getByRole('link', { name }).waitFor();
+    const fits = await page.evaluate(() => {
+      const g = globalThis as unknown as { innerWidth: number; document: { documentElement: { scrollWidth: number } } };
+      return g.document.documentElement.scrollWidth <= g.innerWidth;
+    });
+    expect(fits).toBe(true);
+    await screenshot(page, 'clients-tablet');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in(\?|$)/);
+    await staff.context.close();
+    await manager.context.close();
+  });
+
+  it('shows a client user only their own client', async () => {
+    const portal = await newPage(browser, demo.apiUrl);
+    errors.portal = portal.errors;
+    const [own, other] = demo.clients;
+    await portal.page.goto('/');
+    await signIn(portal.page, user('client').email, user('client').password);
+    await portal.page.getByRole('link', { name: 'My business' }).click();
+    await portal.page.getByRole('heading', { name: own!.name }).waitFor();
+    expect(await portal.page.getByRole('button', { name: 'Reconcile a period' }).count()).toBe(0);
+    expect(await portal.page.getByRole('link', { name: 'Reconcile a period' }).count()).toBe(0);
+    expect(await portal.page.getByRole('link', { name: 'Approvals' }).count()).toBe(0);
+    await portal.page.goto(`/clients/${other!.id}`);
+    await portal.page.getByText('This client does not exist').waitFor();
+    await portal.page.goto('/clients');
+    await portal.page.getByRole('link', { name: own!.name }).waitFor();
+    expect(await portal.page.getByRole('link', { name: other!.name }).count()).toBe(0);
+    // The calendar: their own returns only.
+    await portal.page.getByRole('link', { name: 'Calendar' }).click();
+    await portal.page.getByRole('link', { name: own!.name }).first().waitFor();
+    expect(await portal.page.getByRole('link', { name: other!.name }).count()).toBe(0);
+    expect(await seriousA11yViolations(portal.page)).toEqual([]);
+    await portal.context.close();
+  });
+
+  it('offers to sign a device out on the third sign-in', async () => {
+    // The firm admin: no other test signs them in, so they start with no device.
+    const admin = user('firm_admin');
+    const devices = [];
+    for (const deviceName of ['Laptop', 'Tablet']) {
+      const d = await newPage(browser, demo.apiUrl);
+      await d.page.goto('/sign-in');
+      await signIn(d.page, admin.email, admin.password, deviceName);
+      await d.page.getByTestId('signed-in-as').waitFor();
+      devices.push(d);
+    }
+    const third = await newPage(browser, demo.apiUrl);
+    errors.third = third.errors;
+    await third.page.goto('/sign-in');
+    await signIn(third.page, admin.email, admin.password, 'Phone');
+    await third.page.getByText('You are signed in on too many devices').waitFor();
+    await third.page.getByRole('button', { name: 'Sign out Laptop and continue' }).click();
+    await third.page.getByTestId('signed-in-as').waitFor();
+    // The laptop's session is gone: its next request sends it to sign-in.
+    await devices[0]!.page.goto('/notifications');
+    await devices[0]!.page.waitForURL(/\/sign-in/);
+    for (const d of [...devices, third]) await d.context.close();
+  });
+
+  afterAll(() => {
+    // No page of the app logged an error along the way.
+    expect(errors).toEqual(Object.fromEntries(Object.keys(errors).map((k) => [k, []])));
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * GET /api/reconciliations (the web app's run lists): newest first with the client's name,
+ * filters by client, period, status and "mine", cursor paging, a portal user limited to their own
+ * client, another firm's runs never shown, and bad filters refused.
+ */
+import { randomUUID } from 'node:crypto';
+import { call, login } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { insertValidatedImport } from '../periods/helpers';
+import { startReconApi, type ReconApi } from './recon-helpers';
+
+type Item = { runId: string; clientId: string; clientName: string; period: string; status: string; progress: { done: number; total: number } };
+
+describe('GET /api/reconciliations', () => {
+  let db: TestDatabase;
+  let api: ReconApi;
+  let firm: TestFirm;
+  let other: TestFirm;
+  const runs: Array<{ id: string; clientIndex: number; period: string; status: string; by: 'staff' | 'manager' }> = [];
+
+  async function insertRun(f: TestFirm, clientIndex: number, period: string, status: string, by: 'staff' | 'manager', at: Date): Promise<string> {
+    const client = f.clients[clientIndex]!;
+    const register = await insertValidatedImport(db, f.id, client.id, period, 'purchase_register');
+    const gstr2b = await insertValidatedImport(db, f.id, client.id, period, 'gstr2b');
+    const [row] = await db
+      .owner('reconciliation_runs')
+      .insert({
+        firm_id: f.id,
+        client_id: client.id,
+        period,
+        register_import_id: register,
+        gstr2b_import_id: gstr2b,
+        options: { amountTolerance: 100, dateWindowDays: 7 },
+        workflow_id: `recon-list-test-${randomUUID()}`,
+        status,
+        progress_done: status === 'running' ? 40 : 0,
+        progress_total: status === 'running' ? 100 : 0,
+        created_by: f.users[by].id,
+        created_at: at,
+      })
+      .returning('id');
+    return (row as { id: string }).id;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startReconApi(db);
+    firm = await createTestFirm(db);
+    other = await createTestFirm(db);
+    const base = Date.parse('2026-11-01T10:00:00Z');
+    const plan = [
+      { clientIndex: 0, period: '2024-04', status: 'failed', by: 'staff' },
+      { clientIndex: 1, period: '2024-05', status: 'queued', by: 'manager' },
+      { clientIndex: 0, period: '2024-05', status: 'running', by: 'staff' },
+      { clientIndex: 1, period: '2024-06', status: 'queued', by: 'staff' },
+    ] as const;
+    for (const [i, p] of plan.entries()) {
+      runs.push({ id: await insertRun(firm, p.clientIndex, p.period, p.status, p.by, new Date(base + i * 60_000)), ...p });
+    }
+    await insertRun(other, 0, '2024-05', 'queued', 'staff', new Date(base));
+  });
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('lists the firm\'s runs newest first with the client name, and pages with a cursor', async () => {
+    const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    const all = await call(api, 'GET', '/api/reconciliations', { token: staff });
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((r: Item) => r.runId)).toEqual([...runs].reverse().map((r) => r.id));
+    const running = all.body.items.find((r: Item) => r.status === 'running') as Item;
+    expect(running).toMatchObject({ clientName: firm.clients[0]!.name, period: '2024-05', progress: { done: 40, total: 100 } });
+
+    const first = await call(api, 'GET', '/api/reconciliations?limit=3', { token: staff });
+    expect(first.body.items).toHaveLength(3);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await call(api, 'GET', `/api/reconciliations?limit=3&cursor=${first.body.nextCursor}`, { token: staff });
+    expect(second.body.items.map((r: Item) => r.runId)).toEqual([runs[0]!.id]);
+    expect(second.body.nextCursor).toBeNull();
+  });
+
+  it('filters by client, period, status and the caller\'s own runs', async () => {
+    const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    const ids = async (query: string) => (await call(api, 'GET', `/api/reconciliations?${query}`, { token: staff })).body.items.map((r: Item) => r.runId).sort();
+    const expected = (keep: (r: (typeof runs)[number]) => boolean) => runs.filter(keep).map((r) => r.id).sort();
+    expect(await ids(`clientId=${firm.clients[0]!.id}`)).toEqual(expected((r) => r.clientIndex === 0));
+    expect(await ids('period=2024-05')).toEqual(expected((r) => r.period === '2024-05'));
+    expect(await ids('status=queued')).toEqual(expected((r) => r.status === 'queued'));
+    expect(await ids('mine=true')).toEqual(expected((r) => r.by === 'staff'));
+    expect(await ids(`clientId=${other.clients[0]!.id}`)).toEqual([]);
+  });
+
+  it('shows a portal user only their own client, and refuses bad filters', async () => {
+    const portal = await login(api, firm.users.client.email, firm.users.client.password);
+    const res = await call(api, 'GET', '/api/reconciliations', { token: portal });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((r: Item) => r.clientId)).toEqual(runs.filter((r) => r.clientIndex === 0).reverse().map(() => firm.clients[0]!.id));
+    const bad = await call(api, 'GET', '/api/reconciliations?status=done&period=June', { token: portal });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_input');
+    expect((await call(api, 'GET', '/api/reconciliations')).status).toBe(401);
+  });
+});

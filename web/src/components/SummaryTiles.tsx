@@ -1,0 +1,51 @@
+/** The run's answer at a glance: ITC available, at risk, to confirm, and counts by category. */
+import { Card, Group, SimpleGrid, Text, UnstyledButton } from '@mantine/core';
+import { CATEGORIES, type Category, type RunSummary } from '../http/types';
+import { formatCount, formatRupees } from '../lib/format';
+import { CATEGORY_LABEL } from './badges';
+
+function Tile({ label, value, tone }: { label: string; value: string; tone?: string }) {
+  return (
+    <Card withBorder padding="sm">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text size="xl" fw={700} c={tone} className="num" ta="left">
+        {value}
+      </Text>
+    </Card>
+  );
+}
+
+export function SummaryTiles({ summary, onCategory, active }: { summary: RunSummary; onCategory: (c: Category | null) => void; active: Category | null }) {
+  const toConfirm = summary.itc.toConfirm?.total ?? 0;
+  return (
+    <>
+      <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
+        <Tile label="ITC available in 2B" value={formatRupees(summary.itcAvailable)} />
+        <Tile label="ITC matched" value={formatRupees(summary.itcMatched)} tone="green.8" />
+        <Tile label="ITC at risk" value={formatRupees(summary.itcAtRisk)} tone="red.8" />
+        <Tile label="ITC to confirm" value={formatRupees(toConfirm)} tone="orange.8" />
+      </SimpleGrid>
+      <Group gap="xs" mt="sm" role="group" aria-label="Counts by category (click to filter)">
+        {CATEGORIES.filter((c) => (summary.counts[c] ?? 0) > 0).map((c) => (
+          <UnstyledButton
+            key={c}
+            onClick={() => onCategory(active === c ? null : c)}
+            aria-pressed={active === c}
+            px="sm"
+            py={4}
+            style={{ border: '1px solid var(--mantine-color-gray-3)', borderRadius: 4, background: active === c ? 'var(--mantine-color-ink-1)' : 'white' }}
+          >
+            <Text size="xs" c="dimmed">
+              {CATEGORY_LABEL[c]}
+            </Text>
+            <Text size="sm" fw={600} className="num" ta="left">
+              {formatCount(summary.counts[c] ?? 0)}
+            </Text>
+          </UnstyledButton>
+        ))}
+      </Group>
+    </>
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * One file to upload, by drag and drop or the file picker: asks the API for a signed upload URL,
+ * PUTs the file with progress, then shows what the server said — rows and warnings (a file uploaded
+ * before is flagged), or the refusal with each problem's row and field.
+ */
+import { Alert, Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
+import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { api, ApiError, uploadFile } from '../http/client';
+import type { ImportKind, ImportRecord, Issue } from '../http/types';
+import { formatCount, formatDateTime } from '../lib/format';
+import { errorText } from './QueryState';
+
+export type Uploaded = { importId: string; rows: number; filename: string; duplicate: boolean; at: string | null };
+
+type State =
+  | { step: 'idle' }
+  | { step: 'uploading'; filename: string; fraction: number }
+  | { step: 'done'; result: Uploaded; warnings: Issue[] }
+  | { step: 'failed'; filename: string; message: string; issues: Issue[] };
+
+const where = (i: Issue) =>
+  [i.line !== undefined ? `line ${i.line}` : null, i.rowRef ? `row ${i.rowRef}` : null, i.section ? `section ${i.section}` : null, i.index !== undefined ? `#${i.index + 1}` : null]
+    .filter(Boolean)
+    .join(', ') || '—';
+
+function IssueTable({ issues, label }: { issues: Issue[]; label: string }) {
+  return (
+    <Table fz="xs" aria-label={label}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Where</Table.Th>
+          <Table.Th>Field</Table.Th>
+          <Table.Th>Problem</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {issues.slice(0, 50).map((i, n) => (
+          <Table.Tr key={n}>
+            <Table.Td>{where(i)}</Table.Td>
+            <Table.Td>{i.field ?? i.column ?? '—'}</Table.Td>
+            <Table.Td>
+              {i.message}
+              {i.count && i.count > 1 ? ` (${formatCount(i.count)} times)` : ''}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+export function UploadSlot(props: {
+  clientId: string;
+  period: string;
+  kind: ImportKind;
+  title: string;
+  hint: string;
+  accept: string;
+  existing: ImportRecord | null;
+  disabled?: boolean;
+  onUploaded: (u: Uploaded | null) => void;
+}) {
+  const [state, setState] = useState<State>({ step: 'idle' });
+  const [over, setOver] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+
+  async function send(file: File) {
+    setState({ step: 'uploading', filename: file.name, fraction: 0 });
+    props.onUploaded(null);
+    try {
+      const created = await api.post<{ importId: string; uploadUrl: string }>(`/api/clients/${props.clientId}/imports`, {
+        kind: props.kind,
+        period: props.period,
+        filename: file.name,
+        contentType: file.type || 'application/octet-stream',
+        size: file.size,
+      });
+      const body = await uploadFile(created.uploadUrl, file, (fraction) => setState({ step: 'uploading', filename: file.name, fraction }));
+      const warnings = (body.warnings as Issue[]) ?? [];
+      const result: Uploaded = { importId: created.importId, rows: Number(body.rows ?? 0), filename: file.name, duplicate: Boolean(body.duplicateOf), at: new Date().toISOString() };
+      setState({ step: 'done', result, warnings });
+      props.onUploaded(result);
+    } catch (e) {
+      const issues = e instanceof ApiError ? ((e.details.errors as Issue[]) ?? []) : [];
+      setState({ step: 'failed', filename: file.name, message: errorText(e), issues });
+    }
+  }
+
+  function onDrop(e: DragEvent) {
+    e.preventDefault();
+    setOver(false);
+    const file = e.dataTransfer.files[0];
+    if (file && !props.disabled) void send(file);
+  }
+  function onKey(e: KeyboardEvent) {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      input.current?.click();
+    }
+  }
+
+  const existing = props.existing;
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between">
+        <Text fw={600}>{props.title}</Text>
+        {state.step === 'done' ? <Badge color="green">Validated</Badge> : existing && state.step === 'idle' ? <Badge color="green" variant="light">On file</Badge> : null}
+      </Group>
+      <div
+        className="dropzone"
+        data-over={over}
+        role="button"
+        tabIndex={0}
+        aria-label={`${props.title}: drop a file here or press Enter to choose one`}
+        aria-disabled={props.disabled}
+        onClick={() => !props.disabled && input.current?.click()}
+        onKeyDown={onKey}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        <Text size="sm" fw={500}>
+          Drop the file here, or click to choose
+        </Text>
+        <Text size="xs" c="dimmed">
+          {props.hint}
+        </Text>
+        <input
+          ref={input}
+          type="file"
+          accept={props.accept}
+          hidden
+          data-testid={`file-${props.kind}`}
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            if (file) void send(file);
+            e.currentTarget.value = '';
+          }}
+        />
+      </div>
+      {state.step === 'idle' && existing ? (
+        <Text size="xs" c="dimmed">
+          Using {existing.filename} ({formatCount(existing.rows)} rows, uploaded {formatDateTime(existing.uploadedAt)}). Drop a new file to replace it.
+        </Text>
+      ) : null}
+      {state.step === 'uploading' ? (
+        <div>
+          <Text size="xs">Uploading {state.filename}…</Text>
+          <Progress value={state.fraction * 100} size="md" animated aria-label={`Upload progress ${Math.round(state.fraction * 100)}%`} />
+        </div>
+      ) : null}
+      {state.step === 'done' ? (
+        <Stack gap={4}>
+          <Text size="sm" c="green.8" role="status">
+            {state.result.filename}: {formatCount(state.result.rows)} documents read.
+          </Text>
+          {state.result.duplicate ? (
+            <Alert color="yellow" variant="light" p="xs">
+              This exact file was uploaded before. Its rows are used again; nothing is counted twice.
+            </Alert>
+          ) : null}
+          {state.warnings.filter((w) => w.code !== 'duplicate_upload').length ? <IssueTable issues={state.warnings.filter((w) => w.code !== 'duplicate_upload')} label="Warnings" /> : null}
+        </Stack>
+      ) : null}
+      {state.step === 'failed' ? (
+        <Alert color="red" title={`${state.filename} was not accepted`} role="alert">
+          <Text size="sm" mb="xs">
+            {state.message}
+          </Text>
+          {state.issues.length ? <IssueTable issues={state.issues} label="Problems in the file" /> : null}
+        </Alert>
+      ) : null}
+    </Stack>
+  );
+}
+

@@ -1,0 +1,61 @@
+/** Server state the pages share: one query key and fetcher per resource. */
+import { useQuery } from '@tanstack/react-query';
+import { api, qs } from './client';
+import type { Client, CloseRequest, ImportRecord, Notification, Page, PeriodDetail, PeriodView, Run } from './types';
+
+export type RunListItem = Run & { clientName: string };
+
+export const keys = {
+  clients: ['clients'] as const,
+  client: (id: string) => ['clients', id] as const,
+  periods: (clientId: string) => ['clients', clientId, 'periods'] as const,
+  period: (clientId: string, period: string) => ['clients', clientId, 'periods', period] as const,
+  imports: (clientId: string) => ['clients', clientId, 'imports'] as const,
+  runs: (filters: Record<string, string | undefined>) => ['runs', filters] as const,
+  run: (runId: string) => ['run', runId] as const,
+  approvals: ['approvals'] as const,
+  notifications: ['notifications'] as const,
+};
+
+/** Clients are few per firm (hundreds): the app loads them all, page by page, and searches locally. */
+export function useClients() {
+  return useQuery({
+    queryKey: keys.clients,
+    queryFn: async () => {
+      const all: Client[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<Client> = await api.get(`/api/clients${qs({ limit: 500, cursor })}`);
+        all.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    },
+  });
+}
+
+export const useClient = (id: string) => useQuery({ queryKey: keys.client(id), enabled: Boolean(id), queryFn: () => api.get<Client>(`/api/clients/${id}`) });
+
+export const usePeriods = (clientId: string) =>
+  useQuery({ queryKey: keys.periods(clientId), queryFn: () => api.get<Page<PeriodView>>(`/api/clients/${clientId}/periods?limit=100`) });
+
+export const usePeriod = (clientId: string, period: string) =>
+  useQuery({ queryKey: keys.period(clientId, period), queryFn: () => api.get<PeriodDetail>(`/api/clients/${clientId}/periods/${period}`) });
+
+export const useImports = (clientId: string) =>
+  useQuery({ queryKey: keys.imports(clientId), queryFn: () => api.get<Page<ImportRecord>>(`/api/clients/${clientId}/imports?limit=100`) });
+
+/** Runs; while any listed run is in flight the list refreshes itself every two seconds. */
+export function useRuns(filters: { clientId?: string; period?: string; status?: string; mine?: string; limit?: string }) {
+  return useQuery({
+    queryKey: keys.runs(filters),
+    queryFn: () => api.get<Page<RunListItem>>(`/api/reconciliations${qs({ limit: 50, ...filters })}`),
+    refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'queued' || r.status === 'running') ? 2000 : false),
+  });
+}
+
+export const useApprovals = (enabled = true) =>
+  useQuery({ queryKey: keys.approvals, queryFn: () => api.get<Page<CloseRequest & { kind: string }>>('/api/approvals?limit=100'), enabled });
+
+export const useNotifications = (limit = 50) =>
+  useQuery({ queryKey: [...keys.notifications, limit], queryFn: () => api.get<Page<Notification>>(`/api/notifications?limit=${limit}`) });

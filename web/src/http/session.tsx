@@ -1,0 +1,83 @@
+/**
+ * Who is signed in. The session lives only in the httpOnly cookie; the app asks `/api/auth/me` to
+ * learn who it is. Any 401 from the API (expired, revoked, signed out elsewhere) clears the cached
+ * user, and the router's guard sends the person to sign-in with the page they were on, so they come
+ * back to it afterwards.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { api, ApiError, setUnauthorizedListener } from './client';
+import type { Me, Role, User } from './types';
+
+type SessionValue = { user: User | null; loading: boolean; refresh: () => Promise<unknown>; signOut: () => Promise<void> };
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export const ME_KEY = ['auth', 'me'] as const;
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const me = useQuery({
+    queryKey: ME_KEY,
+    queryFn: async () => {
+      try {
+        return await api.get<Me>('/api/auth/me');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+    retry: false,
+  });
+
+  useEffect(() => {
+    setUnauthorizedListener(() => {
+      // Everything cached belonged to the session that ended.
+      queryClient.setQueryData(ME_KEY, null);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' });
+    });
+  }, [queryClient]);
+
+  const value = useMemo<SessionValue>(
+    () => ({
+      user: me.data?.user ?? null,
+      loading: me.isPending,
+      refresh: () => queryClient.invalidateQueries({ queryKey: ME_KEY }),
+      async signOut() {
+        try {
+          await api.post('/api/auth/logout');
+        } finally {
+          queryClient.setQueryData(ME_KEY, null);
+          queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
+        }
+      },
+    }),
+    [me.data, me.isPending, queryClient],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}
+
+/** The signed-in user (inside the authenticated shell only). */
+export function useUser(): User {
+  const { user } = useSession();
+  if (!user) throw new Error('useUser without a signed-in user');
+  return user;
+}
+
+/** What each role may do in the app: the API decides, this only hides buttons it would refuse. */
+export const CAN = {
+  prepare: (role: Role) => role === 'firm_admin' || role === 'manager' || role === 'staff',
+  approve: (role: Role) => role === 'firm_admin' || role === 'manager',
+  reopen: (role: Role) => role === 'firm_admin',
+  manageUsers: (role: Role) => role === 'firm_admin',
+  readUsers: (role: Role) => role === 'firm_admin' || role === 'manager',
+  firmSettings: (role: Role) => role === 'firm_admin',
+  isFirmStaff: (role: Role) => role !== 'client',
+} as const;

@@ -1,0 +1,90 @@
+/**
+ * How the app writes numbers, money and dates for an Indian CA firm: lakh/crore grouping
+ * (₹1,23,45,678.00), dates as dd-mm-yyyy and times in IST whatever the browser's own zone is.
+ * Pure functions: the unit tests run them in Node.
+ */
+const IST = 'Asia/Kolkata';
+
+const rupeeFormat = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const countFormat = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
+
+/** ₹1,23,45,678.00; a dash for a missing amount (never "₹NaN"). */
+export function formatRupees(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  // Intl writes "-₹5.00"; accountants read a minus sign in front as well, so keep it.
+  return rupeeFormat.format(value);
+}
+
+/** 1,23,456 */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return countFormat.format(value);
+}
+
+function istParts(date: Date): Record<string, string> {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: IST,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
+}
+
+function toDate(value: string | Date | null | undefined): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
+  // A calendar date without a time (YYYY-MM-DD) is that day in India, not UTC midnight.
+  const plain = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (plain) return new Date(`${value}T00:00:00+05:30`);
+  const parsed = new Date(value);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}
+
+/** 04-12-2026 (the IST calendar day of an instant). */
+export function formatDate(value: string | Date | null | undefined): string {
+  const date = toDate(value);
+  if (!date) return '—';
+  const p = istParts(date);
+  return `${p.day}-${p.month}-${p.year}`;
+}
+
+/** 04-12-2026 18:05 IST */
+export function formatDateTime(value: string | Date | null | undefined): string {
+  const date = toDate(value);
+  if (!date) return '—';
+  const p = istParts(date);
+  return `${p.day}-${p.month}-${p.year} ${p.hour}:${p.minute} IST`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2024-06" → "Jun 2024"; anything else as it came. */
+export function formatPeriod(period: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(period);
+  if (!m) return period;
+  const month = MONTHS[Number(m[2]) - 1];
+  return month ? `${month} ${m[1]}` : period;
+}
+
+/** The period a preparer most often works on: last month, in IST. */
+export function previousPeriod(now: Date = new Date()): string {
+  const p = istParts(now);
+  let year = Number(p.year);
+  let month = Number(p.month) - 1;
+  if (month === 0) {
+    month = 12;
+    year -= 1;
+  }
+  return `${year}-${String(month).padStart(2, '0')}`;
+}
+
+/** 12.3 MB */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}

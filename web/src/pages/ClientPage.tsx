@@ -1,0 +1,202 @@
+/** One client: its periods and their close state, its reconciliations and its imports. */
+import { Anchor, Badge, Button, Card, Group, Modal, Table, Tabs, Text, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { api, ApiError } from '../http/client';
+import { keys, useClient, useImports, usePeriods, useRuns } from '../http/queries';
+import { CAN, useUser } from '../http/session';
+import type { Client, ImportRecord } from '../http/types';
+import { PeriodBadge } from '../components/badges';
+import { ClientForm } from '../components/ClientForm';
+import { PageHeader } from '../components/PageHeader';
+import { QueryState } from '../components/QueryState';
+import { RunsTable } from '../components/RunsTable';
+import { formatBytes, formatCount, formatDateTime, formatPeriod } from '../lib/format';
+import { stateOf } from '../lib/gstin';
+import { notifyDone } from '../lib/notify';
+import { NotFoundPage } from './NotFoundPage';
+
+const KIND: Record<ImportRecord['kind'], string> = { gstr2b: 'GSTR-2B', purchase_register: 'Purchase register' };
+const IMPORT_STATUS: Record<ImportRecord['status'], { label: string; color: string }> = {
+  awaiting_upload: { label: 'Waiting for file', color: 'gray' },
+  validated: { label: 'Validated', color: 'green' },
+  rejected: { label: 'Rejected', color: 'red' },
+  expired: { label: 'Expired', color: 'gray' },
+};
+
+function Periods({ clientId }: { clientId: string }) {
+  const periods = usePeriods(clientId);
+  return (
+    <QueryState query={periods} label="periods" isEmpty={(d) => d.items.length === 0} empty="No period yet: a period appears with its first import.">
+      {(d) => (
+        <Table highlightOnHover>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Period</Table.Th>
+              <Table.Th>State</Table.Th>
+              <Table.Th>Last change</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {d.items.map((p) => (
+              <Table.Tr key={p.period}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/clients/${clientId}/periods/${p.period}`} size="sm">
+                    {formatPeriod(p.period)}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <PeriodBadge state={p.state} />
+                </Table.Td>
+                <Table.Td>{formatDateTime(p.changedAt)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </QueryState>
+  );
+}
+
+function Imports({ clientId }: { clientId: string }) {
+  const imports = useImports(clientId);
+  return (
+    <QueryState query={imports} label="imports" isEmpty={(d) => d.items.length === 0} empty="No file uploaded yet.">
+      {(d) => (
+        <Table.ScrollContainer minWidth={640}>
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Period</Table.Th>
+                <Table.Th>Kind</Table.Th>
+                <Table.Th>File</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th className="num">Rows</Table.Th>
+                <Table.Th>Uploaded</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {d.items.map((i) => (
+                <Table.Tr key={i.id}>
+                  <Table.Td>{formatPeriod(i.period)}</Table.Td>
+                  <Table.Td>{KIND[i.kind]}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{i.filename}</Text>
+                    {i.sizeBytes ? (
+                      <Text size="xs" c="dimmed">
+                        {formatBytes(i.sizeBytes)}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={IMPORT_STATUS[i.status].color} variant="light">
+                      {IMPORT_STATUS[i.status].label}
+                    </Badge>
+                    {i.duplicateOf ? (
+                      <Tooltip label="The same file was uploaded before">
+                        <Badge color="yellow" variant="light" ml={4}>
+                          duplicate
+                        </Badge>
+                      </Tooltip>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td className="num">{formatCount(i.rows)}</Table.Td>
+                  <Table.Td>{formatDateTime(i.uploadedAt)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </QueryState>
+  );
+}
+
+function Runs({ clientId }: { clientId: string }) {
+  const runs = useRuns({ clientId });
+  return (
+    <QueryState query={runs} label="reconciliations" isEmpty={(d) => d.items.length === 0} empty="No reconciliation yet.">
+      {(d) => <RunsTable runs={d.items} showClient={false} />}
+    </QueryState>
+  );
+}
+
+export default function ClientPage() {
+  const { clientId = '' } = useParams();
+  const user = useUser();
+  const client = useClient(clientId);
+  const [editing, { open, close }] = useDisclosure(false);
+  const queryClient = useQueryClient();
+
+  if (client.error instanceof ApiError && (client.error.status === 404 || client.error.status === 400)) return <NotFoundPage what="client" />;
+  const c = client.data;
+  const preparer = CAN.prepare(user.role);
+  return (
+    <>
+      <PageHeader
+        crumbs={user.role === 'client' ? [] : [{ label: 'Clients', to: '/clients' }]}
+        title={c?.name ?? 'Client'}
+        subtitle={
+          c ? (
+            <Group gap="xs">
+              <span className="mono">{c.gstin}</span>
+              <span>· {stateOf(c.gstin) ?? c.stateCode}</span>
+              <span>· files {c.filingFrequency}</span>
+              {user.role !== 'client' ? <span>· {c.email}</span> : null}
+            </Group>
+          ) : undefined
+        }
+        actions={
+          preparer && c ? (
+            <>
+              <Button variant="default" onClick={open}>
+                Edit
+              </Button>
+              <Button component={Link} to={`/clients/${clientId}/reconcile`}>
+                Reconcile a period
+              </Button>
+            </>
+          ) : null
+        }
+      />
+      <QueryState query={client} label="the client">
+        {() => (
+          <Card withBorder>
+            <Tabs defaultValue="periods" keepMounted={false}>
+              <Tabs.List mb="sm">
+                <Tabs.Tab value="periods">Periods</Tabs.Tab>
+                <Tabs.Tab value="runs">Reconciliations</Tabs.Tab>
+                <Tabs.Tab value="imports">Imports</Tabs.Tab>
+              </Tabs.List>
+              <Tabs.Panel value="periods">
+                <Periods clientId={clientId} />
+              </Tabs.Panel>
+              <Tabs.Panel value="runs">
+                <Runs clientId={clientId} />
+              </Tabs.Panel>
+              <Tabs.Panel value="imports">
+                <Imports clientId={clientId} />
+              </Tabs.Panel>
+            </Tabs>
+          </Card>
+        )}
+      </QueryState>
+      <Modal opened={editing} onClose={close} title="Edit client" size="lg">
+        {c ? (
+          <ClientForm
+            initial={c}
+            onCancel={close}
+            onSubmit={async (input) => {
+              const { name, email, filingFrequency } = input;
+              await api.patch<Client>(`/api/clients/${clientId}`, { name, email, filingFrequency });
+              await queryClient.invalidateQueries({ queryKey: keys.clients });
+              close();
+              notifyDone('Saved.');
+            }}
+          />
+        ) : null}
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,355 @@
+/**
+ * One client's period: its close state, the evidence a close request binds to, the history of
+ * requests and decisions, and the actions the person may take (request, approve, reject, withdraw,
+ * reopen behind re-authentication).
+ */
+import { Alert, Anchor, Button, Card, Checkbox, Group, Modal, Select, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, ApiError } from '../http/client';
+import { keys, useClient, usePeriod } from '../http/queries';
+import { CAN, useUser } from '../http/session';
+import type { CloseRequest, PeriodDetail, Run } from '../http/types';
+import { PeriodBadge } from '../components/badges';
+import { closeRefusal } from '../components/closeWords';
+import { PageHeader } from '../components/PageHeader';
+import { QueryState } from '../components/QueryState';
+import { useReauth } from '../components/Reauth';
+import { formatCount, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
+import { notifyDone } from '../lib/notify';
+import { NotFoundPage } from './NotFoundPage';
+
+type Evidence = { run?: { id: string } };
+
+/** What the request binds to: the period's latest imports and their reconciliation, with its figures. */
+export function EvidenceView({ request }: { request: CloseRequest }) {
+  const runId = (request.evidence as unknown as Evidence).run?.id ?? '';
+  const run = useQuery({ queryKey: keys.run(runId), enabled: Boolean(runId), queryFn: () => api.get<Run>(`/api/reconciliations/${runId}`) });
+  const s = run.data?.summary ?? null;
+  return (
+    <Stack gap={4}>
+      <Text size="sm">
+        The{' '}
+        {runId ? (
+          <Anchor component={Link} to={`/reconciliations/${runId}`} size="sm" underline="always">
+            reconciliation
+          </Anchor>
+        ) : (
+          'reconciliation'
+        )}{' '}
+        of the period's latest purchase register and GSTR-2B.
+      </Text>
+      {s ? (
+        <Group gap="lg">
+          <Text size="sm">
+            ITC available <b>{formatRupees(s.itcAvailable)}</b>
+          </Text>
+          <Text size="sm">
+            at risk <b>{formatRupees(s.itcAtRisk)}</b>
+          </Text>
+          <Text size="sm">{formatCount(s.results)} rows</Text>
+        </Group>
+      ) : null}
+    </Stack>
+  );
+}
+
+export function DecideButtons({ request, onDone }: { request: CloseRequest; onDone: () => Promise<void> }) {
+  const [mode, setMode] = useState<'approve' | 'reject' | null>(null);
+  const [text, setText] = useState('');
+  const [error, setError] = useState<{ title: string; message: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit() {
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'approve') await api.post(`/api/close-requests/${request.id}/approve`, text.trim() ? { note: text.trim() } : {});
+      else await api.post(`/api/close-requests/${request.id}/reject`, { reason: text.trim() });
+      notifyDone(mode === 'approve' ? 'Approved: the period is closed.' : 'Rejected: the period is open again.');
+      setMode(null);
+      await onDone();
+    } catch (e) {
+      setError(closeRefusal(e));
+      if (e instanceof ApiError && e.code === 'approval_stale') await onDone();
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <Group>
+        <Button color="green" onClick={() => setMode('approve')}>
+          Approve
+        </Button>
+        <Button color="red" variant="light" onClick={() => setMode('reject')}>
+          Reject
+        </Button>
+      </Group>
+      {error && !mode ? (
+        <Alert color="orange" title={error.title} role="alert" mt="sm">
+          {error.message}
+        </Alert>
+      ) : null}
+      <Modal opened={mode !== null} onClose={() => setMode(null)} title={mode === 'approve' ? 'Approve the close' : 'Reject the close'}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <Stack>
+            <Textarea
+              label={mode === 'approve' ? 'Note (optional)' : 'Reason (required)'}
+              required={mode === 'reject'}
+              value={text}
+              onChange={(e) => setText(e.currentTarget.value)}
+              maxLength={2000}
+              autosize
+              minRows={3}
+              data-autofocus
+            />
+            {error ? (
+              <Alert color="orange" title={error.title} role="alert">
+                {error.message}
+              </Alert>
+            ) : null}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setMode(null)}>
+                Cancel
+              </Button>
+              <Button type="submit" color={mode === 'approve' ? 'green' : 'red'} loading={busy} disabled={mode === 'reject' && !text.trim()}>
+                {mode === 'approve' ? 'Approve and close' : 'Reject'}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </>
+  );
+}
+
+function RequestClose({ clientId, period, onDone }: { clientId: string; period: string; onDone: () => Promise<void> }) {
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<{ title: string; message: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <Stack gap="xs">
+      <Textarea label="Note for the approver" value={note} onChange={(e) => setNote(e.currentTarget.value)} maxLength={2000} autosize minRows={2} placeholder="What was checked, what is pending with suppliers…" />
+      {error ? (
+        <Alert color="orange" title={error.title} role="alert">
+          {error.message}
+        </Alert>
+      ) : null}
+      <Group>
+        <Button
+          loading={busy}
+          onClick={() => {
+            setBusy(true);
+            setError(null);
+            api
+              .post(`/api/clients/${clientId}/periods/${period}/close`, note.trim() ? { note: note.trim() } : {})
+              .then(async () => {
+                notifyDone('Close requested: a manager will review it.');
+                await onDone();
+              })
+              .catch((e: unknown) => setError(closeRefusal(e)))
+              .finally(() => setBusy(false));
+          }}
+        >
+          Request close
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+function Reopen({ clientId, period, onDone }: { clientId: string; period: string; onDone: () => Promise<void> }) {
+  const reauth = useReauth();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [code, setCode] = useState('correction');
+  const [pastCutoff, setPastCutoff] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function submit() {
+    setBusy(true);
+    setError(null);
+    try {
+      await reauth(() => api.post(`/api/clients/${clientId}/periods/${period}/reopen`, { reason: reason.trim(), reasonCode: code, ...(confirm ? { confirmPastCutoff: true } : {}) }));
+      notifyDone('The period is reopened.');
+      setOpen(false);
+      await onDone();
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'confirmation_required') setPastCutoff(String(e.details.cutoff ?? ''));
+      else if (!(e instanceof ApiError && e.code === 'reauth_cancelled')) setError(closeRefusal(e).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <Button variant="light" color="grape" onClick={() => setOpen(true)}>
+        Reopen period
+      </Button>
+      <Modal opened={open} onClose={() => setOpen(false)} title="Reopen a closed period">
+        <Stack>
+          <Select
+            label="Why"
+            data={[
+              { value: 'correction', label: 'Correction' },
+              { value: 'notice', label: 'GST notice' },
+              { value: 'late_document', label: 'Late document' },
+              { value: 'audit', label: 'Audit' },
+              { value: 'other', label: 'Other' },
+            ]}
+            value={code}
+            onChange={(v) => v && setCode(v)}
+            allowDeselect={false}
+          />
+          <Textarea label="Reason (required)" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={2000} autosize minRows={2} />
+          {pastCutoff !== null ? (
+            <Checkbox
+              checked={confirm}
+              onChange={(e) => setConfirm(e.currentTarget.checked)}
+              label={`The correction cut-off of this financial year (${formatDateTime(pastCutoff)}) has passed. Reopen anyway.`}
+            />
+          ) : null}
+          {error ? (
+            <Text c="red" size="sm" role="alert">
+              {error}
+            </Text>
+          ) : null}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setOpen(false)}>
+              Cancel
+            </Button>
+            <Button color="grape" loading={busy} disabled={!reason.trim() || (pastCutoff !== null && !confirm)} onClick={() => void submit()}>
+              Reopen
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}
+
+const STATUS_WORDS: Record<CloseRequest['status'], string> = {
+  pending: 'waiting for a decision',
+  approved: 'approved',
+  rejected: 'rejected',
+  withdrawn: 'withdrawn',
+  stale: 'outdated (the data changed)',
+  expired: 'expired',
+};
+
+function History({ detail, portal }: { detail: PeriodDetail; portal: boolean }) {
+  if (!detail.closeRequests.length) return <Text c="dimmed" size="sm">No close was requested yet.</Text>;
+  return (
+    <Timeline bulletSize={14} lineWidth={2} active={detail.closeRequests.length}>
+      {[...detail.closeRequests].reverse().map((r) => (
+        <Timeline.Item key={r.id} title={`Close requested${portal ? '' : ` by ${r.requestedBy.email}`} · ${STATUS_WORDS[r.status] ?? r.status}`}>
+          <Text size="xs" c="dimmed">
+            {formatDateTime(r.requestedAt)}
+          </Text>
+          {!portal && r.note ? <Text size="sm">“{r.note}”</Text> : null}
+          {r.decision ? (
+            <Text size="sm" mt={4}>
+              {portal ? 'Decided' : `Decided by ${r.decision.by.email}`} on {formatDateTime(r.decision.at)}
+              {!portal && r.decision.note ? `: “${r.decision.note}”` : ''}
+              {r.decision.selfApproved ? ' (self-approved)' : ''}
+            </Text>
+          ) : null}
+        </Timeline.Item>
+      ))}
+    </Timeline>
+  );
+}
+
+export default function PeriodPage() {
+  const { clientId = '', period = '' } = useParams();
+  const user = useUser();
+  const client = useClient(clientId);
+  const detail = usePeriod(clientId, period);
+  const queryClient = useQueryClient();
+  const refresh = async () => {
+    await queryClient.invalidateQueries({ queryKey: keys.client(clientId) });
+    await queryClient.invalidateQueries({ queryKey: keys.approvals });
+  };
+
+  if (detail.error instanceof ApiError && (detail.error.status === 404 || detail.error.status === 400)) return <NotFoundPage what="period" />;
+  const d = detail.data;
+  const pending = d?.closeRequests.find((r) => r.status === 'pending') ?? null;
+  const portal = user.role === 'client';
+  return (
+    <>
+      <PageHeader
+        crumbs={[...(portal ? [] : [{ label: 'Clients', to: '/clients' }]), { label: client.data?.name ?? 'Client', to: `/clients/${clientId}` }]}
+        title={`${formatPeriod(period)}`}
+        subtitle={d ? <PeriodBadge state={d.state} /> : undefined}
+      />
+      <QueryState query={detail} label="the period">
+        {(data) => (
+          <Stack>
+            {pending && !portal ? (
+              <Card withBorder>
+                <Title order={3} size="h4" mb="xs">
+                  Close request waiting for a decision
+                </Title>
+                <Text size="sm" mb="xs">
+                  Requested by {pending.requestedBy.email} on {formatDateTime(pending.requestedAt)}
+                  {pending.note ? `: “${pending.note}”` : ''}
+                </Text>
+                <EvidenceView request={pending} />
+                <Group mt="md">
+                  {CAN.approve(user.role) ? <DecideButtons request={pending} onDone={refresh} /> : null}
+                  {CAN.prepare(user.role) ? (
+                    <Button
+                      variant="subtle"
+                      onClick={() => {
+                        void api
+                          .post(`/api/close-requests/${pending.id}/withdraw`, {})
+                          .then(refresh)
+                          .then(() => notifyDone('Withdrawn.'));
+                      }}
+                    >
+                      Withdraw
+                    </Button>
+                  ) : null}
+                </Group>
+              </Card>
+            ) : null}
+            {(data.state === 'open' || data.state === 'reopened') && CAN.prepare(user.role) ? (
+              <Card withBorder>
+                <Title order={3} size="h4" mb="xs">
+                  Ready to close?
+                </Title>
+                <Text size="sm" c="dimmed" mb="xs">
+                  The request binds to the period's latest imports and their completed reconciliation. If they change before a manager decides, the request becomes outdated.
+                </Text>
+                <RequestClose clientId={clientId} period={period} onDone={refresh} />
+              </Card>
+            ) : null}
+            {data.state === 'closed' ? (
+              <Alert color="green" title="This period is closed">
+                Closed {formatDateTime(data.closedAt)}. Imports and reconciliations of a closed period cannot change.
+                {CAN.reopen(user.role) ? (
+                  <Group mt="sm">
+                    <Reopen clientId={clientId} period={period} onDone={refresh} />
+                  </Group>
+                ) : null}
+              </Alert>
+            ) : null}
+            <Card withBorder>
+              <Title order={3} size="h4" mb="sm">
+                History
+              </Title>
+              <History detail={data} portal={portal} />
+            </Card>
+          </Stack>
+        )}
+      </QueryState>
+    </>
+  );
+}

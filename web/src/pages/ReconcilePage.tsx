@@ -1,0 +1,138 @@
+/** Upload a period's purchase register and GSTR-2B, then start the reconciliation. */
+import { Alert, Button, Card, Grid, Group, NumberInput, Stack, Text, TextInput } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { api } from '../http/client';
+import { useClient, useImports } from '../http/queries';
+import { PageHeader } from '../components/PageHeader';
+import { errorText } from '../components/QueryState';
+import { UploadSlot, type Uploaded } from '../components/UploadSlot';
+import { formatPeriod, previousPeriod } from '../lib/format';
+
+export default function ReconcilePage() {
+  const { clientId = '' } = useParams();
+  const client = useClient(clientId);
+  const imports = useImports(clientId);
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [period, setPeriod] = useState(previousPeriod());
+  const [register, setRegister] = useState<Uploaded | null>(null);
+  const [gstr2b, setGstr2b] = useState<Uploaded | null>(null);
+  const [tolerance, setTolerance] = useState<number | string>('');
+  const [windowDays, setWindowDays] = useState<number | string>('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const validPeriod = /^\d{4}-(0[1-9]|1[0-2])$/.test(period);
+
+  // The latest validated file of each kind for the period, if one is already on file.
+  const onFile = useMemo(() => {
+    const latest = (kind: string) => imports.data?.items.find((i) => i.kind === kind && i.period === period && i.status === 'validated') ?? null;
+    return { register: latest('purchase_register'), gstr2b: latest('gstr2b') };
+  }, [imports.data, period]);
+  const registerId = register?.importId ?? onFile.register?.id;
+  const gstr2bId = gstr2b?.importId ?? onFile.gstr2b?.id;
+
+  async function start() {
+    setBusy(true);
+    setError(null);
+    try {
+      const options = {
+        ...(tolerance !== '' ? { amountTolerance: Number(tolerance) } : {}),
+        ...(windowDays !== '' ? { dateWindowDays: Number(windowDays) } : {}),
+      };
+      const res = await api.post<{ runId: string }>(`/api/clients/${clientId}/reconciliations`, {
+        period,
+        registerImportId: registerId,
+        gstr2bImportId: gstr2bId,
+        ...(Object.keys(options).length ? { options } : {}),
+      });
+      await queryClient.invalidateQueries({ queryKey: ['runs'] });
+      void navigate(`/reconciliations/${res.runId}`);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <PageHeader
+        crumbs={[
+          { label: 'Clients', to: '/clients' },
+          { label: client.data?.name ?? 'Client', to: `/clients/${clientId}` },
+        ]}
+        title="Reconcile a period"
+        subtitle="Upload the purchase register and the GSTR-2B, then run the match."
+      />
+      <Stack>
+        <Card withBorder>
+          <Group align="flex-end">
+            <TextInput
+              label="Period"
+              type="month"
+              value={period}
+              onChange={(e) => {
+                setPeriod(e.currentTarget.value);
+                setRegister(null);
+                setGstr2b(null);
+              }}
+              description="A quarterly filer's period is the quarter's last month"
+              error={validPeriod ? null : 'Choose a month'}
+            />
+            <NumberInput label="Amount tolerance (₹)" placeholder="firm default" min={0} max={10000} value={tolerance} onChange={setTolerance} w={180} />
+            <NumberInput label="Date window (days)" placeholder="firm default" min={0} max={366} value={windowDays} onChange={setWindowDays} w={180} />
+          </Group>
+        </Card>
+        <Grid>
+          <Grid.Col span={{ base: 12, md: 6 }}>
+            <Card withBorder h="100%">
+              <UploadSlot
+                key={`register-${period}`}
+                clientId={clientId}
+                period={period}
+                kind="purchase_register"
+                title="Purchase register"
+                hint="CSV or XLSX exported from Tally, Busy, Zoho or your own sheet"
+                accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                existing={onFile.register}
+                disabled={!validPeriod}
+                onUploaded={setRegister}
+              />
+            </Card>
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 6 }}>
+            <Card withBorder h="100%">
+              <UploadSlot
+                key={`gstr2b-${period}`}
+                clientId={clientId}
+                period={period}
+                kind="gstr2b"
+                title="GSTR-2B"
+                hint="The JSON file downloaded from the GST portal"
+                accept=".json,application/json"
+                existing={onFile.gstr2b}
+                disabled={!validPeriod}
+                onUploaded={setGstr2b}
+              />
+            </Card>
+          </Grid.Col>
+        </Grid>
+        {error ? (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        ) : null}
+        <Group justify="space-between">
+          <Text size="sm" c="dimmed">
+            {registerId && gstr2bId ? `Ready to reconcile ${formatPeriod(period)}.` : 'Both files are needed before the match can run.'}
+          </Text>
+          <Button size="md" disabled={!registerId || !gstr2bId || !validPeriod} loading={busy} onClick={() => void start()}>
+            Start reconciliation
+          </Button>
+        </Group>
+      </Stack>
+    </>
+  );
+}

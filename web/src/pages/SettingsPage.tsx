@@ -1,0 +1,246 @@
+/**
+ * Firm and users: the firm's settings (firm admins), its users with roles and status (firm admins
+ * change them behind re-authentication; managers read), and a link to the admin console.
+ */
+import { Anchor, Badge, Button, Card, Group, Modal, NumberInput, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, ApiError } from '../http/client';
+import { useClients } from '../http/queries';
+import { CAN, useUser } from '../http/session';
+import type { FirmSettings, FirmUser, Page, Role } from '../http/types';
+import { PageHeader } from '../components/PageHeader';
+import { errorText, QueryState } from '../components/QueryState';
+import { useReauth } from '../components/Reauth';
+import { ROLE_LABEL } from '../components/Shell';
+import { formatDateTime } from '../lib/format';
+import { notifyDone, notifyError } from '../lib/notify';
+
+const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r, label: ROLE_LABEL[r] }));
+
+function FirmSettingsCard() {
+  const reauth = useReauth();
+  const queryClient = useQueryClient();
+  const settings = useQuery({ queryKey: ['firm', 'settings'], queryFn: () => api.get<FirmSettings>('/api/firm/settings') });
+  const save = (patch: Partial<FirmSettings>) =>
+    reauth(() => api.patch<FirmSettings>('/api/firm/settings', patch))
+      .then((next) => {
+        queryClient.setQueryData(['firm', 'settings'], next);
+        notifyDone('Firm settings saved.');
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.code === 'reauth_cancelled')) notifyError(e);
+      });
+  return (
+    <Card withBorder>
+      <Title order={3} size="h4" mb="sm">
+        Firm settings
+      </Title>
+      <QueryState query={settings} label="firm settings">
+        {(s) => (
+          <Stack gap="sm">
+            <Text fw={500}>{s.name}</Text>
+            <Switch
+              checked={s.requireTotpForAdmins}
+              onChange={(e) => void save({ requireTotpForAdmins: e.currentTarget.checked })}
+              label="Firm admins must use two-factor authentication"
+            />
+            <Switch
+              checked={s.allowSelfApproval}
+              onChange={(e) => void save({ allowSelfApproval: e.currentTarget.checked })}
+              label="Allow a manager to approve their own close request (recorded as a self-approval with a note)"
+            />
+            <Group align="flex-end">
+              <NumberInput
+                label="Default amount tolerance (₹)"
+                defaultValue={s.reconciliationDefaults.amountTolerance}
+                min={0}
+                max={10000}
+                w={220}
+                onBlur={(e) => {
+                  const v = e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value.replace(/[^\d.]/g, ''));
+                  if (v !== s.reconciliationDefaults.amountTolerance && v !== undefined) void save({ reconciliationDefaults: { ...s.reconciliationDefaults, amountTolerance: v } });
+                }}
+              />
+              <NumberInput
+                label="Default date window (days)"
+                defaultValue={s.reconciliationDefaults.dateWindowDays}
+                min={0}
+                max={366}
+                w={220}
+                onBlur={(e) => {
+                  const v = e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value);
+                  if (v !== s.reconciliationDefaults.dateWindowDays && v !== undefined) void save({ reconciliationDefaults: { ...s.reconciliationDefaults, dateWindowDays: v } });
+                }}
+              />
+            </Group>
+          </Stack>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
+function NewUser({ onDone }: { onDone: () => void }) {
+  const clients = useClients();
+  const [form, setForm] = useState({ name: '', email: '', role: 'staff' as Role, clientId: '', password: '' });
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(null);
+        api
+          .post('/api/users', { ...form, clientId: form.role === 'client' ? form.clientId : undefined })
+          .then(() => {
+            notifyDone(`${form.name} can now sign in.`);
+            onDone();
+          })
+          .catch((err: unknown) => {
+            if (err instanceof ApiError) setFieldErrors((err.details.fields as Record<string, string>) ?? {});
+            setError(errorText(err));
+          })
+          .finally(() => setBusy(false));
+      }}
+    >
+      <Stack>
+        <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={fieldErrors.name} data-autofocus />
+        <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={fieldErrors.email} />
+        <Select label="Role" data={ROLE_OPTIONS} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} />
+        {form.role === 'client' ? (
+          <Select
+            label="Client (the portal user sees only this client)"
+            required
+            searchable
+            data={(clients.data ?? []).map((c) => ({ value: c.id, label: `${c.name} · ${c.gstin}` }))}
+            value={form.clientId || null}
+            onChange={(v) => setForm({ ...form, clientId: v ?? '' })}
+            error={fieldErrors.clientId}
+          />
+        ) : null}
+        <PasswordInput label="First password" description="Give it to them privately; they can change it under My account." required minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldErrors.password} autoComplete="new-password" />
+        {error ? (
+          <Text c="red" size="sm" role="alert">
+            {error}
+          </Text>
+        ) : null}
+        <Group justify="flex-end">
+          <Button type="submit" loading={busy}>
+            Create user
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+function Users() {
+  const user = useUser();
+  const reauth = useReauth();
+  const queryClient = useQueryClient();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api.get<Page<FirmUser>>('/api/users?limit=500') });
+  const [creating, { open, close }] = useDisclosure(false);
+  const admin = CAN.manageUsers(user.role);
+  const patch = (id: string, body: Partial<Pick<FirmUser, 'role' | 'active'>>) =>
+    reauth(() => api.patch(`/api/users/${id}`, body))
+      .then(() => queryClient.invalidateQueries({ queryKey: ['users'] }))
+      .then(() => notifyDone('Saved.'))
+      .catch((e: unknown) => {
+        if (!(e instanceof ApiError && e.code === 'reauth_cancelled')) notifyError(e);
+      });
+  return (
+    <Card withBorder>
+      <Group justify="space-between" mb="sm">
+        <Title order={3} size="h4">
+          Users
+        </Title>
+        {admin ? <Button onClick={open}>New user</Button> : null}
+      </Group>
+      <QueryState query={users} label="users" isEmpty={(d) => d.items.length === 0}>
+        {(d) => (
+          <Table.ScrollContainer minWidth={760}>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Role</Table.Th>
+                  <Table.Th>Two-factor</Table.Th>
+                  <Table.Th>Last sign-in</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {d.items.map((u) => (
+                  <Table.Tr key={u.id}>
+                    <Table.Td>
+                      <Text size="sm" fw={500}>
+                        {u.name}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {u.email}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      {admin && u.id !== user.id ? (
+                        <Select size="xs" w={150} aria-label={`Role of ${u.name}`} data={ROLE_OPTIONS} value={u.role} allowDeselect={false} onChange={(v) => v && v !== u.role && void patch(u.id, { role: v as Role })} />
+                      ) : (
+                        ROLE_LABEL[u.role]
+                      )}
+                    </Table.Td>
+                    <Table.Td>{u.totpEnabled ? <Badge color="green" variant="light">on</Badge> : <Badge color="gray" variant="light">off</Badge>}</Table.Td>
+                    <Table.Td>{formatDateTime(u.lastLoginAt)}</Table.Td>
+                    <Table.Td>
+                      {admin && u.id !== user.id ? (
+                        <Switch size="sm" checked={u.active} onChange={(e) => void patch(u.id, { active: e.currentTarget.checked })} label={u.active ? 'Active' : 'Deactivated'} />
+                      ) : u.active ? (
+                        'Active'
+                      ) : (
+                        'Deactivated'
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+      <Modal opened={creating} onClose={close} title="New user">
+        <NewUser
+          onDone={() => {
+            close();
+            void queryClient.invalidateQueries({ queryKey: ['users'] });
+          }}
+        />
+      </Modal>
+    </Card>
+  );
+}
+
+export default function SettingsPage() {
+  const user = useUser();
+  return (
+    <>
+      <PageHeader
+        title="Firm & users"
+        subtitle={
+          user.role === 'firm_admin' ? (
+            <>
+              Audit trail, records and secrets are in the <Anchor href="/admin" underline="always">
+                admin console
+              </Anchor>.
+            </>
+          ) : undefined
+        }
+      />
+      <Stack>
+        {CAN.firmSettings(user.role) ? <FirmSettingsCard /> : null}
+        <Users />
+      </Stack>
+    </>
+  );
+}

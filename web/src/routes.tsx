@@ -1,0 +1,51 @@
+/** The router: sign-in outside, everything else inside the signed-in shell, built from nav.ts. */
+import { Center, Loader } from '@mantine/core';
+import { Suspense } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from './http/session';
+import { Shell } from './components/Shell';
+import { allowed, PAGES } from './nav';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { SignInPage } from './pages/SignInPage';
+
+function Loading() {
+  return (
+    <Center h="60vh" aria-busy="true">
+      <Loader role="status" aria-label="Loading" />
+    </Center>
+  );
+}
+
+/** No session: to sign-in, remembering where the person was going. */
+function RequireSession() {
+  const { user, loading } = useSession();
+  const location = useLocation();
+  if (loading) return <Loading />;
+  if (!user) {
+    const back = `${location.pathname}${location.search}`;
+    return <Navigate to={`/sign-in${back === '/' ? '' : `?next=${encodeURIComponent(back)}`}`} replace />;
+  }
+  return (
+    <Shell>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          {PAGES.filter((p) => allowed(p, user.role)).map((p) => (
+            <Route key={p.path} path={p.path} element={<p.page />} />
+          ))}
+          <Route path="*" element={<NotFoundPage />} />
+        </Routes>
+      </Suspense>
+    </Shell>
+  );
+}
+
+export function AppRouter() {
+  return (
+    <BrowserRouter>
+      <Routes>
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="*" element={<RequireSession />} />
+      </Routes>
+    </BrowserRouter>
+  );
+}
