@@ -10,8 +10,11 @@ import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
 import { createCalendarSweepActivities } from './calendar-sweep';
+import { createClientExportActivities } from './client-export';
+import { createClientErasureActivities } from './client-erasure';
+import type { DataProtectionDeps } from './data-protection-deps';
 
-export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
+export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; dataProtection?: DataProtectionDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -21,6 +24,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
     ...createCalendarSweepActivities(deps),
+    ...createClientExportActivities(deps),
+    ...createClientErasureActivities(deps),
   };
 }
 

@@ -94,6 +94,12 @@ const schema = z.object({
   UPLOAD_MAX_UNZIPPED_SHARED_STRINGS_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxSharedStringsBytes / MB),
   UPLOAD_MAX_UNZIPPED_TOTAL_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxTotalBytes / MB),
   UPLOAD_MAX_ZIP_ENTRIES: positiveInt.default(DEFAULT_ZIP_CAPS.maxEntries),
+
+  EXPORT_DIR: optionalString,
+  EXPORT_TTL_HOURS: positiveInt.default(24),
+  FILE_STORE_DIR: optionalString,
+  ERASURE_LOG_DIR: optionalString,
+  CERTIFICATE_SIGNING_KEY: optionalString,
 });
 
 export type Config = {
@@ -130,6 +136,20 @@ export type Config = {
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
   imports: ImportsConfig;
+  dataProtection: DataProtectionConfig;
+};
+
+export type DataProtectionConfig = {
+  /** Where client export ZIPs are written and served from (shared by the api and every worker). */
+  exportDir: string;
+  /** How long an export is kept and its download URL works. */
+  exportTtlMs: number;
+  /** Root of stored client files (uploads); catalogued rows name files under it. */
+  fileStoreDir: string;
+  /** The erasure log (ids only), beside the backups: a restore re-applies it. */
+  erasureLogDir: string;
+  /** Base64 Ed25519 seed of the platform's certificate key; the dev stack makes one when absent. */
+  certificateKey: string | undefined;
 };
 
 export type ImportsConfig = {
@@ -294,6 +314,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
           maxTotalBytes: e.UPLOAD_MAX_UNZIPPED_TOTAL_MB * MB,
         },
       },
+    },
+    dataProtection: {
+      exportDir: path.resolve(e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
+      exportTtlMs: e.EXPORT_TTL_HOURS * 3600_000,
+      fileStoreDir: path.resolve(e.FILE_STORE_DIR ?? path.join(e.DATA_DIR, 'files')),
+      erasureLogDir: path.resolve(e.ERASURE_LOG_DIR ?? path.join(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups'), 'erasures')),
+      certificateKey: e.CERTIFICATE_SIGNING_KEY,
     },
   };
 }

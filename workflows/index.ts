@@ -6,3 +6,5 @@ export { auditChainHeadsWorkflow } from './audit-heads';
 export { reconciliationWorkflow } from './reconciliation';
 export { periodCloseWorkflow } from './period-close';
 export { calendarSweepWorkflow } from './calendar-sweep';
+export { clientExportWorkflow } from './client-export';
+export { clientErasureWorkflow } from './client-erasure';

@@ -11,6 +11,7 @@ import { startWorker, type RunningWorker } from '../../ops/worker';
 import { captureLogger } from './logs';
 import { harnessValue } from './harness-env';
 import type { BackupDeps } from '../../activities/backup';
+import type { DataProtectionDeps } from '../../activities/data-protection-deps';
 
 export type TestTemporal = { address: string; connection: Connection; client: Client; close(): Promise<void> };
 
@@ -26,7 +27,7 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps }): Promise<RunningWorker> {
+export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps; dataProtection?: DataProtectionDeps }): Promise<RunningWorker> {
   return startWorker({
     address: harnessValue('temporalAddress'),
     namespace: 'default',
@@ -35,5 +36,6 @@ export async function startTestWorker(options: { knex: Knex; taskQueue: string; 
     logger: options.logger ?? captureLogger('warn').logger,
     workflowBundlePath: harnessValue('workflowBundle'),
     backup: options.backup,
+    dataProtection: options.dataProtection,
   });
 }
