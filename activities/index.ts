@@ -12,8 +12,11 @@ import { createPeriodCloseActivities } from './period-close';
 import { createFollowUpActivities } from './follow-ups';
 import type { MailDeps } from './mail-transport';
 import { createCalendarSweepActivities } from './calendar-sweep';
+import { createClientExportActivities } from './client-export';
+import { createClientErasureActivities } from './client-erasure';
+import type { DataProtectionDeps } from './data-protection-deps';
 
-export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps };
+export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -24,6 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPeriodCloseActivities(deps),
     ...createFollowUpActivities(deps),
     ...createCalendarSweepActivities(deps),
+    ...createClientExportActivities(deps),
+    ...createClientErasureActivities(deps),
   };
 }
 

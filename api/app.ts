@@ -7,6 +7,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
+import os from 'node:os';
+import path from 'node:path';
+import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { auditRoutes } from './audit/routes';
@@ -45,6 +48,9 @@ import { calendarRoutes } from './calendar/routes';
 import { extensionRoutes } from './calendar/extensions';
 import { filingRoutes } from './calendar/filings';
 import { holidayRoutes } from './calendar/holidays';
+import { dataProtectionRoutes } from './data-protection/routes';
+import { SignedUrlTokens } from './signed-url-token';
+import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 
 export type AppDeps = {
   logger: Logger;
@@ -67,6 +73,8 @@ export type AppDeps = {
   web?: { publicUrl?: string; securityContact?: string };
   /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
   limits?: Partial<RequestLimits>;
+  /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
+  dataProtection?: { exportDir: string; exportTtlMs?: number; certificatePublicKey: JWK | null; publicUrl?: string; cancelGraceSeconds?: number };
 };
 
 export type RequestLimits = {
@@ -154,6 +162,17 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...filingRoutes(),
     ...holidayRoutes(),
     ...extensionRoutes({ temporal: deps.temporal }),
+    ...dataProtectionRoutes({
+      knex: deps.knex,
+      temporal: deps.temporal,
+      exportTtlMs: deps.dataProtection?.exportTtlMs ?? DEFAULT_EXPORT_TTL_MS,
+      exportDir: deps.dataProtection?.exportDir ?? path.join(os.tmpdir(), 'taalmel-exports'),
+      // Its own key, derived from the session signing key like the upload URLs' (see signed-url-token.ts).
+      downloadTokens: new SignedUrlTokens(SignedUrlTokens.derive(security.settings.signingKeys, security.settings.signingKeyCurrent, 'taalmel export download v1')),
+      certificatePublicKey: deps.dataProtection?.certificatePublicKey ?? null,
+      publicUrl: deps.dataProtection?.publicUrl ?? deps.imports?.publicUrl,
+      cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
+    }),
   ];
 }
 

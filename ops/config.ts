@@ -102,6 +102,11 @@ const schema = z.object({
   MAIL_SMTP_PORT: port.default(1025),
   MAIL_API_PORT: port.default(8025),
   FOLLOW_UP_MAX_FILE_MB: positiveInt.default(20),
+  EXPORT_DIR: optionalString,
+  EXPORT_TTL_HOURS: positiveInt.default(24),
+  FILE_STORE_DIR: optionalString,
+  ERASURE_LOG_DIR: optionalString,
+  CERTIFICATE_SIGNING_KEY: optionalString,
 });
 
 export type Config = {
@@ -139,6 +144,7 @@ export type Config = {
   periodClose: PeriodCloseConfig;
   imports: ImportsConfig;
   mail: MailConfig;
+  dataProtection: DataProtectionConfig;
 };
 
 export type MailConfig = {
@@ -151,6 +157,19 @@ export type MailConfig = {
   apiPort: number;
   /** Largest file a client may upload through a checklist link. */
   maxFileBytes: number;
+};
+
+export type DataProtectionConfig = {
+  /** Where client export ZIPs are written and served from (shared by the api and every worker). */
+  exportDir: string;
+  /** How long an export is kept and its download URL works. */
+  exportTtlMs: number;
+  /** Root of stored client files (uploads); catalogued rows name files under it. */
+  fileStoreDir: string;
+  /** The erasure log (ids only), beside the backups: a restore re-applies it. */
+  erasureLogDir: string;
+  /** Base64 Ed25519 seed of the platform's certificate key; the dev stack makes one when absent. */
+  certificateKey: string | undefined;
 };
 
 export type ImportsConfig = {
@@ -323,6 +342,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       smtpPort: e.MAIL_SMTP_PORT,
       apiPort: e.MAIL_API_PORT,
       maxFileBytes: e.FOLLOW_UP_MAX_FILE_MB * 1024 * 1024,
+    },
+    dataProtection: {
+      exportDir: path.resolve(e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
+      exportTtlMs: e.EXPORT_TTL_HOURS * 3600_000,
+      fileStoreDir: path.resolve(e.FILE_STORE_DIR ?? path.join(e.DATA_DIR, 'files')),
+      erasureLogDir: path.resolve(e.ERASURE_LOG_DIR ?? path.join(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups'), 'erasures')),
+      certificateKey: e.CERTIFICATE_SIGNING_KEY,
     },
   };
 }

@@ -17,6 +17,9 @@ import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
 import type { MailDeps } from '../activities/mail-transport';
 import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
+import type { DataProtectionDeps } from '../activities/data-protection-deps';
+import { certificateKeyFromSeed } from '../db/security/certificate-key';
+import { certificateSeed } from './keys';
 
 export type Service = { stop(): Promise<void> };
 
@@ -41,7 +44,27 @@ export async function startApi(options: {
   });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, webRoot: config.webDir, limits: apiLimits(config), web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact }, followUps: { maxFileBytes: config.mail.maxFileBytes } });
+  const seed = certificateSeed(config);
+  const app = createApp({
+    logger,
+    knex,
+    temporal,
+    security,
+    exposeInternalErrors: config.env === 'development',
+    trustProxy: config.auth.trustProxy,
+    imports: { ...config.imports, publicUrl: config.api.publicUrl },
+    periodClose: config.periodClose,
+    webRoot: config.webDir,
+    limits: apiLimits(config),
+    web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact },
+    dataProtection: {
+      exportDir: config.dataProtection.exportDir,
+      exportTtlMs: config.dataProtection.exportTtlMs,
+      certificatePublicKey: seed ? (await certificateKeyFromSeed(seed)).publicJwk : null,
+      publicUrl: config.api.publicUrl,
+    },
+    followUps: { maxFileBytes: config.mail.maxFileBytes },
+  });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -116,6 +139,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
     workflowBundlePath: config.temporal.workflowBundlePath,
     backup: backupDepsFrom(config, options.databaseUrl),
     mail: options.mail ?? mailDepsFrom(config),
+    dataProtection: dataProtectionDepsFrom(config, options.databaseUrl),
   });
   running.done.catch((error: Error) => logger.fatal({ err: error }, 'worker stopped with an error'));
   return {
@@ -159,5 +183,17 @@ export function backupDepsFrom(config: Config, databaseUrl: string): BackupDeps 
     pgRestorePath: config.backup.pgRestorePath,
     rotation: config.backup.keep,
     timeZone: config.scheduler.timezone,
+  };
+}
+
+/** The erasure deletes and redacts as the database owner: the connecting URL itself, not the app role. */
+export function dataProtectionDepsFrom(config: Config, databaseUrl: string): DataProtectionDeps {
+  return {
+    exportDir: config.dataProtection.exportDir,
+    fileStoreDir: config.dataProtection.fileStoreDir,
+    ownerUrl: databaseUrl,
+    certificateKey: certificateSeed(config),
+    rotation: config.backup.keep,
+    erasureLogDir: config.dataProtection.erasureLogDir,
   };
 }

@@ -8,3 +8,5 @@ export { periodCloseWorkflow } from './period-close';
 export { followUpWorkflow } from './follow-up';
 export { followUpDigestWorkflow } from './follow-up-digest';
 export { calendarSweepWorkflow } from './calendar-sweep';
+export { clientExportWorkflow } from './client-export';
+export { clientErasureWorkflow } from './client-erasure';

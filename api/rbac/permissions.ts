@@ -23,6 +23,9 @@ export const PERMISSIONS = {
   'clients.read': ALL,
   'clients.create': PREPARERS,
   'clients.update': PREPARERS,
+  // A whole client's data out (re-auth) or gone (re-auth, typed confirmation): firm admins only.
+  'clients.export': ['firm_admin'],
+  'clients.erase': ['firm_admin'],
 
   'firm.read_settings': ['firm_admin'],
   'firm.update_settings': ['firm_admin'],

@@ -13,6 +13,7 @@ import * as m007 from './007-reconciliation-decisions';
 import * as m008 from './008-platform-role-and-sign-in-events';
 import * as m009 from './009-compliance-calendar';
 import * as m010 from './010-client-follow-ups';
+import * as m011 from './011-data-protection';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   { name: '008-platform-role-and-sign-in-events', module: m008 },
   { name: '009-compliance-calendar', module: m009 },
   { name: '010-client-follow-ups', module: m010 },
+  { name: '011-data-protection', module: m011 },
 ];

@@ -12,6 +12,7 @@ import { captureLogger } from './logs';
 import { harnessValue } from './harness-env';
 import type { BackupDeps } from '../../activities/backup';
 import type { MailDeps } from '../../activities/mail-transport';
+import type { DataProtectionDeps } from '../../activities/data-protection-deps';
 
 export type TestTemporal = { address: string; connection: Connection; client: Client; close(): Promise<void> };
 
@@ -32,7 +33,7 @@ export function testMailDeps(overrides: Partial<MailDeps> = {}): MailDeps {
   return { platformSmtpUrl: harnessValue('mailSmtpUrl'), platformFrom: 'Taalmel Tests <no-reply@taalmel.test>', publicUrl: 'http://taalmel.test', ...overrides };
 }
 
-export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps; mail?: MailDeps }): Promise<RunningWorker> {
+export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps }): Promise<RunningWorker> {
   return startWorker({
     address: harnessValue('temporalAddress'),
     namespace: 'default',
@@ -42,5 +43,6 @@ export async function startTestWorker(options: { knex: Knex; taskQueue: string; 
     workflowBundlePath: harnessValue('workflowBundle'),
     backup: options.backup,
     mail: options.mail ?? testMailDeps(),
+    dataProtection: options.dataProtection,
   });
 }

@@ -68,6 +68,12 @@ const ROUTES: Record<string, Row> = {
   'GET /api/firm/holidays': { action: 'holidays.read', reauth: false },
   'PUT /api/firm/holidays': { action: 'holidays.update', reauth: false },
   'POST /api/calendar/extensions': { action: 'calendar.extend', reauth: false },
+  'POST /api/clients/:id/exports': { action: 'clients.export', reauth: true },
+  'GET /api/exports/download': { action: 'public', reauth: false },
+  'GET /api/exports/:id': { action: 'clients.export', reauth: false },
+  'POST /api/clients/:id/erasure': { action: 'clients.erase', reauth: true },
+  'GET /api/erasures/:id': { action: 'clients.erase', reauth: false },
+  'GET /api/certificate-key': { action: 'public', reauth: false },
 };
 
 describe('RBAC table with its re-authentication column', () => {

@@ -63,6 +63,10 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/clients/:id/calendar': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/calendar-profile': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/filings': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/exports': async (_db, firm) => firm.clients[0]!.id,
+  '/api/exports/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_exports'),
+  '/api/clients/:id/erasure': async (_db, firm) => firm.clients[0]!.id,
+  '/api/erasures/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_erasures'),
 };
 
 /**
@@ -89,6 +93,19 @@ function followUpOf(db: TestDatabase, firm: TestFirm): Promise<string> {
   return made;
 }
 
+/** An export or erasure row of the firm, seeded like the close request below (no audit events). */
+function dataProtectionRowOf(db: TestDatabase, firm: TestFirm, table: 'client_exports' | 'client_erasures'): Promise<string> {
+  return db.owner.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    const base = { firm_id: firm.id, client_id: firm.clients[1]!.id, workflow_id: `sweep-${table}-${firm.id}` };
+    const existing = await trx(table).where(base).first('id');
+    if (existing) return existing.id as string;
+    const extra = table === 'client_exports' ? { expires_at: new Date(Date.now() + 3600_000) } : { reason: 'sweep' };
+    const [row] = await trx(table).insert({ ...base, ...extra }).returning('id');
+    return (row as { id: string }).id;
+  });
+}
+
 /** Bodies that pass validation, so a foreign id is refused by the lookup itself, not the schema. */
 const VALID_BODIES: Record<string, unknown> = {
   'PATCH /api/users/:id': { name: 'Renamed by another firm' },
@@ -106,6 +123,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'PATCH /api/follow-ups/:id': { dueDate: '2030-01-02' },
   'PATCH /api/clients/:id/calendar-profile': { scheme: 'composition' },
   'POST /api/clients/:id/filings': { returnType: 'GSTR-1', period: '2025-06', filedOn: '2025-07-10', arn: 'AA270725000001A' },
+  'POST /api/clients/:id/erasure': { reason: 'Erased by another firm', confirmName: 'Alpha Traders' },
 };
 
 /** A valid period for `:period` (the ids are the point of the sweep, not the period's format). */
