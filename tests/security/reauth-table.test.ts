@@ -74,6 +74,23 @@ const ROUTES: Record<string, Row> = {
   'POST /api/clients/:id/erasure': { action: 'clients.erase', reauth: true },
   'GET /api/erasures/:id': { action: 'clients.erase', reauth: false },
   'GET /api/certificate-key': { action: 'public', reauth: false },
+  'POST /api/clients/:id/follow-ups': { action: 'followups.manage', reauth: false },
+  'GET /api/follow-ups': { action: 'followups.read', reauth: false },
+  'GET /api/follow-ups/:id': { action: 'followups.read', reauth: false },
+  'POST /api/follow-ups/:id/nudge': { action: 'followups.manage', reauth: false },
+  'POST /api/follow-ups/:id/snooze': { action: 'followups.manage', reauth: false },
+  'POST /api/follow-ups/:id/resume': { action: 'followups.manage', reauth: false },
+  'PATCH /api/follow-ups/:id': { action: 'followups.manage', reauth: false },
+  'POST /api/follow-ups/:id/complete': { action: 'followups.manage', reauth: false },
+  'POST /api/follow-ups/:id/cancel': { action: 'followups.manage', reauth: false },
+  'GET /api/follow-ups/:id/files/:fileId': { action: 'followups.read', reauth: false },
+  // The client's checklist link: the token is the credential (no session, so no re-authentication).
+  'GET /api/requests/:token': { action: 'public', reauth: false },
+  'POST /api/requests/:token/items/:itemId/uploads': { action: 'public', reauth: false },
+  'PUT /api/request-uploads': { action: 'public', reauth: false },
+  'POST /api/requests/:token/items/:itemId/not-applicable': { action: 'public', reauth: false },
+  'POST /api/requests/:token/unsubscribe': { action: 'public', reauth: false },
+  'GET /r/:token': { action: 'public', reauth: false },
 };
 
 describe('RBAC table with its re-authentication column', () => {
