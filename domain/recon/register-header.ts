@@ -1,5 +1,5 @@
 /**
- * Purchase-register header mapping (§5.1, §5.2): the header row is found by content (Tally puts
+ * Purchase-register header mapping (docs/reconciliation.md, "Inputs"): the header row is found by content (Tally puts
  * company name, address and date range above it), and columns are mapped by synonyms, a user's
  * confirmed mapping, and Tally ledger names; and what the voucher-type and document-type columns mean.
  */
@@ -56,7 +56,7 @@ const SYNONYM_MAP: ReadonlyMap<string, RegisterField> = new Map(
 );
 
 /**
- * Map one header cell: user map, then synonyms, then Tally ledger classification (§5.1): a
+ * Map one header cell: user map, then synonyms, then Tally ledger classification (docs/reconciliation.md, "Inputs"): a
  * ledger column is a tax head when its words name one (CGST/Central, SGST/UTGST/State,
  * IGST/Integrated, Cess) — word-based so "Purchase - Interstate" is not SGST — and a purchase
  * ledger (part of taxable value) when it names a purchase.
