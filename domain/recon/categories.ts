@@ -1,6 +1,6 @@
 /**
- * Stable codes of docs/reconciliation.md, "Categories". These strings are part of the API and of every export: never rename one;
- * add new codes at the end.
+ * Stable codes of docs/reconciliation.md, "Categories". These strings are part of the API and of
+ * every export: never rename one; add new codes at the end.
  */
 
 export const CATEGORIES = [
@@ -44,7 +44,10 @@ export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
   superseded: 'Superseded by amendment',
 };
 
-/** Flags that travel with any row (docs/reconciliation.md, "Categories"), plus the duplicate and opposite-sign hints ("Normalisation", "Special documents"). */
+/**
+ * Flags that travel with any row (docs/reconciliation.md, "Categories"), plus the duplicate and
+ * opposite-sign hints ("Normalisation", "Special documents").
+ */
 export const FLAGS = [
   'rejected_in_ims',
   'amended',
@@ -86,7 +89,9 @@ export const NEVER_AUTO_ACCEPTED: ReadonlySet<MatchReason> = new Set<MatchReason
 export const OUT_OF_SCOPE_REASONS = ['no_supplier_gstin', 'zero_tax', 'import_of_services'] as const;
 export type OutOfScopeReason = (typeof OUT_OF_SCOPE_REASONS)[number];
 
-/** The passes (docs/reconciliation.md, "The passes") (plus manual links, made outside this engine). */
+/**
+ * The passes (docs/reconciliation.md, "The passes") (plus manual links, made outside this engine).
+ */
 export const PASSES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'manual'] as const;
 export type Pass = (typeof PASSES)[number];
 

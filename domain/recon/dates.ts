@@ -1,7 +1,7 @@
 /**
- * Day-first date parsing (docs/reconciliation.md, "Inputs"), financial years and return periods (docs/reconciliation.md, "Normalisation").
- * A date is carried as an ISO string `YYYY-MM-DD`; arithmetic uses a day number (days since
- * 1970-01-01, UTC) so that no time zone can move a date.
+ * Day-first date parsing (docs/reconciliation.md, "Inputs"), financial years and return periods
+ * (docs/reconciliation.md, "Normalisation"). A date is carried as an ISO string `YYYY-MM-DD`;
+ * arithmetic uses a day number (days since 1970-01-01, UTC) so that no time zone can move a date.
  */
 
 export type DateResult = { ok: true; iso: string; day: number } | { ok: false; reason: string };

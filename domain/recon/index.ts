@@ -9,9 +9,10 @@ import type { BooksRow, Issue, PortalDoc } from './types';
 
 export interface ReconcileResult {
   /**
-   * Every result row in result order (docs/reconciliation.md, "The report"). The engine decides every row and sums the
-   * summaries without building row objects; this builds them all on first read and keeps them.
-   * A writer that streams batches uses `rowsBetween` instead and never holds them all.
+   * Every result row in result order (docs/reconciliation.md, "The report"). The engine decides
+   * every row and sums the summaries without building row objects; this builds them all on first
+   * read and keeps them. A writer that streams batches uses `rowsBetween` instead and never holds
+   * them all.
    */
   readonly results: ResultRow[];
   /** How many result rows there are (without building them). */

@@ -1,7 +1,7 @@
 /**
- * ITC figures (docs/reconciliation.md, "ITC figures"), per head, in paise, signed by document type (credit notes subtract).
- * Row-level effects are computed once when a result row is built; run and supplier figures are
- * plain sums of those, so every total reconciles with the rows it came from.
+ * ITC figures (docs/reconciliation.md, "ITC figures"), per head, in paise, signed by document type
+ * (credit notes subtract). Row-level effects are computed once when a result row is built; run and
+ * supplier figures are plain sums of those, so every total reconciles with the rows it came from.
  */
 import { totalOfHeads, zeroHeads } from './amounts';
 import { CATEGORY_INDEX, type Category } from './categories';
@@ -146,11 +146,11 @@ function putExcess(out: Float64Array, at: number, i: number, c: number, s: numbe
 }
 
 /**
- * The ITC effect of one result row (docs/reconciliation.md, "ITC figures"), from its category (index in CATEGORIES) and its two
- * sides, written into `out` (from
- * newItcEffect; every cell is set). `accepted` only matters for probable matches. Excesses on
- * paired rows count only beyond `tolerance` per head (a rounding difference is neither a risk
- * nor a miss). Returns which figures the row carries as bits; 0 when it has no effect.
+ * The ITC effect of one result row (docs/reconciliation.md, "ITC figures"), from its category
+ * (index in CATEGORIES) and its two sides, written into `out` (from newItcEffect; every cell is
+ * set). `accepted` only matters for probable matches. Excesses on paired rows count only beyond
+ * `tolerance` per head (a rounding difference is neither a risk nor a miss). Returns which figures
+ * the row carries as bits; 0 when it has no effect.
  */
 export function itcEffectOfSides(
   out: Float64Array,
@@ -182,7 +182,8 @@ export function itcEffectOfSides(
   }
   if (!hasBooks || !hasPortal) return 0;
   const sign = portal[SIDE_SIGN]!;
-  // docs/reconciliation.md, "ITC figures": books tax of pairs whose portal side is not available is at risk in full.
+  // docs/reconciliation.md, "ITC figures": books tax of pairs whose portal side is not available is
+  // at risk in full.
   if (portal[SIDE_ITC] !== 1) {
     if (!eligible) return 0;
     putSigned(out, EFFECT_AT_RISK, books, sign);

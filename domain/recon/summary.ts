@@ -1,7 +1,8 @@
 /**
- * Run summary (docs/reconciliation.md, "The report"): counts and taxable/tax totals per category, separately for each side, and
- * the ITC figures (docs/reconciliation.md, "ITC figures"); and, from the same rows, the vendor view (supplier-summary.ts).
- * Totals are signed paise (credit notes subtract).
+ * Run summary (docs/reconciliation.md, "The report"): counts and taxable/tax totals per category,
+ * separately for each side, and the ITC figures (docs/reconciliation.md, "ITC figures"); and, from
+ * the same rows, the vendor view (supplier-summary.ts). Totals are signed paise (credit notes
+ * subtract).
  *
  * One accumulator (`SummaryAccumulator`) sums both, from one path: the engine hands it each row's
  * parts as it decides the rows (a `RowSink`: no row object is built), and the functions used
@@ -103,7 +104,10 @@ export class SummaryAccumulator implements RowSink {
     this.suppliers.add(slot, category, books, portal, row.portal?.supplierFilingDate, this.effect);
   }
 
-  /** Counts, totals and ITC figures of one row's parts; `booksRows`: the source rows its books side stands for. */
+  /**
+   * Counts, totals and ITC figures of one row's parts; `booksRows`: the source rows its books side
+   * stands for.
+   */
   private addParts(category: number, b: Float64Array, booksRows: number, p: Float64Array, has: number, amendment: Readonly<Heads> | null): void {
     const c = category * 3;
     if (b[SIDE.PRESENT] === 1) {

@@ -4,7 +4,10 @@
  * periods are `YYYY-MM`.
  */
 
-/** Document types (docs/reconciliation.md, "Inputs"); the sign of the ITC effect follows from the type (docs/reconciliation.md, "Normalisation"). */
+/**
+ * Document types (docs/reconciliation.md, "Inputs"); the sign of the ITC effect follows from the
+ * type (docs/reconciliation.md, "Normalisation").
+ */
 export type DocType =
   | 'invoice'
   | 'credit_note'
@@ -29,11 +32,17 @@ export interface Heads {
   cess: number;
 }
 
-/** One canonical purchase-register document (docs/reconciliation.md, "Inputs"), after aggregation of split rows. */
+/**
+ * One canonical purchase-register document (docs/reconciliation.md, "Inputs"), after aggregation of
+ * split rows.
+ */
 export interface BooksRow {
   /** file + sheet + line(s), unique within a run: used for traceability and as the final sort key. */
   rowRef: string;
-  /** As typed; normalised by the engine (docs/reconciliation.md, "Normalisation"). Blank for unregistered suppliers and imports. */
+  /**
+   * As typed; normalised by the engine (docs/reconciliation.md, "Normalisation"). Blank for
+   * unregistered suppliers and imports.
+   */
   supplierGstin: string;
   supplierName?: string;
   docType: DocType;

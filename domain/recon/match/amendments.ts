@@ -1,4 +1,7 @@
-/** Phase: amendments supersede the originals they replace (docs/reconciliation.md, "Special documents"). */
+/**
+ * Phase: amendments supersede the originals they replace (docs/reconciliation.md, "Special
+ * documents").
+ */
 import { NumIndex } from '../num-index';
 import { signOf } from '../normalise';
 import { C_SUPERSEDED, CG, ck, CS, DOC_TYPE_BY_CODE, EXCLUDED, F_AMENDED, FAMILY, FAMILY_OF_CODE, FREE, IG, MONEY_STRIDE, SG } from './codes';

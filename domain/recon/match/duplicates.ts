@@ -1,4 +1,7 @@
-/** Phase: duplicates in books (docs/reconciliation.md, "Normalisation"), and the "possible duplicate" / "different amounts" flags. */
+/**
+ * Phase: duplicates in books (docs/reconciliation.md, "Normalisation"), and the "possible
+ * duplicate" / "different amounts" flags.
+ */
 import { NumIndex } from '../num-index';
 import { C_DUPLICATE, ck, EXCLUDED, F_DIFFERENT_AMOUNTS, F_POSSIBLE_DUP, FREE } from './codes';
 import { withinTol } from './docs';

@@ -1,7 +1,7 @@
 /**
- * Pairing shared by the passes: candidate pairs, their order (docs/reconciliation.md, "Pools and pairing") (tax difference, date gap,
- * edit distance, then the stable row order), greedy one-to-one pairing over that order, and the
- * P4 rule that drops documents with two equally good candidates.
+ * Pairing shared by the passes: candidate pairs, their order (docs/reconciliation.md, "Pools and
+ * pairing") (tax difference, date gap, edit distance, then the stable row order), greedy one-to-one
+ * pairing over that order, and the P4 rule that drops documents with two equally good candidates.
  */
 import { osaDistance } from '../normalise';
 import { FREE } from './codes';
@@ -44,7 +44,10 @@ export function numberDistance(s: Docs, b: number, p: number): number {
   return osaDistance(canonText(s, b), canonText(s, p));
 }
 
-/** docs/reconciliation.md, "The fuzzy-number rule": drop every document that has two or more equally good candidates (sort keys 1–3). */
+/**
+ * docs/reconciliation.md, "The fuzzy-number rule": drop every document that has two or more equally
+ * good candidates (sort keys 1–3).
+ */
 export function dropAmbiguous(cands: Cand[]): Cand[] {
   // Best candidate and tie count per document number (books and portal numbers never collide).
   const best = new Map<number, Cand>();
