@@ -1,9 +1,9 @@
 /**
- * GSTR-2A JSON reader (§3). 2A is for early warning and annual work, never the basis of the
- * claim: documents come back as canonical PortalDocs (ITC availability is not stated in 2A, so
- * `itcAvailable` is true and callers should not sum them as "ITC as per 2B"), plus per-supplier
- * filing signals (GSTR-1 / GSTR-3B filed, registration cancelled) that the matcher turns into flags.
- * Streams like the 2B reader: one supplier entry is parsed at a time.
+ * GSTR-2A JSON reader (docs/reconciliation.md, "Inputs"). 2A is for early warning and annual work,
+ * never the basis of the claim: documents come back as canonical PortalDocs (ITC availability is
+ * not stated in 2A, so `itcAvailable` is true and callers should not sum them as "ITC as per 2B"),
+ * plus per-supplier filing signals (GSTR-1 / GSTR-3B filed, registration cancelled) that the
+ * matcher turns into flags. Streams like the 2B reader: one supplier entry is parsed at a time.
  */
 import { parseAmount } from './amounts';
 import { parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';

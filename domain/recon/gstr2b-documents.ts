@@ -1,8 +1,9 @@
 /**
- * GSTR-2B documents (§2.3–§2.5): one invoice, note, ISD document or bill of entry of a supplier
- * entry into a canonical PortalDoc — amounts in paise (item lines summed, §2.4), ISO dates, the
- * document type, ITC availability, amendment originals — or errors that name the section,
- * supplier index, document index and field. The reader (gstr2b-reader.ts) owns the issue lists.
+ * GSTR-2B documents (docs/reconciliation.md, "Inputs"): one invoice, note, ISD document or bill of
+ * entry of a supplier entry into a canonical PortalDoc — amounts in paise (item lines summed;
+ * docs/reconciliation.md, "Inputs"), ISO dates, the document type, ITC availability, amendment
+ * originals — or errors that name the section, supplier index, document index and field. The reader
+ * (gstr2b-reader.ts) owns the issue lists.
  */
 import { parseAmount } from './amounts';
 import { parseDate } from './dates';
@@ -36,7 +37,8 @@ function money(r: DocumentSink, obj: Obj, field: string, ctx: Issue): number | n
     return NaN;
   }
   if (a.paise < 0) {
-    // §2.7: portal amounts are positive; the sign comes from the document type.
+    // docs/reconciliation.md, "Inputs": portal amounts are positive; the sign comes from the
+    // document type.
     r.countWarn('negative_amount', 'negative portal amounts were read as magnitudes');
     return -a.paise;
   }
@@ -91,7 +93,8 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
   }
   let h = heads(r, raw, ctx);
   const val = money(r, raw, 'val', ctx);
-  // §2.4: sum item lines per head; invoice-level totals win when both exist and disagree by > ₹1.
+  // docs/reconciliation.md, "Inputs": sum item lines per head; invoice-level totals win when both
+  // exist and disagree by > ₹1.
   const items = raw.items;
   if (Array.isArray(items) && items.length > 0 && h) {
     const sum = { tx: 0, ig: 0, cg: 0, sg: 0, cs: 0 };

@@ -1,7 +1,8 @@
 /**
- * GSTR-2B JSON reader (§2). Streams: the file is scanned incrementally and each supplier entry
- * of `docdata` / `docRejdata` is parsed on its own (see json-stream.ts for the memory bound),
- * so a 100 MB download never sits in memory as one string or one object tree.
+ * GSTR-2B JSON reader (docs/reconciliation.md, "Inputs"). Streams: the file is scanned
+ * incrementally and each supplier entry of `docdata` / `docRejdata` is parsed on its own (see
+ * json-stream.ts for the memory bound), so a 100 MB download never sits in memory as one string or
+ * one object tree.
  *
  * Output: canonical PortalDoc[] (amounts in paise, ISO dates), IMS-rejected documents apart,
  * warnings (bad supplier check digits, unknown sections, control-total differences, quirks) and
@@ -25,7 +26,10 @@ export interface Gstr2bExpectations {
 }
 
 export interface Gstr2bReadOptions extends Gstr2bExpectations {
-  /** Distinguishes refs when several files of one period are merged (§2.1 `fc`). */
+  /**
+   * Distinguishes refs when several files of one period are merged (docs/reconciliation.md,
+   * "Inputs").
+   */
   fileTag?: string;
   /** Cap on stored issues (the count of dropped ones is reported). */
   maxIssues?: number;
@@ -188,7 +192,7 @@ class Reader implements DocumentSink {
       return;
     }
     if (!spec) {
-      // Unknown (newer) section: count, never fail (§2.2).
+      // Unknown (newer) section: count, never fail (docs/reconciliation.md, "Inputs").
       let n = 1;
       if (isObj(entry)) {
         const lists = Object.values(entry).filter(Array.isArray);
@@ -217,7 +221,8 @@ class Reader implements DocumentSink {
     const problem = checkGstin(ctin).problem;
     if (problem && !this.badSupplierGstins.has(ctin)) {
       this.badSupplierGstins.add(ctin);
-      // §2.7: portal sample files carry bad check digits; a warning, never a reason to drop.
+      // docs/reconciliation.md, "Normalisation": portal sample files carry bad check digits; a
+      // warning, never a reason to drop.
       this.warn({ code: 'invalid_supplier_gstin', section: where, index, field: 'ctin', message: `supplier GSTIN ${ctin} fails validation (${problem}); documents kept` });
     }
     const name = typeof entry.trdnm === 'string' ? entry.trdnm.trim() : '';
@@ -384,7 +389,7 @@ export async function readGstr2b(source: PortalSource, options: Gstr2bReadOption
 }
 
 /**
- * Merge several files of one period (§2.1 `fc`), de-duplicating on
+ * Merge several files of one period (docs/reconciliation.md, "Inputs"), de-duplicating on
  * (section, supplier GSTIN, document type, clean number, date). Refs must differ between files:
  * read each with its own `fileTag`.
  */

@@ -9,9 +9,10 @@ import type { BooksRow, Issue, PortalDoc } from './types';
 
 export interface ReconcileResult {
   /**
-   * Every result row in result order (§12.2). The engine decides every row and sums the
-   * summaries without building row objects; this builds them all on first read and keeps them.
-   * A writer that streams batches uses `rowsBetween` instead and never holds them all.
+   * Every result row in result order (docs/reconciliation.md, "The report"). The engine decides
+   * every row and sums the summaries without building row objects; this builds them all on first
+   * read and keeps them. A writer that streams batches uses `rowsBetween` instead and never holds
+   * them all.
    */
   readonly results: ResultRow[];
   /** How many result rows there are (without building them). */
@@ -24,7 +25,7 @@ export interface ReconcileResult {
    * all and releases by itself. Without a call the tables are left to the garbage collector.
    */
   release(): void;
-  /** IMS-rejected documents, kept aside (§9.6). */
+  /** IMS-rejected documents, kept aside (docs/reconciliation.md, "Special documents"). */
   readonly rejected: PortalDoc[];
   readonly summary: RunSummary;
   readonly suppliers: SupplierSummary[];

@@ -1,7 +1,7 @@
 /**
- * ITC figures of §11, per head, in paise, signed by document type (credit notes subtract).
- * Row-level effects are computed once when a result row is built; run and supplier figures are
- * plain sums of those, so every total reconciles with the rows it came from.
+ * ITC figures (docs/reconciliation.md, "ITC figures"), per head, in paise, signed by document type
+ * (credit notes subtract). Row-level effects are computed once when a result row is built; run and
+ * supplier figures are plain sums of those, so every total reconciles with the rows it came from.
  */
 import { totalOfHeads, zeroHeads } from './amounts';
 import { CATEGORY_INDEX, type Category } from './categories';
@@ -146,11 +146,11 @@ function putExcess(out: Float64Array, at: number, i: number, c: number, s: numbe
 }
 
 /**
- * The ITC effect of one result row (§11), from its category (index in CATEGORIES) and its two
- * sides, written into `out` (from
- * newItcEffect; every cell is set). `accepted` only matters for probable matches. Excesses on
- * paired rows count only beyond `tolerance` per head (a rounding difference is neither a risk
- * nor a miss). Returns which figures the row carries as bits; 0 when it has no effect.
+ * The ITC effect of one result row (docs/reconciliation.md, "ITC figures"), from its category
+ * (index in CATEGORIES) and its two sides, written into `out` (from newItcEffect; every cell is
+ * set). `accepted` only matters for probable matches. Excesses on paired rows count only beyond
+ * `tolerance` per head (a rounding difference is neither a risk nor a miss). Returns which figures
+ * the row carries as bits; 0 when it has no effect.
  */
 export function itcEffectOfSides(
   out: Float64Array,
@@ -182,7 +182,8 @@ export function itcEffectOfSides(
   }
   if (!hasBooks || !hasPortal) return 0;
   const sign = portal[SIDE_SIGN]!;
-  // §11: books tax of pairs whose portal side is not available is at risk in full.
+  // docs/reconciliation.md, "ITC figures": books tax of pairs whose portal side is not available is
+  // at risk in full.
   if (portal[SIDE_ITC] !== 1) {
     if (!eligible) return 0;
     putSigned(out, EFFECT_AT_RISK, books, sign);
@@ -278,7 +279,7 @@ export interface ItcRowLike {
 }
 
 /*
- * Accumulator layout of the §11 figures: nine figures × four heads in one Float64Array (matched …
+ * Accumulator layout of the ITC figures: nine figures × four heads in one Float64Array (matched …
  * missed in the order of a row's effect, so addItcParts adds the effect in one loop). Documents'
  * heads are read as sides (numbers), never through a helper shared by books rows, portal documents
  * and row-level heads: such a helper sees every shape and its inline caches go megamorphic.
@@ -317,13 +318,13 @@ function addHeads(acc: Float64Array, at: number, h: Readonly<Heads>): void {
   acc[at + 3] = acc[at + 3]! + h.cess;
 }
 
-/** Accumulator of the §11 figures (nine figures × four heads), summed by addItcParts. */
+/** Accumulator of the ITC figures (nine figures × four heads), summed by addItcParts. */
 export function newItcAccumulator(): Float64Array {
   return new Float64Array(36);
 }
 
 /**
- * Add one result row's §11 figures to an accumulator from newItcAccumulator, from the row's parts:
+ * Add one result row's ITC figures to an accumulator from newItcAccumulator, from the row's parts:
  * its category's index, its two sides, its effect as itcEffectOfSides (or effectOfRowItc) wrote
  * it (`has` its answer) and the amendment delta when the original was in an earlier period.
  */
@@ -353,7 +354,7 @@ function addSide(acc: Float64Array, at: number, side: Float64Array): void {
   acc[at + 3] = acc[at + 3]! + sign * side[SIDE_CESS]!;
 }
 
-/** The §11 figures of an accumulator (plus the IMS-rejected documents kept aside). */
+/** The ITC figures of an accumulator (plus the IMS-rejected documents kept aside). */
 export function itcFiguresOf(acc: Float64Array, rejected: readonly PortalDoc[]): ItcFigures {
   for (const doc of rejected) addDoc(acc, REJ, doc, signOf(doc.docType));
   const books = headsAt(acc, BOOKS);

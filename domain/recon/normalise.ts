@@ -1,13 +1,16 @@
 /**
- * Normalisation shared by both sides before matching (§7): GSTIN clean-up, the three
- * invoice-number keys, place of supply, yes/no flags and the sign of a document type.
- * These functions run once per document on 1-lakh-row inputs, so they scan character codes
- * instead of chaining regular expressions.
+ * Normalisation shared by both sides before matching (docs/reconciliation.md, "Normalisation"):
+ * GSTIN clean-up, the three invoice-number keys, place of supply, yes/no flags and the sign of a
+ * document type. These functions run once per document on 1-lakh-row inputs, so they scan character
+ * codes instead of chaining regular expressions.
  */
 import { STATE_CODES, normaliseGstin, gstinProblem, type GstinProblem } from '../gstin';
 import type { DocType } from './types';
 
-/** §7.1: trim, drop internal spaces and dots, upper-case (then the shared GSTIN normaliser). */
+/**
+ * docs/reconciliation.md, "Normalisation" (GSTIN): trim, drop internal spaces and dots, upper-case
+ * (then the shared GSTIN normaliser).
+ */
 export function cleanGstin(raw: string | null | undefined): string {
   if (!raw) return '';
   return normaliseGstin(raw.replace(/[\s.]/g, ''));
@@ -43,7 +46,9 @@ function needsCleaning(raw: string): boolean {
   return false;
 }
 
-/** §7.2 key 2: upper-case, no whitespace, no trailing dots. */
+/**
+ * Clean key (docs/reconciliation.md, "Normalisation"): upper-case, no whitespace, no trailing dots.
+ */
 export function cleanKey(raw: string | null | undefined): string {
   if (!raw) return '';
   // Fast path: most portal numbers are already upper-case ASCII without spaces or dots.
@@ -108,10 +113,10 @@ function stripLeadingZeros(field: string): string {
 }
 
 /**
- * §7.2 key 3 from a clean key: (a) remove FY tokens of the document's FY and its neighbours when
- * bounded by separators or the string edge, (b) drop leading zeros of every digit run, (c) keep
- * only A–Z0–9, (d) fall back to the clean key when nothing is left. `fyStart` null (no usable
- * date) skips step (a).
+ * Canonical key (docs/reconciliation.md, "Normalisation") from a clean key: (a) remove FY tokens of
+ * the document's FY and its neighbours when bounded by separators or the string edge, (b) drop
+ * leading zeros of every digit run, (c) keep only A–Z0–9, (d) fall back to the clean key when
+ * nothing is left. `fyStart` null (no usable date) skips step (a).
  */
 // Scratch arrays reused across calls: canonicalKey runs once per document on lakh-row inputs.
 const fields: string[] = [];
@@ -340,13 +345,19 @@ export function canonicalOnly(clean: string, fyStart: number | null, scratch: Ca
   return out === '' ? clean : out;
 }
 
-/** The three keys of §7.2 for a raw number and the document's FY start year. */
+/**
+ * The three keys (docs/reconciliation.md, "Normalisation") for a raw number and the document's FY
+ * start year.
+ */
 export function invoiceKeys(raw: string, fyStart: number | null): { clean: string } & CanonicalKey {
   const clean = cleanKey(raw);
   return { clean, ...canonicalKey(clean, fyStart) };
 }
 
-/** Bill-of-entry key (§9.4): digits only, leading zeros dropped. */
+/**
+ * Bill-of-entry key (docs/reconciliation.md, "Special documents"): digits only, leading zeros
+ * dropped.
+ */
 export function billOfEntryKey(raw: string | number | null | undefined): string {
   if (raw === null || raw === undefined) return '';
   const digits = String(raw).replace(/\D/g, '').replace(/^0+(?=\d)/, '');
@@ -390,10 +401,11 @@ export function osaDistance(a: string, b: string): number {
 }
 
 /**
- * §8.4 fuzzy-number rule. Tail match: equal non-empty numeric tails and equal (or one empty)
- * alpha prefixes. One edit: both canonical keys ≥ 4 characters, OSA distance exactly 1, and
- * numeric tails with the same number of digits — which is what keeps `12`/`120`, `SI1`/`SI10`
- * and `100`/`1000` apart. Substring similarity is deliberately absent.
+ * The fuzzy-number rule (docs/reconciliation.md, "The fuzzy-number rule"). Tail match: equal
+ * non-empty numeric tails and equal (or one empty) alpha prefixes. One edit: both canonical keys ≥
+ * 4 characters, OSA distance exactly 1, and numeric tails with the same number of digits — which is
+ * what keeps `12`/`120`, `SI1`/`SI10` and `100`/`1000` apart. Substring similarity is deliberately
+ * absent.
  */
 export function isFuzzyNumberMatch(a: CanonicalKey, b: CanonicalKey): boolean {
   if (a.tail !== '' && a.tail === b.tail && (a.prefix === b.prefix || a.prefix === '' || b.prefix === '')) {
@@ -405,7 +417,10 @@ export function isFuzzyNumberMatch(a: CanonicalKey, b: CanonicalKey): boolean {
   return osaDistance(a.canonical, b.canonical) === 1;
 }
 
-/** +1 for documents that add credit, −1 for those that reduce it (§7.4). */
+/**
+ * +1 for documents that add credit, −1 for those that reduce it (docs/reconciliation.md,
+ * "Normalisation").
+ */
 export function signOf(docType: DocType): 1 | -1 {
   return docType === 'credit_note' || docType === 'isd_credit_note' ? -1 : 1;
 }

@@ -1,7 +1,8 @@
 /**
- * Purchase-register header mapping (§5.1, §5.2): the header row is found by content (Tally puts
- * company name, address and date range above it), and columns are mapped by synonyms, a user's
- * confirmed mapping, and Tally ledger names; and what the voucher-type and document-type columns mean.
+ * Purchase-register header mapping (docs/reconciliation.md, "Inputs"): the header row is found by
+ * content (Tally puts company name, address and date range above it), and columns are mapped by
+ * synonyms, a user's confirmed mapping, and Tally ledger names; and what the voucher-type and
+ * document-type columns mean.
  */
 import type { DocType } from './types';
 
@@ -56,10 +57,10 @@ const SYNONYM_MAP: ReadonlyMap<string, RegisterField> = new Map(
 );
 
 /**
- * Map one header cell: user map, then synonyms, then Tally ledger classification (§5.1): a
- * ledger column is a tax head when its words name one (CGST/Central, SGST/UTGST/State,
- * IGST/Integrated, Cess) — word-based so "Purchase - Interstate" is not SGST — and a purchase
- * ledger (part of taxable value) when it names a purchase.
+ * Map one header cell: user map, then synonyms, then Tally ledger classification
+ * (docs/reconciliation.md, "Inputs"): a ledger column is a tax head when its words name one
+ * (CGST/Central, SGST/UTGST/State, IGST/Integrated, Cess) — word-based so "Purchase - Interstate"
+ * is not SGST — and a purchase ledger (part of taxable value) when it names a purchase.
  */
 export function mapHeader(header: string, userMap?: Readonly<Record<string, RegisterField>>): RegisterField | null {
   const norm = normaliseHeader(header);

@@ -1,9 +1,9 @@
 /**
- * Purchase-register reader (§5): sniffs the content and hands CSV to register-csv.ts and XLSX to
- * register-xlsx.ts; both find the header (register-header.ts) and feed the row sink
- * (register-sink.ts). JSON and binary files are refused with a clear error. This module pulls
- * csv-parse, exceljs and `node:stream`: import it directly, never through the engine's index, so
- * a Temporal workflow bundle never drags them in.
+ * Purchase-register reader (docs/reconciliation.md, "Inputs"): sniffs the content and hands CSV to
+ * register-csv.ts and XLSX to register-xlsx.ts; both find the header (register-header.ts) and feed
+ * the row sink (register-sink.ts). JSON and binary files are refused with a clear error. This
+ * module pulls csv-parse, exceljs and `node:stream`: import it directly, never through the engine's
+ * index, so a Temporal workflow bundle never drags them in.
  */
 import { type ByteSource, peek } from './byte-source';
 import { readRegisterCsv } from './register-csv';

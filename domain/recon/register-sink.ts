@@ -1,11 +1,13 @@
 /**
  * The register's row sink: every row after the header becomes a canonical BooksRow with positive
- * magnitudes and a docType (§7.4), or a row-level error. Amounts and dates are read in Indian
- * formats, split rows of one voucher are aggregated (§5.4), and title, blank, total and
- * repeated-header rows are skipped and counted. CSV and XLSX readers feed it the same cells.
+ * magnitudes and a docType (docs/reconciliation.md, "Normalisation"), or a row-level error. Amounts
+ * and dates are read in Indian formats, split rows of one voucher are aggregated
+ * (docs/reconciliation.md, "Inputs"), and title, blank, total and repeated-header rows are skipped
+ * and counted. CSV and XLSX readers feed it the same cells.
  *
- * Cell text is never rewritten: a supplier called `=HYPERLINK(...)` stays exactly that; the
- * export layer neutralises formula-looking cells (§12.4), because only it knows the target.
+ * Cell text is never rewritten: a supplier called `=HYPERLINK(...)` stays exactly that; the export
+ * layer neutralises formula-looking cells (docs/reconciliation.md, "The report"), because only it
+ * knows the target.
  */
 import { parseAmount } from './amounts';
 import { parseDate } from './dates';
@@ -37,7 +39,9 @@ export const TOO_LARGE_CODES: ReadonlySet<string> = new Set(['too_many_rows', 't
 export interface RegisterReadResult {
   ok: boolean;
   rows: BooksRow[];
-  /** Proposed mapping per sheet (show it to the user to confirm, §5.2). */
+  /**
+   * Proposed mapping per sheet (show it to the user to confirm; docs/reconciliation.md, "Inputs").
+   */
   mapping: Array<{ sheet: string; headerLine: number; columns: ColumnMapping[] }>;
   skipped: { blank: number; totals: number; repeatedHeaders: number; titleRows: number; nonPurchase: number };
   /** Number of source lines that were merged into a document with other lines (split item rows). */
@@ -318,7 +322,8 @@ export class RegisterSink {
     let sg = sgst.sum;
     const cs = cess.sum;
     let derived = false;
-    // Busy layout (§5.2): one total and a type such as L/GST-18% → back-compute the heads.
+    // Busy layout (docs/reconciliation.md, "Inputs"): one total and a type such as L/GST-18% →
+    // back-compute the heads.
     const busy = /^([LI])\s*\/\s*GST\s*-\s*(\d+(?:\.\d+)?)\s*%$/i.exec(cellText(first('busyTaxType')));
     if (busy && ig === 0 && cg === 0 && sg === 0 && value.present) {
       const rate = Number(busy[2]);
@@ -346,7 +351,7 @@ export class RegisterSink {
         : `${this.sheet}|L|${line}`;
     const existing = this.accs.get(key);
     if (existing) {
-      // §5.4: lines of one voucher (item-wise export) are one document.
+      // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
       if ((existing.taxable + existing.igst + existing.cgst + existing.sgst + existing.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
       existing.lines.push(rowRef);
       existing.taxable += txSum;
@@ -385,7 +390,8 @@ export class RegisterSink {
         this.warn({ code: 'mixed_signs', rowRef: a.ref, message: 'positive and negative amounts in one document; magnitudes used' });
       }
       if (signed < 0) {
-        // §7.4: a purchase return recorded as negative numbers is the supplier's credit note.
+        // docs/reconciliation.md, "Normalisation": a purchase return recorded as negative numbers
+        // is the supplier's credit note.
         if (docType === 'invoice' || docType === 'debit_note') docType = 'credit_note';
         else if (docType === 'isd_invoice') docType = 'isd_credit_note';
       }

@@ -1,7 +1,8 @@
 /**
- * Run summary (§12.1): counts and taxable/tax totals per category, separately for each side, and
- * the §11 ITC figures; and, from the same rows, the vendor view (§12.3, supplier-summary.ts).
- * Totals are signed paise (credit notes subtract).
+ * Run summary (docs/reconciliation.md, "The report"): counts and taxable/tax totals per category,
+ * separately for each side, and the ITC figures (docs/reconciliation.md, "ITC figures"); and, from
+ * the same rows, the vendor view (supplier-summary.ts). Totals are signed paise (credit notes
+ * subtract).
  *
  * One accumulator (`SummaryAccumulator`) sums both, from one path: the engine hands it each row's
  * parts as it decides the rows (a `RowSink`: no row object is built), and the functions used
@@ -32,7 +33,7 @@ export interface RunSummary {
   input: { booksRows: number; portalDocuments: number };
   books: Record<Category, SideTotals> & { all: SideTotals };
   portal: Record<Category, SideTotals> & { all: SideTotals };
-  /** IMS-rejected documents kept aside (§9.6). */
+  /** IMS-rejected documents kept aside (docs/reconciliation.md, "Special documents"). */
   rejected: SideTotals;
   itc: ItcFigures;
   options: MatchOptions;
@@ -58,7 +59,7 @@ function sideTable(acc: Float64Array): Record<Category, SideTotals> & { all: Sid
 
 /**
  * The run summary and the vendor view, one row at a time. Counts and totals accumulate in typed
- * arrays indexed by category (3 cells per category and side), the §11 figures in one
+ * arrays indexed by category (3 cells per category and side), the ITC figures in one
  * accumulator, the vendor view per supplier slot; they become objects once, at the end.
  */
 export class SummaryAccumulator implements RowSink {
@@ -103,7 +104,10 @@ export class SummaryAccumulator implements RowSink {
     this.suppliers.add(slot, category, books, portal, row.portal?.supplierFilingDate, this.effect);
   }
 
-  /** Counts, totals and §11 figures of one row's parts; `booksRows`: the source rows its books side stands for. */
+  /**
+   * Counts, totals and ITC figures of one row's parts; `booksRows`: the source rows its books side
+   * stands for.
+   */
   private addParts(category: number, b: Float64Array, booksRows: number, p: Float64Array, has: number, amendment: Readonly<Heads> | null): void {
     const c = category * 3;
     if (b[SIDE.PRESENT] === 1) {
@@ -124,7 +128,7 @@ export class SummaryAccumulator implements RowSink {
     addItcParts(this.itc, category, b, p, this.effect, has, amendment);
   }
 
-  /** The §11 figures so far (plus the IMS-rejected documents kept aside). */
+  /** The ITC figures so far (plus the IMS-rejected documents kept aside). */
   finishItc(rejected: readonly PortalDoc[]): ItcFigures {
     return itcFiguresOf(this.itc, rejected);
   }
@@ -167,7 +171,7 @@ export function summariseRun(
   return acc.finishRun(rejected, warnings);
 }
 
-/** The vendor view of rows in result order (§12.3). */
+/** The vendor view of rows in result order (docs/reconciliation.md, "The report"). */
 export function summariseSuppliers(
   rows: readonly ResultRow[],
   signals?: Readonly<Record<string, SupplierSignal>>,
@@ -177,7 +181,7 @@ export function summariseSuppliers(
   return acc.finishSuppliers();
 }
 
-/** The §11 figures over result rows (and the IMS-rejected documents kept aside). */
+/** The ITC figures over result rows (and the IMS-rejected documents kept aside). */
 export function computeItcFigures(rows: readonly (ItcRowLike & Pick<ResultRow, 'booksRowRefs' | 'supplierGstin' | 'supplierName'>)[],
   rejected: readonly PortalDoc[]): ItcFigures {
   const acc = new SummaryAccumulator(matchOptions({}));

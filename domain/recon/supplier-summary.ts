@@ -1,8 +1,8 @@
 /**
- * The vendor view (§12.3): one line per supplier GSTIN, sorted by ITC at risk, largest first —
- * the CA's work list. Contact e-mail and follow-up status live outside this pure module. The
- * figures are summed by summary.ts's SummaryAccumulator (one path for the engine's rows and for
- * rows after manual decisions) into the per-supplier slots kept here.
+ * The vendor view (docs/reconciliation.md, "The report"): one line per supplier GSTIN, sorted by
+ * ITC at risk, largest first — the CA's work list. Contact e-mail and follow-up status live outside
+ * this pure module. The figures are summed by summary.ts's SummaryAccumulator (one path for the
+ * engine's rows and for rows after manual decisions) into the per-supplier slots kept here.
  */
 import { addHeadsInto, totalOfHeads, zeroHeads } from './amounts';
 import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
@@ -69,7 +69,9 @@ function effectTotal(e: Float64Array, at: number): number {
   return e[at]! + e[at + 1]! + e[at + 2]! + e[at + 3]!;
 }
 
-/** §12.3 order: ITC at risk, largest first, then GSTIN. */
+/**
+ * Vendor-view order (docs/reconciliation.md, "The report"): ITC at risk, largest first, then GSTIN.
+ */
 function byRiskThenGstin(a: SupplierSummary, b: SupplierSummary): number {
   return b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0);
 }

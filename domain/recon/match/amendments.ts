@@ -1,4 +1,7 @@
-/** Phase: amendments supersede the originals they replace (§9.2). */
+/**
+ * Phase: amendments supersede the originals they replace (docs/reconciliation.md, "Special
+ * documents").
+ */
 import { NumIndex } from '../num-index';
 import { signOf } from '../normalise';
 import { C_SUPERSEDED, CG, ck, CS, DOC_TYPE_BY_CODE, EXCLUDED, F_AMENDED, FAMILY, FAMILY_OF_CODE, FREE, IG, MONEY_STRIDE, SG } from './codes';
@@ -26,7 +29,7 @@ function sortByPeriod(s: Docs, docs: number[]): void {
   sortWith(docs, s, byPeriodThenDoc);
 }
 
-/** Amendments supersede originals (§9.2). */
+/** Amendments supersede originals (docs/reconciliation.md, "Special documents"). */
 export function supersedeAmendments(run: Run): void {
   const { s, nb, end } = run;
   const money = run.s.money;

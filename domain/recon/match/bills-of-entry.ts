@@ -1,9 +1,15 @@
-/** Phase: bills of entry, books rows aggregated per BOE number (§9.4). */
+/**
+ * Phase: bills of entry, books rows aggregated per BOE number (docs/reconciliation.md, "Special
+ * documents").
+ */
 import { CG, CS, FREE, IG, MERGED, MONEY_FIELDS, MONEY_STRIDE, SG, T_BOE, TX } from './codes';
 import { sortByDoc } from './pairing';
 import type { Run } from './run-state';
 
-/** Bills of entry: aggregate books rows per BOE number (§9.4). */
+/**
+ * Bills of entry: aggregate books rows per BOE number (docs/reconciliation.md, "Special
+ * documents").
+ */
 export function aggregateBillsOfEntry(run: Run): void {
   const { s, nb } = run;
   const money = run.s.money;

@@ -1,7 +1,8 @@
 /**
  * The matcher's codes and packed layouts: document types, families and their compatibility
- * (§8.2), flags as bits, document states, passes, the categories the passes set, the 64-byte
- * money record per document, and the composite hash key of the keyed passes.
+ * (docs/reconciliation.md, "Pools and pairing"), flags as bits, document states, passes, the
+ * categories the passes set, the 64-byte money record per document, and the composite hash key of
+ * the keyed passes.
  */
 import { FLAGS, type Flag, type OutOfScopeReason, type Pass } from '../categories';
 import { signOf } from '../normalise';
@@ -17,7 +18,10 @@ export const DOC_TYPE_CODE: Readonly<Record<DocType, number>> = {
   invoice: 0, debit_note: 1, credit_note: 2, isd_invoice: 3, isd_credit_note: 4, bill_of_entry: 5,
 };
 
-/** Block id 0: bills of entry, blocked by their number rather than by GSTIN (§8.1). */
+/**
+ * Block id 0: bills of entry, blocked by their number rather than by GSTIN (docs/reconciliation.md,
+ * "Pools and pairing").
+ */
 export const BOE_BLOCK = 0;
 
 /**
@@ -42,7 +46,10 @@ export const T_BOE = 5;
 export const FAMILY_OF_CODE: readonly number[] = DOC_TYPE_BY_CODE.map((t) => FAMILY[t]);
 export const SIGN_OF_CODE: readonly number[] = DOC_TYPE_BY_CODE.map(signOf);
 
-/** §8.2 compatibility on type codes, books type first. A books debit note meets only a portal debit note. */
+/**
+ * Type compatibility (docs/reconciliation.md, "Pools and pairing") on type codes, books type first.
+ * A books debit note meets only a portal debit note.
+ */
 export function compatible(books: number, portal: number): boolean {
   return books === portal || (books === T_INVOICE && portal === T_DEBIT_NOTE);
 }
@@ -88,7 +95,7 @@ export const P3 = 3;
 export const P4 = 4;
 export const P5 = 5;
 export const P6 = 6;
-/** A pair a user linked (§8.7): never made by the passes. */
+/** A pair a user linked (docs/reconciliation.md, "Manual decisions"): never made by the passes. */
 export const MANUAL = 7;
 
 /** Categories the passes set in the `category` column (0: none; see singleCode). */

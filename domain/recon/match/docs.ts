@@ -1,7 +1,7 @@
 /**
  * The documents of a run as columns (`Docs`), and what reads them: a document's texts (clean and
- * canonical number, place of supply, port code), the "stable row order" (§8.2), the amount checks
- * the passes share, and the pairing of two documents.
+ * canonical number, place of supply, port code), the "stable row order" (docs/reconciliation.md,
+ * "Pools and pairing"), the amount checks the passes share, and the pairing of two documents.
  */
 import { type CanonicalKey, canonicalKey } from '../normalise';
 import { TableLease } from '../table-pool';
@@ -178,7 +178,10 @@ export function cmpStr(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The "stable row order" of §8.2: date, then the unique reference. Independent of input order. */
+/**
+ * The "stable row order" (docs/reconciliation.md, "Pools and pairing"): date, then the unique
+ * reference. Independent of input order.
+ */
 export function cmpDoc(s: Docs, x: number, y: number): number {
   return s.day[x]! - s.day[y]! || cmpStr(s.ref[x]!, s.ref[y]!);
 }

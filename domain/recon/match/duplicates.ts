@@ -1,4 +1,7 @@
-/** Phase: duplicates in books (§7.5), and the "possible duplicate" / "different amounts" flags. */
+/**
+ * Phase: duplicates in books (docs/reconciliation.md, "Normalisation"), and the "possible
+ * duplicate" / "different amounts" flags.
+ */
 import { NumIndex } from '../num-index';
 import { C_DUPLICATE, ck, EXCLUDED, F_DIFFERENT_AMOUNTS, F_POSSIBLE_DUP, FREE } from './codes';
 import { withinTol } from './docs';
@@ -6,7 +9,7 @@ import { ensureCanon, Groups } from './interning';
 import { sortByDoc } from './pairing';
 import type { Run } from './run-state';
 
-/** Duplicates in books (§7.5). */
+/** Duplicates in books (docs/reconciliation.md, "Normalisation"). */
 export function markDuplicates(run: Run): void {
   const { s, it, nb, warnings } = run;
   const money = run.s.money;

@@ -1,4 +1,7 @@
-/** Phase: P4 (fuzzy number) and P5 (amount only), per GSTIN block, capped (§8.2, §8.4). */
+/**
+ * Phase: P4 (fuzzy number) and P5 (amount only), per GSTIN block, capped (docs/reconciliation.md,
+ * "The passes" / "The fuzzy-number rule").
+ */
 import { type CanonicalKey, isFuzzyNumberMatch } from '../normalise';
 import { BOE_BLOCK, compatible, FREE, P4, P5 } from './codes';
 import { fuzzyKeyOf, pair, posRcmEqual, taxDiff, withinTol } from './docs';

@@ -1,4 +1,7 @@
-/** Phase: the keyed passes P1–P3 (§8.2): equal clean key, equal canonical key, the amended original's number. */
+/**
+ * Phase: the keyed passes P1–P3 (docs/reconciliation.md, "The passes"): equal clean key, equal
+ * canonical key, the amended original's number.
+ */
 import { ANY_FY, ck, compatible, FAMILY_OF_CODE, FREE, P1, P2, P3 } from './codes';
 import { pair, taxDiff } from './docs';
 import { ensureCanon, Groups } from './interning';

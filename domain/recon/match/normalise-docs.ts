@@ -1,7 +1,8 @@
 /**
- * Phase 1, normalising: books rows and portal documents into the columns (keys interned, amounts
- * in the money record, books flags and out-of-scope rows of §9.7, IMS-rejected documents set
- * aside), FY slots relative to the run's earliest FY, and one warning per invalid GSTIN.
+ * Phase 1, normalising: books rows and portal documents into the columns (keys interned, amounts in
+ * the money record, books flags and out-of-scope rows (docs/reconciliation.md, "Special
+ * documents"), IMS-rejected documents set aside), FY slots relative to the run's earliest FY, and
+ * one warning per invalid GSTIN.
  */
 import { dayOfIso, fyStartYear } from '../dates';
 import { billOfEntryKey, canonicalOnly, checkGstin, cleanKey } from '../normalise';
@@ -70,7 +71,10 @@ function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igs
   money[m + TAX] = a.igst + a.cgst + a.sgst + a.cess;
 }
 
-/** Books rows into the columns, with the books flags and out-of-scope rows (§9.7). */
+/**
+ * Books rows into the columns, with the books flags and out-of-scope rows (docs/reconciliation.md,
+ * "Special documents").
+ */
 export function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow[]): void {
   const nb = s.nb;
   const money = s.money;
@@ -80,8 +84,8 @@ export function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow
       r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
     setMoney(money, MONEY_STRIDE * i, r);
     s.books[i] = r;
-    // Books flags and out of scope (§9.7), while the row is in cache (nothing before the
-    // duplicate check reads these bits or states).
+    // Books flags and out of scope (docs/reconciliation.md, "Special documents"), while the row is
+    // in cache (nothing before the duplicate check reads these bits or states).
     let f = s.flags[i]!;
     if (r.derivedAmounts) f |= F_DERIVED;
     if (r.dateFallback) f |= F_DATE_FALLBACK;
@@ -147,7 +151,10 @@ export function assignFySlots(s: Docs, end: number): void {
   }
 }
 
-/** Invalid GSTINs: warn once per GSTIN and side, naming its first row (§7.1, §2.7). */
+/**
+ * Invalid GSTINs: warn once per GSTIN and side, naming its first row (docs/reconciliation.md,
+ * "Normalisation" / "Inputs").
+ */
 export function warnInvalidGstins(run: Run): void {
   const { s, it, nb, end, warnings } = run;
   const bad = new Map<string, number>();

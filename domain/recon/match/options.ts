@@ -8,7 +8,7 @@ import type { RowItc } from '../itc';
 import type { BooksRow, Heads, Issue, PortalDoc } from '../types';
 
 export interface MatchOptions {
-  /** Per-field tolerance in paise (§8.5 default ₹1.00 = 100). */
+  /** Per-field tolerance in paise (default ₹1.00 = 100; docs/reconciliation.md, "Defaults"). */
   amountTolerance: number;
   /** Maximum date gap in days for fuzzy/amount pairs and for a same-number pair to stay non-material. */
   dateWindowDays: number;
@@ -56,7 +56,10 @@ export interface ResultRow {
   /** All probable-match reasons that applied. */
   reasons: readonly MatchReason[];
   pass: Pass | null;
-  /** Probable matches: auto-accepted under §8.5; exact/manual: true; everything else false. */
+  /**
+   * Probable matches: auto-accepted as docs/reconciliation.md, "Defaults" says; exact/manual: true;
+   * everything else false.
+   */
   accepted: boolean;
   flags: readonly Flag[];
   /** From the portal side; null for books-only rows. */
@@ -76,13 +79,19 @@ export interface ResultRow {
   amendmentOfEarlierPeriod?: boolean;
   /** Plain-language hints for the reviewer (e.g. same number, opposite sign). */
   hints: readonly string[];
-  /** A user's mark on the row (§8.7): follow up next period, or ignored with a reason. Never set by the passes. */
+  /**
+   * A user's mark on the row (docs/reconciliation.md, "Manual decisions"): follow up next period,
+   * or ignored with a reason. Never set by the passes.
+   */
   userStatus?: 'pending' | 'ignored';
-  /** The user decisions (§8.7) that shaped this row, oldest first. Never set by the passes. */
+  /**
+   * The user decisions (docs/reconciliation.md, "Manual decisions") that shaped this row, oldest
+   * first. Never set by the passes.
+   */
   decisions?: readonly RowDecision[];
 }
 
-/** One manual action (§8.7) as a result row remembers it. */
+/** One manual action (docs/reconciliation.md, "Manual decisions") as a result row remembers it. */
 export interface RowDecision {
   id: string;
   action: 'link' | 'unlink' | 'accept' | 'pending' | 'ignore' | 'clear';
@@ -95,7 +104,10 @@ export interface RowDecision {
 
 export interface MatchOutput {
   results: ResultRow[];
-  /** IMS-rejected portal documents, kept aside (§9.6); not part of `results`. */
+  /**
+   * IMS-rejected portal documents, kept aside (docs/reconciliation.md, "Special documents"); not
+   * part of `results`.
+   */
   rejected: PortalDoc[];
   warnings: Issue[];
 }
@@ -118,7 +130,10 @@ export interface RowSink {
     filingDate: string | undefined, amendment: Readonly<Heads> | null, supplier: number, supplierGstin: string): void;
 }
 
-/** A run's result rows in result order (§12.2), built when asked for: decided, not yet objects. */
+/**
+ * A run's result rows in result order (docs/reconciliation.md, "The report"), built when asked for:
+ * decided, not yet objects.
+ */
 export interface MatchedRows {
   readonly count: number;
   /** Rows [from, to) in result order, built now (each call builds new objects). */

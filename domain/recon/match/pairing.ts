@@ -1,7 +1,7 @@
 /**
- * Pairing shared by the passes: candidate pairs, their §8.4 order (tax difference, date gap,
- * edit distance, then the stable row order), greedy one-to-one pairing over that order, and the
- * P4 rule that drops documents with two equally good candidates.
+ * Pairing shared by the passes: candidate pairs, their order (docs/reconciliation.md, "Pools and
+ * pairing") (tax difference, date gap, edit distance, then the stable row order), greedy one-to-one
+ * pairing over that order, and the P4 rule that drops documents with two equally good candidates.
  */
 import { osaDistance } from '../normalise';
 import { FREE } from './codes';
@@ -30,7 +30,7 @@ export function sortByDoc(s: Docs, docs: number[]): number[] {
   return sortWith(docs, s, byDoc);
 }
 
-/** Pairs candidates in §8.4 order, each document at most once. */
+/** Pairs candidates in that order, each document at most once. */
 export function greedy(s: Docs, cands: Cand[], pass: number): void {
   sortWith(cands, s, byCand);
   for (let k = 0; k < cands.length; k += 1) {
@@ -44,7 +44,10 @@ export function numberDistance(s: Docs, b: number, p: number): number {
   return osaDistance(canonText(s, b), canonText(s, p));
 }
 
-/** §8.4: drop every document that has two or more equally good candidates (sort keys 1–3). */
+/**
+ * docs/reconciliation.md, "The fuzzy-number rule": drop every document that has two or more equally
+ * good candidates (sort keys 1–3).
+ */
 export function dropAmbiguous(cands: Cand[]): Cand[] {
   // Best candidate and tie count per document number (books and portal numbers never collide).
   const best = new Map<number, Cand>();

@@ -1,4 +1,4 @@
-/** Phase: P6, same PAN with a different GSTIN (§8.6). */
+/** Phase: P6, same PAN with a different GSTIN (docs/reconciliation.md, "The passes"). */
 import { isFuzzyNumberMatch } from '../normalise';
 import { BOE_BLOCK, compatible, FREE, MONEY_STRIDE, P6, TX } from './codes';
 import { fuzzyKeyOf, taxDiff } from './docs';
@@ -6,7 +6,7 @@ import { ensureCanon } from './interning';
 import { type Cand, greedy, numberDistance } from './pairing';
 import type { Run } from './run-state';
 
-/** P6: same PAN, different GSTIN (§8.6). */
+/** P6: same PAN, different GSTIN (docs/reconciliation.md, "The passes"). */
 export function panPass(run: Run): void {
   const { s, it, o, nb, end, warnings } = run;
   const money = run.s.money;

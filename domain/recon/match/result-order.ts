@@ -1,6 +1,6 @@
 /**
- * Result order (§12.2): supplier GSTIN, then date, then the row id (unique, so the order is
- * total), and each supplier's name as the rows in that order give it.
+ * Result order (docs/reconciliation.md, "The report"): supplier GSTIN, then date, then the row id
+ * (unique, so the order is total), and each supplier's name as the rows in that order give it.
  */
 import type { TableLease } from '../table-pool';
 import { DAY_SPACE } from './codes';
@@ -36,10 +36,11 @@ function byDayThenId(k: RowKeys, x: number, y: number): number {
 }
 
 /**
- * §12.2 order: supplier GSTIN, then date, then id (unique, so the order is total). GSTIN rank and
- * day are one 32-bit group key per row, put in order by a stable radix sort; ids are compared only
- * between rows of one supplier and one day. (A counting sort by GSTIN rank, then day and id per
- * rank, when the group key would not fit in 32 bits; sortResultsPacked for days outside 1970–4840.)
+ * Result order (docs/reconciliation.md, "The report"): supplier GSTIN, then date, then id (unique,
+ * so the order is total). GSTIN rank and day are one 32-bit group key per row, put in order by a
+ * stable radix sort; ids are compared only between rows of one supplier and one day. (A counting
+ * sort by GSTIN rank, then day and id per rank, when the group key would not fit in 32 bits;
+ * sortResultsPacked for days outside 1970–4840.)
  */
 export function sortResults(n: number, rowGstin: Int32Array, gstinById: readonly string[], keys: RowKeys, tables: TableLease,
   kept: TableLease): Int32Array {

@@ -1,7 +1,8 @@
 /**
- * The row builder: result rows as objects, built from the run's columns when asked for (a batch
- * at a time by a writer, or all at once), with the differences, reasons, category and
- * acceptance the verdict decided, flags as shared sorted lists, and the row's §11 effect.
+ * The row builder: result rows as objects, built from the run's columns when asked for (a batch at
+ * a time by a writer, or all at once), with the differences, reasons, category and acceptance the
+ * verdict decided, flags as shared sorted lists, and the row's ITC effect (docs/reconciliation.md,
+ * "ITC figures").
  */
 import type { Flag, MatchReason } from '../categories';
 import { newRowItcScratch, rowItc, type RowItcScratch } from '../itc';
@@ -47,7 +48,10 @@ export class Rows {
     return list;
   }
 
-  /** The result row of a pair, as the verdict (§8.3–§8.5) decided it. */
+  /**
+   * The result row of a pair, as the verdict (docs/reconciliation.md, "Classifying a pair" and
+   * "Defaults") decided it.
+   */
   pairRow(b: number, p: number): ResultRow {
     const s = this.s;
     const v = verdict(s, this.o, b, p);
@@ -60,10 +64,12 @@ export class Rows {
     let reason: ResultRow['reason'];
     let reasons: readonly MatchReason[] = NO_REASONS;
     if (category === 'manual_match') {
-      // §8.7: a user's link keeps its differences; its category says who paired it.
+      // docs/reconciliation.md, "Manual decisions": a user's link keeps its differences; its
+      // category says who paired it.
       reason = firstMaterial(v);
     } else if (category === 'mismatch') {
-      // P6 pairs are mismatches because of the GSTIN itself (§8.6), whatever else differs.
+      // P6 pairs are mismatches because of the GSTIN itself (docs/reconciliation.md, "The passes"),
+      // whatever else differs.
       reason = pass === P6 ? 'supplierGstin' : firstMaterial(v);
       if (pass === P6) reasons = ['pan_level'];
     } else {

@@ -1,10 +1,11 @@
 /**
- * A run of the matcher (§8): both sides into the columns, then the phases of §7–§10 in order,
- * each its own module taking the run's state, then the row plan and the result order. One-to-one,
- * greedy, ordered passes P1–P6 inside GSTIN blocks (PAN blocks for P6), deterministic whatever
- * the input order: both sides are ordered by a total order that does not depend on input position
- * (GSTIN, date, then rowRef / ref, which are unique), and every map is iterated in insertion
- * order of that sequence.
+ * A run of the matcher (docs/reconciliation.md, "Pools and pairing"): both sides into the columns,
+ * then the phases (normalisation, special documents, passes, categories) in order, each its own
+ * module taking the run's state, then the row plan and the result order. One-to-one, greedy,
+ * ordered passes P1–P6 inside GSTIN blocks (PAN blocks for P6), deterministic whatever the input
+ * order: both sides are ordered by a total order that does not depend on input position (GSTIN,
+ * date, then rowRef / ref, which are unique), and every map is iterated in insertion order of that
+ * sequence.
  */
 import { keepShape } from '../kept-shapes';
 import { TableLease } from '../table-pool';
@@ -39,9 +40,9 @@ export function matchDocuments(
 }
 
 /**
- * The result row of a pair a user linked by hand (§8.7, category `manual_match`): the same
- * differences, flags and ITC effect the engine gives a pair, whatever the passes would have done
- * with the two documents.
+ * The result row of a pair a user linked by hand (docs/reconciliation.md, "Manual decisions",
+ * category `manual_match`): the same differences, flags and ITC effect the engine gives a pair,
+ * whatever the passes would have done with the two documents.
  */
 export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<MatchOptions> = {}): ResultRow {
   const o = matchOptions(opts);
@@ -85,8 +86,9 @@ function matchWith(booksIn: readonly BooksRow[], portalIn: readonly PortalDoc[],
   const warnings: Issue[] = [];
   const it = new Interner(tables);
 
-  // Both sides into the columns, then the phases of §7–§10 in order, each its own function (V8
-  // optimises each phase's loops while they run; as one function, every loop re-compiled it all).
+  // Both sides into the columns, then the phases (normalisation, special documents, passes,
+  // categories) in order, each its own function (V8 optimises each phase's loops while they run; as
+  // one function, every loop re-compiled it all).
   const nb = booksIn.length;
   const s = new Docs(nb, nb + portalIn.length, it.texts, kept);
   normaliseBooks(s, it, booksIn);

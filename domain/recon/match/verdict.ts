@@ -1,9 +1,10 @@
 /**
- * The verdict on a pair (§8.3–§8.5), in one place for the row planner (which needs only the
- * category, to sum the summaries without building rows) and the row builder (which lists the
- * differences and reasons the same conditions found). `verdict` reads both documents' money
- * records and returns one integer: which fields differ, which of those are material, and the
- * pair's category and acceptance. Nothing is allocated; the builder turns the bits into objects.
+ * The verdict on a pair (docs/reconciliation.md, "Classifying a pair" and "Defaults"), in one place
+ * for the row planner (which needs only the category, to sum the summaries without building rows)
+ * and the row builder (which lists the differences and reasons the same conditions found).
+ * `verdict` reads both documents' money records and returns one integer: which fields differ, which
+ * of those are material, and the pair's category and acceptance. Nothing is allocated; the builder
+ * turns the bits into objects.
  */
 import { CATEGORIES, type Category, type DifferenceField, type MatchReason, NEVER_AUTO_ACCEPTED } from '../categories';
 import { CG, IG, M_DAY, M_PACK, MANUAL, MONEY_STRIDE, P1, P2, P3, P4, P5, P6, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, SG, T_BOE, TX, CS } from './codes';
@@ -43,7 +44,9 @@ const MANUAL_MATCH = 3;
 
 /** The reason each pass gives its pairs (P3 amended original, P4 fuzzy number, …), by pass code. */
 const PASS_REASON: readonly (MatchReason | null)[] = [null, null, null, 'amended_original', 'fuzzy_number', 'amount_only', 'pan_level', null];
-/** Passes whose pairs are never auto-accepted (§8.5), by pass code. */
+/**
+ * Passes whose pairs are never auto-accepted (docs/reconciliation.md, "Defaults"), by pass code.
+ */
 const NEVER_ACCEPTED_PASS: readonly boolean[] = PASS_REASON.map((r) => r !== null && NEVER_AUTO_ACCEPTED.has(r));
 
 /** IGST only (inter-state), as the tax-heads check reads a money record. */
@@ -113,7 +116,8 @@ export function verdict(s: Docs, o: MatchOptions, b: number, p: number): number 
   if (pass === MANUAL) cls = MANUAL_MATCH * 2 + 1;
   else if (material !== 0 || pass === P6) cls = MISMATCH * 2;
   else if (pass === P1 && (diff & (D_MONEY | D_DATE)) === 0) cls = EXACT * 2 + 1;
-  // §8.5: auto-accepted when the firm says so, unless the pass's own reason never is.
+  // docs/reconciliation.md, "Defaults": auto-accepted when the firm says so, unless the pass's own
+  // reason never is.
   else cls = PROBABLE * 2 + (o.autoAcceptProbable && !NEVER_ACCEPTED_PASS[pass] ? 1 : 0);
   return diff | (material << MATERIAL_SHIFT) | (cls << CLASS_SHIFT);
 }
