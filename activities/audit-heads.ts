@@ -41,8 +41,9 @@ export function createAuditHeadActivities(deps: { knex: Knex; logger: Logger; ba
           const verified = await verifyAuditChain(trx, firmId);
           const before = previous.get(firmId);
           if (before?.seq && before.hash) {
-            const row = await trx('audit_events').where({ firm_id: firmId, seq: before.seq }).first('hash');
-            if (row?.hash !== before.hash) problems.push(`firm ${firmId}: the event at seq ${before.seq} no longer has the hash exported earlier (truncated or rewritten trail)`);
+            // A head exported before the chain moved to version 2 (migration 011) matches the old hash it kept.
+            const row = await trx('audit_events').where({ firm_id: firmId, seq: before.seq }).first('hash', 'hash_v1');
+            if (row?.hash !== before.hash && row?.hash_v1 !== before.hash) problems.push(`firm ${firmId}: the event at seq ${before.seq} no longer has the hash exported earlier (truncated or rewritten trail)`);
           }
           return { firmId, seq: verified.head?.seq ?? null, hash: verified.head?.hash ?? null, ok: verified.ok, firstBrokenId: verified.firstBrokenId };
         });

@@ -9,10 +9,15 @@ import { createSelfCheckActivities } from './self-check';
 import { createBackupActivities, type BackupDeps } from './backup';
 import { createReconciliationActivities } from './reconciliation';
 import { createPeriodCloseActivities } from './period-close';
+import { createFollowUpActivities } from './follow-ups';
+import type { MailDeps } from './mail-transport';
 import { createCalendarSweepActivities } from './calendar-sweep';
+import { createClientExportActivities } from './client-export';
+import { createClientErasureActivities } from './client-erasure';
+import type { DataProtectionDeps } from './data-protection-deps';
 import { createNoticeActivities } from './notices';
 
-export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };
+export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -21,7 +26,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createBackupActivities(deps),
     ...createReconciliationActivities(deps),
     ...createPeriodCloseActivities(deps),
+    ...createFollowUpActivities(deps),
     ...createCalendarSweepActivities(deps),
+    ...createClientExportActivities(deps),
+    ...createClientErasureActivities(deps),
     ...createNoticeActivities(deps),
   };
 }

@@ -7,6 +7,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
+import os from 'node:os';
+import path from 'node:path';
+import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { auditRoutes } from './audit/routes';
@@ -35,10 +38,19 @@ import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { followUpRoutes } from './follow-ups/routes';
+import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
+import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
+import { checklistPageRoutes } from './follow-ups/checklist-page';
+import type { FollowUpCalendar } from '../domain/follow-ups';
+import { followUpCalendarFor } from '../db/follow-up-calendar';
 import { calendarRoutes } from './calendar/routes';
 import { extensionRoutes } from './calendar/extensions';
 import { filingRoutes } from './calendar/filings';
 import { holidayRoutes } from './calendar/holidays';
+import { dataProtectionRoutes } from './data-protection/routes';
+import { SignedUrlTokens } from './signed-url-token';
+import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 import { noticeRoutes } from './notices/routes';
 
 export type AppDeps = {
@@ -58,10 +70,14 @@ export type AppDeps = {
   webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
+  /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
+  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
   web?: { publicUrl?: string; securityContact?: string };
   /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
   limits?: Partial<RequestLimits>;
+  /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
+  dataProtection?: { exportDir: string; exportTtlMs?: number; certificatePublicKey: JWK | null; publicUrl?: string; cancelGraceSeconds?: number };
 };
 
 export type RequestLimits = {
@@ -129,11 +145,37 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
+    ...followUpRoutes({
+      temporal: deps.temporal,
+      calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
+      dayMs: deps.followUps?.dayMs,
+      sendTimeoutMs: deps.followUps?.sendTimeoutMs,
+    }),
+    ...linkRoutes({
+      knex: deps.knex,
+      temporal: deps.temporal,
+      throttle: new LinkThrottle(deps.knex, deps.followUps?.linkThrottle),
+      tokens: uploadTokens(deps).derive('taalmel follow-up upload url v1'),
+      maxFileBytes: deps.followUps?.maxFileBytes ?? 20 * 1024 * 1024,
+      publicUrl: deps.imports?.publicUrl,
+    }),
+    ...checklistPageRoutes(),
     ...reconciliationListRoutes(),
     ...calendarRoutes(),
     ...filingRoutes(),
     ...holidayRoutes(),
-    ...extensionRoutes(),
+    ...extensionRoutes({ temporal: deps.temporal }),
+    ...dataProtectionRoutes({
+      knex: deps.knex,
+      temporal: deps.temporal,
+      exportTtlMs: deps.dataProtection?.exportTtlMs ?? DEFAULT_EXPORT_TTL_MS,
+      exportDir: deps.dataProtection?.exportDir ?? path.join(os.tmpdir(), 'taalmel-exports'),
+      // Its own key, derived from the session signing key like the upload URLs' (see signed-url-token.ts).
+      downloadTokens: new SignedUrlTokens(SignedUrlTokens.derive(security.settings.signingKeys, security.settings.signingKeyCurrent, 'taalmel export download v1')),
+      certificatePublicKey: deps.dataProtection?.certificatePublicKey ?? null,
+      publicUrl: deps.dataProtection?.publicUrl ?? deps.imports?.publicUrl,
+      cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
+    }),
     ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null }),
   ];
 }
@@ -155,7 +197,7 @@ export function createApp(deps: AppDeps): App {
   app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
-  app.use((ctx, next) => (ctx.path === UPLOAD_PATH ? next() : json(ctx, next)));
+  app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH ? next() : json(ctx, next)));
 
   const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
   app.use(health.routes());

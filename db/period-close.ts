@@ -13,6 +13,7 @@ import { Period } from './models/period';
 import { User } from './models/user';
 import { currentEvidence } from './period-evidence';
 import { setAuditAction, withAuditAction, type Actor } from './tenant';
+import { cancelFollowUpsOfPeriod } from './follow-ups';
 
 export const PERIOD_AUDIT_ACTIONS = {
   requested: 'period.close_requested',
@@ -114,7 +115,7 @@ export type DecisionInput = {
 };
 
 export type DecisionOutcome =
-  | { outcome: 'approved' | 'rejected' | 'withdrawn' | 'expired'; status: CloseRequestStatus; evidenceHash: string }
+  | { outcome: 'approved' | 'rejected' | 'withdrawn' | 'expired'; status: CloseRequestStatus; evidenceHash: string; cancelledFollowUps?: string[] }
   | { outcome: 'stale'; status: 'stale'; evidenceHash: string; currentEvidenceHash: string | null }
   | { outcome: 'not_pending'; status: CloseRequestStatus }
   | { outcome: 'missing' };
@@ -175,7 +176,9 @@ export async function applyDecision(trx: Knex.Transaction, input: DecisionInput)
       ...(input.kind === 'approve' ? { closedAt: now, closedBy: input.actor.userId } : {}),
     } as Partial<Period>);
   await setAuditAction(trx, null);
-  return { outcome: OUTCOME_OF[status as keyof typeof OUTCOME_OF], status, evidenceHash: request.evidenceHash };
+  // Closing a period cancels its follow-ups (docs/follow-ups.md); nothing is sent to the client after this commit.
+  const cancelledFollowUps = input.kind === 'approve' ? await cancelFollowUpsOfPeriod(trx, request.clientId, request.period) : [];
+  return { outcome: OUTCOME_OF[status as keyof typeof OUTCOME_OF], status, evidenceHash: request.evidenceHash, cancelledFollowUps };
 }
 
 export type NudgeKind = 'reminder' | 'escalation';

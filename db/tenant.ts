@@ -70,18 +70,22 @@ export type TransactionOptions = {
    * fn succeeds afterwards (its caller has already been told it failed).
    */
   signal?: AbortSignal;
+  isolationLevel?: Knex.IsolationLevels;
 };
 
 /** Runs fn in a transaction scoped to the firm; firm-scoped models inside use it automatically. */
 export async function inTenantTransaction<T>(knex: Knex, scope: TenantScope, fn: (trx: Knex.Transaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-  const { signal } = options;
+  const { signal, isolationLevel } = options;
   signal?.throwIfAborted();
-  return knex.transaction(async (trx) => {
-    await applyScope(trx, scope);
-    const result = await runWithContext(contextFor(scope, trx), () => fn(trx));
-    signal?.throwIfAborted();
-    return result;
-  });
+  return knex.transaction(
+    async (trx) => {
+      await applyScope(trx, scope);
+      const result = await runWithContext(contextFor(scope, trx), () => fn(trx));
+      signal?.throwIfAborted();
+      return result;
+    },
+    isolationLevel ? { isolationLevel } : undefined,
+  );
 }
 
 /**

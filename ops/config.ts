@@ -69,6 +69,7 @@ const schema = z.object({
   SCHEDULER_TIMEZONE: z.string().default('Asia/Kolkata'),
   SELF_CHECK_CRON: z.string().default('15 * * * *'),
   AUDIT_HEADS_CRON: z.string().default('50 23 * * *'),
+  FOLLOW_UP_DIGEST_CRON: z.string().default('30 8 * * *'),
   /** The compliance calendar's daily sweep (due soon / overdue notifications), in SCHEDULER_TIMEZONE. */
   CALENDAR_SWEEP_CRON: z.string().default('0 9 * * *'),
 
@@ -94,6 +95,18 @@ const schema = z.object({
   UPLOAD_MAX_UNZIPPED_SHARED_STRINGS_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxSharedStringsBytes / MB),
   UPLOAD_MAX_UNZIPPED_TOTAL_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxTotalBytes / MB),
   UPLOAD_MAX_ZIP_ENTRIES: positiveInt.default(DEFAULT_ZIP_CAPS.maxEntries),
+
+  SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
+  MAIL_FROM: z.string().trim().min(3).default('Taalmel <no-reply@taalmel.local>'),
+  MAILPIT_PATH: optionalString,
+  MAIL_SMTP_PORT: port.default(1025),
+  MAIL_API_PORT: port.default(8025),
+  FOLLOW_UP_MAX_FILE_MB: positiveInt.default(20),
+  EXPORT_DIR: optionalString,
+  EXPORT_TTL_HOURS: positiveInt.default(24),
+  FILE_STORE_DIR: optionalString,
+  ERASURE_LOG_DIR: optionalString,
+  CERTIFICATE_SIGNING_KEY: optionalString,
 });
 
 export type Config = {
@@ -125,11 +138,38 @@ export type Config = {
     cliPath: string | undefined;
     workflowBundlePath: string | undefined;
   };
-  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string };
+  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
   imports: ImportsConfig;
+  mail: MailConfig;
+  dataProtection: DataProtectionConfig;
+};
+
+export type MailConfig = {
+  /** The platform SMTP (used for firms without their own); `npm start` points it at its Mailpit when unset. */
+  smtpUrl: string | undefined;
+  from: string;
+  /** The dev stack's Mailpit: binary and ports. */
+  mailpitPath: string | undefined;
+  smtpPort: number;
+  apiPort: number;
+  /** Largest file a client may upload through a checklist link. */
+  maxFileBytes: number;
+};
+
+export type DataProtectionConfig = {
+  /** Where client export ZIPs are written and served from (shared by the api and every worker). */
+  exportDir: string;
+  /** How long an export is kept and its download URL works. */
+  exportTtlMs: number;
+  /** Root of stored client files (uploads); catalogued rows name files under it. */
+  fileStoreDir: string;
+  /** The erasure log (ids only), beside the backups: a restore re-applies it. */
+  erasureLogDir: string;
+  /** Base64 Ed25519 seed of the platform's certificate key; the dev stack makes one when absent. */
+  certificateKey: string | undefined;
 };
 
 export type ImportsConfig = {
@@ -246,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
-    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON },
     auth: {
       signingKeys: e.SESSION_SIGNING_KEYS,
       signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,
@@ -294,6 +334,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
           maxTotalBytes: e.UPLOAD_MAX_UNZIPPED_TOTAL_MB * MB,
         },
       },
+    },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      mailpitPath: e.MAILPIT_PATH,
+      smtpPort: e.MAIL_SMTP_PORT,
+      apiPort: e.MAIL_API_PORT,
+      maxFileBytes: e.FOLLOW_UP_MAX_FILE_MB * 1024 * 1024,
+    },
+    dataProtection: {
+      exportDir: path.resolve(e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),
+      exportTtlMs: e.EXPORT_TTL_HOURS * 3600_000,
+      fileStoreDir: path.resolve(e.FILE_STORE_DIR ?? path.join(e.DATA_DIR, 'files')),
+      erasureLogDir: path.resolve(e.ERASURE_LOG_DIR ?? path.join(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups'), 'erasures')),
+      certificateKey: e.CERTIFICATE_SIGNING_KEY,
     },
   };
 }

@@ -17,7 +17,8 @@ import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
 import { assertPortsFree, PortInUseError, type NamedPort } from './ports';
 import { loadOrCreateDevAppPassword, securitySettings } from './keys';
-import { startApi, startSchedulerService, startWorkerService } from './services';
+import { mailDepsFrom, startApi, startSchedulerService, startWorkerService } from './services';
+import { resolveMailpit, startMailpit } from './mailpit';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
 import { resolveTemporalCli } from './temporal-cli';
 import { installTemporalRuntime } from './temporal-runtime';
@@ -26,7 +27,7 @@ import { ensureWebBuilt } from './web-build';
 
 const DEV_DATABASE = 'taalmel';
 
-type DemoFile = { apiUrl: string; temporalUiUrl: string | null } & DemoCredentials;
+type DemoFile = { apiUrl: string; temporalUiUrl: string | null; mail?: { smtpPort: number | null; apiUrl: string | null } } & DemoCredentials;
 
 async function startTemporal(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<{ address: string; uiUrl: string | null; stop: () => Promise<void> }> {
   const binary = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, say: (m) => logger.info(m) });
@@ -57,6 +58,9 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
     `    Web app      ${file.apiUrl}/`,
     `    API          ${file.apiUrl}/api   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
     `    Temporal UI  ${file.temporalUiUrl ?? '(external Temporal: see its own UI)'}`,
+    file.mail?.apiUrl
+      ? `    Mail         caught by Mailpit: SMTP 127.0.0.1:${file.mail.smtpPort}; read what was sent at ${file.mail.apiUrl}/api/v1/messages (or each follow-up's outbox)`
+      : '    Mail         sent through SMTP_URL (and firms\' own SMTP settings)',
     '',
     `  Demo logins${fresh ? '' : ' (from the first start)'}, also in ${credentialsPath}:`,
     ...file.users.map((u) => `    ${u.role.padEnd(11)} ${u.email.padEnd(28)} ${u.password}`),
@@ -91,6 +95,10 @@ async function main(): Promise<void> {
     if (!config.temporal.address) {
       ports.push({ port: config.temporal.devPort, variable: 'TEMPORAL_DEV_PORT', purpose: 'the Temporal dev server' });
       ports.push({ port: config.temporal.uiPort, variable: 'TEMPORAL_UI_PORT', purpose: 'the Temporal Web UI' });
+    }
+    if (!config.mail.smtpUrl) {
+      ports.push({ port: config.mail.smtpPort, variable: 'MAIL_SMTP_PORT', purpose: 'the local mail catcher (SMTP)' });
+      ports.push({ port: config.mail.apiPort, variable: 'MAIL_API_PORT', purpose: 'the local mail catcher (API)' });
     }
     await assertPortsFree(ports);
     fs.mkdirSync(config.dataDir, { recursive: true });
@@ -130,24 +138,40 @@ async function main(): Promise<void> {
       .then(() => seedDemoFirm(owner))
       .finally(() => owner.destroy());
 
+    // Mail: the platform SMTP_URL when set; otherwise a local Mailpit catches everything.
+    let mail: { smtpPort: number | null; apiUrl: string | null } = { smtpPort: null, apiUrl: null };
+    let smtpUrl = config.mail.smtpUrl;
+    if (!smtpUrl) {
+      const binary = await resolveMailpit({ explicitPath: config.mail.mailpitPath, say: (m) => logger.info(m) });
+      if (binary) {
+        const mailpit = await startMailpit({ binary, smtpPort: config.mail.smtpPort, apiPort: config.mail.apiPort, databaseFile: path.join(config.dataDir, 'mailpit', 'mailpit.db'), onLog: (line) => logger.debug({ source: 'mailpit' }, line) });
+        steps.push({ name: 'Mailpit', stop: mailpit.stop });
+        smtpUrl = mailpit.smtpUrl;
+        mail = { smtpPort: mailpit.smtpPort, apiUrl: mailpit.apiUrl };
+      } else {
+        logger.warn('No SMTP_URL and no Mailpit (set MAILPIT_PATH or install Go): follow-up emails will fail until SMTP is configured');
+      }
+    }
+
     // The web app is built before the api serves it; a failed build leaves the API running.
     await ensureWebBuilt({ outDir: config.webDir, say: (m) => logger.info(m) }).catch((error: Error) =>
       logger.error({ err: error }, 'the web app could not be built: the API runs without it'),
     );
-    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security: securitySettings(config, { devKeysFallback: true }) });
+    const security = securitySettings(config, { devKeysFallback: true });
+    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security });
     steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
-    const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress });
+    const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress, mail: mailDepsFrom(config, { smtpUrl, secretKeys: security }) });
     steps.push({ name: 'worker', stop: worker.stop });
     const scheduler = await startSchedulerService({ config, logger, temporalAddress });
     steps.push({ name: 'scheduler', stop: scheduler.stop });
 
     let demo: DemoFile | null = null;
     if (seeded) {
-      demo = { apiUrl: api.url, temporalUiUrl, ...seeded };
+      demo = { apiUrl: api.url, temporalUiUrl, mail, ...seeded };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     } else if (fs.existsSync(credentialsPath)) {
       const previous = JSON.parse(fs.readFileSync(credentialsPath, 'utf8')) as DemoFile;
-      demo = { ...previous, apiUrl: api.url, temporalUiUrl };
+      demo = { ...previous, apiUrl: api.url, temporalUiUrl, mail };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     }
     if (demo) process.stdout.write(`${banner(demo, credentialsPath, Boolean(seeded))}\n`);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SecuritySettings } from '../api/security';
+import { newCertificateSeed } from '../db/security/certificate-key';
 import type { Config } from './config';
 
 type DevKeys = { signingKeys: string; signingKeyCurrent: string; secretKeys: string; secretKeyCurrent: string };
@@ -62,4 +63,20 @@ export function loadOrCreateDevAppPassword(dataDir: string): string {
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   return password;
+}
+
+/**
+ * The certificate signing seed: CERTIFICATE_SIGNING_KEY, or in the dev stack one made once and kept
+ * in DATA_DIR/certificate-key (mode 600). Production without it cannot certify erasures (the
+ * erasure fails at its last step with a message naming the variable).
+ */
+export function certificateSeed(config: Config): string | undefined {
+  if (config.dataProtection.certificateKey) return config.dataProtection.certificateKey;
+  if (!config.isDev) return undefined;
+  const file = path.join(config.dataDir, 'certificate-key');
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const seed = newCertificateSeed();
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.writeFileSync(file, `${seed}\n`, { mode: 0o600 });
+  return seed;
 }

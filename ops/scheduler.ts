@@ -5,6 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import cron, { type ScheduledTask } from 'node-cron';
+import { FOLLOW_UP_DIGEST_WORKFLOW, followUpDigestWorkflowId } from '../workflows/follow-up-definitions';
 import type { Logger } from 'pino';
 import { SELF_CHECK_WORKFLOW, selfCheckWorkflowId } from '../workflows/self-check-definitions';
 import { AUDIT_HEADS_WORKFLOW, auditHeadsWorkflowId } from '../workflows/audit-heads-definitions';
@@ -121,6 +122,22 @@ export function auditHeadJobs(options: { taskQueue: string; cron: string; timezo
         const date = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(tick);
         const workflowId = auditHeadsWorkflowId(date);
         await client.workflow.start(AUDIT_HEADS_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        return workflowId;
+      },
+    },
+  ];
+}
+
+/** Daily, morning: each staff member's digest of the follow-ups they own. */
+export function followUpDigestJobs(options: { taskQueue: string; cron: string; timezone: string }): ScheduledJob[] {
+  return [
+    {
+      name: 'follow-up-digest',
+      cron: options.cron,
+      async start(client, tick) {
+        const date = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(tick);
+        const workflowId = followUpDigestWorkflowId(date);
+        await client.workflow.start(FOLLOW_UP_DIGEST_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
         return workflowId;
       },
     },

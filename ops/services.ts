@@ -12,9 +12,14 @@ import { createTemporalClient } from '../api/temporal-client';
 import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
-import { auditHeadJobs, backupJobs, calendarJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
+import type { MailDeps } from '../activities/mail-transport';
+import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
+import type { DataProtectionDeps } from '../activities/data-protection-deps';
+import { certificateKeyFromSeed } from '../db/security/certificate-key';
+import { certificateSeed } from './keys';
 
 export type Service = { stop(): Promise<void> };
 
@@ -39,7 +44,27 @@ export async function startApi(options: {
   });
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
   const security = createSecurity(options.security, knex, logger);
-  const app = createApp({ logger, knex, temporal, security, exposeInternalErrors: config.env === 'development', trustProxy: config.auth.trustProxy, imports: { ...config.imports, publicUrl: config.api.publicUrl }, periodClose: config.periodClose, webRoot: config.webDir, limits: apiLimits(config), web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact } });
+  const seed = certificateSeed(config);
+  const app = createApp({
+    logger,
+    knex,
+    temporal,
+    security,
+    exposeInternalErrors: config.env === 'development',
+    trustProxy: config.auth.trustProxy,
+    imports: { ...config.imports, publicUrl: config.api.publicUrl },
+    periodClose: config.periodClose,
+    webRoot: config.webDir,
+    limits: apiLimits(config),
+    web: { publicUrl: config.api.publicUrl, securityContact: config.api.securityContact },
+    dataProtection: {
+      exportDir: config.dataProtection.exportDir,
+      exportTtlMs: config.dataProtection.exportTtlMs,
+      certificatePublicKey: seed ? (await certificateKeyFromSeed(seed)).publicJwk : null,
+      publicUrl: config.api.publicUrl,
+    },
+    followUps: { maxFileBytes: config.mail.maxFileBytes },
+  });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -57,6 +82,20 @@ export async function startApi(options: {
       const outcome = await destroyKnex(knex, Math.max(1_000, config.limits.stopGraceMs - (Date.now() - started)));
       if (outcome === 'cut') logger.warn('database connections still busy at the end of the grace time were cut');
     },
+  };
+}
+
+/**
+ * The follow-up activities' mail settings: the platform SMTP (an override such as the dev stack's
+ * Mailpit wins), and the secret box that opens firms' SMTP passwords when keys are configured.
+ */
+export function mailDepsFrom(config: Config, overrides: { smtpUrl?: string; secretKeys?: { secretKeys: string; secretKeyCurrent: string } } = {}): MailDeps {
+  const keys = overrides.secretKeys ?? (config.auth.secretKeys && config.auth.secretKeyCurrent ? { secretKeys: config.auth.secretKeys, secretKeyCurrent: config.auth.secretKeyCurrent } : null);
+  return {
+    platformSmtpUrl: overrides.smtpUrl ?? config.mail.smtpUrl,
+    platformFrom: config.mail.from,
+    publicUrl: config.api.publicUrl,
+    secretBox: keys ? new SecretBox(parseSecretKeys(keys.secretKeys, keys.secretKeyCurrent)) : undefined,
   };
 }
 
@@ -81,7 +120,7 @@ export async function closeHttpServer(server: http.Server, graceMs: number): Pro
   clearTimeout(force);
 }
 
-export async function startWorkerService(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string }): Promise<Service> {
+export async function startWorkerService(options: { config: Config; logger: Logger; databaseUrl: string; temporalAddress: string; mail?: MailDeps }): Promise<Service> {
   const { config, logger } = options;
   const knex = createKnex({
     url: options.databaseUrl,
@@ -99,6 +138,8 @@ export async function startWorkerService(options: { config: Config; logger: Logg
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
     backup: backupDepsFrom(config, options.databaseUrl),
+    mail: options.mail ?? mailDepsFrom(config),
+    dataProtection: dataProtectionDepsFrom(config, options.databaseUrl),
   });
   running.done.catch((error: Error) => logger.fatal({ err: error }, 'worker stopped with an error'));
   return {
@@ -120,6 +161,7 @@ export async function startSchedulerService(options: { config: Config; logger: L
       ...platformJobs({ taskQueue: config.temporal.taskQueue, selfCheckCron: config.scheduler.selfCheckCron, expectedMigration: latestMigrationName }),
       ...backupJobs({ taskQueue: config.temporal.taskQueue, cron: config.backup.cron, timezone: config.scheduler.timezone, stepTimeoutMinutes: config.backup.stepTimeoutMinutes }),
       ...auditHeadJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.auditHeadsCron, timezone: config.scheduler.timezone }),
+      ...followUpDigestJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.followUpDigestCron, timezone: config.scheduler.timezone }),
       ...calendarJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.calendarSweepCron, timezone: config.scheduler.timezone }),
     ],
   });
@@ -141,5 +183,17 @@ export function backupDepsFrom(config: Config, databaseUrl: string): BackupDeps 
     pgRestorePath: config.backup.pgRestorePath,
     rotation: config.backup.keep,
     timeZone: config.scheduler.timezone,
+  };
+}
+
+/** The erasure deletes and redacts as the database owner: the connecting URL itself, not the app role. */
+export function dataProtectionDepsFrom(config: Config, databaseUrl: string): DataProtectionDeps {
+  return {
+    exportDir: config.dataProtection.exportDir,
+    fileStoreDir: config.dataProtection.fileStoreDir,
+    ownerUrl: databaseUrl,
+    certificateKey: certificateSeed(config),
+    rotation: config.backup.keep,
+    erasureLogDir: config.dataProtection.erasureLogDir,
   };
 }

@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import { bundleWorkflows } from './workflow-bundle';
 import type { BackupDeps } from '../activities/backup';
+import type { MailDeps } from '../activities/mail-transport';
+import type { DataProtectionDeps } from '../activities/data-protection-deps';
 
 export type WorkerOptions = {
   address: string;
@@ -22,6 +24,10 @@ export type WorkerOptions = {
   workflowBundle?: { code: string };
   /** The backup activities' own dependencies (owner URL, folder, tools); without them they refuse to run. */
   backup?: BackupDeps;
+  /** SMTP and link settings of the follow-up activities; without them they refuse to send. */
+  mail?: MailDeps;
+  /** The client export and erasure activities' own dependencies; without them they refuse to run. */
+  dataProtection?: DataProtectionDeps;
   /** How long a shutdown lets running activities finish before the SDK cancels them (default 20 seconds). */
   shutdownGraceTime?: Duration;
 };
@@ -40,7 +46,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle,
-    activities: createActivities({ knex: options.knex, logger: options.logger, backup: options.backup }),
+    activities: createActivities({ knex: options.knex, logger: options.logger, backup: options.backup, mail: options.mail, dataProtection: options.dataProtection }),
     // A shutdown lets running activities finish for this long, then the SDK cancels them (a
     // CancelledFailure 'WORKER_SHUTDOWN' through the activity's cancellation signal). Activities that
     // run a child process (pg_dump, pg_restore) kill it then and fail the attempt, so the shutdown

@@ -8,7 +8,8 @@
  * While pending it reminds the firm's managers, then escalates to firm admins, then expires the
  * request (never approves on timeout). All three durations come from the input, so tests use seconds.
  */
-import { ApplicationFailure, condition, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
+import { periodClosedSignal } from './follow-up-definitions';
 import type { Activities } from '../activities';
 import {
   approveUpdate,
@@ -67,6 +68,14 @@ export async function periodCloseWorkflow(input: PeriodCloseInput): Promise<Peri
         throw ApplicationFailure.create({ type: REFUSAL.notPending, message: 'The close request is no longer pending.', nonRetryable: true });
       }
       state = result.outcome;
+      // The approval cancelled the period's follow-ups in the database; wake their workflows so they end now.
+      if (result.outcome === 'approved' && result.cancelledFollowUps?.length && patched('signal-cancelled-follow-ups')) {
+        for (const workflowId of result.cancelledFollowUps) {
+          await getExternalWorkflowHandle(workflowId)
+            .signal(periodClosedSignal, { period: input.period })
+            .catch(() => undefined); // already ended: nothing to tell
+        }
+      }
       decision = { outcome: state, by: args.actor.email, at: new Date().toISOString(), selfApproved: result.outcome === 'approved' && selfApproved };
       return {
         outcome: result.outcome,

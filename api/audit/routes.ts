@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { recordAuditEvent, verifyAuditChain } from '../../db/audit';
 import { AuditEvent } from '../../db/models/audit-event';
-import { safeCell } from '../csv-safe';
+import { safeCell } from '../../domain/csv-safe';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentAuditEvent } from '../presenters';
 import { route, type RouteSpec } from '../routes';
@@ -76,7 +76,7 @@ export function auditRoutes(): RouteSpec[] {
       action: 'audit.verify',
       async handler(ctx) {
         const result = await verifyAuditChain(ctx.state.trx, ctx.state.user.firmId);
-        ctx.body = { ok: result.ok, checked: result.checked, firstBrokenId: result.firstBrokenId };
+        ctx.body = { ok: result.ok, checked: result.checked, firstBrokenId: result.firstBrokenId, redacted: result.redacted };
       },
     }),
   ];

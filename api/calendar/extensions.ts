@@ -10,6 +10,8 @@ import { loadCalendarClients, loadFirmCalendar } from '../../db/calendar';
 import { invalidInput, unprocessable } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import { calendarScope } from './client-lookup';
+import { moveFollowUpsOfDeadline } from '../follow-ups/deadline-moves';
+import type { TemporalHandle } from '../temporal-client';
 import { extensionBody } from './schema';
 
 type ExtensionRow = { id: string; return_type: string; period: string; state_codes: string[] | null; due_date: string; reference: string; created_at: Date };
@@ -20,7 +22,7 @@ function presentExtension(row: ExtensionRow, affectedClients: number) {
 
 const sameStates = (a: string[] | null, b: string[] | null) => (a === null || b === null ? a === b : [...a].sort().join() === [...b].sort().join());
 
-export function extensionRoutes(): RouteSpec[] {
+export function extensionRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
   return [
     route({
       method: 'post',
@@ -58,6 +60,9 @@ export function extensionRoutes(): RouteSpec[] {
         const [row] = await trx('calendar_extensions')
           .insert({ firm_id: firmId, return_type: body.returnType, period: body.period, state_codes: sorted, due_date: body.dueDate, reference: body.reference, created_by: userId })
           .returning(columns);
+        // The follow-ups keyed to this deadline move with it (their workflows replan in this transaction).
+        const user = ctx.state.user!;
+        await moveFollowUpsOfDeadline(trx, deps.temporal, { firmId, returnType: body.returnType, period: body.period, stateCodes: sorted, actor: { userId: user.id, email: user.email, role: user.role } });
         ctx.status = 201;
         ctx.body = presentExtension(row as ExtensionRow, affected);
       },

@@ -37,11 +37,16 @@ export class UploadTokens {
    * new secret; UPLOAD_URL_KEY overrides it. Rotating the signing key voids open upload URLs,
    * which live 15 minutes at most.
    */
-  static fromSigningKey(signingKeys: string, currentKid: string): UploadTokens {
+  static fromSigningKey(signingKeys: string, currentKid: string, label = 'taalmel upload url v1'): UploadTokens {
     const entry = signingKeys.split(',').map((e) => e.trim()).find((e) => e.startsWith(`${currentKid}:`));
     if (!entry) throw new Error('the current session signing key is missing');
     const material = Buffer.from(entry.slice(currentKid.length + 1), 'base64');
-    return new UploadTokens(Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), 'taalmel upload url v1', 32)));
+    return new UploadTokens(Buffer.from(hkdfSync('sha256', material, Buffer.alloc(0), label, 32)));
+  }
+
+  /** Another key for another kind of upload URL, so one kind's URL is never accepted as the other's. */
+  derive(label: string): UploadTokens {
+    return new UploadTokens(Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), label, 32)));
   }
 
   sign(claims: UploadClaims): Promise<string> {

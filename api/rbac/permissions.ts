@@ -23,6 +23,9 @@ export const PERMISSIONS = {
   'clients.read': ALL,
   'clients.create': PREPARERS,
   'clients.update': PREPARERS,
+  // A whole client's data out (re-auth) or gone (re-auth, typed confirmation): firm admins only.
+  'clients.export': ['firm_admin'],
+  'clients.erase': ['firm_admin'],
 
   'firm.read_settings': ['firm_admin'],
   'firm.update_settings': ['firm_admin'],
@@ -47,6 +50,8 @@ export const PERMISSIONS = {
   'periods.reopen': ['firm_admin'],
   'approvals.read': ['firm_admin', 'manager'],
 
+  'followups.read': ALL,
+  'followups.manage': PREPARERS,
   // Compliance calendar: everyone reads (a portal user its own client), preparers record filings,
   // the firm admin keeps the holiday calendar and records notified extensions.
   'calendar.read': ALL,

@@ -19,7 +19,7 @@ import { ApiError, conflict, notFound } from '../errors';
 import { assertPeriodOpen } from '../periods/lock';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
-import { presentResult } from './present';
+import { presentResult } from '../../domain/recon/present';
 
 const resultId = z.string().min(3).max(2000);
 const note = z.string().trim().max(2000).optional();

@@ -20,8 +20,9 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
-import { csvExport, jsonExport, xlsxExport, type ExportSource } from './export';
-import { presentResult, presentRun, presentSummary, presentSupplier } from './present';
+import { csvExport, jsonExport, xlsxExport, type ExportSource } from '../../db/reconciliation-export';
+import { presentResult, presentSummary, presentSupplier } from '../../domain/recon/present';
+import { presentRun } from './present';
 import { reconciliationWorkflowId } from './workflow-id';
 
 

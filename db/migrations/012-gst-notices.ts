@@ -117,7 +117,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.uuid('firm_id').notNullable().references('firms.id').onDelete('RESTRICT');
     t.uuid('notice_id').notNullable();
-    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices');
+    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices').onDelete('CASCADE');
     t.integer('version').notNullable();
     t.text('text').notNullable();
     t.specificType('document_ids', 'uuid[]').notNullable().defaultTo('{}');
@@ -131,7 +131,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.uuid('firm_id').notNullable().references('firms.id').onDelete('RESTRICT');
     t.uuid('notice_id').notNullable();
-    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices');
+    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices').onDelete('CASCADE');
     t.text('decision').notNullable().checkIn(['approved', 'changes_requested']);
     t.text('comment').nullable();
     t.uuid('reviewer_id').notNullable().references('users.id');
@@ -144,7 +144,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.uuid('firm_id').notNullable().references('firms.id').onDelete('RESTRICT');
     t.uuid('notice_id').notNullable();
-    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices');
+    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices').onDelete('CASCADE');
     t.timestamp('at', { useTz: true }).notNullable();
     t.text('place').nullable();
     t.smallint('adjournments').notNullable().defaultTo(0);
@@ -157,7 +157,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.uuid('firm_id').notNullable().references('firms.id').onDelete('RESTRICT');
     t.uuid('notice_id').notNullable();
-    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices');
+    t.foreign(['firm_id', 'notice_id']).references(['firm_id', 'id']).inTable('notices').onDelete('CASCADE');
     t.text('step_key').notNullable();
     t.text('audience').notNullable().checkIn(['assignee', 'manager', 'firm_admin', 'drafter']);
     t.text('reason').notNullable();

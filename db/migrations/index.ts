@@ -12,6 +12,8 @@ import * as m006 from './006-backups-catalogue';
 import * as m007 from './007-reconciliation-decisions';
 import * as m008 from './008-platform-role-and-sign-in-events';
 import * as m009 from './009-compliance-calendar';
+import * as m010 from './010-client-follow-ups';
+import * as m011 from './011-data-protection';
 import * as m012 from './012-gst-notices';
 
 export type Migration = { name: string; module: Knex.Migration };
@@ -26,5 +28,7 @@ export const migrations: Migration[] = [
   { name: '007-reconciliation-decisions', module: m007 },
   { name: '008-platform-role-and-sign-in-events', module: m008 },
   { name: '009-compliance-calendar', module: m009 },
+  { name: '010-client-follow-ups', module: m010 },
+  { name: '011-data-protection', module: m011 },
   { name: '012-gst-notices', module: m012 },
 ];

@@ -1,8 +1,9 @@
 /**
- * Money as integer paise. Parsing accepts what Indian registers contain (§5.4): Indian and
- * Western digit grouping, ₹ / Rs. / INR prefixes, negatives as `-1,000`, `(1,000.00)`, `1,000-`
- * or with a `Cr` / `Dr` suffix, blanks meaning 0, numbers stored as text. Decimal strings are
- * converted digit by digit so that no binary floating-point value ever holds money.
+ * Money as integer paise. Parsing accepts what Indian registers contain (docs/reconciliation.md,
+ * "Inputs"): Indian and Western digit grouping, ₹ / Rs. / INR prefixes, negatives as `-1,000`,
+ * `(1,000.00)`, `1,000-` or with a `Cr` / `Dr` suffix, blanks meaning 0, numbers stored as text.
+ * Decimal strings are converted digit by digit so that no binary floating-point value ever holds
+ * money.
  */
 import type { Heads } from './types';
 

@@ -1,6 +1,6 @@
 /**
- * Stable codes of §10. These strings are part of the API and of every export: never rename one;
- * add new codes at the end.
+ * Stable codes of docs/reconciliation.md, "Categories". These strings are part of the API and of
+ * every export: never rename one; add new codes at the end.
  */
 
 export const CATEGORIES = [
@@ -44,7 +44,10 @@ export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
   superseded: 'Superseded by amendment',
 };
 
-/** Flags that travel with any row (§10), plus the hints of §7.5 and §9.1. */
+/**
+ * Flags that travel with any row (docs/reconciliation.md, "Categories"), plus the duplicate and
+ * opposite-sign hints ("Normalisation", "Special documents").
+ */
 export const FLAGS = [
   'rejected_in_ims',
   'amended',
@@ -75,18 +78,20 @@ export const MATCH_REASONS = [
 ] as const;
 export type MatchReason = (typeof MATCH_REASONS)[number];
 
-/** Probable-match reasons that are never auto-accepted (§8.5). */
+/** Probable-match reasons that are never auto-accepted (docs/reconciliation.md, "Defaults"). */
 export const NEVER_AUTO_ACCEPTED: ReadonlySet<MatchReason> = new Set<MatchReason>([
   'fuzzy_number',
   'amount_only',
   'amended_original',
 ]);
 
-/** Why a books row is `out_of_scope` (§9.7). */
+/** Why a books row is `out_of_scope` (docs/reconciliation.md, "Special documents"). */
 export const OUT_OF_SCOPE_REASONS = ['no_supplier_gstin', 'zero_tax', 'import_of_services'] as const;
 export type OutOfScopeReason = (typeof OUT_OF_SCOPE_REASONS)[number];
 
-/** The passes of §8.2 (plus manual links, made outside this engine). */
+/**
+ * The passes (docs/reconciliation.md, "The passes") (plus manual links, made outside this engine).
+ */
 export const PASSES = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'manual'] as const;
 export type Pass = (typeof PASSES)[number];
 

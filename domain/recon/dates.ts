@@ -1,7 +1,7 @@
 /**
- * Day-first date parsing (§5.4, §2.7), financial years and return periods (§7.3).
- * A date is carried as an ISO string `YYYY-MM-DD`; arithmetic uses a day number (days since
- * 1970-01-01, UTC) so that no time zone can move a date.
+ * Day-first date parsing (docs/reconciliation.md, "Inputs"), financial years and return periods
+ * (docs/reconciliation.md, "Normalisation"). A date is carried as an ISO string `YYYY-MM-DD`;
+ * arithmetic uses a day number (days since 1970-01-01, UTC) so that no time zone can move a date.
  */
 
 export type DateResult = { ok: true; iso: string; day: number } | { ok: false; reason: string };
@@ -43,7 +43,7 @@ function build(y: number, m: number, d: number): DateResult {
 
 function fullYear(text: string): number {
   const n = Number(text);
-  // §5.4: a two-digit year means 20YY.
+  // docs/reconciliation.md, "Normalisation": a two-digit year means 20YY.
   return text.length === 2 ? 2000 + n : n;
 }
 

@@ -1,15 +1,16 @@
 /**
- * GSTR-2A JSON reader (§3). 2A is for early warning and annual work, never the basis of the
- * claim: documents come back as canonical PortalDocs (ITC availability is not stated in 2A, so
- * `itcAvailable` is true and callers should not sum them as "ITC as per 2B"), plus per-supplier
- * filing signals (GSTR-1 / GSTR-3B filed, registration cancelled) that the matcher turns into flags.
- * Streams like the 2B reader: one supplier entry is parsed at a time.
+ * GSTR-2A JSON reader (docs/reconciliation.md, "Inputs"). 2A is for early warning and annual work,
+ * never the basis of the claim: documents come back as canonical PortalDocs (ITC availability is
+ * not stated in 2A, so `itcAvailable` is true and callers should not sum them as "ITC as per 2B"),
+ * plus per-supplier filing signals (GSTR-1 / GSTR-3B filed, registration cancelled) that the
+ * matcher turns into flags. Streams like the 2B reader: one supplier entry is parsed at a time.
  */
 import { parseAmount } from './amounts';
 import { parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
-import { JsonPathScanner, JsonScanError, scanChunks, scanErrorCode, type PathSegment } from './json-stream';
-import type { SupplierSignal } from './matcher';
+import { scanErrorCode, type PathSegment } from './json-stream';
+import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parsePlaceOfSupply, parseYesNo } from './normalise';
+import { fieldText, isObj, type Obj, periodIssue, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2aReadResult {
@@ -24,9 +25,6 @@ export interface Gstr2aReadResult {
   errors: Issue[];
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** 2A section → (2B-equivalent section, list key). */
 const SECTIONS: Readonly<Record<string, { section: PortalSection; list: string }>> = {
   b2b: { section: 'b2b', list: 'inv' },
@@ -37,9 +35,9 @@ const SECTIONS: Readonly<Record<string, { section: PortalSection; list: string }
   impgsez: { section: 'impgsez', list: 'boe' },
 };
 
+/** A field as trimmed text (2A pads some numbers and names). */
 function str(o: Obj, f: string): string {
-  const v = o[f];
-  return typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
+  return fieldText(o, f).trim();
 }
 
 class Reader2a {
@@ -63,18 +61,13 @@ class Reader2a {
   header(field: string, v: unknown): void {
     if (field === 'gstin') {
       this.gstin = typeof v === 'string' ? cleanGstin(v) : '';
-      if (this.expected.gstin && this.gstin !== cleanGstin(this.expected.gstin)) {
-        this.error({ code: 'wrong_recipient', fatal: true, field, message: `2A belongs to ${this.gstin || '(blank)'}, expected ${cleanGstin(this.expected.gstin)}` });
-      }
+      const issue = recipientIssue('2A', this.gstin, this.expected.gstin);
+      if (issue) this.error(issue);
     } else if (field === 'fp') {
       const p = periodFromMmyyyy(String(v ?? ''));
-      if (!p) this.error({ code: 'bad_period', fatal: true, field, message: `return period ${JSON.stringify(v)} is not MMYYYY` });
-      else {
-        this.period = p;
-        if (this.expected.period && p !== this.expected.period) {
-          this.error({ code: 'wrong_period', fatal: true, field, message: `2A is for ${p}, expected ${this.expected.period}` });
-        }
-      }
+      if (p) this.period = p;
+      const issue = periodIssue('2A', field, v, p, this.expected.period);
+      if (issue) this.error(issue);
     }
   }
 
@@ -256,17 +249,9 @@ function handlers(r: Reader2a): { descend: (p: readonly PathSegment[], k: 'objec
 }
 
 /** Stream (or parse, when given a string/Buffer) a GSTR-2A JSON. */
-export async function readGstr2a(
-  source: string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
-  expected: { gstin?: string; period?: string } = {},
-): Promise<Gstr2aReadResult> {
+export async function readGstr2a(source: PortalSource, expected: { gstin?: string; period?: string } = {}): Promise<Gstr2aReadResult> {
   const r = new Reader2a(expected);
-  const chunks = typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
-  try {
-    await scanChunks(new JsonPathScanner(handlers(r)), chunks, () => r.fatal);
-  } catch (e) {
-    if (!(e instanceof JsonScanError)) throw e;
-    r.error({ code: scanErrorCode(e), fatal: true, message: e.message });
-  }
+  const e = await scanPortal(handlers(r), source, () => r.fatal);
+  if (e) r.error({ code: scanErrorCode(e), fatal: true, message: e.message });
   return r.result();
 }

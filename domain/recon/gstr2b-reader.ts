@@ -1,7 +1,8 @@
 /**
- * GSTR-2B JSON reader (§2). Streams: the file is scanned incrementally and each supplier entry
- * of `docdata` / `docRejdata` is parsed on its own (see json-stream.ts for the memory bound),
- * so a 100 MB download never sits in memory as one string or one object tree.
+ * GSTR-2B JSON reader (docs/reconciliation.md, "Inputs"). Streams: the file is scanned
+ * incrementally and each supplier entry of `docdata` / `docRejdata` is parsed on its own (see
+ * json-stream.ts for the memory bound), so a 100 MB download never sits in memory as one string or
+ * one object tree.
  *
  * Output: canonical PortalDoc[] (amounts in paise, ISO dates), IMS-rejected documents apart,
  * warnings (bad supplier check digits, unknown sections, control-total differences, quirks) and
@@ -11,9 +12,11 @@
  */
 import { parseAmount } from './amounts';
 import { parseDate, periodFromMmyyyy } from './dates';
-import { JsonPathScanner, JsonScanError, scanChunks, scanErrorCode, type PathSegment } from './json-stream';
-import { checkGstin, cleanGstin, cleanKey, parsePlaceOfSupply } from './normalise';
-import type { DocType, Heads, Issue, PortalDoc, PortalSection } from './types';
+import { JsonPathScanner, JsonScanError, scanErrorCode, type PathSegment } from './json-stream';
+import { checkGstin, cleanGstin, cleanKey } from './normalise';
+import { type DocumentSink, readBillOfEntry, readDocument } from './gstr2b-documents';
+import { isObj, periodIssue, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import type { Heads, Issue, PortalDoc } from './types';
 
 export interface Gstr2bExpectations {
   /** The client's GSTIN: `data.gstin` must equal it. */
@@ -23,7 +26,10 @@ export interface Gstr2bExpectations {
 }
 
 export interface Gstr2bReadOptions extends Gstr2bExpectations {
-  /** Distinguishes refs when several files of one period are merged (§2.1 `fc`). */
+  /**
+   * Distinguishes refs when several files of one period are merged (docs/reconciliation.md,
+   * "Inputs").
+   */
   fileTag?: string;
   /** Cap on stored issues (the count of dropped ones is reported). */
   maxIssues?: number;
@@ -58,13 +64,6 @@ const SUPPLIER_SECTIONS: Readonly<Record<string, { list: string; kind: 'inv' | '
   isda: { list: 'doclist', kind: 'isd' },
   impgsez: { list: 'boe', kind: 'boe' },
 };
-const AMENDED: ReadonlySet<string> = new Set(['b2ba', 'ecoma', 'cdnra', 'isda']);
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function zeroTotals(): SectionTotals {
   return { taxableValue: 0, igst: 0, cgst: 0, sgst: 0, cess: 0, count: 0 };
@@ -72,7 +71,7 @@ function zeroTotals(): SectionTotals {
 
 const HEAD_FIELDS = ['txval', 'igst', 'cgst', 'sgst', 'cess'] as const;
 
-class Reader {
+class Reader implements DocumentSink {
   readonly warnings: Issue[] = [];
   readonly errors: Issue[] = [];
   readonly documents: PortalDoc[] = [];
@@ -128,24 +127,20 @@ class Reader {
     switch (field) {
       case 'gstin': {
         this.gstin = typeof v === 'string' ? cleanGstin(v) : '';
-        const expected = this.opts.gstin ? cleanGstin(this.opts.gstin) : '';
-        if (expected && this.gstin !== expected) {
-          this.error({ code: 'wrong_recipient', fatal: true, field: 'gstin', message: `2B belongs to ${this.gstin || '(blank)'}, expected ${expected}` });
+        const wrong = recipientIssue('2B', this.gstin, this.opts.gstin);
+        if (wrong) {
+          this.error(wrong);
         } else if (this.gstin && checkGstin(this.gstin).problem) {
           this.warn({ code: 'invalid_recipient_gstin', field: 'gstin', message: `recipient GSTIN ${this.gstin} fails validation` });
         }
         break;
       }
       case 'rtnprd': {
+        // 2B writes the period as a number at times (062024 → 62024).
         const p = typeof v === 'string' || typeof v === 'number' ? periodFromMmyyyy(String(v).padStart(6, '0')) : null;
-        if (!p) {
-          this.error({ code: 'bad_period', fatal: true, field: 'rtnprd', message: `return period ${JSON.stringify(v)} is not MMYYYY` });
-          break;
-        }
-        this.period = p;
-        if (this.opts.period && p !== this.opts.period) {
-          this.error({ code: 'wrong_period', fatal: true, field: 'rtnprd', message: `2B is for ${p}, expected ${this.opts.period}` });
-        }
+        if (p) this.period = p;
+        const issue = periodIssue('2B', 'rtnprd', v, p, this.opts.period);
+        if (issue) this.error(issue);
         break;
       }
       case 'version':
@@ -193,11 +188,11 @@ class Reader {
     const where = rejected ? `docRejdata.${section}` : section;
     const spec = SUPPLIER_SECTIONS[section];
     if (section === 'impg') {
-      this.boeDoc(where, section, index, undefined, entry, '', '', rejected);
+      readBillOfEntry(this, where, section, index, undefined, entry, '', '', rejected);
       return;
     }
     if (!spec) {
-      // Unknown (newer) section: count, never fail (§2.2).
+      // Unknown (newer) section: count, never fail (docs/reconciliation.md, "Inputs").
       let n = 1;
       if (isObj(entry)) {
         const lists = Object.values(entry).filter(Array.isArray);
@@ -226,7 +221,8 @@ class Reader {
     const problem = checkGstin(ctin).problem;
     if (problem && !this.badSupplierGstins.has(ctin)) {
       this.badSupplierGstins.add(ctin);
-      // §2.7: portal sample files carry bad check digits; a warning, never a reason to drop.
+      // docs/reconciliation.md, "Normalisation": portal sample files carry bad check digits; a
+      // warning, never a reason to drop.
       this.warn({ code: 'invalid_supplier_gstin', section: where, index, field: 'ctin', message: `supplier GSTIN ${ctin} fails validation (${problem}); documents kept` });
     }
     const name = typeof entry.trdnm === 'string' ? entry.trdnm.trim() : '';
@@ -241,206 +237,16 @@ class Reader {
     const filed = supFiled && supFiled.ok ? supFiled.iso : undefined;
     for (let j = 0; j < list.length; j += 1) {
       const doc: unknown = list[j];
-      if (spec.kind === 'boe') this.boeDoc(where, section, index, j, doc, ctin, name, rejected);
-      else this.doc(where, section, spec.kind, index, j, doc, ctin, name, supPeriod, filed, rejected);
+      if (spec.kind === 'boe') readBillOfEntry(this, where, section, index, j, doc, ctin, name, rejected);
+      else readDocument(this, where, section, spec.kind, index, j, doc, ctin, name, supPeriod, filed, rejected);
     }
   }
 
-  private money(obj: Obj, field: string, ctx: Issue): number | null {
-    const v = obj[field];
-    if (v === undefined || v === null || v === '') return null;
-    if (typeof v === 'string') this.countWarn('amount_as_text', 'amounts given as text were parsed as numbers');
-    const a = parseAmount(v);
-    if (!a.ok) {
-      this.error({ ...ctx, code: 'invalid_amount', field, message: `${field}: ${a.reason}` });
-      return NaN;
-    }
-    if (a.paise < 0) {
-      // §2.7: portal amounts are positive; the sign comes from the document type.
-      this.countWarn('negative_amount', 'negative portal amounts were read as magnitudes');
-      return -a.paise;
-    }
-    return a.paise;
+  issueCount(): number {
+    return this.errors.length + this.dropped;
   }
 
-  private heads(obj: Obj, ctx: Issue): { tx: number; ig: number; cg: number; sg: number; cs: number; present: boolean } | null {
-    const vals = HEAD_FIELDS.map((f) => this.money(obj, f, ctx));
-    if (vals.some((v) => Number.isNaN(v))) return null;
-    return { tx: vals[0] ?? 0, ig: vals[1] ?? 0, cg: vals[2] ?? 0, sg: vals[3] ?? 0, cs: vals[4] ?? 0, present: vals.some((v) => v !== null) };
-  }
-
-  private date(obj: Obj, field: string, ctx: Issue, required: boolean): string | null | undefined {
-    const v = obj[field];
-    if (v === undefined || v === null || v === '') {
-      if (required) this.error({ ...ctx, code: 'missing_field', field, message: `${field} missing` });
-      return required ? null : undefined;
-    }
-    const d = parseDate(v);
-    if (!d.ok) {
-      this.error({ ...ctx, code: 'invalid_date', field, message: `${field}: ${d.reason}` });
-      return null;
-    }
-    return d.iso;
-  }
-
-  private str(obj: Obj, field: string): string {
-    const v = obj[field];
-    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
-  }
-
-  private doc(where: string, section: string, kind: 'inv' | 'nt' | 'isd', index: number, j: number, raw: unknown,
-    ctin: string, name: string, supPeriod: string | undefined, filed: string | undefined, rejected: boolean): void {
-    const ctx: Issue = { code: '', message: '', section: where, index, docIndex: j };
-    if (!isObj(raw)) {
-      this.error({ ...ctx, code: 'invalid_document', message: 'document is not an object' });
-      return;
-    }
-    const numField = kind === 'inv' ? 'inum' : kind === 'nt' ? 'ntnum' : 'docnum';
-    const dateField = kind === 'isd' ? 'docdt' : 'dt';
-    const number = this.str(raw, numField).trim();
-    const errorsBefore = this.errors.length + this.dropped;
-    if (number === '') this.error({ ...ctx, code: 'missing_field', field: numField, message: `${numField} missing` });
-    const date = this.date(raw, dateField, ctx, true);
-    let docType: DocType = 'invoice';
-    if (kind === 'nt') {
-      const t = this.str(raw, 'typ').toUpperCase();
-      if (t === 'C') docType = 'credit_note';
-      else if (t === 'D') docType = 'debit_note';
-      else this.error({ ...ctx, code: 'invalid_field', field: 'typ', message: `note type ${JSON.stringify(raw.typ)} is neither C nor D` });
-    } else if (kind === 'isd') {
-      const t = this.str(raw, 'doctyp').toUpperCase();
-      if (t === 'ISDI') docType = 'isd_invoice';
-      else if (t === 'ISDC') docType = 'isd_credit_note';
-      else this.error({ ...ctx, code: 'invalid_field', field: 'doctyp', message: `ISD document type ${JSON.stringify(raw.doctyp)} is neither ISDI nor ISDC` });
-    }
-    let h = this.heads(raw, ctx);
-    const val = this.money(raw, 'val', ctx);
-    // §2.4: sum item lines per head; invoice-level totals win when both exist and disagree by > ₹1.
-    const items = raw.items;
-    if (Array.isArray(items) && items.length > 0 && h) {
-      const sum = { tx: 0, ig: 0, cg: 0, sg: 0, cs: 0 };
-      let bad = false;
-      items.forEach((it, k) => {
-        if (!isObj(it)) {
-          bad = true;
-          return;
-        }
-        const ih = this.heads(it, { ...ctx, field: `items[${k}]` });
-        if (!ih) {
-          bad = true;
-          return;
-        }
-        sum.tx += ih.tx; sum.ig += ih.ig; sum.cg += ih.cg; sum.sg += ih.sg; sum.cs += ih.cs;
-      });
-      if (bad) h = null;
-      else if (!h.present) h = { ...sum, present: true };
-      else if (Math.abs(h.tx - sum.tx) > 100 || Math.abs(h.ig - sum.ig) > 100 || Math.abs(h.cg - sum.cg) > 100
-        || Math.abs(h.sg - sum.sg) > 100 || Math.abs(h.cs - sum.cs) > 100) {
-        this.warn({ ...ctx, code: 'items_totals_disagree', message: 'item lines and invoice totals differ by more than ₹1; invoice totals kept' });
-      }
-    }
-    if (this.errors.length + this.dropped > errorsBefore || !h || date === null || date === undefined || Number.isNaN(val)) return;
-    const itcRaw = kind === 'isd' ? this.str(raw, 'itcelg') : this.str(raw, 'itcavl');
-    const itcAvailable = itcRaw.toUpperCase() !== 'N' && itcRaw.toUpperCase() !== 'T';
-    const posRaw = raw.pos;
-    const pos = posRaw !== undefined ? parsePlaceOfSupply(posRaw) : null;
-    if (posRaw !== undefined && posRaw !== '' && pos === null) {
-      this.warn({ ...ctx, code: 'invalid_pos', field: 'pos', message: `place of supply ${JSON.stringify(posRaw)} not understood` });
-    }
-    const diff = raw.diffprcnt;
-    const doc: PortalDoc = {
-      ref: '',
-      section: section as PortalSection,
-      period: '',
-      supplierGstin: ctin,
-      supplierName: name,
-      docType,
-      numberRaw: number,
-      date,
-      invoiceValue: val ?? 0,
-      taxableValue: h.tx,
-      igst: h.ig,
-      cgst: h.cg,
-      sgst: h.sg,
-      cess: h.cs,
-      reverseCharge: this.str(raw, 'rev').toUpperCase() === 'Y',
-      itcAvailable,
-      diffPercent: typeof diff === 'number' ? diff : typeof diff === 'string' && diff !== '' ? Number(diff) : 1,
-    };
-    if (pos) doc.placeOfSupply = pos;
-    if (supPeriod) doc.supplierPeriod = supPeriod;
-    if (filed) doc.supplierFilingDate = filed;
-    const supplyType = kind === 'inv' ? this.str(raw, 'typ') : kind === 'nt' ? this.str(raw, 'suptyp') : '';
-    if (supplyType) doc.supplyType = supplyType;
-    if (!itcAvailable) {
-      const rsn = this.str(raw, 'rsn');
-      if (rsn) doc.itcUnavailableReason = rsn;
-      else if (itcRaw.toUpperCase() === 'T') doc.itcUnavailableReason = 'T';
-    }
-    const irn = this.str(raw, 'irn');
-    if (irn) doc.irn = irn;
-    const irnDate = this.date(raw, 'irngendate', ctx, false);
-    if (irnDate) doc.irnDate = irnDate;
-    if (AMENDED.has(section)) {
-      const oNumField = kind === 'inv' ? 'oinum' : kind === 'nt' ? 'ontnum' : 'odocnum';
-      const oDateField = kind === 'inv' ? 'oidt' : kind === 'nt' ? 'ontdt' : 'odocdt';
-      const oNumber = this.str(raw, oNumField).trim();
-      const oDate = this.date(raw, oDateField, ctx, false);
-      if (oNumber === '' || !oDate) {
-        this.warn({ ...ctx, code: 'amendment_without_original', field: oNumField, message: 'amendment lacks its original number or date; it cannot supersede anything' });
-      } else {
-        doc.original = { number: oNumber, date: oDate };
-        const ot = (kind === 'nt' ? this.str(raw, 'onttyp') : kind === 'isd' ? this.str(raw, 'odoctyp') : '').toUpperCase();
-        if (ot === 'C') doc.original.docType = 'credit_note';
-        else if (ot === 'D') doc.original.docType = 'debit_note';
-        else if (ot === 'ISDI') doc.original.docType = 'isd_invoice';
-        else if (ot === 'ISDC') doc.original.docType = 'isd_credit_note';
-      }
-    }
-    this.add(doc, `${where}:${index}:${j}`, rejected);
-  }
-
-  private boeDoc(where: string, section: string, index: number, j: number | undefined, raw: unknown,
-    ctin: string, name: string, rejected: boolean): void {
-    const ctx: Issue = { code: '', message: '', section: where, index };
-    if (j !== undefined) ctx.docIndex = j;
-    if (!isObj(raw)) {
-      this.error({ ...ctx, code: 'invalid_document', message: 'bill of entry is not an object' });
-      return;
-    }
-    const errorsBefore = this.errors.length + this.dropped;
-    const boe = this.str(raw, 'boenum').trim();
-    if (boe === '') this.error({ ...ctx, code: 'missing_field', field: 'boenum', message: 'boenum missing' });
-    const date = this.date(raw, 'boedt', ctx, true);
-    const h = this.heads(raw, ctx);
-    if (this.errors.length + this.dropped > errorsBefore || !h || !date) return;
-    const doc: PortalDoc = {
-      ref: '',
-      section: section as PortalSection,
-      period: '',
-      supplierGstin: ctin,
-      supplierName: name,
-      docType: 'bill_of_entry',
-      numberRaw: boe,
-      date,
-      invoiceValue: h.tx + h.ig + h.cs,
-      taxableValue: h.tx,
-      igst: h.ig,
-      cgst: h.cg,
-      sgst: h.sg,
-      cess: h.cs,
-      reverseCharge: false,
-      itcAvailable: this.str(raw, 'itcavl').toUpperCase() !== 'N',
-      diffPercent: 1,
-      billOfEntryNumber: boe,
-    };
-    const port = this.str(raw, 'portcode').trim();
-    if (port) doc.portCode = port.toUpperCase();
-    if (this.str(raw, 'isamd').toUpperCase() === 'Y') doc.original = { number: boe, date };
-    this.add(doc, `${where}:${index}${j !== undefined ? `:${j}` : ''}`, rejected);
-  }
-
-  private add(doc: PortalDoc, refTail: string, rejected: boolean): void {
+  add(doc: PortalDoc, refTail: string, rejected: boolean): void {
     doc.ref = refTail;
     if (rejected) {
       doc.rejected = true;
@@ -576,21 +382,14 @@ export function parseGstr2b(input: string | Uint8Array, options: Gstr2bReadOptio
  * Stream a 2B from chunks (a Node Readable is an AsyncIterable<Buffer>). Stops reading as soon as
  * a fatal header problem (wrong recipient or period) is known.
  */
-export async function readGstr2b(
-  source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
-  options: Gstr2bReadOptions = {},
-): Promise<Gstr2bReadResult> {
+export async function readGstr2b(source: PortalSource, options: Gstr2bReadOptions = {}): Promise<Gstr2bReadResult> {
   const r = new Reader(options);
-  try {
-    await scanChunks(new JsonPathScanner(handlersFor(r)), source, () => r.fatal);
-  } catch (e) {
-    return fail(r, e);
-  }
-  return r.result();
+  const e = await scanPortal(handlersFor(r), source, () => r.fatal);
+  return e ? fail(r, e) : r.result();
 }
 
 /**
- * Merge several files of one period (§2.1 `fc`), de-duplicating on
+ * Merge several files of one period (docs/reconciliation.md, "Inputs"), de-duplicating on
  * (section, supplier GSTIN, document type, clean number, date). Refs must differ between files:
  * read each with its own `fileTag`.
  */

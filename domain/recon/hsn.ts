@@ -1,6 +1,7 @@
 /**
- * HSN (goods) and SAC (services) code checks (§6.4). HSN is not in GSTR-2B, so these checks
- * serve the books import and GSTR-1 work, never matching.
+ * HSN (goods) and SAC (services) code checks (docs/reconciliation.md, "GSTIN, state codes and
+ * HSN"). HSN is not in GSTR-2B, so these checks serve the books import and GSTR-1 work, never
+ * matching.
  */
 
 export type HsnKind = 'goods' | 'services';

@@ -3,15 +3,16 @@
  * Buffers or async iterables of chunks so the activities layer decides where bytes come from.
  */
 import { matchDocumentsInto, matchOptions, type MatchedRows, type MatchOptions, type ResultRow } from './matcher';
-import { RunSummarySink, type RunSummary } from './summary';
+import { SummaryAccumulator, type RunSummary } from './summary';
 import type { SupplierSummary } from './supplier-summary';
 import type { BooksRow, Issue, PortalDoc } from './types';
 
 export interface ReconcileResult {
   /**
-   * Every result row in result order (§12.2). The engine decides every row and sums the
-   * summaries without building row objects; this builds them all on first read and keeps them.
-   * A writer that streams batches uses `rowsBetween` instead and never holds them all.
+   * Every result row in result order (docs/reconciliation.md, "The report"). The engine decides
+   * every row and sums the summaries without building row objects; this builds them all on first
+   * read and keeps them. A writer that streams batches uses `rowsBetween` instead and never holds
+   * them all.
    */
   readonly results: ResultRow[];
   /** How many result rows there are (without building them). */
@@ -24,7 +25,7 @@ export interface ReconcileResult {
    * all and releases by itself. Without a call the tables are left to the garbage collector.
    */
   release(): void;
-  /** IMS-rejected documents, kept aside (§9.6). */
+  /** IMS-rejected documents, kept aside (docs/reconciliation.md, "Special documents"). */
   readonly rejected: PortalDoc[];
   readonly summary: RunSummary;
   readonly suppliers: SupplierSummary[];
@@ -92,23 +93,21 @@ export function reconcile(
   options: Partial<MatchOptions> = {},
 ): ReconcileResult {
   const opts = matchOptions(options);
-  // The summaries are summed from each row's parts as the matcher decides it (= summariseRun +
-  // summariseSuppliers over the built rows).
-  const sink = new RunSummarySink(opts);
+  // The summaries are summed from each row's parts as the matcher decides it, by the accumulator
+  // summariseRun and summariseSuppliers use over built rows (one path, the same figures).
+  const sink = new SummaryAccumulator(opts);
   const { rows, rejected, warnings, supplierNames } = matchDocumentsInto(books, portal, opts, sink);
-  const { summary, suppliers } = sink.finish(rejected, warnings, supplierNames);
-  return new Reconciliation(rows, rejected, summary, suppliers, warnings);
+  return new Reconciliation(rows, rejected, sink.finishRun(rejected, warnings), sink.finishSuppliers(supplierNames), warnings);
 }
 
 export * from './types';
 export * from './categories';
 export { DEFAULT_MATCH_OPTIONS, matchDocuments, matchOptions } from './matcher';
 export type { MatchOptions, MatchOutput, ResultRow, Difference, SupplierSignal } from './matcher';
-export { computeItcFigures, rowItc } from './itc';
+export { rowItc } from './itc';
 export type { ItcFigures, RowItc, HeadsTotal } from './itc';
-export { summariseRun } from './summary';
+export { computeItcFigures, summariseRun, summariseSuppliers } from './summary';
 export type { RunSummary, SideTotals } from './summary';
-export { summariseSuppliers } from './supplier-summary';
 export type { SupplierSummary } from './supplier-summary';
 export * from './amounts';
 export * from './dates';

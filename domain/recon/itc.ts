@@ -1,7 +1,7 @@
 /**
- * ITC figures of §11, per head, in paise, signed by document type (credit notes subtract).
- * Row-level effects are computed once when a result row is built; run and supplier figures are
- * plain sums of those, so every total reconciles with the rows it came from.
+ * ITC figures (docs/reconciliation.md, "ITC figures"), per head, in paise, signed by document type
+ * (credit notes subtract). Row-level effects are computed once when a result row is built; run and
+ * supplier figures are plain sums of those, so every total reconciles with the rows it came from.
  */
 import { totalOfHeads, zeroHeads } from './amounts';
 import { CATEGORY_INDEX, type Category } from './categories';
@@ -50,9 +50,6 @@ export function withTotal(h: Heads): HeadsTotal {
 }
 
 /*
- * Modules that use these layouts in per-row loops copy the offsets into module constants (see
- * domain/recon/README.md → Performance: imported bindings are getters under tsx).
- *
  * A row's ITC effect as sixteen numbers (four figures × igst, cgst, sgst, cess) in a Float64Array,
  * computed from the row's two sides as numbers (`Side`), so the run and supplier sums can take
  * it straight from the matcher's columns without objects for each of lakhs of rows; `rowItc`
@@ -149,11 +146,11 @@ function putExcess(out: Float64Array, at: number, i: number, c: number, s: numbe
 }
 
 /**
- * The ITC effect of one result row (§11), from its category (index in CATEGORIES) and its two
- * sides, written into `out` (from
- * newItcEffect; every cell is set). `accepted` only matters for probable matches. Excesses on
- * paired rows count only beyond `tolerance` per head (a rounding difference is neither a risk
- * nor a miss). Returns which figures the row carries as bits; 0 when it has no effect.
+ * The ITC effect of one result row (docs/reconciliation.md, "ITC figures"), from its category
+ * (index in CATEGORIES) and its two sides, written into `out` (from newItcEffect; every cell is
+ * set). `accepted` only matters for probable matches. Excesses on paired rows count only beyond
+ * `tolerance` per head (a rounding difference is neither a risk nor a miss). Returns which figures
+ * the row carries as bits; 0 when it has no effect.
  */
 export function itcEffectOfSides(
   out: Float64Array,
@@ -185,7 +182,8 @@ export function itcEffectOfSides(
   }
   if (!hasBooks || !hasPortal) return 0;
   const sign = portal[SIDE_SIGN]!;
-  // §11: books tax of pairs whose portal side is not available is at risk in full.
+  // docs/reconciliation.md, "ITC figures": books tax of pairs whose portal side is not available is
+  // at risk in full.
   if (portal[SIDE_ITC] !== 1) {
     if (!eligible) return 0;
     putSigned(out, EFFECT_AT_RISK, books, sign);
@@ -212,9 +210,17 @@ export function itcEffectOfSides(
 /** Shared zero heads: most rows leave most figures at zero; rows are read-only. */
 const ZERO: Heads = Object.freeze(zeroHeads());
 const NONE: RowItc = Object.freeze({ matched: ZERO, toConfirm: ZERO, atRisk: ZERO, missed: ZERO });
-const rowEffect = newItcEffect();
-const rowBooks = newSide();
-const rowPortal = newSide();
+
+/** Work arrays of rowItc: a caller that builds many rows keeps one (nothing is shared between callers). */
+export interface RowItcScratch {
+  readonly effect: Float64Array;
+  readonly books: Float64Array;
+  readonly portal: Float64Array;
+}
+
+export function newRowItcScratch(): RowItcScratch {
+  return { effect: newItcEffect(), books: newSide(), portal: newSide() };
+}
 
 function headsFrom(out: Float64Array, at: number, has: boolean): Heads {
   return has ? { igst: out[at]!, cgst: out[at + 1]!, sgst: out[at + 2]!, cess: out[at + 3]! } : ZERO;
@@ -227,17 +233,40 @@ export function rowItc(
   books: BooksRow | null,
   portal: PortalDoc | null,
   tolerance: number,
+  scratch: RowItcScratch = newRowItcScratch(),
 ): RowItc {
-  booksSide(rowBooks, books);
-  portalSide(rowPortal, portal);
-  const has = itcEffectOfSides(rowEffect, CATEGORY_INDEX.get(category)!, accepted, rowBooks, rowPortal, tolerance);
+  const { effect, books: b, portal: p } = scratch;
+  booksSide(b, books);
+  portalSide(p, portal);
+  const has = itcEffectOfSides(effect, CATEGORY_INDEX.get(category)!, accepted, b, p, tolerance);
   if (has === 0) return NONE;
   return {
-    matched: headsFrom(rowEffect, EFFECT_MATCHED, (has & HAS_MATCHED) !== 0),
-    toConfirm: headsFrom(rowEffect, EFFECT_TO_CONFIRM, (has & HAS_TO_CONFIRM) !== 0),
-    atRisk: headsFrom(rowEffect, EFFECT_AT_RISK, (has & HAS_AT_RISK) !== 0),
-    missed: headsFrom(rowEffect, EFFECT_MISSED, (has & HAS_MISSED) !== 0),
+    matched: headsFrom(effect, EFFECT_MATCHED, (has & HAS_MATCHED) !== 0),
+    toConfirm: headsFrom(effect, EFFECT_TO_CONFIRM, (has & HAS_TO_CONFIRM) !== 0),
+    atRisk: headsFrom(effect, EFFECT_AT_RISK, (has & HAS_AT_RISK) !== 0),
+    missed: headsFrom(effect, EFFECT_MISSED, (has & HAS_MISSED) !== 0),
   };
+}
+
+/**
+ * A built row's ITC effect (`row.itc`) back in the layout itcEffectOfSides writes, so rows and
+ * the matcher's columns are summed by one path; returns the same bits (0: no effect).
+ */
+export function effectOfRowItc(out: Float64Array, itc: RowItc): number {
+  out.fill(0);
+  if (itc === NONE) return 0;
+  let has = 0;
+  if (putRowHeads(out, EFFECT_MATCHED, itc.matched)) has |= HAS_MATCHED;
+  if (putRowHeads(out, EFFECT_TO_CONFIRM, itc.toConfirm)) has |= HAS_TO_CONFIRM;
+  if (putRowHeads(out, EFFECT_AT_RISK, itc.atRisk)) has |= HAS_AT_RISK;
+  if (putRowHeads(out, EFFECT_MISSED, itc.missed)) has |= HAS_MISSED;
+  return has;
+}
+
+function putRowHeads(out: Float64Array, at: number, h: Readonly<Heads>): boolean {
+  if (h === ZERO) return false;
+  putHeads(out, at, h.igst, h.cgst, h.sgst, h.cess);
+  return true;
 }
 
 export interface ItcRowLike {
@@ -250,12 +279,10 @@ export interface ItcRowLike {
 }
 
 /*
- * Accumulator layout for computeItcFigures: nine figures × four heads in one Float64Array
- * (matched … missed in the order of a row's effect, so addItcParts adds the effect in one loop).
- * The loop reads each document's heads at its own property-access site (books rows, portal
- * documents and row-level heads each keep a few shapes) instead of calling a shared helper: a
- * shared `addHeadsInto` sees every shape and its inline caches go megamorphic, which made this
- * sum cost as much as the matching itself on 1-lakh runs.
+ * Accumulator layout of the ITC figures: nine figures × four heads in one Float64Array (matched …
+ * missed in the order of a row's effect, so addItcParts adds the effect in one loop). Documents'
+ * heads are read as sides (numbers), never through a helper shared by books rows, portal documents
+ * and row-level heads: such a helper sees every shape and its inline caches go megamorphic.
  */
 const AS2B = 0;
 const NOT_AVAILABLE = 4;
@@ -291,40 +318,15 @@ function addHeads(acc: Float64Array, at: number, h: Readonly<Heads>): void {
   acc[at + 3] = acc[at + 3]! + h.cess;
 }
 
-/** Sum the §11 figures over result rows (and the IMS-rejected documents kept aside). */
-export function computeItcFigures(rows: readonly ItcRowLike[], rejected: readonly PortalDoc[]): ItcFigures {
-  const acc = newItcAccumulator();
-  for (let i = 0; i < rows.length; i += 1) addItcRow(acc, rows[i]!);
-  return itcFiguresOf(acc, rejected);
-}
-
-/** Accumulator of computeItcFigures, for callers that sum rows in a loop of their own. */
+/** Accumulator of the ITC figures (nine figures × four heads), summed by addItcParts. */
 export function newItcAccumulator(): Float64Array {
   return new Float64Array(36);
 }
 
-const sumBooks = newSide();
-const sumPortal = newSide();
-
-/** Add one result row's §11 effects to an accumulator from newItcAccumulator. */
-export function addItcRow(acc: Float64Array, row: ItcRowLike): void {
-  booksSide(sumBooks, row.books);
-  portalSide(sumPortal, row.portal);
-  addItcSides(acc, CATEGORY_INDEX.get(row.category)!, sumBooks, sumPortal);
-  const itc = row.itc;
-  if (itc !== NONE) {
-    addHeads(acc, MATCHED, itc.matched);
-    addHeads(acc, TO_CONFIRM, itc.toConfirm);
-    addHeads(acc, AT_RISK, itc.atRisk);
-    addHeads(acc, MISSED, itc.missed);
-  }
-  if (row.amendmentDelta && row.amendmentOfEarlierPeriod) addHeads(acc, AMENDMENT, row.amendmentDelta);
-}
-
 /**
- * addItcRow from a row's parts rather than the row: its category's index, its two sides, its effect as
- * itcEffectOfSides wrote it (`has` its answer) and the amendment delta when the original was in
- * an earlier period.
+ * Add one result row's ITC figures to an accumulator from newItcAccumulator, from the row's parts:
+ * its category's index, its two sides, its effect as itcEffectOfSides (or effectOfRowItc) wrote
+ * it (`has` its answer) and the amendment delta when the original was in an earlier period.
  */
 export function addItcParts(acc: Float64Array, category: number, books: Float64Array, portal: Float64Array,
   effect: Float64Array, has: number, amendment: Readonly<Heads> | null): void {
@@ -352,7 +354,7 @@ function addSide(acc: Float64Array, at: number, side: Float64Array): void {
   acc[at + 3] = acc[at + 3]! + sign * side[SIDE_CESS]!;
 }
 
-/** The §11 figures of an accumulator (plus the IMS-rejected documents kept aside). */
+/** The ITC figures of an accumulator (plus the IMS-rejected documents kept aside). */
 export function itcFiguresOf(acc: Float64Array, rejected: readonly PortalDoc[]): ItcFigures {
   for (const doc of rejected) addDoc(acc, REJ, doc, signOf(doc.docType));
   const books = headsAt(acc, BOOKS);

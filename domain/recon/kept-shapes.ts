@@ -7,7 +7,7 @@
  * the document columns, the interner and the summary sinks through them) is thrown away ("weak
  * objects" under --trace-deopt). The next run then started in the interpreter and compiled the
  * engine again (about half a second of compile work per 1-lakh run). A live instance keeps each
- * hidden class, so the compiled engine survives between runs (tests/unit/recon/warm-runs.test.ts).
+ * hidden class, so the compiled engine survives between runs (the benchmark checks it: ops/bench/warm-trace.ts).
  */
 const kept: object[] = [];
 

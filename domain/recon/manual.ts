@@ -1,10 +1,11 @@
 /**
- * Manual actions of §8.7 on result rows: link a books-only row with a portal-only row, unlink a
- * pair, accept a probable match, mark a row pending (next period) or ignored (with a reason), or
- * clear that mark. The same functions serve the live action on a stored run and the re-run that
- * re-applies earlier decisions to fresh engine output (`applyDecisions`), so both give one answer.
- * Documents are identified across runs by their content (`booksDocKey`/`portalDocKey`): a decision
- * whose documents changed (or are gone) no longer applies and is reported as stale.
+ * Manual actions (docs/reconciliation.md, "Manual decisions") on result rows: link a books-only row
+ * with a portal-only row, unlink a pair, accept a probable match, mark a row pending (next period)
+ * or ignored (with a reason), or clear that mark. The same functions serve the live action on a
+ * stored run and the re-run that re-applies earlier decisions to fresh engine output
+ * (`applyDecisions`), so both give one answer. Documents are identified across runs by their
+ * content (`booksDocKey`/`portalDocKey`): a decision whose documents changed (or are gone) no
+ * longer applies and is reported as stale.
  */
 import { rowItc } from './itc';
 import { manualPairRow, matchDocuments, type MatchOptions, type ResultRow, type RowDecision } from './matcher';

@@ -1,13 +1,16 @@
 /**
- * Normalisation shared by both sides before matching (§7): GSTIN clean-up, the three
- * invoice-number keys, place of supply, yes/no flags and the sign of a document type.
- * These functions run once per document on 1-lakh-row inputs, so they scan character codes
- * instead of chaining regular expressions.
+ * Normalisation shared by both sides before matching (docs/reconciliation.md, "Normalisation"):
+ * GSTIN clean-up, the three invoice-number keys, place of supply, yes/no flags and the sign of a
+ * document type. These functions run once per document on 1-lakh-row inputs, so they scan character
+ * codes instead of chaining regular expressions.
  */
 import { STATE_CODES, normaliseGstin, gstinProblem, type GstinProblem } from '../gstin';
 import type { DocType } from './types';
 
-/** §7.1: trim, drop internal spaces and dots, upper-case (then the shared GSTIN normaliser). */
+/**
+ * docs/reconciliation.md, "Normalisation" (GSTIN): trim, drop internal spaces and dots, upper-case
+ * (then the shared GSTIN normaliser).
+ */
 export function cleanGstin(raw: string | null | undefined): string {
   if (!raw) return '';
   return normaliseGstin(raw.replace(/[\s.]/g, ''));
@@ -43,7 +46,9 @@ function needsCleaning(raw: string): boolean {
   return false;
 }
 
-/** §7.2 key 2: upper-case, no whitespace, no trailing dots. */
+/**
+ * Clean key (docs/reconciliation.md, "Normalisation"): upper-case, no whitespace, no trailing dots.
+ */
 export function cleanKey(raw: string | null | undefined): string {
   if (!raw) return '';
   // Fast path: most portal numbers are already upper-case ASCII without spaces or dots.
@@ -108,10 +113,10 @@ function stripLeadingZeros(field: string): string {
 }
 
 /**
- * §7.2 key 3 from a clean key: (a) remove FY tokens of the document's FY and its neighbours when
- * bounded by separators or the string edge, (b) drop leading zeros of every digit run, (c) keep
- * only A–Z0–9, (d) fall back to the clean key when nothing is left. `fyStart` null (no usable
- * date) skips step (a).
+ * Canonical key (docs/reconciliation.md, "Normalisation") from a clean key: (a) remove FY tokens of
+ * the document's FY and its neighbours when bounded by separators or the string edge, (b) drop
+ * leading zeros of every digit run, (c) keep only A–Z0–9, (d) fall back to the clean key when
+ * nothing is left. `fyStart` null (no usable date) skips step (a).
  */
 // Scratch arrays reused across calls: canonicalKey runs once per document on lakh-row inputs.
 const fields: string[] = [];
@@ -201,27 +206,44 @@ export function canonicalKey(clean: string, fyStart: number | null): CanonicalKe
  * and P2; tail/prefix are computed by canonicalKey when P4/P6 ask). Fields are index ranges into
  * `clean`; FY tokens of the last FY asked for are built once and compared in place.
  */
-let fldStart = new Int32Array(64);
-let fldEnd = new Int32Array(64);
-let fldSepOk = new Uint8Array(64);
-let fldKeep = new Uint8Array(64);
-let tokFy = NaN;
-/** Per candidate start year s (fyStart−1 … fyStart+1): full, next, aa, bb, full+next, full+bb, aa+bb. */
-let tokens: string[] = [];
 
-function fyTokens(fyStart: number): string[] {
-  if (fyStart === tokFy && tokens.length > 0) return tokens;
-  const t: string[] = [];
-  for (let s = fyStart - 1; s <= fyStart + 1; s += 1) {
-    const full = String(s);
-    const next = String(s + 1);
-    const aa = full.slice(2);
-    const bb = next.slice(2);
-    t.push(full, next, aa, bb, full + next, full + bb, aa + bb);
+/** canonicalOnly's work arrays and FY-token cache: a caller that computes many keys keeps one (a run's interner does). */
+export class CanonicalScratch {
+  fldStart = new Int32Array(64);
+  fldEnd = new Int32Array(64);
+  fldSepOk = new Uint8Array(64);
+  fldKeep = new Uint8Array(64);
+  tokFy = NaN;
+  /** Per candidate start year s (fyStart−1 … fyStart+1): full, next, aa, bb, full+next, full+bb, aa+bb. */
+  tokens: string[] = [];
+
+  fyTokens(fyStart: number): string[] {
+    if (fyStart === this.tokFy && this.tokens.length > 0) return this.tokens;
+    const t: string[] = [];
+    for (let s = fyStart - 1; s <= fyStart + 1; s += 1) {
+      const full = String(s);
+      const next = String(s + 1);
+      const aa = full.slice(2);
+      const bb = next.slice(2);
+      t.push(full, next, aa, bb, full + next, full + bb, aa + bb);
+    }
+    this.tokFy = fyStart;
+    this.tokens = t;
+    return t;
   }
-  tokFy = fyStart;
-  tokens = t;
-  return t;
+
+  /** Room for one more field than `nf`. */
+  grow(nf: number): void {
+    if (nf < this.fldStart.length) return;
+    const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.fldStart = grow(this.fldStart, new Int32Array(nf * 2));
+    this.fldEnd = grow(this.fldEnd, new Int32Array(nf * 2));
+    this.fldSepOk = grow(this.fldSepOk, new Uint8Array(nf * 2));
+    this.fldKeep = grow(this.fldKeep, new Uint8Array(nf * 2));
+  }
 }
 
 function regionIs(str: string, from: number, to: number, tok: string): boolean {
@@ -236,7 +258,7 @@ function regionAllDigits(str: string, from: number, to: number): boolean {
   return true;
 }
 
-export function canonicalOnly(clean: string, fyStart: number | null): string {
+export function canonicalOnly(clean: string, fyStart: number | null, scratch: CanonicalScratch = new CanonicalScratch()): string {
   const n = clean.length;
   let nf = 0;
   let i = 0;
@@ -248,16 +270,8 @@ export function canonicalOnly(clean: string, fyStart: number | null): string {
     }
     let j = i + 1;
     while (j < n && isAlnum(clean.charCodeAt(j))) j += 1;
-    if (nf === fldStart.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
-        b.set(a);
-        return b;
-      };
-      fldStart = grow(fldStart, new Int32Array(nf * 2));
-      fldEnd = grow(fldEnd, new Int32Array(nf * 2));
-      fldSepOk = grow(fldSepOk, new Uint8Array(nf * 2));
-      fldKeep = grow(fldKeep, new Uint8Array(nf * 2));
-    }
+    scratch.grow(nf);
+    const { fldStart, fldEnd, fldSepOk, fldKeep } = scratch;
     fldStart[nf] = i;
     fldEnd[nf] = j;
     // The separator run before this field is exactly '-' or '/'.
@@ -268,8 +282,9 @@ export function canonicalOnly(clean: string, fyStart: number | null): string {
     i = j;
     sepFrom = j;
   }
+  const { fldStart, fldEnd, fldSepOk, fldKeep } = scratch;
   if (fyStart !== null) {
-    const t = fyTokens(fyStart);
+    const t = scratch.fyTokens(fyStart);
     const ns = t.length / 7;
     for (let f = 0; f < nf; f += 1) {
       const a0 = fldStart[f]!;
@@ -330,13 +345,19 @@ export function canonicalOnly(clean: string, fyStart: number | null): string {
   return out === '' ? clean : out;
 }
 
-/** The three keys of §7.2 for a raw number and the document's FY start year. */
+/**
+ * The three keys (docs/reconciliation.md, "Normalisation") for a raw number and the document's FY
+ * start year.
+ */
 export function invoiceKeys(raw: string, fyStart: number | null): { clean: string } & CanonicalKey {
   const clean = cleanKey(raw);
   return { clean, ...canonicalKey(clean, fyStart) };
 }
 
-/** Bill-of-entry key (§9.4): digits only, leading zeros dropped. */
+/**
+ * Bill-of-entry key (docs/reconciliation.md, "Special documents"): digits only, leading zeros
+ * dropped.
+ */
 export function billOfEntryKey(raw: string | number | null | undefined): string {
   if (raw === null || raw === undefined) return '';
   const digits = String(raw).replace(/\D/g, '').replace(/^0+(?=\d)/, '');
@@ -380,10 +401,11 @@ export function osaDistance(a: string, b: string): number {
 }
 
 /**
- * §8.4 fuzzy-number rule. Tail match: equal non-empty numeric tails and equal (or one empty)
- * alpha prefixes. One edit: both canonical keys ≥ 4 characters, OSA distance exactly 1, and
- * numeric tails with the same number of digits — which is what keeps `12`/`120`, `SI1`/`SI10`
- * and `100`/`1000` apart. Substring similarity is deliberately absent.
+ * The fuzzy-number rule (docs/reconciliation.md, "The fuzzy-number rule"). Tail match: equal
+ * non-empty numeric tails and equal (or one empty) alpha prefixes. One edit: both canonical keys ≥
+ * 4 characters, OSA distance exactly 1, and numeric tails with the same number of digits — which is
+ * what keeps `12`/`120`, `SI1`/`SI10` and `100`/`1000` apart. Substring similarity is deliberately
+ * absent.
  */
 export function isFuzzyNumberMatch(a: CanonicalKey, b: CanonicalKey): boolean {
   if (a.tail !== '' && a.tail === b.tail && (a.prefix === b.prefix || a.prefix === '' || b.prefix === '')) {
@@ -395,7 +417,10 @@ export function isFuzzyNumberMatch(a: CanonicalKey, b: CanonicalKey): boolean {
   return osaDistance(a.canonical, b.canonical) === 1;
 }
 
-/** +1 for documents that add credit, −1 for those that reduce it (§7.4). */
+/**
+ * +1 for documents that add credit, −1 for those that reduce it (docs/reconciliation.md,
+ * "Normalisation").
+ */
 export function signOf(docType: DocType): 1 | -1 {
   return docType === 'credit_note' || docType === 'isd_credit_note' ? -1 : 1;
 }

@@ -1,18 +1,13 @@
 /**
- * The vendor view (§12.3): one line per supplier GSTIN, sorted by ITC at risk, largest first —
- * the CA's work list. Contact e-mail and follow-up status live outside this pure module.
+ * The vendor view (docs/reconciliation.md, "The report"): one line per supplier GSTIN, sorted by
+ * ITC at risk, largest first — the CA's work list. Contact e-mail and follow-up status live outside
+ * this pure module. The figures are summed by summary.ts's SummaryAccumulator (one path for the
+ * engine's rows and for rows after manual decisions) into the per-supplier slots kept here.
  */
 import { addHeadsInto, totalOfHeads, zeroHeads } from './amounts';
-import { booksSide, EFFECT, newSide, portalSide, SIDE, sideTax as itcSideTax } from './itc';
 import { CATEGORIES, CATEGORY_INDEX, type Category } from './categories';
-import type { ResultRow, SupplierSignal } from './matcher';
-import type { Heads } from './types';
-
-// Imported bindings used per row, read once into module constants: under tsx's CommonJS interop
-// every read of an imported binding is two getter calls (README → Performance).
-const { PRESENT: SIDE_PRESENT, SIGN: SIDE_SIGN, TAXABLE: SIDE_TAXABLE, ITC: SIDE_ITC } = SIDE;
-const { AT_RISK: EFFECT_AT_RISK, MISSED: EFFECT_MISSED, MATCHED: EFFECT_MATCHED } = EFFECT;
-const sideTax = itcSideTax;
+import { EFFECT, SIDE, sideTax } from './itc';
+import type { ResultRow, SupplierSignal } from './match/options';
 
 export interface SupplierSummary {
   supplierGstin: string;
@@ -70,40 +65,26 @@ function countsOf(cells: Int32Array, at: number): Record<Category, number> {
   return r;
 }
 
-function headsTotal(h: Readonly<Heads>): number {
-  return h.igst + h.cgst + h.sgst + h.cess;
-}
-
 function effectTotal(e: Float64Array, at: number): number {
   return e[at]! + e[at + 1]! + e[at + 2]! + e[at + 3]!;
 }
 
-const rowBooks = newSide();
-const rowPortal = newSide();
-
-export function summariseSuppliers(
-  rows: readonly ResultRow[],
-  signals?: Readonly<Record<string, SupplierSignal>>,
-): SupplierSummary[] {
-  const acc = new SupplierAccumulator(signals);
-  for (let i = 0; i < rows.length; i += 1) acc.add(rows[i]!);
-  return acc.finish();
-}
-
-/** §12.3 order: ITC at risk, largest first, then GSTIN (a module function: see matcher.ts byDoc). */
+/**
+ * Vendor-view order (docs/reconciliation.md, "The report"): ITC at risk, largest first, then GSTIN.
+ */
 function byRiskThenGstin(a: SupplierSummary, b: SupplierSummary): number {
   return b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0);
 }
 
-/** summariseSuppliers one row at a time, for callers that sum rows in a loop of their own. */
-export class SupplierAccumulator {
+/** The per-supplier slots of the vendor view (slots in order of first appearance). */
+export class SupplierTotals {
   private cells = new Float64Array(64 * SLOT);
   private counts = new Int32Array(64 * COUNT_SLOT);
   private readonly gstins: string[] = [];
   private readonly names: string[] = [];
   private readonly filed: (string | null)[] = [];
   private readonly slotOfGstin = new Map<string, number>();
-  /** Slot per caller's supplier id (addUnordered, addSidesUnordered); −1: not seen yet. */
+  /** Slot per caller's supplier id (slotById); −1: not seen yet. */
   private slotOfId = new Int32Array(64).fill(-1);
   /** The previous row's supplier (rows in result order come supplier by supplier). */
   private lastGstin: string | null = null;
@@ -111,32 +92,22 @@ export class SupplierAccumulator {
 
   constructor(private readonly signals?: Readonly<Record<string, SupplierSignal>>) {}
 
-  /** Add a row; rows come in result order (§12.2), which decides the supplier's name. */
-  add(row: ResultRow): void {
-    const slot = this.slotOf(row.supplierGstin);
-    // Prefer the portal's trade name (what the supplier registered), else the books ledger name.
-    if (row.portal?.supplierName) this.names[slot] = row.portal.supplierName;
-    else if (!this.names[slot] && row.supplierName) this.names[slot] = row.supplierName;
-    this.addRow(slot, row);
+  /**
+   * The name a row in result order leaves its supplier with: the portal's trade name (what the
+   * supplier registered) whenever a row has one, else the first non-empty row name.
+   */
+  name(slot: number, portalName: string | undefined, rowName: string): void {
+    if (portalName) this.names[slot] = portalName;
+    else if (!this.names[slot] && rowName) this.names[slot] = rowName;
   }
 
   /**
-   * Add a row in any order: everything but the name, which `finish` then takes from `names`
-   * (the name `add` would have ended with, from rows in result order: see supplierNamesOf).
-   * `supplier` is a small integer standing for `row.supplierGstin` (the matcher's GSTIN id).
+   * A row's figures: its category's index in CATEGORIES, its two sides (itc.ts layout), the
+   * portal document's filing date and its ITC effect (itc.ts EFFECT layout).
    */
-  addUnordered(row: ResultRow, supplier: number): void {
-    this.addRow(this.slotById(supplier, row.supplierGstin), row);
-  }
-
-  /**
-   * addUnordered from a row's parts: its category's index in CATEGORIES, its two sides, the
-   * portal document's filing date and its ITC effect (itcEffectOfSides).
-   */
-  addSidesUnordered(supplier: number, supplierGstin: string, c: number, books: Float64Array, portal: Float64Array,
-    filingDate: string | undefined, effect: Float64Array): void {
-    this.addAmounts(this.slotById(supplier, supplierGstin), c, books, portal, filingDate,
-      effectTotal(effect, EFFECT_AT_RISK), effectTotal(effect, EFFECT_MISSED), effectTotal(effect, EFFECT_MATCHED));
+  add(slot: number, c: number, books: Float64Array, portal: Float64Array, filingDate: string | null | undefined, effect: Float64Array): void {
+    this.addAmounts(slot, c, books, portal, filingDate,
+      effectTotal(effect, EFFECT.AT_RISK), effectTotal(effect, EFFECT.MISSED), effectTotal(effect, EFFECT.MATCHED));
   }
 
   finish(names?: ReadonlyMap<string, string>): SupplierSummary[] {
@@ -171,36 +142,28 @@ export class SupplierAccumulator {
     return out;
   }
 
-  private addRow(slot: number, row: ResultRow): void {
-    booksSide(rowBooks, row.books);
-    portalSide(rowPortal, row.portal);
-    const itc = row.itc;
-    this.addAmounts(slot, CATEGORY_INDEX.get(row.category)!, rowBooks, rowPortal, row.portal?.supplierFilingDate,
-      headsTotal(itc.atRisk), headsTotal(itc.missed), headsTotal(itc.matched));
-  }
-
   private addAmounts(slot: number, c: number, books: Float64Array, portal: Float64Array, filingDate: string | null | undefined,
     atRisk: number, missed: number, matched: number): void {
     const cells = this.cells;
     const at = slot * SLOT;
     const counts = this.counts;
     const ct = slot * COUNT_SLOT + c;
-    if (books[SIDE_PRESENT] === 1) {
+    if (books[SIDE.PRESENT] === 1) {
       counts[ct + BOOKS_COUNTS] = counts[ct + BOOKS_COUNTS]! + 1;
       if (c !== OUT_OF_SCOPE) {
-        const sign = books[SIDE_SIGN]!;
-        cells[at + BOOKS_TAXABLE] = cells[at + BOOKS_TAXABLE]! + sign * books[SIDE_TAXABLE]!;
+        const sign = books[SIDE.SIGN]!;
+        cells[at + BOOKS_TAXABLE] = cells[at + BOOKS_TAXABLE]! + sign * books[SIDE.TAXABLE]!;
         cells[at + BOOKS_TAX] = cells[at + BOOKS_TAX]! + sign * sideTax(books);
       }
     }
-    if (portal[SIDE_PRESENT] === 1) {
+    if (portal[SIDE.PRESENT] === 1) {
       counts[ct + PORTAL_COUNTS] = counts[ct + PORTAL_COUNTS]! + 1;
       if (c !== SUPERSEDED) {
-        const sign = portal[SIDE_SIGN]!;
+        const sign = portal[SIDE.SIGN]!;
         const tax = sign * sideTax(portal);
-        cells[at + PORTAL_TAXABLE] = cells[at + PORTAL_TAXABLE]! + sign * portal[SIDE_TAXABLE]!;
+        cells[at + PORTAL_TAXABLE] = cells[at + PORTAL_TAXABLE]! + sign * portal[SIDE.TAXABLE]!;
         cells[at + PORTAL_TAX] = cells[at + PORTAL_TAX]! + tax;
-        if (portal[SIDE_ITC] === 1) cells[at + PORTAL_AVAILABLE_TAX] = cells[at + PORTAL_AVAILABLE_TAX]! + tax;
+        if (portal[SIDE.ITC] === 1) cells[at + PORTAL_AVAILABLE_TAX] = cells[at + PORTAL_AVAILABLE_TAX]! + tax;
       }
       if (filingDate) {
         const last = this.filed[slot];
@@ -212,7 +175,8 @@ export class SupplierAccumulator {
     cells[at + MATCHED] = cells[at + MATCHED]! + matched;
   }
 
-  private slotById(supplier: number, supplierGstin: string): number {
+  /** The slot of a small integer standing for `supplierGstin` (the engine's GSTIN id). */
+  slotById(supplier: number, supplierGstin: string): number {
     if (supplier >= this.slotOfId.length) {
       const grown = new Int32Array(Math.max(supplier + 1, this.slotOfId.length * 2)).fill(-1);
       grown.set(this.slotOfId);
@@ -226,7 +190,8 @@ export class SupplierAccumulator {
     return slot;
   }
 
-  private slotOf(key: string): number {
+  /** The slot of a supplier GSTIN. */
+  slotOf(key: string): number {
     if (key === this.lastGstin) return this.lastSlot;
     let slot = this.slotOfGstin.get(key);
     if (slot === undefined) {

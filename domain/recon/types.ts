@@ -4,7 +4,10 @@
  * periods are `YYYY-MM`.
  */
 
-/** Document types of §5.3; the sign of the ITC effect follows from the type (§7.4). */
+/**
+ * Document types (docs/reconciliation.md, "Inputs"); the sign of the ITC effect follows from the
+ * type (docs/reconciliation.md, "Normalisation").
+ */
 export type DocType =
   | 'invoice'
   | 'credit_note'
@@ -17,7 +20,7 @@ export const DOC_TYPES: readonly DocType[] = [
   'invoice', 'credit_note', 'debit_note', 'bill_of_entry', 'isd_invoice', 'isd_credit_note',
 ];
 
-/** GSTR-2B `docdata` sections we understand (§2.2). */
+/** GSTR-2B `docdata` sections we understand (docs/reconciliation.md, "Inputs"). */
 export type PortalSection =
   | 'b2b' | 'b2ba' | 'cdnr' | 'cdnra' | 'isd' | 'isda' | 'impg' | 'impgsez' | 'ecom' | 'ecoma';
 
@@ -29,11 +32,17 @@ export interface Heads {
   cess: number;
 }
 
-/** One canonical purchase-register document (§5.3), after aggregation of split rows. */
+/**
+ * One canonical purchase-register document (docs/reconciliation.md, "Inputs"), after aggregation of
+ * split rows.
+ */
 export interface BooksRow {
   /** file + sheet + line(s), unique within a run: used for traceability and as the final sort key. */
   rowRef: string;
-  /** As typed; normalised by the engine (§7.1). Blank for unregistered suppliers and imports. */
+  /**
+   * As typed; normalised by the engine (docs/reconciliation.md, "Normalisation"). Blank for
+   * unregistered suppliers and imports.
+   */
   supplierGstin: string;
   supplierName?: string;
   docType: DocType;
@@ -49,7 +58,7 @@ export interface BooksRow {
   cgst: number;
   sgst: number;
   cess: number;
-  /** Informational only: never compared (§5.4). */
+  /** Informational only: never compared (docs/reconciliation.md, "Inputs"). */
   invoiceValue?: number;
   /** Two-digit state code. */
   placeOfSupply?: string;
@@ -58,9 +67,9 @@ export interface BooksRow {
   itcEligible?: boolean;
   portCode?: string;
   billOfEntryNumber?: string;
-  /** RCM on import of services: never in 2B (§9.3). */
+  /** RCM on import of services: never in 2B (docs/reconciliation.md, "Special documents"). */
   importOfServices?: boolean;
-  /** Tax heads were back-computed from a rate (Busy layout, §5.2). */
+  /** Tax heads were back-computed from a rate (Busy layout; docs/reconciliation.md, "Inputs"). */
   derivedAmounts?: boolean;
   /** The voucher date stood in for a missing supplier invoice date. */
   dateFallback?: boolean;

@@ -9,6 +9,8 @@
  *    then swapped in by renaming: the old one is kept as `<target>_before_<time>`, not dropped.
  * 4. pg_restore in a single transaction (all or nothing), then exact row counts compared with the
  *    backup's; a copy that does not match is dropped and the target left as it was.
+ * 5. The erasure log is re-applied to the copy (reapply-erasures.ts): a client erased after the
+ *    backup was taken is erased again before the copy goes live.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +21,7 @@ import { createDatabase, databaseExists, dropDatabase, renameDatabase, userObjec
 import { countDatabase, restoreDump } from '../../activities/backup-drill';
 import { findManifest, resolveInBackupDir, sha256File } from '../../activities/backup-files';
 import { ownerKnex } from './command';
+import { reapplyErasures } from './reapply-erasures';
 
 export type RestoreOptions = {
   /** The database owner's URL on the server to restore to (DATABASE_URL). */
@@ -30,9 +33,20 @@ export type RestoreOptions = {
   force: boolean;
   say?: (line: string) => void;
   now?: Date;
+  /** The erasure log to re-apply to the restored copy (absent: nothing to re-apply). */
+  erasureLogDir?: string;
 };
 
-export type RestoreResult = { target: string; previousRenamedTo: string | null; tables: number; rows: number; source: 'catalogue' | 'manifest'; durationMs: number };
+export type RestoreResult = {
+  target: string;
+  previousRenamedTo: string | null;
+  tables: number;
+  rows: number;
+  source: 'catalogue' | 'manifest';
+  durationMs: number;
+  /** Erasures of the log that the backup predated, applied again to the copy. */
+  erasuresReapplied: string[];
+};
 
 export class RestoreRefused extends Error {
   constructor(message: string) {
@@ -93,6 +107,8 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     const mismatches = compareCounts(backup.counts, counts);
     if (mismatches.length) throw new Error(describeMismatches(mismatches));
     say(`restored ${Object.keys(counts.tables).length} tables, ${totalRows(counts)} rows: the counts match the backup's`);
+    const copy = ownerKnex(databaseUrlFor(ownerUrl, restoreInto));
+    const erasuresReapplied = options.erasureLogDir ? await reapplyErasures(copy, options.erasureLogDir, say).finally(() => copy.destroy()) : (await copy.destroy(), []);
 
     let previousRenamedTo: string | null = null;
     if (replacing) {
@@ -102,7 +118,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       await renameDatabase(ownerUrl, restoreInto, target);
       say(`${target} replaced; the previous database is kept as ${previousRenamedTo} (drop it once satisfied)`);
     }
-    return { target, previousRenamedTo, tables: Object.keys(counts.tables).length, rows: totalRows(counts), source: backup.source, durationMs: Date.now() - started };
+    return { target, previousRenamedTo, tables: Object.keys(counts.tables).length, rows: totalRows(counts), source: backup.source, durationMs: Date.now() - started, erasuresReapplied };
   } catch (error) {
     // Leave nothing half-restored: the copy goes (a replaced target was never touched).
     if (replacing || !exists) await dropDatabase(ownerUrl, restoreInto).catch(() => undefined);

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       backupId,
       target,
       force: flags.has('--force'),
+      erasureLogDir: config.dataProtection.erasureLogDir,
       say,
     });
     say(JSON.stringify(result, null, 2));

@@ -1,7 +1,10 @@
 /**
- * `npm run bench:recon`: the reconciliation benchmark of issue 5.
+ * `npm run bench:recon`: the reconciliation benchmark. The npm script compiles the code with the
+ * production compiler settings (tsconfig.bench.json: tsconfig.build.json plus ops/bench) and runs
+ * the compiled JavaScript, as production runs the worker (`node dist/ops/run-worker.js`).
  *
- * 1. Engine, per size (10 thousand, 1 lakh, 10 lakh documents per side; each size in its own child
+ * 1. Engine, per build and size (the compiled build, and the TypeScript sources under tsx as
+ *    `npm start` runs them in development: RECON_BENCH_BUILDS="compiled,tsx", the default), per size (10 thousand, 1 lakh, 10 lakh documents per side; each size in its own child
  *    process so peak RSS belongs to that size alone): parse MB/s of the 2B JSON and register CSV
  *    readers, match time (the first full-size run, and the median of nine more: the warm figure,
  *    in wall-clock time and in the main thread's CPU time), rows/s, peak RSS (from
@@ -9,7 +12,10 @@
  *    list only (`taskset -c`), so V8's helper threads (concurrent marking and sweeping, parallel
  *    scavenges, optimising compiles) share the engine's one core instead of using the others;
  *    with one CPU the children run V8 single-threaded (CHILD_FLAGS).
- * 2. End to end, 1 lakh per side, on an embedded PostgreSQL: from the first upload request to the
+ * 2. Warm runs keep the compiled engine (warm-trace.ts): the compiled engine, traced by V8 over
+ *    six runs of 20,000 documents per side, loses no compiled code and compiles no closure after
+ *    the warm-up; the benchmark fails when it does (RECON_BENCH_WARM_CHECK=0 skips it).
+ * 3. End to end, 1 lakh per side, on an embedded PostgreSQL: from the first upload request to the
  *    first page of results answered by the API. It covers the real HTTP API (create import, signed
  *    PUT of each file: sniffing, streamed parsing, SHA-256, bulk insert of the rows, import row
  *    update and audit), the run row, then the two reconciliation activities as the worker runs them
@@ -47,6 +53,7 @@ import { createLogger } from '../logger';
 import { freePort } from '../ports';
 import { benchMatch, type BenchRow } from './recon-match.bench';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
+import { traceWarmRuns } from './warm-trace';
 
 const MARK = 'BENCH_ROW ';
 
@@ -84,9 +91,26 @@ const ENGINE_CPUS = process.env.RECON_BENCH_CPUS?.trim() || null;
 const ONE_CPU = ENGINE_CPUS !== null && /^\d+$/.test(ENGINE_CPUS);
 const CHILD_FLAGS = ONE_CPU ? [...ENGINE_FLAGS, '--single-threaded'] : ENGINE_FLAGS;
 
+/** The repository's root, from this file's place in the compiled build (dist/ops/bench) or in the sources (ops/bench). */
+const ROOT = path.resolve(__dirname, __filename.endsWith('.js') ? '../../..' : '../..');
+
+type Build = 'compiled' | 'tsx';
+
+/** How a child runs each build: the compiled JavaScript as is, the sources through tsx's loader. */
+const BUILDS: Readonly<Record<Build, { dir: string; ext: string; loader: readonly string[] }>> = {
+  compiled: { dir: path.join(ROOT, 'dist', 'ops', 'bench'), ext: '.js', loader: [] },
+  tsx: { dir: path.join(ROOT, 'ops', 'bench'), ext: '.ts', loader: ['--import', 'tsx'] },
+};
+
+function entryOf(build: Build, name: string): string {
+  const file = path.join(BUILDS[build].dir, name + BUILDS[build].ext);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run bench:recon\` (it compiles the build first)`);
+  return file;
+}
+
 /** One size of the engine benchmark in a fresh process (its peak RSS is its own). */
-function engineRow(size: number): BenchRow {
-  const node = [process.execPath, ...CHILD_FLAGS, '--import', 'tsx', __filename, '--engine', String(size)];
+function engineRow(size: number, build: Build): BenchRow {
+  const node = [process.execPath, ...CHILD_FLAGS, ...BUILDS[build].loader, entryOf(build, 'recon-e2e.bench'), '--engine', String(size)];
   const [command, ...args] = ENGINE_CPUS === null ? node : ['taskset', '-c', ENGINE_CPUS, ...node];
   const child = spawnSync(command!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (child.error) throw new Error(`engine bench for ${size} could not start ${command}: ${child.error.message}`);
@@ -214,14 +238,25 @@ async function main(): Promise<void> {
   }
   const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
+  const builds = (process.env.RECON_BENCH_BUILDS ?? 'compiled,tsx').split(',').map((b) => b.trim()).filter((b): b is Build => b === 'compiled' || b === 'tsx');
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
   out('');
-  out('| documents per side | 2B JSON MB/s | register CSV MB/s | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
-  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const size of sizes) {
-    const r = engineRow(size);
-    out(`| ${size.toLocaleString('en-IN')} | ${r.jsonReaderMBs.toFixed(1)} | ${r.csvReaderMBs.toFixed(1)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
+  out('| build | documents per side | 2B JSON MB/s | register CSV MB/s | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  // Sizes outside, builds inside: the two builds of one size run back to back (the machine's
+  // speed drifts between hours, so the pair is what compares).
+  for (const size of sizes) for (const build of builds) {
+    const r = engineRow(size, build);
+    out(`| ${build} | ${size.toLocaleString('en-IN')} | ${r.jsonReaderMBs.toFixed(1)} | ${r.csvReaderMBs.toFixed(1)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
+  }
+  if (process.env.RECON_BENCH_WARM_CHECK !== '0') {
+    const f = traceWarmRuns(entryOf('compiled', 'warm-runs.child'), BUILDS.compiled.loader, 20_000, ROOT);
+    out('');
+    out(`warm runs keep the compiled engine: ${f.lost.length} de-optimisations of lost code, ${f.closures.length} closures compiled after the warm-up`);
+    for (const line of [...f.lost, ...f.closures].slice(0, 20)) out(`  ${line}`);
+    if (!f.traced) out('  (the warm-up printed no de-optimisations or compiles: is the trace on?)');
+    if (!f.traced || f.lost.length > 0 || f.closures.length > 0) process.exitCode = 1;
   }
   if (e2eSize > 0) {
     const e = await endToEnd(e2eSize);

@@ -2,8 +2,10 @@
  * Reconciliation benchmark: parse throughput of the 2B JSON and register CSV readers (with
  * JSON.parse / csv-parse alone as baselines), match time (first full-size run, and the median of
  * nine warm runs, in wall-clock time and in the main thread's CPU time) and rows per second, and peak RSS.
- * Run: node --expose-gc --max-semi-space-size=64 --import tsx ops/bench/recon-match.bench.ts [sizes…]
+ * Run on the compiled build (as production runs the engine): `npx tsc -p tsconfig.bench.json`, then
+ * node --expose-gc --max-semi-space-size=64 dist/ops/bench/recon-match.bench.js [sizes…]
  * (default 10000 100000; without --expose-gc the inputs' garbage is not collected before timing).
+ * `npm run bench:recon` runs it per size in its own process, for both builds (recon-e2e.bench.ts).
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseCsvSync } from 'csv-parse/sync';

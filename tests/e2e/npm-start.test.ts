@@ -19,6 +19,38 @@ function processesMentioning(fragment: string): string[] {
   return out.split('\n').filter((line) => line.includes(fragment) && !line.includes('ps -eo'));
 }
 
+/**
+ * The demo path: staff chase a demo client, the message is read in the local catcher, the client
+ * answers through its link, and the follow-up completes.
+ */
+async function chaseDemoClient(api: string, credentials: { users: Array<{ email: string; password: string; role: string }>; clients: Array<{ id: string }>; mail: { apiUrl: string } }) {
+  const staff = credentials.users.find((u) => u.role === 'staff')!;
+  const login = await fetch(`${api}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: staff.email, password: staff.password }) });
+  const { token } = (await login.json()) as { token: string };
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const clientId = credentials.clients[0]!.id;
+  const created = await fetch(`${api}/api/clients/${clientId}/follow-ups`, { method: 'POST', headers, body: JSON.stringify({ title: 'Demo chase', dueDate: new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10), items: [{ description: 'Purchase bills' }], policy: { quietHours: { from: '00:00', to: '00:00' } } }) });
+  // (No quiet hours for this request: the test may run at night in India, when a real one would wait for 10:00.)
+  expect(created.status).toBe(201);
+  const followUp = (await created.json()) as { id: string; items: Array<{ id: string }> };
+  let link: string | null = null;
+  for (let i = 0; i < 150 && !link; i += 1) {
+    const list = (await (await fetch(`${credentials.mail.apiUrl}/api/v1/messages`)).json()) as { messages: Array<{ ID: string; Subject: string }> };
+    const message = list.messages.find((m) => m.Subject.includes('Demo chase'));
+    if (message) {
+      const full = (await (await fetch(`${credentials.mail.apiUrl}/api/v1/message/${message.ID}`)).json()) as { Text: string };
+      link = /\/r\/([A-Za-z0-9_-]+)/.exec(full.Text)?.[1] ?? null;
+    } else await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (!link) throw new Error(`no email with a link was caught; the follow-up: ${await (await fetch(`${api}/api/follow-ups/${followUp.id}`, { headers })).text()}`);
+  const page = await fetch(`${api}/r/${link}`);
+  expect(page.status).toBe(200);
+  const answer = await fetch(`${api}/api/requests/${link}/items/${followUp.items[0]!.id}/not-applicable`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'no purchases this month' }) });
+  expect(answer.status).toBe(200);
+  const detail = (await (await fetch(`${api}/api/follow-ups/${followUp.id}`, { headers })).json()) as { status: string };
+  expect(detail.status).toBe('completed');
+}
+
 describe('npm start', () => {
   let dataDir: string;
   let env: Record<string, string>;
@@ -32,6 +64,10 @@ describe('npm start', () => {
       EMBEDDED_PG_PORT: String(await freePort()),
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
+      MAIL_SMTP_PORT: String(await freePort()),
+      MAIL_API_PORT: String(await freePort()),
+      // Reuse the Mailpit the harness found (never build it twice).
+      ...(process.env.MAILPIT_PATH ? { MAILPIT_PATH: process.env.MAILPIT_PATH } : {}),
       // Reuse the CLI the harness found, so this test never builds it a second time.
       ...(process.env.TEMPORAL_CLI_PATH ? { TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH } : {}),
     };
@@ -60,6 +96,9 @@ describe('npm start', () => {
         expect(user.password.length).toBeGreaterThanOrEqual(12);
         expect(first.output()).toContain(user.password);
       }
+      expect(credentials.mail).toEqual({ smtpPort: Number(env.MAIL_SMTP_PORT), apiUrl: `http://127.0.0.1:${env.MAIL_API_PORT}` });
+      expect(first.output()).toContain(`${credentials.mail.apiUrl}/api/v1/messages`);
+      await chaseDemoClient(api, credentials);
     } finally {
       first.child.kill('SIGINT');
     }
@@ -67,6 +106,7 @@ describe('npm start', () => {
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(await isPortFree(Number(env.EMBEDDED_PG_PORT))).toBe(true);
     expect(await isPortFree(Number(env.TEMPORAL_DEV_PORT))).toBe(true);
+    expect(await isPortFree(Number(env.MAIL_SMTP_PORT))).toBe(true);
 
     const before = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
     const second = startStack(env);

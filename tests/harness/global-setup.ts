@@ -3,6 +3,8 @@
  * - PostgreSQL: DATABASE_URL when set (its server is used only to create throw-away databases),
  *   else an embedded PostgreSQL in a temporary folder;
  * - Temporal: TEMPORAL_ADDRESS when set, else the Temporal CLI dev server (in memory, headless);
+ * - Mailpit: MAIL_CATCHER_SMTP_URL + MAIL_CATCHER_API_URL when set, else a Mailpit of our own (the
+ *   platform SMTP of the tests; tests read what was sent through its REST API);
  * - the workflow bundle, built once (bundling per test file would dominate the run time).
  */
 import fs from 'node:fs';
@@ -13,6 +15,7 @@ import pg from 'pg';
 import { databaseUrlFor } from '../../db/knex';
 import { migrateLatest } from '../../db/migrator';
 import { startEmbeddedPostgres } from '../../ops/embedded-postgres';
+import { startMailpit, resolveMailpit } from '../../ops/mailpit';
 import { freePort } from '../../ops/ports';
 import { resolveTemporalCli } from '../../ops/temporal-cli';
 import { startTemporalDevServer } from '../../ops/temporal-dev-server';
@@ -71,10 +74,22 @@ export default async function globalSetup(): Promise<void> {
     state.stops.push(server.stop);
     temporalAddress = server.address;
   }
+  let mailSmtpUrl = process.env.MAIL_CATCHER_SMTP_URL;
+  let mailApiUrl = process.env.MAIL_CATCHER_API_URL;
+  if (!mailSmtpUrl || !mailApiUrl) {
+    const binary = await resolveMailpit();
+    if (!binary) throw new Error('The test suite needs Mailpit: set MAILPIT_PATH, put `mailpit` on PATH, or install Go so it can be built (go install github.com/axllent/mailpit@v1.33.1).');
+    const mailpit = await startMailpit({ binary, smtpPort: await freePort(), apiPort: await freePort() });
+    state.stops.push(mailpit.stop);
+    mailSmtpUrl = mailpit.smtpUrl;
+    mailApiUrl = mailpit.apiUrl;
+  }
   await bundling;
 
   process.env[HARNESS_ENV.adminUrl] = adminUrl;
   process.env[HARNESS_ENV.temporalAddress] = temporalAddress;
   process.env[HARNESS_ENV.workflowBundle] = bundlePath;
   process.env[HARNESS_ENV.templateDatabase] = template;
+  process.env[HARNESS_ENV.mailSmtpUrl] = mailSmtpUrl;
+  process.env[HARNESS_ENV.mailApiUrl] = mailApiUrl;
 }

@@ -4,6 +4,8 @@ export const HARNESS_ENV = {
   temporalAddress: 'TAALMEL_TEST_TEMPORAL_ADDRESS',
   workflowBundle: 'TAALMEL_TEST_WORKFLOW_BUNDLE',
   templateDatabase: 'TAALMEL_TEST_TEMPLATE_DATABASE',
+  mailSmtpUrl: 'TAALMEL_TEST_MAIL_SMTP_URL',
+  mailApiUrl: 'TAALMEL_TEST_MAIL_API_URL',
 } as const;
 
 export type HarnessState = { workDir: string; stops: Array<() => Promise<void>> };

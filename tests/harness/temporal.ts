@@ -11,6 +11,8 @@ import { startWorker, type RunningWorker } from '../../ops/worker';
 import { captureLogger } from './logs';
 import { harnessValue } from './harness-env';
 import type { BackupDeps } from '../../activities/backup';
+import type { MailDeps } from '../../activities/mail-transport';
+import type { DataProtectionDeps } from '../../activities/data-protection-deps';
 
 export type TestTemporal = { address: string; connection: Connection; client: Client; close(): Promise<void> };
 
@@ -26,7 +28,12 @@ export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps }): Promise<RunningWorker> {
+/** Mail through the harness's Mailpit (the platform SMTP of the tests). */
+export function testMailDeps(overrides: Partial<MailDeps> = {}): MailDeps {
+  return { platformSmtpUrl: harnessValue('mailSmtpUrl'), platformFrom: 'Taalmel Tests <no-reply@taalmel.test>', publicUrl: 'http://taalmel.test', ...overrides };
+}
+
+export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps }): Promise<RunningWorker> {
   return startWorker({
     address: harnessValue('temporalAddress'),
     namespace: 'default',
@@ -35,5 +42,7 @@ export async function startTestWorker(options: { knex: Knex; taskQueue: string; 
     logger: options.logger ?? captureLogger('warn').logger,
     workflowBundlePath: harnessValue('workflowBundle'),
     backup: options.backup,
+    mail: options.mail ?? testMailDeps(),
+    dataProtection: options.dataProtection,
   });
 }

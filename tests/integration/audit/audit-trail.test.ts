@@ -151,7 +151,14 @@ describe('audit trail', () => {
       'POST /api/close-requests/:id/withdraw', 'POST /api/clients/:id/periods/:period/reopen']);
     // Imports and reconciliations: tests/integration/recon asserts import.create/uploaded/rejected/expired and reconciliation.started/results_written/exported.
     // Manual actions: tests/integration/recon/manual-actions.test.ts asserts reconciliation.link/unlink/pending/ignore.
+    // Data export and erasure: tests/integration/data-protection asserts client.export_requested/export_downloaded and client.erasure_requested.
+    for (const r of ['POST /api/clients/:id/exports', 'POST /api/clients/:id/erasure']) coveredElsewhere.add(r);
     for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
+    // Follow-ups and the checklist link: tests/integration/follow-ups/{chase,routes}.test.ts assert follow_up.created/changed/snoozed/resumed/completed/
+    // cancelled_period_closed/file_received/item_not_applicable/upload_requested/nudge_refused and client.email_unsubscribed.
+    for (const r of ['POST /api/clients/:id/follow-ups', 'POST /api/follow-ups/:id/nudge', 'POST /api/follow-ups/:id/snooze', 'POST /api/follow-ups/:id/resume', 'PATCH /api/follow-ups/:id',
+      'POST /api/follow-ups/:id/complete', 'POST /api/follow-ups/:id/cancel', 'POST /api/requests/:token/items/:itemId/uploads', 'PUT /api/request-uploads',
+      'POST /api/requests/:token/items/:itemId/not-applicable', 'POST /api/requests/:token/unsubscribe']) coveredElsewhere.add(r);
     // Compliance calendar: tests/integration/calendar/calendar-routes.test.ts asserts filing, firm_holiday, calendar_settings,
     // calendar_extension, client and client_frequency_change events.
     for (const r of ['POST /api/clients/:id/filings', 'PUT /api/firm/holidays', 'POST /api/calendar/extensions', 'PATCH /api/clients/:id/calendar-profile']) coveredElsewhere.add(r);
@@ -215,7 +222,7 @@ describe('audit trail', () => {
       Array.from({ length: 20 }, (_, i) => call(api, 'PATCH', `/api/clients/${firm.clients[1]!.id}`, { token: admin, body: { name: `Beta ${i}` } })),
     );
     const verify = await call(api, 'GET', '/api/audit/verify', { token: admin });
-    expect(verify.body).toEqual({ ok: true, checked: expect.any(Number), firstBrokenId: null });
+    expect(verify.body).toEqual({ ok: true, checked: expect.any(Number), firstBrokenId: null, redacted: 0 });
     expect(verify.body.checked).toBeGreaterThan(20);
   });
 
@@ -228,7 +235,7 @@ describe('audit trail', () => {
       await trx.raw('alter table audit_events enable trigger audit_events_no_update');
     });
     const verify = await call(api, 'GET', '/api/audit/verify', { token: admin });
-    expect(verify.body).toEqual({ ok: false, checked: Number(victim.seq), firstBrokenId: victim.id });
+    expect(verify.body).toEqual({ ok: false, checked: Number(victim.seq), firstBrokenId: victim.id, redacted: 0 });
     // A deleted row breaks the chain too: the next row's link points at nothing.
     const other = await createTestFirm(db);
     await inTenantTransaction(db.app, { firmId: other.id, actor: { userId: null, email: 'system', role: 'system' } }, async (trx) =>

@@ -52,14 +52,63 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/close-requests/:id/approve': (db, firm) => pendingCloseRequestOf(db, firm),
   '/api/close-requests/:id/reject': (db, firm) => pendingCloseRequestOf(db, firm),
   '/api/close-requests/:id/withdraw': (db, firm) => pendingCloseRequestOf(db, firm),
+  '/api/clients/:id/follow-ups': async (_db, firm) => firm.clients[0]!.id,
+  '/api/follow-ups/:id': (db, firm) => followUpOf(db, firm),
+  '/api/follow-ups/:id/nudge': (db, firm) => followUpOf(db, firm),
+  '/api/follow-ups/:id/snooze': (db, firm) => followUpOf(db, firm),
+  '/api/follow-ups/:id/resume': (db, firm) => followUpOf(db, firm),
+  '/api/follow-ups/:id/complete': (db, firm) => followUpOf(db, firm),
+  '/api/follow-ups/:id/cancel': (db, firm) => followUpOf(db, firm),
+  '/api/follow-ups/:id/files/:fileId': (db, firm) => followUpOf(db, firm),
   '/api/clients/:id/calendar': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/calendar-profile': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/filings': async (_db, firm) => firm.clients[0]!.id,
+  '/api/clients/:id/exports': async (_db, firm) => firm.clients[0]!.id,
+  '/api/exports/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_exports'),
+  '/api/clients/:id/erasure': async (_db, firm) => firm.clients[0]!.id,
+  '/api/erasures/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_erasures'),
   '/api/clients/:id/notices': async (_db, firm) => firm.clients[0]!.id,
   ...Object.fromEntries(
     ['', '/assign', '/extension', '/draft', '/submit', '/approve', '/request-changes', '/filing', '/hearings', '/hearings/:hid/adjourn', '/close'].map((tail) => [`/api/notices/:id${tail}`, noticeOf]),
   ),
 };
+
+/**
+ * The checklist link's routes carry a token, not a firm's id: the token is the credential, so a
+ * holder reaching its request is the design, not a leak. tests/integration/follow-ups/routes.test.ts
+ * checks that a link reaches no other request's, client's or firm's items.
+ */
+const TOKEN_ROUTES = new Set(['/api/requests/:token', '/api/requests/:token/items/:itemId/uploads', '/api/requests/:token/items/:itemId/not-applicable', '/api/requests/:token/unsubscribe', '/r/:token']);
+
+/** A live follow-up of the firm's first client (made once per firm). */
+const followUps = new Map<string, Promise<string>>();
+function followUpOf(db: TestDatabase, firm: TestFirm): Promise<string> {
+  let made = followUps.get(firm.id);
+  if (!made) {
+    made = (async () => {
+      const [row] = await db
+        .owner('follow_ups')
+        .insert({ firm_id: firm.id, client_id: firm.clients[0]!.id, title: 'Sweep', due_date: '2030-01-01', owner_id: firm.users.staff.id, created_by: firm.users.staff.id, policy: {}, clock: { kind: 'ist' }, workflow_id: `followup-sweep-${firm.id}` })
+        .returning('id');
+      return row.id as string;
+    })();
+    followUps.set(firm.id, made);
+  }
+  return made;
+}
+
+/** An export or erasure row of the firm, seeded like the close request below (no audit events). */
+function dataProtectionRowOf(db: TestDatabase, firm: TestFirm, table: 'client_exports' | 'client_erasures'): Promise<string> {
+  return db.owner.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    const base = { firm_id: firm.id, client_id: firm.clients[1]!.id, workflow_id: `sweep-${table}-${firm.id}` };
+    const existing = await trx(table).where(base).first('id');
+    if (existing) return existing.id as string;
+    const extra = table === 'client_exports' ? { expires_at: new Date(Date.now() + 3600_000) } : { reason: 'sweep' };
+    const [row] = await trx(table).insert({ ...base, ...extra }).returning('id');
+    return (row as { id: string }).id;
+  });
+}
 
 /** Bodies that pass validation, so a foreign id is refused by the lookup itself, not the schema. */
 const VALID_BODIES: Record<string, unknown> = {
@@ -73,8 +122,12 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/clients/:id/imports': { kind: 'gstr2b', period: '2024-06', filename: '2b.json', contentType: 'application/json', size: 100 },
   'POST /api/reconciliations/:runId/actions': { action: 'accept', resultId: 'books:1|2024-06:b2b:1' },
   'POST /api/clients/:id/reconciliations': { period: '2024-06', registerImportId: randomUUID(), gstr2bImportId: randomUUID() },
+  'POST /api/clients/:id/follow-ups': { title: 'Other firm', dueDate: '2030-01-01', items: [{ description: 'x' }] },
+  'POST /api/follow-ups/:id/snooze': { until: '2030-01-01' },
+  'PATCH /api/follow-ups/:id': { dueDate: '2030-01-02' },
   'PATCH /api/clients/:id/calendar-profile': { scheme: 'composition' },
   'POST /api/clients/:id/filings': { returnType: 'GSTR-1', period: '2025-06', filedOn: '2025-07-10', arn: 'AA270725000001A' },
+  'POST /api/clients/:id/erasure': { reason: 'Erased by another firm', confirmName: 'Alpha Traders' },
   'POST /api/clients/:id/notices': { form: 'DRC-01', reference: 'ZD-SWEEP-2', servedOn: '2025-06-02' },
   'POST /api/notices/:id/assign': { assigneeId: randomUUID() },
   'PATCH /api/notices/:id': { description: 'Changed by another firm' },
@@ -199,13 +252,14 @@ describe('route sweeps', () => {
     });
     // B has an active session whose id A will try to revoke.
     await login(api, firmB.users.staff.email, firmB.users.staff.password);
+    await followUpOf(db, firmB); // made before the snapshot: its own audit row is not the sweep's doing
     const before = await snapshot();
 
     const admin = firmA.users.firm_admin;
     const token = await login(api, admin.email, admin.password);
     await call(api, 'POST', '/api/auth/reauth', { token, body: { password: admin.password } });
 
-    const withIdParams = specs.filter((s) => s.path.includes(':'));
+    const withIdParams = specs.filter((s) => s.path.includes(':') && !TOKEN_ROUTES.has(s.path));
     expect(withIdParams.length).toBeGreaterThan(0);
     const problems: string[] = [];
     for (const spec of withIdParams) {

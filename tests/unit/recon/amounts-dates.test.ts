@@ -124,7 +124,7 @@ describe('financial years and periods', () => {
   });
 });
 
-describe('HSN / SAC (§6.4)', () => {
+describe('HSN / SAC (docs/reconciliation.md, "GSTIN, state codes and HSN")', () => {
   it.each([['8471', 'goods'], ['847130', 'goods'], ['84713010', 'goods'], ['8471.30.10', 'goods'], ['9983', 'services'], ['998314', 'services']])(
     'accepts %s as %s', (code, kind) => {
       const r = checkHsn(code);

@@ -18,7 +18,7 @@ const sample = {
   tds: [{ gstin_deductor: SUP_C, amt_ded: 1000 }],
 };
 
-describe('GSTR-2A reader (§3)', () => {
+describe('GSTR-2A reader (docs/reconciliation.md, "Inputs")', () => {
   it('maps 2A fields to canonical documents and collects supplier filing signals', async () => {
     const r = await readGstr2a(JSON.stringify(sample), { gstin: CLIENT, period: '2024-06' });
     expect(r.ok).toBe(true);

@@ -3,7 +3,7 @@ import { generateReconData } from '../../../ops/bench/recon-data';
 import { GOLDEN_CASES, goldenInputs } from '../../../ops/bench/recon-golden';
 import { book, doc, twin, SUP_A, SUP_B, SUP_C } from './builders';
 
-describe('§11 ITC figures on a worked scenario (paise per head)', () => {
+describe('ITC figures on a worked scenario (paise per head)', () => {
   // A: exact (IGST 180), B: mismatch books CGST/SGST 100+100 vs portal 90+90, C: missing in 2B (IGST 50),
   // D: missing in books (IGST 70), E: portal credit note missing in books (IGST 20), F: itcavl N pair (IGST 30),
   // G: duplicate of A in books, H: out of scope.
@@ -71,7 +71,7 @@ describe('§11 ITC figures on a worked scenario (paise per head)', () => {
 });
 
 describe('stable codes', () => {
-  it('keeps the category and flag codes of §10', () => {
+  it('keeps the category and flag codes of docs/reconciliation.md, "Categories"', () => {
     expect(CATEGORIES).toEqual([
       'exact_match', 'probable_match', 'mismatch', 'manual_match', 'missing_in_2b', 'missing_in_books', 'duplicate_in_books', 'out_of_scope', 'superseded',
     ]);

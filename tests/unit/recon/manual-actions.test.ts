@@ -31,7 +31,7 @@ function rowOf(results: readonly ResultRow[], ref: string): ResultRow {
   return r;
 }
 
-describe('manual actions (§8.7)', () => {
+describe('manual actions (docs/reconciliation.md, "Manual decisions")', () => {
   const run = reconcile([bX, bP, bE], [pX, pP, pE], { autoAcceptProbable: false });
 
   it('starts from the engine: X unpaired on both sides, P probable and not accepted, E exact', () => {

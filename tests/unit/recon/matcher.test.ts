@@ -116,7 +116,7 @@ describe('P3 amended original', () => {
   });
 });
 
-describe('amendments supersede originals (§9.2)', () => {
+describe('amendments supersede originals (docs/reconciliation.md, "Special documents")', () => {
   it('moves the pairing to the amendment and reports the ITC delta', () => {
     const b = book({ invoiceNumberRaw: 'INV-5', invoiceDate: '2024-05-10' });
     const original = twin(b, { period: '2024-05', ref: '2024-05:b2b:orig' });
@@ -327,7 +327,7 @@ describe('credit and debit notes', () => {
   });
 });
 
-describe('duplicates in books (§7.5)', () => {
+describe('duplicates in books (docs/reconciliation.md, "Normalisation")', () => {
   it('reports the later of two equal vouchers as duplicate_in_books, all its tax at risk', () => {
     const first = book({ rowRef: 'pr:10', invoiceNumberRaw: 'INV-9' });
     const second = book({ rowRef: 'pr:11', invoiceNumberRaw: 'inv-9', taxableValue: first.taxableValue + 50 });
@@ -357,7 +357,7 @@ describe('duplicates in books (§7.5)', () => {
   });
 });
 
-describe('reverse charge and out of scope (§9.3, §9.7)', () => {
+describe('reverse charge and out of scope (docs/reconciliation.md, "Special documents")', () => {
   it('matches RCM documents like any invoice; the flag must agree', () => {
     const b = book({ reverseCharge: true });
     expect(reconcile([b], [twin(b)]).results[0]!.category).toBe('exact_match');
@@ -380,7 +380,7 @@ describe('reverse charge and out of scope (§9.3, §9.7)', () => {
   });
 });
 
-describe('IMS and ITC availability (§9.6)', () => {
+describe('IMS and ITC availability (docs/reconciliation.md, "Special documents")', () => {
   it('itcavl = N still pairs, but the tax is not available and the books tax is at risk', () => {
     const b = book();
     const r = reconcile([b], [twin(b, { itcAvailable: false, itcUnavailableReason: 'P' })]);

@@ -7,14 +7,14 @@ import { SUP_A } from './builders';
 
 const key = (raw: string, fy: number | null) => canonicalKey(cleanKey(raw), fy);
 
-describe('clean key (§7.2 key 2)', () => {
+describe('clean key (docs/reconciliation.md, "Normalisation")', () => {
   it('upper-cases, drops all whitespace and trailing dots', () => {
     expect(cleanKey(' inv / 12 .. ')).toBe('INV/12');
     expect(cleanKey('a\tb\nc.')).toBe('ABC');
     expect(cleanKey('1.5')).toBe('1.5');
   });
 
-  it('cleans exactly the numbers the §7.2 rule applies to (white space anywhere, any case, trailing dots)', () => {
+  it('cleans exactly the numbers the clean-key rule applies to (white space anywhere, any case, trailing dots)', () => {
     // The rule as a regular expression, the way it reads in the reference: clean when a number has
     // white space, a lower-case letter, a dot or anything outside printable ASCII.
     const reference = (raw: string) => (/[\sa-z.]|[^\x20-\x7e]/.test(raw) ? raw.toUpperCase().replace(/\s+/g, '').replace(/\.+$/, '') : raw);
@@ -25,7 +25,7 @@ describe('clean key (§7.2 key 2)', () => {
   });
 });
 
-describe('canonical key (§7.2 key 3)', () => {
+describe('canonical key (docs/reconciliation.md, "Normalisation")', () => {
   it.each([
     ['MS/24-25/0101', 2024, 'MS101', '101', 'MS'],
     ['ms-2024-25-101', 2024, 'MS101', '101', 'MS'],
@@ -74,7 +74,7 @@ describe('canonical key (§7.2 key 3)', () => {
   });
 });
 
-describe('fuzzy number rule (§8.4)', () => {
+describe('fuzzy number rule (docs/reconciliation.md, "The fuzzy-number rule")', () => {
   const fz = (a: string, b: string) => isFuzzyNumberMatch(key(a, 2024), key(b, 2024));
   it.each([
     ['INV1001', 'INV1010'],

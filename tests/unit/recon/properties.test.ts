@@ -109,7 +109,8 @@ describe('properties', () => {
       const live = portal.filter((p) => !p.rejected);
       expect(r.summary.portal.all.tax).toBe(live.reduce((s, p) => s + signOf(p.docType) * tax(p), 0));
       expect(r.summary.portal.all.taxable).toBe(live.reduce((s, p) => s + signOf(p.docType) * p.taxableValue, 0));
-      // §11: the portal side splits into available, not available and superseded.
+      // docs/reconciliation.md, "ITC figures": the portal side splits into available, not available
+      // and superseded.
       const supersededTax = r.summary.portal.superseded.tax;
       expect(r.summary.itc.as2b.total + r.summary.itc.notAvailable.total + supersededTax).toBe(r.summary.portal.all.tax);
       // Books ITC = all books tax minus out-of-scope and blocked rows.

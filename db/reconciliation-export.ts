@@ -1,5 +1,6 @@
 /**
- * Streamed exports of a completed run (docs/reconciliation.md, "Exports" and "The report"). Rows are read in
+ * Streamed exports of a completed run (docs/reconciliation.md, "Exports" and "The report"), shared by
+ * the api's export route and the client export activity (which writes each run's workbook into the ZIP). Rows are read in
  * keyset pages of a few thousand, each page in its own short tenant transaction (row-level
  * security applies; the request's own transaction has committed by the time the body streams), so
  * a lakh rows never sit in memory at once. Completed runs never change, so pages are consistent.
@@ -8,10 +9,10 @@ import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import * as ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
-import { CATEGORIES, CATEGORY_LABELS, type Category, type ResultRow, type SupplierSummary } from '../../domain/recon';
-import { inTenantTransaction, type TenantScope } from '../../db/tenant';
-import { safeCell } from '../csv-safe';
-import { presentResult, type presentSummary, presentSupplier, rupees } from './present';
+import { CATEGORIES, CATEGORY_LABELS, type Category, type ResultRow, type SupplierSummary } from '../domain/recon';
+import { safeCell } from '../domain/csv-safe';
+import { presentResult, type presentSummary, presentSupplier, rupees } from '../domain/recon/present';
+import { inTenantTransaction, type TenantScope } from './tenant';
 
 const PAGE = 2000;
 

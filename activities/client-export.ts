@@ -1,0 +1,181 @@
+/**
+ * The client export's steps. The ZIP is built inside one REPEATABLE READ transaction of the firm
+ * (a job actor; row-level security applies), so every file in it describes the same moment, and is
+ * streamed to disk entry by entry:
+ *   client.json, tables/<table>.json (every catalogued table: all the client's rows),
+ *   reconciliations/<period>-<run id>.xlsx (each completed run, the same workbook the api exports),
+ *   files/<table>/<name> (files catalogued tables point at), audit/events.json (the client's events),
+ *   manifest.json (counts per table, SHA-256 and size of every other entry, time, latest migration).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { presentSummary } from '../domain/recon/present';
+import { CLIENT_TABLES, exportedTables } from '../db/client-data-catalogue';
+import { clientAuditCondition, clientEntityIds, clientTableRows } from '../db/client-data';
+import { migrationStatus } from '../db/migrator';
+import { xlsxExport } from '../db/reconciliation-export';
+import { inFirmJobTransaction, inTenantTransaction, type TenantScope } from '../db/tenant';
+import type { ClientExportBuilt } from '../workflows/client-export-definitions';
+import { exportFileName, requireDataProtection, type DataProtectionActivityDeps } from './data-protection-deps';
+import { ZipWriter } from './zip-writer';
+
+const JOB = 'client-export';
+
+export const EXPORT_FORMAT = 'taalmel-client-export/1';
+
+async function* jsonArray(rows: AsyncIterable<unknown>, counted: (n: number) => void): AsyncGenerator<string> {
+  yield '[';
+  let n = 0;
+  for await (const row of rows) {
+    yield `${n === 0 ? '\n' : ',\n'}${JSON.stringify(row)}`;
+    n += 1;
+  }
+  yield n ? '\n]\n' : ']\n';
+  counted(n);
+}
+
+async function* auditEvents(trx: Knex, firmId: string, clientId: string): AsyncGenerator<Record<string, unknown>> {
+  const condition = clientAuditCondition(clientId, await clientEntityIds(trx, clientId));
+  let after = 0;
+  for (;;) {
+    const { rows } = await trx.raw(
+      `select seq, id, at, actor_id, actor_email, actor_role, action, entity_type, entity_id, before, after, request_id, ip, redacted_at
+         from audit_events a where a.firm_id = ? and a.seq > ? and ${condition.sql} order by a.seq limit 2000`,
+      [firmId, after, ...condition.bindings] as never[],
+    );
+    for (const row of rows as Array<Record<string, unknown>>) yield row;
+    if (rows.length < 2000) return;
+    after = Number((rows as Array<{ seq: number }>).at(-1)!.seq);
+  }
+}
+
+async function* fileChunks(file: string): AsyncGenerator<Buffer> {
+  for await (const chunk of fs.createReadStream(file)) yield chunk as Buffer;
+}
+
+function safeName(name: string): string {
+  return path.basename(name).replace(/[^\w.-]/g, '_');
+}
+
+export function createClientExportActivities(deps: DataProtectionActivityDeps) {
+  async function writeZip(trx: Knex.Transaction, scope: TenantScope, exportId: string, clientId: string, file: string) {
+    const dp = requireDataProtection(deps);
+    const context = Context.current();
+    const beat = () => {
+      context.heartbeat();
+      if (context.cancellationSignal.aborted) throw new Error('export cancelled');
+    };
+    const zip = new ZipWriter(file);
+    const counts: Record<string, number> = {};
+    try {
+      const client = await trx('clients').where({ id: clientId }).first();
+      if (!client) throw new Error('the client no longer exists');
+      counts.clients = 1;
+      await zip.add('client.json', [`${JSON.stringify(client, null, 2)}\n`]);
+
+      for (const table of exportedTables()) {
+        await zip.add(`tables/${table}.json`, jsonArray(clientTableRows(trx, table, clientId), (n) => (counts[table] = n)), beat);
+      }
+
+      const runs: Array<Record<string, unknown>> = await trx('reconciliation_runs').where({ client_id: clientId, status: 'completed' }).orderBy(['period', 'created_at']);
+      for (const run of runs) {
+        const summary = presentSummary(run.summary as Record<string, unknown>);
+        if (!summary) continue;
+        const options = run.options as { amountTolerance: number; dateWindowDays: number };
+        // The same workbook as GET /api/reconciliations/:runId/export?format=xlsx, read in this transaction.
+        const workbook = xlsxExport({ knex: trx, scope, runId: String(run.id) }, summary, {
+          Client: String(client.name),
+          GSTIN: String(client.gstin),
+          Period: String(run.period),
+          'Amount tolerance (₹)': String(options.amountTolerance / 100),
+          'Date window (days)': String(options.dateWindowDays),
+          'Completed at': run.completed_at ? new Date(run.completed_at as string).toISOString() : '',
+        });
+        await zip.add(`reconciliations/${run.period}-${run.id}.xlsx`, workbook, beat);
+      }
+
+      for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
+        if (spec.export !== true || !spec.fileColumn) continue;
+        const rows: Array<Record<string, unknown>> = await trx(table).select(spec.fileColumn).where('client_id', clientId).whereNotNull(spec.fileColumn);
+        for (const row of rows) {
+          const name = String(row[spec.fileColumn]);
+          await zip.add(`files/${table}/${safeName(name)}`, fileChunks(path.join(dp.fileStoreDir, name)), beat);
+        }
+      }
+
+      await zip.add('audit/events.json', jsonArray(auditEvents(trx, scope.firmId, clientId), (n) => (counts.audit_events = n)), beat);
+
+      const manifest = {
+        format: EXPORT_FORMAT,
+        exportId,
+        firmId: scope.firmId,
+        clientId,
+        exportedAt: new Date().toISOString(),
+        latestMigration: (await migrationStatus(trx)).latest,
+        counts,
+        files: [...zip.entries],
+      };
+      await zip.add('manifest.json', [`${JSON.stringify(manifest, null, 2)}\n`]);
+      const written = await zip.close();
+      return { ...written, manifest };
+    } catch (error) {
+      await zip.abort(error as Error);
+      throw error;
+    }
+  }
+
+  return {
+    async clientExportBuild(input: { firmId: string; exportId: string }): Promise<ClientExportBuilt> {
+      const dp = requireDataProtection(deps);
+      const row = await inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
+        const found = await trx('client_exports').where({ id: input.exportId }).forUpdate().first();
+        if (found && found.status === 'queued') await trx('client_exports').where({ id: input.exportId }).update({ status: 'running', updated_at: trx.fn.now() });
+        return found as { client_id: string; status: string; size_bytes: number; sha256: string; manifest: { files: unknown[] } } | undefined;
+      });
+      // The api starts the workflow inside the request's transaction: the row may not be visible yet.
+      if (!row) throw new Error(`export ${input.exportId} is not visible yet`);
+      if (row.status === 'ready') return { exportId: input.exportId, sizeBytes: Number(row.size_bytes), sha256: row.sha256, files: row.manifest.files.length };
+      if (row.status !== 'queued' && row.status !== 'running') throw new Error(`export ${input.exportId} is ${row.status}`);
+
+      fs.mkdirSync(dp.exportDir, { recursive: true, mode: 0o700 });
+      const name = exportFileName(input.exportId);
+      const partial = path.join(dp.exportDir, `${name}.partial`);
+      const scope: TenantScope = { firmId: input.firmId, actor: { userId: null, email: `system:${JOB}`, role: 'system' } };
+      try {
+        const built = await inTenantTransaction(deps.knex, scope, (trx) => writeZip(trx, scope, input.exportId, row.client_id, partial), { isolationLevel: 'repeatable read' });
+        fs.renameSync(partial, path.join(dp.exportDir, name));
+        await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
+          trx('client_exports').where({ id: input.exportId }).update({
+            status: 'ready',
+            file_name: name,
+            size_bytes: built.sizeBytes,
+            sha256: built.sha256,
+            manifest: JSON.stringify({ counts: built.manifest.counts, files: built.manifest.files, latestMigration: built.manifest.latestMigration, exportedAt: built.manifest.exportedAt }),
+            ready_at: trx.fn.now(),
+            updated_at: trx.fn.now(),
+          }),
+        );
+        return { exportId: input.exportId, sizeBytes: built.sizeBytes, sha256: built.sha256, files: built.manifest.files.length + 1 };
+      } catch (error) {
+        fs.rmSync(partial, { force: true });
+        throw error;
+      }
+    },
+
+    /** Deletes the ZIP (and any partial one) and records why: expired after its time, or failed. Idempotent. */
+    async clientExportRemove(input: { firmId: string; exportId: string; outcome: 'expired' | 'failed'; reason: string | null }): Promise<void> {
+      const dp = requireDataProtection(deps);
+      const name = exportFileName(input.exportId);
+      fs.rmSync(path.join(dp.exportDir, name), { force: true });
+      fs.rmSync(path.join(dp.exportDir, `${name}.partial`), { force: true });
+      await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
+        trx('client_exports')
+          .where({ id: input.exportId })
+          .whereIn('status', ['queued', 'running', 'ready'])
+          .update({ status: input.outcome, failure_reason: input.reason, updated_at: trx.fn.now() }),
+      );
+    },
+  };
+}

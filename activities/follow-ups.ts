@@ -1,0 +1,285 @@
+/**
+ * The follow-up workflow's I/O: sending a planned message (or recording why none was needed),
+ * escalating inside the firm, acknowledging what the client sent, and recording the plan the lists
+ * show. Each runs in the firm's own transactions as the system actor.
+ *
+ * Sending is at most once per slot: the outbox row is committed under the slot's unique key before
+ * the SMTP call. A retry (the first attempt timed out, or its worker died) finds the row and does
+ * not call SMTP again; a row still `sending` then means the first attempt's fate is unknown, which
+ * is recorded as sent-but-unconfirmed rather than risking a second email.
+ */
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { Client } from '../db/models/client';
+import { Firm } from '../db/models/firm';
+import { FollowUp, FollowUpItem } from '../db/models/follow-up';
+import { OutboxMessage, type OutboxStatus } from '../db/models/outbox-message';
+import { User } from '../db/models/user';
+import { audienceOf, createLinkToken, LIVE_STATUSES, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
+import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
+import { allFirmIds } from '../db/firms';
+import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
+import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-definitions';
+import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
+
+export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
+export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled' };
+
+type Prepared = { done: SendSlotResult } | { rowId: string; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
+
+const JOB = 'follow-up';
+
+function resultOf(status: OutboxStatus): SendSlotResult['status'] {
+  return status === 'sending' ? 'sent' : status;
+}
+
+function linkBase(deps: MailDeps): string {
+  return deps.publicUrl.replace(/\/+$/, '');
+}
+
+export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) {
+  const { knex } = deps;
+  const mail = (): MailDeps => {
+    if (!deps.mail) throw new Error('the worker has no mail settings');
+    return deps.mail;
+  };
+
+  async function markDelivery(firmId: string, rowId: string, outcome: { ok: true; response: string } | { ok: false; error: string }, followUp: { id: string; ownerId: string }, unconfirmed = false) {
+    await inFirmJobTransaction(knex, firmId, JOB, async (trx) => {
+      await setAuditAction(trx, outcome.ok ? 'email.sent' : 'email.failed');
+      await OutboxMessage.query()
+        .findById(rowId)
+        .where('status', 'sending')
+        .patch(outcome.ok ? ({ status: 'sent', sentAt: new Date(), error: unconfirmed ? 'delivery not confirmed: the sending attempt was interrupted; not sent again' : null } as Partial<OutboxMessage>) : ({ status: 'failed', error: outcome.error } as Partial<OutboxMessage>));
+      await setAuditAction(trx, null);
+      if (!outcome.ok) {
+        const row = await FollowUp.query().findById(followUp.id);
+        if (row) await notifyFirm(row, 'owner', 'follow_up.delivery_failed', `delivery_failed:${rowId}`, { outboxId: rowId, error: outcome.error });
+      }
+    });
+  }
+
+  return {
+    async followUpSendSlot(input: SendSlotInput): Promise<SendSlotResult> {
+      const slotKey = followUpSlotKey(input.followUpId, input.key);
+      const prepared: Prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
+        const followUp = await FollowUp.query().findById(input.followUpId);
+        if (!followUp) return { done: { status: 'skipped', ended: 'cancelled' } };
+        // One sender per client at a time: the daily cap and the merge read a settled outbox.
+        await trx.raw('select id from clients where id = ? for update', [followUp.clientId]);
+        const existing = await OutboxMessage.query().findOne({ slot_key: slotKey });
+        if (existing) {
+          if (existing.status === 'sending') {
+            await markDelivery(input.firmId, existing.id, { ok: true, response: '' }, followUp, true);
+          }
+          return { done: { status: resultOf(existing.status) } };
+        }
+        if (!LIVE_STATUSES.includes(followUp.status)) return { done: { status: 'skipped', ended: followUp.status === 'completed' ? 'completed' : 'cancelled' } };
+        const client = await Client.query().findById(followUp.clientId);
+        if (!client) return { done: { status: 'skipped', ended: 'cancelled' } };
+        const day = positionOf(followUp.clock, Date.now()).day;
+        const base = { clientId: client.id, followUpId: followUp.id, slotKey, audience: 'client' as const, template: `reminder.${input.kind}`, recipient: client.email, clientDay: day, scheduledAt: new Date(input.scheduledAt) };
+        const skip = async (status: 'merged' | 'skipped', subject: string, extra: Partial<OutboxMessage> = {}): Promise<Prepared> => {
+          await setAuditAction(trx, `email.${status}`);
+          await OutboxMessage.query().insert({ ...base, subject, status, ...extra } as Partial<OutboxMessage>);
+          await setAuditAction(trx, null);
+          return { done: { status } };
+        };
+        if ((client as Client & { emailOptedOutAt?: Date | null }).emailOptedOutAt) {
+          await notifyFirm(followUp, 'owner', 'follow_up.call_client', `call_client:${client.id}`, { reason: 'the client unsubscribed from email: call them' });
+          return skip('skipped', '(not sent: the client unsubscribed)', { error: 'client unsubscribed from email' });
+        }
+        if (input.kind !== 'initial') {
+          const today = await OutboxMessage.query().where({ client_id: client.id, client_day: day, audience: 'client' }).whereIn('status', ['sending', 'sent']).orderBy('created_at').first();
+          if (today) {
+            const listed = today.followUpIds.includes(followUp.id);
+            return skip(listed ? 'merged' : 'skipped', listed ? `(merged into "${today.subject}")` : '(not sent: the client already got a message today)', { mergedInto: today.id, error: listed ? null : 'daily cap' });
+          }
+        }
+
+        // Every live request of this client with something outstanding, this one first.
+        const others = await FollowUp.query().where({ client_id: client.id }).whereIn('status', ['open', 'exhausted']).whereNot('id', followUp.id).orderBy('due_date');
+        const sections: ChecklistSection[] = [];
+        const listedIds: string[] = [];
+        const listedItems: string[] = [];
+        let firstToken = '';
+        for (const request of [followUp, ...others]) {
+          const items = await outstandingItems(request.id);
+          if (items.length === 0) continue;
+          const token = await createLinkToken(request, mail().linkDays ?? 30);
+          firstToken ||= token;
+          sections.push({ title: request.title, dueDate: request.dueDate, link: `${linkBase(mail())}/r/${token}`, items: items.map((i) => ({ description: i.description, period: i.period })) });
+          listedIds.push(request.id);
+          listedItems.push(...items.map((i) => i.id));
+        }
+        if (sections.length === 0 || listedIds[0] !== followUp.id) return skip('skipped', '(not sent: nothing outstanding)');
+
+        const firm = await Firm.query().findById(input.firmId);
+        const owner = await User.query().findById(followUp.ownerId);
+        const route = await smtpRouteForFirm(mail());
+        const unsubscribeUrl = `${linkBase(mail())}/api/requests/${firstToken}/unsubscribe`;
+        const rendered = renderClientReminder({
+          firmName: firm?.name ?? 'Your CA firm',
+          clientName: client.name,
+          contact: { name: owner?.name ?? 'Your CA firm', email: owner?.email ?? route.from },
+          kind: input.kind,
+          sections,
+          unsubscribeUrl: `${linkBase(mail())}/r/${firstToken}?unsubscribe=1`,
+        });
+        const messageId = `<${randomUUID()}@taalmel>`;
+        await setAuditAction(trx, 'email.sending');
+        const row = await OutboxMessage.query().insertAndFetch({ ...base, subject: rendered.subject, status: 'sending', messageId, followUpIds: listedIds, itemsListed: listedItems } as Partial<OutboxMessage>);
+        await setAuditAction(trx, null);
+        return {
+          rowId: row.id,
+          route,
+          ownerId: followUp.ownerId,
+          email: { to: client.email, ...rendered, messageId, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } },
+        };
+      });
+      if ('done' in prepared) return prepared.done;
+
+      const outcome = await deliver(prepared.route, prepared.route.from, prepared.email);
+      if (outcome.ok) await mail().afterSmtpAccepted?.({ slotKey, attempt: Context.current().info.attempt });
+      await markDelivery(input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
+      return { status: outcome.ok ? 'sent' : 'failed' };
+    },
+
+    /**
+     * One step of the internal ladder: an in-app notification and an email to each person, once per
+     * person and step however often it is retried (the notification by its key, the email by its slot).
+     */
+    async followUpEscalate(input: { firmId: string; followUpId: string; key: string; audience: Audience; reason: string }): Promise<{ status: 'sent' | 'skipped' }> {
+      type StaffMail = { rowId: string; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
+      const prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
+        const followUp = await FollowUp.query().findById(input.followUpId);
+        if (!followUp || !LIVE_STATUSES.includes(followUp.status)) return null;
+        const outstanding = await outstandingItems(followUp.id);
+        await notifyFirm(followUp, input.audience, 'follow_up.escalation', input.key, { reason: input.reason, dueDate: followUp.dueDate, outstanding: outstanding.length });
+        if (!deps.mail) return [];
+        const [firm, client] = await Promise.all([Firm.query().findById(input.firmId), Client.query().findById(followUp.clientId)]);
+        const route = await smtpRouteForFirm(mail());
+        const mails: StaffMail[] = [];
+        for (const user of await audienceOf(followUp, input.audience)) {
+          const slotKey = followUpSlotKey(followUp.id, `escalation:${input.key}:${user.id}`);
+          if (await OutboxMessage.query().findOne({ slot_key: slotKey })) continue;
+          const rendered = renderEscalation({ firmName: firm?.name ?? '', clientName: client?.name ?? '', title: followUp.title, dueDate: followUp.dueDate, reason: input.reason, outstanding: outstanding.map((i) => i.description), recipientName: user.name });
+          const messageId = `<${randomUUID()}@taalmel>`;
+          await setAuditAction(trx, 'email.sending');
+          const row = await OutboxMessage.query().insertAndFetch({ clientId: followUp.clientId, followUpId: followUp.id, slotKey, audience: 'staff', template: `escalation.${input.reason}`, recipient: user.email, subject: rendered.subject, status: 'sending', messageId, followUpIds: [followUp.id], itemsListed: outstanding.map((i) => i.id) } as Partial<OutboxMessage>);
+          await setAuditAction(trx, null);
+          mails.push({ rowId: row.id, route, ownerId: followUp.ownerId, email: { to: user.email, ...rendered, messageId } });
+        }
+        return mails;
+      });
+      if (prepared === null) return { status: 'skipped' };
+      for (const m of prepared) await markDelivery(input.firmId, m.rowId, await deliver(m.route, m.route.from, m.email), { id: input.followUpId, ownerId: m.ownerId });
+      return { status: 'sent' };
+    },
+
+    /** Tells the client what arrived and what is still open (sent once per upload or answer). */
+    async followUpAcknowledge(input: { firmId: string; followUpId: string; ackKey: string; itemIds: string[] }): Promise<SendSlotResult> {
+      const slotKey = followUpSlotKey(input.followUpId, `ack:${input.ackKey}`);
+      const prepared: Prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
+        const existing = await OutboxMessage.query().findOne({ slot_key: slotKey });
+        if (existing) return { done: { status: resultOf(existing.status) } };
+        const followUp = await FollowUp.query().findById(input.followUpId);
+        if (!followUp) return { done: { status: 'skipped' } };
+        const client = await Client.query().findById(followUp.clientId);
+        if (!client || (client as Client & { emailOptedOutAt?: Date | null }).emailOptedOutAt) return { done: { status: 'skipped' } };
+        const items = await FollowUpItem.query().where({ follow_up_id: followUp.id }).orderBy('position');
+        const firm = await Firm.query().findById(input.firmId);
+        const owner = await User.query().findById(followUp.ownerId);
+        const route = await smtpRouteForFirm(mail());
+        const rendered = renderAcknowledgement({
+          firmName: firm?.name ?? 'Your CA firm',
+          clientName: client.name,
+          contact: { name: owner?.name ?? 'Your CA firm', email: owner?.email ?? route.from },
+          title: followUp.title,
+          received: items.filter((i) => input.itemIds.includes(i.id)).map((i) => i.description),
+          stillOpen: items.filter((i) => i.status === 'outstanding').map((i) => i.description),
+        });
+        const messageId = `<${randomUUID()}@taalmel>`;
+        await setAuditAction(trx, 'email.sending');
+        const row = await OutboxMessage.query().insertAndFetch({ clientId: client.id, followUpId: followUp.id, slotKey, audience: 'client', template: 'acknowledgement', recipient: client.email, subject: rendered.subject, status: 'sending', messageId, followUpIds: [followUp.id], itemsListed: input.itemIds } as Partial<OutboxMessage>);
+        await setAuditAction(trx, null);
+        return { rowId: row.id, route, ownerId: followUp.ownerId, email: { to: client.email, ...rendered, messageId } };
+      });
+      if ('done' in prepared) return prepared.done;
+      const outcome = await deliver(prepared.route, prepared.route.from, prepared.email);
+      await markDelivery(input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
+      return { status: outcome.ok ? 'sent' : 'failed' };
+    },
+
+    /**
+     * The daily digest of every firm: one email per staff member who owns live follow-ups, once per
+     * person and date (the outbox slot `digest:<date>:<user>`), however often the job runs.
+     */
+    async followUpDigests(input: { date: string }): Promise<{ sent: number; failed: number }> {
+      let sent = 0;
+      let failed = 0;
+      for (const firmId of await allFirmIds(knex)) {
+        const mails = await inFirmJobTransaction(knex, firmId, 'follow-up-digest', async (trx) => {
+          const rows: DigestRow[] = (
+            await trx('follow_ups as f')
+              .join('clients as c', function () {
+                this.on('c.id', '=', 'f.client_id').andOn('c.firm_id', '=', 'f.firm_id');
+              })
+              .where('f.firm_id', firmId)
+              .whereIn('f.status', LIVE_STATUSES)
+              .select('f.id', 'f.title', 'c.name as client_name', trx.raw('f.due_date::text as due_date'), 'f.status', 'f.owner_id', 'f.created_at', trx.raw(`(select count(*) from follow_up_items i where i.follow_up_id = f.id and i.status = 'outstanding')::int as outstanding`))
+          ).map((r: Record<string, unknown>) => ({ id: r.id as string, title: r.title as string, clientName: r.client_name as string, dueDate: r.due_date as string, status: r.status as string, ownerId: r.owner_id as string, createdAt: (r.created_at as Date).getTime(), outstanding: Number(r.outstanding) }));
+          if (rows.length === 0) return [];
+          const firm = await Firm.query().findById(firmId);
+          const route = await smtpRouteForFirm(mail());
+          const since = instantOf(IST_CLOCK, dayOf(input.date) - 1, 0);
+          const out: Array<{ rowId: string; route: SmtpRoute; email: OutgoingEmail }> = [];
+          for (const user of await User.query().whereIn('role', ['staff', 'manager', 'firm_admin']).where({ active: true }).orderBy('id')) {
+            const digest = digestFor(rows, user.id, input.date, since);
+            if (isEmptyDigest(digest)) continue;
+            const slotKey = `digest:${input.date}:${user.id}`;
+            if (await OutboxMessage.query().findOne({ slot_key: slotKey })) continue;
+            const rendered = renderDigest({ firmName: firm?.name ?? '', recipientName: user.name, date: input.date, digest });
+            const messageId = `<${randomUUID()}@taalmel>`;
+            await setAuditAction(trx, 'email.sending');
+            const row = await OutboxMessage.query().insertAndFetch({ slotKey, audience: 'staff', template: 'digest', recipient: user.email, subject: rendered.subject, status: 'sending', messageId, followUpIds: Object.values(digest).flat().map((r) => r.id) } as Partial<OutboxMessage>);
+            await setAuditAction(trx, null);
+            out.push({ rowId: row.id, route, email: { to: user.email, ...rendered, messageId } });
+          }
+          return out;
+        });
+        for (const m of mails) {
+          const outcome = await deliver(m.route, m.route.from, m.email);
+          await inFirmJobTransaction(knex, firmId, 'follow-up-digest', async (trx) => {
+            await setAuditAction(trx, outcome.ok ? 'email.sent' : 'email.failed');
+            await OutboxMessage.query().findById(m.rowId).where('status', 'sending').patch(outcome.ok ? ({ status: 'sent', sentAt: new Date() } as Partial<OutboxMessage>) : ({ status: 'failed', error: outcome.error } as Partial<OutboxMessage>));
+          });
+          if (outcome.ok) sent += 1;
+          else failed += 1;
+        }
+      }
+      return { sent, failed };
+    },
+
+    /** The plan the API lists (next message first); the status only moves among the live states. */
+    async followUpRecordPlan(input: { firmId: string; followUpId: string; state: FollowUpState; plan: FollowUpPlan; snoozedUntil: number | null; dueDate: string }): Promise<void> {
+      await inFirmJobTransaction(knex, input.firmId, JOB, async () => {
+        const next = input.plan.messages.find((m) => m.status === 'planned');
+        const live = ['open', 'snoozed', 'exhausted'].includes(input.state);
+        await FollowUp.query()
+          .findById(input.followUpId)
+          .patch({ schedule: input.plan.messages, escalations: input.plan.escalations, nextMessageAt: next && live ? new Date(next.at) : null } as Partial<FollowUp>);
+        if (live) {
+          await FollowUp.query()
+            .findById(input.followUpId)
+            .whereIn('status', LIVE_STATUSES)
+            .whereNot('status', input.state)
+            .patch({ status: input.state, snoozedUntil: input.snoozedUntil === null ? null : new Date(input.snoozedUntil) } as Partial<FollowUp>);
+        }
+      });
+    },
+  };
+}
+
+export type FollowUpActivities = ReturnType<typeof createFollowUpActivities>;

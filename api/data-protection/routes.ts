@@ -1,0 +1,196 @@
+/**
+ * Data export and erasure (docs/data-export-and-erasure.md): a firm admin (after re-authentication) exports a client as a
+ * ZIP fetched once through a signed URL, or erases a client, and reads the signed certificate.
+ * The work runs in the client export and erasure workflows; these routes record the request in the
+ * request's tenant transaction (audited) and start the workflow with an id derived from it, so a
+ * double click finds the same export or erasure.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { JWK } from 'jose';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { Client } from '../../db/models/client';
+import { inTenantTransaction, setAuditAction } from '../../db/tenant';
+import { exportPlan } from '../../domain/data-protection';
+import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, type ClientErasureInput } from '../../workflows/client-erasure-definitions';
+import { CLIENT_EXPORT_WORKFLOW, clientExportWorkflowId, type ClientExportInput } from '../../workflows/client-export-definitions';
+import { ApiError, invalidInput, notFound } from '../errors';
+import { route, type RouteSpec } from '../routes';
+import type { SignedUrlTokens } from '../signed-url-token';
+import type { TemporalHandle } from '../temporal-client';
+import { presentErasure, presentExport, type ErasureRow, type ExportRow } from './present';
+
+export type DataProtectionRouteDeps = {
+  knex: Knex;
+  temporal: TemporalHandle;
+  /** How long an export is kept and its URL works (domain/data-protection.ts). */
+  exportTtlMs: number;
+  /** The folder the worker writes ZIPs to (shared with the api, which serves them). */
+  exportDir: string;
+  downloadTokens: SignedUrlTokens;
+  certificatePublicKey: JWK | null;
+  publicUrl?: string;
+  /** Grace for the client's workflows to end after cancellation (tests shorten it). */
+  cancelGraceSeconds?: number;
+};
+
+const idParams = z.object({ id: z.uuid() });
+const downloadQuery = z.object({ token: z.string().min(1).max(2000) });
+const erasureBody = z.object({
+  reason: z.string().trim().min(1, 'say why the client is erased').max(2000),
+  confirmName: z.string().max(400),
+});
+
+/** One request at a time per client: a double click waits for the first and then finds it. */
+async function lockClient(trx: Knex.Transaction, purpose: string, clientId: string): Promise<void> {
+  await trx.raw(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`taalmel.${purpose}:${clientId}`]);
+}
+
+export const EXPORT_DOWNLOAD_PATH = '/api/exports/download';
+
+const downloadRefused = (code: string, message: string) => new ApiError(403, code, message);
+
+export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[] {
+  const base = () => (deps.publicUrl ?? '').replace(/\/+$/, '');
+
+  return [
+    route<z.infer<typeof idParams>>({
+      method: 'post',
+      path: '/api/clients/:id/exports',
+      action: 'clients.export',
+      sensitive: true,
+      params: idParams,
+      async handler(ctx, { params }) {
+        const trx = ctx.state.trx!;
+        const client = await Client.query().findById(params.id);
+        if (!client) throw notFound('No such client.');
+        await lockClient(trx, 'export', client.id);
+        const inFlight = await trx('client_exports').where({ client_id: client.id }).whereIn('status', ['queued', 'running']).first('id', 'workflow_id');
+        if (inFlight) {
+          ctx.status = 202;
+          ctx.body = { exportId: inFlight.id, workflowId: inFlight.workflow_id };
+          return;
+        }
+        const exportId = randomUUID();
+        const plan = exportPlan(new Date(), deps.exportTtlMs);
+        const workflowId = clientExportWorkflowId(client.firmId, client.id, exportId);
+        await setAuditAction(trx, 'client.export_requested');
+        await trx('client_exports').insert({ id: exportId, firm_id: client.firmId, client_id: client.id, workflow_id: workflowId, requested_by: ctx.state.user!.id, expires_at: plan.expiresAt });
+        await setAuditAction(trx, null);
+        const input: ClientExportInput = { firmId: client.firmId, clientId: client.id, exportId, expiresAt: plan.expiresAt };
+        await deps.temporal.client.workflow.start(CLIENT_EXPORT_WORKFLOW, { taskQueue: deps.temporal.taskQueue, workflowId, args: [input] });
+        ctx.status = 202;
+        ctx.body = { exportId, workflowId };
+      },
+    }),
+    route<unknown, z.infer<typeof downloadQuery>>({
+      method: 'get',
+      // Declared before /api/exports/:id, which would otherwise take 'download' for an id.
+      path: EXPORT_DOWNLOAD_PATH,
+      action: 'public',
+      query: downloadQuery,
+      async handler(ctx, { query }) {
+        const claims = deps.downloadTokens.verifyClaims(query.token);
+        if (claims === 'expired') throw downloadRefused('download_url_expired', 'This download URL has expired: request a new export.');
+        if (typeof claims === 'string') throw downloadRefused('download_url_invalid', 'This download URL is not valid.');
+        const scope = { firmId: claims.firmId, actor: { userId: null, email: 'holder of a signed download URL', role: 'public' }, requestId: ctx.state.requestId, ip: ctx.ip };
+        const outcome = await inTenantTransaction(deps.knex, scope, async (trx) => {
+          await setAuditAction(trx, 'client.export_downloaded');
+          // Single use: the first request that flips downloaded_at gets the file; every later one is refused.
+          const [taken] = (await trx('client_exports')
+            .where({ id: claims.id, status: 'ready' })
+            .whereNull('downloaded_at')
+            .where('expires_at', '>', trx.fn.now())
+            .update({ downloaded_at: trx.fn.now(), downloaded_ip: ctx.ip, updated_at: trx.fn.now() })
+            .returning('*')) as ExportRow[];
+          if (taken) return { row: taken };
+          const row = (await trx('client_exports').where({ id: claims.id }).first()) as ExportRow | undefined;
+          return { refused: row?.downloaded_at ? 'used' : row && row.status !== 'expired' && new Date(row.expires_at) > new Date() ? 'not_ready' : 'expired' };
+        });
+        if ('refused' in outcome) {
+          if (outcome.refused === 'used') throw downloadRefused('download_url_used', 'This download URL has been used: each export downloads once. Request a new export.');
+          if (outcome.refused === 'not_ready') throw new ApiError(409, 'export_not_ready', 'The export is not ready yet.');
+          throw downloadRefused('download_url_expired', 'This export has expired: request a new one.');
+        }
+        const file = path.join(deps.exportDir, path.basename(outcome.row.file_name ?? ''));
+        ctx.type = 'application/zip';
+        ctx.set('content-disposition', `attachment; filename="client-export-${outcome.row.client_id}-${outcome.row.id}.zip"`);
+        ctx.set('cache-control', 'no-store');
+        ctx.length = Number(outcome.row.size_bytes);
+        ctx.body = fs.createReadStream(file);
+      },
+    }),
+    route<z.infer<typeof idParams>>({
+      method: 'get',
+      path: '/api/exports/:id',
+      action: 'clients.export',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const row = (await ctx.state.trx!('client_exports').where({ id: params.id }).first()) as ExportRow | undefined;
+        if (!row) throw notFound('No such export.');
+        const token = deps.downloadTokens.signClaims({ id: row.id, firmId: row.firm_id, expiresAt: new Date(row.expires_at) });
+        ctx.body = presentExport(row, `${base() || ctx.origin}${EXPORT_DOWNLOAD_PATH}?token=${encodeURIComponent(token)}`);
+      },
+    }),
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof erasureBody>>({
+      method: 'post',
+      path: '/api/clients/:id/erasure',
+      action: 'clients.erase',
+      sensitive: true,
+      params: idParams,
+      body: erasureBody,
+      async handler(ctx, { params, body }) {
+        const trx = ctx.state.trx!;
+        const client = await Client.query().findById(params.id);
+        if (!client) throw notFound('No such client.');
+        if (body.confirmName !== client.name) throw invalidInput({ fields: { confirmName: "must equal the client's name exactly" } }, 'Type the client\'s name to confirm the erasure.');
+        await lockClient(trx, 'erasure', client.id);
+        const workflowId = clientErasureWorkflowId(client.firmId, client.id);
+        let row = (await trx('client_erasures').where({ client_id: client.id }).first()) as ErasureRow | undefined;
+        await setAuditAction(trx, 'client.erasure_requested');
+        if (!row) {
+          [row] = (await trx('client_erasures')
+            .insert({ firm_id: client.firmId, client_id: client.id, workflow_id: workflowId, reason: body.reason, requested_by: ctx.state.user!.id })
+            .returning('*')) as ErasureRow[];
+        } else if (row.status === 'failed') {
+          // Asking again after a failure resumes the same erasure (its steps are idempotent).
+          [row] = (await trx('client_erasures').where({ id: row.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() }).returning('*')) as ErasureRow[];
+        }
+        await setAuditAction(trx, null);
+        const input: ClientErasureInput = { firmId: client.firmId, clientId: client.id, erasureId: row!.id, cancelGraceSeconds: deps.cancelGraceSeconds };
+        try {
+          await deps.temporal.client.workflow.start(CLIENT_ERASURE_WORKFLOW, { taskQueue: deps.temporal.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+        } catch (error) {
+          // Already running (or done) under this id: the same request again, the same erasure.
+          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        }
+        ctx.status = 202;
+        ctx.body = { erasureId: row!.id, workflowId };
+      },
+    }),
+    route<z.infer<typeof idParams>>({
+      method: 'get',
+      path: '/api/erasures/:id',
+      action: 'clients.erase',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const row = (await ctx.state.trx!('client_erasures').where({ id: params.id }).first()) as ErasureRow | undefined;
+        if (!row) throw notFound('No such erasure.');
+        ctx.body = presentErasure(row, deps.certificatePublicKey);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/certificate-key',
+      action: 'public',
+      async handler(ctx) {
+        if (!deps.certificatePublicKey) throw new ApiError(503, 'unavailable', 'No certificate key is configured.');
+        ctx.body = deps.certificatePublicKey;
+      },
+    }),
+  ];
+}
+

@@ -1,0 +1,332 @@
+/**
+ * Client follow-ups (docs/follow-ups.md "Routes"): create (one workflow per request), list, read, nudge, snooze,
+ * resume, change, complete, cancel, and download what the client uploaded. Changes are written in
+ * the request's tenant transaction (the signed-in person is the audited actor); the workflow is
+ * told in the same transaction, so when Temporal refuses nothing is committed, and its answer is the
+ * recomputed plan the response shows.
+ */
+import type { Knex } from 'knex';
+import { type z } from 'zod';
+import { endFollowUp, LIVE_STATUSES, outstandingItems } from '../../db/follow-ups';
+import { Client } from '../../db/models/client';
+import { Firm } from '../../db/models/firm';
+import { FollowUp, FollowUpFile, FollowUpItem } from '../../db/models/follow-up';
+import { User } from '../../db/models/user';
+import { setAuditAction } from '../../db/tenant';
+import {
+  compressedClock,
+  dayOf,
+  DEFAULT_FOLLOW_UP_POLICY,
+  followUpDueDateFor,
+  IST_CLOCK,
+  instantOf,
+  mergePolicy,
+  minuteOf,
+  planFollowUp,
+  policyProblem,
+  positionOf,
+  type FollowUpCalendar,
+  type FollowUpClock,
+  type FollowUpPolicy,
+} from '../../domain/follow-ups';
+import {
+  cancelUpdate,
+  changeDueDateUpdate,
+  completeUpdate,
+  followUpWorkflowId,
+  itemsChangedUpdate,
+  nudgeUpdate,
+  resumeUpdate,
+  snoozeUpdate,
+  type FollowUpActor,
+} from '../../workflows/follow-up-definitions';
+import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
+import { decodeCursor, page } from '../pagination';
+import { route, type RouteSpec } from '../routes';
+import type { AppState } from '../state';
+import type { TemporalHandle } from '../temporal-client';
+import { presentFollowUp, presentSummary } from './present';
+import { clientParams, createBody, fileParams, idParams, listQuery, noteBody, patchBody, snoozeBody } from './schema';
+import { startFollowUpWorkflow, updateFollowUp } from './workflow-client';
+
+export type FollowUpRouteDeps = {
+  temporal: TemporalHandle;
+  /** The compliance calendar for a client, read in the request's transaction. */
+  calendarFor: (trx: Knex.Transaction, firmId: string, client: Client) => FollowUpCalendar;
+  /** A business day's length in ms: a compressed clock (tests and demos); the real IST clock when absent. */
+  dayMs?: number;
+  sendTimeoutMs?: number;
+};
+
+type Ctx = { state: AppState };
+
+function actorOf(ctx: Ctx): FollowUpActor {
+  const user = ctx.state.user;
+  if (!user) throw new Error('follow-up routes run after authentication');
+  return { userId: user.id, email: user.email, role: user.role };
+}
+
+function trxOf(ctx: Ctx): Knex.Transaction {
+  if (!ctx.state.trx) throw new Error('follow-up routes run inside the tenant transaction');
+  return ctx.state.trx;
+}
+
+async function findFollowUp(id: string, lock = false): Promise<FollowUp> {
+  const query = FollowUp.query().findById(id);
+  const row = await (lock ? query.forUpdate() : query);
+  if (!row) throw notFound('No such follow-up.');
+  return row;
+}
+
+function requireLive(row: FollowUp): void {
+  if (!LIVE_STATUSES.includes(row.status)) throw unprocessable('follow_up_ended', `This follow-up is ${row.status}.`);
+}
+
+const STAFF_ROLES = ['staff', 'manager', 'firm_admin'];
+
+async function checkOwner(ownerId: string): Promise<void> {
+  const owner = await User.query().findById(ownerId);
+  if (!owner || !owner.active || !STAFF_ROLES.includes(owner.role)) throw invalidInput({ fields: { ownerId: 'not an active staff member, manager or firm admin of this firm' } });
+}
+
+export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
+  function clockFor(policy: FollowUpPolicy, now: number): FollowUpClock {
+    if (!deps.dayMs) return IST_CLOCK;
+    // Created at the policy's send time of today, so the plan reads like the real one.
+    return compressedClock(now, { day: positionOf(IST_CLOCK, now).day, minute: minuteOf(policy.sendAt) }, deps.dayMs);
+  }
+
+  return [
+    route<z.infer<typeof clientParams>, unknown, z.infer<typeof createBody>>({
+      method: 'post',
+      path: '/api/clients/:id/follow-ups',
+      action: 'followups.manage',
+      params: clientParams,
+      body: createBody,
+      async handler(ctx, { params, body }) {
+        const trx = trxOf(ctx);
+        const actor = actorOf(ctx);
+        const firmId = ctx.state.user!.firmId;
+        const idempotencyKey = ctx.get('idempotency-key').trim() || null;
+        if (idempotencyKey && idempotencyKey.length > 200) throw invalidInput({ fields: { 'Idempotency-Key': 'at most 200 characters' } });
+        if (idempotencyKey) {
+          // A retry waits for the first call's transaction, then finds its follow-up.
+          await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`follow-up:${firmId}:${idempotencyKey}`]);
+          const first = await FollowUp.query().findOne({ idempotency_key: idempotencyKey });
+          if (first) {
+            if (first.clientId !== params.id) throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used for another client.');
+            ctx.status = 201;
+            ctx.body = await presentFollowUp(first);
+            return;
+          }
+        }
+        const client = await Client.query().findById(params.id);
+        if (!client) throw notFound('No such client.');
+        if (!client.email?.trim()) throw unprocessable('client_has_no_email', 'The client has no email address: add one first.');
+        const ownerId = body.ownerId ?? actor.userId;
+        await checkOwner(ownerId);
+
+        const calendar = deps.calendarFor(trx, firmId, client);
+        let dueDate = body.dueDate;
+        if (body.deadline) {
+          const target = await calendar.targetDate(body.deadline);
+          if (!target) throw unprocessable('deadline_not_applicable', `${body.deadline.returnType} for ${body.deadline.period} is not a return this client files.`);
+          dueDate = followUpDueDateFor(target);
+        }
+        const firm = await Firm.query().findById(firmId);
+        const firmDefaults = (firm?.settings as { followUpPolicy?: Partial<FollowUpPolicy> } | undefined)?.followUpPolicy;
+        const policy = mergePolicy(mergePolicy(DEFAULT_FOLLOW_UP_POLICY, firmDefaults), body.policy as Partial<FollowUpPolicy> | undefined);
+        const problem = policyProblem(policy);
+        if (problem) throw invalidInput({ fields: { policy: problem } });
+        const workingDays = await calendar.workingDays();
+        const now = Date.now();
+        const clock = clockFor(policy, now);
+
+        await setAuditAction(trx, 'follow_up.created');
+        const row = await FollowUp.query().insertAndFetch({
+          clientId: client.id,
+          title: body.title,
+          status: 'open',
+          dueDate,
+          deadline: body.deadline ?? null,
+          period: body.deadline?.period ?? body.items.find((i) => i.period)?.period ?? null,
+          ownerId,
+          noticeId: body.noticeId ?? null,
+          policy,
+          clock,
+          workflowId: 'pending',
+          idempotencyKey,
+          createdBy: actor.userId,
+        } as Partial<FollowUp>);
+        const workflowId = followUpWorkflowId(firmId, row.id);
+        await FollowUpItem.query().insert(body.items.map((item, position) => ({ clientId: client.id, followUpId: row.id, position, description: item.description, period: item.period ?? null }) as Partial<FollowUpItem>));
+        const plan = planFollowUp({ policy, clock, createdAt: now, dueDate: dueDate!, feedsDeadline: Boolean(body.deadline), workingDays, messages: [], escalations: [], snoozes: [], processedUntil: now, lastAnsweredAt: null, state: 'open' });
+        const next = plan.messages.find((m) => m.status === 'planned');
+        const created = await FollowUp.query().patchAndFetchById(row.id, { workflowId, schedule: plan.messages, escalations: plan.escalations, nextMessageAt: next ? new Date(next.at) : null } as Partial<FollowUp>);
+        await setAuditAction(trx, null);
+        await startFollowUpWorkflow(deps.temporal, workflowId, {
+          firmId,
+          followUpId: row.id,
+          clientId: client.id,
+          policy,
+          clock,
+          createdAt: now,
+          dueDate: dueDate!,
+          feedsDeadline: Boolean(body.deadline),
+          workingDays,
+          outstanding: body.items.length,
+          sendTimeoutMs: deps.sendTimeoutMs,
+        });
+        ctx.status = 201;
+        ctx.body = await presentFollowUp(created, plan);
+      },
+    }),
+
+    route<unknown, z.infer<typeof listQuery>>({
+      method: 'get',
+      path: '/api/follow-ups',
+      action: 'followups.read',
+      query: listQuery,
+      async handler(ctx, { query }) {
+        // Soonest next message first; those with none (ended, exhausted) last, newest first among them.
+        const after = decodeCursor(query.cursor, 2);
+        const q = FollowUp.query()
+          .select('*', FollowUp.raw(`coalesce((extract(epoch from next_message_at) * 1000)::bigint, 9007199254740991) as sort_key`))
+          .orderBy([{ column: 'sort_key', order: 'asc' }, { column: 'id', order: 'asc' }])
+          .limit(query.limit + 1);
+        if (query.clientId) q.where('client_id', query.clientId);
+        if (query.status) q.where('status', query.status);
+        if (query.ownerId) q.where('owner_id', query.ownerId);
+        if (after) q.whereRaw(`(coalesce((extract(epoch from next_message_at) * 1000)::bigint, 9007199254740991), id) > (?::bigint, ?::uuid)`, after);
+        const result = page(await q, query.limit, (row) => [String((row as unknown as { sortKey: number }).sortKey), row.id]);
+        ctx.body = { items: result.items.map(presentSummary), nextCursor: result.nextCursor };
+      },
+    }),
+
+    route<z.infer<typeof idParams>>({
+      method: 'get',
+      path: '/api/follow-ups/:id',
+      action: 'followups.read',
+      params: idParams,
+      async handler(ctx, { params }) {
+        ctx.body = await presentFollowUp(await findFollowUp(params.id));
+      },
+    }),
+
+    route<z.infer<typeof idParams>>({
+      method: 'post',
+      path: '/api/follow-ups/:id/nudge',
+      action: 'followups.manage',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const row = await findFollowUp(params.id);
+        requireLive(row);
+        const result = await updateFollowUp(deps.temporal, row.workflowId, nudgeUpdate, { actor: actorOf(ctx) }).catch((error: unknown) => {
+          // A refused update leaves no workflow history: the refusal is recorded here.
+          if (error instanceof ApiError && error.status === 422) throw error.withAudit({ action: 'follow_up.nudge_refused', entityType: 'follow_up', entityId: row.id, after: { refusal: error.code } });
+          throw error;
+        });
+        ctx.status = 202;
+        ctx.body = { status: result.status };
+      },
+    }),
+
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof snoozeBody>>({
+      method: 'post',
+      path: '/api/follow-ups/:id/snooze',
+      action: 'followups.manage',
+      params: idParams,
+      body: snoozeBody,
+      async handler(ctx, { params, body }) {
+        const trx = trxOf(ctx);
+        const row = await findFollowUp(params.id, true);
+        requireLive(row);
+        const until = body.until.length === 10 ? instantOf(row.clock, dayOf(body.until), 0) : Date.parse(body.until);
+        if (until <= Date.now()) throw invalidInput({ fields: { until: 'must be in the future' } });
+        await setAuditAction(trx, 'follow_up.snoozed');
+        await FollowUp.query().findById(row.id).patch({ status: 'snoozed', snoozedUntil: new Date(until) } as Partial<FollowUp>);
+        await setAuditAction(trx, null);
+        const view = await updateFollowUp(deps.temporal, row.workflowId, snoozeUpdate, { actor: actorOf(ctx), until });
+        ctx.body = await presentFollowUp(await findFollowUp(row.id), view.plan);
+      },
+    }),
+
+    route<z.infer<typeof idParams>>({
+      method: 'post',
+      path: '/api/follow-ups/:id/resume',
+      action: 'followups.manage',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const trx = trxOf(ctx);
+        const row = await findFollowUp(params.id, true);
+        requireLive(row);
+        await setAuditAction(trx, 'follow_up.resumed');
+        await FollowUp.query().findById(row.id).patch({ status: 'open', snoozedUntil: null } as Partial<FollowUp>);
+        await setAuditAction(trx, null);
+        const view = await updateFollowUp(deps.temporal, row.workflowId, resumeUpdate, { actor: actorOf(ctx) });
+        ctx.body = await presentFollowUp(await findFollowUp(row.id), view.plan);
+      },
+    }),
+
+    route<z.infer<typeof idParams>, unknown, z.infer<typeof patchBody>>({
+      method: 'patch',
+      path: '/api/follow-ups/:id',
+      action: 'followups.manage',
+      params: idParams,
+      body: patchBody,
+      async handler(ctx, { params, body }) {
+        const trx = trxOf(ctx);
+        const row = await findFollowUp(params.id, true);
+        requireLive(row);
+        if (body.ownerId) await checkOwner(body.ownerId);
+        await setAuditAction(trx, 'follow_up.changed');
+        if (body.dueDate || body.ownerId) await FollowUp.query().findById(row.id).patch({ ...(body.dueDate ? { dueDate: body.dueDate } : {}), ...(body.ownerId ? { ownerId: body.ownerId } : {}) } as Partial<FollowUp>);
+        if (body.items) {
+          const last = (await FollowUpItem.query().where({ follow_up_id: row.id }).max('position as max').first()) as unknown as { max: number | null };
+          const start = (last?.max ?? -1) + 1;
+          await FollowUpItem.query().insert(body.items.map((item, i) => ({ clientId: row.clientId, followUpId: row.id, position: start + i, description: item.description, period: item.period ?? null }) as Partial<FollowUpItem>));
+        }
+        await setAuditAction(trx, null);
+        const actor = actorOf(ctx);
+        let view: { plan: Parameters<typeof presentFollowUp>[1] } | null = null;
+        if (body.dueDate) view = await updateFollowUp(deps.temporal, row.workflowId, changeDueDateUpdate, { actor, dueDate: body.dueDate });
+        if (body.items) view = await updateFollowUp(deps.temporal, row.workflowId, itemsChangedUpdate, { actor, outstanding: (await outstandingItems(row.id)).length });
+        ctx.body = await presentFollowUp(await findFollowUp(row.id), view?.plan);
+      },
+    }),
+
+    ...(['complete', 'cancel'] as const).map((step) =>
+      route<z.infer<typeof idParams>, unknown, z.infer<typeof noteBody>>({
+        method: 'post',
+        path: `/api/follow-ups/:id/${step}`,
+        action: 'followups.manage',
+        params: idParams,
+        body: noteBody,
+        async handler(ctx, { params, body }) {
+          const trx = trxOf(ctx);
+          const row = await findFollowUp(params.id, true);
+          requireLive(row);
+          await endFollowUp(trx, row.id, step === 'complete' ? 'completed' : 'cancelled', body.note || null, step === 'complete' ? 'follow_up.completed' : 'follow_up.cancelled');
+          const view = await updateFollowUp(deps.temporal, row.workflowId, step === 'complete' ? completeUpdate : cancelUpdate, { actor: actorOf(ctx), note: body.note || null });
+          ctx.body = await presentFollowUp(await findFollowUp(row.id), view.plan);
+        },
+      }),
+    ),
+
+    route<z.infer<typeof fileParams>>({
+      method: 'get',
+      path: '/api/follow-ups/:id/files/:fileId',
+      action: 'followups.read',
+      params: fileParams,
+      async handler(ctx, { params }) {
+        const file = await FollowUpFile.query().findOne({ id: params.fileId, follow_up_id: params.id, status: 'received' });
+        if (!file || !file.content) throw notFound('No such file.');
+        ctx.set('content-type', file.detectedType ?? 'application/octet-stream');
+        ctx.set('content-disposition', `attachment; filename="${file.filename.replace(/[^\w.\- ]/g, '_')}"`);
+        ctx.set('x-content-type-options', 'nosniff');
+        ctx.set('x-sha256', file.sha256 ?? '');
+        ctx.body = file.content;
+      },
+    }),
+  ];
+}

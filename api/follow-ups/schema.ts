@@ -1,0 +1,62 @@
+/** Request schemas of the follow-up routes; cross-field rules live here, not in handlers. */
+import { z } from 'zod';
+import { isValidDate, RETURN_TYPES } from '../../domain/follow-ups';
+import { pageQuery } from '../pagination';
+
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
+export const date = z.string().refine(isValidDate, 'a date is YYYY-MM-DD');
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM');
+const item = z.object({ description: z.string().trim().min(1).max(500), period: period.optional() }).strict();
+const days = z.number().int().min(0).max(366);
+
+export const policyOverrides = z
+  .object({
+    sendAt: time,
+    quietHours: z.object({ from: time, to: time }).strict(),
+    intervalDays: z.number().int().min(1).max(60),
+    intervalUntilDaysBeforeDue: days,
+    deadlineOffsets: z.array(days).max(10),
+    overdueOffsets: z.array(z.number().int().min(1).max(366)).max(10),
+    maxAutoReminders: z.number().int().min(0).max(50),
+    perClientDailyCap: z.literal(1),
+    skipDays: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export const createBody = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    items: z.array(item).min(1).max(100),
+    dueDate: date.optional(),
+    deadline: z.object({ returnType: z.enum(RETURN_TYPES), period }).strict().optional(),
+    ownerId: z.uuid().optional(),
+    noticeId: z.uuid().optional(),
+    policy: policyOverrides.optional(),
+  })
+  .strict()
+  .refine((b) => (b.dueDate === undefined) !== (b.deadline === undefined), { message: 'give exactly one of dueDate or deadline', path: ['dueDate'] });
+
+export const listQuery = z.object({
+  ...pageQuery,
+  clientId: z.uuid().optional(),
+  status: z.enum(['open', 'snoozed', 'completed', 'cancelled', 'exhausted']).optional(),
+  ownerId: z.uuid().optional(),
+});
+
+export const idParams = z.object({ id: z.uuid() });
+export const clientParams = z.object({ id: z.uuid() });
+export const fileParams = z.object({ id: z.uuid(), fileId: z.uuid() });
+export const noteBody = z.object({ note: z.string().trim().max(2000).optional() }).strict();
+/** A date (the snooze ends when that day starts) or an instant. */
+export const snoozeBody = z.object({ until: z.union([date, z.iso.datetime({ offset: true })]) }).strict();
+export const patchBody = z
+  .object({ dueDate: date.optional(), ownerId: z.uuid().optional(), items: z.array(item).min(1).max(100).optional() })
+  .strict()
+  .refine((b) => b.dueDate !== undefined || b.ownerId !== undefined || b.items !== undefined, 'nothing to change');
+
+export const linkParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'not a link token') });
+export const linkItemParams = linkParams.extend({ itemId: z.uuid() });
+export const uploadBody = z.object({ filename: z.string().trim().min(1).max(255), contentType: z.string().trim().min(1).max(255), size: z.number().int().positive() }).strict();
+export const notApplicableBody = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(2000) }).strict();
+export const uploadQuery = z.object({ token: z.string().min(1).max(2000) });

@@ -1,0 +1,95 @@
+/**
+ * Reading a client's data table by table (for the export and the erasure's counts): rows in keyset
+ * pages over each table's primary key, so a lakh rows never sit in memory, and the set of audit
+ * events that are the client's. Tables come from the catalogue (client-data-catalogue.ts), never
+ * from input.
+ */
+import type { Knex } from 'knex';
+import { CLIENT_TABLES, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
+
+const PAGE = 2000;
+
+export async function primaryKeyColumns(trx: Knex, table: string): Promise<string[]> {
+  const { rows } = await trx.raw(
+    `select a.attname as name from pg_index i
+       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+      where i.indrelid = ?::regclass and i.indisprimary
+      order by array_position(i.indkey::int2[], a.attnum)`,
+    [table],
+  );
+  const columns = (rows as Array<{ name: string }>).map((r) => r.name);
+  if (!columns.length) throw new Error(`table ${table} has no primary key: the client export pages by it`);
+  return columns;
+}
+
+async function hasColumn(trx: Knex, table: string, column: string): Promise<boolean> {
+  const { rows } = await trx.raw(`select 1 from pg_attribute where attrelid = ?::regclass and attname = ? and not attisdropped`, [table, column]);
+  return rows.length > 0;
+}
+
+/** Every row of `table` belonging to the client, in primary key order, without the omitted columns. */
+export async function* clientTableRows(trx: Knex, table: string, clientId: string): AsyncGenerator<Record<string, unknown>> {
+  const keys = await primaryKeyColumns(trx, table);
+  const omit = CLIENT_TABLES[table]?.omitColumns ?? [];
+  let after: unknown[] | null = null;
+  for (;;) {
+    const q = trx(table).select('*').where('client_id', clientId).orderBy(keys).limit(PAGE);
+    if (after) q.whereRaw(`(${keys.map(() => '??').join(', ')}) > (${keys.map(() => '?').join(', ')})`, [...keys, ...after] as never[]);
+    const rows: Array<Record<string, unknown>> = await q;
+    for (const row of rows) {
+      const copy = { ...row };
+      for (const column of omit) delete copy[column];
+      yield copy;
+    }
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1]!;
+    after = keys.map((k) => last[k]);
+  }
+}
+
+export async function countClientRows(trx: Knex, table: string, clientId: string): Promise<number> {
+  const [row] = await trx(table).where('client_id', clientId).count<Array<{ count: number }>>({ count: '*' });
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * Who and what the client's audit events are about: the client, every row of its tables that has
+ * an id, its portal users and their sessions and notifications. Read before an erasure deletes them.
+ */
+export async function clientEntityIds(trx: Knex, clientId: string): Promise<{ entityIds: string[]; portalUserIds: string[] }> {
+  const entityIds = new Set<string>([clientId]);
+  for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
+    // Tables kept and never exported (the erasure's own records) are not the client's data.
+    if ((spec.erase !== 'delete' && spec.export !== true) || !(await hasColumn(trx, table, 'id'))) continue;
+    const rows: Array<{ id: string }> = await trx(table).select('id').where('client_id', clientId);
+    for (const r of rows) entityIds.add(r.id);
+  }
+  const portalUserIds = ((await trx('users').select('id').where('client_id', clientId)) as Array<{ id: string }>).map((r) => r.id);
+  for (const { table, column } of PORTAL_USER_DEPENDENTS) {
+    if (!portalUserIds.length || !(await hasColumn(trx, table, 'id'))) continue;
+    const rows: Array<{ id: string }> = await trx(table).select('id').whereIn(column, portalUserIds);
+    for (const r of rows) entityIds.add(r.id);
+  }
+  return { entityIds: [...entityIds], portalUserIds };
+}
+
+/**
+ * The condition (on audit_events aliased `a`) for the client's events: about one of its entities,
+ * carrying its client id in a snapshot, or done by one of its portal users.
+ */
+/**
+ * A PostgreSQL array literal for a `?::uuid[]` or `?::text[]` binding (knex would expand a JS array
+ * into a list of parameters). Only for ids and table names, which contain no quotes or commas.
+ */
+export function pgArray(values: string[]): string {
+  for (const v of values) if (!/^[\w-]+$/.test(v)) throw new Error(`not an id: ${v}`);
+  return `{${values.join(',')}}`;
+}
+
+export function clientAuditCondition(clientId: string, ids: { entityIds: string[]; portalUserIds: string[] }): { sql: string; bindings: unknown[] } {
+  return {
+    sql: `(a.entity_id = any(?::uuid[]) or a.actor_id = any(?::uuid[]) or a.before->>'client_id' = ? or a.after->>'client_id' = ?
+           or a.before->>'user_id' = any(?::text[]) or a.after->>'user_id' = any(?::text[]))`,
+    bindings: [pgArray(ids.entityIds), pgArray(ids.portalUserIds), clientId, clientId, pgArray(ids.portalUserIds), pgArray(ids.portalUserIds)],
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The database half of a client erasure, in the caller's transaction (the owner's, scoped to the
+ * firm): delete every row of the client in every catalogued table (children before parents, from the
+ * foreign keys), its portal users with their sessions, and the client row; then redact the personal
+ * payload of the client's audit events and vouch for it with a chained `client.erasure_redacted`
+ * event. Used by the erasure workflow and by a restore re-applying the erasure log.
+ */
+import type { Knex } from 'knex';
+import type { ErasureDeleted } from '../domain/data-protection';
+import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
+import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
+import { clientAuditCondition, clientEntityIds, countClientRows, pgArray } from './client-data';
+import { setAuditAction } from './tenant';
+
+export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: string; clientId: string; erasureId: string }): Promise<ErasureDeleted> {
+  const { firmId, clientId, erasureId } = input;
+  // The marker lets the audit trail accept this erasure's redactions; it never outlives this transaction.
+  await trx('erasures_in_progress').insert({ id: erasureId, firm_id: firmId, client_id: clientId });
+  const ids = await clientEntityIds(trx, clientId);
+
+  const files: string[] = [];
+  for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
+    if (!spec.fileColumn || spec.erase !== 'delete') continue;
+    const rows: Array<Record<string, string>> = await trx(table).select(spec.fileColumn).where('client_id', clientId).whereNotNull(spec.fileColumn);
+    files.push(...rows.map((r) => `${table}/${r[spec.fileColumn!]}`));
+  }
+
+  const tables = erasedTables();
+  const tally: ErasureDeleted['tables'] = {};
+  for (const table of tables) tally[table] = { before: await countClientRows(trx, table, clientId), after: 0 };
+  tally.clients = { before: Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0), after: 0 };
+
+  await setAuditAction(trx, 'erasure.row_deleted');
+  // The period lock refuses deletes in closed periods; closed → reopened is a transition the state guard allows.
+  await trx('periods').where({ client_id: clientId, state: 'closed' }).update({ state: 'reopened', transition_note: `erasure ${erasureId}`, updated_at: trx.fn.now() });
+  if (ids.portalUserIds.length) {
+    for (const { table, column } of PORTAL_USER_DEPENDENTS) await trx(table).whereIn(column, ids.portalUserIds).del();
+  }
+  const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
+  for (const table of deletionOrder(tables, edges)) await trx(table).where('client_id', clientId).del();
+  await trx('clients').where({ id: clientId }).del();
+  for (const table of tables) tally[table]!.after = await countClientRows(trx, table, clientId);
+  tally.clients.after = Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0);
+  await setAuditAction(trx, null);
+
+  // Redact the client's events (including the deletions just recorded); their hashes stay.
+  const condition = clientAuditCondition(clientId, ids);
+  const { rows: redacted } = await trx.raw(
+    `update audit_events a set
+        before = case when a.before is null then null else '"${REDACTED}"'::jsonb end,
+        after = case when a.after is null then null else '"${REDACTED}"'::jsonb end,
+        actor_email = case when a.actor_id = any(?::uuid[]) then '${REDACTED}' else a.actor_email end,
+        ip = case when a.actor_id = any(?::uuid[]) then null else a.ip end,
+        redacted_at = now(), redaction_id = ?
+      where a.firm_id = ? and a.redacted_at is null and a.hash_version = 2 and ${condition.sql}
+      returning a.id`,
+    [pgArray(ids.portalUserIds), pgArray(ids.portalUserIds), erasureId, firmId, ...condition.bindings] as never[],
+  );
+  const redactedIds = (redacted as Array<{ id: string }>).map((r) => r.id);
+  const { rows: unredactable } = await trx.raw(`select count(*)::int as n from audit_events a where a.firm_id = ? and a.hash_version <> 2 and ${condition.sql}`, [
+    firmId,
+    ...condition.bindings,
+  ] as never[]);
+  await recordAuditEvent(trx, {
+    action: REDACTION_EVENT,
+    entityType: 'client_erasure',
+    entityId: erasureId,
+    after: { erasureId: erasureId, clientId, redactedEvents: redactedIds.length, redactedIdsSha256: redactedIdsDigest(redactedIds), unredactableEvents: Number(unredactable[0]?.n ?? 0) },
+  });
+  await trx('erasures_in_progress').where({ id: erasureId }).del();
+
+  return { tables: tally, files, portalUsers: ids.portalUserIds.length, redactedAuditEvents: redactedIds.length };
+}

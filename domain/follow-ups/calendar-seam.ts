@@ -1,0 +1,25 @@
+/**
+ * The seam between follow-ups and the compliance calendar. Follow-ups need two things from it: the
+ * target date of a statutory deadline (a client's `{returnType, period}`), and the days the firm
+ * works (as plain data a workflow can carry). The API builds one per request with the caller's
+ * transaction (db/follow-up-calendar.ts reads the compliance calendar); tests may hand in their own.
+ */
+import { RETURN_TYPES, type ReturnType } from '../calendar';
+import { dateOf, dayOf } from './clock';
+import type { WorkingDays } from './working-days';
+
+export { RETURN_TYPES, type ReturnType };
+
+export type Deadline = { returnType: ReturnType; period: string };
+
+export interface FollowUpCalendar {
+  /** The deadline's internal target date (YYYY-MM-DD), or null when the return does not apply to the client. */
+  targetDate(deadline: Deadline): Promise<string | null>;
+  /** The working days of the client's firm and state. */
+  workingDays(): Promise<WorkingDays>;
+}
+
+/** API rule: a request feeding a deadline is due two days before the deadline's target date. */
+export function followUpDueDateFor(targetDate: string): string {
+  return dateOf(dayOf(targetDate) - 2);
+}

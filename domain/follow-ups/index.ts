@@ -1,0 +1,9 @@
+/** Client follow-ups: pure rules (clock, policy, working days, the schedule, the calendar seam). */
+export * from './clock';
+export * from './policy';
+export * from './working-days';
+export * from './schedule';
+export * from './calendar-seam';
+export * from './messages';
+export * from './file-types';
+export * from './digest';

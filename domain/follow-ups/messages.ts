@@ -1,0 +1,84 @@
+/**
+ * What the client receives, as plain text and HTML from one source. A message carries the firm's
+ * name and the staff contact, lists only the outstanding items of this client's own requests (with
+ * each request's link), and never internal notes, amounts or other clients' data: its inputs are
+ * exactly what may be shown.
+ */
+export type Contact = { name: string; email: string };
+export type ChecklistSection = { title: string; dueDate: string; link: string; items: Array<{ description: string; period: string | null }> };
+export type RenderedEmail = { subject: string; text: string; html: string };
+
+export type ClientMessageKind = 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge';
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+const OPENING: Record<ClientMessageKind, string> = {
+  initial: 'we need a few documents from you',
+  interval: 'a reminder: we are still waiting for some documents',
+  anchored: 'the due date is close and we are still waiting for some documents',
+  overdue: 'the due date has passed and we are still waiting for some documents',
+  nudge: 'a quick reminder about the documents we need',
+};
+
+function itemLine(item: { description: string; period: string | null }): string {
+  return item.period ? `${item.description} (period ${item.period})` : item.description;
+}
+
+export function renderClientReminder(input: { firmName: string; clientName: string; contact: Contact; kind: ClientMessageKind; sections: ChecklistSection[]; unsubscribeUrl: string }): RenderedEmail {
+  const count = input.sections.reduce((n, s) => n + s.items.length, 0);
+  const subject = `${input.firmName}: ${count} item${count === 1 ? '' : 's'} needed${input.kind === 'overdue' ? ' (overdue)' : ''} — ${input.sections[0]?.title ?? ''}`.trim();
+  const text = [
+    `Dear ${input.clientName},`,
+    '',
+    `${input.firmName} here: ${OPENING[input.kind]} (${count} item${count === 1 ? '' : 's'} outstanding).`,
+    '',
+    ...input.sections.flatMap((s) => [`${s.title} — due ${s.dueDate}`, ...s.items.map((i) => `  - ${itemLine(i)}`), `  Upload or answer here (no sign-in needed): ${s.link}`, '']),
+    `Questions? ${input.contact.name} <${input.contact.email}>`,
+    '',
+    `To stop these emails: ${input.unsubscribeUrl}`,
+  ].join('\n');
+  const html = [
+    `<p>Dear ${escapeHtml(input.clientName)},</p>`,
+    `<p>${escapeHtml(input.firmName)} here: ${escapeHtml(OPENING[input.kind])} (${count} item${count === 1 ? '' : 's'} outstanding).</p>`,
+    ...input.sections.map(
+      (s) =>
+        `<h3>${escapeHtml(s.title)} — due ${escapeHtml(s.dueDate)}</h3><ul>${s.items.map((i) => `<li>${escapeHtml(itemLine(i))}</li>`).join('')}</ul>` +
+        `<p><a href="${escapeHtml(s.link)}">Upload or answer here</a> (no sign-in needed)</p>`,
+    ),
+    `<p>Questions? ${escapeHtml(input.contact.name)} &lt;<a href="mailto:${escapeHtml(input.contact.email)}">${escapeHtml(input.contact.email)}</a>&gt;</p>`,
+    `<p style="font-size:small"><a href="${escapeHtml(input.unsubscribeUrl)}">Stop these emails</a></p>`,
+  ].join('\n');
+  return { subject, text, html };
+}
+
+export function renderAcknowledgement(input: { firmName: string; clientName: string; contact: Contact; title: string; received: string[]; stillOpen: string[] }): RenderedEmail {
+  const subject = `${input.firmName}: received ${input.received.length} item${input.received.length === 1 ? '' : 's'} — ${input.title}`;
+  const open = input.stillOpen.length ? ['Still needed:', ...input.stillOpen.map((d) => `  - ${d}`)] : ['Nothing else is needed for this request. Thank you.'];
+  const text = [`Dear ${input.clientName},`, '', `${input.firmName} received:`, ...input.received.map((d) => `  - ${d}`), '', ...open, '', `Questions? ${input.contact.name} <${input.contact.email}>`].join('\n');
+  const html = [
+    `<p>Dear ${escapeHtml(input.clientName)},</p>`,
+    `<p>${escapeHtml(input.firmName)} received:</p><ul>${input.received.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`,
+    input.stillOpen.length ? `<p>Still needed:</p><ul>${input.stillOpen.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>` : '<p>Nothing else is needed for this request. Thank you.</p>',
+    `<p>Questions? ${escapeHtml(input.contact.name)} &lt;${escapeHtml(input.contact.email)}&gt;</p>`,
+  ].join('\n');
+  return { subject, text, html };
+}
+
+const ESCALATION_TEXT: Record<string, string> = {
+  reminders_unanswered: 'two reminders went unanswered: please call the client',
+  due_tomorrow: 'due tomorrow and still incomplete',
+  due_passed: 'the due date passed with items outstanding',
+  overdue: 'three days overdue',
+  cadence_exhausted: 'the automatic reminders are used up: the client will get no more messages',
+};
+
+/** An internal escalation email to the firm's own people (never to the client). */
+export function renderEscalation(input: { firmName: string; clientName: string; title: string; dueDate: string; reason: string; outstanding: string[]; recipientName: string }): RenderedEmail {
+  const what = ESCALATION_TEXT[input.reason] ?? input.reason;
+  const subject = `Follow-up: ${input.clientName} — ${input.title}: ${what}`;
+  const lines = [`${input.recipientName},`, '', `${input.clientName}, "${input.title}" (due ${input.dueDate}): ${what}.`, '', 'Outstanding:', ...input.outstanding.map((d) => `  - ${d}`), '', `${input.firmName} · Taalmel`];
+  const html = [`<p>${escapeHtml(input.recipientName)},</p>`, `<p>${escapeHtml(input.clientName)}, “${escapeHtml(input.title)}” (due ${escapeHtml(input.dueDate)}): ${escapeHtml(what)}.</p>`, `<p>Outstanding:</p><ul>${input.outstanding.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`].join('\n');
+  return { subject, text: lines.join('\n'), html };
+}

@@ -1,0 +1,217 @@
+/**
+ * The documents of a run as columns (`Docs`), and what reads them: a document's texts (clean and
+ * canonical number, place of supply, port code), the "stable row order" (docs/reconciliation.md,
+ * "Pools and pairing"), the amount checks the passes share, and the pairing of two documents.
+ */
+import { type CanonicalKey, canonicalKey } from '../normalise';
+import { TableLease } from '../table-pool';
+import type { BooksRow, Heads, PortalDoc } from '../types';
+import {
+  CS, CG, IG, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE, TAX, TX,
+} from './codes';
+
+/**
+ * Every document of a run as struct-of-arrays, indexed by document number: books rows
+ * 0…nb−1, then the portal documents that are not IMS-rejected. Numbers that may be NaN (days and
+ * FYs of unparseable dates, and what is derived from them) stay in Float64Arrays so every
+ * comparison behaves as before; strings are arrays of references to strings that exist anyway.
+ * Rare per-document data (hints, aggregated row refs, amendment deltas) live in sparse maps.
+ */
+export class Docs {
+  readonly n: number;
+  readonly nb: number;
+  np = 0;
+  readonly ref: string[];
+  readonly gstinId: Int32Array;
+  readonly block: Int32Array;
+  readonly type: Uint8Array;
+  /**
+   * Interned clean key (−1: the document has no number). Its text, and the canonical key's, are
+   * read from the interner's `texts` (cleanText, canonText): no per-document string arrays, which
+   * at 10 lakh documents were 100+ MB of old-generation allocation per run.
+   */
+  readonly cleanId: Int32Array;
+  /** Canonical key: computed lazily (portal documents matched in P1 never need it); −1 until then. */
+  readonly canonId: Int32Array;
+  /** Tail and prefix of the canonical key, for the documents P4/P6 compare (fuzzyKeyOf). */
+  readonly fuzzy = new Map<number, CanonicalKey>();
+  readonly fy: Float64Array;
+  readonly fySlot: Float64Array;
+  readonly day: Float64Array;
+  readonly rcm: Uint8Array;
+  readonly state: Uint8Array;
+  readonly partner: Int32Array;
+  readonly pass: Uint8Array;
+  /** Portal amendments: original number's keys (oCleanId −1: none). */
+  readonly hasOrig: Uint8Array;
+  readonly oCleanId: Int32Array;
+  readonly oCanonId: Int32Array;
+  readonly oFy: Float64Array;
+  readonly oFySlot: Float64Array;
+  readonly oDay: Float64Array;
+  readonly flags: Uint16Array;
+  readonly category: Uint8Array;
+  readonly outReason: Uint8Array;
+  /** 1 when the document has an entry in one of the sparse maps below (rows skip the look-ups otherwise). */
+  readonly sparse: Uint8Array;
+  readonly money: Float64Array;
+  readonly books: BooksRow[];
+  readonly portal: PortalDoc[];
+  /**
+   * Each portal document's `supfildt` (by portal index), beside `portal`: deciding the rows reads
+   * it for every row with a portal side, and an array of references is far denser in cache than
+   * the documents themselves (reading it from them cost a third more there at 1 lakh).
+   */
+  readonly filing: (string | undefined)[] = [];
+  readonly hints = new Map<number, string[]>();
+  readonly relatedRef = new Map<number, string>();
+  readonly rowRefs = new Map<number, string[]>();
+  readonly amendmentDelta = new Map<number, Heads>();
+  readonly amendmentOfEarlierPeriod = new Map<number, boolean>();
+
+  constructor(nb: number, n: number, readonly texts: readonly string[], tables: TableLease = new TableLease()) {
+    this.nb = nb;
+    this.n = n;
+    // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
+    // external memory, and on 10-lakh runs thirty separate allocations set off several full
+    // garbage collections of the (input-sized) heap before matching even began. The buffer comes
+    // from the table pool (table-pool.ts), kept from one run to the next.
+    const buf = tables.buffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 8));
+    // (money first: its 64-byte records start on the buffer's own alignment.)
+    let off = 0;
+    const f64 = (k = 1): Float64Array => {
+      const a = new Float64Array(buf, off, n * k);
+      off += 8 * n * k;
+      return a;
+    };
+    const i32 = (): Int32Array => {
+      const a = new Int32Array(buf, off, n);
+      off += 4 * n;
+      return a;
+    };
+    const u8 = (): Uint8Array => {
+      const a = new Uint8Array(buf, off, n);
+      off += n;
+      return a;
+    };
+    this.money = f64(MONEY_STRIDE);
+    this.fy = f64();
+    this.fySlot = f64();
+    this.day = f64();
+    this.oFy = f64();
+    this.oFySlot = f64();
+    this.oDay = f64();
+    this.gstinId = i32();
+    this.block = i32();
+    this.cleanId = i32();
+    this.canonId = i32().fill(-1);
+    this.partner = i32().fill(-1);
+    this.oCleanId = i32().fill(-1);
+    this.oCanonId = i32().fill(-1);
+    this.flags = new Uint16Array(buf, off, n);
+    off += 2 * n;
+    this.type = u8();
+    this.rcm = u8();
+    this.state = u8();
+    this.pass = u8();
+    this.hasOrig = u8();
+    this.category = u8();
+    this.outReason = u8();
+    this.sparse = u8();
+    this.ref = new Array<string>(n);
+    this.books = new Array<BooksRow>(nb);
+    this.portal = [];
+  }
+}
+
+/** The document's clean number ('' when it has none). */
+export function cleanText(s: Docs, i: number): string {
+  const id = s.cleanId[i]!;
+  return id < 0 ? '' : s.texts[id]!;
+}
+
+/** The document's canonical number once computed (ensureCanon), else its clean number. */
+export function canonText(s: Docs, i: number): string {
+  const id = s.canonId[i]!;
+  return id >= 0 ? s.texts[id]! : cleanText(s, i);
+}
+
+/** The place of supply as the document gives it ('' when none). */
+export function posText(s: Docs, i: number): string {
+  return (i < s.nb ? s.books[i]!.placeOfSupply : s.portal[i - s.nb]!.placeOfSupply) ?? '';
+}
+
+/** The port code as compared (cleanPort), '' when none. */
+export function portText(s: Docs, i: number): string {
+  return cleanPort(i < s.nb ? s.books[i]!.portCode : s.portal[i - s.nb]!.portCode);
+}
+
+export function cleanPort(portCode: string | undefined): string {
+  return portCode ? portCode.trim().toUpperCase() : '';
+}
+
+/** The key isFuzzyNumberMatch compares (tail/prefix computed on first use). */
+export function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
+  const clean = cleanText(s, i);
+  // A bill of entry's number is its own tail; a document without a number has neither.
+  if (s.type[i] === T_BOE || clean === '') return { canonical: canonText(s, i), tail: clean, prefix: '' };
+  // Cached with the canonical key as it stands (P4/P6 compare a document with many others; a new
+  // object per comparison was most of what the fuzzy passes allocated).
+  const canonical = canonText(s, i);
+  let c = s.fuzzy.get(i);
+  if (c === undefined || c.canonical !== canonical) {
+    const k = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
+    c = { canonical, tail: k.tail, prefix: k.prefix };
+    s.fuzzy.set(i, c);
+  }
+  return c;
+}
+
+export function addHint(s: Docs, i: number, h: string): void {
+  const list = s.hints.get(i);
+  s.sparse[i] = 1;
+  if (!list) s.hints.set(i, [h]);
+  else if (!list.includes(h)) list.push(h);
+}
+
+export function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The "stable row order" (docs/reconciliation.md, "Pools and pairing"): date, then the unique
+ * reference. Independent of input order.
+ */
+export function cmpDoc(s: Docs, x: number, y: number): number {
+  return s.day[x]! - s.day[y]! || cmpStr(s.ref[x]!, s.ref[y]!);
+}
+
+export function withinTol(a: Float64Array, b: number, p: number, tol: number): boolean {
+  const x = b * MONEY_STRIDE;
+  const y = p * MONEY_STRIDE;
+  return Math.abs(a[x + TX]! - a[y + TX]!) <= tol && Math.abs(a[x + IG]! - a[y + IG]!) <= tol
+    && Math.abs(a[x + CG]! - a[y + CG]!) <= tol && Math.abs(a[x + SG]! - a[y + SG]!) <= tol
+    && Math.abs(a[x + CS]! - a[y + CS]!) <= tol;
+}
+
+export function taxDiff(a: Float64Array, b: number, p: number): number {
+  return Math.abs(a[b * MONEY_STRIDE + TAX]! - a[p * MONEY_STRIDE + TAX]!);
+}
+
+export function posRcmEqual(s: Docs, b: number, p: number): boolean {
+  if (s.rcm[b] !== s.rcm[p]) return false;
+  // Place-of-supply ids from the packed slot: equal ids, equal text (0: none), but for the overflow id.
+  const bPos = ((s.money[b * MONEY_STRIDE + M_PACK]! % PACK_LOW) >>> 5) & PACK_ID_BITS;
+  const pPos = ((s.money[p * MONEY_STRIDE + M_PACK]! % PACK_LOW) >>> 5) & PACK_ID_BITS;
+  if (bPos === 0 || pPos === 0) return true;
+  return bPos === PACK_OVERFLOW || pPos === PACK_OVERFLOW ? posText(s, b) === posText(s, p) : bPos === pPos;
+}
+
+export function pair(s: Docs, b: number, p: number, pass: number): void {
+  s.state[b] = PAIRED;
+  s.state[p] = PAIRED;
+  s.partner[b] = p;
+  s.partner[p] = b;
+  s.pass[b] = pass;
+  s.pass[p] = pass;
+}

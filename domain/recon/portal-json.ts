@@ -1,0 +1,53 @@
+/**
+ * What the GSTR-2A and GSTR-2B readers share: portal JSON values as plain objects and texts, the
+ * sources they accept and the streaming scan over them (json-stream.ts: one supplier entry is
+ * parsed at a time), and the header checks that make a whole file fatal (wrong recipient, a
+ * return period that is not MMYYYY or not the one expected).
+ */
+import { cleanGstin } from './normalise';
+import { JsonPathScanner, JsonScanError, scanChunks, type JsonScanHandlers } from './json-stream';
+import type { Issue } from './types';
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A field as text: a string as given, a number in its JSON form, anything else ''. */
+export function fieldText(o: Obj, f: string): string {
+  const v = o[f];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
+/** A portal file: the whole text or bytes, or its chunks (a Node Readable is an AsyncIterable of Buffers). */
+export type PortalSource = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
+/**
+ * Scans `source` with `handlers`, stopping early once `stop()` says the file is already refused.
+ * Returns the scan error (not JSON, truncated, empty) for the reader to report, or null.
+ */
+export async function scanPortal(handlers: JsonScanHandlers, source: PortalSource, stop: () => boolean): Promise<JsonScanError | null> {
+  const chunks = typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
+  try {
+    await scanChunks(new JsonPathScanner(handlers), chunks, stop);
+    return null;
+  } catch (e) {
+    if (e instanceof JsonScanError) return e;
+    throw e;
+  }
+}
+
+/** The fatal issue when a return belongs to another recipient than the `expected` GSTIN (compared cleaned). */
+export function recipientIssue(kind: '2A' | '2B', gstin: string, expected: string | undefined): Issue | null {
+  const want = expected ? cleanGstin(expected) : '';
+  if (!want || gstin === want) return null;
+  return { code: 'wrong_recipient', fatal: true, field: 'gstin', message: `${kind} belongs to ${gstin || '(blank)'}, expected ${want}` };
+}
+
+/** The fatal issue when the return period (`raw`, read as `period`) is not MMYYYY, or not the `expected` one. */
+export function periodIssue(kind: '2A' | '2B', field: string, raw: unknown, period: string | null, expected: string | undefined): Issue | null {
+  if (!period) return { code: 'bad_period', fatal: true, field, message: `return period ${JSON.stringify(raw)} is not MMYYYY` };
+  if (expected && period !== expected) return { code: 'wrong_period', fatal: true, field, message: `${kind} is for ${period}, expected ${expected}` };
+  return null;
+}

@@ -1,0 +1,52 @@
+/**
+ * Purchase-register reader for XLSX (exceljs streaming WorkbookReader, so the workbook is never
+ * loaded whole): every sheet that carries a register header feeds the row sink.
+ */
+import * as ExcelJS from 'exceljs';
+import { type ByteSource, peek } from './byte-source';
+import { type Cell, RegisterSink, refuse, type RegisterReadOptions, type RegisterReadResult } from './register-sink';
+import { sniffContent } from './sniff';
+
+type ExcelValue = ExcelJS.CellValue;
+
+function excelCell(v: ExcelValue): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  if (typeof v === 'object') {
+    if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
+    if ('result' in v) return excelCell(v.result as ExcelValue);
+    if ('text' in v && typeof v.text === 'string') return v.text;
+    if ('error' in v) return null;
+  }
+  return null;
+}
+
+/** Read an XLSX register (every sheet that carries a register header) without loading the workbook. */
+export async function readRegisterXlsx(src: ByteSource, options: RegisterReadOptions = {}): Promise<RegisterReadResult> {
+  const { head, stream } = await peek(src);
+  const kind = sniffContent(head);
+  if (kind.kind !== 'xlsx') {
+    stream.destroy();
+    return refuse(kind.kind === 'empty' ? 'empty file' : `not an XLSX workbook${kind.reason ? `: ${kind.reason}` : ''}`, kind.kind === 'empty' ? 'empty_file' : 'not_xlsx');
+  }
+  const sink = new RegisterSink(options);
+  try {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+      worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore',
+    });
+    sheets: for await (const ws of reader) {
+      sink.startSheet((ws as unknown as { name?: string }).name ?? 'Sheet');
+      for await (const row of ws) {
+        const values = row.values as ExcelValue[];
+        if (!sink.admit(Math.max(0, values.length - 1))) break sheets;
+        const cells: Cell[] = [];
+        for (let i = 1; i < values.length; i += 1) cells.push(excelCell(values[i]));
+        sink.row(cells, row.number);
+      }
+    }
+    if (sink.fatal) stream.destroy();
+  } catch (e) {
+    sink.error({ code: 'invalid_xlsx', fatal: true, message: `workbook could not be read: ${(e as Error).message}` });
+  }
+  return sink.result();
+}

@@ -1,0 +1,58 @@
+/** Shared by the data protection tests: ZIP reading, a real reconciliation, waiting for states. */
+import { promisify } from 'node:util';
+import * as yauzl from 'yauzl';
+import { call } from '../../harness/api';
+import { importFile, reconData } from '../recon/recon-helpers';
+
+const openZip = promisify<Buffer, yauzl.Options, yauzl.ZipFile>(yauzl.fromBuffer);
+
+/** Every entry of a ZIP, by name. */
+export async function readZip(bytes: Buffer): Promise<Map<string, Buffer>> {
+  const zip = await openZip(bytes, { lazyEntries: true });
+  const entries = new Map<string, Buffer>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('error', reject);
+    zip.on('end', resolve);
+    zip.on('entry', (entry: yauzl.Entry) => {
+      zip.openReadStream(entry, (error, stream) => {
+        if (error || !stream) return reject(error ?? new Error('no stream'));
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('error', reject);
+        stream.on('end', () => {
+          entries.set(entry.fileName, Buffer.concat(chunks));
+          zip.readEntry();
+        });
+      });
+    });
+    zip.readEntry();
+  });
+  return entries;
+}
+
+/** Polls until the probe answers; on timeout the error names what it waited for and what `why` finds. */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, why?: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${why ? `: ${await why().catch((e: Error) => e.message)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export const RECON_PERIOD = '2024-06';
+
+/** Uploads a register and a GSTR-2B of `n` documents (period 2024-06) and runs a real reconciliation to completion. */
+export async function reconcile(api: { url: string }, token: string, client: { id: string; gstin: string }, n = 30): Promise<string> {
+  const period = RECON_PERIOD;
+  const data = reconData(client.gstin, n);
+  const twoB = await importFile(api, token, client.id, 'gstr2b', period, data.twoB, 'application/json');
+  const register = await importFile(api, token, client.id, 'purchase_register', period, data.csv, 'text/csv');
+  if (twoB.uploaded.status !== 200 || register.uploaded.status !== 200) throw new Error(`uploads: ${twoB.uploaded.status} ${register.uploaded.status} ${twoB.uploaded.text} ${register.uploaded.text}`);
+  const started = await call(api, 'POST', `/api/clients/${client.id}/reconciliations`, { token, body: { period, registerImportId: register.importId, gstr2bImportId: twoB.importId } });
+  if (started.status !== 202) throw new Error(`start: ${started.status} ${started.text}`);
+  const runId = started.body.runId as string;
+  await until('the reconciliation to complete', async () => (await call(api, 'GET', `/api/reconciliations/${runId}`, { token })).body.status === 'completed');
+  return runId;
+}

@@ -1,0 +1,110 @@
+/**
+ * Backups remember erasures: a backup taken before a client's erasure, restored with ops:restore's
+ * code, holds none of that client's rows (the erasure log is re-applied to the copy before it goes
+ * live), and the restored firm's audit chain still verifies. Real PostgreSQL, pg_dump/pg_restore,
+ * Temporal server and worker.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { verifyAuditChain } from '../../../db/audit';
+import { CLIENT_ID_TABLES_SQL } from '../../../db/client-data-catalogue';
+import { createKnex, databaseUrlFor } from '../../../db/knex';
+import { newCertificateSeed } from '../../../db/security/certificate-key';
+import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
+import { restoreBackup } from '../../../ops/backup/restore';
+import type { RunningWorker } from '../../../ops/worker';
+import type { BackupWorkflowInput } from '../../../workflows/backup-definitions';
+import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, type ClientErasureInput } from '../../../workflows/client-erasure-definitions';
+import { adminQuery, createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { backupDepsFor, tempBackupDir, TEST_TIMEOUTS, uniqueBackupId } from '../backup/helpers';
+import { insertValidatedImport } from '../periods/helpers';
+
+jest.setTimeout(120_000);
+
+describe('restore after an erasure', () => {
+  let db: TestDatabase;
+  let temporal: TestTemporal;
+  let worker: RunningWorker;
+  let firm: TestFirm;
+  let dir: string;
+  const taskQueue = uniqueTaskQueue('erasure-restore');
+  const extraDatabases: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = tempBackupDir();
+    temporal = await connectTestTemporal();
+    worker = await startTestWorker({
+      knex: db.app,
+      taskQueue,
+      backup: backupDepsFor(db, dir),
+      dataProtection: {
+        exportDir: path.join(dir, 'exports'),
+        fileStoreDir: path.join(dir, 'files'),
+        ownerUrl: db.url,
+        certificateKey: newCertificateSeed(),
+        rotation: DEFAULT_ROTATION_POLICY,
+        erasureLogDir: path.join(dir, 'erasures'),
+      },
+    });
+    firm = await createTestFirm(db);
+  });
+  afterAll(async () => {
+    await worker?.shutdown();
+    await temporal?.close();
+    for (const name of extraDatabases) await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await db?.drop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('brings back none of the erased client, and the chain still verifies', async () => {
+    const client = firm.clients[0]!;
+    for (const kind of ['gstr2b', 'purchase_register'] as const) await insertValidatedImport(db, firm.id, client.id, '2024-03', kind);
+
+    const backupId = uniqueBackupId('before-erasure');
+    const input: BackupWorkflowInput = { backupId, kind: 'on_demand', timeouts: TEST_TIMEOUTS, rotate: false };
+    expect((await temporal.client.workflow.execute('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] })).status).toBe('verified');
+
+    // Erase the client (the workflow, as the api starts it).
+    const [erasure] = await db.owner('client_erasures')
+      .insert({ firm_id: firm.id, client_id: client.id, workflow_id: clientErasureWorkflowId(firm.id, client.id), reason: 'engagement ended', requested_by: firm.users.firm_admin.id })
+      .returning('id');
+    const erasureInput: ClientErasureInput = { firmId: firm.id, clientId: client.id, erasureId: erasure.id, cancelGraceSeconds: 2 };
+    const done = await temporal.client.workflow.execute(CLIENT_ERASURE_WORKFLOW, { taskQueue, workflowId: `${clientErasureWorkflowId(firm.id, client.id)}-${randomBytes(3).toString('hex')}`, args: [erasureInput] });
+    expect(done.step).toBe('completed');
+
+    const target = `taalmel_erasure_restore_${randomBytes(4).toString('hex')}`;
+    extraDatabases.push(target);
+    const lines: string[] = [];
+    const result = await restoreBackup({
+      ownerUrl: db.url,
+      backupDir: dir,
+      pgRestorePath: process.env.BACKUP_PG_RESTORE_PATH || 'pg_restore',
+      backupId,
+      target,
+      force: false,
+      erasureLogDir: path.join(dir, 'erasures'),
+      say: (line) => lines.push(line),
+    });
+    expect(result.erasuresReapplied).toEqual([erasure.id]);
+    expect(lines.join('\n')).toContain(`re-applied erasure ${erasure.id}`);
+
+    const restored = createKnex({ url: databaseUrlFor(db.url, target), poolMax: 1 });
+    try {
+      const { rows: tables } = await restored.raw(CLIENT_ID_TABLES_SQL);
+      const left: Record<string, number> = {};
+      for (const { table } of tables as Array<{ table: string }>) left[table] = Number((await restored(table).where({ client_id: client.id }).count({ n: '*' }))[0]!.n);
+      expect(left).toEqual({ ...Object.fromEntries(Object.keys(left).map((t) => [t, 0])), client_erasures: 1 });
+      expect(await restored('clients').where({ id: client.id })).toEqual([]);
+      expect(await restored('clients').where({ id: firm.clients[1]!.id })).toHaveLength(1);
+      expect(await verifyAuditChain(restored, firm.id)).toMatchObject({ ok: true, redacted: expect.any(Number) });
+      expect((await verifyAuditChain(restored, firm.id)).redacted).toBeGreaterThan(0);
+    } finally {
+      await restored.destroy();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Determinism guard for followUpWorkflow: a history recorded from a real run (committed under
+ * tests/fixtures/histories/) and a fresh one are replayed through the current workflow code with
+ * Worker.runReplayHistories; a changed workflow (negative control) must fail the same replay.
+ * UPDATE_HISTORY_FIXTURES=1 rewrites the committed fixture (only for a change meant to be
+ * incompatible, with a versioning plan for running follow-ups).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { bundleWorkflows } from '../../../ops/workflow-bundle';
+import { call } from '../../harness/api';
+import { harnessValue } from '../../harness/harness-env';
+import { waitForCaught } from '../../harness/mail';
+import { clientEmail, createFollowUp, inDays, linkTokenIn, startStack, type Stack } from './helpers';
+
+type History = temporal.api.history.v1.IHistory;
+const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/follow-up-answered.json');
+const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/follow-up-changed.ts');
+
+async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
+  const results: Array<{ workflowId: string; error: string | null; name: string | null }> = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ workflowId: result.workflowId, error: result.error?.message ?? null, name: result.error?.name ?? null });
+  return results;
+}
+
+describe('followUpWorkflow replay', () => {
+  let stack: Stack;
+  const fresh: Array<{ workflowId: string; history: History }> = [];
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('records a run: first message, a refused nudge, a new due date, the client answering the last item', async () => {
+    const client = stack.firm.clients[0]!;
+    const created = await createFollowUp(stack, client.id, { title: 'Replay', dueDate: inDays(5), items: [{ description: 'Stock statement' }] });
+    expect(created.status).toBe(201);
+    const [first] = await waitForCaught(await clientEmail(stack, client.id), 1);
+    const { token } = await linkTokenIn(first!);
+    expect((await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/nudge`, { token: stack.tokens.staff })).status).toBe(422);
+    expect((await call(stack.api, 'PATCH', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff, body: { dueDate: inDays(6) } })).status).toBe(200);
+    expect((await call(stack.api, 'POST', `/api/requests/${token}/items/${created.body.items[0].id}/not-applicable`, { body: { reason: 'none held' } })).status).toBe(200);
+    const handle = stack.temporal.client.workflow.getHandle(created.body.workflowId);
+    expect(await handle.result()).toEqual({ state: 'completed' });
+    const history = await handle.fetchHistory();
+    fresh.push({ workflowId: 'follow-up-answered', history });
+    if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(FIXTURE, `${historyToJSON(history)}\n`);
+  });
+
+  it('replays the committed history and the fresh one without a determinism error', async () => {
+    const committed = { workflowId: 'follow-up-answered-committed', history: historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))) };
+    const results = await replay({ codePath: harnessValue('workflowBundle') }, [committed, ...fresh]);
+    expect(results).toEqual([committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null, name: null })));
+  });
+
+  it('fails the replay through a changed workflow (negative control)', async () => {
+    const changed = await bundleWorkflows(CHANGED_WORKFLOW);
+    const results = await replay({ code: changed.code }, [{ workflowId: 'committed', history: historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))) }]);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.name).toBe('DeterminismViolationError');
+  });
+});

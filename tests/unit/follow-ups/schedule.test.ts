@@ -1,0 +1,204 @@
+/** The follow-up schedule (domain/follow-ups): the policy's worked example and properties over random histories. */
+import fc from 'fast-check';
+import {
+  DEFAULT_FOLLOW_UP_POLICY,
+  IST_CLOCK,
+  SUNDAYS_OFF,
+  compressedClock,
+  dateOf,
+  dayOf,
+  inQuietHours,
+  instantOf,
+  isWorkingDay,
+  mergePolicy,
+  planFollowUp,
+  positionOf,
+  type FollowUpPlan,
+  type HandledMessage,
+  type PlanInput,
+} from '../../../domain/follow-ups';
+
+const DAY0 = dayOf('2026-12-01'); // a Tuesday
+const at = (day: number, hhmm = '10:00') => instantOf(IST_CLOCK, DAY0 + day, Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)));
+
+function baseInput(overrides: Partial<PlanInput> = {}): PlanInput {
+  const createdAt = overrides.createdAt ?? at(0);
+  return {
+    policy: DEFAULT_FOLLOW_UP_POLICY,
+    clock: IST_CLOCK,
+    createdAt,
+    dueDate: dateOf(DAY0 + 15),
+    feedsDeadline: false,
+    workingDays: SUNDAYS_OFF,
+    messages: [],
+    escalations: [],
+    snoozes: [],
+    processedUntil: createdAt,
+    lastAnsweredAt: null,
+    state: 'open',
+    ...overrides,
+  };
+}
+
+const dayIndex = (ms: number) => positionOf(IST_CLOCK, ms).day - DAY0;
+const summary = (plan: FollowUpPlan) => plan.messages.map((m) => `${m.kind}@${dayIndex(m.at)}:${m.status}`);
+
+/** Runs the plan the way the workflow does: handle `next` until `until`, recording each as sent. */
+function runUntil(input: PlanInput, until: number): PlanInput {
+  let current = input;
+  for (let i = 0; i < 100; i += 1) {
+    const plan = planFollowUp(current);
+    const next = plan.next;
+    if (!next) break;
+    const step = next.type === 'message' ? next.message : next.escalation;
+    if (step.at > until) break;
+    if (next.type === 'message') current = { ...current, messages: [...current.messages, { key: step.key, at: step.at, kind: next.message.kind, status: 'sent' }], processedUntil: step.at };
+    else current = { ...current, escalations: [...current.escalations, { key: step.key, at: step.at, status: 'sent' }], processedUntil: step.at };
+  }
+  return current;
+}
+
+describe('follow-up schedule', () => {
+  it('plans the worked example: created day 0 10:00, due day 15', () => {
+    const plan = planFollowUp(baseInput());
+    expect(summary(plan)).toEqual([
+      'initial@0:planned',
+      'interval@3:planned',
+      'interval@6:planned',
+      'anchored@8:planned',
+      'anchored@12:planned',
+      'anchored@14:planned',
+      'anchored@15:planned',
+      'overdue@17:planned',
+      'overdue@20:planned',
+    ]);
+    expect(plan.messages[1]!.at).toBe(at(3));
+    expect(plan.next).toMatchObject({ type: 'message', message: { key: 'initial', at: at(0) } });
+    // The ladder: the owner at the second unanswered reminder, the manager when T passes, the partner at T+3, and both when the cadence ends.
+    expect(plan.escalations.map((e) => `${e.audience}:${e.reason}@${dayIndex(e.at)}`)).toEqual([
+      'owner:reminders_unanswered@6',
+      'manager:due_passed@16',
+      'firm_admin:overdue@18',
+      'manager:cadence_exhausted@20',
+      'owner:cadence_exhausted@20',
+    ]);
+  });
+
+  it('moves a message created in quiet hours to the next sendAt, and tells the manager on T-1 when the request feeds a deadline', () => {
+    const late = planFollowUp(baseInput({ createdAt: at(0, '21:30'), processedUntil: at(0, '21:30'), feedsDeadline: true }));
+    expect(late.messages[0]).toMatchObject({ kind: 'initial', at: at(1) });
+    const early = planFollowUp(baseInput({ createdAt: at(0, '07:00'), processedUntil: at(0, '07:00') }));
+    expect(early.messages[0]).toMatchObject({ kind: 'initial', at: at(0) });
+    expect(late.escalations.find((e) => e.reason === 'due_tomorrow')).toMatchObject({ audience: 'manager', at: at(14) });
+  });
+
+  it('skips what a snooze covers, keeps the rhythm after it, and does not reset the cap', () => {
+    const start = baseInput();
+    const afterTwo = runUntil(start, at(3));
+    const snoozed = { ...afterTwo, snoozes: [{ from: at(4), until: at(9) }], processedUntil: at(4) };
+    expect(summary(planFollowUp(snoozed)).slice(0, 5)).toEqual(['initial@0:sent', 'interval@3:sent', 'interval@6:skipped', 'anchored@8:skipped', 'anchored@12:planned']);
+  });
+
+  it('replans a changed due date without firing anything of the old date', () => {
+    const sentTwo = runUntil(baseInput(), at(3));
+    const moved = planFollowUp({ ...sentTwo, dueDate: dateOf(DAY0 + 10), processedUntil: at(5) });
+    expect(summary(moved)).toEqual(['initial@0:sent', 'interval@3:sent', 'anchored@7:planned', 'anchored@9:planned', 'anchored@10:planned', 'overdue@12:planned', 'overdue@15:planned']);
+    expect(moved.messages.some((m) => m.kind === 'anchored' && dayIndex(m.at) === 8)).toBe(false);
+  });
+
+  it('cancels every unsent slot once the request is complete, and a nudge takes the day of a scheduled reminder', () => {
+    const nudged = planFollowUp(baseInput({ messages: [{ key: 'initial', at: at(0), kind: 'initial', status: 'sent' }, { key: 'nudge:1', at: at(3, '09:30'), kind: 'nudge', status: 'sent' }], processedUntil: at(3, '09:30') }));
+    expect(summary(nudged).slice(0, 4)).toEqual(['initial@0:sent', 'nudge@3:sent', 'interval@6:planned', 'anchored@8:planned']);
+    const done = planFollowUp(baseInput({ state: 'completed' }));
+    expect(done.messages.every((m) => m.status === 'cancelled')).toBe(true);
+    expect(done.next).toBeNull();
+  });
+
+  it('drops interval reminders first, earliest first, over the cap; anchored reminders stay', () => {
+    // Due day 30: intervals 3…21 (7), anchored 23, 27, 29, 30, overdue 32, 35: 13 reminders for a cap of 8.
+    const plan = planFollowUp(baseInput({ dueDate: dateOf(DAY0 + 30), policy: mergePolicy(DEFAULT_FOLLOW_UP_POLICY, { maxAutoReminders: 8 }) }));
+    const counted = plan.messages.filter((m) => m.kind !== 'initial' && m.status === 'planned');
+    expect(counted).toHaveLength(8);
+    const tight = planFollowUp(baseInput({ dueDate: dateOf(DAY0 + 30), policy: mergePolicy(DEFAULT_FOLLOW_UP_POLICY, { maxAutoReminders: 3 }) }));
+    expect(summary(tight).filter((m) => m.endsWith('planned'))).toEqual(['initial@0:planned', 'anchored@27:planned', 'anchored@29:planned', 'anchored@30:planned']);
+    expect(plan.messages.filter((m) => m.kind === 'anchored').every((m) => m.status === 'planned')).toBe(true);
+    expect(plan.messages.filter((m) => m.kind === 'interval' && m.status === 'skipped').map((m) => dayIndex(m.at))).toEqual([3, 6, 9, 12, 15]);
+  });
+
+  it('moves anchored reminders earlier and others later off Sundays when skipDays is on', () => {
+    // Due Sunday 2026-12-20 (day 19): T-0 moves to Saturday, T+2 stays Tuesday.
+    const plan = planFollowUp(baseInput({ dueDate: '2026-12-20', policy: mergePolicy(DEFAULT_FOLLOW_UP_POLICY, { skipDays: true }) }));
+    for (const m of plan.messages) expect(isWorkingDay(positionOf(IST_CLOCK, m.at).day, SUNDAYS_OFF)).toBe(true);
+    expect(plan.messages.filter((m) => m.kind === 'anchored').map((m) => dateOf(positionOf(IST_CLOCK, m.at).day))).toEqual(['2026-12-12', '2026-12-17', '2026-12-19']);
+  });
+
+  it('runs the same plan on a compressed clock', () => {
+    const createdAt = 1_000_000;
+    const clock = compressedClock(createdAt, { day: DAY0, minute: 600 }, 2000);
+    const plan = planFollowUp(baseInput({ clock, createdAt, processedUntil: createdAt }));
+    expect(plan.messages.map((m) => (m.at - createdAt) / 2000)).toEqual([0, 3, 6, 8, 12, 14, 15, 17, 20]);
+  });
+
+  describe('properties over random histories', () => {
+    const scenario = fc.record({
+      createdMinute: fc.integer({ min: 0, max: 1439 }),
+      dueIn: fc.integer({ min: 0, max: 45 }),
+      intervalDays: fc.integer({ min: 1, max: 5 }),
+      maxAutoReminders: fc.integer({ min: 0, max: 10 }),
+      skipDays: fc.boolean(),
+      // Things happening while it runs: [day offset, kind].
+      events: fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 1439 }), fc.constantFrom('snooze', 'due', 'nudge', 'answer')), { maxLength: 5 }),
+      newDueIn: fc.integer({ min: 0, max: 40 }),
+    });
+
+    it('never plans two messages on one day, none in quiet hours, never over the cap, nothing before creation or after the last overdue offset, and never anything earlier than what was already handled', () => {
+      fc.assert(
+        fc.property(scenario, (s) => {
+          const createdAt = instantOf(IST_CLOCK, DAY0, s.createdMinute);
+          const policy = mergePolicy(DEFAULT_FOLLOW_UP_POLICY, { intervalDays: s.intervalDays, maxAutoReminders: s.maxAutoReminders, skipDays: s.skipDays });
+          let input = baseInput({ createdAt, processedUntil: createdAt, dueDate: dateOf(DAY0 + s.dueIn), policy });
+          let nudges = 0;
+          const events = [...s.events].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+          for (const [day, minute, kind] of events) {
+            const when = instantOf(IST_CLOCK, DAY0 + day, minute);
+            if (when < createdAt) continue;
+            input = runUntil(input, when);
+            const before = planFollowUp(input);
+            const lastHandled = Math.max(input.processedUntil, ...input.messages.map((m) => m.at));
+            if (kind === 'snooze') input = { ...input, snoozes: [...input.snoozes, { from: when, until: when + 3 * 86_400_000 }], processedUntil: Math.max(input.processedUntil, when) };
+            if (kind === 'due') input = { ...input, dueDate: dateOf(DAY0 + s.newDueIn), processedUntil: Math.max(input.processedUntil, when) };
+            if (kind === 'answer') input = { ...input, lastAnsweredAt: when };
+            if (kind === 'nudge' && !inQuietHours(policy, minute)) {
+              const today = positionOf(IST_CLOCK, when).day;
+              const sentToday = input.messages.some((m) => m.status === 'sent' && positionOf(IST_CLOCK, m.at).day === today);
+              const counted = before.messages.filter((m) => m.kind !== 'initial' && m.status !== 'skipped' && m.status !== 'cancelled').length;
+              if (!sentToday && counted < policy.maxAutoReminders) {
+                nudges += 1;
+                input = { ...input, messages: [...input.messages, { key: `nudge:${nudges}`, at: when, kind: 'nudge', status: 'sent' } as HandledMessage], processedUntil: Math.max(input.processedUntil, when) };
+              }
+            }
+            const after = planFollowUp(input);
+            for (const m of after.messages.filter((x) => x.status === 'planned')) expect(m.at).toBeGreaterThanOrEqual(lastHandled);
+          }
+          input = runUntil(input, Number.MAX_SAFE_INTEGER);
+          const plan = planFollowUp(input);
+          const delivered = plan.messages.filter((m) => m.status === 'sent' || m.status === 'planned');
+          const days = delivered.map((m) => positionOf(IST_CLOCK, m.at).day);
+          expect(new Set(days).size).toBe(days.length);
+          for (const m of delivered) {
+            expect(m.at).toBeGreaterThanOrEqual(createdAt);
+            if (m.kind !== 'initial' && m.kind !== 'nudge') expect(inQuietHours(policy, positionOf(IST_CLOCK, m.at).minute)).toBe(false);
+          }
+          expect(delivered.filter((m) => m.kind !== 'initial').length).toBeLessThanOrEqual(Math.max(policy.maxAutoReminders, nudges));
+          const lastDue = Math.max(...input.messages.map(() => 0), dayOf(input.dueDate) + Math.max(...policy.overdueOffsets) + (policy.skipDays ? 2 : 0));
+          for (const m of delivered.filter((x) => x.kind !== 'nudge' && x.kind !== 'initial')) {
+            // Sent slots of an earlier due date may lie beyond the current one's last offset.
+            if (m.status === 'planned') expect(positionOf(IST_CLOCK, m.at).day).toBeLessThanOrEqual(lastDue);
+          }
+          expect(plan.next).toBeNull();
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * The client follow-up workflow's contract: its id, input, signals, updates, query, and the
+ * validators' rules. Pure (Temporal definitions and domain types only): the workflow, the api, the
+ * activities and the tests share it.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import {
+  inQuietHours,
+  positionOf,
+  type FollowUpClock,
+  type FollowUpPlan,
+  type FollowUpPolicy,
+  type HandledEscalation,
+  type HandledMessage,
+  type Snooze,
+  type WorkingDays,
+} from '../domain/follow-ups';
+
+export const FOLLOW_UP_WORKFLOW = 'followUpWorkflow';
+
+/** One workflow per follow-up: a double click or a retried call reaches the same execution. */
+export function followUpWorkflowId(firmId: string, followUpId: string): string {
+  return `followup:${firmId}:${followUpId}`;
+}
+
+export const FOLLOW_UP_DIGEST_WORKFLOW = 'followUpDigestWorkflow';
+
+/** One digest run per IST date: two schedulers or a retry send it once. */
+export function followUpDigestWorkflowId(date: string): string {
+  return `follow-up-digest-${date}`;
+}
+
+/** The outbox slot key of a follow-up's message (unique per firm). */
+export function followUpSlotKey(followUpId: string, key: string): string {
+  return `followup:${followUpId}:${key}`;
+}
+
+export type FollowUpActor = { userId: string; email: string; role: string };
+
+export type FollowUpState = 'open' | 'snoozed' | 'exhausted' | 'completed' | 'cancelled';
+
+/** What survives a continue-as-new (and what the plan is computed from). */
+export type FollowUpHistory = {
+  dueDate: string;
+  messages: HandledMessage[];
+  escalations: HandledEscalation[];
+  snoozes: Snooze[];
+  processedUntil: number;
+  lastAnsweredAt: number | null;
+  outstanding: number;
+  nudges: number;
+  /** Acknowledgements of the client's answers still to send. */
+  acks: Array<{ key: string; itemIds: string[] }>;
+};
+
+export type FollowUpInput = {
+  firmId: string;
+  followUpId: string;
+  clientId: string;
+  policy: FollowUpPolicy;
+  clock: FollowUpClock;
+  createdAt: number;
+  dueDate: string;
+  feedsDeadline: boolean;
+  workingDays: WorkingDays;
+  outstanding: number;
+  /** How long one send may take before Temporal retries it (tests shorten it). */
+  sendTimeoutMs?: number;
+  /** Set by continue-as-new. */
+  history?: FollowUpHistory;
+};
+
+export type PlanView = { state: FollowUpState; plan: FollowUpPlan; snoozedUntil: number | null };
+
+export type FollowUpStatusView = PlanView & { outstanding: number; sentCount: number; nextReminderAt: number | null; dueDate: string };
+
+/** The API wrote the change to the database in its transaction; the workflow replans from it. */
+export const snoozeUpdate = defineUpdate<PlanView, [{ actor: FollowUpActor; until: number }]>('snooze');
+export const resumeUpdate = defineUpdate<PlanView, [{ actor: FollowUpActor }]>('resume');
+export const changeDueDateUpdate = defineUpdate<PlanView, [{ actor: FollowUpActor; dueDate: string }]>('changeDueDate');
+export const itemsChangedUpdate = defineUpdate<PlanView, [{ actor: FollowUpActor; outstanding: number }]>('itemsChanged');
+export const completeUpdate = defineUpdate<PlanView, [{ actor: FollowUpActor; note: string | null }]>('complete');
+export const cancelUpdate = defineUpdate<PlanView, [{ actor: FollowUpActor; note: string | null }]>('cancel');
+export type NudgeResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; at: number };
+export const nudgeUpdate = defineUpdate<NudgeResult, [{ actor: FollowUpActor }]>('nudge');
+
+/** The client answered through the link (the database already says what is left). */
+export type ItemsAnswered = { outstanding: number; answeredAt: number; ack: { key: string; itemIds: string[] } | null };
+export const itemsAnsweredSignal = defineSignal<[ItemsAnswered]>('itemsAnswered');
+/** The period the request concerns was closed (the close already cancelled it in the database). */
+export const periodClosedSignal = defineSignal<[{ period: string }]>('periodClosed');
+
+export const statusQuery = defineQuery<FollowUpStatusView>('status');
+
+export const FOLLOW_UP_REFUSAL = {
+  ended: 'follow_up_ended',
+  quietHours: 'quiet_hours',
+  sentToday: 'already_sent_today',
+  capReached: 'cap_reached',
+} as const;
+
+/** Why a manual nudge is refused now (not during quiet hours, not twice in a day, not over the cap), or null. */
+export function nudgeRefusal(input: { state: FollowUpState; policy: FollowUpPolicy; clock: FollowUpClock; now: number; messages: HandledMessage[]; plan: FollowUpPlan }): { type: string; message: string } | null {
+  if (input.state === 'completed' || input.state === 'cancelled') return { type: FOLLOW_UP_REFUSAL.ended, message: 'This follow-up has ended.' };
+  const { day, minute } = positionOf(input.clock, input.now);
+  if (inQuietHours(input.policy, minute)) return { type: FOLLOW_UP_REFUSAL.quietHours, message: `No messages between ${input.policy.quietHours.from} and ${input.policy.quietHours.to}.` };
+  if (input.messages.some((m) => (m.status === 'sent' || m.status === 'merged') && positionOf(input.clock, m.at).day === day)) {
+    return { type: FOLLOW_UP_REFUSAL.sentToday, message: 'The client already got a message today.' };
+  }
+  const counted = input.plan.messages.filter((m) => m.kind !== 'initial' && (m.status === 'sent' || m.status === 'merged')).length;
+  if (counted >= input.policy.maxAutoReminders) return { type: FOLLOW_UP_REFUSAL.capReached, message: `The ${input.policy.maxAutoReminders} reminders of this follow-up are used up.` };
+  return null;
+}

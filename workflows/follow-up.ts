@@ -1,0 +1,257 @@
+/**
+ * One client follow-up (docs/follow-ups.md): sleeps until the next step of its plan, sends or
+ * escalates through activities, records what happened, and plans again. The plan is the pure
+ * `planFollowUp` of domain/follow-ups, so what the API shows is what this does. Every change (an
+ * answer, a snooze, a new due date, new items, a nudge) bumps a version that wakes the wait, and
+ * the plan is recomputed: a slot computed from a replaced date is never sent, because everything
+ * behind `processedUntil` that was not handled is skipped.
+ *
+ * It ends when every item is in (or not applicable), when staff complete or cancel it, or when the
+ * period it concerns is closed. The database is written by the API (human steps) and by activities
+ * (sends, escalations, the plan shown in lists); the workflow only orchestrates.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { planFollowUp, type FollowUpPlan, type HandledMessage } from '../domain/follow-ups';
+import {
+  cancelUpdate,
+  changeDueDateUpdate,
+  completeUpdate,
+  FOLLOW_UP_REFUSAL,
+  itemsAnsweredSignal,
+  itemsChangedUpdate,
+  nudgeRefusal,
+  nudgeUpdate,
+  periodClosedSignal,
+  resumeUpdate,
+  snoozeUpdate,
+  statusQuery,
+  type FollowUpHistory,
+  type FollowUpInput,
+  type FollowUpState,
+  type NudgeResult,
+  type PlanView,
+} from './follow-up-definitions';
+
+export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: FollowUpState }> {
+  const activities = proxyActivities<Activities>({
+    startToCloseTimeout: input.sendTimeoutMs ?? 60_000,
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
+  });
+  const { followUpSendSlot: sendSlot, followUpEscalate: escalate, followUpRecordPlan: recordPlan, followUpAcknowledge: acknowledge } = activities;
+
+  const h: FollowUpHistory = input.history ?? {
+    dueDate: input.dueDate,
+    messages: [],
+    escalations: [],
+    snoozes: [],
+    processedUntil: input.createdAt,
+    lastAnsweredAt: null,
+    outstanding: input.outstanding,
+    nudges: 0,
+    acks: [],
+  };
+  let ended: 'completed' | 'cancelled' | null = h.outstanding === 0 ? 'completed' : null;
+  let version = 0;
+  const bump = () => {
+    version += 1;
+  };
+  const isEnded = () => ended !== null;
+
+  const plan = (): FollowUpPlan =>
+    planFollowUp({
+      policy: input.policy,
+      clock: input.clock,
+      createdAt: input.createdAt,
+      dueDate: h.dueDate,
+      feedsDeadline: input.feedsDeadline,
+      workingDays: input.workingDays,
+      messages: h.messages,
+      escalations: h.escalations,
+      snoozes: h.snoozes,
+      processedUntil: h.processedUntil,
+      lastAnsweredAt: h.lastAnsweredAt,
+      state: ended ?? 'open',
+    });
+  const activeSnoozeEnd = (): number | null => {
+    const now = Date.now();
+    const active = h.snoozes.filter((s) => now >= s.from && now < s.until);
+    return active.length ? Math.max(...active.map((s) => s.until)) : null;
+  };
+  const stateOf = (p: FollowUpPlan): FollowUpState => ended ?? (activeSnoozeEnd() !== null ? 'snoozed' : p.exhausted ? 'exhausted' : 'open');
+  const view = (): PlanView => {
+    const p = plan();
+    return { state: stateOf(p), plan: p, snoozedUntil: activeSnoozeEnd() };
+  };
+  /** Everything not yet handled before now is past: skipped, never sent late. */
+  const replanFromNow = () => {
+    h.processedUntil = Math.max(h.processedUntil, Date.now());
+    bump();
+  };
+
+  setHandler(statusQuery, () => {
+    const v = view();
+    const next = v.plan.messages.find((m) => m.status === 'planned');
+    return { ...v, outstanding: h.outstanding, dueDate: h.dueDate, sentCount: h.messages.filter((m) => m.status === 'sent').length, nextReminderAt: next?.at ?? null };
+  });
+
+  const refuseWhenEnded = (..._args: unknown[]) => {
+    if (isEnded()) throw ApplicationFailure.create({ type: FOLLOW_UP_REFUSAL.ended, message: 'This follow-up has ended.', nonRetryable: true });
+  };
+  setHandler(
+    snoozeUpdate,
+    ({ until }) => {
+      h.snoozes.push({ from: Date.now(), until });
+      replanFromNow();
+      return view();
+    },
+    { validator: refuseWhenEnded },
+  );
+  setHandler(
+    resumeUpdate,
+    () => {
+      const now = Date.now();
+      for (const s of h.snoozes) if (s.until > now) s.until = Math.max(s.from, now);
+      bump();
+      return view();
+    },
+    { validator: refuseWhenEnded },
+  );
+  setHandler(
+    changeDueDateUpdate,
+    ({ dueDate }) => {
+      h.dueDate = dueDate;
+      replanFromNow();
+      return view();
+    },
+    { validator: refuseWhenEnded },
+  );
+  setHandler(
+    itemsChangedUpdate,
+    ({ outstanding }) => {
+      h.outstanding = outstanding;
+      if (outstanding === 0) ended = 'completed';
+      bump();
+      return view();
+    },
+    { validator: refuseWhenEnded },
+  );
+  for (const [definition, outcome] of [
+    [completeUpdate, 'completed'],
+    [cancelUpdate, 'cancelled'],
+  ] as const) {
+    setHandler(
+      definition,
+      () => {
+        ended = outcome;
+        bump();
+        return view();
+      },
+      { validator: refuseWhenEnded },
+    );
+  }
+  setHandler(itemsAnsweredSignal, ({ outstanding, answeredAt, ack }) => {
+    if (ack && !h.acks.some((a) => a.key === ack.key)) h.acks.push(ack);
+    h.outstanding = outstanding;
+    h.lastAnsweredAt = Math.max(h.lastAnsweredAt ?? 0, answeredAt);
+    if (outstanding === 0 && !ended) ended = 'completed';
+    bump();
+  });
+  setHandler(periodClosedSignal, () => {
+    if (!ended) ended = 'cancelled';
+    bump();
+  });
+
+  let sending = false;
+  const send = async (key: string, kind: HandledMessage['kind'], at: number): Promise<NudgeResult> => {
+    sending = true;
+    try {
+      const result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at });
+      h.messages.push({ key, at, kind, status: result.status });
+      if (result.ended && !ended) ended = result.ended;
+      return { status: result.status, at };
+    } finally {
+      sending = false;
+    }
+  };
+  setHandler(
+    nudgeUpdate,
+    async () => {
+      // Wait for a scheduled send in progress, then check again (it may have used today's message).
+      await condition(() => !sending);
+      const refusal = nudgeRefusal({ state: stateOf(plan()), policy: input.policy, clock: input.clock, now: Date.now(), messages: h.messages, plan: plan() });
+      if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
+      h.nudges += 1;
+      const result = await send(`nudge:${h.nudges}`, 'nudge', Date.now());
+      h.processedUntil = Math.max(h.processedUntil, result.at);
+      bump();
+      return result;
+    },
+    {
+      validator: (_args: { actor: unknown }) => {
+        const refusal = nudgeRefusal({ state: stateOf(plan()), policy: input.policy, clock: input.clock, now: Date.now(), messages: h.messages, plan: plan() });
+        if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
+      },
+    },
+  );
+
+  let recorded = -1;
+  for (;;) {
+    if (recorded !== version) {
+      recorded = version;
+      const v = view();
+      await recordPlan({ firmId: input.firmId, followUpId: input.followUpId, state: v.state, plan: v.plan, snoozedUntil: v.snoozedUntil, dueDate: h.dueDate });
+      continue; // a change may have arrived during the activity
+    }
+    const ack = h.acks[0];
+    if (ack) {
+      await acknowledge({ firmId: input.firmId, followUpId: input.followUpId, ackKey: ack.key, itemIds: ack.itemIds });
+      h.acks.shift();
+      continue;
+    }
+    if (isEnded()) break;
+    const p = plan();
+    const seen = version;
+    const stepAt = p.next ? (p.next.type === 'message' ? p.next.message.at : p.next.escalation.at) : null;
+    const snoozeEnd = activeSnoozeEnd();
+    const wakeAt = Math.min(stepAt ?? Infinity, snoozeEnd ?? Infinity);
+    if (wakeAt === Infinity) {
+      await condition(() => isEnded() || version !== seen || h.acks.length > 0);
+      continue;
+    }
+    const wait = wakeAt - Date.now();
+    if (wait > 0 && (await condition(() => isEnded() || version !== seen || h.acks.length > 0, wait))) continue;
+    if (!p.next || (stepAt ?? Infinity) > Date.now()) {
+      bump(); // the snooze ended: record the state
+      continue;
+    }
+    // Nudges run inside their update handler; never two sends at once.
+    await condition(() => !sending);
+    if (version !== seen || isEnded()) continue;
+    if (p.next.type === 'message') {
+      const m = p.next.message;
+      await send(m.key, m.kind, m.at);
+      h.processedUntil = Math.max(h.processedUntil, m.at);
+    } else {
+      const e = p.next.escalation;
+      const result = await escalate({ firmId: input.firmId, followUpId: input.followUpId, key: e.key, audience: e.audience, reason: e.reason });
+      h.escalations.push({ key: e.key, at: e.at, status: result.status });
+      h.processedUntil = Math.max(h.processedUntil, e.at);
+    }
+    bump();
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof followUpWorkflow>({ ...input, history: h });
+    }
+  }
+  await condition(allHandlersFinished);
+  return { state: ended ?? 'cancelled' };
+}
