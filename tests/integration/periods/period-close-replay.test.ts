@@ -10,9 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
-import type { temporal } from '@temporalio/proto';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflows } from '../../../ops/workflow-bundle';
 import type { RunningWorker } from '../../../ops/worker';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
@@ -22,25 +20,10 @@ import { harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { statusQuery } from '../../../workflows/period-close-definitions';
 import { eventually } from '../../harness/eventually';
+import { committedHistories, HISTORY_FIXTURES, replayHistories, type History } from '../../harness/replay';
 import { seedReconciledPeriod } from './helpers';
 
-type History = temporal.api.history.v1.IHistory;
-const FIXTURES = path.resolve(__dirname, '../../fixtures/histories');
 const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/period-close-changed.ts');
-
-function committedFixtures(): Array<{ workflowId: string; history: History }> {
-  return fs
-    .readdirSync(FIXTURES)
-    .filter((f) => f.startsWith('period-close-') && f.endsWith('.json'))
-    .sort()
-    .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(FIXTURES, f), 'utf8'))) }));
-}
-
-async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
-  const results: Array<{ workflowId: string; error?: Error }> = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ workflowId: result.workflowId, error: result.error });
-  return results;
-}
 
 describe('periodCloseWorkflow replay', () => {
   let db: TestDatabase;
@@ -88,15 +71,15 @@ describe('periodCloseWorkflow replay', () => {
       await handle.result();
       const history = await handle.fetchHistory();
       fresh.push({ workflowId: name, history });
-      if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(path.join(FIXTURES, `${name}.json`), `${historyToJSON(history)}\n`);
+      if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(path.join(HISTORY_FIXTURES, `${name}.json`), `${historyToJSON(history)}\n`);
     }
     expect(fresh).toHaveLength(2);
   });
 
   it('replays the committed histories and the fresh ones through the current workflow code without a determinism error', async () => {
-    const committed = committedFixtures();
+    const committed = committedHistories('period-close-');
     expect(committed.map((h) => h.workflowId)).toEqual(['period-close-approved', 'period-close-reminded-rejected']);
-    const results = await replay({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
+    const results = await replayHistories({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
     expect(results.map((r) => ({ workflowId: r.workflowId, error: r.error?.message ?? null }))).toEqual(
       [...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null })),
     );
@@ -104,7 +87,7 @@ describe('periodCloseWorkflow replay', () => {
 
   it('fails the replay of the same histories through a changed workflow (negative control)', async () => {
     const changed = await bundleWorkflows(CHANGED_WORKFLOW);
-    const results = await replay({ code: changed.code }, committedFixtures());
+    const results = await replayHistories({ code: changed.code }, committedHistories('period-close-'));
     expect(results).toHaveLength(2);
     for (const result of results) {
       expect(result.error?.name).toBe('DeterminismViolationError');
