@@ -38,8 +38,9 @@ export async function workbookInReadingOrder(path: string): Promise<Readable> {
   // Stable: parts that are not named keep their order.
   const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e.fileName) - rank(b.e.fileName) || a.i - b.i).map((x) => x.e);
   const out = new yazl.ZipFile();
+  const output = out.outputStream as unknown as Readable;
   // One part at a time: the next is opened when the previous was written.
-  (async () => {
+  void (async () => {
     try {
       for (const entry of ordered) {
         const stream = await zip.openReadStreamPromise(entry);
@@ -52,10 +53,10 @@ export async function workbookInReadingOrder(path: string): Promise<Readable> {
       }
       out.end();
     } catch (error) {
-      out.outputStream.destroy(error as Error);
+      output.destroy(error as Error);
     } finally {
       zip.close();
     }
   })();
-  return out.outputStream as unknown as Readable;
+  return output;
 }

@@ -17,12 +17,14 @@ import { stateOf } from '../lib/gstin';
 import { notifyDone } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
 
-const KIND: Record<ImportRecord['kind'], string> = { gstr2b: 'GSTR-2B', purchase_register: 'Purchase register' };
+const KIND: Record<ImportRecord['kind'], string> = { gstr2b: 'GSTR-2B', gstr2a: 'GSTR-2A', purchase_register: 'Purchase register' };
 const IMPORT_STATUS: Record<ImportRecord['status'], { label: string; color: string }> = {
   awaiting_upload: { label: 'Waiting for file', color: 'gray' },
   validated: { label: 'Validated', color: 'green' },
   rejected: { label: 'Rejected', color: 'red' },
   expired: { label: 'Expired', color: 'gray' },
+  discarded: { label: 'Discarded', color: 'gray' },
+  superseded: { label: 'Superseded', color: 'gray' },
 };
 
 function Periods({ clientId }: { clientId: string }) {
