@@ -4,9 +4,11 @@
  * itself, some exporters) put the workbook part last, and then the streaming reader, which parks
  * early sheets in temporary files, fails on workbooks of more than a few sheets ("reading
  * 'sheets'"). The spooled upload (its ZIP caps already checked) is read back through yauzl and
- * re-packed on the fly (yazl, stored, no recompression): relationships, workbook, shared strings
- * and styles first, then every other part in its original order.
+ * re-packed on the fly (yazl, deflated, so every part ends where its data says): relationships,
+ * workbook, shared strings and styles first, then every other part in its original order. A file
+ * already in that order (Excel's own) is streamed as it is.
  */
+import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
@@ -37,6 +39,10 @@ export async function workbookInReadingOrder(path: string): Promise<Readable> {
   const entries = (await entriesOf(zip)).filter((e) => !e.fileName.endsWith('/'));
   // Stable: parts that are not named keep their order.
   const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => rank(a.e.fileName) - rank(b.e.fileName) || a.i - b.i).map((x) => x.e);
+  if (ordered.every((e, i) => e === entries[i])) {
+    zip.close();
+    return fs.createReadStream(path);
+  }
   const out = new yazl.ZipFile();
   const output = out.outputStream as unknown as Readable;
   // One part at a time: the next is opened when the previous was written.
@@ -48,7 +54,7 @@ export async function workbookInReadingOrder(path: string): Promise<Readable> {
           stream.once('end', resolve);
           stream.once('error', reject);
         });
-        out.addReadStream(stream, entry.fileName, { compress: false });
+        out.addReadStream(stream, entry.fileName, { compress: true });
         await done;
       }
       out.end();
