@@ -86,7 +86,7 @@ const HEADINGS: ReadonlyArray<[string[], string, FieldLevel]> = [
   [['irn date'], 'irngendate', 'doc'],
   [['port code'], 'portcode', 'doc'],
   [['icegate reference date'], 'refdt', 'doc'],
-  [['amended yes', 'amended'], 'isamd', 'doc'],
+  [['amended yes', 'amended', 'amended yes no'], 'isamd', 'doc'],
   [['original invoice number'], 'oinvnum', 'doc'],
   [['original invoice date'], 'oinvdt', 'doc'],
   // The supplier's own return: GSTR-1/IFF/GSTR-5 period and filing date (2B); 2A adds its statuses.

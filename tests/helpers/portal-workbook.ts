@@ -65,6 +65,16 @@ const NOTE: Column[] = [
   { heading: 'Note date', group: 'Credit note/Debit note details', value: (_s, d) => excelDate(d.dt) },
   { heading: 'Note Value (₹)', group: 'Credit note/Debit note details', value: (_s, d) => d.val },
 ];
+const BILL_OF_ENTRY: Column[] = [
+  { heading: 'Icegate Reference Date', value: (_s, d) => excelDate(d.refdt) },
+  { heading: 'Port Code', group: 'Bill of entry details', value: (_s, d) => d.portcode },
+  { heading: 'Bill of Entry Number', group: 'Bill of entry details', value: (_s, d) => String(d.boenum) },
+  { heading: 'Bill of Entry Date', group: 'Bill of entry details', value: (_s, d) => excelDate(d.boedt) },
+  { heading: 'Taxable Value (₹)', group: 'Bill of entry details', value: head('txval') },
+  { heading: 'Integrated Tax (₹)', group: 'Amount of tax (₹)', value: head('igst') },
+  { heading: 'Cess (₹)', group: 'Amount of tax (₹)', value: head('cess') },
+  { heading: 'Amended (Yes)', value: (_s, d) => yesNo(d.isamd) },
+];
 const revised = (cols: Column[]) => cols.map((c) => ({ ...c, group: 'Revised Details' }));
 
 /** Section → sheet name and columns, in the portal's order. */
@@ -88,6 +98,26 @@ const SHEETS: Array<{ section: string; sheet: string; title: string; list: strin
       ...revised([...SUPPLIER, ...NOTE]), ...TAIL,
     ],
   },
+  { section: 'ecom', sheet: 'ECO', title: 'Documents reported by ECO on which ECO is liable to pay tax u/s 9(5)', list: 'inv', columns: [...SUPPLIER, ...INVOICE, ...TAIL] },
+  {
+    section: 'isd', sheet: 'ISD', title: 'ISD Credits', list: 'doclist',
+    columns: [
+      { heading: 'GSTIN of ISD', value: (s) => s.ctin },
+      { heading: 'Trade/Legal name of the ISD', value: (s) => s.trdnm ?? '' },
+      { heading: 'ISD Document type', group: 'ISD Document details', value: (_s, d) => (d.doctyp === 'ISDC' ? 'ISD Credit note' : 'ISD Invoice') },
+      { heading: 'ISD Document number', group: 'ISD Document details', value: (_s, d) => d.docnum },
+      { heading: 'ISD Document date', group: 'ISD Document details', value: (_s, d) => excelDate(d.docdt) },
+      { heading: 'Original Invoice Number', group: 'ISD Document details', value: (_s, d) => d.oinvnum ?? null },
+      { heading: 'Original Invoice Date', group: 'ISD Document details', value: (_s, d) => excelDate(d.oinvdt) },
+      { heading: 'Integrated Tax (₹)', group: 'Input tax distribution by ISD', value: head('igst') },
+      { heading: 'Central Tax (₹)', group: 'Input tax distribution by ISD', value: head('cgst') },
+      { heading: 'State/UT Tax (₹)', group: 'Input tax distribution by ISD', value: head('sgst') },
+      { heading: 'Cess (₹)', group: 'Input tax distribution by ISD', value: head('cess') },
+      { heading: 'Eligibility of ITC', value: (_s, d) => yesNo(d.itcelg) },
+    ],
+  },
+  { section: 'impg', sheet: 'IMPG', title: 'Import of goods from overseas on bill of entry', list: '', columns: BILL_OF_ENTRY },
+  { section: 'impgsez', sheet: 'IMPGSEZ', title: 'Import of goods from SEZ units / developers on bill of entry', list: 'boe', columns: [...SUPPLIER, ...BILL_OF_ENTRY] },
 ];
 
 /** 2A states no ITC availability; it shows the supplier's filing status instead. */
@@ -122,7 +152,8 @@ function dataSheet(wb: ExcelJS.Workbook, spec2b: (typeof SHEETS)[number], entrie
     i = j + 1;
   }
   for (const supplier of entries) {
-    for (const doc of (supplier[spec.list] as Obj[]) ?? []) {
+    // IMPG lists bills of entry directly; the other sections list them under a supplier.
+    for (const doc of spec.list ? (supplier[spec.list] as Obj[]) ?? [] : [supplier]) {
       const lines: Obj[] = Array.isArray(doc.items) && doc.items.length > 0 ? doc.items : [{}];
       for (const item of lines) ws.addRow(spec.columns.map((c) => c.value(supplier, doc, item) ?? null));
     }
@@ -153,6 +184,7 @@ export async function portalWorkbookOf(json: Obj, options: { form?: '2A' | '2B';
     wb.addWorksheet('ITC not available').addRow(['ITC not available - Summary']);
   }
   const docdata = (data.docdata ?? {}) as Record<string, Obj[]>;
-  for (const spec of SHEETS) dataSheet(wb, spec, docdata[spec.section] ?? [], form);
+  // 2A has no e-commerce operator sheet.
+  for (const spec of SHEETS) if (form === '2B' || spec.section !== 'ecom') dataSheet(wb, spec, docdata[spec.section] ?? [], form);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

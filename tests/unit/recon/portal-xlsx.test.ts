@@ -47,6 +47,10 @@ const twoB = {
       b2ba: [{ ctin: SUP_B, trdnm: 'Beta Tools', supprd: '062024', supfildt: '11-07-2024', inv: [{ inum: 'B-7A', oinum: 'B-7', oidt: '02-04-2024', typ: 'R', dt: '02-04-2024', val: 590, pos: '27', rev: 'N', itcavl: 'Y', txval: 500, igst: 90 }] }],
       cdnr: [{ ctin: SUP_A, trdnm: 'Alpha Metals', supprd: '062024', supfildt: '11-07-2024', nt: [{ ntnum: 'CN-1', typ: 'C', suptyp: 'R', dt: '20-06-2024', val: 1180, pos: '27', rev: 'N', itcavl: 'Y', txval: 1000, igst: 180 }, { ntnum: 'DN-1', typ: 'D', suptyp: 'R', dt: '21-06-2024', val: 118, pos: '27', rev: 'N', itcavl: 'Y', txval: 100, igst: 18 }] }],
       cdnra: [{ ctin: SUP_A, trdnm: 'Alpha Metals', supprd: '062024', supfildt: '11-07-2024', nt: [{ ntnum: 'CN-2', typ: 'C', suptyp: 'R', ontnum: 'CN-0', ontdt: '01-05-2024', onttyp: 'C', dt: '02-05-2024', val: 118, pos: '27', rev: 'N', itcavl: 'Y', txval: 100, igst: 18 }] }],
+      ecom: [{ ctin: SUP_B, trdnm: 'Beta Tools', supprd: '062024', supfildt: '11-07-2024', inv: [{ inum: 'E-1', typ: 'R', dt: '07-06-2024', val: 236, pos: '33', rev: 'N', itcavl: 'Y', diffprcnt: 1, txval: 200, igst: 36 }] }],
+      isd: [{ ctin: SUP_A, trdnm: 'Group ISD', doclist: [{ doctyp: 'ISDI', docnum: 'ISD-1', docdt: '10-06-2024', igst: 500, cgst: 0, sgst: 0, cess: 0, itcelg: 'Y' }, { doctyp: 'ISDC', docnum: 'ISD-2', docdt: '11-06-2024', oinvnum: 'ISD-1', oinvdt: '10-06-2024', igst: 100, itcelg: 'N' }] }],
+      impg: [{ refdt: '01-06-2024', portcode: 'INNSA1', boenum: '0012345', boedt: '28-05-2024', isamd: 'N', txval: 100000, igst: 18000, cess: 0 }],
+      impgsez: [{ ctin: SUP_B, trdnm: 'SEZ Unit', boe: [{ refdt: '02-06-2024', portcode: 'INBOM4', boenum: '777', boedt: '03-06-2024', isamd: 'Y', txval: 1000, igst: 180, cess: 0 }] }],
     },
   },
 };
@@ -57,12 +61,15 @@ describe('the portal GSTR-2B Excel', () => {
     expect(json.ok).toBe(true);
     const wb = await read(await portalWorkbookOf(twoB));
     expect(wb).toMatchObject({ ok: true, form: '2B', gstin: CLIENT, period: '2024-06' });
-    expect(wb.sheets).toEqual(['Read me', 'ITC Available', 'ITC not available', 'B2B', 'B2BA', 'B2B-CDNR', 'B2B-CDNRA']);
+    expect(wb.sheets).toEqual(['Read me', 'ITC Available', 'ITC not available', 'B2B', 'B2BA', 'B2B-CDNR', 'B2B-CDNRA', 'ECO', 'ISD', 'IMPG', 'IMPGSEZ']);
     const excel = readGstr2bEntries({ gstin: wb.gstin, period: wb.period! }, wb.entries, { gstin: CLIENT, period: '2024-06' });
     expect(excel.errors).toEqual([]);
     const byRef = (docs: typeof json.documents) => [...docs].sort((a, b) => a.ref.localeCompare(b.ref));
     expect(byRef(excel.documents)).toEqual(byRef(json.documents));
-    expect(excel.documents).toHaveLength(7);
+    expect(excel.warnings).toEqual(json.warnings);
+    expect(excel.documents).toHaveLength(12);
+    expect(excel.documents.find((d) => d.numberRaw === '0012345')).toMatchObject({ section: 'impg', docType: 'bill_of_entry', portCode: 'INNSA1', igst: 1_800_000 });
+    expect(excel.documents.find((d) => d.numberRaw === 'ISD-2')).toMatchObject({ docType: 'isd_credit_note', itcAvailable: false, igst: 10_000 });
     // Two rate lines of INV/24-25/0012 are one document with both lines' amounts.
     expect(excel.documents.find((d) => d.numberRaw === 'INV/24-25/0012')).toMatchObject({ taxableValue: 10_000_000, igst: 1_560_000, placeOfSupply: '27', irn: 'ab'.repeat(32) });
     // Spelled-out values come back as the JSON's codes.
@@ -106,7 +113,8 @@ describe('the portal GSTR-2A Excel', () => {
     expect(excel.errors).toEqual([]);
     const strip = (docs: typeof json.documents) => docs.map(({ ref, ...d }) => ({ ...d, ref: ref.split(':').slice(0, 3).join(':') })).sort((a, b) => `${a.ref}${a.numberRaw}`.localeCompare(`${b.ref}${b.numberRaw}`));
     expect(strip(excel.documents)).toEqual(strip(json.documents));
-    expect(excel.documents).toHaveLength(7);
+    // 2A has no e-commerce section: the other eleven documents.
+    expect(excel.documents).toHaveLength(11);
   });
 });
 
