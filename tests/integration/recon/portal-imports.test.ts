@@ -64,6 +64,12 @@ describe('portal files and plausibility', () => {
     expect(row).toMatchObject({ kind: 'gstr2b', detected_format: 'xlsx', status: 'validated' });
   });
 
+  it('takes a 2B Excel whose title block states no period as the import\'s period, and says so', async () => {
+    const res = await upload('gstr2b', PERIOD, await portalWorkbookOf(twoBJson, { statePeriod: false }));
+    expect(res.status).toBe(200);
+    expect(res.body.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'period_not_stated', message: expect.stringMatching(/read as 2024-06/) })]));
+  });
+
   it('refuses a 2B Excel of another period, as it refuses the JSON', async () => {
     const res = await upload('gstr2b', '2024-07', twoBExcel);
     expect(res.status).toBe(400);
@@ -124,6 +130,13 @@ describe('portal files and plausibility', () => {
     expect(few.body.error).toMatchObject({ code: 'invalid_file', details: { errors: [expect.objectContaining({ code: 'portal_file' })] } });
     expect(few.body.error.message).toMatch(/Only 3 documents under the portal's column headings/);
     expect(few.body.error.details.hint).toMatch(/GSTR-2B import/);
+
+    // More than a handful under those headings: kept, with a warning to check it is the books.
+    const many = [...lines.slice(0, 5), ...Array.from({ length: 12 }, (_, i) => `${data.portal[0]!.supplierGstin},Supplier,INV-${i + 1},Regular,05-06-2024,118,Maharashtra,No,18,100,0,9,9,0`)];
+    const kept = await upload('purchase_register', PERIOD, many.join('\r\n'));
+    expect(kept.status).toBe(200);
+    expect(kept.body.rows).toBe(12);
+    expect(kept.body.warnings.map((w: { code: string }) => w.code)).toContain('looks_like_portal_file');
 
     const headless = await upload('purchase_register', PERIOD, 'a,b,c\r\n1,2,3\r\n4,5,6\r\n');
     expect(headless.status).toBe(400);

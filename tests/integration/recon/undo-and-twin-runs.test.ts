@@ -134,6 +134,29 @@ describe('twin 2B files and undoing imports', () => {
     expect(again.body.error.code).toBe('import_not_validated');
   });
 
+  it('discards an import only a failed run used, and one still waiting for its file', async () => {
+    const client = firm.clients[1]!;
+    const data = reconData(client.gstin, 20, 3);
+    const period = '2024-09';
+    const register = await importFile(api, staff, client.id, 'purchase_register', period, data.csv);
+    const twoB = await importFile(api, staff, client.id, 'gstr2b', period, data.twoB.replace('"rtnprd":"062024"', '"rtnprd":"092024"'));
+    await db.owner('reconciliation_runs').insert({
+      firm_id: firm.id, client_id: client.id, period, register_import_id: register.importId, gstr2b_import_id: twoB.importId,
+      options: {}, workflow_id: `recon-undo-failed-${client.id}`, status: 'failed', failure_reason: 'test',
+    });
+    const res = await call(api, 'DELETE', `/api/imports/${register.importId}`, { token: staff });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('discarded');
+    expect(Number((await db.owner('import_rows').where({ import_id: register.importId }).count({ n: '*' }))[0]!.n)).toBe(0);
+
+    const waiting = await call(api, 'POST', `/api/clients/${client.id}/imports`, { token: staff, body: { kind: 'gstr2a', period, filename: '2a.json', contentType: 'application/json', size: 10 } });
+    expect(waiting.status).toBe(201);
+    expect((await call(api, 'DELETE', `/api/imports/${waiting.body.importId}`, { token: staff })).body.status).toBe('discarded');
+    // Its upload URL is spent with it.
+    const late = await fetch(waiting.body.uploadUrl, { method: 'PUT', body: '{"gstin":"x"}' });
+    expect(late.status).toBe(403);
+  });
+
   it('refuses in a closed period, hides other firms, and lets only preparers undo', async () => {
     const client = firm.clients[0]!;
     const data = reconData(client.gstin, 20, 5);
