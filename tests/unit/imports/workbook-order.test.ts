@@ -44,6 +44,8 @@ describe('workbook parts in reading order', () => {
     });
     const again = await workbookInReadingOrder(ordered);
     expect(again).toBeInstanceOf(fs.ReadStream);
-    again.destroy();
+    const chunks: Buffer[] = [];
+    for await (const chunk of again) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).equals(fs.readFileSync(ordered))).toBe(true);
   });
 });
