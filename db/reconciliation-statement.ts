@@ -99,16 +99,19 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
       const doc = row.books ?? null;
       const portal = row.portal ?? null;
       const amounts = doc ?? portal!;
+      const problem = problemText(row, facts.period);
       const sign = signOf(amounts.docType);
       const values: Cell[] = [
         portal?.numberRaw ?? doc?.invoiceNumberRaw ?? null,
         excelDate(portal?.date ?? doc?.invoiceDate),
         docTypeLabel(doc?.docType ?? portal?.docType),
         ...[amounts.taxableValue, amounts.igst, amounts.cgst, amounts.sgst, amounts.cess].map((p) => rupees(sign * p)),
-        ...(withProblem ? [problemText(row, facts.period)] : []),
+        ...(withProblem ? [problem] : []),
         doc?.voucherNumber ?? null,
       ];
-      addRow(page, values, cols.map((c) => c.kind));
+      // Rows written in a stream keep their height: a long problem gets the lines it wraps to.
+      const lines = withProblem ? Math.ceil(problem.length / 62) : 1;
+      addRow(page, values, cols.map((c) => c.kind), lines > 1 ? { height: 15 * lines } : {});
     }
     page.commit();
   };
