@@ -10,7 +10,7 @@
 import type * as ExcelJS from 'exceljs';
 import { signOf, type Category, type ResultRow } from '../domain/recon';
 import { docTypeLabel, fieldLabel } from '../domain/recon/labels';
-import { rupees } from '../domain/recon/present';
+import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { formatRupeesText, indianDate, periodName } from '../domain/recon/report-format';
 import { resultRows, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
 import { addRow, excelDate, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
@@ -27,8 +27,6 @@ const ACTION: Partial<Record<Category, string>> = {
   manual_match: 'Agreed after review: nothing to do',
 };
 
-const MONEY = new Set(['taxableValue', 'igst', 'cgst', 'sgst', 'cess']);
-
 /** The problem with one document, in the supplier's terms. */
 export function problemText(row: ResultRow, period: string): string {
   if (row.category === 'missing_in_2b') return `Not in your GSTR-1 for ${periodName(period)}`;
@@ -37,7 +35,7 @@ export function problemText(row: ResultRow, period: string): string {
     const show = (v: string | number | boolean | null): string => {
       if (v === null || v === '') return 'none';
       if (typeof v === 'boolean') return v ? 'yes' : 'no';
-      if (MONEY.has(d.field) && typeof v === 'number') return `₹${formatRupeesText(rupees(v))}`;
+      if (MONEY_FIELDS.has(d.field) && typeof v === 'number') return `₹${formatRupeesText(rupees(v))}`;
       if (d.field === 'invoiceDate' && typeof v === 'string') return indianDate(v);
       if (d.field === 'docType' && typeof v === 'string') return docTypeLabel(v);
       return String(v);

@@ -13,7 +13,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { CATEGORIES, CATEGORY_SIDES } from '../domain/recon';
 import { CATEGORY_LABELS, ITC_FIGURE_LABELS, fieldLabel } from '../domain/recon/labels';
-import { rupees } from '../domain/recon/present';
+import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { columnsFor, reportLine } from '../domain/recon/report-columns';
 import { indianDate, istDateTime } from '../domain/recon/report-format';
 import { categoryTotals, resultRows, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
@@ -99,10 +99,9 @@ async function writeMismatchDetail(workbook: ExcelJS.stream.xlsx.WorkbookWriter,
     { header: 'Difference', width: 15, kind: 'money' },
   ];
   const sheet = tableSheet(workbook, 'Mismatch detail', columns, { onePageWide: true });
-  const money = new Set(['taxableValue', 'igst', 'cgst', 'sgst', 'cess']);
   for await (const row of resultRows(src, 'mismatch')) {
     for (const d of row.differences) {
-      const isMoney = money.has(d.field);
+      const isMoney = MONEY_FIELDS.has(d.field);
       const value = (v: unknown): Cell => (v === null || v === undefined ? null : isMoney && typeof v === 'number' ? rupees(v) : typeof v === 'boolean' ? (v ? 'Yes' : 'No') : d.field === 'invoiceDate' ? indianDate(String(v)) : String(v));
       const kinds: CellKind[] = ['text', 'text', 'text', 'text', 'date', 'date', 'text', isMoney ? 'money' : 'text', isMoney ? 'money' : 'text', isMoney ? 'money' : 'count'];
       const delta = d.delta === null ? null : isMoney ? rupees(d.delta) : d.delta;

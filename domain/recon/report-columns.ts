@@ -11,7 +11,7 @@ import { CATEGORY_SIDES, type Category } from './categories';
 import { categoryLabel, docTypeLabel, fieldLabel, flagLabels, reasonLabel, sectionLabel, userStatusLabel } from './labels';
 import type { ResultRow } from './matcher';
 import { signOf } from './normalise';
-import { rupees } from './present';
+import { MONEY_FIELDS, rupees } from './present';
 import { formatRupeesText, indianDate } from './report-format';
 
 export type ColumnKind = 'text' | 'date' | 'money' | 'yesno';
@@ -82,20 +82,18 @@ export function columnsFor(category: Category): ReportColumn[] {
 export type ReportValue = string | number | boolean | null;
 export type ReportLine = Record<string, ReportValue>;
 
-const MONEY = new Set(['taxableValue', 'igst', 'cgst', 'sgst', 'cess']);
-
 function differenceText(row: ResultRow): string {
   return row.differences
     .map((d) => {
       const show = (v: ReportValue): string => {
         if (v === null) return '—';
         if (typeof v === 'boolean') return v ? 'Yes' : 'No';
-        if (MONEY.has(d.field) && typeof v === 'number') return formatRupeesText(rupees(v));
+        if (MONEY_FIELDS.has(d.field) && typeof v === 'number') return formatRupeesText(rupees(v));
         if (d.field === 'invoiceDate' && typeof v === 'string') return indianDate(v);
         if (d.field === 'docType' && typeof v === 'string') return docTypeLabel(v);
         return String(v);
       };
-      const delta = d.delta === null ? '' : MONEY.has(d.field) ? ` (difference ${formatRupeesText(rupees(d.delta))})` : d.field === 'invoiceDate' ? ` (${Math.abs(d.delta)} days apart)` : '';
+      const delta = d.delta === null ? '' : MONEY_FIELDS.has(d.field) ? ` (difference ${formatRupeesText(rupees(d.delta))})` : d.field === 'invoiceDate' ? ` (${Math.abs(d.delta)} days apart)` : '';
       return `${fieldLabel(d.field)}: books ${show(d.books)}, 2B ${show(d.portal)}${delta}${d.material ? '' : ', within tolerance'}`;
     })
     .join('; ');
@@ -107,7 +105,6 @@ export function reportLine(row: ResultRow): ReportLine {
   const p = row.portal;
   const bs = b ? signOf(b.docType) : 1;
   const ps = p ? signOf(p.docType) : 1;
-  const hints = row.hints.length ? row.hints : [];
   return {
     category: categoryLabel(row.category),
     reason: reasonLabel(row.reason),
@@ -133,7 +130,7 @@ export function reportLine(row: ResultRow): ReportLine {
     differences: differenceText(row),
     itcAtRisk: rupees(row.itc.atRisk.igst + row.itc.atRisk.cgst + row.itc.atRisk.sgst + row.itc.atRisk.cess),
     itcMissed: rupees(row.itc.missed.igst + row.itc.missed.cgst + row.itc.missed.sgst + row.itc.missed.cess),
-    flags: [flagLabels(row.flags), ...hints].filter(Boolean).join('; '),
+    flags: [flagLabels(row.flags), ...row.hints].filter(Boolean).join('; '),
     userStatus: userStatusLabel(row.userStatus),
     decisionNote: row.decisions?.at(-1)?.note ?? null,
     booksVoucher: b?.voucherNumber ?? null,
