@@ -5,7 +5,7 @@
  * opens with.
  */
 import type * as ExcelJS from 'exceljs';
-import { DATE_FORMAT, PERCENT_FORMAT, indianMoneyFormat, istDateTime, periodName } from '../domain/recon/report-format';
+import { DATE_FORMAT, PERCENT_FORMAT, indianCountFormat, indianMoneyFormat, istDateTime, periodName } from '../domain/recon/report-format';
 import type { ReportColumn, ReportLine } from '../domain/recon/report-columns';
 import type { WorkbookFacts } from './reconciliation-export';
 
@@ -28,7 +28,7 @@ export function addRow(sheet: ExcelJS.Worksheet, values: Cell[], kinds: CellKind
     const kind = kinds[i] ?? 'text';
     if (kind === 'money' && typeof v === 'number') cell.numFmt = indianMoneyFormat(v);
     else if (kind === 'percent' && typeof v === 'number') cell.numFmt = PERCENT_FORMAT;
-    else if (kind === 'count' && typeof v === 'number') cell.numFmt = '#,##0';
+    else if (kind === 'count' && typeof v === 'number') cell.numFmt = indianCountFormat(v);
     else if (kind === 'date' && v instanceof Date) cell.numFmt = DATE_FORMAT;
     if (style.bold || style.header) cell.font = BOLD;
     if (style.header) {

@@ -12,12 +12,22 @@
  * two plain sections (positive; negative) that both programs read alike.
  */
 export function indianMoneyFormat(rupees: number): string {
-  // The digits as shown (rounded to the paisa first: 99,999.999 shows as 1,00,000.00).
-  const digits = Math.trunc(Math.round(Math.abs(rupees) * 100) / 100).toString().length;
+  return indianFormat(rupees, '0.00');
+}
+
+/** The same grouping for a count of documents (no decimals): 1,23,456. */
+export function indianCountFormat(count: number): string {
+  return indianFormat(count, '0');
+}
+
+function indianFormat(value: number, units: '0' | '0.00'): string {
+  // The digits as shown (rounded first: 99,999.999 shows as 1,00,000.00).
+  const shown = units === '0' ? Math.round(Math.abs(value)) : Math.round(Math.abs(value) * 100) / 100;
+  const digits = Math.trunc(shown).toString().length;
   // Below a lakh Indian and western grouping agree; above it every comma is a literal one (no
   // grouping flag, which would add western commas), two digits apart, and the format has exactly
   // as many commas as the number needs, so no comma is left dangling in front of it.
-  const body = digits <= 5 ? '#,##0.00' : `${'##\\,'.repeat(Math.ceil((digits - 3) / 2))}##0.00`;
+  const body = digits <= 5 ? `#,##${units}` : `${'##\\,'.repeat(Math.ceil((digits - 3) / 2))}##${units}`;
   return `${body};[Red]-${body}`;
 }
 

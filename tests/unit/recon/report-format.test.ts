@@ -3,7 +3,7 @@
  * format of each magnitude puts the commas where Indian grouping puts them (at the thousand, the
  * lakh and the crore), a negative keeps its minus sign in red, and times are IST.
  */
-import { indianMoneyFormat, istDateTime, periodName } from '../../../domain/recon/report-format';
+import { indianCountFormat, indianMoneyFormat, istDateTime, periodName } from '../../../domain/recon/report-format';
 
 describe('indianMoneyFormat', () => {
   const positive = (v: number) => indianMoneyFormat(v).split(';')[0];
@@ -19,6 +19,10 @@ describe('indianMoneyFormat', () => {
   it('shows a negative amount with a minus sign, in red, grouped like its positive', () => {
     expect(indianMoneyFormat(-9683.5)).toBe('#,##0.00;[Red]-#,##0.00');
     expect(indianMoneyFormat(-114_888.63)).toBe('##\\,##\\,##0.00;[Red]-##\\,##\\,##0.00');
+  });
+
+  it('groups counts of documents the same way, without decimals', () => {
+    expect([160, 99_999, 100_000, 12_345_678].map((n) => indianCountFormat(n).split(';')[0])).toEqual(['#,##0', '#,##0', '##\\,##\\,##0', '##\\,##\\,##\\,##0']);
   });
 });
 
