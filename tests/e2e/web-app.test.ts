@@ -138,7 +138,7 @@ describe('the web app in a browser', () => {
     // Filter by category: only that category's rows.
     await page.getByRole('button', { name: /^Missing in 2B/ }).click();
     await until('only missing-in-2B rows', async () => JSON.stringify(await categoriesShown(page)) === '["missing_in_2b"]');
-    const linkedBefore = await page.getByRole('button', { name: /^Linked by hand/ }).count();
+    const linkedBefore = await page.getByRole('button', { name: /^Matched manually/ }).count();
     expect(linkedBefore).toBe(0);
     await page.getByRole('checkbox', { name: /for linking/ }).first().check();
     await page.getByRole('button', { name: /^Missing in books/ }).click();
@@ -146,7 +146,7 @@ describe('the web app in a browser', () => {
     await page.getByRole('checkbox', { name: /for linking/ }).first().check();
     await page.getByRole('button', { name: 'Link selected (2)' }).click();
     await page.getByText('Linked. The figures are updated.').waitFor();
-    await page.getByRole('button', { name: /^Linked by hand\s*1$/ }).waitFor();
+    await page.getByRole('button', { name: /^Matched manually\s*1$/ }).waitFor();
 
     // Export: a real workbook.
     const [download] = await Promise.all([
