@@ -61,6 +61,9 @@ describe('the web app in a browser', () => {
       EMBEDDED_PG_PORT: String(await freePort()),
       TEMPORAL_DEV_PORT: String(await freePort()),
       TEMPORAL_UI_PORT: String(await freePort()),
+      // The mail catcher too: another stack on the machine may hold its default ports.
+      MAIL_SMTP_PORT: String(await freePort()),
+      MAIL_API_PORT: String(await freePort()),
     });
     [browser] = await Promise.all([launchBrowser(), waitFor(stack, READY_LINE)]);
     demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
