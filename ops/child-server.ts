@@ -25,7 +25,7 @@ export class ChildServerError extends Error {
     remedy: string,
     readonly detail: string,
   ) {
-    super(`${server} could not start: ${problem}. ${remedy}.`);
+    super(`${server} could not start: ${problem}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
     this.name = 'ChildServerError';
   }
 }

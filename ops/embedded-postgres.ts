@@ -11,7 +11,14 @@ import path from 'node:path';
 import { ChildServerError, spawnChildServer, spawnProblem, type ChildServer } from './child-server';
 import { placeEmbeddedPostgres, removeDataDir, type Placement } from './embedded-postgres-placement';
 
-export type EmbeddedPostgres = { url: string; port: number; dataDir: string; stop(): Promise<void> };
+export type EmbeddedPostgres = {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** The postmaster, leader of its own process group (a test may kill the whole server). */
+  pid: number;
+  stop(): Promise<void>;
+};
 
 export type EmbeddedPostgresOptions = {
   dataDir: string;
@@ -113,6 +120,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
     dataDir: placement.dataDir,
+    pid: server.process.pid!,
     async stop() {
       // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
       await server.stop('SIGINT');

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type Config, type LoadOptions } from './config
 import { loadOrCreateDevKeys } from './keys';
 import { processAlive, readStackFile, stackFilePath, type StackFile } from './stack-file';
 
-export type OpsNeeds = { database: boolean; temporal: boolean; keys?: boolean };
+export type OpsNeeds = { database: boolean; temporal: boolean; keys?: boolean; mail?: boolean };
 
 /** Where a connection string points, without its credentials. */
 function whereDatabase(url: string): string {
@@ -29,6 +29,9 @@ function fromStack(config: Config, stack: StackFile, needs: OpsNeeds): Config {
     next.temporal.namespace = stack.temporal.namespace;
     next.temporal.taskQueue = stack.temporal.taskQueue;
   }
+  if (needs.mail && !next.mail.smtpUrl && stack.mail.smtpPort) {
+    next.mail = { ...next.mail, smtpUrl: `smtp://127.0.0.1:${stack.mail.smtpPort}` };
+  }
   if (needs.keys && !(next.auth.secretKeys && next.auth.secretKeyCurrent)) {
     // The dev stack keeps its keys in its data folder (ops/keys.ts).
     const keys = loadOrCreateDevKeys(config.dataDir);
@@ -44,9 +47,10 @@ function fromStack(config: Config, stack: StackFile, needs: OpsNeeds): Config {
 export function resolveOpsConfig(needs: OpsNeeds, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): { config: Config; using: string } {
   const config = loadConfig(env, options);
   const missing = [needs.database && !config.database.url && 'DATABASE_URL', needs.temporal && !config.temporal.address && 'TEMPORAL_ADDRESS'].filter((name): name is string => Boolean(name));
+  if (needs.mail && !config.mail.smtpUrl) missing.push('SMTP_URL');
   const keysMissing = needs.keys && !(config.auth.secretKeys && config.auth.secretKeyCurrent);
   const describe = (c: Config) =>
-    [needs.database && c.database.url && `PostgreSQL ${whereDatabase(c.database.url)}`, needs.temporal && c.temporal.address && `Temporal ${c.temporal.address}`, needs.database && `backups in ${c.backup.dir}`]
+    [needs.database && c.database.url && `PostgreSQL ${whereDatabase(c.database.url)}`, needs.temporal && c.temporal.address && `Temporal ${c.temporal.address}`, needs.database && `backups in ${c.backup.dir}`, needs.mail && c.mail.smtpUrl && `mail through ${new URL(c.mail.smtpUrl).host}`]
       .filter(Boolean)
       .join(', ');
   if (missing.length === 0 && !keysMissing) return { config, using: `using ${describe(config)} (from the environment)` };
@@ -61,6 +65,7 @@ export function resolveOpsConfig(needs: OpsNeeds, env: NodeJS.ProcessEnv = proce
     throw new ConfigError([`${settable}: not set, and the \`npm start\` stack recorded in ${file} (pid ${stack.pid}) is no longer running. Start it again, or set ${settable}.`]);
   }
   const resolved = fromStack(config, stack, needs);
+  if (needs.mail && !resolved.mail.smtpUrl) throw new ConfigError([`SMTP_URL: not set, and the \`npm start\` stack in ${file} has no mail catcher. Set SMTP_URL.`]);
   return { config: resolved, using: `using the \`npm start\` stack of ${config.dataDir} (pid ${stack.pid}, started ${stack.startedAt}): ${describe(resolved)}` };
 }
 
