@@ -63,6 +63,10 @@ describe('a worker process killed in the middle of its work', () => {
     smtp = await startHoldingSmtp(harnessValue('mailSmtpUrl'));
     base = { databaseUrl: db.url, taskQueue, dataDir: dir, smtpUrl: smtp.url, backupDir: path.join(dir, 'backups') };
   });
+  // Each test's workers leave with it: a survivor would take the next test's work on the same queue.
+  afterEach(async () => {
+    for (const w of workers.splice(0)) await w.stop();
+  });
   afterAll(async () => {
     for (const w of workers) await w.kill();
     await smtp?.close();
