@@ -14,6 +14,7 @@ import { ChildServerError, spawnChildServer, spawnProblem } from './child-server
 import { buildWithGo, goBinary, isExecutable, onPath, taalmelCacheDir, type Say } from './go-binaries';
 
 export const MAILPIT_VERSION = 'v1.33.1';
+const SERVER = 'Mailpit (the local mail catcher)';
 const GO_PACKAGE = `github.com/axllent/mailpit@${MAILPIT_VERSION}`;
 
 export async function resolveMailpit(options: { explicitPath?: string; env?: NodeJS.ProcessEnv; say?: Say } = {}): Promise<string | null> {
@@ -21,7 +22,9 @@ export async function resolveMailpit(options: { explicitPath?: string; env?: Nod
   const say = options.say ?? ((message: string) => process.stderr.write(`${message}\n`));
   const explicit = options.explicitPath ?? env.MAILPIT_PATH;
   if (explicit) {
-    if (!isExecutable(explicit)) throw new Error(`MAILPIT_PATH=${explicit} is not an executable file`);
+    if (!isExecutable(explicit)) {
+      throw new ChildServerError(SERVER, `MAILPIT_PATH=${explicit} is not an executable file`, 'point MAILPIT_PATH at the mailpit binary, or unset it', '');
+    }
     return explicit;
   }
   const fromPath = onPath('mailpit', env);
@@ -35,8 +38,6 @@ export async function resolveMailpit(options: { explicitPath?: string; env?: Nod
   if (go && !fs.existsSync(cached)) return buildWithGo({ go, goPackage: GO_PACKAGE, cacheDir, binaryName: 'mailpit', label: `Mailpit ${MAILPIT_VERSION}`, say });
   return null;
 }
-
-const SERVER = 'Mailpit (the local mail catcher)';
 
 export type RunningMailpit = { smtpPort: number; smtpUrl: string; apiUrl: string; stop(): Promise<void> };
 
