@@ -149,9 +149,10 @@ function relocatedDataDir(dataDir: string, runAs: RunAs, base: string): string {
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { mode: 0o700 });
   fs.chownSync(target, runAs.uid, runAs.gid);
-  fs.writeFileSync(`${target}.link`, `${link}\n`, { mode: 0o644 });
   fs.mkdirSync(path.dirname(link), { recursive: true });
   fs.symlinkSync(target, link);
+  // The record last: a sweep running meanwhile in another start never sees a record without its link.
+  fs.writeFileSync(`${target}.link`, `${link}\n`, { mode: 0o644 });
   return target;
 }
 
