@@ -12,6 +12,7 @@ import { databaseUrlFor } from '../db/knex';
 import { migrateLatest, setAppRolePassword } from '../db/migrator';
 import { seedDemoFirm, type DemoCredentials } from '../db/seeds/demo-firm';
 import { createKnex } from '../db/knex';
+import { ChildServerError } from './child-server';
 import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
@@ -20,6 +21,7 @@ import { loadOrCreateDevAppPassword, securitySettings } from './keys';
 import { mailDepsFrom, startApi, startSchedulerService, startWorkerService } from './services';
 import { resolveMailpit, startMailpit } from './mailpit';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
+import { removeStackFile, writeStackFile } from './stack-file';
 import { resolveTemporalCli } from './temporal-cli';
 import { installTemporalRuntime } from './temporal-runtime';
 import { startTemporalDevServer } from './temporal-dev-server';
@@ -67,6 +69,7 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
     '  Demo clients:',
     ...file.clients.map((c) => `    ${c.gstin}  ${c.name}  (${c.id})`),
     '',
+    '  Ops commands (npm run ops:backup, ops:backups, ops:create-firm…) in another terminal use this stack.',
     '  Ctrl-C stops everything.',
     '',
   ];
@@ -165,6 +168,20 @@ async function main(): Promise<void> {
     const scheduler = await startSchedulerService({ config, logger, temporalAddress });
     steps.push({ name: 'scheduler', stop: scheduler.stop });
 
+    // Where this stack's servers are, for the ops commands in another terminal (ops/ops-config.ts).
+    const stackFile = writeStackFile(config.dataDir, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      apiUrl: api.url,
+      databaseUrl,
+      temporal: { address: temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl: temporalUiUrl },
+      backupDir: config.backup.dir,
+      erasureLogDir: config.dataProtection.erasureLogDir,
+      mail,
+    });
+    steps.push({ name: 'stack file', stop: async () => removeStackFile(config.dataDir) });
+    logger.debug({ stackFile }, 'ops commands find this stack through its stack file');
+
     let demo: DemoFile | null = null;
     if (seeded) {
       demo = { apiUrl: api.url, temporalUiUrl, mail, ...seeded };
@@ -178,7 +195,10 @@ async function main(): Promise<void> {
     else logger.warn({ api: api.url, temporalUi: temporalUiUrl }, `the demo firm exists but ${credentialsPath} is gone: reset its passwords or start with an empty DATA_DIR`);
   } catch (error) {
     if (error instanceof PortInUseError) logger.fatal(error.message);
-    else logger.fatal({ err: error }, 'Taalmel could not start');
+    else if (error instanceof ChildServerError) {
+      logger.debug({ source: error.server, output: error.detail }, 'what the server said');
+      logger.fatal(error.message);
+    } else logger.fatal({ err: error }, 'Taalmel could not start');
     await runStopSteps([...steps].reverse(), logger);
     process.exit(1);
   }
