@@ -36,13 +36,11 @@ export async function temporalState(handle: TemporalHandle, timeoutMs = CHECK_TI
     connection.withDeadline(Date.now() + timeoutMs, () =>
       connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: handle.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType }),
     );
-  try {
-    const [workflows, activities] = await Promise.all([pollersOf(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), pollersOf(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
-    const polled = (workflows.pollers?.length ?? 0) > 0 && (activities.pollers?.length ?? 0) > 0;
-    return { temporal: 'ok', worker: polled ? 'ok' : 'unavailable' };
-  } catch {
-    return { temporal: 'unavailable', worker: 'unknown' };
-  }
+  // Both calls end before the answer (allSettled): none is left retrying on a connection that closes.
+  const [workflows, activities] = await Promise.allSettled([pollersOf(TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), pollersOf(TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
+  if (workflows.status === 'rejected' || activities.status === 'rejected') return { temporal: 'unavailable', worker: 'unknown' };
+  const polled = (workflows.value.pollers?.length ?? 0) > 0 && (activities.value.pollers?.length ?? 0) > 0;
+  return { temporal: 'ok', worker: polled ? 'ok' : 'unavailable' };
 }
 
 export class ReadinessProbe {

@@ -15,6 +15,7 @@ const REFRESH_MS = 10_000;
 const FAILED_WINDOW_MS = 3600_000;
 /** At most this many failed executions are listed per scrape; more still fire the alert. */
 const FAILED_LIST_LIMIT = 1000;
+const TEMPORAL_DEADLINE_MS = 3000;
 
 type Snapshot = {
   lastVerifiedBackupAt: Date | null;
@@ -39,12 +40,15 @@ async function failedWorkflows(temporal: TemporalHandle, now: Date): Promise<Map
   const query = `TaskQueue = "${temporal.taskQueue}" AND (ExecutionStatus = "Failed" OR ExecutionStatus = "TimedOut") AND CloseTime > "${since}"`;
   const byType = new Map<string, number>();
   try {
-    let seen = 0;
-    for await (const execution of temporal.client.workflow.list({ query, pageSize: 200 })) {
-      byType.set(execution.type, (byType.get(execution.type) ?? 0) + 1);
-      seen += 1;
-      if (seen >= FAILED_LIST_LIMIT) break;
-    }
+    // Within a deadline: a scrape while Temporal is down answers (without this figure) instead of hanging.
+    await temporal.connection.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, async () => {
+      let seen = 0;
+      for await (const execution of temporal.client.workflow.list({ query, pageSize: 200 })) {
+        byType.set(execution.type, (byType.get(execution.type) ?? 0) + 1);
+        seen += 1;
+        if (seen >= FAILED_LIST_LIMIT) break;
+      }
+    });
     return byType;
   } catch {
     return null;
