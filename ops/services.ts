@@ -3,6 +3,7 @@
  * production entry points run one each; `npm start` runs all three in one process.
  */
 import http from 'node:http';
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { mountAdminConsole } from '../admin/console';
 import { consoleAuth } from './console-auth';
@@ -30,7 +31,7 @@ export async function startApi(options: {
   databaseUrl: string;
   temporalAddress: string;
   security: SecuritySettings;
-}): Promise<Service & { url: string; server: http.Server }> {
+}): Promise<Service & { url: string; server: http.Server; knex: Knex }> {
   const { config, logger } = options;
   if (!config.database.appPassword) logger.warn('DATABASE_APP_PASSWORD is not set: the api connects as the database owner and switches to the application role, which a raw query could undo');
   const knex = createKnex({
@@ -76,6 +77,7 @@ export async function startApi(options: {
   const metricsServer = config.metrics.port ? await startMetricsServer(app.metrics.registry, { host: config.metrics.host, port: config.metrics.port }) : null;
   return {
     server,
+    knex,
     url: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.api.port}`,
     async stop() {
       const started = Date.now();

@@ -165,7 +165,7 @@ describe('readiness waits for a worker; metrics show what the alerts watch', () 
   });
 
   it('counts requests by route template and status, never by raw path', async () => {
-    const id = firm.clients[0].id;
+    const id = firm.clients[0]!.id;
     await call(api, 'GET', `/api/clients/${id}`);
     const text = await metrics();
     expect(sample(text, 'taalmel_http_requests_total', { method: 'GET', route: '/api/clients/:id', status: '401' })).toBeGreaterThanOrEqual(1);

@@ -38,7 +38,8 @@ describe('alert rules', () => {
 });
 
 describe('docker-compose.yml', () => {
-  const compose = parse(read('docker-compose.yml')) as { name?: string; services: Record<string, Service> };
+  type Name = 'proxy' | 'postgres' | 'temporal-schema' | 'temporal' | 'temporal-namespace' | 'temporal-ui' | 'migrate' | 'api' | 'worker' | 'scheduler' | 'prometheus';
+  const compose = parse(read('docker-compose.yml')) as { name?: string; services: Record<Name, Service> };
   const services = compose.services;
   const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
 
@@ -77,7 +78,7 @@ describe('docker-compose.yml', () => {
     expect(services.prometheus.volumes).toContain('./ops/prometheus:/etc/prometheus:ro');
     const config = parse(read('ops/prometheus/prometheus.yml'));
     expect(config.rule_files).toEqual(['alerts.yml']);
-    expect(config.scrape_configs.map((c: { job_name: string; static_configs: Array<{ targets: string[] }> }) => [c.job_name, c.static_configs[0].targets[0]])).toEqual([
+    expect(config.scrape_configs.map((c: { job_name: string; static_configs: Array<{ targets: string[] }> }) => [c.job_name, c.static_configs[0]!.targets[0]])).toEqual([
       ['taalmel-api', `api:${services.api.environment?.METRICS_PORT}`],
       ['taalmel-worker', `worker:${services.worker.environment?.WORKER_METRICS_PORT}`],
     ]);
