@@ -11,7 +11,10 @@
  * 3. Four users uploading a 1-lakh purchase register at once: the time and the api's peak RSS.
  * 4. A sustained mix of reads for API_BENCH_MIX_SECONDS (default 20; set 300 for five minutes):
  *    the count of 5xx answers must be zero.
- * API_BENCH_SECONDS (default 10) is each run of part 1; API_BENCH_UPLOAD_ROWS (default 100000).
+ * API_BENCH_SECONDS (default 10) is each run of part 1; API_BENCH_UPLOAD_ROWS (default 100000);
+ * API_BENCH_PARTS (default `1,2,3,4`) runs some of them. Part 1 is run twice: with the per-firm
+ * connection limit as configured (half the pool), and with it lifted to the whole pool, which shows
+ * how much of the gap to the floor that limit makes for one firm's ten concurrent requests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -37,6 +40,7 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const SECONDS = Number(process.env.API_BENCH_SECONDS ?? 10);
 const MIX_SECONDS = Number(process.env.API_BENCH_MIX_SECONDS ?? 20);
 const UPLOAD_ROWS = Number(process.env.API_BENCH_UPLOAD_ROWS ?? 100_000);
+const PARTS = new Set((process.env.API_BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => p.trim()));
 const CLIENTS_PER_FIRM = 120;
 const PASSWORD = 'bench password that is long enough 1';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -77,8 +81,10 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
     });
     child.once('exit', (code) => reject(new Error(`the api process exited (${code}):\n${output}`)));
   });
+  let stopping = false;
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  return { child, api: ready[0]!, floor: ready[1]!, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  child.once('exit', (code, signal) => { if (!stopping) process.stderr.write(`the api process ended by itself (${code ?? signal}):\n${output.slice(-4000)}\n`); });
+  return { child, api: ready[0]!, floor: ready[1]!, stop: async () => { stopping = true; child.kill('SIGTERM'); await exited; } };
 }
 
 /** Peak and current resident memory of a process (Linux /proc), in MB. */
@@ -146,9 +152,20 @@ async function interleaved(api: string, firms: Firm[], tokens: string[], total =
 }
 
 /** Part 3: four users upload a register each, at once. */
-async function uploads(api: string, firms: Firm[], pid: number) {
-  const users = firms.flatMap((f) => f.users.map((email, i) => ({ email, firm: f, client: f.clients[i]! })));
-  const files = users.map((u) => Buffer.from(toRegisterCsv(generateReconData({ n: UPLOAD_ROWS, seed: 7, period: '2024-06', recipientGstin: u.client.gstin }))));
+function uploaders(firms: Firm[]) {
+  return firms.flatMap((f) => f.users.map((email, i) => ({ email, firm: f, client: f.clients[i]! })));
+}
+
+/**
+ * The registers, made before any server runs: generating them blocks this process for seconds, and
+ * a keep-alive socket the api closed meanwhile would fail the next request.
+ */
+function registers(firms: Firm[]): Buffer[] {
+  return uploaders(firms).map((u) => Buffer.from(toRegisterCsv(generateReconData({ n: UPLOAD_ROWS, seed: 7, period: '2024-06', recipientGstin: u.client.gstin }))));
+}
+
+async function uploads(api: string, firms: Firm[], files: Buffer[], pid: number) {
+  const users = uploaders(firms);
   const tokens = await Promise.all(users.map((u) => login(api, u.email)));
   const before = memoryOf(pid);
   const started = Date.now();
@@ -162,7 +179,9 @@ async function uploads(api: string, firms: Firm[], pid: number) {
         body: JSON.stringify({ kind: 'purchase_register', period: '2024-06', filename: 'register.csv', contentType: 'text/csv', size: file.length }),
       });
       const { uploadUrl } = (await created.json()) as { uploadUrl: string };
-      const put = await fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: new Uint8Array(file) });
+      const put = await fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: new Uint8Array(file) }).catch((error: Error & { cause?: unknown }) => {
+        throw new Error(`upload of ${u.email} after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${error.message} (${String(error.cause)})`);
+      });
       const body = (await put.json()) as { rows?: number; status?: string };
       return { status: put.status, rows: body.rows, seconds: (Date.now() - t0) / 1000 };
     }),
@@ -200,13 +219,15 @@ async function main(): Promise<void> {
   const appPassword = randomBytes(18).toString('base64url');
   await setAppRolePassword(owner, 'taalmel_app', appPassword);
   const firms = [await seedFirm(owner, 'Firm A', 0), await seedFirm(owner, 'Firm B', 1000)];
+  const files = PARTS.has('3') ? registers(firms) : [];
 
   // A real worker on the task queue: /readyz is 200 only with one.
   installTemporalRuntime(logger, 'WARN');
   const workerDb = createKnex({ url, appRole: 'taalmel_app', poolMax: 2 });
   const worker = await startWorker({ address: temporal.address, namespace: 'default', taskQueue: 'bench', knex: workerDb, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
   const keys = generateKeys();
-  const serverEnv = async (poolMax: number) => ({
+  const serverEnv = async (poolMax: number, extra: Record<string, string> = {}) => ({
+    ...extra,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     DATA_DIR: path.join(dir, 'data'),
@@ -230,36 +251,49 @@ async function main(): Promise<void> {
   out(`machine: ${cpus[0]?.model ?? 'cpu'} × ${cpus.length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   try {
     // ---- 1, 3, 4 on the default pool (10) --------------------------------------------------
-    const server = await startServer(await serverEnv(10));
-    try {
-      for (;;) if ((await fetch(`${server.api}/readyz`)).status === 200) break; else await new Promise((r) => setTimeout(r, 250));
-      const tokens = await Promise.all(firms.map((f) => login(server.api, f.users[0]!)));
+    for (const [label, extra] of [['per-firm limit: half the pool (the default)', {}], ['per-firm limit lifted to the whole pool', { DATABASE_FIRM_MAX_CONNECTIONS: '10' }]] as const) {
+      const first = Object.keys(extra).length === 0;
+      if (!PARTS.has('1') && !(first && (PARTS.has('3') || PARTS.has('4')))) continue;
+      const server = await startServer(await serverEnv(10, extra));
+      try {
+        for (;;) if ((await fetch(`${server.api}/readyz`)).status === 200) break; else await new Promise((r) => setTimeout(r, 250));
+        const tokens = await Promise.all(firms.map((f) => login(server.api, f.users[0]!)));
 
-      out(`\n1. list read against its floors: 10 connections, ${SECONDS} s each (after 2 s of warm-up), pool 10`);
-      const results = await listAgainstFloors(server.api, server.floor, firms[0]!, tokens[0]!);
-      const floorRps = results[1]![1].rps;
-      for (const [name, r] of results) out(`   ${name.padEnd(56)} ${r.rps.toFixed(0).padStart(6)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors})  ratio to floor ${(r.rps / floorRps).toFixed(2)}`);
+        if (PARTS.has('1')) {
+          out(`\n1. list read against its floors: 10 connections, ${SECONDS} s each (after 2 s of warm-up), pool 10, ${label}`);
+          const results = await listAgainstFloors(server.api, server.floor, firms[0]!, tokens[0]!);
+          const floorRps = results[1]![1].rps;
+          for (const [name, r] of results) out(`   ${name.padEnd(56)} ${r.rps.toFixed(0).padStart(6)} rps  p50 ${r.p50} ms  p99 ${r.p99} ms  (${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors})  ratio to floor ${(r.rps / floorRps).toFixed(2)}`);
+        }
+        if (!first) continue;
 
-      out(`\n4. sustained mix of reads for ${MIX_SECONDS} s (both firms, 10 connections)`);
-      const m = await mix(server.api, firms, tokens);
-      out(`   ${m.requests} requests, ${m.rps.toFixed(0)} rps, p99 ${m.p99} ms, 5xx ${m.fivexx}, non-2xx ${m.non2xx}, errors ${m.errors}`);
+        if (PARTS.has('4')) {
+          out(`\n4. sustained mix of reads for ${MIX_SECONDS} s (both firms, 10 connections)`);
+          const m = await mix(server.api, firms, tokens);
+          out(`   ${m.requests} requests, ${m.rps.toFixed(0)} rps, p99 ${m.p99} ms, 5xx ${m.fivexx}, non-2xx ${m.non2xx}, errors ${m.errors}`);
+        }
 
-      out(`\n3. four users upload a ${UPLOAD_ROWS.toLocaleString('en-IN')}-row purchase register at once`);
-      const u = await uploads(server.api, firms, server.child.pid!);
-      out(`   file ${u.mb.toFixed(1)} MB each; all done in ${u.seconds.toFixed(1)} s; each: ${u.outcomes.map((o) => `${o.status} ${o.rows ?? '?'} rows ${o.seconds.toFixed(1)} s`).join('; ')}`);
-      out(`   api process RSS before ${u.before.rssMb} MB (peak so far ${u.before.peakMb} MB); peak RSS after the uploads ${u.after.peakMb} MB`);
-    } finally {
-      await server.stop();
+        if (PARTS.has('3')) {
+          out(`\n3. four users upload a ${UPLOAD_ROWS.toLocaleString('en-IN')}-row purchase register at once`);
+          const u = await uploads(server.api, firms, files, server.child.pid!);
+          out(`   file ${u.mb.toFixed(1)} MB each; all done in ${u.seconds.toFixed(1)} s; each: ${u.outcomes.map((o) => `${o.status} ${o.rows ?? '?'} rows ${o.seconds.toFixed(1)} s`).join('; ')}`);
+          out(`   api process RSS before ${u.before.rssMb} MB (peak so far ${u.before.peakMb} MB); peak RSS after the uploads ${u.after.peakMb} MB`);
+        }
+      } finally {
+        await server.stop();
+      }
     }
 
     // ---- 2 on a small pool -----------------------------------------------------------------
-    const small = await startServer(await serverEnv(3));
-    try {
-      const tokens = await Promise.all(firms.map((f) => login(small.api, f.users[1]!)));
-      const r = await interleaved(small.api, firms, tokens);
-      out(`\n2. ${r.total} requests of two firms interleaved, 10 at a time, pool 3: ${r.seconds.toFixed(1)} s, foreign rows ${r.foreign}, failed ${r.failed}, statuses ${JSON.stringify(r.statuses)}`);
-    } finally {
-      await small.stop();
+    if (PARTS.has('2')) {
+      const small = await startServer(await serverEnv(3));
+      try {
+        const tokens = await Promise.all(firms.map((f) => login(small.api, f.users[1]!)));
+        const r = await interleaved(small.api, firms, tokens);
+        out(`\n2. ${r.total} requests of two firms interleaved, 10 at a time, pool 3: ${r.seconds.toFixed(1)} s, foreign rows ${r.foreign}, failed ${r.failed}, statuses ${JSON.stringify(r.statuses)}`);
+      } finally {
+        await small.stop();
+      }
     }
     out(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
