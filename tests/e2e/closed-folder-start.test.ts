@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../ops/ports';
+import { eventually } from '../harness/eventually';
 import { harnessValue } from '../harness/harness-env';
 import { ROOT, startStack, waitFor, READY_LINE } from './stack';
 
@@ -89,7 +90,8 @@ describe('npm start from a folder other users cannot enter', () => {
     try {
       await waitFor(stack, READY_LINE, 300_000);
       expect(stack.output()).not.toMatch(/EACCES/);
-      expect((await fetch(`http://127.0.0.1:${ports.PORT}/readyz`)).status).toBe(200);
+      // Ready once the worker's first polls reach Temporal, a moment after the banner.
+      await eventually('readyz is 200', async () => (await fetch(`http://127.0.0.1:${ports.PORT}/readyz`)).status === 200, 60_000, 250);
 
       const dataDir = path.join(checkout, '.data');
       if (process.getuid?.() === 0) {

@@ -22,6 +22,8 @@ import { createTestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { serve } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
+import { startTestWorker, uniqueTaskQueue } from '../../harness/temporal';
+import type { RunningWorker } from '../../../ops/worker';
 
 jest.setTimeout(300_000);
 
@@ -33,6 +35,7 @@ describe('PostgreSQL killed under the api', () => {
   let owner: Knex;
   let temporal: TemporalHandle;
   let server: { url: string; close(): Promise<void> };
+  let worker: RunningWorker | undefined;
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-outage-'));
@@ -44,12 +47,16 @@ describe('PostgreSQL killed under the api', () => {
     app = createKnex({ url, appRole: TEST_APP_ROLE, poolMax: 4, applicationName: 'taalmel-outage-api', acquireTimeoutMs: 3_000 });
     owner = createKnex({ url, poolMax: 1, applicationName: 'taalmel-outage-owner' });
     const logs = captureLogger('warn');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    // Ready also means a worker polls the api's task queue (api/health/readiness.ts).
+    const taskQueue = uniqueTaskQueue('outage');
+    worker = await startTestWorker({ knex: app, taskQueue });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue });
     const security = createSecurity(testSecuritySettings(), app, logs.logger);
     server = await serve(createApp({ logger: logs.logger, knex: app, temporal, security, exposeInternalErrors: false }));
   });
   afterAll(async () => {
     await server?.close();
+    await worker?.shutdown();
     await temporal?.close();
     await app?.destroy();
     await owner?.destroy();
@@ -60,7 +67,12 @@ describe('PostgreSQL killed under the api', () => {
   it('answers 503 naming postgres while it is down, and recovers when it is back, without a restart', async () => {
     const firm = await createTestFirm({ owner } as TestDatabase);
     const signIn = () => call(server, 'POST', '/api/auth/login', { body: { email: firm.users.staff.email, password: firm.users.staff.password } });
-    expect((await call(server, 'GET', '/readyz')).body).toEqual({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
+    // The worker's first polls reach Temporal a moment after it starts.
+    const ready = await eventually('readiness with a polling worker', async () => {
+      const res = await call(server, 'GET', '/readyz');
+      return res.status === 200 ? res : null;
+    });
+    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok', worker: 'ok' } });
     expect((await signIn()).status).toBe(200);
 
     // The whole server (postmaster and backends) dies at once.
@@ -70,7 +82,7 @@ describe('PostgreSQL killed under the api', () => {
       const res = await call(server, 'GET', '/readyz');
       return res.status === 503 ? res : null;
     });
-    expect(down.body).toEqual({ status: 'unavailable', checks: { postgres: 'unavailable', temporal: 'ok' }, unavailable: ['postgres'] });
+    expect(down.body).toEqual({ status: 'unavailable', checks: { postgres: 'unavailable', temporal: 'ok', worker: 'ok' }, unavailable: ['postgres'] });
     // The process itself lives (liveness), and a request that needs the database fails without hanging.
     expect((await call(server, 'GET', '/healthz')).status).toBe(200);
     expect((await signIn()).status).toBeGreaterThanOrEqual(500);
