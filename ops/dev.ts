@@ -158,7 +158,7 @@ async function main(): Promise<void> {
       logger.error({ err: error }, 'the web app could not be built: the API runs without it'),
     );
     const security = securitySettings(config, { devKeysFallback: true });
-    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security });
+    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security, temporalUiUrl });
     steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress, mail: mailDepsFrom(config, { smtpUrl, secretKeys: security }) });
     steps.push({ name: 'worker', stop: worker.stop });

@@ -19,7 +19,7 @@ import type { MailDeps } from '../activities/mail-transport';
 import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
 import type { DataProtectionDeps } from '../activities/data-protection-deps';
 import { certificateKeyFromSeed } from '../db/security/certificate-key';
-import { certificateSeed } from './keys';
+import { certificateSeed, temporalPayloadCodec } from './keys';
 
 export type Service = { stop(): Promise<void> };
 
@@ -29,6 +29,8 @@ export async function startApi(options: {
   databaseUrl: string;
   temporalAddress: string;
   security: SecuritySettings;
+  /** The Temporal Web UI the codec endpoint answers (CORS); TEMPORAL_UI_URL when absent. */
+  temporalUiUrl?: string | null;
 }): Promise<Service & { url: string; server: http.Server }> {
   const { config, logger } = options;
   if (!config.database.appPassword) logger.warn('DATABASE_APP_PASSWORD is not set: the api connects as the database owner and switches to the application role, which a raw query could undo');
@@ -42,7 +44,7 @@ export async function startApi(options: {
     acquireTimeoutMs: config.database.acquireTimeoutMs,
     log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
-  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const security = createSecurity(options.security, knex, logger);
   const seed = certificateSeed(config);
   const app = createApp({
@@ -64,6 +66,7 @@ export async function startApi(options: {
       publicUrl: config.api.publicUrl,
     },
     followUps: { maxFileBytes: config.mail.maxFileBytes },
+    codecEndpoint: { temporalUiUrl: options.temporalUiUrl ?? config.temporal.uiUrl ?? null },
   });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
@@ -134,6 +137,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
     address: options.temporalAddress,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    codec: temporalPayloadCodec(config),
     knex,
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
@@ -152,7 +156,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
 
 export async function startSchedulerService(options: { config: Config; logger: Logger; temporalAddress: string }): Promise<Service & { scheduler: RunningScheduler }> {
   const { config, logger } = options;
-  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const scheduler = startScheduler({
     client: temporal.client,
     logger,

@@ -8,6 +8,7 @@ import { harnessValue } from '../../harness/harness-env';
 import { testSecuritySettings } from '../../harness/api';
 import { bodyOf, serve, type TestServer } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
+import { testPayloadCodec } from '../../harness/temporal';
 
 describe('health and the error envelope', () => {
   let db: TestDatabase;
@@ -17,7 +18,7 @@ describe('health and the error envelope', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
     server = await serve(createApp({ logger: logs.logger, knex: db.app, temporal, security: createSecurity(testSecuritySettings(), db.app, logs.logger), exposeInternalErrors: false }));
   });
   afterAll(async () => {
@@ -42,7 +43,7 @@ describe('health and the error envelope', () => {
   it('GET /readyz is 503 naming what is down', async () => {
     const deadPort = await freePort();
     const deadKnex = createKnex({ url: `postgres://nobody:x@127.0.0.1:${deadPort}/none`, appRole: TEST_APP_ROLE, poolMax: 1 });
-    const deadTemporal = createTemporalClient({ address: `127.0.0.1:${deadPort}`, namespace: 'default', taskQueue: 'unused' });
+    const deadTemporal = createTemporalClient({ address: `127.0.0.1:${deadPort}`, namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
     const down = await serve(
       createApp({ logger: logs.logger, knex: deadKnex, temporal: deadTemporal, security: createSecurity(testSecuritySettings(), deadKnex, logs.logger), exposeInternalErrors: false }),
     );
