@@ -16,7 +16,7 @@ import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
 import { assertPortsFree, PortInUseError, type NamedPort } from './ports';
-import { loadOrCreateDevAppPassword, securitySettings } from './keys';
+import { loadOrCreateDevAppPassword, loadOrCreateDevOperatorToken, securitySettings } from './keys';
 import { mailDepsFrom, startApi, startSchedulerService, startWorkerService } from './services';
 import { resolveMailpit, startMailpit } from './mailpit';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
@@ -27,7 +27,13 @@ import { ensureWebBuilt } from './web-build';
 
 const DEV_DATABASE = 'taalmel';
 
-type DemoFile = { apiUrl: string; temporalUiUrl: string | null; mail?: { smtpPort: number | null; apiUrl: string | null } } & DemoCredentials;
+type DemoFile = {
+  apiUrl: string;
+  temporalUiUrl: string | null;
+  mail?: { smtpPort: number | null; apiUrl: string | null };
+  /** The payload codec endpoint and the dev platform operator's token (docs/operations.md). */
+  codec?: { endpoint: string; signInUrl: string; token: string };
+} & DemoCredentials;
 
 async function startTemporal(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<{ address: string; uiUrl: string | null; stop: () => Promise<void> }> {
   const binary = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, say: (m) => logger.info(m) });
@@ -40,6 +46,7 @@ async function startTemporal(config: ReturnType<typeof loadConfig>, logger: Logg
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
       dbFile,
+      uiCodecEndpoint: `${config.api.publicUrl.replace(/\/+$/, '')}/codec`,
       onLog: (line) => logger.debug({ source: 'temporal' }, line),
     });
   }
@@ -58,6 +65,7 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
     `    Web app      ${file.apiUrl}/`,
     `    API          ${file.apiUrl}/api   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
     `    Temporal UI  ${file.temporalUiUrl ?? '(external Temporal: see its own UI)'}`,
+    ...(file.codec ? [`    Codec        payloads in Temporal are encrypted; to read them in the UI sign in at ${file.codec.signInUrl} with the token in the credentials file`] : []),
     file.mail?.apiUrl
       ? `    Mail         caught by Mailpit: SMTP 127.0.0.1:${file.mail.smtpPort}; read what was sent at ${file.mail.apiUrl}/api/v1/messages (or each follow-up's outbox)`
       : '    Mail         sent through SMTP_URL (and firms\' own SMTP settings)',
@@ -134,8 +142,13 @@ async function main(): Promise<void> {
     // The api logs in as the application role itself (it cannot become the owner or the platform role).
     config.database.appPassword ??= loadOrCreateDevAppPassword(config.dataDir);
     const appPassword = config.database.appPassword;
+    let codecToken = '';
     const seeded = await setAppRolePassword(owner, config.database.appRole, appPassword)
       .then(() => seedDemoFirm(owner))
+      .then(async (result) => {
+        codecToken = await loadOrCreateDevOperatorToken(owner, config.dataDir);
+        return result;
+      })
       .finally(() => owner.destroy());
 
     // Mail: the platform SMTP_URL when set; otherwise a local Mailpit catches everything.
@@ -166,12 +179,13 @@ async function main(): Promise<void> {
     steps.push({ name: 'scheduler', stop: scheduler.stop });
 
     let demo: DemoFile | null = null;
+    const codec = { endpoint: `${api.url}/codec`, signInUrl: `${api.url}/codec/sign-in`, token: codecToken };
     if (seeded) {
-      demo = { apiUrl: api.url, temporalUiUrl, mail, ...seeded };
+      demo = { apiUrl: api.url, temporalUiUrl, mail, codec, ...seeded };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     } else if (fs.existsSync(credentialsPath)) {
       const previous = JSON.parse(fs.readFileSync(credentialsPath, 'utf8')) as DemoFile;
-      demo = { ...previous, apiUrl: api.url, temporalUiUrl, mail };
+      demo = { ...previous, apiUrl: api.url, temporalUiUrl, mail, codec };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     }
     if (demo) process.stdout.write(`${banner(demo, credentialsPath, Boolean(seeded))}\n`);

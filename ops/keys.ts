@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SecuritySettings } from '../api/security';
 import { newCertificateSeed } from '../db/security/certificate-key';
+import type { Knex } from 'knex';
+import { createPlatformOperator, operatorTokenHash as operatorTokenHashOf, revokePlatformOperator } from '../db/platform-operators';
 import { EncryptionCodec } from '../db/security/payload-codec';
 import { generateKeySpec } from '../db/security/secret-box';
 import type { Config } from './config';
@@ -107,4 +109,24 @@ export function certificateSeed(config: Config): string | undefined {
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.writeFileSync(file, `${seed}\n`, { mode: 0o600 });
   return seed;
+}
+
+export const DEV_OPERATOR_EMAIL = 'ops@demo.taalmel.test';
+
+/**
+ * The dev stack's platform operator token for the codec endpoint (DATA_DIR/dev-codec-token, mode
+ * 600): made once; a database that lost it (or a fresh one) gets a new one.
+ */
+export async function loadOrCreateDevOperatorToken(owner: Knex, dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'dev-codec-token');
+  if (fs.existsSync(file)) {
+    const token = fs.readFileSync(file, 'utf8').trim();
+    const known = await owner('platform_operators').where({ token_hash: operatorTokenHashOf(token) }).whereNull('revoked_at').first();
+    if (known) return token;
+  }
+  await revokePlatformOperator(owner, DEV_OPERATOR_EMAIL);
+  const { token } = await createPlatformOperator(owner, { email: DEV_OPERATOR_EMAIL, name: 'Dev operator' });
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
 }
