@@ -187,6 +187,7 @@ export function backupDepsFrom(config: Config, databaseUrl: string): BackupDeps 
     pgRestorePath: config.backup.pgRestorePath,
     rotation: config.backup.keep,
     timeZone: config.scheduler.timezone,
+    erasureLogDir: config.dataProtection.erasureLogDir,
   };
 }
 
