@@ -54,6 +54,7 @@ import { dataProtectionRoutes } from './data-protection/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 import { noticeRoutes } from './notices/routes';
+import { CODEC_PATH_PREFIX, codecRoutes } from './codec/routes';
 
 export type AppDeps = {
   logger: Logger;
@@ -82,6 +83,8 @@ export type AppDeps = {
   limits?: Partial<RequestLimits>;
   /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
   dataProtection?: { exportDir: string; exportTtlMs?: number; certificatePublicKey: JWK | null; publicUrl?: string; cancelGraceSeconds?: number };
+  /** The payload codec endpoint (api/codec/routes.ts): the Temporal Web UI's URL, the one origin CORS allows. */
+  codecEndpoint?: { temporalUiUrl: string | null };
 };
 
 export type RequestLimits = {
@@ -193,7 +196,7 @@ export function createApp(deps: AppDeps): App {
   // Uploads wait for a parse slot (up to their deadline) rather than parse many files at once.
   const parseSlots = new FirmGate({ perFirm: PARSE_SLOTS, waitMs: limits.uploadTimeoutMs, busyMessage: 'Too many uploads are being read; try again in a minute.' });
   const publicUrl = deps.web?.publicUrl ?? deps.imports?.publicUrl;
-  const isApi = (path: string) => /^\/+(api|healthz|readyz|metrics|\.well-known)(\/|$)/i.test(path);
+  const isApi = (path: string) => /^\/+(api|codec|healthz|readyz|metrics|\.well-known)(\/|$)/i.test(path);
   const readiness = new ReadinessProbe({ knex: deps.knex, temporal: deps.temporal });
   const metrics = createMetrics({ knex: deps.knex, temporal: deps.temporal, readiness, isApi });
   app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isApi }));
@@ -205,11 +208,14 @@ export function createApp(deps: AppDeps): App {
   app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
-  app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH ? next() : json(ctx, next)));
+  // The codec endpoint parses its own (larger) JSON bodies.
+  const ownBody = (p: string) => p === UPLOAD_PATH || p === LINK_UPLOAD_PATH || p.startsWith(`${CODEC_PATH_PREFIX}/`);
+  app.use((ctx, next) => (ownBody(ctx.path) ? next() : json(ctx, next)));
 
   app.use(healthRoutes({ readiness }).routes());
   app.use(metricsRoutes(metrics.registry, deps.metrics?.token).routes());
   app.use(securityTxtRoutes({ contact: deps.web?.securityContact, publicUrl }).routes());
+  app.use(codecRoutes({ knex: deps.knex, codec: deps.temporal.codec, uiUrl: deps.codecEndpoint?.temporalUiUrl ?? null, cookieSecure: deps.security.settings.cookieSecure }).routes());
 
   const router = new Router();
   const specs = apiRouteSpecs(deps, { firmGate, parseSlots });

@@ -12,8 +12,14 @@ import type { NoticeState, PlanFacts, PlanStep } from '../domain/notices';
 export const NOTICE_WORKFLOW = 'noticeWorkflow';
 export const NOTICE_NOTIFICATION_KIND = 'notice.alert';
 
-export function noticeWorkflowId(firmId: string, gstin: string, reference: string): string {
-  return `notice:${firmId}:${gstin}:${reference}`;
+/**
+ * One workflow per notice. Workflow ids are the one thing the payload codec cannot seal (Temporal
+ * stores and shows them as they are), so the id carries the notice's row id, never its GSTIN or
+ * portal reference. Notices taken in before this kept their older `notice:<firm>:<gstin>:<reference>`
+ * ids, stored on their rows.
+ */
+export function noticeWorkflowId(firmId: string, noticeId: string): string {
+  return `notice:${firmId}:${noticeId}`;
 }
 
 export type NoticeActor = { userId: string; email: string; role: string };

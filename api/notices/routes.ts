@@ -5,6 +5,7 @@
  * later step goes through the notice's workflow, whose validator applies the rules and whose activity
  * writes the step with its audit rows as the signed-in person.
  */
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { istDate } from '../../domain/calendar';
 import { noticeForm as catalogueForm } from '../../domain/notices';
@@ -65,12 +66,14 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         const form = await loadNoticeForm(trx, body.form);
         if (!form) throw invalidInput({ fields: { form: `not a form in the catalogue (for example ${catalogueForm('DRC-01')?.form})` } });
         if (body.assigneeId) await checkAssignee(trx, firmId, body.assigneeId);
-        const workflowId = noticeWorkflowId(firmId, client.gstin, body.reference);
+        // The id names no GSTIN or portal reference: Temporal keeps workflow ids in plaintext.
+        const noticeId = randomUUID();
+        const workflowId = noticeWorkflowId(firmId, noticeId);
         await setAuditAction(trx, 'notice.intake');
         // A second intake of the same notice waits here for the first to commit, then finds it.
         const [inserted] = await trx('notices')
           .insert({
-            firm_id: firmId, client_id: client.id, gstin: client.gstin, form: form.form, reference: body.reference, case_id: body.caseId ?? null, din: body.din ?? null,
+            id: noticeId, firm_id: firmId, client_id: client.id, gstin: client.gstin, form: form.form, reference: body.reference, case_id: body.caseId ?? null, din: body.din ?? null,
             sections: body.sections ?? [], periods: body.periods ?? [], financial_years: body.financialYears ?? [], issued_on: body.issuedOn ?? null, served_on: body.servedOn,
             due_date_on_notice: body.dueDate ?? null, tax: body.amounts?.tax ?? null, interest: body.amounts?.interest ?? null, penalty: body.amounts?.penalty ?? null,
             description: body.description ?? null, issuing_office: body.issuingOffice ?? null, assignee_id: body.assigneeId ?? null, state: body.assigneeId ? 'assigned' : 'received',
