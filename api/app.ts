@@ -52,6 +52,7 @@ import { dataProtectionRoutes } from './data-protection/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 import { noticeRoutes } from './notices/routes';
+import { NOTICE_UPLOAD_PATH, noticeDocumentRoutes } from './notices/documents';
 
 export type AppDeps = {
   logger: Logger;
@@ -65,7 +66,7 @@ export type AppDeps = {
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
   /** GST notices: tests compress the reminder plan (a day lasts `timeScale` days); real time when absent. */
-  notices?: { timeScale?: number | null };
+  notices?: { timeScale?: number | null; /** Largest notice document (defaults to the follow-up cap). */ maxFileBytes?: number };
   /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
   webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
@@ -163,7 +164,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...reconciliationListRoutes(),
     ...calendarRoutes(),
     ...filingRoutes(),
-    ...holidayRoutes(),
+    ...holidayRoutes({ temporal: deps.temporal }),
     ...extensionRoutes({ temporal: deps.temporal }),
     ...dataProtectionRoutes({
       knex: deps.knex,
@@ -177,6 +178,12 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
     }),
     ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null }),
+    ...noticeDocumentRoutes({
+      knex: deps.knex,
+      tokens: uploadTokens(deps).derive('taalmel notice upload url v1'),
+      maxFileBytes: deps.notices?.maxFileBytes ?? deps.followUps?.maxFileBytes ?? 20 * 1024 * 1024,
+      publicUrl: deps.imports?.publicUrl,
+    }),
   ];
 }
 
@@ -194,10 +201,10 @@ export function createApp(deps: AppDeps): App {
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
   // Inside the error envelope (a timeout answers in it), around everything that can wait.
-  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH }));
+  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH || ctx.path === NOTICE_UPLOAD_PATH }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
-  app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH ? next() : json(ctx, next)));
+  app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH || ctx.path === NOTICE_UPLOAD_PATH ? next() : json(ctx, next)));
 
   const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
   app.use(health.routes());

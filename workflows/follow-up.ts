@@ -32,6 +32,7 @@ import {
   nudgeUpdate,
   periodClosedSignal,
   resumeUpdate,
+  workingDaysChangedSignal,
   snoozeUpdate,
   statusQuery,
   type FollowUpHistory,
@@ -73,7 +74,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       createdAt: input.createdAt,
       dueDate: h.dueDate,
       feedsDeadline: input.feedsDeadline,
-      workingDays: input.workingDays,
+      workingDays: h.workingDays ?? input.workingDays,
       messages: h.messages,
       escalations: h.escalations,
       snoozes: h.snoozes,
@@ -164,6 +165,12 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     h.lastAnsweredAt = Math.max(h.lastAnsweredAt ?? 0, answeredAt);
     if (outstanding === 0 && !ended) ended = 'completed';
     bump();
+  });
+  // New holidays move skip-day reminders; what now lies before this moment is past (skipped, never sent late).
+  setHandler(workingDaysChangedSignal, ({ workingDays }) => {
+    if (ended) return;
+    h.workingDays = workingDays;
+    replanFromNow();
   });
   setHandler(periodClosedSignal, () => {
     if (!ended) ended = 'cancelled';

@@ -12,7 +12,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
-import { noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
+import { calendarChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -50,9 +50,28 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     { validator: refuse },
   );
 
+  // Signalled only by a calendar change: histories without one never take the branch below.
+  let refresh = false;
+  setHandler(calendarChangedSignal, () => {
+    refresh = true;
+    version += 1;
+  });
+
   setHandler(noticeStatusQuery, () => ({ state: facts.state, firedKeys: [...fired], next: pending()[0] ?? null, facts }));
 
   while (facts.state !== 'closed') {
+    if (refresh) {
+      await condition(() => !busy);
+      busy = true;
+      try {
+        refresh = false;
+        facts = (await activities.noticeRefreshFacts({ firmId: input.firmId, noticeId: facts.noticeId })).facts;
+        version += 1;
+      } finally {
+        busy = false;
+      }
+      continue;
+    }
     const seen = version;
     const next = pending()[0];
     if (!next) {

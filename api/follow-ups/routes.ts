@@ -45,6 +45,7 @@ import { decodeCursor, page } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
+import { sendStoredFile } from '../uploads/checked-file';
 import { presentFollowUp, presentSummary } from './present';
 import { clientParams, createBody, fileParams, idParams, listQuery, noteBody, patchBody, snoozeBody } from './schema';
 import { startFollowUpWorkflow, updateFollowUp } from './workflow-client';
@@ -321,11 +322,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
       async handler(ctx, { params }) {
         const file = await FollowUpFile.query().findOne({ id: params.fileId, follow_up_id: params.id, status: 'received' });
         if (!file || !file.content) throw notFound('No such file.');
-        ctx.set('content-type', file.detectedType ?? 'application/octet-stream');
-        ctx.set('content-disposition', `attachment; filename="${file.filename.replace(/[^\w.\- ]/g, '_')}"`);
-        ctx.set('x-content-type-options', 'nosniff');
-        ctx.set('x-sha256', file.sha256 ?? '');
-        ctx.body = file.content;
+        sendStoredFile(ctx, { filename: file.filename, contentType: file.detectedType, sha256: file.sha256, content: file.content });
       },
     }),
   ];

@@ -19,6 +19,7 @@ import { presentHearing, presentNotice } from './present';
 import * as s from './schema';
 import { startNoticeWorkflow, sendStep } from './workflow-client';
 import { noticeDetail, urgencyOrder } from './read';
+import { requireNoticeDocuments } from './documents';
 
 export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null };
 
@@ -177,6 +178,8 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       body: s.draftBody,
       async handler(ctx, { params, body }) {
+        await loadRow(ctx, params.id); // another firm's notice is 404 before its documents are looked at
+        await requireNoticeDocuments(scope(ctx).trx, params.id, body.documentIds, 'documentIds');
         ctx.body = (await step(ctx, params.id, 'draft', body)).notice;
       },
     }),
@@ -222,6 +225,20 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       async handler(ctx, { params, body }) {
         if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
         ctx.body = (await step(ctx, params.id, 'file', body)).notice;
+      },
+    }),
+
+    route({
+      method: 'post',
+      path: '/api/notices/:id/outside-reply',
+      action: 'notices.file',
+      params: s.noticeParams,
+      body: s.outsideReplyBody,
+      async handler(ctx, { params, body }) {
+        if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
+        await loadRow(ctx, params.id);
+        await requireNoticeDocuments(scope(ctx).trx, params.id, body.documentIds, 'documentIds', ['evidence', 'reply']);
+        ctx.body = (await step(ctx, params.id, 'file_outside', body)).notice;
       },
     }),
 

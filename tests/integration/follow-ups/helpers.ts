@@ -9,6 +9,7 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { caughtMessage, type CaughtSummary } from '../../harness/mail';
+import { minimalPdf } from '../../fixtures/files/pdf';
 import { connectTestTemporal, startTestWorker, testMailDeps, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 
 export const DAY_MS = 4000;
@@ -82,7 +83,7 @@ export async function createFollowUp(stack: Stack, clientId: string, body: Recor
 
 export { eventually } from '../../harness/eventually';
 
-export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+export const PDF_BYTES = minimalPdf('purchase bills');
 
 export async function uploadThroughLink(stack: Stack, token: string, itemId: string, bytes: Buffer, contentType = 'application/pdf') {
   const declared = await call(stack.api, 'POST', `/api/requests/${token}/items/${itemId}/uploads`, { body: { filename: 'bills.pdf', contentType, size: bytes.length } });
