@@ -6,6 +6,7 @@
  * in the same transaction: a retried activity or a restarted worker tells nobody twice.
  */
 import type { Knex } from 'knex';
+import { cancelFollowUpsOfNotice } from '../db/follow-ups';
 import { findNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
 import type { PlanStep } from '../domain/notices';
@@ -103,6 +104,8 @@ async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStep
     }
     case 'close':
       await notice().update({ state: 'closed', outcome: str(payload, 'outcome'), order_form: str(payload, 'orderForm'), order_date: str(payload, 'orderDate'), description: str(payload, 'reason') ?? row.description, closed_at: now, updated_at: now });
+      // Its follow-ups end with it, in the same transaction: nothing is sent to the client after (the api then ends their workflows).
+      await cancelFollowUpsOfNotice(trx, row.id);
       return null;
   }
 }

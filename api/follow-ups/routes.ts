@@ -126,6 +126,11 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         if (!client.email?.trim()) throw unprocessable('client_has_no_email', 'The client has no email address: add one first.');
         const ownerId = body.ownerId ?? actor.userId;
         await checkOwner(ownerId);
+        // Documents a notice's reply needs: the notice must be this client's and still open (closing it cancels the request).
+        if (body.noticeId) {
+          const notice = await trx('notices').where({ id: body.noticeId, client_id: client.id }).whereNot({ state: 'closed' }).first('id');
+          if (!notice) throw invalidInput({ fields: { noticeId: 'must be an open notice of this client' } });
+        }
 
         const calendar = deps.calendarFor(trx, firmId, client);
         let dueDate = body.dueDate;
@@ -198,6 +203,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         if (query.clientId) q.where('client_id', query.clientId);
         if (query.status) q.where('status', query.status);
         if (query.ownerId) q.where('owner_id', query.ownerId);
+        if (query.noticeId) q.where('notice_id', query.noticeId);
         if (after) q.whereRaw(`(coalesce((extract(epoch from next_message_at) * 1000)::bigint, 9007199254740991), id) > (?::bigint, ?::uuid)`, after);
         const result = page(await q, query.limit, (row) => [String((row as unknown as { sortKey: number }).sortKey), row.id]);
         ctx.body = { items: result.items.map(presentSummary), nextCursor: result.nextCursor };

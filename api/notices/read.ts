@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { istIso } from '../../domain/calendar';
 import { noticeView, type NoticeRow } from '../../db/notices';
 import { noticeDocuments } from './documents';
+import { linkedFollowUps } from './linked-follow-ups';
 import { presentNotice } from './present';
 
 export { urgencyOrder } from '../../domain/notices';
@@ -18,6 +19,7 @@ export async function noticeDetail(trx: Knex.Transaction, row: NoticeRow) {
   return {
     ...presentNotice(await noticeView(trx, row)),
     documents: await noticeDocuments(trx, row.id),
+    followUps: await linkedFollowUps(trx, row.id),
     drafts: drafts.map((d: { id: string; version: number; text: string; document_ids: string[]; drafted_by: string; created_at: Date }) => ({ id: d.id, version: d.version, text: d.text, documentIds: d.document_ids, draftedBy: d.drafted_by, createdAt: istIso(d.created_at) })),
     reviews: reviews.map((r: { id: string; decision: string; comment: string | null; reviewer_id: string; draft_version: number; created_at: Date }) => ({ id: r.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer_id, draftVersion: r.draft_version, createdAt: istIso(r.created_at) })),
     fired: alerts.map((a: { step_key: string; audience: string; reason: string; planned_at: Date; recipients: number; created_at: Date }) => ({ key: a.step_key, audience: a.audience, reason: a.reason, plannedAt: istIso(a.planned_at), recipients: a.recipients, firedAt: istIso(a.created_at) })),

@@ -20,6 +20,7 @@ import * as s from './schema';
 import { startNoticeWorkflow, sendStep } from './workflow-client';
 import { noticeDetail, urgencyOrder } from './read';
 import { requireNoticeDocuments } from './documents';
+import { endFollowUpWorkflow, liveFollowUpsOf } from './linked-follow-ups';
 
 export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null };
 
@@ -278,7 +279,11 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       body: s.closeBody,
       async handler(ctx, { params, body }) {
         if (body.outcome === 'order' && !(body.orderForm && body.orderDate)) throw invalidInput({ fields: { orderForm: 'required with an order', orderDate: 'required with an order' } });
-        ctx.body = (await step(ctx, params.id, 'close', body)).notice;
+        const linked = await liveFollowUpsOf(scope(ctx).trx, params.id);
+        const closed = await step(ctx, params.id, 'close', body);
+        // The close cancelled them in the database; their workflows end now rather than at their next step.
+        for (const workflowId of linked) await endFollowUpWorkflow(deps.temporal, workflowId, { actor: scope(ctx).actor, note: 'the notice was closed' });
+        ctx.body = closed.notice;
       },
     }),
   ];
