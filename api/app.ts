@@ -66,13 +66,13 @@ export type AppDeps = {
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
   /** GST notices: tests compress the reminder plan (a day lasts `timeScale` days); real time when absent. */
-  notices?: { timeScale?: number | null; /** Largest notice document (defaults to the follow-up cap). */ maxFileBytes?: number };
+  notices?: { timeScale?: number | null; /** Largest notice document (defaults to the follow-up cap). */ maxFileBytes?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number };
   /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
   webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
-  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
+  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
   web?: { publicUrl?: string; securityContact?: string };
   /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
@@ -151,6 +151,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
       dayMs: deps.followUps?.dayMs,
       sendTimeoutMs: deps.followUps?.sendTimeoutMs,
+      historyLimit: deps.followUps?.historyLimit,
     }),
     ...linkRoutes({
       knex: deps.knex,
@@ -177,7 +178,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       publicUrl: deps.dataProtection?.publicUrl ?? deps.imports?.publicUrl,
       cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
     }),
-    ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null }),
+    ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null, historyLimit: deps.notices?.historyLimit }),
     ...noticeDocumentRoutes({
       knex: deps.knex,
       tokens: uploadTokens(deps).derive('taalmel notice upload url v1'),

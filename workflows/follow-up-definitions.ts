@@ -70,6 +70,8 @@ export type FollowUpInput = {
   sendTimeoutMs?: number;
   /** Set by continue-as-new. */
   history?: FollowUpHistory;
+  /** Continue as new once the history is this long (tests make it small); Temporal's suggestion otherwise. */
+  historyLimit?: number;
 };
 
 export type PlanView = { state: FollowUpState; plan: FollowUpPlan; snoozedUntil: number | null };

@@ -254,7 +254,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       h.processedUntil = Math.max(h.processedUntil, e.at);
     }
     bump();
-    if (workflowInfo().continueAsNewSuggested) {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof followUpWorkflow>({ ...input, history: h });
     }

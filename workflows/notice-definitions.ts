@@ -44,6 +44,10 @@ export type NoticeWorkflowInput = {
   facts: NoticeFacts;
   /** Tests compress the plan (a day lasts `timeScale` days); null in real time. */
   timeScale: number | null;
+  /** Steps already fired, carried over a continue-as-new. */
+  firedKeys?: string[];
+  /** Continue as new once the history is this long (tests make it small); Temporal's suggestion otherwise. */
+  historyLimit?: number;
 };
 
 /** `file_outside`: a reply made outside Taalmel (on the portal or on paper) recorded with its evidence. */

@@ -57,6 +57,8 @@ export type FollowUpRouteDeps = {
   /** A business day's length in ms: a compressed clock (tests and demos); the real IST clock when absent. */
   dayMs?: number;
   sendTimeoutMs?: number;
+  /** Tests only: the workflow continues as new after this many history events. */
+  historyLimit?: number;
 };
 
 type Ctx = { state: AppState };
@@ -182,6 +184,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
           workingDays,
           outstanding: body.items.length,
           sendTimeoutMs: deps.sendTimeoutMs,
+          ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
         });
         ctx.status = 201;
         ctx.body = await presentFollowUp(created, plan);

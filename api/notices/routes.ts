@@ -22,7 +22,7 @@ import { noticeDetail, urgencyOrder } from './read';
 import { requireNoticeDocuments } from './documents';
 import { endFollowUpWorkflow, liveFollowUpsOf } from './linked-follow-ups';
 
-export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null };
+export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null; /** Tests only: continue as new after this many history events. */ historyLimit?: number };
 
 type Ctx = AuthenticatedContext;
 
@@ -91,7 +91,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         const view = await noticeView(trx, (await findNotice(trx, (inserted as { id: string }).id)) as NoticeRow);
         // Started inside the transaction: if Temporal refuses, nothing is committed. If the commit
         // then failed, the workflow's first step finds no notice and fails; a retry starts it afresh.
-        await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null });
+        await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null, ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
         ctx.status = 201;
         ctx.body = presentNotice(view);
       },
