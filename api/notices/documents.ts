@@ -26,6 +26,9 @@ export type NoticeDocumentRow = {
   upload_expires_at: Date; received_at: Date | null; uploaded_by: string; created_at: Date;
 };
 
+/** What a client's own users may see of a notice's papers: the department's (the notice, an order). */
+export const CLIENT_VISIBLE_KINDS: readonly string[] = ['notice', 'order'];
+
 const COLUMNS = ['id', 'notice_id', 'kind', 'filename', 'status', 'detected_type', 'size_bytes', 'sha256', 'received_at', 'uploaded_by', 'created_at'];
 
 export function presentDocument(d: Pick<NoticeDocumentRow, 'id' | 'kind' | 'filename' | 'status' | 'detected_type' | 'size_bytes' | 'sha256' | 'received_at' | 'uploaded_by' | 'created_at'>) {
@@ -130,7 +133,9 @@ export function noticeDocumentRoutes(deps: NoticeDocumentDeps): RouteSpec[] {
       action: 'notices.read',
       params: documentParams,
       async handler(ctx: AuthenticatedContext, { params }) {
-        const doc = await ctx.state.trx('notice_documents').where({ id: params.documentId, notice_id: params.id, status: 'received' }).first('filename', 'detected_type', 'sha256', 'content');
+        const q = ctx.state.trx('notice_documents').where({ id: params.documentId, notice_id: params.id, status: 'received' });
+        if (ctx.state.user.role === 'client') q.whereIn('kind', CLIENT_VISIBLE_KINDS);
+        const doc = await q.first('filename', 'detected_type', 'sha256', 'content');
         if (!doc) throw notFound('No such document.');
         sendStoredFile(ctx, { filename: doc.filename, contentType: doc.detected_type, sha256: doc.sha256, content: doc.content });
       },

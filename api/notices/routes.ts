@@ -19,7 +19,7 @@ import { presentHearing, presentNotice } from './present';
 import * as s from './schema';
 import { startNoticeWorkflow, sendStep } from './workflow-client';
 import { noticeDetail, urgencyOrder } from './read';
-import { requireNoticeDocuments } from './documents';
+import { CLIENT_VISIBLE_KINDS, requireNoticeDocuments } from './documents';
 import { endFollowUpWorkflow, liveFollowUpsOf } from './linked-follow-ups';
 
 export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null; /** Tests only: continue as new after this many history events. */ historyLimit?: number };
@@ -126,9 +126,9 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       async handler(ctx, { params }) {
         const row = await loadRow(ctx, params.id);
-        // A client's own users see their notice and its dates, not the firm's drafts, reviews and trail.
+        // A client's own users see their notice, its dates and the department's papers, not the firm's working papers, drafts, reviews and trail.
         const detail = await noticeDetail(scope(ctx).trx, row);
-        ctx.body = ctx.state.user.role === 'client' ? { ...detail, drafts: [], reviews: [], history: [] } : detail;
+        ctx.body = ctx.state.user.role === 'client' ? { ...detail, documents: detail.documents.filter((d) => CLIENT_VISIBLE_KINDS.includes(d.kind)), drafts: [], reviews: [], history: [] } : detail;
       },
     }),
 

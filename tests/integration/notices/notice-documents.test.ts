@@ -124,6 +124,11 @@ describe('notice documents and replies made outside Taalmel', () => {
     expect((await declare(notice.id, { filename: 'x.pdf', contentType: 'application/pdf', size: 10, kind: 'notice' }, tokens.otherStaff)).status).toBe(404);
     expect((await call(api, 'GET', `/api/notices/${notice.id}/documents/${mine.declared.documentId}`, { token: tokens.otherStaff })).status).toBe(404);
     expect((await call(api, 'GET', `/api/notices/${second.id}/documents/${mine.declared.documentId}`, { token: tokens.staff })).status).toBe(404);
+    // The client's own users see the department's papers, not the firm's working papers.
+    const own = await upload(notice.id, 'notice', minimalPdf('the notice itself'));
+    expect((await call(api, 'GET', `/api/notices/${notice.id}`, { token: tokens.client })).body.documents.map((d: { id: string }) => d.id)).toEqual([own.declared.documentId]);
+    expect((await call(api, 'GET', `/api/notices/${notice.id}/documents/${mine.declared.documentId}`, { token: tokens.client })).status).toBe(404);
+    expect((await call(api, 'GET', `/api/notices/${notice.id}/documents/${own.declared.documentId}`, { token: tokens.client })).status).toBe(200);
 
     const draft = (documentIds: string[]) => call(api, 'PUT', `/api/notices/${notice.id}/draft`, { token: tokens.staff, body: { text: 'Reply with the reconciliation attached.', documentIds } });
     for (const wrong of [[theirs.declared.documentId], [pending.body.documentId], ['00000000-0000-4000-8000-000000000000']]) {
