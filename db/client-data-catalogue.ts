@@ -47,6 +47,8 @@ export const CLIENT_TABLES: Record<string, ClientTable> = {
   outbox: { export: true, erase: 'delete' },
   // A notice's drafts, reviews, hearings and alerts hang off it and go with it (ON DELETE CASCADE).
   notices: { export: true, erase: 'delete', workflowIdColumn: 'workflow_id' },
+  // A notice's papers (its PDF, working papers, the reply, orders, evidence): bytes in the row, like follow-up files.
+  notice_documents: { export: true, erase: 'delete', omitColumns: ['content'] },
   users: { export: true, erase: 'delete', omitColumns: ['password_hash', 'totp_secret', 'totp_pending_secret', 'totp_last_step'] },
   client_exports: {
     export: { skip: 'earlier exports of the client are files handed out already, not client data' },

@@ -81,6 +81,8 @@ const schema = z.object({
   SELF_CHECK_CRON: z.string().default('15 * * * *'),
   AUDIT_HEADS_CRON: z.string().default('50 23 * * *'),
   FOLLOW_UP_DIGEST_CRON: z.string().default('30 8 * * *'),
+  /** Mondays 09:00 (SCHEDULER_TIMEZONE): the managers' weekly digest of open notices. */
+  NOTICE_DIGEST_CRON: z.string().default('0 9 * * 1'),
   /** The compliance calendar's daily sweep (due soon / overdue notifications), in SCHEDULER_TIMEZONE. */
   CALENDAR_SWEEP_CRON: z.string().default('0 9 * * *'),
 
@@ -154,7 +156,7 @@ export type Config = {
     payloadKeys: string | undefined;
     payloadKeyCurrent: string | undefined;
   };
-  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string };
+  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string; noticeDigestCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
@@ -312,7 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       payloadKeys: e.TEMPORAL_PAYLOAD_KEYS,
       payloadKeyCurrent: e.TEMPORAL_PAYLOAD_KEY_CURRENT,
     },
-    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON, noticeDigestCron: e.NOTICE_DIGEST_CRON },
     auth: {
       signingKeys: e.SESSION_SIGNING_KEYS,
       signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,

@@ -14,7 +14,7 @@ import { createTemporalClient } from '../api/temporal-client';
 import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
-import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, noticeDigestJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
 import type { MailDeps } from '../activities/mail-transport';
@@ -172,6 +172,7 @@ export async function startSchedulerService(options: { config: Config; logger: L
       ...backupJobs({ taskQueue: config.temporal.taskQueue, cron: config.backup.cron, timezone: config.scheduler.timezone, stepTimeoutMinutes: config.backup.stepTimeoutMinutes }),
       ...auditHeadJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.auditHeadsCron, timezone: config.scheduler.timezone }),
       ...followUpDigestJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.followUpDigestCron, timezone: config.scheduler.timezone }),
+      ...noticeDigestJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.noticeDigestCron, timezone: config.scheduler.timezone }),
       ...calendarJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.calendarSweepCron, timezone: config.scheduler.timezone }),
     ],
   });
