@@ -17,7 +17,7 @@ import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harn
 import { eventually } from '../../harness/eventually';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
-import { uniqueTaskQueue } from '../../harness/temporal';
+import { TEST_PAYLOAD_KEYS, uniqueTaskQueue } from '../../harness/temporal';
 
 jest.setTimeout(180_000);
 
@@ -113,6 +113,8 @@ describe('readiness waits for a worker; metrics show what the alerts watch', () 
         DATABASE_APP_ROLE: TEST_APP_ROLE,
         TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
         TEMPORAL_TASK_QUEUE: taskQueue,
+        TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS.spec,
+        TEMPORAL_PAYLOAD_KEY_CURRENT: TEST_PAYLOAD_KEYS.current,
         WORKFLOW_BUNDLE_PATH: harnessValue('workflowBundle'),
         WORKER_METRICS_PORT: String(metricsPort),
       },
