@@ -52,6 +52,7 @@ import { dataProtectionRoutes } from './data-protection/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 import { noticeRoutes } from './notices/routes';
+import { accountRoutes } from './accounts/routes';
 
 export type AppDeps = {
   logger: Logger;
@@ -177,6 +178,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
     }),
     ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null }),
+    ...accountRoutes({ knex: deps.knex, auth: security.auth, temporal: deps.temporal, logger: deps.logger }),
   ];
 }
 

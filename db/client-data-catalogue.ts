@@ -42,6 +42,8 @@ export const CLIENT_TABLES: Record<string, ClientTable> = {
   // Uploaded bytes live in the row (bytea); the JSON carries the file's name, size and SHA-256.
   follow_up_files: { export: true, erase: 'delete', omitColumns: ['content'] },
   outbox: { export: true, erase: 'delete' },
+  // Invitations of the client's portal users: the link's token hash is a credential, never handed out.
+  account_invitations: { export: true, erase: 'delete', omitColumns: ['token_hash'] },
   // A notice's drafts, reviews, hearings and alerts hang off it and go with it (ON DELETE CASCADE).
   notices: { export: true, erase: 'delete', workflowIdColumn: 'workflow_id' },
   users: { export: true, erase: 'delete', omitColumns: ['password_hash', 'totp_secret', 'totp_pending_secret', 'totp_last_step'] },

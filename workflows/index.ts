@@ -11,3 +11,4 @@ export { calendarSweepWorkflow } from './calendar-sweep';
 export { clientExportWorkflow } from './client-export';
 export { clientErasureWorkflow } from './client-erasure';
 export { noticeWorkflow } from './notice';
+export { accountEmailWorkflow } from './account-email';

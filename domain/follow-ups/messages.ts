@@ -10,7 +10,7 @@ export type RenderedEmail = { subject: string; text: string; html: string };
 
 export type ClientMessageKind = 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge';
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 

@@ -1,0 +1,51 @@
+/**
+ * Accounts test setup: the real api and a real worker on the harness's Temporal server (the
+ * account emails are workflows), a fresh database, and Mailpit catching what is sent.
+ */
+import type { RunningWorker } from '../../../ops/worker';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { caughtMessage, waitForCaught } from '../../harness/mail';
+import { startTestWorker, testMailDeps, uniqueTaskQueue } from '../../harness/temporal';
+
+export type AccountsStack = { db: TestDatabase; api: TestApi; worker: RunningWorker; firm: TestFirm; close(): Promise<void> };
+
+export async function startAccountsStack(options: { maxSessionsPerUser?: number; idleMinutes?: number; adminConsole?: boolean } = {}): Promise<AccountsStack> {
+  const db = await createTestDatabase();
+  const taskQueue = uniqueTaskQueue('accounts');
+  const api = await startTestApi(db, { maxSessionsPerUser: options.maxSessionsPerUser ?? 2, ...(options.idleMinutes ? { idleMinutes: options.idleMinutes } : {}) }, { taskQueue, adminConsole: options.adminConsole });
+  const worker = await startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox }) });
+  const firm = await createTestFirm(db);
+  return {
+    db,
+    api,
+    worker,
+    firm,
+    async close() {
+      await api.close();
+      await worker.shutdown().catch(() => undefined);
+      await db.drop();
+    },
+  };
+}
+
+/** The token of the `count`-th link (1-based) of `kind` (`invite` or `reset`) caught for an address. */
+export async function linkTokenTo(address: string, kind: 'invite' | 'reset', count = 1): Promise<{ token: string; subject: string; text: string }> {
+  const caught = await waitForCaught(address, count);
+  const message = await caughtMessage(caught[count - 1]!.ID);
+  const match = new RegExp(`/${kind}/([A-Za-z0-9_-]{43})`).exec(message.Text);
+  if (!match?.[1]) throw new Error(`no /${kind}/ link in:\n${message.Text}`);
+  return { token: match[1], subject: message.Subject, text: message.Text };
+}
+
+export async function adminToken(stack: AccountsStack): Promise<string> {
+  return login(stack.api, stack.firm.users.firm_admin.email, stack.firm.users.firm_admin.password, { deviceName: 'admin laptop' });
+}
+
+export async function auditActions(stack: AccountsStack, entityId: string): Promise<string[]> {
+  const rows = await stack.db.owner('audit_events').where({ firm_id: stack.firm.id, entity_id: entityId }).orderBy('seq');
+  return rows.map((r: { action: string }) => r.action);
+}
+
+export { call };
