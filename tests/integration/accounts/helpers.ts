@@ -11,10 +11,10 @@ import { startTestWorker, testMailDeps, uniqueTaskQueue } from '../../harness/te
 
 export type AccountsStack = { db: TestDatabase; api: TestApi; worker: RunningWorker; firm: TestFirm; close(): Promise<void> };
 
-export async function startAccountsStack(options: { maxSessionsPerUser?: number; idleMinutes?: number; adminConsole?: boolean } = {}): Promise<AccountsStack> {
+export async function startAccountsStack(options: { maxSessionsPerUser?: number; idleMinutes?: number; adminConsole?: boolean; webRoot?: string } = {}): Promise<AccountsStack> {
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue('accounts');
-  const api = await startTestApi(db, { maxSessionsPerUser: options.maxSessionsPerUser ?? 2, ...(options.idleMinutes ? { idleMinutes: options.idleMinutes } : {}) }, { taskQueue, adminConsole: options.adminConsole });
+  const api = await startTestApi(db, { maxSessionsPerUser: options.maxSessionsPerUser ?? 2, ...(options.idleMinutes ? { idleMinutes: options.idleMinutes } : {}) }, { taskQueue, adminConsole: options.adminConsole, webRoot: options.webRoot });
   const worker = await startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox }) });
   const firm = await createTestFirm(db);
   return {
