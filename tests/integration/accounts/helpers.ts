@@ -7,12 +7,14 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { caughtMessage, waitForCaught } from '../../harness/mail';
-import { startTestWorker, testMailDeps, uniqueTaskQueue } from '../../harness/temporal';
+import { connectTestTemporal, startTestWorker, testMailDeps, uniqueTaskQueue } from '../../harness/temporal';
 
 export type AccountsStack = { db: TestDatabase; api: TestApi; worker: RunningWorker; firm: TestFirm; close(): Promise<void> };
 
 export async function startAccountsStack(options: { maxSessionsPerUser?: number; idleMinutes?: number; adminConsole?: boolean; webRoot?: string } = {}): Promise<AccountsStack> {
   const db = await createTestDatabase();
+  // Installs the quiet Temporal runtime logger before the worker starts.
+  const temporal = await connectTestTemporal();
   const taskQueue = uniqueTaskQueue('accounts');
   const api = await startTestApi(db, { maxSessionsPerUser: options.maxSessionsPerUser ?? 2, ...(options.idleMinutes ? { idleMinutes: options.idleMinutes } : {}) }, { taskQueue, adminConsole: options.adminConsole, webRoot: options.webRoot });
   const worker = await startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox }) });
@@ -25,6 +27,7 @@ export async function startAccountsStack(options: { maxSessionsPerUser?: number;
     async close() {
       await api.close();
       await worker.shutdown().catch(() => undefined);
+      await temporal.close();
       await db.drop();
     },
   };
