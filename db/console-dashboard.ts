@@ -10,7 +10,7 @@ export type DashboardPerson = { name: string; email: string };
 
 export type ConsoleDashboard = {
   users: Array<DashboardPerson & { id: string; role: string; active: boolean; lastLoginAt: string | null; devices: Array<{ deviceName: string; ip: string | null; lastSeenAt: string }> }>;
-  securityEvents: Array<{ at: string; action: string; actor: string; subject: DashboardPerson | null }>;
+  securityEvents: Array<{ at: string; action: string; actor: DashboardPerson | string; subject: DashboardPerson | null }>;
   pendingApprovals: Array<{ kind: 'period_close'; client: string; period: string; requestedBy: DashboardPerson; requestedAt: string }>;
   pendingInvitations: Array<DashboardPerson & { role: string; expiresAt: string }>;
   lastVerifiedBackup: { id: string; createdAt: string; verifiedAt: string | null } | null;
@@ -31,7 +31,7 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
     .orderBy('last_seen_at', 'desc');
 
   const events = await trx('audit_events')
-    .select('at', 'action', 'actor_email', 'entity_type', 'entity_id')
+    .select('at', 'action', 'actor_id', 'actor_email', 'entity_type', 'entity_id')
     .where((q) => {
       for (const pattern of SECURITY_ACTIONS) q.orWhere('action', 'like', pattern);
     })
@@ -63,10 +63,11 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
         .filter((s: { user_id: string }) => s.user_id === u.id)
         .map((s: { device_name: string; ip: string | null; last_seen_at: Date }) => ({ deviceName: s.device_name, ip: s.ip, lastSeenAt: iso(s.last_seen_at) as string })),
     })),
-    securityEvents: events.map((e: { at: Date; action: string; actor_email: string; entity_type: string; entity_id: string | null }) => ({
+    securityEvents: events.map((e: { at: Date; action: string; actor_id: string | null; actor_email: string; entity_type: string; entity_id: string | null }) => ({
       at: iso(e.at) as string,
       action: e.action,
-      actor: e.actor_email,
+      // A person by name and email; the system (jobs, links) by its own label.
+      actor: (e.actor_id && byId.get(e.actor_id)) || e.actor_email,
       subject: e.entity_type === 'user' && e.entity_id ? (byId.get(e.entity_id) ?? null) : null,
     })),
     pendingApprovals: approvals.map((a: { client: string; period: string; requested_by: string; requested_by_email: string; created_at: Date }) => ({

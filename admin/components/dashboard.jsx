@@ -9,7 +9,7 @@ import { ApiClient } from 'adminjs';
 
 const api = new ApiClient();
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : 'never');
-const person = (p) => (p ? `${p.name} <${p.email}>` : '');
+const person = (p) => (!p ? '' : typeof p === 'string' ? p : `${p.name} <${p.email}>`);
 
 const cell = { padding: '6px 10px', borderBottom: '1px solid #e5e8ee', textAlign: 'left', verticalAlign: 'top' };
 
@@ -63,7 +63,7 @@ export default function Dashboard() {
     React.createElement(
       Section,
       { title: 'Recent security events', testId: 'security-events' },
-      React.createElement(Table, { head: ['When', 'What', 'By', 'About'], empty: 'Nothing yet.', rows: data.securityEvents.map((e) => [when(e.at), e.action, e.actor, person(e.subject)]) }),
+      React.createElement(Table, { head: ['When', 'What', 'By', 'About'], empty: 'Nothing yet.', rows: data.securityEvents.map((e) => [when(e.at), e.action, person(e.actor), person(e.subject)]) }),
     ),
     React.createElement(
       Section,

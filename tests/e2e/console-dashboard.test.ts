@@ -67,7 +67,7 @@ describe('the console dashboard and an invitation, in a browser', () => {
     const { page, context, errors } = await newPage(browser, stack.api.url);
     await page.goto(`/invite/${token}`);
     await page.getByText(`Join ${stack.firm.name}`).waitFor();
-    await page.getByLabel(/^Password$/).fill('browser chosen passphrase 64');
+    await page.getByLabel(/^Password(\s*\*)?$/).fill('browser chosen passphrase 64');
     await page.getByLabel('Password again').fill('browser chosen passphrase 64');
     await page.getByRole('button', { name: 'Create my account' }).click();
     await page.getByText('Your account is ready').waitFor();
