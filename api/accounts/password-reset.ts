@@ -77,10 +77,11 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
       body: requestBody,
       async handler(ctx, { body }) {
         const email = body.email.toLowerCase();
-        await admit(email, ctx.ip);
+        const { ip } = ctx;
+        await admit(email, ip);
         const requestId = ctx.state.requestId;
         setImmediate(() => {
-          startReset(email, ctx.ip, requestId).catch((error: Error) => deps.logger.error({ err: error, requestId }, 'could not start a password reset'));
+          startReset(email, ip, requestId).catch((error: Error) => deps.logger.error({ err: error, requestId }, 'could not start a password reset'));
         });
         ctx.status = 202;
         ctx.body = { status: 'accepted', message: 'If an account uses this email, a link to reset its password is on its way.' };
