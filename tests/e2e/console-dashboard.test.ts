@@ -3,7 +3,8 @@
  * worker, PostgreSQL and Mailpit: a firm admin signs in to the console and lands on Taalmel's
  * dashboard (not AdminJS's welcome page), which names people by name and email with their devices;
  * the devices list names people too, never by bare id. Then an invitee opens the emailed link in the
- * web app, chooses a password and signs in.
+ * web app, chooses a password and signs in; and a person who mistyped their password sees the
+ * attempts left, asks for a reset link and signs in with the new password.
  */
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -80,6 +81,31 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.goto(`/invite/${token}`);
     await page.getByText(/expired or was already used/).waitFor();
     expect(errors.filter((e) => !e.includes('410'))).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the attempts left on sign-in, then resets a forgotten password through the emailed link', async () => {
+    const manager = stack.firm.users.manager;
+    const { page, context, errors } = await newPage(browser, stack.api.url);
+    await page.goto('/sign-in');
+    for (let i = 0; i < 3; i += 1) await signIn(page, manager.email, `wrong password number ${i}`);
+    await page.getByRole('alert').getByText('2 attempts left', { exact: false }).waitFor();
+
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(manager.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByText('is on its way').waitFor();
+    const { token } = await linkTokenTo(manager.email, 'reset');
+
+    await page.goto(`/reset/${token}`);
+    await page.getByLabel(/^New password(\s*\*)?$/).fill('a fresh browser passphrase 19');
+    await page.getByLabel('New password again').fill('a fresh browser passphrase 19');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await page.getByText('Your new password is set').waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await signIn(page, manager.email, 'a fresh browser passphrase 19', 'Manager desktop');
+    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
