@@ -33,7 +33,9 @@ describe('password reset', () => {
     // not reached by these six).
     const resetRows = () => stack.db.owner('password_resets').where({ user_id: stack.firm.users.reviewer.id }).orderBy('created_at');
     for (let i = 0; i < 3; i += 1) {
-      for (const [side, email] of [['known', known], ['unknown', unknown]] as const) {
+      const pair = [['known', known], ['unknown', unknown]] as const;
+      // Each side goes first in turn, so a slow moment of the machine does not always hit the same one.
+      for (const [side, email] of i % 2 === 0 ? pair : [...pair].reverse()) {
         const started = performance.now();
         const res = await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email } });
         times[side].push(performance.now() - started);
@@ -46,9 +48,11 @@ describe('password reset', () => {
     for (const answer of answers) expect(answer).toEqual(answers[0]);
     expect(answers[0]!.status).toBe(202);
     // The answer is sent before any lookup: the difference stays far below the cost of one argon2
-    // hash, an insert and a workflow start (which the known path does after answering).
+    // hash, an insert and a workflow start (which the known path does after answering). On a loaded
+    // machine every request is slower, so the bound grows with the typical answer time.
     const difference = Math.abs(median(times.known) - median(times.unknown));
-    expect({ difference, ok: difference < 60 }).toEqual({ difference, ok: true });
+    const bound = Math.max(60, median([...times.known, ...times.unknown]) / 2);
+    expect({ difference, bound, ok: difference < bound }).toEqual({ difference, bound, ok: true });
 
     await waitForCaught(known, 1);
     expect(await caughtTo(unknown)).toEqual([]);
