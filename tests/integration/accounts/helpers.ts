@@ -6,7 +6,8 @@ import type { RunningWorker } from '../../../ops/worker';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { caughtMessage, waitForCaught } from '../../harness/mail';
+import { eventually } from '../../harness/eventually';
+import { caughtMessage, caughtTo } from '../../harness/mail';
 import { connectTestTemporal, startTestWorker, testMailDeps, uniqueTaskQueue } from '../../harness/temporal';
 
 export type AccountsStack = { db: TestDatabase; api: TestApi; worker: RunningWorker; firm: TestFirm; close(): Promise<void> };
@@ -33,13 +34,21 @@ export async function startAccountsStack(options: { maxSessionsPerUser?: number;
   };
 }
 
-/** The token of the `count`-th link (1-based) of `kind` (`invite` or `reset`) caught for an address. */
+/**
+ * The token of the `count`-th link (1-based) of `kind` (`invite` or `reset`) caught for an address,
+ * whatever other emails (a lockout notice) arrived before or between them.
+ */
 export async function linkTokenTo(address: string, kind: 'invite' | 'reset', count = 1): Promise<{ token: string; subject: string; text: string }> {
-  const caught = await waitForCaught(address, count);
-  const message = await caughtMessage(caught[count - 1]!.ID);
-  const match = new RegExp(`/${kind}/([A-Za-z0-9_-]{43})`).exec(message.Text);
-  if (!match?.[1]) throw new Error(`no /${kind}/ link in:\n${message.Text}`);
-  return { token: match[1], subject: message.Subject, text: message.Text };
+  const pattern = new RegExp(`/${kind}/([A-Za-z0-9_-]{43})`);
+  return eventually(`link ${count} of /${kind}/ to ${address}`, async () => {
+    const links = [];
+    for (const summary of await caughtTo(address)) {
+      const message = await caughtMessage(summary.ID);
+      const match = pattern.exec(message.Text);
+      if (match?.[1]) links.push({ token: match[1], subject: message.Subject, text: message.Text });
+    }
+    return links[count - 1] ?? null;
+  }, 30_000, 250);
 }
 
 export async function adminToken(stack: AccountsStack): Promise<string> {

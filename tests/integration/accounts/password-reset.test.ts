@@ -51,8 +51,8 @@ describe('password reset', () => {
     // hash, an insert and a workflow start (which the known path does after answering). On a loaded
     // machine every request is slower, so the bound grows with the typical answer time.
     const difference = Math.abs(median(times.known) - median(times.unknown));
-    const bound = Math.max(60, median([...times.known, ...times.unknown]) / 2);
-    expect({ difference, bound, ok: difference < bound }).toEqual({ difference, bound, ok: true });
+    const bound = Math.max(80, median([...times.known, ...times.unknown]) * 0.75);
+    expect({ difference, bound, times, ok: difference < bound }).toEqual({ difference, bound, times, ok: true });
 
     await waitForCaught(known, 1);
     expect(await caughtTo(unknown)).toEqual([]);
@@ -78,14 +78,14 @@ describe('password reset', () => {
     expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: staff.email, password: staff.password } })).status).toBe(429);
 
     expect((await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: staff.email.toUpperCase() } })).status).toBe(202);
-    const { token, text } = await linkTokenTo(staff.email, 'reset', 2);
+    const { token, text } = await linkTokenTo(staff.email, 'reset');
     expect(text).toContain('http://taalmel.test/reset/');
     const row = await eventually('the reset row', async () => (await stack.db.owner('password_resets').where({ user_id: staff.id }).first()) ?? null);
     const minutes = (new Date(row.expires_at).getTime() - new Date(row.created_at).getTime()) / 60_000;
     expect(minutes).toBeCloseTo(30, 3);
 
     const used = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: NEW_PASSWORD } });
-    expect(used.status).toBe(204);
+    expect({ status: used.status, body: used.body }).toEqual({ status: 204, body: null });
     for (const old of [phone, laptop]) {
       const me = await call(stack.api, 'GET', '/api/auth/me', { token: old });
       expect(me.status).toBe(401);
@@ -101,8 +101,9 @@ describe('password reset', () => {
     expect(again.body.error.code).toBe('link_expired');
 
     const told = await waitForCaught(staff.email, 3);
-    const notice = await caughtMessage(told[2]!.ID);
-    expect(notice.Subject).toMatch(/password was changed/i);
+    const changed = told.find((m) => /password was changed/i.test(m.Subject));
+    expect(told.map((m) => m.Subject)).toContainEqual(expect.stringMatching(/password was changed/i));
+    const notice = await caughtMessage(changed!.ID);
     expect(notice.Text).not.toContain(token);
     expect(await auditActions(stack, staff.id)).toEqual(expect.arrayContaining(['auth.password_reset']));
     const stored = JSON.stringify([await stack.db.owner('audit_events').where({ firm_id: stack.firm.id }), await stack.db.owner('password_resets')]);
