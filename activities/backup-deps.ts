@@ -18,6 +18,8 @@ export type BackupDeps = {
   timeZone: string;
   /** Replaces the default sanity checks of the drill (see backup-sanity-checks.ts). */
   sanityChecks?: SanityCheck[];
+  /** The erasure log (ERASURE_LOG_DIR): the drill re-applies it to its copy and checks no erased client is back. */
+  erasureLogDir?: string;
 };
 
 export type BackupActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps };

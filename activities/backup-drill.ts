@@ -17,6 +17,7 @@ import { countRows } from './backup-counts';
 import { createDatabase, databaseExists, dropDatabase } from './backup-databases';
 import { resolveInBackupDir, sha256File } from './backup-files';
 import { defaultSanityChecks, runSanityChecks } from './backup-sanity-checks';
+import { erasureLogCheck } from './erasure-log';
 import { assertSameMajor, libpqTarget, runTool, serverVersionOf, toolVersion } from './backup-tools';
 
 /** pg_restore into an existing empty database; stops at the first error. Also used by ops:restore. */
@@ -165,6 +166,11 @@ export function createDrillActivities(deps: BackupActivityDeps) {
           backupId: input.backupId,
           expectedMigration: row.schema_migration,
         });
+        // After the counts (which compare the copy as restored): erased clients must stay erased.
+        if (backup.erasureLogDir) {
+          heartbeat({ phase: 'erasure-log' });
+          checks.push(await erasureLogCheck(copy, backup.erasureLogDir));
+        }
       } finally {
         await copy.destroy();
       }

@@ -4,7 +4,8 @@
  * streamed to disk entry by entry:
  *   client.json, tables/<table>.json (every catalogued table: all the client's rows),
  *   reconciliations/<period>-<run id>.xlsx (each completed run, the same workbook the api exports),
- *   files/<table>/<name> (files catalogued tables point at), audit/events.json (the client's events),
+ *   files/<table>/<name> (files catalogued tables point at), files/<table>/<id>-<name> (bytes kept in
+ *   catalogued rows, such as follow-up uploads), audit/events.json (the client's events),
  *   manifest.json (counts per table, SHA-256 and size of every other entry, time, latest migration).
  */
 import fs from 'node:fs';
@@ -54,6 +55,18 @@ async function* fileChunks(file: string): AsyncGenerator<Buffer> {
   for await (const chunk of fs.createReadStream(file)) yield chunk as Buffer;
 }
 
+/** Bytes kept in a row (bytea), read a slice at a time so a large upload is never whole in memory. */
+async function* storedChunks(trx: Knex, table: string, column: string, id: string): AsyncGenerator<Buffer> {
+  const SLICE = 1024 * 1024;
+  for (let from = 1; ; from += SLICE) {
+    const row = (await trx(table).where({ id }).first(trx.raw('substring(?? from ? for ?) as part', [column, from, SLICE]))) as { part: Buffer | null } | undefined;
+    const part = row?.part;
+    if (!part || part.length === 0) return;
+    yield part;
+    if (part.length < SLICE) return;
+  }
+}
+
 function safeName(name: string): string {
   return path.basename(name).replace(/[^\w.-]/g, '_');
 }
@@ -92,6 +105,13 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
           const name = String(row[spec.fileColumn]);
           await zip.add(`files/${table}/${safeName(name)}`, fileChunks(path.join(dp.fileStoreDir, name)), beat);
         }
+      }
+
+      for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
+        if (spec.export !== true || !spec.storedFile) continue;
+        const { content, name } = spec.storedFile;
+        const rows: Array<{ id: string; name: string }> = await trx(table).select('id', `${name} as name`).where('client_id', clientId).whereNotNull(content).orderBy('id');
+        for (const row of rows) await zip.add(`files/${table}/${row.id}-${safeName(row.name)}`, storedChunks(trx, table, content, row.id), beat);
       }
 
       await zip.add('audit/events.json', jsonArray(auditEvents(trx, scope.firmId, clientId), (n) => (counts.audit_events = n)), beat);

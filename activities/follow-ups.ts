@@ -22,6 +22,7 @@ import { allFirmIds } from '../db/firms';
 import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
+import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 
 export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
 export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled' };
@@ -234,30 +235,19 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           const firm = await Firm.query().findById(firmId);
           const route = await smtpRouteForFirm(mail());
           const since = instantOf(IST_CLOCK, dayOf(input.date) - 1, 0);
-          const out: Array<{ rowId: string; route: SmtpRoute; email: OutgoingEmail }> = [];
+          const out: QueuedMail[] = [];
           for (const user of await User.query().whereIn('role', ['staff', 'manager', 'firm_admin']).where({ active: true }).orderBy('id')) {
             const digest = digestFor(rows, user.id, input.date, since);
             if (isEmptyDigest(digest)) continue;
-            const slotKey = `digest:${input.date}:${user.id}`;
-            if (await OutboxMessage.query().findOne({ slot_key: slotKey })) continue;
             const rendered = renderDigest({ firmName: firm?.name ?? '', recipientName: user.name, date: input.date, digest });
-            const messageId = `<${randomUUID()}@taalmel>`;
-            await setAuditAction(trx, 'email.sending');
-            const row = await OutboxMessage.query().insertAndFetch({ slotKey, audience: 'staff', template: 'digest', recipient: user.email, subject: rendered.subject, status: 'sending', messageId, followUpIds: Object.values(digest).flat().map((r) => r.id) } as Partial<OutboxMessage>);
-            await setAuditAction(trx, null);
-            out.push({ rowId: row.id, route, email: { to: user.email, ...rendered, messageId } });
+            const queued = await queueStaffMail(trx, route, { slotKey: `digest:${input.date}:${user.id}`, clientId: null, template: 'digest', to: user.email, rendered, followUpIds: Object.values(digest).flat().map((r) => r.id) });
+            if (queued) out.push(queued);
           }
           return out;
         });
-        for (const m of mails) {
-          const outcome = await deliver(m.route, m.route.from, m.email);
-          await inFirmJobTransaction(knex, firmId, 'follow-up-digest', async (trx) => {
-            await setAuditAction(trx, outcome.ok ? 'email.sent' : 'email.failed');
-            await OutboxMessage.query().findById(m.rowId).where('status', 'sending').patch(outcome.ok ? ({ status: 'sent', sentAt: new Date() } as Partial<OutboxMessage>) : ({ status: 'failed', error: outcome.error } as Partial<OutboxMessage>));
-          });
-          if (outcome.ok) sent += 1;
-          else failed += 1;
-        }
+        const outcome = await sendQueuedMail(knex, firmId, 'follow-up-digest', mails);
+        sent += outcome.sent;
+        failed += outcome.failed;
       }
       return { sent, failed };
     },

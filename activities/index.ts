@@ -16,6 +16,7 @@ import { createClientExportActivities } from './client-export';
 import { createClientErasureActivities } from './client-erasure';
 import type { DataProtectionDeps } from './data-protection-deps';
 import { createNoticeActivities } from './notices';
+import { createNoticeDigestActivities } from './notice-digest';
 import { createAccountEmailActivities } from './account-emails';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps };
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createClientExportActivities(deps),
     ...createClientErasureActivities(deps),
     ...createNoticeActivities(deps),
+    ...createNoticeDigestActivities(deps),
     ...createAccountEmailActivities(deps),
   };
 }

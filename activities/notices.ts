@@ -6,11 +6,15 @@
  * in the same transaction: a retried activity or a restarted worker tells nobody twice.
  */
 import type { Knex } from 'knex';
+import { cancelFollowUpsOfNotice } from '../db/follow-ups';
 import { findNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
 import type { PlanStep } from '../domain/notices';
 import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
-import { inAppNotifier, type NoticeNotifier } from './notice-notifier';
+import { Firm } from '../db/models/firm';
+import { renderNoticeAlert } from '../domain/notices';
+import { createNoticeNotifier, inAppNotifier, type NoticeNotifier } from './notice-notifier';
+import type { MailDeps } from './mail-transport';
 
 export type ApplyStepInput = { firmId: string; noticeId: string; kind: StepKind; actor: NoticeActor; payload: Record<string, unknown>; requestId?: string; ip?: string | null };
 
@@ -65,6 +69,12 @@ async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStep
     case 'file':
       await notice().update({ state: 'filed', arn: str(payload, 'arn'), filed_on: str(payload, 'filedOn'), updated_at: now });
       return null;
+    case 'file_outside':
+      await notice().update({
+        state: 'filed', arn: str(payload, 'arn'), filed_on: str(payload, 'filedOn'), filed_outside: true, filing_evidence_ids: (payload.documentIds as string[] | undefined) ?? [],
+        description: str(payload, 'note') ?? row.description, updated_at: now,
+      });
+      return null;
     case 'change_dates': {
       const patch: Record<string, unknown> = { updated_at: now };
       let datesChanged = false;
@@ -94,12 +104,19 @@ async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStep
     }
     case 'close':
       await notice().update({ state: 'closed', outcome: str(payload, 'outcome'), order_form: str(payload, 'orderForm'), order_date: str(payload, 'orderDate'), description: str(payload, 'reason') ?? row.description, closed_at: now, updated_at: now });
+      // Its follow-ups end with it, in the same transaction: nothing is sent to the client after (the api then ends their workflows).
+      await cancelFollowUpsOfNotice(trx, row.id);
       return null;
   }
 }
 
-export function createNoticeActivities(deps: { knex: Knex; notifier?: NoticeNotifier }) {
-  const notifier = deps.notifier ?? inAppNotifier;
+/** The outbox slot prefix of a fired step's emails (one slot per person under it). */
+export function noticeStepSlot(noticeId: string, stepKey: string): string {
+  return `notice:${noticeId}:${stepKey}`;
+}
+
+export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; notifier?: NoticeNotifier }) {
+  const notifier = deps.notifier ?? createNoticeNotifier(deps);
   return {
     async noticeApplyStep(input: ApplyStepInput): Promise<StepResult> {
       return inTenantTransaction(deps.knex, { firmId: input.firmId, actor: input.actor, requestId: input.requestId, ip: input.ip ?? null }, async (trx) => {
@@ -112,12 +129,25 @@ export function createNoticeActivities(deps: { knex: Knex; notifier?: NoticeNoti
       });
     },
 
+    /**
+     * The firm's calendar changed: the notice's facts as they are now. The api dated the change in
+     * the transaction that made it (and holds the notice's row until it commits, so this waits for it).
+     */
+    async noticeRefreshFacts(input: { firmId: string; noticeId: string }): Promise<StepResult> {
+      return inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
+        const row = (await trx('notices').where({ id: input.noticeId }).forUpdate().first()) as NoticeRow | undefined;
+        if (!row) throw new Error(`notice ${input.noticeId} is not visible to its firm`);
+        return { facts: workflowFacts(await noticeView(trx, row)) };
+      });
+    },
+
     /** Fires one planned step once: records it by key, then tells its people. */
     async noticeFireStep(input: { firmId: string; noticeId: string; step: PlanStep }): Promise<{ fired: boolean; recipients: number }> {
-      return inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
+      const { step } = input;
+      const slotPrefix = noticeStepSlot(input.noticeId, step.key);
+      const outcome = await inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
         const row = (await findNotice(trx, input.noticeId)) as NoticeRow | undefined;
-        if (!row) return { fired: false, recipients: 0 };
-        const { step } = input;
+        if (!row) return { fired: false, recipients: 0, queued: [] };
         let userIds: string[];
         if (step.audience === 'assignee') userIds = row.assignee_id ? [row.assignee_id] : await activeUsers(trx, row.firm_id, 'manager');
         else userIds = await activeUsers(trx, row.firm_id, step.audience);
@@ -126,13 +156,25 @@ export function createNoticeActivities(deps: { knex: Knex; notifier?: NoticeNoti
           .onConflict(['firm_id', 'notice_id', 'step_key'])
           .ignore()
           .returning('id');
-        if (inserted.length === 0) return { fired: false, recipients: 0 };
-        await notifier.deliver(trx, {
-          firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
-          payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
-        });
-        return { fired: true, recipients: userIds.length };
+        if (inserted.length === 0) {
+          await notifier.settle(trx, slotPrefix);
+          return { fired: false, recipients: 0, queued: [] };
+        }
+        const view = await noticeView(trx, row);
+        const [firm, client] = await Promise.all([Firm.query().findById(row.firm_id), trx('clients').where({ id: row.client_id }).first('name')]);
+        const facts = { form: row.form, formTitle: view.form.title, reference: row.reference, clientName: (client?.name as string | undefined) ?? '', effectiveDueDate: view.dates.effectiveDueDate, state: row.state };
+        const queued = await notifier.deliver(
+          trx,
+          {
+            firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
+            payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
+          },
+          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate }) },
+        );
+        return { fired: true, recipients: userIds.length, queued };
       });
+      await notifier.send(input.firmId, outcome.queued);
+      return { fired: outcome.fired, recipients: outcome.recipients };
     },
   };
 }

@@ -54,6 +54,8 @@ import { dataProtectionRoutes } from './data-protection/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 import { noticeRoutes } from './notices/routes';
+import { CODEC_PATH_PREFIX, codecRoutes } from './codec/routes';
+import { NOTICE_UPLOAD_PATH, noticeDocumentRoutes } from './notices/documents';
 import { accountRoutes } from './accounts/routes';
 
 export type AppDeps = {
@@ -68,13 +70,13 @@ export type AppDeps = {
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
   /** GST notices: tests compress the reminder plan (a day lasts `timeScale` days); real time when absent. */
-  notices?: { timeScale?: number | null };
+  notices?: { timeScale?: number | null; /** Largest notice document (defaults to the follow-up cap). */ maxFileBytes?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number };
   /** The built web app's folder (Vite's output), served at `/`; absent: no web app (API-only tests). */
   webRoot?: string;
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
-  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
+  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
   web?: { publicUrl?: string; securityContact?: string };
   /** GET /metrics on the api's port answers with this bearer token (METRICS_TOKEN); absent: 404 there. */
@@ -83,6 +85,8 @@ export type AppDeps = {
   limits?: Partial<RequestLimits>;
   /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
   dataProtection?: { exportDir: string; exportTtlMs?: number; certificatePublicKey: JWK | null; publicUrl?: string; cancelGraceSeconds?: number };
+  /** The payload codec endpoint (api/codec/routes.ts): the Temporal Web UI's URL, the one origin CORS allows. */
+  codecEndpoint?: { temporalUiUrl: string | null };
 };
 
 export type RequestLimits = {
@@ -155,6 +159,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
       dayMs: deps.followUps?.dayMs,
       sendTimeoutMs: deps.followUps?.sendTimeoutMs,
+      historyLimit: deps.followUps?.historyLimit,
     }),
     ...linkRoutes({
       knex: deps.knex,
@@ -168,7 +173,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...reconciliationListRoutes(),
     ...calendarRoutes(),
     ...filingRoutes(),
-    ...holidayRoutes(),
+    ...holidayRoutes({ temporal: deps.temporal }),
     ...extensionRoutes({ temporal: deps.temporal }),
     ...dataProtectionRoutes({
       knex: deps.knex,
@@ -181,7 +186,13 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       publicUrl: deps.dataProtection?.publicUrl ?? deps.imports?.publicUrl,
       cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
     }),
-    ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null }),
+    ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null, historyLimit: deps.notices?.historyLimit }),
+    ...noticeDocumentRoutes({
+      knex: deps.knex,
+      tokens: uploadTokens(deps).derive('taalmel notice upload url v1'),
+      maxFileBytes: deps.notices?.maxFileBytes ?? deps.followUps?.maxFileBytes ?? 20 * 1024 * 1024,
+      publicUrl: deps.imports?.publicUrl,
+    }),
     ...accountRoutes({ knex: deps.knex, auth: security.auth, temporal: deps.temporal, logger: deps.logger }),
   ];
 }
@@ -195,7 +206,7 @@ export function createApp(deps: AppDeps): App {
   // Uploads wait for a parse slot (up to their deadline) rather than parse many files at once.
   const parseSlots = new FirmGate({ perFirm: PARSE_SLOTS, waitMs: limits.uploadTimeoutMs, busyMessage: 'Too many uploads are being read; try again in a minute.' });
   const publicUrl = deps.web?.publicUrl ?? deps.imports?.publicUrl;
-  const isApi = (path: string) => /^\/+(api|healthz|readyz|metrics|\.well-known)(\/|$)/i.test(path);
+  const isApi = (path: string) => /^\/+(api|codec|healthz|readyz|metrics|\.well-known)(\/|$)/i.test(path);
   const readiness = new ReadinessProbe({ knex: deps.knex, temporal: deps.temporal });
   const metrics = createMetrics({ knex: deps.knex, temporal: deps.temporal, readiness, isApi });
   app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isApi }));
@@ -204,14 +215,17 @@ export function createApp(deps: AppDeps): App {
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
   // Inside the error envelope (a timeout answers in it), around everything that can wait.
-  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH }));
+  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH || ctx.path === NOTICE_UPLOAD_PATH }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
-  app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH ? next() : json(ctx, next)));
+  // The codec endpoint parses its own (larger) JSON bodies.
+  const ownBody = (p: string) => p === UPLOAD_PATH || p === LINK_UPLOAD_PATH || p === NOTICE_UPLOAD_PATH || p.startsWith(`${CODEC_PATH_PREFIX}/`);
+  app.use((ctx, next) => (ownBody(ctx.path) ? next() : json(ctx, next)));
 
   app.use(healthRoutes({ readiness }).routes());
   app.use(metricsRoutes(metrics.registry, deps.metrics?.token).routes());
   app.use(securityTxtRoutes({ contact: deps.web?.securityContact, publicUrl }).routes());
+  app.use(codecRoutes({ knex: deps.knex, codec: deps.temporal.codec, uiUrl: deps.codecEndpoint?.temporalUiUrl ?? null, cookieSecure: deps.security.settings.cookieSecure }).routes());
 
   const router = new Router();
   const specs = apiRouteSpecs(deps, { firmGate, parseSlots });

@@ -1,14 +1,16 @@
 /**
  * The api's one Temporal client. The connection is lazy: the api starts (and reports 503 on
  * /readyz) while Temporal is down, and connects once it answers. An interceptor counts the
- * workflows the api starts, by type and outcome, for GET /metrics.
+ * workflows the api starts, by type and outcome, for GET /metrics. Every client seals its payloads
+ * with the payload codec (db/security/payload-codec.ts), so a codec is required.
  */
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 
 /** Workflow starts by type: `started`, or `failed` when Temporal refused the start. */
 export type WorkflowStarts = Map<string, { started: number; failed: number }>;
 
-export type TemporalHandle = { client: Client; connection: Connection; taskQueue: string; starts: WorkflowStarts; close(): Promise<void> };
+export type TemporalHandle = { client: Client; connection: Connection; taskQueue: string; codec: PayloadCodec; starts: WorkflowStarts; close(): Promise<void> };
 
 function countingStarts(starts: WorkflowStarts): WorkflowClientInterceptor {
   const count = async <T>(workflowType: string, run: () => Promise<T>): Promise<T> => {
@@ -29,9 +31,14 @@ function countingStarts(starts: WorkflowStarts): WorkflowClientInterceptor {
   };
 }
 
-export function createTemporalClient(options: { address: string; namespace: string; taskQueue: string }): TemporalHandle {
+export function createTemporalClient(options: { address: string; namespace: string; taskQueue: string; codec: PayloadCodec }): TemporalHandle {
   const connection = Connection.lazy({ address: options.address });
   const starts: WorkflowStarts = new Map();
-  const client = new Client({ connection, namespace: options.namespace, interceptors: { workflow: [countingStarts(starts)] } });
-  return { client, connection, taskQueue: options.taskQueue, starts, close: () => connection.close() };
+  const client = new Client({
+    connection,
+    namespace: options.namespace,
+    dataConverter: { payloadCodecs: [options.codec] },
+    interceptors: { workflow: [countingStarts(starts)] },
+  });
+  return { client, connection, taskQueue: options.taskQueue, codec: options.codec, starts, close: () => connection.close() };
 }

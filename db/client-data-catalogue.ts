@@ -17,6 +17,8 @@ export type ClientTable = {
   omitColumns?: string[];
   /** A column naming a file under the file store that belongs to the row (exported and deleted with it). */
   fileColumn?: string;
+  /** Bytes kept in the row itself (bytea): exported as files/<table>/<id>-<name>, read in slices. */
+  storedFile?: { content: string; name: string };
   /** A column holding a Temporal workflow id the erasure cancels before deleting. */
   workflowIdColumn?: string;
 };
@@ -39,13 +41,16 @@ export const CLIENT_TABLES: Record<string, ClientTable> = {
   follow_up_items: { export: true, erase: 'delete' },
   // The link's token hash is a credential: revoked by the deletion, never handed out.
   follow_up_links: { export: true, erase: 'delete', omitColumns: ['token_hash'] },
-  // Uploaded bytes live in the row (bytea); the JSON carries the file's name, size and SHA-256.
-  follow_up_files: { export: true, erase: 'delete', omitColumns: ['content'] },
+  // Uploaded bytes live in the row (bytea): the JSON carries the file's name, size and SHA-256, and
+  // the bytes themselves go to the ZIP as a file of their own (hashed in the manifest).
+  follow_up_files: { export: true, erase: 'delete', omitColumns: ['content'], storedFile: { content: 'content', name: 'filename' } },
   outbox: { export: true, erase: 'delete' },
   // Invitations of the client's portal users: the link's token hash is a credential, never handed out.
   account_invitations: { export: true, erase: 'delete', omitColumns: ['token_hash'] },
   // A notice's drafts, reviews, hearings and alerts hang off it and go with it (ON DELETE CASCADE).
   notices: { export: true, erase: 'delete', workflowIdColumn: 'workflow_id' },
+  // A notice's papers (its PDF, working papers, the reply, orders, evidence): bytes in the row, like follow-up files.
+  notice_documents: { export: true, erase: 'delete', omitColumns: ['content'] },
   users: { export: true, erase: 'delete', omitColumns: ['password_hash', 'totp_secret', 'totp_pending_secret', 'totp_last_step'] },
   client_exports: {
     export: { skip: 'earlier exports of the client are files handed out already, not client data' },

@@ -1,7 +1,8 @@
 /**
  * Follow-up rows, each change in the caller's tenant transaction (so the audit triggers record it
  * with the caller's actor): ending a request and revoking its links, the checklist links, the
- * in-app notifications of the escalation ladder, and cancelling the requests of a closed period.
+ * in-app notifications of the escalation ladder, and cancelling the requests of a closed period or
+ * notice.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -51,6 +52,13 @@ export async function endFollowUp(trx: Knex.Transaction, followUpId: string, sta
 export async function cancelFollowUpsOfPeriod(trx: Knex.Transaction, clientId: string, period: string): Promise<string[]> {
   const live = await FollowUp.query().where({ client_id: clientId, period }).whereIn('status', LIVE_STATUSES).forUpdate();
   for (const row of live) await endFollowUp(trx, row.id, 'cancelled', `period ${period} closed`, 'follow_up.cancelled_period_closed');
+  return live.map((row) => row.workflowId);
+}
+
+/** Cancels the live follow-ups asking for a notice's documents (the notice was closed); returns their workflow ids. */
+export async function cancelFollowUpsOfNotice(trx: Knex.Transaction, noticeId: string): Promise<string[]> {
+  const live = await FollowUp.query().where({ notice_id: noticeId }).whereIn('status', LIVE_STATUSES).forUpdate();
+  for (const row of live) await endFollowUp(trx, row.id, 'cancelled', 'the notice was closed', 'follow_up.cancelled_notice_closed');
   return live.map((row) => row.workflowId);
 }
 

@@ -25,7 +25,7 @@ export type NoticeRow = {
   due_date_on_notice: string | null; manual_due_date: string | null; extended_due_date: string | null; extension_reference: string | null; manual_target_date: string | null;
   tax: string | null; interest: string | null; penalty: string | null; description: string | null; issuing_office: string | null;
   state: NoticeState; assignee_id: string | null; drafted_by: string | null; submitted_by: string | null; submitted_at: Date | null; approved_by: string | null; approved_at: Date | null;
-  arn: string | null; filed_on: string | null; outcome: string | null; order_form: string | null; order_date: string | null; closed_at: Date | null;
+  arn: string | null; filed_on: string | null; filed_outside: boolean; filing_evidence_ids: string[]; outcome: string | null; order_form: string | null; order_date: string | null; closed_at: Date | null;
   workflow_id: string; dates_changed_at: Date; time_scale: number | null; created_by: string | null; created_at: Date; updated_at: Date;
 };
 

@@ -58,6 +58,9 @@ const schema = z.object({
   TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
   TEMPORAL_CLI_PATH: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
+  /** The payload codec's key ring (db/security/payload-codec.ts), the secret box's format. */
+  TEMPORAL_PAYLOAD_KEYS: optionalString,
+  TEMPORAL_PAYLOAD_KEY_CURRENT: optionalString,
 
   SESSION_SIGNING_KEYS: optionalString,
   SESSION_SIGNING_KEY_CURRENT: optionalString,
@@ -78,6 +81,8 @@ const schema = z.object({
   SELF_CHECK_CRON: z.string().default('15 * * * *'),
   AUDIT_HEADS_CRON: z.string().default('50 23 * * *'),
   FOLLOW_UP_DIGEST_CRON: z.string().default('30 8 * * *'),
+  /** Mondays 09:00 (SCHEDULER_TIMEZONE): the managers' weekly digest of open notices. */
+  NOTICE_DIGEST_CRON: z.string().default('0 9 * * 1'),
   /** The compliance calendar's daily sweep (due soon / overdue notifications), in SCHEDULER_TIMEZONE. */
   CALENDAR_SWEEP_CRON: z.string().default('0 9 * * *'),
 
@@ -147,8 +152,11 @@ export type Config = {
     uiUrl: string | undefined;
     cliPath: string | undefined;
     workflowBundlePath: string | undefined;
+    /** `kid:<base64 32 bytes>` list sealing every Temporal payload (AES-256-GCM); the current id seals. */
+    payloadKeys: string | undefined;
+    payloadKeyCurrent: string | undefined;
   };
-  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string };
+  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string; noticeDigestCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
@@ -236,6 +244,8 @@ export type LoadOptions = {
   requireExternalServices?: boolean;
   /** Processes that sign sessions or open secrets need their keys configured (the dev stack makes its own). */
   requireKeys?: boolean;
+  /** Processes that talk to Temporal need the payload keys (the dev stack makes its own). */
+  requirePayloadKeys?: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
@@ -254,6 +264,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
   if (options.requireKeys) {
     for (const name of ['SESSION_SIGNING_KEYS', 'SESSION_SIGNING_KEY_CURRENT', 'SECRET_KEYS', 'SECRET_KEY_CURRENT'] as const) {
       if (!e[name]) problems.push(`${name}: required (see docs/security-and-tenancy.md, "Keys")`);
+    }
+  }
+  if (options.requirePayloadKeys) {
+    for (const name of ['TEMPORAL_PAYLOAD_KEYS', 'TEMPORAL_PAYLOAD_KEY_CURRENT'] as const) {
+      if (!e[name]) problems.push(`${name}: required (see docs/operations.md, "Encrypted Temporal payloads")`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -296,8 +311,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       uiUrl: e.TEMPORAL_UI_URL,
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+      payloadKeys: e.TEMPORAL_PAYLOAD_KEYS,
+      payloadKeyCurrent: e.TEMPORAL_PAYLOAD_KEY_CURRENT,
     },
-    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON, noticeDigestCron: e.NOTICE_DIGEST_CRON },
     auth: {
       signingKeys: e.SESSION_SIGNING_KEYS,
       signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,

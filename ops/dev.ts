@@ -17,7 +17,7 @@ import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
 import { assertPortsFree, freePort, PortInUseError, type NamedPort } from './ports';
-import { loadOrCreateDevAppPassword, loadOrCreateDevMetricsToken, securitySettings } from './keys';
+import { loadOrCreateDevAppPassword, loadOrCreateDevMetricsToken, loadOrCreateDevOperatorToken, securitySettings } from './keys';
 import { mailDepsFrom, startApi, startSchedulerService, startWorkerService } from './services';
 import { resolveMailpit, startMailpit } from './mailpit';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
@@ -30,7 +30,16 @@ import { ensureWebBuilt } from './web-build';
 const DEV_DATABASE = 'taalmel';
 
 /** What `npm start` keeps in DATA_DIR/demo-credentials.json; the metrics fields are read with `Authorization: Bearer <metricsToken>` (the worker's need none). */
-type DemoFile = { apiUrl: string; temporalUiUrl: string | null; mail?: { smtpPort: number | null; apiUrl: string | null }; metricsUrl?: string; metricsToken?: string; workerMetricsUrl?: string | null } & DemoCredentials;
+type DemoFile = {
+  apiUrl: string;
+  temporalUiUrl: string | null;
+  mail?: { smtpPort: number | null; apiUrl: string | null };
+  metricsUrl?: string;
+  metricsToken?: string;
+  workerMetricsUrl?: string | null;
+  /** The payload codec endpoint and the dev platform operator's token (docs/operations.md). */
+  codec?: { endpoint: string; signInUrl: string; token: string };
+} & DemoCredentials;
 
 async function startTemporal(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<{ address: string; uiUrl: string | null; stop: () => Promise<void> }> {
   const binary = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, say: (m) => logger.info(m) });
@@ -43,6 +52,7 @@ async function startTemporal(config: ReturnType<typeof loadConfig>, logger: Logg
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
       dbFile,
+      uiCodecEndpoint: `${config.api.publicUrl.replace(/\/+$/, '')}/codec`,
       onLog: (line) => logger.debug({ source: 'temporal' }, line),
     });
   }
@@ -62,6 +72,7 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
     `    API          ${file.apiUrl}/api   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
     `    Temporal UI  ${file.temporalUiUrl ?? '(external Temporal: see its own UI)'}`,
     `    Metrics      ${file.metricsUrl} (Authorization: Bearer <metricsToken from ${credentialsPath}>); worker: ${file.workerMetricsUrl}`,
+    ...(file.codec ? [`    Codec        payloads in Temporal are encrypted; to read them in the UI sign in at ${file.codec.signInUrl} with the token in the credentials file`] : []),
     file.mail?.apiUrl
       ? `    Mail         caught by Mailpit: SMTP 127.0.0.1:${file.mail.smtpPort}; read what was sent at ${file.mail.apiUrl}/api/v1/messages (or each follow-up's outbox)`
       : '    Mail         sent through SMTP_URL (and firms\' own SMTP settings)',
@@ -141,8 +152,13 @@ async function main(): Promise<void> {
     // The api logs in as the application role itself (it cannot become the owner or the platform role).
     config.database.appPassword ??= loadOrCreateDevAppPassword(config.dataDir);
     const appPassword = config.database.appPassword;
+    let codecToken = '';
     const seeded = await setAppRolePassword(owner, config.database.appRole, appPassword)
       .then(() => seedDemoFirm(owner))
+      .then(async (result) => {
+        codecToken = await loadOrCreateDevOperatorToken(owner, config.dataDir);
+        return result;
+      })
       .finally(() => owner.destroy());
 
     // Mail: the platform SMTP_URL when set; otherwise a local Mailpit catches everything.
@@ -167,7 +183,7 @@ async function main(): Promise<void> {
     const security = securitySettings(config, { devKeysFallback: true });
     config.metrics.token ??= loadOrCreateDevMetricsToken(config.dataDir);
     const metrics = { metricsUrl: '', metricsToken: config.metrics.token, workerMetricsUrl: `http://${workerMetricsAddress(config)}/metrics` };
-    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security });
+    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security, temporalUiUrl });
     steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress, mail: mailDepsFrom(config, { smtpUrl, secretKeys: security }) });
     steps.push({ name: 'worker', stop: worker.stop });
@@ -190,12 +206,13 @@ async function main(): Promise<void> {
 
     metrics.metricsUrl = `${api.url}/metrics`;
     let demo: DemoFile | null = null;
+    const codec = { endpoint: `${api.url}/codec`, signInUrl: `${api.url}/codec/sign-in`, token: codecToken };
     if (seeded) {
-      demo = { apiUrl: api.url, temporalUiUrl, mail, ...metrics, ...seeded };
+      demo = { apiUrl: api.url, temporalUiUrl, mail, codec, ...metrics, ...seeded };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     } else if (fs.existsSync(credentialsPath)) {
       const previous = JSON.parse(fs.readFileSync(credentialsPath, 'utf8')) as DemoFile;
-      demo = { ...previous, apiUrl: api.url, temporalUiUrl, mail, ...metrics };
+      demo = { ...previous, apiUrl: api.url, temporalUiUrl, mail, codec, ...metrics };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     }
     if (demo) process.stdout.write(`${banner(demo, credentialsPath, Boolean(seeded))}\n`);

@@ -6,7 +6,7 @@ import { startApi } from './services';
 import { stopOnSignals } from './shutdown';
 
 async function main() {
-  const config = loadConfigOrExit({ requireExternalServices: true, requireKeys: true });
+  const config = loadConfigOrExit({ requireExternalServices: true, requireKeys: true, requirePayloadKeys: true });
   const logger = createLogger({ level: config.logLevel, pretty: config.isDev });
   const api = await startApi({ config, logger, databaseUrl: config.database.url!, temporalAddress: config.temporal.address!, security: securitySettings(config, { devKeysFallback: false }) });
   logger.info({ url: api.url }, 'api listening');

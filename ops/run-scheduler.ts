@@ -5,7 +5,7 @@ import { startSchedulerService } from './services';
 import { stopOnSignals } from './shutdown';
 
 async function main() {
-  const config = loadConfigOrExit({ requireExternalServices: true });
+  const config = loadConfigOrExit({ requireExternalServices: true, requirePayloadKeys: true });
   const logger = createLogger({ level: config.logLevel, pretty: config.isDev });
   const scheduler = await startSchedulerService({ config, logger, temporalAddress: config.temporal.address! });
   stopOnSignals(() => [{ name: 'scheduler', stop: scheduler.stop }], logger);

@@ -6,7 +6,7 @@ import { installTemporalRuntime, workerMetricsAddress } from './temporal-runtime
 import { stopOnSignals } from './shutdown';
 
 async function main() {
-  const config = loadConfigOrExit({ requireExternalServices: true });
+  const config = loadConfigOrExit({ requireExternalServices: true, requirePayloadKeys: true });
   const logger = createLogger({ level: config.logLevel, pretty: config.isDev });
   installTemporalRuntime(logger, 'INFO', { metricsBindAddress: workerMetricsAddress(config) });
   const worker = await startWorkerService({ config, logger, databaseUrl: config.database.url!, temporalAddress: config.temporal.address! });

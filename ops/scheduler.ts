@@ -6,6 +6,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import cron, { type ScheduledTask } from 'node-cron';
 import { FOLLOW_UP_DIGEST_WORKFLOW, followUpDigestWorkflowId } from '../workflows/follow-up-definitions';
+import { NOTICE_DIGEST_WORKFLOW, noticeDigestWorkflowId } from '../workflows/notice-definitions';
 import type { Logger } from 'pino';
 import { SELF_CHECK_WORKFLOW, selfCheckWorkflowId } from '../workflows/self-check-definitions';
 import { AUDIT_HEADS_WORKFLOW, auditHeadsWorkflowId } from '../workflows/audit-heads-definitions';
@@ -138,6 +139,22 @@ export function followUpDigestJobs(options: { taskQueue: string; cron: string; t
         const date = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(tick);
         const workflowId = followUpDigestWorkflowId(date);
         await client.workflow.start(FOLLOW_UP_DIGEST_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        return workflowId;
+      },
+    },
+  ];
+}
+
+/** Weekly: the managers' digest of open notices, one run per IST date of the tick (REJECT_DUPLICATE). */
+export function noticeDigestJobs(options: { taskQueue: string; cron: string; timezone: string }): ScheduledJob[] {
+  return [
+    {
+      name: 'notice-digest',
+      cron: options.cron,
+      async start(client, tick) {
+        const date = new Intl.DateTimeFormat('en-CA', { timeZone: options.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(tick);
+        const workflowId = noticeDigestWorkflowId(date);
+        await client.workflow.start(NOTICE_DIGEST_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [date], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
         return workflowId;
       },
     },

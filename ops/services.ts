@@ -14,14 +14,14 @@ import { createTemporalClient } from '../api/temporal-client';
 import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
-import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, noticeDigestJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
 import type { MailDeps } from '../activities/mail-transport';
 import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
 import type { DataProtectionDeps } from '../activities/data-protection-deps';
 import { certificateKeyFromSeed } from '../db/security/certificate-key';
-import { certificateSeed } from './keys';
+import { certificateSeed, temporalPayloadCodec } from './keys';
 
 export type Service = { stop(): Promise<void> };
 
@@ -31,6 +31,8 @@ export async function startApi(options: {
   databaseUrl: string;
   temporalAddress: string;
   security: SecuritySettings;
+  /** The Temporal Web UI the codec endpoint answers (CORS); TEMPORAL_UI_URL when absent. */
+  temporalUiUrl?: string | null;
 }): Promise<Service & { url: string; server: http.Server; knex: Knex }> {
   const { config, logger } = options;
   if (!config.database.appPassword) logger.warn('DATABASE_APP_PASSWORD is not set: the api connects as the database owner and switches to the application role, which a raw query could undo');
@@ -44,7 +46,7 @@ export async function startApi(options: {
     acquireTimeoutMs: config.database.acquireTimeoutMs,
     log: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
   });
-  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const security = createSecurity(options.security, knex, logger);
   const seed = certificateSeed(config);
   const app = createApp({
@@ -67,6 +69,7 @@ export async function startApi(options: {
     },
     followUps: { maxFileBytes: config.mail.maxFileBytes },
     metrics: { token: config.metrics.token },
+    codecEndpoint: { temporalUiUrl: options.temporalUiUrl ?? config.temporal.uiUrl ?? null },
   });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
@@ -140,6 +143,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
     address: options.temporalAddress,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    codec: temporalPayloadCodec(config),
     knex,
     logger,
     workflowBundlePath: config.temporal.workflowBundlePath,
@@ -158,7 +162,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
 
 export async function startSchedulerService(options: { config: Config; logger: Logger; temporalAddress: string }): Promise<Service & { scheduler: RunningScheduler }> {
   const { config, logger } = options;
-  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const scheduler = startScheduler({
     client: temporal.client,
     logger,
@@ -168,6 +172,7 @@ export async function startSchedulerService(options: { config: Config; logger: L
       ...backupJobs({ taskQueue: config.temporal.taskQueue, cron: config.backup.cron, timezone: config.scheduler.timezone, stepTimeoutMinutes: config.backup.stepTimeoutMinutes }),
       ...auditHeadJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.auditHeadsCron, timezone: config.scheduler.timezone }),
       ...followUpDigestJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.followUpDigestCron, timezone: config.scheduler.timezone }),
+      ...noticeDigestJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.noticeDigestCron, timezone: config.scheduler.timezone }),
       ...calendarJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.calendarSweepCron, timezone: config.scheduler.timezone }),
     ],
   });
@@ -189,6 +194,7 @@ export function backupDepsFrom(config: Config, databaseUrl: string): BackupDeps 
     pgRestorePath: config.backup.pgRestorePath,
     rotation: config.backup.keep,
     timeZone: config.scheduler.timezone,
+    erasureLogDir: config.dataProtection.erasureLogDir,
   };
 }
 

@@ -21,6 +21,8 @@ export type TemporalDevServerOptions = {
   namespace: string;
   /** SQLite file for persistence across restarts; null keeps everything in memory (tests). */
   dbFile: string | null;
+  /** The Web UI's remote codec endpoint (our api's /codec), so it can show sealed payloads. */
+  uiCodecEndpoint?: string;
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
 };
@@ -42,6 +44,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   for (const attribute of SEARCH_ATTRIBUTES) args.push('--search-attribute', attribute);
   if (options.uiPort === null) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1');
+  if (options.uiPort !== null && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);

@@ -2,7 +2,7 @@
  * The Temporal worker: runs the workflows of workflows/ and the activities of activities/ on one task
  * queue. Production loads a prebuilt bundle (WORKFLOW_BUNDLE_PATH); development bundles on start.
  */
-import type { Duration } from '@temporalio/common';
+import type { Duration, PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -16,6 +16,8 @@ export type WorkerOptions = {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** Seals every payload the worker sends and opens every one it receives (db/security/payload-codec.ts). */
+  codec: PayloadCodec;
   knex: Knex;
   logger: Logger;
   /** Prebuilt bundle file; bundled from source when absent. */
@@ -46,6 +48,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle,
+    dataConverter: { payloadCodecs: [options.codec] },
     activities: createActivities({ knex: options.knex, logger: options.logger, backup: options.backup, mail: options.mail, dataProtection: options.dataProtection }),
     // A shutdown lets running activities finish for this long, then the SDK cancels them (a
     // CancelledFailure 'WORKER_SHUTDOWN' through the activity's cancellation signal). Activities that

@@ -51,6 +51,8 @@ export type FollowUpHistory = {
   nudges: number;
   /** Acknowledgements of the client's answers still to send. */
   acks: Array<{ key: string; itemIds: string[] }>;
+  /** The firm's working days once its holidays changed after the start (the input's until then). */
+  workingDays?: WorkingDays;
 };
 
 export type FollowUpInput = {
@@ -68,6 +70,8 @@ export type FollowUpInput = {
   sendTimeoutMs?: number;
   /** Set by continue-as-new. */
   history?: FollowUpHistory;
+  /** Continue as new once the history is this long (tests make it small); Temporal's suggestion otherwise. */
+  historyLimit?: number;
 };
 
 export type PlanView = { state: FollowUpState; plan: FollowUpPlan; snoozedUntil: number | null };
@@ -89,6 +93,8 @@ export type ItemsAnswered = { outstanding: number; answeredAt: number; ack: { ke
 export const itemsAnsweredSignal = defineSignal<[ItemsAnswered]>('itemsAnswered');
 /** The period the request concerns was closed (the close already cancelled it in the database). */
 export const periodClosedSignal = defineSignal<[{ period: string }]>('periodClosed');
+/** The firm's holidays or Saturday setting changed: plan with these working days from now on. */
+export const workingDaysChangedSignal = defineSignal<[{ workingDays: WorkingDays }]>('workingDaysChanged');
 
 export const statusQuery = defineQuery<FollowUpStatusView>('status');
 

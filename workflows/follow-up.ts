@@ -32,6 +32,7 @@ import {
   nudgeUpdate,
   periodClosedSignal,
   resumeUpdate,
+  workingDaysChangedSignal,
   snoozeUpdate,
   statusQuery,
   type FollowUpHistory,
@@ -73,7 +74,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       createdAt: input.createdAt,
       dueDate: h.dueDate,
       feedsDeadline: input.feedsDeadline,
-      workingDays: input.workingDays,
+      workingDays: h.workingDays ?? input.workingDays,
       messages: h.messages,
       escalations: h.escalations,
       snoozes: h.snoozes,
@@ -165,6 +166,12 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     if (outstanding === 0 && !ended) ended = 'completed';
     bump();
   });
+  // New holidays move skip-day reminders; what now lies before this moment is past (skipped, never sent late).
+  setHandler(workingDaysChangedSignal, ({ workingDays }) => {
+    if (ended) return;
+    h.workingDays = workingDays;
+    replanFromNow();
+  });
   setHandler(periodClosedSignal, () => {
     if (!ended) ended = 'cancelled';
     bump();
@@ -247,7 +254,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       h.processedUntil = Math.max(h.processedUntil, e.at);
     }
     bump();
-    if (workflowInfo().continueAsNewSuggested) {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof followUpWorkflow>({ ...input, history: h });
     }

@@ -11,4 +11,5 @@ export { calendarSweepWorkflow } from './calendar-sweep';
 export { clientExportWorkflow } from './client-export';
 export { clientErasureWorkflow } from './client-erasure';
 export { noticeWorkflow } from './notice';
+export { noticeDigestWorkflow } from './notice-digest';
 export { accountEmailWorkflow } from './account-email';

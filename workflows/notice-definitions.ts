@@ -6,14 +6,26 @@
  * second intake of the same notice (a double click, two people at once, a portal sync) reaches the
  * same execution.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { NoticeState, PlanFacts, PlanStep } from '../domain/notices';
 
 export const NOTICE_WORKFLOW = 'noticeWorkflow';
 export const NOTICE_NOTIFICATION_KIND = 'notice.alert';
+export const NOTICE_DIGEST_WORKFLOW = 'noticeDigestWorkflow';
 
-export function noticeWorkflowId(firmId: string, gstin: string, reference: string): string {
-  return `notice:${firmId}:${gstin}:${reference}`;
+/** One digest run per IST date of the weekly tick: two schedulers or a retry send it once. */
+export function noticeDigestWorkflowId(date: string): string {
+  return `notice-digest-${date}`;
+}
+
+/**
+ * One workflow per notice. Workflow ids are the one thing the payload codec cannot seal (Temporal
+ * stores and shows them as they are), so the id carries the notice's row id, never its GSTIN or
+ * portal reference. Notices taken in before this kept their older `notice:<firm>:<gstin>:<reference>`
+ * ids, stored on their rows.
+ */
+export function noticeWorkflowId(firmId: string, noticeId: string): string {
+  return `notice:${firmId}:${noticeId}`;
 }
 
 export type NoticeActor = { userId: string; email: string; role: string };
@@ -38,9 +50,14 @@ export type NoticeWorkflowInput = {
   facts: NoticeFacts;
   /** Tests compress the plan (a day lasts `timeScale` days); null in real time. */
   timeScale: number | null;
+  /** Steps already fired, carried over a continue-as-new. */
+  firedKeys?: string[];
+  /** Continue as new once the history is this long (tests make it small); Temporal's suggestion otherwise. */
+  historyLimit?: number;
 };
 
-export type StepKind = 'assign' | 'draft' | 'submit' | 'approve' | 'request_changes' | 'file' | 'change_dates' | 'hearing' | 'adjourn' | 'close';
+/** `file_outside`: a reply made outside Taalmel (on the portal or on paper) recorded with its evidence. */
+export type StepKind = 'assign' | 'draft' | 'submit' | 'approve' | 'request_changes' | 'file' | 'file_outside' | 'change_dates' | 'hearing' | 'adjourn' | 'close';
 
 export type StepArgs = {
   actor: NoticeActor;
@@ -53,6 +70,12 @@ export type StepArgs = {
 export type StepResult = { facts: NoticeFacts; entityId?: string | null };
 
 export const stepUpdate = defineUpdate<StepResult, [StepKind, StepArgs]>('noticeStep');
+
+/**
+ * The firm's working-day calendar changed (holidays, Saturdays): a working-day window or the
+ * assignment day may have moved, so the workflow re-reads its notice's dates and plans again.
+ */
+export const calendarChangedSignal = defineSignal('calendarChanged');
 
 export type NoticeStatus = { state: NoticeState; firedKeys: string[]; next: PlanStep | null; facts: NoticeFacts };
 export const noticeStatusQuery = defineQuery<NoticeStatus>('noticeStatus');
@@ -80,6 +103,8 @@ export const ALLOWED_FROM: Partial<Record<StepKind, NoticeState[]>> = {
   approve: ['in_review'],
   request_changes: ['in_review'],
   file: ['approved'],
+  // A reply made outside Taalmel skips the draft and review here: it was filed all the same.
+  file_outside: ['received', 'assigned', 'drafting', 'in_review', 'approved'],
 };
 
 /**
@@ -113,6 +138,9 @@ export function noticeRefusal(kind: StepKind, facts: NoticeFacts, args: StepArgs
     case 'file':
       if (!PREPARERS.includes(actor.role)) return { type: NOTICE_REFUSAL.forbidden, message: 'Only staff, managers and firm admins record filings.' };
       if (facts.state !== 'approved') return { type: NOTICE_REFUSAL.notApproved, message: 'The reply must be approved by a manager before it is filed.' };
+      break;
+    case 'file_outside':
+      if (!PREPARERS.includes(actor.role)) return { type: NOTICE_REFUSAL.forbidden, message: 'Only staff, managers and firm admins record filings.' };
       break;
     case 'adjourn': {
       const count = facts.adjournments[String(payload.hearingId)] ?? 0;

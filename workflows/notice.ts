@@ -9,10 +9,10 @@
  * extension or a new date replaces the plan, and the old date's steps, whose keys name it, are gone.
  * Steps are serialised: a reminder and a human step never run at the same time.
  */
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
-import { noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
+import { calendarChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -23,7 +23,7 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
   let facts: NoticeFacts = input.facts;
   let version = 0;
   let busy = false;
-  const fired = new Set<string>();
+  const fired = new Set<string>(input.firedKeys ?? []);
   const scale = input.timeScale ? { originMs: Date.parse(input.facts.plan.intakeAt), factor: input.timeScale } : null;
   const pending = (): PlanStep[] => planSteps(planNotice(facts.plan, undefined, scale)).filter((s) => !fired.has(s.key));
 
@@ -50,9 +50,28 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     { validator: refuse },
   );
 
+  // Signalled only by a calendar change: histories without one never take the branch below.
+  let refresh = false;
+  setHandler(calendarChangedSignal, () => {
+    refresh = true;
+    version += 1;
+  });
+
   setHandler(noticeStatusQuery, () => ({ state: facts.state, firedKeys: [...fired], next: pending()[0] ?? null, facts }));
 
   while (facts.state !== 'closed') {
+    if (refresh) {
+      await condition(() => !busy);
+      busy = true;
+      try {
+        refresh = false;
+        facts = (await activities.noticeRefreshFacts({ firmId: input.firmId, noticeId: facts.noticeId })).facts;
+        version += 1;
+      } finally {
+        busy = false;
+      }
+      continue;
+    }
     const seen = version;
     const next = pending()[0];
     if (!next) {
@@ -69,6 +88,13 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
       fired.add(next.key);
     } finally {
       busy = false;
+    }
+    // A long-lived notice (months of reminders, hearings, adjournments) starts a fresh history,
+    // carrying what it knows: the notice's facts and the steps already fired.
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit)) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof noticeWorkflow>({ ...input, facts, firedKeys: [...fired] });
     }
   }
   await condition(allHandlersFinished);

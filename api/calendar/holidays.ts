@@ -2,15 +2,18 @@
  * GET/PUT /api/firm/holidays: the firm's working-day calendar. Sundays never work; national holidays
  * are seeded (read-only); the firm admin keeps whether Saturdays work, the firm's own days and each
  * state's holidays, plus the target-date buffer and the warning days. PUT replaces the firm's dates
- * by a difference (rows that stay are untouched), so the audit trail shows exactly what changed.
+ * by a difference (rows that stay are untouched), so the audit trail shows exactly what changed, and
+ * replans the follow-ups and notices those days time (calendar-replan.ts).
  */
 import { loadCalendarSettings, loadFirmHolidays, loadNationalHolidays } from '../../db/calendar';
 import { route, type RouteSpec } from '../routes';
+import type { TemporalHandle } from '../temporal-client';
+import { calendarSnapshot, replanAfterCalendarChange } from './calendar-replan';
 import { calendarScope } from './client-lookup';
 import { presentHolidays } from './present';
 import { holidaysBody } from './schema';
 
-export function holidayRoutes(): RouteSpec[] {
+export function holidayRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
   return [
     route({
       method: 'get',
@@ -31,6 +34,7 @@ export function holidayRoutes(): RouteSpec[] {
         // Two admins saving at once take turns, so the difference below is taken against what is there.
         await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`taalmel.holidays:${firmId}`]);
         const current = await loadCalendarSettings(trx, firmId);
+        const before = await calendarSnapshot(trx, firmId);
         const settings = {
           saturdays_working: body.saturdaysWorking,
           target_buffer_days: body.targetBufferDays ?? current.targetBufferDays,
@@ -49,6 +53,9 @@ export function holidayRoutes(): RouteSpec[] {
           if (!before) await trx('firm_holidays').insert({ firm_id: firmId, date: day.date, name: day.name, state_code: day.stateCode });
           else if (before.name !== day.name) await trx('firm_holidays').where({ firm_id: firmId, id: before.id }).update({ name: day.name, updated_at: trx.fn.now() });
         }
+        // Follow-ups and notices timed by these days replan in this transaction (nothing fires for a replaced date).
+        const user = ctx.state.user!;
+        await replanAfterCalendarChange(trx, deps.temporal, { firmId, actor: { userId: user.id, email: user.email, role: user.role }, before });
         ctx.body = presentHolidays(await loadCalendarSettings(trx, firmId), await loadFirmHolidays(trx, firmId), await loadNationalHolidays(trx));
       },
     }),

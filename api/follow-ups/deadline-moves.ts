@@ -15,6 +15,21 @@ import { changeDueDateUpdate, type FollowUpActor } from '../../workflows/follow-
 import type { TemporalHandle } from '../temporal-client';
 import { updateFollowUp } from './workflow-client';
 
+/** Recomputes one deadline-keyed follow-up's due date from the calendar as it is in `trx`; true when it moved (its workflow replans). */
+export async function followDeadline(trx: Knex.Transaction, temporal: TemporalHandle, row: FollowUp, client: Client, actor: FollowUpActor): Promise<boolean> {
+  const deadline = row.deadline as { returnType: ReturnType; period: string } | null;
+  if (!deadline) return false;
+  const target = await followUpCalendarFor(trx, row.firmId, client).targetDate(deadline);
+  if (!target) return false;
+  const dueDate = followUpDueDateFor(target);
+  if (dueDate === row.dueDate) return false;
+  await setAuditAction(trx, 'follow_up.deadline_moved');
+  await FollowUp.query().findById(row.id).patch({ dueDate } as Partial<FollowUp>);
+  await setAuditAction(trx, null);
+  await updateFollowUp(temporal, row.workflowId, changeDueDateUpdate, { actor, dueDate });
+  return true;
+}
+
 export async function moveFollowUpsOfDeadline(
   trx: Knex.Transaction,
   temporal: TemporalHandle,
@@ -28,15 +43,7 @@ export async function moveFollowUpsOfDeadline(
   for (const row of rows) {
     const client = await Client.query().findById(row.clientId);
     if (!client || (input.stateCodes && !input.stateCodes.includes(client.stateCode))) continue;
-    const target = await followUpCalendarFor(trx, input.firmId, client).targetDate({ returnType: input.returnType, period: input.period });
-    if (!target) continue;
-    const dueDate = followUpDueDateFor(target);
-    if (dueDate === row.dueDate) continue;
-    await setAuditAction(trx, 'follow_up.deadline_moved');
-    await FollowUp.query().findById(row.id).patch({ dueDate } as Partial<FollowUp>);
-    await setAuditAction(trx, null);
-    await updateFollowUp(temporal, row.workflowId, changeDueDateUpdate, { actor: input.actor, dueDate });
-    moved.push(row.id);
+    if (await followDeadline(trx, temporal, row, client, input.actor)) moved.push(row.id);
   }
   return moved;
 }

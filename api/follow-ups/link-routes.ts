@@ -19,11 +19,10 @@ import { Firm } from '../../db/models/firm';
 import { FollowUp, FollowUpFile, FollowUpItem } from '../../db/models/follow-up';
 import { User } from '../../db/models/user';
 import { inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
-import { detectClientFileType, isClientFileType } from '../../domain/follow-ups';
 import type { ItemsAnswered } from '../../workflows/follow-up-definitions';
-import { ApiError, forbidden, notFound, tooLarge } from '../errors';
-import { MeteredBody } from '../imports/metered-body';
+import { ApiError, forbidden, notFound } from '../errors';
 import type { UploadTokens } from '../imports/upload-token';
+import { receiveCheckedFile, refuseDeclaredFile, uploadUrlExpiry, verifyUploadUrl } from '../uploads/checked-file';
 import { route, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import type { LinkThrottle } from './link-throttle';
@@ -131,9 +130,8 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
       body: uploadBody,
       async handler(ctx, { params, body }) {
         const found = await openLink(ctx, params.token);
-        if (!isClientFileType(body.contentType)) throw new ApiError(415, 'unsupported_type', 'Upload a PDF, PNG or JPEG image, XLSX workbook or CSV file.');
-        if (body.size > deps.maxFileBytes) throw tooLarge(`Files may be at most ${Math.round(deps.maxFileBytes / 1048576)} MB.`);
-        const expiresAt = new Date(Date.now() + 15 * 60_000);
+        refuseDeclaredFile(body, deps.maxFileBytes);
+        const expiresAt = uploadUrlExpiry();
         const file = await inTenantTransaction(knex, scopeOf(found, ctx), async (trx) => {
           const followUp = await liveFollowUp(found);
           const item = await itemOf(found, params.itemId);
@@ -156,32 +154,22 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
       query: uploadQuery,
       async handler(ctx, { query }) {
         await deps.throttle.admit(ctx.ip);
-        const checked = await deps.tokens.verify(query.token);
-        if (!checked.ok && checked.reason === 'expired') throw forbidden('upload_url_expired', 'This upload URL has expired: ask for a new one.');
-        if (!checked.ok) {
-          await deps.throttle.recordFailure(ctx.ip);
-          throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
-        }
-        const { claims } = checked;
+        const claims = await verifyUploadUrl(deps.tokens, query.token, () => deps.throttle.recordFailure(ctx.ip));
         let refusal: ApiError | null = null;
         const result = await inTenantTransaction(knex, { firmId: claims.firmId, actor: { userId: null, email: 'client-link', role: 'client' }, requestId: ctx.state.requestId as string, ip: ctx.ip }, async (trx) => {
           const file = await FollowUpFile.query().findById(claims.importId).forUpdate();
           if (!file) throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
           if (file.status !== 'awaiting_upload') throw forbidden('upload_url_used', 'This upload URL was already used.');
           const followUp = await liveFollowUp({ linkId: file.linkId, firmId: claims.firmId, clientId: file.clientId, followUpId: file.followUpId }, true);
-          const body = new MeteredBody(ctx.req, deps.maxFileBytes);
-          const detected = detectClientFileType(await body.head(4096));
-          const chunks: Buffer[] = [];
-          for await (const chunk of body.chunks()) chunks.push(chunk);
-          if (body.overLimit || !detected) {
-            refusal = body.overLimit ? tooLarge(`Files may be at most ${Math.round(deps.maxFileBytes / 1048576)} MB.`) : new ApiError(415, 'unsupported_type', 'The file is not a PDF, PNG or JPEG image, XLSX workbook or CSV file.');
-            if (body.overLimit) ctx.set('connection', 'close');
+          const received = await receiveCheckedFile(ctx.req, deps.maxFileBytes);
+          if (!received.ok) {
+            refusal = received.error;
+            if (received.closeConnection) ctx.set('connection', 'close');
             await setAuditAction(trx, 'follow_up.upload_rejected');
-            await FollowUpFile.query().findById(file.id).patch({ status: 'rejected', sizeBytes: body.bytes, detectedType: detected } as Partial<FollowUpFile>);
+            await FollowUpFile.query().findById(file.id).patch({ status: 'rejected', sizeBytes: received.bytes, detectedType: received.detected } as Partial<FollowUpFile>);
             return null;
           }
-          const content = Buffer.concat(chunks);
-          const sha256 = body.sha256();
+          const { content, sha256, contentType: detected } = received.file;
           const now = new Date();
           await setAuditAction(trx, 'follow_up.file_received');
           await FollowUpFile.query().findById(file.id).patch({ status: 'received', content, sizeBytes: content.length, sha256, detectedType: detected, receivedAt: now } as Partial<FollowUpFile>);

@@ -24,6 +24,7 @@ export function presentSummary(row: FollowUp) {
     nextMessageAt: row.nextMessageAt ? istIso(row.nextMessageAt.getTime()) : null,
     snoozedUntil: row.snoozedUntil ? istIso(row.snoozedUntil.getTime()) : null,
     workflowId: row.workflowId,
+    noticeId: row.noticeId,
     createdAt: istIso(row.createdAt.getTime()),
   };
 }

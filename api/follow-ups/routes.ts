@@ -45,6 +45,7 @@ import { decodeCursor, page } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
+import { sendStoredFile } from '../uploads/checked-file';
 import { presentFollowUp, presentSummary } from './present';
 import { clientParams, createBody, fileParams, idParams, listQuery, noteBody, patchBody, snoozeBody } from './schema';
 import { startFollowUpWorkflow, updateFollowUp } from './workflow-client';
@@ -56,6 +57,8 @@ export type FollowUpRouteDeps = {
   /** A business day's length in ms: a compressed clock (tests and demos); the real IST clock when absent. */
   dayMs?: number;
   sendTimeoutMs?: number;
+  /** Tests only: the workflow continues as new after this many history events. */
+  historyLimit?: number;
 };
 
 type Ctx = { state: AppState };
@@ -125,6 +128,11 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         if (!client.email?.trim()) throw unprocessable('client_has_no_email', 'The client has no email address: add one first.');
         const ownerId = body.ownerId ?? actor.userId;
         await checkOwner(ownerId);
+        // Documents a notice's reply needs: the notice must be this client's and still open (closing it cancels the request).
+        if (body.noticeId) {
+          const notice = await trx('notices').where({ id: body.noticeId, client_id: client.id }).whereNot({ state: 'closed' }).first('id');
+          if (!notice) throw invalidInput({ fields: { noticeId: 'must be an open notice of this client' } });
+        }
 
         const calendar = deps.calendarFor(trx, firmId, client);
         let dueDate = body.dueDate;
@@ -176,6 +184,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
           workingDays,
           outstanding: body.items.length,
           sendTimeoutMs: deps.sendTimeoutMs,
+          ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
         });
         ctx.status = 201;
         ctx.body = await presentFollowUp(created, plan);
@@ -197,6 +206,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         if (query.clientId) q.where('client_id', query.clientId);
         if (query.status) q.where('status', query.status);
         if (query.ownerId) q.where('owner_id', query.ownerId);
+        if (query.noticeId) q.where('notice_id', query.noticeId);
         if (after) q.whereRaw(`(coalesce((extract(epoch from next_message_at) * 1000)::bigint, 9007199254740991), id) > (?::bigint, ?::uuid)`, after);
         const result = page(await q, query.limit, (row) => [String((row as unknown as { sortKey: number }).sortKey), row.id]);
         ctx.body = { items: result.items.map(presentSummary), nextCursor: result.nextCursor };
@@ -321,11 +331,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
       async handler(ctx, { params }) {
         const file = await FollowUpFile.query().findOne({ id: params.fileId, follow_up_id: params.id, status: 'received' });
         if (!file || !file.content) throw notFound('No such file.');
-        ctx.set('content-type', file.detectedType ?? 'application/octet-stream');
-        ctx.set('content-disposition', `attachment; filename="${file.filename.replace(/[^\w.\- ]/g, '_')}"`);
-        ctx.set('x-content-type-options', 'nosniff');
-        ctx.set('x-sha256', file.sha256 ?? '');
-        ctx.body = file.content;
+        sendStoredFile(ctx, { filename: file.filename, contentType: file.detectedType, sha256: file.sha256, content: file.content });
       },
     }),
   ];

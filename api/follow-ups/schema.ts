@@ -42,6 +42,7 @@ export const listQuery = z.object({
   clientId: z.uuid().optional(),
   status: z.enum(['open', 'snoozed', 'completed', 'cancelled', 'exhausted']).optional(),
   ownerId: z.uuid().optional(),
+  noticeId: z.uuid().optional(),
 });
 
 export const idParams = z.object({ id: z.uuid() });

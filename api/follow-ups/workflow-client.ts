@@ -10,9 +10,11 @@ import {
   FOLLOW_UP_REFUSAL,
   FOLLOW_UP_WORKFLOW,
   itemsAnsweredSignal,
+  workingDaysChangedSignal,
   type FollowUpInput,
   type ItemsAnswered,
 } from '../../workflows/follow-up-definitions';
+import type { WorkingDays } from '../../domain/follow-ups';
 import { ApiError, unprocessable } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 
@@ -39,6 +41,15 @@ export async function updateFollowUp<R, A>(temporal: TemporalHandle, workflowId:
 export async function signalAnswered(temporal: TemporalHandle, workflowId: string, answered: ItemsAnswered): Promise<void> {
   try {
     await temporal.client.workflow.getHandle(workflowId).signal(itemsAnsweredSignal, answered);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
+/** Tells a live follow-up the firm's working days changed; one that already ended has nothing to replan. */
+export async function signalWorkingDays(temporal: TemporalHandle, workflowId: string, workingDays: WorkingDays): Promise<void> {
+  try {
+    await temporal.client.workflow.getHandle(workflowId).signal(workingDaysChangedSignal, { workingDays });
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw error;
   }

@@ -52,7 +52,7 @@ export function presentNotice(view: NoticeView) {
     reminders: steps(plan.reminders, view.firedKeys),
     escalations: steps(plan.escalations, view.firedKeys),
     clocks: view.clocks,
-    reply: row.arn ? { arn: row.arn, filedOn: row.filed_on } : null,
+    reply: row.arn ? { arn: row.arn, filedOn: row.filed_on, filedOutside: row.filed_outside, evidenceIds: row.filing_evidence_ids } : null,
     outcome: row.outcome ? { outcome: row.outcome, orderForm: row.order_form, orderDate: row.order_date } : null,
     hearings: view.hearings.map(presentHearing),
     createdAt: istIso(row.created_at),

@@ -1,22 +1,12 @@
-/** Reading notices: the urgency order of the list, and one notice with its drafts, reviews and history. */
+/** Reading notices: one notice with its documents, drafts, reviews and history (and the list's urgency order, from domain/notices). */
 import type { Knex } from 'knex';
 import { istIso } from '../../domain/calendar';
 import { noticeView, type NoticeRow } from '../../db/notices';
+import { noticeDocuments } from './documents';
+import { linkedFollowUps } from './linked-follow-ups';
 import { presentNotice } from './present';
 
-type Presented = ReturnType<typeof presentNotice>;
-
-/** Consequence first (a blocked return or the registration at stake), then the effective due date (none last), then the amount. */
-export function urgencyOrder(items: Presented[]): Presented[] {
-  const rank = (n: Presented) => (n.flags.includes('blocks_return') || n.flags.includes('registration_at_stake') ? 0 : 1);
-  return [...items].sort(
-    (a, b) =>
-      rank(a) - rank(b) ||
-      (a.effectiveDueDate ?? '9999-12-31').localeCompare(b.effectiveDueDate ?? '9999-12-31') ||
-      (b.amounts.total ?? 0) - (a.amounts.total ?? 0) ||
-      a.id.localeCompare(b.id),
-  );
-}
+export { urgencyOrder } from '../../domain/notices';
 
 export async function noticeDetail(trx: Knex.Transaction, row: NoticeRow) {
   const drafts = await trx('notice_drafts').where({ notice_id: row.id }).orderBy('version').select('id', 'version', 'text', 'document_ids', 'drafted_by', 'created_at');
@@ -28,6 +18,8 @@ export async function noticeDetail(trx: Knex.Transaction, row: NoticeRow) {
     .select('action', 'actor_email', 'actor_role', 'at');
   return {
     ...presentNotice(await noticeView(trx, row)),
+    documents: await noticeDocuments(trx, row.id),
+    followUps: await linkedFollowUps(trx, row.id),
     drafts: drafts.map((d: { id: string; version: number; text: string; document_ids: string[]; drafted_by: string; created_at: Date }) => ({ id: d.id, version: d.version, text: d.text, documentIds: d.document_ids, draftedBy: d.drafted_by, createdAt: istIso(d.created_at) })),
     reviews: reviews.map((r: { id: string; decision: string; comment: string | null; reviewer_id: string; draft_version: number; created_at: Date }) => ({ id: r.id, decision: r.decision, comment: r.comment, reviewerId: r.reviewer_id, draftVersion: r.draft_version, createdAt: istIso(r.created_at) })),
     fired: alerts.map((a: { step_key: string; audience: string; reason: string; planned_at: Date; recipients: number; created_at: Date }) => ({ key: a.step_key, audience: a.audience, reason: a.reason, plannedAt: istIso(a.planned_at), recipients: a.recipients, firedAt: istIso(a.created_at) })),

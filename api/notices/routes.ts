@@ -5,6 +5,7 @@
  * later step goes through the notice's workflow, whose validator applies the rules and whose activity
  * writes the step with its audit rows as the signed-in person.
  */
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { istDate } from '../../domain/calendar';
 import { noticeForm as catalogueForm } from '../../domain/notices';
@@ -19,8 +20,10 @@ import { presentHearing, presentNotice } from './present';
 import * as s from './schema';
 import { startNoticeWorkflow, sendStep } from './workflow-client';
 import { noticeDetail, urgencyOrder } from './read';
+import { CLIENT_VISIBLE_KINDS, requireNoticeDocuments } from './documents';
+import { endFollowUpWorkflow, liveFollowUpsOf } from './linked-follow-ups';
 
-export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null };
+export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null; /** Tests only: continue as new after this many history events. */ historyLimit?: number };
 
 type Ctx = AuthenticatedContext;
 
@@ -65,12 +68,14 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         const form = await loadNoticeForm(trx, body.form);
         if (!form) throw invalidInput({ fields: { form: `not a form in the catalogue (for example ${catalogueForm('DRC-01')?.form})` } });
         if (body.assigneeId) await checkAssignee(trx, firmId, body.assigneeId);
-        const workflowId = noticeWorkflowId(firmId, client.gstin, body.reference);
+        // The id names no GSTIN or portal reference: Temporal keeps workflow ids in plaintext.
+        const noticeId = randomUUID();
+        const workflowId = noticeWorkflowId(firmId, noticeId);
         await setAuditAction(trx, 'notice.intake');
         // A second intake of the same notice waits here for the first to commit, then finds it.
         const [inserted] = await trx('notices')
           .insert({
-            firm_id: firmId, client_id: client.id, gstin: client.gstin, form: form.form, reference: body.reference, case_id: body.caseId ?? null, din: body.din ?? null,
+            id: noticeId, firm_id: firmId, client_id: client.id, gstin: client.gstin, form: form.form, reference: body.reference, case_id: body.caseId ?? null, din: body.din ?? null,
             sections: body.sections ?? [], periods: body.periods ?? [], financial_years: body.financialYears ?? [], issued_on: body.issuedOn ?? null, served_on: body.servedOn,
             due_date_on_notice: body.dueDate ?? null, tax: body.amounts?.tax ?? null, interest: body.amounts?.interest ?? null, penalty: body.amounts?.penalty ?? null,
             description: body.description ?? null, issuing_office: body.issuingOffice ?? null, assignee_id: body.assigneeId ?? null, state: body.assigneeId ? 'assigned' : 'received',
@@ -89,7 +94,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         const view = await noticeView(trx, (await findNotice(trx, (inserted as { id: string }).id)) as NoticeRow);
         // Started inside the transaction: if Temporal refuses, nothing is committed. If the commit
         // then failed, the workflow's first step finds no notice and fails; a retry starts it afresh.
-        await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null });
+        await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null, ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
         ctx.status = 201;
         ctx.body = presentNotice(view);
       },
@@ -124,9 +129,9 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       async handler(ctx, { params }) {
         const row = await loadRow(ctx, params.id);
-        // A client's own users see their notice and its dates, not the firm's drafts, reviews and trail.
+        // A client's own users see their notice, its dates and the department's papers, not the firm's working papers, drafts, reviews and trail.
         const detail = await noticeDetail(scope(ctx).trx, row);
-        ctx.body = ctx.state.user.role === 'client' ? { ...detail, drafts: [], reviews: [], history: [] } : detail;
+        ctx.body = ctx.state.user.role === 'client' ? { ...detail, documents: detail.documents.filter((d) => CLIENT_VISIBLE_KINDS.includes(d.kind)), drafts: [], reviews: [], history: [] } : detail;
       },
     }),
 
@@ -177,6 +182,8 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       body: s.draftBody,
       async handler(ctx, { params, body }) {
+        await loadRow(ctx, params.id); // another firm's notice is 404 before its documents are looked at
+        await requireNoticeDocuments(scope(ctx).trx, params.id, body.documentIds, 'documentIds');
         ctx.body = (await step(ctx, params.id, 'draft', body)).notice;
       },
     }),
@@ -227,6 +234,20 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
 
     route({
       method: 'post',
+      path: '/api/notices/:id/outside-reply',
+      action: 'notices.file',
+      params: s.noticeParams,
+      body: s.outsideReplyBody,
+      async handler(ctx, { params, body }) {
+        if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
+        await loadRow(ctx, params.id);
+        await requireNoticeDocuments(scope(ctx).trx, params.id, body.documentIds, 'documentIds', ['evidence', 'reply']);
+        ctx.body = (await step(ctx, params.id, 'file_outside', body)).notice;
+      },
+    }),
+
+    route({
+      method: 'post',
       path: '/api/notices/:id/hearings',
       action: 'notices.update',
       params: s.noticeParams,
@@ -261,7 +282,11 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       body: s.closeBody,
       async handler(ctx, { params, body }) {
         if (body.outcome === 'order' && !(body.orderForm && body.orderDate)) throw invalidInput({ fields: { orderForm: 'required with an order', orderDate: 'required with an order' } });
-        ctx.body = (await step(ctx, params.id, 'close', body)).notice;
+        const linked = await liveFollowUpsOf(scope(ctx).trx, params.id);
+        const closed = await step(ctx, params.id, 'close', body);
+        // The close cancelled them in the database; their workflows end now rather than at their next step.
+        for (const workflowId of linked) await endFollowUpWorkflow(deps.temporal, workflowId, { actor: scope(ctx).actor, note: 'the notice was closed' });
+        ctx.body = closed.notice;
       },
     }),
   ];

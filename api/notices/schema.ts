@@ -15,6 +15,12 @@ export const amounts = z.object({ tax: money.nullable().optional(), interest: mo
 export { idParams as clientParams } from '../schemas';
 export { idParams as noticeParams } from '../schemas';
 export const hearingParams = z.object({ id: z.uuid(), hid: z.uuid() });
+export const documentParams = z.object({ id: z.uuid(), documentId: z.uuid() });
+
+export const DOCUMENT_KINDS = ['notice', 'working_paper', 'reply', 'order', 'evidence'] as const;
+export const documentBody = z
+  .object({ filename: text(255), contentType: text(255), size: z.number().int().positive(), kind: z.enum(DOCUMENT_KINDS) })
+  .strict();
 
 export const intakeBody = z
   .object({
@@ -52,7 +58,10 @@ export const extensionBody = z.object({ extendedDueDate: isoDate, reference: tex
 export const draftBody = z.object({ text: text(100_000), documentIds: z.array(z.uuid()).max(50).optional() }).strict();
 export const approveBody = z.object({ note: z.string().trim().max(2000).optional() }).strict();
 export const changesBody = z.object({ comment: text(4000) }).strict();
-export const filingBody = z.object({ arn: z.string().trim().regex(/^[A-Z0-9]{10,20}$/, 'an ARN is 10 to 20 capital letters and digits'), filedOn: isoDate }).strict();
+const arn = z.string().trim().regex(/^[A-Z0-9]{10,20}$/, 'an ARN is 10 to 20 capital letters and digits');
+export const filingBody = z.object({ arn, filedOn: isoDate }).strict();
+/** A reply made outside Taalmel: its ARN and date, and at least one received document proving it. */
+export const outsideReplyBody = z.object({ arn, filedOn: isoDate, documentIds: z.array(z.uuid()).min(1, 'attach the evidence: the acknowledgement or the reply as filed').max(20), note: z.string().trim().max(2000).optional() }).strict();
 export const hearingBody = z.object({ at: instant, place: z.string().trim().max(300).optional() }).strict();
 export const adjournBody = z.object({ newAt: instant, reason: text(1000), override: z.boolean().optional() }).strict();
 export const closeBody = z

@@ -6,7 +6,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NoticeRow } from '../../db/notices';
-import { NOTICE_REFUSAL, NOTICE_WORKFLOW, stepUpdate, type NoticeWorkflowInput, type StepArgs, type StepKind, type StepResult } from '../../workflows/notice-definitions';
+import { calendarChangedSignal, NOTICE_REFUSAL, NOTICE_WORKFLOW, stepUpdate, type NoticeWorkflowInput, type StepArgs, type StepKind, type StepResult } from '../../workflows/notice-definitions';
 import { ApiError, forbidden, invalidInput, unprocessable } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 
@@ -43,5 +43,14 @@ export async function sendStep(temporal: TemporalHandle, row: NoticeRow, kind: S
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw refusalError(kind, error.cause, row);
     if (error instanceof WorkflowNotFoundError) throw unprocessable('notice_closed', 'This notice is closed.');
     throw error;
+  }
+}
+
+/** Tells a notice's workflow its dates moved with the firm's calendar; a closed notice's has ended. */
+export async function signalCalendarChanged(temporal: TemporalHandle, workflowId: string): Promise<void> {
+  try {
+    await temporal.client.workflow.getHandle(workflowId).signal(calendarChangedSignal);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
   }
 }

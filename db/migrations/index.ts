@@ -17,6 +17,8 @@ import * as m011 from './011-data-protection';
 import * as m012 from './012-gst-notices';
 import * as m013 from './013-account-invitations-and-resets';
 import * as m014 from './014-import-kinds-and-undo';
+import * as m015 from './015-notice-documents-and-replies';
+import * as m016 from './016-platform-operators';
 import * as m019 from './019-ops-metrics';
 
 export type Migration = { name: string; module: Knex.Migration };
@@ -36,5 +38,7 @@ export const migrations: Migration[] = [
   { name: '012-gst-notices', module: m012 },
   { name: '013-account-invitations-and-resets', module: m013 },
   { name: '014-import-kinds-and-undo', module: m014 },
+  { name: '015-notice-documents-and-replies', module: m015 },
+  { name: '016-platform-operators', module: m016 },
   { name: '019-ops-metrics', module: m019 },
 ];

@@ -1,6 +1,9 @@
 /**
- * What a client may upload, decided from the file's first bytes (never from its name or the type
- * the browser declared): PDF, PNG, JPEG, XLSX (a zip container) and CSV (UTF-8 text).
+ * What a client or the firm may upload as a document (a follow-up's item, a notice's papers),
+ * decided from the file's content (never from its name or the type the browser declared): PDF,
+ * PNG, JPEG, XLSX (a zip container) and CSV (UTF-8 text). The first bytes decide the type; a PDF
+ * must also hold together as one (see `pdfStructureHolds`), so a renamed text file that happens to
+ * start with `%PDF-` is refused.
  */
 import { sniffContent } from '../recon/sniff';
 
@@ -21,7 +24,7 @@ function startsWith(head: Uint8Array, bytes: number[]): boolean {
   return head.length >= bytes.length && bytes.every((b, i) => head[i] === b);
 }
 
-/** The type the content shows, or null when it is none of the accepted ones. */
+/** The type the first bytes show, or null when it is none of the accepted ones. */
 export function detectClientFileType(head: Uint8Array): ClientFileType | null {
   if (startsWith(head, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf';
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
@@ -30,4 +33,35 @@ export function detectClientFileType(head: Uint8Array): ClientFileType | null {
   if (sniffed.kind === 'xlsx') return 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   if (sniffed.kind === 'csv') return 'text/csv';
   return null;
+}
+
+/** PDF versions the header may name (ISO 32000-1 is 1.0–1.7, ISO 32000-2 is 2.0). */
+const PDF_HEADER = /^%PDF-(1\.[0-7]|2\.0)[\r\n]/;
+/** The file's last lines: `startxref`, the byte offset of the cross-reference section, `%%EOF`. */
+const PDF_TRAILER = /startxref\s+(\d+)\s+%%EOF\s*$/;
+/** A classic `xref` table, or an object (`12 0 obj`): PDF 1.5+ keeps its cross references in a stream object. */
+const XREF_SECTION = /^(xref\s|\d+\s+\d+\s+obj\b)/;
+
+/**
+ * Whether a whole file is structurally a PDF: a version header on the first line, and at its end a
+ * `startxref` offset that points inside the file at a cross-reference section. Readers find every
+ * object through that section, so a file without one is not a PDF they can open. (Incremental
+ * updates append sections; the last one is what a reader starts from, so it is the one checked.)
+ */
+export function pdfStructureHolds(content: Uint8Array): boolean {
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  if (!PDF_HEADER.test(bytes.subarray(0, 16).toString('latin1'))) return false;
+  const tail = bytes.subarray(Math.max(0, bytes.length - 1024)).toString('latin1');
+  const trailer = PDF_TRAILER.exec(tail);
+  if (!trailer) return false;
+  const offset = Number(trailer[1]);
+  if (!Number.isSafeInteger(offset) || offset <= 0 || offset >= bytes.length) return false;
+  return XREF_SECTION.test(bytes.subarray(offset, offset + 64).toString('latin1'));
+}
+
+/** The accepted type of a whole file, or null: its first bytes decide, and a PDF must hold together. */
+export function checkedFileType(content: Uint8Array): ClientFileType | null {
+  const detected = detectClientFileType(content.subarray(0, 4096));
+  if (detected === 'application/pdf' && !pdfStructureHolds(content)) return null;
+  return detected;
 }

@@ -3,3 +3,5 @@ export * from './catalogue';
 export * from './dates';
 export * from './clocks';
 export * from './plan';
+export * from './messages';
+export * from './urgency';

@@ -9,7 +9,7 @@
  *    then swapped in by renaming: the old one is kept as `<target>_before_<time>`, not dropped.
  * 4. pg_restore in a single transaction (all or nothing), then exact row counts compared with the
  *    backup's; a copy that does not match is dropped and the target left as it was.
- * 5. The erasure log is re-applied to the copy (reapply-erasures.ts): a client erased after the
+ * 5. The erasure log is re-applied to the copy (activities/erasure-log.ts): a client erased after the
  *    backup was taken is erased again before the copy goes live.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,7 +21,7 @@ import { createDatabase, databaseExists, dropDatabase, renameDatabase, userObjec
 import { countDatabase, restoreDump } from '../../activities/backup-drill';
 import { findManifest, resolveInBackupDir, sha256File } from '../../activities/backup-files';
 import { ownerKnex } from './command';
-import { reapplyErasures } from './reapply-erasures';
+import { reapplyErasures } from '../../activities/erasure-log';
 
 export type RestoreOptions = {
   /** The database owner's URL on the server to restore to (DATABASE_URL). */

@@ -4,13 +4,14 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTemporalClient } from '../../api/temporal-client';
+import { temporalPayloadCodec } from '../keys';
 import { BACKUP_WORKFLOW, onDemandBackupId, type BackupWorkflowInput } from '../../workflows/backup-definitions';
 import { rootMessage } from '../../workflows/failures';
 import { fail, loadCommandConfig, say } from './command';
 
 async function main(): Promise<void> {
   const config = loadCommandConfig({ temporal: true });
-  const temporal = createTemporalClient({ address: config.temporal.address!, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const temporal = createTemporalClient({ address: config.temporal.address!, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const backupId = onDemandBackupId(new Date());
   const input: BackupWorkflowInput = { backupId, kind: 'on_demand', timeouts: { longStepMinutes: config.backup.stepTimeoutMinutes } };
   try {

@@ -1,6 +1,7 @@
 /** `npm run ops:drill -- <backup id>`: a restore drill of that backup now, waited for; exit 1 when it failed. */
 import { WorkflowFailedError } from '@temporalio/client';
 import { createTemporalClient } from '../../api/temporal-client';
+import { temporalPayloadCodec } from '../keys';
 import { findBackup } from '../../db/models/backup-catalogue';
 import { isBackupId, onDemandDrillWorkflowId, RESTORE_DRILL_WORKFLOW, type RestoreDrillInput } from '../../workflows/backup-definitions';
 import { rootMessage } from '../../workflows/failures';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   if (!row) fail(`no backup ${backupId} in the catalogue (see npm run ops:backups)`);
   if (!row.file) fail(`backup ${backupId} has no dump to drill (status ${row.status})`);
 
-  const temporal = createTemporalClient({ address: config.temporal.address!, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue });
+  const temporal = createTemporalClient({ address: config.temporal.address!, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const workflowId = onDemandDrillWorkflowId(backupId, new Date());
   const input: RestoreDrillInput = { backupId, timeouts: { longStepMinutes: config.backup.stepTimeoutMinutes } };
   try {

@@ -25,9 +25,10 @@ import autocannon from 'autocannon';
 import { createKnex, databaseUrlFor } from '../../db/knex';
 import { migrateLatest, setAppRolePassword } from '../../db/migrator';
 import { hashPassword } from '../../db/security/passwords';
+import { EncryptionCodec } from '../../db/security/payload-codec';
 import { gstinCheckCharacter } from '../../domain/gstin';
 import { ensureDatabase, startEmbeddedPostgres } from '../embedded-postgres';
-import { generateKeys } from '../keys';
+import { generateKeys, generatePayloadKeys } from '../keys';
 import { createLogger } from '../logger';
 import { freePort } from '../ports';
 import { resolveTemporalCli } from '../temporal-cli';
@@ -224,7 +225,10 @@ async function main(): Promise<void> {
   // A real worker on the task queue: /readyz is 200 only with one.
   installTemporalRuntime(logger, 'WARN');
   const workerDb = createKnex({ url, appRole: 'taalmel_app', poolMax: 2 });
-  const worker = await startWorker({ address: temporal.address, namespace: 'default', taskQueue: 'bench', knex: workerDb, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+  // Worker and api seal Temporal payloads with the same keys, as in production.
+  const payload = generatePayloadKeys();
+  const codec = EncryptionCodec.fromSpec(payload.payloadKeys, payload.payloadKeyCurrent);
+  const worker = await startWorker({ address: temporal.address, namespace: 'default', taskQueue: 'bench', knex: workerDb, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH, codec });
   const keys = generateKeys();
   const serverEnv = async (poolMax: number, extra: Record<string, string> = {}) => ({
     ...extra,
@@ -245,6 +249,8 @@ async function main(): Promise<void> {
     SESSION_SIGNING_KEY_CURRENT: keys.signingKeyCurrent,
     SECRET_KEYS: keys.secretKeys,
     SECRET_KEY_CURRENT: keys.secretKeyCurrent,
+    TEMPORAL_PAYLOAD_KEYS: payload.payloadKeys,
+    TEMPORAL_PAYLOAD_KEY_CURRENT: payload.payloadKeyCurrent,
   });
 
   const cpus = os.cpus();

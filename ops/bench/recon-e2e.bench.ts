@@ -48,12 +48,18 @@ import { createKnex, databaseUrlFor } from '../../db/knex';
 import { migrateLatest } from '../../db/migrator';
 import { hashPassword } from '../../db/security/passwords';
 import { ensureDatabase, startEmbeddedPostgres } from '../embedded-postgres';
-import { generateKeys } from '../keys';
+import { generateKeys, generatePayloadKeys } from '../keys';
 import { createLogger } from '../logger';
 import { freePort } from '../ports';
 import { benchMatch, type BenchRow } from './recon-match.bench';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { traceWarmRuns } from './warm-trace';
+import { EncryptionCodec } from '../../db/security/payload-codec';
+
+function benchCodec(): EncryptionCodec {
+  const keys = generatePayloadKeys();
+  return EncryptionCodec.fromSpec(keys.payloadKeys, keys.payloadKeyCurrent);
+}
 
 const MARK = 'BENCH_ROW ';
 
@@ -147,7 +153,7 @@ async function endToEnd(size: number): Promise<EndToEnd> {
   await migrateLatest({ url, appRole: 'taalmel_app' });
   const owner = createKnex({ url, poolMax: 2 });
   const appDb = createKnex({ url, appRole: 'taalmel_app', poolMax: 4 });
-  const temporal = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default', taskQueue: 'unused' }); // lazy: never dialled
+  const temporal = createTemporalClient({ address: '127.0.0.1:1', namespace: 'default', taskQueue: 'unused', codec: benchCodec() }); // lazy: never dialled
   let server: http.Server | null = null;
   try {
     // A firm, a client and a staff user, written as the owner (as onboarding would).

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { EncryptionCodec } from '../../db/security/payload-codec';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { installTemporalRuntime } from '../../ops/temporal-runtime';
@@ -14,14 +15,26 @@ import type { BackupDeps } from '../../activities/backup';
 import type { MailDeps } from '../../activities/mail-transport';
 import type { DataProtectionDeps } from '../../activities/data-protection-deps';
 
-export type TestTemporal = { address: string; connection: Connection; client: Client; close(): Promise<void> };
+/**
+ * The tests' payload key ring: fixed, so histories recorded with the codec on (committed replay
+ * fixtures) open in every later run. A test key of no value outside the tests.
+ */
+export const TEST_PAYLOAD_KEYS = { spec: 'test1:dGFhbG1lbCB0ZXN0IHBheWxvYWQga2V5LCAzMiBiLi4=', current: 'test1' };
+
+/** The codec every test client and worker installs, as production's do. */
+export function testPayloadCodec(): EncryptionCodec {
+  return EncryptionCodec.fromSpec(TEST_PAYLOAD_KEYS.spec, TEST_PAYLOAD_KEYS.current);
+}
+
+export type TestTemporal = { address: string; connection: Connection; client: Client; codec: EncryptionCodec; close(): Promise<void> };
 
 export async function connectTestTemporal(): Promise<TestTemporal> {
   installTemporalRuntime(captureLogger('warn').logger, 'WARN');
   const address = harnessValue('temporalAddress');
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
-  return { address, connection, client, close: () => connection.close() };
+  const codec = testPayloadCodec();
+  const client = new Client({ connection, namespace: 'default', dataConverter: { payloadCodecs: [codec] } });
+  return { address, connection, client, codec, close: () => connection.close() };
 }
 
 export function uniqueTaskQueue(prefix = 'test'): string {
@@ -38,6 +51,7 @@ export async function startTestWorker(options: { knex: Knex; taskQueue: string; 
     address: harnessValue('temporalAddress'),
     namespace: 'default',
     taskQueue: options.taskQueue,
+    codec: testPayloadCodec(),
     knex: options.knex,
     logger: options.logger ?? captureLogger('warn').logger,
     workflowBundlePath: harnessValue('workflowBundle'),

@@ -16,6 +16,7 @@ import { serve, type TestServer } from '../harness/http';
 import { captureLogger } from '../harness/logs';
 import { consoleAuth } from '../../ops/console-auth';
 import { consoleSignIn } from './helpers';
+import { testPayloadCodec } from '../harness/temporal';
 
 jest.setTimeout(120_000);
 
@@ -31,7 +32,7 @@ describe('console guard spellings', () => {
     firmA = await createTestFirm(db, 'Firm A');
     firmB = await createTestFirm(db, 'Firm B');
     const logs = captureLogger('warn');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
     const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
     // Development mode: a slip would show a stack trace, as in the probe.
     const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: true });

@@ -16,6 +16,7 @@ import { createTestFirm, type TestFirm } from '../harness/factories';
 import { harnessValue } from '../harness/harness-env';
 import { serve, type TestServer } from '../harness/http';
 import { captureLogger } from '../harness/logs';
+import { testPayloadCodec } from '../harness/temporal';
 
 describe('headers, security.txt and tokens', () => {
   let db: TestDatabase;
@@ -28,7 +29,7 @@ describe('headers, security.txt and tokens', () => {
     db = await createTestDatabase();
     api = await startTestApi(db);
     firm = await createTestFirm(db);
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
     const logs = captureLogger('warn');
     const security = createSecurity(testSecuritySettings(), db.app, logs.logger);
     const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, web: { publicUrl: 'https://taalmel.example', securityContact: 'mailto:security@taalmel.example' } });

@@ -16,6 +16,7 @@ import { harnessValue } from '../harness/harness-env';
 import { serve, type TestServer } from '../harness/http';
 import { captureLogger } from '../harness/logs';
 import { waitUntil, timed } from './helpers';
+import { testPayloadCodec } from '../harness/temporal';
 
 jest.setTimeout(60_000);
 
@@ -30,7 +31,7 @@ describe('request limits', () => {
     db = await createTestDatabase();
     firmA = await createTestFirm(db, 'Firm A');
     firmB = await createTestFirm(db, 'Firm B');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
   });
   afterAll(async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);

@@ -13,6 +13,7 @@ import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { serve, type TestServer } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
+import { testPayloadCodec } from '../../harness/temporal';
 
 jest.setTimeout(120_000);
 
@@ -29,7 +30,7 @@ describe('admin console', () => {
     firmA = await createTestFirm(db, 'Firm A');
     firmB = await createTestFirm(db, 'Firm B');
     const logs = captureLogger();
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
     security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
     const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
     await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });

@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { backupDepsFor, seedFirms, tempBackupDir, TEST_TIMEOUTS, uniqueBackupId } from './helpers';
+import { replayDataConverter } from '../../harness/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const FIXTURES = path.resolve(__dirname, '../../fixtures/histories');
@@ -54,7 +55,7 @@ describe('backup workflows replay', () => {
     }
     const committed = NAMES.map((name) => ({ workflowId: name, history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8'))) }));
     const results: Array<{ workflowId: string; error: string | null }> = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: harnessValue('workflowBundle') } }, [...committed, ...fresh])) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: harnessValue('workflowBundle') }, dataConverter: replayDataConverter() }, [...committed, ...fresh])) {
       results.push({ workflowId: result.workflowId, error: result.error?.message ?? null });
     }
     expect(results).toEqual([...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null })));

@@ -18,7 +18,7 @@ import type { BackupWorkflowInput } from '../../../workflows/backup-definitions'
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
 import { captureLogger } from '../../harness/logs';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal, testPayloadCodec } from '../../harness/temporal';
 import { backupDepsFor, databasesLike, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId } from './helpers';
 import { eventually } from '../../harness/eventually';
 
@@ -55,6 +55,7 @@ describe('a cancelled backup step', () => {
       address: harnessValue('temporalAddress'),
       namespace: 'default',
       taskQueue,
+      codec: testPayloadCodec(),
       knex: db.app,
       logger: captureLogger('warn').logger,
       workflowBundlePath: harnessValue('workflowBundle'),

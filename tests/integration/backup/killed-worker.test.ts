@@ -76,13 +76,13 @@ function killGroup(lost: LostWorker): void {
   }
 }
 
-/** The pending dump's attempt number and the heartbeat details the server holds for it. */
+/** The pending dump's attempt number and the heartbeat details the server holds for it (sealed: opened with the test codec). */
 async function pendingDump(temporal: TestTemporal, workflowId: string) {
   const description = await temporal.client.workflow.getHandle(workflowId).describe();
   const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'backupDump');
   if (!pending) return undefined;
   const payload = pending.heartbeatDetails?.payloads?.[0];
-  const details = payload ? (defaultPayloadConverter.fromPayload(payload) as { phase?: string }) : undefined;
+  const details = payload ? (defaultPayloadConverter.fromPayload((await temporal.codec.decode([payload]))[0]!) as { phase?: string }) : undefined;
   return { attempt: pending.attempt ?? 1, details };
 }
 

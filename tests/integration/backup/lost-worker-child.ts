@@ -18,6 +18,7 @@ import { installTemporalRuntime } from '../../../ops/temporal-runtime';
 import { startWorker } from '../../../ops/worker';
 import { TEST_APP_ROLE } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
+import { testPayloadCodec } from '../../harness/temporal';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     address: harnessValue('temporalAddress'),
     namespace: 'default',
     taskQueue: required('LOST_WORKER_TASK_QUEUE'),
+    codec: testPayloadCodec(),
     knex,
     logger,
     workflowBundlePath: harnessValue('workflowBundle'),

@@ -18,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { replayDataConverter } from '../../harness/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/calendar-sweep-two-firms.json');
@@ -25,7 +26,7 @@ const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/calen
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
   const results: Array<{ workflowId: string; error: string | null }> = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ workflowId: r.workflowId, error: r.error ? `${r.error.name}: ${r.error.message}` : null });
+  for await (const r of Worker.runReplayHistories({ workflowBundle, dataConverter: replayDataConverter() }, histories)) results.push({ workflowId: r.workflowId, error: r.error ? `${r.error.name}: ${r.error.message}` : null });
   return results;
 }
 

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { harnessValue } from '../../harness/harness-env';
+import { TEST_PAYLOAD_KEYS } from '../../harness/temporal';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -22,6 +23,9 @@ export async function spawnWorker(options: WorkerEnv, readyTimeoutMs = 120_000):
     DATABASE_URL: options.databaseUrl,
     TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
     TEMPORAL_TASK_QUEUE: options.taskQueue,
+    // The tests' clients seal payloads with the test keys; the worker must read them.
+    TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS.spec,
+    TEMPORAL_PAYLOAD_KEY_CURRENT: TEST_PAYLOAD_KEYS.current,
     WORKFLOW_BUNDLE_PATH: harnessValue('workflowBundle'),
     DATA_DIR: options.dataDir,
     SMTP_URL: options.smtpUrl ?? harnessValue('mailSmtpUrl'),

@@ -24,7 +24,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { seedReconciledPeriod } from '../periods/helpers';
-import { readZip, reconcile, RECON_PERIOD, until } from './helpers';
+import { readZip, reconcile, RECON_PERIOD, seedFollowUpFile, until } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -102,6 +102,9 @@ describe('client export and erasure', () => {
 
   it('exports a client as a ZIP that matches the database row by row, downloaded once through a signed URL', async () => {
     const runId = await reconcile(api, tokens.staff!, client0());
+    // A client's upload through a checklist link: 2.5 MB, so it is read from its row in several slices.
+    const uploaded = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2.5 * 1024 * 1024)]);
+    const followUpFile = await seedFollowUpFile(db.owner, firm.id, client0().id, firm.users.staff.id, { name: 'Nov invoices (final).pdf', bytes: uploaded });
 
     const first = await call(api, 'POST', `/api/clients/${client0().id}/exports`, { token: tokens.firm_admin });
     expect(first.status).toBe(403);
@@ -169,6 +172,10 @@ describe('client export and erasure', () => {
       expect(manifest.counts[table]).toBe(inDb.length);
     }
     expect(manifest.counts.reconciliation_results).toBeGreaterThan(0);
+    // The upload's bytes themselves, byte for byte, with the SHA-256 the row recorded at upload.
+    const uploadPath = `files/follow_up_files/${followUpFile.fileId}-Nov_invoices__final_.pdf`;
+    expect(entries.get(uploadPath)?.equals(uploaded)).toBe(true);
+    expect(manifest.files.find((f: { path: string }) => f.path === uploadPath)).toEqual({ path: uploadPath, sha256: followUpFile.sha256, bytes: uploaded.length });
     const portal = JSON.parse(entries.get('tables/users.json')!.toString('utf8'));
     expect(portal).toHaveLength(1);
     expect(portal[0]).not.toHaveProperty('password_hash');

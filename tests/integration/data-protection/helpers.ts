@@ -1,5 +1,7 @@
 /** Shared by the data protection tests: ZIP reading, a real reconciliation, waiting for states. */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Knex } from 'knex';
 import * as yauzl from 'yauzl';
 import { call } from '../../harness/api';
 import { importFile, reconData } from '../recon/recon-helpers';
@@ -55,4 +57,32 @@ export async function reconcile(api: { url: string }, token: string, client: { i
   const runId = started.body.runId as string;
   await until('the reconciliation to complete', async () => (await call(api, 'GET', `/api/reconciliations/${runId}`, { token })).body.status === 'completed');
   return runId;
+}
+
+/**
+ * A follow-up of the client with one received upload (its bytes kept in the row, as the checklist
+ * link's upload stores them), written as the owner; the follow-up's workflow is not started.
+ */
+export async function seedFollowUpFile(owner: Knex, firmId: string, clientId: string, userId: string, file: { name: string; bytes: Buffer }): Promise<{ fileId: string; sha256: string }> {
+  const followUpId = randomUUID();
+  const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+  const fileId = await owner.transaction(async (trx) => {
+    await trx('follow_ups').insert({
+      id: followUpId, firm_id: firmId, client_id: clientId, title: 'Purchase invoices', due_date: '2026-12-31', owner_id: userId,
+      policy: JSON.stringify({}), clock: JSON.stringify({}), workflow_id: `follow-up:${firmId}:${followUpId}`, created_by: userId,
+    });
+    const [item] = await trx('follow_up_items').insert({ firm_id: firmId, client_id: clientId, follow_up_id: followUpId, position: 1, description: 'Invoices for November' }).returning('id');
+    const [link] = await trx('follow_up_links')
+      .insert({ firm_id: firmId, client_id: clientId, follow_up_id: followUpId, token_hash: randomBytes(16).toString('hex'), expires_at: new Date(Date.now() + 86_400_000) })
+      .returning('id');
+    const [row] = await trx('follow_up_files')
+      .insert({
+        firm_id: firmId, client_id: clientId, follow_up_id: followUpId, item_id: (item as { id: string }).id, link_id: (link as { id: string }).id,
+        filename: file.name, declared_type: 'application/pdf', declared_size: file.bytes.length, status: 'received', detected_type: 'application/pdf',
+        size_bytes: file.bytes.length, sha256, content: file.bytes, upload_expires_at: new Date(Date.now() + 3600_000), received_at: new Date(),
+      })
+      .returning('id');
+    return (row as { id: string }).id;
+  });
+  return { fileId, sha256 };
 }

@@ -15,7 +15,7 @@ import { newCertificateSeed } from '../../../db/security/certificate-key';
 import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
 import { restoreBackup } from '../../../ops/backup/restore';
 import type { RunningWorker } from '../../../ops/worker';
-import type { BackupWorkflowInput } from '../../../workflows/backup-definitions';
+import { onDemandDrillWorkflowId, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
 import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, type ClientErasureInput } from '../../../workflows/client-erasure-definitions';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -41,7 +41,7 @@ describe('restore after an erasure', () => {
     worker = await startTestWorker({
       knex: db.app,
       taskQueue,
-      backup: backupDepsFor(db, dir),
+      backup: backupDepsFor(db, dir, { erasureLogDir: path.join(dir, 'erasures') }),
       dataProtection: {
         exportDir: path.join(dir, 'exports'),
         fileStoreDir: path.join(dir, 'files'),
@@ -61,7 +61,7 @@ describe('restore after an erasure', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('brings back none of the erased client, and the chain still verifies', async () => {
+  it('brings back none of the erased client (restore and restore drill), and the chain still verifies', async () => {
     const client = firm.clients[0]!;
     for (const kind of ['gstr2b', 'purchase_register'] as const) await insertValidatedImport(db, firm.id, client.id, '2024-03', kind);
 
@@ -76,6 +76,15 @@ describe('restore after an erasure', () => {
     const erasureInput: ClientErasureInput = { firmId: firm.id, clientId: client.id, erasureId: erasure.id, cancelGraceSeconds: 2 };
     const done = await temporal.client.workflow.execute(CLIENT_ERASURE_WORKFLOW, { taskQueue, workflowId: `${clientErasureWorkflowId(firm.id, client.id)}-${randomBytes(3).toString('hex')}`, args: [erasureInput] });
     expect(done.step).toBe('completed');
+
+    // The restore drill of that backup re-applies the log to its scratch copy and reports it.
+    const drillInput: RestoreDrillInput = { backupId, timeouts: TEST_TIMEOUTS };
+    const drill = await temporal.client.workflow.execute('restoreDrillWorkflow', { taskQueue, workflowId: onDemandDrillWorkflowId(backupId, new Date()), args: [drillInput] });
+    const erasureCheck = (drill as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks.find((c) => c.name === 'erasure-log');
+    expect(erasureCheck).toEqual({ name: 'erasure-log', ok: true, detail: "1 erasure(s) in the log; 1 re-applied to this copy (the backup predates them); no erased client's rows remain" });
+    const catalogued = await db.owner('backups').where({ id: backupId }).first('drill_status', 'drill_checks');
+    expect(catalogued.drill_status).toBe('passed');
+    expect(catalogued.drill_checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'erasure-log', ok: true })]));
 
     const target = `taalmel_erasure_restore_${randomBytes(4).toString('hex')}`;
     extraDatabases.push(target);

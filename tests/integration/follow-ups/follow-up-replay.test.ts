@@ -15,6 +15,7 @@ import { call } from '../../harness/api';
 import { harnessValue } from '../../harness/harness-env';
 import { waitForCaught } from '../../harness/mail';
 import { clientEmail, createFollowUp, inDays, linkTokenIn, startStack, type Stack } from './helpers';
+import { replayDataConverter } from '../../harness/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/follow-up-answered.json');
@@ -22,7 +23,7 @@ const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/follo
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
   const results: Array<{ workflowId: string; error: string | null; name: string | null }> = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ workflowId: result.workflowId, error: result.error?.message ?? null, name: result.error?.name ?? null });
+  for await (const result of Worker.runReplayHistories({ workflowBundle, dataConverter: replayDataConverter() }, histories)) results.push({ workflowId: result.workflowId, error: result.error?.message ?? null, name: result.error?.name ?? null });
   return results;
 }
 

@@ -9,6 +9,7 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { caughtMessage, type CaughtSummary } from '../../harness/mail';
+import { minimalPdf } from '../../fixtures/files/pdf';
 import { connectTestTemporal, startTestWorker, testMailDeps, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 
 export const DAY_MS = 4000;
@@ -33,11 +34,11 @@ export type Stack = {
   close(): Promise<void>;
 };
 
-export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number; dayMs?: number } = {}): Promise<Stack> {
+export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number; dayMs?: number; historyLimit?: number } = {}): Promise<Stack> {
   const db = await createTestDatabase();
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueTaskQueue('follow-ups');
-  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { dayMs: options.dayMs ?? DAY_MS, sendTimeoutMs: options.sendTimeoutMs } });
+  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { dayMs: options.dayMs ?? DAY_MS, sendTimeoutMs: options.sendTimeoutMs, historyLimit: options.historyLimit } });
   // The worker opens firms' SMTP passwords with the same keys the api sealed them with.
   const startWorker = (mail?: Partial<MailDeps>) => startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox, ...(mail ?? options.mail) }) });
   const worker = await startWorker();
@@ -82,7 +83,7 @@ export async function createFollowUp(stack: Stack, clientId: string, body: Recor
 
 export { eventually } from '../../harness/eventually';
 
-export const PDF_BYTES = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+export const PDF_BYTES = minimalPdf('purchase bills');
 
 export async function uploadThroughLink(stack: Stack, token: string, itemId: string, bytes: Buffer, contentType = 'application/pdf') {
   const declared = await call(stack.api, 'POST', `/api/requests/${token}/items/${itemId}/uploads`, { body: { filename: 'bills.pdf', contentType, size: bytes.length } });

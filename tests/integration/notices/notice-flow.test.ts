@@ -50,7 +50,7 @@ describe('GST notices', () => {
     expect(res.status).toBe(201);
     const notice = res.body;
     expect(notice).toMatchObject({ state: 'assigned', statutoryDueDate: daysFromToday(7), dueDateSource: 'computed', extendedDueDate: null, targetDate: daysFromToday(6), flags: ['blocks_return'] });
-    expect(notice.workflowId).toBe(`notice:${firm.id}:${firm.clients[0]!.gstin}:${notice.reference}`);
+    expect(notice.workflowId).toBe(`notice:${firm.id}:${notice.id}`);
     // The target (due − 1 for a 7-day window) falls on T-1: one reminder that day, not two.
     expect(notice.reminders.map((r: { key: string; audience: string }) => `${r.key} ${r.audience}`)).toEqual([`review-gate:${daysFromToday(7)} manager`, `t-3:${daysFromToday(7)} assignee`, `t-1:${daysFromToday(7)} assignee`]);
     expect(notice.escalations[0]).toMatchObject({ key: `overdue:${daysFromToday(7)}:0`, audience: 'manager' });

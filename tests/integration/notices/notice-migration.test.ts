@@ -1,11 +1,11 @@
-/** Migration 012 down and up again on real PostgreSQL: the notice tables go and come back with the catalogue and narrow grants. */
+/** Migrations 015 and 012 down and up again on real PostgreSQL: the notice tables go and come back with the catalogue and narrow grants. */
 import type { Knex } from 'knex';
 import { migrations } from '../../../db/migrations';
 import { migrateLatest } from '../../../db/migrator';
 import { NOTICE_FORMS } from '../../../domain/notices';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 
-describe('migration 012 down and up again', () => {
+describe('migrations 015 and 012 down and up again', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -18,19 +18,24 @@ describe('migration 012 down and up again', () => {
       getMigrationName: (name) => name,
       getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
     };
+    // 015 hangs off 012's notices: it goes first.
+    await db.owner.migrate.down({ migrationSource: source, name: '015-notice-documents-and-replies' });
+    expect(await db.owner.schema.hasTable('notice_documents')).toBe(false);
+    expect(await db.owner.schema.hasColumn('notices', 'filed_outside')).toBe(false);
     await db.owner.migrate.down({ migrationSource: source, name: '012-gst-notices' });
     expect(await db.owner.schema.hasTable('notices')).toBe(false);
     expect(await db.owner.schema.hasTable('notice_forms')).toBe(false);
-    await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual(['012-gst-notices']);
+    await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual(['012-gst-notices', '015-notice-documents-and-replies']);
     expect((await db.owner('notice_forms').orderBy('form').pluck('form')).sort()).toEqual(NOTICE_FORMS.map((f) => f.form).sort());
     const privileges = async (table: string) =>
       (await db.owner.raw(`select privilege_type from information_schema.role_table_grants where grantee = ? and table_name = ? order by 1`, [TEST_APP_ROLE, table])).rows.map((r: { privilege_type: string }) => r.privilege_type);
     expect(await privileges('notice_forms')).toEqual(['SELECT']);
     expect(await privileges('notices')).toEqual(['INSERT', 'SELECT', 'UPDATE']);
     expect(await privileges('notice_alerts')).toEqual(['INSERT', 'SELECT']);
+    expect(await privileges('notice_documents')).toEqual(['INSERT', 'SELECT', 'UPDATE']);
     const rls = await db.owner.raw(`select relname, relrowsecurity, relforcerowsecurity from pg_class where relname like 'notice%' and relkind = 'r' order by relname`);
     expect(rls.rows).toEqual(
-      ['notice_alerts', 'notice_drafts', 'notice_forms', 'notice_hearings', 'notice_reviews', 'notices'].map((relname) => ({ relname, relrowsecurity: relname !== 'notice_forms', relforcerowsecurity: relname !== 'notice_forms' })),
+      ['notice_alerts', 'notice_documents', 'notice_drafts', 'notice_forms', 'notice_hearings', 'notice_reviews', 'notices'].map((relname) => ({ relname, relrowsecurity: relname !== 'notice_forms', relforcerowsecurity: relname !== 'notice_forms' })),
     );
   });
 });

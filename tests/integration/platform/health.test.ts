@@ -9,7 +9,7 @@ import { testSecuritySettings } from '../../harness/api';
 import { bodyOf, serve, type TestServer } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
 import { eventually } from '../../harness/eventually';
-import { startTestWorker, uniqueTaskQueue } from '../../harness/temporal';
+import { startTestWorker, testPayloadCodec, uniqueTaskQueue } from '../../harness/temporal';
 import type { RunningWorker } from '../../../ops/worker';
 
 describe('health and the error envelope', () => {
@@ -24,7 +24,7 @@ describe('health and the error envelope', () => {
     db = await createTestDatabase();
     // Ready means a worker polls the api's task queue too (readiness-and-metrics.test.ts shows the wait).
     worker = await startTestWorker({ knex: db.app, taskQueue });
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue, codec: testPayloadCodec() });
     server = await serve(createApp({ logger: logs.logger, knex: db.app, temporal, security: createSecurity(testSecuritySettings(), db.app, logs.logger), exposeInternalErrors: false }));
   });
   afterAll(async () => {
@@ -53,7 +53,7 @@ describe('health and the error envelope', () => {
   it('GET /readyz is 503 naming what is down', async () => {
     const deadPort = await freePort();
     const deadKnex = createKnex({ url: `postgres://nobody:x@127.0.0.1:${deadPort}/none`, appRole: TEST_APP_ROLE, poolMax: 1 });
-    const deadTemporal = createTemporalClient({ address: `127.0.0.1:${deadPort}`, namespace: 'default', taskQueue: 'unused' });
+    const deadTemporal = createTemporalClient({ address: `127.0.0.1:${deadPort}`, namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
     const down = await serve(
       createApp({ logger: logs.logger, knex: deadKnex, temporal: deadTemporal, security: createSecurity(testSecuritySettings(), deadKnex, logs.logger), exposeInternalErrors: false }),
     );

@@ -22,7 +22,7 @@ import { createTestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { serve } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
-import { startTestWorker, uniqueTaskQueue } from '../../harness/temporal';
+import { startTestWorker, testPayloadCodec, uniqueTaskQueue } from '../../harness/temporal';
 import type { RunningWorker } from '../../../ops/worker';
 
 jest.setTimeout(300_000);
@@ -50,7 +50,7 @@ describe('PostgreSQL killed under the api', () => {
     // Ready also means a worker polls the api's task queue (api/health/readiness.ts).
     const taskQueue = uniqueTaskQueue('outage');
     worker = await startTestWorker({ knex: app, taskQueue });
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue, codec: testPayloadCodec() });
     const security = createSecurity(testSecuritySettings(), app, logs.logger);
     server = await serve(createApp({ logger: logs.logger, knex: app, temporal, security, exposeInternalErrors: false }));
   });

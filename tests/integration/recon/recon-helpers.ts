@@ -11,12 +11,13 @@ import type { TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
 import { serve } from '../../harness/http';
 import { captureLogger, type CapturedLogger } from '../../harness/logs';
+import { testPayloadCodec } from '../../harness/temporal';
 
 export type ReconApi = { url: string; app: App; security: Security; logs: CapturedLogger; temporal: TemporalHandle; close(): Promise<void> };
 
 export async function startReconApi(db: TestDatabase, options: { taskQueue?: string; imports?: AppDeps['imports'] } = {}): Promise<ReconApi> {
   const logs = captureLogger('debug');
-  const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue ?? 'unused' });
+  const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue ?? 'unused', codec: testPayloadCodec() });
   const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 5 }), db.app, logs.logger);
   const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, imports: options.imports });
   const server = await serve(app);

@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { captureLogger } from '../../harness/logs';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal, testPayloadCodec } from '../../harness/temporal';
 import type { RunningWorker } from '../../../ops/worker';
 import { eventually } from '../../harness/eventually';
 import { importFile, reconData, startReconApi, type ReconApi } from './recon-helpers';
@@ -258,6 +258,7 @@ describe('reconciliation through the API', () => {
       namespace: 'default',
       taskQueue,
       workflowBundle: { codePath: harnessValue('workflowBundle') },
+      dataConverter: { payloadCodecs: [testPayloadCodec()] },
       activities: {
         ...createActivities({ knex: db.app, logger }),
         ...createReconciliationActivities({

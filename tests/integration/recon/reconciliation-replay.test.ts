@@ -16,6 +16,7 @@ import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { importFile, reconData, startReconApi, type ReconApi } from './recon-helpers';
+import { replayDataConverter } from '../../harness/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/reconciliation-completed.json');
@@ -60,7 +61,7 @@ describe('reconciliationWorkflow replay', () => {
     if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(FIXTURE, `${historyToJSON(history)}\n`);
     const committed = { workflowId: 'reconciliation-completed', history: historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))) as History };
     const results: Array<{ workflowId: string; error: string | null }> = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: harnessValue('workflowBundle') } }, [committed, { workflowId: 'fresh', history }])) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: harnessValue('workflowBundle') }, dataConverter: replayDataConverter() }, [committed, { workflowId: 'fresh', history }])) {
       results.push({ workflowId: result.workflowId, error: result.error?.message ?? null });
     }
     expect(results).toEqual([

@@ -3,14 +3,17 @@
  * holds: a backup taken before an erasure must not bring the client back. The log lives outside the
  * database (one `<erasure id>.json` per erasure, ids only), so it survives the restore. Each
  * erasure runs in its own owner transaction with the same code as the erasure workflow; a client
- * already absent is skipped, so re-applying twice changes nothing.
+ * already absent is skipped, so re-applying twice changes nothing. `ops:restore` re-applies it to
+ * the copy it puts live; the restore drill re-applies it to its scratch copy and checks the result.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { eraseClientRows } from '../../db/client-erasure';
-import { applyScope } from '../../db/tenant';
-import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
+import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../db/client-data-catalogue';
+import { eraseClientRows } from '../db/client-erasure';
+import type { DrillCheckResult } from '../db/models/backup-catalogue';
+import { applyScope } from '../db/tenant';
+import { clientErasureWorkflowId } from '../workflows/client-erasure-definitions';
 
 export type ErasureLogEntry = { erasureId: string; firmId: string; clientId: string; dataDeletedAt: string };
 
@@ -52,4 +55,33 @@ export async function reapplyErasures(owner: Knex, logDir: string, say: (line: s
     }
   }
   return applied;
+}
+
+/** Rows of a logged client still in the copy, per table (tables an erasure keeps are not counted). */
+async function leftovers(owner: Knex, clientIds: string[]): Promise<Record<string, number>> {
+  const left: Record<string, number> = {};
+  if (clientIds.length === 0) return left;
+  const { rows } = await owner.raw(CLIENT_ID_TABLES_SQL);
+  const tables = (rows as Array<{ table: string }>).map((r) => r.table).filter((t) => CLIENT_TABLES[t]?.erase === 'delete');
+  for (const table of [...tables, 'clients']) {
+    const column = table === 'clients' ? 'id' : 'client_id';
+    const n = Number(((await owner(table).whereIn(column, clientIds).count({ n: '*' })) as Array<{ n: string }>)[0]?.n ?? 0);
+    if (n > 0) left[table] = n;
+  }
+  return left;
+}
+
+/**
+ * The restore drill's erasure check on its scratch copy: re-apply the log as a restore would, then
+ * prove that no logged client has a row left. Passes with an empty log (nothing to check).
+ */
+export async function erasureLogCheck(copy: Knex, logDir: string): Promise<DrillCheckResult> {
+  const log = readErasureLog(logDir);
+  const reapplied = await reapplyErasures(copy, logDir);
+  const left = await leftovers(copy, [...new Set(log.map((e) => e.clientId))]);
+  const ok = Object.keys(left).length === 0;
+  const detail = ok
+    ? `${log.length} erasure(s) in the log; ${reapplied.length} re-applied to this copy (the backup predates them); no erased client's rows remain`
+    : `rows of erased clients remain after re-applying the log: ${Object.entries(left).map(([t, n]) => `${t} ${n}`).join(', ')}`;
+  return { name: 'erasure-log', ok, detail };
 }

@@ -1,0 +1,51 @@
+/**
+ * A follow-up's workflow continues as new when its history grows long (the limit made small here),
+ * on the real Temporal server, PostgreSQL and the mail catcher: the new run carries what happened
+ * (messages sent, the due date, what is outstanding), so no slot is sent twice, the plan goes on,
+ * and the client's answer still ends it.
+ */
+import { followUpWorkflowId, statusQuery } from '../../../workflows/follow-up-definitions';
+import { call } from '../../harness/api';
+import { waitForCaught } from '../../harness/mail';
+import { clientEmail, createFollowUp, eventually, inDays, startStack, type Stack } from './helpers';
+
+jest.setTimeout(120_000);
+
+describe('follow-up workflow continue-as-new', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ historyLimit: 15 });
+  });
+  afterAll(() => stack?.close());
+
+  it('carries the sent messages and the plan across runs; nothing is sent twice; it still ends on cancel', async () => {
+    const client = stack.firm.clients[1]!;
+    const email = await clientEmail(stack, client.id);
+    const created = await createFollowUp(stack, client.id, { title: 'Long chase', dueDate: inDays(2), items: [{ description: 'Purchase bills' }, { description: 'Credit notes' }] });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const handle = stack.temporal.client.workflow.getHandle(followUpWorkflowId(stack.firm.id, id));
+    const started = async () => (await handle.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+
+    // The initial message and the T-1 reminder: by then the history passed the limit at least once.
+    await waitForCaught(email, 2, 60_000);
+    await eventually('a continued run', async () => Boolean((await started()).continuedExecutionRunId));
+    const status = await handle.query(statusQuery);
+    const sentSlots = (await stack.db.owner('outbox').where({ firm_id: stack.firm.id, follow_up_id: id, audience: 'client' }).whereIn('status', ['sent', 'sending']).pluck('slot_key')) as string[];
+    // The continued run knows every message the earlier runs sent.
+    expect(status.sentCount).toBe(sentSlots.length);
+    expect(status.plan.messages.filter((m) => m.status === 'sent').map((m) => m.key).sort()).toEqual(sentSlots.map((k) => k.split(':').slice(2).join(':')).sort());
+    expect(status.outstanding).toBe(2);
+    expect(status.dueDate).toBe(inDays(2));
+
+    await eventually('the T reminder', async () => (await stack.db.owner('outbox').where({ follow_up_id: id, audience: 'client', status: 'sent' })).length >= 3);
+    const cancelled = await call(stack.api, 'POST', `/api/follow-ups/${id}/cancel`, { token: stack.tokens.staff, body: { note: 'done here' } });
+    expect(cancelled.status).toBe(200);
+    expect(await handle.result()).toEqual({ state: 'cancelled' });
+    const rows = (await stack.db.owner('outbox').where({ follow_up_id: id, audience: 'client' }).whereIn('status', ['sent', 'sending']).pluck('slot_key')) as string[];
+    expect(new Set(rows).size).toBe(rows.length);
+    // The catcher holds exactly one email per sent slot.
+    const caught = await waitForCaught(email, rows.length);
+    expect(caught.filter((m) => m.Subject.includes('Long chase'))).toHaveLength(rows.length);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Notice reminders and escalations by email as well as in-app, on the real Temporal server with a
+ * real worker and the real mail catcher (the plan compressed: a day lasts half a second): each step
+ * reaches each of its people once; a step fired again (the activity alone, as a retry would) sends
+ * nothing more; and the weekly digest goes once per manager, the open notices most urgent first.
+ */
+import { createNoticeActivities } from '../../../activities/notices';
+import type { RunningWorker } from '../../../ops/worker';
+import { NOTICE_DIGEST_WORKFLOW, NOTICE_NOTIFICATION_KIND } from '../../../workflows/notice-definitions';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { eventually } from '../../harness/eventually';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
+import { connectTestTemporal, startTestWorker, testMailDeps, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { daysFromToday, reference, TEST_TIME_SCALE, today } from './helpers';
+
+jest.setTimeout(90_000);
+
+type Step = { key: string; at: string; audience: string; reason: string; forDate: string };
+
+describe('notice reminders by email', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let temporal: TestTemporal;
+  let worker: RunningWorker;
+  let firm: TestFirm;
+  let staff: string;
+  let manager: string;
+  const taskQueue = uniqueTaskQueue('notice-email');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    temporal = await connectTestTemporal();
+    worker = await startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps() });
+    api = await startTestApi(db, {}, { taskQueue, notices: { timeScale: TEST_TIME_SCALE } });
+    firm = await createTestFirm(db, 'Mailing Notice Firm');
+    staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    manager = await login(api, firm.users.manager.email, firm.users.manager.password);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  const intake = async (body: Record<string, unknown>) => {
+    const res = await call(api, 'POST', `/api/clients/${firm.clients[0]!.id}/notices`, { token: staff, body: { reference: reference(), servedOn: today(), ...body } });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; reference: string; reminders: Step[]; escalations: Step[] };
+  };
+  const fired = async (noticeId: string) => (await db.owner('notice_alerts').where({ notice_id: noticeId }).pluck('step_key')) as string[];
+  const subjects = async (address: string, reference: string) => (await caughtTo(address)).map((m) => m.Subject).filter((s) => s.includes(reference));
+
+  it('emails each step of the plan to its people once, besides the in-app notification', async () => {
+    const notice = await intake({ form: 'DRC-01B', assigneeId: firm.users.staff.id });
+    const due = daysFromToday(7);
+    await eventually('T-1 fired', async () => (await fired(notice.id)).includes(`t-1:${due}`));
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+
+    // Every fired step emailed each of its people exactly once: the outbox has one sent row per step
+    // and person, and the catcher holds exactly those messages (the plan runs on while the test closes it).
+    const alerts = (await db.owner('notice_alerts').where({ notice_id: notice.id }).select('step_key', 'audience')) as Array<{ step_key: string; audience: string }>;
+    const people: Record<string, string[]> = { assignee: [firm.users.staff.id], manager: [firm.users.manager.id], firm_admin: [firm.users.firm_admin.id] };
+    const expected = alerts.flatMap((a) => people[a.audience]!.map((userId) => `notice:${notice.id}:${a.step_key}:${userId}`)).sort();
+    const slots = (await db.owner('outbox').where({ firm_id: firm.id }).where('slot_key', 'like', `notice:${notice.id}:%`).orderBy('slot_key').select('slot_key', 'status', 'recipient', 'audience')) as Array<{ slot_key: string; status: string; recipient: string; audience: string }>;
+    expect(slots.map((r) => r.slot_key)).toEqual(expected);
+    expect(new Set(slots.map((r) => `${r.status} ${r.audience}`))).toEqual(new Set(['sent staff']));
+    for (const user of [firm.users.staff, firm.users.manager]) {
+      await waitForCaught(user.email, 1);
+      expect([user.role, (await subjects(user.email, notice.reference)).length]).toEqual([user.role, slots.filter((r) => r.recipient === user.email).length]);
+    }
+    const toStaff = await subjects(firm.users.staff.email, notice.reference);
+    expect(toStaff.filter((t) => t === `Notice: DRC-01B ${notice.reference} — ${firm.clients[0]!.name} — the reply is due on ${due}`)).toHaveLength(2); // T-3 and T-1
+    const toManager = await subjects(firm.users.manager.email, notice.reference);
+    expect(toManager[0]).toBe(`Notice: DRC-01B ${notice.reference} — ${firm.clients[0]!.name} — the reply is due on ${due} and the draft is not with a manager yet`);
+    expect(toManager).not.toContain(toStaff[0]); // the manager is not sent the assignee's T-3
+    const inApp = await db.owner('notifications').where({ firm_id: firm.id, kind: NOTICE_NOTIFICATION_KIND }).whereRaw(`payload->>'noticeId' = ?`, [notice.id]).count('* as n').first();
+    expect(Number(inApp?.n)).toBe(expected.length);
+    const body = await caughtMessage((await caughtTo(firm.users.staff.email)).find((m) => m.Subject.includes(notice.reference))!.ID);
+    expect(body.Text).toContain(`Reference: ${notice.reference}`);
+    expect(body.Text).toContain(`Due: ${due}`);
+  });
+
+  it('a step fired again (the activity alone, as a retry would) emails nobody twice; an interrupted send is settled, not resent', async () => {
+    const notice = await intake({ form: 'DRC-01C', assigneeId: firm.users.staff.id });
+    const due = daysFromToday(7);
+    await eventually('T-3 fired', async () => (await fired(notice.id)).includes(`t-3:${due}`));
+    await eventually('the T-3 email caught', async () => (await subjects(firm.users.staff.email, notice.reference)).length > 0);
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
+    const step = notice.reminders.find((r) => r.key === `t-3:${due}`)!;
+    const before = await subjects(firm.users.staff.email, notice.reference);
+
+    // The first attempt's email row left `sending` (its worker died between the commit and the SMTP call).
+    const slot = `notice:${notice.id}:t-3:${due}:${firm.users.staff.id}`;
+    await db.owner('outbox').where({ firm_id: firm.id, slot_key: slot }).update({ status: 'sending', sent_at: null });
+    const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
+    expect(await activities.noticeFireStep({ firmId: firm.id, noticeId: notice.id, step: { ...step, kind: 'reminder' } as never })).toEqual({ fired: false, recipients: 0 });
+    expect(await db.owner('outbox').where({ firm_id: firm.id, slot_key: slot }).first('status', 'error')).toEqual({ status: 'sent', error: expect.stringContaining('not confirmed') });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await subjects(firm.users.staff.email, notice.reference)).toEqual(before);
+  });
+
+  it('sends the weekly digest once per manager, open notices most urgent first, however often it runs', async () => {
+    const big = await intake({ form: 'ASMT-10', amounts: { tax: 900000, interest: 0, penalty: 0 }, assigneeId: firm.users.staff.id });
+    const blocking = await intake({ form: 'DRC-01B', amounts: { tax: 1000, interest: 0, penalty: 0 } });
+    const closed = await intake({ form: 'GSTR-3A' });
+    await call(api, 'POST', `/api/notices/${closed.id}/close`, { token: manager, body: { outcome: 'duplicate' } });
+    const date = today();
+    const run = (suffix: string) => temporal.client.workflow.execute(NOTICE_DIGEST_WORKFLOW, { taskQueue, workflowId: `notice-digest-test-${date}-${suffix}-${firm.id}`, args: [date] });
+    const first = await run('a');
+    expect(first.sent).toBeGreaterThanOrEqual(1);
+    await run('b');
+
+    const digests = (await caughtTo(firm.users.manager.email)).filter((m) => m.Subject.startsWith(`Open GST notices, week of ${date}`));
+    expect(digests).toHaveLength(1);
+    const text = (await caughtMessage(digests[0]!.ID)).Text;
+    const lines = text.split('\n').filter((l) => l.startsWith('  - '));
+    const order = [blocking.reference, big.reference].map((ref) => lines.findIndex((l) => l.includes(ref)));
+    // The blocking intimation ranks above the larger demand; the closed notice is not listed.
+    expect(order[0]).toBeGreaterThanOrEqual(0);
+    expect(order[0]).toBeLessThan(order[1]!);
+    expect(text).not.toContain(closed.reference);
+    expect(lines.find((l) => l.includes(blocking.reference))).toContain('[blocks return]');
+    // Only managers get it.
+    expect((await caughtTo(firm.users.staff.email)).filter((m) => m.Subject.startsWith('Open GST notices'))).toEqual([]);
+    expect(await db.owner('outbox').where({ firm_id: firm.id, slot_key: `notice-digest:${date}:${firm.users.manager.id}` }).pluck('status')).toEqual(['sent']);
+  });
+});
