@@ -24,6 +24,8 @@ COPY web/package.json web/
 RUN npm ci --omit=dev --no-audit --no-fund && rm -rf /root/.npm
 # dist/web is the built web app the api serves at / (WEB_DIR).
 COPY --from=build /app/dist ./dist
+# The console dashboard's component source: AdminJS bundles it when the api starts.
+COPY --from=build /app/admin/components ./dist/admin/components
 USER node
 EXPOSE 3000
 # Override per service: dist/ops/run-worker.js (with --max-semi-space-size=64: the matcher allocates

@@ -17,6 +17,7 @@ import { createClientErasureActivities } from './client-erasure';
 import type { DataProtectionDeps } from './data-protection-deps';
 import { createNoticeActivities } from './notices';
 import { createNoticeDigestActivities } from './notice-digest';
+import { createAccountEmailActivities } from './account-emails';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps };
 
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createClientErasureActivities(deps),
     ...createNoticeActivities(deps),
     ...createNoticeDigestActivities(deps),
+    ...createAccountEmailActivities(deps),
   };
 }
 

@@ -5,6 +5,9 @@
  */
 import type Koa from 'koa';
 import type { Knex } from 'knex';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { consoleDashboard } from '../db/console-dashboard';
 import { Session } from '../db/models/session';
 import { currentContext } from '../db/request-context';
 import { consoleGuard, type ConsoleAdmin, type ConsoleAuth } from './guard';
@@ -32,22 +35,47 @@ function readOnly(extra: Record<string, unknown> = {}) {
   };
 }
 
+/**
+ * The dashboard component's source: beside this file when run from the sources, and copied next to
+ * the compiled console by the image build (AdminJS bundles it with its own rollup at start).
+ */
+function dashboardComponentPath(): string {
+  const candidates = [path.join(__dirname, 'components', 'dashboard.jsx'), path.resolve(__dirname, '..', '..', 'admin', 'components', 'dashboard.jsx')];
+  return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string);
+}
+
 export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<void> {
-  const { default: AdminJS, Router: AdminJSRouter } = await import('adminjs');
+  const { default: AdminJS, Router: AdminJSRouter, ComponentLoader } = await import('adminjs');
+  const componentLoader = new ComponentLoader();
+  const dashboardComponent = componentLoader.add('TaalmelDashboard', dashboardComponentPath());
   const { default: AdminJSKoa } = await import('@adminjs/koa');
   const { Database } = await import('@adminjs/objection');
   AdminJS.registerAdapter({ Resource: (await createTaalmelResourceClass()) as never, Database: Database as never });
 
   const admin = new AdminJS({
     rootPath: CONSOLE_ROOT,
-    branding: { companyName: 'Taalmel', withMadeWithLove: false },
+    componentLoader,
+    branding: { companyName: 'Taalmel', withMadeWithLove: false, logo: false, favicon: undefined, theme: { colors: { primary100: '#2d5be3' } } },
+    locale: { language: 'en', translations: { en: { labels: { users: 'People', clients: 'Clients', sessions: 'Signed-in devices', audit: 'Audit trail' } } } },
+    // Our own home page instead of AdminJS's welcome: the guard has already made this a firm
+    // admin's request inside the firm's transaction, so the query sees that firm only.
+    dashboard: {
+      component: dashboardComponent,
+      handler: async () => {
+        const trx = currentContext()?.trx;
+        if (!trx) throw new Error('the console dashboard runs inside the firm transaction');
+        return consoleDashboard(trx);
+      },
+    },
     resources: [
       {
         resource: ConsoleUser,
         options: {
           id: 'users',
           navigation: { name: 'Firm', icon: 'Users' },
-          listProperties: ['email', 'name', 'role', 'active', 'totpEnabled', 'lastLoginAt'],
+          titleProperty: 'label',
+          listProperties: ['name', 'email', 'role', 'active', 'totpEnabled', 'lastLoginAt'],
+          properties: { label: { isVisible: { list: false, filter: false, show: false, edit: false } } },
           // Role changes and deactivation need a re-authentication: they go through the API.
           editProperties: ['name'],
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),
@@ -68,7 +96,9 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
         options: {
           id: 'sessions',
           navigation: { name: 'Security', icon: 'Monitor' },
+          // The person by name and email (the users resource's title), never a bare id.
           listProperties: ['userId', 'deviceName', 'ip', 'lastSeenAt', 'revokedAt'],
+          properties: { userId: { reference: 'users', isTitle: false } },
           sort: { sortBy: 'lastSeenAt', direction: 'desc' },
           actions: readOnly({
             signOut: {
@@ -95,7 +125,8 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
         options: {
           id: 'audit',
           navigation: { name: 'Security', icon: 'Shield' },
-          listProperties: ['seq', 'at', 'actorEmail', 'action', 'entityType'],
+          listProperties: ['seq', 'at', 'actorId', 'actorEmail', 'action', 'entityType'],
+          properties: { actorId: { reference: 'users' } },
           sort: { sortBy: 'seq', direction: 'desc' },
           actions: readOnly(),
         },

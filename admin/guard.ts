@@ -35,7 +35,7 @@ export class ConsoleError extends Error {
  */
 export type ConsoleAuth = {
   login(
-    input: { email: string; password: string; totp?: string; deviceName: string },
+    input: { email: string; password: string; totp?: string; deviceName: string; onlyRoles: readonly string[] },
     client: { ip: string; userAgent: string | null; requestId: string; knownDevice: boolean },
   ): Promise<{ user: { role: string; email: string }; token: string; session: { expiresAt: Date } }>;
   verifyToken(token: string): Promise<{ firmId: string; sub: string; sessionId: string }>;
@@ -166,16 +166,11 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       const form = await formBody(ctx);
       try {
         const result = await deps.auth.login(
-          { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console' },
+          // Only firm admins: anyone else is refused before a session exists (no device slot taken).
+          { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console', onlyRoles: ['firm_admin'] },
           { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId), knownDevice: deps.auth.knowsDevice(ctx, form.get('email') ?? '') },
         );
         deps.auth.rememberDevice(ctx, result.user.email);
-        if (result.user.role !== 'firm_admin') {
-          ctx.status = 403;
-          ctx.type = 'html';
-          ctx.body = loginPage(root, 'The console is for firm admins.');
-          return;
-        }
         deps.auth.setSessionCookies(ctx, result.token, { secure: deps.cookieSecure, maxAgeMs: result.session.expiresAt.getTime() - Date.now(), rotateCsrf: true });
         ctx.redirect(root);
       } catch (thrown) {

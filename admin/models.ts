@@ -14,6 +14,9 @@ import { User } from '../db/models/user';
 const USER_SECRETS = ['passwordHash', 'totpSecret', 'totpPendingSecret', 'totpLastStep'];
 
 export class ConsoleUser extends User {
+  /** Properties computed from others: shown, never filtered or sorted on (they are no column). */
+  static computedProperties = ['label'];
+
   static override jsonSchema: JSONSchema = {
     type: 'object',
     required: ['name'],
@@ -27,14 +30,27 @@ export class ConsoleUser extends User {
       totpEnabled: { type: 'boolean' },
       lastLoginAt: { type: ['string', 'null'], format: 'date-time' },
       createdAt: { type: 'string', format: 'date-time' },
+      /** "Name <email>": how the console names a person wherever another list refers to them. */
+      label: { type: 'string' },
     },
   };
 
   override $parseDatabaseJson(json: Pojo): Pojo {
     const parsed = super.$parseDatabaseJson(json);
     for (const key of USER_SECRETS) delete parsed[key];
+    parsed.label = personLabel(parsed.name as string, parsed.email as string);
     return parsed;
   }
+
+  override $formatDatabaseJson(json: Pojo): Pojo {
+    const formatted = super.$formatDatabaseJson(json);
+    delete formatted.label; // computed, never a column
+    return formatted;
+  }
+}
+
+export function personLabel(name: string, email: string): string {
+  return `${name} <${email}>`;
 }
 
 export class ConsoleClient extends Client {
@@ -79,6 +95,7 @@ export class ConsoleAuditEvent extends AuditEvent {
       id: { type: 'string', format: 'uuid' },
       seq: { type: 'integer' },
       at: { type: 'string', format: 'date-time' },
+      actorId: { type: ['string', 'null'] },
       actorEmail: { type: 'string' },
       actorRole: { type: 'string' },
       action: { type: 'string' },

@@ -43,7 +43,9 @@ export async function createTaalmelResourceClass() {
 
   class TaalmelResource extends Base {
     private allowedFilters(): Set<string> {
-      return new Set(Object.keys((this.model as unknown as { jsonSchema: { properties: object } }).jsonSchema.properties));
+      const model = this.model as unknown as { jsonSchema: { properties: object }; computedProperties?: string[] };
+      const computed = new Set(model.computedProperties ?? []);
+      return new Set(Object.keys(model.jsonSchema.properties).filter((key) => !computed.has(key)));
     }
 
     async count(filter: Filter): Promise<number> {

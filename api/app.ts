@@ -56,6 +56,7 @@ import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 import { noticeRoutes } from './notices/routes';
 import { CODEC_PATH_PREFIX, codecRoutes } from './codec/routes';
 import { NOTICE_UPLOAD_PATH, noticeDocumentRoutes } from './notices/documents';
+import { accountRoutes } from './accounts/routes';
 
 export type AppDeps = {
   logger: Logger;
@@ -192,6 +193,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       maxFileBytes: deps.notices?.maxFileBytes ?? deps.followUps?.maxFileBytes ?? 20 * 1024 * 1024,
       publicUrl: deps.imports?.publicUrl,
     }),
+    ...accountRoutes({ knex: deps.knex, auth: security.auth, temporal: deps.temporal, logger: deps.logger }),
   ];
 }
 

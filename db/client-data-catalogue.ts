@@ -45,6 +45,8 @@ export const CLIENT_TABLES: Record<string, ClientTable> = {
   // the bytes themselves go to the ZIP as a file of their own (hashed in the manifest).
   follow_up_files: { export: true, erase: 'delete', omitColumns: ['content'], storedFile: { content: 'content', name: 'filename' } },
   outbox: { export: true, erase: 'delete' },
+  // Invitations of the client's portal users: the link's token hash is a credential, never handed out.
+  account_invitations: { export: true, erase: 'delete', omitColumns: ['token_hash'] },
   // A notice's drafts, reviews, hearings and alerts hang off it and go with it (ON DELETE CASCADE).
   notices: { export: true, erase: 'delete', workflowIdColumn: 'workflow_id' },
   // A notice's papers (its PDF, working papers, the reply, orders, evidence): bytes in the row, like follow-up files.

@@ -12,3 +12,4 @@ export { clientExportWorkflow } from './client-export';
 export { clientErasureWorkflow } from './client-erasure';
 export { noticeWorkflow } from './notice';
 export { noticeDigestWorkflow } from './notice-digest';
+export { accountEmailWorkflow } from './account-email';

@@ -17,6 +17,7 @@ import { passwordProblem, PASSWORD_PROBLEM_MESSAGES } from '../../db/security/pa
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../db/security/passwords';
 import type { SecretBox } from '../../db/security/secret-box';
 import { inTenantTransaction, setAuditAction, type Actor } from '../../db/tenant';
+import { attemptsLeftHint } from '../../domain/accounts';
 import { ApiError, conflict, invalidInput, rateLimited, unauthenticated } from '../errors';
 import type { AuthenticatedSession, AuthenticatedUser } from '../state';
 import type { LoginThrottle } from './throttle';
@@ -38,7 +39,18 @@ export type AuthServiceDeps = {
   logger: Logger;
 };
 
-export type LoginInput = { email: string; password: string; totp?: string; deviceName?: string; replaceSessionId?: string };
+export type LoginInput = {
+  email: string;
+  password: string;
+  totp?: string;
+  deviceName?: string;
+  replaceSessionId?: string;
+  /** Only these roles may sign in here (the console: firm admins); others are refused before any session exists. */
+  onlyRoles?: readonly string[];
+};
+
+/** Told when a sign-in failure starts an account's lockout (docs/accounts.md: the user gets an email). */
+export type LockoutListener = (user: { id: string; firmId: string }, at: Date) => Promise<void>;
 export type ClientInfo = {
   ip: string;
   userAgent: string | null;
@@ -92,9 +104,35 @@ export class AuthService {
   private readonly dummyHash: Promise<string>;
   /** When this process last recorded each session's activity (touchSession). */
   private readonly lastTouched = new Map<string, number>();
+  private lockoutListener: LockoutListener | null = null;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  }
+
+  /** Who hears of lockouts (the account emails, wired where Temporal is known). */
+  onLockout(listener: LockoutListener): void {
+    this.lockoutListener = listener;
+  }
+
+  /** Ends an account's sign-in lockout (an admin's unlock, a completed password reset). */
+  async clearLockout(email: string): Promise<void> {
+    await this.deps.throttle.clear(email.trim().toLowerCase());
+  }
+
+  /**
+   * Counts a refused attempt; the failure that reaches the limit tells the lockout listener (not
+   * awaited: the answer takes as long whether or not the account exists). Returns the attempts-left
+   * hint for the answer, the same for unknown emails as for known ones.
+   */
+  private async countFailure(email: string, row: UserRow | undefined, client: ClientInfo): Promise<{ attemptsLeft: number } | undefined> {
+    const failures = await this.deps.throttle.recordFailure(email, client.ip);
+    const max = this.deps.throttle.maxFailuresPerAccount;
+    if (failures === max && row?.active && this.lockoutListener) {
+      this.lockoutListener({ id: row.id, firmId: row.firm_id }, new Date()).catch((error: Error) => this.deps.logger.error({ err: error }, 'could not announce a lockout'));
+    }
+    const attemptsLeft = attemptsLeftHint(failures, max);
+    return attemptsLeft === undefined ? undefined : { attemptsLeft };
   }
 
   private scope(user: { id: string; firmId: string; email: string; role: string; clientId?: string | null }, client: ClientInfo) {
@@ -132,10 +170,10 @@ export class AuthService {
     const row = await this.findForLogin(email);
     const passwordOk = await verifyPassword(row?.password_hash ?? (await this.dummyHash), input.password);
     if (!row || !passwordOk || !row.active) {
-      await this.deps.throttle.recordFailure(email, client.ip);
+      const hint = await this.countFailure(email, row, client);
       if (row) await this.recordRefusal(row, client, 'auth.login_failed', { reason: passwordOk ? 'inactive' : 'wrong_password' });
       else await this.recordPlatformSignIn('auth.login_failed', client, { email, reason: 'unknown_email' });
-      throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.');
+      throw new ApiError(401, 'invalid_credentials', 'The email or password is not right.', hint);
     }
 
     let totpStep: number | null = null;
@@ -143,10 +181,16 @@ export class AuthService {
       if (!input.totp) throw new ApiError(401, 'totp_required', 'Enter the code from your authenticator app.');
       totpStep = this.totpOk(row.totp_secret, input.totp, row.totp_last_step === null ? null : Number(row.totp_last_step));
       if (totpStep === null) {
-        await this.deps.throttle.recordFailure(email, client.ip);
+        await this.countFailure(email, row, client);
         await this.recordRefusal(row, client, 'auth.login_failed', { reason: 'invalid_totp' });
         throw new ApiError(401, 'invalid_totp', 'That code is not valid (or was already used).');
       }
+    }
+
+    if (input.onlyRoles && !input.onlyRoles.includes(row.role)) {
+      // Refused before a session exists: the refusal takes none of the user's device slots.
+      await this.recordRefusal(row, client, 'auth.login_refused', { reason: 'role_not_allowed_here' });
+      throw new ApiError(403, 'forbidden', 'The console is for firm admins.');
     }
 
     const user = { id: row.id, firmId: row.firm_id, email: row.email, role: row.role, clientId: row.client_id };

@@ -37,7 +37,7 @@ export class LoginThrottle {
   private readonly slowSeconds: number;
 
   constructor(
-    knex: Knex,
+    private readonly knex: Knex,
     private readonly config: ThrottleConfig,
   ) {
     const common = { storeClient: knex, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
@@ -69,10 +69,26 @@ export class LoginThrottle {
     return { retryAfterSeconds: 0, reason: null };
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
+  /** Counts a failure; returns the account's failures in the window (the lockout starts at the limit). */
+  async recordFailure(email: string, ip: string): Promise<number> {
     const [account] = await Promise.all([consume(this.account, email), consume(this.pair, pairKey(email, ip)), consume(this.ip, ip)]);
     // The failure that reaches the limit starts the slow pace at once: the next attempt waits.
     if (account.consumedPoints === this.config.maxFailuresPerAccount) await consume(this.slowAccount, email);
+    return account.consumedPoints;
+  }
+
+  get maxFailuresPerAccount(): number {
+    return this.config.maxFailuresPerAccount;
+  }
+
+  /**
+   * Ends a lockout (an admin's unlock, a completed password reset): the account's count and slow
+   * pace, and its per-IP pairs from every IP. The IP-wide spray count is not the account's to clear.
+   */
+  async clear(email: string): Promise<void> {
+    await Promise.all([this.account.delete(email), this.slowAccount.delete(email)]);
+    const prefix = `login_account_ip:${email}|`.replace(/[\\%_]/g, (c) => `\\${c}`);
+    await this.knex('rate_limits').whereRaw(`key like ? escape '\\'`, [`${prefix}%`]).delete();
   }
 
   /**

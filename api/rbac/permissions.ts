@@ -19,6 +19,9 @@ export const PERMISSIONS = {
   'users.create': ['firm_admin'],
   'users.update': ['firm_admin'],
   'sessions.revoke_any': ['firm_admin'],
+  // Invitations: firm admins invite any role, managers staff, reviewers and portal users (domain/accounts.ts).
+  'invitations.manage': ['firm_admin', 'manager'],
+  'users.unlock': ['firm_admin'],
 
   'clients.read': ALL,
   'clients.create': PREPARERS,

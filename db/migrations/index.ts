@@ -15,6 +15,7 @@ import * as m009 from './009-compliance-calendar';
 import * as m010 from './010-client-follow-ups';
 import * as m011 from './011-data-protection';
 import * as m012 from './012-gst-notices';
+import * as m013 from './013-account-invitations-and-resets';
 import * as m014 from './014-import-kinds-and-undo';
 import * as m015 from './015-notice-documents-and-replies';
 import * as m016 from './016-platform-operators';
@@ -35,6 +36,7 @@ export const migrations: Migration[] = [
   { name: '010-client-follow-ups', module: m010 },
   { name: '011-data-protection', module: m011 },
   { name: '012-gst-notices', module: m012 },
+  { name: '013-account-invitations-and-resets', module: m013 },
   { name: '014-import-kinds-and-undo', module: m014 },
   { name: '015-notice-documents-and-replies', module: m015 },
   { name: '016-platform-operators', module: m016 },

@@ -92,6 +92,17 @@ const ROUTES: Record<string, Row> = {
   'POST /api/requests/:token/items/:itemId/not-applicable': { action: 'public', reauth: false },
   'POST /api/requests/:token/unsubscribe': { action: 'public', reauth: false },
   'GET /r/:token': { action: 'public', reauth: false },
+  // Accounts: an invitation gives no power until its holder accepts it, and the role it may carry is
+  // bounded by the inviter's own (domain/accounts.ts); the links are the holder's credential.
+  'POST /api/invitations': { action: 'invitations.manage', reauth: false },
+  'GET /api/invitations': { action: 'invitations.manage', reauth: false },
+  'POST /api/invitations/:id/resend': { action: 'invitations.manage', reauth: false },
+  'DELETE /api/invitations/:id': { action: 'invitations.manage', reauth: false },
+  'GET /api/invitations/by-token/:token': { action: 'public', reauth: false },
+  'POST /api/invitations/by-token/:token/accept': { action: 'public', reauth: false },
+  'POST /api/auth/password-reset': { action: 'public', reauth: false },
+  'POST /api/auth/password-reset/:token': { action: 'public', reauth: false },
+  'POST /api/users/:id/unlock': { action: 'users.unlock', reauth: false },
   // GST notices: none grants power (an assignment gives work, not rights).
   'POST /api/clients/:id/notices': { action: 'notices.create', reauth: false },
   'GET /api/notices': { action: 'notices.read', reauth: false },

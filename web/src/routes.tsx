@@ -1,12 +1,17 @@
 /** The router: sign-in outside, everything else inside the signed-in shell, built from nav.ts. */
 import { Center, Loader } from '@mantine/core';
-import { Suspense } from 'react';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from './http/session';
 import { Shell } from './components/Shell';
 import { allowed, PAGES } from './nav';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
+
+// Reached from email links, without a session (docs/accounts.md).
+const AcceptInvitationPage = lazy(() => import('./pages/AcceptInvitationPage'));
+const ForgotPasswordPage = lazy(() => import('./pages/ForgotPasswordPage'));
+const ResetPasswordPage = lazy(() => import('./pages/ResetPasswordPage'));
 
 function Loading() {
   return (
@@ -44,6 +49,9 @@ export function AppRouter() {
     <BrowserRouter>
       <Routes>
         <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="/invite/:token" element={<Suspense fallback={<Loading />}><AcceptInvitationPage /></Suspense>} />
+        <Route path="/forgot-password" element={<Suspense fallback={<Loading />}><ForgotPasswordPage /></Suspense>} />
+        <Route path="/reset/:token" element={<Suspense fallback={<Loading />}><ResetPasswordPage /></Suspense>} />
         <Route path="*" element={<RequireSession />} />
       </Routes>
     </BrowserRouter>

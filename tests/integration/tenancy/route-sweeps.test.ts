@@ -34,6 +34,9 @@ function reconFixture(db: TestDatabase, firm: TestFirm): Promise<{ importId: str
 /** Where each kind of id in a path comes from, in the target firm. A new resource adds one line. */
 const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<string>> = {
   '/api/users/:id': async (_db, firm) => firm.users.staff.id,
+  '/api/users/:id/unlock': async (_db, firm) => firm.users.staff.id,
+  '/api/invitations/:id': (db, firm) => invitationOf(db, firm),
+  '/api/invitations/:id/resend': (db, firm) => invitationOf(db, firm),
   '/api/clients/:id': async (_db, firm) => firm.clients[0]!.id,
   '/api/auth/sessions/:id': async (db, firm) => (await db.owner('sessions').where({ firm_id: firm.id }).whereNull('revoked_at').first('id')).id,
   '/api/clients/:id/imports': async (_db, firm) => firm.clients[0]!.id,
@@ -78,7 +81,34 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
  * holder reaching its request is the design, not a leak. tests/integration/follow-ups/routes.test.ts
  * checks that a link reaches no other request's, client's or firm's items.
  */
-const TOKEN_ROUTES = new Set(['/api/requests/:token', '/api/requests/:token/items/:itemId/uploads', '/api/requests/:token/items/:itemId/not-applicable', '/api/requests/:token/unsubscribe', '/r/:token']);
+const TOKEN_ROUTES = new Set([
+  '/api/requests/:token',
+  '/api/requests/:token/items/:itemId/uploads',
+  '/api/requests/:token/items/:itemId/not-applicable',
+  '/api/requests/:token/unsubscribe',
+  '/r/:token',
+  // Invitation and reset links (tests/integration/accounts/): the token opens its own row only.
+  '/api/invitations/by-token/:token',
+  '/api/invitations/by-token/:token/accept',
+  '/api/auth/password-reset/:token',
+]);
+
+/** A pending invitation of the firm, seeded with triggers off like the close request below (no audit events). */
+const invitations = new Map<string, Promise<string>>();
+function invitationOf(db: TestDatabase, firm: TestFirm): Promise<string> {
+  let made = invitations.get(firm.id);
+  if (!made) {
+    made = db.owner.transaction(async (trx) => {
+      await trx.raw('SET LOCAL session_replication_role = replica');
+      const [row] = await trx('account_invitations')
+        .insert({ firm_id: firm.id, email: `sweep.${firm.id}@people.test`, name: 'Sweep Invitee', role: 'staff', expires_at: new Date(Date.now() + 3600_000), invited_by: firm.users.firm_admin.id })
+        .returning('id');
+      return (row as { id: string }).id;
+    });
+    invitations.set(firm.id, made);
+  }
+  return made;
+}
 
 /** A live follow-up of the firm's first client (made once per firm). */
 const followUps = new Map<string, Promise<string>>();
@@ -251,11 +281,13 @@ describe('route sweeps', () => {
       sessions: await db.owner('sessions').where({ firm_id: firmB.id }).orderBy('id'),
       audit: await db.owner('audit_events').where({ firm_id: firmB.id }).count({ n: '*' }),
       notices: await db.owner('notices').where({ firm_id: firmB.id }).orderBy('id'),
+      invitations: await db.owner('account_invitations').where({ firm_id: firmB.id }).orderBy('id'),
       imports: await db.owner('imports').where({ firm_id: firmB.id }).orderBy('id'),
     });
     // B has an active session whose id A will try to revoke.
     await login(api, firmB.users.staff.email, firmB.users.staff.password);
     await followUpOf(db, firmB); // made before the snapshot: its own audit row is not the sweep's doing
+    await invitationOf(db, firmB); // likewise
     const before = await snapshot();
 
     const admin = firmA.users.firm_admin;

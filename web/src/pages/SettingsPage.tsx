@@ -14,6 +14,7 @@ import { PageHeader } from '../components/PageHeader';
 import { errorText, QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
 import { ROLE_LABEL } from '../components/Shell';
+import { Invitations, UnlockButton } from '../components/Invitations';
 import { formatDateTime } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
 
@@ -195,7 +196,10 @@ function Users() {
                     <Table.Td>{formatDateTime(u.lastLoginAt)}</Table.Td>
                     <Table.Td>
                       {admin && u.id !== user.id ? (
-                        <Switch size="sm" checked={u.active} onChange={(e) => void patch(u.id, { active: e.currentTarget.checked })} label={u.active ? 'Active' : 'Deactivated'} />
+                        <Group gap="xs" wrap="nowrap">
+                          <Switch size="sm" checked={u.active} onChange={(e) => void patch(u.id, { active: e.currentTarget.checked })} label={u.active ? 'Active' : 'Deactivated'} />
+                          <UnlockButton userId={u.id} name={u.name} />
+                        </Group>
                       ) : u.active ? (
                         'Active'
                       ) : (
@@ -240,6 +244,7 @@ export default function SettingsPage() {
       <Stack>
         {CAN.firmSettings(user.role) ? <FirmSettingsCard /> : null}
         <Users />
+        <Invitations />
       </Stack>
     </>
   );

@@ -6,7 +6,7 @@
 import { Alert, Anchor, Box, Button, Card, Center, Group, PasswordInput, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, ApiError } from '../http/client';
 import { ME_KEY, useSession } from '../http/session';
 import type { DeviceSession } from '../http/types';
@@ -63,9 +63,16 @@ export function SignInPage() {
           setNeedTotp(true);
           setError('That authenticator code is not right (or was already used). Wait for the next one.');
         } else if (e.code === 'invalid_credentials') {
-          setError('The email or password is not right.');
+          const left = typeof e.details.attemptsLeft === 'number' ? e.details.attemptsLeft : null;
+          setError(
+            left === null
+              ? 'The email or password is not right.'
+              : left === 0
+                ? 'The email or password is not right. Sign-ins from new devices are now paused for a while; reset your password or ask your firm admin to unlock you.'
+                : `The email or password is not right. ${left} attempt${left === 1 ? '' : 's'} left before sign-ins from new devices are paused.`,
+          );
         } else if (e.code === 'rate_limited') {
-          setError('Too many attempts. This account is locked for a while; try again later.');
+          setError('Too many attempts. Sign-ins to this account are paused for a while; reset your password, ask your firm admin to unlock you, or try again later.');
         } else setError(errorText(e));
       } else setError(errorText(e));
     } finally {
@@ -152,7 +159,10 @@ export function SignInPage() {
                       {error}
                     </Alert>
                   ) : null}
-                  <Group justify="flex-end">
+                  <Group justify="space-between">
+                    <Anchor component={Link} to="/forgot-password" size="sm">
+                      Forgot your password?
+                    </Anchor>
                     <Button type="submit" loading={busy}>
                       Sign in
                     </Button>

@@ -1,0 +1,210 @@
+/**
+ * Invitations (docs/accounts.md): a firm admin invites anyone, a manager staff, reviewers and portal
+ * users; the invitee chooses their own password through a single-use link valid 72 hours from the
+ * latest send. Each send draws a new link (the activity does, so the token never leaves the email);
+ * resending also moves the expiry. Creation, sends, revocation and acceptance are audited.
+ */
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { lookupAccountLink } from '../../db/accounts';
+import { AccountInvitation } from '../../db/models/account';
+import { Client } from '../../db/models/client';
+import { Firm } from '../../db/models/firm';
+import { User } from '../../db/models/user';
+import { hashPassword } from '../../db/security/passwords';
+import { inTenantTransaction, setAuditAction } from '../../db/tenant';
+import { invitationExpiry, mayInvite } from '../../domain/accounts';
+import { conflict, forbidden, invalidInput, isUniqueViolation, notFound } from '../errors';
+import type { LinkThrottle } from '../follow-ups/link-throttle';
+import { decodeCursor, page, pageQuery } from '../pagination';
+import { presentUserRecord } from '../presenters';
+import { ROLES } from '../rbac/permissions';
+import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
+import { idParams } from '../schemas';
+import { assertPasswordAcceptable } from '../auth/service';
+import type { AccountMailer } from './email-client';
+import { linkExpired } from './password-reset';
+
+const createBody = z
+  .object({
+    email: z.email().max(320),
+    name: z.string().trim().min(1).max(200),
+    role: z.enum(ROLES),
+    clientId: z.uuid().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.role === 'client' && !body.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'required for a client (portal) user' });
+    if (body.role !== 'client' && body.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'only client (portal) users belong to a client' });
+  });
+const tokenParams = z.object({ token: z.string().min(1).max(200) });
+const acceptBody = z.object({ password: z.string().min(1).max(1024), name: z.string().trim().min(1).max(200).optional() });
+const listQuery = z.object(pageQuery);
+
+export function presentInvitation(invitation: AccountInvitation) {
+  return {
+    id: invitation.id,
+    email: invitation.email,
+    name: invitation.name,
+    role: invitation.role,
+    clientId: invitation.clientId,
+    expiresAt: invitation.expiresAt,
+    sends: invitation.sends,
+    lastSentAt: invitation.lastSentAt,
+    invitedBy: invitation.invitedBy,
+    createdAt: invitation.createdAt,
+  };
+}
+
+/** A pending invitation the caller may manage; anything else (another firm's, a role above theirs) is not found. */
+async function manageable(ctx: AuthenticatedContext, id: string): Promise<AccountInvitation> {
+  const invitation = await AccountInvitation.query().findById(id).forUpdate();
+  if (!invitation || !mayInvite(ctx.state.user.role, invitation.role)) throw notFound('No such invitation.');
+  if (invitation.acceptedAt || invitation.revokedAt) throw conflict('invitation_closed', 'This invitation was already accepted or revoked.');
+  return invitation;
+}
+
+export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; linkThrottle: LinkThrottle }): RouteSpec[] {
+  /** The pending invitation a link opens, in that firm's scope; 410 for used, revoked or expired links. */
+  async function openLink(ctx: { ip: string; state: { requestId: string } }, token: string) {
+    await deps.linkThrottle.admit(ctx.ip);
+    const found = await lookupAccountLink(deps.knex, 'invitation', token);
+    if (!found || found.ended || found.expiresAt.getTime() <= Date.now()) {
+      await deps.linkThrottle.recordFailure(ctx.ip);
+      throw linkExpired();
+    }
+    return found;
+  }
+  const linkScope = (firmId: string, ctx: { ip: string; state: { requestId: string } }) => ({
+    firmId,
+    actor: { userId: null, email: 'invitation-link', role: 'system' },
+    requestId: ctx.state.requestId,
+    ip: ctx.ip,
+  });
+
+  return [
+    route({
+      method: 'post',
+      path: '/api/invitations',
+      action: 'invitations.manage',
+      body: createBody,
+      async handler(ctx, { body }) {
+        if (!mayInvite(ctx.state.user.role, body.role)) throw forbidden('forbidden', 'Managers invite staff, reviewers and client (portal) users only.');
+        if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
+        const email = body.email.toLowerCase();
+        if (await User.query().whereRaw('lower(email) = ?', [email]).first()) throw conflict('email_taken', 'A user with this email already exists.');
+        const now = new Date();
+        let invitation: AccountInvitation;
+        try {
+          await setAuditAction(ctx.state.trx, 'invitation.created');
+          invitation = await AccountInvitation.query().insertAndFetch({
+            email,
+            name: body.name,
+            role: body.role,
+            clientId: body.clientId ?? null,
+            expiresAt: invitationExpiry(now),
+            sends: 1,
+            invitedBy: ctx.state.user.id,
+          } as Partial<AccountInvitation>);
+          await setAuditAction(ctx.state.trx, null);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw conflict('already_invited', 'This email has a pending invitation: resend it instead.');
+          throw error;
+        }
+        deps.mailer.sendAfterCommit(ctx.state.trx, { firmId: ctx.state.user.firmId, kind: 'invitation', subjectId: invitation.id, key: '1' });
+        ctx.status = 201;
+        ctx.body = { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/invitations',
+      action: 'invitations.manage',
+      query: listQuery,
+      async handler(ctx, { query }) {
+        const after = decodeCursor(query.cursor, 2);
+        const q = AccountInvitation.query().whereNull('accepted_at').whereNull('revoked_at').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(query.limit + 1);
+        if (after) q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [String(after[0]), String(after[1])]);
+        const result = page(await q, query.limit, (i) => [i.createdAt.toISOString(), i.id]);
+        ctx.body = { items: result.items.map(presentInvitation), nextCursor: result.nextCursor };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/invitations/:id/resend',
+      action: 'invitations.manage',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const invitation = await manageable(ctx, params.id);
+        await setAuditAction(ctx.state.trx, 'invitation.resent');
+        const sends = invitation.sends + 1;
+        // The earlier link stops working now, not when the new email is out.
+        await AccountInvitation.query().findById(invitation.id).patch({ sends, tokenHash: null, expiresAt: invitationExpiry(new Date()) } as Partial<AccountInvitation>);
+        await setAuditAction(ctx.state.trx, null);
+        deps.mailer.sendAfterCommit(ctx.state.trx, { firmId: ctx.state.user.firmId, kind: 'invitation', subjectId: invitation.id, key: String(sends) });
+        ctx.status = 202;
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/invitations/:id',
+      action: 'invitations.manage',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const invitation = await manageable(ctx, params.id);
+        await setAuditAction(ctx.state.trx, 'invitation.revoked');
+        await AccountInvitation.query().findById(invitation.id).patch({ revokedAt: new Date(), revokedBy: ctx.state.user.id, tokenHash: null } as Partial<AccountInvitation>);
+        await setAuditAction(ctx.state.trx, null);
+        ctx.status = 204;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/invitations/by-token/:token',
+      action: 'public',
+      params: tokenParams,
+      async handler(ctx, { params }) {
+        const found = await openLink(ctx, params.token);
+        ctx.body = await inTenantTransaction(deps.knex, linkScope(found.firmId, ctx), async () => {
+          const [invitation, firm] = await Promise.all([AccountInvitation.query().findById(found.id), Firm.query().findById(found.firmId)]);
+          if (!invitation || !firm) throw linkExpired();
+          return { firmName: firm.name, email: invitation.email, name: invitation.name, role: invitation.role, expiresAt: invitation.expiresAt };
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/invitations/by-token/:token/accept',
+      action: 'public',
+      params: tokenParams,
+      body: acceptBody,
+      async handler(ctx, { params, body }) {
+        const found = await openLink(ctx, params.token);
+        const user = await inTenantTransaction(deps.knex, linkScope(found.firmId, ctx), async (trx) => {
+          // Locked: two acceptances of one link at once make one user, the other gets 410.
+          const invitation = await AccountInvitation.query().findById(found.id).forUpdate();
+          if (!invitation || !invitation.isPending()) throw linkExpired();
+          assertPasswordAcceptable(body.password, invitation.email);
+          let created: User;
+          try {
+            await setAuditAction(trx, 'invitation.accepted');
+            created = await User.query().insertAndFetch({
+              email: invitation.email,
+              name: body.name ?? invitation.name,
+              role: invitation.role,
+              clientId: invitation.clientId,
+              passwordHash: await hashPassword(body.password),
+            } as Partial<User>);
+          } catch (error) {
+            if (isUniqueViolation(error)) throw conflict('email_taken', 'A user with this email already exists: sign in, or reset the password.');
+            throw error;
+          }
+          await AccountInvitation.query().findById(invitation.id).patch({ acceptedAt: new Date(), acceptedUserId: created.id, tokenHash: null } as Partial<AccountInvitation>);
+          await setAuditAction(trx, null);
+          return created;
+        });
+        ctx.status = 201;
+        ctx.body = { user: presentUserRecord(user) };
+      },
+    }),
+  ];
+}

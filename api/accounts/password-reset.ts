@@ -1,0 +1,125 @@
+/**
+ * "Forgot password" (docs/accounts.md). Asking answers 202 at once, the same for every email: the
+ * throttle (per email and per IP, counted whether or not the email exists) is the only work done
+ * before the answer, and the lookup, the reset row and the email happen after it, so neither the
+ * answer nor its timing says whether an account exists. Using the link (single use, 30 minutes)
+ * sets the password, signs out every device, clears a sign-in lockout and emails the user.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
+import { lookupAccountLink } from '../../db/accounts';
+import { PasswordReset } from '../../db/models/account';
+import { User } from '../../db/models/user';
+import { hashPassword } from '../../db/security/passwords';
+import { inTenantTransaction, setAuditAction } from '../../db/tenant';
+import { resetExpiry } from '../../domain/accounts';
+import { ApiError, rateLimited } from '../errors';
+import type { LinkThrottle } from '../follow-ups/link-throttle';
+import { route, type RouteSpec } from '../routes';
+import { assertPasswordAcceptable, type AuthService } from '../auth/service';
+import type { AccountMailer } from './email-client';
+
+export type ResetThrottleConfig = { perEmail: number; perIp: number; windowSeconds: number };
+export const DEFAULT_RESET_THROTTLE: ResetThrottleConfig = { perEmail: 3, perIp: 20, windowSeconds: 3600 };
+
+const requestBody = z.object({ email: z.string().trim().min(3).max(320) });
+const tokenParams = z.object({ token: z.string().min(1).max(200) });
+const completeBody = z.object({ newPassword: z.string().min(1).max(1024) });
+
+export const linkExpired = () => new ApiError(410, 'link_expired', 'This link has expired or was already used. Ask for a new one.');
+
+export type ResetDeps = { knex: Knex; auth: AuthService; mailer: AccountMailer; logger: Logger; linkThrottle: LinkThrottle; throttle?: ResetThrottleConfig };
+
+export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
+  const config = deps.throttle ?? DEFAULT_RESET_THROTTLE;
+  const common = { storeClient: deps.knex, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
+  const perEmail = new RateLimiterPostgres({ ...common, keyPrefix: 'reset_email', points: config.perEmail, duration: config.windowSeconds });
+  const perIp = new RateLimiterPostgres({ ...common, keyPrefix: 'reset_ip', points: config.perIp, duration: config.windowSeconds });
+
+  async function admit(email: string, ip: string): Promise<void> {
+    for (const [limiter, key] of [[perIp, ip], [perEmail, email]] as const) {
+      try {
+        await limiter.consume(key);
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) throw rateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+        throw rejection;
+      }
+    }
+  }
+
+  /** After the answer: a known, active user gets a new reset (earlier ones end) and its email. */
+  async function startReset(email: string, ip: string, requestId: string): Promise<void> {
+    const row = await deps.knex.transaction(async (trx) => {
+      await trx.raw(`select set_config('app.login_email', ?, true)`, [email]);
+      return trx<{ id: string; firm_id: string; email: string; role: string; client_id: string | null; active: boolean }>('users').whereRaw('lower(email) = ?', [email]).first();
+    });
+    if (!row || !row.active) return;
+    const scope = { firmId: row.firm_id, clientId: row.client_id, actor: { userId: row.id, email: row.email, role: row.role }, requestId, ip };
+    const reset = await inTenantTransaction(deps.knex, scope, async (trx) => {
+      const now = new Date();
+      await setAuditAction(trx, 'password_reset.superseded');
+      await PasswordReset.query().where({ user_id: row.id }).whereNull('used_at').whereNull('ended_at').patch({ endedAt: now } as Partial<PasswordReset>);
+      await setAuditAction(trx, 'password_reset.requested');
+      const created = await PasswordReset.query().insertAndFetch({ userId: row.id, expiresAt: resetExpiry(now), requestedIp: ip } as Partial<PasswordReset>);
+      await setAuditAction(trx, null);
+      return created;
+    });
+    await deps.mailer.send({ firmId: row.firm_id, kind: 'password_reset', subjectId: reset.id, key: 'link' });
+  }
+
+  return [
+    route({
+      method: 'post',
+      path: '/api/auth/password-reset',
+      action: 'public',
+      body: requestBody,
+      async handler(ctx, { body }) {
+        const email = body.email.toLowerCase();
+        const { ip } = ctx;
+        await admit(email, ip);
+        const requestId = ctx.state.requestId;
+        setImmediate(() => {
+          startReset(email, ip, requestId).catch((error: Error) => deps.logger.error({ err: error, requestId }, 'could not start a password reset'));
+        });
+        ctx.status = 202;
+        ctx.body = { status: 'accepted', message: 'If an account uses this email, a link to reset its password is on its way.' };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/password-reset/:token',
+      action: 'public',
+      params: tokenParams,
+      body: completeBody,
+      async handler(ctx, { params, body }) {
+        await deps.linkThrottle.admit(ctx.ip);
+        const found = await lookupAccountLink(deps.knex, 'reset', params.token);
+        if (!found || found.ended || found.expiresAt.getTime() <= Date.now()) {
+          await deps.linkThrottle.recordFailure(ctx.ip);
+          throw linkExpired();
+        }
+        const scope = { firmId: found.firmId, actor: { userId: null, email: 'password-reset-link', role: 'system' }, requestId: ctx.state.requestId, ip: ctx.ip };
+        const user = await inTenantTransaction(deps.knex, scope, async (trx) => {
+          // Locked: two uses of one link at once set one password, the other gets 410.
+          const reset = await PasswordReset.query().findById(found.id).forUpdate();
+          if (!reset || reset.usedAt || reset.endedAt || reset.expiresAt.getTime() <= Date.now()) throw linkExpired();
+          const target = await User.query().findById(reset.userId);
+          if (!target || !target.active) throw linkExpired();
+          assertPasswordAcceptable(body.newPassword, target.email);
+          const now = new Date();
+          await setAuditAction(trx, 'password_reset.used');
+          await PasswordReset.query().findById(reset.id).patch({ usedAt: now } as Partial<PasswordReset>);
+          await setAuditAction(trx, 'auth.password_reset');
+          await User.query().findById(target.id).patch({ passwordHash: await hashPassword(body.newPassword), passwordChangedAt: now } as Partial<User>);
+          await deps.auth.revokeAllSessions(trx, target.id, target.id, 'password_reset');
+          return target;
+        });
+        await deps.auth.clearLockout(user.email);
+        await deps.mailer.send({ firmId: found.firmId, kind: 'password_changed', subjectId: found.id, key: 'done' }).catch((error: Error) => deps.logger.error({ err: error }, 'could not start the password-changed email'));
+        ctx.status = 204;
+      },
+    }),
+  ];
+}

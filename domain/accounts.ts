@@ -1,0 +1,91 @@
+/**
+ * The rules of accounts a firm runs by itself (docs/accounts.md), with no I/O: how long an
+ * invitation or a reset link lives, who may invite whom, when a refused sign-in tells how many
+ * attempts are left, and the emails' words (plain text and HTML from one source).
+ */
+import { escapeHtml, type RenderedEmail } from './follow-ups/messages';
+
+/** An invitation's link lives 72 hours from its latest send. */
+export const INVITATION_TTL_MS = 72 * 3_600_000;
+/** A password-reset link lives 30 minutes. */
+export const RESET_TTL_MS = 30 * 60_000;
+/** A refused sign-in names the attempts left once this many or fewer remain. */
+export const ATTEMPTS_HINT_FROM = 2;
+
+export function invitationExpiry(sentAt: Date): Date {
+  return new Date(sentAt.getTime() + INVITATION_TTL_MS);
+}
+
+export function resetExpiry(requestedAt: Date): Date {
+  return new Date(requestedAt.getTime() + RESET_TTL_MS);
+}
+
+const MANAGER_MAY_INVITE = new Set(['staff', 'reviewer', 'client']);
+
+/** A firm admin invites any role; a manager staff, reviewers and portal users; nobody else invites. */
+export function mayInvite(inviterRole: string, role: string): boolean {
+  if (inviterRole === 'firm_admin') return true;
+  return inviterRole === 'manager' && MANAGER_MAY_INVITE.has(role);
+}
+
+/** The attempts left before the account lockout, when low enough to say so (else undefined). */
+export function attemptsLeftHint(failures: number, maxFailures: number): number | undefined {
+  const left = Math.max(0, maxFailures - failures);
+  return left <= ATTEMPTS_HINT_FROM ? left : undefined;
+}
+
+const ROLE_NAMES: Record<string, string> = { firm_admin: 'firm admin', manager: 'manager', reviewer: 'reviewer', staff: 'staff member', client: 'client (portal) user' };
+
+function email(subject: string, paragraphs: string[], link?: { url: string; label: string }): RenderedEmail {
+  const text = [...paragraphs, ...(link ? ['', `${link.label}: ${link.url}`] : []), '', 'Taalmel'].join('\n\n').replace(/\n{3,}/g, '\n\n');
+  const html = [...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`), ...(link ? [`<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>`] : [])].join('\n');
+  return { subject, text, html };
+}
+
+export function renderInvitation(input: { firmName: string; inviteeName: string; inviterName: string; role: string; link: string; expiresAt: Date }): RenderedEmail {
+  return email(
+    `${input.firmName} invites you to Taalmel`,
+    [
+      `${input.inviteeName},`,
+      `${input.inviterName} of ${input.firmName} invites you to Taalmel as a ${ROLE_NAMES[input.role] ?? input.role}.`,
+      `Choose your password through the link below. It works once and until ${input.expiresAt.toISOString()}; if it has expired, ask ${input.inviterName} to send a new one.`,
+    ],
+    { url: input.link, label: 'Accept the invitation' },
+  );
+}
+
+export function renderPasswordReset(input: { name: string; link: string; expiresAt: Date }): RenderedEmail {
+  return email(
+    'Reset your Taalmel password',
+    [
+      `${input.name},`,
+      'Someone (we hope you) asked to reset your Taalmel password.',
+      `The link below works once and until ${input.expiresAt.toISOString()}. If you did not ask, ignore this email: your password stays as it is.`,
+    ],
+    { url: input.link, label: 'Choose a new password' },
+  );
+}
+
+export function renderPasswordChanged(input: { name: string; at: Date; signInUrl: string }): RenderedEmail {
+  return email(
+    'Your Taalmel password was changed',
+    [
+      `${input.name},`,
+      `Your Taalmel password was reset at ${input.at.toISOString()}, and every device signed in to your account was signed out.`,
+      'If this was not you, tell your firm admin at once.',
+    ],
+    { url: input.signInUrl, label: 'Sign in' },
+  );
+}
+
+export function renderLockout(input: { name: string; at: Date; resetUrl: string }): RenderedEmail {
+  return email(
+    'Sign-ins to your Taalmel account are paused',
+    [
+      `${input.name},`,
+      `There were repeated failed sign-ins to your account, the latest at ${input.at.toISOString()}. Sign-ins from new devices are paused for a while; devices you signed in with before, and devices signed in now, are not affected.`,
+      'If this was you, wait a little, reset your password, or ask your firm admin to unlock your account. If it was not, reset your password.',
+    ],
+    { url: input.resetUrl, label: 'Reset your password' },
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * In a real Chromium, against the real api (with the AdminJS console and the built web app), a real
+ * worker, PostgreSQL and Mailpit: a firm admin signs in to the console and lands on Taalmel's
+ * dashboard (not AdminJS's welcome page), which names people by name and email with their devices;
+ * the devices list names people too, never by bare id. Then an invitee opens the emailed link in the
+ * web app, chooses a password and signs in; and a person who mistyped their password sees the
+ * attempts left, asks for a reset link and signs in with the new password.
+ */
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { call, login } from '../harness/api';
+import { startAccountsStack, linkTokenTo, type AccountsStack } from '../integration/accounts/helpers';
+import { launchBrowser, newPage, screenshot, signIn } from './browser';
+import { ROOT } from './stack';
+
+jest.setTimeout(300_000);
+
+describe('the console dashboard and an invitation, in a browser', () => {
+  let stack: AccountsStack;
+  let browser: Browser;
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startAccountsStack({ maxSessionsPerUser: 5, adminConsole: true, webRoot: path.join(ROOT, 'dist', 'web') }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it("opens on Taalmel's dashboard, which shows people by name and email with their devices", async () => {
+    const { firm } = stack;
+    await login(stack.api, firm.users.staff.email, firm.users.staff.password, { deviceName: 'Staff phone Pixel' });
+    const { page, context, errors } = await newPage(browser, stack.api.url);
+    await page.goto('/admin/login');
+    await page.getByLabel('Email').fill(firm.users.firm_admin.email);
+    await page.getByLabel('Password').fill(firm.users.firm_admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/admin\/?$/);
+
+    // AdminJS bundles the component on first request: allow for it on a loaded machine.
+    const dashboard = page.getByTestId('taalmel-dashboard');
+    await dashboard.waitFor({ timeout: 180_000 });
+    const people = page.getByTestId('people');
+    for (const role of ['firm_admin', 'manager', 'staff', 'reviewer', 'client'] as const) {
+      await people.getByText(firm.users[role].email, { exact: true }).waitFor();
+      await people.getByText(`${role} of ${firm.name}`, { exact: false }).first().waitFor();
+    }
+    await people.getByText(/Staff phone Pixel/).waitFor();
+    await page.getByTestId('security-events').waitFor();
+    await page.getByTestId('backup').getByText(/No backup has been verified/).waitFor();
+    expect(await page.getByText('Welcome on Board').count()).toBe(0);
+    await screenshot(page, 'console-dashboard');
+
+    // The devices list names the person ("Name <email>"), never the bare user id.
+    await page.goto('/admin/resources/sessions');
+    await page.getByText(`staff of ${firm.name} <${firm.users.staff.email}>`).first().waitFor({ timeout: 60_000 });
+    const listed = await page.locator('table').innerText();
+    expect(listed).not.toContain(firm.users.staff.id);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an invitee opens the emailed link, chooses a password and signs in', async () => {
+    const admin = await login(stack.api, stack.firm.users.firm_admin.email, stack.firm.users.firm_admin.password);
+    const email = `browser.invitee.${Date.now()}@people.test`;
+    expect((await call(stack.api, 'POST', '/api/invitations', { token: admin, body: { email, name: 'Browser Invitee', role: 'reviewer' } })).status).toBe(201);
+    const { token } = await linkTokenTo(email, 'invite');
+
+    const { page, context, errors } = await newPage(browser, stack.api.url);
+    await page.goto(`/invite/${token}`);
+    await page.getByText(`Join ${stack.firm.name}`).waitFor();
+    await page.getByLabel(/^Password(\s*\*)?$/).fill('browser chosen passphrase 64');
+    await page.getByLabel('Password again').fill('browser chosen passphrase 64');
+    await page.getByRole('button', { name: 'Create my account' }).click();
+    await page.getByText('Your account is ready').waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await signIn(page, email, 'browser chosen passphrase 64', 'Invitee laptop');
+    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    const me = (await page.evaluate(async () => (await fetch('/api/auth/me')).json())) as { user: Record<string, unknown> };
+    expect(me.user).toMatchObject({ email, role: 'reviewer', name: 'Browser Invitee' });
+    // The link worked once.
+    await page.goto(`/invite/${token}`);
+    await page.getByText(/expired or was already used/).waitFor();
+    expect(errors.filter((e) => !e.includes('410'))).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the attempts left on sign-in, then resets a forgotten password through the emailed link', async () => {
+    const manager = stack.firm.users.manager;
+    const { page, context, errors } = await newPage(browser, stack.api.url);
+    await page.goto('/sign-in');
+    for (let i = 0; i < 3; i += 1) await signIn(page, manager.email, `wrong password number ${i}`);
+    await page.getByRole('alert').getByText('2 attempts left', { exact: false }).waitFor();
+
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByLabel('Email').fill(manager.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByText('is on its way').waitFor();
+    const { token } = await linkTokenTo(manager.email, 'reset');
+
+    await page.goto(`/reset/${token}`);
+    await page.getByLabel(/^New password(\s*\*)?$/).fill('a fresh browser passphrase 19');
+    await page.getByLabel('New password again').fill('a fresh browser passphrase 19');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await page.getByText('Your new password is set').waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await signIn(page, manager.email, 'a fresh browser passphrase 19', 'Manager desktop');
+    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

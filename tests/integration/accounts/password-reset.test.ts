@@ -1,0 +1,123 @@
+/**
+ * "Forgot password" through the real api, worker, Mailpit and PostgreSQL: the same answer and time
+ * for known and unknown emails; the link works once and for 30 minutes; using it revokes every
+ * session, clears a lockout and tells the user by email; asking is throttled per email and per IP.
+ */
+import { login } from '../../harness/api';
+import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
+import { eventually } from '../../harness/eventually';
+import { auditActions, call, linkTokenTo, startAccountsStack, type AccountsStack } from './helpers';
+
+const NEW_PASSWORD = 'reset to this passphrase 31';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+describe('password reset', () => {
+  let stack: AccountsStack;
+  beforeAll(async () => {
+    stack = await startAccountsStack({ maxSessionsPerUser: 5 });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('answers known and unknown emails alike, in the same time, and mails only the known one', async () => {
+    const known = stack.firm.users.reviewer.email;
+    const unknown = `nobody.${Date.now()}@nowhere.test`;
+    const answers: Array<{ status: number; body: unknown }> = [];
+    const times: Record<'known' | 'unknown', number[]> = { known: [], unknown: [] };
+    // Interleaved, so a slow moment of the machine hits both sides (the per-IP limit, 20 an hour, is
+    // not reached by these six).
+    const resetRows = () => stack.db.owner('password_resets').where({ user_id: stack.firm.users.reviewer.id }).orderBy('created_at');
+    for (let i = 0; i < 3; i += 1) {
+      const pair = [['known', known], ['unknown', unknown]] as const;
+      // Each side goes first in turn, so a slow moment of the machine does not always hit the same one.
+      for (const [side, email] of i % 2 === 0 ? pair : [...pair].reverse()) {
+        const started = performance.now();
+        const res = await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email } });
+        times[side].push(performance.now() - started);
+        answers.push({ status: res.status, body: res.body });
+        // The known email's work after the answer is let finish before the next sample, so it
+        // does not slow the next request down (that would measure the machine, not the answer).
+        if (side === 'known') await eventually(`reset row ${i + 1}`, async () => (await resetRows()).length === i + 1);
+      }
+    }
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+    expect(answers[0]!.status).toBe(202);
+    // The answer is sent before any lookup: the difference stays far below the cost of one argon2
+    // hash, an insert and a workflow start (which the known path does after answering). On a loaded
+    // machine every request is slower, so the bound grows with the typical answer time.
+    const difference = Math.abs(median(times.known) - median(times.unknown));
+    const bound = Math.max(80, median([...times.known, ...times.unknown]) * 0.75);
+    expect({ difference, bound, times, ok: difference < bound }).toEqual({ difference, bound, times, ok: true });
+
+    await waitForCaught(known, 1);
+    expect(await caughtTo(unknown)).toEqual([]);
+    // Three requests: three resets, each newer one ending the earlier; only the latest link works.
+    const resets = await resetRows();
+    expect(resets).toHaveLength(3);
+    expect(resets.filter((r: { ended_at: Date | null }) => r.ended_at === null)).toHaveLength(1);
+    // A fourth request for the same email in the hour is throttled (the same for an unknown email).
+    const throttled = await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: known } });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBeTruthy();
+    expect((await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: unknown } })).status).toBe(429);
+  });
+
+  it('a reset link sets the password once, revokes every session, clears a lockout and emails the user', async () => {
+    const staff = stack.firm.users.staff;
+    const phone = await login(stack.api, staff.email, staff.password, { deviceName: 'phone' });
+    const laptop = await login(stack.api, staff.email, staff.password, { deviceName: 'laptop' });
+    // Five wrong passwords: the account is locked (from new devices) and the owner told.
+    for (let i = 0; i < 5; i += 1) await call(stack.api, 'POST', '/api/auth/login', { body: { email: staff.email, password: `wrong guess ${i}` } });
+    const lockMail = await waitForCaught(staff.email, 1);
+    expect(lockMail[0]!.Subject).toMatch(/paused/i);
+    expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: staff.email, password: staff.password } })).status).toBe(429);
+
+    expect((await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: staff.email.toUpperCase() } })).status).toBe(202);
+    const { token, text } = await linkTokenTo(staff.email, 'reset');
+    expect(text).toContain('http://taalmel.test/reset/');
+    const row = await eventually('the reset row', async () => (await stack.db.owner('password_resets').where({ user_id: staff.id }).first()) ?? null);
+    const minutes = (new Date(row.expires_at).getTime() - new Date(row.created_at).getTime()) / 60_000;
+    expect(minutes).toBeCloseTo(30, 3);
+
+    const used = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: NEW_PASSWORD } });
+    expect({ status: used.status, body: used.body }).toEqual({ status: 204, body: null });
+    for (const old of [phone, laptop]) {
+      const me = await call(stack.api, 'GET', '/api/auth/me', { token: old });
+      expect(me.status).toBe(401);
+      expect(me.body.error.code).toBe('session_revoked');
+    }
+    // The lockout is gone: the new password works at once from the same (unknown) device.
+    const signedIn = await call(stack.api, 'POST', '/api/auth/login', { body: { email: staff.email, password: NEW_PASSWORD } });
+    expect(signedIn.status).toBe(200);
+    expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: staff.email, password: staff.password } })).status).toBe(401);
+
+    const again = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: 'and yet another one 55' } });
+    expect(again.status).toBe(410);
+    expect(again.body.error.code).toBe('link_expired');
+
+    const told = await waitForCaught(staff.email, 3);
+    const changed = told.find((m) => /password was changed/i.test(m.Subject));
+    expect(told.map((m) => m.Subject)).toContainEqual(expect.stringMatching(/password was changed/i));
+    const notice = await caughtMessage(changed!.ID);
+    expect(notice.Text).not.toContain(token);
+    expect(await auditActions(stack, staff.id)).toEqual(expect.arrayContaining(['auth.password_reset']));
+    const stored = JSON.stringify([await stack.db.owner('audit_events').where({ firm_id: stack.firm.id }), await stack.db.owner('password_resets')]);
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain(NEW_PASSWORD);
+  });
+
+  it('refuses an expired reset link with 410', async () => {
+    const manager = stack.firm.users.manager;
+    await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: manager.email } });
+    const { token } = await linkTokenTo(manager.email, 'reset');
+    await stack.db.owner('password_resets').where({ user_id: manager.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    const res = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: NEW_PASSWORD } });
+    expect(res.status).toBe(410);
+    expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: manager.email, password: manager.password } })).status).toBe(200);
+  });
+});

@@ -1,0 +1,29 @@
+/** The pure account rules (domain/accounts.ts): who invites whom, the attempts-left hint, link lifetimes, the emails. */
+import { attemptsLeftHint, invitationExpiry, mayInvite, renderInvitation, renderPasswordReset, resetExpiry } from '../../../domain/accounts';
+
+describe('account rules', () => {
+  it('lets a firm admin invite any role, a manager staff, reviewers and portal users, nobody else anyone', () => {
+    const roles = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'];
+    const matrix = Object.fromEntries(roles.map((inviter) => [inviter, roles.filter((role) => mayInvite(inviter, role))]));
+    expect(matrix).toEqual({ firm_admin: roles, manager: ['reviewer', 'staff', 'client'], reviewer: [], staff: [], client: [] });
+  });
+
+  it('names the attempts left only once two or fewer remain, never below zero', () => {
+    expect([1, 2, 3, 4, 5, 6, 9].map((failures) => attemptsLeftHint(failures, 5))).toEqual([undefined, undefined, 2, 1, 0, 0, 0]);
+  });
+
+  it('gives invitations 72 hours and resets 30 minutes from the moment they are sent or asked', () => {
+    const at = new Date('2026-12-05T10:00:00Z');
+    expect(invitationExpiry(at).toISOString()).toBe('2026-12-08T10:00:00.000Z');
+    expect(resetExpiry(at).toISOString()).toBe('2026-12-05T10:30:00.000Z');
+  });
+
+  it('writes the link into text and HTML, escaping what people typed', () => {
+    const mail = renderInvitation({ firmName: 'Iyer & Co', inviteeName: '<b>Priya</b>', inviterName: 'Anil', role: 'staff', link: 'https://t.example/invite/abc', expiresAt: new Date('2026-12-08T10:00:00Z') });
+    expect(mail.subject).toBe('Iyer & Co invites you to Taalmel');
+    expect(mail.text).toContain('https://t.example/invite/abc');
+    expect(mail.html).toContain('&lt;b&gt;Priya&lt;/b&gt;');
+    expect(mail.html).not.toContain('<b>Priya</b>');
+    expect(renderPasswordReset({ name: 'P', link: 'https://t.example/reset/xyz', expiresAt: new Date() }).html).toContain('href="https://t.example/reset/xyz"');
+  });
+});

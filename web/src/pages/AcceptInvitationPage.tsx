@@ -1,0 +1,89 @@
+/**
+ * The invitation link (`/invite/<token>`): who invited whom, and the invitee chooses their own
+ * password. A used, revoked or expired link says so and points to the person who invited them.
+ */
+import { Alert, Anchor, Button, Group, PasswordInput, Text, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, ApiError } from '../http/client';
+import { errorText } from '../components/QueryState';
+import { ROLE_LABEL } from '../components/Shell';
+import type { Role } from '../http/types';
+import { AccountLinkLayout } from './AccountLinkLayout';
+
+type Invitation = { firmName: string; email: string; name: string; role: Role; expiresAt: string };
+
+export default function AcceptInvitationPage() {
+  const { token = '' } = useParams();
+  const invitation = useQuery({ queryKey: ['invitation', token], queryFn: () => api.get<Invitation>(`/api/invitations/by-token/${encodeURIComponent(token)}`), retry: false });
+  const [name, setName] = useState<string | null>(null);
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+
+  if (invitation.isPending) return <AccountLinkLayout title="Your invitation">Loading…</AccountLinkLayout>;
+  if (invitation.isError) {
+    const gone = invitation.error instanceof ApiError && invitation.error.status === 410;
+    return (
+      <AccountLinkLayout title="Your invitation">
+        <Alert color="red" role="alert">
+          {gone ? 'This invitation link has expired or was already used. Ask the person who invited you to send it again.' : errorText(invitation.error)}
+        </Alert>
+      </AccountLinkLayout>
+    );
+  }
+  const inv = invitation.data;
+  if (done) {
+    return (
+      <AccountLinkLayout title="You are in">
+        <Text>Your account is ready. Sign in with {inv.email} and the password you chose.</Text>
+        <Button component={Link} to="/sign-in">
+          Sign in
+        </Button>
+      </AccountLinkLayout>
+    );
+  }
+  return (
+    <AccountLinkLayout title={`Join ${inv.firmName}`}>
+      <Text size="sm">
+        You are invited as {ROLE_LABEL[inv.role] ?? inv.role} with the email <b>{inv.email}</b>. Choose your password to finish.
+      </Text>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (password !== repeat) {
+            setError('The two passwords differ.');
+            return;
+          }
+          setBusy(true);
+          setError(null);
+          api
+            .post(`/api/invitations/by-token/${encodeURIComponent(token)}/accept`, { password, ...(name && name !== inv.name ? { name } : {}) })
+            .then(() => setDone(true))
+            .catch((err: unknown) => setError(err instanceof ApiError && err.status === 410 ? 'This invitation link has expired or was already used.' : errorText(err)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        <TextInput label="Your name" value={name ?? inv.name} onChange={(e) => setName(e.currentTarget.value)} required maxLength={200} mb="sm" />
+        <PasswordInput label="Password" description="At least 12 characters; a few unusual words work well." value={password} onChange={(e) => setPassword(e.currentTarget.value)} required autoComplete="new-password" mb="sm" />
+        <PasswordInput label="Password again" value={repeat} onChange={(e) => setRepeat(e.currentTarget.value)} required autoComplete="new-password" mb="sm" />
+        {error ? (
+          <Alert color="red" role="alert" mb="sm">
+            {error}
+          </Alert>
+        ) : null}
+        <Group justify="space-between">
+          <Anchor component={Link} to="/sign-in" size="sm">
+            I already have an account
+          </Anchor>
+          <Button type="submit" loading={busy}>
+            Create my account
+          </Button>
+        </Group>
+      </form>
+    </AccountLinkLayout>
+  );
+}
