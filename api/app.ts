@@ -51,6 +51,7 @@ import { holidayRoutes } from './calendar/holidays';
 import { dataProtectionRoutes } from './data-protection/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
+import { noticeFormRoutes } from './notices/forms';
 import { noticeRoutes } from './notices/routes';
 
 export type AppDeps = {
@@ -177,6 +178,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
     }),
     ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null }),
+    ...noticeFormRoutes(),
   ];
 }
 
