@@ -13,6 +13,7 @@ import type { FirmSettings, FirmUser, Page, Role } from '../http/types';
 import { PageHeader } from '../components/PageHeader';
 import { errorText, QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
+import { GspSettingsCard, SmtpSettingsCard } from '../components/SecretSettings';
 import { ROLE_LABEL } from '../components/Shell';
 import { formatDateTime } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
@@ -239,6 +240,8 @@ export default function SettingsPage() {
       />
       <Stack>
         {CAN.firmSettings(user.role) ? <FirmSettingsCard /> : null}
+        {CAN.firmSettings(user.role) ? <SmtpSettingsCard /> : null}
+        {CAN.firmSettings(user.role) ? <GspSettingsCard /> : null}
         <Users />
       </Stack>
     </>
