@@ -98,6 +98,7 @@ function ErasureStatus({ erasureId }: { erasureId: string }) {
     refetchInterval: (q) => (q.state.data?.status === 'running' ? 2000 : false),
   });
   return (
+    <div data-testid="erasure-status">
     <QueryState query={status} label="the erasure">
       {(e) =>
         e.status === 'running' ? (
@@ -122,6 +123,7 @@ function ErasureStatus({ erasureId }: { erasureId: string }) {
         )
       }
     </QueryState>
+    </div>
   );
 }
 

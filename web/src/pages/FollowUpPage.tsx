@@ -253,7 +253,9 @@ export default function FollowUpPage() {
         subtitle={
           f ? (
             <Group gap="xs">
-              <FollowUpBadge status={f.status} />
+              <span data-testid="follow-up-status">
+                <FollowUpBadge status={f.status} />
+              </span>
               <Anchor component={Link} to={`/clients/${f.clientId}`} size="sm">
                 {client.data?.name ?? 'Client'}
               </Anchor>
