@@ -111,7 +111,11 @@ export function useAppStack(prefix: string): AppStack {
   };
   app.addUser = async (role) => {
     const user = { email: `${role}-${randomBytes(3).toString('hex')}@demo.taalmel.test`, name: `Test ${role}`, role, password: `Pw-${randomBytes(12).toString('hex')}` };
-    const res = await call({ url: app.demo.apiUrl }, 'POST', '/api/users', { token: await app.token('firm_admin'), body: user });
+    const token = await app.token('firm_admin');
+    // Creating a user is sensitive: the firm admin confirms the password first.
+    const reauth = await call({ url: app.demo.apiUrl }, 'POST', '/api/auth/reauth', { token, body: { password: app.user('firm_admin').password } });
+    if (reauth.status !== 204) throw new Error(`re-authentication answered ${reauth.status}: ${JSON.stringify(reauth.body)}`);
+    const res = await call({ url: app.demo.apiUrl }, 'POST', '/api/users', { token, body: user });
     if (res.status !== 201) throw new Error(`creating a ${role} answered ${res.status}: ${JSON.stringify(res.body)}`);
     app.demo.users.push({ email: user.email, password: user.password, role });
   };
@@ -132,4 +136,24 @@ export async function confirmItIsYou(page: Page, password: string, otherwise?: L
   await dialog.getByLabel('Password').fill(password);
   await dialog.getByRole('button', { name: 'Confirm' }).click();
   await dialog.waitFor({ state: 'detached' });
+}
+
+/** Exactly this label, also on a required field (whose label ends with Mantine's asterisk). */
+export function labelled(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\*?$`);
+}
+
+/** Chooses `option` in a select (Mantine's combobox) labelled `label` inside `scope`, typing `search` first when given. */
+export async function choose(page: Page, scope: Locator | Page, label: string, option: string | RegExp, search?: string): Promise<void> {
+  const input = scope.getByLabel(labelled(label)).first();
+  try {
+    if (search) await input.fill(search);
+    else await input.click();
+    await page.getByRole('option', { name: option }).first().click();
+  } catch (error) {
+    // Say what the form looked like: the labels it had and the options shown.
+    const labels = await scope.locator('label').allInnerTexts();
+    const options = await page.getByRole('option').allInnerTexts();
+    throw new Error(`choosing ${String(option)} in "${label}" failed (labels: ${JSON.stringify(labels)}; options: ${JSON.stringify(options.slice(0, 20))}): ${(error as Error).message}`);
+  }
 }

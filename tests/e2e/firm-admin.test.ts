@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { call } from '../harness/api';
-import { confirmItIsYou, newGstin, useAppStack } from './app-stack';
+import { confirmItIsYou, labelled, newGstin, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
 
 jest.setTimeout(420_000);
@@ -66,7 +66,7 @@ describe('firm admin pages in the browser', () => {
     const password = `smtp-${randomBytes(8).toString('hex')}`;
     const smtp = page.getByRole('form', { name: 'SMTP server' });
     await smtp.getByLabel('Host').fill('smtp.sharmaco.example');
-    await smtp.getByLabel('Port').fill('587');
+    await smtp.getByLabel(labelled('Port')).fill('587');
     await smtp.getByLabel('User name').fill('accounts');
     await smtp.getByLabel('Password').fill(password);
     await smtp.getByLabel('From address').fill('Sharma & Co <accounts@sharmaco.example>');

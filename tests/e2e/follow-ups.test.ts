@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { eventually } from '../harness/eventually';
-import { useAppStack } from './app-stack';
+import { choose, labelled, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
 
 jest.setTimeout(420_000);
@@ -34,13 +34,12 @@ describe('follow-ups in the browser', () => {
     const createdAt = istMinute();
     await page.getByRole('button', { name: 'New follow-up' }).click();
     const dialog = page.getByRole('dialog', { name: 'New follow-up' });
-    await dialog.getByRole('textbox', { name: 'Client' }).click();
-    await page.getByRole('option', { name: client.name }).click();
+    await choose(page, dialog, 'Client', client.name);
     await dialog.getByLabel('Title').fill('Purchase bills for November');
-    await dialog.getByLabel('Item 1', { exact: true }).fill('Purchase bills');
+    await dialog.getByLabel(labelled('Item 1')).fill('Purchase bills');
     await dialog.getByRole('button', { name: 'Add an item' }).click();
-    await dialog.getByLabel('Item 2', { exact: true }).fill('Bank statement');
-    await dialog.getByRole('textbox', { name: 'Return it feeds' }).click();
+    await dialog.getByLabel(labelled('Item 2')).fill('Bank statement');
+    await dialog.getByLabel(/^Return it feeds/).click();
     const firstReturn = page.getByRole('option', { name: /GSTR-3B .* our target / }).first();
     const chosen = await firstReturn.innerText();
     await firstReturn.click();

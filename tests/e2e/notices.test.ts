@@ -5,7 +5,7 @@
  * it; staff records the filing with its ARN and a hearing. axe-core on the main pages; no page error.
  */
 import { randomBytes } from 'node:crypto';
-import { useAppStack } from './app-stack';
+import { choose, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
 
 jest.setTimeout(420_000);
@@ -24,15 +24,12 @@ describe('GST notices in the browser', () => {
     // Intake: the form from the catalogue shows its window; the API computes the due date.
     await m.getByRole('button', { name: 'Take in a notice' }).click();
     const intake = m.getByRole('dialog', { name: 'Take in a notice' });
-    await intake.getByRole('textbox', { name: 'Client' }).click();
-    await m.getByRole('option', { name: client.name }).click();
-    await intake.getByRole('textbox', { name: 'Form' }).fill('DRC-01B');
-    await m.getByRole('option', { name: /^DRC-01B — / }).click();
+    await choose(m, intake, 'Client', client.name);
+    await choose(m, intake, 'Form', /^DRC-01B — /, 'DRC-01B');
     await intake.getByText(/reply within 7 days of service; blocks the next return/).waitFor();
     await intake.getByLabel('Reference number').fill(reference);
     await intake.getByLabel('Tax (₹)').fill('125000');
-    await intake.getByRole('textbox', { name: 'Assign to' }).click();
-    await m.getByRole('option', { name: /Sita Staff/ }).click();
+    await choose(m, intake, 'Assign to', /Sita Staff/);
     expect(await seriousA11yViolations(m)).toEqual([]);
     await intake.getByRole('button', { name: 'Take in' }).click();
     await m.waitForURL(/\/notices\/[0-9a-f-]{36}$/);
