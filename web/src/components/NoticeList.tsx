@@ -16,9 +16,9 @@ export const FLAG_LABEL: Record<string, string> = {
 export function DaysLeft({ date, done }: { date: string | null; done?: boolean }) {
   if (!date) return <Badge color="red" variant="light">no date</Badge>;
   const days = daysUntil(date);
-  const color = done ? 'gray' : days < 0 ? 'red' : days <= 3 ? 'orange' : days <= 7 ? 'yellow' : 'gray';
+  // Urgency by weight, and red once passed (red.9 keeps AA contrast on white; orange and yellow do not).
   return (
-    <Text size="sm" c={color === 'gray' ? undefined : color === 'yellow' ? 'yellow.9' : `${color}.8`} fw={days <= 3 && !done ? 600 : undefined}>
+    <Text size="sm" c={!done && days < 0 ? 'red.9' : undefined} fw={!done && days <= 3 ? 700 : !done && days <= 7 ? 600 : undefined}>
       {formatDaysLeft(days)}
     </Text>
   );

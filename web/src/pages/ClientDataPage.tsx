@@ -30,7 +30,13 @@ function ExportStatus({ exportId }: { exportId: string }) {
   const status = useQuery({
     queryKey: ['exports', exportId],
     queryFn: () => api.get<ClientExport>(`/api/exports/${exportId}`),
-    refetchInterval: (q) => (q.state.data && (q.state.data.status === 'queued' || q.state.data.status === 'running') ? 2000 : false),
+    // While it is built, and while its link is unused (so the page says when it was downloaded).
+    refetchInterval: (q) => {
+      const e = q.state.data;
+      if (!e) return false;
+      if (e.status === 'queued' || e.status === 'running') return 2000;
+      return e.downloadUrl ? 5000 : false;
+    },
   });
   return (
     <QueryState query={status} label="the export">
