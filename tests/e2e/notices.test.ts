@@ -102,6 +102,7 @@ describe('GST notices in the browser', () => {
     await adjourn.getByRole('button', { name: 'Adjourn' }).click();
     await hearingRow.getByText('adjourned 1×: Officer on leave').waitFor();
     expect(await seriousA11yViolations(s)).toEqual([]);
+    await s.getByRole('heading', { name: `DRC-01B · ${reference}` }).scrollIntoViewIfNeeded();
     await screenshot(s, 'notice');
     await staff.done();
     await manager.done();

@@ -141,7 +141,7 @@ function Items({ f }: { f: FollowUp }) {
 
 function Plan({ f }: { f: FollowUp }) {
   return (
-    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+    <SimpleGrid cols={{ base: 1, xl: 2 }}>
       <div>
         <Title order={3} size="h5" mb="xs">
           Messages to the client
@@ -150,7 +150,7 @@ function Plan({ f }: { f: FollowUp }) {
           <Table.Tbody>
             {f.schedule.map((m, i) => (
               <Table.Tr key={`${m.at}-${i}`}>
-                <Table.Td>{formatDateTime(m.at)}</Table.Td>
+                <Table.Td className="nowrap">{formatDateTime(m.at)}</Table.Td>
                 <Table.Td>{KIND[m.kind] ?? m.kind}</Table.Td>
                 <Table.Td>
                   <StepBadge status={m.status} />
@@ -169,7 +169,7 @@ function Plan({ f }: { f: FollowUp }) {
             <Table.Tbody>
               {f.escalations.map((e, i) => (
                 <Table.Tr key={`${e.at}-${i}`}>
-                  <Table.Td>{formatDateTime(e.at)}</Table.Td>
+                  <Table.Td className="nowrap">{formatDateTime(e.at)}</Table.Td>
                   <Table.Td>
                     {AUDIENCE[e.audience] ?? e.audience}
                     <Text size="xs" c="dimmed">
