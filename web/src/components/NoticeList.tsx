@@ -31,7 +31,7 @@ export function NoticeList({ clientId, state }: { clientId?: string; state?: str
   return (
     <QueryState query={notices} label="notices" isEmpty={(d) => d.items.length === 0} empty={state ? 'No notice in this state.' : 'No open notice. “Take in a notice” records one with its dates.'}>
       {(d) => (
-        <Table.ScrollContainer minWidth={900}>
+        <Table.ScrollContainer minWidth={960}>
           <Table highlightOnHover>
             <Table.Thead>
               <Table.Tr>
@@ -66,13 +66,13 @@ export function NoticeList({ clientId, state }: { clientId?: string; state?: str
                       </Anchor>
                     </Table.Td>
                   )}
-                  <Table.Td>{formatDate(n.effectiveDueDate)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td className="nowrap">{formatDate(n.effectiveDueDate)}</Table.Td>
+                  <Table.Td className="nowrap">
                     <DaysLeft date={n.effectiveDueDate} done={n.state === 'filed' || n.state === 'closed'} />
                   </Table.Td>
-                  <Table.Td>{formatDate(n.targetDate)}</Table.Td>
+                  <Table.Td className="nowrap">{formatDate(n.targetDate)}</Table.Td>
                   <Table.Td className="num">{formatRupees(n.amounts.total)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td className="nowrap">
                     <NoticeStateBadge state={n.state} />
                   </Table.Td>
                 </Table.Tr>
