@@ -7,13 +7,14 @@ import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
-import { Import, type ImportKind } from '../../db/models/import';
+import { Import, IMPORT_KINDS, type ImportKind } from '../../db/models/import';
 import { insertImportRows } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
 import { ApiError, forbidden, notFound, tooLarge } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
+import { discardImport } from './discard';
 import { MeteredBody } from './metered-body';
 import { parseUpload, type ParsedUpload, type ReadLimits } from './parse-upload';
 import { spoolBody, type Spooled } from './spool';
@@ -43,7 +44,7 @@ export type ImportSettings = {
 export const UPLOAD_PATH = '/api/uploads';
 
 const createBody = z.object({
-  kind: z.enum(['gstr2b', 'purchase_register']),
+  kind: z.enum(IMPORT_KINDS),
   period,
   filename: z.string().trim().min(1).max(255),
   contentType: z.string().trim().min(1).max(255),
@@ -53,11 +54,12 @@ const uploadQuery = z.object({ token: z.string().min(1).max(2000) });
 const listQuery = z.object({
   ...pageQuery,
   period: period.optional(),
-  kind: z.enum(['gstr2b', 'purchase_register']).optional(),
+  kind: z.enum(IMPORT_KINDS).optional(),
 });
 
 export function capFor(settings: ImportSettings, kind: ImportKind): number {
-  return kind === 'gstr2b' ? settings.maxJsonBytes : settings.maxTabularBytes;
+  // A portal return (JSON or its Excel) has the larger cap; a register the tabular one.
+  return kind === 'purchase_register' ? settings.maxTabularBytes : settings.maxJsonBytes;
 }
 
 export function presentImport(row: Import) {
@@ -75,6 +77,7 @@ export function presentImport(row: Import) {
     sizeBytes: row.sizeBytes === null ? null : Number(row.sizeBytes),
     duplicateOf: row.duplicateOf,
     uploadedAt: row.uploadedAt,
+    discardedAt: row.discardedAt ?? null,
     createdAt: row.createdAt,
   };
 }
@@ -168,7 +171,7 @@ async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spo
       if (!parsed.ok) {
         await setAuditAction(trx, 'import.rejected');
         await Import.query().patchAndFetchById(row.id, { status: 'rejected', errors: parsed.errors, sizeBytes: spooled.bytes, uploadedAt: now } as Partial<Import>);
-        return { ok: false, error: new ApiError(parsed.status, parsed.code, parsed.message, { importId: row.id, errors: parsed.errors }) };
+        return { ok: false, error: new ApiError(parsed.status, parsed.code, parsed.message, { importId: row.id, errors: parsed.errors, ...(parsed.hint ? { hint: parsed.hint } : {}) }) };
       }
 
       const sha256 = spooled.sha256;
@@ -286,6 +289,16 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
       async handler(ctx, { params }) {
         const row = await Import.query().findById(params.id);
         if (!row) throw notFound('No such import.');
+        ctx.body = presentImport(row);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/imports/:id',
+      action: 'imports.discard',
+      params: idParams,
+      async handler(ctx, { params }) {
+        const { row } = await discardImport(ctx.state.trx, params.id, ctx.state.user.id);
         ctx.body = presentImport(row);
       },
     }),

@@ -21,6 +21,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
+import { periodImportWarnings } from '../imports/plausibility-view';
 import { periodClosed } from './lock';
 import { presentCloseRequest, type PeriodView } from './presenters';
 import { sendDecision, startCloseWorkflow } from './workflow-client';
@@ -285,7 +286,8 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         const row = await Period.query().where({ client_id: client.id, period: params.period }).first();
         // Every request and decision stays visible, oldest first, across reopen cycles (docs/period-close.md).
         const requests = await CloseRequest.query().where({ client_id: client.id, period: params.period }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
-        ctx.body = { ...periodView(row, params.period), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r)) };
+        const warnings = await periodImportWarnings(ctx.state.trx, client.id, params.period);
+        ctx.body = { ...periodView(row, params.period), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r)), warnings };
       },
     }),
   ];

@@ -38,6 +38,7 @@ export const PERMISSIONS = {
 
   'imports.create': PREPARERS,
   'imports.read': ALL,
+  'imports.discard': PREPARERS,
   'reconciliations.run': PREPARERS,
   'reconciliations.read': ALL,
   'reconciliations.export': ALL,

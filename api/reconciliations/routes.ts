@@ -22,6 +22,7 @@ import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { csvExport, jsonExport, xlsxExport, type ExportSource } from '../../db/reconciliation-export';
 import { presentResult, presentSummary, presentSupplier } from '../../domain/recon/present';
+import { importWarnings } from '../imports/plausibility-view';
 import { presentRun } from './present';
 import { reconciliationWorkflowId } from './workflow-id';
 
@@ -144,7 +145,8 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
           }
         }
         ctx.status = 202;
-        ctx.body = { runId: run.id, workflowId, status: run.status };
+        // The imports' plausibility warnings (dates outside the period…), so a run on the wrong file is noticed now.
+        ctx.body = { runId: run.id, workflowId, status: run.status, warnings: importWarnings([register, gstr2b]) };
       },
     }),
     route({

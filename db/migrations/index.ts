@@ -15,6 +15,7 @@ import * as m009 from './009-compliance-calendar';
 import * as m010 from './010-client-follow-ups';
 import * as m011 from './011-data-protection';
 import * as m012 from './012-gst-notices';
+import * as m014 from './014-import-kinds-and-undo';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   { name: '010-client-follow-ups', module: m010 },
   { name: '011-data-protection', module: m011 },
   { name: '012-gst-notices', module: m012 },
+  { name: '014-import-kinds-and-undo', module: m014 },
 ];

@@ -6,7 +6,7 @@
  * matcher turns into flags. Streams like the 2B reader: one supplier entry is parsed at a time.
  */
 import { parseAmount } from './amounts';
-import { parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
+import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
 import { scanErrorCode, type PathSegment } from './json-stream';
 import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parsePlaceOfSupply, parseYesNo } from './normalise';
@@ -253,5 +253,22 @@ export async function readGstr2a(source: PortalSource, expected: { gstin?: strin
   const r = new Reader2a(expected);
   const e = await scanPortal(handlers(r), source, () => r.fatal);
   if (e) r.error({ code: scanErrorCode(e), fatal: true, message: e.message });
+  return r.result();
+}
+
+/** A 2A read from entries already in its JSON's shape (the portal's Excel, portal-xlsx.ts), like `readGstr2a`. */
+export function readGstr2aEntries(
+  header: { gstin: string | null; period: string },
+  entries: Iterable<{ section: string; index: number; entry: unknown }>,
+  expected: { gstin?: string; period?: string } = {},
+): Gstr2aReadResult {
+  const r = new Reader2a(expected);
+  r.sawRoot = true;
+  if (header.gstin !== null) r.header('gstin', header.gstin);
+  r.header('fp', mmyyyyFromPeriod(header.period));
+  for (const e of entries) {
+    if (r.fatal) break;
+    r.entry(e.section, e.index, e.entry);
+  }
   return r.result();
 }

@@ -11,7 +11,7 @@
  * so a caller cannot reconcile half a file by accident.
  */
 import { parseAmount } from './amounts';
-import { parseDate, periodFromMmyyyy } from './dates';
+import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy } from './dates';
 import { JsonPathScanner, JsonScanError, scanErrorCode, type PathSegment } from './json-stream';
 import { checkGstin, cleanGstin, cleanKey } from './normalise';
 import { type DocumentSink, readBillOfEntry, readDocument } from './gstr2b-documents';
@@ -428,4 +428,26 @@ export function mergeGstr2bResults(parts: readonly Gstr2bReadResult[]): Gstr2bRe
     warnings,
     errors,
   };
+}
+
+/**
+ * A 2B read from supplier entries already in the JSON's shape (the portal's Excel, portal-xlsx.ts),
+ * through the same document reader and checks as the JSON: the same documents, refs and issues.
+ * `header` is what the file states (a missing period is the caller's to supply or refuse).
+ */
+export function readGstr2bEntries(
+  header: { gstin: string | null; period: string },
+  entries: Iterable<{ section: string; index: number; entry: unknown; rejected: boolean }>,
+  options: Gstr2bReadOptions = {},
+): Gstr2bReadResult {
+  const r = new Reader(options);
+  r.sawRoot = true;
+  r.sawDocdata = true;
+  if (header.gstin !== null) r.header('gstin', header.gstin);
+  r.header('rtnprd', mmyyyyFromPeriod(header.period));
+  for (const e of entries) {
+    if (r.fatal) break;
+    r.entry(e.section, e.index, e.entry, e.rejected);
+  }
+  return r.result();
 }

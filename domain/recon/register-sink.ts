@@ -46,6 +46,8 @@ export interface RegisterReadResult {
   skipped: { blank: number; totals: number; repeatedHeaders: number; titleRows: number; nonPurchase: number };
   /** Number of source lines that were merged into a document with other lines (split item rows). */
   mergedLines: number;
+  /** The texts above the header (title block, group headings), a few hundred at most: what the file says it is. */
+  titleText: string[];
   warnings: Issue[];
   errors: Issue[];
 }
@@ -109,6 +111,7 @@ export class RegisterSink {
   private headerRaw: string[] = [];
   private cols = new Map<RegisterField, number[]>();
   private rowsSeen = 0;
+  private readonly titleText: string[] = [];
 
   constructor(private readonly opts: RegisterReadOptions) {}
 
@@ -202,6 +205,7 @@ export class RegisterSink {
         return;
       }
       this.skipped.titleRows += 1;
+      for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(t);
       if (this.rowsSeen >= (this.opts.headerSearchRows ?? 60)) {
         this.error({ code: 'no_header', fatal: true, message: `no register header in the first ${this.rowsSeen} rows of ${this.sheet || 'the file'}` });
       }
@@ -426,7 +430,7 @@ export class RegisterSink {
     }
     if (this.dropped > 0) this.warnings.push({ code: 'issues_truncated', message: `${this.dropped} further issues not listed`, count: this.dropped });
     const ok = !this.fatal;
-    return { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, warnings: this.warnings, errors: this.errors };
+    return { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
   }
 }
 

@@ -9,7 +9,8 @@ import { sniffContent } from './sniff';
 
 type ExcelValue = ExcelJS.CellValue;
 
-function excelCell(v: ExcelValue): Cell {
+/** A cell as the readers want it: rich text joined, a formula's cached result, errors blank. */
+export function excelCell(v: ExcelValue): Cell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
   if (typeof v === 'object') {

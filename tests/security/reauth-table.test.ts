@@ -54,6 +54,7 @@ const ROUTES: Record<string, Row> = {
   'PUT /api/uploads': { action: 'public', reauth: false },
   'GET /api/clients/:id/imports': { action: 'imports.read', reauth: false },
   'GET /api/imports/:id': { action: 'imports.read', reauth: false },
+  'DELETE /api/imports/:id': { action: 'imports.discard', reauth: false },
   'POST /api/clients/:id/reconciliations': { action: 'reconciliations.run', reauth: false },
   'GET /api/reconciliations': { action: 'reconciliations.read', reauth: false },
   'GET /api/reconciliations/:runId': { action: 'reconciliations.read', reauth: false },

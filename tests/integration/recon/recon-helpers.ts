@@ -33,12 +33,12 @@ export async function startReconApi(db: TestDatabase, options: { taskQueue?: str
   };
 }
 
-export type Kind = 'gstr2b' | 'purchase_register';
+export type Kind = 'gstr2b' | 'gstr2a' | 'purchase_register';
 
 export async function createImport(api: { url: string }, token: string, clientId: string, kind: Kind, period: string, size = 1000) {
   const res = await call(api, 'POST', `/api/clients/${clientId}/imports`, {
     token,
-    body: { kind, period, filename: kind === 'gstr2b' ? 'gstr2b.json' : 'register.csv', contentType: kind === 'gstr2b' ? 'application/json' : 'text/csv', size },
+    body: { kind, period, filename: kind === 'purchase_register' ? 'register.csv' : `${kind}.json`, contentType: kind === 'purchase_register' ? 'text/csv' : 'application/json', size },
   });
   return res;
 }

@@ -249,6 +249,7 @@ describe('route sweeps', () => {
       sessions: await db.owner('sessions').where({ firm_id: firmB.id }).orderBy('id'),
       audit: await db.owner('audit_events').where({ firm_id: firmB.id }).count({ n: '*' }),
       notices: await db.owner('notices').where({ firm_id: firmB.id }).orderBy('id'),
+      imports: await db.owner('imports').where({ firm_id: firmB.id }).orderBy('id'),
     });
     // B has an active session whose id A will try to revoke.
     await login(api, firmB.users.staff.email, firmB.users.staff.password);

@@ -23,13 +23,13 @@ export type Client = {
 
 export type Issue = { code: string; message: string; fatal?: boolean; section?: string; index?: number; docIndex?: number; field?: string; rowRef?: string; line?: number; column?: string; count?: number };
 
-export type ImportKind = 'gstr2b' | 'purchase_register';
+export type ImportKind = 'gstr2b' | 'gstr2a' | 'purchase_register';
 export type ImportRecord = {
   id: string;
   clientId: string;
   kind: ImportKind;
   period: string;
-  status: 'awaiting_upload' | 'validated' | 'rejected' | 'expired';
+  status: 'awaiting_upload' | 'validated' | 'rejected' | 'expired' | 'discarded' | 'superseded';
   filename: string | null;
   rows: number | null;
   warnings: Issue[] | null;

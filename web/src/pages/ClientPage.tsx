@@ -3,6 +3,7 @@ import { Anchor, Badge, Button, Card, Group, Modal, Stack, Table, Tabs, Text, To
 import { useState } from 'react';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../http/client';
 import { keys, useClient, useImports, usePeriods, useRuns } from '../http/queries';
@@ -19,15 +20,17 @@ import { QueryState } from '../components/QueryState';
 import { RunsTable } from '../components/RunsTable';
 import { formatBytes, formatCount, formatDateTime, formatPeriod } from '../lib/format';
 import { stateOf } from '../lib/gstin';
-import { notifyDone } from '../lib/notify';
+import { notifyDone, notifyError } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
 
-const KIND: Record<ImportRecord['kind'], string> = { gstr2b: 'GSTR-2B', purchase_register: 'Purchase register' };
+const KIND: Record<ImportRecord['kind'], string> = { gstr2b: 'GSTR-2B', gstr2a: 'GSTR-2A', purchase_register: 'Purchase register' };
 const IMPORT_STATUS: Record<ImportRecord['status'], { label: string; color: string }> = {
   awaiting_upload: { label: 'Waiting for file', color: 'gray' },
   validated: { label: 'Validated', color: 'green' },
   rejected: { label: 'Rejected', color: 'red' },
   expired: { label: 'Expired', color: 'gray' },
+  discarded: { label: 'Discarded', color: 'gray' },
+  superseded: { label: 'Superseded', color: 'gray' },
 };
 
 function Periods({ clientId }: { clientId: string }) {
@@ -64,7 +67,31 @@ function Periods({ clientId }: { clientId: string }) {
   );
 }
 
-function Imports({ clientId }: { clientId: string }) {
+/** Undo a wrong upload (DELETE /api/imports/:id): discarded, or superseded when a run used it. */
+function DiscardButton({ clientId, importId }: { clientId: string; importId: string }) {
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  async function discard() {
+    if (!window.confirm('Undo this upload? A file a reconciliation used is kept for that run but no longer counts as the period\'s latest.')) return;
+    setBusy(true);
+    try {
+      const res = await api.del<ImportRecord>(`/api/imports/${importId}`);
+      notifyDone(res.status === 'superseded' ? 'Superseded: the period uses the file before it.' : 'Discarded.');
+      await queryClient.invalidateQueries({ queryKey: keys.imports(clientId) });
+    } catch (e) {
+      notifyError(e, 'The upload was not undone');
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Button size="xs" variant="subtle" color="red" loading={busy} onClick={() => void discard()}>
+      Undo
+    </Button>
+  );
+}
+
+function Imports({ clientId, canUndo }: { clientId: string; canUndo: boolean }) {
   const imports = useImports(clientId);
   return (
     <QueryState query={imports} label="imports" isEmpty={(d) => d.items.length === 0} empty="No file uploaded yet.">
@@ -79,6 +106,7 @@ function Imports({ clientId }: { clientId: string }) {
                 <Table.Th>Status</Table.Th>
                 <Table.Th className="num">Rows</Table.Th>
                 <Table.Th>Uploaded</Table.Th>
+                {canUndo ? <Table.Th /> : null}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -108,6 +136,7 @@ function Imports({ clientId }: { clientId: string }) {
                   </Table.Td>
                   <Table.Td className="num">{formatCount(i.rows)}</Table.Td>
                   <Table.Td>{formatDateTime(i.uploadedAt)}</Table.Td>
+                  {canUndo ? <Table.Td>{i.status === 'validated' || i.status === 'rejected' || i.status === 'awaiting_upload' ? <DiscardButton clientId={clientId} importId={i.id} /> : null}</Table.Td> : null}
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -189,7 +218,7 @@ export default function ClientPage() {
                 <Runs clientId={clientId} />
               </Tabs.Panel>
               <Tabs.Panel value="imports">
-                <Imports clientId={clientId} />
+                <Imports clientId={clientId} canUndo={preparer} />
               </Tabs.Panel>
               <Tabs.Panel value="follow-ups">
                 <Stack>

@@ -32,6 +32,8 @@ export default function ReconcilePage() {
   }, [imports.data, period]);
   const registerId = register?.importId ?? onFile.register?.id;
   const gstr2bId = gstr2b?.importId ?? onFile.gstr2b?.id;
+  // Files already on record that look like another period's (a fresh upload shows its own warnings).
+  const dateWarnings = [register ? null : onFile.register, gstr2b ? null : onFile.gstr2b].flatMap((i) => (i?.warnings ?? []).filter((w) => w.code === 'dates_outside_period'));
 
   async function start() {
     setBusy(true);
@@ -110,8 +112,8 @@ export default function ReconcilePage() {
                 period={period}
                 kind="gstr2b"
                 title="GSTR-2B"
-                hint="The JSON file downloaded from the GST portal"
-                accept=".json,application/json"
+                hint="The JSON or Excel file downloaded from the GST portal"
+                accept=".json,.xlsx,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 existing={onFile.gstr2b}
                 disabled={!validPeriod}
                 onUploaded={setGstr2b}
@@ -119,6 +121,15 @@ export default function ReconcilePage() {
             </Card>
           </Grid.Col>
         </Grid>
+        {dateWarnings.length ? (
+          <Alert color="yellow" title="Check the period before running">
+            {dateWarnings.map((w) => (
+              <Text key={w.message} size="sm">
+                {w.message}
+              </Text>
+            ))}
+          </Alert>
+        ) : null}
         {error ? (
           <Alert color="red" role="alert">
             {error}
