@@ -1,6 +1,5 @@
 /** One client: its periods and their close state, its reconciliations and its imports. */
 import { Anchor, Badge, Button, Card, Group, Modal, Stack, Table, Tabs, Text, Tooltip } from '@mantine/core';
-import { useState } from 'react';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
