@@ -4,11 +4,11 @@
  * return's target date minus two days). The created follow-up, with its plan, opens on success.
  */
 import { ActionIcon, Button, Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api, qs } from '../http/client';
-import { useClients } from '../http/queries';
+import { keys, useClients } from '../http/queries';
 import type { CalendarEntry, FollowUp, Page } from '../http/types';
 import { formatDate, formatPeriod } from '../lib/format';
 import { notifyDone } from '../lib/notify';
@@ -33,6 +33,7 @@ type Item = { description: string; period: string };
 
 export function FollowUpForm({ opened, onClose, clientId: fixedClient }: { opened: boolean; onClose: () => void; clientId?: string }) {
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const clients = useClients();
   const [clientId, setClientId] = useState<string | null>(fixedClient ?? null);
   const [title, setTitle] = useState('');
@@ -53,6 +54,7 @@ export function FollowUpForm({ opened, onClose, clientId: fixedClient }: { opene
     };
     const created = await api.post<FollowUp>(`/api/clients/${clientId}/follow-ups`, body);
     notifyDone('Follow-up created: the first message is on its way.');
+    await queryClient.invalidateQueries({ queryKey: keys.followUps });
     void navigate(`/follow-ups/${created.id}`);
   }
 

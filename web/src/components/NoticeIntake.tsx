@@ -5,10 +5,11 @@
  * the notice opens with its dates, clocks and reminders on success.
  */
 import { Group, NumberInput, Select, SimpleGrid, Text, Textarea, TextInput } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../http/client';
-import { useClients, useNoticeForms, useUsers } from '../http/queries';
+import { keys, useClients, useNoticeForms, useUsers } from '../http/queries';
 import { CAN, useUser } from '../http/session';
 import type { Notice, NoticeForm } from '../http/types';
 import { todayInIndia } from '../lib/format';
@@ -26,6 +27,7 @@ const money = (v: string | number) => (v === '' ? undefined : Number(v));
 export function NoticeIntake({ opened, onClose, clientId: fixedClient }: { opened: boolean; onClose: () => void; clientId?: string }) {
   const user = useUser();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const clients = useClients();
   const forms = useNoticeForms();
   const users = useUsers(CAN.readUsers(user.role));
@@ -50,6 +52,7 @@ export function NoticeIntake({ opened, onClose, clientId: fixedClient }: { opene
       ...(assigneeId ? { assigneeId } : {}),
     });
     notifyDone(`${notice.form} taken in.`);
+    await queryClient.invalidateQueries({ queryKey: keys.notices });
     void navigate(`/notices/${notice.id}`);
   }
 
