@@ -11,11 +11,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import { presentSummary } from '../domain/recon/present';
 import { CLIENT_TABLES, exportedTables } from '../db/client-data-catalogue';
 import { clientAuditCondition, clientEntityIds, clientTableRows } from '../db/client-data';
 import { migrationStatus } from '../db/migrator';
-import { xlsxExport } from '../db/reconciliation-export';
+import { xlsxExport } from '../db/reconciliation-workbook';
 import { inFirmJobTransaction, inTenantTransaction, type TenantScope } from '../db/tenant';
 import type { ClientExportBuilt } from '../workflows/client-export-definitions';
 import { exportFileName, requireDataProtection, type DataProtectionActivityDeps } from './data-protection-deps';
@@ -81,18 +80,8 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
 
       const runs: Array<Record<string, unknown>> = await trx('reconciliation_runs').where({ client_id: clientId, status: 'completed' }).orderBy(['period', 'created_at']);
       for (const run of runs) {
-        const summary = presentSummary(run.summary as Record<string, unknown>);
-        if (!summary) continue;
-        const options = run.options as { amountTolerance: number; dateWindowDays: number };
         // The same workbook as GET /api/reconciliations/:runId/export?format=xlsx, read in this transaction.
-        const workbook = xlsxExport({ knex: trx, scope, runId: String(run.id) }, summary, {
-          Client: String(client.name),
-          GSTIN: String(client.gstin),
-          Period: String(run.period),
-          'Amount tolerance (₹)': String(options.amountTolerance / 100),
-          'Date window (days)': String(options.dateWindowDays),
-          'Completed at': run.completed_at ? new Date(run.completed_at as string).toISOString() : '',
-        });
+        const workbook = xlsxExport({ knex: trx, scope, runId: String(run.id) });
         await zip.add(`reconciliations/${run.period}-${run.id}.xlsx`, workbook, beat);
       }
 

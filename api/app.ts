@@ -16,6 +16,8 @@ import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
 import { clientRoutes } from './clients/routes';
 import { healthRoutes } from './health/routes';
+import { ReadinessProbe } from './health/readiness';
+import { createMetrics, metricsRoutes, type Metrics } from './metrics/registry';
 import { accessLog } from './middleware/access-log';
 import { errorHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
@@ -75,6 +77,8 @@ export type AppDeps = {
   followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
   web?: { publicUrl?: string; securityContact?: string };
+  /** GET /metrics on the api's port answers with this bearer token (METRICS_TOKEN); absent: 404 there. */
+  metrics?: { token?: string };
   /** Request deadlines and per-firm fairness (ops/config.ts `limits`); the defaults of docs/security-limits.md when absent. */
   limits?: Partial<RequestLimits>;
   /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
@@ -116,7 +120,7 @@ function uploadTokens(deps: AppDeps): UploadTokens {
   return UploadTokens.fromSigningKey(deps.security.settings.signingKeys, deps.security.settings.signingKeyCurrent);
 }
 
-export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[]; firmGate: FirmGate };
+export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[]; firmGate: FirmGate; metrics: Metrics };
 
 /** Shared limits of one api process: per-firm database slots, and parse slots for uploads. */
 export type Gates = { firmGate: FirmGate; parseSlots: FirmGate };
@@ -191,8 +195,12 @@ export function createApp(deps: AppDeps): App {
   // Uploads wait for a parse slot (up to their deadline) rather than parse many files at once.
   const parseSlots = new FirmGate({ perFirm: PARSE_SLOTS, waitMs: limits.uploadTimeoutMs, busyMessage: 'Too many uploads are being read; try again in a minute.' });
   const publicUrl = deps.web?.publicUrl ?? deps.imports?.publicUrl;
-  app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isApi: (path) => /^\/+(api|healthz|readyz|\.well-known)(\/|$)/i.test(path) }));
+  const isApi = (path: string) => /^\/+(api|healthz|readyz|metrics|\.well-known)(\/|$)/i.test(path);
+  const readiness = new ReadinessProbe({ knex: deps.knex, temporal: deps.temporal });
+  const metrics = createMetrics({ knex: deps.knex, temporal: deps.temporal, readiness, isApi });
+  app.use(securityHeaders({ hsts: publicUrl?.startsWith('https:') ?? false, isApi }));
   app.use(requestContext());
+  app.use(metrics.http);
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
   // Inside the error envelope (a timeout answers in it), around everything that can wait.
@@ -201,8 +209,8 @@ export function createApp(deps: AppDeps): App {
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   app.use((ctx, next) => (ctx.path === UPLOAD_PATH || ctx.path === LINK_UPLOAD_PATH ? next() : json(ctx, next)));
 
-  const health = healthRoutes({ knex: deps.knex, temporal: deps.temporal });
-  app.use(health.routes());
+  app.use(healthRoutes({ readiness }).routes());
+  app.use(metricsRoutes(metrics.registry, deps.metrics?.token).routes());
   app.use(securityTxtRoutes({ contact: deps.web?.securityContact, publicUrl }).routes());
 
   const router = new Router();
@@ -223,5 +231,6 @@ export function createApp(deps: AppDeps): App {
   app.apiRouter = router;
   app.routeSpecs = specs;
   app.firmGate = firmGate;
+  app.metrics = metrics;
   return app;
 }

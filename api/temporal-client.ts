@@ -1,22 +1,37 @@
 /**
  * The api's one Temporal client. The connection is lazy: the api starts (and reports 503 on
- * /readyz) while Temporal is down, and connects once it answers.
+ * /readyz) while Temporal is down, and connects once it answers. An interceptor counts the
+ * workflows the api starts, by type and outcome, for GET /metrics.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 
-export type TemporalHandle = { client: Client; connection: Connection; taskQueue: string; close(): Promise<void> };
+/** Workflow starts by type: `started`, or `failed` when Temporal refused the start. */
+export type WorkflowStarts = Map<string, { started: number; failed: number }>;
+
+export type TemporalHandle = { client: Client; connection: Connection; taskQueue: string; starts: WorkflowStarts; close(): Promise<void> };
+
+function countingStarts(starts: WorkflowStarts): WorkflowClientInterceptor {
+  const count = async <T>(workflowType: string, run: () => Promise<T>): Promise<T> => {
+    const entry = starts.get(workflowType) ?? { started: 0, failed: 0 };
+    starts.set(workflowType, entry);
+    try {
+      const result = await run();
+      entry.started += 1;
+      return result;
+    } catch (error) {
+      entry.failed += 1;
+      throw error;
+    }
+  };
+  return {
+    start: (input, next) => count(input.workflowType, () => next(input)),
+    signalWithStart: (input, next) => count(input.workflowType, () => next(input)),
+  };
+}
 
 export function createTemporalClient(options: { address: string; namespace: string; taskQueue: string }): TemporalHandle {
   const connection = Connection.lazy({ address: options.address });
-  const client = new Client({ connection, namespace: options.namespace });
-  return { client, connection, taskQueue: options.taskQueue, close: () => connection.close() };
-}
-
-export async function temporalAnswers(handle: TemporalHandle, timeoutMs: number): Promise<boolean> {
-  try {
-    await handle.connection.withDeadline(Date.now() + timeoutMs, () => handle.connection.workflowService.getSystemInfo({}));
-    return true;
-  } catch {
-    return false;
-  }
+  const starts: WorkflowStarts = new Map();
+  const client = new Client({ connection, namespace: options.namespace, interceptors: { workflow: [countingStarts(starts)] } });
+  return { client, connection, taskQueue: options.taskQueue, starts, close: () => connection.close() };
 }

@@ -5,7 +5,38 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
-export type ChildServer = { process: ChildProcess; output(): string; exited: Promise<number | null>; stop(signal?: NodeJS.Signals): Promise<void> };
+export type ChildServer = {
+  process: ChildProcess;
+  output(): string;
+  /** Set once the process ended or could not be spawned at all (EACCES, ENOENT…). */
+  ended(): { code: number | null; error: Error | null } | null;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+};
+
+/**
+ * A child server that would not start, said in one line: which server, what went wrong, what to do.
+ * `detail` (its output, the system error) is for the debug log, not for the person starting it.
+ */
+export class ChildServerError extends Error {
+  constructor(
+    readonly server: string,
+    problem: string,
+    remedy: string,
+    readonly detail: string,
+  ) {
+    super(`${server} could not start: ${problem}. ${remedy.charAt(0).toUpperCase()}${remedy.slice(1)}.`);
+    this.name = 'ChildServerError';
+  }
+}
+
+/** The one-line reason a spawn failed, from its system error (a binary we may not run, a missing one). */
+export function spawnProblem(binary: string, error: Error | null): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EACCES') return `${binary} may not be run by the user it runs as (EACCES)`;
+  if (code === 'ENOENT') return `${binary} does not exist (ENOENT)`;
+  return error ? `${binary} could not be run (${error.message})` : null;
+}
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -43,16 +74,23 @@ export function spawnChildServer(
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  let ended: { code: number | null; error: Error | null } | null = null;
   const exited = new Promise<number | null>((resolve) => {
-    child.once('error', () => resolve(-1));
+    child.once('error', (error) => {
+      running.delete(child);
+      ended ??= { code: -1, error };
+      resolve(-1);
+    });
     child.once('exit', (code) => {
       running.delete(child);
+      ended ??= { code, error: null };
       resolve(code);
     });
   });
   return {
     process: child,
     output: () => output,
+    ended: () => ended,
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null || !running.has(child)) return;

@@ -42,6 +42,14 @@ const schema = z.object({
   STOP_GRACE_SECONDS: positiveInt.default(10),
   EMBEDDED_PG_PORT: port.default(5433),
 
+  /** GET /metrics on the api's port needs `Authorization: Bearer <METRICS_TOKEN>`; unset: 404 there. */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'at least 24 characters').optional()),
+  /** /metrics without a token on its own port, for a scraper on a private network; unset: none. */
+  METRICS_PORT: z.preprocess((value) => (value === '' ? undefined : value), port.optional()),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  /** The worker's own metrics (the Temporal SDK's Prometheus exporter) on METRICS_HOST; unset: none (npm start picks a free port). */
+  WORKER_METRICS_PORT: z.preprocess((value) => (value === '' ? undefined : value), port.optional()),
+
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('taalmel'),
@@ -128,6 +136,8 @@ export type Config = {
     apiTimeouts: { statementMs: number; lockMs: number; idleInTransactionMs: number };
   };
   limits: { requestTimeoutMs: number; uploadTimeoutMs: number; perFirmConnections: number | undefined; stopGraceMs: number };
+  /** Prometheus: the api's /metrics (token, or its own port) and the worker's exporter (docs/operations.md, "Metrics and alerts"). */
+  metrics: { token: string | undefined; port: number | undefined; host: string; workerPort: number | undefined };
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -276,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       perFirmConnections: e.DATABASE_FIRM_MAX_CONNECTIONS,
       stopGraceMs: e.STOP_GRACE_SECONDS * 1000,
     },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST, workerPort: e.WORKER_METRICS_PORT },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

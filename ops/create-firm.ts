@@ -1,13 +1,13 @@
 /**
  * `npm run ops:create-firm -- --name "Mehta & Co" --admin-email partner@mehta.example [--admin-name "…"] [--json]`
  * Onboards a firm and its first firm admin with a random initial password, printed once.
- * Connects to DATABASE_URL as the application role; audited as a system action.
+ * Connects to DATABASE_URL (or the running `npm start` stack's database) as the application role; audited as a system action.
  */
 import { parseArgs } from 'node:util';
 import { onboardFirm } from '../db/firms';
 import { createKnex } from '../db/knex';
 import { randomPassword } from '../db/seeds/demo-firm';
-import { loadConfigOrExit } from './config';
+import { loadOpsConfigOrExit } from './ops-config';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -19,12 +19,8 @@ async function main(): Promise<number> {
     process.stderr.write('usage: npm run ops:create-firm -- --name "Firm name" --admin-email admin@firm.example [--admin-name "Name"] [--json]\n');
     return 64;
   }
-  const config = loadConfigOrExit();
-  if (!config.database.url) {
-    process.stderr.write('DATABASE_URL: required (for the npm start stack: postgres://postgres:postgres@127.0.0.1:5433/taalmel)\n');
-    return 78;
-  }
-  const knex = createKnex({ url: config.database.url, appRole: config.database.appRole, poolMax: 1, applicationName: 'taalmel-create-firm' });
+  const config = loadOpsConfigOrExit({ database: true, temporal: false });
+  const knex = createKnex({ url: config.database.url!, appRole: config.database.appRole, poolMax: 1, applicationName: 'taalmel-create-firm' });
   try {
     const password = randomPassword();
     const firm = await onboardFirm(knex, { name, adminEmail, adminName: values['admin-name'] ?? 'Firm admin', password });

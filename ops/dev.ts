@@ -12,22 +12,25 @@ import { databaseUrlFor } from '../db/knex';
 import { migrateLatest, setAppRolePassword } from '../db/migrator';
 import { seedDemoFirm, type DemoCredentials } from '../db/seeds/demo-firm';
 import { createKnex } from '../db/knex';
+import { ChildServerError } from './child-server';
 import { ConfigError, loadConfig } from './config';
 import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { createLogger, type Logger } from './logger';
-import { assertPortsFree, PortInUseError, type NamedPort } from './ports';
-import { loadOrCreateDevAppPassword, securitySettings } from './keys';
+import { assertPortsFree, freePort, PortInUseError, type NamedPort } from './ports';
+import { loadOrCreateDevAppPassword, loadOrCreateDevMetricsToken, securitySettings } from './keys';
 import { mailDepsFrom, startApi, startSchedulerService, startWorkerService } from './services';
 import { resolveMailpit, startMailpit } from './mailpit';
 import { runStopSteps, stopOnSignals, type StopStep } from './shutdown';
+import { removeStackFile, writeStackFile } from './stack-file';
 import { resolveTemporalCli } from './temporal-cli';
-import { installTemporalRuntime } from './temporal-runtime';
+import { installTemporalRuntime, workerMetricsAddress } from './temporal-runtime';
 import { startTemporalDevServer } from './temporal-dev-server';
 import { ensureWebBuilt } from './web-build';
 
 const DEV_DATABASE = 'taalmel';
 
-type DemoFile = { apiUrl: string; temporalUiUrl: string | null; mail?: { smtpPort: number | null; apiUrl: string | null } } & DemoCredentials;
+/** What `npm start` keeps in DATA_DIR/demo-credentials.json; the metrics fields are read with `Authorization: Bearer <metricsToken>` (the worker's need none). */
+type DemoFile = { apiUrl: string; temporalUiUrl: string | null; mail?: { smtpPort: number | null; apiUrl: string | null }; metricsUrl?: string; metricsToken?: string; workerMetricsUrl?: string | null } & DemoCredentials;
 
 async function startTemporal(config: ReturnType<typeof loadConfig>, logger: Logger): Promise<{ address: string; uiUrl: string | null; stop: () => Promise<void> }> {
   const binary = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, say: (m) => logger.info(m) });
@@ -58,6 +61,7 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
     `    Web app      ${file.apiUrl}/`,
     `    API          ${file.apiUrl}/api   (health: ${file.apiUrl}/healthz, readiness: ${file.apiUrl}/readyz)`,
     `    Temporal UI  ${file.temporalUiUrl ?? '(external Temporal: see its own UI)'}`,
+    `    Metrics      ${file.metricsUrl} (Authorization: Bearer <metricsToken from ${credentialsPath}>); worker: ${file.workerMetricsUrl}`,
     file.mail?.apiUrl
       ? `    Mail         caught by Mailpit: SMTP 127.0.0.1:${file.mail.smtpPort}; read what was sent at ${file.mail.apiUrl}/api/v1/messages (or each follow-up's outbox)`
       : '    Mail         sent through SMTP_URL (and firms\' own SMTP settings)',
@@ -67,6 +71,7 @@ function banner(file: DemoFile, credentialsPath: string, fresh: boolean): string
     '  Demo clients:',
     ...file.clients.map((c) => `    ${c.gstin}  ${c.name}  (${c.id})`),
     '',
+    '  Ops commands (npm run ops:backup, ops:backups, ops:create-firm…) in another terminal use this stack.',
     '  Ctrl-C stops everything.',
     '',
   ];
@@ -85,7 +90,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel, pretty: config.env !== 'production' });
-  installTemporalRuntime(logger);
+  // The worker's metrics exporter binds when the runtime is installed: a free port unless one is set.
+  config.metrics.workerPort ??= await freePort();
+  installTemporalRuntime(logger, 'INFO', { metricsBindAddress: workerMetricsAddress(config) });
   const steps: StopStep[] = [];
   stopOnSignals(() => [...steps].reverse(), logger);
 
@@ -158,6 +165,8 @@ async function main(): Promise<void> {
       logger.error({ err: error }, 'the web app could not be built: the API runs without it'),
     );
     const security = securitySettings(config, { devKeysFallback: true });
+    config.metrics.token ??= loadOrCreateDevMetricsToken(config.dataDir);
+    const metrics = { metricsUrl: '', metricsToken: config.metrics.token, workerMetricsUrl: `http://${workerMetricsAddress(config)}/metrics` };
     const api = await startApi({ config, logger, databaseUrl, temporalAddress, security });
     steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress, mail: mailDepsFrom(config, { smtpUrl, secretKeys: security }) });
@@ -165,20 +174,38 @@ async function main(): Promise<void> {
     const scheduler = await startSchedulerService({ config, logger, temporalAddress });
     steps.push({ name: 'scheduler', stop: scheduler.stop });
 
+    // Where this stack's servers are, for the ops commands in another terminal (ops/ops-config.ts).
+    const stackFile = writeStackFile(config.dataDir, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      apiUrl: api.url,
+      databaseUrl,
+      temporal: { address: temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, uiUrl: temporalUiUrl },
+      backupDir: config.backup.dir,
+      erasureLogDir: config.dataProtection.erasureLogDir,
+      mail,
+    });
+    steps.push({ name: 'stack file', stop: async () => removeStackFile(config.dataDir) });
+    logger.debug({ stackFile }, 'ops commands find this stack through its stack file');
+
+    metrics.metricsUrl = `${api.url}/metrics`;
     let demo: DemoFile | null = null;
     if (seeded) {
-      demo = { apiUrl: api.url, temporalUiUrl, mail, ...seeded };
+      demo = { apiUrl: api.url, temporalUiUrl, mail, ...metrics, ...seeded };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     } else if (fs.existsSync(credentialsPath)) {
       const previous = JSON.parse(fs.readFileSync(credentialsPath, 'utf8')) as DemoFile;
-      demo = { ...previous, apiUrl: api.url, temporalUiUrl, mail };
+      demo = { ...previous, apiUrl: api.url, temporalUiUrl, mail, ...metrics };
       fs.writeFileSync(credentialsPath, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
     }
     if (demo) process.stdout.write(`${banner(demo, credentialsPath, Boolean(seeded))}\n`);
     else logger.warn({ api: api.url, temporalUi: temporalUiUrl }, `the demo firm exists but ${credentialsPath} is gone: reset its passwords or start with an empty DATA_DIR`);
   } catch (error) {
     if (error instanceof PortInUseError) logger.fatal(error.message);
-    else logger.fatal({ err: error }, 'Taalmel could not start');
+    else if (error instanceof ChildServerError) {
+      logger.debug({ source: error.server, output: error.detail }, 'what the server said');
+      logger.fatal(error.message);
+    } else logger.fatal({ err: error }, 'Taalmel could not start');
     await runStopSteps([...steps].reverse(), logger);
     process.exit(1);
   }

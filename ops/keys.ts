@@ -55,14 +55,24 @@ export function securitySettings(config: Config, options: { devKeysFallback: boo
   };
 }
 
-/** The dev stack's password for the application database role (DATA_DIR/dev-db-app-password, mode 600). */
-export function loadOrCreateDevAppPassword(dataDir: string): string {
-  const file = path.join(dataDir, 'dev-db-app-password');
+/** A random secret of the dev stack, made once and kept in DATA_DIR/<name> (mode 600). */
+function loadOrCreateDevSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const password = randomBytes(24).toString('base64url');
+  const secret = randomBytes(24).toString('base64url');
   fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  return password;
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** The dev stack's password for the application database role (DATA_DIR/dev-db-app-password). */
+export function loadOrCreateDevAppPassword(dataDir: string): string {
+  return loadOrCreateDevSecret(dataDir, 'dev-db-app-password');
+}
+
+/** The dev stack's METRICS_TOKEN (DATA_DIR/dev-metrics-token), written into demo-credentials.json. */
+export function loadOrCreateDevMetricsToken(dataDir: string): string {
+  return loadOrCreateDevSecret(dataDir, 'dev-metrics-token');
 }
 
 /**

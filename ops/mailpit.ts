@@ -10,10 +10,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnChildServer } from './child-server';
+import { ChildServerError, spawnChildServer, spawnProblem } from './child-server';
 import { buildWithGo, goBinary, isExecutable, onPath, taalmelCacheDir, type Say } from './go-binaries';
 
 export const MAILPIT_VERSION = 'v1.33.1';
+const SERVER = 'Mailpit (the local mail catcher)';
 const GO_PACKAGE = `github.com/axllent/mailpit@${MAILPIT_VERSION}`;
 
 export async function resolveMailpit(options: { explicitPath?: string; env?: NodeJS.ProcessEnv; say?: Say } = {}): Promise<string | null> {
@@ -21,7 +22,9 @@ export async function resolveMailpit(options: { explicitPath?: string; env?: Nod
   const say = options.say ?? ((message: string) => process.stderr.write(`${message}\n`));
   const explicit = options.explicitPath ?? env.MAILPIT_PATH;
   if (explicit) {
-    if (!isExecutable(explicit)) throw new Error(`MAILPIT_PATH=${explicit} is not an executable file`);
+    if (!isExecutable(explicit)) {
+      throw new ChildServerError(SERVER, `MAILPIT_PATH=${explicit} is not an executable file`, 'point MAILPIT_PATH at the mailpit binary, or unset it', '');
+    }
     return explicit;
   }
   const fromPath = onPath('mailpit', env);
@@ -55,7 +58,16 @@ export async function startMailpit(options: { binary: string; smtpPort: number; 
   const apiUrl = `http://127.0.0.1:${options.apiPort}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
-    if (server.process.exitCode !== null) throw new Error(`Mailpit exited (code ${server.process.exitCode}) before it was ready:\n${server.output()}`);
+    const ended = server.ended();
+    if (ended) {
+      const taken = /address already in use/i.test(server.output());
+      throw new ChildServerError(
+        SERVER,
+        spawnProblem(options.binary, ended.error) ?? (taken ? `port ${options.smtpPort} or ${options.apiPort} is already in use` : `it exited (code ${ended.code}) before it was ready`),
+        taken ? 'stop whatever holds it or set MAIL_SMTP_PORT / MAIL_API_PORT to free ports' : 'check MAILPIT_PATH (or set SMTP_URL to a mail server of your own); LOG_LEVEL=debug shows its log',
+        server.output(),
+      );
+    }
     try {
       const res = await fetch(`${apiUrl}/api/v1/info`);
       if (res.ok) break;
@@ -64,7 +76,7 @@ export async function startMailpit(options: { binary: string; smtpPort: number; 
     }
     if (Date.now() > deadline) {
       await server.stop();
-      throw new Error(`Mailpit did not answer on ${apiUrl}:\n${server.output()}`);
+      throw new ChildServerError(SERVER, `it did not answer on ${apiUrl} in time`, 'try again on a less busy machine, or set SMTP_URL to a mail server of your own', server.output());
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

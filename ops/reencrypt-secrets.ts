@@ -2,13 +2,12 @@
 import { createKnex } from '../db/knex';
 import { reencryptAllSecrets } from '../db/reencrypt-secrets';
 import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
-import { loadConfigOrExit } from './config';
+import { loadOpsConfigOrExit } from './ops-config';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit({ requireKeys: true });
-  if (!config.database.url) throw new Error('DATABASE_URL: required');
+  const config = loadOpsConfigOrExit({ database: true, temporal: false, keys: true });
   const box = new SecretBox(parseSecretKeys(config.auth.secretKeys!, config.auth.secretKeyCurrent!));
-  const knex = createKnex({ url: config.database.url, appRole: config.database.appRole, poolMax: 1, applicationName: 'taalmel-reencrypt' });
+  const knex = createKnex({ url: config.database.url!, appRole: config.database.appRole, poolMax: 1, applicationName: 'taalmel-reencrypt' });
   try {
     const report = await reencryptAllSecrets(knex, box);
     process.stdout.write(`${JSON.stringify({ currentKey: box.currentKeyId, ...report })}\n`);

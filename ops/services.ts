@@ -3,10 +3,12 @@
  * production entry points run one each; `npm start` runs all three in one process.
  */
 import http from 'node:http';
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { mountAdminConsole } from '../admin/console';
 import { consoleAuth } from './console-auth';
 import { createApp, type AppDeps } from '../api/app';
+import { startMetricsServer } from '../api/metrics/registry';
 import { createSecurity, type SecuritySettings } from '../api/security';
 import { createTemporalClient } from '../api/temporal-client';
 import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
@@ -29,7 +31,7 @@ export async function startApi(options: {
   databaseUrl: string;
   temporalAddress: string;
   security: SecuritySettings;
-}): Promise<Service & { url: string; server: http.Server }> {
+}): Promise<Service & { url: string; server: http.Server; knex: Knex }> {
   const { config, logger } = options;
   if (!config.database.appPassword) logger.warn('DATABASE_APP_PASSWORD is not set: the api connects as the database owner and switches to the application role, which a raw query could undo');
   const knex = createKnex({
@@ -64,6 +66,7 @@ export async function startApi(options: {
       publicUrl: config.api.publicUrl,
     },
     followUps: { maxFileBytes: config.mail.maxFileBytes },
+    metrics: { token: config.metrics.token },
   });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());
@@ -71,11 +74,14 @@ export async function startApi(options: {
     server.once('error', reject);
     server.listen(config.api.port, config.api.host, () => resolve());
   });
+  const metricsServer = config.metrics.port ? await startMetricsServer(app.metrics.registry, { host: config.metrics.host, port: config.metrics.port }) : null;
   return {
     server,
+    knex,
     url: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.api.port}`,
     async stop() {
       const started = Date.now();
+      if (metricsServer) await closeHttpServer(metricsServer, 1_000);
       await closeHttpServer(server, config.limits.stopGraceMs);
       await temporal.close();
       // What is left of the grace for the pool; a request stuck on a lock is cut, not waited for.

@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { ChildServerError } from './child-server';
 import { buildWithGo, goBinary, isExecutable, onPath, taalmelCacheDir, type Say } from './go-binaries';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -25,7 +26,9 @@ export async function resolveTemporalCli(options: ResolveOptions = {}): Promise<
   const env = options.env ?? process.env;
   const say = options.say ?? ((message: string) => process.stderr.write(`${message}\n`));
   if (options.explicitPath) {
-    if (!isExecutable(options.explicitPath)) throw new Error(`TEMPORAL_CLI_PATH=${options.explicitPath} is not an executable file`);
+    if (!isExecutable(options.explicitPath)) {
+      throw new ChildServerError('The Temporal dev server', `TEMPORAL_CLI_PATH=${options.explicitPath} is not an executable file`, 'point TEMPORAL_CLI_PATH at the temporal binary, or unset it', '');
+    }
     return options.explicitPath;
   }
   const fromPath = onPath('temporal', env);

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DECLARATIONS } from '../workflows/search-attribute-definitions';
-import { spawnChildServer } from './child-server';
+import { ChildServerError, spawnChildServer, spawnProblem } from './child-server';
 
+const SERVER = 'The Temporal dev server';
 
 export type TemporalDevServer = { address: string; uiUrl: string | null; process: ChildProcess; stop(): Promise<void> };
 
@@ -53,8 +54,15 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`The Temporal dev server exited (code ${child.exitCode}) before it was ready:\n${server.output()}`);
+    const ended = server.ended();
+    if (ended) {
+      const taken = /address already in use/i.test(server.output());
+      throw new ChildServerError(
+        SERVER,
+        spawnProblem(options.binary, ended.error) ?? (taken ? `port ${options.port} or ${options.uiPort ?? ''} is already in use` : `it exited (code ${ended.code}) before it was ready`),
+        taken ? 'stop whatever holds it or set TEMPORAL_DEV_PORT / TEMPORAL_UI_PORT to free ports' : `check TEMPORAL_CLI_PATH (or set TEMPORAL_ADDRESS to a Temporal of your own); LOG_LEVEL=debug shows its log`,
+        server.output(),
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
@@ -67,7 +75,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`The Temporal dev server did not become ready on ${address}:\n${server.output()}`);
+        throw new ChildServerError(SERVER, `it did not answer on ${address} in time`, 'try again on a less busy machine, or set TEMPORAL_ADDRESS to a Temporal of your own; LOG_LEVEL=debug shows its log', server.output());
       }
       await new Promise((resolve) => setTimeout(resolve, 300));
     }

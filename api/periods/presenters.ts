@@ -1,6 +1,7 @@
 /** Periods and close requests as JSON (camelCase; the evidence as captured, with its hash). */
 import type { CloseRequest } from '../../db/models/close-request';
 import type { PeriodState } from '../../domain/periods';
+import { presentSummary } from '../../domain/recon/present';
 
 export type PeriodView = {
   period: string;
@@ -17,6 +18,15 @@ export type PeriodView = {
   closedBy: string | null;
 };
 
+/**
+ * The evidence as captured (its hash covers the stored form, summary in paise), shown like every
+ * other answer of the API: the run's summary in rupees, through the one converter.
+ */
+function presentEvidence(request: CloseRequest) {
+  const { run, ...rest } = request.evidence;
+  return { hash: request.evidenceHash, ...rest, run: { id: run.id, summary: presentSummary(run.summary as Record<string, unknown> | null) } };
+}
+
 export function presentCloseRequest(request: CloseRequest, extra: { clientName?: string } = {}) {
   return {
     id: request.id,
@@ -27,7 +37,7 @@ export function presentCloseRequest(request: CloseRequest, extra: { clientName?:
     requestedBy: { id: request.requestedBy, email: request.requestedByEmail, role: request.requestedByRole },
     requestedAt: request.createdAt,
     note: request.note,
-    evidence: { hash: request.evidenceHash, ...request.evidence },
+    evidence: presentEvidence(request),
     workflowId: request.workflowId,
     decision: request.decidedAt
       ? {

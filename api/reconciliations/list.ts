@@ -4,12 +4,17 @@
  * list. Filters: clientId, period, status, mine (runs the caller started). Portal users see their
  * own client's runs only (row-level security and the model's client scope both apply).
  * Progress here is what the database holds; GET /api/reconciliations/:runId asks the workflow.
+ *
+ * With `period` the list is the firm-wide view of that period (docs/reconciliation.md, "The
+ * firm-wide view"): each client's latest run among those the other filters keep, with its ITC at
+ * risk, largest first; `history=true` lists every run of the period instead.
  */
 import { z } from 'zod';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import { period } from '../schemas';
+import { rupees } from '../../domain/recon/present';
 import { presentRun } from './present';
 
 const listQuery = z.object({
@@ -18,9 +23,50 @@ const listQuery = z.object({
   period: period.optional(),
   status: z.enum(['queued', 'running', 'completed', 'failed']).optional(),
   mine: z.enum(['true', 'false']).optional(),
+  history: z.enum(['true', 'false']).optional(),
 });
+type ListQuery = z.infer<typeof listQuery>;
 
 type Row = ReconciliationRun & { clientName: string; cursorUs: string };
+type LatestRow = ReconciliationRun & { clientName: string; clientGstin: string; riskPaise: string | null };
+
+/** The stored summary's ITC at risk in paise (null until the run completes). */
+const RISK_SQL = `(reconciliation_runs.summary->'run'->'itc'->'atRisk'->>'total')::bigint`;
+
+function filtered(query: ListQuery, userId: string) {
+  const q = ReconciliationRun.query().join('clients', 'clients.id', 'reconciliation_runs.client_id');
+  if (query.clientId) q.where('reconciliation_runs.client_id', query.clientId);
+  if (query.period) q.where('reconciliation_runs.period', query.period);
+  if (query.status) q.where('reconciliation_runs.status', query.status);
+  if (query.mine === 'true') q.where('reconciliation_runs.created_by', userId);
+  return q;
+}
+
+/** Each client's latest run of the period, ITC at risk largest first (runs without a figure last), then by client name. */
+async function latestPerClient(query: ListQuery, userId: string) {
+  const latest = filtered(query, userId)
+    .distinctOn('reconciliation_runs.client_id')
+    .select('reconciliation_runs.*', 'clients.name as client_name', 'clients.gstin as client_gstin', ReconciliationRun.raw(`${RISK_SQL} as risk_paise`))
+    .orderBy([{ column: 'reconciliation_runs.client_id' }, { column: 'reconciliation_runs.created_at', order: 'desc' }, { column: 'reconciliation_runs.id', order: 'desc' }]);
+  const after = decodeCursor(query.cursor, 3);
+  const q = ReconciliationRun.query()
+    .from(latest.as('reconciliation_runs'))
+    .select('reconciliation_runs.*')
+    .orderByRaw('coalesce(risk_paise, -1) desc, client_name, id')
+    .limit(query.limit + 1);
+  if (after) q.whereRaw('(coalesce(risk_paise, -1) < ?::bigint or (coalesce(risk_paise, -1) = ?::bigint and (client_name, id) > (?, ?::uuid)))', [after[0]!, after[0]!, after[1]!, after[2]!]);
+  const rows = (await q) as LatestRow[];
+  const result = page(rows, query.limit, (r) => [r.riskPaise ?? '-1', r.clientName, r.id]);
+  return {
+    items: result.items.map((r) => ({
+      ...presentRun(r, { done: r.progressDone, total: r.progressTotal }),
+      clientName: r.clientName,
+      clientGstin: r.clientGstin,
+      itcAtRisk: r.riskPaise === null ? null : rupees(Number(r.riskPaise)),
+    })),
+    nextCursor: result.nextCursor,
+  };
+}
 
 export function reconciliationListRoutes(): RouteSpec[] {
   return [
@@ -30,17 +76,16 @@ export function reconciliationListRoutes(): RouteSpec[] {
       action: 'reconciliations.read',
       query: listQuery,
       async handler(ctx, { query }) {
+        if (query.period && query.history !== 'true') {
+          ctx.body = await latestPerClient(query, ctx.state.user.id);
+          return;
+        }
         const after = decodeCursor(query.cursor, 2);
         // Newest first; the cursor is the microsecond-exact creation time and the id.
-        const q = ReconciliationRun.query()
+        const q = filtered(query, ctx.state.user.id)
           .select('reconciliation_runs.*', 'clients.name as client_name', ReconciliationRun.raw('(extract(epoch from reconciliation_runs.created_at) * 1000000)::bigint as cursor_us'))
-          .join('clients', 'clients.id', 'reconciliation_runs.client_id')
           .orderBy([{ column: 'reconciliation_runs.created_at', order: 'desc' }, { column: 'reconciliation_runs.id', order: 'desc' }])
           .limit(query.limit + 1);
-        if (query.clientId) q.where('reconciliation_runs.client_id', query.clientId);
-        if (query.period) q.where('reconciliation_runs.period', query.period);
-        if (query.status) q.where('reconciliation_runs.status', query.status);
-        if (query.mine === 'true') q.where('reconciliation_runs.created_by', ctx.state.user.id);
         if (after) q.whereRaw('((extract(epoch from reconciliation_runs.created_at) * 1000000)::bigint, reconciliation_runs.id) < (?::bigint, ?::uuid)', after);
         const rows = (await q) as Row[];
         const result = page(rows, query.limit, (r) => [String(r.cursorUs), r.id]);

@@ -20,8 +20,9 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
-import { csvExport, jsonExport, xlsxExport, type ExportSource } from '../../db/reconciliation-export';
-import { presentResult, presentSummary, presentSupplier } from '../../domain/recon/present';
+import { csvExport, jsonExport, type ExportSource } from '../../db/reconciliation-export';
+import { xlsxExport } from '../../db/reconciliation-workbook';
+import { presentResult, presentSupplier } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
 import { presentRun } from './present';
 import { reconciliationWorkflowId } from './workflow-id';
@@ -224,16 +225,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
           ctx.body = jsonExport(src, header);
         } else {
           ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-          const summary = presentSummary(run.summary)!;
-          ctx.body = xlsxExport(src, summary, {
-            Client: client?.name ?? '',
-            GSTIN: client?.gstin ?? '',
-            Period: run.period,
-            ...(query.supplierGstin ? { Supplier: query.supplierGstin } : {}),
-            'Amount tolerance (₹)': String(run.options.amountTolerance / 100),
-            'Date window (days)': String(run.options.dateWindowDays),
-            'Completed at': run.completedAt ? new Date(run.completedAt).toISOString() : '',
-          });
+          ctx.body = xlsxExport(src);
         }
       },
     }),

@@ -16,6 +16,7 @@ import * as m010 from './010-client-follow-ups';
 import * as m011 from './011-data-protection';
 import * as m012 from './012-gst-notices';
 import * as m014 from './014-import-kinds-and-undo';
+import * as m019 from './019-ops-metrics';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -33,4 +34,5 @@ export const migrations: Migration[] = [
   { name: '011-data-protection', module: m011 },
   { name: '012-gst-notices', module: m012 },
   { name: '014-import-kinds-and-undo', module: m014 },
+  { name: '019-ops-metrics', module: m019 },
 ];

@@ -32,18 +32,6 @@ export const CATEGORY_SIDES: Readonly<Record<Category, 'both' | 'books' | 'porta
   superseded: 'portal',
 };
 
-export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
-  exact_match: 'Exact match',
-  probable_match: 'Probable match',
-  mismatch: 'Mismatch',
-  manual_match: 'Manually matched',
-  missing_in_2b: 'Missing in GSTR-2B',
-  missing_in_books: 'Missing in books',
-  duplicate_in_books: 'Duplicate in books',
-  out_of_scope: 'Out of scope',
-  superseded: 'Superseded by amendment',
-};
-
 /**
  * Flags that travel with any row (docs/reconciliation.md, "Categories"), plus the duplicate and
  * opposite-sign hints ("Normalisation", "Special documents").

@@ -102,6 +102,7 @@ export function reconcile(
 
 export * from './types';
 export * from './categories';
+export * from './labels';
 export { DEFAULT_MATCH_OPTIONS, matchDocuments, matchOptions } from './matcher';
 export type { MatchOptions, MatchOutput, ResultRow, Difference, SupplierSignal } from './matcher';
 export { rowItc } from './itc';

@@ -8,7 +8,8 @@ import type { BooksRow, PortalDoc } from './types';
 
 export const rupees = (paise: number): number => paise / 100;
 
-const MONEY_FIELDS = new Set(['taxableValue', 'igst', 'cgst', 'sgst', 'cess']);
+/** Fields of a difference that are money (paise inside, rupees out). */
+export const MONEY_FIELDS: ReadonlySet<string> = new Set(['taxableValue', 'igst', 'cgst', 'sgst', 'cess']);
 
 export function presentBooks(b: BooksRow) {
   return {

@@ -1,15 +1,11 @@
 /**
- * What the backup commands share: configuration with a hint for the `npm start` stack, the owner
+ * What the backup commands share: configuration (the environment, or the running `npm start` stack), the owner
  * connection to the catalogue, plain output, and the exit codes (0 good, 1 failed, 2 usage, 78 config).
  */
 import type { Knex } from 'knex';
 import { createKnex } from '../../db/knex';
-import { loadConfigOrExit, type Config } from '../config';
-
-export const NPM_START_HINT =
-  'For the `npm start` stack run, in another terminal:\n' +
-  '  DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5433/taalmel TEMPORAL_ADDRESS=127.0.0.1:7233 npm run <command>\n' +
-  '(and the same DATA_DIR or BACKUP_DIR as the stack, so both see the same backup folder).';
+import type { Config } from '../config';
+import { loadOpsConfigOrExit } from '../ops-config';
 
 export function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -21,9 +17,7 @@ export function fail(message: string, code = 1): never {
 }
 
 export function loadCommandConfig(needs: { temporal: boolean }): Config & { database: { url: string } } {
-  const config = loadConfigOrExit();
-  const missing = [!config.database.url && 'DATABASE_URL', needs.temporal && !config.temporal.address && 'TEMPORAL_ADDRESS'].filter(Boolean);
-  if (missing.length) fail(`${missing.join(' and ')} must be set: this command works against a running database${needs.temporal ? ' and Temporal' : ''}.\n${NPM_START_HINT}`, 78);
+  const config = loadOpsConfigOrExit({ database: true, temporal: needs.temporal });
   return config as Config & { database: { url: string } };
 }
 

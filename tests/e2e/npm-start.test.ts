@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortFree } from '../../ops/ports';
+import { eventually } from '../harness/eventually';
 import { harnessValue } from '../harness/harness-env';
 import { READY_LINE, startStack, waitFor } from './stack';
 
@@ -80,7 +81,8 @@ describe('npm start', () => {
     try {
       await waitFor(first, READY_LINE);
       const api = `http://127.0.0.1:${env.PORT}`;
-      expect((await fetch(`${api}/readyz`)).status).toBe(200);
+      // Ready once the worker's first polls reach Temporal, a moment after the banner.
+      await eventually('readyz is 200', async () => (await fetch(`${api}/readyz`)).status === 200, 30_000, 250);
       // The web app, built by npm start, at the root.
       const app = await fetch(`${api}/`);
       expect(app.status).toBe(200);
@@ -98,6 +100,12 @@ describe('npm start', () => {
       }
       expect(credentials.mail).toEqual({ smtpPort: Number(env.MAIL_SMTP_PORT), apiUrl: `http://127.0.0.1:${env.MAIL_API_PORT}` });
       expect(first.output()).toContain(`${credentials.mail.apiUrl}/api/v1/messages`);
+      // Metrics: the api's behind the dev token, the worker's from the SDK's exporter.
+      expect(credentials.metricsUrl).toBe(`${api}/metrics`);
+      expect((await fetch(credentials.metricsUrl)).status).toBe(401);
+      const metrics = await fetch(credentials.metricsUrl, { headers: { authorization: `Bearer ${credentials.metricsToken}` } });
+      expect({ status: metrics.status, ready: /^taalmel_ready\{check="all"\} 1$/m.test(await metrics.text()) }).toEqual({ status: 200, ready: true });
+      expect(await (await fetch(credentials.workerMetricsUrl)).text()).toMatch(/^temporal_/m);
       await chaseDemoClient(api, credentials);
     } finally {
       first.child.kill('SIGINT');

@@ -6,9 +6,10 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 
 export type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
 
-export function startStack(env: Record<string, string>): Started {
+/** `npm start` in `cwd` (this checkout unless a test made a copy elsewhere). */
+export function startStack(env: Record<string, string>, cwd = ROOT): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', 'ops/dev.ts'], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, ...env, LOG_LEVEL: 'info', NODE_ENV: 'development', DATABASE_URL: '', TEMPORAL_ADDRESS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,10 +1,10 @@
 /**
  * The web app in a real Chromium against a fresh `npm start` (real PostgreSQL, Temporal server and
  * worker): a page without a session goes to sign-in and back; staff creates a client, uploads both
- * files, runs a reconciliation, filters the results, links two rows and exports a real workbook,
- * then requests the close, which they cannot approve; a manager approves it in the inbox and the
- * period shows closed; a client user sees only their own client; a third device sign-in offers to
- * sign one out. Along the way: axe-core finds no serious violation on the main pages, no page logs
+ * files, runs a reconciliation, filters the results, links two rows, exports a real workbook,
+ * finds the run in the firm-wide view of the period, then requests the close, which they cannot
+ * approve; a manager approves it in the inbox and the period shows closed; a client user sees only
+ * their own client; a third device sign-in offers to sign one out. Along the way: axe-core finds no serious violation on the main pages, no page logs
  * an error, and the main pages are photographed.
  */
 import { randomBytes } from 'node:crypto';
@@ -98,7 +98,7 @@ describe('the web app in a browser', () => {
     // Filter by category: only that category's rows.
     await page.getByRole('button', { name: /^Missing in 2B/ }).click();
     await until('only missing-in-2B rows', async () => JSON.stringify(await categoriesShown(page)) === '["missing_in_2b"]');
-    const linkedBefore = await page.getByRole('button', { name: /^Linked by hand/ }).count();
+    const linkedBefore = await page.getByRole('button', { name: /^Matched manually/ }).count();
     expect(linkedBefore).toBe(0);
     await page.getByRole('checkbox', { name: /for linking/ }).first().check();
     await page.getByRole('button', { name: /^Missing in books/ }).click();
@@ -106,7 +106,7 @@ describe('the web app in a browser', () => {
     await page.getByRole('checkbox', { name: /for linking/ }).first().check();
     await page.getByRole('button', { name: 'Link selected (2)' }).click();
     await page.getByText('Linked. The figures are updated.').waitFor();
-    await page.getByRole('button', { name: /^Linked by hand\s*1$/ }).waitFor();
+    await page.getByRole('button', { name: /^Matched manually\s*1$/ }).waitFor();
 
     // Export: a real workbook.
     const [download] = await Promise.all([
@@ -123,6 +123,19 @@ describe('the web app in a browser', () => {
     await workbook.xlsx.readFile(file);
     expect(workbook.worksheets.length).toBeGreaterThan(1);
     expect(workbook.worksheets.map((w) => w.rowCount).reduce((a, b) => a + b, 0)).toBeGreaterThan(200);
+
+    // The firm-wide view of the period: this client's latest run with its ITC at risk, which is the
+    // practice's whole total (the demo clients have no run for the period).
+    const runUrl = page.url();
+    await page.getByRole('link', { name: 'Firm-wide view' }).click();
+    await page.getByLabel('Period', { exact: true }).fill(period);
+    const line = page.getByRole('table', { name: 'Latest reconciliation of each client' }).getByRole('row').filter({ hasText: name });
+    await line.waitFor();
+    const total = (await page.getByLabel('Total ITC at risk').textContent()) ?? '';
+    expect(total).toMatch(/^₹[\d,]+\.\d{2}$/);
+    expect(await line.textContent()).toContain(total);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.goto(runUrl);
 
     // Close: requested by staff, who cannot approve it.
     await page.getByRole('link', { name: 'Period close' }).click();

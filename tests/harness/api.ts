@@ -27,11 +27,11 @@ export function testSecuritySettings(overrides: Partial<SecuritySettings> = {}):
   };
 }
 
-export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: { trustProxy?: boolean; taskQueue?: string; periodClose?: AppDeps['periodClose']; followUps?: AppDeps['followUps']; dataProtection?: AppDeps['dataProtection']; notices?: AppDeps['notices']; publicUrl?: string; webRoot?: string } = {}): Promise<TestApi> {
+export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: { trustProxy?: boolean; taskQueue?: string; periodClose?: AppDeps['periodClose']; followUps?: AppDeps['followUps']; dataProtection?: AppDeps['dataProtection']; notices?: AppDeps['notices']; publicUrl?: string; webRoot?: string; metricsToken?: string } = {}): Promise<TestApi> {
   const logs = captureLogger('debug');
   const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue ?? 'unused' });
   const security = createSecurity(testSecuritySettings(overrides), db.app, logs.logger);
-  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, trustProxy: options.trustProxy ?? false, periodClose: options.periodClose, followUps: options.followUps, dataProtection: options.dataProtection, notices: options.notices, imports: options.publicUrl ? { publicUrl: options.publicUrl } : undefined, webRoot: options.webRoot });
+  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, trustProxy: options.trustProxy ?? false, periodClose: options.periodClose, followUps: options.followUps, dataProtection: options.dataProtection, notices: options.notices, imports: options.publicUrl ? { publicUrl: options.publicUrl } : undefined, webRoot: options.webRoot, metrics: { token: options.metricsToken } });
   const server = await serve(app);
   return {
     url: server.url,

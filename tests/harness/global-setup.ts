@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { databaseUrlFor } from '../../db/knex';
 import { migrateLatest } from '../../db/migrator';
+import { ChildServerError } from '../../ops/child-server';
 import { startEmbeddedPostgres } from '../../ops/embedded-postgres';
 import { startMailpit, resolveMailpit } from '../../ops/mailpit';
 import { freePort } from '../../ops/ports';
@@ -27,6 +28,20 @@ export default async function globalSetup(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-test-'));
   const state: HarnessState = { workDir, stops: [] };
   (globalThis as { __taalmelHarness?: HarnessState }).__taalmelHarness = state;
+  try {
+    await startServers(state);
+  } catch (error) {
+    for (const stop of [...state.stops].reverse()) await stop().catch(() => undefined);
+    if (!(error instanceof ChildServerError)) throw error;
+    // One line saying what to do, not a stack trace of our harness.
+    const short = new Error(error.message);
+    short.stack = error.message;
+    throw short;
+  }
+}
+
+async function startServers(state: HarnessState): Promise<void> {
+  const { workDir } = state;
 
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   const bundling = writeWorkflowBundle(bundlePath);

@@ -15,6 +15,9 @@ import { captureLogger } from '../harness/logs';
 import { loadConfig } from '../../ops/config';
 import { freePort } from '../../ops/ports';
 import { startApi } from '../../ops/services';
+import type { RunningWorker } from '../../ops/worker';
+import { eventually } from '../harness/eventually';
+import { startTestWorker, uniqueTaskQueue } from '../harness/temporal';
 import { backendsOf, consoleSignIn, waitUntil, stalledRequest, timed } from './helpers';
 
 jest.setTimeout(120_000);
@@ -28,6 +31,8 @@ describe('pool exhaustion by one firm', () => {
   let api: Awaited<ReturnType<typeof startApi>> | null = null;
   let url: string;
   let locker: pg.Client | null = null;
+  let worker: RunningWorker | null = null;
+  const taskQueue = uniqueTaskQueue('pool');
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -39,6 +44,7 @@ describe('pool exhaustion by one firm', () => {
       PORT: String(await freePort()),
       DATABASE_URL: db.url,
       TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
       DATABASE_POOL_MAX: '6',
       DATABASE_LOCK_TIMEOUT_MS: '3000',
       DATABASE_STATEMENT_TIMEOUT_MS: '8000',
@@ -50,10 +56,15 @@ describe('pool exhaustion by one firm', () => {
     });
     api = await startApi({ config, logger: captureLogger('warn').logger, databaseUrl: db.url, temporalAddress: harnessValue('temporalAddress'), security: testSecuritySettings({ maxSessionsPerUser: 10 }) });
     url = api.url;
+    // /readyz is ready only with a worker on the api's task queue: one on its own pool, so the burst
+    // measures the api's pool alone.
+    worker = await startTestWorker({ knex: db.owner, taskQueue });
+    await eventually('readyz is 200 before the burst', async () => (await call({ url }, 'GET', '/readyz')).status === 200, 30_000, 250);
   });
   afterAll(async () => {
     await locker?.end().catch(() => undefined);
     await api?.stop().catch(() => undefined);
+    await worker?.shutdown().catch(() => undefined);
     await db.drop();
   });
 

@@ -25,6 +25,7 @@ export const PAGES: PageRoute[] = [
   { path: '/clients/:clientId/reconcile', page: lazy(() => import('./pages/ReconcilePage')), roles: PREPARERS },
   { path: '/clients/:clientId/periods/:period', page: lazy(() => import('./pages/PeriodPage')), roles: 'all' },
   { path: '/reconciliations', page: lazy(() => import('./pages/RunsPage')), roles: FIRM, nav: { label: 'Reconciliations', section: 'work' } },
+  { path: '/firm-view', page: lazy(() => import('./pages/FirmViewPage')), roles: FIRM, nav: { label: 'Firm-wide view', section: 'work' } },
   { path: '/reconciliations/:runId', page: lazy(() => import('./pages/RunPage')), roles: 'all' },
   { path: '/calendar', page: lazy(() => import('./pages/CalendarPage')), roles: 'all', nav: { label: 'Calendar', section: 'work' } },
   { path: '/follow-ups', page: lazy(() => import('./pages/FollowUpsPage')), roles: FIRM, nav: { label: 'Follow-ups', section: 'work' } },

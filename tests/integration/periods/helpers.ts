@@ -20,6 +20,27 @@ export async function insertValidatedImport(db: TestDatabase, firmId: string, cl
   return (row as { id: string }).id;
 }
 
+const heads = (igst: number, cgst = 0, sgst = 0) => ({ igst, cgst, sgst, cess: 0, total: igst + cgst + sgst });
+/**
+ * A run summary as the reconciliation activity stores it: money in paise (₹1,800.50 at risk,
+ * ₹92,000 available). The API shows it in rupees.
+ */
+export const STORED_SUMMARY = {
+  run: {
+    input: { booksRows: 10, portalDocuments: 9 },
+    books: { exact_match: { count: 8, taxable: 40_000_000, tax: 7_200_000 }, mismatch: { count: 1, taxable: 1_000_000, tax: 180_050 }, missing_in_2b: { count: 1, taxable: 0, tax: 0 } },
+    portal: { exact_match: { count: 8, taxable: 40_000_000, tax: 7_200_000 }, mismatch: { count: 1, taxable: 1_000_000, tax: 2_000_000 } },
+    rejected: { count: 0, taxable: 0, tax: 0 },
+    itc: { as2b: heads(9_200_000), atRisk: heads(0, 90_025, 90_025), matched: heads(7_200_000), missed: heads(0) },
+  },
+  resultCounts: { exact_match: 8, mismatch: 1, missing_in_2b: 1 },
+  results: 10,
+  suppliers: 3,
+  warnings: [],
+  warningCount: 0,
+  durationMs: 12,
+};
+
 export async function seedReconciledPeriod(db: TestDatabase, firmId: string, clientId: string, period: string): Promise<SeededPeriod> {
   const registerImportId = await insertValidatedImport(db, firmId, clientId, period, 'purchase_register');
   const gstr2bImportId = await insertValidatedImport(db, firmId, clientId, period, 'gstr2b');
@@ -34,7 +55,7 @@ export async function seedReconciledPeriod(db: TestDatabase, firmId: string, cli
       options: {},
       workflow_id: `reconciliation-test-${randomUUID()}`,
       status: 'completed',
-      summary: { counts: { matched: 8, mismatched: 1, missing_in_portal: 1 }, itcAtRisk: 1800.5, itcAvailable: 92000 },
+      summary: STORED_SUMMARY,
       completed_at: new Date(),
     })
     .returning('id');

@@ -84,8 +84,11 @@ describe('period close', () => {
       period,
       status: 'pending',
       requestedBy: { id: firm.users.staff.id },
-      evidence: { registerImport: { id: seeded.registerImportId }, gstr2bImport: { id: seeded.gstr2bImportId }, run: { id: seeded.runId, summary: { itcAtRisk: 1800.5 } } },
+      evidence: { registerImport: { id: seeded.registerImportId }, gstr2bImport: { id: seeded.gstr2bImportId }, run: { id: seeded.runId, summary: { itcAtRisk: 1800.5, itcAvailable: 92000 } } },
     });
+    // The evidence speaks rupees like the rest of the API (the stored summary keeps paise).
+    expect(item.evidence.run.summary.itc.atRisk).toEqual({ igst: 0, cgst: 900.25, sgst: 900.25, cess: 0, total: 1800.5 });
+    expect(item.evidence.run.summary.books.mismatch).toEqual({ count: 1, taxable: 10000, tax: 1800.5 });
     expect(item.evidence.hash).toMatch(/^[0-9a-f]{64}$/);
 
     const approved = await call(api, 'POST', `/api/close-requests/${closeRequestId}/approve`, { token: tokens.manager, body: { note: 'reviewed the one mismatch' } });

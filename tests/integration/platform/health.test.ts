@@ -8,20 +8,28 @@ import { harnessValue } from '../../harness/harness-env';
 import { testSecuritySettings } from '../../harness/api';
 import { bodyOf, serve, type TestServer } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
+import { eventually } from '../../harness/eventually';
+import { startTestWorker, uniqueTaskQueue } from '../../harness/temporal';
+import type { RunningWorker } from '../../../ops/worker';
 
 describe('health and the error envelope', () => {
   let db: TestDatabase;
   let temporal: TemporalHandle;
   let server: TestServer;
+  let worker: RunningWorker;
   const logs = captureLogger();
+  const taskQueue = uniqueTaskQueue('health');
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused' });
+    // Ready means a worker polls the api's task queue too (readiness-and-metrics.test.ts shows the wait).
+    worker = await startTestWorker({ knex: db.app, taskQueue });
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue });
     server = await serve(createApp({ logger: logs.logger, knex: db.app, temporal, security: createSecurity(testSecuritySettings(), db.app, logs.logger), exposeInternalErrors: false }));
   });
   afterAll(async () => {
     await server.close();
+    await worker.shutdown();
     await temporal.close();
     await db.drop();
   });
@@ -33,10 +41,13 @@ describe('health and the error envelope', () => {
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('GET /readyz is 200 when PostgreSQL and Temporal answer', async () => {
-    const res = await fetch(`${server.url}/readyz`);
-    expect(res.status).toBe(200);
-    expect(await bodyOf(res)).toMatchObject({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok' } });
+  it('GET /readyz is 200 when PostgreSQL and Temporal answer and a worker polls', async () => {
+    // The worker's first polls reach the server a moment after it starts.
+    const res = await eventually('readyz is 200', async () => {
+      const r = await fetch(`${server.url}/readyz`);
+      return r.status === 200 ? r : null;
+    }, 30_000, 250);
+    expect(await bodyOf(res)).toEqual({ status: 'ok', checks: { postgres: 'ok', temporal: 'ok', worker: 'ok' } });
   });
 
   it('GET /readyz is 503 naming what is down', async () => {
@@ -49,7 +60,8 @@ describe('health and the error envelope', () => {
     try {
       const res = await fetch(`${down.url}/readyz`);
       expect(res.status).toBe(503);
-      expect(await bodyOf(res)).toMatchObject({ status: 'unavailable', unavailable: ['postgres', 'temporal'] });
+      // With Temporal down nobody can say whether a worker polls: unknown, not named.
+      expect(await bodyOf(res)).toEqual({ status: 'unavailable', checks: { postgres: 'unavailable', temporal: 'unavailable', worker: 'unknown' }, unavailable: ['postgres', 'temporal'] });
     } finally {
       await down.close();
       await deadTemporal.close().catch(() => undefined);

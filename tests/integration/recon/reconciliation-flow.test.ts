@@ -166,10 +166,12 @@ describe('reconciliation through the API', () => {
       expect(names).toContain('Mismatch detail');
       const exactSheet = workbook.worksheets[2]!;
       expect(exactSheet.rowCount - 1).toBe(counts.exact_match);
-      const dateCell = exactSheet.getRow(2).getCell(10);
+      // Columns 6 and 8: the books date and taxable value (the full check is workbook.test.ts).
+      expect(exactSheet.getRow(1).getCell(6).value).toBe('Date (books)');
+      const dateCell = exactSheet.getRow(2).getCell(6);
       expect(dateCell.value).toBeInstanceOf(Date);
       expect(dateCell.numFmt).toBe('dd-mm-yyyy');
-      expect(typeof exactSheet.getRow(2).getCell(12).value).toBe('number');
+      expect(typeof exactSheet.getRow(2).getCell(8).value).toBe('number');
       const injectedCell = workbook.worksheets.flatMap((w) => w.getSheetValues().flat()).find((v) => typeof v === 'string' && v.startsWith('=HYPERLINK'));
       expect(injectedCell).toEqual(expect.stringMatching(/^=HYPERLINK/)); // a plain string cell, not a formula object
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { call, login } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { insertValidatedImport } from '../periods/helpers';
+import { insertValidatedImport, STORED_SUMMARY } from '../periods/helpers';
 import { startReconApi, type ReconApi } from './recon-helpers';
 
 type Item = { runId: string; clientId: string; clientName: string; period: string; status: string; progress: { done: number; total: number } };
@@ -19,7 +19,7 @@ describe('GET /api/reconciliations', () => {
   let other: TestFirm;
   const runs: Array<{ id: string; clientIndex: number; period: string; status: string; by: 'staff' | 'manager' }> = [];
 
-  async function insertRun(f: TestFirm, clientIndex: number, period: string, status: string, by: 'staff' | 'manager', at: Date): Promise<string> {
+  async function insertRun(f: TestFirm, clientIndex: number, period: string, status: string, by: 'staff' | 'manager', at: Date, riskPaise?: number): Promise<string> {
     const client = f.clients[clientIndex]!;
     const register = await insertValidatedImport(db, f.id, client.id, period, 'purchase_register');
     const gstr2b = await insertValidatedImport(db, f.id, client.id, period, 'gstr2b');
@@ -38,6 +38,7 @@ describe('GET /api/reconciliations', () => {
         progress_total: status === 'running' ? 100 : 0,
         created_by: f.users[by].id,
         created_at: at,
+        ...(riskPaise === undefined ? {} : { summary: { ...STORED_SUMMARY, run: { ...STORED_SUMMARY.run, itc: { ...STORED_SUMMARY.run.itc, atRisk: { igst: riskPaise, cgst: 0, sgst: 0, cess: 0, total: riskPaise } } } } }),
       })
       .returning('id');
     return (row as { id: string }).id;
@@ -86,7 +87,7 @@ describe('GET /api/reconciliations', () => {
     const ids = async (query: string) => (await call(api, 'GET', `/api/reconciliations?${query}`, { token: staff })).body.items.map((r: Item) => r.runId).sort();
     const expected = (keep: (r: (typeof runs)[number]) => boolean) => runs.filter(keep).map((r) => r.id).sort();
     expect(await ids(`clientId=${firm.clients[0]!.id}`)).toEqual(expected((r) => r.clientIndex === 0));
-    expect(await ids('period=2024-05')).toEqual(expected((r) => r.period === '2024-05'));
+    expect(await ids('period=2024-05&history=true')).toEqual(expected((r) => r.period === '2024-05'));
     expect(await ids('status=queued')).toEqual(expected((r) => r.status === 'queued'));
     expect(await ids('mine=true')).toEqual(expected((r) => r.by === 'staff'));
     expect(await ids(`clientId=${other.clients[0]!.id}`)).toEqual([]);
@@ -101,5 +102,37 @@ describe('GET /api/reconciliations', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_input');
     expect((await call(api, 'GET', '/api/reconciliations')).status).toBe(401);
+  });
+
+  it('lists, for a period, each client\'s latest run with its ITC at risk in rupees, largest first', async () => {
+    const f = await createTestFirm(db);
+    const base = Date.parse('2026-11-02T10:00:00Z');
+    // Client 0: an older completed run (₹9,999.99 at risk) and a newer one (₹1,234.50); client 1: a
+    // completed run (₹50,000.25), then a newer one still running (no figure yet).
+    const older = await insertRun(f, 0, '2024-07', 'completed', 'staff', new Date(base), 999_999);
+    const newer = await insertRun(f, 0, '2024-07', 'completed', 'staff', new Date(base + 60_000), 123_450);
+    const second = await insertRun(f, 1, '2024-07', 'completed', 'manager', new Date(base), 5_000_025);
+    const running = await insertRun(f, 1, '2024-07', 'running', 'staff', new Date(base + 120_000));
+    await insertRun(f, 1, '2024-08', 'completed', 'staff', new Date(base), 7_777_700);
+    const manager = await login(api, f.users.manager.email, f.users.manager.password);
+    const view = await call(api, 'GET', '/api/reconciliations?period=2024-07', { token: manager });
+    expect(view.status).toBe(200);
+    expect(view.body.items.map((r: Item & { itcAtRisk: number | null; clientGstin: string }) => [r.runId, r.clientName, r.clientGstin, r.itcAtRisk])).toEqual([
+      [newer, f.clients[0]!.name, f.clients[0]!.gstin, 1_234.5],
+      [running, f.clients[1]!.name, f.clients[1]!.gstin, null],
+    ]);
+    expect(view.body.items[0].summary.itcAtRisk).toBe(1_234.5);
+    // The latest completed run of each client, largest ITC at risk first, one page at a time.
+    const first = await call(api, 'GET', '/api/reconciliations?period=2024-07&status=completed&limit=1', { token: manager });
+    const rest = await call(api, 'GET', `/api/reconciliations?period=2024-07&status=completed&limit=1&cursor=${first.body.nextCursor}`, { token: manager });
+    expect([...first.body.items, ...rest.body.items].map((r: Item & { itcAtRisk: number }) => [r.runId, r.itcAtRisk])).toEqual([[second, 50_000.25], [newer, 1_234.5]]);
+    expect(rest.body.nextCursor).toBeNull();
+    // Every run of the period on request, newest first.
+    const history = await call(api, 'GET', '/api/reconciliations?period=2024-07&history=true', { token: manager });
+    expect(history.body.items.slice(0, 2).map((r: Item) => r.runId)).toEqual([running, newer]);
+    expect(history.body.items.map((r: Item) => r.runId).sort()).toEqual([older, newer, second, running].sort());
+    // Another firm's partner sees none of it.
+    const outsider = await login(api, other.users.firm_admin.email, other.users.firm_admin.password);
+    expect((await call(api, 'GET', '/api/reconciliations?period=2024-07', { token: outsider })).body.items).toEqual([]);
   });
 });

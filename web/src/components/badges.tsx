@@ -1,4 +1,5 @@
 import { Badge } from '@mantine/core';
+import { CATEGORY_LABELS } from '../../../domain/recon/labels';
 import type { Category, FollowUpStatus, NoticeState, PeriodState, Run } from '../http/types';
 
 const PERIOD: Record<PeriodState, { label: string; color: string }> = {
@@ -27,17 +28,8 @@ export function RunBadge({ status }: { status: Run['status'] }) {
   );
 }
 
-export const CATEGORY_LABEL: Record<Category, string> = {
-  exact_match: 'Exact match',
-  probable_match: 'Probable match',
-  mismatch: 'Mismatch',
-  manual_match: 'Linked by hand',
-  missing_in_2b: 'Missing in 2B',
-  missing_in_books: 'Missing in books',
-  duplicate_in_books: 'Duplicate in books',
-  out_of_scope: 'Out of scope',
-  superseded: 'Superseded',
-};
+/** The same words as the exports: one mapping for the app and the workbook. */
+export const CATEGORY_LABEL: Readonly<Record<Category, string>> = CATEGORY_LABELS;
 
 const CATEGORY_COLOR: Record<Category, string> = {
   exact_match: 'green',

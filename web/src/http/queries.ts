@@ -3,7 +3,8 @@ import { useQuery } from '@tanstack/react-query';
 import { api, qs } from './client';
 import type { ApprovalItem, Client, FirmUser, FollowUp, FollowUpSummary, ImportRecord, Notice, NoticeDetail, NoticeForm, Notification, Page, PeriodDetail, PeriodView, Run } from './types';
 
-export type RunListItem = Run & { clientName: string };
+/** With `period` (the firm-wide view) each line also carries the client's GSTIN and its ITC at risk. */
+export type RunListItem = Run & { clientName: string; clientGstin?: string; itcAtRisk?: number | null };
 
 export const keys = {
   clients: ['clients'] as const,

@@ -1,0 +1,119 @@
+/**
+ * The per-supplier workbook (GET /api/reconciliations/:runId/export?format=xlsx&supplierGstin=…):
+ * a statement the firm attaches to its letter to that supplier (docs/reconciliation.md, "The
+ * supplier statement"). Only that supplier's documents and figures, in the supplier's terms ("your
+ * GSTR-1", "our books"): a Statement page with the totals at stake and what to do, the documents
+ * to correct with the problem in plain words, and the documents that agree. Rows that are the
+ * client's own business (duplicates in its books, documents 2B never carries, originals replaced
+ * by an amendment) are never shown to a supplier.
+ */
+import type * as ExcelJS from 'exceljs';
+import { signOf, type Category, type ResultRow } from '../domain/recon';
+import { docTypeLabel, fieldLabel } from '../domain/recon/labels';
+import { MONEY_FIELDS, rupees } from '../domain/recon/present';
+import { formatRupeesText, indianDate, periodName } from '../domain/recon/report-format';
+import { resultRows, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
+import { addRow, excelDate, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
+
+const TO_CORRECT: readonly Category[] = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'];
+const AGREED: readonly Category[] = ['exact_match', 'manual_match'];
+
+const ACTION: Partial<Record<Category, string>> = {
+  missing_in_2b: 'In our books, not in your GSTR-1: please report them, or tell us why not',
+  mismatch: 'Reported with different details: please amend your GSTR-1 (details on the next page)',
+  missing_in_books: 'In your GSTR-1, not in our books: please send us a copy of each',
+  probable_match: 'Reported with small differences: please confirm the details',
+  exact_match: 'Agree with your GSTR-1: nothing to do',
+  manual_match: 'Agreed after review: nothing to do',
+};
+
+/** The problem with one document, in the supplier's terms. */
+export function problemText(row: ResultRow, period: string): string {
+  if (row.category === 'missing_in_2b') return `Not in your GSTR-1 for ${periodName(period)}`;
+  if (row.category === 'missing_in_books') return 'In your GSTR-1; we have not received this document';
+  const parts = row.differences.filter((d) => d.material || row.category === 'probable_match').map((d) => {
+    const show = (v: string | number | boolean | null): string => {
+      if (v === null || v === '') return 'none';
+      if (typeof v === 'boolean') return v ? 'yes' : 'no';
+      if (MONEY_FIELDS.has(d.field) && typeof v === 'number') return `₹${formatRupeesText(rupees(v))}`;
+      if (d.field === 'invoiceDate' && typeof v === 'string') return indianDate(v);
+      if (d.field === 'docType' && typeof v === 'string') return docTypeLabel(v);
+      return String(v);
+    };
+    return `${fieldLabel(d.field)}: you reported ${show(d.portal)}; our invoice shows ${show(d.books)}`;
+  });
+  return parts.join('; ');
+}
+
+const heads = (h: { igst: number; cgst: number; sgst: number; cess: number }) => h.igst + h.cgst + h.sgst + h.cess;
+
+export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource, facts: WorkbookFacts, totals: CategoryTotals): Promise<void> {
+  const sheet = workbook.addWorksheet('Statement', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+  sheet.columns = [{ width: 62 }, { width: 12 }, { width: 18 }, { width: 18 }];
+  writeHeading(sheet, facts, `Statement of differences with ${facts.supplierName ?? src.supplierGstin ?? ''}`, [
+    ['Supplier', facts.supplierName ?? ''],
+    ['Supplier GSTIN', src.supplierGstin ?? ''],
+  ]);
+  const kinds: CellKind[] = ['text', 'count', 'money', 'money'];
+  addRow(sheet, ['Documents', 'Number', 'Taxable value (₹)', 'Tax (₹)'], kinds, { header: true });
+  for (const c of [...TO_CORRECT, ...AGREED]) {
+    const side = c === 'missing_in_books' ? totals.portal[c] : totals.books[c];
+    if (!side.count) continue;
+    addRow(sheet, [ACTION[c] ?? c, side.count, rupees(side.taxable), rupees(heads(side))], kinds);
+  }
+  sheet.addRow([]).commit();
+  // What is at stake for our client: the tax it cannot claim until the supplier corrects its return.
+  let atRisk = 0;
+  const lines: ResultRow[] = [];
+  for await (const row of resultRows(src)) {
+    if (!TO_CORRECT.includes(row.category) && !AGREED.includes(row.category)) continue;
+    atRisk += heads(row.itc.atRisk);
+    lines.push(row);
+  }
+  addRow(sheet, ['Input tax credit held up until these are corrected', null, null, rupees(atRisk)], kinds, { bold: true });
+  sheet.addRow([]).commit();
+  const ask = sheet.addRow([`Please correct your GSTR-1 for ${periodName(facts.period)} or reply with the reason, quoting the document numbers listed on the next page.`]);
+  ask.getCell(1).alignment = { wrapText: true };
+  ask.commit();
+  sheet.commit();
+
+  // One supplier's documents: a few hundred at most, so they are held to split them into two pages.
+  const columns: Array<{ header: string; width: number; kind: CellKind; wrap?: boolean }> = [
+    { header: 'Your invoice no.', width: 18, kind: 'text' },
+    { header: 'Date', width: 12, kind: 'date' },
+    { header: 'Type', width: 12, kind: 'text' },
+    { header: 'Taxable value', width: 16, kind: 'money' },
+    { header: 'IGST', width: 14, kind: 'money' },
+    { header: 'CGST', width: 14, kind: 'money' },
+    { header: 'SGST', width: 14, kind: 'money' },
+    { header: 'Cess', width: 12, kind: 'money' },
+    { header: 'Problem', width: 60, kind: 'text', wrap: true },
+    { header: 'Our reference', width: 16, kind: 'text' },
+  ];
+  const write = (name: string, keep: readonly Category[], withProblem: boolean) => {
+    const cols = withProblem ? columns : columns.filter((c) => c.header !== 'Problem');
+    const page = tableSheet(workbook, name, cols, { onePageWide: true });
+    for (const row of lines.filter((r) => keep.includes(r.category))) {
+      const doc = row.books ?? null;
+      const portal = row.portal ?? null;
+      const amounts = doc ?? portal!;
+      const problem = problemText(row, facts.period);
+      const sign = signOf(amounts.docType);
+      const values: Cell[] = [
+        portal?.numberRaw ?? doc?.invoiceNumberRaw ?? null,
+        excelDate(portal?.date ?? doc?.invoiceDate),
+        docTypeLabel(doc?.docType ?? portal?.docType),
+        ...[amounts.taxableValue, amounts.igst, amounts.cgst, amounts.sgst, amounts.cess].map((p) => rupees(sign * p)),
+        ...(withProblem ? [problem] : []),
+        doc?.voucherNumber ?? null,
+      ];
+      // Rows written in a stream keep their height: a long problem gets the lines it wraps to.
+      const lines = withProblem ? Math.ceil(problem.length / 62) : 1;
+      addRow(page, values, cols.map((c) => c.kind), lines > 1 ? { height: 15 * lines } : {});
+    }
+    page.commit();
+  };
+  write('To correct', TO_CORRECT, true);
+  write('Agreed', AGREED, false);
+}
+

@@ -1,0 +1,120 @@
+/**
+ * The words a CA reads in place of our codes, in one place: the workbook, the CSV and the supplier
+ * statement take every label from here, so no export shows `exact_match`, `canonical_number` or
+ * `taxableValue`. The codes themselves (categories.ts) stay in the API and the tables.
+ */
+import type { Category, DifferenceField, Flag, MatchReason, OutOfScopeReason } from './categories';
+import type { ItcFigures } from './itc';
+import type { ResultRow } from './match/options';
+import type { DocType, PortalSection } from './types';
+
+export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
+  exact_match: 'Matched',
+  probable_match: 'Probable match',
+  mismatch: 'Mismatch',
+  manual_match: 'Matched manually',
+  missing_in_2b: 'Missing in 2B',
+  missing_in_books: 'Missing in books',
+  duplicate_in_books: 'Duplicate in books',
+  out_of_scope: 'Not expected in 2B',
+  superseded: 'Replaced by amendment',
+};
+
+/** What a row's `reason` says, whichever kind of reason it is. */
+const REASON_LABELS: Readonly<Record<MatchReason | OutOfScopeReason | 'rejected_in_ims', string>> = {
+  canonical_number: 'Invoice number written differently',
+  rounding: 'Amounts differ within tolerance',
+  date_within_window: 'Invoice date differs within the allowed days',
+  amended_original: 'Matched to the original of an amendment',
+  fuzzy_number: 'Invoice number nearly the same',
+  amount_only: 'Same supplier and amounts, number differs',
+  pan_level: 'Same PAN, different GSTIN',
+  no_supplier_gstin: 'Supplier has no GSTIN',
+  zero_tax: 'No tax charged',
+  import_of_services: 'Import of services',
+  rejected_in_ims: 'Rejected in IMS',
+};
+
+export const FIELD_LABELS: Readonly<Record<DifferenceField, string>> = {
+  taxableValue: 'Taxable value',
+  igst: 'IGST',
+  cgst: 'CGST',
+  sgst: 'SGST',
+  cess: 'Cess',
+  taxHeads: 'Tax type (IGST vs CGST+SGST)',
+  invoiceNumber: 'Invoice number',
+  invoiceDate: 'Invoice date',
+  placeOfSupply: 'Place of supply',
+  reverseCharge: 'Reverse charge',
+  supplierGstin: 'Supplier GSTIN',
+  docType: 'Document type',
+  portCode: 'Port code',
+};
+
+export const FLAG_LABELS: Readonly<Record<Flag, string>> = {
+  rejected_in_ims: 'Rejected in IMS',
+  amended: 'Amended by supplier',
+  matched_on_original_number: 'Matched on original number',
+  period_shift: 'Reported in another period',
+  invalid_gstin: 'GSTIN check digit invalid',
+  supplier_not_filed_3b: 'Supplier has not filed GSTR-3B',
+  supplier_not_filed_gstr1: 'Supplier has not filed GSTR-1',
+  supplier_cancelled: 'Supplier registration cancelled',
+  derived_amounts: 'Tax worked back from totals',
+  books_date_fallback: 'Voucher date used as invoice date',
+  itc_not_eligible: 'ITC not eligible in books',
+  possible_duplicate: 'Possible duplicate',
+  same_number_different_amounts: 'Same number, different amounts',
+  same_number_opposite_sign: 'Same number, opposite sign',
+};
+
+export const DOC_TYPE_LABELS: Readonly<Record<DocType, string>> = {
+  invoice: 'Invoice',
+  credit_note: 'Credit note',
+  debit_note: 'Debit note',
+  bill_of_entry: 'Bill of entry',
+  isd_invoice: 'ISD invoice',
+  isd_credit_note: 'ISD credit note',
+};
+
+export const SECTION_LABELS: Readonly<Record<PortalSection, string>> = {
+  b2b: 'B2B',
+  b2ba: 'B2B amended',
+  cdnr: 'Credit/debit notes',
+  cdnra: 'Credit/debit notes amended',
+  isd: 'ISD',
+  isda: 'ISD amended',
+  impg: 'Imports',
+  impgsez: 'Imports from SEZ',
+  ecom: 'E-commerce',
+  ecoma: 'E-commerce amended',
+};
+
+/** The ITC figures a client statement shows, in reading order (docs/reconciliation.md, "ITC figures"). */
+export const ITC_FIGURE_LABELS: ReadonlyArray<readonly [keyof ItcFigures, string]> = [
+  ['as2b', 'ITC as per 2B'],
+  ['books', 'ITC as per books'],
+  ['matched', 'ITC matched'],
+  ['toConfirm', 'ITC to confirm (probable matches)'],
+  ['atRisk', 'ITC at risk'],
+  ['missed', 'ITC missed (in 2B, not in books)'],
+  ['notAvailable', 'ITC not available as per 2B'],
+  ['rejected', 'Rejected in IMS'],
+  ['netDifference', 'Net difference (books − 2B)'],
+];
+
+const labelOf = (table: Readonly<Record<string, string>>, code: string | null | undefined): string => (code ? (table[code] ?? code) : '');
+
+export const categoryLabel = (code: string | null | undefined): string => labelOf(CATEGORY_LABELS, code);
+export const reasonLabel = (code: string | null | undefined): string => labelOf({ ...REASON_LABELS, ...FIELD_LABELS }, code);
+export const fieldLabel = (code: string | null | undefined): string => labelOf(FIELD_LABELS, code);
+export const docTypeLabel = (code: string | null | undefined): string => labelOf(DOC_TYPE_LABELS, code);
+export const sectionLabel = (code: string | null | undefined): string => labelOf(SECTION_LABELS, code);
+export const flagLabels = (codes: readonly string[]): string => codes.map((c) => labelOf(FLAG_LABELS, c)).join('; ');
+
+/** The reviewer's mark on a row (docs/reconciliation.md, "Manual actions"). */
+const USER_STATUS_LABELS: Readonly<Record<NonNullable<ResultRow['userStatus']>, string>> = {
+  pending: 'Pending review',
+  ignored: 'Ignored by reviewer',
+};
+export const userStatusLabel = (code: string | null | undefined): string => labelOf(USER_STATUS_LABELS, code);
