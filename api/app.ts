@@ -53,6 +53,7 @@ import { holidayRoutes } from './calendar/holidays';
 import { dataProtectionRoutes } from './data-protection/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
+import { noticeFormRoutes } from './notices/forms';
 import { noticeRoutes } from './notices/routes';
 import { CODEC_PATH_PREFIX, codecRoutes } from './codec/routes';
 import { NOTICE_UPLOAD_PATH, noticeDocumentRoutes } from './notices/documents';
@@ -194,6 +195,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       publicUrl: deps.imports?.publicUrl,
     }),
     ...accountRoutes({ knex: deps.knex, auth: security.auth, temporal: deps.temporal, logger: deps.logger }),
+    ...noticeFormRoutes(),
   ];
 }
 

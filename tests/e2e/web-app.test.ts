@@ -3,33 +3,19 @@
  * worker): a page without a session goes to sign-in and back; staff creates a client, uploads both
  * files, runs a reconciliation, filters the results, links two rows, exports a real workbook,
  * finds the run in the firm-wide view of the period, then requests the close, which they cannot
- * approve; a manager approves it in the inbox and the period shows closed; a client user sees only their own client; a third device sign-in offers to
- * sign one out. Along the way: axe-core finds no serious violation on the main pages, no page logs
+ * approve; a manager approves it in the inbox and the period shows closed; a client user sees only
+ * their own client; a third device sign-in offers to sign one out. Along the way: axe-core finds no serious violation on the main pages, no page logs
  * an error, and the main pages are photographed.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
-import { gstinCheckCharacter } from '../../domain/gstin';
+import type { Page } from 'playwright-core';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from '../../ops/bench/recon-data';
-import { freePort } from '../../ops/ports';
-import { harnessValue } from '../harness/harness-env';
-import { launchBrowser, newPage, screenshot, seriousA11yViolations, signIn } from './browser';
-import { READY_LINE, startStack, waitFor, type Started } from './stack';
+import { newGstin, useAppStack } from './app-stack';
+import { newPage, screenshot, seriousA11yViolations, signIn } from './browser';
 
 jest.setTimeout(420_000);
-
-type Demo = { apiUrl: string; users: Array<{ email: string; password: string; role: string }>; clients: Array<{ id: string; gstin: string; name: string }> };
-
-function newGstin(): string {
-  const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-  const pick = (n: number) => Array.from(randomBytes(n), (b) => letters[b % 26]).join('');
-  const stem = `27${pick(3)}C${pick(1)}${String(randomBytes(2).readUInt16BE(0) % 10000).padStart(4, '0')}${pick(1)}1Z`;
-  return stem + gstinCheckCharacter(stem);
-}
 
 /** Polls until `probe` holds (the page updates from the server at its own pace). */
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -44,41 +30,12 @@ const categoriesShown = (page: Page) =>
   page.getByTestId('result-row').evaluateAll((rows) => [...new Set(rows.map((r) => (r as unknown as { dataset: { category?: string } }).dataset.category))]);
 
 describe('the web app in a browser', () => {
-  let dataDir: string;
-  let stack: Started;
-  let demo: Demo;
-  let browser: Browser;
-  const errors: Record<string, string[]> = {};
-  const user = (role: string) => demo.users.find((u) => u.role === role)!;
-
-  beforeAll(async () => {
-    harnessValue('temporalAddress'); // the harness ran: Temporal CLI cached, web app built
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-web-'));
-    fs.chmodSync(dataDir, 0o755);
-    stack = startStack({
-      DATA_DIR: dataDir,
-      PORT: String(await freePort()),
-      EMBEDDED_PG_PORT: String(await freePort()),
-      TEMPORAL_DEV_PORT: String(await freePort()),
-      TEMPORAL_UI_PORT: String(await freePort()),
-      // The mail catcher too: another stack on the machine may hold its default ports.
-      MAIL_SMTP_PORT: String(await freePort()),
-      MAIL_API_PORT: String(await freePort()),
-    });
-    [browser] = await Promise.all([launchBrowser(), waitFor(stack, READY_LINE)]);
-    demo = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (stack) {
-      stack.child.kill('SIGTERM');
-      await stack.exited;
-    }
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const app = useAppStack('web');
+  const { errors } = app;
+  const user = (role: string) => app.user(role);
 
   it('staff reconciles a new client and asks to close; a manager approves; the period closes', async () => {
-    const staff = await newPage(browser, demo.apiUrl);
+    const staff = await newPage(app.browser, app.demo.apiUrl);
     errors.staff = staff.errors;
     const page = staff.page;
 
@@ -160,7 +117,7 @@ describe('the web app in a browser', () => {
         .then(() => page.getByRole('menuitem', { name: 'Excel workbook (XLSX)' }).click()),
     ]);
     expect(download.suggestedFilename()).toBe(`reconciliation-${gstin}-${period}.xlsx`);
-    const file = path.join(dataDir, 'export.xlsx');
+    const file = path.join(app.dataDir, 'export.xlsx');
     await download.saveAs(file);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(file);
@@ -190,7 +147,7 @@ describe('the web app in a browser', () => {
     await page.getByText('This page does not exist').waitFor();
 
     // The manager's inbox: approve; the period is closed.
-    const manager = await newPage(browser, demo.apiUrl);
+    const manager = await newPage(app.browser, app.demo.apiUrl);
     errors.manager = manager.errors;
     await manager.page.goto('/approvals');
     await manager.page.waitForURL(/\/sign-in\?next=%2Fapprovals$/);
@@ -223,9 +180,9 @@ describe('the web app in a browser', () => {
   });
 
   it('shows a client user only their own client', async () => {
-    const portal = await newPage(browser, demo.apiUrl);
+    const portal = await newPage(app.browser, app.demo.apiUrl);
     errors.portal = portal.errors;
-    const [own, other] = demo.clients;
+    const [own, other] = app.demo.clients;
     await portal.page.goto('/');
     await signIn(portal.page, user('client').email, user('client').password);
     await portal.page.getByRole('link', { name: 'My business' }).click();
@@ -251,13 +208,13 @@ describe('the web app in a browser', () => {
     const admin = user('firm_admin');
     const devices = [];
     for (const deviceName of ['Laptop', 'Tablet']) {
-      const d = await newPage(browser, demo.apiUrl);
+      const d = await newPage(app.browser, app.demo.apiUrl);
       await d.page.goto('/sign-in');
       await signIn(d.page, admin.email, admin.password, deviceName);
       await d.page.getByTestId('signed-in-as').waitFor();
       devices.push(d);
     }
-    const third = await newPage(browser, demo.apiUrl);
+    const third = await newPage(app.browser, app.demo.apiUrl);
     errors.third = third.errors;
     await third.page.goto('/sign-in');
     await signIn(third.page, admin.email, admin.password, 'Phone');

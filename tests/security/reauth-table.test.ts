@@ -106,6 +106,7 @@ const ROUTES: Record<string, Row> = {
   // GST notices: none grants power (an assignment gives work, not rights).
   'POST /api/clients/:id/notices': { action: 'notices.create', reauth: false },
   'GET /api/notices': { action: 'notices.read', reauth: false },
+  'GET /api/notice-forms': { action: 'notices.read', reauth: false },
   'GET /api/notices/:id': { action: 'notices.read', reauth: false },
   'POST /api/notices/:id/assign': { action: 'notices.assign', reauth: false },
   'PATCH /api/notices/:id': { action: 'notices.update', reauth: false },

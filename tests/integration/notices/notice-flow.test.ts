@@ -45,6 +45,15 @@ describe('GST notices', () => {
   const post = (token: string, id: string, step: string, body: unknown = {}) => call(api, 'POST', `/api/notices/${id}/${step}`, { token, body });
   const auditActions = async (id: string) => (await db.owner('audit_events').where({ entity_id: id }).orderBy('seq').select('action', 'actor_email')).map((r: { action: string; actor_email: string }) => `${r.action} ${r.actor_email}`);
 
+  it('lists the form catalogue for the intake screen, to every role of the firm and to a client user', async () => {
+    const res = await call(api, 'GET', '/api/notice-forms', { token: tokens.reviewer });
+    expect(res.status).toBe(200);
+    const drc01b = res.body.items.find((f: { form: string }) => f.form === 'DRC-01B');
+    expect(drc01b).toMatchObject({ windowDays: 7, windowUnit: 'calendar', blocksReturn: true, registrationAtStake: false, owner: 'staff' });
+    expect(res.body.items.map((f: { form: string }) => f.form)).toEqual(expect.arrayContaining(['DRC-01', 'REG-17', 'GSTR-3A', 'DRC-07']));
+    expect((await call(api, 'GET', '/api/notice-forms')).status).toBe(401);
+  });
+
   it('takes a notice from intake through draft, a manager’s approval and filing', async () => {
     const res = await intake(tokens.staff!, { form: 'DRC-01B', reference: reference(), servedOn: today(), periods: ['2026-09'], amounts: { tax: 125000, interest: 0, penalty: 0 }, assigneeId: firm.users.staff.id });
     expect(res.status).toBe(201);

@@ -1,5 +1,5 @@
 /** The web app's formatting helpers: Indian digit grouping, rupees, dd-mm-yyyy dates in IST. */
-import { formatBytes, formatCount, formatDate, formatDateTime, formatPeriod, formatRupees, previousPeriod } from '../../../web/src/lib/format';
+import { daysUntil, formatBytes, formatCount, formatDate, formatDateTime, formatDaysLeft, formatPeriod, formatRupees, istInstant, previousPeriod, todayInIndia } from '../../../web/src/lib/format';
 import { gstinMessage, stateOf } from '../../../web/src/lib/gstin';
 
 describe('web formatting', () => {
@@ -51,5 +51,20 @@ describe('web formatting', () => {
     expect(gstinMessage('00AAJCM4455Q1ZP')).toMatch(/state code/);
     expect(stateOf('29ABCDE1234F1ZW')).toBe('Karnataka');
     expect(stateOf('??')).toBeNull();
+  });
+  it('counts days to a due date from today in India, whatever the browser zone', () => {
+    // 20:00 UTC on 4 Dec is already 5 Dec in India.
+    const now = new Date('2026-12-04T20:00:00Z');
+    expect(todayInIndia(now)).toBe('2026-12-05');
+    expect(daysUntil('2026-12-05', now)).toBe(0);
+    expect(daysUntil('2026-12-12', now)).toBe(7);
+    expect(daysUntil('2026-12-03', now)).toBe(-2);
+    expect(daysUntil('2027-03-01', now)).toBe(86);
+    expect([0, 1, -1, 5, -3].map(formatDaysLeft)).toEqual(['today', 'tomorrow', 'yesterday', 'in 5 days', '3 days ago']);
+  });
+
+  it('reads a typed date and time as Indian time', () => {
+    expect(istInstant('2026-12-20T11:30')).toBe('2026-12-20T11:30:00+05:30');
+    expect(new Date(istInstant('2026-12-20T11:30')).toISOString()).toBe('2026-12-20T06:00:00.000Z');
   });
 });

@@ -1,6 +1,6 @@
 import { Badge } from '@mantine/core';
 import { CATEGORY_LABELS } from '../../../domain/recon/labels';
-import type { Category, PeriodState, Run } from '../http/types';
+import type { Category, FollowUpStatus, NoticeState, PeriodState, Run } from '../http/types';
 
 const PERIOD: Record<PeriodState, { label: string; color: string }> = {
   open: { label: 'Open', color: 'gray' },
@@ -47,6 +47,52 @@ export function CategoryBadge({ category }: { category: Category }) {
   return (
     <Badge color={CATEGORY_COLOR[category]} variant="light" size="sm">
       {CATEGORY_LABEL[category] ?? category}
+    </Badge>
+  );
+}
+
+const FOLLOW_UP: Record<FollowUpStatus, { label: string; color: string }> = {
+  open: { label: 'Open', color: 'blue' },
+  snoozed: { label: 'Snoozed', color: 'yellow' },
+  completed: { label: 'Completed', color: 'green' },
+  cancelled: { label: 'Cancelled', color: 'gray' },
+  exhausted: { label: 'Reminders used up', color: 'red' },
+};
+
+export function FollowUpBadge({ status }: { status: FollowUpStatus }) {
+  const s = FOLLOW_UP[status] ?? { label: status, color: 'gray' };
+  return (
+    <Badge color={s.color} variant="light">
+      {s.label}
+    </Badge>
+  );
+}
+
+export const NOTICE_STATE_LABEL: Record<NoticeState, string> = {
+  received: 'Received',
+  assigned: 'Assigned',
+  drafting: 'Drafting',
+  in_review: 'In review',
+  approved: 'Approved',
+  filed: 'Filed',
+  closed: 'Closed',
+};
+const NOTICE_COLOR: Record<NoticeState, string> = { received: 'gray', assigned: 'blue', drafting: 'indigo', in_review: 'orange', approved: 'teal', filed: 'green', closed: 'gray' };
+
+export function NoticeStateBadge({ state }: { state: NoticeState }) {
+  return (
+    <Badge color={NOTICE_COLOR[state] ?? 'gray'} variant="light">
+      {NOTICE_STATE_LABEL[state] ?? state}
+    </Badge>
+  );
+}
+
+/** A plan step's status (follow-up messages and escalations, notice reminders). */
+export function StepBadge({ status }: { status: string }) {
+  const color = status === 'sent' ? 'green' : status === 'planned' ? 'blue' : status === 'cancelled' || status === 'skipped' ? 'gray' : 'yellow';
+  return (
+    <Badge color={color} variant="outline" size="sm">
+      {status}
     </Badge>
   );
 }

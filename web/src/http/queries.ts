@@ -1,7 +1,7 @@
 /** Server state the pages share: one query key and fetcher per resource. */
 import { useQuery } from '@tanstack/react-query';
 import { api, qs } from './client';
-import type { Client, CloseRequest, ImportRecord, Notification, Page, PeriodDetail, PeriodView, Run } from './types';
+import type { ApprovalItem, Client, FirmUser, FollowUp, FollowUpSummary, ImportRecord, Notice, NoticeDetail, NoticeForm, Notification, Page, PeriodDetail, PeriodView, Run } from './types';
 
 /** With `period` (the firm-wide view) each line also carries the client's GSTIN and its ITC at risk. */
 export type RunListItem = Run & { clientName: string; clientGstin?: string; itcAtRisk?: number | null };
@@ -16,6 +16,11 @@ export const keys = {
   run: (runId: string) => ['run', runId] as const,
   approvals: ['approvals'] as const,
   notifications: ['notifications'] as const,
+  followUps: ['follow-ups'] as const,
+  followUp: (id: string) => ['follow-ups', id] as const,
+  notices: ['notices'] as const,
+  notice: (id: string) => ['notices', id] as const,
+  users: ['users'] as const,
 };
 
 /** Clients are few per firm (hundreds): the app loads them all, page by page, and searches locally. */
@@ -56,7 +61,29 @@ export function useRuns(filters: { clientId?: string; period?: string; status?: 
 }
 
 export const useApprovals = (enabled = true) =>
-  useQuery({ queryKey: keys.approvals, queryFn: () => api.get<Page<CloseRequest & { kind: string }>>('/api/approvals?limit=100'), enabled });
+  useQuery({ queryKey: keys.approvals, queryFn: () => api.get<Page<ApprovalItem>>('/api/approvals?limit=100'), enabled });
 
 export const useNotifications = (limit = 50) =>
   useQuery({ queryKey: [...keys.notifications, limit], queryFn: () => api.get<Page<Notification>>(`/api/notifications?limit=${limit}`) });
+
+export const useFollowUps = (filters: { clientId?: string; status?: string }) =>
+  useQuery({ queryKey: [...keys.followUps, filters], queryFn: () => api.get<Page<FollowUpSummary>>(`/api/follow-ups${qs({ limit: 200, ...filters })}`) });
+
+/** A live follow-up refreshes itself so a send or an upload shows up without a reload. */
+export const useFollowUp = (id: string) =>
+  useQuery({
+    queryKey: keys.followUp(id),
+    queryFn: () => api.get<FollowUp>(`/api/follow-ups/${id}`),
+    refetchInterval: (q) => (q.state.data && (q.state.data.status === 'open' || q.state.data.status === 'snoozed') ? 5000 : false),
+  });
+
+export const useNotices = (filters: { clientId?: string; state?: string }) =>
+  useQuery({ queryKey: [...keys.notices, filters], queryFn: () => api.get<Page<Notice>>(`/api/notices${qs({ limit: 200, ...filters })}`) });
+
+export const useNotice = (id: string) => useQuery({ queryKey: keys.notice(id), queryFn: () => api.get<NoticeDetail>(`/api/notices/${id}`) });
+
+export const useNoticeForms = () => useQuery({ queryKey: ['notice-forms'], staleTime: Infinity, queryFn: () => api.get<{ items: NoticeForm[] }>('/api/notice-forms') });
+
+/** The firm's people (managers and firm admins may list them): names for owners and assignees. */
+export const useUsers = (enabled: boolean) =>
+  useQuery({ queryKey: keys.users, enabled, queryFn: () => api.get<Page<FirmUser>>('/api/users?limit=500') });

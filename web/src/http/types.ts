@@ -174,3 +174,124 @@ export type CalendarEntry = {
   status: DeadlineStatus;
   filing: null | { filedOn: string; arn: string };
 };
+
+export type ApprovalItem =
+  | (CloseRequest & { kind: 'period_close'; summary: string })
+  | { kind: 'notice_reply'; id: string; clientId: string; clientName: string; requestedBy: { id: string; email: string; role: string }; requestedAt: string; summary: string };
+
+export type FollowUpStatus = 'open' | 'snoozed' | 'completed' | 'cancelled' | 'exhausted';
+export type PlannedMessage = { at: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue'; status: 'planned' | 'sent' | 'merged' | 'skipped' | 'cancelled' };
+export type PlannedEscalation = { at: string; audience: 'owner' | 'manager' | 'firm_admin'; reason: string; status: 'planned' | 'sent' | 'skipped' | 'cancelled' };
+export type FollowUpSummary = {
+  id: string;
+  clientId: string;
+  title: string;
+  status: FollowUpStatus;
+  dueDate: string;
+  deadline: null | { returnType: string; period: string };
+  ownerId: string;
+  nextMessageAt: string | null;
+  snoozedUntil: string | null;
+  workflowId: string;
+  createdAt: string;
+};
+export type FollowUp = FollowUpSummary & {
+  items: Array<{
+    id: string;
+    description: string;
+    period: string | null;
+    status: 'outstanding' | 'received' | 'not_applicable';
+    reason: string | null;
+    files: Array<{ id: string; filename: string; size: number; sha256: string | null; receivedAt: string | null }>;
+  }>;
+  schedule: PlannedMessage[];
+  escalations: PlannedEscalation[];
+  sent: Array<{ at: string; channel: string; to: string; status: 'sent' | 'failed'; messageId: string | null; subject: string | null; itemsListed: string[]; error: string | null }>;
+};
+
+export type NoticeState = 'received' | 'assigned' | 'drafting' | 'in_review' | 'approved' | 'filed' | 'closed';
+export type NoticeForm = {
+  form: string;
+  provision: string;
+  title: string;
+  answer: string;
+  windowDays: number | null;
+  windowUnit: 'calendar' | 'working';
+  owner: string;
+  blocksReturn: boolean;
+  registrationAtStake: boolean;
+  clocks: string[];
+};
+export type NoticeStep = { key: string; at: string; audience: string; reason: string; forDate: string | null; status: 'planned' | 'sent' };
+export type Hearing = { id: string; at: string; place: string | null; adjournments: number; lastReason: string | null; overrideUsed: boolean };
+export type Notice = {
+  id: string;
+  workflowId: string;
+  clientId: string;
+  gstin: string;
+  form: string;
+  formTitle: string;
+  reference: string;
+  caseId: string | null;
+  din: string | null;
+  periods: string[];
+  financialYears: string[];
+  servedOn: string;
+  state: NoticeState;
+  statutoryDueDate: string | null;
+  extendedDueDate: string | null;
+  effectiveDueDate: string | null;
+  dueAt: string | null;
+  targetDate: string | null;
+  targetDateSource: string | null;
+  dueDateSource: 'notice' | 'computed' | 'manual' | null;
+  amounts: { tax: number | null; interest: number | null; penalty: number | null; total: number | null };
+  description: string | null;
+  assigneeId: string | null;
+  draftedBy: string | null;
+  approvedBy: string | null;
+  flags: string[];
+  reminders: NoticeStep[];
+  escalations: NoticeStep[];
+  clocks: Array<{ kind: 'penalty_saving' | 'appeal_due' | 'condonation_end' | 'limitation_end'; date: string; note: string }>;
+  reply: null | { arn: string; filedOn: string };
+  outcome: null | { outcome: string; orderForm: string | null; orderDate: string | null };
+  hearings: Hearing[];
+  createdAt: string;
+  closedAt: string | null;
+};
+export type NoticeDetail = Notice & {
+  drafts: Array<{ id: string; version: number; text: string; draftedBy: string; createdAt: string }>;
+  reviews: Array<{ id: string; decision: string; comment: string | null; reviewerId: string; draftVersion: number; createdAt: string }>;
+  history: Array<{ action: string; by: string; role: string; at: string }>;
+};
+
+export type ClientExport = {
+  exportId: string;
+  clientId: string;
+  status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
+  sizeBytes: number | null;
+  sha256: string | null;
+  counts: Record<string, number> | null;
+  expiresAt: string;
+  downloadUrl: string | null;
+  downloadedAt: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  readyAt: string | null;
+};
+export type Erasure = {
+  erasureId: string;
+  clientId: string;
+  status: 'running' | 'completed' | 'failed';
+  reason: string;
+  requestedAt: string;
+  completedAt: string | null;
+  failureReason: string | null;
+  certificate: Record<string, unknown> | null;
+  certificateJws: string | null;
+};
+
+export type SmtpSettings = { host: string | null; port: number | null; secure: boolean | null; user: string | null; from: string | null; passwordSet: boolean };
+export type GspSettings = { provider: string | null; username: string | null; clientId: string | null; passwordSet: boolean };
+export type Holidays = { saturdaysWorking: boolean; targetBufferDays: number; warningDays: number; dates: Array<{ date: string; name: string; stateCode: string | null }>; nationalHolidays: Array<{ date: string; name: string }> };

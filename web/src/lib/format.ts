@@ -88,3 +88,28 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+/** Today's date in India, YYYY-MM-DD. */
+export function todayInIndia(now: Date = new Date()): string {
+  const p = istParts(now);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** Whole days from today (in India) to a YYYY-MM-DD date: 0 today, negative once it has passed. */
+export function daysUntil(date: string, now: Date = new Date()): number {
+  const day = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+  return Math.round((day(date) - day(todayInIndia(now))) / 86_400_000);
+}
+
+/** "in 3 days", "today", "2 days ago": how near a due date is, for urgency columns. */
+export function formatDaysLeft(days: number): string {
+  if (days === 0) return 'today';
+  if (days === 1) return 'tomorrow';
+  if (days === -1) return 'yesterday';
+  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+}
+
+/** A `datetime-local` value (a wall-clock time the person typed, meant in India) as an instant with +05:30. */
+export function istInstant(local: string): string {
+  return `${local.length === 16 ? `${local}:00` : local}+05:30`;
+}

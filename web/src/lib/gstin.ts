@@ -20,3 +20,6 @@ export function gstinMessage(raw: string): string | null {
 export function stateOf(gstin: string): string | null {
   return STATE_CODES[gstin.trim().slice(0, 2)] ?? null;
 }
+
+/** GST state codes and names (for state pickers). */
+export const STATES: Readonly<Record<string, string>> = STATE_CODES;

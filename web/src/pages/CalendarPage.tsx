@@ -1,10 +1,12 @@
 /** The compliance calendar: every client's returns due in a month, soonest first, by status. */
-import { Anchor, Badge, Card, Group, SegmentedControl, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, SegmentedControl, Table, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, qs } from '../http/client';
+import { CAN, useUser } from '../http/session';
 import type { CalendarEntry, DeadlineStatus, Page } from '../http/types';
+import { ExtensionForm, HolidaysDialog, RecordFiling } from '../components/CalendarActions';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { formatDate, formatPeriod, previousPeriod } from '../lib/format';
@@ -31,6 +33,10 @@ function monthWindow(month: string): { from: string; to: string } {
 export default function CalendarPage() {
   const [month, setMonth] = useState(() => nextMonth(previousPeriod()));
   const [status, setStatus] = useState('all');
+  const user = useUser();
+  const [dialog, setDialog] = useState<'holidays' | 'extension' | null>(null);
+  const [filing, setFiling] = useState<CalendarEntry | null>(null);
+  const admin = user.role === 'firm_admin';
   const valid = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
   const calendar = useQuery({
     queryKey: ['calendar', month, status],
@@ -39,7 +45,25 @@ export default function CalendarPage() {
   });
   return (
     <>
-      <PageHeader title="Compliance calendar" subtitle="Returns due in the month, soonest first. Due dates move with notified extensions and holidays." />
+      <PageHeader
+        title="Compliance calendar"
+        subtitle="Returns due in the month, soonest first. Due dates move with notified extensions and holidays."
+        actions={
+          admin ? (
+            <>
+              <Button variant="default" onClick={() => setDialog('holidays')}>
+                Holidays
+              </Button>
+              <Button variant="default" onClick={() => setDialog('extension')}>
+                Record an extension
+              </Button>
+            </>
+          ) : null
+        }
+      />
+      {dialog === 'holidays' ? <HolidaysDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'extension' ? <ExtensionForm onClose={() => setDialog(null)} /> : null}
+      {filing ? <RecordFiling entry={filing} onClose={() => setFiling(null)} /> : null}
       <Card withBorder>
         <Group mb="sm" align="flex-end">
           <TextInput label="Month" type="month" value={month} onChange={(e) => setMonth(e.currentTarget.value)} error={valid ? null : 'Choose a month'} />
@@ -66,7 +90,7 @@ export default function CalendarPage() {
                 </Table.Thead>
                 <Table.Tbody>
                   {d.items.map((e) => (
-                    <Table.Tr key={`${e.clientId}-${e.returnType}-${e.period}`}>
+                    <Table.Tr key={`${e.clientId}-${e.returnType}-${e.period}`} data-testid="calendar-row">
                       <Table.Td>
                         {formatDate(e.effectiveDueDate)}
                         {e.extendedDueDate ? (
@@ -91,6 +115,10 @@ export default function CalendarPage() {
                           <Text size="xs" c="dimmed">
                             {formatDate(e.filing.filedOn)} · ARN {e.filing.arn}
                           </Text>
+                        ) : CAN.prepare(user.role) ? (
+                          <Button size="compact-xs" variant="subtle" ml="xs" onClick={() => setFiling(e)} aria-label={`Record filing of ${e.returnType} ${formatPeriod(e.period)} for ${e.clientName}`}>
+                            Record filing
+                          </Button>
                         ) : null}
                       </Table.Td>
                     </Table.Tr>

@@ -1,5 +1,5 @@
 /** One client: its periods and their close state, its reconciliations and its imports. */
-import { Anchor, Badge, Button, Card, Group, Modal, Table, Tabs, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Modal, Stack, Table, Tabs, Text, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -10,6 +10,10 @@ import { CAN, useUser } from '../http/session';
 import type { Client, ImportRecord } from '../http/types';
 import { PeriodBadge } from '../components/badges';
 import { ClientForm } from '../components/ClientForm';
+import { FollowUpForm } from '../components/FollowUpForm';
+import { FollowUpList } from '../components/FollowUpList';
+import { NoticeIntake } from '../components/NoticeIntake';
+import { NoticeList } from '../components/NoticeList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { RunsTable } from '../components/RunsTable';
@@ -156,6 +160,7 @@ export default function ClientPage() {
   const user = useUser();
   const client = useClient(clientId);
   const [editing, { open, close }] = useDisclosure(false);
+  const [creating, setCreating] = useState<'follow-up' | 'notice' | null>(null);
   const queryClient = useQueryClient();
 
   if (client.error instanceof ApiError && (client.error.status === 404 || client.error.status === 400)) return <NotFoundPage what="client" />;
@@ -182,6 +187,11 @@ export default function ClientPage() {
               <Button variant="default" onClick={open}>
                 Edit
               </Button>
+              {user.role === 'firm_admin' ? (
+                <Button variant="default" component={Link} to={`/clients/${clientId}/data`}>
+                  Export or erase
+                </Button>
+              ) : null}
               <Button component={Link} to={`/clients/${clientId}/reconcile`}>
                 Reconcile a period
               </Button>
@@ -197,6 +207,8 @@ export default function ClientPage() {
                 <Tabs.Tab value="periods">Periods</Tabs.Tab>
                 <Tabs.Tab value="runs">Reconciliations</Tabs.Tab>
                 <Tabs.Tab value="imports">Imports</Tabs.Tab>
+                {user.role === 'client' ? null : <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab>}
+                <Tabs.Tab value="notices">Notices</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="periods">
                 <Periods clientId={clientId} />
@@ -207,10 +219,32 @@ export default function ClientPage() {
               <Tabs.Panel value="imports">
                 <Imports clientId={clientId} canUndo={preparer} />
               </Tabs.Panel>
+              <Tabs.Panel value="follow-ups">
+                <Stack>
+                  {preparer ? (
+                    <Button variant="light" w="fit-content" onClick={() => setCreating('follow-up')}>
+                      New follow-up
+                    </Button>
+                  ) : null}
+                  <FollowUpList clientId={clientId} />
+                </Stack>
+              </Tabs.Panel>
+              <Tabs.Panel value="notices">
+                <Stack>
+                  {preparer ? (
+                    <Button variant="light" w="fit-content" onClick={() => setCreating('notice')}>
+                      Take in a notice
+                    </Button>
+                  ) : null}
+                  <NoticeList clientId={clientId} />
+                </Stack>
+              </Tabs.Panel>
             </Tabs>
           </Card>
         )}
       </QueryState>
+      {creating === 'follow-up' ? <FollowUpForm opened clientId={clientId} onClose={() => setCreating(null)} /> : null}
+      {creating === 'notice' ? <NoticeIntake opened clientId={clientId} onClose={() => setCreating(null)} /> : null}
       <Modal opened={editing} onClose={close} title="Edit client" size="lg">
         {c ? (
           <ClientForm

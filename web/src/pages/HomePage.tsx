@@ -26,8 +26,8 @@ function Approvals() {
               {d.items.slice(0, 6).map((a) => (
                 <Table.Tr key={a.id}>
                   <Table.Td>
-                    <Anchor component={Link} to={`/clients/${a.clientId}/periods/${a.period}`} size="sm">
-                      {a.clientName} · {formatPeriod(a.period)}
+                    <Anchor component={Link} to={a.kind === 'period_close' ? `/clients/${a.clientId}/periods/${a.period}` : `/notices/${a.id}`} size="sm">
+                      {a.clientName} · {a.kind === 'period_close' ? `close of ${formatPeriod(a.period)}` : a.summary}
                     </Anchor>
                   </Table.Td>
                   <Table.Td>

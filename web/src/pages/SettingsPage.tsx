@@ -13,6 +13,7 @@ import type { FirmSettings, FirmUser, Page, Role } from '../http/types';
 import { PageHeader } from '../components/PageHeader';
 import { errorText, QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
+import { GspSettingsCard, SmtpSettingsCard } from '../components/SecretSettings';
 import { ROLE_LABEL } from '../components/Shell';
 import { Invitations, UnlockButton } from '../components/Invitations';
 import { formatDateTime } from '../lib/format';
@@ -243,6 +244,8 @@ export default function SettingsPage() {
       />
       <Stack>
         {CAN.firmSettings(user.role) ? <FirmSettingsCard /> : null}
+        {CAN.firmSettings(user.role) ? <SmtpSettingsCard /> : null}
+        {CAN.firmSettings(user.role) ? <GspSettingsCard /> : null}
         <Users />
         <Invitations />
       </Stack>

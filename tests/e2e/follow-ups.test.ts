@@ -1,0 +1,140 @@
+/**
+ * Follow-up pages in a real Chromium against a fresh `npm start` (real PostgreSQL, Temporal, worker,
+ * Mailpit): staff asks a client for documents by a return on the calendar, sees the plan the API
+ * computed, the nudge refused in words, snoozes and resumes, and sees what the outbox sent and what
+ * the client uploaded through the emailed link; then cancels. The lists (firm-wide and the client's
+ * tab) show it; axe-core finds no serious violation; no page logs an error.
+ */
+import type { Page } from 'playwright-core';
+import { eventually } from '../harness/eventually';
+import { choose, labelled, useAppStack } from './app-stack';
+import { screenshot, seriousA11yViolations } from './browser';
+
+jest.setTimeout(420_000);
+
+/** Minutes since midnight in India now. */
+function istMinute(now = new Date()): number {
+  const ist = new Date(now.getTime() + 330 * 60_000);
+  return ist.getUTCHours() * 60 + ist.getUTCMinutes();
+}
+
+// textContent, not innerText: the badge's CSS writes it in capitals.
+const statusShown = async (page: Page) => (await page.getByTestId('follow-up-status').textContent())?.trim();
+
+describe('follow-ups in the browser', () => {
+  const app = useAppStack('follow-ups');
+
+  it('staff asks for documents, sees the plan, snoozes, resumes, sees what was sent and received, and cancels', async () => {
+    const { page, context, done } = await app.signedIn('staff', 'staff', '/follow-ups');
+    const client = app.demo.clients[0]!;
+    await page.getByRole('heading', { name: 'Follow-ups' }).waitFor();
+    await page.getByText(/No follow-up here yet/).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Create: two items, due by a return on the client's calendar.
+    const createdAt = istMinute();
+    await page.getByRole('button', { name: 'New follow-up' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New follow-up' });
+    await choose(page, dialog, 'Client', client.name);
+    await dialog.getByLabel('Title').fill('Purchase bills for November');
+    await dialog.getByLabel(labelled('Item 1')).fill('Purchase bills');
+    await dialog.getByRole('button', { name: 'Add an item' }).click();
+    await dialog.getByLabel(labelled('Item 2')).fill('Bank statement');
+    await dialog.getByLabel(/^Return it feeds/).click();
+    const firstReturn = page.getByRole('option', { name: /GSTR-3B .* our target / }).first();
+    const chosen = await firstReturn.innerText();
+    await firstReturn.click();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Create follow-up' }).click();
+    await page.waitForURL(/\/follow-ups\/[0-9a-f-]{36}$/);
+    const followUpId = page.url().split('/').pop()!;
+    await page.getByRole('heading', { name: 'Purchase bills for November' }).waitFor();
+    await page.getByText(`for ${chosen.split(' · ')[0]}`).first().waitFor();
+
+    // The plan as the API computed it: the first message, the reminders, the alerts inside the firm.
+    const api = (await (await fetch(`${app.demo.apiUrl}/api/follow-ups/${followUpId}`, { headers: { authorization: `Bearer ${await app.token('staff')}` } })).json()) as { schedule: unknown[] };
+    const schedule = page.getByTestId('schedule');
+    await schedule.getByText('First message').waitFor();
+    expect(await schedule.getByRole('row').count()).toBe(api.schedule.length);
+    expect(api.schedule.length).toBeGreaterThan(2);
+    expect(await page.getByTestId('follow-up-item').count()).toBe(2);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'follow-up');
+
+    // Sent at once in the day; planned for the send time during quiet hours (20:00–09:00 IST).
+    const daytime = createdAt >= 9 * 60 + 2 && createdAt < 19 * 60 + 50;
+    if (daytime) {
+      await page.getByTestId('sent-message').filter({ hasText: 'accounts@meridian.example' }).waitFor({ timeout: 90_000 });
+      // A second message the same day is refused, and the refusal is said.
+      await page.getByRole('button', { name: 'Nudge now' }).click();
+      await page.getByRole('alert').filter({ hasText: 'The client already got a message today.' }).waitFor();
+
+      // The client answers through the emailed link (no sign-in): the page shows what arrived.
+      const link = await eventually('the email with the checklist link', async () => {
+        const search = (await (await fetch(`${app.demo.mail!.apiUrl}/api/v1/search?query=${encodeURIComponent('to:"accounts@meridian.example"')}`)).json()) as { messages: Array<{ ID: string }> };
+        for (const m of search.messages) {
+          const text = ((await (await fetch(`${app.demo.mail!.apiUrl}/api/v1/message/${m.ID}`)).json()) as { Text: string }).Text;
+          const found = /https?:\/\/\S+\/r\/[A-Za-z0-9_-]+/.exec(text);
+          if (found && text.includes('Bank statement')) return found[0];
+        }
+        return null;
+      });
+      const clientPage = await context.newPage();
+      await clientPage.goto(new URL(link).pathname);
+      const item = clientPage.getByRole('listitem').filter({ hasText: 'Purchase bills' });
+      await item.locator('input[type=file]').setInputFiles({ name: 'bills-november.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') });
+      await item.getByRole('button', { name: 'Upload' }).click();
+      await clientPage.getByRole('listitem').filter({ hasText: 'Purchase bills — received' }).waitFor();
+      await clientPage.close();
+      await page.getByTestId('follow-up-item').filter({ hasText: 'Purchase bills' }).getByRole('link', { name: 'bills-november.pdf' }).waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('follow-up-item').filter({ hasText: 'Purchase bills' }).getByText('Received').count()).toBe(1);
+    } else {
+      await page.getByText('Nothing sent yet').waitFor();
+      await page.getByRole('button', { name: 'Nudge now' }).click();
+      await page.getByRole('alert').filter({ hasText: /No messages between/ }).waitFor();
+    }
+
+    // Snooze, then resume: the status and the plan follow.
+    await page.getByRole('button', { name: 'Snooze' }).click();
+    const snooze = page.getByRole('dialog', { name: 'Snooze the reminders' });
+    const inFiveDays = new Date(Date.now() + 5 * 86_400_000 + 330 * 60_000).toISOString().slice(0, 10);
+    await snooze.getByLabel('Snooze until').fill(inFiveDays);
+    await snooze.getByRole('button', { name: 'Snooze' }).click();
+    await snooze.waitFor({ state: 'detached' });
+    await eventually('the snoozed status', async () => (await statusShown(page)) === 'Snoozed');
+    await page.getByText(/snoozed until/).waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await eventually('the open status', async () => (await statusShown(page)) === 'Open');
+
+    // The lists: firm-wide and on the client's page.
+    await page.getByRole('link', { name: 'Follow-ups' }).first().click();
+    await page.getByTestId('follow-up-row').filter({ hasText: 'Purchase bills for November' }).waitFor();
+    await page.goto(`/clients/${client.id}`);
+    await page.getByRole('tab', { name: 'Follow-ups' }).click();
+    await page.getByTestId('follow-up-row').filter({ hasText: 'Purchase bills for November' }).getByRole('link').click();
+
+    // Cancel: no message after it.
+    await page.getByRole('button', { name: 'Cancel follow-up' }).click();
+    const cancel = page.getByRole('dialog', { name: 'Cancel the follow-up' });
+    await cancel.getByLabel('Note (optional)').fill('Client sent everything by hand');
+    await cancel.getByRole('button', { name: 'Cancel follow-up' }).click();
+    await eventually('the cancelled status', async () => (await statusShown(page)) === 'Cancelled');
+    expect(await page.getByRole('button', { name: 'Nudge now' }).count()).toBe(0);
+    await done();
+  });
+
+  it('shows a reviewer the follow-ups and their plan without the actions', async () => {
+    await app.addUser('reviewer');
+    const { page, done } = await app.signedIn('reviewer', 'reviewer', '/follow-ups');
+    await page.getByTestId('follow-up-row').first().waitFor();
+    expect(await page.getByRole('button', { name: 'New follow-up' }).count()).toBe(0);
+    await page.getByTestId('follow-up-row').first().getByRole('link').first().click();
+    await page.getByTestId('schedule').waitFor();
+    expect(await page.getByRole('button', { name: /Nudge now|Snooze|Cancel follow-up/ }).count()).toBe(0);
+    await done();
+  });
+
+  afterAll(() => {
+    expect(app.errors).toEqual(Object.fromEntries(Object.keys(app.errors).map((k) => [k, []])));
+  });
+});

@@ -1,0 +1,86 @@
+/** Notices, most urgent first as the API ranks them, with the days left to each effective due date. */
+import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
+import { useClients, useNotices } from '../http/queries';
+import { daysUntil, formatDate, formatDaysLeft, formatRupees } from '../lib/format';
+import { NoticeStateBadge } from './badges';
+import { QueryState } from './QueryState';
+
+export const FLAG_LABEL: Record<string, string> = {
+  blocks_return: 'Blocks a return',
+  registration_at_stake: 'Registration at stake',
+  no_due_date: 'No due date',
+  outside_limitation: 'Outside limitation',
+};
+
+export function DaysLeft({ date, done }: { date: string | null; done?: boolean }) {
+  if (!date) return <Badge color="red" variant="light">no date</Badge>;
+  const days = daysUntil(date);
+  // Urgency by weight, and red once passed (red.9 keeps AA contrast on white; orange and yellow do not).
+  return (
+    <Text size="sm" c={!done && days < 0 ? 'red.9' : undefined} fw={!done && days <= 3 ? 700 : !done && days <= 7 ? 600 : undefined}>
+      {formatDaysLeft(days)}
+    </Text>
+  );
+}
+
+export function NoticeList({ clientId, state }: { clientId?: string; state?: string }) {
+  const notices = useNotices({ clientId, state });
+  const clients = useClients();
+  const clientName = (id: string) => clients.data?.find((c) => c.id === id)?.name ?? '…';
+  return (
+    <QueryState query={notices} label="notices" isEmpty={(d) => d.items.length === 0} empty={state ? 'No notice in this state.' : 'No open notice. “Take in a notice” records one with its dates.'}>
+      {(d) => (
+        <Table.ScrollContainer minWidth={960}>
+          <Table highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Notice</Table.Th>
+                {clientId ? null : <Table.Th>Client</Table.Th>}
+                <Table.Th>Due</Table.Th>
+                <Table.Th>Left</Table.Th>
+                <Table.Th>Our target</Table.Th>
+                <Table.Th className="num">Demand</Table.Th>
+                <Table.Th>State</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {d.items.map((n) => (
+                <Table.Tr key={n.id} data-testid="notice-row">
+                  <Table.Td>
+                    <Anchor component={Link} to={`/notices/${n.id}`} size="sm" fw={500}>
+                      {n.form} · {n.reference}
+                    </Anchor>
+                    <Group gap={4}>
+                      {n.flags.map((f) => (
+                        <Badge key={f} size="xs" color={f === 'no_due_date' ? 'red' : 'orange'} variant="light">
+                          {FLAG_LABEL[f] ?? f}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
+                  {clientId ? null : (
+                    <Table.Td>
+                      <Anchor component={Link} to={`/clients/${n.clientId}`} size="sm">
+                        {clientName(n.clientId)}
+                      </Anchor>
+                    </Table.Td>
+                  )}
+                  <Table.Td className="nowrap">{formatDate(n.effectiveDueDate)}</Table.Td>
+                  <Table.Td className="nowrap">
+                    <DaysLeft date={n.effectiveDueDate} done={n.state === 'filed' || n.state === 'closed'} />
+                  </Table.Td>
+                  <Table.Td className="nowrap">{formatDate(n.targetDate)}</Table.Td>
+                  <Table.Td className="num">{formatRupees(n.amounts.total)}</Table.Td>
+                  <Table.Td className="nowrap">
+                    <NoticeStateBadge state={n.state} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </QueryState>
+  );
+}

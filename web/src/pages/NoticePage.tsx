@@ -1,0 +1,268 @@
+/**
+ * One GST notice: its dates (statutory, extended, our target) with the days left, the other clocks
+ * of the law, flags and amounts; the reply draft and the review (four eyes); the filing's ARN;
+ * hearings; the reminders and escalations the API planned; the history.
+ */
+import { Alert, Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../http/client';
+import { keys, useClient, useNotice } from '../http/queries';
+import { useUser } from '../http/session';
+import type { NoticeDetail, NoticeStep } from '../http/types';
+import { NoticeStateBadge, StepBadge } from '../components/badges';
+import { AdjournButton, DraftEditor, NoticeActions } from '../components/NoticeActions';
+import { DaysLeft, FLAG_LABEL } from '../components/NoticeList';
+import { PageHeader } from '../components/PageHeader';
+import { QueryState } from '../components/QueryState';
+import { formatDate, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
+import { NotFoundPage } from './NotFoundPage';
+
+const SOURCE: Record<string, string> = { notice: 'as printed on the notice', computed: "counted from the form's window", manual: 'entered by hand' };
+const CLOCK: Record<string, string> = { penalty_saving: 'Penalty-saving window ends', appeal_due: 'Appeal due', condonation_end: 'Condonation window ends', limitation_end: 'Limitation ends' };
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Table.Tr>
+      <Table.Th w={220}>{label}</Table.Th>
+      <Table.Td>{children}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+function Dates({ n }: { n: NoticeDetail }) {
+  const done = n.state === 'filed' || n.state === 'closed';
+  return (
+    <Table aria-label="Dates and clocks" data-testid="notice-dates">
+      <Table.Tbody>
+        <Row label="Served on">{formatDate(n.servedOn)}</Row>
+        <Row label="Statutory due date">
+          <Group gap="xs">
+            {formatDate(n.statutoryDueDate)}
+            {n.dueDateSource ? <Text size="xs" c="dimmed">{SOURCE[n.dueDateSource]}</Text> : null}
+          </Group>
+        </Row>
+        {n.extendedDueDate ? <Row label="Extended to">{formatDate(n.extendedDueDate)}</Row> : null}
+        <Row label="Due">
+          <Group gap="xs">
+            {formatDate(n.effectiveDueDate)} <DaysLeft date={n.effectiveDueDate} done={done} />
+          </Group>
+        </Row>
+        <Row label="Our target">{formatDate(n.targetDate)}</Row>
+        {n.clocks.map((c) => (
+          <Row key={c.kind} label={CLOCK[c.kind] ?? c.kind}>
+            <Group gap="xs">
+              {formatDate(c.date)} <DaysLeft date={c.date} done={n.state === 'closed'} />
+            </Group>
+            <Text size="xs" c="dimmed">
+              {c.note}
+            </Text>
+          </Row>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function Facts({ n }: { n: NoticeDetail }) {
+  return (
+    <Table aria-label="The notice">
+      <Table.Tbody>
+        <Row label="Form">
+          {n.form} — {n.formTitle}
+        </Row>
+        <Row label="Periods">{n.periods.length ? n.periods.map(formatPeriod).join(', ') : '—'}</Row>
+        <Row label="Tax · interest · penalty">
+          {formatRupees(n.amounts.tax)} · {formatRupees(n.amounts.interest)} · {formatRupees(n.amounts.penalty)}
+        </Row>
+        <Row label="Total demand">{formatRupees(n.amounts.total)}</Row>
+        {n.reply ? (
+          <Row label="Filed">
+            {formatDate(n.reply.filedOn)} · ARN <span className="mono">{n.reply.arn}</span>
+          </Row>
+        ) : null}
+        {n.outcome ? <Row label="Outcome">{n.outcome.outcome}</Row> : null}
+        {n.description ? <Row label="About">{n.description}</Row> : null}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function Steps({ steps, label }: { steps: NoticeStep[]; label: string }) {
+  if (!steps.length) return <Text size="sm" c="dimmed">None planned.</Text>;
+  return (
+    <Table aria-label={label}>
+      <Table.Tbody>
+        {steps.map((s) => (
+          <Table.Tr key={s.key}>
+            <Table.Td>{formatDateTime(s.at)}</Table.Td>
+            <Table.Td>
+              {s.reason}
+              <Text size="xs" c="dimmed">
+                to {s.audience}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <StepBadge status={s.status} />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+export default function NoticePage() {
+  const { noticeId = '' } = useParams();
+  const user = useUser();
+  const notice = useNotice(noticeId);
+  const client = useClient(notice.data?.clientId ?? '');
+  const queryClient = useQueryClient();
+  if (notice.error instanceof ApiError && (notice.error.status === 404 || notice.error.status === 400)) return <NotFoundPage what="notice" />;
+  const n = notice.data;
+  const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: keys.notices }), queryClient.invalidateQueries({ queryKey: keys.approvals })]);
+  return (
+    <>
+      <PageHeader
+        crumbs={[{ label: 'Notices', to: '/notices' }]}
+        title={n ? `${n.form} · ${n.reference}` : 'Notice'}
+        subtitle={
+          n ? (
+            <Group gap="xs">
+              <NoticeStateBadge state={n.state} />
+              <Anchor component={Link} to={`/clients/${n.clientId}`} size="sm">
+                {client.data?.name ?? 'Client'}
+              </Anchor>
+              {n.flags.map((f) => (
+                <Badge key={f} size="sm" color={f === 'no_due_date' ? 'red' : 'orange'} variant="light">
+                  {FLAG_LABEL[f] ?? f}
+                </Badge>
+              ))}
+            </Group>
+          ) : undefined
+        }
+      />
+      <QueryState query={notice} label="the notice">
+        {(data) => (
+          <Stack>
+            <NoticeActions n={data} onDone={refresh} />
+            {data.flags.includes('no_due_date') ? (
+              <Alert color="red" title="No due date known">
+                This form's reply date is only on the notice. Set the due date (or a target date) before drafting.
+              </Alert>
+            ) : null}
+            <SimpleGrid cols={{ base: 1, lg: 2 }}>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  Dates and clocks
+                </Title>
+                <Dates n={data} />
+              </Card>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  The notice
+                </Title>
+                <Facts n={data} />
+              </Card>
+            </SimpleGrid>
+            <Card withBorder>
+              <Title order={2} size="h4" mb="sm">
+                Reply
+              </Title>
+              <Stack>
+                <DraftEditor key={data.drafts.length} n={data} onDone={refresh} />
+                {data.state === 'in_review' ? (
+                  <Text size="sm">
+                    {data.draftedBy === user.id ? 'You drafted this reply: another manager or firm admin reviews it (four eyes).' : 'The reply is with a manager for review. Whoever drafted it cannot approve it.'}
+                  </Text>
+                ) : null}
+                {data.drafts.length ? (
+                  <Table aria-label="Draft versions">
+                    <Table.Tbody>
+                      {[...data.drafts].reverse().map((d) => (
+                        <Table.Tr key={d.id}>
+                          <Table.Td w={120}>version {d.version}</Table.Td>
+                          <Table.Td w={200}>{formatDateTime(d.createdAt)}</Table.Td>
+                          <Table.Td>
+                            <Text size="sm" lineClamp={3} style={{ whiteSpace: 'pre-wrap' }}>
+                              {d.text}
+                            </Text>
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                ) : null}
+                {data.reviews.map((r) => (
+                  <Alert key={r.id} color={r.decision === 'approved' ? 'green' : 'orange'} title={`${r.decision === 'approved' ? 'Approved' : 'Changes requested'} (version ${r.draftVersion}) · ${formatDateTime(r.createdAt)}`}>
+                    {r.comment ?? 'No comment.'}
+                  </Alert>
+                ))}
+              </Stack>
+            </Card>
+            <Card withBorder>
+              <Title order={2} size="h4" mb="sm">
+                Hearings
+              </Title>
+              {data.hearings.length ? (
+                <Table aria-label="Hearings">
+                  <Table.Tbody>
+                    {data.hearings.map((h) => (
+                      <Table.Tr key={h.id} data-testid="hearing-row">
+                        <Table.Td>{formatDateTime(h.at)}</Table.Td>
+                        <Table.Td>{h.place ?? '—'}</Table.Td>
+                        <Table.Td>
+                          {h.adjournments ? `adjourned ${h.adjournments}×${h.lastReason ? `: ${h.lastReason}` : ''}` : 'not adjourned'}
+                        </Table.Td>
+                        <Table.Td>
+                          <AdjournButton n={data} h={h} onDone={refresh} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              ) : (
+                <Text size="sm" c="dimmed">
+                  No hearing yet.
+                </Text>
+              )}
+            </Card>
+            <SimpleGrid cols={{ base: 1, lg: 2 }}>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  Reminders
+                </Title>
+                <Steps steps={data.reminders} label="Reminders" />
+              </Card>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  Escalations
+                </Title>
+                <Steps steps={data.escalations} label="Escalations" />
+              </Card>
+            </SimpleGrid>
+            {data.history.length ? (
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  History
+                </Title>
+                <Table aria-label="History">
+                  <Table.Tbody>
+                    {data.history.map((h, i) => (
+                      <Table.Tr key={i}>
+                        <Table.Td w={200}>{formatDateTime(h.at)}</Table.Td>
+                        <Table.Td>{h.action}</Table.Td>
+                        <Table.Td>{h.by}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Card>
+            ) : null}
+          </Stack>
+        )}
+      </QueryState>
+    </>
+  );
+}
