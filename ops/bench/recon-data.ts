@@ -250,6 +250,34 @@ export function toGstr2bJson(data: ReconData): string {
   });
 }
 
+/**
+ * The same period's invoices and notes as a GSTR-2A JSON download (b2b and cdn sections, one item
+ * each, the supplier's filing flags), for the 2A reader's throughput.
+ */
+export function toGstr2aJson(data: ReconData): string {
+  const sections: Record<'b2b' | 'cdn', Map<string, PortalDoc[]>> = { b2b: new Map(), cdn: new Map() };
+  for (const d of data.portal) {
+    if (d.period !== data.period || (d.section !== 'b2b' && d.section !== 'cdnr')) continue;
+    const bySup = sections[d.section === 'b2b' ? 'b2b' : 'cdn'];
+    const list = bySup.get(d.supplierGstin);
+    if (list) list.push(d);
+    else bySup.set(d.supplierGstin, [d]);
+  }
+  const item = (d: PortalDoc): unknown => ({
+    num: 1, itm_det: { rt: 18, txval: rupees(d.taxableValue), iamt: rupees(d.igst), camt: rupees(d.cgst), samt: rupees(d.sgst), csamt: rupees(d.cess) },
+  });
+  const out: Record<string, unknown> = { gstin: data.recipientGstin, fp: data.period.slice(5, 7) + data.period.slice(0, 4) };
+  out.b2b = [...sections.b2b].map(([ctin, docs]) => ({
+    ctin, cfs: 'Y', cfs3b: 'Y',
+    inv: docs.map((d) => ({ inum: d.numberRaw, idt: ddmmyyyy(d.date), val: rupees(d.invoiceValue), pos: d.placeOfSupply, rchrg: d.reverseCharge ? 'Y' : 'N', inv_typ: 'R', itms: [item(d)] })),
+  }));
+  out.cdn = [...sections.cdn].map(([ctin, docs]) => ({
+    ctin, cfs: 'Y', cfs3b: 'Y',
+    nt: docs.map((d) => ({ ntty: d.docType === 'credit_note' ? 'C' : 'D', nt_num: d.numberRaw, nt_dt: ddmmyyyy(d.date), val: rupees(d.invoiceValue), pos: d.placeOfSupply, rchrg: d.reverseCharge ? 'Y' : 'N', itms: [item(d)] })),
+  }));
+  return JSON.stringify(out);
+}
+
 function csvCell(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -248,13 +248,13 @@ async function main(): Promise<void> {
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
   out('');
-  out('| build | documents per side | 2B JSON MB/s | register CSV MB/s | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
-  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out('| build | documents per side | 2B JSON reader MB/s (JSON.parse floor; ratio) | 2A JSON reader MB/s (JSON.parse floor; ratio) | register CSV reader MB/s (split floor; ratio) | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   // Sizes outside, builds inside: the two builds of one size run back to back (the machine's
   // speed drifts between hours, so the pair is what compares).
   for (const size of sizes) for (const build of builds) {
     const r = engineRow(size, build);
-    out(`| ${build} | ${size.toLocaleString('en-IN')} | ${r.jsonReaderMBs.toFixed(1)} | ${r.csvReaderMBs.toFixed(1)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
+    out(`| ${build} | ${size.toLocaleString('en-IN')} | ${vsFloor(r.jsonReaderMBs, r.jsonBaselineMBs)} | ${vsFloor(r.json2aReaderMBs, r.json2aBaselineMBs)} | ${vsFloor(r.csvReaderMBs, r.csvBaselineMBs)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
   }
   if (process.env.RECON_BENCH_WARM_CHECK !== '0') {
     const f = traceWarmRuns(entryOf('compiled', 'warm-runs.child'), BUILDS.compiled.loader, 20_000, ROOT);
@@ -273,6 +273,11 @@ async function main(): Promise<void> {
     out(`  floor: parse ${e.parseSec.toFixed(1)} s + PostgreSQL COPY of the same ${e.copiedRows.toLocaleString('en-IN')} rows ${e.copySec.toFixed(1)} s = ${floor.toFixed(1)} s`);
     out(`  ratio: ${(e.e2eSec / floor).toFixed(2)}× the parse + COPY floor (target ≤ 3×); ${(e.e2eSec / e.copySec).toFixed(2)}× COPY alone`);
   }
+}
+
+/** A reader's MB/s, its floor's and the ratio, as one table cell. */
+function vsFloor(reader: number, floor: number): string {
+  return `${reader.toFixed(1)} (${floor.toFixed(1)}; ${(reader / floor).toFixed(2)})`;
 }
 
 main().catch((e: unknown) => {

@@ -1,6 +1,7 @@
 /**
- * Reconciliation benchmark: parse throughput of the 2B JSON and register CSV readers (with
- * JSON.parse / csv-parse alone as baselines), match time (first full-size run, and the median of
+ * Reconciliation benchmark: parse throughput of the 2B and 2A JSON and register CSV readers, each
+ * next to its floor measured in the same process on the same bytes (JSON.parse of the whole text;
+ * for the CSV, decoding it and splitting it into lines and the lines on the delimiter), match time (first full-size run, and the median of
  * nine warm runs, in wall-clock time and in the main thread's CPU time) and rows per second, and peak RSS.
  * Run on the compiled build (as production runs the engine): `npx tsc -p tsconfig.bench.json`, then
  * node --expose-gc --max-semi-space-size=64 dist/ops/bench/recon-match.bench.js [sizes…]
@@ -8,13 +9,13 @@
  * `npm run bench:recon` runs it per size in its own process, for both builds (recon-e2e.bench.ts).
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseCsvSync } from 'csv-parse/sync';
 import { ROW_BATCH } from '../../db/recon-rows';
 import { reconcile } from '../../domain/recon';
+import { readGstr2a } from '../../domain/recon/gstr2a-reader';
 import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
 import type { BooksRow, PortalDoc } from '../../domain/recon/types';
-import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
+import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
 
 const CHUNK = 64 * 1024;
 
@@ -54,9 +55,13 @@ function peakRssMb(): number {
 
 export interface BenchRow {
   size: number;
+  /** Each reader's MB/s and its floor's (see `floors`), measured on the same bytes in the same process. */
   jsonMb: number;
   jsonBaselineMBs: number;
   jsonReaderMBs: number;
+  json2aMb: number;
+  json2aBaselineMBs: number;
+  json2aReaderMBs: number;
   csvMb: number;
   csvBaselineMBs: number;
   csvReaderMBs: number;
@@ -87,6 +92,9 @@ interface Parsed {
   jsonMb: number;
   jsonBaseMs: number;
   jsonMs: number;
+  json2aMb: number;
+  json2aBaseMs: number;
+  json2aMs: number;
   csvMb: number;
   csvBaseMs: number;
   csvMs: number;
@@ -96,6 +104,8 @@ async function parseSize(size: number): Promise<Parsed> {
   const data = generateReconData({ n: size, seed: 7 });
   const json = Buffer.from(toGstr2bJson(data));
   const csv = Buffer.from(toRegisterCsv(data));
+
+  const json2a = Buffer.from(toGstr2aJson(data));
 
   let t = process.hrtime.bigint();
   JSON.parse(json.toString('utf8'));
@@ -107,9 +117,20 @@ async function parseSize(size: number): Promise<Parsed> {
   if (!twoB.ok) throw new Error(`2B read failed: ${JSON.stringify(twoB.errors.slice(0, 3))}`);
 
   t = process.hrtime.bigint();
-  // Baseline: csv-parse alone from the header line (the generator writes 5 title lines).
-  parseCsvSync(csv, { relax_column_count: true, from_line: 6 });
+  JSON.parse(json2a.toString('utf8'));
+  const json2aBaseMs = ms(t);
+
+  t = process.hrtime.bigint();
+  const twoA = await readGstr2a(chunks(json2a), { gstin: data.recipientGstin, period: data.period });
+  const json2aMs = ms(t);
+  if (!twoA.ok) throw new Error(`2A read failed: ${JSON.stringify(twoA.errors.slice(0, 3))}`);
+
+  t = process.hrtime.bigint();
+  // The CSV floor: the simplest loop that turns the bytes into fields (no quotes, no types).
+  let fields = 0;
+  for (const l of csv.toString('utf8').split('\n')) fields += l.split(',').length;
   const csvBaseMs = ms(t);
+  if (fields === 0) throw new Error('no CSV fields');
 
   t = process.hrtime.bigint();
   const register = await readRegisterCsv(chunks(csv), { source: 'pr.csv' });
@@ -118,7 +139,7 @@ async function parseSize(size: number): Promise<Parsed> {
 
   // Earlier-period originals of amendments come from the previous 2B file in real life.
   const portal = [...twoB.documents, ...twoB.rejected, ...data.portal.filter((d) => d.period !== data.period)];
-  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs };
+  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs };
 }
 
 /** A full collection when the process runs with --expose-gc (the engine children do). */
@@ -180,6 +201,9 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       jsonMb: p.jsonMb,
       jsonBaselineMBs: p.jsonMb / (p.jsonBaseMs / 1000),
       jsonReaderMBs: p.jsonMb / (p.jsonMs / 1000),
+      json2aMb: p.json2aMb,
+      json2aBaselineMBs: p.json2aMb / (p.json2aBaseMs / 1000),
+      json2aReaderMBs: p.json2aMb / (p.json2aMs / 1000),
       csvMb: p.csvMb,
       csvBaselineMBs: p.csvMb / (p.csvBaseMs / 1000),
       csvReaderMBs: p.csvMb / (p.csvMs / 1000),
@@ -204,10 +228,10 @@ function out(line: string): void {
 
 function printTable(rows: BenchRow[]): void {
   const f = (n: number, d = 1): string => n.toFixed(d);
-  out('| size | 2B JSON MB | JSON.parse MB/s | 2B reader MB/s (ratio) | CSV MB | csv-parse MB/s | register reader MB/s (ratio) | match ms, first run | match ms, warm median | main-thread CPU ms, warm median | rows/s (both sides, warm) | result rows built ms (after the match) | peak RSS MB |');
-  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out('| size | 2B JSON MB | JSON.parse MB/s | 2B reader MB/s (ratio) | 2A JSON MB | JSON.parse MB/s | 2A reader MB/s (ratio) | CSV MB | split floor MB/s | register reader MB/s (ratio) | match ms, first run | match ms, warm median | main-thread CPU ms, warm median | rows/s (both sides, warm) | result rows built ms (after the match) | peak RSS MB |');
+  out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    out(`| ${r.size} | ${f(r.jsonMb)} | ${f(r.jsonBaselineMBs)} | ${f(r.jsonReaderMBs)} (${f(r.jsonReaderMBs / r.jsonBaselineMBs, 2)}×) | ${f(r.csvMb)} | ${f(r.csvBaselineMBs)} | ${f(r.csvReaderMBs)} (${f(r.csvReaderMBs / r.csvBaselineMBs, 2)}×) | ${f(r.matchFirstMs, 0)} | ${f(r.matchMs, 0)} (${r.matchWarmMs.map((m) => f(m, 0)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : f(r.matchCpuMs, 0)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${f(r.rowsBuildMs, 0)} | ${f(r.peakRssMb, 0)} |`);
+    out(`| ${r.size} | ${f(r.jsonMb)} | ${f(r.jsonBaselineMBs)} | ${f(r.jsonReaderMBs)} (${f(r.jsonReaderMBs / r.jsonBaselineMBs, 2)}×) | ${f(r.json2aMb)} | ${f(r.json2aBaselineMBs)} | ${f(r.json2aReaderMBs)} (${f(r.json2aReaderMBs / r.json2aBaselineMBs, 2)}×) | ${f(r.csvMb)} | ${f(r.csvBaselineMBs)} | ${f(r.csvReaderMBs)} (${f(r.csvReaderMBs / r.csvBaselineMBs, 2)}×) | ${f(r.matchFirstMs, 0)} | ${f(r.matchMs, 0)} (${r.matchWarmMs.map((m) => f(m, 0)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : f(r.matchCpuMs, 0)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${f(r.rowsBuildMs, 0)} | ${f(r.peakRssMb, 0)} |`);
   }
   for (const r of rows) out(`size ${r.size} categories: ${JSON.stringify(r.categories)}`);
 }
