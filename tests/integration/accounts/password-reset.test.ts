@@ -60,6 +60,9 @@ describe('password reset', () => {
     const resets = await resetRows();
     expect(resets).toHaveLength(3);
     expect(resets.filter((r: { ended_at: Date | null }) => r.ended_at === null)).toHaveLength(1);
+    // Each request is in the firm's audit trail (the reset rows are its entities): requested, and superseded by the next.
+    const resetActions = (await stack.db.owner('audit_events').where({ firm_id: stack.firm.id }).whereIn('entity_id', resets.map((r: { id: string }) => r.id)).pluck('action')) as string[];
+    expect(resetActions.filter((a) => a === 'password_reset.requested')).toHaveLength(3);
     // A fourth request for the same email in the hour is throttled (the same for an unknown email).
     const throttled = await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: known } });
     expect(throttled.status).toBe(429);
