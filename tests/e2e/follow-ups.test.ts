@@ -6,6 +6,7 @@
  * tab) show it; axe-core finds no serious violation; no page logs an error.
  */
 import type { Page } from 'playwright-core';
+import { minimalPdf } from '../fixtures/files/pdf';
 import { eventually } from '../harness/eventually';
 import { choose, labelled, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
@@ -82,7 +83,7 @@ describe('follow-ups in the browser', () => {
       const clientPage = await context.newPage();
       await clientPage.goto(new URL(link).pathname);
       const item = clientPage.getByRole('listitem').filter({ hasText: 'Purchase bills' });
-      await item.locator('input[type=file]').setInputFiles({ name: 'bills-november.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n') });
+      await item.locator('input[type=file]').setInputFiles({ name: 'bills-november.pdf', mimeType: 'application/pdf', buffer: minimalPdf('Purchase bills, November') });
       await item.getByRole('button', { name: 'Upload' }).click();
       await clientPage.getByRole('listitem').filter({ hasText: 'Purchase bills — received' }).waitFor();
       await clientPage.close();
