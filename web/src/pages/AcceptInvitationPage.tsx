@@ -2,7 +2,7 @@
  * The invitation link (`/invite/<token>`): who invited whom, and the invitee chooses their own
  * password. A used, revoked or expired link says so and points to the person who invited them.
  */
-import { Alert, Anchor, Button, Group, PasswordInput, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -11,6 +11,7 @@ import { errorText } from '../components/QueryState';
 import { ROLE_LABEL } from '../components/Shell';
 import type { Role } from '../http/types';
 import { AccountLinkLayout } from './AccountLinkLayout';
+import { NewPasswordFields } from './NewPasswordFields';
 
 type Invitation = { firmName: string; email: string; name: string; role: Role; expiresAt: string };
 
@@ -68,13 +69,7 @@ export default function AcceptInvitationPage() {
         }}
       >
         <TextInput label="Your name" value={name ?? inv.name} onChange={(e) => setName(e.currentTarget.value)} required maxLength={200} mb="sm" />
-        <PasswordInput label="Password" description="At least 12 characters; a few unusual words work well." value={password} onChange={(e) => setPassword(e.currentTarget.value)} required autoComplete="new-password" mb="sm" />
-        <PasswordInput label="Password again" value={repeat} onChange={(e) => setRepeat(e.currentTarget.value)} required autoComplete="new-password" mb="sm" />
-        {error ? (
-          <Alert color="red" role="alert" mb="sm">
-            {error}
-          </Alert>
-        ) : null}
+        <NewPasswordFields label="Password" password={password} repeat={repeat} onPassword={setPassword} onRepeat={setRepeat} error={error} />
         <Group justify="space-between">
           <Anchor component={Link} to="/sign-in" size="sm">
             I already have an account

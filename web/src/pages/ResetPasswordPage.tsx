@@ -1,10 +1,11 @@
 /** The reset link (`/reset/<token>`): a new password; every device is signed out afterwards. */
-import { Alert, Anchor, Button, Group, PasswordInput, Text } from '@mantine/core';
+import { Anchor, Button, Group, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../http/client';
 import { errorText } from '../components/QueryState';
 import { AccountLinkLayout } from './AccountLinkLayout';
+import { NewPasswordFields } from './NewPasswordFields';
 
 export default function ResetPasswordPage() {
   const { token = '' } = useParams();
@@ -41,13 +42,7 @@ export default function ResetPasswordPage() {
             .finally(() => setBusy(false));
         }}
       >
-        <PasswordInput label="New password" description="At least 12 characters; a few unusual words work well." value={password} onChange={(e) => setPassword(e.currentTarget.value)} required autoComplete="new-password" mb="sm" />
-        <PasswordInput label="New password again" value={repeat} onChange={(e) => setRepeat(e.currentTarget.value)} required autoComplete="new-password" mb="sm" />
-        {error ? (
-          <Alert color="red" role="alert" mb="sm">
-            {error}
-          </Alert>
-        ) : null}
+        <NewPasswordFields label="New password" password={password} repeat={repeat} onPassword={setPassword} onRepeat={setRepeat} error={error} />
         <Group justify="space-between">
           <Anchor component={Link} to="/forgot-password" size="sm">
             Ask for a new link
