@@ -5,7 +5,7 @@
  * the audited actor.
  */
 import type { Knex } from 'knex';
-import { Client } from '../../db/models/client';
+import type { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
 import { FollowUp, FollowUpItem } from '../../db/models/follow-up';
 import { User } from '../../db/models/user';
