@@ -4,14 +4,15 @@
  * caught email carries each named supplier's statement holding that supplier's documents only; a
  * second request of the same client lists both requests and carries both statements. Refusals: an
  * empty or repeated list, a supplier not in the run or with nothing to chase, one already chased,
- * a run not completed, another firm's run, and roles that may not chase.
+ * a run not completed, another firm's run, roles that may not chase, and an Idempotency-Key of
+ * another request.
  */
 import * as ExcelJS from 'exceljs';
 import { call, login } from '../../harness/api';
 import { createTestFirm, validGstin } from '../../harness/factories';
 import { caughtAttachments, caughtMessage, waitForCaught } from '../../harness/mail';
 import { importFile, reconData } from '../recon/recon-helpers';
-import { clientEmail, eventually, inDays, startStack, TEST_POLICY, type Stack } from './helpers';
+import { clientEmail, createFollowUp, eventually, inDays, startStack, TEST_POLICY, type Stack } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -159,6 +160,18 @@ describe('mismatch follow-ups from a reconciliation', () => {
   });
 
   it('refuses empty and repeated lists, unknown suppliers, suppliers with nothing to chase, runs not completed, other firms and roles that may not chase', async () => {
+    // An Idempotency-Key names one request: a client's follow-up's key is refused here, and this route's key there.
+    const key = `client-${Date.now()}`;
+    const plain = await createFollowUp(stack, client().id, { title: 'Bank statement', dueDate: inDays(10), items: [{ description: 'Bank statement for June' }] }, 'staff', { 'idempotency-key': key });
+    expect(plain.status).toBe(201);
+    const reusedHere = await chase({ supplierGstins: [suppliersToChase()[2]] }, 'staff', { 'idempotency-key': key });
+    expect(reusedHere.status).toBe(422);
+    expect(reusedHere.body.error.code).toBe('idempotency_key_reused');
+    const mismatchKey = (await stack.db.owner('follow_ups').where({ reconciliation_run_id: runId }).whereNotNull('idempotency_key').first('idempotency_key')).idempotency_key as string;
+    const reusedThere = await createFollowUp(stack, client().id, { title: 'Bank statement', dueDate: inDays(10), items: [{ description: 'Bank statement for June' }] }, 'staff', { 'idempotency-key': mismatchKey });
+    expect(reusedThere.status).toBe(422);
+    expect(reusedThere.body.error.code).toBe('idempotency_key_reused');
+
     const before = await stack.db.owner('follow_ups').where({ firm_id: stack.firm.id }).count('* as n').first();
     const chasable = suppliersToChase();
     const [, , c] = chasable;
