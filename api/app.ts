@@ -40,6 +40,7 @@ import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { mismatchFollowUpRoutes } from './follow-ups/mismatch-routes';
 import { followUpRoutes } from './follow-ups/routes';
 import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
 import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
@@ -132,6 +133,14 @@ export type Gates = { firmGate: FirmGate; parseSlots: FirmGate };
 
 export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
+  // One creation of follow-ups for both routes that make them (a client's, a reconciliation's).
+  const followUpCreation = {
+    temporal: deps.temporal,
+    calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
+    dayMs: deps.followUps?.dayMs,
+    sendTimeoutMs: deps.followUps?.sendTimeoutMs,
+    historyLimit: deps.followUps?.historyLimit,
+  };
   return [
     ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices }),
     ...userRoutes({ auth: security.auth }),
@@ -155,13 +164,8 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
-    ...followUpRoutes({
-      temporal: deps.temporal,
-      calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
-      dayMs: deps.followUps?.dayMs,
-      sendTimeoutMs: deps.followUps?.sendTimeoutMs,
-      historyLimit: deps.followUps?.historyLimit,
-    }),
+    ...followUpRoutes(followUpCreation),
+    ...mismatchFollowUpRoutes(followUpCreation),
     ...linkRoutes({
       knex: deps.knex,
       temporal: deps.temporal,

@@ -20,7 +20,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
-import { csvExport, jsonExport, type ExportSource } from '../../db/reconciliation-export';
+import { csvExport, exportFileName, jsonExport, type ExportSource } from '../../db/reconciliation-export';
 import { xlsxExport } from '../../db/reconciliation-workbook';
 import { presentResult, presentSupplier } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
@@ -56,7 +56,7 @@ async function findRun(runId: string): Promise<ReconciliationRun> {
   return run;
 }
 
-function requireCompleted(run: ReconciliationRun): void {
+export function requireCompleted(run: ReconciliationRun): void {
   // Results of a run in flight (or failed) are never shown as if they were the answer.
   if (run.status !== 'completed') throw new ApiError(409, 'reconciliation_not_completed', `This reconciliation is ${run.status}: results appear when it completes.`, { status: run.status });
 }
@@ -213,7 +213,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const client = await Client.query().findById(run.clientId);
         await recordAuditEvent(ctx.state.trx, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format, supplierGstin: query.supplierGstin ?? null } });
         const src: ExportSource = { knex, scope: exportScope(ctx), runId: run.id, supplierGstin: query.supplierGstin };
-        const name = `reconciliation-${client?.gstin ?? 'client'}-${run.period}${query.supplierGstin ? `-${query.supplierGstin}` : ''}`;
+        const name = exportFileName({ clientGstin: client?.gstin ?? null, period: run.period, supplierGstin: query.supplierGstin });
         ctx.set('content-disposition', `attachment; filename="${name}.${query.format}"`);
         if (query.format === 'csv') {
           ctx.type = 'text/csv; charset=utf-8';

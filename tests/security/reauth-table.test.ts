@@ -76,6 +76,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/erasures/:id': { action: 'clients.erase', reauth: false },
   'GET /api/certificate-key': { action: 'public', reauth: false },
   'POST /api/clients/:id/follow-ups': { action: 'followups.manage', reauth: false },
+  'POST /api/reconciliations/:runId/follow-ups': { action: 'followups.manage', reauth: false },
   'GET /api/follow-ups': { action: 'followups.read', reauth: false },
   'GET /api/follow-ups/:id': { action: 'followups.read', reauth: false },
   'POST /api/follow-ups/:id/nudge': { action: 'followups.manage', reauth: false },

@@ -47,6 +47,7 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/reconciliations/:runId/suppliers': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/reconciliations/:runId/export': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/reconciliations/:runId/actions': async (db, firm) => (await reconFixture(db, firm)).runId,
+  '/api/reconciliations/:runId/follow-ups': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/clients/:id/periods': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period/close': async (_db, firm) => firm.clients[0]!.id,

@@ -119,6 +119,9 @@ export type ResultRow = {
 export type SupplierLine = {
   supplierGstin: string;
   supplierName: string | null;
+  /** Documents per category on each side (missing in books counts on the 2B side). */
+  booksCounts?: Partial<Record<Category, number>>;
+  portalCounts?: Partial<Record<Category, number>>;
   booksTaxable: number;
   booksTax: number;
   portalTaxable: number;
@@ -193,6 +196,8 @@ export type FollowUpSummary = {
   nextMessageAt: string | null;
   snoozedUntil: string | null;
   workflowId: string;
+  /** Made from this reconciliation (a mismatch follow-up: its items name supplier documents). */
+  reconciliationRunId?: string | null;
   createdAt: string;
 };
 export type FollowUp = FollowUpSummary & {
