@@ -21,7 +21,10 @@ export type FirmRetentionResult = {
   firmId: string;
   runId: string | null;
   status: 'completed' | 'failed';
+  /** Everything the firm's run of this day has purged (a second run of the day reports the first one's too). */
   totals: RetentionTotals | null;
+  /** Items purged by this execution (0 when a second run of the day finds everything done). */
+  purgedNow: number;
   /** Items found not closed any more when their turn came (reopened since the plan): left alone. */
   skipped: number;
   failure: string | null;

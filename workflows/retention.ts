@@ -21,19 +21,21 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
   for (const firmId of await quick.listRetentionFirms()) {
     let runId: string | null = null;
     let skipped = 0;
+    let purgedNow = 0;
     try {
       runId = await quick.startRetentionRun({ firmId, day: input.day, workflowId });
       for (;;) {
         const batch = await purging.purgeDueRetention({ firmId, day: input.day, runId, limit: RETENTION_BATCH });
         skipped += batch.skipped;
+        purgedNow += batch.purged;
         if (!batch.more) break;
       }
       const totals = await quick.finishRetentionRun({ firmId, runId, status: 'completed', failure: null });
-      firms.push({ firmId, runId, status: 'completed', totals, skipped, failure: null });
+      firms.push({ firmId, runId, status: 'completed', totals, purgedNow, skipped, failure: null });
     } catch (error) {
       const failure = rootMessage(error);
       if (runId) await quick.finishRetentionRun({ firmId, runId, status: 'failed', failure });
-      firms.push({ firmId, runId, status: 'failed', totals: null, skipped, failure });
+      firms.push({ firmId, runId, status: 'failed', totals: null, purgedNow, skipped, failure });
     }
   }
   return { day: input.day, firms };
