@@ -160,3 +160,9 @@ export async function retentionRunTotals(trx: Knex, firmId: string, runId: strin
   }
   return totals;
 }
+
+/** When retention purged a class of a client's period (null when it did not): a purged import has no rows left to reconcile. */
+export async function purgedAt(trx: Knex, clientId: string, period: string, dataClass: RetentionClass): Promise<Date | null> {
+  const row = await trx('retention_purges').where({ client_id: clientId, period, data_class: dataClass }).first('purged_at');
+  return row ? new Date(row.purged_at) : null;
+}

@@ -177,6 +177,14 @@ describe('nightly retention run', () => {
     expect((await call(api, 'GET', `/api/retention/runs/${runs.body.items[0].id}`, { token: otherAdmin })).status).toBe(404);
   });
 
+  it('refuses a reconciliation over source files retention deleted, once the period is reopened', async () => {
+    await db.owner('periods').where({ firm_id: firm.id, client_id: c0(), period: '2017-06' }).update({ state: 'reopened', reopen_count: 1 });
+    const [register, twoB] = await db.owner('imports').where({ firm_id: firm.id, client_id: c0(), period: '2017-06' }).orderBy('kind', 'desc').select('id');
+    const res = await call(api, 'POST', `/api/clients/${c0()}/reconciliations`, { token: admin, body: { period: '2017-06', registerImportId: register.id, gstr2bImportId: twoB.id } });
+    expect([res.status, res.body.error?.code]).toEqual([422, 'source_files_purged']);
+    expect(res.body.error.details.purgedAt).toMatch(/\+05:30$/);
+  });
+
   it('deletes nothing when the same day runs again', async () => {
     const auditBefore = await db.owner('audit_events').where({ firm_id: firm.id, action: 'retention.purged' }).count({ n: '*' });
     const result = await runDay(DAY);
