@@ -91,8 +91,9 @@ export function retentionRoutes(): RouteSpec[] {
         const state = await loadRetentionState(trx, firmId, query.clientId);
         const all = retentionPlan({ ...state, today: asOf }).filter((i) => !query.status || i.status === query.status);
         // The plan is a timetable computed whole; the cursor is the position after the last item shown.
-        const [start] = (decodeCursor(query.cursor, 1) as [number] | null) ?? [0];
-        const indexed = all.slice(Number(start)).map((item, i) => ({ item, index: Number(start) + i }));
+        const [start] = decodeCursor(query.cursor, 1) ?? [0];
+        if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) throw invalidInput({ fields: { cursor: 'not a cursor this list issued' } });
+        const indexed = all.slice(start).map((item, i) => ({ item, index: start + i }));
         const { items, nextCursor } = page(indexed, query.limit, (row) => [row.index + 1]);
         const names = new Map<string, string>(
           ((await trx('clients').whereIn('id', [...new Set(items.map((r) => r.item.clientId))]).select('id', 'name')) as Array<{ id: string; name: string }>).map((c) => [c.id, c.name]),
