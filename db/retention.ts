@@ -13,16 +13,38 @@ import { DEFAULT_RETENTION_SETTINGS, RETENTION_CLASSES, type RetentionClass, typ
 import { CLIENT_TABLES } from './client-data-catalogue';
 import { setAuditAction } from './tenant';
 
-/** The tables each class purges, rows of one client and period (each has firm_id, client_id and period columns). */
-export const RETENTION_TABLES: Record<RetentionClass, readonly string[]> = {
+/**
+ * The tables each class purges: rows of one client and period (each has firm_id, client_id and
+ * period columns), reached through their parent rows so the delete uses the table's primary key
+ * (firm_id, parent id, …) instead of scanning the firm's rows.
+ */
+type PurgedTable = { table: string; parent: string; via: string };
+const RETENTION_SPECS: Record<RetentionClass, readonly PurgedTable[]> = {
   // The parsed contents of the uploaded GSTR-2B and purchase register; the import's record (name, size, SHA-256) stays.
-  source_files: ['import_rows'],
+  source_files: [{ table: 'import_rows', parent: 'imports', via: 'import_id' }],
   // The run's result lines and supplier summaries; the run with its summary, and the manual decisions, stay.
-  reconciliation_results: ['reconciliation_results', 'reconciliation_suppliers'],
+  reconciliation_results: [
+    { table: 'reconciliation_results', parent: 'reconciliation_runs', via: 'run_id' },
+    { table: 'reconciliation_suppliers', parent: 'reconciliation_runs', via: 'run_id' },
+  ],
+};
+
+export const RETENTION_TABLES: Record<RetentionClass, readonly string[]> = {
+  source_files: RETENTION_SPECS.source_files.map((s) => s.table),
+  reconciliation_results: RETENTION_SPECS.reconciliation_results.map((s) => s.table),
 };
 
 for (const table of Object.values(RETENTION_TABLES).flat()) {
   if (CLIENT_TABLES[table]?.erase !== 'delete') throw new Error(`retention purges ${table}, which the client data catalogue does not list as erasable`);
+}
+
+/** Rows of `spec.table` of one client and period. */
+function periodRowsOf(trx: Knex, spec: PurgedTable, firmId: string, clientId: string, period: string): Knex.QueryBuilder {
+  const key = { firm_id: firmId, client_id: clientId, period };
+  return trx(spec.table)
+    .where('firm_id', firmId)
+    .whereIn(spec.via, trx(spec.parent).where(key).select('id'))
+    .andWhere({ client_id: clientId, period });
 }
 
 export type RetentionState = {
@@ -97,9 +119,9 @@ export async function saveRetentionSettings(trx: Knex.Transaction, firmId: strin
 /** Rows of one client and period in each table of a class (what a purge would delete). */
 export async function countRetentionRows(trx: Knex, firmId: string, item: { clientId: string; period: string; dataClass: RetentionClass }): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of RETENTION_TABLES[item.dataClass]) {
-    const [row] = await trx(table).where({ firm_id: firmId, client_id: item.clientId, period: item.period }).count({ n: '*' });
-    counts[table] = Number(row?.n ?? 0);
+  for (const spec of RETENTION_SPECS[item.dataClass]) {
+    const [row] = await periodRowsOf(trx, spec, firmId, item.clientId, item.period).count({ n: '*' });
+    counts[spec.table] = Number(row?.n ?? 0);
   }
   return counts;
 }
@@ -142,9 +164,9 @@ export async function purgeRetentionItem(trx: Knex.Transaction, firmId: string, 
   });
   await setAuditAction(trx, null);
   await trx('retention_purges_in_progress').insert({ id: purgeId, ...key, tables: trx.raw('?::text[]', [`{${tables.join(',')}}`]) });
-  for (const table of tables) {
-    const deleted = await trx(table).where(key).del();
-    if (deleted !== counts[table]) throw new Error(`retention purge of ${table}: counted ${counts[table]} rows, deleted ${deleted}`);
+  for (const spec of RETENTION_SPECS[item.dataClass]) {
+    const deleted = await periodRowsOf(trx, spec, firmId, item.clientId, item.period).del();
+    if (deleted !== counts[spec.table]) throw new Error(`retention purge of ${spec.table}: counted ${counts[spec.table]} rows, deleted ${deleted}`);
   }
   await trx('retention_purges_in_progress').where({ id: purgeId }).del();
   return { outcome: 'purged', purgeId, counts };
