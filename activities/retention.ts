@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { allFirmIds } from '../db/firms';
 import { createKnex } from '../db/knex';
-import { loadRetentionState, purgeRetentionItem, retentionRunTotals } from '../db/retention';
+import { loadRetentionSettings, loadRetentionState, purgeRetentionItem, retentionRunTotals } from '../db/retention';
 import { applyScope, inFirmJobTransaction } from '../db/tenant';
 import { dueRetentionItems, type RetentionTotals } from '../domain/retention';
 import type { RetentionBatchResult } from '../workflows/retention-definitions';
@@ -21,8 +21,14 @@ const ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
 
 export function createRetentionActivities(deps: { knex: Knex; logger: Logger; dataProtection?: DataProtectionDeps }) {
   return {
+    /** Firms that chose a retention period for some class: the others keep everything, and their nights write nothing. */
     async listRetentionFirms(): Promise<string[]> {
-      return allFirmIds(deps.knex);
+      const firms: string[] = [];
+      for (const firmId of await allFirmIds(deps.knex)) {
+        const { settings } = await inFirmJobTransaction(deps.knex, firmId, JOB, (trx) => loadRetentionSettings(trx, firmId));
+        if (Object.values(settings).some((months) => months !== null)) firms.push(firmId);
+      }
+      return firms;
     },
 
     /** The firm's run of the day (one per firm and day: a second run of the day reuses it). */

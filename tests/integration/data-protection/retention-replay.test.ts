@@ -50,9 +50,12 @@ describe('retentionWorkflow replay', () => {
       dataProtection: { exportDir: path.join(root, 'exports'), fileStoreDir: path.join(root, 'files'), ownerUrl: db.url, certificateKey: undefined, rotation: DEFAULT_ROTATION_POLICY, erasureLogDir: path.join(root, 'erasures') },
     });
     const purging = await createTestFirm(db);
-    await createTestFirm(db); // keeps everything
+    const later = await createTestFirm(db); // nothing due yet
+    await createTestFirm(db); // keeps everything: not visited
     await seedPeriodWithData(db, purging.id, purging.clients[0]!.id, '2017-06', 'closed');
+    await seedPeriodWithData(db, later.id, later.clients[0]!.id, '2021-06', 'closed');
     await db.owner('retention_settings').insert({ firm_id: purging.id, source_files_months: 72, reconciliation_results_months: 72 });
+    await db.owner('retention_settings').insert({ firm_id: later.id, source_files_months: 72, reconciliation_results_months: null });
   });
   afterAll(async () => {
     await worker?.shutdown();
@@ -61,7 +64,7 @@ describe('retentionWorkflow replay', () => {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('records a run over two firms, one of which purges, from a real run', async () => {
+  it('records a run over two firms with retention set, one of which purges, from a real run', async () => {
     const day = '2026-06-15';
     const handle = await temporalEnv.client.workflow.start(RETENTION_WORKFLOW, { taskQueue, workflowId: `${retentionWorkflowId(day)}-replay-${randomInt(1e9)}`, args: [{ day }] });
     const result: RetentionResult = await handle.result();
