@@ -29,6 +29,7 @@ import { notificationRoutes } from './notifications/routes';
 import { mountRoutes, type RouteSpec } from './routes';
 import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
+import { retentionRoutes } from './retention/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
 import { webApp } from './web-app';
@@ -146,6 +147,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...userRoutes({ auth: security.auth }),
     ...clientRoutes(),
     ...settingsRoutes({ secretBox: security.secretBox }),
+    ...retentionRoutes(),
     ...auditRoutes(),
     ...notificationRoutes(),
     ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS }),

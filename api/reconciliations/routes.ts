@@ -12,6 +12,8 @@ import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
 import { Import } from '../../db/models/import';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
+import { purgedAt } from '../../db/retention';
+import { istIso } from '../../domain/calendar/dates';
 import type { TenantScope } from '../../db/tenant';
 import { tenantSearchAttributes } from '../../workflows/search-attribute-definitions';
 import { RECONCILIATION_WORKFLOW, reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
@@ -106,6 +108,9 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         if (!client) throw notFound('No such client.');
         const register = await checkImport(body.registerImportId, 'purchase_register', client.id, body.period, 'registerImportId');
         const gstr2b = await checkImport(body.gstr2bImportId, 'gstr2b', client.id, body.period, 'gstr2bImportId');
+        // Retention deleted the imports' rows (docs/data-export-and-erasure.md, "Retention"): a run over them would find nothing.
+        const purged = await purgedAt(ctx.state.trx, client.id, body.period, 'source_files');
+        if (purged) throw unprocessable('source_files_purged', `The period's uploaded files were deleted under the firm's retention setting on ${istIso(purged)}: upload them again to reconcile.`, { purgedAt: istIso(purged) });
         // Engine units, defaults filled in (the run's options, else the firm's defaults, else ours):
         // leaving an option out and giving its default are one run.
         const firmDefaults = (await Firm.query().findById(client.firmId))?.settings.reconciliationDefaults ?? {};

@@ -21,6 +21,7 @@ import * as m015 from './015-notice-documents-and-replies';
 import * as m016 from './016-platform-operators';
 import * as m017 from './017-mismatch-follow-ups';
 import * as m019 from './019-ops-metrics';
+import * as m020 from './020-retention';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -43,4 +44,5 @@ export const migrations: Migration[] = [
   { name: '016-platform-operators', module: m016 },
   { name: '017-mismatch-follow-ups', module: m017 },
   { name: '019-ops-metrics', module: m019 },
+  { name: '020-retention', module: m020 },
 ];

@@ -37,6 +37,12 @@ const ROUTES: Record<string, Row> = {
   'PUT /api/settings/gsp': { action: 'secrets.update', reauth: true },
   'GET /api/firm/settings': { action: 'firm.read_settings', reauth: false },
   'PATCH /api/firm/settings': { action: 'firm.update_settings', reauth: true },
+  // Retention: shortening it deletes data in the next nightly run, so changing it is a sensitive setting.
+  'GET /api/settings/retention': { action: 'retention.read', reauth: false },
+  'PUT /api/settings/retention': { action: 'retention.update', reauth: true },
+  'GET /api/retention/plan': { action: 'retention.read', reauth: false },
+  'GET /api/retention/runs': { action: 'retention.read', reauth: false },
+  'GET /api/retention/runs/:id': { action: 'retention.read', reauth: false },
   'GET /api/audit': { action: 'audit.read', reauth: false },
   'GET /api/audit/export': { action: 'audit.export', reauth: true },
   'GET /api/audit/verify': { action: 'audit.verify', reauth: false },

@@ -88,6 +88,16 @@ describe('audit trail', () => {
         check: (e) => expect(e.after.ciphertext).toBe('[secret]'),
       },
       {
+        route: 'PUT /api/settings/retention',
+        run: () => call(api, 'PUT', '/api/settings/retention', { token: admin, body: { sourceFiles: { retainMonths: 96 }, reconciliationResults: { retainMonths: null } } }),
+        action: 'settings.retention_updated',
+        check: (e) => {
+          expect(e.entity_type).toBe('retention_settings');
+          expect(e.before).toBeNull();
+          expect(e.after).toMatchObject({ source_files_months: 96, reconciliation_results_months: null, updated_by: firm.users.firm_admin.id });
+        },
+      },
+      {
         route: 'PATCH /api/firm/settings',
         run: () => call(api, 'PATCH', '/api/firm/settings', { token: admin, body: { allowSelfApproval: true } }),
         action: 'firm.settings_updated',
