@@ -173,18 +173,22 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
       }
     },
 
-    /** Deletes the ZIP (and any partial one) and records why: expired after its time, or failed. Idempotent. */
+    /**
+     * Records why the export ends (expired after its time, or failed), then deletes the ZIP and any
+     * partial one. In that order the status never says "ready" for a file that is gone (its download
+     * is refused from the moment it is marked); a retry finds the status set and deletes what is left.
+     */
     async clientExportRemove(input: { firmId: string; exportId: string; outcome: 'expired' | 'failed'; reason: string | null }): Promise<void> {
       const dp = requireDataProtection(deps);
       const name = exportFileName(input.exportId);
-      fs.rmSync(path.join(dp.exportDir, name), { force: true });
-      fs.rmSync(path.join(dp.exportDir, `${name}.partial`), { force: true });
       await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
         trx('client_exports')
           .where({ id: input.exportId })
           .whereIn('status', ['queued', 'running', 'ready'])
           .update({ status: input.outcome, failure_reason: input.reason, updated_at: trx.fn.now() }),
       );
+      fs.rmSync(path.join(dp.exportDir, name), { force: true });
+      fs.rmSync(path.join(dp.exportDir, `${name}.partial`), { force: true });
     },
   };
 }

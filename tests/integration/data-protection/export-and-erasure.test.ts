@@ -219,9 +219,10 @@ describe('client export and erasure', () => {
       () => stuck(workflowId),
     );
     expect(expired.downloadUrl).toBeNull();
-    expect(fs.existsSync(file)).toBe(false);
-    // The row turns expired inside the workflow's last activity; the workflow itself ends right after.
+    // The row turns expired inside the workflow's last activity, which then deletes the file; the
+    // workflow itself ends right after.
     expect(await temporal.client.workflow.getHandle(workflowId).result()).toMatchObject({ exportId, state: 'expired', next: null });
+    expect(fs.existsSync(file)).toBe(false);
     // The URL the api handed out, or the one it would have (same key, same claims).
     const tokens = new SignedUrlTokens(SignedUrlTokens.derive(shortApi.security.settings.signingKeys, shortApi.security.settings.signingKeyCurrent, 'taalmel export download v1'));
     const url = new URL(downloadUrl ?? `${shortApi.url}/api/exports/download?token=${tokens.signClaims({ id: exportId, firmId: firm.id, expiresAt: new Date(Date.now() + 60_000) })}`);
