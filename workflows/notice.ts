@@ -9,10 +9,10 @@
  * extension or a new date replaces the plan, and the old date's steps, whose keys name it, are gone.
  * Steps are serialised: a reminder and a human step never run at the same time.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
-import { calendarChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
+import { calendarChangedSignal, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -42,6 +42,9 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
         const result = await activities.noticeApplyStep({ firmId: input.firmId, noticeId: facts.noticeId, kind, ...args });
         facts = result.facts;
         version += 1;
+        // A re-linked reply left another notice of the case: its workflow re-reads it (the change has
+        // committed). Steps of earlier histories carry no such list, so they replay as they ran.
+        for (const workflowId of result.changedWorkflows ?? []) await tellNoticeChanged(workflowId);
         return result;
       } finally {
         busy = false;
@@ -50,12 +53,15 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     { validator: refuse },
   );
 
-  // Signalled only by a calendar change: histories without one never take the branch below.
+  // Signalled only by a calendar change or by another notice's re-linked reply: histories without
+  // one never take the branch below.
   let refresh = false;
-  setHandler(calendarChangedSignal, () => {
+  const markChanged = () => {
     refresh = true;
     version += 1;
-  });
+  };
+  setHandler(calendarChangedSignal, markChanged);
+  setHandler(noticeChangedSignal, markChanged);
 
   setHandler(noticeStatusQuery, () => ({ state: facts.state, firedKeys: [...fired], next: pending()[0] ?? null, facts }));
 
@@ -99,4 +105,14 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
   }
   await condition(allHandlersFinished);
   return { noticeId: facts.noticeId, state: facts.state };
+}
+
+/** Tells another notice's workflow that its notice changed; one that has ended (a closed notice) has nothing to re-read. */
+async function tellNoticeChanged(workflowId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(noticeChangedSignal);
+  } catch (error) {
+    // Not found: that notice's workflow has ended, and a closed notice takes no change.
+    if (isCancellation(error)) throw error;
+  }
 }

@@ -19,6 +19,7 @@ import * as m013 from './013-account-invitations-and-resets';
 import * as m014 from './014-import-kinds-and-undo';
 import * as m015 from './015-notice-documents-and-replies';
 import * as m016 from './016-platform-operators';
+import * as m018 from './018-notice-reply-relink';
 import * as m019 from './019-ops-metrics';
 
 export type Migration = { name: string; module: Knex.Migration };
@@ -40,5 +41,6 @@ export const migrations: Migration[] = [
   { name: '014-import-kinds-and-undo', module: m014 },
   { name: '015-notice-documents-and-replies', module: m015 },
   { name: '016-platform-operators', module: m016 },
+  { name: '018-notice-reply-relink', module: m018 },
   { name: '019-ops-metrics', module: m019 },
 ];
