@@ -9,7 +9,7 @@
  * extension or a new date replaces the plan, and the old date's steps, whose keys name it, are gone.
  * Steps are serialised: a reminder and a human step never run at the same time.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
 import { calendarChangedSignal, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
@@ -32,10 +32,28 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
   };
 
+  // Signalled only by a calendar change or by another notice's re-linked reply: histories without
+  // one never take the re-read branch of the loop below.
+  let refresh = false;
+  // From the signal until the re-read has returned, the facts are older than the notice (a reply may
+  // just have left it): the validator leaves the judgement to the handler, which waits and checks then.
+  let stale = false;
+  const markChanged = () => {
+    refresh = true;
+    stale = true;
+    version += 1;
+  };
+  const validate = (kind: StepKind, args: StepArgs) => {
+    if (!stale) refuse(kind, args);
+  };
+
   setHandler(
     stepUpdate,
     async (kind: StepKind, args: StepArgs) => {
-      await condition(() => !busy);
+      // Histories recorded before this waited for nothing but a running step. A closed notice re-reads
+      // nothing more (its loop has ended): the step is refused at once below.
+      const afterReread = stale && patched('notice-step-waits-for-reread');
+      await condition(() => !busy && !(afterReread && stale && facts.state !== 'closed'));
       busy = true;
       try {
         refuse(kind, args); // again: another step may have changed the notice since the validator ran
@@ -50,16 +68,9 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
         busy = false;
       }
     },
-    { validator: refuse },
+    { validator: validate },
   );
 
-  // Signalled only by a calendar change or by another notice's re-linked reply: histories without
-  // one never take the branch below.
-  let refresh = false;
-  const markChanged = () => {
-    refresh = true;
-    version += 1;
-  };
   setHandler(calendarChangedSignal, markChanged);
   setHandler(noticeChangedSignal, markChanged);
 
@@ -72,6 +83,7 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
       try {
         refresh = false;
         facts = (await activities.noticeRefreshFacts({ firmId: input.firmId, noticeId: facts.noticeId })).facts;
+        stale = refresh; // another change may have been signalled meanwhile: it is read next
         version += 1;
       } finally {
         busy = false;
