@@ -17,7 +17,8 @@ import { screenshot, seriousA11yViolations } from './browser';
 jest.setTimeout(420_000);
 
 describe('GST notices in the browser', () => {
-  const app = useAppStack('notices');
+  // A 1 MB file cap: a file too large is quick to make in the browser.
+  const app = useAppStack('notices', { FOLLOW_UP_MAX_FILE_MB: '1' });
 
   it('takes in a notice, drafts, reviews with four eyes, files with an ARN and records a hearing', async () => {
     const client = app.demo.clients[0]!;
@@ -163,7 +164,7 @@ describe('GST notices in the browser', () => {
     await refused('notes.txt', 'text/plain', Buffer.from('call the officer\n'), /Upload one of: PDF.*415 · unsupported_type/);
     // A PDF cut short (a header, no cross-reference): refused when its bytes arrive, not when declared.
     await refused('scan.pdf', 'application/pdf', Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'), /The file is not one of: PDF.*415 · unsupported_type/);
-    await refused('ledger.pdf', 'application/pdf', Buffer.alloc(21 * 1024 * 1024, 0x20), /It is 21\.0 MB\. Files may be at most 20 MB\..*413 · too_large/);
+    await refused('ledger.pdf', 'application/pdf', Buffer.alloc(1536 * 1024, 0x20), /It is 1\.5 MB\. Files may be at most 1 MB\..*413 · too_large/);
     expect(await listed.count()).toBe(1);
 
     // A reply drafted on the older notice of the case moves to the one it answers.

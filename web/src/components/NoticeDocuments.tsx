@@ -114,7 +114,7 @@ function UploadForm({ n, onDone }: { n: NoticeDetail; onDone: () => Promise<unkn
         </div>
       ) : null}
       {upload.step === 'done' ? (
-        <Text size="sm" c="green.8" role="status">
+        <Text size="sm" fw={500} role="status">
           {upload.document.filename} uploaded ({formatBytes(upload.document.size ?? 0)}).
         </Text>
       ) : null}
