@@ -9,8 +9,8 @@ import type { Knex } from 'knex';
  */
 const MOVABLE = ['notice_drafts', 'notice_reviews'];
 
-function columnGrants(verb: 'GRANT' | 'REVOKE'): string {
-  const statements = MOVABLE.map((table) => `EXECUTE format('${verb} UPDATE (notice_id, updated_at) ON ${table} ${verb === 'GRANT' ? 'TO' : 'FROM'} %I', app_role);`).join('\n        ');
+function columnGrants(): string {
+  const statements = MOVABLE.map((table) => `EXECUTE format('GRANT UPDATE (notice_id, updated_at) ON ${table} TO %I', app_role);`).join('\n        ');
   // The application role's name is known only to the migration run (migrator.ts sets it).
   return `
     DO $$
@@ -23,9 +23,23 @@ function columnGrants(verb: 'GRANT' | 'REVOKE'): string {
 }
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(columnGrants('GRANT'));
+  await knex.raw(columnGrants());
 }
 
+/** Every role holding these column grants loses them (a bare knex rollback does not know the application role's name). */
+const REVOKE_ALL = `
+  DO $$
+  DECLARE r record;
+  BEGIN
+    FOR r IN
+      SELECT DISTINCT c.relname AS tbl, pg_get_userbyid(acl.grantee) AS grantee
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid, aclexplode(a.attacl) acl
+      WHERE c.oid IN (${MOVABLE.map((t) => `'${t}'::regclass`).join(', ')}) AND a.attname IN ('notice_id', 'updated_at') AND acl.privilege_type = 'UPDATE' AND acl.grantee <> 0
+    LOOP
+      EXECUTE format('REVOKE UPDATE (notice_id, updated_at) ON %I FROM %I', r.tbl, r.grantee);
+    END LOOP;
+  END $$;`;
+
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(columnGrants('REVOKE'));
+  await knex.raw(REVOKE_ALL);
 }
