@@ -62,6 +62,8 @@ function UploadForm({ n, onDone }: { n: NoticeDetail; onDone: () => Promise<unkn
   const [upload, setUpload] = useState<Upload>({ step: 'idle' });
   // Set before the first await: a second click of the same gesture finds it taken.
   const inFlight = useRef(false);
+  // The picker forgets its choice once we hold it: choosing the same file again (as another kind, say) still counts.
+  const resetPicker = useRef<() => void>(null);
 
   async function send() {
     if (!file || inFlight.current) return;
@@ -93,7 +95,16 @@ function UploadForm({ n, onDone }: { n: NoticeDetail; onDone: () => Promise<unkn
           w={220}
           disabled={busy}
         />
-        <FileButton onChange={setFile} accept={ACCEPT} disabled={busy} inputProps={{ 'aria-label': 'File to upload', 'data-testid': 'notice-document-file' } as Record<string, string>}>
+        <FileButton
+          resetRef={resetPicker}
+          onChange={(chosen) => {
+            setFile(chosen);
+            resetPicker.current?.();
+          }}
+          accept={ACCEPT}
+          disabled={busy}
+          inputProps={{ 'aria-label': 'File to upload', 'data-testid': 'notice-document-file' } as Record<string, string>}
+        >
           {(props) => (
             <Button variant="default" {...props}>
               Choose a file
