@@ -112,8 +112,9 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     const info = workflowInfo();
     if (info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit)) {
       await condition(allHandlersFinished);
-      // A calendar change (or another notice's re-linked reply) signalled during the step is not carried: refresh the facts first, so the
-      // new run never plans from a replaced date (runs that handed over before this keep their order).
+      // A calendar change (or another notice's re-linked reply) signalled during the step is not
+      // carried: refresh the facts first, so the new run never plans from a replaced date (runs that
+      // handed over before this keep their order).
       if (refresh && patched('notice-refresh-before-hand-over')) continue;
       await continueAsNew<typeof noticeWorkflow>({ ...input, facts, firedKeys: [...fired] });
     }
