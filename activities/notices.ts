@@ -5,11 +5,13 @@
  * reminder or escalation runs as the system, records the fired step by its key and tells its people
  * in the same transaction: a retried activity or a restarted worker tells nobody twice.
  */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { cancelFollowUpsOfNotice } from '../db/follow-ups';
+import { moveReply, relinkSide } from '../db/notice-replies';
 import { findNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
-import type { PlanStep } from '../domain/notices';
+import { relinkRefusal, type PlanStep } from '../domain/notices';
 import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
 import { Firm } from '../db/models/firm';
 import { renderNoticeAlert } from '../domain/notices';
@@ -24,6 +26,18 @@ const str = (p: Payload, k: string): string | null => (typeof p[k] === 'string' 
 async function activeUsers(trx: Knex.Transaction, firmId: string, role: string): Promise<string[]> {
   const rows: Array<{ id: string }> = await trx('users').where({ firm_id: firmId, role, active: true }).select('id').orderBy('id');
   return rows.map((r) => r.id);
+}
+
+/**
+ * This notice takes the reply of another notice of its case, both rows locked. The rule is checked
+ * again under the locks (another request may have moved the reply since the api looked), and a
+ * refusal is final (non-retryable: nothing was written).
+ */
+async function relinkReplyHere(trx: Knex.Transaction, row: NoticeRow, from: NoticeRow | undefined, input: ApplyStepInput): Promise<void> {
+  if (!from) throw ApplicationFailure.nonRetryable('The notice the reply is on is not visible to its firm.', 'not_found');
+  const refusal = relinkRefusal(relinkSide(await noticeView(trx, from)), relinkSide(await noticeView(trx, row)));
+  if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+  await moveReply(trx, from, row, str(input.payload, 'reason') ?? '');
 }
 
 /** Writes one human step; a retry after a commit finds the notice already moved and writes nothing. */
@@ -107,6 +121,8 @@ async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStep
       // Its follow-ups end with it, in the same transaction: nothing is sent to the client after (the api then ends their workflows).
       await cancelFollowUpsOfNotice(trx, row.id);
       return null;
+    case 'relink_reply':
+      return null; // relinkReplyHere, which needs both notices locked
   }
 }
 
@@ -120,12 +136,23 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
   return {
     async noticeApplyStep(input: ApplyStepInput): Promise<StepResult> {
       return inTenantTransaction(deps.knex, { firmId: input.firmId, actor: input.actor, requestId: input.requestId, ip: input.ip ?? null }, async (trx) => {
-        const row = await trx('notices').where({ id: input.noticeId }).forUpdate().first();
+        // A re-link locks both notices, always in id order (as the calendar's replan does): two such steps never deadlock.
+        const ids = input.kind === 'relink_reply' ? [input.noticeId, String(input.payload.fromNoticeId)] : [input.noticeId];
+        const locked: NoticeRow[] = await trx('notices').whereIn('id', ids).orderBy('id').forUpdate();
+        const row = locked.find((r) => r.id === input.noticeId);
         if (!row) throw new Error(`notice ${input.noticeId} is not visible to its firm`);
-        const entityId = await applyStep(trx, row as NoticeRow, input);
+        let entityId: string | null = null;
+        const changedWorkflows: string[] = [];
+        if (input.kind === 'relink_reply') {
+          const from = locked.find((r) => r.id !== input.noticeId);
+          // A retry after a commit finds this notice holding the reply already, and moves nothing; the
+          // other notice's workflow is told again all the same (re-reading is harmless).
+          if (ALLOWED_FROM.relink_reply!.includes(row.state)) await relinkReplyHere(trx, row, from, input);
+          if (from) changedWorkflows.push(from.workflow_id);
+        } else entityId = await applyStep(trx, row, input);
         await setAuditAction(trx, null);
         const fresh = await findNotice(trx, input.noticeId);
-        return { facts: workflowFacts(await noticeView(trx, fresh as NoticeRow)), entityId };
+        return { facts: workflowFacts(await noticeView(trx, fresh as NoticeRow)), entityId, ...(changedWorkflows.length ? { changedWorkflows } : {}) };
       });
     },
 

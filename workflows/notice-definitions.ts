@@ -7,7 +7,7 @@
  * same execution.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { NoticeState, PlanFacts, PlanStep } from '../domain/notices';
+import { RELINK_TARGET_STATES, type NoticeState, type PlanFacts, type PlanStep } from '../domain/notices';
 
 export const NOTICE_WORKFLOW = 'noticeWorkflow';
 export const NOTICE_NOTIFICATION_KIND = 'notice.alert';
@@ -56,8 +56,11 @@ export type NoticeWorkflowInput = {
   historyLimit?: number;
 };
 
-/** `file_outside`: a reply made outside Taalmel (on the portal or on paper) recorded with its evidence. */
-export type StepKind = 'assign' | 'draft' | 'submit' | 'approve' | 'request_changes' | 'file' | 'file_outside' | 'change_dates' | 'hearing' | 'adjourn' | 'close';
+/**
+ * `file_outside`: a reply made outside Taalmel (on the portal or on paper) recorded with its evidence.
+ * `relink_reply`: this notice takes the reply of another notice of its case (`payload.fromNoticeId`).
+ */
+export type StepKind = 'assign' | 'draft' | 'submit' | 'approve' | 'request_changes' | 'file' | 'file_outside' | 'change_dates' | 'hearing' | 'adjourn' | 'close' | 'relink_reply';
 
 export type StepArgs = {
   actor: NoticeActor;
@@ -67,7 +70,12 @@ export type StepArgs = {
   ip?: string | null;
 };
 
-export type StepResult = { facts: NoticeFacts; entityId?: string | null };
+export type StepResult = {
+  facts: NoticeFacts;
+  entityId?: string | null;
+  /** Other notices' workflows whose notice the step changed (a re-linked reply's old notice): told to re-read it. */
+  changedWorkflows?: string[];
+};
 
 export const stepUpdate = defineUpdate<StepResult, [StepKind, StepArgs]>('noticeStep');
 
@@ -76,6 +84,13 @@ export const stepUpdate = defineUpdate<StepResult, [StepKind, StepArgs]>('notice
  * assignment day may have moved, so the workflow re-reads its notice's dates and plans again.
  */
 export const calendarChangedSignal = defineSignal('calendarChanged');
+
+/**
+ * Another notice's step changed this notice (its reply was re-linked to another notice of the case):
+ * the workflow re-reads its notice and plans again. Sent by that notice's workflow, after the change
+ * committed, so it is delivered even if the api went away.
+ */
+export const noticeChangedSignal = defineSignal('noticeChanged');
 
 export type NoticeStatus = { state: NoticeState; firedKeys: string[]; next: PlanStep | null; facts: NoticeFacts };
 export const noticeStatusQuery = defineQuery<NoticeStatus>('noticeStatus');
@@ -89,6 +104,10 @@ export const NOTICE_REFUSAL = {
   wrongState: 'notice_state_conflict',
   commentRequired: 'comment_required',
   closed: 'notice_closed',
+  // Re-linking a reply (domain/notices/relink.ts), refused by the activity under both notices' locks.
+  noReply: 'no_reply',
+  differentCase: 'different_case',
+  targetHasReply: 'notice_has_reply',
 } as const;
 export type NoticeRefusalType = (typeof NOTICE_REFUSAL)[keyof typeof NOTICE_REFUSAL];
 
@@ -105,6 +124,8 @@ export const ALLOWED_FROM: Partial<Record<StepKind, NoticeState[]>> = {
   file: ['approved'],
   // A reply made outside Taalmel skips the draft and review here: it was filed all the same.
   file_outside: ['received', 'assigned', 'drafting', 'in_review', 'approved'],
+  // The notice taking a reply from another notice of its case must have none of its own.
+  relink_reply: [...RELINK_TARGET_STATES],
 };
 
 /**

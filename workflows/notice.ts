@@ -9,10 +9,10 @@
  * extension or a new date replaces the plan, and the old date's steps, whose keys name it, are gone.
  * Steps are serialised: a reminder and a human step never run at the same time.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
-import { calendarChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
+import { calendarChangedSignal, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -32,30 +32,47 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
   };
 
+  // Signalled only by a calendar change or by another notice's re-linked reply: histories without
+  // one never take the re-read branch of the loop below.
+  let refresh = false;
+  // From the signal until the re-read has returned, the facts are older than the notice (a reply may
+  // just have left it): the validator leaves the judgement to the handler, which waits and checks then.
+  let stale = false;
+  const markChanged = () => {
+    refresh = true;
+    stale = true;
+    version += 1;
+  };
+  const validate = (kind: StepKind, args: StepArgs) => {
+    if (!stale) refuse(kind, args);
+  };
+
   setHandler(
     stepUpdate,
     async (kind: StepKind, args: StepArgs) => {
-      await condition(() => !busy);
+      // Histories recorded before this waited for nothing but a running step. A closed notice re-reads
+      // nothing more (its loop has ended): the step is refused at once below.
+      const afterReread = stale && patched('notice-step-waits-for-reread');
+      await condition(() => !busy && !(afterReread && stale && facts.state !== 'closed'));
       busy = true;
       try {
         refuse(kind, args); // again: another step may have changed the notice since the validator ran
         const result = await activities.noticeApplyStep({ firmId: input.firmId, noticeId: facts.noticeId, kind, ...args });
         facts = result.facts;
         version += 1;
+        // A re-linked reply left another notice of the case: its workflow re-reads it (the change has
+        // committed). Steps of earlier histories carry no such list, so they replay as they ran.
+        for (const workflowId of result.changedWorkflows ?? []) await tellNoticeChanged(workflowId);
         return result;
       } finally {
         busy = false;
       }
     },
-    { validator: refuse },
+    { validator: validate },
   );
 
-  // Signalled only by a calendar change: histories without one never take the branch below.
-  let refresh = false;
-  setHandler(calendarChangedSignal, () => {
-    refresh = true;
-    version += 1;
-  });
+  setHandler(calendarChangedSignal, markChanged);
+  setHandler(noticeChangedSignal, markChanged);
 
   setHandler(noticeStatusQuery, () => ({ state: facts.state, firedKeys: [...fired], next: pending()[0] ?? null, facts }));
 
@@ -66,6 +83,7 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
       try {
         refresh = false;
         facts = (await activities.noticeRefreshFacts({ firmId: input.firmId, noticeId: facts.noticeId })).facts;
+        stale = refresh; // another change may have been signalled meanwhile: it is read next
         version += 1;
       } finally {
         busy = false;
@@ -94,12 +112,23 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     const info = workflowInfo();
     if (info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit)) {
       await condition(allHandlersFinished);
-      // A calendar change signalled during the step is not carried: refresh the facts first, so the
-      // new run never plans from a replaced date (runs that handed over before this keep their order).
+      // A calendar change (or another notice's re-linked reply) signalled during the step is not
+      // carried: refresh the facts first, so the new run never plans from a replaced date (runs that
+      // handed over before this keep their order).
       if (refresh && patched('notice-refresh-before-hand-over')) continue;
       await continueAsNew<typeof noticeWorkflow>({ ...input, facts, firedKeys: [...fired] });
     }
   }
   await condition(allHandlersFinished);
   return { noticeId: facts.noticeId, state: facts.state };
+}
+
+/** Tells another notice's workflow that its notice changed; one that has ended (a closed notice) has nothing to re-read. */
+async function tellNoticeChanged(workflowId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(workflowId).signal(noticeChangedSignal);
+  } catch (error) {
+    // Not found: that notice's workflow has ended, and a closed notice takes no change.
+    if (isCancellation(error)) throw error;
+  }
 }

@@ -22,6 +22,7 @@ import { startNoticeWorkflow, sendStep } from './workflow-client';
 import { noticeDetail, urgencyOrder } from './read';
 import { CLIENT_VISIBLE_KINDS, requireNoticeDocuments } from './documents';
 import { endFollowUpWorkflow, liveFollowUpsOf } from './linked-follow-ups';
+import { replyRelinkRoute } from './reply-relink';
 
 export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day of the plan lasts this many days. */ timeScale?: number | null; /** Tests only: continue as new after this many history events. */ historyLimit?: number };
 
@@ -245,6 +246,8 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         ctx.body = (await step(ctx, params.id, 'file_outside', body)).notice;
       },
     }),
+
+    replyRelinkRoute(deps),
 
     route({
       method: 'post',

@@ -62,6 +62,8 @@ const arn = z.string().trim().regex(/^[A-Z0-9]{10,20}$/, 'an ARN is 10 to 20 cap
 export const filingBody = z.object({ arn, filedOn: isoDate }).strict();
 /** A reply made outside Taalmel: its ARN and date, and at least one received document proving it. */
 export const outsideReplyBody = z.object({ arn, filedOn: isoDate, documentIds: z.array(z.uuid()).min(1, 'attach the evidence: the acknowledgement or the reply as filed').max(20), note: z.string().trim().max(2000).optional() }).strict();
+/** Re-linking this notice's reply to another notice of its case, and why (the portal filed it against the wrong one…). */
+export const relinkBody = z.object({ noticeId: z.uuid(), reason: text(2000) }).strict();
 export const hearingBody = z.object({ at: instant, place: z.string().trim().max(300).optional() }).strict();
 export const adjournBody = z.object({ newAt: instant, reason: text(1000), override: z.boolean().optional() }).strict();
 export const closeBody = z

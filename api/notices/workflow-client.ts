@@ -4,10 +4,10 @@
  * become the api's errors here, with an audit record (a refused update leaves no history).
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { NoticeRow } from '../../db/notices';
 import { calendarChangedSignal, NOTICE_REFUSAL, NOTICE_WORKFLOW, stepUpdate, type NoticeWorkflowInput, type StepArgs, type StepKind, type StepResult } from '../../workflows/notice-definitions';
-import { ApiError, forbidden, invalidInput, unprocessable } from '../errors';
+import { ApiError, forbidden, invalidInput, notFound, unprocessable } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 
 export async function startNoticeWorkflow(temporal: TemporalHandle, workflowId: string, input: NoticeWorkflowInput): Promise<void> {
@@ -23,6 +23,11 @@ function refusalError(kind: StepKind, failure: ApplicationFailure, row: NoticeRo
       return forbidden('forbidden', failure.message).withAudit({ ...audit, action: `notice.${kind}_refused` });
     case NOTICE_REFUSAL.commentRequired:
       return invalidInput({ fields: { comment: 'required' } }, failure.message);
+    case 'not_found':
+      return notFound('No such notice.');
+    case NOTICE_REFUSAL.noReply:
+    case NOTICE_REFUSAL.differentCase:
+    case NOTICE_REFUSAL.targetHasReply:
     case NOTICE_REFUSAL.dueDateRequired:
     case NOTICE_REFUSAL.notApproved:
     case NOTICE_REFUSAL.adjournmentLimit:
@@ -41,6 +46,10 @@ export async function sendStep(temporal: TemporalHandle, row: NoticeRow, kind: S
     return await handle.executeUpdate(stepUpdate, { args: [kind, args] });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw refusalError(kind, error.cause, row);
+    // A rule the activity checked again under the rows' locks (a re-linked reply) and refused for good.
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ActivityFailure && error.cause.cause instanceof ApplicationFailure && error.cause.cause.nonRetryable) {
+      throw refusalError(kind, error.cause.cause, row);
+    }
     if (error instanceof WorkflowNotFoundError) throw unprocessable('notice_closed', 'This notice is closed.');
     throw error;
   }

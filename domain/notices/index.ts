@@ -5,3 +5,4 @@ export * from './clocks';
 export * from './plan';
 export * from './messages';
 export * from './urgency';
+export * from './relink';

@@ -49,7 +49,8 @@ export function newGstin(): string {
   return stem + gstinCheckCharacter(stem);
 }
 
-export function useAppStack(prefix: string): AppStack {
+/** `env`: settings of this file's stack (a smaller file cap, say), on top of the free ports. */
+export function useAppStack(prefix: string, env: Record<string, string> = {}): AppStack {
   let stack: Started | undefined;
   const app = { errors: {} } as AppStack;
 
@@ -58,6 +59,7 @@ export function useAppStack(prefix: string): AppStack {
     app.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `taalmel-${prefix}-`));
     fs.chmodSync(app.dataDir, 0o755);
     stack = startStack({
+      ...env,
       DATA_DIR: app.dataDir,
       PORT: String(await freePort()),
       EMBEDDED_PG_PORT: String(await freePort()),

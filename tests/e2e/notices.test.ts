@@ -2,16 +2,23 @@
  * Notice pages in a real Chromium against a fresh `npm start`: a manager takes in a DRC-01B (the
  * form from the catalogue) for staff, the list ranks it with the days left; staff drafts and submits
  * the reply and cannot approve it; the manager finds it in the approvals inbox, reviews and approves
- * it; staff records the filing with its ARN and a hearing. axe-core on the main pages; no page error.
+ * it; staff records the filing with its ARN and a hearing. Staff uploads the notice's papers (a PDF
+ * listed and downloaded as sent; a double click uploads once; a wrong type, a file that is not what
+ * it says and one too large refused in the API's words) and moves a reply to the notice of the case
+ * it answers. axe-core on the main pages; no page error.
  */
 import { randomBytes } from 'node:crypto';
-import { choose, useAppStack } from './app-stack';
+import fs from 'node:fs';
+import { minimalPdf } from '../fixtures/files/pdf';
+import { call } from '../harness/api';
+import { choose, labelled, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
 
 jest.setTimeout(420_000);
 
 describe('GST notices in the browser', () => {
-  const app = useAppStack('notices');
+  // A 1 MB file cap: a file too large is quick to make in the browser.
+  const app = useAppStack('notices', { FOLLOW_UP_MAX_FILE_MB: '1' });
 
   it('takes in a notice, drafts, reviews with four eyes, files with an ARN and records a hearing', async () => {
     const client = app.demo.clients[0]!;
@@ -106,6 +113,78 @@ describe('GST notices in the browser', () => {
     await screenshot(s, 'notice');
     await staff.done();
     await manager.done();
+  });
+
+  it('uploads a notice’s papers (once per click, refusals in words), downloads them, and moves a reply to another notice of the case', async () => {
+    const client = app.demo.clients[0]!;
+    const caseId = `AD27${randomBytes(5).toString('hex').toUpperCase()}`;
+    const manager = await app.token('manager');
+    const users = (await call({ url: app.demo.apiUrl }, 'GET', '/api/users', { token: manager })).body as { items: Array<{ id: string; email: string }> };
+    const staffId = users.items.find((u) => u.email === app.user('staff').email)!.id;
+    const take = async (form: string) => {
+      const res = await call({ url: app.demo.apiUrl }, 'POST', `/api/clients/${client.id}/notices`, { token: manager, body: { form, caseId, reference: `ZD27${randomBytes(5).toString('hex').toUpperCase()}`, servedOn: new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10), assigneeId: staffId } });
+      if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return res.body as { id: string; reference: string };
+    };
+    const older = await take('ASMT-10');
+    const newer = await take('DRC-01');
+
+    const staff = await app.signedIn('staff', 'staff-papers', `/notices/${older.id}`);
+    const s = staff.page;
+    await s.getByRole('heading', { name: `ASMT-10 · ${older.reference}` }).waitFor();
+    await s.getByText('No document yet.').waitFor();
+    const declarations: string[] = [];
+    s.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith(`/api/notices/${older.id}/documents`)) declarations.push(r.url());
+    });
+
+    // A well-formed PDF, sent with a double click: one declaration, one document, listed.
+    const pdf = minimalPdf('ASMT-10 notice for 2023-24');
+    await s.getByTestId('notice-document-file').setInputFiles({ name: 'asmt-10-notice.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await s.getByText(/asmt-10-notice\.pdf · /).waitFor();
+    await s.getByRole('button', { name: 'Upload', exact: true }).dblclick();
+    await s.getByRole('status').filter({ hasText: 'asmt-10-notice.pdf uploaded' }).waitFor();
+    const listed = s.getByTestId('notice-document');
+    await listed.filter({ hasText: 'asmt-10-notice.pdf' }).getByText('The notice').waitFor();
+    expect([await listed.count(), declarations.length]).toEqual([1, 1]);
+    expect(await seriousA11yViolations(s)).toEqual([]);
+
+    // Downloadable, byte for byte.
+    const [download] = await Promise.all([s.waitForEvent('download'), listed.getByRole('link', { name: 'asmt-10-notice.pdf' }).click()]);
+    expect(download.suggestedFilename()).toBe('asmt-10-notice.pdf');
+    expect(fs.readFileSync((await download.path())!).equals(pdf)).toBe(true);
+
+    // Refusals, in the API's words: a type it does not take, a broken PDF, a file too large.
+    const refused = async (name: string, mimeType: string, buffer: Buffer, words: RegExp) => {
+      await s.getByTestId('notice-document-file').setInputFiles({ name, mimeType, buffer });
+      await s.getByRole('button', { name: 'Upload', exact: true }).click();
+      const alert = s.getByRole('alert').filter({ hasText: `${name} was not accepted` });
+      await alert.filter({ hasText: words }).waitFor();
+    };
+    await refused('notes.txt', 'text/plain', Buffer.from('call the officer\n'), /Upload one of: PDF.*415 · unsupported_type/);
+    // A PDF cut short (a header, no cross-reference): refused when its bytes arrive, not when declared.
+    await refused('scan.pdf', 'application/pdf', Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1'), /The file is not one of: PDF.*415 · unsupported_type/);
+    await refused('ledger.pdf', 'application/pdf', Buffer.alloc(1536 * 1024, 0x20), /It is 1\.5 MB\. Files may be at most 1 MB\..*413 · too_large/);
+    expect(await listed.count()).toBe(1);
+
+    // A reply drafted on the older notice of the case moves to the one it answers.
+    await s.getByLabel('Reply draft').fill('Reply to the show cause notice: the credit was reversed in March.');
+    await s.getByRole('button', { name: 'Save draft' }).click();
+    await s.getByText('version 1').waitFor();
+    await s.getByTestId('case-notice').filter({ hasText: newer.reference }).getByText('Assigned').waitFor();
+    await s.getByRole('button', { name: 'Move the reply to another notice' }).click();
+    const move = s.getByRole('dialog', { name: 'Move the reply to another notice of the case' });
+    await choose(s, move, 'The notice it answers', `DRC-01 · ${newer.reference}`);
+    await move.getByLabel(labelled('Why (kept in the history)')).fill('The portal shows this reply under the DRC-01.');
+    expect(await seriousA11yViolations(s)).toEqual([]);
+    await move.getByRole('button', { name: 'Move the reply' }).click();
+    await s.waitForURL(new RegExp(`/notices/${newer.id}$`));
+    await s.getByRole('heading', { name: `DRC-01 · ${newer.reference}` }).waitFor();
+    await s.getByText('version 1').waitFor();
+    await s.getByText('Drafting').first().waitFor();
+    await s.getByTestId('case-notice').filter({ hasText: older.reference }).getByText('Assigned').waitFor();
+    await screenshot(s, 'notice-papers-and-case');
+    await staff.done();
   });
 
   it('shows a client user their own notices without the firm’s drafts or actions', async () => {

@@ -127,6 +127,7 @@ const ROUTES: Record<string, Row> = {
   'POST /api/notices/:id/hearings/:hid/adjourn': { action: 'notices.update', reauth: false },
   'POST /api/notices/:id/close': { action: 'notices.close', reauth: false },
   'POST /api/notices/:id/outside-reply': { action: 'notices.file', reauth: false },
+  'POST /api/notices/:id/reply/relink': { action: 'notices.file', reauth: false },
   'POST /api/notices/:id/documents': { action: 'notices.update', reauth: false },
   'GET /api/notices/:id/documents/:documentId': { action: 'notices.read', reauth: false },
   // The signed URL is the credential (like the imports' and the checklist link's uploads).

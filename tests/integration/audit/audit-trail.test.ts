@@ -184,6 +184,9 @@ describe('audit trail', () => {
     // Notice documents and outside replies: tests/integration/notices/notice-documents.test.ts asserts
     // notice.document_requested/document_received and notice.file_outside.
     for (const r of ['POST /api/notices/:id/documents', 'PUT /api/notice-uploads', 'POST /api/notices/:id/outside-reply']) coveredElsewhere.add(r);
+    // Re-linking a reply: tests/integration/notices/notice-reply-relink.test.ts asserts notice.reply_relinked (both notices, the
+    // reason, the moved rows) and notice.relink_reply_refused.
+    coveredElsewhere.add('POST /api/notices/:id/reply/relink');
     // Accounts: tests/integration/accounts assert invitation.created/link_sent/resent/revoked/accepted,
     // password_reset.requested, auth.password_reset and user.unlocked.
     for (const r of ['POST /api/invitations', 'POST /api/invitations/:id/resend', 'DELETE /api/invitations/:id', 'POST /api/invitations/by-token/:token/accept',

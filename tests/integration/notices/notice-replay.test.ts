@@ -49,7 +49,7 @@ describe('noticeWorkflow replay', () => {
     await db?.drop();
   });
 
-  it('records the scenarios from real runs (filed after review; extended, reminded and closed)', async () => {
+  it('records the scenarios from real runs (filed after review; extended, reminded and closed; a reply re-linked between two notices)', async () => {
     const clientId = firm.clients[0]!.id;
     const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
     const manager = await login(api, firm.users.manager.email, firm.users.manager.password);
@@ -71,19 +71,32 @@ describe('noticeWorkflow replay', () => {
     await eventually('the new T-3', async () => (await db.owner('notice_alerts').where({ notice_id: b.id, step_key: `t-3:${newDue}` }).first()) ?? null);
     await call(api, 'POST', `/api/notices/${b.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
 
-    for (const [name, workflowId] of [['notice-filed', a.workflowId], ['notice-extended-reminded', b.workflowId]] as const) {
+    // A reply approved on the older notice of a case, re-linked to the newer one: the newer one's
+    // workflow takes it and signals the older one's, which re-reads its notice and is drafted again.
+    const caseId = `AD27${reference('C')}`;
+    const older = (await call(api, 'POST', `/api/clients/${clientId}/notices`, { token: staff, body: { form: 'ASMT-10', caseId, reference: reference(), servedOn: today(), assigneeId: firm.users.staff.id } })).body;
+    const newer = (await call(api, 'POST', `/api/clients/${clientId}/notices`, { token: staff, body: { form: 'DRC-01', caseId, reference: reference(), servedOn: today(), assigneeId: firm.users.staff.id } })).body;
+    await call(api, 'PUT', `/api/notices/${older.id}/draft`, { token: staff, body: { text: 'DRC-06 reply' } });
+    await call(api, 'POST', `/api/notices/${older.id}/submit`, { token: staff, body: {} });
+    await call(api, 'POST', `/api/notices/${older.id}/approve`, { token: manager, body: {} });
+    expect((await call(api, 'POST', `/api/notices/${older.id}/reply/relink`, { token: staff, body: { noticeId: newer.id, reason: 'filed against the wrong notice' } })).body.to.state).toBe('approved');
+    const redrafted = await call(api, 'PUT', `/api/notices/${older.id}/draft`, { token: staff, body: { text: 'ASMT-11 reply of its own' } });
+    expect([redrafted.status, redrafted.body.state ?? redrafted.body.error]).toEqual([200, 'drafting']);
+    for (const n of [older, newer]) await call(api, 'POST', `/api/notices/${n.id}/close`, { token: manager, body: { outcome: 'dropped' } });
+
+    for (const [name, workflowId] of [['notice-filed', a.workflowId], ['notice-extended-reminded', b.workflowId], ['notice-relinked-from', older.workflowId], ['notice-relinked-to', newer.workflowId]] as const) {
       const handle = temporal.client.workflow.getHandle(workflowId);
       await handle.result();
       const history = await handle.fetchHistory();
       fresh.push({ workflowId: name, history });
       if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(path.join(HISTORY_FIXTURES, `${name}.json`), `${historyToJSON(history)}\n`);
     }
-    expect(fresh).toHaveLength(2);
+    expect(fresh).toHaveLength(4);
   });
 
   it('replays the committed histories and the fresh ones through the current workflow code without a determinism error', async () => {
     const committed = committedHistories('notice-');
-    expect(committed.map((h) => h.workflowId)).toEqual(['notice-extended-reminded', 'notice-filed']);
+    expect(committed.map((h) => h.workflowId)).toEqual(['notice-extended-reminded', 'notice-filed', 'notice-relinked-from', 'notice-relinked-to']);
     const results = await replayHistories({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
     expect(results.map((r) => ({ workflowId: r.workflowId, error: r.error?.message ?? null }))).toEqual([...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null })));
   });
@@ -91,7 +104,7 @@ describe('noticeWorkflow replay', () => {
   it('fails the replay of the same histories through a changed workflow (negative control)', async () => {
     const changed = await bundleWorkflows(CHANGED_WORKFLOW);
     const results = await replayHistories({ code: changed.code }, committedHistories('notice-'));
-    expect(results).toHaveLength(2);
+    expect(results).toHaveLength(4);
     for (const result of results) expect(result.error?.name).toBe('DeterminismViolationError');
   });
 });

@@ -74,7 +74,7 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/retention/runs/:id': (db, firm) => retentionRunOf(db, firm),
   '/api/clients/:id/notices': async (_db, firm) => firm.clients[0]!.id,
   ...Object.fromEntries(
-    ['', '/assign', '/extension', '/draft', '/submit', '/approve', '/request-changes', '/filing', '/outside-reply', '/documents', '/documents/:documentId', '/hearings', '/hearings/:hid/adjourn', '/close'].map((tail) => [`/api/notices/:id${tail}`, noticeOf]),
+    ['', '/assign', '/extension', '/draft', '/submit', '/approve', '/request-changes', '/filing', '/outside-reply', '/reply/relink', '/documents', '/documents/:documentId', '/hearings', '/hearings/:hid/adjourn', '/close'].map((tail) => [`/api/notices/:id${tail}`, noticeOf]),
   ),
 };
 
@@ -181,6 +181,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /api/notices/:id/hearings/:hid/adjourn': { newAt: '2025-07-08T11:00:00+05:30', reason: 'Another firm' },
   'POST /api/notices/:id/close': { outcome: 'dropped' },
   'POST /api/notices/:id/outside-reply': { arn: 'AA270625000002B', filedOn: '2025-06-20', documentIds: [randomUUID()] },
+  'POST /api/notices/:id/reply/relink': { noticeId: randomUUID(), reason: 'Another firm' },
   'POST /api/notices/:id/documents': { filename: 'notice.pdf', contentType: 'application/pdf', size: 1000, kind: 'notice' },
 };
 

@@ -259,13 +259,20 @@ export type Notice = {
   reminders: NoticeStep[];
   escalations: NoticeStep[];
   clocks: Array<{ kind: 'penalty_saving' | 'appeal_due' | 'condonation_end' | 'limitation_end'; date: string; note: string }>;
-  reply: null | { arn: string; filedOn: string };
+  reply: null | { arn: string; filedOn: string; filedOutside: boolean; evidenceIds: string[] };
   outcome: null | { outcome: string; orderForm: string | null; orderDate: string | null };
   hearings: Hearing[];
   createdAt: string;
   closedAt: string | null;
 };
+export const NOTICE_DOCUMENT_KINDS = ['notice', 'working_paper', 'reply', 'order', 'evidence'] as const;
+export type NoticeDocumentKind = (typeof NOTICE_DOCUMENT_KINDS)[number];
+export type NoticeDocument = { id: string; kind: NoticeDocumentKind; filename: string; status: string; contentType: string | null; size: number | null; sha256: string | null; uploadedBy: string; receivedAt: string | null; createdAt: string };
+/** Another notice of the same case; `acceptsReply`: open with no reply of its own (a reply may be re-linked to it). */
+export type CaseNotice = { id: string; form: string; reference: string; state: NoticeState; servedOn: string; acceptsReply: boolean };
 export type NoticeDetail = Notice & {
+  documents: NoticeDocument[];
+  caseNotices: CaseNotice[];
   drafts: Array<{ id: string; version: number; text: string; draftedBy: string; createdAt: string }>;
   reviews: Array<{ id: string; decision: string; comment: string | null; reviewerId: string; draftVersion: number; createdAt: string }>;
   history: Array<{ action: string; by: string; role: string; at: string }>;

@@ -1,7 +1,8 @@
 /**
  * One GST notice: its dates (statutory, extended, our target) with the days left, the other clocks
- * of the law, flags and amounts; the reply draft and the review (four eyes); the filing's ARN;
- * hearings; the reminders and escalations the API planned; the history.
+ * of the law, flags and amounts; the reply draft and the review (four eyes); the filing's ARN; its
+ * papers (uploaded here, downloadable); the other notices of its case (and moving the reply to one of
+ * them); hearings; the reminders and escalations the API planned; the history.
  */
 import { Alert, Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
@@ -13,6 +14,8 @@ import { useUser } from '../http/session';
 import type { NoticeDetail, NoticeStep } from '../http/types';
 import { NoticeStateBadge, StepBadge } from '../components/badges';
 import { AdjournButton, DraftEditor, NoticeActions } from '../components/NoticeActions';
+import { NoticeCase } from '../components/NoticeCase';
+import { NoticeDocuments } from '../components/NoticeDocuments';
 import { DaysLeft, FLAG_LABEL } from '../components/NoticeList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -77,9 +80,15 @@ function Facts({ n }: { n: NoticeDetail }) {
           {formatRupees(n.amounts.tax)} · {formatRupees(n.amounts.interest)} · {formatRupees(n.amounts.penalty)}
         </Row>
         <Row label="Total demand">{formatRupees(n.amounts.total)}</Row>
+        {n.caseId ? (
+          <Row label="Case">
+            <span className="mono">{n.caseId}</span>
+          </Row>
+        ) : null}
         {n.reply ? (
           <Row label="Filed">
             {formatDate(n.reply.filedOn)} · ARN <span className="mono">{n.reply.arn}</span>
+            {n.reply.filedOutside ? ' · outside Taalmel' : ''}
           </Row>
         ) : null}
         {n.outcome ? <Row label="Outcome">{n.outcome.outcome}</Row> : null}
@@ -201,6 +210,22 @@ export default function NoticePage() {
                 ))}
               </Stack>
             </Card>
+            <SimpleGrid cols={{ base: 1, lg: data.caseId ? 2 : 1 }}>
+              <Card withBorder>
+                <Title order={2} size="h4" mb="sm">
+                  Documents
+                </Title>
+                <NoticeDocuments n={data} onDone={refresh} />
+              </Card>
+              {data.caseId ? (
+                <Card withBorder>
+                  <Title order={2} size="h4" mb="sm">
+                    The case
+                  </Title>
+                  <NoticeCase n={data} onDone={refresh} />
+                </Card>
+              ) : null}
+            </SimpleGrid>
             <Card withBorder>
               <Title order={2} size="h4" mb="sm">
                 Hearings
