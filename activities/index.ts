@@ -14,6 +14,7 @@ import type { MailDeps } from './mail-transport';
 import { createCalendarSweepActivities } from './calendar-sweep';
 import { createClientExportActivities } from './client-export';
 import { createClientErasureActivities } from './client-erasure';
+import { createFirmDeletionActivities } from './firm-deletion';
 import type { DataProtectionDeps } from './data-protection-deps';
 import { createNoticeActivities } from './notices';
 import { createNoticeDigestActivities } from './notice-digest';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarSweepActivities(deps),
     ...createClientExportActivities(deps),
     ...createClientErasureActivities(deps),
+    ...createFirmDeletionActivities(deps),
     ...createNoticeActivities(deps),
     ...createNoticeDigestActivities(deps),
     ...createAccountEmailActivities(deps),

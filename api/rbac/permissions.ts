@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   // A whole client's data out (re-auth) or gone (re-auth, typed confirmation): firm admins only.
   'clients.export': ['firm_admin'],
   'clients.erase': ['firm_admin'],
+  // The whole firm deleted on account closure (re-auth, typed firm name, cooling-off period any firm admin may cancel).
+  'firm.delete': ['firm_admin'],
 
   'firm.read_settings': ['firm_admin'],
   'firm.update_settings': ['firm_admin'],

@@ -20,6 +20,7 @@ import * as m014 from './014-import-kinds-and-undo';
 import * as m015 from './015-notice-documents-and-replies';
 import * as m016 from './016-platform-operators';
 import * as m019 from './019-ops-metrics';
+import * as m021 from './021-firm-deletion';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -41,4 +42,5 @@ export const migrations: Migration[] = [
   { name: '015-notice-documents-and-replies', module: m015 },
   { name: '016-platform-operators', module: m016 },
   { name: '019-ops-metrics', module: m019 },
+  { name: '021-firm-deletion', module: m021 },
 ];

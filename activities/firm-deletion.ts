@@ -1,0 +1,200 @@
+/**
+ * The firm deletion's steps (see docs/data-export-and-erasure.md, "Deleting a whole firm"):
+ * 1. begin: the request moves from scheduled to running (or is found cancelled), every user of the
+ *    firm is deactivated and every session revoked, and each client gets its erasure record;
+ * 2. (the workflow erases each client through the client erasure workflow);
+ * 3. in one owner transaction: delete every remaining row of the firm, keep the firm row as a
+ *    tombstone, redact the firm's whole audit trail and seal it (db/firm-deletion.ts);
+ * 4. certify: count again from the application's side, verify the sealed chain, sign the
+ *    certificate, and add the deletion to the erasure log outside the database.
+ * Every step is idempotent: a retried or resumed deletion finishes the same work.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import { backupsHoldDataUntil } from '../domain/data-protection';
+import type { FirmDeleted } from '../domain/firm-deletion';
+import { recordAuditEvent, verifyAuditChain } from '../db/audit';
+import { deleteFirmRows, KEPT_FIRM_TABLES, remainingFirmRows } from '../db/firm-deletion';
+import { createKnex } from '../db/knex';
+import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
+import { applyScope, inFirmJobTransaction } from '../db/tenant';
+import { clientErasureWorkflowId } from '../workflows/client-erasure-definitions';
+import type { FirmDeletionBegun } from '../workflows/firm-deletion-definitions';
+import { requireDataProtection, type DataProtectionActivityDeps } from './data-protection-deps';
+
+const JOB = 'firm-deletion';
+const ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
+
+type DeletionRow = {
+  id: string;
+  firm_id: string;
+  status: string;
+  requested_via: string;
+  reason: string;
+  requested_by: string | null;
+  requested_at: Date;
+  execute_after: Date;
+  started_at: Date | null;
+  deleted: FirmDeleted | null;
+  data_deleted_at: Date | null;
+  certificate_jws: string | null;
+};
+
+/** The erasure log entry of a firm deletion (ids only), beside the client erasures' entries. */
+export function firmDeletionLogFile(logDir: string, deletionId: string): string {
+  return path.join(logDir, `firm-${deletionId}.json`);
+}
+
+async function deletionRow(trx: Knex, deletionId: string, lock = false): Promise<DeletionRow> {
+  const q = trx('firm_deletions').where({ id: deletionId }).first();
+  const row = (await (lock ? q.forUpdate() : q)) as DeletionRow | undefined;
+  if (!row) throw new Error(`firm deletion ${deletionId} is not visible yet`);
+  return row;
+}
+
+export function firmDeletionReason(deletionId: string): string {
+  return `the firm's account is closed (firm deletion ${deletionId})`;
+}
+
+export function createFirmDeletionActivities(deps: DataProtectionActivityDeps) {
+  async function asOwner<T>(firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    const owner = createKnex({ url: requireDataProtection(deps).ownerUrl, poolMax: 1, applicationName: 'taalmel-firm-deletion' });
+    try {
+      return await owner.transaction(async (trx) => {
+        await applyScope(trx, { firmId, actor: ACTOR });
+        return fn(trx);
+      });
+    } finally {
+      await owner.destroy();
+    }
+  }
+
+  return {
+    async firmDeletionBegin(input: { firmId: string; deletionId: string }): Promise<FirmDeletionBegun> {
+      return inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
+        const row = await deletionRow(trx, input.deletionId, true);
+        if (row.status === 'cancelled') return { state: 'cancelled' };
+        if (row.status === 'completed') return { state: 'running', clients: [] };
+        if (row.status !== 'running') {
+          await trx('firm_deletions').where({ id: row.id }).update({ status: 'running', started_at: trx.fn.now(), failure_reason: null, updated_at: trx.fn.now() });
+          await recordAuditEvent(trx, { action: 'firm.deletion_started', entityType: 'firm_deletion', entityId: row.id, after: { deletionId: row.id, requestedVia: row.requested_via } });
+        }
+        // Nobody signs in to a firm being deleted: no new data arrives while it goes.
+        await trx('users').where({ active: true }).update({ active: false, updated_at: trx.fn.now() });
+        await trx('sessions').whereNull('revoked_at').update({ revoked_at: trx.fn.now(), revoked_reason: 'firm_deletion', updated_at: trx.fn.now() });
+        const clients = (await trx('clients').select('id').orderBy('id')) as Array<{ id: string }>;
+        const erasures: Array<{ clientId: string; erasureId: string }> = [];
+        for (const { id: clientId } of clients) {
+          let erasure = (await trx('client_erasures').where({ client_id: clientId }).first('id', 'status')) as { id: string; status: string } | undefined;
+          if (!erasure) {
+            [erasure] = (await trx('client_erasures')
+              .insert({ firm_id: input.firmId, client_id: clientId, workflow_id: clientErasureWorkflowId(input.firmId, clientId), reason: firmDeletionReason(row.id), requested_by: row.requested_by })
+              .returning(['id', 'status'])) as Array<{ id: string; status: string }>;
+          } else if (erasure.status === 'failed') {
+            await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() });
+          }
+          erasures.push({ clientId, erasureId: erasure!.id });
+        }
+        return { state: 'running', clients: erasures };
+      });
+    },
+
+    async firmDeletionDeleteData(input: { firmId: string; deletionId: string }): Promise<FirmDeleted> {
+      return asOwner(input.firmId, async (trx) => {
+        const row = await deletionRow(trx, input.deletionId, true);
+        if (row.data_deleted_at && row.deleted) return row.deleted; // committed by an earlier attempt
+        if (row.status !== 'running') throw ApplicationFailure.nonRetryable(`firm deletion ${row.id} is ${row.status}, not running`, 'FirmDeletionNotRunning');
+        const deleted = await deleteFirmRows(trx, { firmId: input.firmId, deletionId: row.id });
+        await trx('firm_deletions').where({ id: row.id }).update({ deleted: JSON.stringify(deleted), data_deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
+        return deleted;
+      });
+    },
+
+    async firmDeletionCertify(input: { firmId: string; deletionId: string }): Promise<{ certificateJws: string }> {
+      const dp = requireDataProtection(deps);
+      return inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
+        const row = await deletionRow(trx, input.deletionId, true);
+        if (row.certificate_jws) return { certificateJws: row.certificate_jws };
+        if (!row.deleted || !row.data_deleted_at) throw new Error('the data of this firm deletion has not been deleted yet');
+        // Checked again, now, from the application's side: every table with a firm_id, from the database's catalogue.
+        const remaining = await remainingFirmRows(trx, input.firmId);
+        const left = Object.entries(remaining).filter(([, n]) => n > 0);
+        if (left.length) throw new Error(`rows of the firm remain: ${left.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+        const erasures = (await trx('client_erasures').select('id', 'client_id', 'status', 'certificate_jws', 'data_deleted_at').orderBy('client_id')) as Array<{
+          id: string;
+          client_id: string;
+          status: string;
+          certificate_jws: string | null;
+          data_deleted_at: Date | null;
+        }>;
+        const unfinished = erasures.filter((e) => e.status !== 'completed' || !e.certificate_jws);
+        if (unfinished.length) throw new Error(`client erasures not completed: ${unfinished.map((e) => e.id).join(', ')}`);
+        const chain = await verifyAuditChain(trx, input.firmId);
+        const dataDeletedAt = new Date(row.data_deleted_at);
+        const certificate = {
+          type: 'taalmel.firm-deletion-certificate',
+          version: 1,
+          deletionId: row.id,
+          firmId: input.firmId,
+          reason: row.reason,
+          requestedVia: row.requested_via,
+          requestedBy: row.requested_by,
+          requestedAt: new Date(row.requested_at).toISOString(),
+          executeAfter: new Date(row.execute_after).toISOString(),
+          startedAt: row.started_at ? new Date(row.started_at).toISOString() : null,
+          dataDeletedAt: dataDeletedAt.toISOString(),
+          issuedAt: new Date().toISOString(),
+          clients: erasures.map((e) => ({
+            clientId: e.client_id,
+            erasureId: e.id,
+            dataDeletedAt: e.data_deleted_at ? new Date(e.data_deleted_at).toISOString() : null,
+            certificateSha256: createHash('sha256').update(e.certificate_jws!).digest('hex'),
+          })),
+          deleted: { tables: row.deleted.tables, auditEventsRedacted: row.deleted.redactedAuditEvents },
+          remaining,
+          kept: [
+            ...Object.entries(KEPT_FIRM_TABLES).map(([table, why]) => ({ what: `table ${table}`, why })),
+            { what: 'the firm row', why: "a tombstone (its name and slug replaced, its settings emptied) that the sealed audit chain and this record refer to" },
+          ],
+          auditChain: {
+            ok: chain.ok,
+            checked: chain.checked,
+            redacted: chain.redacted,
+            unredactable: row.deleted.unredactableAuditEvents,
+            sealedHead: row.deleted.sealedHead,
+            head: chain.head,
+          },
+          backups: {
+            holdDataUntil: backupsHoldDataUntil(dataDeletedAt, dp.rotation).toISOString(),
+            rotation: dp.rotation,
+            note: 'Backups taken before the deletion still hold the firm\'s data until rotation deletes them; a restore re-applies every client erasure and this deletion from the erasure log. Rotation deletes nothing while no backup is verified.',
+          },
+        };
+        if (!dp.certificateKey) throw ApplicationFailure.nonRetryable('CERTIFICATE_SIGNING_KEY is not configured: the deletion cannot be certified', 'DataProtectionSetupError');
+        const jws = await signCertificate(await certificateKeyFromSeed(dp.certificateKey), certificate);
+        fs.mkdirSync(dp.erasureLogDir, { recursive: true, mode: 0o700 });
+        const logFile = firmDeletionLogFile(dp.erasureLogDir, row.id);
+        fs.writeFileSync(`${logFile}.partial`, `${JSON.stringify({ deletionId: row.id, firmId: input.firmId, dataDeletedAt: dataDeletedAt.toISOString() })}\n`, { mode: 0o600 });
+        fs.renameSync(`${logFile}.partial`, logFile);
+        await trx('firm_deletions').where({ id: row.id }).update({
+          status: 'completed',
+          client_erasures: JSON.stringify(certificate.clients),
+          certificate: JSON.stringify(certificate),
+          certificate_jws: jws,
+          completed_at: trx.fn.now(),
+          updated_at: trx.fn.now(),
+        });
+        return { certificateJws: jws };
+      });
+    },
+
+    async firmDeletionFailed(input: { firmId: string; deletionId: string; reason: string }): Promise<void> {
+      await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
+        trx('firm_deletions').where({ id: input.deletionId }).whereIn('status', ['running', 'scheduled']).update({ status: 'failed', failure_reason: input.reason.slice(0, 2000), updated_at: trx.fn.now() }),
+      );
+    },
+  };
+}
