@@ -62,8 +62,11 @@ export async function deleteFirmRows(trx: Knex.Transaction, input: { firmId: str
   for (const table of tables) tally[table] = { before: await countFirmRows(trx, table, firmId), after: 0 };
 
   await setAuditAction(trx, 'firm.row_deleted');
-  const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
-  for (const table of deletionOrder(tables, edges)) await trx(table).where('firm_id', firmId).del();
+  // Only tables that hold rows of the firm are ordered: clients and users reference each other, and
+  // the clients are gone already (their erasures), so the cycle never has rows on both sides.
+  const holding = tables.filter((t) => tally[t]!.before > 0);
+  const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(holding), pgArray(holding)])).rows;
+  for (const table of deletionOrder(holding, edges)) await trx(table).where('firm_id', firmId).del();
   // The tombstone: the sealed audit chain and the deletion record refer to the firm's id.
   await trx('firms').where({ id: firmId }).update({ name: 'Deleted firm', slug: `deleted-${firmId}`, settings: '{}', deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
   await setAuditAction(trx, null);

@@ -74,6 +74,11 @@ const ROUTES: Record<string, Row> = {
   'GET /api/exports/:id': { action: 'clients.export', reauth: false },
   'POST /api/clients/:id/erasure': { action: 'clients.erase', reauth: true },
   'GET /api/erasures/:id': { action: 'clients.erase', reauth: false },
+  'GET /api/firm/deletion': { action: 'firm.delete', reauth: false },
+  'POST /api/firm/deletion': { action: 'firm.delete', reauth: true },
+  // Cancelling only undoes a scheduled deletion: any firm admin may stop it without re-authenticating.
+  'DELETE /api/firm/deletion': { action: 'firm.delete', reauth: false },
+  'GET /api/firm-deletions/:id': { action: 'firm.delete', reauth: false },
   'GET /api/certificate-key': { action: 'public', reauth: false },
   'POST /api/clients/:id/follow-ups': { action: 'followups.manage', reauth: false },
   'GET /api/follow-ups': { action: 'followups.read', reauth: false },
