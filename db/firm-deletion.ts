@@ -83,6 +83,12 @@ export async function deleteFirmRows(trx: Knex.Transaction, input: { firmId: str
     [deletionId, firmId, REDACTION_EVENT],
   );
   const redactedIds = (redacted as Array<{ id: string }>).map((r) => r.id);
+  // Events a client erasure redacted before still name their actor (staff email, IP): blanked too, their stamp unchanged.
+  await trx('audit_events')
+    .where({ firm_id: firmId, hash_version: 2 })
+    .whereNotNull('redacted_at')
+    .where((q) => q.whereNot({ actor_email: REDACTED }).orWhereNotNull('ip'))
+    .update({ actor_email: REDACTED, ip: null });
   const [unredactable] = await trx('audit_events').where({ firm_id: firmId }).whereNot({ hash_version: 2 }).count<Array<{ n: number }>>({ n: '*' });
   const unredactableEvents = Number(unredactable?.n ?? 0);
   await recordAuditEvent(trx, {

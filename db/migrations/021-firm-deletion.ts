@@ -1,6 +1,32 @@
 import type { Knex } from 'knex';
 import { secureFirmTable } from './helpers/firm-table';
 
+/** Migration 011's rule: a redaction of a version-2 event not yet redacted, while its erasure's marker is visible. */
+const FIRST_REDACTION = `o.hash_version = 2 AND o.redacted_at IS NULL AND n.redacted_at IS NOT NULL AND n.redaction_id IS NOT NULL
+     AND EXISTS (SELECT 1 FROM erasures_in_progress m WHERE m.id = n.redaction_id AND m.firm_id IS NOT DISTINCT FROM o.firm_id)
+     AND (to_jsonb(n) - ARRAY['before', 'after', 'actor_email', 'ip', 'redacted_at', 'redaction_id'])
+       = (to_jsonb(o) - ARRAY['before', 'after', 'actor_email', 'ip', 'redacted_at', 'redaction_id'])
+     AND n.before IS NOT DISTINCT FROM (CASE WHEN o.before IS NULL THEN NULL ELSE '"[redacted]"'::jsonb END)
+     AND n.after IS NOT DISTINCT FROM (CASE WHEN o.after IS NULL THEN NULL ELSE '"[redacted]"'::jsonb END)
+     AND n.actor_email IN (o.actor_email, '[redacted]')
+     AND (n.ip IS NULL OR n.ip = o.ip)`;
+
+/**
+ * Added for firm deletion: an event a client erasure redacted still names its actor (a staff member's
+ * email and IP). A firm-wide marker (no client) lets the firm deletion blank those two, and nothing
+ * else: the redaction stamp stays the client erasure's, so its voucher still matches.
+ */
+const ACTOR_REDACTION = `o.hash_version = 2 AND o.redacted_at IS NOT NULL
+     AND EXISTS (SELECT 1 FROM erasures_in_progress m WHERE m.firm_id IS NOT DISTINCT FROM o.firm_id AND m.client_id IS NULL)
+     AND (to_jsonb(n) - ARRAY['actor_email', 'ip']) = (to_jsonb(o) - ARRAY['actor_email', 'ip'])
+     AND n.actor_email = '[redacted]' AND n.ip IS NULL`;
+
+const redactionRule = (body: string) => `
+CREATE OR REPLACE FUNCTION audit_event_redaction_allowed(o audit_events, n audit_events) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT ${body}
+$$;`;
+
 /**
  * Firm deletion on account closure (docs/data-export-and-erasure.md, "Deleting a whole firm").
  *
@@ -10,6 +36,8 @@ import { secureFirmTable } from './helpers/firm-table';
  *   the reason and the signed certificate, never personal data. It is written by explicit audit
  *   events (requested, cancelled, started, sealed) rather than the row trigger, so that the event
  *   sealing the firm's audit chain stays the chain's last one when the certificate is stored.
+ * - the audit trail's redaction rule (migration 011) gains one case: a firm-wide marker lets the
+ *   deletion blank the actor email and IP of events a client erasure already redacted.
  * - `firms.deleted_at`: the firm row stays as a tombstone (its name and slug replaced) because the
  *   sealed audit chain and the deletion record refer to it; platform jobs skip deleted firms.
  */
@@ -51,9 +79,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('firms', (t) => {
     t.timestamp('deleted_at', { useTz: true }).nullable();
   });
+  await knex.raw(redactionRule(`(${FIRST_REDACTION}) OR (${ACTOR_REDACTION})`));
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw(redactionRule(FIRST_REDACTION));
   await knex.schema.alterTable('firms', (t) => {
     t.dropColumn('deleted_at');
   });
