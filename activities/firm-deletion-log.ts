@@ -40,12 +40,13 @@ export async function reapplyFirmDeletions(owner: Knex, logDir: string, say: (li
   const applied: string[] = [];
   for (const entry of readFirmDeletionLog(logDir)) {
     const done = await scoped(owner, entry.firmId, async (trx) => {
+      // Explicit firm filters throughout: the restoring owner may be a superuser, whom row-level security does not bind.
       const firm = (await trx('firms').where({ id: entry.firmId }).first('id', 'deleted_at')) as { id: string; deleted_at: Date | null } | undefined;
       if (!firm) return false;
       const remaining = await remainingFirmRows(trx, entry.firmId);
       if (firm.deleted_at && Object.values(remaining).every((n) => n === 0)) return false;
       // Normally none: each client's own erasure was re-applied before. One the log missed goes the same way.
-      for (const { id } of (await trx('clients').select('id')) as Array<{ id: string }>) await eraseClientRows(trx, { firmId: entry.firmId, clientId: id, erasureId: randomUUID() });
+      for (const { id } of (await trx('clients').select('id').where({ firm_id: entry.firmId })) as Array<{ id: string }>) await eraseClientRows(trx, { firmId: entry.firmId, clientId: id, erasureId: randomUUID() });
       const deleted = await deleteFirmRows(trx, { firmId: entry.firmId, deletionId: entry.deletionId });
       const record = { status: 'completed', deleted: JSON.stringify(deleted), data_deleted_at: trx.fn.now(), completed_at: trx.fn.now(), updated_at: trx.fn.now() };
       // The restored copy may hold the deletion's row from before it finished (scheduled or running), or none at all.

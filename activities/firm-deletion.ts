@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
 import type { FirmDeleted } from '../domain/firm-deletion';
@@ -24,8 +24,11 @@ import { applyScope, inFirmJobTransaction } from '../db/tenant';
 import { clientErasureWorkflowId } from '../workflows/client-erasure-definitions';
 import type { FirmDeletionBegun } from '../workflows/firm-deletion-definitions';
 import { requireDataProtection, type DataProtectionActivityDeps } from './data-protection-deps';
+import { deliver, type MailDeps } from './mail-transport';
 
 const JOB = 'firm-deletion';
+/** The workflow retries each activity 5 times (workflows/firm-deletion.ts); the email gives up on the last. */
+const FINAL_SEND_ATTEMPT = 5;
 const ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
 
 type DeletionRow = {
@@ -59,7 +62,7 @@ export function firmDeletionReason(deletionId: string): string {
   return `the firm's account is closed (firm deletion ${deletionId})`;
 }
 
-export function createFirmDeletionActivities(deps: DataProtectionActivityDeps) {
+export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & { mail?: MailDeps }) {
   async function asOwner<T>(firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     const owner = createKnex({ url: requireDataProtection(deps).ownerUrl, poolMax: 1, applicationName: 'taalmel-firm-deletion' });
     try {
@@ -83,9 +86,9 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps) {
           await recordAuditEvent(trx, { action: 'firm.deletion_started', entityType: 'firm_deletion', entityId: row.id, after: { deletionId: row.id, requestedVia: row.requested_via } });
         }
         // Nobody signs in to a firm being deleted: no new data arrives while it goes.
-        await trx('users').where({ active: true }).update({ active: false, updated_at: trx.fn.now() });
-        await trx('sessions').whereNull('revoked_at').update({ revoked_at: trx.fn.now(), revoked_reason: 'firm_deletion', updated_at: trx.fn.now() });
-        const clients = (await trx('clients').select('id').orderBy('id')) as Array<{ id: string }>;
+        await trx('users').where({ firm_id: input.firmId, active: true }).update({ active: false, updated_at: trx.fn.now() });
+        await trx('sessions').where({ firm_id: input.firmId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now(), revoked_reason: 'firm_deletion', updated_at: trx.fn.now() });
+        const clients = (await trx('clients').select('id').where({ firm_id: input.firmId }).orderBy('id')) as Array<{ id: string }>;
         const erasures: Array<{ clientId: string; erasureId: string }> = [];
         for (const { id: clientId } of clients) {
           let erasure = (await trx('client_erasures').where({ client_id: clientId }).first('id', 'status')) as { id: string; status: string } | undefined;
@@ -123,7 +126,7 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps) {
         const remaining = await remainingFirmRows(trx, input.firmId);
         const left = Object.entries(remaining).filter(([, n]) => n > 0);
         if (left.length) throw new Error(`rows of the firm remain: ${left.map(([t, n]) => `${t} ${n}`).join(', ')}`);
-        const erasures = (await trx('client_erasures').select('id', 'client_id', 'status', 'certificate_jws', 'data_deleted_at').orderBy('client_id')) as Array<{
+        const erasures = (await trx('client_erasures').select('id', 'client_id', 'status', 'certificate_jws', 'data_deleted_at').where({ firm_id: input.firmId }).orderBy('client_id')) as Array<{
           id: string;
           client_id: string;
           status: string;
@@ -189,6 +192,64 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps) {
         });
         return { certificateJws: jws };
       });
+    },
+
+    /**
+     * Emails the signed certificate, its JSON and the platform's public key to the address kept for
+     * it (the admin who asked, or the operator's --send-to), through the platform's SMTP (the firm's
+     * own settings are gone), then forgets the address. Without an SMTP the address is forgotten all
+     * the same and the operator hands the certificate over (ops:delete-firm prints it).
+     */
+    async firmDeletionSendCertificate(input: { firmId: string; deletionId: string }): Promise<{ sent: boolean }> {
+      const dp = requireDataProtection(deps);
+      const row = (await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) => trx('firm_deletions').where({ id: input.deletionId }).first('id', 'certificate', 'certificate_jws', 'certificate_to', 'certificate_sent_at'))) as
+        | { id: string; certificate: { dataDeletedAt: string; clients: unknown[] }; certificate_jws: string | null; certificate_to: string | null; certificate_sent_at: Date | null }
+        | undefined;
+      if (!row?.certificate_jws) throw new Error('the firm deletion has no certificate yet');
+      if (row.certificate_sent_at || !row.certificate_to) return { sent: Boolean(row.certificate_sent_at) };
+      const forget = (sent: boolean) =>
+        inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
+          trx('firm_deletions').where({ id: row.id }).update({ certificate_to: null, certificate_sent_at: sent ? trx.fn.now() : null, updated_at: trx.fn.now() }),
+        );
+      if (!deps.mail?.platformSmtpUrl || !dp.certificateKey) {
+        deps.logger.warn({ deletionId: row.id }, 'firm deletion: no platform SMTP or certificate key; the certificate is not emailed (ops:delete-firm prints it)');
+        await forget(false);
+        return { sent: false };
+      }
+      const publicJwk = (await certificateKeyFromSeed(dp.certificateKey)).publicJwk;
+      const text = [
+        'Your firm\'s data in Taalmel has been deleted, as instructed.',
+        '',
+        `Deletion: ${row.id}`,
+        `Data deleted at: ${row.certificate.dataDeletedAt}`,
+        `Clients erased: ${row.certificate.clients.length}`,
+        '',
+        'The attached certificate (a JWS signed with the platform key, also attached) says what was deleted, what is kept and why,',
+        'and until when backups may still hold the data. Keep it. Check it with any JOSE library (EdDSA, Ed25519) or:',
+        `  npm run ops:verify-certificate -- firm-deletion-${row.id}.jws platform-key.jwk`,
+      ].join('\n');
+      const outcome = await deliver({ source: 'platform', options: deps.mail.platformSmtpUrl, from: deps.mail.platformFrom }, deps.mail.platformFrom, {
+        to: row.certificate_to,
+        subject: 'Certificate of deletion of your firm\'s data',
+        text,
+        html: `<pre>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`,
+        // One Message-ID per deletion: a retry after an accepted send is recognisable as the same message.
+        messageId: `<firm-deletion-${row.id}@taalmel>`,
+        attachments: [
+          { filename: `firm-deletion-${row.id}.jws`, content: Buffer.from(row.certificate_jws) },
+          { filename: `firm-deletion-${row.id}.json`, content: Buffer.from(JSON.stringify(row.certificate, null, 2)) },
+          { filename: 'platform-key.jwk', content: Buffer.from(JSON.stringify(publicJwk)) },
+        ],
+      });
+      if (!outcome.ok) {
+        // Retried by the workflow's policy; after the last attempt the address is forgotten and the operator hands the certificate over.
+        if (Context.current().info.attempt < FINAL_SEND_ATTEMPT) throw new Error(`the certificate email was refused: ${outcome.error}`);
+        deps.logger.warn({ deletionId: row.id, error: outcome.error }, 'firm deletion: the certificate email was refused on the last attempt; not emailed');
+        await forget(false);
+        return { sent: false };
+      }
+      await forget(true);
+      return { sent: true };
     },
 
     async firmDeletionFailed(input: { firmId: string; deletionId: string; reason: string }): Promise<void> {

@@ -19,7 +19,7 @@ export class FirmDeletionRefused extends Error {}
 export async function startOperatorFirmDeletion(
   knex: Knex,
   temporal: TemporalHandle,
-  input: { firmId: string; reason: string; operator: string; cancelGraceSeconds?: number },
+  input: { firmId: string; reason: string; operator: string; sendTo?: string; cancelGraceSeconds?: number },
 ): Promise<OperatorDeletion> {
   const scope = { firmId: input.firmId, actor: { userId: null, email: `operator:${input.operator}`, role: 'system' } };
   const decided = await inTenantTransaction(knex, scope, async (trx) => {
@@ -36,7 +36,7 @@ export async function startOperatorFirmDeletion(
     const deletionId = randomUUID();
     const plan = firmDeletionPlan(new Date(), 0);
     const row = { id: deletionId, workflow_id: firmDeletionWorkflowId(input.firmId, deletionId), status: 'scheduled', execute_after: new Date(plan.executeAfter) };
-    await trx('firm_deletions').insert({ ...row, firm_id: input.firmId, requested_via: 'operator', reason: input.reason, requested_at: plan.requestedAt });
+    await trx('firm_deletions').insert({ ...row, firm_id: input.firmId, requested_via: 'operator', reason: input.reason, requested_at: plan.requestedAt, certificate_to: input.sendTo ?? null });
     await recordAuditEvent(trx, { action: 'firm.deletion_requested', entityType: 'firm_deletion', entityId: deletionId, after: { deletionId, executeAfter: plan.executeAfter, requestedVia: 'operator' } });
     return { row, outcome: 'started' as const };
   });

@@ -20,7 +20,7 @@ export type FirmDeletionInput = {
   cancelGraceSeconds?: number;
 };
 
-export type FirmDeletionStep = 'cooling_off' | 'erasing_clients' | 'deleting_firm' | 'certifying' | 'completed' | 'cancelled' | 'failed';
+export type FirmDeletionStep = 'cooling_off' | 'erasing_clients' | 'deleting_firm' | 'certifying' | 'sending_certificate' | 'completed' | 'cancelled' | 'failed';
 
 export type FirmDeletionStatus = {
   deletionId: string;

@@ -2,7 +2,7 @@
  * One firm deletion: wait out the cooling-off period (cancellable), then stop the firm's sign-ins,
  * erase every client through the client erasure workflow (as a child, with the client erasure's own
  * id, so a client erasure already done is not repeated), delete the firm's own rows and seal its
- * audit chain, then verify that nothing of the firm remains and sign the certificate. Each step is
+ * audit chain, then verify that nothing of the firm remains, sign the certificate and email it. Each step is
  * idempotent; a failure marks the deletion failed, and the same request (`ops:delete-firm`) resumes it.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -50,6 +50,8 @@ export async function firmDeletionWorkflow(input: FirmDeletionInput): Promise<Fi
     await long.firmDeletionDeleteData({ firmId, deletionId });
     status.step = 'certifying';
     await quick.firmDeletionCertify({ firmId, deletionId });
+    status.step = 'sending_certificate';
+    await quick.firmDeletionSendCertificate({ firmId, deletionId });
     status.step = 'completed';
     return status;
   } catch (error) {

@@ -16,6 +16,7 @@ export type FirmDeletionRow = {
   started_at: Date | null;
   certificate: unknown;
   certificate_jws: string | null;
+  certificate_sent_at: Date | null;
   failure_reason: string | null;
   completed_at: Date | null;
 };
@@ -43,5 +44,7 @@ export function presentFirmDeletion(row: FirmDeletionRow, publicKey: JWK | null,
     certificate: row.certificate,
     certificateJws: row.certificate_jws,
     certificateKey: row.certificate_jws ? publicKey : null,
+    /** When the certificate was emailed to the admin who asked (the address is not kept after). */
+    certificateSentAt: row.certificate_sent_at,
   };
 }

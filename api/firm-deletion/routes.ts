@@ -84,7 +84,7 @@ export function firmDeletionRoutes(deps: FirmDeletionRouteDeps): RouteSpec[] {
         const plan = firmDeletionPlan(new Date(), deps.graceMs);
         const workflowId = firmDeletionWorkflowId(firmId, deletionId);
         const [row] = (await trx('firm_deletions')
-          .insert({ id: deletionId, firm_id: firmId, workflow_id: workflowId, requested_via: 'firm_admin', reason: body.reason, requested_by: ctx.state.user!.id, requested_at: plan.requestedAt, execute_after: plan.executeAfter })
+          .insert({ id: deletionId, firm_id: firmId, workflow_id: workflowId, requested_via: 'firm_admin', reason: body.reason, requested_by: ctx.state.user!.id, requested_at: plan.requestedAt, execute_after: plan.executeAfter, certificate_to: ctx.state.user!.email })
           .returning('*')) as FirmDeletionRow[];
         await recordAuditEvent(trx, { action: 'firm.deletion_requested', entityType: 'firm_deletion', entityId: deletionId, after: { deletionId, executeAfter: plan.executeAfter } });
         const input: FirmDeletionInput = { firmId, deletionId, executeAfter: plan.executeAfter, cancelGraceSeconds: deps.cancelGraceSeconds };

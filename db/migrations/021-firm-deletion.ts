@@ -33,7 +33,8 @@ $$;`;
  * - `firm_deletions`: one row per request to delete a firm, by a firm admin (with a cooling-off
  *   period during which any firm admin may cancel it) or by a platform operator. At most one request
  *   of a firm is open (scheduled or running). The row outlives the firm's data: it holds ids, counts,
- *   the reason and the signed certificate, never personal data. It is written by explicit audit
+ *   the reason and the signed certificate, and no personal data but the address the certificate is
+ *   emailed to, held only until it is sent. It is written by explicit audit
  *   events (requested, cancelled, started, sealed) rather than the row trigger, so that the event
  *   sealing the firm's audit chain stays the chain's last one when the certificate is stored.
  * - the audit trail's redaction rule (migration 011) gains one case: a firm-wide marker lets the
@@ -65,6 +66,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('data_deleted_at', { useTz: true }).nullable();
     t.jsonb('certificate').nullable();
     t.text('certificate_jws').nullable();
+    /** Where the certificate is emailed (the requesting admin, or the operator's --send-to); emptied once it is sent. */
+    t.text('certificate_to').nullable();
+    t.timestamp('certificate_sent_at', { useTz: true }).nullable();
     t.text('failure_reason').nullable();
     t.timestamp('completed_at', { useTz: true }).nullable();
     t.timestamps(true, true);

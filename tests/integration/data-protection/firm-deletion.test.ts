@@ -28,7 +28,9 @@ import { statusQuery } from '../../../workflows/period-close-definitions';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { harnessValue } from '../../harness/harness-env';
+import { caughtMessage, waitForCaught } from '../../harness/mail';
+import { connectTestTemporal, startTestWorker, testMailDeps, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { reference, today } from '../notices/helpers';
 import { seedReconciledPeriod } from '../periods/helpers';
 import { reconcile, seedFollowUpFile, until } from './helpers';
@@ -106,7 +108,7 @@ describe('firm deletion', () => {
       rotation: DEFAULT_ROTATION_POLICY,
       erasureLogDir: path.join(root, 'backups', 'erasures'),
     };
-    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
+    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps, mail: testMailDeps() });
     const dataProtection = { exportDir: deps.exportDir, certificatePublicKey: publicJwk, cancelGraceSeconds: 3 };
     // The product's cooling-off period is days; one api keeps an hour (to cancel in), the other three seconds (to run through).
     api = await startTestApi(db, { maxSessionsPerUser: 6 }, { taskQueue, dataProtection, firmDeletion: { graceMs: HOUR } });
@@ -305,6 +307,19 @@ describe('firm deletion', () => {
     flipped[12] = flipped[12]! ^ 1;
     await expect(verifyCertificate(`${header}.${flipped.toString('base64url')}.${signature}`, publicJwk)).rejects.toThrow();
     expect(JSON.parse(fs.readFileSync(firmDeletionLogFile(deps.erasureLogDir, deletionId), 'utf8'))).toEqual({ deletionId, firmId: firm.id, dataDeletedAt: certificate.dataDeletedAt });
+
+    // The certificate reached the admin who asked, once, and the address is not kept after.
+    const [mail] = await waitForCaught(firm.users.firm_admin.email, 1);
+    const message = await caughtMessage(mail!.ID);
+    expect(message.Subject).toBe("Certificate of deletion of your firm's data");
+    expect(message.Text).toContain(deletionId);
+    expect(message.Text).toContain('ops:verify-certificate');
+    expect(row).toMatchObject({ certificate_to: null, certificate_sent_at: expect.any(Date) });
+    const parts = (message as unknown as { Attachments: Array<{ PartID: string; FileName: string }> }).Attachments;
+    expect(parts.map((p) => p.FileName).sort()).toEqual([`firm-deletion-${deletionId}.json`, `firm-deletion-${deletionId}.jws`, 'platform-key.jwk']);
+    const part = async (name: string) => (await fetch(`${harnessValue('mailApiUrl')}/api/v1/message/${mail!.ID}/part/${parts.find((p) => p.FileName === name)!.PartID}`)).text();
+    const mailedKey = JSON.parse(await part('platform-key.jwk')) as JWK;
+    expect(await verifyCertificate(await part(`firm-deletion-${deletionId}.jws`), mailedKey)).toEqual(certificate);
 
     // The other firm is untouched, row for row, and its chain still verifies.
     expect(await firmRows(other.id)).toEqual(otherBefore);
