@@ -40,7 +40,7 @@ $$;`;
  * - the audit trail's redaction rule (migration 011) gains one case: a firm-wide marker lets the
  *   deletion blank the actor email and IP of events a client erasure already redacted.
  * - `firms.deleted_at`: the firm row stays as a tombstone (its name and slug replaced) because the
- *   sealed audit chain and the deletion record refer to it; platform jobs skip deleted firms.
+ *   sealed audit chain and the deletion record refer to it; `deleted_at` says it is one.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('firm_deletions', (t) => {
