@@ -15,6 +15,7 @@ import { createCalendarSweepActivities } from './calendar-sweep';
 import { createClientExportActivities } from './client-export';
 import { createClientErasureActivities } from './client-erasure';
 import { createFirmDeletionActivities } from './firm-deletion';
+import { createFirmDeletionNoticeActivities } from './firm-deletion-notice';
 import type { DataProtectionDeps } from './data-protection-deps';
 import { createNoticeActivities } from './notices';
 import { createNoticeDigestActivities } from './notice-digest';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createClientExportActivities(deps),
     ...createClientErasureActivities(deps),
     ...createFirmDeletionActivities(deps),
+    ...createFirmDeletionNoticeActivities(deps),
     ...createNoticeActivities(deps),
     ...createNoticeDigestActivities(deps),
     ...createAccountEmailActivities(deps),

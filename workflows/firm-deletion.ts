@@ -1,5 +1,5 @@
 /**
- * One firm deletion: wait out the cooling-off period (cancellable), then stop the firm's sign-ins,
+ * One firm deletion: tell every firm admin and wait out the cooling-off period (cancellable), then stop the firm's sign-ins,
  * erase every client through the client erasure workflow (as a child, with the client erasure's own
  * id, so a client erasure already done is not repeated), delete the firm's own rows and seal its
  * audit chain, then verify that nothing of the firm remains, sign the certificate and email it. Each step is
@@ -25,7 +25,12 @@ export async function firmDeletionWorkflow(input: FirmDeletionInput): Promise<Fi
   setHandler(firmDeletionRunNowSignal, () => void (runNow = true));
 
   const waitMs = Math.max(0, Date.parse(input.executeAfter) - Date.now());
-  if (waitMs > 0) await condition(() => cancelled || runNow, waitMs);
+  if (waitMs > 0) {
+    // Every firm admin hears of it at once, so that any of them can cancel in time. A mail failure
+    // (recorded in the outbox and the logs) does not hold the deletion up: the api shows the plan too.
+    await quick.firmDeletionNotifyAdmins({ firmId, deletionId }).catch(() => undefined);
+    await condition(() => cancelled || runNow, waitMs);
+  }
 
   try {
     // The row decides, not the signal: a cancellation committed before this step wins, one after it is refused.

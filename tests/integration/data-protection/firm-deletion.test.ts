@@ -7,6 +7,7 @@
  * untouched. A firm admin's request waits out a cooling-off period and can be cancelled in it; a
  * platform operator's deletion starts at once.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,7 @@ import { FIRM_ID_TABLES_SQL, FIRM_SEAL_EVENT, KEPT_FIRM_TABLES } from '../../../
 import { certificateKeyFromSeed, newCertificateSeed, verifyCertificate } from '../../../db/security/certificate-key';
 import { applyScope } from '../../../db/tenant';
 import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
+import { istDateTime } from '../../../domain/recon/report-format';
 import { FirmDeletionRefused, startOperatorFirmDeletion } from '../../../ops/firm-deletion-request';
 import type { RunningWorker } from '../../../ops/worker';
 import { firmDeletionStatusQuery, type FirmDeletionStatus } from '../../../workflows/firm-deletion-definitions';
@@ -29,8 +31,8 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
-import { caughtMessage, waitForCaught } from '../../harness/mail';
-import { connectTestTemporal, startTestWorker, testMailDeps, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
+import { connectTestTemporal, startTestWorker, TEST_PAYLOAD_KEYS, testMailDeps, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { reference, today } from '../notices/helpers';
 import { seedReconciledPeriod } from '../periods/helpers';
 import { reconcile, seedFollowUpFile, until } from './helpers';
@@ -38,6 +40,21 @@ import { reconcile, seedFollowUpFile, until } from './helpers';
 jest.setTimeout(240_000);
 
 const HOUR = 3600_000;
+const ROOT = path.resolve(__dirname, '../../..');
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+/** `npm run ops:delete-firm -- …` as an operator runs it: a child process against the real database and Temporal. */
+function deleteFirmCommand(env: NodeJS.ProcessEnv, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'ops/delete-firm.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /** The parts of the certificate the test reads field by field. */
 type Certificate = {
@@ -166,6 +183,12 @@ describe('firm deletion', () => {
     const otherAdmin = await login(api, other.users.firm_admin.email, other.users.firm_admin.password);
     expect((await call(api, 'GET', `/api/firm-deletions/${deletionId}`, { token: otherAdmin })).status).toBe(404);
     expect((await call(api, 'GET', '/api/firm/deletion', { token: otherAdmin })).status).toBe(404);
+
+    // Every firm admin is told at once, with the moment it starts and how to cancel.
+    const [notice] = await waitForCaught(firm.users.firm_admin.email, 1);
+    const told = await caughtMessage(notice!.ID);
+    expect(told.Subject).toBe(`${firm.name}: deletion of the firm scheduled for ${istDateTime(new Date(asked.body.executeAfter))} IST`);
+    expect(told.Text).toContain('DELETE /api/firm/deletion');
 
     const cancelled = await call(api, 'DELETE', '/api/firm/deletion', { token: admin });
     expect(cancelled.status).toBe(200);
@@ -309,7 +332,12 @@ describe('firm deletion', () => {
     expect(JSON.parse(fs.readFileSync(firmDeletionLogFile(deps.erasureLogDir, deletionId), 'utf8'))).toEqual({ deletionId, firmId: firm.id, dataDeletedAt: certificate.dataDeletedAt });
 
     // The certificate reached the admin who asked, once, and the address is not kept after.
-    const [mail] = await waitForCaught(firm.users.firm_admin.email, 1);
+    const mail = (await waitForCaught(firm.users.firm_admin.email, 3)).find((m) => m.Subject === "Certificate of deletion of your firm's data");
+    expect((await caughtTo(firm.users.firm_admin.email)).map((m) => m.Subject.replace(/scheduled for .*/, 'scheduled for …'))).toEqual([
+      `${firm.name}: deletion of the firm scheduled for …`,
+      `${firm.name}: deletion of the firm scheduled for …`,
+      "Certificate of deletion of your firm's data",
+    ]);
     const message = await caughtMessage(mail!.ID);
     expect(message.Subject).toBe("Certificate of deletion of your firm's data");
     expect(message.Text).toContain(deletionId);
@@ -332,19 +360,33 @@ describe('firm deletion', () => {
     await expect(startOperatorFirmDeletion(db.app, ops, { firmId: firm.id, reason: 'again', operator: 'test' })).rejects.toBeInstanceOf(FirmDeletionRefused);
   });
 
-  it('a platform operator deletes a firm at once (ops:delete-firm), with the same certificate', async () => {
+  it('a platform operator deletes a firm at once with npm run ops:delete-firm (a real child process), with the same certificate', async () => {
     const third = await createTestFirm(db);
-    const ops: TemporalHandle = { client: temporal.client, taskQueue } as unknown as TemporalHandle;
-    const started = await startOperatorFirmDeletion(db.app, ops, { firmId: third.id, reason: "Account closed on the firm's written instruction", operator: 'ops-test', cancelGraceSeconds: 3 });
-    expect(started.outcome).toBe('started');
-    const result = await temporal.client.workflow.getHandle(started.workflowId).result();
-    expect(result).toMatchObject({ step: 'completed', clients: { total: 2, erased: 2 } });
-    const row = await deletionRow(third.id, started.deletionId);
-    expect(row).toMatchObject({ status: 'completed', requested_via: 'operator', requested_by: null });
-    expect(await verifyCertificate(row.certificate_jws, publicJwk)).toMatchObject({ requestedVia: 'operator', firmId: third.id, auditChain: { ok: true } });
+    const env = {
+      DATABASE_URL: db.url,
+      TEMPORAL_ADDRESS: harnessValue('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS.spec,
+      TEMPORAL_PAYLOAD_KEY_CURRENT: TEST_PAYLOAD_KEYS.current,
+      DATA_DIR: path.join(root, 'ops-data'),
+    };
+    const usage = await deleteFirmCommand(env, [third.id]);
+    expect({ code: usage.code, stderr: usage.stderr }).toEqual({ code: 2, stderr: expect.stringContaining('usage: npm run ops:delete-firm') });
+    const operatorAddress = `ops.${randomBytes(4).toString('hex')}@platform.test`;
+    const run = await deleteFirmCommand(env, [third.id, '--reason', "Account closed on the firm's written instruction", '--send-to', operatorAddress, '--json']);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('(started)') });
+    const printed = JSON.parse(run.stdout) as { deletionId: string; certificate: { requestedVia: string; firmId: string }; certificateJws: string };
+    expect(await verifyCertificate(printed.certificateJws, publicJwk)).toEqual(printed.certificate);
+    expect(printed.certificate).toMatchObject({ requestedVia: 'operator', firmId: third.id, auditChain: { ok: true } });
+    const row = await deletionRow(third.id, printed.deletionId);
+    expect(row).toMatchObject({ status: 'completed', requested_via: 'operator', requested_by: null, certificate_to: null, certificate_sent_at: expect.any(Date) });
     const after = await firmRows(third.id);
     expect(Object.entries(after).filter(([t, n]) => n > 0 && !(t in KEPT_FIRM_TABLES))).toEqual([]);
-    const requested = await db.owner('audit_events').where({ firm_id: third.id, entity_id: started.deletionId, action: 'firm.deletion_requested' }).first('actor_email');
-    expect(requested).toBeDefined(); // the request's event itself is redacted with the rest of the trail
+    // Sent to the address the operator gave; no cooling-off, so no notice to the firm's admins.
+    expect((await waitForCaught(operatorAddress, 1)).map((m) => m.Subject)).toEqual(["Certificate of deletion of your firm's data"]);
+    expect(await caughtTo(third.users.firm_admin.email)).toEqual([]);
+    // Again: the firm is gone, the command says so.
+    const again = await deleteFirmCommand(env, [third.id, '--reason', 'again']);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 1, stderr: expect.stringContaining('was deleted already') });
   });
 });
