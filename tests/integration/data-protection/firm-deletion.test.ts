@@ -162,6 +162,21 @@ describe('firm deletion', () => {
     expect(await firmRows(firm.id)).toMatchObject({ firm_deletions: 0 });
   });
 
+  it('refuses a second request and a cancellation once a deletion is running', async () => {
+    // A firm whose deletion has begun (its row as the workflow's first step leaves it; no workflow here).
+    const busy = await createTestFirm(db);
+    const admin = await login(api, busy.users.firm_admin.email, busy.users.firm_admin.password);
+    await reauth(api, admin, busy.users.firm_admin.password);
+    const [running] = await db.owner('firm_deletions')
+      .insert({ firm_id: busy.id, workflow_id: `firm-deletion:${busy.id}:test`, status: 'running', requested_via: 'operator', reason: 'test', execute_after: new Date(), started_at: new Date() })
+      .returning('id');
+    const again = await call(api, 'POST', '/api/firm/deletion', { token: admin, body: { reason: 'twice', confirmName: busy.name } });
+    expect({ status: again.status, error: again.body.error }).toMatchObject({ status: 409, error: { code: 'deletion_already_requested', details: { deletionId: running.id, status: 'running' } } });
+    const cancel = await call(api, 'DELETE', '/api/firm/deletion', { token: admin });
+    expect({ status: cancel.status, error: cancel.body.error }).toMatchObject({ status: 422, error: { code: 'deletion_in_progress', details: { deletionId: running.id } } });
+    expect((await call(api, 'GET', '/api/firm/deletion', { token: admin })).body).toMatchObject({ deletionId: running.id, status: 'running' });
+  });
+
   it('waits out the cooling-off period shown when asked, and any firm admin cancels it', async () => {
     const admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
     await reauth(api, admin, firm.users.firm_admin.password);
