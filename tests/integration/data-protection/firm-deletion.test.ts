@@ -18,6 +18,7 @@ import type { DataProtectionDeps } from '../../../activities/data-protection-dep
 import { firmDeletionLogFile } from '../../../activities/firm-deletion';
 import type { TemporalHandle } from '../../../api/temporal-client';
 import { verifyAuditChain } from '../../../db/audit';
+import { allFirmIds } from '../../../db/firms';
 import { FIRM_ID_TABLES_SQL, FIRM_SEAL_EVENT, KEPT_FIRM_TABLES } from '../../../db/firm-deletion';
 import { certificateKeyFromSeed, newCertificateSeed, verifyCertificate } from '../../../db/security/certificate-key';
 import { applyScope } from '../../../db/tenant';
@@ -293,6 +294,9 @@ describe('firm deletion', () => {
     for (const table of Object.keys(after).filter((t) => after[t]! > 0)) expect(Object.keys(KEPT_FIRM_TABLES)).toContain(table);
     expect(await db.owner('firms').where({ id: firm.id }).first('name', 'slug', 'deleted_at')).toEqual({ name: 'Deleted firm', slug: `deleted-${firm.id}`, deleted_at: expect.any(Date) });
     expect(fs.existsSync(exportFile)).toBe(false);
+    // Nightly jobs no longer see the firm; the chain-heads export still does (its sealed head).
+    expect(await allFirmIds(db.app)).not.toContain(firm.id);
+    expect(await allFirmIds(db.app, { includeDeleted: true })).toContain(firm.id);
     for (const token of [admin, staff, portal]) expect((await call(quickApi, 'GET', '/api/auth/me', { token })).status).toBe(401);
 
     // No personal data of the firm left in its audit trail; the chain verifies, sealed by the deletion.
