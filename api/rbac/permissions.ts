@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   // The whole firm deleted on account closure (re-auth, typed firm name, cooling-off period any firm admin may cancel).
   'firm.delete': ['firm_admin'],
 
+  // Retention of closed periods' data: the setting (re-auth) and its plan and nightly reports.
+  'retention.read': ['firm_admin', 'manager', 'reviewer'],
+  'retention.update': ['firm_admin'],
+
   'firm.read_settings': ['firm_admin'],
   'firm.update_settings': ['firm_admin'],
   'secrets.read': ['firm_admin'],
