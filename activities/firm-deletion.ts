@@ -118,12 +118,13 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
 
     async firmDeletionCertify(input: { firmId: string; deletionId: string }): Promise<{ certificateJws: string }> {
       const dp = requireDataProtection(deps);
+      // Counted again after the commit, in every table with a firm_id (the database's catalogue), by the
+      // owner: the application role may not even read some of them (the erasure and retention markers).
+      const remaining = await asOwner(input.firmId, (trx) => remainingFirmRows(trx, input.firmId));
       return inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
         const row = await deletionRow(trx, input.deletionId, true);
         if (row.certificate_jws) return { certificateJws: row.certificate_jws };
         if (!row.deleted || !row.data_deleted_at) throw new Error('the data of this firm deletion has not been deleted yet');
-        // Checked again, now, from the application's side: every table with a firm_id, from the database's catalogue.
-        const remaining = await remainingFirmRows(trx, input.firmId);
         const left = Object.entries(remaining).filter(([, n]) => n > 0);
         if (left.length) throw new Error(`rows of the firm remain: ${left.map(([t, n]) => `${t} ${n}`).join(', ')}`);
         const erasures = (await trx('client_erasures').select('id', 'client_id', 'status', 'certificate_jws', 'data_deleted_at').where({ firm_id: input.firmId }).orderBy('client_id')) as Array<{
