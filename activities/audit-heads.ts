@@ -36,7 +36,8 @@ export function createAuditHeadActivities(deps: { knex: Knex; logger: Logger; ba
       const previous = new Map((previousExport(folder, date)?.heads ?? []).map((h) => [h.firmId, h]));
       const heads: ChainHead[] = [];
       const problems: string[] = [];
-      for (const firmId of await allFirmIds(deps.knex)) {
+      // Deleted firms too: a sealed chain's head is the proof of its deletion.
+      for (const firmId of await allFirmIds(deps.knex, { includeDeleted: true })) {
         const head = await inFirmJobTransaction(deps.knex, firmId, 'audit-heads', async (trx) => {
           const verified = await verifyAuditChain(trx, firmId);
           const before = previous.get(firmId);

@@ -3,7 +3,8 @@
  * holds: a backup taken before an erasure must not bring the client back. The log lives outside the
  * database (one `<erasure id>.json` per erasure, ids only), so it survives the restore. Each
  * erasure runs in its own owner transaction with the same code as the erasure workflow; a client
- * already absent is skipped, so re-applying twice changes nothing. `ops:restore` re-applies it to
+ * already absent is skipped, so re-applying twice changes nothing. Firm deletions in the log
+ * (firm-deletion-log.ts) are re-applied after the client erasures. `ops:restore` re-applies it to
  * the copy it puts live; the restore drill re-applies it to its scratch copy and checks the result.
  */
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import { eraseClientRows } from '../db/client-erasure';
 import type { DrillCheckResult } from '../db/models/backup-catalogue';
 import { applyScope } from '../db/tenant';
 import { clientErasureWorkflowId } from '../workflows/client-erasure-definitions';
+import { firmDeletionLeftovers, reapplyFirmDeletions } from './firm-deletion-log';
 
 export type ErasureLogEntry = { erasureId: string; firmId: string; clientId: string; dataDeletedAt: string };
 
@@ -54,6 +56,8 @@ export async function reapplyErasures(owner: Knex, logDir: string, say: (line: s
       applied.push(entry.erasureId);
     }
   }
+  // Then what is left of deleted firms (their clients' erasures are in the log above).
+  applied.push(...(await reapplyFirmDeletions(owner, logDir, say)));
   return applied;
 }
 
@@ -78,7 +82,7 @@ async function leftovers(owner: Knex, clientIds: string[]): Promise<Record<strin
 export async function erasureLogCheck(copy: Knex, logDir: string): Promise<DrillCheckResult> {
   const log = readErasureLog(logDir);
   const reapplied = await reapplyErasures(copy, logDir);
-  const left = await leftovers(copy, [...new Set(log.map((e) => e.clientId))]);
+  const left = { ...(await leftovers(copy, [...new Set(log.map((e) => e.clientId))])), ...(await firmDeletionLeftovers(copy, logDir)) };
   const ok = Object.keys(left).length === 0;
   const detail = ok
     ? `${log.length} erasure(s) in the log; ${reapplied.length} re-applied to this copy (the backup predates them); no erased client's rows remain`

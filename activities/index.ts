@@ -14,6 +14,8 @@ import type { MailDeps } from './mail-transport';
 import { createCalendarSweepActivities } from './calendar-sweep';
 import { createClientExportActivities } from './client-export';
 import { createClientErasureActivities } from './client-erasure';
+import { createFirmDeletionActivities } from './firm-deletion';
+import { createFirmDeletionNoticeActivities } from './firm-deletion-notice';
 import type { DataProtectionDeps } from './data-protection-deps';
 import { createNoticeActivities } from './notices';
 import { createNoticeDigestActivities } from './notice-digest';
@@ -33,6 +35,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarSweepActivities(deps),
     ...createClientExportActivities(deps),
     ...createClientErasureActivities(deps),
+    ...createFirmDeletionActivities(deps),
+    ...createFirmDeletionNoticeActivities(deps),
     ...createNoticeActivities(deps),
     ...createNoticeDigestActivities(deps),
     ...createAccountEmailActivities(deps),

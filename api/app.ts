@@ -53,8 +53,10 @@ import { extensionRoutes } from './calendar/extensions';
 import { filingRoutes } from './calendar/filings';
 import { holidayRoutes } from './calendar/holidays';
 import { dataProtectionRoutes } from './data-protection/routes';
+import { firmDeletionRoutes } from './firm-deletion/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
+import { DEFAULT_FIRM_DELETION_GRACE_MS } from '../domain/firm-deletion';
 import { noticeFormRoutes } from './notices/forms';
 import { noticeRoutes } from './notices/routes';
 import { CODEC_PATH_PREFIX, codecRoutes } from './codec/routes';
@@ -88,6 +90,8 @@ export type AppDeps = {
   limits?: Partial<RequestLimits>;
   /** Client export and erasure (ops/config.ts `dataProtection`); without it exports go to the system's temp folder. */
   dataProtection?: { exportDir: string; exportTtlMs?: number; certificatePublicKey: JWK | null; publicUrl?: string; cancelGraceSeconds?: number };
+  /** Firm deletion (ops/config.ts `dataProtection.firmDeletionGraceMs`): the cooling-off period after a firm admin's request. */
+  firmDeletion?: { graceMs?: number };
   /** The payload codec endpoint (api/codec/routes.ts): the Temporal Web UI's URL, the one origin CORS allows. */
   codecEndpoint?: { temporalUiUrl: string | null };
 };
@@ -191,6 +195,12 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       downloadTokens: new SignedUrlTokens(SignedUrlTokens.derive(security.settings.signingKeys, security.settings.signingKeyCurrent, 'taalmel export download v1')),
       certificatePublicKey: deps.dataProtection?.certificatePublicKey ?? null,
       publicUrl: deps.dataProtection?.publicUrl ?? deps.imports?.publicUrl,
+      cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
+    }),
+    ...firmDeletionRoutes({
+      temporal: deps.temporal,
+      graceMs: deps.firmDeletion?.graceMs ?? DEFAULT_FIRM_DELETION_GRACE_MS,
+      certificatePublicKey: deps.dataProtection?.certificatePublicKey ?? null,
       cancelGraceSeconds: deps.dataProtection?.cancelGraceSeconds,
     }),
     ...noticeRoutes({ temporal: deps.temporal, timeScale: deps.notices?.timeScale ?? null, historyLimit: deps.notices?.historyLimit }),

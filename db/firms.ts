@@ -28,7 +28,15 @@ export async function onboardFirm(knex: Knex, input: { name: string; adminEmail:
   });
 }
 
-/** Every firm's id (system context: the only thing it may read of the firms table). */
-export async function allFirmIds(knex: Knex): Promise<string[]> {
-  return inSystemTransaction(knex, 'list-firms', async (trx) => (await trx('firms').select('id').orderBy('created_at')).map((r: { id: string }) => r.id));
+/**
+ * Every firm's id (system context: the only thing it may read of the firms table). A deleted firm
+ * (its tombstone, docs/data-export-and-erasure.md) is left out: nightly jobs must write nothing for
+ * it after its audit chain was sealed. The chain-heads export asks for it too, to keep its sealed head.
+ */
+export async function allFirmIds(knex: Knex, options: { includeDeleted?: boolean } = {}): Promise<string[]> {
+  return inSystemTransaction(knex, 'list-firms', async (trx) => {
+    const q = trx('firms').select('id').orderBy('created_at');
+    if (!options.includeDeleted) q.whereNull('deleted_at');
+    return (await q).map((r: { id: string }) => r.id);
+  });
 }

@@ -122,6 +122,7 @@ const schema = z.object({
   FILE_STORE_DIR: optionalString,
   ERASURE_LOG_DIR: optionalString,
   CERTIFICATE_SIGNING_KEY: optionalString,
+  FIRM_DELETION_GRACE_DAYS: z.coerce.number().int().min(0).default(7),
 });
 
 export type Config = {
@@ -190,6 +191,8 @@ export type DataProtectionConfig = {
   erasureLogDir: string;
   /** Base64 Ed25519 seed of the platform's certificate key; the dev stack makes one when absent. */
   certificateKey: string | undefined;
+  /** The cooling-off period between a firm admin's deletion request and the deletion (FIRM_DELETION_GRACE_DAYS). */
+  firmDeletionGraceMs: number;
 };
 
 export type ImportsConfig = {
@@ -379,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       fileStoreDir: path.resolve(e.FILE_STORE_DIR ?? path.join(e.DATA_DIR, 'files')),
       erasureLogDir: path.resolve(e.ERASURE_LOG_DIR ?? path.join(e.BACKUP_DIR ?? path.join(e.DATA_DIR, 'backups'), 'erasures')),
       certificateKey: e.CERTIFICATE_SIGNING_KEY,
+      firmDeletionGraceMs: e.FIRM_DELETION_GRACE_DAYS * 86_400_000,
     },
   };
 }

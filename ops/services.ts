@@ -67,6 +67,7 @@ export async function startApi(options: {
       certificatePublicKey: seed ? (await certificateKeyFromSeed(seed)).publicJwk : null,
       publicUrl: config.api.publicUrl,
     },
+    firmDeletion: { graceMs: config.dataProtection.firmDeletionGraceMs },
     followUps: { maxFileBytes: config.mail.maxFileBytes },
     metrics: { token: config.metrics.token },
     codecEndpoint: { temporalUiUrl: options.temporalUiUrl ?? config.temporal.uiUrl ?? null },

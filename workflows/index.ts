@@ -14,3 +14,4 @@ export { noticeWorkflow } from './notice';
 export { noticeDigestWorkflow } from './notice-digest';
 export { accountEmailWorkflow } from './account-email';
 export { retentionWorkflow } from './retention';
+export { firmDeletionWorkflow } from './firm-deletion';

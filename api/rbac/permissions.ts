@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   // A whole client's data out (re-auth) or gone (re-auth, typed confirmation): firm admins only.
   'clients.export': ['firm_admin'],
   'clients.erase': ['firm_admin'],
+  // The whole firm deleted on account closure (re-auth, typed firm name, cooling-off period any firm admin may cancel).
+  'firm.delete': ['firm_admin'],
 
   // Retention of closed periods' data: the setting (re-auth) and its plan and nightly reports.
   'retention.read': ['firm_admin', 'manager', 'reviewer'],

@@ -23,6 +23,7 @@ import * as m017 from './017-mismatch-follow-ups';
 import * as m018 from './018-notice-reply-relink';
 import * as m019 from './019-ops-metrics';
 import * as m020 from './020-retention';
+import * as m021 from './021-firm-deletion';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -47,4 +48,5 @@ export const migrations: Migration[] = [
   { name: '018-notice-reply-relink', module: m018 },
   { name: '019-ops-metrics', module: m019 },
   { name: '020-retention', module: m020 },
+  { name: '021-firm-deletion', module: m021 },
 ];

@@ -30,11 +30,11 @@ export function testSecuritySettings(overrides: Partial<SecuritySettings> = {}):
   };
 }
 
-export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: { trustProxy?: boolean; taskQueue?: string; periodClose?: AppDeps['periodClose']; followUps?: AppDeps['followUps']; dataProtection?: AppDeps['dataProtection']; notices?: AppDeps['notices']; publicUrl?: string; webRoot?: string; metricsToken?: string; codecEndpoint?: AppDeps['codecEndpoint']; adminConsole?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: { trustProxy?: boolean; taskQueue?: string; periodClose?: AppDeps['periodClose']; followUps?: AppDeps['followUps']; dataProtection?: AppDeps['dataProtection']; notices?: AppDeps['notices']; publicUrl?: string; webRoot?: string; metricsToken?: string; codecEndpoint?: AppDeps['codecEndpoint']; adminConsole?: boolean; firmDeletion?: AppDeps['firmDeletion'] } = {}): Promise<TestApi> {
   const logs = captureLogger('debug');
   const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue ?? 'unused', codec: testPayloadCodec() });
   const security = createSecurity(testSecuritySettings(overrides), db.app, logs.logger);
-  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, trustProxy: options.trustProxy ?? false, periodClose: options.periodClose, followUps: options.followUps, dataProtection: options.dataProtection, notices: options.notices, imports: options.publicUrl ? { publicUrl: options.publicUrl } : undefined, webRoot: options.webRoot, metrics: { token: options.metricsToken }, codecEndpoint: options.codecEndpoint });
+  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, trustProxy: options.trustProxy ?? false, periodClose: options.periodClose, followUps: options.followUps, dataProtection: options.dataProtection, notices: options.notices, imports: options.publicUrl ? { publicUrl: options.publicUrl } : undefined, webRoot: options.webRoot, metrics: { token: options.metricsToken }, codecEndpoint: options.codecEndpoint, firmDeletion: options.firmDeletion });
   // The console as `npm start` mounts it (before serving: Koa composes its middleware when served).
   if (options.adminConsole) await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
   const server = await serve(app);

@@ -80,6 +80,11 @@ const ROUTES: Record<string, Row> = {
   'GET /api/exports/:id': { action: 'clients.export', reauth: false },
   'POST /api/clients/:id/erasure': { action: 'clients.erase', reauth: true },
   'GET /api/erasures/:id': { action: 'clients.erase', reauth: false },
+  'GET /api/firm/deletion': { action: 'firm.delete', reauth: false },
+  'POST /api/firm/deletion': { action: 'firm.delete', reauth: true },
+  // Cancelling only undoes a scheduled deletion: any firm admin may stop it without re-authenticating.
+  'DELETE /api/firm/deletion': { action: 'firm.delete', reauth: false },
+  'GET /api/firm-deletions/:id': { action: 'firm.delete', reauth: false },
   'GET /api/certificate-key': { action: 'public', reauth: false },
   'POST /api/clients/:id/follow-ups': { action: 'followups.manage', reauth: false },
   'POST /api/reconciliations/:runId/follow-ups': { action: 'followups.manage', reauth: false },

@@ -163,6 +163,8 @@ describe('audit trail', () => {
     // Manual actions: tests/integration/recon/manual-actions.test.ts asserts reconciliation.link/unlink/pending/ignore.
     // Data export and erasure: tests/integration/data-protection asserts client.export_requested/export_downloaded and client.erasure_requested.
     for (const r of ['POST /api/clients/:id/exports', 'POST /api/clients/:id/erasure']) coveredElsewhere.add(r);
+    // Firm deletion: tests/integration/data-protection/firm-deletion.test.ts asserts firm.deletion_requested and firm.deletion_cancelled.
+    for (const r of ['POST /api/firm/deletion', 'DELETE /api/firm/deletion']) coveredElsewhere.add(r);
     for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
     // Follow-ups and the checklist link: tests/integration/follow-ups/{chase,routes}.test.ts assert follow_up.created/changed/snoozed/resumed/completed/
     // cancelled_period_closed/file_received/item_not_applicable/upload_requested/nudge_refused and client.email_unsubscribed.

@@ -71,6 +71,7 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/exports/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_exports'),
   '/api/clients/:id/erasure': async (_db, firm) => firm.clients[0]!.id,
   '/api/erasures/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_erasures'),
+  '/api/firm-deletions/:id': (db, firm) => firmDeletionOf(db, firm),
   '/api/retention/runs/:id': (db, firm) => retentionRunOf(db, firm),
   '/api/clients/:id/notices': async (_db, firm) => firm.clients[0]!.id,
   ...Object.fromEntries(
@@ -138,6 +139,20 @@ function dataProtectionRowOf(db: TestDatabase, firm: TestFirm, table: 'client_ex
     if (existing) return existing.id as string;
     const extra = table === 'client_exports' ? { expires_at: new Date(Date.now() + 3600_000) } : { reason: 'sweep' };
     const [row] = await trx(table).insert({ ...base, ...extra }).returning('id');
+    return (row as { id: string }).id;
+  });
+}
+
+/** A cancelled deletion request of the firm, seeded like the close request below (no audit events, no workflow). */
+function firmDeletionOf(db: TestDatabase, firm: TestFirm): Promise<string> {
+  return db.owner.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    const base = { firm_id: firm.id, workflow_id: `sweep-firm-deletion-${firm.id}` };
+    const existing = await trx('firm_deletions').where(base).first('id');
+    if (existing) return existing.id as string;
+    const [row] = await trx('firm_deletions')
+      .insert({ ...base, status: 'cancelled', requested_via: 'firm_admin', reason: 'sweep', requested_by: firm.users.firm_admin.id, execute_after: new Date(), cancelled_at: new Date() })
+      .returning('id');
     return (row as { id: string }).id;
   });
 }

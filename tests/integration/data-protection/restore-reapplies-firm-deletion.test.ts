@@ -1,0 +1,127 @@
+/**
+ * Backups remember firm deletions: a backup taken before a firm was deleted, restored with
+ * ops:restore's code (and drilled), holds nothing of that firm but its kept records: the erasure log
+ * re-applies each client's erasure and then the firm's own deletion before the copy goes live. The
+ * other firm of the backup comes back whole. Real PostgreSQL, pg_dump/pg_restore, Temporal server and worker.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import type { TemporalHandle } from '../../../api/temporal-client';
+import { verifyAuditChain } from '../../../db/audit';
+import { remainingFirmRows } from '../../../db/firm-deletion';
+import { createKnex, databaseUrlFor } from '../../../db/knex';
+import { newCertificateSeed } from '../../../db/security/certificate-key';
+import { applyScope } from '../../../db/tenant';
+import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
+import { restoreBackup } from '../../../ops/backup/restore';
+import { startOperatorFirmDeletion } from '../../../ops/firm-deletion-request';
+import type { RunningWorker } from '../../../ops/worker';
+import { onDemandDrillWorkflowId, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
+import { adminQuery, createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { backupDepsFor, tempBackupDir, TEST_TIMEOUTS, uniqueBackupId } from '../backup/helpers';
+import { insertValidatedImport } from '../periods/helpers';
+
+jest.setTimeout(180_000);
+
+function inFirm<T>(knex: Knex, firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return knex.transaction(async (trx) => {
+    await applyScope(trx, { firmId, actor: { userId: null, email: 'test', role: 'system' } });
+    return fn(trx);
+  });
+}
+
+describe('restore after a firm deletion', () => {
+  let db: TestDatabase;
+  let temporal: TestTemporal;
+  let worker: RunningWorker;
+  let firm: TestFirm;
+  let other: TestFirm;
+  let dir: string;
+  const taskQueue = uniqueTaskQueue('firm-deletion-restore');
+  const extraDatabases: string[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = tempBackupDir();
+    temporal = await connectTestTemporal();
+    worker = await startTestWorker({
+      knex: db.app,
+      taskQueue,
+      backup: backupDepsFor(db, dir, { erasureLogDir: path.join(dir, 'erasures') }),
+      dataProtection: {
+        exportDir: path.join(dir, 'exports'),
+        fileStoreDir: path.join(dir, 'files'),
+        ownerUrl: db.url,
+        certificateKey: newCertificateSeed(),
+        rotation: DEFAULT_ROTATION_POLICY,
+        erasureLogDir: path.join(dir, 'erasures'),
+      },
+    });
+    firm = await createTestFirm(db);
+    other = await createTestFirm(db);
+  });
+  afterAll(async () => {
+    await worker?.shutdown();
+    await temporal?.close();
+    for (const name of extraDatabases) await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    await db?.drop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('brings back nothing of the deleted firm (restore and restore drill), and the other firm whole', async () => {
+    for (const kind of ['gstr2b', 'purchase_register'] as const) await insertValidatedImport(db, firm.id, firm.clients[0]!.id, '2024-03', kind);
+    await insertValidatedImport(db, other.id, other.clients[0]!.id, '2024-03', 'gstr2b');
+    const otherBefore = await inFirm(db.owner, other.id, (trx) => remainingFirmRows(trx, other.id));
+
+    const backupId = uniqueBackupId('before-firm-deletion');
+    const input: BackupWorkflowInput = { backupId, kind: 'on_demand', timeouts: TEST_TIMEOUTS, rotate: false };
+    expect((await temporal.client.workflow.execute('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] })).status).toBe('verified');
+
+    const ops = { client: temporal.client, taskQueue } as unknown as TemporalHandle;
+    const started = await startOperatorFirmDeletion(db.app, ops, { firmId: firm.id, reason: 'account closed', operator: 'test', cancelGraceSeconds: 2 });
+    expect(await temporal.client.workflow.getHandle(started.workflowId).result()).toMatchObject({ step: 'completed' });
+    const erasureIds = ((await inFirm(db.owner, firm.id, (trx) => trx('client_erasures').select('id'))) as Array<{ id: string }>).map((r) => r.id);
+    expect(erasureIds).toHaveLength(2);
+
+    // The drill of that backup re-applies the log to its scratch copy and checks that nothing of the firm is left.
+    const drillInput: RestoreDrillInput = { backupId, timeouts: TEST_TIMEOUTS };
+    const drill = await temporal.client.workflow.execute('restoreDrillWorkflow', { taskQueue, workflowId: onDemandDrillWorkflowId(backupId, new Date()), args: [drillInput] });
+    const check = (drill as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks.find((c) => c.name === 'erasure-log');
+    expect(check).toEqual({ name: 'erasure-log', ok: true, detail: "2 erasure(s) in the log; 3 re-applied to this copy (the backup predates them); no erased client's rows remain" });
+
+    const target = `taalmel_firm_restore_${randomBytes(4).toString('hex')}`;
+    extraDatabases.push(target);
+    const lines: string[] = [];
+    const result = await restoreBackup({
+      ownerUrl: db.url,
+      backupDir: dir,
+      pgRestorePath: process.env.BACKUP_PG_RESTORE_PATH || 'pg_restore',
+      backupId,
+      target,
+      force: false,
+      erasureLogDir: path.join(dir, 'erasures'),
+      say: (line) => lines.push(line),
+    });
+    expect([...result.erasuresReapplied].sort()).toEqual([...erasureIds, started.deletionId].sort());
+    expect(lines.join('\n')).toContain(`re-applied firm deletion ${started.deletionId}`);
+
+    const restored = createKnex({ url: databaseUrlFor(db.url, target), poolMax: 1 });
+    try {
+      const left = await inFirm(restored, firm.id, (trx) => remainingFirmRows(trx, firm.id));
+      expect(Object.entries(left).filter(([, n]) => n > 0)).toEqual([]);
+      expect(await restored('firms').where({ id: firm.id }).first('name', 'deleted_at')).toEqual({ name: 'Deleted firm', deleted_at: expect.any(Date) });
+      expect(await inFirm(restored, firm.id, (trx) => trx('firm_deletions').where({ id: started.deletionId }).first('status'))).toEqual({ status: 'completed' });
+      expect(await inFirm(restored, firm.id, (trx) => verifyAuditChain(trx, firm.id))).toMatchObject({ ok: true });
+      // The other firm comes back exactly as it was.
+      expect(await inFirm(restored, other.id, (trx) => remainingFirmRows(trx, other.id))).toEqual(otherBefore);
+      expect(await inFirm(restored, other.id, (trx) => verifyAuditChain(trx, other.id))).toMatchObject({ ok: true });
+    } finally {
+      await restored.destroy();
+    }
+  });
+});
