@@ -92,6 +92,11 @@ export interface BenchRow {
    */
   rowsBuildMs: number;
   peakRssMb: number;
+  /**
+   * Peak RSS when the readers were done (files, floors' parse trees and parsed documents), before
+   * the parts' measurements and the first match: which phase sets the peak.
+   */
+  peakRssAfterParseMb: number;
   categories: Record<string, number>;
 }
 
@@ -112,6 +117,7 @@ interface Parsed {
   csvSinkMs: number;
   booksBytesPerDoc: number;
   portalBytesPerDoc: number;
+  peakRssAfterParseMb: number;
 }
 
 async function parseSize(size: number): Promise<Parsed> {
@@ -150,6 +156,8 @@ async function parseSize(size: number): Promise<Parsed> {
   const register = await readRegisterCsv(chunks(csv), { source: 'pr.csv' });
   const csvMs = ms(t);
   if (!register.ok) throw new Error(`register read failed: ${JSON.stringify(register.errors.slice(0, 3))}`);
+  // Before the parts below, which hold copies of their own.
+  const peakRssAfterParseMb = peakRssMb();
   // The parts and the retained heap hold a second copy of the records or documents for a while:
   // above this size they are skipped (NaN), so that peak RSS stays the reconciliation's own.
   const measureParts = size <= PARTS_MAX;
@@ -161,7 +169,7 @@ async function parseSize(size: number): Promise<Parsed> {
 
   // Earlier-period originals of amendments come from the previous 2B file in real life.
   const portal = [...twoB.documents, ...twoB.rejected, ...data.portal.filter((d) => d.period !== data.period)];
-  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs, csvTokenizeMs: split.tokenizeMs, csvSinkMs: split.sinkMs, booksBytesPerDoc, portalBytesPerDoc };
+  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs, csvTokenizeMs: split.tokenizeMs, csvSinkMs: split.sinkMs, booksBytesPerDoc, portalBytesPerDoc, peakRssAfterParseMb };
 }
 
 /** A full collection when the process runs with --expose-gc (the engine children do). */
@@ -240,6 +248,7 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       matchRowsPerSec: (p.books.length + p.portal.length) / (matchMs / 1000),
       rowsBuildMs: median(builds),
       peakRssMb: peakRssMb(),
+      peakRssAfterParseMb: p.peakRssAfterParseMb,
       categories,
     });
   }
@@ -273,8 +282,8 @@ export function registerParts(r: BenchRow): string {
 
 /** Retained heap of the parsed documents, per document. */
 export function retained(r: BenchRow): string {
-  if (!Number.isFinite(r.booksBytesPerDoc)) return 'retained heap not measured at this size';
-  return `retained heap per parsed document: register ${Math.round(r.booksBytesPerDoc)} B, 2B ${Math.round(r.portalBytesPerDoc)} B`;
+  if (!Number.isFinite(r.booksBytesPerDoc)) return `retained heap not measured at this size; peak RSS ${Math.round(r.peakRssAfterParseMb)} MB when parsing was done, ${Math.round(r.peakRssMb)} MB at the end`;
+  return `retained heap per parsed document: register ${Math.round(r.booksBytesPerDoc)} B, 2B ${Math.round(r.portalBytesPerDoc)} B; peak RSS ${Math.round(r.peakRssAfterParseMb)} MB when parsing was done, ${Math.round(r.peakRssMb)} MB at the end`;
 }
 
 if (require.main === module) {
