@@ -22,6 +22,7 @@ import { allFirmIds } from '../db/firms';
 import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
+import { supplierStatements, type Attachment } from './mismatch-attachments';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 
 export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
@@ -30,6 +31,7 @@ export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed';
 type Prepared = { done: SendSlotResult } | { rowId: string; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
 
 const JOB = 'follow-up';
+const SYSTEM_ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
 
 function resultOf(status: OutboxStatus): SendSlotResult['status'] {
   return status === 'sending' ? 'sent' : status;
@@ -104,13 +106,17 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         const sections: ChecklistSection[] = [];
         const listedIds: string[] = [];
         const listedItems: string[] = [];
+        const attachments: Attachment[] = [];
         let firstToken = '';
         for (const request of [followUp, ...others]) {
           const items = await outstandingItems(request.id);
           if (items.length === 0) continue;
           const token = await createLinkToken(request, mail().linkDays ?? 30);
           firstToken ||= token;
-          sections.push({ title: request.title, dueDate: request.dueDate, link: `${linkBase(mail())}/r/${token}`, items: items.map((i) => ({ description: i.description, period: i.period })) });
+          // A mismatch request's message (or the one it merges into) carries its suppliers' statements.
+          const statements = request.reconciliationRunId ? await supplierStatements(trx, { firmId: input.firmId, actor: SYSTEM_ACTOR }, request.reconciliationRunId, items) : [];
+          attachments.push(...statements);
+          sections.push({ title: request.title, dueDate: request.dueDate, link: `${linkBase(mail())}/r/${token}`, items: items.map((i) => ({ description: i.description, period: i.period })), attachments: statements.map((f) => f.filename) });
           listedIds.push(request.id);
           listedItems.push(...items.map((i) => i.id));
         }
@@ -136,7 +142,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           rowId: row.id,
           route,
           ownerId: followUp.ownerId,
-          email: { to: client.email, ...rendered, messageId, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } },
+          email: { to: client.email, ...rendered, messageId, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }, ...(attachments.length ? { attachments } : {}) },
         };
       });
       if ('done' in prepared) return prepared.done;

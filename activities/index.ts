@@ -18,6 +18,7 @@ import type { DataProtectionDeps } from './data-protection-deps';
 import { createNoticeActivities } from './notices';
 import { createNoticeDigestActivities } from './notice-digest';
 import { createAccountEmailActivities } from './account-emails';
+import { createRetentionActivities } from './retention';
 
 export type ActivityDeps = { knex: Knex; logger: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps };
 
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(deps),
     ...createNoticeDigestActivities(deps),
     ...createAccountEmailActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

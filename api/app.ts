@@ -29,6 +29,7 @@ import { notificationRoutes } from './notifications/routes';
 import { mountRoutes, type RouteSpec } from './routes';
 import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
+import { retentionRoutes } from './retention/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
 import { webApp } from './web-app';
@@ -40,6 +41,7 @@ import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
 import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
+import { mismatchFollowUpRoutes } from './follow-ups/mismatch-routes';
 import { followUpRoutes } from './follow-ups/routes';
 import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
 import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
@@ -132,11 +134,20 @@ export type Gates = { firmGate: FirmGate; parseSlots: FirmGate };
 
 export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
+  // One creation of follow-ups for both routes that make them (a client's, a reconciliation's).
+  const followUpCreation = {
+    temporal: deps.temporal,
+    calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
+    dayMs: deps.followUps?.dayMs,
+    sendTimeoutMs: deps.followUps?.sendTimeoutMs,
+    historyLimit: deps.followUps?.historyLimit,
+  };
   return [
     ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices }),
     ...userRoutes({ auth: security.auth }),
     ...clientRoutes(),
     ...settingsRoutes({ secretBox: security.secretBox }),
+    ...retentionRoutes(),
     ...auditRoutes(),
     ...notificationRoutes(),
     ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS }),
@@ -155,13 +166,8 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),
     ...reconciliationActionRoutes(),
-    ...followUpRoutes({
-      temporal: deps.temporal,
-      calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
-      dayMs: deps.followUps?.dayMs,
-      sendTimeoutMs: deps.followUps?.sendTimeoutMs,
-      historyLimit: deps.followUps?.historyLimit,
-    }),
+    ...followUpRoutes(followUpCreation),
+    ...mismatchFollowUpRoutes(followUpCreation),
     ...linkRoutes({
       knex: deps.knex,
       temporal: deps.temporal,

@@ -62,6 +62,12 @@ export const CLIENT_TABLES: Record<string, ClientTable> = {
     export: { skip: 'the erasure record exists only once the client is being erased' },
     erase: { keep: "the firm's record of the erasure it instructed: ids, counts and the certificate, no personal data" },
   },
+  // Retention (migration 020): what the nightly run purged of the client, per period and class (ids and counts).
+  retention_purges: { export: true, erase: 'delete' },
+  retention_purges_in_progress: {
+    export: { skip: 'a marker that exists only inside a retention purge transaction' },
+    erase: { keep: 'never committed: it exists only inside the purging transaction' },
+  },
   erasures_in_progress: {
     export: { skip: 'a marker that exists only inside an erasure transaction' },
     erase: { keep: 'never committed: it exists only inside the erasing transaction' },

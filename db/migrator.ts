@@ -32,9 +32,24 @@ export async function migrateLatest(options: MigrateOptions): Promise<string[]> 
   }
 }
 
+/**
+ * The last migration of the list up to which every one has run. Numbers are handed out ahead of
+ * merging, so a database may run 017 after 019: the order they ran in says nothing, and a schema
+ * missing an earlier migration is not at the latest one whatever ran last.
+ */
+export function appliedThrough(listed: string[], applied: Iterable<string>): string | null {
+  const done = new Set(applied);
+  let through: string | null = null;
+  for (const name of listed) {
+    if (!done.has(name)) break;
+    through = name;
+  }
+  return through;
+}
+
 export async function migrationStatus(knex: Knex): Promise<{ latest: string | null; count: number }> {
   const rows: Array<{ name: string }> = await knex('knex_migrations').select('name').orderBy('id');
-  return { latest: rows.at(-1)?.name ?? null, count: rows.length };
+  return { latest: appliedThrough(migrations.map((m) => m.name), rows.map((r) => r.name)), count: rows.length };
 }
 
 export const latestMigrationName: string | null = migrations.at(-1)?.name ?? null;

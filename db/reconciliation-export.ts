@@ -21,6 +21,11 @@ const PAGE = 2000;
 /** What to export: a run, or only one supplier's part of it (the workbook attached to its follow-up). */
 export type ExportSource = { knex: Knex; scope: TenantScope; runId: string; supplierGstin?: string };
 
+/** The name of a run's export (without extension): the download's and a follow-up attachment's. */
+export function exportFileName(names: { clientGstin: string | null; period: string; supplierGstin?: string }): string {
+  return `reconciliation-${names.clientGstin ?? 'client'}-${names.period}${names.supplierGstin ? `-${names.supplierGstin}` : ''}`;
+}
+
 /** Result rows in engine order (optionally one category), a page per transaction. */
 export async function* resultRows(src: ExportSource, category?: Category): AsyncGenerator<ResultRow> {
   let after = -1;

@@ -16,7 +16,7 @@ import { CATEGORY_LABELS, ITC_FIGURE_LABELS, fieldLabel } from '../domain/recon/
 import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { columnsFor, reportLine } from '../domain/recon/report-columns';
 import { indianDate, istDateTime } from '../domain/recon/report-format';
-import { categoryTotals, resultRows, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
+import { categoryTotals, exportFileName, resultRows, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
 import { writeSupplierStatement } from './reconciliation-statement';
 import { addRow, cellKind, excelDate, lineCells, sheetName, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
 
@@ -142,3 +142,14 @@ export function xlsxExport(src: ExportSource, options: { generatedAt?: Date } = 
   return out;
 }
 
+
+/**
+ * One supplier's statement as bytes, for an email attachment (a mismatch follow-up's message): one
+ * supplier's documents are few enough to hold, and the sending activity builds it from the stored
+ * results each time, so it always shows the run as it is now (manual decisions included).
+ */
+export async function supplierStatementFile(src: ExportSource & { supplierGstin: string }, names: { clientGstin: string; period: string }): Promise<{ filename: string; content: Buffer }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of xlsxExport(src)) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  return { filename: `${exportFileName({ ...names, supplierGstin: src.supplierGstin })}.xlsx`, content: Buffer.concat(chunks) };
+}

@@ -85,6 +85,8 @@ const schema = z.object({
   NOTICE_DIGEST_CRON: z.string().default('0 9 * * 1'),
   /** The compliance calendar's daily sweep (due soon / overdue notifications), in SCHEDULER_TIMEZONE. */
   CALENDAR_SWEEP_CRON: z.string().default('0 9 * * *'),
+  /** Nightly retention run (purges what the firm's retention settings say has aged out), in SCHEDULER_TIMEZONE: after the backup. */
+  RETENTION_CRON: z.string().default('30 4 * * *'),
 
   BACKUP_DIR: optionalString,
   BACKUP_CRON: z.string().default('30 2 * * *'),
@@ -156,7 +158,7 @@ export type Config = {
     payloadKeys: string | undefined;
     payloadKeyCurrent: string | undefined;
   };
-  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string; noticeDigestCron: string };
+  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string; noticeDigestCron: string; retentionCron: string };
   auth: AuthConfig;
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
@@ -314,7 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       payloadKeys: e.TEMPORAL_PAYLOAD_KEYS,
       payloadKeyCurrent: e.TEMPORAL_PAYLOAD_KEY_CURRENT,
     },
-    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON, noticeDigestCron: e.NOTICE_DIGEST_CRON },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON, noticeDigestCron: e.NOTICE_DIGEST_CRON, retentionCron: e.RETENTION_CRON },
     auth: {
       signingKeys: e.SESSION_SIGNING_KEYS,
       signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,

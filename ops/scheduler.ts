@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { SELF_CHECK_WORKFLOW, selfCheckWorkflowId } from '../workflows/self-check-definitions';
 import { AUDIT_HEADS_WORKFLOW, auditHeadsWorkflowId } from '../workflows/audit-heads-definitions';
 import { BACKUP_WORKFLOW, scheduledBackupId, type BackupWorkflowInput } from '../workflows/backup-definitions';
+import { RETENTION_WORKFLOW, retentionDay, retentionWorkflowId, type RetentionInput } from '../workflows/retention-definitions';
 import { CALENDAR_SWEEP_WORKFLOW, calendarSweepDay, calendarSweepWorkflowId, type CalendarSweepInput } from '../workflows/calendar-sweep-definitions';
 
 export type ScheduledJob = {
@@ -175,6 +176,25 @@ export function calendarJobs(options: { taskQueue: string; cron: string; timezon
         const input: CalendarSweepInput = { day: calendarSweepDay(tick, options.timezone) };
         const workflowId = calendarSweepWorkflowId(input.day);
         await client.workflow.start(CALENDAR_SWEEP_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        return workflowId;
+      },
+    },
+  ];
+}
+
+/**
+ * Nightly: the retention run (domain/retention.ts decides what is due). Its id is the Indian calendar
+ * day of the tick, REJECT_DUPLICATE: two schedulers, or a restart, run a day once.
+ */
+export function retentionJobs(options: { taskQueue: string; cron: string; timezone: string }): ScheduledJob[] {
+  return [
+    {
+      name: 'retention',
+      cron: options.cron,
+      async start(client, tick) {
+        const input: RetentionInput = { day: retentionDay(tick, options.timezone) };
+        const workflowId = retentionWorkflowId(input.day);
+        await client.workflow.start(RETENTION_WORKFLOW, { taskQueue: options.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
         return workflowId;
       },
     },

@@ -14,7 +14,7 @@ import { createTemporalClient } from '../api/temporal-client';
 import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
-import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, noticeDigestJobs, platformJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, noticeDigestJobs, platformJobs, retentionJobs, startScheduler, type RunningScheduler } from './scheduler';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
 import type { MailDeps } from '../activities/mail-transport';
@@ -174,6 +174,7 @@ export async function startSchedulerService(options: { config: Config; logger: L
       ...followUpDigestJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.followUpDigestCron, timezone: config.scheduler.timezone }),
       ...noticeDigestJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.noticeDigestCron, timezone: config.scheduler.timezone }),
       ...calendarJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.calendarSweepCron, timezone: config.scheduler.timezone }),
+      ...retentionJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.retentionCron, timezone: config.scheduler.timezone }),
     ],
   });
   return {

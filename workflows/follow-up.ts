@@ -15,6 +15,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -210,6 +211,15 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     },
   );
 
+  const historyIsLong = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit);
+  };
+
+  // Runs started before the hand-over moved to the top of the loop keep their old order on replay
+  // (they continued as new right after a step, and could drop a cancel that arrived during it).
+  const handOverAtTop = patched('follow-up-hand-over-at-top');
+
   let recorded = -1;
   for (;;) {
     if (recorded !== version) {
@@ -225,6 +235,14 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       continue;
     }
     if (isEnded()) break;
+    // Continue as new only here, with the plan recorded, no acknowledgement pending and the request
+    // still open: an update or signal handled while waiting for the handlers (a cancel, an answer)
+    // goes round the loop again, so the new run never starts without it.
+    if (handOverAtTop && historyIsLong()) {
+      await condition(allHandlersFinished);
+      if (recorded !== version || h.acks.length > 0 || isEnded()) continue;
+      await continueAsNew<typeof followUpWorkflow>({ ...input, history: h });
+    }
     const p = plan();
     const seen = version;
     const stepAt = p.next ? (p.next.type === 'message' ? p.next.message.at : p.next.escalation.at) : null;
@@ -254,8 +272,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       h.processedUntil = Math.max(h.processedUntil, e.at);
     }
     bump();
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit)) {
+    if (!handOverAtTop && historyIsLong()) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof followUpWorkflow>({ ...input, history: h });
     }

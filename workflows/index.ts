@@ -13,3 +13,4 @@ export { clientErasureWorkflow } from './client-erasure';
 export { noticeWorkflow } from './notice';
 export { noticeDigestWorkflow } from './notice-digest';
 export { accountEmailWorkflow } from './account-email';
+export { retentionWorkflow } from './retention';

@@ -9,7 +9,7 @@
  * extension or a new date replaces the plan, and the old date's steps, whose keys name it, are gone.
  * Steps are serialised: a reminder and a human step never run at the same time.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
 import { calendarChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
@@ -94,6 +94,9 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     const info = workflowInfo();
     if (info.continueAsNewSuggested || (input.historyLimit !== undefined && info.historyLength >= input.historyLimit)) {
       await condition(allHandlersFinished);
+      // A calendar change signalled during the step is not carried: refresh the facts first, so the
+      // new run never plans from a replaced date (runs that handed over before this keep their order).
+      if (refresh && patched('notice-refresh-before-hand-over')) continue;
       await continueAsNew<typeof noticeWorkflow>({ ...input, facts, firedKeys: [...fired] });
     }
   }

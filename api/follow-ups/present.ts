@@ -25,6 +25,7 @@ export function presentSummary(row: FollowUp) {
     snoozedUntil: row.snoozedUntil ? istIso(row.snoozedUntil.getTime()) : null,
     workflowId: row.workflowId,
     noticeId: row.noticeId,
+    reconciliationRunId: row.reconciliationRunId,
     createdAt: istIso(row.createdAt.getTime()),
   };
 }
@@ -47,6 +48,8 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
       period: item.period,
       status: item.status,
       reason: item.reason,
+      // A mismatch follow-up's item names the supplier and the reconciliation row it chases.
+      ...(item.supplierGstin ? { supplierGstin: item.supplierGstin, category: item.category, resultId: item.resultId } : {}),
       files: files.filter((f) => f.itemId === item.id).map((f) => ({ id: f.id, filename: f.filename, size: Number(f.sizeBytes), sha256: f.sha256, receivedAt: f.receivedAt ? istIso(f.receivedAt.getTime()) : null })),
     })),
     schedule: presentSchedule((plan?.messages ?? row.schedule) as PlannedMessage[]),

@@ -9,67 +9,33 @@ import type { Knex } from 'knex';
 import { type z } from 'zod';
 import { endFollowUp, LIVE_STATUSES, outstandingItems } from '../../db/follow-ups';
 import { Client } from '../../db/models/client';
-import { Firm } from '../../db/models/firm';
 import { FollowUp, FollowUpFile, FollowUpItem } from '../../db/models/follow-up';
-import { User } from '../../db/models/user';
 import { setAuditAction } from '../../db/tenant';
-import {
-  compressedClock,
-  dayOf,
-  DEFAULT_FOLLOW_UP_POLICY,
-  followUpDueDateFor,
-  IST_CLOCK,
-  instantOf,
-  mergePolicy,
-  minuteOf,
-  planFollowUp,
-  policyProblem,
-  positionOf,
-  type FollowUpCalendar,
-  type FollowUpClock,
-  type FollowUpPolicy,
-} from '../../domain/follow-ups';
+import { dayOf, instantOf, type FollowUpPolicy } from '../../domain/follow-ups';
 import {
   cancelUpdate,
   changeDueDateUpdate,
   completeUpdate,
-  followUpWorkflowId,
   itemsChangedUpdate,
   nudgeUpdate,
   resumeUpdate,
   snoozeUpdate,
-  type FollowUpActor,
 } from '../../workflows/follow-up-definitions';
 import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
-import type { TemporalHandle } from '../temporal-client';
 import { sendStoredFile } from '../uploads/checked-file';
+import { actorOf, checkOwner, createFollowUp, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
 import { presentFollowUp, presentSummary } from './present';
 import { clientParams, createBody, fileParams, idParams, listQuery, noteBody, patchBody, snoozeBody } from './schema';
-import { startFollowUpWorkflow, updateFollowUp } from './workflow-client';
+import { updateFollowUp } from './workflow-client';
 
-export type FollowUpRouteDeps = {
-  temporal: TemporalHandle;
-  /** The compliance calendar for a client, read in the request's transaction. */
-  calendarFor: (trx: Knex.Transaction, firmId: string, client: Client) => FollowUpCalendar;
-  /** A business day's length in ms: a compressed clock (tests and demos); the real IST clock when absent. */
-  dayMs?: number;
-  sendTimeoutMs?: number;
-  /** Tests only: the workflow continues as new after this many history events. */
-  historyLimit?: number;
-};
+export type FollowUpRouteDeps = FollowUpCreationDeps;
 
 type Ctx = { state: AppState };
 
-function actorOf(ctx: Ctx): FollowUpActor {
-  const user = ctx.state.user;
-  if (!user) throw new Error('follow-up routes run after authentication');
-  return { userId: user.id, email: user.email, role: user.role };
-}
-
-function trxOf(ctx: Ctx): Knex.Transaction {
+export function trxOf(ctx: Ctx): Knex.Transaction {
   if (!ctx.state.trx) throw new Error('follow-up routes run inside the tenant transaction');
   return ctx.state.trx;
 }
@@ -85,20 +51,7 @@ function requireLive(row: FollowUp): void {
   if (!LIVE_STATUSES.includes(row.status)) throw unprocessable('follow_up_ended', `This follow-up is ${row.status}.`);
 }
 
-const STAFF_ROLES = ['staff', 'manager', 'firm_admin'];
-
-async function checkOwner(ownerId: string): Promise<void> {
-  const owner = await User.query().findById(ownerId);
-  if (!owner || !owner.active || !STAFF_ROLES.includes(owner.role)) throw invalidInput({ fields: { ownerId: 'not an active staff member, manager or firm admin of this firm' } });
-}
-
 export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
-  function clockFor(policy: FollowUpPolicy, now: number): FollowUpClock {
-    if (!deps.dayMs) return IST_CLOCK;
-    // Created at the policy's send time of today, so the plan reads like the real one.
-    return compressedClock(now, { day: positionOf(IST_CLOCK, now).day, minute: minuteOf(policy.sendAt) }, deps.dayMs);
-  }
-
   return [
     route<z.infer<typeof clientParams>, unknown, z.infer<typeof createBody>>({
       method: 'post',
@@ -108,86 +61,20 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
       body: createBody,
       async handler(ctx, { params, body }) {
         const trx = trxOf(ctx);
-        const actor = actorOf(ctx);
         const firmId = ctx.state.user!.firmId;
-        const idempotencyKey = ctx.get('idempotency-key').trim() || null;
-        if (idempotencyKey && idempotencyKey.length > 200) throw invalidInput({ fields: { 'Idempotency-Key': 'at most 200 characters' } });
-        if (idempotencyKey) {
-          // A retry waits for the first call's transaction, then finds its follow-up.
-          await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`follow-up:${firmId}:${idempotencyKey}`]);
-          const first = await FollowUp.query().findOne({ idempotency_key: idempotencyKey });
-          if (first) {
-            if (first.clientId !== params.id) throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used for another client.');
-            ctx.status = 201;
-            ctx.body = await presentFollowUp(first);
-            return;
-          }
+        const idempotencyKey = idempotencyKeyOf(ctx);
+        const first = await followUpForKey(trx, firmId, idempotencyKey);
+        if (first) {
+          if (first.clientId !== params.id || first.reconciliationRunId) throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used for another request.');
+          ctx.status = 201;
+          ctx.body = await presentFollowUp(first);
+          return;
         }
         const client = await Client.query().findById(params.id);
         if (!client) throw notFound('No such client.');
-        if (!client.email?.trim()) throw unprocessable('client_has_no_email', 'The client has no email address: add one first.');
-        const ownerId = body.ownerId ?? actor.userId;
-        await checkOwner(ownerId);
-        // Documents a notice's reply needs: the notice must be this client's and still open (closing it cancels the request).
-        if (body.noticeId) {
-          const notice = await trx('notices').where({ id: body.noticeId, client_id: client.id }).whereNot({ state: 'closed' }).first('id');
-          if (!notice) throw invalidInput({ fields: { noticeId: 'must be an open notice of this client' } });
-        }
-
-        const calendar = deps.calendarFor(trx, firmId, client);
-        let dueDate = body.dueDate;
-        if (body.deadline) {
-          const target = await calendar.targetDate(body.deadline);
-          if (!target) throw unprocessable('deadline_not_applicable', `${body.deadline.returnType} for ${body.deadline.period} is not a return this client files.`);
-          dueDate = followUpDueDateFor(target);
-        }
-        const firm = await Firm.query().findById(firmId);
-        const firmDefaults = (firm?.settings as { followUpPolicy?: Partial<FollowUpPolicy> } | undefined)?.followUpPolicy;
-        const policy = mergePolicy(mergePolicy(DEFAULT_FOLLOW_UP_POLICY, firmDefaults), body.policy as Partial<FollowUpPolicy> | undefined);
-        const problem = policyProblem(policy);
-        if (problem) throw invalidInput({ fields: { policy: problem } });
-        const workingDays = await calendar.workingDays();
-        const now = Date.now();
-        const clock = clockFor(policy, now);
-
-        await setAuditAction(trx, 'follow_up.created');
-        const row = await FollowUp.query().insertAndFetch({
-          clientId: client.id,
-          title: body.title,
-          status: 'open',
-          dueDate,
-          deadline: body.deadline ?? null,
-          period: body.deadline?.period ?? body.items.find((i) => i.period)?.period ?? null,
-          ownerId,
-          noticeId: body.noticeId ?? null,
-          policy,
-          clock,
-          workflowId: 'pending',
-          idempotencyKey,
-          createdBy: actor.userId,
-        } as Partial<FollowUp>);
-        const workflowId = followUpWorkflowId(firmId, row.id);
-        await FollowUpItem.query().insert(body.items.map((item, position) => ({ clientId: client.id, followUpId: row.id, position, description: item.description, period: item.period ?? null }) as Partial<FollowUpItem>));
-        const plan = planFollowUp({ policy, clock, createdAt: now, dueDate: dueDate!, feedsDeadline: Boolean(body.deadline), workingDays, messages: [], escalations: [], snoozes: [], processedUntil: now, lastAnsweredAt: null, state: 'open' });
-        const next = plan.messages.find((m) => m.status === 'planned');
-        const created = await FollowUp.query().patchAndFetchById(row.id, { workflowId, schedule: plan.messages, escalations: plan.escalations, nextMessageAt: next ? new Date(next.at) : null } as Partial<FollowUp>);
-        await setAuditAction(trx, null);
-        await startFollowUpWorkflow(deps.temporal, workflowId, {
-          firmId,
-          followUpId: row.id,
-          clientId: client.id,
-          policy,
-          clock,
-          createdAt: now,
-          dueDate: dueDate!,
-          feedsDeadline: Boolean(body.deadline),
-          workingDays,
-          outstanding: body.items.length,
-          sendTimeoutMs: deps.sendTimeoutMs,
-          ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
-        });
+        const { row, plan } = await createFollowUp(deps, { trx, firmId, actor: actorOf(ctx) }, { ...body, policy: body.policy as Partial<FollowUpPolicy> | undefined, client, idempotencyKey });
         ctx.status = 201;
-        ctx.body = await presentFollowUp(created, plan);
+        ctx.body = await presentFollowUp(row, plan);
       },
     }),
 

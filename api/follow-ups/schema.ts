@@ -24,12 +24,14 @@ export const policyOverrides = z
   .partial()
   .strict();
 
+export const deadline = z.object({ returnType: z.enum(RETURN_TYPES), period }).strict();
+
 export const createBody = z
   .object({
     title: z.string().trim().min(1).max(200),
     items: z.array(item).min(1).max(100),
     dueDate: date.optional(),
-    deadline: z.object({ returnType: z.enum(RETURN_TYPES), period }).strict().optional(),
+    deadline: deadline.optional(),
     ownerId: z.uuid().optional(),
     noticeId: z.uuid().optional(),
     policy: policyOverrides.optional(),

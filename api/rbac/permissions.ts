@@ -30,6 +30,10 @@ export const PERMISSIONS = {
   'clients.export': ['firm_admin'],
   'clients.erase': ['firm_admin'],
 
+  // Retention of closed periods' data: the setting (re-auth) and its plan and nightly reports.
+  'retention.read': ['firm_admin', 'manager', 'reviewer'],
+  'retention.update': ['firm_admin'],
+
   'firm.read_settings': ['firm_admin'],
   'firm.update_settings': ['firm_admin'],
   'secrets.read': ['firm_admin'],

@@ -12,6 +12,8 @@ import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
 import { Import } from '../../db/models/import';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
+import { purgedAt } from '../../db/retention';
+import { istIso } from '../../domain/calendar/dates';
 import type { TenantScope } from '../../db/tenant';
 import { tenantSearchAttributes } from '../../workflows/search-attribute-definitions';
 import { RECONCILIATION_WORKFLOW, reconciliationProgressQuery, type ReconciliationWorkflowInput } from '../../workflows/reconciliation-definitions';
@@ -20,7 +22,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
-import { csvExport, jsonExport, type ExportSource } from '../../db/reconciliation-export';
+import { csvExport, exportFileName, jsonExport, type ExportSource } from '../../db/reconciliation-export';
 import { xlsxExport } from '../../db/reconciliation-workbook';
 import { presentResult, presentSupplier } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
@@ -56,7 +58,7 @@ async function findRun(runId: string): Promise<ReconciliationRun> {
   return run;
 }
 
-function requireCompleted(run: ReconciliationRun): void {
+export function requireCompleted(run: ReconciliationRun): void {
   // Results of a run in flight (or failed) are never shown as if they were the answer.
   if (run.status !== 'completed') throw new ApiError(409, 'reconciliation_not_completed', `This reconciliation is ${run.status}: results appear when it completes.`, { status: run.status });
 }
@@ -106,6 +108,9 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         if (!client) throw notFound('No such client.');
         const register = await checkImport(body.registerImportId, 'purchase_register', client.id, body.period, 'registerImportId');
         const gstr2b = await checkImport(body.gstr2bImportId, 'gstr2b', client.id, body.period, 'gstr2bImportId');
+        // Retention deleted the imports' rows (docs/data-export-and-erasure.md, "Retention"): a run over them would find nothing.
+        const purged = await purgedAt(ctx.state.trx, client.id, body.period, 'source_files');
+        if (purged) throw unprocessable('source_files_purged', `The period's uploaded files were deleted under the firm's retention setting on ${istIso(purged)}: upload them again to reconcile.`, { purgedAt: istIso(purged) });
         // Engine units, defaults filled in (the run's options, else the firm's defaults, else ours):
         // leaving an option out and giving its default are one run.
         const firmDefaults = (await Firm.query().findById(client.firmId))?.settings.reconciliationDefaults ?? {};
@@ -213,7 +218,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const client = await Client.query().findById(run.clientId);
         await recordAuditEvent(ctx.state.trx, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format, supplierGstin: query.supplierGstin ?? null } });
         const src: ExportSource = { knex, scope: exportScope(ctx), runId: run.id, supplierGstin: query.supplierGstin };
-        const name = `reconciliation-${client?.gstin ?? 'client'}-${run.period}${query.supplierGstin ? `-${query.supplierGstin}` : ''}`;
+        const name = exportFileName({ clientGstin: client?.gstin ?? null, period: run.period, supplierGstin: query.supplierGstin });
         ctx.set('content-disposition', `attachment; filename="${name}.${query.format}"`);
         if (query.format === 'csv') {
           ctx.type = 'text/csv; charset=utf-8';

@@ -19,7 +19,9 @@ import * as m013 from './013-account-invitations-and-resets';
 import * as m014 from './014-import-kinds-and-undo';
 import * as m015 from './015-notice-documents-and-replies';
 import * as m016 from './016-platform-operators';
+import * as m017 from './017-mismatch-follow-ups';
 import * as m019 from './019-ops-metrics';
+import * as m020 from './020-retention';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -40,5 +42,7 @@ export const migrations: Migration[] = [
   { name: '014-import-kinds-and-undo', module: m014 },
   { name: '015-notice-documents-and-replies', module: m015 },
   { name: '016-platform-operators', module: m016 },
+  { name: '017-mismatch-follow-ups', module: m017 },
   { name: '019-ops-metrics', module: m019 },
+  { name: '020-retention', module: m020 },
 ];

@@ -17,6 +17,8 @@ export class FollowUp extends TenantModel {
   period!: string | null;
   ownerId!: string;
   noticeId!: string | null;
+  /** Made from this completed reconciliation run (a mismatch follow-up); its items name result rows. */
+  reconciliationRunId!: string | null;
   policy!: FollowUpPolicy;
   clock!: FollowUpClock;
   workflowId!: string;
@@ -54,6 +56,10 @@ export class FollowUpItem extends TenantModel {
   status!: ItemStatus;
   reason!: string | null;
   answeredAt!: Date | null;
+  /** Mismatch follow-ups: the supplier, the run's result row and its category when the request was made. */
+  supplierGstin!: string | null;
+  resultId!: string | null;
+  category!: 'missing_in_books' | 'mismatch' | null;
 }
 
 export class FollowUpLink extends TenantModel {

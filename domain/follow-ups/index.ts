@@ -7,3 +7,4 @@ export * from './calendar-seam';
 export * from './messages';
 export * from './file-types';
 export * from './digest';
+export * from './mismatch-items';

@@ -2,10 +2,14 @@
  * What the client receives, as plain text and HTML from one source. A message carries the firm's
  * name and the staff contact, lists only the outstanding items of this client's own requests (with
  * each request's link), and never internal notes, amounts or other clients' data: its inputs are
- * exactly what may be shown.
+ * exactly what may be shown. (A mismatch request's items name the client's own bills with their
+ * amounts: that is what the client is asked about.)
  */
+import { statementNote } from './mismatch-items';
+
 export type Contact = { name: string; email: string };
-export type ChecklistSection = { title: string; dueDate: string; link: string; items: Array<{ description: string; period: string | null }> };
+/** `attachments`: the files the message carries for this request (a mismatch follow-up's supplier statements). */
+export type ChecklistSection = { title: string; dueDate: string; link: string; items: Array<{ description: string; period: string | null }>; attachments?: string[] };
 export type RenderedEmail = { subject: string; text: string; html: string };
 
 export type ClientMessageKind = 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge';
@@ -34,7 +38,13 @@ export function renderClientReminder(input: { firmName: string; clientName: stri
     '',
     `${input.firmName} here: ${OPENING[input.kind]} (${count} item${count === 1 ? '' : 's'} outstanding).`,
     '',
-    ...input.sections.flatMap((s) => [`${s.title} — due ${s.dueDate}`, ...s.items.map((i) => `  - ${itemLine(i)}`), `  Upload or answer here (no sign-in needed): ${s.link}`, '']),
+    ...input.sections.flatMap((s) => [
+      `${s.title} — due ${s.dueDate}`,
+      ...s.items.map((i) => `  - ${itemLine(i)}`),
+      ...(s.attachments?.length ? [`  ${statementNote(s.attachments)}`] : []),
+      `  Upload or answer here (no sign-in needed): ${s.link}`,
+      '',
+    ]),
     `Questions? ${input.contact.name} <${input.contact.email}>`,
     '',
     `To stop these emails: ${input.unsubscribeUrl}`,
@@ -45,6 +55,7 @@ export function renderClientReminder(input: { firmName: string; clientName: stri
     ...input.sections.map(
       (s) =>
         `<h3>${escapeHtml(s.title)} — due ${escapeHtml(s.dueDate)}</h3><ul>${s.items.map((i) => `<li>${escapeHtml(itemLine(i))}</li>`).join('')}</ul>` +
+        (s.attachments?.length ? `<p>${escapeHtml(statementNote(s.attachments))}</p>` : '') +
         `<p><a href="${escapeHtml(s.link)}">Upload or answer here</a> (no sign-in needed)</p>`,
     ),
     `<p>Questions? ${escapeHtml(input.contact.name)} &lt;<a href="mailto:${escapeHtml(input.contact.email)}">${escapeHtml(input.contact.email)}</a>&gt;</p>`,

@@ -3,7 +3,8 @@
  * firm's holidays and a notified extension from the calendar; the SMTP and GSP forms (behind
  * re-authentication; a stored password is never shown or sent back); a client's export (status,
  * then the signed download: a real ZIP with its manifest) and erasure (typed name, then the signed
- * certificate). axe-core on each page; no page logs an error.
+ * certificate); retention (refused below the legal minimum, then saved, with the planned deletions).
+ * axe-core on each page; no page logs an error.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -88,6 +89,31 @@ describe('firm admin pages in the browser', () => {
     expect(await page.getByText('Password stored').count()).toBe(2);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'settings');
+    await done();
+  });
+
+  it('sets retention behind re-authentication, refused below the legal minimum, and shows the planned deletions', async () => {
+    const { page, done } = await app.signedIn('firm_admin', 'admin-retention', '/settings');
+    const form = page.getByRole('form', { name: 'Retention' });
+    await form.getByLabel('Uploaded files (months)').fill('60');
+    await form.getByRole('button', { name: 'Save retention' }).click();
+    await confirmItIsYou(page, app.user('firm_admin').password);
+    await form.getByRole('alert').filter({ hasText: 'sourceFiles.retainMonths: at least 72 months' }).waitFor();
+    await form.getByLabel('Uploaded files (months)').fill('72');
+    await form.getByLabel('Reconciliation results (months)').fill('84');
+    await form.getByRole('button', { name: 'Save retention' }).click();
+    await page.getByText('Retention saved.').waitFor();
+    await page.reload();
+    await page.getByRole('form', { name: 'Retention' }).getByLabel('Uploaded files (months)').waitFor();
+    expect(await page.getByRole('form', { name: 'Retention' }).getByLabel('Uploaded files (months)').inputValue()).toBe('72');
+    expect(await page.getByRole('form', { name: 'Retention' }).getByLabel('Reconciliation results (months)').inputValue()).toBe('84');
+    // The table is the API's plan (the nightly run's), less the classes kept.
+    const plan = await call({ url: app.demo.apiUrl }, 'GET', '/api/retention/plan?limit=20', { token: await app.token('firm_admin') });
+    const planned = (plan.body.items as Array<{ status: string }>).filter((i) => i.status !== 'kept').length;
+    if (planned === 0) await page.getByText("Nothing is planned: every closed period's data is kept.").waitFor();
+    else await page.getByTestId('retention-plan').waitFor();
+    expect(await page.getByTestId('retention-item').count()).toBe(planned);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await done();
   });
 

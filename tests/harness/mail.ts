@@ -39,3 +39,19 @@ export async function waitForCaught(address: string, count: number, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+export type CaughtAttachment = { filename: string; contentType: string; content: Buffer };
+
+/** The files attached to a caught message, with their bytes. */
+export async function caughtAttachments(id: string): Promise<CaughtAttachment[]> {
+  const res = await fetch(`${api()}/api/v1/message/${id}`);
+  if (!res.ok) throw new Error(`Mailpit message ${id} answered ${res.status}`);
+  const message = (await res.json()) as { Attachments?: Array<{ PartID: string; FileName: string; ContentType: string }> };
+  const files: CaughtAttachment[] = [];
+  for (const part of message.Attachments ?? []) {
+    const body = await fetch(`${api()}/api/v1/message/${id}/part/${part.PartID}`);
+    if (!body.ok) throw new Error(`Mailpit part ${part.PartID} of ${id} answered ${body.status}`);
+    files.push({ filename: part.FileName, contentType: part.ContentType, content: Buffer.from(await body.arrayBuffer()) });
+  }
+  return files;
+}

@@ -88,6 +88,16 @@ describe('audit trail', () => {
         check: (e) => expect(e.after.ciphertext).toBe('[secret]'),
       },
       {
+        route: 'PUT /api/settings/retention',
+        run: () => call(api, 'PUT', '/api/settings/retention', { token: admin, body: { sourceFiles: { retainMonths: 96 }, reconciliationResults: { retainMonths: null } } }),
+        action: 'settings.retention_updated',
+        check: (e) => {
+          expect(e.entity_type).toBe('retention_settings');
+          expect(e.before).toBeNull();
+          expect(e.after).toMatchObject({ source_files_months: 96, reconciliation_results_months: null, updated_by: firm.users.firm_admin.id });
+        },
+      },
+      {
         route: 'PATCH /api/firm/settings',
         run: () => call(api, 'PATCH', '/api/firm/settings', { token: admin, body: { allowSelfApproval: true } }),
         action: 'firm.settings_updated',
@@ -159,6 +169,8 @@ describe('audit trail', () => {
     for (const r of ['POST /api/clients/:id/follow-ups', 'POST /api/follow-ups/:id/nudge', 'POST /api/follow-ups/:id/snooze', 'POST /api/follow-ups/:id/resume', 'PATCH /api/follow-ups/:id',
       'POST /api/follow-ups/:id/complete', 'POST /api/follow-ups/:id/cancel', 'POST /api/requests/:token/items/:itemId/uploads', 'PUT /api/request-uploads',
       'POST /api/requests/:token/items/:itemId/not-applicable', 'POST /api/requests/:token/unsubscribe']) coveredElsewhere.add(r);
+    // Mismatch follow-ups: tests/integration/follow-ups/mismatch.test.ts asserts follow_up.created (with its run) and its items' events.
+    coveredElsewhere.add('POST /api/reconciliations/:runId/follow-ups');
     // Compliance calendar: tests/integration/calendar/calendar-routes.test.ts asserts filing, firm_holiday, calendar_settings,
     // calendar_extension, client and client_frequency_change events.
     for (const r of ['POST /api/clients/:id/filings', 'PUT /api/firm/holidays', 'POST /api/calendar/extensions', 'PATCH /api/clients/:id/calendar-profile']) coveredElsewhere.add(r);

@@ -104,7 +104,7 @@ describe('client export and erasure', () => {
     const runId = await reconcile(api, tokens.staff!, client0());
     // A client's upload through a checklist link: 2.5 MB, so it is read from its row in several slices.
     const uploaded = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2.5 * 1024 * 1024)]);
-    const followUpFile = await seedFollowUpFile(db.owner, firm.id, client0().id, firm.users.staff.id, { name: 'Nov invoices (final).pdf', bytes: uploaded });
+    const followUpFile = await seedFollowUpFile(db.owner, firm.id, client0().id, firm.users.staff.id, { name: 'Nov invoices (final).pdf', bytes: uploaded }, runId);
 
     const first = await call(api, 'POST', `/api/clients/${client0().id}/exports`, { token: tokens.firm_admin });
     expect(first.status).toBe(403);

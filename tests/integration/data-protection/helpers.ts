@@ -61,15 +61,16 @@ export async function reconcile(api: { url: string }, token: string, client: { i
 
 /**
  * A follow-up of the client with one received upload (its bytes kept in the row, as the checklist
- * link's upload stores them), written as the owner; the follow-up's workflow is not started.
+ * link's upload stores them), written as the owner; the follow-up's workflow is not started. With
+ * `reconciliationRunId` it is a mismatch follow-up of that run (the erasure must delete it before the run).
  */
-export async function seedFollowUpFile(owner: Knex, firmId: string, clientId: string, userId: string, file: { name: string; bytes: Buffer }): Promise<{ fileId: string; sha256: string }> {
+export async function seedFollowUpFile(owner: Knex, firmId: string, clientId: string, userId: string, file: { name: string; bytes: Buffer }, reconciliationRunId: string | null = null): Promise<{ fileId: string; sha256: string }> {
   const followUpId = randomUUID();
   const sha256 = createHash('sha256').update(file.bytes).digest('hex');
   const fileId = await owner.transaction(async (trx) => {
     await trx('follow_ups').insert({
       id: followUpId, firm_id: firmId, client_id: clientId, title: 'Purchase invoices', due_date: '2026-12-31', owner_id: userId,
-      policy: JSON.stringify({}), clock: JSON.stringify({}), workflow_id: `follow-up:${firmId}:${followUpId}`, created_by: userId,
+      policy: JSON.stringify({}), clock: JSON.stringify({}), workflow_id: `follow-up:${firmId}:${followUpId}`, created_by: userId, reconciliation_run_id: reconciliationRunId,
     });
     const [item] = await trx('follow_up_items').insert({ firm_id: firmId, client_id: clientId, follow_up_id: followUpId, position: 1, description: 'Invoices for November' }).returning('id');
     const [link] = await trx('follow_up_links')

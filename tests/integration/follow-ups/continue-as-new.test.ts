@@ -2,8 +2,9 @@
  * A follow-up's workflow continues as new when its history grows long (the limit made small here),
  * on the real Temporal server, PostgreSQL and the mail catcher: the new run carries what happened
  * (messages sent, the due date, what is outstanding), so no slot is sent twice, the plan goes on,
- * and the client's answer still ends it.
+ * and a cancel still ends it, even one that arrives while the send before the hand-over is in flight.
  */
+import type { temporal } from '@temporalio/proto';
 import { followUpWorkflowId, statusQuery } from '../../../workflows/follow-up-definitions';
 import { call } from '../../harness/api';
 import { waitForCaught } from '../../harness/mail';
@@ -11,10 +12,35 @@ import { clientEmail, createFollowUp, eventually, inDays, startStack, type Stack
 
 jest.setTimeout(120_000);
 
+/** Every run of one workflow id, oldest first, each with its events. */
+async function runsOf(stack: Stack, workflowId: string): Promise<temporal.api.history.v1.IHistoryEvent[][]> {
+  const runs: temporal.api.history.v1.IHistoryEvent[][] = [];
+  let runId: string | undefined;
+  for (;;) {
+    const history = await stack.temporal.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift(history.events ?? []);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    if (!runId) return runs;
+  }
+}
+
 describe('follow-up workflow continue-as-new', () => {
   let stack: Stack;
+  // While set, an anchored reminder's send stalls after SMTP accepted it, until released.
+  let gate: { stalled: boolean; released: Promise<void> } | null = null;
   beforeAll(async () => {
-    stack = await startStack({ historyLimit: 15 });
+    stack = await startStack({
+      historyLimit: 15,
+      mail: {
+        afterSmtpAccepted: async ({ slotKey }) => {
+          const held = gate;
+          if (held && slotKey.includes(':anchored:')) {
+            held.stalled = true;
+            await held.released;
+          }
+        },
+      },
+    });
   });
   afterAll(() => stack?.close());
 
@@ -47,5 +73,39 @@ describe('follow-up workflow continue-as-new', () => {
     // The catcher holds exactly one email per sent slot.
     const caught = await waitForCaught(email, rows.length);
     expect(caught.filter((m) => m.Subject.includes('Long chase'))).toHaveLength(rows.length);
+  });
+
+  it('a cancel that arrives while the send before a hand-over is in flight ends the request: no later run sends or escalates', async () => {
+    const client = stack.firm.clients[0]!;
+    let release!: () => void;
+    const held = { stalled: false, released: new Promise<void>((resolve) => (release = resolve)) };
+    gate = held;
+    try {
+      const created = await createFollowUp(stack, client.id, { title: 'Cancelled mid-send', dueDate: inDays(2), items: [{ description: 'Purchase bills' }] });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      const workflowId = followUpWorkflowId(stack.firm.id, id);
+      // By the T-1 reminder the history is past the limit: the step's end is where the run hands over.
+      await eventually('the T-1 reminder in flight', () => held.stalled);
+      const cancelled = await call(stack.api, 'POST', `/api/follow-ups/${id}/cancel`, { token: stack.tokens.staff, body: { note: 'client called' } });
+      expect(cancelled.status).toBe(200);
+      release();
+      expect(await stack.temporal.client.workflow.getHandle(workflowId).result()).toEqual({ state: 'cancelled' });
+
+      const runs = await runsOf(stack, workflowId);
+      const flat = runs.flatMap((events, run) => events.map((e) => ({ run, e })));
+      const acceptedAt = flat.findIndex(({ e }) => e.workflowExecutionUpdateAcceptedEventAttributes);
+      expect(acceptedAt).toBeGreaterThan(-1);
+      const stepsAfter = flat
+        .slice(acceptedAt)
+        .map(({ run, e }) => ({ run, activity: e.activityTaskScheduledEventAttributes?.activityType?.name }))
+        .filter((s) => s.activity === 'followUpSendSlot' || s.activity === 'followUpEscalate');
+      expect(stepsAfter).toEqual([]);
+      const outbox = (await stack.db.owner('outbox').where({ follow_up_id: id, audience: 'client' }).orderBy('created_at').pluck('slot_key')) as string[];
+      expect(outbox.map((k) => k.split(':')[2])).toEqual(['initial', 'anchored']);
+    } finally {
+      release();
+      gate = null;
+    }
   });
 });

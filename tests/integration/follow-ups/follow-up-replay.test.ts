@@ -19,6 +19,8 @@ import { replayDataConverter } from '../../harness/replay';
 
 type History = temporal.api.history.v1.IHistory;
 const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/follow-up-answered.json');
+// A run recorded before the 'follow-up-hand-over-at-top' patch: it continued as new right after a send.
+const CONTINUED_BEFORE_PATCH = path.resolve(__dirname, '../../fixtures/histories/follow-up-continued-before-hand-over-patch.json');
 const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/follow-up-changed.ts');
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
@@ -54,9 +56,12 @@ describe('followUpWorkflow replay', () => {
   });
 
   it('replays the committed history and the fresh one without a determinism error', async () => {
-    const committed = { workflowId: 'follow-up-answered-committed', history: historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))) };
-    const results = await replay({ codePath: harnessValue('workflowBundle') }, [committed, ...fresh]);
-    expect(results).toEqual([committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null, name: null })));
+    const committed = [
+      { workflowId: 'follow-up-answered-committed', history: historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))) },
+      { workflowId: 'follow-up-continued-before-hand-over-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(CONTINUED_BEFORE_PATCH, 'utf8'))) },
+    ];
+    const results = await replay({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
+    expect(results).toEqual([...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null, name: null })));
   });
 
   it('fails the replay through a changed workflow (negative control)', async () => {

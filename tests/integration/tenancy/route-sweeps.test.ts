@@ -47,6 +47,7 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/reconciliations/:runId/suppliers': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/reconciliations/:runId/export': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/reconciliations/:runId/actions': async (db, firm) => (await reconFixture(db, firm)).runId,
+  '/api/reconciliations/:runId/follow-ups': async (db, firm) => (await reconFixture(db, firm)).runId,
   '/api/clients/:id/periods': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period': async (_db, firm) => firm.clients[0]!.id,
   '/api/clients/:id/periods/:period/close': async (_db, firm) => firm.clients[0]!.id,
@@ -70,6 +71,7 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/exports/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_exports'),
   '/api/clients/:id/erasure': async (_db, firm) => firm.clients[0]!.id,
   '/api/erasures/:id': (db, firm) => dataProtectionRowOf(db, firm, 'client_erasures'),
+  '/api/retention/runs/:id': (db, firm) => retentionRunOf(db, firm),
   '/api/clients/:id/notices': async (_db, firm) => firm.clients[0]!.id,
   ...Object.fromEntries(
     ['', '/assign', '/extension', '/draft', '/submit', '/approve', '/request-changes', '/filing', '/outside-reply', '/documents', '/documents/:documentId', '/hearings', '/hearings/:hid/adjourn', '/close'].map((tail) => [`/api/notices/:id${tail}`, noticeOf]),
@@ -136,6 +138,15 @@ function dataProtectionRowOf(db: TestDatabase, firm: TestFirm, table: 'client_ex
     if (existing) return existing.id as string;
     const extra = table === 'client_exports' ? { expires_at: new Date(Date.now() + 3600_000) } : { reason: 'sweep' };
     const [row] = await trx(table).insert({ ...base, ...extra }).returning('id');
+    return (row as { id: string }).id;
+  });
+}
+
+/** A nightly retention run of the firm, seeded like the close request below (no audit events). */
+function retentionRunOf(db: TestDatabase, firm: TestFirm): Promise<string> {
+  return db.owner.transaction(async (trx) => {
+    await trx.raw('SET LOCAL session_replication_role = replica');
+    const [row] = await trx('retention_runs').insert({ firm_id: firm.id, day: '2025-01-01', workflow_id: `retention-sweep-${firm.id}` }).onConflict(['firm_id', 'day']).merge({ workflow_id: `retention-sweep-${firm.id}` }).returning('id');
     return (row as { id: string }).id;
   });
 }

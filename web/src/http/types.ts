@@ -119,6 +119,9 @@ export type ResultRow = {
 export type SupplierLine = {
   supplierGstin: string;
   supplierName: string | null;
+  /** Documents per category on each side (missing in books counts on the 2B side). */
+  booksCounts?: Partial<Record<Category, number>>;
+  portalCounts?: Partial<Record<Category, number>>;
   booksTaxable: number;
   booksTax: number;
   portalTaxable: number;
@@ -193,6 +196,8 @@ export type FollowUpSummary = {
   nextMessageAt: string | null;
   snoozedUntil: string | null;
   workflowId: string;
+  /** Made from this reconciliation (a mismatch follow-up: its items name supplier documents). */
+  reconciliationRunId?: string | null;
   createdAt: string;
 };
 export type FollowUp = FollowUpSummary & {
@@ -295,3 +300,21 @@ export type Erasure = {
 export type SmtpSettings = { host: string | null; port: number | null; secure: boolean | null; user: string | null; from: string | null; passwordSet: boolean };
 export type GspSettings = { provider: string | null; username: string | null; clientId: string | null; passwordSet: boolean };
 export type Holidays = { saturdaysWorking: boolean; targetBufferDays: number; warningDays: number; dates: Array<{ date: string; name: string; stateCode: string | null }>; nationalHolidays: Array<{ date: string; name: string }> };
+
+/** GET/PUT /api/settings/retention: months after the annual return's due date per class; null keeps. */
+export type RetentionClassSetting = { retainMonths: number | null; minimumMonths: number | null; rule: { reference: string; version: string } | null };
+export type RetentionSettings = { sourceFiles: RetentionClassSetting; reconciliationResults: RetentionClassSetting; countedFrom: string; updatedAt: string | null; updatedBy: string | null };
+export type RetentionPlanItem = {
+  clientId: string;
+  clientName: string | null;
+  period: string;
+  financialYear: string;
+  dataClass: 'sourceFiles' | 'reconciliationResults';
+  annualReturnDueDate: string;
+  retainMonths: number | null;
+  keepUntil: string | null;
+  purgeOn: string | null;
+  status: 'kept' | 'not_closed' | 'scheduled' | 'due' | 'purged';
+  purgedAt: string | null;
+  rows: Record<string, number> | null;
+};

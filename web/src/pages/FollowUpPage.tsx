@@ -266,6 +266,11 @@ export default function FollowUpPage() {
                 </span>
               ) : null}
               {f.status === 'snoozed' ? <span>· snoozed until {formatDateTime(f.snoozedUntil)}</span> : null}
+              {f.reconciliationRunId ? (
+                <Anchor component={Link} to={`/reconciliations/${f.reconciliationRunId}`} size="sm">
+                  · from the reconciliation
+                </Anchor>
+              ) : null}
             </Group>
           ) : undefined
         }

@@ -1,8 +1,9 @@
 /**
  * A reconciliation: progress while it runs; then the summary, the invoice table (filters, manual
- * actions, linking two rows) and the supplier view sorted by ITC at risk, with exports.
+ * actions, linking two rows) and the supplier view sorted by ITC at risk, with exports and
+ * "Chase supplier invoices" (a follow-up to the client for the ticked suppliers).
  */
-import { Alert, Anchor, Button, Card, Group, Menu, Progress, Select, Stack, Table, Tabs, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Checkbox, Group, Menu, Progress, Select, Stack, Table, Tabs, Text } from '@mantine/core';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
@@ -11,6 +12,7 @@ import { keys, useClient } from '../http/queries';
 import { CAN, useUser } from '../http/session';
 import { CATEGORIES, type Category, type Page, type ResultRow, type Run, type SupplierLine } from '../http/types';
 import { CATEGORY_LABEL, RunBadge } from '../components/badges';
+import { ChaseSuppliers, chaseableCount } from '../components/ChaseSuppliers';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { ResultsTable } from '../components/ResultsTable';
@@ -50,50 +52,81 @@ function useSuppliers(runId: string, enabled: boolean) {
 
 function Suppliers({ runId, onPick }: { runId: string; onPick: (gstin: string) => void }) {
   const suppliers = useSuppliers(runId, true);
+  const canChase = CAN.prepare(useUser().role);
+  const [ticked, setTicked] = useState<Set<string>>(new Set());
+  const toggle = (gstin: string) =>
+    setTicked((prev) => {
+      const next = new Set(prev);
+      if (next.has(gstin)) next.delete(gstin);
+      else next.add(gstin);
+      return next;
+    });
   return (
     <QueryState query={suppliers} label="suppliers" isEmpty={(d) => d.items.length === 0}>
       {(d) => (
-        <Table.ScrollContainer minWidth={900}>
-          <Table highlightOnHover stickyHeader>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Supplier</Table.Th>
-                <Table.Th className="num">Taxable (books)</Table.Th>
-                <Table.Th className="num">Taxable (2B)</Table.Th>
-                <Table.Th className="num">Tax difference</Table.Th>
-                <Table.Th className="num">ITC at risk</Table.Th>
-                <Table.Th className="num">Matched</Table.Th>
-                <Table.Th>Last filed</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {d.items.map((s) => (
-                <Table.Tr key={s.supplierGstin}>
-                  <Table.Td>
-                    <Anchor component="button" size="sm" onClick={() => onPick(s.supplierGstin)} ta="left">
-                      {s.supplierName ?? s.supplierGstin}
-                    </Anchor>
-                    <Text size="xs" c="dimmed" className="mono">
-                      {s.supplierGstin}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td className="num">{formatRupees(s.booksTaxable)}</Table.Td>
-                  <Table.Td className="num">{formatRupees(s.portalTaxable)}</Table.Td>
-                  <Table.Td className="num">{formatRupees(s.taxDifference)}</Table.Td>
-                  <Table.Td className="num" c={s.itcAtRisk > 0 ? 'red.8' : undefined} fw={s.itcAtRisk > 0 ? 600 : undefined}>
-                    {formatRupees(s.itcAtRisk)}
-                  </Table.Td>
-                  <Table.Td className="num">{Math.round(s.shareMatched * 100)}%</Table.Td>
-                  <Table.Td>{formatDate(s.lastFilingDate)}</Table.Td>
-                  <Table.Td>
-                    <ExportMenu runId={runId} supplierGstin={s.supplierGstin} label="Export" />
-                  </Table.Td>
+        <Stack gap="sm">
+          {canChase ? (
+            <Group gap="sm">
+              <ChaseSuppliers runId={runId} suppliers={d.items.filter((s) => ticked.has(s.supplierGstin))} />
+              <Text size="xs" c="dimmed">
+                Tick the suppliers whose bills the client should check: documents missing in the books or reported differently.
+              </Text>
+            </Group>
+          ) : null}
+          <Table.ScrollContainer minWidth={900}>
+            <Table highlightOnHover stickyHeader>
+              <Table.Thead>
+                <Table.Tr>
+                  {canChase ? <Table.Th w={40} /> : null}
+                  <Table.Th>Supplier</Table.Th>
+                  <Table.Th className="num">Taxable (books)</Table.Th>
+                  <Table.Th className="num">Taxable (2B)</Table.Th>
+                  <Table.Th className="num">Tax difference</Table.Th>
+                  <Table.Th className="num">ITC at risk</Table.Th>
+                  <Table.Th className="num">Matched</Table.Th>
+                  <Table.Th>Last filed</Table.Th>
+                  <Table.Th />
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+              </Table.Thead>
+              <Table.Tbody>
+                {d.items.map((s) => (
+                  <Table.Tr key={s.supplierGstin}>
+                    {canChase ? (
+                      <Table.Td>
+                        <Checkbox
+                          aria-label={`Chase ${s.supplierName ?? s.supplierGstin}`}
+                          checked={ticked.has(s.supplierGstin)}
+                          disabled={chaseableCount(s) === 0}
+                          title={chaseableCount(s) === 0 ? 'Nothing to chase: no document missing in the books or reported differently' : undefined}
+                          onChange={() => toggle(s.supplierGstin)}
+                        />
+                      </Table.Td>
+                    ) : null}
+                    <Table.Td>
+                      <Anchor component="button" size="sm" onClick={() => onPick(s.supplierGstin)} ta="left">
+                        {s.supplierName ?? s.supplierGstin}
+                      </Anchor>
+                      <Text size="xs" c="dimmed" className="mono">
+                        {s.supplierGstin}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td className="num">{formatRupees(s.booksTaxable)}</Table.Td>
+                    <Table.Td className="num">{formatRupees(s.portalTaxable)}</Table.Td>
+                    <Table.Td className="num">{formatRupees(s.taxDifference)}</Table.Td>
+                    <Table.Td className="num" c={s.itcAtRisk > 0 ? 'red.8' : undefined} fw={s.itcAtRisk > 0 ? 600 : undefined}>
+                      {formatRupees(s.itcAtRisk)}
+                    </Table.Td>
+                    <Table.Td className="num">{Math.round(s.shareMatched * 100)}%</Table.Td>
+                    <Table.Td>{formatDate(s.lastFilingDate)}</Table.Td>
+                    <Table.Td>
+                      <ExportMenu runId={runId} supplierGstin={s.supplierGstin} label="Export" />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Stack>
       )}
     </QueryState>
   );

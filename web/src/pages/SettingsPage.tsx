@@ -14,6 +14,7 @@ import { PageHeader } from '../components/PageHeader';
 import { errorText, QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
 import { GspSettingsCard, SmtpSettingsCard } from '../components/SecretSettings';
+import { RetentionSettingsCard } from '../components/RetentionSettings';
 import { ROLE_LABEL } from '../components/Shell';
 import { Invitations, UnlockButton } from '../components/Invitations';
 import { formatDateTime } from '../lib/format';
@@ -246,6 +247,7 @@ export default function SettingsPage() {
         {CAN.firmSettings(user.role) ? <FirmSettingsCard /> : null}
         {CAN.firmSettings(user.role) ? <SmtpSettingsCard /> : null}
         {CAN.firmSettings(user.role) ? <GspSettingsCard /> : null}
+        {CAN.firmSettings(user.role) ? <RetentionSettingsCard /> : null}
         <Users />
         <Invitations />
       </Stack>

@@ -1,0 +1,124 @@
+/**
+ * Mismatch follow-ups (docs/follow-ups.md, "Mismatch follow-ups"): from a completed reconciliation,
+ * a follow-up to the client naming suppliers. Its items are those suppliers' documents the client
+ * must act on (in the supplier's GSTR-1 but not in the books; reported with different details), one
+ * per document, and each message attaches each supplier's statement (built by the sending activity).
+ *
+ * The run is read in the request's transaction (another firm's run is not found); the suppliers
+ * must be in its results and have something to chase; a supplier already being chased from this run
+ * by a live follow-up is refused, so one mistake does not send the client two letters a day.
+ */
+import { z } from 'zod';
+import { LIVE_STATUSES } from '../../db/follow-ups';
+import { Client } from '../../db/models/client';
+import { ReconciliationRun } from '../../db/models/reconciliation-run';
+import { CHASED_CATEGORIES, isChased, mismatchItemDescription, mismatchTitle, type FollowUpPolicy } from '../../domain/follow-ups';
+import type { ResultRow } from '../../domain/recon';
+import { conflict, notFound, unprocessable } from '../errors';
+import { route, type RouteSpec } from '../routes';
+import { requireCompleted } from '../reconciliations/routes';
+import { actorOf, createFollowUp, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
+import { presentFollowUp } from './present';
+import { date, deadline, policyOverrides } from './schema';
+
+/** The most documents one request lists: a longer checklist is not read (chase fewer suppliers at once). */
+export const MISMATCH_ITEMS_MAX = 100;
+
+const gstin = z.string().trim().toUpperCase().regex(/^[0-9A-Z]{15}$/, 'a GSTIN is 15 letters and digits');
+
+export const mismatchBody = z
+  .object({
+    supplierGstins: z
+      .array(gstin)
+      .min(1, 'name at least one supplier')
+      .max(20)
+      .superRefine((list, ctx) => {
+        const repeated = [...new Set(list.filter((g, i) => list.indexOf(g) !== i))];
+        if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `named more than once: ${repeated.join(', ')}` });
+      }),
+    title: z.string().trim().min(1).max(200).optional(),
+    dueDate: date.optional(),
+    deadline: deadline.optional(),
+    ownerId: z.uuid().optional(),
+    policy: policyOverrides.optional(),
+  })
+  .strict()
+  .refine((b) => (b.dueDate === undefined) !== (b.deadline === undefined), { message: 'give exactly one of dueDate or deadline', path: ['dueDate'] });
+
+const runParams = z.object({ runId: z.uuid() });
+
+export function mismatchFollowUpRoutes(deps: FollowUpCreationDeps): RouteSpec[] {
+  return [
+    route({
+      method: 'post',
+      path: '/api/reconciliations/:runId/follow-ups',
+      action: 'followups.manage',
+      params: runParams,
+      body: mismatchBody,
+      async handler(ctx, { params, body }) {
+        const trx = ctx.state.trx;
+        const firmId = ctx.state.user.firmId;
+        const idempotencyKey = idempotencyKeyOf(ctx);
+        const first = await followUpForKey(trx, firmId, idempotencyKey);
+        if (first) {
+          if (first.reconciliationRunId !== params.runId) throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used for another request.');
+          ctx.status = 201;
+          ctx.body = await presentFollowUp(first);
+          return;
+        }
+        const run = await ReconciliationRun.query().findById(params.runId);
+        if (!run) throw notFound('No such reconciliation.');
+        requireCompleted(run);
+        // Two requests for one run at once: the second sees what the first wrote.
+        await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`mismatch-follow-up:${firmId}:${run.id}`]);
+
+        const wanted = body.supplierGstins;
+        const present: Array<{ supplier_gstin: string }> = await trx('reconciliation_results').distinct('supplier_gstin').where({ run_id: run.id }).whereIn('supplier_gstin', wanted);
+        const unknown = wanted.filter((g) => !present.some((p) => p.supplier_gstin === g));
+        if (unknown.length > 0) throw unprocessable('supplier_not_in_reconciliation', `Not a supplier in this reconciliation: ${unknown.join(', ')}.`, { supplierGstins: unknown });
+
+        const rows: Array<{ row: ResultRow }> = await trx('reconciliation_results').select('row').where({ run_id: run.id }).whereIn('supplier_gstin', wanted).whereIn('category', CHASED_CATEGORIES).orderBy('seq');
+        const chased = rows.map((r) => r.row).filter(isChased);
+        const idle = wanted.filter((g) => !chased.some((r) => r.supplierGstin === g));
+        if (idle.length > 0) throw unprocessable('nothing_to_chase', `Nothing to ask the client about for ${idle.join(', ')}: no document missing in the books or reported differently.`, { supplierGstins: idle });
+        if (chased.length > MISMATCH_ITEMS_MAX) throw unprocessable('too_many_items', `These suppliers have ${chased.length} documents to chase; one request lists at most ${MISMATCH_ITEMS_MAX}: name fewer suppliers.`, { count: chased.length, max: MISMATCH_ITEMS_MAX });
+
+        const busy: Array<{ supplier_gstin: string; follow_up_id: string }> = await trx('follow_up_items as i')
+          .join('follow_ups as f', 'f.id', 'i.follow_up_id')
+          .distinct('i.supplier_gstin', 'i.follow_up_id')
+          .where({ 'f.reconciliation_run_id': run.id, 'i.status': 'outstanding' })
+          .whereIn('f.status', LIVE_STATUSES)
+          .whereIn('i.supplier_gstin', wanted);
+        if (busy.length > 0) {
+          const gstins = [...new Set(busy.map((b) => b.supplier_gstin))];
+          throw conflict('supplier_already_chased', `Already being chased from this reconciliation: ${gstins.join(', ')}.`, { supplierGstins: gstins, followUpIds: [...new Set(busy.map((b) => b.follow_up_id))] });
+        }
+
+        const client = await Client.query().findById(run.clientId);
+        if (!client) throw notFound('No such reconciliation.');
+        const suppliers = wanted.map((g) => ({ gstin: g, name: chased.find((r) => r.supplierGstin === g)?.supplierName ?? '' }));
+        const { row, plan } = await createFollowUp(
+          deps,
+          { trx, firmId, actor: actorOf(ctx) },
+          {
+            client,
+            title: body.title ?? mismatchTitle(suppliers, run.period),
+            // Grouped by supplier in the order named, each supplier's documents in the run's order.
+            items: wanted.flatMap((g) =>
+              chased.filter((r) => r.supplierGstin === g).map((r) => ({ description: mismatchItemDescription(r), period: run.period, supplierGstin: g, resultId: r.id, category: r.category })),
+            ),
+            dueDate: body.dueDate,
+            deadline: body.deadline,
+            ownerId: body.ownerId,
+            policy: body.policy as Partial<FollowUpPolicy> | undefined,
+            period: run.period,
+            reconciliationRunId: run.id,
+            idempotencyKey,
+          },
+        );
+        ctx.status = 201;
+        ctx.body = await presentFollowUp(row, plan);
+      },
+    }),
+  ];
+}
