@@ -9,9 +9,11 @@
  * layer neutralises formula-looking cells (docs/reconciliation.md, "The report"), because only it
  * knows the target.
  */
+import { scanAmount } from './amount-scan';
 import { parseAmount } from './amounts';
-import { parseDate } from './dates';
-import { checkGstin, cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
+import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
+import { type Acc, booksRowOf } from './register-docs';
+import { CellMemos, type FieldColumns, fieldColumns, firstFilled } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
 import type { BooksRow, DocType, Issue } from './types';
 
@@ -55,8 +57,6 @@ export interface RegisterReadResult {
 /** A cell as a reader gives it. */
 export type Cell = string | number | Date | boolean | null;
 
-const ABSENT: { sum: number; present: boolean } = Object.freeze({ sum: 0, present: false });
-
 export function cellText(c: Cell): string {
   if (c === null) return '';
   if (c instanceof Date) return c.toISOString().slice(0, 10);
@@ -64,34 +64,7 @@ export function cellText(c: Cell): string {
 }
 
 const TOTAL_ROW = /^(grand\s*total|total|sub[\s-]*total|page\s*total|carried\s*over|brought\s*forward)\b/i;
-
-interface Acc {
-  ref: string;
-  lines: string[];
-  sheet: string;
-  line: number;
-  supplierGstin: string;
-  supplierName: string;
-  typeHint: DocType | null;
-  invoiceNumberRaw: string;
-  invoiceDate: string;
-  voucherNumber: string;
-  voucherDate: string;
-  dateFallback: boolean;
-  taxable: number;
-  igst: number;
-  cgst: number;
-  sgst: number;
-  cess: number;
-  invoiceValue: number;
-  pos: string;
-  rcm: boolean;
-  itcEligible: boolean | null;
-  portCode: string;
-  boe: string;
-  derived: boolean;
-  mixedSigns: boolean;
-}
+const BUSY_TYPE = /^([LI])\s*\/\s*GST\s*-\s*(\d+(?:\.\d+)?)\s*%$/i;
 
 export class RegisterSink {
   readonly warnings: Issue[] = [];
@@ -109,7 +82,8 @@ export class RegisterSink {
   private sheet = '';
   private header: Array<RegisterField | null> | null = null;
   private headerRaw: string[] = [];
-  private cols = new Map<RegisterField, number[]>();
+  private cols: FieldColumns = fieldColumns([]);
+  private readonly memos = new CellMemos();
   private rowsSeen = 0;
   private readonly titleText: string[] = [];
 
@@ -158,7 +132,7 @@ export class RegisterSink {
     this.sheet = name;
     this.header = null;
     this.headerRaw = [];
-    this.cols = new Map();
+    this.cols = fieldColumns([]);
     this.rowsSeen = 0;
   }
 
@@ -175,10 +149,52 @@ export class RegisterSink {
     return this.sheet ? `${src}:${this.sheet}:${line}` : `${src}:${line}`;
   }
 
+  /** Sum of one amount field's cells (paise; magnitudes when `magnitude`), `present` set when any was filled. */
+  private amount(list: readonly number[], field: RegisterField, cells: Cell[], texts: readonly string[], rowRef: string, line: number, magnitude: boolean): number {
+    let sum = 0;
+    this.present = false;
+    for (let k = 0; k < list.length; k += 1) {
+      const i = list[k]!;
+      const c = i < cells.length ? cells[i]! : null;
+      const numeric = typeof c === 'number';
+      const text = numeric || i >= texts.length ? '' : texts[i]!;
+      if (!numeric && text === '') continue;
+      this.present = true;
+      // The common shapes of text without parseAmount's regular expressions (amount-scan.ts).
+      let paise = numeric ? Number.NaN : scanAmount(text);
+      if (paise !== paise) {
+        const a = parseAmount(numeric ? c : text);
+        if (!a.ok) {
+          this.bad = true;
+          this.error({ code: 'invalid_amount', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: a.reason });
+          continue;
+        }
+        paise = a.paise;
+      }
+      sum += magnitude ? Math.abs(paise) : paise;
+    }
+    return sum;
+  }
+
+  private present = false;
+  private bad = false;
+  /** The last voucher type and its lower case (for the voucher key: a register has a handful). */
+  private lastVType = '';
+  private lastVTypeLower = '';
+  /** The row's cell texts, one array reused from row to row. */
+  private readonly texts: string[] = [];
+
   row(cells: Cell[], line: number): void {
     this.rowsSeen += 1;
-    const texts = cells.map(cellText);
-    if (texts.every((t) => t === '')) {
+    const texts = this.texts;
+    texts.length = cells.length;
+    let filled = 0;
+    for (let i = 0; i < cells.length; i += 1) {
+      const t = cellText(cells[i]!);
+      texts[i] = t;
+      if (t !== '') filled += 1;
+    }
+    if (filled === 0) {
       this.skipped.blank += 1;
       return;
     }
@@ -186,14 +202,8 @@ export class RegisterSink {
       const mapped = texts.map((t) => mapHeader(t, this.opts.columnMap));
       if (looksLikeHeader(mapped)) {
         this.header = mapped;
-        this.headerRaw = texts;
-        this.cols = new Map();
-        mapped.forEach((f, i) => {
-          if (!f || f === 'ignore') return;
-          const list = this.cols.get(f);
-          if (list) list.push(i);
-          else this.cols.set(f, [i]);
-        });
+        this.headerRaw = texts.slice();
+        this.cols = fieldColumns(mapped);
         this.mapping.push({
           sheet: this.sheet,
           headerLine: line,
@@ -211,98 +221,84 @@ export class RegisterSink {
       }
       return;
     }
-    // Page-break repeats of the header (verbatim repeats: compare raw text, no normalising per row).
+    // Page-break repeats of the header (verbatim repeats: compare raw text, no normalising per row),
+    // and total rows (a total word in one of the first three filled cells).
     let same = 0;
-    let nonEmpty = 0;
+    let firstSeen = 0;
+    let total = false;
     for (let i = 0; i < texts.length; i += 1) {
       const t = texts[i]!;
       if (t === '') continue;
-      nonEmpty += 1;
       if (t === this.headerRaw[i]) same += 1;
+      if (firstSeen < 3) {
+        firstSeen += 1;
+        if (!total && TOTAL_ROW.test(t)) total = true;
+      }
     }
-    if (nonEmpty > 0 && same / nonEmpty >= 0.6) {
+    if (same / filled >= 0.6) {
       this.skipped.repeatedHeaders += 1;
       return;
     }
-    const firstTexts = texts.filter((t) => t !== '').slice(0, 3);
-    if (firstTexts.some((t) => TOTAL_ROW.test(t))) {
+    if (total) {
       this.skipped.totals += 1;
       return;
     }
     const rowRef = this.ref(line);
     const cols = this.cols;
-    // Column lists per field are fixed at header time; no per-row closures or scans of the header.
-    const first = (field: RegisterField): Cell => {
-      const list = cols.get(field);
-      if (!list) return null;
-      for (const i of list) {
-        const c = cells[i] ?? null;
-        if (c !== null && cellText(c) !== '') return c;
-      }
-      return null;
-    };
-    let bad = false;
-    const amount = (field: RegisterField, magnitude = false): { sum: number; present: boolean } => {
-      let sum = 0;
-      let present = false;
-      const list = cols.get(field);
-      if (!list) return ABSENT;
-      for (const i of list) {
-        const c = cells[i] ?? null;
-        const text = typeof c === 'number' ? '' : cellText(c);
-        if (typeof c !== 'number' && text === '') continue;
-        present = true;
-        const a = parseAmount(typeof c === 'number' ? c : text);
-        if (!a.ok) {
-          bad = true;
-          this.error({ code: 'invalid_amount', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: a.reason });
-          continue;
-        }
-        sum += magnitude ? Math.abs(a.paise) : a.paise;
-      }
-      return { sum, present };
-    };
-    const taxable = amount('taxableValue');
-    const ledgers = amount('purchaseLedger');
-    const igst = amount('igst');
-    const cgst = amount('cgst');
-    const sgst = amount('sgst');
-    const cess = amount('cess');
-    const value = amount('invoiceValue', true);
-    const invoiceNumberRaw = cellText(numberCell(first('invoiceNumber')));
-    const voucherNumber = cellText(numberCell(first('voucherNumber')));
-    const vDateCell = first('voucherDate');
-    const iDateCell = first('invoiceDate');
+    this.bad = false;
+    const taxable = this.amount(cols.taxableValue, 'taxableValue', cells, texts, rowRef, line, false);
+    const taxablePresent = this.present;
+    const ledgers = this.amount(cols.purchaseLedger, 'purchaseLedger', cells, texts, rowRef, line, false);
+    let anyAmount = taxablePresent || this.present;
+    const igst = this.amount(cols.igst, 'igst', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const cgst = this.amount(cols.cgst, 'cgst', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const sgst = this.amount(cols.sgst, 'sgst', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const cess = this.amount(cols.cess, 'cess', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const value = this.amount(cols.invoiceValue, 'invoiceValue', cells, texts, rowRef, line, true);
+    const valuePresent = this.present;
+    anyAmount ||= valuePresent;
+    // A number typed into a number column reads as "1234" either way (cellText of the number).
+    const invoiceNumberRaw = textOf(cols.invoiceNumber, texts);
+    const voucherNumber = textOf(cols.voucherNumber, texts);
     // A row with nothing to reconcile: a separator, unit row under the header or a note line.
-    const anyAmount = taxable.present || ledgers.present || igst.present || cgst.present || sgst.present || cess.present || value.present;
     if (!anyAmount && invoiceNumberRaw === '' && voucherNumber === '') {
       this.skipped.blank += 1;
       return;
     }
-    if (bad) return;
-    const vType = cellText(first('voucherType'));
+    if (this.bad) return;
+    const vType = textOf(cols.voucherType, texts);
+    if (vType !== this.lastVType) {
+      this.lastVType = vType;
+      this.lastVTypeLower = vType.toLowerCase();
+    }
     const vt = docTypeFromVoucherType(vType);
     if (vt === 'skip') {
       this.skipped.nonPurchase += 1;
       this.countWarn('non_purchase_voucher', 'sales/receipt/payment vouchers in a purchase register were skipped', rowRef);
       return;
     }
-    const dtCol = cellText(first('docType'));
+    const dtCol = textOf(cols.docType, texts);
     let typeHint: DocType | null = dtCol ? docTypeFromColumn(dtCol) : vt;
     if (dtCol && !typeHint) this.warn({ code: 'unknown_doc_type', rowRef, line, field: 'docType', message: `document type "${dtCol}" not understood; read as invoice` });
-    const boe = cellText(first('billOfEntryNumber'));
+    const boe = textOf(cols.billOfEntryNumber, texts);
     if (!typeHint && boe) typeHint = 'bill_of_entry';
 
     let voucherDate = '';
-    if (cellText(vDateCell) !== '') {
-      const d = parseDate(vDateCell);
+    const vDateCell = cellOf(cols.voucherDate, cells, texts);
+    if (vDateCell !== null) {
+      const d = this.memos.date(vDateCell);
       if (d.ok) voucherDate = d.iso;
       else this.warn({ code: 'invalid_date', rowRef, line, field: 'voucherDate', message: d.reason });
     }
     let invoiceDate = '';
     let dateFallback = false;
-    if (cellText(iDateCell) !== '') {
-      const d = parseDate(iDateCell);
+    const iDateCell = cellOf(cols.invoiceDate, cells, texts);
+    if (iDateCell !== null) {
+      const d = this.memos.date(iDateCell);
       if (d.ok) invoiceDate = d.iso;
       else this.warn({ code: 'invalid_date', rowRef, line, field: 'invoiceDate', message: `${d.reason}; voucher date used` });
     }
@@ -314,24 +310,24 @@ export class RegisterSink {
       invoiceDate = voucherDate;
       dateFallback = true;
     }
-    const gstinRaw = cellText(first('gstin'));
-    const g = checkGstin(gstinRaw);
+    const g = this.memos.gstin(textOf(cols.gstin, texts));
     if (g.gstin && g.problem && !this.badGstins.has(g.gstin)) {
       this.badGstins.add(g.gstin);
       this.warn({ code: 'invalid_gstin', rowRef, line, field: 'gstin', message: `GSTIN ${g.gstin} fails validation (${g.problem}); row kept` });
     }
-    let txSum = taxable.present ? taxable.sum : ledgers.sum;
-    let ig = igst.sum;
-    let cg = cgst.sum;
-    let sg = sgst.sum;
-    const cs = cess.sum;
+    let txSum = taxablePresent ? taxable : ledgers;
+    let ig = igst;
+    let cg = cgst;
+    let sg = sgst;
+    const cs = cess;
     let derived = false;
     // Busy layout (docs/reconciliation.md, "Inputs"): one total and a type such as L/GST-18% →
     // back-compute the heads.
-    const busy = /^([LI])\s*\/\s*GST\s*-\s*(\d+(?:\.\d+)?)\s*%$/i.exec(cellText(first('busyTaxType')));
-    if (busy && ig === 0 && cg === 0 && sg === 0 && value.present) {
+    const busyText = textOf(cols.busyTaxType, texts);
+    const busy = busyText === '' ? null : BUSY_TYPE.exec(busyText);
+    if (busy && ig === 0 && cg === 0 && sg === 0 && valuePresent) {
       const rate = Number(busy[2]);
-      const total = value.sum;
+      const total = value;
       txSum = Math.round((total * 100) / (100 + rate));
       const tax = total - txSum;
       if (busy[1]!.toUpperCase() === 'L') {
@@ -340,16 +336,16 @@ export class RegisterSink {
       } else ig = tax;
       derived = true;
     }
-    const posText = cellText(first('placeOfSupply'));
+    const posText = textOf(cols.placeOfSupply, texts);
     const pos = posText ? parsePlaceOfSupply(posText) : null;
     if (posText && !pos) this.warn({ code: 'invalid_pos', rowRef, line, field: 'placeOfSupply', message: `place of supply "${posText}" not understood` });
-    const rcm = parseYesNo(first('reverseCharge')) ?? false;
-    const eligText = cellText(first('itcEligible')).toLowerCase();
+    const rcm = parseYesNo(cellOf(cols.reverseCharge, cells, texts)) ?? false;
+    const eligText = textOf(cols.itcEligible, texts).toLowerCase();
     const itcEligible = eligText === '' ? null
       : /inelig|block|not|^n$|^no$/.test(eligText) ? false : parseYesNo(eligText) ?? true;
 
     const key = voucherNumber
-      ? `${this.sheet}|V|${vType.toLowerCase()}|${voucherNumber}|${voucherDate}`
+      ? `${this.sheet}|V|${this.lastVTypeLower}|${voucherNumber}|${voucherDate}`
       : invoiceNumberRaw
         ? `${this.sheet}|I|${g.gstin}|${cleanKey(invoiceNumberRaw)}|${invoiceDate}`
         : `${this.sheet}|L|${line}`;
@@ -357,13 +353,14 @@ export class RegisterSink {
     if (existing) {
       // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
       if ((existing.taxable + existing.igst + existing.cgst + existing.sgst + existing.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
+      if (existing.lines === null) existing.lines = [existing.ref];
       existing.lines.push(rowRef);
       existing.taxable += txSum;
       existing.igst += ig;
       existing.cgst += cg;
       existing.sgst += sg;
       existing.cess += cs;
-      existing.invoiceValue += value.sum;
+      existing.invoiceValue += value;
       existing.derived ||= derived;
       if (!existing.supplierGstin && g.gstin) existing.supplierGstin = g.gstin;
       if (!existing.invoiceNumberRaw && invoiceNumberRaw) existing.invoiceNumberRaw = invoiceNumberRaw;
@@ -371,11 +368,10 @@ export class RegisterSink {
       return;
     }
     const acc: Acc = {
-      ref: rowRef, lines: [rowRef], sheet: this.sheet, line,
-      supplierGstin: g.gstin, supplierName: cellText(first('supplierName')),
+      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: textOf(cols.supplierName, texts),
       typeHint, invoiceNumberRaw, invoiceDate, voucherNumber, voucherDate, dateFallback,
-      taxable: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, invoiceValue: value.sum,
-      pos: pos ?? '', rcm, itcEligible, portCode: cellText(first('portCode')), boe, derived, mixedSigns: false,
+      taxable: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, invoiceValue: value,
+      pos: pos ?? '', rcm, itcEligible, portCode: textOf(cols.portCode, texts), boe, derived, mixedSigns: false,
     };
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     this.accs.set(key, acc);
@@ -386,43 +382,10 @@ export class RegisterSink {
     this.finishSheet();
     const rows: BooksRow[] = [];
     for (const a of this.order) {
-      const signed = a.taxable + a.igst + a.cgst + a.sgst + a.cess;
-      let docType: DocType = a.typeHint ?? 'invoice';
-      const heads = [a.taxable, a.igst, a.cgst, a.sgst, a.cess];
-      if (heads.some((h) => h < 0) && heads.some((h) => h > 0)) a.mixedSigns = true;
+      const row = booksRowOf(a);
       if (a.mixedSigns) {
         this.warn({ code: 'mixed_signs', rowRef: a.ref, message: 'positive and negative amounts in one document; magnitudes used' });
       }
-      if (signed < 0) {
-        // docs/reconciliation.md, "Normalisation": a purchase return recorded as negative numbers
-        // is the supplier's credit note.
-        if (docType === 'invoice' || docType === 'debit_note') docType = 'credit_note';
-        else if (docType === 'isd_invoice') docType = 'isd_credit_note';
-      }
-      const row: BooksRow = {
-        rowRef: a.ref,
-        supplierGstin: a.supplierGstin,
-        docType,
-        invoiceNumberRaw: a.invoiceNumberRaw,
-        invoiceDate: a.invoiceDate,
-        taxableValue: Math.abs(a.taxable),
-        igst: Math.abs(a.igst),
-        cgst: Math.abs(a.cgst),
-        sgst: Math.abs(a.sgst),
-        cess: Math.abs(a.cess),
-        reverseCharge: a.rcm,
-      };
-      if (a.supplierName) row.supplierName = a.supplierName;
-      if (a.voucherNumber) row.voucherNumber = a.voucherNumber;
-      if (a.voucherDate) row.voucherDate = a.voucherDate;
-      if (a.invoiceValue) row.invoiceValue = a.invoiceValue;
-      if (a.pos) row.placeOfSupply = a.pos;
-      if (a.itcEligible !== null) row.itcEligible = a.itcEligible;
-      if (a.portCode) row.portCode = a.portCode;
-      if (a.boe) row.billOfEntryNumber = a.boe;
-      if (a.derived) row.derivedAmounts = true;
-      if (a.dateFallback) row.dateFallback = true;
-      if (a.lines.length > 1) row.sourceLines = a.lines;
       rows.push(row);
     }
     if (this.mapping.length === 0 && !this.fatal) {
@@ -434,10 +397,16 @@ export class RegisterSink {
   }
 }
 
-/** Numbers typed into number columns come back from Excel as numbers: 1234 → "1234", not "1234.00". */
-function numberCell(c: Cell): Cell {
-  if (typeof c === 'number' && Number.isInteger(c)) return String(c);
-  return c;
+/** The text of the field's first filled cell ('' when none). */
+function textOf(list: readonly number[], texts: readonly string[]): string {
+  const i = firstFilled(list, texts);
+  return i < 0 ? '' : texts[i]!;
+}
+
+/** The field's first filled cell as read (numbers, Dates and flags kept), or null. */
+function cellOf(list: readonly number[], cells: readonly Cell[], texts: readonly string[]): Cell {
+  const i = firstFilled(list, texts);
+  return i < 0 ? null : cells[i]!;
 }
 
 /** A result that refuses the whole file (fatal error, no rows). */

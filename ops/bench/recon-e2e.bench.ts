@@ -51,7 +51,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../embedded-postgres';
 import { generateKeys, generatePayloadKeys } from '../keys';
 import { createLogger } from '../logger';
 import { freePort } from '../ports';
-import { benchMatch, type BenchRow } from './recon-match.bench';
+import { benchMatch, type BenchRow, registerParts, retained } from './recon-match.bench';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { traceWarmRuns } from './warm-trace';
 import { EncryptionCodec } from '../../db/security/payload-codec';
@@ -252,10 +252,14 @@ async function main(): Promise<void> {
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   // Sizes outside, builds inside: the two builds of one size run back to back (the machine's
   // speed drifts between hours, so the pair is what compares).
+  const details: string[] = [];
   for (const size of sizes) for (const build of builds) {
     const r = engineRow(size, build);
+    details.push(`${build}, ${size.toLocaleString('en-IN')}: ${registerParts(r)}; ${retained(r)}`);
     out(`| ${build} | ${size.toLocaleString('en-IN')} | ${vsFloor(r.jsonReaderMBs, r.jsonBaselineMBs)} | ${vsFloor(r.json2aReaderMBs, r.json2aBaselineMBs)} | ${vsFloor(r.csvReaderMBs, r.csvBaselineMBs)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
   }
+  out('');
+  for (const d of details) out(d);
   if (process.env.RECON_BENCH_WARM_CHECK !== '0') {
     const f = traceWarmRuns(entryOf('compiled', 'warm-runs.child'), BUILDS.compiled.loader, 20_000, ROOT);
     out('');

@@ -16,8 +16,12 @@ import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
 import type { BooksRow, PortalDoc } from '../../domain/recon/types';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
+import { registerSplit, retainedPerDocument } from './register-split';
 
 const CHUNK = 64 * 1024;
+
+/** Largest size whose register parts and retained heap are measured (RECON_BENCH_PARTS_MAX, default 1 lakh). */
+const PARTS_MAX = Number(process.env.RECON_BENCH_PARTS_MAX ?? 100_000);
 
 function* chunks(buf: Buffer): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += CHUNK) yield buf.subarray(i, i + CHUNK);
@@ -65,6 +69,12 @@ export interface BenchRow {
   csvMb: number;
   csvBaselineMBs: number;
   csvReaderMBs: number;
+  /** The register reader's two parts alone (register-split.ts), MB/s on the same bytes. */
+  csvTokenizeMBs: number;
+  csvSinkMBs: number;
+  /** Heap the parsed documents retain, bytes per document (0 without --expose-gc). */
+  booksBytesPerDoc: number;
+  portalBytesPerDoc: number;
   /** First full-size run in the process. */
   matchFirstMs: number;
   /** Median of the warm runs (the figure compared with the targets), and all of them. */
@@ -82,6 +92,11 @@ export interface BenchRow {
    */
   rowsBuildMs: number;
   peakRssMb: number;
+  /**
+   * Peak RSS when the readers were done (files, floors' parse trees and parsed documents), before
+   * the parts' measurements and the first match: which phase sets the peak.
+   */
+  peakRssAfterParseMb: number;
   categories: Record<string, number>;
 }
 
@@ -98,6 +113,11 @@ interface Parsed {
   csvMb: number;
   csvBaseMs: number;
   csvMs: number;
+  csvTokenizeMs: number;
+  csvSinkMs: number;
+  booksBytesPerDoc: number;
+  portalBytesPerDoc: number;
+  peakRssAfterParseMb: number;
 }
 
 async function parseSize(size: number): Promise<Parsed> {
@@ -136,10 +156,20 @@ async function parseSize(size: number): Promise<Parsed> {
   const register = await readRegisterCsv(chunks(csv), { source: 'pr.csv' });
   const csvMs = ms(t);
   if (!register.ok) throw new Error(`register read failed: ${JSON.stringify(register.errors.slice(0, 3))}`);
+  // Before the parts below, which hold copies of their own.
+  const peakRssAfterParseMb = peakRssMb();
+  // The parts and the retained heap hold a second copy of the records or documents for a while:
+  // above this size they are skipped (NaN), so that peak RSS stays the reconciliation's own.
+  const measureParts = size <= PARTS_MAX;
+  const split = measureParts ? await registerSplit(csv) : { tokenizeMs: Number.NaN, sinkMs: Number.NaN };
+  const booksBytesPerDoc = measureParts
+    ? await retainedPerDocument(() => readRegisterCsv(chunks(csv), { source: 'pr.csv' }), (r) => r.rows.length) : Number.NaN;
+  const portalBytesPerDoc = measureParts ? await retainedPerDocument(
+    () => readGstr2b(chunks(json), { gstin: data.recipientGstin, period: data.period }), (r) => r.documents.length + r.rejected.length) : Number.NaN;
 
   // Earlier-period originals of amendments come from the previous 2B file in real life.
   const portal = [...twoB.documents, ...twoB.rejected, ...data.portal.filter((d) => d.period !== data.period)];
-  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs };
+  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs, csvTokenizeMs: split.tokenizeMs, csvSinkMs: split.sinkMs, booksBytesPerDoc, portalBytesPerDoc, peakRssAfterParseMb };
 }
 
 /** A full collection when the process runs with --expose-gc (the engine children do). */
@@ -207,6 +237,10 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       csvMb: p.csvMb,
       csvBaselineMBs: p.csvMb / (p.csvBaseMs / 1000),
       csvReaderMBs: p.csvMb / (p.csvMs / 1000),
+      csvTokenizeMBs: p.csvMb / (p.csvTokenizeMs / 1000),
+      csvSinkMBs: p.csvMb / (p.csvSinkMs / 1000),
+      booksBytesPerDoc: p.booksBytesPerDoc,
+      portalBytesPerDoc: p.portalBytesPerDoc,
       matchFirstMs: firstMs,
       matchMs,
       matchWarmMs: warm,
@@ -214,6 +248,7 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       matchRowsPerSec: (p.books.length + p.portal.length) / (matchMs / 1000),
       rowsBuildMs: median(builds),
       peakRssMb: peakRssMb(),
+      peakRssAfterParseMb: p.peakRssAfterParseMb,
       categories,
     });
   }
@@ -234,6 +269,21 @@ function printTable(rows: BenchRow[]): void {
     out(`| ${r.size} | ${f(r.jsonMb)} | ${f(r.jsonBaselineMBs)} | ${f(r.jsonReaderMBs)} (${f(r.jsonReaderMBs / r.jsonBaselineMBs, 2)}×) | ${f(r.json2aMb)} | ${f(r.json2aBaselineMBs)} | ${f(r.json2aReaderMBs)} (${f(r.json2aReaderMBs / r.json2aBaselineMBs, 2)}×) | ${f(r.csvMb)} | ${f(r.csvBaselineMBs)} | ${f(r.csvReaderMBs)} (${f(r.csvReaderMBs / r.csvBaselineMBs, 2)}×) | ${f(r.matchFirstMs, 0)} | ${f(r.matchMs, 0)} (${r.matchWarmMs.map((m) => f(m, 0)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : f(r.matchCpuMs, 0)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${f(r.rowsBuildMs, 0)} | ${f(r.peakRssMb, 0)} |`);
   }
   for (const r of rows) out(`size ${r.size} categories: ${JSON.stringify(r.categories)}`);
+  for (const r of rows) out(`size ${r.size}: ${registerParts(r)}; ${retained(r)}`);
+}
+
+/** The register reader's parts against the same floor (their ratios add up to about the reader's inverse). */
+export function registerParts(r: BenchRow): string {
+  // NaN in the child arrives as null through JSON: neither is finite.
+  if (!Number.isFinite(r.csvSinkMBs)) return `register CSV reader ${r.csvReaderMBs.toFixed(1)} MB/s (${(r.csvReaderMBs / r.csvBaselineMBs).toFixed(2)} of the floor); its parts not measured at this size (RECON_BENCH_PARTS_MAX)`;
+  const of = (mbs: number): string => `${mbs.toFixed(1)} MB/s (${(mbs / r.csvBaselineMBs).toFixed(2)} of the floor)`;
+  return `register CSV reader ${of(r.csvReaderMBs)}: tokenizer alone ${of(r.csvTokenizeMBs)}, row sink alone ${of(r.csvSinkMBs)}`;
+}
+
+/** Retained heap of the parsed documents, per document. */
+export function retained(r: BenchRow): string {
+  if (!Number.isFinite(r.booksBytesPerDoc)) return `retained heap not measured at this size; peak RSS ${Math.round(r.peakRssAfterParseMb)} MB when parsing was done, ${Math.round(r.peakRssMb)} MB at the end`;
+  return `retained heap per parsed document: register ${Math.round(r.booksBytesPerDoc)} B, 2B ${Math.round(r.portalBytesPerDoc)} B; peak RSS ${Math.round(r.peakRssAfterParseMb)} MB when parsing was done, ${Math.round(r.peakRssMb)} MB at the end`;
 }
 
 if (require.main === module) {

@@ -1,0 +1,68 @@
+/**
+ * What the register sink reads from one row's cells, with as little work per row as it can: column
+ * lists fixed at header time in an object of one shape (no map look-up per field per row), and memos
+ * for the cells a register repeats on every row (dates: a few hundred distinct a year; supplier
+ * GSTINs: one per supplier). Every answer is the one parseDate and checkGstin give: the memos only
+ * remember them.
+ */
+import { type DateResult, parseDate } from './dates';
+import { checkGstin, type GstinCheck } from './normalise';
+import type { RegisterField } from './register-header';
+
+/** Each field's columns, in header order (empty when the register has none). */
+export type FieldColumns = Readonly<Record<RegisterField, readonly number[]>>;
+
+const NONE: readonly number[] = Object.freeze([]);
+
+export function fieldColumns(mapped: ReadonlyArray<RegisterField | null>): FieldColumns {
+  // Every field in one fixed order, so that every object built here has the same shape.
+  const cols: Record<RegisterField, number[] | readonly number[]> = {
+    voucherDate: NONE, supplierName: NONE, voucherType: NONE, voucherNumber: NONE, invoiceNumber: NONE, invoiceDate: NONE,
+    gstin: NONE, pan: NONE, taxableValue: NONE, invoiceValue: NONE, igst: NONE, cgst: NONE, sgst: NONE, cess: NONE,
+    placeOfSupply: NONE, reverseCharge: NONE, docType: NONE, itcEligible: NONE, portCode: NONE, billOfEntryNumber: NONE,
+    busyTaxType: NONE, purchaseLedger: NONE, ignore: NONE,
+  };
+  mapped.forEach((f, i) => {
+    if (!f || f === 'ignore') return;
+    cols[f] = cols[f] === NONE ? [i] : [...cols[f], i];
+  });
+  return cols;
+}
+
+/** Index of the first of `list`'s columns whose text is not blank, or -1. */
+export function firstFilled(list: readonly number[], texts: readonly string[]): number {
+  for (let k = 0; k < list.length; k += 1) {
+    const i = list[k]!;
+    if (i < texts.length && texts[i] !== '') return i;
+  }
+  return -1;
+}
+
+/** Past this many distinct keys a memo starts again (a register of unique dates is not held). */
+const MEMO_LIMIT = 20_000;
+
+export class CellMemos {
+  private readonly dates = new Map<string, DateResult>();
+  private readonly gstins = new Map<string, GstinCheck>();
+
+  date(c: unknown): DateResult {
+    if (typeof c !== 'string') return parseDate(c);
+    let d = this.dates.get(c);
+    if (d === undefined) {
+      if (this.dates.size >= MEMO_LIMIT) this.dates.clear();
+      d = parseDate(c);
+      this.dates.set(c, d);
+    }
+    return d;
+  }
+
+  gstin(raw: string): GstinCheck {
+    let g = this.gstins.get(raw);
+    if (g === undefined) {
+      if (this.gstins.size >= MEMO_LIMIT) this.gstins.clear();
+      g = checkGstin(raw);
+      this.gstins.set(raw, g);
+    }
+    return g;
+  }
+}
