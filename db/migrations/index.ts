@@ -22,6 +22,7 @@ import * as m016 from './016-platform-operators';
 import * as m017 from './017-mismatch-follow-ups';
 import * as m019 from './019-ops-metrics';
 import * as m020 from './020-retention';
+import * as m023 from './023-supplier-chases';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -45,4 +46,5 @@ export const migrations: Migration[] = [
   { name: '017-mismatch-follow-ups', module: m017 },
   { name: '019-ops-metrics', module: m019 },
   { name: '020-retention', module: m020 },
+  { name: '023-supplier-chases', module: m023 },
 ];
