@@ -164,9 +164,48 @@ describe('supplier chases from a reconciliation', () => {
     expect(Number((audited as { n: string }).n)).toBe(expected.length);
   });
 
+  it("keeps the client's daily message and the supplier's letters apart: neither merges into nor counts against the other", async () => {
+    const counts = new Map<string, number>();
+    for (const r of results) if (r.category === 'missing_in_2b' && r.books && r.supplierGstin) counts.set(r.supplierGstin, (counts.get(r.supplierGstin) ?? 0) + 1);
+    const busy = new Set((await stack.db.owner('follow_up_items').where({ status: 'outstanding' }).whereNotNull('supplier_gstin').select('supplier_gstin')).map((r: { supplier_gstin: string }) => r.supplier_gstin));
+    const gstin = [...counts.keys()].sort().find((g) => !busy.has(g));
+    if (!gstin) throw new Error('no second supplier with documents missing in GSTR-2B');
+    const supplierAddress = `gst-${Date.now()}@second-supplier.example`;
+    const before = (await caughtTo(clientAddress)).length;
+
+    const request = await call(stack.api, 'POST', `/api/clients/${client().id}/follow-ups`, { token: stack.tokens.staff, body: { title: 'Bank statement', items: [{ description: 'June bank statement' }], dueDate: inDays(10), policy: TEST_POLICY } });
+    expect(request.status).toBe(201);
+    const created = await chase({ supplierGstins: [gstin], supplierEmail: supplierAddress });
+    expect(created.status).toBe(201);
+    await waitForCaught(supplierAddress, 1);
+    // A second client request the same day: its message lists both client requests, never the supplier chase.
+    const second = await call(stack.api, 'POST', `/api/clients/${client().id}/follow-ups`, { token: stack.tokens.staff, body: { title: 'Sales invoices', items: [{ description: 'June sales register' }], dueDate: inDays(10), policy: TEST_POLICY } });
+    expect(second.status).toBe(201);
+    const toClient = await waitForCaught(clientAddress, before + 2);
+    const merged = await caughtMessage(toClient[before + 1]!.ID);
+    expect(merged.Text).toContain('June bank statement');
+    expect(merged.Text).toContain('June sales register');
+    for (const item of created.body.items as Item[]) expect(merged.Text).not.toContain(item.description);
+    const row = await stack.db.owner('outbox').where({ follow_up_id: second.body.id, audience: 'client' }).first();
+    expect([...row.follow_up_ids].sort()).toEqual([request.body.id, second.body.id].sort());
+
+    // On a later day the client gets a message first; the supplier's letter that day is still sent.
+    await eventually('a nudge to the client on a later day', async () => (await call(stack.api, 'POST', `/api/follow-ups/${request.body.id}/nudge`, { token: stack.tokens.staff })).status === 202);
+    const nudged = await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/nudge`, { token: stack.tokens.staff });
+    expect([nudged.status, nudged.body.status]).toEqual([202, 'sent']);
+    await waitForCaught(supplierAddress, 2);
+    const rows = await stack.db.owner('outbox').where({ follow_up_id: created.body.id }).orderBy('created_at');
+    expect(rows.map((r: { audience: string; status: string; recipient: string }) => [r.audience, r.status, r.recipient])).toEqual([
+      ['supplier', 'sent', supplierAddress],
+      ['supplier', 'sent', supplierAddress],
+    ]);
+  });
+
   it('refuses a bad or missing address, two suppliers, a GSTIN not in the run, and another firm\'s run', async () => {
     const gstin = results.find((r) => r.supplierGstin)!.supplierGstin;
     const other = results.find((r) => r.supplierGstin && r.supplierGstin !== gstin)!.supplierGstin;
+    const chases = async () => Number(((await stack.db.owner('follow_ups').where({ reconciliation_run_id: runId, recipient: 'supplier' }).count('* as n').first()) as { n: string }).n);
+    const existing = await chases();
     const bad = await chase({ supplierGstins: [gstin], supplierEmail: 'not-an-address' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_input');
@@ -187,7 +226,7 @@ describe('supplier chases from a reconciliation', () => {
     const foreignToken = await login(stack.api, firm.users.staff.email, firm.users.staff.password);
     const foreign = await chase({ supplierGstins: [gstin], supplierEmail: 'a@supplier.example' }, foreignToken);
     expect(foreign.status).toBe(404);
-    const written = await stack.db.owner('follow_ups').where({ reconciliation_run_id: runId, recipient: 'supplier' }).count('* as n').first();
-    expect(Number((written as { n: string }).n)).toBe(1);
+    // Nothing was written by any refusal.
+    expect(await chases()).toBe(existing);
   });
 });
