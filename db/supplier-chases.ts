@@ -62,3 +62,19 @@ export async function settleSupplierChases(trx: Knex.Transaction, stored: { clie
   }
   return settled;
 }
+
+/**
+ * Which of these documents a GSTR-2B of the client already stored for a later period shows (the
+ * supplier filed late, and the 2B came in before the chase was made): they are not chased at all.
+ */
+export async function shownInLaterImports(trx: Knex.Transaction, clientId: string, afterPeriod: string, docs: ChasedDocument[]): Promise<boolean[]> {
+  const gstins = [...new Set(docs.map((d) => d.supplierGstin.toUpperCase()))];
+  if (gstins.length === 0) return [];
+  const rows: Array<{ doc: PortalDoc }> = await trx('import_rows as r')
+    .join('imports as i', 'i.id', 'r.import_id')
+    .select('r.doc')
+    .where({ 'i.client_id': clientId, 'i.kind': 'gstr2b', 'i.status': 'validated' })
+    .where('i.period', '>', afterPeriod)
+    .whereRaw("upper(r.doc->>'supplierGstin') = any(?)", [gstins]);
+  return docs.map((d) => rows.some((r) => showsChasedDocument(r.doc, d)));
+}

@@ -15,9 +15,10 @@
  */
 import { z } from 'zod';
 import { LIVE_STATUSES } from '../../db/follow-ups';
+import { shownInLaterImports } from '../../db/supplier-chases';
 import { Client } from '../../db/models/client';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
-import { CHASED_CATEGORIES, isChased, isSupplierChased, mismatchItemDescription, mismatchTitle, SUPPLIER_CHASED_CATEGORIES, supplierChaseTitle, supplierItemDescription, type FollowUpPolicy } from '../../domain/follow-ups';
+import { CHASED_CATEGORIES, chasedDocumentOf, isChased, isSupplierChased, mismatchItemDescription, mismatchTitle, SUPPLIER_CHASED_CATEGORIES, supplierChaseTitle, supplierItemDescription, type FollowUpPolicy, type SupplierChasedCategory } from '../../domain/follow-ups';
 import type { ResultRow } from '../../domain/recon';
 import { conflict, notFound, unprocessable } from '../errors';
 import { route, type RouteSpec } from '../routes';
@@ -91,11 +92,16 @@ export function mismatchFollowUpRoutes(deps: FollowUpCreationDeps): RouteSpec[] 
         const toSupplier = body.recipient === 'supplier';
         const categories: readonly string[] = toSupplier ? SUPPLIER_CHASED_CATEGORIES : CHASED_CATEGORIES;
         const rows: Array<{ row: ResultRow }> = await trx('reconciliation_results').select('row').where({ run_id: run.id }).whereIn('supplier_gstin', wanted).whereIn('category', categories).orderBy('seq');
-        const chased = rows.map((r) => r.row).filter(toSupplier ? isSupplierChased : isChased);
+        let chased = rows.map((r) => r.row).filter(toSupplier ? isSupplierChased : isChased);
+        if (toSupplier) {
+          // A document a later GSTR-2B already shows needs no letter.
+          const shown = await shownInLaterImports(trx, run.clientId, run.period, chased.map((r) => chasedDocumentOf(r as ResultRow & { category: SupplierChasedCategory })));
+          chased = chased.filter((_, i) => !shown[i]);
+        }
         const idle = wanted.filter((g) => !chased.some((r) => r.supplierGstin === g));
         if (idle.length > 0) {
           const what = toSupplier ? 'Nothing to ask the supplier' : 'Nothing to ask the client';
-          const why = toSupplier ? 'no document missing in GSTR-2B or reported differently' : 'no document missing in the books or reported differently';
+          const why = toSupplier ? 'no document missing in GSTR-2B or reported differently that a later GSTR-2B does not already show' : 'no document missing in the books or reported differently';
           throw unprocessable('nothing_to_chase', `${what} about for ${idle.join(', ')}: ${why}.`, { supplierGstins: idle });
         }
         if (chased.length > MISMATCH_ITEMS_MAX) throw unprocessable('too_many_items', `These suppliers have ${chased.length} documents to chase; one request lists at most ${MISMATCH_ITEMS_MAX}: name fewer suppliers.`, { count: chased.length, max: MISMATCH_ITEMS_MAX });

@@ -4,7 +4,8 @@
  * statement attached and no checklist link; a later GSTR-2B import that shows some of its documents
  * marks those received, the next letter lists only the rest, and the import that shows the rest
  * completes the chase (its workflow ends, nothing more is sent). Refusals: a bad or missing address,
- * two suppliers, a GSTIN not in the run, another firm's run.
+ * two suppliers, a GSTIN not in the run, a supplier whose documents a later 2B already shows,
+ * another firm's run.
  */
 import type { BooksRow, PortalDoc } from '../../../domain/recon';
 import { toGstr2bJson } from '../../../ops/bench/recon-data';
@@ -28,6 +29,8 @@ describe('supplier chases from a reconciliation', () => {
   let results: Result[];
   let books: BooksRow[];
   let clientAddress: string;
+  /** The supplier the first test chased, whose documents later GSTR-2B imports then showed. */
+  let firstChased = '';
   const client = () => stack.firm.clients[0]!;
   const chase = (body: Record<string, unknown>, token = stack.tokens.staff, run = runId) =>
     call(stack.api, 'POST', `/api/reconciliations/${run}/follow-ups`, { token, body: { dueDate: inDays(10), policy: TEST_POLICY, recipient: 'supplier', ...body } });
@@ -99,6 +102,7 @@ describe('supplier chases from a reconciliation', () => {
 
   it('writes to the supplier with its statement and no link, and stops as later GSTR-2B imports show its documents', async () => {
     const gstin = supplierToChase();
+    firstChased = gstin;
     const supplierAddress = `accounts-${Date.now()}@supplier.example`;
     const expected = chasedOf(gstin);
     const created = await chase({ supplierGstins: [gstin], supplierEmail: supplierAddress });
@@ -201,7 +205,7 @@ describe('supplier chases from a reconciliation', () => {
     ]);
   });
 
-  it('refuses a bad or missing address, two suppliers, a GSTIN not in the run, and another firm\'s run', async () => {
+  it('refuses a bad or missing address, two suppliers, a GSTIN not in the run, documents a later 2B shows, and another firm\'s run', async () => {
     const gstin = results.find((r) => r.supplierGstin)!.supplierGstin;
     const other = results.find((r) => r.supplierGstin && r.supplierGstin !== gstin)!.supplierGstin;
     const chases = async () => Number(((await stack.db.owner('follow_ups').where({ reconciliation_run_id: runId, recipient: 'supplier' }).count('* as n').first()) as { n: string }).n);
@@ -221,6 +225,11 @@ describe('supplier chases from a reconciliation', () => {
     const unknown = await chase({ supplierGstins: ['29ZZZZZ9999Z1Z5'], supplierEmail: 'a@supplier.example' });
     expect(unknown.status).toBe(422);
     expect(unknown.body.error).toMatchObject({ code: 'supplier_not_in_reconciliation', details: { supplierGstins: ['29ZZZZZ9999Z1Z5'] } });
+
+    // Every document of the first supplier is shown by a GSTR-2B stored since: there is nothing to write about.
+    const shown = await chase({ supplierGstins: [firstChased], supplierEmail: 'a@supplier.example' });
+    expect(shown.status).toBe(422);
+    expect(shown.body.error).toMatchObject({ code: 'nothing_to_chase', details: { supplierGstins: [firstChased] } });
 
     const firm = await createTestFirm(stack.db);
     const foreignToken = await login(stack.api, firm.users.staff.email, firm.users.staff.password);
