@@ -142,6 +142,10 @@ describe('supplier chases from a reconciliation', () => {
       expected.map((r) => (r === first ? [r.id, 'received', 'shown in GSTR-2B 2024-07'] : [r.id, 'outstanding', null])),
     );
 
+    // Free-text items cannot be added: only a GSTR-2B settles a supplier chase.
+    const added = await call(stack.api, 'PATCH', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff, body: { items: [{ description: 'Anything else' }] } });
+    expect([added.status, added.body.error?.code]).toEqual([422, 'supplier_chase_items_fixed']);
+
     // The next letter (a nudge on a later day) lists only what the 2B does not show yet.
     await eventually('a nudge to be accepted on a later day', async () => (await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/nudge`, { token: stack.tokens.staff })).status === 202);
     const letters = await waitForCaught(supplierAddress, 2);
