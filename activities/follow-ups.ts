@@ -23,6 +23,7 @@ import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, rend
 import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 import { supplierStatements, type Attachment } from './mismatch-attachments';
+import { supplierLetter } from './supplier-letter';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 
 export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
@@ -82,27 +83,53 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         const client = await Client.query().findById(followUp.clientId);
         if (!client) return { done: { status: 'skipped', ended: 'cancelled' } };
         const day = positionOf(followUp.clock, Date.now()).day;
-        const base = { clientId: client.id, followUpId: followUp.id, slotKey, audience: 'client' as const, template: `reminder.${input.kind}`, recipient: client.email, clientDay: day, scheduledAt: new Date(input.scheduledAt) };
+        // A supplier chase writes to the supplier: its own audience, so the client's daily rule and merge never see it.
+        const toSupplier = followUp.recipient === 'supplier' && Boolean(followUp.supplierEmail);
+        const audience = toSupplier ? ('supplier' as const) : ('client' as const);
+        const recipient = toSupplier ? followUp.supplierEmail! : client.email;
+        const optedOut = Boolean((client as Client & { emailOptedOutAt?: Date | null }).emailOptedOutAt);
+        const base = { clientId: client.id, followUpId: followUp.id, slotKey, audience, template: `${toSupplier ? 'supplier_chase' : 'reminder'}.${input.kind}`, recipient, clientDay: day, scheduledAt: new Date(input.scheduledAt) };
         const skip = async (status: 'merged' | 'skipped', subject: string, extra: Partial<OutboxMessage> = {}): Promise<Prepared> => {
           await setAuditAction(trx, `email.${status}`);
           await OutboxMessage.query().insert({ ...base, subject, status, ...extra } as Partial<OutboxMessage>);
           await setAuditAction(trx, null);
           return { done: { status } };
         };
-        if ((client as Client & { emailOptedOutAt?: Date | null }).emailOptedOutAt) {
+        if (optedOut && !toSupplier) {
           await notifyFirm(followUp, 'owner', 'follow_up.call_client', `call_client:${client.id}`, { reason: 'the client unsubscribed from email: call them' });
           return skip('skipped', '(not sent: the client unsubscribed)', { error: 'client unsubscribed from email' });
         }
         if (input.kind !== 'initial') {
-          const today = await OutboxMessage.query().where({ client_id: client.id, client_day: day, audience: 'client' }).whereIn('status', ['sending', 'sent']).orderBy('created_at').first();
+          // One message a day per recipient: the client, or this supplier's address for this client.
+          const today = await OutboxMessage.query()
+            .where({ client_id: client.id, client_day: day, audience, ...(toSupplier ? { recipient } : {}) })
+            .whereIn('status', ['sending', 'sent'])
+            .orderBy('created_at')
+            .first();
           if (today) {
             const listed = today.followUpIds.includes(followUp.id);
             return skip(listed ? 'merged' : 'skipped', listed ? `(merged into "${today.subject}")` : '(not sent: the client already got a message today)', { mergedInto: today.id, error: listed ? null : 'daily cap' });
           }
         }
 
-        // Every live request of this client with something outstanding, this one first.
-        const others = await FollowUp.query().where({ client_id: client.id }).whereIn('status', ['open', 'exhausted']).whereNot('id', followUp.id).orderBy('due_date');
+        const firm = await Firm.query().findById(input.firmId);
+        const owner = await User.query().findById(followUp.ownerId);
+        const route = await smtpRouteForFirm(mail());
+        const contact = { name: owner?.name ?? 'Your CA firm', email: owner?.email ?? route.from };
+        if (toSupplier) {
+          const letter = await supplierLetter(trx, { firmId: input.firmId, actor: SYSTEM_ACTOR }, { followUp, client, kind: input.kind, firmName: firm?.name ?? 'Your CA firm', contact });
+          if (!letter) return skip('skipped', '(not sent: nothing outstanding)');
+          const messageId = `<${randomUUID()}@taalmel>`;
+          await setAuditAction(trx, 'email.sending');
+          const row = await OutboxMessage.query().insertAndFetch({ ...base, subject: letter.rendered.subject, status: 'sending', messageId, followUpIds: [followUp.id], itemsListed: letter.itemIds } as Partial<OutboxMessage>);
+          await setAuditAction(trx, null);
+          // Replies reach the client, who holds the relationship; the client sees what went out in its name.
+          const email: OutgoingEmail = { to: recipient, replyTo: client.email, ...(optedOut ? {} : { cc: client.email }), ...letter.rendered, messageId, ...(letter.attachments.length ? { attachments: letter.attachments } : {}) };
+          return { rowId: row.id, route, ownerId: followUp.ownerId, email };
+        }
+
+        // Every live request to this client with something outstanding, this one first (never a supplier chase).
+        const others = await FollowUp.query().where({ client_id: client.id, recipient: 'client' }).whereIn('status', ['open', 'exhausted']).whereNot('id', followUp.id).orderBy('due_date');
         const sections: ChecklistSection[] = [];
         const listedIds: string[] = [];
         const listedItems: string[] = [];
@@ -122,14 +149,11 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         }
         if (sections.length === 0 || listedIds[0] !== followUp.id) return skip('skipped', '(not sent: nothing outstanding)');
 
-        const firm = await Firm.query().findById(input.firmId);
-        const owner = await User.query().findById(followUp.ownerId);
-        const route = await smtpRouteForFirm(mail());
         const unsubscribeUrl = `${linkBase(mail())}/api/requests/${firstToken}/unsubscribe`;
         const rendered = renderClientReminder({
           firmName: firm?.name ?? 'Your CA firm',
           clientName: client.name,
-          contact: { name: owner?.name ?? 'Your CA firm', email: owner?.email ?? route.from },
+          contact,
           kind: input.kind,
           sections,
           unsubscribeUrl: `${linkBase(mail())}/r/${firstToken}?unsubscribe=1`,

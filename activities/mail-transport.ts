@@ -48,13 +48,14 @@ export async function smtpRouteForFirm(deps: MailDeps): Promise<SmtpRoute> {
   return { source: 'platform', options: deps.platformSmtpUrl, from: deps.platformFrom };
 }
 
-export type OutgoingEmail = { to: string; subject: string; text: string; html: string; messageId: string; headers?: Record<string, string>; attachments?: Array<{ filename: string; content: Buffer }> };
+/** `cc` and `replyTo`: a supplier chase copies the client, and the supplier's reply reaches the client. */
+export type OutgoingEmail = { to: string; cc?: string; replyTo?: string; subject: string; text: string; html: string; messageId: string; headers?: Record<string, string>; attachments?: Array<{ filename: string; content: Buffer }> };
 
 /** One SMTP delivery. A refusal comes back as a short reason without credentials. */
 export async function deliver(route: SmtpRoute, from: string, email: OutgoingEmail): Promise<{ ok: true; response: string } | { ok: false; error: string }> {
   const transport = createTransport(route.options as Parameters<typeof createTransport>[0]);
   try {
-    const info = (await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, html: email.html, messageId: email.messageId, headers: email.headers, attachments: email.attachments })) as { response?: string };
+    const info = (await transport.sendMail({ from, to: email.to, cc: email.cc, replyTo: email.replyTo, subject: email.subject, text: email.text, html: email.html, messageId: email.messageId, headers: email.headers, attachments: email.attachments })) as { response?: string };
     return { ok: true, response: String(info.response ?? '').slice(0, 300) };
   } catch (error) {
     const e = error as { code?: string; responseCode?: number; response?: string; message?: string };

@@ -42,6 +42,7 @@ import { reconciliationActionRoutes } from './reconciliations/actions';
 import { reconciliationListRoutes } from './reconciliations/list';
 import { reconciliationRoutes } from './reconciliations/routes';
 import { mismatchFollowUpRoutes } from './follow-ups/mismatch-routes';
+import { supplierChaseSettler } from './follow-ups/supplier-chase-settle';
 import { followUpRoutes } from './follow-ups/routes';
 import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
 import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
@@ -166,6 +167,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
         readLimits: { ...DEFAULT_READ_LIMITS, ...deps.imports?.readLimits },
         firmGate: gates.firmGate,
         parseSlots: gates.parseSlots,
+        afterGstr2bStored: supplierChaseSettler(deps.temporal),
       },
     }),
     ...reconciliationRoutes({ knex: deps.knex, temporal: deps.temporal }),

@@ -52,7 +52,7 @@ export type NewFollowUpItem = {
   /** Mismatch follow-ups: the result row the item chases. */
   supplierGstin?: string;
   resultId?: string;
-  category?: 'missing_in_books' | 'mismatch';
+  category?: 'missing_in_books' | 'mismatch' | 'missing_in_2b';
 };
 
 export type NewFollowUp = {
@@ -68,6 +68,8 @@ export type NewFollowUp = {
   /** The period the request concerns, when not the deadline's or the first item's. */
   period?: string;
   reconciliationRunId?: string;
+  /** A supplier chase: the letters go to this address on the client's behalf (docs/follow-ups.md, "Supplier chases"). */
+  supplierEmail?: string;
   idempotencyKey: string | null;
 };
 
@@ -149,6 +151,8 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
     ownerId,
     noticeId: input.noticeId ?? null,
     reconciliationRunId: input.reconciliationRunId ?? null,
+    recipient: input.supplierEmail ? 'supplier' : 'client',
+    supplierEmail: input.supplierEmail ?? null,
     policy,
     clock,
     workflowId: 'pending',

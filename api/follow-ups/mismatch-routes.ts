@@ -4,15 +4,21 @@
  * must act on (in the supplier's GSTR-1 but not in the books; reported with different details), one
  * per document, and each message attaches each supplier's statement (built by the sending activity).
  *
+ * With `recipient: "supplier"` it is a supplier chase instead (docs/follow-ups.md, "Supplier
+ * chases"): one supplier, its address, and items for its documents missing in GSTR-2B or reported
+ * differently; the letters go to the supplier on the client's behalf and stop when a later 2B shows
+ * the documents.
+ *
  * The run is read in the request's transaction (another firm's run is not found); the suppliers
  * must be in its results and have something to chase; a supplier already being chased from this run
- * by a live follow-up is refused, so one mistake does not send the client two letters a day.
+ * by a live follow-up to the same recipient is refused, so one mistake does not send two letters a day.
  */
 import { z } from 'zod';
 import { LIVE_STATUSES } from '../../db/follow-ups';
+import { shownInLaterImports } from '../../db/supplier-chases';
 import { Client } from '../../db/models/client';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
-import { CHASED_CATEGORIES, isChased, mismatchItemDescription, mismatchTitle, type FollowUpPolicy } from '../../domain/follow-ups';
+import { CHASED_CATEGORIES, chasedDocumentOf, isChased, isSupplierChased, mismatchItemDescription, mismatchTitle, SUPPLIER_CHASED_CATEGORIES, supplierChaseTitle, supplierItemDescription, type FollowUpPolicy, type SupplierChasedCategory } from '../../domain/follow-ups';
 import type { ResultRow } from '../../domain/recon';
 import { conflict, notFound, unprocessable } from '../errors';
 import { route, type RouteSpec } from '../routes';
@@ -41,9 +47,15 @@ export const mismatchBody = z
     deadline: deadline.optional(),
     ownerId: z.uuid().optional(),
     policy: policyOverrides.optional(),
+    /** Whom the letters go to: the client (the default), or the one named supplier on the client's behalf. */
+    recipient: z.enum(['client', 'supplier']).default('client'),
+    supplierEmail: z.email().max(320).optional(),
   })
   .strict()
-  .refine((b) => (b.dueDate === undefined) !== (b.deadline === undefined), { message: 'give exactly one of dueDate or deadline', path: ['dueDate'] });
+  .refine((b) => (b.dueDate === undefined) !== (b.deadline === undefined), { message: 'give exactly one of dueDate or deadline', path: ['dueDate'] })
+  .refine((b) => b.recipient === 'client' || b.supplierEmail !== undefined, { message: "a supplier chase needs the supplier's email address", path: ['supplierEmail'] })
+  .refine((b) => b.recipient === 'supplier' || b.supplierEmail === undefined, { message: 'only a supplier chase (recipient "supplier") takes an address', path: ['supplierEmail'] })
+  .refine((b) => b.recipient === 'client' || b.supplierGstins.length === 1, { message: 'a supplier chase names exactly one supplier', path: ['supplierGstins'] });
 
 const runParams = z.object({ runId: z.uuid() });
 
@@ -77,16 +89,27 @@ export function mismatchFollowUpRoutes(deps: FollowUpCreationDeps): RouteSpec[] 
         const unknown = wanted.filter((g) => !present.some((p) => p.supplier_gstin === g));
         if (unknown.length > 0) throw unprocessable('supplier_not_in_reconciliation', `Not a supplier in this reconciliation: ${unknown.join(', ')}.`, { supplierGstins: unknown });
 
-        const rows: Array<{ row: ResultRow }> = await trx('reconciliation_results').select('row').where({ run_id: run.id }).whereIn('supplier_gstin', wanted).whereIn('category', CHASED_CATEGORIES).orderBy('seq');
-        const chased = rows.map((r) => r.row).filter(isChased);
+        const toSupplier = body.recipient === 'supplier';
+        const categories: readonly string[] = toSupplier ? SUPPLIER_CHASED_CATEGORIES : CHASED_CATEGORIES;
+        const rows: Array<{ row: ResultRow }> = await trx('reconciliation_results').select('row').where({ run_id: run.id }).whereIn('supplier_gstin', wanted).whereIn('category', categories).orderBy('seq');
+        let chased = rows.map((r) => r.row).filter(toSupplier ? isSupplierChased : isChased);
+        if (toSupplier) {
+          // A document a later GSTR-2B already shows needs no letter.
+          const shown = await shownInLaterImports(trx, run.clientId, run.period, chased.map((r) => chasedDocumentOf(r as ResultRow & { category: SupplierChasedCategory })));
+          chased = chased.filter((_, i) => !shown[i]);
+        }
         const idle = wanted.filter((g) => !chased.some((r) => r.supplierGstin === g));
-        if (idle.length > 0) throw unprocessable('nothing_to_chase', `Nothing to ask the client about for ${idle.join(', ')}: no document missing in the books or reported differently.`, { supplierGstins: idle });
+        if (idle.length > 0) {
+          const what = toSupplier ? 'Nothing to ask the supplier' : 'Nothing to ask the client';
+          const why = toSupplier ? 'no document missing in GSTR-2B or reported differently that a later GSTR-2B does not already show' : 'no document missing in the books or reported differently';
+          throw unprocessable('nothing_to_chase', `${what} about for ${idle.join(', ')}: ${why}.`, { supplierGstins: idle });
+        }
         if (chased.length > MISMATCH_ITEMS_MAX) throw unprocessable('too_many_items', `These suppliers have ${chased.length} documents to chase; one request lists at most ${MISMATCH_ITEMS_MAX}: name fewer suppliers.`, { count: chased.length, max: MISMATCH_ITEMS_MAX });
 
         const busy: Array<{ supplier_gstin: string; follow_up_id: string }> = await trx('follow_up_items as i')
           .join('follow_ups as f', 'f.id', 'i.follow_up_id')
           .distinct('i.supplier_gstin', 'i.follow_up_id')
-          .where({ 'f.reconciliation_run_id': run.id, 'i.status': 'outstanding' })
+          .where({ 'f.reconciliation_run_id': run.id, 'i.status': 'outstanding', 'f.recipient': body.recipient })
           .whereIn('f.status', LIVE_STATUSES)
           .whereIn('i.supplier_gstin', wanted);
         if (busy.length > 0) {
@@ -102,11 +125,20 @@ export function mismatchFollowUpRoutes(deps: FollowUpCreationDeps): RouteSpec[] 
           { trx, firmId, actor: actorOf(ctx) },
           {
             client,
-            title: body.title ?? mismatchTitle(suppliers, run.period),
+            title: body.title ?? (toSupplier ? supplierChaseTitle(suppliers[0]!, run.period) : mismatchTitle(suppliers, run.period)),
             // Grouped by supplier in the order named, each supplier's documents in the run's order.
             items: wanted.flatMap((g) =>
-              chased.filter((r) => r.supplierGstin === g).map((r) => ({ description: mismatchItemDescription(r), period: run.period, supplierGstin: g, resultId: r.id, category: r.category })),
+              chased
+                .filter((r) => r.supplierGstin === g)
+                .map((r) => ({
+                  description: toSupplier && isSupplierChased(r) ? supplierItemDescription(r) : mismatchItemDescription(r as Parameters<typeof mismatchItemDescription>[0]),
+                  period: run.period,
+                  supplierGstin: g,
+                  resultId: r.id,
+                  category: r.category as 'missing_in_books' | 'mismatch' | 'missing_in_2b',
+                })),
             ),
+            ...(toSupplier ? { supplierEmail: body.supplierEmail } : {}),
             dueDate: body.dueDate,
             deadline: body.deadline,
             ownerId: body.ownerId,

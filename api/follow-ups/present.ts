@@ -26,6 +26,8 @@ export function presentSummary(row: FollowUp) {
     workflowId: row.workflowId,
     noticeId: row.noticeId,
     reconciliationRunId: row.reconciliationRunId,
+    recipient: row.recipient,
+    ...(row.recipient === 'supplier' ? { supplierEmail: row.supplierEmail } : {}),
     createdAt: istIso(row.createdAt.getTime()),
   };
 }
@@ -36,7 +38,7 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
   const files = await FollowUpFile.query().where({ follow_up_id: row.id, status: 'received' }).select('id', 'item_id', 'filename', 'size_bytes', 'sha256', 'received_at').orderBy('received_at');
   const sent = await OutboxMessage.query()
     .where((q) => q.where('follow_up_id', row.id).orWhereRaw('follow_up_ids @> ?::jsonb', [JSON.stringify([row.id])]))
-    .where('audience', 'client')
+    .whereIn('audience', ['client', 'supplier'])
     .whereIn('status', ['sending', 'sent', 'failed'])
     .orderBy('created_at');
   const itemIds = new Set(items.map((i) => i.id));

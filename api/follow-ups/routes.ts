@@ -175,6 +175,8 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         const trx = trxOf(ctx);
         const row = await findFollowUp(params.id, true);
         requireLive(row);
+        // A supplier chase lists the run's documents, which only a GSTR-2B can settle: free-text items would never end.
+        if (body.items && row.recipient === 'supplier') throw unprocessable('supplier_chase_items_fixed', "A supplier chase lists the reconciliation's documents; items cannot be added to it.");
         if (body.ownerId) await checkOwner(body.ownerId);
         await setAuditAction(trx, 'follow_up.changed');
         if (body.dueDate || body.ownerId) await FollowUp.query().findById(row.id).patch({ ...(body.dueDate ? { dueDate: body.dueDate } : {}), ...(body.ownerId ? { ownerId: body.ownerId } : {}) } as Partial<FollowUp>);

@@ -38,6 +38,11 @@ export type ImportSettings = {
   parseSlots: FirmGate;
   /** Where bodies are spooled (the system's temporary folder when absent). */
   spoolDir?: string;
+  /**
+   * Runs in the upload's transaction once a GSTR-2B's rows are stored: supplier chases stop for
+   * the documents it shows (docs/follow-ups.md, "Supplier chases").
+   */
+  afterGstr2bStored?: (trx: Knex.Transaction, stored: { clientId: string; importId: string; period: string }) => Promise<void>;
 };
 
 /** The raw-body upload route: the JSON body parser must leave these requests alone. */
@@ -129,7 +134,7 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
     // Refused before a byte is read (the URL is spent, as for any refused file).
     ctx.set('Connection', 'close');
     const refusal = sizeRefusal(pending, announced, true) as ParsedUpload;
-    return settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, { bytes: announced, sha256: '' }, refusal, signal));
+    return settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, { bytes: announced, sha256: '' }, refusal, signal, settings.afterGstr2bStored));
   }
 
   const spooled = await spoolBody(ctx.req, pending.limit, settings.spoolDir);
@@ -142,19 +147,19 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
         const body = new MeteredBody(fs.createReadStream(spooled.file), Number.POSITIVE_INFINITY);
         parsed = await parseUpload(body, { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, settings.readLimits);
         await body.drain();
-        return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal));
+        return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal, settings.afterGstr2bStored));
       } finally {
         release();
       }
     }
-    return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal));
+    return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal, settings.afterGstr2bStored));
   } finally {
     await spooled.remove();
   }
 }
 
 /** The one transaction of an upload: the import row locked, checked, then filled or rejected. */
-async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spooled: Pick<Spooled, 'bytes' | 'sha256'>, parsed: ParsedUpload, signal: AbortSignal | undefined): Promise<UploadOutcome> {
+async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spooled: Pick<Spooled, 'bytes' | 'sha256'>, parsed: ParsedUpload, signal: AbortSignal | undefined, afterGstr2bStored?: ImportSettings['afterGstr2bStored']): Promise<UploadOutcome> {
   return inTenantTransaction(
     knex,
     scope,
@@ -196,6 +201,7 @@ async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spo
         uploadedAt: now,
       } as Partial<Import>);
       await setAuditAction(trx, null);
+      if (row.kind === 'gstr2b') await afterGstr2bStored?.(trx, { clientId: row.clientId, importId: row.id, period: row.period });
       return { ok: true, body: { importId: row.id, status: 'validated', rows: parsed.docs.length, warnings, sha256, duplicateOf: earlier?.id ?? null } };
     },
     { signal },

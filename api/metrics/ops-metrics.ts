@@ -103,7 +103,7 @@ export function opsMetrics(registry: Registry, deps: { knex: Knex; temporal: Tem
     async collect() {
       const { emails } = await snapshot();
       this.reset();
-      for (const audience of ['client', 'staff']) for (const status of ['sent', 'failed']) this.set({ audience, status }, 0);
+      for (const audience of ['client', 'supplier', 'staff']) for (const status of ['sent', 'failed']) this.set({ audience, status }, 0);
       for (const e of emails) this.set({ audience: e.audience, status: e.status }, e.count);
     },
   });

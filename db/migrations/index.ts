@@ -24,6 +24,7 @@ import * as m018 from './018-notice-reply-relink';
 import * as m019 from './019-ops-metrics';
 import * as m020 from './020-retention';
 import * as m021 from './021-firm-deletion';
+import * as m023 from './023-supplier-chases';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -49,4 +50,5 @@ export const migrations: Migration[] = [
   { name: '019-ops-metrics', module: m019 },
   { name: '020-retention', module: m020 },
   { name: '021-firm-deletion', module: m021 },
+  { name: '023-supplier-chases', module: m023 },
 ];

@@ -19,6 +19,10 @@ export class FollowUp extends TenantModel {
   noticeId!: string | null;
   /** Made from this completed reconciliation run (a mismatch follow-up); its items name result rows. */
   reconciliationRunId!: string | null;
+  /** Whom the letters go to: the client, or (a supplier chase) one supplier on the client's behalf. */
+  recipient!: 'client' | 'supplier';
+  /** A supplier chase's recipient; null for a client's request. */
+  supplierEmail!: string | null;
   policy!: FollowUpPolicy;
   clock!: FollowUpClock;
   workflowId!: string;
@@ -59,7 +63,7 @@ export class FollowUpItem extends TenantModel {
   /** Mismatch follow-ups: the supplier, the run's result row and its category when the request was made. */
   supplierGstin!: string | null;
   resultId!: string | null;
-  category!: 'missing_in_books' | 'mismatch' | null;
+  category!: 'missing_in_books' | 'mismatch' | 'missing_in_2b' | null;
 }
 
 export class FollowUpLink extends TenantModel {

@@ -14,7 +14,7 @@ export class OutboxMessage extends TenantModel {
   clientId!: string | null;
   followUpId!: string | null;
   slotKey!: string;
-  audience!: 'client' | 'staff';
+  audience!: 'client' | 'staff' | 'supplier';
   template!: string;
   recipient!: string;
   subject!: string;

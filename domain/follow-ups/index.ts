@@ -8,3 +8,4 @@ export * from './messages';
 export * from './file-types';
 export * from './digest';
 export * from './mismatch-items';
+export * from './supplier-chase';
