@@ -32,7 +32,7 @@ export async function up(knex: Knex): Promise<void> {
   await dropChecks(knex, 'follow_up_items', 'category');
   await knex.raw(`ALTER TABLE follow_up_items ADD CONSTRAINT follow_up_items_category_check CHECK (category IN ('missing_in_books', 'mismatch', 'missing_in_2b'))`);
   await dropChecks(knex, 'outbox', 'audience');
-  await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_audience_check CHECK (audience IN ('client', 'staff', 'supplier'))`);
+  await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_audience_check CHECK (audience IN ('client', 'staff', 'account', 'supplier'))`);
   // The stopping hook looks up a client's live supplier chases on every GSTR-2B import.
   await knex.raw(`CREATE INDEX follow_ups_supplier_chase_idx ON follow_ups (firm_id, client_id) WHERE recipient = 'supplier'`);
 }
@@ -41,7 +41,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX IF EXISTS follow_ups_supplier_chase_idx');
   await knex('outbox').where({ audience: 'supplier' }).delete();
   await dropChecks(knex, 'outbox', 'audience');
-  await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_audience_check CHECK (audience IN ('client', 'staff'))`);
+  await knex.raw(`ALTER TABLE outbox ADD CONSTRAINT outbox_audience_check CHECK (audience IN ('client', 'staff', 'account'))`);
   await dropChecks(knex, 'follow_up_items', 'category');
   await knex.raw(`ALTER TABLE follow_up_items ADD CONSTRAINT follow_up_items_category_check CHECK (category IN ('missing_in_books', 'mismatch'))`);
   await knex.raw('ALTER TABLE follow_ups DROP CONSTRAINT follow_ups_recipient_check');
