@@ -18,11 +18,10 @@ import { verifyAuditChain } from '../db/audit';
 import { CLIENT_TABLES, erasedTables, keptTables } from '../db/client-data-catalogue';
 import { countClientRows } from '../db/client-data';
 import { eraseClientRows } from '../db/client-erasure';
-import { createKnex } from '../db/knex';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
-import { applyScope, inFirmJobTransaction } from '../db/tenant';
+import { inFirmJobTransaction } from '../db/tenant';
 import type { ErasureDeleted, StoppedWorkflows } from '../workflows/client-erasure-definitions';
-import { requireDataProtection, type DataProtectionActivityDeps } from './data-protection-deps';
+import { ownerTransaction, requireDataProtection, withOwnerConnection, type DataProtectionActivityDeps } from './data-protection-deps';
 
 const JOB = 'erasure';
 const ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
@@ -51,18 +50,9 @@ function isGone(error: unknown): boolean {
 }
 
 export function createClientErasureActivities(deps: DataProtectionActivityDeps) {
-  /** The owner's connection, for one step: created and closed around it. */
-  async function asOwner<T>(firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    const owner = createKnex({ url: requireDataProtection(deps).ownerUrl, poolMax: 1, applicationName: 'taalmel-erasure' });
-    try {
-      return await owner.transaction(async (trx) => {
-        await applyScope(trx, { firmId, actor: ACTOR });
-        return fn(trx);
-      });
-    } finally {
-      await owner.destroy();
-    }
-  }
+  /** One owner transaction for one step, on a connection opened and closed around it. */
+  const asOwner = <T>(firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> =>
+    withOwnerConnection(deps, 'taalmel-erasure', (owner) => ownerTransaction(owner, { firmId, actor: ACTOR }, fn));
 
   return {
     async erasureStopWorkflows(input: { firmId: string; erasureId: string; graceSeconds: number }): Promise<StoppedWorkflows> {

@@ -3,6 +3,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { RotationPolicy } from '../domain/backup-rotation';
+import { createKnex } from '../db/knex';
+import { applyScope } from '../db/tenant';
 
 export type DataProtectionDeps = {
   /** Where export ZIPs are written (every worker and the api must see the same folder). */
@@ -29,6 +31,30 @@ export function requireDataProtection(deps: DataProtectionActivityDeps): DataPro
     throw ApplicationFailure.nonRetryable('this worker has no data protection configuration (ActivityDeps.dataProtection): start it through ops/services.ts', 'DataProtectionSetupError');
   }
   return deps.dataProtection;
+}
+
+/**
+ * The database owner's connection for one step, opened and closed around it. Erasure, firm deletion
+ * and the retention purge delete what the application role may not (locked periods, audit
+ * redaction); keeping the owner out of any pool means no other code path can borrow it.
+ */
+export async function withOwnerConnection<T>(deps: DataProtectionActivityDeps, applicationName: string, work: (owner: Knex) => Promise<T>): Promise<T> {
+  const owner = createKnex({ url: requireDataProtection(deps).ownerUrl, poolMax: 1, applicationName });
+  try {
+    return await work(owner);
+  } finally {
+    await owner.destroy();
+  }
+}
+
+export type OwnerScope = { firmId: string; actor: Parameters<typeof applyScope>[1]['actor'] };
+
+/** One owner transaction scoped to a firm and a system actor (audit triggers record who did it). */
+export function ownerTransaction<T>(owner: Knex, scope: OwnerScope, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return owner.transaction(async (trx) => {
+    await applyScope(trx, scope);
+    return work(trx);
+  });
 }
 
 /** A ZIP's path inside the export folder; names are ours (`<export id>.zip`), never a user's. */

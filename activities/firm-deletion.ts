@@ -18,12 +18,11 @@ import { backupsHoldDataUntil } from '../domain/data-protection';
 import type { FirmDeleted } from '../domain/firm-deletion';
 import { recordAuditEvent, verifyAuditChain } from '../db/audit';
 import { deleteFirmRows, KEPT_FIRM_TABLES, remainingFirmRows } from '../db/firm-deletion';
-import { createKnex } from '../db/knex';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
-import { applyScope, inFirmJobTransaction } from '../db/tenant';
+import { inFirmJobTransaction } from '../db/tenant';
 import { clientErasureWorkflowId } from '../workflows/client-erasure-definitions';
 import type { FirmDeletionBegun } from '../workflows/firm-deletion-definitions';
-import { requireDataProtection, type DataProtectionActivityDeps } from './data-protection-deps';
+import { ownerTransaction, requireDataProtection, withOwnerConnection, type DataProtectionActivityDeps } from './data-protection-deps';
 import { deliver, type MailDeps } from './mail-transport';
 
 const JOB = 'firm-deletion';
@@ -63,17 +62,9 @@ export function firmDeletionReason(deletionId: string): string {
 }
 
 export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & { mail?: MailDeps }) {
-  async function asOwner<T>(firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    const owner = createKnex({ url: requireDataProtection(deps).ownerUrl, poolMax: 1, applicationName: 'taalmel-firm-deletion' });
-    try {
-      return await owner.transaction(async (trx) => {
-        await applyScope(trx, { firmId, actor: ACTOR });
-        return fn(trx);
-      });
-    } finally {
-      await owner.destroy();
-    }
-  }
+  /** One owner transaction for one step, on a connection opened and closed around it. */
+  const asOwner = <T>(firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> =>
+    withOwnerConnection(deps, 'taalmel-firm-deletion', (owner) => ownerTransaction(owner, { firmId, actor: ACTOR }, fn));
 
   return {
     async firmDeletionBegin(input: { firmId: string; deletionId: string }): Promise<FirmDeletionBegun> {

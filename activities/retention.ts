@@ -9,12 +9,11 @@ import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { allFirmIds } from '../db/firms';
-import { createKnex } from '../db/knex';
 import { loadRetentionSettings, loadRetentionState, purgeRetentionItem, retentionRunTotals } from '../db/retention';
-import { applyScope, inFirmJobTransaction } from '../db/tenant';
+import { inFirmJobTransaction } from '../db/tenant';
 import { dueRetentionItems, type RetentionTotals } from '../domain/retention';
 import type { RetentionBatchResult } from '../workflows/retention-definitions';
-import { requireDataProtection, type DataProtectionDeps } from './data-protection-deps';
+import { ownerTransaction, withOwnerConnection, type DataProtectionDeps } from './data-protection-deps';
 
 const JOB = 'retention';
 const ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
@@ -49,21 +48,15 @@ export function createRetentionActivities(deps: { knex: Knex; logger: Logger; da
       });
       const result: RetentionBatchResult = { purged: 0, alreadyPurged: 0, skipped: 0, more: false };
       if (!due.length) return result;
-      const owner = createKnex({ url: requireDataProtection(deps).ownerUrl, poolMax: 1, applicationName: 'taalmel-retention' });
-      try {
+      await withOwnerConnection(deps, 'taalmel-retention', async (owner) => {
         for (const item of due.slice(0, input.limit)) {
           Context.current().heartbeat({ clientId: item.clientId, period: item.period, dataClass: item.dataClass });
-          const outcome = await owner.transaction(async (trx) => {
-            await applyScope(trx, { firmId: input.firmId, actor: ACTOR });
-            return purgeRetentionItem(trx, input.firmId, input.runId, item);
-          });
+          const outcome = await ownerTransaction(owner, { firmId: input.firmId, actor: ACTOR }, (trx) => purgeRetentionItem(trx, input.firmId, input.runId, item));
           if (outcome.outcome === 'purged') result.purged += 1;
           else if (outcome.outcome === 'already_purged') result.alreadyPurged += 1;
           else result.skipped += 1;
         }
-      } finally {
-        await owner.destroy();
-      }
+      });
       // Only when this batch made progress: an item that keeps being skipped cannot loop the run.
       result.more = due.length > input.limit && result.purged + result.alreadyPurged > 0;
       deps.logger.info({ firmId: input.firmId, runId: input.runId, ...result }, 'retention: batch purged');

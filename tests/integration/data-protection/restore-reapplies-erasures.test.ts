@@ -5,61 +5,37 @@
  * Temporal server and worker.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { verifyAuditChain } from '../../../db/audit';
 import { CLIENT_ID_TABLES_SQL } from '../../../db/client-data-catalogue';
 import { createKnex, databaseUrlFor } from '../../../db/knex';
-import { newCertificateSeed } from '../../../db/security/certificate-key';
-import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
 import { restoreBackup } from '../../../ops/backup/restore';
-import type { RunningWorker } from '../../../ops/worker';
 import { onDemandDrillWorkflowId, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
 import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, type ClientErasureInput } from '../../../workflows/client-erasure-definitions';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../../harness/database';
+import type { TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { backupDepsFor, tempBackupDir, TEST_TIMEOUTS, uniqueBackupId } from '../backup/helpers';
+import type { TestTemporal } from '../../harness/temporal';
+import { TEST_TIMEOUTS, uniqueBackupId } from '../backup/helpers';
+import { startRestoreStack, type RestoreStack } from './restore-stack';
 import { insertValidatedImport } from '../periods/helpers';
 
 jest.setTimeout(120_000);
 
 describe('restore after an erasure', () => {
+  let stack: RestoreStack;
   let db: TestDatabase;
   let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
   let dir: string;
-  const taskQueue = uniqueTaskQueue('erasure-restore');
-  const extraDatabases: string[] = [];
+  let taskQueue: string;
+  let extraDatabases: string[];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = tempBackupDir();
-    temporal = await connectTestTemporal();
-    worker = await startTestWorker({
-      knex: db.app,
-      taskQueue,
-      backup: backupDepsFor(db, dir, { erasureLogDir: path.join(dir, 'erasures') }),
-      dataProtection: {
-        exportDir: path.join(dir, 'exports'),
-        fileStoreDir: path.join(dir, 'files'),
-        ownerUrl: db.url,
-        certificateKey: newCertificateSeed(),
-        rotation: DEFAULT_ROTATION_POLICY,
-        erasureLogDir: path.join(dir, 'erasures'),
-      },
-    });
+    stack = await startRestoreStack('erasure-restore');
+    ({ db, temporal, dir, taskQueue, extraDatabases } = stack);
     firm = await createTestFirm(db);
   });
-  afterAll(async () => {
-    await worker?.shutdown();
-    await temporal?.close();
-    for (const name of extraDatabases) await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await db?.drop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   it('brings back none of the erased client (restore and restore drill), and the chain still verifies', async () => {
     const client = firm.clients[0]!;

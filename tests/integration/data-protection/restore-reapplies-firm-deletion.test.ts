@@ -5,25 +5,21 @@
  * other firm of the backup comes back whole. Real PostgreSQL, pg_dump/pg_restore, Temporal server and worker.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import pg from 'pg';
 import type { TemporalHandle } from '../../../api/temporal-client';
 import { verifyAuditChain } from '../../../db/audit';
 import { remainingFirmRows } from '../../../db/firm-deletion';
 import { createKnex, databaseUrlFor } from '../../../db/knex';
-import { newCertificateSeed } from '../../../db/security/certificate-key';
 import { applyScope } from '../../../db/tenant';
-import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
 import { restoreBackup } from '../../../ops/backup/restore';
 import { startOperatorFirmDeletion } from '../../../ops/firm-deletion-request';
-import type { RunningWorker } from '../../../ops/worker';
 import { onDemandDrillWorkflowId, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
-import { adminQuery, createTestDatabase, type TestDatabase } from '../../harness/database';
+import type { TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { backupDepsFor, tempBackupDir, TEST_TIMEOUTS, uniqueBackupId } from '../backup/helpers';
+import type { TestTemporal } from '../../harness/temporal';
+import { TEST_TIMEOUTS, uniqueBackupId } from '../backup/helpers';
+import { startRestoreStack, type RestoreStack } from './restore-stack';
 import { insertValidatedImport } from '../periods/helpers';
 
 jest.setTimeout(180_000);
@@ -36,42 +32,22 @@ function inFirm<T>(knex: Knex, firmId: string, fn: (trx: Knex.Transaction) => Pr
 }
 
 describe('restore after a firm deletion', () => {
+  let stack: RestoreStack;
   let db: TestDatabase;
   let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
   let other: TestFirm;
   let dir: string;
-  const taskQueue = uniqueTaskQueue('firm-deletion-restore');
-  const extraDatabases: string[] = [];
+  let taskQueue: string;
+  let extraDatabases: string[];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    dir = tempBackupDir();
-    temporal = await connectTestTemporal();
-    worker = await startTestWorker({
-      knex: db.app,
-      taskQueue,
-      backup: backupDepsFor(db, dir, { erasureLogDir: path.join(dir, 'erasures') }),
-      dataProtection: {
-        exportDir: path.join(dir, 'exports'),
-        fileStoreDir: path.join(dir, 'files'),
-        ownerUrl: db.url,
-        certificateKey: newCertificateSeed(),
-        rotation: DEFAULT_ROTATION_POLICY,
-        erasureLogDir: path.join(dir, 'erasures'),
-      },
-    });
+    stack = await startRestoreStack('firm-deletion-restore');
+    ({ db, temporal, dir, taskQueue, extraDatabases } = stack);
     firm = await createTestFirm(db);
     other = await createTestFirm(db);
   });
-  afterAll(async () => {
-    await worker?.shutdown();
-    await temporal?.close();
-    for (const name of extraDatabases) await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-    await db?.drop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   it('brings back nothing of the deleted firm (restore and restore drill), and the other firm whole', async () => {
     for (const kind of ['gstr2b', 'purchase_register'] as const) await insertValidatedImport(db, firm.id, firm.clients[0]!.id, '2024-03', kind);
