@@ -11,6 +11,7 @@ import { consoleDashboard } from '../db/console-dashboard';
 import { Session } from '../db/models/session';
 import { currentContext } from '../db/request-context';
 import { consoleGuard, type ConsoleAdmin, type ConsoleAuth } from './guard';
+export { CONSOLE_ROLES } from './guard';
 import { ConsoleAuditEvent, ConsoleClient, ConsoleSession, ConsoleUser } from './models';
 import { createTaalmelResourceClass } from './resource-adapter';
 

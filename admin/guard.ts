@@ -14,6 +14,9 @@ import { extendContext } from '../db/request-context';
 import { applyScope, inTenantTransaction } from '../db/tenant';
 import { BodyTooLarge, readRawBody, replayBody } from './request-body';
 
+/** Who may use the console (the web app links to it for them; ops passes this to the api). */
+export const CONSOLE_ROLES: readonly string[] = ['firm_admin'];
+
 export type ConsoleAdmin = { id: string; email: string; title: string; role: string; firmId: string };
 
 /** An error the console answers with: the status and message a caller sees. */
@@ -167,7 +170,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       try {
         const result = await deps.auth.login(
           // Only firm admins: anyone else is refused before a session exists (no device slot taken).
-          { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console', onlyRoles: ['firm_admin'] },
+          { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console', onlyRoles: CONSOLE_ROLES },
           { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId), knownDevice: deps.auth.knowsDevice(ctx, form.get('email') ?? '') },
         );
         deps.auth.rememberDevice(ctx, result.user.email);
@@ -224,7 +227,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
             ctx.redirect(`${root}/login`);
             return;
           }
-          if (user.role !== 'firm_admin') return refuse(ctx, 403, 'The console is for firm admins.');
+          if (!CONSOLE_ROLES.includes(user.role)) return refuse(ctx, 403, 'The console is for firm admins.');
           if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
           await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
           extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });

@@ -13,7 +13,7 @@ import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { auditRoutes } from './audit/routes';
-import { authRoutes } from './auth/routes';
+import { authRoutes, type AppLinks } from './auth/routes';
 import { clientRoutes } from './clients/routes';
 import { healthRoutes } from './health/routes';
 import { ReadinessProbe } from './health/readiness';
@@ -33,6 +33,7 @@ import { retentionRoutes } from './retention/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
 import { webApp } from './web-app';
+import { firmPeriodRoutes } from './periods/firm-list';
 import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
@@ -95,6 +96,8 @@ export type AppDeps = {
   firmDeletion?: { graceMs?: number };
   /** The payload codec endpoint (api/codec/routes.ts): the Temporal Web UI's URL, the one origin CORS allows. */
   codecEndpoint?: { temporalUiUrl: string | null };
+  /** Places outside the app that `GET /api/auth/me` links to for the roles allowed (docs/web-app.md, "Links out of the app"). */
+  appLinks?: AppLinks;
 };
 
 export type RequestLimits = {
@@ -148,7 +151,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     historyLimit: deps.followUps?.historyLimit,
   };
   return [
-    ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices }),
+    ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices, links: deps.appLinks }),
     ...userRoutes({ auth: security.auth }),
     ...clientRoutes(),
     ...settingsRoutes({ secretBox: security.secretBox }),
@@ -156,6 +159,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...auditRoutes(),
     ...notificationRoutes(),
     ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS }),
+    ...firmPeriodRoutes(),
     ...importRoutes({
       knex: deps.knex,
       settings: {

@@ -56,6 +56,15 @@ const schema = z.object({
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: optionalString.pipe(z.url().optional()),
+  /**
+   * Firm roles whose web app links to the Temporal UI (comma-separated; empty: nobody). Unset: the
+   * entry point decides (npm start with its own dev server: firm_admin; otherwise nobody).
+   */
+  TEMPORAL_UI_LINK_ROLES: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined ? undefined : value.split(',').map((r) => r.trim()).filter(Boolean)))
+    .pipe(z.array(z.enum(['firm_admin', 'manager', 'reviewer', 'staff'], 'a comma-separated list of firm_admin, manager, reviewer, staff')).optional()),
   TEMPORAL_CLI_PATH: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
   /** The payload codec's key ring (db/security/payload-codec.ts), the secret box's format. */
@@ -153,6 +162,8 @@ export type Config = {
     devPort: number;
     uiPort: number;
     uiUrl: string | undefined;
+    /** Roles the app shows the Temporal UI's link to; undefined: the entry point's default. */
+    uiLinkRoles: Array<'firm_admin' | 'manager' | 'reviewer' | 'staff'> | undefined;
     cliPath: string | undefined;
     workflowBundlePath: string | undefined;
     /** `kid:<base64 32 bytes>` list sealing every Temporal payload (AES-256-GCM); the current id seals. */
@@ -314,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL,
+      uiLinkRoles: e.TEMPORAL_UI_LINK_ROLES,
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
       payloadKeys: e.TEMPORAL_PAYLOAD_KEYS,

@@ -137,11 +137,15 @@ async function main(): Promise<void> {
 
     let temporalAddress = config.temporal.address;
     let temporalUiUrl = config.temporal.uiUrl ?? null;
+    // The app links firm admins to the UI only of the dev server started here: on this machine whoever
+    // runs npm start is its operator. An external Temporal's UI is the platform operators' alone.
+    let temporalUiLinkRoles: readonly string[] = config.temporal.uiLinkRoles ?? [];
     if (!temporalAddress) {
       const temporal = await startTemporal(config, logger);
       steps.push({ name: 'Temporal dev server', stop: temporal.stop });
       temporalAddress = temporal.address;
       temporalUiUrl = temporal.uiUrl;
+      temporalUiLinkRoles = config.temporal.uiLinkRoles ?? ['firm_admin'];
     }
 
     const applied = await migrateLatest({ url: databaseUrl, appRole: config.database.appRole });
@@ -183,7 +187,7 @@ async function main(): Promise<void> {
     const security = securitySettings(config, { devKeysFallback: true });
     config.metrics.token ??= loadOrCreateDevMetricsToken(config.dataDir);
     const metrics = { metricsUrl: '', metricsToken: config.metrics.token, workerMetricsUrl: `http://${workerMetricsAddress(config)}/metrics` };
-    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security, temporalUiUrl });
+    const api = await startApi({ config, logger, databaseUrl, temporalAddress, security, temporalUiUrl, temporalUiLinkRoles });
     steps.push({ name: 'API', stop: api.stop, limitMs: config.limits.stopGraceMs + 5_000 });
     const worker = await startWorkerService({ config, logger, databaseUrl, temporalAddress, mail: mailDepsFrom(config, { smtpUrl, secretKeys: security }) });
     steps.push({ name: 'worker', stop: worker.stop });

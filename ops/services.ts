@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { mountAdminConsole } from '../admin/console';
+import { CONSOLE_ROLES, CONSOLE_ROOT, mountAdminConsole } from '../admin/console';
 import { consoleAuth } from './console-auth';
 import { createApp, type AppDeps } from '../api/app';
 import { startMetricsServer } from '../api/metrics/registry';
@@ -33,6 +33,8 @@ export async function startApi(options: {
   security: SecuritySettings;
   /** The Temporal Web UI the codec endpoint answers (CORS); TEMPORAL_UI_URL when absent. */
   temporalUiUrl?: string | null;
+  /** Roles the web app links to that UI for; TEMPORAL_UI_LINK_ROLES, else nobody (docs/web-app.md, "Links out of the app"). */
+  temporalUiLinkRoles?: readonly string[];
 }): Promise<Service & { url: string; server: http.Server; knex: Knex }> {
   const { config, logger } = options;
   if (!config.database.appPassword) logger.warn('DATABASE_APP_PASSWORD is not set: the api connects as the database owner and switches to the application role, which a raw query could undo');
@@ -49,6 +51,7 @@ export async function startApi(options: {
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const security = createSecurity(options.security, knex, logger);
   const seed = certificateSeed(config);
+  const temporalUiUrl = options.temporalUiUrl ?? config.temporal.uiUrl ?? null;
   const app = createApp({
     logger,
     knex,
@@ -70,7 +73,11 @@ export async function startApi(options: {
     firmDeletion: { graceMs: config.dataProtection.firmDeletionGraceMs },
     followUps: { maxFileBytes: config.mail.maxFileBytes },
     metrics: { token: config.metrics.token },
-    codecEndpoint: { temporalUiUrl: options.temporalUiUrl ?? config.temporal.uiUrl ?? null },
+    codecEndpoint: { temporalUiUrl },
+    appLinks: {
+      adminConsole: { url: CONSOLE_ROOT, roles: CONSOLE_ROLES },
+      temporalUi: temporalUiUrl ? { url: temporalUiUrl, roles: options.temporalUiLinkRoles ?? config.temporal.uiLinkRoles ?? [] } : null,
+    },
   });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   const server = http.createServer(app.callback());

@@ -19,8 +19,19 @@ const reauthBody = z.object({ password: z.string().min(1).max(1024), totp: z.str
 const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
 const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
 
-export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; devices: DeviceCookies }): RouteSpec[] {
+/** A place outside the app (the admin console, the Temporal UI) and the roles the app links to it for. */
+export type AppLink = { url: string; roles: readonly string[] };
+export type AppLinks = { adminConsole?: AppLink | null; temporalUi?: AppLink | null };
+
+/** The links a role is shown: a URL for each place its role may use, null for the others. */
+function linksFor(links: AppLinks, role: string) {
+  const one = (link: AppLink | null | undefined) => (link && link.roles.includes(role) ? link.url : null);
+  return { adminConsole: one(links.adminConsole), temporalUi: one(links.temporalUi) };
+}
+
+export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; devices: DeviceCookies; links?: AppLinks }): RouteSpec[] {
   const { auth } = deps;
+  const links = deps.links ?? {};
   return [
     route({
       method: 'post',
@@ -54,6 +65,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
         ctx.body = {
           user: { id: user.id, email: user.email, name: user.name, role: user.role, firmId: user.firmId, clientId: user.clientId, totpEnabled: user.totpEnabled },
           session: { id: session.id, deviceName: session.deviceName, createdAt: session.createdAt, expiresAt: session.absoluteExpiresAt },
+          links: linksFor(links, user.role),
         };
       },
     }),

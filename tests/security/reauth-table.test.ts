@@ -56,6 +56,7 @@ const ROUTES: Record<string, Row> = {
   'POST /api/clients/:id/periods/:period/reopen': { action: 'periods.reopen', reauth: true },
   'GET /api/clients/:id/periods': { action: 'periods.read', reauth: false },
   'GET /api/clients/:id/periods/:period': { action: 'periods.read', reauth: false },
+  'GET /api/periods': { action: 'periods.read', reauth: false },
   'POST /api/clients/:id/imports': { action: 'imports.create', reauth: false },
   'PUT /api/uploads': { action: 'public', reauth: false },
   'GET /api/clients/:id/imports': { action: 'imports.read', reauth: false },

@@ -36,4 +36,12 @@ describe('configuration', () => {
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).database.url).toBeUndefined();
   });
+
+  it('reads the roles the web app links to the Temporal UI for', () => {
+    expect(loadConfig({}).temporal.uiLinkRoles).toBeUndefined();
+    expect(loadConfig({ TEMPORAL_UI_LINK_ROLES: '' }).temporal.uiLinkRoles).toEqual([]);
+    expect(loadConfig({ TEMPORAL_UI_LINK_ROLES: 'firm_admin, manager' }).temporal.uiLinkRoles).toEqual(['firm_admin', 'manager']);
+    // Portal users never: the UI shows the firm's internals.
+    expect(() => loadConfig({ TEMPORAL_UI_LINK_ROLES: 'firm_admin,client' })).toThrow(/TEMPORAL_UI_LINK_ROLES/);
+  });
 });

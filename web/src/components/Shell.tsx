@@ -19,7 +19,7 @@ const SECTIONS: Array<{ key: NonNullable<PageRoute['nav']>['section']; label: st
 
 export function Shell({ children }: { children: ReactNode }) {
   const user = useUser();
-  const { signOut } = useSession();
+  const { signOut, links } = useSession();
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const navigate = useNavigate();
@@ -68,14 +68,14 @@ export function Shell({ children }: { children: ReactNode }) {
         <AppShell.Navbar p="xs" aria-label="Main navigation">
           <Stack gap={4}>
             {SECTIONS.map((section) => {
-              const links = items.filter((p) => p.nav?.section === section.key);
-              if (!links.length) return null;
+              const pages = items.filter((p) => p.nav?.section === section.key);
+              if (!pages.length) return null;
               return (
                 <div key={section.key}>
                   <Text size="xs" fw={600} c="dimmed" tt="uppercase" px="sm" pt="sm" pb={4}>
                     {section.label}
                   </Text>
-                  {links.map((p) => (
+                  {pages.map((p) => (
                     <NavLink
                       key={p.path}
                       component={Link}
@@ -87,11 +87,11 @@ export function Shell({ children }: { children: ReactNode }) {
                 </div>
               );
             })}
-            {user.role === 'firm_admin' ? (
-              <>
-                <Divider my="xs" />
-                <NavLink href="/admin" label="Admin console" description="Users, audit, records" />
-              </>
+            {/* Places outside the app, for the roles the API links them to. */}
+            {links.adminConsole || links.temporalUi ? <Divider my="xs" /> : null}
+            {links.adminConsole ? <NavLink href={links.adminConsole} label="Admin console" description="Users, audit, records" /> : null}
+            {links.temporalUi ? (
+              <NavLink href={links.temporalUi} target="_blank" rel="noopener noreferrer" label="Temporal UI" description="Workflows, their histories (opens a new tab)" />
             ) : null}
           </Stack>
         </AppShell.Navbar>

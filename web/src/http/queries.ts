@@ -1,7 +1,7 @@
 /** Server state the pages share: one query key and fetcher per resource. */
 import { useQuery } from '@tanstack/react-query';
 import { api, qs } from './client';
-import type { ApprovalItem, Client, FirmUser, FollowUp, FollowUpSummary, ImportRecord, Notice, NoticeDetail, NoticeForm, Notification, Page, PeriodDetail, PeriodView, Run } from './types';
+import type { ApprovalItem, Client, FirmPeriod, FirmUser, FollowUp, FollowUpSummary, ImportRecord, Notice, NoticeDetail, NoticeForm, Notification, Page, PeriodDetail, PeriodState, PeriodView, Run } from './types';
 
 /** With `period` (the firm-wide view) each line also carries the client's GSTIN and its ITC at risk. */
 export type RunListItem = Run & { clientName: string; clientGstin?: string; itcAtRisk?: number | null };
@@ -10,6 +10,7 @@ export const keys = {
   clients: ['clients'] as const,
   client: (id: string) => ['clients', id] as const,
   periods: (clientId: string) => ['clients', clientId, 'periods'] as const,
+  firmPeriods: ['periods'] as const,
   period: (clientId: string, period: string) => ['clients', clientId, 'periods', period] as const,
   imports: (clientId: string) => ['clients', clientId, 'imports'] as const,
   runs: (filters: Record<string, string | undefined>) => ['runs', filters] as const,
@@ -59,6 +60,10 @@ export function useRuns(filters: { clientId?: string; period?: string; status?: 
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'queued' || r.status === 'running') ? 2000 : false),
   });
 }
+
+/** The firm's periods in the given states, newest first (GET /api/periods); a client user gets their own. */
+export const useFirmPeriods = (states: PeriodState[], limit = 8) =>
+  useQuery({ queryKey: [...keys.firmPeriods, states, limit], queryFn: () => api.get<Page<FirmPeriod>>(`/api/periods${qs({ state: states.join(','), limit })}`) });
 
 export const useApprovals = (enabled = true) =>
   useQuery({ queryKey: keys.approvals, queryFn: () => api.get<Page<ApprovalItem>>('/api/approvals?limit=100'), enabled });

@@ -7,13 +7,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { api, ApiError, setUnauthorizedListener } from './client';
-import type { Me, Role, User } from './types';
+import type { AppLinks, Me, Role, User } from './types';
 
-type SessionValue = { user: User | null; loading: boolean; refresh: () => Promise<unknown>; signOut: () => Promise<void> };
+type SessionValue = { user: User | null; links: AppLinks; loading: boolean; refresh: () => Promise<unknown>; signOut: () => Promise<void> };
 
 const SessionContext = createContext<SessionValue | null>(null);
 
 export const ME_KEY = ['auth', 'me'] as const;
+
+const NO_LINKS: AppLinks = { adminConsole: null, temporalUi: null };
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
@@ -42,6 +44,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const value = useMemo<SessionValue>(
     () => ({
       user: me.data?.user ?? null,
+      links: me.data?.links ?? NO_LINKS,
       loading: me.isPending,
       refresh: () => queryClient.invalidateQueries({ queryKey: ME_KEY }),
       async signOut() {

@@ -4,7 +4,9 @@ export type Role = 'firm_admin' | 'manager' | 'reviewer' | 'staff' | 'client';
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export type User = { id: string; email: string; name: string; role: Role; firmId: string; clientId: string | null; totpEnabled?: boolean };
-export type Me = { user: User; session: { id: string; deviceName: string | null; createdAt: string; expiresAt: string } };
+/** Places outside the app this person may use (the API decides per role; null: no link). */
+export type AppLinks = { adminConsole: string | null; temporalUi: string | null };
+export type Me = { user: User; session: { id: string; deviceName: string | null; createdAt: string; expiresAt: string }; links: AppLinks };
 export type DeviceSession = { id: string; deviceName: string | null; ip: string | null; userAgent?: string | null; createdAt: string; lastSeenAt: string; current?: boolean };
 
 export type FirmUser = User & { active: boolean; lastLoginAt: string | null; createdAt: string };
@@ -156,6 +158,21 @@ export type CloseRequest = {
   note: string | null;
   evidence: Record<string, unknown> & { hash: string };
   decision: null | { by: { id: string; email: string; role: string }; at: string; note: string | null; selfApproved: boolean };
+};
+
+/** One line of the firm-wide periods list (GET /api/periods). */
+export type FirmPeriod = {
+  clientId: string;
+  clientName: string;
+  clientGstin: string;
+  period: string;
+  state: PeriodState;
+  reopenCount: number;
+  changedAt: string | null;
+  closedAt: string | null;
+  /** The request waiting for a decision; `requestedBy` only for the firm's own people. */
+  closeRequest: { id: string; requestedAt: string; requestedBy?: { id: string; email: string } } | null;
+  latestRun: { runId: string; status: Run['status']; completedAt: string | null } | null;
 };
 
 export type PeriodDetail = PeriodView & { clientId: string; closeRequests: CloseRequest[] };

@@ -11,7 +11,9 @@ import { DecideButtons, EvidenceView } from './PeriodPage';
 export default function ApprovalsPage() {
   const approvals = useApprovals();
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: keys.approvals });
+  const refresh = async () => {
+    await Promise.all([queryClient.invalidateQueries({ queryKey: keys.approvals }), queryClient.invalidateQueries({ queryKey: keys.firmPeriods })]);
+  };
   return (
     <>
       <PageHeader title="Approvals" subtitle="Period closes and notice replies waiting for your decision. What you asked for or drafted yourself is for someone else to decide." />

@@ -1,8 +1,9 @@
-/** What needs me today: approvals (managers), my runs and their progress, recent notifications. */
+/** What needs me today: approvals (managers), periods open or waiting for a decision, my runs and their progress, recent notifications. */
 import { Anchor, Badge, Card, Grid, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { useApprovals, useNotifications, useRuns } from '../http/queries';
 import { CAN, useUser } from '../http/session';
+import { HomePeriods } from '../components/HomePeriods';
 import { NotificationList } from '../components/NotificationList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -60,6 +61,7 @@ export default function HomePage() {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
             {CAN.approve(user.role) ? <Approvals /> : null}
+            <HomePeriods preparer={preparer} />
             <Card withBorder>
               <Title order={3} size="h4" mb="sm">
                 {preparer ? 'My reconciliations' : 'Latest reconciliations'}

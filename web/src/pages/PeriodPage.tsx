@@ -276,6 +276,7 @@ export default function PeriodPage() {
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: keys.client(clientId) });
     await queryClient.invalidateQueries({ queryKey: keys.approvals });
+    await queryClient.invalidateQueries({ queryKey: keys.firmPeriods });
   };
 
   if (detail.error instanceof ApiError && (detail.error.status === 404 || detail.error.status === 400)) return <NotFoundPage what="period" />;
