@@ -18,6 +18,7 @@ import { READY_LINE, startStack, waitFor, type Started } from './stack';
 
 export type Demo = {
   apiUrl: string;
+  temporalUiUrl: string | null;
   users: Array<{ email: string; password: string; role: string }>;
   clients: Array<{ id: string; gstin: string; name: string }>;
   mail: { smtpPort: number; apiUrl: string } | null;

@@ -3,13 +3,18 @@
  * worker): a page without a session goes to sign-in and back; staff creates a client, uploads both
  * files, runs a reconciliation, filters the results, links two rows, exports a real workbook,
  * finds the run in the firm-wide view of the period, then requests the close, which they cannot
- * approve; a manager approves it in the inbox and the period shows closed; a client user sees only
- * their own client; a third device sign-in offers to sign one out. Along the way: axe-core finds no serious violation on the main pages, no page logs
- * an error, and the main pages are photographed.
+ * approve; a manager approves it in the inbox and the period shows closed; Home shows the period open
+ * and then waiting for a decision; a client user sees only their own client; a reviewer turns on
+ * two-factor authentication from the QR code and signs in with a code; a third device sign-in offers
+ * to sign one out; only the firm admin is linked to the admin console and the Temporal UI. Along the
+ * way: axe-core finds no serious violation on the main pages, no page logs an error, and the main
+ * pages are photographed.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as ExcelJS from 'exceljs';
+import jsQR from 'jsqr';
+import { generateSync } from 'otplib';
 import type { Page } from 'playwright-core';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from '../../ops/bench/recon-data';
 import { newGstin, useAppStack } from './app-stack';
@@ -135,6 +140,14 @@ describe('the web app in a browser', () => {
     expect(total).toMatch(/^₹[\d,]+\.\d{2}$/);
     expect(await line.textContent()).toContain(total);
     expect(await seriousA11yViolations(page)).toEqual([]);
+    // Home: the period is open and reconciled, ready to ask for its close; staff has no link out of the app.
+    await page.goto('/');
+    const openLine = page.getByRole('table', { name: 'Open' }).getByTestId('home-period').filter({ hasText: name });
+    await openLine.waitFor();
+    expect(await openLine.textContent()).toContain('Reconciled: ready to ask for the close');
+    expect(await page.getByRole('link', { name: /^Admin console/ }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: /^Temporal UI/ }).count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.goto(runUrl);
 
     // Close: requested by staff, who cannot approve it.
@@ -143,6 +156,13 @@ describe('the web app in a browser', () => {
     await page.getByText('Close request waiting for a decision').waitFor();
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     const periodUrl = page.url();
+    // Home now lists it as waiting for a decision, asked by staff.
+    await page.goto('/');
+    const waitingLine = page.getByRole('table', { name: 'Waiting for a decision' }).getByTestId('home-period').filter({ hasText: name });
+    await waitingLine.waitFor();
+    expect(await waitingLine.textContent()).toContain(`asked by ${user('staff').email}`);
+    expect(await page.getByRole('table', { name: 'Open' }).getByTestId('home-period').filter({ hasText: name }).count()).toBe(0);
+    await screenshot(page, 'home');
     await page.goto('/approvals');
     await page.getByText('This page does not exist').waitFor();
 
@@ -203,6 +223,62 @@ describe('the web app in a browser', () => {
     await portal.context.close();
   });
 
+  it('turns on two-factor authentication from the QR code, then asks for a code at sign-in', async () => {
+    await app.addUser('reviewer');
+    const reviewer = user('reviewer');
+    const { context, page, errors: pageErrors } = await newPage(app.browser, app.demo.apiUrl);
+    errors.reviewer = pageErrors;
+    await page.goto('/account');
+    await signIn(page, reviewer.email, reviewer.password, 'Reviewer laptop');
+    await page.waitForURL(/\/account$/);
+    await page.getByRole('button', { name: 'Set up' }).click();
+    const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
+    await qr.waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'totp-setup');
+
+    // What a phone's camera reads: the SVG drawn on a canvas, decoded by a QR reader.
+    const pixels = JSON.parse(
+      await page.evaluate<string>(`(async () => {
+        const svg = document.querySelector('[data-testid="totp-qr"]');
+        const img = new Image();
+        img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(new XMLSerializer().serializeToString(svg));
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 400;
+        const ctx = canvas.getContext('2d');
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, 400, 400);
+        ctx.drawImage(img, 0, 0, 400, 400);
+        return JSON.stringify({ width: 400, height: 400, data: Array.from(ctx.getImageData(0, 0, 400, 400).data) });
+      })()`),
+    ) as { width: number; height: number; data: number[] };
+    const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
+    const key = ((await page.getByLabel('Setup key').textContent()) ?? '').replace(/\s/g, '');
+    expect(key).toMatch(/^[A-Z2-7]{16,}$/);
+    expect(decoded?.data).toMatch(/^otpauth:\/\/totp\/Taalmel:/);
+    expect(new URL(decoded!.data).searchParams.get('secret')).toBe(key);
+
+    // The code the authenticator would show for that secret turns it on.
+    const enabledAt = Math.floor(Date.now() / 1000);
+    await page.getByLabel('Code from the app').fill(generateSync({ secret: key, epoch: enabledAt }));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByText('Two-factor authentication is on.').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in(\?|$)/);
+
+    // Signing in again asks for a code; a code is used once, so this one is of a later 30-second step.
+    await signIn(page, reviewer.email, reviewer.password, 'Reviewer laptop');
+    const codeField = page.getByLabel('Authenticator code');
+    await codeField.waitFor();
+    const now = Math.floor(Date.now() / 1000);
+    const later = Math.floor(now / 30) > Math.floor(enabledAt / 30) ? now : now + 30;
+    await codeField.fill(generateSync({ secret: key, epoch: later }));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    await context.close();
+  });
+
   it('offers to sign a device out on the third sign-in', async () => {
     // The firm admin: no other test signs them in, so they start with no device.
     const admin = user('firm_admin');
@@ -221,6 +297,10 @@ describe('the web app in a browser', () => {
     await third.page.getByText('You are signed in on too many devices').waitFor();
     await third.page.getByRole('button', { name: 'Sign out Laptop and continue' }).click();
     await third.page.getByTestId('signed-in-as').waitFor();
+    // A firm admin is linked to the console and, under npm start, to its own Temporal UI.
+    expect(await third.page.getByRole('link', { name: /^Admin console/ }).getAttribute('href')).toBe('/admin');
+    expect(app.demo.temporalUiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    expect(await third.page.getByRole('link', { name: /^Temporal UI/ }).getAttribute('href')).toBe(app.demo.temporalUiUrl);
     // The laptop's session is gone: its next request sends it to sign-in.
     await devices[0]!.page.goto('/notifications');
     await devices[0]!.page.waitForURL(/\/sign-in/);
