@@ -17,7 +17,7 @@ import jsQR from 'jsqr';
 import { generateSync } from 'otplib';
 import type { Page } from 'playwright-core';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from '../../ops/bench/recon-data';
-import { newGstin, useAppStack } from './app-stack';
+import { choose, confirmItIsYou, labelled, newGstin, useAppStack } from './app-stack';
 import { newPage, screenshot, seriousA11yViolations, signIn } from './browser';
 
 jest.setTimeout(420_000);
@@ -223,9 +223,23 @@ describe('the web app in a browser', () => {
     await portal.context.close();
   });
 
-  it('turns on two-factor authentication from the QR code, then asks for a code at sign-in', async () => {
-    await app.addUser('reviewer');
-    const reviewer = user('reviewer');
+  it('creates a reviewer behind re-authentication; they turn on two-factor authentication from the QR code and are asked for a code at sign-in', async () => {
+    // The firm admin creates the reviewer in "New user"; the API wants a fresh password first.
+    const reviewer = { email: `reviewer-${randomBytes(3).toString('hex')}@demo.taalmel.test`, password: `Pw-${randomBytes(12).toString('hex')}` };
+    const admin = await app.signedIn('firm_admin', 'Admin desk', '/settings');
+    await admin.page.getByRole('button', { name: 'New user' }).click();
+    const form = admin.page.getByRole('dialog', { name: 'New user' });
+    await form.getByLabel(labelled('Name')).fill('Rekha Iyer');
+    await form.getByLabel(labelled('Email')).fill(reviewer.email);
+    await choose(admin.page, form, 'Role', 'Reviewer');
+    await form.getByLabel(labelled('First password')).fill(reviewer.password);
+    await form.getByRole('button', { name: 'Create user' }).click();
+    await confirmItIsYou(admin.page, user('firm_admin').password);
+    await admin.page.getByText('Rekha Iyer can now sign in.').waitFor();
+    await form.waitFor({ state: 'detached' });
+    await admin.page.getByRole('cell', { name: /Rekha Iyer/ }).waitFor();
+    // Signing out frees the admin's device for the device-limit test below.
+    await admin.done();
     const { context, page, errors: pageErrors } = await newPage(app.browser, app.demo.apiUrl);
     errors.reviewer = pageErrors;
     await page.goto('/account');
@@ -280,7 +294,7 @@ describe('the web app in a browser', () => {
   });
 
   it('offers to sign a device out on the third sign-in', async () => {
-    // The firm admin: no other test signs them in, so they start with no device.
+    // The firm admin: the test above signed them out again, so they start with no device.
     const admin = user('firm_admin');
     const devices = [];
     for (const deviceName of ['Laptop', 'Tablet']) {

@@ -3,17 +3,17 @@
  * reviewers and portal users), and the pending invitations with resend and revoke. The invitee
  * chooses their own password through the emailed link (72 hours, single use).
  */
-import { Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Modal, Table, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, ApiError } from '../http/client';
-import { useClients } from '../http/queries';
+import { api } from '../http/client';
 import { useUser } from '../http/session';
 import type { Page, Role } from '../http/types';
 import { formatDateTime } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
-import { errorText, QueryState } from './QueryState';
+import { PersonForm } from './PersonForm';
+import { QueryState } from './QueryState';
 import { ROLE_LABEL } from './Shell';
 
 type PendingInvitation = { id: string; email: string; name: string; role: Role; expiresAt: string; lastSentAt: string | null };
@@ -22,65 +22,6 @@ const MANAGER_ROLES: Role[] = ['staff', 'reviewer', 'client'];
 
 function rolesFor(role: Role): Role[] {
   return role === 'firm_admin' ? (Object.keys(ROLE_LABEL) as Role[]) : MANAGER_ROLES;
-}
-
-function InviteForm({ onDone }: { onDone: () => void }) {
-  const user = useUser();
-  const clients = useClients();
-  const [form, setForm] = useState({ name: '', email: '', role: 'staff' as Role, clientId: '' });
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        setBusy(true);
-        setError(null);
-        api
-          .post('/api/invitations', { name: form.name, email: form.email, role: form.role, clientId: form.role === 'client' ? form.clientId : undefined })
-          .then(() => {
-            notifyDone(`Invitation sent to ${form.email}.`);
-            onDone();
-          })
-          .catch((err: unknown) => {
-            if (err instanceof ApiError) setFieldErrors((err.details.fields as Record<string, string>) ?? {});
-            setError(errorText(err));
-          })
-          .finally(() => setBusy(false));
-      }}
-    >
-      <Stack>
-        <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={fieldErrors.name} data-autofocus />
-        <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={fieldErrors.email} />
-        <Select label="Role" data={rolesFor(user.role).map((r) => ({ value: r, label: ROLE_LABEL[r] }))} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} />
-        {form.role === 'client' ? (
-          <Select
-            label="Client (the portal user sees only this client)"
-            required
-            searchable
-            data={(clients.data ?? []).map((c) => ({ value: c.id, label: `${c.name} · ${c.gstin}` }))}
-            value={form.clientId || null}
-            onChange={(v) => setForm({ ...form, clientId: v ?? '' })}
-            error={fieldErrors.clientId}
-          />
-        ) : null}
-        <Text size="xs" c="dimmed">
-          They get an email with a link to choose their own password. It works once, for 72 hours.
-        </Text>
-        {error ? (
-          <Text c="red" size="sm" role="alert">
-            {error}
-          </Text>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={busy}>
-            Send invitation
-          </Button>
-        </Group>
-      </Stack>
-    </form>
-  );
 }
 
 export function Invitations() {
@@ -148,7 +89,11 @@ export function Invitations() {
         )}
       </QueryState>
       <Modal opened={inviting} onClose={close} title="Invite someone">
-        <InviteForm
+        <PersonForm
+          roles={rolesFor(user.role)}
+          submitLabel="Send invitation"
+          note="They get an email with a link to choose their own password. It works once, for 72 hours."
+          onSubmit={(body) => api.post('/api/invitations', body).then(() => notifyDone(`Invitation sent to ${body.email}.`))}
           onDone={() => {
             close();
             void refresh();

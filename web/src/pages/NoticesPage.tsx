@@ -1,25 +1,19 @@
 /** Every open GST notice of the firm, most urgent first; filters by client and state; "Take in a notice". */
-import { Button, Card, Group, Select } from '@mantine/core';
+import { Button, Card } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useSearchParams } from 'react-router';
-import { useClients } from '../http/queries';
 import { CAN, useUser } from '../http/session';
 import { NOTICE_STATE_LABEL } from '../components/badges';
+import { ListFilters, useListFilters } from '../components/ListFilters';
 import { NoticeIntake } from '../components/NoticeIntake';
 import { NoticeList } from '../components/NoticeList';
 import { PageHeader } from '../components/PageHeader';
 
+const STATES = Object.entries(NOTICE_STATE_LABEL).map(([value, label]) => ({ value, label }));
+
 export default function NoticesPage() {
   const user = useUser();
-  const clients = useClients();
-  const [params, setParams] = useSearchParams();
+  const { clientId, state } = useListFilters('state');
   const [creating, { open, close }] = useDisclosure(false);
-  const set = (key: string, value: string | null) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
-  };
   return (
     <>
       <PageHeader
@@ -28,13 +22,8 @@ export default function NoticesPage() {
         actions={CAN.prepare(user.role) ? <Button onClick={open}>Take in a notice</Button> : null}
       />
       <Card withBorder>
-        <Group mb="sm">
-          {user.role === 'client' ? null : (
-            <Select label="Client" placeholder="All clients" clearable searchable data={(clients.data ?? []).map((c) => ({ value: c.id, label: c.name }))} value={params.get('clientId')} onChange={(v) => set('clientId', v)} />
-          )}
-          <Select label="State" placeholder="Open (any state)" clearable data={Object.entries(NOTICE_STATE_LABEL).map(([value, label]) => ({ value, label }))} value={params.get('state')} onChange={(v) => set('state', v)} />
-        </Group>
-        <NoticeList clientId={params.get('clientId') ?? undefined} state={params.get('state') ?? undefined} />
+        <ListFilters stateKey="state" stateLabel="State" statePlaceholder="Open (any state)" states={STATES} showClient={user.role !== 'client'} />
+        <NoticeList clientId={clientId} state={state} />
       </Card>
       {creating ? <NoticeIntake opened onClose={close} /> : null}
     </>

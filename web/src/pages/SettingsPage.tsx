@@ -2,25 +2,25 @@
  * Firm and users: the firm's settings (firm admins), its users with roles and status (firm admins
  * change them behind re-authentication; managers read), and a link to the admin console.
  */
-import { Anchor, Badge, Button, Card, Group, Modal, NumberInput, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Modal, NumberInput, Select, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api, ApiError } from '../http/client';
-import { useClients } from '../http/queries';
-import { CAN, useUser } from '../http/session';
+import { CAN, useSession, useUser } from '../http/session';
 import type { FirmSettings, FirmUser, Page, Role } from '../http/types';
 import { PageHeader } from '../components/PageHeader';
-import { errorText, QueryState } from '../components/QueryState';
+import { QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
 import { GspSettingsCard, SmtpSettingsCard } from '../components/SecretSettings';
 import { RetentionSettingsCard } from '../components/RetentionSettings';
 import { ROLE_LABEL } from '../components/Shell';
 import { Invitations, UnlockButton } from '../components/Invitations';
+import { PersonForm } from '../components/PersonForm';
 import { formatDateTime } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
 
-const ROLE_OPTIONS = (Object.keys(ROLE_LABEL) as Role[]).map((r) => ({ value: r, label: ROLE_LABEL[r] }));
+const ROLES = Object.keys(ROLE_LABEL) as Role[];
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
 function FirmSettingsCard() {
   const reauth = useReauth();
@@ -82,62 +82,6 @@ function FirmSettingsCard() {
         )}
       </QueryState>
     </Card>
-  );
-}
-
-function NewUser({ onDone }: { onDone: () => void }) {
-  const clients = useClients();
-  const [form, setForm] = useState({ name: '', email: '', role: 'staff' as Role, clientId: '', password: '' });
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        setBusy(true);
-        setError(null);
-        api
-          .post('/api/users', { ...form, clientId: form.role === 'client' ? form.clientId : undefined })
-          .then(() => {
-            notifyDone(`${form.name} can now sign in.`);
-            onDone();
-          })
-          .catch((err: unknown) => {
-            if (err instanceof ApiError) setFieldErrors((err.details.fields as Record<string, string>) ?? {});
-            setError(errorText(err));
-          })
-          .finally(() => setBusy(false));
-      }}
-    >
-      <Stack>
-        <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={fieldErrors.name} data-autofocus />
-        <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={fieldErrors.email} />
-        <Select label="Role" data={ROLE_OPTIONS} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} />
-        {form.role === 'client' ? (
-          <Select
-            label="Client (the portal user sees only this client)"
-            required
-            searchable
-            data={(clients.data ?? []).map((c) => ({ value: c.id, label: `${c.name} · ${c.gstin}` }))}
-            value={form.clientId || null}
-            onChange={(v) => setForm({ ...form, clientId: v ?? '' })}
-            error={fieldErrors.clientId}
-          />
-        ) : null}
-        <PasswordInput label="First password" description="Give it to them privately; they can change it under My account." required minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.currentTarget.value })} error={fieldErrors.password} autoComplete="new-password" />
-        {error ? (
-          <Text c="red" size="sm" role="alert">
-            {error}
-          </Text>
-        ) : null}
-        <Group justify="flex-end">
-          <Button type="submit" loading={busy}>
-            Create user
-          </Button>
-        </Group>
-      </Stack>
-    </form>
   );
 }
 
@@ -216,7 +160,12 @@ function Users() {
         )}
       </QueryState>
       <Modal opened={creating} onClose={close} title="New user">
-        <NewUser
+        <PersonForm
+          roles={ROLES}
+          withPassword
+          submitLabel="Create user"
+          // Creating a user grants power: the API wants a recent re-authentication.
+          onSubmit={(body) => reauth(() => api.post('/api/users', body)).then(() => notifyDone(`${body.name} can now sign in.`))}
           onDone={() => {
             close();
             void queryClient.invalidateQueries({ queryKey: ['users'] });
@@ -229,14 +178,15 @@ function Users() {
 
 export default function SettingsPage() {
   const user = useUser();
+  const { links } = useSession();
   return (
     <>
       <PageHeader
         title="Firm & users"
         subtitle={
-          user.role === 'firm_admin' ? (
+          links.adminConsole ? (
             <>
-              Audit trail, records and secrets are in the <Anchor href="/admin" underline="always">
+              Audit trail, records and secrets are in the <Anchor href={links.adminConsole} underline="always">
                 admin console
               </Anchor>.
             </>
