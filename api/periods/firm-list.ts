@@ -19,7 +19,8 @@ const listQuery = z.object({
   state: z
     .string()
     .transform((value) => [...new Set(value.split(',').map((v) => v.trim()))])
-    .pipe(z.array(z.enum(PERIOD_STATES, `comma-separated states among ${PERIOD_STATES.join(', ')}`)))
+    // Refined as a whole, so a refusal names the field `state` rather than one of its parts.
+    .refine((states) => states.every((s) => (PERIOD_STATES as readonly string[]).includes(s)), `comma-separated states among ${PERIOD_STATES.join(', ')}`)
     .optional(),
   clientId: z.uuid().optional(),
 });
