@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { PERIOD_STATES, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
+import { KNOWN_PERIODS_SQL } from './known-periods';
 import { route, type RouteSpec } from '../routes';
 
 const listQuery = z.object({
@@ -44,11 +45,7 @@ type Row = {
 };
 
 const LIST_SQL = `
-  with known as (
-    select client_id, period from periods where firm_id = app_current_firm()
-    union select client_id, period from imports where firm_id = app_current_firm()
-    union select client_id, period from reconciliation_runs where firm_id = app_current_firm()
-  )
+  with known as (${KNOWN_PERIODS_SQL})
   select known.client_id, known.period, clients.name as client_name, clients.gstin as client_gstin,
          coalesce(periods.state, 'open') as state, periods.reopen_count, periods.changed_at, periods.closed_at,
          close_requests.id as close_request_id, close_requests.created_at as requested_at,

@@ -22,6 +22,7 @@ import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { periodImportWarnings } from '../imports/plausibility-view';
+import { KNOWN_PERIODS_SQL } from './known-periods';
 import { periodClosed } from './lock';
 import { presentCloseRequest, type PeriodView } from './presenters';
 import { sendDecision, startCloseWorkflow } from './workflow-client';
@@ -261,13 +262,10 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         const after = decodeCursor(query.cursor, 1);
         // A period exists from its first import or run (docs/period-close.md, "States") even before anything was requested.
         const { rows } = await ctx.state.trx.raw<{ rows: Array<{ period: string }> }>(
-          `select period from (
-              select period from periods where firm_id = app_current_firm() and client_id = ?
-              union select period from imports where firm_id = app_current_firm() and client_id = ?
-              union select period from reconciliation_runs where firm_id = app_current_firm() and client_id = ?) known
-            where (?::text is null or period < ?::text)
+          `select period from (${KNOWN_PERIODS_SQL}) known
+            where client_id = ? and (?::text is null or period < ?::text)
             order by period desc limit ?`,
-          [client.id, client.id, client.id, after?.[0] ?? null, after?.[0] ?? null, query.limit + 1],
+          [client.id, after?.[0] ?? null, after?.[0] ?? null, query.limit + 1],
         );
         const keys = rows.map((r) => r.period);
         const stored = keys.length ? await Period.query().where('client_id', client.id).whereIn('period', keys) : [];

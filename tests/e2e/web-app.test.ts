@@ -227,19 +227,23 @@ describe('the web app in a browser', () => {
     // The firm admin creates the reviewer in "New user"; the API wants a fresh password first.
     const reviewer = { email: `reviewer-${randomBytes(3).toString('hex')}@demo.taalmel.test`, password: `Pw-${randomBytes(12).toString('hex')}` };
     const admin = await app.signedIn('firm_admin', 'Admin desk', '/settings');
-    await admin.page.getByRole('button', { name: 'New user' }).click();
-    const form = admin.page.getByRole('dialog', { name: 'New user' });
-    await form.getByLabel(labelled('Name')).fill('Rekha Iyer');
-    await form.getByLabel(labelled('Email')).fill(reviewer.email);
-    await choose(admin.page, form, 'Role', 'Reviewer');
-    await form.getByLabel(labelled('First password')).fill(reviewer.password);
-    await form.getByRole('button', { name: 'Create user' }).click();
-    await confirmItIsYou(admin.page, user('firm_admin').password);
-    await admin.page.getByText('Rekha Iyer can now sign in.').waitFor();
-    await form.waitFor({ state: 'detached' });
-    await admin.page.getByRole('cell', { name: /Rekha Iyer/ }).waitFor();
-    // Signing out frees the admin's device for the device-limit test below.
-    await admin.done();
+    try {
+      await admin.page.getByRole('button', { name: 'New user' }).click();
+      const form = admin.page.getByRole('dialog', { name: 'New user' });
+      await form.getByLabel(labelled('Name')).fill('Rekha Iyer');
+      await form.getByLabel(labelled('Email')).fill(reviewer.email);
+      await choose(admin.page, form, 'Role', 'Reviewer');
+      await form.getByLabel(labelled('First password')).fill(reviewer.password);
+      await form.getByRole('button', { name: 'Create user' }).click();
+      // "Confirm it is you" opens above the form's own dialog.
+      await confirmItIsYou(admin.page, user('firm_admin').password);
+      await admin.page.getByText('Rekha Iyer can now sign in.').waitFor();
+      await form.waitFor({ state: 'detached' });
+      await admin.page.getByRole('cell', { name: /Rekha Iyer/ }).waitFor();
+    } finally {
+      // Signing out frees the admin's device for the device-limit test below.
+      await admin.done();
+    }
     const { context, page, errors: pageErrors } = await newPage(app.browser, app.demo.apiUrl);
     errors.reviewer = pageErrors;
     await page.goto('/account');

@@ -3,7 +3,7 @@
  * minutes. `useReauth().run(action)` runs the action; on that refusal it asks for the password (and
  * the TOTP code when the person has one), confirms it, and runs the action once more.
  */
-import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Button, getDefaultZIndex, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError } from '../http/client';
 import { useSession } from '../http/session';
@@ -70,7 +70,8 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   return (
     <ReauthContext.Provider value={run}>
       {children}
-      <Modal opened={open} onClose={cancel} title="Confirm it is you" centered>
+      {/* Above the page's own dialogs: "New user" and "Reopen" ask for it from inside a modal, whose overlay would cover it. */}
+      <Modal opened={open} onClose={cancel} title="Confirm it is you" centered zIndex={getDefaultZIndex('overlay')}>
         <form
           onSubmit={(e) => {
             e.preventDefault();
