@@ -239,7 +239,7 @@ describe('the web app in a browser', () => {
       await confirmItIsYou(admin.page, user('firm_admin').password);
       await admin.page.getByText('Rekha Iyer can now sign in.').waitFor();
       await form.waitFor({ state: 'detached' });
-      await admin.page.getByRole('cell', { name: /Rekha Iyer/ }).waitFor();
+      await admin.page.getByRole('cell', { name: /^Rekha Iyer/ }).waitFor();
     } finally {
       // Signing out frees the admin's device for the device-limit test below.
       await admin.done();
