@@ -29,6 +29,9 @@ describe('the console dashboard and an invitation, in a browser', () => {
   it("opens on Taalmel's dashboard, which shows people by name and email with their devices", async () => {
     const { firm } = stack;
     await login(stack.api, firm.users.staff.email, firm.users.staff.password, { deviceName: 'Staff phone Pixel' });
+    const adminToken = await login(stack.api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    const invitee = `dashboard.invitee.${Date.now()}@people.test`;
+    expect((await call(stack.api, 'POST', '/api/invitations', { token: adminToken, body: { email: invitee, name: 'Dash Invitee', role: 'staff' } })).status).toBe(201);
     const { page, context, errors } = await newPage(browser, stack.api.url);
     await page.goto('/admin/login');
     await page.getByLabel('Email').fill(firm.users.firm_admin.email);
@@ -45,7 +48,9 @@ describe('the console dashboard and an invitation, in a browser', () => {
       await people.getByText(`${role} of ${firm.name}`, { exact: false }).first().waitFor();
     }
     await people.getByText(/Staff phone Pixel/).waitFor();
-    await page.getByTestId('security-events').waitFor();
+    // An invitation's events name the invitee; the invitation waits under its own heading.
+    await page.getByTestId('security-events').getByText(`Dash Invitee <${invitee}>`).first().waitFor();
+    await page.getByTestId('invitations').getByText(invitee, { exact: true }).waitFor();
     await page.getByTestId('backup').getByText(/No backup has been verified/).waitFor();
     expect(await page.getByText('Welcome on Board').count()).toBe(0);
     await screenshot(page, 'console-dashboard');
