@@ -3,6 +3,7 @@
  * or from csv-parse where a file is not plain CSV (the two give the same records).
  */
 import { Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
 import { parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { type ByteSource, peek } from './byte-source';
