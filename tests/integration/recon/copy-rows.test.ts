@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { CHUNK, copyField } from '../../../db/copy-rows';
+import { CHUNK, CHUNK_CHARS, copyField } from '../../../db/copy-rows';
 import { insertImportRows, insertResultRows, loadImportRows, type StoredResult } from '../../../db/recon-rows';
 import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
@@ -104,6 +104,13 @@ describe('bulk row writes by COPY', () => {
     const back = await asFirm(firm, (trx) => loadImportRows<{ n: number; t: string }>(trx, importId));
     expect(back.length).toBe(docs.length);
     expect(back.findIndex((d, i) => d.n !== i || d.t !== docs[i]!.t)).toBe(-1);
+  });
+
+  it(`cuts large rows into chunks of about ${CHUNK_CHARS / 1024 / 1024} MB of text, in order`, async () => {
+    const { importId, clientId } = await newImport(firm);
+    const docs = Array.from({ length: 3_000 }, (_, i) => ({ n: i, text: `${i}\t`.padEnd(2_000, 'é\\') }));
+    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
+    expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, importId))).toEqual(docs);
   });
 
   it('leaves nothing when the stream fails part-way, after a whole chunk was moved in, and the connection stays usable', async () => {
