@@ -188,10 +188,11 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const wall0 = Date.now();
     const since = () => seconds(t0);
     const stages: Stages = [];
+    const responded = new Map<string, number>();
     const upload = async (kind: string, file: Buffer, type: string) => {
       const created = await request(`${base}/api/clients/${clientId}/imports`, { method: 'POST', token, body: { kind, period: '2024-06', filename: `bench.${type}`, contentType: type, size: file.length } });
       await request(created.uploadUrl as string, { method: 'PUT', raw: file, contentType: type });
-      stages.push([`${kind}: stored (response)`, since()]);
+      responded.set(kind, since());
       return created.importId as string;
     };
     const [twoBId, registerId] = await Promise.all([upload('gstr2b', json, 'application/json'), upload('purchase_register', csv, 'text/csv')]);
@@ -199,7 +200,10 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     // The upload sets `uploaded_at` (this process's clock) when its store transaction starts, after
     // spooling and parsing: before it is receiving + parsing, after it is the rows' insert + commit.
     for (const imp of (await owner('imports').select('kind', 'uploaded_at').whereIn('id', [twoBId, registerId])) as Array<{ kind: string; uploaded_at: Date }>) {
-      stages.push([`${imp.kind}: received + parsed`, (imp.uploaded_at.getTime() - wall0) / 1000]);
+      const parsed = (imp.uploaded_at.getTime() - wall0) / 1000;
+      const answered = responded.get(imp.kind) ?? parsed;
+      stages.push([`${imp.kind}: received + parsed`, parsed]);
+      stages.push([`${imp.kind}: stored (rows inserted + committed in ${(answered - parsed).toFixed(2)} s, the other upload alongside)`, answered]);
     }
     const t1 = process.hrtime.bigint();
     const [run] = await owner('reconciliation_runs')
