@@ -17,8 +17,8 @@
  *    the warm-up; the benchmark fails when it does (RECON_BENCH_WARM_CHECK=0 skips it).
  * 3. End to end, 1 lakh per side, on an embedded PostgreSQL: from the first upload request to the
  *    first page of results answered by the API. It covers the real HTTP API (create import, signed
- *    PUT of each file: sniffing, streamed parsing, SHA-256, bulk insert of the rows, import row
- *    update and audit), the run row, then the two reconciliation activities as the worker runs them
+ *    PUT of each file: sniffing, streamed parsing, SHA-256, the rows COPYed through a staging
+ *    table (db/copy-rows.ts), import row update and audit), the run row, then the two reconciliation activities as the worker runs them
  *    (load rows in batches, match, delete-then-insert results and supplier lines, summary, audit,
  *    in one transaction) under Temporal's MockActivityEnvironment, then GET …/results. It does NOT
  *    include a Temporal server round trip (scheduling the workflow and its two activity tasks:
@@ -26,6 +26,8 @@
  *    Next to it, the floor: the readers' parse time plus the time PostgreSQL alone takes to COPY
  *    the same rows (both imports' rows and the result rows, as stored) into tables of the same
  *    shape (same columns and indexes), from a server-side file.
+ *    Then the stages, in seconds from the first upload request: each upload received + parsed
+ *    (its `uploaded_at`) and stored (its answer), the run's phases (its heartbeats), the first page.
  *
  * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it);
  * RECON_BENCH_CPUS: see 1.
