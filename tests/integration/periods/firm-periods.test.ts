@@ -133,6 +133,21 @@ describe('GET /api/periods', () => {
     expect(foreign.body.items).toEqual([]);
   });
 
+  it('forgets a period known only from an import that was undone', async () => {
+    // The manager: staff already holds both of its device slots in this file.
+    const manager = await login(api, firm.users.manager.email, firm.users.manager.password);
+    const importId = await insertValidatedImport(db, firm.id, firm.clients[1]!.id, '2025-08', 'purchase_register');
+    const before = await call(api, 'GET', '/api/periods?state=open', { token: manager });
+    expect(keys(before.body.items)).toContain('2025-08 Beta Industries open');
+    const undo = await call(api, 'DELETE', `/api/imports/${importId}`, { token: manager });
+    expect(undo.status).toBe(200);
+    expect(undo.body.status).toBe('discarded');
+    const after = await call(api, 'GET', '/api/periods', { token: manager });
+    expect(keys(after.body.items)).not.toContain('2025-08 Beta Industries open');
+    const perClient = await call(api, 'GET', `/api/clients/${firm.clients[1]!.id}/periods`, { token: manager });
+    expect((perClient.body.items as Array<{ period: string }>).map((p) => p.period)).not.toContain('2025-08');
+  });
+
   it('refuses bad filters with the field named', async () => {
     const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
     const state = await call(api, 'GET', '/api/periods?state=open,pending', { token: staff });
