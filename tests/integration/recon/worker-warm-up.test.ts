@@ -9,7 +9,8 @@ import { databaseUrlFor } from '../../../db/knex';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
 import { captureLogger } from '../../harness/logs';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { connectTestTemporal, testMailDeps, testPayloadCodec, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { startWorker } from '../../../ops/worker';
 
 jest.setTimeout(120_000);
 
@@ -46,7 +47,11 @@ describe('the reconciliation engine warm-up at worker start', () => {
     expect(Object.keys(before).length).toBeGreaterThan(10);
     const taskQueue = uniqueTaskQueue('warm-up');
     const log = captureLogger('info');
-    const worker = await startTestWorker({ knex: db.app, taskQueue, logger: log.logger });
+    // As production starts a worker (ops/services.ts): no warmUp option, so the default.
+    const worker = await startWorker({
+      address: harnessValue('temporalAddress'), namespace: 'default', taskQueue, codec: testPayloadCodec(), knex: db.app, logger: log.logger,
+      workflowBundlePath: harnessValue('workflowBundle'), mail: testMailDeps(),
+    });
     try {
       const report = await worker.warmUp;
       expect(report).not.toBeNull();
