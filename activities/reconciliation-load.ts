@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { BooksRow, PortalDoc } from '../domain/recon';
 import type { BatchHook } from '../db/recon-rows';
 
-export type RunImports = { register_import_id: string; gstr2b_import_id: string };
+export type RunImports = { firmId: string; register_import_id: string; gstr2b_import_id: string };
 
 /** Distinct texts kept per load; past it new texts stay the document's own (a file of unique names gains nothing). */
 const MAX_SHARED = 200_000;
@@ -61,12 +61,18 @@ function sharePortal(d: PortalDoc, t: TextSharer): void {
 /** Keyset pages of this many rows: one page of query results at a time besides the documents. */
 const PAGE = 10_000;
 
-/** An import's documents in `seq` order, their repeated texts shared as each page arrives. */
-async function load<T>(trx: Knex.Transaction, importId: string, sharer: TextSharer, share: (doc: T, t: TextSharer) => void, hook: BatchHook | undefined): Promise<T[]> {
+/**
+ * An import's documents in `seq` order, their repeated texts shared as each page arrives. The
+ * firm is named in the query although row-level security filters by it too: the primary key
+ * starts with it, and without it PostgreSQL cannot use that key for the pages and reads and sorts
+ * every import's rows for each page (measured at 10 lakh a side: ~8.6 s a page, ~29 minutes for
+ * the load, against seconds with it).
+ */
+async function load<T>(trx: Knex.Transaction, firmId: string, importId: string, sharer: TextSharer, share: (doc: T, t: TextSharer) => void, hook: BatchHook | undefined): Promise<T[]> {
   const docs: T[] = [];
   let after = -1;
   for (;;) {
-    const rows: Array<{ seq: number; doc: T }> = await trx('import_rows').select('seq', 'doc').where({ import_id: importId }).where('seq', '>', after).orderBy('seq').limit(PAGE);
+    const rows: Array<{ seq: number; doc: T }> = await trx('import_rows').select('seq', 'doc').where({ firm_id: firmId, import_id: importId }).where('seq', '>', after).orderBy('seq').limit(PAGE);
     for (const row of rows) {
       share(row.doc, sharer);
       docs.push(row.doc);
@@ -84,7 +90,7 @@ export async function loadRunDocuments(
 ): Promise<{ books: BooksRow[]; portal: PortalDoc[] }> {
   // One sharer for both sides: the two files name the same suppliers on the same dates.
   const sharer = new TextSharer();
-  const books = await load<BooksRow>(trx, run.register_import_id, sharer, shareBooks, hooks.books);
-  const portal = await load<PortalDoc>(trx, run.gstr2b_import_id, sharer, sharePortal, hooks.portal);
+  const books = await load<BooksRow>(trx, run.firmId, run.register_import_id, sharer, shareBooks, hooks.books);
+  const portal = await load<PortalDoc>(trx, run.firmId, run.gstr2b_import_id, sharer, sharePortal, hooks.portal);
   return { books, portal };
 }

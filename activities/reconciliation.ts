@@ -113,7 +113,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           const documents = Number((await trx('imports').sum({ n: 'rows' }).whereIn('id', [run.register_import_id, run.gstr2b_import_id]))[0]?.n ?? 0);
           const report = progressReporter(documents);
           let booksLoaded = 0;
-          const { books, portal } = await loadRunDocuments(trx, run, {
+          const { books, portal } = await loadRunDocuments(trx, { firmId: input.firmId, ...run }, {
             books: (done) => {
               booksLoaded = done;
               report((PROGRESS_WEIGHTS.load * done) / documents);

@@ -124,7 +124,7 @@ async function firstRun(input: ChildInput, knex: ReturnType<typeof createKnex>):
   const idle = heap();
   let t = Date.now();
   const { books, portal } = await inFirmJobTransaction(knex, input.firmId, 'reconciliation', (trx) =>
-    loadRunDocuments(trx, { register_import_id: input.registerImportId, gstr2b_import_id: input.gstr2bImportId }));
+    loadRunDocuments(trx, { firmId: input.firmId, register_import_id: input.registerImportId, gstr2b_import_id: input.gstr2bImportId }));
   const loadMs = Date.now() - t;
   const loaded = heap();
   const times: number[] = [];

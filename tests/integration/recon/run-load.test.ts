@@ -41,7 +41,7 @@ describe('loading a run\'s documents (the activity\'s loader alone)', () => {
         await insertImportRows(trx, { firmId: firm.id, clientId: client.id, period: '2024-06', importId }, docs);
         return importId;
       };
-      return { register_import_id: await importOf('purchase_register', books), gstr2b_import_id: await importOf('gstr2b', portal) };
+      return { firmId: firm.id, register_import_id: await importOf('purchase_register', books), gstr2b_import_id: await importOf('gstr2b', portal) };
     });
     const pages: string[] = [];
     const { loaded, plain } = await inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => ({
