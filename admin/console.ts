@@ -75,7 +75,8 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           navigation: { name: 'Firm', icon: 'Users' },
           titleProperty: 'label',
           listProperties: ['name', 'email', 'role', 'active', 'totpEnabled', 'lastLoginAt'],
-          properties: { label: { isVisible: { list: false, filter: false, show: false, edit: false } } },
+          // A portal user's client by its name, not its id.
+          properties: { label: { isVisible: { list: false, filter: false, show: false, edit: false } }, clientId: { reference: 'clients' } },
           // Role changes and deactivation need a re-authentication: they go through the API.
           editProperties: ['name'],
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),

@@ -38,6 +38,20 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
     .orderBy('seq', 'desc')
     .limit(20);
 
+  // Who an invitation's or a password reset's event concerns: the invitee, the user whose reset it is.
+  const idsOf = (type: string) => events.filter((e: { entity_type: string; entity_id: string | null }) => e.entity_type === type && e.entity_id).map((e: { entity_id: string }) => e.entity_id);
+  const invitees = new Map<string, DashboardPerson>(
+    (await trx('account_invitations').whereIn('id', idsOf('invitation')).select('id', 'name', 'email')).map((i: { id: string; name: string; email: string }) => [i.id, { name: i.name, email: i.email }]),
+  );
+  const resetOwners = new Map<string, string>((await trx('password_resets').whereIn('id', idsOf('password_reset')).select('id', 'user_id')).map((r: { id: string; user_id: string }) => [r.id, r.user_id]));
+  const subjectOf = (type: string, id: string | null): DashboardPerson | null => {
+    if (!id) return null;
+    if (type === 'user') return byId.get(id) ?? null;
+    if (type === 'invitation') return invitees.get(id) ?? null;
+    if (type === 'password_reset') return byId.get(resetOwners.get(id) ?? '') ?? null;
+    return null;
+  };
+
   const approvals = await trx('close_requests as r')
     .join('clients as c', function () {
       this.on('c.id', '=', 'r.client_id').andOn('c.firm_id', '=', 'r.firm_id');
@@ -68,7 +82,7 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
       action: e.action,
       // A person by name and email; the system (jobs, links) by its own label.
       actor: (e.actor_id && byId.get(e.actor_id)) || e.actor_email,
-      subject: e.entity_type === 'user' && e.entity_id ? (byId.get(e.entity_id) ?? null) : null,
+      subject: subjectOf(e.entity_type, e.entity_id),
     })),
     pendingApprovals: approvals.map((a: { client: string; period: string; requested_by: string; requested_by_email: string; created_at: Date }) => ({
       kind: 'period_close' as const,

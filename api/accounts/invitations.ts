@@ -138,10 +138,13 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
         await setAuditAction(ctx.state.trx, 'invitation.resent');
         const sends = invitation.sends + 1;
         // The earlier link stops working now, not when the new email is out.
-        await AccountInvitation.query().findById(invitation.id).patch({ sends, tokenHash: null, expiresAt: invitationExpiry(new Date()) } as Partial<AccountInvitation>);
+        const expiresAt = invitationExpiry(new Date());
+        await AccountInvitation.query().findById(invitation.id).patch({ sends, tokenHash: null, expiresAt } as Partial<AccountInvitation>);
         await setAuditAction(ctx.state.trx, null);
         deps.mailer.sendAfterCommit(ctx.state.trx, { firmId: ctx.state.user.firmId, kind: 'invitation', subjectId: invitation.id, key: String(sends) });
         ctx.status = 202;
+        // A JSON answer like the creation's (a bare 202 would be Koa's text "Accepted").
+        ctx.body = { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt };
       },
     }),
     route({

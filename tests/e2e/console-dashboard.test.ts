@@ -29,6 +29,9 @@ describe('the console dashboard and an invitation, in a browser', () => {
   it("opens on Taalmel's dashboard, which shows people by name and email with their devices", async () => {
     const { firm } = stack;
     await login(stack.api, firm.users.staff.email, firm.users.staff.password, { deviceName: 'Staff phone Pixel' });
+    const adminToken = await login(stack.api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    const invitee = `dashboard.invitee.${Date.now()}@people.test`;
+    expect((await call(stack.api, 'POST', '/api/invitations', { token: adminToken, body: { email: invitee, name: 'Dash Invitee', role: 'staff' } })).status).toBe(201);
     const { page, context, errors } = await newPage(browser, stack.api.url);
     await page.goto('/admin/login');
     await page.getByLabel('Email').fill(firm.users.firm_admin.email);
@@ -45,7 +48,9 @@ describe('the console dashboard and an invitation, in a browser', () => {
       await people.getByText(`${role} of ${firm.name}`, { exact: false }).first().waitFor();
     }
     await people.getByText(/Staff phone Pixel/).waitFor();
-    await page.getByTestId('security-events').waitFor();
+    // An invitation's events name the invitee; the invitation waits under its own heading.
+    await page.getByTestId('security-events').getByText(`Dash Invitee <${invitee}>`).first().waitFor();
+    await page.getByTestId('invitations').getByText(invitee, { exact: true }).waitFor();
     await page.getByTestId('backup').getByText(/No backup has been verified/).waitFor();
     expect(await page.getByText('Welcome on Board').count()).toBe(0);
     await screenshot(page, 'console-dashboard');
@@ -55,6 +60,18 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.getByText(`staff of ${firm.name} <${firm.users.staff.email}>`).first().waitFor({ timeout: 60_000 });
     const listed = await page.locator('table').innerText();
     expect(listed).not.toContain(firm.users.staff.id);
+
+    // The audit trail names who acted the same way; no list of the console shows a person's bare id.
+    await page.goto('/admin/resources/audit');
+    await page.locator('table').getByText(`staff of ${firm.name} <${firm.users.staff.email}>`).first().waitFor({ timeout: 60_000 });
+    for (const resource of ['users', 'clients', 'sessions', 'audit']) {
+      await page.goto(`/admin/resources/${resource}`);
+      const rows = page.locator('table tbody tr');
+      await rows.first().waitFor({ timeout: 60_000 });
+      const text = await page.locator('table').innerText();
+      const ids = Object.values(firm.users).map((u) => u.id).filter((id) => text.includes(id));
+      expect({ resource, ids }).toEqual({ resource, ids: [] });
+    }
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -81,6 +98,53 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.goto(`/invite/${token}`);
     await page.getByText(/expired or was already used/).waitFor();
     expect(errors.filter((e) => !e.includes('410'))).toEqual([]);
+    await context.close();
+  });
+
+  it('a firm admin invites, resends and revokes under Firm & users, and unlocks a locked-out person', async () => {
+    const { firm } = stack;
+    const { page, context, errors } = await newPage(browser, stack.api.url);
+    await page.goto('/sign-in');
+    await signIn(page, firm.users.firm_admin.email, firm.users.firm_admin.password, 'Admin desktop');
+    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    await page.goto('/settings');
+
+    // Invite: the emailed link opens the invitation.
+    const email = `web.invitee.${Date.now()}@people.test`;
+    await page.getByRole('button', { name: 'Invite someone' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite someone' });
+    await dialog.getByLabel(/^Name/).fill('Web Invitee');
+    await dialog.getByLabel(/^Email/).fill(email);
+    await dialog.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`Invitation sent to ${email}.`).waitFor();
+    await page.getByText(email, { exact: true }).waitFor();
+    const first = await linkTokenTo(email, 'invite', 1);
+    expect((await call(stack.api, 'GET', `/api/invitations/by-token/${first.token}`)).body).toMatchObject({ email, name: 'Web Invitee', role: 'staff' });
+
+    // Resend: a second link, and the first one stops working.
+    await page.getByRole('button', { name: `Resend the invitation to ${email}` }).click();
+    await page.getByText(`A new link is on its way to ${email}.`).waitFor();
+    const second = await linkTokenTo(email, 'invite', 2);
+    expect(second.token).not.toBe(first.token);
+    expect((await call(stack.api, 'GET', `/api/invitations/by-token/${first.token}`)).status).toBe(410);
+
+    // Revoke: the invitation leaves the list and its link is dead.
+    await page.getByRole('button', { name: `Revoke the invitation to ${email}` }).click();
+    await page.getByText(`The invitation to ${email} is revoked.`).waitFor();
+    await page.getByText(email, { exact: true }).waitFor({ state: 'detached' });
+    expect((await call(stack.api, 'GET', `/api/invitations/by-token/${second.token}`)).status).toBe(410);
+
+    // Unlock: five wrong passwords pause the reviewer's sign-ins; the admin's Unlock ends that.
+    const reviewer = firm.users.reviewer;
+    const reviewerName = `reviewer of ${firm.name}`;
+    for (let i = 0; i < 5; i += 1) await call(stack.api, 'POST', '/api/auth/login', { body: { email: reviewer.email, password: `a wrong guess ${i}` } });
+    expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: reviewer.email, password: reviewer.password } })).status).toBe(429);
+    await page.getByRole('button', { name: `Unlock sign-in for ${reviewerName}` }).click();
+    await page.getByText(`${reviewerName} can sign in again.`).waitFor();
+    expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: reviewer.email, password: reviewer.password } })).status).toBe(200);
+    const unlocked = await stack.db.owner('audit_events').where({ firm_id: firm.id, entity_id: reviewer.id, action: 'user.unlocked' }).first();
+    expect(unlocked?.actor_id).toBe(firm.users.firm_admin.id);
+    expect(errors).toEqual([]);
     await context.close();
   });
 

@@ -90,6 +90,8 @@ describe('invitations', () => {
     const first = await linkTokenTo(email, 'invite', 1);
     const resent = await call(stack.api, 'POST', `/api/invitations/${created.body.id}/resend`, { token: admin });
     expect(resent.status).toBe(202);
+    expect(resent.body).toEqual({ id: created.body.id, email, role: 'staff', expiresAt: expect.any(String) });
+    expect(new Date(resent.body.expiresAt).getTime()).toBeGreaterThanOrEqual(new Date(created.body.expiresAt).getTime());
     const second = await linkTokenTo(email, 'invite', 2);
     expect(second.token).not.toBe(first.token);
     expect((await call(stack.api, 'GET', `/api/invitations/by-token/${first.token}`)).status).toBe(410);
