@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { recordAuditEvent } from '../db/audit';
 import { extendContext } from '../db/request-context';
-import { applyScope, inTenantTransaction } from '../db/tenant';
+import { inTenantTransaction } from '../db/tenant';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, setSessionCookies } from './auth/cookies';
 import type { AuthService } from './auth/service';
 import { TokenError, type SessionTokens } from './auth/tokens';
@@ -121,9 +121,9 @@ function authenticate(deps: RouteDeps): Middleware {
         { firmId: claims.firmId, actor: { userId: claims.sub, email: '', role: '' }, requestId: ctx.state.requestId, ip: ctx.ip },
         async (trx) => {
           const { user, session, firmSettings } = await deps.auth.checkSession(trx, claims.sessionId, claims.sub);
+          // The session check has completed the transaction's scope with the user (triggers record who
+          // acted); `scope` is the same, kept for auditing a refusal after a rollback.
           scope = { firmId: user.firmId, clientId: user.clientId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: ctx.state.requestId, ip: ctx.ip };
-          // Now the actor is known: re-apply the scope so triggers record who acted.
-          await applyScope(trx, scope);
           extendContext({ firmId: user.firmId, clientId: user.clientId, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
           ctx.state.user = user;
           ctx.state.session = session;

@@ -1,11 +1,11 @@
 /**
- * Bulk reads and writes of the reconciliation row tables (migration 004). Rows go in as one JSON
- * array per batch, expanded by PostgreSQL (`jsonb_array_elements … WITH ORDINALITY`): one bound
- * parameter per few thousand rows, no per-row round trip, and the position in the batch gives
- * `seq`. Every call runs in the caller's tenant transaction, so row-level security applies and a
- * failure rolls the whole batch set back with it.
+ * Bulk reads and writes of the reconciliation row tables (migration 004). Imported rows and result
+ * rows, a lakh at a time, are written by COPY through a staging table (copy-rows.ts: streamed, and
+ * still subject to row-level security and the period lock); `seq` is the row's position. Every
+ * call runs in the caller's tenant transaction, so a failure rolls everything back with it.
  */
 import type { Knex } from 'knex';
+import { copyField, copyThroughStage } from './copy-rows';
 
 export const ROW_BATCH = 2000;
 
@@ -16,16 +16,18 @@ export type BatchHook = (done: number) => Promise<void> | void;
 
 /** Inserts an import's canonical documents (BooksRow or PortalDoc) in file order. */
 export async function insertImportRows(trx: Knex.Transaction, scope: RowScope & { importId: string }, docs: readonly unknown[], onBatch?: BatchHook): Promise<void> {
-  for (let from = 0; from < docs.length; from += ROW_BATCH) {
-    const batch = docs.slice(from, from + ROW_BATCH);
-    await trx.raw(
-      `insert into import_rows (firm_id, client_id, import_id, period, seq, doc)
-       select ?::uuid, ?::uuid, ?::uuid, ?, (x.o - 1 + ?)::int, x.e
-         from jsonb_array_elements(?::jsonb) with ordinality as x(e, o)`,
-      [scope.firmId, scope.clientId, scope.importId, scope.period, from, JSON.stringify(batch)],
-    );
-    await onBatch?.(from + batch.length);
-  }
+  await copyThroughStage(trx, {
+    stage: 'import_rows_stage',
+    columns: [['seq', 'int'], ['doc', 'jsonb']],
+    count: docs.length,
+    line: (i) => `${i}\t${copyField(JSON.stringify(docs[i]))}\n`,
+    insert: {
+      sql: `insert into import_rows (firm_id, client_id, import_id, period, seq, doc)
+            select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.doc from pg_temp.import_rows_stage s`,
+      bindings: [scope.firmId, scope.clientId, scope.importId, scope.period],
+    },
+    ...(onBatch ? { onProgress: { every: ROW_BATCH, hook: onBatch } } : {}),
+  });
 }
 
 /** Loads an import's documents in `seq` order, a batch at a time (keyset paging, no OFFSET). */
@@ -48,20 +50,31 @@ export type ResultSource = { count: number; between(from: number, to: number): r
 
 /**
  * Writes a run's result rows in engine order; `seq` is their position. Rows are asked of the
- * source one batch at a time, so a source that builds them on demand (the engine's) never has
- * them all in memory at once.
+ * source one batch at a time as the COPY consumes them, so a source that builds them on demand
+ * (the engine's) never has them all in memory at once.
  */
 export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: ResultSource, onBatch?: BatchHook): Promise<void> {
-  for (let from = 0; from < rows.count; from += ROW_BATCH) {
-    const batch = rows.between(from, Math.min(from + ROW_BATCH, rows.count));
-    await trx.raw(
-      `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)
-       select ?::uuid, ?::uuid, ?::uuid, ?, (x.o - 1 + ?)::int, x.e->>'c', x.e->>'g', x.e->'r'
-         from jsonb_array_elements(?::jsonb) with ordinality as x(e, o)`,
-      [scope.firmId, scope.clientId, scope.runId, scope.period, from, JSON.stringify(batch.map((r) => ({ c: r.category, g: r.supplierGstin, r: r.row })))],
-    );
-    await onBatch?.(from + batch.length);
-  }
+  let batch: readonly StoredResult[] = [];
+  let batchFrom = 0;
+  await copyThroughStage(trx, {
+    stage: 'reconciliation_results_stage',
+    columns: [['seq', 'int'], ['category', 'text'], ['supplier_gstin', 'text'], ['row', 'jsonb']],
+    count: rows.count,
+    line: (i) => {
+      if (i === 0 || i - batchFrom >= batch.length) {
+        batchFrom = i;
+        batch = rows.between(i, Math.min(i + ROW_BATCH, rows.count));
+      }
+      const r = batch[i - batchFrom]!;
+      return `${i}\t${copyField(r.category)}\t${copyField(r.supplierGstin)}\t${copyField(JSON.stringify(r.row))}\n`;
+    },
+    insert: {
+      sql: `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)
+            select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.category, s.supplier_gstin, s.row from pg_temp.reconciliation_results_stage s`,
+      bindings: [scope.firmId, scope.clientId, scope.runId, scope.period],
+    },
+    ...(onBatch ? { onProgress: { every: ROW_BATCH, hook: onBatch } } : {}),
+  });
 }
 
 export type StoredSupplier = { supplierGstin: string; itcAtRisk: number; summary: unknown };

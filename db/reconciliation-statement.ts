@@ -13,7 +13,7 @@ import { docTypeLabel, fieldLabel } from '../domain/recon/labels';
 import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { formatRupeesText, indianDate, periodName } from '../domain/recon/report-format';
 import { resultRows, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
-import { addRow, excelDate, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
+import { addRow, commitTable, excelDate, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
 
 const TO_CORRECT: readonly Category[] = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'];
 const AGREED: readonly Category[] = ['exact_match', 'manual_match'];
@@ -50,16 +50,22 @@ const heads = (h: { igst: number; cgst: number; sgst: number; cess: number }) =>
 export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource, facts: WorkbookFacts, totals: CategoryTotals): Promise<void> {
   const sheet = workbook.addWorksheet('Statement', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   sheet.columns = [{ width: 62 }, { width: 12 }, { width: 18 }, { width: 18 }];
-  writeHeading(sheet, facts, `Statement of differences with ${facts.supplierName ?? src.supplierGstin ?? ''}`, [
-    ['Supplier', facts.supplierName ?? ''],
+  // Addressed like a letter: to the supplier, from the firm on behalf of its client (the supplier's customer).
+  writeHeading(sheet, facts, `Statement of differences with ${facts.supplierName ?? src.supplierGstin ?? ''}`, [], [
+    ['To', facts.supplierName || (src.supplierGstin ?? '')],
     ['Supplier GSTIN', src.supplierGstin ?? ''],
+    ['On behalf of', facts.clientName],
+    ['Recipient GSTIN', facts.clientGstin],
+    ['Return period', periodName(facts.period)],
   ]);
   const kinds: CellKind[] = ['text', 'count', 'money', 'money'];
   addRow(sheet, ['Documents', 'Number', 'Taxable value (₹)', 'Tax (₹)'], kinds, { header: true });
   for (const c of [...TO_CORRECT, ...AGREED]) {
     const side = c === 'missing_in_books' ? totals.portal[c] : totals.books[c];
     if (!side.count) continue;
-    addRow(sheet, [ACTION[c] ?? c, side.count, rupees(side.taxable), rupees(heads(side))], kinds);
+    const action = ACTION[c] ?? c;
+    // The first column holds about 75 characters: a longer request wraps onto a second line.
+    addRow(sheet, [action, side.count, rupees(side.taxable), rupees(heads(side))], kinds, action.length > 75 ? { height: 30, wrap: true } : {});
   }
   sheet.addRow([]).commit();
   // What is at stake for our client: the tax it cannot claim until the supplier corrects its return.
@@ -78,8 +84,10 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
   sheet.commit();
 
   // One supplier's documents: a few hundred at most, so they are held to split them into two pages.
+  // Their number and our voucher side by side: the two references a supplier's accountant looks up.
   const columns: Array<{ header: string; width: number; kind: CellKind; wrap?: boolean }> = [
     { header: 'Your invoice no.', width: 18, kind: 'text' },
+    { header: 'Our reference', width: 14, kind: 'text' },
     { header: 'Date', width: 12, kind: 'date' },
     { header: 'Type', width: 12, kind: 'text' },
     { header: 'Taxable value', width: 16, kind: 'money' },
@@ -88,7 +96,6 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
     { header: 'SGST', width: 14, kind: 'money' },
     { header: 'Cess', width: 12, kind: 'money' },
     { header: 'Problem', width: 60, kind: 'text', wrap: true },
-    { header: 'Our reference', width: 16, kind: 'text' },
   ];
   const write = (name: string, keep: readonly Category[], withProblem: boolean) => {
     const cols = withProblem ? columns : columns.filter((c) => c.header !== 'Problem');
@@ -101,17 +108,17 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
       const sign = signOf(amounts.docType);
       const values: Cell[] = [
         portal?.numberRaw ?? doc?.invoiceNumberRaw ?? null,
+        doc?.voucherNumber ?? null,
         excelDate(portal?.date ?? doc?.invoiceDate),
         docTypeLabel(doc?.docType ?? portal?.docType),
         ...[amounts.taxableValue, amounts.igst, amounts.cgst, amounts.sgst, amounts.cess].map((p) => rupees(sign * p)),
         ...(withProblem ? [problem] : []),
-        doc?.voucherNumber ?? null,
       ];
       // Rows written in a stream keep their height: a long problem gets the lines it wraps to.
       const lines = withProblem ? Math.ceil(problem.length / 62) : 1;
       addRow(page, values, cols.map((c) => c.kind), lines > 1 ? { height: 15 * lines } : {});
     }
-    page.commit();
+    commitTable(page);
   };
   write('To correct', TO_CORRECT, true);
   write('Agreed', AGREED, false);

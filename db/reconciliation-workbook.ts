@@ -18,7 +18,7 @@ import { columnsFor, reportLine } from '../domain/recon/report-columns';
 import { indianDate, istDateTime } from '../domain/recon/report-format';
 import { categoryTotals, exportFileName, resultRows, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
 import { writeSupplierStatement } from './reconciliation-statement';
-import { addRow, cellKind, excelDate, lineCells, sheetName, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
+import { addRow, cellKind, commitTable, excelDate, lineCells, sheetName, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
 
 const HEADS = ['igst', 'cgst', 'sgst', 'cess'] as const;
 const SUMMARY_WIDTHS = [38, 12, 18, 16, 16, 16, 14, 18];
@@ -64,7 +64,7 @@ function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, facts: Workb
 
 async function writeSuppliers(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource): Promise<void> {
   const columns: Array<{ header: string; width: number; kind: CellKind }> = [
-    { header: 'Supplier GSTIN', width: 17, kind: 'text' },
+    { header: 'Supplier GSTIN', width: 19, kind: 'text' },
     { header: 'Supplier name', width: 32, kind: 'text' },
     { header: 'Taxable value (books)', width: 17, kind: 'money' },
     { header: 'Tax (books)', width: 15, kind: 'money' },
@@ -74,20 +74,20 @@ async function writeSuppliers(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src:
     { header: 'ITC at risk', width: 15, kind: 'money' },
     { header: 'ITC missed', width: 15, kind: 'money' },
     { header: 'ITC matched', width: 15, kind: 'money' },
-    { header: 'Share matched', width: 10, kind: 'percent' },
-    { header: 'Last GSTR-1 filed on', width: 12, kind: 'date' },
+    { header: 'Share matched', width: 11, kind: 'percent' },
+    { header: 'Last GSTR-1 filed on', width: 13, kind: 'date' },
   ];
   const sheet = tableSheet(workbook, 'Suppliers', columns, { onePageWide: true });
   for (const s of await supplierRows(src)) {
     const values: Cell[] = [s.supplierGstin, s.supplierName, ...[s.booksTaxable, s.booksTax, s.portalTaxable, s.portalTax, s.taxDifference, s.itcAtRisk, s.itcMissed, s.itcMatched].map(rupees), s.shareMatched, excelDate(s.lastFilingDate)];
     addRow(sheet, values, columns.map((c) => c.kind));
   }
-  sheet.commit();
+  commitTable(sheet);
 }
 
 async function writeMismatchDetail(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource): Promise<void> {
   const columns: Array<{ header: string; width: number; kind: CellKind }> = [
-    { header: 'Supplier GSTIN', width: 17, kind: 'text' },
+    { header: 'Supplier GSTIN', width: 19, kind: 'text' },
     { header: 'Supplier name', width: 30, kind: 'text' },
     { header: 'Invoice no. (books)', width: 18, kind: 'text' },
     { header: 'Invoice no. (2B)', width: 18, kind: 'text' },
@@ -108,7 +108,7 @@ async function writeMismatchDetail(workbook: ExcelJS.stream.xlsx.WorkbookWriter,
       addRow(sheet, [row.supplierGstin, row.supplierName, row.books?.invoiceNumberRaw ?? null, row.portal?.numberRaw ?? null, excelDate(row.books?.invoiceDate), excelDate(row.portal?.date), fieldLabel(d.field), value(d.books), value(d.portal), delta], kinds);
     }
   }
-  sheet.commit();
+  commitTable(sheet);
 }
 
 export function xlsxExport(src: ExportSource, options: { generatedAt?: Date } = {}): Readable {
@@ -130,10 +130,11 @@ export function xlsxExport(src: ExportSource, options: { generatedAt?: Date } = 
     for (const category of CATEGORIES) {
       if (!(facts.summary.resultCounts[category] ?? 0)) continue;
       const columns = columnsFor(category);
-      const sheet = tableSheet(workbook, sheetName(CATEGORY_LABELS[category]), columns.map((c) => ({ header: c.header, width: c.width, kind: cellKind(c) })));
+      // The reader's columns print; the references (last) stay on screen only.
+      const sheet = tableSheet(workbook, sheetName(CATEGORY_LABELS[category]), columns.map((c) => ({ header: c.header, width: c.width, kind: cellKind(c) })), { columns: columns.filter((c) => !c.reference).length });
       const kinds = columns.map(cellKind);
       for await (const row of resultRows(src, category)) addRow(sheet, lineCells(reportLine(row), columns), kinds);
-      sheet.commit();
+      commitTable(sheet);
     }
     await writeMismatchDetail(workbook, src);
     await workbook.commit();

@@ -2,12 +2,13 @@
  * `npm run ops:create-operator -- --email ops@example.com [--name "…"] [--json]` makes a platform
  * operator (the only identity the payload codec endpoint accepts) and prints its token once;
  * `npm run ops:revoke-operator -- --email ops@example.com` revokes it. Both connect to DATABASE_URL
- * as the database owner and are audited in the platform chain.
+ * (or, when it is unset, the running `npm start` stack's database) as the database owner and are
+ * audited in the platform chain.
  */
 import { parseArgs } from 'node:util';
 import { createKnex } from '../db/knex';
 import { createPlatformOperator, revokePlatformOperator } from '../db/platform-operators';
-import { loadConfigOrExit } from './config';
+import { loadOpsConfigOrExit } from './ops-config';
 
 const USAGE = 'usage: npm run ops:create-operator -- --email ops@example.com [--name "Name"] [--json]\n       npm run ops:revoke-operator -- --email ops@example.com\n';
 
@@ -22,12 +23,8 @@ async function main(): Promise<number> {
     process.stderr.write(USAGE);
     return 64;
   }
-  const config = loadConfigOrExit();
-  if (!config.database.url) {
-    process.stderr.write('DATABASE_URL: required (the database owner; for the npm start stack: postgres://postgres:postgres@127.0.0.1:5433/taalmel)\n');
-    return 78;
-  }
-  const owner = createKnex({ url: config.database.url, poolMax: 1, applicationName: 'taalmel-operators' });
+  const config = loadOpsConfigOrExit({ database: true, temporal: false });
+  const owner = createKnex({ url: config.database.url!, poolMax: 1, applicationName: 'taalmel-operators' });
   try {
     if (action === 'revoke') {
       const revoked = await revokePlatformOperator(owner, email);

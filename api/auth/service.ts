@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import type { Logger } from 'pino';
 import { recordAuditEvent, recordSignInEvent } from '../../db/audit';
-import { Firm } from '../../db/models/firm';
+import type { Firm } from '../../db/models/firm';
 import { Notification } from '../../db/models/notification';
 import { Session } from '../../db/models/session';
 import { User } from '../../db/models/user';
@@ -71,6 +71,27 @@ type UserRow = {
   totp_enabled: boolean;
   totp_secret: string | null;
   totp_last_step: number | null;
+};
+
+/** The row of checkSession's query (the user's and firm's columns are null when the user is gone). */
+type SessionCheckRow = {
+  user_id: string;
+  device_name: string;
+  created_at: Date;
+  absolute_expires_at: Date;
+  idle_expires_at: Date;
+  reauth_at: Date | null;
+  revoked_at: Date | null;
+  found_user_id: string | null;
+  firm_id: string | null;
+  client_id: string | null;
+  email: string | null;
+  name: string | null;
+  role: string | null;
+  active: boolean | null;
+  totp_enabled: boolean | null;
+  settings: Firm['settings'] | null;
+  scoped: boolean | null;
 };
 
 const TOTP_ISSUER = 'Taalmel';
@@ -281,24 +302,42 @@ export class AuthService {
 
   /**
    * Checks a verified token's session on every request: revoked, expired or a deactivated user is
-   * refused at once. Slides the idle expiry. Runs inside the request's tenant transaction.
+   * refused at once. Slides the idle expiry. Runs inside the request's tenant transaction, whose
+   * scope names the token's firm and user.
+   *
+   * One round trip: the session, its user and the firm's settings come in one query, which also
+   * completes the transaction's scope with that user's firm, portal client, email and role (what
+   * applyScope would set; row-level security and the audit triggers read them), so the caller need
+   * not apply the scope again. A refusal throws, and the request's transaction rolls back with them.
    */
   async checkSession(trx: Knex.Transaction, sessionId: string, userId: string): Promise<{ user: AuthenticatedUser; session: AuthenticatedSession; firmSettings: Firm['settings'] }> {
-    const session = await Session.query(trx).findById(sessionId);
-    if (!session || session.userId !== userId) throw unauthenticated('unauthenticated', 'Sign in again.');
-    if (session.revokedAt) throw unauthenticated('session_revoked', 'This session was signed out. Sign in again.');
+    const { rows } = (await trx.raw(
+      `select s.user_id, s.device_name, s.created_at, s.absolute_expires_at, s.idle_expires_at, s.reauth_at, s.revoked_at,
+              u.id as found_user_id, u.firm_id, u.client_id, u.email, u.name, u.role, u.active, u.totp_enabled, f.settings,
+              u.id = ? and set_config('app.firm_id', u.firm_id::text, true) is not null
+                and set_config('app.client_id', coalesce(u.client_id::text, ''), true) is not null
+                and set_config('app.user_email', u.email, true) is not null
+                and set_config('app.role', u.role, true) is not null as scoped
+         from sessions s
+         left join users u on u.id = s.user_id
+         left join firms f on f.id = u.firm_id
+        where s.id = ?`,
+      [userId, sessionId],
+    )) as { rows: SessionCheckRow[] };
+    const row = rows[0];
+    if (!row || row.user_id !== userId) throw unauthenticated('unauthenticated', 'Sign in again.');
+    if (row.revoked_at) throw unauthenticated('session_revoked', 'This session was signed out. Sign in again.');
     const now = new Date();
-    if (session.absoluteExpiresAt <= now || session.idleExpiresAt <= now) throw unauthenticated('session_expired', 'Your session expired. Sign in again.');
-    const user = await User.query(trx).findById(userId);
-    if (!user || !user.active) throw unauthenticated('unauthenticated', 'This account is not active.');
-    const idleExpiresAt = new Date(Math.min(now.getTime() + this.deps.policy.idleMinutes * 60_000, session.absoluteExpiresAt.getTime()));
+    if (row.absolute_expires_at <= now || row.idle_expires_at <= now) throw unauthenticated('session_expired', 'Your session expired. Sign in again.');
+    if (!row.found_user_id || !row.active || !row.firm_id) throw unauthenticated('unauthenticated', 'This account is not active.');
+    if (!row.scoped) throw new Error('the session check did not scope the transaction to its user');
+    const idleExpiresAt = new Date(Math.min(now.getTime() + this.deps.policy.idleMinutes * 60_000, row.absolute_expires_at.getTime()));
     // No write here: the request's transaction must not lock the session row (concurrent requests
     // of one session would queue behind each other). touchSession records the activity afterwards.
-    const firm = await Firm.query(trx).findById(user.firmId).throwIfNotFound();
     return {
-      user: { id: user.id, firmId: user.firmId, email: user.email, name: user.name, role: user.role, clientId: user.clientId, totpEnabled: user.totpEnabled },
-      session: { id: session.id, deviceName: session.deviceName, createdAt: session.createdAt, absoluteExpiresAt: session.absoluteExpiresAt, idleExpiresAt, reauthAt: session.reauthAt },
-      firmSettings: firm.settings ?? {},
+      user: { id: row.found_user_id, firmId: row.firm_id, email: row.email!, name: row.name!, role: row.role as AuthenticatedUser['role'], clientId: row.client_id, totpEnabled: Boolean(row.totp_enabled) },
+      session: { id: sessionId, deviceName: row.device_name, createdAt: row.created_at, absoluteExpiresAt: row.absolute_expires_at, idleExpiresAt, reauthAt: row.reauth_at },
+      firmSettings: row.settings ?? {},
     };
   }
 

@@ -136,20 +136,42 @@ export class JsonPathScanner {
           let depth = this.capDepth;
           let inStr = this.capInString;
           let esc = this.capEscape;
+          let nextBackslash = -1;
           while (j < n) {
+            if (inStr) {
+              // Inside a string: jump to its closing quote (or to the next backslash before it)
+              // with indexOf rather than look at every character; most of a portal file is text.
+              if (esc) {
+                esc = false;
+                j += 1;
+                continue;
+              }
+              const quote = chunk.indexOf('"', j);
+              if (nextBackslash < j) {
+                nextBackslash = chunk.indexOf('\\', j);
+                if (nextBackslash < 0) nextBackslash = n;
+              }
+              if (nextBackslash < (quote < 0 ? n : quote)) {
+                // An escape: the character after the backslash is part of the string.
+                j = nextBackslash + 1;
+                esc = true;
+                continue;
+              }
+              if (quote < 0) {
+                j = n;
+                break;
+              }
+              j = quote + 1;
+              inStr = false;
+              if (depth === 0) {
+                done = true;
+                break;
+              }
+              continue;
+            }
             const d = chunk.charCodeAt(j);
             j += 1;
-            if (inStr) {
-              if (esc) esc = false;
-              else if (d === 92) esc = true;
-              else if (d === 34) {
-                inStr = false;
-                if (depth === 0) {
-                  done = true;
-                  break;
-                }
-              }
-            } else if (d === 34) inStr = true;
+            if (d === 34) inStr = true;
             else if (d === 123 || d === 91) depth += 1;
             else if (d === 125 || d === 93) {
               depth -= 1;

@@ -38,6 +38,17 @@ export function firstFilled(list: readonly number[], texts: readonly string[]): 
   return -1;
 }
 
+/**
+ * A copy of `text` that shares no memory with the text it was cut from. The CSV tokenizer's cells
+ * are slices of a 64 KB piece of the file (csv-records.ts), and in V8 a slice of 13 characters or
+ * more keeps the whole piece alive (shorter ones are copied): so every text the reader keeps past
+ * the row (a document's fields, a header, an issue's message) goes through here, or the parsed
+ * documents would hold the file's text. Cheaper than copying every cell: most cells are dropped.
+ */
+export function ownText(text: string): string {
+  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
 /** Past this many distinct keys a memo starts again (a register of unique dates is not held). */
 const MEMO_LIMIT = 20_000;
 
@@ -60,7 +71,7 @@ export class CellMemos {
     let g = this.gstins.get(raw);
     if (g === undefined) {
       if (this.gstins.size >= MEMO_LIMIT) this.gstins.clear();
-      g = checkGstin(raw);
+      g = checkGstin(ownText(raw));
       this.gstins.set(raw, g);
     }
     return g;

@@ -1,10 +1,13 @@
 /**
- * Purchase-register reader for CSV (csv-parse, streaming), feeding the row sink.
+ * Purchase-register reader for CSV, streaming, feeding the row sink: records from csv-records.ts,
+ * or from csv-parse where a file is not plain CSV (the two give the same records).
  */
 import { Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
 import { parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { type ByteSource, peek } from './byte-source';
+import { type CsvFallback, type CsvRecordHandler, CsvRecords } from './csv-records';
 import { looksLikeHeader, mapHeader } from './register-header';
 import { RegisterSink, refuse, type RegisterReadOptions, type RegisterReadResult } from './register-sink';
 import { sniffContent } from './sniff';
@@ -15,6 +18,74 @@ function detectDelimiter(head: Uint8Array): string {
   const counts: Array<[string, number]> = [',', ';', '\t', '|'].map((d) => [d, firstLines.split(d).length - 1]);
   counts.sort((a, b) => b[1] - a[1]);
   return counts[0]![1] > 0 ? counts[0]![0] : ',';
+}
+
+/**
+ * The records from `from_line` on, as csv-parse streams them with the reader's options: CsvRecords
+ * reads plain CSV, and where a record is not plain csv-parse reads from that record to the end
+ * (csv-records.ts). A csv-parse error goes to `failed`, after the records before it.
+ */
+export async function tokenize(
+  bytes: AsyncIterable<Uint8Array>, delimiter: string, fromLine: number, take: CsvRecordHandler, failed: (e: Error) => void,
+): Promise<void> {
+  const decoder = new TextDecoder('utf-8'); // drops a leading BOM, as csv-parse's `bom` does
+  if (!CsvRecords.reads(delimiter)) {
+    await csvParseRest({ rest: '', line: 1, fromLine, newline: '' }, bytes[Symbol.asyncIterator](), decoder, delimiter, take, failed);
+    return;
+  }
+  const fast = new CsvRecords(delimiter, fromLine, take);
+  const it = bytes[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const n = await it.next();
+      if (n.done) {
+        const tail = decoder.decode();
+        if (tail) fast.write(tail);
+        fast.end();
+        break;
+      }
+      fast.write(decoder.decode(n.value, { stream: true }));
+      if (fast.stopped || fast.fallback) break;
+    }
+  } catch (e) {
+    // A failing source (or row) ends the read as a csv-parse error would.
+    failed(e as Error);
+    return;
+  }
+  if (fast.fallback) await csvParseRest(fast.fallback, it, decoder, delimiter, take, failed);
+  else if (fast.stopped) await it.return?.();
+}
+
+/**
+ * csv-parse from a record on: fed as many empty lines as come before it, so that its line numbers
+ * (in records and in errors) are the file's, and `from_line` skips them.
+ */
+async function csvParseRest(
+  fb: CsvFallback, it: AsyncIterator<Uint8Array>, decoder: TextDecoder, delimiter: string, take: CsvRecordHandler,
+  failed: (e: Error) => void,
+): Promise<void> {
+  async function* texts(): AsyncGenerator<string> {
+    if (fb.line > 1) yield fb.newline.repeat(fb.line - 1);
+    yield fb.rest;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) break;
+      const t = decoder.decode(n.value, { stream: true });
+      if (t) yield t;
+    }
+    const tail = decoder.decode();
+    if (tail) yield tail;
+  }
+  const parser = parseCsv({
+    bom: false, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true, from_line: fb.fromLine,
+  });
+  try {
+    for await (const rec of Readable.from(texts()).pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!take(rec.record, rec.info.lines)) break;
+    }
+  } catch (e) {
+    failed(e as Error);
+  }
 }
 
 /** How much of the file we buffer to find the header line (title blocks are a few lines). */
@@ -89,24 +160,14 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
     }
   }
   if (headerLine > 0) for (const t of titleRecords) sink.row(t.record, t.line);
-  // 3. Stream the rest from the header line (or from the top when no header was seen).
-  const parser = parseCsv({
-    bom: true,
-    delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-    info: true,
-    ...(headerLine > 0 ? { from_line: headerLine } : {}),
+  // 3. Read the rest from the header line (or from the top when no header was seen).
+  const take = (record: string[], line: number): boolean => {
+    if (!sink.admit(record.length)) return false;
+    sink.row(record, line);
+    return !sink.fatal;
+  };
+  await tokenize(replay(), delimiter, headerLine > 0 ? headerLine : 1, take, (e) => {
+    sink.error({ code: 'invalid_csv', fatal: true, message: e.message });
   });
-  try {
-    for await (const rec of Readable.from(replay()).pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!sink.admit(rec.record.length)) break;
-      sink.row(rec.record, rec.info.lines);
-      if (sink.fatal) break;
-    }
-  } catch (e) {
-    sink.error({ code: 'invalid_csv', fatal: true, message: (e as Error).message });
-  }
   return sink.result();
 }

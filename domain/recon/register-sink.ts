@@ -13,7 +13,7 @@ import { scanAmount } from './amount-scan';
 import { parseAmount } from './amounts';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { type Acc, booksRowOf } from './register-docs';
-import { CellMemos, type FieldColumns, fieldColumns, firstFilled } from './register-cells';
+import { CellMemos, type FieldColumns, fieldColumns, firstFilled, ownText } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
 import type { BooksRow, DocType, Issue } from './types';
 
@@ -91,7 +91,10 @@ export class RegisterSink {
 
   private push(list: Issue[], i: Issue): void {
     if (list.length >= (this.opts.maxIssues ?? 1000)) this.dropped += 1;
-    else list.push(i);
+    else {
+      i.message = ownText(i.message); // it may quote a cell
+      list.push(i);
+    }
   }
   error(i: Issue): void {
     if (i.fatal) this.fatal = true;
@@ -207,7 +210,7 @@ export class RegisterSink {
         this.mapping.push({
           sheet: this.sheet,
           headerLine: line,
-          columns: mapped.flatMap((f, column) => (f ? [{ column, header: texts[column]!, field: f }] : [])),
+          columns: mapped.flatMap((f, column) => (f ? [{ column, header: ownText(texts[column]!), field: f }] : [])),
         });
         if (!mapped.includes('invoiceNumber')) {
           this.warn({ code: 'no_invoice_number_column', message: 'no supplier invoice number column: only amount-based matching can pair these rows' });
@@ -215,7 +218,7 @@ export class RegisterSink {
         return;
       }
       this.skipped.titleRows += 1;
-      for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(t);
+      for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(ownText(t));
       if (this.rowsSeen >= (this.opts.headerSearchRows ?? 60)) {
         this.error({ code: 'no_header', fatal: true, message: `no register header in the first ${this.rowsSeen} rows of ${this.sheet || 'the file'}` });
       }
@@ -363,15 +366,15 @@ export class RegisterSink {
       existing.invoiceValue += value;
       existing.derived ||= derived;
       if (!existing.supplierGstin && g.gstin) existing.supplierGstin = g.gstin;
-      if (!existing.invoiceNumberRaw && invoiceNumberRaw) existing.invoiceNumberRaw = invoiceNumberRaw;
+      if (!existing.invoiceNumberRaw && invoiceNumberRaw) existing.invoiceNumberRaw = ownText(invoiceNumberRaw);
       this.mergedLines += 1;
       return;
     }
     const acc: Acc = {
-      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: textOf(cols.supplierName, texts),
-      typeHint, invoiceNumberRaw, invoiceDate, voucherNumber, voucherDate, dateFallback,
+      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: ownText(textOf(cols.supplierName, texts)),
+      typeHint, invoiceNumberRaw: ownText(invoiceNumberRaw), invoiceDate, voucherNumber: ownText(voucherNumber), voucherDate, dateFallback,
       taxable: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, invoiceValue: value,
-      pos: pos ?? '', rcm, itcEligible, portCode: textOf(cols.portCode, texts), boe, derived, mixedSigns: false,
+      pos: pos ?? '', rcm, itcEligible, portCode: ownText(textOf(cols.portCode, texts)), boe: ownText(boe), derived, mixedSigns: false,
     };
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     this.accs.set(key, acc);

@@ -33,7 +33,7 @@ const col = (header: string, key: string, kind: ColumnKind, side: Side | 'refere
 export const REPORT_COLUMNS: readonly ReportColumn[] = [
   col('Status', 'category', 'text', null, 18),
   col('Reason', 'reason', 'text', null, 30),
-  col('Supplier GSTIN', 'supplierGstin', 'text', null, 17),
+  col('Supplier GSTIN', 'supplierGstin', 'text', null, 19),
   col('Supplier name', 'supplierName', 'text', null, 30),
   col('Invoice no. (books)', 'booksNumber', 'text', 'books', 18),
   col('Date (books)', 'booksDate', 'date', 'books'),

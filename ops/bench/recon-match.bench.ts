@@ -17,6 +17,7 @@ import { readRegisterCsv } from '../../domain/recon/register-reader';
 import type { BooksRow, PortalDoc } from '../../domain/recon/types';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { registerSplit, retainedPerDocument } from './register-split';
+import { registerXlsxTimings } from './register-xlsx-floor';
 
 const CHUNK = 64 * 1024;
 
@@ -72,6 +73,15 @@ export interface BenchRow {
   /** The register reader's two parts alone (register-split.ts), MB/s on the same bytes. */
   csvTokenizeMBs: number;
   csvSinkMBs: number;
+  /** csv-parse and papaparse alone on the same bytes (register-split.ts), MB/s. */
+  csvParseMBs: number;
+  papaparseMBs: number;
+  /** The register XLSX reader and its floor (register-xlsx-floor.ts), MB/s of the workbook. */
+  xlsxMb: number;
+  xlsxReaderMBs: number;
+  xlsxFloorMBs: number;
+  /** Each reader's second read of the same file in the process (its code compiled by then), MB/s. */
+  secondReadMBs: { csv: number; twoB: number; twoA: number };
   /** Heap the parsed documents retain, bytes per document (0 without --expose-gc). */
   booksBytesPerDoc: number;
   portalBytesPerDoc: number;
@@ -115,6 +125,10 @@ interface Parsed {
   csvMs: number;
   csvTokenizeMs: number;
   csvSinkMs: number;
+  csvParseMs: number;
+  papaparseMs: number;
+  xlsx: { xlsxMb: number; readerMs: number; floorMs: number };
+  secondReadMs: { csv: number; twoB: number; twoA: number };
   booksBytesPerDoc: number;
   portalBytesPerDoc: number;
   peakRssAfterParseMb: number;
@@ -161,15 +175,32 @@ async function parseSize(size: number): Promise<Parsed> {
   // The parts and the retained heap hold a second copy of the records or documents for a while:
   // above this size they are skipped (NaN), so that peak RSS stays the reconciliation's own.
   const measureParts = size <= PARTS_MAX;
-  const split = measureParts ? await registerSplit(csv) : { tokenizeMs: Number.NaN, sinkMs: Number.NaN };
+  const split = measureParts ? await registerSplit(csv) : { tokenizeMs: Number.NaN, sinkMs: Number.NaN, csvParseMs: Number.NaN, papaparseMs: Number.NaN };
   const booksBytesPerDoc = measureParts
     ? await retainedPerDocument(() => readRegisterCsv(chunks(csv), { source: 'pr.csv' }), (r) => r.rows.length) : Number.NaN;
   const portalBytesPerDoc = measureParts ? await retainedPerDocument(
     () => readGstr2b(chunks(json), { gstin: data.recipientGstin, period: data.period }), (r) => r.documents.length + r.rejected.length) : Number.NaN;
+  const secondReadMs = { csv: Number.NaN, twoB: Number.NaN, twoA: Number.NaN };
+  if (measureParts) {
+    // The readers once more on the same bytes: the first read above also compiles their code.
+    collect();
+    t = process.hrtime.bigint();
+    await readRegisterCsv(chunks(csv), { source: 'pr.csv' });
+    secondReadMs.csv = ms(t);
+    collect();
+    t = process.hrtime.bigint();
+    await readGstr2b(chunks(json), { gstin: data.recipientGstin, period: data.period });
+    secondReadMs.twoB = ms(t);
+    collect();
+    t = process.hrtime.bigint();
+    await readGstr2a(chunks(json2a), { gstin: data.recipientGstin, period: data.period });
+    secondReadMs.twoA = ms(t);
+  }
+  const xlsx = measureParts ? await registerXlsxTimings(csv.toString('utf8'), register.rows.length) : { xlsxMb: Number.NaN, readerMs: Number.NaN, floorMs: Number.NaN };
 
   // Earlier-period originals of amendments come from the previous 2B file in real life.
   const portal = [...twoB.documents, ...twoB.rejected, ...data.portal.filter((d) => d.period !== data.period)];
-  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs, csvTokenizeMs: split.tokenizeMs, csvSinkMs: split.sinkMs, booksBytesPerDoc, portalBytesPerDoc, peakRssAfterParseMb };
+  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs, csvTokenizeMs: split.tokenizeMs, csvSinkMs: split.sinkMs, csvParseMs: split.csvParseMs, papaparseMs: split.papaparseMs, xlsx, secondReadMs, booksBytesPerDoc, portalBytesPerDoc, peakRssAfterParseMb };
 }
 
 /** A full collection when the process runs with --expose-gc (the engine children do). */
@@ -239,6 +270,12 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       csvReaderMBs: p.csvMb / (p.csvMs / 1000),
       csvTokenizeMBs: p.csvMb / (p.csvTokenizeMs / 1000),
       csvSinkMBs: p.csvMb / (p.csvSinkMs / 1000),
+      csvParseMBs: p.csvMb / (p.csvParseMs / 1000),
+      papaparseMBs: p.csvMb / (p.papaparseMs / 1000),
+      xlsxMb: p.xlsx.xlsxMb,
+      xlsxReaderMBs: p.xlsx.xlsxMb / (p.xlsx.readerMs / 1000),
+      xlsxFloorMBs: p.xlsx.xlsxMb / (p.xlsx.floorMs / 1000),
+      secondReadMBs: { csv: p.csvMb / (p.secondReadMs.csv / 1000), twoB: p.jsonMb / (p.secondReadMs.twoB / 1000), twoA: p.json2aMb / (p.secondReadMs.twoA / 1000) },
       booksBytesPerDoc: p.booksBytesPerDoc,
       portalBytesPerDoc: p.portalBytesPerDoc,
       matchFirstMs: firstMs,
@@ -277,7 +314,10 @@ export function registerParts(r: BenchRow): string {
   // NaN in the child arrives as null through JSON: neither is finite.
   if (!Number.isFinite(r.csvSinkMBs)) return `register CSV reader ${r.csvReaderMBs.toFixed(1)} MB/s (${(r.csvReaderMBs / r.csvBaselineMBs).toFixed(2)} of the floor); its parts not measured at this size (RECON_BENCH_PARTS_MAX)`;
   const of = (mbs: number): string => `${mbs.toFixed(1)} MB/s (${(mbs / r.csvBaselineMBs).toFixed(2)} of the floor)`;
-  return `register CSV reader ${of(r.csvReaderMBs)}: tokenizer alone ${of(r.csvTokenizeMBs)}, row sink alone ${of(r.csvSinkMBs)}`;
+  const xlsx = `register XLSX reader ${r.xlsxReaderMBs.toFixed(1)} MB/s of a ${r.xlsxMb.toFixed(1)} MB workbook (unzip + split floor ${r.xlsxFloorMBs.toFixed(1)}; ${(r.xlsxReaderMBs / r.xlsxFloorMBs).toFixed(2)})`;
+  const again = r.secondReadMBs;
+  const second = `second read in the process: register CSV ${again.csv.toFixed(1)} MB/s (${(again.csv / r.csvBaselineMBs).toFixed(2)}), 2B ${again.twoB.toFixed(1)} (${(again.twoB / r.jsonBaselineMBs).toFixed(2)}), 2A ${again.twoA.toFixed(1)} (${(again.twoA / r.json2aBaselineMBs).toFixed(2)})`;
+  return `${second}; register CSV reader ${of(r.csvReaderMBs)}: tokenizer alone ${of(r.csvTokenizeMBs)} (csv-parse alone ${of(r.csvParseMBs)}, papaparse alone ${of(r.papaparseMBs)}), row sink alone ${of(r.csvSinkMBs)}; ${xlsx}`;
 }
 
 /** Retained heap of the parsed documents, per document. */

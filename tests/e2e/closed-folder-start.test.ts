@@ -1,6 +1,7 @@
 /**
  * `npm start` from a checkout whose parent folder is closed to other users (mode 700, like a clone in
- * root's home or in `mktemp -d`), and the ops commands beside it with no variables set.
+ * root's home or in `mktemp -d`), and the ops commands beside it with no variables set (create-firm,
+ * backup, backups, drill, create-operator), each saying which stack it uses.
  *
  * The checkout is a copy of this one (sources copied, node_modules hard-linked where the file system
  * allows) so the embedded PostgreSQL's binaries really sit under the closed folder. As root,
@@ -126,6 +127,20 @@ describe('npm start from a folder other users cannot enter', () => {
       const backups = JSON.parse(listed.stdout) as Array<{ id: string; status: string; file: string }>;
       expect(backups.map((b) => b.status)).toEqual(['verified']);
       expect(fs.existsSync(path.join(dataDir, 'backups', backups[0]!.file))).toBe(true);
+
+      const drill = await npmRun(checkout, 'ops:drill', [backups[0]!.id]);
+      expectOk(drill, 'ops:drill');
+      expect(drill.stderr).toContain(`Temporal 127.0.0.1:${ports.TEMPORAL_DEV_PORT}`);
+      expect(drill.stdout).toContain(`${backups[0]!.id}: drill passed`);
+
+      // A platform operator made in the stack's database: its token opens the stack's codec endpoint.
+      const operator = await npmRun(checkout, 'ops:create-operator', ['--email', 'ops@closed.example', '--json']);
+      expectOk(operator, 'ops:create-operator');
+      expect(operator.stderr).toContain(`using the \`npm start\` stack of ${dataDir}`);
+      const { token } = JSON.parse(operator.stdout) as { token: string };
+      const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"closed":true}').toString('base64') };
+      const encoded = await fetch(`http://127.0.0.1:${ports.PORT}/codec/encode`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ payloads: [payload] }) });
+      expect(encoded.status).toBe(200);
     } finally {
       stack.child.kill('SIGINT');
     }

@@ -1,7 +1,8 @@
 /**
  * The web app in a real Chromium against a fresh `npm start` (real PostgreSQL, Temporal server and
  * worker): a page without a session goes to sign-in and back; staff creates a client, uploads both
- * files, runs a reconciliation, filters the results, links two rows, exports a real workbook,
+ * files (another period's register first: warned before the run, later undone), runs a
+ * reconciliation, filters the results, links two rows, exports a real workbook,
  * finds the run in the firm-wide view of the period, then requests the close, which they cannot
  * approve; a manager approves it in the inbox and the period shows closed; a client user sees only
  * their own client; a third device sign-in offers to sign one out. Along the way: axe-core finds no serious violation on the main pages, no page logs
@@ -62,6 +63,7 @@ describe('the web app in a browser', () => {
     await page.getByRole('button', { name: 'Create client' }).click();
     await page.waitForURL(/\/clients\/[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name }).waitFor();
+    const clientUrl = page.url();
 
     // Both files by the signed-URL flow, then the run.
     const period = '2024-06';
@@ -72,8 +74,16 @@ describe('the web app in a browser', () => {
     // A file the server refuses: its problems are listed, nothing is kept.
     await page.getByTestId('file-purchase_register').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from('remarks,owner\nchase supplier,Sita\n') });
     await page.getByText('notes.csv was not accepted').waitFor();
+    // Another period's register: kept, with a warning to check the period before running.
+    const october = generateReconData({ n: 40, seed: 9, period: '2024-10', recipientGstin: gstin });
+    await page.getByTestId('file-purchase_register').setInputFiles({ name: 'register-october.csv', mimeType: 'text/csv', buffer: Buffer.from(toRegisterCsv(october)) });
+    await page.getByText(/register-october\.csv: [\d,]+ documents read/).waitFor();
+    const periodWarning = page.getByText('Check the period before running');
+    await periodWarning.waitFor();
+    await page.getByText(/documents are dated after the period \(2024-06-30\)/).first().waitFor();
     await page.getByTestId('file-purchase_register').setInputFiles({ name: 'register-june.csv', mimeType: 'text/csv', buffer: Buffer.from(toRegisterCsv(data)) });
     await page.getByText(/register-june\.csv: [\d,]+ documents read/).waitFor();
+    await periodWarning.waitFor({ state: 'detached' });
     await page.getByTestId('file-gstr2b').setInputFiles({ name: 'gstr2b-june.json', mimeType: 'application/json', buffer: Buffer.from(toGstr2bJson(data)) });
     await page.getByText(/gstr2b-june\.json: [\d,]+ documents read/).waitFor();
     await page.getByRole('button', { name: 'Start reconciliation' }).click();
@@ -135,6 +145,15 @@ describe('the web app in a browser', () => {
     expect(total).toMatch(/^₹[\d,]+\.\d{2}$/);
     expect(await line.textContent()).toContain(total);
     expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The wrong upload undone from the client's imports: nothing used it, so it is discarded.
+    await page.goto(clientUrl);
+    await page.getByRole('tab', { name: 'Imports' }).click();
+    const wrongUpload = page.getByRole('row').filter({ hasText: 'register-october.csv' });
+    page.once('dialog', (dialog) => void dialog.accept());
+    await wrongUpload.getByRole('button', { name: 'Undo the upload of register-october.csv' }).click();
+    await wrongUpload.getByText('Discarded').waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'register-june.csv' }).getByText('Validated').count()).toBe(1);
     await page.goto(runUrl);
 
     // Close: requested by staff, who cannot approve it.

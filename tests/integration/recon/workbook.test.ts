@@ -4,7 +4,7 @@
  * GSTIN, period, time in IST) and figures per tax head equal to the API's; human labels and no
  * internal code anywhere; every amount in the Indian-grouping format of its magnitude with a red
  * minus for negatives; shares as percentages; frozen, filtered header rows; each status sheet with
- * only its sides' columns and the source positions last; the CSV with the same labels; and one
+ * only its sides' columns, the source positions last and left out of the print; the CSV with the same labels; and one
  * supplier's statement with only that supplier's documents.
  */
 import * as ExcelJS from 'exceljs';
@@ -28,6 +28,9 @@ const PERIOD = '2024-06';
 /** Codes that must never reach a reader: every snake_case or camelCase code of the engine. */
 const CODES = [...CATEGORIES, ...MATCH_REASONS, ...OUT_OF_SCOPE_REASONS, ...FLAGS, ...DIFFERENCE_FIELDS, 'atRisk', 'as2b', 'toConfirm', 'notAvailable', 'netDifference'].filter((c) => /_|[a-z][A-Z]/.test(c));
 const codePattern = new RegExp(`\\b(${CODES.join('|')})\\b`);
+
+/** A format as ExcelJS reads it back: without the backslashes of literal commas. */
+const unescaped = (f: string) => f.replace(/\\/g, '');
 
 let lastBytes: Buffer = Buffer.alloc(0);
 async function workbookOf(res: Response): Promise<ExcelJS.Workbook> {
@@ -90,7 +93,8 @@ describe('the reconciliation workbook and CSV, read back', () => {
     firm = await createTestFirm(db, 'Mehta & Associates, Chartered Accountants');
     staff = await login(api, firm.users.staff.email, firm.users.staff.password);
     const client = firm.clients[0]!;
-    const data = reconData(client.gstin, 160);
+    // Suppliers in the client's state and in others: CGST and SGST as well as IGST carry amounts.
+    const data = reconData(client.gstin, 160, 11);
     const twoB = await importFile(api, staff, client.id, 'gstr2b', PERIOD, data.twoB, 'application/json');
     const register = await importFile(api, staff, client.id, 'purchase_register', PERIOD, data.csv, 'text/csv');
     const started = await call(api, 'POST', `/api/clients/${client.id}/reconciliations`, { token: staff, body: { period: PERIOD, registerImportId: register.importId, gstr2bImportId: twoB.importId } });
@@ -136,6 +140,11 @@ describe('the reconciliation workbook and CSV, read back', () => {
     const risk = rowByLabel(sheet, 'ITC at risk');
     const api = summary.itc.atRisk!;
     expect((risk.values as unknown[]).slice(4, 9)).toEqual([api.igst, api.cgst, api.sgst, api.cess, api.total]);
+    // Each head in its own column: intra-state tax under CGST and SGST, inter-state under IGST.
+    const as2b = rowByLabel(sheet, 'ITC as per 2B');
+    expect((as2b.values as unknown[]).slice(4, 9)).toEqual([summary.itc.as2b!.igst, summary.itc.as2b!.cgst, summary.itc.as2b!.sgst, summary.itc.as2b!.cess, summary.itc.as2b!.total]);
+    for (const column of [4, 5, 6]) expect({ column, value: as2b.getCell(column).value }).toEqual({ column, value: expect.any(Number) });
+    expect([as2b.getCell(4).value, as2b.getCell(5).value, as2b.getCell(6).value].every((v) => (v as number) > 0)).toBe(true);
     const share = rowByLabel(sheet, 'Share of 2B ITC matched').getCell(8);
     expect(share.numFmt).toMatch(/%/);
     expect(share.value).toBeCloseTo(summary.itc.matched!.total / summary.itc.as2b!.total, 6);
@@ -153,8 +162,7 @@ describe('the reconciliation workbook and CSV, read back', () => {
     const money = numbers.filter((c) => c.numFmt?.includes('0.00'));
     expect(money.length).toBeGreaterThan(500);
     // ExcelJS drops the backslashes of literal commas when it reads a format back (the file keeps
-    // them: checked below in the styles themselves), so compare without them.
-    const unescaped = (f: string) => f.replace(/\\/g, '');
+    // them: checked below in the styles themselves), so compare without them (unescaped).
     expect(money.filter((c) => c.numFmt !== unescaped(indianMoneyFormat(c.value as number)))).toEqual([]);
     const styles = (await readZip(lastBytes)).get('xl/styles.xml')!.toString('utf8');
     const formats = [...styles.matchAll(/formatCode="([^"]*)"/g)].map((m) => m[1]);
@@ -181,6 +189,10 @@ describe('the reconciliation workbook and CSV, read back', () => {
     const matched = expectTableSheet(book.getWorksheet(CATEGORY_LABELS.exact_match)!);
     expect(matched).toEqual(expect.arrayContaining(['Taxable value (books)', 'Taxable value (2B)', 'IGST (books)', 'IGST (2B)']));
     expect(book.getWorksheet(CATEGORY_LABELS.exact_match)!.rowCount - 1).toBe(summary.counts.exact_match);
+    // It prints the reader's columns of every row: the references after them stay on screen.
+    const matchedSheet = book.getWorksheet(CATEGORY_LABELS.exact_match)!;
+    const lastReaderColumn = matchedSheet.getColumn(matched.indexOf('Review note') + 1).letter;
+    expect(matchedSheet.pageSetup.printArea?.replace(/\$/g, '')).toBe(`A1:${lastReaderColumn}${matchedSheet.rowCount}`);
     const suppliers = book.getWorksheet('Suppliers')!;
     const shareColumn = expectTableSheet(suppliers).indexOf('Share matched') + 1;
     const shares = suppliers.getColumn(shareColumn).values.filter((v) => typeof v === 'number');
@@ -209,14 +221,27 @@ describe('the reconciliation workbook and CSV, read back', () => {
     expect(book.worksheets.map((w) => w.name)).toEqual(['Statement', 'To correct', 'Agreed']);
     const statement = book.getWorksheet('Statement')!;
     expect(statement.getRow(1).getCell(1).value).toBe(firm.name);
+    // Addressed like a letter: to the supplier, on behalf of the client.
+    expect(headingValue(statement, 'To')).toBe(top.supplierName);
     expect(headingValue(statement, 'Supplier GSTIN')).toBe(top.supplierGstin);
+    expect(headingValue(statement, 'On behalf of')).toBe(firm.clients[0]!.name);
+    expect(headingValue(statement, 'Recipient GSTIN')).toBe(firm.clients[0]!.gstin);
+    expect(headingValue(statement, 'Return period')).toBe('June 2024');
     expect(rowByLabel(statement, 'Input tax credit held up until these are corrected').getCell(4).value).toBe(top.itcAtRisk);
     const toCorrect = book.getWorksheet('To correct')!;
     const headers = expectTableSheet(toCorrect);
+    expect(headers.slice(0, 2)).toEqual(['Your invoice no.', 'Our reference']);
     const problem = headers.indexOf('Problem') + 1;
     const problems = toCorrect.getColumn(problem).values.slice(2) as string[];
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.filter((p) => !/^(Not in your GSTR-1 for June 2024|In your GSTR-1; we have not received this document|.+: you reported .+; our invoice shows .+)$/.test(p))).toEqual([]);
+    expectTableSheet(book.getWorksheet('Agreed')!);
+    // The statement's figures: amounts in the Indian grouping of their magnitude, counts formatted too.
+    const numbers = cells(book).filter((c) => typeof c.value === 'number');
+    expect(numbers.length).toBeGreaterThan(0);
+    expect(numbers.filter((c) => !c.numFmt || c.numFmt === 'General').map((c) => `${c.sheet}!${c.ref}`)).toEqual([]);
+    expect(numbers.filter((c) => c.numFmt.includes('0.00') && c.numFmt !== unescaped(indianMoneyFormat(c.value as number)))).toEqual([]);
+    expect(cells(book).filter((c) => c.value instanceof Date && c.numFmt !== 'dd-mm-yyyy')).toEqual([]);
     const others = new Set(suppliers.slice(1).map((s) => s.supplierGstin));
     expect(cells(book).filter((c) => typeof c.value === 'string' && others.has(c.value))).toEqual([]);
     expect(cells(book).filter((c) => typeof c.value === 'string' && codePattern.test(c.value))).toEqual([]);

@@ -10,7 +10,7 @@ import type { ImportKind, ImportRecord, Issue } from '../http/types';
 import { formatCount, formatDateTime } from '../lib/format';
 import { errorText } from './QueryState';
 
-export type Uploaded = { importId: string; rows: number; filename: string; duplicate: boolean; at: string | null };
+export type Uploaded = { importId: string; rows: number; filename: string; duplicate: boolean; at: string | null; warnings: Issue[] };
 
 type State =
   | { step: 'idle' }
@@ -77,7 +77,7 @@ export function UploadSlot(props: {
       });
       const body = await uploadFile(created.uploadUrl, file, (fraction) => setState({ step: 'uploading', filename: file.name, fraction }));
       const warnings = (body.warnings as Issue[]) ?? [];
-      const result: Uploaded = { importId: created.importId, rows: Number(body.rows ?? 0), filename: file.name, duplicate: Boolean(body.duplicateOf), at: new Date().toISOString() };
+      const result: Uploaded = { importId: created.importId, rows: Number(body.rows ?? 0), filename: file.name, duplicate: Boolean(body.duplicateOf), at: new Date().toISOString(), warnings };
       setState({ step: 'done', result, warnings });
       props.onUploaded(result);
     } catch (e) {

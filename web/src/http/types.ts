@@ -158,7 +158,10 @@ export type CloseRequest = {
   decision: null | { by: { id: string; email: string; role: string }; at: string; note: string | null; selfApproved: boolean };
 };
 
-export type PeriodDetail = PeriodView & { clientId: string; closeRequests: CloseRequest[] };
+/** A warning on one of the period's latest imports (a file dated outside the period), shown before a run or a close. */
+export type ImportWarning = Issue & { importId: string; kind: ImportKind };
+
+export type PeriodDetail = PeriodView & { clientId: string; closeRequests: CloseRequest[]; warnings?: ImportWarning[] };
 
 export type Notification = { id: string; kind: string; payload: Record<string, unknown>; createdAt: string; readAt: string | null };
 

@@ -67,7 +67,7 @@ function Periods({ clientId }: { clientId: string }) {
 }
 
 /** Undo a wrong upload (DELETE /api/imports/:id): discarded, or superseded when a run used it. */
-function DiscardButton({ clientId, importId }: { clientId: string; importId: string }) {
+function DiscardButton({ clientId, importId, filename }: { clientId: string; importId: string; filename: string | null }) {
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState(false);
   async function discard() {
@@ -84,7 +84,7 @@ function DiscardButton({ clientId, importId }: { clientId: string; importId: str
     }
   }
   return (
-    <Button size="xs" variant="subtle" color="red" loading={busy} onClick={() => void discard()}>
+    <Button size="xs" variant="subtle" color="red" loading={busy} aria-label={`Undo the upload of ${filename ?? 'this file'}`} onClick={() => void discard()}>
       Undo
     </Button>
   );
@@ -135,7 +135,7 @@ function Imports({ clientId, canUndo }: { clientId: string; canUndo: boolean }) 
                   </Table.Td>
                   <Table.Td className="num">{formatCount(i.rows)}</Table.Td>
                   <Table.Td>{formatDateTime(i.uploadedAt)}</Table.Td>
-                  {canUndo ? <Table.Td>{i.status === 'validated' || i.status === 'rejected' || i.status === 'awaiting_upload' ? <DiscardButton clientId={clientId} importId={i.id} /> : null}</Table.Td> : null}
+                  {canUndo ? <Table.Td>{i.status === 'validated' || i.status === 'rejected' || i.status === 'awaiting_upload' ? <DiscardButton clientId={clientId} importId={i.id} filename={i.filename} /> : null}</Table.Td> : null}
                 </Table.Tr>
               ))}
             </Table.Tbody>

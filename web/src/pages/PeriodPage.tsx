@@ -328,6 +328,15 @@ export default function PeriodPage() {
                 <Text size="sm" c="dimmed" mb="xs">
                   The request binds to the period's latest imports and their completed reconciliation. If they change before a manager decides, the request becomes outdated.
                 </Text>
+                {data.warnings?.length ? (
+                  <Alert color="yellow" title="Check the period's files before closing" mb="xs">
+                    {data.warnings.map((w) => (
+                      <Text key={`${w.importId}-${w.code}`} size="sm">
+                        {w.kind === 'gstr2b' ? 'GSTR-2B' : w.kind === 'gstr2a' ? 'GSTR-2A' : 'Purchase register'}: {w.message}
+                      </Text>
+                    ))}
+                  </Alert>
+                ) : null}
                 <RequestClose clientId={clientId} period={period} onDone={refresh} />
               </Card>
             ) : null}

@@ -32,8 +32,8 @@ export default function ReconcilePage() {
   }, [imports.data, period]);
   const registerId = register?.importId ?? onFile.register?.id;
   const gstr2bId = gstr2b?.importId ?? onFile.gstr2b?.id;
-  // Files already on record that look like another period's (a fresh upload shows its own warnings).
-  const dateWarnings = [register ? null : onFile.register, gstr2b ? null : onFile.gstr2b].flatMap((i) => (i?.warnings ?? []).filter((w) => w.code === 'dates_outside_period'));
+  // The files about to be used that look like another period's, fresh uploads and files on record alike.
+  const dateWarnings = [register?.warnings ?? onFile.register?.warnings, gstr2b?.warnings ?? onFile.gstr2b?.warnings].flatMap((w) => (w ?? []).filter((i) => i.code === 'dates_outside_period'));
 
   async function start() {
     setBusy(true);

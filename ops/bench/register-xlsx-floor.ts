@@ -1,0 +1,95 @@
+/**
+ * The register XLSX reader against its floor, in the same process on the same bytes: the bench
+ * register written as a workbook (exceljs's streaming writer, shared strings, amounts as numbers),
+ * read by `readRegisterXlsx`; the floor unzips the worksheets and the shared strings (the zip's
+ * central directory read by hand, zlib's raw inflate) and splits their XML into cells and strings
+ * with the simplest loop (decode, `split('<c ')`, `split('<si>')`): no XML parsing, no types.
+ */
+import { PassThrough } from 'node:stream';
+import { inflateRawSync } from 'node:zlib';
+import { parse as parseCsvSync } from 'csv-parse/sync';
+import * as ExcelJS from 'exceljs';
+import { readRegisterXlsx } from '../../domain/recon/register-xlsx';
+
+const CHUNK = 64 * 1024;
+
+function* chunks(buf: Buffer): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += CHUNK) yield buf.subarray(i, i + CHUNK);
+}
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** A cell as a register workbook holds it: amounts as numbers, the rest as text. */
+function typed(cell: string): string | number {
+  return /^\d[\d,]*(\.\d+)?$/.test(cell) ? Number(cell.replaceAll(',', '')) : cell;
+}
+
+/** The bench register (CSV text) as an XLSX workbook of one sheet. */
+export async function toRegisterXlsx(csvText: string): Promise<Buffer> {
+  const rows = parseCsvSync(csvText, { relax_column_count: true, relax_quotes: true }) as string[][];
+  const out = new PassThrough();
+  const parts: Buffer[] = [];
+  out.on('data', (b: Buffer) => parts.push(b));
+  const done = new Promise((resolve) => out.on('end', resolve));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true, useStyles: false });
+  const ws = wb.addWorksheet('Purchase Register');
+  for (const r of rows) ws.addRow(r.map(typed)).commit();
+  ws.commit();
+  await wb.commit();
+  await done;
+  return Buffer.concat(parts);
+}
+
+/** The inflated bytes of the zip entries whose names `want` accepts (central directory, then each local header). */
+function unzip(zip: Buffer, want: (name: string) => boolean): Buffer[] {
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd -= 1;
+  if (eocd < 0) throw new Error('not a zip: no end of central directory');
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const found: Buffer[] = [];
+  for (let k = 0; k < count; k += 1) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error('bad central directory entry');
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLen = zip.readUInt16LE(at + 28);
+    const skip = nameLen + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLen);
+    if (want(name)) {
+      const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const raw = zip.subarray(data, data + size);
+      found.push(method === 8 ? inflateRawSync(raw) : raw);
+    }
+    at += 46 + skip;
+  }
+  return found;
+}
+
+export interface XlsxTimings {
+  xlsxMb: number;
+  readerMs: number;
+  floorMs: number;
+}
+
+/** The XLSX reader and its floor on the bench register (the reader must read `expectRows` documents). */
+export async function registerXlsxTimings(csvText: string, expectRows: number): Promise<XlsxTimings> {
+  const xlsx = await toRegisterXlsx(csvText);
+  let t = process.hrtime.bigint();
+  let cells = 0;
+  for (const xml of unzip(xlsx, (n) => n.startsWith('xl/worksheets/sheet') || n === 'xl/sharedStrings.xml')) {
+    const text = xml.toString('utf8');
+    cells += text.split('<c ').length - 1 + text.split('<si>').length - 1;
+  }
+  const floorMs = ms(t);
+  if (cells === 0) throw new Error('no cells in the bench workbook');
+  t = process.hrtime.bigint();
+  const read = await readRegisterXlsx(chunks(xlsx), { source: 'pr.xlsx' });
+  const readerMs = ms(t);
+  if (!read.ok || read.rows.length !== expectRows) {
+    throw new Error(`XLSX register read ${read.rows.length} documents, the CSV ${expectRows}: ${JSON.stringify(read.errors.slice(0, 3))}`);
+  }
+  return { xlsxMb: xlsx.length / 1e6, readerMs, floorMs };
+}

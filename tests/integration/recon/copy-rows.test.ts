@@ -1,0 +1,192 @@
+/**
+ * The COPY path of the bulk row writes (db/copy-rows.ts, db/recon-rows.ts), called directly in
+ * tenant transactions of the application role on a real PostgreSQL: values round-trip exactly,
+ * a failure part-way leaves nothing, row-level security and the period lock still decide, and
+ * one firm's staged rows are never visible to another.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { CHUNK, CHUNK_CHARS, copyField } from '../../../db/copy-rows';
+import { insertImportRows, insertResultRows, loadImportRows, type StoredResult } from '../../../db/recon-rows';
+import { inTenantTransaction } from '../../../db/tenant';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { eventually } from '../../harness/eventually';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+
+const PERIOD = '2024-06';
+
+/** Texts COPY's text format gives a meaning to, JSON's escapes, and Unicode beyond the BMP. */
+const AWKWARD = [
+  'tab\there',
+  'new\nline',
+  'carriage\r\nreturn',
+  'back\\slash',
+  'a \\N that is text',
+  '\\.',
+  '\\',
+  'ends with a backslash\\',
+  '"quoted" and \'single\'',
+  'ग्राहक — चालान ₹1,23,456.78',
+  'emoji 🧾 and a combining é',
+  '\u2028line separator\u2029',
+  '\u0001\u001f control characters',
+  '',
+  ' leading and trailing ',
+];
+
+describe('bulk row writes by COPY', () => {
+  let db: TestDatabase;
+  let firm: TestFirm;
+  let other: TestFirm;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ poolMax: 2 });
+    firm = await createTestFirm(db);
+    other = await createTestFirm(db);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const asFirm = <T>(f: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>) =>
+    inTenantTransaction(db.app, { firmId: f.id, actor: { userId: f.users.staff.id, email: f.users.staff.email, role: 'staff' } }, fn);
+
+  /** An import waiting for its rows, written as the owner (the upload route makes it). */
+  async function newImport(f: TestFirm, period = PERIOD, kind = 'gstr2b'): Promise<{ importId: string; clientId: string }> {
+    const clientId = f.clients[0]!.id;
+    const [row] = await db.owner('imports').insert({ firm_id: f.id, client_id: clientId, kind, period, filename: 'x.json' }).returning('id');
+    return { importId: (row as { id: string }).id, clientId };
+  }
+
+  const storedCount = async (importId: string) => Number((await db.owner('import_rows').where({ import_id: importId }).count({ n: '*' }))[0]!.n);
+
+  it('escapes only what COPY text gives a meaning to', () => {
+    expect(copyField('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(copyField('plain ग्राहक 🧾')).toBe('plain ग्राहक 🧾');
+    expect(copyField(null)).toBe('\\N');
+    expect(copyField(undefined)).toBe('\\N');
+    expect(copyField(42)).toBe('42');
+  });
+
+  it('round-trips imported documents exactly: tabs, newlines, backslashes, Unicode, in file order', async () => {
+    const { importId, clientId } = await newImport(firm);
+    const docs = AWKWARD.map((text, i) => ({ invoiceNumber: text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } }));
+    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
+    const back = await asFirm(firm, (trx) => loadImportRows<unknown>(trx, importId));
+    expect(back).toEqual(docs);
+    const seqs = (await db.owner('import_rows').where({ import_id: importId }).orderBy('seq').select('seq')).map((r: { seq: number }) => r.seq);
+    expect(seqs).toEqual(docs.map((_, i) => i));
+  });
+
+  it('round-trips result rows, their category and supplier text exactly', async () => {
+    const { importId, clientId } = await newImport(firm);
+    const [run] = await db.owner('reconciliation_runs')
+      .insert({ firm_id: firm.id, client_id: clientId, period: PERIOD, register_import_id: importId, gstr2b_import_id: importId, workflow_id: `copy-${randomUUID()}` })
+      .returning('id');
+    const runId = (run as { id: string }).id;
+    const rows: StoredResult[] = AWKWARD.map((text, i) => ({ category: `matched ${text}`, supplierGstin: text, row: { id: `r${i}`, note: text, reasons: [text] } }));
+    const asked: Array<[number, number]> = [];
+    await asFirm(firm, (trx) =>
+      insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, { count: rows.length, between: (from, to) => (asked.push([from, to]), rows.slice(from, to)) }),
+    );
+    expect(asked).toEqual([[0, rows.length]]); // each row asked for once
+    const back = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'category', 'supplier_gstin', 'row');
+    expect(back).toEqual(rows.map((r, i) => ({ seq: i, category: r.category, supplier_gstin: r.supplierGstin, row: r.row })));
+  });
+
+  it(`writes more than one chunk (${CHUNK.toLocaleString('en-IN')} rows) in order, with progress every batch`, async () => {
+    const { importId, clientId } = await newImport(firm);
+    const docs = Array.from({ length: CHUNK + 2_345 }, (_, i) => ({ n: i, t: i % 7 === 0 ? 'x\ty' : 'z' }));
+    const progress: number[] = [];
+    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs, (done) => void progress.push(done)));
+    expect(progress[progress.length - 1]).toBe(docs.length);
+    expect(progress.every((done, i) => i === 0 || done > progress[i - 1]!)).toBe(true);
+    const back = await asFirm(firm, (trx) => loadImportRows<{ n: number; t: string }>(trx, importId));
+    expect(back.length).toBe(docs.length);
+    expect(back.findIndex((d, i) => d.n !== i || d.t !== docs[i]!.t)).toBe(-1);
+  });
+
+  it(`cuts large rows into chunks of about ${CHUNK_CHARS / 1024 / 1024} MB of text, in order`, async () => {
+    const { importId, clientId } = await newImport(firm);
+    const docs = Array.from({ length: 3_000 }, (_, i) => ({ n: i, text: `${i}\t`.padEnd(2_000, 'é\\') }));
+    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
+    expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, importId))).toEqual(docs);
+  });
+
+  it('leaves nothing when the stream fails part-way, after a whole chunk was moved in, and the connection stays usable', async () => {
+    const { importId, clientId } = await newImport(firm);
+    const docs = Array.from({ length: CHUNK + 10_000 }, (_, i) => ({ n: i }));
+    const write = asFirm(firm, (trx) =>
+      insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs, (done) => {
+        if (done >= CHUNK + 4_000) throw new Error('stopped mid-stream');
+      }),
+    );
+    await expect(write).rejects.toThrow('stopped mid-stream');
+    expect(await storedCount(importId)).toBe(0);
+    // The pool's connections (two) still work, and no staging table was left behind on them.
+    for (let i = 0; i < 4; i += 1) {
+      const left = await asFirm(firm, (trx) => trx.raw(`select count(*)::int as n from pg_class where relname like '%_stage' and relpersistence = 't' and pg_table_is_visible(oid)`));
+      expect(left.rows[0].n).toBe(0);
+    }
+  });
+
+  it('leaves nothing when the database refuses a row in the second chunk', async () => {
+    const { importId, clientId } = await newImport(firm);
+    // A lone surrogate: JSON.stringify writes it as \ud800, which jsonb refuses.
+    const docs = Array.from({ length: CHUNK + 100 }, (_, i) => ({ n: i, text: i === CHUNK + 50 ? 'bad \ud800' : 'ok' }));
+    await expect(asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs))).rejects.toThrow(/invalid input syntax for type json/);
+    expect(await storedCount(importId)).toBe(0);
+  });
+
+  it("refuses rows for another firm (row-level security's WITH CHECK on the move) and writes none", async () => {
+    const { importId, clientId } = await newImport(other);
+    const write = asFirm(firm, (trx) => insertImportRows(trx, { firmId: other.id, clientId, importId, period: PERIOD }, [{ n: 1 }, { n: 2 }]));
+    await expect(write).rejects.toThrow(/row-level security/);
+    expect(await storedCount(importId)).toBe(0);
+  });
+
+  it("never shows one firm's rows to another: not the staged rows while they stream, not the stored ones after", async () => {
+    const { importId, clientId } = await newImport(firm);
+    const docs = Array.from({ length: 5_000 }, (_, i) => ({ secret: `firm-only ${i}` }));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let paused = false;
+    const write = asFirm(firm, (trx) =>
+      insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs, async (done) => {
+        if (done === 4_000) {
+          paused = true;
+          await held;
+        }
+      }),
+    );
+    try {
+      await eventually('the COPY to pause mid-stream', () => paused);
+      // The staging table is created in the writing transaction, not yet committed, in that
+      // session's own temporary schema: no other session sees even its name.
+      const staged = await db.owner.raw(`select count(*)::int as n from pg_class where relname = 'import_rows_stage'`);
+      expect(staged.rows[0].n).toBe(0);
+      await expect(asFirm(other, (trx) => trx.raw('select * from pg_temp.import_rows_stage'))).rejects.toThrow(/does not exist/);
+      expect(await asFirm(other, (trx) => trx('import_rows').where({ import_id: importId }).count({ n: '*' }))).toEqual([{ n: 0 }]);
+    } finally {
+      release();
+    }
+    await write;
+    expect(await storedCount(importId)).toBe(docs.length);
+    expect(await asFirm(other, (trx) => trx('import_rows').count({ n: '*' }))).toEqual([{ n: 0 }]);
+    expect(await asFirm(firm, (trx) => trx('import_rows').where({ import_id: importId }).count({ n: '*' }))).toEqual([{ n: docs.length }]);
+  });
+
+  it('is stopped by the period lock like any insert, and writes nothing', async () => {
+    const period = '2024-03';
+    const { importId, clientId } = await newImport(firm, period);
+    await db.owner.transaction(async (trx) => {
+      await trx.raw(`select set_config('app.firm_id', ?, true)`, [firm.id]);
+      await trx('periods').insert({ firm_id: firm.id, client_id: clientId, period });
+      await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'close_requested' });
+      await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'closed' });
+    });
+    const write = asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period }, Array.from({ length: 3_000 }, (_, i) => ({ n: i }))));
+    await expect(write).rejects.toThrow(/period_closed/);
+    expect(await storedCount(importId)).toBe(0);
+  });
+});
