@@ -9,11 +9,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { CATEGORIES, reconcile, type BooksRow, type Category, type PortalDoc } from '../domain/recon';
+import { CATEGORIES, reconcile, type Category } from '../domain/recon';
 import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
-import { deleteRunResults, insertResultRows, insertSupplierRows, loadImportRows } from '../db/recon-rows';
+import { deleteRunResults, insertResultRows, insertSupplierRows } from '../db/recon-rows';
+import { loadRunDocuments } from './reconciliation-load';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
@@ -111,13 +112,17 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           }
           const documents = Number((await trx('imports').sum({ n: 'rows' }).whereIn('id', [run.register_import_id, run.gstr2b_import_id]))[0]?.n ?? 0);
           const report = progressReporter(documents);
-          const books = await loadImportRows<BooksRow>(trx, run.register_import_id, (done) => {
-            report((PROGRESS_WEIGHTS.load * done) / documents);
-            return checkpoint({ phase: 'load_books', done });
-          });
-          const portal = await loadImportRows<PortalDoc>(trx, run.gstr2b_import_id, (done) => {
-            report((PROGRESS_WEIGHTS.load * (books.length + done)) / documents);
-            return checkpoint({ phase: 'load_portal', done });
+          let booksLoaded = 0;
+          const { books, portal } = await loadRunDocuments(trx, { firmId: input.firmId, ...run }, {
+            books: (done) => {
+              booksLoaded = done;
+              report((PROGRESS_WEIGHTS.load * done) / documents);
+              return checkpoint({ phase: 'load_books', done });
+            },
+            portal: (done) => {
+              report((PROGRESS_WEIGHTS.load * (booksLoaded + done)) / documents);
+              return checkpoint({ phase: 'load_portal', done });
+            },
           });
           // The client-period's manual decisions (docs/reconciliation.md) shape this run's rows as they did earlier runs'.
           const outcome = await reapplyDecisions(trx, run, reconcile(books, portal, run.options));

@@ -7,6 +7,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { warmUpEngine, type WarmUpReport } from '../domain/recon/warm-up';
 import { bundleWorkflows } from './workflow-bundle';
 import type { BackupDeps } from '../activities/backup';
 import type { MailDeps } from '../activities/mail-transport';
@@ -32,9 +33,18 @@ export type WorkerOptions = {
   dataProtection?: DataProtectionDeps;
   /** How long a shutdown lets running activities finish before the SDK cancels them (default 20 seconds). */
   shutdownGraceTime?: Duration;
+  /** Warm the reconciliation engine up once the worker polls (default true; docs/performance.md, "First run"). */
+  warmUp?: boolean;
 };
 
-export type RunningWorker = { worker: Worker; connection: NativeConnection; done: Promise<void>; shutdown(): Promise<void> };
+export type RunningWorker = {
+  worker: Worker;
+  connection: NativeConnection;
+  done: Promise<void>;
+  /** The engine warm-up started with the worker: its report, or null when it was off or failed (a failure is logged, never fatal). */
+  warmUp: Promise<WarmUpReport | null>;
+  shutdown(): Promise<void>;
+};
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: options.address });
@@ -57,10 +67,23 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
   });
   const done = worker.run().finally(() => connection.close());
+  // After run(): the worker polls while the engine warms up, and the warm-up yields between its
+  // steps, so a task that arrives meanwhile waits at most one small reconciliation.
+  const warmUp = options.warmUp === false ? Promise.resolve(null) : warmUpEngine().then(
+    (report) => {
+      options.logger.info(report, 'reconciliation engine warmed up');
+      return report;
+    },
+    (error: unknown) => {
+      options.logger.warn({ err: error }, 'reconciliation engine warm-up failed; the first run compiles the engine');
+      return null;
+    },
+  );
   return {
     worker,
     connection,
     done,
+    warmUp,
     async shutdown() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;

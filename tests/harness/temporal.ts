@@ -46,7 +46,12 @@ export function testMailDeps(overrides: Partial<MailDeps> = {}): MailDeps {
   return { platformSmtpUrl: harnessValue('mailSmtpUrl'), platformFrom: 'Taalmel Tests <no-reply@taalmel.test>', publicUrl: 'http://taalmel.test', ...overrides };
 }
 
-export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps }): Promise<RunningWorker> {
+/**
+ * A worker as production starts one, except that the engine warm-up (seconds of CPU on a busy test
+ * machine, while other tests' workers wait for the core) is off unless asked for; its own test
+ * starts a worker with it.
+ */
+export async function startTestWorker(options: { knex: Knex; taskQueue: string; logger?: Logger; backup?: BackupDeps; mail?: MailDeps; dataProtection?: DataProtectionDeps; warmUp?: boolean }): Promise<RunningWorker> {
   return startWorker({
     address: harnessValue('temporalAddress'),
     namespace: 'default',
@@ -58,5 +63,6 @@ export async function startTestWorker(options: { knex: Knex; taskQueue: string; 
     backup: options.backup,
     mail: options.mail ?? testMailDeps(),
     dataProtection: options.dataProtection,
+    warmUp: options.warmUp ?? false,
   });
 }
