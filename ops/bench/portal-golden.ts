@@ -9,10 +9,10 @@
  * readers before their scanner was made faster (issue 26), so a faster reader cannot change a
  * result. Print the current digests with: npx tsx ops/bench/portal-golden.ts
  */
-import { createHash } from 'node:crypto';
 import { readGstr2a } from '../../domain/recon/gstr2a-reader';
 import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { generateReconData, prng, toGstr2aJson, toGstr2bJson } from './recon-data';
+import { goldenDigest } from './golden-digest';
 
 export interface PortalGoldenCase {
   name: string;
@@ -78,26 +78,15 @@ export async function readPortalGoldenCase(c: PortalGoldenCase): Promise<Record<
   return r as unknown as Record<string, unknown>;
 }
 
-function sortedJson(v: unknown): string {
-  return JSON.stringify(v, (_k, value: unknown) => {
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return value;
-  });
-}
-
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-
 /** Digests of the read result, part by part and whole (the parts say where a difference is). */
 export async function portalGoldenDigest(c: PortalGoldenCase): Promise<Record<string, string>> {
   const r = await readPortalGoldenCase(c);
   const { documents, rejected, warnings, errors, ...rest } = r;
   return {
-    documents: sha(sortedJson({ documents, rejected })),
-    issues: sha(sortedJson({ warnings, errors })),
-    rest: sha(sortedJson(rest)),
-    all: sha(sortedJson(r)),
+    documents: goldenDigest({ documents, rejected }),
+    issues: goldenDigest({ warnings, errors }),
+    rest: goldenDigest(rest),
+    all: goldenDigest(r),
   };
 }
 

@@ -10,10 +10,10 @@
  * reader before the row sink was made cheaper (issue 26), so a faster sink cannot change a result.
  * Print the current digests with: npx tsx ops/bench/register-golden.ts
  */
-import { createHash } from 'node:crypto';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
 import { type Cell, type RegisterReadOptions, type RegisterReadResult, RegisterSink } from '../../domain/recon/register-sink';
 import { generateReconData, prng, toRegisterCsv } from './recon-data';
+import { goldenDigest } from './golden-digest';
 
 export interface RegisterGoldenCase {
   name: string;
@@ -164,25 +164,14 @@ export async function readRegisterGoldenCase(c: RegisterGoldenCase): Promise<Reg
   return readRegisterCsv(chunks(Buffer.from(text), 7_919), { source: 'pr.csv', ...c.options });
 }
 
-function sortedJson(v: unknown): string {
-  return JSON.stringify(v, (_k, value: unknown) => {
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return value;
-  });
-}
-
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
-
 /** Digests of the read result, part by part and whole (the parts say where a difference is). */
 export async function registerGoldenDigest(c: RegisterGoldenCase): Promise<Record<string, string>> {
   const r = await readRegisterGoldenCase(c);
   return {
-    rows: sha(sortedJson(r.rows)),
-    issues: sha(sortedJson({ warnings: r.warnings, errors: r.errors })),
-    rest: sha(sortedJson({ ok: r.ok, mapping: r.mapping, skipped: r.skipped, mergedLines: r.mergedLines, titleText: r.titleText })),
-    all: sha(sortedJson(r)),
+    rows: goldenDigest(r.rows),
+    issues: goldenDigest({ warnings: r.warnings, errors: r.errors }),
+    rest: goldenDigest({ ok: r.ok, mapping: r.mapping, skipped: r.skipped, mergedLines: r.mergedLines, titleText: r.titleText }),
+    all: goldenDigest(r),
   };
 }
 
