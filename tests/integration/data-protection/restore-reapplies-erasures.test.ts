@@ -5,11 +5,8 @@
  * Temporal server and worker.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { verifyAuditChain } from '../../../db/audit';
 import { CLIENT_ID_TABLES_SQL } from '../../../db/client-data-catalogue';
-import { createKnex, databaseUrlFor } from '../../../db/knex';
-import { restoreBackup } from '../../../ops/backup/restore';
 import { onDemandDrillWorkflowId, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
 import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, type ClientErasureInput } from '../../../workflows/client-erasure-definitions';
 import type { TestDatabase } from '../../harness/database';
@@ -26,13 +23,11 @@ describe('restore after an erasure', () => {
   let db: TestDatabase;
   let temporal: TestTemporal;
   let firm: TestFirm;
-  let dir: string;
   let taskQueue: string;
-  let extraDatabases: string[];
 
   beforeAll(async () => {
     stack = await startRestoreStack('erasure-restore');
-    ({ db, temporal, dir, taskQueue, extraDatabases } = stack);
+    ({ db, temporal, taskQueue } = stack);
     firm = await createTestFirm(db);
   });
   afterAll(() => stack?.close());
@@ -62,23 +57,10 @@ describe('restore after an erasure', () => {
     expect(catalogued.drill_status).toBe('passed');
     expect(catalogued.drill_checks).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'erasure-log', ok: true })]));
 
-    const target = `taalmel_erasure_restore_${randomBytes(4).toString('hex')}`;
-    extraDatabases.push(target);
-    const lines: string[] = [];
-    const result = await restoreBackup({
-      ownerUrl: db.url,
-      backupDir: dir,
-      pgRestorePath: process.env.BACKUP_PG_RESTORE_PATH || 'pg_restore',
-      backupId,
-      target,
-      force: false,
-      erasureLogDir: path.join(dir, 'erasures'),
-      say: (line) => lines.push(line),
-    });
+    const { result, lines, copy: restored } = await stack.restoreCopy(backupId, 'erasure');
     expect(result.erasuresReapplied).toEqual([erasure.id]);
     expect(lines.join('\n')).toContain(`re-applied erasure ${erasure.id}`);
 
-    const restored = createKnex({ url: databaseUrlFor(db.url, target), poolMax: 1 });
     try {
       const { rows: tables } = await restored.raw(CLIENT_ID_TABLES_SQL);
       const left: Record<string, number> = {};

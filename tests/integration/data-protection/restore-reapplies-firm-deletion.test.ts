@@ -4,15 +4,11 @@
  * re-applies each client's erasure and then the firm's own deletion before the copy goes live. The
  * other firm of the backup comes back whole. Real PostgreSQL, pg_dump/pg_restore, Temporal server and worker.
  */
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import type { TemporalHandle } from '../../../api/temporal-client';
 import { verifyAuditChain } from '../../../db/audit';
 import { remainingFirmRows } from '../../../db/firm-deletion';
-import { createKnex, databaseUrlFor } from '../../../db/knex';
 import { applyScope } from '../../../db/tenant';
-import { restoreBackup } from '../../../ops/backup/restore';
 import { startOperatorFirmDeletion } from '../../../ops/firm-deletion-request';
 import { onDemandDrillWorkflowId, type BackupWorkflowInput, type RestoreDrillInput } from '../../../workflows/backup-definitions';
 import type { TestDatabase } from '../../harness/database';
@@ -37,13 +33,11 @@ describe('restore after a firm deletion', () => {
   let temporal: TestTemporal;
   let firm: TestFirm;
   let other: TestFirm;
-  let dir: string;
   let taskQueue: string;
-  let extraDatabases: string[];
 
   beforeAll(async () => {
     stack = await startRestoreStack('firm-deletion-restore');
-    ({ db, temporal, dir, taskQueue, extraDatabases } = stack);
+    ({ db, temporal, taskQueue } = stack);
     firm = await createTestFirm(db);
     other = await createTestFirm(db);
   });
@@ -70,23 +64,10 @@ describe('restore after a firm deletion', () => {
     const check = (drill as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks.find((c) => c.name === 'erasure-log');
     expect(check).toEqual({ name: 'erasure-log', ok: true, detail: "2 erasure(s) in the log; 3 re-applied to this copy (the backup predates them); no erased client's rows remain" });
 
-    const target = `taalmel_firm_restore_${randomBytes(4).toString('hex')}`;
-    extraDatabases.push(target);
-    const lines: string[] = [];
-    const result = await restoreBackup({
-      ownerUrl: db.url,
-      backupDir: dir,
-      pgRestorePath: process.env.BACKUP_PG_RESTORE_PATH || 'pg_restore',
-      backupId,
-      target,
-      force: false,
-      erasureLogDir: path.join(dir, 'erasures'),
-      say: (line) => lines.push(line),
-    });
+    const { result, lines, copy: restored } = await stack.restoreCopy(backupId, 'firm');
     expect([...result.erasuresReapplied].sort()).toEqual([...erasureIds, started.deletionId].sort());
     expect(lines.join('\n')).toContain(`re-applied firm deletion ${started.deletionId}`);
 
-    const restored = createKnex({ url: databaseUrlFor(db.url, target), poolMax: 1 });
     try {
       const left = await inFirm(restored, firm.id, (trx) => remainingFirmRows(trx, firm.id));
       expect(Object.entries(left).filter(([, n]) => n > 0)).toEqual([]);
