@@ -15,8 +15,7 @@ import type { DataProtectionDeps } from '../../../activities/data-protection-dep
 import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../../../db/client-data-catalogue';
 import { SignedUrlTokens } from '../../../api/signed-url-token';
 import { latestMigrationName } from '../../../db/migrator';
-import { certificateKeyFromSeed, newCertificateSeed, verifyCertificate } from '../../../db/security/certificate-key';
-import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
+import { certificateKeyFromSeed, verifyCertificate } from '../../../db/security/certificate-key';
 import type { RunningWorker } from '../../../ops/worker';
 import { statusQuery } from '../../../workflows/period-close-definitions';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
@@ -24,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { seedReconciledPeriod } from '../periods/helpers';
-import { readZip, reconcile, RECON_PERIOD, seedFollowUpFile, until } from './helpers';
+import { dataProtectionDepsIn, readZip, reconcile, RECON_PERIOD, seedFollowUpFile, until } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -48,16 +47,7 @@ describe('client export and erasure', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     temporal = await connectTestTemporal();
-    const seed = newCertificateSeed();
-    publicJwk = (await certificateKeyFromSeed(seed)).publicJwk;
-    deps = {
-      exportDir: path.join(root, 'exports'),
-      fileStoreDir: path.join(root, 'files'),
-      ownerUrl: db.url,
-      certificateKey: seed,
-      rotation: DEFAULT_ROTATION_POLICY,
-      erasureLogDir: path.join(root, 'backups', 'erasures'),
-    };
+    ({ deps, publicJwk } = await dataProtectionDepsIn(root, db.url));
     worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
     const dataProtection = { exportDir: deps.exportDir, certificatePublicKey: publicJwk, cancelGraceSeconds: 5 };
     api = await startTestApi(db, { maxSessionsPerUser: 6 }, { taskQueue, dataProtection });

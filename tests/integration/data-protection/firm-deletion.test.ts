@@ -20,9 +20,8 @@ import type { TemporalHandle } from '../../../api/temporal-client';
 import { verifyAuditChain } from '../../../db/audit';
 import { allFirmIds } from '../../../db/firms';
 import { FIRM_ID_TABLES_SQL, FIRM_SEAL_EVENT, KEPT_FIRM_TABLES } from '../../../db/firm-deletion';
-import { certificateKeyFromSeed, newCertificateSeed, verifyCertificate } from '../../../db/security/certificate-key';
+import { verifyCertificate } from '../../../db/security/certificate-key';
 import { applyScope } from '../../../db/tenant';
-import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
 import { istDateTime } from '../../../domain/recon/report-format';
 import { FirmDeletionRefused, startOperatorFirmDeletion } from '../../../ops/firm-deletion-request';
 import type { RunningWorker } from '../../../ops/worker';
@@ -36,7 +35,7 @@ import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
 import { connectTestTemporal, startTestWorker, TEST_PAYLOAD_KEYS, testMailDeps, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { reference, today } from '../notices/helpers';
 import { seedReconciledPeriod } from '../periods/helpers';
-import { reconcile, seedFollowUpFile, until } from './helpers';
+import { dataProtectionDepsIn, reconcile, seedFollowUpFile, until } from './helpers';
 
 jest.setTimeout(240_000);
 
@@ -116,16 +115,7 @@ describe('firm deletion', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     temporal = await connectTestTemporal();
-    const seed = newCertificateSeed();
-    publicJwk = (await certificateKeyFromSeed(seed)).publicJwk;
-    deps = {
-      exportDir: path.join(root, 'exports'),
-      fileStoreDir: path.join(root, 'files'),
-      ownerUrl: db.url,
-      certificateKey: seed,
-      rotation: DEFAULT_ROTATION_POLICY,
-      erasureLogDir: path.join(root, 'backups', 'erasures'),
-    };
+    ({ deps, publicJwk } = await dataProtectionDepsIn(root, db.url));
     worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps, mail: testMailDeps() });
     const dataProtection = { exportDir: deps.exportDir, certificatePublicKey: publicJwk, cancelGraceSeconds: 3 };
     // The product's cooling-off period is days; one api keeps an hour (to cancel in), the other three seconds (to run through).
