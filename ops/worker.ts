@@ -33,7 +33,7 @@ export type WorkerOptions = {
   dataProtection?: DataProtectionDeps;
   /** How long a shutdown lets running activities finish before the SDK cancels them (default 20 seconds). */
   shutdownGraceTime?: Duration;
-  /** Warm the reconciliation engine up once the worker polls (default true; docs/performance.md, "First run"). */
+  /** Warm the reconciliation engine up before the worker polls (default true; docs/performance.md, "First run"). */
   warmUp?: boolean;
 };
 
@@ -41,8 +41,8 @@ export type RunningWorker = {
   worker: Worker;
   connection: NativeConnection;
   done: Promise<void>;
-  /** The engine warm-up started with the worker: its report, or null when it was off or failed (a failure is logged, never fatal). */
-  warmUp: Promise<WarmUpReport | null>;
+  /** The engine warm-up run before the worker polled: its report, or null when it was off or failed (a failure is logged, never fatal). */
+  warmUp: WarmUpReport | null;
   shutdown(): Promise<void>;
 };
 
@@ -66,10 +66,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // completes and the workflow's retry policy runs the step again on another worker.
     shutdownGraceTime: options.shutdownGraceTime ?? '20 seconds',
   });
-  const done = worker.run().finally(() => connection.close());
-  // After run(): the worker polls while the engine warms up, and the warm-up yields between its
-  // steps, so a task that arrives meanwhile waits at most one small reconciliation.
-  const warmUp = options.warmUp === false ? Promise.resolve(null) : warmUpEngine().then(
+  // The engine warms up before the worker polls: readiness (/readyz asks for a poller) then comes
+  // after it, so the first reconciliation a worker takes runs warm, and no request that readiness let
+  // in meets an event loop busy compiling the engine (the api shares this process under npm start).
+  const warmUp: WarmUpReport | null = options.warmUp === false ? null : await warmUpEngine().then(
     (report) => {
       options.logger.info(report, 'reconciliation engine warmed up');
       return report;
@@ -79,6 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return null;
     },
   );
+  const done = worker.run().finally(() => connection.close());
   return {
     worker,
     connection,

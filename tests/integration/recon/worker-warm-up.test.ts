@@ -53,7 +53,8 @@ describe('the reconciliation engine warm-up at worker start', () => {
       workflowBundlePath: harnessValue('workflowBundle'), mail: testMailDeps(),
     });
     try {
-      const report = await worker.warmUp;
+      // Done before startWorker returned: the worker polls only once the engine is warm.
+      const report = worker.warmUp;
       expect(report).not.toBeNull();
       expect(report!.runs).toBe(WARM_UP_SIZES.length);
       // Both sides of every warm-up run were reconciled (about n books rows and n portal documents each).
