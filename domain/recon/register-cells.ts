@@ -49,31 +49,54 @@ export function ownText(text: string): string {
   return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
 }
 
+/** A GSTIN cell's check, and the name its supplier's last row gave (a text of its own). */
+export interface SupplierCheck extends GstinCheck {
+  name: string;
+}
+
 /** Past this many distinct keys a memo starts again (a register of unique dates is not held). */
 const MEMO_LIMIT = 20_000;
 
 export class CellMemos {
   private readonly dates = new Map<string, DateResult>();
-  private readonly gstins = new Map<string, GstinCheck>();
+  private readonly gstins = new Map<string, SupplierCheck>();
+
+  /** The last date text and its answer: a register sorted by date repeats it row after row, and comparing texts needs no hash. */
+  private lastDateText = '';
+  private lastDate: DateResult = parseDate('');
 
   date(c: unknown): DateResult {
     if (typeof c !== 'string') return parseDate(c);
+    if (c === this.lastDateText) return this.lastDate;
     let d = this.dates.get(c);
     if (d === undefined) {
       if (this.dates.size >= MEMO_LIMIT) this.dates.clear();
       d = parseDate(c);
-      this.dates.set(c, d);
+      this.dates.set(ownText(c), d);
     }
+    this.lastDateText = c;
+    this.lastDate = d;
     return d;
   }
 
-  gstin(raw: string): GstinCheck {
+  gstin(raw: string): SupplierCheck {
     let g = this.gstins.get(raw);
     if (g === undefined) {
       if (this.gstins.size >= MEMO_LIMIT) this.gstins.clear();
-      g = checkGstin(ownText(raw));
-      this.gstins.set(raw, g);
+      const own = ownText(raw); // kept as the key too: a cell's text would keep its piece of the file
+      const { gstin, problem } = checkGstin(own);
+      g = { gstin, problem, name: '' };
+      this.gstins.set(own, g);
     }
     return g;
+  }
+
+  /**
+   * `text` (a supplier name cell) as a text of its own (ownText), the same one while the supplier's
+   * rows give the same name, as they mostly do: no copy per row, and one copy held by all its documents.
+   */
+  supplierName(g: SupplierCheck, text: string): string {
+    if (text !== g.name) g.name = ownText(text);
+    return g.name;
   }
 }

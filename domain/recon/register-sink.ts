@@ -12,7 +12,8 @@
 import { scanAmount } from './amount-scan';
 import { parseAmount } from './amounts';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { type Acc, booksRowOf } from './register-docs';
+import { booksRowOf } from './register-docs';
+import { DocumentIndex, type KeyedAcc } from './register-keys';
 import { CellMemos, type FieldColumns, fieldColumns, firstFilled, ownText } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
 import type { BooksRow, DocType, Issue } from './types';
@@ -58,6 +59,7 @@ export interface RegisterReadResult {
 export type Cell = string | number | Date | boolean | null;
 
 export function cellText(c: Cell): string {
+  if (typeof c === 'string') return c.trim(); // a CSV's every cell: first, before the instanceof
   if (c === null) return '';
   if (c instanceof Date) return c.toISOString().slice(0, 10);
   return String(c).trim();
@@ -71,8 +73,8 @@ export class RegisterSink {
   readonly errors: Issue[] = [];
   readonly mapping: RegisterReadResult['mapping'] = [];
   readonly skipped = { blank: 0, totals: 0, repeatedHeaders: 0, titleRows: 0, nonPurchase: 0 };
-  private readonly accs = new Map<string, Acc>();
-  private readonly order: Acc[] = [];
+  private readonly docs = new DocumentIndex();
+  private readonly order: KeyedAcc[] = [];
   private readonly counted = new Map<string, Issue>();
   private readonly badGstins = new Set<string>();
   private dropped = 0;
@@ -133,6 +135,7 @@ export class RegisterSink {
   startSheet(name: string): void {
     this.finishSheet();
     this.sheet = name;
+    this.docs.startSheet(name);
     this.header = null;
     this.headerRaw = [];
     this.cols = fieldColumns([]);
@@ -235,7 +238,7 @@ export class RegisterSink {
       if (t === this.headerRaw[i]) same += 1;
       if (firstSeen < 3) {
         firstSeen += 1;
-        if (!total && TOTAL_ROW.test(t)) total = true;
+        if (!total && mayBeTotal(t) && TOTAL_ROW.test(t)) total = true;
       }
     }
     if (same / filled >= 0.6) {
@@ -276,7 +279,7 @@ export class RegisterSink {
     const vType = textOf(cols.voucherType, texts);
     if (vType !== this.lastVType) {
       this.lastVType = vType;
-      this.lastVTypeLower = vType.toLowerCase();
+      this.lastVTypeLower = ownText(vType.toLowerCase()); // documents keep it in their key
     }
     const vt = docTypeFromVoucherType(vType);
     if (vt === 'skip') {
@@ -347,12 +350,11 @@ export class RegisterSink {
     const itcEligible = eligText === '' ? null
       : /inelig|block|not|^n$|^no$/.test(eligText) ? false : parseYesNo(eligText) ?? true;
 
-    const key = voucherNumber
-      ? `${this.sheet}|V|${this.lastVTypeLower}|${voucherNumber}|${voucherDate}`
-      : invoiceNumberRaw
-        ? `${this.sheet}|I|${g.gstin}|${cleanKey(invoiceNumberRaw)}|${invoiceDate}`
-        : `${this.sheet}|L|${line}`;
-    const existing = this.accs.get(key);
+    // The document this line belongs to (register-keys.ts).
+    const invoiceKey = voucherNumber || !invoiceNumberRaw ? '' : cleanKey(invoiceNumberRaw);
+    const existing = voucherNumber ? this.docs.voucher(this.lastVTypeLower, voucherNumber, voucherDate)
+      : invoiceNumberRaw ? this.docs.invoice(g.gstin, invoiceKey, invoiceDate)
+        : this.docs.line(line);
     if (existing) {
       // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
       if ((existing.taxable + existing.igst + existing.cgst + existing.sgst + existing.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
@@ -370,14 +372,18 @@ export class RegisterSink {
       this.mergedLines += 1;
       return;
     }
-    const acc: Acc = {
-      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: ownText(textOf(cols.supplierName, texts)),
+    const acc: KeyedAcc = {
+      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)),
       typeHint, invoiceNumberRaw: ownText(invoiceNumberRaw), invoiceDate, voucherNumber: ownText(voucherNumber), voucherDate, dateFallback,
       taxable: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, invoiceValue: value,
       pos: pos ?? '', rcm, itcEligible, portCode: ownText(textOf(cols.portCode, texts)), boe: ownText(boe), derived, mixedSigns: false,
+      keyPart: '', keyDate: '',
     };
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
-    this.accs.set(key, acc);
+    // The key's texts as the document holds them (a cell's own text would keep its piece of the file).
+    if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, acc.voucherNumber, voucherDate, acc);
+    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? acc.invoiceNumberRaw : invoiceKey, invoiceDate, acc);
+    else this.docs.addLine(line, acc);
     this.order.push(acc);
   }
 
@@ -398,6 +404,15 @@ export class RegisterSink {
     const ok = !this.fatal;
     return { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
   }
+}
+
+/**
+ * Whether `t` can start with TOTAL_ROW's words: their first letters, in either case (an /i pattern
+ * without the u flag matches an ASCII letter only with its ASCII other case), before the pattern.
+ */
+function mayBeTotal(t: string): boolean {
+  const c = t.charCodeAt(0) | 0x20;
+  return c === 0x67 || c === 0x74 || c === 0x73 || c === 0x70 || c === 0x63 || c === 0x62; // g t s p c b
 }
 
 /** The text of the field's first filled cell ('' when none). */
