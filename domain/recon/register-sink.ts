@@ -184,12 +184,14 @@ export class RegisterSink {
 
   private present = false;
   private bad = false;
-  /** The last voucher type and its lower case (for the voucher key: a register has a handful). */
+  /** The last voucher type, its lower case (for the voucher key) and its document type: a register has a handful. */
   private lastVType = '';
   private lastVTypeLower = '';
+  private lastVTypeDoc: DocType | 'skip' | null = docTypeFromVoucherType('');
   /** The row's cell texts, one array reused from row to row. */
   private readonly texts: string[] = [];
 
+  /** Reads one source row; `cells` is read during the call only (the CSV reader reuses one array). */
   row(cells: Cell[], line: number): void {
     this.rowsSeen += 1;
     const texts = this.texts;
@@ -280,8 +282,9 @@ export class RegisterSink {
     if (vType !== this.lastVType) {
       this.lastVType = vType;
       this.lastVTypeLower = ownText(vType.toLowerCase()); // documents keep it in their key
+      this.lastVTypeDoc = docTypeFromVoucherType(vType);
     }
-    const vt = docTypeFromVoucherType(vType);
+    const vt = this.lastVTypeDoc;
     if (vt === 'skip') {
       this.skipped.nonPurchase += 1;
       this.countWarn('non_purchase_voucher', 'sales/receipt/payment vouchers in a purchase register were skipped', rowRef);
