@@ -8,6 +8,7 @@
 import { type DateResult, parseDate } from './dates';
 import { checkGstin, type GstinCheck } from './normalise';
 import type { RegisterField } from './register-header';
+import type { Cell } from './register-sink';
 
 /** Each field's columns, in header order (empty when the register has none). */
 export type FieldColumns = Readonly<Record<RegisterField, readonly number[]>>;
@@ -36,6 +37,31 @@ export function firstFilled(list: readonly number[], texts: readonly string[]): 
     if (i < texts.length && texts[i] !== '') return i;
   }
   return -1;
+}
+
+/** The text of the field's first filled cell ('' when none). */
+export function textOf(list: readonly number[], texts: readonly string[]): string {
+  const i = firstFilled(list, texts);
+  return i < 0 ? '' : texts[i]!;
+}
+
+/** The field's first filled cell as read (numbers, Dates and flags kept), or null. */
+export function cellOf(list: readonly number[], cells: readonly Cell[], texts: readonly string[]): Cell {
+  const i = firstFilled(list, texts);
+  return i < 0 ? null : cells[i]!;
+}
+
+const TOTAL_ROW = /^(grand\s*total|total|sub[\s-]*total|page\s*total|carried\s*over|brought\s*forward)\b/i;
+
+/**
+ * Whether a (non-blank) cell starts with a total word. The pattern runs only on cells whose first
+ * letter is one of its words' first letters, in either case: an /i pattern without the u flag
+ * matches an ASCII letter only with its ASCII other case, so no other cell can match.
+ */
+export function isTotalWord(t: string): boolean {
+  const c = t.charCodeAt(0) | 0x20;
+  // g t s p c b
+  return (c === 0x67 || c === 0x74 || c === 0x73 || c === 0x70 || c === 0x63 || c === 0x62) && TOTAL_ROW.test(t);
 }
 
 /**

@@ -14,7 +14,7 @@ import { parseAmount } from './amounts';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { booksRowOf } from './register-docs';
 import { DocumentIndex, type KeyedAcc } from './register-keys';
-import { CellMemos, type FieldColumns, fieldColumns, firstFilled, ownText } from './register-cells';
+import { CellMemos, cellOf, type FieldColumns, fieldColumns, isTotalWord, ownText, textOf } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
 import type { BooksRow, DocType, Issue } from './types';
 
@@ -65,7 +65,6 @@ export function cellText(c: Cell): string {
   return String(c).trim();
 }
 
-const TOTAL_ROW = /^(grand\s*total|total|sub[\s-]*total|page\s*total|carried\s*over|brought\s*forward)\b/i;
 const BUSY_TYPE = /^([LI])\s*\/\s*GST\s*-\s*(\d+(?:\.\d+)?)\s*%$/i;
 
 export class RegisterSink {
@@ -240,7 +239,7 @@ export class RegisterSink {
       if (t === this.headerRaw[i]) same += 1;
       if (firstSeen < 3) {
         firstSeen += 1;
-        if (!total && mayBeTotal(t) && TOTAL_ROW.test(t)) total = true;
+        if (!total && isTotalWord(t)) total = true;
       }
     }
     if (same / filled >= 0.6) {
@@ -407,27 +406,6 @@ export class RegisterSink {
     const ok = !this.fatal;
     return { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
   }
-}
-
-/**
- * Whether `t` can start with TOTAL_ROW's words: their first letters, in either case (an /i pattern
- * without the u flag matches an ASCII letter only with its ASCII other case), before the pattern.
- */
-function mayBeTotal(t: string): boolean {
-  const c = t.charCodeAt(0) | 0x20;
-  return c === 0x67 || c === 0x74 || c === 0x73 || c === 0x70 || c === 0x63 || c === 0x62; // g t s p c b
-}
-
-/** The text of the field's first filled cell ('' when none). */
-function textOf(list: readonly number[], texts: readonly string[]): string {
-  const i = firstFilled(list, texts);
-  return i < 0 ? '' : texts[i]!;
-}
-
-/** The field's first filled cell as read (numbers, Dates and flags kept), or null. */
-function cellOf(list: readonly number[], cells: readonly Cell[], texts: readonly string[]): Cell {
-  const i = firstFilled(list, texts);
-  return i < 0 ? null : cells[i]!;
 }
 
 /** A result that refuses the whole file (fatal error, no rows). */
