@@ -26,11 +26,20 @@ import { from as copyFrom } from 'pg-copy-streams';
 export const CHUNK = 25_000;
 /**
  * …and about this much text: the staging table then stays in the session's temporary buffers
- * (`temp_buffers`, 8 MB by default) and the rows of one move in the period lock's transition table
- * within `work_mem` (4 MB), instead of both spilling to temporary files. Measured at 1 lakh result
- * rows, chunks of 25,000 rows (about 30 MB) made the write no faster than the batched INSERTs.
+ * (`temp_buffers`, 8 MB by default) instead of spilling to temporary files. Measured at 1 lakh
+ * result rows, chunks of 25,000 rows (about 30 MB) made the write no faster than the batched
+ * INSERTs; chunks of 4 MB (with `MOVE_WORK_MEM`) wrote 2 lakh documents in a median 28 s against
+ * 34 s for chunks of 2 MB, fewer moves paying the per-statement costs (the period lock's trigger,
+ * the truncate, a round trip each) fewer times.
  */
-export const CHUNK_CHARS = 2 * 1024 * 1024;
+export const CHUNK_CHARS = 4 * 1024 * 1024;
+/**
+ * `work_mem` for the rest of the writing transaction: the rows of one move are kept in the period
+ * lock's transition table (a tuplestore bounded by `work_mem`, 4 MB by default), which a 4 MB
+ * chunk's rows (larger as jsonb than as text) would otherwise spill to a temporary file. Set with
+ * `set_config(…, true)` (SET LOCAL): it ends with the transaction, the pooled session keeps its own.
+ */
+export const MOVE_WORK_MEM = '32MB';
 
 /** Characters COPY's text format gives a meaning to. */
 const SPECIAL = /[\\\n\r\t]/;
@@ -163,6 +172,7 @@ export async function copyThroughStage(trx: Knex.Transaction, copy: StagedCopy):
   const ahead = new Lookahead(copy);
   let building = ahead.start(0);
   try {
+    await trx.raw(`select set_config('work_mem', ?, true)`, [MOVE_WORK_MEM]);
     await trx.raw(`create temporary table ${pg.escapeIdentifier(copy.stage)} (${copy.columns.map(([name, type]) => `${pg.escapeIdentifier(name)} ${type}`).join(', ')}) on commit drop`);
     // The transaction's own connection: knex hands it back without leaving the transaction.
     const connection = (await trx.client.acquireConnection()) as pg.PoolClient;
