@@ -105,7 +105,7 @@ class DecidedRows {
   readonly rowCount: number;
 
   constructor(
-    readonly engine: ReconcileResult,
+    private readonly engine: ReconcileResult,
     /** Engine row numbers the decisions named, ascending. */
     private readonly named: readonly number[],
     /** The rows standing in each named row's place. */
@@ -155,15 +155,17 @@ class DecidedRows {
 
   result(rejected: PortalDoc[], summary: RunSummary, suppliers: SupplierSummary[], warnings: Issue[]): ReconcileResult {
     let built: ResultRow[] | null = null;
-    const rows = this;
+    const all = (): ResultRow[] => {
+      if (built === null) {
+        // As the engine's result does: all rows built once and kept, its tables given back.
+        built = this.rowsBetween(0, this.rowCount);
+        this.engine.release();
+      }
+      return built;
+    };
     return {
       get results(): ResultRow[] {
-        if (built === null) {
-          // As the engine's result does: all rows built once and kept, its tables given back.
-          built = rows.rowsBetween(0, rows.rowCount);
-          rows.engine.release();
-        }
-        return built;
+        return all();
       },
       rowCount: this.rowCount,
       rowsBetween: (from, to) => (built !== null ? built.slice(from, to) : this.rowsBetween(from, to)),
