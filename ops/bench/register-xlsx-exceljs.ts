@@ -4,7 +4,7 @@
  * cells by `excelCell`. Kept as the benchmark's comparison and as the reference the equivalence test
  * holds the new reader to (tests/unit/recon/register-xlsx-equivalence.test.ts).
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { type ByteSource, peek } from '../../domain/recon/byte-source';
 import { excelCell } from '../../domain/recon/register-xlsx';
