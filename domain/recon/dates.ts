@@ -15,6 +15,12 @@ const MONTHS: Readonly<Record<string, number>> = {
 const MS_PER_DAY = 86_400_000;
 /** Excel serial 25569 is 1970-01-01 (Excel counts from 1899-12-30 because of its 1900 leap bug). */
 const EXCEL_EPOCH_OFFSET = 25569;
+/**
+ * A workbook's date system (`date1904` in its workbook part): old Mac Excel counted days from
+ * 1904-01-01, so the same calendar date is 1,462 days smaller a serial there than in a 1900 workbook.
+ */
+export type DateSystem = '1900' | '1904';
+const DATE_1904_SHIFT = 1462;
 
 function daysInMonth(y: number, m: number): number {
   return m === 2 ? ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
@@ -54,14 +60,14 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+Z?)?$/;
 /**
  * Parse a date written day-first (`05-06-2024`, `05/06/2024`, `5-Jun-24`, `05-Jun-2024`),
  * ISO (`2024-06-05`), an Excel serial number or a JS Date (taken at UTC, as exceljs produces).
- * `03/04/2024` is 3 April, never 4 March.
+ * `03/04/2024` is 3 April, never 4 March. Serials, as numbers or as text, count in `system`.
  */
-export function parseDate(input: unknown): DateResult {
+export function parseDate(input: unknown, system: DateSystem = '1900'): DateResult {
   if (input instanceof Date) {
     if (Number.isNaN(input.getTime())) return { ok: false, reason: 'invalid Date' };
     return build(input.getUTCFullYear(), input.getUTCMonth() + 1, input.getUTCDate());
   }
-  if (typeof input === 'number') return fromExcelSerial(input);
+  if (typeof input === 'number') return fromExcelSerial(input, system);
   if (typeof input !== 'string') return { ok: false, reason: 'no date' };
   const s = input.trim();
   if (s === '') return { ok: false, reason: 'blank date' };
@@ -76,16 +82,18 @@ export function parseDate(input: unknown): DateResult {
     return build(fullYear(m[3]!), month, Number(m[1]));
   }
   // Excel serials that arrived as text (a date column exported as General).
-  if (/^\d{5}(?:\.\d+)?$/.test(s)) return fromExcelSerial(Number(s));
+  if (/^\d{5}(?:\.\d+)?$/.test(s)) return fromExcelSerial(Number(s), system);
   return { ok: false, reason: `date not understood: "${s}"` };
 }
 
-export function fromExcelSerial(serial: number): DateResult {
+export function fromExcelSerial(serial: number, system: DateSystem = '1900'): DateResult {
+  // The 1900 system's serial of the same calendar date, for the range check and the day.
+  const s1900 = system === '1904' ? serial + DATE_1904_SHIFT : serial;
   // 1 Jan 1990 .. 31 Dec 2099 covers every GST-era document with a wide margin.
-  if (!Number.isFinite(serial) || serial < 32874 || serial > 73050) {
+  if (!Number.isFinite(s1900) || s1900 < 32874 || s1900 > 73050) {
     return { ok: false, reason: `number ${serial} is not a plausible Excel date` };
   }
-  const day = Math.floor(serial) - EXCEL_EPOCH_OFFSET;
+  const day = Math.floor(s1900) - EXCEL_EPOCH_OFFSET;
   const iso = isoFromDay(day);
   return { ok: true, iso, day };
 }

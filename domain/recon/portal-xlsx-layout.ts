@@ -5,7 +5,7 @@
  * "Credit Note"). The Excel reader (portal-xlsx.ts) turns rows into the JSON's supplier entries
  * with these, so both files of one return go through the same document reader.
  */
-import { mmyyyyFromPeriod, parseDate, periodFromMonthName } from './dates';
+import { type DateSystem, mmyyyyFromPeriod, parseDate, periodFromMonthName } from './dates';
 import { normaliseHeader } from './register-header';
 
 export type PortalForm = '2A' | '2B';
@@ -125,21 +125,24 @@ const INVOICE_TYPES: ReadonlyArray<[RegExp, string]> = [
 const yesNo = (v: string) => (/^y(es)?$/i.test(v) ? 'Y' : /^n(o)?$/i.test(v) ? 'N' : v);
 
 /** DD-MM-YYYY, the JSON's date form, for a date cell or text (text the date parser cannot read stays as it is). */
-function jsonDate(v: unknown): unknown {
-  const d = parseDate(v);
+function jsonDate(v: unknown, system: DateSystem): unknown {
+  const d = parseDate(v, system);
   if (!d.ok) return v;
   return `${d.iso.slice(8, 10)}-${d.iso.slice(5, 7)}-${d.iso.slice(0, 4)}`;
 }
 
-/** A cell of a column as the JSON writes that field (`Yes` → `Y`, `May'25` → `052025`, `Credit Note` → `C`, 65 % → 0.65…). */
-export function jsonValue(field: string, v: unknown): unknown {
+/**
+ * A cell of a column as the JSON writes that field (`Yes` → `Y`, `May'25` → `052025`, `Credit Note` → `C`, 65 % → 0.65…);
+ * a date serial counts in the workbook's date system.
+ */
+export function jsonValue(field: string, v: unknown, system: DateSystem = '1900'): unknown {
   if (v === null || v === undefined) return undefined;
   const text = v instanceof Date ? '' : String(v).trim();
   if (!(v instanceof Date) && text === '') return undefined;
   switch (field) {
     case 'dt': case 'oidt': case 'ontdt': case 'docdt': case 'odocdt': case 'boedt': case 'refdt': case 'irngendate':
     case 'supfildt': case 'oinvdt': case 'dtcancel':
-      return jsonDate(v);
+      return jsonDate(v, system);
     case 'rev': case 'itcavl': case 'itcelg': case 'isamd': case 'cfs': case 'cfs3b':
       return /^temp/i.test(text) ? 'T' : yesNo(text);
     case 'supprd': {

@@ -11,7 +11,7 @@
  */
 import * as ExcelJS from 'exceljs';
 import { type ByteSource, peek } from './byte-source';
-import { periodFromMmyyyy, periodFromMonthName } from './dates';
+import { type DateSystem, periodFromMmyyyy, periodFromMonthName } from './dates';
 import { cleanGstin } from './normalise';
 import { formInText, jsonValue, NUMBER_FIELDS, portalField, portalWorkbook, type PortalField, type PortalForm, sheetSection } from './portal-xlsx-layout';
 import { normaliseHeader } from './register-header';
@@ -40,6 +40,9 @@ export interface PortalWorkbook {
 
 export type PortalWorkbookOptions = { maxRows?: number; maxCells?: number };
 
+/** What exceljs's streaming reader keeps of the workbook part's `<workbookPr>` (not in its types). */
+type ExceljsWorkbookProperties = { properties?: { model?: { date1904?: boolean } } };
+
 /** Rows searched for a sheet's header (the title block is a handful). */
 const HEADER_SEARCH_ROWS = 30;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
@@ -65,6 +68,8 @@ class WorkbookState {
   gstin: string | null = null;
   taxPeriod = '';
   fy = '';
+  /** The workbook's date system (date serials of a 1904 workbook count from 1904). */
+  dateSystem: DateSystem = '1900';
   readonly sheets: string[] = [];
   readonly warnings: Issue[] = [];
   readonly errors: Issue[] = [];
@@ -113,7 +118,7 @@ class WorkbookState {
     const item: Obj = {};
     columns.forEach((col, i) => {
       if (!col) return;
-      const v = jsonValue(col.field, cells[i] ?? null);
+      const v = jsonValue(col.field, cells[i] ?? null, this.dateSystem);
       if (v === undefined) return;
       (col.level === 'supplier' ? supplier : col.level === 'item' && !FLAT.has(section) ? item : doc)[col.field] = v;
     });
@@ -215,6 +220,9 @@ export async function readPortalWorkbook(src: ByteSource, options: PortalWorkboo
     try {
       const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore' });
       for await (const ws of reader) {
+        // exceljs's streaming reader has read the workbook part by the time it hands over a sheet
+        // (it names the sheet from it); with styles ignored it leaves dates as serials.
+        state.dateSystem = (reader as unknown as ExceljsWorkbookProperties).properties?.model?.date1904 === true ? '1904' : '1900';
         const name = (ws as unknown as { name?: string }).name ?? 'Sheet';
         state.sheets.push(name);
         if (!(await readSheet(state, name, ws as unknown as AsyncIterable<ExcelJS.Row>))) break;

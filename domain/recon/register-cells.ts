@@ -5,7 +5,7 @@
  * GSTINs: one per supplier). Every answer is the one parseDate and checkGstin give: the memos only
  * remember them.
  */
-import { type DateResult, parseDate } from './dates';
+import { type DateResult, type DateSystem, parseDate } from './dates';
 import { checkGstin, type GstinCheck } from './normalise';
 import type { RegisterField } from './register-header';
 import type { Cell } from './register-sink';
@@ -93,14 +93,25 @@ export class CellMemos {
   /** The last date text and its answer: a register sorted by date repeats it row after row, and comparing texts needs no hash. */
   private lastDateText = '';
   private lastDate: DateResult = parseDate('');
+  /** How a serial date (a number, or digits as text) of this register counts: its workbook's date system. */
+  private system: DateSystem = '1900';
+
+  /** Serial dates from here on count in `system`; the remembered answers are forgotten if it changes. */
+  useDateSystem(system: DateSystem): void {
+    if (system === this.system) return;
+    this.system = system;
+    this.dates.clear();
+    this.lastDateText = '';
+    this.lastDate = parseDate('');
+  }
 
   date(c: unknown): DateResult {
-    if (typeof c !== 'string') return parseDate(c);
+    if (typeof c !== 'string') return parseDate(c, this.system);
     if (c === this.lastDateText) return this.lastDate;
     let d = this.dates.get(c);
     if (d === undefined) {
       if (this.dates.size >= MEMO_LIMIT) this.dates.clear();
-      d = parseDate(c);
+      d = parseDate(c, this.system);
       this.dates.set(ownText(c), d);
     }
     this.lastDateText = c;

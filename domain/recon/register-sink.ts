@@ -11,6 +11,7 @@
  */
 import { scanAmount } from './amount-scan';
 import { parseAmount } from './amounts';
+import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { booksRowOf } from './register-docs';
 import { DocumentIndex, type KeyedAcc } from './register-keys';
@@ -129,6 +130,14 @@ export class RegisterSink {
       this.counted.set(code, issue);
       this.warn(issue);
     }
+  }
+
+  /**
+   * The workbook's date system (an XLSX's `date1904`): only cells read as dates (serials, as numbers
+   * or as digits) count in it; amounts and other numbers are read as they are. CSVs stay on 1900.
+   */
+  useDateSystem(system: DateSystem): void {
+    this.memos.useDateSystem(system);
   }
 
   startSheet(name: string): void {

@@ -35,6 +35,7 @@ export async function readRegisterXlsx(src: ByteSource, options: RegisterReadOpt
   const sink = new RegisterSink(options);
   try {
     sheets: for await (const sheet of xlsxSheets(stream)) {
+      sink.useDateSystem(sheet.dateSystem); // the workbook's, the same for every sheet
       sink.startSheet(sheet.name);
       for await (const batch of sheet.rows) {
         for (const row of batch) {

@@ -21,12 +21,18 @@ import { StringDecoder } from 'node:string_decoder';
 import { createDeflateRaw, createInflateRaw } from 'node:zlib';
 import unzipper, { type Entry } from 'unzipper';
 import { type SheetRow, SheetRows } from './xlsx-sheet-rows';
-import { readRelationships, readSharedStrings, readSheetNames } from './xlsx-xml';
+import type { DateSystem } from './dates';
+import { readRelationships, readSharedStrings, readWorkbookPart } from './xlsx-xml';
 
 export type { SheetRow } from './xlsx-sheet-rows';
 
 export interface XlsxSheet {
   name: string;
+  /**
+   * The workbook's date system: the rows keep date serials as the file has them (numbers), and a
+   * 1904 workbook's serials are 1,462 days short of the 1900 system's for the same date.
+   */
+  dateSystem: DateSystem;
   /** The sheet's rows, a batch per piece of its text; read them all before asking for the next sheet. */
   rows: AsyncGenerator<SheetRow[]>;
 }
@@ -66,11 +72,11 @@ export async function* xlsxSheets(stream: Readable): AsyncGenerator<XlsxSheet> {
   const zip = stream.pipe(unzipper.Parse({ forceStream: true })) as Readable;
   let shared: Array<string | null> | null = null;
   let rels: ReturnType<typeof readRelationships> | null = null;
-  let sheets: ReturnType<typeof readSheetNames> | null = null;
+  let book: ReturnType<typeof readWorkbookPart> | null = null;
   const kept: Array<{ no: string; chunks: Buffer[] }> = [];
   const nameOf = (no: string): string => {
     const rel = (rels ?? []).find((r) => r.target === `worksheets/sheet${no}.xml`);
-    const sheet = rel && (sheets ?? []).find((s) => s.rId === rel.id);
+    const sheet = rel && (book?.sheets ?? []).find((s) => s.rId === rel.id);
     return sheet ? sheet.name : `Sheet${no}`;
   };
   // unzipper reports a broken ZIP (cut short, a bad header) on the ZIP stream, not on the part
@@ -89,10 +95,10 @@ export async function* xlsxSheets(stream: Readable): AsyncGenerator<XlsxSheet> {
       const path = entry.path;
       const sheetNo = SHEET.exec(path)?.[1];
       if (path === 'xl/_rels/workbook.xml.rels') rels = readRelationships(await textOf(entry));
-      else if (path === 'xl/workbook.xml') sheets = readSheetNames(await textOf(entry));
+      else if (path === 'xl/workbook.xml') book = readWorkbookPart(await textOf(entry));
       else if (path === 'xl/sharedStrings.xml') shared = readSharedStrings(await textOf(entry));
       else if (sheetNo !== undefined) {
-        if (shared && rels && sheets) yield { name: nameOf(sheetNo), rows: rowsOf(entry, shared) };
+        if (shared && rels && book) yield { name: nameOf(sheetNo), dateSystem: book.dateSystem, rows: rowsOf(entry, shared) };
         else kept.push({ no: sheetNo, chunks: await keep(entry) });
       }
       entry.autodrain();
@@ -100,7 +106,8 @@ export async function* xlsxSheets(stream: Readable): AsyncGenerator<XlsxSheet> {
     for (const { no, chunks } of kept) {
       const inflate = createInflateRaw();
       Readable.from(chunks).pipe(inflate);
-      yield { name: nameOf(no), rows: rowsOf(inflate, shared) };
+      // A workbook without a workbook part has no date1904 flag: the 1900 system, Excel's default.
+      yield { name: nameOf(no), dateSystem: book?.dateSystem ?? '1900', rows: rowsOf(inflate, shared) };
     }
   } finally {
     zip.destroy();

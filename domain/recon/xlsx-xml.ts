@@ -6,6 +6,8 @@
  * same XML (xlsx-sheet-rows.ts says which of its rules it keeps and why).
  */
 
+import type { DateSystem } from './dates';
+
 const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 /** Text as an XML parser hands it over: entities replaced, `\r\n` and a lone `\r` read as `\n`. */
@@ -195,15 +197,24 @@ export function readRelationships(xml: string): Array<{ id: string | undefined; 
   return rels;
 }
 
-/** The `<sheet>` elements of the workbook part, in order (names decoded once more, as exceljs does). */
-export function readSheetNames(xml: string): Array<{ rId: string | undefined; name: string }> {
+/**
+ * The workbook part: its `<sheet>` elements, in order (names decoded once more, as exceljs does),
+ * and its date system (`<workbookPr date1904="1"/>`: serial dates count from 1904, not 1900).
+ */
+export function readWorkbookPart(xml: string): { sheets: Array<{ rId: string | undefined; name: string }>; dateSystem: DateSystem } {
   const sheets: Array<{ rId: string | undefined; name: string }> = [];
+  let dateSystem: DateSystem = '1900';
   for (const step of xmlSteps(xml, 0, xml.length)) {
-    if (step.kind === 'open' && step.name === 'sheet') {
+    if (step.kind !== 'open') continue;
+    if (step.name === 'sheet') {
       const name = attr(step.attrs, 'name');
       if (name === undefined) throw new Error('a sheet of the workbook has no name');
       sheets.push({ rId: attr(step.attrs, 'r:id'), name: excelDecodeAgain(name) });
+    } else if (step.name === 'workbookPr') {
+      // An xsd:boolean: "1" or "true" (Excel writes the first, some libraries the second).
+      const flag = attr(step.attrs, 'date1904')?.trim();
+      if (flag === '1' || flag === 'true') dateSystem = '1904';
     }
   }
-  return sheets;
+  return { sheets, dateSystem };
 }

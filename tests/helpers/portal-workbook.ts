@@ -160,8 +160,11 @@ function dataSheet(wb: ExcelJS.Workbook, spec2b: (typeof SHEETS)[number], entrie
   }
 }
 
-/** The portal's Excel for a 2B JSON object (`{data: {gstin, rtnprd, docdata}}`), as a Buffer. */
-export async function portalWorkbookOf(json: Obj, options: { form?: '2A' | '2B'; statePeriod?: boolean } = {}): Promise<Buffer> {
+/**
+ * The portal's Excel for a 2B JSON object (`{data: {gstin, rtnprd, docdata}}`), as a Buffer;
+ * `date1904` saves it in the 1904 date system, as old Mac Excel did (its date serials 1,462 smaller).
+ */
+export async function portalWorkbookOf(json: Obj, options: { form?: '2A' | '2B'; statePeriod?: boolean; date1904?: boolean } = {}): Promise<Buffer> {
   const form = options.form ?? '2B';
   const data = (json.data ?? json) as Obj;
   const rtnprd = String(data.rtnprd);
@@ -169,6 +172,7 @@ export async function portalWorkbookOf(json: Obj, options: { form?: '2A' | '2B';
   const year = Number(rtnprd.slice(2));
   const fyStart = month >= 4 ? year : year - 1;
   const wb = new ExcelJS.Workbook();
+  wb.properties.date1904 = options.date1904 === true;
   const readMe = wb.addWorksheet('Read me');
   readMe.addRow([`Goods and Services Tax - GSTR-${form}`]);
   readMe.addRow([]);

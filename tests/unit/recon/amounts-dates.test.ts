@@ -85,6 +85,15 @@ describe('dates, day first', () => {
     expect(parseDate(new Date(Date.UTC(2024, 5, 5)))).toMatchObject({ ok: true, iso: '2024-06-05' });
   });
 
+  it('reads serials of a 1904 workbook (numbers and digits as text) from 1904: 1,462 smaller for the same day', () => {
+    expect([parseDate(43986, '1904'), parseDate('43986', '1904'), fromExcelSerial(43986.5, '1904')].map((d) => d.ok && d.iso))
+      .toEqual(['2024-06-05', '2024-06-05', '2024-06-05']);
+    // The plausible range is the same calendar range: 1 Jan 1990 is 31412 there, 32874 in the 1900 system.
+    expect([fromExcelSerial(31412, '1904').ok, fromExcelSerial(31411, '1904').ok, fromExcelSerial(32873).ok]).toEqual([true, false, false]);
+    // A Date cell is a calendar date already, and text dates have no system.
+    expect([parseDate(new Date(Date.UTC(2024, 5, 5)), '1904'), parseDate('05-06-2024', '1904')].map((d) => d.ok && d.iso)).toEqual(['2024-06-05', '2024-06-05']);
+  });
+
   it.each(['31-02-2024', '29-02-2023', '00-01-2024', '05-13-2024', '32/01/2024', '05-Foo-2024', 'tomorrow', '', '12345'])('refuses %p', (text) => {
     expect(parseDate(text).ok).toBe(false);
   });

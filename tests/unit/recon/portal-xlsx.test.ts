@@ -78,6 +78,18 @@ describe('the portal GSTR-2B Excel', () => {
     expect(excel.documents.find((d) => d.numberRaw === 'CN-2')).toMatchObject({ docType: 'credit_note', original: { number: 'CN-0', date: '2024-05-01', docType: 'credit_note' } });
   });
 
+  it('saved in the 1904 date system (old Mac Excel), gives the same documents and dates as its JSON twin', async () => {
+    const json = parseGstr2b(JSON.stringify(twoB), { gstin: CLIENT, period: '2024-06' });
+    const wb = await read(await portalWorkbookOf(twoB, { date1904: true }));
+    const excel = readGstr2bEntries({ gstin: wb.gstin, period: wb.period! }, wb.entries, { gstin: CLIENT, period: '2024-06' });
+    expect(excel.errors).toEqual([]);
+    const dates = (docs: typeof json.documents) => [...docs].sort((a, b) => a.ref.localeCompare(b.ref)).map((d) => [d.ref, d.date, d.supplierFilingDate]);
+    // The dates on their own first, so that a date read in the wrong system shows as such.
+    expect(dates(excel.documents)).toEqual(dates(json.documents));
+    expect(excel.documents.find((d) => d.numberRaw === 'INV/24-25/0012')).toMatchObject({ date: '2024-06-05' });
+    expect([...excel.documents].sort((a, b) => a.ref.localeCompare(b.ref))).toEqual([...json.documents].sort((a, b) => a.ref.localeCompare(b.ref)));
+  });
+
   it('refuses, like the JSON, a workbook of another period or recipient', async () => {
     const wb = await read(await portalWorkbookOf(twoB));
     const wrongPeriod = readGstr2bEntries({ gstin: wb.gstin, period: wb.period! }, wb.entries, { gstin: CLIENT, period: '2024-07' });

@@ -8,12 +8,17 @@
  * numbers and cells must be the same, read in chunks of any size; and the register read of each
  * must be the same whole result. Refusals (not a ZIP, a corrupt ZIP, bad cell references, caps)
  * must stay refusals, with the same codes.
+ *
+ * One difference is deliberate: in a 1904 workbook the cells (date serials) are the same, but the
+ * register reader now counts them from 1904, so its dates are the ones typed, where exceljs's reader
+ * read them as 1900 serials, 1,462 days early (tests/unit/recon/register-xlsx-1904.test.ts).
  */
 import { PassThrough, Readable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { readRegisterXlsx } from '../../../domain/recon/register-xlsx';
 import type { Cell } from '../../../domain/recon/register-sink';
 import { xlsxSheets } from '../../../domain/recon/xlsx-workbook';
+import { dayOfIso, isoFromDay } from '../../../domain/recon/dates';
 import { prng } from '../../../ops/bench/recon-data';
 import { exceljsSheets, readRegisterXlsxWithExceljs } from '../../../ops/bench/register-xlsx-exceljs';
 import { workbookParts, zipOf, type ZipPart } from '../../security/zip-writer';
@@ -177,6 +182,29 @@ describe('XLSX sheet reader: the same cells as exceljs', () => {
       const before = await readRegisterXlsxWithExceljs(pieces(xlsx, 10_000), options);
       expect(now).toEqual(before);
     }
+  });
+
+  it('a 1904 workbook: the same cells, but the register dates are the typed ones where exceljs read them 1,462 days early', async () => {
+    const rnd = prng(32);
+    const wb = new ExcelJS.Workbook();
+    wb.properties.date1904 = true;
+    const ws = wb.addWorksheet('Purchase Register');
+    ws.addRow(['Date', 'Particulars', 'Voucher No.', 'Supplier Invoice No', 'Supplier Invoice Date', 'GSTIN/UIN', 'Value', 'IGST']);
+    for (let i = 0; i < 300; i += 1) {
+      const typed = new Date(Date.UTC(2024, 3, 1 + Math.floor(rnd() * 360)));
+      // Amounts the size of a serial must stay amounts.
+      ws.addRow([typed, 'Supplier', i, `INV-${i}`, typed, '27ABCDE1234F1ZW', 40_000 + Math.floor(rnd() * 10_000), 18]).getCell(1).numFmt = 'dd-mm-yyyy';
+    }
+    const xlsx = await written(wb);
+    await expectSameSheets(xlsx);
+    const now = await readRegisterXlsx(pieces(xlsx, 10_000), { source: 'pr.xlsx' });
+    const before = await readRegisterXlsxWithExceljs(pieces(xlsx, 10_000), { source: 'pr.xlsx' });
+    const early = (iso: string | undefined) => (iso ? isoFromDay(dayOfIso(iso) - 1462) : iso);
+    // Every document as exceljs's reader read it: the new one's with both dates moved 1,462 days back.
+    expect(now.rows.map((r) => ({ ...r, invoiceDate: early(r.invoiceDate), voucherDate: early(r.voucherDate) }))).toEqual(before.rows);
+    expect({ ...now, rows: [] }).toEqual({ ...before, rows: [] });
+    // And the new reader's dates are the typed ones (the rows' dates fall in the written range).
+    expect(now.rows.every((r) => r.invoiceDate >= '2024-04-01' && r.invoiceDate <= '2025-03-27' && r.voucherDate === r.invoiceDate)).toBe(true);
   });
 });
 
