@@ -15,7 +15,11 @@
  * tests/unit/recon/csv-records.test.ts compares the two on generated files.
  */
 
-/** Takes one record and csv-parse's `info.lines` for it; false stops the read. */
+/**
+ * Takes one record and csv-parse's `info.lines` for it; false stops the read. The record is the
+ * handler's to keep unless the tokenizer was made with `reuseRecords` (then the next record may
+ * overwrite it).
+ */
 export type CsvRecordHandler = (record: string[], line: number) => boolean;
 
 /** Where csv-parse must take over: the text from the start of a record on, its line and the `from_line` to give it. */
@@ -51,10 +55,15 @@ export class CsvRecords {
   /** Set when a record outside the plain part of CSV was met (see the module's comment). */
   fallback: CsvFallback | null = null;
 
+  /** The one array a quoted line's fields are gathered in, with `reuseRecords`. */
+  private readonly scratch: string[] = [];
+
   constructor(
     private readonly delimiter: string,
     private readonly fromLine: number,
     private readonly onRecord: CsvRecordHandler,
+    /** Hand every quoted line's fields over in one reused array: a reader that copies what it keeps needs no array per record. */
+    private readonly reuseRecords = false,
   ) {
     if (!CsvRecords.reads(delimiter)) throw new Error(`unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
     this.delimCode = delimiter.charCodeAt(0);
@@ -164,7 +173,11 @@ export class CsvRecords {
       // A quote on the line: field by field; a quoted field may run over several lines.
       const start = p;
       const lineAtStart = this.line;
-      const record: string[] = [];
+      let record: string[];
+      if (this.reuseRecords) {
+        record = this.scratch;
+        record.length = 0;
+      } else record = [];
       let q = p;
       let terminated = false;
       let next: number;

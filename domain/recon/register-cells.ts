@@ -8,6 +8,7 @@
 import { type DateResult, parseDate } from './dates';
 import { checkGstin, type GstinCheck } from './normalise';
 import type { RegisterField } from './register-header';
+import type { Cell } from './register-sink';
 
 /** Each field's columns, in header order (empty when the register has none). */
 export type FieldColumns = Readonly<Record<RegisterField, readonly number[]>>;
@@ -38,6 +39,31 @@ export function firstFilled(list: readonly number[], texts: readonly string[]): 
   return -1;
 }
 
+/** The text of the field's first filled cell ('' when none). */
+export function textOf(list: readonly number[], texts: readonly string[]): string {
+  const i = firstFilled(list, texts);
+  return i < 0 ? '' : texts[i]!;
+}
+
+/** The field's first filled cell as read (numbers, Dates and flags kept), or null. */
+export function cellOf(list: readonly number[], cells: readonly Cell[], texts: readonly string[]): Cell {
+  const i = firstFilled(list, texts);
+  return i < 0 ? null : cells[i]!;
+}
+
+const TOTAL_ROW = /^(grand\s*total|total|sub[\s-]*total|page\s*total|carried\s*over|brought\s*forward)\b/i;
+
+/**
+ * Whether a (non-blank) cell starts with a total word. The pattern runs only on cells whose first
+ * letter is one of its words' first letters, in either case: an /i pattern without the u flag
+ * matches an ASCII letter only with its ASCII other case, so no other cell can match.
+ */
+export function isTotalWord(t: string): boolean {
+  const c = t.charCodeAt(0) | 0x20;
+  // g t s p c b
+  return (c === 0x67 || c === 0x74 || c === 0x73 || c === 0x70 || c === 0x63 || c === 0x62) && TOTAL_ROW.test(t);
+}
+
 /**
  * A copy of `text` that shares no memory with the text it was cut from. The CSV tokenizer's cells
  * are slices of a 64 KB piece of the file (csv-records.ts), and in V8 a slice of 13 characters or
@@ -46,7 +72,15 @@ export function firstFilled(list: readonly number[], texts: readonly string[]): 
  * documents would hold the file's text. Cheaper than copying every cell: most cells are dropped.
  */
 export function ownText(text: string): string {
-  return text.length < 13 ? text : (JSON.parse(JSON.stringify(text)) as string);
+  // Joining two pieces writes their characters into a new string (a concatenation, a slice, a
+  // template or a one-piece join would point at the old one); the cheapest such copy measured,
+  // several times cheaper than a JSON round trip.
+  return text.length < 13 ? text : [text.slice(0, 1), text.slice(1)].join('');
+}
+
+/** A GSTIN cell's check, and the name its supplier's last row gave (a text of its own). */
+export interface SupplierCheck extends GstinCheck {
+  name: string;
 }
 
 /** Past this many distinct keys a memo starts again (a register of unique dates is not held). */
@@ -54,26 +88,44 @@ const MEMO_LIMIT = 20_000;
 
 export class CellMemos {
   private readonly dates = new Map<string, DateResult>();
-  private readonly gstins = new Map<string, GstinCheck>();
+  private readonly gstins = new Map<string, SupplierCheck>();
+
+  /** The last date text and its answer: a register sorted by date repeats it row after row, and comparing texts needs no hash. */
+  private lastDateText = '';
+  private lastDate: DateResult = parseDate('');
 
   date(c: unknown): DateResult {
     if (typeof c !== 'string') return parseDate(c);
+    if (c === this.lastDateText) return this.lastDate;
     let d = this.dates.get(c);
     if (d === undefined) {
       if (this.dates.size >= MEMO_LIMIT) this.dates.clear();
       d = parseDate(c);
-      this.dates.set(c, d);
+      this.dates.set(ownText(c), d);
     }
+    this.lastDateText = c;
+    this.lastDate = d;
     return d;
   }
 
-  gstin(raw: string): GstinCheck {
+  gstin(raw: string): SupplierCheck {
     let g = this.gstins.get(raw);
     if (g === undefined) {
       if (this.gstins.size >= MEMO_LIMIT) this.gstins.clear();
-      g = checkGstin(ownText(raw));
-      this.gstins.set(raw, g);
+      const own = ownText(raw); // kept as the key too: a cell's text would keep its piece of the file
+      const { gstin, problem } = checkGstin(own);
+      g = { gstin, problem, name: '' };
+      this.gstins.set(own, g);
     }
     return g;
+  }
+
+  /**
+   * `text` (a supplier name cell) as a text of its own (ownText), the same one while the supplier's
+   * rows give the same name, as they mostly do: no copy per row, and one copy held by all its documents.
+   */
+  supplierName(g: SupplierCheck, text: string): string {
+    if (text !== g.name) g.name = ownText(text);
+    return g.name;
   }
 }

@@ -23,17 +23,19 @@ function detectDelimiter(head: Uint8Array): string {
 /**
  * The records from `from_line` on, as csv-parse streams them with the reader's options: CsvRecords
  * reads plain CSV, and where a record is not plain csv-parse reads from that record to the end
- * (csv-records.ts). A csv-parse error goes to `failed`, after the records before it.
+ * (csv-records.ts). A csv-parse error goes to `failed`, after the records before it. With
+ * `reuseRecords` a record may be overwritten by the next (CsvRecords's option).
  */
 export async function tokenize(
   bytes: AsyncIterable<Uint8Array>, delimiter: string, fromLine: number, take: CsvRecordHandler, failed: (e: Error) => void,
+  reuseRecords = false,
 ): Promise<void> {
   const decoder = new TextDecoder('utf-8'); // drops a leading BOM, as csv-parse's `bom` does
   if (!CsvRecords.reads(delimiter)) {
     await csvParseRest({ rest: '', line: 1, fromLine, newline: '' }, bytes[Symbol.asyncIterator](), decoder, delimiter, take, failed);
     return;
   }
-  const fast = new CsvRecords(delimiter, fromLine, take);
+  const fast = new CsvRecords(delimiter, fromLine, take, reuseRecords);
   const it = bytes[Symbol.asyncIterator]();
   try {
     for (;;) {
@@ -166,8 +168,9 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
     sink.row(record, line);
     return !sink.fatal;
   };
+  // The sink copies what it keeps of a record (its texts), so one array serves every record.
   await tokenize(replay(), delimiter, headerLine > 0 ? headerLine : 1, take, (e) => {
     sink.error({ code: 'invalid_csv', fatal: true, message: e.message });
-  });
+  }, true);
   return sink.result();
 }

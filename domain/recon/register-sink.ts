@@ -12,8 +12,9 @@
 import { scanAmount } from './amount-scan';
 import { parseAmount } from './amounts';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { type Acc, booksRowOf } from './register-docs';
-import { CellMemos, type FieldColumns, fieldColumns, firstFilled, ownText } from './register-cells';
+import { booksRowOf } from './register-docs';
+import { DocumentIndex, type KeyedAcc } from './register-keys';
+import { CellMemos, cellOf, type FieldColumns, fieldColumns, isTotalWord, ownText, textOf } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
 import type { BooksRow, DocType, Issue } from './types';
 
@@ -58,12 +59,12 @@ export interface RegisterReadResult {
 export type Cell = string | number | Date | boolean | null;
 
 export function cellText(c: Cell): string {
+  if (typeof c === 'string') return c.trim(); // a CSV's every cell: first, before the instanceof
   if (c === null) return '';
   if (c instanceof Date) return c.toISOString().slice(0, 10);
   return String(c).trim();
 }
 
-const TOTAL_ROW = /^(grand\s*total|total|sub[\s-]*total|page\s*total|carried\s*over|brought\s*forward)\b/i;
 const BUSY_TYPE = /^([LI])\s*\/\s*GST\s*-\s*(\d+(?:\.\d+)?)\s*%$/i;
 
 export class RegisterSink {
@@ -71,8 +72,8 @@ export class RegisterSink {
   readonly errors: Issue[] = [];
   readonly mapping: RegisterReadResult['mapping'] = [];
   readonly skipped = { blank: 0, totals: 0, repeatedHeaders: 0, titleRows: 0, nonPurchase: 0 };
-  private readonly accs = new Map<string, Acc>();
-  private readonly order: Acc[] = [];
+  private readonly docs = new DocumentIndex();
+  private readonly order: KeyedAcc[] = [];
   private readonly counted = new Map<string, Issue>();
   private readonly badGstins = new Set<string>();
   private dropped = 0;
@@ -133,6 +134,7 @@ export class RegisterSink {
   startSheet(name: string): void {
     this.finishSheet();
     this.sheet = name;
+    this.docs.startSheet(name);
     this.header = null;
     this.headerRaw = [];
     this.cols = fieldColumns([]);
@@ -181,12 +183,14 @@ export class RegisterSink {
 
   private present = false;
   private bad = false;
-  /** The last voucher type and its lower case (for the voucher key: a register has a handful). */
+  /** The last voucher type, its lower case (for the voucher key) and its document type: a register has a handful. */
   private lastVType = '';
   private lastVTypeLower = '';
+  private lastVTypeDoc: DocType | 'skip' | null = docTypeFromVoucherType('');
   /** The row's cell texts, one array reused from row to row. */
   private readonly texts: string[] = [];
 
+  /** Reads one source row; `cells` is read during the call only (the CSV reader reuses one array). */
   row(cells: Cell[], line: number): void {
     this.rowsSeen += 1;
     const texts = this.texts;
@@ -235,7 +239,7 @@ export class RegisterSink {
       if (t === this.headerRaw[i]) same += 1;
       if (firstSeen < 3) {
         firstSeen += 1;
-        if (!total && TOTAL_ROW.test(t)) total = true;
+        if (!total && isTotalWord(t)) total = true;
       }
     }
     if (same / filled >= 0.6) {
@@ -276,9 +280,10 @@ export class RegisterSink {
     const vType = textOf(cols.voucherType, texts);
     if (vType !== this.lastVType) {
       this.lastVType = vType;
-      this.lastVTypeLower = vType.toLowerCase();
+      this.lastVTypeLower = ownText(vType.toLowerCase()); // documents keep it in their key
+      this.lastVTypeDoc = docTypeFromVoucherType(vType);
     }
-    const vt = docTypeFromVoucherType(vType);
+    const vt = this.lastVTypeDoc;
     if (vt === 'skip') {
       this.skipped.nonPurchase += 1;
       this.countWarn('non_purchase_voucher', 'sales/receipt/payment vouchers in a purchase register were skipped', rowRef);
@@ -347,12 +352,11 @@ export class RegisterSink {
     const itcEligible = eligText === '' ? null
       : /inelig|block|not|^n$|^no$/.test(eligText) ? false : parseYesNo(eligText) ?? true;
 
-    const key = voucherNumber
-      ? `${this.sheet}|V|${this.lastVTypeLower}|${voucherNumber}|${voucherDate}`
-      : invoiceNumberRaw
-        ? `${this.sheet}|I|${g.gstin}|${cleanKey(invoiceNumberRaw)}|${invoiceDate}`
-        : `${this.sheet}|L|${line}`;
-    const existing = this.accs.get(key);
+    // The document this line belongs to (register-keys.ts).
+    const invoiceKey = voucherNumber || !invoiceNumberRaw ? '' : cleanKey(invoiceNumberRaw);
+    const existing = voucherNumber ? this.docs.voucher(this.lastVTypeLower, voucherNumber, voucherDate)
+      : invoiceNumberRaw ? this.docs.invoice(g.gstin, invoiceKey, invoiceDate)
+        : this.docs.line(line);
     if (existing) {
       // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
       if ((existing.taxable + existing.igst + existing.cgst + existing.sgst + existing.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
@@ -370,14 +374,18 @@ export class RegisterSink {
       this.mergedLines += 1;
       return;
     }
-    const acc: Acc = {
-      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: ownText(textOf(cols.supplierName, texts)),
+    const acc: KeyedAcc = {
+      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)),
       typeHint, invoiceNumberRaw: ownText(invoiceNumberRaw), invoiceDate, voucherNumber: ownText(voucherNumber), voucherDate, dateFallback,
       taxable: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, invoiceValue: value,
       pos: pos ?? '', rcm, itcEligible, portCode: ownText(textOf(cols.portCode, texts)), boe: ownText(boe), derived, mixedSigns: false,
+      keyPart: '', keyDate: '',
     };
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
-    this.accs.set(key, acc);
+    // The key's texts as the document holds them (a cell's own text would keep its piece of the file).
+    if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, acc.voucherNumber, voucherDate, acc);
+    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? acc.invoiceNumberRaw : invoiceKey, invoiceDate, acc);
+    else this.docs.addLine(line, acc);
     this.order.push(acc);
   }
 
@@ -398,18 +406,6 @@ export class RegisterSink {
     const ok = !this.fatal;
     return { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
   }
-}
-
-/** The text of the field's first filled cell ('' when none). */
-function textOf(list: readonly number[], texts: readonly string[]): string {
-  const i = firstFilled(list, texts);
-  return i < 0 ? '' : texts[i]!;
-}
-
-/** The field's first filled cell as read (numbers, Dates and flags kept), or null. */
-function cellOf(list: readonly number[], cells: readonly Cell[], texts: readonly string[]): Cell {
-  const i = firstFilled(list, texts);
-  return i < 0 ? null : cells[i]!;
 }
 
 /** A result that refuses the whole file (fatal error, no rows). */

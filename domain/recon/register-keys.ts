@@ -1,0 +1,147 @@
+/**
+ * The documents a register read has begun, found again by the key that joins a voucher's lines
+ * (docs/reconciliation.md, "Inputs"): sheet, voucher type and voucher number with the voucher
+ * date; else sheet, supplier GSTIN and cleaned invoice number with the invoice date; else the
+ * sheet and the line, which joins nothing.
+ *
+ * Two lines are one document exactly when the text `sheet|V|type|number|date` (or
+ * `sheet|I|gstin|number|date`, `sheet|L|line`) of the one equals the other's. Building and hashing
+ * that text for every row of a lakh cost more than the rest of the key's work, so the parts are
+ * compared apart instead: each sheet has its own tables, looked up by the voucher (or invoice)
+ * number alone, a plain number as a number, and a number's documents are told apart by their other
+ * parts. That is the same equality while no part holds a `|`; a row with one in its sheet name,
+ * voucher type, number or GSTIN is keyed by the joined text as before, in a table of its own. No
+ * joined text of one kind equals one of the other: without a `|` in a part a key has five pieces
+ * (three for a line), and its last is a date (or a line number), so with a `|` in a part it has
+ * more.
+ */
+import type { Acc } from './register-docs';
+
+/** A document as this index keeps it: with the key parts it was found by. */
+export interface KeyedAcc extends Acc {
+  /** The voucher type in lower case (voucher key) or the supplier GSTIN (invoice key). */
+  keyPart: string;
+  /** The voucher date (voucher key) or the invoice date (invoice key). */
+  keyDate: string;
+}
+
+/**
+ * Numbers below this are looked up in an array by their value: registers number vouchers 1, 2, 3…,
+ * and an array index costs a fraction of a hash table's look-up (a sparse array V8 keeps as a
+ * table of its own, so a few large numbers cost no more than a Map).
+ */
+const DENSE_LIMIT = 1 << 22;
+
+/** The number's value when it is a plain decimal below DENSE_LIMIT without a leading zero (so the text is its only spelling), else -1. */
+function plainNumber(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 7) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i += 1) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9 || (c === 0 && i === 0 && n > 1)) return -1;
+    v = v * 10 + c;
+  }
+  return v < DENSE_LIMIT ? v : -1;
+}
+
+type Entry = KeyedAcc | Map<string, KeyedAcc>;
+
+/**
+ * One sheet's documents of one kind by number: the number's one document, or once a second with
+ * other parts comes, a table of its documents by `part|date` (neither part holds a `|` here).
+ */
+class Table {
+  private readonly byValue: Array<Entry | undefined> = [];
+  private readonly byText = new Map<string, Entry>();
+
+  find(number: string, part: string, date: string): KeyedAcc | undefined {
+    const v = plainNumber(number);
+    const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
+    if (a === undefined) return undefined;
+    if (a instanceof Map) return a.get(`${part}|${date}`);
+    return a.keyPart === part && a.keyDate === date ? a : undefined;
+  }
+
+  /** Adds a document that `find` did not find (`number` is kept: not a slice of a cell's text). */
+  add(number: string, acc: KeyedAcc): void {
+    const v = plainNumber(number);
+    const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
+    if (a instanceof Map) {
+      a.set(`${acc.keyPart}|${acc.keyDate}`, acc);
+      return;
+    }
+    const entry: Entry = a === undefined ? acc : new Map([[`${a.keyPart}|${a.keyDate}`, a], [`${acc.keyPart}|${acc.keyDate}`, acc]]);
+    if (v >= 0) this.byValue[v] = entry;
+    else this.byText.set(number, entry);
+  }
+}
+
+class SheetTables {
+  readonly vouchers = new Table();
+  readonly invoices = new Table();
+  readonly lines = new Map<number, KeyedAcc>();
+  constructor(readonly joined: boolean) {}
+}
+
+export class DocumentIndex {
+  private readonly sheets = new Map<string, SheetTables>();
+  /** Keys with a `|` in a part, as the joined text. */
+  private readonly joined = new Map<string, KeyedAcc>();
+  private sheetName = '';
+  private sheet: SheetTables = this.tablesOf('');
+
+  private tablesOf(name: string): SheetTables {
+    let t = this.sheets.get(name);
+    if (t === undefined) {
+      t = new SheetTables(name.includes('|'));
+      this.sheets.set(name, t);
+    }
+    return t;
+  }
+
+  startSheet(name: string): void {
+    this.sheetName = name;
+    this.sheet = this.tablesOf(name);
+  }
+
+  /** The document of voucher `number` of type `typeLower` dated `date`, if begun. */
+  voucher(typeLower: string, number: string, date: string): KeyedAcc | undefined {
+    if (this.sheet.joined || hasBar(typeLower) || hasBar(number)) return this.joined.get(`${this.sheetName}|V|${typeLower}|${number}|${date}`);
+    return this.sheet.vouchers.find(number, typeLower, date);
+  }
+
+  addVoucher(typeLower: string, number: string, date: string, acc: KeyedAcc): void {
+    acc.keyPart = typeLower;
+    acc.keyDate = date;
+    if (this.sheet.joined || hasBar(typeLower) || hasBar(number)) this.joined.set(`${this.sheetName}|V|${typeLower}|${number}|${date}`, acc);
+    else this.sheet.vouchers.add(number, acc);
+  }
+
+  /** The document of supplier `gstin`'s invoice `number` (cleaned) dated `date`, if begun. */
+  invoice(gstin: string, number: string, date: string): KeyedAcc | undefined {
+    if (this.sheet.joined || hasBar(gstin) || hasBar(number)) return this.joined.get(`${this.sheetName}|I|${gstin}|${number}|${date}`);
+    return this.sheet.invoices.find(number, gstin, date);
+  }
+
+  addInvoice(gstin: string, number: string, date: string, acc: KeyedAcc): void {
+    acc.keyPart = gstin;
+    acc.keyDate = date;
+    if (this.sheet.joined || hasBar(gstin) || hasBar(number)) this.joined.set(`${this.sheetName}|I|${gstin}|${number}|${date}`, acc);
+    else this.sheet.invoices.add(number, acc);
+  }
+
+  /** The document begun on `line` of the sheet (only a sheet read twice has one). */
+  line(line: number): KeyedAcc | undefined {
+    return this.sheet.joined ? this.joined.get(`${this.sheetName}|L|${line}`) : this.sheet.lines.get(line);
+  }
+
+  addLine(line: number, acc: KeyedAcc): void {
+    if (this.sheet.joined) this.joined.set(`${this.sheetName}|L|${line}`, acc);
+    else this.sheet.lines.set(line, acc);
+  }
+}
+
+function hasBar(s: string): boolean {
+  return s.includes('|');
+}

@@ -1,0 +1,67 @@
+/**
+ * The register's document index (domain/recon/register-keys.ts) against the rule it stands for:
+ * two lines are one document exactly when their joined key texts (`sheet|V|type|number|date`,
+ * `sheet|I|gstin|number|date`, `sheet|L|line`) are equal. Generated keys mix plain numbers, numbers
+ * with leading zeros, large numbers and texts, repeated numbers with other types and dates, and
+ * `|` in every part where a `|` can be.
+ */
+import type { Acc } from '../../../domain/recon/register-docs';
+import { DocumentIndex, type KeyedAcc } from '../../../domain/recon/register-keys';
+
+function doc(id: number): KeyedAcc {
+  const acc: Acc = {
+    ref: String(id), lines: null, supplierGstin: '', supplierName: '', typeHint: null, invoiceNumberRaw: '', invoiceDate: '',
+    voucherNumber: '', voucherDate: '', dateFallback: false, taxable: 0, igst: 0, cgst: 0, sgst: 0, cess: 0, invoiceValue: 0,
+    pos: '', rcm: false, itcEligible: null, portCode: '', boe: '', derived: false, mixedSigns: false,
+  };
+  return { ...acc, keyPart: '', keyDate: '' };
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('register document index', () => {
+  it.each([1, 2, 3, 4])('finds a document exactly when the joined key text is one seen before (seed %i)', (seed) => {
+    const rnd = rng(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const sheets = ['', 'Sheet1', 'a|V|purchase', 'a', 'x|L|7'];
+    const types = ['purchase', 'debit note', 'p|x', '', 'purchase|1'];
+    const numbers = ['1', '2', '7', '07', '0', '00', '12', '4194303', '4194304', '99999999', 'PV-1', 'pv-1', '1|2', '2|', '', '1 ', 'INV/2024-25/000123'];
+    const gstins = ['27ABCDE1234F1ZW', '', '27ABCDE1234F1Z|', 'URP'];
+    const dates = ['', '2024-06-05', '2024-06-06'];
+    const index = new DocumentIndex();
+    const model = new Map<string, KeyedAcc>();
+    let sheet = '';
+    let found = 0;
+    for (let i = 0; i < 4000; i += 1) {
+      if (rnd() < 0.01) {
+        sheet = pick(sheets);
+        index.startSheet(sheet);
+      }
+      const kind = pick(['V', 'V', 'I', 'L'] as const);
+      const number = pick(numbers);
+      const line = 1 + Math.floor(rnd() * 300);
+      const part = kind === 'V' ? pick(types) : pick(gstins);
+      const date = pick(dates);
+      const joined = kind === 'L' ? `${sheet}|L|${line}` : `${sheet}|${kind}|${part}|${number}|${date}`;
+      const got = kind === 'V' ? index.voucher(part, number, date) : kind === 'I' ? index.invoice(part, number, date) : index.line(line);
+      const want = model.get(joined);
+      if (got !== want) throw new Error(`key ${JSON.stringify(joined)}: index found ${got?.ref ?? 'nothing'}, the joined text ${want?.ref ?? 'nothing'}`);
+      if (want) {
+        found += 1;
+        continue;
+      }
+      const acc = doc(i);
+      if (kind === 'V') index.addVoucher(part, number, date, acc);
+      else if (kind === 'I') index.addInvoice(part, number, date, acc);
+      else index.addLine(line, acc);
+      model.set(joined, acc);
+    }
+    expect(found).toBeGreaterThan(500);
+  });
+});
