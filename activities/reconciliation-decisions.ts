@@ -3,10 +3,18 @@
  * oldest first, before its rows are stored. Without decisions the engine's output is stored as is;
  * with them the summaries are recomputed from the final rows, and decisions whose documents
  * changed are reported as one warning.
+ *
+ * The engine's rows are built a batch at a time, never all at once (at 10 lakh a side every row
+ * as an object is more than the documents and the engine's tables together; docs/performance.md,
+ * "Memory"): one pass finds the rows the decisions name, the decisions are applied to those rows
+ * only, and the summaries and the stored rows read the engine's other rows batch by batch.
  */
 import type { Knex } from 'knex';
-import { matchOptions, reconcileResultOf, summariseRun, summariseSuppliers, type MatchOptions, type ReconcileResult } from '../domain/recon';
-import { applyDecisions, type StoredDecision } from '../domain/recon/manual';
+import {
+  matchOptions, type Issue, type MatchOptions, type PortalDoc, type ReconcileResult, type ResultRow, type RunSummary, type SupplierSummary,
+} from '../domain/recon';
+import { applyDecisionSlots, booksDocKey, portalDocKey, type StoredDecision } from '../domain/recon/manual';
+import { SummaryAccumulator } from '../domain/recon/summary';
 
 type DecisionRow = {
   id: string;
@@ -17,6 +25,9 @@ type DecisionRow = {
   books_key: string | null;
   portal_key: string | null;
 };
+
+/** Engine rows built per step while looking for the decisions' rows and summing the final rows. */
+const BATCH = 2000;
 
 export async function reapplyDecisions(
   trx: Knex.Transaction,
@@ -33,18 +44,136 @@ export async function reapplyDecisions(
     id: r.id, action: r.action, note: r.note, by: r.created_by_email, at: new Date(r.created_at).toISOString(),
     booksKey: r.books_key, portalKey: r.portal_key,
   }));
-  const options = matchOptions(run.options ?? {});
-  const { results, stale } = applyDecisions(outcome.results, decisions, options);
-  const warnings = stale.length === 0 ? outcome.warnings : [...outcome.warnings, {
+  return applyDecisionsInBatches(outcome, decisions, matchOptions(run.options ?? {}));
+}
+
+/**
+ * The engine's result with the decisions applied, as applyDecisions over all its rows would give
+ * it (same rows in the same order, same summaries), holding only the rows the decisions name.
+ *
+ * applyDecisions looks rows up only by the decisions' own document keys, each at the first row in
+ * result order that carries it, so applying the decisions to those first rows alone (in result
+ * order) changes exactly the rows it would change; every other row stays the engine's.
+ */
+export function applyDecisionsInBatches(outcome: ReconcileResult, decisions: readonly StoredDecision[], options: MatchOptions): ReconcileResult {
+  const booksKeys = new Set<string>();
+  const portalKeys = new Set<string>();
+  for (const d of decisions) {
+    if (d.booksKey !== null) booksKeys.add(d.booksKey);
+    if (d.portalKey !== null) portalKeys.add(d.portalKey);
+  }
+  // The first row carrying each decision key, in result order.
+  const named: number[] = [];
+  const namedRows: ResultRow[] = [];
+  for (let from = 0; from < outcome.rowCount; from += BATCH) {
+    const batch = outcome.rowsBetween(from, Math.min(outcome.rowCount, from + BATCH));
+    for (let k = 0; k < batch.length; k += 1) {
+      const row = batch[k]!;
+      let take = false;
+      if (row.books && booksKeys.delete(booksDocKey(row.books))) take = true;
+      if (row.portal && portalKeys.delete(portalDocKey(row.portal))) take = true;
+      if (take) {
+        named.push(from + k);
+        namedRows.push(row);
+      }
+    }
+  }
+  const { slots, stale } = applyDecisionSlots(namedRows, decisions, options);
+  const warnings: Issue[] = stale.length === 0 ? outcome.warnings : [...outcome.warnings, {
     code: 'manual_decision_stale',
     message: `${stale.length} earlier manual decision(s) no longer apply: their documents changed or are gone`,
     count: stale.length,
   }];
-  return reconcileResultOf(
-    results,
-    outcome.rejected,
-    summariseRun(results, outcome.rejected, options, warnings),
-    summariseSuppliers(results, options.supplierSignals),
-    warnings,
-  );
+  const decided = new DecidedRows(outcome, named, slots);
+  // The summaries as summariseRun and summariseSuppliers sum them: every final row in result order.
+  const run = new SummaryAccumulator(options);
+  const vendors = new SummaryAccumulator(matchOptions({ supplierSignals: options.supplierSignals }));
+  for (let from = 0; from < decided.rowCount; from += BATCH) {
+    for (const row of decided.rowsBetween(from, Math.min(decided.rowCount, from + BATCH))) {
+      run.addRow(row);
+      vendors.addRow(row);
+    }
+  }
+  return decided.result(outcome.rejected, run.finishRun(outcome.rejected, warnings), vendors.finishSuppliers(), warnings);
+}
+
+/**
+ * The final rows: the engine's, with the rows standing where each named engine row stood (none,
+ * one or two) in its place. Built a range at a time from the engine's rows.
+ */
+class DecidedRows {
+  readonly rowCount: number;
+
+  constructor(
+    private readonly engine: ReconcileResult,
+    /** Engine row numbers the decisions named, ascending. */
+    private readonly named: readonly number[],
+    /** The rows standing in each named row's place. */
+    private readonly slots: readonly ResultRow[][],
+  ) {
+    let count = engine.rowCount;
+    for (const s of slots) count += s.length - 1;
+    this.rowCount = count;
+  }
+
+  /** The engine row at final position `at`, and the position inside its slot (0 for a row not named). */
+  private locate(at: number): { row: number; inSlot: number } {
+    let shift = 0;
+    for (let k = 0; k < this.named.length; k += 1) {
+      const start = this.named[k]! + shift;
+      if (at < start) break;
+      const len = this.slots[k]!.length;
+      if (at < start + len) return { row: this.named[k]!, inSlot: at - start };
+      shift += len - 1;
+    }
+    return { row: at - shift, inSlot: 0 };
+  }
+
+  rowsBetween(from: number, to: number): ResultRow[] {
+    const out: ResultRow[] = [];
+    if (from >= to) return out;
+    let { row, inSlot } = this.locate(from);
+    // The first named row at or after `row`.
+    let k = 0;
+    while (k < this.named.length && this.named[k]! < row) k += 1;
+    while (out.length < to - from && row < this.engine.rowCount) {
+      const upTo = Math.min(this.engine.rowCount, row + Math.max(to - from - out.length, 1));
+      const batch = this.engine.rowsBetween(row, upTo);
+      for (let j = 0; j < batch.length && out.length < to - from; j += 1, row += 1) {
+        if (k < this.named.length && this.named[k] === row) {
+          const slot = this.slots[k]!;
+          for (let m = inSlot; m < slot.length && out.length < to - from; m += 1) out.push(slot[m]!);
+          k += 1;
+        } else {
+          out.push(batch[j]!);
+        }
+        inSlot = 0;
+      }
+    }
+    return out;
+  }
+
+  result(rejected: PortalDoc[], summary: RunSummary, suppliers: SupplierSummary[], warnings: Issue[]): ReconcileResult {
+    let built: ResultRow[] | null = null;
+    const all = (): ResultRow[] => {
+      if (built === null) {
+        // As the engine's result does: all rows built once and kept, its tables given back.
+        built = this.rowsBetween(0, this.rowCount);
+        this.engine.release();
+      }
+      return built;
+    };
+    return {
+      get results(): ResultRow[] {
+        return all();
+      },
+      rowCount: this.rowCount,
+      rowsBetween: (from, to) => (built !== null ? built.slice(from, to) : this.rowsBetween(from, to)),
+      release: () => this.engine.release(),
+      rejected,
+      summary,
+      suppliers,
+      warnings,
+    };
+  }
 }

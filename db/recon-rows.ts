@@ -30,16 +30,20 @@ export async function insertImportRows(trx: Knex.Transaction, scope: RowScope & 
   });
 }
 
-/** Loads an import's documents in `seq` order, a batch at a time (keyset paging, no OFFSET). */
-export async function loadImportRows<T>(trx: Knex.Transaction, importId: string, onBatch?: BatchHook, batchSize = 10_000): Promise<T[]> {
+/**
+ * Loads an import's documents in `seq` order, as the database returns them (no texts shared: the
+ * plain load the run's loader is compared with), a page of positions at a time. Each page is a
+ * closed range of `seq` on the primary key (firm, import, seq), as the run's loader reads them:
+ * an open range with a limit made the planner read and sort the rest of the import for each page.
+ */
+export async function loadImportRows<T>(trx: Knex.Transaction, scope: { firmId: string; importId: string }, onBatch?: BatchHook, pageSize = 10_000): Promise<T[]> {
   const docs: T[] = [];
-  let after = -1;
-  for (;;) {
-    const rows: Array<{ seq: number; doc: T }> = await trx('import_rows').select('seq', 'doc').where({ import_id: importId }).where('seq', '>', after).orderBy('seq').limit(batchSize);
+  for (let after = -1; ; after += pageSize) {
+    const rows: Array<{ doc: T }> = await trx('import_rows').select('doc')
+      .where({ firm_id: scope.firmId, import_id: scope.importId }).where('seq', '>', after).where('seq', '<=', after + pageSize).orderBy('seq');
     for (const row of rows) docs.push(row.doc);
     await onBatch?.(docs.length);
-    if (rows.length < batchSize) return docs;
-    after = rows[rows.length - 1]!.seq;
+    if (rows.length < pageSize) return docs;
   }
 }
 

@@ -4,15 +4,16 @@
  * on the way through, and with the first bytes available for content sniffing before a reader is
  * chosen. Passing the cap ends the stream early (it does not throw: an error thrown into a
  * reader's internal stream pipeline surfaces as an unhandled stream error) and sets `overLimit`,
- * which the caller checks before trusting anything the reader returned.
+ * which the caller checks before trusting anything the reader returned. A body read back from its
+ * spool file was hashed on its way in (spool.ts): it is not hashed again (`hash: false`).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 
 export class MeteredBody {
   bytes = 0;
   /** Set once the cap was passed; whatever a reader made of the cut-off body is then void. */
   overLimit = false;
-  private readonly hash = createHash('sha256');
+  private readonly hash: Hash | null;
   private readonly iterator: AsyncIterator<Buffer | string>;
   private buffered: Buffer[] = [];
   private done = false;
@@ -20,8 +21,10 @@ export class MeteredBody {
   constructor(
     source: AsyncIterable<Buffer | string>,
     private readonly limit: number,
+    options: { hash?: boolean } = {},
   ) {
     this.iterator = source[Symbol.asyncIterator]();
+    this.hash = options.hash === false ? null : createHash('sha256');
   }
 
   private async next(): Promise<Buffer | null> {
@@ -38,7 +41,7 @@ export class MeteredBody {
       this.overLimit = true;
       return null;
     }
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     return chunk;
   }
 
@@ -69,6 +72,7 @@ export class MeteredBody {
   }
 
   sha256(): string {
+    if (!this.hash) throw new Error('this body is not hashed');
     return this.hash.digest('hex');
   }
 }

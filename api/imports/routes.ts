@@ -144,7 +144,8 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
     if (!parsed) {
       const release = await settings.parseSlots.enter('parse');
       try {
-        const body = new MeteredBody(fs.createReadStream(spooled.file), Number.POSITIVE_INFINITY);
+        // Hashed and counted on its way into the file: read back as it is.
+        const body = new MeteredBody(fs.createReadStream(spooled.file), Number.POSITIVE_INFINITY, { hash: false });
         parsed = await parseUpload(body, { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, settings.readLimits);
         await body.drain();
         return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal, settings.afterGstr2bStored));

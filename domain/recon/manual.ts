@@ -113,6 +113,17 @@ export interface AppliedDecisions {
  * A link of two documents the engine now pairs by itself is left to the engine.
  */
 export function applyDecisions(results: readonly ResultRow[], decisions: readonly StoredDecision[], opts: MatchOptions): AppliedDecisions {
+  const { slots, applied, stale } = applyDecisionSlots(results, decisions, opts);
+  return { results: slots.flat(), applied, stale };
+}
+
+/**
+ * applyDecisions, with the rows standing where each given row stood (`slots[i]`: none once merged
+ * away, two once split), so a caller that passed only the rows the decisions name can put them
+ * back among the others (activities/reconciliation-decisions.ts).
+ */
+export function applyDecisionSlots(results: readonly ResultRow[], decisions: readonly StoredDecision[], opts: MatchOptions):
+  { slots: ResultRow[][]; applied: string[]; stale: string[] } {
   // slots[i]: the rows standing where the engine's row i stood (empty once merged away).
   const slots: ResultRow[][] = results.map((r) => [r]);
   const byBooks = new Map<string, number>();
@@ -199,7 +210,7 @@ export function applyDecisions(results: readonly ResultRow[], decisions: readonl
     }
     applied.push(d.id);
   }
-  return { results: slots.flat(), applied, stale };
+  return { slots, applied, stale };
 }
 
 /**

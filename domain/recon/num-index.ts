@@ -60,6 +60,11 @@ export class NumIndex {
     return id;
   }
 
+  /** Gives the table back to the run's lease for a later phase; the index must not be used after this. */
+  release(): void {
+    this.tables.give(this.table);
+  }
+
   private grow(): void {
     const old = this.table;
     const table = this.tables.f64(2 * old.length);

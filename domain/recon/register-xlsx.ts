@@ -1,11 +1,13 @@
 /**
- * Purchase-register reader for XLSX (exceljs streaming WorkbookReader, so the workbook is never
- * loaded whole): every sheet that carries a register header feeds the row sink.
+ * Purchase-register reader for XLSX, streamed (xlsx-workbook.ts: the workbook is never loaded
+ * whole, a sheet is read a row at a time): every sheet that carries a register header feeds the
+ * row sink, with the cells exceljs's streaming reader handed it before (xlsx-sheet-rows.ts).
  */
-import * as ExcelJS from 'exceljs';
+import type * as ExcelJS from 'exceljs';
 import { type ByteSource, peek } from './byte-source';
 import { type Cell, RegisterSink, refuse, type RegisterReadOptions, type RegisterReadResult } from './register-sink';
 import { sniffContent } from './sniff';
+import { xlsxSheets } from './xlsx-workbook';
 
 type ExcelValue = ExcelJS.CellValue;
 
@@ -32,17 +34,13 @@ export async function readRegisterXlsx(src: ByteSource, options: RegisterReadOpt
   }
   const sink = new RegisterSink(options);
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
-      worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore',
-    });
-    sheets: for await (const ws of reader) {
-      sink.startSheet((ws as unknown as { name?: string }).name ?? 'Sheet');
-      for await (const row of ws) {
-        const values = row.values as ExcelValue[];
-        if (!sink.admit(Math.max(0, values.length - 1))) break sheets;
-        const cells: Cell[] = [];
-        for (let i = 1; i < values.length; i += 1) cells.push(excelCell(values[i]));
-        sink.row(cells, row.number);
+    sheets: for await (const sheet of xlsxSheets(stream)) {
+      sink.startSheet(sheet.name);
+      for await (const batch of sheet.rows) {
+        for (const row of batch) {
+          if (!sink.admit(row.cells.length)) break sheets;
+          sink.row(row.cells, row.number);
+        }
       }
     }
     if (sink.fatal) stream.destroy();

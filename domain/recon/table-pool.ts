@@ -50,6 +50,13 @@ function takeBuffer(bytes: number): ArrayBuffer {
   return new ArrayBuffer(cls);
 }
 
+/**
+ * Whether the buffer the last `take` returned is new. A new ArrayBuffer is already zero, and for a
+ * large one the allocator maps zero pages that are only faulted in when first written: filling it
+ * with zeros would touch all of it once more (~450 MB on a first 10-lakh run) for nothing.
+ */
+let tookFresh = false;
+
 function giveBuffer(b: ArrayBuffer): void {
   if (freeBytes + b.byteLength > keepLimit) return;
   let k = 0;
@@ -80,24 +87,28 @@ export class TableLease {
   /** A buffer of at least `bytes` bytes whose first `bytes` are zero. */
   buffer(bytes: number): ArrayBuffer {
     const b = this.take(bytes);
-    new Uint8Array(b, 0, bytes).fill(0);
+    if (!tookFresh) new Uint8Array(b, 0, bytes).fill(0);
     return b;
   }
 
   i32(n: number, fill = 0): Int32Array {
-    return new Int32Array(this.take(4 * n), 0, n).fill(fill);
+    const t = new Int32Array(this.take(4 * n), 0, n);
+    return tookFresh && fill === 0 ? t : t.fill(fill);
   }
 
   f64(n: number, fill = 0): Float64Array {
-    return new Float64Array(this.take(8 * n), 0, n).fill(fill);
+    const t = new Float64Array(this.take(8 * n), 0, n);
+    return tookFresh && fill === 0 ? t : t.fill(fill);
   }
 
   u32(n: number): Uint32Array {
-    return new Uint32Array(this.take(4 * n), 0, n).fill(0);
+    const t = new Uint32Array(this.take(4 * n), 0, n);
+    return tookFresh ? t : t.fill(0);
   }
 
   u8(n: number): Uint8Array {
-    return new Uint8Array(this.take(n), 0, n).fill(0);
+    const t = new Uint8Array(this.take(n), 0, n);
+    return tookFresh ? t : t.fill(0);
   }
 
   /**
@@ -126,8 +137,13 @@ export class TableLease {
    */
   private take(bytes: number): ArrayBuffer {
     if (this.released) throw new Error('table lease used after release');
-    if (bytes < MIN_POOLED_BYTES) return new ArrayBuffer(bytes);
+    if (bytes < MIN_POOLED_BYTES) {
+      tookFresh = true;
+      return new ArrayBuffer(bytes);
+    }
+    const before = allocatedBytes;
     const b = takeBuffer(bytes);
+    tookFresh = allocatedBytes !== before;
     this.held.push(b);
     return b;
   }

@@ -39,7 +39,7 @@ function gstinOf(first14: string): string {
  * first, then in byte order, and the driver JSON.parses the text. The same shapes (V8 hidden
  * classes) as a real run's documents, so the code the warm-up compiles fits them.
  */
-function asStored<T extends object>(doc: T): T {
+export function asStored<T extends object>(doc: T): T {
   const keys = Object.keys(doc).sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
   const ordered: Record<string, unknown> = {};
   for (const k of keys) ordered[k] = (doc as Record<string, unknown>)[k];
@@ -48,33 +48,73 @@ function asStored<T extends object>(doc: T): T {
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
+/** `iso` moved by `days` (across month ends, as real shifted dates go). */
+function addDays(iso: string, days: number): string {
+  return days === 0 ? iso : new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Supplier states (the recipient's, 27, among them: intra- and inter-state tax heads). */
+const STATES = ['27', '29', '07', '33', '24', '09', '36', '19'];
+/** Invoice-number series prefixes, one per supplier ('' for a bare FY/serial series). */
+const PREFIXES = ['INV', 'MS', 'TRI', 'SI', '', 'GST', 'BILL', 'AB'];
+const RATES = [5, 12, 18, 18, 18, 28];
+
 /**
- * n books rows and about n portal documents with the noise of real files: number variants,
- * rounding, shifted dates, documents on one side only, notes, amendments, duplicates, bills of
- * entry, reverse charge, blocked credit, unregistered and mistyped suppliers.
+ * n books rows and about n portal documents with the noise of real files: number variants (the
+ * FY written every way the normaliser strips, dropped zeros and FY parts, serial only, typos, case
+ * and spacing), rounding, shifted dates (some past the date window), documents on one side only,
+ * notes, amendments with and without a changed value, duplicates, bills of entry, reverse charge,
+ * blocked credit, unregistered and mistyped suppliers, suppliers sharing a PAN across states.
+ * Every branch a real run's normalisation and passes take is taken here, so the code the warm-up
+ * compiles has seen every type it meets later (a branch never taken de-optimises on its first use).
  */
 export function warmUpDocuments(n: number, seed = 1): { books: BooksRow[]; portal: PortalDoc[] } {
   const rnd = prng(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const period = '2024-06';
-  const suppliers: Array<{ gstin: string; name: string }> = [];
+  const fy = '24-25';
+  const suppliers: Array<{ gstin: string; name: string; prefix: string; serial: number }> = [];
   for (let s = 0; s < Math.max(5, Math.floor(n / 40)); s += 1) {
-    const pan = `${String.fromCharCode(65 + (s % 26))}BCP${String.fromCharCode(65 + ((s >> 5) % 26))}${pad(s % 10000, 4)}Q`;
-    const shared = s > 0 && s % 20 === 0 ? suppliers[s - 1]!.gstin.slice(2, 12) : pan;
-    suppliers.push({ gstin: gstinOf(`${s % 3 === 0 ? '27' : '29'}${shared}1Z`), name: `Supplier ${s} Pvt Ltd` });
+    const pan = `${String.fromCharCode(65 + (s % 26))}BC${pick(['C', 'F', 'P', 'H'])}${String.fromCharCode(65 + ((s >> 5) % 26))}${pad(s % 10000, 4)}Q`;
+    // Branches of one business in other states share its PAN (the PAN pass, P6).
+    const shared = s > 0 && rnd() < 0.05 ? suppliers[s - 1]!.gstin.slice(2, 12) : pan;
+    suppliers.push({ gstin: gstinOf(`${pick(STATES)}${shared}${int(1, 3)}Z`), name: `Supplier ${s} Pvt Ltd`, prefix: pick(PREFIXES), serial: int(1, 500) });
   }
+  const bookNumber = (number: string, prefix: string, serial: number): string => {
+    const r = rnd();
+    if (r < 0.55) return number;
+    if (r < 0.65) return number.toLowerCase().replace(/\//g, ' / ');
+    if (r < 0.73) return `${prefix}${serial}`;
+    if (r < 0.79) return String(serial);
+    if (r < 0.83) return `${prefix}-2024-25-${pad(serial, 4)}`;
+    if (r < 0.86) return `${prefix}/2024-2025/${pad(serial, 6)}`;
+    if (r < 0.88) return `${prefix}/202425/${serial}`;
+    if (r < 0.91) {
+      // A one-character typo in the serial (same digit count).
+      const digits = String(serial);
+      const i = int(0, digits.length - 1);
+      const d = (Number(digits[i]) + 1) % 10;
+      return `${prefix}${digits.slice(0, i)}${i === 0 && d === 0 ? 1 : d}${digits.slice(i + 1)}`;
+    }
+    if (r < 0.95) return '';
+    return `${number}.`;
+  };
   const books: BooksRow[] = [];
   const portal: PortalDoc[] = [];
   let k = 0;
   while (books.length < n || portal.length < n) {
     k += 1;
-    const sup = suppliers[int(0, suppliers.length - 1)]!;
+    const sup = pick(suppliers);
+    sup.serial += 1;
+    const serial = sup.serial;
     const rk = rnd();
     const docType: DocType = rk < 0.08 ? 'credit_note' : rk < 0.1 ? 'debit_note' : 'invoice';
-    const number = docType === 'invoice' ? `INV/24-25/${pad(k, 6)}` : `${docType === 'credit_note' ? 'CN' : 'DN'}/24-25/${pad(k, 4)}`;
+    const number = docType === 'invoice' ? `${sup.prefix}${sup.prefix ? '/' : ''}${fy}/${pad(serial, 6)}` : `${docType === 'credit_note' ? 'CN' : 'DN'}/${fy}/${pad(serial, 4)}`;
     const date = `${rnd() < 0.85 ? period : '2024-05'}-${pad(int(1, 28), 2)}`;
     const taxable = int(1_000_00, 5_00_000_00);
-    const tax = Math.round((taxable * 18) / 100);
+    const rate = pick(RATES);
+    const tax = Math.round((taxable * rate) / 100);
     const intra = sup.gstin.startsWith('27');
     const heads = intra ? { igst: 0, cgst: Math.floor(tax / 2), sgst: tax - Math.floor(tax / 2) } : { igst: tax, cgst: 0, sgst: 0 };
     const kind = rnd();
@@ -89,13 +129,19 @@ export function warmUpDocuments(n: number, seed = 1): { books: BooksRow[]; porta
         numberRaw: boe ? `${k}` : number, date, invoiceValue: taxable + tax, taxableValue: taxable, ...heads, cess: 0,
         placeOfSupply: '27', reverseCharge: rnd() < 0.005, itcAvailable: rnd() >= 0.01, diffPercent: 1, supplyType: 'R',
       };
-      if (!doc.itcAvailable) doc.itcUnavailableReason = 'P';
+      if (!doc.itcAvailable) doc.itcUnavailableReason = pick(['P', 'C']);
       if (section === 'b2ba') {
-        // The original from the previous month's 2B, amended here with a new value.
+        // The original from the previous month's 2B, amended here (half the time with a new value).
         portal.push(asStored({ ...doc, ref: `2024-05:b2b:${k}`, section: 'b2b', period: '2024-05' }));
         doc.original = { number, date };
-        if (k % 3 === 0) doc.numberRaw = `${number}A`;
-        doc.taxableValue -= 1000_00;
+        if (rnd() < 0.3) doc.numberRaw = `${number}A`;
+        if (rnd() < 0.5) {
+          const amended = Math.round(((taxable - 1000_00) * rate) / 100);
+          doc.taxableValue = taxable - 1000_00;
+          doc.invoiceValue = doc.taxableValue + amended;
+          if (intra) Object.assign(doc, { cgst: Math.floor(amended / 2), sgst: amended - Math.floor(amended / 2) });
+          else doc.igst = amended;
+        }
       }
       if (boe) {
         doc.billOfEntryNumber = `${k}`;
@@ -105,8 +151,7 @@ export function warmUpDocuments(n: number, seed = 1): { books: BooksRow[]; porta
     }
     if (kind < 0.04 || books.length >= n) continue;
     const noise = rnd();
-    const shift = rnd() < 0.1 ? int(-5, 5) : 0;
-    const day = Math.min(28, Math.max(1, Number(date.slice(8)) + shift));
+    const shift = rnd() < 0.1 ? int(-5, 5) : rnd() < 0.01 ? 15 : 0;
     const copies = rnd() < 0.01 ? 2 : 1;
     for (let c = 0; c < copies; c += 1) {
       const r = rnd();
@@ -114,10 +159,10 @@ export function warmUpDocuments(n: number, seed = 1): { books: BooksRow[]; porta
         rowRef: `pr.csv:${books.length + 7}`,
         supplierGstin: boe ? '' : r < 0.003 ? `${sup.gstin.slice(0, 14)}${sup.gstin.endsWith('A') ? 'B' : 'A'}` : kind > 0.985 ? '' : sup.gstin,
         supplierName: sup.name, docType: boe ? 'bill_of_entry' : docType,
-        invoiceNumberRaw: r < 0.6 ? number : r < 0.7 ? number.toLowerCase().replace(/\//g, ' / ') : r < 0.8 ? `${number.slice(0, 3)}${k}` : r < 0.9 ? String(k) : r < 0.95 ? `${number}.` : '',
-        invoiceDate: `${date.slice(0, 8)}${pad(day, 2)}`, voucherNumber: String(books.length + 1), voucherDate: `${date.slice(0, 8)}${pad(day, 2)}`,
+        invoiceNumberRaw: boe ? `${k}` : bookNumber(number, sup.prefix, serial),
+        invoiceDate: addDays(date, shift), voucherNumber: String(books.length + 1), voucherDate: addDays(date, shift + int(0, 3)),
         taxableValue: taxable + (noise < 0.1 ? int(-100, 100) : noise < 0.12 ? int(1000, 50000) : 0), ...heads, cess: 0,
-        invoiceValue: taxable + tax, reverseCharge: rnd() < 0.005,
+        invoiceValue: taxable + tax, reverseCharge: kind > 0.985 || rnd() < 0.005,
       };
       // Registers with and without a place-of-supply column (Tally's purchase register has none).
       if (sup.gstin.startsWith('27')) row.placeOfSupply = '27';

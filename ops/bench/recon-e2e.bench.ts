@@ -305,6 +305,10 @@ async function main(): Promise<void> {
     out(`  upload → results queryable: ${e.e2eSec.toFixed(1)} s (uploads ${e.uploadSec.toFixed(1)} s, run + first page ${e.runSec.toFixed(1)} s)`);
     out(`  floor: parse ${e.parseSec.toFixed(1)} s + PostgreSQL COPY of the same ${e.copiedRows.toLocaleString('en-IN')} rows ${e.copySec.toFixed(1)} s (imported rows ${e.copyRowsSec.toFixed(1)} s, result rows ${(e.copySec - e.copyRowsSec).toFixed(1)} s) = ${floor.toFixed(1)} s`);
     out(`  ratio: ${(e.e2eSec / floor).toFixed(2)}× the parse + COPY floor (target ≤ 1.25×); ${(e.e2eSec / e.copySec).toFixed(2)}× COPY alone`);
+    const at = (name: string) => e.stages.find(([n]) => n === name)?.[1];
+    const matched = at('run: matched done');
+    const stored = at('run: store done');
+    if (matched !== undefined && stored !== undefined) out(`  result rows written in ${(stored - matched).toFixed(1)} s (until the last was handed to its COPY): ${((stored - matched) / (e.copySec - e.copyRowsSec)).toFixed(2)}× the floor's COPY of the same rows`);
     out('  stages (s from the first upload request; the two uploads run side by side):');
     for (const line of stageLines(e.stages)) out(`    ${line}`);
   }

@@ -17,7 +17,7 @@ import { readRegisterCsv } from '../../domain/recon/register-reader';
 import type { BooksRow, PortalDoc } from '../../domain/recon/types';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { registerSplit, retainedPerDocument } from './register-split';
-import { registerXlsxTimings } from './register-xlsx-floor';
+import { registerXlsxTimings, xlsxComparisons, type XlsxTimings } from './register-xlsx-floor';
 
 const CHUNK = 64 * 1024;
 
@@ -80,6 +80,8 @@ export interface BenchRow {
   xlsxMb: number;
   xlsxReaderMBs: number;
   xlsxFloorMBs: number;
+  /** The reader before (exceljs) and saxes alone on the same workbook, as text (register-xlsx-floor.ts). */
+  xlsxComparisons: string;
   /** Each reader's second read of the same file in the process (its code compiled by then), MB/s. */
   secondReadMBs: { csv: number; twoB: number; twoA: number };
   /** Heap the parsed documents retain, bytes per document (0 without --expose-gc). */
@@ -127,7 +129,7 @@ interface Parsed {
   csvSinkMs: number;
   csvParseMs: number;
   papaparseMs: number;
-  xlsx: { xlsxMb: number; readerMs: number; floorMs: number };
+  xlsx: XlsxTimings;
   secondReadMs: { csv: number; twoB: number; twoA: number };
   booksBytesPerDoc: number;
   portalBytesPerDoc: number;
@@ -196,7 +198,7 @@ async function parseSize(size: number): Promise<Parsed> {
     await readGstr2a(chunks(json2a), { gstin: data.recipientGstin, period: data.period });
     secondReadMs.twoA = ms(t);
   }
-  const xlsx = measureParts ? await registerXlsxTimings(csv.toString('utf8'), register.rows.length) : { xlsxMb: Number.NaN, readerMs: Number.NaN, floorMs: Number.NaN };
+  const xlsx = measureParts ? await registerXlsxTimings(csv.toString('utf8'), register.rows.length) : { xlsxMb: Number.NaN, readerMs: Number.NaN, floorMs: Number.NaN, exceljsMs: Number.NaN, saxesMs: Number.NaN };
 
   // Earlier-period originals of amendments come from the previous 2B file in real life.
   const portal = [...twoB.documents, ...twoB.rejected, ...data.portal.filter((d) => d.period !== data.period)];
@@ -275,6 +277,7 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       xlsxMb: p.xlsx.xlsxMb,
       xlsxReaderMBs: p.xlsx.xlsxMb / (p.xlsx.readerMs / 1000),
       xlsxFloorMBs: p.xlsx.xlsxMb / (p.xlsx.floorMs / 1000),
+      xlsxComparisons: xlsxComparisons(p.xlsx),
       secondReadMBs: { csv: p.csvMb / (p.secondReadMs.csv / 1000), twoB: p.jsonMb / (p.secondReadMs.twoB / 1000), twoA: p.json2aMb / (p.secondReadMs.twoA / 1000) },
       booksBytesPerDoc: p.booksBytesPerDoc,
       portalBytesPerDoc: p.portalBytesPerDoc,
@@ -314,7 +317,7 @@ export function registerParts(r: BenchRow): string {
   // NaN in the child arrives as null through JSON: neither is finite.
   if (!Number.isFinite(r.csvSinkMBs)) return `register CSV reader ${r.csvReaderMBs.toFixed(1)} MB/s (${(r.csvReaderMBs / r.csvBaselineMBs).toFixed(2)} of the floor); its parts not measured at this size (RECON_BENCH_PARTS_MAX)`;
   const of = (mbs: number): string => `${mbs.toFixed(1)} MB/s (${(mbs / r.csvBaselineMBs).toFixed(2)} of the floor)`;
-  const xlsx = `register XLSX reader ${r.xlsxReaderMBs.toFixed(1)} MB/s of a ${r.xlsxMb.toFixed(1)} MB workbook (unzip + split floor ${r.xlsxFloorMBs.toFixed(1)}; ${(r.xlsxReaderMBs / r.xlsxFloorMBs).toFixed(2)})`;
+  const xlsx = `register XLSX reader ${r.xlsxReaderMBs.toFixed(1)} MB/s of a ${r.xlsxMb.toFixed(1)} MB workbook (unzip + split floor ${r.xlsxFloorMBs.toFixed(1)}; ${(r.xlsxReaderMBs / r.xlsxFloorMBs).toFixed(2)})${r.xlsxComparisons ?? ''}`;
   const again = r.secondReadMBs;
   const second = `second read in the process: register CSV ${again.csv.toFixed(1)} MB/s (${(again.csv / r.csvBaselineMBs).toFixed(2)}), 2B ${again.twoB.toFixed(1)} (${(again.twoB / r.jsonBaselineMBs).toFixed(2)}), 2A ${again.twoA.toFixed(1)} (${(again.twoA / r.json2aBaselineMBs).toFixed(2)})`;
   return `${second}; register CSV reader ${of(r.csvReaderMBs)}: tokenizer alone ${of(r.csvTokenizeMBs)} (csv-parse alone ${of(r.csvParseMBs)}, papaparse alone ${of(r.papaparseMBs)}), row sink alone ${of(r.csvSinkMBs)}; ${xlsx}`;

@@ -17,7 +17,7 @@ function periodOf(s: Docs, i: number): string {
 /** Key of the document an amendment replaces (its date is compared separately). */
 function origKeyOf(s: Docs, a: number): number {
   const ot = s.portal[a - s.nb]!.original?.docType;
-  return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[a]!, 0);
+  return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[s.orig[a]!]!, 0);
 }
 
 function byPeriodThenDoc(s: Docs, x: number, y: number): number {
@@ -34,7 +34,7 @@ export function supersedeAmendments(run: Run): void {
   const { s, nb, end } = run;
   const money = run.s.money;
   const amendments: number[] = [];
-  for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! >= 0) amendments.push(i);
+  for (let i = nb; i < end; i += 1) if (s.orig[i]! >= 0 && s.oCleanId[s.orig[i]!]! >= 0) amendments.push(i);
   if (amendments.length > 0) {
     sortByPeriod(s, amendments);
     const wanted = new NumIndex(amendments.length, run.tables);
@@ -56,7 +56,7 @@ export function supersedeAmendments(run: Run): void {
       let orig = -1;
       if (g) {
         for (const c of g) {
-          if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[a] && periodOf(s, c) <= ap.period) {
+          if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[s.orig[a]!] && periodOf(s, c) <= ap.period) {
             orig = c;
             break;
           }
@@ -81,6 +81,7 @@ export function supersedeAmendments(run: Run): void {
       });
       s.amendmentOfEarlierPeriod.set(a, periodOf(s, orig) < ap.period);
     }
+    wanted.release();
   }
-  for (let i = nb; i < end; i += 1) if (s.hasOrig[i] === 1 && s.oCleanId[i]! < 0) s.flags[i] = s.flags[i]! | F_AMENDED;
+  for (let i = nb; i < end; i += 1) if (s.orig[i]! >= 0 && s.oCleanId[s.orig[i]!]! < 0) s.flags[i] = s.flags[i]! | F_AMENDED;
 }

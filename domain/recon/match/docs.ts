@@ -42,13 +42,17 @@ export class Docs {
   readonly state: Uint8Array;
   readonly partner: Int32Array;
   readonly pass: Uint8Array;
-  /** Portal amendments: original number's keys (oCleanId −1: none). */
-  readonly hasOrig: Uint8Array;
-  readonly oCleanId: Int32Array;
-  readonly oCanonId: Int32Array;
-  readonly oFy: Float64Array;
-  readonly oFySlot: Float64Array;
-  readonly oDay: Float64Array;
+  /**
+   * A portal amendment's row in the amendment columns below (−1: not an amendment). Amendments are
+   * few, so what they carry is kept per amendment, not in a column per document: five such
+   * columns were 33 of a document's 150 bytes, at 10 lakh a side ~65 MB of mostly empty tables.
+   */
+  readonly orig: Int32Array;
+  /** Per amendment: the original number's clean and canonical key ids (−1: none), its FY and day. */
+  readonly oCleanId: number[] = [];
+  readonly oCanonId: number[] = [];
+  readonly oFy: number[] = [];
+  readonly oDay: number[] = [];
   readonly flags: Uint16Array;
   readonly category: Uint8Array;
   readonly outReason: Uint8Array;
@@ -76,7 +80,7 @@ export class Docs {
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began. The buffer comes
     // from the table pool (table-pool.ts), kept from one run to the next.
-    const buf = tables.buffer(n * (8 * (6 + MONEY_STRIDE) + 4 * 7 + 2 + 8));
+    const buf = tables.buffer(n * (8 * (3 + MONEY_STRIDE) + 4 * 6 + 2 + 7));
     // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
@@ -98,23 +102,18 @@ export class Docs {
     this.fy = f64();
     this.fySlot = f64();
     this.day = f64();
-    this.oFy = f64();
-    this.oFySlot = f64();
-    this.oDay = f64();
     this.gstinId = i32();
     this.block = i32();
     this.cleanId = i32();
     this.canonId = i32().fill(-1);
     this.partner = i32().fill(-1);
-    this.oCleanId = i32().fill(-1);
-    this.oCanonId = i32().fill(-1);
+    this.orig = i32().fill(-1);
     this.flags = new Uint16Array(buf, off, n);
     off += 2 * n;
     this.type = u8();
     this.rcm = u8();
     this.state = u8();
     this.pass = u8();
-    this.hasOrig = u8();
     this.category = u8();
     this.outReason = u8();
     this.sparse = u8();

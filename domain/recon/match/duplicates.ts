@@ -70,4 +70,9 @@ export function markDuplicates(run: Run): void {
     if (s.state[i] !== FREE || s.cleanId[i]! < 0) continue;
     if (canonFirst[canonGroup[i]!] === -2) s.flags[i] = s.flags[i]! | F_POSSIBLE_DUP;
   }
+  // The phase's tables back to the lease for the phases after it.
+  groups.release();
+  canonKeys.release();
+  run.tables.give(canonFirst);
+  run.tables.give(canonGroup);
 }

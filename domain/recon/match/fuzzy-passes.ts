@@ -71,4 +71,5 @@ export function fuzzyPasses(run: Run): void {
       count[c.p] = 0;
     }
   }
+  run.tables.give(count);
 }

@@ -211,6 +211,18 @@ export class Groups {
     for (let i = head; i !== -1; i = this.next[i]!) out.push(i);
     return out;
   }
+  /**
+   * Gives the tables back to the run's lease when the phase that built the groups is done, so
+   * the next phase reuses them: a run's peak of table memory is then its largest phase, not the
+   * sum of them all. The groups must not be used after this.
+   */
+  release(): void {
+    this.index.release();
+    this.tables.give(this.head);
+    this.tables.give(this.last);
+    this.tables.give(this.next);
+  }
+
   private growGroups(): void {
     const h = this.tables.i32(this.head.length * 2);
     h.set(this.head);

@@ -24,6 +24,7 @@ export function keyedPasses(run: Run): void {
   keyedPass(run, P1, bIdx, pIdx, bNext);
   keyedPass(run, P2, bIdx, pIdx, bNext);
   keyedPass(run, P3, bIdx, pIdx, bNext);
+  run.tables.give(bNext);
   for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) ensureCanon(s, i, it);
 }
 
@@ -32,7 +33,8 @@ function keyFor(run: Run, pass: number, i: number, portalSide: boolean): number 
   const s = run.s;
   if (pass === P1) return s.cleanId[i]! < 0 ? -1 : ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, s.fySlot[i]!);
   if (pass === P3 && portalSide) {
-    return s.hasOrig[i] === 1 && s.oCanonId[i]! >= 0 ? ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[i]!, ANY_FY) : -1;
+    const a = s.orig[i]!;
+    return a >= 0 && s.oCanonId[a]! >= 0 ? ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[a]!, ANY_FY) : -1;
   }
   if (s.cleanId[i]! < 0) return -1;
   ensureCanon(s, i, run.it);
@@ -49,7 +51,9 @@ function keyedAllow(run: Run, pass: number, b: number, p: number): boolean {
   if (!compatible(s.type[b]!, s.type[p]!)) return false;
   if (pass === P1) return true;
   if (pass === P2) return fyOk(run.o, s.fy[b]!, s.fy[p]!, Math.abs(s.day[b]! - s.day[p]!));
-  return fyOk(run.o, s.fy[b]!, s.oFy[p]!, Math.abs(s.day[b]! - s.oDay[p]!));
+  // (p is an amendment: only amendments join P3's portal groups.)
+  const a = s.orig[p]!;
+  return fyOk(run.o, s.fy[b]!, s.oFy[a]!, Math.abs(s.day[b]! - s.oDay[a]!));
 }
 
 function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext: Int32Array): void {
@@ -63,7 +67,10 @@ function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext
     const k = keyFor(run, pass, i, true);
     if (k >= 0) pg.add(k, i - nb);
   }
-  if (pg.groupCount === 0) return;
+  if (pg.groupCount === 0) {
+    pg.release();
+    return;
+  }
   // Books join the portal group of their key directly (a chain per portal group, in books
   // order): groups are disjoint, so the order in which they are paired does not matter.
   const groupCount = pg.groupCount;
@@ -102,4 +109,8 @@ function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext
     }
     greedy(s, cands, pass);
   }
+  // The pass's tables back to the lease: the next pass (and later phases) reuse them.
+  pg.release();
+  run.tables.give(bHead);
+  run.tables.give(bLast);
 }

@@ -49,4 +49,5 @@ export function hintsAndRejected(run: Run): void {
       addHint(s, b, 'document was rejected in IMS: reverse the credit or restore the document');
     }
   }
+  leftPortal.release();
 }

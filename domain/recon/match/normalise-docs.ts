@@ -124,16 +124,20 @@ export function normalisePortal(s: Docs, it: Interner, portalIn: readonly Portal
     s.filing.push(doc.supplierFilingDate);
     const orig = doc.original;
     if (orig) {
-      s.hasOrig[i] = 1;
+      s.orig[i] = s.oFy.length;
       const odt = orig.date || doc.date;
       const oFy = fyStartYear(odt);
-      s.oFy[i] = oFy;
-      s.oDay[i] = dayOfIso(odt);
+      s.oFy.push(oFy);
+      s.oDay.push(dayOfIso(odt));
       const oClean = doc.docType === 'bill_of_entry' ? billOfEntryKey(orig.number) : cleanKey(orig.number);
+      let oCleanId = -1;
+      let oCanonId = -1;
       if (oClean !== '') {
-        s.oCleanId[i] = it.key(oClean);
-        s.oCanonId[i] = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalOnly(oClean, oFy, it.canonScratch));
+        oCleanId = it.key(oClean);
+        oCanonId = it.key(doc.docType === 'bill_of_entry' ? oClean : canonicalOnly(oClean, oFy, it.canonScratch));
       }
+      s.oCleanId.push(oCleanId);
+      s.oCanonId.push(oCanonId);
     }
   }
   rejected.sort(byRef);
@@ -145,10 +149,7 @@ export function assignFySlots(s: Docs, end: number): void {
   let fyMin = Infinity;
   for (let i = 0; i < end; i += 1) if (s.day[i] !== 0 && s.fy[i]! < fyMin) fyMin = s.fy[i]!;
   const fyBase = Number.isFinite(fyMin) ? fyMin - 1 : 0;
-  for (let i = 0; i < end; i += 1) {
-    s.fySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - fyBase));
-    if (s.hasOrig[i] === 1) s.oFySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.oFy[i]! - fyBase));
-  }
+  for (let i = 0; i < end; i += 1) s.fySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - fyBase));
 }
 
 /**

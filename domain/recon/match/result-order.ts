@@ -68,7 +68,11 @@ export function sortResults(n: number, rowGstin: Int32Array, gstinById: readonly
     const group = tables.u32(n);
     for (let i = 0; i < n; i += 1) group[i] = rank[rowGstin[i]!]! * daySpan + (rowDay[i]! - dMin);
     perm = kept.i32(n);
-    radixOrder(group, ids.length * daySpan - 1, perm, tables.i32(n), tables.u32(n));
+    const rowScratch = tables.i32(n);
+    const keyScratch = tables.u32(n);
+    radixOrder(group, ids.length * daySpan - 1, perm, rowScratch, keyScratch);
+    tables.give(rowScratch);
+    tables.give(keyScratch);
     // (group now holds each position's key, in order.)
     let runStart = 0;
     let runGroup = n === 0 ? 0 : group[0]!;
@@ -80,6 +84,7 @@ export function sortResults(n: number, rowGstin: Int32Array, gstinById: readonly
       runStart = i;
       runGroup = g;
     }
+    tables.give(group);
   } else {
     // Counting sort by rank (stable), then bucket starts.
     const start = tables.i32(ids.length + 1);

@@ -108,6 +108,9 @@ function matchWith(booksIn: readonly BooksRow[], portalIn: readonly PortalDoc[],
   const plan = planRows(run, sink);
   const perm = sortResults(plan.count, plan.rowGstin, it.gstinById, new RowKeys(s.ref, plan.rowB, plan.rowP, plan.rowDay), tables, kept);
   const supplierNames = sink === null ? new Map<string, string>() : supplierNamesOf(s, perm, plan, it.gstinById);
+  // The row keys' tables back to the lease (what is left of the match needs only the order).
+  tables.give(plan.rowGstin);
+  tables.give(plan.rowDay);
   // Warnings in a fixed order too (block iteration order depends on input order).
   warnings.sort(byWarning);
   return { rows: new PlannedRows(new Rows(s, o, it.gstinById), perm, plan.rowB, plan.rowP, kept), rejected, warnings, supplierNames };

@@ -72,7 +72,7 @@ describe('bulk row writes by COPY', () => {
     const { importId, clientId } = await newImport(firm);
     const docs = AWKWARD.map((text, i) => ({ invoiceNumber: text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } }));
     await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
-    const back = await asFirm(firm, (trx) => loadImportRows<unknown>(trx, importId));
+    const back = await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }));
     expect(back).toEqual(docs);
     const seqs = (await db.owner('import_rows').where({ import_id: importId }).orderBy('seq').select('seq')).map((r: { seq: number }) => r.seq);
     expect(seqs).toEqual(docs.map((_, i) => i));
@@ -101,7 +101,7 @@ describe('bulk row writes by COPY', () => {
     await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs, (done) => void progress.push(done)));
     expect(progress[progress.length - 1]).toBe(docs.length);
     expect(progress.every((done, i) => i === 0 || done > progress[i - 1]!)).toBe(true);
-    const back = await asFirm(firm, (trx) => loadImportRows<{ n: number; t: string }>(trx, importId));
+    const back = await asFirm(firm, (trx) => loadImportRows<{ n: number; t: string }>(trx, { firmId: firm.id, importId }));
     expect(back.length).toBe(docs.length);
     expect(back.findIndex((d, i) => d.n !== i || d.t !== docs[i]!.t)).toBe(-1);
   });
@@ -110,7 +110,7 @@ describe('bulk row writes by COPY', () => {
     const { importId, clientId } = await newImport(firm);
     const docs = Array.from({ length: 3_000 }, (_, i) => ({ n: i, text: `${i}\t`.padEnd(2_000, 'é\\') }));
     await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
-    expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, importId))).toEqual(docs);
+    expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
   });
 
   it('leaves nothing when the stream fails part-way, after a whole chunk was moved in, and the connection stays usable', async () => {

@@ -46,7 +46,7 @@ describe('loading a run\'s documents (the activity\'s loader alone)', () => {
     const pages: string[] = [];
     const { loaded, plain } = await inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => ({
       loaded: await loadRunDocuments(trx, ids, { books: (n) => void pages.push(`books ${n}`), portal: (n) => void pages.push(`portal ${n}`) }),
-      plain: { books: await loadImportRows(trx, ids.register_import_id), portal: await loadImportRows(trx, ids.gstr2b_import_id) },
+      plain: { books: await loadImportRows(trx, { firmId: firm.id, importId: ids.register_import_id }), portal: await loadImportRows(trx, { firmId: firm.id, importId: ids.gstr2b_import_id }) },
     }));
     expect(loaded.books).toHaveLength(books.length);
     expect(loaded.portal).toHaveLength(portal.length);

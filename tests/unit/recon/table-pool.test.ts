@@ -41,6 +41,33 @@ describe('TableLease', () => {
     expect(tablePoolStats().allocatedBytes - allocated).toBe(2 ** Math.ceil(Math.log2(4 * BIG)));
   });
 
+  it('hands out every kind of table clean, whether its buffer is new or was written before', () => {
+    // New buffers are not filled (they are zero already); reused ones are. Each size here is its own
+    // size class, so the first lease's tables are new and the second's are the same buffers again.
+    const sizes = [BIG, 2 * BIG, 4 * BIG, 8 * BIG, 16 * BIG];
+    for (const round of ['new', 'reused'] as const) {
+      const lease = new TableLease();
+      const allocated = tablePoolStats().allocatedBytes;
+      const tables = [
+        new Uint8Array(lease.buffer(sizes[0]!), 0, sizes[0]!),
+        lease.i32(sizes[1]! / 4),
+        lease.f64(sizes[2]! / 8),
+        lease.u32(sizes[3]! / 4),
+        lease.u8(sizes[4]!),
+      ];
+      const grew = tablePoolStats().allocatedBytes > allocated;
+      expect({ round, grew }).toEqual({ round, grew: round === 'new' });
+      tables.forEach((t, k) => {
+        const firstDirty = t.findIndex((v: number) => v !== 0);
+        expect({ round, table: k, firstDirty }).toEqual({ round, table: k, firstDirty: -1 });
+        t.fill(9);
+      });
+      const filled = lease.i32(BIG / 8, 5);
+      expect(filled.every((v) => v === 5)).toBe(true);
+      lease.release();
+    }
+  });
+
   it('does not pool small tables', () => {
     const before = tablePoolStats();
     const lease = new TableLease();

@@ -1,0 +1,129 @@
+/**
+ * Child process of the first-run benchmark (first-run.bench.ts): in one fresh process, optionally
+ * the worker's engine warm-up (warmUpEngine, as ops/worker.ts runs it at start), then documents of
+ * `size` a side in the shapes the worker loads, then the first match and several warm ones, each
+ * followed by building its rows a batch at a time as the activity writes them. Each step is
+ * measured in the main thread's CPU time (/proc/thread-self/stat), which a busy machine does not
+ * inflate the way it inflates wall-clock time, and in wall-clock time; first and warm runs share
+ * the process, so they share the machine's conditions.
+ *
+ * node --expose-gc --max-semi-space-size=64 --max-old-space-size=16384 dist/ops/bench/first-run.child.js <size> <warm-up|cold> [warm runs]
+ */
+import { readFileSync } from 'node:fs';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { ROW_BATCH } from '../../db/recon-rows';
+import { reconcile } from '../../domain/recon';
+import { tablePoolStats } from '../../domain/recon/table-pool';
+import { asStored, warmUpEngine } from '../../domain/recon/warm-up';
+import { generateReconData } from './recon-data';
+
+export const FIRST_RUN_MARK = 'FIRST_RUN ';
+
+/** One measured step: main-thread CPU, the whole process's CPU (V8's helper threads too), wall clock, minor page faults, garbage collection. */
+export interface Step {
+  cpuMs: number; processCpuMs: number; wallMs: number; faults: number; gcMs: number;
+  /** Bytes of new table-pool buffers the step allocated (what the pool could not serve from earlier runs), MB. */
+  poolMb: number;
+}
+
+export interface FirstRunReport {
+  size: number;
+  mode: 'warm-up' | 'cold';
+  /** The warm-up (null when cold), and RSS it left behind. */
+  warmUp: (Step & { rssMb: number }) | null;
+  /** Match alone, and the rows built after it, for the first run and each warm one. */
+  first: Step;
+  firstRows: Step;
+  warm: Step[];
+  warmRows: Step[];
+  peakRssMb: number;
+}
+
+/** Main-thread utime + stime in ms (clock ticks of 10 ms) and minor faults, from /proc/thread-self/stat. */
+function threadStat(): { cpuMs: number; faults: number } {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  // Fields after the command name (which may hold spaces): minflt is field 10, utime 14, stime 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { cpuMs: (Number(f[11]) + Number(f[12])) * 10, faults: Number(f[7]) };
+}
+
+/** Garbage collections as V8 reports them (asynchronously): start and duration, ms on performance.now()'s clock. */
+const collections: Array<{ start: number; ms: number }> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) collections.push({ start: e.startTime, ms: e.duration });
+}).observe({ entryTypes: ['gc'] });
+
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Lets the gc entries V8 queued (delivered asynchronously, a task or more later) through. */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+
+async function measure(step: () => unknown | Promise<unknown>): Promise<Step> {
+  await settle();
+  const from = performance.now();
+  const pool = tablePoolStats().allocatedBytes;
+  const t = threadStat();
+  const p = process.cpuUsage();
+  const w = process.hrtime.bigint();
+  await step();
+  const wallMs = Number(process.hrtime.bigint() - w) / 1e6;
+  const pc = process.cpuUsage(p);
+  const t2 = threadStat();
+  const to = performance.now();
+  await settle();
+  // Only the collections that started inside the step (the forced one before it arrives late).
+  const gcMs = collections.filter((c) => c.start >= from && c.start < to).reduce((sum, c) => sum + c.ms, 0);
+  collections.length = 0;
+  return { cpuMs: t2.cpuMs - t.cpuMs, processCpuMs: (pc.user + pc.system) / 1000, wallMs, faults: t2.faults - t.faults, gcMs, poolMb: (tablePoolStats().allocatedBytes - pool) / 1e6 };
+}
+
+async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): Promise<FirstRunReport> {
+  if (!(globalThis as { gc?: () => void }).gc) throw new Error('run with --expose-gc');
+  let warmUp: FirstRunReport['warmUp'] = null;
+  if (mode === 'warm-up') {
+    collect();
+    const rss = process.memoryUsage().rss;
+    const step = await measure(() => warmUpEngine());
+    collect();
+    warmUp = { ...step, rssMb: (process.memoryUsage().rss - rss) / 1e6 };
+  }
+  // The documents as the worker has them: the database's JSON shapes (warm-up.ts asStored).
+  const data = generateReconData({ n: size, seed: 7 });
+  const books = data.books.map(asStored);
+  const portal = data.portal.map(asStored);
+  data.books.length = 0;
+  data.portal.length = 0;
+  const runs: Step[] = [];
+  const rows: Step[] = [];
+  for (let k = 0; k <= warmRuns; k += 1) {
+    collect();
+    let result: ReturnType<typeof reconcile> | null = null;
+    runs.push(await measure(() => {
+      result = reconcile(books, portal, { amountTolerance: 100, dateWindowDays: 10 });
+    }));
+    const r = result!;
+    rows.push(await measure(() => {
+      let length = 0;
+      for (let from = 0; from < r.rowCount; from += ROW_BATCH) length += JSON.stringify(r.rowsBetween(from, Math.min(r.rowCount, from + ROW_BATCH))).length;
+      r.release();
+      if (length === 0) throw new Error('no rows built');
+    }));
+  }
+  return {
+    size, mode, warmUp, first: runs[0]!, firstRows: rows[0]!, warm: runs.slice(1), warmRows: rows.slice(1),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+if (require.main === module) {
+  const [size, mode, warm] = process.argv.slice(2);
+  if (mode !== 'warm-up' && mode !== 'cold') throw new Error('usage: first-run.child <size> <warm-up|cold> [warm runs]');
+  main(Number(size), mode, Number(warm ?? 4)).then((report) => {
+    process.stdout.write(`${FIRST_RUN_MARK}${JSON.stringify(report)}\n`);
+  }, (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
