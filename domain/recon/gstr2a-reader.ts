@@ -5,12 +5,12 @@
  * plus per-supplier filing signals (GSTR-1 / GSTR-3B filed, registration cancelled) that the
  * matcher turns into flags. Streams like the 2B reader: one supplier entry is parsed at a time.
  */
-import { parseAmount } from './amounts';
+import { paiseFromNumber, parseAmount } from './amounts';
 import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
-import { scanErrorCode, type PathSegment } from './json-stream';
+import { type JsonScanHandlers, scanErrorCode } from './json-stream';
 import type { SupplierSignal } from './match/options';
-import { checkGstin, cleanGstin, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { fieldText, isObj, type Obj, periodIssue, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { checkGstin, cleanGstin, parseYesNo } from './normalise';
+import { fieldText, isObj, type Obj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2aReadResult {
@@ -40,6 +40,25 @@ function str(o: Obj, f: string): string {
   return fieldText(o, f).trim();
 }
 
+/**
+ * Where a document's issues point. Built only when an issue is reported: most documents have none.
+ * Bills of entry name no document index, even inside a supplier's list.
+ */
+function at(section: string, index: number, j: number | undefined): Issue {
+  const ctx: Issue = { code: '', message: '', section, index };
+  if (j !== undefined) ctx.docIndex = j;
+  return ctx;
+}
+
+/** A document's heads in paise, summed over its item lines. */
+class ItemSums {
+  tx = 0;
+  ig = 0;
+  cg = 0;
+  sg = 0;
+  cs = 0;
+}
+
 class Reader2a {
   readonly documents: PortalDoc[] = [];
   readonly warnings: Issue[] = [];
@@ -50,6 +69,8 @@ class Reader2a {
   fatal = false;
   sawRoot = false;
   credits = 0;
+  private readonly memo = new PortalMemo();
+  private readonly sums = new ItemSums();
 
   constructor(private readonly expected: { gstin?: string; period?: string }) {}
 
@@ -71,24 +92,39 @@ class Reader2a {
     }
   }
 
-  private money(o: Obj, f: string, ctx: Issue): number | null {
+  /** An amount in paise (its magnitude; blank is 0), or null when it is not one (the error reported). */
+  private money(o: Obj, f: string, section: string, index: number, j: number | undefined): number | null {
     const v = o[f];
     if (v === undefined || v === null || v === '') return 0;
-    const a = parseAmount(v);
+    // A number is what the portal writes: parseAmount would hand it to paiseFromNumber.
+    const a = typeof v === 'number' ? paiseFromNumber(v) : parseAmount(v);
     if (!a.ok) {
-      this.error({ ...ctx, code: 'invalid_amount', field: f, message: `${f}: ${a.reason}` });
+      this.error({ ...at(section, index, j), code: 'invalid_amount', field: f, message: `${f}: ${a.reason}` });
       return null;
     }
     return Math.abs(a.paise);
   }
 
-  private date(o: Obj, f: string, ctx: Issue): string | null {
-    const d = parseDate(o[f]);
+  private date(o: Obj, f: string, section: string, index: number, j: number | undefined): string | null {
+    const d = this.memo.date(o[f]);
     if (!d.ok) {
-      this.error({ ...ctx, code: o[f] === undefined ? 'missing_field' : 'invalid_date', field: f, message: `${f}: ${d.reason}` });
+      this.error({ ...at(section, index, j), code: o[f] === undefined ? 'missing_field' : 'invalid_date', field: f, message: `${f}: ${d.reason}` });
       return null;
     }
     return d.iso;
+  }
+
+  /** Adds one item line's heads to `this.sums` (each read, so every bad amount is reported); false when one is not an amount. */
+  private addItem(det: Obj, section: string, index: number, j: number): boolean {
+    const tx = this.money(det, 'txval', section, index, j);
+    const ig = this.money(det, 'iamt', section, index, j);
+    const cg = this.money(det, 'camt', section, index, j);
+    const sg = this.money(det, 'samt', section, index, j);
+    const cs = this.money(det, 'csamt', section, index, j);
+    if (tx === null || ig === null || cg === null || sg === null || cs === null) return false;
+    const sums = this.sums;
+    sums.tx += tx; sums.ig += ig; sums.cg += cg; sums.sg += sg; sums.cs += cs;
+    return true;
   }
 
   entry(name: string, index: number, entry: unknown): void {
@@ -135,66 +171,71 @@ class Reader2a {
     const name2 = str(entry, name === 'impgsez' ? 'tdname' : 'trdnm');
     const list = entry[spec.list];
     if (!Array.isArray(list)) return;
-    list.forEach((raw, j) => {
-      if (!isObj(raw)) return;
+    for (let j = 0; j < list.length; j += 1) {
+      const raw: unknown = list[j];
+      if (!isObj(raw)) continue;
       if (name === 'impgsez') this.boe('impgsez', index, j, raw, ctin, name2);
       else this.doc(name, spec.section, index, j, raw, ctin, name2);
-    });
+    }
   }
 
   private doc(name: string, section: PortalSection, index: number, j: number, o: Obj, ctin: string, trdnm: string): void {
-    const ctx: Issue = { code: '', message: '', section: name, index, docIndex: j };
     const before = this.errors.length;
     const isNote = name === 'cdn' || name === 'cdna';
     const isIsd = name === 'isd';
     const number = str(o, isNote ? 'nt_num' : isIsd ? 'docnum' : 'inum');
-    if (!number) this.error({ ...ctx, code: 'missing_field', field: isNote ? 'nt_num' : 'inum', message: 'document number missing' });
-    const date = this.date(o, isNote ? 'nt_dt' : isIsd ? 'docdt' : 'idt', ctx);
+    if (!number) this.error({ ...at(name, index, j), code: 'missing_field', field: isNote ? 'nt_num' : 'inum', message: 'document number missing' });
+    const date = this.date(o, isNote ? 'nt_dt' : isIsd ? 'docdt' : 'idt', name, index, j);
     let docType: DocType = 'invoice';
     if (isNote) {
       const t = str(o, 'ntty').toUpperCase();
       docType = t === 'C' ? 'credit_note' : t === 'D' ? 'debit_note' : 'invoice';
-      if (docType === 'invoice') this.error({ ...ctx, code: 'invalid_field', field: 'ntty', message: 'note type is neither C nor D' });
+      if (docType === 'invoice') this.error({ ...at(name, index, j), code: 'invalid_field', field: 'ntty', message: 'note type is neither C nor D' });
     } else if (isIsd) {
       docType = str(o, 'isd_docty').toUpperCase() === 'ISDC' || str(o, 'doctyp').toUpperCase() === 'ISDC' ? 'isd_credit_note' : 'isd_invoice';
     }
     // Item lines: itms[].itm_det {txval, iamt, camt, samt, csamt}; ISD and some exports are flat.
-    let tx = 0; let ig = 0; let cg = 0; let sg = 0; let cs = 0;
-    const items = Array.isArray(o.itms) ? o.itms : [{ itm_det: o }];
-    for (const it of items) {
-      const det = isObj(it) && isObj(it.itm_det) ? it.itm_det : isObj(it) ? it : {};
-      const vals = ['txval', 'iamt', 'camt', 'samt', 'csamt'].map((f) => this.money(det, f, ctx));
-      if (vals.some((v) => v === null)) break;
-      tx += vals[0]!; ig += vals[1]!; cg += vals[2]!; sg += vals[3]!; cs += vals[4]!;
+    // Lines are summed until one has an amount that is not one.
+    const sums = this.sums;
+    sums.tx = 0; sums.ig = 0; sums.cg = 0; sums.sg = 0; sums.cs = 0;
+    const itms = o.itms;
+    if (Array.isArray(itms)) {
+      for (const it of itms) {
+        const det = isObj(it) && isObj(it.itm_det) ? it.itm_det : isObj(it) ? it : {};
+        if (!this.addItem(det, name, index, j)) break;
+      }
+    } else {
+      this.addItem(o, name, index, j);
     }
-    const val = this.money(o, 'val', ctx);
+    const val = this.money(o, 'val', name, index, j);
     if (this.errors.length > before || !date) return;
     const doc: PortalDoc = {
       ref: '', section, period: '', supplierGstin: ctin, supplierName: trdnm, docType, numberRaw: number, date,
-      invoiceValue: val ?? 0, taxableValue: tx, igst: ig, cgst: cg, sgst: sg, cess: cs,
+      invoiceValue: val ?? 0, taxableValue: sums.tx, igst: sums.ig, cgst: sums.cg, sgst: sums.sg, cess: sums.cs,
       reverseCharge: str(o, 'rchrg').toUpperCase() === 'Y', itcAvailable: true,
       diffPercent: typeof o.diff_percent === 'number' ? o.diff_percent : 1,
     };
-    const pos = parsePlaceOfSupply(o.pos);
+    const pos = this.memo.place(o.pos);
     if (pos) doc.placeOfSupply = pos;
     const typ = str(o, 'inv_typ');
     if (typ) doc.supplyType = typ;
-    const oNum = str(o, isNote ? 'ont_num' : 'oinum');
-    const oDate = parseDate(o[isNote ? 'ont_dt' : 'oidt']);
-    if ((name === 'b2ba' || name === 'cdna') && oNum && oDate.ok) doc.original = { number: oNum, date: oDate.iso };
+    if (name === 'b2ba' || name === 'cdna') {
+      const oNum = str(o, isNote ? 'ont_num' : 'oinum');
+      const oDate = oNum ? this.memo.date(o[isNote ? 'ont_dt' : 'oidt']) : null;
+      if (oDate && oDate.ok) doc.original = { number: oNum, date: oDate.iso };
+    }
     this.add(doc, `${name}:${index}:${j}`);
   }
 
   private boe(name: string, index: number, j: number | undefined, o: Obj, ctin: string, trdnm: string): void {
-    const ctx: Issue = { code: '', message: '', section: name, index };
     const before = this.errors.length;
     // 2A may carry the bill-of-entry number as a JSON number.
     const num = str(o, 'benum');
-    if (!num) this.error({ ...ctx, code: 'missing_field', field: 'benum', message: 'benum missing' });
-    const date = this.date(o, 'bedt', ctx);
-    const tx = this.money(o, 'txval', ctx);
-    const ig = this.money(o, 'iamt', ctx);
-    const cs = this.money(o, 'csamt', ctx);
+    if (!num) this.error({ ...at(name, index, undefined), code: 'missing_field', field: 'benum', message: 'benum missing' });
+    const date = this.date(o, 'bedt', name, index, undefined);
+    const tx = this.money(o, 'txval', name, index, undefined);
+    const ig = this.money(o, 'iamt', name, index, undefined);
+    const cs = this.money(o, 'csamt', name, index, undefined);
     if (this.errors.length > before || !date || tx === null || ig === null || cs === null) return;
     const doc: PortalDoc = {
       ref: '', section: name as PortalSection, period: '', supplierGstin: ctin, supplierName: trdnm, docType: 'bill_of_entry',
@@ -230,8 +271,10 @@ class Reader2a {
   }
 }
 
-function handlers(r: Reader2a): { descend: (p: readonly PathSegment[], k: 'object' | 'array') => boolean; value: (p: readonly PathSegment[], v: unknown) => void } {
+function handlers(r: Reader2a): JsonScanHandlers {
   return {
+    // The only arrays walked into are sections, whose supplier entries are taken whole.
+    wholeElements: () => true,
     descend(p, kind) {
       if (p.length === 0) {
         r.sawRoot = kind === 'object';

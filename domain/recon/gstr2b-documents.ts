@@ -5,16 +5,12 @@
  * originals — or errors that name the section, supplier index, document index and field. The reader
  * (gstr2b-reader.ts) owns the issue lists.
  */
-import { parseAmount } from './amounts';
-import { parseDate } from './dates';
-import { parsePlaceOfSupply } from './normalise';
-import { fieldText, isObj, type Obj } from './portal-json';
+import { type AmountResult, paiseFromNumber, parseAmount } from './amounts';
+import { fieldText, isObj, type Obj, type PortalMemo } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 /** Amended sections: their documents carry the original's number and date. */
 const AMENDED: ReadonlySet<string> = new Set(['b2ba', 'ecoma', 'cdnra', 'isda']);
-
-const HEAD_FIELDS = ['txval', 'igst', 'cgst', 'sgst', 'cess'] as const;
 
 /** What reading a document reports to: the reader's issue lists and its documents. */
 export interface DocumentSink {
@@ -25,15 +21,32 @@ export interface DocumentSink {
   /** Errors recorded so far, listed or dropped (a document with new errors is not kept). */
   issueCount(): number;
   add(doc: PortalDoc, refTail: string, rejected: boolean): void;
+  /** Dates and places of supply, read once per distinct value. */
+  readonly memo: PortalMemo;
 }
 
-function money(r: DocumentSink, obj: Obj, field: string, ctx: Issue): number | null {
+/**
+ * Where a document's issues point (section, supplier index, document index when there is one).
+ * Built only when an issue is reported: most documents have none.
+ */
+function at(where: string, index: number, j: number | undefined): Issue {
+  const ctx: Issue = { code: '', message: '', section: where, index };
+  if (j !== undefined) ctx.docIndex = j;
+  return ctx;
+}
+
+function money(r: DocumentSink, obj: Obj, field: string, where: string, index: number, j: number | undefined): number | null {
   const v = obj[field];
   if (v === undefined || v === null || v === '') return null;
-  if (typeof v === 'string') r.countWarn('amount_as_text', 'amounts given as text were parsed as numbers');
-  const a = parseAmount(v);
+  let a: AmountResult;
+  // A number is what the portal writes: parseAmount would hand it to paiseFromNumber.
+  if (typeof v === 'number') a = paiseFromNumber(v);
+  else {
+    if (typeof v === 'string') r.countWarn('amount_as_text', 'amounts given as text were parsed as numbers');
+    a = parseAmount(v);
+  }
   if (!a.ok) {
-    r.error({ ...ctx, code: 'invalid_amount', field, message: `${field}: ${a.reason}` });
+    r.error({ ...at(where, index, j), code: 'invalid_amount', field, message: `${field}: ${a.reason}` });
     return NaN;
   }
   if (a.paise < 0) {
@@ -45,86 +58,109 @@ function money(r: DocumentSink, obj: Obj, field: string, ctx: Issue): number | n
   return a.paise;
 }
 
-function heads(r: DocumentSink, obj: Obj, ctx: Issue): { tx: number; ig: number; cg: number; sg: number; cs: number; present: boolean } | null {
-  const vals = HEAD_FIELDS.map((f) => money(r, obj, f, ctx));
-  if (vals.some((v) => Number.isNaN(v))) return null;
-  return { tx: vals[0] ?? 0, ig: vals[1] ?? 0, cg: vals[2] ?? 0, sg: vals[3] ?? 0, cs: vals[4] ?? 0, present: vals.some((v) => v !== null) };
+/** The five tax heads of a document or item line, in paise; `present` when any was given. */
+class Heads {
+  tx = 0;
+  ig = 0;
+  cg = 0;
+  sg = 0;
+  cs = 0;
+  present = false;
 }
 
-function dateOf(r: DocumentSink, obj: Obj, field: string, ctx: Issue, required: boolean): string | null | undefined {
+/**
+ * Reads the heads of `obj` into `h` (each one, so every bad amount is reported); false when one is
+ * not an amount. The readers below reuse two of these: reading is synchronous, one document at a time.
+ */
+function readHeads(r: DocumentSink, obj: Obj, where: string, index: number, j: number | undefined, h: Heads): boolean {
+  const tx = money(r, obj, 'txval', where, index, j);
+  const ig = money(r, obj, 'igst', where, index, j);
+  const cg = money(r, obj, 'cgst', where, index, j);
+  const sg = money(r, obj, 'sgst', where, index, j);
+  const cs = money(r, obj, 'cess', where, index, j);
+  if (Number.isNaN(tx) || Number.isNaN(ig) || Number.isNaN(cg) || Number.isNaN(sg) || Number.isNaN(cs)) return false;
+  h.tx = tx ?? 0;
+  h.ig = ig ?? 0;
+  h.cg = cg ?? 0;
+  h.sg = sg ?? 0;
+  h.cs = cs ?? 0;
+  h.present = tx !== null || ig !== null || cg !== null || sg !== null || cs !== null;
+  return true;
+}
+
+const DOC_HEADS = new Heads();
+const ITEM_HEADS = new Heads();
+
+function dateOf(r: DocumentSink, obj: Obj, field: string, where: string, index: number, j: number | undefined, required: boolean): string | null | undefined {
   const v = obj[field];
   if (v === undefined || v === null || v === '') {
-    if (required) r.error({ ...ctx, code: 'missing_field', field, message: `${field} missing` });
+    if (required) r.error({ ...at(where, index, j), code: 'missing_field', field, message: `${field} missing` });
     return required ? null : undefined;
   }
-  const d = parseDate(v);
+  const d = r.memo.date(v);
   if (!d.ok) {
-    r.error({ ...ctx, code: 'invalid_date', field, message: `${field}: ${d.reason}` });
+    r.error({ ...at(where, index, j), code: 'invalid_date', field, message: `${field}: ${d.reason}` });
     return null;
   }
   return d.iso;
 }
 
-
 export function readDocument(r: DocumentSink, where: string, section: string, kind: 'inv' | 'nt' | 'isd', index: number, j: number, raw: unknown,
   ctin: string, name: string, supPeriod: string | undefined, filed: string | undefined, rejected: boolean): void {
-  const ctx: Issue = { code: '', message: '', section: where, index, docIndex: j };
   if (!isObj(raw)) {
-    r.error({ ...ctx, code: 'invalid_document', message: 'document is not an object' });
+    r.error({ ...at(where, index, j), code: 'invalid_document', message: 'document is not an object' });
     return;
   }
   const numField = kind === 'inv' ? 'inum' : kind === 'nt' ? 'ntnum' : 'docnum';
   const dateField = kind === 'isd' ? 'docdt' : 'dt';
   const number = fieldText(raw, numField).trim();
   const errorsBefore = r.issueCount();
-  if (number === '') r.error({ ...ctx, code: 'missing_field', field: numField, message: `${numField} missing` });
-  const date = dateOf(r, raw, dateField, ctx, true);
+  if (number === '') r.error({ ...at(where, index, j), code: 'missing_field', field: numField, message: `${numField} missing` });
+  const date = dateOf(r, raw, dateField, where, index, j, true);
   let docType: DocType = 'invoice';
   if (kind === 'nt') {
     const t = fieldText(raw, 'typ').toUpperCase();
     if (t === 'C') docType = 'credit_note';
     else if (t === 'D') docType = 'debit_note';
-    else r.error({ ...ctx, code: 'invalid_field', field: 'typ', message: `note type ${JSON.stringify(raw.typ)} is neither C nor D` });
+    else r.error({ ...at(where, index, j), code: 'invalid_field', field: 'typ', message: `note type ${JSON.stringify(raw.typ)} is neither C nor D` });
   } else if (kind === 'isd') {
     const t = fieldText(raw, 'doctyp').toUpperCase();
     if (t === 'ISDI') docType = 'isd_invoice';
     else if (t === 'ISDC') docType = 'isd_credit_note';
-    else r.error({ ...ctx, code: 'invalid_field', field: 'doctyp', message: `ISD document type ${JSON.stringify(raw.doctyp)} is neither ISDI nor ISDC` });
+    else r.error({ ...at(where, index, j), code: 'invalid_field', field: 'doctyp', message: `ISD document type ${JSON.stringify(raw.doctyp)} is neither ISDI nor ISDC` });
   }
-  let h = heads(r, raw, ctx);
-  const val = money(r, raw, 'val', ctx);
+  const h = DOC_HEADS;
+  let headsOk = readHeads(r, raw, where, index, j, h);
+  const val = money(r, raw, 'val', where, index, j);
   // docs/reconciliation.md, "Inputs": sum item lines per head; invoice-level totals win when both
   // exist and disagree by > ₹1.
   const items = raw.items;
-  if (Array.isArray(items) && items.length > 0 && h) {
-    const sum = { tx: 0, ig: 0, cg: 0, sg: 0, cs: 0 };
+  if (Array.isArray(items) && items.length > 0 && headsOk) {
+    let tx = 0; let ig = 0; let cg = 0; let sg = 0; let cs = 0;
     let bad = false;
-    items.forEach((it, k) => {
-      if (!isObj(it)) {
+    for (const it of items) {
+      if (!isObj(it) || !readHeads(r, it, where, index, j, ITEM_HEADS)) {
         bad = true;
-        return;
+        continue;
       }
-      const ih = heads(r, it, { ...ctx, field: `items[${k}]` });
-      if (!ih) {
-        bad = true;
-        return;
-      }
-      sum.tx += ih.tx; sum.ig += ih.ig; sum.cg += ih.cg; sum.sg += ih.sg; sum.cs += ih.cs;
-    });
-    if (bad) h = null;
-    else if (!h.present) h = { ...sum, present: true };
-    else if (Math.abs(h.tx - sum.tx) > 100 || Math.abs(h.ig - sum.ig) > 100 || Math.abs(h.cg - sum.cg) > 100
-      || Math.abs(h.sg - sum.sg) > 100 || Math.abs(h.cs - sum.cs) > 100) {
-      r.warn({ ...ctx, code: 'items_totals_disagree', message: 'item lines and invoice totals differ by more than ₹1; invoice totals kept' });
+      tx += ITEM_HEADS.tx; ig += ITEM_HEADS.ig; cg += ITEM_HEADS.cg; sg += ITEM_HEADS.sg; cs += ITEM_HEADS.cs;
+    }
+    if (bad) headsOk = false;
+    else if (!h.present) {
+      h.tx = tx; h.ig = ig; h.cg = cg; h.sg = sg; h.cs = cs;
+      h.present = true;
+    } else if (Math.abs(h.tx - tx) > 100 || Math.abs(h.ig - ig) > 100 || Math.abs(h.cg - cg) > 100
+      || Math.abs(h.sg - sg) > 100 || Math.abs(h.cs - cs) > 100) {
+      r.warn({ ...at(where, index, j), code: 'items_totals_disagree', message: 'item lines and invoice totals differ by more than ₹1; invoice totals kept' });
     }
   }
-  if (r.issueCount() > errorsBefore || !h || date === null || date === undefined || Number.isNaN(val)) return;
+  if (r.issueCount() > errorsBefore || !headsOk || date === null || date === undefined || Number.isNaN(val)) return;
   const itcRaw = kind === 'isd' ? fieldText(raw, 'itcelg') : fieldText(raw, 'itcavl');
   const itcAvailable = itcRaw.toUpperCase() !== 'N' && itcRaw.toUpperCase() !== 'T';
   const posRaw = raw.pos;
-  const pos = posRaw !== undefined ? parsePlaceOfSupply(posRaw) : null;
+  const pos = posRaw !== undefined ? r.memo.place(posRaw) : null;
   if (posRaw !== undefined && posRaw !== '' && pos === null) {
-    r.warn({ ...ctx, code: 'invalid_pos', field: 'pos', message: `place of supply ${JSON.stringify(posRaw)} not understood` });
+    r.warn({ ...at(where, index, j), code: 'invalid_pos', field: 'pos', message: `place of supply ${JSON.stringify(posRaw)} not understood` });
   }
   const diff = raw.diffprcnt;
   const doc: PortalDoc = {
@@ -158,15 +194,15 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
   }
   const irn = fieldText(raw, 'irn');
   if (irn) doc.irn = irn;
-  const irnDate = dateOf(r, raw, 'irngendate', ctx, false);
+  const irnDate = dateOf(r, raw, 'irngendate', where, index, j, false);
   if (irnDate) doc.irnDate = irnDate;
   if (AMENDED.has(section)) {
     const oNumField = kind === 'inv' ? 'oinum' : kind === 'nt' ? 'ontnum' : 'odocnum';
     const oDateField = kind === 'inv' ? 'oidt' : kind === 'nt' ? 'ontdt' : 'odocdt';
     const oNumber = fieldText(raw, oNumField).trim();
-    const oDate = dateOf(r, raw, oDateField, ctx, false);
+    const oDate = dateOf(r, raw, oDateField, where, index, j, false);
     if (oNumber === '' || !oDate) {
-      r.warn({ ...ctx, code: 'amendment_without_original', field: oNumField, message: 'amendment lacks its original number or date; it cannot supersede anything' });
+      r.warn({ ...at(where, index, j), code: 'amendment_without_original', field: oNumField, message: 'amendment lacks its original number or date; it cannot supersede anything' });
     } else {
       doc.original = { number: oNumber, date: oDate };
       const ot = (kind === 'nt' ? fieldText(raw, 'onttyp') : kind === 'isd' ? fieldText(raw, 'odoctyp') : '').toUpperCase();
@@ -181,18 +217,17 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
 
 export function readBillOfEntry(r: DocumentSink, where: string, section: string, index: number, j: number | undefined, raw: unknown,
   ctin: string, name: string, rejected: boolean): void {
-  const ctx: Issue = { code: '', message: '', section: where, index };
-  if (j !== undefined) ctx.docIndex = j;
   if (!isObj(raw)) {
-    r.error({ ...ctx, code: 'invalid_document', message: 'bill of entry is not an object' });
+    r.error({ ...at(where, index, j), code: 'invalid_document', message: 'bill of entry is not an object' });
     return;
   }
   const errorsBefore = r.issueCount();
   const boe = fieldText(raw, 'boenum').trim();
-  if (boe === '') r.error({ ...ctx, code: 'missing_field', field: 'boenum', message: 'boenum missing' });
-  const date = dateOf(r, raw, 'boedt', ctx, true);
-  const h = heads(r, raw, ctx);
-  if (r.issueCount() > errorsBefore || !h || !date) return;
+  if (boe === '') r.error({ ...at(where, index, j), code: 'missing_field', field: 'boenum', message: 'boenum missing' });
+  const date = dateOf(r, raw, 'boedt', where, index, j, true);
+  const h = DOC_HEADS;
+  const headsOk = readHeads(r, raw, where, index, j, h);
+  if (r.issueCount() > errorsBefore || !headsOk || !date) return;
   const doc: PortalDoc = {
     ref: '',
     section: section as PortalSection,

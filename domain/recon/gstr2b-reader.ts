@@ -12,10 +12,10 @@
  */
 import { parseAmount } from './amounts';
 import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy } from './dates';
-import { JsonPathScanner, JsonScanError, scanErrorCode, type PathSegment } from './json-stream';
+import { JsonPathScanner, JsonScanError, type JsonScanHandlers, scanErrorCode, type PathSegment } from './json-stream';
 import { checkGstin, cleanGstin, cleanKey } from './normalise';
 import { type DocumentSink, readBillOfEntry, readDocument } from './gstr2b-documents';
-import { isObj, periodIssue, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { isObj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { Heads, Issue, PortalDoc } from './types';
 
 export interface Gstr2bExpectations {
@@ -89,6 +89,7 @@ class Reader implements DocumentSink {
   sawRoot = false;
   sawDocdata = false;
   private readonly badSupplierGstins = new Set<string>();
+  readonly memo = new PortalMemo();
 
   constructor(private readonly opts: Gstr2bReadOptions) {}
 
@@ -233,7 +234,7 @@ class Reader implements DocumentSink {
       return;
     }
     const supPeriod = typeof entry.supprd === 'string' ? periodFromMmyyyy(entry.supprd) ?? undefined : undefined;
-    const supFiled = entry.supfildt !== undefined ? parseDate(entry.supfildt) : null;
+    const supFiled = entry.supfildt !== undefined ? this.memo.date(entry.supfildt) : null;
     const filed = supFiled && supFiled.ok ? supFiled.iso : undefined;
     for (let j = 0; j < list.length; j += 1) {
       const doc: unknown = list[j];
@@ -313,9 +314,11 @@ class Reader implements DocumentSink {
 }
 
 /** Paths: root, `data`, `docdata`/`docRejdata`, sections; entries are parsed one by one. */
-function handlersFor(r: Reader): { descend: (p: readonly PathSegment[], k: 'object' | 'array') => boolean; value: (p: readonly PathSegment[], v: unknown) => void } {
+function handlersFor(r: Reader): JsonScanHandlers {
   const base = (p: readonly PathSegment[]): number => (p[0] === 'data' ? 1 : 0);
   return {
+    // The only arrays walked into are sections, whose supplier entries are taken whole.
+    wholeElements: () => true,
     descend(p, kind) {
       if (p.length === 0) {
         if (kind === 'object') r.sawRoot = true;

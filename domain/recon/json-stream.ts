@@ -7,6 +7,16 @@
  *
  * Only the structural levels are tokenised here; captured values are validated by JSON.parse, so
  * every syntax error is still caught, with the path of the value it occurred in.
+ *
+ * Arrays whose elements are all handed over whole (`wholeElements`, a portal section's supplier
+ * entries) are read in batches: finding where an element ends costs a JavaScript look at the
+ * element's structure, as much as JSON.parse's own work on it, so instead the scanner guesses
+ * where a later element of the chunk begins (the first key of the element before, e.g. `"ctin"`,
+ * after `}`, `,` and `{`) and lets one JSON.parse of the elements up to there, wrapped in `[…]`,
+ * check the guess. From an element's start, the text up to a `}` parses as `[…]` only if that
+ * `}` closes an element of this array: cut inside a string or a nested value, or past the
+ * array's end, it is not JSON. When the guess fails (the array ended there, or the text is not
+ * JSON) that array goes back to the exact walk, which reports any error as before.
  */
 
 export type PathSegment = string | number;
@@ -15,6 +25,12 @@ export interface JsonScanHandlers {
   /** Return true to walk into the object/array at `path`; false to receive it whole via `value`. */
   descend(path: readonly PathSegment[], kind: 'object' | 'array'): boolean;
   value(path: readonly PathSegment[], value: unknown): void;
+  /**
+   * Optional: true when `descend` returns false for every element of the array at `path`, so its
+   * elements may be parsed several at a time (they are still handed to `value` one by one, in
+   * order, each with its own path).
+   */
+  wholeElements?(path: readonly PathSegment[]): boolean;
 }
 
 export class JsonScanError extends Error {
@@ -51,10 +67,47 @@ interface Frame {
   object: boolean;
   key: string;
   index: number;
+  /** An array whose elements are all handed over whole (JsonScanHandlers.wholeElements). */
+  whole: boolean;
+  /** The first key of its last element read exactly, as written (`"ctin"`): where later elements are guessed to begin. */
+  lead: string;
+  /** A batch guess failed in this array: the rest of it is read exactly. */
+  failed: boolean;
 }
 
 function isWs(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** Characters of text a batch of elements may span (one JSON.parse): bounds a guess that is wrong. */
+const BATCH_MAX = 1 << 20;
+
+/** The first key of an object's text as written (with its quotes), or '' when it has none or it has escapes. */
+function leadKey(text: string): string {
+  if (text.charCodeAt(0) !== 123) return '';
+  let k = 1;
+  while (k < text.length && isWs(text.charCodeAt(k))) k += 1;
+  if (text.charCodeAt(k) !== 34) return '';
+  const end = text.indexOf('"', k + 1);
+  if (end < 0 || text.lastIndexOf('\\', end) > k) return '';
+  return text.slice(k, end + 1);
+}
+
+/**
+ * When `text` has `}`, `,`, `{` (white space around them allowed) right before `at`, the position
+ * just after that `}`: where an element would end if an element's first key begins at `at`. Else -1.
+ * Looks no further back than `from`.
+ */
+function elementEndBefore(text: string, from: number, at: number): number {
+  let k = at - 1;
+  while (k > from && isWs(text.charCodeAt(k))) k -= 1;
+  if (k <= from || text.charCodeAt(k) !== 123) return -1;
+  k -= 1;
+  while (k > from && isWs(text.charCodeAt(k))) k -= 1;
+  if (k <= from || text.charCodeAt(k) !== 44) return -1;
+  k -= 1;
+  while (k > from && isWs(text.charCodeAt(k))) k -= 1;
+  return k > from && text.charCodeAt(k) === 125 ? k + 1 : -1;
 }
 
 export class JsonPathScanner {
@@ -71,6 +124,8 @@ export class JsonPathScanner {
   private capInString = false;
   private capEscape = false;
   private capPath: PathSegment[] = [];
+  /** Position in the current chunk before which no batch is tried (a guess found nothing there). */
+  private batchFrom = 0;
 
   constructor(private readonly handlers: JsonScanHandlers) {}
 
@@ -97,13 +152,51 @@ export class JsonPathScanner {
         'syntax', this.offset, this.capPath);
     }
     this.capParts = [];
+    const top = this.stack[this.stack.length - 1];
+    if (top !== undefined && top.whole && this.capKind === Cap.Container) top.lead = leadKey(text);
     this.handlers.value(this.capPath, v);
     this.afterValue();
+  }
+
+  /**
+   * Elements of the array `top` from `i` (the `{` of one) parsed with one JSON.parse, up to the
+   * last element that a later one of the chunk is seen to follow (module comment). Returns where
+   * the elements read end (after the last one's `}`), or `i` when none were.
+   */
+  private batch(chunk: string, i: number, top: Frame): number {
+    const limit = Math.min(chunk.length, i + BATCH_MAX);
+    let end = -1;
+    let at = chunk.lastIndexOf(top.lead, limit - top.lead.length);
+    for (let tries = 0; at > i && tries < 8; tries += 1) {
+      end = elementEndBefore(chunk, i, at);
+      if (end > 0) break;
+      at = chunk.lastIndexOf(top.lead, at - 1);
+    }
+    if (end <= i) {
+      // No later element begins before `limit`: read exactly up to there.
+      this.batchFrom = limit;
+      return i;
+    }
+    let values: unknown[];
+    try {
+      values = JSON.parse(`[${chunk.slice(i, end)}]`) as unknown[];
+    } catch {
+      top.failed = true;
+      return i;
+    }
+    for (let k = 0; k < values.length; k += 1) {
+      if (k > 0) top.index += 1;
+      this.handlers.value(this.path(), values[k]);
+    }
+    this.offset += end - i;
+    this.state = S.CommaOrEnd;
+    return end;
   }
 
   write(chunk: string): void {
     let i = 0;
     const n = chunk.length;
+    this.batchFrom = 0;
     if (!this.started && n > 0) {
       if (chunk.charCodeAt(0) === 0xfeff) i = 1;
     }
@@ -239,10 +332,19 @@ export class JsonPathScanner {
       }
       if (this.state === S.Value) {
         if (c === 123 || c === 91) {
+          const top = this.stack[this.stack.length - 1];
+          if (c === 123 && top !== undefined && top.whole && !top.failed && top.lead !== '' && i >= this.batchFrom) {
+            const end = this.batch(chunk, i, top);
+            if (end > i) {
+              i = end;
+              continue;
+            }
+          }
           const path = this.path();
           const kind = c === 123 ? 'object' : 'array';
           if (this.handlers.descend(path, kind)) {
-            this.stack.push({ object: c === 123, key: '', index: 0 });
+            const whole = c === 91 && this.handlers.wholeElements !== undefined && this.handlers.wholeElements(path);
+            this.stack.push({ object: c === 123, key: '', index: 0, whole, lead: '', failed: false });
             this.state = c === 123 ? S.KeyOrEnd : S.ValueOrEnd;
             i += 1;
             this.offset += 1;

@@ -4,7 +4,8 @@
  * parsed at a time), and the header checks that make a whole file fatal (wrong recipient, a
  * return period that is not MMYYYY or not the one expected).
  */
-import { cleanGstin } from './normalise';
+import { type DateResult, parseDate } from './dates';
+import { cleanGstin, parsePlaceOfSupply } from './normalise';
 import { JsonPathScanner, JsonScanError, scanChunks, type JsonScanHandlers } from './json-stream';
 import type { Issue } from './types';
 
@@ -18,6 +19,39 @@ export function isObj(v: unknown): v is Obj {
 export function fieldText(o: Obj, f: string): string {
   const v = o[f];
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
+/** How many distinct texts a memo keeps (a month's return has a few hundred dates and places). */
+const MEMO_MAX = 20_000;
+
+/**
+ * Dates and places of supply read once per distinct value: a return repeats a few hundred of each
+ * over lakhs of documents, and reading one (regular expressions, new strings) cost more than the
+ * rest of its document. Same results as `parseDate` and `parsePlaceOfSupply`; one memo per read.
+ */
+export class PortalMemo {
+  private readonly dates = new Map<string, DateResult>();
+  private readonly places = new Map<string | number, string | null>();
+
+  date(v: unknown): DateResult {
+    if (typeof v !== 'string') return parseDate(v);
+    let d = this.dates.get(v);
+    if (d === undefined) {
+      d = parseDate(v);
+      if (this.dates.size < MEMO_MAX) this.dates.set(v, d);
+    }
+    return d;
+  }
+
+  place(v: unknown): string | null {
+    if (typeof v !== 'string' && typeof v !== 'number') return parsePlaceOfSupply(v);
+    let p = this.places.get(v);
+    if (p === undefined) {
+      p = parsePlaceOfSupply(v);
+      if (this.places.size < MEMO_MAX) this.places.set(v, p);
+    }
+    return p;
+  }
 }
 
 /** A portal file: the whole text or bytes, or its chunks (a Node Readable is an AsyncIterable of Buffers). */
