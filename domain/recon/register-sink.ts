@@ -361,9 +361,10 @@ export class RegisterSink {
       keyPart: '', keyDate: '',
     };
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
-    // The key's texts as the document holds them (a cell's own text would keep its piece of the file).
+    // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
+    // text, or cleanKey's result when it is a slice of it, would keep its piece of the file.
     if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, acc.voucherNumber, voucherDate, acc);
-    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? acc.invoiceNumberRaw : invoiceKey, invoiceDate, acc);
+    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? acc.invoiceNumberRaw : ownText(invoiceKey), invoiceDate, acc);
     else this.docs.addLine(line, acc);
     this.order.push(acc);
   }
