@@ -35,6 +35,9 @@ export async function insertImportRows(trx: Knex.Transaction, scope: RowScope & 
  * plain load the run's loader is compared with), a page of positions at a time. Each page is a
  * closed range of `seq` on the primary key (firm, import, seq), as the run's loader reads them:
  * an open range with a limit made the planner read and sort the rest of the import for each page.
+ * It stops at the first page with fewer rows than `pageSize`: right only because `seq` has no gaps
+ * (insertImportRows writes 0…n−1), as a gap would end the load early. Only tests call it (the run
+ * reads imports with its own loader); anything else should page by the import's row count.
  */
 export async function loadImportRows<T>(trx: Knex.Transaction, scope: { firmId: string; importId: string }, onBatch?: BatchHook, pageSize = 10_000): Promise<T[]> {
   const docs: T[] = [];

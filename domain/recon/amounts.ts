@@ -78,6 +78,15 @@ export function parseAmount(input: unknown, options: ParseAmountOptions = {}): A
   return { ok: true, paise: negative && paise !== 0 ? -paise : paise };
 }
 
+/**
+ * `parseAmount(v)` for a value read from portal JSON, where amounts are numbers: a number goes
+ * straight to `paiseFromNumber`, without parseAmount's default options object (the 2A and 2B
+ * readers read lakhs of amounts and are kept free of per-document garbage). Same answers.
+ */
+export function parseJsonAmount(v: unknown): AmountResult {
+  return typeof v === 'number' ? paiseFromNumber(v) : parseAmount(v);
+}
+
 /** JSON numbers carry rupees with up to 2 decimals; n*100 is then within 1e-6 of an integer. */
 export function paiseFromNumber(n: number): AmountResult {
   if (!Number.isFinite(n)) return { ok: false, reason: 'not a finite number' };

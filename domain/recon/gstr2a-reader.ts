@@ -5,12 +5,12 @@
  * plus per-supplier filing signals (GSTR-1 / GSTR-3B filed, registration cancelled) that the
  * matcher turns into flags. Streams like the 2B reader: one supplier entry is parsed at a time.
  */
-import { paiseFromNumber, parseAmount } from './amounts';
+import { parseJsonAmount } from './amounts';
 import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
 import { type JsonScanHandlers, scanErrorCode } from './json-stream';
 import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parseYesNo } from './normalise';
-import { fieldText, isObj, type Obj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { fieldText, isObj, issueAt, type Obj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2aReadResult {
@@ -38,16 +38,6 @@ const SECTIONS: Readonly<Record<string, { section: PortalSection; list: string }
 /** A field as trimmed text (2A pads some numbers and names). */
 function str(o: Obj, f: string): string {
   return fieldText(o, f).trim();
-}
-
-/**
- * Where a document's issues point. Built only when an issue is reported: most documents have none.
- * Bills of entry name no document index, even inside a supplier's list.
- */
-function at(section: string, index: number, j: number | undefined): Issue {
-  const ctx: Issue = { code: '', message: '', section, index };
-  if (j !== undefined) ctx.docIndex = j;
-  return ctx;
 }
 
 /** A document's heads in paise, summed over its item lines. */
@@ -96,10 +86,9 @@ class Reader2a {
   private money(o: Obj, f: string, section: string, index: number, j: number | undefined): number | null {
     const v = o[f];
     if (v === undefined || v === null || v === '') return 0;
-    // A number is what the portal writes: parseAmount would hand it to paiseFromNumber.
-    const a = typeof v === 'number' ? paiseFromNumber(v) : parseAmount(v);
+    const a = parseJsonAmount(v);
     if (!a.ok) {
-      this.error({ ...at(section, index, j), code: 'invalid_amount', field: f, message: `${f}: ${a.reason}` });
+      this.error({ ...issueAt(section, index, j), code: 'invalid_amount', field: f, message: `${f}: ${a.reason}` });
       return null;
     }
     return Math.abs(a.paise);
@@ -108,7 +97,7 @@ class Reader2a {
   private date(o: Obj, f: string, section: string, index: number, j: number | undefined): string | null {
     const d = this.memo.date(o[f]);
     if (!d.ok) {
-      this.error({ ...at(section, index, j), code: o[f] === undefined ? 'missing_field' : 'invalid_date', field: f, message: `${f}: ${d.reason}` });
+      this.error({ ...issueAt(section, index, j), code: o[f] === undefined ? 'missing_field' : 'invalid_date', field: f, message: `${f}: ${d.reason}` });
       return null;
     }
     return d.iso;
@@ -184,13 +173,13 @@ class Reader2a {
     const isNote = name === 'cdn' || name === 'cdna';
     const isIsd = name === 'isd';
     const number = str(o, isNote ? 'nt_num' : isIsd ? 'docnum' : 'inum');
-    if (!number) this.error({ ...at(name, index, j), code: 'missing_field', field: isNote ? 'nt_num' : 'inum', message: 'document number missing' });
+    if (!number) this.error({ ...issueAt(name, index, j), code: 'missing_field', field: isNote ? 'nt_num' : 'inum', message: 'document number missing' });
     const date = this.date(o, isNote ? 'nt_dt' : isIsd ? 'docdt' : 'idt', name, index, j);
     let docType: DocType = 'invoice';
     if (isNote) {
       const t = str(o, 'ntty').toUpperCase();
       docType = t === 'C' ? 'credit_note' : t === 'D' ? 'debit_note' : 'invoice';
-      if (docType === 'invoice') this.error({ ...at(name, index, j), code: 'invalid_field', field: 'ntty', message: 'note type is neither C nor D' });
+      if (docType === 'invoice') this.error({ ...issueAt(name, index, j), code: 'invalid_field', field: 'ntty', message: 'note type is neither C nor D' });
     } else if (isIsd) {
       docType = str(o, 'isd_docty').toUpperCase() === 'ISDC' || str(o, 'doctyp').toUpperCase() === 'ISDC' ? 'isd_credit_note' : 'isd_invoice';
     }
@@ -231,7 +220,7 @@ class Reader2a {
     const before = this.errors.length;
     // 2A may carry the bill-of-entry number as a JSON number.
     const num = str(o, 'benum');
-    if (!num) this.error({ ...at(name, index, undefined), code: 'missing_field', field: 'benum', message: 'benum missing' });
+    if (!num) this.error({ ...issueAt(name, index, undefined), code: 'missing_field', field: 'benum', message: 'benum missing' });
     const date = this.date(o, 'bedt', name, index, undefined);
     const tx = this.money(o, 'txval', name, index, undefined);
     const ig = this.money(o, 'iamt', name, index, undefined);

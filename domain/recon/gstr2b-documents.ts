@@ -5,8 +5,8 @@
  * originals — or errors that name the section, supplier index, document index and field. The reader
  * (gstr2b-reader.ts) owns the issue lists.
  */
-import { type AmountResult, paiseFromNumber, parseAmount } from './amounts';
-import { fieldText, isObj, type Obj, type PortalMemo } from './portal-json';
+import { parseJsonAmount } from './amounts';
+import { fieldText, isObj, issueAt, type Obj, type PortalMemo } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 /** Amended sections: their documents carry the original's number and date. */
@@ -25,28 +25,13 @@ export interface DocumentSink {
   readonly memo: PortalMemo;
 }
 
-/**
- * Where a document's issues point (section, supplier index, document index when there is one).
- * Built only when an issue is reported: most documents have none.
- */
-function at(where: string, index: number, j: number | undefined): Issue {
-  const ctx: Issue = { code: '', message: '', section: where, index };
-  if (j !== undefined) ctx.docIndex = j;
-  return ctx;
-}
-
 function money(r: DocumentSink, obj: Obj, field: string, where: string, index: number, j: number | undefined): number | null {
   const v = obj[field];
   if (v === undefined || v === null || v === '') return null;
-  let a: AmountResult;
-  // A number is what the portal writes: parseAmount would hand it to paiseFromNumber.
-  if (typeof v === 'number') a = paiseFromNumber(v);
-  else {
-    if (typeof v === 'string') r.countWarn('amount_as_text', 'amounts given as text were parsed as numbers');
-    a = parseAmount(v);
-  }
+  if (typeof v === 'string') r.countWarn('amount_as_text', 'amounts given as text were parsed as numbers');
+  const a = parseJsonAmount(v);
   if (!a.ok) {
-    r.error({ ...at(where, index, j), code: 'invalid_amount', field, message: `${field}: ${a.reason}` });
+    r.error({ ...issueAt(where, index, j), code: 'invalid_amount', field, message: `${field}: ${a.reason}` });
     return NaN;
   }
   if (a.paise < 0) {
@@ -94,12 +79,12 @@ const ITEM_HEADS = new Heads();
 function dateOf(r: DocumentSink, obj: Obj, field: string, where: string, index: number, j: number | undefined, required: boolean): string | null | undefined {
   const v = obj[field];
   if (v === undefined || v === null || v === '') {
-    if (required) r.error({ ...at(where, index, j), code: 'missing_field', field, message: `${field} missing` });
+    if (required) r.error({ ...issueAt(where, index, j), code: 'missing_field', field, message: `${field} missing` });
     return required ? null : undefined;
   }
   const d = r.memo.date(v);
   if (!d.ok) {
-    r.error({ ...at(where, index, j), code: 'invalid_date', field, message: `${field}: ${d.reason}` });
+    r.error({ ...issueAt(where, index, j), code: 'invalid_date', field, message: `${field}: ${d.reason}` });
     return null;
   }
   return d.iso;
@@ -108,26 +93,26 @@ function dateOf(r: DocumentSink, obj: Obj, field: string, where: string, index: 
 export function readDocument(r: DocumentSink, where: string, section: string, kind: 'inv' | 'nt' | 'isd', index: number, j: number, raw: unknown,
   ctin: string, name: string, supPeriod: string | undefined, filed: string | undefined, rejected: boolean): void {
   if (!isObj(raw)) {
-    r.error({ ...at(where, index, j), code: 'invalid_document', message: 'document is not an object' });
+    r.error({ ...issueAt(where, index, j), code: 'invalid_document', message: 'document is not an object' });
     return;
   }
   const numField = kind === 'inv' ? 'inum' : kind === 'nt' ? 'ntnum' : 'docnum';
   const dateField = kind === 'isd' ? 'docdt' : 'dt';
   const number = fieldText(raw, numField).trim();
   const errorsBefore = r.issueCount();
-  if (number === '') r.error({ ...at(where, index, j), code: 'missing_field', field: numField, message: `${numField} missing` });
+  if (number === '') r.error({ ...issueAt(where, index, j), code: 'missing_field', field: numField, message: `${numField} missing` });
   const date = dateOf(r, raw, dateField, where, index, j, true);
   let docType: DocType = 'invoice';
   if (kind === 'nt') {
     const t = fieldText(raw, 'typ').toUpperCase();
     if (t === 'C') docType = 'credit_note';
     else if (t === 'D') docType = 'debit_note';
-    else r.error({ ...at(where, index, j), code: 'invalid_field', field: 'typ', message: `note type ${JSON.stringify(raw.typ)} is neither C nor D` });
+    else r.error({ ...issueAt(where, index, j), code: 'invalid_field', field: 'typ', message: `note type ${JSON.stringify(raw.typ)} is neither C nor D` });
   } else if (kind === 'isd') {
     const t = fieldText(raw, 'doctyp').toUpperCase();
     if (t === 'ISDI') docType = 'isd_invoice';
     else if (t === 'ISDC') docType = 'isd_credit_note';
-    else r.error({ ...at(where, index, j), code: 'invalid_field', field: 'doctyp', message: `ISD document type ${JSON.stringify(raw.doctyp)} is neither ISDI nor ISDC` });
+    else r.error({ ...issueAt(where, index, j), code: 'invalid_field', field: 'doctyp', message: `ISD document type ${JSON.stringify(raw.doctyp)} is neither ISDI nor ISDC` });
   }
   const h = DOC_HEADS;
   let headsOk = readHeads(r, raw, where, index, j, h);
@@ -151,7 +136,7 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
       h.present = true;
     } else if (Math.abs(h.tx - tx) > 100 || Math.abs(h.ig - ig) > 100 || Math.abs(h.cg - cg) > 100
       || Math.abs(h.sg - sg) > 100 || Math.abs(h.cs - cs) > 100) {
-      r.warn({ ...at(where, index, j), code: 'items_totals_disagree', message: 'item lines and invoice totals differ by more than ₹1; invoice totals kept' });
+      r.warn({ ...issueAt(where, index, j), code: 'items_totals_disagree', message: 'item lines and invoice totals differ by more than ₹1; invoice totals kept' });
     }
   }
   if (r.issueCount() > errorsBefore || !headsOk || date === null || date === undefined || Number.isNaN(val)) return;
@@ -160,7 +145,7 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
   const posRaw = raw.pos;
   const pos = posRaw !== undefined ? r.memo.place(posRaw) : null;
   if (posRaw !== undefined && posRaw !== '' && pos === null) {
-    r.warn({ ...at(where, index, j), code: 'invalid_pos', field: 'pos', message: `place of supply ${JSON.stringify(posRaw)} not understood` });
+    r.warn({ ...issueAt(where, index, j), code: 'invalid_pos', field: 'pos', message: `place of supply ${JSON.stringify(posRaw)} not understood` });
   }
   const diff = raw.diffprcnt;
   const doc: PortalDoc = {
@@ -202,7 +187,7 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
     const oNumber = fieldText(raw, oNumField).trim();
     const oDate = dateOf(r, raw, oDateField, where, index, j, false);
     if (oNumber === '' || !oDate) {
-      r.warn({ ...at(where, index, j), code: 'amendment_without_original', field: oNumField, message: 'amendment lacks its original number or date; it cannot supersede anything' });
+      r.warn({ ...issueAt(where, index, j), code: 'amendment_without_original', field: oNumField, message: 'amendment lacks its original number or date; it cannot supersede anything' });
     } else {
       doc.original = { number: oNumber, date: oDate };
       const ot = (kind === 'nt' ? fieldText(raw, 'onttyp') : kind === 'isd' ? fieldText(raw, 'odoctyp') : '').toUpperCase();
@@ -218,12 +203,12 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
 export function readBillOfEntry(r: DocumentSink, where: string, section: string, index: number, j: number | undefined, raw: unknown,
   ctin: string, name: string, rejected: boolean): void {
   if (!isObj(raw)) {
-    r.error({ ...at(where, index, j), code: 'invalid_document', message: 'bill of entry is not an object' });
+    r.error({ ...issueAt(where, index, j), code: 'invalid_document', message: 'bill of entry is not an object' });
     return;
   }
   const errorsBefore = r.issueCount();
   const boe = fieldText(raw, 'boenum').trim();
-  if (boe === '') r.error({ ...at(where, index, j), code: 'missing_field', field: 'boenum', message: 'boenum missing' });
+  if (boe === '') r.error({ ...issueAt(where, index, j), code: 'missing_field', field: 'boenum', message: 'boenum missing' });
   const date = dateOf(r, raw, 'boedt', where, index, j, true);
   const h = DOC_HEADS;
   const headsOk = readHeads(r, raw, where, index, j, h);

@@ -9,15 +9,9 @@
  * every syntax error is still caught, with the path of the value it occurred in.
  *
  * Arrays whose elements are all handed over whole (`wholeElements`, a portal section's supplier
- * entries) are read in batches: finding where an element ends costs a JavaScript look at the
- * element's structure, as much as JSON.parse's own work on it, so instead the scanner guesses
- * where a later element of the chunk begins (the first key of the element before, e.g. `"ctin"`,
- * after `}`, `,` and `{`) and lets one JSON.parse of the elements up to there, wrapped in `[…]`,
- * check the guess. From an element's start, the text up to a `}` parses as `[…]` only if that
- * `}` closes an element of this array: cut inside a string or a nested value, or past the
- * array's end, it is not JSON. When the guess fails (the array ended there, or the text is not
- * JSON) that array goes back to the exact walk, which reports any error as before.
+ * entries) are read in batches where the text allows it (json-batch.ts says how the guess is checked).
  */
+import { batchAt, isWs, leadKey } from './json-batch';
 
 export type PathSegment = string | number;
 
@@ -75,41 +69,6 @@ interface Frame {
   failed: boolean;
 }
 
-function isWs(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
-/** Characters of text a batch of elements may span (one JSON.parse): bounds a guess that is wrong. */
-const BATCH_MAX = 1 << 20;
-
-/** The first key of an object's text as written (with its quotes), or '' when it has none or it has escapes. */
-function leadKey(text: string): string {
-  if (text.charCodeAt(0) !== 123) return '';
-  let k = 1;
-  while (k < text.length && isWs(text.charCodeAt(k))) k += 1;
-  if (text.charCodeAt(k) !== 34) return '';
-  const end = text.indexOf('"', k + 1);
-  if (end < 0 || text.lastIndexOf('\\', end) > k) return '';
-  return text.slice(k, end + 1);
-}
-
-/**
- * When `text` has `}`, `,`, `{` (white space around them allowed) right before `at`, the position
- * just after that `}`: where an element would end if an element's first key begins at `at`. Else -1.
- * Looks no further back than `from`.
- */
-function elementEndBefore(text: string, from: number, at: number): number {
-  let k = at - 1;
-  while (k > from && isWs(text.charCodeAt(k))) k -= 1;
-  if (k <= from || text.charCodeAt(k) !== 123) return -1;
-  k -= 1;
-  while (k > from && isWs(text.charCodeAt(k))) k -= 1;
-  if (k <= from || text.charCodeAt(k) !== 44) return -1;
-  k -= 1;
-  while (k > from && isWs(text.charCodeAt(k))) k -= 1;
-  return k > from && text.charCodeAt(k) === 125 ? k + 1 : -1;
-}
-
 export class JsonPathScanner {
   private state: S = S.Value;
   private readonly stack: Frame[] = [];
@@ -159,31 +118,20 @@ export class JsonPathScanner {
   }
 
   /**
-   * Elements of the array `top` from `i` (the `{` of one) parsed with one JSON.parse, up to the
-   * last element that a later one of the chunk is seen to follow (module comment). Returns where
-   * the elements read end (after the last one's `}`), or `i` when none were.
+   * Elements of the array `top` from `i` (the `{` of one) read as one batch (json-batch.ts).
+   * Returns where the elements read end (after the last one's `}`), or `i` when none were.
    */
   private batch(chunk: string, i: number, top: Frame): number {
-    const limit = Math.min(chunk.length, i + BATCH_MAX);
-    let end = -1;
-    let at = chunk.lastIndexOf(top.lead, limit - top.lead.length);
-    for (let tries = 0; at > i && tries < 8; tries += 1) {
-      end = elementEndBefore(chunk, i, at);
-      if (end > 0) break;
-      at = chunk.lastIndexOf(top.lead, at - 1);
-    }
-    if (end <= i) {
-      // No later element begins before `limit`: read exactly up to there.
-      this.batchFrom = limit;
+    const b = batchAt(chunk, i, top.lead);
+    if (b.kind === 'none') {
+      this.batchFrom = b.retryFrom;
       return i;
     }
-    let values: unknown[];
-    try {
-      values = JSON.parse(`[${chunk.slice(i, end)}]`) as unknown[];
-    } catch {
+    if (b.kind === 'failed') {
       top.failed = true;
       return i;
     }
+    const { values, end } = b;
     for (let k = 0; k < values.length; k += 1) {
       if (k > 0) top.index += 1;
       this.handlers.value(this.path(), values[k]);

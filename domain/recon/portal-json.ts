@@ -15,6 +15,17 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Where a document's issues point: section, supplier index, and the document index when there is
+ * one (bills of entry name none, even inside a supplier's list). Built only when an issue is
+ * reported: most documents have none.
+ */
+export function issueAt(section: string, index: number, j: number | undefined): Issue {
+  const ctx: Issue = { code: '', message: '', section, index };
+  if (j !== undefined) ctx.docIndex = j;
+  return ctx;
+}
+
 /** A field as text: a string as given, a number in its JSON form, anything else ''. */
 export function fieldText(o: Obj, f: string): string {
   const v = o[f];

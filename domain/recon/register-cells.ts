@@ -10,6 +10,14 @@ import { checkGstin, type GstinCheck } from './normalise';
 import type { RegisterField } from './register-header';
 import type { Cell } from './register-sink';
 
+/** A cell as text: trimmed, a date as its ISO day. */
+export function cellText(c: Cell): string {
+  if (typeof c === 'string') return c.trim(); // a CSV's every cell: first, before the instanceof
+  if (c === null) return '';
+  if (c instanceof Date) return c.toISOString().slice(0, 10);
+  return String(c).trim();
+}
+
 /** Each field's columns, in header order (empty when the register has none). */
 export type FieldColumns = Readonly<Record<RegisterField, readonly number[]>>;
 

@@ -11,12 +11,14 @@
  */
 import { scanAmount } from './amount-scan';
 import { parseAmount } from './amounts';
+import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { booksRowOf } from './register-docs';
 import { DocumentIndex, type KeyedAcc } from './register-keys';
-import { CellMemos, cellOf, type FieldColumns, fieldColumns, isTotalWord, ownText, textOf } from './register-cells';
-import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
+import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
+import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
+import { headerFields, mappedColumns, skippedAs } from './register-header-rows';
 import type { BooksRow, DocType, Issue } from './types';
 
 export interface RegisterReadOptions {
@@ -58,15 +60,6 @@ export interface RegisterReadResult {
 
 /** A cell as a reader gives it. */
 export type Cell = string | number | Date | boolean | null;
-
-export function cellText(c: Cell): string {
-  if (typeof c === 'string') return c.trim(); // a CSV's every cell: first, before the instanceof
-  if (c === null) return '';
-  if (c instanceof Date) return c.toISOString().slice(0, 10);
-  return String(c).trim();
-}
-
-const BUSY_TYPE = /^([LI])\s*\/\s*GST\s*-\s*(\d+(?:\.\d+)?)\s*%$/i;
 
 export class RegisterSink {
   readonly warnings: Issue[] = [];
@@ -199,6 +192,26 @@ export class RegisterSink {
   /** The row's cell texts, one array reused from row to row. */
   private readonly texts: string[] = [];
 
+  /** A row before the header: the header itself, or a title row (its texts kept as the file's title). */
+  private findHeader(texts: readonly string[], line: number): void {
+    const mapped = headerFields(texts, this.opts.columnMap);
+    if (mapped) {
+      this.header = mapped;
+      this.headerRaw = texts.slice();
+      this.cols = fieldColumns(mapped);
+      this.mapping.push({ sheet: this.sheet, headerLine: line, columns: mappedColumns(mapped, texts) });
+      if (!mapped.includes('invoiceNumber')) {
+        this.warn({ code: 'no_invoice_number_column', message: 'no supplier invoice number column: only amount-based matching can pair these rows' });
+      }
+      return;
+    }
+    this.skipped.titleRows += 1;
+    for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(ownText(t));
+    if (this.rowsSeen >= (this.opts.headerSearchRows ?? 60)) {
+      this.error({ code: 'no_header', fatal: true, message: `no register header in the first ${this.rowsSeen} rows of ${this.sheet || 'the file'}` });
+    }
+  }
+
   /** Reads one source row; `cells` is read during the call only (the CSV reader reuses one array). */
   row(cells: Cell[], line: number): void {
     this.rowsSeen += 1;
@@ -215,48 +228,12 @@ export class RegisterSink {
       return;
     }
     if (!this.header) {
-      const mapped = texts.map((t) => mapHeader(t, this.opts.columnMap));
-      if (looksLikeHeader(mapped)) {
-        this.header = mapped;
-        this.headerRaw = texts.slice();
-        this.cols = fieldColumns(mapped);
-        this.mapping.push({
-          sheet: this.sheet,
-          headerLine: line,
-          columns: mapped.flatMap((f, column) => (f ? [{ column, header: ownText(texts[column]!), field: f }] : [])),
-        });
-        if (!mapped.includes('invoiceNumber')) {
-          this.warn({ code: 'no_invoice_number_column', message: 'no supplier invoice number column: only amount-based matching can pair these rows' });
-        }
-        return;
-      }
-      this.skipped.titleRows += 1;
-      for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(ownText(t));
-      if (this.rowsSeen >= (this.opts.headerSearchRows ?? 60)) {
-        this.error({ code: 'no_header', fatal: true, message: `no register header in the first ${this.rowsSeen} rows of ${this.sheet || 'the file'}` });
-      }
+      this.findHeader(texts, line);
       return;
     }
-    // Page-break repeats of the header (verbatim repeats: compare raw text, no normalising per row),
-    // and total rows (a total word in one of the first three filled cells).
-    let same = 0;
-    let firstSeen = 0;
-    let total = false;
-    for (let i = 0; i < texts.length; i += 1) {
-      const t = texts[i]!;
-      if (t === '') continue;
-      if (t === this.headerRaw[i]) same += 1;
-      if (firstSeen < 3) {
-        firstSeen += 1;
-        if (!total && isTotalWord(t)) total = true;
-      }
-    }
-    if (same / filled >= 0.6) {
-      this.skipped.repeatedHeaders += 1;
-      return;
-    }
-    if (total) {
-      this.skipped.totals += 1;
+    const skip = skippedAs(texts, filled, this.headerRaw);
+    if (skip !== null) {
+      this.skipped[skip] += 1;
       return;
     }
     const rowRef = this.ref(line);
@@ -341,16 +318,9 @@ export class RegisterSink {
     // Busy layout (docs/reconciliation.md, "Inputs"): one total and a type such as L/GST-18% →
     // back-compute the heads.
     const busyText = textOf(cols.busyTaxType, texts);
-    const busy = busyText === '' ? null : BUSY_TYPE.exec(busyText);
-    if (busy && ig === 0 && cg === 0 && sg === 0 && valuePresent) {
-      const rate = Number(busy[2]);
-      const total = value;
-      txSum = Math.round((total * 100) / (100 + rate));
-      const tax = total - txSum;
-      if (busy[1]!.toUpperCase() === 'L') {
-        cg = Math.round(tax / 2);
-        sg = tax - cg;
-      } else ig = tax;
+    const busy = busyText !== '' && ig === 0 && cg === 0 && sg === 0 && valuePresent ? busyHeads(busyText, value) : null;
+    if (busy) {
+      ({ taxable: txSum, igst: ig, cgst: cg, sgst: sg } = busy);
       derived = true;
     }
     const posText = textOf(cols.placeOfSupply, texts);
@@ -391,9 +361,10 @@ export class RegisterSink {
       keyPart: '', keyDate: '',
     };
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
-    // The key's texts as the document holds them (a cell's own text would keep its piece of the file).
+    // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
+    // text, or cleanKey's result when it is a slice of it, would keep its piece of the file.
     if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, acc.voucherNumber, voucherDate, acc);
-    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? acc.invoiceNumberRaw : invoiceKey, invoiceDate, acc);
+    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? acc.invoiceNumberRaw : ownText(invoiceKey), invoiceDate, acc);
     else this.docs.addLine(line, acc);
     this.order.push(acc);
   }

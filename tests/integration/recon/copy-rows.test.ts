@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { CHUNK, CHUNK_CHARS, copyField } from '../../../db/copy-rows';
+import { CHUNK, CHUNK_CHARS, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
 import { insertImportRows, insertResultRows, loadImportRows, type StoredResult } from '../../../db/recon-rows';
 import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
@@ -136,6 +136,65 @@ describe('bulk row writes by COPY', () => {
     const docs = Array.from({ length: CHUNK + 100 }, (_, i) => ({ n: i, text: i === CHUNK + 50 ? 'bad \ud800' : 'ok' }));
     await expect(asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs))).rejects.toThrow(/invalid input syntax for type json/);
     expect(await storedCount(importId)).toBe(0);
+  });
+
+  it('fails with the error of a row in the second chunk, built while the first chunk moves, and writes nothing', async () => {
+    const { importId, clientId } = await newImport(firm);
+    const failure = new Error('this row cannot be written');
+    const docs: unknown[] = Array.from({ length: CHUNK + 30_000 }, (_, i) => ({ n: i }));
+    let asked = false;
+    // JSON.stringify calls toJSON as the lookahead builds the second chunk's text: it starts once
+    // the first chunk's text has been handed to its COPY, and this row comes after its first piece.
+    docs[CHUNK + 20_000] = {
+      toJSON: () => {
+        asked = true;
+        throw failure;
+      },
+    };
+    const write = asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
+    await expect(write).rejects.toThrow(failure.message);
+    expect(asked).toBe(true);
+    expect(await storedCount(importId)).toBe(0);
+    // The pool's connections are usable for the next write.
+    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, [{ n: 1 }]));
+    expect(await storedCount(importId)).toBe(1);
+  });
+
+  it("sets work_mem for the writing transaction only: once it commits, the pool's connections are back to the server's default", async () => {
+    const { importId, clientId } = await newImport(firm);
+    /**
+     * On both pooled connections at once (the pool holds two): the backend, its work_mem, and
+     * whether that is the session's default (pg_settings' value to which RESET would return).
+     */
+    const everyConnection = async (): Promise<Array<{ pid: number; workMem: string; isDefault: boolean }>> => {
+      let arrived = 0;
+      let open!: () => void;
+      const all = new Promise<void>((resolve) => (open = resolve));
+      return Promise.all([0, 1].map(() => asFirm(firm, async (trx) => {
+        const pid = (await trx.raw('select pg_backend_pid() as pid')).rows[0].pid as number;
+        const workMem = (await trx.raw('show work_mem')).rows[0].work_mem as string;
+        const isDefault = (await trx.raw(`select setting = reset_val as d from pg_settings where name = 'work_mem'`)).rows[0].d as boolean;
+        arrived += 1;
+        if (arrived === 2) open();
+        await all; // both connections are held at once, so both are asked
+        return { pid, workMem, isDefault };
+      })));
+    };
+    const before = await everyConnection();
+    expect(new Set(before.map((c) => c.pid)).size).toBe(2);
+    expect(before.map((c) => c.isDefault)).toEqual([true, true]);
+    expect(before[0]!.workMem).not.toBe(MOVE_WORK_MEM); // else the test could not tell
+    const during = await asFirm(firm, async (trx) => {
+      await insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, [{ n: 1 }, { n: 2 }]);
+      const pid = (await trx.raw('select pg_backend_pid() as pid')).rows[0].pid as number;
+      return { pid, workMem: (await trx.raw('show work_mem')).rows[0].work_mem as string };
+    });
+    expect(during.workMem).toBe(MOVE_WORK_MEM); // the writer did raise it, in its transaction
+    expect(await storedCount(importId)).toBe(2);
+    const after = await everyConnection();
+    expect(after.map((c) => c.pid)).toContain(during.pid);
+    expect(after.map((c) => c.workMem)).toEqual(before.map((c) => c.workMem));
+    expect(after.map((c) => c.isDefault)).toEqual([true, true]);
   });
 
   it("refuses rows for another firm (row-level security's WITH CHECK on the move) and writes none", async () => {
