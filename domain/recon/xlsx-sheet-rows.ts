@@ -15,6 +15,9 @@
  * - in a cell, the value is the text from its last `<v>`, `<is>` or `<t>` on (CDATA ignored);
  * - the row number is the row's `r`; a cell's column is the letters of its `r`; a cell without a
  *   usable reference refuses the workbook (exceljs failed on it too).
+ * Close tags are found with `indexOf`, so a `</row>` or `</c>` inside a CDATA section or a comment
+ * ends the row or cell there, where exceljs read past it (docs/performance.md, the XLSX reader).
+ * A row whose text passes 32 MB is refused (exceljs held any row): 16,384 real cells fit many times.
  */
 import type { Cell } from './register-sink';
 import { attr, excelDecodeAgain, tagEnd, xmlSteps, xmlText } from './xlsx-xml';
@@ -54,9 +57,79 @@ function columnOf(ref: string | undefined): number {
   return col;
 }
 
+/** The most text an unfinished row (or `<sheetData>` tag) may hold before the workbook is refused. */
+export const MAX_ROW_CHARS = 32 * 1024 * 1024;
+
+/**
+ * A row (its `</row>` awaited) or a `<sheetData` tag (its `>` awaited) that has not ended yet, kept as
+ * the pieces it came in. Each new piece is searched for the end from where the last search stopped,
+ * by tagEnd's rules for the start tag (quoted values skipped), then for `</row>` (one cut between
+ * two pieces too): joining the text and searching it again from the start with every piece would
+ * cost a long row its length squared, on the thread that serves requests.
+ */
+class Unfinished {
+  private readonly pieces: string[] = [];
+  private length = 0;
+  private phase: 'tag' | 'body' = 'tag';
+  /** The quote (character code) open in the start tag, 0 when none. */
+  private quote = 0;
+  /** The start tag's last character so far: a `/` before its `>` ends the row there. */
+  private last: number;
+  /** The body's last characters (at most 5), for a `</row>` cut between pieces. */
+  private tail = '';
+
+  /** `text` starts with the tag's name, which ends at `nameEnd`. */
+  constructor(private readonly isRow: boolean, text: string, nameEnd: number) {
+    this.last = text.charCodeAt(nameEnd - 1);
+    this.add(text, nameEnd);
+  }
+
+  /** Keeps the next piece of text; true when the awaited end is in the text kept. */
+  add(piece: string, from = 0): boolean {
+    this.pieces.push(piece);
+    this.length += piece.length;
+    if (this.ends(piece, from)) return true;
+    if (this.length > MAX_ROW_CHARS) throw new Error(this.isRow ? 'a row of the workbook is larger than 32 MB' : 'the <sheetData> tag of the workbook is larger than 32 MB');
+    return false;
+  }
+
+  /** All the text kept, joined once. */
+  text(): string {
+    return this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('');
+  }
+
+  private ends(piece: string, from: number): boolean {
+    let k = from;
+    if (this.phase === 'tag') {
+      let quote = this.quote;
+      let last = this.last;
+      for (; k < piece.length; k += 1) {
+        const c = piece.charCodeAt(k);
+        if (quote !== 0) {
+          if (c === quote) quote = 0;
+        } else if (c === 62) break; // >
+        else if (c === 34 || c === 39) quote = c; // " or '
+        last = c;
+      }
+      this.quote = quote;
+      this.last = last;
+      if (k === piece.length) return false;
+      if (!this.isRow || last === 47) return true; // the <sheetData> tag's end, or <row .../>
+      this.phase = 'body';
+      k += 1;
+    }
+    if (k === 0 && this.tail !== '' && (this.tail + piece.slice(0, 5)).includes('</row>')) return true;
+    if (piece.indexOf('</row>', k) >= 0) return true;
+    this.tail = piece.length - k >= 5 ? piece.slice(piece.length - 5) : (this.tail + piece.slice(k)).slice(-5);
+    return false;
+  }
+}
+
 export class SheetRows {
-  /** Text not yet read: the start of a row (or of `<sheetData>`) whose end has not come yet. */
+  /** Text not yet read, at most 16 characters: where a tag's name may have been cut between pieces. */
   private carry = '';
+  /** The start of a row (or of `<sheetData>`) whose end has not come yet. */
+  private unfinished: Unfinished | null = null;
   private where: 'before' | 'rows' | 'after' = 'before';
 
   /** `shared`: the workbook's shared strings, or null when it has none. */
@@ -65,7 +138,13 @@ export class SheetRows {
   /** Reads the next piece of the sheet's text, adding the rows it completes to `out`. */
   push(piece: string, out: SheetRow[]): void {
     if (this.where === 'after') return;
-    const s = this.carry === '' ? piece : this.carry + piece;
+    let s: string;
+    if (this.unfinished !== null) {
+      // Read only once the row has ended: its text then starts `s`, and what follows is this piece's.
+      if (!this.unfinished.add(piece)) return;
+      s = this.unfinished.text();
+      this.unfinished = null;
+    } else s = this.carry === '' ? piece : this.carry + piece;
     this.carry = '';
     let i = 0;
     if (this.where === 'before') {
@@ -76,7 +155,7 @@ export class SheetRows {
       }
       const gt = tagEnd(s, at + 10);
       if (gt < 0) {
-        this.carry = s.slice(at);
+        this.unfinished = new Unfinished(false, s.slice(at), 10);
         return;
       }
       if (s[gt - 1] === '/') {
@@ -100,7 +179,7 @@ export class SheetRows {
       }
       const gt = tagEnd(s, row + 4);
       if (gt < 0) {
-        this.carry = s.slice(row);
+        this.unfinished = new Unfinished(true, s.slice(row), 4);
         return;
       }
       const selfClosing = s[gt - 1] === '/';
@@ -112,7 +191,7 @@ export class SheetRows {
       }
       const close = s.indexOf('</row>', gt + 1);
       if (close < 0) {
-        this.carry = s.slice(row);
+        this.unfinished = new Unfinished(true, s.slice(row), 4);
         return;
       }
       out.push({ number, cells: this.cellsOf(s, gt + 1, close, number) });

@@ -227,6 +227,17 @@ describe('XLSX sheet reader: refusals', () => {
     expect(now.errors[0]!.message).toMatch(/^workbook could not be read: ./);
   });
 
+  it('a known difference: a </row> or </c> inside CDATA or a comment ends the row or the cell there (exceljs read past it)', async () => {
+    const codes = async (rows: string) => (await readRegisterXlsx(zipOf(workbookParts(sheetOf(rows), emptySst)))).errors.map((e) => e.code);
+    expect(await codes('<row r="1"><c r="A1"><v><![CDATA[</row>]]></v></c></row>')).toEqual(['invalid_xlsx']);
+    expect(await codes('<row r="1"><c r="A1"><v><![CDATA[</c>]]></v></c></row>')).toEqual(['invalid_xlsx']);
+    expect(await codes('<row r="1"><c r="A1"><!-- </c> --><v>1</v></c></row>')).toEqual(['invalid_xlsx']);
+    // A comment between two cells: the cells after it are not read.
+    const xlsx = zipOf(workbookParts(sheetOf('<row r="1"><c r="A1"><v>1</v></c><!-- </row> --><c r="B1"><v>2</v></c></row><row r="2"><c r="A2"><v>3</v></c></row>'), emptySst));
+    expect((await collect(xlsxSheets(pieces(xlsx, 64))))[0]!.rows).toEqual([{ number: 1, cells: [1] }, { number: 2, cells: [3] }]);
+    expect((await collect(exceljsSheets(pieces(xlsx, 64))))[0]!.rows).toEqual([{ number: 1, cells: [1, 2] }, { number: 2, cells: [3] }]);
+  });
+
   it('not an XLSX at all, or empty: refused before any unzipping', async () => {
     expect((await readRegisterXlsx(Buffer.from('a,b\n1,2\n'))).errors.map((e) => e.code)).toEqual(['not_xlsx']);
     expect((await readRegisterXlsx(Buffer.alloc(0))).errors.map((e) => e.code)).toEqual(['empty_file']);
