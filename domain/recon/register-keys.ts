@@ -107,28 +107,40 @@ export class DocumentIndex {
 
   /** The document of voucher `number` of type `typeLower` dated `date`, if begun. */
   voucher(typeLower: string, number: string, date: string): KeyedAcc | undefined {
-    if (this.sheet.joined || hasBar(typeLower) || hasBar(number)) return this.joined.get(`${this.sheetName}|V|${typeLower}|${number}|${date}`);
-    return this.sheet.vouchers.find(number, typeLower, date);
+    const key = this.joinedKey('V', typeLower, number, date);
+    return key === null ? this.sheet.vouchers.find(number, typeLower, date) : this.joined.get(key);
   }
 
   addVoucher(typeLower: string, number: string, date: string, acc: KeyedAcc): void {
     acc.keyPart = typeLower;
     acc.keyDate = date;
-    if (this.sheet.joined || hasBar(typeLower) || hasBar(number)) this.joined.set(`${this.sheetName}|V|${typeLower}|${number}|${date}`, acc);
-    else this.sheet.vouchers.add(number, acc);
+    const key = this.joinedKey('V', typeLower, number, date);
+    if (key === null) this.sheet.vouchers.add(number, acc);
+    else this.joined.set(key, acc);
   }
 
   /** The document of supplier `gstin`'s invoice `number` (cleaned) dated `date`, if begun. */
   invoice(gstin: string, number: string, date: string): KeyedAcc | undefined {
-    if (this.sheet.joined || hasBar(gstin) || hasBar(number)) return this.joined.get(`${this.sheetName}|I|${gstin}|${number}|${date}`);
-    return this.sheet.invoices.find(number, gstin, date);
+    const key = this.joinedKey('I', gstin, number, date);
+    return key === null ? this.sheet.invoices.find(number, gstin, date) : this.joined.get(key);
   }
 
   addInvoice(gstin: string, number: string, date: string, acc: KeyedAcc): void {
     acc.keyPart = gstin;
     acc.keyDate = date;
-    if (this.sheet.joined || hasBar(gstin) || hasBar(number)) this.joined.set(`${this.sheetName}|I|${gstin}|${number}|${date}`, acc);
-    else this.sheet.invoices.add(number, acc);
+    const key = this.joinedKey('I', gstin, number, date);
+    if (key === null) this.sheet.invoices.add(number, acc);
+    else this.joined.set(key, acc);
+  }
+
+  /**
+   * The joined text key of a document the tables cannot tell apart by its parts (a `|` in one of
+   * them, or a sheet already keyed by text), or null when the tables key it: the one rule for
+   * which documents fall back to the joined key.
+   */
+  private joinedKey(kind: 'V' | 'I', part: string, number: string, date: string): string | null {
+    if (!this.sheet.joined && !hasBar(part) && !hasBar(number)) return null;
+    return `${this.sheetName}|${kind}|${part}|${number}|${date}`;
   }
 
   /** The document begun on `line` of the sheet (only a sheet read twice has one). */

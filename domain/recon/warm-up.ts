@@ -48,6 +48,17 @@ export function asStored<T extends object>(doc: T): T {
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
+/**
+ * An invoice number with a one-character typo in its serial (same digit count), the position
+ * drawn with `int`: the warm-up's noisy documents and the benchmark's data make typos the same way.
+ */
+export function serialTypo(prefix: string, serial: number, int: (lo: number, hi: number) => number): string {
+  const digits = String(serial);
+  const i = int(0, digits.length - 1);
+  const d = (Number(digits[i]) + 1) % 10;
+  return `${prefix}${digits.slice(0, i)}${i === 0 && d === 0 ? 1 : d}${digits.slice(i + 1)}`;
+}
+
 /** `iso` moved by `days` (across month ends, as real shifted dates go). */
 function addDays(iso: string, days: number): string {
   return days === 0 ? iso : new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -90,13 +101,7 @@ export function warmUpDocuments(n: number, seed = 1): { books: BooksRow[]; porta
     if (r < 0.83) return `${prefix}-2024-25-${pad(serial, 4)}`;
     if (r < 0.86) return `${prefix}/2024-2025/${pad(serial, 6)}`;
     if (r < 0.88) return `${prefix}/202425/${serial}`;
-    if (r < 0.91) {
-      // A one-character typo in the serial (same digit count).
-      const digits = String(serial);
-      const i = int(0, digits.length - 1);
-      const d = (Number(digits[i]) + 1) % 10;
-      return `${prefix}${digits.slice(0, i)}${i === 0 && d === 0 ? 1 : d}${digits.slice(i + 1)}`;
-    }
+    if (r < 0.91) return serialTypo(prefix, serial, int);
     if (r < 0.95) return '';
     return `${number}.`;
   };

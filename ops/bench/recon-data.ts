@@ -7,6 +7,7 @@
 import { gstinCheckCharacter } from '../../domain/gstin';
 import { formatPaise } from '../../domain/recon/amounts';
 import type { BooksRow, DocType, PortalDoc } from '../../domain/recon/types';
+import { serialTypo } from '../../domain/recon/warm-up';
 
 /** mulberry32: tiny, fast, good enough for test data; never for anything secret. */
 export function prng(seed: number): () => number {
@@ -93,13 +94,7 @@ export function generateReconData(opts: ReconDataOptions): ReconData {
     if (r < 0.86) return String(serial); // serial only
     if (r < 0.9) return `${prefix}-${fyStart}-${String(fyStart + 1).slice(2)}-${pad(serial, 4)}`;
     if (r < 0.93) return `${prefix}/${fyToken}/${pad(serial + (rnd() < 0.5 ? 0 : 0), 6)}`;
-    if (r < 0.95) {
-      // one-character typo in the serial (same digit count)
-      const s = String(serial);
-      const i = int(0, s.length - 1);
-      const d = (Number(s[i]) + 1) % 10;
-      return `${prefix}${s.slice(0, i)}${i === 0 && d === 0 ? 1 : d}${s.slice(i + 1)}`;
-    }
+    if (r < 0.95) return serialTypo(prefix, serial, int);
     if (r < 0.97) return '';
     return `${portalNumber}.`;
   };
