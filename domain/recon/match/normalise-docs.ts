@@ -75,15 +75,17 @@ function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igs
  * Books rows into the columns, with the books flags and out-of-scope rows (docs/reconciliation.md,
  * "Special documents").
  */
-export function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow[]): void {
+export function normaliseBooks(s: Docs, it: Interner): void {
   const nb = s.nb;
   const money = s.money;
+  const booksIn = s.booksIn;
   for (let i = 0; i < nb; i += 1) {
-    const r = booksIn[i]!;
+    // (Rebuilt from columns when the input is columnar: read here, then dropped.)
+    const r: BooksRow = booksIn.at(i);
     initDoc(s, i, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r.placeOfSupply,
       r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
     setMoney(money, MONEY_STRIDE * i, r);
-    s.books[i] = r;
+    s.src[i] = i;
     // Books flags and out of scope (docs/reconciliation.md, "Special documents"), while the row is
     // in cache (nothing before the duplicate check reads these bits or states).
     let f = s.flags[i]!;
@@ -104,12 +106,13 @@ export function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow
 }
 
 /** Portal documents into the columns after the books; IMS-rejected ones are returned aside, by ref. */
-export function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]): PortalDoc[] {
+export function normalisePortal(s: Docs, it: Interner): PortalDoc[] {
   const nb = s.nb;
   const money = s.money;
+  const portalIn = s.portalIn;
   const rejected: PortalDoc[] = [];
   for (let k = 0; k < portalIn.length; k += 1) {
-    const doc = portalIn[k]!;
+    const doc: PortalDoc = portalIn.at(k);
     if (doc.rejected) {
       rejected.push(doc);
       continue;
@@ -120,7 +123,7 @@ export function normalisePortal(s: Docs, it: Interner, portalIn: readonly Portal
       doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
     setMoney(money, MONEY_STRIDE * i, doc);
     if (doc.itcAvailable) money[MONEY_STRIDE * i + M_PACK] = money[MONEY_STRIDE * i + M_PACK]! + PACK_AVAIL;
-    s.portal.push(doc);
+    s.src[i] = k;
     s.filing.push(doc.supplierFilingDate);
     const orig = doc.original;
     if (orig) {
