@@ -82,12 +82,34 @@ const K_UTF8 = 7;
 /** An object or array (amendments' originals, merged source lines): the slot indexes `others`. */
 const K_OTHER = 8;
 
+/** Rebuilds one document of a shape from its slots (from `s` on), the texts, numbers and others. */
+type Rebuild = (sl: Int32Array, s: number, tx: readonly string[], nu: readonly number[], ot: readonly unknown[],
+  rd: (at: number, ascii: boolean) => string) => object;
+
+/** What a value of each kind is rebuilt from. */
+const VALUE_OF = ['true', 'false', 'null', 'sl[s++]', 'nu[sl[s++]]', 'tx[sl[s++]]', 'rd(sl[s++], true)', 'rd(sl[s++], false)', 'ot[sl[s++]]'];
+
+/**
+ * A shape's rebuilder: one object literal with the shape's keys in order (so the rebuilt
+ * documents share a hidden class and their keys keep their order), compiled once per shape,
+ * rather than a keyed store per key: the engine reads every document once while it normalises
+ * them, and each result row rebuilds its documents as its batch is written.
+ */
+function rebuilder(keys: readonly string[], kinds: readonly number[]): Rebuild {
+  // JSON.stringify quotes each key as a JavaScript string literal; `__proto__` written so would
+  // set the prototype, so it is the one key defined as a computed name.
+  const fields = keys.map((key, k) => `${key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)}: ${VALUE_OF[kinds[k]!]!}`);
+  return new Function('sl', 's', 'tx', 'nu', 'ot', 'rd', `return { ${fields.join(', ')} };`) as Rebuild;
+}
+
 /** A node of the shape tree: the keys and kinds so far; `id` ≥ 0 when a shape ends here. */
 class ShapeNode {
   readonly nextKey: string[] = [];
   readonly nextKind: number[] = [];
   readonly next: ShapeNode[] = [];
   id = -1;
+  /** Compiled on the shape's first rebuilt document. */
+  rebuild: Rebuild | null = null;
 
   constructor(readonly keys: readonly string[], readonly kinds: readonly number[], readonly slots: number) {}
 
@@ -188,26 +210,8 @@ export class ColumnarDocs<T extends object> implements DocSource<T> {
   at(i: number): T {
     if (!(i >= 0 && i < this.length)) throw new RangeError(`document ${i} of ${this.length}`);
     const shape = this.shapes[this.shapeOf[i]!]!;
-    const { keys, kinds } = shape;
-    const slots = this.slots;
-    let s = this.slotAt[i]!;
-    const doc: Record<string, unknown> = {};
-    for (let k = 0; k < keys.length; k += 1) {
-      const kind = kinds[k]!;
-      let v: unknown;
-      switch (kind) {
-        case K_TRUE: v = true; break;
-        case K_FALSE: v = false; break;
-        case K_NULL: v = null; break;
-        case K_INT: v = slots[s++]; break;
-        case K_NUMBER: v = this.numbers[slots[s++]!]; break;
-        case K_TEXT: v = this.table.texts[slots[s++]!]; break;
-        case K_OTHER: v = this.others[slots[s++]!]; break;
-        default: v = this.readText(slots[s++]!, kind === K_ASCII);
-      }
-      doc[keys[k]!] = v;
-    }
-    return doc as T;
+    const rebuild = shape.rebuild ?? (shape.rebuild = rebuilder(shape.keys, shape.kinds));
+    return rebuild(this.slots, this.slotAt[i]!, this.table.texts, this.numbers, this.others, this.read) as T;
   }
 
   /** Every document rebuilt, in order. */
@@ -221,6 +225,9 @@ export class ColumnarDocs<T extends object> implements DocSource<T> {
   get byteLength(): number {
     return this.shapeOf.byteLength + this.slotAt.byteLength + this.slots.byteLength + this.bytes.length;
   }
+
+  /** readText for the rebuilders. */
+  private readonly read = (at: number, ascii: boolean): string => this.readText(at, ascii);
 
   private pushSlot(v: number): void {
     if (this.slotEnd === this.slots.length) this.slots = grow(this.slots, new Int32Array(this.slots.length * 2));

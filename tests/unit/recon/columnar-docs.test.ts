@@ -29,6 +29,8 @@ describe('ColumnarDocs', () => {
       { a: long, b: long + 'é', n: 2 ** 31, m: 2 ** 31 - 1 },
       {},
       { 2: 'integer-like key', a: 'shared' },
+      // Keys are the document's own: quoted in the rebuilder, `__proto__` an own key as JSON.parse makes it.
+      JSON.parse('{"__proto__": 1, "we\\"ird\\nkey\\u2028": "a", "a": "shared"}') as Record<string, unknown>,
     ];
     const table = new TextTable();
     const c = columnsOf(docs, table, ['a']);
@@ -41,6 +43,8 @@ describe('ColumnarDocs', () => {
     expect(c.at(0).a).toBe(c.at(1).a);
     expect(table.texts).toContain('shared');
     expect(() => c.at(docs.length)).toThrow(RangeError);
+    expect(Object.getPrototypeOf(c.at(6))).toBe(Object.prototype);
+    expect(Object.keys(c.at(6))).toEqual(['__proto__', 'we"ird\nkey\u2028', 'a']);
   });
 
   it('keeps texts past the shared table\'s limit as its own bytes', () => {
