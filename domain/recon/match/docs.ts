@@ -15,7 +15,8 @@ import {
  * Every document of a run as struct-of-arrays, indexed by document number: books rows
  * 0…nb−1, then the portal documents that are not IMS-rejected. Numbers that may be NaN (days and
  * FYs of unparseable dates, and what is derived from them) stay in Float64Arrays so every
- * comparison behaves as before; strings are arrays of references to strings that exist anyway.
+ * comparison behaves as before; the one string column is the refs (`ref`, the row order's last
+ * key), the documents themselves are read from the run's inputs when needed.
  * Rare per-document data (hints, aggregated row refs, amendment deltas) live in sparse maps.
  */
 export class Docs {
