@@ -16,6 +16,12 @@ export interface DocSource<T> {
   readonly length: number;
   /** Document i (rebuilt each call from columns: callers keep it only as long as they need it). */
   at(i: number): T;
+  /**
+   * A reader of `keys` alone, for a loop that reads a few fields of every document once: what it
+   * returns for i has document i's values of `keys` (undefined when absent) and is valid until its
+   * next call (from columns it is one scratch object, filled without rebuilding the document).
+   */
+  fields(keys: readonly string[]): (i: number) => T;
 }
 
 /** A plain array as a `DocSource` (the documents are the array's own objects). */
@@ -28,6 +34,10 @@ export class ArraySource<T> implements DocSource<T> {
 
   at(i: number): T {
     return this.docs[i]!;
+  }
+
+  fields(): (i: number) => T {
+    return (i) => this.docs[i]!;
   }
 }
 
@@ -100,6 +110,27 @@ function rebuilder(keys: readonly string[], kinds: readonly number[]): Rebuild {
   // set the prototype, so it is the one key defined as a computed name.
   const fields = keys.map((key, k) => `${key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)}: ${VALUE_OF[kinds[k]!]!}`);
   return new Function('sl', 's', 'tx', 'nu', 'ot', 'rd', `return { ${fields.join(', ')} };`) as Rebuild;
+}
+
+/** Fills a scratch object with one shape's values of a reader's keys (slots from `s` on). */
+type Fill = (sl: Int32Array, s: number, tx: readonly string[], nu: readonly number[], ot: readonly unknown[],
+  rd: (at: number, ascii: boolean) => string, o: Record<string, unknown>) => void;
+
+/** What a value of each kind is read from, its slot `off` slots after the document's first. */
+function valueAt(kind: number, off: number): string {
+  const slot = `sl[s + ${off}]`;
+  return ['true', 'false', 'null', slot, `nu[${slot}]`, `tx[${slot}]`, `rd(${slot}, true)`, `rd(${slot}, false)`, `ot[${slot}]`][kind]!;
+}
+
+/** A shape's filler for `keys` (DocSource.fields), compiled once per shape and reader. */
+function filler(keys: readonly string[], shape: ShapeNode): Fill {
+  const body = keys.map((key) => {
+    const k = shape.keys.indexOf(key);
+    let off = 0;
+    for (let j = 0; j < k; j += 1) if (shape.kinds[j]! >= K_INT) off += 1;
+    return `o[${JSON.stringify(key)}] = ${k < 0 ? 'undefined' : valueAt(shape.kinds[k]!, off)};`;
+  });
+  return new Function('sl', 's', 'tx', 'nu', 'ot', 'rd', 'o', body.join('\n')) as Fill;
 }
 
 /** A node of the shape tree: the keys and kinds so far; `id` ≥ 0 when a shape ends here. */
@@ -212,6 +243,21 @@ export class ColumnarDocs<T extends object> implements DocSource<T> {
     const shape = this.shapes[this.shapeOf[i]!]!;
     const rebuild = shape.rebuild ?? (shape.rebuild = rebuilder(shape.keys, shape.kinds));
     return rebuild(this.slots, this.slotAt[i]!, this.table.texts, this.numbers, this.others, this.read) as T;
+  }
+
+  fields(keys: readonly string[]): (i: number) => T {
+    // The engine's own field names: `__proto__` as an assignment would set the prototype.
+    if (keys.includes('__proto__')) throw new Error('__proto__ is not a field a reader can read');
+    const o: Record<string, unknown> = {};
+    for (const key of keys) o[key] = undefined;
+    const fills: Array<Fill | undefined> = [];
+    return (i) => {
+      if (!(i >= 0 && i < this.length)) throw new RangeError(`document ${i} of ${this.length}`);
+      const id = this.shapeOf[i]!;
+      const fill = fills[id] ?? (fills[id] = filler(keys, this.shapes[id]!));
+      fill(this.slots, this.slotAt[i]!, this.table.texts, this.numbers, this.others, this.read, o);
+      return o as T;
+    };
   }
 
   /** Every document rebuilt, in order. */

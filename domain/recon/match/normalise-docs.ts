@@ -72,16 +72,32 @@ function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igs
 }
 
 /**
+ * What normaliseBooks reads of a books row (DocSource.fields). From columns, a field it reads
+ * that is not listed here reads as absent: tests/unit/recon/columnar-docs.test.ts compares the
+ * match over columns with the match over the documents themselves.
+ */
+const BOOKS_READ: readonly (keyof BooksRow)[] = [
+  'rowRef', 'docType', 'supplierGstin', 'invoiceNumberRaw', 'invoiceDate', 'placeOfSupply', 'reverseCharge', 'billOfEntryNumber', 'portCode',
+  'taxableValue', 'igst', 'cgst', 'sgst', 'cess', 'derivedAmounts', 'dateFallback', 'itcEligible', 'importOfServices',
+];
+
+/** What normalisePortal reads of a portal document. */
+const PORTAL_READ: readonly (keyof PortalDoc)[] = [
+  'rejected', 'ref', 'docType', 'supplierGstin', 'numberRaw', 'date', 'placeOfSupply', 'reverseCharge', 'billOfEntryNumber', 'portCode',
+  'taxableValue', 'igst', 'cgst', 'sgst', 'cess', 'itcAvailable', 'supplierFilingDate', 'original',
+];
+
+/**
  * Books rows into the columns, with the books flags and out-of-scope rows (docs/reconciliation.md,
  * "Special documents").
  */
 export function normaliseBooks(s: Docs, it: Interner): void {
   const nb = s.nb;
   const money = s.money;
-  const booksIn = s.booksIn;
+  const read = s.booksIn.fields(BOOKS_READ);
   for (let i = 0; i < nb; i += 1) {
-    // (Rebuilt from columns when the input is columnar: read here, then dropped.)
-    const r: BooksRow = booksIn.at(i);
+    // (The fields below alone when the input is columns: valid until the next read.)
+    const r: BooksRow = read(i);
     initDoc(s, i, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r.placeOfSupply,
       r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
     setMoney(money, MONEY_STRIDE * i, r);
@@ -110,11 +126,12 @@ export function normalisePortal(s: Docs, it: Interner): PortalDoc[] {
   const nb = s.nb;
   const money = s.money;
   const portalIn = s.portalIn;
+  const read = portalIn.fields(PORTAL_READ);
   const rejected: PortalDoc[] = [];
   for (let k = 0; k < portalIn.length; k += 1) {
-    const doc: PortalDoc = portalIn.at(k);
+    const doc: PortalDoc = read(k);
     if (doc.rejected) {
-      rejected.push(doc);
+      rejected.push(portalIn.at(k));
       continue;
     }
     const i = nb + s.np;

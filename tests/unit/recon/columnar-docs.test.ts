@@ -47,6 +47,23 @@ describe('ColumnarDocs', () => {
     expect(Object.keys(c.at(6))).toEqual(['__proto__', 'we"ird\nkey\u2028', 'a']);
   });
 
+  it('reads the fields asked for without rebuilding the document', () => {
+    const docs: Array<Record<string, unknown>> = [
+      { a: 'shared', b: 'own', n: 1.5, t: true, o: { x: 1 } },
+      { n: 7, a: 'shared', extra: 'not asked for' },
+      { b: 'ünïcode', nil: null },
+    ];
+    const c = columnsOf(docs, new TextTable(), ['a']);
+    const keys = ['n', 'a', 'b', 't', 'o', 'nil', 'missing'];
+    const read = c.fields(keys);
+    for (let i = 0; i < docs.length; i += 1) {
+      const got = read(i) as Record<string, unknown>;
+      for (const k of keys) expect([k, got[k]]).toEqual([k, docs[i]![k]]);
+    }
+    expect(read(0)).toBe(read(1));
+    expect(() => c.fields(['__proto__'])).toThrow('__proto__');
+  });
+
   it('keeps texts past the shared table\'s limit as its own bytes', () => {
     const docs = Array.from({ length: 200_010 }, (_, i) => ({ name: `supplier ${i}`, n: i }));
     const c = columnsOf(docs, new TextTable(), ['name']);
