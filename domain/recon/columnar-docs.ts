@@ -109,7 +109,25 @@ function rebuilder(keys: readonly string[], kinds: readonly number[]): Rebuild {
   // JSON.stringify quotes each key as a JavaScript string literal; `__proto__` written so would
   // set the prototype, so it is the one key defined as a computed name.
   const fields = keys.map((key, k) => `${key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)}: ${VALUE_OF[kinds[k]!]!}`);
-  return new Function('sl', 's', 'tx', 'nu', 'ot', 'rd', `return { ${fields.join(', ')} };`) as Rebuild;
+  return compiled(['sl', 's', 'tx', 'nu', 'ot', 'rd'], `return { ${fields.join(', ')} };`) as Rebuild;
+}
+
+/** Compiled rebuilders and readers by their code, kept for the process (bounded). */
+const COMPILED = new Map<string, unknown>();
+const MAX_COMPILED = 1024;
+
+/**
+ * The function of `params` and `body`, the one compiled for an earlier run when there is one: a
+ * worker's runs see the same few shapes, and a function kept is one V8 has already optimised.
+ */
+function compiled(params: readonly string[], body: string): unknown {
+  const key = `${params.join(',')}\n${body}`;
+  let f = COMPILED.get(key);
+  if (f === undefined) {
+    f = new Function(...params, body);
+    if (COMPILED.size < MAX_COMPILED) COMPILED.set(key, f);
+  }
+  return f;
 }
 
 /** Fills a scratch object with one shape's values of a reader's keys (slots from `s` on). */
@@ -130,7 +148,7 @@ function filler(keys: readonly string[], shape: ShapeNode): Fill {
     for (let j = 0; j < k; j += 1) if (shape.kinds[j]! >= K_INT) off += 1;
     return `o[${JSON.stringify(key)}] = ${k < 0 ? 'undefined' : valueAt(shape.kinds[k]!, off)};`;
   });
-  return new Function('sl', 's', 'tx', 'nu', 'ot', 'rd', 'o', body.join('\n')) as Fill;
+  return compiled(['sl', 's', 'tx', 'nu', 'ot', 'rd', 'o'], body.join('\n')) as Fill;
 }
 
 /** A node of the shape tree: the keys and kinds so far; `id` ≥ 0 when a shape ends here. */
