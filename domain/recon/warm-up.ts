@@ -213,7 +213,6 @@ export async function warmUpEngine(options: { sizes?: readonly number[]; pause?:
     if (k < sizes.length - 1 || reserveFor <= 0) run();
     else {
       const { plan } = recordTablePlan(run);
-      await pause();
       reserveTables(plan, Math.max(1, reserveFor / sizes[k]!));
     }
     documents += books.length + portal.length;
