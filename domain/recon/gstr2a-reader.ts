@@ -10,7 +10,7 @@ import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } fr
 import { type JsonScanHandlers, scanErrorCode } from './json-stream';
 import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parseYesNo } from './normalise';
-import { fieldText, isObj, issueAt, type Obj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { fieldText, isObj, issueAt, type Obj, periodIssue, PortalDocument, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2aReadResult {
@@ -198,12 +198,8 @@ class Reader2a {
     }
     const val = this.money(o, 'val', name, index, j);
     if (this.errors.length > before || !date) return;
-    const doc: PortalDoc = {
-      ref: '', section, period: '', supplierGstin: ctin, supplierName: trdnm, docType, numberRaw: number, date,
-      invoiceValue: val ?? 0, taxableValue: sums.tx, igst: sums.ig, cgst: sums.cg, sgst: sums.sg, cess: sums.cs,
-      reverseCharge: str(o, 'rchrg').toUpperCase() === 'Y', itcAvailable: true,
-      diffPercent: typeof o.diff_percent === 'number' ? o.diff_percent : 1,
-    };
+    const doc: PortalDoc = new PortalDocument(section, ctin, trdnm, docType, number, date, val ?? 0, sums.tx, sums.ig, sums.cg, sums.sg, sums.cs,
+      str(o, 'rchrg').toUpperCase() === 'Y', true, typeof o.diff_percent === 'number' ? o.diff_percent : 1);
     const pos = this.memo.place(o.pos);
     if (pos) doc.placeOfSupply = pos;
     const typ = str(o, 'inv_typ');
@@ -226,11 +222,8 @@ class Reader2a {
     const ig = this.money(o, 'iamt', name, index, undefined);
     const cs = this.money(o, 'csamt', name, index, undefined);
     if (this.errors.length > before || !date || tx === null || ig === null || cs === null) return;
-    const doc: PortalDoc = {
-      ref: '', section: name as PortalSection, period: '', supplierGstin: ctin, supplierName: trdnm, docType: 'bill_of_entry',
-      numberRaw: num, date, invoiceValue: tx + ig + cs, taxableValue: tx, igst: ig, cgst: 0, sgst: 0, cess: cs,
-      reverseCharge: false, itcAvailable: true, diffPercent: 1, billOfEntryNumber: num,
-    };
+    const doc: PortalDoc = new PortalDocument(name as PortalSection, ctin, trdnm, 'bill_of_entry', num, date, tx + ig + cs, tx, ig, 0, 0, cs, false, true, 1);
+    doc.billOfEntryNumber = num;
     const port = str(o, 'portcd');
     if (port) doc.portCode = port.toUpperCase();
     if (str(o, 'amd').toUpperCase() === 'Y') doc.original = { number: num, date };
