@@ -36,12 +36,12 @@ async function main(): Promise<void> {
     for (let r = 0; r < rounds; r += 1) {
       // Alternate which goes first, so that neither always runs on the other's garbage.
       const order = r % 2 === 0 ? ['sheet reader', 'exceljs'] as const : ['exceljs', 'sheet reader'] as const;
-      const out: Record<string, { ms: number; entries: number }> = {};
+      const times: Record<string, { ms: number; entries: number }> = {};
       for (const name of order) {
-        out[name] = await timed(async () => (name === 'exceljs' ? readPortalWorkbookWithExceljs : readPortalWorkbook)(await workbookInReadingOrder(file)));
+        times[name] = await timed(async () => (name === 'exceljs' ? readPortalWorkbookWithExceljs : readPortalWorkbook)(await workbookInReadingOrder(file)));
       }
-      const now = out['sheet reader']!;
-      const before = out.exceljs!;
+      const now = times['sheet reader']!;
+      const before = times.exceljs!;
       if (now.entries !== before.entries) throw new Error('the two readers read different entries');
       out(`round ${r + 1}: sheet reader ${now.ms.toFixed(0)} ms (${(mb / (now.ms / 1000)).toFixed(1)} MB/s), exceljs ${before.ms.toFixed(0)} ms (${(mb / (before.ms / 1000)).toFixed(1)} MB/s): ${(before.ms / now.ms).toFixed(2)}× as fast; load ${os.loadavg()[0]!.toFixed(1)}`);
     }
