@@ -10,7 +10,7 @@ import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } fr
 import { type JsonScanHandlers, scanErrorCode } from './json-stream';
 import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parseYesNo } from './normalise';
-import { fieldText, isObj, issueAt, type Obj, periodIssue, PortalDocument, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { DocumentRefs, fieldText, isObj, issueAt, type Obj, periodIssue, PortalDocument, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2aReadResult {
@@ -61,6 +61,8 @@ class Reader2a {
   credits = 0;
   private readonly memo = new PortalMemo();
   private readonly sums = new ItemSums();
+  /** Refs: `2A:period:`, then section, supplier index, document index. */
+  private readonly refs = new DocumentRefs((period) => `2A:${period}:`);
 
   constructor(private readonly expected: { gstin?: string; period?: string }) {}
 
@@ -209,7 +211,7 @@ class Reader2a {
       const oDate = oNum ? this.memo.date(o[isNote ? 'ont_dt' : 'oidt']) : null;
       if (oDate && oDate.ok) doc.original = { number: oNum, date: oDate.iso };
     }
-    this.add(doc, `${name}:${index}:${j}`);
+    this.add(doc, name, index, j);
   }
 
   private boe(name: string, index: number, j: number | undefined, o: Obj, ctin: string, trdnm: string): void {
@@ -227,11 +229,11 @@ class Reader2a {
     const port = str(o, 'portcd');
     if (port) doc.portCode = port.toUpperCase();
     if (str(o, 'amd').toUpperCase() === 'Y') doc.original = { number: num, date };
-    this.add(doc, `${name}:${index}${j === undefined ? '' : `:${j}`}`);
+    this.add(doc, name, index, j);
   }
 
-  private add(doc: PortalDoc, ref: string): void {
-    doc.ref = ref;
+  private add(doc: PortalDoc, name: string, index: number, j: number | undefined): void {
+    this.refs.stamp(doc, this.period, name, index, j);
     this.documents.push(doc);
   }
 
@@ -241,10 +243,7 @@ class Reader2a {
     } else if (!this.fatal && this.sawRoot && !this.period) {
       this.error({ code: 'wrong_schema', fatal: true, field: 'fp', message: 'return period (fp) missing' });
     }
-    for (const d of this.documents) {
-      d.period = this.period;
-      d.ref = `2A:${this.period}:${d.ref}`;
-    }
+    this.refs.finish(this.documents, this.period);
     const ok = !this.fatal;
     return {
       ok, header: { gstin: this.gstin, period: this.period }, documents: ok ? this.documents : [],

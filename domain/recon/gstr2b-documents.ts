@@ -20,7 +20,8 @@ export interface DocumentSink {
   countWarn(code: string, message: string): void;
   /** Errors recorded so far, listed or dropped (a document with new errors is not kept). */
   issueCount(): number;
-  add(doc: PortalDoc, refTail: string, rejected: boolean): void;
+  /** Keeps a document read, with where it sits in the file (section, supplier index, document index). */
+  add(doc: PortalDoc, where: string, index: number, j: number | undefined, rejected: boolean): void;
   /** Dates and places of supply, read once per distinct value. */
   readonly memo: PortalMemo;
 }
@@ -180,7 +181,7 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
       else if (ot === 'ISDC') doc.original.docType = 'isd_credit_note';
     }
   }
-  r.add(doc, `${where}:${index}:${j}`, rejected);
+  r.add(doc, where, index, j, rejected);
 }
 
 export function readBillOfEntry(r: DocumentSink, where: string, section: string, index: number, j: number | undefined, raw: unknown,
@@ -202,5 +203,5 @@ export function readBillOfEntry(r: DocumentSink, where: string, section: string,
   const port = fieldText(raw, 'portcode').trim();
   if (port) doc.portCode = port.toUpperCase();
   if (fieldText(raw, 'isamd').toUpperCase() === 'Y') doc.original = { number: boe, date };
-  r.add(doc, `${where}:${index}${j !== undefined ? `:${j}` : ''}`, rejected);
+  r.add(doc, where, index, j, rejected);
 }

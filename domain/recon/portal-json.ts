@@ -127,6 +127,45 @@ export class PortalDocument implements PortalDoc {
   keepShape(new PortalDocument('b2b', '', '', 'invoice', '', '', text, text, text, text, text, text, false, true, text));
 }
 
+/**
+ * The refs and period of a reader's documents. A ref is `prefix(period)` (the return's period, and
+ * for the 2B the file's tag) followed by where the document sits in the file: section, supplier
+ * index, document index (`b2b:12:3`). The header comes before the documents in the portal's files,
+ * so each document is given its final ref as it is read: the text up to the document index is
+ * built once per supplier entry and shared by its documents, where building every ref whole at the
+ * end made three new strings per document. A document read before the period was known, or before
+ * it changed, is given its ref again by `finish`.
+ */
+export class DocumentRefs {
+  private base = '';
+  private baseWhere = '';
+  private baseIndex = -1;
+  private basePeriod: string | null = null;
+
+  constructor(private readonly prefix: (period: string) => string) {}
+
+  /** Sets the ref and period of document `j` (none: a bill of entry listed on its own) of entry `index` of `where`. */
+  stamp(doc: PortalDoc, period: string, where: string, index: number, j: number | undefined): void {
+    if (period !== this.basePeriod || index !== this.baseIndex || where !== this.baseWhere) {
+      this.base = `${this.prefix(period)}${where}:${index}:`;
+      this.basePeriod = period;
+      this.baseIndex = index;
+      this.baseWhere = where;
+    }
+    doc.period = period;
+    doc.ref = j === undefined ? this.base.slice(0, -1) : this.base + String(j);
+  }
+
+  /** Documents stamped with another period than the return's final one, given their refs again. */
+  finish(docs: readonly PortalDoc[], period: string): void {
+    for (const d of docs) {
+      if (d.period === period) continue;
+      d.ref = this.prefix(period) + d.ref.slice(this.prefix(d.period).length);
+      d.period = period;
+    }
+  }
+}
+
 /** A portal file: the whole text or bytes, or its chunks (a Node Readable is an AsyncIterable of Buffers). */
 export type PortalSource = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
