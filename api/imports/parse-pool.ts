@@ -34,9 +34,24 @@ function taskFile(): { filename: string; execArgv?: string[] } {
   return { filename, execArgv: hasTsx ? inherited : [...inherited, '--import', 'tsx'] };
 }
 
-let pool: Piscina<ParseJob, ParsedFile> | null = null;
+let pool: Piscina<ParseJob | null, ParsedFile | null> | null = null;
 
-export function parseInWorker(job: ParseJob): Promise<ParsedFile> {
-  pool ??= new Piscina<ParseJob, ParsedFile>({ ...taskFile(), name: 'parseSpooledUpload', minThreads: 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS });
-  return pool.run(job);
+function parsers(): Piscina<ParseJob | null, ParsedFile | null> {
+  pool ??= new Piscina({ ...taskFile(), name: 'parseSpooledUpload', minThreads: 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS });
+  return pool;
+}
+
+export async function parseInWorker(job: ParseJob): Promise<ParsedFile> {
+  return (await parsers().run(job)) as ParsedFile;
+}
+
+/**
+ * Starts the parser threads ahead of an upload (when its import is created), unless they run
+ * already: a thread loads the readers before its first parse, which took seconds on a busy machine,
+ * and that now happens while the file is still being sent. Best effort: a thread that cannot start
+ * fails the upload's own parse, with its error.
+ */
+export function warmParsers(): void {
+  const running = parsers();
+  for (let i = running.threads.length; i < PARSE_THREADS; i += 1) running.run(null, { name: 'loaded' }).catch(() => undefined);
 }

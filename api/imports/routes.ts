@@ -14,7 +14,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 import { discardImport } from './discard';
-import { parseInWorker } from './parse-pool';
+import { parseInWorker, warmParsers } from './parse-pool';
 import type { ParsedFile } from './parse-worker';
 import type { ParsedUpload, ReadLimits } from './upload-result';
 import { spoolBody, type Spooled } from './spool';
@@ -243,6 +243,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
           uploadExpiresAt: expiresAt,
         } as Partial<Import>);
         const token = await settings.tokens.sign({ importId: row.id, firmId: row.firmId, expiresAt });
+        warmParsers(); // the file follows
         const base = (settings.publicUrl ?? ctx.origin).replace(/\/+$/, '');
         ctx.status = 201;
         ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };
