@@ -2,8 +2,9 @@
  * Uploads are parsed on worker threads (piscina), not on the api's own: a register and its 2B sent
  * together parse side by side on two cores, and the api's event loop stays free for requests and
  * for streaming the other upload's rows to PostgreSQL meanwhile. The api's parse slots (app.ts)
- * already let no more than two uploads parse at once, so the pool has as many threads; idle ones
- * end after a while, so an api that is not receiving files keeps none.
+ * already let no more than two uploads parse at once, so the pool has as many threads. An api
+ * process starts them at boot and keeps them (`startParsers`); elsewhere they start on demand and
+ * idle ones end after a while.
  *
  * A parse that throws (a reader's bug, a thread that died) rejects here with its error, as it
  * would have thrown on the api's thread: the upload answers 500 and stores nothing.
@@ -36,13 +37,18 @@ function taskFile(): { filename: string; execArgv?: string[] } {
 
 let pool: Piscina<ParseJob | null, ParsedFile | null> | null = null;
 
-function parsers(): Piscina<ParseJob | null, ParsedFile | null> {
-  pool ??= new Piscina({ ...taskFile(), name: 'parseSpooledUpload', minThreads: 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS });
+/** The pool, made on first use: threads only while uploads come (`keep` false), or always. */
+function parsers(keep = false): Piscina<ParseJob | null, ParsedFile | null> {
+  pool ??= new Piscina({ ...taskFile(), name: 'parseSpooledUpload', minThreads: keep ? PARSE_THREADS : 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS });
   return pool;
 }
 
 export async function parseInWorker(job: ParseJob): Promise<ParsedFile> {
   return (await parsers().run(job)) as ParsedFile;
+}
+
+function load(running: Piscina<ParseJob | null, ParsedFile | null>, threads: number): Promise<unknown> {
+  return Promise.all(Array.from({ length: threads }, () => running.run(null, { name: 'loaded' })));
 }
 
 /**
@@ -53,5 +59,15 @@ export async function parseInWorker(job: ParseJob): Promise<ParsedFile> {
  */
 export function warmParsers(): void {
   const running = parsers();
-  for (let i = running.threads.length; i < PARSE_THREADS; i += 1) running.run(null, { name: 'loaded' }).catch(() => undefined);
+  load(running, PARSE_THREADS - running.threads.length).catch(() => undefined);
+}
+
+/**
+ * An api process starts its parser threads at boot and keeps them (ops/services.ts), so no upload
+ * waits for a thread to load the readers: measured, two threads starting while a pair of uploads
+ * arrived took longer than the parse itself on a loaded machine. Resolves once both have loaded
+ * them. Processes that only sometimes take an upload (tests) start threads on demand instead.
+ */
+export async function startParsers(): Promise<void> {
+  await load(parsers(true), PARSE_THREADS);
 }
