@@ -90,6 +90,48 @@ async function csvParseRest(
   }
 }
 
+interface HeaderSearch {
+  /** The header's line (csv-parse's `info.lines`), or 0 when none was found. */
+  headerLine: number;
+  /** The records above the header. */
+  titleRecords: Array<{ record: string[]; line: number }>;
+}
+
+/**
+ * The first record of `text` (complete records only) that reads as the header, and the records
+ * above it, as csv-parse reads `text` with the reader's options and `bom`; no header when csv-parse
+ * fails on any part of `text` (the streaming read then reports the error with its line). csv-parse
+ * builds an error with a stack trace for every record wider than the first, which in a Tally
+ * export is every record after the one-cell company name: so the text goes to CsvRecords, which
+ * gives csv-parse's records and lines wherever the text is plain CSV (csv-records.ts), and to
+ * csv-parse only where it is not.
+ */
+function findHeaderLine(text: string, delimiter: string, columnMap: RegisterReadOptions['columnMap']): HeaderSearch {
+  let found: HeaderSearch = { headerLine: 0, titleRecords: [] };
+  const look = (record: string[], line: number): boolean => {
+    if (found.headerLine > 0) return true; // read on: a failure after the header still means "no header" here
+    if (looksLikeHeader(record.map((t) => mapHeader(t.trim(), columnMap)))) found.headerLine = line;
+    else found.titleRecords.push({ record, line });
+    return true;
+  };
+  if (CsvRecords.reads(delimiter)) {
+    const records = new CsvRecords(delimiter, 1, look);
+    records.write(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // csv-parse's `bom`
+    records.end();
+    if (!records.fallback) return found;
+    found = { headerLine: 0, titleRecords: [] };
+  }
+  try {
+    const recs = parseCsvSync(text, {
+      bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true,
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    for (const r of recs) look(r.record, r.info.lines);
+    return found;
+  } catch {
+    return { headerLine: 0, titleRecords: [] };
+  }
+}
+
 /** How much of the file we buffer to find the header line (title blocks are a few lines). */
 const HEADER_PREFIX_BYTES = 1 << 20;
 
@@ -132,27 +174,8 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
   }
   const prefix = Buffer.concat(prefixParts);
   // 2. Find the header among the complete lines of the prefix.
-  let headerLine = 0;
-  const titleRecords: Array<{ record: string[]; line: number }> = [];
-  {
-    const text = prefix.toString('utf8');
-    const cut = exhausted ? text.length : text.lastIndexOf('\n') + 1;
-    try {
-      const recs = parseCsvSync(text.slice(0, cut), {
-        bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true,
-      }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
-      for (const r of recs) {
-        if (looksLikeHeader(r.record.map((t) => mapHeader(t.trim(), options.columnMap)))) {
-          headerLine = r.info.lines;
-          break;
-        }
-        titleRecords.push({ record: r.record, line: r.info.lines });
-      }
-    } catch {
-      // A malformed prefix: let the streaming parse below report the error with its line.
-      headerLine = 0;
-    }
-  }
+  const text = prefix.toString('utf8');
+  const { headerLine, titleRecords } = findHeaderLine(exhausted ? text : text.slice(0, text.lastIndexOf('\n') + 1), delimiter, options.columnMap);
   async function* replay(): AsyncGenerator<Buffer> {
     yield prefix;
     for (;;) {

@@ -17,13 +17,16 @@
  */
 import type { Acc } from './register-docs';
 
-/** A document as this index keeps it: with the key parts it was found by. */
-export interface KeyedAcc extends Acc {
+/** What the index keeps of a document: the key parts it was found by (set when it is added). */
+export interface Keyed {
   /** The voucher type in lower case (voucher key) or the supplier GSTIN (invoice key). */
   keyPart: string;
   /** The voucher date (voucher key) or the invoice date (invoice key). */
   keyDate: string;
 }
+
+/** A document being read (register-docs.ts) with its key parts. */
+export interface KeyedAcc extends Acc, Keyed {}
 
 /**
  * Numbers below this are looked up in an array by their value: registers number vouchers 1, 2, 3…,
@@ -45,17 +48,17 @@ function plainNumber(s: string): number {
   return v < DENSE_LIMIT ? v : -1;
 }
 
-type Entry = KeyedAcc | Map<string, KeyedAcc>;
+type Entry<T> = T | Map<string, T>;
 
 /**
  * One sheet's documents of one kind by number: the number's one document, or once a second with
  * other parts comes, a table of its documents by `part|date` (neither part holds a `|` here).
  */
-class Table {
-  private readonly byValue: Array<Entry | undefined> = [];
-  private readonly byText = new Map<string, Entry>();
+class Table<T extends Keyed> {
+  private readonly byValue: Array<Entry<T> | undefined> = [];
+  private readonly byText = new Map<string, Entry<T>>();
 
-  find(number: string, part: string, date: string): KeyedAcc | undefined {
+  find(number: string, part: string, date: string): T | undefined {
     const v = plainNumber(number);
     const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
     if (a === undefined) return undefined;
@@ -64,37 +67,38 @@ class Table {
   }
 
   /** Adds a document that `find` did not find (`number` is kept: not a slice of a cell's text). */
-  add(number: string, acc: KeyedAcc): void {
+  add(number: string, acc: T): void {
     const v = plainNumber(number);
     const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
     if (a instanceof Map) {
       a.set(`${acc.keyPart}|${acc.keyDate}`, acc);
       return;
     }
-    const entry: Entry = a === undefined ? acc : new Map([[`${a.keyPart}|${a.keyDate}`, a], [`${acc.keyPart}|${acc.keyDate}`, acc]]);
+    const entry: Entry<T> = a === undefined ? acc : new Map([[`${a.keyPart}|${a.keyDate}`, a], [`${acc.keyPart}|${acc.keyDate}`, acc]]);
     if (v >= 0) this.byValue[v] = entry;
     else this.byText.set(number, entry);
   }
 }
 
-class SheetTables {
-  readonly vouchers = new Table();
-  readonly invoices = new Table();
-  readonly lines = new Map<number, KeyedAcc>();
+class SheetTables<T extends Keyed> {
+  readonly vouchers = new Table<T>();
+  readonly invoices = new Table<T>();
+  readonly lines = new Map<number, T>();
   constructor(readonly joined: boolean) {}
 }
 
-export class DocumentIndex {
-  private readonly sheets = new Map<string, SheetTables>();
+/** The documents begun, of any type that carries its key parts (the sink's, register-docs.ts). */
+export class DocumentIndex<T extends Keyed = KeyedAcc> {
+  private readonly sheets = new Map<string, SheetTables<T>>();
   /** Keys with a `|` in a part, as the joined text. */
-  private readonly joined = new Map<string, KeyedAcc>();
+  private readonly joined = new Map<string, T>();
   private sheetName = '';
-  private sheet: SheetTables = this.tablesOf('');
+  private sheet: SheetTables<T> = this.tablesOf('');
 
-  private tablesOf(name: string): SheetTables {
+  private tablesOf(name: string): SheetTables<T> {
     let t = this.sheets.get(name);
     if (t === undefined) {
-      t = new SheetTables(name.includes('|'));
+      t = new SheetTables<T>(name.includes('|'));
       this.sheets.set(name, t);
     }
     return t;
@@ -106,12 +110,12 @@ export class DocumentIndex {
   }
 
   /** The document of voucher `number` of type `typeLower` dated `date`, if begun. */
-  voucher(typeLower: string, number: string, date: string): KeyedAcc | undefined {
+  voucher(typeLower: string, number: string, date: string): T | undefined {
     const key = this.joinedKey('V', typeLower, number, date);
     return key === null ? this.sheet.vouchers.find(number, typeLower, date) : this.joined.get(key);
   }
 
-  addVoucher(typeLower: string, number: string, date: string, acc: KeyedAcc): void {
+  addVoucher(typeLower: string, number: string, date: string, acc: T): void {
     acc.keyPart = typeLower;
     acc.keyDate = date;
     const key = this.joinedKey('V', typeLower, number, date);
@@ -120,12 +124,12 @@ export class DocumentIndex {
   }
 
   /** The document of supplier `gstin`'s invoice `number` (cleaned) dated `date`, if begun. */
-  invoice(gstin: string, number: string, date: string): KeyedAcc | undefined {
+  invoice(gstin: string, number: string, date: string): T | undefined {
     const key = this.joinedKey('I', gstin, number, date);
     return key === null ? this.sheet.invoices.find(number, gstin, date) : this.joined.get(key);
   }
 
-  addInvoice(gstin: string, number: string, date: string, acc: KeyedAcc): void {
+  addInvoice(gstin: string, number: string, date: string, acc: T): void {
     acc.keyPart = gstin;
     acc.keyDate = date;
     const key = this.joinedKey('I', gstin, number, date);
@@ -144,11 +148,11 @@ export class DocumentIndex {
   }
 
   /** The document begun on `line` of the sheet (only a sheet read twice has one). */
-  line(line: number): KeyedAcc | undefined {
+  line(line: number): T | undefined {
     return this.sheet.joined ? this.joined.get(`${this.sheetName}|L|${line}`) : this.sheet.lines.get(line);
   }
 
-  addLine(line: number, acc: KeyedAcc): void {
+  addLine(line: number, acc: T): void {
     if (this.sheet.joined) this.joined.set(`${this.sheetName}|L|${line}`, acc);
     else this.sheet.lines.set(line, acc);
   }

@@ -14,8 +14,8 @@ import { parseAmount } from './amounts';
 import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { booksRowOf } from './register-docs';
-import { DocumentIndex, type KeyedAcc } from './register-keys';
+import { finishRow, RegisterDoc } from './register-docs';
+import { DocumentIndex } from './register-keys';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
 import { headerFields, mappedColumns, skippedAs } from './register-header-rows';
@@ -66,8 +66,8 @@ export class RegisterSink {
   readonly errors: Issue[] = [];
   readonly mapping: RegisterReadResult['mapping'] = [];
   readonly skipped = { blank: 0, totals: 0, repeatedHeaders: 0, titleRows: 0, nonPurchase: 0 };
-  private readonly docs = new DocumentIndex();
-  private readonly order: KeyedAcc[] = [];
+  private readonly docs = new DocumentIndex<RegisterDoc>();
+  private readonly order: RegisterDoc[] = [];
   private readonly counted = new Map<string, Issue>();
   private readonly badGstins = new Set<string>();
   private dropped = 0;
@@ -338,44 +338,60 @@ export class RegisterSink {
         : this.docs.line(line);
     if (existing) {
       // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
-      if ((existing.taxable + existing.igst + existing.cgst + existing.sgst + existing.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
-      if (existing.lines === null) existing.lines = [existing.ref];
+      const r = existing.row; // amounts still signed (register-docs.ts)
+      if ((r.taxableValue + r.igst + r.cgst + r.sgst + r.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
+      if (existing.lines === null) existing.lines = [r.rowRef];
       existing.lines.push(rowRef);
-      existing.taxable += txSum;
-      existing.igst += ig;
-      existing.cgst += cg;
-      existing.sgst += sg;
-      existing.cess += cs;
-      existing.invoiceValue += value;
-      existing.derived ||= derived;
-      if (!existing.supplierGstin && g.gstin) existing.supplierGstin = g.gstin;
-      if (!existing.invoiceNumberRaw && invoiceNumberRaw) existing.invoiceNumberRaw = ownText(invoiceNumberRaw);
+      r.taxableValue += txSum;
+      r.igst += ig;
+      r.cgst += cg;
+      r.sgst += sg;
+      r.cess += cs;
+      // Fields may be added here out of order: finishRow builds a document of several lines again.
+      if (value !== 0) r.invoiceValue = (r.invoiceValue ?? 0) + value;
+      if (derived) r.derivedAmounts = true;
+      if (!r.supplierGstin && g.gstin) r.supplierGstin = g.gstin;
+      if (!r.invoiceNumberRaw && invoiceNumberRaw) r.invoiceNumberRaw = ownText(invoiceNumberRaw);
       this.mergedLines += 1;
       return;
     }
-    const acc: KeyedAcc = {
-      ref: rowRef, lines: null, supplierGstin: g.gstin, supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)),
-      typeHint, invoiceNumberRaw: ownText(invoiceNumberRaw), invoiceDate, voucherNumber: ownText(voucherNumber), voucherDate, dateFallback,
-      taxable: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, invoiceValue: value,
-      pos: pos ?? '', rcm, itcEligible, portCode: ownText(textOf(cols.portCode, texts)), boe: ownText(boe), derived, mixedSigns: false,
-      keyPart: '', keyDate: '',
+    const ownInvoiceNumber = ownText(invoiceNumberRaw);
+    const ownVoucherNumber = ownText(voucherNumber);
+    // The document's row, built once (register-docs.ts): amounts signed and the type the hint's
+    // until finishRow; fields in booksRowOf's order, the optional ones only when given.
+    const row: BooksRow = {
+      rowRef, supplierGstin: g.gstin, docType: typeHint ?? 'invoice', invoiceNumberRaw: ownInvoiceNumber, invoiceDate,
+      taxableValue: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, reverseCharge: rcm,
     };
+    const supplierName = this.memos.supplierName(g, textOf(cols.supplierName, texts));
+    if (supplierName) row.supplierName = supplierName;
+    if (ownVoucherNumber) row.voucherNumber = ownVoucherNumber;
+    if (voucherDate) row.voucherDate = voucherDate;
+    if (value) row.invoiceValue = value;
+    if (pos) row.placeOfSupply = pos;
+    if (itcEligible !== null) row.itcEligible = itcEligible;
+    const portCode = textOf(cols.portCode, texts);
+    if (portCode) row.portCode = ownText(portCode);
+    if (boe) row.billOfEntryNumber = ownText(boe);
+    if (derived) row.derivedAmounts = true;
+    if (dateFallback) row.dateFallback = true;
+    const doc = new RegisterDoc(row, typeHint);
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
     // text, or cleanKey's result when it is a slice of it, would keep its piece of the file.
-    if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, acc.voucherNumber, voucherDate, acc);
-    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? acc.invoiceNumberRaw : ownText(invoiceKey), invoiceDate, acc);
-    else this.docs.addLine(line, acc);
-    this.order.push(acc);
+    if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, ownVoucherNumber, voucherDate, doc);
+    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? ownInvoiceNumber : ownText(invoiceKey), invoiceDate, doc);
+    else this.docs.addLine(line, doc);
+    this.order.push(doc);
   }
 
   result(): RegisterReadResult {
     this.finishSheet();
     const rows: BooksRow[] = [];
-    for (const a of this.order) {
-      const row = booksRowOf(a);
-      if (a.mixedSigns) {
-        this.warn({ code: 'mixed_signs', rowRef: a.ref, message: 'positive and negative amounts in one document; magnitudes used' });
+    for (const d of this.order) {
+      const row = finishRow(d);
+      if (d.mixedSigns) {
+        this.warn({ code: 'mixed_signs', rowRef: row.rowRef, message: 'positive and negative amounts in one document; magnitudes used' });
       }
       rows.push(row);
     }
