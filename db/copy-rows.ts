@@ -26,12 +26,12 @@ import type { CopyText } from './copy-text';
 /** At most this many rows per COPY and per move into the real table… */
 export const CHUNK = 25_000;
 /**
- * …and about this much text (characters, or bytes of text made already): the staging table then stays in the session's temporary buffers
- * (`temp_buffers`, 8 MB by default) instead of spilling to temporary files. Measured at 1 lakh
- * result rows, chunks of 25,000 rows (about 30 MB) made the write no faster than the batched
- * INSERTs; chunks of 4 MB (with `MOVE_WORK_MEM`) wrote 2 lakh documents in a median 28 s against
- * 34 s for chunks of 2 MB, fewer moves paying the per-statement costs (the period lock's trigger,
- * the truncate, a round trip each) fewer times.
+ * …and about this much text (characters, or bytes of text made already): the staging table then
+ * stays in the session's temporary buffers (`temp_buffers`, 8 MB by default) instead of spilling
+ * to temporary files. Measured at 1 lakh result rows, chunks of 25,000 rows (about 30 MB) made the
+ * write no faster than the batched INSERTs; chunks of 4 MB (with `MOVE_WORK_MEM`) wrote 2 lakh
+ * documents in a median 28 s against 34 s for chunks of 2 MB, fewer moves paying the per-statement
+ * costs (the period lock's trigger, the truncate, a round trip each) fewer times.
  */
 export const CHUNK_CHARS = 4 * 1024 * 1024;
 /**
@@ -76,8 +76,9 @@ type Chunk = { pieces: Array<string | Uint8Array>; done: Array<number | null>; e
 type PieceSource = {
   /** Adds row i to the piece being made; answers its length (characters, or bytes of made text). */
   add(i: number): number;
-  /** The piece made so far (ending after the last row added), and how long it is. */
+  /** How long the piece being made is so far. */
   pending(): number;
+  /** The piece (ending after the last row added); the next one starts empty. */
   cut(): string | Uint8Array;
   /** Whether making a piece is work worth giving the event loop a turn after. */
   costly: boolean;
