@@ -96,7 +96,7 @@ describe('reconciliation through the API', () => {
       const done = await eventually('the run to complete', async () => {
         const res = await call(api, 'GET', `/api/reconciliations/${runId}`, { token: staff });
         expect(res.status).toBe(200);
-        expect(['queued', 'running', 'completed']).toContain(res.body.status);
+        if (!['queued', 'running', 'completed'].includes(res.body.status)) throw new Error(`the run ended ${res.body.status}: ${JSON.stringify(res.body.failureReason)}`);
         return res.body.status === 'completed' ? res.body : null;
       });
       expect(done.progress.total).toBeGreaterThan(500);

@@ -49,7 +49,8 @@ describe('twin 2B files and undoing imports', () => {
     expect(started.status).toBe(202);
     return eventually('the run to complete', async () => {
       const res = await call(api, 'GET', `/api/reconciliations/${started.body.runId}`, { token: staff });
-      expect(['queued', 'running', 'completed']).toContain(res.body.status);
+      // A failed run says why, so a failure here names its cause.
+      if (!['queued', 'running', 'completed'].includes(res.body.status)) throw new Error(`the run ended ${res.body.status}: ${JSON.stringify(res.body.failureReason)}`);
       return res.body.status === 'completed' ? res.body : null;
     }, 120_000);
   }
