@@ -72,6 +72,8 @@ export class RegisterDoc implements Keyed {
   lines: string[] | null = null;
   /** Set when its heads carry both signs (the sink warns). */
   mixedSigns = false;
+  /** Set by `finishRow`, whose work in place must happen once however often the result is asked for. */
+  finished = false;
   keyPart = '';
   keyDate = '';
   constructor(public row: BooksRow, readonly typeHint: DocType | null) {}
@@ -92,9 +94,11 @@ function signedDocType(typeHint: DocType | null, signed: number): DocType {
 /**
  * The document's final row: for a document of several lines its row built again in order, then
  * magnitudes and the type its signed total makes set in place; sets `mixedSigns` when its heads
- * carry both signs.
+ * carry both signs. Only the first call does this work; later ones return the same row.
  */
 export function finishRow(d: RegisterDoc): BooksRow {
+  if (d.finished) return d.row;
+  d.finished = true;
   if (d.lines !== null) {
     d.row.sourceLines = d.lines;
     d.row = bookRow(d.row);
