@@ -27,6 +27,29 @@ function docOf(lines: RowFields[], typeHint: DocType | null = null): RegisterDoc
 }
 
 describe('register document rows', () => {
+  it('builds the fields in one order and leaves out the empty optional ones', () => {
+    const row = bookRow({ ...line('a:2', { taxable: 100 }), supplierName: '', voucherNumber: '7', invoiceValue: 0, placeOfSupply: null, itcEligible: false, dateFallback: true });
+    expect(Object.keys(row)).toEqual([
+      'rowRef', 'supplierGstin', 'docType', 'invoiceNumberRaw', 'invoiceDate', 'taxableValue', 'igst', 'cgst', 'sgst', 'cess',
+      'reverseCharge', 'voucherNumber', 'itcEligible', 'dateFallback',
+    ]);
+  });
+
+  it('reads a one-line negative document as a credit note, in magnitudes', () => {
+    const d = docOf([line('a:2', { taxable: -100, igst: -18 })]);
+    const row = finishRow(d);
+    expect({ docType: row.docType, taxable: row.taxableValue, igst: row.igst, mixed: d.mixedSigns }).toEqual({ docType: 'credit_note', taxable: 100, igst: 18, mixed: false });
+  });
+
+  it('reads a document whose later line makes the total negative as a credit note, fields in order', () => {
+    const d = docOf([line('a:2', { taxable: 100, igst: 18 }), line('a:3', { taxable: -300, igst: -54 })]);
+    d.row.invoiceValue = 5; // added after the first line, as the sink may: the row is built again in order
+    const row = finishRow(d);
+    expect(row).toMatchObject({ docType: 'credit_note', taxableValue: 200, igst: 36, sourceLines: ['a:2', 'a:3'] });
+    expect(Object.keys(row).slice(-3)).toEqual(['reverseCharge', 'invoiceValue', 'sourceLines']);
+    expect(d.mixedSigns).toBe(false);
+  });
+
   it('marks mixed signs once and makes magnitudes once, however often the row is finished', () => {
     const d = docOf([line('a:2', { taxable: -100, cgst: 9 })], 'debit_note');
     const first = { ...finishRow(d) };
