@@ -12,6 +12,13 @@ import { looksLikeHeader, mapHeader } from './register-header';
 import { RegisterSink, refuse, type RegisterReadOptions, type RegisterReadResult } from './register-sink';
 import { sniffContent } from './sniff';
 
+/**
+ * csv-parse's options wherever the reader uses it (the streaming read and the header search), so
+ * both read a record alike: ragged records and stray quotes tolerated, blank lines kept (the sink
+ * counts them), each record with its line.
+ */
+const CSV_PARSE_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true } as const;
+
 function detectDelimiter(head: Uint8Array): string {
   const text = new TextDecoder().decode(head);
   const firstLines = text.split(/\r?\n/).slice(0, 15).join('\n');
@@ -78,9 +85,7 @@ async function csvParseRest(
     const tail = decoder.decode();
     if (tail) yield tail;
   }
-  const parser = parseCsv({
-    bom: false, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true, from_line: fb.fromLine,
-  });
+  const parser = parseCsv({ ...CSV_PARSE_OPTIONS, bom: false, delimiter, from_line: fb.fromLine });
   try {
     for await (const rec of Readable.from(texts()).pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!take(rec.record, rec.info.lines)) break;
@@ -122,9 +127,7 @@ function findHeaderLine(text: string, delimiter: string, columnMap: RegisterRead
     found = { headerLine: 0, titleRecords: [] };
   }
   try {
-    const recs = parseCsvSync(text, {
-      bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true,
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    const recs = parseCsvSync(text, { ...CSV_PARSE_OPTIONS, bom: true, delimiter }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
     for (const r of recs) look(r.record, r.info.lines);
     return found;
   } catch {
