@@ -36,6 +36,7 @@ import { webApp } from './web-app';
 import { firmPeriodRoutes } from './periods/firm-list';
 import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
+import { PARSE_THREADS } from './imports/parse-pool';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
@@ -111,8 +112,8 @@ export type RequestLimits = {
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 15 * 60_000;
-/** Uploads parsed at once by one api process: each holds a file's rows in memory until stored. */
-const PARSE_SLOTS = 2;
+/** Uploads parsed at once by one api process (each holds a file's rows in memory until stored), one per parser thread. */
+const PARSE_SLOTS = PARSE_THREADS;
 
 function poolMaxOf(knex: Knex): number {
   const max = (knex.client as { config?: { pool?: { max?: number } } }).config?.pool?.max;

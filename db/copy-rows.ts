@@ -21,16 +21,17 @@ import { finished } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { CopyText } from './copy-text';
 
 /** At most this many rows per COPY and per move into the real table… */
 export const CHUNK = 25_000;
 /**
- * …and about this much text: the staging table then stays in the session's temporary buffers
- * (`temp_buffers`, 8 MB by default) instead of spilling to temporary files. Measured at 1 lakh
- * result rows, chunks of 25,000 rows (about 30 MB) made the write no faster than the batched
- * INSERTs; chunks of 4 MB (with `MOVE_WORK_MEM`) wrote 2 lakh documents in a median 28 s against
- * 34 s for chunks of 2 MB, fewer moves paying the per-statement costs (the period lock's trigger,
- * the truncate, a round trip each) fewer times.
+ * …and about this much text (characters, or bytes of text made already): the staging table then
+ * stays in the session's temporary buffers (`temp_buffers`, 8 MB by default) instead of spilling
+ * to temporary files. Measured at 1 lakh result rows, chunks of 25,000 rows (about 30 MB) made the
+ * write no faster than the batched INSERTs; chunks of 4 MB (with `MOVE_WORK_MEM`) wrote 2 lakh
+ * documents in a median 28 s against 34 s for chunks of 2 MB, fewer moves paying the per-statement
+ * costs (the period lock's trigger, the truncate, a round trip each) fewer times.
  */
 export const CHUNK_CHARS = 4 * 1024 * 1024;
 /**
@@ -41,31 +42,21 @@ export const CHUNK_CHARS = 4 * 1024 * 1024;
  */
 export const MOVE_WORK_MEM = '32MB';
 
-/** Characters COPY's text format gives a meaning to. */
-const SPECIAL = /[\\\n\r\t]/;
-const SPECIAL_ALL = /[\\\n\r\t]/g;
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * One field in COPY's text format: backslash, newline, carriage return and tab escaped, so every
- * text reaches the table exactly as it was. Everything else, any Unicode included, passes as is:
- * the connection's encoding is UTF-8. Null (or undefined) is `\N`, SQL NULL.
- */
-export function copyField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'number') return String(value);
-  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : value;
-}
+export { copyField } from './copy-text';
 
 export type StagedCopy = {
   /** The staging table's name (created in `pg_temp` for this call, dropped after it). */
   stage: string;
   /** Its columns, as `name type` pairs, in the order each line gives them. */
   columns: ReadonlyArray<readonly [name: string, type: string]>;
-  /** How many rows; `line(i)` is row i in COPY text, fields joined by tabs, with its newline. */
+  /** How many rows. */
   count: number;
-  /** Asked for each row once, in order (a chunk ahead of the COPY: see `Lookahead`). */
-  line(i: number): string;
+  /**
+   * The rows in COPY text, fields joined by tabs, each with its newline: made a row at a time by
+   * `line(i)` (asked for each row once, in order, a chunk ahead of the COPY: see `Lookahead`), or
+   * made already (`text`, as an upload's parser thread makes an import's: db/copy-text.ts).
+   */
+  rows: { line(i: number): string } | { text: CopyText };
   /**
    * The move into the real table, `INSERT … SELECT … FROM pg_temp.<stage>`, and its bindings. It
    * runs once per chunk; the staging table holds only that chunk's rows.
@@ -79,7 +70,57 @@ export type StagedCopy = {
 const PIECE = 256 * 1024;
 
 /** One chunk's COPY text, in pieces; `done[k]` is the rows handed over with piece k when progress is due then. */
-type Chunk = { pieces: string[]; done: Array<number | null>; end: number };
+type Chunk = { pieces: Array<string | Uint8Array>; done: Array<number | null>; end: number };
+
+/** Where a chunk's pieces come from: rows added one by one, a piece cut when due. */
+type PieceSource = {
+  /** Adds row i to the piece being made; answers its length (characters, or bytes of made text). */
+  add(i: number): number;
+  /** How long the piece being made is so far. */
+  pending(): number;
+  /** The piece (ending after the last row added); the next one starts empty. */
+  cut(): string | Uint8Array;
+  /** Whether making a piece is work worth giving the event loop a turn after. */
+  costly: boolean;
+};
+
+function linesSource(line: (i: number) => string): PieceSource {
+  let text = '';
+  return {
+    add(i) {
+      const l = line(i);
+      text += l;
+      return l.length;
+    },
+    pending: () => text.length,
+    cut() {
+      const piece = text;
+      text = '';
+      return piece;
+    },
+    costly: true,
+  };
+}
+
+/** Made text: the pieces are views of its bytes, cut at the ends of lines. */
+function textSource(text: CopyText, from: number): PieceSource {
+  let start = from === 0 ? 0 : text.ends[from - 1]!;
+  let end = start;
+  return {
+    add(i) {
+      const size = text.ends[i]! - end;
+      end = text.ends[i]!;
+      return size;
+    },
+    pending: () => end - start,
+    cut() {
+      const piece = text.bytes.subarray(start, end);
+      start = end;
+      return piece;
+    },
+    costly: false,
+  };
+}
 
 /**
  * Produces a chunk's text ahead of its COPY, a piece at a time, giving the event loop a turn
@@ -87,7 +128,8 @@ type Chunk = { pieces: string[]; done: Array<number | null>; end: number };
  * previous chunk's text has been handed to its COPY, it runs while PostgreSQL parses that chunk
  * and moves it: the application's work (the rows' JSON, their escaping, for results the rows
  * themselves) overlaps the database's instead of alternating with it. Stopped (and its error kept
- * for whoever awaits it) when the write fails, so nothing runs on after a failure.
+ * for whoever awaits it) when the write fails, so nothing runs on after a failure. Text made
+ * already is only cut into pieces (views of its bytes): there is nothing to overlap.
  */
 class Lookahead {
   private stopped = false;
@@ -106,25 +148,22 @@ class Lookahead {
 
   private async build(from: number): Promise<Chunk> {
     const { copy } = this;
+    const source = 'text' in copy.rows ? textSource(copy.rows.text, from) : linesSource(copy.rows.line);
     const every = copy.onProgress?.every ?? Number.POSITIVE_INFINITY;
     const last = Math.min(from + CHUNK, copy.count);
     const chunk: Chunk = { pieces: [], done: [], end: from };
-    let text = '';
     let chars = 0;
     for (let i = from; i < last && !this.stopped; ) {
-      const line = copy.line(i);
-      text += line;
-      chars += line.length;
+      chars += source.add(i);
       i += 1;
       const progress = i % every === 0 || i === copy.count;
       const end = i === last || chars >= CHUNK_CHARS;
-      if (text.length >= PIECE || progress || end) {
-        chunk.pieces.push(text);
+      if (source.pending() >= PIECE || progress || end) {
+        chunk.pieces.push(source.cut());
         chunk.done.push(progress ? i : null);
         chunk.end = i;
-        text = '';
         if (end) break;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (source.costly) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
     return chunk;

@@ -5,7 +5,8 @@
  * call runs in the caller's tenant transaction, so a failure rolls everything back with it.
  */
 import type { Knex } from 'knex';
-import { copyField, copyThroughStage } from './copy-rows';
+import { copyThroughStage, type StagedCopy } from './copy-rows';
+import { copyField, importRowLine, type CopyText } from './copy-text';
 
 export const ROW_BATCH = 2000;
 
@@ -14,18 +15,37 @@ export type RowScope = { firmId: string; clientId: string; period: string };
 /** Progress hook between batches: heartbeats, cancellation checks, pauses in tests. */
 export type BatchHook = (done: number) => Promise<void> | void;
 
+const IMPORT_STAGE = { stage: 'import_rows_stage', columns: [['seq', 'int'], ['doc', 'jsonb']] } as const;
+
+function importMove(scope: RowScope & { importId: string }): StagedCopy['insert'] {
+  return {
+    sql: `insert into import_rows (firm_id, client_id, import_id, period, seq, doc)
+          select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.doc from pg_temp.import_rows_stage s`,
+    bindings: [scope.firmId, scope.clientId, scope.importId, scope.period],
+  };
+}
+
 /** Inserts an import's canonical documents (BooksRow or PortalDoc) in file order. */
 export async function insertImportRows(trx: Knex.Transaction, scope: RowScope & { importId: string }, docs: readonly unknown[], onBatch?: BatchHook): Promise<void> {
   await copyThroughStage(trx, {
-    stage: 'import_rows_stage',
-    columns: [['seq', 'int'], ['doc', 'jsonb']],
+    ...IMPORT_STAGE,
     count: docs.length,
-    line: (i) => `${i}\t${copyField(JSON.stringify(docs[i]))}\n`,
-    insert: {
-      sql: `insert into import_rows (firm_id, client_id, import_id, period, seq, doc)
-            select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.doc from pg_temp.import_rows_stage s`,
-      bindings: [scope.firmId, scope.clientId, scope.importId, scope.period],
-    },
+    rows: { line: (i) => importRowLine(i, docs[i]) },
+    insert: importMove(scope),
+    ...(onBatch ? { onProgress: { every: ROW_BATCH, hook: onBatch } } : {}),
+  });
+}
+
+/**
+ * Inserts an import's documents from their COPY text made already (`importRowsText`, as an
+ * upload's parser thread makes it): the same rows `insertImportRows` writes for the documents.
+ */
+export async function insertImportText(trx: Knex.Transaction, scope: RowScope & { importId: string }, text: CopyText, onBatch?: BatchHook): Promise<void> {
+  await copyThroughStage(trx, {
+    ...IMPORT_STAGE,
+    count: text.ends.length,
+    rows: { text },
+    insert: importMove(scope),
     ...(onBatch ? { onProgress: { every: ROW_BATCH, hook: onBatch } } : {}),
   });
 }
@@ -67,14 +87,14 @@ export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & 
     stage: 'reconciliation_results_stage',
     columns: [['seq', 'int'], ['category', 'text'], ['supplier_gstin', 'text'], ['row', 'jsonb']],
     count: rows.count,
-    line: (i) => {
+    rows: { line: (i) => {
       if (i === 0 || i - batchFrom >= batch.length) {
         batchFrom = i;
         batch = rows.between(i, Math.min(i + ROW_BATCH, rows.count));
       }
       const r = batch[i - batchFrom]!;
       return `${i}\t${copyField(r.category)}\t${copyField(r.supplierGstin)}\t${copyField(JSON.stringify(r.row))}\n`;
-    },
+    } },
     insert: {
       sql: `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)
             select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.category, s.supplier_gstin, s.row from pg_temp.reconciliation_results_stage s`,

@@ -2,21 +2,21 @@
  * Imports (docs/reconciliation.md, "Imports"): create an import and get a signed, single-use, 15-minute upload URL; PUT the
  * file to it (no session: the URL is the credential); read the import back.
  */
-import fs from 'node:fs';
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
 import { Import, IMPORT_KINDS, type ImportKind } from '../../db/models/import';
-import { insertImportRows } from '../../db/recon-rows';
+import { insertImportText } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
 import { ApiError, forbidden, notFound, tooLarge } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 import { discardImport } from './discard';
-import { MeteredBody } from './metered-body';
-import { parseUpload, type ParsedUpload, type ReadLimits } from './parse-upload';
+import { parseInWorker, warmParsers } from './parse-pool';
+import type { ParsedFile } from './parse-worker';
+import type { ParsedUpload, ReadLimits } from './upload-result';
 import { spoolBody, type Spooled } from './spool';
 import type { FirmGate } from '../limits/firm-gate';
 import type { UploadTokens } from './upload-token';
@@ -108,8 +108,10 @@ async function pendingImport(knex: Knex, settings: ImportSettings, scope: Tenant
   });
 }
 
+type Refusal = Extract<ParsedUpload, { ok: false }>;
+
 /** The body must be the size that was declared when the URL was made (itself under the kind's cap). */
-function sizeRefusal(pending: Pending, bytes: number, overLimit: boolean): ParsedUpload | null {
+function sizeRefusal(pending: Pending, bytes: number, overLimit: boolean): Refusal | null {
   // An empty body is the readers' to refuse (empty_file says more than a size mismatch).
   if (!overLimit && (!pending.exact || bytes === pending.limit || bytes === 0)) return null;
   const message = overLimit
@@ -133,34 +135,32 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
   if (announced > pending.limit) {
     // Refused before a byte is read (the URL is spent, as for any refused file).
     ctx.set('Connection', 'close');
-    const refusal = sizeRefusal(pending, announced, true) as ParsedUpload;
+    const refusal = sizeRefusal(pending, announced, true) as Refusal;
     return settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, { bytes: announced, sha256: '' }, refusal, signal, settings.afterGstr2bStored));
   }
 
   const spooled = await spoolBody(ctx.req, pending.limit, settings.spoolDir);
   try {
-    let parsed = sizeRefusal(pending, spooled.bytes, spooled.overLimit);
+    const refusal = sizeRefusal(pending, spooled.bytes, spooled.overLimit);
     if (spooled.overLimit) ctx.set('Connection', 'close'); // the rest of the body is not read
-    if (!parsed) {
+    if (!refusal) {
       const release = await settings.parseSlots.enter('parse');
       try {
-        // Hashed and counted on its way into the file: read back as it is.
-        const body = new MeteredBody(fs.createReadStream(spooled.file), Number.POSITIVE_INFINITY, { hash: false });
-        parsed = await parseUpload(body, { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, settings.readLimits);
-        await body.drain();
-        return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal, settings.afterGstr2bStored));
+        // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
+        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits });
+        return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, file, signal, settings.afterGstr2bStored));
       } finally {
         release();
       }
     }
-    return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, parsed as ParsedUpload, signal, settings.afterGstr2bStored));
+    return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, refusal, signal, settings.afterGstr2bStored));
   } finally {
     await spooled.remove();
   }
 }
 
 /** The one transaction of an upload: the import row locked, checked, then filled or rejected. */
-async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spooled: Pick<Spooled, 'bytes' | 'sha256'>, parsed: ParsedUpload, signal: AbortSignal | undefined, afterGstr2bStored?: ImportSettings['afterGstr2bStored']): Promise<UploadOutcome> {
+async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spooled: Pick<Spooled, 'bytes' | 'sha256'>, parsed: ParsedFile, signal: AbortSignal | undefined, afterGstr2bStored?: ImportSettings['afterGstr2bStored']): Promise<UploadOutcome> {
   return inTenantTransaction(
     knex,
     scope,
@@ -188,13 +188,13 @@ async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spo
         .orderBy('uploaded_at')
         .first();
       const warnings = earlier ? [{ code: 'duplicate_upload', message: `The same file was already uploaded as import ${earlier.id}.` }, ...parsed.warnings] : parsed.warnings;
-      await insertImportRows(trx, { firmId: scope.firmId, clientId: row.clientId, importId: row.id, period: row.period }, parsed.docs);
+      await insertImportText(trx, { firmId: scope.firmId, clientId: row.clientId, importId: row.id, period: row.period }, parsed.text);
       await setAuditAction(trx, 'import.uploaded');
       await Import.query().patchAndFetchById(row.id, {
         status: 'validated',
         sha256,
         sizeBytes: spooled.bytes,
-        rows: parsed.docs.length,
+        rows: parsed.rows,
         warnings,
         detectedFormat: parsed.format,
         duplicateOf: earlier?.id ?? null,
@@ -203,7 +203,7 @@ async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spo
       } as Partial<Import>);
       await setAuditAction(trx, null);
       if (row.kind === 'gstr2b') await afterGstr2bStored?.(trx, { clientId: row.clientId, importId: row.id, period: row.period });
-      return { ok: true, body: { importId: row.id, status: 'validated', rows: parsed.docs.length, warnings, sha256, duplicateOf: earlier?.id ?? null } };
+      return { ok: true, body: { importId: row.id, status: 'validated', rows: parsed.rows, warnings, sha256, duplicateOf: earlier?.id ?? null } };
     },
     { signal },
   );
@@ -243,6 +243,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
           uploadExpiresAt: expiresAt,
         } as Partial<Import>);
         const token = await settings.tokens.sign({ importId: row.id, firmId: row.firmId, expiresAt });
+        warmParsers(); // the file follows
         const base = (settings.publicUrl ?? ctx.origin).replace(/\/+$/, '');
         ctx.status = 201;
         ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };

@@ -10,7 +10,7 @@ import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } fr
 import { type JsonScanHandlers, scanErrorCode } from './json-stream';
 import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parseYesNo } from './normalise';
-import { fieldText, isObj, issueAt, type Obj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { DocumentRefs, fieldText, isObj, issueAt, type Obj, periodIssue, PortalDocument, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2aReadResult {
@@ -61,6 +61,8 @@ class Reader2a {
   credits = 0;
   private readonly memo = new PortalMemo();
   private readonly sums = new ItemSums();
+  /** Refs: `2A:period:`, then section, supplier index, document index. */
+  private readonly refs = new DocumentRefs((period) => `2A:${period}:`);
 
   constructor(private readonly expected: { gstin?: string; period?: string }) {}
 
@@ -198,12 +200,8 @@ class Reader2a {
     }
     const val = this.money(o, 'val', name, index, j);
     if (this.errors.length > before || !date) return;
-    const doc: PortalDoc = {
-      ref: '', section, period: '', supplierGstin: ctin, supplierName: trdnm, docType, numberRaw: number, date,
-      invoiceValue: val ?? 0, taxableValue: sums.tx, igst: sums.ig, cgst: sums.cg, sgst: sums.sg, cess: sums.cs,
-      reverseCharge: str(o, 'rchrg').toUpperCase() === 'Y', itcAvailable: true,
-      diffPercent: typeof o.diff_percent === 'number' ? o.diff_percent : 1,
-    };
+    const doc: PortalDoc = new PortalDocument(section, ctin, trdnm, docType, number, date, val ?? 0, sums.tx, sums.ig, sums.cg, sums.sg, sums.cs,
+      str(o, 'rchrg').toUpperCase() === 'Y', true, typeof o.diff_percent === 'number' ? o.diff_percent : 1);
     const pos = this.memo.place(o.pos);
     if (pos) doc.placeOfSupply = pos;
     const typ = str(o, 'inv_typ');
@@ -213,7 +211,7 @@ class Reader2a {
       const oDate = oNum ? this.memo.date(o[isNote ? 'ont_dt' : 'oidt']) : null;
       if (oDate && oDate.ok) doc.original = { number: oNum, date: oDate.iso };
     }
-    this.add(doc, `${name}:${index}:${j}`);
+    this.add(doc, name, index, j);
   }
 
   private boe(name: string, index: number, j: number | undefined, o: Obj, ctin: string, trdnm: string): void {
@@ -226,19 +224,16 @@ class Reader2a {
     const ig = this.money(o, 'iamt', name, index, undefined);
     const cs = this.money(o, 'csamt', name, index, undefined);
     if (this.errors.length > before || !date || tx === null || ig === null || cs === null) return;
-    const doc: PortalDoc = {
-      ref: '', section: name as PortalSection, period: '', supplierGstin: ctin, supplierName: trdnm, docType: 'bill_of_entry',
-      numberRaw: num, date, invoiceValue: tx + ig + cs, taxableValue: tx, igst: ig, cgst: 0, sgst: 0, cess: cs,
-      reverseCharge: false, itcAvailable: true, diffPercent: 1, billOfEntryNumber: num,
-    };
+    const doc: PortalDoc = new PortalDocument(name as PortalSection, ctin, trdnm, 'bill_of_entry', num, date, tx + ig + cs, tx, ig, 0, 0, cs, false, true, 1);
+    doc.billOfEntryNumber = num;
     const port = str(o, 'portcd');
     if (port) doc.portCode = port.toUpperCase();
     if (str(o, 'amd').toUpperCase() === 'Y') doc.original = { number: num, date };
-    this.add(doc, `${name}:${index}${j === undefined ? '' : `:${j}`}`);
+    this.add(doc, name, index, j);
   }
 
-  private add(doc: PortalDoc, ref: string): void {
-    doc.ref = ref;
+  private add(doc: PortalDoc, name: string, index: number, j: number | undefined): void {
+    this.refs.stamp(doc, this.period, name, index, j);
     this.documents.push(doc);
   }
 
@@ -248,10 +243,7 @@ class Reader2a {
     } else if (!this.fatal && this.sawRoot && !this.period) {
       this.error({ code: 'wrong_schema', fatal: true, field: 'fp', message: 'return period (fp) missing' });
     }
-    for (const d of this.documents) {
-      d.period = this.period;
-      d.ref = `2A:${this.period}:${d.ref}`;
-    }
+    this.refs.finish(this.documents, this.period);
     const ok = !this.fatal;
     return {
       ok, header: { gstin: this.gstin, period: this.period }, documents: ok ? this.documents : [],

@@ -6,7 +6,7 @@
  * (gstr2b-reader.ts) owns the issue lists.
  */
 import { parseJsonAmount } from './amounts';
-import { fieldText, isObj, issueAt, type Obj, type PortalMemo } from './portal-json';
+import { fieldText, isObj, issueAt, type Obj, PortalDocument, type PortalMemo } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 /** Amended sections: their documents carry the original's number and date. */
@@ -20,7 +20,8 @@ export interface DocumentSink {
   countWarn(code: string, message: string): void;
   /** Errors recorded so far, listed or dropped (a document with new errors is not kept). */
   issueCount(): number;
-  add(doc: PortalDoc, refTail: string, rejected: boolean): void;
+  /** Keeps a document read, with where it sits in the file (section, supplier index, document index). */
+  add(doc: PortalDoc, where: string, index: number, j: number | undefined, rejected: boolean): void;
   /** Dates and places of supply, read once per distinct value. */
   readonly memo: PortalMemo;
 }
@@ -148,25 +149,8 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
     r.warn({ ...issueAt(where, index, j), code: 'invalid_pos', field: 'pos', message: `place of supply ${JSON.stringify(posRaw)} not understood` });
   }
   const diff = raw.diffprcnt;
-  const doc: PortalDoc = {
-    ref: '',
-    section: section as PortalSection,
-    period: '',
-    supplierGstin: ctin,
-    supplierName: name,
-    docType,
-    numberRaw: number,
-    date,
-    invoiceValue: val ?? 0,
-    taxableValue: h.tx,
-    igst: h.ig,
-    cgst: h.cg,
-    sgst: h.sg,
-    cess: h.cs,
-    reverseCharge: fieldText(raw, 'rev').toUpperCase() === 'Y',
-    itcAvailable,
-    diffPercent: typeof diff === 'number' ? diff : typeof diff === 'string' && diff !== '' ? Number(diff) : 1,
-  };
+  const doc: PortalDoc = new PortalDocument(section as PortalSection, ctin, name, docType, number, date, val ?? 0, h.tx, h.ig, h.cg, h.sg, h.cs,
+    fieldText(raw, 'rev').toUpperCase() === 'Y', itcAvailable, typeof diff === 'number' ? diff : typeof diff === 'string' && diff !== '' ? Number(diff) : 1);
   if (pos) doc.placeOfSupply = pos;
   if (supPeriod) doc.supplierPeriod = supPeriod;
   if (filed) doc.supplierFilingDate = filed;
@@ -197,7 +181,7 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
       else if (ot === 'ISDC') doc.original.docType = 'isd_credit_note';
     }
   }
-  r.add(doc, `${where}:${index}:${j}`, rejected);
+  r.add(doc, where, index, j, rejected);
 }
 
 export function readBillOfEntry(r: DocumentSink, where: string, section: string, index: number, j: number | undefined, raw: unknown,
@@ -213,28 +197,11 @@ export function readBillOfEntry(r: DocumentSink, where: string, section: string,
   const h = DOC_HEADS;
   const headsOk = readHeads(r, raw, where, index, j, h);
   if (r.issueCount() > errorsBefore || !headsOk || !date) return;
-  const doc: PortalDoc = {
-    ref: '',
-    section: section as PortalSection,
-    period: '',
-    supplierGstin: ctin,
-    supplierName: name,
-    docType: 'bill_of_entry',
-    numberRaw: boe,
-    date,
-    invoiceValue: h.tx + h.ig + h.cs,
-    taxableValue: h.tx,
-    igst: h.ig,
-    cgst: h.cg,
-    sgst: h.sg,
-    cess: h.cs,
-    reverseCharge: false,
-    itcAvailable: fieldText(raw, 'itcavl').toUpperCase() !== 'N',
-    diffPercent: 1,
-    billOfEntryNumber: boe,
-  };
+  const doc: PortalDoc = new PortalDocument(section as PortalSection, ctin, name, 'bill_of_entry', boe, date, h.tx + h.ig + h.cs, h.tx, h.ig, h.cg, h.sg, h.cs,
+    false, fieldText(raw, 'itcavl').toUpperCase() !== 'N', 1);
+  doc.billOfEntryNumber = boe;
   const port = fieldText(raw, 'portcode').trim();
   if (port) doc.portCode = port.toUpperCase();
   if (fieldText(raw, 'isamd').toUpperCase() === 'Y') doc.original = { number: boe, date };
-  r.add(doc, `${where}:${index}${j !== undefined ? `:${j}` : ''}`, rejected);
+  r.add(doc, where, index, j, rejected);
 }

@@ -15,7 +15,7 @@ import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy } from './dates';
 import { JsonPathScanner, JsonScanError, type JsonScanHandlers, scanErrorCode, type PathSegment } from './json-stream';
 import { checkGstin, cleanGstin, cleanKey } from './normalise';
 import { type DocumentSink, readBillOfEntry, readDocument } from './gstr2b-documents';
-import { isObj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { DocumentRefs, isObj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { Heads, Issue, PortalDoc } from './types';
 
 export interface Gstr2bExpectations {
@@ -90,8 +90,13 @@ class Reader implements DocumentSink {
   sawDocdata = false;
   private readonly badSupplierGstins = new Set<string>();
   readonly memo = new PortalMemo();
+  /** Refs: `period:` (and `fileTag:` when given), then section, supplier index, document index. */
+  private readonly refs: DocumentRefs;
 
-  constructor(private readonly opts: Gstr2bReadOptions) {}
+  constructor(private readonly opts: Gstr2bReadOptions) {
+    const tag = opts.fileTag ? `${opts.fileTag}:` : '';
+    this.refs = new DocumentRefs((period) => `${period}:${tag}`);
+  }
 
   private push(list: Issue[], issue: Issue): void {
     if (list.length >= (this.opts.maxIssues ?? 1000)) {
@@ -247,8 +252,8 @@ class Reader implements DocumentSink {
     return this.errors.length + this.dropped;
   }
 
-  add(doc: PortalDoc, refTail: string, rejected: boolean): void {
-    doc.ref = refTail;
+  add(doc: PortalDoc, where: string, index: number, j: number | undefined, rejected: boolean): void {
+    this.refs.stamp(doc, this.period, where, index, j);
     if (rejected) {
       doc.rejected = true;
       this.rejected.push(doc);
@@ -278,15 +283,8 @@ class Reader implements DocumentSink {
         this.warn({ code: 'no_documents', message: '2B has no docdata: no documents imported' });
       }
     }
-    const tag = this.opts.fileTag ? `${this.opts.fileTag}:` : '';
-    for (const d of this.documents) {
-      d.period = this.period;
-      d.ref = `${this.period}:${tag}${d.ref}`;
-    }
-    for (const d of this.rejected) {
-      d.period = this.period;
-      d.ref = `${this.period}:${tag}${d.ref}`;
-    }
+    this.refs.finish(this.documents, this.period);
+    this.refs.finish(this.rejected, this.period);
     const controlTotals: Gstr2bReadResult['controlTotals'] = {};
     for (const [section, parsed] of this.parsed) {
       const portal = this.cpsumm.get(section) ?? null;

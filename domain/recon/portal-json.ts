@@ -7,7 +7,8 @@
 import { type DateResult, parseDate } from './dates';
 import { cleanGstin, parsePlaceOfSupply } from './normalise';
 import { JsonPathScanner, JsonScanError, scanChunks, type JsonScanHandlers } from './json-stream';
-import type { Issue } from './types';
+import { keepShape } from './kept-shapes';
+import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export type Obj = Record<string, unknown>;
 
@@ -62,6 +63,106 @@ export class PortalMemo {
       if (this.places.size < MEMO_MAX) this.places.set(v, p);
     }
     return p;
+  }
+}
+
+/**
+ * A document as the portal readers build it, with the fields every document has, in the order the
+ * readers have always set them; the readers add the optional ones after it, in their own order.
+ *
+ * A class rather than an object literal, for two costs a profile of the readers showed in building
+ * each document: a literal's object holds only the fields written in it, so the optional fields
+ * added after it (place of supply, supplier period, filing date, supply type…) went to a separate
+ * array, allocated and then grown; a class's instances have room in the object itself for what its
+ * constructor sets and a few fields more. And V8 keeps a field that has held a number that is not
+ * a small integer (an amount in paise past 2^31, a `diffprcnt` of 0.65) as a boxed double: every
+ * later document of that shape then allocated a box for each of its seven amounts. One instance
+ * built with text where the amounts go, kept for the life of the process (kept-shapes.ts), makes
+ * those fields plain ones, where small integers (nearly all amounts) sit in the object unboxed.
+ */
+export class PortalDocument implements PortalDoc {
+  declare ref: string;
+  declare section: PortalSection;
+  declare period: string;
+  declare supplierGstin: string;
+  declare supplierName: string;
+  declare docType: DocType;
+  declare numberRaw: string;
+  declare date: string;
+  declare invoiceValue: number;
+  declare taxableValue: number;
+  declare igst: number;
+  declare cgst: number;
+  declare sgst: number;
+  declare cess: number;
+  declare reverseCharge: boolean;
+  declare itcAvailable: boolean;
+  declare diffPercent: number;
+
+  constructor(section: PortalSection, supplierGstin: string, supplierName: string, docType: DocType, numberRaw: string, date: string,
+    invoiceValue: number, taxableValue: number, igst: number, cgst: number, sgst: number, cess: number,
+    reverseCharge: boolean, itcAvailable: boolean, diffPercent: number) {
+    this.ref = '';
+    this.section = section;
+    this.period = '';
+    this.supplierGstin = supplierGstin;
+    this.supplierName = supplierName;
+    this.docType = docType;
+    this.numberRaw = numberRaw;
+    this.date = date;
+    this.invoiceValue = invoiceValue;
+    this.taxableValue = taxableValue;
+    this.igst = igst;
+    this.cgst = cgst;
+    this.sgst = sgst;
+    this.cess = cess;
+    this.reverseCharge = reverseCharge;
+    this.itcAvailable = itcAvailable;
+    this.diffPercent = diffPercent;
+  }
+}
+
+{
+  const text = '' as unknown as number;
+  keepShape(new PortalDocument('b2b', '', '', 'invoice', '', '', text, text, text, text, text, text, false, true, text));
+}
+
+/**
+ * The refs and period of a reader's documents. A ref is `prefix(period)` (the return's period, and
+ * for the 2B the file's tag) followed by where the document sits in the file: section, supplier
+ * index, document index (`b2b:12:3`). The header comes before the documents in the portal's files,
+ * so each document is given its final ref as it is read: the text up to the document index is
+ * built once per supplier entry and shared by its documents, where building every ref whole at the
+ * end made three new strings per document. A document read before the period was known, or before
+ * it changed, is given its ref again by `finish`.
+ */
+export class DocumentRefs {
+  private base = '';
+  private baseWhere = '';
+  private baseIndex = -1;
+  private basePeriod: string | null = null;
+
+  constructor(private readonly prefix: (period: string) => string) {}
+
+  /** Sets the ref and period of document `j` (none: a bill of entry listed on its own) of entry `index` of `where`. */
+  stamp(doc: PortalDoc, period: string, where: string, index: number, j: number | undefined): void {
+    if (period !== this.basePeriod || index !== this.baseIndex || where !== this.baseWhere) {
+      this.base = `${this.prefix(period)}${where}:${index}:`;
+      this.basePeriod = period;
+      this.baseIndex = index;
+      this.baseWhere = where;
+    }
+    doc.period = period;
+    doc.ref = j === undefined ? this.base.slice(0, -1) : this.base + String(j);
+  }
+
+  /** Documents stamped with another period than the return's final one, given their refs again. */
+  finish(docs: readonly PortalDoc[], period: string): void {
+    for (const d of docs) {
+      if (d.period === period) continue;
+      d.ref = this.prefix(period) + d.ref.slice(this.prefix(d.period).length);
+      d.period = period;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The portal's GSTR-2B and GSTR-2A Excel downloads (docs/reconciliation.md, "Inputs"), read as a
- * stream (exceljs WorkbookReader, as for registers). Each data sheet has a title block, a two-row
+ * stream with the register's sheet reader (xlsx-workbook.ts: a sheet a row at a time, the cells
+ * exceljs's streaming reader handed over before). Each data sheet has a title block, a two-row
  * header (group headings such as "Invoice Details" over column headings such as "Invoice number";
  * headings that span both rows sit in the upper one) and one row per tax-rate line. The reader
  * finds the header by content, groups the lines of one document (supplier, number, date) into the
@@ -9,16 +10,16 @@
  * documents. The return's recipient GSTIN and period come from the title block ("GSTIN", "Tax
  * Period", "Financial Year") when it states them.
  */
-import * as ExcelJS from 'exceljs';
+import type { Readable } from 'node:stream';
 import { type ByteSource, peek } from './byte-source';
 import { type DateSystem, periodFromMmyyyy, periodFromMonthName } from './dates';
 import { cleanGstin } from './normalise';
 import { formInText, jsonValue, NUMBER_FIELDS, portalField, portalWorkbook, type PortalField, type PortalForm, sheetSection } from './portal-xlsx-layout';
 import { normaliseHeader } from './register-header';
-import { excelCell } from './register-xlsx';
 import type { Cell } from './register-sink';
 import { sniffContent } from './sniff';
 import type { Issue } from './types';
+import { type SheetRow, xlsxSheets } from './xlsx-workbook';
 
 type Obj = Record<string, unknown>;
 
@@ -40,8 +41,12 @@ export interface PortalWorkbook {
 
 export type PortalWorkbookOptions = { maxRows?: number; maxCells?: number };
 
-/** What exceljs's streaming reader keeps of the workbook part's `<workbookPr>` (not in its types). */
-type ExceljsWorkbookProperties = { properties?: { model?: { date1904?: boolean } } };
+/** A sheet as the reader takes it: its name, the workbook's date system and its rows, a batch at a time. */
+export interface PortalSheet {
+  name: string;
+  dateSystem: DateSystem;
+  rows: AsyncIterable<SheetRow[]>;
+}
 
 /** Rows searched for a sheet's header (the title block is a handful). */
 const HEADER_SEARCH_ROWS = 30;
@@ -165,41 +170,40 @@ class WorkbookState {
 }
 
 /** Reads one sheet: title facts until the header, then its lines (or, for a sheet without a section, facts only). */
-async function readSheet(state: WorkbookState, name: string, rows: AsyncIterable<ExcelJS.Row>): Promise<boolean> {
+async function readSheet(state: WorkbookState, name: string, rows: AsyncIterable<SheetRow[]>): Promise<boolean> {
   const where = sheetSection(name);
   let previous: string[] = [];
   let columns: Array<PortalField | null> | null = null;
   let seen = 0;
   let skipped = 0;
-  for await (const row of rows) {
-    const values = row.values as ExcelJS.CellValue[];
-    if (!state.admit(Math.max(0, values.length - 1))) return false;
-    const cells: Cell[] = [];
-    for (let i = 1; i < values.length; i += 1) cells.push(excelCell(values[i]));
-    seen += 1;
-    if (columns && where) {
-      if (!state.line(where.section, where.rejected, columns, cells) && cells.some((c) => text(c) !== '')) skipped += 1;
-      continue;
+  for await (const batch of rows) {
+    for (const { cells } of batch) {
+      if (!state.admit(cells.length)) return false;
+      seen += 1;
+      if (columns && where) {
+        if (!state.line(where.section, where.rejected, columns, cells) && cells.some((c) => text(c) !== '')) skipped += 1;
+        continue;
+      }
+      const texts = cells.map(text);
+      if (seen <= HEADER_SEARCH_ROWS) state.facts(texts);
+      if (!where || texts.every((t) => t === '')) continue;
+      // A heading's group is the nearest group heading at or left of it in the row above.
+      // Headings that span both rows sit in the upper one, which may reach further right than this one.
+      let group = '';
+      const mapped = Array.from({ length: Math.max(texts.length, previous.length) }, (_, i) => {
+        const t = texts[i] ?? '';
+        if (previous[i]) group = previous[i]!;
+        return t ? portalField(t, group, where.section) : previous[i] ? portalField(previous[i]!, '', where.section) : null;
+      });
+      const fields = mapped.filter((m): m is PortalField => m !== null);
+      if (fields.some((f) => NUMBER_FIELDS.has(f.field)) && fields.length >= 3) {
+        columns = mapped;
+        const names = new Set(fields.map((f) => f.field));
+        if (names.has('itcavl')) state.formFromColumns ??= '2B';
+        if (names.has('cfs') || names.has('cfs3b')) state.formFromColumns ??= '2A';
+      }
+      previous = texts;
     }
-    const texts = cells.map(text);
-    if (seen <= HEADER_SEARCH_ROWS) state.facts(texts);
-    if (!where || texts.every((t) => t === '')) continue;
-    // A heading's group is the nearest group heading at or left of it in the row above.
-    // Headings that span both rows sit in the upper one, which may reach further right than this one.
-    let group = '';
-    const mapped = Array.from({ length: Math.max(texts.length, previous.length) }, (_, i) => {
-      const t = texts[i] ?? '';
-      if (previous[i]) group = previous[i]!;
-      return t ? portalField(t, group, where.section) : previous[i] ? portalField(previous[i]!, '', where.section) : null;
-    });
-    const fields = mapped.filter((m): m is PortalField => m !== null);
-    if (fields.some((f) => NUMBER_FIELDS.has(f.field)) && fields.length >= 3) {
-      columns = mapped;
-      const names = new Set(fields.map((f) => f.field));
-      if (names.has('itcavl')) state.formFromColumns ??= '2B';
-      if (names.has('cfs') || names.has('cfs3b')) state.formFromColumns ??= '2A';
-    }
-    previous = texts;
   }
   if (where && !columns && seen > 0) {
     state.warnings.push({ code: 'no_header', section: where.section, message: `sheet ${name} has no column headings the portal writes; its rows were not read` });
@@ -209,7 +213,17 @@ async function readSheet(state: WorkbookState, name: string, rows: AsyncIterable
 }
 
 /** Reads a portal Excel download into supplier entries in the JSON's shape (streaming; the caps stop a huge file). */
-export async function readPortalWorkbook(src: ByteSource, options: PortalWorkbookOptions = {}): Promise<PortalWorkbook> {
+export function readPortalWorkbook(src: ByteSource, options: PortalWorkbookOptions = {}): Promise<PortalWorkbook> {
+  return readPortalWorkbookWith(xlsxSheets, src, options);
+}
+
+/**
+ * The reader over the sheets `sheetsOf` reads from the workbook's bytes: xlsx-workbook.ts's in
+ * production; exceljs's in the benchmark and the test that holds the two to the same result
+ * (ops/bench/portal-xlsx-exceljs.ts).
+ */
+export async function readPortalWorkbookWith(sheetsOf: (stream: Readable) => AsyncIterable<PortalSheet>, src: ByteSource,
+  options: PortalWorkbookOptions = {}): Promise<PortalWorkbook> {
   const state = new WorkbookState(options);
   const { head, stream } = await peek(src);
   if (sniffContent(head).kind !== 'xlsx') {
@@ -218,14 +232,11 @@ export async function readPortalWorkbook(src: ByteSource, options: PortalWorkboo
     state.fatal = true;
   } else {
     try {
-      const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore' });
-      for await (const ws of reader) {
-        // exceljs's streaming reader has read the workbook part by the time it hands over a sheet
-        // (it names the sheet from it); with styles ignored it leaves dates as serials.
-        state.dateSystem = (reader as unknown as ExceljsWorkbookProperties).properties?.model?.date1904 === true ? '1904' : '1900';
-        const name = (ws as unknown as { name?: string }).name ?? 'Sheet';
-        state.sheets.push(name);
-        if (!(await readSheet(state, name, ws as unknown as AsyncIterable<ExcelJS.Row>))) break;
+      for await (const sheet of sheetsOf(stream)) {
+        // Date serials stay numbers in the sheet; the workbook's system says which day they count from.
+        state.dateSystem = sheet.dateSystem;
+        state.sheets.push(sheet.name);
+        if (!(await readSheet(state, sheet.name, sheet.rows))) break;
       }
       if (state.fatal) stream.destroy();
     } catch (e) {

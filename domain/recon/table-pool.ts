@@ -20,8 +20,9 @@ import { keepShape } from './kept-shapes';
 /** Tables smaller than this are plain typed arrays: pooling them would save nothing. */
 const MIN_POOLED_BYTES = 64 * 1024;
 
-/** Free buffers, ascending by size. */
+/** Free buffers, ascending by size, and their sizes. */
 const free: ArrayBuffer[] = [];
+const freeSizes: number[] = [];
 let freeBytes = 0;
 /** Bytes of pooled buffers allocated since the process started (what the pool could not serve). */
 let allocatedBytes = 0;
@@ -35,14 +36,26 @@ function sizeClass(bytes: number): number {
   return c;
 }
 
+/**
+ * Where a table of size class `cls` comes from among free buffers of ascending `sizes`: the
+ * smallest of this class or the next (a larger one is left for a larger table), or -1.
+ */
+function fitting(sizes: readonly number[], cls: number): number {
+  for (let k = 0; k < sizes.length; k += 1) {
+    const size = sizes[k]!;
+    if (size < cls) continue;
+    return size > 2 * cls ? -1 : k;
+  }
+  return -1;
+}
+
 function takeBuffer(bytes: number): ArrayBuffer {
   const cls = sizeClass(bytes);
-  // The smallest free buffer of this class or the next (a larger one is left for a larger table).
-  for (let k = 0; k < free.length; k += 1) {
+  const k = fitting(freeSizes, cls);
+  if (k >= 0) {
     const b = free[k]!;
-    if (b.byteLength < cls) continue;
-    if (b.byteLength > 2 * cls) break;
     free.splice(k, 1);
+    freeSizes.splice(k, 1);
     freeBytes -= b.byteLength;
     return b;
   }
@@ -56,13 +69,21 @@ function takeBuffer(bytes: number): ArrayBuffer {
  * with zeros would touch all of it once more (~450 MB on a first 10-lakh run) for nothing.
  */
 let tookFresh = false;
+/** Buffers set aside by `reserveTables` and not handed out yet: new, so still zero. */
+const unwritten = new WeakSet<ArrayBuffer>();
 
 function giveBuffer(b: ArrayBuffer): void {
   if (freeBytes + b.byteLength > keepLimit) return;
-  let k = 0;
-  while (k < free.length && free[k]!.byteLength < b.byteLength) k += 1;
+  const k = insertionPoint(freeSizes, b.byteLength);
   free.splice(k, 0, b);
+  freeSizes.splice(k, 0, b.byteLength);
   freeBytes += b.byteLength;
+}
+
+function insertionPoint(sizes: readonly number[], size: number): number {
+  let k = 0;
+  while (k < sizes.length && sizes[k]! < size) k += 1;
+  return k;
 }
 
 /**
@@ -71,7 +92,79 @@ function giveBuffer(b: ArrayBuffer): void {
  */
 export function setTablePoolLimit(bytes: number): void {
   keepLimit = bytes;
-  while (freeBytes > keepLimit && free.length > 0) freeBytes -= free.pop()!.byteLength;
+  while (freeBytes > keepLimit && free.length > 0) {
+    freeBytes -= free.pop()!.byteLength;
+    freeSizes.pop();
+  }
+}
+
+/**
+ * The pooled tables a run takes and gives back, in order (a take as its bytes, a give as
+ * −(1 + the number of its take)), while a plan is being recorded (`recordTablePlan`).
+ */
+let recording: { ops: number[]; takeOf: Map<ArrayBuffer, number>; takes: number } | null = null;
+
+function recordGive(b: ArrayBuffer): void {
+  const take = recording?.takeOf.get(b);
+  if (take !== undefined) recording!.ops.push(-1 - take);
+}
+
+/** A recorded run's takes and gives of pooled tables, for `reserveTables`. */
+export type TablePlan = readonly number[];
+
+/** Runs `work`, recording the pooled tables it takes and gives back (the warm-up's last run). */
+export function recordTablePlan<T>(work: () => T): { value: T; plan: TablePlan } {
+  const rec = { ops: [] as number[], takeOf: new Map<ArrayBuffer, number>(), takes: 0 };
+  recording = rec;
+  try {
+    return { value: work(), plan: rec.ops };
+  } finally {
+    recording = null;
+  }
+}
+
+/**
+ * Sets aside, as free buffers, what a run `scale` times as large as the one `plan` recorded would
+ * take that the pool could not serve now (replaying its takes and gives at `scale` against the
+ * free buffers, as `takeBuffer` would serve them), and returns their bytes.
+ *
+ * Why: a first large run allocates its tables, hundreds of MB of new ArrayBuffers, while the
+ * heap holds its input, and every 64 MB of them counts as external memory that starts a full
+ * collection of that heap (a first 10-lakh run spent about 1 s of CPU in them). Allocated here,
+ * at a worker's start, the same bytes start collections of a heap that holds next to nothing. The
+ * buffers are new and not written, so they are zero pages the kernel has only promised: they cost
+ * address space, not memory, until a run writes them (and a run that size writes its tables
+ * anyway). Sizes are estimates (tables do not all scale with the documents), so a larger run may
+ * still allocate some tables of its own.
+ */
+export function reserveTables(plan: TablePlan, scale: number): number {
+  const sizes = [...freeSizes];
+  const taken: number[] = [];
+  const fresh: number[] = [];
+  for (const op of plan) {
+    if (op < 0) {
+      const size = taken[-1 - op]!;
+      sizes.splice(insertionPoint(sizes, size), 0, size);
+      continue;
+    }
+    const cls = sizeClass(op * scale);
+    const k = fitting(sizes, cls);
+    if (k >= 0) taken.push(sizes.splice(k, 1)[0]!);
+    else {
+      taken.push(cls);
+      fresh.push(cls);
+    }
+  }
+  let reserved = 0;
+  for (const cls of fresh) {
+    if (freeBytes + cls > keepLimit) continue;
+    allocatedBytes += cls;
+    reserved += cls;
+    const b = new ArrayBuffer(cls);
+    unwritten.add(b);
+    giveBuffer(b);
+  }
+  return reserved;
 }
 
 /** Bytes of free buffers the pool holds now, and bytes it has allocated since the process started. */
@@ -120,6 +213,7 @@ export class TableLease {
     const k = this.held.indexOf(b);
     if (k < 0) return;
     this.held.splice(k, 1);
+    if (recording !== null) recordGive(b);
     giveBuffer(b);
   }
 
@@ -127,7 +221,10 @@ export class TableLease {
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const b of this.held) giveBuffer(b);
+    for (const b of this.held) {
+      if (recording !== null) recordGive(b);
+      giveBuffer(b);
+    }
     this.held = [];
   }
 
@@ -143,8 +240,13 @@ export class TableLease {
     }
     const before = allocatedBytes;
     const b = takeBuffer(bytes);
-    tookFresh = allocatedBytes !== before;
+    tookFresh = allocatedBytes !== before || unwritten.delete(b);
     this.held.push(b);
+    if (recording !== null) {
+      recording.takeOf.set(b, recording.takes);
+      recording.takes += 1;
+      recording.ops.push(bytes);
+    }
     return b;
   }
 }

@@ -6,6 +6,7 @@
  * database's JSON gives them back), and nothing is kept; the table pool keeps the small tables.
  */
 import { reconcile } from './index';
+import { recordTablePlan, reserveTables } from './table-pool';
 import type { BooksRow, DocType, PortalDoc } from './types';
 
 export type WarmUpReport = { runs: number; documents: number; ms: number };
@@ -186,25 +187,43 @@ export function warmUpDocuments(n: number, seed = 1): { books: BooksRow[]; porta
 export const WARM_UP_SIZES: readonly number[] = [2_000, 20_000, 20_000, 20_000];
 
 /**
+ * The run size (documents a side) whose tables the warm-up sets aside (`reserveTables`): the
+ * largest run the engine is sized for (docs/performance.md, "First run").
+ */
+export const RESERVE_FOR = 1_000_000;
+
+/**
  * Runs the warm-up: each size's documents reconciled, their result rows built a batch at a time
  * and serialised as the worker writes them, then released. `pause` runs between the steps, so a
- * worker that calls this after it starts polling answers its tasks in between.
+ * worker that calls this after it starts polling answers its tasks in between. The last run's
+ * tables are recorded, and what a run of `reserveFor` documents a side would take beyond them is
+ * set aside in the table pool (address space, not memory, until a run that large writes it).
  */
-export async function warmUpEngine(options: { sizes?: readonly number[]; pause?: () => Promise<void> } = {}): Promise<WarmUpReport> {
+export async function warmUpEngine(options: { sizes?: readonly number[]; pause?: () => Promise<void>; reserveFor?: number } = {}): Promise<WarmUpReport> {
   const sizes = options.sizes ?? WARM_UP_SIZES;
   const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  const reserveFor = options.reserveFor ?? RESERVE_FOR;
   const started = Date.now();
   let documents = 0;
-  for (const size of sizes) {
+  for (let k = 0; k < sizes.length; k += 1) {
     await pause();
-    const { books, portal } = warmUpDocuments(size);
+    const { books, portal } = warmUpDocuments(sizes[k]!);
     await pause();
-    const result = reconcile(books, portal, { amountTolerance: 100, dateWindowDays: 10 });
-    let length = 0;
-    for (let from = 0; from < result.rowCount; from += 2000) length += JSON.stringify(result.rowsBetween(from, Math.min(result.rowCount, from + 2000))).length;
-    result.release();
-    if (length === 0) throw new Error('the warm-up built no rows');
+    const run = (): void => reconcileAndBuild(books, portal);
+    if (k < sizes.length - 1 || reserveFor <= 0) run();
+    else {
+      const { plan } = recordTablePlan(run);
+      reserveTables(plan, Math.max(1, reserveFor / sizes[k]!));
+    }
     documents += books.length + portal.length;
   }
   return { runs: sizes.length, documents, ms: Date.now() - started };
+}
+
+function reconcileAndBuild(books: BooksRow[], portal: PortalDoc[]): void {
+  const result = reconcile(books, portal, { amountTolerance: 100, dateWindowDays: 10 });
+  let length = 0;
+  for (let from = 0; from < result.rowCount; from += 2000) length += JSON.stringify(result.rowsBetween(from, Math.min(result.rowCount, from + 2000))).length;
+  result.release();
+  if (length === 0) throw new Error('the warm-up built no rows');
 }

@@ -6,14 +6,15 @@
  * cores do not inflate the way they inflate wall-clock time (both printed, with the load average).
  *
  * npm run bench:first (FIRST_BENCH_SIZES, default 1000000; FIRST_BENCH_MODES, default warm-up,cold;
- * FIRST_BENCH_WARM, warm runs per child, default 4)
+ * FIRST_BENCH_WARM, warm runs per child, default 4; FIRST_BENCH_FLAGS, more V8 flags for the children)
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { FIRST_RUN_MARK, type FirstRunReport } from './first-run.child';
 
-const FLAGS = ['--max-old-space-size=16384', '--max-semi-space-size=64', '--expose-gc'];
+/** The worker's V8 flags (docker-compose, package.json `worker`), and what the benchmark needs; FIRST_BENCH_FLAGS adds more (to measure a flag before the worker takes it). */
+const FLAGS = ['--max-old-space-size=16384', '--max-semi-space-size=64', '--expose-gc', ...(process.env.FIRST_BENCH_FLAGS ?? '').split(' ').filter((f) => f !== '')];
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -43,10 +44,10 @@ function row(r: FirstRunReport, loadBefore: string): string {
   const warmFaults = median(r.warm.map((w) => w.faults));
   const warmGc = median(r.warm.map((w) => w.gcMs));
   const warmRows = median(r.warmRows.map((w) => w.cpuMs));
-  const up = r.warmUp === null ? '–' : `${s(r.warmUp.cpuMs)} / ${s(r.warmUp.processCpuMs)} / ${s(r.warmUp.wallMs)}, +${Math.round(r.warmUp.rssMb)} MB`;
+  const up = r.warmUp === null ? '–' : `${s(r.warmUp.cpuMs)} / ${s(r.warmUp.processCpuMs)} / ${s(r.warmUp.wallMs)}, +${Math.round(r.warmUp.rssMb)} MB, ${Math.round(r.warmUp.poolMb)} MB`;
   return `| ${r.size} | ${r.mode} | ${up} | ${s(r.first.cpuMs)} / ${s(warmCpu)} = **${(r.first.cpuMs / warmCpu).toFixed(2)}×** `
     + `| ${s(r.first.wallMs)} / ${s(warmWall)} = ${(r.first.wallMs / warmWall).toFixed(2)}× | ${s(r.first.processCpuMs)} / ${s(median(r.warm.map((w) => w.processCpuMs)))} `
-    + `| ${r.first.faults} / ${warmFaults} | ${Math.round(r.first.poolMb)} / ${Math.round(median(r.warm.map((w) => w.poolMb)))} | ${s(r.first.gcMs)} / ${s(warmGc)} | ${s(r.firstRows.cpuMs)} / ${s(warmRows)} `
+    + `| ${r.first.faults} / ${warmFaults} | ${Math.round(r.first.poolMb)} / ${Math.round(median(r.warm.map((w) => w.poolMb)))} | ${s(r.first.gcMs)}, ${r.first.fullGcs} / ${s(warmGc)}, ${median(r.warm.map((w) => w.fullGcs))} | ${s(r.firstRows.cpuMs)} / ${s(warmRows)} `
     + `| ${r.warm.map((w) => s(w.cpuMs)).join(', ')} | ${Math.round(r.peakRssMb)} | ${loadBefore} |`;
 }
 
@@ -54,7 +55,7 @@ if (require.main === module) {
   const sizes = (process.env.FIRST_BENCH_SIZES ?? '1000000').split(',').map(Number).filter((n) => n > 0);
   const modes = (process.env.FIRST_BENCH_MODES ?? 'warm-up,cold').split(',').map((m) => m.trim());
   const warm = Number(process.env.FIRST_BENCH_WARM ?? 4);
-  out('| documents a side | mode | warm-up: main-thread CPU / process CPU / wall (s), RSS after | match, main-thread CPU (s): first / warm median = ratio | match, wall (s): first / warm median | match, process CPU (s): first / warm median | minor page faults: first / warm median | new table-pool buffers (MB): first / warm median | GC (s): first / warm median | rows built, CPU (s): first / warm median | warm runs, CPU (s) | peak RSS (MB) | load average before |');
+  out('| documents a side | mode | warm-up: main-thread CPU / process CPU / wall (s), RSS after, table-pool buffers (its own and those set aside) | match, main-thread CPU (s): first / warm median = ratio | match, wall (s): first / warm median | match, process CPU (s): first / warm median | minor page faults: first / warm median | new table-pool buffers (MB): first / warm median | GC (s), full collections: first / warm median | rows built, CPU (s): first / warm median | warm runs, CPU (s) | peak RSS (MB) | load average before |');
   out('|---:|---|---|---|---|---|---|---|---|---|---|---:|---|');
   for (const size of sizes) {
     for (const mode of modes) {

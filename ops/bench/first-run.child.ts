@@ -10,7 +10,7 @@
  * node --expose-gc --max-semi-space-size=64 --max-old-space-size=16384 dist/ops/bench/first-run.child.js <size> <warm-up|cold> [warm runs]
  */
 import { readFileSync } from 'node:fs';
-import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { ROW_BATCH } from '../../db/recon-rows';
 import { reconcile } from '../../domain/recon';
 import { tablePoolStats } from '../../domain/recon/table-pool';
@@ -22,6 +22,8 @@ export const FIRST_RUN_MARK = 'FIRST_RUN ';
 /** One measured step: main-thread CPU, the whole process's CPU (V8's helper threads too), wall clock, minor page faults, garbage collection. */
 export interface Step {
   cpuMs: number; processCpuMs: number; wallMs: number; faults: number; gcMs: number;
+  /** Full (mark-compact) collections inside the step. */
+  fullGcs: number;
   /** Bytes of new table-pool buffers the step allocated (what the pool could not serve from earlier runs), MB. */
   poolMb: number;
 }
@@ -48,9 +50,9 @@ function threadStat(): { cpuMs: number; faults: number } {
 }
 
 /** Garbage collections as V8 reports them (asynchronously): start and duration, ms on performance.now()'s clock. */
-const collections: Array<{ start: number; ms: number }> = [];
+const collections: Array<{ start: number; ms: number; full: boolean }> = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) collections.push({ start: e.startTime, ms: e.duration });
+  for (const e of list.getEntries()) collections.push({ start: e.startTime, ms: e.duration, full: (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR });
 }).observe({ entryTypes: ['gc'] });
 
 function collect(): void {
@@ -74,9 +76,10 @@ async function measure(step: () => unknown | Promise<unknown>): Promise<Step> {
   const to = performance.now();
   await settle();
   // Only the collections that started inside the step (the forced one before it arrives late).
-  const gcMs = collections.filter((c) => c.start >= from && c.start < to).reduce((sum, c) => sum + c.ms, 0);
+  const inside = collections.filter((c) => c.start >= from && c.start < to);
+  const gcMs = inside.reduce((sum, c) => sum + c.ms, 0);
   collections.length = 0;
-  return { cpuMs: t2.cpuMs - t.cpuMs, processCpuMs: (pc.user + pc.system) / 1000, wallMs, faults: t2.faults - t.faults, gcMs, poolMb: (tablePoolStats().allocatedBytes - pool) / 1e6 };
+  return { cpuMs: t2.cpuMs - t.cpuMs, processCpuMs: (pc.user + pc.system) / 1000, wallMs, faults: t2.faults - t.faults, gcMs, fullGcs: inside.filter((c) => c.full).length, poolMb: (tablePoolStats().allocatedBytes - pool) / 1e6 };
 }
 
 async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): Promise<FirstRunReport> {

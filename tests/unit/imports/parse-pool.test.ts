@@ -1,0 +1,112 @@
+/**
+ * Uploads parsed on a parser thread (api/imports/parse-pool.ts) answer exactly what parsing on the
+ * api's own thread answers: the same refusals (status, code, message, errors, hint), and for a
+ * file that reads, the same format, warnings, metadata and row count, with the documents as the
+ * COPY text of their import rows (one line per document, its position and its JSON, in file order).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ExcelJS from 'exceljs';
+import { importRowLine } from '../../../db/copy-text';
+import type { ImportKind } from '../../../db/models/import';
+import { MeteredBody } from '../../../api/imports/metered-body';
+import { parseInWorker } from '../../../api/imports/parse-pool';
+import { parseUpload } from '../../../api/imports/parse-upload';
+import { DEFAULT_READ_LIMITS, type ParsedUpload, type ReadLimits } from '../../../api/imports/upload-result';
+import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
+
+const GSTIN = '29ABCDE1234F1ZW';
+const PERIOD = '2024-06';
+
+async function registerXlsx(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Purchase Register');
+  ws.addRow(['Date', 'Particulars', 'Voucher Ref. No.', 'GSTIN/UIN', 'Value', 'Input IGST 18%']);
+  ws.addRow(['05-06-2024', 'Supplier\tOne', 'INV-1', '27AAACB2230M1Z9', 1000, 180]);
+  ws.addRow(['07-06-2024', 'Supplier "Two"\nLtd', 'INV\\2', '27AAACB2230M1Z9', 2000, 360]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** What the api's thread made of the file before the parser threads: parseUpload on the spooled file. */
+async function onThisThread(file: string, kind: ImportKind, limits: ReadLimits): Promise<ParsedUpload> {
+  const body = new MeteredBody(fs.createReadStream(file), Number.POSITIVE_INFINITY, { hash: false });
+  const parsed = await parseUpload(body, { kind, period: PERIOD, clientGstin: GSTIN, filename: 'upload', file }, limits);
+  await body.drain();
+  return parsed;
+}
+
+describe('uploads parsed on a parser thread', () => {
+  let dir: string;
+  const data = generateReconData({ n: 300, seed: 11, period: PERIOD, recipientGstin: GSTIN });
+  const other = generateReconData({ n: 20, seed: 12, period: PERIOD, recipientGstin: '27AAACB2230M1Z9' });
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parse-pool-'));
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const write = (name: string, content: string | Buffer) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  async function compare(file: string, kind: ImportKind, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<ParsedUpload> {
+    const here = await onThisThread(file, kind, limits);
+    const there = await parseInWorker({ expect: { kind, period: PERIOD, clientGstin: GSTIN, filename: 'upload', file }, limits });
+    if (!here.ok) {
+      expect(there).toEqual(here);
+      return here;
+    }
+    if (!there.ok) throw new Error(`the parser thread refused what this thread read: ${there.message}`);
+    const { docs, ...rest } = here;
+    const { text, rows, ...thereRest } = there;
+    expect(thereRest).toEqual(rest);
+    expect(rows).toBe(docs.length);
+    const lines = docs.map((d, i) => importRowLine(i, d));
+    expect(Buffer.from(text.bytes).toString('utf8')).toBe(lines.join(''));
+    let end = 0;
+    expect(Array.from(text.ends)).toEqual(lines.map((l) => (end += Buffer.byteLength(l))));
+    return here;
+  }
+
+  it.each([
+    ['a GSTR-2B JSON', 'gstr2b', () => toGstr2bJson(data)],
+    ['a GSTR-2A JSON', 'gstr2a', () => toGstr2aJson(data)],
+    ['a register CSV', 'purchase_register', () => toRegisterCsv(data)],
+  ] as const)('reads %s to the same documents, as COPY text', async (_, kind, content) => {
+    const parsed = await compare(write(`${kind}.file`, content()), kind);
+    expect(parsed).toMatchObject({ ok: true });
+  });
+
+  it('reads a register workbook (tabs, quotes, newlines and backslashes in its cells) to the same documents', async () => {
+    expect(await compare(write('register.xlsx', await registerXlsx()), 'purchase_register')).toMatchObject({ ok: true });
+  });
+
+  const refusals: Array<[string, ImportKind, () => string | Buffer]> = [
+    ['an empty file', 'gstr2b', () => ''],
+    ['binary content', 'purchase_register', () => Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 0, 7])],
+    ['a register where a 2B is expected', 'gstr2b', () => toRegisterCsv(data)],
+    ['a 2B for another recipient', 'gstr2b', () => toGstr2bJson(other)],
+    ['truncated JSON', 'gstr2b', () => toGstr2bJson(data).slice(0, 5000)],
+    ['a register without a header', 'purchase_register', () => 'a,b,c\n1,2,3\n'],
+    ['a 2B posing as a register', 'purchase_register', () => toGstr2bJson(data)],
+  ];
+  it.each(refusals)('refuses %s exactly as before', async (_, kind, content) => {
+    expect(await compare(write(`refused-${kind}`, content()), kind)).toMatchObject({ ok: false });
+  });
+
+  it('refuses a register over the row cap exactly as before', async () => {
+    const parsed = await compare(write('many.csv', toRegisterCsv(data)), 'purchase_register', { ...DEFAULT_READ_LIMITS, maxRows: 50 });
+    expect(parsed).toMatchObject({ ok: false, status: 413, code: 'too_large' });
+  });
+
+  it('fails with the error a parse on this thread would have thrown', async () => {
+    const missing = path.join(dir, 'gone');
+    await expect(onThisThread(missing, 'gstr2b', DEFAULT_READ_LIMITS)).rejects.toThrow(/ENOENT/);
+    await expect(parseInWorker({ expect: { kind: 'gstr2b', period: PERIOD, clientGstin: GSTIN, filename: 'upload', file: missing }, limits: DEFAULT_READ_LIMITS })).rejects.toThrow(/ENOENT/);
+  });
+});
