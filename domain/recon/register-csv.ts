@@ -12,6 +12,13 @@ import { looksLikeHeader, mapHeader } from './register-header';
 import { RegisterSink, refuse, type RegisterReadOptions, type RegisterReadResult } from './register-sink';
 import { sniffContent } from './sniff';
 
+/**
+ * csv-parse's options wherever the reader uses it (the streaming read and the header search), so
+ * both read a record alike: ragged records and stray quotes tolerated, blank lines kept (the sink
+ * counts them), each record with its line.
+ */
+const CSV_PARSE_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true } as const;
+
 function detectDelimiter(head: Uint8Array): string {
   const text = new TextDecoder().decode(head);
   const firstLines = text.split(/\r?\n/).slice(0, 15).join('\n');
@@ -78,9 +85,7 @@ async function csvParseRest(
     const tail = decoder.decode();
     if (tail) yield tail;
   }
-  const parser = parseCsv({
-    bom: false, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true, from_line: fb.fromLine,
-  });
+  const parser = parseCsv({ ...CSV_PARSE_OPTIONS, bom: false, delimiter, from_line: fb.fromLine });
   try {
     for await (const rec of Readable.from(texts()).pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!take(rec.record, rec.info.lines)) break;
@@ -122,9 +127,7 @@ function findHeaderLine(text: string, delimiter: string, columnMap: RegisterRead
     found = { headerLine: 0, titleRecords: [] };
   }
   try {
-    const recs = parseCsvSync(text, {
-      bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true,
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    const recs = parseCsvSync(text, { ...CSV_PARSE_OPTIONS, bom: true, delimiter }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
     for (const r of recs) look(r.record, r.info.lines);
     return found;
   } catch {
@@ -132,8 +135,53 @@ function findHeaderLine(text: string, delimiter: string, columnMap: RegisterRead
   }
 }
 
-/** How much of the file we buffer to find the header line (title blocks are a few lines). */
+/** The most of a file buffered to find the header line (title blocks are a few lines). */
 const HEADER_PREFIX_BYTES = 1 << 20;
+
+/** The start of a source, buffered for the header search. */
+class Prefix {
+  private readonly parts: Buffer[] = [];
+  private length = 0;
+  exhausted = false;
+
+  constructor(private readonly iter: AsyncIterator<Buffer | string>) {}
+
+  /**
+   * The text searched for the header: all of a file that ends within HEADER_PREFIX_BYTES with at
+   * most `lines` line feeds, else the complete lines of its first HEADER_PREFIX_BYTES bytes. (The
+   * reader once cut its prefix at the first chunk that held enough lines, which made the header
+   * found, and so the read, depend on the upload's chunks; this is what it read for a whole file
+   * below that size.)
+   */
+  async text(lines: number): Promise<string> {
+    while (!this.exhausted && this.length < HEADER_PREFIX_BYTES) {
+      const n = await this.iter.next();
+      if (n.done) {
+        this.exhausted = true;
+        break;
+      }
+      const b = typeof n.value === 'string' ? Buffer.from(n.value) : n.value;
+      this.parts.push(b);
+      this.length += b.length;
+    }
+    const all = this.bytes();
+    const window = all.subarray(0, HEADER_PREFIX_BYTES);
+    let feeds = 0;
+    for (let i = window.indexOf(10); i >= 0 && feeds <= lines; i = window.indexOf(10, i + 1)) feeds += 1;
+    const whole = this.exhausted && all.length <= HEADER_PREFIX_BYTES && feeds <= lines;
+    return window.toString('utf8', 0, whole ? window.length : window.lastIndexOf(10) + 1);
+  }
+
+  /** Everything buffered so far. */
+  bytes(): Buffer {
+    if (this.parts.length !== 1) {
+      const all = Buffer.concat(this.parts, this.length);
+      this.parts.length = 0;
+      this.parts.push(all);
+    }
+    return this.parts[0]!;
+  }
+}
 
 /**
  * Read a CSV register from a string, bytes or a stream of chunks.
@@ -155,29 +203,15 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
   const sink = new RegisterSink(options);
   const delimiter = options.csvDelimiter ?? detectDelimiter(head);
   const searchRows = options.headerSearchRows ?? 60;
-  // 1. Buffer a prefix: enough lines to contain the header.
+  // 1. Find the header in a buffered prefix whose text depends on the file alone, never on how it
+  // is cut into chunks (Prefix.text), so every chunking reads like the whole file.
   const iter = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
-  const prefixParts: Buffer[] = [];
-  let prefixLen = 0;
-  let newlines = 0;
-  let exhausted = false;
-  while (prefixLen < HEADER_PREFIX_BYTES && newlines <= searchRows + 1) {
-    const n = await iter.next();
-    if (n.done) {
-      exhausted = true;
-      break;
-    }
-    const b = typeof n.value === 'string' ? Buffer.from(n.value) : n.value;
-    prefixParts.push(b);
-    prefixLen += b.length;
-    for (let i = 0; i < b.length; i += 1) if (b[i] === 10) newlines += 1;
-  }
-  const prefix = Buffer.concat(prefixParts);
-  // 2. Find the header among the complete lines of the prefix.
-  const text = prefix.toString('utf8');
-  const { headerLine, titleRecords } = findHeaderLine(exhausted ? text : text.slice(0, text.lastIndexOf('\n') + 1), delimiter, options.columnMap);
+  const prefix = new Prefix(iter);
+  const { headerLine, titleRecords } = findHeaderLine(await prefix.text(searchRows + 1), delimiter, options.columnMap);
+  const buffered = prefix.bytes();
   async function* replay(): AsyncGenerator<Buffer> {
-    yield prefix;
+    yield buffered;
+    if (prefix.exhausted) return;
     for (;;) {
       const n = await iter.next();
       if (n.done) return;

@@ -1,42 +1,69 @@
 /**
- * A register document as the sink gathers it (the first line's values, amounts summed over the
- * voucher's later lines) and the canonical BooksRow it becomes: positive magnitudes, a purchase
- * return recorded as negative numbers read as the supplier's credit note, and the optional fields
- * only when the register gave them.
+ * A register document while it is read and the canonical BooksRow it becomes: positive
+ * magnitudes, a purchase return recorded as negative numbers read as the supplier's credit note,
+ * and the optional fields only when the register gave them.
  *
- * Most documents have one line, so a document's BooksRow is built once, at its first line, with
- * signed amounts that `finishRow` turns into magnitudes in place; only a document that a second
- * line joins is built again at the end (`booksRowOf`), so that its fields keep their order.
+ * Most documents have one line, so a document's BooksRow is built once (`bookRow`), at its first
+ * line, with signed amounts that `finishRow` turns into magnitudes in place; only a document that
+ * a second line joins (its amounts summed in the row, fields perhaps added out of order) is built
+ * again by `bookRow` at the end, so that its fields keep their order.
  */
 import type { Keyed } from './register-keys';
 import type { BooksRow, DocType } from './types';
 
-/** One document being read: the first line's values, summed over the voucher's later lines. */
-export interface Acc {
-  ref: string;
-  /** Every line's reference once a second line joins the first (null while there is one). */
-  lines: string[] | null;
+/** A document's fields as a line gives them: an optional one empty ('', 0, null, false, absent) when not given. */
+export interface RowFields {
+  rowRef: string;
   supplierGstin: string;
-  supplierName: string;
-  typeHint: DocType | null;
+  docType: DocType;
   invoiceNumberRaw: string;
   invoiceDate: string;
-  voucherNumber: string;
-  voucherDate: string;
-  dateFallback: boolean;
-  taxable: number;
+  taxableValue: number;
   igst: number;
   cgst: number;
   sgst: number;
   cess: number;
-  invoiceValue: number;
-  pos: string;
-  rcm: boolean;
-  itcEligible: boolean | null;
-  portCode: string;
-  boe: string;
-  derived: boolean;
-  mixedSigns: boolean;
+  reverseCharge: boolean;
+  supplierName?: string | undefined;
+  voucherNumber?: string | undefined;
+  voucherDate?: string | undefined;
+  invoiceValue?: number | undefined;
+  placeOfSupply?: string | null | undefined;
+  itcEligible?: boolean | null | undefined;
+  portCode?: string | undefined;
+  billOfEntryNumber?: string | undefined;
+  derivedAmounts?: boolean | undefined;
+  dateFallback?: boolean | undefined;
+  sourceLines?: string[] | null | undefined;
+}
+
+/** The one place a register BooksRow's fields are set: in this order, the optional ones only when given. */
+export function bookRow(f: RowFields): BooksRow {
+  const row: BooksRow = {
+    rowRef: f.rowRef,
+    supplierGstin: f.supplierGstin,
+    docType: f.docType,
+    invoiceNumberRaw: f.invoiceNumberRaw,
+    invoiceDate: f.invoiceDate,
+    taxableValue: f.taxableValue,
+    igst: f.igst,
+    cgst: f.cgst,
+    sgst: f.sgst,
+    cess: f.cess,
+    reverseCharge: f.reverseCharge,
+  };
+  if (f.supplierName) row.supplierName = f.supplierName;
+  if (f.voucherNumber) row.voucherNumber = f.voucherNumber;
+  if (f.voucherDate) row.voucherDate = f.voucherDate;
+  if (f.invoiceValue) row.invoiceValue = f.invoiceValue;
+  if (f.placeOfSupply) row.placeOfSupply = f.placeOfSupply;
+  if (f.itcEligible !== null && f.itcEligible !== undefined) row.itcEligible = f.itcEligible;
+  if (f.portCode) row.portCode = f.portCode;
+  if (f.billOfEntryNumber) row.billOfEntryNumber = f.billOfEntryNumber;
+  if (f.derivedAmounts) row.derivedAmounts = true;
+  if (f.dateFallback) row.dateFallback = true;
+  if (f.sourceLines) row.sourceLines = f.sourceLines;
+  return row;
 }
 
 /** A document being read: its row (amounts signed until `finishRow`), and its key parts for the index. */
@@ -45,6 +72,8 @@ export class RegisterDoc implements Keyed {
   lines: string[] | null = null;
   /** Set when its heads carry both signs (the sink warns). */
   mixedSigns = false;
+  /** Set by `finishRow`, whose work in place must happen once however often the result is asked for. */
+  finished = false;
   keyPart = '';
   keyDate = '';
   constructor(public row: BooksRow, readonly typeHint: DocType | null) {}
@@ -63,24 +92,18 @@ function signedDocType(typeHint: DocType | null, signed: number): DocType {
 }
 
 /**
- * The document's final row: the first line's row with magnitudes and its type set in place, or
- * for a document of several lines, its row built again (booksRowOf). Sets `mixedSigns` as
- * booksRowOf does.
+ * The document's final row: for a document of several lines its row built again in order, then
+ * magnitudes and the type its signed total makes set in place; sets `mixedSigns` when its heads
+ * carry both signs. Only the first call does this work; later ones return the same row.
  */
 export function finishRow(d: RegisterDoc): BooksRow {
-  const r = d.row;
+  if (d.finished) return d.row;
+  d.finished = true;
   if (d.lines !== null) {
-    const acc: Acc = {
-      ref: r.rowRef, lines: d.lines, supplierGstin: r.supplierGstin, supplierName: r.supplierName ?? '', typeHint: d.typeHint,
-      invoiceNumberRaw: r.invoiceNumberRaw, invoiceDate: r.invoiceDate, voucherNumber: r.voucherNumber ?? '', voucherDate: r.voucherDate ?? '',
-      dateFallback: r.dateFallback === true, taxable: r.taxableValue, igst: r.igst, cgst: r.cgst, sgst: r.sgst, cess: r.cess,
-      invoiceValue: r.invoiceValue ?? 0, pos: r.placeOfSupply ?? '', rcm: r.reverseCharge, itcEligible: r.itcEligible ?? null,
-      portCode: r.portCode ?? '', boe: r.billOfEntryNumber ?? '', derived: r.derivedAmounts === true, mixedSigns: d.mixedSigns,
-    };
-    d.row = booksRowOf(acc);
-    d.mixedSigns = acc.mixedSigns;
-    return d.row;
+    d.row.sourceLines = d.lines;
+    d.row = bookRow(d.row);
   }
+  const r = d.row;
   const { taxableValue: t, igst, cgst, sgst, cess } = r;
   if (t < 0 || igst < 0 || cgst < 0 || sgst < 0 || cess < 0) {
     if (t > 0 || igst > 0 || cgst > 0 || sgst > 0 || cess > 0) d.mixedSigns = true;
@@ -92,36 +115,4 @@ export function finishRow(d: RegisterDoc): BooksRow {
   r.sgst = Math.abs(sgst);
   r.cess = Math.abs(cess);
   return r;
-}
-
-/** The document's BooksRow; sets `mixedSigns` when its heads carry both signs (the sink warns). */
-export function booksRowOf(a: Acc): BooksRow {
-  const anyNegative = a.taxable < 0 || a.igst < 0 || a.cgst < 0 || a.sgst < 0 || a.cess < 0;
-  if (anyNegative && (a.taxable > 0 || a.igst > 0 || a.cgst > 0 || a.sgst > 0 || a.cess > 0)) a.mixedSigns = true;
-  const docType = signedDocType(a.typeHint, a.taxable + a.igst + a.cgst + a.sgst + a.cess);
-  const row: BooksRow = {
-    rowRef: a.ref,
-    supplierGstin: a.supplierGstin,
-    docType,
-    invoiceNumberRaw: a.invoiceNumberRaw,
-    invoiceDate: a.invoiceDate,
-    taxableValue: Math.abs(a.taxable),
-    igst: Math.abs(a.igst),
-    cgst: Math.abs(a.cgst),
-    sgst: Math.abs(a.sgst),
-    cess: Math.abs(a.cess),
-    reverseCharge: a.rcm,
-  };
-  if (a.supplierName) row.supplierName = a.supplierName;
-  if (a.voucherNumber) row.voucherNumber = a.voucherNumber;
-  if (a.voucherDate) row.voucherDate = a.voucherDate;
-  if (a.invoiceValue) row.invoiceValue = a.invoiceValue;
-  if (a.pos) row.placeOfSupply = a.pos;
-  if (a.itcEligible !== null) row.itcEligible = a.itcEligible;
-  if (a.portCode) row.portCode = a.portCode;
-  if (a.boe) row.billOfEntryNumber = a.boe;
-  if (a.derived) row.derivedAmounts = true;
-  if (a.dateFallback) row.dateFallback = true;
-  if (a.lines !== null) row.sourceLines = a.lines;
-  return row;
 }

@@ -15,8 +15,6 @@
  * (three for a line), and its last is a date (or a line number), so with a `|` in a part it has
  * more.
  */
-import type { Acc } from './register-docs';
-
 /** What the index keeps of a document: the key parts it was found by (set when it is added). */
 export interface Keyed {
   /** The voucher type in lower case (voucher key) or the supplier GSTIN (invoice key). */
@@ -24,9 +22,6 @@ export interface Keyed {
   /** The voucher date (voucher key) or the invoice date (invoice key). */
   keyDate: string;
 }
-
-/** A document being read (register-docs.ts) with its key parts. */
-export interface KeyedAcc extends Acc, Keyed {}
 
 /**
  * Numbers below this are looked up in an array by their value: registers number vouchers 1, 2, 3…,
@@ -88,7 +83,7 @@ class SheetTables<T extends Keyed> {
 }
 
 /** The documents begun, of any type that carries its key parts (the sink's, register-docs.ts). */
-export class DocumentIndex<T extends Keyed = KeyedAcc> {
+export class DocumentIndex<T extends Keyed> {
   private readonly sheets = new Map<string, SheetTables<T>>();
   /** Keys with a `|` in a part, as the joined text. */
   private readonly joined = new Map<string, T>();

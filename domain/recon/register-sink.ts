@@ -14,7 +14,7 @@ import { parseAmount } from './amounts';
 import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { finishRow, RegisterDoc } from './register-docs';
+import { bookRow, finishRow, RegisterDoc } from './register-docs';
 import { DocumentIndex } from './register-keys';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
@@ -357,24 +357,14 @@ export class RegisterSink {
     }
     const ownInvoiceNumber = ownText(invoiceNumberRaw);
     const ownVoucherNumber = ownText(voucherNumber);
-    // The document's row, built once (register-docs.ts): amounts signed and the type the hint's
-    // until finishRow; fields in booksRowOf's order, the optional ones only when given.
-    const row: BooksRow = {
+    // The document's row, built once (register-docs.ts): amounts signed and the type the hint's until finishRow.
+    const row = bookRow({
       rowRef, supplierGstin: g.gstin, docType: typeHint ?? 'invoice', invoiceNumberRaw: ownInvoiceNumber, invoiceDate,
       taxableValue: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, reverseCharge: rcm,
-    };
-    const supplierName = this.memos.supplierName(g, textOf(cols.supplierName, texts));
-    if (supplierName) row.supplierName = supplierName;
-    if (ownVoucherNumber) row.voucherNumber = ownVoucherNumber;
-    if (voucherDate) row.voucherDate = voucherDate;
-    if (value) row.invoiceValue = value;
-    if (pos) row.placeOfSupply = pos;
-    if (itcEligible !== null) row.itcEligible = itcEligible;
-    const portCode = textOf(cols.portCode, texts);
-    if (portCode) row.portCode = ownText(portCode);
-    if (boe) row.billOfEntryNumber = ownText(boe);
-    if (derived) row.derivedAmounts = true;
-    if (dateFallback) row.dateFallback = true;
+      supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)), voucherNumber: ownVoucherNumber, voucherDate,
+      invoiceValue: value, placeOfSupply: pos, itcEligible, portCode: ownText(textOf(cols.portCode, texts)),
+      billOfEntryNumber: ownText(boe), derivedAmounts: derived, dateFallback,
+    });
     const doc = new RegisterDoc(row, typeHint);
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own

@@ -1,0 +1,74 @@
+/**
+ * A register document's row (domain/recon/register-docs.ts): built in one order with the optional
+ * fields only when given, and finished once into magnitudes and the type its signed total makes.
+ */
+import { bookRow, finishRow, RegisterDoc, type RowFields } from '../../../domain/recon/register-docs';
+import { RegisterSink } from '../../../domain/recon/register-sink';
+import type { DocType } from '../../../domain/recon/types';
+
+function line(ref: string, amounts: { taxable: number; igst?: number; cgst?: number }): RowFields {
+  return {
+    rowRef: ref, supplierGstin: '27ABCDE1234F1ZW', docType: 'invoice', invoiceNumberRaw: 'B-1', invoiceDate: '2024-04-03',
+    taxableValue: amounts.taxable, igst: amounts.igst ?? 0, cgst: amounts.cgst ?? 0, sgst: 0, cess: 0, reverseCharge: false,
+  };
+}
+
+/** A document of `lines`, summed as the sink sums a later line into the first line's row. */
+function docOf(lines: RowFields[], typeHint: DocType | null = null): RegisterDoc {
+  const d = new RegisterDoc(bookRow(lines[0]!), typeHint);
+  for (const l of lines.slice(1)) {
+    if (d.lines === null) d.lines = [d.row.rowRef];
+    d.lines.push(l.rowRef);
+    d.row.taxableValue += l.taxableValue;
+    d.row.igst += l.igst;
+    d.row.cgst += l.cgst;
+  }
+  return d;
+}
+
+describe('register document rows', () => {
+  it('builds the fields in one order and leaves out the empty optional ones', () => {
+    const row = bookRow({ ...line('a:2', { taxable: 100 }), supplierName: '', voucherNumber: '7', invoiceValue: 0, placeOfSupply: null, itcEligible: false, dateFallback: true });
+    expect(Object.keys(row)).toEqual([
+      'rowRef', 'supplierGstin', 'docType', 'invoiceNumberRaw', 'invoiceDate', 'taxableValue', 'igst', 'cgst', 'sgst', 'cess',
+      'reverseCharge', 'voucherNumber', 'itcEligible', 'dateFallback',
+    ]);
+  });
+
+  it('reads a one-line negative document as a credit note, in magnitudes', () => {
+    const d = docOf([line('a:2', { taxable: -100, igst: -18 })]);
+    const row = finishRow(d);
+    expect({ docType: row.docType, taxable: row.taxableValue, igst: row.igst, mixed: d.mixedSigns }).toEqual({ docType: 'credit_note', taxable: 100, igst: 18, mixed: false });
+  });
+
+  it('reads a document whose later line makes the total negative as a credit note, fields in order', () => {
+    const d = docOf([line('a:2', { taxable: 100, igst: 18 }), line('a:3', { taxable: -300, igst: -54 })]);
+    d.row.invoiceValue = 5; // added after the first line, as the sink may: the row is built again in order
+    const row = finishRow(d);
+    expect(row).toMatchObject({ docType: 'credit_note', taxableValue: 200, igst: 36, sourceLines: ['a:2', 'a:3'] });
+    expect(Object.keys(row).slice(-3)).toEqual(['reverseCharge', 'invoiceValue', 'sourceLines']);
+    expect(d.mixedSigns).toBe(false);
+  });
+
+  it('marks mixed signs once and makes magnitudes once, however often the row is finished', () => {
+    const d = docOf([line('a:2', { taxable: -100, cgst: 9 })], 'debit_note');
+    const first = { ...finishRow(d) };
+    const again = finishRow(d);
+    expect(again).toEqual(first);
+    expect({ docType: first.docType, taxable: first.taxableValue, cgst: first.cgst, mixed: d.mixedSigns }).toEqual({ docType: 'credit_note', taxable: 100, cgst: 9, mixed: true });
+  });
+
+  it('gives the same rows when the sink is asked for its result twice', () => {
+    const sink = new RegisterSink({ source: 'r.csv' });
+    const rows = [
+      ['Voucher No.', 'Supplier Invoice No', 'Supplier Invoice Date', 'GSTIN/UIN', 'Taxable Value', 'IGST'],
+      ['1', 'B-1', '03-04-2024', '27ABCDE1234F1ZW', '100', '18'],
+      ['1', 'B-1', '03-04-2024', '27ABCDE1234F1ZW', '-300', '-54'],
+      ['2', 'B-2', '03-04-2024', '27ABCDE1234F1ZW', '-50', '-9'],
+    ];
+    rows.forEach((r, i) => sink.row(r, i + 1));
+    const first = sink.result().rows.map((r) => ({ ...r }));
+    expect(first.map((r) => [r.rowRef, r.docType, r.taxableValue, r.igst])).toEqual([['r.csv:2', 'credit_note', 200_00, 36_00], ['r.csv:4', 'credit_note', 50_00, 9_00]]);
+    expect(sink.result().rows).toEqual(first);
+  });
+});
