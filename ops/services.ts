@@ -22,7 +22,7 @@ import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
 import type { DataProtectionDeps } from '../activities/data-protection-deps';
 import { certificateKeyFromSeed } from '../db/security/certificate-key';
 import { certificateSeed, temporalPayloadCodec } from './keys';
-import { startParsers } from '../api/imports/parse-pool';
+import { startParsers, stopParsers } from '../api/imports/parse-pool';
 
 export type Service = { stop(): Promise<void> };
 
@@ -97,6 +97,7 @@ export async function startApi(options: {
       const started = Date.now();
       if (metricsServer) await closeHttpServer(metricsServer, 1_000);
       await closeHttpServer(server, config.limits.stopGraceMs);
+      await stopParsers();
       await temporal.close();
       // What is left of the grace for the pool; a request stuck on a lock is cut, not waited for.
       const outcome = await destroyKnex(knex, Math.max(1_000, config.limits.stopGraceMs - (Date.now() - started)));

@@ -24,15 +24,17 @@ const IDLE_MS = 60_000;
 
 /**
  * The task's file beside this one: the compiled `.js` in production, the TypeScript source under
- * tsx (`npm start`) and jest, where the thread loads tsx to read it.
+ * tsx (`npm start`) and jest, where the thread loads tsx to read it. A thread inherits the
+ * process's flags when given none; given a list, Node refuses V8 flags in it (`npm start` runs
+ * with `--max-semi-space-size`), so a list is passed only where tsx must be added (jest), and then
+ * only tsx.
  */
-function taskFile(): { filename: string; execArgv?: string[] } {
+export function taskFile(execArgv: readonly string[] = process.execArgv): { filename: string; execArgv?: string[] } {
   const ext = path.extname(__filename);
   const filename = path.join(__dirname, `parse-worker${ext}`);
   if (ext !== '.ts') return { filename };
-  const inherited = process.execArgv;
-  const hasTsx = inherited.some((arg, i) => (arg === '--import' && inherited[i + 1] === 'tsx') || arg === '--import=tsx');
-  return { filename, execArgv: hasTsx ? inherited : [...inherited, '--import', 'tsx'] };
+  const hasTsx = execArgv.some((arg, i) => (arg === '--import' && execArgv[i + 1] === 'tsx') || arg === '--import=tsx');
+  return hasTsx ? { filename } : { filename, execArgv: ['--import', 'tsx'] };
 }
 
 let pool: Piscina<ParseJob | null, ParsedFile | null> | null = null;
@@ -43,8 +45,13 @@ function parsers(keep = false): Piscina<ParseJob | null, ParsedFile | null> {
   return pool;
 }
 
-export async function parseInWorker(job: ParseJob): Promise<ParsedFile> {
-  return (await parsers().run(job)) as ParsedFile;
+/**
+ * Parses on a thread. `signal` is the request's deadline: when it passes, the parse is abandoned and
+ * its thread ended (piscina starts another), so a file that never finishes parsing cannot hold a
+ * parse slot and a thread for good.
+ */
+export async function parseInWorker(job: ParseJob, signal?: AbortSignal): Promise<ParsedFile> {
+  return (await parsers().run(job, signal ? { signal } : {})) as ParsedFile;
 }
 
 function load(running: Piscina<ParseJob | null, ParsedFile | null>, threads: number): Promise<unknown> {
@@ -58,8 +65,12 @@ function load(running: Piscina<ParseJob | null, ParsedFile | null>, threads: num
  * fails the upload's own parse, with its error.
  */
 export function warmParsers(): void {
-  const running = parsers();
-  load(running, PARSE_THREADS - running.threads.length).catch(() => undefined);
+  try {
+    const running = parsers();
+    load(running, PARSE_THREADS - running.threads.length).catch(() => undefined);
+  } catch {
+    // A thread that cannot even be made is the upload's parse's error to report, not this request's.
+  }
 }
 
 /**
@@ -70,4 +81,11 @@ export function warmParsers(): void {
  */
 export async function startParsers(): Promise<void> {
   await load(parsers(true), PARSE_THREADS);
+}
+
+/** Ends the parser threads (a stopping api): a parse still running is abandoned with them. */
+export async function stopParsers(): Promise<void> {
+  const running = pool;
+  pool = null;
+  await running?.destroy();
 }

@@ -147,7 +147,7 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
       const release = await settings.parseSlots.enter('parse');
       try {
         // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
-        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits });
+        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, signal);
         return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, file, signal, settings.afterGstr2bStored));
       } finally {
         release();
