@@ -14,7 +14,7 @@ import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
 import { deleteRunResults, insertResultRows, insertSupplierRows } from '../db/recon-rows';
-import { loadRunColumns } from './reconciliation-load';
+import { loadRunDocuments } from './reconciliation-load';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
@@ -113,7 +113,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           const documents = Number((await trx('imports').sum({ n: 'rows' }).whereIn('id', [run.register_import_id, run.gstr2b_import_id]))[0]?.n ?? 0);
           const report = progressReporter(documents);
           let booksLoaded = 0;
-          const { books, portal } = await loadRunColumns(trx, { firmId: input.firmId, ...run }, {
+          const { books, portal } = await loadRunDocuments(trx, { firmId: input.firmId, ...run }, {
             books: (done) => {
               booksLoaded = done;
               report((PROGRESS_WEIGHTS.load * done) / documents);

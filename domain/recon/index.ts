@@ -6,7 +6,6 @@ import { matchDocumentsInto, matchOptions, type MatchedRows, type MatchOptions, 
 import { SummaryAccumulator, type RunSummary } from './summary';
 import type { SupplierSummary } from './supplier-summary';
 import type { BooksRow, Issue, PortalDoc } from './types';
-import type { DocSource } from './columnar-docs';
 
 export interface ReconcileResult {
   /**
@@ -89,8 +88,8 @@ export function reconcileResultOf(
  * `docRejdata` marked `rejected`). Same input (in any order) → identical output.
  */
 export function reconcile(
-  books: readonly BooksRow[] | DocSource<BooksRow>,
-  portal: readonly PortalDoc[] | DocSource<PortalDoc>,
+  books: readonly BooksRow[],
+  portal: readonly PortalDoc[],
   options: Partial<MatchOptions> = {},
 ): ReconcileResult {
   const opts = matchOptions(options);

@@ -105,7 +105,7 @@ const s = (ms: number): string => (ms / 1000).toFixed(2);
 function print(r: ChildReport, docs: number): void {
   if (r.mode === 'store') {
     out(`store: load ${s(r.loadMs)} s, match ${s(r.matchMs)} s, write ${s(r.writeMs)} s, ${r.results.toLocaleString('en-IN')} result rows`);
-    out(`  loaded documents: ${Math.round(r.loadedBytes / docs)} B per document (heap and array buffers ${mb(r.loadedBytes)} over the idle process)`);
+    out(`  loaded documents: ${Math.round(r.loadedBytes / docs)} B per document (heap ${mb(r.loadedBytes)} over the idle process)`);
     out(`  matched: ${Math.round(r.matchedBytes / docs)} B per document (heap ${mb(r.matchedHeapBytes)} + array buffers ${mb(r.matchedExternalBytes)} over the idle process)`);
     out(`  peak RSS ${mb(r.peakRssBytes)} (${Math.round(r.peakRssBytes / docs)} B per document; the idle process ${mb(r.idleRssBytes)}), heap limit ${HEAP_MB} MB`);
   } else {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createReconciliationActivities } from '../../activities/reconciliation';
-import { loadRunColumns } from '../../activities/reconciliation-load';
+import { loadRunDocuments } from '../../activities/reconciliation-load';
 import { reconcile } from '../../domain/recon';
 import { warmUpEngine, type WarmUpReport } from '../../domain/recon/warm-up';
 import { createKnex, JOB_SESSION_TIMEOUTS } from '../../db/knex';
@@ -21,7 +21,7 @@ export type ChildInput = { mode: 'store' | 'first' | 'first-cold'; url: string; 
 export type ChildReport =
   | {
     mode: 'store'; loadMs: number; matchMs: number; writeMs: number; results: number;
-    /** Heap and array buffers (the columns) over the idle process after a full collection, when both imports are loaded. */
+    /** Heap over the idle process after a full collection, when both imports are loaded. */
     loadedBytes: number;
     /** Heap and array buffers over the idle process after a full collection, when the match is done. */
     matchedBytes: number; matchedHeapBytes: number; matchedExternalBytes: number;
@@ -104,7 +104,7 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
     matchMs: matchedAt - loadDone,
     writeMs: ended - matchedAt,
     results: result.results,
-    loadedBytes: loaded.used + loaded.external - idle.used - idle.external,
+    loadedBytes: loaded.used - idle.used,
     matchedBytes: matched.used + matched.external - idle.used - idle.external,
     matchedHeapBytes: matched.used - idle.used,
     matchedExternalBytes: matched.external - idle.external,
@@ -124,7 +124,7 @@ async function firstRun(input: ChildInput, knex: ReturnType<typeof createKnex>):
   const idle = heap();
   let t = Date.now();
   const { books, portal } = await inFirmJobTransaction(knex, input.firmId, 'reconciliation', (trx) =>
-    loadRunColumns(trx, { firmId: input.firmId, register_import_id: input.registerImportId, gstr2b_import_id: input.gstr2bImportId }));
+    loadRunDocuments(trx, { firmId: input.firmId, register_import_id: input.registerImportId, gstr2b_import_id: input.gstr2bImportId }));
   const loadMs = Date.now() - t;
   const loaded = heap();
   const times: number[] = [];

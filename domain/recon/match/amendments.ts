@@ -5,18 +5,18 @@
 import { NumIndex } from '../num-index';
 import { signOf } from '../normalise';
 import { C_SUPERSEDED, CG, ck, CS, DOC_TYPE_BY_CODE, EXCLUDED, F_AMENDED, FAMILY, FAMILY_OF_CODE, FREE, IG, MONEY_STRIDE, SG } from './codes';
-import { cmpDoc, cmpStr, type Docs, portalDoc } from './docs';
+import { cmpDoc, cmpStr, type Docs } from './docs';
 import type { Run } from './run-state';
 import { sortWith } from './sort';
 
 /** The 2B period that carried portal document i. */
 function periodOf(s: Docs, i: number): string {
-  return portalDoc(s, i).period;
+  return s.portal[i - s.nb]!.period;
 }
 
 /** Key of the document an amendment replaces (its date is compared separately). */
 function origKeyOf(s: Docs, a: number): number {
-  const ot = portalDoc(s, a).original?.docType;
+  const ot = s.portal[a - s.nb]!.original?.docType;
   return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[s.orig[a]!]!, 0);
 }
 
@@ -51,7 +51,7 @@ export function supersedeAmendments(run: Run): void {
     for (const g of byKey) if (g) sortByPeriod(s, g);
     for (const a of amendments) {
       s.flags[a] = s.flags[a]! | F_AMENDED;
-      const ap = portalDoc(s, a);
+      const ap = s.portal[a - nb]!;
       const g = byKey[wanted.find(origKeyOf(s, a))];
       let orig = -1;
       if (g) {

@@ -3,7 +3,6 @@
  * documents").
  */
 import { CG, CS, FREE, IG, MERGED, MONEY_FIELDS, MONEY_STRIDE, SG, T_BOE, TX } from './codes';
-import { booksDoc } from './docs';
 import { sortByDoc } from './pairing';
 import type { Run } from './run-state';
 
@@ -36,8 +35,8 @@ export function aggregateBillsOfEntry(run: Run): void {
       s.state[g[j]!] = MERGED; // merged into head: no result row of its own
     }
     // The result row shows the aggregate; keep the first row's descriptive fields.
-    s.booksReplaced.set(head, {
-      ...booksDoc(s, head), taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
-    });
+    s.books[head] = {
+      ...s.books[head]!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
+    };
   }
 }

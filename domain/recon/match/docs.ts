@@ -4,7 +4,6 @@
  * "Pools and pairing"), the amount checks the passes share, and the pairing of two documents.
  */
 import { type CanonicalKey, canonicalKey } from '../normalise';
-import { ArraySource, type DocSource } from '../columnar-docs';
 import { TableLease } from '../table-pool';
 import type { BooksRow, Heads, PortalDoc } from '../types';
 import {
@@ -15,8 +14,7 @@ import {
  * Every document of a run as struct-of-arrays, indexed by document number: books rows
  * 0…nb−1, then the portal documents that are not IMS-rejected. Numbers that may be NaN (days and
  * FYs of unparseable dates, and what is derived from them) stay in Float64Arrays so every
- * comparison behaves as before; the one string column is the refs (`ref`, the row order's last
- * key), the documents themselves are read from the run's inputs when needed.
+ * comparison behaves as before; strings are arrays of references to strings that exist anyway.
  * Rare per-document data (hints, aggregated row refs, amendment deltas) live in sparse maps.
  */
 export class Docs {
@@ -61,16 +59,10 @@ export class Docs {
   /** 1 when the document has an entry in one of the sparse maps below (rows skip the look-ups otherwise). */
   readonly sparse: Uint8Array;
   readonly money: Float64Array;
+  readonly books: BooksRow[];
+  readonly portal: PortalDoc[];
   /**
-   * Each document's position in its side's input (a portal document's among all of them, the
-   * IMS-rejected included). The documents themselves are read from the inputs when needed
-   * (`booksDoc`, `portalDoc`): as columns (columnar-docs.ts) they are rebuilt on each read.
-   */
-  readonly src: Int32Array;
-  /** Books rows the engine replaced (a bill of entry's aggregate), by document number. */
-  readonly booksReplaced = new Map<number, BooksRow>();
-  /**
-   * Each portal document's `supfildt` (by portal index), beside the documents: deciding the rows reads
+   * Each portal document's `supfildt` (by portal index), beside `portal`: deciding the rows reads
    * it for every row with a portal side, and an array of references is far denser in cache than
    * the documents themselves (reading it from them cost a third more there at 1 lakh).
    */
@@ -81,15 +73,14 @@ export class Docs {
   readonly amendmentDelta = new Map<number, Heads>();
   readonly amendmentOfEarlierPeriod = new Map<number, boolean>();
 
-  constructor(nb: number, n: number, readonly texts: readonly string[], tables: TableLease = new TableLease(),
-    readonly booksIn: DocSource<BooksRow> = new ArraySource<BooksRow>([]), readonly portalIn: DocSource<PortalDoc> = new ArraySource<PortalDoc>([])) {
+  constructor(nb: number, n: number, readonly texts: readonly string[], tables: TableLease = new TableLease()) {
     this.nb = nb;
     this.n = n;
     // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began. The buffer comes
     // from the table pool (table-pool.ts), kept from one run to the next.
-    const buf = tables.buffer(n * (8 * (3 + MONEY_STRIDE) + 4 * 7 + 2 + 7));
+    const buf = tables.buffer(n * (8 * (3 + MONEY_STRIDE) + 4 * 6 + 2 + 7));
     // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
@@ -117,7 +108,6 @@ export class Docs {
     this.canonId = i32().fill(-1);
     this.partner = i32().fill(-1);
     this.orig = i32().fill(-1);
-    this.src = i32();
     this.flags = new Uint16Array(buf, off, n);
     off += 2 * n;
     this.type = u8();
@@ -128,17 +118,9 @@ export class Docs {
     this.outReason = u8();
     this.sparse = u8();
     this.ref = new Array<string>(n);
+    this.books = new Array<BooksRow>(nb);
+    this.portal = [];
   }
-}
-
-/** Books document i as the engine sees it (a bill of entry's head: the aggregate). */
-export function booksDoc(s: Docs, i: number): BooksRow {
-  return (s.booksReplaced.size === 0 ? undefined : s.booksReplaced.get(i)) ?? s.booksIn.at(s.src[i]!);
-}
-
-/** Portal document i (a document number, ≥ nb). */
-export function portalDoc(s: Docs, i: number): PortalDoc {
-  return s.portalIn.at(s.src[i]!);
 }
 
 /** The document's clean number ('' when it has none). */
@@ -155,12 +137,12 @@ export function canonText(s: Docs, i: number): string {
 
 /** The place of supply as the document gives it ('' when none). */
 export function posText(s: Docs, i: number): string {
-  return (i < s.nb ? booksDoc(s, i).placeOfSupply : portalDoc(s, i).placeOfSupply) ?? '';
+  return (i < s.nb ? s.books[i]!.placeOfSupply : s.portal[i - s.nb]!.placeOfSupply) ?? '';
 }
 
 /** The port code as compared (cleanPort), '' when none. */
 export function portText(s: Docs, i: number): string {
-  return cleanPort(i < s.nb ? booksDoc(s, i).portCode : portalDoc(s, i).portCode);
+  return cleanPort(i < s.nb ? s.books[i]!.portCode : s.portal[i - s.nb]!.portCode);
 }
 
 export function cleanPort(portCode: string | undefined): string {

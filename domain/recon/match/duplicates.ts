@@ -4,7 +4,7 @@
  */
 import { NumIndex } from '../num-index';
 import { C_DUPLICATE, ck, EXCLUDED, F_DIFFERENT_AMOUNTS, F_POSSIBLE_DUP, FREE } from './codes';
-import { booksDoc, withinTol } from './docs';
+import { withinTol } from './docs';
 import { ensureCanon, Groups } from './interning';
 import { sortByDoc } from './pairing';
 import type { Run } from './run-state';
@@ -60,7 +60,7 @@ export function markDuplicates(run: Run): void {
     if (dupCount > 0) {
       warnings.push({
         code: 'duplicate_in_books',
-        message: `${dupCount} duplicate books row(s) for ${it.gstinById[s.gstinId[g[0]!]!]!} number ${booksDoc(s, g[0]!).invoiceNumberRaw}`,
+        message: `${dupCount} duplicate books row(s) for ${it.gstinById[s.gstinId[g[0]!]!]!} number ${s.books[g[0]!]!.invoiceNumberRaw}`,
         rowRef: s.ref[g[0]!]!,
         count: dupCount,
       });

@@ -72,36 +72,18 @@ function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igs
 }
 
 /**
- * What normaliseBooks reads of a books row (DocSource.fields). From columns, a field it reads
- * that is not listed here reads as absent: tests/unit/recon/columnar-docs.test.ts compares the
- * match over columns with the match over the documents themselves.
- */
-const BOOKS_READ: readonly (keyof BooksRow)[] = [
-  'rowRef', 'docType', 'supplierGstin', 'invoiceNumberRaw', 'invoiceDate', 'placeOfSupply', 'reverseCharge', 'billOfEntryNumber', 'portCode',
-  'taxableValue', 'igst', 'cgst', 'sgst', 'cess', 'derivedAmounts', 'dateFallback', 'itcEligible', 'importOfServices',
-];
-
-/** What normalisePortal reads of a portal document. */
-const PORTAL_READ: readonly (keyof PortalDoc)[] = [
-  'rejected', 'ref', 'docType', 'supplierGstin', 'numberRaw', 'date', 'placeOfSupply', 'reverseCharge', 'billOfEntryNumber', 'portCode',
-  'taxableValue', 'igst', 'cgst', 'sgst', 'cess', 'itcAvailable', 'supplierFilingDate', 'original',
-];
-
-/**
  * Books rows into the columns, with the books flags and out-of-scope rows (docs/reconciliation.md,
  * "Special documents").
  */
-export function normaliseBooks(s: Docs, it: Interner): void {
+export function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow[]): void {
   const nb = s.nb;
   const money = s.money;
-  const read = s.booksIn.fields(BOOKS_READ);
   for (let i = 0; i < nb; i += 1) {
-    // (The fields below alone when the input is columns: valid until the next read.)
-    const r: BooksRow = read(i);
+    const r = booksIn[i]!;
     initDoc(s, i, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r.placeOfSupply,
       r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
     setMoney(money, MONEY_STRIDE * i, r);
-    s.src[i] = i;
+    s.books[i] = r;
     // Books flags and out of scope (docs/reconciliation.md, "Special documents"), while the row is
     // in cache (nothing before the duplicate check reads these bits or states).
     let f = s.flags[i]!;
@@ -122,16 +104,14 @@ export function normaliseBooks(s: Docs, it: Interner): void {
 }
 
 /** Portal documents into the columns after the books; IMS-rejected ones are returned aside, by ref. */
-export function normalisePortal(s: Docs, it: Interner): PortalDoc[] {
+export function normalisePortal(s: Docs, it: Interner, portalIn: readonly PortalDoc[]): PortalDoc[] {
   const nb = s.nb;
   const money = s.money;
-  const portalIn = s.portalIn;
-  const read = portalIn.fields(PORTAL_READ);
   const rejected: PortalDoc[] = [];
   for (let k = 0; k < portalIn.length; k += 1) {
-    const doc: PortalDoc = read(k);
+    const doc = portalIn[k]!;
     if (doc.rejected) {
-      rejected.push(portalIn.at(k));
+      rejected.push(doc);
       continue;
     }
     const i = nb + s.np;
@@ -140,7 +120,7 @@ export function normalisePortal(s: Docs, it: Interner): PortalDoc[] {
       doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
     setMoney(money, MONEY_STRIDE * i, doc);
     if (doc.itcAvailable) money[MONEY_STRIDE * i + M_PACK] = money[MONEY_STRIDE * i + M_PACK]! + PACK_AVAIL;
-    s.src[i] = k;
+    s.portal.push(doc);
     s.filing.push(doc.supplierFilingDate);
     const orig = doc.original;
     if (orig) {

@@ -4,7 +4,7 @@
  */
 import type { TableLease } from '../table-pool';
 import { DAY_SPACE } from './codes';
-import { booksDoc, cmpStr, type Docs, portalDoc } from './docs';
+import { cmpStr, type Docs } from './docs';
 import type { RowPlan } from './row-plan';
 import { insertRange, sortRange, sortWith } from './sort';
 
@@ -192,7 +192,7 @@ export function supplierNamesOf(s: Docs, perm: Int32Array, plan: RowPlan, gstinB
     const r = perm[i]!;
     const g = rowGstin[r]!;
     if (done[g] === 1 || rowP[r]! < 0) continue;
-    const name = portalDoc(s, rowP[r]!).supplierName;
+    const name = s.portal[rowP[r]! - s.nb]!.supplierName;
     if (name) {
       names.set(gstinById[g]!, name);
       done[g] = 1;
@@ -202,7 +202,7 @@ export function supplierNamesOf(s: Docs, perm: Int32Array, plan: RowPlan, gstinB
     const r = perm[i]!;
     const g = rowGstin[r]!;
     if (done[g] === 1 || rowB[r]! < 0) continue;
-    const name = booksDoc(s, rowB[r]!).supplierName;
+    const name = s.books[rowB[r]!]!.supplierName;
     if (name) {
       names.set(gstinById[g]!, name);
       done[g] = 1;

@@ -8,8 +8,7 @@ import type { Flag, MatchReason } from '../categories';
 import { newRowItcScratch, rowItc, type RowItcScratch } from '../itc';
 import type { TableLease } from '../table-pool';
 import { DOC_TYPE_BY_CODE, F_ORIGINAL_NUMBER, F_PERIOD_SHIFT, FLAG_BY_BIT, MONEY_STRIDE, P3, P6, PASS_BY_CODE } from './codes';
-import type { BooksRow, PortalDoc } from '../types';
-import { booksDoc, type Docs, portalDoc, portText, posText } from './docs';
+import { type Docs, portText, posText } from './docs';
 import type { Difference, MatchedRows, MatchOptions, ResultRow } from './options';
 import { singleCategory, singleReason } from './row-plan';
 import {
@@ -56,10 +55,9 @@ export class Rows {
   pairRow(b: number, p: number): ResultRow {
     const s = this.s;
     const v = verdict(s, this.o, b, p);
-    // Rebuilt here when the documents are columns (one read of each side per row).
-    const br = booksDoc(s, b);
-    const pr = portalDoc(s, p);
-    const diffs = this.differencesOf(v, b, p, br, pr);
+    const br = s.books[b]!;
+    const pr = s.portal[p - s.nb]!;
+    const diffs = this.differencesOf(v, b, p);
     const pass = s.pass[b]!;
     const category = verdictCategory(v);
     const accepted = verdictAccepted(v);
@@ -120,7 +118,7 @@ export class Rows {
   }
 
   /** The differences the verdict found, with the two sides' values (allocated only when there are any). */
-  private differencesOf(v: number, b: number, p: number, br: BooksRow, pr: PortalDoc): Difference[] | null {
+  private differencesOf(v: number, b: number, p: number): Difference[] | null {
     const found = differences(v);
     if (found === 0) return null;
     const s = this.s;
@@ -138,6 +136,8 @@ export class Rows {
     if ((found & D_TAX_HEADS) !== 0) {
       diffs.push({ field: 'taxHeads', books: interState(money, x) ? 'IGST' : 'CGST+SGST', portal: interState(money, y) ? 'IGST' : 'CGST+SGST', delta: null, material: true });
     }
+    const br = s.books[b]!;
+    const pr = s.portal[p - s.nb]!;
     if ((found & D_DATE) !== 0) {
       diffs.push({ field: 'invoiceDate', books: br.invoiceDate, portal: pr.date, delta: s.day[b]! - s.day[p]!, material: isMaterial(v, 6) });
     }
@@ -160,8 +160,8 @@ export class Rows {
     const category = singleCategory(s, d);
     const reason = singleReason(s, d);
     const isBooks = d < s.nb;
-    const br = isBooks ? booksDoc(s, d) : null;
-    const pr = isBooks ? null : portalDoc(s, d);
+    const br = isBooks ? s.books[d]! : null;
+    const pr = isBooks ? null : s.portal[d - s.nb]!;
     const sparse = s.sparse[d] === 1;
     const h = sparse ? s.hints.get(d) : undefined;
     const row: ResultRow = {

@@ -7,7 +7,6 @@
  * date, then rowRef / ref, which are unique), and every map is iterated in insertion order of that
  * sequence.
  */
-import { ArraySource, ColumnarDocs, docSource, type DocSource, TextTable } from '../columnar-docs';
 import { keepShape } from '../kept-shapes';
 import { TableLease } from '../table-pool';
 import type { BooksRow, Issue, PortalDoc } from '../types';
@@ -30,8 +29,8 @@ import { Run } from './run-state';
 import { applySupplierSignals } from './supplier-signals';
 
 export function matchDocuments(
-  booksIn: readonly BooksRow[] | DocSource<BooksRow>,
-  portalIn: readonly PortalDoc[] | DocSource<PortalDoc>,
+  booksIn: readonly BooksRow[],
+  portalIn: readonly PortalDoc[],
   opts: Partial<MatchOptions> = {},
 ): MatchOutput {
   const { rows, rejected, warnings } = matchDocumentsInto(booksIn, portalIn, opts, null);
@@ -48,9 +47,9 @@ export function matchDocuments(
 export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<MatchOptions> = {}): ResultRow {
   const o = matchOptions(opts);
   const it = new Interner();
-  const s = new Docs(1, 2, it.texts, new TableLease(), new ArraySource([books]), new ArraySource([{ ...portal, rejected: false }]));
-  normaliseBooks(s, it);
-  normalisePortal(s, it);
+  const s = new Docs(1, 2, it.texts);
+  normaliseBooks(s, it, [books]);
+  normalisePortal(s, it, [{ ...portal, rejected: false }]);
   assignFySlots(s, 2);
   applySupplierSignals(new Run(s, it, o, 1, 2, [], [], new TableLease(), new TableLease()));
   pair(s, 0, 1, MANUAL);
@@ -63,8 +62,8 @@ export function manualPairRow(books: BooksRow, portal: PortalDoc, opts: Partial<
  * supplier is named as a pass over the sorted rows would name it (`supplierNames`).
  */
 export function matchDocumentsInto(
-  booksIn: readonly BooksRow[] | DocSource<BooksRow>,
-  portalIn: readonly PortalDoc[] | DocSource<PortalDoc>,
+  booksIn: readonly BooksRow[],
+  portalIn: readonly PortalDoc[],
   opts: Partial<MatchOptions>,
   sink: RowSink | null,
 ): { rows: MatchedRows; rejected: PortalDoc[]; warnings: Issue[]; supplierNames: Map<string, string> } {
@@ -73,7 +72,7 @@ export function matchDocumentsInto(
   const tables = new TableLease();
   const kept = new TableLease();
   try {
-    return matchWith(docSource(booksIn), docSource(portalIn), matchOptions(opts), sink, tables, kept);
+    return matchWith(booksIn, portalIn, matchOptions(opts), sink, tables, kept);
   } catch (error) {
     kept.release();
     throw error;
@@ -82,7 +81,7 @@ export function matchDocumentsInto(
   }
 }
 
-function matchWith(booksIn: DocSource<BooksRow>, portalIn: DocSource<PortalDoc>, o: MatchOptions, sink: RowSink | null,
+function matchWith(booksIn: readonly BooksRow[], portalIn: readonly PortalDoc[], o: MatchOptions, sink: RowSink | null,
   tables: TableLease, kept: TableLease): { rows: MatchedRows; rejected: PortalDoc[]; warnings: Issue[]; supplierNames: Map<string, string> } {
   const warnings: Issue[] = [];
   const it = new Interner(tables);
@@ -91,9 +90,9 @@ function matchWith(booksIn: DocSource<BooksRow>, portalIn: DocSource<PortalDoc>,
   // categories) in order, each its own function (V8 optimises each phase's loops while they run; as
   // one function, every loop re-compiled it all).
   const nb = booksIn.length;
-  const s = new Docs(nb, nb + portalIn.length, it.texts, kept, booksIn, portalIn);
-  normaliseBooks(s, it);
-  const rejected = normalisePortal(s, it);
+  const s = new Docs(nb, nb + portalIn.length, it.texts, kept);
+  normaliseBooks(s, it, booksIn);
+  const rejected = normalisePortal(s, it, portalIn);
   const end = nb + s.np;
   assignFySlots(s, end);
   const run = new Run(s, it, o, nb, end, warnings, rejected, tables, kept);
@@ -126,7 +125,6 @@ function byWarning(x: Issue, y: Issue): number {
 {
   const it = keepShape(new Interner());
   const docs = keepShape(new Docs(0, 0, it.texts));
-  keepShape(new ColumnarDocs(new TextTable(), []));
   keepShape(new Groups(0));
   keepShape(new Run(docs, it, matchOptions({}), 0, 0, [], [], new TableLease(), new TableLease()));
   keepShape(new RowKeys([], new Int32Array(0), new Int32Array(0), new Float64Array(0)));
