@@ -2,12 +2,14 @@
  * The COPY path of the bulk row writes (db/copy-rows.ts, db/recon-rows.ts), called directly in
  * tenant transactions of the application role on a real PostgreSQL: values round-trip exactly,
  * a failure part-way leaves nothing, row-level security and the period lock still decide, and
- * one firm's staged rows are never visible to another.
+ * one firm's staged rows are never visible to another. Imports are written both from their
+ * documents and from COPY text made already, as an upload's parser thread makes it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CHUNK, CHUNK_CHARS, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
-import { insertImportRows, insertResultRows, loadImportRows, type StoredResult } from '../../../db/recon-rows';
+import { importRowsText } from '../../../db/copy-text';
+import { insertImportRows, insertImportText, insertResultRows, loadImportRows, ROW_BATCH, type StoredResult } from '../../../db/recon-rows';
 import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { eventually } from '../../harness/eventually';
@@ -247,5 +249,115 @@ describe('bulk row writes by COPY', () => {
     const write = asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period }, Array.from({ length: 3_000 }, (_, i) => ({ n: i }))));
     await expect(write).rejects.toThrow(/period_closed/);
     expect(await storedCount(importId)).toBe(0);
+  });
+
+  describe('from COPY text made already (insertImportText, as uploads write)', () => {
+    /** Writes the documents as an upload does: made into text first, then streamed as it is. */
+    const writeText = (trx: Knex.Transaction, scope: { clientId: string; importId: string; period?: string }, docs: readonly unknown[], hook?: (done: number) => Promise<void> | void) =>
+      insertImportText(trx, { firmId: firm.id, clientId: scope.clientId, importId: scope.importId, period: scope.period ?? PERIOD }, importRowsText(docs), hook);
+
+    /**
+     * The moves that wrote an import, read in the writing transaction: each move is one INSERT
+     * statement, so its rows share a command id (`cmin`). Answers each move's first and last seq.
+     */
+    const moves = async (trx: Knex.Transaction, importId: string): Promise<Array<[number, number]>> => {
+      const rows = await trx.raw(
+        `select min(seq)::int as first, max(seq)::int as last from import_rows where import_id = ? group by cmin::text::int order by 1`,
+        [importId],
+      );
+      return rows.rows.map((r: { first: number; last: number }) => [r.first, r.last]);
+    };
+
+    it('round-trips the awkward documents exactly, in file order, as the same rows the documents path writes', async () => {
+      const viaText = await newImport(firm);
+      const viaDocs = await newImport(firm);
+      const docs = AWKWARD.map((text, i) => ({ invoiceNumber: text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } }));
+      await asFirm(firm, (trx) => writeText(trx, viaText, docs));
+      await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId: viaDocs.clientId, importId: viaDocs.importId, period: PERIOD }, docs));
+      expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId: viaText.importId }))).toEqual(docs);
+      const stored = (importId: string) => db.owner('import_rows').where({ import_id: importId }).orderBy('seq').select('seq', 'doc', 'period', 'client_id');
+      expect(await stored(viaText.importId)).toEqual(await stored(viaDocs.importId));
+    });
+
+    it(`cuts more than one chunk (${CHUNK.toLocaleString('en-IN')} rows each), in order, with progress every ${ROW_BATCH} rows`, async () => {
+      const { importId, clientId } = await newImport(firm);
+      const docs = Array.from({ length: CHUNK + 2_345 }, (_, i) => ({ n: i, t: i % 7 === 0 ? 'x\ty' : 'z' }));
+      const progress: number[] = [];
+      const moved = await asFirm(firm, async (trx) => {
+        await writeText(trx, { importId, clientId }, docs, (done) => void progress.push(done));
+        return moves(trx, importId);
+      });
+      expect(moved).toEqual([[0, CHUNK - 1], [CHUNK, docs.length - 1]]);
+      const expected = Array.from({ length: Math.floor(docs.length / ROW_BATCH) }, (_, k) => (k + 1) * ROW_BATCH).concat(docs.length);
+      expect(progress).toEqual(expected);
+      const back = await asFirm(firm, (trx) => loadImportRows<{ n: number; t: string }>(trx, { firmId: firm.id, importId }));
+      expect(back.length).toBe(docs.length);
+      expect(back.findIndex((d, i) => d.n !== i || d.t !== docs[i]!.t)).toBe(-1);
+    });
+
+    it(`cuts large rows into chunks of about ${CHUNK_CHARS / 1024 / 1024} MB of text, in order`, async () => {
+      const { importId, clientId } = await newImport(firm);
+      const docs = Array.from({ length: 3_000 }, (_, i) => ({ n: i, text: `${i}\t`.padEnd(2_000, 'é\\') }));
+      const text = importRowsText(docs);
+      const moved = await asFirm(firm, async (trx) => {
+        await insertImportText(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, text);
+        return moves(trx, importId);
+      });
+      // The chunks follow each other, and each but the last ends with the row that took it to CHUNK_CHARS bytes.
+      const bytes = (first: number, last: number) => text.ends[last]! - (first === 0 ? 0 : text.ends[first - 1]!);
+      expect(moved.length).toBeGreaterThan(1);
+      expect(moved.map(([first]) => first)).toEqual([0, ...moved.slice(0, -1).map(([, last]) => last + 1)]);
+      expect(moved[moved.length - 1]![1]).toBe(docs.length - 1);
+      expect(moved.slice(0, -1).filter(([first, last]) => !(bytes(first, last) >= CHUNK_CHARS && bytes(first, last - 1) < CHUNK_CHARS))).toEqual([]);
+      expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
+    });
+
+    it('leaves nothing when the stream fails part-way, after a whole chunk was moved in, and the connection stays usable', async () => {
+      const { importId, clientId } = await newImport(firm);
+      const docs = Array.from({ length: CHUNK + 10_000 }, (_, i) => ({ n: i }));
+      const progress: number[] = [];
+      const write = asFirm(firm, (trx) =>
+        writeText(trx, { importId, clientId }, docs, (done) => {
+          progress.push(done);
+          if (done >= CHUNK + 4_000) throw new Error('stopped mid-stream');
+        }),
+      );
+      await expect(write).rejects.toThrow('stopped mid-stream');
+      expect(progress[progress.length - 1]).toBeGreaterThan(CHUNK); // the second chunk's COPY had begun: the first was moved in
+      expect(await storedCount(importId)).toBe(0);
+      await asFirm(firm, (trx) => writeText(trx, { importId, clientId }, [{ n: 1 }]));
+      expect(await storedCount(importId)).toBe(1);
+    });
+
+    it('leaves nothing when the database refuses a row in the second chunk', async () => {
+      const { importId, clientId } = await newImport(firm);
+      // Progress is due at `handed` within the second chunk, before the piece with the refused row
+      // is sent: seeing it proves the first chunk had been moved in before the refusal.
+      const handed = Math.ceil((CHUNK + 1) / ROW_BATCH) * ROW_BATCH;
+      // A lone surrogate: JSON.stringify writes it as \ud800, which jsonb refuses.
+      const docs = Array.from({ length: handed + 100 }, (_, i) => ({ n: i, text: i === handed + 50 ? 'bad \ud800' : 'ok' }));
+      const progress: number[] = [];
+      const write = asFirm(firm, (trx) => writeText(trx, { importId, clientId }, docs, (done) => void progress.push(done)));
+      await expect(write).rejects.toThrow(/invalid input syntax for type json/);
+      expect(progress).toContain(handed);
+      expect(await storedCount(importId)).toBe(0);
+    });
+
+    it('is stopped by row-level security and the period lock like the documents path, and writes nothing', async () => {
+      const theirs = await newImport(other);
+      await expect(asFirm(firm, (trx) => insertImportText(trx, { firmId: other.id, clientId: theirs.clientId, importId: theirs.importId, period: PERIOD }, importRowsText([{ n: 1 }]))))
+        .rejects.toThrow(/row-level security/);
+      expect(await storedCount(theirs.importId)).toBe(0);
+      const period = '2024-02';
+      const { importId, clientId } = await newImport(firm, period);
+      await db.owner.transaction(async (trx) => {
+        await trx.raw(`select set_config('app.firm_id', ?, true)`, [firm.id]);
+        await trx('periods').insert({ firm_id: firm.id, client_id: clientId, period });
+        await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'close_requested' });
+        await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'closed' });
+      });
+      await expect(asFirm(firm, (trx) => writeText(trx, { importId, clientId, period }, [{ n: 1 }, { n: 2 }]))).rejects.toThrow(/period_closed/);
+      expect(await storedCount(importId)).toBe(0);
+    });
   });
 });
