@@ -24,7 +24,51 @@ export function copyField(value: string | number | null | undefined): string {
 
 /** One imported document as a line of the staging table `(seq, doc)`: its position and its JSON. */
 export function importRowLine(seq: number, doc: unknown): string {
-  return `${seq}\t${copyField(JSON.stringify(doc))}\n`;
+  return jsonLine(seq, JSON.stringify(doc));
+}
+
+const jsonLine = (seq: number, json: string): string => `${seq}\t${copyField(json)}\n`;
+
+/**
+ * Text jsonb cannot hold: NUL (U+0000) and a UTF-16 surrogate without its pair. A file can carry
+ * either as text (JSON's `\u0000` and `\ud800` escapes, a NUL byte in a register's cell, an XML
+ * character reference in a workbook), JSON.stringify writes them as those escapes, and PostgreSQL
+ * refuses the escape, failing the whole COPY. `UNSTORABLE_ESCAPE` finds them in JSON.stringify's
+ * output (lower-case escapes; after an even run of backslashes, since an odd one makes the text
+ * `\u…` itself); `LONE_SURROGATE` and a NUL say which string of the document holds one
+ * (without the `u` flag the pattern sees UTF-16 units, so it can tell a pair from a lone half).
+ */
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Where an import's document holds text that cannot be stored: refused before anything is written. */
+export class UnstorableText extends Error {
+  constructor(
+    /** The document's position in the import. */
+    readonly index: number,
+    /** The field holding it, as a dotted path (`supplierName`, `original.number`). */
+    readonly field: string,
+    /** What it holds, in words. */
+    readonly what: string,
+  ) {
+    super(`document ${index}: ${field} contains ${what}, which cannot be stored`);
+  }
+}
+
+/** The first string (a key or a value) of `value` holding unstorable text, and what it holds. */
+function unstorableAt(value: unknown, path: string): { field: string; what: string } | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return { field: path, what: 'a NUL character (U+0000)' };
+    if (LONE_SURROGATE.test(value)) return { field: path, what: 'an unpaired UTF-16 surrogate (U+D800–U+DFFF)' };
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = path === '' ? key : `${path}.${key}`;
+    const found = unstorableAt(key, at) ?? unstorableAt(inner, at);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -33,7 +77,11 @@ export function importRowLine(seq: number, doc: unknown): string {
  */
 export type CopyText = { bytes: Uint8Array; ends: Uint32Array };
 
-/** An import's documents as COPY text, one `importRowLine` each, in file order. */
+/**
+ * An import's documents as COPY text, one `importRowLine` each, in file order. Throws
+ * `UnstorableText` for the first document holding text jsonb refuses, so an upload is refused
+ * before any of it is written rather than failing in the database part-way.
+ */
 export function importRowsText(docs: readonly unknown[]): CopyText {
   // Each line is encoded as soon as it is made, so the lines die young: kept in an array (or
   // joined into one string) until the end, a lakh of them were promoted and copied by the
@@ -43,7 +91,13 @@ export function importRowsText(docs: readonly unknown[]): CopyText {
   const ends = new Uint32Array(docs.length);
   let at = 0;
   for (let i = 0; i < docs.length; i += 1) {
-    const line = importRowLine(i, docs[i]);
+    const json = JSON.stringify(docs[i]);
+    // Only JSON.stringify's escapes can spell unstorable text: the plain test rules out nearly every line.
+    if (json.includes('\\u') && UNSTORABLE_ESCAPE.test(json)) {
+      const found = unstorableAt(docs[i], '');
+      throw new UnstorableText(i, found?.field ?? '', found?.what ?? 'text that cannot be stored');
+    }
+    const line = jsonLine(i, json);
     // A UTF-16 unit is at most three bytes of UTF-8 (a surrogate pair four): room for the worst.
     if (out.length - at < line.length * 3) {
       const grown = Buffer.allocUnsafeSlow(Math.max(out.length * 2, at + line.length * 3));

@@ -7,10 +7,10 @@
  */
 import fs from 'node:fs';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { importRowsText, type CopyText } from '../../db/copy-text';
+import { importRowsText, UnstorableText, type CopyText } from '../../db/copy-text';
 import { MeteredBody } from './metered-body';
 import { parseUpload } from './parse-upload';
-import type { ParsedUpload, ReadLimits, UploadExpectation } from './upload-result';
+import { refused, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
 
 export type ParseJob = { expect: UploadExpectation; limits: ReadLimits };
 
@@ -31,8 +31,29 @@ export async function parseSpooledUpload(job: ParseJob): Promise<ParsedFile> {
   await body.drain();
   if (!parsed.ok) return parsed;
   const { docs, ...rest } = parsed;
-  const file: ParsedFile = { ...rest, rows: docs.length, text: importRowsText(docs) };
+  let text: CopyText;
+  try {
+    text = importRowsText(docs);
+  } catch (error) {
+    if (error instanceof UnstorableText) return unstorable(error, docs[error.index]);
+    throw error;
+  }
+  const file: ParsedFile = { ...rest, rows: docs.length, text };
   // The text's memory is handed to the api's thread, not copied (a copy of tens of MB took as long
   // as the parse); the rest of the answer is small and cloned.
   return move({ [transferableSymbol]: [file.text.bytes.buffer, file.text.ends.buffer], [valueSymbol]: file }) as unknown as ParsedFile;
+}
+
+/**
+ * A document holding text the database cannot store (db/copy-text.ts): the file is refused as any
+ * bad file is, naming the document (a register's rows, a portal document's section and position)
+ * and its field, before anything is written.
+ */
+function unstorable(error: UnstorableText, doc: unknown): ParsedFile {
+  const { rowRef, ref } = (doc ?? {}) as { rowRef?: unknown; ref?: unknown };
+  const where = typeof rowRef === 'string' ? rowRef : typeof ref === 'string' ? ref : `document ${error.index + 1}`;
+  const message = `${error.field} contains ${error.what}, which cannot be stored`;
+  return refused(400, 'invalid_file', `The file cannot be stored: ${where}: ${message}.`,
+    [{ code: 'invalid_field', fatal: true, rowRef: where, field: error.field, message }],
+    'Remove the character from the file (a damaged export or a paste can leave one) and upload it again.') as ParsedFile;
 }

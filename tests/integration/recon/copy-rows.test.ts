@@ -334,10 +334,17 @@ describe('bulk row writes by COPY', () => {
       // Progress is due at `handed` within the second chunk, before the piece with the refused row
       // is sent: seeing it proves the first chunk had been moved in before the refusal.
       const handed = Math.ceil((CHUNK + 1) / ROW_BATCH) * ROW_BATCH;
-      // A lone surrogate: JSON.stringify writes it as \ud800, which jsonb refuses.
-      const docs = Array.from({ length: handed + 100 }, (_, i) => ({ n: i, text: i === handed + 50 ? 'bad \ud800' : 'ok' }));
+      // importRowsText refuses text jsonb cannot hold before any write (the upload's own check),
+      // so the refused row is made by hand: a placeholder's bytes become a lone surrogate's escape.
+      const placeholder = 'XXXXXXX';
+      const docs = Array.from({ length: handed + 100 }, (_, i) => ({ n: i, text: i === handed + 50 ? placeholder : 'ok' }));
+      const text = importRowsText(docs);
+      const bad = Buffer.from(text.bytes.buffer, text.bytes.byteOffset, text.bytes.length);
+      const at = bad.indexOf(placeholder, text.ends[handed + 49]);
+      expect({ at, inRow: at >= text.ends[handed + 49]! && at < text.ends[handed + 50]! }).toEqual({ at, inRow: true });
+      bad.write('\\\\ud800', at); // COPY's escaped backslash, then u d 8 0 0: seven bytes, as the placeholder
       const progress: number[] = [];
-      const write = asFirm(firm, (trx) => writeText(trx, { importId, clientId }, docs, (done) => void progress.push(done)));
+      const write = asFirm(firm, (trx) => insertImportText(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, text, (done) => void progress.push(done)));
       await expect(write).rejects.toThrow(/invalid input syntax for type json/);
       expect(progress).toContain(handed);
       expect(await storedCount(importId)).toBe(0);

@@ -1,0 +1,115 @@
+/**
+ * Text PostgreSQL cannot store, through the real upload API and PostgreSQL: a NUL character or an
+ * unpaired UTF-16 surrogate reads as text (JSON's `\u0000` and `\ud800` escapes, a NUL byte in a
+ * register's cell), but jsonb refuses it. The upload is refused as a bad file, naming the document
+ * and its field, with nothing stored, instead of failing with a 500.
+ */
+import { login } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { createImport, putFile, reconData, startReconApi, type Kind, type ReconApi } from './recon-helpers';
+
+const PERIOD = '2024-06';
+
+describe('uploads carrying text that cannot be stored', () => {
+  let db: TestDatabase;
+  let api: ReconApi;
+  let firm: TestFirm;
+  let staff: string;
+  let clientId: string;
+  let data: ReturnType<typeof reconData>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startReconApi(db);
+    firm = await createTestFirm(db);
+    staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    clientId = firm.clients[0]!.id;
+    data = reconData(firm.clients[0]!.gstin, 120);
+  });
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  async function upload(kind: Kind, file: string | Buffer) {
+    const created = await createImport(api, staff, clientId, kind, PERIOD, Buffer.byteLength(file));
+    expect(created.status).toBe(201);
+    const res = await putFile(created.body.uploadUrl, file);
+    return { importId: created.body.importId as string, ...res };
+  }
+
+  /** What the refusal says and what it left: the error, the import's status and errors, its stored rows. */
+  async function refusal(importId: string, res: { status: number; body: { error?: { code: string; message: string; details: { errors: unknown[] } } } }) {
+    const row = await db.owner('imports').where({ id: importId }).first();
+    const stored = Number((await db.owner('import_rows').where({ import_id: importId }).count({ n: '*' }))[0]!.n);
+    return { status: res.status, code: res.body.error?.code, message: res.body.error?.message, errors: res.body.error?.details.errors, importStatus: row.status, importErrors: row.errors, stored };
+  }
+
+  /** The 2B JSON with the second supplier's trade name replaced by `name` (written as JSON text, escapes kept). */
+  function twoBWithName(nameJson: string): string {
+    const json = JSON.parse(data.twoB);
+    const b2b = json.data.docdata.b2b as Array<Record<string, unknown>>;
+    b2b[1]!.trdnm = 'PLACEHOLDER-NAME';
+    return JSON.stringify(json).replace('"PLACEHOLDER-NAME"', nameJson);
+  }
+
+  it.each([
+    ['a NUL escape', String.raw`"Bad\u0000Name"`],
+    ['a lone surrogate escape', String.raw`"Bad\ud800Name"`],
+  ])('refuses a 2B whose supplier name carries %s as a bad file, naming the document, and stores nothing', async (_, name) => {
+    const { importId, ...res } = await upload('gstr2b', twoBWithName(name));
+    const expected = {
+      code: 'invalid_field',
+      fatal: true,
+      field: 'supplierName',
+      rowRef: expect.stringContaining('b2b'),
+      message: expect.stringMatching(/^supplierName .*cannot be stored/),
+    };
+    expect(await refusal(importId, res)).toEqual({
+      status: 400,
+      code: 'invalid_file',
+      message: expect.stringMatching(/cannot be stored/),
+      errors: [expected],
+      importStatus: 'rejected',
+      importErrors: [expected],
+      stored: 0,
+    });
+  });
+
+  it('takes a 2B whose text is merely written with escapes (an escaped backslash before u0000, a surrogate pair)', async () => {
+    const name = String.raw`"Not\\u0000 NUL \ud83e\uddfe"`;
+    const { importId, status, body } = await upload('gstr2b', twoBWithName(name));
+    expect(status).toBe(200);
+    const docs = (await db.owner('import_rows').where({ import_id: importId }).select('doc')).map((r: { doc: { supplierName: string } }) => r.doc.supplierName);
+    expect(docs).toContain('Not\\u0000 NUL 🧾');
+    expect(body.rows).toBe(docs.length);
+  });
+
+  it('refuses a register whose cell carries a NUL byte past the first 4 KB as a bad file, naming the row, and stores nothing', async () => {
+    const lines = data.csv.split('\r\n');
+    // Past the first 4 KB: the sniffer, which refuses a NUL byte as binary content, looks no further.
+    let at = 6;
+    for (let bytes = 0; bytes < 8192; at += 1) bytes += Buffer.byteLength(lines[at]!) + 2;
+    // The second cell, Particulars (the supplier's name), quoted or not.
+    lines[at] = lines[at]!.replace(/^([^,]*,"?)/, '$1Bad\u0000');
+    expect(lines[at]).toContain('\u0000');
+    const { importId, ...res } = await upload('purchase_register', lines.join('\r\n'));
+    const expected = {
+      code: 'invalid_field',
+      fatal: true,
+      field: 'supplierName',
+      rowRef: expect.stringContaining(String(at + 1)),
+      message: expect.stringMatching(/^supplierName .*cannot be stored/),
+    };
+    expect(await refusal(importId, res)).toEqual({
+      status: 400,
+      code: 'invalid_file',
+      message: expect.stringMatching(/cannot be stored/),
+      errors: [expected],
+      importStatus: 'rejected',
+      importErrors: [expected],
+      stored: 0,
+    });
+  });
+});
