@@ -1,7 +1,7 @@
 /**
  * The portal Excel reader (domain/recon/portal-xlsx.ts) over the XLSX sheet reader against the same
  * reader over exceljs's streaming reader (ops/bench/portal-xlsx-exceljs.ts), on one generated 2B
- * download (tests/helpers/portal-workbook.ts writes it as the portal lays it out), the two run
+ * download (ops/bench/portal-workbook.ts writes it as the portal lays it out), the two run
  * alternately in one process, each read handed the parts as the upload path hands them. Prints
  * each round's times, their ratio and the load average. Size: PORTAL_XLSX_BENCH_SIZE (default 20,000
  * documents a side of the generated return); rounds: PORTAL_XLSX_BENCH_ROUNDS (default 5).
@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { workbookInReadingOrder } from '../../api/imports/workbook-order';
 import { readPortalWorkbook, type PortalWorkbook } from '../../domain/recon/portal-xlsx';
-import { portalWorkbookOf } from '../../tests/helpers/portal-workbook';
+import { portalWorkbookOf } from './portal-workbook';
 import { readPortalWorkbookWithExceljs } from './portal-xlsx-exceljs';
 import { generateReconData, toGstr2bJson } from './recon-data';
 

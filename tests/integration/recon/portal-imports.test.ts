@@ -9,7 +9,7 @@
 import { call, login } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { portalWorkbookOf } from '../../helpers/portal-workbook';
+import { portalWorkbookOf } from '../../../ops/bench/portal-workbook';
 import { as2a } from '../../../domain/recon/portal-xlsx-layout';
 import { createImport, importFile, putFile, reconData, startReconApi, type Kind, type ReconApi } from './recon-helpers';
 

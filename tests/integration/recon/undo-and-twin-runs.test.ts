@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { eventually } from '../../harness/eventually';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { portalWorkbookOf } from '../../helpers/portal-workbook';
+import { portalWorkbookOf } from '../../../ops/bench/portal-workbook';
 import type { RunningWorker } from '../../../ops/worker';
 import { importFile, reconData, startReconApi, type ReconApi } from './recon-helpers';
 

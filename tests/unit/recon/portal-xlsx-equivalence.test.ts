@@ -21,7 +21,7 @@ import { type PortalWorkbook, type PortalWorkbookOptions, readPortalWorkbook } f
 import { as2a } from '../../../domain/recon/portal-xlsx-layout';
 import { readPortalWorkbookWithExceljs } from '../../../ops/bench/portal-xlsx-exceljs';
 import { generateReconData, prng, toGstr2bJson } from '../../../ops/bench/recon-data';
-import { portalWorkbookOf } from '../../helpers/portal-workbook';
+import { portalWorkbookOf } from '../../../ops/bench/portal-workbook';
 
 type Obj = Record<string, unknown>;
 

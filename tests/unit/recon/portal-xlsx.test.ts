@@ -1,6 +1,6 @@
 /**
  * The portal's GSTR-2B / 2A Excel (domain/recon/portal-xlsx.ts), built in the test from the same
- * JSON as its twin (tests/helpers/portal-workbook.ts): the same documents, refs and warnings as the
+ * JSON as its twin (ops/bench/portal-workbook.ts): the same documents, refs and warnings as the
  * JSON reader gives; the title block's period and GSTIN; per-rate lines joined into one document.
  */
 import fs from 'node:fs';
@@ -11,7 +11,7 @@ import { parseGstr2b, readGstr2bEntries } from '../../../domain/recon/gstr2b-rea
 import { readGstr2a, readGstr2aEntries } from '../../../domain/recon/gstr2a-reader';
 import { readPortalWorkbook } from '../../../domain/recon/portal-xlsx';
 import { as2a, portalLook, portalWorkbook } from '../../../domain/recon/portal-xlsx-layout';
-import { portalWorkbookOf } from '../../helpers/portal-workbook';
+import { portalWorkbookOf } from '../../../ops/bench/portal-workbook';
 import { CLIENT, SUP_A, SUP_B } from './builders';
 
 /** Reads a workbook as the upload path does: spooled to a file, its parts put in reading order. */

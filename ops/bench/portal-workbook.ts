@@ -4,7 +4,9 @@
  * name, financial year, tax period, GSTIN), summary sheets, and per section a data sheet with a
  * title, a two-row header (group headings merged over their columns, single headings merged over
  * both rows) and one row per tax-rate line, with state names, Yes/No, `Jun'24` periods and real
- * dates. Tests build both files from one JSON object and compare what the API makes of them.
+ * dates. Tests build both files from one JSON object and compare what the API makes of them; the
+ * portal Excel benchmark (portal-xlsx.bench.ts) reads what it writes. Kept beside the benchmark's
+ * other generators (recon-data.ts) so that tests import from ops/bench, never the reverse.
  */
 import * as ExcelJS from 'exceljs';
 import { STATE_CODES } from '../../domain/gstin';
