@@ -194,10 +194,12 @@ export const RESERVE_FOR = 1_000_000;
 
 /**
  * Runs the warm-up: each size's documents reconciled, their result rows built a batch at a time
- * and serialised as the worker writes them, then released. `pause` runs between the steps, so a
- * worker that calls this after it starts polling answers its tasks in between. The last run's
- * tables are recorded, and what a run of `reserveFor` documents a side would take beyond them is
- * set aside in the table pool (address space, not memory, until a run that large writes it).
+ * and serialised as the worker writes them, then released. The worker runs it before it starts
+ * polling (ops/worker.ts; docs/performance.md, "First run"), so no task waits behind it; `pause`
+ * runs between the steps (a turn of the event loop by default), so whatever shares the process
+ * (the api, under `npm start`) still answers in between. The last run's tables are recorded, and
+ * what a run of `reserveFor` documents a side would take beyond them is set aside in the table
+ * pool (address space, not memory, until a run that large writes it).
  */
 export async function warmUpEngine(options: { sizes?: readonly number[]; pause?: () => Promise<void>; reserveFor?: number } = {}): Promise<WarmUpReport> {
   const sizes = options.sizes ?? WARM_UP_SIZES;
