@@ -1,9 +1,12 @@
 /**
  * Text PostgreSQL cannot store, through the real upload API and PostgreSQL: a NUL character or an
  * unpaired UTF-16 surrogate reads as text (JSON's `\u0000` and `\ud800` escapes, a NUL byte in a
- * register's cell), but jsonb refuses it. The upload is refused as a bad file, naming the document
+ * register's cell, a workbook's `&#0;`), but jsonb refuses it. The upload is refused as a bad file, naming the document
  * and its field, with nothing stored, instead of failing with a 500.
  */
+import * as ExcelJS from 'exceljs';
+import unzipper from 'unzipper';
+import yazl from 'yazl';
 import { login } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -44,6 +47,30 @@ describe('uploads carrying text that cannot be stored', () => {
     const row = await db.owner('imports').where({ id: importId }).first();
     const stored = Number((await db.owner('import_rows').where({ import_id: importId }).count({ n: '*' }))[0]!.n);
     return { status: res.status, code: res.body.error?.code, message: res.body.error?.message, errors: res.body.error?.details.errors, importStatus: row.status, importErrors: row.errors, stored };
+  }
+
+  /**
+   * A register workbook whose second row's Particulars holds `&#0;`, a character reference to NUL
+   * (exceljs drops a NUL it is given, so the reference is written into the shared strings part).
+   */
+  async function registerWorkbookWithNul(): Promise<Buffer> {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Purchase Register');
+    ws.addRow(['Date', 'Particulars', 'Voucher Ref. No.', 'GSTIN/UIN', 'Value', 'Input IGST 18%']);
+    ws.addRow(['05-06-2024', 'Supplier One', 'INV-1', '27AAACB2230M1Z9', 1000, 180]);
+    ws.addRow(['07-06-2024', 'PLACEHOLDER-NAME', 'INV-2', '27AAACB2230M1Z9', 2000, 360]);
+    // unzipper's Open reads a whole archive from a buffer (the repository's typings declare only Parse).
+    const { Open } = unzipper as unknown as { Open: { buffer(b: Buffer): Promise<{ files: Array<{ path: string; type: string; buffer(): Promise<Buffer> }> }> } };
+    const written = await Open.buffer(Buffer.from(await wb.xlsx.writeBuffer()));
+    const out = new yazl.ZipFile();
+    for (const file of written.files.filter((f) => f.type === 'File')) {
+      const content = await file.buffer();
+      out.addBuffer(file.path === 'xl/sharedStrings.xml' ? Buffer.from(content.toString('utf8').replace('PLACEHOLDER-NAME', 'Bad&#0;Name')) : content, file.path);
+    }
+    out.end();
+    const chunks: Buffer[] = [];
+    for await (const chunk of out.outputStream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   /** The 2B JSON with the second supplier's trade name replaced by `name` (written as JSON text, escapes kept). */
@@ -99,8 +126,28 @@ describe('uploads carrying text that cannot be stored', () => {
       code: 'invalid_field',
       fatal: true,
       field: 'supplierName',
-      rowRef: expect.stringContaining(String(at + 1)),
+      rowRef: expect.stringMatching(new RegExp(`:${at + 1}$`)), // file, line
       message: expect.stringMatching(/^supplierName .*cannot be stored/),
+    };
+    expect(await refusal(importId, res)).toEqual({
+      status: 400,
+      code: 'invalid_file',
+      message: expect.stringMatching(/cannot be stored/),
+      errors: [expected],
+      importStatus: 'rejected',
+      importErrors: [expected],
+      stored: 0,
+    });
+  });
+
+  it('refuses a register workbook whose cell carries a NUL (a character reference) as a bad file, naming the row, and stores nothing', async () => {
+    const { importId, ...res } = await upload('purchase_register', await registerWorkbookWithNul());
+    const expected = {
+      code: 'invalid_field',
+      fatal: true,
+      field: 'supplierName',
+      rowRef: expect.stringMatching(/:Purchase Register:3$/), // file, sheet, row
+      message: expect.stringMatching(/^supplierName contains a NUL character .*cannot be stored/),
     };
     expect(await refusal(importId, res)).toEqual({
       status: 400,
