@@ -1,8 +1,8 @@
 /**
  * Text PostgreSQL cannot store, through the real upload API and PostgreSQL: a NUL character or an
  * unpaired UTF-16 surrogate reads as text (JSON's `\u0000` and `\ud800` escapes, a NUL byte in a
- * register's cell, a workbook's `&#0;`), but jsonb refuses it. The upload is refused as a bad file, naming the document
- * and its field, with nothing stored, instead of failing with a 500.
+ * register's cell, a workbook's `&#0;`), but jsonb refuses it. The upload is refused as a bad file,
+ * naming the document and its field, with nothing stored, instead of failing with a 500.
  */
 import * as ExcelJS from 'exceljs';
 import unzipper from 'unzipper';
