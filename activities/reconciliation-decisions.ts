@@ -7,7 +7,9 @@
  * The engine's rows are built a batch at a time, never all at once (at 10 lakh a side every row
  * as an object is more than the documents and the engine's tables together; docs/performance.md,
  * "Memory"): one pass finds the rows the decisions name, the decisions are applied to those rows
- * only, and the summaries and the stored rows read the engine's other rows batch by batch.
+ * only, and the stored rows read the engine's other rows batch by batch. The summaries are summed
+ * from the final rows as the writer asks for them in order (the write is the second and last time
+ * the rows are built), or by a pass of their own if they are read before the rows are all out.
  */
 import type { Knex } from 'knex';
 import {
@@ -62,10 +64,10 @@ export function applyDecisionsInBatches(outcome: ReconcileResult, decisions: rea
     if (d.booksKey !== null) booksKeys.add(d.booksKey);
     if (d.portalKey !== null) portalKeys.add(d.portalKey);
   }
-  // The first row carrying each decision key, in result order.
+  // The first row carrying each decision key, in result order (no further once all are found).
   const named: number[] = [];
   const namedRows: ResultRow[] = [];
-  for (let from = 0; from < outcome.rowCount; from += BATCH) {
+  for (let from = 0; from < outcome.rowCount && booksKeys.size + portalKeys.size > 0; from += BATCH) {
     const batch = outcome.rowsBetween(from, Math.min(outcome.rowCount, from + BATCH));
     for (let k = 0; k < batch.length; k += 1) {
       const row = batch[k]!;
@@ -84,17 +86,8 @@ export function applyDecisionsInBatches(outcome: ReconcileResult, decisions: rea
     message: `${stale.length} earlier manual decision(s) no longer apply: their documents changed or are gone`,
     count: stale.length,
   }];
-  const decided = new DecidedRows(outcome, named, slots);
-  // The summaries as summariseRun and summariseSuppliers sum them: every final row in result order.
-  const run = new SummaryAccumulator(options);
-  const vendors = new SummaryAccumulator(matchOptions({ supplierSignals: options.supplierSignals }));
-  for (let from = 0; from < decided.rowCount; from += BATCH) {
-    for (const row of decided.rowsBetween(from, Math.min(decided.rowCount, from + BATCH))) {
-      run.addRow(row);
-      vendors.addRow(row);
-    }
-  }
-  return decided.result(outcome.rejected, run.finishRun(outcome.rejected, warnings), vendors.finishSuppliers(), warnings);
+  const decided = new DecidedRows(outcome, named, slots, options);
+  return decided.result(outcome.rejected, warnings);
 }
 
 /**
@@ -110,10 +103,36 @@ class DecidedRows {
     private readonly named: readonly number[],
     /** The rows standing in each named row's place. */
     private readonly slots: readonly ResultRow[][],
+    options: MatchOptions,
   ) {
     let count = engine.rowCount;
     for (const s of slots) count += s.length - 1;
     this.rowCount = count;
+    this.runSums = new SummaryAccumulator(options);
+    this.vendorSums = new SummaryAccumulator(matchOptions({ supplierSignals: options.supplierSignals }));
+  }
+
+  /**
+   * The summaries as summariseRun and summariseSuppliers sum them: every final row in result
+   * order. `summed` rows have been added so far; rows handed out in order are added as they go.
+   */
+  private readonly runSums: SummaryAccumulator;
+  private readonly vendorSums: SummaryAccumulator;
+  private summed = 0;
+
+  /** Adds the rows of `out` (final rows from `from`) that follow the last row summed. */
+  private sum(from: number, out: readonly ResultRow[]): void {
+    if (from > this.summed || from + out.length <= this.summed) return;
+    for (let j = this.summed - from; j < out.length; j += 1) {
+      this.runSums.addRow(out[j]!);
+      this.vendorSums.addRow(out[j]!);
+    }
+    this.summed = from + out.length;
+  }
+
+  /** Sums the rows not summed yet (a pass of their own): the summaries were asked for first. */
+  private sumRest(): void {
+    while (this.summed < this.rowCount) this.rowsBetween(this.summed, Math.min(this.rowCount, this.summed + BATCH));
   }
 
   /** The engine row at final position `at`, and the position inside its slot (0 for a row not named). */
@@ -150,15 +169,25 @@ class DecidedRows {
         inSlot = 0;
       }
     }
+    this.sum(from, out);
     return out;
   }
 
-  result(rejected: PortalDoc[], summary: RunSummary, suppliers: SupplierSummary[], warnings: Issue[]): ReconcileResult {
+  result(rejected: PortalDoc[], warnings: Issue[]): ReconcileResult {
     let built: ResultRow[] | null = null;
+    let sums: { summary: RunSummary; suppliers: SupplierSummary[] } | null = null;
+    const finished = () => {
+      if (sums === null) {
+        this.sumRest();
+        sums = { summary: this.runSums.finishRun(rejected, warnings), suppliers: this.vendorSums.finishSuppliers() };
+      }
+      return sums;
+    };
     const all = (): ResultRow[] => {
       if (built === null) {
         // As the engine's result does: all rows built once and kept, its tables given back.
         built = this.rowsBetween(0, this.rowCount);
+        finished();
         this.engine.release();
       }
       return built;
@@ -169,10 +198,15 @@ class DecidedRows {
       },
       rowCount: this.rowCount,
       rowsBetween: (from, to) => (built !== null ? built.slice(from, to) : this.rowsBetween(from, to)),
+      // Read the summaries before this unless every row was handed out: they need the rows.
       release: () => this.engine.release(),
       rejected,
-      summary,
-      suppliers,
+      get summary(): RunSummary {
+        return finished().summary;
+      },
+      get suppliers(): SupplierSummary[] {
+        return finished().suppliers;
+      },
       warnings,
     };
   }

@@ -45,6 +45,21 @@ function decisionsFor(rows: readonly ResultRow[]): StoredDecision[] {
   ];
 }
 
+/** The engine's result, counting the rows it builds. */
+function counting(engine: ReconcileResult, count: (rows: number) => void): ReconcileResult {
+  return {
+    get results() { return engine.results; },
+    rowCount: engine.rowCount,
+    rowsBetween: (from, to) => {
+      const rows = engine.rowsBetween(from, to);
+      count(rows.length);
+      return rows;
+    },
+    release: () => engine.release(),
+    rejected: engine.rejected, summary: engine.summary, suppliers: engine.suppliers, warnings: engine.warnings,
+  };
+}
+
 describe('re-applying manual decisions a batch at a time', () => {
   it('gives the rows, order, summaries and warnings of applyDecisions over all rows', () => {
     const all = run();
@@ -72,5 +87,35 @@ describe('re-applying manual decisions a batch at a time', () => {
     for (let i = 0; i < batched.rowCount; i += 1) one.push(...batched.rowsBetween(i, i + 1));
     expect(one.map((r) => r.id)).toEqual(full.map((r) => r.id));
     expect(one).toEqual(full);
+  });
+
+  it('builds the rows twice: to find the named rows, then as they are written (the summaries summed on the way)', () => {
+    const all = run();
+    const decisions = decisionsFor(all.results).filter((d) => d.booksKey !== 'no such document');
+    const full = applyDecisions(all.results, decisions, options);
+    const engine = run();
+    let built = 0;
+    const counted = counting(engine, (rows) => (built += rows));
+    const batched = applyDecisionsInBatches(counted, decisions, options);
+    // Only the first pass so far, ending with the batch of the last named row (the run's last row here).
+    expect(built).toBe(engine.rowCount);
+    const written: ResultRow[] = [];
+    for (let from = 0; from < batched.rowCount; from += 2000) written.push(...batched.rowsBetween(from, Math.min(batched.rowCount, from + 2000)));
+    expect(written).toEqual(full.results);
+    expect(batched.summary).toEqual(summariseRun(full.results, all.rejected, options, batched.warnings));
+    expect(batched.suppliers).toEqual(summariseSuppliers(full.results, options.supplierSignals));
+    expect(built).toBe(2 * engine.rowCount);
+  });
+
+  it('stops looking once every decision\'s rows are found', () => {
+    const all = run();
+    const decisions = [decision('pending', all.results[2]!), decision('pending', all.results[5]!)];
+    const engine = run();
+    let built = 0;
+    const counted = counting(engine, (rows) => (built += rows));
+    const batched = applyDecisionsInBatches(counted, decisions, options);
+    expect(built).toBe(2000);
+    expect(batched.summary).toEqual(summariseRun(applyDecisions(all.results, decisions, options).results, all.rejected, options, batched.warnings));
+    expect(batched.results).toEqual(applyDecisions(all.results, decisions, options).results);
   });
 });
