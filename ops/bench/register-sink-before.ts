@@ -1,0 +1,361 @@
+/**
+ * The register's row sink as it was before its documents were kept as columns
+ * (domain/recon/register-kept.ts), kept to measure the two side by side (recon-match.bench.ts)
+ * and to hold them to the same output (tests/unit/recon/register-kept.test.ts). Not used by the
+ * product.
+ *
+ * The register's row sink: every row after the header becomes a canonical BooksRow with positive
+ * magnitudes and a docType (docs/reconciliation.md, "Normalisation"), or a row-level error. Amounts
+ * and dates are read in Indian formats, split rows of one voucher are aggregated
+ * (docs/reconciliation.md, "Inputs"), and title, blank, total and repeated-header rows are skipped
+ * and counted. CSV and XLSX readers feed it the same cells.
+ *
+ * Cell text is never rewritten: a supplier called `=HYPERLINK(...)` stays exactly that; the export
+ * layer neutralises formula-looking cells (docs/reconciliation.md, "The report"), because only it
+ * knows the target.
+ */
+import { scanAmount } from '../../domain/recon/amount-scan';
+import { parseAmount } from '../../domain/recon/amounts';
+import { busyHeads } from '../../domain/recon/busy-tax-type';
+import type { DateSystem } from '../../domain/recon/dates';
+import { cleanKey, parsePlaceOfSupply, parseYesNo } from '../../domain/recon/normalise';
+import { bookRow, finishRow, RegisterDoc } from '../../domain/recon/register-docs';
+import { DocumentIndex } from '../../domain/recon/register-keys';
+import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from '../../domain/recon/register-cells';
+import { docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from '../../domain/recon/register-header';
+import { headerFields, mappedColumns, skippedAs } from '../../domain/recon/register-header-rows';
+import type { Cell, RegisterReadOptions, RegisterReadResult } from '../../domain/recon/register-sink';
+import type { BooksRow, DocType, Issue } from '../../domain/recon/types';
+
+export class RegisterSinkBefore {
+  readonly warnings: Issue[] = [];
+  readonly errors: Issue[] = [];
+  readonly mapping: RegisterReadResult['mapping'] = [];
+  readonly skipped = { blank: 0, totals: 0, repeatedHeaders: 0, titleRows: 0, nonPurchase: 0 };
+  private readonly docs = new DocumentIndex<RegisterDoc>();
+  private readonly order: RegisterDoc[] = [];
+  private readonly counted = new Map<string, Issue>();
+  private readonly badGstins = new Set<string>();
+  private dropped = 0;
+  fatal = false;
+  mergedLines = 0;
+  // per-sheet state
+  private sheet = '';
+  private header: Array<RegisterField | null> | null = null;
+  private headerRaw: string[] = [];
+  private cols: FieldColumns = fieldColumns([]);
+  private readonly memos = new CellMemos();
+  private rowsSeen = 0;
+  private readonly titleText: string[] = [];
+
+  constructor(private readonly opts: RegisterReadOptions) {}
+
+  private push(list: Issue[], i: Issue): void {
+    if (list.length >= (this.opts.maxIssues ?? 1000)) this.dropped += 1;
+    else {
+      i.message = ownText(i.message); // it may quote a cell
+      list.push(i);
+    }
+  }
+  error(i: Issue): void {
+    if (i.fatal) this.fatal = true;
+    this.push(this.errors, i);
+  }
+  private rowsRead = 0;
+  private cellsRead = 0;
+  /** Counts a source row against the caps; false (with a fatal issue) once one is passed. */
+  admit(cells: number): boolean {
+    this.rowsRead += 1;
+    this.cellsRead += cells;
+    const { maxRows, maxCells } = this.opts;
+    if (maxRows !== undefined && this.rowsRead > maxRows) {
+      this.error({ code: 'too_many_rows', fatal: true, message: `the file has more than ${maxRows} rows, the limit for one import` });
+      return false;
+    }
+    if (maxCells !== undefined && this.cellsRead > maxCells) {
+      this.error({ code: 'too_many_cells', fatal: true, message: `the file has more than ${maxCells} cells, the limit for one import` });
+      return false;
+    }
+    return true;
+  }
+  warn(i: Issue): void {
+    this.push(this.warnings, i);
+  }
+  private countWarn(code: string, message: string, rowRef: string): void {
+    const w = this.counted.get(code);
+    if (w) w.count = (w.count ?? 1) + 1;
+    else {
+      const issue: Issue = { code, message, rowRef, count: 1 };
+      this.counted.set(code, issue);
+      this.warn(issue);
+    }
+  }
+
+  /**
+   * The workbook's date system (an XLSX's `date1904`): only cells read as dates (serials, as numbers
+   * or as digits) count in it; amounts and other numbers are read as they are. CSVs stay on 1900.
+   */
+  useDateSystem(system: DateSystem): void {
+    this.memos.useDateSystem(system);
+  }
+
+  startSheet(name: string): void {
+    this.finishSheet();
+    this.sheet = name;
+    this.docs.startSheet(name);
+    this.header = null;
+    this.headerRaw = [];
+    this.cols = fieldColumns([]);
+    this.rowsSeen = 0;
+  }
+
+  finishSheet(): void {
+    if (this.sheet !== '' || this.rowsSeen > 0) {
+      if (!this.header && this.rowsSeen > 0) {
+        this.warn({ code: 'no_header', message: `no register header found in ${this.sheet || 'the file'} (looked for invoice number, GSTIN and amount columns)` });
+      }
+    }
+  }
+
+  private ref(line: number): string {
+    const src = this.opts.source ?? 'register';
+    return this.sheet ? `${src}:${this.sheet}:${line}` : `${src}:${line}`;
+  }
+
+  /** Sum of one amount field's cells (paise; magnitudes when `magnitude`), `present` set when any was filled. */
+  private amount(list: readonly number[], field: RegisterField, cells: Cell[], texts: readonly string[], rowRef: string, line: number, magnitude: boolean): number {
+    let sum = 0;
+    this.present = false;
+    for (let k = 0; k < list.length; k += 1) {
+      const i = list[k]!;
+      const c = i < cells.length ? cells[i]! : null;
+      const numeric = typeof c === 'number';
+      const text = numeric || i >= texts.length ? '' : texts[i]!;
+      if (!numeric && text === '') continue;
+      this.present = true;
+      // The common shapes of text without parseAmount's regular expressions (amount-scan.ts).
+      let paise = numeric ? Number.NaN : scanAmount(text);
+      if (paise !== paise) {
+        const a = parseAmount(numeric ? c : text);
+        if (!a.ok) {
+          this.bad = true;
+          this.error({ code: 'invalid_amount', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: a.reason });
+          continue;
+        }
+        paise = a.paise;
+      }
+      sum += magnitude ? Math.abs(paise) : paise;
+    }
+    return sum;
+  }
+
+  private present = false;
+  private bad = false;
+  /** The last voucher type, its lower case (for the voucher key) and its document type: a register has a handful. */
+  private lastVType = '';
+  private lastVTypeLower = '';
+  private lastVTypeDoc: DocType | 'skip' | null = docTypeFromVoucherType('');
+  /** The row's cell texts, one array reused from row to row. */
+  private readonly texts: string[] = [];
+
+  /** A row before the header: the header itself, or a title row (its texts kept as the file's title). */
+  private findHeader(texts: readonly string[], line: number): void {
+    const mapped = headerFields(texts, this.opts.columnMap);
+    if (mapped) {
+      this.header = mapped;
+      this.headerRaw = texts.slice();
+      this.cols = fieldColumns(mapped);
+      this.mapping.push({ sheet: this.sheet, headerLine: line, columns: mappedColumns(mapped, texts) });
+      if (!mapped.includes('invoiceNumber')) {
+        this.warn({ code: 'no_invoice_number_column', message: 'no supplier invoice number column: only amount-based matching can pair these rows' });
+      }
+      return;
+    }
+    this.skipped.titleRows += 1;
+    for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(ownText(t));
+    if (this.rowsSeen >= (this.opts.headerSearchRows ?? 60)) {
+      this.error({ code: 'no_header', fatal: true, message: `no register header in the first ${this.rowsSeen} rows of ${this.sheet || 'the file'}` });
+    }
+  }
+
+  /** Reads one source row; `cells` is read during the call only (the CSV reader reuses one array). */
+  row(cells: Cell[], line: number): void {
+    this.rowsSeen += 1;
+    const texts = this.texts;
+    texts.length = cells.length;
+    let filled = 0;
+    for (let i = 0; i < cells.length; i += 1) {
+      const t = cellText(cells[i]!);
+      texts[i] = t;
+      if (t !== '') filled += 1;
+    }
+    if (filled === 0) {
+      this.skipped.blank += 1;
+      return;
+    }
+    if (!this.header) {
+      this.findHeader(texts, line);
+      return;
+    }
+    const skip = skippedAs(texts, filled, this.headerRaw);
+    if (skip !== null) {
+      this.skipped[skip] += 1;
+      return;
+    }
+    const rowRef = this.ref(line);
+    const cols = this.cols;
+    this.bad = false;
+    const taxable = this.amount(cols.taxableValue, 'taxableValue', cells, texts, rowRef, line, false);
+    const taxablePresent = this.present;
+    const ledgers = this.amount(cols.purchaseLedger, 'purchaseLedger', cells, texts, rowRef, line, false);
+    let anyAmount = taxablePresent || this.present;
+    const igst = this.amount(cols.igst, 'igst', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const cgst = this.amount(cols.cgst, 'cgst', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const sgst = this.amount(cols.sgst, 'sgst', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const cess = this.amount(cols.cess, 'cess', cells, texts, rowRef, line, false);
+    anyAmount ||= this.present;
+    const value = this.amount(cols.invoiceValue, 'invoiceValue', cells, texts, rowRef, line, true);
+    const valuePresent = this.present;
+    anyAmount ||= valuePresent;
+    // A number typed into a number column reads as "1234" either way (cellText of the number).
+    const invoiceNumberRaw = textOf(cols.invoiceNumber, texts);
+    const voucherNumber = textOf(cols.voucherNumber, texts);
+    // A row with nothing to reconcile: a separator, unit row under the header or a note line.
+    if (!anyAmount && invoiceNumberRaw === '' && voucherNumber === '') {
+      this.skipped.blank += 1;
+      return;
+    }
+    if (this.bad) return;
+    const vType = textOf(cols.voucherType, texts);
+    if (vType !== this.lastVType) {
+      this.lastVType = vType;
+      this.lastVTypeLower = ownText(vType.toLowerCase()); // documents keep it in their key
+      this.lastVTypeDoc = docTypeFromVoucherType(vType);
+    }
+    const vt = this.lastVTypeDoc;
+    if (vt === 'skip') {
+      this.skipped.nonPurchase += 1;
+      this.countWarn('non_purchase_voucher', 'sales/receipt/payment vouchers in a purchase register were skipped', rowRef);
+      return;
+    }
+    const dtCol = textOf(cols.docType, texts);
+    let typeHint: DocType | null = dtCol ? docTypeFromColumn(dtCol) : vt;
+    if (dtCol && !typeHint) this.warn({ code: 'unknown_doc_type', rowRef, line, field: 'docType', message: `document type "${dtCol}" not understood; read as invoice` });
+    const boe = textOf(cols.billOfEntryNumber, texts);
+    if (!typeHint && boe) typeHint = 'bill_of_entry';
+
+    let voucherDate = '';
+    const vDateCell = cellOf(cols.voucherDate, cells, texts);
+    if (vDateCell !== null) {
+      const d = this.memos.date(vDateCell);
+      if (d.ok) voucherDate = d.iso;
+      else this.warn({ code: 'invalid_date', rowRef, line, field: 'voucherDate', message: d.reason });
+    }
+    let invoiceDate = '';
+    let dateFallback = false;
+    const iDateCell = cellOf(cols.invoiceDate, cells, texts);
+    if (iDateCell !== null) {
+      const d = this.memos.date(iDateCell);
+      if (d.ok) invoiceDate = d.iso;
+      else this.warn({ code: 'invalid_date', rowRef, line, field: 'invoiceDate', message: `${d.reason}; voucher date used` });
+    }
+    if (!invoiceDate) {
+      if (!voucherDate) {
+        this.error({ code: 'missing_date', rowRef, line, field: 'invoiceDate', message: 'neither a supplier invoice date nor a voucher date: row skipped' });
+        return;
+      }
+      invoiceDate = voucherDate;
+      dateFallback = true;
+    }
+    const g = this.memos.gstin(textOf(cols.gstin, texts));
+    if (g.gstin && g.problem && !this.badGstins.has(g.gstin)) {
+      this.badGstins.add(g.gstin);
+      this.warn({ code: 'invalid_gstin', rowRef, line, field: 'gstin', message: `GSTIN ${g.gstin} fails validation (${g.problem}); row kept` });
+    }
+    let txSum = taxablePresent ? taxable : ledgers;
+    let ig = igst;
+    let cg = cgst;
+    let sg = sgst;
+    const cs = cess;
+    let derived = false;
+    // Busy layout (docs/reconciliation.md, "Inputs"): one total and a type such as L/GST-18% →
+    // back-compute the heads.
+    const busyText = textOf(cols.busyTaxType, texts);
+    const busy = busyText !== '' && ig === 0 && cg === 0 && sg === 0 && valuePresent ? busyHeads(busyText, value) : null;
+    if (busy) {
+      ({ taxable: txSum, igst: ig, cgst: cg, sgst: sg } = busy);
+      derived = true;
+    }
+    const posText = textOf(cols.placeOfSupply, texts);
+    const pos = posText ? parsePlaceOfSupply(posText) : null;
+    if (posText && !pos) this.warn({ code: 'invalid_pos', rowRef, line, field: 'placeOfSupply', message: `place of supply "${posText}" not understood` });
+    const rcm = parseYesNo(cellOf(cols.reverseCharge, cells, texts)) ?? false;
+    const eligText = textOf(cols.itcEligible, texts).toLowerCase();
+    const itcEligible = eligText === '' ? null
+      : /inelig|block|not|^n$|^no$/.test(eligText) ? false : parseYesNo(eligText) ?? true;
+
+    // The document this line belongs to (register-keys.ts).
+    const invoiceKey = voucherNumber || !invoiceNumberRaw ? '' : cleanKey(invoiceNumberRaw);
+    const existing = voucherNumber ? this.docs.voucher(this.lastVTypeLower, voucherNumber, voucherDate)
+      : invoiceNumberRaw ? this.docs.invoice(g.gstin, invoiceKey, invoiceDate)
+        : this.docs.line(line);
+    if (existing) {
+      // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
+      const r = existing.row; // amounts still signed (register-docs.ts)
+      if ((r.taxableValue + r.igst + r.cgst + r.sgst + r.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
+      if (existing.lines === null) existing.lines = [r.rowRef];
+      existing.lines.push(rowRef);
+      r.taxableValue += txSum;
+      r.igst += ig;
+      r.cgst += cg;
+      r.sgst += sg;
+      r.cess += cs;
+      // Fields may be added here out of order: finishRow builds a document of several lines again.
+      if (value !== 0) r.invoiceValue = (r.invoiceValue ?? 0) + value;
+      if (derived) r.derivedAmounts = true;
+      if (!r.supplierGstin && g.gstin) r.supplierGstin = g.gstin;
+      if (!r.invoiceNumberRaw && invoiceNumberRaw) r.invoiceNumberRaw = ownText(invoiceNumberRaw);
+      this.mergedLines += 1;
+      return;
+    }
+    const ownInvoiceNumber = ownText(invoiceNumberRaw);
+    const ownVoucherNumber = ownText(voucherNumber);
+    // The document's row, built once (register-docs.ts): amounts signed and the type the hint's until finishRow.
+    const row = bookRow({
+      rowRef, supplierGstin: g.gstin, docType: typeHint ?? 'invoice', invoiceNumberRaw: ownInvoiceNumber, invoiceDate,
+      taxableValue: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, reverseCharge: rcm,
+      supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)), voucherNumber: ownVoucherNumber, voucherDate,
+      invoiceValue: value, placeOfSupply: pos, itcEligible, portCode: ownText(textOf(cols.portCode, texts)),
+      billOfEntryNumber: ownText(boe), derivedAmounts: derived, dateFallback,
+    });
+    const doc = new RegisterDoc(row, typeHint);
+    if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
+    // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
+    // text, or cleanKey's result when it is a slice of it, would keep its piece of the file.
+    if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, ownVoucherNumber, voucherDate, doc);
+    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? ownInvoiceNumber : ownText(invoiceKey), invoiceDate, doc);
+    else this.docs.addLine(line, doc);
+    this.order.push(doc);
+  }
+
+  result(): RegisterReadResult {
+    this.finishSheet();
+    const rows: BooksRow[] = [];
+    for (const d of this.order) {
+      const row = finishRow(d);
+      if (d.mixedSigns) {
+        this.warn({ code: 'mixed_signs', rowRef: row.rowRef, message: 'positive and negative amounts in one document; magnitudes used' });
+      }
+      rows.push(row);
+    }
+    if (this.mapping.length === 0 && !this.fatal) {
+      this.error({ code: 'no_header', fatal: true, message: 'no purchase-register header found' });
+    }
+    if (this.dropped > 0) this.warnings.push({ code: 'issues_truncated', message: `${this.dropped} further issues not listed`, count: this.dropped });
+    const ok = !this.fatal;
+    return { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
+  }
+}
