@@ -183,12 +183,8 @@ class Prefix {
   }
 }
 
-/** What the reader asks of its sink: RegisterSink's, or a sink of the same shape (a benchmark's previous one). */
-export type CsvRowSink = Pick<RegisterSink, 'admit' | 'row' | 'error' | 'result' | 'fatal'>;
-
 /**
- * Read a CSV register from a string, bytes or a stream of chunks (into `sink`, the product's
- * unless a benchmark or test gives another).
+ * Read a CSV register from a string, bytes or a stream of chunks.
  *
  * csv-parse fixes the expected record width from the first record and, when a record differs,
  * constructs a full CsvError (with a stack trace) even under `relax_column_count` — and the first
@@ -196,9 +192,7 @@ export type CsvRowSink = Pick<RegisterSink, 'admit' | 'row' | 'error' | 'result'
  * header line there, feed the title rows to the sink from that prefix, and start the streaming
  * parse at the header line (`from_line`), which makes the header fix the width.
  */
-export async function readRegisterCsv(
-  src: ByteSource, options: RegisterReadOptions = {}, sink: CsvRowSink = new RegisterSink(options),
-): Promise<RegisterReadResult> {
+export async function readRegisterCsv(src: ByteSource, options: RegisterReadOptions = {}): Promise<RegisterReadResult> {
   const { head, stream } = await peek(src);
   const kind = sniffContent(head);
   if (kind.kind === 'empty') return refuse('empty file', 'empty_file');
@@ -206,6 +200,7 @@ export async function readRegisterCsv(
     stream.destroy();
     return refuse(kind.kind === 'binary' ? `not a CSV file: ${kind.reason}` : `not a CSV file: looks like ${kind.kind}`, 'not_csv');
   }
+  const sink = new RegisterSink(options);
   const delimiter = options.csvDelimiter ?? detectDelimiter(head);
   const searchRows = options.headerSearchRows ?? 60;
   // 1. Find the header in a buffered prefix whose text depends on the file alone, never on how it

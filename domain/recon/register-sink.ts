@@ -14,8 +14,8 @@ import { parseAmount } from './amounts';
 import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
+import { bookRow, finishRow, RegisterDoc } from './register-docs';
 import { DocumentIndex } from './register-keys';
-import { KeptDocs, KeptKey } from './register-kept';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
 import { headerFields, mappedColumns, skippedAs } from './register-header-rows';
@@ -66,9 +66,8 @@ export class RegisterSink {
   readonly errors: Issue[] = [];
   readonly mapping: RegisterReadResult['mapping'] = [];
   readonly skipped = { blank: 0, totals: 0, repeatedHeaders: 0, titleRows: 0, nonPurchase: 0 };
-  private readonly docs = new DocumentIndex<KeptKey>();
-  /** The documents, as columns until `result` (register-kept.ts). */
-  private readonly kept = new KeptDocs();
+  private readonly docs = new DocumentIndex<RegisterDoc>();
+  private readonly order: RegisterDoc[] = [];
   private readonly counted = new Map<string, Issue>();
   private readonly badGstins = new Set<string>();
   private dropped = 0;
@@ -76,8 +75,6 @@ export class RegisterSink {
   mergedLines = 0;
   // per-sheet state
   private sheet = '';
-  /** A row reference's text before its line number (`ref`). */
-  private refPrefix: string;
   private header: Array<RegisterField | null> | null = null;
   private headerRaw: string[] = [];
   private cols: FieldColumns = fieldColumns([]);
@@ -85,9 +82,7 @@ export class RegisterSink {
   private rowsSeen = 0;
   private readonly titleText: string[] = [];
 
-  constructor(private readonly opts: RegisterReadOptions) {
-    this.refPrefix = `${opts.source ?? 'register'}:`;
-  }
+  constructor(private readonly opts: RegisterReadOptions) {}
 
   private push(list: Issue[], i: Issue): void {
     if (list.length >= (this.opts.maxIssues ?? 1000)) this.dropped += 1;
@@ -141,7 +136,6 @@ export class RegisterSink {
   startSheet(name: string): void {
     this.finishSheet();
     this.sheet = name;
-    this.refPrefix = `${this.opts.source ?? 'register'}:${name ? `${name}:` : ''}`;
     this.docs.startSheet(name);
     this.header = null;
     this.headerRaw = [];
@@ -158,7 +152,8 @@ export class RegisterSink {
   }
 
   private ref(line: number): string {
-    return this.refPrefix + line;
+    const src = this.opts.source ?? 'register';
+    return this.sheet ? `${src}:${this.sheet}:${line}` : `${src}:${line}`;
   }
 
   /** Sum of one amount field's cells (paise; magnitudes when `magnitude`), `present` set when any was filled. */
@@ -343,37 +338,53 @@ export class RegisterSink {
         : this.docs.line(line);
     if (existing) {
       // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
-      this.kept.join(existing.at, rowRef, {
-        taxableValue: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, invoiceValue: value, derivedAmounts: derived,
-        supplierGstin: g.gstin, invoiceNumberRaw,
-      });
+      const r = existing.row; // amounts still signed (register-docs.ts)
+      if ((r.taxableValue + r.igst + r.cgst + r.sgst + r.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
+      if (existing.lines === null) existing.lines = [r.rowRef];
+      existing.lines.push(rowRef);
+      r.taxableValue += txSum;
+      r.igst += ig;
+      r.cgst += cg;
+      r.sgst += sg;
+      r.cess += cs;
+      // Fields may be added here out of order: finishRow builds a document of several lines again.
+      if (value !== 0) r.invoiceValue = (r.invoiceValue ?? 0) + value;
+      if (derived) r.derivedAmounts = true;
+      if (!r.supplierGstin && g.gstin) r.supplierGstin = g.gstin;
+      if (!r.invoiceNumberRaw && invoiceNumberRaw) r.invoiceNumberRaw = ownText(invoiceNumberRaw);
       this.mergedLines += 1;
       return;
     }
     const ownInvoiceNumber = ownText(invoiceNumberRaw);
     const ownVoucherNumber = ownText(voucherNumber);
-    // The document's first line, kept as columns (register-kept.ts): its row is built at the end.
-    const at = this.kept.add({
-      refPrefix: this.refPrefix, line, typeHint, supplierGstin: g.gstin, invoiceNumberRaw: ownInvoiceNumber, invoiceDate,
+    // The document's row, built once (register-docs.ts): amounts signed and the type the hint's until finishRow.
+    const row = bookRow({
+      rowRef, supplierGstin: g.gstin, docType: typeHint ?? 'invoice', invoiceNumberRaw: ownInvoiceNumber, invoiceDate,
       taxableValue: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, reverseCharge: rcm,
       supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)), voucherNumber: ownVoucherNumber, voucherDate,
       invoiceValue: value, placeOfSupply: pos, itcEligible, portCode: ownText(textOf(cols.portCode, texts)),
       billOfEntryNumber: ownText(boe), derivedAmounts: derived, dateFallback,
     });
-    const doc = new KeptKey(at);
+    const doc = new RegisterDoc(row, typeHint);
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
     // text, or cleanKey's result when it is a slice of it, would keep its piece of the file.
     if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, ownVoucherNumber, voucherDate, doc);
     else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? ownInvoiceNumber : ownText(invoiceKey), invoiceDate, doc);
     else this.docs.addLine(line, doc);
+    this.order.push(doc);
   }
 
   result(): RegisterReadResult {
     this.finishSheet();
-    const rows = this.kept.rows((row) => {
-      this.warn({ code: 'mixed_signs', rowRef: row.rowRef, message: 'positive and negative amounts in one document; magnitudes used' });
-    });
+    const rows: BooksRow[] = [];
+    for (const d of this.order) {
+      const row = finishRow(d);
+      if (d.mixedSigns) {
+        this.warn({ code: 'mixed_signs', rowRef: row.rowRef, message: 'positive and negative amounts in one document; magnitudes used' });
+      }
+      rows.push(row);
+    }
     if (this.mapping.length === 0 && !this.fatal) {
       this.error({ code: 'no_header', fatal: true, message: 'no purchase-register header found' });
     }

@@ -14,7 +14,6 @@ import { reconcile } from '../../domain/recon';
 import { readGstr2a } from '../../domain/recon/gstr2a-reader';
 import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
-import { RegisterSinkBefore } from './register-sink-before';
 import type { BooksRow, PortalDoc } from '../../domain/recon/types';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { registerSplit, retainedPerDocument } from './register-split';
@@ -85,11 +84,6 @@ export interface BenchRow {
   xlsxComparisons: string;
   /** Each reader's second read of the same file in the process (its code compiled by then), MB/s. */
   secondReadMBs: { csv: number; twoB: number; twoA: number };
-  /**
-   * The register CSV reader once more with the row sink before its documents were kept as columns
-   * (register-sink-before.ts), right after the current reader's second read: the two compared in one process.
-   */
-  previousCsvMBs: number;
   /** Heap the parsed documents retain, bytes per document (0 without --expose-gc). */
   booksBytesPerDoc: number;
   portalBytesPerDoc: number;
@@ -137,7 +131,6 @@ interface Parsed {
   papaparseMs: number;
   xlsx: XlsxTimings;
   secondReadMs: { csv: number; twoB: number; twoA: number };
-  previousCsvMs: number;
   booksBytesPerDoc: number;
   portalBytesPerDoc: number;
   peakRssAfterParseMb: number;
@@ -190,17 +183,12 @@ async function parseSize(size: number): Promise<Parsed> {
   const portalBytesPerDoc = measureParts ? await retainedPerDocument(
     () => readGstr2b(chunks(json), { gstin: data.recipientGstin, period: data.period }), (r) => r.documents.length + r.rejected.length) : Number.NaN;
   const secondReadMs = { csv: Number.NaN, twoB: Number.NaN, twoA: Number.NaN };
-  let previousCsvMs = Number.NaN;
   if (measureParts) {
     // The readers once more on the same bytes: the first read above also compiles their code.
     collect();
     t = process.hrtime.bigint();
     await readRegisterCsv(chunks(csv), { source: 'pr.csv' });
     secondReadMs.csv = ms(t);
-    collect();
-    t = process.hrtime.bigint();
-    await readRegisterCsv(chunks(csv), { source: 'pr.csv' }, new RegisterSinkBefore({ source: 'pr.csv' }));
-    previousCsvMs = ms(t);
     collect();
     t = process.hrtime.bigint();
     await readGstr2b(chunks(json), { gstin: data.recipientGstin, period: data.period });
@@ -214,7 +202,7 @@ async function parseSize(size: number): Promise<Parsed> {
 
   // Earlier-period originals of amendments come from the previous 2B file in real life.
   const portal = [...twoB.documents, ...twoB.rejected, ...data.portal.filter((d) => d.period !== data.period)];
-  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs, csvTokenizeMs: split.tokenizeMs, csvSinkMs: split.sinkMs, csvParseMs: split.csvParseMs, papaparseMs: split.papaparseMs, xlsx, secondReadMs, previousCsvMs, booksBytesPerDoc, portalBytesPerDoc, peakRssAfterParseMb };
+  return { books: register.rows, portal, jsonMb: json.length / 1e6, jsonBaseMs, jsonMs, json2aMb: json2a.length / 1e6, json2aBaseMs, json2aMs, csvMb: csv.length / 1e6, csvBaseMs, csvMs, csvTokenizeMs: split.tokenizeMs, csvSinkMs: split.sinkMs, csvParseMs: split.csvParseMs, papaparseMs: split.papaparseMs, xlsx, secondReadMs, booksBytesPerDoc, portalBytesPerDoc, peakRssAfterParseMb };
 }
 
 /** A full collection when the process runs with --expose-gc (the engine children do). */
@@ -291,7 +279,6 @@ export async function benchMatch(sizes: number[]): Promise<BenchRow[]> {
       xlsxFloorMBs: p.xlsx.xlsxMb / (p.xlsx.floorMs / 1000),
       xlsxComparisons: xlsxComparisons(p.xlsx),
       secondReadMBs: { csv: p.csvMb / (p.secondReadMs.csv / 1000), twoB: p.jsonMb / (p.secondReadMs.twoB / 1000), twoA: p.json2aMb / (p.secondReadMs.twoA / 1000) },
-      previousCsvMBs: p.csvMb / (p.previousCsvMs / 1000),
       booksBytesPerDoc: p.booksBytesPerDoc,
       portalBytesPerDoc: p.portalBytesPerDoc,
       matchFirstMs: firstMs,
@@ -332,8 +319,7 @@ export function registerParts(r: BenchRow): string {
   const of = (mbs: number): string => `${mbs.toFixed(1)} MB/s (${(mbs / r.csvBaselineMBs).toFixed(2)} of the floor)`;
   const xlsx = `register XLSX reader ${r.xlsxReaderMBs.toFixed(1)} MB/s of a ${r.xlsxMb.toFixed(1)} MB workbook (unzip + split floor ${r.xlsxFloorMBs.toFixed(1)}; ${(r.xlsxReaderMBs / r.xlsxFloorMBs).toFixed(2)})${r.xlsxComparisons ?? ''}`;
   const again = r.secondReadMBs;
-  const previous = Number.isFinite(r.previousCsvMBs) ? ` [then with the previous sink, documents kept as objects: ${r.previousCsvMBs.toFixed(1)} (${(r.previousCsvMBs / r.csvBaselineMBs).toFixed(2)})]` : '';
-  const second = `second read in the process: register CSV ${again.csv.toFixed(1)} MB/s (${(again.csv / r.csvBaselineMBs).toFixed(2)})${previous}, 2B ${again.twoB.toFixed(1)} (${(again.twoB / r.jsonBaselineMBs).toFixed(2)}), 2A ${again.twoA.toFixed(1)} (${(again.twoA / r.json2aBaselineMBs).toFixed(2)})`;
+  const second = `second read in the process: register CSV ${again.csv.toFixed(1)} MB/s (${(again.csv / r.csvBaselineMBs).toFixed(2)}), 2B ${again.twoB.toFixed(1)} (${(again.twoB / r.jsonBaselineMBs).toFixed(2)}), 2A ${again.twoA.toFixed(1)} (${(again.twoA / r.json2aBaselineMBs).toFixed(2)})`;
   return `${second}; register CSV reader ${of(r.csvReaderMBs)}: tokenizer alone ${of(r.csvTokenizeMBs)} (csv-parse alone ${of(r.csvParseMBs)}, papaparse alone ${of(r.papaparseMBs)}), row sink alone ${of(r.csvSinkMBs)}; ${xlsx}`;
 }
 
