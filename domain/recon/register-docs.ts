@@ -37,33 +37,68 @@ export interface RowFields {
   sourceLines?: string[] | null | undefined;
 }
 
+/**
+ * A register document's row as an instance of one class: V8 sizes a class's objects for the
+ * fields its first instances ended up with (in-object slack tracking), so the optional fields
+ * set after the required ones sit in the object itself. A literal's object holds only the fields
+ * written in it, and each row's optional fields (most rows have a name, a voucher number and
+ * date, an invoice value) went to a property array of their own, allocated and then grown. Only
+ * the fields given are set, in the same order, so the row's keys, JSON and equality are the
+ * literal's.
+ */
+class RegisterRow implements BooksRow {
+  declare rowRef: string;
+  declare supplierGstin: string;
+  declare docType: DocType;
+  declare invoiceNumberRaw: string;
+  declare invoiceDate: string;
+  declare taxableValue: number;
+  declare igst: number;
+  declare cgst: number;
+  declare sgst: number;
+  declare cess: number;
+  declare reverseCharge: boolean;
+  declare supplierName?: string;
+  declare voucherNumber?: string;
+  declare voucherDate?: string;
+  declare invoiceValue?: number;
+  declare placeOfSupply?: string;
+  declare itcEligible?: boolean;
+  declare portCode?: string;
+  declare billOfEntryNumber?: string;
+  declare derivedAmounts?: boolean;
+  declare dateFallback?: boolean;
+  declare sourceLines?: string[];
+
+  constructor(f: RowFields) {
+    this.rowRef = f.rowRef;
+    this.supplierGstin = f.supplierGstin;
+    this.docType = f.docType;
+    this.invoiceNumberRaw = f.invoiceNumberRaw;
+    this.invoiceDate = f.invoiceDate;
+    this.taxableValue = f.taxableValue;
+    this.igst = f.igst;
+    this.cgst = f.cgst;
+    this.sgst = f.sgst;
+    this.cess = f.cess;
+    this.reverseCharge = f.reverseCharge;
+    if (f.supplierName) this.supplierName = f.supplierName;
+    if (f.voucherNumber) this.voucherNumber = f.voucherNumber;
+    if (f.voucherDate) this.voucherDate = f.voucherDate;
+    if (f.invoiceValue) this.invoiceValue = f.invoiceValue;
+    if (f.placeOfSupply) this.placeOfSupply = f.placeOfSupply;
+    if (f.itcEligible !== null && f.itcEligible !== undefined) this.itcEligible = f.itcEligible;
+    if (f.portCode) this.portCode = f.portCode;
+    if (f.billOfEntryNumber) this.billOfEntryNumber = f.billOfEntryNumber;
+    if (f.derivedAmounts) this.derivedAmounts = true;
+    if (f.dateFallback) this.dateFallback = true;
+    if (f.sourceLines) this.sourceLines = f.sourceLines;
+  }
+}
+
 /** The one place a register BooksRow's fields are set: in this order, the optional ones only when given. */
 export function bookRow(f: RowFields): BooksRow {
-  const row: BooksRow = {
-    rowRef: f.rowRef,
-    supplierGstin: f.supplierGstin,
-    docType: f.docType,
-    invoiceNumberRaw: f.invoiceNumberRaw,
-    invoiceDate: f.invoiceDate,
-    taxableValue: f.taxableValue,
-    igst: f.igst,
-    cgst: f.cgst,
-    sgst: f.sgst,
-    cess: f.cess,
-    reverseCharge: f.reverseCharge,
-  };
-  if (f.supplierName) row.supplierName = f.supplierName;
-  if (f.voucherNumber) row.voucherNumber = f.voucherNumber;
-  if (f.voucherDate) row.voucherDate = f.voucherDate;
-  if (f.invoiceValue) row.invoiceValue = f.invoiceValue;
-  if (f.placeOfSupply) row.placeOfSupply = f.placeOfSupply;
-  if (f.itcEligible !== null && f.itcEligible !== undefined) row.itcEligible = f.itcEligible;
-  if (f.portCode) row.portCode = f.portCode;
-  if (f.billOfEntryNumber) row.billOfEntryNumber = f.billOfEntryNumber;
-  if (f.derivedAmounts) row.derivedAmounts = true;
-  if (f.dateFallback) row.dateFallback = true;
-  if (f.sourceLines) row.sourceLines = f.sourceLines;
-  return row;
+  return new RegisterRow(f);
 }
 
 /** A document being read: its row (amounts signed until `finishRow`), and its key parts for the index. */
