@@ -38,6 +38,8 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
   // From the signal until the re-read has returned, the facts are older than the notice (a reply may
   // just have left it): the validator leaves the judgement to the handler, which waits and checks then.
   let stale = false;
+  /** Steps (updates) waiting for the notice: the reminder loop lets them go first. */
+  let stepsWaiting = 0;
   const markChanged = () => {
     refresh = true;
     stale = true;
@@ -53,7 +55,12 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
       // Histories recorded before this waited for nothing but a running step. A closed notice re-reads
       // nothing more (its loop has ended): the step is refused at once below.
       const afterReread = stale && patched('notice-step-waits-for-reread');
-      await condition(() => !busy && !(afterReread && stale && facts.state !== 'closed'));
+      stepsWaiting += 1;
+      try {
+        await condition(() => !busy && !(afterReread && stale && facts.state !== 'closed'));
+      } finally {
+        stepsWaiting -= 1;
+      }
       busy = true;
       try {
         refuse(kind, args); // again: another step may have changed the notice since the validator ran
@@ -98,7 +105,12 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     }
     const wait = Date.parse(next.at) - Date.now();
     if (wait > 0 && (await condition(() => version !== seen, wait))) continue;
-    await condition(() => !busy);
+    // A person's step goes before the reminders that are due: a backlog of them (after a worker
+    // outage, or days that pass faster than a reminder is sent) would otherwise keep taking the
+    // notice first, because this condition is met at once while a waiting step's is checked only
+    // later in the activation. Histories recorded before this let the reminders go first.
+    const stepsFirst = patched('notice-steps-before-reminders');
+    await condition(() => !busy && !(stepsFirst && stepsWaiting > 0));
     if (version !== seen) continue; // a step changed the notice while we waited: plan again
     busy = true;
     try {

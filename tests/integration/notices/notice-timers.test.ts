@@ -48,6 +48,11 @@ describe('notice reminders and escalations', () => {
     expect(res.status).toBe(201);
     return res.body as { id: string; reminders: Step[]; escalations: Step[] };
   };
+  /** Closes the notice; the close must be answered (a reminder backlog must not hold it up). */
+  const close = async (noticeId: string, body: Record<string, unknown>) => {
+    const res = await call(api, 'POST', `/api/notices/${noticeId}/close`, { token: manager, body });
+    expect({ status: res.status, error: res.body?.error }).toEqual({ status: 200, error: undefined });
+  };
   const fired = async (noticeId: string) => (await db.owner('notice_alerts').where({ notice_id: noticeId }).orderBy([{ column: 'planned_at' }, { column: 'step_key' }]).select('step_key')).map((r: { step_key: string }) => r.step_key as string);
   const told = async (noticeId: string) => {
     const rows = await db.owner('notifications').where({ firm_id: firm.id, kind: NOTICE_NOTIFICATION_KIND }).whereRaw(`payload->>'noticeId' = ?`, [noticeId]).select('user_id', 'payload');
@@ -64,7 +69,7 @@ describe('notice reminders and escalations', () => {
     const notice = await intake();
     const due = daysFromToday(7);
     await eventually('the firm admin escalation at T+3', async () => (await fired(notice.id)).includes(`partner:${due}`));
-    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+    await close(notice.id, { outcome: 'withdrawn', reason: 'test over' });
 
     const shown = [...notice.reminders, ...notice.escalations].sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key)).map((s) => s.key);
     const keys = await fired(notice.id);
@@ -92,7 +97,7 @@ describe('notice reminders and escalations', () => {
     const keys = await fired(notice.id);
     expect(keys.filter((k) => k.includes(oldDue))).toEqual([]);
     expect(keys).toEqual([`t-7:${newDue}`, `review-gate:${newDue}`, `t-3:${newDue}`, `t-1:${newDue}`]);
-    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
+    await close(notice.id, { outcome: 'withdrawn' });
   });
 
   it('fires each step once when the worker was stopped across them', async () => {
@@ -106,9 +111,29 @@ describe('notice reminders and escalations', () => {
     expect(await fired(notice.id)).toEqual([]);
     worker = await startTestWorker({ knex: db.app, taskQueue });
     await eventually('the missed reminders', async () => (await fired(notice.id)).includes(`t-1:${due}`));
-    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn' } });
+    await close(notice.id, { outcome: 'withdrawn' });
     const byRole = await told(notice.id);
     expect(byRole.staff!.filter((k) => k.startsWith('t-'))).toEqual([`t-1:${due}`, `t-3:${due}`]);
     expect(byRole.manager!.filter((k) => k.startsWith('review'))).toEqual([`review-gate:${due}`]);
+  });
+
+  it("lets a person's step go before a backlog of due reminders", async () => {
+    const notice = await intake();
+    const due = daysFromToday(7);
+    await worker!.shutdown();
+    worker = null;
+    // Ten plan days pass with no worker: every step up to then is due at once when one starts.
+    const plan = [...notice.reminders, ...notice.escalations];
+    const until = Date.parse(notice.escalations.find((s) => s.key === `partner:${due}`)!.at) + 7 * 500;
+    await eventually('ten plan days to pass while no worker runs', async () => Date.now() > until);
+    const backlog = plan.filter((s) => Date.parse(s.at) <= until).length;
+    worker = await startTestWorker({ knex: db.app, taskQueue });
+    await eventually('the first missed reminder', async () => (await fired(notice.id)).length > 0);
+    const firedWhenSent = (await fired(notice.id)).length;
+    await close(notice.id, { outcome: 'withdrawn' });
+    // The close waited for the reminder being sent when it arrived, at most, not for the backlog.
+    const firedByClose = (await fired(notice.id)).length;
+    expect({ backlog, firedWhenSent, firedByClose, closeWaitedForBacklog: firedByClose >= backlog }).toEqual({ backlog, firedWhenSent, firedByClose, closeWaitedForBacklog: false });
+    expect(backlog).toBeGreaterThan(10);
   });
 });
