@@ -36,7 +36,7 @@ import { webApp } from './web-app';
 import { firmPeriodRoutes } from './periods/firm-list';
 import { periodRoutes } from './periods/routes';
 import { DEFAULT_CLOSE_TIMERS, type CloseTimers } from '../workflows/period-close-definitions';
-import { PARSE_THREADS } from './imports/parse-pool';
+import { PARSE_THREADS, parserHeapMb } from './imports/parse-pool';
 import { importRoutes, UPLOAD_PATH } from './imports/routes';
 import { UploadTokens } from './imports/upload-token';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from './imports/parse-upload';
@@ -136,10 +136,26 @@ function uploadTokens(deps: AppDeps): UploadTokens {
   return UploadTokens.fromSigningKey(deps.security.settings.signingKeys, deps.security.settings.signingKeyCurrent);
 }
 
-export type App = Koa & { apiRouter: Router; routeSpecs: RouteSpec[]; firmGate: FirmGate; metrics: Metrics };
+/** The upload caps with their defaults filled in (docs/security-limits.md, "Uploads"). */
+function importCaps(deps: AppDeps): { maxJsonBytes: number; maxTabularBytes: number; readLimits: ReadLimits } {
+  return {
+    maxJsonBytes: deps.imports?.maxJsonBytes ?? 100 * 1024 * 1024,
+    maxTabularBytes: deps.imports?.maxTabularBytes ?? 50 * 1024 * 1024,
+    readLimits: { ...DEFAULT_READ_LIMITS, ...deps.imports?.readLimits },
+  };
+}
 
-/** Shared limits of one api process: per-firm database slots, and parse slots for uploads. */
-export type Gates = { firmGate: FirmGate; parseSlots: FirmGate };
+export type App = Koa & {
+  apiRouter: Router;
+  routeSpecs: RouteSpec[];
+  firmGate: FirmGate;
+  metrics: Metrics;
+  /** The heap cap of this app's parser threads (`startParsers` takes it), from its upload caps. */
+  parserHeapMb: number;
+};
+
+/** Shared limits of one api process: per-firm database slots, parse slots for uploads, and the parser threads' heap. */
+export type Gates = { firmGate: FirmGate; parseSlots: FirmGate; parserHeapMb: number };
 
 export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
@@ -165,13 +181,12 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       knex: deps.knex,
       settings: {
         tokens: uploadTokens(deps),
-        maxJsonBytes: deps.imports?.maxJsonBytes ?? 100 * 1024 * 1024,
-        maxTabularBytes: deps.imports?.maxTabularBytes ?? 50 * 1024 * 1024,
+        ...importCaps(deps),
         urlMinutes: 15,
         publicUrl: deps.imports?.publicUrl,
-        readLimits: { ...DEFAULT_READ_LIMITS, ...deps.imports?.readLimits },
         firmGate: gates.firmGate,
         parseSlots: gates.parseSlots,
+        parserHeapMb: gates.parserHeapMb,
         afterGstr2bStored: supplierChaseSettler(deps.temporal),
       },
     }),
@@ -257,7 +272,9 @@ export function createApp(deps: AppDeps): App {
   app.use(codecRoutes({ knex: deps.knex, codec: deps.temporal.codec, uiUrl: deps.codecEndpoint?.temporalUiUrl ?? null, cookieSecure: deps.security.settings.cookieSecure }).routes());
 
   const router = new Router();
-  const specs = apiRouteSpecs(deps, { firmGate, parseSlots });
+  const caps = importCaps(deps);
+  const parserHeap = parserHeapMb({ maxUploadBytes: Math.max(caps.maxJsonBytes, caps.maxTabularBytes), readLimits: caps.readLimits });
+  const specs = apiRouteSpecs(deps, { firmGate, parseSlots, parserHeapMb: parserHeap });
   mountRoutes(router, specs, {
     knex: deps.knex,
     auth: deps.security.auth,
@@ -275,5 +292,6 @@ export function createApp(deps: AppDeps): App {
   app.routeSpecs = specs;
   app.firmGate = firmGate;
   app.metrics = metrics;
+  app.parserHeapMb = parserHeap;
   return app;
 }

@@ -23,10 +23,6 @@ export function copyField(value: string | number | null | undefined): string {
 }
 
 /** One imported document as a line of the staging table `(seq, doc)`: its position and its JSON. */
-export function importRowLine(seq: number, doc: unknown): string {
-  return jsonLine(seq, JSON.stringify(doc));
-}
-
 const jsonLine = (seq: number, json: string): string => `${seq}\t${copyField(json)}\n`;
 
 /**
@@ -78,9 +74,10 @@ function unstorableAt(value: unknown, path: string): { field: string; what: stri
 export type CopyText = { bytes: Uint8Array; ends: Uint32Array };
 
 /**
- * An import's documents as COPY text, one `importRowLine` each, in file order. Throws
- * `UnstorableText` for the first document holding text jsonb refuses, so an upload is refused
- * before any of it is written rather than failing in the database part-way.
+ * An import's documents as COPY text, one line of the staging table `(seq, doc)` each, in file
+ * order: what `insertImportText` (db/recon-rows.ts) writes, the one way import rows are stored.
+ * Throws `UnstorableText` for the first document holding text jsonb refuses, so an upload is
+ * refused before any of it is written rather than failing in the database part-way.
  */
 export function importRowsText(docs: readonly unknown[]): CopyText {
   // Each line is encoded as soon as it is made, so the lines die young: kept in an array (or

@@ -5,8 +5,8 @@
  * call runs in the caller's tenant transaction, so a failure rolls everything back with it.
  */
 import type { Knex } from 'knex';
-import { copyThroughStage, type StagedCopy } from './copy-rows';
-import { copyField, importRowLine, type CopyText } from './copy-text';
+import { copyThroughStage } from './copy-rows';
+import { copyField, type CopyText } from './copy-text';
 
 export const ROW_BATCH = 2000;
 
@@ -15,37 +15,21 @@ export type RowScope = { firmId: string; clientId: string; period: string };
 /** Progress hook between batches: heartbeats, cancellation checks, pauses in tests. */
 export type BatchHook = (done: number) => Promise<void> | void;
 
-const IMPORT_STAGE = { stage: 'import_rows_stage', columns: [['seq', 'int'], ['doc', 'jsonb']] } as const;
-
-function importMove(scope: RowScope & { importId: string }): StagedCopy['insert'] {
-  return {
-    sql: `insert into import_rows (firm_id, client_id, import_id, period, seq, doc)
-          select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.doc from pg_temp.import_rows_stage s`,
-    bindings: [scope.firmId, scope.clientId, scope.importId, scope.period],
-  };
-}
-
-/** Inserts an import's canonical documents (BooksRow or PortalDoc) in file order. */
-export async function insertImportRows(trx: Knex.Transaction, scope: RowScope & { importId: string }, docs: readonly unknown[], onBatch?: BatchHook): Promise<void> {
-  await copyThroughStage(trx, {
-    ...IMPORT_STAGE,
-    count: docs.length,
-    rows: { line: (i) => importRowLine(i, docs[i]) },
-    insert: importMove(scope),
-    ...(onBatch ? { onProgress: { every: ROW_BATCH, hook: onBatch } } : {}),
-  });
-}
-
 /**
- * Inserts an import's documents from their COPY text made already (`importRowsText`, as an
- * upload's parser thread makes it): the same rows `insertImportRows` writes for the documents.
+ * Inserts an import's documents, in file order, from their COPY text made already
+ * (`importRowsText`, as an upload's parser thread makes it): the one way import rows are written.
  */
 export async function insertImportText(trx: Knex.Transaction, scope: RowScope & { importId: string }, text: CopyText, onBatch?: BatchHook): Promise<void> {
   await copyThroughStage(trx, {
-    ...IMPORT_STAGE,
+    stage: 'import_rows_stage',
+    columns: [['seq', 'int'], ['doc', 'jsonb']],
     count: text.ends.length,
     rows: { text },
-    insert: importMove(scope),
+    insert: {
+      sql: `insert into import_rows (firm_id, client_id, import_id, period, seq, doc)
+            select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.doc from pg_temp.import_rows_stage s`,
+      bindings: [scope.firmId, scope.clientId, scope.importId, scope.period],
+    },
     ...(onBatch ? { onProgress: { every: ROW_BATCH, hook: onBatch } } : {}),
   });
 }
@@ -56,7 +40,7 @@ export async function insertImportText(trx: Knex.Transaction, scope: RowScope & 
  * closed range of `seq` on the primary key (firm, import, seq), as the run's loader reads them:
  * an open range with a limit made the planner read and sort the rest of the import for each page.
  * It stops at the first page with fewer rows than `pageSize`: right only because `seq` has no gaps
- * (insertImportRows writes 0…n−1), as a gap would end the load early. Only tests call it (the run
+ * (`importRowsText` numbers them 0…n−1), as a gap would end the load early. Only tests call it (the run
  * reads imports with its own loader); anything else should page by the import's row count.
  */
 export async function loadImportRows<T>(trx: Knex.Transaction, scope: { firmId: string; importId: string }, onBatch?: BatchHook, pageSize = 10_000): Promise<T[]> {

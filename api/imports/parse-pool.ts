@@ -6,12 +6,16 @@
  * process starts them at boot and keeps them (`startParsers`); elsewhere they start on demand and
  * idle ones end after a while.
  *
- * A parse that throws (a reader's bug, a thread that died) rejects here with its error, as it
- * would have thrown on the api's thread: the upload answers 500 and stores nothing.
+ * Each thread's heap is capped (`parserHeapMb`): a file that needs more memory than that to read
+ * ends its own thread, not the api process, and is refused as too large (413 `too_large`,
+ * `too_much_memory`); piscina starts another thread for the next upload. Any other parse that
+ * throws (a reader's bug, a thread that died) rejects here with its error, as it would have thrown
+ * on the api's thread: the upload answers 500 and stores nothing.
  */
 import path from 'node:path';
 import Piscina from 'piscina';
 import type { ParsedFile, ParseJob } from './parse-worker';
+import { tooLarge, type ReadLimits } from './upload-result';
 
 /** Threads, as many as uploads may parse at once (PARSE_SLOTS in app.ts). */
 export const PARSE_THREADS = 2;
@@ -37,21 +41,67 @@ export function taskFile(execArgv: readonly string[] = process.execArgv): { file
   return hasTsx ? { filename } : { filename, execArgv: ['--import', 'tsx'] };
 }
 
-let pool: Piscina<ParseJob | null, ParsedFile | null> | null = null;
+/** What one upload may bring a parser thread: the largest file any kind of import may be, and the read caps. */
+export type ParserCaps = { maxUploadBytes: number; readLimits: Pick<ReadLimits, 'maxRows' | 'zip'> };
 
-/** The pool, made on first use: threads only while uploads come (`keep` false), or always. */
-function parsers(keep = false): Piscina<ParseJob | null, ParsedFile | null> {
-  pool ??= new Piscina({ ...taskFile(), name: 'parseSpooledUpload', minThreads: keep ? PARSE_THREADS : 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS });
+/**
+ * A parser thread's heap cap (V8's old generation, MB), from the caps of what one upload may bring.
+ * A thread holds one file's documents while it reads them and makes their COPY text (the text is
+ * outside the heap), so what it needs grows with the rows a register may have (and a workbook's
+ * shared strings, held while its sheets are read: at most two bytes a character) and with the
+ * bytes a JSON may have (its documents are not row-capped). The constants were measured by
+ * bisecting the cap on the bench's synthetic files (docs/security-limits.md, "Memory"). The cap is
+ * half again over the larger need, so every file within the caps reads; it stops a file that takes
+ * far more memory than its size and rows say (a reader's bug, a file built to do it) from taking
+ * the api process's memory, and every other upload, with it.
+ */
+export function parserHeapMb(caps: ParserCaps): number {
+  const tabular = caps.readLimits.maxRows * HEAP_PER_ROW + 2 * caps.readLimits.zip.maxSharedStringsBytes;
+  const json = caps.maxUploadBytes * HEAP_PER_UPLOAD_BYTE;
+  return Math.ceil(HEAP_BASE_MB + (1.5 * Math.max(tabular, json)) / 2 ** 20);
+}
+
+/** A register CSV of 3.8 lakh rows (49.5 MB) read within 160 MB and not within 120 MB: 440 B a row. */
+const HEAP_PER_ROW = 440;
+/** A 2B JSON of 99.5 MB (5.5 lakh documents) read within 256 MB and not within 160 MB: 2.6 B a byte. */
+const HEAP_PER_UPLOAD_BYTE = 2.6;
+/** A thread with the readers loaded and a file of fifty rows read within 16 MB. */
+const HEAP_BASE_MB = 16;
+
+/** Node's error for a thread ended at its heap cap (`resourceLimits`). */
+const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
+
+/**
+ * The pools, one per heap cap (an api process has one; tests make apps with other caps), each made
+ * on first use: threads only while uploads come (`keep` false), or always.
+ */
+const pools = new Map<number, Piscina<ParseJob | null, ParsedFile | null>>();
+
+function parsers(heapMb: number, keep = false): Piscina<ParseJob | null, ParsedFile | null> {
+  let pool = pools.get(heapMb);
+  if (!pool) {
+    pool = new Piscina({
+      ...taskFile(), name: 'parseSpooledUpload', minThreads: keep ? PARSE_THREADS : 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS,
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
+    pools.set(heapMb, pool);
+  }
   return pool;
 }
 
 /**
- * Parses on a thread. `signal` is the request's deadline: when it passes, the parse is abandoned and
- * its thread ended (piscina starts another), so a file that never finishes parsing cannot hold a
- * parse slot and a thread for good.
+ * Parses on a thread whose heap is capped at `heapMb`. `signal` is the request's deadline: when it
+ * passes, the parse is abandoned and its thread ended (piscina starts another), so a file that
+ * never finishes parsing cannot hold a parse slot and a thread for good. A file that needs more
+ * memory than the cap is refused as too large (its thread ended, as above); nothing is stored.
  */
-export async function parseInWorker(job: ParseJob, signal?: AbortSignal): Promise<ParsedFile> {
-  return (await parsers().run(job, signal ? { signal } : {})) as ParsedFile;
+export async function parseInWorker(job: ParseJob, options: { heapMb: number; signal?: AbortSignal }): Promise<ParsedFile> {
+  try {
+    return (await parsers(options.heapMb).run(job, options.signal ? { signal: options.signal } : {})) as ParsedFile;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== OUT_OF_MEMORY) throw error;
+    return tooLarge('The file needs more memory to read than one upload may use: split it into smaller files and upload each.', 'too_much_memory') as ParsedFile;
+  }
 }
 
 function load(running: Piscina<ParseJob | null, ParsedFile | null>, threads: number): Promise<unknown> {
@@ -64,9 +114,9 @@ function load(running: Piscina<ParseJob | null, ParsedFile | null>, threads: num
  * and that now happens while the file is still being sent. Best effort: a thread that cannot start
  * fails the upload's own parse, with its error.
  */
-export function warmParsers(): void {
+export function warmParsers(heapMb: number): void {
   try {
-    const running = parsers();
+    const running = parsers(heapMb);
     load(running, PARSE_THREADS - running.threads.length).catch(() => undefined);
   } catch {
     // A thread that cannot even be made is the upload's parse's error to report, not this request's.
@@ -79,13 +129,13 @@ export function warmParsers(): void {
  * arrived took longer than the parse itself on a loaded machine. Resolves once both have loaded
  * them. Processes that only sometimes take an upload (tests) start threads on demand instead.
  */
-export async function startParsers(): Promise<void> {
-  await load(parsers(true), PARSE_THREADS);
+export async function startParsers(heapMb: number): Promise<void> {
+  await load(parsers(heapMb, true), PARSE_THREADS);
 }
 
 /** Ends the parser threads (a stopping api): a parse still running is abandoned with them. */
 export async function stopParsers(): Promise<void> {
-  const running = pool;
-  pool = null;
-  await running?.destroy();
+  const running = [...pools.values()];
+  pools.clear();
+  await Promise.all(running.map((pool) => pool.destroy()));
 }

@@ -36,6 +36,8 @@ export type ImportSettings = {
   firmGate: FirmGate;
   /** Parses (and stores) at once in this process: each holds a whole file's rows in memory. */
   parseSlots: FirmGate;
+  /** The parser threads' heap cap (parse-pool.ts `parserHeapMb`, from the caps above). */
+  parserHeapMb: number;
   /** Where bodies are spooled (the system's temporary folder when absent). */
   spoolDir?: string;
   /**
@@ -147,7 +149,7 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
       const release = await settings.parseSlots.enter('parse');
       try {
         // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
-        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, signal);
+        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, { heapMb: settings.parserHeapMb, signal });
         return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, file, signal, settings.afterGstr2bStored));
       } finally {
         release();
@@ -243,7 +245,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
           uploadExpiresAt: expiresAt,
         } as Partial<Import>);
         const token = await settings.tokens.sign({ importId: row.id, firmId: row.firmId, expiresAt });
-        warmParsers(); // the file follows
+        warmParsers(settings.parserHeapMb); // the file follows
         const base = (settings.publicUrl ?? ctx.origin).replace(/\/+$/, '');
         ctx.status = 201;
         ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };

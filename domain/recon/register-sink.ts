@@ -375,7 +375,14 @@ export class RegisterSink {
     this.order.push(doc);
   }
 
+  private made: RegisterReadResult | null = null;
+
+  /**
+   * Finishes the read, adding the issues only the whole file shows (mixed signs, no header, issues
+   * left out). A second call answers the same object: made again, it would add them twice.
+   */
   result(): RegisterReadResult {
+    if (this.made) return this.made;
     this.finishSheet();
     const rows: BooksRow[] = [];
     for (const d of this.order) {
@@ -390,7 +397,8 @@ export class RegisterSink {
     }
     if (this.dropped > 0) this.warnings.push({ code: 'issues_truncated', message: `${this.dropped} further issues not listed`, count: this.dropped });
     const ok = !this.fatal;
-    return { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
+    this.made = { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
+    return this.made;
   }
 }
 

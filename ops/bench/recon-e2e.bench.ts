@@ -181,7 +181,7 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const app = createApp({ logger, knex: appDb, temporal, security: createSecurity(settings, appDb, logger), exposeInternalErrors: true, imports: { maxJsonBytes: 1 << 30, maxTabularBytes: 1 << 30 } });
     server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
-    await startParsers(); // as an api process does at boot (ops/services.ts), long before an upload
+    await startParsers(app.parserHeapMb); // as an api process does at boot (ops/services.ts), long before an upload
     const address = server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const token = (await request(`${base}/api/auth/login`, { method: 'POST', body: { email: 'staff@bench.example', password } })).token as string;

@@ -32,7 +32,8 @@ import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
 import { createKnex, databaseUrlFor } from '../../db/knex';
 import { migrateLatest } from '../../db/migrator';
-import { insertImportRows } from '../../db/recon-rows';
+import { importRowsText } from '../../db/copy-text';
+import { insertImportText } from '../../db/recon-rows';
 import { ensureDatabase, startEmbeddedPostgres } from '../embedded-postgres';
 import { freePort } from '../ports';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
@@ -79,7 +80,7 @@ async function store(owner: Knex, url: string): Promise<Stored> {
     const importOf = async (kind: string, docs: readonly unknown[]): Promise<string> => {
       const [row] = await trx('imports').insert({ firm_id: firmId, client_id: clientId, kind, period: '2024-06', status: 'validated', rows: docs.length }).returning('id');
       const importId = (row as { id: string }).id;
-      await insertImportRows(trx, { firmId, clientId, period: '2024-06', importId }, docs);
+      await insertImportText(trx, { firmId, clientId, period: '2024-06', importId }, importRowsText(docs));
       return importId;
     };
     const registerImportId = await importOf('purchase_register', register.rows);

@@ -2,14 +2,15 @@
  * The COPY path of the bulk row writes (db/copy-rows.ts, db/recon-rows.ts), called directly in
  * tenant transactions of the application role on a real PostgreSQL: values round-trip exactly,
  * a failure part-way leaves nothing, row-level security and the period lock still decide, and
- * one firm's staged rows are never visible to another. Imports are written both from their
- * documents and from COPY text made already, as an upload's parser thread makes it.
+ * one firm's staged rows are never visible to another. Imports are written as uploads write them,
+ * from COPY text made already (as an upload's parser thread makes it); result rows are made a row
+ * at a time as the COPY takes them, the other way copy-rows.ts is fed.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CHUNK, CHUNK_CHARS, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
 import { importRowsText } from '../../../db/copy-text';
-import { insertImportRows, insertImportText, insertResultRows, loadImportRows, ROW_BATCH, type StoredResult } from '../../../db/recon-rows';
+import { insertImportText, insertResultRows, loadImportRows, ROW_BATCH, type ResultSource, type StoredResult } from '../../../db/recon-rows';
 import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { eventually } from '../../harness/eventually';
@@ -62,6 +63,49 @@ describe('bulk row writes by COPY', () => {
 
   const storedCount = async (importId: string) => Number((await db.owner('import_rows').where({ import_id: importId }).count({ n: '*' }))[0]!.n);
 
+  /** Writes the documents as an upload does: made into text first, then streamed as it is. */
+  const writeText = (trx: Knex.Transaction, scope: { clientId: string; importId: string; period?: string; firmId?: string }, docs: readonly unknown[], hook?: (done: number) => Promise<void> | void) =>
+    insertImportText(trx, { firmId: scope.firmId ?? firm.id, clientId: scope.clientId, importId: scope.importId, period: scope.period ?? PERIOD }, importRowsText(docs), hook);
+
+  /**
+   * The moves that wrote an import, read in the writing transaction: each move is one INSERT
+   * statement, so its rows share a command id (`cmin`). Answers each move's first and last seq.
+   */
+  const moves = async (trx: Knex.Transaction, importId: string): Promise<Array<[number, number]>> => {
+    const rows = await trx.raw(
+      `select min(seq)::int as first, max(seq)::int as last from import_rows where import_id = ? group by cmin::text::int order by 1`,
+      [importId],
+    );
+    return rows.rows.map((r: { first: number; last: number }) => [r.first, r.last]);
+  };
+
+  /** Staging tables left in the sessions of the pool's connections (it holds two): asked on each. */
+  async function stagesLeft(): Promise<number[]> {
+    const left: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const found = await asFirm(firm, (trx) => trx.raw(`select count(*)::int as n from pg_class where relname like '%_stage' and relpersistence = 't' and pg_table_is_visible(oid)`));
+      left.push(found.rows[0].n as number);
+    }
+    return left;
+  }
+
+  /** A run for result rows to belong to (the workflow makes it), written as the owner. */
+  async function newRun(f: TestFirm): Promise<{ runId: string; clientId: string }> {
+    const { importId, clientId } = await newImport(f);
+    const [run] = await db.owner('reconciliation_runs')
+      .insert({ firm_id: f.id, client_id: clientId, period: PERIOD, register_import_id: importId, gstr2b_import_id: importId, workflow_id: `copy-${randomUUID()}` })
+      .returning('id');
+    return { runId: (run as { id: string }).id, clientId };
+  }
+
+  const storedResults = async (runId: string) => Number((await db.owner('reconciliation_results').where({ run_id: runId }).count({ n: '*' }))[0]!.n);
+
+  /** A result source over `rows` that records each batch asked of it. */
+  const sourceOf = (rows: readonly StoredResult[], asked: Array<[number, number]> = []): ResultSource => ({
+    count: rows.length,
+    between: (from, to) => (asked.push([from, to]), rows.slice(from, to)),
+  });
+
   it('escapes only what COPY text gives a meaning to', () => {
     expect(copyField('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
     expect(copyField('plain ग्राहक 🧾')).toBe('plain ग्राहक 🧾');
@@ -70,213 +114,14 @@ describe('bulk row writes by COPY', () => {
     expect(copyField(42)).toBe('42');
   });
 
-  it('round-trips imported documents exactly: tabs, newlines, backslashes, Unicode, in file order', async () => {
-    const { importId, clientId } = await newImport(firm);
-    const docs = AWKWARD.map((text, i) => ({ invoiceNumber: text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } }));
-    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
-    const back = await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }));
-    expect(back).toEqual(docs);
-    const seqs = (await db.owner('import_rows').where({ import_id: importId }).orderBy('seq').select('seq')).map((r: { seq: number }) => r.seq);
-    expect(seqs).toEqual(docs.map((_, i) => i));
-  });
-
-  it('round-trips result rows, their category and supplier text exactly', async () => {
-    const { importId, clientId } = await newImport(firm);
-    const [run] = await db.owner('reconciliation_runs')
-      .insert({ firm_id: firm.id, client_id: clientId, period: PERIOD, register_import_id: importId, gstr2b_import_id: importId, workflow_id: `copy-${randomUUID()}` })
-      .returning('id');
-    const runId = (run as { id: string }).id;
-    const rows: StoredResult[] = AWKWARD.map((text, i) => ({ category: `matched ${text}`, supplierGstin: text, row: { id: `r${i}`, note: text, reasons: [text] } }));
-    const asked: Array<[number, number]> = [];
-    await asFirm(firm, (trx) =>
-      insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, { count: rows.length, between: (from, to) => (asked.push([from, to]), rows.slice(from, to)) }),
-    );
-    expect(asked).toEqual([[0, rows.length]]); // each row asked for once
-    const back = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'category', 'supplier_gstin', 'row');
-    expect(back).toEqual(rows.map((r, i) => ({ seq: i, category: r.category, supplier_gstin: r.supplierGstin, row: r.row })));
-  });
-
-  it(`writes more than one chunk (${CHUNK.toLocaleString('en-IN')} rows) in order, with progress every batch`, async () => {
-    const { importId, clientId } = await newImport(firm);
-    const docs = Array.from({ length: CHUNK + 2_345 }, (_, i) => ({ n: i, t: i % 7 === 0 ? 'x\ty' : 'z' }));
-    const progress: number[] = [];
-    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs, (done) => void progress.push(done)));
-    expect(progress[progress.length - 1]).toBe(docs.length);
-    expect(progress.every((done, i) => i === 0 || done > progress[i - 1]!)).toBe(true);
-    const back = await asFirm(firm, (trx) => loadImportRows<{ n: number; t: string }>(trx, { firmId: firm.id, importId }));
-    expect(back.length).toBe(docs.length);
-    expect(back.findIndex((d, i) => d.n !== i || d.t !== docs[i]!.t)).toBe(-1);
-  });
-
-  it(`cuts large rows into chunks of about ${CHUNK_CHARS / 1024 / 1024} MB of text, in order`, async () => {
-    const { importId, clientId } = await newImport(firm);
-    const docs = Array.from({ length: 3_000 }, (_, i) => ({ n: i, text: `${i}\t`.padEnd(2_000, 'é\\') }));
-    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
-    expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
-  });
-
-  it('leaves nothing when the stream fails part-way, after a whole chunk was moved in, and the connection stays usable', async () => {
-    const { importId, clientId } = await newImport(firm);
-    const docs = Array.from({ length: CHUNK + 10_000 }, (_, i) => ({ n: i }));
-    const write = asFirm(firm, (trx) =>
-      insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs, (done) => {
-        if (done >= CHUNK + 4_000) throw new Error('stopped mid-stream');
-      }),
-    );
-    await expect(write).rejects.toThrow('stopped mid-stream');
-    expect(await storedCount(importId)).toBe(0);
-    // The pool's connections (two) still work, and no staging table was left behind on them.
-    for (let i = 0; i < 4; i += 1) {
-      const left = await asFirm(firm, (trx) => trx.raw(`select count(*)::int as n from pg_class where relname like '%_stage' and relpersistence = 't' and pg_table_is_visible(oid)`));
-      expect(left.rows[0].n).toBe(0);
-    }
-  });
-
-  it('leaves nothing when the database refuses a row in the second chunk', async () => {
-    const { importId, clientId } = await newImport(firm);
-    // A lone surrogate: JSON.stringify writes it as \ud800, which jsonb refuses.
-    const docs = Array.from({ length: CHUNK + 100 }, (_, i) => ({ n: i, text: i === CHUNK + 50 ? 'bad \ud800' : 'ok' }));
-    await expect(asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs))).rejects.toThrow(/invalid input syntax for type json/);
-    expect(await storedCount(importId)).toBe(0);
-  });
-
-  it('fails with the error of a row in the second chunk, built while the first chunk moves, and writes nothing', async () => {
-    const { importId, clientId } = await newImport(firm);
-    const failure = new Error('this row cannot be written');
-    const docs: unknown[] = Array.from({ length: CHUNK + 30_000 }, (_, i) => ({ n: i }));
-    let asked = false;
-    // JSON.stringify calls toJSON as the lookahead builds the second chunk's text: it starts once
-    // the first chunk's text has been handed to its COPY, and this row comes after its first piece.
-    docs[CHUNK + 20_000] = {
-      toJSON: () => {
-        asked = true;
-        throw failure;
-      },
-    };
-    const write = asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs));
-    await expect(write).rejects.toThrow(failure.message);
-    expect(asked).toBe(true);
-    expect(await storedCount(importId)).toBe(0);
-    // The pool's connections are usable for the next write.
-    await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, [{ n: 1 }]));
-    expect(await storedCount(importId)).toBe(1);
-  });
-
-  it("sets work_mem for the writing transaction only: once it commits, the pool's connections are back to the server's default", async () => {
-    const { importId, clientId } = await newImport(firm);
-    /**
-     * On both pooled connections at once (the pool holds two): the backend, its work_mem, and
-     * whether that is the session's default (pg_settings' value to which RESET would return).
-     */
-    const everyConnection = async (): Promise<Array<{ pid: number; workMem: string; isDefault: boolean }>> => {
-      let arrived = 0;
-      let open!: () => void;
-      const all = new Promise<void>((resolve) => (open = resolve));
-      return Promise.all([0, 1].map(() => asFirm(firm, async (trx) => {
-        const pid = (await trx.raw('select pg_backend_pid() as pid')).rows[0].pid as number;
-        const workMem = (await trx.raw('show work_mem')).rows[0].work_mem as string;
-        const isDefault = (await trx.raw(`select setting = reset_val as d from pg_settings where name = 'work_mem'`)).rows[0].d as boolean;
-        arrived += 1;
-        if (arrived === 2) open();
-        await all; // both connections are held at once, so both are asked
-        return { pid, workMem, isDefault };
-      })));
-    };
-    const before = await everyConnection();
-    expect(new Set(before.map((c) => c.pid)).size).toBe(2);
-    expect(before.map((c) => c.isDefault)).toEqual([true, true]);
-    expect(before[0]!.workMem).not.toBe(MOVE_WORK_MEM); // else the test could not tell
-    const during = await asFirm(firm, async (trx) => {
-      await insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, [{ n: 1 }, { n: 2 }]);
-      const pid = (await trx.raw('select pg_backend_pid() as pid')).rows[0].pid as number;
-      return { pid, workMem: (await trx.raw('show work_mem')).rows[0].work_mem as string };
-    });
-    expect(during.workMem).toBe(MOVE_WORK_MEM); // the writer did raise it, in its transaction
-    expect(await storedCount(importId)).toBe(2);
-    const after = await everyConnection();
-    expect(after.map((c) => c.pid)).toContain(during.pid);
-    expect(after.map((c) => c.workMem)).toEqual(before.map((c) => c.workMem));
-    expect(after.map((c) => c.isDefault)).toEqual([true, true]);
-  });
-
-  it("refuses rows for another firm (row-level security's WITH CHECK on the move) and writes none", async () => {
-    const { importId, clientId } = await newImport(other);
-    const write = asFirm(firm, (trx) => insertImportRows(trx, { firmId: other.id, clientId, importId, period: PERIOD }, [{ n: 1 }, { n: 2 }]));
-    await expect(write).rejects.toThrow(/row-level security/);
-    expect(await storedCount(importId)).toBe(0);
-  });
-
-  it("never shows one firm's rows to another: not the staged rows while they stream, not the stored ones after", async () => {
-    const { importId, clientId } = await newImport(firm);
-    const docs = Array.from({ length: 5_000 }, (_, i) => ({ secret: `firm-only ${i}` }));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let paused = false;
-    const write = asFirm(firm, (trx) =>
-      insertImportRows(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, docs, async (done) => {
-        if (done === 4_000) {
-          paused = true;
-          await held;
-        }
-      }),
-    );
-    try {
-      await eventually('the COPY to pause mid-stream', () => paused);
-      // The staging table is created in the writing transaction, not yet committed, in that
-      // session's own temporary schema: no other session sees even its name.
-      const staged = await db.owner.raw(`select count(*)::int as n from pg_class where relname = 'import_rows_stage'`);
-      expect(staged.rows[0].n).toBe(0);
-      await expect(asFirm(other, (trx) => trx.raw('select * from pg_temp.import_rows_stage'))).rejects.toThrow(/does not exist/);
-      expect(await asFirm(other, (trx) => trx('import_rows').where({ import_id: importId }).count({ n: '*' }))).toEqual([{ n: 0 }]);
-    } finally {
-      release();
-    }
-    await write;
-    expect(await storedCount(importId)).toBe(docs.length);
-    expect(await asFirm(other, (trx) => trx('import_rows').count({ n: '*' }))).toEqual([{ n: 0 }]);
-    expect(await asFirm(firm, (trx) => trx('import_rows').where({ import_id: importId }).count({ n: '*' }))).toEqual([{ n: docs.length }]);
-  });
-
-  it('is stopped by the period lock like any insert, and writes nothing', async () => {
-    const period = '2024-03';
-    const { importId, clientId } = await newImport(firm, period);
-    await db.owner.transaction(async (trx) => {
-      await trx.raw(`select set_config('app.firm_id', ?, true)`, [firm.id]);
-      await trx('periods').insert({ firm_id: firm.id, client_id: clientId, period });
-      await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'close_requested' });
-      await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'closed' });
-    });
-    const write = asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId, importId, period }, Array.from({ length: 3_000 }, (_, i) => ({ n: i }))));
-    await expect(write).rejects.toThrow(/period_closed/);
-    expect(await storedCount(importId)).toBe(0);
-  });
-
-  describe('from COPY text made already (insertImportText, as uploads write)', () => {
-    /** Writes the documents as an upload does: made into text first, then streamed as it is. */
-    const writeText = (trx: Knex.Transaction, scope: { clientId: string; importId: string; period?: string }, docs: readonly unknown[], hook?: (done: number) => Promise<void> | void) =>
-      insertImportText(trx, { firmId: firm.id, clientId: scope.clientId, importId: scope.importId, period: scope.period ?? PERIOD }, importRowsText(docs), hook);
-
-    /**
-     * The moves that wrote an import, read in the writing transaction: each move is one INSERT
-     * statement, so its rows share a command id (`cmin`). Answers each move's first and last seq.
-     */
-    const moves = async (trx: Knex.Transaction, importId: string): Promise<Array<[number, number]>> => {
-      const rows = await trx.raw(
-        `select min(seq)::int as first, max(seq)::int as last from import_rows where import_id = ? group by cmin::text::int order by 1`,
-        [importId],
-      );
-      return rows.rows.map((r: { first: number; last: number }) => [r.first, r.last]);
-    };
-
-    it('round-trips the awkward documents exactly, in file order, as the same rows the documents path writes', async () => {
-      const viaText = await newImport(firm);
-      const viaDocs = await newImport(firm);
+  describe('import rows, from COPY text made already (insertImportText, as uploads write)', () => {
+    it('round-trips imported documents exactly: tabs, newlines, backslashes, Unicode, in file order', async () => {
+      const { importId, clientId } = await newImport(firm);
       const docs = AWKWARD.map((text, i) => ({ invoiceNumber: text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } }));
-      await asFirm(firm, (trx) => writeText(trx, viaText, docs));
-      await asFirm(firm, (trx) => insertImportRows(trx, { firmId: firm.id, clientId: viaDocs.clientId, importId: viaDocs.importId, period: PERIOD }, docs));
-      expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId: viaText.importId }))).toEqual(docs);
-      const stored = (importId: string) => db.owner('import_rows').where({ import_id: importId }).orderBy('seq').select('seq', 'doc', 'period', 'client_id');
-      expect(await stored(viaText.importId)).toEqual(await stored(viaDocs.importId));
+      await asFirm(firm, (trx) => writeText(trx, { importId, clientId }, docs));
+      expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
+      const stored = await db.owner('import_rows').where({ import_id: importId }).orderBy('seq').select('seq', 'doc', 'period', 'client_id', 'firm_id');
+      expect(stored).toEqual(docs.map((doc, seq) => ({ seq, doc, period: PERIOD, client_id: clientId, firm_id: firm.id })));
     });
 
     it(`cuts more than one chunk (${CHUNK.toLocaleString('en-IN')} rows each), in order, with progress every ${ROW_BATCH} rows`, async () => {
@@ -312,7 +157,7 @@ describe('bulk row writes by COPY', () => {
       expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
     });
 
-    it('leaves nothing when the stream fails part-way, after a whole chunk was moved in, and the connection stays usable', async () => {
+    it('leaves nothing when the stream fails part-way, after a whole chunk was moved in, and the connections stay usable', async () => {
       const { importId, clientId } = await newImport(firm);
       const docs = Array.from({ length: CHUNK + 10_000 }, (_, i) => ({ n: i }));
       const progress: number[] = [];
@@ -325,6 +170,8 @@ describe('bulk row writes by COPY', () => {
       await expect(write).rejects.toThrow('stopped mid-stream');
       expect(progress[progress.length - 1]).toBeGreaterThan(CHUNK); // the second chunk's COPY had begun: the first was moved in
       expect(await storedCount(importId)).toBe(0);
+      // The pool's connections (two) still work, and no staging table was left behind on them.
+      expect(await stagesLeft()).toEqual([0, 0, 0, 0]);
       await asFirm(firm, (trx) => writeText(trx, { importId, clientId }, [{ n: 1 }]));
       expect(await storedCount(importId)).toBe(1);
     });
@@ -350,12 +197,83 @@ describe('bulk row writes by COPY', () => {
       expect(await storedCount(importId)).toBe(0);
     });
 
-    it('is stopped by row-level security and the period lock like the documents path, and writes nothing', async () => {
-      const theirs = await newImport(other);
-      await expect(asFirm(firm, (trx) => insertImportText(trx, { firmId: other.id, clientId: theirs.clientId, importId: theirs.importId, period: PERIOD }, importRowsText([{ n: 1 }]))))
-        .rejects.toThrow(/row-level security/);
-      expect(await storedCount(theirs.importId)).toBe(0);
-      const period = '2024-02';
+    it("sets work_mem for the writing transaction only: once it commits, the pool's connections are back to the server's default", async () => {
+      const { importId, clientId } = await newImport(firm);
+      /**
+       * On both pooled connections at once (the pool holds two): the backend, its work_mem, and
+       * whether that is the session's default (pg_settings' value to which RESET would return).
+       */
+      const everyConnection = async (): Promise<Array<{ pid: number; workMem: string; isDefault: boolean }>> => {
+        let arrived = 0;
+        let open!: () => void;
+        const all = new Promise<void>((resolve) => (open = resolve));
+        return Promise.all([0, 1].map(() => asFirm(firm, async (trx) => {
+          const pid = (await trx.raw('select pg_backend_pid() as pid')).rows[0].pid as number;
+          const workMem = (await trx.raw('show work_mem')).rows[0].work_mem as string;
+          const isDefault = (await trx.raw(`select setting = reset_val as d from pg_settings where name = 'work_mem'`)).rows[0].d as boolean;
+          arrived += 1;
+          if (arrived === 2) open();
+          await all; // both connections are held at once, so both are asked
+          return { pid, workMem, isDefault };
+        })));
+      };
+      const before = await everyConnection();
+      expect(new Set(before.map((c) => c.pid)).size).toBe(2);
+      expect(before.map((c) => c.isDefault)).toEqual([true, true]);
+      expect(before[0]!.workMem).not.toBe(MOVE_WORK_MEM); // else the test could not tell
+      const during = await asFirm(firm, async (trx) => {
+        await writeText(trx, { importId, clientId }, [{ n: 1 }, { n: 2 }]);
+        const pid = (await trx.raw('select pg_backend_pid() as pid')).rows[0].pid as number;
+        return { pid, workMem: (await trx.raw('show work_mem')).rows[0].work_mem as string };
+      });
+      expect(during.workMem).toBe(MOVE_WORK_MEM); // the writer did raise it, in its transaction
+      expect(await storedCount(importId)).toBe(2);
+      const after = await everyConnection();
+      expect(after.map((c) => c.pid)).toContain(during.pid);
+      expect(after.map((c) => c.workMem)).toEqual(before.map((c) => c.workMem));
+      expect(after.map((c) => c.isDefault)).toEqual([true, true]);
+    });
+
+    it("refuses rows for another firm (row-level security's WITH CHECK on the move) and writes none", async () => {
+      const { importId, clientId } = await newImport(other);
+      const write = asFirm(firm, (trx) => writeText(trx, { firmId: other.id, clientId, importId }, [{ n: 1 }, { n: 2 }]));
+      await expect(write).rejects.toThrow(/row-level security/);
+      expect(await storedCount(importId)).toBe(0);
+    });
+
+    it("never shows one firm's rows to another: not the staged rows while they stream, not the stored ones after", async () => {
+      const { importId, clientId } = await newImport(firm);
+      const docs = Array.from({ length: 5_000 }, (_, i) => ({ secret: `firm-only ${i}` }));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let paused = false;
+      const write = asFirm(firm, (trx) =>
+        writeText(trx, { importId, clientId }, docs, async (done) => {
+          if (done === 4_000) {
+            paused = true;
+            await held;
+          }
+        }),
+      );
+      try {
+        await eventually('the COPY to pause mid-stream', () => paused);
+        // The staging table is created in the writing transaction, not yet committed, in that
+        // session's own temporary schema: no other session sees even its name.
+        const staged = await db.owner.raw(`select count(*)::int as n from pg_class where relname = 'import_rows_stage'`);
+        expect(staged.rows[0].n).toBe(0);
+        await expect(asFirm(other, (trx) => trx.raw('select * from pg_temp.import_rows_stage'))).rejects.toThrow(/does not exist/);
+        expect(await asFirm(other, (trx) => trx('import_rows').where({ import_id: importId }).count({ n: '*' }))).toEqual([{ n: 0 }]);
+      } finally {
+        release();
+      }
+      await write;
+      expect(await storedCount(importId)).toBe(docs.length);
+      expect(await asFirm(other, (trx) => trx('import_rows').count({ n: '*' }))).toEqual([{ n: 0 }]);
+      expect(await asFirm(firm, (trx) => trx('import_rows').where({ import_id: importId }).count({ n: '*' }))).toEqual([{ n: docs.length }]);
+    });
+
+    it('is stopped by the period lock like any insert, and writes nothing', async () => {
+      const period = '2024-03';
       const { importId, clientId } = await newImport(firm, period);
       await db.owner.transaction(async (trx) => {
         await trx.raw(`select set_config('app.firm_id', ?, true)`, [firm.id]);
@@ -363,8 +281,71 @@ describe('bulk row writes by COPY', () => {
         await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'close_requested' });
         await trx('periods').where({ firm_id: firm.id, client_id: clientId, period }).update({ state: 'closed' });
       });
-      await expect(asFirm(firm, (trx) => writeText(trx, { importId, clientId, period }, [{ n: 1 }, { n: 2 }]))).rejects.toThrow(/period_closed/);
+      const write = asFirm(firm, (trx) => writeText(trx, { importId, clientId, period }, Array.from({ length: 3_000 }, (_, i) => ({ n: i }))));
+      await expect(write).rejects.toThrow(/period_closed/);
       expect(await storedCount(importId)).toBe(0);
+    });
+  });
+
+  describe('result rows, made a row at a time as the COPY takes them (insertResultRows)', () => {
+    it('round-trips result rows, their category and supplier text exactly', async () => {
+      const { runId, clientId } = await newRun(firm);
+      const rows: StoredResult[] = AWKWARD.map((text, i) => ({ category: `matched ${text}`, supplierGstin: text, row: { id: `r${i}`, note: text, reasons: [text] } }));
+      const asked: Array<[number, number]> = [];
+      await asFirm(firm, (trx) => insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows, asked)));
+      expect(asked).toEqual([[0, rows.length]]); // each row asked for once
+      const back = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'category', 'supplier_gstin', 'row');
+      expect(back).toEqual(rows.map((r, i) => ({ seq: i, category: r.category, supplier_gstin: r.supplierGstin, row: r.row })));
+    });
+
+    it(`writes more than one chunk (${CHUNK.toLocaleString('en-IN')} rows) in order, each row asked for once, with progress every batch`, async () => {
+      const { runId, clientId } = await newRun(firm);
+      const rows: StoredResult[] = Array.from({ length: CHUNK + 2_345 }, (_, i) => ({ category: 'matched', supplierGstin: i % 7 === 0 ? 'x\ty' : 'z', row: { n: i } }));
+      const asked: Array<[number, number]> = [];
+      const progress: number[] = [];
+      await asFirm(firm, (trx) => insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows, asked), (done) => void progress.push(done)));
+      // Batches of ROW_BATCH, one after the other, the last one short.
+      expect(asked).toEqual(Array.from({ length: Math.ceil(rows.length / ROW_BATCH) }, (_, k) => [k * ROW_BATCH, Math.min((k + 1) * ROW_BATCH, rows.length)]));
+      expect(progress[progress.length - 1]).toBe(rows.length);
+      expect(progress.every((done, i) => i === 0 || done > progress[i - 1]!)).toBe(true);
+      const back: Array<{ seq: number; supplier_gstin: string; row: { n: number } }> = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'supplier_gstin', 'row');
+      expect(back.length).toBe(rows.length);
+      expect(back.findIndex((r, i) => r.seq !== i || r.row.n !== i || r.supplier_gstin !== rows[i]!.supplierGstin)).toBe(-1);
+    });
+
+    it('leaves nothing when the database refuses a row in the second chunk', async () => {
+      const { runId, clientId } = await newRun(firm);
+      // A lone surrogate: JSON.stringify writes it as \ud800, which jsonb refuses.
+      const rows: StoredResult[] = Array.from({ length: CHUNK + 100 }, (_, i) => ({ category: 'matched', supplierGstin: 'g', row: { n: i, text: i === CHUNK + 50 ? 'bad \ud800' : 'ok' } }));
+      const write = asFirm(firm, (trx) => insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows)));
+      await expect(write).rejects.toThrow(/invalid input syntax for type json/);
+      expect(await storedResults(runId)).toBe(0);
+    });
+
+    it('fails with the error of a row in the second chunk, built while the first chunk moves, and writes nothing', async () => {
+      const { runId, clientId } = await newRun(firm);
+      const failure = new Error('this row cannot be written');
+      const rows: StoredResult[] = Array.from({ length: CHUNK + 30_000 }, (_, i) => ({ category: 'matched', supplierGstin: 'g', row: { n: i } }));
+      let asked = false;
+      // JSON.stringify calls toJSON as the lookahead builds the second chunk's text: it starts once
+      // the first chunk's text has been handed to its COPY, and this row comes after its first piece.
+      rows[CHUNK + 20_000] = {
+        category: 'matched',
+        supplierGstin: 'g',
+        row: {
+          toJSON: () => {
+            asked = true;
+            throw failure;
+          },
+        },
+      };
+      const scope = { firmId: firm.id, clientId, period: PERIOD, runId };
+      await expect(asFirm(firm, (trx) => insertResultRows(trx, scope, sourceOf(rows)))).rejects.toThrow(failure.message);
+      expect(asked).toBe(true);
+      expect(await storedResults(runId)).toBe(0);
+      // The pool's connections are usable for the next write.
+      await asFirm(firm, (trx) => insertResultRows(trx, scope, sourceOf(rows.slice(0, 1))));
+      expect(await storedResults(runId)).toBe(1);
     });
   });
 });

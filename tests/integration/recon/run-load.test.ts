@@ -5,7 +5,8 @@
  * as stored (so the result rows, which carry the documents, are stored as before).
  */
 import { loadRunDocuments } from '../../../activities/reconciliation-load';
-import { insertImportRows, loadImportRows } from '../../../db/recon-rows';
+import { importRowsText } from '../../../db/copy-text';
+import { insertImportText, loadImportRows } from '../../../db/recon-rows';
 import { inFirmJobTransaction } from '../../../db/tenant';
 import { warmUpDocuments } from '../../../domain/recon/warm-up';
 import { generateReconData } from '../../../ops/bench/recon-data';
@@ -38,7 +39,7 @@ describe('loading a run\'s documents (the activity\'s loader alone)', () => {
       const importOf = async (kind: string, docs: readonly unknown[]) => {
         const [row] = await trx('imports').insert({ firm_id: firm.id, client_id: client.id, kind, period: '2024-06', status: 'validated', rows: docs.length }).returning('id');
         const importId = (row as { id: string }).id;
-        await insertImportRows(trx, { firmId: firm.id, clientId: client.id, period: '2024-06', importId }, docs);
+        await insertImportText(trx, { firmId: firm.id, clientId: client.id, period: '2024-06', importId }, importRowsText(docs));
         return importId;
       };
       return { firmId: firm.id, register_import_id: await importOf('purchase_register', books), gstr2b_import_id: await importOf('gstr2b', portal) };

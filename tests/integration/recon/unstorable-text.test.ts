@@ -81,18 +81,44 @@ describe('uploads carrying text that cannot be stored', () => {
     return JSON.stringify(json).replace('"PLACEHOLDER-NAME"', nameJson);
   }
 
-  it.each([
-    ['a NUL escape', String.raw`"Bad\u0000Name"`],
-    ['a lone surrogate escape', String.raw`"Bad\ud800Name"`],
-  ])('refuses a 2B whose supplier name carries %s as a bad file, naming the document, and stores nothing', async (_, name) => {
-    const { importId, ...res } = await upload('gstr2b', twoBWithName(name));
-    const expected = {
-      code: 'invalid_field',
-      fatal: true,
-      field: 'supplierName',
-      rowRef: expect.stringContaining('b2b'),
-      message: expect.stringMatching(/^supplierName .*cannot be stored/),
-    };
+  /**
+   * The register CSV with a NUL byte in a cell past the first 4 KB (the sniffer, which refuses a
+   * NUL byte as binary content, looks no further), and the reference of its line.
+   */
+  function registerCsvWithNul(): { file: string; line: number } {
+    const lines = data.csv.split('\r\n');
+    let at = 6;
+    for (let bytes = 0; bytes < 8192; at += 1) bytes += Buffer.byteLength(lines[at]!) + 2;
+    // The second cell, Particulars (the supplier's name), quoted or not.
+    lines[at] = lines[at]!.replace(/^([^,]*,"?)/, '$1Bad\u0000');
+    expect(lines[at]).toContain('\u0000');
+    return { file: lines.join('\r\n'), line: at + 1 };
+  }
+
+  /** A file to refuse: what it is, where the refusal must point (its rowRef) and what it must say. */
+  type Unstorable = { kind: Kind; file: string | Buffer; rowRef: unknown; message: RegExp };
+
+  const unstorable: Array<[string, () => Promise<Unstorable>]> = [
+    ['a 2B whose supplier name carries a NUL escape', async () => ({
+      kind: 'gstr2b', file: twoBWithName(String.raw`"Bad\u0000Name"`), rowRef: expect.stringContaining('b2b'), message: /^supplierName .*cannot be stored/,
+    })],
+    ['a 2B whose supplier name carries a lone surrogate escape', async () => ({
+      kind: 'gstr2b', file: twoBWithName(String.raw`"Bad\ud800Name"`), rowRef: expect.stringContaining('b2b'), message: /^supplierName .*cannot be stored/,
+    })],
+    ['a register whose cell carries a NUL byte past the first 4 KB', async () => {
+      const { file, line } = registerCsvWithNul();
+      return { kind: 'purchase_register', file, rowRef: expect.stringMatching(new RegExp(`:${line}$`)), message: /^supplierName .*cannot be stored/ }; // file, line
+    }],
+    ['a register workbook whose cell carries a NUL (a character reference)', async () => ({
+      kind: 'purchase_register', file: await registerWorkbookWithNul(), rowRef: expect.stringMatching(/:Purchase Register:3$/), // file, sheet, row
+      message: /^supplierName contains a NUL character .*cannot be stored/,
+    })],
+  ];
+
+  it.each(unstorable)('refuses %s as a bad file, naming the document and its field, and stores nothing', async (_, make) => {
+    const { kind, file, rowRef, message } = await make();
+    const { importId, ...res } = await upload(kind, file);
+    const expected = { code: 'invalid_field', fatal: true, field: 'supplierName', rowRef, message: expect.stringMatching(message) };
     expect(await refusal(importId, res)).toEqual({
       status: 400,
       code: 'invalid_file',
@@ -111,52 +137,5 @@ describe('uploads carrying text that cannot be stored', () => {
     const docs = (await db.owner('import_rows').where({ import_id: importId }).select('doc')).map((r: { doc: { supplierName: string } }) => r.doc.supplierName);
     expect(docs).toContain('Not\\u0000 NUL 🧾');
     expect(body.rows).toBe(docs.length);
-  });
-
-  it('refuses a register whose cell carries a NUL byte past the first 4 KB as a bad file, naming the row, and stores nothing', async () => {
-    const lines = data.csv.split('\r\n');
-    // Past the first 4 KB: the sniffer, which refuses a NUL byte as binary content, looks no further.
-    let at = 6;
-    for (let bytes = 0; bytes < 8192; at += 1) bytes += Buffer.byteLength(lines[at]!) + 2;
-    // The second cell, Particulars (the supplier's name), quoted or not.
-    lines[at] = lines[at]!.replace(/^([^,]*,"?)/, '$1Bad\u0000');
-    expect(lines[at]).toContain('\u0000');
-    const { importId, ...res } = await upload('purchase_register', lines.join('\r\n'));
-    const expected = {
-      code: 'invalid_field',
-      fatal: true,
-      field: 'supplierName',
-      rowRef: expect.stringMatching(new RegExp(`:${at + 1}$`)), // file, line
-      message: expect.stringMatching(/^supplierName .*cannot be stored/),
-    };
-    expect(await refusal(importId, res)).toEqual({
-      status: 400,
-      code: 'invalid_file',
-      message: expect.stringMatching(/cannot be stored/),
-      errors: [expected],
-      importStatus: 'rejected',
-      importErrors: [expected],
-      stored: 0,
-    });
-  });
-
-  it('refuses a register workbook whose cell carries a NUL (a character reference) as a bad file, naming the row, and stores nothing', async () => {
-    const { importId, ...res } = await upload('purchase_register', await registerWorkbookWithNul());
-    const expected = {
-      code: 'invalid_field',
-      fatal: true,
-      field: 'supplierName',
-      rowRef: expect.stringMatching(/:Purchase Register:3$/), // file, sheet, row
-      message: expect.stringMatching(/^supplierName contains a NUL character .*cannot be stored/),
-    };
-    expect(await refusal(importId, res)).toEqual({
-      status: 400,
-      code: 'invalid_file',
-      message: expect.stringMatching(/cannot be stored/),
-      errors: [expected],
-      importStatus: 'rejected',
-      importErrors: [expected],
-      stored: 0,
-    });
   });
 });

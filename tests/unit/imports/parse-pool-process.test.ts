@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseInWorker, taskFile } from '../../../api/imports/parse-pool';
+import { parseInWorker, parserHeapMb, taskFile } from '../../../api/imports/parse-pool';
 import { DEFAULT_READ_LIMITS } from '../../../api/imports/upload-result';
 
 const run = promisify(execFile);
+const HEAP_MB = parserHeapMb({ maxUploadBytes: 100 * 1024 * 1024, readLimits: DEFAULT_READ_LIMITS });
 const ROOT = path.resolve(__dirname, '../../..');
 const REGISTER = 'Date,Particulars,Voucher No.,GSTIN/UIN,Value,IGST\n05-06-2024,A,INV-1,27AAACB2230M1Z9,1000,180\n';
 
@@ -35,11 +36,12 @@ describe('parser threads in their process', () => {
     fs.writeFileSync(
       script,
       [
-        `import { parseInWorker, startParsers, stopParsers } from ${JSON.stringify(path.join(ROOT, 'api/imports/parse-pool'))};`,
+        `import { parseInWorker, parserHeapMb, startParsers, stopParsers } from ${JSON.stringify(path.join(ROOT, 'api/imports/parse-pool'))};`,
         `import { DEFAULT_READ_LIMITS } from ${JSON.stringify(path.join(ROOT, 'api/imports/upload-result'))};`,
         '(async () => {',
-        '  await startParsers();',
-        `  const parsed = await parseInWorker({ expect: { kind: 'purchase_register', period: '2024-06', clientGstin: '29ABCDE1234F1ZW', filename: 'register.csv', file: ${JSON.stringify(path.join(dir, 'register.csv'))} }, limits: DEFAULT_READ_LIMITS });`,
+        `  const heapMb = parserHeapMb({ maxUploadBytes: ${100 * 1024 * 1024}, readLimits: DEFAULT_READ_LIMITS });`,
+        '  await startParsers(heapMb);',
+        `  const parsed = await parseInWorker({ expect: { kind: 'purchase_register', period: '2024-06', clientGstin: '29ABCDE1234F1ZW', filename: 'register.csv', file: ${JSON.stringify(path.join(dir, 'register.csv'))} }, limits: DEFAULT_READ_LIMITS }, { heapMb });`,
         "  console.log(JSON.stringify({ ok: parsed.ok, rows: parsed.ok ? parsed.rows : null }));",
         '  await stopParsers();',
         '})().catch((error) => { console.error(error); process.exit(1); });',
@@ -53,8 +55,8 @@ describe('parser threads in their process', () => {
     const deadline = new AbortController();
     deadline.abort(new Error('request deadline'));
     const job = { expect: { kind: 'purchase_register' as const, period: '2024-06', clientGstin: '29ABCDE1234F1ZW', filename: 'register.csv', file: path.join(dir, 'register.csv') }, limits: DEFAULT_READ_LIMITS };
-    await expect(parseInWorker(job, deadline.signal)).rejects.toThrow(/abort/i);
+    await expect(parseInWorker(job, { heapMb: HEAP_MB, signal: deadline.signal })).rejects.toThrow(/abort/i);
     // The pool still parses the next upload.
-    expect((await parseInWorker(job)).ok).toBe(true);
+    expect((await parseInWorker(job, { heapMb: HEAP_MB })).ok).toBe(true);
   }, 120_000);
 });
