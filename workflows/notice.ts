@@ -108,9 +108,11 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     // A person's step goes before the reminders that are due: a backlog of them (after a worker
     // outage, or days that pass faster than a reminder is sent) would otherwise keep taking the
     // notice first, because this condition is met at once while a waiting step's is checked only
-    // later in the activation. Histories recorded before this let the reminders go first.
+    // later in the activation. Histories recorded before this let the reminders go first. A change
+    // (a step done, a signal to re-read) still goes round the loop at once: a step may be waiting
+    // for that re-read, which only the loop runs.
     const stepsFirst = patched('notice-steps-before-reminders');
-    await condition(() => !busy && !(stepsFirst && stepsWaiting > 0));
+    await condition(() => !busy && (version !== seen || !(stepsFirst && stepsWaiting > 0)));
     if (version !== seen) continue; // a step changed the notice while we waited: plan again
     busy = true;
     try {
