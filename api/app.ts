@@ -256,10 +256,6 @@ export function createApp(deps: AppDeps): App {
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
   // Inside the error envelope (a timeout answers in it), around everything that can wait.
   app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH || ctx.path === NOTICE_UPLOAD_PATH }));
-  // The Temporal calls a request makes end with its deadline too (an update's long poll included):
-  // the client has had its 503, and a call left running would hold the connection and retry for
-  // nothing. The signal aborts only when the deadline passes, never after a request finished.
-  app.use((ctx, next) => (ctx.state.deadline ? deps.temporal.client.withAbortSignal(ctx.state.deadline, next) : next()));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   // The codec endpoint parses its own (larger) JSON bodies.

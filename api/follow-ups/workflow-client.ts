@@ -16,6 +16,7 @@ import {
 } from '../../workflows/follow-up-definitions';
 import type { WorkingDays } from '../../domain/follow-ups';
 import { ApiError, unprocessable } from '../errors';
+import { waitWithinDeadline } from '../middleware/deadline';
 import type { TemporalHandle } from '../temporal-client';
 
 export async function startFollowUpWorkflow(temporal: TemporalHandle, workflowId: string, input: FollowUpInput): Promise<void> {
@@ -26,7 +27,7 @@ const ended = () => unprocessable(FOLLOW_UP_REFUSAL.ended, 'This follow-up has e
 
 export async function updateFollowUp<R, A>(temporal: TemporalHandle, workflowId: string, update: UpdateDefinition<R, [A]>, arg: A): Promise<R> {
   try {
-    return await temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
+    return await waitWithinDeadline(temporal, () => temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }));
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       if (error.cause.type === FOLLOW_UP_REFUSAL.ended) throw ended();

@@ -5,8 +5,24 @@
  * but the database limits of the app's connections (statement, lock and idle-in-transaction
  * timeouts, db/knex.ts) end anything it still waits for, so its connection comes back too.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Middleware } from 'koa';
 import { requestTimedOut } from '../errors';
+import type { TemporalHandle } from '../temporal-client';
+
+/** The deadline signal of the request whose handler is running (for waits deep in helpers). */
+const requestSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Waits on Temporal for the running request (an update's result, say) no longer than its deadline:
+ * once the client has had its 503, a wait left running would long-poll and retry for nothing. Only
+ * waits go through here: a workflow started or signalled is not cut off half-sent, and work a
+ * request does after it committed (an email started, say) is never bound to the deadline.
+ */
+export function waitWithinDeadline<T>(temporal: TemporalHandle, wait: () => Promise<T>): Promise<T> {
+  const signal = requestSignal.getStore();
+  return signal ? temporal.client.withAbortSignal(signal, wait) : wait();
+}
 
 export type DeadlineOptions = {
   /** Most requests. */
@@ -31,7 +47,7 @@ export function requestDeadline(options: DeadlineOptions): Middleware {
         reject(error);
       }, ms);
     });
-    const work = next();
+    const work = requestSignal.run(controller.signal, next);
     // Once the deadline answered, a late failure of the abandoned work has nowhere to go.
     work.catch(() => undefined);
     try {

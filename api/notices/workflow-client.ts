@@ -8,6 +8,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { NoticeRow } from '../../db/notices';
 import { calendarChangedSignal, NOTICE_REFUSAL, NOTICE_WORKFLOW, stepUpdate, type NoticeWorkflowInput, type StepArgs, type StepKind, type StepResult } from '../../workflows/notice-definitions';
 import { ApiError, forbidden, invalidInput, notFound, unprocessable } from '../errors';
+import { waitWithinDeadline } from '../middleware/deadline';
 import type { TemporalHandle } from '../temporal-client';
 
 export async function startNoticeWorkflow(temporal: TemporalHandle, workflowId: string, input: NoticeWorkflowInput): Promise<void> {
@@ -43,7 +44,7 @@ function refusalError(kind: StepKind, failure: ApplicationFailure, row: NoticeRo
 export async function sendStep(temporal: TemporalHandle, row: NoticeRow, kind: StepKind, args: StepArgs): Promise<StepResult> {
   const handle = temporal.client.workflow.getHandle(row.workflow_id);
   try {
-    return await handle.executeUpdate(stepUpdate, { args: [kind, args] });
+    return await waitWithinDeadline(temporal, () => handle.executeUpdate(stepUpdate, { args: [kind, args] }));
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw refusalError(kind, error.cause, row);
     // A rule the activity checked again under the rows' locks (a re-linked reply) and refused for good.

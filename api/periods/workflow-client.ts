@@ -19,6 +19,7 @@ import {
 } from '../../workflows/period-close-definitions';
 import { tenantSearchAttributes } from '../../workflows/search-attribute-definitions';
 import { ApiError, forbidden, invalidInput, unprocessable } from '../errors';
+import { waitWithinDeadline } from '../middleware/deadline';
 import type { TemporalHandle } from '../temporal-client';
 
 
@@ -64,7 +65,7 @@ function refusalError(kind: DecisionKind, failure: ApplicationFailure, request: 
 export async function sendDecision(temporal: TemporalHandle, request: CloseRequest, kind: DecisionKind, args: DecisionArgs): Promise<DecisionResult> {
   const handle = temporal.client.workflow.getHandle(request.workflowId);
   try {
-    return await handle.executeUpdate(UPDATES[kind], { args: [args] });
+    return await waitWithinDeadline(temporal, () => handle.executeUpdate(UPDATES[kind], { args: [args] }));
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw refusalError(kind, error.cause, request, args);
     // The workflow ended (or ops terminated it) although the row still says pending.
