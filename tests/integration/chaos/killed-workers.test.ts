@@ -88,25 +88,32 @@ describe('a worker process killed in the middle of its work', () => {
     expect(started.status).toBe(202);
     const { runId, workflowId } = started.body as { runId: string; workflowId: string };
 
-    // Prepared (status running, committed) and its row lock held: the match-and-store transaction is open.
-    await eventually(
-      'the match-and-store transaction to hold the run',
-      async () => {
-        const run = await db.owner('reconciliation_runs').where({ id: runId }).first('status');
-        if (run?.status !== 'running') return false;
-        return db.owner.transaction(async (trx) => {
-          try {
-            await trx.raw('select id from reconciliation_runs where id = ? for update nowait', [runId]);
-            return false;
-          } catch (error) {
-            return /could not obtain lock/.test(String(error));
-          }
-        });
-      },
-      180_000,
-      50,
-    );
-    expect(await a.kill()).toBe('SIGKILL');
+    // Prepared (status running, committed), then the firm's audit-chain lock taken (the advisory
+    // lock every audit record takes): the match-and-store transaction, which locks its run first
+    // and writes its audit record last, waits there holding the run, however fast it ran up to it.
+    // Polling for its lock alone could miss a short store on a loaded machine.
+    await eventually('the run to be prepared', async () => (await db.owner('reconciliation_runs').where({ id: runId }).first('status'))?.status === 'running', 180_000, 20);
+    const latch = await db.owner.transaction();
+    try {
+      await latch.raw(`select pg_advisory_xact_lock(hashtextextended('taalmel.audit:' || ?::text, 0))`, [firm.id]);
+      await eventually(
+        'the match-and-store transaction to hold the run',
+        () =>
+          db.owner.transaction(async (trx) => {
+            try {
+              await trx.raw('select id from reconciliation_runs where id = ? for update nowait', [runId]);
+              return false;
+            } catch (error) {
+              return /could not obtain lock/.test(String(error));
+            }
+          }),
+        180_000,
+        50,
+      );
+      expect(await a.kill()).toBe('SIGKILL');
+    } finally {
+      await latch.rollback();
+    }
     // Its transaction rolled back with the connection: nothing of it is stored.
     expect(await countOf(db.owner('reconciliation_results').where({ run_id: runId }))).toBe(0);
 
