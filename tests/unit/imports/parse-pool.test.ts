@@ -11,7 +11,7 @@ import * as ExcelJS from 'exceljs';
 import { copyField } from '../../../db/copy-text';
 import type { ImportKind } from '../../../db/models/import';
 import { MeteredBody } from '../../../api/imports/metered-body';
-import { parseInWorker, parserHeapMb, parserPool, type ParserLogger } from '../../../api/imports/parse-pool';
+import { parseInWorker, parserHeapMb, parserPool, stopParsers, type ParserLogger } from '../../../api/imports/parse-pool';
 import { parseUpload } from '../../../api/imports/parse-upload';
 import { DEFAULT_READ_LIMITS, type ParsedUpload, type ReadLimits } from '../../../api/imports/upload-result';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
@@ -46,7 +46,9 @@ describe('uploads parsed on a parser thread', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parse-pool-'));
   });
-  afterAll(() => {
+  afterAll(async () => {
+    // The pools this file made (two heap caps) end now rather than after their idle timeout.
+    await stopParsers();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
