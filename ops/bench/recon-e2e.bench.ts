@@ -20,8 +20,10 @@
  *    PUT of each file: SHA-256 while it is spooled, sniffing and parsing on a parser thread
  *    (api/imports/parse-pool.ts) which also makes the rows' COPY text, the rows COPYed through a
  *    staging table (db/copy-rows.ts), import row update and audit), the run row, then the two reconciliation activities as the worker runs them
- *    (load rows in batches, match, delete-then-insert results and supplier lines, summary, audit,
- *    in one transaction) under Temporal's MockActivityEnvironment, then GET …/results. It does NOT
+ *    (load rows in pages by COPY, match, delete-then-insert results and supplier lines, summary,
+ *    audit, in one transaction) under Temporal's MockActivityEnvironment, the engine warmed up
+ *    before the uploads as a worker does at its start (RECON_BENCH_E2E_WARM=0 leaves that out),
+ *    then GET …/results. It does NOT
  *    include a Temporal server round trip (scheduling the workflow and its two activity tasks:
  *    tens of milliseconds on a local server).
  *    Next to it, the floor: the readers' parse time plus the time PostgreSQL alone takes to COPY
@@ -32,6 +34,7 @@
  *    and how long the process's event loop (the api's) was busy during the uploads.
  *
  * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it);
+ * RECON_BENCH_E2E_WARM=0: no engine warm-up before the end-to-end run;
  * RECON_BENCH_CPUS: see 1.
  */
 import { spawnSync } from 'node:child_process';
