@@ -187,6 +187,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
         firmGate: gates.firmGate,
         parseSlots: gates.parseSlots,
         parserHeapMb: gates.parserHeapMb,
+        logger: deps.logger,
         afterGstr2bStored: supplierChaseSettler(deps.temporal),
       },
     }),

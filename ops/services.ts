@@ -82,7 +82,7 @@ export async function startApi(options: {
   });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   // Uploads are parsed on threads that load the readers once, now, not when a file arrives.
-  startParsers(app.parserHeapMb).catch((error: Error) => logger.warn({ err: error }, 'the parser threads did not start: each upload will start them'));
+  startParsers(app.parserHeapMb, logger).catch((error: Error) => logger.warn({ err: error }, 'the parser threads did not start: each upload will start them'));
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

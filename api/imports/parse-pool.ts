@@ -10,10 +10,13 @@
  * ends its own thread, not the api process, and is refused as too large (413 `too_large`,
  * `too_much_memory`); piscina starts another thread for the next upload. Any other parse that
  * throws (a reader's bug, a thread that died) rejects here with its error, as it would have thrown
- * on the api's thread: the upload answers 500 and stores nothing.
+ * on the api's thread: the upload answers 500 and stores nothing. A thread that fails while it
+ * runs no parse (piscina's `error` event) is logged with the api's logger and replaced by piscina
+ * for the next upload; an unhandled `error` event would end the api process.
  */
 import path from 'node:path';
 import Piscina from 'piscina';
+import type { Logger } from 'pino';
 import type { ParsedFile, ParseJob } from './parse-worker';
 import { tooLarge, type ReadLimits } from './upload-result';
 
@@ -71,18 +74,32 @@ const HEAP_BASE_MB = 16;
 /** Node's error for a thread ended at its heap cap (`resourceLimits`). */
 const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
 
+/** Where a pool reports a thread that failed outside a parse: the api's logger. */
+export type ParserLogger = Pick<Logger, 'error'>;
+
+/** For a pool made by a caller that gave no logger (tests, scripts): the error still goes somewhere. */
+const STDERR = {
+  error: (obj: { err?: unknown }, msg?: string) => process.stderr.write(`${msg ?? 'parser pool'}: ${String(obj.err)}\n`),
+} as unknown as ParserLogger;
+
 /**
  * The pools, one per heap cap (an api process has one; tests make apps with other caps), each made
- * on first use: threads only while uploads come (`keep` false), or always.
+ * on first use, with the logger of the call that made it: threads only while uploads come (`keep`
+ * false), or always.
  */
 const pools = new Map<number, Piscina<ParseJob | null, ParsedFile | null>>();
 
-function parsers(heapMb: number, keep = false): Piscina<ParseJob | null, ParsedFile | null> {
+export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep = false): Piscina<ParseJob | null, ParsedFile | null> {
   let pool = pools.get(heapMb);
   if (!pool) {
     pool = new Piscina({
       ...taskFile(), name: 'parseSpooledUpload', minThreads: keep ? PARSE_THREADS : 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS,
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    });
+    // A thread's failure while it runs a parse rejects that parse (parseInWorker); one while it
+    // runs none (an idle thread that died, a pool that could not close) comes here.
+    pool.on('error', (error: unknown) => {
+      logger.error({ err: error, heapMb }, 'a parser thread failed outside an upload; the next upload gets a new thread');
     });
     pools.set(heapMb, pool);
   }
@@ -95,9 +112,9 @@ function parsers(heapMb: number, keep = false): Piscina<ParseJob | null, ParsedF
  * never finishes parsing cannot hold a parse slot and a thread for good. A file that needs more
  * memory than the cap is refused as too large (its thread ended, as above); nothing is stored.
  */
-export async function parseInWorker(job: ParseJob, options: { heapMb: number; signal?: AbortSignal }): Promise<ParsedFile> {
+export async function parseInWorker(job: ParseJob, options: { heapMb: number; signal?: AbortSignal; logger?: ParserLogger }): Promise<ParsedFile> {
   try {
-    return (await parsers(options.heapMb).run(job, options.signal ? { signal: options.signal } : {})) as ParsedFile;
+    return (await parserPool(options.heapMb, options.logger).run(job, options.signal ? { signal: options.signal } : {})) as ParsedFile;
   } catch (error) {
     if ((error as { code?: unknown }).code !== OUT_OF_MEMORY) throw error;
     return tooLarge('The file needs more memory to read than one upload may use: split it into smaller files and upload each.', 'too_much_memory') as ParsedFile;
@@ -114,9 +131,9 @@ function load(running: Piscina<ParseJob | null, ParsedFile | null>, threads: num
  * and that now happens while the file is still being sent. Best effort: a thread that cannot start
  * fails the upload's own parse, with its error.
  */
-export function warmParsers(heapMb: number): void {
+export function warmParsers(heapMb: number, logger?: ParserLogger): void {
   try {
-    const running = parsers(heapMb);
+    const running = parserPool(heapMb, logger);
     load(running, PARSE_THREADS - running.threads.length).catch(() => undefined);
   } catch {
     // A thread that cannot even be made is the upload's parse's error to report, not this request's.
@@ -129,8 +146,8 @@ export function warmParsers(heapMb: number): void {
  * arrived took longer than the parse itself on a loaded machine. Resolves once both have loaded
  * them. Processes that only sometimes take an upload (tests) start threads on demand instead.
  */
-export async function startParsers(heapMb: number): Promise<void> {
-  await load(parsers(heapMb, true), PARSE_THREADS);
+export async function startParsers(heapMb: number, logger?: ParserLogger): Promise<void> {
+  await load(parserPool(heapMb, logger, true), PARSE_THREADS);
 }
 
 /** Ends the parser threads (a stopping api): a parse still running is abandoned with them. */

@@ -14,7 +14,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 import { discardImport } from './discard';
-import { parseInWorker, warmParsers } from './parse-pool';
+import { parseInWorker, type ParserLogger, warmParsers } from './parse-pool';
 import type { ParsedFile } from './parse-worker';
 import type { ParsedUpload, ReadLimits } from './upload-result';
 import { spoolBody, type Spooled } from './spool';
@@ -38,6 +38,8 @@ export type ImportSettings = {
   parseSlots: FirmGate;
   /** The parser threads' heap cap (parse-pool.ts `parserHeapMb`, from the caps above). */
   parserHeapMb: number;
+  /** The api's logger: a parser thread that fails outside an upload is reported there (parse-pool.ts). */
+  logger?: ParserLogger;
   /** Where bodies are spooled (the system's temporary folder when absent). */
   spoolDir?: string;
   /**
@@ -149,7 +151,7 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
       const release = await settings.parseSlots.enter('parse');
       try {
         // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
-        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, { heapMb: settings.parserHeapMb, signal });
+        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, { heapMb: settings.parserHeapMb, signal, logger: settings.logger });
         return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, file, signal, settings.afterGstr2bStored));
       } finally {
         release();
@@ -245,7 +247,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
           uploadExpiresAt: expiresAt,
         } as Partial<Import>);
         const token = await settings.tokens.sign({ importId: row.id, firmId: row.firmId, expiresAt });
-        warmParsers(settings.parserHeapMb); // the file follows
+        warmParsers(settings.parserHeapMb, settings.logger); // the file follows
         const base = (settings.publicUrl ?? ctx.origin).replace(/\/+$/, '');
         ctx.status = 201;
         ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };

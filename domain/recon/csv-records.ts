@@ -54,6 +54,12 @@ export class CsvRecords {
   stopped = false;
   /** Set when a record outside the plain part of CSV was met (see the module's comment). */
   fallback: CsvFallback | null = null;
+  /**
+   * Set to read on without records: every check still runs (a record outside plain CSV still sets
+   * `fallback`), but no record is built or handed on. The header search reads its whole prefix
+   * this way once it has the header, to learn only whether csv-parse would have to read it.
+   */
+  discard = false;
 
   /** The one array a quoted line's fields are gathered in, with `reuseRecords`. */
   private readonly scratch: string[] = [];
@@ -111,6 +117,7 @@ export class CsvRecords {
       if (terminated && this.line + 1 >= this.fromLine) this.enabled = true;
       return true;
     }
+    if (this.discard) return true;
     if (!this.onRecord(record, this.line)) {
       this.stopped = true;
       return false;
@@ -165,7 +172,7 @@ export class CsvRecords {
         // No quote on the line: split it natively (a CR inside it would count as a line for csv-parse).
         if (nextCr < lineEnd) return this.giveUp(text, p, this.line);
         const terminated = e < n;
-        if (!this.emit(text.slice(p, lineEnd).split(d), terminated)) return -1;
+        if (!this.emit(this.discard ? this.scratch : text.slice(p, lineEnd).split(d), terminated)) return -1;
         if (terminated) this.line += 1;
         p = e + 1;
         continue;
@@ -220,8 +227,10 @@ export class CsvRecords {
               if (c === LF || c === CR) this.line += 1;
             }
           }
-          const v = text.slice(q + 1, j);
-          record.push(escaped ? v.replaceAll('""', '"') : v);
+          if (!this.discard) {
+            const v = text.slice(q + 1, j);
+            record.push(escaped ? v.replaceAll('""', '"') : v);
+          }
           const after = j + 1;
           if (after >= n) {
             next = n; // the end of the file
@@ -271,7 +280,7 @@ export class CsvRecords {
           this.line = lineAtStart;
           return this.giveUp(text, start, lineAtStart);
         }
-        record.push(text.slice(q, fieldEnd));
+        if (!this.discard) record.push(text.slice(q, fieldEnd));
         if (fieldEnd === dAt) {
           q = dAt + 1;
           continue;

@@ -113,14 +113,18 @@ interface HeaderSearch {
  */
 function findHeaderLine(text: string, delimiter: string, columnMap: RegisterReadOptions['columnMap']): HeaderSearch {
   let found: HeaderSearch = { headerLine: 0, titleRecords: [] };
+  let records: CsvRecords | null = null;
   const look = (record: string[], line: number): boolean => {
     if (found.headerLine > 0) return true; // read on: a failure after the header still means "no header" here
-    if (looksLikeHeader(record.map((t) => mapHeader(t.trim(), columnMap)))) found.headerLine = line;
-    else found.titleRecords.push({ record, line });
+    if (looksLikeHeader(record.map((t) => mapHeader(t.trim(), columnMap)))) {
+      found.headerLine = line;
+      // Read on only to learn whether the prefix is plain CSV: its records are not wanted.
+      if (records !== null) records.discard = true;
+    } else found.titleRecords.push({ record, line });
     return true;
   };
   if (CsvRecords.reads(delimiter)) {
-    const records = new CsvRecords(delimiter, 1, look);
+    records = new CsvRecords(delimiter, 1, look);
     records.write(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // csv-parse's `bom`
     records.end();
     if (!records.fallback) return found;

@@ -4,11 +4,11 @@
  * and the optional fields only when the register gave them.
  *
  * Most documents have one line, so a document's BooksRow is built once (`bookRow`), at its first
- * line, with signed amounts that `finishRow` turns into magnitudes in place; only a document that
- * a second line joins (its amounts summed in the row, fields perhaps added out of order) is built
- * again by `bookRow` at the end, so that its fields keep their order.
+ * line, with signed amounts and the type it was read with, which `finishRow` turns into magnitudes
+ * and the final type in place; only a document that a second line joins (its amounts summed in the
+ * row, fields perhaps added out of order) is built again by `bookRow` at the end, so that its
+ * fields keep their order.
  */
-import type { Keyed } from './register-keys';
 import type { BooksRow, DocType } from './types';
 
 /** A document's fields as a line gives them: an optional one empty ('', 0, null, false, absent) when not given. */
@@ -101,22 +101,18 @@ export function bookRow(f: RowFields): BooksRow {
   return new RegisterRow(f);
 }
 
-/** A document being read: its row (amounts signed until `finishRow`), and its key parts for the index. */
-export class RegisterDoc implements Keyed {
-  /** Every line's reference once a second line joins the first (null while there is one). */
-  lines: string[] | null = null;
-  /** Set when its heads carry both signs (the sink warns). */
-  mixedSigns = false;
-  /** Set by `finishRow`, whose work in place must happen once however often the result is asked for. */
-  finished = false;
-  keyPart = '';
-  keyDate = '';
-  constructor(public row: BooksRow, readonly typeHint: DocType | null) {}
+/**
+ * What a document that a second line joins keeps besides its row: every line's reference, and
+ * whether its lines' totals carried both signs. A document of one line needs neither, and has no
+ * object besides its row (docs/performance.md, "Readers").
+ */
+export interface JoinedLines {
+  lines: string[];
+  mixedSigns: boolean;
 }
 
 /** The document type a document's signed total makes of its type (a negative purchase is a credit note). */
-function signedDocType(typeHint: DocType | null, signed: number): DocType {
-  const docType: DocType = typeHint ?? 'invoice';
+function signedDocType(docType: DocType, signed: number): DocType {
   if (signed < 0) {
     // docs/reconciliation.md, "Normalisation": a purchase return recorded as negative numbers
     // is the supplier's credit note.
@@ -127,27 +123,28 @@ function signedDocType(typeHint: DocType | null, signed: number): DocType {
 }
 
 /**
- * The document's final row: for a document of several lines its row built again in order, then
- * magnitudes and the type its signed total makes set in place; sets `mixedSigns` when its heads
- * carry both signs. Only the first call does this work; later ones return the same row.
+ * Makes `rows[i]` the document's final row, once per document: for a document of several lines
+ * its row built again in order, then magnitudes, and the type its signed total makes of the type
+ * it was read with, set in place. Returns whether its heads (or its lines' totals) carry both signs.
  */
-export function finishRow(d: RegisterDoc): BooksRow {
-  if (d.finished) return d.row;
-  d.finished = true;
-  if (d.lines !== null) {
-    d.row.sourceLines = d.lines;
-    d.row = bookRow(d.row);
+export function finishRow(rows: BooksRow[], i: number, joined: JoinedLines | undefined): boolean {
+  let r = rows[i]!;
+  let mixedSigns = false;
+  if (joined !== undefined) {
+    r.sourceLines = joined.lines;
+    r = bookRow(r);
+    rows[i] = r;
+    mixedSigns = joined.mixedSigns;
   }
-  const r = d.row;
   const { taxableValue: t, igst, cgst, sgst, cess } = r;
   if (t < 0 || igst < 0 || cgst < 0 || sgst < 0 || cess < 0) {
-    if (t > 0 || igst > 0 || cgst > 0 || sgst > 0 || cess > 0) d.mixedSigns = true;
-    r.docType = signedDocType(d.typeHint, t + igst + cgst + sgst + cess);
+    if (t > 0 || igst > 0 || cgst > 0 || sgst > 0 || cess > 0) mixedSigns = true;
+    r.docType = signedDocType(r.docType, t + igst + cgst + sgst + cess);
   }
   r.taxableValue = Math.abs(t);
   r.igst = Math.abs(igst);
   r.cgst = Math.abs(cgst);
   r.sgst = Math.abs(sgst);
   r.cess = Math.abs(cess);
-  return r;
+  return mixedSigns;
 }

@@ -15,12 +15,26 @@
  * (three for a line), and its last is a date (or a line number), so with a `|` in a part it has
  * more.
  */
-/** What the index keeps of a document: the key parts it was found by (set when it is added). */
-export interface Keyed {
-  /** The voucher type in lower case (voucher key) or the supplier GSTIN (invoice key). */
-  keyPart: string;
-  /** The voucher date (voucher key) or the invoice date (invoice key). */
-  keyDate: string;
+/**
+ * Documents are numbers (the sink's positions in its list of rows), and their key parts sit in two
+ * arrays of the index: an entry of the tables is then a small integer, no object per document, and
+ * the scavenger has no pointer to follow in the tables (docs/performance.md, "Readers").
+ */
+class KeyParts {
+  /** The voucher type in lower case (voucher key) or the supplier GSTIN (invoice key), by document. */
+  readonly part: string[] = [];
+  /** The voucher date (voucher key) or the invoice date (invoice key), by document. */
+  readonly date: string[] = [];
+
+  set(id: number, part: string, date: string): void {
+    this.part[id] = part;
+    this.date[id] = date;
+  }
+
+  /** The `part|date` text that tells documents of one number apart (neither part holds a `|` here). */
+  text(id: number): string {
+    return `${this.part[id]!}|${this.date[id]!}`;
+  }
 }
 
 /**
@@ -43,57 +57,65 @@ function plainNumber(s: string): number {
   return v < DENSE_LIMIT ? v : -1;
 }
 
-type Entry<T> = T | Map<string, T>;
+/** A number's one document, or once a second with other parts comes, a table of its documents by `part|date`. */
+type Entry = number | Map<string, number>;
 
-/**
- * One sheet's documents of one kind by number: the number's one document, or once a second with
- * other parts comes, a table of its documents by `part|date` (neither part holds a `|` here).
- */
-class Table<T extends Keyed> {
-  private readonly byValue: Array<Entry<T> | undefined> = [];
-  private readonly byText = new Map<string, Entry<T>>();
+/** One sheet's documents of one kind by number. */
+class Table {
+  private readonly byValue: Array<Entry | undefined> = [];
+  private readonly byText = new Map<string, Entry>();
 
-  find(number: string, part: string, date: string): T | undefined {
+  constructor(private readonly keys: KeyParts) {}
+
+  /** The document of that number and parts, or -1. */
+  find(number: string, part: string, date: string): number {
     const v = plainNumber(number);
     const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
-    if (a === undefined) return undefined;
-    if (a instanceof Map) return a.get(`${part}|${date}`);
-    return a.keyPart === part && a.keyDate === date ? a : undefined;
+    if (a === undefined) return -1;
+    if (typeof a !== 'number') return a.get(`${part}|${date}`) ?? -1;
+    return this.keys.part[a] === part && this.keys.date[a] === date ? a : -1;
   }
 
-  /** Adds a document that `find` did not find (`number` is kept: not a slice of a cell's text). */
-  add(number: string, acc: T): void {
+  /** Adds a document that `find` did not find, its parts set (`number` is kept: not a slice of a cell's text). */
+  add(number: string, id: number): void {
     const v = plainNumber(number);
     const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
-    if (a instanceof Map) {
-      a.set(`${acc.keyPart}|${acc.keyDate}`, acc);
+    if (a !== undefined && typeof a !== 'number') {
+      a.set(this.keys.text(id), id);
       return;
     }
-    const entry: Entry<T> = a === undefined ? acc : new Map([[`${a.keyPart}|${a.keyDate}`, a], [`${acc.keyPart}|${acc.keyDate}`, acc]]);
+    const entry: Entry = a === undefined ? id : new Map([[this.keys.text(a), a], [this.keys.text(id), id]]);
     if (v >= 0) this.byValue[v] = entry;
     else this.byText.set(number, entry);
   }
 }
 
-class SheetTables<T extends Keyed> {
-  readonly vouchers = new Table<T>();
-  readonly invoices = new Table<T>();
-  readonly lines = new Map<number, T>();
-  constructor(readonly joined: boolean) {}
+class SheetTables {
+  readonly vouchers: Table;
+  readonly invoices: Table;
+  readonly lines = new Map<number, number>();
+  constructor(readonly joined: boolean, keys: KeyParts) {
+    this.vouchers = new Table(keys);
+    this.invoices = new Table(keys);
+  }
 }
 
-/** The documents begun, of any type that carries its key parts (the sink's, register-docs.ts). */
-export class DocumentIndex<T extends Keyed> {
-  private readonly sheets = new Map<string, SheetTables<T>>();
+/**
+ * The documents begun, each a number given by the caller (a position in its list of documents,
+ * each given once); the lookups answer that number, or -1 when the document was not begun.
+ */
+export class DocumentIndex {
+  private readonly keys = new KeyParts();
+  private readonly sheets = new Map<string, SheetTables>();
   /** Keys with a `|` in a part, as the joined text. */
-  private readonly joined = new Map<string, T>();
+  private readonly joined = new Map<string, number>();
   private sheetName = '';
-  private sheet: SheetTables<T> = this.tablesOf('');
+  private sheet: SheetTables = this.tablesOf('');
 
-  private tablesOf(name: string): SheetTables<T> {
+  private tablesOf(name: string): SheetTables {
     let t = this.sheets.get(name);
     if (t === undefined) {
-      t = new SheetTables<T>(name.includes('|'));
+      t = new SheetTables(name.includes('|'), this.keys);
       this.sheets.set(name, t);
     }
     return t;
@@ -105,31 +127,29 @@ export class DocumentIndex<T extends Keyed> {
   }
 
   /** The document of voucher `number` of type `typeLower` dated `date`, if begun. */
-  voucher(typeLower: string, number: string, date: string): T | undefined {
+  voucher(typeLower: string, number: string, date: string): number {
     const key = this.joinedKey('V', typeLower, number, date);
-    return key === null ? this.sheet.vouchers.find(number, typeLower, date) : this.joined.get(key);
+    return key === null ? this.sheet.vouchers.find(number, typeLower, date) : this.joined.get(key) ?? -1;
   }
 
-  addVoucher(typeLower: string, number: string, date: string, acc: T): void {
-    acc.keyPart = typeLower;
-    acc.keyDate = date;
+  addVoucher(typeLower: string, number: string, date: string, id: number): void {
+    this.keys.set(id, typeLower, date);
     const key = this.joinedKey('V', typeLower, number, date);
-    if (key === null) this.sheet.vouchers.add(number, acc);
-    else this.joined.set(key, acc);
+    if (key === null) this.sheet.vouchers.add(number, id);
+    else this.joined.set(key, id);
   }
 
   /** The document of supplier `gstin`'s invoice `number` (cleaned) dated `date`, if begun. */
-  invoice(gstin: string, number: string, date: string): T | undefined {
+  invoice(gstin: string, number: string, date: string): number {
     const key = this.joinedKey('I', gstin, number, date);
-    return key === null ? this.sheet.invoices.find(number, gstin, date) : this.joined.get(key);
+    return key === null ? this.sheet.invoices.find(number, gstin, date) : this.joined.get(key) ?? -1;
   }
 
-  addInvoice(gstin: string, number: string, date: string, acc: T): void {
-    acc.keyPart = gstin;
-    acc.keyDate = date;
+  addInvoice(gstin: string, number: string, date: string, id: number): void {
+    this.keys.set(id, gstin, date);
     const key = this.joinedKey('I', gstin, number, date);
-    if (key === null) this.sheet.invoices.add(number, acc);
-    else this.joined.set(key, acc);
+    if (key === null) this.sheet.invoices.add(number, id);
+    else this.joined.set(key, id);
   }
 
   /**
@@ -143,13 +163,14 @@ export class DocumentIndex<T extends Keyed> {
   }
 
   /** The document begun on `line` of the sheet (only a sheet read twice has one). */
-  line(line: number): T | undefined {
-    return this.sheet.joined ? this.joined.get(`${this.sheetName}|L|${line}`) : this.sheet.lines.get(line);
+  line(line: number): number {
+    return (this.sheet.joined ? this.joined.get(`${this.sheetName}|L|${line}`) : this.sheet.lines.get(line)) ?? -1;
   }
 
-  addLine(line: number, acc: T): void {
-    if (this.sheet.joined) this.joined.set(`${this.sheetName}|L|${line}`, acc);
-    else this.sheet.lines.set(line, acc);
+  addLine(line: number, id: number): void {
+    this.keys.set(id, '', ''); // no parts; set so that the arrays stay without holes
+    if (this.sheet.joined) this.joined.set(`${this.sheetName}|L|${line}`, id);
+    else this.sheet.lines.set(line, id);
   }
 }
 

@@ -14,7 +14,7 @@ import { parseAmount } from './amounts';
 import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { bookRow, finishRow, RegisterDoc } from './register-docs';
+import { bookRow, finishRow, type JoinedLines } from './register-docs';
 import { DocumentIndex } from './register-keys';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
@@ -66,8 +66,11 @@ export class RegisterSink {
   readonly errors: Issue[] = [];
   readonly mapping: RegisterReadResult['mapping'] = [];
   readonly skipped = { blank: 0, totals: 0, repeatedHeaders: 0, titleRows: 0, nonPurchase: 0 };
-  private readonly docs = new DocumentIndex<RegisterDoc>();
-  private readonly order: RegisterDoc[] = [];
+  private readonly docs = new DocumentIndex();
+  /** The documents' rows in file order (a document is its position here); amounts signed until `result`. */
+  private readonly rows: BooksRow[] = [];
+  /** The documents a second line joined, by position. */
+  private readonly joined = new Map<number, JoinedLines>();
   private readonly counted = new Map<string, Issue>();
   private readonly badGstins = new Set<string>();
   private dropped = 0;
@@ -336,12 +339,16 @@ export class RegisterSink {
     const existing = voucherNumber ? this.docs.voucher(this.lastVTypeLower, voucherNumber, voucherDate)
       : invoiceNumberRaw ? this.docs.invoice(g.gstin, invoiceKey, invoiceDate)
         : this.docs.line(line);
-    if (existing) {
+    if (existing >= 0) {
       // docs/reconciliation.md, "Inputs": lines of one voucher (item-wise export) are one document.
-      const r = existing.row; // amounts still signed (register-docs.ts)
-      if ((r.taxableValue + r.igst + r.cgst + r.sgst + r.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) existing.mixedSigns = true;
-      if (existing.lines === null) existing.lines = [r.rowRef];
-      existing.lines.push(rowRef);
+      const r = this.rows[existing]!; // amounts still signed (register-docs.ts)
+      let joined = this.joined.get(existing);
+      if (joined === undefined) {
+        joined = { lines: [r.rowRef], mixedSigns: false };
+        this.joined.set(existing, joined);
+      }
+      if ((r.taxableValue + r.igst + r.cgst + r.sgst + r.cess < 0) !== (txSum + ig + cg + sg + cs < 0)) joined.mixedSigns = true;
+      joined.lines.push(rowRef);
       r.taxableValue += txSum;
       r.igst += ig;
       r.cgst += cg;
@@ -365,14 +372,14 @@ export class RegisterSink {
       invoiceValue: value, placeOfSupply: pos, itcEligible, portCode: ownText(textOf(cols.portCode, texts)),
       billOfEntryNumber: ownText(boe), derivedAmounts: derived, dateFallback,
     });
-    const doc = new RegisterDoc(row, typeHint);
+    const id = this.rows.length;
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
     // text, or cleanKey's result when it is a slice of it, would keep its piece of the file.
-    if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, ownVoucherNumber, voucherDate, doc);
-    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? ownInvoiceNumber : ownText(invoiceKey), invoiceDate, doc);
-    else this.docs.addLine(line, doc);
-    this.order.push(doc);
+    if (voucherNumber) this.docs.addVoucher(this.lastVTypeLower, ownVoucherNumber, voucherDate, id);
+    else if (invoiceNumberRaw) this.docs.addInvoice(g.gstin, invoiceKey === invoiceNumberRaw ? ownInvoiceNumber : ownText(invoiceKey), invoiceDate, id);
+    else this.docs.addLine(line, id);
+    this.rows.push(row);
   }
 
   private made: RegisterReadResult | null = null;
@@ -384,13 +391,12 @@ export class RegisterSink {
   result(): RegisterReadResult {
     if (this.made) return this.made;
     this.finishSheet();
-    const rows: BooksRow[] = [];
-    for (const d of this.order) {
-      const row = finishRow(d);
-      if (d.mixedSigns) {
-        this.warn({ code: 'mixed_signs', rowRef: row.rowRef, message: 'positive and negative amounts in one document; magnitudes used' });
+    const rows = this.rows;
+    const joined = this.joined.size > 0 ? this.joined : null;
+    for (let i = 0; i < rows.length; i += 1) {
+      if (finishRow(rows, i, joined === null ? undefined : joined.get(i))) {
+        this.warn({ code: 'mixed_signs', rowRef: rows[i]!.rowRef, message: 'positive and negative amounts in one document; magnitudes used' });
       }
-      rows.push(row);
     }
     if (this.mapping.length === 0 && !this.fatal) {
       this.error({ code: 'no_header', fatal: true, message: 'no purchase-register header found' });

@@ -131,40 +131,75 @@ export function recordTablePlan<T>(work: () => T): { value: T; plan: TablePlan }
  * Why: a first large run allocates its tables, hundreds of MB of new ArrayBuffers, while the
  * heap holds its input, and every 64 MB of them counts as external memory that starts a full
  * collection of that heap (a first 10-lakh run spent about 1 s of CPU in them). Allocated here,
- * at a worker's start, the same bytes start collections of a heap that holds next to nothing. The
- * buffers are new and not written, so they are zero pages the kernel has only promised: they cost
- * address space, not memory, until a run writes them (and a run that size writes its tables
- * anyway). Sizes are estimates (tables do not all scale with the documents), so a larger run may
- * still allocate some tables of its own.
+ * at a worker's start, the same bytes start collections of a heap that holds next to nothing.
+ * Sizes are estimates (tables do not all scale with the documents), so a larger run may still
+ * allocate some tables of its own. The buffers are new and not written: zero pages the kernel has
+ * only promised (address space, not memory) until a run writes them or `prefaultReserved` does.
  */
 export function reserveTables(plan: TablePlan, scale: number): number {
-  const sizes = [...freeSizes];
-  const taken: number[] = [];
-  const fresh: number[] = [];
+  // Each buffer of the replay: its size, and, for a new one, its place in `fresh`.
+  type Replayed = { size: number; fresh: number };
+  const free: Replayed[] = freeSizes.map((size) => ({ size, fresh: -1 }));
+  const taken: Replayed[] = [];
+  const fresh: Array<{ cls: number; written: number }> = [];
   for (const op of plan) {
     if (op < 0) {
-      const size = taken[-1 - op]!;
-      sizes.splice(insertionPoint(sizes, size), 0, size);
+      const b = taken[-1 - op]!;
+      free.splice(insertionPoint(free.map((f) => f.size), b.size), 0, b);
       continue;
     }
-    const cls = sizeClass(op * scale);
-    const k = fitting(sizes, cls);
-    if (k >= 0) taken.push(sizes.splice(k, 1)[0]!);
+    const bytes = Math.ceil(op * scale);
+    const cls = sizeClass(bytes);
+    const k = fitting(free.map((f) => f.size), cls);
+    let b: Replayed;
+    if (k >= 0) b = free.splice(k, 1)[0]!;
     else {
-      taken.push(cls);
-      fresh.push(cls);
+      b = { size: cls, fresh: fresh.length };
+      fresh.push({ cls, written: 0 });
     }
+    if (b.fresh >= 0) fresh[b.fresh]!.written = Math.max(fresh[b.fresh]!.written, Math.min(bytes, b.size));
+    taken.push(b);
   }
   let reserved = 0;
-  for (const cls of fresh) {
+  for (const { cls, written } of fresh) {
     if (freeBytes + cls > keepLimit) continue;
     allocatedBytes += cls;
     reserved += cls;
     const b = new ArrayBuffer(cls);
     unwritten.add(b);
+    plannedWrite.set(b, written);
     giveBuffer(b);
   }
   return reserved;
+}
+
+/** Per buffer set aside by `reserveTables`: how many of its bytes the scaled run would write. */
+const plannedWrite = new WeakMap<ArrayBuffer, number>();
+
+/**
+ * Writes zeros into every 4 KB page of the set-aside buffers that the run they were reserved for
+ * would write (they stay as clean as new), `chunk` bytes at a time with `pause` in between, and
+ * returns the bytes it wrote. Untouched, those pages are faulted in by the first run that large
+ * while a user waits, one fault per 4 KB (on a virtual machine 10–15 µs each: about 1.5 s of a
+ * first 10-lakh run, docs/performance.md "First run"); written here, they are memory from the
+ * start, as they are anyway once a worker has run that size (the pool keeps its tables). Only
+ * buffers no run has taken are written.
+ */
+export async function prefaultReserved(pause: () => Promise<void>, chunk = 16 * 1024 * 1024): Promise<number> {
+  let written = 0;
+  for (const b of [...free]) {
+    const bytes = plannedWrite.get(b) ?? 0;
+    for (let from = 0; from < bytes; from += chunk) {
+      // A run may have taken the buffer during a pause: from then on its contents are the run's.
+      if (!unwritten.has(b)) break;
+      const u8 = new Uint8Array(b, from, Math.min(chunk, bytes - from));
+      for (let i = 0; i < u8.length; i += 4096) u8[i] = 0;
+      written += u8.length;
+      await pause();
+    }
+    plannedWrite.delete(b);
+  }
+  return written;
 }
 
 /** Bytes of free buffers the pool holds now, and bytes it has allocated since the process started. */

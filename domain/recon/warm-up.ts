@@ -6,10 +6,11 @@
  * database's JSON gives them back), and nothing is kept; the table pool keeps the small tables.
  */
 import { reconcile } from './index';
-import { recordTablePlan, reserveTables } from './table-pool';
+import { prefaultReserved, recordTablePlan, reserveTables } from './table-pool';
 import type { BooksRow, DocType, PortalDoc } from './types';
 
-export type WarmUpReport = { runs: number; documents: number; ms: number };
+/** What the warm-up did: its runs, their documents (both sides), its time, and the bytes of set-aside tables it wrote (`prefaultReserved`). */
+export type WarmUpReport = { runs: number; documents: number; ms: number; prefaultedBytes: number };
 
 /** mulberry32: tiny and deterministic (the warm-up is the same on every start). */
 function prng(seed: number): () => number {
@@ -193,20 +194,30 @@ export const WARM_UP_SIZES: readonly number[] = [2_000, 20_000, 20_000, 20_000];
 export const RESERVE_FOR = 1_000_000;
 
 /**
+ * Whether the warm-up also writes the pages of the tables it sets aside (`prefaultReserved`), so
+ * that the first run of `RESERVE_FOR` a side does not fault them in while a user waits: the worker
+ * then holds those tables' memory from its start, as it does anyway once it has run that size
+ * (docs/performance.md, "First run").
+ */
+export const PREFAULT_RESERVED = true;
+
+/**
  * Runs the warm-up: each size's documents reconciled, their result rows built a batch at a time
  * and serialised as the worker writes them, then released. The worker runs it before it starts
  * polling (ops/worker.ts; docs/performance.md, "First run"), so no task waits behind it; `pause`
  * runs between the steps (a turn of the event loop by default), so whatever shares the process
  * (the api, under `npm start`) still answers in between. The last run's tables are recorded, and
  * what a run of `reserveFor` documents a side would take beyond them is set aside in the table
- * pool (address space, not memory, until a run that large writes it).
+ * pool, its pages written (`prefault`, default PREFAULT_RESERVED) so that the first run that large
+ * does not fault them in.
  */
-export async function warmUpEngine(options: { sizes?: readonly number[]; pause?: () => Promise<void>; reserveFor?: number } = {}): Promise<WarmUpReport> {
+export async function warmUpEngine(options: { sizes?: readonly number[]; pause?: () => Promise<void>; reserveFor?: number; prefault?: boolean } = {}): Promise<WarmUpReport> {
   const sizes = options.sizes ?? WARM_UP_SIZES;
   const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
   const reserveFor = options.reserveFor ?? RESERVE_FOR;
   const started = Date.now();
   let documents = 0;
+  let prefaultedBytes = 0;
   for (let k = 0; k < sizes.length; k += 1) {
     await pause();
     const { books, portal } = warmUpDocuments(sizes[k]!);
@@ -216,10 +227,11 @@ export async function warmUpEngine(options: { sizes?: readonly number[]; pause?:
     else {
       const { plan } = recordTablePlan(run);
       reserveTables(plan, Math.max(1, reserveFor / sizes[k]!));
+      if (options.prefault ?? PREFAULT_RESERVED) prefaultedBytes = await prefaultReserved(pause);
     }
     documents += books.length + portal.length;
   }
-  return { runs: sizes.length, documents, ms: Date.now() - started };
+  return { runs: sizes.length, documents, ms: Date.now() - started, prefaultedBytes };
 }
 
 function reconcileAndBuild(books: BooksRow[], portal: PortalDoc[]): void {

@@ -6,7 +6,8 @@
  * cores do not inflate the way they inflate wall-clock time (both printed, with the load average).
  *
  * npm run bench:first (FIRST_BENCH_SIZES, default 1000000; FIRST_BENCH_MODES, default warm-up,cold;
- * FIRST_BENCH_WARM, warm runs per child, default 4; FIRST_BENCH_FLAGS, more V8 flags for the children)
+ * FIRST_BENCH_WARM, warm runs per child, default 4; FIRST_BENCH_FLAGS, more V8 flags for the children;
+ * FIRST_BENCH_PROFILE=<dir>, a CPU profile of each match written there, see first-run.profile-diff.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';

@@ -9,7 +9,9 @@
  *
  * node --expose-gc --max-semi-space-size=64 --max-old-space-size=16384 dist/ops/bench/first-run.child.js <size> <warm-up|cold> [warm runs]
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { ROW_BATCH } from '../../db/recon-rows';
 import { reconcile } from '../../domain/recon';
@@ -82,6 +84,39 @@ async function measure(step: () => unknown | Promise<unknown>): Promise<Step> {
   return { cpuMs: t2.cpuMs - t.cpuMs, processCpuMs: (pc.user + pc.system) / 1000, wallMs, faults: t2.faults - t.faults, gcMs, fullGcs: inside.filter((c) => c.full).length, poolMb: (tablePoolStats().allocatedBytes - pool) / 1e6 };
 }
 
+/**
+ * FIRST_BENCH_PROFILE=<dir>: each match is also sampled by V8's CPU profiler and written there as
+ * match-<k>.cpuprofile (k = 0 for the first), to compare where the first match spends what a warm
+ * one does not (ops/bench/first-run.profile-diff.ts). Off by default: sampling costs time.
+ */
+const profileDir = process.env.FIRST_BENCH_PROFILE ?? '';
+let session: Session | null = null;
+
+function post(method: string, params: object = {}): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    session!.post(method, params, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** Starts the CPU profiler (FIRST_BENCH_PROFILE only). */
+async function profileStart(): Promise<void> {
+  if (profileDir === '') return;
+  if (session === null) {
+    session = new Session();
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 500 });
+  }
+  await post('Profiler.start');
+}
+
+/** Stops the CPU profiler and writes what it sampled as `<name>.cpuprofile` (outside the measured step). */
+async function profileStop(name: string): Promise<void> {
+  if (profileDir === '') return;
+  const { profile } = await post('Profiler.stop') as { profile: unknown };
+  writeFileSync(path.join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+}
+
 async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): Promise<FirstRunReport> {
   if (!(globalThis as { gc?: () => void }).gc) throw new Error('run with --expose-gc');
   let warmUp: FirstRunReport['warmUp'] = null;
@@ -103,9 +138,11 @@ async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): P
   for (let k = 0; k <= warmRuns; k += 1) {
     collect();
     let result: ReturnType<typeof reconcile> | null = null;
+    await profileStart();
     runs.push(await measure(() => {
       result = reconcile(books, portal, { amountTolerance: 100, dateWindowDays: 10 });
     }));
+    await profileStop(`match-${k}`);
     const r = result!;
     rows.push(await measure(() => {
       let length = 0;

@@ -11,7 +11,7 @@ import * as ExcelJS from 'exceljs';
 import { copyField } from '../../../db/copy-text';
 import type { ImportKind } from '../../../db/models/import';
 import { MeteredBody } from '../../../api/imports/metered-body';
-import { parseInWorker, parserHeapMb } from '../../../api/imports/parse-pool';
+import { parseInWorker, parserHeapMb, parserPool, type ParserLogger } from '../../../api/imports/parse-pool';
 import { parseUpload } from '../../../api/imports/parse-upload';
 import { DEFAULT_READ_LIMITS, type ParsedUpload, type ReadLimits } from '../../../api/imports/upload-result';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
@@ -111,5 +111,20 @@ describe('uploads parsed on a parser thread', () => {
     const missing = path.join(dir, 'gone');
     await expect(onThisThread(missing, 'gstr2b', DEFAULT_READ_LIMITS)).rejects.toThrow(/ENOENT/);
     await expect(parseInWorker({ expect: { kind: 'gstr2b', period: PERIOD, clientGstin: GSTIN, filename: 'upload', file: missing }, limits: DEFAULT_READ_LIMITS }, { heapMb: HEAP_MB })).rejects.toThrow(/ENOENT/);
+  });
+
+  it('logs a thread that fails outside a parse with the logger its pool was made with, and parses on', async () => {
+    // A pool of its own (another heap cap), made by the call that gives the logger, as the api's first upload does.
+    const heapMb = HEAP_MB + 1;
+    const logged: unknown[] = [];
+    const logger = { error: (obj: unknown) => void logged.push(obj) } as unknown as ParserLogger;
+    const file = write('after-error.csv', toRegisterCsv(data));
+    const job = { expect: { kind: 'purchase_register' as const, period: PERIOD, clientGstin: GSTIN, filename: 'upload', file }, limits: DEFAULT_READ_LIMITS };
+    expect(await parseInWorker(job, { heapMb, logger })).toMatchObject({ ok: true });
+    // What piscina emits when an idle thread dies: without a listener, EventEmitter throws it (and an api would end).
+    const failure = new Error('a parser thread died while idle');
+    expect(() => parserPool(heapMb).emit('error', failure)).not.toThrow();
+    expect(logged).toEqual([expect.objectContaining({ err: failure, heapMb })]);
+    expect(await parseInWorker(job, { heapMb })).toMatchObject({ ok: true });
   });
 });

@@ -10,6 +10,7 @@
 import { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import fc from 'fast-check';
+import { CsvRecords } from '../../../domain/recon/csv-records';
 import { tokenize } from '../../../domain/recon/register-csv';
 
 interface Read {
@@ -139,5 +140,37 @@ describe('register CSV tokenizer against csv-parse', () => {
       const bytes = Buffer.from((f.bom ? '\uFEFF' : '') + text);
       await same(bytes, f.delimiter, f.fromLine, f.cuts, f.stopAfter);
     }), { numRuns: 3000 });
+  });
+
+  it('reads on without records once told to discard them, ending or giving up where a full read does', () => {
+    const cell = fc.oneof(
+      fc.constantFrom('', 'a', '1,23,456.78', '"q ""x"" y"', '"a\nb"', '"a\r\nb"', '"ab"c', '"open', 'a"b', 'é€'),
+      fc.array(fc.constantFrom('a', ',', '"', '\n', '\r\n', '\r', ' '), { maxLength: 5 }).map((p) => p.join('')),
+    );
+    const file = fc.record({
+      rows: fc.array(fc.array(cell, { minLength: 1, maxLength: 5 }), { maxLength: 12 }),
+      newline: fc.constantFrom('\n', '\r\n'),
+      keep: fc.integer({ min: 0, max: 6 }),
+      cut: fc.integer({ min: 1, max: 60 }),
+    });
+    fc.assert(fc.property(file, (f) => {
+      const text = f.rows.map((r) => r.join(',')).join(f.newline);
+      const read = (discardAfter: number): { records: Array<[number, string[]]>; fallback: unknown; line: unknown } => {
+        const records: Array<[number, string[]]> = [];
+        const tokens: CsvRecords = new CsvRecords(',', 1, (record, line) => {
+          records.push([line, [...record]]);
+          if (records.length >= discardAfter) tokens.discard = true;
+          return true;
+        });
+        for (let at = 0; at < text.length; at += f.cut) tokens.write(text.slice(at, at + f.cut));
+        tokens.end();
+        return { records, fallback: tokens.fallback, line: (tokens as unknown as { line: number }).line };
+      };
+      const whole = read(Infinity);
+      const discarded = read(f.keep);
+      expect(discarded.fallback).toEqual(whole.fallback);
+      expect(discarded.line).toBe(whole.line);
+      expect(discarded.records).toEqual(whole.records.slice(0, Math.max(f.keep, Math.min(1, whole.records.length))));
+    }), { numRuns: 2000 });
   });
 });

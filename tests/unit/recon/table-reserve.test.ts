@@ -4,7 +4,7 @@
  * table it hands out from them is as clean as a new one.
  */
 import { reconcile } from '../../../domain/recon';
-import { recordTablePlan, reserveTables, setTablePoolLimit, TableLease, tablePoolStats } from '../../../domain/recon/table-pool';
+import { prefaultReserved, recordTablePlan, reserveTables, setTablePoolLimit, TableLease, tablePoolStats } from '../../../domain/recon/table-pool';
 import { warmUpDocuments } from '../../../domain/recon/warm-up';
 
 /** Large enough to be pooled (small tables are plain typed arrays). */
@@ -69,5 +69,33 @@ describe('reserveTables', () => {
     expect(JSON.stringify(after.rowsBetween(0, after.rowCount))).toBe(rows);
     after.release();
     expect({ plainOwn, afterOwn, less: afterOwn < plainOwn }).toEqual({ plainOwn, afterOwn, less: true });
+  });
+
+  it('prefaults the set-aside tables a run would write, leaves them clean, and never writes one a run has taken', async () => {
+    setTablePoolLimit(0);
+    setTablePoolLimit(2 * 1024 ** 3);
+    const { plan } = recordTablePlan(() => shape(BIG));
+    const reserved = reserveTables(plan, 4);
+    // A run takes one of the set-aside tables during the prefault's first pause and writes it.
+    let taken: Int32Array | null = null;
+    const lease = new TableLease();
+    const written = await prefaultReserved(async () => {
+      if (taken === null) {
+        taken = lease.i32(4 * BIG);
+        taken.fill(7);
+      }
+    }, 64 * 1024);
+    expect(written).toBeGreaterThan(0);
+    // Each scaled take's bytes at most (4 × (4 + 8 + 16) bytes a document), never a whole class.
+    expect(written).toBeLessThanOrEqual(4 * BIG * 28);
+    expect(written).toBeLessThan(reserved);
+    expect(taken!.every((v) => v === 7)).toBe(true);
+    const before = tablePoolStats().allocatedBytes;
+    const b = lease.f64(4 * BIG);
+    const c = lease.f64(8 * BIG, -1);
+    expect(tablePoolStats().allocatedBytes).toBe(before);
+    expect(b.findIndex((v) => v !== 0)).toBe(-1);
+    expect(c.every((v) => v === -1)).toBe(true);
+    lease.release();
   });
 });

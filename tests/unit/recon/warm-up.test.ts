@@ -29,9 +29,17 @@ describe('the engine warm-up', () => {
 
   it('runs the sizes asked for, pausing between its steps', async () => {
     let pauses = 0;
-    const report = await warmUpEngine({ sizes: [300, 600], pause: async () => { pauses += 1; } });
-    expect(report).toEqual({ runs: 2, documents: expect.any(Number), ms: expect.any(Number) });
+    const report = await warmUpEngine({ sizes: [300, 600], pause: async () => { pauses += 1; }, prefault: false });
+    expect(report).toEqual({ runs: 2, documents: expect.any(Number), ms: expect.any(Number), prefaultedBytes: 0 });
     expect(report.documents).toBeGreaterThanOrEqual(1800);
     expect(pauses).toBe(4);
+  });
+
+  it('writes the pages of the tables it sets aside, pausing between chunks of them', async () => {
+    let pauses = 0;
+    const report = await warmUpEngine({ sizes: [300, 600], pause: async () => { pauses += 1; }, reserveFor: 60_000 });
+    // A run of 60,000 a side writes some MB of tables beyond what the pool held: a pause after each 16 MB of them.
+    expect(report.prefaultedBytes).toBeGreaterThan(1024 ** 2);
+    expect(pauses).toBe(4 + Math.ceil(report.prefaultedBytes / (16 * 1024 ** 2)));
   });
 });
