@@ -6,6 +6,8 @@
  * string per distinct text instead of one per document (docs/performance.md, "Memory").
  */
 import type { Knex } from 'knex';
+import pg from 'pg';
+import { connectionOf, copyOutField } from '../db/copy-out';
 import type { BooksRow, PortalDoc } from '../domain/recon';
 import type { BatchHook } from '../db/recon-rows';
 
@@ -58,30 +60,49 @@ function sharePortal(d: PortalDoc, t: TextSharer): void {
   if (d.portCode !== undefined) d.portCode = t.share(d.portCode);
 }
 
-/** Keyset pages of this many rows: one page of query results at a time besides the documents. */
+/** Pages of this many rows: one page of text in flight at a time besides the documents. */
 const PAGE = 10_000;
 
 /**
- * An import's documents in `seq` order, their repeated texts shared as each page arrives. Each
- * page is a closed range of positions (`seq` is the document's position in the file, from 0 with
- * no gaps: migration 004), with the firm named although row-level security filters by it too.
- * With an open range (`seq > after`, a limit) the planner, which cannot see how many rows the
- * policy keeps, read and sorted the rest of the import for every page: ~8.6 s a page at 10 lakh a
- * side (~24 minutes for the load), against ~80 ms for a closed range on the primary key.
+ * An import's documents in `seq` order, their repeated texts shared as they arrive. Each page is a
+ * closed range of positions (`seq` is the document's position in the file, from 0 with no gaps:
+ * migration 004), with the firm named although row-level security filters by it too. With an open
+ * range (`seq > after`, a limit) the planner, which cannot see how many rows the policy keeps, read
+ * and sorted the rest of the import for every page: ~8.6 s a page at 10 lakh a side (~24 minutes
+ * for the load), against ~80 ms for a closed range on the primary key.
+ *
+ * The pages are read by COPY (db/copy-out.ts): each document arrives as its JSON text, parsed
+ * here, instead of a row object the driver builds around it. The next page is asked for as soon
+ * as the current one is, so the server starts on it the moment the current one ends, while this
+ * thread is still parsing the current one's last documents or in the hook.
  */
-async function load<T>(trx: Knex.Transaction, firmId: string, importId: string, sharer: TextSharer, share: (doc: T, t: TextSharer) => void, hook: BatchHook | undefined): Promise<T[]> {
+async function load<T>(connection: pg.PoolClient, firmId: string, importId: string, sharer: TextSharer, share: (doc: T, t: TextSharer) => void, hook: BatchHook | undefined): Promise<T[]> {
   const docs: T[] = [];
-  let after = -1;
-  for (;;) {
-    const rows: Array<{ seq: number; doc: T }> = await trx('import_rows').select('seq', 'doc')
-      .where({ firm_id: firmId, import_id: importId }).where('seq', '>', after).where('seq', '<=', after + PAGE).orderBy('seq');
-    for (const row of rows) {
-      share(row.doc, sharer);
-      docs.push(row.doc);
+  const where = `firm_id = ${pg.escapeLiteral(firmId)} and import_id = ${pg.escapeLiteral(importId)}`;
+  // Pages run one after another on the one connection (the driver's queue), so the documents are
+  // pushed in `seq` order even when the next page starts arriving while the hook of this one runs.
+  const read = (after: number): Promise<number> => {
+    const page = copyOutField(connection, `select doc from import_rows where ${where} and seq > ${after} and seq <= ${after + PAGE} order by seq`, (json) => {
+      const doc = JSON.parse(json) as T;
+      share(doc, sharer);
+      docs.push(doc);
+    });
+    page.catch(() => undefined); // awaited below; not unhandled if the hook fails first
+    return page;
+  };
+  let loaded = 0;
+  let current = read(-1);
+  for (let after = -1; ; after += PAGE) {
+    const next = read(after + PAGE);
+    const rows = await current;
+    loaded += rows;
+    if (rows < PAGE) {
+      await next; // past the end: no rows, but the connection is free only once it has ended
+      await hook?.(loaded);
+      return docs;
     }
-    await hook?.(docs.length);
-    if (rows.length < PAGE) return docs;
-    after = rows[rows.length - 1]!.seq;
+    await hook?.(loaded);
+    current = next;
   }
 }
 
@@ -92,7 +113,8 @@ export async function loadRunDocuments(
 ): Promise<{ books: BooksRow[]; portal: PortalDoc[] }> {
   // One sharer for both sides: the two files name the same suppliers on the same dates.
   const sharer = new TextSharer();
-  const books = await load<BooksRow>(trx, run.firmId, run.register_import_id, sharer, shareBooks, hooks.books);
-  const portal = await load<PortalDoc>(trx, run.firmId, run.gstr2b_import_id, sharer, sharePortal, hooks.portal);
+  const connection = await connectionOf(trx);
+  const books = await load<BooksRow>(connection, run.firmId, run.register_import_id, sharer, shareBooks, hooks.books);
+  const portal = await load<PortalDoc>(connection, run.firmId, run.gstr2b_import_id, sharer, sharePortal, hooks.portal);
   return { books, portal };
 }

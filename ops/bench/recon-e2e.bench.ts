@@ -20,8 +20,10 @@
  *    PUT of each file: SHA-256 while it is spooled, sniffing and parsing on a parser thread
  *    (api/imports/parse-pool.ts) which also makes the rows' COPY text, the rows COPYed through a
  *    staging table (db/copy-rows.ts), import row update and audit), the run row, then the two reconciliation activities as the worker runs them
- *    (load rows in batches, match, delete-then-insert results and supplier lines, summary, audit,
- *    in one transaction) under Temporal's MockActivityEnvironment, then GET …/results. It does NOT
+ *    (load rows in pages by COPY, match, delete-then-insert results and supplier lines, summary,
+ *    audit, in one transaction) under Temporal's MockActivityEnvironment, the engine warmed up
+ *    before the uploads as a worker does at its start (RECON_BENCH_E2E_WARM=0 leaves that out),
+ *    then GET …/results. It does NOT
  *    include a Temporal server round trip (scheduling the workflow and its two activity tasks:
  *    tens of milliseconds on a local server).
  *    Next to it, the floor: the readers' parse time plus the time PostgreSQL alone takes to COPY
@@ -32,6 +34,7 @@
  *    and how long the process's event loop (the api's) was busy during the uploads.
  *
  * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it);
+ * RECON_BENCH_E2E_WARM=0: no engine warm-up before the end-to-end run;
  * RECON_BENCH_CPUS: see 1.
  */
 import { spawnSync } from 'node:child_process';
@@ -60,6 +63,7 @@ import { freePort } from '../ports';
 import { benchMatch, type BenchRow, registerParts, retained } from './recon-match.bench';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { traceWarmRuns } from './warm-trace';
+import { warmUpEngine } from '../../domain/recon/warm-up';
 import { EncryptionCodec } from '../../db/security/payload-codec';
 
 function benchCodec(): EncryptionCodec {
@@ -151,7 +155,7 @@ async function request(url: string, init: { method: string; token?: string; body
 /** Stages of the end-to-end run, in seconds from the first upload request (see `stagesOf`). */
 type Stages = Array<[string, number]>;
 
-type EndToEnd = { size: number; e2eSec: number; uploadSec: number; uploadLoopSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number; stages: Stages; copyRowsSec: number };
+type EndToEnd = { warmUpMs: number | null; size: number; e2eSec: number; uploadSec: number; uploadLoopSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number; stages: Stages; copyRowsSec: number };
 
 async function endToEnd(size: number): Promise<EndToEnd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-bench-'));
@@ -182,6 +186,10 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
     await startParsers(app.parserHeapMb); // as an api process does at boot (ops/services.ts), long before an upload
+    // As a worker does before it polls (ops/worker.ts): its first run finds the engine compiled.
+    // RECON_BENCH_E2E_WARM=0 leaves it out (the run's match then compiles the engine, as no
+    // production worker's does).
+    const warmUp = process.env.RECON_BENCH_E2E_WARM === '0' ? null : await warmUpEngine();
     const address = server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const token = (await request(`${base}/api/auth/login`, { method: 'POST', body: { email: 'staff@bench.example', password } })).token as string;
@@ -262,7 +270,7 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const b = await owner.raw(`copy bench_results from '${resultsFile}'`);
     const copySec = seconds(t3);
     fs.rmSync(copyDir, { recursive: true, force: true });
-    return { size, e2eSec, uploadSec, uploadLoopSec, runSec, parseSec, copySec, copiedRows: (a as { rowCount: number }).rowCount + (b as { rowCount: number }).rowCount, results: stored.results, stages, copyRowsSec };
+    return { warmUpMs: warmUp?.ms ?? null, size, e2eSec, uploadSec, uploadLoopSec, runSec, parseSec, copySec, copiedRows: (a as { rowCount: number }).rowCount + (b as { rowCount: number }).rowCount, results: stored.results, stages, copyRowsSec };
   } finally {
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await temporal.close().catch(() => undefined);
@@ -314,6 +322,7 @@ async function main(): Promise<void> {
     out(`  upload → results queryable: ${e.e2eSec.toFixed(1)} s (uploads ${e.uploadSec.toFixed(1)} s, run + first page ${e.runSec.toFixed(1)} s)`);
     out(`  floor: parse ${e.parseSec.toFixed(1)} s + PostgreSQL COPY of the same ${e.copiedRows.toLocaleString('en-IN')} rows ${e.copySec.toFixed(1)} s (imported rows ${e.copyRowsSec.toFixed(1)} s, result rows ${(e.copySec - e.copyRowsSec).toFixed(1)} s) = ${floor.toFixed(1)} s`);
     out(`  ratio: ${(e.e2eSec / floor).toFixed(2)}× the parse + COPY floor (target ≤ 1.25×); ${(e.e2eSec / e.copySec).toFixed(2)}× COPY alone`);
+    out(`  the engine ${e.warmUpMs === null ? 'not warmed up (RECON_BENCH_E2E_WARM=0)' : `warmed up before the uploads, as a worker does at its start (${(e.warmUpMs / 1000).toFixed(1)} s)`}`);
     out(`  the api's event loop was busy ${e.uploadLoopSec.toFixed(1)} s of the uploads' ${e.uploadSec.toFixed(1)} s`);
     const at = (name: string) => e.stages.find(([n]) => n === name)?.[1];
     const matched = at('run: matched done');
@@ -336,6 +345,6 @@ function vsFloor(reader: number, floor: number): string {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}${e instanceof Error && e.cause !== undefined ? ` (cause: ${String(e.cause)})` : ''}\n`);
   process.exitCode = 1;
 });
