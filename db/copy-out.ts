@@ -24,10 +24,12 @@ export function copyUnescape(field: string): string {
 
 /**
  * A query whose rows each have one text column, read by COPY: `onField` gets each row's field
- * (unescaped) in order. The query is the caller's SQL with its values already in it (COPY takes
- * no bind parameters: quote them with `pg.escapeLiteral`). Runs on the transaction's connection;
- * a query submitted while another COPY of it is still streaming waits for it (the driver's
- * queue), so a caller may submit the next read before consuming the current one.
+ * (unescaped) in order. The column must not be NULL: COPY writes NULL as `\N`, which has no text to
+ * hand over, so such a row fails the read rather than arriving as the text "N". The query is the
+ * caller's SQL with its values already in it (COPY takes no bind parameters: quote them with
+ * `pg.escapeLiteral`). Runs on the transaction's connection; a query submitted while another COPY
+ * of it is still streaming waits for it (the driver's queue), so a caller may submit the next read
+ * before consuming the current one.
  */
 export function copyOutField(connection: pg.PoolClient, sql: string, onField: (field: string) => void): Promise<number> {
   const stream = connection.query(copyTo(`copy (${sql}) to stdout`));
@@ -42,7 +44,9 @@ export function copyOutField(connection: pg.PoolClient, sql: string, onField: (f
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
         if (failed === null) {
           try {
-            onField(copyUnescape(text.slice(start, end)));
+            const field = text.slice(start, end);
+            if (field === '\\N') throw new Error('COPY read a NULL where a text was expected');
+            onField(copyUnescape(field));
           } catch (error) {
             failed = error;
           }

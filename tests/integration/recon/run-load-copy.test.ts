@@ -6,7 +6,7 @@
  * query: another firm's transaction loads nothing of them.
  */
 import { loadRunDocuments } from '../../../activities/reconciliation-load';
-import { copyUnescape } from '../../../db/copy-out';
+import { connectionOf, copyOutField, copyUnescape } from '../../../db/copy-out';
 import { importRowsText } from '../../../db/copy-text';
 import { insertImportText, loadImportRows } from '../../../db/recon-rows';
 import { inFirmJobTransaction } from '../../../db/tenant';
@@ -52,6 +52,16 @@ describe("the run's loader, by COPY", () => {
     expect(copyUnescape('plain')).toBe('plain');
     expect(copyUnescape('a\\\\b\\tc\\nd\\re\\bf\\fg\\vh')).toBe('a\\b\tc\nd\re\bf\fg\vh');
     expect(copyUnescape('{"k": "\\\\"quoted\\\\""}')).toBe('{"k": "\\"quoted\\""}');
+  });
+
+  it('refuses a NULL field rather than handing it over as the text "N", and reads the text \\N as itself', async () => {
+    const read = (sql: string) => inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => {
+      const fields: string[] = [];
+      await copyOutField(await connectionOf(trx), sql, (field) => void fields.push(field));
+      return fields;
+    });
+    await expect(read("select x from (values ('a'), (null), ('b')) v(x)")).rejects.toThrow(/NULL/);
+    expect(await read("select x from (values ('a'), ('\\N'), ('b')) v(x)")).toEqual(['a', '\\N', 'b']);
   });
 
   it('returns every document exactly as the plain load does, in order across pages, and nothing to another firm', async () => {
