@@ -15,27 +15,9 @@ import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { eventually } from '../../harness/eventually';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { AWKWARD_TEXTS } from '../../harness/run-imports';
 
 const PERIOD = '2024-06';
-
-/** Texts COPY's text format gives a meaning to, JSON's escapes, and Unicode beyond the BMP. */
-const AWKWARD = [
-  'tab\there',
-  'new\nline',
-  'carriage\r\nreturn',
-  'back\\slash',
-  'a \\N that is text',
-  '\\.',
-  '\\',
-  'ends with a backslash\\',
-  '"quoted" and \'single\'',
-  'ग्राहक — चालान ₹1,23,456.78',
-  'emoji 🧾 and a combining é',
-  '\u2028line separator\u2029',
-  '\u0001\u001f control characters',
-  '',
-  ' leading and trailing ',
-];
 
 describe('bulk row writes by COPY', () => {
   let db: TestDatabase;
@@ -117,7 +99,7 @@ describe('bulk row writes by COPY', () => {
   describe('import rows, from COPY text made already (insertImportText, as uploads write)', () => {
     it('round-trips imported documents exactly: tabs, newlines, backslashes, Unicode, in file order', async () => {
       const { importId, clientId } = await newImport(firm);
-      const docs = AWKWARD.map((text, i) => ({ invoiceNumber: text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } }));
+      const docs = AWKWARD_TEXTS.map((text, i) => ({ invoiceNumber: text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } }));
       await asFirm(firm, (trx) => writeText(trx, { importId, clientId }, docs));
       expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
       const stored = await db.owner('import_rows').where({ import_id: importId }).orderBy('seq').select('seq', 'doc', 'period', 'client_id', 'firm_id');
@@ -290,7 +272,7 @@ describe('bulk row writes by COPY', () => {
   describe('result rows, made a row at a time as the COPY takes them (insertResultRows)', () => {
     it('round-trips result rows, their category and supplier text exactly', async () => {
       const { runId, clientId } = await newRun(firm);
-      const rows: StoredResult[] = AWKWARD.map((text, i) => ({ category: `matched ${text}`, supplierGstin: text, row: { id: `r${i}`, note: text, reasons: [text] } }));
+      const rows: StoredResult[] = AWKWARD_TEXTS.map((text, i) => ({ category: `matched ${text}`, supplierGstin: text, row: { id: `r${i}`, note: text, reasons: [text] } }));
       const asked: Array<[number, number]> = [];
       await asFirm(firm, (trx) => insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows, asked)));
       expect(asked).toEqual([[0, rows.length]]); // each row asked for once

@@ -7,32 +7,12 @@
  */
 import { loadRunDocuments } from '../../../activities/reconciliation-load';
 import { connectionOf, copyOutField, copyUnescape } from '../../../db/copy-out';
-import { importRowsText } from '../../../db/copy-text';
-import { insertImportText, loadImportRows } from '../../../db/recon-rows';
 import { inFirmJobTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { AWKWARD_TEXTS, loadBothWays, storeRunImports } from '../../harness/run-imports';
 
 jest.setTimeout(120_000);
-
-/** Texts COPY's text format gives a meaning to, JSON's escapes, and Unicode beyond the BMP. */
-const AWKWARD = [
-  'tab\there',
-  'new\nline',
-  'carriage\r\nreturn',
-  'back\\slash',
-  'a \\N that is text',
-  '\\.',
-  '\\',
-  'ends with a backslash\\',
-  '"quoted" and \'single\'',
-  'ग्राहक — चालान ₹1,23,456.78',
-  'emoji 🧾 and a combining é',
-  '\u2028line separator\u2029',
-  '\u0001\u0008\u000b\u000c\u001f\u007f control characters',
-  '',
-  ' leading and trailing ',
-];
 
 describe("the run's loader, by COPY", () => {
   let db: TestDatabase;
@@ -65,27 +45,14 @@ describe("the run's loader, by COPY", () => {
   });
 
   it('returns every document exactly as the plain load does, in order across pages, and nothing to another firm', async () => {
-    const client = firm.clients[0]!;
     const docsOf = (n: number, salt: string) => Array.from({ length: n }, (_, i) => {
-      const text = AWKWARD[i % AWKWARD.length]!;
+      const text = AWKWARD_TEXTS[i % AWKWARD_TEXTS.length]!;
       return { invoiceNumber: `${salt}${i}`, text, [text || 'empty']: [text, i, null, true], nested: { text, amountPaise: 123456 * i } };
     });
     const books = docsOf(10_000, 'B'); // exactly one full page
     const portal = docsOf(10_007, 'P'); // a page and a few
-    const ids = await inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => {
-      const importOf = async (kind: string, docs: readonly unknown[]) => {
-        const [row] = await trx('imports').insert({ firm_id: firm.id, client_id: client.id, kind, period: '2024-06', status: 'validated', rows: docs.length }).returning('id');
-        const importId = (row as { id: string }).id;
-        await insertImportText(trx, { firmId: firm.id, clientId: client.id, period: '2024-06', importId }, importRowsText(docs));
-        return importId;
-      };
-      return { firmId: firm.id, register_import_id: await importOf('purchase_register', books), gstr2b_import_id: await importOf('gstr2b', portal) };
-    });
-    const pages: string[] = [];
-    const { loaded, plain } = await inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => ({
-      loaded: await loadRunDocuments(trx, ids, { books: (n) => void pages.push(`books ${n}`), portal: (n) => void pages.push(`portal ${n}`) }),
-      plain: { books: await loadImportRows(trx, { firmId: firm.id, importId: ids.register_import_id }), portal: await loadImportRows(trx, { firmId: firm.id, importId: ids.gstr2b_import_id }) },
-    }));
+    const ids = await storeRunImports(db, firm, books, portal);
+    const { loaded, plain, pages } = await loadBothWays(db, firm, ids);
     expect(pages).toEqual(['books 10000', 'books 10000', 'portal 10000', 'portal 10007']);
     expect(JSON.stringify(loaded.books)).toBe(JSON.stringify(plain.books));
     expect(JSON.stringify(loaded.portal)).toBe(JSON.stringify(plain.portal));

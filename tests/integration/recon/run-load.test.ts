@@ -4,14 +4,11 @@
  * the same JSON byte for byte as the plain load of each import, optional fields present or absent
  * as stored (so the result rows, which carry the documents, are stored as before).
  */
-import { loadRunDocuments } from '../../../activities/reconciliation-load';
-import { importRowsText } from '../../../db/copy-text';
-import { insertImportText, loadImportRows } from '../../../db/recon-rows';
-import { inFirmJobTransaction } from '../../../db/tenant';
 import { warmUpDocuments } from '../../../domain/recon/warm-up';
 import { generateReconData } from '../../../ops/bench/recon-data';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { loadBothWays, storeRunImports } from '../../harness/run-imports';
 
 jest.setTimeout(120_000);
 
@@ -35,20 +32,8 @@ describe('loading a run\'s documents (the activity\'s loader alone)', () => {
     const extra = warmUpDocuments(500, 5);
     const books = [...generated.books, ...extra.books];
     const portal = [...generated.portal, ...extra.portal];
-    const ids = await inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => {
-      const importOf = async (kind: string, docs: readonly unknown[]) => {
-        const [row] = await trx('imports').insert({ firm_id: firm.id, client_id: client.id, kind, period: '2024-06', status: 'validated', rows: docs.length }).returning('id');
-        const importId = (row as { id: string }).id;
-        await insertImportText(trx, { firmId: firm.id, clientId: client.id, period: '2024-06', importId }, importRowsText(docs));
-        return importId;
-      };
-      return { firmId: firm.id, register_import_id: await importOf('purchase_register', books), gstr2b_import_id: await importOf('gstr2b', portal) };
-    });
-    const pages: string[] = [];
-    const { loaded, plain } = await inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => ({
-      loaded: await loadRunDocuments(trx, ids, { books: (n) => void pages.push(`books ${n}`), portal: (n) => void pages.push(`portal ${n}`) }),
-      plain: { books: await loadImportRows(trx, { firmId: firm.id, importId: ids.register_import_id }), portal: await loadImportRows(trx, { firmId: firm.id, importId: ids.gstr2b_import_id }) },
-    }));
+    const ids = await storeRunImports(db, firm, books, portal);
+    const { loaded, plain, pages } = await loadBothWays(db, firm, ids);
     expect(loaded.books).toHaveLength(books.length);
     expect(loaded.portal).toHaveLength(portal.length);
     expect(pages).toEqual(['books 10000', `books ${books.length}`, 'portal 10000', `portal ${portal.length}`]);
