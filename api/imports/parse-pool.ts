@@ -79,8 +79,39 @@ export type ParserLogger = Pick<Logger, 'error'>;
 
 /** For a pool made by a caller that gave no logger (tests, scripts): the error still goes somewhere. */
 const STDERR = {
-  error: (obj: { err?: unknown }, msg?: string) => process.stderr.write(`${msg ?? 'parser pool'}: ${String(obj.err)}\n`),
+  error: (obj: { thread?: ThreadError }, msg?: string) =>
+    process.stderr.write(`${msg ?? 'parser pool'}: ${obj.thread?.name ?? 'Error'}${obj.thread?.errorCode ? ` (${obj.thread.errorCode})` : ''}\n`),
 } as unknown as ParserLogger;
+
+/** What of a parser thread's error is logged (`threadError`). */
+export type ThreadError = { name: string; errorCode?: string; stack?: string };
+
+const NAME = /^[A-Za-z_$][\w$.]{0,63}$/;
+const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+const FRAME = /^\s+at [^\n]*$/;
+
+/**
+ * A parser thread's error as it may be logged: its name, Node's code and the stack's frames, never
+ * its message. A thread reads uploaded files, and an error's message can quote what it was reading
+ * (a reader's error naming a cell, a JSON.parse error citing the text around its position), which
+ * the logs must not hold. The frames are the lines after the message that name a place in the
+ * code; a stack that does not hold the message as written is left out whole.
+ */
+export function threadError(error: unknown): ThreadError {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
+  const out: ThreadError = { name: typeof e.name === 'string' && NAME.test(e.name) ? e.name : 'Error' };
+  if (typeof e.code === 'string' && CODE.test(e.code)) out.errorCode = e.code;
+  if (typeof e.stack === 'string') {
+    const message = typeof e.message === 'string' ? e.message : '';
+    const after = message === '' ? e.stack.indexOf('\n') : e.stack.indexOf(message) + message.length;
+    const from = message === '' || e.stack.indexOf(message) >= 0 ? after : -1;
+    if (from >= 0) {
+      const frames = e.stack.slice(from).split('\n').filter((line) => FRAME.test(line));
+      if (frames.length > 0) out.stack = frames.join('\n');
+    }
+  }
+  return out;
+}
 
 /**
  * The pools, one per heap cap (an api process has one; tests make apps with other caps), each made
@@ -99,7 +130,8 @@ export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep =
     // A thread's failure while it runs a parse rejects that parse (parseInWorker); one while it
     // runs none (an idle thread that died, a pool that could not close) comes here.
     pool.on('error', (error: unknown) => {
-      logger.error({ err: error, heapMb }, 'a parser thread failed outside an upload; the next upload gets a new thread');
+      // Not the error itself (pino would log its message, which may quote an upload): what of it is safe.
+      logger.error({ thread: threadError(error), heapMb }, 'a parser thread failed outside an upload; the next upload gets a new thread');
     });
     pools.set(heapMb, pool);
   }

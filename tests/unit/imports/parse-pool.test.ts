@@ -11,7 +11,8 @@ import * as ExcelJS from 'exceljs';
 import { copyField } from '../../../db/copy-text';
 import type { ImportKind } from '../../../db/models/import';
 import { MeteredBody } from '../../../api/imports/metered-body';
-import { parseInWorker, parserHeapMb, parserPool, stopParsers, type ParserLogger } from '../../../api/imports/parse-pool';
+import { parseInWorker, parserHeapMb, parserPool, stopParsers, threadError, type ThreadError } from '../../../api/imports/parse-pool';
+import { createLogger } from '../../../ops/logger';
 import { parseUpload } from '../../../api/imports/parse-upload';
 import { DEFAULT_READ_LIMITS, type ParsedUpload, type ReadLimits } from '../../../api/imports/upload-result';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
@@ -116,17 +117,39 @@ describe('uploads parsed on a parser thread', () => {
   });
 
   it('logs a thread that fails outside a parse with the logger its pool was made with, and parses on', async () => {
-    // A pool of its own (another heap cap), made by the call that gives the logger, as the api's first upload does.
+    // A pool of its own (another heap cap), made by the call that gives the logger, as the api's
+    // first upload does; the api's own logger (pino, JSON lines), its lines caught.
     const heapMb = HEAP_MB + 1;
-    const logged: unknown[] = [];
-    const logger = { error: (obj: unknown) => void logged.push(obj) } as unknown as ParserLogger;
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', pretty: false, destination: { write: (line: string) => void lines.push(line) } });
     const file = write('after-error.csv', toRegisterCsv(data));
     const job = { expect: { kind: 'purchase_register' as const, period: PERIOD, clientGstin: GSTIN, filename: 'upload', file }, limits: DEFAULT_READ_LIMITS };
     expect(await parseInWorker(job, { heapMb, logger })).toMatchObject({ ok: true });
-    // What piscina emits when an idle thread dies: without a listener, EventEmitter throws it (and an api would end).
-    const failure = new Error('a parser thread died while idle');
+    // What piscina emits when an idle thread dies: without a listener, EventEmitter throws it (and
+    // an api would end). Its message quotes a file's text, as a reader's error can.
+    const failure = Object.assign(new TypeError('Unexpected token in JSON at "GSTIN 27SECRET1234F1Z5, ₹9,99,999"\n    at the file\'s text'), { code: 'ERR_PARSE_FAILED' });
     expect(() => parserPool(heapMb).emit('error', failure)).not.toThrow();
-    expect(logged).toEqual([expect.objectContaining({ err: failure, heapMb })]);
+    expect(lines).toHaveLength(1);
+    const logged = JSON.parse(lines[0]!) as { heapMb: number; msg: string; thread: ThreadError };
+    expect(logged).toMatchObject({ heapMb, msg: expect.stringContaining('parser thread failed'), thread: { name: 'TypeError', errorCode: 'ERR_PARSE_FAILED' } });
+    // The frames of the stack are kept, each a place in the code (this file's among them); nothing of the message is.
+    expect(logged.thread.stack).toMatch(/^\s+at .*parse-pool\.test\.ts/);
+    for (const quoted of ['SECRET', '27SECRET', '9,99,999', 'Unexpected token', "file's text"]) expect(lines[0]).not.toContain(quoted);
     expect(await parseInWorker(job, { heapMb })).toMatchObject({ ok: true });
+  });
+
+  it("logs of a thread's error only its name, code and stack frames, whatever it holds", () => {
+    const secret = 'Supplier "Secret Traders" 27SECRET1234F1Z5';
+    const withoutStack = Object.assign(new Error(secret), { stack: undefined });
+    const reworded = new Error('first');
+    reworded.message = secret; // the stack no longer holds the message as written: left out whole
+    const faked = { name: secret, code: secret, message: secret, stack: `Error: ${secret}` };
+    for (const error of [new Error(secret), new RangeError(`${secret}\n    at ${secret}`), withoutStack, reworded, faked, secret, null, undefined]) {
+      const logged = threadError(error);
+      expect(JSON.stringify(logged)).not.toContain('SECRET');
+      expect(logged.name).toMatch(/^(Error|RangeError)$/);
+    }
+    expect(threadError(new RangeError('x'))).toEqual({ name: 'RangeError', stack: expect.stringMatching(/^\s+at /) });
+    expect(threadError(Object.assign(new Error(''), { code: 'ERR_WORKER_OUT_OF_MEMORY' }))).toMatchObject({ name: 'Error', errorCode: 'ERR_WORKER_OUT_OF_MEMORY', stack: expect.stringMatching(/^\s+at /) });
   });
 });
