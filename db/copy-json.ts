@@ -10,7 +10,8 @@
  * Only what the readers make is written here: objects (plain, or a class's instances, as the
  * readers' documents are) and arrays, strings, numbers, booleans, null, and properties that are
  * undefined, functions or symbols (left out, as JSON.stringify leaves them). Anything else (a
- * `toJSON`, a Date, a boxed value, another realm's object, a BigInt, a cycle, too deep a nesting) and any text jsonb cannot hold (NUL, an unpaired surrogate) makes `write` answer false
+ * `toJSON`, a Date, a boxed value, another realm's object, a BigInt, a cycle, too deep a nesting)
+ * and any text jsonb cannot hold (NUL, an unpaired surrogate) make `writeCopyJson` answer false
  * and write nothing that counts; the caller then takes JSON.stringify's way for that document,
  * which gives its exact text, refusal or error. tests/unit/imports/copy-text.test.ts holds the two
  * ways to each other, byte for byte.
