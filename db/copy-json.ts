@@ -39,6 +39,14 @@ const TRUE = Uint8Array.from('true', (c) => c.charCodeAt(0));
 const FALSE = Uint8Array.from('false', (c) => c.charCodeAt(0));
 const NULL = Uint8Array.from('null', (c) => c.charCodeAt(0));
 
+/** The documents' text would not fit in memory (or past 4 GB, in the lines' 32-bit ends). */
+export class CopyTextTooLarge extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CopyTextTooLarge';
+  }
+}
+
 /**
  * A growing block of bytes. Its buffer is its own memory (not a slice of Node's shared pool), so it
  * can be handed to another thread as it is.
@@ -68,7 +76,16 @@ export class ByteBlock {
    */
   reserve(size: number): void {
     if (size <= this.out.length) return;
-    const grown = Buffer.allocUnsafeSlow(size);
+    let grown: Buffer;
+    try {
+      grown = Buffer.allocUnsafeSlow(size);
+    } catch (error) {
+      // Past Buffer's largest size, or memory the process cannot have: the text is too large for
+      // it, said as such (copy-text.ts), not as an error of the code. By name: Node's RangeError
+      // need not be this realm's (under jest it is not).
+      if ((error as { name?: unknown }).name === 'RangeError') throw new CopyTextTooLarge(`the documents' COPY text needs a block of ${size} bytes, more than can be allocated`);
+      throw error;
+    }
     this.out.copy(grown, 0, 0, this.at);
     this.out = grown;
   }

@@ -6,7 +6,9 @@
  * the threads is one block of bytes instead of a lakh of objects.
  */
 
-import { ByteBlock, writeCopyJson } from './copy-json';
+import { ByteBlock, CopyTextTooLarge, writeCopyJson } from './copy-json';
+
+export { CopyTextTooLarge };
 
 /** Characters COPY's text format gives a meaning to. */
 const SPECIAL = /[\\\n\r\t]/;
@@ -79,12 +81,23 @@ export type CopyText = { bytes: Uint8Array; ends: Uint32Array };
 const SAMPLE = 256;
 
 /**
+ * The most the block is reserved at from its estimate. The first lines need not be like the rest
+ * (a register's first rows with a long narration, a file built to look so), and their estimate is
+ * unbounded: 256 lines of 50,000 characters before a lakh of short ones said 12 GB. Past this
+ * bound the block doubles as it fills (`ByteBlock.room`), as it did before estimates; the largest
+ * text the upload caps allow (a 100 MB 2B JSON, about 250 MB) is reserved in one step or doubled
+ * once, and a wrong estimate reserves at most this much, which is never touched unless written.
+ */
+export const MAX_RESERVE = 256 * 2 ** 20;
+
+/**
  * An import's documents as COPY text, one line of the staging table `(seq, doc)` each, in file
  * order: what `insertImportText` (db/recon-rows.ts) writes, the one way import rows are stored.
  * Throws `UnstorableText` for the first document holding text jsonb refuses, so an upload is
  * refused before any of it is written rather than failing in the database part-way.
  */
-export function importRowsText(docs: readonly unknown[]): CopyText {
+export function importRowsText(docs: readonly unknown[], options: { maxReserve?: number } = {}): CopyText {
+  const maxReserve = options.maxReserve ?? MAX_RESERVE;
   // Each line is written as it is made, straight into the block (copy-json.ts), so no line is a
   // string at all: kept in an array (or joined into one string) until the end, a lakh of lines
   // were promoted and copied by the garbage collector, and made one string at a time (the JSON,
@@ -94,8 +107,9 @@ export function importRowsText(docs: readonly unknown[]): CopyText {
   for (let i = 0; i < docs.length; i += 1) {
     // Once a sample of lines is written, the block is reserved at what they say the whole will
     // take, and a quarter more (copy-json.ts, `reserve`): doubled from a small start, a lakh of
-    // 2B documents' text touched 108 MB of new memory for 45 MB of text.
-    if (i === SAMPLE && docs.length > 2 * SAMPLE) block.reserve(Math.ceil((block.at / SAMPLE) * docs.length * 1.25) + (1 << 16));
+    // 2B documents' text touched 108 MB of new memory for 45 MB of text. The estimate is capped
+    // (`MAX_RESERVE`): past it the block doubles as it fills.
+    if (i === SAMPLE && docs.length > 2 * SAMPLE) block.reserve(Math.min(Math.ceil((block.at / SAMPLE) * docs.length * 1.25) + (1 << 16), maxReserve));
     const start = block.at;
     block.digits(i);
     block.byte(0x09);
@@ -105,7 +119,7 @@ export function importRowsText(docs: readonly unknown[]): CopyText {
       stringifiedLine(block, i, docs[i]);
     }
     // The offsets are 32-bit: past 4 GB of text (beyond any upload cap) the positions would wrap.
-    if (block.at > 0xffffffff) throw new RangeError('the documents are more than 4 GB of COPY text');
+    if (block.at > 0xffffffff) throw new CopyTextTooLarge('the documents are more than 4 GB of COPY text');
     ends[i] = block.at;
   }
   return { bytes: new Uint8Array(block.out.buffer, block.out.byteOffset, block.at), ends };

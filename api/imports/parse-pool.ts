@@ -18,7 +18,7 @@ import path from 'node:path';
 import Piscina from 'piscina';
 import type { Logger } from 'pino';
 import type { ParsedFile, ParseJob } from './parse-worker';
-import { tooLarge, type ReadLimits } from './upload-result';
+import { tooMuchMemory, type ReadLimits } from './upload-result';
 
 /** Threads, as many as uploads may parse at once (PARSE_SLOTS in app.ts). */
 export const PARSE_THREADS = 2;
@@ -149,7 +149,7 @@ export async function parseInWorker(job: ParseJob, options: { heapMb: number; si
     return (await parserPool(options.heapMb, options.logger).run(job, options.signal ? { signal: options.signal } : {})) as ParsedFile;
   } catch (error) {
     if ((error as { code?: unknown }).code !== OUT_OF_MEMORY) throw error;
-    return tooLarge('The file needs more memory to read than one upload may use: split it into smaller files and upload each.', 'too_much_memory') as ParsedFile;
+    return tooMuchMemory() as ParsedFile;
   }
 }
 

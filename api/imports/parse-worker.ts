@@ -7,10 +7,10 @@
  */
 import fs from 'node:fs';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { importRowsText, UnstorableText, type CopyText } from '../../db/copy-text';
+import { CopyTextTooLarge, importRowsText, UnstorableText, type CopyText } from '../../db/copy-text';
 import { MeteredBody } from './metered-body';
 import { parseUpload } from './parse-upload';
-import { refused, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
+import { refused, tooMuchMemory, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
 
 export type ParseJob = { expect: UploadExpectation; limits: ReadLimits };
 
@@ -36,6 +36,8 @@ export async function parseSpooledUpload(job: ParseJob): Promise<ParsedFile> {
     text = importRowsText(docs);
   } catch (error) {
     if (error instanceof UnstorableText) return unstorable(error, docs[error.index]);
+    // Its text's block could not be allocated: refused as a file at the thread's heap cap is.
+    if (error instanceof CopyTextTooLarge) return tooMuchMemory() as ParsedFile;
     throw error;
   }
   const file: ParsedFile = { ...rest, rows: docs.length, text };

@@ -23,6 +23,14 @@ export function refused(status: 400 | 415, code: 'invalid_file' | 'unsupported_t
 
 export const tooLarge = (message: string, code = 'too_large'): ParsedUpload => ({ ok: false, status: 413, code: 'too_large', message, errors: [{ code, message, fatal: true }] });
 
+/**
+ * A file that needs more memory to read (or to turn into its rows' text) than one upload may use:
+ * its parser thread ended at its heap cap (parse-pool.ts), or its text too large to allocate
+ * (parse-worker.ts).
+ */
+export const tooMuchMemory = (): ParsedUpload =>
+  tooLarge('The file needs more memory to read than one upload may use: split it into smaller files and upload each.', 'too_much_memory');
+
 export function firstMessage(errors: readonly Issue[], fallback: string): string {
   const first = errors[0];
   return first ? `${fallback} ${first.message}` : fallback;

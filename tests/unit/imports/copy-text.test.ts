@@ -8,7 +8,8 @@
  * and an error is the same error.
  */
 import fc from 'fast-check';
-import { importRowsText, UnstorableText } from '../../../db/copy-text';
+import { ByteBlock } from '../../../db/copy-json';
+import { CopyTextTooLarge, importRowsText, MAX_RESERVE, UnstorableText } from '../../../db/copy-text';
 import { readGstr2a } from '../../../domain/recon/gstr2a-reader';
 import { readGstr2b } from '../../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../../domain/recon/register-reader';
@@ -133,6 +134,29 @@ describe('importRowsText against JSON.stringify and COPY escaping per line', () 
     const docs = Array.from({ length: 3000 }, (_, i) => (i < 600 ? { i } : { i, text: 'ग्राहक\t\\'.repeat(i % 97 === 0 ? 5000 : 40) }));
     agree(docs);
     agree([]);
+  });
+
+  it('caps the block reserved from long first lines (256 of 50,000 characters, then 199,744 short ones), and grows past the cap', () => {
+    const long = 'x'.repeat(50_000);
+    const docs = Array.from({ length: 200_000 }, (_, i) => (i < 256 ? { i, t: long } : { i }));
+    agree(docs);
+    // The first lines said 12 GB for about 15 MB of text: the reserve is the cap at most.
+    const made = importRowsText(docs);
+    expect(made.bytes.length).toBeLessThan(16 * 2 ** 20);
+    expect(made.bytes.buffer.byteLength).toBeLessThanOrEqual(MAX_RESERVE);
+    // A cap below the text: the block doubles past it, to the same bytes.
+    const even = Array.from({ length: 3000 }, (_, i) => ({ i, t: 'ग्राहक'.repeat(100) }));
+    const capped = importRowsText(even, { maxReserve: 2 ** 20 });
+    const free = importRowsText(even);
+    expect(capped.bytes.length).toBeGreaterThan(2 ** 20);
+    expect(Buffer.from(capped.bytes).equals(Buffer.from(free.bytes))).toBe(true);
+    expect([...capped.ends]).toEqual([...free.ends]);
+    agree(even);
+  });
+
+  it('says a block that cannot be allocated is too large, not a RangeError', () => {
+    const block = new ByteBlock(64);
+    expect(() => block.reserve(2 ** 33)).toThrow(CopyTextTooLarge);
   });
 
   /** Any UTF-16 unit, weighted towards the ones with a meaning to JSON, to COPY or to UTF-8. */
