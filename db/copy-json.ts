@@ -10,12 +10,14 @@
  * Only what the readers make is written here: objects (plain, or a class's instances, as the
  * readers' documents are) and arrays, strings, numbers, booleans, null, and properties that are
  * undefined, functions or symbols (left out, as JSON.stringify leaves them). Anything else (a
- * `toJSON`, a Date, a boxed value, another realm's object, a BigInt, a cycle, too deep a nesting)
+ * `toJSON`, a Date, a boxed value (whatever its prototype), another realm's object, a BigInt, a cycle, too deep a nesting)
  * and any text jsonb cannot hold (NUL, an unpaired surrogate) make `writeCopyJson` answer false
  * and write nothing that counts; the caller then takes JSON.stringify's way for that document,
  * which gives its exact text, refusal or error. tests/unit/imports/copy-text.test.ts holds the two
  * ways to each other, byte for byte.
  */
+
+import { types } from 'node:util';
 
 /** Nesting past which JSON.stringify's own way is taken (and for a cycle, its TypeError thrown). */
 const MAX_DEPTH = 64;
@@ -145,18 +147,15 @@ function writeValue(block: ByteBlock, value: unknown, depth: number): boolean {
   }
 }
 
-/** Prototypes whose instances JSON.stringify writes as their primitive value. */
-const BOXES: readonly object[] = [Number.prototype, String.prototype, Boolean.prototype, BigInt.prototype];
-
 /**
- * Whether an instance of this prototype is, to JSON.stringify, an ordinary object (a class's, as
- * the readers' documents are): not a boxed primitive, and of this realm (its chain ends at this
- * realm's Object.prototype). A `toJSON` is looked for on each object itself.
+ * Whether an instance of this prototype is of this realm (its chain ends at this realm's
+ * Object.prototype), as a class's instances are (the readers' documents). A boxed value is told
+ * by what it is (`isBoxedPrimitive`), not by its prototype, and a `toJSON` is looked for on each
+ * object itself.
  */
 function plainChain(proto: object): boolean {
   for (let p: object | null = proto; p !== null; p = Object.getPrototypeOf(p) as object | null) {
     if (p === Object.prototype) return true;
-    if (BOXES.includes(p)) return false;
   }
   return false;
 }
@@ -165,7 +164,10 @@ function plainChain(proto: object): boolean {
 const skipped = (value: unknown): boolean => value === undefined || typeof value === 'function' || typeof value === 'symbol';
 
 function writeObject(block: ByteBlock, value: Record<string, unknown>, depth: number): boolean {
-  if (typeof value.toJSON === 'function') return false;
+  // JSON.stringify writes a boxed number, string or boolean (a BigInt's box throws, a symbol's is
+  // {}) by its internal slot, whatever its prototype says: Object.setPrototypeOf(new Number(5),
+  // Object.prototype) is 5 to it.
+  if (typeof value.toJSON === 'function' || types.isBoxedPrimitive(value)) return false;
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto !== Object.prototype && proto !== null && proto !== block.plainProto) {
     if (!plainChain(proto)) return false;

@@ -105,6 +105,15 @@ describe('importRowsText against JSON.stringify and COPY escaping per line', () 
       nullProto, { nullProto }, holes, withGetter, skipped, [undefined, () => 1, Symbol('s')], null, true, false, 'top-level text', 42,
       { toJSON: 'not a function' }, Object.assign([1, 2], { extra: 'ignored' }),
     ]);
+    // Boxed values are told by what they are, not by their prototype (JSON.stringify reads the box).
+    const reboxed = (box: object, proto: object | null): object => Object.setPrototypeOf(box, proto) as object;
+    const boxes = () => [Object(5), Object('ab'), Object(true), Object(false), Object(Symbol('s')), Object(1n)] as object[];
+    for (const proto of [Object.prototype, null, Array.prototype, { toString: () => 'x', valueOf: () => 7 }]) {
+      for (const box of boxes()) {
+        for (const doc of [reboxed(box, proto), { inner: reboxed(box, proto) }, [reboxed(box, proto)]]) agree([{ ok: 1 }, doc]);
+      }
+    }
+    agree([Object.create(Number.prototype) as object, Object.create(String.prototype) as object, { n: Object.assign(Object.create(Boolean.prototype) as object, { a: 1 }) }]);
   });
 
   it('throws what JSON.stringify throws (a BigInt, a cycle, an undefined document), and nests as deep as it does', () => {
