@@ -9,8 +9,9 @@
  * Each thread's heap is capped (`parserHeapMb`): a file that needs more memory than that to read
  * ends its own thread, not the api process, and is refused as too large (413 `too_large`,
  * `too_much_memory`); piscina starts another thread for the next upload. Any other parse that
- * throws (a reader's bug, a thread that died) rejects here with its error, as it would have thrown
- * on the api's thread: the upload answers 500 and stores nothing. A thread that fails while it
+ * throws (a reader's bug, a thread that died) rejects here with `ParseFailed`, which carries of its
+ * error only what `threadError` keeps: the upload answers 500 and stores nothing, and the api's
+ * log of the failure holds none of the file's text. A thread that fails while it
  * runs no parse (piscina's `error` event) is logged with the api's logger and replaced by piscina
  * for the next upload; an unhandled `error` event would end the api process.
  */
@@ -114,6 +115,19 @@ export function threadError(error: unknown): ThreadError {
 }
 
 /**
+ * A parse that failed on its parser thread, as the api's thread sees it (and its error handler
+ * logs it, every field of the error): the thread's error's name and code in its message, and
+ * `thread` for the rest. The thread's error itself is not kept, not even as its `cause` (pino
+ * logs a cause's message too), since its message can quote the upload.
+ */
+export class ParseFailed extends Error {
+  constructor(readonly thread: ThreadError) {
+    super(`the upload's parse failed on its parser thread: ${thread.name}${thread.errorCode ? ` (${thread.errorCode})` : ''}`);
+    this.name = 'ParseFailed';
+  }
+}
+
+/**
  * The pools, one per heap cap (an api process has one; tests make apps with other caps), each made
  * on first use, with the logger of the call that made it: threads only while uploads come (`keep`
  * false), or always.
@@ -143,12 +157,13 @@ export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep =
  * passes, the parse is abandoned and its thread ended (piscina starts another), so a file that
  * never finishes parsing cannot hold a parse slot and a thread for good. A file that needs more
  * memory than the cap is refused as too large (its thread ended, as above); nothing is stored.
+ * Any other failure rejects with `ParseFailed` (above).
  */
 export async function parseInWorker(job: ParseJob, options: { heapMb: number; signal?: AbortSignal; logger?: ParserLogger }): Promise<ParsedFile> {
   try {
     return (await parserPool(options.heapMb, options.logger).run(job, options.signal ? { signal: options.signal } : {})) as ParsedFile;
   } catch (error) {
-    if ((error as { code?: unknown }).code !== OUT_OF_MEMORY) throw error;
+    if ((error as { code?: unknown }).code !== OUT_OF_MEMORY) throw new ParseFailed(threadError(error));
     return tooMuchMemory() as ParsedFile;
   }
 }

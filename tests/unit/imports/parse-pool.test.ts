@@ -11,7 +11,8 @@ import * as ExcelJS from 'exceljs';
 import { copyField } from '../../../db/copy-text';
 import type { ImportKind } from '../../../db/models/import';
 import { MeteredBody } from '../../../api/imports/metered-body';
-import { parseInWorker, parserHeapMb, parserPool, stopParsers, threadError, type ThreadError } from '../../../api/imports/parse-pool';
+import { ParseFailed, parseInWorker, parserHeapMb, parserPool, stopParsers, threadError, type ThreadError } from '../../../api/imports/parse-pool';
+import { errorHandler } from '../../../api/middleware/error-handler';
 import { createLogger } from '../../../ops/logger';
 import { parseUpload } from '../../../api/imports/parse-upload';
 import { DEFAULT_READ_LIMITS, type ParsedUpload, type ReadLimits } from '../../../api/imports/upload-result';
@@ -110,10 +111,32 @@ describe('uploads parsed on a parser thread', () => {
     expect(parsed).toMatchObject({ ok: false, status: 413, code: 'too_large' });
   });
 
-  it('fails with the error a parse on this thread would have thrown', async () => {
+  it('fails with ParseFailed naming the kind of error a parse on this thread would have thrown', async () => {
     const missing = path.join(dir, 'gone');
     await expect(onThisThread(missing, 'gstr2b', DEFAULT_READ_LIMITS)).rejects.toThrow(/ENOENT/);
-    await expect(parseInWorker({ expect: { kind: 'gstr2b', period: PERIOD, clientGstin: GSTIN, filename: 'upload', file: missing }, limits: DEFAULT_READ_LIMITS }, { heapMb: HEAP_MB })).rejects.toThrow(/ENOENT/);
+    const failed = parseInWorker({ expect: { kind: 'gstr2b', period: PERIOD, clientGstin: GSTIN, filename: 'upload', file: missing }, limits: DEFAULT_READ_LIMITS }, { heapMb: HEAP_MB });
+    await expect(failed).rejects.toThrow(ParseFailed);
+    // Between threads an error keeps its standard name, message and stack (not Node's code): what is left of it is the name and frames.
+    await expect(failed).rejects.toMatchObject({ message: "the upload's parse failed on its parser thread: Error", thread: { name: 'Error' } });
+  });
+
+  it("logs a parse that fails on its thread, through the api's error handler, without the error's message, and answers the generic 500", async () => {
+    // The thread's error quotes what it read (here the path, as a reader's error can quote a cell).
+    const secret = 'Secret Traders 27SECRET1234F1Z5';
+    const missing = path.join(dir, secret);
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', pretty: false, destination: { write: (line: string) => void lines.push(line) } });
+    const ctx = { method: 'PUT', path: '/uploads/x', state: { requestId: 'req-1' }, set: () => undefined, status: 200, body: undefined as unknown };
+    const job = { expect: { kind: 'gstr2b' as const, period: PERIOD, clientGstin: GSTIN, filename: 'upload', file: missing }, limits: DEFAULT_READ_LIMITS };
+    await errorHandler({ logger, exposeInternalErrors: false })(ctx as unknown as Parameters<ReturnType<typeof errorHandler>>[0], async () => {
+      await parseInWorker(job, { heapMb: HEAP_MB });
+    });
+    expect(ctx.status).toBe(500);
+    expect(ctx.body).toEqual({ error: { code: 'internal_error', message: expect.any(String), details: { requestId: 'req-1' } } });
+    expect(lines).toHaveLength(1);
+    const logged = JSON.parse(lines[0]!) as { err: { type: string; message: string; thread: ThreadError } };
+    expect(logged.err).toMatchObject({ type: 'ParseFailed', message: expect.stringContaining('parser thread'), thread: { name: 'Error' } });
+    for (const quoted of ['SECRET', 'Secret Traders', 'no such file', 'ENOENT']) expect(lines[0]).not.toContain(quoted);
   });
 
   it('logs a thread that fails outside a parse with the logger its pool was made with, and parses on', async () => {
