@@ -7,7 +7,7 @@ import { type CanonicalKey, canonicalKey } from '../normalise';
 import { TableLease } from '../table-pool';
 import type { BooksRow, Heads, PortalDoc } from '../types';
 import {
-  ANY_FY, CS, CG, IG, M_DAY, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE, TAX, TX,
+  CS, CG, IG, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE, TAX, TX,
 } from './codes';
 
 /**
@@ -36,12 +36,8 @@ export class Docs {
   /** Tail and prefix of the canonical key, for the documents P4/P6 compare (fuzzyKeyOf). */
   readonly fuzzy = new Map<number, CanonicalKey>();
   readonly fy: Float64Array;
-  /**
-   * The run's earliest FY less one (assignFySlots): a document's FY slot is computed from it
-   * (fySlotOf) rather than kept in a column, and its day is read from its money record (dayOf):
-   * two 8-byte columns fewer per document (at 10 lakh a side ~32 MB).
-   */
-  fyBase = 0;
+  readonly fySlot: Float64Array;
+  readonly day: Float64Array;
   readonly rcm: Uint8Array;
   readonly state: Uint8Array;
   readonly partner: Int32Array;
@@ -84,7 +80,7 @@ export class Docs {
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began. The buffer comes
     // from the table pool (table-pool.ts), kept from one run to the next.
-    const buf = tables.buffer(n * (8 * (1 + MONEY_STRIDE) + 4 * 6 + 2 + 7));
+    const buf = tables.buffer(n * (8 * (3 + MONEY_STRIDE) + 4 * 6 + 2 + 7));
     // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
@@ -104,6 +100,8 @@ export class Docs {
     };
     this.money = f64(MONEY_STRIDE);
     this.fy = f64();
+    this.fySlot = f64();
+    this.day = f64();
     this.gstinId = i32();
     this.block = i32();
     this.cleanId = i32();
@@ -123,16 +121,6 @@ export class Docs {
     this.books = new Array<BooksRow>(nb);
     this.portal = [];
   }
-}
-
-/** The document's day number (0: no date; NaN: a date that does not parse), from its money record. */
-export function dayOf(s: Docs, i: number): number {
-  return s.money[i * MONEY_STRIDE + M_DAY]!;
-}
-
-/** The document's FY relative to the run's earliest (the key packing needs < 63; NaN without an FY). */
-export function fySlotOf(s: Docs, i: number): number {
-  return Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - s.fyBase));
 }
 
 /** The document's clean number ('' when it has none). */
@@ -171,7 +159,7 @@ export function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
   const canonical = canonText(s, i);
   let c = s.fuzzy.get(i);
   if (c === undefined || c.canonical !== canonical) {
-    const k = canonicalKey(clean, dayOf(s, i) === 0 ? null : s.fy[i]!);
+    const k = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
     c = { canonical, tail: k.tail, prefix: k.prefix };
     s.fuzzy.set(i, c);
   }
@@ -194,7 +182,7 @@ export function cmpStr(a: string, b: string): number {
  * reference. Independent of input order.
  */
 export function cmpDoc(s: Docs, x: number, y: number): number {
-  return dayOf(s, x) - dayOf(s, y) || cmpStr(s.ref[x]!, s.ref[y]!);
+  return s.day[x]! - s.day[y]! || cmpStr(s.ref[x]!, s.ref[y]!);
 }
 
 export function withinTol(a: Float64Array, b: number, p: number, tol: number): boolean {
