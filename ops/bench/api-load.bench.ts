@@ -15,6 +15,9 @@
  * API_BENCH_PARTS (default `1,2,3,4`) runs some of them. Part 1 is run twice: with the per-firm
  * connection limit as configured (half the pool), and with it lifted to the whole pool, which shows
  * how much of the gap to the floor that limit makes for one firm's ten concurrent requests.
+ * `2+3` in API_BENCH_PARTS runs part 2 with part 3's four uploads sent to the same api at its start:
+ * the files parse on the parser threads while the event loop serves the interleaved reads, and the
+ * rows are stored on the same small pool, so isolation is checked while both contend for it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -42,6 +45,7 @@ const SECONDS = Number(process.env.API_BENCH_SECONDS ?? 10);
 const MIX_SECONDS = Number(process.env.API_BENCH_MIX_SECONDS ?? 20);
 const UPLOAD_ROWS = Number(process.env.API_BENCH_UPLOAD_ROWS ?? 100_000);
 const PARTS = new Set((process.env.API_BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => p.trim()));
+const TOGETHER = PARTS.has('2+3');
 const CLIENTS_PER_FIRM = 120;
 const PASSWORD = 'bench password that is long enough 1';
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -125,7 +129,7 @@ async function listAgainstFloors(api: string, floor: string, firm: Firm, token: 
 }
 
 /** Part 2: two firms' requests interleaved; every row of every answer must be the asking firm's. */
-async function interleaved(api: string, firms: Firm[], tokens: string[], total = 10_000, concurrency = 10) {
+async function interleaved(api: string, firms: Firm[], tokens: string[], progress = { done: 0 }, total = 10_000, concurrency = 10) {
   const own = firms.map((f) => new Set(f.clients.map((c) => c.id)));
   let next = 0;
   let foreign = 0;
@@ -140,6 +144,7 @@ async function interleaved(api: string, firms: Firm[], tokens: string[], total =
         const cursorless = i % 3 === 0 ? '?limit=100' : '';
         const res = await fetch(`${api}/api/clients${cursorless}`, { headers: { authorization: `Bearer ${tokens[f]}` } });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        progress.done += 1;
         const body = (await res.json()) as { items?: Array<{ id: string }> };
         if (res.status !== 200 || !body.items) {
           failed += 1;
@@ -149,7 +154,8 @@ async function interleaved(api: string, firms: Firm[], tokens: string[], total =
       }
     }),
   );
-  return { total, seconds: (Date.now() - started) / 1000, foreign, failed, statuses: Object.fromEntries(statuses) };
+  const fivexx = [...statuses].reduce((n, [status, count]) => n + (status >= 500 ? count : 0), 0);
+  return { total, seconds: (Date.now() - started) / 1000, foreign, failed, fivexx, statuses: Object.fromEntries(statuses) };
 }
 
 /** Part 3: four users upload a register each, at once. */
@@ -190,6 +196,11 @@ async function uploads(api: string, firms: Firm[], files: Buffer[], pid: number)
   return { mb: files[0]!.length / 2 ** 20, seconds: (Date.now() - started) / 1000, outcomes, before, after: memoryOf(pid) };
 }
 
+function printUploads(u: Awaited<ReturnType<typeof uploads>>): void {
+  out(`   file ${u.mb.toFixed(1)} MB each; all done in ${u.seconds.toFixed(1)} s; each: ${u.outcomes.map((o) => `${o.status} ${o.rows ?? '?'} rows ${o.seconds.toFixed(1)} s`).join('; ')}`);
+  out(`   api process RSS before ${u.before.rssMb} MB (peak so far ${u.before.peakMb} MB); peak RSS after the uploads ${u.after.peakMb} MB`);
+}
+
 /** Part 4: a sustained mix of the reads a firm's day is made of, from both firms. */
 async function mix(api: string, firms: Firm[], tokens: string[]) {
   const requests = firms.flatMap((f, i) => {
@@ -220,7 +231,7 @@ async function main(): Promise<void> {
   const appPassword = randomBytes(18).toString('base64url');
   await setAppRolePassword(owner, 'taalmel_app', appPassword);
   const firms = [await seedFirm(owner, 'Firm A', 0), await seedFirm(owner, 'Firm B', 1000)];
-  const files = PARTS.has('3') ? registers(firms) : [];
+  const files = PARTS.has('3') || TOGETHER ? registers(firms) : [];
 
   // A real worker on the task queue: /readyz is 200 only with one.
   installTemporalRuntime(logger, 'WARN');
@@ -281,9 +292,7 @@ async function main(): Promise<void> {
 
         if (PARTS.has('3')) {
           out(`\n3. four users upload a ${UPLOAD_ROWS.toLocaleString('en-IN')}-row purchase register at once`);
-          const u = await uploads(server.api, firms, files, server.child.pid!);
-          out(`   file ${u.mb.toFixed(1)} MB each; all done in ${u.seconds.toFixed(1)} s; each: ${u.outcomes.map((o) => `${o.status} ${o.rows ?? '?'} rows ${o.seconds.toFixed(1)} s`).join('; ')}`);
-          out(`   api process RSS before ${u.before.rssMb} MB (peak so far ${u.before.peakMb} MB); peak RSS after the uploads ${u.after.peakMb} MB`);
+          printUploads(await uploads(server.api, firms, files, server.child.pid!));
         }
       } finally {
         await server.stop();
@@ -291,12 +300,19 @@ async function main(): Promise<void> {
     }
 
     // ---- 2 on a small pool -----------------------------------------------------------------
-    if (PARTS.has('2')) {
+    if (PARTS.has('2') || TOGETHER) {
       const small = await startServer(await serverEnv(3));
       try {
         const tokens = await Promise.all(firms.map((f) => login(small.api, f.users[1]!)));
-        const r = await interleaved(small.api, firms, tokens);
-        out(`\n2. ${r.total} requests of two firms interleaved, 10 at a time, pool 3: ${r.seconds.toFixed(1)} s, foreign rows ${r.foreign}, failed ${r.failed}, statuses ${JSON.stringify(r.statuses)}`);
+        // With 2+3 the uploads start with the reads; `progress` tells how many reads ran meanwhile.
+        const progress = { done: 0 };
+        const during = TOGETHER ? uploads(small.api, firms, files, small.child.pid!).then((u) => ({ ...u, readsMeanwhile: progress.done })) : null;
+        const [r, u] = await Promise.all([interleaved(small.api, firms, tokens, progress), during]);
+        out(`\n2. ${r.total} requests of two firms interleaved, 10 at a time, pool 3${u ? ', four uploads sent at the start' : ''}: ${r.seconds.toFixed(1)} s, foreign rows ${r.foreign}, 5xx ${r.fivexx}, failed ${r.failed}, statuses ${JSON.stringify(r.statuses)}`);
+        if (u) {
+          out(`   the uploads, on the same api and pool (${u.readsMeanwhile} of the reads answered while they ran):`);
+          printUploads(u);
+        }
       } finally {
         await small.stop();
       }
