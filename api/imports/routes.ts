@@ -174,8 +174,8 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
 
 /**
  * The upload's deadline, or its client closing the connection, whichever comes first. Only the wait
- * for a slot ends when the client goes (nothing is stored, the URL stays unused); once stored, the
- * transaction itself answers to the deadline alone.
+ * for a slot ends when the client goes (nothing is stored, the URL stays unused, so the user can send
+ * the file again); once the upload has its slot, its transaction answers to the deadline alone.
  */
 function whileClientWaits(ctx: Context, deadline: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
   const gone = new AbortController();
