@@ -150,20 +150,22 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
     const refusal = sizeRefusal(pending, spooled.bytes, spooled.overLimit);
     if (spooled.overLimit) ctx.set('Connection', 'close'); // the rest of the body is not read
     if (!refusal) {
-      const release = await settings.parseSlots.enter('parse');
+      // The waits for a parse slot and for the firm's turn to store end early if the client goes
+      // (or the deadline passes): a gone upload must not hold a slot another upload waits for.
+      const waiting = whileClientWaits(ctx, signal);
       try {
-        // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
-        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, { heapMb: settings.parserHeapMb, signal, logger: settings.logger });
-        // Its user has waited for the parse: it waits its turn to be stored (longer than a read would)
-        // rather than be refused and thrown away, unless its deadline passes or its client goes.
-        const waiting = whileClientWaits(ctx, signal);
+        const release = await settings.parseSlots.enter('parse', { signal: waiting.signal });
         try {
+          // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
+          const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, { heapMb: settings.parserHeapMb, signal, logger: settings.logger });
+          // Its user has waited for the parse: it waits its turn to be stored (longer than a read
+          // would) rather than be refused and thrown away.
           return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, file, signal, settings.afterGstr2bStored), { waitMs: settings.storeWaitMs, signal: waiting.signal });
         } finally {
-          waiting.done();
+          release();
         }
       } finally {
-        release();
+        waiting.done();
       }
     }
     return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, refusal, signal, settings.afterGstr2bStored));
