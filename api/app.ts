@@ -112,15 +112,15 @@ export type RequestLimits = {
    * How long an upload whose file has been read waits for one of its firm's connections to store it.
    * Storing a large register holds a connection for its whole COPY (longer than `firmWaitMs`), so a
    * firm's uploads at once would refuse each other after the parse; an upload that got this far
-   * waits its turn instead, in its firm's own queue, or until its client goes. Bounded (2 minutes by
-   * default, never past the upload's deadline): a waiting upload keeps one of the process's parse
-   * slots, so a firm whose connections stay busy must not keep other firms' uploads from parsing.
+   * waits its turn instead, in its firm's own queue, or until its client goes. Bounded (a minute by
+   * default, never past the upload's deadline, never less than a read waits): a waiting upload keeps
+   * one of the process's parse slots, which every firm's uploads share.
    */
   uploadStoreWaitMs: number;
 };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
-export const DEFAULT_UPLOAD_STORE_WAIT_MS = 120_000;
+export const DEFAULT_UPLOAD_STORE_WAIT_MS = 60_000;
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 15 * 60_000;
 /** Uploads parsed at once by one api process (each holds a file's rows in memory until stored), one per parser thread. */
 const PARSE_SLOTS = PARSE_THREADS;
@@ -132,12 +132,13 @@ function poolMaxOf(knex: Knex): number {
 
 /** The limits with their defaults filled in. */
 export function requestLimits(deps: AppDeps): RequestLimits {
+  const firmWaitMs = deps.limits?.firmWaitMs ?? 5_000;
   return {
     requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     uploadTimeoutMs: deps.limits?.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
     perFirmConnections: deps.limits?.perFirmConnections ?? Math.max(1, Math.floor(poolMaxOf(deps.knex) / 2)),
-    firmWaitMs: deps.limits?.firmWaitMs ?? 5_000,
-    uploadStoreWaitMs: deps.limits?.uploadStoreWaitMs ?? Math.min(DEFAULT_UPLOAD_STORE_WAIT_MS, deps.limits?.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS),
+    firmWaitMs,
+    uploadStoreWaitMs: Math.max(firmWaitMs, Math.min(deps.limits?.uploadStoreWaitMs ?? DEFAULT_UPLOAD_STORE_WAIT_MS, deps.limits?.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS)),
   };
 }
 

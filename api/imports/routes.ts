@@ -151,7 +151,8 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
     if (spooled.overLimit) ctx.set('Connection', 'close'); // the rest of the body is not read
     if (!refusal) {
       // The waits for a parse slot and for the firm's turn to store end early if the client goes
-      // (or the deadline passes): a gone upload must not hold a slot another upload waits for.
+      // (or the deadline passes), so a gone upload does not wait for slots. A parse already running
+      // runs to its end (stopping a thread costs its restart); its rows are then not stored.
       const waiting = whileClientWaits(ctx, signal);
       try {
         const release = await settings.parseSlots.enter('parse', { signal: waiting.signal });

@@ -23,5 +23,7 @@ describe('requestLimits', () => {
   it('never lets the store wait outlast a shorter upload deadline, and takes an explicit wait as given', () => {
     expect(requestLimits(depsWith({ uploadTimeoutMs: 30_000 })).uploadStoreWaitMs).toBe(30_000);
     expect(requestLimits(depsWith({ uploadStoreWaitMs: 7_000 })).uploadStoreWaitMs).toBe(7_000);
+    // Never less than a read of the firm waits, whatever the deadline (the deadline still ends it).
+    expect(requestLimits(depsWith({ uploadTimeoutMs: 2_000 })).uploadStoreWaitMs).toBe(5_000);
   });
 });
