@@ -35,7 +35,7 @@ export class TextSharer {
  * documents, a month's dates, types and sections. Only fields the document has are written (an
  * absent field stays absent: the stored row must not change).
  */
-function shareBooks(d: BooksRow, t: TextSharer): void {
+export function shareBooks(d: BooksRow, t: TextSharer): void {
   d.supplierGstin = t.share(d.supplierGstin);
   if (d.supplierName !== undefined) d.supplierName = t.share(d.supplierName);
   d.docType = t.share(d.docType);
@@ -45,7 +45,7 @@ function shareBooks(d: BooksRow, t: TextSharer): void {
   if (d.portCode !== undefined) d.portCode = t.share(d.portCode);
 }
 
-function sharePortal(d: PortalDoc, t: TextSharer): void {
+export function sharePortal(d: PortalDoc, t: TextSharer): void {
   d.section = t.share(d.section);
   d.period = t.share(d.period);
   d.supplierGstin = t.share(d.supplierGstin);

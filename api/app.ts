@@ -108,9 +108,19 @@ export type RequestLimits = {
   perFirmConnections: number;
   /** How long a request waits for one of its firm's connections before 503 `unavailable`. */
   firmWaitMs: number;
+  /**
+   * How long an upload whose file has been read waits for one of its firm's connections to store it.
+   * Storing a large register holds a connection for its whole COPY (longer than `firmWaitMs`), so a
+   * firm's uploads at once would refuse each other after the parse; an upload that got this far
+   * waits its turn instead, in its firm's own queue, or until its client goes. Bounded (a minute by
+   * default, never past the upload's deadline, never less than a read waits): a waiting upload keeps
+   * one of the process's parse slots, which every firm's uploads share.
+   */
+  uploadStoreWaitMs: number;
 };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+export const DEFAULT_UPLOAD_STORE_WAIT_MS = 60_000;
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 15 * 60_000;
 /** Uploads parsed at once by one api process (each holds a file's rows in memory until stored), one per parser thread. */
 const PARSE_SLOTS = PARSE_THREADS;
@@ -122,11 +132,13 @@ function poolMaxOf(knex: Knex): number {
 
 /** The limits with their defaults filled in. */
 export function requestLimits(deps: AppDeps): RequestLimits {
+  const firmWaitMs = deps.limits?.firmWaitMs ?? 5_000;
   return {
     requestTimeoutMs: deps.limits?.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     uploadTimeoutMs: deps.limits?.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS,
     perFirmConnections: deps.limits?.perFirmConnections ?? Math.max(1, Math.floor(poolMaxOf(deps.knex) / 2)),
-    firmWaitMs: deps.limits?.firmWaitMs ?? 5_000,
+    firmWaitMs,
+    uploadStoreWaitMs: Math.max(firmWaitMs, Math.min(deps.limits?.uploadStoreWaitMs ?? DEFAULT_UPLOAD_STORE_WAIT_MS, deps.limits?.uploadTimeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS)),
   };
 }
 
@@ -155,7 +167,7 @@ export type App = Koa & {
 };
 
 /** Shared limits of one api process: per-firm database slots, parse slots for uploads, and the parser threads' heap. */
-export type Gates = { firmGate: FirmGate; parseSlots: FirmGate; parserHeapMb: number };
+export type Gates = { firmGate: FirmGate; parseSlots: FirmGate; parserHeapMb: number; uploadStoreWaitMs: number };
 
 export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
@@ -187,6 +199,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
         firmGate: gates.firmGate,
         parseSlots: gates.parseSlots,
         parserHeapMb: gates.parserHeapMb,
+        storeWaitMs: gates.uploadStoreWaitMs,
         logger: deps.logger,
         afterGstr2bStored: supplierChaseSettler(deps.temporal),
       },
@@ -271,7 +284,7 @@ export function createApp(deps: AppDeps): App {
   const router = new Router();
   const caps = importCaps(deps);
   const parserHeap = parserHeapMb({ maxUploadBytes: Math.max(caps.maxJsonBytes, caps.maxTabularBytes), readLimits: caps.readLimits });
-  const specs = apiRouteSpecs(deps, { firmGate, parseSlots, parserHeapMb: parserHeap });
+  const specs = apiRouteSpecs(deps, { firmGate, parseSlots, parserHeapMb: parserHeap, uploadStoreWaitMs: limits.uploadStoreWaitMs });
   mountRoutes(router, specs, {
     knex: deps.knex,
     auth: deps.security.auth,

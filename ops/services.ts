@@ -125,6 +125,7 @@ export function apiLimits(config: Config): AppDeps['limits'] {
   return {
     requestTimeoutMs: config.limits.requestTimeoutMs,
     uploadTimeoutMs: config.limits.uploadTimeoutMs,
+    uploadStoreWaitMs: config.limits.uploadStoreWaitMs,
     ...(config.limits.perFirmConnections ? { perFirmConnections: config.limits.perFirmConnections } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { Client } from '../../db/models/client';
 import { Import, IMPORT_KINDS, type ImportKind } from '../../db/models/import';
 import { insertImportText } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
-import { ApiError, forbidden, notFound, tooLarge } from '../errors';
+import { ApiError, forbidden, notFound, tooLarge, unavailable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
@@ -34,6 +34,8 @@ export type ImportSettings = {
   readLimits: ReadLimits;
   /** Per-firm fairness for the upload's transactions. */
   firmGate: FirmGate;
+  /** How long a read upload waits for one of its firm's slots to be stored (app.ts `uploadStoreWaitMs`). */
+  storeWaitMs: number;
   /** Parses (and stores) at once in this process: each holds a whole file's rows in memory. */
   parseSlots: FirmGate;
   /** The parser threads' heap cap (parse-pool.ts `parserHeapMb`, from the caps above). */
@@ -148,19 +150,45 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
     const refusal = sizeRefusal(pending, spooled.bytes, spooled.overLimit);
     if (spooled.overLimit) ctx.set('Connection', 'close'); // the rest of the body is not read
     if (!refusal) {
-      const release = await settings.parseSlots.enter('parse');
+      // The waits for a parse slot and for the firm's turn to store end early if the client goes
+      // (or the deadline passes), so a gone upload does not wait for slots. A parse already running
+      // runs to its end (stopping a thread costs its restart); its rows are then not stored.
+      const waiting = whileClientWaits(ctx, signal);
       try {
-        // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
-        const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, { heapMb: settings.parserHeapMb, signal, logger: settings.logger });
-        return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, file, signal, settings.afterGstr2bStored));
+        const release = await settings.parseSlots.enter('parse', { signal: waiting.signal });
+        try {
+          // On a parser thread (parse-pool.ts): this thread streams the rows it made to PostgreSQL.
+          const file = await parseInWorker({ expect: { kind: pending.kind, period: pending.period, clientGstin: pending.clientGstin, filename: pending.filename, file: spooled.file }, limits: settings.readLimits }, { heapMb: settings.parserHeapMb, signal, logger: settings.logger });
+          // Its user has waited for the parse: it waits its turn to be stored (longer than a read
+          // would) rather than be refused and thrown away.
+          return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, file, signal, settings.afterGstr2bStored), { waitMs: settings.storeWaitMs, signal: waiting.signal });
+        } finally {
+          release();
+        }
       } finally {
-        release();
+        waiting.done();
       }
     }
     return await settings.firmGate.run(firmId, () => storeUpload(knex, scope, pending, spooled, refusal, signal, settings.afterGstr2bStored));
   } finally {
     await spooled.remove();
   }
+}
+
+/**
+ * The upload's deadline, or its client closing the connection, whichever comes first. Only the wait
+ * for a slot ends when the client goes (nothing is stored, the URL stays unused, so the user can send
+ * the file again); once the upload has its slot, its transaction answers to the deadline alone.
+ */
+function whileClientWaits(ctx: Context, deadline: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
+  const gone = new AbortController();
+  const onClose = () => {
+    if (!ctx.res.writableEnded) gone.abort(unavailable('The connection closed before the upload was stored.'));
+  };
+  ctx.res.once('close', onClose);
+  // A client that left during the parse: its 'close' has been and gone.
+  if (ctx.req.socket.destroyed) onClose();
+  return { signal: deadline ? AbortSignal.any([deadline, gone.signal]) : gone.signal, done: () => ctx.res.off('close', onClose) };
 }
 
 /** The one transaction of an upload: the import row locked, checked, then filled or rejected. */

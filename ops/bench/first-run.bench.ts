@@ -7,7 +7,9 @@
  *
  * npm run bench:first (FIRST_BENCH_SIZES, default 1000000; FIRST_BENCH_MODES, default warm-up,cold;
  * FIRST_BENCH_WARM, warm runs per child, default 4; FIRST_BENCH_FLAGS, more V8 flags for the children;
- * FIRST_BENCH_PROFILE=<dir>, a CPU profile of each match written there, see first-run.profile-diff.ts)
+ * FIRST_BENCH_PROFILE=<dir>, a CPU profile of each match written there, see first-run.profile-diff.ts;
+ * FIRST_BENCH_DOCS, fresh (default: each match's documents parsed afresh, as a worker loads them) or
+ * same (every match the same document objects), see first-run.child.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -46,7 +48,7 @@ function row(r: FirstRunReport, loadBefore: string): string {
   const warmGc = median(r.warm.map((w) => w.gcMs));
   const warmRows = median(r.warmRows.map((w) => w.cpuMs));
   const up = r.warmUp === null ? '–' : `${s(r.warmUp.cpuMs)} / ${s(r.warmUp.processCpuMs)} / ${s(r.warmUp.wallMs)}, +${Math.round(r.warmUp.rssMb)} MB, ${Math.round(r.warmUp.poolMb)} MB`;
-  return `| ${r.size} | ${r.mode} | ${up} | ${s(r.first.cpuMs)} / ${s(warmCpu)} = **${(r.first.cpuMs / warmCpu).toFixed(2)}×** `
+  return `| ${r.size} | ${r.mode} | ${r.docs} | ${up} | ${s(r.first.cpuMs)} / ${s(warmCpu)} = **${(r.first.cpuMs / warmCpu).toFixed(2)}×** `
     + `| ${s(r.first.wallMs)} / ${s(warmWall)} = ${(r.first.wallMs / warmWall).toFixed(2)}× | ${s(r.first.processCpuMs)} / ${s(median(r.warm.map((w) => w.processCpuMs)))} `
     + `| ${r.first.faults} / ${warmFaults} | ${Math.round(r.first.poolMb)} / ${Math.round(median(r.warm.map((w) => w.poolMb)))} | ${s(r.first.gcMs)}, ${r.first.fullGcs} / ${s(warmGc)}, ${median(r.warm.map((w) => w.fullGcs))} | ${s(r.firstRows.cpuMs)} / ${s(warmRows)} `
     + `| ${r.warm.map((w) => s(w.cpuMs)).join(', ')} | ${Math.round(r.peakRssMb)} | ${loadBefore} |`;
@@ -56,8 +58,10 @@ if (require.main === module) {
   const sizes = (process.env.FIRST_BENCH_SIZES ?? '1000000').split(',').map(Number).filter((n) => n > 0);
   const modes = (process.env.FIRST_BENCH_MODES ?? 'warm-up,cold').split(',').map((m) => m.trim());
   const warm = Number(process.env.FIRST_BENCH_WARM ?? 4);
-  out('| documents a side | mode | warm-up: main-thread CPU / process CPU / wall (s), RSS after, table-pool buffers (its own and those set aside) | match, main-thread CPU (s): first / warm median = ratio | match, wall (s): first / warm median | match, process CPU (s): first / warm median | minor page faults: first / warm median | new table-pool buffers (MB): first / warm median | GC (s), full collections: first / warm median | rows built, CPU (s): first / warm median | warm runs, CPU (s) | peak RSS (MB) | load average before |');
-  out('|---:|---|---|---|---|---|---|---|---|---|---|---:|---|');
+  // The child reads FIRST_BENCH_DOCS itself (it inherits the environment); its report says which it used.
+  out(`documents for each match: ${process.env.FIRST_BENCH_DOCS ?? 'fresh'} (FIRST_BENCH_DOCS=fresh|same)`);
+  out('| documents a side | mode | documents | warm-up: main-thread CPU / process CPU / wall (s), RSS after, table-pool buffers (its own and those set aside) | match, main-thread CPU (s): first / warm median = ratio | match, wall (s): first / warm median | match, process CPU (s): first / warm median | minor page faults: first / warm median | new table-pool buffers (MB): first / warm median | GC (s), full collections: first / warm median | rows built, CPU (s): first / warm median | warm runs, CPU (s) | peak RSS (MB) | load average before |');
+  out('|---:|---|---|---|---|---|---|---|---|---|---|---|---:|---|');
   for (const size of sizes) {
     for (const mode of modes) {
       const before = load();

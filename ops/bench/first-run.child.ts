@@ -7,14 +7,22 @@
  * inflate the way it inflates wall-clock time, and in wall-clock time; first and warm runs share
  * the process, so they share the machine's conditions.
  *
+ * FIRST_BENCH_DOCS=fresh (the default) gives every match, the first and each warm one, its own
+ * documents, parsed from their JSON text and their repeated texts shared as the worker's load does
+ * (activities/reconciliation-load.ts), outside the measured step: a worker's later runs load new
+ * documents, whose strings V8 has not hashed yet, as its first run does. `same` gives every match
+ * the same document objects, whose strings the first match has already hashed (the warm runs are
+ * then cheaper than a worker's).
+ *
  * node --expose-gc --max-semi-space-size=64 --max-old-space-size=16384 dist/ops/bench/first-run.child.js <size> <warm-up|cold> [warm runs]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
+import { shareBooks, sharePortal, TextSharer } from '../../activities/reconciliation-load';
 import { ROW_BATCH } from '../../db/recon-rows';
-import { reconcile } from '../../domain/recon';
+import { reconcile, type BooksRow, type PortalDoc } from '../../domain/recon';
 import { tablePoolStats } from '../../domain/recon/table-pool';
 import { asStored, warmUpEngine } from '../../domain/recon/warm-up';
 import { generateReconData } from './recon-data';
@@ -30,9 +38,13 @@ export interface Step {
   poolMb: number;
 }
 
+/** Where each match's documents come from (FIRST_BENCH_DOCS): parsed afresh before it, or the same objects every time. */
+export type DocsMode = 'fresh' | 'same';
+
 export interface FirstRunReport {
   size: number;
   mode: 'warm-up' | 'cold';
+  docs: DocsMode;
   /** The warm-up (null when cold), and RSS it left behind. */
   warmUp: (Step & { rssMb: number }) | null;
   /** Match alone, and the rows built after it, for the first run and each warm one. */
@@ -117,7 +129,34 @@ async function profileStop(name: string): Promise<void> {
   writeFileSync(path.join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
 }
 
-async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): Promise<FirstRunReport> {
+/** Documents a page of JSON text holds: the worker's load reads 10,000 rows a page. */
+const PAGE = 10_000;
+
+/** Documents as pages of JSON text, one document a line, as the worker's load receives them. */
+function pagesOf(docs: readonly object[]): string[] {
+  const pages: string[] = [];
+  for (let from = 0; from < docs.length; from += PAGE) pages.push(docs.slice(from, from + PAGE).map((d) => JSON.stringify(d)).join('\n'));
+  return pages;
+}
+
+/** The documents of `pages`, each parsed from its own line and its repeated texts shared, as the worker's load makes them. */
+function parsePages<T>(pages: readonly string[], sharer: TextSharer, share: (doc: T, t: TextSharer) => void): T[] {
+  const docs: T[] = [];
+  for (const page of pages) {
+    let start = 0;
+    for (;;) {
+      const end = page.indexOf('\n', start);
+      const doc = JSON.parse(page.slice(start, end === -1 ? page.length : end)) as T;
+      share(doc, sharer);
+      docs.push(doc);
+      if (end === -1) break;
+      start = end + 1;
+    }
+  }
+  return docs;
+}
+
+async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number, docsMode: DocsMode): Promise<FirstRunReport> {
   if (!(globalThis as { gc?: () => void }).gc) throw new Error('run with --expose-gc');
   let warmUp: FirstRunReport['warmUp'] = null;
   if (mode === 'warm-up') {
@@ -129,13 +168,24 @@ async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): P
   }
   // The documents as the worker has them: the database's JSON shapes (warm-up.ts asStored).
   const data = generateReconData({ n: size, seed: 7 });
-  const books = data.books.map(asStored);
-  const portal = data.portal.map(asStored);
+  let books: BooksRow[] = data.books.map(asStored);
+  let portal: PortalDoc[] = data.portal.map(asStored);
   data.books.length = 0;
   data.portal.length = 0;
+  // fresh: only the text is kept between matches; each match gets documents parsed from it.
+  const bookPages = docsMode === 'fresh' ? pagesOf(books) : [];
+  const portalPages = docsMode === 'fresh' ? pagesOf(portal) : [];
   const runs: Step[] = [];
   const rows: Step[] = [];
   for (let k = 0; k <= warmRuns; k += 1) {
+    if (docsMode === 'fresh') {
+      books = [];
+      portal = [];
+      collect();
+      const sharer = new TextSharer(); // one per load, as the worker's
+      books = parsePages(bookPages, sharer, shareBooks);
+      portal = parsePages(portalPages, sharer, sharePortal);
+    }
     collect();
     let result: ReturnType<typeof reconcile> | null = null;
     await profileStart();
@@ -152,7 +202,7 @@ async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): P
     }));
   }
   return {
-    size, mode, warmUp, first: runs[0]!, firstRows: rows[0]!, warm: runs.slice(1), warmRows: rows.slice(1),
+    size, mode, docs: docsMode, warmUp, first: runs[0]!, firstRows: rows[0]!, warm: runs.slice(1), warmRows: rows.slice(1),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
@@ -160,7 +210,9 @@ async function main(size: number, mode: 'warm-up' | 'cold', warmRuns: number): P
 if (require.main === module) {
   const [size, mode, warm] = process.argv.slice(2);
   if (mode !== 'warm-up' && mode !== 'cold') throw new Error('usage: first-run.child <size> <warm-up|cold> [warm runs]');
-  main(Number(size), mode, Number(warm ?? 4)).then((report) => {
+  const docs = process.env.FIRST_BENCH_DOCS ?? 'fresh';
+  if (docs !== 'fresh' && docs !== 'same') throw new Error(`FIRST_BENCH_DOCS must be fresh or same, not ${docs}`);
+  main(Number(size), mode, Number(warm ?? 4), docs).then((report) => {
     process.stdout.write(`${FIRST_RUN_MARK}${JSON.stringify(report)}\n`);
   }, (e: unknown) => {
     process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
