@@ -17,10 +17,14 @@
  * ways to each other, byte for byte.
  */
 
+import { constants as bufferConstants } from 'node:buffer';
 import { types } from 'node:util';
 
 /** Nesting past which JSON.stringify's own way is taken (and for a cycle, its TypeError thrown). */
 const MAX_DEPTH = 64;
+
+/** Buffer's largest size in this Node.js (2^32 bytes on 64-bit Node 20). */
+const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 /**
  * The most bytes one UTF-16 unit can become: a control character is JSON's `\u001f`, whose
@@ -65,7 +69,9 @@ export class ByteBlock {
 
   /** Room for `n` more bytes. */
   room(n: number): void {
-    if (this.out.length - this.at < n) this.reserve(Math.max(this.out.length * 2, this.at + n));
+    // Doubling stops at Buffer's largest size, so a text that fits is never refused for the
+    // doubling alone; what needs more than that is refused by the allocation (reserve).
+    if (this.out.length - this.at < n) this.reserve(Math.max(this.at + n, Math.min(this.out.length * 2, MAX_BUFFER)));
   }
 
   /**
@@ -85,7 +91,8 @@ export class ByteBlock {
       // Past Buffer's largest size, or memory the process cannot have: the text is too large for
       // it, said as such (copy-text.ts), not as an error of the code. By name: Node's RangeError
       // need not be this realm's (under jest it is not).
-      if ((error as { name?: unknown }).name === 'RangeError') throw new CopyTextTooLarge(`the documents' COPY text needs a block of ${size} bytes, more than can be allocated`);
+      // A size that is not a positive whole number is the code's error, not the text's size.
+      if ((error as { name?: unknown }).name === 'RangeError' && Number.isSafeInteger(size) && size > 0) throw new CopyTextTooLarge(`the documents' COPY text needs a block of ${size} bytes, more than can be allocated`);
       throw error;
     }
     this.out.copy(grown, 0, 0, this.at);

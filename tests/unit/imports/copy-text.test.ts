@@ -168,6 +168,19 @@ describe('importRowsText against JSON.stringify and COPY escaping per line', () 
     expect(() => block.reserve(2 ** 33)).toThrow(CopyTextTooLarge);
   });
 
+  it('leaves a size that is not a whole number of bytes to be the error it is, not a too-large text', () => {
+    for (const size of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const block = new ByteBlock(64);
+      let caught: unknown;
+      try {
+        block.reserve(size);
+      } catch (error) {
+        caught = error;
+      }
+      expect({ size, tooLarge: caught instanceof CopyTextTooLarge, name: (caught as Error | undefined)?.name }).toEqual({ size, tooLarge: false, name: 'RangeError' });
+    }
+  });
+
   /** Any UTF-16 unit, weighted towards the ones with a meaning to JSON, to COPY or to UTF-8. */
   const unit = (unstorable: boolean) => fc.oneof(
     { weight: 4, arbitrary: fc.string({ unit: 'binary', maxLength: 3 }) },
