@@ -33,7 +33,9 @@ describe('followUpWorkflow replay', () => {
   let stack: Stack;
   const fresh: Array<{ workflowId: string; history: History }> = [];
   beforeAll(async () => {
-    stack = await startStack();
+    // A business day of a minute: the nudge right after the first message must fall on its day to be
+    // refused (already sent today), and on a loaded machine the default 4 s day can end first.
+    stack = await startStack({ dayMs: 60_000 });
   });
   afterAll(async () => {
     await stack?.close();

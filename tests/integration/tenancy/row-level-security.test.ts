@@ -53,9 +53,12 @@ describe('row-level security underneath the query layer', () => {
   });
 
   // A thousand requests, each a session check and a tenant transaction: on a loaded machine they take
-  // minutes, and this test is about isolation, not speed, so its limit is generous.
+  // minutes, and this test is about isolation, not speed, so its limit is generous. So is the wait for
+  // a firm's one connection (the pool of two gives each firm one): five requests of a firm queue for
+  // it, and on a loaded machine the default 5 s wait refuses some with 503 (the gate's own tests cover
+  // that refusal).
   it('returns no foreign row across 1,000 interleaved requests of two firms over a pool of two', async () => {
-    const api = await startTestApi(db, { maxSessionsPerUser: 5 });
+    const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { limits: { firmWaitMs: 120_000 } });
     try {
       const tokenA = await login(api, firmA.users.staff.email, firmA.users.staff.password);
       const tokenB = await login(api, firmB.users.staff.email, firmB.users.staff.password);
