@@ -47,6 +47,8 @@ export function errorHandler(options: { logger: Logger; exposeInternalErrors: bo
         for (const [name, value] of Object.entries(known.headers ?? {})) ctx.set(name, value);
         ctx.body = { error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } };
         if (known.status >= 500) options.logger.error({ err: error }, 'request failed');
+        // Its client went before the answer (a 499): its choice, no failure of ours, and nobody reads this body.
+        else if (known.status === 499) options.logger.info({ method: ctx.method, path: ctx.path }, 'client closed request');
         return;
       }
       options.logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
