@@ -37,6 +37,13 @@ const CLASSES: Record<string, string> = {
   XX: 'internal error',
 };
 
+/**
+ * Our own triggers' refusals begin with their reason's name (`period_closed: period … is closed`,
+ * migration 005): that name is kept, the rest of the text (its values) is not. Named here, not
+ * matched by shape: knex puts its statement, values and all, before the message (`<sql> - <message>`).
+ */
+const OWN_REASON = /(?:^| - )(period_closed|invalid_period_transition):/;
+
 type PgErrorLike = Error & Partial<Record<SafeField, string>> & { code: string; severity: string };
 
 /** node-postgres's DatabaseError, recognised by its shape (under jest its class need not be this realm's). */
@@ -59,12 +66,16 @@ export class ScrubbedDatabaseError extends Error {
   readonly routine?: string;
   /** The class Objection wrapped it in (UniqueViolationError…), when it did. */
   readonly wrapper?: string;
+  /** The name our own trigger gave its refusal (`period_closed`), when it was one. */
+  readonly reason?: string;
 
   constructor(source: PgErrorLike, stack: string | undefined, wrapper?: string) {
     const kind = CLASSES[source.code.slice(0, 2)];
-    super(`database error ${source.code}${kind ? ` (${kind})` : ''}${source.constraint ? ` on constraint "${source.constraint}"` : ''}${source.table ? ` of table "${source.table}"` : ''}`);
+    const reason = OWN_REASON.exec(source.message)?.[1];
+    super(`database error ${source.code}${kind ? ` (${kind})` : ''}${source.constraint ? ` on constraint "${source.constraint}"` : ''}${source.table ? ` of table "${source.table}"` : ''}${reason ? ` - ${reason}` : ''}`);
     this.name = 'ScrubbedDatabaseError';
     this.sqlState = source.code;
+    if (reason) this.reason = reason;
     const fields = this as unknown as Record<string, unknown>;
     for (const field of SAFE_FIELDS) if (typeof source[field] === 'string') fields[field] = source[field];
     if (wrapper) this.wrapper = wrapper;

@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import { errorHandler } from '../../../api/middleware/error-handler';
 import { copyThroughStage } from '../../../db/copy-rows';
+import { isPeriodClosedError } from '../../../db/db-errors';
+import { scrubDatabaseError } from '../../../db/scrub-db-error';
 import { Client } from '../../../db/models/client';
 import { inTenantTransaction, type TenantScope } from '../../../db/tenant';
 import { installTemporalRuntime } from '../../../ops/temporal-runtime';
@@ -91,6 +93,17 @@ describe('database errors leave without the rows they quote', () => {
     expect({ gstin: logs.text().includes(gstin), secret: logs.text().includes(SECRET) }).toEqual({ gstin: false, secret: false });
     const line = JSON.parse(logs.lines[0]!);
     expect(line.err).toMatchObject({ sqlState: '22P02', wrapper: 'DataError', message: expect.stringContaining('database error 22P02 (data exception)') });
+  });
+
+  it("a refusal of our own trigger's kind keeps its reason's name, not the values in its text", async () => {
+    const gstin = firm.clients[0]!.gstin;
+    const caught = await db.app.raw(`do $$ begin raise exception 'period_closed: period 2024-06 of client % is closed', '${gstin}'; end $$`).then(() => null, (error: unknown) => error);
+    const logs = captureLogger('debug');
+    logs.logger.error({ err: caught }, 'could not write');
+    expect(logs.text().includes(gstin)).toBe(false);
+    expect(JSON.parse(logs.lines[0]!).err).toMatchObject({ sqlState: 'P0001', reason: 'period_closed', message: 'database error P0001 (raised by a function or trigger) - period_closed' });
+    // Still recognised as what it is after scrubbing (the api and activities look at the error itself first).
+    expect(isPeriodClosedError(scrubDatabaseError(caught))).toBe(true);
   });
 
   describe('a reconciliation whose result rows the database refuses', () => {
