@@ -7,9 +7,9 @@ import { NativeConnection, Worker, type ActivityInterceptorsFactory } from '@tem
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { scrubDatabaseError } from '../db/scrub-db-error';
 import { warmUpEngine, type WarmUpReport } from '../domain/recon/warm-up';
 import { bundleWorkflows } from './workflow-bundle';
-import { scrubDatabaseError } from '../db/scrub-db-error';
 import type { BackupDeps } from '../activities/backup';
 import type { MailDeps } from '../activities/mail-transport';
 import type { DataProtectionDeps } from '../activities/data-protection-deps';
