@@ -106,6 +106,19 @@ describe('database errors leave without the rows they quote', () => {
     expect(isPeriodClosedError(scrubDatabaseError(caught))).toBe(true);
   });
 
+  it("keeps PostgreSQL's message for a code whose text quotes no value, but not when a RAISE wrote it", async () => {
+    const gstin = firm.clients[0]!.gstin;
+    const missing = await db.app.raw(`select * from scrub_no_such_table where gstin = '${gstin}'`).then(() => null, (error: unknown) => error);
+    const raised = await db.app
+      .raw(`do $$ begin raise exception 'record_signin_event: % is not a sign-in event', '${gstin}' using errcode = 'insufficient_privilege'; end $$`)
+      .then(() => null, (error: unknown) => error);
+    const [a, b] = [scrubDatabaseError(missing), scrubDatabaseError(raised)].map((e) => (e as Error).message);
+    expect({ a, b }).toEqual({
+      a: 'database error 42P01 (syntax error or access rule violation): relation "scrub_no_such_table" does not exist',
+      b: 'database error 42501 (syntax error or access rule violation) - record_signin_event',
+    });
+  });
+
   describe('a reconciliation whose result rows the database refuses', () => {
     let api: ReconApi;
     let temporal: TestTemporal;
