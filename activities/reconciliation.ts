@@ -44,10 +44,31 @@ const JOB = 'reconciliation';
 const MAX_STORED_WARNINGS = 100;
 
 
-async function loadRun(trx: Knex.Transaction, runId: string, lock: boolean): Promise<RunRow> {
+/**
+ * Attempts of the run's first step that may still find no run. The api starts the workflow inside
+ * the transaction that inserts the run (so a start Temporal refuses commits nothing), and under load
+ * the first attempt can run before that commit. With the workflow's retry policy (2 s, doubling,
+ * 5 attempts) the fifth attempt starts about 30 s after the first: time enough for a slow commit.
+ */
+const RUN_VISIBLE_ATTEMPTS = 5;
+
+/**
+ * A missing run. Where it may not be committed yet (`mayAppear`: the first step), a retryable
+ * failure until the last attempt the grace allows (or the retry policy's last, if fewer); after
+ * that, and for a later step (the run existed and vanished), a non-retryable one.
+ */
+function runNotFound(runId: string, mayAppear: boolean): ApplicationFailure {
+  const { attempt, retryPolicy } = Context.current().info;
+  const policyMax = retryPolicy?.maximumAttempts;
+  const lastAttempt = policyMax && policyMax > 0 ? Math.min(policyMax, RUN_VISIBLE_ATTEMPTS) : RUN_VISIBLE_ATTEMPTS;
+  if (mayAppear && attempt < lastAttempt) return ApplicationFailure.retryable(`reconciliation run ${runId} is not visible yet`, 'RunNotYetVisible');
+  return ApplicationFailure.nonRetryable(`reconciliation run ${runId} does not exist`, 'RunMissing');
+}
+
+async function loadRun(trx: Knex.Transaction, runId: string, options: { lock: boolean; mayAppear?: boolean }): Promise<RunRow> {
   const q = trx('reconciliation_runs').where({ id: runId }).first<RunRow | undefined>();
-  const run = await (lock ? q.forUpdate() : q);
-  if (!run) throw ApplicationFailure.nonRetryable(`reconciliation run ${runId} does not exist`, 'RunMissing');
+  const run = await (options.lock ? q.forUpdate() : q);
+  if (!run) throw runNotFound(runId, options.mayAppear ?? false);
   return run;
 }
 
@@ -90,7 +111,8 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     /** Marks the run running and counts its documents (books rows + portal documents). */
     async reconciliationPrepare(input: { firmId: string; runId: string }): Promise<{ total: number }> {
       return inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
-        const run = await loadRun(trx, input.runId, true);
+        // The first read: the run's creating transaction may not have committed yet (see runNotFound).
+        const run = await loadRun(trx, input.runId, { lock: true, mayAppear: true });
         const imports: Array<{ id: string; rows: number | null }> = await trx('imports').select('id', 'rows').whereIn('id', [run.register_import_id, run.gstr2b_import_id]);
         const total = imports.reduce((n, i) => n + (i.rows ?? 0), 0);
         if (run.status === 'queued' || run.status === 'failed') {
@@ -104,7 +126,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
       const started = Date.now();
       try {
         return await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
-          const run = await loadRun(trx, input.runId, true);
+          const run = await loadRun(trx, input.runId, { lock: true });
           if (run.status === 'completed') {
             // An earlier attempt committed but could not report back: nothing to redo.
             const counted = await trx('reconciliation_results').where({ run_id: run.id }).count({ n: '*' });
