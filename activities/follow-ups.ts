@@ -9,7 +9,7 @@
  * is recorded as sent-but-unconfirmed rather than risking a second email.
  */
 import { randomUUID } from 'node:crypto';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { Client } from '../db/models/client';
 import { Firm } from '../db/models/firm';
@@ -24,6 +24,7 @@ import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-defi
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 import { supplierStatements, type Attachment } from './mismatch-attachments';
 import { supplierLetter } from './supplier-letter';
+import { withinCommitGrace } from './commit-grace';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 
 export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
@@ -69,7 +70,12 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
       const slotKey = followUpSlotKey(input.followUpId, input.key);
       const prepared: Prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
         const followUp = await FollowUp.query().findById(input.followUpId);
-        if (!followUp) return { done: { status: 'skipped', ended: 'cancelled' } };
+        if (!followUp) {
+          // The first message is due at once, possibly before the api's transaction that writes the
+          // follow-up (and starts this workflow inside it) commits: wait for it before ending.
+          if (withinCommitGrace()) throw ApplicationFailure.retryable(`follow-up ${input.followUpId} is not visible yet`, 'FollowUpNotYetVisible');
+          return { done: { status: 'skipped', ended: 'cancelled' } };
+        }
         // One sender per client at a time: the daily cap and the merge read a settled outbox.
         await trx.raw('select id from clients where id = ? for update', [followUp.clientId]);
         const existing = await OutboxMessage.query().findOne({ slot_key: slotKey });

@@ -17,6 +17,7 @@ import { Firm } from '../db/models/firm';
 import { renderNoticeAlert } from '../domain/notices';
 import { createNoticeNotifier, inAppNotifier, type NoticeNotifier } from './notice-notifier';
 import type { MailDeps } from './mail-transport';
+import { withinCommitGrace } from './commit-grace';
 
 export type ApplyStepInput = { firmId: string; noticeId: string; kind: StepKind; actor: NoticeActor; payload: Record<string, unknown>; requestId?: string; ip?: string | null };
 
@@ -174,7 +175,12 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
       const slotPrefix = noticeStepSlot(input.noticeId, step.key);
       const outcome = await inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
         const row = (await findNotice(trx, input.noticeId)) as NoticeRow | undefined;
-        if (!row) return { fired: false, recipients: 0, queued: [] };
+        if (!row) {
+          // A step due at once (a notice entered overdue) may run before the api's transaction that
+          // writes the notice (and starts this workflow inside it) commits: wait for it before skipping.
+          if (withinCommitGrace()) throw ApplicationFailure.retryable(`notice ${input.noticeId} is not visible yet`, 'NoticeNotYetVisible');
+          return { fired: false, recipients: 0, queued: [] };
+        }
         let userIds: string[];
         if (step.audience === 'assignee') userIds = row.assignee_id ? [row.assignee_id] : await activeUsers(trx, row.firm_id, 'manager');
         else userIds = await activeUsers(trx, row.firm_id, step.audience);

@@ -10,6 +10,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { CATEGORIES, reconcile, type Category } from '../domain/recon';
+import { withinCommitGrace } from './commit-grace';
 import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
@@ -45,23 +46,12 @@ const MAX_STORED_WARNINGS = 100;
 
 
 /**
- * Attempts of the run's first step that may still find no run. The api starts the workflow inside
- * the transaction that inserts the run (so a start Temporal refuses commits nothing), and under load
- * the first attempt can run before that commit. With the workflow's retry policy (2 s, doubling,
- * 5 attempts) the fifth attempt starts about 30 s after the first: time enough for a slow commit.
- */
-const RUN_VISIBLE_ATTEMPTS = 5;
-
-/**
- * A missing run. Where it may not be committed yet (`mayAppear`: the first step), a retryable
- * failure until the last attempt the grace allows (or the retry policy's last, if fewer); after
- * that, and for a later step (the run existed and vanished), a non-retryable one.
+ * A missing run. The first step's read may come before the api's transaction that inserts the run
+ * commits (it starts the workflow inside it): there it is retried within the commit grace. After
+ * that, and for a later step (the run existed and vanished), a non-retryable failure.
  */
 function runNotFound(runId: string, mayAppear: boolean): ApplicationFailure {
-  const { attempt, retryPolicy } = Context.current().info;
-  const policyMax = retryPolicy?.maximumAttempts;
-  const lastAttempt = policyMax && policyMax > 0 ? Math.min(policyMax, RUN_VISIBLE_ATTEMPTS) : RUN_VISIBLE_ATTEMPTS;
-  if (mayAppear && attempt < lastAttempt) return ApplicationFailure.retryable(`reconciliation run ${runId} is not visible yet`, 'RunNotYetVisible');
+  if (mayAppear && withinCommitGrace()) return ApplicationFailure.retryable(`reconciliation run ${runId} is not visible yet`, 'RunNotYetVisible');
   return ApplicationFailure.nonRetryable(`reconciliation run ${runId} does not exist`, 'RunMissing');
 }
 

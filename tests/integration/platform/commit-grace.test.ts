@@ -1,0 +1,72 @@
+/**
+ * The first steps of workflows the api starts inside the transaction that writes their row
+ * (a reconciliation run, a follow-up, a notice), run on a real PostgreSQL as a given attempt of a
+ * given retry policy, for a row that is not there: within the commit grace they ask to be retried;
+ * on the grace's last attempt (or the policy's, if sooner) they conclude as before. A reconciliation's
+ * later step, whose run existed, does not wait.
+ */
+import { randomUUID } from 'node:crypto';
+import { DefaultLogger } from '@temporalio/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Info } from '@temporalio/activity';
+import { createActivities } from '../../../activities';
+import { COMMIT_GRACE_ATTEMPTS } from '../../../activities/commit-grace';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { captureLogger } from '../../harness/logs';
+
+jest.setTimeout(60_000);
+
+type Outcome = { ok: unknown } | { type: string | undefined; nonRetryable: boolean; message: string };
+
+describe('a first step that finds no row yet', () => {
+  let db: TestDatabase;
+  let firm: TestFirm;
+  let activities: ReturnType<typeof createActivities>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    firm = await createTestFirm(db);
+    activities = createActivities({ knex: db.app, logger: captureLogger('warn').logger });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  /** Runs `fn` as `attempt` of a policy with `maximumAttempts`; what it returned or how it failed. */
+  async function asAttempt<A extends unknown[], R>(attempt: number, maximumAttempts: number, fn: (...args: A) => Promise<R>, ...args: A): Promise<Outcome> {
+    // The SDK's "Activity failed" lines (expected here) stay quiet; the outcome is what is checked.
+    const env = new MockActivityEnvironment({ attempt, retryPolicy: { maximumAttempts } } as Partial<Info>, { logger: new DefaultLogger('ERROR') });
+    try {
+      return { ok: await env.run(fn, ...args) };
+    } catch (error) {
+      const failure = error as { type?: string; nonRetryable?: boolean; message: string };
+      return { type: failure.type, nonRetryable: Boolean(failure.nonRetryable), message: failure.message };
+    }
+  }
+
+  it('reconciliation: the first step retries, then the run is missing; the later step fails at once', async () => {
+    const input = { firmId: firm.id, runId: randomUUID() };
+    const prepare = activities.reconciliationPrepare;
+    expect(await asAttempt(1, 5, prepare, input)).toEqual({ type: 'RunNotYetVisible', nonRetryable: false, message: `reconciliation run ${input.runId} is not visible yet` });
+    expect(await asAttempt(COMMIT_GRACE_ATTEMPTS - 1, 5, prepare, input)).toMatchObject({ type: 'RunNotYetVisible', nonRetryable: false });
+    expect(await asAttempt(COMMIT_GRACE_ATTEMPTS, 10, prepare, input)).toEqual({ type: 'RunMissing', nonRetryable: true, message: `reconciliation run ${input.runId} does not exist` });
+    // A policy of fewer attempts: its last one says the run is missing.
+    expect(await asAttempt(2, 2, prepare, input)).toMatchObject({ type: 'RunMissing', nonRetryable: true });
+    expect(await asAttempt(1, 1, prepare, input)).toMatchObject({ type: 'RunMissing', nonRetryable: true });
+    expect(await asAttempt(1, 5, activities.reconciliationMatchAndStore, input)).toMatchObject({ type: 'RunMissing', nonRetryable: true });
+  });
+
+  it('follow-up: the first message retries, then the follow-up counts as cancelled', async () => {
+    const input = { firmId: firm.id, followUpId: randomUUID(), key: 'initial', kind: 'initial' as const, scheduledAt: Date.now() };
+    expect(await asAttempt(1, 20, activities.followUpSendSlot, input)).toMatchObject({ type: 'FollowUpNotYetVisible', nonRetryable: false });
+    expect(await asAttempt(COMMIT_GRACE_ATTEMPTS, 20, activities.followUpSendSlot, input)).toEqual({ ok: { status: 'skipped', ended: 'cancelled' } });
+  });
+
+  it('notice: a step due at once retries, then is skipped', async () => {
+    const step = { key: 'overdue:2024-01-01:0', at: new Date().toISOString(), kind: 'escalation', audience: 'manager', reason: 'overdue', forDate: '2024-01-01' } as never;
+    const input = { firmId: firm.id, noticeId: randomUUID(), step };
+    expect(await asAttempt(1, 10, activities.noticeFireStep, input)).toMatchObject({ type: 'NoticeNotYetVisible', nonRetryable: false });
+    expect(await asAttempt(COMMIT_GRACE_ATTEMPTS, 10, activities.noticeFireStep, input)).toMatchObject({ ok: { fired: false, recipients: 0 } });
+  });
+});
