@@ -5,8 +5,9 @@
  * call runs in the caller's tenant transaction, so a failure rolls everything back with it.
  */
 import type { Knex } from 'knex';
+import { type ByteBlock, writeCopyJson } from './copy-json';
 import { copyThroughStage } from './copy-rows';
-import { copyField, type CopyText } from './copy-text';
+import { copyField, type CopyText, writeCopyField } from './copy-text';
 
 export const ROW_BATCH = 2000;
 
@@ -60,6 +61,29 @@ export type StoredResult = { category: string; supplierGstin: string; row: unkno
 export type ResultSource = { count: number; between(from: number, to: number): readonly StoredResult[] };
 
 /**
+ * One result row's line of the staging table `(seq, category, supplier_gstin, row)`, written at
+ * the block's end: the UTF-8 bytes of `${seq}\t${copyField(category)}\t${copyField(supplierGstin)}
+ * \t${copyField(JSON.stringify(row))}\n`, the string each line was made as before, without making
+ * any of those strings. A row the byte writer leaves to JSON.stringify (db/copy-json.ts: a
+ * `toJSON`, text jsonb refuses, …) is written by JSON.stringify, so its line, its error or the
+ * database's refusal are what they were (tests/unit/recon/result-row-line.test.ts).
+ */
+export function writeResultRowLine(block: ByteBlock, seq: number, r: StoredResult): void {
+  block.digits(seq);
+  block.byte(0x09);
+  writeCopyField(block, r.category);
+  block.byte(0x09);
+  writeCopyField(block, r.supplierGstin);
+  block.byte(0x09);
+  const start = block.at;
+  if (!writeCopyJson(block, r.row)) {
+    block.at = start;
+    block.text(copyField(JSON.stringify(r.row)));
+  }
+  block.byte(0x0a);
+}
+
+/**
  * Writes a run's result rows in engine order; `seq` is their position. Rows are asked of the
  * source one batch at a time as the COPY consumes them, so a source that builds them on demand
  * (the engine's) never has them all in memory at once.
@@ -71,13 +95,12 @@ export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & 
     stage: 'reconciliation_results_stage',
     columns: [['seq', 'int'], ['category', 'text'], ['supplier_gstin', 'text'], ['row', 'jsonb']],
     count: rows.count,
-    rows: { line: (i) => {
+    rows: { write: (block, i) => {
       if (i === 0 || i - batchFrom >= batch.length) {
         batchFrom = i;
         batch = rows.between(i, Math.min(i + ROW_BATCH, rows.count));
       }
-      const r = batch[i - batchFrom]!;
-      return `${i}\t${copyField(r.category)}\t${copyField(r.supplierGstin)}\t${copyField(JSON.stringify(r.row))}\n`;
+      writeResultRowLine(block, i, batch[i - batchFrom]!);
     } },
     insert: {
       sql: `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)

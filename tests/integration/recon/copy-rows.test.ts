@@ -7,6 +7,7 @@
  * at a time as the COPY takes them, the other way copy-rows.ts is fed.
  */
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Knex } from 'knex';
 import { CHUNK, CHUNK_CHARS, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
 import { importRowsText } from '../../../db/copy-text';
@@ -293,6 +294,26 @@ describe('bulk row writes by COPY', () => {
       const back: Array<{ seq: number; supplier_gstin: string; row: { n: number } }> = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'supplier_gstin', 'row');
       expect(back.length).toBe(rows.length);
       expect(back.findIndex((r, i) => r.seq !== i || r.row.n !== i || r.supplier_gstin !== rows[i]!.supplierGstin)).toBe(-1);
+    });
+
+    it(`writes chunks of about ${CHUNK_CHARS.toLocaleString('en-IN')} bytes, more than two (the reused blocks taken in turns), each row exactly`, async () => {
+      const { runId, clientId } = await newRun(firm);
+      // Rows of 1–3 KB of text unlike each other (their lengths vary, so a chunk written over a
+      // block still being sent would shift, cut or repeat rows), awkward text in every field.
+      const rows: StoredResult[] = Array.from({ length: 9_000 }, (_, i) => {
+        const text = AWKWARD_TEXTS[i % AWKWARD_TEXTS.length]!;
+        return { category: `c${i % 5}`, supplierGstin: i % 3 === 0 ? text : `G${i}`, row: { n: i, text, pad: `${i}:`.repeat(200 + ((i * 37) % 400)) } };
+      });
+      await asFirm(firm, async (trx) => {
+        await insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows));
+        // Each move is one INSERT statement: its rows share a command id.
+        const movesMade = await trx.raw(`select count(distinct cmin::text::int)::int as n from reconciliation_results where run_id = ?`, [runId]);
+        expect(movesMade.rows[0].n).toBeGreaterThanOrEqual(4);
+      });
+      const back: Array<{ seq: number; category: string; supplier_gstin: string; row: unknown }> = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'category', 'supplier_gstin', 'row');
+      expect(back.length).toBe(rows.length);
+      const wrong = back.findIndex((r, i) => r.seq !== i || r.category !== rows[i]!.category || r.supplier_gstin !== rows[i]!.supplierGstin || !isDeepStrictEqual(r.row, rows[i]!.row));
+      expect(wrong === -1 ? 'all rows as written' : { seq: wrong, stored: back[wrong] }).toBe('all rows as written');
     });
 
     it('leaves nothing when the database refuses a row in the second chunk', async () => {
