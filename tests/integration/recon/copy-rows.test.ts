@@ -296,7 +296,7 @@ describe('bulk row writes by COPY', () => {
       expect(back.findIndex((r, i) => r.seq !== i || r.row.n !== i || r.supplier_gstin !== rows[i]!.supplierGstin)).toBe(-1);
     });
 
-    it(`writes chunks of about ${CHUNK_CHARS.toLocaleString('en-IN')} bytes, more than two (the reused blocks taken in turns), each row exactly`, async () => {
+    it(`writes more than two chunks of about ${CHUNK_CHARS / 2 ** 20} MB (each written into a block reused from the chunk before last), each row exactly`, async () => {
       const { runId, clientId } = await newRun(firm);
       // Rows of 1–3 KB of text unlike each other (their lengths vary, so a chunk written over a
       // block still being sent would shift, cut or repeat rows), awkward text in every field.
