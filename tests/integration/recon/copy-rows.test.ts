@@ -271,6 +271,24 @@ describe('bulk row writes by COPY', () => {
   });
 
   describe('result rows, made a row at a time as the COPY takes them (insertResultRows)', () => {
+    /**
+     * Rows of 1–3 KB of text unlike each other, more than four chunks' worth: their lengths vary,
+     * so a chunk written over bytes still being sent would shift, cut or repeat rows. Awkward
+     * text in every field.
+     */
+    const longRows = (): StoredResult[] => Array.from({ length: 9_000 }, (_, i) => {
+      const text = AWKWARD_TEXTS[i % AWKWARD_TEXTS.length]!;
+      return { category: `c${i % 5}`, supplierGstin: i % 3 === 0 ? text : `G${i}`, row: { n: i, text, pad: `${i}:`.repeat(200 + ((i * 37) % 400)) } };
+    });
+
+    /** Whether the run's stored rows are the rows written, in order; else the first that is not. */
+    const storedAsWritten = async (runId: string, rows: readonly StoredResult[]): Promise<unknown> => {
+      const back: Array<{ seq: number; category: string; supplier_gstin: string; row: unknown }> = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'category', 'supplier_gstin', 'row');
+      if (back.length !== rows.length) return { stored: back.length, written: rows.length };
+      const wrong = back.findIndex((r, i) => r.seq !== i || r.category !== rows[i]!.category || r.supplier_gstin !== rows[i]!.supplierGstin || !isDeepStrictEqual(r.row, rows[i]!.row));
+      return wrong === -1 ? 'all rows as written' : { seq: wrong, stored: back[wrong] };
+    };
+
     it('round-trips result rows, their category and supplier text exactly', async () => {
       const { runId, clientId } = await newRun(firm);
       const rows: StoredResult[] = AWKWARD_TEXTS.map((text, i) => ({ category: `matched ${text}`, supplierGstin: text, row: { id: `r${i}`, note: text, reasons: [text] } }));
@@ -298,22 +316,50 @@ describe('bulk row writes by COPY', () => {
 
     it(`writes more than two chunks of about ${CHUNK_CHARS / 2 ** 20} MB (each written into a block reused from the chunk before last), each row exactly`, async () => {
       const { runId, clientId } = await newRun(firm);
-      // Rows of 1–3 KB of text unlike each other (their lengths vary, so a chunk written over a
-      // block still being sent would shift, cut or repeat rows), awkward text in every field.
-      const rows: StoredResult[] = Array.from({ length: 9_000 }, (_, i) => {
-        const text = AWKWARD_TEXTS[i % AWKWARD_TEXTS.length]!;
-        return { category: `c${i % 5}`, supplierGstin: i % 3 === 0 ? text : `G${i}`, row: { n: i, text, pad: `${i}:`.repeat(200 + ((i * 37) % 400)) } };
-      });
+      const rows = longRows();
       await asFirm(firm, async (trx) => {
         await insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows));
         // Each move is one INSERT statement: its rows share a command id.
         const movesMade = await trx.raw(`select count(distinct cmin::text::int)::int as n from reconciliation_results where run_id = ?`, [runId]);
         expect(movesMade.rows[0].n).toBeGreaterThanOrEqual(4);
       });
-      const back: Array<{ seq: number; category: string; supplier_gstin: string; row: unknown }> = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'category', 'supplier_gstin', 'row');
-      expect(back.length).toBe(rows.length);
-      const wrong = back.findIndex((r, i) => r.seq !== i || r.category !== rows[i]!.category || r.supplier_gstin !== rows[i]!.supplierGstin || !isDeepStrictEqual(r.row, rows[i]!.row));
-      expect(wrong === -1 ? 'all rows as written' : { seq: wrong, stored: back[wrong] }).toBe('all rows as written');
+      expect(await storedAsWritten(runId, rows)).toBe('all rows as written');
+    });
+
+    it('leaves the bytes of a chunk untouched while the socket still holds them, the next chunk being written meanwhile', async () => {
+      const { runId, clientId } = await newRun(firm);
+      const rows = longRows();
+      let held = 0;
+      await asFirm(firm, async (trx) => {
+        // The connection's socket made slow: a COPY's messages (the chunk's own bytes, not copies)
+        // are held until its CopyDone and sent 100 ms later, when the lookahead has written the
+        // next chunk's text, as a socket with full buffers would hold them.
+        const client = (await trx.client.acquireConnection()) as { connection: { stream: { write(b: Uint8Array): boolean } } };
+        const stream = client.connection.stream;
+        const write = stream.write.bind(stream);
+        let holding: Uint8Array[] | null = null;
+        stream.write = (b: Uint8Array) => {
+          // A message's 5-byte header (type, length) is written apart from the chunk it frames.
+          const header = b.length === 5 ? b[0] : undefined;
+          if (holding === null && header === 0x64) holding = []; // CopyData
+          if (holding === null) return write(b);
+          holding.push(b);
+          if (header === 0x63) { // CopyDone
+            const messages = holding;
+            holding = null;
+            held += 1;
+            setTimeout(() => messages.forEach((m) => write(m)), 100);
+          }
+          return true;
+        };
+        try {
+          await insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows));
+        } finally {
+          stream.write = write;
+        }
+      });
+      expect(held).toBeGreaterThanOrEqual(4);
+      expect(await storedAsWritten(runId, rows)).toBe('all rows as written');
     });
 
     it('leaves nothing when the database refuses a row in the second chunk', async () => {
