@@ -13,7 +13,7 @@
  * The application and PostgreSQL work side by side rather than in turns: the next chunk's COPY
  * text is produced while PostgreSQL parses the chunk before and moves it into the real table, so
  * neither waits for the other (`Lookahead`). Rows are moved a chunk at a time (`CHUNK`,
- * `CHUNK_CHARS`), so that no statement runs for long (the api's connections have a statement
+ * `CHUNK_BYTES`), so that no statement runs for long (the api's connections have a statement
  * timeout) and the staging table stays small.
  */
 import { once } from 'node:events';
@@ -27,14 +27,15 @@ import type { CopyText } from './copy-text';
 /** At most this many rows per COPY and per move into the real table… */
 export const CHUNK = 25_000;
 /**
- * …and about this many bytes of text: the staging table then
+ * …and about this many bytes of text, counted as the UTF-8 sent for both kinds of rows (those
+ * written here a row at a time, and text made already, by its lines' ends): the staging table then
  * stays in the session's temporary buffers (`temp_buffers`, 8 MB by default) instead of spilling
  * to temporary files. Measured at 1 lakh result rows, chunks of 25,000 rows (about 30 MB) made the
  * write no faster than the batched INSERTs; chunks of 4 MB (with `MOVE_WORK_MEM`) wrote 2 lakh
  * documents in a median 28 s against 34 s for chunks of 2 MB, fewer moves paying the per-statement
  * costs (the period lock's trigger, the truncate, a round trip each) fewer times.
  */
-export const CHUNK_CHARS = 4 * 1024 * 1024;
+export const CHUNK_BYTES = 4 * 1024 * 1024;
 /**
  * `work_mem` for the rest of the writing transaction: the rows of one move are kept in the period
  * lock's transition table (a tuplestore bounded by `work_mem`, 4 MB by default), which a 4 MB
@@ -92,7 +93,9 @@ type PieceSource = {
  * (`Lookahead`). Made as strings, each row's line was a string made three or four times over
  * (its JSON, its escaping, the line, its encoding) and a chunk's text several MB of new strings
  * for the collector; written into a block that is already the chunk's size, nothing is made but
- * the bytes, into memory already touched.
+ * the bytes, into memory already touched. A row `write` refuses (throws: a result row too long to
+ * store) fails its chunk while the chunk is being made, before any of it is sent: a chunk's COPY
+ * starts only once all of its text is made.
  */
 function bytesSource(write: (block: ByteBlock, i: number) => void, block: ByteBlock): PieceSource {
   block.at = 0;
@@ -149,8 +152,12 @@ class Lookahead {
   /**
    * Two blocks for rows written here, taken in turns: chunk k's pieces are still being sent (the
    * socket holds them, not copies) while chunk k+1 is written, and chunk k+2 is started only once
-   * chunk k's COPY has ended (`copyThroughStage`), all its bytes received by the server. About a
-   * chunk each (`CHUNK_CHARS` and a line); a longer chunk grows its block once.
+   * chunk k's COPY has ended (`copyThroughStage`), all its bytes received by the server. Each is
+   * `CHUNK_BYTES + PIECE` bytes: a chunk is cut at the first line that takes it to
+   * `CHUNK_BYTES`, so it fits unless that line is longer than `PIECE`. A longer line grows the
+   * block, doubling as often as it takes (`ByteBlock.room`; a result row's line over
+   * `MAX_RESULT_LINE` is refused once written, db/recon-rows.ts), and the grown buffer is kept for
+   * the rest of the write, the chunks after it reusing it.
    */
   private readonly blocks: ByteBlock[] = [];
   private turn = 0;
@@ -170,7 +177,7 @@ class Lookahead {
   private nextBlock(): ByteBlock {
     const k = this.turn;
     this.turn = 1 - k;
-    return (this.blocks[k] ??= new ByteBlock(CHUNK_CHARS + PIECE));
+    return (this.blocks[k] ??= new ByteBlock(CHUNK_BYTES + PIECE));
   }
 
   private async build(from: number): Promise<Chunk> {
@@ -179,12 +186,12 @@ class Lookahead {
     const every = copy.onProgress?.every ?? Number.POSITIVE_INFINITY;
     const last = Math.min(from + CHUNK, copy.count);
     const chunk: Chunk = { pieces: [], done: [], end: from };
-    let chars = 0;
+    let bytes = 0;
     for (let i = from; i < last && !this.stopped; ) {
-      chars += source.add(i);
+      bytes += source.add(i);
       i += 1;
       const progress = i % every === 0 || i === copy.count;
-      const end = i === last || chars >= CHUNK_CHARS;
+      const end = i === last || bytes >= CHUNK_BYTES;
       if (source.pending() >= PIECE || progress || end) {
         chunk.pieces.push(source.cut());
         chunk.done.push(progress ? i : null);

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Knex } from 'knex';
-import { CHUNK, CHUNK_CHARS, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
+import { CHUNK, CHUNK_BYTES, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
 import { importRowsText } from '../../../db/copy-text';
 import { insertImportText, insertResultRows, loadImportRows, ROW_BATCH, type ResultSource, type StoredResult } from '../../../db/recon-rows';
 import { inTenantTransaction } from '../../../db/tenant';
@@ -123,7 +123,7 @@ describe('bulk row writes by COPY', () => {
       expect(back.findIndex((d, i) => d.n !== i || d.t !== docs[i]!.t)).toBe(-1);
     });
 
-    it(`cuts large rows into chunks of about ${CHUNK_CHARS / 1024 / 1024} MB of text, in order`, async () => {
+    it(`cuts large rows into chunks of about ${CHUNK_BYTES / 1024 / 1024} MB of text, in order`, async () => {
       const { importId, clientId } = await newImport(firm);
       const docs = Array.from({ length: 3_000 }, (_, i) => ({ n: i, text: `${i}\t`.padEnd(2_000, 'é\\') }));
       const text = importRowsText(docs);
@@ -131,12 +131,12 @@ describe('bulk row writes by COPY', () => {
         await insertImportText(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, text);
         return moves(trx, importId);
       });
-      // The chunks follow each other, and each but the last ends with the row that took it to CHUNK_CHARS bytes.
+      // The chunks follow each other, and each but the last ends with the row that took it to CHUNK_BYTES bytes.
       const bytes = (first: number, last: number) => text.ends[last]! - (first === 0 ? 0 : text.ends[first - 1]!);
       expect(moved.length).toBeGreaterThan(1);
       expect(moved.map(([first]) => first)).toEqual([0, ...moved.slice(0, -1).map(([, last]) => last + 1)]);
       expect(moved[moved.length - 1]![1]).toBe(docs.length - 1);
-      expect(moved.slice(0, -1).filter(([first, last]) => !(bytes(first, last) >= CHUNK_CHARS && bytes(first, last - 1) < CHUNK_CHARS))).toEqual([]);
+      expect(moved.slice(0, -1).filter(([first, last]) => !(bytes(first, last) >= CHUNK_BYTES && bytes(first, last - 1) < CHUNK_BYTES))).toEqual([]);
       expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
     });
 
@@ -314,7 +314,7 @@ describe('bulk row writes by COPY', () => {
       expect(back.findIndex((r, i) => r.seq !== i || r.row.n !== i || r.supplier_gstin !== rows[i]!.supplierGstin)).toBe(-1);
     });
 
-    it(`writes more than two chunks of about ${CHUNK_CHARS / 2 ** 20} MB (each written into a block reused from the chunk before last), each row exactly`, async () => {
+    it(`writes more than two chunks of about ${CHUNK_BYTES / 2 ** 20} MB (each written into a block reused from the chunk before last), each row exactly`, async () => {
       const { runId, clientId } = await newRun(firm);
       const rows = longRows();
       await asFirm(firm, async (trx) => {

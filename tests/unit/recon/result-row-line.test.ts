@@ -11,7 +11,7 @@
 import fc from 'fast-check';
 import { ByteBlock } from '../../../db/copy-json';
 import { copyField } from '../../../db/copy-text';
-import { type StoredResult, writeResultRowLine } from '../../../db/recon-rows';
+import { MAX_RESULT_LINE, ResultRowTooLarge, type StoredResult, writeResultRowLine } from '../../../db/recon-rows';
 import { reconcile, type BooksRow, type PortalDoc } from '../../../domain/recon';
 import { readGstr2b } from '../../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../../domain/recon/register-reader';
@@ -146,5 +146,36 @@ describe('result rows written into bytes against the string lines', () => {
     fc.assert(fc.property(fc.array(row, { maxLength: 12 }), (rows) => {
       agree(rows, block);
     }), { numRuns: 800 });
+  });
+});
+
+describe('a result row too long to store', () => {
+  const SECRET = 'NARRATION-27AAACR5055K1Z5';
+  const row: StoredResult = { category: 'exact_match', supplierGstin: GSTIN, row: { narration: SECRET.repeat(40) } };
+  const size = Buffer.byteLength(lineText(7, row), 'utf8');
+
+  /** What writing `row` as line 7 into `block` with `maxLine` threw: its class and message, or 'written'. */
+  function attempt(block: ByteBlock, maxLine?: number): { threw: string; message: string } | 'written' {
+    try {
+      writeResultRowLine(block, 7, row, maxLine);
+      return 'written';
+    } catch (error) {
+      return { threw: (error as Error).name, message: (error as Error).message };
+    }
+  }
+
+  it('is refused past its limit (jsonb\'s, about 256 MB), saying which row and how long but nothing it holds', () => {
+    expect(MAX_RESULT_LINE).toBe(256 * 2 ** 20);
+    expect(attempt(new ByteBlock(64), size)).toBe('written');
+    const refused = attempt(new ByteBlock(64), size - 1);
+    expect(refused).toEqual({ threw: 'ResultRowTooLarge', message: `result row 7 is ${size} bytes of COPY text, more than the ${size - 1} one row may be` });
+    expect(JSON.stringify(refused)).not.toContain('NARRATION');
+  });
+
+  it('is refused as a result row, not as an import\'s documents, when its block cannot grow to hold it', () => {
+    const refused = attempt(new ByteBlock(64, 512));
+    expect(refused).toEqual({ threw: 'ResultRowTooLarge', message: "result row 7's COPY text needs more memory than its block can be given" });
+    expect(JSON.stringify(refused)).not.toContain('NARRATION');
+    expect(new ResultRowTooLarge('x')).toBeInstanceOf(Error);
   });
 });
