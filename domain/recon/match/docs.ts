@@ -45,7 +45,7 @@ export class Docs {
    * the base (a double, read from the FY column) has its representation generalised by V8 (small
    * integer to double, deprecating the object's hidden class), and from then on every full
    * collection threw away the optimised code of every function reading the documents (`--trace-deopt`:
-   * "weak objects", ~30 functions per collection), so each run compiled the engine again: the
+   * "weak objects", some thirty to forty distinct functions at each collection), so each run compiled the engine again: the
    * match took 1.3–1.5× the CPU time (docs/performance.md, Memory).
    */
   readonly fyBase = new Float64Array(1);
@@ -137,7 +137,10 @@ export function dayOf(s: Docs, i: number): number {
   return s.money[i * MONEY_STRIDE + M_DAY]!;
 }
 
-/** The document's FY relative to the run's earliest (the key packing needs < 63; NaN without an FY). */
+/**
+ * The document's FY relative to the run's earliest (the key packing needs < 63; an undated document,
+ * fy 0, gets slot 0; NaN only for a date that does not parse).
+ */
 export function fySlotOf(s: Docs, i: number): number {
   return Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - s.fyBase[0]!));
 }

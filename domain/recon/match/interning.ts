@@ -35,7 +35,6 @@ export class Interner {
   readonly gstinById: string[] = [''];
   /** PAN of each cleaned GSTIN by id ('' when it carries none). */
   readonly panById: string[] = [''];
-  fyBase = 0;
   private readonly posIds = new Map<string, number>([['', 0]]);
   private readonly portIds = new Map<string, number>([['', 0]]);
 
