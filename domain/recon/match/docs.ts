@@ -45,7 +45,7 @@ export class Docs {
    * the base (a double, read from the FY column) has its representation generalised by V8 (small
    * integer to double, deprecating the object's hidden class), and from then on every full
    * collection threw away the optimised code of every function reading the documents (`--trace-deopt`:
-   * "weak objects", some thirty to forty distinct functions at each collection), so each run compiled the engine again: the
+   * "weak objects", some thirty distinct functions at each collection), so each run compiled the engine again: the
    * match took 1.3–1.5× the CPU time (docs/performance.md, Memory).
    */
   readonly fyBase = new Float64Array(1);
