@@ -26,6 +26,33 @@ export function copyField(value: string | number | null | undefined): string {
   return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : value;
 }
 
+/**
+ * `copyField(value)` written as UTF-8 at the block's end, as Buffer#write would encode it (an
+ * unpaired surrogate as U+FFFD, as any string sent on the connection is). A text of printable
+ * ASCII, as categories and GSTINs are, is written a byte at a time; any other is left to
+ * `copyField`, so the two are the same bytes by construction.
+ */
+export function writeCopyField(block: ByteBlock, value: string | null | undefined): void {
+  if (value === null || value === undefined) {
+    block.text('\\N');
+    return;
+  }
+  const n = value.length;
+  block.room(n);
+  const out = block.out;
+  const start = block.at;
+  for (let i = 0; i < n; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 0x5c) {
+      // A control character, a backslash or anything past ASCII: copyField's way.
+      block.text(copyField(value));
+      return;
+    }
+    out[start + i] = c;
+  }
+  block.at = start + n;
+}
+
 /** One imported document as a line of the staging table `(seq, doc)`: its position and its JSON. */
 const jsonLine = (seq: number, json: string): string => `${seq}\t${copyField(json)}\n`;
 

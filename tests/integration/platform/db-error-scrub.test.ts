@@ -63,7 +63,7 @@ describe('database errors leave without the rows they quote', () => {
         columns: [['seq', 'int'], ['doc', 'jsonb']],
         count: 3,
         // The third line's JSON is cut short: PostgreSQL names the line and quotes it.
-        rows: { line: (i) => `${i}\t{"gstin":"${gstin}","apiKey":"${SECRET}"${i === 2 ? '' : '}'}\n` },
+        rows: { write: (block, i) => block.text(`${i}\t{"gstin":"${gstin}","apiKey":"${SECRET}"${i === 2 ? '' : '}'}\n`) },
         insert: { sql: 'select 1 from pg_temp.scrub_test_stage', bindings: [] },
       }),
     ).then(() => null, (error: unknown) => error as Record<string, unknown>);
