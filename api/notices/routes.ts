@@ -93,8 +93,8 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
           return;
         }
         const view = await noticeView(trx, (await findNotice(trx, (inserted as { id: string }).id)) as NoticeRow);
-        // Started inside the transaction: if Temporal refuses, nothing is committed. If the commit
-        // then failed, the workflow's first step finds no notice and fails; a retry starts it afresh.
+        // Started inside the transaction: if Temporal refuses, nothing is committed. A step due at
+        // once may run before the commit: it waits for the notice (activities/commit-grace.ts).
         await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null, ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
         ctx.status = 201;
         ctx.body = presentNotice(view);
