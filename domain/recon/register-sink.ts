@@ -14,7 +14,7 @@ import { parseAmount } from './amounts';
 import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { bookRow, finishRow, type JoinedLines } from './register-docs';
+import { finishRow, firstLineRow, type JoinedLines } from './register-docs';
 import { DocumentIndex } from './register-keys';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
 import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
@@ -85,7 +85,9 @@ export class RegisterSink {
   private rowsSeen = 0;
   private readonly titleText: string[] = [];
 
-  constructor(private readonly opts: RegisterReadOptions) {}
+  constructor(private readonly opts: RegisterReadOptions) {
+    this.refPrefix = refPrefixOf(opts.source, '');
+  }
 
   private push(list: Issue[], i: Issue): void {
     if (list.length >= (this.opts.maxIssues ?? 1000)) this.dropped += 1;
@@ -139,6 +141,7 @@ export class RegisterSink {
   startSheet(name: string): void {
     this.finishSheet();
     this.sheet = name;
+    this.refPrefix = refPrefixOf(this.opts.source, name);
     this.docs.startSheet(name);
     this.header = null;
     this.headerRaw = [];
@@ -154,9 +157,11 @@ export class RegisterSink {
     }
   }
 
+  /** The text before a row reference's line number, made once per sheet: one concatenation per row, not two. */
+  private refPrefix = '';
+
   private ref(line: number): string {
-    const src = this.opts.source ?? 'register';
-    return this.sheet ? `${src}:${this.sheet}:${line}` : `${src}:${line}`;
+    return `${this.refPrefix}${line}`;
   }
 
   /** Sum of one amount field's cells (paise; magnitudes when `magnitude`), `present` set when any was filled. */
@@ -365,13 +370,11 @@ export class RegisterSink {
     const ownInvoiceNumber = ownText(invoiceNumberRaw);
     const ownVoucherNumber = ownText(voucherNumber);
     // The document's row, built once (register-docs.ts): amounts signed and the type the hint's until finishRow.
-    const row = bookRow({
-      rowRef, supplierGstin: g.gstin, docType: typeHint ?? 'invoice', invoiceNumberRaw: ownInvoiceNumber, invoiceDate,
-      taxableValue: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, reverseCharge: rcm,
-      supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)), voucherNumber: ownVoucherNumber, voucherDate,
-      invoiceValue: value, placeOfSupply: pos, itcEligible, portCode: ownText(textOf(cols.portCode, texts)),
-      billOfEntryNumber: ownText(boe), derivedAmounts: derived, dateFallback,
-    });
+    const row = firstLineRow(
+      rowRef, g.gstin, typeHint ?? 'invoice', ownInvoiceNumber, invoiceDate, txSum, ig, cg, sg, cs, rcm,
+      this.memos.supplierName(g, textOf(cols.supplierName, texts)), ownVoucherNumber, voucherDate, value, pos, itcEligible,
+      ownText(textOf(cols.portCode, texts)), ownText(boe), derived, dateFallback,
+    );
     const id = this.rows.length;
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
@@ -406,6 +409,12 @@ export class RegisterSink {
     this.made = { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
     return this.made;
   }
+}
+
+/** `source:sheet:` (or `source:` without a sheet name): a row reference up to its line number. */
+function refPrefixOf(source: string | undefined, sheet: string): string {
+  const src = source ?? 'register';
+  return sheet ? `${src}:${sheet}:` : `${src}:`;
 }
 
 /** A result that refuses the whole file (fatal error, no rows). */
