@@ -28,6 +28,14 @@ function detectDelimiter(head: Uint8Array): string {
 }
 
 /**
+ * The most bytes decoded at once. Node's streaming TextDecoder hands a piece of about a megabyte
+ * back as a two-byte string even when it is ASCII (64 KB pieces come back one-byte), and every
+ * text cut from it, kept cells included, was then two bytes a character: the buffered prefix the
+ * header was searched in is such a piece.
+ */
+const DECODE_PIECE = 1 << 16;
+
+/**
  * The records from `from_line` on, as csv-parse streams them with the reader's options: CsvRecords
  * reads plain CSV, and where a record is not plain csv-parse reads from that record to the end
  * (csv-records.ts). A csv-parse error goes to `failed`, after the records before it. With
@@ -53,7 +61,15 @@ export async function tokenize(
         fast.end();
         break;
       }
-      fast.write(decoder.decode(n.value, { stream: true }));
+      const bytes = n.value;
+      for (let i = 0; i < bytes.length; i += DECODE_PIECE) {
+        fast.write(decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), { stream: true }));
+        if (fast.fallback && i + DECODE_PIECE < bytes.length) {
+          // csv-parse reads on from the record the tokenizer left: with the rest of this chunk.
+          fast.fallback.rest += decoder.decode(bytes.subarray(i + DECODE_PIECE), { stream: true });
+        }
+        if (fast.stopped || fast.fallback) break;
+      }
       if (fast.stopped || fast.fallback) break;
     }
   } catch (e) {
