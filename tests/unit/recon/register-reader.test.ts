@@ -30,6 +30,27 @@ describe('purchase register: CSV (Tally layout)', () => {
     expect(r.skipped).toMatchObject({ totals: 1, titleRows: 4, blank: 1 });
   });
 
+  it('reads a large chunk in pieces and, past a record only csv-parse reads, hands it the rest of that chunk', async () => {
+    // About 330 KB handed over as one chunk: the reader decodes it 64 KB at a time, and the
+    // record with text after a closing quote, near the middle, sends the rest to csv-parse.
+    const lines: string[] = [];
+    for (let i = 1; i <= 3000; i += 1) {
+      const name = i === 1500 ? '"Alpha"x Metals' : `Supplier ${i}`;
+      lines.push(`05-04-2024,${name},Purchase,${i},INV/${i},03/04/2024,${SUP_A},"1,000.00",,90.00,90.00,,,"1,180.00 Cr"`);
+    }
+    const text = tally(lines);
+    const whole = await readRegisterCsv(Buffer.from(text), { source: 'big.csv' });
+    const pieces = Buffer.from(text);
+    const small: Buffer[] = [];
+    for (let i = 0; i < pieces.length; i += 4096) small.push(pieces.subarray(i, i + 4096));
+    const chunked = await readRegisterCsv(small, { source: 'big.csv' });
+    expect(whole.ok).toBe(true);
+    expect(whole.rows).toHaveLength(3000);
+    expect(whole.rows[2999]!.voucherNumber).toBe('3000');
+    expect(whole.rows[1499]!.supplierName).toBe('"Alpha"x Metals'); // csv-parse's relaxed reading
+    expect(whole).toEqual(chunked);
+  });
+
   it('uses purchase-ledger columns as taxable value when there is no Value column', async () => {
     const csv = ['Date,Particulars,Voucher No.,Supplier Invoice No,GSTIN/UIN,Purchase @18%,Purchase - Interstate,Input IGST 18%',
       `05-04-2024,Beta,7,B-1,${SUP_B},"1,000.00",500,270`].join('\n');
