@@ -17,49 +17,12 @@ import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { finishRow, firstLineRow, type JoinedLines } from './register-docs';
 import { DocumentIndex } from './register-keys';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
-import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
+import { docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
+import type { Cell, RegisterReadOptions, RegisterReadResult } from './register-read-types';
 import { headerFields, mappedColumns, skippedAs } from './register-header-rows';
 import type { BooksRow, DocType, Issue } from './types';
 
-export interface RegisterReadOptions {
-  /** File name (or any label) used in row references. */
-  source?: string;
-  /** User-confirmed mapping: header text (case/space-insensitive) → field. Wins over synonyms. */
-  columnMap?: Readonly<Record<string, RegisterField>>;
-  /** How many rows to search for the header (default 60). */
-  headerSearchRows?: number;
-  maxIssues?: number;
-  /** Field delimiter of a CSV (default: detected from its first lines). */
-  csvDelimiter?: string;
-  /**
-   * Most source rows (every sheet together) and most cells read; past either the read stops with a
-   * fatal `too_many_rows` / `too_many_cells` issue (a file of millions of rows is refused, not held).
-   */
-  maxRows?: number;
-  maxCells?: number;
-}
-
-/** Codes of the fatal issues that mean "the file is too large", not "the file is wrong". */
-export const TOO_LARGE_CODES: ReadonlySet<string> = new Set(['too_many_rows', 'too_many_cells']);
-
-export interface RegisterReadResult {
-  ok: boolean;
-  rows: BooksRow[];
-  /**
-   * Proposed mapping per sheet (show it to the user to confirm; docs/reconciliation.md, "Inputs").
-   */
-  mapping: Array<{ sheet: string; headerLine: number; columns: ColumnMapping[] }>;
-  skipped: { blank: number; totals: number; repeatedHeaders: number; titleRows: number; nonPurchase: number };
-  /** Number of source lines that were merged into a document with other lines (split item rows). */
-  mergedLines: number;
-  /** The texts above the header (title block, group headings), a few hundred at most: what the file says it is. */
-  titleText: string[];
-  warnings: Issue[];
-  errors: Issue[];
-}
-
-/** A cell as a reader gives it. */
-export type Cell = string | number | Date | boolean | null;
+export { type Cell, type RegisterReadOptions, type RegisterReadResult, TOO_LARGE_CODES } from './register-read-types';
 
 export class RegisterSink {
   readonly warnings: Issue[] = [];
@@ -78,6 +41,8 @@ export class RegisterSink {
   mergedLines = 0;
   // per-sheet state
   private sheet = '';
+  /** The text before a row reference's line number, made once per sheet: one concatenation per row, not two. */
+  private refPrefix: string;
   private header: Array<RegisterField | null> | null = null;
   private headerRaw: string[] = [];
   private cols: FieldColumns = fieldColumns([]);
@@ -156,9 +121,6 @@ export class RegisterSink {
       }
     }
   }
-
-  /** The text before a row reference's line number, made once per sheet: one concatenation per row, not two. */
-  private refPrefix = '';
 
   private ref(line: number): string {
     return `${this.refPrefix}${line}`;
@@ -370,6 +332,8 @@ export class RegisterSink {
     const ownInvoiceNumber = ownText(invoiceNumberRaw);
     const ownVoucherNumber = ownText(voucherNumber);
     // The document's row, built once (register-docs.ts): amounts signed and the type the hint's until finishRow.
+    // Positional: the arguments' order must be firstLineRow's (many share a type, so a swap would
+    // typecheck; register-docs.test.ts checks firstLineRow against bookRow).
     const row = firstLineRow(
       rowRef, g.gstin, typeHint ?? 'invoice', ownInvoiceNumber, invoiceDate, txSum, ig, cg, sg, cs, rcm,
       this.memos.supplierName(g, textOf(cols.supplierName, texts)), ownVoucherNumber, voucherDate, value, pos, itcEligible,
