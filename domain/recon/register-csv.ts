@@ -52,6 +52,7 @@ export async function tokenize(
   }
   const fast = new CsvRecords(delimiter, fromLine, take, reuseRecords);
   const it = bytes[Symbol.asyncIterator]();
+  let restOfChunk: Uint8Array | undefined;
   try {
     for (;;) {
       const n = await it.next();
@@ -64,10 +65,8 @@ export async function tokenize(
       const bytes = n.value;
       for (let i = 0; i < bytes.length; i += DECODE_PIECE) {
         fast.write(decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), { stream: true }));
-        if (fast.fallback && i + DECODE_PIECE < bytes.length) {
-          // csv-parse reads on from the record the tokenizer left: with the rest of this chunk.
-          fast.fallback.rest += decoder.decode(bytes.subarray(i + DECODE_PIECE), { stream: true });
-        }
+        // csv-parse reads on from the record the tokenizer left: with the rest of this chunk.
+        if (fast.fallback) restOfChunk = bytes.subarray(i + DECODE_PIECE);
         if (fast.stopped || fast.fallback) break;
       }
       if (fast.stopped || fast.fallback) break;
@@ -77,26 +76,35 @@ export async function tokenize(
     failed(e as Error);
     return;
   }
-  if (fast.fallback) await csvParseRest(fast.fallback, it, decoder, delimiter, take, failed);
+  if (fast.fallback) await csvParseRest(fast.fallback, it, decoder, delimiter, take, failed, restOfChunk);
   else if (fast.stopped) await it.return?.();
+}
+
+/** `bytes` decoded DECODE_PIECE bytes at a time (one-byte strings for ASCII), empty pieces left out. */
+function* decodedPieces(decoder: TextDecoder, bytes: Uint8Array): Generator<string> {
+  for (let i = 0; i < bytes.length; i += DECODE_PIECE) {
+    const t = decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), { stream: true });
+    if (t) yield t;
+  }
 }
 
 /**
  * csv-parse from a record on: fed as many empty lines as come before it, so that its line numbers
- * (in records and in errors) are the file's, and `from_line` skips them.
+ * (in records and in errors) are the file's, and `from_line` skips them; then the record's text,
+ * the rest of the chunk it was in, and the chunks after.
  */
 async function csvParseRest(
   fb: CsvFallback, it: AsyncIterator<Uint8Array>, decoder: TextDecoder, delimiter: string, take: CsvRecordHandler,
-  failed: (e: Error) => void,
+  failed: (e: Error) => void, restOfChunk?: Uint8Array,
 ): Promise<void> {
   async function* texts(): AsyncGenerator<string> {
     if (fb.line > 1) yield fb.newline.repeat(fb.line - 1);
     yield fb.rest;
+    if (restOfChunk) yield* decodedPieces(decoder, restOfChunk);
     for (;;) {
       const n = await it.next();
       if (n.done) break;
-      const t = decoder.decode(n.value, { stream: true });
-      if (t) yield t;
+      yield* decodedPieces(decoder, n.value);
     }
     const tail = decoder.decode();
     if (tail) yield tail;
