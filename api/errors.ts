@@ -41,6 +41,12 @@ export const rateLimited = (retryAfterSeconds: number) =>
 /** The service cannot take this request now (no database connection in time, a limit reached); retrying later works. */
 export const unavailable = (message = 'The service is busy; try again in a few seconds.', retryAfterSeconds = 5) =>
   new ApiError(503, 'unavailable', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+/**
+ * The client closed the connection before its answer (the 499 some proxies log): nobody reads this
+ * answer and nothing failed on our side, so it is no server error. The status is for the access
+ * log line and the metrics only.
+ */
+export const clientClosedRequest = () => new ApiError(499, 'client_closed_request', 'The client closed the connection before the answer.');
 /** The request did not finish within its deadline; nothing it started was kept. */
 export const requestTimedOut = (seconds: number) =>
   new ApiError(503, 'request_timeout', `The request did not finish within ${seconds} seconds and was rolled back; try again.`, { limitSeconds: seconds }, { 'Retry-After': '5' });

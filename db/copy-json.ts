@@ -63,15 +63,19 @@ export class ByteBlock {
   /** A prototype other than Object's whose instances were found to be ordinary objects (`plainChain`). */
   plainProto: object | null = null;
 
-  constructor(size: number) {
-    this.out = Buffer.allocUnsafeSlow(Math.max(size, 64));
+  /**
+   * `limit`: the most bytes the block may hold, Buffer's largest size unless a caller wants less
+   * (a test of what a text too large for memory becomes, without filling the memory).
+   */
+  constructor(size: number, readonly limit: number = MAX_BUFFER) {
+    this.out = Buffer.allocUnsafeSlow(Math.max(Math.min(size, limit), 64));
   }
 
   /** Room for `n` more bytes. */
   room(n: number): void {
     // Doubling stops at Buffer's largest size, so a text that fits is never refused for the
     // doubling alone; what needs more than that is refused by the allocation (reserve).
-    if (this.out.length - this.at < n) this.reserve(Math.max(this.at + n, Math.min(this.out.length * 2, MAX_BUFFER)));
+    if (this.out.length - this.at < n) this.reserve(Math.max(this.at + n, Math.min(this.out.length * 2, this.limit)));
   }
 
   /**
@@ -84,6 +88,7 @@ export class ByteBlock {
    */
   reserve(size: number): void {
     if (size <= this.out.length) return;
+    if (Number.isSafeInteger(size) && size > this.limit) throw new CopyTextTooLarge(`the documents' COPY text needs a block of ${size} bytes, more than its limit of ${this.limit}`);
     let grown: Buffer;
     try {
       grown = Buffer.allocUnsafeSlow(size);

@@ -13,7 +13,7 @@
  * The application and PostgreSQL work side by side rather than in turns: the next chunk's COPY
  * text is produced while PostgreSQL parses the chunk before and moves it into the real table, so
  * neither waits for the other (`Lookahead`). Rows are moved a chunk at a time (`CHUNK`,
- * `CHUNK_CHARS`), so that no statement runs for long (the api's connections have a statement
+ * `CHUNK_BYTES`), so that no statement runs for long (the api's connections have a statement
  * timeout) and the staging table stays small.
  */
 import { once } from 'node:events';
@@ -21,19 +21,21 @@ import { finished } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { ByteBlock } from './copy-json';
 import type { CopyText } from './copy-text';
 
 /** At most this many rows per COPY and per move into the real table… */
 export const CHUNK = 25_000;
 /**
- * …and about this much text (characters, or bytes of text made already): the staging table then
+ * …and about this many bytes of text, counted as the UTF-8 sent for both kinds of rows (those
+ * written here a row at a time, and text made already, by its lines' ends): the staging table then
  * stays in the session's temporary buffers (`temp_buffers`, 8 MB by default) instead of spilling
  * to temporary files. Measured at 1 lakh result rows, chunks of 25,000 rows (about 30 MB) made the
  * write no faster than the batched INSERTs; chunks of 4 MB (with `MOVE_WORK_MEM`) wrote 2 lakh
  * documents in a median 28 s against 34 s for chunks of 2 MB, fewer moves paying the per-statement
  * costs (the period lock's trigger, the truncate, a round trip each) fewer times.
  */
-export const CHUNK_CHARS = 4 * 1024 * 1024;
+export const CHUNK_BYTES = 4 * 1024 * 1024;
 /**
  * `work_mem` for the rest of the writing transaction: the rows of one move are kept in the period
  * lock's transition table (a tuplestore bounded by `work_mem`, 4 MB by default), which a 4 MB
@@ -52,11 +54,12 @@ export type StagedCopy = {
   /** How many rows. */
   count: number;
   /**
-   * The rows in COPY text, fields joined by tabs, each with its newline: made a row at a time by
-   * `line(i)` (asked for each row once, in order, a chunk ahead of the COPY: see `Lookahead`), or
-   * made already (`text`, as an upload's parser thread makes an import's: db/copy-text.ts).
+   * The rows in COPY text, fields joined by tabs, each with its newline: written a row at a time
+   * as UTF-8 by `write(block, i)` at the block's end (asked for each row once, in order, a chunk
+   * ahead of the COPY: see `Lookahead`), or made already (`text`, as an upload's parser thread
+   * makes an import's: db/copy-text.ts).
    */
-  rows: { line(i: number): string } | { text: CopyText };
+  rows: { write(block: ByteBlock, i: number): void } | { text: CopyText };
   /**
    * The move into the real table, `INSERT … SELECT … FROM pg_temp.<stage>`, and its bindings. It
    * runs once per chunk; the staging table holds only that chunk's rows.
@@ -66,36 +69,49 @@ export type StagedCopy = {
   onProgress?: { every: number; hook: (done: number) => Promise<void> | void };
 };
 
-/** Lines are sent in pieces of about this many characters (one stream write each). */
+/** Lines are sent in pieces of about this many bytes (one stream write each). */
 const PIECE = 256 * 1024;
 
 /** One chunk's COPY text, in pieces; `done[k]` is the rows handed over with piece k when progress is due then. */
-type Chunk = { pieces: Array<string | Uint8Array>; done: Array<number | null>; end: number };
+type Chunk = { pieces: Uint8Array[]; done: Array<number | null>; end: number };
 
 /** Where a chunk's pieces come from: rows added one by one, a piece cut when due. */
 type PieceSource = {
-  /** Adds row i to the piece being made; answers its length (characters, or bytes of made text). */
+  /** Adds row i to the piece being made; answers its length in bytes. */
   add(i: number): number;
   /** How long the piece being made is so far. */
   pending(): number;
   /** The piece (ending after the last row added); the next one starts empty. */
-  cut(): string | Uint8Array;
+  cut(): Uint8Array;
   /** Whether making a piece is work worth giving the event loop a turn after. */
   costly: boolean;
 };
 
-function linesSource(line: (i: number) => string): PieceSource {
-  let text = '';
+/**
+ * Rows written into a block of bytes that is reused: the chunk's pieces are views of it, cut at
+ * the ends of lines, and the block starts again from its beginning for the chunk after next
+ * (`Lookahead`). Made as strings, each row's line was a string made three or four times over
+ * (its JSON, its escaping, the line, its encoding) and a chunk's text several MB of new strings
+ * for the collector; written into a block that is already the chunk's size, nothing is made but
+ * the bytes, into memory already touched. A row `write` refuses (throws: a result row too long to
+ * store) fails its chunk while the chunk is being made, before any of it is sent: a chunk's COPY
+ * starts only once all of its text is made.
+ */
+function bytesSource(write: (block: ByteBlock, i: number) => void, block: ByteBlock): PieceSource {
+  block.at = 0;
+  let start = 0;
   return {
     add(i) {
-      const l = line(i);
-      text += l;
-      return l.length;
+      const before = block.at;
+      write(block, i);
+      return block.at - before;
     },
-    pending: () => text.length,
+    pending: () => block.at - start,
     cut() {
-      const piece = text;
-      text = '';
+      // The block may have grown since the last cut (a new buffer): the pieces cut before stay
+      // views of the old one, which they keep alive.
+      const piece = block.out.subarray(start, block.at);
+      start = block.at;
       return piece;
     },
     costly: true,
@@ -133,6 +149,18 @@ function textSource(text: CopyText, from: number): PieceSource {
  */
 class Lookahead {
   private stopped = false;
+  /**
+   * Two blocks for rows written here, taken in turns: chunk k's pieces are still being sent (the
+   * socket holds them, not copies) while chunk k+1 is written, and chunk k+2 is started only once
+   * chunk k's COPY has ended (`copyThroughStage`), all its bytes received by the server. Each is
+   * `CHUNK_BYTES + PIECE` bytes: a chunk is cut at the first line that takes it to
+   * `CHUNK_BYTES`, so it fits unless that line is longer than `PIECE`. A longer line grows the
+   * block, doubling as often as it takes (`ByteBlock.room`; a result row's line over
+   * `MAX_RESULT_LINE` is refused once written, db/recon-rows.ts), and the grown buffer is kept for
+   * the rest of the write, the chunks after it reusing it.
+   */
+  private readonly blocks: ByteBlock[] = [];
+  private turn = 0;
 
   constructor(private readonly copy: StagedCopy) {}
 
@@ -146,18 +174,24 @@ class Lookahead {
     return chunk;
   }
 
+  private nextBlock(): ByteBlock {
+    const k = this.turn;
+    this.turn = 1 - k;
+    return (this.blocks[k] ??= new ByteBlock(CHUNK_BYTES + PIECE));
+  }
+
   private async build(from: number): Promise<Chunk> {
     const { copy } = this;
-    const source = 'text' in copy.rows ? textSource(copy.rows.text, from) : linesSource(copy.rows.line);
+    const source = 'text' in copy.rows ? textSource(copy.rows.text, from) : bytesSource(copy.rows.write, this.nextBlock());
     const every = copy.onProgress?.every ?? Number.POSITIVE_INFINITY;
     const last = Math.min(from + CHUNK, copy.count);
     const chunk: Chunk = { pieces: [], done: [], end: from };
-    let chars = 0;
+    let bytes = 0;
     for (let i = from; i < last && !this.stopped; ) {
-      chars += source.add(i);
+      bytes += source.add(i);
       i += 1;
       const progress = i % every === 0 || i === copy.count;
-      const end = i === last || chars >= CHUNK_CHARS;
+      const end = i === last || bytes >= CHUNK_BYTES;
       if (source.pending() >= PIECE || progress || end) {
         chunk.pieces.push(source.cut());
         chunk.done.push(progress ? i : null);

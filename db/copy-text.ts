@@ -26,6 +26,33 @@ export function copyField(value: string | number | null | undefined): string {
   return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : value;
 }
 
+/**
+ * `copyField(value)` written as UTF-8 at the block's end, as Buffer#write would encode it (an
+ * unpaired surrogate as U+FFFD, as any string sent on the connection is). A text of printable
+ * ASCII, as categories and GSTINs are, is written a byte at a time; any other is left to
+ * `copyField`, so the two are the same bytes by construction.
+ */
+export function writeCopyField(block: ByteBlock, value: string | null | undefined): void {
+  if (value === null || value === undefined) {
+    block.text('\\N');
+    return;
+  }
+  const n = value.length;
+  block.room(n);
+  const out = block.out;
+  const start = block.at;
+  for (let i = 0; i < n; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f || c === 0x5c) {
+      // A control character, a backslash or anything past ASCII: copyField's way.
+      block.text(copyField(value));
+      return;
+    }
+    out[start + i] = c;
+  }
+  block.at = start + n;
+}
+
 /** One imported document as a line of the staging table `(seq, doc)`: its position and its JSON. */
 const jsonLine = (seq: number, json: string): string => `${seq}\t${copyField(json)}\n`;
 
@@ -90,19 +117,27 @@ const SAMPLE = 256;
  */
 export const MAX_RESERVE = 256 * 2 ** 20;
 
+/** How the block of `importRowsText` is sized: tests lower these to reach its edges. */
+export type CopyTextOptions = {
+  /** The most it is reserved at from its estimate (`MAX_RESERVE`). */
+  maxReserve?: number;
+  /** The most bytes it may hold (Buffer's largest size): past it the text is `CopyTextTooLarge`, as when memory runs out. */
+  maxBlock?: number;
+};
+
 /**
  * An import's documents as COPY text, one line of the staging table `(seq, doc)` each, in file
  * order: what `insertImportText` (db/recon-rows.ts) writes, the one way import rows are stored.
  * Throws `UnstorableText` for the first document holding text jsonb refuses, so an upload is
  * refused before any of it is written rather than failing in the database part-way.
  */
-export function importRowsText(docs: readonly unknown[], options: { maxReserve?: number } = {}): CopyText {
-  const maxReserve = options.maxReserve ?? MAX_RESERVE;
+export function importRowsText(docs: readonly unknown[], options: CopyTextOptions = {}): CopyText {
+  const maxReserve = Math.min(options.maxReserve ?? MAX_RESERVE, options.maxBlock ?? Number.POSITIVE_INFINITY);
   // Each line is written as it is made, straight into the block (copy-json.ts), so no line is a
   // string at all: kept in an array (or joined into one string) until the end, a lakh of lines
   // were promoted and copied by the garbage collector, and made one string at a time (the JSON,
   // its escaping, the line, its encoding) they were most of a parser thread's time.
-  const block = new ByteBlock(1 << 16);
+  const block = new ByteBlock(1 << 16, options.maxBlock);
   const ends = new Uint32Array(docs.length);
   for (let i = 0; i < docs.length; i += 1) {
     // Once a sample of lines is written, the block is reserved at what they say the whole will

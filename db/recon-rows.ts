@@ -5,8 +5,9 @@
  * call runs in the caller's tenant transaction, so a failure rolls everything back with it.
  */
 import type { Knex } from 'knex';
+import { type ByteBlock, CopyTextTooLarge, writeCopyJson } from './copy-json';
 import { copyThroughStage } from './copy-rows';
-import { copyField, type CopyText } from './copy-text';
+import { copyField, type CopyText, writeCopyField } from './copy-text';
 
 export const ROW_BATCH = 2000;
 
@@ -60,6 +61,56 @@ export type StoredResult = { category: string; supplierGstin: string; row: unkno
 export type ResultSource = { count: number; between(from: number, to: number): readonly StoredResult[] };
 
 /**
+ * The most bytes one result row's line may be. Its `row` is jsonb, which holds at most about
+ * 255 MB, so a longer line could only be refused; the server also refuses a COPY message over
+ * 1 GB, and one line is sent as one piece (copy-rows.ts), which would end the connection rather
+ * than the COPY. Refused here instead, before any of the line's chunk is sent.
+ */
+export const MAX_RESULT_LINE = 256 * 2 ** 20;
+
+/** A result row whose line is too long to be stored. Says which row and how long, never what it holds. */
+export class ResultRowTooLarge extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ResultRowTooLarge';
+  }
+}
+
+/**
+ * One result row's line of the staging table `(seq, category, supplier_gstin, row)`, written at
+ * the block's end: the UTF-8 bytes of `${seq}\t${copyField(category)}\t${copyField(supplierGstin)}
+ * \t${copyField(JSON.stringify(row))}\n`, the string each line was made as before, without making
+ * any of those strings. A row the byte writer leaves to JSON.stringify (db/copy-json.ts: a
+ * `toJSON`, text jsonb refuses, …) is written by JSON.stringify, so its line, its error or the
+ * database's refusal are what they were (tests/unit/recon/result-row-line.test.ts). A line longer
+ * than `maxLine` (`MAX_RESULT_LINE`; lower only in tests), or one the block cannot grow to hold,
+ * throws `ResultRowTooLarge`.
+ */
+export function writeResultRowLine(block: ByteBlock, seq: number, r: StoredResult, maxLine = MAX_RESULT_LINE): void {
+  const lineStart = block.at;
+  try {
+    block.digits(seq);
+    block.byte(0x09);
+    writeCopyField(block, r.category);
+    block.byte(0x09);
+    writeCopyField(block, r.supplierGstin);
+    block.byte(0x09);
+    const start = block.at;
+    if (!writeCopyJson(block, r.row)) {
+      block.at = start;
+      block.text(copyField(JSON.stringify(r.row)));
+    }
+    block.byte(0x0a);
+  } catch (error) {
+    // The block's own refusal speaks of an import's documents; this is a result row.
+    if (error instanceof CopyTextTooLarge) throw new ResultRowTooLarge(`result row ${seq}'s COPY text needs more memory than its block can be given`);
+    throw error;
+  }
+  const size = block.at - lineStart;
+  if (size > maxLine) throw new ResultRowTooLarge(`result row ${seq} is ${size} bytes of COPY text, more than the ${maxLine} one row may be`);
+}
+
+/**
  * Writes a run's result rows in engine order; `seq` is their position. Rows are asked of the
  * source one batch at a time as the COPY consumes them, so a source that builds them on demand
  * (the engine's) never has them all in memory at once.
@@ -71,13 +122,12 @@ export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & 
     stage: 'reconciliation_results_stage',
     columns: [['seq', 'int'], ['category', 'text'], ['supplier_gstin', 'text'], ['row', 'jsonb']],
     count: rows.count,
-    rows: { line: (i) => {
+    rows: { write: (block, i) => {
       if (i === 0 || i - batchFrom >= batch.length) {
         batchFrom = i;
         batch = rows.between(i, Math.min(i + ROW_BATCH, rows.count));
       }
-      const r = batch[i - batchFrom]!;
-      return `${i}\t${copyField(r.category)}\t${copyField(r.supplierGstin)}\t${copyField(JSON.stringify(r.row))}\n`;
+      writeResultRowLine(block, i, batch[i - batchFrom]!);
     } },
     insert: {
       sql: `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)

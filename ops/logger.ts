@@ -1,11 +1,14 @@
 /**
  * pino, JSON in production and pretty in development. Every line written inside a request (or job)
  * carries its request id, taken from the async context, so a request can be followed across modules.
- * Anything that looks like a secret is redacted by key name, at any depth we log.
+ * Anything that looks like a secret is redacted by key name, at any depth we log. Errors (`err`, and
+ * `error` as the Temporal SDK names them) are written without what a database error quotes of its
+ * rows (db/scrub-db-error.ts).
  */
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { currentContext } from '../db/request-context';
+import { scrubDatabaseError } from '../db/scrub-db-error';
 
 export type { Logger };
 
@@ -26,12 +29,18 @@ function redactPaths(): string[] {
   return paths;
 }
 
+/** pino's own error serializer (which leaves anything but an error as it is), given the error with its database details scrubbed. */
+function safeError(value: unknown): unknown {
+  return pino.stdSerializers.err(scrubDatabaseError(value) as Error);
+}
+
 export type LoggerOptions = { level: string; pretty: boolean; destination?: pino.DestinationStream };
 
 export function createLogger(options: LoggerOptions): Logger {
   const base: pino.LoggerOptions = {
     level: options.level,
     redact: { paths: redactPaths(), censor: '[redacted]' },
+    serializers: { err: safeError, error: safeError },
     mixin() {
       const context = currentContext();
       return context ? { requestId: context.requestId } : {};

@@ -3,10 +3,11 @@
  * queue. Production loads a prebuilt bundle (WORKFLOW_BUNDLE_PATH); development bundles on start.
  */
 import type { Duration, PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
+import { scrubDatabaseError } from '../db/scrub-db-error';
 import { warmUpEngine, type WarmUpReport } from '../domain/recon/warm-up';
 import { bundleWorkflows } from './workflow-bundle';
 import type { BackupDeps } from '../activities/backup';
@@ -46,6 +47,23 @@ export type RunningWorker = {
   shutdown(): Promise<void>;
 };
 
+/**
+ * An activity's error becomes its failure in the workflow's history (message and stack, unsealed)
+ * and the SDK's "Activity failed" log line: a database error leaves without the row text it quotes
+ * (db/scrub-db-error.ts), keeping its SQLSTATE, so a retry policy still sees a retryable failure.
+ */
+export const scrubActivityErrors: ActivityInterceptorsFactory = () => ({
+  inbound: {
+    async execute(input, next) {
+      try {
+        return await next(input);
+      } catch (error) {
+        throw scrubDatabaseError(error);
+      }
+    },
+  },
+});
+
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: options.address });
   const workflowBundle = options.workflowBundle
@@ -60,6 +78,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     workflowBundle,
     dataConverter: { payloadCodecs: [options.codec] },
     activities: createActivities({ knex: options.knex, logger: options.logger, backup: options.backup, mail: options.mail, dataProtection: options.dataProtection }),
+    interceptors: { activity: [scrubActivityErrors] },
     // A shutdown lets running activities finish for this long, then the SDK cancels them (a
     // CancelledFailure 'WORKER_SHUTDOWN' through the activity's cancellation signal). Activities that
     // run a child process (pg_dump, pg_restore) kill it then and fail the attempt, so the shutdown

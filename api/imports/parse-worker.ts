@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { CopyTextTooLarge, importRowsText, UnstorableText, type CopyText } from '../../db/copy-text';
+import { CopyTextTooLarge, importRowsText, UnstorableText, type CopyText, type CopyTextOptions } from '../../db/copy-text';
 import { MeteredBody } from './metered-body';
 import { parseUpload } from './parse-upload';
 import { refused, tooMuchMemory, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
@@ -24,23 +24,27 @@ export function loaded(): null {
   return null;
 }
 
-export async function parseSpooledUpload(job: ParseJob): Promise<ParsedFile> {
+/**
+ * The task a parser thread runs. Piscina hands it the job alone; `text` is for tests that call it
+ * directly (a block limit small enough to reach "too large" without the memory to fill).
+ */
+export async function parseSpooledUpload(job: ParseJob, text: CopyTextOptions = {}): Promise<ParsedFile> {
   // Hashed and counted on its way into the file (spool.ts): read back as it is.
   const body = new MeteredBody(fs.createReadStream(job.expect.file), Number.POSITIVE_INFINITY, { hash: false });
   const parsed = await parseUpload(body, job.expect, job.limits);
   await body.drain();
   if (!parsed.ok) return parsed;
   const { docs, ...rest } = parsed;
-  let text: CopyText;
+  let rowsText: CopyText;
   try {
-    text = importRowsText(docs);
+    rowsText = importRowsText(docs, text);
   } catch (error) {
     if (error instanceof UnstorableText) return unstorable(error, docs[error.index]);
     // Its text's block could not be allocated: refused as a file at the thread's heap cap is.
     if (error instanceof CopyTextTooLarge) return tooMuchMemory() as ParsedFile;
     throw error;
   }
-  const file: ParsedFile = { ...rest, rows: docs.length, text };
+  const file: ParsedFile = { ...rest, rows: docs.length, text: rowsText };
   // The text's memory is handed to the api's thread, not copied (a copy of tens of MB took as long
   // as the parse); the rest of the answer is small and cloned.
   return move({ [transferableSymbol]: [file.text.bytes.buffer, file.text.ends.buffer], [valueSymbol]: file }) as unknown as ParsedFile;

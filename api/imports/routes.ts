@@ -9,7 +9,7 @@ import { Client } from '../../db/models/client';
 import { Import, IMPORT_KINDS, type ImportKind } from '../../db/models/import';
 import { insertImportText } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
-import { ApiError, forbidden, notFound, tooLarge, unavailable } from '../errors';
+import { ApiError, clientClosedRequest, forbidden, notFound, tooLarge } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
@@ -178,12 +178,14 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
 /**
  * The upload's deadline, or its client closing the connection, whichever comes first. Only the wait
  * for a slot ends when the client goes (nothing is stored, the URL stays unused, so the user can send
- * the file again); once the upload has its slot, its transaction answers to the deadline alone.
+ * the file again); once the upload has its slot, its transaction answers to the deadline alone. A
+ * client gone is its own choice, not a server error: the wait ends with a 499 that only the log and
+ * the metrics see (docs/security-limits.md, "Waiting to be stored").
  */
 function whileClientWaits(ctx: Context, deadline: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
   const gone = new AbortController();
   const onClose = () => {
-    if (!ctx.res.writableEnded) gone.abort(unavailable('The connection closed before the upload was stored.'));
+    if (!ctx.res.writableEnded) gone.abort(clientClosedRequest());
   };
   ctx.res.once('close', onClose);
   // A client that left during the parse: its 'close' has been and gone.

@@ -6,6 +6,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { isDatabaseBusyError, isPeriodClosedError } from '../../db/db-errors';
+import { scrubDatabaseError } from '../../db/scrub-db-error';
 import { ApiError, isUniqueViolation, unavailable } from '../errors';
 
 type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
@@ -47,15 +48,19 @@ export function errorHandler(options: { logger: Logger; exposeInternalErrors: bo
         for (const [name, value] of Object.entries(known.headers ?? {})) ctx.set(name, value);
         ctx.body = { error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } };
         if (known.status >= 500) options.logger.error({ err: error }, 'request failed');
+        // Its client went before the answer (a 499): its choice, no failure of ours, and nobody reads this body.
+        else if (known.status === 499) options.logger.info({ method: ctx.method, path: ctx.path }, 'client closed request');
         return;
       }
       options.logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+      // Shown in development only, and even there without the rows a database error quotes.
+      const shown = options.exposeInternalErrors ? (scrubDatabaseError(error) as HttpishError) : undefined;
       ctx.status = 500;
       ctx.body = {
         error: {
           code: 'internal_error',
           message: 'Something went wrong on our side. Quote the request id when you report it.',
-          details: { requestId: ctx.state.requestId, ...(options.exposeInternalErrors ? { cause: error.message, stack: error.stack } : {}) },
+          details: { requestId: ctx.state.requestId, ...(shown ? { cause: shown.message, stack: shown.stack } : {}) },
         },
       };
     }

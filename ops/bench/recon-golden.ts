@@ -20,6 +20,10 @@ export interface GoldenCase {
   options: Partial<MatchOptions>;
   /** Feed both sides in a shuffled order (the output must not depend on input order). */
   shuffle?: boolean;
+  /** 2B period (the generator's default otherwise). */
+  period?: string;
+  /** Suppliers' documents dated over several FYs and across 31 March (spreadFys). */
+  fySpread?: boolean;
 }
 
 export const GOLDEN_CASES: readonly GoldenCase[] = [
@@ -29,7 +33,46 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: '2k seed 4 small cap', n: 2_000, seed: 4, options: { fuzzyBlockCap: 3, amountTolerance: 5_000, dateWindowDays: 30 } },
   { name: '20k seed 5', n: 20_000, seed: 5, options: {} },
   { name: '20k seed 6 shuffled', n: 20_000, seed: 6, options: { dateWindowDays: 20 }, shuffle: true },
+  { name: '5k seed 8 across FYs', n: 5_000, seed: 8, options: {}, period: '2024-04', fySpread: true },
 ];
+
+function addDays(iso: string, days: number): string {
+  return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Dates moved per supplier (by its PAN, so books rows with a mistyped GSTIN move too): two weeks
+ * back (an April 2B's documents then straddle 31 March / 1 April), one, two or three years back,
+ * or, for the other suppliers' amendments, only the original's date, into March (the original in
+ * the previous FY, the amendment in this one). FY slots, the adjacent-FY rule and FY-bearing keys all see several FYs.
+ */
+function spreadFys(books: BooksRow[], portal: PortalDoc[]): void {
+  const shiftOf = (gstin: string): number => {
+    let h = 0;
+    for (const ch of gstin.slice(2, 12)) h = (h * 31 + ch.charCodeAt(0)) % 7;
+    return [0, -14, -14, -365, -730, -1095, 0][h]!;
+  };
+  for (const b of books) {
+    const days = shiftOf(b.supplierGstin);
+    if (days === 0) continue;
+    b.invoiceDate = addDays(b.invoiceDate, days);
+    if (b.voucherDate) b.voucherDate = addDays(b.voucherDate, days);
+  }
+  const originals = new Map(portal.filter((p) => p.ref.endsWith('o')).map((p) => [p.ref.slice(p.ref.lastIndexOf(':') + 1, -1), p]));
+  for (const p of portal) {
+    const days = shiftOf(p.supplierGstin);
+    if (days !== 0) {
+      p.date = addDays(p.date, days);
+      if (p.original) p.original = { ...p.original, date: addDays(p.original.date, days) };
+    } else if (p.original) {
+      // Back to 22–31 March when the amendment is dated in April.
+      const d = Number(p.original.date.slice(8, 10));
+      p.original = { ...p.original, date: addDays(p.original.date, -d - (d % 10)) };
+      const o = originals.get(p.ref.slice(p.ref.lastIndexOf(':') + 1));
+      if (o) o.date = p.original.date;
+    }
+  }
+}
 
 /** Deterministic extra noise on top of the generator's own. */
 function addNoise(books: BooksRow[], portal: PortalDoc[], seed: number): Record<string, SupplierSignal> {
@@ -145,7 +188,8 @@ function shuffled<T>(arr: readonly T[], seed: number): T[] {
 
 /** The inputs of one case (fresh objects each call). */
 export function goldenInputs(c: GoldenCase): { books: BooksRow[]; portal: PortalDoc[]; options: Partial<MatchOptions> } {
-  const data = generateReconData({ n: c.n, seed: c.seed });
+  const data = generateReconData({ n: c.n, seed: c.seed, ...(c.period ? { period: c.period } : {}) });
+  if (c.fySpread) spreadFys(data.books, data.portal);
   const signals = addNoise(data.books, data.portal, c.seed);
   const options: Partial<MatchOptions> = { ...c.options, supplierSignals: signals };
   if (!c.shuffle) return { books: data.books, portal: data.portal, options };

@@ -5,7 +5,7 @@
 import { NumIndex } from '../num-index';
 import { signOf } from '../normalise';
 import { C_SUPERSEDED, CG, ck, CS, DOC_TYPE_BY_CODE, EXCLUDED, F_AMENDED, FAMILY, FAMILY_OF_CODE, FREE, IG, MONEY_STRIDE, SG } from './codes';
-import { cmpDoc, cmpStr, type Docs } from './docs';
+import { cmpDoc, cmpStr, dayOf, type Docs } from './docs';
 import type { Run } from './run-state';
 import { sortWith } from './sort';
 
@@ -56,7 +56,7 @@ export function supersedeAmendments(run: Run): void {
       let orig = -1;
       if (g) {
         for (const c of g) {
-          if (c !== a && s.state[c] === FREE && s.day[c] === s.oDay[s.orig[a]!] && periodOf(s, c) <= ap.period) {
+          if (c !== a && s.state[c] === FREE && dayOf(s, c) === s.oDay[s.orig[a]!] && periodOf(s, c) <= ap.period) {
             orig = c;
             break;
           }

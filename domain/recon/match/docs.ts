@@ -7,7 +7,7 @@ import { type CanonicalKey, canonicalKey } from '../normalise';
 import { TableLease } from '../table-pool';
 import type { BooksRow, Heads, PortalDoc } from '../types';
 import {
-  CS, CG, IG, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE, TAX, TX,
+  ANY_FY, CS, CG, IG, M_DAY, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE, TAX, TX,
 } from './codes';
 
 /**
@@ -36,8 +36,19 @@ export class Docs {
   /** Tail and prefix of the canonical key, for the documents P4/P6 compare (fuzzyKeyOf). */
   readonly fuzzy = new Map<number, CanonicalKey>();
   readonly fy: Float64Array;
-  readonly fySlot: Float64Array;
-  readonly day: Float64Array;
+  /**
+   * The run's earliest FY less one (assignFySlots): a document's FY slot is computed from it
+   * (fySlotOf) rather than kept in a column, and its day is read from its money record (dayOf):
+   * two 8-byte columns fewer per document (at 10 lakh a side ~32 MB).
+   *
+   * A one-element array, not a number field: a number field that starts as 0 and is then given
+   * the base (a double, read from the FY column) has its representation generalised by V8 (small
+   * integer to double, deprecating the object's hidden class), and from then on every full
+   * collection threw away the optimised code of every function reading the documents (`--trace-deopt`:
+   * "weak objects", some thirty distinct functions at each collection), so each run compiled the engine again: the
+   * match took 1.3–1.5× the CPU time (docs/performance.md, Memory).
+   */
+  readonly fyBase = new Float64Array(1);
   readonly rcm: Uint8Array;
   readonly state: Uint8Array;
   readonly partner: Int32Array;
@@ -80,7 +91,7 @@ export class Docs {
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began. The buffer comes
     // from the table pool (table-pool.ts), kept from one run to the next.
-    const buf = tables.buffer(n * (8 * (3 + MONEY_STRIDE) + 4 * 6 + 2 + 7));
+    const buf = tables.buffer(n * (8 * (1 + MONEY_STRIDE) + 4 * 6 + 2 + 7));
     // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
@@ -100,8 +111,6 @@ export class Docs {
     };
     this.money = f64(MONEY_STRIDE);
     this.fy = f64();
-    this.fySlot = f64();
-    this.day = f64();
     this.gstinId = i32();
     this.block = i32();
     this.cleanId = i32();
@@ -121,6 +130,19 @@ export class Docs {
     this.books = new Array<BooksRow>(nb);
     this.portal = [];
   }
+}
+
+/** The document's day number (0: no date; NaN: a date that does not parse), from its money record. */
+export function dayOf(s: Docs, i: number): number {
+  return s.money[i * MONEY_STRIDE + M_DAY]!;
+}
+
+/**
+ * The document's FY relative to the run's earliest (the key packing needs < 63; an undated document,
+ * fy 0, gets slot 0; NaN only for a date that does not parse).
+ */
+export function fySlotOf(s: Docs, i: number): number {
+  return Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - s.fyBase[0]!));
 }
 
 /** The document's clean number ('' when it has none). */
@@ -159,7 +181,7 @@ export function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
   const canonical = canonText(s, i);
   let c = s.fuzzy.get(i);
   if (c === undefined || c.canonical !== canonical) {
-    const k = canonicalKey(clean, s.day[i] === 0 ? null : s.fy[i]!);
+    const k = canonicalKey(clean, dayOf(s, i) === 0 ? null : s.fy[i]!);
     c = { canonical, tail: k.tail, prefix: k.prefix };
     s.fuzzy.set(i, c);
   }
@@ -182,7 +204,7 @@ export function cmpStr(a: string, b: string): number {
  * reference. Independent of input order.
  */
 export function cmpDoc(s: Docs, x: number, y: number): number {
-  return s.day[x]! - s.day[y]! || cmpStr(s.ref[x]!, s.ref[y]!);
+  return dayOf(s, x) - dayOf(s, y) || cmpStr(s.ref[x]!, s.ref[y]!);
 }
 
 export function withinTol(a: Float64Array, b: number, p: number, tol: number): boolean {

@@ -4,7 +4,7 @@
  */
 import { type CanonicalKey, isFuzzyNumberMatch } from '../normalise';
 import { BOE_BLOCK, compatible, FREE, P4, P5 } from './codes';
-import { fuzzyKeyOf, pair, posRcmEqual, taxDiff, withinTol } from './docs';
+import { dayOf, fuzzyKeyOf, pair, posRcmEqual, taxDiff, withinTol } from './docs';
 import { type Cand, dropAmbiguous, greedy, numberDistance } from './pairing';
 import type { Run } from './run-state';
 
@@ -44,7 +44,7 @@ export function fuzzyPasses(run: Run): void {
       let bk: CanonicalKey | null = null;
       for (const p of g.p) {
         if (s.cleanId[p]! < 0 || !compatible(s.type[b]!, s.type[p]!)) continue;
-        const gap = Math.abs(s.day[b]! - s.day[p]!);
+        const gap = Math.abs(dayOf(s, b) - dayOf(s, p));
         if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
         bk ??= fuzzyKeyOf(s, b);
         if (!isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
@@ -58,7 +58,7 @@ export function fuzzyPasses(run: Run): void {
       if (s.state[b] !== FREE) continue;
       for (const p of g.p) {
         if (s.state[p] !== FREE || !compatible(s.type[b]!, s.type[p]!)) continue;
-        const gap = Math.abs(s.day[b]! - s.day[p]!);
+        const gap = Math.abs(dayOf(s, b) - dayOf(s, p));
         if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
         c5.push({ b, p, taxDiff: 0, gap, dist: 0 });
         count[b] = count[b]! + 1;

@@ -7,7 +7,7 @@ import { CanonicalScratch, canonicalOnly, checkGstin, panOf } from '../normalise
 import { NumIndex } from '../num-index';
 import { TableLease } from '../table-pool';
 import { KEY_SPACE, MAX_BLOCKS, PACK_OVERFLOW, T_BOE } from './codes';
-import type { Docs } from './docs';
+import { dayOf, type Docs } from './docs';
 
 /** FY argument of a document without a date (canonicalOnly gets null), in the canonical-key cache. */
 const NO_FY = -1;
@@ -35,7 +35,6 @@ export class Interner {
   readonly gstinById: string[] = [''];
   /** PAN of each cleaned GSTIN by id ('' when it carries none). */
   readonly panById: string[] = [''];
-  fyBase = 0;
   private readonly posIds = new Map<string, number>([['', 0]]);
   private readonly portIds = new Map<string, number>([['', 0]]);
 
@@ -150,7 +149,7 @@ export function ensureCanon(s: Docs, i: number, it: Interner): void {
   }
   // The canonical key depends on the clean key and the FY only: documents sharing both (invoice
   // numbers recur across suppliers and between books and portal) reuse it.
-  const fy = s.day[i] === 0 ? NO_FY : s.fy[i]!;
+  const fy = dayOf(s, i) === 0 ? NO_FY : s.fy[i]!;
   const known = it.canonOf(cleanId, fy);
   if (known >= 0) {
     s.canonId[i] = known;

@@ -8,10 +8,10 @@ import { dayOfIso, fyStartYear } from '../dates';
 import { billOfEntryKey, canonicalOnly, checkGstin, cleanKey } from '../normalise';
 import type { BooksRow, DocType, PortalDoc } from '../types';
 import {
-  ANY_FY, BOE_BLOCK, C_OUT_OF_SCOPE, CG, CS, DOC_TYPE_CODE, EXCLUDED, F_DATE_FALLBACK, F_DERIVED, F_INVALID_GSTIN, F_NOT_ELIGIBLE,
+  BOE_BLOCK, C_OUT_OF_SCOPE, CG, CS, DOC_TYPE_CODE, EXCLUDED, F_DATE_FALLBACK, F_DERIVED, F_INVALID_GSTIN, F_NOT_ELIGIBLE,
   IG, M_DAY, M_PACK, MONEY_STRIDE, PACK_AVAIL, PACK_ID_BITS, PACK_LOW, SG, T_BOE, TAX, TX,
 } from './codes';
-import { cleanPort, cmpDoc, cmpStr, type Docs } from './docs';
+import { cleanPort, cmpDoc, cmpStr, dayOf, type Docs } from './docs';
 import type { Interner } from './interning';
 import type { Run } from './run-state';
 
@@ -39,7 +39,6 @@ function setDate(s: Docs, i: number, iso: string): void {
     fy = m >= 4 ? y : y - 1;
   }
   s.fy[i] = fy;
-  s.day[i] = day;
   s.money[i * MONEY_STRIDE + M_DAY] = day;
 }
 
@@ -147,9 +146,9 @@ export function normalisePortal(s: Docs, it: Interner, portalIn: readonly Portal
 export function assignFySlots(s: Docs, end: number): void {
   // FY slots: small integers relative to the earliest FY in the run (the key packing needs < 63).
   let fyMin = Infinity;
-  for (let i = 0; i < end; i += 1) if (s.day[i] !== 0 && s.fy[i]! < fyMin) fyMin = s.fy[i]!;
-  const fyBase = Number.isFinite(fyMin) ? fyMin - 1 : 0;
-  for (let i = 0; i < end; i += 1) s.fySlot[i] = Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - fyBase));
+  for (let i = 0; i < end; i += 1) if (dayOf(s, i) !== 0 && s.fy[i]! < fyMin) fyMin = s.fy[i]!;
+  // (fySlotOf computes each document's slot from the base.)
+  s.fyBase[0] = Number.isFinite(fyMin) ? fyMin - 1 : 0;
 }
 
 /**

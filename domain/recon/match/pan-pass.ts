@@ -1,7 +1,7 @@
 /** Phase: P6, same PAN with a different GSTIN (docs/reconciliation.md, "The passes"). */
 import { isFuzzyNumberMatch } from '../normalise';
 import { BOE_BLOCK, compatible, FREE, MONEY_STRIDE, P6, TX } from './codes';
-import { fuzzyKeyOf, taxDiff } from './docs';
+import { dayOf, fuzzyKeyOf, taxDiff } from './docs';
 import { ensureCanon } from './interning';
 import { type Cand, greedy, numberDistance } from './pairing';
 import type { Run } from './run-state';
@@ -37,7 +37,7 @@ export function panPass(run: Run): void {
       const bk = fuzzyKeyOf(s, b);
       for (const p of g.p) {
         if (s.gstinId[p] === s.gstinId[b] || s.cleanId[p]! < 0 || !compatible(s.type[b]!, s.type[p]!)) continue;
-        const gap = Math.abs(s.day[b]! - s.day[p]!);
+        const gap = Math.abs(dayOf(s, b) - dayOf(s, p));
         if (!(s.fy[b] === s.fy[p] || gap <= win)) continue;
         if (Math.abs(money[b * MONEY_STRIDE + TX]! - money[p * MONEY_STRIDE + TX]!) > tol || taxDiff(money, b, p) > tol) continue;
         if (s.canonId[b] !== s.canonId[p] && !isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;

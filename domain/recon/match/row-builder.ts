@@ -8,7 +8,7 @@ import type { Flag, MatchReason } from '../categories';
 import { newRowItcScratch, rowItc, type RowItcScratch } from '../itc';
 import type { TableLease } from '../table-pool';
 import { DOC_TYPE_BY_CODE, F_ORIGINAL_NUMBER, F_PERIOD_SHIFT, FLAG_BY_BIT, MONEY_STRIDE, P3, P6, PASS_BY_CODE } from './codes';
-import { type Docs, portText, posText } from './docs';
+import { dayOf, type Docs, portText, posText } from './docs';
 import type { Difference, MatchedRows, MatchOptions, ResultRow } from './options';
 import { singleCategory, singleReason } from './row-plan';
 import {
@@ -139,7 +139,7 @@ export class Rows {
     const br = s.books[b]!;
     const pr = s.portal[p - s.nb]!;
     if ((found & D_DATE) !== 0) {
-      diffs.push({ field: 'invoiceDate', books: br.invoiceDate, portal: pr.date, delta: s.day[b]! - s.day[p]!, material: isMaterial(v, 6) });
+      diffs.push({ field: 'invoiceDate', books: br.invoiceDate, portal: pr.date, delta: dayOf(s, b) - dayOf(s, p), material: isMaterial(v, 6) });
     }
     if ((found & D_POS) !== 0) diffs.push({ field: 'placeOfSupply', books: posText(s, b), portal: posText(s, p), delta: null, material: true });
     if ((found & D_RCM) !== 0) diffs.push({ field: 'reverseCharge', books: s.rcm[b] === 1, portal: s.rcm[p] === 1, delta: null, material: true });

@@ -11,7 +11,7 @@ import {
   CG, CS, F_NOT_ELIGIBLE, F_REJECTED_IN_IMS, IG, M_PACK, MERGED, MONEY_STRIDE, OUT_REASON_BY_CODE, PACK_AVAIL, PACK_LOW, PAIRED,
   SG, SIGN_OF_CODE, TX,
 } from './codes';
-import type { Docs } from './docs';
+import { dayOf, type Docs } from './docs';
 import type { ResultRow, RowSink } from './options';
 import type { Run } from './run-state';
 import { verdict, verdictAccepted, verdictCategoryIndex } from './verdict';
@@ -65,7 +65,7 @@ export function planRows(run: Run, sink: RowSink | null): RowPlan {
         sink.add(SINGLE_CATEGORY_INDEX[singleCode(s, b)]!, false, bSide, booksRowCount(s, b), pSide, undefined, amendmentOf(s, b), g, gstinById[g]!);
       }
     }
-    rowDay[n] = s.day[b]!;
+    rowDay[n] = dayOf(s, b);
     rowB[n] = b;
     n += 1;
   }
@@ -74,7 +74,7 @@ export function planRows(run: Run, sink: RowSink | null): RowPlan {
     if (s.state[p] === PAIRED) continue;
     const g = s.gstinId[p]!;
     rowGstin[n] = g;
-    rowDay[n] = s.day[p]!;
+    rowDay[n] = dayOf(s, p);
     rowP[n] = p;
     if (sink !== null) {
       sideOf(s, pSide, p);

@@ -7,8 +7,9 @@
  * at a time as the COPY takes them, the other way copy-rows.ts is fed.
  */
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Knex } from 'knex';
-import { CHUNK, CHUNK_CHARS, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
+import { CHUNK, CHUNK_BYTES, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
 import { importRowsText } from '../../../db/copy-text';
 import { insertImportText, insertResultRows, loadImportRows, ROW_BATCH, type ResultSource, type StoredResult } from '../../../db/recon-rows';
 import { inTenantTransaction } from '../../../db/tenant';
@@ -122,7 +123,7 @@ describe('bulk row writes by COPY', () => {
       expect(back.findIndex((d, i) => d.n !== i || d.t !== docs[i]!.t)).toBe(-1);
     });
 
-    it(`cuts large rows into chunks of about ${CHUNK_CHARS / 1024 / 1024} MB of text, in order`, async () => {
+    it(`cuts large rows into chunks of about ${CHUNK_BYTES / 1024 / 1024} MB of text, in order`, async () => {
       const { importId, clientId } = await newImport(firm);
       const docs = Array.from({ length: 3_000 }, (_, i) => ({ n: i, text: `${i}\t`.padEnd(2_000, 'é\\') }));
       const text = importRowsText(docs);
@@ -130,12 +131,12 @@ describe('bulk row writes by COPY', () => {
         await insertImportText(trx, { firmId: firm.id, clientId, importId, period: PERIOD }, text);
         return moves(trx, importId);
       });
-      // The chunks follow each other, and each but the last ends with the row that took it to CHUNK_CHARS bytes.
+      // The chunks follow each other, and each but the last ends with the row that took it to CHUNK_BYTES bytes.
       const bytes = (first: number, last: number) => text.ends[last]! - (first === 0 ? 0 : text.ends[first - 1]!);
       expect(moved.length).toBeGreaterThan(1);
       expect(moved.map(([first]) => first)).toEqual([0, ...moved.slice(0, -1).map(([, last]) => last + 1)]);
       expect(moved[moved.length - 1]![1]).toBe(docs.length - 1);
-      expect(moved.slice(0, -1).filter(([first, last]) => !(bytes(first, last) >= CHUNK_CHARS && bytes(first, last - 1) < CHUNK_CHARS))).toEqual([]);
+      expect(moved.slice(0, -1).filter(([first, last]) => !(bytes(first, last) >= CHUNK_BYTES && bytes(first, last - 1) < CHUNK_BYTES))).toEqual([]);
       expect(await asFirm(firm, (trx) => loadImportRows<unknown>(trx, { firmId: firm.id, importId }))).toEqual(docs);
     });
 
@@ -270,6 +271,24 @@ describe('bulk row writes by COPY', () => {
   });
 
   describe('result rows, made a row at a time as the COPY takes them (insertResultRows)', () => {
+    /**
+     * Rows of 1–3 KB of text unlike each other, more than four chunks' worth: their lengths vary,
+     * so a chunk written over bytes still being sent would shift, cut or repeat rows. Awkward
+     * text in every field.
+     */
+    const longRows = (): StoredResult[] => Array.from({ length: 9_000 }, (_, i) => {
+      const text = AWKWARD_TEXTS[i % AWKWARD_TEXTS.length]!;
+      return { category: `c${i % 5}`, supplierGstin: i % 3 === 0 ? text : `G${i}`, row: { n: i, text, pad: `${i}:`.repeat(200 + ((i * 37) % 400)) } };
+    });
+
+    /** Whether the run's stored rows are the rows written, in order; else the first that is not. */
+    const storedAsWritten = async (runId: string, rows: readonly StoredResult[]): Promise<unknown> => {
+      const back: Array<{ seq: number; category: string; supplier_gstin: string; row: unknown }> = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'category', 'supplier_gstin', 'row');
+      if (back.length !== rows.length) return { stored: back.length, written: rows.length };
+      const wrong = back.findIndex((r, i) => r.seq !== i || r.category !== rows[i]!.category || r.supplier_gstin !== rows[i]!.supplierGstin || !isDeepStrictEqual(r.row, rows[i]!.row));
+      return wrong === -1 ? 'all rows as written' : { seq: wrong, stored: back[wrong] };
+    };
+
     it('round-trips result rows, their category and supplier text exactly', async () => {
       const { runId, clientId } = await newRun(firm);
       const rows: StoredResult[] = AWKWARD_TEXTS.map((text, i) => ({ category: `matched ${text}`, supplierGstin: text, row: { id: `r${i}`, note: text, reasons: [text] } }));
@@ -293,6 +312,54 @@ describe('bulk row writes by COPY', () => {
       const back: Array<{ seq: number; supplier_gstin: string; row: { n: number } }> = await db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'supplier_gstin', 'row');
       expect(back.length).toBe(rows.length);
       expect(back.findIndex((r, i) => r.seq !== i || r.row.n !== i || r.supplier_gstin !== rows[i]!.supplierGstin)).toBe(-1);
+    });
+
+    it(`writes more than two chunks of about ${CHUNK_BYTES / 2 ** 20} MB (each written into a block reused from the chunk before last), each row exactly`, async () => {
+      const { runId, clientId } = await newRun(firm);
+      const rows = longRows();
+      await asFirm(firm, async (trx) => {
+        await insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows));
+        // Each move is one INSERT statement: its rows share a command id.
+        const movesMade = await trx.raw(`select count(distinct cmin::text::int)::int as n from reconciliation_results where run_id = ?`, [runId]);
+        expect(movesMade.rows[0].n).toBeGreaterThanOrEqual(4);
+      });
+      expect(await storedAsWritten(runId, rows)).toBe('all rows as written');
+    });
+
+    it('leaves the bytes of a chunk untouched while the socket still holds them, the next chunk being written meanwhile', async () => {
+      const { runId, clientId } = await newRun(firm);
+      const rows = longRows();
+      let held = 0;
+      await asFirm(firm, async (trx) => {
+        // The connection's socket made slow: a COPY's messages (the chunk's own bytes, not copies)
+        // are held until its CopyDone and sent 100 ms later, when the lookahead has written the
+        // next chunk's text, as a socket with full buffers would hold them.
+        const client = (await trx.client.acquireConnection()) as { connection: { stream: { write(b: Uint8Array): boolean } } };
+        const stream = client.connection.stream;
+        const write = stream.write.bind(stream);
+        let holding: Uint8Array[] | null = null;
+        stream.write = (b: Uint8Array) => {
+          // A message's 5-byte header (type, length) is written apart from the chunk it frames.
+          const header = b.length === 5 ? b[0] : undefined;
+          if (holding === null && header === 0x64) holding = []; // CopyData
+          if (holding === null) return write(b);
+          holding.push(b);
+          if (header === 0x63) { // CopyDone
+            const messages = holding;
+            holding = null;
+            held += 1;
+            setTimeout(() => messages.forEach((m) => write(m)), 100);
+          }
+          return true;
+        };
+        try {
+          await insertResultRows(trx, { firmId: firm.id, clientId, period: PERIOD, runId }, sourceOf(rows));
+        } finally {
+          stream.write = write;
+        }
+      });
+      expect(held).toBeGreaterThanOrEqual(4);
+      expect(await storedAsWritten(runId, rows)).toBe('all rows as written');
     });
 
     it('leaves nothing when the database refuses a row in the second chunk', async () => {

@@ -47,7 +47,7 @@ describe('an upload waiting to be stored', () => {
    * Starts a PUT and sends half its body, so the upload has checked its import (a short read through
    * the firm's gate) and then waits for the rest; the test takes the firm's only slot at that point.
    */
-  async function uploadBehindAHeldSlot(): Promise<{ importId: string; finish(): void; response: Promise<{ status: number; body: any }>; request: http.ClientRequest; holder: () => void }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async function uploadBehindAHeldSlot(): Promise<{ importId: string; path: string; finish(): void; response: Promise<{ status: number; body: any }>; request: http.ClientRequest; holder: () => void }> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const body = Buffer.from(data.csv);
     const created = await createImport(api, staff, firm.clients[0]!.id, 'purchase_register', PERIOD, body.length);
     expect(created.status).toBe(201);
@@ -68,7 +68,7 @@ describe('an upload waiting to be stored', () => {
     await until(() => gate.inUse(firm.id) === 0, 'the check to give its slot back');
     enter.mockRestore();
     const holder = await gate.enter(firm.id);
-    return { importId: created.body.importId as string, finish: () => request.end(body.subarray(body.length >> 1)), response, request, holder };
+    return { importId: created.body.importId as string, path: new URL(created.body.uploadUrl as string).pathname, finish: () => request.end(body.subarray(body.length >> 1)), response, request, holder };
   }
 
   it('is stored once a slot held longer than a read waits comes free, while a read of the firm is refused', async () => {
@@ -98,6 +98,7 @@ describe('an upload waiting to be stored', () => {
 
   it('stops waiting when its client goes: nothing stored, the URL unused, no slot taken later', async () => {
     const gate = api.app.firmGate;
+    const logsFrom = api.logs.lines.length;
     const upload = await uploadBehindAHeldSlot();
     upload.response.catch(() => undefined); // the client hangs up: no answer comes
     upload.finish();
@@ -113,5 +114,11 @@ describe('an upload waiting to be stored', () => {
     const row = await db.owner('imports').where({ id: upload.importId }).first('status');
     expect(row.status).toBe('awaiting_upload');
     expect(Number((await db.owner('import_rows').where({ import_id: upload.importId }).count({ n: '*' }))[0]!.n)).toBe(0);
+
+    // Logged as the client's doing, at info with a 499, not as a server error (a 503 at error level).
+    const lines = () => api.logs.lines.slice(logsFrom).map((l) => JSON.parse(l) as { level: number; msg: string; path?: string; status?: number; method?: string }).filter((l) => l.path === upload.path);
+    await until(() => lines().some((l) => l.msg === 'request'), 'the upload\'s access log line');
+    const seen = lines().map((l) => ({ level: l.level, msg: l.msg, status: l.status }));
+    expect(seen).toEqual([{ level: 30, msg: 'client closed request', status: undefined }, { level: 30, msg: 'request', status: 499 }]);
   });
 });

@@ -1,4 +1,5 @@
 import Koa from 'koa';
+import { DatabaseError } from 'pg';
 import { errorHandler } from '../../../api/middleware/error-handler';
 import { requestContext } from '../../../api/middleware/request-context';
 import { ApiError } from '../../../api/errors';
@@ -47,5 +48,19 @@ describe('error handler', () => {
     const body = await bodyOf(await fetch(server.url));
     await server.close();
     expect(body.error.details.cause).toBe('boom');
+  });
+
+  it('shows a database error in development without the value its message quotes', async () => {
+    const gstin = '27AAPFU0939F1ZV';
+    const error = Object.assign(new DatabaseError(`invalid input syntax for type uuid: "${gstin}"`, 0, 'error'), { severity: 'ERROR', code: '22P02' });
+    expect(error.stack).toContain(gstin); // node-postgres's stack begins with its message (else this test proves nothing)
+    const { app, logs } = appThatThrows(error, true);
+    const server = await serve(app);
+    const res = await fetch(server.url);
+    await server.close();
+    const text = await res.text();
+    const details = JSON.parse(text).error.details;
+    expect({ status: res.status, gstin: text.includes(gstin), logged: logs.text().includes(gstin) }).toEqual({ status: 500, gstin: false, logged: false });
+    expect(details).toMatchObject({ cause: 'database error 22P02 (data exception)', stack: expect.stringMatching(/^ScrubbedDatabaseError: database error 22P02 \(data exception\)\n {4}at /) });
   });
 });

@@ -1,0 +1,133 @@
+/**
+ * The shapes a database error travels in, built around node-postgres's own DatabaseError class (no
+ * database here: the real failing statements are in tests/integration/platform/db-error-scrub.test.ts):
+ * under another error's `cause`, among an AggregateError's `errors`, in another property; and the
+ * refusals' names, the messages kept for their code, the stack's frames.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseError } from 'pg';
+import pino from 'pino';
+import { OWN_REFUSAL_REASONS, ScrubbedDatabaseError, scrubDatabaseError } from '../../../db/scrub-db-error';
+import { captureLogger } from '../../harness/logs';
+
+const GSTIN = '27AAPFU0939F1ZV';
+
+/** A PostgreSQL error as node-postgres builds it from the server's fields. */
+function pgError(code: string, message: string, fields: Partial<DatabaseError> = {}): DatabaseError {
+  const error = new DatabaseError(message, message.length, 'error');
+  Object.assign(error, { severity: 'ERROR', code, ...fields });
+  return error;
+}
+
+const duplicate = () => pgError('23505', `duplicate key value violates unique constraint "clients_gstin_key"`, { detail: `Key (gstin)=(${GSTIN}) already exists.`, constraint: 'clients_gstin_key', table: 'clients' });
+
+/** A value PostgreSQL quotes in its message (and so in the stack node-postgres gives the error). */
+const quoting = () => pgError('22P02', `invalid input syntax for type uuid: "${GSTIN}"`);
+
+/** Everything pino would write for the error: its serializer walks causes, aggregated errors and properties. */
+function logged(error: unknown): string {
+  const logs = captureLogger('debug');
+  logs.logger.error({ err: error }, 'failed');
+  return logs.text();
+}
+
+describe('database errors under other errors', () => {
+  it('as the cause of an error: the copy keeps the outer message and scrubs the cause; the original is untouched', () => {
+    const inner = quoting();
+    const outer = new Error('could not save the client', { cause: inner });
+    // pino's own serializer does write a cause's text (else this test proves nothing).
+    expect(JSON.stringify(pino.stdSerializers.err(outer))).toContain(GSTIN);
+
+    const scrubbed = scrubDatabaseError(outer) as Error & { cause: unknown };
+    expect(scrubbed).not.toBe(outer);
+    expect(outer.cause).toBe(inner);
+    expect({ message: scrubbed.message, isError: scrubbed instanceof Error, causeIsScrubbed: scrubbed.cause instanceof ScrubbedDatabaseError }).toEqual({ message: 'could not save the client', isError: true, causeIsScrubbed: true });
+    expect(scrubbed.cause).toMatchObject({ sqlState: '22P02' });
+    const text = logged(outer);
+    expect({ gstin: text.includes(GSTIN), sqlState: text.includes('database error 22P02') }).toEqual({ gstin: false, sqlState: true });
+  });
+
+  it('among an AggregateError\'s errors', () => {
+    const other = new Error('unrelated');
+    const aggregate = new AggregateError([other, duplicate()], 'two writes failed');
+    expect(JSON.stringify(pino.stdSerializers.err(aggregate))).toContain(GSTIN);
+
+    const scrubbed = scrubDatabaseError(aggregate) as AggregateError;
+    expect(scrubbed).toBeInstanceOf(AggregateError);
+    expect(scrubbed.errors[0]).toBe(other);
+    expect(scrubbed.errors[1]).toBeInstanceOf(ScrubbedDatabaseError);
+    expect(aggregate.errors[1]).toBeInstanceOf(DatabaseError);
+    expect(logged(aggregate).includes(GSTIN)).toBe(false);
+  });
+
+  it('in another property of an error, two levels down, and in a cycle', () => {
+    const middle = Object.assign(new Error('middle'), { query: duplicate() });
+    const outer = Object.assign(new Error('outer'), { failure: middle });
+    expect(JSON.stringify(pino.stdSerializers.err(outer))).toContain(GSTIN);
+    (middle as Error & { back?: unknown }).back = outer;
+    const scrubbed = scrubDatabaseError(outer) as Error & { failure: Error & { query: unknown; back: unknown } };
+    expect(scrubbed.failure.query).toBeInstanceOf(ScrubbedDatabaseError);
+    // The cycle closes on the copy, so nothing leads back to the original's database error.
+    expect(scrubbed.failure.back).toBe(scrubbed);
+    expect(JSON.stringify(scrubbed, (_key, value: unknown) => (value === scrubbed && _key !== '' ? '[cycle]' : value)).includes(GSTIN)).toBe(false);
+    expect(logged(outer).includes(GSTIN)).toBe(false);
+  });
+
+  it('an error without a database error under it is returned as it is', () => {
+    const plain = new Error('outer', { cause: new Error('inner') });
+    const cyclic = Object.assign(new Error('self'), { self: null as unknown });
+    cyclic.self = cyclic;
+    expect([scrubDatabaseError(plain) === plain, scrubDatabaseError(cyclic) === cyclic, scrubDatabaseError('text')]).toEqual([true, true, 'text']);
+  });
+});
+
+describe('what a scrubbed database error keeps', () => {
+  it("names every refusal our migrations raise, and keeps only that name", () => {
+    const folder = join(__dirname, '../../../db/migrations');
+    const raised = new Set<string>();
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.ts'))) {
+      for (const match of readFileSync(join(folder, file), 'utf8').matchAll(/RAISE EXCEPTION '([^'%]*?)(?::| \(|%)/g)) raised.add(match[1]!.trim());
+    }
+    expect([...raised].filter((name) => !(OWN_REFUSAL_REASONS as readonly string[]).includes(name))).toEqual([]);
+    expect(raised.size).toBeGreaterThanOrEqual(7);
+
+    const signIn = pgError('42501', `select record_signin_event($1) - record_signin_event: ${GSTIN} is not a sign-in event`, { routine: 'exec_stmt_raise' });
+    const appendOnly = pgError('42501', 'audit_events is append-only (UPDATE refused)', { routine: 'exec_stmt_raise' });
+    expect([scrubDatabaseError(signIn), scrubDatabaseError(appendOnly)].map((e) => e.message)).toEqual([
+      'database error 42501 (syntax error or access rule violation) - record_signin_event',
+      'database error 42501 (syntax error or access rule violation) - audit_events is append-only',
+    ]);
+  });
+
+  it("keeps PostgreSQL's own message where its code's text quotes no value, without knex's statement", () => {
+    const denied = pgError('42501', `select * from clients where gstin = '${GSTIN}' - permission denied for table clients`, { routine: 'aclcheck_error' });
+    const timeout = pgError('57014', 'canceling statement due to statement timeout', { routine: 'ProcessInterrupts' });
+    const badValue = pgError('22P02', `invalid input syntax for type uuid: "${GSTIN}"`);
+    expect([denied, timeout, badValue].map((e) => scrubDatabaseError(e).message)).toEqual([
+      'database error 42501 (syntax error or access rule violation): permission denied for table clients',
+      'database error 57014 (operator intervention): canceling statement due to statement timeout',
+      'database error 22P02 (data exception)',
+    ]);
+  });
+
+  it("keeps the stack's frames, not a message's lines that begin with \"at\"", () => {
+    const error = pgError('22P02', 'bad value');
+    error.stack = [
+      `error: select x`,
+      `  at time zone '${GSTIN}'`,
+      `    at ${GSTIN} and more`,
+      '    at Parser.parseErrorMessage (/app/node_modules/pg-protocol/dist/parser.js:287:98)',
+      '    at /app/db/copy-rows.ts:10:5',
+      '    at Array.map (<anonymous>)',
+      '    at async Promise.all (index 0)',
+    ].join('\n');
+    expect(scrubDatabaseError(error).stack!.split('\n')).toEqual([
+      'ScrubbedDatabaseError: database error 22P02 (data exception)',
+      '    at Parser.parseErrorMessage (/app/node_modules/pg-protocol/dist/parser.js:287:98)',
+      '    at /app/db/copy-rows.ts:10:5',
+      '    at Array.map (<anonymous>)',
+      '    at async Promise.all (index 0)',
+    ]);
+  });
+});
