@@ -180,11 +180,10 @@ export class CsvRecords {
       // A quote on the line: field by field; a quoted field may run over several lines.
       const start = p;
       const lineAtStart = this.line;
-      let record: string[];
-      if (this.reuseRecords) {
-        record = this.scratch;
-        record.length = 0;
-      } else record = [];
+      // The fields are written by index and the length set once at the end: emptying the reused
+      // array (`length = 0`) would drop its backing store, so every record would grow a new one.
+      const record = this.reuseRecords ? this.scratch : [];
+      let fields = 0;
       let q = p;
       let terminated = false;
       let next: number;
@@ -229,7 +228,7 @@ export class CsvRecords {
           }
           if (!this.discard) {
             const v = text.slice(q + 1, j);
-            record.push(escaped ? v.replaceAll('""', '"') : v);
+            record[fields++] = escaped ? v.replaceAll('""', '"') : v;
           }
           const after = j + 1;
           if (after >= n) {
@@ -280,7 +279,7 @@ export class CsvRecords {
           this.line = lineAtStart;
           return this.giveUp(text, start, lineAtStart);
         }
-        if (!this.discard) record.push(text.slice(q, fieldEnd));
+        if (!this.discard) record[fields++] = text.slice(q, fieldEnd);
         if (fieldEnd === dAt) {
           q = dAt + 1;
           continue;
@@ -289,6 +288,7 @@ export class CsvRecords {
         next = e + 1;
         break;
       }
+      if (record.length !== fields) record.length = fields;
       if (!this.emit(record, terminated)) return -1;
       if (terminated) this.line += 1;
       p = next;

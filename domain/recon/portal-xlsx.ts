@@ -16,7 +16,7 @@ import { type DateSystem, periodFromMmyyyy, periodFromMonthName } from './dates'
 import { cleanGstin } from './normalise';
 import { formInText, jsonValue, NUMBER_FIELDS, portalField, portalWorkbook, type PortalField, type PortalForm, sheetSection } from './portal-xlsx-layout';
 import { normaliseHeader } from './register-header';
-import type { Cell } from './register-sink';
+import type { Cell } from './register-read-types';
 import { sniffContent } from './sniff';
 import type { Issue } from './types';
 import { type SheetRow, xlsxSheets } from './xlsx-workbook';

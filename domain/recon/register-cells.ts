@@ -8,7 +8,7 @@
 import { type DateResult, type DateSystem, parseDate } from './dates';
 import { checkGstin, type GstinCheck } from './normalise';
 import type { RegisterField } from './register-header';
-import type { Cell } from './register-sink';
+import type { Cell } from './register-read-types';
 
 /** A cell as text: trimmed, a date as its ISO day. */
 export function cellText(c: Cell): string {

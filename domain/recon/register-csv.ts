@@ -28,6 +28,14 @@ function detectDelimiter(head: Uint8Array): string {
 }
 
 /**
+ * The most bytes decoded at once. Node's streaming TextDecoder hands a piece of about a megabyte
+ * back as a two-byte string even when it is ASCII (64 KB pieces come back one-byte), and every
+ * text cut from it, kept cells included, was then two bytes a character: the buffered prefix the
+ * header was searched in is such a piece.
+ */
+const DECODE_PIECE = 1 << 16;
+
+/**
  * The records from `from_line` on, as csv-parse streams them with the reader's options: CsvRecords
  * reads plain CSV, and where a record is not plain csv-parse reads from that record to the end
  * (csv-records.ts). A csv-parse error goes to `failed`, after the records before it. With
@@ -44,6 +52,7 @@ export async function tokenize(
   }
   const fast = new CsvRecords(delimiter, fromLine, take, reuseRecords);
   const it = bytes[Symbol.asyncIterator]();
+  let restOfChunk: Uint8Array | undefined;
   try {
     for (;;) {
       const n = await it.next();
@@ -53,7 +62,13 @@ export async function tokenize(
         fast.end();
         break;
       }
-      fast.write(decoder.decode(n.value, { stream: true }));
+      const bytes = n.value;
+      for (let i = 0; i < bytes.length; i += DECODE_PIECE) {
+        fast.write(decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), { stream: true }));
+        // csv-parse reads on from the record the tokenizer left: with the rest of this chunk.
+        if (fast.fallback) restOfChunk = bytes.subarray(i + DECODE_PIECE);
+        if (fast.stopped || fast.fallback) break;
+      }
       if (fast.stopped || fast.fallback) break;
     }
   } catch (e) {
@@ -61,26 +76,35 @@ export async function tokenize(
     failed(e as Error);
     return;
   }
-  if (fast.fallback) await csvParseRest(fast.fallback, it, decoder, delimiter, take, failed);
+  if (fast.fallback) await csvParseRest(fast.fallback, it, decoder, delimiter, take, failed, restOfChunk);
   else if (fast.stopped) await it.return?.();
+}
+
+/** `bytes` decoded DECODE_PIECE bytes at a time (one-byte strings for ASCII), empty pieces left out. */
+function* decodedPieces(decoder: TextDecoder, bytes: Uint8Array): Generator<string> {
+  for (let i = 0; i < bytes.length; i += DECODE_PIECE) {
+    const t = decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), { stream: true });
+    if (t) yield t;
+  }
 }
 
 /**
  * csv-parse from a record on: fed as many empty lines as come before it, so that its line numbers
- * (in records and in errors) are the file's, and `from_line` skips them.
+ * (in records and in errors) are the file's, and `from_line` skips them; then the record's text,
+ * the rest of the chunk it was in, and the chunks after.
  */
 async function csvParseRest(
   fb: CsvFallback, it: AsyncIterator<Uint8Array>, decoder: TextDecoder, delimiter: string, take: CsvRecordHandler,
-  failed: (e: Error) => void,
+  failed: (e: Error) => void, restOfChunk?: Uint8Array,
 ): Promise<void> {
   async function* texts(): AsyncGenerator<string> {
     if (fb.line > 1) yield fb.newline.repeat(fb.line - 1);
     yield fb.rest;
+    if (restOfChunk) yield* decodedPieces(decoder, restOfChunk);
     for (;;) {
       const n = await it.next();
       if (n.done) break;
-      const t = decoder.decode(n.value, { stream: true });
-      if (t) yield t;
+      yield* decodedPieces(decoder, n.value);
     }
     const tail = decoder.decode();
     if (tail) yield tail;

@@ -70,35 +70,64 @@ class RegisterRow implements BooksRow {
   declare dateFallback?: boolean;
   declare sourceLines?: string[];
 
-  constructor(f: RowFields) {
-    this.rowRef = f.rowRef;
-    this.supplierGstin = f.supplierGstin;
-    this.docType = f.docType;
-    this.invoiceNumberRaw = f.invoiceNumberRaw;
-    this.invoiceDate = f.invoiceDate;
-    this.taxableValue = f.taxableValue;
-    this.igst = f.igst;
-    this.cgst = f.cgst;
-    this.sgst = f.sgst;
-    this.cess = f.cess;
-    this.reverseCharge = f.reverseCharge;
-    if (f.supplierName) this.supplierName = f.supplierName;
-    if (f.voucherNumber) this.voucherNumber = f.voucherNumber;
-    if (f.voucherDate) this.voucherDate = f.voucherDate;
-    if (f.invoiceValue) this.invoiceValue = f.invoiceValue;
-    if (f.placeOfSupply) this.placeOfSupply = f.placeOfSupply;
-    if (f.itcEligible !== null && f.itcEligible !== undefined) this.itcEligible = f.itcEligible;
-    if (f.portCode) this.portCode = f.portCode;
-    if (f.billOfEntryNumber) this.billOfEntryNumber = f.billOfEntryNumber;
-    if (f.derivedAmounts) this.derivedAmounts = true;
-    if (f.dateFallback) this.dateFallback = true;
-    if (f.sourceLines) this.sourceLines = f.sourceLines;
+  // Positional, so that the sink builds a row without a RowFields object per document first.
+  constructor(
+    rowRef: string, supplierGstin: string, docType: DocType, invoiceNumberRaw: string, invoiceDate: string,
+    taxableValue: number, igst: number, cgst: number, sgst: number, cess: number, reverseCharge: boolean,
+    supplierName: string | undefined, voucherNumber: string | undefined, voucherDate: string | undefined,
+    invoiceValue: number | undefined, placeOfSupply: string | null | undefined, itcEligible: boolean | null | undefined,
+    portCode: string | undefined, billOfEntryNumber: string | undefined, derivedAmounts: boolean | undefined,
+    dateFallback: boolean | undefined, sourceLines: string[] | null | undefined,
+  ) {
+    this.rowRef = rowRef;
+    this.supplierGstin = supplierGstin;
+    this.docType = docType;
+    this.invoiceNumberRaw = invoiceNumberRaw;
+    this.invoiceDate = invoiceDate;
+    this.taxableValue = taxableValue;
+    this.igst = igst;
+    this.cgst = cgst;
+    this.sgst = sgst;
+    this.cess = cess;
+    this.reverseCharge = reverseCharge;
+    if (supplierName) this.supplierName = supplierName;
+    if (voucherNumber) this.voucherNumber = voucherNumber;
+    if (voucherDate) this.voucherDate = voucherDate;
+    if (invoiceValue) this.invoiceValue = invoiceValue;
+    if (placeOfSupply) this.placeOfSupply = placeOfSupply;
+    if (itcEligible !== null && itcEligible !== undefined) this.itcEligible = itcEligible;
+    if (portCode) this.portCode = portCode;
+    if (billOfEntryNumber) this.billOfEntryNumber = billOfEntryNumber;
+    if (derivedAmounts) this.derivedAmounts = true;
+    if (dateFallback) this.dateFallback = true;
+    if (sourceLines) this.sourceLines = sourceLines;
   }
 }
 
 /** The one place a register BooksRow's fields are set: in this order, the optional ones only when given. */
 export function bookRow(f: RowFields): BooksRow {
-  return new RegisterRow(f);
+  return new RegisterRow(
+    f.rowRef, f.supplierGstin, f.docType, f.invoiceNumberRaw, f.invoiceDate, f.taxableValue, f.igst, f.cgst, f.sgst, f.cess,
+    f.reverseCharge, f.supplierName, f.voucherNumber, f.voucherDate, f.invoiceValue, f.placeOfSupply, f.itcEligible, f.portCode,
+    f.billOfEntryNumber, f.derivedAmounts, f.dateFallback, f.sourceLines,
+  );
+}
+
+/**
+ * `bookRow` of a document's first line, its fields as arguments (no RowFields object per
+ * document): the sink's one call per document.
+ */
+export function firstLineRow(
+  rowRef: string, supplierGstin: string, docType: DocType, invoiceNumberRaw: string, invoiceDate: string,
+  taxableValue: number, igst: number, cgst: number, sgst: number, cess: number, reverseCharge: boolean,
+  supplierName: string, voucherNumber: string, voucherDate: string, invoiceValue: number, placeOfSupply: string | null,
+  itcEligible: boolean | null, portCode: string, billOfEntryNumber: string, derivedAmounts: boolean, dateFallback: boolean,
+): BooksRow {
+  return new RegisterRow(
+    rowRef, supplierGstin, docType, invoiceNumberRaw, invoiceDate, taxableValue, igst, cgst, sgst, cess, reverseCharge,
+    supplierName, voucherNumber, voucherDate, invoiceValue, placeOfSupply, itcEligible, portCode, billOfEntryNumber,
+    derivedAmounts, dateFallback, undefined,
+  );
 }
 
 /**

@@ -14,52 +14,15 @@ import { parseAmount } from './amounts';
 import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
-import { bookRow, finishRow, type JoinedLines } from './register-docs';
+import { finishRow, firstLineRow, type JoinedLines } from './register-docs';
 import { DocumentIndex } from './register-keys';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
-import { type ColumnMapping, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
+import { docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
+import type { Cell, RegisterReadOptions, RegisterReadResult } from './register-read-types';
 import { headerFields, mappedColumns, skippedAs } from './register-header-rows';
 import type { BooksRow, DocType, Issue } from './types';
 
-export interface RegisterReadOptions {
-  /** File name (or any label) used in row references. */
-  source?: string;
-  /** User-confirmed mapping: header text (case/space-insensitive) → field. Wins over synonyms. */
-  columnMap?: Readonly<Record<string, RegisterField>>;
-  /** How many rows to search for the header (default 60). */
-  headerSearchRows?: number;
-  maxIssues?: number;
-  /** Field delimiter of a CSV (default: detected from its first lines). */
-  csvDelimiter?: string;
-  /**
-   * Most source rows (every sheet together) and most cells read; past either the read stops with a
-   * fatal `too_many_rows` / `too_many_cells` issue (a file of millions of rows is refused, not held).
-   */
-  maxRows?: number;
-  maxCells?: number;
-}
-
-/** Codes of the fatal issues that mean "the file is too large", not "the file is wrong". */
-export const TOO_LARGE_CODES: ReadonlySet<string> = new Set(['too_many_rows', 'too_many_cells']);
-
-export interface RegisterReadResult {
-  ok: boolean;
-  rows: BooksRow[];
-  /**
-   * Proposed mapping per sheet (show it to the user to confirm; docs/reconciliation.md, "Inputs").
-   */
-  mapping: Array<{ sheet: string; headerLine: number; columns: ColumnMapping[] }>;
-  skipped: { blank: number; totals: number; repeatedHeaders: number; titleRows: number; nonPurchase: number };
-  /** Number of source lines that were merged into a document with other lines (split item rows). */
-  mergedLines: number;
-  /** The texts above the header (title block, group headings), a few hundred at most: what the file says it is. */
-  titleText: string[];
-  warnings: Issue[];
-  errors: Issue[];
-}
-
-/** A cell as a reader gives it. */
-export type Cell = string | number | Date | boolean | null;
+export { type Cell, type RegisterReadOptions, type RegisterReadResult, TOO_LARGE_CODES } from './register-read-types';
 
 export class RegisterSink {
   readonly warnings: Issue[] = [];
@@ -78,6 +41,8 @@ export class RegisterSink {
   mergedLines = 0;
   // per-sheet state
   private sheet = '';
+  /** The text before a row reference's line number, made once per sheet: one concatenation per row, not two. */
+  private refPrefix: string;
   private header: Array<RegisterField | null> | null = null;
   private headerRaw: string[] = [];
   private cols: FieldColumns = fieldColumns([]);
@@ -85,7 +50,9 @@ export class RegisterSink {
   private rowsSeen = 0;
   private readonly titleText: string[] = [];
 
-  constructor(private readonly opts: RegisterReadOptions) {}
+  constructor(private readonly opts: RegisterReadOptions) {
+    this.refPrefix = refPrefixOf(opts.source, '');
+  }
 
   private push(list: Issue[], i: Issue): void {
     if (list.length >= (this.opts.maxIssues ?? 1000)) this.dropped += 1;
@@ -139,6 +106,7 @@ export class RegisterSink {
   startSheet(name: string): void {
     this.finishSheet();
     this.sheet = name;
+    this.refPrefix = refPrefixOf(this.opts.source, name);
     this.docs.startSheet(name);
     this.header = null;
     this.headerRaw = [];
@@ -155,8 +123,7 @@ export class RegisterSink {
   }
 
   private ref(line: number): string {
-    const src = this.opts.source ?? 'register';
-    return this.sheet ? `${src}:${this.sheet}:${line}` : `${src}:${line}`;
+    return `${this.refPrefix}${line}`;
   }
 
   /** Sum of one amount field's cells (paise; magnitudes when `magnitude`), `present` set when any was filled. */
@@ -365,13 +332,13 @@ export class RegisterSink {
     const ownInvoiceNumber = ownText(invoiceNumberRaw);
     const ownVoucherNumber = ownText(voucherNumber);
     // The document's row, built once (register-docs.ts): amounts signed and the type the hint's until finishRow.
-    const row = bookRow({
-      rowRef, supplierGstin: g.gstin, docType: typeHint ?? 'invoice', invoiceNumberRaw: ownInvoiceNumber, invoiceDate,
-      taxableValue: txSum, igst: ig, cgst: cg, sgst: sg, cess: cs, reverseCharge: rcm,
-      supplierName: this.memos.supplierName(g, textOf(cols.supplierName, texts)), voucherNumber: ownVoucherNumber, voucherDate,
-      invoiceValue: value, placeOfSupply: pos, itcEligible, portCode: ownText(textOf(cols.portCode, texts)),
-      billOfEntryNumber: ownText(boe), derivedAmounts: derived, dateFallback,
-    });
+    // Positional: the arguments' order must be firstLineRow's (many share a type, so a swap would
+    // typecheck; register-docs.test.ts checks firstLineRow against bookRow).
+    const row = firstLineRow(
+      rowRef, g.gstin, typeHint ?? 'invoice', ownInvoiceNumber, invoiceDate, txSum, ig, cg, sg, cs, rcm,
+      this.memos.supplierName(g, textOf(cols.supplierName, texts)), ownVoucherNumber, voucherDate, value, pos, itcEligible,
+      ownText(textOf(cols.portCode, texts)), ownText(boe), derived, dateFallback,
+    );
     const id = this.rows.length;
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);
     // The key's texts as the document holds them, or a copy of the cleaned number: a cell's own
@@ -406,6 +373,12 @@ export class RegisterSink {
     this.made = { ok, rows: ok ? rows : [], mapping: this.mapping, skipped: this.skipped, mergedLines: this.mergedLines, titleText: this.titleText, warnings: this.warnings, errors: this.errors };
     return this.made;
   }
+}
+
+/** `source:sheet:` (or `source:` without a sheet name): a row reference up to its line number. */
+function refPrefixOf(source: string | undefined, sheet: string): string {
+  const src = source ?? 'register';
+  return sheet ? `${src}:${sheet}:` : `${src}:`;
 }
 
 /** A result that refuses the whole file (fatal error, no rows). */

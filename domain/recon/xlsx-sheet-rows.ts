@@ -19,7 +19,7 @@
  * ends the row or cell there, where exceljs read past it (docs/performance.md, the XLSX reader).
  * A row whose text passes 32 MB is refused (exceljs held any row): 16,384 real cells fit many times.
  */
-import type { Cell } from './register-sink';
+import type { Cell } from './register-read-types';
 import { attr, excelDecodeAgain, tagEnd, xmlSteps, xmlText } from './xlsx-xml';
 
 export interface SheetRow {

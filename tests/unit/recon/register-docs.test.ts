@@ -2,7 +2,7 @@
  * A register document's row (domain/recon/register-docs.ts): built in one order with the optional
  * fields only when given, and finished once into magnitudes and the type its signed total makes.
  */
-import { bookRow, finishRow, type JoinedLines, type RowFields } from '../../../domain/recon/register-docs';
+import { bookRow, finishRow, firstLineRow, type JoinedLines, type RowFields } from '../../../domain/recon/register-docs';
 import { RegisterSink } from '../../../domain/recon/register-sink';
 import type { BooksRow, DocType } from '../../../domain/recon/types';
 
@@ -40,6 +40,32 @@ describe('register document rows', () => {
       'rowRef', 'supplierGstin', 'docType', 'invoiceNumberRaw', 'invoiceDate', 'taxableValue', 'igst', 'cgst', 'sgst', 'cess',
       'reverseCharge', 'voucherNumber', 'itcEligible', 'dateFallback',
     ]);
+  });
+
+  it('builds the same row from positional arguments (firstLineRow) as from a fields object (bookRow)', () => {
+    // Many of the 21 arguments share a type, so a swap would typecheck: every value is distinct,
+    // and each boolean is set alone in one of the cases, so any swap shows as a difference.
+    const flags = ['reverseCharge', 'itcEligible', 'derivedAmounts', 'dateFallback'] as const;
+    for (const on of flags) {
+      const f = {
+        rowRef: 'a.csv:7', supplierGstin: '27ABCDE1234F1ZW', docType: 'debit_note' as DocType, invoiceNumberRaw: 'INV-1',
+        invoiceDate: '2024-04-03', taxableValue: 101, igst: 102, cgst: 103, sgst: 104, cess: 105, reverseCharge: on === 'reverseCharge',
+        supplierName: 'Alpha Metals', voucherNumber: 'V-9', voucherDate: '2024-04-05', invoiceValue: 106, placeOfSupply: '27',
+        itcEligible: on === 'itcEligible', portCode: 'INNSA1', billOfEntryNumber: 'BE-42', derivedAmounts: on === 'derivedAmounts',
+        dateFallback: on === 'dateFallback',
+      };
+      const positional = firstLineRow(
+        f.rowRef, f.supplierGstin, f.docType, f.invoiceNumberRaw, f.invoiceDate, f.taxableValue, f.igst, f.cgst, f.sgst, f.cess,
+        f.reverseCharge, f.supplierName, f.voucherNumber, f.voucherDate, f.invoiceValue, f.placeOfSupply, f.itcEligible, f.portCode,
+        f.billOfEntryNumber, f.derivedAmounts, f.dateFallback,
+      );
+      const fromObject = bookRow(f);
+      const expected: Record<string, unknown> = { ...f };
+      for (const k of ['derivedAmounts', 'dateFallback'] as const) if (!f[k]) delete expected[k]; // set only when true
+      expect({ on, row: { ...fromObject } }).toEqual({ on, row: expected });
+      expect({ on, row: { ...positional } }).toEqual({ on, row: { ...fromObject } });
+      expect(JSON.stringify(positional)).toBe(JSON.stringify(fromObject));
+    }
   });
 
   it('reads a one-line negative document as a credit note, in magnitudes', () => {

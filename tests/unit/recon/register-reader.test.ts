@@ -30,6 +30,31 @@ describe('purchase register: CSV (Tally layout)', () => {
     expect(r.skipped).toMatchObject({ totals: 1, titleRows: 4, blank: 1 });
   });
 
+  it('reads a large chunk in pieces and, past a record only csv-parse reads, hands it the rest of that chunk', async () => {
+    // About 1.6 MB: past the first megabyte (which the header search buffers into one piece
+    // whatever the chunks) a 64 KB-chunked read and a one-chunk read differ in what they hand
+    // csv-parse. The record with text after a closing quote, at about 1.3 MB, sends the rest to
+    // csv-parse: read whole, that rest is the rest of the one chunk, decoded 64 KB at a time.
+    const lines: string[] = [];
+    for (let i = 1; i <= 15000; i += 1) {
+      const name = i === 12000 ? '"Alpha"x Metals' : `Supplier ${i}`;
+      lines.push(`05-04-2024,${name},Purchase,${i},INV/${i},03/04/2024,${SUP_A},"1,000.00",,90.00,90.00,,,"1,180.00 Cr"`);
+    }
+    const bytes = Buffer.from(tally(lines));
+    expect(bytes.length).toBeGreaterThan(1.5 * (1 << 20));
+    expect(bytes.indexOf('"Alpha"x')).toBeGreaterThan(1 << 20);
+    const whole = await readRegisterCsv(bytes, { source: 'big.csv' });
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 1 << 16) pieces.push(bytes.subarray(i, i + (1 << 16)));
+    const chunked = await readRegisterCsv(pieces, { source: 'big.csv' });
+    expect({ rows: whole.rows.length, errors: whole.errors.length }).toEqual({ rows: chunked.rows.length, errors: chunked.errors.length });
+    expect(whole).toEqual(chunked);
+    expect(whole.ok).toBe(true);
+    expect(whole.rows).toHaveLength(15000);
+    expect(whole.rows[14999]!.voucherNumber).toBe('15000');
+    expect(whole.rows[11999]!.supplierName).toBe('"Alpha"x Metals'); // csv-parse's relaxed reading
+  });
+
   it('uses purchase-ledger columns as taxable value when there is no Value column', async () => {
     const csv = ['Date,Particulars,Voucher No.,Supplier Invoice No,GSTIN/UIN,Purchase @18%,Purchase - Interstate,Input IGST 18%',
       `05-04-2024,Beta,7,B-1,${SUP_B},"1,000.00",500,270`].join('\n');
