@@ -19,7 +19,7 @@ jest.setTimeout(60_000);
 
 type Outcome = { ok: unknown } | { type: string | undefined; nonRetryable: boolean; message: string };
 
-describe('a first step that finds no row yet', () => {
+describe('activities alone (mock activity environment, real PostgreSQL): a first step that finds no row yet', () => {
   let db: TestDatabase;
   let firm: TestFirm;
   let activities: ReturnType<typeof createActivities>;
