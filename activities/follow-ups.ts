@@ -72,8 +72,9 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         const followUp = await FollowUp.query().findById(input.followUpId);
         if (!followUp) {
           // The first message is due at once, possibly before the api's transaction that writes the
-          // follow-up (and starts this workflow inside it) commits: wait for it before ending.
-          if (withinCommitGrace()) throw ApplicationFailure.retryable(`follow-up ${input.followUpId} is not visible yet`, 'FollowUpNotYetVisible');
+          // follow-up (and starts this workflow inside it) commits: wait for it before ending. Any
+          // later slot runs after that commit, so a missing row there means the follow-up is gone.
+          if (input.kind === 'initial' && withinCommitGrace()) throw ApplicationFailure.retryable(`follow-up ${input.followUpId} is not visible yet`, 'FollowUpNotYetVisible');
           return { done: { status: 'skipped', ended: 'cancelled' } };
         }
         // One sender per client at a time: the daily cap and the merge read a settled outbox.

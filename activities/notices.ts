@@ -178,6 +178,8 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
         if (!row) {
           // A step due at once (a notice entered overdue) may run before the api's transaction that
           // writes the notice (and starts this workflow inside it) commits: wait for it before skipping.
+          // Every step gets the grace, as the step alone does not say whether it was due at once; a
+          // later step that finds no notice (erased) only retries a few times before skipping.
           if (withinCommitGrace()) throw ApplicationFailure.retryable(`notice ${input.noticeId} is not visible yet`, 'NoticeNotYetVisible');
           return { fired: false, recipients: 0, queued: [] };
         }

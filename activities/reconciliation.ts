@@ -14,7 +14,7 @@ import { withinCommitGrace } from './commit-grace';
 import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
-import { deleteRunResults, insertResultRows, insertSupplierRows } from '../db/recon-rows';
+import { deleteRunResults, insertResultRows, insertSupplierRows, ResultRowTooLarge } from '../db/recon-rows';
 import { loadRunDocuments } from './reconciliation-load';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
@@ -194,6 +194,9 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         });
       } catch (error) {
         if (isPeriodClosedError(error)) throw ApplicationFailure.nonRetryable('period_closed: the period was closed while the run was in progress', 'PeriodClosed');
+        // The same inputs give the same row again: a retry would fail the same way. Its message
+        // names the row's number and size, never its text.
+        if (error instanceof ResultRowTooLarge) throw ApplicationFailure.nonRetryable(error.message, 'ResultRowTooLarge');
         throw error;
       }
     },

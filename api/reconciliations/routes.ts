@@ -27,7 +27,7 @@ import { xlsxExport } from '../../db/reconciliation-workbook';
 import { presentResult, presentSupplier } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
 import { presentRun } from './present';
-import { reconciliationWorkflowId } from './workflow-id';
+import { reconciliationRunId, reconciliationWorkflowId } from './workflow-id';
 
 
 const startBody = z.object({
@@ -123,10 +123,12 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const workflowId = reconciliationWorkflowId({ firmId, clientId: client.id, period: body.period, registerImportId: register.id, gstr2bImportId: gstr2b.id, options });
         const trx = ctx.state.trx;
         // ON CONFLICT DO NOTHING: two identical requests at once both end up with the one row.
+        // The id comes from the workflow id, not the database: if this transaction fails after the
+        // workflow started, a retried request writes the run that workflow is still waiting for.
         await trx.raw(
-          `insert into reconciliation_runs (firm_id, client_id, period, register_import_id, gstr2b_import_id, options, workflow_id, created_by)
-           values (?, ?, ?, ?, ?, ?::jsonb, ?, ?) on conflict (firm_id, workflow_id) do nothing`,
-          [firmId, client.id, body.period, register.id, gstr2b.id, JSON.stringify(options), workflowId, ctx.state.user.id],
+          `insert into reconciliation_runs (id, firm_id, client_id, period, register_import_id, gstr2b_import_id, options, workflow_id, created_by)
+           values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?) on conflict (firm_id, workflow_id) do nothing`,
+          [reconciliationRunId(workflowId), firmId, client.id, body.period, register.id, gstr2b.id, JSON.stringify(options), workflowId, ctx.state.user.id],
         );
         let run = await ReconciliationRun.query().findOne({ workflow_id: workflowId });
         if (!run) throw new Error('reconciliation run vanished after insert');

@@ -63,6 +63,18 @@ describe('activities alone (mock activity environment, real PostgreSQL): a first
     expect(await asAttempt(COMMIT_GRACE_ATTEMPTS, 20, activities.followUpSendSlot, input)).toEqual({ ok: { status: 'skipped', ended: 'cancelled' } });
   });
 
+  it('follow-up: a later message, or a follow-up that exists but is cancelled, never waits', async () => {
+    const later = { firmId: firm.id, followUpId: randomUUID(), key: 'interval:3', kind: 'interval' as const, scheduledAt: Date.now() };
+    expect(await asAttempt(1, 20, activities.followUpSendSlot, later)).toEqual({ ok: { status: 'skipped', ended: 'cancelled' } });
+    const client = firm.clients[0]!;
+    const [row] = await db.owner('follow_ups').insert({
+      firm_id: firm.id, client_id: client.id, title: 'cancelled at once', due_date: '2030-01-31', owner_id: firm.users.staff.id, created_by: firm.users.staff.id,
+      policy: {}, clock: { kind: 'ist' }, workflow_id: `grace-cancelled-${randomUUID()}`, status: 'cancelled',
+    }).returning('id');
+    const cancelled = { firmId: firm.id, followUpId: row.id as string, key: 'initial', kind: 'initial' as const, scheduledAt: Date.now() };
+    expect(await asAttempt(1, 20, activities.followUpSendSlot, cancelled)).toEqual({ ok: { status: 'skipped', ended: 'cancelled' } });
+  });
+
   it('notice: a step due at once retries, then is skipped', async () => {
     const step = { key: 'overdue:2024-01-01:0', at: new Date().toISOString(), kind: 'escalation', audience: 'manager', reason: 'overdue', forDate: '2024-01-01' } as never;
     const input = { firmId: firm.id, noticeId: randomUUID(), step };
