@@ -103,13 +103,19 @@ export const FOLLOW_UP_REFUSAL = {
   quietHours: 'quiet_hours',
   sentToday: 'already_sent_today',
   capReached: 'cap_reached',
+  firstPending: 'first_message_pending',
 } as const;
 
-/** Why a manual nudge is refused now (not during quiet hours, not twice in a day, not over the cap), or null. */
+/** Why a manual nudge is refused now (not during quiet hours, not before the first message, not twice in a day, not over the cap), or null. */
 export function nudgeRefusal(input: { state: FollowUpState; policy: FollowUpPolicy; clock: FollowUpClock; now: number; messages: HandledMessage[]; plan: FollowUpPlan }): { type: string; message: string } | null {
   if (input.state === 'completed' || input.state === 'cancelled') return { type: FOLLOW_UP_REFUSAL.ended, message: 'This follow-up has ended.' };
   const { day, minute } = positionOf(input.clock, input.now);
   if (inQuietHours(input.policy, minute)) return { type: FOLLOW_UP_REFUSAL.quietHours, message: `No messages between ${input.policy.quietHours.from} and ${input.policy.quietHours.to}.` };
+  // A reminder before the request itself (created in quiet hours, its first message waiting for the
+  // send time) would also make two messages that day: the first message goes first.
+  if (input.plan.messages.some((m) => m.kind === 'initial' && m.status === 'planned')) {
+    return { type: FOLLOW_UP_REFUSAL.firstPending, message: 'The first message has not gone out yet; a reminder can follow it.' };
+  }
   if (input.messages.some((m) => (m.status === 'sent' || m.status === 'merged') && positionOf(input.clock, m.at).day === day)) {
     return { type: FOLLOW_UP_REFUSAL.sentToday, message: 'The client already got a message today.' };
   }

@@ -172,7 +172,9 @@ describe('follow-up schedule', () => {
               const today = positionOf(IST_CLOCK, when).day;
               const sentToday = input.messages.some((m) => m.status === 'sent' && positionOf(IST_CLOCK, m.at).day === today);
               const counted = before.messages.filter((m) => m.kind !== 'initial' && m.status !== 'skipped' && m.status !== 'cancelled').length;
-              if (!sentToday && counted < policy.maxAutoReminders) {
+              // As nudgeRefusal: no nudge before the first message has gone.
+              const firstPending = before.messages.some((m) => m.kind === 'initial' && m.status === 'planned');
+              if (!sentToday && !firstPending && counted < policy.maxAutoReminders) {
                 nudges += 1;
                 input = { ...input, messages: [...input.messages, { key: `nudge:${nudges}`, at: when, kind: 'nudge', status: 'sent' } as HandledMessage], processedUntil: Math.max(input.processedUntil, when) };
               }
@@ -197,7 +199,8 @@ describe('follow-up schedule', () => {
           }
           expect(plan.next).toBeNull();
         }),
-        { numRuns: 300 },
+        // Created at midnight, its first message waiting for 10:00, and a nudge asked for at 09:00.
+        { numRuns: 300, examples: [[{ createdMinute: 0, dueIn: 0, intervalDays: 1, maxAutoReminders: 3, skipDays: false, events: [[0, 540, 'nudge']], newDueIn: 0 }]] },
       );
     });
   });
