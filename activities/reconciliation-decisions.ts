@@ -173,35 +173,6 @@ class DecidedRows {
     return out;
   }
 
-  /**
-   * The engine's sources for the rows it built (ReconcileResult.sourcesBetween); −1 for the rows
-   * the decisions made, which are new objects.
-   */
-  sourcesBetween(from: number, to: number, books: Int32Array, portal: Int32Array): void {
-    books.fill(-1, 0, Math.max(0, to - from));
-    portal.fill(-1, 0, Math.max(0, to - from));
-    const engine = this.engine;
-    if (from >= to || !engine.sourcesBetween) return;
-    let { row, inSlot } = this.locate(from);
-    let k = 0;
-    while (k < this.named.length && this.named[k]! < row) k += 1;
-    let at = 0;
-    while (at < to - from && row < engine.rowCount) {
-      if (k < this.named.length && this.named[k] === row) {
-        at += Math.min(this.slots[k]!.length - inSlot, to - from - at);
-        k += 1;
-        row += 1;
-      } else {
-        // The engine's rows up to the next named one stand as they are.
-        const end = Math.min(k < this.named.length ? this.named[k]! : engine.rowCount, row + (to - from - at));
-        engine.sourcesBetween(row, end, books.subarray(at), portal.subarray(at));
-        at += end - row;
-        row = end;
-      }
-      inSlot = 0;
-    }
-  }
-
   result(rejected: PortalDoc[], warnings: Issue[]): ReconcileResult {
     let built: ResultRow[] | null = null;
     let sums: { summary: RunSummary; suppliers: SupplierSummary[] } | null = null;
@@ -227,11 +198,6 @@ class DecidedRows {
       },
       rowCount: this.rowCount,
       rowsBetween: (from, to) => (built !== null ? built.slice(from, to) : this.rowsBetween(from, to)),
-      sourcesBetween: (from, to, books, portal) => {
-        if (built === null) return this.sourcesBetween(from, to, books, portal);
-        books.fill(-1, 0, to - from);
-        portal.fill(-1, 0, to - from);
-      },
       // Read the summaries before this unless every row was handed out: they need the rows.
       release: () => this.engine.release(),
       rejected,

@@ -9,14 +9,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { reconcile } from '../domain/recon';
+import { CATEGORIES, reconcile, type Category } from '../domain/recon';
 import { withinCommitGrace } from './commit-grace';
 import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
 import { deleteRunResults, insertResultRows, insertSupplierRows, ResultRowTooLarge } from '../db/recon-rows';
 import { loadRunDocuments } from './reconciliation-load';
-import { emptyCounts, storedRows } from './reconciliation-rows';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
@@ -144,15 +143,20 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
 
           const scope = { firmId: input.firmId, clientId: run.client_id, period: run.period, runId: run.id };
           await deleteRunResults(trx, run.id);
-          // Rows are built a batch at a time as they are written (the engine decided them all);
-          // their documents come from the import rows in the move (reconciliation-rows.ts).
-          const resultCounts = emptyCounts();
+          // Rows are built a batch at a time as they are written (the engine decided them all).
+          const resultCounts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
           const rowCount = outcome.rowCount;
           try {
             await insertResultRows(
               trx,
-              { ...scope, imports: { books: run.register_import_id, portal: run.gstr2b_import_id } },
-              storedRows(outcome, books, portal, resultCounts),
+              scope,
+              {
+                count: rowCount,
+                between: (from, to) => outcome.rowsBetween(from, to).map((row) => {
+                  resultCounts[row.category] += 1;
+                  return { category: row.category, supplierGstin: row.supplierGstin, row };
+                }),
+              },
               (done) => {
                 report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(rowCount, 1));
                 return checkpoint({ phase: 'store', done, of: rowCount });

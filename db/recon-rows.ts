@@ -55,12 +55,7 @@ export async function loadImportRows<T>(trx: Knex.Transaction, scope: { firmId: 
   }
 }
 
-/**
- * A result row to store. With `booksSeq` (or `portalSeq`) its `row` leaves out `books` (`portal`),
- * and the move into the table puts in that import row's stored `doc` under the key: the result
- * row's document is the import's document unchanged, so it is not sent back to the server.
- */
-export type StoredResult = { category: string; supplierGstin: string; row: unknown; booksSeq?: number; portalSeq?: number };
+export type StoredResult = { category: string; supplierGstin: string; row: unknown };
 
 /** Where a writer gets result rows from: how many, and a batch of them by position. */
 export type ResultSource = { count: number; between(from: number, to: number): readonly StoredResult[] };
@@ -115,85 +110,30 @@ export function writeResultRowLine(block: ByteBlock, seq: number, r: StoredResul
   if (size > maxLine) throw new ResultRowTooLarge(`result row ${seq} is ${size} bytes of COPY text, more than the ${maxLine} one row may be`);
 }
 
-/** An optional position as a COPY field: its digits, or `\N`. */
-function writeSeqField(block: ByteBlock, seq: number | undefined): void {
-  if (seq === undefined) {
-    block.byte(0x5c);
-    block.byte(0x4e);
-  } else {
-    block.digits(seq);
-  }
-}
-
-/**
- * The line of the staging table `(seq, category, supplier_gstin, row, books_seq, portal_seq)`:
- * `writeResultRowLine`'s, with the two import rows the move takes the documents from.
- */
-function writeResultRowRefsLine(block: ByteBlock, seq: number, r: StoredResult): void {
-  writeResultRowLine(block, seq, r);
-  block.at -= 1; // its newline
-  block.byte(0x09);
-  writeSeqField(block, r.booksSeq);
-  block.byte(0x09);
-  writeSeqField(block, r.portalSeq);
-  block.byte(0x0a);
-}
-
-/**
- * The move of a chunk of result rows into the table, each row's documents put in from the import
- * rows it names. One primary-key look-up per document, as a subquery per row: a join would let the
- * planner, which knows nothing of the temporary stage's size, scan a whole import instead. A named
- * import row that is not there (it cannot be: imports are never changed, and the load read them in
- * this transaction) fails the move, where leaving the document out would store a wrong row: the
- * text `missing import row` is not JSON, and only cast when the look-up found nothing.
- */
-const MOVE_WITH_DOCUMENTS = `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)
-  select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.category, s.supplier_gstin,
-    case when s.books_seq is null and s.portal_seq is null then s.row else s.row
-      || case when s.books_seq is null then '{}'::jsonb else jsonb_build_object('books', coalesce(
-        (select b.doc from import_rows b where b.firm_id = ?::uuid and b.import_id = ?::uuid and b.seq = s.books_seq),
-        ('missing import row ' || s.books_seq)::jsonb)) end
-      || case when s.portal_seq is null then '{}'::jsonb else jsonb_build_object('portal', coalesce(
-        (select p.doc from import_rows p where p.firm_id = ?::uuid and p.import_id = ?::uuid and p.seq = s.portal_seq),
-        ('missing import row ' || s.portal_seq)::jsonb)) end
-    end
-  from pg_temp.reconciliation_results_stage s`;
-
 /**
  * Writes a run's result rows in engine order; `seq` is their position. Rows are asked of the
  * source one batch at a time as the COPY consumes them, so a source that builds them on demand
- * (the engine's) never has them all in memory at once. With `imports` (the run's register and
- * 2B imports), a row's `booksSeq` and `portalSeq` name the import rows whose documents its `row`
- * gets in the move (`StoredResult`); without, every row is stored as given.
+ * (the engine's) never has them all in memory at once.
  */
-export async function insertResultRows(
-  trx: Knex.Transaction, scope: RowScope & { runId: string; imports?: { books: string; portal: string } }, rows: ResultSource, onBatch?: BatchHook,
-): Promise<void> {
+export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: ResultSource, onBatch?: BatchHook): Promise<void> {
   let batch: readonly StoredResult[] = [];
   let batchFrom = 0;
-  const imports = scope.imports;
-  const writeLine = imports ? writeResultRowRefsLine : writeResultRowLine;
   await copyThroughStage(trx, {
     stage: 'reconciliation_results_stage',
-    columns: [['seq', 'int'], ['category', 'text'], ['supplier_gstin', 'text'], ['row', 'jsonb'], ...(imports ? [['books_seq', 'int'], ['portal_seq', 'int']] as const : [])],
+    columns: [['seq', 'int'], ['category', 'text'], ['supplier_gstin', 'text'], ['row', 'jsonb']],
     count: rows.count,
     rows: { write: (block, i) => {
       if (i === 0 || i - batchFrom >= batch.length) {
         batchFrom = i;
         batch = rows.between(i, Math.min(i + ROW_BATCH, rows.count));
       }
-      writeLine(block, i, batch[i - batchFrom]!);
+      writeResultRowLine(block, i, batch[i - batchFrom]!);
     } },
-    insert: imports
-      ? {
-        sql: MOVE_WITH_DOCUMENTS,
-        bindings: [scope.firmId, scope.clientId, scope.runId, scope.period, scope.firmId, imports.books, scope.firmId, imports.portal],
-      }
-      : {
-        sql: `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)
-              select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.category, s.supplier_gstin, s.row from pg_temp.reconciliation_results_stage s`,
-        bindings: [scope.firmId, scope.clientId, scope.runId, scope.period],
-      },
+    insert: {
+      sql: `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)
+            select ?::uuid, ?::uuid, ?::uuid, ?, s.seq, s.category, s.supplier_gstin, s.row from pg_temp.reconciliation_results_stage s`,
+      bindings: [scope.firmId, scope.clientId, scope.runId, scope.period],
+    },
     ...(onBatch ? { onProgress: { every: ROW_BATCH, hook: onBatch } } : {}),
   });
 }

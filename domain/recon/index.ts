@@ -20,13 +20,6 @@ export interface ReconcileResult {
   /** Result rows [from, to) in result order, built for this call (or sliced once `results` was read). */
   rowsBetween(from: number, to: number): ResultRow[];
   /**
-   * Which documents rows [from, to) were built from (`MatchedRows.sourcesBetween`: indexes in the
-   * books and the not-rejected portal documents given, −1 for none or unknown). Only a hint: a row
-   * may carry a new object (a bill of entry's summed lines, a manual decision's row), so a caller
-   * compares the row's document with the one at that index before relying on it.
-   */
-  sourcesBetween?(from: number, to: number, books: Int32Array, portal: Int32Array): void;
-  /**
    * Done with the rows: the engine's tables behind them go back to its pool for the next run
    * (table-pool.ts). Reading rows not built yet fails after this; reading `results` builds them
    * all and releases by itself. Without a call the tables are left to the garbage collector.
@@ -75,16 +68,6 @@ class Reconciliation implements ReconcileResult {
     if (this.#built !== null) return this.#built.slice(from, to);
     if (this.#rows === null) throw new Error('the rows of this reconciliation were released');
     return this.#rows.between(from, to);
-  }
-
-  sourcesBetween(from: number, to: number, books: Int32Array, portal: Int32Array): void {
-    if (this.#rows === null) {
-      // Rows built already (or given): nothing says where they came from.
-      books.fill(-1, 0, to - from);
-      portal.fill(-1, 0, to - from);
-      return;
-    }
-    this.#rows.sourcesBetween(from, to, books, portal);
   }
 
   release(): void {

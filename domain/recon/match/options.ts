@@ -138,13 +138,6 @@ export interface MatchedRows {
   readonly count: number;
   /** Rows [from, to) in result order, built now (each call builds new objects). */
   between(from: number, to: number): ResultRow[];
-  /**
-   * Which documents rows [from, to) are built from, into `books[i − from]` (the books row's index
-   * in the books the match was given) and `portal[i − from]` (the portal document's index among
-   * those given that are not IMS-rejected), −1 for a side the row does not have. A row's document
-   * is that very object unless the match made a new one for it (a bill of entry's lines summed).
-   */
-  sourcesBetween(from: number, to: number, books: Int32Array, portal: Int32Array): void;
   /** Gives the tables the rows are built from back to the pool; `between` refuses after this. */
   release(): void;
 }

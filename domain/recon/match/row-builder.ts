@@ -36,11 +36,6 @@ export class Rows {
 
   constructor(private readonly s: Docs, private readonly o: MatchOptions, private readonly gstinById: readonly string[]) {}
 
-  /** How many books rows come before the portal documents in the document numbers. */
-  get booksCount(): number {
-    return this.s.nb;
-  }
-
   private flagsOf(mask: number): readonly Flag[] {
     if (mask === 0) return NO_FLAGS;
     let list = this.flagLists[mask];
@@ -231,18 +226,5 @@ export class PlannedRows implements MatchedRows {
       out[i - lo] = b >= 0 && p >= 0 ? this.rows.pairRow(b, p) : this.rows.singleRow(b >= 0 ? b : p);
     }
     return out;
-  }
-
-  sourcesBetween(from: number, to: number, books: Int32Array, portal: Int32Array): void {
-    if (this.released) throw new Error('the rows of this match were released');
-    const nb = this.rows.booksCount;
-    const lo = Math.max(0, from);
-    const hi = Math.min(this.count, to);
-    for (let i = lo; i < hi; i += 1) {
-      const r = this.perm[i]!;
-      const p = this.rowP[r]!;
-      books[i - lo] = this.rowB[r]!;
-      portal[i - lo] = p >= 0 ? p - nb : -1;
-    }
   }
 }
