@@ -4,8 +4,9 @@
  * the api starts), a full collection (an upload comes well after boot), then each reader's first
  * read of the bench's files, next to its floor measured in the same process on the same bytes, in
  * the order and the way the engine child measures the cold first reads (recon-match.bench.ts), so
- * the two compare. Also the warm-up's own cost: its time, the main thread's CPU, and the heap it
- * leaves behind after a full collection.
+ * the two compare. Also the warm-up's own cost: its time and the main thread's CPU. (What it
+ * leaves in a parser thread's heap is measured on a thread of its own, docs/performance.md: here the
+ * bench's own data fill the heap.)
  */
 import { warmUp } from '../../api/imports/parse-worker';
 import type { ParserWarmUpReport } from '../../api/imports/parser-warm-up';
@@ -39,16 +40,11 @@ export interface WarmReads {
   /** The warm-up's wall-clock time and main-thread CPU (ms). */
   warmUpMs: number;
   warmUpCpuMs: number | null;
-  /** Heap in use after a full collection, before and after the warm-up (MB). */
-  heapBeforeMb: number;
-  heapAfterMb: number;
   csv: ReadVsFloor;
   twoB: ReadVsFloor;
   twoA: ReadVsFloor;
   xlsx: ReadVsFloor;
 }
-
-const heapMb = (): number => process.memoryUsage().heapUsed / 2 ** 20;
 
 export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
   const data = generateReconData({ n: size, seed: 7 });
@@ -59,14 +55,12 @@ export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
   const expected = { gstin: data.recipientGstin, period: data.period };
 
   collect();
-  const heapBeforeMb = heapMb();
   const cpu0 = mainThreadCpuMs();
   let t = process.hrtime.bigint();
   const report = await warmUp();
   const warmUpMs = ms(t);
   const cpu1 = mainThreadCpuMs();
   collect();
-  const heapAfterMb = heapMb();
 
   t = process.hrtime.bigint();
   JSON.parse(json.toString('utf8'));
@@ -97,7 +91,7 @@ export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
   const xlsx = await registerXlsxTimings(csvText, register.rows.length, false);
   const mbs = (bytes: number, msOf: number): number => bytes / 1e6 / (msOf / 1000);
   return {
-    size, warmUp: report, warmUpMs, warmUpCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0, heapBeforeMb, heapAfterMb,
+    size, warmUp: report, warmUpMs, warmUpCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
     csv: { readerMBs: mbs(csv.length, csvMs), floorMBs: mbs(csv.length, csvBaseMs) },
     twoB: { readerMBs: mbs(json.length, jsonMs), floorMBs: mbs(json.length, jsonBaseMs) },
     twoA: { readerMBs: mbs(json2a.length, json2aMs), floorMBs: mbs(json2a.length, json2aBaseMs) },
@@ -109,6 +103,6 @@ export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
 export function warmReadsLine(w: WarmReads): string {
   const of = (r: ReadVsFloor): string => `${r.readerMBs.toFixed(1)} MB/s (${r.floorMBs.toFixed(1)}; ${(r.readerMBs / r.floorMBs).toFixed(2)})`;
   const failed = w.warmUp.files.filter((f) => !f.ok).map((f) => `${f.name}: ${f.error ?? 'refused'}`);
-  return `first read after the parser threads' warm-up (what a user's first upload gets; parse-worker.ts \`warmUp\`: ${w.warmUpMs.toFixed(0)} ms, main-thread CPU ${w.warmUpCpuMs === null ? 'n/a' : `${w.warmUpCpuMs} ms`}, heap ${w.heapBeforeMb.toFixed(1)} → ${w.heapAfterMb.toFixed(1)} MB after a full collection${failed.length > 0 ? `, FAILED ${failed.join(', ')}` : ''}): `
+  return `first read after the parser threads' warm-up (what a user's first upload gets; parse-worker.ts \`warmUp\`: ${w.warmUpMs.toFixed(0)} ms, main-thread CPU ${w.warmUpCpuMs === null ? 'n/a' : `${w.warmUpCpuMs} ms`}${failed.length > 0 ? `, FAILED ${failed.join(', ')}` : ''}): `
     + `register CSV ${of(w.csv)}, register XLSX ${of(w.xlsx)}, 2B ${of(w.twoB)}, 2A ${of(w.twoA)}`;
 }
