@@ -8,7 +8,11 @@
  *    process so peak RSS belongs to that size alone): parse MB/s of the 2B JSON and register CSV
  *    readers, match time (the first full-size run, and the median of nine more: the warm figure,
  *    in wall-clock time and in the main thread's CPU time), rows/s, peak RSS (from
- *    ops/bench/recon-match.bench.ts). RECON_BENCH_CPUS="0" runs the engine children on that CPU
+ *    ops/bench/recon-match.bench.ts); the readers' figures are their first reads in the process, as
+ *    a cold parser thread's first upload. Next to them, from a second fresh process: the first read
+ *    after the warm-up every parser thread of an api process runs when it starts (the product's
+ *    own, api/imports/parse-worker.ts `warmUp`), i.e. what a user's first upload gets, with the
+ *    warm-up's time, CPU and heap (ops/bench/reader-warm-up.ts). RECON_BENCH_CPUS="0" runs the engine children on that CPU
  *    list only (`taskset -c`), so V8's helper threads (concurrent marking and sweeping, parallel
  *    scavenges, optimising compiles) share the engine's one core instead of using the others;
  *    with one CPU the children run V8 single-threaded (CHILD_FLAGS).
@@ -61,6 +65,7 @@ import { generateKeys, generatePayloadKeys } from '../keys';
 import { createLogger } from '../logger';
 import { freePort } from '../ports';
 import { benchMatch, type BenchRow, registerParts, retained } from './recon-match.bench';
+import { readsAfterWarmUp, warmReadsLine, type WarmReads } from './reader-warm-up';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { traceWarmRuns } from './warm-trace';
 import { warmUpEngine } from '../../domain/recon/warm-up';
@@ -126,13 +131,22 @@ function entryOf(build: Build, name: string): string {
 
 /** One size of the engine benchmark in a fresh process (its peak RSS is its own). */
 function engineRow(size: number, build: Build): BenchRow {
-  const node = [process.execPath, ...CHILD_FLAGS, ...BUILDS[build].loader, entryOf(build, 'recon-e2e.bench'), '--engine', String(size)];
+  return child<BenchRow>(size, build, '--engine');
+}
+
+/** The readers' first reads after the parser threads' warm-up, in a fresh process of its own (reader-warm-up.ts). */
+function warmReadsRow(size: number, build: Build): WarmReads {
+  return child<WarmReads>(size, build, '--warm-reads');
+}
+
+function child<T>(size: number, build: Build, mode: '--engine' | '--warm-reads'): T {
+  const node = [process.execPath, ...CHILD_FLAGS, ...BUILDS[build].loader, entryOf(build, 'recon-e2e.bench'), mode, String(size)];
   const [command, ...args] = ENGINE_CPUS === null ? node : ['taskset', '-c', ENGINE_CPUS, ...node];
   const child = spawnSync(command!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (child.error) throw new Error(`engine bench for ${size} could not start ${command}: ${child.error.message}`);
   const line = child.stdout.split('\n').find((l) => l.startsWith(MARK));
   if (child.status !== 0 || !line) throw new Error(`engine bench for ${size} failed (${child.status}): ${child.stderr.slice(-2000)}`);
-  return JSON.parse(line.slice(MARK.length)) as BenchRow;
+  return JSON.parse(line.slice(MARK.length)) as T;
 }
 
 async function request(url: string, init: { method: string; token?: string; body?: unknown; raw?: Buffer; contentType?: string }) {
@@ -288,21 +302,28 @@ async function main(): Promise<void> {
     out(MARK + JSON.stringify(row));
     return;
   }
+  const warmIndex = process.argv.indexOf('--warm-reads');
+  if (warmIndex > 0) {
+    out(MARK + JSON.stringify(await readsAfterWarmUp(Number(process.argv[warmIndex + 1]))));
+    return;
+  }
   const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
   const builds = (process.env.RECON_BENCH_BUILDS ?? 'compiled,tsx').split(',').map((b) => b.trim()).filter((b): b is Build => b === 'compiled' || b === 'tsx');
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
   out('');
-  out('| build | documents per side | 2B JSON reader MB/s (JSON.parse floor; ratio) | 2A JSON reader MB/s (JSON.parse floor; ratio) | register CSV reader MB/s (split floor; ratio) | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
-  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  out('| build | documents per side | 2B JSON reader MB/s (JSON.parse floor; ratio) | 2A JSON reader MB/s (JSON.parse floor; ratio) | register CSV reader MB/s (split floor; ratio) | register CSV reader, first read after the parser threads’ warm-up: a user’s first upload (split floor; ratio) | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
+  out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   // Sizes outside, builds inside: the two builds of one size run back to back (the machine's
   // speed drifts between hours, so the pair is what compares).
   const details: string[] = [];
   for (const size of sizes) for (const build of builds) {
     const r = engineRow(size, build);
+    const w = warmReadsRow(size, build);
     details.push(`${build}, ${size.toLocaleString('en-IN')}: ${registerParts(r)}; ${retained(r)}`);
-    out(`| ${build} | ${size.toLocaleString('en-IN')} | ${vsFloor(r.jsonReaderMBs, r.jsonBaselineMBs)} | ${vsFloor(r.json2aReaderMBs, r.json2aBaselineMBs)} | ${vsFloor(r.csvReaderMBs, r.csvBaselineMBs)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
+    details.push(`${build}, ${size.toLocaleString('en-IN')}: ${warmReadsLine(w)}`);
+    out(`| ${build} | ${size.toLocaleString('en-IN')} | ${vsFloor(r.jsonReaderMBs, r.jsonBaselineMBs)} | ${vsFloor(r.json2aReaderMBs, r.json2aBaselineMBs)} | ${vsFloor(r.csvReaderMBs, r.csvBaselineMBs)} | ${vsFloor(w.csv.readerMBs, w.csv.floorMBs)} | ${(r.matchFirstMs / 1000).toFixed(2)} | ${(r.matchMs / 1000).toFixed(2)} (${r.matchWarmMs.map((m) => (m / 1000).toFixed(2)).join(', ')}) | ${r.matchCpuMs === null ? 'n/a' : (r.matchCpuMs / 1000).toFixed(2)} | ${Math.round(r.matchRowsPerSec).toLocaleString('en-IN')} | ${(r.rowsBuildMs / 1000).toFixed(2)} | ${Math.round(r.peakRssMb)} |`);
   }
   out('');
   for (const d of details) out(d);
