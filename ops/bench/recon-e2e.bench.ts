@@ -192,10 +192,41 @@ const ownCpu = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
+/** CPU seconds so far of each of this process's threads, by thread id (Linux's /proc; empty elsewhere). */
+function threadCpu(): Map<string, number> {
+  const threads = new Map<string, number>();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      try {
+        const f = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        threads.set(tid, (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        // ended while listed
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return threads;
+}
+
+/**
+ * Where this process's CPU went between two `threadCpu` samples: the main thread's (the api's
+ * event loop, this bench's client, the rows streamed to PostgreSQL), and the others' largest
+ * first (the parser threads, V8's helper threads, libuv's).
+ */
+function threadShares(before: Map<string, number>, after: Map<string, number>): string {
+  const main = String(process.pid);
+  const used = [...after].map(([tid, t]) => [tid, t - (before.get(tid) ?? 0)] as const).filter(([, t]) => t >= 0.01);
+  const others = used.filter(([tid]) => tid !== main).map(([, t]) => t).sort((a, b) => b - a);
+  const mainUsed = used.find(([tid]) => tid === main)?.[1] ?? 0;
+  return `main thread ${mainUsed.toFixed(2)} s; other threads ${others.map((t) => t.toFixed(2)).join(', ') || 'none'} s`;
+}
+
 /** CPU used by PostgreSQL and by this process over a stage, next to its wall clock. */
 type CpuSpan = { name: string; wall: number; postgres: number | null; own: number };
 
-type EndToEnd = { cpu: CpuSpan[]; warmUpMs: number | null; size: number; e2eSec: number; uploadSec: number; uploadLoopSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number; stages: Stages; copyRowsSec: number };
+type EndToEnd = { uploadThreads: string; cpu: CpuSpan[]; warmUpMs: number | null; size: number; e2eSec: number; uploadSec: number; uploadLoopSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number; stages: Stages; copyRowsSec: number };
 
 async function endToEnd(size: number): Promise<EndToEnd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-bench-'));
@@ -246,6 +277,7 @@ async function endToEnd(size: number): Promise<EndToEnd> {
       cpu.push({ name, wall: now.at - mark.at, postgres: now.postgres === null || mark.postgres === null ? null : now.postgres - mark.postgres, own: now.own - mark.own });
       mark = now;
     };
+    const threads0 = threadCpu();
     const t0 = process.hrtime.bigint();
     const wall0 = Date.now();
     const loop0 = performance.eventLoopUtilization();
@@ -261,6 +293,7 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const [twoBId, registerId] = await Promise.all([upload('gstr2b', json, 'application/json'), upload('purchase_register', csv, 'text/csv')]);
     const uploadSec = seconds(t0);
     span('uploads');
+    const uploadThreads = threadShares(threads0, threadCpu());
     // How long this process's event loop (the api's, and this bench's small client) was busy
     // while the uploads ran: the parse on it before the parser threads, only their COPY since.
     const uploadLoopSec = performance.eventLoopUtilization(loop0).active / 1000;
@@ -324,7 +357,7 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const copySec = seconds(t3);
     span('the floor\'s COPY of the result rows');
     fs.rmSync(copyDir, { recursive: true, force: true });
-    return { cpu, warmUpMs: warmUp?.ms ?? null, size, e2eSec, uploadSec, uploadLoopSec, runSec, parseSec, copySec, copiedRows: (a as { rowCount: number }).rowCount + (b as { rowCount: number }).rowCount, results: stored.results, stages, copyRowsSec };
+    return { uploadThreads, cpu, warmUpMs: warmUp?.ms ?? null, size, e2eSec, uploadSec, uploadLoopSec, runSec, parseSec, copySec, copiedRows: (a as { rowCount: number }).rowCount + (b as { rowCount: number }).rowCount, results: stored.results, stages, copyRowsSec };
   } finally {
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await temporal.close().catch(() => undefined);
@@ -386,6 +419,7 @@ async function main(): Promise<void> {
     for (const line of stageLines(e.stages)) out(`    ${line}`);
     out('  CPU used in each part (s): PostgreSQL\'s processes, this process (the api, its parser threads, the activity), against the wall clock');
     for (const c of e.cpu) out(`    ${c.name}: wall ${c.wall.toFixed(2)}, PostgreSQL ${c.postgres === null ? 'n/a' : c.postgres.toFixed(2)}, this process ${c.own.toFixed(2)}`);
+    out(`  this process's CPU in the uploads, by thread: ${e.uploadThreads}`);
   }
 }
 
