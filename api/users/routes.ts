@@ -54,8 +54,8 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
       method: 'post',
       path: '/api/users',
       action: 'users.create',
-      // A new user is new power in the firm (a firm admin, a manager, a portal login): re-authenticate.
-      sensitive: true,
+      // No re-authentication (API.md: firm_admin): inviting a person of any role needs none either,
+      // so asking here would guard nothing. Changing a role or deactivating (PATCH) does need one.
       body: createBody,
       async handler(ctx, { body }) {
         if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
