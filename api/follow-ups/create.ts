@@ -104,6 +104,20 @@ export async function followUpForKey(trx: Knex.Transaction, firmId: string, key:
   return (await FollowUp.query().findOne({ idempotency_key: key })) ?? null;
 }
 
+/** A return already filed needs no documents chased for it: its follow-ups end when it is filed, so none starts after. */
+async function refuseFiledDeadline(trx: Knex.Transaction, clientId: string, deadline: Deadline): Promise<void> {
+  const filing = (await trx('filings').where({ client_id: clientId, return_type: deadline.returnType, period: deadline.period }).first(trx.raw('filed_on::text as filed_on'), 'arn')) as
+    | { filed_on: string; arn: string }
+    | undefined;
+  if (filing) {
+    throw unprocessable('already_filed', `${deadline.returnType} for ${deadline.period} is already filed (${filing.filed_on}, ARN ${filing.arn}): there is nothing to chase for it.`, {
+      returnType: deadline.returnType,
+      period: deadline.period,
+      filing: { filedOn: filing.filed_on, arn: filing.arn },
+    });
+  }
+}
+
 function clockFor(deps: FollowUpCreationDeps, policy: FollowUpPolicy, now: number): FollowUpClock {
   if (!deps.dayMs) return IST_CLOCK;
   // Created at the policy's send time of today, so the plan reads like the real one.
@@ -128,6 +142,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   if (input.deadline) {
     const target = await calendar.targetDate(input.deadline);
     if (!target) throw unprocessable('deadline_not_applicable', `${input.deadline.returnType} for ${input.deadline.period} is not a return this client files.`);
+    await refuseFiledDeadline(trx, client.id, input.deadline);
     dueDate = followUpDueDateFor(target);
   }
   if (!dueDate) throw invalidInput({ fields: { dueDate: 'give exactly one of dueDate or deadline' } });

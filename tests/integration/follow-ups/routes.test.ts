@@ -185,6 +185,35 @@ describe('follow-up routes and the checklist link', () => {
     expect(audit).toMatchObject({ actor_id: stack.firm.users.manager.id });
   });
 
+  it('filing the return ends the follow-ups keyed to it (nothing more planned, the workflow completed), and one for a filed return is refused', async () => {
+    // Last month's GSTR-1, its due date moved a month ahead, so the follow-up's due date lies ahead whatever day this runs.
+    const today = inDays(0);
+    const [year, month] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
+    const period = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+    const client = stack.firm.clients[1]!;
+    const extended = await call(stack.api, 'POST', '/api/calendar/extensions', { token: stack.tokens.firm_admin, body: { returnType: 'GSTR-1', period, stateCodes: null, dueDate: inDays(30), reference: 'Notification 1/2027' } });
+    expect(extended.status).toBe(201);
+    const deadline = { returnType: 'GSTR-1', period };
+    const created = await createFollowUp(stack, client.id, { title: 'Sales invoices', deadline, items: [{ description: 'Sales register' }] });
+    expect(created.status).toBe(201);
+    expect(created.body.escalations.filter((e: { status: string }) => e.status === 'planned').length).toBeGreaterThan(0);
+
+    const filed = await call(stack.api, 'POST', `/api/clients/${client.id}/filings`, { token: stack.tokens.staff, body: { returnType: 'GSTR-1', period, filedOn: today, arn: 'AA270725000042Z' } });
+    expect(filed.status).toBe(201);
+    expect(await stack.temporal.client.workflow.getHandle(created.body.workflowId).result()).toEqual({ state: 'completed' });
+    const after = await call(stack.api, 'GET', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff });
+    expect(after.body.status).toBe('completed');
+    expect(after.body.nextMessageAt).toBeNull();
+    expect(after.body.schedule.filter((m: { status: string }) => m.status === 'planned')).toEqual([]);
+    expect(after.body.escalations.filter((e: { status: string }) => e.status === 'planned')).toEqual([]);
+    const audit = await stack.db.owner('audit_events').where({ entity_id: created.body.id, action: 'follow_up.completed_return_filed' }).first();
+    expect(audit).toMatchObject({ actor_id: stack.firm.users.staff.id });
+
+    const again = await createFollowUp(stack, client.id, { title: 'Sales invoices', deadline, items: [{ description: 'Sales register' }] });
+    expect(again.status).toBe(422);
+    expect(again.body.error).toMatchObject({ code: 'already_filed', details: { returnType: 'GSTR-1', period, filing: { filedOn: today, arn: 'AA270725000042Z' } } });
+  });
+
   it('the link refuses another firm\'s and another request\'s items, unknown, expired and revoked tokens', async () => {
     const to = await clientEmail(stack, clientId());
     const before = (await caughtTo(to)).length;
