@@ -28,6 +28,7 @@ import {
 } from '../../domain/follow-ups';
 import { followUpWorkflowId, type FollowUpActor } from '../../workflows/follow-up-definitions';
 import { invalidInput, unprocessable } from '../errors';
+import { assertPeriodOpen } from '../periods/lock';
 import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
 import { startFollowUpWorkflow } from './workflow-client';
@@ -146,6 +147,9 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
     dueDate = followUpDueDateFor(target);
   }
   if (!dueDate) throw invalidInput({ fields: { dueDate: 'give exactly one of dueDate or deadline' } });
+  // Closing a period ends its follow-ups: a new one for a closed period would chase what is settled.
+  const period = input.deadline?.period ?? input.period ?? input.items.find((i) => i.period)?.period ?? null;
+  if (period) await assertPeriodOpen(client.id, period);
   const firm = await Firm.query().findById(firmId);
   const firmDefaults = (firm?.settings as { followUpPolicy?: Partial<FollowUpPolicy> } | undefined)?.followUpPolicy;
   const policy = mergePolicy(mergePolicy(DEFAULT_FOLLOW_UP_POLICY, firmDefaults), input.policy);
@@ -162,7 +166,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
     status: 'open',
     dueDate,
     deadline: input.deadline ?? null,
-    period: input.deadline?.period ?? input.period ?? input.items.find((i) => i.period)?.period ?? null,
+    period,
     ownerId,
     noticeId: input.noticeId ?? null,
     reconciliationRunId: input.reconciliationRunId ?? null,

@@ -183,6 +183,13 @@ describe('follow-up routes and the checklist link', () => {
     expect((await call(stack.api, 'GET', `/api/requests/${token}`)).status).toBe(410);
     const audit = await stack.db.owner('audit_events').where({ entity_id: created.body.id, action: 'follow_up.cancelled_period_closed' }).first();
     expect(audit).toMatchObject({ actor_id: stack.firm.users.manager.id });
+
+    // A new follow-up for the closed period would chase what is settled: refused before anything is written or started.
+    const countBefore = await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first();
+    const late = await createFollowUp(stack, clientId(), { title: 'October again', dueDate: inDays(5), items: [{ description: 'October bills', period }] });
+    expect(late.status).toBe(422);
+    expect(late.body.error).toMatchObject({ code: 'period_closed', details: { period } });
+    expect(await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first()).toEqual(countBefore);
   });
 
   it('filing the return ends the follow-ups keyed to it (nothing more planned, the workflow completed), and one for a filed return is refused', async () => {
