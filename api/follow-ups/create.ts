@@ -13,6 +13,7 @@ import { setAuditAction } from '../../db/tenant';
 import {
   compressedClock,
   DEFAULT_FOLLOW_UP_POLICY,
+  dueDatePassed,
   followUpDueDateFor,
   IST_CLOCK,
   mergePolicy,
@@ -105,6 +106,14 @@ export async function followUpForKey(trx: Knex.Transaction, firmId: string, key:
   return (await FollowUp.query().findOne({ idempotency_key: key })) ?? null;
 }
 
+/** A due date before today: its reminders and escalations would all lie in the past, and nobody would be told. */
+export function dueDateInPast(dueDate: string, deadline?: Deadline) {
+  const why = deadline
+    ? `The documents for ${deadline.returnType} ${deadline.period} were due on ${dueDate} (two days before its target date): give a dueDate from today on instead.`
+    : `The due date ${dueDate} has passed: give today or a later date.`;
+  return unprocessable('due_date_passed', why, { dueDate, ...(deadline ? { deadline } : {}) });
+}
+
 /** A return already filed needs no documents chased for it: its follow-ups end when it is filed, so none starts after. */
 async function refuseFiledDeadline(trx: Knex.Transaction, clientId: string, deadline: Deadline): Promise<void> {
   const filing = (await trx('filings').where({ client_id: clientId, return_type: deadline.returnType, period: deadline.period }).first(trx.raw('filed_on::text as filed_on'), 'arn')) as
@@ -158,6 +167,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   const workingDays = await calendar.workingDays();
   const now = Date.now();
   const clock = clockFor(deps, policy, now);
+  if (dueDatePassed(clock, now, dueDate)) throw dueDateInPast(dueDate, input.deadline);
 
   await setAuditAction(trx, 'follow_up.created');
   const row = await FollowUp.query().insertAndFetch({

@@ -36,6 +36,15 @@ describe('follow-up routes and the checklist link', () => {
     expect(both.body.error.details.fields.dueDate).toMatch(/exactly one/);
     expect((await createFollowUp(stack, clientId(), { ...body, items: [] })).status).toBe(400);
     expect((await createFollowUp(stack, clientId(), { ...body, dueDate: '2026-02-30' })).status).toBe(400);
+    // A due date already passed would plan no message and no escalation to tell anyone: refused, nothing written.
+    const countBefore = await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first();
+    const past = await createFollowUp(stack, clientId(), { ...body, dueDate: inDays(-1) });
+    expect(past.status).toBe(422);
+    expect(past.body.error).toMatchObject({ code: 'due_date_passed', details: { dueDate: inDays(-1) } });
+    const pastDeadline = await createFollowUp(stack, clientId(), { title: 'Old 3B', deadline: { returnType: 'GSTR-3B', period: '2025-06' }, items: [{ description: 'x' }] });
+    expect(pastDeadline.status).toBe(422);
+    expect(pastDeadline.body.error).toMatchObject({ code: 'due_date_passed', details: { deadline: { returnType: 'GSTR-3B', period: '2025-06' } } });
+    expect(await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first()).toEqual(countBefore);
     expect((await createFollowUp(stack, clientId(), { ...body, policy: { sendAt: '22:00' } })).body.error.details.fields.policy).toMatch(/quiet hours/);
 
     const other = await createTestFirm(stack.db);
@@ -63,6 +72,10 @@ describe('follow-up routes and the checklist link', () => {
     expect(noEmail.status).toBe(422);
     expect(noEmail.body.error.code).toBe('client_has_no_email');
     await stack.db.owner('clients').where({ id: stack.firm.clients[1]!.id }).update({ email: `beta-${Date.now()}@client.test` });
+    const movedBack = await call(stack.api, 'PATCH', `/api/follow-ups/${first.body.id}`, { token: stack.tokens.staff, body: { dueDate: inDays(-1) } });
+    expect(movedBack.status).toBe(422);
+    expect(movedBack.body.error.code).toBe('due_date_passed');
+    expect((await call(stack.api, 'GET', `/api/follow-ups/${first.body.id}`, { token: stack.tokens.staff })).body.dueDate).toBe(body.dueDate);
     await cancel(first.body.id);
   });
 
