@@ -122,6 +122,8 @@ describe('follow-up routes and the checklist link', () => {
     const planned = patched.body.schedule.filter((s: { status: string }) => s.status === 'planned').map((s: { at: string }) => s.at);
     expect(planned.length).toBeGreaterThan(0);
     for (const at of planned) expect(oldSlots).not.toContain(at);
+    // The next message shown is the fresh plan's, never the row's old one.
+    expect(patched.body.nextMessageAt).toBe(planned[0]);
 
     const { clock } = await stack.db.owner('follow_ups').where({ id: created.body.id }).first('clock');
     const firstDay = positionOf(clock, Date.parse(created.body.schedule[0].at)).day;
@@ -138,10 +140,12 @@ describe('follow-up routes and the checklist link', () => {
     expect(snoozed.status).toBe(200);
     expect(snoozed.body.status).toBe('snoozed');
     expect(snoozed.body.schedule.filter((s: { status: string }) => s.status === 'planned')).toEqual([]);
+    expect(snoozed.body.nextMessageAt).toBeNull();
     expect((await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/snooze`, { token: stack.tokens.staff, body: { until: '2020-01-01' } })).status).toBe(400);
     const resumed = await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/resume`, { token: stack.tokens.staff });
     expect(resumed.status).toBe(200);
     expect(resumed.body.schedule.some((s: { status: string }) => s.status === 'planned')).toBe(true);
+    expect(resumed.body.nextMessageAt).toBe(resumed.body.schedule.find((s: { status: string }) => s.status === 'planned').at);
 
     const added = await call(stack.api, 'PATCH', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff, body: { items: [{ description: 'Cash book', period: '2026-11' }] } });
     expect(added.body.items.map((i: { description: string }) => i.description)).toEqual(['Ledger', 'Cash book']);
