@@ -1,11 +1,12 @@
 /**
  * Sanity checks the restore drill runs on the restored copy, after the row counts. Each check gets
  * an owner connection to the copy and answers ok or not, with a detail an operator can act on. A
- * check that throws counts as failed (its message is the detail).
+ * check that throws counts as failed (its message, scrubbed of database values, is the detail).
  * A worker can be handed its own list through ActivityDeps.backup.sanityChecks (tests do).
  */
 import type { Knex } from 'knex';
 import { verifyAllAuditChains } from '../db/audit';
+import { scrubDatabaseError } from '../db/scrub-db-error';
 import type { DrillCheckResult } from '../db/models/backup-catalogue';
 
 export type SanityCheckContext = {
@@ -59,7 +60,8 @@ export async function runSanityChecks(checks: SanityCheck[], context: SanityChec
       const { ok, detail } = await check.run(context);
       results.push({ name: check.name, ok, detail });
     } catch (error) {
-      results.push({ name: check.name, ok: false, detail: `the check threw: ${(error as Error).message}` });
+      // The detail is stored and shown: a database error's text may quote the copy's rows.
+      results.push({ name: check.name, ok: false, detail: `the check threw: ${scrubDatabaseError(error as Error).message}` });
     }
   }
   return results;

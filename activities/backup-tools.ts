@@ -16,8 +16,8 @@ export type ToolVersion = { binary: string; version: string; major: number };
 
 /** A definitive problem with the tools or the setup: retrying will not help, a person must act. */
 export class BackupSetupError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'BackupSetupError';
   }
 }

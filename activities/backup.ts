@@ -16,6 +16,7 @@ import type { DatabaseCounts } from '../domain/backup-counts';
 import { selectBackupsToKeep, type KeepReason } from '../domain/backup-rotation';
 import { databaseNameOf } from '../db/knex';
 import { recordAuditEvent } from '../db/audit';
+import { scrubDatabaseError } from '../db/scrub-db-error';
 import { BACKUPS_TABLE, findBackup, insertPlatformNotification, listBackups } from '../db/models/backup-catalogue';
 import { inSystemTransaction } from '../db/tenant';
 import type { BackupKind } from '../workflows/backup-definitions';
@@ -107,7 +108,8 @@ async function dumpWithCounts(backup: BackupDeps, partialPath: string, cancelled
     } catch (error) {
       stop.abort(error);
       await dumped;
-      if (/row-level security/i.test((error as Error).message)) throw new BackupSetupError(`${(error as Error).message}: ${RLS_HINT}`);
+      // Its message, as the failure's, without the values a database error's text may quote; the error itself as the cause.
+      if (/row-level security/i.test((error as Error).message)) throw new BackupSetupError(`${scrubDatabaseError(error as Error).message}: ${RLS_HINT}`, { cause: error });
       throw error;
     }
     const dumpError = await dumped;

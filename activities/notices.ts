@@ -158,6 +158,19 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
     },
 
     /**
+     * Whether the workflow's notice exists: its first step, as the api starts the workflow inside the
+     * transaction that writes the notice. Not there yet is retried within the commit grace; after it,
+     * the intake never committed (its transaction failed after the start) and the workflow ends.
+     */
+    async noticeExists(input: { firmId: string; noticeId: string }): Promise<{ exists: boolean }> {
+      return inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
+        if (await findNotice(trx, input.noticeId)) return { exists: true };
+        if (withinCommitGrace()) throw ApplicationFailure.retryable(`notice ${input.noticeId} is not visible yet`, 'NoticeNotYetVisible');
+        return { exists: false };
+      });
+    },
+
+    /**
      * The firm's calendar changed: the notice's facts as they are now. The api dated the change in
      * the transaction that made it (and holds the notice's row until it commits, so this waits for it).
      */
@@ -169,8 +182,11 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
       });
     },
 
-    /** Fires one planned step once: records it by key, then tells its people. */
-    async noticeFireStep(input: { firmId: string; noticeId: string; step: PlanStep }): Promise<{ fired: boolean; recipients: number }> {
+    /**
+     * Fires one planned step once: records it by key, then tells its people. `absent`: the notice is
+     * not there after the commit grace (its intake never committed, or it was erased): nothing more to do.
+     */
+    async noticeFireStep(input: { firmId: string; noticeId: string; step: PlanStep }): Promise<{ fired: boolean; recipients: number; absent?: true }> {
       const { step } = input;
       const slotPrefix = noticeStepSlot(input.noticeId, step.key);
       const outcome = await inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
@@ -178,10 +194,11 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
         if (!row) {
           // A step due at once (a notice entered overdue) may run before the api's transaction that
           // writes the notice (and starts this workflow inside it) commits: wait for it before skipping.
-          // Every step gets the grace, as the step alone does not say whether it was due at once; a
-          // later step that finds no notice (erased) only retries a few times before skipping.
+          // Every step gets the grace, as the step alone does not say whether it was due at once (runs
+          // started before the workflow looked for its notice first); after it the notice is absent
+          // (never committed, or erased) and the workflow ends.
           if (withinCommitGrace()) throw ApplicationFailure.retryable(`notice ${input.noticeId} is not visible yet`, 'NoticeNotYetVisible');
-          return { fired: false, recipients: 0, queued: [] };
+          return { fired: false, recipients: 0, queued: [], absent: true as const };
         }
         let userIds: string[];
         if (step.audience === 'assignee') userIds = row.assignee_id ? [row.assignee_id] : await activeUsers(trx, row.firm_id, 'manager');
@@ -209,7 +226,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
         return { fired: true, recipients: userIds.length, queued };
       });
       await notifier.send(input.firmId, outcome.queued);
-      return { fired: outcome.fired, recipients: outcome.recipients };
+      return { fired: outcome.fired, recipients: outcome.recipients, ...('absent' in outcome ? { absent: true as const } : {}) };
     },
   };
 }

@@ -28,6 +28,11 @@ export type ReconciliationDeps = {
    * half-way (a worker shut down mid-run) passes one that waits there.
    */
   afterBatch?: (details: Record<string, unknown>) => Promise<void>;
+  /**
+   * The most bytes one result row's COPY line may be (db/recon-rows.ts, `MAX_RESULT_LINE`, 256 MB).
+   * Production passes none; a test lowers it rather than building a row of hundreds of MB.
+   */
+  maxResultLine?: number;
 };
 
 type RunRow = {
@@ -161,6 +166,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
                 report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(rowCount, 1));
                 return checkpoint({ phase: 'store', done, of: rowCount });
               },
+              deps.maxResultLine,
             );
           } finally {
             // The engine's tables behind the rows go back to its pool for the worker's next run.

@@ -113,9 +113,10 @@ export function writeResultRowLine(block: ByteBlock, seq: number, r: StoredResul
 /**
  * Writes a run's result rows in engine order; `seq` is their position. Rows are asked of the
  * source one batch at a time as the COPY consumes them, so a source that builds them on demand
- * (the engine's) never has them all in memory at once.
+ * (the engine's) never has them all in memory at once. `maxLine` is `writeResultRowLine`'s (lower
+ * only in tests).
  */
-export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: ResultSource, onBatch?: BatchHook): Promise<void> {
+export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: ResultSource, onBatch?: BatchHook, maxLine = MAX_RESULT_LINE): Promise<void> {
   let batch: readonly StoredResult[] = [];
   let batchFrom = 0;
   await copyThroughStage(trx, {
@@ -127,7 +128,7 @@ export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & 
         batchFrom = i;
         batch = rows.between(i, Math.min(i + ROW_BATCH, rows.count));
       }
-      writeResultRowLine(block, i, batch[i - batchFrom]!);
+      writeResultRowLine(block, i, batch[i - batchFrom]!, maxLine);
     } },
     insert: {
       sql: `insert into reconciliation_results (firm_id, client_id, run_id, period, seq, category, supplier_gstin, row)

@@ -167,17 +167,66 @@ function holdsDatabaseError(value: unknown, depth: number, path: Set<unknown>): 
 }
 
 /**
- * A copy of an error (same prototype, same own properties) whose database errors are scrubbed, at any
- * depth up to MAX_DEPTH; parts without one are the originals. `copies` closes cycles onto the copy.
+ * A text a wrapper may have copied from a database error into its own (`new Error(`could not save:
+ * ${error.message}`)`, knex's statement and message, its detail), with what stands in its place: the
+ * scrubbed error's message.
  */
-function copyScrubbed(error: Error, depth: number, copies: Map<unknown, Error>): Error {
+type Quoted = { text: string; scrubbed: string };
+
+/** Texts shorter than this are not looked for in a wrapper's (a short word would be replaced wherever it appears). */
+const MIN_QUOTED = 8;
+
+/** Every database error's quotable texts under `value` (the error itself included), longest first. */
+function quotedTexts(value: unknown): Quoted[] {
+  const found: Quoted[] = [];
+  const walk = (v: unknown, depth: number, path: Set<unknown>): void => {
+    if (isPgError(v)) {
+      const scrubbed = new ScrubbedDatabaseError(v, undefined).message;
+      const server = v.message.slice(v.message.lastIndexOf(' - ') + 3);
+      const own = v as unknown as Record<string, unknown>;
+      for (const text of [v.message, server, own.detail, own.where, own.hint]) {
+        if (typeof text === 'string' && text.length >= MIN_QUOTED) found.push({ text, scrubbed });
+      }
+    }
+    if (!isError(v) || depth >= MAX_DEPTH || path.has(v)) return;
+    path.add(v);
+    for (const child of childrenOf(v)) walk(child, depth + 1, path);
+    path.delete(v);
+  };
+  walk(value, 0, new Set());
+  return found.sort((a, b) => b.text.length - a.text.length);
+}
+
+/** `text` with every quoted database text in it replaced by its scrubbed error's message. */
+function withoutQuoted(text: string, quoted: readonly Quoted[]): string {
+  let out = text;
+  for (const q of quoted) if (out.includes(q.text)) out = out.split(q.text).join(q.scrubbed);
+  return out;
+}
+
+/** Whether an error's own texts (message, stack, any other) hold a quoted database text. */
+function quotes(error: Error, quoted: readonly Quoted[]): boolean {
+  if (quoted.length === 0) return false;
+  return Reflect.ownKeys(error).some((key) => {
+    const value = Object.getOwnPropertyDescriptor(error, key)?.value as unknown;
+    return typeof value === 'string' && quoted.some((q) => value.includes(q.text));
+  });
+}
+
+/**
+ * A copy of an error (same prototype, same own properties) whose database errors are scrubbed, at any
+ * depth up to MAX_DEPTH, and whose own texts no longer quote them; parts without either are the
+ * originals. `copies` closes cycles onto the copy.
+ */
+function copyScrubbed(error: Error, depth: number, copies: Map<unknown, Error>, quoted: readonly Quoted[]): Error {
   const copy = Object.create(Object.getPrototypeOf(error) as object | null) as Error;
   copies.set(error, copy);
   const replace = (value: unknown): unknown => {
     const scrubbed = scrubOne(value);
     if (scrubbed) return scrubbed;
     if (copies.has(value)) return copies.get(value);
-    return isError(value) && holdsDatabaseError(value, depth + 1, new Set()) ? copyScrubbed(value, depth + 1, copies) : value;
+    if (typeof value === 'string') return withoutQuoted(value, quoted);
+    return isError(value) && (holdsDatabaseError(value, depth + 1, new Set()) || quotes(value, quoted)) ? copyScrubbed(value, depth + 1, copies, quoted) : value;
   };
   for (const key of Reflect.ownKeys(error)) {
     const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
@@ -198,11 +247,14 @@ function copyScrubbed(error: Error, depth: number, copies: Map<unknown, Error>):
  * message, or wrapped by Objection as its `nativeError`) becomes a `ScrubbedDatabaseError`. An error
  * that holds one (as its `cause`, among an AggregateError's `errors`, in another property; pino
  * writes causes' messages and stacks, Temporal sends the cause chain into the history) is copied
- * with it scrubbed. Any other value is returned as it is.
+ * with it scrubbed, and with its own message and stack no longer quoting it (a wrapper that wrote
+ * the database error's message into its own). A wrapper that quotes a database error it does not
+ * hold cannot be recognised: code that wraps one keeps it as the `cause`. Any other value is
+ * returned as it is.
  */
 export function scrubDatabaseError<T>(error: T): T | ScrubbedDatabaseError {
   const scrubbed = scrubOne(error);
   if (scrubbed) return scrubbed;
   if (!isError(error) || !holdsDatabaseError(error, 0, new Set())) return error;
-  return copyScrubbed(error, 0, new Map()) as T;
+  return copyScrubbed(error, 0, new Map(), quotedTexts(error)) as T;
 }

@@ -28,6 +28,13 @@ export function noticeWorkflowId(firmId: string, noticeId: string): string {
   return `notice:${firmId}:${noticeId}`;
 }
 
+/**
+ * What a notice's workflow ends with: the notice's last state, or `absent` when its notice was not
+ * there after the commit grace (an intake whose transaction failed after the start, or an erased notice).
+ */
+export const NOTICE_ABSENT = 'absent';
+export type NoticeWorkflowResult = { noticeId: string; state: NoticeState | typeof NOTICE_ABSENT };
+
 export type NoticeActor = { userId: string; email: string; role: string };
 
 /** What the workflow knows of its notice: a mirror of the database row, refreshed by every step. */

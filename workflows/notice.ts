@@ -12,14 +12,14 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
-import { calendarChangedSignal, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type StepArgs, type StepKind } from './notice-definitions';
+import { calendarChangedSignal, NOTICE_ABSENT, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type NoticeWorkflowResult, type StepArgs, type StepKind } from './notice-definitions';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noticeId: string; state: string }> {
+export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<NoticeWorkflowResult> {
   let facts: NoticeFacts = input.facts;
   let version = 0;
   let busy = false;
@@ -83,6 +83,27 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
 
   setHandler(noticeStatusQuery, () => ({ state: facts.state, firedKeys: [...fired], next: pending()[0] ?? null, facts }));
 
+  /** Ends the workflow of a notice that is not there (once any step in flight has finished). */
+  const absent = async (): Promise<NoticeWorkflowResult> => {
+    await condition(allHandlersFinished);
+    return { noticeId: facts.noticeId, state: NOTICE_ABSENT };
+  };
+
+  // The api starts this workflow inside the transaction that writes the notice: a first run makes
+  // sure that committed (waiting out the commit grace) and ends if it never did, rather than waiting
+  // for steps of a notice nobody can see. Runs handed over by continue-as-new, and histories recorded
+  // before this, do not look.
+  if (input.firedKeys === undefined && patched('notice-looks-for-its-row')) {
+    busy = true;
+    let exists: boolean;
+    try {
+      ({ exists } = await activities.noticeExists({ firmId: input.firmId, noticeId: facts.noticeId }));
+    } finally {
+      busy = false;
+    }
+    if (!exists) return absent();
+  }
+
   while (facts.state !== 'closed') {
     if (refresh) {
       await condition(() => !busy);
@@ -115,12 +136,16 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<{ noti
     await condition(() => !busy && (version !== seen || !(stepsFirst && stepsWaiting > 0)));
     if (version !== seen) continue; // a step changed the notice while we waited: plan again
     busy = true;
+    let gone = false;
     try {
-      await activities.noticeFireStep({ firmId: input.firmId, noticeId: facts.noticeId, step: next });
-      fired.add(next.key);
+      // A notice absent after the commit grace (a run started before the look above, or an erased
+      // notice) has nothing more to remind of. Recorded results of earlier histories never say so.
+      gone = (await activities.noticeFireStep({ firmId: input.firmId, noticeId: facts.noticeId, step: next })).absent === true;
+      if (!gone) fired.add(next.key);
     } finally {
       busy = false;
     }
+    if (gone) return absent();
     // A long-lived notice (months of reminders, hearings, adjournments) starts a fresh history,
     // carrying what it knows: the notice's facts and the steps already fired.
     const info = workflowInfo();

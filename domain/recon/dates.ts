@@ -39,12 +39,35 @@ export function dayOfIso(iso: string): number {
   return dayFromYmd(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)));
 }
 
+/**
+ * The dates a GST document may carry: from 1 April 2017, the first day of the financial year in
+ * which GST began (1 July 2017; a register of that year may still carry its first quarter's
+ * vouchers), to 31 March 2079, 62 financial years in all. Any other date (a mistyped year, a
+ * number in a date column) is refused like an impossible one. Why 62: the matcher keys a document's
+ * FY as its distance from the run's earliest FY, in 62 slots (domain/recon/match/docs.ts,
+ * `fySlotOf`); with every date inside this window two documents of different FYs never share a
+ * slot, so an invoice number reused in another FY is never taken for a duplicate or a pair
+ * (tests/unit/recon/amounts-dates.test.ts holds the window to the slots).
+ */
+export const FIRST_DOCUMENT_DATE = '2017-04-01';
+export const LAST_DOCUMENT_DATE = '2079-03-31';
+const FIRST_DOCUMENT_DAY = dayOfIso(FIRST_DOCUMENT_DATE);
+const LAST_DOCUMENT_DAY = dayOfIso(LAST_DOCUMENT_DATE);
+
+/** Why a real day is refused: outside the window of GST documents. */
+function outsideWindow(iso: string): string {
+  return `${iso} is outside the dates a GST document may carry (${FIRST_DOCUMENT_DATE} to ${LAST_DOCUMENT_DATE})`;
+}
+
 function build(y: number, m: number, d: number): DateResult {
   if (!(m >= 1 && m <= 12)) return { ok: false, reason: `month ${m} does not exist` };
   if (!(d >= 1 && d <= daysInMonth(y, m))) return { ok: false, reason: `day ${d} does not exist in ${y}-${m}` };
+  // A year no calendar of ours reaches keeps its reason of old (the readers' golden digests hold it).
   if (y < 1900 || y > 2999) return { ok: false, reason: `year ${y} out of range` };
   const iso = `${y.toString().padStart(4, '0')}-${m.toString().padStart(2, '0')}-${d.toString().padStart(2, '0')}`;
-  return { ok: true, iso, day: dayFromYmd(y, m, d) };
+  const day = dayFromYmd(y, m, d);
+  if (!(day >= FIRST_DOCUMENT_DAY && day <= LAST_DOCUMENT_DAY)) return { ok: false, reason: outsideWindow(iso) };
+  return { ok: true, iso, day };
 }
 
 function fullYear(text: string): number {
@@ -87,13 +110,14 @@ export function parseDate(input: unknown, system: DateSystem = '1900'): DateResu
 }
 
 export function fromExcelSerial(serial: number, system: DateSystem = '1900'): DateResult {
-  // The 1900 system's serial of the same calendar date, for the range check and the day.
+  // The 1900 system's serial of the same calendar date, for the day; the window is the text dates'.
   const s1900 = system === '1904' ? serial + DATE_1904_SHIFT : serial;
-  // 1 Jan 1990 .. 31 Dec 2099 covers every GST-era document with a wide margin.
-  if (!Number.isFinite(s1900) || s1900 < 32874 || s1900 > 73050) {
-    return { ok: false, reason: `number ${serial} is not a plausible Excel date` };
-  }
+  // A number that is no date of this century keeps its reason of old (as years above).
+  if (!Number.isFinite(s1900) || s1900 < 32874 || s1900 > 73050) return { ok: false, reason: `number ${serial} is not a plausible Excel date` };
   const day = Math.floor(s1900) - EXCEL_EPOCH_OFFSET;
+  if (!(day >= FIRST_DOCUMENT_DAY && day <= LAST_DOCUMENT_DAY)) {
+    return { ok: false, reason: `number ${serial} is not an Excel date a GST document may carry (${FIRST_DOCUMENT_DATE} to ${LAST_DOCUMENT_DATE})` };
+  }
   const iso = isoFromDay(day);
   return { ok: true, iso, day };
 }

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import { compareCounts, describeMismatches, totalRows, type DatabaseCounts } from '../../domain/backup-counts';
 import { databaseNameOf, databaseUrlFor } from '../../db/knex';
 import { findBackup } from '../../db/models/backup-catalogue';
+import { scrubDatabaseError } from '../../db/scrub-db-error';
 import { createDatabase, databaseExists, dropDatabase, renameDatabase, userObjectCount } from '../../activities/backup-databases';
 import { countDatabase, restoreDump } from '../../activities/backup-drill';
 import { findManifest, resolveInBackupDir, sha256File } from '../../activities/backup-files';
@@ -68,7 +69,7 @@ async function locate(options: RestoreOptions, say: (line: string) => void): Pro
       return { dumpPath: resolveInBackupDir(options.backupDir, row.file), sha256: row.sha256, counts: row.counts, source: 'catalogue' };
     }
   } catch (error) {
-    say(`the catalogue could not be read (${(error as Error).message}); looking for the backup's manifest in ${options.backupDir}`);
+    say(`the catalogue could not be read (${scrubDatabaseError(error as Error).message}); looking for the backup's manifest in ${options.backupDir}`);
   }
   const found = findManifest(options.backupDir, options.backupId);
   if (!found) throw new RestoreRefused(`backup ${options.backupId} is neither in the catalogue nor in ${options.backupDir}`);

@@ -202,10 +202,11 @@ describe('re-linking a reply to another notice of the case', () => {
       open();
       await sending;
       expect([answer!.status, answer!.body.state ?? answer!.body.error?.code]).toEqual([200, 'drafting']);
-      // The waiting step is marked in the history (a patch: older histories replay as they ran), and
-      // this history replays through the workflow code without a determinism error.
+      // The waiting step is marked in the history (a patch: older histories replay as they ran), besides
+      // the workflow's first look for its notice (another patch), and this history replays through the
+      // workflow code without a determinism error.
       const history = await temporal.client.workflow.getHandle(older.workflowId).fetchHistory();
-      expect(history.events!.filter((e) => e.markerRecordedEventAttributes).length).toBe(1);
+      expect(history.events!.filter((e) => e.markerRecordedEventAttributes).length).toBe(2);
       const replayed = await replayHistories({ codePath: harnessValue('workflowBundle') }, [{ workflowId: older.workflowId, history }]);
       expect(replayed.map((r) => r.error?.message ?? null)).toEqual([null]);
     } finally {

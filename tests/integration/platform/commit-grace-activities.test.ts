@@ -3,7 +3,8 @@
  * (a reconciliation run, a follow-up, a notice), run on a real PostgreSQL as a given attempt of a
  * given retry policy, for a row that is not there: within the commit grace they ask to be retried;
  * on the grace's last attempt (or the policy's, if sooner) they conclude as before. A reconciliation's
- * later step, whose run existed, does not wait.
+ * later step, whose run existed, does not wait. A notice's workflow's first look (`noticeExists`)
+ * and its steps say the notice is absent after the grace, and the workflow then ends.
  */
 import { randomUUID } from 'node:crypto';
 import { DefaultLogger } from '@temporalio/worker';
@@ -75,10 +76,19 @@ describe('activities alone (mock activity environment, real PostgreSQL): a first
     expect(await asAttempt(1, 20, activities.followUpSendSlot, cancelled)).toEqual({ ok: { status: 'skipped', ended: 'cancelled' } });
   });
 
-  it('notice: a step due at once retries, then is skipped', async () => {
+  it('notice: the first look retries, then says the notice is absent; a step due at once retries, then says the same', async () => {
+    const look = { firmId: firm.id, noticeId: randomUUID() };
+    expect(await asAttempt(1, 10, activities.noticeExists, look)).toMatchObject({ type: 'NoticeNotYetVisible', nonRetryable: false });
+    expect(await asAttempt(COMMIT_GRACE_ATTEMPTS, 10, activities.noticeExists, look)).toEqual({ ok: { exists: false } });
     const step = { key: 'overdue:2024-01-01:0', at: new Date().toISOString(), kind: 'escalation', audience: 'manager', reason: 'overdue', forDate: '2024-01-01' } as never;
     const input = { firmId: firm.id, noticeId: randomUUID(), step };
     expect(await asAttempt(1, 10, activities.noticeFireStep, input)).toMatchObject({ type: 'NoticeNotYetVisible', nonRetryable: false });
-    expect(await asAttempt(COMMIT_GRACE_ATTEMPTS, 10, activities.noticeFireStep, input)).toMatchObject({ ok: { fired: false, recipients: 0 } });
+    expect(await asAttempt(COMMIT_GRACE_ATTEMPTS, 10, activities.noticeFireStep, input)).toEqual({ ok: { fired: false, recipients: 0, absent: true } });
+  });
+
+  it('notice: a notice that is there is found at once', async () => {
+    const client = firm.clients[0]!;
+    const [row] = await db.owner('notices').insert({ firm_id: firm.id, client_id: client.id, gstin: client.gstin, form: 'DRC-01', reference: `GRACE-${randomUUID().slice(0, 8)}`, served_on: '2026-01-05', workflow_id: `grace-notice-${randomUUID()}` }).returning('id');
+    expect(await asAttempt(1, 10, activities.noticeExists, { firmId: firm.id, noticeId: row.id as string })).toEqual({ ok: { exists: true } });
   });
 });

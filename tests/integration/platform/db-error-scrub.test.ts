@@ -4,10 +4,12 @@
  * api's error handler logs them through the real logger, and a reconciliation whose result rows
  * the database refuses fails on a real worker, and neither the log lines nor the workflow's history
  * nor the run's stored failure reason holds the row's text; each keeps the SQLSTATE and the
- * constraint's name.
+ * constraint's name. A wrapper that wrote such an error's message into its own is logged without it,
+ * and a restore drill's check that one ends stores its SQLSTATE as the detail.
  */
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
+import { runSanityChecks, type SanityCheck } from '../../../activities/backup-sanity-checks';
 import { errorHandler } from '../../../api/middleware/error-handler';
 import { copyThroughStage } from '../../../db/copy-rows';
 import { isPeriodClosedError } from '../../../db/db-errors';
@@ -117,6 +119,25 @@ describe('database errors leave without the rows they quote', () => {
       a: 'database error 42P01 (syntax error or access rule violation): relation "scrub_no_such_table" does not exist',
       b: 'database error 42501 (syntax error or access rule violation) - record_signin_event',
     });
+  });
+
+  it("a wrapper that wrote a real failure's message into its own (knex's statement included): logged without the value", async () => {
+    const gstin = firm.clients[0]!.gstin;
+    const failed = await db.app.raw(`select ?::uuid as id`, [`${gstin}-${SECRET}`]).then(() => null, (error: unknown) => error as Error);
+    const wrapper = new Error(`could not read the client: ${failed?.message}`, { cause: failed });
+    expect(wrapper.message.includes(gstin)).toBe(true);
+    const logs = captureLogger('debug');
+    logs.logger.error({ err: wrapper }, 'could not read');
+    expect({ gstin: logs.text().includes(gstin), secret: logs.text().includes(SECRET) }).toEqual({ gstin: false, secret: false });
+    // pino writes the causes' messages after the error's own.
+    expect(JSON.parse(logs.lines[0]!).err.message).toBe('could not read the client: database error 22P02 (data exception): database error 22P02 (data exception)');
+  });
+
+  it("a restore drill's check that a real failure ends: its stored detail names the SQLSTATE, not the value", async () => {
+    const gstin = firm.clients[0]!.gstin;
+    const check: SanityCheck = { name: 'reads-a-client', run: async ({ knex }) => (await knex.raw(`select ?::uuid as id`, [gstin]), { ok: true, detail: 'read' }) };
+    const [result] = await runSanityChecks([check], { knex: db.owner, backupId: 'b', expectedMigration: null });
+    expect(result).toEqual({ name: 'reads-a-client', ok: false, detail: 'the check threw: database error 22P02 (data exception)' });
   });
 
   describe('a reconciliation whose result rows the database refuses', () => {

@@ -74,6 +74,43 @@ describe('database errors under other errors', () => {
     expect(logged(outer).includes(GSTIN)).toBe(false);
   });
 
+  it("a wrapper that wrote the database error's text into its own message: the copy's message and stack no longer quote it", () => {
+    const knexed = pgError('22P02', `select * from clients where id = $1 - invalid input syntax for type uuid: "${GSTIN}"`);
+    const server = `invalid input syntax for type uuid: "${GSTIN}"`;
+    const wrappers = [
+      new Error(`could not read the client: ${knexed.message}`, { cause: knexed }),
+      // Only the server's part of knex's message, or the detail, copied.
+      new Error(`could not read the client (${server})`, { cause: knexed }),
+      new Error(`could not save: ${duplicate().detail}`, { cause: duplicate() }),
+      // Two levels down, under a wrapper that quotes nothing itself.
+      new Error('the step failed', { cause: new Error(`could not read the client: ${server}`, { cause: knexed }) }),
+    ];
+    // pino's own serializer writes the wrapper's message and stack as they are (else this test proves nothing).
+    for (const wrapper of wrappers) expect(JSON.stringify(pino.stdSerializers.err(wrapper.cause as Error)) + wrapper.message + wrapper.stack).toContain(GSTIN);
+
+    const scrubbed = wrappers.map((w) => scrubDatabaseError(w) as Error & { cause: Error });
+    expect(scrubbed.map((e) => e.message)).toEqual([
+      'could not read the client: database error 22P02 (data exception)',
+      'could not read the client (database error 22P02 (data exception))',
+      'could not save: database error 23505 (integrity constraint violation) on constraint "clients_gstin_key" of table "clients"',
+      'the step failed',
+    ]);
+    expect(scrubbed[3]!.cause.message).toBe('could not read the client: database error 22P02 (data exception)');
+    expect(scrubbed[0]!.stack).toMatch(/^Error: could not read the client: database error 22P02 \(data exception\)\n {4}at /);
+    // The originals are untouched.
+    expect(wrappers[0]!.message).toContain(GSTIN);
+    const leaked = wrappers.map((w) => logged(w)).filter((text) => text.includes(GSTIN));
+    expect(leaked).toEqual([]);
+  });
+
+  it("a sibling that quotes a database error it does not hold, beside it in an AggregateError's errors", () => {
+    const error = quoting();
+    const aggregate = new AggregateError([new Error(`retry failed: ${error.message}`), error], 'both attempts failed');
+    const scrubbed = scrubDatabaseError(aggregate) as AggregateError;
+    expect((scrubbed.errors as Error[]).map((e) => e.message)).toEqual(['retry failed: database error 22P02 (data exception)', 'database error 22P02 (data exception)']);
+    expect(logged(aggregate).includes(GSTIN)).toBe(false);
+  });
+
   it('an error without a database error under it is returned as it is', () => {
     const plain = new Error('outer', { cause: new Error('inner') });
     const cyclic = Object.assign(new Error('self'), { self: null as unknown });
