@@ -220,7 +220,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...checklistPageRoutes(),
     ...reconciliationListRoutes(),
     ...calendarRoutes(),
-    ...filingRoutes(),
+    ...filingRoutes({ temporal: deps.temporal }),
     ...holidayRoutes({ temporal: deps.temporal }),
     ...extensionRoutes({ temporal: deps.temporal }),
     ...dataProtectionRoutes({
