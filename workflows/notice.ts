@@ -51,6 +51,20 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
   const validate = (kind: StepKind, args: StepArgs) => {
     if (!stale) refuse(kind, args);
   };
+  /**
+   * Takes the notice for one step once no step runs and `ready` holds. Every waiting condition that
+   * holds is released in the same pass, before any of them goes on: two steps freed by the same change
+   * would both run. The one that finds the notice taken waits again, and the notice is taken here, in
+   * the same synchronous run as that check (a caller's own continuation comes later). Only such a
+   * collision asks the patch, so histories without one replay untouched, and those recorded before
+   * this (which ran both) replay as they ran.
+   */
+  const take = async (ready: () => boolean): Promise<void> => {
+    const free = () => !busy && ready();
+    await condition(free);
+    while (busy && patched('notice-steps-take-turns')) await condition(free);
+    busy = true;
+  };
 
   setHandler(
     stepUpdate,
@@ -60,11 +74,10 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
       const afterReread = stale && patched('notice-step-waits-for-reread');
       stepsWaiting += 1;
       try {
-        await condition(() => !busy && !(afterReread && stale && facts.state !== 'closed'));
+        await take(() => !(afterReread && stale && facts.state !== 'closed'));
       } finally {
         stepsWaiting -= 1;
       }
-      busy = true;
       try {
         refuse(kind, args); // again: another step may have changed the notice since the validator ran
         const result = await activities.noticeApplyStep({ firmId: input.firmId, noticeId: facts.noticeId, kind, ...args });
@@ -109,8 +122,7 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
 
   while (facts.state !== 'closed') {
     if (refresh) {
-      await condition(() => !busy);
-      busy = true;
+      await take(() => true);
       try {
         refresh = false;
         facts = (await activities.noticeRefreshFacts({ firmId: input.firmId, noticeId: facts.noticeId })).facts;
@@ -136,9 +148,11 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
     // (a step done, a signal to re-read) still goes round the loop at once: a step may be waiting
     // for that re-read, which only the loop runs.
     const stepsFirst = patched('notice-steps-before-reminders');
-    await condition(() => !busy && (version !== seen || !(stepsFirst && stepsWaiting > 0)));
-    if (version !== seen) continue; // a step changed the notice while we waited: plan again
-    busy = true;
+    await take(() => version !== seen || !(stepsFirst && stepsWaiting > 0));
+    if (version !== seen) {
+      busy = false; // a step changed the notice while we waited: plan again
+      continue;
+    }
     let gone = false;
     try {
       // A notice absent after the commit grace (a run started before the look above, or an erased

@@ -5,7 +5,7 @@
  * reminds again (both workflows follow); a reply in review moves with its four-eyes trail and the
  * approvals inbox follows it; every refusal (another firm's ids, another case, a notice with a reply
  * of its own, nothing to move, a closed notice, no due date) changes nothing; two at once move it
- * once; the database lets a draft change its notice and nothing else.
+ * once, also when the same re-read frees both; the database lets a draft change its notice and nothing else.
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../../activities';
@@ -269,6 +269,47 @@ describe('re-linking a reply to another notice of the case', () => {
     const moves = await db.owner('audit_events').where({ entity_id: to.id, action: 'notice.reply_relinked', entity_type: 'notice' }).whereNull('before').count('* as n').first();
     expect(moves).toEqual({ n: 1 });
     expect((await detail(to.id)).drafts).toHaveLength(1);
+  });
+
+  it('runs two steps freed by the same re-read one after the other: the second is judged on what the first did', async () => {
+    // Both re-links wait for the old notice's re-read (held at the gate); its end frees both at once.
+    const caseId = `AD270${reference('C')}`;
+    const older = await intake({ form: 'ASMT-10', caseId });
+    const newer = await intake({ form: 'DRC-01', caseId });
+    await call(api, 'PUT', `/api/notices/${older.id}/draft`, { token: tokens.staff, body: { text: 'One reply' } });
+    let reached!: () => void;
+    let open!: () => void;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    gate = { reached, opened: new Promise<void>((resolve) => (open = resolve)) };
+    try {
+      expect((await relink(older.id, newer.id)).status).toBe(200);
+      await atGate; // the old notice's workflow re-reads it, and holds the notice meanwhile
+      const handle = temporal.client.workflow.getHandle(older.workflowId);
+      const accepted = async () => (await handle.fetchHistory()).events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+      const before = await accepted();
+      const answers: Array<{ status: number; body: { error?: { code: string } } }> = [];
+      const sending = Promise.all([relink(newer.id, older.id), relink(newer.id, older.id)].map((p) => p.then((res) => (answers.push(res), res))));
+      await eventually('both re-links back accepted by the old notice’s workflow (or answered)', async () => (answers.length > 0 ? 'answered' : (await accepted()) >= before + 2 ? 'accepted' : null));
+      expect(answers).toEqual([]);
+      open();
+      const both = await sending;
+      const outcomes = both.map((r) => (r.status === 200 ? '200' : `${r.status} ${r.body.error?.code}`)).sort();
+      expect(outcomes[0]).toBe('200');
+      expect(outcomes[1]).toMatch(/^422 (no_reply|notice_has_reply|notice_state_conflict)$/);
+      const moves = await db.owner('audit_events').where({ entity_id: older.id, action: 'notice.reply_relinked', entity_type: 'notice' }).whereNull('before').count('* as n').first();
+      expect(moves).toEqual({ n: 2 }); // away, and back once
+      expect((await detail(older.id)).drafts).toHaveLength(1);
+      // The collision is marked in the history (a patch: histories recorded before ran both), and it
+      // replays through the workflow code without a determinism error.
+      const history = await handle.fetchHistory();
+      const markers = history.events!.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : []));
+      expect(markers.length).toBe(3);
+      const replayed = await replayHistories({ codePath: harnessValue('workflowBundle') }, [{ workflowId: older.workflowId, history }]);
+      expect(replayed.map((r) => r.error?.message ?? null)).toEqual([null]);
+    } finally {
+      gate = null;
+      open();
+    }
   });
 
   it('lets the application move a draft or a review to another notice and change nothing else of it', async () => {
