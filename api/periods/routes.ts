@@ -15,6 +15,7 @@ import { lockPeriod, pendingRequest, recordCloseRequest, reopenPeriod } from '..
 import { currentEvidence } from '../../db/period-evidence';
 import { pendingNoticeReplies } from '../../db/notices';
 import { correctionCutoff, periodProblem } from '../../domain/periods';
+import { istDateTime } from '../../domain/recon/report-format';
 import { periodCloseWorkflowId, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
 import { conflict, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
@@ -242,7 +243,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         }
         const cutoff = correctionCutoff(params.period);
         if (Date.now() > cutoff.getTime() && !body.confirmPastCutoff) {
-          throw unprocessable('confirmation_required', `The correction cut-off of this period's financial year (${cutoff.toISOString()}) has passed: send confirmPastCutoff: true to reopen anyway.`, {
+          throw unprocessable('confirmation_required', `The correction cut-off of this period's financial year (${istDateTime(cutoff)} IST) has passed: send confirmPastCutoff: true to reopen anyway.`, {
             cutoff: cutoff.toISOString(),
           });
         }

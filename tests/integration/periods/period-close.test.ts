@@ -339,6 +339,8 @@ describe('period close', () => {
       const refused = await call(api, 'POST', path, { token: adminToken, body: { reason: 'audit query' } });
       expect(refused.status).toBe(422);
       expect(refused.body.error).toMatchObject({ code: 'confirmation_required', details: { cutoff: '2020-11-30T18:29:59.999Z' } });
+      // People read the cut-off in IST (the last minute of 30 November); the detail stays an instant.
+      expect(refused.body.error.message).toContain('(30-11-2020 23:59 IST)');
       expect((await call(api, 'POST', path, { token: adminToken, body: { reason: 'audit query', confirmPastCutoff: true } })).status).toBe(200);
     });
   });
