@@ -19,6 +19,7 @@ import type { AuthService } from './auth/service';
 import { TokenError, type SessionTokens } from './auth/tokens';
 import { ApiError, forbidden, unauthenticated } from './errors';
 import type { FirmGate } from './limits/firm-gate';
+import { loggedPath } from './middleware/logged-path';
 import { isAllowed, type Action } from './rbac/permissions';
 import type { AppState, AuthenticatedSession, AuthenticatedUser } from './state';
 import { parseOrThrow } from './validate';
@@ -166,14 +167,14 @@ function authorize(action: Action, sensitive: boolean, deps: RouteDeps): Middlew
       throw forbidden('totp_enrollment_required', 'This firm requires two-factor authentication for firm admins: set it up first.');
     }
     if (!isAllowed(user?.role, action)) {
-      throw forbidden().withAudit({ action: 'access.denied', entityType: 'route', after: { action, method: ctx.method, path: ctx.path } });
+      throw forbidden().withAudit({ action: 'access.denied', entityType: 'route', after: { action, method: ctx.method, path: loggedPath(ctx) } });
     }
     if (sensitive && ctx.state.session) {
       if (!deps.auth.recentlyReauthenticated(ctx.state.session)) {
         throw forbidden('reauth_required', 'Confirm your password (POST /api/auth/reauth) to do this.').withAudit({
           action: 'access.reauth_required',
           entityType: 'route',
-          after: { action, method: ctx.method, path: ctx.path },
+          after: { action, method: ctx.method, path: loggedPath(ctx) },
         });
       }
     }

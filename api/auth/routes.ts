@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { Session } from '../../db/models/session';
 import { notFound } from '../errors';
-import { route, type RouteSpec } from '../routes';
+import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import { clearSessionCookies, setSessionCookies } from './cookies';
 import type { DeviceCookies } from './device-cookie';
-import { presentSession, type AuthService } from './service';
+import { presentSession, type AuthService, type ClientInfo } from './service';
 
 const loginBody = z.object({
   email: z.string().trim().min(3).max(320),
@@ -27,6 +27,11 @@ export type AppLinks = { adminConsole?: AppLink | null; temporalUi?: AppLink | n
 function linksFor(links: AppLinks, role: string) {
   const one = (link: AppLink | null | undefined) => (link && link.roles.includes(role) ? link.url : null);
   return { adminConsole: one(links.adminConsole), temporalUi: one(links.temporalUi) };
+}
+
+/** Who is asking, for the sign-in throttle: the IP, and whether this device signed in to the account before. */
+function clientOf(ctx: AuthenticatedContext, devices: DeviceCookies): ClientInfo {
+  return { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId, knownDevice: devices.knows(ctx, ctx.state.user.email) };
 }
 
 export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; devices: DeviceCookies; links?: AppLinks }): RouteSpec[] {
@@ -98,7 +103,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       action: 'self.manage',
       body: reauthBody,
       async handler(ctx, { body }) {
-        await auth.reauthenticate(ctx.state.trx, ctx.state.user, ctx.state.session.id, body.password, body.totp);
+        await auth.reauthenticate(ctx.state.trx, ctx.state.user, ctx.state.session.id, body, clientOf(ctx, deps.devices));
         ctx.status = 204;
       },
     }),
@@ -127,7 +132,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       sensitive: true,
       body: codeBody,
       async handler(ctx, { body }) {
-        await auth.totpDisable(ctx.state.trx, ctx.state.user, body.code);
+        await auth.totpDisable(ctx.state.trx, ctx.state.user, ctx.state.session.id, body.code, clientOf(ctx, deps.devices));
         ctx.status = 204;
       },
     }),
@@ -138,7 +143,7 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       sensitive: true,
       body: passwordBody,
       async handler(ctx, { body }) {
-        await auth.changePassword(ctx.state.trx, ctx.state.user, ctx.state.session.id, body.currentPassword, body.newPassword);
+        await auth.changePassword(ctx.state.trx, ctx.state.user, ctx.state.session.id, body, clientOf(ctx, deps.devices));
         ctx.status = 204;
       },
     }),

@@ -146,7 +146,7 @@ export class AuthService {
    * awaited: the answer takes as long whether or not the account exists). Returns the attempts-left
    * hint for the answer, the same for unknown emails as for known ones.
    */
-  private async countFailure(email: string, row: UserRow | undefined, client: ClientInfo): Promise<{ attemptsLeft: number } | undefined> {
+  private async countFailure(email: string, row: Pick<UserRow, 'id' | 'firm_id' | 'active'> | undefined, client: ClientInfo): Promise<{ attemptsLeft: number } | undefined> {
     const failures = await this.deps.throttle.recordFailure(email, client.ip);
     const max = this.deps.throttle.maxFailuresPerAccount;
     if (failures === max && row?.active && this.lockoutListener) {
@@ -391,21 +391,45 @@ export class AuthService {
     return Session.query(trx).where({ user_id: userId }).whereNull('revoked_at').where('idle_expires_at', '>', now).where('absolute_expires_at', '>', now).orderBy('created_at');
   }
 
-  async reauthenticate(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, password: string, totp: string | undefined): Promise<void> {
+  /**
+   * The sign-in throttle in front of a signed-in person's own credential check (re-authentication,
+   * password change, TOTP disable): a stolen session must not be a way around it. A throttled
+   * attempt is 429 with Retry-After, audited as `throttledAction` after the request's transaction
+   * rolls back (the middleware records a refusal's audit, see api/routes.ts).
+   */
+  private async admitCredentialCheck(user: AuthenticatedUser, sessionId: string, client: ClientInfo, throttledAction: string): Promise<void> {
+    const verdict = await this.deps.throttle.check(user.email.toLowerCase(), client.ip, client.knownDevice ?? false);
+    if (verdict.retryAfterSeconds > 0) {
+      throw rateLimited(verdict.retryAfterSeconds).withAudit({ action: throttledAction, entityType: 'session', entityId: sessionId, after: { limit: verdict.reason, retryAfterSeconds: verdict.retryAfterSeconds } });
+    }
+  }
+
+  /**
+   * A wrong password or code of a signed-in person: counted by the sign-in throttle (so it leads to
+   * the same lockout and email as failed sign-ins) and audited outside the request's transaction,
+   * which rolls back with the refusal.
+   */
+  private async credentialFailure(user: AuthenticatedUser, sessionId: string, client: ClientInfo, refusal: ApiError, audit: { action: string; reason: string }): Promise<ApiError> {
+    const hint = await this.countFailure(user.email.toLowerCase(), { id: user.id, firm_id: user.firmId, active: true }, client);
+    const error = new ApiError(refusal.status, refusal.code, refusal.message, { ...refusal.details, ...hint });
+    return error.withAudit({ action: audit.action, entityType: 'session', entityId: sessionId, after: { reason: audit.reason, ...hint } });
+  }
+
+  async reauthenticate(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { password: string; totp?: string }, client: ClientInfo): Promise<void> {
+    await this.admitCredentialCheck(user, sessionId, client, 'auth.reauth_throttled');
     const row = await User.query(trx).findById(user.id).throwIfNotFound();
-    const refuse = async (reason: string) => {
-      await recordAuditEvent(trx, { action: 'auth.reauth_failed', entityType: 'session', entityId: sessionId, after: { reason } });
-      return new ApiError(401, reason === 'totp' ? 'invalid_totp' : 'invalid_credentials', 'Re-authentication failed.');
-    };
-    if (!(await verifyPassword(row.passwordHash, password))) throw await refuse('password');
+    const refuse = (reason: 'password' | 'totp') =>
+      this.credentialFailure(user, sessionId, client, new ApiError(401, reason === 'totp' ? 'invalid_totp' : 'invalid_credentials', 'Re-authentication failed.'), { action: 'auth.reauth_failed', reason });
+    if (!(await verifyPassword(row.passwordHash, input.password))) throw await refuse('password');
     if (row.totpEnabled && row.totpSecret) {
-      const step = totp ? this.totpOk(row.totpSecret, totp, row.totpLastStep === null ? null : Number(row.totpLastStep)) : null;
+      const step = input.totp ? this.totpOk(row.totpSecret, input.totp, row.totpLastStep === null ? null : Number(row.totpLastStep)) : null;
       if (step === null) throw await refuse('totp');
       await User.query(trx).patch({ totpLastStep: step }).where({ id: row.id });
     }
     await setAuditAction(trx, 'auth.reauth');
     await Session.query(trx).patch({ reauthAt: new Date() }).where({ id: sessionId });
     await setAuditAction(trx, null);
+    await this.deps.throttle.recordSuccess(user.email.toLowerCase(), client.ip, client.knownDevice ?? false);
   }
 
   recentlyReauthenticated(session: AuthenticatedSession, now = new Date()): boolean {
@@ -432,20 +456,27 @@ export class AuthService {
     await setAuditAction(trx, null);
   }
 
-  async totpDisable(trx: Knex.Transaction, user: AuthenticatedUser, code: string): Promise<void> {
+  async totpDisable(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, code: string, client: ClientInfo): Promise<void> {
+    await this.admitCredentialCheck(user, sessionId, client, 'auth.totp_disable_throttled');
     const row = await User.query(trx).findById(user.id).throwIfNotFound();
     if (!row.totpEnabled || !row.totpSecret) throw conflict('totp_not_enabled', 'Two-factor authentication is not on.');
     const step = this.totpOk(row.totpSecret, code, row.totpLastStep === null ? null : Number(row.totpLastStep));
-    if (step === null) throw new ApiError(400, 'invalid_totp', 'That code is not valid (or was already used).', { fields: { code: 'does not match' } });
+    if (step === null) {
+      const refusal = new ApiError(400, 'invalid_totp', 'That code is not valid (or was already used).', { fields: { code: 'does not match' } });
+      throw await this.credentialFailure(user, sessionId, client, refusal, { action: 'auth.totp_disable_failed', reason: 'totp' });
+    }
     await setAuditAction(trx, 'auth.totp_disabled');
     await User.query(trx).patch({ totpEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null }).where({ id: user.id });
     await setAuditAction(trx, null);
   }
 
-  async changePassword(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<void> {
+    const { currentPassword, newPassword } = input;
+    await this.admitCredentialCheck(user, sessionId, client, 'auth.password_change_throttled');
     const row = await User.query(trx).findById(user.id).throwIfNotFound();
     if (!(await verifyPassword(row.passwordHash, currentPassword))) {
-      throw new ApiError(401, 'invalid_credentials', 'The current password is not right.');
+      const refusal = new ApiError(401, 'invalid_credentials', 'The current password is not right.');
+      throw await this.credentialFailure(user, sessionId, client, refusal, { action: 'auth.password_change_failed', reason: 'password' });
     }
     assertPasswordAcceptable(newPassword, row.email);
     await setAuditAction(trx, 'auth.password_changed');

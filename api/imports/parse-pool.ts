@@ -18,7 +18,8 @@
 import path from 'node:path';
 import Piscina from 'piscina';
 import type { Logger } from 'pino';
-import type { ParsedFile, ParseJob } from './parse-worker';
+import type { ParsedFile, ParseJob, WarmUpOptions } from './parse-worker';
+import type { ParserWarmUpReport } from './parser-warm-up';
 import { tooMuchMemory, type ReadLimits } from './upload-result';
 
 /** Threads, as many as uploads may parse at once (PARSE_SLOTS in app.ts). */
@@ -75,14 +76,13 @@ const HEAP_BASE_MB = 16;
 /** Node's error for a thread ended at its heap cap (`resourceLimits`). */
 const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
 
-/** Where a pool reports a thread that failed outside a parse: the api's logger. */
-export type ParserLogger = Pick<Logger, 'error'>;
+/** Where a pool reports a thread that failed outside a parse, and its threads' warm-up: the api's logger. */
+export type ParserLogger = Pick<Logger, 'error' | 'warn' | 'info'>;
 
 /** For a pool made by a caller that gave no logger (tests, scripts): the error still goes somewhere. */
-const STDERR = {
-  error: (obj: { thread?: ThreadError }, msg?: string) =>
-    process.stderr.write(`${msg ?? 'parser pool'}: ${obj.thread?.name ?? 'Error'}${obj.thread?.errorCode ? ` (${obj.thread.errorCode})` : ''}\n`),
-} as unknown as ParserLogger;
+const toStderr = (obj: { thread?: ThreadError }, msg?: string) =>
+  process.stderr.write(`${msg ?? 'parser pool'}: ${obj.thread?.name ?? 'Error'}${obj.thread?.errorCode ? ` (${obj.thread.errorCode})` : ''}\n`);
+const STDERR = { error: toStderr, warn: toStderr, info: () => undefined } as unknown as ParserLogger;
 
 /** What of a parser thread's error is logged (`threadError`). */
 export type ThreadError = { name: string; errorCode?: string; stack?: string };
@@ -132,9 +132,9 @@ export class ParseFailed extends Error {
  * on first use, with the logger of the call that made it: threads only while uploads come (`keep`
  * false), or always.
  */
-const pools = new Map<number, Piscina<ParseJob | null, ParsedFile | null>>();
+const pools = new Map<number, Piscina<ParseJob | WarmUpOptions | null, ParsedFile | ParserWarmUpReport | null>>();
 
-export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep = false): Piscina<ParseJob | null, ParsedFile | null> {
+export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep = false): Piscina<ParseJob | WarmUpOptions | null, ParsedFile | ParserWarmUpReport | null> {
   let pool = pools.get(heapMb);
   if (!pool) {
     pool = new Piscina({
@@ -168,7 +168,7 @@ export async function parseInWorker(job: ParseJob, options: { heapMb: number; si
   }
 }
 
-function load(running: Piscina<ParseJob | null, ParsedFile | null>, threads: number): Promise<unknown> {
+function load(running: Piscina<ParseJob | WarmUpOptions | null, ParsedFile | ParserWarmUpReport | null>, threads: number): Promise<unknown> {
   return Promise.all(Array.from({ length: threads }, () => running.run(null, { name: 'loaded' })));
 }
 
@@ -190,11 +190,26 @@ export function warmParsers(heapMb: number, logger?: ParserLogger): void {
 /**
  * An api process starts its parser threads at boot and keeps them (ops/services.ts), so no upload
  * waits for a thread to load the readers: measured, two threads starting while a pair of uploads
- * arrived took longer than the parse itself on a loaded machine. Resolves once both have loaded
- * them. Processes that only sometimes take an upload (tests) start threads on demand instead.
+ * arrived took longer than the parse itself on a loaded machine. Each thread then warms up
+ * (parse-worker.ts `warmUp`, parser-warm-up.ts): it reads small synthetic files of every kind, so a
+ * user's first upload of each kind finds the readers compiled instead of compiling them while it
+ * parses. Resolves once both threads have done so, and never rejects for the warm-up: a warm-up
+ * that failed (a file it could not read, a thread that ended) is logged, and the thread, or the
+ * one piscina starts in its place, parses uploads as a cold one would. Processes that only
+ * sometimes take an upload (tests) start threads on demand instead, without the warm-up, so that
+ * no upload's parse waits behind one. `warmUp.dir`: where the warm-up writes its files (parse-worker.ts).
  */
-export async function startParsers(heapMb: number, logger?: ParserLogger): Promise<void> {
-  await load(parserPool(heapMb, logger, true), PARSE_THREADS);
+export async function startParsers(heapMb: number, logger: ParserLogger = STDERR, warmUp: WarmUpOptions = {}): Promise<void> {
+  const running = parserPool(heapMb, logger, true);
+  await Promise.all(Array.from({ length: PARSE_THREADS }, async () => {
+    try {
+      const report = (await running.run(warmUp, { name: 'warmUp' })) as ParserWarmUpReport;
+      if (report.files.every((f) => f.ok)) logger.info({ warmUp: report, heapMb }, 'parser thread warmed up');
+      else logger.warn({ warmUp: report, heapMb }, 'parser thread warm-up failed in part; the first upload of that kind compiles the reader');
+    } catch (error) {
+      logger.warn({ thread: threadError(error), heapMb }, 'parser thread warm-up failed; the thread parses uploads cold');
+    }
+  }));
 }
 
 /** Ends the parser threads (a stopping api): a parse still running is abandoned with them. */

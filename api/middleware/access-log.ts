@@ -1,6 +1,7 @@
-/** One log line per request with method, path (never the query string: it can carry tokens), status and time. */
+/** One log line per request with method, path (without link tokens or the query string: ./logged-path.ts), status and time. */
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { loggedPath } from './logged-path';
 
 export function accessLog(logger: Logger): Middleware {
   return async (ctx, next) => {
@@ -10,7 +11,7 @@ export function accessLog(logger: Logger): Middleware {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const level = ctx.status >= 500 ? 'error' : 'info';
-      logger[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      logger[level]({ method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
     }
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { isDatabaseBusyError, isPeriodClosedError } from '../../db/db-errors';
 import { scrubDatabaseError } from '../../db/scrub-db-error';
 import { ApiError, isUniqueViolation, unavailable } from '../errors';
+import { loggedPath } from './logged-path';
 
 type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
 
@@ -49,10 +50,10 @@ export function errorHandler(options: { logger: Logger; exposeInternalErrors: bo
         ctx.body = { error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } };
         if (known.status >= 500) options.logger.error({ err: error }, 'request failed');
         // Its client went before the answer (a 499): its choice, no failure of ours, and nobody reads this body.
-        else if (known.status === 499) options.logger.info({ method: ctx.method, path: ctx.path }, 'client closed request');
+        else if (known.status === 499) options.logger.info({ method: ctx.method, path: loggedPath(ctx) }, 'client closed request');
         return;
       }
-      options.logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+      options.logger.error({ err: error, method: ctx.method, path: loggedPath(ctx) }, 'unhandled error');
       // Shown in development only, and even there without the rows a database error quotes.
       const shown = options.exposeInternalErrors ? (scrubDatabaseError(error) as HttpishError) : undefined;
       ctx.status = 500;

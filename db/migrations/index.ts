@@ -25,6 +25,7 @@ import * as m019 from './019-ops-metrics';
 import * as m020 from './020-retention';
 import * as m021 from './021-firm-deletion';
 import * as m023 from './023-supplier-chases';
+import * as m024 from './024-follow-up-link-token-secret';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -51,4 +52,5 @@ export const migrations: Migration[] = [
   { name: '020-retention', module: m020 },
   { name: '021-firm-deletion', module: m021 },
   { name: '023-supplier-chases', module: m023 },
+  { name: '024-follow-up-link-token-secret', module: m024 },
 ];

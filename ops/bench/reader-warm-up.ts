@@ -1,0 +1,108 @@
+/**
+ * What a user's first upload gets from a parser thread of an api process: in a fresh process, the
+ * product's own warm-up (api/imports/parse-worker.ts `warmUp`, which each parser thread runs when
+ * the api starts), a full collection (an upload comes well after boot), then each reader's first
+ * read of the bench's files, next to its floor measured in the same process on the same bytes, in
+ * the order and the way the engine child measures the cold first reads (recon-match.bench.ts), so
+ * the two compare. Also the warm-up's own cost: its time and the main thread's CPU. (What it
+ * leaves in a parser thread's heap is measured on a thread of its own, docs/performance.md: here the
+ * bench's own data fill the heap.)
+ */
+import { warmUp } from '../../api/imports/parse-worker';
+import type { ParserWarmUpReport } from '../../api/imports/parser-warm-up';
+import { readGstr2a } from '../../domain/recon/gstr2a-reader';
+import { readGstr2b } from '../../domain/recon/gstr2b-reader';
+import { readRegisterCsv } from '../../domain/recon/register-reader';
+import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
+import { mainThreadCpuMs } from './recon-match.bench';
+import { registerXlsxTimings } from './register-xlsx-floor';
+
+const CHUNK = 64 * 1024;
+
+function* chunks(buf: Buffer): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += CHUNK) yield buf.subarray(i, i + CHUNK);
+}
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** A reader's first read after the warm-up and its floor, MB/s. */
+export type ReadVsFloor = { readerMBs: number; floorMBs: number };
+
+export interface WarmReads {
+  size: number;
+  warmUp: ParserWarmUpReport;
+  /** The warm-up's wall-clock time and main-thread CPU (ms). */
+  warmUpMs: number;
+  warmUpCpuMs: number | null;
+  csv: ReadVsFloor;
+  twoB: ReadVsFloor;
+  twoA: ReadVsFloor;
+  xlsx: ReadVsFloor;
+}
+
+export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
+  const data = generateReconData({ n: size, seed: 7 });
+  const json = Buffer.from(toGstr2bJson(data));
+  const csvText = toRegisterCsv(data);
+  const csv = Buffer.from(csvText);
+  const json2a = Buffer.from(toGstr2aJson(data));
+  const expected = { gstin: data.recipientGstin, period: data.period };
+
+  collect();
+  const cpu0 = mainThreadCpuMs();
+  let t = process.hrtime.bigint();
+  const report = await warmUp();
+  const warmUpMs = ms(t);
+  const cpu1 = mainThreadCpuMs();
+  collect();
+
+  t = process.hrtime.bigint();
+  JSON.parse(json.toString('utf8'));
+  const jsonBaseMs = ms(t);
+  t = process.hrtime.bigint();
+  const twoB = await readGstr2b(chunks(json), expected);
+  const jsonMs = ms(t);
+  if (!twoB.ok) throw new Error('2B read failed');
+
+  t = process.hrtime.bigint();
+  JSON.parse(json2a.toString('utf8'));
+  const json2aBaseMs = ms(t);
+  t = process.hrtime.bigint();
+  const twoA = await readGstr2a(chunks(json2a), expected);
+  const json2aMs = ms(t);
+  if (!twoA.ok) throw new Error('2A read failed');
+
+  t = process.hrtime.bigint();
+  let fields = 0;
+  for (const l of csv.toString('utf8').split('\n')) fields += l.split(',').length;
+  const csvBaseMs = ms(t);
+  if (fields === 0) throw new Error('no CSV fields');
+  t = process.hrtime.bigint();
+  const register = await readRegisterCsv(chunks(csv), { source: 'pr.csv' });
+  const csvMs = ms(t);
+  if (!register.ok) throw new Error('register read failed');
+
+  const xlsx = await registerXlsxTimings(csvText, register.rows.length, false);
+  const mbs = (bytes: number, msOf: number): number => bytes / 1e6 / (msOf / 1000);
+  return {
+    size, warmUp: report, warmUpMs, warmUpCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+    csv: { readerMBs: mbs(csv.length, csvMs), floorMBs: mbs(csv.length, csvBaseMs) },
+    twoB: { readerMBs: mbs(json.length, jsonMs), floorMBs: mbs(json.length, jsonBaseMs) },
+    twoA: { readerMBs: mbs(json2a.length, json2aMs), floorMBs: mbs(json2a.length, json2aBaseMs) },
+    xlsx: { readerMBs: xlsx.xlsxMb / (xlsx.readerMs / 1000), floorMBs: xlsx.xlsxMb / (xlsx.floorMs / 1000) },
+  };
+}
+
+/** The benchmark's line for one size. */
+export function warmReadsLine(w: WarmReads): string {
+  const of = (r: ReadVsFloor): string => `${r.readerMBs.toFixed(1)} MB/s (${r.floorMBs.toFixed(1)}; ${(r.readerMBs / r.floorMBs).toFixed(2)})`;
+  const failed = w.warmUp.files.filter((f) => !f.ok).map((f) => `${f.name}: ${f.error ?? 'refused'}`);
+  return `first read after the parser threads' warm-up (what a user's first upload gets; parse-worker.ts \`warmUp\`: ${w.warmUpMs.toFixed(0)} ms, main-thread CPU ${w.warmUpCpuMs === null ? 'n/a' : `${w.warmUpCpuMs} ms`}${failed.length > 0 ? `, FAILED ${failed.join(', ')}` : ''}): `
+    + `register CSV ${of(w.csv)}, register XLSX ${of(w.xlsx)}, 2B ${of(w.twoB)}, 2A ${of(w.twoA)}`;
+}

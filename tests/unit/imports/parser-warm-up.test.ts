@@ -1,0 +1,114 @@
+/**
+ * The parser threads' warm-up (api/imports/parser-warm-up.ts, run by `startParsers`): a thread
+ * that has read the warm-up's synthetic files parses an upload to exactly what a cold thread
+ * makes of it (digests of the answer and of its COPY text, golden-digest style; the first line
+ * that differs is printed), including files that share their suppliers, dates and numbers with
+ * the warm-up's own (the readers' memos are per read); and a warm-up that fails (its files cannot
+ * be written) is logged, never thrown, and leaves a pool that parses as a cold one does.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseInWorker, parserHeapMb, startParsers, stopParsers, type ParserLogger } from '../../../api/imports/parse-pool';
+import type { ParsedFile } from '../../../api/imports/parse-worker';
+import { warmUpFiles, type ParserWarmUpReport } from '../../../api/imports/parser-warm-up';
+import { DEFAULT_READ_LIMITS } from '../../../api/imports/upload-result';
+import type { ImportKind } from '../../../db/models/import';
+import { goldenDigest } from '../../../ops/bench/golden-digest';
+import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
+
+const GSTIN = '27ABCDE1234F1ZW';
+const PERIOD = '2024-06';
+const HEAP_MB = parserHeapMb({ maxUploadBytes: 100 * 1024 * 1024, readLimits: DEFAULT_READ_LIMITS });
+
+/** A logger that keeps what it was given. */
+function recorder(): ParserLogger & { lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> } {
+  const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
+  const at = (level: string) => (obj: Record<string, unknown>, msg: string) => void lines.push({ level, obj, msg });
+  return { lines, error: at('error'), warn: at('warn'), info: at('info') } as unknown as ParserLogger & { lines: typeof lines };
+}
+
+/** The answer's digests: everything but the text, and the text's lines (with their ends). */
+function digests(file: ParsedFile): { answer: string; text: string; lines: string[] } {
+  if (!file.ok) return { answer: goldenDigest(file), text: '', lines: [] };
+  const { text, ...rest } = file;
+  const lines = Buffer.from(text.bytes).toString('utf8').split('\n');
+  return { answer: goldenDigest(rest), text: goldenDigest({ lines, ends: Array.from(text.ends) }), lines };
+}
+
+describe("parser threads' warm-up", () => {
+  let dir: string;
+  const data = generateReconData({ n: 2_000, seed: 31, period: PERIOD, recipientGstin: GSTIN });
+  const write = (name: string, content: string | Buffer): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parser-warm-up-'));
+  });
+  afterAll(async () => {
+    await stopParsers();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Uploads of every kind: the bench's files, and the warm-up's own (other sizes: the same suppliers, dates and numbers). */
+  async function uploads(): Promise<Array<{ name: string; kind: ImportKind; file: string }>> {
+    const own = await warmUpFiles(500);
+    return [
+      { name: 'register.csv', kind: 'purchase_register' as const, file: write('register.csv', toRegisterCsv(data)) },
+      { name: '2b.json', kind: 'gstr2b' as const, file: write('2b.json', toGstr2bJson(data)) },
+      { name: '2a.json', kind: 'gstr2a' as const, file: write('2a.json', toGstr2aJson(data)) },
+      ...own.map((f) => ({ name: `warm-up's ${f.name}`, kind: f.kind, file: write(`own-${f.name}`, f.bytes) })),
+    ];
+  }
+
+  const parse = (heapMb: number, kind: ImportKind, file: string): Promise<ParsedFile> =>
+    parseInWorker({ expect: { kind, period: PERIOD, clientGstin: GSTIN, filename: 'upload', file }, limits: DEFAULT_READ_LIMITS }, { heapMb });
+
+  async function expectSameAsCold(heapMb: number, files: Array<{ name: string; kind: ImportKind; file: string }>): Promise<void> {
+    for (const { name, kind, file } of files) {
+      // A pool of its own (another heap cap), started on demand: no warm-up.
+      const cold = digests(await parse(HEAP_MB, kind, file));
+      const warm = digests(await parse(heapMb, kind, file));
+      const at = warm.lines.findIndex((line, i) => line !== cold.lines[i]);
+      expect({ name, firstDifferentLine: at < 0 ? null : { at, warm: warm.lines[at], cold: cold.lines[at] } }).toEqual({ name, firstDifferentLine: null });
+      expect({ name, ...warm, lines: warm.lines.length }).toEqual({ name, ...cold, lines: cold.lines.length });
+    }
+  }
+
+  it('parses every kind of upload, after the warm-up, to exactly what a cold thread makes of it', async () => {
+    const heapMb = HEAP_MB + 1;
+    const logger = recorder();
+    await startParsers(heapMb, logger);
+    // Both threads warmed up, every file read.
+    const reports = logger.lines.filter((l) => l.msg === 'parser thread warmed up').map((l) => l.obj.warmUp as ParserWarmUpReport);
+    expect(logger.lines.filter((l) => l.level !== 'info')).toEqual([]);
+    expect(reports).toHaveLength(2);
+    for (const report of reports) {
+      expect(report.files.map((f) => [f.name, f.ok, f.rows > 0])).toEqual([
+        ['register.csv', true, true], ['register.xlsx', true, true], ['2b.json', true, true], ['2a.json', true, true],
+      ]);
+    }
+    const files = await uploads();
+    await expectSameAsCold(heapMb, files);
+    const parsed = await parse(heapMb, 'purchase_register', files[0]!.file);
+    expect(parsed).toMatchObject({ ok: true, rows: data.books.length });
+  });
+
+  it('logs a warm-up whose files cannot be written, and its threads parse uploads as cold ones do', async () => {
+    const heapMb = HEAP_MB + 2;
+    const logger = recorder();
+    // The folder the warm-up is to write its files in does not exist.
+    await expect(startParsers(heapMb, logger, { dir: path.join(dir, 'missing', 'folder') })).resolves.toBeUndefined();
+    const warned = logger.lines.filter((l) => l.level === 'warn');
+    expect(warned).toHaveLength(2);
+    for (const line of warned) {
+      expect(line.msg).toMatch(/warm-up failed in part/);
+      expect((line.obj.warmUp as ParserWarmUpReport).files).toEqual([{ name: 'files', bytes: 0, ok: false, rows: 0, error: 'Error (ENOENT)' }]);
+    }
+    await expectSameAsCold(heapMb, (await uploads()).slice(0, 3));
+  });
+
+});
