@@ -21,7 +21,7 @@ import { FollowUp, FollowUpFile, FollowUpItem } from '../../db/models/follow-up'
 import { User } from '../../db/models/user';
 import { inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
 import type { ItemsAnswered } from '../../workflows/follow-up-definitions';
-import { ApiError, forbidden, notFound } from '../errors';
+import { ApiError, forbidden, notFound, unprocessable } from '../errors';
 import type { UploadTokens } from '../imports/upload-token';
 import { receiveCheckedFile, refuseDeclaredFile, uploadUrlExpiry, verifyUploadUrl } from '../uploads/checked-file';
 import { route, type RouteSpec } from '../routes';
@@ -162,7 +162,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
           if (!file) throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
           if (file.status !== 'awaiting_upload') throw forbidden('upload_url_used', 'This upload URL was already used.');
           const followUp = await liveFollowUp({ linkId: file.linkId, firmId: claims.firmId, clientId: file.clientId, followUpId: file.followUpId }, true);
-          const received = await receiveCheckedFile(ctx.req, deps.maxFileBytes);
+          const received = await receiveCheckedFile(ctx.req, deps.maxFileBytes, { contentType: file.declaredType, size: file.declaredSize });
           if (!received.ok) {
             refusal = received.error;
             if (received.closeConnection) ctx.set('connection', 'close');
@@ -195,6 +195,8 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
         ctx.body = await inTenantTransaction(knex, scopeOf(found, ctx), async (trx) => {
           const followUp = await liveFollowUp(found, true);
           const item = await itemOf(found, params.itemId);
+          // A received item keeps its files: marking it not applicable would hide what the client sent.
+          if (item.status !== 'outstanding') throw unprocessable('item_answered', `This item is already ${item.status === 'received' ? 'received' : 'marked not applicable'}.`, { status: item.status });
           await setAuditAction(trx, 'follow_up.item_not_applicable');
           await FollowUpItem.query().findById(item.id).patch({ status: 'not_applicable', reason: body.reason, answeredAt: new Date() } as Partial<FollowUpItem>);
           await setAuditAction(trx, null);
