@@ -13,10 +13,11 @@ import { findNotice, loadNoticeForm, noticeView, workflowFacts, type NoticeRow }
 import { lockRowCommit } from '../../db/row-commit';
 import { setAuditAction } from '../../db/tenant';
 import { noticeWorkflowId, type StepArgs, type StepKind } from '../../workflows/notice-definitions';
-import { invalidInput, notFound, unprocessable } from '../errors';
+import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
+import { holdsFiling } from './filing';
 import { presentHearing, presentNotice } from './present';
 import * as s from './schema';
 import { startNoticeWorkflow, sendStep } from './workflow-client';
@@ -231,7 +232,22 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       body: s.filingBody,
       async handler(ctx, { params, body }) {
         if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
-        ctx.body = (await step(ctx, params.id, 'file', body)).notice;
+        const answer = async (row: NoticeRow) => presentNotice(await noticeView(scope(ctx).trx, row));
+        const row = await loadRow(ctx, params.id);
+        if (holdsFiling(row, body)) {
+          ctx.body = await answer(row);
+          return;
+        }
+        try {
+          ctx.body = (await step(ctx, params.id, 'file', body)).notice;
+        } catch (error) {
+          // A double click: the other request's filing reached the workflow first (its refusal names
+          // the state it saw). The same filing is answered as that one; another is the conflict.
+          if (!(error instanceof ApiError && error.code === 'already_filed')) throw error;
+          const fresh = await loadRow(ctx, params.id);
+          if (!holdsFiling(fresh, body)) throw error;
+          ctx.body = await answer(fresh);
+        }
       },
     }),
 

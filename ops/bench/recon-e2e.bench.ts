@@ -35,7 +35,11 @@
  *    shape (same columns and indexes), from a server-side file.
  *    Then the stages, in seconds from the first upload request: each upload received + parsed
  *    (its `uploaded_at`) and stored (its answer), the run's phases (its heartbeats), the first page;
- *    and how long the process's event loop (the api's) was busy during the uploads.
+ *    and how long the process's event loop (the api's) was busy during the uploads. Last, the CPU
+ *    that PostgreSQL's processes and this process used in each part (the uploads, the run up to
+ *    its match, the result rows' write and commit, the floor's two COPYs) next to its wall clock:
+ *    on a shared machine the wall clock follows the load, the CPU far less, and a part whose
+ *    CPU is well under its wall clock was waiting (on the other side, or for a core).
  *
  * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it);
  * RECON_BENCH_E2E_WARM=0: no engine warm-up before the end-to-end run;
@@ -169,7 +173,74 @@ async function request(url: string, init: { method: string; token?: string; body
 /** Stages of the end-to-end run, in seconds from the first upload request (see `stagesOf`). */
 type Stages = Array<[string, number]>;
 
-type EndToEnd = { warmUpMs: number | null; size: number; e2eSec: number; uploadSec: number; uploadLoopSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number; stages: Stages; copyRowsSec: number };
+/**
+ * CPU seconds PostgreSQL's processes have used so far (Linux's /proc; null elsewhere): the
+ * postmaster's own, its ended children's (it reaps them, so they are in its `cutime`), and its
+ * live children's (the backends, the WAL writer, the checkpointer). Next to a stage's wall clock
+ * it says whether the database was busy through it or waiting on this process.
+ */
+function postgresCpu(postmaster: number): number | null {
+  const fields = (pid: number | string): string[] => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const TICKS = 100; // USER_HZ: what /proc counts CPU time in on Linux
+  try {
+    const own = fields(postmaster);
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const f = fields(entry);
+        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // ended while listed
+      }
+    }
+    return ticks / TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** This process's CPU seconds so far (all its threads: the api's, the parser threads, V8's). */
+const ownCpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** CPU seconds so far of each of this process's threads, by thread id (Linux's /proc; empty elsewhere). */
+function threadCpu(): Map<string, number> {
+  const threads = new Map<string, number>();
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      try {
+        const f = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        threads.set(tid, (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        // ended while listed
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return threads;
+}
+
+/**
+ * Where this process's CPU went between two `threadCpu` samples: the main thread's (the api's
+ * event loop, this bench's client, the rows streamed to PostgreSQL), and the others' largest
+ * first (the parser threads, V8's helper threads, libuv's).
+ */
+function threadShares(before: Map<string, number>, after: Map<string, number>): string {
+  const main = String(process.pid);
+  const used = [...after].map(([tid, t]) => [tid, t - (before.get(tid) ?? 0)] as const).filter(([, t]) => t >= 0.01);
+  const others = used.filter(([tid]) => tid !== main).map(([, t]) => t).sort((a, b) => b - a);
+  const mainUsed = used.find(([tid]) => tid === main)?.[1] ?? 0;
+  return `main thread ${mainUsed.toFixed(2)} s; other threads ${others.map((t) => t.toFixed(2)).join(', ') || 'none'} s`;
+}
+
+/** CPU used by PostgreSQL and by this process over a stage, next to its wall clock. */
+type CpuSpan = { name: string; wall: number; postgres: number | null; own: number };
+
+type EndToEnd = { uploadThreads: string; cpu: CpuSpan[]; warmUpMs: number | null; size: number; e2eSec: number; uploadSec: number; uploadLoopSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number; stages: Stages; copyRowsSec: number };
 
 async function endToEnd(size: number): Promise<EndToEnd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-bench-'));
@@ -213,6 +284,14 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const csv = Buffer.from(toRegisterCsv(data));
 
     // ---- end to end -------------------------------------------------------------------------
+    const cpu: CpuSpan[] = [];
+    let mark = { at: 0, postgres: postgresCpu(pg.pid), own: ownCpu() };
+    const span = (name: string) => {
+      const now = { at: seconds(t0), postgres: postgresCpu(pg.pid), own: ownCpu() };
+      cpu.push({ name, wall: now.at - mark.at, postgres: now.postgres === null || mark.postgres === null ? null : now.postgres - mark.postgres, own: now.own - mark.own });
+      mark = now;
+    };
+    const threads0 = threadCpu();
     const t0 = process.hrtime.bigint();
     const wall0 = Date.now();
     const loop0 = performance.eventLoopUtilization();
@@ -227,6 +306,8 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     };
     const [twoBId, registerId] = await Promise.all([upload('gstr2b', json, 'application/json'), upload('purchase_register', csv, 'text/csv')]);
     const uploadSec = seconds(t0);
+    span('uploads');
+    const uploadThreads = threadShares(threads0, threadCpu());
     // How long this process's event loop (the api's, and this bench's small client) was busy
     // while the uploads ran: the parse on it before the parser threads, only their COPY since.
     const uploadLoopSec = performance.eventLoopUtilization(loop0).active / 1000;
@@ -250,15 +331,18 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     env.on('heartbeat', (details: unknown) => {
       const phase = (details as { phase?: string } | undefined)?.phase;
       if (phase) phaseEnds.set(phase, since());
+      if (phase === 'matched') span('run: prepared, loaded, matched');
     });
     await env.run(activities.reconciliationPrepare, { firmId, runId });
     stages.push(['run: prepared', since()]);
     const stored = (await env.run(activities.reconciliationMatchAndStore, { firmId, runId })) as { results: number };
     for (const [phase, at] of phaseEnds) stages.push([`run: ${phase} done`, at]);
     stages.push(['run: suppliers, summary, audit, commit', since()]);
+    span('run: result rows written, the rest committed');
     const firstPage = await request(`${base}/api/reconciliations/${runId}/results?limit=50`, { method: 'GET', token });
     if (!Array.isArray(firstPage.items) || firstPage.items.length === 0) throw new Error('no results served');
     stages.push(['first page of results served', since()]);
+    span('first page');
     const runSec = seconds(t1);
     const e2eSec = seconds(t0);
 
@@ -278,13 +362,16 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     await owner.raw(`copy (select * from reconciliation_results where run_id = '${runId}') to '${resultsFile}'`);
     await owner.raw('create table bench_import_rows (like import_rows including all)');
     await owner.raw('create table bench_results (like reconciliation_results including all)');
+    span('(the floor\'s parse, its files exported)');
     const t3 = process.hrtime.bigint();
     const a = await owner.raw(`copy bench_import_rows from '${rowsFile}'`);
     const copyRowsSec = seconds(t3);
+    span('the floor\'s COPY of the imported rows');
     const b = await owner.raw(`copy bench_results from '${resultsFile}'`);
     const copySec = seconds(t3);
+    span('the floor\'s COPY of the result rows');
     fs.rmSync(copyDir, { recursive: true, force: true });
-    return { warmUpMs: warmUp?.ms ?? null, size, e2eSec, uploadSec, uploadLoopSec, runSec, parseSec, copySec, copiedRows: (a as { rowCount: number }).rowCount + (b as { rowCount: number }).rowCount, results: stored.results, stages, copyRowsSec };
+    return { uploadThreads, cpu, warmUpMs: warmUp?.ms ?? null, size, e2eSec, uploadSec, uploadLoopSec, runSec, parseSec, copySec, copiedRows: (a as { rowCount: number }).rowCount + (b as { rowCount: number }).rowCount, results: stored.results, stages, copyRowsSec };
   } finally {
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await temporal.close().catch(() => undefined);
@@ -351,6 +438,9 @@ async function main(): Promise<void> {
     if (matched !== undefined && stored !== undefined) out(`  result rows written in ${(stored - matched).toFixed(1)} s (until the last was handed to its COPY): ${((stored - matched) / (e.copySec - e.copyRowsSec)).toFixed(2)}× the floor's COPY of the same rows`);
     out('  stages (s from the first upload request; the two uploads run side by side):');
     for (const line of stageLines(e.stages)) out(`    ${line}`);
+    out('  CPU used in each part (s): PostgreSQL\'s processes, this process (the api, its parser threads, the activity), against the wall clock');
+    for (const c of e.cpu) out(`    ${c.name}: wall ${c.wall.toFixed(2)}, PostgreSQL ${c.postgres === null ? 'n/a' : c.postgres.toFixed(2)}, this process ${c.own.toFixed(2)}`);
+    out(`  this process's CPU in the uploads, by thread: ${e.uploadThreads}`);
   }
 }
 
