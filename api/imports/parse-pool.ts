@@ -19,8 +19,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Piscina from 'piscina';
 import type { Logger } from 'pino';
-import type { ParsedFile, ParseJob } from './parse-worker';
-import { errorName, warmUpThread, writeWarmUpFiles, type WarmUpFile, type WarmUpFileResult } from './parser-warm-up';
+import type { ParsedFile, ParseJob, WarmUpFilesJob } from './parse-worker';
+import { errorName, makeWarmUpFolder, WARM_UP_STEP_MS, warmUpThread, type WarmUpFile, type WarmUpFileResult } from './parser-warm-up';
 import { tooMuchMemory, type ReadLimits } from './upload-result';
 
 /** Threads, as many as uploads may parse at once (PARSE_SLOTS in app.ts). */
@@ -133,9 +133,9 @@ export class ParseFailed extends Error {
  * on first use, with the logger of the call that made it: threads only while uploads come (`keep`
  * false), or always.
  */
-const pools = new Map<number, Piscina<ParseJob | WarmUpFile | null, ParsedFile | WarmUpFileResult | null>>();
+const pools = new Map<number, Piscina<ParseJob | WarmUpFile | WarmUpFilesJob | null, ParsedFile | WarmUpFileResult | WarmUpFile[] | null>>();
 
-export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep = false): Piscina<ParseJob | WarmUpFile | null, ParsedFile | WarmUpFileResult | null> {
+export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep = false): Piscina<ParseJob | WarmUpFile | WarmUpFilesJob | null, ParsedFile | WarmUpFileResult | WarmUpFile[] | null> {
   let pool = pools.get(heapMb);
   if (!pool) {
     pool = new Piscina({
@@ -169,7 +169,7 @@ export async function parseInWorker(job: ParseJob, options: { heapMb: number; si
   }
 }
 
-function load(running: Piscina<ParseJob | WarmUpFile | null, ParsedFile | WarmUpFileResult | null>, threads: number): Promise<unknown> {
+function load(running: Piscina<ParseJob | WarmUpFile | WarmUpFilesJob | null, ParsedFile | WarmUpFileResult | WarmUpFile[] | null>, threads: number): Promise<unknown> {
   return Promise.all(Array.from({ length: threads }, () => running.run(null, { name: 'loaded' })));
 }
 
@@ -203,9 +203,9 @@ const removeFolder = (folder: string): Promise<void> => fs.promises.rm(folder, {
  * An api process starts its parser threads at boot and keeps them (ops/services.ts), so no upload
  * waits for a thread to load the readers: measured, two threads starting while a pair of uploads
  * arrived took longer than the parse itself on a loaded machine. Each thread then warms up
- * (parser-warm-up.ts): it reads small synthetic files of every kind, written once here into one
- * private folder, a task per file (parse-worker.ts `warmUp`), so a user's first upload of each kind
- * finds the readers compiled instead of compiling them while it parses, and an upload arriving
+ * (parser-warm-up.ts): it reads small synthetic files of every kind, written once into one private
+ * folder made here (by one of the threads, off the event loop), a task per file (parse-worker.ts
+ * `warmUp`), so a user's first upload of each kind finds the readers compiled instead of compiling them while it parses, and an upload arriving
  * meanwhile waits behind one file's reads at most. The folder is removed here when the warm-up
  * ends, and by `stopParsers` if the api stops first. Resolves once both threads have done so, and
  * never rejects for the warm-up: a warm-up that failed (files it could not write or read, a thread
@@ -218,16 +218,24 @@ export async function startParsers(heapMb: number, logger: ParserLogger = STDERR
   const running = parserPool(heapMb, logger, true);
   // stopParsers takes the pool out of the map before it ends the threads.
   const stopped = (): boolean => pools.get(heapMb) !== running;
-  let written: Awaited<ReturnType<typeof writeWarmUpFiles>>;
+  let folder: string;
   try {
-    written = await writeWarmUpFiles({ dir: warmUp.dir, documents: warmUp.documents });
+    folder = await makeWarmUpFolder(warmUp.dir);
   } catch (error) {
     logger.warn({ warmUp: { error: errorName(error) }, heapMb }, "the parser threads' warm-up files could not be written; the threads parse uploads cold");
     return;
   }
-  const { folder, files } = written;
   warmUpFolders.add(folder);
   try {
+    let files: WarmUpFile[];
+    try {
+      // Made and written on a parser thread: the api's event loop serves requests meanwhile.
+      const job: WarmUpFilesJob = { folder, documents: warmUp.documents };
+      files = (await running.run(job, { name: 'writeWarmUpFiles', signal: AbortSignal.timeout(warmUp.stepMs ?? WARM_UP_STEP_MS) })) as WarmUpFile[];
+    } catch (error) {
+      if (!stopped()) logger.warn({ warmUp: { error: errorName(error) }, heapMb }, "the parser threads' warm-up files could not be written; the threads parse uploads cold");
+      return;
+    }
     await Promise.all(Array.from({ length: PARSE_THREADS }, async () => {
       const report = await warmUpThread(
         (step, signal) => running.run(step, { name: 'warmUp', signal }) as Promise<WarmUpFileResult>,

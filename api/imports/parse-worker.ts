@@ -10,7 +10,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { CopyTextTooLarge, importRowsText, UnstorableText, type CopyText, type CopyTextOptions } from '../../db/copy-text';
 import { MeteredBody } from './metered-body';
 import { parseUpload } from './parse-upload';
-import { warmUpRead, type WarmUpFile, type WarmUpFileResult } from './parser-warm-up';
+import { warmUpRead, writeWarmUpFilesIn, type WarmUpFile, type WarmUpFileResult } from './parser-warm-up';
 import { refused, tooMuchMemory, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
 
 export type ParseJob = { expect: UploadExpectation; limits: ReadLimits };
@@ -32,6 +32,14 @@ export function loaded(): null {
  */
 export function warmUp(step: WarmUpFile): Promise<WarmUpFileResult> {
   return warmUpRead(parseSpooledUpload, step);
+}
+
+/** Where a thread writes the warm-up's files (a folder the api's thread made and removes), and its documents a side. */
+export type WarmUpFilesJob = { folder: string; documents?: number };
+
+/** Run once on one thread an api process starts (parse-pool.ts `startParsers`): writes the warm-up's files, off the api's event loop. */
+export function writeWarmUpFiles(job: WarmUpFilesJob): Promise<WarmUpFile[]> {
+  return writeWarmUpFilesIn(job.folder, job.documents);
 }
 
 /**

@@ -8,9 +8,9 @@
  * The documents are made here (domain/recon/warm-up.ts, the engine's warm-up documents: every
  * branch of a real file's noise) and written as files in the upload's shapes by the writers the
  * benchmark uses too (domain/recon/sample-files.ts); no fixture and no user's data. The api's own
- * thread writes them once into one private temporary folder (`writeWarmUpFiles`), hands both
- * threads their paths and removes the folder itself, when the warm-up ends and when the api stops
- * (a thread ended mid-read could not).
+ * thread makes one private temporary folder, has one parser thread write them into it once
+ * (`writeWarmUpFilesIn`, off the api's event loop), hands both threads their paths and removes the
+ * folder itself, when the warm-up ends and when the api stops (a thread ended mid-read could not).
  *
  * Each file is a task of its own (`warmUpRead`, two reads of it), sent only once the thread's
  * previous one has answered (`warmUpThread`), so an upload that arrives during the warm-up waits
@@ -83,22 +83,30 @@ export async function warmUpFiles(documents = PARSER_WARM_UP_DOCUMENTS): Promise
   ];
 }
 
+/** A private folder for the warm-up's files, made in `dir` (the system's temporary folder by default). */
+export function makeWarmUpFolder(dir = os.tmpdir()): Promise<string> {
+  return fs.promises.mkdtemp(path.join(dir, 'taalmel-warm-up-'));
+}
+
 /**
- * Writes the warm-up's files into a private folder made in `dir` (the system's temporary folder by
- * default), for the api's thread, which removes the folder. A failure removes what was made and
- * throws.
+ * Makes the warm-up's files and writes them into `folder` (an api runs it on a parser thread, so
+ * making them takes no time from its event loop; the folder is the caller's to remove).
  */
+export async function writeWarmUpFilesIn(folder: string, documents?: number): Promise<WarmUpFile[]> {
+  const files: WarmUpFile[] = [];
+  for (const { name, kind, bytes } of await warmUpFiles(documents)) {
+    const file = path.join(folder, name);
+    await fs.promises.writeFile(file, bytes, { mode: 0o600 });
+    files.push({ name, kind, file, bytes: bytes.length });
+  }
+  return files;
+}
+
+/** Both of the above on the calling thread; a failure removes what was made and throws. */
 export async function writeWarmUpFiles(options: { dir?: string; documents?: number } = {}): Promise<{ folder: string; files: WarmUpFile[] }> {
-  const made = await warmUpFiles(options.documents);
-  const folder = await fs.promises.mkdtemp(path.join(options.dir ?? os.tmpdir(), 'taalmel-warm-up-'));
+  const folder = await makeWarmUpFolder(options.dir);
   try {
-    const files: WarmUpFile[] = [];
-    for (const { name, kind, bytes } of made) {
-      const file = path.join(folder, name);
-      await fs.promises.writeFile(file, bytes, { mode: 0o600 });
-      files.push({ name, kind, file, bytes: bytes.length });
-    }
-    return { folder, files };
+    return { folder, files: await writeWarmUpFilesIn(folder, options.documents) };
   } catch (error) {
     await fs.promises.rm(folder, { recursive: true, force: true }).catch(() => undefined);
     throw error;
