@@ -118,7 +118,7 @@ describe("parser threads' warm-up", () => {
     const logger = recorder();
     // Files large enough that the warm-up is still reading them a second after they are written.
     const started = startParsers(heapMb, logger, { dir, documents: 30_000 });
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     const written = (): number => leftOver().reduce((n, folder) => n + fs.readdirSync(path.join(dir, folder)).length, 0);
     // Its four files written (by a thread): the threads are reading them.
     while (written() < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -130,7 +130,7 @@ describe("parser threads' warm-up", () => {
     // Stopped mid-warm-up: neither a "warmed up" nor a failure.
     expect(logger.lines.map((l) => [l.level, l.msg])).toEqual([]);
     expect(leftOver()).toEqual([]);
-  });
+  }, 180_000);
 
   it('reports a file whose read throws as failed and still reads the others (the warm-up run on the test\'s thread)', async () => {
     const task = (job: ParseJob): Promise<ParsedFile> =>
