@@ -16,7 +16,7 @@ import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
 import { verifyAuditChain } from '../db/audit';
 import { CLIENT_TABLES, erasedTables, keptTables } from '../db/client-data-catalogue';
-import { countClientRows } from '../db/client-data';
+import { clientRows, countClientRows } from '../db/client-data';
 import { eraseClientRows } from '../db/client-erasure';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
 import { inFirmJobTransaction } from '../db/tenant';
@@ -62,7 +62,7 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         const found = new Set<string>();
         for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
           if (!spec.workflowIdColumn) continue;
-          const rows: Array<Record<string, string>> = await trx(table).distinct(spec.workflowIdColumn).where('client_id', erasure.client_id);
+          const rows: Array<Record<string, string>> = await clientRows(trx, table, erasure.client_id).distinct(spec.workflowIdColumn);
           for (const r of rows) found.add(r[spec.workflowIdColumn]!);
         }
         return { clientId: erasure.client_id, ids: found };

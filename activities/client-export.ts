@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { CLIENT_TABLES, exportedTables } from '../db/client-data-catalogue';
-import { clientAuditCondition, clientEntityIds, clientTableRows } from '../db/client-data';
+import { clientAuditCondition, clientEntityIds, clientRows, clientTableRows } from '../db/client-data';
 import { migrationStatus } from '../db/migrator';
 import { xlsxExport } from '../db/reconciliation-workbook';
 import { inFirmJobTransaction, inTenantTransaction, type TenantScope } from '../db/tenant';
@@ -100,7 +100,7 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
 
       for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
         if (spec.export !== true || !spec.fileColumn) continue;
-        const rows: Array<Record<string, unknown>> = await trx(table).select(spec.fileColumn).where('client_id', clientId).whereNotNull(spec.fileColumn);
+        const rows: Array<Record<string, unknown>> = await clientRows(trx, table, clientId).select(spec.fileColumn).whereNotNull(spec.fileColumn);
         for (const row of rows) {
           const name = String(row[spec.fileColumn]);
           await zip.add(`files/${table}/${safeName(name)}`, fileChunks(path.join(dp.fileStoreDir, name)), beat);
@@ -110,7 +110,7 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
       for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
         if (spec.export !== true || !spec.storedFile) continue;
         const { content, name } = spec.storedFile;
-        const rows: Array<{ id: string; name: string }> = await trx(table).select('id', `${name} as name`).where('client_id', clientId).whereNotNull(content).orderBy('id');
+        const rows: Array<{ id: string; name: string }> = await clientRows(trx, table, clientId).select('id', `${name} as name`).whereNotNull(content).orderBy('id');
         for (const row of rows) await zip.add(`files/${table}/${row.id}-${safeName(row.name)}`, storedChunks(trx, table, content, row.id), beat);
       }
 

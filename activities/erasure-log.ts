@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../db/client-data-catalogue';
+import { clientRows } from '../db/client-data';
 import { eraseClientRows } from '../db/client-erasure';
 import type { DrillCheckResult } from '../db/models/backup-catalogue';
 import { applyScope } from '../db/tenant';
@@ -66,10 +67,13 @@ async function leftovers(owner: Knex, clientIds: string[]): Promise<Record<strin
   const left: Record<string, number> = {};
   if (clientIds.length === 0) return left;
   const { rows } = await owner.raw(CLIENT_ID_TABLES_SQL);
-  const tables = (rows as Array<{ table: string }>).map((r) => r.table).filter((t) => CLIENT_TABLES[t]?.erase === 'delete');
+  // The database's tables with a client_id, and those the catalogue reaches through a parent.
+  const withClientId = (rows as Array<{ table: string }>).map((r) => r.table);
+  const throughParent = Object.keys(CLIENT_TABLES).filter((t) => CLIENT_TABLES[t]?.through);
+  const tables = [...withClientId, ...throughParent].filter((t) => CLIENT_TABLES[t]?.erase === 'delete');
   for (const table of [...tables, 'clients']) {
-    const column = table === 'clients' ? 'id' : 'client_id';
-    const n = Number(((await owner(table).whereIn(column, clientIds).count({ n: '*' })) as Array<{ n: string }>)[0]?.n ?? 0);
+    const query = table === 'clients' ? owner(table).whereIn('id', clientIds) : clientRows(owner, table, clientIds);
+    const n = Number(((await query.count({ n: '*' })) as Array<{ n: string }>)[0]?.n ?? 0);
     if (n > 0) left[table] = n;
   }
   return left;

@@ -79,7 +79,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           // A portal user's client by its name, not its id.
           properties: { label: { isVisible: { list: false, filter: false, show: false, edit: false } }, clientId: { reference: 'clients' } },
           // Role changes and deactivation need a re-authentication: they go through the API.
-          editProperties: ['name'],
+          editProperties: Object.keys(ConsoleUser.consoleEdits.shape),
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),
         },
       },
@@ -89,7 +89,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           id: 'clients',
           navigation: { name: 'Firm', icon: 'Briefcase' },
           listProperties: ['name', 'gstin', 'filingFrequency', 'email', 'active'],
-          editProperties: ['name', 'email', 'filingFrequency', 'active'],
+          editProperties: Object.keys(ConsoleClient.consoleEdits.shape),
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),
         },
       },

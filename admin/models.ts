@@ -6,16 +6,29 @@
  */
 import type { JSONSchema } from 'objection';
 import type { Pojo } from 'objection';
+import { z } from 'zod';
+import { changeFilingFrequency } from '../db/calendar';
+import { CLIENT_FIELDS, USER_FIELDS } from '../db/editable-fields';
 import { AuditEvent } from '../db/models/audit-event';
 import { Client } from '../db/models/client';
 import { Session } from '../db/models/session';
 import { User } from '../db/models/user';
+import { currentContext } from '../db/request-context';
+
+/**
+ * What the console may change on a record, checked with the API's rules (admin/resource-adapter.ts
+ * refuses every other field). A model without one is read-only in the console.
+ */
+export type ConsoleEdits = z.ZodObject<Record<string, z.ZodType>>;
 
 const USER_SECRETS = ['passwordHash', 'totpSecret', 'totpPendingSecret', 'totpLastStep'];
 
 export class ConsoleUser extends User {
   /** Properties computed from others: shown, never filtered or sorted on (they are no column). */
   static computedProperties = ['label'];
+
+  /** The name only: role changes and deactivation need a re-authentication, so they go through the API. */
+  static consoleEdits: ConsoleEdits = z.object({ name: USER_FIELDS.name });
 
   static override jsonSchema: JSONSchema = {
     type: 'object',
@@ -54,6 +67,19 @@ export function personLabel(name: string, email: string): string {
 }
 
 export class ConsoleClient extends Client {
+  static consoleEdits: ConsoleEdits = z.object(CLIENT_FIELDS);
+
+  /** A new filing frequency is a dated change (the API's), so earlier periods keep their returns. */
+  static async consoleUpdate(id: string, changes: Record<string, unknown>): Promise<void> {
+    const { filingFrequency, ...rest } = changes as { filingFrequency?: 'monthly' | 'quarterly' };
+    if (Object.keys(rest).length > 0) await ConsoleClient.query().patchAndFetchById(id, rest as Partial<ConsoleClient>);
+    if (filingFrequency) {
+      const context = currentContext();
+      if (!context?.trx || !context.firmId) throw new Error('console changes run inside the firm transaction');
+      await changeFilingFrequency(context.trx, context.firmId, id, filingFrequency, context.userId ?? null);
+    }
+  }
+
   static override jsonSchema: JSONSchema = {
     type: 'object',
     required: ['name', 'email', 'filingFrequency'],

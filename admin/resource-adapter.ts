@@ -3,10 +3,15 @@
  * - properties are camelCase but columns snake_case, so sorting and filtering map names back;
  * - its count() reads a field Objection never returns (so pagination showed 0); we use resultSize();
  * - every query goes through the firm-scoped model, inside the request's tenant transaction, so
- *   the console sees only the signed-in admin's firm (and RLS enforces it underneath).
+ *   the console sees only the signed-in admin's firm (and RLS enforces it underneath);
+ * - writes: AdminJS hands the adapter the whole posted form, and the base adapter patches every
+ *   field in it (`editProperties` only shapes the screen). Here a record changes only in the fields
+ *   its model's `consoleEdits` names, checked with the API's rules; any other field that differs
+ *   from the stored record is refused, and nothing is created or deleted from the console.
  */
 import type { Filter } from 'adminjs' with { 'resolution-mode': 'import' };
 import type { Model, QueryBuilder } from 'objection';
+import type { ConsoleEdits } from './models';
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -15,6 +20,42 @@ type AnyQuery = QueryBuilder<Model, Model[]>;
 type ObjectionResourceClass = new (model: unknown) => {
   model: { query(): AnyQuery };
 };
+
+type ConsoleModel = { consoleEdits?: ConsoleEdits; consoleUpdate?(id: string, changes: Record<string, unknown>): Promise<void> };
+
+/** AdminJS's form encoding of null (its forms carry strings only). */
+const FORM_NULL = '__FORM_VALUE_NULL__';
+
+/** A value as the form carries it, to tell a field sent back unchanged from one being changed. */
+function formValue(value: unknown): string | null {
+  if (value === null || value === undefined || value === '' || value === FORM_NULL) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * The changes a posted form makes, or the fields it may not change: a field outside `edits` passes
+ * only when it equals the stored value (the console's form posts the whole record back).
+ */
+export function consoleChanges(
+  edits: ConsoleEdits | undefined,
+  stored: Record<string, unknown>,
+  posted: Record<string, unknown>,
+): { changes: Record<string, unknown> } | { refused: Record<string, string> } {
+  const editable = new Set(Object.keys(edits?.shape ?? {}));
+  const changes: Record<string, unknown> = {};
+  const refused: Record<string, string> = {};
+  for (const [key, value] of Object.entries(posted)) {
+    if (editable.has(key)) changes[key] = value;
+    else if (!(key in stored) || formValue(stored[key]) !== formValue(value)) refused[key] = 'cannot be changed in the console';
+  }
+  if (Object.keys(refused).length > 0) return { refused };
+  if (!edits) return { changes: {} };
+  const checked = edits.partial().strict().safeParse(changes);
+  if (!checked.success) return { refused: Object.fromEntries(checked.error.issues.map((issue) => [issue.path.join('.') || 'record', issue.message])) };
+  return { changes: checked.data };
+}
 
 /** Applies AdminJS's list filters with column names, and case-insensitive matching on text. */
 export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowed: Set<string>): AnyQuery {
@@ -38,7 +79,7 @@ export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowe
 
 export async function createTaalmelResourceClass() {
   const { Resource } = await import('@adminjs/objection');
-  const { BaseRecord } = await import('adminjs');
+  const { BaseRecord, ValidationError, flat } = await import('adminjs');
   const Base = Resource as unknown as ObjectionResourceClass;
 
   class TaalmelResource extends Base {
@@ -59,6 +100,33 @@ export async function createTaalmelResourceClass() {
       if (options.offset) query.offset(options.offset);
       const rows = await query;
       return rows.map((row) => new BaseRecord(row as unknown as Record<string, unknown>, this as never));
+    }
+
+    async update(id: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+      const model = this.model as unknown as ConsoleModel & { query(): AnyQuery };
+      const row = await model.query().findById(id);
+      if (!row) throw new ValidationError({}, { message: 'No such record.', type: 'not_found' });
+      const stored = flat.flatten<Record<string, unknown>, Record<string, unknown>>(JSON.parse(JSON.stringify(row)));
+      const result = consoleChanges(model.consoleEdits, stored, params);
+      if ('refused' in result) {
+        throw new ValidationError(Object.fromEntries(Object.entries(result.refused).map(([key, message]) => [key, { message }])), { message: 'Only these fields can be changed here: ' + (Object.keys(model.consoleEdits?.shape ?? {}).join(', ') || 'none') + '.' });
+      }
+      if (Object.keys(result.changes).length > 0) {
+        if (model.consoleUpdate) await model.consoleUpdate(id, result.changes);
+        else await model.query().patchAndFetchById(id, result.changes);
+      }
+      const updated = await model.query().findById(id);
+      return JSON.parse(JSON.stringify(updated)) as Record<string, unknown>;
+    }
+
+    /** Nothing is created from the console (people join by invitation, clients through the API). */
+    async create(): Promise<Record<string, unknown>> {
+      throw new ValidationError({}, { message: 'Records cannot be created from the console.' });
+    }
+
+    /** Nothing is deleted from the console (people are deactivated, clients erased, through the API). */
+    async delete(): Promise<void> {
+      throw new ValidationError({}, { message: 'Records cannot be deleted from the console.' });
     }
   }
   return TaalmelResource;

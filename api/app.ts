@@ -19,6 +19,7 @@ import { healthRoutes } from './health/routes';
 import { ReadinessProbe } from './health/readiness';
 import { createMetrics, metricsRoutes, type Metrics } from './metrics/registry';
 import { accessLog } from './middleware/access-log';
+import { ApiError } from './errors';
 import { errorHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { requestDeadline } from './middleware/deadline';
@@ -219,7 +220,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...checklistPageRoutes(),
     ...reconciliationListRoutes(),
     ...calendarRoutes(),
-    ...filingRoutes(),
+    ...filingRoutes({ temporal: deps.temporal }),
     ...holidayRoutes({ temporal: deps.temporal }),
     ...extensionRoutes({ temporal: deps.temporal }),
     ...dataProtectionRoutes({
@@ -274,7 +275,15 @@ export function createApp(deps: AppDeps): App {
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   // The codec endpoint parses its own (larger) JSON bodies.
   const ownBody = (p: string) => p === UPLOAD_PATH || p === LINK_UPLOAD_PATH || p === NOTICE_UPLOAD_PATH || p.startsWith(`${CODEC_PATH_PREFIX}/`);
-  app.use((ctx, next) => (ownBody(ctx.path) ? next() : json(ctx, next)));
+  // JSON in (the contract): a body of another type on a JSON route is refused 415 unsupported_type
+  // rather than left unread, which answered as if no body had been sent (400 invalid_input).
+  const jsonRoute = (ctx: Koa.Context) => /^\/+api(\/|$)/i.test(ctx.path) && ['POST', 'PUT', 'PATCH'].includes(ctx.method);
+  const sendsBody = (ctx: Koa.Context) => ctx.get('transfer-encoding') !== '' || Number(ctx.get('content-length') || 0) > 0;
+  app.use((ctx, next) => {
+    if (ownBody(ctx.path)) return next();
+    if (jsonRoute(ctx) && sendsBody(ctx) && !ctx.is('json', '+json')) throw new ApiError(415, 'unsupported_type', 'Send the body as JSON (Content-Type: application/json).');
+    return json(ctx, next);
+  });
 
   app.use(healthRoutes({ readiness }).routes());
   app.use(metricsRoutes(metrics.registry, deps.metrics?.token).routes());

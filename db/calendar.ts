@@ -13,6 +13,8 @@ import {
   deadlineFor,
   deadlineKey,
   frequencyAt,
+  frequencyChangeFrom,
+  istDate,
   type CalendarPolicy,
   type ClientProfile,
   type Deadline,
@@ -144,6 +146,15 @@ export async function clientDeadline(trx: Knex.Transaction, firmId: string, clie
   if (!deadline) return null;
   const filings = await loadFilings(trx, firmId, [clientId]);
   return { ...deadline, filed: filings.has(deadlineKey(clientId, returnType, period)) };
+}
+
+/**
+ * A client's new filing frequency, from the quarter the QRMP option window allows (so earlier
+ * periods keep their returns): how both the API and the console change it.
+ */
+export async function changeFilingFrequency(trx: Knex.Transaction, firmId: string, clientId: string, frequency: FilingFrequency, userId: string | null): Promise<void> {
+  const [client] = await loadCalendarClients(trx, firmId, clientId);
+  if (client) await recordFrequencyChange(trx, firmId, client, { frequency, fromPeriod: frequencyChangeFrom(istDate(new Date())) }, userId);
 }
 
 /**

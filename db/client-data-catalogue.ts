@@ -2,7 +2,9 @@
  * Where a client's data lives, table by table: what a client export writes and what a client
  * erasure deletes. One list, so export and erasure cannot disagree. A test compares it with the
  * database's own catalogue: a table with a `client_id` column that is not listed here fails the
- * suite, so a new per-client table must decide its export and erasure when it is added.
+ * suite, and so does a table without one that hangs off a listed table by a foreign key (a notice's
+ * drafts, reviews, hearings), so a new per-client table must decide its export and erasure when it
+ * is added.
  *
  * Deletion order is not written here: the erasure reads the foreign keys between these tables and
  * deletes children before parents.
@@ -21,6 +23,8 @@ export type ClientTable = {
   storedFile?: { content: string; name: string };
   /** A column holding a Temporal workflow id the erasure cancels before deleting. */
   workflowIdColumn?: string;
+  /** For a table without a client_id: its rows are the client's through `column`, the id of a row of `parent`. */
+  through?: { parent: string; column: string };
 };
 
 export const CLIENT_TABLES: Record<string, ClientTable> = {
@@ -47,10 +51,16 @@ export const CLIENT_TABLES: Record<string, ClientTable> = {
   outbox: { export: true, erase: 'delete' },
   // Invitations of the client's portal users: the link's token hash is a credential, never handed out.
   account_invitations: { export: true, erase: 'delete', omitColumns: ['token_hash'] },
-  // A notice's drafts, reviews, hearings and alerts hang off it and go with it (ON DELETE CASCADE).
   notices: { export: true, erase: 'delete', workflowIdColumn: 'workflow_id' },
-  // A notice's papers (its PDF, working papers, the reply, orders, evidence): bytes in the row, like follow-up files.
-  notice_documents: { export: true, erase: 'delete', omitColumns: ['content'] },
+  // A notice's drafts, reviews, hearings and the reminders that fired carry no client_id of their
+  // own: they are the client's through their notice.
+  notice_drafts: { export: true, erase: 'delete', through: { parent: 'notices', column: 'notice_id' } },
+  notice_reviews: { export: true, erase: 'delete', through: { parent: 'notices', column: 'notice_id' } },
+  notice_hearings: { export: true, erase: 'delete', through: { parent: 'notices', column: 'notice_id' } },
+  notice_alerts: { export: true, erase: 'delete', through: { parent: 'notices', column: 'notice_id' } },
+  // A notice's papers (its PDF, working papers, the reply, orders, evidence): bytes in the row, like
+  // follow-up files, so the bytes go to the ZIP as files of their own.
+  notice_documents: { export: true, erase: 'delete', omitColumns: ['content'], storedFile: { content: 'content', name: 'filename' } },
   users: { export: true, erase: 'delete', omitColumns: ['password_hash', 'totp_secret', 'totp_pending_secret', 'totp_last_step'] },
   client_exports: {
     export: { skip: 'earlier exports of the client are files handed out already, not client data' },
@@ -104,6 +114,21 @@ export const CLIENT_ID_TABLES_SQL = `
    where n.nspname = 'public' and c.relkind in ('r', 'p')
      and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'client_id' and not a.attisdropped)
    order by 1`;
+
+/**
+ * Tables without a client_id that reference one of the given tables (the client's tables and
+ * `clients`) by a foreign key: rows that are the client's only through a parent. References to
+ * `users` are left out (most name a firm member; a portal user's rows are PORTAL_USER_DEPENDENTS).
+ */
+export const CHILD_TABLES_SQL = `
+  select distinct child.relname as table, parent.relname as parent
+    from pg_constraint k
+    join pg_class child on child.oid = k.conrelid
+    join pg_namespace n on n.oid = child.relnamespace
+    join pg_class parent on parent.oid = k.confrelid
+   where k.contype = 'f' and n.nspname = 'public' and parent.relname = any(?::text[]) and parent.relname <> 'users'
+     and not exists (select 1 from pg_attribute a where a.attrelid = child.oid and a.attname = 'client_id' and not a.attisdropped)
+   order by 1, 2`;
 
 /** Foreign keys among the given tables: [child, parent] pairs (self references left out). */
 export const FOREIGN_KEYS_SQL = `

@@ -27,13 +27,25 @@ async function hasColumn(trx: Knex, table: string, column: string): Promise<bool
   return rows.length > 0;
 }
 
+/**
+ * The rows of a catalogued table that belong to the client (or to any of the clients): by its
+ * client_id, or for a table without one, through its parent's rows. Every reader and deleter of a
+ * client's data selects with this, so a table reached through a parent is never left out.
+ */
+export function clientRows(trx: Knex, table: string, clientIds: string | string[]): Knex.QueryBuilder {
+  const ids = typeof clientIds === 'string' ? [clientIds] : clientIds;
+  const through = CLIENT_TABLES[table]?.through;
+  if (!through) return trx(table).whereIn(`${table}.client_id`, ids);
+  return trx(table).whereIn(`${table}.${through.column}`, clientRows(trx, through.parent, ids).select(`${through.parent}.id`));
+}
+
 /** Every row of `table` belonging to the client, in primary key order, without the omitted columns. */
 export async function* clientTableRows(trx: Knex, table: string, clientId: string): AsyncGenerator<Record<string, unknown>> {
   const keys = await primaryKeyColumns(trx, table);
   const omit = CLIENT_TABLES[table]?.omitColumns ?? [];
   let after: unknown[] | null = null;
   for (;;) {
-    const q = trx(table).select('*').where('client_id', clientId).orderBy(keys).limit(PAGE);
+    const q = clientRows(trx, table, clientId).select('*').orderBy(keys).limit(PAGE);
     if (after) q.whereRaw(`(${keys.map(() => '??').join(', ')}) > (${keys.map(() => '?').join(', ')})`, [...keys, ...after] as never[]);
     const rows: Array<Record<string, unknown>> = await q;
     for (const row of rows) {
@@ -48,7 +60,7 @@ export async function* clientTableRows(trx: Knex, table: string, clientId: strin
 }
 
 export async function countClientRows(trx: Knex, table: string, clientId: string): Promise<number> {
-  const [row] = await trx(table).where('client_id', clientId).count<Array<{ count: number }>>({ count: '*' });
+  const [row] = await clientRows(trx, table, clientId).count<Array<{ count: number }>>({ count: '*' });
   return Number(row?.count ?? 0);
 }
 
@@ -61,7 +73,7 @@ export async function clientEntityIds(trx: Knex, clientId: string): Promise<{ en
   for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
     // Tables kept and never exported (the erasure's own records) are not the client's data.
     if ((spec.erase !== 'delete' && spec.export !== true) || !(await hasColumn(trx, table, 'id'))) continue;
-    const rows: Array<{ id: string }> = await trx(table).select('id').where('client_id', clientId);
+    const rows: Array<{ id: string }> = await clientRows(trx, table, clientId).select('id');
     for (const r of rows) entityIds.add(r.id);
   }
   const portalUserIds = ((await trx('users').select('id').where('client_id', clientId)) as Array<{ id: string }>).map((r) => r.id);

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { ErasureDeleted } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
-import { clientAuditCondition, clientEntityIds, countClientRows, pgArray } from './client-data';
+import { clientAuditCondition, clientEntityIds, clientRows, countClientRows, pgArray } from './client-data';
 import { setAuditAction } from './tenant';
 
 export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: string; clientId: string; erasureId: string }): Promise<ErasureDeleted> {
@@ -21,7 +21,7 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
   const files: string[] = [];
   for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
     if (!spec.fileColumn || spec.erase !== 'delete') continue;
-    const rows: Array<Record<string, string>> = await trx(table).select(spec.fileColumn).where('client_id', clientId).whereNotNull(spec.fileColumn);
+    const rows: Array<Record<string, string>> = await clientRows(trx, table, clientId).select(spec.fileColumn).whereNotNull(spec.fileColumn);
     files.push(...rows.map((r) => `${table}/${r[spec.fileColumn!]}`));
   }
 
@@ -37,7 +37,7 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
     for (const { table, column } of PORTAL_USER_DEPENDENTS) await trx(table).whereIn(column, ids.portalUserIds).del();
   }
   const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
-  for (const table of deletionOrder(tables, edges)) await trx(table).where('client_id', clientId).del();
+  for (const table of deletionOrder(tables, edges)) await clientRows(trx, table, clientId).del();
   await trx('clients').where({ id: clientId }).del();
   for (const table of tables) tally[table]!.after = await countClientRows(trx, table, clientId);
   tally.clients.after = Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0);

@@ -43,7 +43,7 @@ export async function revokePlatformOperator(owner: Knex, email: string): Promis
  */
 export async function authoriseCodecRequest(
   knex: Knex,
-  request: { token: string | null; operation: 'decode' | 'encode' | 'sign_in'; payloads: number; namespace: string; requestId: string; ip: string },
+  request: { token: string | null; operation: 'decode' | 'encode' | 'sign_in'; payloads: number | null; namespace: string; requestId: string; ip: string },
 ): Promise<PlatformOperator | null> {
   const result = await knex.raw('select operator_id, operator_email from codec_operator_access(?, ?, ?, ?, ?, ?)', [
     request.token ? operatorTokenHash(request.token) : '',

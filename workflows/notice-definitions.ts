@@ -107,6 +107,7 @@ export const NOTICE_REFUSAL = {
   selfApproval: 'self_approval_forbidden',
   dueDateRequired: 'due_date_required',
   notApproved: 'reply_not_approved',
+  alreadyFiled: 'already_filed',
   adjournmentLimit: 'adjournment_limit',
   wrongState: 'notice_state_conflict',
   commentRequired: 'comment_required',
@@ -121,6 +122,7 @@ export type NoticeRefusalType = (typeof NOTICE_REFUSAL)[keyof typeof NOTICE_REFU
 const MANAGERS = ['manager', 'firm_admin'];
 const PREPARERS = ['staff', 'manager', 'firm_admin'];
 export const MAX_ADJOURNMENTS = 3;
+const BEFORE_APPROVAL: NoticeState[] = ['received', 'assigned', 'drafting', 'in_review'];
 
 export const ALLOWED_FROM: Partial<Record<StepKind, NoticeState[]>> = {
   assign: ['received', 'assigned', 'drafting', 'in_review', 'approved'],
@@ -134,6 +136,9 @@ export const ALLOWED_FROM: Partial<Record<StepKind, NoticeState[]>> = {
   // The notice taking a reply from another notice of its case must have none of its own.
   relink_reply: [...RELINK_TARGET_STATES],
 };
+
+/** What a refusal's failure carries besides its type and message: the state it was judged on. */
+export type NoticeRefusalDetails = { state: NoticeState };
 
 /**
  * The rules of a step, checked by the update's validator (a refusal never enters history) and again
@@ -165,7 +170,10 @@ export function noticeRefusal(kind: StepKind, facts: NoticeFacts, args: StepArgs
       break;
     case 'file':
       if (!PREPARERS.includes(actor.role)) return { type: NOTICE_REFUSAL.forbidden, message: 'Only staff, managers and firm admins record filings.' };
-      if (facts.state !== 'approved') return { type: NOTICE_REFUSAL.notApproved, message: 'The reply must be approved by a manager before it is filed.' };
+      // A filed reply is not "unapproved": a second filing is the api's to answer (the same one again is
+      // the first's answer, another is a conflict); states past approval fall to the state check below.
+      if (facts.state === 'filed') return { type: NOTICE_REFUSAL.alreadyFiled, message: 'The reply is already filed.' };
+      if (BEFORE_APPROVAL.includes(facts.state)) return { type: NOTICE_REFUSAL.notApproved, message: 'The reply must be approved by a manager before it is filed.' };
       break;
     case 'file_outside':
       if (!PREPARERS.includes(actor.role)) return { type: NOTICE_REFUSAL.forbidden, message: 'Only staff, managers and firm admins record filings.' };

@@ -12,7 +12,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { planNotice, planSteps, type PlanStep } from '../domain/notices';
-import { calendarChangedSignal, NOTICE_ABSENT, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeWorkflowInput, type NoticeWorkflowResult, type StepArgs, type StepKind } from './notice-definitions';
+import { calendarChangedSignal, NOTICE_ABSENT, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeRefusalDetails, type NoticeWorkflowInput, type NoticeWorkflowResult, type StepArgs, type StepKind } from './notice-definitions';
 
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -29,7 +29,10 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
 
   const refuse = (kind: StepKind, args: StepArgs) => {
     const refusal = noticeRefusal(kind, facts, args);
-    if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
+    // The state the refusal was judged on travels with it: the api's row may already be older or newer.
+    // Only the failure's contents change (no command), so histories replay as they ran.
+    const details: NoticeRefusalDetails = { state: facts.state };
+    if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true, details: [details] });
   };
 
   // Signalled only by a calendar change or by another notice's re-linked reply: histories without

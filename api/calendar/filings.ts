@@ -1,6 +1,7 @@
 /**
  * POST /api/clients/:id/filings: a return filed for a period (ARN and date). Its deadline turns
- * `filed`, so the daily sweep and anything keyed to the deadline stop chasing it. The same filing
+ * `filed`, so the daily sweep stops chasing it, and the follow-ups keyed to it end in the same
+ * transaction (their workflows told, so no reminder or escalation follows). The same filing
  * again (a retry or a double click) answers 200 with the first; another ARN for a filed return is
  * a conflict, because a return is filed once per period.
  */
@@ -11,6 +12,8 @@ import { route, type RouteSpec } from '../routes';
 import { calendarScope, findCalendarClient } from './client-lookup';
 import { idParams } from '../schemas';
 import { filingBody } from './schema';
+import { endFollowUpsOfFiledDeadline } from '../follow-ups/deadline-moves';
+import type { TemporalHandle } from '../temporal-client';
 
 type FilingRow = { id: string; client_id: string; return_type: string; period: string; filed_on: string; arn: string; created_at: Date };
 
@@ -20,7 +23,7 @@ function presentFiling(row: FilingRow) {
 
 const COLUMNS = ['id', 'client_id', 'return_type', 'period', 'arn', 'created_at'];
 
-export function filingRoutes(): RouteSpec[] {
+export function filingRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
   return [
     route({
       method: 'post',
@@ -57,6 +60,9 @@ export function filingRoutes(): RouteSpec[] {
             async (sp): Promise<FilingRow[]> =>
               sp('filings').insert({ ...key, filed_on: body.filedOn, arn: body.arn, created_by: userId }).returning([...COLUMNS, sp.raw('filed_on::text as filed_on')]),
           );
+          const user = ctx.state.user!;
+          const actor = { userId: user.id, email: user.email, role: user.role };
+          await endFollowUpsOfFiledDeadline(trx, deps.temporal, { clientId: client.id, returnType: body.returnType, period: body.period, filedOn: body.filedOn, arn: body.arn, actor });
           ctx.status = 201;
           ctx.body = presentFiling(rows[0]!);
         } catch (error) {

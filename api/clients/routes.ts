@@ -1,9 +1,9 @@
 /** The firm's clients. Portal users see only their own client (the model and RLS both enforce it). */
 import { z } from 'zod';
 import { gstinProblem, normaliseGstin } from '../../domain/gstin';
-import { loadCalendarClients, recordFrequencyChange } from '../../db/calendar';
+import { changeFilingFrequency } from '../../db/calendar';
+import { CLIENT_FIELDS } from '../../db/editable-fields';
 import { Client } from '../../db/models/client';
-import { frequencyChangeFrom, istDate } from '../../domain/calendar';
 import { conflict, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentClient } from '../presenters';
@@ -39,12 +39,8 @@ const createBody = z
     if (body.stateCode && body.stateCode !== fromGstin) ctx.addIssue({ code: 'custom', path: ['stateCode'], message: `must match the GSTIN's state code ${fromGstin}` });
   });
 const patchBody = z
-  .object({
-    name: z.string().trim().min(1).max(200).optional(),
-    email: z.email().max(320).optional(),
-    filingFrequency: z.enum(['monthly', 'quarterly']).optional(),
-    active: z.boolean().optional(),
-  })
+  .object(CLIENT_FIELDS)
+  .partial()
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 const listQuery = z.object(pageQuery);
@@ -109,8 +105,7 @@ export function clientRoutes(): RouteSpec[] {
         if (filingFrequency) {
           const { trx, user } = ctx.state;
           if (!trx || !user) throw new Error('client routes run inside the tenant transaction');
-          const [profile] = await loadCalendarClients(trx, client.firmId, client.id);
-          if (profile) await recordFrequencyChange(trx, client.firmId, profile, { frequency: filingFrequency, fromPeriod: frequencyChangeFrom(istDate(new Date())) }, user.id);
+          await changeFilingFrequency(trx, client.firmId, client.id, filingFrequency, user.id);
         }
         const patched = await Client.query().findById(client.id);
         if (!patched) throw notFound('No such client.');

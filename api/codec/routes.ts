@@ -94,8 +94,32 @@ export function codecRoutes(deps: CodecRouteDeps): Router {
     ctx.status = 204;
   };
 
-  const audited = (ctx: Context, operation: 'decode' | 'encode' | 'sign_in', token: string | null, payloads: number) =>
-    authoriseCodecRequest(deps.knex, { token, operation, payloads, namespace: ctx.get('x-namespace').slice(0, 200), requestId: String(ctx.state.requestId ?? ''), ip: ctx.ip });
+  const audited = (ctx: Context, operation: 'decode' | 'encode' | 'sign_in', token: string | null, payloads: number | null, knex: Knex = deps.knex) =>
+    authoriseCodecRequest(knex, { token, operation, payloads, namespace: ctx.get('x-namespace').slice(0, 200), requestId: String(ctx.state.requestId ?? ''), ip: ctx.ip });
+
+  /**
+   * The token is checked before the body is read: without a valid one the request is refused (and
+   * audited, its payload count unknown) at once, so nobody can make the api read and parse up to
+   * 16 MB of JSON without a token. For a valid token this check is rolled back: the request's one
+   * audit row, with its payload count, is written once the body is parsed (and checks the token
+   * again, so one revoked in between is refused then).
+   */
+  const admit = (operation: 'decode' | 'encode') => async (ctx: Context, next: Next) => {
+    const token = operatorToken(ctx);
+    const trx = await deps.knex.transaction();
+    try {
+      const operator = await audited(ctx, operation, token, null, trx);
+      if (operator) await trx.rollback();
+      else await trx.commit();
+      if (!operator) {
+        ctx.set('Connection', 'close'); // the body is never read
+        throw unauthenticated('unauthenticated', 'A platform operator token is required (Authorization: Bearer …).');
+      }
+    } finally {
+      if (!trx.isCompleted()) await trx.rollback();
+    }
+    await next();
+  };
 
   // The Web UI cannot send a bearer token of ours: an operator signs in here once per browser.
   router.get('/sign-in', (ctx) => {
@@ -117,7 +141,7 @@ export function codecRoutes(deps: CodecRouteDeps): Router {
 
   for (const operation of ['decode', 'encode'] as const) {
     router.options(`/${operation}`, cors, preflight);
-    router.post(`/${operation}`, cors, json, async (ctx) => {
+    router.post(`/${operation}`, cors, admit(operation), json, async (ctx) => {
       const raw = (ctx.request as unknown as { body?: unknown }).body;
       const count = Array.isArray((raw as { payloads?: unknown } | undefined)?.payloads) ? (raw as { payloads: unknown[] }).payloads.length : 0;
       const operator = await audited(ctx, operation, operatorToken(ctx), count);

@@ -13,6 +13,7 @@ import { setAuditAction } from '../../db/tenant';
 import {
   compressedClock,
   DEFAULT_FOLLOW_UP_POLICY,
+  dueDatePassed,
   followUpDueDateFor,
   IST_CLOCK,
   mergePolicy,
@@ -28,6 +29,7 @@ import {
 } from '../../domain/follow-ups';
 import { followUpWorkflowId, type FollowUpActor } from '../../workflows/follow-up-definitions';
 import { invalidInput, unprocessable } from '../errors';
+import { assertPeriodOpen } from '../periods/lock';
 import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
 import { startFollowUpWorkflow } from './workflow-client';
@@ -104,6 +106,28 @@ export async function followUpForKey(trx: Knex.Transaction, firmId: string, key:
   return (await FollowUp.query().findOne({ idempotency_key: key })) ?? null;
 }
 
+/** A due date before today: its reminders and escalations would all lie in the past, and nobody would be told. */
+export function dueDateInPast(dueDate: string, deadline?: Deadline) {
+  const why = deadline
+    ? `The documents for ${deadline.returnType} ${deadline.period} were due on ${dueDate} (two days before its target date): give a dueDate from today on instead.`
+    : `The due date ${dueDate} has passed: give today or a later date.`;
+  return unprocessable('due_date_passed', why, { dueDate, ...(deadline ? { deadline } : {}) });
+}
+
+/** A return already filed needs no documents chased for it: its follow-ups end when it is filed, so none starts after. */
+async function refuseFiledDeadline(trx: Knex.Transaction, clientId: string, deadline: Deadline): Promise<void> {
+  const filing = (await trx('filings').where({ client_id: clientId, return_type: deadline.returnType, period: deadline.period }).first(trx.raw('filed_on::text as filed_on'), 'arn')) as
+    | { filed_on: string; arn: string }
+    | undefined;
+  if (filing) {
+    throw unprocessable('already_filed', `${deadline.returnType} for ${deadline.period} is already filed (${filing.filed_on}, ARN ${filing.arn}): there is nothing to chase for it.`, {
+      returnType: deadline.returnType,
+      period: deadline.period,
+      filing: { filedOn: filing.filed_on, arn: filing.arn },
+    });
+  }
+}
+
 function clockFor(deps: FollowUpCreationDeps, policy: FollowUpPolicy, now: number): FollowUpClock {
   if (!deps.dayMs) return IST_CLOCK;
   // Created at the policy's send time of today, so the plan reads like the real one.
@@ -128,9 +152,13 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   if (input.deadline) {
     const target = await calendar.targetDate(input.deadline);
     if (!target) throw unprocessable('deadline_not_applicable', `${input.deadline.returnType} for ${input.deadline.period} is not a return this client files.`);
+    await refuseFiledDeadline(trx, client.id, input.deadline);
     dueDate = followUpDueDateFor(target);
   }
   if (!dueDate) throw invalidInput({ fields: { dueDate: 'give exactly one of dueDate or deadline' } });
+  // Closing a period ends its follow-ups: a new one for a closed period would chase what is settled.
+  const period = input.deadline?.period ?? input.period ?? input.items.find((i) => i.period)?.period ?? null;
+  if (period) await assertPeriodOpen(client.id, period);
   const firm = await Firm.query().findById(firmId);
   const firmDefaults = (firm?.settings as { followUpPolicy?: Partial<FollowUpPolicy> } | undefined)?.followUpPolicy;
   const policy = mergePolicy(mergePolicy(DEFAULT_FOLLOW_UP_POLICY, firmDefaults), input.policy);
@@ -139,6 +167,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   const workingDays = await calendar.workingDays();
   const now = Date.now();
   const clock = clockFor(deps, policy, now);
+  if (dueDatePassed(clock, now, dueDate)) throw dueDateInPast(dueDate, input.deadline);
 
   await setAuditAction(trx, 'follow_up.created');
   const row = await FollowUp.query().insertAndFetch({
@@ -147,7 +176,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
     status: 'open',
     dueDate,
     deadline: input.deadline ?? null,
-    period: input.deadline?.period ?? input.period ?? input.items.find((i) => i.period)?.period ?? null,
+    period,
     ownerId,
     noticeId: input.noticeId ?? null,
     reconciliationRunId: input.reconciliationRunId ?? null,

@@ -1,17 +1,19 @@
 /**
- * A deadline moved (a notified extension recorded in the compliance calendar): every live follow-up
- * keyed to that return and period gets its due date recomputed from the calendar (two days before
- * the new target date), in the same transaction as the extension, and its workflow replans, so no
- * reminder fires for the old date.
+ * Follow-ups keyed to a deadline follow it. A deadline moved (a notified extension recorded in the
+ * compliance calendar): every live follow-up keyed to that return and period gets its due date
+ * recomputed from the calendar (two days before the new target date), in the same transaction as
+ * the extension, and its workflow replans, so no reminder fires for the old date. A return filed:
+ * its follow-ups end.
  */
 import type { Knex } from 'knex';
 import { followUpCalendarFor } from '../../db/follow-up-calendar';
-import { LIVE_STATUSES } from '../../db/follow-ups';
+import { endFollowUp, LIVE_STATUSES } from '../../db/follow-ups';
 import { Client } from '../../db/models/client';
 import { FollowUp } from '../../db/models/follow-up';
 import { setAuditAction } from '../../db/tenant';
 import { followUpDueDateFor, type ReturnType } from '../../domain/follow-ups';
-import { changeDueDateUpdate, type FollowUpActor } from '../../workflows/follow-up-definitions';
+import { changeDueDateUpdate, completeUpdate, FOLLOW_UP_REFUSAL, type FollowUpActor } from '../../workflows/follow-up-definitions';
+import { ApiError } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 import { updateFollowUp } from './workflow-client';
 
@@ -46,4 +48,31 @@ export async function moveFollowUpsOfDeadline(
     if (await followDeadline(trx, temporal, row, client, input.actor)) moved.push(row.id);
   }
   return moved;
+}
+
+/**
+ * A return was filed: the live follow-ups keyed to that return and period of the client end
+ * (`completed`, the filing named in the note), in the same transaction as the filing, and each
+ * workflow is told through the complete update, as a person completing it would, so nothing more
+ * is sent or escalated. Returns the ids ended.
+ */
+export async function endFollowUpsOfFiledDeadline(
+  trx: Knex.Transaction,
+  temporal: TemporalHandle,
+  input: { clientId: string; returnType: ReturnType; period: string; filedOn: string; arn: string; actor: FollowUpActor },
+): Promise<string[]> {
+  const rows = await FollowUp.query()
+    .where({ client_id: input.clientId })
+    .whereIn('status', LIVE_STATUSES)
+    .whereRaw(`deadline->>'returnType' = ? and deadline->>'period' = ?`, [input.returnType, input.period])
+    .forUpdate();
+  const note = `${input.returnType} for ${input.period} filed on ${input.filedOn} (ARN ${input.arn})`;
+  for (const row of rows) {
+    await endFollowUp(trx, row.id, 'completed', note, 'follow_up.completed_return_filed');
+    await updateFollowUp(temporal, row.workflowId, completeUpdate, { actor: input.actor, note }).catch((error: unknown) => {
+      // A workflow that already ended (its last item answered a moment ago) has nothing to stop.
+      if (!(error instanceof ApiError && error.code === FOLLOW_UP_REFUSAL.ended)) throw error;
+    });
+  }
+  return rows.map((row) => row.id);
 }

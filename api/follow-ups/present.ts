@@ -12,6 +12,11 @@ export function presentEscalations(escalations: PlannedEscalation[]) {
   return escalations.map((e) => ({ at: istIso(e.at), audience: e.audience, reason: e.reason, status: e.status }));
 }
 
+function nextPlanned(messages: PlannedMessage[]): string | null {
+  const next = messages.find((m) => m.status === 'planned');
+  return next ? istIso(next.at) : null;
+}
+
 export function presentSummary(row: FollowUp) {
   return {
     id: row.id,
@@ -32,7 +37,7 @@ export function presentSummary(row: FollowUp) {
   };
 }
 
-/** The full follow-up; `plan` (fresh from the workflow) wins over the row's last recorded plan. */
+/** The full follow-up; `plan` (fresh from the workflow) wins over the row's last recorded plan, for the schedule and the next message alike. */
 export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedMessage[]; escalations: PlannedEscalation[] }) {
   const items = await FollowUpItem.query().where({ follow_up_id: row.id }).orderBy('position');
   const files = await FollowUpFile.query().where({ follow_up_id: row.id, status: 'received' }).select('id', 'item_id', 'filename', 'size_bytes', 'sha256', 'received_at').orderBy('received_at');
@@ -44,6 +49,7 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
   const itemIds = new Set(items.map((i) => i.id));
   return {
     ...presentSummary(row),
+    ...(plan ? { nextMessageAt: nextPlanned(plan.messages) } : {}),
     items: items.map((item) => ({
       id: item.id,
       description: item.description,

@@ -11,7 +11,7 @@ import { endFollowUp, LIVE_STATUSES, outstandingItems } from '../../db/follow-up
 import { Client } from '../../db/models/client';
 import { FollowUp, FollowUpFile, FollowUpItem } from '../../db/models/follow-up';
 import { setAuditAction } from '../../db/tenant';
-import { dayOf, instantOf, type FollowUpPolicy } from '../../domain/follow-ups';
+import { dayOf, dueDatePassed, instantOf, type FollowUpPolicy } from '../../domain/follow-ups';
 import {
   cancelUpdate,
   changeDueDateUpdate,
@@ -26,7 +26,7 @@ import { decodeCursor, page } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
 import { sendStoredFile } from '../uploads/checked-file';
-import { actorOf, checkOwner, createFollowUp, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
+import { actorOf, checkOwner, createFollowUp, dueDateInPast, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
 import { presentFollowUp, presentSummary } from './present';
 import { clientParams, createBody, fileParams, idParams, listQuery, noteBody, patchBody, snoozeBody } from './schema';
 import { updateFollowUp } from './workflow-client';
@@ -178,6 +178,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         // A supplier chase lists the run's documents, which only a GSTR-2B can settle: free-text items would never end.
         if (body.items && row.recipient === 'supplier') throw unprocessable('supplier_chase_items_fixed', "A supplier chase lists the reconciliation's documents; items cannot be added to it.");
         if (body.ownerId) await checkOwner(body.ownerId);
+        if (body.dueDate && dueDatePassed(row.clock, Date.now(), body.dueDate)) throw dueDateInPast(body.dueDate);
         await setAuditAction(trx, 'follow_up.changed');
         if (body.dueDate || body.ownerId) await FollowUp.query().findById(row.id).patch({ ...(body.dueDate ? { dueDate: body.dueDate } : {}), ...(body.ownerId ? { ownerId: body.ownerId } : {}) } as Partial<FollowUp>);
         if (body.items) {

@@ -1,7 +1,9 @@
 /**
  * GSTR-2B and GSTR-2A uploads (docs/reconciliation.md, "Imports"): the portal's JSON (streamed)
  * or its Excel download, told apart by content. The Excel's rows are put into the JSON's shape and
- * read by the same document reader, so a 2B Excel and its JSON twin store the same documents.
+ * read by the same document reader, so a 2B Excel and its JSON twin store the same documents. A
+ * document the reader could not read (a bad amount, a missing number or date) refuses the file
+ * with its place, as a register's bad row does (upload-result.ts, rowErrorsRefusal).
  */
 import { readGstr2a, readGstr2aEntries } from '../../domain/recon/gstr2a-reader';
 import { readGstr2b, readGstr2bEntries, type Gstr2bReadResult } from '../../domain/recon/gstr2b-reader';
@@ -11,7 +13,7 @@ import { TOO_LARGE_CODES } from '../../domain/recon/register-reader';
 import type { Issue } from '../../domain/recon/types';
 import type { MeteredBody } from './metered-body';
 import { workbookInReadingOrder } from './workbook-order';
-import { firstMessage, MAX_REPORTED_ISSUES, refused, tooLarge, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
+import { firstMessage, MAX_REPORTED_ISSUES, refused, rowErrorsRefusal, tooLarge, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
 
 const NAME = { gstr2b: 'GSTR-2B', gstr2a: 'GSTR-2A' } as const;
 /** Where a user finds the file each kind wants. */
@@ -22,8 +24,17 @@ export const PORTAL_HINT = {
 
 type PortalKind = 'gstr2b' | 'gstr2a';
 
+const documentErrors = (errors: readonly Issue[], kind: PortalKind, warnings: readonly Issue[]): ParsedUpload | null =>
+  rowErrorsRefusal(errors, {
+    noun: 'document',
+    file: NAME[kind],
+    hint: `The documents listed in details.errors (section, supplier entry and document) are not as the portal writes them: ${PORTAL_HINT[kind].charAt(0).toLowerCase()}${PORTAL_HINT[kind].slice(1)}`,
+  }, warnings.find((w) => w.code === 'issues_truncated'));
+
 function from2b(result: Gstr2bReadResult, extra: Issue[], format: 'json' | 'xlsx'): ParsedUpload {
   if (!result.ok) return refused(400, 'invalid_file', firstMessage(result.errors, 'The GSTR-2B file cannot be used.'), result.errors);
+  const unread = documentErrors(result.errors, 'gstr2b', result.warnings);
+  if (unread) return unread;
   return {
     ok: true,
     format,
@@ -36,6 +47,8 @@ function from2b(result: Gstr2bReadResult, extra: Issue[], format: 'json' | 'xlsx
 
 function from2a(result: Awaited<ReturnType<typeof readGstr2a>>, extra: Issue[], format: 'json' | 'xlsx'): ParsedUpload {
   if (!result.ok) return refused(400, 'invalid_file', firstMessage(result.errors, 'The GSTR-2A file cannot be used.'), result.errors);
+  const unread = documentErrors(result.errors, 'gstr2a', result.warnings);
+  if (unread) return unread;
   return {
     ok: true,
     format,

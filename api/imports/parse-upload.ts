@@ -4,7 +4,9 @@
  * type: a 2B or 2A is the portal's JSON or Excel, a register CSV or XLSX. Fatal reader errors
  * (truncated JSON, wrong schema, wrong period, wrong recipient GSTIN, no recognisable header, a
  * portal download posing as a register…) refuse the whole file. A file that reads but whose
- * documents are mostly dated outside the period is kept with a warning (plausibility.ts).
+ * documents are mostly dated outside the period is kept with a warning (plausibility.ts). A row the
+ * reader could not read (a bad amount, no date at all) refuses the file too, naming the row and
+ * field: stored without it, the bill would only show up as missing from the books.
  */
 import { plausibilityWarnings } from '../../domain/recon/plausibility';
 import { portalLook, portalWorkbook } from '../../domain/recon/portal-xlsx-layout';
@@ -14,7 +16,7 @@ import type { Issue } from '../../domain/recon/types';
 import type { ImportKind } from '../../db/models/import';
 import { type MeteredBody } from './metered-body';
 import { parsePortalUpload, PORTAL_HINT } from './parse-portal';
-import { DEFAULT_READ_LIMITS, firstMessage, MAX_REPORTED_ISSUES, refused, tooLarge, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
+import { DEFAULT_READ_LIMITS, firstMessage, MAX_REPORTED_ISSUES, refused, rowErrorsRefusal, tooLarge, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
 import { workbookInReadingOrder } from './workbook-order';
 import { workbookSheetNames } from './workbook-sheets';
 import { checkZipFile } from './zip-limits';
@@ -34,6 +36,12 @@ const FORMATS: Record<ImportKind, ReadonlySet<string>> = {
 
 /** Fewer documents than this from a file that looks like a portal download: not a register. */
 export const HANDFUL_OF_ROWS = 10;
+
+const REGISTER_ROWS = {
+  noun: 'row',
+  file: 'purchase register',
+  hint: 'Correct the rows listed in details.errors (each with its line and column) in the file or in the books, and upload the register again.',
+};
 
 const HEADER_HINT = "The register needs one header row naming its columns: at least the supplier's invoice number (Tally: Voucher Ref. No.), the date, the supplier's GSTIN and an amount (Value, Taxable Value or a tax column). Export the Purchase Register from Tally or Busy with its column headings, or add them above the data.";
 
@@ -61,6 +69,8 @@ async function parseRegister(body: MeteredBody, expect: UploadExpectation, forma
   }
   const look = portalLook([...result.titleText, ...result.mapping.flatMap((m) => m.columns.map((c) => c.header))]);
   if (look && result.rows.length < HANDFUL_OF_ROWS) return portalRefusal(look, `Only ${result.rows.length} document${result.rows.length === 1 ? '' : 's'} under the portal's column headings`);
+  const rowErrors = rowErrorsRefusal(result.errors, REGISTER_ROWS, result.warnings.find((w) => w.code === 'issues_truncated'));
+  if (rowErrors) return rowErrors;
   if (result.rows.length === 0) return refused(400, 'invalid_file', 'The register has a header but no purchase documents.', [{ code: 'no_rows', message: 'no documents found', fatal: true }], HEADER_HINT);
   const warnings: Issue[] = look ? [{ code: 'looks_like_portal_file', message: "the columns are the portal's (GSTR-2B/2A), not a books export: check this is the client's purchase register" }] : [];
   return {

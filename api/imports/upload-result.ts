@@ -31,6 +31,23 @@ export const tooLarge = (message: string, code = 'too_large'): ParsedUpload => (
 export const tooMuchMemory = (): ParsedUpload =>
   tooLarge('The file needs more memory to read than one upload may use: split it into smaller files and upload each.', 'too_much_memory');
 
+/**
+ * Row errors of a file that otherwise reads. The readers leave out a row (or portal document) they
+ * could not read and record why; stored without it, the bill would reach the reconciliation as
+ * missing with no trace. So the file is refused, with each row's place and field
+ * (API.md: 400 `invalid_file` with row/field details), and nothing is written. Null when none.
+ */
+export function rowErrorsRefusal(errors: readonly Issue[], what: { noun: string; file: string; hint: string }, truncated?: Issue): ParsedUpload | null {
+  if (errors.length === 0) return null;
+  const first = errors[0]!;
+  const where = [first.rowRef ?? (first.section !== undefined ? `${first.section} entry ${first.index ?? '?'}${first.docIndex !== undefined ? ` document ${first.docIndex}` : ''}` : undefined), first.column ?? first.field].filter((p) => p !== undefined).join(', ');
+  const count = `${errors.length}${truncated ? ' or more' : ''} ${what.noun}${errors.length === 1 && !truncated ? '' : 's'}`;
+  const message = `${count} of the ${what.file} cannot be read, so the file was not stored (it would have been stored without ${errors.length === 1 && !truncated ? 'it' : 'them'}): ${where ? `${where}: ` : ''}${first.message}.`;
+  // The last place says that more were found than listed (the readers count what they leave out).
+  const listed = truncated ? [...errors.slice(0, MAX_REPORTED_ISSUES - 1), truncated] : [...errors];
+  return refused(400, 'invalid_file', message, listed, what.hint);
+}
+
 export function firstMessage(errors: readonly Issue[], fallback: string): string {
   const first = errors[0];
   return first ? `${fallback} ${first.message}` : fallback;

@@ -105,7 +105,7 @@ export function noticeDocumentRoutes(deps: NoticeDocumentDeps): RouteSpec[] {
           await applyScope(trx, { ...scope, actor: { userId: doc.uploaded_by, email: person?.email ?? 'unknown', role: person?.role ?? 'unknown' } });
           // Two uploads to one URL at once: the first to lock the row wins, the other is refused.
           if (doc.status !== 'awaiting_upload') throw forbidden('upload_url_used', 'This upload URL was already used.');
-          const received = await receiveCheckedFile(ctx.req, deps.maxFileBytes);
+          const received = await receiveCheckedFile(ctx.req, deps.maxFileBytes, { contentType: doc.declared_type, size: Number(doc.declared_size) });
           if (!received.ok) {
             refusal = received.error;
             if (received.closeConnection) ctx.set('connection', 'close');

@@ -12,10 +12,11 @@ import { noticeForm as catalogueForm } from '../../domain/notices';
 import { findNotice, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../../db/notices';
 import { setAuditAction } from '../../db/tenant';
 import { noticeWorkflowId, type StepArgs, type StepKind } from '../../workflows/notice-definitions';
-import { invalidInput, notFound, unprocessable } from '../errors';
+import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
+import { holdsFiling } from './filing';
 import { presentHearing, presentNotice } from './present';
 import * as s from './schema';
 import { startNoticeWorkflow, sendStep } from './workflow-client';
@@ -229,7 +230,22 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       body: s.filingBody,
       async handler(ctx, { params, body }) {
         if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
-        ctx.body = (await step(ctx, params.id, 'file', body)).notice;
+        const answer = async (row: NoticeRow) => presentNotice(await noticeView(scope(ctx).trx, row));
+        const row = await loadRow(ctx, params.id);
+        if (holdsFiling(row, body)) {
+          ctx.body = await answer(row);
+          return;
+        }
+        try {
+          ctx.body = (await step(ctx, params.id, 'file', body)).notice;
+        } catch (error) {
+          // A double click: the other request's filing reached the workflow first (its refusal names
+          // the state it saw). The same filing is answered as that one; another is the conflict.
+          if (!(error instanceof ApiError && error.code === 'already_filed')) throw error;
+          const fresh = await loadRow(ctx, params.id);
+          if (!holdsFiling(fresh, body)) throw error;
+          ctx.body = await answer(fresh);
+        }
       },
     }),
 

@@ -6,8 +6,8 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { NoticeRow } from '../../db/notices';
-import { calendarChangedSignal, NOTICE_REFUSAL, NOTICE_WORKFLOW, stepUpdate, type NoticeWorkflowInput, type StepArgs, type StepKind, type StepResult } from '../../workflows/notice-definitions';
-import { ApiError, forbidden, invalidInput, notFound, unprocessable } from '../errors';
+import { calendarChangedSignal, NOTICE_REFUSAL, NOTICE_WORKFLOW, stepUpdate, type NoticeRefusalDetails, type NoticeWorkflowInput, type StepArgs, type StepKind, type StepResult } from '../../workflows/notice-definitions';
+import { ApiError, conflict, forbidden, invalidInput, notFound, unprocessable } from '../errors';
 import { waitWithinDeadline } from '../middleware/deadline';
 import type { TemporalHandle } from '../temporal-client';
 
@@ -15,13 +15,27 @@ export async function startNoticeWorkflow(temporal: TemporalHandle, workflowId: 
   await temporal.client.workflow.start(NOTICE_WORKFLOW, { taskQueue: temporal.taskQueue, workflowId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' });
 }
 
+/**
+ * The state the workflow judged the step on (its message names it): the api's row was read before the
+ * step was sent, and a double click's other step may have moved the notice since. Failures without it
+ * (the activity's re-checks) fall back to the row.
+ */
+function judgedState(failure: ApplicationFailure, row: NoticeRow): string {
+  const details = failure.details?.[0] as Partial<NoticeRefusalDetails> | undefined;
+  return typeof details?.state === 'string' ? details.state : row.state;
+}
+
 function refusalError(kind: StepKind, failure: ApplicationFailure, row: NoticeRow): ApiError {
-  const audit = { entityType: 'notice', entityId: row.id, after: { state: row.state, step: kind, refusal: failure.type } };
+  const state = judgedState(failure, row);
+  const audit = { entityType: 'notice', entityId: row.id, after: { state, step: kind, refusal: failure.type } };
   switch (failure.type) {
     case NOTICE_REFUSAL.selfApproval:
       return forbidden('self_approval_forbidden', failure.message).withAudit({ ...audit, action: 'notice.self_approval_refused' });
     case NOTICE_REFUSAL.forbidden:
       return forbidden('forbidden', failure.message).withAudit({ ...audit, action: `notice.${kind}_refused` });
+    case NOTICE_REFUSAL.alreadyFiled:
+      // The filing route answers the same filing again as the first (api/notices/filing.ts).
+      return conflict('already_filed', failure.message, { state }).withAudit({ ...audit, action: `notice.${kind}_refused` });
     case NOTICE_REFUSAL.commentRequired:
       return invalidInput({ fields: { comment: 'required' } }, failure.message);
     case 'not_found':
@@ -34,7 +48,7 @@ function refusalError(kind: StepKind, failure: ApplicationFailure, row: NoticeRo
     case NOTICE_REFUSAL.adjournmentLimit:
     case NOTICE_REFUSAL.closed:
     case NOTICE_REFUSAL.wrongState:
-      return unprocessable(failure.type, failure.message, { state: row.state }).withAudit({ ...audit, action: `notice.${kind}_refused` });
+      return unprocessable(failure.type, failure.message, { state }).withAudit({ ...audit, action: `notice.${kind}_refused` });
     default:
       return new ApiError(500, 'internal_error', `The notice workflow refused the step: ${failure.message}`);
   }

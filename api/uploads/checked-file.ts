@@ -4,12 +4,12 @@
  * for; the URL is signed, lives 15 minutes and is single use (the caller's row leaves
  * `awaiting_upload` in the transaction that consumes it); the bytes are counted against the cap
  * while they stream, hashed with SHA-256, and their type decided from the content
- * (`checkedFileType`: a PDF must hold together as one).
+ * (`checkedFileType`: a PDF must hold together as one); they must be the declared size and type.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
-import { CLIENT_FILE_TYPES, checkedFileType, isClientFileType, type ClientFileType } from '../../domain/follow-ups';
-import { ApiError, forbidden, tooLarge } from '../errors';
+import { CLIENT_FILE_TYPES, checkedFileType, declaredFileType, isClientFileType, type ClientFileType } from '../../domain/follow-ups';
+import { ApiError, forbidden, invalidInput, tooLarge } from '../errors';
 import { MeteredBody } from '../imports/metered-body';
 import type { UploadClaims, UploadTokens } from '../imports/upload-token';
 
@@ -41,15 +41,30 @@ export async function verifyUploadUrl(tokens: UploadTokens, token: string, onInv
 export type ReceivedFile = { content: Buffer; sha256: string; size: number; contentType: ClientFileType };
 export type Refused = { error: ApiError; bytes: number; detected: ClientFileType | null; closeConnection: boolean };
 
-/** Reads an upload's body under the cap and checks it; a refusal says why (and how much arrived). */
-export async function receiveCheckedFile(source: IncomingMessage | AsyncIterable<Buffer | string>, maxBytes: number): Promise<{ ok: true; file: ReceivedFile } | ({ ok: false } & Refused)> {
+/** What was declared when the upload URL was asked for: the bytes must be that many, and of that type. */
+export type DeclaredFile = { contentType: string; size: number };
+
+/** Reads an upload's body under the cap and checks it against its declaration; a refusal says why (and how much arrived). */
+export async function receiveCheckedFile(
+  source: IncomingMessage | AsyncIterable<Buffer | string>,
+  maxBytes: number,
+  declared?: DeclaredFile,
+): Promise<{ ok: true; file: ReceivedFile } | ({ ok: false } & Refused)> {
   const body = new MeteredBody(source, maxBytes);
   const chunks: Buffer[] = [];
   for await (const chunk of body.chunks()) chunks.push(chunk);
   if (body.overLimit) return { ok: false, error: tooBig(maxBytes), bytes: body.bytes, detected: null, closeConnection: true };
   const content = Buffer.concat(chunks);
+  // A different length is a truncated or padded file, whatever it looks like.
+  if (declared && content.length !== Number(declared.size)) {
+    return { ok: false, error: invalidInput({ fields: { body: `${content.length} bytes arrived; ${declared.size} were declared` } }), bytes: body.bytes, detected: null, closeConnection: false };
+  }
   const contentType = checkedFileType(content);
   if (!contentType) return { ok: false, error: new ApiError(415, 'unsupported_type', `The file is not one of: ${ACCEPTED}.`), bytes: body.bytes, detected: null, closeConnection: false };
+  if (declared && declaredFileType(declared.contentType) !== contentType) {
+    const message = `The file was declared as ${CLIENT_FILE_TYPES[declaredFileType(declared.contentType) as ClientFileType] ?? declared.contentType} but its content is ${CLIENT_FILE_TYPES[contentType]}.`;
+    return { ok: false, error: new ApiError(415, 'unsupported_type', message, { declared: declaredFileType(declared.contentType), detected: contentType }), bytes: body.bytes, detected: contentType, closeConnection: false };
+  }
   return { ok: true, file: { content, sha256: body.sha256(), size: content.length, contentType } };
 }
 

@@ -1,6 +1,7 @@
 /** The firm's people: listing (admins, managers), creating (admins), changing roles and deactivating (admins, with re-auth). */
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
+import { USER_FIELDS } from '../../db/editable-fields';
 import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { withAuditAction } from '../../db/tenant';
@@ -27,7 +28,7 @@ const createBody = z
     if (body.role !== 'client' && body.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'only client (portal) users belong to a client' });
   });
 const patchBody = z
-  .object({ role: z.enum(ROLES).optional(), active: z.boolean().optional(), name: z.string().trim().min(1).max(200).optional() })
+  .object({ role: z.enum(ROLES).optional(), active: USER_FIELDS.active.optional(), name: USER_FIELDS.name.optional() })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 const listQuery = z.object(pageQuery);
@@ -53,8 +54,8 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
       method: 'post',
       path: '/api/users',
       action: 'users.create',
-      // A new user is new power in the firm (a firm admin, a manager, a portal login): re-authenticate.
-      sensitive: true,
+      // No re-authentication (API.md: firm_admin): inviting a person of any role needs none either,
+      // so asking here would guard nothing. Changing a role or deactivating (PATCH) does need one.
       body: createBody,
       async handler(ctx, { body }) {
         if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });

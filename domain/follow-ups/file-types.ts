@@ -1,9 +1,9 @@
 /**
  * What a client or the firm may upload as a document (a follow-up's item, a notice's papers),
  * decided from the file's content (never from its name or the type the browser declared): PDF,
- * PNG, JPEG, XLSX (a zip container) and CSV (UTF-8 text). The first bytes decide the type; a PDF
- * must also hold together as one (see `pdfStructureHolds`), so a renamed text file that happens to
- * start with `%PDF-` is refused.
+ * PNG, JPEG, XLSX (a zip container) and CSV (UTF-8 text with columns). The first bytes decide the
+ * type; a PDF must also hold together as one (see `pdfStructureHolds`), so a renamed text file that
+ * happens to start with `%PDF-` is refused, and a CSV must be a table (`csvStructureHolds`).
  */
 import { sniffContent } from '../recon/sniff';
 
@@ -17,7 +17,7 @@ export const CLIENT_FILE_TYPES = {
 export type ClientFileType = keyof typeof CLIENT_FILE_TYPES;
 
 export function isClientFileType(value: string): value is ClientFileType {
-  return Object.hasOwn(CLIENT_FILE_TYPES, value.split(';')[0]!.trim().toLowerCase());
+  return Object.hasOwn(CLIENT_FILE_TYPES, declaredFileType(value));
 }
 
 function startsWith(head: Uint8Array, bytes: number[]): boolean {
@@ -59,9 +59,43 @@ export function pdfStructureHolds(content: Uint8Array): boolean {
   return XREF_SECTION.test(bytes.subarray(offset, offset + 64).toString('latin1'));
 }
 
-/** The accepted type of a whole file, or null: its first bytes decide, and a PDF must hold together. */
+/** A control character other than tab, line feed and carriage return: none belongs in a CSV. */
+function hasStrayControl(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) return true;
+  }
+  return false;
+}
+/** Comma, semicolon, tab or pipe: what separates a CSV's columns. */
+const CSV_DELIMITER = /[,;\t|]/;
+
+/**
+ * Whether a whole text file is a CSV rather than any text: valid UTF-8 throughout, no control
+ * characters but tab and line ends, and a first line with a column separator. A letter saved as
+ * .csv, or a few words, is not a table.
+ */
+export function csvStructureHolds(content: Uint8Array): boolean {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(content);
+  } catch {
+    return false;
+  }
+  if (hasStrayControl(text)) return false;
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/).find((line) => line.trim() !== '');
+  return firstLine !== undefined && CSV_DELIMITER.test(firstLine);
+}
+
+/** The accepted type of a whole file, or null: its first bytes decide, and a PDF or a CSV must hold together. */
 export function checkedFileType(content: Uint8Array): ClientFileType | null {
   const detected = detectClientFileType(content.subarray(0, 4096));
   if (detected === 'application/pdf' && !pdfStructureHolds(content)) return null;
+  if (detected === 'text/csv' && !csvStructureHolds(content)) return null;
   return detected;
+}
+
+/** A declared content type as the list names it (parameters dropped, lower case). */
+export function declaredFileType(contentType: string): string {
+  return contentType.split(';')[0]!.trim().toLowerCase();
 }

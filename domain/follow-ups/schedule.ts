@@ -86,6 +86,15 @@ export function initialInstant(input: Pick<PlanInput, 'policy' | 'clock' | 'crea
   return instantOf(input.clock, minute < sendAt ? day : day + 1, sendAt);
 }
 
+/**
+ * The due date lies before the business day of `now`. The plan leaves out escalations dated before
+ * the request was made (they belong to no one's day), so a request due in the past would tell no one
+ * it is overdue: the API refuses such a due date instead (422 due_date_passed).
+ */
+export function dueDatePassed(clock: FollowUpClock, now: number, dueDate: string): boolean {
+  return dayOf(dueDate) < positionOf(clock, now).day;
+}
+
 export function planFollowUp(input: PlanInput): FollowUpPlan {
   const { policy, clock } = input;
   const T = dayOf(input.dueDate);

@@ -25,7 +25,8 @@ const ROUTES: Record<string, Row> = {
   'POST /api/auth/totp/disable': { action: 'self.manage', reauth: true },
   'POST /api/auth/password': { action: 'self.manage', reauth: true },
   'GET /api/users': { action: 'users.read', reauth: false },
-  'POST /api/users': { action: 'users.create', reauth: true },
+  // API.md: firm_admin, no re-authentication (an invitation of any role needs none either).
+  'POST /api/users': { action: 'users.create', reauth: false },
   'PATCH /api/users/:id': { action: 'users.update', reauth: true },
   'GET /api/clients': { action: 'clients.read', reauth: false },
   'POST /api/clients': { action: 'clients.create', reauth: false },
@@ -186,14 +187,18 @@ describe('RBAC table with its re-authentication column', () => {
     expect(problems).toEqual([]);
   });
 
-  it('needs a re-authentication to create a firm admin (the probe created one without)', async () => {
+  it('creates a user of any role, a firm admin included, without a re-authentication, as the contract says; audited with who did it', async () => {
     const admin = firm.users.firm_admin;
     const token = await login(api, admin.email, admin.password);
     const body = { email: `new.admin.${Date.now()}@firm.test`, name: 'New Admin', role: 'firm_admin', password: 'a long enough passphrase 7 rivers' };
-    const refused = await call(api, 'POST', '/api/users', { token, body });
-    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 403, code: 'reauth_required' });
-    expect(await db.owner('users').where({ email: body.email }).first()).toBeUndefined();
-    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: admin.password } })).status).toBe(204);
-    expect((await call(api, 'POST', '/api/users', { token, body })).status).toBe(201);
+    const created = await call(api, 'POST', '/api/users', { token, body });
+    expect({ status: created.status, role: created.body.role }).toEqual({ status: 201, role: 'firm_admin' });
+    const event = await db.owner('audit_events').where({ firm_id: firm.id, entity_id: created.body.id }).first('actor_id');
+    expect(event?.actor_id).toBe(admin.id);
+    // Changing a role still needs one.
+    const changed = await call(api, 'PATCH', `/api/users/${created.body.id}`, { token, body: { role: 'manager' } });
+    expect({ status: changed.status, code: changed.body.error?.code }).toEqual({ status: 403, code: 'reauth_required' });
+    const manager = await login(api, firm.users.manager.email, firm.users.manager.password);
+    expect((await call(api, 'POST', '/api/users', { token: manager, body: { ...body, email: `m.${body.email}` } })).status).toBe(403);
   });
 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import * as ExcelJS from 'exceljs';
 import type { JWK } from 'jose';
 import type { DataProtectionDeps } from '../../../activities/data-protection-deps';
-import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../../../db/client-data-catalogue';
+import { CHILD_TABLES_SQL, CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../../../db/client-data-catalogue';
 import { SignedUrlTokens } from '../../../api/signed-url-token';
 import { latestMigrationName } from '../../../db/migrator';
 import { certificateKeyFromSeed, verifyCertificate } from '../../../db/security/certificate-key';
@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { seedReconciledPeriod } from '../periods/helpers';
-import { dataProtectionDepsIn, readZip, reconcile, RECON_PERIOD, seedFollowUpFile, until } from './helpers';
+import { dataProtectionDepsIn, readZip, reconcile, RECON_PERIOD, seedFollowUpFile, seedNoticeWithPapers, until } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -87,14 +87,28 @@ describe('client export and erasure', () => {
     const { rows } = await db.owner.raw(CLIENT_ID_TABLES_SQL);
     const inDatabase = (rows as Array<{ table: string }>).map((r) => r.table).sort();
     // A new per-client table fails here until db/client-data-catalogue.ts says how it is exported and erased.
-    expect(inDatabase).toEqual(Object.keys(CLIENT_TABLES).sort());
+    expect(inDatabase).toEqual(Object.keys(CLIENT_TABLES).filter((t) => !CLIENT_TABLES[t]!.through).sort());
+    // So does a table without a client_id hanging off one of them (or off the client): it is the
+    // client's through that parent, and the catalogue must say so.
+    const { rows: children } = await db.owner.raw(CHILD_TABLES_SQL, [`{${[...Object.keys(CLIENT_TABLES), 'clients'].join(',')}}`]);
+    const throughParent = Object.entries(CLIENT_TABLES).flatMap(([table, t]) => (t.through ? [{ table, parent: t.through.parent }] : []));
+    expect(children).toEqual(throughParent.sort((a, b) => a.table.localeCompare(b.table)));
   });
+
+  /** The client's rows of a catalogued table, read here without the product's query. */
+  const rowsOf = (table: string, clientId: string) => {
+    const through = CLIENT_TABLES[table]?.through;
+    return through ? db.owner(table).whereIn(through.column, db.owner(through.parent).select('id').where({ client_id: clientId })) : db.owner(table).where({ client_id: clientId });
+  };
 
   it('exports a client as a ZIP that matches the database row by row, downloaded once through a signed URL', async () => {
     const runId = await reconcile(api, tokens.staff!, client0());
     // A client's upload through a checklist link: 2.5 MB, so it is read from its row in several slices.
     const uploaded = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2.5 * 1024 * 1024)]);
     const followUpFile = await seedFollowUpFile(db.owner, firm.id, client0().id, firm.users.staff.id, { name: 'Nov invoices (final).pdf', bytes: uploaded }, runId);
+    // A notice with its papers: the document's bytes, and rows reached only through the notice.
+    const noticePdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(64 * 1024)]);
+    const notice = await seedNoticeWithPapers(db.owner, firm.id, client0(), firm.users.staff.id, { name: 'ASMT-10 notice.pdf', bytes: noticePdf });
 
     const first = await call(api, 'POST', `/api/clients/${client0().id}/exports`, { token: tokens.firm_admin });
     expect(first.status).toBe(403);
@@ -155,13 +169,17 @@ describe('client export and erasure', () => {
         continue;
       }
       const exported = JSON.parse(entries.get(`tables/${table}.json`)!.toString('utf8')) as Array<Record<string, unknown>>;
-      const inDb = JSON.parse(JSON.stringify(await db.owner(table).where({ client_id: client0().id })));
+      const inDb = JSON.parse(JSON.stringify(await rowsOf(table, client0().id)));
       for (const row of inDb) for (const column of spec.omitColumns ?? []) delete row[column];
       const key = (r: Record<string, unknown>) => JSON.stringify(Object.keys(r).sort().map((k) => [k, r[k]]));
       expect({ table, rows: exported.map(key).sort() }).toEqual({ table, rows: inDb.map(key).sort() });
       expect(manifest.counts[table]).toBe(inDb.length);
     }
     expect(manifest.counts.reconciliation_results).toBeGreaterThan(0);
+    for (const table of ['notices', 'notice_documents', 'notice_drafts', 'notice_reviews', 'notice_hearings', 'notice_alerts']) expect({ table, count: manifest.counts[table] }).toEqual({ table, count: 1 });
+    const noticePath = `files/notice_documents/${notice.documentId}-ASMT-10_notice.pdf`;
+    expect(entries.get(noticePath)?.equals(noticePdf)).toBe(true);
+    expect(manifest.files.find((f: { path: string }) => f.path === noticePath)).toEqual({ path: noticePath, sha256: notice.sha256, bytes: noticePdf.length });
     // The upload's bytes themselves, byte for byte, with the SHA-256 the row recorded at upload.
     const uploadPath = `files/follow_up_files/${followUpFile.fileId}-Nov_invoices__final_.pdf`;
     expect(entries.get(uploadPath)?.equals(uploaded)).toBe(true);
@@ -250,6 +268,9 @@ describe('client export and erasure', () => {
     const before = await call(api, 'GET', '/api/audit/verify', { token: tokens.firm_admin });
     expect(before.body).toMatchObject({ ok: true, redacted: 0 });
     const otherClientRows = await db.owner('imports').where({ client_id: otherClient.id }).count({ n: '*' });
+    const erasedNoticeIds = (await db.owner('notices').where({ client_id: client.id }).select('id')).map((r: { id: string }) => r.id);
+    expect(erasedNoticeIds.length).toBeGreaterThan(0);
+    expect(Number((await db.owner('notice_drafts').whereIn('notice_id', erasedNoticeIds).count({ n: '*' }))[0]!.n)).toBeGreaterThan(0);
 
     // Re-authentication, the typed name and the firm all guard the request.
     const fresh = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
@@ -296,6 +317,10 @@ describe('client export and erasure', () => {
     const left: Record<string, number> = {};
     for (const { table } of tables as Array<{ table: string }>) left[table] = Number((await db.owner(table).where({ client_id: client.id }).count({ n: '*' }))[0]!.n);
     expect(left).toEqual({ ...Object.fromEntries(Object.keys(left).map((t) => [t, 0])), client_erasures: 1 });
+    // Nor of the rows reached through the client's notices (the export test's notice).
+    for (const table of ['notice_drafts', 'notice_reviews', 'notice_hearings', 'notice_alerts']) {
+      expect({ table, left: Number((await db.owner(table).whereIn('notice_id', erasedNoticeIds).count({ n: '*' }))[0]!.n) }).toEqual({ table, left: 0 });
+    }
     expect(await db.owner('clients').where({ id: client.id })).toEqual([]);
     expect(await db.owner('sessions').where({ user_id: firm.users.client.id })).toEqual([]);
     expect(await db.owner('imports').where({ client_id: otherClient.id }).count({ n: '*' })).toEqual(otherClientRows);
@@ -318,6 +343,7 @@ describe('client export and erasure', () => {
     expect(certificate).toMatchObject({ erasureId, firmId: firm.id, clientId: client.id, reason: body.reason, auditChain: { ok: true } });
     expect(certificate.deleted.tables.imports.before).toBeGreaterThanOrEqual(6);
     expect(certificate.deleted.tables.reconciliation_results.before).toBeGreaterThan(0);
+    expect(certificate.deleted.tables.notice_drafts).toEqual({ before: 1, after: 0 });
     for (const [table, t] of Object.entries(certificate.deleted.tables as Record<string, { after: number }>)) expect({ table, after: t.after }).toEqual({ table, after: 0 });
     expect(certificate.deleted.portalUsersRevoked).toBe(1);
     expect(certificate.deleted.files.remaining).toBe(0);

@@ -111,3 +111,35 @@ export async function seedFollowUpFile(owner: Knex, firmId: string, clientId: st
   });
   return { fileId, sha256 };
 }
+
+/**
+ * A notice of the client with what hangs off it: an uploaded document (bytes in the row), a draft
+ * naming the client, a review, a hearing and a reminder that fired. The draft, review, hearing and
+ * reminder carry no client_id of their own.
+ */
+export async function seedNoticeWithPapers(
+  owner: Knex,
+  firmId: string,
+  client: { id: string; gstin: string; name: string },
+  userId: string,
+  document: { name: string; bytes: Buffer },
+): Promise<{ noticeId: string; documentId: string; sha256: string }> {
+  const noticeId = randomUUID();
+  const sha256 = createHash('sha256').update(document.bytes).digest('hex');
+  const documentId = await owner.transaction(async (trx) => {
+    await trx('notices').insert({ id: noticeId, firm_id: firmId, client_id: client.id, gstin: client.gstin, form: 'ASMT-10', reference: `ZD${noticeId.slice(0, 8)}`, served_on: '2024-07-01', workflow_id: `notice:${firmId}:${noticeId}` });
+    const [doc] = await trx('notice_documents')
+      .insert({
+        firm_id: firmId, client_id: client.id, notice_id: noticeId, kind: 'notice', filename: document.name, declared_type: 'application/pdf', declared_size: document.bytes.length,
+        status: 'received', detected_type: 'application/pdf', size_bytes: document.bytes.length, sha256, content: document.bytes,
+        upload_expires_at: new Date(Date.now() + 3600_000), received_at: new Date(), uploaded_by: userId,
+      })
+      .returning('id');
+    await trx('notice_drafts').insert({ firm_id: firmId, notice_id: noticeId, version: 1, text: `Reply for ${client.name}: the difference is a timing one.`, drafted_by: userId });
+    await trx('notice_reviews').insert({ firm_id: firmId, notice_id: noticeId, decision: 'changes_requested', comment: 'Attach the ledger', reviewer_id: userId, draft_version: 1 });
+    await trx('notice_hearings').insert({ firm_id: firmId, notice_id: noticeId, at: new Date('2024-08-01T05:30:00Z'), place: 'Range office' });
+    await trx('notice_alerts').insert({ firm_id: firmId, notice_id: noticeId, step_key: 'reminder:7', audience: 'assignee', reason: 'due in 7 days', planned_at: new Date('2024-07-24T04:30:00Z'), recipients: 1 });
+    return (doc as { id: string }).id;
+  });
+  return { noticeId, documentId, sha256 };
+}

@@ -63,6 +63,20 @@ describe('client follow-up chase', () => {
     // A file that is not what it claims is refused by content.
     const fake = await uploadThroughLink(stack, token, purchase.id, Buffer.from('MZ\x90\x00 not a pdf'), 'application/pdf');
     expect(fake.put).toMatchObject({ status: 415, body: { error: { code: 'unsupported_type' } } });
+    // The bytes must be what was declared: its size, and its type (text is not a PDF, nor a table).
+    const declaredPut = async (declared: { contentType: string; size: number }, bytes: Buffer) => {
+      const url = new URL((await call(stack.api, 'POST', `/api/requests/${token}/items/${purchase.id}/uploads`, { body: { filename: 'a.pdf', ...declared } })).body.uploadUrl as string);
+      const res = await fetch(`${stack.api.url}${url.pathname}${url.search}`, { method: 'PUT', body: bytes });
+      return { status: res.status, body: (await res.json()) as { error: { code: string; details: Record<string, unknown> } } };
+    };
+    const longer = await declaredPut({ contentType: 'application/pdf', size: 10 }, Buffer.from('hello world'));
+    expect([longer.status, longer.body.error.code, longer.body.error.details]).toEqual([400, 'invalid_input', { fields: { body: '11 bytes arrived; 10 were declared' } }]);
+    const words = await declaredPut({ contentType: 'text/csv', size: 11 }, Buffer.from('hello world'));
+    expect([words.status, words.body.error.code]).toEqual([415, 'unsupported_type']);
+    const table = Buffer.from('invoice,amount\nINV-1,100\n');
+    const csvAsPdf = await declaredPut({ contentType: 'application/pdf', size: table.length }, table);
+    expect([csvAsPdf.status, csvAsPdf.body.error.code, csvAsPdf.body.error.details]).toEqual([415, 'unsupported_type', { declared: 'application/pdf', detected: 'text/csv' }]);
+    expect((await call(stack.api, 'GET', `/api/requests/${token}`)).body.items[0].status).toBe('outstanding');
 
     const uploaded = await uploadThroughLink(stack, token, purchase.id, PDF_BYTES);
     expect(uploaded.declared.status).toBe(201);
@@ -70,6 +84,9 @@ describe('client follow-up chase', () => {
     expect(uploaded.put?.body).toMatchObject({ itemId: purchase.id, contentType: 'application/pdf', size: PDF_BYTES.length, outstanding: 1 });
     const reuse = await fetch(`${stack.api.url}${new URL(uploaded.declared.body.uploadUrl).pathname}${new URL(uploaded.declared.body.uploadUrl).search}`, { method: 'PUT', body: PDF_BYTES });
     expect(reuse.status).toBe(403);
+    // A received item keeps its files: it cannot be marked not applicable after.
+    const late = await call(stack.api, 'POST', `/api/requests/${token}/items/${purchase.id}/not-applicable`, { body: { reason: 'never mind' } });
+    expect([late.status, late.body.error.code, late.body.error.details]).toEqual([422, 'item_answered', { status: 'received' }]);
 
     // The acknowledgement, then the next reminder (T-1) listing only the bank statement.
     const afterAnswer = await waitForCaught(to, 3, 8 * DAY_MS);

@@ -2,7 +2,7 @@
  * The follow-up routes and the checklist link on the real stack: who may do what, other firms' ids,
  * idempotent creation, deadline-based due dates, due-date changes and snoozes replanning the
  * schedule, nudges and their refusals, the period close cancelling its follow-ups, and the link
- * refusing other firms' items, expired, revoked and unknown tokens.
+ * refusing other firms' items, expired, revoked and unknown tokens (all 410).
  */
 import { call, login } from '../../harness/api';
 import { createTestFirm } from '../../harness/factories';
@@ -36,6 +36,15 @@ describe('follow-up routes and the checklist link', () => {
     expect(both.body.error.details.fields.dueDate).toMatch(/exactly one/);
     expect((await createFollowUp(stack, clientId(), { ...body, items: [] })).status).toBe(400);
     expect((await createFollowUp(stack, clientId(), { ...body, dueDate: '2026-02-30' })).status).toBe(400);
+    // A due date already passed would plan no message and no escalation to tell anyone: refused, nothing written.
+    const countBefore = await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first();
+    const past = await createFollowUp(stack, clientId(), { ...body, dueDate: inDays(-1) });
+    expect(past.status).toBe(422);
+    expect(past.body.error).toMatchObject({ code: 'due_date_passed', details: { dueDate: inDays(-1) } });
+    const pastDeadline = await createFollowUp(stack, clientId(), { title: 'Old 3B', deadline: { returnType: 'GSTR-3B', period: '2025-06' }, items: [{ description: 'x' }] });
+    expect(pastDeadline.status).toBe(422);
+    expect(pastDeadline.body.error).toMatchObject({ code: 'due_date_passed', details: { deadline: { returnType: 'GSTR-3B', period: '2025-06' } } });
+    expect(await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first()).toEqual(countBefore);
     expect((await createFollowUp(stack, clientId(), { ...body, policy: { sendAt: '22:00' } })).body.error.details.fields.policy).toMatch(/quiet hours/);
 
     const other = await createTestFirm(stack.db);
@@ -63,6 +72,10 @@ describe('follow-up routes and the checklist link', () => {
     expect(noEmail.status).toBe(422);
     expect(noEmail.body.error.code).toBe('client_has_no_email');
     await stack.db.owner('clients').where({ id: stack.firm.clients[1]!.id }).update({ email: `beta-${Date.now()}@client.test` });
+    const movedBack = await call(stack.api, 'PATCH', `/api/follow-ups/${first.body.id}`, { token: stack.tokens.staff, body: { dueDate: inDays(-1) } });
+    expect(movedBack.status).toBe(422);
+    expect(movedBack.body.error.code).toBe('due_date_passed');
+    expect((await call(stack.api, 'GET', `/api/follow-ups/${first.body.id}`, { token: stack.tokens.staff })).body.dueDate).toBe(body.dueDate);
     await cancel(first.body.id);
   });
 
@@ -109,6 +122,8 @@ describe('follow-up routes and the checklist link', () => {
     const planned = patched.body.schedule.filter((s: { status: string }) => s.status === 'planned').map((s: { at: string }) => s.at);
     expect(planned.length).toBeGreaterThan(0);
     for (const at of planned) expect(oldSlots).not.toContain(at);
+    // The next message shown is the fresh plan's, never the row's old one.
+    expect(patched.body.nextMessageAt).toBe(planned[0]);
 
     const { clock } = await stack.db.owner('follow_ups').where({ id: created.body.id }).first('clock');
     const firstDay = positionOf(clock, Date.parse(created.body.schedule[0].at)).day;
@@ -125,10 +140,12 @@ describe('follow-up routes and the checklist link', () => {
     expect(snoozed.status).toBe(200);
     expect(snoozed.body.status).toBe('snoozed');
     expect(snoozed.body.schedule.filter((s: { status: string }) => s.status === 'planned')).toEqual([]);
+    expect(snoozed.body.nextMessageAt).toBeNull();
     expect((await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/snooze`, { token: stack.tokens.staff, body: { until: '2020-01-01' } })).status).toBe(400);
     const resumed = await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/resume`, { token: stack.tokens.staff });
     expect(resumed.status).toBe(200);
     expect(resumed.body.schedule.some((s: { status: string }) => s.status === 'planned')).toBe(true);
+    expect(resumed.body.nextMessageAt).toBe(resumed.body.schedule.find((s: { status: string }) => s.status === 'planned').at);
 
     const added = await call(stack.api, 'PATCH', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff, body: { items: [{ description: 'Cash book', period: '2026-11' }] } });
     expect(added.body.items.map((i: { description: string }) => i.description)).toEqual(['Ledger', 'Cash book']);
@@ -183,6 +200,42 @@ describe('follow-up routes and the checklist link', () => {
     expect((await call(stack.api, 'GET', `/api/requests/${token}`)).status).toBe(410);
     const audit = await stack.db.owner('audit_events').where({ entity_id: created.body.id, action: 'follow_up.cancelled_period_closed' }).first();
     expect(audit).toMatchObject({ actor_id: stack.firm.users.manager.id });
+
+    // A new follow-up for the closed period would chase what is settled: refused before anything is written or started.
+    const countBefore = await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first();
+    const late = await createFollowUp(stack, clientId(), { title: 'October again', dueDate: inDays(5), items: [{ description: 'October bills', period }] });
+    expect(late.status).toBe(422);
+    expect(late.body.error).toMatchObject({ code: 'period_closed', details: { period } });
+    expect(await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first()).toEqual(countBefore);
+  });
+
+  it('filing the return ends the follow-ups keyed to it (nothing more planned, the workflow completed), and one for a filed return is refused', async () => {
+    // Last month's GSTR-1, its due date moved a month ahead, so the follow-up's due date lies ahead whatever day this runs.
+    const today = inDays(0);
+    const [year, month] = [Number(today.slice(0, 4)), Number(today.slice(5, 7))];
+    const period = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+    const client = stack.firm.clients[1]!;
+    const extended = await call(stack.api, 'POST', '/api/calendar/extensions', { token: stack.tokens.firm_admin, body: { returnType: 'GSTR-1', period, stateCodes: null, dueDate: inDays(30), reference: 'Notification 1/2027' } });
+    expect(extended.status).toBe(201);
+    const deadline = { returnType: 'GSTR-1', period };
+    const created = await createFollowUp(stack, client.id, { title: 'Sales invoices', deadline, items: [{ description: 'Sales register' }] });
+    expect(created.status).toBe(201);
+    expect(created.body.escalations.filter((e: { status: string }) => e.status === 'planned').length).toBeGreaterThan(0);
+
+    const filed = await call(stack.api, 'POST', `/api/clients/${client.id}/filings`, { token: stack.tokens.staff, body: { returnType: 'GSTR-1', period, filedOn: today, arn: 'AA270725000042Z' } });
+    expect(filed.status).toBe(201);
+    expect(await stack.temporal.client.workflow.getHandle(created.body.workflowId).result()).toEqual({ state: 'completed' });
+    const after = await call(stack.api, 'GET', `/api/follow-ups/${created.body.id}`, { token: stack.tokens.staff });
+    expect(after.body.status).toBe('completed');
+    expect(after.body.nextMessageAt).toBeNull();
+    expect(after.body.schedule.filter((m: { status: string }) => m.status === 'planned')).toEqual([]);
+    expect(after.body.escalations.filter((e: { status: string }) => e.status === 'planned')).toEqual([]);
+    const audit = await stack.db.owner('audit_events').where({ entity_id: created.body.id, action: 'follow_up.completed_return_filed' }).first();
+    expect(audit).toMatchObject({ actor_id: stack.firm.users.staff.id });
+
+    const again = await createFollowUp(stack, client.id, { title: 'Sales invoices', deadline, items: [{ description: 'Sales register' }] });
+    expect(again.status).toBe(422);
+    expect(again.body.error).toMatchObject({ code: 'already_filed', details: { returnType: 'GSTR-1', period, filing: { filedOn: today, arn: 'AA270725000042Z' } } });
   });
 
   it('the link refuses another firm\'s and another request\'s items, unknown, expired and revoked tokens', async () => {
@@ -202,7 +255,7 @@ describe('follow-up routes and the checklist link', () => {
     expect((await call(stack.api, 'POST', `/api/requests/${token}/items/${created.body.items[0].id}/uploads`, { body: { filename: 'a.exe', contentType: 'application/x-msdownload', size: 10 } })).status).toBe(415);
     expect((await call(stack.api, 'POST', `/api/requests/${token}/items/${created.body.items[0].id}/uploads`, { body: { filename: 'a.pdf', contentType: 'application/pdf', size: 500 * 1024 * 1024 } })).status).toBe(413);
 
-    expect((await call(stack.api, 'GET', `/api/requests/${'A'.repeat(43)}`)).status).toBe(404);
+    expect((await call(stack.api, 'GET', `/api/requests/${'A'.repeat(43)}`)).status).toBe(410);
 
     await stack.db.owner('follow_up_links').where({ follow_up_id: created.body.id }).update({ expires_at: new Date(Date.now() - 1000) });
     const expired = await call(stack.api, 'GET', `/api/requests/${token}`);

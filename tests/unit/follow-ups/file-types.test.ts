@@ -1,5 +1,5 @@
 /** The content check every uploaded document goes through (follow-up links and notice papers). */
-import { checkedFileType, pdfStructureHolds } from '../../../domain/follow-ups';
+import { checkedFileType, csvStructureHolds, pdfStructureHolds } from '../../../domain/follow-ups';
 import { minimalPdf } from '../../fixtures/files/pdf';
 
 describe('uploaded documents are typed by their content', () => {
@@ -26,5 +26,14 @@ describe('uploaded documents are typed by their content', () => {
     expect(checkedFileType(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]))).toBe('image/png');
     expect(checkedFileType(Buffer.from('gstin,invoice\n27AAAPL1234C1Z5,INV-1\n'))).toBe('text/csv');
     expect(checkedFileType(Buffer.from([0x4d, 0x5a, 0x90, 0x00]))).toBeNull();
+  });
+
+  it('types text as CSV only when it is a table: UTF-8, no control characters but tabs and line ends, a separator on the first line', () => {
+    expect(checkedFileType(Buffer.from('\uFEFFGSTIN;Invoice\r\n27AAAPL1234C1Z5;INV-1\r\n'))).toBe('text/csv');
+    expect(checkedFileType(Buffer.from('\n\ngstin\tinvoice\n'))).toBe('text/csv');
+    expect(csvStructureHolds(Buffer.from('hello world'))).toBe(false);
+    expect(checkedFileType(Buffer.from('hello world'))).toBeNull();
+    expect(checkedFileType(Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xc3, 0x28]))).toBeNull(); // invalid UTF-8 after a good first line
+    expect(checkedFileType(Buffer.from('a,b\n\u0001,c\n'))).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import {
   compressedClock,
   dateOf,
   dayOf,
+  dueDatePassed,
   inQuietHours,
   instantOf,
   isWorkingDay,
@@ -137,6 +138,19 @@ describe('follow-up schedule', () => {
     const clock = compressedClock(createdAt, { day: DAY0, minute: 600 }, 2000);
     const plan = planFollowUp(baseInput({ clock, createdAt, processedUntil: createdAt }));
     expect(plan.messages.map((m) => (m.at - createdAt) / 2000)).toEqual([0, 3, 6, 8, 12, 14, 15, 17, 20]);
+  });
+
+  it('a due date is passed only before the business day of now; a request due today still plans every escalation from T on', () => {
+    const now = at(0, '15:00');
+    expect(dueDatePassed(IST_CLOCK, now, dateOf(DAY0 - 1))).toBe(true);
+    expect(dueDatePassed(IST_CLOCK, now, dateOf(DAY0))).toBe(false);
+    expect(dueDatePassed(IST_CLOCK, at(1, '00:00'), dateOf(DAY0))).toBe(true);
+    const compressed = compressedClock(now, { day: DAY0, minute: 900 }, 4000);
+    expect(dueDatePassed(compressed, now + 4000, dateOf(DAY0))).toBe(true);
+    expect(dueDatePassed(compressed, now + 1000, dateOf(DAY0))).toBe(false);
+    // What the API lets through loses no escalation of the due date to creation: T+1 and T+3 are ahead.
+    const plan = planFollowUp(baseInput({ createdAt: now, processedUntil: now, dueDate: dateOf(DAY0), feedsDeadline: true }));
+    expect(plan.escalations.filter((e) => e.status === 'planned').map((e) => e.reason)).toEqual(expect.arrayContaining(['due_passed', 'overdue']));
   });
 
   describe('properties over random histories', () => {

@@ -16,7 +16,7 @@ import { ActionModal } from './ActionModal';
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-/** The client's returns due in the next four months that are not filed yet: what a follow-up can feed. */
+/** The client's returns due in the next four months: those not filed yet, with their documents' date still ahead, are what a follow-up can feed. */
 function useDeadlines(clientId: string | null) {
   return useQuery({
     queryKey: ['calendar', 'client', clientId],
@@ -42,7 +42,9 @@ export function FollowUpForm({ opened, onClose, clientId: fixedClient }: { opene
   const [dueDate, setDueDate] = useState('');
   const [deadline, setDeadline] = useState<string | null>(null);
   const deadlines = useDeadlines(clientId);
-  const open = (deadlines.data?.items ?? []).filter((d) => d.status !== 'filed');
+  // A follow-up is due two days before the return's target date; one already past that would be refused (due_date_passed).
+  const today = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
+  const open = (deadlines.data?.items ?? []).filter((d) => d.status !== 'filed' && isoDay(new Date(Date.parse(`${d.targetDate}T00:00:00Z`) - 2 * 86_400_000)) >= today);
   const setItem = (i: number, patch: Partial<Item>) => setItems(items.map((it, j) => (j === i ? { ...it, ...patch } : it)));
 
   async function submit() {

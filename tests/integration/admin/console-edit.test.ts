@@ -1,0 +1,145 @@
+/**
+ * Changes through the console's own edit endpoint, posted as its form posts them (multipart, from
+ * the console's origin), against the real database. AdminJS hands the adapter the whole form, so a
+ * firm admin could once change any column: a role, a portal user's client, a password hash, a
+ * GSTIN. Only the fields the console offers may change, with the API's rules.
+ */
+import { createApp } from '../../../api/app';
+import { createSecurity } from '../../../api/security';
+import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
+import { mountAdminConsole } from '../../../admin/console';
+import { hashPassword } from '../../../db/security/passwords';
+import { consoleAuth } from '../../../ops/console-auth';
+import { testSecuritySettings } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { harnessValue } from '../../harness/harness-env';
+import { serve, type TestServer } from '../../harness/http';
+import { captureLogger } from '../../harness/logs';
+import { testPayloadCodec } from '../../harness/temporal';
+import { consoleSignIn } from '../../security/helpers';
+
+jest.setTimeout(120_000);
+
+type EditAnswer = { record: { params: Record<string, unknown>; errors: Record<string, { message: string }> }; notice?: { type: string } };
+
+describe('console edits', () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let temporal: TemporalHandle;
+  let firm: TestFirm;
+  let cookie: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    firm = await createTestFirm(db, 'Edit Firm');
+    const logs = captureLogger('warn');
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
+    const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
+    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
+    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
+    server = await serve(app);
+    cookie = await consoleSignIn(server.url, firm.users.firm_admin.email, firm.users.firm_admin.password);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  async function edit(resource: string, id: string, fields: Record<string, string>): Promise<{ status: number; body: EditAnswer }> {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.set(name, value);
+    const res = await fetch(`${server.url}/admin/api/resources/${resource}/records/${id}/edit`, { method: 'POST', headers: { cookie, origin: server.url }, body: form });
+    const text = await res.text();
+    return { status: res.status, body: JSON.parse(text) as EditAnswer };
+  }
+
+  /** The record as the console's edit screen loads it (and posts it back). */
+  async function shown(resource: string, id: string): Promise<Record<string, string>> {
+    const res = await fetch(`${server.url}/admin/api/resources/${resource}/records/${id}/edit`, { headers: { cookie } });
+    const params = ((await res.json()) as EditAnswer).record.params;
+    return Object.fromEntries(Object.entries(params).map(([key, value]) => [key, value === null ? '__FORM_VALUE_NULL__' : String(value)]));
+  }
+
+  const userRow = (id: string) => db.owner('users').where({ id }).first();
+
+  it('refuses a role change: staff stays staff', async () => {
+    const staff = firm.users.staff;
+    const res = await edit('users', staff.id, { role: 'firm_admin' });
+    expect({ status: res.status, notice: res.body.notice?.type, errors: Object.keys(res.body.record.errors) }).toEqual({ status: 200, notice: 'error', errors: ['role'] });
+    expect((await userRow(staff.id)).role).toBe('staff');
+  });
+
+  it("refuses turning a portal user into a firm admin by clearing its client", async () => {
+    const portal = firm.users.client;
+    const before = await userRow(portal.id);
+    const res = await edit('users', portal.id, { role: 'firm_admin', clientId: '__FORM_VALUE_NULL__' });
+    expect(Object.keys(res.body.record.errors).sort()).toEqual(['clientId', 'role']);
+    const after = await userRow(portal.id);
+    expect({ role: after.role, clientId: after.client_id }).toEqual({ role: 'client', clientId: before.client_id });
+  });
+
+  it("refuses setting a manager's password hash (and any column the console does not show)", async () => {
+    const manager = firm.users.manager;
+    const before = await userRow(manager.id);
+    const res = await edit('users', manager.id, { passwordHash: await hashPassword('an attacker chose this one 99'), totpSecret: 'x', firmId: firm.id });
+    expect(Object.keys(res.body.record.errors).sort()).toEqual(['passwordHash', 'totpSecret']);
+    const after = await userRow(manager.id);
+    expect(after.password_hash).toBe(before.password_hash);
+    expect(after.totp_secret).toBe(before.totp_secret);
+  });
+
+  it("refuses a client's GSTIN, and a name or email the API would refuse", async () => {
+    const client = firm.clients[0]!;
+    const gstin = await edit('clients', client.id, { gstin: 'NOT-A-GSTIN' });
+    expect(Object.keys(gstin.body.record.errors)).toEqual(['gstin']);
+    const blank = await edit('clients', client.id, { name: '   ' });
+    expect(Object.keys(blank.body.record.errors)).toEqual(['name']);
+    const long = await edit('users', firm.users.reviewer.id, { name: 'x'.repeat(201) });
+    expect(Object.keys(long.body.record.errors)).toEqual(['name']);
+    const email = await edit('clients', client.id, { email: 'not an email' });
+    expect(Object.keys(email.body.record.errors)).toEqual(['email']);
+    const row = await db.owner('clients').where({ id: client.id }).first();
+    expect({ gstin: row.gstin, name: row.name }).toEqual({ gstin: client.gstin, name: client.name });
+    expect((await userRow(firm.users.reviewer.id)).name).not.toBe('x'.repeat(201));
+  });
+
+  it('saves the whole form the edit screen posts back when only an offered field changed', async () => {
+    const reviewer = firm.users.reviewer;
+    const form = await shown('users', reviewer.id);
+    expect(form.role).toBe('reviewer');
+    const res = await edit('users', reviewer.id, { ...form, name: '  Renamed Reviewer  ' });
+    expect({ errors: res.body.record.errors, notice: res.body.notice?.type }).toEqual({ errors: {}, notice: 'success' });
+    const row = await userRow(reviewer.id);
+    expect({ name: row.name, role: row.role }).toEqual({ name: 'Renamed Reviewer', role: 'reviewer' });
+
+    const client = firm.clients[0]!;
+    const clientForm = await shown('clients', client.id);
+    const saved = await edit('clients', client.id, { ...clientForm, name: 'Alpha Renamed', active: 'false' });
+    expect(saved.body.record.errors).toEqual({});
+    const clientRow = await db.owner('clients').where({ id: client.id }).first();
+    expect({ name: clientRow.name, active: clientRow.active, gstin: clientRow.gstin }).toEqual({ name: 'Alpha Renamed', active: false, gstin: client.gstin });
+  });
+
+  it("changes a client's filing frequency as a dated change, as the API does", async () => {
+    const client = firm.clients[1] ?? firm.clients[0]!;
+    const res = await edit('clients', client.id, { filingFrequency: 'quarterly' });
+    expect(res.body.record.errors).toEqual({});
+    const changes = await db.owner('client_frequency_changes').where({ client_id: client.id }).select('frequency', 'previous_frequency', 'created_by');
+    expect(changes).toEqual([{ frequency: 'quarterly', previous_frequency: 'monthly', created_by: firm.users.firm_admin.id }]);
+  });
+
+  it('creates and deletes nothing', async () => {
+    const form = new FormData();
+    form.set('name', 'Sneaky');
+    form.set('email', 'sneaky@edit.test');
+    // AdminJS answers a refused action with a forbidden notice (status 200).
+    const created = await fetch(`${server.url}/admin/api/resources/users/actions/new`, { method: 'POST', headers: { cookie, origin: server.url }, body: form });
+    expect(await created.text()).toMatch(/ForbiddenError|forbidden/i);
+    const deleted = await fetch(`${server.url}/admin/api/resources/users/records/${firm.users.staff.id}/delete`, { method: 'POST', headers: { cookie, origin: server.url } });
+    expect(await deleted.text()).toMatch(/ForbiddenError|forbidden/i);
+    expect(await db.owner('users').where({ email: 'sneaky@edit.test' }).first()).toBeUndefined();
+    expect(await userRow(firm.users.staff.id)).toBeDefined();
+  });
+});
