@@ -10,13 +10,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { emailHasAccount, newLinkToken } from '../db/accounts';
+import { newLinkToken } from '../db/accounts';
 import { AccountInvitation, PasswordReset } from '../db/models/account';
 import { Firm } from '../db/models/firm';
 import { OutboxMessage } from '../db/models/outbox-message';
 import { User } from '../db/models/user';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
-import { renderInvitation, renderInvitationToExistingAccount, renderLockout, renderPasswordChanged, renderPasswordReset } from '../domain/accounts';
+import { renderInvitation, renderLockout, renderPasswordChanged, renderPasswordReset } from '../domain/accounts';
 import type { RenderedEmail } from '../domain/follow-ups';
 import { accountEmailSlotKey, type AccountEmailInput, type AccountEmailResult } from '../workflows/account-email-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
@@ -41,17 +41,14 @@ export function createAccountEmailActivities(deps: { knex: Knex; mail?: MailDeps
       const invitation = await AccountInvitation.query().findById(input.subjectId).forUpdate();
       if (!invitation || !invitation.isPending(now) || String(invitation.sends) !== input.key) return null;
       const [firm, inviter] = await Promise.all([Firm.query().findById(input.firmId), User.query().findById(invitation.invitedBy)]);
-      // An address with an account (here or in another firm) gets no link: its invitation could only
-      // fail at acceptance. Its rows are written as for any send (a hash of a token nobody gets), so
-      // the inviting firm's invitation, outbox and audit rows cannot tell the two cases apart.
-      const hasAccount = await emailHasAccount(knex, invitation.email);
+      // Every invitation gets the same email with its link, whether or not the address has an account
+      // somewhere: the email goes out through the inviting firm's SMTP, so any difference in it would
+      // tell that firm. The link's holder learns it at the link (409 `email_taken`).
       const { token, hash } = newLinkToken();
       await setAuditAction(t, 'invitation.link_sent');
       await AccountInvitation.query().findById(invitation.id).patch({ tokenHash: hash, lastSentAt: now } as Partial<AccountInvitation>);
       const names = { firmName: firm?.name ?? 'Your firm', inviteeName: invitation.name, inviterName: inviter?.name ?? 'Your firm admin' };
-      const rendered = hasAccount
-        ? renderInvitationToExistingAccount({ ...names, signInUrl: `${base()}/` })
-        : renderInvitation({ ...names, role: invitation.role, link: `${base()}/invite/${token}`, expiresAt: invitation.expiresAt });
+      const rendered = renderInvitation({ ...names, role: invitation.role, link: `${base()}/invite/${token}`, expiresAt: invitation.expiresAt });
       return { to: invitation.email, clientId: invitation.clientId, rendered };
     }
     if (input.kind === 'lockout') {

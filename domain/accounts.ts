@@ -56,23 +56,6 @@ export function renderInvitation(input: { firmName: string; inviteeName: string;
   );
 }
 
-/**
- * What an invitation to an address that already has an account (in any firm) sends instead: the
- * same subject (the inviting firm's outbox and audit rows must not tell the two apart), no link, and
- * the reason. One address signs in to one firm.
- */
-export function renderInvitationToExistingAccount(input: { firmName: string; inviteeName: string; inviterName: string; signInUrl: string }): RenderedEmail {
-  return email(
-    `${input.firmName} invites you to Taalmel`,
-    [
-      `${input.inviteeName},`,
-      `${input.inviterName} of ${input.firmName} invited this address to Taalmel, but it already has a Taalmel account, and an address signs in to one firm only. No new account was made and nothing about your account was shared with ${input.firmName}.`,
-      `To join ${input.firmName}, ask ${input.inviterName} to invite another address of yours. If this is the firm you already belong to, sign in as usual.`,
-    ],
-    { url: input.signInUrl, label: 'Sign in' },
-  );
-}
-
 export function renderPasswordReset(input: { name: string; link: string; expiresAt: Date }): RenderedEmail {
   return email(
     'Reset your Taalmel password',

@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { lookupAccountLink } from '../../db/accounts';
+import { emailHasAccount, lookupAccountLink } from '../../db/accounts';
 import { AccountInvitation } from '../../db/models/account';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
@@ -63,6 +63,10 @@ async function manageable(ctx: AuthenticatedContext, id: string): Promise<Accoun
   return invitation;
 }
 
+/** The link holder's 409: the address has an account (no firm named); the web app's invite page explains it. */
+const emailTakenAtLink = () =>
+  conflict('email_taken', 'This email address already has a Taalmel account, and an address signs in to one firm only: sign in with it, or ask for an invitation to another address.');
+
 export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; linkThrottle: LinkThrottle }): RouteSpec[] {
   /** The pending invitation a link opens, in that firm's scope; 410 for used, revoked or expired links. */
   async function openLink(ctx: { ip: string; state: { requestId: string } }, token: string) {
@@ -73,6 +77,14 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
       throw linkExpired();
     }
     return found;
+  }
+  /**
+   * An address signs in to one firm only, so a link to an address that has an account (here or in
+   * another firm) cannot be accepted. Only the link's holder (the address's owner) learns it: the
+   * email they got is the same as any invitation's (docs/accounts.md, "An address with an account elsewhere").
+   */
+  async function refuseTakenAddress(email: string): Promise<void> {
+    if (await emailHasAccount(deps.knex, email)) throw emailTakenAtLink();
   }
   const linkScope = (firmId: string, ctx: { ip: string; state: { requestId: string } }) => ({
     firmId,
@@ -170,6 +182,7 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
         ctx.body = await inTenantTransaction(deps.knex, linkScope(found.firmId, ctx), async () => {
           const [invitation, firm] = await Promise.all([AccountInvitation.query().findById(found.id), Firm.query().findById(found.firmId)]);
           if (!invitation || !firm) throw linkExpired();
+          await refuseTakenAddress(invitation.email);
           return { firmName: firm.name, email: invitation.email, name: invitation.name, role: invitation.role, expiresAt: invitation.expiresAt };
         });
       },
@@ -186,6 +199,7 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
           // Locked: two acceptances of one link at once make one user, the other gets 410.
           const invitation = await AccountInvitation.query().findById(found.id).forUpdate();
           if (!invitation || !invitation.isPending()) throw linkExpired();
+          await refuseTakenAddress(invitation.email);
           assertPasswordAcceptable(body.password, invitation.email);
           let created: User;
           try {
@@ -198,7 +212,7 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
               passwordHash: await hashPassword(body.password),
             } as Partial<User>);
           } catch (error) {
-            if (isUniqueViolation(error)) throw conflict('email_taken', 'A user with this email already exists: sign in, or reset the password.');
+            if (isUniqueViolation(error)) throw emailTakenAtLink();
             throw error;
           }
           await AccountInvitation.query().findById(invitation.id).patch({ acceptedAt: new Date(), acceptedUserId: created.id, tokenHash: null } as Partial<AccountInvitation>);

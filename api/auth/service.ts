@@ -20,7 +20,7 @@ import { inTenantTransaction, setAuditAction, type Actor } from '../../db/tenant
 import { attemptsLeftHint } from '../../domain/accounts';
 import { ApiError, conflict, invalidInput, rateLimited, unauthenticated } from '../errors';
 import type { AuthenticatedSession, AuthenticatedUser } from '../state';
-import type { LoginThrottle } from './throttle';
+import { SESSION_MAX_FAILURES, type LoginThrottle } from './throttle';
 import type { SessionTokens } from './tokens';
 
 export type SessionPolicy = {
@@ -392,31 +392,34 @@ export class AuthService {
   }
 
   /**
-   * The sign-in throttle in front of a signed-in person's own credential check (re-authentication,
-   * password change, TOTP disable): a stolen session must not be a way around it. A throttled
-   * attempt is 429 with Retry-After, audited as `throttledAction` after the request's transaction
-   * rolls back (the middleware records a refusal's audit, see api/routes.ts).
-   */
-  private async admitCredentialCheck(user: AuthenticatedUser, sessionId: string, client: ClientInfo, throttledAction: string): Promise<void> {
-    const verdict = await this.deps.throttle.check(user.email.toLowerCase(), client.ip, client.knownDevice ?? false);
-    if (verdict.retryAfterSeconds > 0) {
-      throw rateLimited(verdict.retryAfterSeconds).withAudit({ action: throttledAction, entityType: 'session', entityId: sessionId, after: { limit: verdict.reason, retryAfterSeconds: verdict.retryAfterSeconds } });
-    }
-  }
-
-  /**
-   * A wrong password or code of a signed-in person: counted by the sign-in throttle (so it leads to
-   * the same lockout and email as failed sign-ins) and audited outside the request's transaction,
-   * which rolls back with the refusal.
+   * A wrong password or code of a signed-in person. Counted against the session: the
+   * `SESSION_MAX_FAILURES`th signs it out (401 `session_revoked`), so a stolen session cannot guess
+   * on. Session holders are not held by the account's slow pace or the email+IP pair (outsiders
+   * failing sign-ins, or a colleague behind the same NAT, would lock the owner out of re-auth), but
+   * each failure still counts toward the account's lockout email. Audited outside the request's
+   * transaction, which rolls back with the refusal; the revocation commits on its own for the same reason.
    */
   private async credentialFailure(user: AuthenticatedUser, sessionId: string, client: ClientInfo, refusal: ApiError, audit: { action: string; reason: string }): Promise<ApiError> {
-    const hint = await this.countFailure(user.email.toLowerCase(), { id: user.id, firm_id: user.firmId, active: true }, client);
+    await this.countFailure(user.email.toLowerCase(), { id: user.id, firm_id: user.firmId, active: true }, client);
+    const failures = await this.deps.throttle.recordSessionFailure(sessionId);
+    if (failures >= SESSION_MAX_FAILURES) {
+      await inTenantTransaction(this.deps.knex, this.scope(user, client), (trx) => this.revokeSession(trx, sessionId, user.id, 'credential_failures', 'auth.session_revoked'));
+      await this.deps.throttle.clearSession(sessionId);
+      const revoked = unauthenticated('session_revoked', 'Too many wrong passwords or codes: this session was signed out. Sign in again.');
+      return revoked.withAudit({ action: audit.action, entityType: 'session', entityId: sessionId, after: { reason: audit.reason, sessionRevoked: true } });
+    }
+    const attemptsLeft = attemptsLeftHint(failures, SESSION_MAX_FAILURES);
+    const hint = attemptsLeft === undefined ? undefined : { attemptsLeft };
     const error = new ApiError(refusal.status, refusal.code, refusal.message, { ...refusal.details, ...hint });
     return error.withAudit({ action: audit.action, entityType: 'session', entityId: sessionId, after: { reason: audit.reason, ...hint } });
   }
 
+  /** A signed-in person's right password or code: clears the account's, the pair's and the session's counts. */
+  private async credentialSuccess(user: AuthenticatedUser, sessionId: string, client: ClientInfo): Promise<void> {
+    await Promise.all([this.deps.throttle.recordSuccess(user.email.toLowerCase(), client.ip, client.knownDevice ?? false), this.deps.throttle.clearSession(sessionId)]);
+  }
+
   async reauthenticate(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { password: string; totp?: string }, client: ClientInfo): Promise<void> {
-    await this.admitCredentialCheck(user, sessionId, client, 'auth.reauth_throttled');
     const row = await User.query(trx).findById(user.id).throwIfNotFound();
     const refuse = (reason: 'password' | 'totp') =>
       this.credentialFailure(user, sessionId, client, new ApiError(401, reason === 'totp' ? 'invalid_totp' : 'invalid_credentials', 'Re-authentication failed.'), { action: 'auth.reauth_failed', reason });
@@ -429,7 +432,7 @@ export class AuthService {
     await setAuditAction(trx, 'auth.reauth');
     await Session.query(trx).patch({ reauthAt: new Date() }).where({ id: sessionId });
     await setAuditAction(trx, null);
-    await this.deps.throttle.recordSuccess(user.email.toLowerCase(), client.ip, client.knownDevice ?? false);
+    await this.credentialSuccess(user, sessionId, client);
   }
 
   recentlyReauthenticated(session: AuthenticatedSession, now = new Date()): boolean {
@@ -457,7 +460,6 @@ export class AuthService {
   }
 
   async totpDisable(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, code: string, client: ClientInfo): Promise<void> {
-    await this.admitCredentialCheck(user, sessionId, client, 'auth.totp_disable_throttled');
     const row = await User.query(trx).findById(user.id).throwIfNotFound();
     if (!row.totpEnabled || !row.totpSecret) throw conflict('totp_not_enabled', 'Two-factor authentication is not on.');
     const step = this.totpOk(row.totpSecret, code, row.totpLastStep === null ? null : Number(row.totpLastStep));
@@ -465,6 +467,7 @@ export class AuthService {
       const refusal = new ApiError(400, 'invalid_totp', 'That code is not valid (or was already used).', { fields: { code: 'does not match' } });
       throw await this.credentialFailure(user, sessionId, client, refusal, { action: 'auth.totp_disable_failed', reason: 'totp' });
     }
+    await this.credentialSuccess(user, sessionId, client);
     await setAuditAction(trx, 'auth.totp_disabled');
     await User.query(trx).patch({ totpEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null }).where({ id: user.id });
     await setAuditAction(trx, null);
@@ -472,12 +475,12 @@ export class AuthService {
 
   async changePassword(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<void> {
     const { currentPassword, newPassword } = input;
-    await this.admitCredentialCheck(user, sessionId, client, 'auth.password_change_throttled');
     const row = await User.query(trx).findById(user.id).throwIfNotFound();
     if (!(await verifyPassword(row.passwordHash, currentPassword))) {
       const refusal = new ApiError(401, 'invalid_credentials', 'The current password is not right.');
       throw await this.credentialFailure(user, sessionId, client, refusal, { action: 'auth.password_change_failed', reason: 'password' });
     }
+    await this.credentialSuccess(user, sessionId, client);
     assertPasswordAcceptable(newPassword, row.email);
     await setAuditAction(trx, 'auth.password_changed');
     await User.query(trx).patch({ passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() }).where({ id: user.id });

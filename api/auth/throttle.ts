@@ -10,6 +10,10 @@
  *   (api/auth/device-cookie.ts), which the account limit never applies to.
  * - Per IP, across accounts (password spraying): past ten times the pair limit, unknown devices
  *   behind that IP are slowed the same way.
+ * - Per signed-in session (re-authentication, password change, TOTP disable): after
+ *   `SESSION_MAX_FAILURES` wrong passwords or codes the session is signed out. Session holders are
+ *   held by their own session's count only, never by the account's or the pair's, which anyone
+ *   failing sign-ins can run up; their failures still count toward the account's lockout email.
  */
 import type { Knex } from 'knex';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
@@ -26,6 +30,9 @@ const SLOW_SECONDS = 30;
 /** The spray threshold is this many times the per-pair limit. */
 const SPRAY_FACTOR = 10;
 
+/** A session's wrong passwords and codes (in the window) before it is signed out. */
+export const SESSION_MAX_FAILURES = 5;
+
 export type ThrottleVerdict = { retryAfterSeconds: number; reason: 'account' | 'account_ip' | 'ip' | null };
 
 export class LoginThrottle {
@@ -34,6 +41,7 @@ export class LoginThrottle {
   private readonly ip: RateLimiterPostgres;
   private readonly slowAccount: RateLimiterPostgres;
   private readonly slowIp: RateLimiterPostgres;
+  private readonly session: RateLimiterPostgres;
   private readonly slowSeconds: number;
 
   constructor(
@@ -48,6 +56,17 @@ export class LoginThrottle {
     this.ip = new RateLimiterPostgres({ ...common, keyPrefix: 'login_ip', points: config.maxFailuresPerIp * SPRAY_FACTOR, duration: window });
     this.slowAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login_slow_account', points: 1, duration: this.slowSeconds });
     this.slowIp = new RateLimiterPostgres({ ...common, keyPrefix: 'login_slow_ip', points: 1, duration: this.slowSeconds });
+    this.session = new RateLimiterPostgres({ ...common, keyPrefix: 'reauth_session', points: SESSION_MAX_FAILURES, duration: window });
+  }
+
+  /** Counts a signed-in session's wrong password or code; returns its failures in the window. */
+  async recordSessionFailure(sessionId: string): Promise<number> {
+    return (await consume(this.session, sessionId)).consumedPoints;
+  }
+
+  /** A session's right password or code clears its count. */
+  async clearSession(sessionId: string): Promise<void> {
+    await this.session.delete(sessionId);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * One firm cannot learn whether an address has an account in another (docs/accounts.md, "An address
- * with an account elsewhere"). Firm B inviting firm A's manager used to send her "Other Firm invites
- * you to Taalmel" with a link that could only fail; now firm B gets the answer and the rows any
- * invitation gets, and she gets no link, only the reason. Real api, worker, PostgreSQL and Mailpit.
+ * with an account elsewhere"). Firm B inviting firm A's manager gets the answer, the rows and the
+ * email (sent through firm B's own SMTP, so firm B could read it) any invitation gets, link included;
+ * only the link's holder learns, at the link, that the address has an account (409 `email_taken`).
+ * Real api, worker, PostgreSQL and Mailpit.
  */
 import { randomBytes } from 'node:crypto';
 import { eventually } from '../../harness/eventually';
@@ -32,7 +33,7 @@ describe('an address with an account in another firm', () => {
       return first ? caughtMessage(first.ID) : null;
     }, 30_000, 250);
 
-  it('answers and records an invitation to it exactly as one to a new address, and sends no link', async () => {
+  it('answers, records and emails an invitation to it exactly as one to a new address; its link answers 409 email_taken', async () => {
     const taken = stack.firm.users.manager.email;
     const fresh = `new.person.${randomBytes(4).toString('hex')}@people.test`;
     const toTaken = await call(stack.api, 'POST', '/api/invitations', { token: otherAdmin, body: { email: taken, name: 'Meera', role: 'staff' } });
@@ -42,11 +43,23 @@ describe('an address with an account in another firm', () => {
     expect(toTaken.status).toBe(201);
 
     const [takenMail, freshMail] = await Promise.all([mailTo(taken), mailTo(fresh)]);
-    // The same subject (the inviting firm's outbox row shows it), but no link and the reason.
+    // The same email but its link (the inviting firm's SMTP carries it): nothing in it depends on the account.
+    const linkIn = (text: string) => text.match(/\/invite\/([A-Za-z0-9_-]{43})/)?.[1];
+    // Links and digits blanked: each invitation has its own token and expiry (milliseconds apart).
+    const blank = (text: string) => text.replace(/\/invite\/[A-Za-z0-9_-]{43}/g, '/invite/<token>').replace(/\d/g, '#');
     expect(takenMail.Subject).toBe(freshMail.Subject);
-    expect(freshMail.Text).toMatch(/\/invite\/[A-Za-z0-9_-]{43}/);
-    expect(takenMail.Text).not.toMatch(/\/invite\//);
-    expect(takenMail.Text).toContain('already has a Taalmel account');
+    expect({ text: blank(takenMail.Text), html: blank(takenMail.HTML) }).toEqual({ text: blank(freshMail.Text), html: blank(freshMail.HTML) });
+    const takenLink = linkIn(takenMail.Text);
+    const freshLink = linkIn(freshMail.Text);
+    expect(takenLink && freshLink).toBeTruthy();
+
+    // The link's holder learns it: the address has an account, no firm named; the new address's link opens.
+    const opened = await call(stack.api, 'GET', `/api/invitations/by-token/${takenLink}`);
+    expect({ status: opened.status, code: opened.body.error?.code }).toEqual({ status: 409, code: 'email_taken' });
+    expect(opened.text).not.toContain(stack.firm.name);
+    const accepted = await call(stack.api, 'POST', `/api/invitations/by-token/${takenLink}/accept`, { body: { password: 'a long enough passphrase 31' } });
+    expect({ status: accepted.status, code: accepted.body.error?.code }).toEqual({ status: 409, code: 'email_taken' });
+    expect((await call(stack.api, 'GET', `/api/invitations/by-token/${freshLink}`)).status).toBe(200);
 
     // What firm B can read of both: the same audit actions, the same outbox rows but the recipient.
     await eventually('both sends recorded', async () => ((await auditActions({ ...stack, firm: other }, toTaken.body.id)).includes('invitation.link_sent') ? true : null), 30_000, 250);

@@ -1,5 +1,5 @@
 /** The pure account rules (domain/accounts.ts): who invites whom, the attempts-left hint, link lifetimes, the emails. */
-import { attemptsLeftHint, invitationExpiry, mayInvite, renderInvitation, renderInvitationToExistingAccount, renderLockout, renderPasswordChanged, renderPasswordReset, resetExpiry } from '../../../domain/accounts';
+import { attemptsLeftHint, invitationExpiry, mayInvite, renderInvitation, renderLockout, renderPasswordChanged, renderPasswordReset, resetExpiry } from '../../../domain/accounts';
 
 describe('account rules', () => {
   it('lets a firm admin invite any role, a manager staff, reviewers and portal users, nobody else anyone', () => {
@@ -39,13 +39,4 @@ describe('account rules', () => {
     for (const mail of [invitation, reset, changed, lockout]) expect({ subject: mail.subject, utc: /\d{4}-\d{2}-\d{2}T/.test(mail.text + mail.html) }).toEqual({ subject: mail.subject, utc: false });
   });
 
-  it('tells an address that already has an account why there is no link, under the invitation\'s own subject', () => {
-    const names = { firmName: 'Iyer & Co', inviteeName: '<b>Priya</b>', inviterName: 'Anil' };
-    const notice = renderInvitationToExistingAccount({ ...names, signInUrl: 'https://t.example/' });
-    const invitation = renderInvitation({ ...names, role: 'staff', link: 'https://t.example/invite/abc', expiresAt: new Date('2026-12-08T10:00:00Z') });
-    expect(notice.subject).toBe(invitation.subject);
-    expect(notice.text).toContain('already has a Taalmel account');
-    expect(`${notice.text}${notice.html}`).not.toContain('/invite/');
-    expect(notice.html).not.toContain('<b>Priya</b>');
-  });
 });

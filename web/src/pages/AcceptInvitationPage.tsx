@@ -1,6 +1,7 @@
 /**
  * The invitation link (`/invite/<token>`): who invited whom, and the invitee chooses their own
- * password. A used, revoked or expired link says so and points to the person who invited them.
+ * password. A used, revoked or expired link says so and points to the person who invited them; an
+ * address that already has an account (in this firm or another) is told why it cannot join this way.
  */
 import { Alert, Anchor, Button, Group, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
@@ -12,6 +13,16 @@ import { ROLE_LABEL } from '../components/Shell';
 import type { Role } from '../http/types';
 import { AccountLinkLayout } from './AccountLinkLayout';
 import { NewPasswordFields } from './NewPasswordFields';
+
+const TAKEN_TEXT =
+  'This email address already has a Taalmel account, and an address signs in to one firm only. Sign in with it as usual, or ask the person who invited you to invite another address of yours.';
+
+/** The reader's explanation of a refused link: gone (410), address taken (409 `email_taken`), or the API's own words. */
+function refusalText(err: unknown): string {
+  if (err instanceof ApiError && err.status === 410) return 'This invitation link has expired or was already used. Ask the person who invited you to send it again.';
+  if (err instanceof ApiError && err.code === 'email_taken') return TAKEN_TEXT;
+  return errorText(err);
+}
 
 type Invitation = { firmName: string; email: string; name: string; role: Role; expiresAt: string };
 
@@ -27,11 +38,10 @@ export default function AcceptInvitationPage() {
 
   if (invitation.isPending) return <AccountLinkLayout title="Your invitation">Loading…</AccountLinkLayout>;
   if (invitation.isError) {
-    const gone = invitation.error instanceof ApiError && invitation.error.status === 410;
     return (
       <AccountLinkLayout title="Your invitation">
         <Alert color="red" role="alert">
-          {gone ? 'This invitation link has expired or was already used. Ask the person who invited you to send it again.' : errorText(invitation.error)}
+          {refusalText(invitation.error)}
         </Alert>
       </AccountLinkLayout>
     );
@@ -64,7 +74,7 @@ export default function AcceptInvitationPage() {
           api
             .post(`/api/invitations/by-token/${encodeURIComponent(token)}/accept`, { password, ...(name && name !== inv.name ? { name } : {}) })
             .then(() => setDone(true))
-            .catch((err: unknown) => setError(err instanceof ApiError && err.status === 410 ? 'This invitation link has expired or was already used.' : errorText(err)))
+            .catch((err: unknown) => setError(refusalText(err)))
             .finally(() => setBusy(false));
         }}
       >
