@@ -24,7 +24,7 @@ import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-defi
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 import { supplierStatements, type Attachment } from './mismatch-attachments';
 import { supplierLetter } from './supplier-letter';
-import { withinCommitGrace } from './commit-grace';
+import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 
 export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
@@ -68,12 +68,15 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
   return {
     async followUpSendSlot(input: SendSlotInput): Promise<SendSlotResult> {
       const slotKey = followUpSlotKey(input.followUpId, input.key);
+      // The first message is due at once, possibly before the api's transaction that writes the
+      // follow-up (and starts this workflow inside it) ends: wait for that transaction first.
+      if (input.kind === 'initial') await awaitWriterCommit(knex, input.followUpId);
       const prepared: Prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
         const followUp = await FollowUp.query().findById(input.followUpId);
         if (!followUp) {
-          // The first message is due at once, possibly before the api's transaction that writes the
-          // follow-up (and starts this workflow inside it) commits: wait for it before ending. Any
-          // later slot runs after that commit, so a missing row there means the follow-up is gone.
+          // The first message's writer has ended (above) without the row: retried within the grace,
+          // then ended. Any later slot runs after that commit, so a missing row there means the
+          // follow-up is gone.
           if (input.kind === 'initial' && withinCommitGrace()) throw ApplicationFailure.retryable(`follow-up ${input.followUpId} is not visible yet`, 'FollowUpNotYetVisible');
           return { done: { status: 'skipped', ended: 'cancelled' } };
         }

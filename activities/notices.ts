@@ -17,7 +17,7 @@ import { Firm } from '../db/models/firm';
 import { renderNoticeAlert } from '../domain/notices';
 import { createNoticeNotifier, inAppNotifier, type NoticeNotifier } from './notice-notifier';
 import type { MailDeps } from './mail-transport';
-import { withinCommitGrace } from './commit-grace';
+import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 
 export type ApplyStepInput = { firmId: string; noticeId: string; kind: StepKind; actor: NoticeActor; payload: Record<string, unknown>; requestId?: string; ip?: string | null };
 
@@ -159,10 +159,12 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
 
     /**
      * Whether the workflow's notice exists: its first step, as the api starts the workflow inside the
-     * transaction that writes the notice. Not there yet is retried within the commit grace; after it,
+     * transaction that writes the notice. It waits for that transaction to end first (however long it
+     * takes: activities/commit-grace.ts); not there after it is retried within the commit grace, then
      * the intake never committed (its transaction failed after the start) and the workflow ends.
      */
     async noticeExists(input: { firmId: string; noticeId: string }): Promise<{ exists: boolean }> {
+      await awaitWriterCommit(deps.knex, input.noticeId);
       return inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
         if (await findNotice(trx, input.noticeId)) return { exists: true };
         if (withinCommitGrace()) throw ApplicationFailure.retryable(`notice ${input.noticeId} is not visible yet`, 'NoticeNotYetVisible');
@@ -189,12 +191,14 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
     async noticeFireStep(input: { firmId: string; noticeId: string; step: PlanStep }): Promise<{ fired: boolean; recipients: number; absent?: true }> {
       const { step } = input;
       const slotPrefix = noticeStepSlot(input.noticeId, step.key);
+      // A step due at once may run before the intake's transaction ends: wait for it (see below).
+      await awaitWriterCommit(deps.knex, input.noticeId);
       const outcome = await inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
         const row = (await findNotice(trx, input.noticeId)) as NoticeRow | undefined;
         if (!row) {
           // A step due at once (a notice entered overdue) may run before the api's transaction that
-          // writes the notice (and starts this workflow inside it) commits: wait for it before skipping.
-          // Every step gets the grace, as the step alone does not say whether it was due at once (runs
+          // writes the notice (and starts this workflow inside it) commits: it waited for that
+          // transaction to end above. Every step waits and gets the grace, as the step alone does not say whether it was due at once (runs
           // started before the workflow looked for its notice first); after it the notice is absent
           // (never committed, or erased) and the workflow ends.
           if (withinCommitGrace()) throw ApplicationFailure.retryable(`notice ${input.noticeId} is not visible yet`, 'NoticeNotYetVisible');

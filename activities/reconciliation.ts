@@ -10,7 +10,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { CATEGORIES, reconcile, type Category } from '../domain/recon';
-import { withinCommitGrace } from './commit-grace';
+import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
@@ -51,9 +51,10 @@ const MAX_STORED_WARNINGS = 100;
 
 
 /**
- * A missing run. The first step's read may come before the api's transaction that inserts the run
- * commits (it starts the workflow inside it): there it is retried within the commit grace. After
- * that, and for a later step (the run existed and vanished), a non-retryable failure.
+ * A missing run. The first step waits for the api's transaction that inserts the run (and starts the
+ * workflow inside it) to end before it reads; missing then, that transaction rolled back and it is
+ * retried within the commit grace (a retried request writes the same run id). After that, and for a
+ * later step (the run existed and vanished), a non-retryable failure.
  */
 function runNotFound(runId: string, mayAppear: boolean): ApplicationFailure {
   if (mayAppear && withinCommitGrace()) return ApplicationFailure.retryable(`reconciliation run ${runId} is not visible yet`, 'RunNotYetVisible');
@@ -105,8 +106,9 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
   return {
     /** Marks the run running and counts its documents (books rows + portal documents). */
     async reconciliationPrepare(input: { firmId: string; runId: string }): Promise<{ total: number }> {
+      // The first read: the run's creating transaction may not have ended yet (see runNotFound).
+      await awaitWriterCommit(knex, input.runId);
       return inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
-        // The first read: the run's creating transaction may not have committed yet (see runNotFound).
         const run = await loadRun(trx, input.runId, { lock: true, mayAppear: true });
         const imports: Array<{ id: string; rows: number | null }> = await trx('imports').select('id', 'rows').whereIn('id', [run.register_import_id, run.gstr2b_import_id]);
         const total = imports.reduce((n, i) => n + (i.rows ?? 0), 0);

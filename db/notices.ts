@@ -111,19 +111,18 @@ export function workflowFacts(view: NoticeView) {
   };
 }
 
-export type PendingReply = { id: string; clientId: string; clientName: string; requestedBy: { id: string; email: string; role: string }; requestedAt: Date; form: string; reference: string; drafterId: string | null };
+export type PendingReply = { id: string; clientId: string; clientName: string; requestedBy: { id: string; email: string; role: string }; requestedAt: Date; form: string; reference: string; drafterId: string | null; canDecide: boolean };
 
 /**
- * Notice replies waiting for a manager, oldest submission first, after a (submittedAt, id) cursor;
- * never the reviewer's own (the drafter or submitter may not approve them).
+ * Notice replies waiting for a manager, oldest submission first, after a (submittedAt, id) cursor.
+ * The reviewer's own (drafted or submitted by them) are listed too, marked `canDecide: false`: they
+ * wait for someone else, and their author should see that they do.
  */
 export async function pendingNoticeReplies(trx: Knex.Transaction, reviewerId: string, after: Array<string | number> | null, limit: number): Promise<PendingReply[]> {
   const q = trx('notices')
     .join('clients', 'clients.id', 'notices.client_id')
     .join('users', 'users.id', 'notices.submitted_by')
     .where('notices.state', 'in_review')
-    .whereNot('notices.submitted_by', reviewerId)
-    .where((w) => w.whereNull('notices.drafted_by').orWhereNot('notices.drafted_by', reviewerId))
     .orderBy([{ column: 'notices.submitted_at' }, { column: 'notices.id' }])
     .limit(limit)
     .select('notices.id', 'notices.client_id', 'clients.name as client_name', 'notices.submitted_by', 'users.email', 'users.role', 'notices.submitted_at', 'notices.form', 'notices.reference', 'notices.drafted_by');
@@ -131,5 +130,6 @@ export async function pendingNoticeReplies(trx: Knex.Transaction, reviewerId: st
   const rows: Array<{ id: string; client_id: string; client_name: string; submitted_by: string; email: string; role: string; submitted_at: Date; form: string; reference: string; drafted_by: string | null }> = await q;
   return rows.map((r) => ({
     id: r.id, clientId: r.client_id, clientName: r.client_name, requestedBy: { id: r.submitted_by, email: r.email, role: r.role }, requestedAt: r.submitted_at, form: r.form, reference: r.reference, drafterId: r.drafted_by,
+    canDecide: r.submitted_by !== reviewerId && r.drafted_by !== reviewerId,
   }));
 }

@@ -72,8 +72,18 @@ const PLAIN_MESSAGE_CODES = new Set(['42501', '42P01', '42703', '40001', '40P01'
 /** PostgreSQL's own message, without knex's `<sql> - ` before it, when its code's text quotes no value. */
 function plainMessage(source: PgErrorLike): string | undefined {
   if (!PLAIN_MESSAGE_CODES.has(source.code) || source.routine === 'exec_stmt_raise') return undefined;
-  const at = source.message.lastIndexOf(' - ');
-  return at === -1 ? source.message : source.message.slice(at + 3);
+  const message = messageOf(source);
+  const at = message.lastIndexOf(' - ');
+  return at === -1 ? message : message.slice(at + 3);
+}
+
+/**
+ * An error's message, or '' when it has none that is text: the shape check asks only for a code and
+ * a severity (`{ code, severity }` as a cause, a `message: 42`), and this runs in the logger and the
+ * worker's interceptor, where a TypeError would stand in for the real failure.
+ */
+function messageOf(source: { message?: unknown }): string {
+  return typeof source.message === 'string' ? source.message : '';
 }
 
 /**
@@ -110,7 +120,7 @@ export class ScrubbedDatabaseError extends Error {
 
   constructor(source: PgErrorLike, stack: string | undefined, wrapper?: string) {
     const kind = CLASSES[source.code.slice(0, 2)];
-    const reason = OWN_REASON.exec(source.message)?.[1];
+    const reason = OWN_REASON.exec(messageOf(source))?.[1];
     const plain = plainMessage(source);
     super(`database error ${source.code}${kind ? ` (${kind})` : ''}${source.constraint ? ` on constraint "${source.constraint}"` : ''}${source.table ? ` of table "${source.table}"` : ''}${reason ? ` - ${reason}` : ''}${plain ? `: ${plain}` : ''}`);
     this.name = 'ScrubbedDatabaseError';
@@ -120,7 +130,7 @@ export class ScrubbedDatabaseError extends Error {
     for (const field of SAFE_FIELDS) if (typeof source[field] === 'string') fields[field] = source[field];
     if (wrapper) this.wrapper = wrapper;
     // The original's frames (where it was thrown), under this message: its own first lines held its message.
-    const frames = (stack ?? '').split('\n').filter((line) => FRAME.test(line));
+    const frames = (typeof stack === 'string' ? stack : '').split('\n').filter((line) => FRAME.test(line));
     this.stack = [`${this.name}: ${this.message}`, ...frames].join('\n');
   }
 }
@@ -182,10 +192,15 @@ function quotedTexts(value: unknown): Quoted[] {
   const walk = (v: unknown, depth: number, path: Set<unknown>): void => {
     if (isPgError(v)) {
       const scrubbed = new ScrubbedDatabaseError(v, undefined).message;
-      const server = v.message.slice(v.message.lastIndexOf(' - ') + 3);
+      const message = messageOf(v);
       const own = v as unknown as Record<string, unknown>;
-      for (const text of [v.message, server, own.detail, own.where, own.hint]) {
-        if (typeof text === 'string' && text.length >= MIN_QUOTED) found.push({ text, scrubbed });
+      // Knex writes `<sql> - <server's message>`, and a value may hold ' - ' itself: every text after
+      // each ' - ' may be what a wrapper quoted (the longest is matched first). None without one.
+      const suffixes: string[] = [];
+      for (let at = message.indexOf(' - '); at !== -1; at = message.indexOf(' - ', at + 1)) suffixes.push(message.slice(at + 3));
+      for (const text of [message, ...suffixes, own.detail, own.where, own.hint]) {
+        // A text the scrubbed message keeps (a plain message: `relation "nope" does not exist`) is no leak.
+        if (typeof text === 'string' && text.length >= MIN_QUOTED && !scrubbed.includes(text)) found.push({ text, scrubbed });
       }
     }
     if (!isError(v) || depth >= MAX_DEPTH || path.has(v)) return;
@@ -197,11 +212,20 @@ function quotedTexts(value: unknown): Quoted[] {
   return found.sort((a, b) => b.text.length - a.text.length);
 }
 
-/** `text` with every quoted database text in it replaced by its scrubbed error's message. */
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `text` with every quoted database text in it replaced by its scrubbed error's message, in one pass
+ * (longest first): a replacement is never scanned again, so a scrubbed message that holds a shorter
+ * quoted text is not replaced inside.
+ */
 function withoutQuoted(text: string, quoted: readonly Quoted[]): string {
-  let out = text;
-  for (const q of quoted) if (out.includes(q.text)) out = out.split(q.text).join(q.scrubbed);
-  return out;
+  const present = quoted.filter((q) => text.includes(q.text));
+  if (present.length === 0) return text;
+  const scrubbedOf = new Map<string, string>();
+  for (const q of present) if (!scrubbedOf.has(q.text)) scrubbedOf.set(q.text, q.scrubbed);
+  const pattern = new RegExp([...scrubbedOf.keys()].map(escapeRegExp).join('|'), 'g');
+  return text.replace(pattern, (match) => scrubbedOf.get(match)!);
 }
 
 /** Whether an error's own texts (message, stack, any other) hold a quoted database text. */

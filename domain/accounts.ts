@@ -1,9 +1,11 @@
 /**
  * The rules of accounts a firm runs by itself (docs/accounts.md), with no I/O: how long an
  * invitation or a reset link lives, who may invite whom, when a refused sign-in tells how many
- * attempts are left, and the emails' words (plain text and HTML from one source).
+ * attempts are left, and the emails' words (plain text and HTML from one source; times in IST as
+ * people read them).
  */
 import { escapeHtml, type RenderedEmail } from './follow-ups/messages';
+import { istDateTime } from './recon/report-format';
 
 /** An invitation's link lives 72 hours from its latest send. */
 export const INVITATION_TTL_MS = 72 * 3_600_000;
@@ -48,7 +50,7 @@ export function renderInvitation(input: { firmName: string; inviteeName: string;
     [
       `${input.inviteeName},`,
       `${input.inviterName} of ${input.firmName} invites you to Taalmel as a ${ROLE_NAMES[input.role] ?? input.role}.`,
-      `Choose your password through the link below. It works once and until ${input.expiresAt.toISOString()}; if it has expired, ask ${input.inviterName} to send a new one.`,
+      `Choose your password through the link below. It works once and until ${istDateTime(input.expiresAt)} IST; if it has expired, ask ${input.inviterName} to send a new one.`,
     ],
     { url: input.link, label: 'Accept the invitation' },
   );
@@ -77,7 +79,7 @@ export function renderPasswordReset(input: { name: string; link: string; expires
     [
       `${input.name},`,
       'Someone (we hope you) asked to reset your Taalmel password.',
-      `The link below works once and until ${input.expiresAt.toISOString()}. If you did not ask, ignore this email: your password stays as it is.`,
+      `The link below works once and until ${istDateTime(input.expiresAt)} IST. If you did not ask, ignore this email: your password stays as it is.`,
     ],
     { url: input.link, label: 'Choose a new password' },
   );
@@ -88,7 +90,7 @@ export function renderPasswordChanged(input: { name: string; at: Date; signInUrl
     'Your Taalmel password was changed',
     [
       `${input.name},`,
-      `Your Taalmel password was reset at ${input.at.toISOString()}, and every device signed in to your account was signed out.`,
+      `Your Taalmel password was reset at ${istDateTime(input.at)} IST, and every device signed in to your account was signed out.`,
       'If this was not you, tell your firm admin at once.',
     ],
     { url: input.signInUrl, label: 'Sign in' },
@@ -100,7 +102,7 @@ export function renderLockout(input: { name: string; at: Date; resetUrl: string 
     'Sign-ins to your Taalmel account are paused',
     [
       `${input.name},`,
-      `There were repeated failed sign-ins to your account, the latest at ${input.at.toISOString()}. Sign-ins from new devices are paused for a while; devices you signed in with before, and devices signed in now, are not affected.`,
+      `There were repeated failed sign-ins to your account, the latest at ${istDateTime(input.at)} IST. Sign-ins from new devices are paused for a while; devices you signed in with before, and devices signed in now, are not affected.`,
       'If this was you, wait a little, reset your password, or ask your firm admin to unlock your account. If it was not, reset your password.',
     ],
     { url: input.resetUrl, label: 'Reset your password' },

@@ -107,7 +107,7 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
           if (!reset || reset.usedAt || reset.endedAt || reset.expiresAt.getTime() <= Date.now()) throw linkExpired();
           const target = await User.query().findById(reset.userId);
           if (!target || !target.active) throw linkExpired();
-          assertPasswordAcceptable(body.newPassword, target.email);
+          assertPasswordAcceptable(body.newPassword, target.email, 'newPassword');
           const now = new Date();
           await setAuditAction(trx, 'password_reset.used');
           await PasswordReset.query().findById(reset.id).patch({ usedAt: now } as Partial<PasswordReset>);

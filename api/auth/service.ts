@@ -486,7 +486,8 @@ export class AuthService {
 
 }
 
-export function assertPasswordAcceptable(password: string, email: string): void {
+/** 400 invalid_input naming `field`, the request body's own name for the password, when it is weak. */
+export function assertPasswordAcceptable(password: string, email: string, field = 'password'): void {
   const problem = passwordProblem(password, email);
-  if (problem) throw invalidInput({ fields: { password: PASSWORD_PROBLEM_MESSAGES[problem] } }, `The password ${PASSWORD_PROBLEM_MESSAGES[problem]}.`);
+  if (problem) throw invalidInput({ fields: { [field]: PASSWORD_PROBLEM_MESSAGES[problem] } }, `The password ${PASSWORD_PROBLEM_MESSAGES[problem]}.`);
 }

@@ -3,8 +3,14 @@
  * web app serves its own) that reads the checklist through the link's JSON routes, uploads files
  * and marks items not applicable. The token stays out of Referer headers and the page runs only
  * its own script (nonce in the Content-Security-Policy).
+ *
+ * A link whose token cannot be one (cut off when copied, mangled by a mail client) gets the same
+ * page with its message written in and 410, the answer the JSON route gives an unknown, expired or
+ * ended link: a person reads a sentence, never an error body, and nothing tells a never-issued
+ * token from a dead one.
  */
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { route, type RouteSpec } from '../routes';
 import { linkParams } from './schema';
 
@@ -55,22 +61,38 @@ async function load() {
 load();
 `;
 
+/** What the page says for a link that opens nothing (the script shows the API's message otherwise). */
+export const INVALID_LINK_MESSAGE = 'This link is not valid or has expired. Ask the firm for a new one.';
+
+/** Any string reaches the handler: the token's shape is checked there, to answer with the page. */
+const anyToken = z.object({ token: z.string() });
+
+function page(main: string, nonce?: string): string {
+  const script = nonce ? `<script nonce="${nonce}">${SCRIPT}</script>` : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Documents requested</title>
+<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}li{margin:.8rem 0}button{margin-left:.4rem}</style></head>
+<body><main id="main">${main}</main>${script}</body></html>`;
+}
+
 export function checklistPageRoutes(): RouteSpec[] {
   return [
     route({
       method: 'get',
       path: '/r/:token',
       action: 'public',
-      params: linkParams,
-      handler(ctx) {
+      params: anyToken,
+      handler(ctx, { params }) {
         const nonce = randomBytes(16).toString('base64');
         ctx.set('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
         ctx.set('referrer-policy', 'no-referrer');
         ctx.set('cache-control', 'no-store');
         ctx.type = 'text/html; charset=utf-8';
-        ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Documents requested</title>
-<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}li{margin:.8rem 0}button{margin-left:.4rem}</style></head>
-<body><main id="main"><p>Loading…</p></main><script nonce="${nonce}">${SCRIPT}</script></body></html>`;
+        if (!linkParams.safeParse(params).success) {
+          ctx.status = 410;
+          ctx.body = page(`<p>${INVALID_LINK_MESSAGE}</p>`);
+          return;
+        }
+        ctx.body = page('<p>Loading…</p>', nonce);
       },
     }),
   ];

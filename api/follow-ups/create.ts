@@ -33,6 +33,7 @@ import { assertPeriodOpen } from '../periods/lock';
 import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
 import { startFollowUpWorkflow } from './workflow-client';
+import { lockRowCommit } from '../../db/row-commit';
 
 export type FollowUpCreationDeps = {
   temporal: TemporalHandle;
@@ -208,6 +209,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   const next = plan.messages.find((m) => m.status === 'planned');
   const created = await FollowUp.query().patchAndFetchById(row.id, { workflowId, schedule: plan.messages, escalations: plan.escalations, nextMessageAt: next ? new Date(next.at) : null } as Partial<FollowUp>);
   await setAuditAction(trx, null);
+  await lockRowCommit(trx, row.id); // held to commit: the first message waits for it (db/row-commit.ts)
   await startFollowUpWorkflow(deps.temporal, workflowId, {
     firmId,
     followUpId: row.id,

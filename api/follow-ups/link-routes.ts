@@ -3,7 +3,8 @@
  * is the credential. Its hash finds the one follow-up it opens (`follow_up_link_lookup`), and
  * everything after runs in that firm's transaction scoped to that client, so the page can show
  * nothing beyond that request and an item id of another request, client or firm is simply not
- * found. Expired and revoked links answer 410 link_expired; every request is rate-limited per IP,
+ * found. Unknown, expired and revoked links answer the same 410 link_expired (nothing tells a token
+ * that never existed from a dead one); every request is rate-limited per IP,
  * unknown tokens much more tightly.
  *
  * Files go up in two steps, as imports do: POST declares the file and gets a signed, single-use,
@@ -43,7 +44,7 @@ export type LinkRouteDeps = {
 
 type Found = { linkId: string; firmId: string; clientId: string; followUpId: string };
 
-const linkExpired = () => new ApiError(410, 'link_expired', 'This link has expired or its request has ended. Ask the firm for a new one.');
+const linkExpired = () => new ApiError(410, 'link_expired', 'This link is not valid, has expired or its request has ended. Ask the firm for a new one.');
 
 function scopeOf(found: { firmId: string; clientId: string }, ctx: Context): TenantScope {
   return { firmId: found.firmId, clientId: found.clientId, actor: { userId: null, email: 'client-link', role: 'client' }, requestId: ctx.state.requestId as string, ip: ctx.ip };
@@ -64,7 +65,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
     const row = result.rows[0] as { link_id: string; firm_id: string; client_id: string; follow_up_id: string; expires_at: Date; revoked_at: Date | null } | undefined;
     if (!row) {
       await deps.throttle.recordFailure(ctx.ip);
-      throw notFound('This link is not valid.');
+      throw linkExpired();
     }
     if (row.revoked_at || row.expires_at.getTime() <= Date.now()) {
       await deps.throttle.recordFailure(ctx.ip);

@@ -15,11 +15,12 @@
  * runs no parse (piscina's `error` event) is logged with the api's logger and replaced by piscina
  * for the next upload; an unhandled `error` event would end the api process.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import Piscina from 'piscina';
 import type { Logger } from 'pino';
-import type { ParsedFile, ParseJob, WarmUpOptions } from './parse-worker';
-import type { ParserWarmUpReport } from './parser-warm-up';
+import type { ParsedFile, ParseJob, WarmUpFilesJob } from './parse-worker';
+import { errorName, makeWarmUpFolder, WARM_UP_STEP_MS, warmUpThread, type WarmUpFile, type WarmUpFileResult } from './parser-warm-up';
 import { tooMuchMemory, type ReadLimits } from './upload-result';
 
 /** Threads, as many as uploads may parse at once (PARSE_SLOTS in app.ts). */
@@ -132,9 +133,9 @@ export class ParseFailed extends Error {
  * on first use, with the logger of the call that made it: threads only while uploads come (`keep`
  * false), or always.
  */
-const pools = new Map<number, Piscina<ParseJob | WarmUpOptions | null, ParsedFile | ParserWarmUpReport | null>>();
+const pools = new Map<number, Piscina<ParseJob | WarmUpFile | WarmUpFilesJob | null, ParsedFile | WarmUpFileResult | WarmUpFile[] | null>>();
 
-export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep = false): Piscina<ParseJob | WarmUpOptions | null, ParsedFile | ParserWarmUpReport | null> {
+export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep = false): Piscina<ParseJob | WarmUpFile | WarmUpFilesJob | null, ParsedFile | WarmUpFileResult | WarmUpFile[] | null> {
   let pool = pools.get(heapMb);
   if (!pool) {
     pool = new Piscina({
@@ -168,7 +169,7 @@ export async function parseInWorker(job: ParseJob, options: { heapMb: number; si
   }
 }
 
-function load(running: Piscina<ParseJob | WarmUpOptions | null, ParsedFile | ParserWarmUpReport | null>, threads: number): Promise<unknown> {
+function load(running: Piscina<ParseJob | WarmUpFile | WarmUpFilesJob | null, ParsedFile | WarmUpFileResult | WarmUpFile[] | null>, threads: number): Promise<unknown> {
   return Promise.all(Array.from({ length: threads }, () => running.run(null, { name: 'loaded' })));
 }
 
@@ -188,33 +189,72 @@ export function warmParsers(heapMb: number, logger?: ParserLogger): void {
 }
 
 /**
+ * Where `startParsers` writes the warm-up's files (a folder of its own in it; the system's
+ * temporary folder by default), each file's time limit, and its documents a side (tests).
+ */
+export type WarmUpOptions = { dir?: string; stepMs?: number; documents?: number };
+
+/** The warm-up folders being read now: `stopParsers` removes them, since a stop can come before `startParsers` does. */
+const warmUpFolders = new Set<string>();
+
+const removeFolder = (folder: string): Promise<void> => fs.promises.rm(folder, { recursive: true, force: true }).catch(() => undefined);
+
+/**
  * An api process starts its parser threads at boot and keeps them (ops/services.ts), so no upload
  * waits for a thread to load the readers: measured, two threads starting while a pair of uploads
  * arrived took longer than the parse itself on a loaded machine. Each thread then warms up
- * (parse-worker.ts `warmUp`, parser-warm-up.ts): it reads small synthetic files of every kind, so a
- * user's first upload of each kind finds the readers compiled instead of compiling them while it
- * parses. Resolves once both threads have done so, and never rejects for the warm-up: a warm-up
- * that failed (a file it could not read, a thread that ended) is logged, and the thread, or the
- * one piscina starts in its place, parses uploads as a cold one would. Processes that only
- * sometimes take an upload (tests) start threads on demand instead, without the warm-up, so that
- * no upload's parse waits behind one. `warmUp.dir`: where the warm-up writes its files (parse-worker.ts).
+ * (parser-warm-up.ts): it reads small synthetic files of every kind, written once into one private
+ * folder made here (by one of the threads, off the event loop), a task per file (parse-worker.ts
+ * `warmUp`), so a user's first upload of each kind finds the readers compiled instead of compiling them while it parses, and an upload arriving
+ * meanwhile waits behind one file's reads at most. The folder is removed here when the warm-up
+ * ends, and by `stopParsers` if the api stops first. Resolves once both threads have done so, and
+ * never rejects for the warm-up: a warm-up that failed (files it could not write or read, a thread
+ * that ended) is logged, and the thread, or the one piscina starts in its place, parses uploads as
+ * a cold one would; one cut short by the api stopping is not a failure and is not logged.
+ * Processes that only sometimes take an upload (tests) start threads on demand instead, without
+ * the warm-up, so that no upload's parse waits behind one.
  */
 export async function startParsers(heapMb: number, logger: ParserLogger = STDERR, warmUp: WarmUpOptions = {}): Promise<void> {
   const running = parserPool(heapMb, logger, true);
-  await Promise.all(Array.from({ length: PARSE_THREADS }, async () => {
+  // stopParsers takes the pool out of the map before it ends the threads.
+  const stopped = (): boolean => pools.get(heapMb) !== running;
+  let folder: string;
+  try {
+    folder = await makeWarmUpFolder(warmUp.dir);
+  } catch (error) {
+    logger.warn({ warmUp: { error: errorName(error) }, heapMb }, "the parser threads' warm-up files could not be written; the threads parse uploads cold");
+    return;
+  }
+  warmUpFolders.add(folder);
+  try {
+    let files: WarmUpFile[];
     try {
-      const report = (await running.run(warmUp, { name: 'warmUp' })) as ParserWarmUpReport;
+      // Made and written on a parser thread: the api's event loop serves requests meanwhile.
+      const job: WarmUpFilesJob = { folder, documents: warmUp.documents };
+      files = (await running.run(job, { name: 'writeWarmUpFiles', signal: AbortSignal.timeout(warmUp.stepMs ?? WARM_UP_STEP_MS) })) as WarmUpFile[];
+    } catch (error) {
+      if (!stopped()) logger.warn({ warmUp: { error: errorName(error) }, heapMb }, "the parser threads' warm-up files could not be written; the threads parse uploads cold");
+      return;
+    }
+    await Promise.all(Array.from({ length: PARSE_THREADS }, async () => {
+      const report = await warmUpThread(
+        (step, signal) => running.run(step, { name: 'warmUp', signal }) as Promise<WarmUpFileResult>,
+        files, { stepMs: warmUp.stepMs, stopped },
+      );
+      if (report.stopped) return;
       if (report.files.every((f) => f.ok)) logger.info({ warmUp: report, heapMb }, 'parser thread warmed up');
       else logger.warn({ warmUp: report, heapMb }, 'parser thread warm-up failed in part; the first upload of that kind compiles the reader');
-    } catch (error) {
-      logger.warn({ thread: threadError(error), heapMb }, 'parser thread warm-up failed; the thread parses uploads cold');
-    }
-  }));
+    }));
+  } finally {
+    warmUpFolders.delete(folder);
+    await removeFolder(folder);
+  }
 }
 
-/** Ends the parser threads (a stopping api): a parse still running is abandoned with them. */
+/** Ends the parser threads (a stopping api): a parse or warm-up still running is abandoned with them, and the warm-up's files removed. */
 export async function stopParsers(): Promise<void> {
   const running = [...pools.values()];
   pools.clear();
   await Promise.all(running.map((pool) => pool.destroy()));
+  await Promise.all([...warmUpFolders].map(removeFolder));
 }

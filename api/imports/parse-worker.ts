@@ -10,7 +10,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { CopyTextTooLarge, importRowsText, UnstorableText, type CopyText, type CopyTextOptions } from '../../db/copy-text';
 import { MeteredBody } from './metered-body';
 import { parseUpload } from './parse-upload';
-import { warmUpParser, type ParserWarmUpReport } from './parser-warm-up';
+import { warmUpRead, writeWarmUpFilesIn, type WarmUpFile, type WarmUpFileResult } from './parser-warm-up';
 import { refused, tooMuchMemory, type ParsedUpload, type ReadLimits, type UploadExpectation } from './upload-result';
 
 export type ParseJob = { expect: UploadExpectation; limits: ReadLimits };
@@ -26,16 +26,21 @@ export function loaded(): null {
 }
 
 /**
- * Run once by each thread an api process starts at boot (parse-pool.ts, `startParsers`): the
- * readers read small synthetic files of every kind through this thread's own task, so a user's
- * first upload finds them compiled (parser-warm-up.ts). Never throws; the report says what failed.
+ * One step of a thread's warm-up (parse-pool.ts `startParsers`): reads one of the synthetic files
+ * the api's thread wrote through this thread's own task, so a user's first upload finds the reader
+ * compiled (parser-warm-up.ts). Never throws; the result says what failed.
  */
-export function warmUp(options: WarmUpOptions | null = null): Promise<ParserWarmUpReport> {
-  return warmUpParser(parseSpooledUpload, { dir: options?.dir });
+export function warmUp(step: WarmUpFile): Promise<WarmUpFileResult> {
+  return warmUpRead(parseSpooledUpload, step);
 }
 
-/** Where the warm-up writes its files (a folder of its own is made in it; the system's temporary folder by default). */
-export type WarmUpOptions = { dir?: string };
+/** Where a thread writes the warm-up's files (a folder the api's thread made and removes), and its documents a side. */
+export type WarmUpFilesJob = { folder: string; documents?: number };
+
+/** Run once on one thread an api process starts (parse-pool.ts `startParsers`): writes the warm-up's files, off the api's event loop. */
+export function writeWarmUpFiles(job: WarmUpFilesJob): Promise<WarmUpFile[]> {
+  return writeWarmUpFilesIn(job.folder, job.documents);
+}
 
 /**
  * The task a parser thread runs. Piscina hands it the job alone; `text` is for tests that call it

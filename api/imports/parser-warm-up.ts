@@ -6,9 +6,16 @@
  * V8 has compiled and optimised that code before a user's first upload instead of while it parses.
  *
  * The documents are made here (domain/recon/warm-up.ts, the engine's warm-up documents: every
- * branch of a real file's noise) and written as files in the upload's shapes
- * (domain/recon/sample-files.ts); no fixture and no user's data. They go to a private temporary
- * folder, since the task reads a spooled file as an upload's does, and the folder is removed after.
+ * branch of a real file's noise) and written as files in the upload's shapes by the writers the
+ * benchmark uses too (domain/recon/sample-files.ts); no fixture and no user's data. The api's own
+ * thread makes one private temporary folder, has one parser thread write them into it once
+ * (`writeWarmUpFilesIn`, off the api's event loop), hands both threads their paths and removes the
+ * folder itself, when the warm-up ends and when the api stops (a thread ended mid-read could not).
+ *
+ * Each file is a task of its own (`warmUpRead`, two reads of it), sent only once the thread's
+ * previous one has answered (`warmUpThread`), so an upload that arrives during the warm-up waits
+ * behind one file's reads at most, not the whole warm-up; and each has a time limit, so a warm-up
+ * that hangs cannot hold a thread.
  *
  * Best effort: a file that fails is recorded in the report (its error's name only) and the next
  * one is read; nothing is thrown, and the report is the caller's to log. Nothing a read makes
@@ -20,10 +27,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { valueSymbol } from 'piscina';
-import yazl from 'yazl';
 import type { ImportKind } from '../../db/models/import';
-import { toGstr2aJson, toGstr2bJson, toRegisterCsv, type SampleData } from '../../domain/recon/sample-files';
-import type { BooksRow } from '../../domain/recon/types';
+import { toGstr2aJson, toGstr2bJson, toRegisterCsv, toRegisterXlsx, type SampleData } from '../../domain/recon/sample-files';
 import { warmUpDocuments } from '../../domain/recon/warm-up';
 import type { ParsedFile, ParseJob } from './parse-worker';
 import { DEFAULT_READ_LIMITS } from './upload-result';
@@ -35,14 +40,28 @@ import { DEFAULT_READ_LIMITS } from './upload-result';
  */
 export const PARSER_WARM_UP_DOCUMENTS = 3_000;
 
+/**
+ * How long one file's reads may take before the thread is ended (piscina starts another). A file's
+ * two reads took well under a second of CPU; this leaves room for a machine at many times its
+ * cores' load, and still frees a hung thread long before anyone waits on it twice.
+ */
+export const WARM_UP_STEP_MS = 30_000;
+
 /** How many times each file is read: the second read runs the code the first one had optimised. */
 const READS = 2;
 
-/** What the warm-up did: its time, each file read (rows, or its error's name) and the thread's heap after it. */
+/** One warm-up file as a thread is handed it: its name, the import kind it is read as, its path and size. */
+export type WarmUpFile = { name: string; kind: ImportKind; file: string; bytes: number };
+
+/** One file's reads: rows, or its error's name, and the thread's heap after them. */
+export type WarmUpFileResult = { name: string; bytes: number; ok: boolean; rows: number; error?: string; heapUsedMb?: number };
+
+/** What one thread's warm-up did: its time, each file read and the thread's heap after the last; `stopped` when the api stopped during it. */
 export type ParserWarmUpReport = {
   ms: number;
-  files: Array<{ name: string; bytes: number; ok: boolean; rows: number; error?: string }>;
-  heapUsedMb: number;
+  files: Array<Omit<WarmUpFileResult, 'heapUsedMb'>>;
+  heapUsedMb: number | null;
+  stopped?: true;
 };
 
 type Task = (job: ParseJob) => Promise<ParsedFile>;
@@ -58,41 +77,104 @@ export async function warmUpFiles(documents = PARSER_WARM_UP_DOCUMENTS): Promise
   const data: SampleData = { recipientGstin: RECIPIENT, period: PERIOD, books, portal: portal.filter((d) => d.section !== 'impg') };
   return [
     { name: 'register.csv', kind: 'purchase_register', bytes: Buffer.from(toRegisterCsv(data)) },
-    { name: 'register.xlsx', kind: 'purchase_register', bytes: await registerXlsx(books) },
+    { name: 'register.xlsx', kind: 'purchase_register', bytes: await toRegisterXlsx(data) },
     { name: '2b.json', kind: 'gstr2b', bytes: Buffer.from(toGstr2bJson(data)) },
     { name: '2a.json', kind: 'gstr2a', bytes: Buffer.from(toGstr2aJson(data)) },
   ];
 }
 
+/** A private folder for the warm-up's files, made in `dir` (the system's temporary folder by default). */
+export function makeWarmUpFolder(dir = os.tmpdir()): Promise<string> {
+  return fs.promises.mkdtemp(path.join(dir, 'taalmel-warm-up-'));
+}
+
 /**
- * Runs the warm-up with `task` (the parser thread's own, `parseSpooledUpload`). `dir` is where the
- * private folder for the files is made (the system's temporary folder by default).
+ * Makes the warm-up's files and writes them into `folder` (an api runs it on a parser thread, so
+ * making them takes no time from its event loop; the folder is the caller's to remove).
+ */
+export async function writeWarmUpFilesIn(folder: string, documents?: number): Promise<WarmUpFile[]> {
+  const files: WarmUpFile[] = [];
+  for (const { name, kind, bytes } of await warmUpFiles(documents)) {
+    const file = path.join(folder, name);
+    await fs.promises.writeFile(file, bytes, { mode: 0o600 });
+    files.push({ name, kind, file, bytes: bytes.length });
+  }
+  return files;
+}
+
+/** Both of the above on the calling thread; a failure removes what was made and throws. */
+export async function writeWarmUpFiles(options: { dir?: string; documents?: number } = {}): Promise<{ folder: string; files: WarmUpFile[] }> {
+  const folder = await makeWarmUpFolder(options.dir);
+  try {
+    return { folder, files: await writeWarmUpFilesIn(folder, options.documents) };
+  } catch (error) {
+    await fs.promises.rm(folder, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** On the parser thread: reads one warm-up file with `task` (the thread's own, `parseSpooledUpload`). Never throws. */
+export async function warmUpRead(task: Task, step: WarmUpFile): Promise<WarmUpFileResult> {
+  const { name, kind, file, bytes } = step;
+  try {
+    let parsed: ParsedFile | null = null;
+    for (let k = 0; k < READS; k += 1) parsed = unwrap(await task({ expect: { kind, period: PERIOD, clientGstin: RECIPIENT, filename: name, file }, limits: DEFAULT_READ_LIMITS }));
+    return { name, bytes, ok: parsed?.ok === true, rows: parsed?.ok ? parsed.rows : 0, heapUsedMb: heapUsedMb() };
+  } catch (error) {
+    return { name, bytes, ok: false, rows: 0, error: errorName(error), heapUsedMb: heapUsedMb() };
+  }
+}
+
+/**
+ * On the api's thread: one thread's warm-up, a `run` (a task on the pool, `warmUpRead` there) per
+ * file, each sent once the previous has answered and given `stepMs` (its signal then aborts it). A
+ * step that rejects (its time passed, its thread ended) is recorded and the next file sent; once
+ * `stopped()` (the api stopping), nothing more is sent and the report says so.
+ */
+export async function warmUpThread(
+  run: (step: WarmUpFile, signal: AbortSignal) => Promise<WarmUpFileResult>,
+  files: readonly WarmUpFile[],
+  options: { stepMs?: number; stopped?: () => boolean } = {},
+): Promise<ParserWarmUpReport> {
+  const started = performance.now();
+  const report: ParserWarmUpReport = { ms: 0, files: [], heapUsedMb: null };
+  for (const step of files) {
+    if (options.stopped?.()) break;
+    try {
+      const { heapUsedMb: heap, ...result } = await run(step, AbortSignal.timeout(options.stepMs ?? WARM_UP_STEP_MS));
+      report.files.push(result);
+      if (heap !== undefined) report.heapUsedMb = heap;
+    } catch (error) {
+      if (options.stopped?.()) break;
+      report.files.push({ name: step.name, bytes: step.bytes, ok: false, rows: 0, error: errorName(error) });
+    }
+  }
+  if (options.stopped?.()) report.stopped = true;
+  report.ms = Math.round(performance.now() - started);
+  return report;
+}
+
+/**
+ * The whole warm-up on the calling thread, with `task` (the benchmark's and tests' way to run what
+ * a parser thread runs): the files written into a private folder in `dir`, each read, the folder
+ * removed. Never throws: files that cannot be written are reported as the entry `files`.
  */
 export async function warmUpParser(task: Task, options: { documents?: number; dir?: string } = {}): Promise<ParserWarmUpReport> {
   const started = performance.now();
-  const files: ParserWarmUpReport['files'] = [];
-  let folder: string | null = null;
+  let written: { folder: string; files: WarmUpFile[] };
   try {
-    const made = await warmUpFiles(options.documents);
-    folder = await fs.promises.mkdtemp(path.join(options.dir ?? os.tmpdir(), 'taalmel-warm-up-'));
-    for (const { name, kind, bytes } of made) {
-      const file = path.join(folder, name);
-      try {
-        await fs.promises.writeFile(file, bytes, { mode: 0o600 });
-        let parsed: ParsedFile | null = null;
-        for (let k = 0; k < READS; k += 1) parsed = unwrap(await task({ expect: { kind, period: PERIOD, clientGstin: RECIPIENT, filename: name, file }, limits: DEFAULT_READ_LIMITS }));
-        files.push({ name, bytes: bytes.length, ok: parsed?.ok === true, rows: parsed?.ok ? parsed.rows : 0 });
-      } catch (error) {
-        files.push({ name, bytes: bytes.length, ok: false, rows: 0, error: errorName(error) });
-      }
-    }
+    written = await writeWarmUpFiles(options);
   } catch (error) {
-    files.push({ name: 'files', bytes: 0, ok: false, rows: 0, error: errorName(error) });
-  } finally {
-    if (folder) await fs.promises.rm(folder, { recursive: true, force: true }).catch(() => undefined);
+    return { ms: Math.round(performance.now() - started), files: [{ name: 'files', bytes: 0, ok: false, rows: 0, error: errorName(error) }], heapUsedMb: heapUsedMb() };
   }
-  return { ms: Math.round(performance.now() - started), files, heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20) };
+  try {
+    return await warmUpThread((step) => warmUpRead(task, step), written.files);
+  } finally {
+    await fs.promises.rm(written.folder, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
+
+const heapUsedMb = (): number => Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 
 /** The task's answer as the api's thread gets it (`parseSpooledUpload` wraps it to hand its text's memory over). */
 function unwrap(answer: ParsedFile): ParsedFile {
@@ -101,64 +183,8 @@ function unwrap(answer: ParsedFile): ParsedFile {
 }
 
 /** An error's name and code, never its message (parse-pool.ts `threadError` says why). */
-function errorName(error: unknown): string {
+export function errorName(error: unknown): string {
   const e = (error ?? {}) as { name?: unknown; code?: unknown };
   const name = typeof e.name === 'string' ? e.name.slice(0, 64) : 'Error';
   return typeof e.code === 'string' ? `${name} (${e.code.slice(0, 64)})` : name;
-}
-
-const xml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-function column(i: number): string {
-  return i < 26 ? String.fromCharCode(65 + i) : String.fromCharCode(64 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26));
-}
-
-const HEADER = ['Date', 'Particulars', 'Voucher Type', 'Voucher No.', 'Supplier Invoice No.', 'Supplier Invoice Date', 'GSTIN/UIN', 'Taxable Value', 'IGST', 'CGST', 'SGST', 'Invoice Value'];
-
-/**
- * The register as a workbook the way Excel writes one: texts in the shared strings, amounts as
- * numbers, dates as serials, the workbook's parts before its sheet. Written by hand with yazl
- * (a few parts of fixed XML) rather than with exceljs, which the parser threads do not load.
- */
-async function registerXlsx(books: readonly BooksRow[]): Promise<Buffer> {
-  const strings: string[] = [];
-  const index = new Map<string, number>();
-  const shared = (text: string): string => {
-    let at = index.get(text);
-    if (at === undefined) index.set(text, (at = strings.push(text) - 1));
-    return `t="s"><v>${at}</v>`;
-  };
-  const serial = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / 86_400_000 + 25_569;
-  const rows: string[] = [];
-  const row = (cells: Array<string | number | null>): void => {
-    const r = rows.length + 1;
-    const xmlCells = cells.map((v, i) => (v === null ? '' : `<c r="${column(i)}${r}" ${typeof v === 'number' ? `><v>${v}</v>` : shared(v)}</c>`));
-    rows.push(`<row r="${r}">${xmlCells.join('')}</row>`);
-  };
-  row(['Purchase Register']);
-  row(HEADER);
-  for (const b of books) {
-    const sign = b.docType === 'credit_note' ? -1 : 1;
-    const amount = (paise: number): number | null => (paise === 0 ? null : (sign * paise) / 100);
-    row([
-      serial(b.voucherDate ?? b.invoiceDate), b.supplierName ?? '', b.docType === 'credit_note' ? 'Debit Note' : 'Purchase', b.voucherNumber ?? '',
-      b.invoiceNumberRaw, serial(b.invoiceDate), b.supplierGstin, amount(b.taxableValue), amount(b.igst), amount(b.cgst), amount(b.sgst), amount(b.invoiceValue ?? 0),
-    ]);
-  }
-  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
-  const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-  const parts: Array<[string, string]> = [
-    ['[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'],
-    ['_rels/.rels', `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`],
-    ['xl/_rels/workbook.xml.rels', `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`],
-    ['xl/workbook.xml', `<?xml version="1.0" encoding="UTF-8"?><workbook ${ns} xmlns:r="${rel}"><sheets><sheet name="Purchase Register" sheetId="1" r:id="rId1"/></sheets></workbook>`],
-    ['xl/sharedStrings.xml', `<?xml version="1.0" encoding="UTF-8"?><sst ${ns} count="${strings.length}" uniqueCount="${strings.length}">${strings.map((s) => `<si><t xml:space="preserve">${xml(s)}</t></si>`).join('')}</sst>`],
-    ['xl/worksheets/sheet1.xml', `<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}><sheetData>${rows.join('')}</sheetData></worksheet>`],
-  ];
-  const zip = new yazl.ZipFile();
-  for (const [name, text] of parts) zip.addBuffer(Buffer.from(text), name, { compress: true });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

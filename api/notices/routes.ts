@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { istDate } from '../../domain/calendar';
 import { noticeForm as catalogueForm } from '../../domain/notices';
 import { findNotice, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../../db/notices';
+import { lockRowCommit } from '../../db/row-commit';
 import { setAuditAction } from '../../db/tenant';
 import { noticeWorkflowId, type StepArgs, type StepKind } from '../../workflows/notice-definitions';
 import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
@@ -94,8 +95,9 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
           return;
         }
         const view = await noticeView(trx, (await findNotice(trx, (inserted as { id: string }).id)) as NoticeRow);
-        // Started inside the transaction: if Temporal refuses, nothing is committed. A step due at
-        // once may run before the commit: it waits for the notice (activities/commit-grace.ts).
+        // Started inside the transaction: if Temporal refuses, nothing is committed. The workflow's
+        // first look may run before the commit: it waits for this lock, held to the end (db/row-commit.ts).
+        await lockRowCommit(trx, view.row.id);
         await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null, ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
         ctx.status = 201;
         ctx.body = presentNotice(view);

@@ -15,6 +15,7 @@ import { lockPeriod, pendingRequest, recordCloseRequest, reopenPeriod } from '..
 import { currentEvidence } from '../../db/period-evidence';
 import { pendingNoticeReplies } from '../../db/notices';
 import { correctionCutoff, periodProblem } from '../../domain/periods';
+import { istDateTime } from '../../domain/recon/report-format';
 import { periodCloseWorkflowId, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
 import { conflict, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
@@ -164,25 +165,27 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       async handler(ctx, { query }) {
         const firm = await Firm.query().findById(ctx.state.user.firmId);
         const after = decodeCursor(query.cursor, 2);
-        // Oldest first; without self-approval a person's own requests are not theirs to act on.
+        // Oldest first. Every pending decision of the firm, the caller's own too (so a requester sees
+        // theirs waiting); `canDecide` says whether the caller may decide it: not their own request
+        // unless the firm allows self-approval.
+        const selfApproval = Boolean(firm?.settings.allowSelfApproval);
         const q = CloseRequest.query()
           .select('close_requests.*', 'clients.name as client_name')
           .join('clients', 'clients.id', 'close_requests.client_id')
           .where('close_requests.status', 'pending')
           .orderBy([{ column: 'close_requests.created_at' }, { column: 'close_requests.id' }])
           .limit(query.limit + 1);
-        if (!firm?.settings.allowSelfApproval) q.whereNot('close_requests.requested_by', ctx.state.user.id);
         if (after) q.whereRaw('(close_requests.created_at, close_requests.id) > (?::timestamptz, ?::uuid)', after);
         // Notice replies in review wait for the same people: one list, oldest first across both kinds.
         const closes = (await q).map((r) => ({
           at: r.createdAt,
           id: r.id,
-          item: { kind: 'period_close', ...presentCloseRequest(r, { clientName: (r as unknown as { clientName: string }).clientName }), summary: `Close of ${r.period}` } as Record<string, unknown>,
+          item: { kind: 'period_close', ...presentCloseRequest(r, { clientName: (r as unknown as { clientName: string }).clientName }), summary: `Close of ${r.period}`, canDecide: selfApproval || r.requestedBy !== ctx.state.user.id } as Record<string, unknown>,
         }));
         const replies = (await pendingNoticeReplies(ctx.state.trx, ctx.state.user.id, after, query.limit + 1)).map((n) => ({
           at: n.requestedAt,
           id: n.id,
-          item: { kind: 'notice_reply', id: n.id, clientId: n.clientId, clientName: n.clientName, requestedBy: n.requestedBy, requestedAt: n.requestedAt, summary: `${n.form} reply, reference ${n.reference}` } as Record<string, unknown>,
+          item: { kind: 'notice_reply', id: n.id, clientId: n.clientId, clientName: n.clientName, requestedBy: n.requestedBy, requestedAt: n.requestedAt, summary: `${n.form} reply, reference ${n.reference}`, canDecide: n.canDecide } as Record<string, unknown>,
         }));
         const merged = [...closes, ...replies].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id));
         const result = page(merged, query.limit, (r) => [r.at.toISOString(), r.id]);
@@ -242,7 +245,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         }
         const cutoff = correctionCutoff(params.period);
         if (Date.now() > cutoff.getTime() && !body.confirmPastCutoff) {
-          throw unprocessable('confirmation_required', `The correction cut-off of this period's financial year (${cutoff.toISOString()}) has passed: send confirmPastCutoff: true to reopen anyway.`, {
+          throw unprocessable('confirmation_required', `The correction cut-off of this period's financial year (${istDateTime(cutoff)} IST) has passed: send confirmPastCutoff: true to reopen anyway.`, {
             cutoff: cutoff.toISOString(),
           });
         }

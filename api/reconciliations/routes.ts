@@ -23,6 +23,7 @@ import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { csvExport, exportFileName, jsonExport, type ExportSource } from '../../db/reconciliation-export';
+import { lockRowCommit } from '../../db/row-commit';
 import { xlsxExport } from '../../db/reconciliation-workbook';
 import { presentResult, presentSupplier } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
@@ -138,6 +139,8 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         }
         if (run.status === 'queued') {
           const input: ReconciliationWorkflowInput = { firmId, runId: run.id };
+          // Held to the end of this transaction: the first step waits for it before it reads (db/row-commit.ts).
+          await lockRowCommit(trx, run.id);
           try {
             await temporal.client.workflow.start(RECONCILIATION_WORKFLOW, {
               taskQueue: temporal.taskQueue,

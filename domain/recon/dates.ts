@@ -47,7 +47,7 @@ export function dayOfIso(iso: string): number {
  * FY as its distance from the run's earliest FY, in 62 slots (domain/recon/match/docs.ts,
  * `fySlotOf`); with every date inside this window two documents of different FYs never share a
  * slot, so an invoice number reused in another FY is never taken for a duplicate or a pair
- * (tests/unit/recon/amounts-dates.test.ts holds the window to the slots).
+ * (tests/unit/recon/document-date-window.test.ts holds the window to the slots).
  */
 export const FIRST_DOCUMENT_DATE = '2017-04-01';
 export const LAST_DOCUMENT_DATE = '2079-03-31';

@@ -1,10 +1,11 @@
 /**
- * Files in the shapes users upload, written from documents: a Tally-style purchase register CSV,
- * the portal's GSTR-2B and GSTR-2A JSON. The parser threads' warm-up reads such files made from
- * synthetic documents (api/imports/parser-warm-up.ts), and the benchmark and tests read them made
- * from their generated data (ops/bench/recon-data.ts); one writer for both, so what the warm-up
- * compiles the readers for is what the benchmark measures.
+ * Files in the shapes users upload, written from documents: a Tally-style purchase register as CSV
+ * and as XLSX, the portal's GSTR-2B and GSTR-2A JSON. The parser threads' warm-up reads such files
+ * made from synthetic documents (api/imports/parser-warm-up.ts), and the benchmark and tests read
+ * them made from their generated data (ops/bench/recon-data.ts, register-xlsx-floor.ts); one writer
+ * for each kind, so what the warm-up compiles the readers for is what the benchmark measures.
  */
+import yazl from 'yazl';
 import { formatPaise } from './amounts';
 import type { BooksRow, PortalDoc } from './types';
 
@@ -120,4 +121,62 @@ export function toRegisterCsv(data: SampleData): string {
   }
   lines.push('Grand Total,,,,,,,,,,,');
   return lines.join('\r\n');
+}
+
+const xml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function column(i: number): string {
+  return i < 26 ? String.fromCharCode(65 + i) : String.fromCharCode(64 + Math.floor(i / 26)) + String.fromCharCode(65 + (i % 26));
+}
+
+const HEADER = ['Date', 'Particulars', 'Voucher Type', 'Voucher No.', 'Supplier Invoice No.', 'Supplier Invoice Date', 'GSTIN/UIN', 'Taxable Value', 'IGST', 'CGST', 'SGST', 'Invoice Value'];
+
+/**
+ * The register as a workbook the way Excel writes one (a Tally export saved as .xlsx): texts in
+ * the shared strings, amounts as numbers, dates as serials, the workbook's parts before its sheet.
+ * Written by hand with yazl (a few parts of fixed XML) rather than with exceljs, which the parser
+ * threads do not load.
+ */
+export async function toRegisterXlsx(data: SampleData): Promise<Buffer> {
+  const books = data.books;
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const shared = (text: string): string => {
+    let at = index.get(text);
+    if (at === undefined) index.set(text, (at = strings.push(text) - 1));
+    return `t="s"><v>${at}</v>`;
+  };
+  const serial = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / 86_400_000 + 25_569;
+  const rows: string[] = [];
+  const row = (cells: Array<string | number | null>): void => {
+    const r = rows.length + 1;
+    const xmlCells = cells.map((v, i) => (v === null ? '' : `<c r="${column(i)}${r}" ${typeof v === 'number' ? `><v>${v}</v>` : shared(v)}</c>`));
+    rows.push(`<row r="${r}">${xmlCells.join('')}</row>`);
+  };
+  row(['Purchase Register']);
+  row(HEADER);
+  for (const b of books) {
+    const sign = b.docType === 'credit_note' ? -1 : 1;
+    const amount = (paise: number): number | null => (paise === 0 ? null : (sign * paise) / 100);
+    row([
+      serial(b.voucherDate ?? b.invoiceDate), b.supplierName ?? '', b.docType === 'credit_note' ? 'Debit Note' : 'Purchase', b.voucherNumber ?? '',
+      b.invoiceNumberRaw, serial(b.invoiceDate), b.supplierGstin, amount(b.taxableValue), amount(b.igst), amount(b.cgst), amount(b.sgst), amount(b.invoiceValue ?? 0),
+    ]);
+  }
+  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+  const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const parts: Array<[string, string]> = [
+    ['[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'],
+    ['_rels/.rels', `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`],
+    ['xl/_rels/workbook.xml.rels', `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`],
+    ['xl/workbook.xml', `<?xml version="1.0" encoding="UTF-8"?><workbook ${ns} xmlns:r="${rel}"><sheets><sheet name="Purchase Register" sheetId="1" r:id="rId1"/></sheets></workbook>`],
+    ['xl/sharedStrings.xml', `<?xml version="1.0" encoding="UTF-8"?><sst ${ns} count="${strings.length}" uniqueCount="${strings.length}">${strings.map((s) => `<si><t xml:space="preserve">${xml(s)}</t></si>`).join('')}</sst>`],
+    ['xl/worksheets/sheet1.xml', `<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}><sheetData>${rows.join('')}</sheetData></worksheet>`],
+  ];
+  const zip = new yazl.ZipFile();
+  for (const [name, text] of parts) zip.addBuffer(Buffer.from(text), name, { compress: true });
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

@@ -1,15 +1,15 @@
 /**
  * What a user's first upload gets from a parser thread of an api process: in a fresh process, the
- * product's own warm-up (api/imports/parse-worker.ts `warmUp`, which each parser thread runs when
- * the api starts), a full collection (an upload comes well after boot), then each reader's first
- * read of the bench's files, next to its floor measured in the same process on the same bytes, in
+ * product's own warm-up (api/imports/parser-warm-up.ts: the files and reads each parser thread
+ * gets when the api starts, here on the one thread), a full collection (an upload comes well after
+ * boot), then each reader's first read of the bench's files, next to its floor measured in the same process on the same bytes, in
  * the order and the way the engine child measures the cold first reads (recon-match.bench.ts), so
  * the two compare. Also the warm-up's own cost: its time and the main thread's CPU. (What it
  * leaves in a parser thread's heap is measured on a thread of its own, docs/performance.md: here the
  * bench's own data fill the heap.)
  */
-import { warmUp } from '../../api/imports/parse-worker';
-import type { ParserWarmUpReport } from '../../api/imports/parser-warm-up';
+import { parseSpooledUpload } from '../../api/imports/parse-worker';
+import { warmUpParser, type ParserWarmUpReport } from '../../api/imports/parser-warm-up';
 import { readGstr2a } from '../../domain/recon/gstr2a-reader';
 import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
@@ -57,7 +57,7 @@ export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
   collect();
   const cpu0 = mainThreadCpuMs();
   let t = process.hrtime.bigint();
-  const report = await warmUp();
+  const report = await warmUpParser(parseSpooledUpload);
   const warmUpMs = ms(t);
   const cpu1 = mainThreadCpuMs();
   collect();
@@ -88,7 +88,7 @@ export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
   const csvMs = ms(t);
   if (!register.ok) throw new Error('register read failed');
 
-  const xlsx = await registerXlsxTimings(csvText, register.rows.length, false);
+  const xlsx = await registerXlsxTimings(data, register.rows.length, false);
   const mbs = (bytes: number, msOf: number): number => bytes / 1e6 / (msOf / 1000);
   return {
     size, warmUp: report, warmUpMs, warmUpCpuMs: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,

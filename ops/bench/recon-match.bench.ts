@@ -198,7 +198,7 @@ async function parseSize(size: number): Promise<Parsed> {
     await readGstr2a(chunks(json2a), { gstin: data.recipientGstin, period: data.period });
     secondReadMs.twoA = ms(t);
   }
-  const xlsx = measureParts ? await registerXlsxTimings(csv.toString('utf8'), register.rows.length) : { xlsxMb: Number.NaN, readerMs: Number.NaN, floorMs: Number.NaN, exceljsMs: Number.NaN, saxesMs: Number.NaN };
+  const xlsx = measureParts ? await registerXlsxTimings(data, register.rows.length) : { xlsxMb: Number.NaN, readerMs: Number.NaN, floorMs: Number.NaN, exceljsMs: Number.NaN, saxesMs: Number.NaN };
 
   // Earlier-period originals of amendments come from the previous 2B file in real life.
   const portal = [...twoB.documents, ...twoB.rejected, ...data.portal.filter((d) => d.period !== data.period)];

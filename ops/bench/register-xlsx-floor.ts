@@ -1,7 +1,7 @@
 /**
  * The register XLSX reader against its floor, in the same process on the same bytes: the bench
- * register written as a workbook (exceljs's streaming writer, shared strings, amounts as numbers)
- * and its parts put in the order an upload hands them to the reader (api/imports/workbook-order.ts:
+ * register written as a workbook by the writer the parser threads' warm-up uses too
+ * (domain/recon/sample-files.ts: shared strings, amounts as numbers, dates as serials) and its parts put in the order an upload hands them to the reader (api/imports/workbook-order.ts:
  * relationships, workbook and shared strings before the sheets, as Excel writes them), read by
  * `readRegisterXlsx`; the floor unzips the worksheets and the shared strings (the zip's central
  * directory read by hand, zlib's raw inflate) and splits their XML into cells and strings with the
@@ -14,13 +14,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
-import { parse as parseCsvSync } from 'csv-parse/sync';
-import * as ExcelJS from 'exceljs';
 import { SaxesParser } from 'saxes';
 import { workbookInReadingOrder } from '../../api/imports/workbook-order';
 import { readRegisterXlsx } from '../../domain/recon/register-xlsx';
+import { toRegisterXlsx, type SampleData } from '../../domain/recon/sample-files';
 import { readRegisterXlsxWithExceljs } from './register-xlsx-exceljs';
 
 const CHUNK = 64 * 1024;
@@ -31,27 +29,6 @@ function* chunks(buf: Buffer): Generator<Buffer> {
 
 function ms(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-/** A cell as a register workbook holds it: amounts as numbers, the rest as text. */
-function typed(cell: string): string | number {
-  return /^\d[\d,]*(\.\d+)?$/.test(cell) ? Number(cell.replaceAll(',', '')) : cell;
-}
-
-/** The bench register (CSV text) as an XLSX workbook of one sheet. */
-export async function toRegisterXlsx(csvText: string): Promise<Buffer> {
-  const rows = parseCsvSync(csvText, { relax_column_count: true, relax_quotes: true }) as string[][];
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on('data', (b: Buffer) => parts.push(b));
-  const done = new Promise((resolve) => out.on('end', resolve));
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: true, useStyles: false });
-  const ws = wb.addWorksheet('Purchase Register');
-  for (const r of rows) ws.addRow(r.map(typed)).commit();
-  ws.commit();
-  await wb.commit();
-  await done;
-  return Buffer.concat(parts);
 }
 
 /** The workbook with its parts in the order the upload path hands them over (workbookInReadingOrder). */
@@ -118,8 +95,8 @@ function parts(xlsx: Buffer): string[] {
  * The XLSX reader and its floor on the bench register (the reader must read `expectRows`
  * documents); with `comparisons` false, without the reader before and saxes (NaN).
  */
-export async function registerXlsxTimings(csvText: string, expectRows: number, comparisons = true): Promise<XlsxTimings> {
-  const xlsx = await inReadingOrder(await toRegisterXlsx(csvText));
+export async function registerXlsxTimings(data: SampleData, expectRows: number, comparisons = true): Promise<XlsxTimings> {
+  const xlsx = await inReadingOrder(await toRegisterXlsx(data));
   let t = process.hrtime.bigint();
   let cells = 0;
   for (const text of parts(xlsx)) cells += text.split('<c ').length - 1 + text.split('<si>').length - 1;

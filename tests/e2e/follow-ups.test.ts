@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { minimalPdf } from '../fixtures/files/pdf';
+import { escalationReasonText } from '../../web/src/lib/escalations';
 import { eventually } from '../harness/eventually';
 import { choose, labelled, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
@@ -53,11 +54,16 @@ describe('follow-ups in the browser', () => {
     await page.getByText(`for ${chosen.split(' · ')[0]}`).first().waitFor();
 
     // The plan as the API computed it: the first message, the reminders, the alerts inside the firm.
-    const api = (await (await fetch(`${app.demo.apiUrl}/api/follow-ups/${followUpId}`, { headers: { authorization: `Bearer ${await app.token('staff')}` } })).json()) as { schedule: unknown[] };
+    const api = (await (await fetch(`${app.demo.apiUrl}/api/follow-ups/${followUpId}`, { headers: { authorization: `Bearer ${await app.token('staff')}` } })).json()) as { schedule: unknown[]; escalations: Array<{ reason: string }> };
     const schedule = page.getByTestId('schedule');
     await schedule.getByText('First message').waitFor();
     expect(await schedule.getByRole('row').count()).toBe(api.schedule.length);
     expect(api.schedule.length).toBeGreaterThan(2);
+    // The alerts say why in words, never the plan's reason codes.
+    expect(api.escalations.length).toBeGreaterThan(0);
+    const alerts = await page.getByRole('table', { name: 'Alerts inside the firm' }).innerText();
+    for (const { reason } of api.escalations) expect({ reason, said: alerts.includes(escalationReasonText(reason)) }).toEqual({ reason, said: true });
+    expect(alerts.match(/\b[a-z]+(?:_[a-z]+)+\b/g)).toBeNull();
     expect(await page.getByTestId('follow-up-item').count()).toBe(2);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'follow-up');

@@ -83,6 +83,10 @@ describe('password reset', () => {
     const minutes = (new Date(row.expires_at).getTime() - new Date(row.created_at).getTime()) / 60_000;
     expect(Math.abs(minutes - 30)).toBeLessThan(0.5);
 
+    // A weak password is named under the body's own field, and the link still works after it.
+    const weak = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: 'short' } });
+    expect({ status: weak.status, code: weak.body.error.code, fields: Object.keys(weak.body.error.details.fields) }).toEqual({ status: 400, code: 'invalid_input', fields: ['newPassword'] });
+    expect(weak.body.error.details.fields.newPassword).toMatch(/12/);
     const used = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: NEW_PASSWORD } });
     expect({ status: used.status, body: used.body }).toEqual({ status: 204, body: null });
     for (const old of [phone, laptop]) {

@@ -2,7 +2,7 @@
  * The follow-up routes and the checklist link on the real stack: who may do what, other firms' ids,
  * idempotent creation, deadline-based due dates, due-date changes and snoozes replanning the
  * schedule, nudges and their refusals, the period close cancelling its follow-ups, and the link
- * refusing other firms' items, expired, revoked and unknown tokens.
+ * refusing other firms' items, expired, revoked and unknown tokens (all 410).
  */
 import { call, login } from '../../harness/api';
 import { createTestFirm } from '../../harness/factories';
@@ -256,7 +256,7 @@ describe('follow-up routes and the checklist link', () => {
     expect((await call(stack.api, 'POST', `/api/requests/${token}/items/${created.body.items[0].id}/uploads`, { body: { filename: 'a.exe', contentType: 'application/x-msdownload', size: 10 } })).status).toBe(415);
     expect((await call(stack.api, 'POST', `/api/requests/${token}/items/${created.body.items[0].id}/uploads`, { body: { filename: 'a.pdf', contentType: 'application/pdf', size: 500 * 1024 * 1024 } })).status).toBe(413);
 
-    expect((await call(stack.api, 'GET', `/api/requests/${'A'.repeat(43)}`)).status).toBe(404);
+    expect((await call(stack.api, 'GET', `/api/requests/${'A'.repeat(43)}`)).status).toBe(410);
 
     await stack.db.owner('follow_up_links').where({ follow_up_id: created.body.id }).update({ expires_at: new Date(Date.now() - 1000) });
     const expired = await call(stack.api, 'GET', `/api/requests/${token}`);

@@ -128,9 +128,11 @@ describe('period close', () => {
     expect(audit).toMatchObject({ action: 'period.self_approval_refused', entity_type: 'close_request', entity_id: closeRequestId, actor_id: firm.users.manager.id });
     expect(audit.after).toMatchObject({ fromState: 'close_requested', toState: 'close_requested', refusal: 'self_approval_forbidden' });
     expect((await call(api, 'GET', `/api/close-requests/${closeRequestId}`, { token: tokens.manager })).body.status).toBe('pending');
-    // Not in the requester's own approvals list either.
+    // The requester sees it waiting among the firm's approvals, marked as not theirs to decide; the firm admin may decide it.
     const mine = await call(api, 'GET', '/api/approvals', { token: tokens.manager });
-    expect(mine.body.items.map((i: { id: string }) => i.id)).not.toContain(closeRequestId);
+    expect(mine.body.items.find((i: { id: string }) => i.id === closeRequestId)).toMatchObject({ kind: 'period_close', id: closeRequestId, requestedBy: { id: firm.users.manager.id }, canDecide: false });
+    const admins = await call(api, 'GET', '/api/approvals', { token: tokens.firm_admin });
+    expect(admins.body.items.find((i: { id: string }) => i.id === closeRequestId)).toMatchObject({ kind: 'period_close', id: closeRequestId, canDecide: true });
 
     const byAdmin = await call(api, 'POST', `/api/close-requests/${closeRequestId}/approve`, { token: tokens.firm_admin, body: {} });
     expect(byAdmin.status).toBe(200);
@@ -339,6 +341,8 @@ describe('period close', () => {
       const refused = await call(api, 'POST', path, { token: adminToken, body: { reason: 'audit query' } });
       expect(refused.status).toBe(422);
       expect(refused.body.error).toMatchObject({ code: 'confirmation_required', details: { cutoff: '2020-11-30T18:29:59.999Z' } });
+      // People read the cut-off in IST (the last minute of 30 November); the detail stays an instant.
+      expect(refused.body.error.message).toContain('(30-11-2020 23:59 IST)');
       expect((await call(api, 'POST', path, { token: adminToken, body: { reason: 'audit query', confirmPastCutoff: true } })).status).toBe(200);
     });
   });

@@ -2,10 +2,12 @@
  * The api starts a reconciliation's workflow inside the transaction that inserts its run. If that
  * transaction then fails, the workflow keeps waiting for its run; a retried request finds the
  * workflow already started, so it must write the very run id the workflow is looking for. On the
- * real stack (PostgreSQL, Temporal server, a real worker): the first request's insert and start are
- * done as the route does them, in a transaction that rolls back once the first step has missed the
- * run; then the real route is called with the same inputs, and the workflow completes that run.
+ * real stack (PostgreSQL, Temporal server, a real worker): the first request's insert, commit lock
+ * and start are done as the route does them, in a transaction that rolls back once the first step
+ * waits on that lock; the first step then misses the run and retries within the commit grace; then
+ * the real route is called with the same inputs, and the workflow completes that run.
  */
+import { lockRowCommit, rowCommitWaiters } from '../../../db/row-commit';
 import { inTenantTransaction, type TenantScope } from '../../../db/tenant';
 import type { RunningWorker } from '../../../ops/worker';
 import { reconciliationRunId, reconciliationWorkflowId } from '../../../api/reconciliations/workflow-id';
@@ -63,23 +65,25 @@ describe('a request retried after its transaction failed with the workflow start
     const handle = temporal.client.workflow.getHandle(workflowId);
 
     // The first request: run inserted and workflow started, then the transaction fails.
-    let seenBeforeRollback: unknown = null;
     const first = await inTenantTransaction(db.app, scope, async (trx) => {
       await trx('reconciliation_runs').insert({
         id: runId, firm_id: firm.id, client_id: client.id, period: PERIOD, register_import_id: register.importId, gstr2b_import_id: twoB.importId,
         options: JSON.stringify(options), workflow_id: workflowId, created_by: firm.users.staff.id,
       });
+      await lockRowCommit(trx, runId);
       await temporal.client.workflow.start(RECONCILIATION_WORKFLOW, { taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
-      seenBeforeRollback = await eventually('the first step to have missed the uncommitted run', async () => {
-        const description = await handle.describe();
-        if (description.status.name !== 'RUNNING') throw new Error(`the workflow ended ${description.status.name} before the rollback`);
-        const prepare = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'reconciliationPrepare');
-        if (!prepare || Number(prepare.attempt) < 2) return null;
-        return { failureType: prepare.lastFailure?.applicationFailureInfo?.type };
-      }, 60_000, 200);
+      await eventually('the first step to wait for the uncommitted run', async () => (await rowCommitWaiters(db.owner, runId)) > 0, 60_000, 200);
       throw new RolledBack();
     }).then(() => 'committed', (error: unknown) => (error instanceof RolledBack ? 'rolled back' : String(error)));
-    expect({ first, seenBeforeRollback }).toEqual({ first: 'rolled back', seenBeforeRollback: { failureType: 'RunNotYetVisible' } });
+    // The rollback ends the wait: the first step misses the run and retries within the grace.
+    const missed = await eventually('the first step to have missed the rolled-back run', async () => {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') throw new Error(`the workflow ended ${description.status.name} before the retried request`);
+      const prepare = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'reconciliationPrepare');
+      if (!prepare || Number(prepare.attempt) < 2) return null;
+      return { failureType: prepare.lastFailure?.applicationFailureInfo?.type };
+    }, 60_000, 200);
+    expect({ first, missed }).toEqual({ first: 'rolled back', missed: { failureType: 'RunNotYetVisible' } });
     const left = await db.owner('reconciliation_runs').where({ workflow_id: workflowId }).count('* as n').first();
     expect(Number(left?.n)).toBe(0);
 

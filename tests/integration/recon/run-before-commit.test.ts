@@ -1,11 +1,12 @@
 /**
  * The api starts a reconciliation's workflow inside the transaction that inserts its run, so the
  * worker's first step can look for the run before it is committed. On the real stack (PostgreSQL,
- * Temporal server, a real worker): the run is inserted and its workflow started in an open tenant
- * transaction, as the api does; the transaction stays open until Temporal reports that the first
- * step's attempt found no run and is to be retried; then it commits, and the run completes.
+ * Temporal server, a real worker): the run is inserted, its commit lock taken and its workflow
+ * started in an open tenant transaction, as the api does; the transaction stays open until the first
+ * step is seen waiting on that lock, still on its first attempt; then it commits, and the run completes.
  */
 import { randomUUID } from 'node:crypto';
+import { lockRowCommit, rowCommitWaiters } from '../../../db/row-commit';
 import { inTenantTransaction, type TenantScope } from '../../../db/tenant';
 import type { RunningWorker } from '../../../ops/worker';
 import { RECONCILIATION_WORKFLOW, type ReconciliationWorkflowInput } from '../../../workflows/reconciliation-definitions';
@@ -42,7 +43,7 @@ describe('a run whose workflow starts before the run is committed', () => {
     await db.drop();
   });
 
-  it('waits for the commit (the first attempt finds no run) and then completes', async () => {
+  it('waits for the commit (the first attempt waits on the run\'s lock) and then completes', async () => {
     const client = firm.clients[0]!;
     const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
     const data = reconData(client.gstin, 40);
@@ -62,17 +63,15 @@ describe('a run whose workflow starts before the run is committed', () => {
         id: runId, firm_id: firm.id, client_id: client.id, period: PERIOD, register_import_id: register.importId, gstr2b_import_id: twoB.importId,
         options: JSON.stringify({ amountTolerance: 100, dateWindowDays: 10 }), workflow_id: workflowId, created_by: firm.users.staff.id,
       });
+      await lockRowCommit(trx, runId);
       await temporal.client.workflow.start(RECONCILIATION_WORKFLOW, { taskQueue, workflowId, args: [input] });
-      // Held open until the first step has run once without the run and is waiting to retry.
-      return eventually('the first step to have missed the uncommitted run', async () => {
-        const description = await handle.describe();
-        if (description.status.name !== 'RUNNING') throw new Error(`the workflow ended ${description.status.name} before the commit`);
-        const prepare = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'reconciliationPrepare');
-        if (!prepare || Number(prepare.attempt) < 2) return null;
-        return { attempt: Number(prepare.attempt), failureType: prepare.lastFailure?.applicationFailureInfo?.type };
-      }, 60_000, 200);
+      // Held open until the first step is waiting for this transaction to end.
+      await eventually('the first step to wait for the uncommitted run', async () => (await rowCommitWaiters(db.owner, runId)) > 0, 60_000, 200);
+      const description = await handle.describe();
+      const prepare = description.raw.pendingActivities?.find((a) => a.activityType?.name === 'reconciliationPrepare');
+      return { running: description.status.name, prepare: prepare ? { attempt: Number(prepare.attempt), failureType: prepare.lastFailure?.applicationFailureInfo?.type ?? null } : null };
     });
-    expect(seenBeforeCommit).toMatchObject({ attempt: expect.any(Number), failureType: 'RunNotYetVisible' });
+    expect(seenBeforeCommit).toEqual({ running: 'RUNNING', prepare: { attempt: 1, failureType: null } });
 
     const outcome = await handle.result().then((result) => ({ result }), (error: unknown) => ({ error: String((error as { cause?: unknown }).cause ?? error) }));
     expect(outcome).toMatchObject({ result: { runId, status: 'completed' } });

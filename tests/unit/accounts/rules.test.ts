@@ -1,5 +1,5 @@
 /** The pure account rules (domain/accounts.ts): who invites whom, the attempts-left hint, link lifetimes, the emails. */
-import { attemptsLeftHint, invitationExpiry, mayInvite, renderInvitation, renderInvitationToExistingAccount, renderPasswordReset, resetExpiry } from '../../../domain/accounts';
+import { attemptsLeftHint, invitationExpiry, mayInvite, renderInvitation, renderInvitationToExistingAccount, renderLockout, renderPasswordChanged, renderPasswordReset, resetExpiry } from '../../../domain/accounts';
 
 describe('account rules', () => {
   it('lets a firm admin invite any role, a manager staff, reviewers and portal users, nobody else anyone', () => {
@@ -25,6 +25,18 @@ describe('account rules', () => {
     expect(mail.html).toContain('&lt;b&gt;Priya&lt;/b&gt;');
     expect(mail.html).not.toContain('<b>Priya</b>');
     expect(renderPasswordReset({ name: 'P', link: 'https://t.example/reset/xyz', expiresAt: new Date() }).html).toContain('href="https://t.example/reset/xyz"');
+  });
+
+  it('writes the times people read in IST, never as a UTC timestamp', () => {
+    const invitation = renderInvitation({ firmName: 'Iyer & Co', inviteeName: 'Priya', inviterName: 'Anil', role: 'staff', link: 'https://t.example/invite/abc', expiresAt: new Date('2026-12-09T07:58:21.570Z') });
+    const reset = renderPasswordReset({ name: 'P', link: 'https://t.example/reset/xyz', expiresAt: new Date('2026-12-06T18:29:07.112Z') });
+    const changed = renderPasswordChanged({ name: 'P', at: new Date('2026-12-06T08:29:07.112Z'), signInUrl: 'https://t.example/sign-in' });
+    const lockout = renderLockout({ name: 'P', at: new Date('2026-12-06T08:29:07.112Z'), resetUrl: 'https://t.example/forgot' });
+    expect(invitation.text).toContain('works once and until 09-12-2026 13:28 IST;');
+    expect(reset.text).toContain('works once and until 06-12-2026 23:59 IST.');
+    expect(changed.text).toContain('was reset at 06-12-2026 13:59 IST,');
+    expect(lockout.text).toContain('the latest at 06-12-2026 13:59 IST.');
+    for (const mail of [invitation, reset, changed, lockout]) expect({ subject: mail.subject, utc: /\d{4}-\d{2}-\d{2}T/.test(mail.text + mail.html) }).toEqual({ subject: mail.subject, utc: false });
   });
 
   it('tells an address that already has an account why there is no link, under the invitation\'s own subject', () => {

@@ -168,3 +168,45 @@ describe('what a scrubbed database error keeps', () => {
     ]);
   });
 });
+
+describe('odd shapes: a code and a severity with no text message', () => {
+  it('a cause of just { code, severity } is scrubbed, not a TypeError', () => {
+    const outer = new Error('w', { cause: { code: '23505', severity: 'ERROR' } });
+    const scrubbed = scrubDatabaseError(outer) as Error;
+    expect({ message: scrubbed.message, cause: (scrubbed.cause as Error).message }).toEqual({ message: 'w', cause: 'database error 23505 (integrity constraint violation)' });
+  });
+
+  it('a cause whose message is a number is scrubbed, not a TypeError', () => {
+    const outer = new Error('w', { cause: { code: '23505', severity: 'ERROR', message: 42 } });
+    expect(((scrubDatabaseError(outer) as Error).cause as Error).message).toBe('database error 23505 (integrity constraint violation)');
+  });
+
+  it('a pg-shaped error of a plain-message code with no message is scrubbed, not a TypeError', () => {
+    const scrubbed = scrubDatabaseError({ code: '42501', severity: 'ERROR' });
+    expect(scrubbed).toBeInstanceOf(ScrubbedDatabaseError);
+    expect((scrubbed as ScrubbedDatabaseError).message).toBe('database error 42501 (syntax error or access rule violation)');
+  });
+});
+
+describe('a wrapper quoting a database error: each quoted text replaced once', () => {
+  it("knex's 42P01 message quoted: one scrubbed message, not one inside another", () => {
+    const inner = pgError('42P01', 'select * from "nope" - relation "nope" does not exist');
+    const outer = new Error(`could not read: ${inner.message}`, { cause: inner });
+    expect((scrubDatabaseError(outer) as Error).message).toBe('could not read: database error 42P01 (syntax error or access rule violation): relation "nope" does not exist');
+  });
+
+  it("a message without ' - ': no text made of its tail, so nothing garbled", () => {
+    const inner = pgError('42P01', 'relation "nope" does not exist');
+    const outer = new Error(`could not read: ${inner.message}`, { cause: inner });
+    // The plain message is what the scrubbed error keeps too: left as it is.
+    expect((scrubDatabaseError(outer) as Error).message).toBe('could not read: relation "nope" does not exist');
+  });
+
+  it("a value holding ' - ': the server's whole message is replaced, none of the value left", () => {
+    const server = 'invalid input syntax for type integer: "Sharma - Traders Pvt"';
+    const inner = pgError('22P02', `insert into "clients" ("name") values ($1) - ${server}`);
+    const outer = new Error(`could not save: ${server}`, { cause: inner });
+    const message = (scrubDatabaseError(outer) as Error).message;
+    expect({ message, leaks: message.includes('Sharma') || message.includes('Traders') }).toEqual({ message: 'could not save: database error 22P02 (data exception)', leaks: false });
+  });
+});

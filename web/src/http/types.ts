@@ -198,9 +198,10 @@ export type CalendarEntry = {
   filing: null | { filedOn: string; arn: string };
 };
 
+/** `canDecide` is false for what the caller asked for or drafted: it waits for someone else. */
 export type ApprovalItem =
-  | (CloseRequest & { kind: 'period_close'; summary: string })
-  | { kind: 'notice_reply'; id: string; clientId: string; clientName: string; requestedBy: { id: string; email: string; role: string }; requestedAt: string; summary: string };
+  | (CloseRequest & { kind: 'period_close'; summary: string; canDecide: boolean })
+  | { kind: 'notice_reply'; id: string; clientId: string; clientName: string; requestedBy: { id: string; email: string; role: string }; requestedAt: string; summary: string; canDecide: boolean };
 
 export type FollowUpStatus = 'open' | 'snoozed' | 'completed' | 'cancelled' | 'exhausted';
 export type PlannedMessage = { at: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue'; status: 'planned' | 'sent' | 'merged' | 'skipped' | 'cancelled' };

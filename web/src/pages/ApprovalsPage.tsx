@@ -8,6 +8,15 @@ import { QueryState } from '../components/QueryState';
 import { formatDateTime, formatPeriod } from '../lib/format';
 import { DecideButtons, EvidenceView } from './PeriodPage';
 
+/** In place of the decision buttons on the caller's own request. */
+function ForSomeoneElse({ what }: { what: string }) {
+  return (
+    <Text size="sm" c="dimmed" data-testid="waiting-for-someone-else">
+      You {what}: another manager or firm admin decides it.
+    </Text>
+  );
+}
+
 export default function ApprovalsPage() {
   const approvals = useApprovals();
   const queryClient = useQueryClient();
@@ -16,7 +25,7 @@ export default function ApprovalsPage() {
   };
   return (
     <>
-      <PageHeader title="Approvals" subtitle="Period closes and notice replies waiting for your decision. What you asked for or drafted yourself is for someone else to decide." />
+      <PageHeader title="Approvals" subtitle="Period closes and notice replies waiting for a decision. What you asked for or drafted yourself is listed too, for someone else to decide." />
       <Card withBorder>
         <QueryState query={approvals} label="approvals" isEmpty={(d) => d.items.length === 0} empty="Nothing is waiting for your approval.">
           {(d) => (
@@ -54,9 +63,7 @@ export default function ApprovalsPage() {
                         <Table.Td>
                           <EvidenceView request={a} />
                         </Table.Td>
-                        <Table.Td>
-                          <DecideButtons request={a} onDone={refresh} />
-                        </Table.Td>
+                        <Table.Td>{a.canDecide ? <DecideButtons request={a} onDone={refresh} /> : <ForSomeoneElse what="asked for this close" />}</Table.Td>
                       </Table.Tr>
                     ) : (
                       <Table.Tr key={a.id} data-testid="approval-row">
@@ -82,9 +89,13 @@ export default function ApprovalsPage() {
                           </Text>
                         </Table.Td>
                         <Table.Td>
-                          <Button component={Link} to={`/notices/${a.id}`} variant="light">
-                            Review the reply
-                          </Button>
+                          {a.canDecide ? (
+                            <Button component={Link} to={`/notices/${a.id}`} variant="light">
+                              Review the reply
+                            </Button>
+                          ) : (
+                            <ForSomeoneElse what="drafted or submitted this reply" />
+                          )}
                         </Table.Td>
                       </Table.Tr>
                     ),

@@ -15,6 +15,7 @@ import { ActionModal, RefusalAlert, useAction } from '../components/ActionModal'
 import { FollowUpBadge, StepBadge } from '../components/badges';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
+import { escalationReasonText } from '../lib/escalations';
 import { formatBytes, formatDate, formatDateTime, formatPeriod } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
@@ -173,7 +174,7 @@ function Plan({ f }: { f: FollowUp }) {
                   <Table.Td>
                     {AUDIENCE[e.audience] ?? e.audience}
                     <Text size="xs" c="dimmed">
-                      {e.reason}
+                      {escalationReasonText(e.reason)}
                     </Text>
                   </Table.Td>
                   <Table.Td>

@@ -3,12 +3,16 @@ import { Anchor, Badge, Card, Grid, Group, Stack, Table, Text, Title } from '@ma
 import { Link } from 'react-router';
 import { useApprovals, useNotifications, useRuns } from '../http/queries';
 import { CAN, useUser } from '../http/session';
+import type { ApprovalItem } from '../http/types';
 import { HomePeriods } from '../components/HomePeriods';
 import { NotificationList } from '../components/NotificationList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { RunsTable } from '../components/RunsTable';
 import { formatDateTime, formatPeriod } from '../lib/format';
+
+/** What the viewer may decide: their own requests wait in the inbox for someone else. */
+const forMe = (items: ApprovalItem[]) => items.filter((a) => a.canDecide);
 
 function Approvals() {
   const approvals = useApprovals();
@@ -18,13 +22,15 @@ function Approvals() {
         <Title order={3} size="h4">
           Waiting for your approval
         </Title>
-        {approvals.data ? <Badge color={approvals.data.items.length ? 'orange' : 'gray'}>{approvals.data.items.length}</Badge> : null}
+        {approvals.data ? <Badge color={forMe(approvals.data.items).length ? 'orange' : 'gray'}>{forMe(approvals.data.items).length}</Badge> : null}
       </Group>
-      <QueryState query={approvals} label="approvals" isEmpty={(d) => d.items.length === 0} empty="Nothing is waiting for you.">
+      <QueryState query={approvals} label="approvals" isEmpty={(d) => forMe(d.items).length === 0} empty="Nothing is waiting for you.">
         {(d) => (
           <Table>
             <Table.Tbody>
-              {d.items.slice(0, 6).map((a) => (
+              {forMe(d.items)
+                .slice(0, 6)
+                .map((a) => (
                 <Table.Tr key={a.id}>
                   <Table.Td>
                     <Anchor component={Link} to={a.kind === 'period_close' ? `/clients/${a.clientId}/periods/${a.period}` : `/notices/${a.id}`} size="sm">
