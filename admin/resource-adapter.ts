@@ -36,7 +36,9 @@ function formValue(value: unknown): string | null {
 
 /**
  * The changes a posted form makes, or the fields it may not change: a field outside `edits` passes
- * only when it equals the stored value (the console's form posts the whole record back).
+ * only when it equals the stored value (the console's form posts the whole record back). An
+ * editable field posted back unchanged is no change: passing it on would redo its side effects
+ * (a filing frequency "change" to the same frequency rewrites the pending dated change).
  */
 export function consoleChanges(
   edits: ConsoleEdits | undefined,
@@ -47,8 +49,10 @@ export function consoleChanges(
   const changes: Record<string, unknown> = {};
   const refused: Record<string, string> = {};
   for (const [key, value] of Object.entries(posted)) {
+    const unchanged = key in stored && formValue(stored[key]) === formValue(value);
+    if (unchanged) continue;
     if (editable.has(key)) changes[key] = value;
-    else if (!(key in stored) || formValue(stored[key]) !== formValue(value)) refused[key] = 'cannot be changed in the console';
+    else refused[key] = 'cannot be changed in the console';
   }
   if (Object.keys(refused).length > 0) return { refused };
   if (!edits) return { changes: {} };

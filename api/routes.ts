@@ -182,8 +182,14 @@ function authorize(action: Action, sensitive: boolean, deps: RouteDeps): Middlew
   };
 }
 
+const sendsBody = (ctx: Context) => ctx.get('transfer-encoding') !== '' || Number(ctx.get('content-length') || 0) > 0;
+
 function handle(spec: RouteSpec): Middleware {
   return async (ctx: Context & { state: AppState }) => {
+    // JSON in (docs/api.md): a route that reads a body refuses one of another type rather than see
+    // it as no body at all (400 invalid_input). Routes that read no body take any type: mail
+    // providers POST the one-click unsubscribe (RFC 8058) as a form, and must not be refused.
+    if (spec.body && sendsBody(ctx) && !ctx.is('json', '+json')) throw new ApiError(415, 'unsupported_type', 'Send the body as JSON (Content-Type: application/json).');
     const input = {
       params: spec.params ? parseOrThrow(spec.params, ctx.params, 'params') : ctx.params,
       query: spec.query ? parseOrThrow(spec.query, ctx.query, 'query') : ctx.query,

@@ -130,6 +130,26 @@ describe('console edits', () => {
     expect(changes).toEqual([{ frequency: 'quarterly', previous_frequency: 'monthly', created_by: firm.users.firm_admin.id }]);
   });
 
+  it('leaves a pending frequency change alone when the whole form is saved for a name change', async () => {
+    const client = firm.clients[1] ?? firm.clients[0]!;
+    // The pending change (from the test above) as another user made it, a while ago.
+    const earlier = new Date('2026-01-02T03:04:05Z');
+    await db.owner('client_frequency_changes').where({ client_id: client.id }).update({ created_by: firm.users.manager.id, updated_at: earlier });
+    const form = await shown('clients', client.id);
+    expect(form.filingFrequency).toBe('quarterly');
+    const pending = await db.owner('client_frequency_changes').where({ client_id: client.id }).first();
+    const lastSeq = (await db.owner('audit_events').max('seq as seq').first())?.seq ?? 0;
+    const saved = await edit('clients', client.id, { ...form, name: 'Beta Renamed' });
+    expect(saved.body.record.errors).toEqual({});
+    const changes = await db.owner('client_frequency_changes').where({ client_id: client.id }).select('frequency', 'created_by', 'updated_at');
+    expect(changes).toEqual([{ frequency: 'quarterly', created_by: firm.users.manager.id, updated_at: earlier }]);
+    const row = await db.owner('clients').where({ id: client.id }).first();
+    expect({ name: row.name, filingFrequency: row.filing_frequency }).toEqual({ name: 'Beta Renamed', filingFrequency: 'quarterly' });
+    // The rename is audited; the pending change is not rewritten, so it has no new audit row.
+    expect(await db.owner('audit_events').where('seq', '>', lastSeq).andWhere({ entity_id: pending.id }).select('action')).toEqual([]);
+    expect(await db.owner('audit_events').where('seq', '>', lastSeq).andWhere({ entity_id: client.id }).first()).toBeTruthy();
+  });
+
   it('creates and deletes nothing', async () => {
     const form = new FormData();
     form.set('name', 'Sneaky');

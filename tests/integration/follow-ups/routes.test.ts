@@ -167,8 +167,9 @@ describe('follow-up routes and the checklist link', () => {
     expect(created.status).toBe(201);
     const [first] = await waitForCaught(to, 1);
     const { token } = await linkTokenIn(first!);
-    const res = await call(stack.api, 'POST', `/api/requests/${token}/unsubscribe`);
-    expect(res.status).toBe(200);
+    // The one-click unsubscribe of the email's List-Unsubscribe-Post header (RFC 8058), as a mail provider sends it.
+    const res = await fetch(`${stack.api.url}/api/requests/${token}/unsubscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { unsubscribed: true } });
     expect((await stack.db.owner('clients').where({ id: client.id }).first()).email_opted_out_at).not.toBeNull();
     expect(await stack.db.owner('audit_events').where({ firm_id: stack.firm.id, action: 'client.email_unsubscribed', entity_id: client.id }).first()).toBeTruthy();
     // The next slot is not sent; the owner is asked to call.
