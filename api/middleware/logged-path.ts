@@ -6,7 +6,10 @@
  * - A matched route is written as its template with its parameters filled in, except a parameter
  *   named `token`, which stays `:token` (so any new route with a `:token` is covered by its name).
  * - A path no route matched (a 404, a 405, the web app's `/invite/<token>` and `/reset/<token>`
- *   pages) has the segment after each link prefix below replaced by `:token`.
+ *   pages) keeps only its plain words (letters and hyphens, as route names are): every other
+ *   segment is written `:token`, as it may be one. Looking for the token after known link prefixes
+ *   is not enough: `/api//requests/<t>`, `/./r/<t>`, `/r;x/<t>` or an encoded slash reach the same
+ *   places, or are logged, without matching any prefix.
  * - The query string is never written at all: signed upload and download URLs carry theirs there.
  */
 type PathContext = { path: string; _matchedRoute?: string | RegExp; params?: Record<string, string> };
@@ -14,21 +17,18 @@ type PathContext = { path: string; _matchedRoute?: string | RegExp; params?: Rec
 /** Path parameters that are secrets wherever a route declares them. */
 const SECRET_PARAMS = new Set(['token']);
 
-/** Where a link's token sits in a path: the segment right after one of these (API routes and the web app's link pages). */
-export const LINK_TOKEN_PREFIXES = ['/api/requests', '/api/invitations/by-token', '/api/auth/password-reset', '/r', '/invite', '/reset'] as const;
+/** A segment a route's own path could hold (`by-token`, `password-reset`, `requests`): never a token. */
+const PLAIN_WORD = /^[A-Za-z][A-Za-z-]{0,31}$/;
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const LINK_TOKEN = new RegExp(`^(/*(?:${LINK_TOKEN_PREFIXES.map((p) => escape(p.slice(1))).join('|')}))/[^/]+`, 'i');
-
-/** A raw path with the token of any link prefix masked. */
-export function maskLinkTokens(path: string): string {
-  return path.replace(LINK_TOKEN, '$1/:token');
+/** A path no route matched, with every segment that is not a plain word masked. */
+export function maskUnmatchedPath(path: string): string {
+  return path.split('/').map((segment) => (segment === '' || PLAIN_WORD.test(segment) ? segment : ':token')).join('/');
 }
 
 /** The path as logs and audit rows may show it. */
 export function loggedPath(ctx: PathContext): string {
   const template = ctx._matchedRoute;
-  if (typeof template !== 'string') return maskLinkTokens(ctx.path);
+  if (typeof template !== 'string') return maskUnmatchedPath(ctx.path);
   return template.replace(/:(\w+)/g, (whole, name: string) => {
     const value = ctx.params?.[name];
     return SECRET_PARAMS.has(name) || value === undefined ? whole : encodeURIComponent(value);
