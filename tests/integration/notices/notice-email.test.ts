@@ -4,6 +4,8 @@
  * reaches each of its people once; a step fired again (the activity alone, as a retry would) sends
  * nothing more; and the weekly digest goes once per manager, the open notices most urgent first.
  */
+import { DefaultLogger } from '@temporalio/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNoticeActivities } from '../../../activities/notices';
 import type { RunningWorker } from '../../../ops/worker';
 import { NOTICE_DIGEST_WORKFLOW, NOTICE_NOTIFICATION_KIND } from '../../../workflows/notice-definitions';
@@ -96,7 +98,10 @@ describe('notice reminders by email', () => {
     const slot = `notice:${notice.id}:t-3:${due}:${firm.users.staff.id}`;
     await db.owner('outbox').where({ firm_id: firm.id, slot_key: slot }).update({ status: 'sending', sent_at: null });
     const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
-    expect(await activities.noticeFireStep({ firmId: firm.id, noticeId: notice.id, step: { ...step, kind: 'reminder' } as never })).toEqual({ fired: false, recipients: 0 });
+    // In Temporal's mock activity environment: the step first waits for its notice's writer, which
+    // reads the attempt's timeout from the activity's context.
+    const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    expect(await env.run(activities.noticeFireStep, { firmId: firm.id, noticeId: notice.id, step: { ...step, kind: 'reminder' } as never })).toEqual({ fired: false, recipients: 0 });
     expect(await db.owner('outbox').where({ firm_id: firm.id, slot_key: slot }).first('status', 'error')).toEqual({ status: 'sent', error: expect.stringContaining('not confirmed') });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await subjects(firm.users.staff.email, notice.reference)).toEqual(before);
