@@ -35,7 +35,7 @@ export const tooMuchMemory = (): ParsedUpload =>
  * Row errors of a file that otherwise reads. The readers leave out a row (or portal document) they
  * could not read and record why; stored without it, the bill would reach the reconciliation as
  * missing with no trace. So the file is refused, with each row's place and field
- * (API.md: 400 `invalid_file` with row/field details), and nothing is written. Null when none.
+ * (docs/api.md: 400 `invalid_file` with row/field details), and nothing is written. Null when none.
  */
 export function rowErrorsRefusal(errors: readonly Issue[], what: { noun: string; file: string; hint: string }, truncated?: Issue): ParsedUpload | null {
   if (errors.length === 0) return null;

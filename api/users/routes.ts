@@ -54,7 +54,7 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
       method: 'post',
       path: '/api/users',
       action: 'users.create',
-      // No re-authentication (API.md: firm_admin): inviting a person of any role needs none either,
+      // No re-authentication (docs/api.md: firm_admin): inviting a person of any role needs none either,
       // so asking here would guard nothing. Changing a role or deactivating (PATCH) does need one.
       body: createBody,
       async handler(ctx, { body }) {

@@ -1,5 +1,5 @@
 /**
- * JSON in (API.md): a body of another type on a JSON route is 415 unsupported_type. It used to be
+ * JSON in (docs/api.md): a body of another type on a JSON route is 415 unsupported_type. It used to be
  * left unread, so the route saw no body at all and answered 400 invalid_input (or, for a route
  * with nothing required, did its work as if nothing had been sent).
  */

@@ -25,7 +25,7 @@ const ROUTES: Record<string, Row> = {
   'POST /api/auth/totp/disable': { action: 'self.manage', reauth: true },
   'POST /api/auth/password': { action: 'self.manage', reauth: true },
   'GET /api/users': { action: 'users.read', reauth: false },
-  // API.md: firm_admin, no re-authentication (an invitation of any role needs none either).
+  // docs/api.md: firm_admin, no re-authentication (an invitation of any role needs none either).
   'POST /api/users': { action: 'users.create', reauth: false },
   'PATCH /api/users/:id': { action: 'users.update', reauth: true },
   'GET /api/clients': { action: 'clients.read', reauth: false },
