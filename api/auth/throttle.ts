@@ -33,7 +33,8 @@ const SPRAY_FACTOR = 10;
 /** A session's wrong passwords and codes (in the window) before it is signed out. */
 export const SESSION_MAX_FAILURES = 5;
 
-export type ThrottleVerdict = { retryAfterSeconds: number; reason: 'account' | 'account_ip' | 'ip' | null };
+/** Go ahead (no reason), or wait this long because of that limit. */
+export type ThrottleVerdict = { retryAfterSeconds: 0; reason: null } | { retryAfterSeconds: number; reason: 'account' | 'account_ip' | 'ip' };
 
 export class LoginThrottle {
   private readonly account: RateLimiterPostgres;
@@ -94,6 +95,11 @@ export class LoginThrottle {
     // The failure that reaches the limit starts the slow pace at once: the next attempt waits.
     if (account.consumedPoints === this.config.maxFailuresPerAccount) await consume(this.slowAccount, email);
     return account.consumedPoints;
+  }
+
+  /** The throttle's window, which the throttled attempts' audit windows share. */
+  get windowSeconds(): number {
+    return this.config.windowSeconds;
   }
 
   get maxFailuresPerAccount(): number {
