@@ -269,6 +269,23 @@ describe('the web app in a browser', () => {
     await page.goto('/account');
     await signIn(page, reviewer.email, reviewer.password, 'Reviewer laptop');
     await page.waitForURL(/\/account$/);
+
+    // A weak new password: the refusal (details.fields.newPassword) shows under "New password", not elsewhere.
+    await page.getByLabel(labelled('Current password')).fill(reviewer.password);
+    await page.getByLabel(labelled('New password')).fill('password1234');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await confirm.getByLabel(labelled('Password')).fill(reviewer.password);
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    const newPasswordInput = page.getByLabel(labelled('New password'));
+    await until('the new password marked invalid', async () => (await newPasswordInput.getAttribute('aria-invalid')) === 'true');
+    const describedBy = ((await newPasswordInput.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+    const descriptions = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()));
+    expect(descriptions.join(' | ')).toMatch(/too common/);
+    expect(await page.getByLabel(labelled('Current password')).getAttribute('aria-invalid')).not.toBe('true');
+    await page.getByLabel(labelled('Current password')).fill('');
+    await newPasswordInput.fill('');
+
     await page.getByRole('button', { name: 'Set up' }).click();
     const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
     await qr.waitFor();
