@@ -193,12 +193,25 @@ function Password() {
         }}
       >
         <Stack gap="sm" maw={380}>
-          <PasswordInput label="Current password" value={current} onChange={(e) => setCurrent(e.currentTarget.value)} required autoComplete="current-password" error={fieldErrors.currentPassword} />
+          <PasswordInput
+            label="Current password"
+            value={current}
+            onChange={(e) => {
+              setCurrent(e.currentTarget.value);
+              setFieldErrors({ ...fieldErrors, currentPassword: undefined });
+            }}
+            required
+            autoComplete="current-password"
+            error={fieldErrors.currentPassword}
+          />
           <PasswordInput
             label="New password"
             description="12 to 128 characters, not a common password"
             value={next}
-            onChange={(e) => setNext(e.currentTarget.value)}
+            onChange={(e) => {
+              setNext(e.currentTarget.value);
+              setFieldErrors({ ...fieldErrors, newPassword: undefined });
+            }}
             required
             minLength={12}
             autoComplete="new-password"
