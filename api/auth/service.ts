@@ -292,7 +292,7 @@ export class AuthService {
     };
   }
 
-  /** A sign-in attempt of no firm (unknown email, throttled) in the platform chain, with its IP. */
+  /** A sign-in attempt of no firm (an unknown email) in the platform chain, with its IP (throttled ones: recordThrottled). */
   private async recordPlatformSignIn(action: 'auth.login_failed', client: ClientInfo, details: Record<string, unknown>): Promise<void> {
     await recordSignInEvent(this.deps.knex, { action, details, requestId: client.requestId, ip: client.ip }).catch((error: Error) =>
       this.deps.logger.error({ err: error }, 'could not record a sign-in attempt'),

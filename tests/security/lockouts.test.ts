@@ -129,4 +129,15 @@ describe('throttled sign-ins in the audit trail', () => {
     const verification = await verifyAuditChain(db.owner, null);
     expect({ ok: verification.ok, firstBrokenId: verification.firstBrokenId }).toEqual({ ok: true, firstBrokenId: null });
   });
+
+  it('counts an email longer than a limiter key may be like any other (it used to answer 500, uncounted)', async () => {
+    const email = `${'a'.repeat(240)}.${Date.now()}@long.test`;
+    const ip = '203.0.113.90';
+    // At once, so the five fit in the short window however loaded the machine.
+    const answers = await Promise.all(Array.from({ length: 5 }, () => signIn(email, ip)));
+    answers.push(await signIn(email, ip));
+    expect(answers.map((r) => `${r.status} ${r.body?.error?.code}`)).toEqual([...Array.from({ length: 5 }, () => '401 invalid_credentials'), '429 rate_limited']);
+    const reset = await call(api, 'POST', '/api/auth/password-reset', { body: { email }, headers: { 'x-forwarded-for': ip } });
+    expect(reset.status).toBe(202);
+  });
 });
