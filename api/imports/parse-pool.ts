@@ -79,10 +79,10 @@ const HEAP_BASE_MB = 16;
  * three times the semi-space), as the worker's `--max-semi-space-size=64`. Node's default for a
  * thread is 48 MB (16 MB semi-spaces): a 1-lakh register then went through twelve scavenges per
  * read, each copying the documents kept so far, which every kept document survives; with 64 MB
- * semi-spaces a read takes two to five and a quarter less of the process's CPU
- * (docs/performance.md, Readers). V8 grows the semi-spaces from 1 MB only as survivors need it, so
- * a thread that reads small files stays small; one that has read a large file keeps up to 128 MB of
- * semi-spaces until V8 shrinks them.
+ * semi-spaces two to five, and the upload's task (read and COPY text) took about a fifth less of
+ * the process's CPU (docs/performance.md, Readers). V8 grows the semi-spaces from 1 MB only as
+ * survivors need it, so a thread that reads small files stays small; one that has read a 1-lakh
+ * register kept its 128 MB of semi-spaces (about 115 MB more RSS than with the default).
  */
 export const PARSER_YOUNG_GENERATION_MB = 192;
 
