@@ -129,7 +129,7 @@ export async function readsAfterWarmUp(size: number): Promise<WarmReads> {
 
 /**
  * The api's defaults (app.ts): the largest upload 100 MB, the default read caps. Files past the
- * row cap (10 lakh) are refused by the api; to measure them at all, the bench's thread then gets
+ * row cap (the bench's 10 lakh) are refused by the api; to measure them at all, the bench's thread gets
  * the process's old generation, and only the young generation stays the parser thread's.
  */
 const API_HEAP_MB = parserHeapMb({ maxUploadBytes: 100 * 1024 * 1024, readLimits: DEFAULT_READ_LIMITS });
