@@ -71,7 +71,7 @@ import { generateKeys, generatePayloadKeys } from '../keys';
 import { createLogger } from '../logger';
 import { freePort } from '../ports';
 import { benchMatch, type BenchRow, registerParts, retained } from './recon-match.bench';
-import { readsAfterWarmUp, warmReadsLine, type WarmReads } from './reader-warm-up';
+import { readsOnParserThread, warmReadsLine, type WarmReads } from './reader-warm-up';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { traceWarmRuns } from './warm-trace';
 import { warmUpEngine } from '../../domain/recon/warm-up';
@@ -145,8 +145,15 @@ function warmReadsRow(size: number, build: Build): WarmReads {
   return child<WarmReads>(size, build, '--warm-reads');
 }
 
+/**
+ * The warm reads' child runs as the api does, without V8's heap flags: a process-wide
+ * `--max-semi-space-size` would override the young generation its parser-like thread is given.
+ */
+const API_CHILD_FLAGS = CHILD_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size') && !f.startsWith('--max-old-space-size'));
+
 function child<T>(size: number, build: Build, mode: '--engine' | '--warm-reads'): T {
-  const node = [process.execPath, ...CHILD_FLAGS, ...BUILDS[build].loader, entryOf(build, 'recon-e2e.bench'), mode, String(size)];
+  const flags = mode === '--warm-reads' ? API_CHILD_FLAGS : CHILD_FLAGS;
+  const node = [process.execPath, ...flags, ...BUILDS[build].loader, entryOf(build, 'recon-e2e.bench'), mode, String(size)];
   const [command, ...args] = ENGINE_CPUS === null ? node : ['taskset', '-c', ENGINE_CPUS, ...node];
   const child = spawnSync(command!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (child.error) throw new Error(`engine bench for ${size} could not start ${command}: ${child.error.message}`);
@@ -421,14 +428,14 @@ async function main(): Promise<void> {
   }
   const warmIndex = process.argv.indexOf('--warm-reads');
   if (warmIndex > 0) {
-    out(MARK + JSON.stringify(await readsAfterWarmUp(Number(process.argv[warmIndex + 1]))));
+    out(MARK + JSON.stringify(await readsOnParserThread(Number(process.argv[warmIndex + 1]))));
     return;
   }
   const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
   const builds = (process.env.RECON_BENCH_BUILDS ?? 'compiled,tsx').split(',').map((b) => b.trim()).filter((b): b is Build => b === 'compiled' || b === 'tsx');
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
+  out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}; the warm reads' children: node ${API_CHILD_FLAGS.join(' ')}, reading on a thread with a parser thread's limits`);
   out('');
   out('| build | documents per side | 2B JSON reader MB/s (JSON.parse floor; ratio) | 2A JSON reader MB/s (JSON.parse floor; ratio) | register CSV reader MB/s (split floor; ratio) | register CSV reader, first read after the parser threads’ warm-up: a user’s first upload (split floor; ratio) | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
