@@ -4,19 +4,25 @@
  * firm (docs/accounts.md, "An address with an account elsewhere"): each such answer tells a firm admin
  * that the address uses Taalmel somewhere. These limits keep that from becoming a lookup service:
  *
- * - `emailTaken`: refusals per firm and window. A point is taken *before* the insert and given back
- *   when the insert did not end in `email_taken`, so requests sent at once cannot each find the count
- *   still low: at most `emailTaken` answers per window, however many run concurrently.
+ * - `emailTaken`: `email_taken` answers per firm and window.
  * - `attempts`: creations tried per firm and window (scripts onboarding many portal users fit).
  *
  * Past either, the route answers 429 `rate_limited` with `Retry-After`, for every address alike
- * (before the insert, so the refusal says nothing about the address). State is in PostgreSQL
- * (rate-limiter-flexible, the sign-in throttle's table), shared by every api replica and outside the
- * request's transaction, which rolls back with the refusal.
+ * (before the insert, so the refusal says nothing about the address).
+ *
+ * One creation of a firm runs at a time: the request's transaction takes the firm's advisory lock
+ * before the counts are read and holds it until it ends, past the insert and the count of its answer.
+ * So a count is only ever added for what happened (an admitted attempt, an actual `email_taken`
+ * answer), never for a refusal or a creation that went through, and requests sent at once still
+ * cannot each find the count low: at most `emailTaken` answers per window, however many run
+ * concurrently. Nothing is given back, so no give-back can land in a later window and raise its limit.
+ *
+ * The counts live in the sign-in throttle's table (`rate_limits`: key, points, expire in epoch
+ * milliseconds), shared by every api replica, and are written outside the request's transaction,
+ * which rolls back with the `email_taken` refusal.
  */
 import type { Knex } from 'knex';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { rateLimited } from '../errors';
+import { isUniqueViolation, rateLimited } from '../errors';
 
 export type UserCreationLimits = {
   /** `email_taken` answers per firm in the window. */
@@ -28,41 +34,65 @@ export type UserCreationLimits = {
 
 export const DEFAULT_USER_CREATION_LIMITS: UserCreationLimits = { emailTaken: 10, attempts: 200, windowSeconds: 3600 };
 
-/** A point held while one creation runs: `settle` keeps it for an `email_taken` answer, else gives it back. */
-export type CreationTicket = { settle(emailTaken: boolean): Promise<void> };
+type Count = { points: number; expire: number };
 
 export class UserCreationLimiter {
-  private readonly emailTaken: RateLimiterPostgres;
-  private readonly attempts: RateLimiterPostgres;
+  constructor(
+    private readonly knex: Knex,
+    readonly limits: UserCreationLimits = DEFAULT_USER_CREATION_LIMITS,
+  ) {}
 
-  constructor(knex: Knex, readonly limits: UserCreationLimits = DEFAULT_USER_CREATION_LIMITS) {
-    const common = { storeClient: knex, storeType: 'knex', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false };
-    this.emailTaken = new RateLimiterPostgres({ ...common, keyPrefix: 'users_email_taken', points: limits.emailTaken, duration: limits.windowSeconds });
-    this.attempts = new RateLimiterPostgres({ ...common, keyPrefix: 'users_create', points: limits.attempts, duration: limits.windowSeconds });
+  /**
+   * Runs `insert` (in `trx`, the request's tenant transaction) as one creation of the firm, or throws
+   * 429. When `insert` fails with a unique violation (the address has an account), the firm's
+   * `email_taken` count goes up by one before the error is rethrown; the caller turns it into the 409.
+   */
+  async create<T>(trx: Knex.Transaction, firmId: string, insert: () => Promise<T>): Promise<T> {
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`taalmel.user-creation:${firmId}`]);
+    const takenKey = `users_email_taken:${firmId}`;
+    const now = Date.now();
+    const taken = await this.current(takenKey, now);
+    if (taken && taken.points >= this.limits.emailTaken) throw refusal(taken, now);
+    await this.countAttempt(`users_create:${firmId}`, now);
+    try {
+      return await insert();
+    } catch (error) {
+      if (isUniqueViolation(error)) await this.add(takenKey, Date.now(), null);
+      throw error;
+    }
   }
 
-  /** Takes one attempt and one `email_taken` point of the firm, or throws 429 (taking nothing it would keep). */
-  async admit(firmId: string): Promise<CreationTicket> {
-    await take(this.attempts, firmId);
-    await take(this.emailTaken, firmId);
-    let settled = false;
-    return {
-      settle: async (emailTaken: boolean) => {
-        if (settled) return;
-        settled = true;
-        // A reward that fails leaves the point taken until the window ends: it errs toward the limit,
-        // and the creation itself (already done) is not failed for it.
-        if (!emailTaken) await this.emailTaken.reward(firmId, 1).catch(() => undefined);
-      },
-    };
+  /** The key's count in its current window, or null when it has none. */
+  private async current(key: string, now: number): Promise<Count | null> {
+    const row = (await this.knex('rate_limits').where({ key }).where('expire', '>', now).first('points', 'expire')) as { points: number; expire: string | number } | undefined;
+    return row ? { points: Number(row.points), expire: Number(row.expire) } : null;
+  }
+
+  /** One attempt counted, or 429 (counting nothing) when the window's attempts are used up. */
+  private async countAttempt(key: string, now: number): Promise<void> {
+    if (await this.add(key, now, this.limits.attempts)) return;
+    const count = await this.current(key, now);
+    throw refusal(count ?? { points: this.limits.attempts, expire: now + this.limits.windowSeconds * 1000 }, now);
+  }
+
+  /**
+   * Adds one to the key's count (a new window when the last one ended), unless the count has reached
+   * `below`: one statement, so it holds without the lock too. True when it added.
+   */
+  private async add(key: string, now: number, below: number | null): Promise<boolean> {
+    const { rows } = (await this.knex.raw(
+      `insert into rate_limits (key, points, expire) values (?, 1, ?)
+       on conflict (key) do update set
+         points = case when rate_limits.expire <= ? then 1 else rate_limits.points + 1 end,
+         expire = case when rate_limits.expire <= ? then excluded.expire else rate_limits.expire end
+       where rate_limits.expire <= ? or ?::integer is null or rate_limits.points < ?::integer
+       returning points`,
+      [key, now + this.limits.windowSeconds * 1000, now, now, now, below, below],
+    )) as { rows: unknown[] };
+    return rows.length === 1;
   }
 }
 
-async function take(limiter: RateLimiterPostgres, key: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw rateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
-    throw rejection;
-  }
+function refusal(count: Count, now: number) {
+  return rateLimited(Math.max(1, Math.ceil((count.expire - now) / 1000)));
 }

@@ -72,25 +72,18 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
         if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
         assertPasswordAcceptable(body.password, body.email, 'password');
         const email = body.email.toLowerCase();
+        // Hashed before the firm's creation lock is taken (held from there to the end of the request).
+        const passwordHash = await hashPassword(body.password);
         // The firm's limits come before the insert (the one step whose answer depends on other firms).
-        const ticket = await creations.admit(ctx.state.user.firmId);
-        let taken = false;
         try {
-          const user = await User.query().insertAndFetch({
-            email,
-            name: body.name,
-            role: body.role,
-            clientId: body.clientId ?? null,
-            passwordHash: await hashPassword(body.password),
-          } as Partial<User>);
+          const user = await creations.create(ctx.state.trx, ctx.state.user.firmId, () =>
+            User.query().insertAndFetch({ email, name: body.name, role: body.role, clientId: body.clientId ?? null, passwordHash } as Partial<User>),
+          );
           ctx.status = 201;
           ctx.body = presentUserRecord(user);
         } catch (error) {
-          taken = isUniqueViolation(error);
-          if (taken) throw emailTaken(email);
+          if (isUniqueViolation(error)) throw emailTaken(email);
           throw error;
-        } finally {
-          await ticket.settle(taken);
         }
       },
     }),

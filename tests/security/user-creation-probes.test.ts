@@ -41,7 +41,7 @@ describe('probing addresses through user creation', () => {
   const refusals = (firm: TestFirm) => db.owner('audit_events').where({ firm_id: firm.id, action: 'user.create_refused' }).orderBy('seq');
   const outcome = (res: CallResult) => ({ status: res.status, code: res.body?.error?.code ?? null });
 
-  it('gives the point back for every creation that is not refused: a firm creates more users than the limit', async () => {
+  it('counts no email_taken point for a creation that goes through: a firm creates more users than the limit', async () => {
     for (let i = 0; i < LIMITS.emailTaken + 3; i += 1) expect(outcome(await create(bystander, fresh()))).toEqual({ status: 201, code: null });
   });
 
@@ -92,4 +92,82 @@ describe('probing addresses through user creation', () => {
     // Other firms are not held by the prober's limit.
     expect(outcome(await create(home, fresh()))).toEqual({ status: 201, code: null });
   });
+});
+
+/**
+ * Only what happened counts: creations sent at once are not refused for running together, a 429 adds
+ * nothing, and each window starts from nothing (docs/security-limits.md, "Creating users").
+ */
+describe('creations sent at once, and the window', () => {
+  let db: TestDatabase;
+  let firm: TestFirm;
+  const apis: TestApi[] = [];
+  const tokens = new Map<TestApi, string>();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    firm = await createTestFirm(db);
+  });
+  afterAll(async () => {
+    for (const api of apis) await api.close();
+    await db?.drop();
+  });
+
+  const start = async (limits: typeof LIMITS) => {
+    const api = await startTestApi(db, { maxSessionsPerUser: 10, userCreation: limits }, { limits: { firmWaitMs: 60_000 } });
+    apis.push(api);
+    tokens.set(api, await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password));
+    return api;
+  };
+  const create = (api: TestApi, email: string) =>
+    call(api, 'POST', '/api/users', { token: tokens.get(api)!, body: { email, name: 'Someone New', role: 'staff', password: PASSWORD } });
+  const fresh = () => `batch.${randomBytes(4).toString('hex')}@people.test`;
+  const tally = (answers: CallResult[]) =>
+    answers.reduce<Record<string, number>>((acc, res) => {
+      const key = `${res.status} ${res.body?.error?.code ?? 'created'}`;
+      return { ...acc, [key]: (acc[key] ?? 0) + 1 };
+    }, {});
+  const counts = async () =>
+    Object.fromEntries(
+      ((await db.owner('rate_limits').whereIn('key', [`users_create:${firm.id}`, `users_email_taken:${firm.id}`]).select('key', 'points')) as { key: string; points: number }[]).map((r) => [
+        r.key.split(':')[0],
+        r.points,
+      ]),
+    );
+
+  it('creates 20 new users sent at once and the next one, yet gives at most 10 email_taken answers, and 429s count nothing', async () => {
+    const api = await start({ emailTaken: 10, attempts: 200, windowSeconds: 3600 });
+    const batch = Array.from({ length: 20 }, fresh);
+    expect(tally(await Promise.all(batch.map((email) => create(api, email))))).toEqual({ '201 created': 20 });
+    expect(tally([await create(api, fresh())])).toEqual({ '201 created': 1 });
+
+    // 14 probes of taken addresses at once: 10 answers, then the limit, for a new address too.
+    expect(tally(await Promise.all(batch.slice(0, 14).map((email) => create(api, email))))).toEqual({ '409 email_taken': 10, '429 rate_limited': 4 });
+    expect(tally(await Promise.all([fresh(), batch[15]!, fresh()].map((email) => create(api, email))))).toEqual({ '429 rate_limited': 3 });
+    // 21 created + 10 refused tried; the 7 refused with 429 added nothing.
+    expect(await counts()).toEqual({ users_create: 31, users_email_taken: 10 });
+  });
+
+  it('starts each window from nothing: a limit reached is lifted when its window ends, and not raised in the next', async () => {
+    await db.owner('rate_limits').where('key', 'like', `users_%:${firm.id}`).delete();
+    // Long enough for each step below to run inside one window on a busy machine.
+    const api = await start({ emailTaken: 2, attempts: 5, windowSeconds: 10 });
+    const taken = [firm.users.staff.email, firm.users.manager.email, firm.users.reviewer.email];
+    const waitForWindow = async () => {
+      const rows = (await db.owner('rate_limits').where('key', 'like', `users_%:${firm.id}`).select('expire')) as { expire: string }[];
+      const end = Math.max(...rows.map((r) => Number(r.expire)));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - Date.now()) + 100));
+    };
+
+    expect(tally(await Promise.all(taken.map((email) => create(api, email))))).toEqual({ '409 email_taken': 2, '429 rate_limited': 1 });
+    expect(tally(await Promise.all([fresh(), fresh()].map((email) => create(api, email))))).toEqual({ '429 rate_limited': 2 });
+
+    await waitForWindow();
+    // The attempts limit now: 5 creations at once go through, the sixth (new or taken) is refused.
+    expect(tally(await Promise.all(Array.from({ length: 5 }, fresh).map((email) => create(api, email))))).toEqual({ '201 created': 5 });
+    expect(tally(await Promise.all([fresh(), taken[0]!].map((email) => create(api, email))))).toEqual({ '429 rate_limited': 2 });
+
+    await waitForWindow();
+    expect(tally(await Promise.all(taken.map((email) => create(api, email))))).toEqual({ '409 email_taken': 2, '429 rate_limited': 1 });
+  }, 150_000);
 });
