@@ -20,7 +20,8 @@ import { inTenantTransaction, setAuditAction, type Actor } from '../../db/tenant
 import { attemptsLeftHint } from '../../domain/accounts';
 import { ApiError, conflict, invalidInput, rateLimited, unauthenticated } from '../errors';
 import type { AuthenticatedSession, AuthenticatedUser } from '../state';
-import { SESSION_MAX_FAILURES, type LoginThrottle } from './throttle';
+import { invalidTotp, Reauthentication, totpRequired } from './reauth';
+import type { LoginThrottle } from './throttle';
 import { ThrottledSignIns, type ThrottledRecord } from './throttled-audit';
 import type { SessionTokens } from './tokens';
 
@@ -129,10 +130,21 @@ export class AuthService {
   private lockoutListener: LockoutListener | null = null;
   /** Throttled attempts in the audit trail: one row per subject and window, not one per request. */
   private readonly throttled: ThrottledSignIns;
+  /** A signed-in person's own credential checks: re-authentication and the counting it shares. */
+  private readonly reauth: Reauthentication<ClientInfo>;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
     this.throttled = new ThrottledSignIns(deps.knex, deps.throttle.windowSeconds);
+    this.reauth = new Reauthentication<ClientInfo>({
+      knex: deps.knex,
+      throttle: deps.throttle,
+      policy: deps.policy,
+      countFailure: (email, row, client) => this.countFailure(email, row, client),
+      revokeSession: (trx, sessionId, by, reason, action) => this.revokeSession(trx, sessionId, by, reason, action),
+      scope: (user, client) => this.scope(user, client),
+      totpOk: (secret, code, lastStep) => this.totpOk(secret, code, lastStep),
+    });
   }
 
   /** Who hears of lockouts (the account emails, wired where Temporal is known). */
@@ -205,12 +217,12 @@ export class AuthService {
 
     let totpStep: number | null = null;
     if (row.totp_enabled && row.totp_secret) {
-      if (!input.totp) throw new ApiError(401, 'totp_required', 'Enter the code from your authenticator app.');
+      if (!input.totp) throw totpRequired();
       totpStep = this.totpOk(row.totp_secret, input.totp, row.totp_last_step === null ? null : Number(row.totp_last_step));
       if (totpStep === null) {
         await this.countFailure(email, row, client);
         await this.recordRefusal(row, client, 'auth.login_failed', { reason: 'invalid_totp' });
-        throw new ApiError(401, 'invalid_totp', 'That code is not valid (or was already used).');
+        throw invalidTotp();
       }
     }
 
@@ -408,52 +420,13 @@ export class AuthService {
     return Session.query(trx).where({ user_id: userId }).whereNull('revoked_at').where('idle_expires_at', '>', now).where('absolute_expires_at', '>', now).orderBy('created_at');
   }
 
-  /**
-   * A wrong password or code of a signed-in person. Counted against the session: the
-   * `SESSION_MAX_FAILURES`th signs it out (401 `session_revoked`), so a stolen session cannot guess
-   * on. Session holders are not held by the account's slow pace or the email+IP pair (outsiders
-   * failing sign-ins, or a colleague behind the same NAT, would lock the owner out of re-auth), but
-   * each failure still counts toward the account's lockout email. Audited outside the request's
-   * transaction, which rolls back with the refusal; the revocation commits on its own for the same reason.
-   */
-  private async credentialFailure(user: AuthenticatedUser, sessionId: string, client: ClientInfo, refusal: ApiError, audit: { action: string; reason: string }): Promise<ApiError> {
-    await this.countFailure(user.email.toLowerCase(), { id: user.id, firm_id: user.firmId, active: true }, client);
-    const failures = await this.deps.throttle.recordSessionFailure(sessionId);
-    if (failures >= SESSION_MAX_FAILURES) {
-      await inTenantTransaction(this.deps.knex, this.scope(user, client), (trx) => this.revokeSession(trx, sessionId, user.id, 'credential_failures', 'auth.session_revoked'));
-      await this.deps.throttle.clearSession(sessionId);
-      const revoked = unauthenticated('session_revoked', 'Too many wrong passwords or codes: this session was signed out. Sign in again.');
-      return revoked.withAudit({ action: audit.action, entityType: 'session', entityId: sessionId, after: { reason: audit.reason, sessionRevoked: true } });
-    }
-    const attemptsLeft = attemptsLeftHint(failures, SESSION_MAX_FAILURES);
-    const hint = attemptsLeft === undefined ? undefined : { attemptsLeft };
-    const error = new ApiError(refusal.status, refusal.code, refusal.message, { ...refusal.details, ...hint });
-    return error.withAudit({ action: audit.action, entityType: 'session', entityId: sessionId, after: { reason: audit.reason, ...hint } });
-  }
-
-  /** A signed-in person's right password or code: clears the account's, the pair's and the session's counts. */
-  private async credentialSuccess(user: AuthenticatedUser, sessionId: string, client: ClientInfo): Promise<void> {
-    await Promise.all([this.deps.throttle.recordSuccess(user.email.toLowerCase(), client.ip, client.knownDevice ?? false), this.deps.throttle.clearSession(sessionId)]);
-  }
-
+  /** `POST /api/auth/reauth` (api/auth/reauth.ts). */
   async reauthenticate(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { password: string; totp?: string }, client: ClientInfo): Promise<void> {
-    const row = await User.query(trx).findById(user.id).throwIfNotFound();
-    const refuse = (reason: 'password' | 'totp') =>
-      this.credentialFailure(user, sessionId, client, new ApiError(401, reason === 'totp' ? 'invalid_totp' : 'invalid_credentials', 'Re-authentication failed.'), { action: 'auth.reauth_failed', reason });
-    if (!(await verifyPassword(row.passwordHash, input.password))) throw await refuse('password');
-    if (row.totpEnabled && row.totpSecret) {
-      const step = input.totp ? this.totpOk(row.totpSecret, input.totp, row.totpLastStep === null ? null : Number(row.totpLastStep)) : null;
-      if (step === null) throw await refuse('totp');
-      await User.query(trx).patch({ totpLastStep: step }).where({ id: row.id });
-    }
-    await setAuditAction(trx, 'auth.reauth');
-    await Session.query(trx).patch({ reauthAt: new Date() }).where({ id: sessionId });
-    await setAuditAction(trx, null);
-    await this.credentialSuccess(user, sessionId, client);
+    await this.reauth.reauthenticate(trx, user, sessionId, input, client);
   }
 
   recentlyReauthenticated(session: AuthenticatedSession, now = new Date()): boolean {
-    return session.reauthAt !== null && now.getTime() - session.reauthAt.getTime() <= this.deps.policy.reauthWindowMinutes * 60_000;
+    return this.reauth.recentlyReauthenticated(session, now);
   }
 
   async totpSetup(trx: Knex.Transaction, user: AuthenticatedUser) {
@@ -482,9 +455,9 @@ export class AuthService {
     const step = this.totpOk(row.totpSecret, code, row.totpLastStep === null ? null : Number(row.totpLastStep));
     if (step === null) {
       const refusal = new ApiError(400, 'invalid_totp', 'That code is not valid (or was already used).', { fields: { code: 'does not match' } });
-      throw await this.credentialFailure(user, sessionId, client, refusal, { action: 'auth.totp_disable_failed', reason: 'totp' });
+      throw await this.reauth.failure(user, sessionId, client, refusal, { action: 'auth.totp_disable_failed', reason: 'totp' });
     }
-    await this.credentialSuccess(user, sessionId, client);
+    await this.reauth.success(user, sessionId, client);
     await setAuditAction(trx, 'auth.totp_disabled');
     await User.query(trx).patch({ totpEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastStep: null }).where({ id: user.id });
     await setAuditAction(trx, null);
@@ -495,9 +468,9 @@ export class AuthService {
     const row = await User.query(trx).findById(user.id).throwIfNotFound();
     if (!(await verifyPassword(row.passwordHash, currentPassword))) {
       const refusal = new ApiError(401, 'invalid_credentials', 'The current password is not right.');
-      throw await this.credentialFailure(user, sessionId, client, refusal, { action: 'auth.password_change_failed', reason: 'password' });
+      throw await this.reauth.failure(user, sessionId, client, refusal, { action: 'auth.password_change_failed', reason: 'password' });
     }
-    await this.credentialSuccess(user, sessionId, client);
+    await this.reauth.success(user, sessionId, client);
     // The body names it `newPassword` (docs/api.md), so the refusal does too: a form shows it under that input.
     assertPasswordAcceptable(newPassword, row.email, 'newPassword');
     await setAuditAction(trx, 'auth.password_changed');

@@ -76,7 +76,7 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
         const passwordHash = await hashPassword(body.password);
         // The firm's limits come before the insert (the one step whose answer depends on other firms).
         try {
-          const user = await creations.create(ctx.state.trx, ctx.state.user.firmId, () =>
+          const user = await creations.create(ctx.state.trx, ctx.state.user.firmId, async () =>
             User.query().insertAndFetch({ email, name: body.name, role: body.role, clientId: body.clientId ?? null, passwordHash } as Partial<User>),
           );
           ctx.status = 201;

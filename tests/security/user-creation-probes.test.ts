@@ -105,7 +105,8 @@ describe('creations sent at once, and the window', () => {
   const tokens = new Map<TestApi, string>();
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    // Connections enough for 20 creations of one firm to run truly at once (the firm's share of the pool).
+    db = await createTestDatabase({ poolMax: 30 });
     firm = await createTestFirm(db);
   });
   afterAll(async () => {
@@ -114,7 +115,7 @@ describe('creations sent at once, and the window', () => {
   });
 
   const start = async (limits: typeof LIMITS) => {
-    const api = await startTestApi(db, { maxSessionsPerUser: 10, userCreation: limits }, { limits: { firmWaitMs: 60_000 } });
+    const api = await startTestApi(db, { maxSessionsPerUser: 10, userCreation: limits }, { limits: { firmWaitMs: 60_000, perFirmConnections: 24 } });
     apis.push(api);
     tokens.set(api, await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password));
     return api;

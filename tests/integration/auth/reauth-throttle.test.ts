@@ -122,4 +122,34 @@ describe('credential checks of a signed-in person', () => {
     const next = await call(api, 'POST', '/api/auth/reauth', { token, body: { password: 'another guess!!' } });
     expect({ status: next.status, attemptsLeft: next.body.error?.details?.attemptsLeft }).toEqual({ status: 401, attemptsLeft: 2 });
   });
+
+  it('asks for the code, counting nothing, when the right password comes without one (as sign-in does)', async () => {
+    const other = await createTestFirm(db);
+    const user = other.users.staff;
+    const token = await login(api, user.email, user.password);
+    const setup = await call(api, 'POST', '/api/auth/totp/setup', { token });
+    expect((await call(api, 'POST', '/api/auth/totp/enable', { token, body: { code: generateSync({ secret: setup.body.secret }) } })).status).toBe(204);
+
+    // More than the session's five and the account's five failures, were they counted.
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) {
+      const res = await call(api, 'POST', '/api/auth/reauth', { token, body: { password: user.password } });
+      answers.push({ status: res.status, code: res.body.error?.code, message: res.body.error?.message, attemptsLeft: res.body.error?.details?.attemptsLeft });
+    }
+    expect(answers).toEqual(Array.from({ length: 6 }, () => ({ status: 401, code: 'totp_required', message: 'Enter the code from your authenticator app.', attemptsLeft: undefined })));
+
+    // The session lives, and re-authenticates with a code; the account is not throttled (a sign-in
+    // from a new device gets to the code question, not 429) and nothing was audited as a failure.
+    expect((await call(api, 'GET', '/api/auth/me', { token })).status).toBe(200);
+    const signIn = await call(api, 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } });
+    expect({ status: signIn.status, code: signIn.body.error?.code }).toEqual({ status: 401, code: 'totp_required' });
+    const nextCode = generateSync({ secret: setup.body.secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: user.password, totp: nextCode } })).status).toBe(204);
+    const admin = await login(api, other.users.firm_admin.email, other.users.firm_admin.password);
+    expect(await auditRows('auth.reauth_failed', admin)).toEqual([]);
+
+    // A wrong code is still a failure, with sign-in's words.
+    const wrong = await call(api, 'POST', '/api/auth/reauth', { token, body: { password: user.password, totp: nextCode } });
+    expect({ status: wrong.status, code: wrong.body.error?.code, message: wrong.body.error?.message }).toEqual({ status: 401, code: 'invalid_totp', message: 'That code is not valid (or was already used).' });
+  });
 });

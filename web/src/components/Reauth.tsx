@@ -55,7 +55,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
       pending.current?.resolve();
       pending.current = null;
     } catch (e) {
-      setError(e instanceof ApiError && e.code === 'invalid_credentials' ? 'That password is not right.' : errorText(e));
+      setError(reauthErrorText(e));
     } finally {
       setBusy(false);
     }
@@ -82,7 +82,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
             <Text size="sm">This changes something sensitive. Enter your password to continue; you will not be asked again for a few minutes.</Text>
             <PasswordInput label="Password" value={password} onChange={(e) => setPassword(e.currentTarget.value)} required data-autofocus autoComplete="current-password" />
             {user?.totpEnabled ? (
-              <TextInput label="Authenticator code" value={totp} onChange={(e) => setTotp(e.currentTarget.value)} inputMode="numeric" maxLength={6} autoComplete="one-time-code" />
+              <TextInput label="Authenticator code" value={totp} onChange={(e) => setTotp(e.currentTarget.value)} required inputMode="numeric" maxLength={6} autoComplete="one-time-code" />
             ) : null}
             {error ? (
               <Text c="red" size="sm" role="alert">
@@ -102,6 +102,15 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
       </Modal>
     </ReauthContext.Provider>
   );
+}
+
+/** The refusals of `POST /api/auth/reauth` (docs/api.md), in the words the sign-in page uses. */
+function reauthErrorText(e: unknown): string {
+  if (!(e instanceof ApiError)) return errorText(e);
+  if (e.code === 'invalid_credentials') return 'That password is not right.';
+  if (e.code === 'totp_required') return 'Enter the 6-digit code from your authenticator app.';
+  if (e.code === 'invalid_totp') return 'That authenticator code is not right (or was already used). Wait for the next one.';
+  return errorText(e);
 }
 
 export function useReauth(): Run {
