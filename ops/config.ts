@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { API_SESSION_TIMEOUTS } from '../db/knex';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from '../api/imports/parse-upload';
 import { DEFAULT_ZIP_CAPS } from '../api/imports/zip-limits';
+import { PARSER_YOUNG_GENERATION_MB } from '../api/imports/parse-pool';
 
 const MB = 1024 * 1024;
 
@@ -120,6 +121,7 @@ const schema = z.object({
   UPLOAD_MAX_UNZIPPED_SHARED_STRINGS_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxSharedStringsBytes / MB),
   UPLOAD_MAX_UNZIPPED_TOTAL_MB: positiveInt.default(DEFAULT_ZIP_CAPS.maxTotalBytes / MB),
   UPLOAD_MAX_ZIP_ENTRIES: positiveInt.default(DEFAULT_ZIP_CAPS.maxEntries),
+  PARSER_YOUNG_GENERATION_MB: positiveInt.default(PARSER_YOUNG_GENERATION_MB),
 
   SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/ }).optional()),
   MAIL_FROM: z.string().trim().min(3).default('Taalmel <no-reply@taalmel.local>'),
@@ -215,6 +217,8 @@ export type ImportsConfig = {
   urlKey: string | undefined;
   /** Rows, cells and ZIP expansion one upload may reach (docs/security-limits.md). */
   readLimits: ReadLimits;
+  /** Each parser thread's young generation in MB (docs/security-limits.md, Memory). */
+  parserYoungGenerationMb: number;
 };
 
 /** How long a close request waits for a decision before each step (the workflow's timers). */
@@ -381,6 +385,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
           maxTotalBytes: e.UPLOAD_MAX_UNZIPPED_TOTAL_MB * MB,
         },
       },
+      parserYoungGenerationMb: e.PARSER_YOUNG_GENERATION_MB,
     },
     mail: {
       smtpUrl: e.SMTP_URL,

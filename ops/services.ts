@@ -22,7 +22,7 @@ import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
 import type { DataProtectionDeps } from '../activities/data-protection-deps';
 import { certificateKeyFromSeed } from '../db/security/certificate-key';
 import { certificateSeed, temporalPayloadCodec } from './keys';
-import { startParsers, stopParsers } from '../api/imports/parse-pool';
+import { configureParserYoungGeneration, startParsers, stopParsers } from '../api/imports/parse-pool';
 
 export type Service = { stop(): Promise<void> };
 
@@ -82,6 +82,7 @@ export async function startApi(options: {
   });
   await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
   // Uploads are parsed on threads that load the readers once, now, not when a file arrives.
+  configureParserYoungGeneration(config.imports.parserYoungGenerationMb);
   startParsers(app.parserHeapMb, logger).catch((error: Error) => logger.warn({ err: error }, 'the parser threads did not start: each upload will start them'));
   const server = http.createServer(app.callback());
   await new Promise<void>((resolve, reject) => {

@@ -86,9 +86,22 @@ const HEAP_BASE_MB = 16;
  */
 export const PARSER_YOUNG_GENERATION_MB = 192;
 
+/**
+ * The young generation the process's parser threads are made with (`PARSER_YOUNG_GENERATION_MB` in
+ * the environment, docs/operations.md): an api on a small machine may go back to Node's 48 MB and
+ * keep about 230 MB less (docs/security-limits.md, Memory), its uploads taking more CPU.
+ */
+let youngGenerationMb = PARSER_YOUNG_GENERATION_MB;
+
+/** Sets the young generation of parser threads made from now on (call before `startParsers`). */
+export function configureParserYoungGeneration(mb: number): void {
+  if (!Number.isInteger(mb) || mb < 1) throw new Error(`a parser thread's young generation must be a whole number of MB, not ${mb}`);
+  youngGenerationMb = mb;
+}
+
 /** The limits a parser thread is made with: its heap cap (`parserHeapMb`) and young generation. */
 export function parserResourceLimits(heapMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
-  return { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: PARSER_YOUNG_GENERATION_MB };
+  return { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: youngGenerationMb };
 }
 
 /** Node's error for a thread ended at its heap cap (`resourceLimits`). */
