@@ -75,13 +75,13 @@ describe('a restore before the copy goes live', () => {
 
     const copy = createKnex({ url: databaseUrlFor(db.url, target), poolMax: 1 });
     try {
-      const sessions = await copy.transaction(async (trx) => {
+      const sessions = await copy.transaction(async (trx): Promise<Array<{ id: string; revoked_at: Date | null; revoked_reason: string | null }>> => {
         await trx.raw(`select set_config('app.firm_id', ?, true)`, [firm.id]);
         return trx('sessions').whereIn('id', [signedOutLater, stillOpen]).select('id', 'revoked_at', 'revoked_reason');
       });
       expect(sessions).toHaveLength(2);
       for (const s of sessions) expect({ id: s.id, revoked: s.revoked_at !== null, reason: s.revoked_reason }).toEqual({ id: s.id, revoked: true, reason: 'restored_from_backup' });
-      const events = await copy.transaction(async (trx) => {
+      const events = await copy.transaction(async (trx): Promise<unknown[]> => {
         await trx.raw(`select set_config('app.firm_id', ?, true)`, [firm.id]);
         return trx('audit_events').where({ action: 'auth.session_revoked', actor_email: 'system:restore' }).whereIn('entity_id', [signedOutLater, stillOpen]);
       });
