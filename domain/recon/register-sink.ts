@@ -156,6 +156,12 @@ export class RegisterSink {
       const text = numeric || i >= texts.length ? '' : texts[i]!;
       if (!numeric && text === '') continue;
       this.present = true;
+      if (text.length > CODE_MAX) {
+        // No amount is this long: refused before it is scanned or matched against patterns.
+        this.bad = true;
+        this.error({ code: 'invalid_amount', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: `not an amount: ${tooLongMessage(text.length, CODE_MAX)}` });
+        continue;
+      }
       // The common shapes of text without parseAmount's regular expressions (amount-scan.ts).
       let paise = numeric ? Number.NaN : scanAmount(text);
       if (paise !== paise) {
