@@ -16,7 +16,7 @@ import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
 import { verifyAuditChain } from '../db/audit';
 import { CLIENT_TABLES, erasedTables, keptTables } from '../db/client-data-catalogue';
-import { clientRows, countClientRows } from '../db/client-data';
+import { clientRows, countRemainingRows } from '../db/client-data';
 import { eraseClientRows } from '../db/client-erasure';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
 import { inFirmJobTransaction } from '../db/tenant';
@@ -148,7 +148,7 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         const clientId = erasure.client_id;
         // Checked again, now, from the application's side: nothing of the client is left in any catalogued table.
         const remaining: Record<string, number> = {};
-        for (const table of erasedTables()) remaining[table] = await countClientRows(trx, table, clientId);
+        for (const table of erasedTables()) remaining[table] = await countRemainingRows(trx, table, { clientIds: [clientId], firmIds: [input.firmId] });
         const filesLeft = erasure.deleted.files.filter((ref) => {
           const [table, ...rest] = ref.split('/');
           return fs.existsSync(path.join(table === 'client_exports' ? dp.exportDir : dp.fileStoreDir, path.basename(rest.join('/'))));

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../db/client-data-catalogue';
-import { clientRows } from '../db/client-data';
+import { remainingClientRows } from '../db/client-data';
 import { eraseClientRows } from '../db/client-erasure';
 import type { DrillCheckResult } from '../db/models/backup-catalogue';
 import { applyScope } from '../db/tenant';
@@ -62,17 +62,22 @@ export async function reapplyErasures(owner: Knex, logDir: string, say: (line: s
   return applied;
 }
 
-/** Rows of a logged client still in the copy, per table (tables an erasure keeps are not counted). */
-async function leftovers(owner: Knex, clientIds: string[]): Promise<Record<string, number>> {
+/**
+ * Rows of a logged client still in the copy, per table (tables an erasure keeps are not counted).
+ * A table reached through a parent counts its rows whose parent is missing too (client-data.ts):
+ * the erased client's parents are gone, so through them alone nothing left over would show.
+ */
+async function leftovers(owner: Knex, log: readonly ErasureLogEntry[]): Promise<Record<string, number>> {
   const left: Record<string, number> = {};
-  if (clientIds.length === 0) return left;
+  if (log.length === 0) return left;
+  const scope = { clientIds: [...new Set(log.map((e) => e.clientId))], firmIds: [...new Set(log.map((e) => e.firmId))] };
   const { rows } = await owner.raw(CLIENT_ID_TABLES_SQL);
   // The database's tables with a client_id, and those the catalogue reaches through a parent.
   const withClientId = (rows as Array<{ table: string }>).map((r) => r.table);
   const throughParent = Object.keys(CLIENT_TABLES).filter((t) => CLIENT_TABLES[t]?.through);
   const tables = [...withClientId, ...throughParent].filter((t) => CLIENT_TABLES[t]?.erase === 'delete');
   for (const table of [...tables, 'clients']) {
-    const query = table === 'clients' ? owner(table).whereIn('id', clientIds) : clientRows(owner, table, clientIds);
+    const query = table === 'clients' ? owner(table).whereIn('id', scope.clientIds) : remainingClientRows(owner, table, scope);
     const n = Number(((await query.count({ n: '*' })) as Array<{ n: string }>)[0]?.n ?? 0);
     if (n > 0) left[table] = n;
   }
@@ -86,7 +91,7 @@ async function leftovers(owner: Knex, clientIds: string[]): Promise<Record<strin
 export async function erasureLogCheck(copy: Knex, logDir: string): Promise<DrillCheckResult> {
   const log = readErasureLog(logDir);
   const reapplied = await reapplyErasures(copy, logDir);
-  const left = { ...(await leftovers(copy, [...new Set(log.map((e) => e.clientId))])), ...(await firmDeletionLeftovers(copy, logDir)) };
+  const left = { ...(await leftovers(copy, log)), ...(await firmDeletionLeftovers(copy, logDir)) };
   const ok = Object.keys(left).length === 0;
   const detail = ok
     ? `${log.length} erasure(s) in the log; ${reapplied.length} re-applied to this copy (the backup predates them); no erased client's rows remain`

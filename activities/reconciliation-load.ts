@@ -2,8 +2,9 @@
  * Loading a run's two imports for the match: the register's BooksRows and the 2B's PortalDocs,
  * each in file order, a batch at a time. The documents stay the objects the database driver
  * parsed (the result rows carry them as they are, so what is stored does not change), but the
- * texts they repeat (GSTINs, names, dates, periods, sections, document types) are shared: one
- * string per distinct text instead of one per document (docs/performance.md, "Memory").
+ * texts they repeat (GSTINs, names, dates, periods, sections, document types, and the documents'
+ * numbers, which a 2B shares with its register) are shared: one string per distinct text instead
+ * of one per document (docs/performance.md, "Memory").
  */
 import type { Knex } from 'knex';
 import pg from 'pg';
@@ -15,30 +16,57 @@ export type RunImports = { firmId: string; register_import_id: string; gstr2b_im
 
 /** Distinct texts kept per load; past it new texts stay the document's own (a file of unique names gains nothing). */
 const MAX_SHARED = 200_000;
+/**
+ * Distinct document numbers kept per load. A number is mostly its document's own within a file,
+ * but the 2B carries the register's numbers as typed for every document the supplier reported as
+ * the books have it, so each number is kept for the other side: enough for both sides of a
+ * 10-lakh run. The map lives only while the load does (at 10 lakh distinct numbers ~60 MB, gone
+ * before the match), and each shared number saves its string (~32 B for a 15-character number).
+ */
+const MAX_NUMBERS = 2_500_000;
 
-/** One string per distinct text, across a load. */
-export class TextSharer {
+/** At most `max` distinct texts, the first instance of each. */
+class Kept {
   private readonly seen = new Map<string, string>();
+  constructor(private readonly max: number) {}
 
   /** The first text seen equal to `v` (so the document reads the same), or `v` itself. */
   share<T extends string | undefined>(v: T): T {
     if (v === undefined) return v;
     const kept = this.seen.get(v);
     if (kept !== undefined) return kept as T;
-    if (this.seen.size < MAX_SHARED) this.seen.set(v, v);
+    if (this.seen.size < this.max) this.seen.set(v, v);
     return v;
+  }
+}
+
+/** One string per distinct text, across a load: the texts that recur, and the documents' numbers. */
+export class TextSharer {
+  private readonly texts = new Kept(MAX_SHARED);
+  private readonly numbers = new Kept(MAX_NUMBERS);
+
+  /** A text that recurs from document to document (a GSTIN, a date, a section). */
+  share<T extends string | undefined>(v: T): T {
+    return this.texts.share(v);
+  }
+
+  /** A document's number as typed: kept apart, so numbers never crowd the recurring texts out. */
+  number<T extends string | undefined>(v: T): T {
+    return this.numbers.share(v);
   }
 }
 
 /**
  * The texts that recur from document to document: a supplier's GSTIN and name on each of its
- * documents, a month's dates, types and sections. Only fields the document has are written (an
+ * documents, a month's dates, types and sections, and the numbers both sides carry. Only fields the document has are written (an
  * absent field stays absent: the stored row must not change).
  */
 export function shareBooks(d: BooksRow, t: TextSharer): void {
   d.supplierGstin = t.share(d.supplierGstin);
   if (d.supplierName !== undefined) d.supplierName = t.share(d.supplierName);
   d.docType = t.share(d.docType);
+  d.invoiceNumberRaw = t.number(d.invoiceNumberRaw);
+  if (d.billOfEntryNumber !== undefined) d.billOfEntryNumber = t.number(d.billOfEntryNumber);
   d.invoiceDate = t.share(d.invoiceDate);
   if (d.voucherDate !== undefined) d.voucherDate = t.share(d.voucherDate);
   if (d.placeOfSupply !== undefined) d.placeOfSupply = t.share(d.placeOfSupply);
@@ -53,6 +81,8 @@ export function sharePortal(d: PortalDoc, t: TextSharer): void {
   if (d.supplierPeriod !== undefined) d.supplierPeriod = t.share(d.supplierPeriod);
   if (d.supplierFilingDate !== undefined) d.supplierFilingDate = t.share(d.supplierFilingDate);
   d.docType = t.share(d.docType);
+  d.numberRaw = t.number(d.numberRaw);
+  if (d.billOfEntryNumber !== undefined) d.billOfEntryNumber = t.number(d.billOfEntryNumber);
   d.date = t.share(d.date);
   if (d.supplyType !== undefined) d.supplyType = t.share(d.supplyType);
   if (d.placeOfSupply !== undefined) d.placeOfSupply = t.share(d.placeOfSupply);

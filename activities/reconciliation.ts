@@ -9,13 +9,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { CATEGORIES, reconcile, type Category } from '../domain/recon';
+import { CATEGORIES, reconcile, type Category, type ReconcileResult } from '../domain/recon';
 import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
 import { deleteRunResults, insertResultRows, insertSupplierRows, ResultRowTooLarge } from '../db/recon-rows';
-import { loadRunDocuments } from './reconciliation-load';
+import { loadRunDocuments, type RunImports } from './reconciliation-load';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
@@ -66,6 +66,17 @@ async function loadRun(trx: Knex.Transaction, runId: string, options: { lock: bo
   const run = await (options.lock ? q.forUpdate() : q);
   if (!run) throw runNotFound(runId, options.mayAppear ?? false);
   return run;
+}
+
+/**
+ * Loads both imports and matches them. The loader's two arrays of documents end with this call:
+ * the engine keeps the documents in arrays of its own (the bills of entry it merges replace theirs
+ * there), so holding the loader's through the writes kept a second reference per document, 8 bytes
+ * each (docs/performance.md, "Memory").
+ */
+async function loadAndMatch(trx: Knex.Transaction, run: RunImports & RunRow, hooks: Parameters<typeof loadRunDocuments>[2]): Promise<{ matched: ReconcileResult; total: number }> {
+  const { books, portal } = await loadRunDocuments(trx, run, hooks);
+  return { matched: reconcile(books, portal, run.options), total: books.length + portal.length };
 }
 
 export function createReconciliationActivities(deps: ReconciliationDeps) {
@@ -132,7 +143,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           const documents = Number((await trx('imports').sum({ n: 'rows' }).whereIn('id', [run.register_import_id, run.gstr2b_import_id]))[0]?.n ?? 0);
           const report = progressReporter(documents);
           let booksLoaded = 0;
-          const { books, portal } = await loadRunDocuments(trx, { firmId: input.firmId, ...run }, {
+          const { matched, total } = await loadAndMatch(trx, { firmId: input.firmId, ...run }, {
             books: (done) => {
               booksLoaded = done;
               report((PROGRESS_WEIGHTS.load * done) / documents);
@@ -144,7 +155,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             },
           });
           // The client-period's manual decisions (docs/reconciliation.md) shape this run's rows as they did earlier runs'.
-          const outcome = await reapplyDecisions(trx, run, reconcile(books, portal, run.options));
+          const outcome = await reapplyDecisions(trx, run, matched);
           report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);
           await checkpoint({ phase: 'matched', results: outcome.rowCount });
 
@@ -176,7 +187,6 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           }
           await insertSupplierRows(trx, scope, outcome.suppliers.map((s) => ({ supplierGstin: s.supplierGstin, itcAtRisk: s.itcAtRisk, summary: s })));
 
-          const total = books.length + portal.length;
           const summary = {
             run: outcome.summary,
             resultCounts,

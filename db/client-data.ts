@@ -65,6 +65,33 @@ export async function countClientRows(trx: Knex, table: string, clientId: string
 }
 
 /**
+ * The rows of a catalogued table still holding data of the clients once their rows were deleted:
+ * what an erasure counts as `after`, its certificate as `remaining` and the restore drill as left
+ * over. A table with a client_id is read by it. A table reached through a parent cannot be read
+ * through it alone: the parent is deleted too, so that count would read 0 whatever is left. Its
+ * leftovers are its rows whose parent is still the client's, and its rows (in the firms given)
+ * whose parent row is gone: the foreign keys cascade, so such an orphan can only be a row some
+ * deletion missed, and it can no longer be tied to a client.
+ */
+export function remainingClientRows(trx: Knex, table: string, scope: { clientIds: string[]; firmIds: string[] }): Knex.QueryBuilder {
+  const through = CLIENT_TABLES[table]?.through;
+  if (!through) return clientRows(trx, table, scope.clientIds);
+  const { parent, column } = through;
+  return trx(table)
+    .whereIn(`${table}.firm_id`, scope.firmIds)
+    .where((q) => {
+      void q
+        .whereIn(`${table}.${column}`, clientRows(trx, parent, scope.clientIds).select(`${parent}.id`))
+        .orWhereNotExists(trx(parent).select(trx.raw('1')).whereRaw('??.id = ??.??', [parent, table, column]));
+    });
+}
+
+export async function countRemainingRows(trx: Knex, table: string, scope: { clientIds: string[]; firmIds: string[] }): Promise<number> {
+  const [row] = await remainingClientRows(trx, table, scope).count<Array<{ count: number }>>({ count: '*' });
+  return Number(row?.count ?? 0);
+}
+
+/**
  * Who and what the client's audit events are about: the client, every row of its tables that has
  * an id, its portal users and their sessions and notifications. Read before an erasure deletes them.
  */

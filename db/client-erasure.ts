@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { ErasureDeleted } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
-import { clientAuditCondition, clientEntityIds, clientRows, countClientRows, pgArray } from './client-data';
+import { clientAuditCondition, clientEntityIds, clientRows, countClientRows, countRemainingRows, pgArray } from './client-data';
 import { setAuditAction } from './tenant';
 
 export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: string; clientId: string; erasureId: string }): Promise<ErasureDeleted> {
@@ -39,7 +39,9 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
   const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
   for (const table of deletionOrder(tables, edges)) await clientRows(trx, table, clientId).del();
   await trx('clients').where({ id: clientId }).del();
-  for (const table of tables) tally[table]!.after = await countClientRows(trx, table, clientId);
+  // Counted so a row left behind shows: a table reached through a parent (a notice's drafts, reviews,
+  // hearings, alerts) is not counted through its parent alone, which is deleted too (client-data.ts).
+  for (const table of tables) tally[table]!.after = await countRemainingRows(trx, table, { clientIds: [clientId], firmIds: [firmId] });
   tally.clients.after = Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0);
   await setAuditAction(trx, null);
 

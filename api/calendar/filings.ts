@@ -3,9 +3,10 @@
  * `filed`, so the daily sweep stops chasing it, and the follow-ups keyed to it end in the same
  * transaction (their workflows told, so no reminder or escalation follows). The same filing
  * again (a retry or a double click) answers 200 with the first; another ARN for a filed return is
- * a conflict, because a return is filed once per period.
+ * a conflict, because a return is filed once per period. A filing date in the future, or before
+ * the period ended, is refused (docs/calendar.md).
  */
-import { deadlineFor, istDate } from '../../domain/calendar';
+import { deadlineFor, filedOnProblem, istDate } from '../../domain/calendar';
 import { loadFirmCalendar } from '../../db/calendar';
 import { isUniqueViolation, conflict, invalidInput, unprocessable } from '../errors';
 import { route, type RouteSpec } from '../routes';
@@ -34,8 +35,9 @@ export function filingRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
       async handler(ctx, { params, body }) {
         const { trx, firmId, userId } = calendarScope(ctx);
         const client = await findCalendarClient(ctx, params.id);
-        if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'is in the future' } });
-        if (body.filedOn < `${body.period}-01`) throw invalidInput({ fields: { filedOn: 'is before the period began' } });
+        // A return is filed after its period ends, never before (domain/calendar/filings.ts).
+        const problem = filedOnProblem(body.period, body.filedOn, istDate(new Date()));
+        if (problem) throw invalidInput({ fields: { filedOn: problem } });
         const calendar = await loadFirmCalendar(trx, firmId);
         if (!deadlineFor(client.profile, body.returnType, body.period, calendar.policyFor(client.profile.stateCode))) {
           throw unprocessable('return_not_applicable', `${body.returnType} for ${body.period} is not a return this client files (its scheme, frequency or turnover band).`, {

@@ -5,3 +5,4 @@ export * from './states';
 export * from './rules';
 export * from './deadlines';
 export * from './entries';
+export * from './filings';

@@ -138,7 +138,7 @@ class Reader2a {
     }
     const ctin = cleanGstin(str(entry, name === 'impgsez' ? 'sgstin' : 'ctin'));
     if (ctin === '') {
-      this.error({ code: 'missing_field', section: name, index, field: 'ctin', message: 'supplier GSTIN missing: entry skipped' });
+      this.error({ code: 'missing_field', section: name, index, field: 'ctin', message: 'supplier GSTIN missing' });
       return;
     }
     if (checkGstin(ctin).problem) this.warnings.push({ code: 'invalid_supplier_gstin', section: name, index, message: `supplier GSTIN ${ctin} fails validation; documents kept` });

@@ -19,7 +19,10 @@
  *   is the same without the warm-up.
  *
  * WORKER_BENCH_REPEATS (default 2) runs the children that many times, one after the other, on the
- * same stored rows: on a shared machine only ratios within one run compare.
+ * same stored rows: on a shared machine only ratios within one run compare. WORKER_BENCH_BASELINE, the
+ * path of another build's compiled worker-path.bench.js (the code before a change, built beside
+ * this one), runs each mode's child once with that build and once with this one in every repeat,
+ * alternating which goes first, and prints each report under its build's name.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -52,6 +55,7 @@ function* chunks(buf: Buffer): Generator<Buffer> {
 const SIZE = Number(process.env.WORKER_BENCH_SIZE ?? 1_000_000);
 const HEAP_MB = Number(process.env.WORKER_BENCH_HEAP_MB ?? 1536);
 const REPEATS = Number(process.env.WORKER_BENCH_REPEATS ?? 2);
+const BASELINE = process.env.WORKER_BENCH_BASELINE;
 const MODES = (process.env.WORKER_BENCH_MODES ?? 'store,first,first-cold').split(',').map((m) => m.trim()).filter(Boolean) as ChildInput['mode'][];
 
 /** The worker's flags (package.json `worker`), a heap of HEAP_MB, and gc() for the measurements. */
@@ -91,8 +95,7 @@ async function store(owner: Knex, url: string): Promise<Stored> {
   return { url, firmId, ...ids };
 }
 
-function child(input: ChildInput): ChildReport {
-  const entry = __filename;
+function child(input: ChildInput, entry = __filename): ChildReport {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const run = spawnSync(process.execPath, [...CHILD_FLAGS, ...loader, entry, '--child', JSON.stringify(input)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = run.stdout.split('\n').find((l) => l.startsWith(MARK));
@@ -109,6 +112,7 @@ function print(r: ChildReport, docs: number): void {
     out(`  loaded documents: ${Math.round(r.loadedBytes / docs)} B per document (heap ${mb(r.loadedBytes)} over the idle process)`);
     out(`  matched: ${Math.round(r.matchedBytes / docs)} B per document (heap ${mb(r.matchedHeapBytes)} + array buffers ${mb(r.matchedExternalBytes)} over the idle process)`);
     out(`  peak RSS ${mb(r.peakRssBytes)} (${Math.round(r.peakRssBytes / docs)} B per document; the idle process ${mb(r.idleRssBytes)}), heap limit ${HEAP_MB} MB`);
+    out(`  peak RSS so far: ${mb(r.peakAtLoadedBytes)} when loaded, ${mb(r.peakAtMatchedBytes)} when matched (the rest of the peak is the write's)`);
   } else {
     const warm = [...r.warmMs].sort((a, b) => a - b);
     const median = warm[Math.floor(warm.length / 2)]!;
@@ -140,7 +144,20 @@ async function main(): Promise<void> {
     for (let k = 1; k <= REPEATS; k += 1) {
       out('');
       out(`repeat ${k} (load ${os.loadavg()[0]!.toFixed(1)}):`);
-      for (const mode of MODES) print(child({ ...stored, mode }), docs);
+      for (const mode of MODES) {
+        if (!BASELINE) {
+          print(child({ ...stored, mode }), docs);
+          continue;
+        }
+        const builds: Array<[string, string]> = [['baseline', BASELINE], ['current', __filename]];
+        if (k % 2 === 0) builds.reverse();
+        for (const [name, entry] of builds) {
+          out(`${name} (load ${os.loadavg()[0]!.toFixed(1)}):`);
+          print(child({ ...stored, mode }, entry), docs);
+          await owner('reconciliation_results').where({ firm_id: stored.firmId }).delete();
+          await owner('reconciliation_suppliers').where({ firm_id: stored.firmId }).delete();
+        }
+      }
       // Each store child leaves its run's results: drop them so the next one starts alike.
       await owner('reconciliation_results').where({ firm_id: stored.firmId }).delete();
       await owner('reconciliation_suppliers').where({ firm_id: stored.firmId }).delete();

@@ -26,6 +26,8 @@ export type ChildReport =
     /** Heap and array buffers over the idle process after a full collection, when the match is done. */
     matchedBytes: number; matchedHeapBytes: number; matchedExternalBytes: number;
     idleRssBytes: number; peakRssBytes: number;
+    /** The process's peak RSS so far when both imports were loaded and when the match was done: which phase set the peak. */
+    peakAtLoadedBytes: number; peakAtMatchedBytes: number;
   }
   | {
     mode: 'first' | 'first-cold'; warmUp: (WarmUpReport & { rssBytes: number; heapBytes: number }) | null;
@@ -77,6 +79,8 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
   let matchedAt = 0;
   let loaded = idle;
   let matched = idle;
+  let peakAtLoaded = 0;
+  let peakAtMatched = 0;
   const activities = createReconciliationActivities({
     knex,
     logger,
@@ -84,9 +88,11 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
       // Sampled once each, after a full collection (outside the timed phases' own work).
       if (loadedAt === 0 && details.phase === 'load_portal' && details.done === portalCount) {
         loadedAt = Date.now();
+        peakAtLoaded = peakRss();
         loaded = heap();
       } else if (matchedAt === 0 && details.phase === 'matched') {
         matchedAt = Date.now();
+        peakAtMatched = peakRss();
         matched = heap();
       }
       return Promise.resolve();
@@ -110,6 +116,8 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
     matchedExternalBytes: matched.external - idle.external,
     idleRssBytes: idle.rss,
     peakRssBytes: peakRss(),
+    peakAtLoadedBytes: peakAtLoaded,
+    peakAtMatchedBytes: peakAtMatched,
   };
 }
 

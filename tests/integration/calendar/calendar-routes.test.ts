@@ -96,7 +96,17 @@ describe('compliance calendar routes', () => {
     const notFiled = await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, returnType: 'IFF' });
     expect([notFiled.status, notFiled.body.error.code]).toEqual([422, 'return_not_applicable']);
     expect((await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, period: '2025-07', filedOn: '2099-01-01' })).body.error.details.fields).toEqual({ filedOn: 'is in the future' });
-    expect((await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, period: '2025-07', filedOn: '2025-06-30' })).body.error.details.fields).toEqual({ filedOn: 'is before the period began' });
+    // A return is filed once its period is over: not before the month (quarter, year) began, nor during it.
+    const early = async (change: Record<string, string>) => {
+      const res = await send('staff', 'POST', `/api/clients/${alpha}/filings`, { ...body, ...change });
+      return [res.status, res.body.error?.code, res.body.error?.details?.fields];
+    };
+    const julyOpens = { filedOn: 'is before the period 2025-07 ended: its return can be filed from 2025-08-01' };
+    expect(await early({ period: '2025-07', filedOn: '2025-06-30' })).toEqual([400, 'invalid_input', julyOpens]);
+    expect(await early({ period: '2025-07', filedOn: '2025-07-15' })).toEqual([400, 'invalid_input', julyOpens]);
+    expect(await early({ period: '2025-07', filedOn: '2025-07-31', returnType: 'GSTR-3B' })).toEqual([400, 'invalid_input', julyOpens]);
+    expect(await early({ period: '2025-03', filedOn: '2025-03-31', returnType: 'GSTR-9' })).toEqual([400, 'invalid_input', { filedOn: 'is before the period 2025-03 ended: its return can be filed from 2025-04-01' }]);
+    expect(await db.owner('filings').where({ client_id: alpha }).whereNot({ period: '2025-06' }).count({ n: '*' })).toEqual([{ n: 0 }]);
     expect((await send('reviewer', 'POST', `/api/clients/${alpha}/filings`, body)).status).toBe(403);
     expect((await send('client', 'POST', `/api/clients/${alpha}/filings`, body)).status).toBe(403);
 

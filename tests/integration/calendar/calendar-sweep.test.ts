@@ -50,8 +50,9 @@ describe('calendar sweep', () => {
     await db.owner('clients').where({ id: alpha }).update({ owner_id: firm.users.staff.id });
     await db.owner('clients').where({ id: beta }).update({ owner_id: firm.users.manager.id });
     // Filed returns are not chased: Beta's last GSTR-1, and both clients' GSTR-3B of the month before
-    // (else the first sweep would rightly catch up on that one too, overdue since the 20th).
-    const filing = (clientId: string | undefined, returnType: string, period: string, arn: string) => ({ firm_id: firm.id, client_id: clientId, return_type: returnType, period, filed_on: `${previous}-28`, arn });
+    // (else the first sweep would rightly catch up on that one too, overdue since the 20th), filed
+    // after their periods ended, as the filings route requires.
+    const filing = (clientId: string | undefined, returnType: string, period: string, arn: string) => ({ firm_id: firm.id, client_id: clientId, return_type: returnType, period, filed_on: `${year}-${month}-10`, arn });
     await db.owner('filings').insert([
       filing(beta, 'GSTR-1', previous, 'AA270000000001A'),
       filing(alpha, 'GSTR-3B', beforeThat, 'AA270000000002A'),
