@@ -4,6 +4,7 @@
  * the real readers.
  */
 import { paiseFromNumber, parseAmount } from '../../../domain/recon/amounts';
+import { reconcile } from '../../../domain/recon';
 import { readGstr2a } from '../../../domain/recon/gstr2a-reader';
 import { readRegisterCsv, readRegisterXlsx } from '../../../domain/recon/register-reader';
 import { RegisterSink } from '../../../domain/recon/register-sink';
@@ -86,6 +87,13 @@ describe("Busy's Vch/Bill No next to the supplier's bill number", () => {
     expect(r.errors).toEqual([]);
     expect(r.rows.map((d) => [d.invoiceNumberRaw, d.voucherNumber])).toEqual([['B-45', 'P-1'], ['B-46', 'P-2']]);
     expect(r.mapping[0]!.columns.slice(0, 4).map((c) => c.field)).toEqual(['voucherNumber', 'supplierName', 'gstin', 'invoiceNumber']);
+    // The portal carries the supplier's number: the bill matches exactly (it was an amount-only probable match on P-1).
+    const inv = (inum: string, idt: string, txval: number) => ({ inum, idt, val: txval * 1.18, pos: '27', rchrg: 'N', itms: [{ itm_det: { txval, iamt: txval * 0.18 } }] });
+    const portal = await readGstr2a(JSON.stringify({ gstin: CLIENT, fp: '062024', b2b: [{ ctin: GSTIN, inv: [inv('B-45', '05-06-2024', 1000), inv('B-46', '06-06-2024', 500)] }] }));
+    expect(portal.errors).toEqual([]);
+    expect(reconcile(r.rows, portal.documents).results.map((x) => [x.books?.invoiceNumberRaw, x.portal?.numberRaw, x.category, x.reason])).toEqual([
+      ['B-45', 'B-45', 'exact_match', null], ['B-46', 'B-46', 'exact_match', null],
+    ]);
   });
 
   it("keeps Vch/Bill No as the invoice number when no column names the supplier's, or when the user mapped it so", async () => {
