@@ -181,7 +181,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   };
   return [
     ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices, links: deps.appLinks }),
-    ...userRoutes({ auth: security.auth }),
+    ...userRoutes({ auth: security.auth, knex: deps.knex, limits: security.settings.userCreation }),
     ...clientRoutes(),
     ...settingsRoutes({ secretBox: security.secretBox }),
     ...retentionRoutes(),

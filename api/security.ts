@@ -6,6 +6,7 @@ import { AuthService } from './auth/service';
 import { DeviceCookies } from './auth/device-cookie';
 import { LoginThrottle, type ThrottleConfig } from './auth/throttle';
 import { parseSigningKeys, SessionTokens } from './auth/tokens';
+import type { UserCreationLimits } from './users/creation-limit';
 
 export type SecuritySettings = {
   signingKeys: string;
@@ -19,6 +20,8 @@ export type SecuritySettings = {
   maxSessionsPerUser: number;
   cookieSecure: boolean;
   throttle: ThrottleConfig;
+  /** Per-firm limits of `POST /api/users` (api/users/creation-limit.ts); its defaults when absent. */
+  userCreation?: UserCreationLimits;
 };
 
 export type Security = {

@@ -200,7 +200,7 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
           const invitation = await AccountInvitation.query().findById(found.id).forUpdate();
           if (!invitation || !invitation.isPending()) throw linkExpired();
           await refuseTakenAddress(invitation.email);
-          assertPasswordAcceptable(body.password, invitation.email);
+          assertPasswordAcceptable(body.password, invitation.email, 'password');
           let created: User;
           try {
             await setAuditAction(trx, 'invitation.accepted');

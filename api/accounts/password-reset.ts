@@ -19,6 +19,7 @@ import { ApiError, rateLimited } from '../errors';
 import type { LinkThrottle } from '../follow-ups/link-throttle';
 import { route, type RouteSpec } from '../routes';
 import { assertPasswordAcceptable, type AuthService } from '../auth/service';
+import { limiterSubject } from '../auth/throttle';
 import type { AccountMailer } from './email-client';
 
 export type ResetThrottleConfig = { perEmail: number; perIp: number; windowSeconds: number };
@@ -39,7 +40,8 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
   const perIp = new RateLimiterPostgres({ ...common, keyPrefix: 'reset_ip', points: config.perIp, duration: config.windowSeconds });
 
   async function admit(email: string, ip: string): Promise<void> {
-    for (const [limiter, key] of [[perIp, ip], [perEmail, email]] as const) {
+    // A long email is counted under its digest (a key must fit the table; api/auth/throttle.ts).
+    for (const [limiter, key] of [[perIp, ip], [perEmail, limiterSubject(email)]] as const) {
       try {
         await limiter.consume(key);
       } catch (rejection) {

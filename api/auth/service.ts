@@ -21,6 +21,7 @@ import { attemptsLeftHint } from '../../domain/accounts';
 import { ApiError, conflict, invalidInput, rateLimited, unauthenticated } from '../errors';
 import type { AuthenticatedSession, AuthenticatedUser } from '../state';
 import { SESSION_MAX_FAILURES, type LoginThrottle } from './throttle';
+import { ThrottledSignIns, type ThrottledRecord } from './throttled-audit';
 import type { SessionTokens } from './tokens';
 
 export type SessionPolicy = {
@@ -126,9 +127,12 @@ export class AuthService {
   /** When this process last recorded each session's activity (touchSession). */
   private readonly lastTouched = new Map<string, number>();
   private lockoutListener: LockoutListener | null = null;
+  /** Throttled attempts in the audit trail: one row per subject and window, not one per request. */
+  private readonly throttled: ThrottledSignIns;
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+    this.throttled = new ThrottledSignIns(deps.knex, deps.throttle.windowSeconds);
   }
 
   /** Who hears of lockouts (the account emails, wired where Temporal is known). */
@@ -183,10 +187,12 @@ export class AuthService {
   async login(input: LoginInput, client: ClientInfo) {
     const email = input.email.trim().toLowerCase();
     const verdict = await this.deps.throttle.check(email, client.ip, client.knownDevice ?? false);
-    if (verdict.retryAfterSeconds > 0) {
-      await this.recordPlatformSignIn('auth.login_throttled', client, { email, limit: verdict.reason, retryAfterSeconds: verdict.retryAfterSeconds });
+    if (verdict.reason !== null) {
+      const { reason } = verdict;
+      await this.recordThrottled(client, () => this.throttled.refused(reason, email, client.ip, verdict.retryAfterSeconds));
       throw rateLimited(verdict.retryAfterSeconds);
     }
+    await this.recordThrottled(client, () => this.throttled.allowed(email, client.ip));
 
     const row = await this.findForLogin(email);
     const passwordOk = await verifyPassword(row?.password_hash ?? (await this.dummyHash), input.password);
@@ -286,11 +292,22 @@ export class AuthService {
     };
   }
 
-  /** A sign-in attempt of no firm (unknown email, throttled) in the platform chain, with its IP. */
-  private async recordPlatformSignIn(action: 'auth.login_failed' | 'auth.login_throttled', client: ClientInfo, details: Record<string, unknown>): Promise<void> {
+  /** A sign-in attempt of no firm (an unknown email) in the platform chain, with its IP (throttled ones: recordThrottled). */
+  private async recordPlatformSignIn(action: 'auth.login_failed', client: ClientInfo, details: Record<string, unknown>): Promise<void> {
     await recordSignInEvent(this.deps.knex, { action, details, requestId: client.requestId, ip: client.ip }).catch((error: Error) =>
       this.deps.logger.error({ err: error }, 'could not record a sign-in attempt'),
     );
+  }
+
+  /** The throttled-attempt rows due now (api/auth/throttled-audit.ts); a failure is logged, never the caller's. */
+  private async recordThrottled(client: ClientInfo, due: () => Promise<ThrottledRecord[]>): Promise<void> {
+    try {
+      for (const record of await due()) {
+        await recordSignInEvent(this.deps.knex, { action: 'auth.login_throttled', details: record.details, requestId: client.requestId, ip: record.ip });
+      }
+    } catch (error) {
+      this.deps.logger.error({ err: error as Error }, 'could not record a throttled sign-in');
+    }
   }
 
   private async recordRefusal(row: UserRow, client: ClientInfo, action: string, after: Record<string, unknown>): Promise<void> {
@@ -481,7 +498,8 @@ export class AuthService {
       throw await this.credentialFailure(user, sessionId, client, refusal, { action: 'auth.password_change_failed', reason: 'password' });
     }
     await this.credentialSuccess(user, sessionId, client);
-    assertPasswordAcceptable(newPassword, row.email);
+    // The body names it `newPassword` (docs/api.md), so the refusal does too: a form shows it under that input.
+    assertPasswordAcceptable(newPassword, row.email, 'newPassword');
     await setAuditAction(trx, 'auth.password_changed');
     await User.query(trx).patch({ passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() }).where({ id: user.id });
     await this.revokeAllSessions(trx, user.id, user.id, 'password_changed', sessionId);
@@ -489,8 +507,11 @@ export class AuthService {
 
 }
 
-/** 400 invalid_input naming `field`, the request body's own name for the password, when it is weak. */
-export function assertPasswordAcceptable(password: string, email: string, field = 'password'): void {
+/**
+ * 400 invalid_input naming `field` when the password is weak. No default: each route passes its own
+ * body's name for the password (`password`, `newPassword`), or its form would show the refusal nowhere.
+ */
+export function assertPasswordAcceptable(password: string, email: string, field: 'password' | 'newPassword'): void {
   const problem = passwordProblem(password, email);
   if (problem) throw invalidInput({ fields: { [field]: PASSWORD_PROBLEM_MESSAGES[problem] } }, `The password ${PASSWORD_PROBLEM_MESSAGES[problem]}.`);
 }

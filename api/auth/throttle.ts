@@ -15,6 +15,7 @@
  *   held by their own session's count only, never by the account's or the pair's, which anyone
  *   failing sign-ins can run up; their failures still count toward the account's lockout email.
  */
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -33,7 +34,8 @@ const SPRAY_FACTOR = 10;
 /** A session's wrong passwords and codes (in the window) before it is signed out. */
 export const SESSION_MAX_FAILURES = 5;
 
-export type ThrottleVerdict = { retryAfterSeconds: number; reason: 'account' | 'account_ip' | 'ip' | null };
+/** Go ahead (no reason), or wait this long because of that limit. */
+export type ThrottleVerdict = { retryAfterSeconds: 0; reason: null } | { retryAfterSeconds: number; reason: 'account' | 'account_ip' | 'ip' };
 
 export class LoginThrottle {
   private readonly account: RateLimiterPostgres;
@@ -74,11 +76,11 @@ export class LoginThrottle {
    * interval (this call takes it); a device known to the account is never held by the account limit.
    */
   async check(email: string, ip: string, knownDevice: boolean): Promise<ThrottleVerdict> {
-    const [pair, account, byIp] = await Promise.all([this.pair.get(pairKey(email, ip)), this.account.get(email), this.ip.get(ip)]);
+    const [pair, account, byIp] = await Promise.all([this.pair.get(pairKey(email, ip)), this.account.get(limiterSubject(email)), this.ip.get(ip)]);
     if (pair && pair.consumedPoints >= this.config.maxFailuresPerIp) return { retryAfterSeconds: seconds(pair.msBeforeNext), reason: 'account_ip' };
     if (knownDevice) return { retryAfterSeconds: 0, reason: null };
     if (account && account.consumedPoints >= this.config.maxFailuresPerAccount) {
-      const wait = await take(this.slowAccount, email);
+      const wait = await take(this.slowAccount, limiterSubject(email));
       if (wait > 0) return { retryAfterSeconds: wait, reason: 'account' };
     }
     if (byIp && byIp.consumedPoints >= this.config.maxFailuresPerIp * SPRAY_FACTOR) {
@@ -90,10 +92,15 @@ export class LoginThrottle {
 
   /** Counts a failure; returns the account's failures in the window (the lockout starts at the limit). */
   async recordFailure(email: string, ip: string): Promise<number> {
-    const [account] = await Promise.all([consume(this.account, email), consume(this.pair, pairKey(email, ip)), consume(this.ip, ip)]);
+    const [account] = await Promise.all([consume(this.account, limiterSubject(email)), consume(this.pair, pairKey(email, ip)), consume(this.ip, ip)]);
     // The failure that reaches the limit starts the slow pace at once: the next attempt waits.
-    if (account.consumedPoints === this.config.maxFailuresPerAccount) await consume(this.slowAccount, email);
+    if (account.consumedPoints === this.config.maxFailuresPerAccount) await consume(this.slowAccount, limiterSubject(email));
     return account.consumedPoints;
+  }
+
+  /** The throttle's window, which the throttled attempts' audit windows share. */
+  get windowSeconds(): number {
+    return this.config.windowSeconds;
   }
 
   get maxFailuresPerAccount(): number {
@@ -105,8 +112,9 @@ export class LoginThrottle {
    * pace, and its per-IP pairs from every IP. The IP-wide spray count is not the account's to clear.
    */
   async clear(email: string): Promise<void> {
-    await Promise.all([this.account.delete(email), this.slowAccount.delete(email)]);
-    const prefix = `login_account_ip:${email}|`.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const subject = limiterSubject(email);
+    await Promise.all([this.account.delete(subject), this.slowAccount.delete(subject)]);
+    const prefix = `login_account_ip:${subject}|`.replace(/[\\%_]/g, (c) => `\\${c}`);
     await this.knex('rate_limits').whereRaw(`key like ? escape '\\'`, [`${prefix}%`]).delete();
   }
 
@@ -115,11 +123,23 @@ export class LoginThrottle {
    * (the owner at their own device says nothing about the guesser elsewhere: the slow pace stays).
    */
   async recordSuccess(email: string, ip: string, knownDevice: boolean): Promise<void> {
-    await Promise.all([knownDevice ? null : this.account.delete(email), this.pair.delete(pairKey(email, ip))]);
+    await Promise.all([knownDevice ? null : this.account.delete(limiterSubject(email)), this.pair.delete(pairKey(email, ip))]);
   }
 }
 
-const pairKey = (email: string, ip: string) => `${email}|${ip}`;
+/** Emails longer than this are counted under their digest: a key (prefix, email, IP) must fit the table's 255 characters. */
+const LONGEST_PLAIN_SUBJECT = 180;
+
+/**
+ * The key part for an email (or any subject a person types): itself, or its SHA-256 when it is long.
+ * Emails may be 320 characters; a key too long for `rate_limits.key` failed the count's insert, so a
+ * long address answered 500 and was never counted toward its limit.
+ */
+export function limiterSubject(subject: string): string {
+  return subject.length <= LONGEST_PLAIN_SUBJECT ? subject : `sha256:${createHash('sha256').update(subject).digest('hex')}`;
+}
+
+const pairKey = (email: string, ip: string) => `${limiterSubject(email)}|${ip}`;
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 async function consume(limiter: RateLimiterPostgres, key: string): Promise<RateLimiterRes> {

@@ -74,6 +74,23 @@ const HEAP_PER_UPLOAD_BYTE = 2.6;
 /** A thread with the readers loaded and a file of fifty rows read within 16 MB. */
 const HEAP_BASE_MB = 16;
 
+/**
+ * A parser thread's young generation (MB; V8's two semi-spaces and its new large-object space,
+ * three times the semi-space), as the worker's `--max-semi-space-size=64`. Node's default for a
+ * thread is 48 MB (16 MB semi-spaces): a 1-lakh register then went through twelve scavenges per
+ * read, each copying the documents kept so far, which every kept document survives; with 64 MB
+ * semi-spaces two to five, and the upload's task (read and COPY text) took about a fifth less of
+ * the process's CPU (docs/performance.md, Readers). V8 grows the semi-spaces from 1 MB only as
+ * survivors need it, so a thread that reads small files stays small; one that has read a 1-lakh
+ * register kept its 128 MB of semi-spaces (about 115 MB more RSS than with the default).
+ */
+export const PARSER_YOUNG_GENERATION_MB = 192;
+
+/** The limits a parser thread is made with: its heap cap (`parserHeapMb`) and young generation. */
+export function parserResourceLimits(heapMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: PARSER_YOUNG_GENERATION_MB };
+}
+
 /** Node's error for a thread ended at its heap cap (`resourceLimits`). */
 const OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
 
@@ -140,7 +157,7 @@ export function parserPool(heapMb: number, logger: ParserLogger = STDERR, keep =
   if (!pool) {
     pool = new Piscina({
       ...taskFile(), name: 'parseSpooledUpload', minThreads: keep ? PARSE_THREADS : 0, maxThreads: PARSE_THREADS, idleTimeout: IDLE_MS,
-      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      resourceLimits: parserResourceLimits(heapMb),
     });
     // A thread's failure while it runs a parse rejects that parse (parseInWorker); one while it
     // runs none (an idle thread that died, a pool that could not close) comes here.

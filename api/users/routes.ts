@@ -1,4 +1,5 @@
 /** The firm's people: listing (admins, managers), creating (admins), changing roles and deactivating (admins, with re-auth). */
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
 import { USER_FIELDS } from '../../db/editable-fields';
@@ -13,6 +14,7 @@ import { presentUserRecord } from '../presenters';
 import { ROLES } from '../rbac/permissions';
 import { idParams } from '../schemas';
 import { route, type RouteSpec } from '../routes';
+import { UserCreationLimiter, type UserCreationLimits } from './creation-limit';
 
 const createBody = z
   .object({
@@ -33,7 +35,16 @@ const patchBody = z
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 const listQuery = z.object(pageQuery);
 
-export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
+/**
+ * The refusal of an address that has an account (this firm's or another's: the same answer, docs/accounts.md).
+ * Audited in the firm's trail with what the admin typed and nothing else: no firm, user or name of
+ * the account it met, and the same row whichever firm that is.
+ */
+const emailTaken = (email: string) =>
+  conflict('email_taken', 'A user with this email already exists.').withAudit({ action: 'user.create_refused', entityType: 'user', after: { email, reason: 'email_taken' } });
+
+export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserCreationLimits }): RouteSpec[] {
+  const creations = new UserCreationLimiter(deps.knex, deps.limits);
   return [
     route({
       method: 'get',
@@ -59,10 +70,14 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
       body: createBody,
       async handler(ctx, { body }) {
         if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
-        assertPasswordAcceptable(body.password, body.email);
+        assertPasswordAcceptable(body.password, body.email, 'password');
+        const email = body.email.toLowerCase();
+        // The firm's limits come before the insert (the one step whose answer depends on other firms).
+        const ticket = await creations.admit(ctx.state.user.firmId);
+        let taken = false;
         try {
           const user = await User.query().insertAndFetch({
-            email: body.email.toLowerCase(),
+            email,
             name: body.name,
             role: body.role,
             clientId: body.clientId ?? null,
@@ -71,8 +86,11 @@ export function userRoutes(deps: { auth: AuthService }): RouteSpec[] {
           ctx.status = 201;
           ctx.body = presentUserRecord(user);
         } catch (error) {
-          if (isUniqueViolation(error)) throw conflict('email_taken', 'A user with this email already exists.');
+          taken = isUniqueViolation(error);
+          if (taken) throw emailTaken(email);
           throw error;
+        } finally {
+          await ticket.settle(taken);
         }
       },
     }),

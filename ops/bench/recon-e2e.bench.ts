@@ -39,7 +39,9 @@
  *    that PostgreSQL's processes and this process used in each part (the uploads, the run up to
  *    its match, the result rows' write and commit, the floor's two COPYs) next to its wall clock:
  *    on a shared machine the wall clock follows the load, the CPU far less, and a part whose
- *    CPU is well under its wall clock was waiting (on the other side, or for a core).
+ *    CPU is well under its wall clock was waiting (on the other side, or for a core). The
+ *    uploads' CPU is also split by thread: the main thread, the parser threads, V8's platform
+ *    threads (its garbage collection's helpers) and libuv's pool (file reads and writes).
  *
  * Sizes: RECON_BENCH_SIZES="10000,100000,1000000" (default); RECON_BENCH_E2E=100000 (0 skips it);
  * RECON_BENCH_E2E_WARM=0: no engine warm-up before the end-to-end run;
@@ -69,7 +71,7 @@ import { generateKeys, generatePayloadKeys } from '../keys';
 import { createLogger } from '../logger';
 import { freePort } from '../ports';
 import { benchMatch, type BenchRow, registerParts, retained } from './recon-match.bench';
-import { readsAfterWarmUp, warmReadsLine, type WarmReads } from './reader-warm-up';
+import { readsOnParserThread, warmReadsLine, type WarmReads } from './reader-warm-up';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { traceWarmRuns } from './warm-trace';
 import { warmUpEngine } from '../../domain/recon/warm-up';
@@ -143,8 +145,15 @@ function warmReadsRow(size: number, build: Build): WarmReads {
   return child<WarmReads>(size, build, '--warm-reads');
 }
 
+/**
+ * The warm reads' child runs as the api does, without V8's heap flags: a process-wide
+ * `--max-semi-space-size` would override the young generation its parser-like thread is given.
+ */
+const API_CHILD_FLAGS = CHILD_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size') && !f.startsWith('--max-old-space-size'));
+
 function child<T>(size: number, build: Build, mode: '--engine' | '--warm-reads'): T {
-  const node = [process.execPath, ...CHILD_FLAGS, ...BUILDS[build].loader, entryOf(build, 'recon-e2e.bench'), mode, String(size)];
+  const flags = mode === '--warm-reads' ? API_CHILD_FLAGS : CHILD_FLAGS;
+  const node = [process.execPath, ...flags, ...BUILDS[build].loader, entryOf(build, 'recon-e2e.bench'), mode, String(size)];
   const [command, ...args] = ENGINE_CPUS === null ? node : ['taskset', '-c', ENGINE_CPUS, ...node];
   const child = spawnSync(command!, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (child.error) throw new Error(`engine bench for ${size} could not start ${command}: ${child.error.message}`);
@@ -225,16 +234,41 @@ function threadCpu(): Map<string, number> {
 }
 
 /**
- * Where this process's CPU went between two `threadCpu` samples: the main thread's (the api's
- * event loop, this bench's client, the rows streamed to PostgreSQL), and the others' largest
- * first (the parser threads, V8's helper threads, libuv's).
+ * This process's threads by what runs on them, told apart by when they appeared (Linux names
+ * them all "node"): V8's platform threads (its garbage collection's parallel and concurrent work,
+ * optimising compiles, for the main thread and the parser threads alike) start with the process;
+ * libuv's pool (file reads and writes, for the spool and the parser threads' reads) on its first
+ * use; the parser threads when `startParsers` starts them.
  */
-function threadShares(before: Map<string, number>, after: Map<string, number>): string {
+type ThreadKinds = { platform: Set<string>; libuv: Set<string>; parsers: Set<string> };
+
+const BOOT_THREADS = new Set(threadCpu().keys());
+
+const newThreads = (before: Set<string>): Set<string> => new Set([...threadCpu().keys()].filter((tid) => !before.has(tid)));
+
+/** Starts libuv's pool (a file system call) and tells its threads from those the process started with. */
+async function libuvThreads(): Promise<Set<string>> {
+  const before = new Set(threadCpu().keys());
+  await fs.promises.stat(ROOT);
+  return newThreads(before);
+}
+
+/**
+ * Where this process's CPU went between two `threadCpu` samples: the main thread's (the api's
+ * event loop, this bench's client, the rows streamed to PostgreSQL), the parser threads', V8's
+ * platform threads' (garbage collection, compiles) and libuv's pool's, each thread's largest first.
+ */
+function threadShares(before: Map<string, number>, after: Map<string, number>, kinds: ThreadKinds): string {
   const main = String(process.pid);
   const used = [...after].map(([tid, t]) => [tid, t - (before.get(tid) ?? 0)] as const).filter(([, t]) => t >= 0.01);
-  const others = used.filter(([tid]) => tid !== main).map(([, t]) => t).sort((a, b) => b - a);
   const mainUsed = used.find(([tid]) => tid === main)?.[1] ?? 0;
-  return `main thread ${mainUsed.toFixed(2)} s; other threads ${others.map((t) => t.toFixed(2)).join(', ') || 'none'} s`;
+  const group = (label: string, pick: (tid: string) => boolean): string => {
+    const times = used.filter(([tid]) => tid !== main && pick(tid)).map(([, t]) => t).sort((a, b) => b - a);
+    return `${label} ${times.reduce((a, b) => a + b, 0).toFixed(2)} s (${times.map((t) => t.toFixed(2)).join(', ') || 'none'})`;
+  };
+  const known = (tid: string) => kinds.parsers.has(tid) || kinds.platform.has(tid) || kinds.libuv.has(tid);
+  return [`main thread ${mainUsed.toFixed(2)} s`, group('parser threads', (t) => kinds.parsers.has(t)), group("V8's platform threads", (t) => kinds.platform.has(t)),
+    group("libuv's pool", (t) => kinds.libuv.has(t)), group('other threads', (t) => !known(t))].join('; ');
 }
 
 /** CPU used by PostgreSQL and by this process over a stage, next to its wall clock. */
@@ -243,6 +277,7 @@ type CpuSpan = { name: string; wall: number; postgres: number | null; own: numbe
 type EndToEnd = { uploadThreads: string; cpu: CpuSpan[]; warmUpMs: number | null; size: number; e2eSec: number; uploadSec: number; uploadLoopSec: number; runSec: number; parseSec: number; copySec: number; copiedRows: number; results: number; stages: Stages; copyRowsSec: number };
 
 async function endToEnd(size: number): Promise<EndToEnd> {
+  const libuv = await libuvThreads();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-bench-'));
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), persistent: false });
   const logger = createLogger({ level: 'warn', pretty: false });
@@ -270,11 +305,13 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const app = createApp({ logger, knex: appDb, temporal, security: createSecurity(settings, appDb, logger), exposeInternalErrors: true, imports: { maxJsonBytes: 1 << 30, maxTabularBytes: 1 << 30 } });
     server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
+    const parsersBefore = new Set(threadCpu().keys());
     await startParsers(app.parserHeapMb); // as an api process does at boot (ops/services.ts), long before an upload
     // As a worker does before it polls (ops/worker.ts): its first run finds the engine compiled.
     // RECON_BENCH_E2E_WARM=0 leaves it out (the run's match then compiles the engine, as no
     // production worker's does).
     const warmUp = process.env.RECON_BENCH_E2E_WARM === '0' ? null : await warmUpEngine();
+    const threadKinds: ThreadKinds = { platform: new Set([...BOOT_THREADS].filter((tid) => tid !== String(process.pid))), libuv, parsers: newThreads(parsersBefore) };
     const address = server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const token = (await request(`${base}/api/auth/login`, { method: 'POST', body: { email: 'staff@bench.example', password } })).token as string;
@@ -307,7 +344,7 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const [twoBId, registerId] = await Promise.all([upload('gstr2b', json, 'application/json'), upload('purchase_register', csv, 'text/csv')]);
     const uploadSec = seconds(t0);
     span('uploads');
-    const uploadThreads = threadShares(threads0, threadCpu());
+    const uploadThreads = threadShares(threads0, threadCpu(), threadKinds);
     // How long this process's event loop (the api's, and this bench's small client) was busy
     // while the uploads ran: the parse on it before the parser threads, only their COPY since.
     const uploadLoopSec = performance.eventLoopUtilization(loop0).active / 1000;
@@ -391,14 +428,14 @@ async function main(): Promise<void> {
   }
   const warmIndex = process.argv.indexOf('--warm-reads');
   if (warmIndex > 0) {
-    out(MARK + JSON.stringify(await readsAfterWarmUp(Number(process.argv[warmIndex + 1]))));
+    out(MARK + JSON.stringify(await readsOnParserThread(Number(process.argv[warmIndex + 1]))));
     return;
   }
   const sizes = (process.env.RECON_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
   const e2eSize = Number(process.env.RECON_BENCH_E2E ?? 100_000);
   const builds = (process.env.RECON_BENCH_BUILDS ?? 'compiled,tsx').split(',').map((b) => b.trim()).filter((b): b is Build => b === 'compiled' || b === 'tsx');
   out(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}`);
+  out(`engine children: node ${CHILD_FLAGS.join(' ')}${ENGINE_CPUS === null ? ' (not pinned)' : `, pinned to CPU ${ENGINE_CPUS} (taskset -c)`}; the warm reads' children: node ${API_CHILD_FLAGS.join(' ')}, reading on a thread with a parser thread's limits`);
   out('');
   out('| build | documents per side | 2B JSON reader MB/s (JSON.parse floor; ratio) | 2A JSON reader MB/s (JSON.parse floor; ratio) | register CSV reader MB/s (split floor; ratio) | register CSV reader, first read after the parser threads’ warm-up: a user’s first upload (split floor; ratio) | match, first run (s) | match, warm median (s) | match, main-thread CPU, warm median (s) | rows/s (both sides, warm) | result rows built after the match (s) | peak RSS (MB) |');
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -269,6 +269,32 @@ describe('the web app in a browser', () => {
     await page.goto('/account');
     await signIn(page, reviewer.email, reviewer.password, 'Reviewer laptop');
     await page.waitForURL(/\/account$/);
+
+    // A weak new password: the refusal (details.fields.newPassword) shows under "New password", not elsewhere.
+    await page.getByLabel(labelled('Current password')).fill(reviewer.password);
+    await page.getByLabel(labelled('New password')).fill('password1234');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await confirm.getByLabel(labelled('Password')).fill(reviewer.password);
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    // What a screen reader reads with each input: its description and error (aria-describedby).
+    const describedText = async (label: string) => {
+      const ids = ((await page.getByLabel(labelled(label)).getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+      return (await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()))).join(' | ');
+    };
+    const passwordForm = page.locator('form').filter({ has: page.getByRole('button', { name: 'Change password' }) });
+    await until('the refusal under New password', async () => /too common/.test(await describedText('New password'))).catch(async (error: Error) => {
+      throw new Error(`${error.message}; the form shows: ${await passwordForm.textContent()}`);
+    });
+    expect(await page.getByLabel(labelled('New password')).getAttribute('data-invalid')).toBe('true');
+    expect(await describedText('Current password')).not.toMatch(/too common/);
+    expect(await page.getByLabel(labelled('Current password')).getAttribute('data-invalid')).toBeNull();
+    // The error's text is readable (AA contrast), and editing the input clears it.
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.getByLabel(labelled('Current password')).fill('');
+    await page.getByLabel(labelled('New password')).fill('');
+    expect(await page.getByLabel(labelled('New password')).getAttribute('data-invalid')).toBeNull();
+
     await page.getByRole('button', { name: 'Set up' }).click();
     const qr = page.getByRole('img', { name: 'QR code for your authenticator app' });
     await qr.waitFor();

@@ -79,3 +79,65 @@ describe('lockouts', () => {
     expect({ ok: verification.ok, firstBrokenId: verification.firstBrokenId }).toEqual({ ok: true, firstBrokenId: null });
   });
 });
+
+/**
+ * Hammering a throttled account cannot fill the audit trail: one `auth.login_throttled` row for the
+ * first refusal of a window, however many come (at once or not), and one with the window's count
+ * written by the next attempt after the window ended.
+ */
+describe('throttled sign-ins in the audit trail', () => {
+  const WINDOW_SECONDS = 8;
+  let db: TestDatabase;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startTestApi(db, { throttle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: WINDOW_SECONDS, slowSeconds: WINDOW_SECONDS } }, { trustProxy: true, limits: { firmWaitMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
+
+  const signIn = (email: string, ip: string) => call(api, 'POST', '/api/auth/login', { body: { email, password: 'a wrong guess!!' }, headers: { 'x-forwarded-for': ip } });
+  const throttledRows = async (email: string) =>
+    (await db.owner('audit_events').whereNull('firm_id').where({ action: 'auth.login_throttled' }).orderBy('seq')).filter((e: { after: { email?: string } }) => e.after.email === email);
+
+  it('records the first refusal of a window and, after it, the count of the window', async () => {
+    const email = `hammered.${Date.now()}@unknown.test`;
+    const attacker = '203.0.113.77';
+    // Five failures at once reach the account limit (an unknown email is counted like a known one).
+    expect((await Promise.all(Array.from({ length: 5 }, () => signIn(email, attacker)))).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+
+    // Twenty refusals, ten of them at once: one row.
+    const hammered = [...(await Promise.all(Array.from({ length: 10 }, () => signIn(email, attacker))))];
+    for (let i = 0; i < 10; i += 1) hammered.push(await signIn(email, '203.0.113.78'));
+    expect(hammered.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 429));
+    const first = await throttledRows(email);
+    expect(first.map((e: { after: unknown }) => e.after)).toEqual([{ email, limit: 'account', retryAfterSeconds: expect.any(Number), windowEndsAt: expect.any(String) }]);
+    const windowEndsAt = Date.parse((first[0] as { after: { windowEndsAt: string } }).after.windowEndsAt);
+
+    // After the window: the next attempt (the throttle lets it through) records the window's count, once.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, windowEndsAt - Date.now()) + 300));
+    expect((await signIn(email, '198.51.100.20')).status).toBe(401);
+    expect((await signIn(email, '198.51.100.20')).status).toBe(401);
+    const rows = await throttledRows(email);
+    expect(rows.map((e: { after: unknown; ip: string | null }) => ({ after: e.after, ip: e.ip }))).toEqual([
+      { after: first[0].after, ip: attacker },
+      { after: { email, limit: 'account', refused: 20, windowEndedAt: new Date(windowEndsAt).toISOString() }, ip: null },
+    ]);
+    const verification = await verifyAuditChain(db.owner, null);
+    expect({ ok: verification.ok, firstBrokenId: verification.firstBrokenId }).toEqual({ ok: true, firstBrokenId: null });
+  });
+
+  it('counts an email longer than a limiter key may be like any other (it used to answer 500, uncounted)', async () => {
+    const email = `${'a'.repeat(240)}.${Date.now()}@long.test`;
+    const ip = '203.0.113.90';
+    // At once, so the five fit in the short window however loaded the machine.
+    const answers = await Promise.all(Array.from({ length: 5 }, () => signIn(email, ip)));
+    answers.push(await signIn(email, ip));
+    expect(answers.map((r) => `${r.status} ${r.body?.error?.code}`)).toEqual([...Array.from({ length: 5 }, () => '401 invalid_credentials'), '429 rate_limited']);
+    const reset = await call(api, 'POST', '/api/auth/password-reset', { body: { email }, headers: { 'x-forwarded-for': ip } });
+    expect(reset.status).toBe(202);
+  });
+});

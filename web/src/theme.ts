@@ -36,9 +36,12 @@ export const theme = createTheme({
   },
 });
 
-/** Mantine's dimmed grey (gray.6) is below WCAG AA contrast on white and light grey: one shade darker. */
+/**
+ * Mantine's dimmed grey (gray.6) is below WCAG AA contrast on white and light grey: one shade darker.
+ * So is its error red (red.6, the text under an input a refusal names): red.9 (5.4:1 on white).
+ */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)', '--mantine-color-error': 'var(--mantine-color-red-9)' },
   dark: {},
 });

@@ -91,12 +91,16 @@ describe('re-authentication, TOTP, CSRF and secrets in output', () => {
     const phone = await login(api, user.email, user.password, { deviceName: 'phone' });
     await call(api, 'POST', '/api/auth/reauth', { token: laptop, body: { password: user.password } });
     const common = await call(api, 'POST', '/api/auth/password', { token: laptop, body: { currentPassword: user.password, newPassword: 'password1234' } });
-    expect(common.status).toBe(400);
-    expect(common.body.error.details.fields.password).toMatch(/common/);
+    // The refusal names the body's own field, `newPassword` (docs/api.md), and no other.
+    const fieldsOf = (res: { status: number; body: { error: { code: string; details: { fields: Record<string, string> } } } }) => ({ status: res.status, code: res.body.error.code, fields: Object.keys(res.body.error.details.fields) });
+    expect(fieldsOf(common)).toEqual({ status: 400, code: 'invalid_input', fields: ['newPassword'] });
+    expect(common.body.error.details.fields.newPassword).toMatch(/common/);
     const short = await call(api, 'POST', '/api/auth/password', { token: laptop, body: { currentPassword: user.password, newPassword: 'short' } });
-    expect(short.body.error.details.fields.password).toMatch(/12/);
+    expect(fieldsOf(short)).toEqual({ status: 400, code: 'invalid_input', fields: ['newPassword'] });
+    expect(short.body.error.details.fields.newPassword).toMatch(/12/);
     const asEmail = await call(api, 'POST', '/api/auth/password', { token: laptop, body: { currentPassword: user.password, newPassword: user.email } });
-    expect(asEmail.body.error.details.fields.password).toMatch(/email/);
+    expect(fieldsOf(asEmail)).toEqual({ status: 400, code: 'invalid_input', fields: ['newPassword'] });
+    expect(asEmail.body.error.details.fields.newPassword).toMatch(/email/);
     const newPassword = 'a much longer passphrase 2026';
     expect((await call(api, 'POST', '/api/auth/password', { token: laptop, body: { currentPassword: user.password, newPassword } })).status).toBe(204);
     expect((await call(api, 'GET', '/api/auth/me', { token: phone })).body.error.code).toBe('session_revoked');

@@ -161,6 +161,9 @@ function Password() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // A refusal about one input is shown under it: a weak new password names `newPassword`
+  // (details.fields, docs/api.md); a wrong current password is 401 `invalid_credentials`.
+  const [fieldErrors, setFieldErrors] = useState<{ currentPassword?: string; newPassword?: string }>({});
   const [busy, setBusy] = useState(false);
   return (
     <Card withBorder>
@@ -172,6 +175,7 @@ function Password() {
           e.preventDefault();
           setBusy(true);
           setError(null);
+          setFieldErrors({});
           reauth(() => api.post('/api/auth/password', { currentPassword: current, newPassword: next }))
             .then(() => {
               notifyDone('Password changed. Your other devices are signed out.');
@@ -179,14 +183,40 @@ function Password() {
               setNext('');
             })
             .catch((err: unknown) => {
-              if (!(err instanceof ApiError && err.code === 'reauth_cancelled')) setError(errorText(err));
+              if (err instanceof ApiError && err.code === 'reauth_cancelled') return;
+              const fields = err instanceof ApiError ? ((err.details.fields as Record<string, string> | undefined) ?? {}) : {};
+              if (fields.newPassword) setFieldErrors({ newPassword: `The new password ${fields.newPassword}.` });
+              else if (err instanceof ApiError && err.code === 'invalid_credentials') setFieldErrors({ currentPassword: errorText(err) });
+              else setError(errorText(err));
             })
             .finally(() => setBusy(false));
         }}
       >
         <Stack gap="sm" maw={380}>
-          <PasswordInput label="Current password" value={current} onChange={(e) => setCurrent(e.currentTarget.value)} required autoComplete="current-password" />
-          <PasswordInput label="New password" description="12 to 128 characters, not a common password" value={next} onChange={(e) => setNext(e.currentTarget.value)} required minLength={12} autoComplete="new-password" />
+          <PasswordInput
+            label="Current password"
+            value={current}
+            onChange={(e) => {
+              setCurrent(e.currentTarget.value);
+              setFieldErrors({ ...fieldErrors, currentPassword: undefined });
+            }}
+            required
+            autoComplete="current-password"
+            error={fieldErrors.currentPassword}
+          />
+          <PasswordInput
+            label="New password"
+            description="12 to 128 characters, not a common password"
+            value={next}
+            onChange={(e) => {
+              setNext(e.currentTarget.value);
+              setFieldErrors({ ...fieldErrors, newPassword: undefined });
+            }}
+            required
+            minLength={12}
+            autoComplete="new-password"
+            error={fieldErrors.newPassword}
+          />
           {error ? (
             <Text c="red" size="sm" role="alert">
               {error}
