@@ -1,9 +1,10 @@
 /**
- * The firm admin's pages in a real Chromium against a fresh `npm start`: recording a filing, the
- * firm's holidays and a notified extension from the calendar; the SMTP and GSP forms (behind
- * re-authentication; a stored password is never shown or sent back); a client's export (status,
- * then the signed download: a real ZIP with its manifest) and erasure (typed name, then the signed
- * certificate); retention (refused below the legal minimum, then saved, with the planned deletions).
+ * The firm admin's pages in a real Chromium against a fresh `npm start`: recording a filing (not
+ * offered before the return's period ends), the firm's holidays and a notified extension from the
+ * calendar; the SMTP and GSP forms (behind re-authentication; a stored password is never shown
+ * or sent back); a client's export (status, then the signed download: a real ZIP with its
+ * manifest) and erasure (typed name, then the signed certificate); retention (refused below the
+ * legal minimum, then saved, with the planned deletions).
  * axe-core on each page; no page logs an error.
  */
 import { randomBytes } from 'node:crypto';
