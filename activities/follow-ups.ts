@@ -16,7 +16,7 @@ import { Firm } from '../db/models/firm';
 import { FollowUp, FollowUpItem } from '../db/models/follow-up';
 import { OutboxMessage, type OutboxStatus } from '../db/models/outbox-message';
 import { User } from '../db/models/user';
-import { audienceOf, createLinkToken, LIVE_STATUSES, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
+import { audienceOf, createLinkToken, LIVE_STATUSES, messageOfDay, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
 import { allFirmIds } from '../db/firms';
 import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
@@ -28,14 +28,18 @@ import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 
 export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
-export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled' };
+/**
+ * `deferred`: a first message found the client's one message of `day` already gone without this
+ * request in it; nothing was written under its slot, and the plan moves it to the next day.
+ */
+export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled' } | { status: 'deferred'; day: number };
 
 type Prepared = { done: SendSlotResult } | { rowId: string; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
 
 const JOB = 'follow-up';
 const SYSTEM_ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
 
-function resultOf(status: OutboxStatus): SendSlotResult['status'] {
+function resultOf(status: OutboxStatus): 'sent' | 'merged' | 'skipped' | 'failed' {
   return status === 'sending' ? 'sent' : status;
 }
 
@@ -109,17 +113,15 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           await notifyFirm(followUp, 'owner', 'follow_up.call_client', `call_client:${client.id}`, { reason: 'the client unsubscribed from email: call them' });
           return skip('skipped', '(not sent: the client unsubscribed)', { error: 'client unsubscribed from email' });
         }
-        if (input.kind !== 'initial') {
-          // One message a day per recipient: the client, or this supplier's address for this client.
-          const today = await OutboxMessage.query()
-            .where({ client_id: client.id, client_day: day, audience, ...(toSupplier ? { recipient } : {}) })
-            .whereIn('status', ['sending', 'sent'])
-            .orderBy('created_at')
-            .first();
-          if (today) {
-            const listed = today.followUpIds.includes(followUp.id);
-            return skip(listed ? 'merged' : 'skipped', listed ? `(merged into "${today.subject}")` : '(not sent: the client already got a message today)', { mergedInto: today.id, error: listed ? null : 'daily cap' });
-          }
+        // One message a day per recipient (the client, or this supplier's address for this client),
+        // first messages included: under the client's lock, so two requests made together never both send.
+        const today = await messageOfDay(client.id, { from: instantOf(followUp.clock, day, 0), to: instantOf(followUp.clock, day + 1, 0) }, toSupplier ? { audience: 'supplier', recipient } : { audience: 'client' });
+        if (today) {
+          const listed = today.followUpIds.includes(followUp.id);
+          if (listed) return skip('merged', `(merged into "${today.subject}")`, { mergedInto: today.id });
+          // Not told of this request yet: its first message waits for the next day, nothing written under its slot.
+          if (input.kind === 'initial') return { done: { status: 'deferred', day } };
+          return skip('skipped', '(not sent: the client already got a message today)', { mergedInto: today.id, error: 'daily cap' });
         }
 
         const firm = await Firm.query().findById(input.firmId);

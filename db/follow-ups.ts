@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { FollowUp, FollowUpItem, FollowUpLink, type FollowUpStatus } from './models/follow-up';
 import { Notification } from './models/notification';
+import { OutboxMessage } from './models/outbox-message';
 import { User } from './models/user';
 import { setAuditAction } from './tenant';
 
@@ -31,6 +32,26 @@ export async function createLinkToken(followUp: FollowUp, days: number): Promise
 
 export async function outstandingItems(followUpId: string): Promise<FollowUpItem[]> {
   return FollowUpItem.query().where({ follow_up_id: followUpId, status: 'outstanding' }).orderBy('position');
+}
+
+/**
+ * The client's one message of a business day that went out or is going out: to the client, or for
+ * a supplier chase to that supplier's address for this client. The day is the instants it spans in
+ * the asking follow-up's clock (`from` inclusive, `to` exclusive), so requests whose compressed
+ * clocks (tests, demos) start apart still agree on what "today" holds; on the real clock this is
+ * the IST calendar day. Read under the client's row lock by the sender, and at creation to plan the
+ * first message.
+ */
+export async function messageOfDay(clientId: string, day: { from: number; to: number }, to: { audience: 'client' } | { audience: 'supplier'; recipient: string }): Promise<OutboxMessage | undefined> {
+  return OutboxMessage.query()
+    .where({ client_id: clientId, audience: to.audience, ...(to.audience === 'supplier' ? { recipient: to.recipient } : {}) })
+    // Acknowledgements of what the client sent carry no day: they answer the client, they are not the day's message.
+    .whereNotNull('client_day')
+    .where('created_at', '>=', new Date(day.from))
+    .where('created_at', '<', new Date(day.to))
+    .whereIn('status', ['sending', 'sent'])
+    .orderBy('created_at')
+    .first();
 }
 
 /** Ends a live follow-up (completed or cancelled) and revokes its links; false when it had already ended. */

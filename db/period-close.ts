@@ -14,6 +14,7 @@ import { User } from './models/user';
 import { currentEvidence } from './period-evidence';
 import { setAuditAction, withAuditAction, type Actor } from './tenant';
 import { cancelFollowUpsOfPeriod } from './follow-ups';
+import { lockPeriodKey } from './period-lock';
 
 export const PERIOD_AUDIT_ACTIONS = {
   requested: 'period.close_requested',
@@ -139,6 +140,8 @@ export async function applyDecision(trx: Knex.Transaction, input: DecisionInput)
     if (own) return { outcome: OUTCOME_OF[request.status as keyof typeof OUTCOME_OF], status: request.status, evidenceHash: request.evidenceHash };
     return { outcome: 'not_pending', status: request.status };
   }
+  // Serialised with creating a follow-up for this period (db/period-lock.ts): the cancellation below sees every one.
+  await lockPeriodKey(trx, request.clientId, request.period);
   const period = await Period.query().findById(request.periodId).forUpdate();
   if (!period) throw new Error(`close request ${request.id} has no period row`);
   const now = new Date();

@@ -129,7 +129,12 @@ export async function categoryTotals(src: ExportSource): Promise<CategoryTotals>
 
 // ---- CSV --------------------------------------------------------------------------------------
 
-/** The CSV: every column of the document view (the workbook's labels), dates as DD-MM-YYYY. */
+/**
+ * The CSV: every column of the document view (the workbook's labels), dates as DD-MM-YYYY. It opens
+ * with a UTF-8 byte order mark: without it Excel on Windows reads the file in the system's code page
+ * and garbles Devanagari and other non-Latin supplier names. The mark precedes the header only, so
+ * the neutralised cells (safeCell) still start as written.
+ */
 export function csvExport(src: ExportSource): Readable {
   async function* records() {
     for await (const row of resultRows(src)) {
@@ -144,7 +149,7 @@ export function csvExport(src: ExportSource): Readable {
       });
     }
   }
-  return Readable.from(records()).pipe(stringify({ header: true, columns: REPORT_COLUMNS.map((c) => c.header) }));
+  return Readable.from(records()).pipe(stringify({ bom: true, header: true, columns: REPORT_COLUMNS.map((c) => c.header) }));
 }
 
 // ---- JSON -------------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ export function problemText(row: ResultRow, period: string): string {
   return parts.join('; ');
 }
 
+export const askText = (period: string): string => `Please correct your GSTR-1 for ${periodName(period)} or reply with the reason, quoting the document numbers listed on the next page.`;
+export const nothingOutstandingText = (period: string): string => `Nothing is outstanding: no document of yours for ${periodName(period)} needs a correction to your GSTR-1.`;
+
 const heads = (h: { igst: number; cgst: number; sgst: number; cess: number }) => h.igst + h.cgst + h.sgst + h.cess;
 
 export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource, facts: WorkbookFacts, totals: CategoryTotals): Promise<void> {
@@ -76,9 +79,12 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
     atRisk += heads(row.itc.atRisk);
     lines.push(row);
   }
-  addRow(sheet, ['Input tax credit held up until these are corrected', null, null, rupees(atRisk)], kinds, { bold: true });
+  // Nothing to correct (every document agrees, or the supplier's rows are all the client's own
+  // business): the letter says so rather than asking for corrections it cannot list.
+  const outstanding = lines.some((r) => TO_CORRECT.includes(r.category));
+  if (outstanding) addRow(sheet, ['Input tax credit held up until these are corrected', null, null, rupees(atRisk)], kinds, { bold: true });
   sheet.addRow([]).commit();
-  const ask = sheet.addRow([`Please correct your GSTR-1 for ${periodName(facts.period)} or reply with the reason, quoting the document numbers listed on the next page.`]);
+  const ask = sheet.addRow([outstanding ? askText(facts.period) : nothingOutstandingText(facts.period)]);
   ask.getCell(1).alignment = { wrapText: true };
   ask.commit();
   sheet.commit();
@@ -120,7 +126,7 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
     }
     commitTable(page);
   };
-  write('To correct', TO_CORRECT, true);
+  if (outstanding) write('To correct', TO_CORRECT, true);
   write('Agreed', AGREED, false);
 }
 

@@ -53,6 +53,8 @@ export type FollowUpHistory = {
   acks: Array<{ key: string; itemIds: string[] }>;
   /** The firm's working days once its holidays changed after the start (the input's until then). */
   workingDays?: WorkingDays;
+  /** The first message waits past this business day (the plan's `firstMessageAfterDay`; the input's until it was deferred). */
+  firstMessageAfterDay?: number | null;
 };
 
 export type FollowUpInput = {
@@ -66,6 +68,8 @@ export type FollowUpInput = {
   feedsDeadline: boolean;
   workingDays: WorkingDays;
   outstanding: number;
+  /** The client already had today's message when the request was made: its first message waits for the next day (the plan's `firstMessageAfterDay`). */
+  firstMessageAfterDay?: number | null;
   /** How long one send may take before Temporal retries it (tests shorten it). */
   sendTimeoutMs?: number;
   /** Set by continue-as-new. */

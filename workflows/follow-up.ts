@@ -82,6 +82,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       processedUntil: h.processedUntil,
       lastAnsweredAt: h.lastAnsweredAt,
       state: ended ?? 'open',
+      firstMessageAfterDay: h.firstMessageAfterDay ?? input.firstMessageAfterDay ?? null,
     });
   const activeSnoozeEnd = (): number | null => {
     const now = Date.now();
@@ -183,6 +184,12 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     sending = true;
     try {
       const result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at });
+      if (result.status === 'deferred') {
+        // The client's message of that day went out first, without this request: the first message
+        // stays unsent and the plan moves it to the next day (never two messages a day).
+        h.firstMessageAfterDay = Math.max(h.firstMessageAfterDay ?? input.firstMessageAfterDay ?? result.day, result.day);
+        return { status: 'skipped', at };
+      }
       h.messages.push({ key, at, kind, status: result.status });
       if (result.ended && !ended) ended = result.ended;
       return { status: result.status, at };

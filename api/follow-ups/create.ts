@@ -16,6 +16,7 @@ import {
   dueDatePassed,
   followUpDueDateFor,
   IST_CLOCK,
+  instantOf,
   mergePolicy,
   minuteOf,
   planFollowUp,
@@ -34,6 +35,8 @@ import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
 import { startFollowUpWorkflow } from './workflow-client';
 import { lockRowCommit } from '../../db/row-commit';
+import { lockPeriodKey } from '../../db/period-lock';
+import { messageOfDay } from '../../db/follow-ups';
 
 export type FollowUpCreationDeps = {
   temporal: TemporalHandle;
@@ -159,7 +162,11 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   if (!dueDate) throw invalidInput({ fields: { dueDate: 'give exactly one of dueDate or deadline' } });
   // Closing a period ends its follow-ups: a new one for a closed period would chase what is settled.
   const period = input.deadline?.period ?? input.period ?? input.items.find((i) => i.period)?.period ?? null;
-  if (period) await assertPeriodOpen(client.id, period);
+  if (period) {
+    // Held to commit, as the approval that closes the period holds it: one waits for the other (db/period-lock.ts).
+    await lockPeriodKey(trx, client.id, period);
+    await assertPeriodOpen(client.id, period);
+  }
   const firm = await Firm.query().findById(firmId);
   const firmDefaults = (firm?.settings as { followUpPolicy?: Partial<FollowUpPolicy> } | undefined)?.followUpPolicy;
   const policy = mergePolicy(mergePolicy(DEFAULT_FOLLOW_UP_POLICY, firmDefaults), input.policy);
@@ -169,6 +176,13 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   const now = Date.now();
   const clock = clockFor(deps, policy, now);
   if (dueDatePassed(clock, now, dueDate)) throw dueDateInPast(dueDate, input.deadline);
+  // One message per client per day: when today's has already gone, this request's first message
+  // waits for tomorrow's send time and lists it with the others then. (A first message due now may
+  // still merge into another request's message going out, or be deferred by the sender if that one
+  // went first without it: the workflow's plan then says so.)
+  const today = positionOf(clock, now).day;
+  const sentToday = await messageOfDay(client.id, { from: instantOf(clock, today, 0), to: instantOf(clock, today + 1, 0) }, input.supplierEmail ? { audience: 'supplier', recipient: input.supplierEmail } : { audience: 'client' });
+  const firstMessageAfterDay = sentToday ? today : null;
 
   await setAuditAction(trx, 'follow_up.created');
   const row = await FollowUp.query().insertAndFetch({
@@ -205,7 +219,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
         }) as Partial<FollowUpItem>,
     ),
   );
-  const plan = planFollowUp({ policy, clock, createdAt: now, dueDate, feedsDeadline: Boolean(input.deadline), workingDays, messages: [], escalations: [], snoozes: [], processedUntil: now, lastAnsweredAt: null, state: 'open' });
+  const plan = planFollowUp({ policy, clock, createdAt: now, dueDate, feedsDeadline: Boolean(input.deadline), workingDays, messages: [], escalations: [], snoozes: [], processedUntil: now, lastAnsweredAt: null, state: 'open', firstMessageAfterDay });
   const next = plan.messages.find((m) => m.status === 'planned');
   const created = await FollowUp.query().patchAndFetchById(row.id, { workflowId, schedule: plan.messages, escalations: plan.escalations, nextMessageAt: next ? new Date(next.at) : null } as Partial<FollowUp>);
   await setAuditAction(trx, null);
@@ -221,6 +235,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
     feedsDeadline: Boolean(input.deadline),
     workingDays,
     outstanding: input.items.length,
+    firstMessageAfterDay,
     sendTimeoutMs: deps.sendTimeoutMs,
     ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
   });

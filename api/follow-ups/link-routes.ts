@@ -87,6 +87,16 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
     return item;
   }
 
+  /**
+   * An item the client answered "not applicable" takes no files: a file there would sit beside an
+   * answer that says there is none. Checked when the upload URL is asked for and again (the item
+   * locked) before the bytes are read, since the answer may come in between. A received item takes
+   * more files (several per item).
+   */
+  function refuseUploadToNotApplicable(item: FollowUpItem): void {
+    if (item.status === 'not_applicable') throw unprocessable('item_answered', 'This item is marked not applicable, so it takes no files. Ask the firm if it applies after all.', { status: item.status });
+  }
+
   /** Marks answered items, ends the request when nothing is left, and tells its workflow. */
   async function answered(trx: Knex.Transaction, followUp: FollowUp, ack: ItemsAnswered['ack']): Promise<number> {
     const outstanding = await outstandingCount(followUp.id);
@@ -136,6 +146,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
         const file = await inTenantTransaction(knex, scopeOf(found, ctx), async (trx) => {
           const followUp = await liveFollowUp(found);
           const item = await itemOf(found, params.itemId);
+          refuseUploadToNotApplicable(item);
           await setAuditAction(trx, 'follow_up.upload_requested');
           const row = await FollowUpFile.query().insertAndFetch({ clientId: followUp.clientId, followUpId: followUp.id, itemId: item.id, linkId: found.linkId, filename: body.filename, declaredType: body.contentType, declaredSize: body.size, uploadExpiresAt: expiresAt } as Partial<FollowUpFile>);
           await setAuditAction(trx, null);
@@ -161,7 +172,10 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
           const file = await FollowUpFile.query().findById(claims.importId).forUpdate();
           if (!file) throw forbidden('upload_url_invalid', 'This upload URL is not valid.');
           if (file.status !== 'awaiting_upload') throw forbidden('upload_url_used', 'This upload URL was already used.');
-          const followUp = await liveFollowUp({ linkId: file.linkId, firmId: claims.firmId, clientId: file.clientId, followUpId: file.followUpId }, true);
+          const owner = { linkId: file.linkId, firmId: claims.firmId, clientId: file.clientId, followUpId: file.followUpId };
+          const followUp = await liveFollowUp(owner, true);
+          // Refused before a byte is read: nothing is written, and the URL is not used up.
+          refuseUploadToNotApplicable(await itemOf(owner, file.itemId));
           const received = await receiveCheckedFile(ctx.req, deps.maxFileBytes, { contentType: file.declaredType, size: file.declaredSize });
           if (!received.ok) {
             refusal = received.error;

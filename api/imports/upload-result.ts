@@ -40,12 +40,20 @@ export const tooMuchMemory = (): ParsedUpload =>
 export function rowErrorsRefusal(errors: readonly Issue[], what: { noun: string; file: string; hint: string }, truncated?: Issue): ParsedUpload | null {
   if (errors.length === 0) return null;
   const first = errors[0]!;
-  const where = [first.rowRef ?? (first.section !== undefined ? `${first.section} entry ${first.index ?? '?'}${first.docIndex !== undefined ? ` document ${first.docIndex}` : ''}` : undefined), first.column ?? first.field].filter((p) => p !== undefined).join(', ');
-  const count = `${errors.length}${truncated ? ' or more' : ''} ${what.noun}${errors.length === 1 && !truncated ? '' : 's'}`;
-  const message = `${count} of the ${what.file} cannot be read, so the file was not stored (it would have been stored without ${errors.length === 1 && !truncated ? 'it' : 'them'}): ${where ? `${where}: ` : ''}${first.message}.`;
+  const where = [placeOf(first), first.column ?? first.field].filter((p) => p !== undefined).join(', ');
+  // Rows, not errors: two bad cells on one line are one row the file would have lost.
+  const rows = new Set(errors.map((e, i) => placeOf(e) ?? e.line ?? `issue ${i}`)).size;
+  const one = rows === 1 && !truncated;
+  const count = `${rows}${truncated ? ' or more' : ''} ${what.noun}${one ? '' : 's'}`;
+  const message = `${count} of the ${what.file} cannot be read, so the file was not stored (it would have been stored without ${one ? 'it' : 'them'}): ${where ? `${where}: ` : ''}${first.message}.`;
   // The last place says that more were found than listed (the readers count what they leave out).
   const listed = truncated ? [...errors.slice(0, MAX_REPORTED_ISSUES - 1), truncated] : [...errors];
   return refused(400, 'invalid_file', message, listed, what.hint);
+}
+
+/** Where a row error is: the register row's place in its file, or the portal document's section and entry. */
+function placeOf(e: Issue): string | undefined {
+  return e.rowRef ?? (e.section !== undefined ? `${e.section} entry ${e.index ?? '?'}${e.docIndex !== undefined ? ` document ${e.docIndex}` : ''}` : undefined);
 }
 
 export function firstMessage(errors: readonly Issue[], fallback: string): string {

@@ -4,7 +4,9 @@
  * summary and the affected suppliers' lines by exactly the rows it replaced, and is stored as a
  * decision of the client and period, so a later run on new imports applies it again (see
  * domain/recon/manual.ts). The run row is locked for the transaction: two clicks at once are
- * applied one after the other, and the second finds the rows already changed.
+ * applied one after the other, and the second finds the rows already changed. A repeat of the
+ * row's last decision (same action, same note, its state already there) changes and records
+ * nothing (`isRepeat`), so a double click never records a decision twice.
  */
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -15,7 +17,7 @@ import {
 import type { RowDecision } from '../../domain/recon/matcher';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
 import { setAuditAction } from '../../db/tenant';
-import { ApiError, conflict, notFound } from '../errors';
+import { ApiError, conflict, notFound, unprocessable } from '../errors';
 import { assertPeriodOpen } from '../periods/lock';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
@@ -24,7 +26,11 @@ import { presentResult } from '../../domain/recon/present';
 const resultId = z.string().min(3).max(2000);
 const note = z.string().trim().max(2000).optional();
 const actionBody = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('link'), booksResultId: resultId, portalResultId: resultId, note }).strict(),
+  z.object({
+    action: z.literal('link'), booksResultId: resultId, portalResultId: resultId, note,
+    /** Links a books row and a 2B document of two different supplier GSTINs (docs/api.md); else 422 gstin_mismatch. */
+    confirmDifferentGstin: z.boolean().optional(),
+  }).strict(),
   z.object({ action: z.literal('unlink'), resultId, note }).strict(),
   z.object({ action: z.literal('accept'), resultId, note }).strict(),
   z.object({ action: z.literal('pending'), resultId, note }).strict(),
@@ -55,7 +61,8 @@ async function lockRun(trx: Knex.Transaction, runId: string): Promise<Reconcilia
 }
 
 async function rowsById(trx: Knex.Transaction, runId: string, ids: string[]): Promise<StoredRow[]> {
-  const rows: StoredRow[] = await trx('reconciliation_results').select('seq', 'row').where({ run_id: runId }).whereRaw("row->>'id' = any(?)", [ids]);
+  // Locked as well as the run: the rows an action rewrites are read as the last commit left them.
+  const rows: StoredRow[] = await trx('reconciliation_results').select('seq', 'row').where({ run_id: runId }).whereRaw("row->>'id' = any(?)", [ids]).forUpdate();
   return ids.map((id) => {
     const found = rows.find((r) => r.row.id === id);
     if (!found) throw notFound(`No result row ${JSON.stringify(id)} in this reconciliation (it may have changed: reload the results).`);
@@ -63,11 +70,25 @@ async function rowsById(trx: Knex.Transaction, runId: string, ids: string[]): Pr
   });
 }
 
+/**
+ * The same click again: an accepted probable match accepted again, or a mark whose row already
+ * carries it as its last decision with the same note (a mark with another note is a new decision:
+ * the note changes). Links and unlinks need no test: the rows a repeat names are gone (404).
+ */
+function isRepeat(body: ActionBody, row: ResultRow): boolean {
+  if (body.action === 'accept') return row.category === 'probable_match' && row.accepted;
+  if (body.action !== 'pending' && body.action !== 'ignore' && body.action !== 'clear') return false;
+  const last = row.decisions?.at(-1);
+  if (!last || last.action !== body.action || (last.note ?? null) !== (body.note || null)) return false;
+  const state = { pending: 'pending', ignore: 'ignored', clear: undefined }[body.action];
+  return row.userStatus === state;
+}
+
 function plan(body: ActionBody, rows: StoredRow[], d: RowDecision, options: ReconciliationRun['options']): Change {
   const [first, second] = rows;
   switch (body.action) {
     case 'link':
-      return { update: [{ seq: first!.seq, row: linkRows(first!.row, second!.row, d, options) }], insertAfter: [], remove: [second!] };
+      return { update: [{ seq: first!.seq, row: linkRows(first!.row, second!.row, d, options, body.confirmDifferentGstin === true) }], insertAfter: [], remove: [second!] };
     case 'unlink': {
       const [books, portal] = unlinkRow(first!.row, d, options);
       return { update: [{ seq: first!.seq, row: books }], insertAfter: [{ after: first!.seq, row: portal }], remove: [] };
@@ -102,8 +123,8 @@ export function reconciliationActionRoutes(): RouteSpec[] {
         await assertPeriodOpen(run.clientId, run.period);
         const ids = body.action === 'link' ? [body.booksResultId, body.portalResultId] : [body.resultId];
         const rows = await rowsById(trx, run.id, ids);
-        if (body.action === 'accept' && rows[0]!.row.category === 'probable_match' && rows[0]!.row.accepted) {
-          // Accepted already (a second click, or auto-accepted): nothing to change or record.
+        if (isRepeat(body, rows[0]!.row)) {
+          // Already so (a second click, or auto-accepted): nothing to change or record.
           ctx.body = { items: [presentResult(rows[0]!.row)], removed: [] };
           return;
         }
@@ -126,6 +147,10 @@ export function reconciliationActionRoutes(): RouteSpec[] {
         try {
           change = plan(body, rows, d, run.options);
         } catch (error) {
+          if (error instanceof ManualActionError && error.code === 'gstin_mismatch') {
+            // The request is fine and the rows can be linked, but only with the person's say-so: 422, not 409.
+            throw unprocessable(error.code, error.message, { booksSupplierGstin: rows[0]!.row.books?.supplierGstin ?? null, portalSupplierGstin: rows[1]!.row.portal?.supplierGstin ?? null });
+          }
           if (error instanceof ManualActionError) throw conflict(error.code, error.message);
           throw error;
         }

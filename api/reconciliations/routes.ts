@@ -28,6 +28,7 @@ import { xlsxExport } from '../../db/reconciliation-workbook';
 import { presentResult, presentSupplier } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
 import { presentRun } from './present';
+import { assertSuppliersInRun } from './suppliers-in-run';
 import { reconciliationRunId, reconciliationWorkflowId } from './workflow-id';
 
 
@@ -220,6 +221,8 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
       async handler(ctx, { params, query }) {
         const run = await findRun(params.runId);
         requireCompleted(run);
+        // A statement to a supplier the run does not know would be a blank letter asking for corrections.
+        if (query.supplierGstin) await assertSuppliersInRun(ctx.state.trx, run.id, [query.supplierGstin]);
         const client = await Client.query().findById(run.clientId);
         await recordAuditEvent(ctx.state.trx, { action: 'reconciliation.exported', entityType: 'reconciliation', entityId: run.id, after: { format: query.format, supplierGstin: query.supplierGstin ?? null } });
         const src: ExportSource = { knex, scope: exportScope(ctx), runId: run.id, supplierGstin: query.supplierGstin };

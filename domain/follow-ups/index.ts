@@ -5,6 +5,7 @@ export * from './working-days';
 export * from './schedule';
 export * from './calendar-seam';
 export * from './messages';
+export * from './escalation-text';
 export * from './file-types';
 export * from './digest';
 export * from './mismatch-items';

@@ -5,6 +5,7 @@
  * exactly what may be shown. (A mismatch request's items name the client's own bills with their
  * amounts: that is what the client is asked about.)
  */
+import { escalationWords } from './escalation-text';
 import { statementNote } from './mismatch-items';
 
 export type Contact = { name: string; email: string };
@@ -77,17 +78,9 @@ export function renderAcknowledgement(input: { firmName: string; clientName: str
   return { subject, text, html };
 }
 
-const ESCALATION_TEXT: Record<string, string> = {
-  reminders_unanswered: 'two reminders went unanswered: please call the client',
-  due_tomorrow: 'due tomorrow and still incomplete',
-  due_passed: 'the due date passed with items outstanding',
-  overdue: 'three days overdue',
-  cadence_exhausted: 'the automatic reminders are used up: the client will get no more messages',
-};
-
 /** An internal escalation email to the firm's own people (never to the client). */
 export function renderEscalation(input: { firmName: string; clientName: string; title: string; dueDate: string; reason: string; outstanding: string[]; recipientName: string }): RenderedEmail {
-  const what = ESCALATION_TEXT[input.reason] ?? input.reason;
+  const what = escalationWords(input.reason);
   const subject = `Follow-up: ${input.clientName} — ${input.title}: ${what}`;
   const lines = [`${input.recipientName},`, '', `${input.clientName}, "${input.title}" (due ${input.dueDate}): ${what}.`, '', 'Outstanding:', ...input.outstanding.map((d) => `  - ${d}`), '', `${input.firmName} · Taalmel`];
   const html = [`<p>${escapeHtml(input.recipientName)},</p>`, `<p>${escapeHtml(input.clientName)}, “${escapeHtml(input.title)}” (due ${escapeHtml(input.dueDate)}): ${escapeHtml(what)}.</p>`, `<p>Outstanding:</p><ul>${input.outstanding.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`].join('\n');

@@ -6,12 +6,16 @@
  * this: it sleeps until `next`, handles it, records the outcome in the history and plans again.
  *
  * Rules (the product's default policy, see policy.ts):
- * - the first message at creation, or at the next `sendAt` when created inside quiet hours;
+ * - the first message at creation, or at the next `sendAt` when created inside quiet hours; when
+ *   the client already had its one message of that day from another of its requests, without this
+ *   one in it, at the next day's `sendAt` (`firstMessageAfterDay`): one message per client per day;
  * - interval reminders `intervalDays` after the last client-facing message while more than
  *   `intervalUntilDaysBeforeDue` days remain; anchored reminders on T minus each deadline offset;
  *   overdue reminders on T plus each overdue offset, then automatic messages stop;
  * - at most one message per day (a nudge that day takes the scheduled one's place); the
- *   per-client merge across requests happens when sending, against the outbox;
+ *   per-client merge across requests happens when sending, against the outbox (a message lists
+ *   every open request of the client: the others' slots that day, first messages included, are
+ *   `merged` into it);
  * - over `maxAutoReminders`, unsent interval reminders go first (earliest first), then overdue ones;
  *   anchored reminders up to T stay unless the cap is smaller than their number (then the earliest
  *   go: the cap is never exceeded);
@@ -51,6 +55,13 @@ export type PlanInput = {
   processedUntil: number;
   lastAnsweredAt: number | null;
   state: 'open' | 'completed' | 'cancelled';
+  /**
+   * The last business day on which the client already had its one message of the day, from another
+   * of its requests, without this request in it: the first message waits for the next day's
+   * `sendAt`. Known at creation (a message went out earlier that day) or learned when the first
+   * message was due (another request's message of that day went out first). Absent: none.
+   */
+  firstMessageAfterDay?: number | null;
 };
 
 export type PlannedMessage = { key: string; at: number; kind: MessageKind | 'nudge'; status: SlotStatus };
@@ -78,12 +89,20 @@ function handledStatusToSlot(status: HandledStatus): SlotStatus {
   return status === 'failed' ? 'skipped' : status;
 }
 
-/** The first message's instant: at creation, or the next `sendAt` outside quiet hours. */
-export function initialInstant(input: Pick<PlanInput, 'policy' | 'clock' | 'createdAt'>): number {
+/**
+ * The first message's instant: at creation, or the next `sendAt` outside quiet hours; after a day
+ * the client's one message already went without this request (`firstMessageAfterDay`), the next
+ * day's `sendAt` (a working day when `skipDays` is on: it moves later, as reminders that are not
+ * anchored do).
+ */
+export function initialInstant(input: Pick<PlanInput, 'policy' | 'clock' | 'createdAt' | 'firstMessageAfterDay'> & { workingDays?: WorkingDays }): number {
   const { day, minute } = positionOf(input.clock, input.createdAt);
-  if (!inQuietHours(input.policy, minute)) return input.createdAt;
   const sendAt = minuteOf(input.policy.sendAt);
-  return instantOf(input.clock, minute < sendAt ? day : day + 1, sendAt);
+  const at = inQuietHours(input.policy, minute) ? instantOf(input.clock, minute < sendAt ? day : day + 1, sendAt) : input.createdAt;
+  const after = input.firstMessageAfterDay;
+  if (after === undefined || after === null || positionOf(input.clock, at).day > after) return at;
+  const next = input.policy.skipDays && input.workingDays ? shiftToWorkingDay(after + 1, 1, input.workingDays) : after + 1;
+  return instantOf(input.clock, next, sendAt);
 }
 
 /**

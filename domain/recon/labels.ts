@@ -118,3 +118,14 @@ const USER_STATUS_LABELS: Readonly<Record<NonNullable<ResultRow['userStatus']>, 
   ignored: 'Ignored by reviewer',
 };
 export const userStatusLabel = (code: string | null | undefined): string => labelOf(USER_STATUS_LABELS, code);
+
+/**
+ * A row's review in words (the exports' Review column): an accepted probable match says so, as the
+ * screen's "accepted" badge and the summary (its tax counted as matched) do, then the reviewer's mark.
+ */
+export function reviewLabel(row: Pick<ResultRow, 'category' | 'accepted' | 'userStatus' | 'decisions'>): string {
+  const accepted = row.category === 'probable_match' && row.accepted
+    ? (row.decisions ?? []).some((d) => d.action === 'accept') ? 'Accepted by reviewer' : 'Accepted automatically'
+    : '';
+  return [accepted, userStatusLabel(row.userStatus)].filter(Boolean).join('; ');
+}

@@ -23,7 +23,7 @@ export interface StoredDecision extends RowDecision {
 /** Why an action cannot apply to the rows it names (the API answers 409 with the code). */
 export class ManualActionError extends Error {
   constructor(
-    readonly code: 'not_linkable' | 'not_a_pair' | 'not_acceptable' | 'reason_required',
+    readonly code: 'not_linkable' | 'not_a_pair' | 'not_acceptable' | 'reason_required' | 'gstin_mismatch',
     message: string,
   ) {
     super(message);
@@ -58,13 +58,24 @@ function withDecision(row: ResultRow, d: RowDecision, ...earlier: ResultRow[]): 
   return { ...row, decisions };
 }
 
-/** Rows a link can join: a books document the portal lacks, and a portal document the books lack. */
-export function linkRows(booksOnly: ResultRow, portalOnly: ResultRow, d: RowDecision, opts: Partial<MatchOptions>): ResultRow {
+const sameGstin = (a: string, b: string): boolean => a.trim().toUpperCase() === b.trim().toUpperCase();
+
+/**
+ * Rows a link can join: a books document the portal lacks, and a portal document the books lack.
+ * Two different supplier GSTINs are refused unless the person confirmed them (`confirmDifferentGstin`,
+ * docs/api.md): the linked row is filed under the GSTIN GSTR-2B shows, so the books document leaves
+ * its supplier's statement and chases, which a slip of the mouse must not do silently. A decision
+ * stored after that confirmation is applied again on later runs without asking (applyDecisions).
+ */
+export function linkRows(booksOnly: ResultRow, portalOnly: ResultRow, d: RowDecision, opts: Partial<MatchOptions>, confirmDifferentGstin = false): ResultRow {
   if (booksOnly.category !== 'missing_in_2b' || !booksOnly.books) {
     throw new ManualActionError('not_linkable', `Only a "missing in GSTR-2B" books row can be linked; this one is ${booksOnly.category}.`);
   }
   if (portalOnly.category !== 'missing_in_books' || !portalOnly.portal) {
     throw new ManualActionError('not_linkable', `Only a "missing in books" portal row can be linked; this one is ${portalOnly.category}.`);
+  }
+  if (!confirmDifferentGstin && !sameGstin(booksOnly.books.supplierGstin, portalOnly.portal.supplierGstin)) {
+    throw new ManualActionError('gstin_mismatch', `The books row is from supplier ${booksOnly.books.supplierGstin} and the GSTR-2B document from ${portalOnly.portal.supplierGstin}: linking them files both under ${portalOnly.portal.supplierGstin} (the GSTIN in GSTR-2B), and ${booksOnly.books.supplierGstin}'s statement no longer shows the document. Send "confirmDifferentGstin": true to link them anyway.`);
   }
   const row = manualPairRow(booksOnly.books, portalOnly.portal, opts);
   // A linked bill of entry still stands for every register line aggregated into it.
@@ -186,7 +197,8 @@ export function applyDecisionSlots(results: readonly ResultRow[], decisions: rea
           stale.push(d.id);
           continue;
         }
-        const linked = linkRows(b, p, d, opts);
+        // Confirmed when it was made (a link across GSTINs is refused otherwise): applied as it stands.
+        const linked = linkRows(b, p, d, opts, true);
         // The portal-only row leaves its slot; the linked row (holding both documents) takes the books row's.
         replace(p, byPortal.get(d.portalKey!)!, []);
         replace(b, byBooks.get(d.booksKey!)!, [linked]);

@@ -8,7 +8,7 @@
  * negative, so a column's sum is what the documents add to.
  */
 import { CATEGORY_SIDES, type Category } from './categories';
-import { categoryLabel, docTypeLabel, fieldLabel, flagLabels, reasonLabel, sectionLabel, userStatusLabel } from './labels';
+import { categoryLabel, docTypeLabel, fieldLabel, flagLabels, reasonLabel, reviewLabel, sectionLabel } from './labels';
 import type { ResultRow } from './matcher';
 import { signOf } from './normalise';
 import { MONEY_FIELDS, rupees } from './present';
@@ -131,7 +131,7 @@ export function reportLine(row: ResultRow): ReportLine {
     itcAtRisk: rupees(row.itc.atRisk.igst + row.itc.atRisk.cgst + row.itc.atRisk.sgst + row.itc.atRisk.cess),
     itcMissed: rupees(row.itc.missed.igst + row.itc.missed.cgst + row.itc.missed.sgst + row.itc.missed.cess),
     flags: [flagLabels(row.flags), ...row.hints].filter(Boolean).join('; '),
-    userStatus: userStatusLabel(row.userStatus),
+    userStatus: reviewLabel(row),
     decisionNote: row.decisions?.at(-1)?.note ?? null,
     booksVoucher: b?.voucherNumber ?? null,
     booksRowRef: b?.rowRef ?? null,

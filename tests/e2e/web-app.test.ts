@@ -98,6 +98,13 @@ describe('the web app in a browser', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'reconciliation');
 
+    // A credit note's taxable values carry the minus sign the CSV and the workbook give them.
+    const creditNotes = await page.getByTestId('result-row').evaluateAll((rows) =>
+      rows.map((r) => Array.from((r as unknown as { querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> }).querySelectorAll('[role="gridcell"]'), (c) => c.textContent ?? '')).filter((cells) => cells[3]!.startsWith('CN/')).map((cells) => ({ number: cells[3], books: cells[5], portal: cells[6] })),
+    );
+    expect(creditNotes.length).toBeGreaterThan(0);
+    expect(creditNotes.filter((n) => ![n.books, n.portal].every((v) => v === '—' || v!.startsWith('-₹')))).toEqual([]);
+
     // A mismatch side by side, the differing fields highlighted.
     await page.getByRole('button', { name: /^Mismatch/ }).click();
     await until('only mismatches', async () => JSON.stringify(await categoriesShown(page)) === '["mismatch"]');

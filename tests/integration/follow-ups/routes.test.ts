@@ -4,13 +4,15 @@
  * schedule, nudges and their refusals, the period close cancelling its follow-ups, and the link
  * refusing other firms' items, expired, revoked and unknown tokens (all 410).
  */
+import { randomBytes } from 'node:crypto';
 import { call, login } from '../../harness/api';
 import { createTestFirm } from '../../harness/factories';
 import { caughtTo, waitForCaught } from '../../harness/mail';
 import { seedReconciledPeriod } from '../periods/helpers';
 import { statusQuery } from '../../../workflows/follow-up-definitions';
 import { positionOf } from '../../../domain/follow-ups';
-import { clientEmail, createFollowUp, eventually, inDays, linkTokenIn, startStack, type Stack } from './helpers';
+import { hashLinkToken } from '../../../db/follow-ups';
+import { clientEmail, createFollowUp, eventually, inDays, linkTokenIn, PDF_BYTES, startStack, uploadThroughLink, type Stack } from './helpers';
 
 describe('follow-up routes and the checklist link', () => {
   let stack: Stack;
@@ -208,6 +210,79 @@ describe('follow-up routes and the checklist link', () => {
     expect(late.status).toBe(422);
     expect(late.body.error).toMatchObject({ code: 'period_closed', details: { period } });
     expect(await stack.db.owner('follow_ups').where({ client_id: clientId() }).count('* as n').first()).toEqual(countBefore);
+  });
+
+  it('creating a follow-up for a period while its close is approved: one waits for the other, and no live follow-up is left in the closed period', async () => {
+    const client = stack.firm.clients[1]!;
+    const period = '2026-09';
+    await seedReconciledPeriod(stack.db, stack.firm.id, client.id, period);
+    const requested = await call(stack.api, 'POST', `/api/clients/${client.id}/periods/${period}/close`, { token: stack.tokens.staff, body: {} });
+    expect(requested.status).toBe(202);
+    const waiting = async (where: string) =>
+      (await stack.db.owner.raw(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and ${where}`)).rows[0].n > 0;
+
+    // Hold the client's row, so the create stops at its insert (its foreign key waits), after its check of the period.
+    const holder = await stack.db.owner.transaction();
+    let approval: Promise<Awaited<ReturnType<typeof call>>> | null = null;
+    let creation: ReturnType<typeof createFollowUp> | null = null;
+    try {
+      await holder.raw('select id from clients where id = ? for update', [client.id]);
+      creation = createFollowUp(stack, client.id, { title: 'September', dueDate: inDays(5), items: [{ description: 'September bills', period }] });
+      await eventually('the create to wait at its insert', () => waiting(`query ilike 'insert into "follow_ups"%'`));
+      // The approval, meanwhile: it must not close the period under the create's feet.
+      let settled = false;
+      approval = call(stack.api, 'POST', `/api/close-requests/${requested.body.closeRequestId}/approve`, { token: stack.tokens.manager, body: {} }).finally(() => {
+        settled = true;
+      });
+      await eventually('the approval to finish or wait for the create', async () => settled || (await waiting(`wait_event = 'advisory'`)));
+    } finally {
+      await holder.rollback();
+    }
+    const [created, approved] = await Promise.all([creation!, approval!]);
+    expect(approved.status).toBe(200);
+    // Either order is right (the create refused, or the approval cancelling what it made); what is
+    // wrong is a follow-up still live in the closed period: nothing would ever cancel it.
+    expect((await stack.db.owner('periods').where({ client_id: client.id, period }).first()).state).toBe('closed');
+    const live = await stack.db.owner('follow_ups').where({ client_id: client.id, period }).whereIn('status', ['open', 'snoozed', 'exhausted']);
+    expect(live.map((f) => ({ id: f.id, status: f.status }))).toEqual([]);
+    if (created.status === 201) {
+      expect(await stack.temporal.client.workflow.getHandle(created.body.workflowId).result()).toEqual({ state: 'cancelled' });
+    } else {
+      expect([created.status, created.body.error.code]).toEqual([422, 'period_closed']);
+    }
+  });
+
+  it('an item answered "not applicable" takes no upload: refused when the URL is asked for and when the bytes arrive, nothing written', async () => {
+    const created = await createFollowUp(stack, clientId(), { title: 'Answers', dueDate: inDays(6), items: [{ description: 'Fixed asset bills' }, { description: 'Rent agreement' }, { description: 'Bank statement' }] });
+    expect(created.status).toBe(201);
+    const [assets, rent] = created.body.items;
+    // A link of this request, as a message carries one (its token's hash stored, as the sender stores it).
+    const token = randomBytes(32).toString('base64url');
+    await stack.db.owner('follow_up_links').insert({ firm_id: stack.firm.id, client_id: clientId(), follow_up_id: created.body.id, token_hash: hashLinkToken(token), expires_at: new Date(Date.now() + 86_400_000) });
+
+    // The upload URL was asked for while the item was outstanding; the client then answers "not applicable".
+    const declared = await call(stack.api, 'POST', `/api/requests/${token}/items/${assets.id}/uploads`, { body: { filename: 'assets.pdf', contentType: 'application/pdf', size: PDF_BYTES.length } });
+    expect(declared.status).toBe(201);
+    const na = await call(stack.api, 'POST', `/api/requests/${token}/items/${assets.id}/not-applicable`, { body: { reason: 'no assets bought this year' } });
+    expect(na.status).toBe(200);
+    const url = new URL(declared.body.uploadUrl as string);
+    const put = await fetch(`${stack.api.url}${url.pathname}${url.search}`, { method: 'PUT', body: PDF_BYTES });
+    expect({ status: put.status, error: ((await put.json()) as { error: unknown }).error }).toEqual({ status: 422, error: { code: 'item_answered', message: expect.any(String), details: { status: 'not_applicable' } } });
+    const again = await call(stack.api, 'POST', `/api/requests/${token}/items/${assets.id}/uploads`, { body: { filename: 'assets.pdf', contentType: 'application/pdf', size: PDF_BYTES.length } });
+    expect([again.status, again.body.error?.code, again.body.error?.details]).toEqual([422, 'item_answered', { status: 'not_applicable' }]);
+    // Nothing written: no file received for the item, the declared one still unused, the answer as given.
+    const files = await stack.db.owner('follow_up_files').where({ item_id: assets.id });
+    expect(files.map((f) => f.status)).toEqual(['awaiting_upload']);
+    const item = await stack.db.owner('follow_up_items').where({ id: assets.id }).first();
+    expect([item.status, item.reason]).toEqual(['not_applicable', 'no assets bought this year']);
+    expect(await stack.db.owner('audit_events').where({ firm_id: stack.firm.id, action: 'follow_up.file_received', entity_type: 'follow_up_file' }).whereIn('entity_id', files.map((f) => f.id)).first()).toBeUndefined();
+
+    // An outstanding item takes a file, and a received one takes more.
+    const first = await uploadThroughLink(stack, token, rent.id, PDF_BYTES);
+    expect(first.put).toMatchObject({ status: 200, body: { itemId: rent.id, outstanding: 1 } });
+    const second = await uploadThroughLink(stack, token, rent.id, PDF_BYTES);
+    expect(second.put).toMatchObject({ status: 200, body: { itemId: rent.id, outstanding: 1 } });
+    await cancel(created.body.id);
   });
 
   it('filing the return ends the follow-ups keyed to it (nothing more planned, the workflow completed), and one for a filed return is refused', async () => {

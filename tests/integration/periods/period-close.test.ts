@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { eventually } from '../../harness/eventually';
-import { insertValidatedImport, nextPeriod, seedReconciledPeriod } from './helpers';
+import { insertValidatedImport, nextPeriod, seedReconciledPeriod, STORED_SUMMARY } from './helpers';
 
 describe('period close', () => {
   let db: TestDatabase;
@@ -253,6 +253,25 @@ describe('period close', () => {
     expect(event).toMatchObject({ actor_id: firm.users.manager.id });
     expect(event.after.state).toBe('open');
     expect(await temporal.client.workflow.getHandle(workflowId).result()).toEqual({ closeRequestId, outcome: 'stale' });
+  });
+
+  it("names the period's current evidence in a stale refusal when there is one (a decision on the run after the request)", async () => {
+    const period = nextPeriod();
+    const seeded = await seedReconciledPeriod(db, firm.id, clientId(), period);
+    const { closeRequestId } = (await requestClose(period)).body;
+    const requested = await call(api, 'GET', `/api/close-requests/${closeRequestId}`, { token: tokens.manager });
+    // What a manual action on the run does to it: its summary moves (here: counts one more decision).
+    await db.owner('reconciliation_runs').where({ id: seeded.runId }).update({ summary: { ...STORED_SUMMARY, decisions: 1 } });
+
+    const stale = await call(api, 'POST', `/api/close-requests/${closeRequestId}/approve`, { token: tokens.manager, body: { note: 'ok' } });
+    expect({ status: stale.status, code: stale.body.error?.code }).toEqual({ status: 409, code: 'approval_stale' });
+    const { evidenceHash, currentEvidenceHash } = stale.body.error.details;
+    expect(evidenceHash).toBe(requested.body.evidence.hash);
+    expect(currentEvidenceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(currentEvidenceHash).not.toBe(evidenceHash);
+    // The request keeps it: the history shows the refusal with the evidence it was refused against.
+    const detail = await call(api, 'GET', `/api/close-requests/${closeRequestId}`, { token: tokens.staff });
+    expect(detail.body).toMatchObject({ status: 'stale', decision: { by: { email: firm.users.manager.email }, currentEvidenceHash } });
   });
 
   describe('a closed period', () => {

@@ -76,6 +76,15 @@ describe('a file with a row that cannot be read', () => {
     expect(error.message).toMatch(/^1 row of the purchase register cannot be read.*register\.csv:57, Value: .*1,64,7OO\.13/);
   });
 
+  it('counts rows, not cells: two unreadable amounts on one line are one row', async () => {
+    const res = await upload('purchase_register', registerWith((l) => l.replace(/(,[0-9A-Z]{15},)("[^"]*"|[^,]*),("[^"]*"|[^,]*)/, '$1"43,7I2.02","7,8G8.16"')));
+    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 400, code: 'invalid_file' });
+    const errors = (res.body.error.details.errors as Array<{ line: number; column: string }>).map((e) => `${e.line} ${e.column}`);
+    expect(errors).toEqual([`${LINE} Value`, `${LINE} Input IGST`]);
+    expect((await call(api, 'GET', `/api/imports/${res.importId}`, { token: staff })).body.status).toBe('rejected');
+    expect(res.body.error.message).toMatch(/^1 row of the purchase register cannot be read, so the file was not stored \(it would have been stored without it\)/);
+  });
+
   it('refuses a register row with one extra unquoted column', async () => {
     const res = await upload('purchase_register', registerWith((l) => l.replace(/^([^,]*),/, '$1,Extra,')));
     await expectRefused(res, { code: 'invalid_amount', line: LINE, column: 'Value' });

@@ -203,7 +203,10 @@ describe('the reconciliation workbook and CSV, read back', () => {
   it('writes the CSV with the same labels', async () => {
     const res = await download('format=csv');
     expect(res.status).toBe(200);
-    const records: string[][] = parse(await res.text());
+    // The byte order mark first (Excel reads the file as UTF-8), then the header.
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const records: string[][] = parse(bytes, { bom: true });
     expect(records[0]).toEqual(REPORT_COLUMNS.map((c) => c.header));
     expect(records.length - 1).toBe(summary.results);
     const labels = new Set(Object.values(CATEGORY_LABELS));

@@ -153,6 +153,62 @@ describe('follow-up schedule', () => {
     expect(plan.escalations.filter((e) => e.status === 'planned').map((e) => e.reason)).toEqual(expect.arrayContaining(['due_passed', 'overdue']));
   });
 
+  describe('one message per client per day: the first message after a day already taken', () => {
+    it('waits for the next sendAt when the client already had its message that day, and the cadence follows from there', () => {
+      // Created day 0 10:00 (due day 15) after another request's message to the client that day.
+      const plan = planFollowUp(baseInput({ firstMessageAfterDay: DAY0 }));
+      expect(summary(plan)).toEqual([
+        'initial@1:planned',
+        'interval@4:planned',
+        'interval@7:planned',
+        'anchored@8:planned',
+        'anchored@12:planned',
+        'anchored@14:planned',
+        'anchored@15:planned',
+        'overdue@17:planned',
+        'overdue@20:planned',
+      ]);
+      expect(plan.messages[0]!.at).toBe(at(1));
+      expect(plan.next).toMatchObject({ type: 'message', message: { key: 'initial', at: at(1) } });
+      // The day before the first message's is no concern of this one: created in quiet hours, it already waits past day 0.
+      const late = planFollowUp(baseInput({ createdAt: at(0, '21:30'), processedUntil: at(0, '21:30'), firstMessageAfterDay: DAY0 }));
+      expect(late.messages[0]).toMatchObject({ kind: 'initial', at: at(1) });
+      expect(planFollowUp(baseInput({ firstMessageAfterDay: DAY0 - 1 })).messages[0]).toMatchObject({ kind: 'initial', at: at(0) });
+    });
+
+    it('moves a first message found deferred on a later day (its attempt ran late) past that day, never back to its old instant', () => {
+      // Due at day 0 10:00, attempted on day 3 (the worker was down): the client had day 3's message already.
+      const deferred = planFollowUp(baseInput({ processedUntil: at(3, '11:00'), firstMessageAfterDay: DAY0 + 3 }));
+      expect(deferred.messages[0]).toMatchObject({ kind: 'initial', at: at(4), status: 'planned' });
+      expect(summary(deferred).filter((m) => m.endsWith('planned'))[0]).toBe('initial@4:planned');
+      expect(deferred.messages.filter((m) => m.at < at(4)).every((m) => m.status !== 'planned')).toBe(true);
+    });
+
+    it('with skipDays, a deferred first message moves later off a day off', () => {
+      // Day 4 is Saturday 2026-12-05: the next day is a Sunday, so Monday.
+      const off = mergePolicy(DEFAULT_FOLLOW_UP_POLICY, { skipDays: true });
+      expect(planFollowUp(baseInput({ policy: off, firstMessageAfterDay: DAY0 + 4, processedUntil: at(4, '11:00') })).messages[0]).toMatchObject({ kind: 'initial', at: at(6) });
+      expect(planFollowUp(baseInput({ firstMessageAfterDay: DAY0 + 4, processedUntil: at(4, '11:00') })).messages[0]).toMatchObject({ kind: 'initial', at: at(5) });
+    });
+
+    it('for any creation time, day taken and policy: the first message comes after the taken day, at sendAt, and nothing of this request goes before it', () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 1439 }), fc.integer({ min: -1, max: 6 }), fc.integer({ min: 0, max: 20 }), fc.boolean(), (minute, takenIn, dueIn, skipDays) => {
+          const createdAt = instantOf(IST_CLOCK, DAY0, minute);
+          const policy = mergePolicy(DEFAULT_FOLLOW_UP_POLICY, { skipDays });
+          const plan = planFollowUp(baseInput({ createdAt, processedUntil: createdAt, dueDate: dateOf(DAY0 + dueIn), policy, firstMessageAfterDay: DAY0 + takenIn }));
+          const initial = plan.messages.find((m) => m.kind === 'initial')!;
+          const undeferred = planFollowUp(baseInput({ createdAt, processedUntil: createdAt, dueDate: dateOf(DAY0 + dueIn), policy })).messages[0]!;
+          const day = positionOf(IST_CLOCK, initial.at).day;
+          if (positionOf(IST_CLOCK, undeferred.at).day > DAY0 + takenIn) expect(initial.at).toBe(undeferred.at);
+          else expect({ after: day > DAY0 + takenIn, minute: positionOf(IST_CLOCK, initial.at).minute, working: !skipDays || isWorkingDay(day, SUNDAYS_OFF) }).toEqual({ after: true, minute: 600, working: true });
+          for (const m of plan.messages) if (m.kind !== 'initial') expect(positionOf(IST_CLOCK, m.at).day).toBeGreaterThan(day);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+
   describe('properties over random histories', () => {
     const scenario = fc.record({
       createdMinute: fc.integer({ min: 0, max: 1439 }),

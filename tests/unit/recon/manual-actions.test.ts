@@ -58,6 +58,31 @@ describe('manual actions (docs/reconciliation.md, "Manual decisions")', () => {
     expect(() => linkRows(rowOf(run.results, 'X'), rowOf(run.results, 'X'), d, opts)).toThrow(/missing in books/);
   });
 
+  it('refuses a link across two supplier GSTINs unless confirmed, and a stored link applies again without asking', () => {
+    // The same document filed under supplier B in the books (a slip when it was keyed in).
+    const bY = book({ rowRef: 'Y', supplierGstin: SUP_B, invoiceNumberRaw: '88/A', invoiceDate: '2024-06-25', igst: 700_00, taxableValue: 4_000_00 });
+    const pY = doc({ ref: 'pY', supplierGstin: SUP_A, numberRaw: 'INV-88', date: '2024-05-20', igst: 700_00, taxableValue: 4_000_00 });
+    const cross = reconcile([bY], [pY], { autoAcceptProbable: false });
+    const [y, py] = [rowOf(cross.results, 'Y'), rowOf(cross.results, 'pY')];
+    expect([y.category, py.category]).toEqual(['missing_in_2b', 'missing_in_books']);
+    const refusal = (() => {
+      try {
+        linkRows(y, py, decision('link'), opts);
+      } catch (error) {
+        return error as ManualActionError;
+      }
+      return null;
+    })();
+    expect(refusal).toBeInstanceOf(ManualActionError);
+    expect(refusal!.code).toBe('gstin_mismatch');
+    expect(refusal!.message).toContain(SUP_A);
+    const linked = linkRows(y, py, decision('link'), opts, true);
+    expect(linked).toMatchObject({ category: 'manual_match', supplierGstin: SUP_A });
+    expect(linked.differences.find((x) => x.field === 'supplierGstin')).toMatchObject({ books: SUP_B, portal: SUP_A, material: true });
+    const again = applyDecisions(cross.results, [{ ...decision('link'), booksKey: booksDocKey(bY), portalKey: portalDocKey(pY) }], opts);
+    expect({ stale: again.stale, categories: again.results.map((r) => r.category) }).toEqual({ stale: [], categories: ['manual_match'] });
+  });
+
   it('unlinks a pair into the two rows the engine gives unpaired documents', () => {
     const d = decision('unlink');
     const [b, p] = unlinkRow(rowOf(run.results, 'E'), d, opts);

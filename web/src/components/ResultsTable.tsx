@@ -8,12 +8,11 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { ResultRow } from '../http/types';
 import { formatDate, formatRupees } from '../lib/format';
+import { signedTax, signedTaxable } from '../lib/signed-amounts';
 import { CategoryBadge } from './badges';
 
 const COLUMNS = '32px 136px minmax(140px, 1.3fr) minmax(120px, 1fr) 92px 118px 118px 100px 108px';
 const ROW_HEIGHT = 40;
-
-const tax = (s: { igst: number; cgst: number; sgst: number; cess: number } | null) => (s ? s.igst + s.cgst + s.sgst + s.cess : null);
 
 function MoneyCell({ value, differs }: { value: number | null; differs: boolean }) {
   return (
@@ -95,8 +94,9 @@ export function ResultsTable(props: {
             {items.map((v) => {
               const row = rows[v.index]!;
               const side = row.books ?? row.portal;
-              const bt = tax(row.books);
-              const pt = tax(row.portal);
+              // Signed as the exports sign them: a credit note's amounts are negative.
+              const bt = signedTax(row.books);
+              const pt = signedTax(row.portal);
               const selected = props.selected.has(row.id);
               return (
                 <div
@@ -132,8 +132,8 @@ export function ResultsTable(props: {
                   <div role="gridcell" className={row.differences.invoiceDate ? 'diff' : undefined}>
                     {formatDate(side?.invoiceDate)}
                   </div>
-                  <MoneyCell value={row.books?.taxableValue ?? null} differs={Boolean(row.differences.taxableValue)} />
-                  <MoneyCell value={row.portal?.taxableValue ?? null} differs={Boolean(row.differences.taxableValue)} />
+                  <MoneyCell value={signedTaxable(row.books)} differs={Boolean(row.differences.taxableValue)} />
+                  <MoneyCell value={signedTaxable(row.portal)} differs={Boolean(row.differences.taxableValue)} />
                   <div role="gridcell" className="num">
                     {bt !== null && pt !== null ? formatRupees(Math.round((bt - pt) * 100) / 100) : '—'}
                   </div>

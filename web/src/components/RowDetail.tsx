@@ -6,6 +6,7 @@ import { Badge, Button, Drawer, Group, Stack, Table, Text, Textarea } from '@man
 import { useState } from 'react';
 import type { ResultRow, Side } from '../http/types';
 import { formatDate, formatRupees } from '../lib/format';
+import { signedField } from '../lib/signed-amounts';
 import { CategoryBadge } from './badges';
 
 export type RowAction = { action: 'accept' | 'pending' | 'ignore' | 'clear' | 'unlink'; resultId: string; note?: string };
@@ -24,9 +25,11 @@ const FIELDS: Array<{ key: keyof Side; label: string; money?: boolean; date?: bo
   { key: 'reverseCharge', label: 'Reverse charge' },
 ];
 
-function show(value: unknown, f: (typeof FIELDS)[number]): string {
+function show(side: Side, f: (typeof FIELDS)[number]): string {
+  const value = side[f.key];
   if (value === null || value === undefined) return '—';
-  if (f.money) return formatRupees(Number(value));
+  // A credit note's amounts negative, as the exports show them.
+  if (f.money) return formatRupees(signedField(side, Number(value)));
   if (f.date) return formatDate(String(value));
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   return String(value);
@@ -81,8 +84,8 @@ export function RowDetail({ row, canAct, onClose, onAction }: { row: ResultRow |
                     {f.label}
                     {differs ? <span className="visually-hidden"> (differs)</span> : null}
                   </Table.Td>
-                  <Table.Td className={f.money ? `num ${cls ?? ''}` : cls}>{row.books ? show(row.books[f.key], f) : '—'}</Table.Td>
-                  <Table.Td className={f.money ? `num ${cls ?? ''}` : cls}>{row.portal ? show(row.portal[f.key], f) : '—'}</Table.Td>
+                  <Table.Td className={f.money ? `num ${cls ?? ''}` : cls}>{row.books ? show(row.books, f) : '—'}</Table.Td>
+                  <Table.Td className={f.money ? `num ${cls ?? ''}` : cls}>{row.portal ? show(row.portal, f) : '—'}</Table.Td>
                 </Table.Tr>
               );
             })}

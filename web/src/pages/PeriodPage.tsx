@@ -16,6 +16,7 @@ import { closeRefusal } from '../components/closeWords';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
+import { decisionLine } from '../lib/close-history';
 import { formatCount, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
@@ -256,9 +257,7 @@ function History({ detail, portal }: { detail: PeriodDetail; portal: boolean }) 
           {!portal && r.note ? <Text size="sm">“{r.note}”</Text> : null}
           {r.decision ? (
             <Text size="sm" mt={4}>
-              {portal ? 'Decided' : `Decided by ${r.decision.by.email}`} on {formatDateTime(r.decision.at)}
-              {!portal && r.decision.note ? `: “${r.decision.note}”` : ''}
-              {r.decision.selfApproved ? ' (self-approved)' : ''}
+              {decisionLine(r, portal)}
             </Text>
           ) : null}
         </Timeline.Item>

@@ -3,7 +3,7 @@
  * actions, linking two rows) and the supplier view sorted by ITC at risk, with exports and
  * "Chase supplier invoices" (a follow-up to the client for the ticked suppliers).
  */
-import { Alert, Anchor, Button, Card, Checkbox, Group, Menu, Progress, Select, Stack, Table, Tabs, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Checkbox, Group, Menu, Modal, Progress, Select, Stack, Table, Tabs, Text } from '@mantine/core';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
@@ -45,6 +45,8 @@ function ExportMenu({ runId, supplierGstin, label = 'Export' }: { runId: string;
     </Menu>
   );
 }
+
+type LinkBody = { action: 'link'; booksResultId: string; portalResultId: string; confirmDifferentGstin?: boolean };
 
 function useSuppliers(runId: string, enabled: boolean) {
   return useQuery({ queryKey: ['run', runId, 'suppliers'], enabled, queryFn: () => api.get<Page<SupplierLine>>(`/api/reconciliations/${runId}/suppliers?limit=500`) });
@@ -140,6 +142,8 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
   const [open, setOpen] = useState<ResultRow | null>(null);
   const [selected, setSelected] = useState<Map<string, ResultRow>>(new Map());
   const [linking, setLinking] = useState(false);
+  /** A link the API refused because the two documents name different supplier GSTINs: asked again, with the person's confirmation. */
+  const [crossLink, setCrossLink] = useState<{ body: LinkBody; books: string; portal: string } | null>(null);
 
   const results = useInfiniteQuery({
     queryKey: ['run', run.runId, 'results', category, supplier],
@@ -156,7 +160,7 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
     await queryClient.invalidateQueries({ queryKey: keys.run(run.runId) });
   }
 
-  async function act(body: RowAction | { action: 'link'; booksResultId: string; portalResultId: string }) {
+  async function act(body: RowAction | LinkBody) {
     try {
       await api.post(`/api/reconciliations/${run.runId}/actions`, body);
       notifyDone(body.action === 'link' ? 'Linked. The figures are updated.' : 'Saved. The figures are updated.');
@@ -164,6 +168,10 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
       setSelected(new Map());
       await refreshAfterChange();
     } catch (e) {
+      if (e instanceof ApiError && e.code === 'gstin_mismatch' && body.action === 'link') {
+        setCrossLink({ body, books: String(e.details.booksSupplierGstin ?? ''), portal: String(e.details.portalSupplierGstin ?? '') });
+        throw e;
+      }
       if (e instanceof ApiError && e.code === 'reconciliation_superseded') notifyError(e, 'A newer reconciliation of this period exists');
       else if (e instanceof ApiError && e.code === 'period_closed') notifyError(e, 'The period is closed');
       else notifyError(e);
@@ -248,6 +256,35 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
           />
         )}
       </QueryState>
+      <Modal opened={crossLink !== null} onClose={() => setCrossLink(null)} title="Link documents of two different suppliers?">
+        {crossLink ? (
+          <Stack gap="sm">
+            <Text size="sm">
+              The register entry is from supplier <span className="mono">{crossLink.books}</span>, the GSTR-2B document from <span className="mono">{crossLink.portal}</span>. Linked, both are filed under{' '}
+              <span className="mono">{crossLink.portal}</span> (the GSTIN in GSTR-2B): the entry leaves the other supplier's statement and chases. Link them only if the register has the wrong GSTIN.
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setCrossLink(null)}>
+                Cancel
+              </Button>
+              <Button
+                color="orange"
+                loading={linking}
+                onClick={() => {
+                  const body = { ...crossLink.body, confirmDifferentGstin: true };
+                  setCrossLink(null);
+                  setLinking(true);
+                  void act(body)
+                    .catch(() => undefined)
+                    .finally(() => setLinking(false));
+                }}
+              >
+                Link anyway
+              </Button>
+            </Group>
+          </Stack>
+        ) : null}
+      </Modal>
       <RowDetail key={open?.id ?? 'none'} row={open} canAct={canAct} onClose={() => setOpen(null)} onAction={(a) => act(a)} />
     </Stack>
   );

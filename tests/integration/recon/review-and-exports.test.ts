@@ -1,0 +1,217 @@
+/**
+ * Reviewers' decisions and what the exports then say, on the real stack (API, PostgreSQL, Temporal
+ * server, real worker): a repeated mark (a double click, even three requests at once) is recorded
+ * once; a link across two supplier GSTINs needs the person's confirmation; an accepted probable
+ * match says so in the CSV and the workbook; the CSV opens with a UTF-8 byte order mark (a
+ * Devanagari supplier name survives Excel); a supplier statement for a GSTIN the run does not know
+ * is refused, and one for a supplier with nothing to correct says nothing is outstanding.
+ */
+import * as ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { gstinCheckCharacter } from '../../../domain/gstin';
+import type { BooksRow, PortalDoc } from '../../../domain/recon';
+import { REPORT_COLUMNS } from '../../../domain/recon/report-columns';
+import { nothingOutstandingText } from '../../../db/reconciliation-statement';
+import { generateReconData, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
+import type { RunningWorker } from '../../../ops/worker';
+import { call, login } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { eventually } from '../../harness/eventually';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { importFile, startReconApi, type ReconApi } from './recon-helpers';
+
+jest.setTimeout(120_000);
+
+const PERIOD = '2024-06';
+const SETTLED_NAME = 'श्री गणेश ट्रेडर्स';
+type Item = {
+  id: string; category: string; accepted: boolean; supplierGstin: string; userStatus: string | null;
+  decisions: Array<{ action: string; note: string | null }>; differences: Record<string, unknown>;
+  books: { invoiceNumber: string } | null; portal: { invoiceNumber: string } | null;
+};
+
+/** A supplier whose one document agrees exactly with GSTR-2B, named in Devanagari in the books. */
+function settledSupplier(recipientGstin: string): { gstin: string; books: BooksRow; portal: PortalDoc } {
+  const first14 = '29AAGCS7777K1Z';
+  const gstin = first14 + gstinCheckCharacter(first14);
+  const state = recipientGstin.slice(0, 2);
+  const amounts = { taxableValue: 50_000_00, igst: 9_000_00, cgst: 0, sgst: 0, cess: 0 };
+  const books: BooksRow = {
+    rowRef: 'pr.csv:999', supplierGstin: gstin, supplierName: SETTLED_NAME, docType: 'invoice', invoiceNumberRaw: 'SG/24-25/000777',
+    invoiceDate: '2024-06-10', voucherNumber: '9001', voucherDate: '2024-06-10', ...amounts, invoiceValue: 59_000_00, placeOfSupply: state, reverseCharge: false,
+  };
+  const portal: PortalDoc = {
+    ref: `${PERIOD}:b2b:9001`, section: 'b2b', period: PERIOD, supplierGstin: gstin, supplierName: 'SHREE GANESH TRADERS', supplierPeriod: PERIOD,
+    supplierFilingDate: `${PERIOD}-11`, docType: 'invoice', numberRaw: 'SG/24-25/000777', date: '2024-06-10', invoiceValue: 59_000_00, ...amounts,
+    placeOfSupply: state, reverseCharge: false, itcAvailable: true, diffPercent: 1, supplyType: 'R',
+  } as PortalDoc;
+  return { gstin, books, portal };
+}
+
+describe('review decisions and the exports that follow them', () => {
+  let db: TestDatabase;
+  let api: ReconApi;
+  let temporal: TestTemporal;
+  let worker: RunningWorker;
+  let firm: TestFirm;
+  let staff: string;
+  let runId: string;
+  let settled: ReturnType<typeof settledSupplier>;
+
+  async function allRows(): Promise<Item[]> {
+    const rows: Item[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await call(api, 'GET', `/api/reconciliations/${runId}/results?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token: staff });
+      expect(res.status).toBe(200);
+      rows.push(...res.body.items);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return rows;
+  }
+  const rowById = async (id: string) => (await allRows()).find((r) => r.id === id);
+  const act = (payload: Record<string, unknown>) => call(api, 'POST', `/api/reconciliations/${runId}/actions`, { token: staff, body: payload });
+  const decisionCount = async () => Number((await db.owner('reconciliation_decisions').where({ run_id: runId }).count({ n: '*' }))[0]!.n);
+  const download = (query: string) => fetch(`${api.url}/api/reconciliations/${runId}/export?${query}`, { headers: { authorization: `Bearer ${staff}` } });
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ poolMax: 8 });
+    const taskQueue = uniqueTaskQueue('recon-review');
+    temporal = await connectTestTemporal();
+    api = await startReconApi(db, { taskQueue });
+    worker = await startTestWorker({ knex: db.app, taskQueue });
+    firm = await createTestFirm(db);
+    staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    const client = firm.clients[0]!;
+    const data = generateReconData({ n: 150, seed: 7, period: PERIOD, recipientGstin: client.gstin });
+    settled = settledSupplier(client.gstin);
+    const withSettled = { ...data, books: [...data.books, settled.books], portal: [...data.portal, settled.portal] };
+    const twoB = await importFile(api, staff, client.id, 'gstr2b', PERIOD, toGstr2bJson(withSettled), 'application/json');
+    const register = await importFile(api, staff, client.id, 'purchase_register', PERIOD, toRegisterCsv(withSettled), 'text/csv');
+    expect([twoB.uploaded.status, register.uploaded.status]).toEqual([200, 200]);
+    const started = await call(api, 'POST', `/api/clients/${client.id}/reconciliations`, { token: staff, body: { period: PERIOD, registerImportId: register.importId, gstr2bImportId: twoB.importId } });
+    expect(started.status).toBe(202);
+    runId = started.body.runId;
+    await eventually('the run to complete', async () => ((await call(api, 'GET', `/api/reconciliations/${runId}`, { token: staff })).body.status === 'completed' ? true : null));
+  });
+  afterAll(async () => {
+    await worker.shutdown();
+    await api.close();
+    await temporal.close();
+    await db.drop();
+  });
+
+  it('records a repeated mark once, even three identical requests at once', async () => {
+    const row = (await allRows()).find((r) => r.category === 'exact_match' && r.supplierGstin !== settled.gstin)!;
+    const before = await decisionCount();
+    const thrice = async (payload: Record<string, unknown>) => {
+      const answers = await Promise.all([act(payload), act(payload), act(payload)]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    };
+    await thrice({ action: 'pending', resultId: row.id, note: 'ask in July' });
+    expect((await rowById(row.id))!.decisions.map((d) => d.action)).toEqual(['pending']);
+    await thrice({ action: 'ignore', resultId: row.id, note: 'credit not claimed' });
+    await thrice({ action: 'clear', resultId: row.id });
+    const after = (await rowById(row.id))!;
+    expect({ decisions: after.decisions.map((d) => d.action), userStatus: after.userStatus }).toEqual({ decisions: ['pending', 'ignore', 'clear'], userStatus: null });
+    expect(await decisionCount()).toBe(before + 3);
+    // Not a repeat: the same mark with another note is a new decision (the note changes).
+    expect((await act({ action: 'pending', resultId: row.id, note: 'ask in July' })).status).toBe(200);
+    expect((await act({ action: 'pending', resultId: row.id, note: 'ask in August' })).body.items[0].decisions.map((d: { note: string }) => d.note)).toEqual([
+      'ask in July', 'credit not claimed', null, 'ask in July', 'ask in August',
+    ]);
+    expect(await decisionCount()).toBe(before + 5);
+  });
+
+  it('refuses a link across two supplier GSTINs unless the person confirms it', async () => {
+    const rows = await allRows();
+    const books = rows.find((r) => r.category === 'missing_in_2b')!;
+    const portal = rows.find((r) => r.category === 'missing_in_books' && r.supplierGstin !== books.supplierGstin)!;
+    const before = await decisionCount();
+    const refused = await act({ action: 'link', booksResultId: books.id, portalResultId: portal.id });
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 422, code: 'gstin_mismatch' });
+    expect(refused.body.error.details).toEqual({ booksSupplierGstin: books.supplierGstin, portalSupplierGstin: portal.supplierGstin });
+    expect(refused.body.error.message).toContain('confirmDifferentGstin');
+    // Nothing written: both rows stand as they were, no decision stored.
+    const ids = (await allRows()).map((r) => r.id);
+    expect([ids.includes(books.id), ids.includes(portal.id), await decisionCount()]).toEqual([true, true, before]);
+
+    const linked = await act({ action: 'link', booksResultId: books.id, portalResultId: portal.id, confirmDifferentGstin: true });
+    expect(linked.status).toBe(200);
+    // Filed under the GSTIN GSTR-2B shows, the other one kept as a difference.
+    expect(linked.body.items[0]).toMatchObject({ category: 'manual_match', supplierGstin: portal.supplierGstin });
+    expect(linked.body.items[0].differences.supplierGstin).toMatchObject({ books: books.supplierGstin, portal: portal.supplierGstin, material: true });
+    expect(linked.body.removed).toEqual([portal.id]);
+  });
+
+  it('shows an accepted probable match as accepted in the CSV and the workbook', async () => {
+    const rows = await allRows();
+    const open = rows.find((r) => r.category === 'probable_match' && !r.accepted)!;
+    const auto = rows.find((r) => r.category === 'probable_match' && r.accepted)!;
+    const accepted = await Promise.all([act({ action: 'accept', resultId: open.id }), act({ action: 'accept', resultId: open.id })]);
+    expect(accepted.map((a) => [a.status, a.body.items[0].accepted])).toEqual([[200, true], [200, true]]);
+    expect((await rowById(open.id))!.decisions.map((d) => d.action)).toEqual(['accept']);
+
+    const res = await download('format=csv');
+    expect(res.status).toBe(200);
+    const records: string[][] = parse(Buffer.from(await res.arrayBuffer()), { bom: true });
+    const column = (key: string) => REPORT_COLUMNS.findIndex((c) => c.key === key);
+    const lineOf = (row: Item) => records.find((r) => r[column('booksNumber')] === row.books!.invoiceNumber && r[column('portalNumber')] === row.portal!.invoiceNumber)!;
+    expect([lineOf(open)[column('category')], lineOf(open)[column('userStatus')]]).toEqual(['Probable match', 'Accepted by reviewer']);
+    expect(lineOf(auto)[column('userStatus')]).toBe('Accepted automatically');
+
+    const book = new ExcelJS.Workbook();
+    const download2 = await download('format=xlsx');
+    await book.xlsx.load((await download2.arrayBuffer()) as ArrayBuffer);
+    const sheet = book.getWorksheet('Probable match')!;
+    const headers = sheet.getRow(1).values as unknown[];
+    const review = headers.indexOf('Review');
+    const booksNo = headers.indexOf('Invoice no. (books)');
+    const reviews: unknown[] = [];
+    sheet.eachRow((r) => {
+      if (r.getCell(booksNo).value === open.books!.invoiceNumber) reviews.push(r.getCell(review).value);
+    });
+    expect(reviews).toEqual(['Accepted by reviewer']);
+  });
+
+  it('opens the CSV with a UTF-8 byte order mark, so a Devanagari supplier name survives Excel', async () => {
+    const res = await download('format=csv');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString('utf8');
+    expect(text.slice(1, 7)).toBe('Status');
+    const records: string[][] = parse(bytes, { bom: true });
+    expect(records[0]).toEqual(REPORT_COLUMNS.map((c) => c.header));
+    expect(records.flat()).toContain(SETTLED_NAME);
+    // The mark is the file's first three bytes only; no cell starts with it or with a formula sign.
+    expect(records.flat().filter((cell) => /^[\uFEFF=+@]/.test(cell))).toEqual([]);
+  });
+
+  it('refuses a supplier statement for a GSTIN the run does not know, in every format', async () => {
+    const first14 = '27AAAAA0000A1Z';
+    const stranger = first14 + gstinCheckCharacter(first14);
+    const before = Number((await db.owner('audit_events').where({ action: 'reconciliation.exported' }).count({ n: '*' }))[0]!.n);
+    for (const format of ['xlsx', 'csv', 'json']) {
+      const res = await call(api, 'GET', `/api/reconciliations/${runId}/export?format=${format}&supplierGstin=${stranger}`, { token: staff });
+      expect({ format, status: res.status, error: res.body.error }).toEqual({
+        format, status: 422, error: expect.objectContaining({ code: 'supplier_not_in_reconciliation', details: { supplierGstins: [stranger] } }),
+      });
+    }
+    expect(Number((await db.owner('audit_events').where({ action: 'reconciliation.exported' }).count({ n: '*' }))[0]!.n)).toBe(before);
+  });
+
+  it('gives a supplier with nothing to correct a statement that says nothing is outstanding', async () => {
+    const res = await download(`format=xlsx&supplierGstin=${settled.gstin}`);
+    expect(res.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await res.arrayBuffer()) as ArrayBuffer);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['Statement', 'Agreed']);
+    const texts: string[] = [];
+    book.getWorksheet('Statement')!.eachRow((r) => r.eachCell((c) => { if (typeof c.value === 'string') texts.push(c.value); }));
+    expect(texts).toContain(nothingOutstandingText(PERIOD));
+    expect(texts.filter((t) => /Please correct|held up/.test(t))).toEqual([]);
+    expect(texts).toContain('Agree with your GSTR-1: nothing to do');
+    expect(book.getWorksheet('Agreed')!.rowCount).toBe(2);
+  });
+});
