@@ -26,6 +26,11 @@ RUN npm ci --omit=dev --no-audit --no-fund && rm -rf /root/.npm
 COPY --from=build /app/dist ./dist
 # The console dashboard's component source: AdminJS bundles it when the api starts.
 COPY --from=build /app/admin/components ./dist/admin/components
+# The folders the processes write (docker-compose.yml mounts volumes on them): made here and owned by
+# node, so a fresh named volume takes their owner and mode instead of root's.
+RUN mkdir -p /app/.data/exports /app/.data/files /backups /tmp/adminjs \
+  && chown -R node:node /app/.data /backups /tmp/adminjs \
+  && chmod 700 /app/.data/exports /app/.data/files /backups
 USER node
 EXPOSE 3000
 # Override per service: dist/ops/run-worker.js (with --max-semi-space-size=64: the matcher allocates

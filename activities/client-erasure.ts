@@ -16,9 +16,10 @@ import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
 import { verifyAuditChain } from '../db/audit';
 import { CLIENT_TABLES, erasedTables, keptTables } from '../db/client-data-catalogue';
-import { clientRows, countRemainingRows } from '../db/client-data';
-import { eraseClientRows } from '../db/client-erasure';
+import { clientRows, countErasureRows, type ErasureScope } from '../db/client-data';
+import { describeLeftovers, eraseClientRows, erasureLeftovers } from '../db/client-erasure';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
+import type { ErasureLogEntry } from './erasure-log';
 import { inFirmJobTransaction } from '../db/tenant';
 import type { ErasureDeleted, StoppedWorkflows } from '../workflows/client-erasure-definitions';
 import { ownerTransaction, requireDataProtection, withOwnerConnection, type DataProtectionActivityDeps } from './data-protection-deps';
@@ -115,6 +116,15 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         const erasure = await erasureRow(trx, input.erasureId);
         if (erasure.data_deleted_at && erasure.deleted) return erasure.deleted; // committed by an earlier attempt
         const deleted = await eraseClientRows(trx, { firmId: input.firmId, clientId: erasure.client_id, erasureId: erasure.id });
+        // A row the deletion could not remove: roll the whole step back rather than commit a partial
+        // erasure. The client stays whole, the erasure fails with what would remain, and once the
+        // cause is fixed the same request resumes it. Retrying now would leave the same rows.
+        const left = Object.entries(deleted.tables).filter(([, t]) => t.after > 0);
+        if (left.length) {
+          const what = describeLeftovers(Object.fromEntries(left.map(([table, t]) => [table, t.after])));
+          deps.logger.error({ erasureId: erasure.id, left: what }, 'erasure: rows of the client would remain; nothing deleted');
+          throw ApplicationFailure.nonRetryable(`rows of the client would remain after the deletion (${what}): nothing was deleted`, 'ErasureIncomplete');
+        }
         await trx('client_erasures').where({ id: erasure.id }).update({ deleted: JSON.stringify(deleted), data_deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
         return deleted;
       });
@@ -146,15 +156,33 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         if (erasure.certificate_jws) return { certificateJws: erasure.certificate_jws };
         if (!erasure.deleted || !erasure.data_deleted_at) throw new Error('the data of this erasure has not been deleted yet');
         const clientId = erasure.client_id;
-        // Checked again, now, from the application's side: nothing of the client is left in any catalogued table.
+        // Checked again, now, from the application's side: nothing of the client is left in any
+        // catalogued table, its notices' rows counted by the notice ids the deletion kept. This job
+        // session is firm-wide, which the counts need (client-data.ts, erasureRows).
+        const scope: ErasureScope = { clientIds: [clientId], parentIds: erasure.deleted.parentIds ?? {} };
         const remaining: Record<string, number> = {};
-        for (const table of erasedTables()) remaining[table] = await countRemainingRows(trx, table, { clientIds: [clientId], firmIds: [input.firmId] });
+        for (const table of erasedTables()) remaining[table] = await countErasureRows(trx, table, scope);
         const filesLeft = erasure.deleted.files.filter((ref) => {
           const [table, ...rest] = ref.split('/');
           return fs.existsSync(path.join(table === 'client_exports' ? dp.exportDir : dp.fileStoreDir, path.basename(rest.join('/'))));
         }).length;
-        const chain = await verifyAuditChain(trx, input.firmId);
         const erasedAt = new Date(erasure.data_deleted_at);
+        // Logged before anything is certified: the deletion is committed, so a restore must re-apply
+        // it whether or not the certificate follows. Ids only (and the notice ids the drill counts by).
+        fs.mkdirSync(dp.erasureLogDir, { recursive: true, mode: 0o700 });
+        const logFile = path.join(dp.erasureLogDir, `${erasure.id}.json`);
+        const entry: ErasureLogEntry = { erasureId: erasure.id, firmId: input.firmId, clientId, dataDeletedAt: erasedAt.toISOString(), parentIds: scope.parentIds };
+        fs.writeFileSync(`${logFile}.partial`, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+        fs.renameSync(`${logFile}.partial`, logFile);
+        // A certificate says nothing remains: with anything left it is not issued, and the erasure fails naming what is left.
+        const left = await erasureLeftovers(trx, scope);
+        if (filesLeft > 0) left.files = filesLeft;
+        if (Object.keys(left).length) {
+          const what = describeLeftovers(left);
+          deps.logger.error({ erasureId: erasure.id, left: what }, 'erasure: rows of the client remain after the deletion; not certified');
+          throw ApplicationFailure.nonRetryable(`data of the client remains after the deletion (${what}): the erasure is not certified`, 'ErasureIncomplete');
+        }
+        const chain = await verifyAuditChain(trx, input.firmId);
         const certificate = {
           type: 'taalmel.client-erasure-certificate',
           version: 1,
@@ -187,10 +215,6 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         if (!dp.certificateKey) throw ApplicationFailure.nonRetryable('CERTIFICATE_SIGNING_KEY is not configured: the erasure cannot be certified', 'DataProtectionSetupError');
         const key = await certificateKeyFromSeed(dp.certificateKey);
         const jws = await signCertificate(key, certificate);
-        fs.mkdirSync(dp.erasureLogDir, { recursive: true, mode: 0o700 });
-        const logFile = path.join(dp.erasureLogDir, `${erasure.id}.json`);
-        fs.writeFileSync(`${logFile}.partial`, `${JSON.stringify({ erasureId: erasure.id, firmId: input.firmId, clientId, dataDeletedAt: erasedAt.toISOString() })}\n`, { mode: 0o600 });
-        fs.renameSync(`${logFile}.partial`, logFile);
         await trx('client_erasures').where({ id: erasure.id }).update({
           status: 'completed',
           certificate: JSON.stringify(certificate),

@@ -11,14 +11,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../db/client-data-catalogue';
-import { remainingClientRows } from '../db/client-data';
+import { erasureRows, mergeParentIds, type ParentIds } from '../db/client-data';
 import { eraseClientRows } from '../db/client-erasure';
 import type { DrillCheckResult } from '../db/models/backup-catalogue';
 import { applyScope } from '../db/tenant';
 import { clientErasureWorkflowId } from '../workflows/client-erasure-definitions';
 import { firmDeletionLeftovers, reapplyFirmDeletions } from './firm-deletion-log';
 
-export type ErasureLogEntry = { erasureId: string; firmId: string; clientId: string; dataDeletedAt: string };
+/**
+ * One erasure in the log. `parentIds`: the client's notice ids the deletion read (ids only), by
+ * which the drill counts a notice's rows left behind once the notice is gone; absent from entries
+ * written before they were kept.
+ */
+export type ErasureLogEntry = { erasureId: string; firmId: string; clientId: string; dataDeletedAt: string; parentIds?: ParentIds };
 
 export function readErasureLog(dir: string): ErasureLogEntry[] {
   if (!fs.existsSync(dir)) return [];
@@ -64,20 +69,26 @@ export async function reapplyErasures(owner: Knex, logDir: string, say: (line: s
 
 /**
  * Rows of a logged client still in the copy, per table (tables an erasure keeps are not counted).
- * A table reached through a parent counts its rows whose parent is missing too (client-data.ts):
- * the erased client's parents are gone, so through them alone nothing left over would show.
+ * A table reached through a parent is counted by the parent ids the erasures kept (client-data.ts,
+ * erasureRows): those in the log, and those in the copy's erasure records (a re-applied erasure
+ * writes the ids it read in this copy). A row whose parent was another client's is not counted.
+ * The owner connection is firm-wide, as the counts need.
  */
 async function leftovers(owner: Knex, log: readonly ErasureLogEntry[]): Promise<Record<string, number>> {
   const left: Record<string, number> = {};
   if (log.length === 0) return left;
-  const scope = { clientIds: [...new Set(log.map((e) => e.clientId))], firmIds: [...new Set(log.map((e) => e.firmId))] };
+  let parentIds: ParentIds = {};
+  for (const entry of log) parentIds = mergeParentIds(parentIds, entry.parentIds);
+  const records = (await owner('client_erasures').whereIn('id', log.map((e) => e.erasureId)).select('deleted')) as Array<{ deleted: { parentIds?: ParentIds } | null }>;
+  for (const record of records) parentIds = mergeParentIds(parentIds, record.deleted?.parentIds);
+  const scope = { clientIds: [...new Set(log.map((e) => e.clientId))], parentIds };
   const { rows } = await owner.raw(CLIENT_ID_TABLES_SQL);
   // The database's tables with a client_id, and those the catalogue reaches through a parent.
   const withClientId = (rows as Array<{ table: string }>).map((r) => r.table);
   const throughParent = Object.keys(CLIENT_TABLES).filter((t) => CLIENT_TABLES[t]?.through);
   const tables = [...withClientId, ...throughParent].filter((t) => CLIENT_TABLES[t]?.erase === 'delete');
   for (const table of [...tables, 'clients']) {
-    const query = table === 'clients' ? owner(table).whereIn('id', scope.clientIds) : remainingClientRows(owner, table, scope);
+    const query = table === 'clients' ? owner(table).whereIn('id', scope.clientIds) : erasureRows(owner, table, scope);
     const n = Number(((await query.count({ n: '*' })) as Array<{ n: string }>)[0]?.n ?? 0);
     if (n > 0) left[table] = n;
   }

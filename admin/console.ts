@@ -137,7 +137,8 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
   });
 
   const assetPaths = new Set(AdminJSRouter.assets.map((asset: { path: string }) => asset.path));
-  app.use(consoleGuard({ knex: deps.knex, auth: deps.auth, rootPath: CONSOLE_ROOT, cookieSecure: deps.cookieSecure, assetPaths }));
+  const resourceIds = admin.resources.map((resource) => resource.decorate().id());
+  app.use(consoleGuard({ knex: deps.knex, auth: deps.auth, rootPath: CONSOLE_ROOT, cookieSecure: deps.cookieSecure, assetPaths, resourceIds }));
   const router = AdminJSKoa.buildRouter(admin, app as never);
   app.use(router.routes());
   app.use(router.allowedMethods());

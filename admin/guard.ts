@@ -6,7 +6,12 @@
  *   cannot skip the check (a known bypass of @adminjs/koa's own guard);
  * - only a firm admin with a live session gets in, and the rest of the request runs inside that
  *   firm's tenant transaction, so every AdminJS query is firm-scoped and RLS-checked;
- * - writes must come from the console's own origin (AdminJS sends no CSRF token).
+ * - writes must come from the console's own origin (AdminJS sends no CSRF token);
+ * - a resource the console does not have is 404 here (AdminJS itself would throw a server error).
+ *
+ * A console sign-in is a device like any other (the same per-user limit as the web app): at the
+ * limit, the sign-in page lists the user's signed-in devices and lets the admin replace one, as the
+ * web app's sign-in does (docs/api.md, `replaceSessionId`).
  */
 import type { Context, Middleware, Next } from 'koa';
 import type { Knex } from 'knex';
@@ -26,6 +31,8 @@ export class ConsoleError extends Error {
     readonly code: string,
     message: string,
     readonly headers?: Record<string, string>,
+    /** The refusal's details (the device limit's list of sessions). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ConsoleError';
@@ -38,7 +45,7 @@ export class ConsoleError extends Error {
  */
 export type ConsoleAuth = {
   login(
-    input: { email: string; password: string; totp?: string; deviceName: string; onlyRoles: readonly string[] },
+    input: { email: string; password: string; totp?: string; deviceName: string; onlyRoles: readonly string[]; replaceSessionId?: string },
     client: { ip: string; userAgent: string | null; requestId: string; knownDevice: boolean },
   ): Promise<{ user: { role: string; email: string }; token: string; session: { expiresAt: Date } }>;
   verifyToken(token: string): Promise<{ firmId: string; sub: string; sessionId: string }>;
@@ -75,11 +82,25 @@ export type GuardDeps = {
   assetPaths: Set<string>;
   /** The largest form body the console accepts (read whole before the firm's transaction opens). */
   maxBodyBytes?: number;
+  /** The console's resource ids: any other under `<root>/api/resources/` is 404. */
+  resourceIds?: readonly string[];
 };
+
+/** A signed-in device as the device-limit refusal lists it. */
+type DeviceRow = { id: string; deviceName: string; ip: string | null; lastSeenAt: string | Date };
+
+function deviceChoice(devices: DeviceRow[]): string {
+  const when = (at: string | Date) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+  const rows = devices
+    .map((d, i) => `<label class="device"><input type="radio" name="replaceSessionId" value="${escapeHtml(d.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(d.deviceName)}, last seen ${when(d.lastSeenAt)} UTC${d.ip ? ` from ${escapeHtml(d.ip)}` : ''}</label>`)
+    .join('\n');
+  return `<fieldset><legend>Sign out of this device to sign in here:</legend>\n${rows}</fieldset>
+<p>Enter your password (and a new authenticator code, if enabled) again.</p>`;
+}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function loginPage(rootPath: string, message: string | null): string {
+function loginPage(rootPath: string, message: string | null, replace?: { email: string; devices: DeviceRow[] }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Taalmel console: sign in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -87,13 +108,14 @@ function loginPage(rootPath: string, message: string | null): string {
 form{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;width:20rem}
 label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}
 button{margin-top:1.2rem;width:100%;padding:.6rem;background:#2d5be3;color:#fff;border:0;border-radius:4px}
-.error{color:#b00020}</style></head>
+.error{color:#b00020}fieldset{margin-top:1rem}.device{display:flex;gap:.4rem;align-items:baseline}.device input{width:auto}</style></head>
 <body><form method="post" action="${rootPath}/login">
 <h1>Taalmel console</h1><p>For firm admins.</p>
 ${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
-<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required${replace ? ` value="${escapeHtml(replace.email)}"` : ''}>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <label for="totp">Authenticator code (if enabled)</label><input id="totp" name="totp" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code">
+${replace ? deviceChoice(replace.devices) : ''}
 <button type="submit">Sign in</button></form></body></html>`;
 }
 
@@ -142,6 +164,11 @@ function sameOrigin(ctx: Context): boolean {
 export function consoleGuard(deps: GuardDeps): Middleware {
   const root = deps.rootPath.toLowerCase();
   const isApi = (path: string) => path.startsWith(`${root}/api/`);
+  const resourceIds = deps.resourceIds ? new Set(deps.resourceIds.map((id) => id.toLowerCase())) : null;
+  const unknownResource = (path: string) => {
+    const id = path.startsWith(`${root}/api/resources/`) ? path.slice(`${root}/api/resources/`.length).split('/')[0] : undefined;
+    return resourceIds !== null && id !== undefined && !resourceIds.has(id);
+  };
   const assets = new Set([...deps.assetPaths].map((p) => p.toLowerCase()));
 
   const refuse = (ctx: Context, status: number, message: string) => {
@@ -170,7 +197,14 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       try {
         const result = await deps.auth.login(
           // Only firm admins: anyone else is refused before a session exists (no device slot taken).
-          { email: form.get('email') ?? '', password: form.get('password') ?? '', totp: form.get('totp') || undefined, deviceName: 'Taalmel console', onlyRoles: CONSOLE_ROLES },
+          {
+            email: form.get('email') ?? '',
+            password: form.get('password') ?? '',
+            totp: form.get('totp') || undefined,
+            deviceName: 'Taalmel console',
+            onlyRoles: CONSOLE_ROLES,
+            replaceSessionId: form.get('replaceSessionId') || undefined,
+          },
           { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: String(ctx.state.requestId), knownDevice: deps.auth.knowsDevice(ctx, form.get('email') ?? '') },
         );
         deps.auth.rememberDevice(ctx, result.user.email);
@@ -182,7 +216,10 @@ export function consoleGuard(deps: GuardDeps): Middleware {
         ctx.status = error.status;
         ctx.type = 'html';
         for (const [name, value] of Object.entries(error.headers ?? {})) ctx.set(name, value);
-        ctx.body = loginPage(root, error.message);
+        const devices = error.code === 'device_limit' ? (error.details?.sessions as DeviceRow[] | undefined) : undefined;
+        ctx.body = devices?.length
+          ? loginPage(root, 'You are signed in on the most devices allowed. Choose one to sign out of.', { email: form.get('email') ?? '', devices })
+          : loginPage(root, error.message);
       }
       return;
     }
@@ -229,6 +266,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
           }
           if (!CONSOLE_ROLES.includes(user.role)) return refuse(ctx, 403, 'The console is for firm admins.');
           if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
+          if (unknownResource(path)) throw new ConsoleError(404, 'not_found', 'The console has no such resource.');
           await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
           extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
           const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };

@@ -5,23 +5,28 @@
  * with the payload codec (db/security/payload-codec.ts), so a codec is required.
  */
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type PayloadCodec } from '@temporalio/common';
 
-/** Workflow starts by type: `started`, or `failed` when Temporal refused the start. */
-export type WorkflowStarts = Map<string, { started: number; failed: number }>;
+/**
+ * Workflow starts by type: `started`; `alreadyStarted` when one with the same id is running (the
+ * api's workflow ids make a repeated request, such as a second erasure of a client, land on the
+ * running one: that is the design working, not a failure); `failed` when Temporal refused the start.
+ */
+export type WorkflowStarts = Map<string, { started: number; alreadyStarted: number; failed: number }>;
 
 export type TemporalHandle = { client: Client; connection: Connection; taskQueue: string; codec: PayloadCodec; starts: WorkflowStarts; close(): Promise<void> };
 
 function countingStarts(starts: WorkflowStarts): WorkflowClientInterceptor {
   const count = async <T>(workflowType: string, run: () => Promise<T>): Promise<T> => {
-    const entry = starts.get(workflowType) ?? { started: 0, failed: 0 };
+    const entry = starts.get(workflowType) ?? { started: 0, alreadyStarted: 0, failed: 0 };
     starts.set(workflowType, entry);
     try {
       const result = await run();
       entry.started += 1;
       return result;
     } catch (error) {
-      entry.failed += 1;
+      if (error instanceof WorkflowExecutionAlreadyStartedError) entry.alreadyStarted += 1;
+      else entry.failed += 1;
       throw error;
     }
   };

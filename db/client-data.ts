@@ -65,29 +65,50 @@ export async function countClientRows(trx: Knex, table: string, clientId: string
 }
 
 /**
- * The rows of a catalogued table still holding data of the clients once their rows were deleted:
- * what an erasure counts as `after`, its certificate as `remaining` and the restore drill as left
- * over. A table with a client_id is read by it. A table reached through a parent cannot be read
- * through it alone: the parent is deleted too, so that count would read 0 whatever is left. Its
- * leftovers are its rows whose parent is still the client's, and its rows (in the firms given)
- * whose parent row is gone: the foreign keys cascade, so such an orphan can only be a row some
- * deletion missed, and it can no longer be tied to a client.
+ * Ids of the client's rows in the tables other catalogued tables are reached through (its notices),
+ * by parent table. An erasure reads them before it deletes anything and keeps them with its record
+ * and in the erasure log: once the parents are gone, they are the only tie between a child row
+ * some deletion missed and this client.
  */
-export function remainingClientRows(trx: Knex, table: string, scope: { clientIds: string[]; firmIds: string[] }): Knex.QueryBuilder {
-  const through = CLIENT_TABLES[table]?.through;
-  if (!through) return clientRows(trx, table, scope.clientIds);
-  const { parent, column } = through;
-  return trx(table)
-    .whereIn(`${table}.firm_id`, scope.firmIds)
-    .where((q) => {
-      void q
-        .whereIn(`${table}.${column}`, clientRows(trx, parent, scope.clientIds).select(`${parent}.id`))
-        .orWhereNotExists(trx(parent).select(trx.raw('1')).whereRaw('??.id = ??.??', [parent, table, column]));
-    });
+export type ParentIds = Record<string, string[]>;
+
+export async function clientParentIds(trx: Knex, clientId: string): Promise<ParentIds> {
+  const parents = [...new Set(Object.values(CLIENT_TABLES).flatMap((t) => (t.through ? [t.through.parent] : [])))];
+  const ids: ParentIds = {};
+  for (const parent of parents) ids[parent] = ((await clientRows(trx, parent, clientId).select(`${parent}.id`)) as Array<{ id: string }>).map((r) => r.id);
+  return ids;
 }
 
-export async function countRemainingRows(trx: Knex, table: string, scope: { clientIds: string[]; firmIds: string[] }): Promise<number> {
-  const [row] = await remainingClientRows(trx, table, scope).count<Array<{ count: number }>>({ count: '*' });
+/** Both lists of ids, each id once. */
+export function mergeParentIds(a: ParentIds | undefined, b: ParentIds | undefined): ParentIds {
+  const merged: ParentIds = {};
+  for (const ids of [a ?? {}, b ?? {}]) for (const [parent, list] of Object.entries(ids)) merged[parent] = [...new Set([...(merged[parent] ?? []), ...list])];
+  return merged;
+}
+
+/** An erasure's rows: the clients' ids, and the ids of their parent rows read before the deletion. */
+export type ErasureScope = { clientIds: string[]; parentIds: ParentIds };
+
+/**
+ * The rows of a catalogued table an erasure deletes and then counts as left: what it counts as
+ * `after`, its certificate as `remaining` and the restore drill as left over. A table with a
+ * client_id is read by it. A table reached through a parent is read by the parent ids the erasure
+ * kept (`notice_id` in the client's notice ids), not through the parent rows, which the erasure
+ * deletes too: through them, a child row left behind would read 0. A row whose parent was another
+ * client's, or that some other deletion orphaned, is never counted against this client.
+ *
+ * Needs a firm-wide session (the erasure's owner transaction, the firm job session, the drill's
+ * owner connection): a session limited to some clients (a portal user's) does not see every row of
+ * this client's tables, and a row it cannot see would count as gone.
+ */
+export function erasureRows(trx: Knex, table: string, scope: ErasureScope): Knex.QueryBuilder {
+  const through = CLIENT_TABLES[table]?.through;
+  if (!through) return clientRows(trx, table, scope.clientIds);
+  return trx(table).whereRaw('??.?? = any(?::uuid[])', [table, through.column, pgArray(scope.parentIds[through.parent] ?? [])]);
+}
+
+export async function countErasureRows(trx: Knex, table: string, scope: ErasureScope): Promise<number> {
+  const [row] = await erasureRows(trx, table, scope).count<Array<{ count: number }>>({ count: '*' });
   return Number(row?.count ?? 0);
 }
 
@@ -95,12 +116,15 @@ export async function countRemainingRows(trx: Knex, table: string, scope: { clie
  * Who and what the client's audit events are about: the client, every row of its tables that has
  * an id, its portal users and their sessions and notifications. Read before an erasure deletes them.
  */
-export async function clientEntityIds(trx: Knex, clientId: string): Promise<{ entityIds: string[]; portalUserIds: string[] }> {
+export async function clientEntityIds(trx: Knex, clientId: string, parentIds?: ParentIds): Promise<{ entityIds: string[]; portalUserIds: string[] }> {
   const entityIds = new Set<string>([clientId]);
   for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
     // Tables kept and never exported (the erasure's own records) are not the client's data.
     if ((spec.erase !== 'delete' && spec.export !== true) || !(await hasColumn(trx, table, 'id'))) continue;
-    const rows: Array<{ id: string }> = await clientRows(trx, table, clientId).select('id');
+    // An erasure passes the parent ids it kept, so a child row whose parent an earlier attempt
+    // deleted is still the client's (its deletion's audit event is redacted with the rest).
+    const query = parentIds ? erasureRows(trx, table, { clientIds: [clientId], parentIds }) : clientRows(trx, table, clientId);
+    const rows: Array<{ id: string }> = await query.select(`${table}.id`);
     for (const r of rows) entityIds.add(r.id);
   }
   const portalUserIds = ((await trx('users').select('id').where('client_id', clientId)) as Array<{ id: string }>).map((r) => r.id);

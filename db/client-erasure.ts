@@ -9,14 +9,21 @@ import type { Knex } from 'knex';
 import type { ErasureDeleted } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
-import { clientAuditCondition, clientEntityIds, clientRows, countClientRows, countRemainingRows, pgArray } from './client-data';
+import { clientAuditCondition, clientEntityIds, clientParentIds, clientRows, countErasureRows, erasureRows, mergeParentIds, pgArray, type ErasureScope, type ParentIds } from './client-data';
 import { setAuditAction } from './tenant';
 
-export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: string; clientId: string; erasureId: string }): Promise<ErasureDeleted> {
+/**
+ * `parentIds`: the ones an earlier attempt of the same erasure kept (or the erasure log holds), so a
+ * child row whose parent is already gone is deleted and counted too. The counts need the firm-wide
+ * session this runs in (client-data.ts, erasureRows).
+ */
+export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: string; clientId: string; erasureId: string; parentIds?: ParentIds }): Promise<ErasureDeleted> {
   const { firmId, clientId, erasureId } = input;
   // The marker lets the audit trail accept this erasure's redactions; it never outlives this transaction.
   await trx('erasures_in_progress').insert({ id: erasureId, firm_id: firmId, client_id: clientId });
-  const ids = await clientEntityIds(trx, clientId);
+  // Read before anything is deleted: the only tie between a notice's rows and the client once the notice is gone.
+  const scope: ErasureScope = { clientIds: [clientId], parentIds: mergeParentIds(input.parentIds, await clientParentIds(trx, clientId)) };
+  const ids = await clientEntityIds(trx, clientId, scope.parentIds);
 
   const files: string[] = [];
   for (const [table, spec] of Object.entries(CLIENT_TABLES)) {
@@ -27,7 +34,7 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
 
   const tables = erasedTables();
   const tally: ErasureDeleted['tables'] = {};
-  for (const table of tables) tally[table] = { before: await countClientRows(trx, table, clientId), after: 0 };
+  for (const table of tables) tally[table] = { before: await countErasureRows(trx, table, scope), after: 0 };
   tally.clients = { before: Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0), after: 0 };
 
   await setAuditAction(trx, 'erasure.row_deleted');
@@ -37,11 +44,11 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
     for (const { table, column } of PORTAL_USER_DEPENDENTS) await trx(table).whereIn(column, ids.portalUserIds).del();
   }
   const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
-  for (const table of deletionOrder(tables, edges)) await clientRows(trx, table, clientId).del();
+  for (const table of deletionOrder(tables, edges)) await erasureRows(trx, table, scope).del();
   await trx('clients').where({ id: clientId }).del();
   // Counted so a row left behind shows: a table reached through a parent (a notice's drafts, reviews,
-  // hearings, alerts) is not counted through its parent alone, which is deleted too (client-data.ts).
-  for (const table of tables) tally[table]!.after = await countRemainingRows(trx, table, { clientIds: [clientId], firmIds: [firmId] });
+  // hearings, alerts) by the parent ids read above, not through the parents, deleted too (client-data.ts).
+  for (const table of tables) tally[table]!.after = await countErasureRows(trx, table, scope);
   tally.clients.after = Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0);
   await setAuditAction(trx, null);
 
@@ -71,5 +78,24 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
   });
   await trx('erasures_in_progress').where({ id: erasureId }).del();
 
-  return { tables: tally, files, portalUsers: ids.portalUserIds.length, redactedAuditEvents: redactedIds.length };
+  return { tables: tally, files, portalUsers: ids.portalUserIds.length, redactedAuditEvents: redactedIds.length, parentIds: scope.parentIds };
+}
+
+/** What is left after the deletion, per table (tables an erasure deletes, and the client row); only tables with rows left. */
+export async function erasureLeftovers(trx: Knex, scope: ErasureScope): Promise<Record<string, number>> {
+  const left: Record<string, number> = {};
+  for (const table of erasedTables()) {
+    const n = await countErasureRows(trx, table, scope);
+    if (n > 0) left[table] = n;
+  }
+  const clients = Number((await trx('clients').whereIn('id', scope.clientIds).count({ n: '*' }))[0]?.n ?? 0);
+  if (clients > 0) left.clients = clients;
+  return left;
+}
+
+/** `notice_drafts 1, clients 1`: leftovers as the erasure's failure reason and the drill's detail name them. */
+export function describeLeftovers(left: Record<string, number>): string {
+  return Object.entries(left)
+    .map(([table, n]) => `${table} ${n}`)
+    .join(', ');
 }

@@ -12,18 +12,27 @@ import { signOf, type Category, type ResultRow } from '../domain/recon';
 import { docTypeLabel, fieldLabel } from '../domain/recon/labels';
 import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { formatRupeesText, indianDate, periodName } from '../domain/recon/report-format';
-import { resultRows, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
+import { resultRows, type ExportSource, type WorkbookFacts } from './reconciliation-export';
 import { addRow, commitTable, excelDate, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
 
-const TO_CORRECT: readonly Category[] = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'];
-const AGREED: readonly Category[] = ['exact_match', 'manual_match'];
+/**
+ * The statement's lines: a result category, except that a probable match the firm has accepted (by a
+ * reviewer or automatically within its tolerance) is agreed. Its tax counts as matched in the summary
+ * and the exports say "Accepted", so the letter does not ask the supplier to confirm it.
+ */
+type Line = Category | 'accepted_probable';
+const TO_CORRECT: readonly Line[] = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'];
+const AGREED: readonly Line[] = ['exact_match', 'accepted_probable', 'manual_match'];
 
-const ACTION: Partial<Record<Category, string>> = {
+export const lineOf = (row: Pick<ResultRow, 'category' | 'accepted'>): Line => (row.category === 'probable_match' && row.accepted ? 'accepted_probable' : row.category);
+
+export const STATEMENT_ACTIONS: Partial<Record<Line, string>> = {
   missing_in_2b: 'In our books, not in your GSTR-1: please report them, or tell us why not',
   mismatch: 'Reported with different details: please amend your GSTR-1 (details on the next page)',
   missing_in_books: 'In your GSTR-1, not in our books: please send us a copy of each',
   probable_match: 'Reported with small differences: please confirm the details',
   exact_match: 'Agree with your GSTR-1: nothing to do',
+  accepted_probable: 'Small differences we have accepted: nothing to do',
   manual_match: 'Agreed after review: nothing to do',
 };
 
@@ -50,7 +59,7 @@ export const nothingOutstandingText = (period: string): string => `Nothing is ou
 
 const heads = (h: { igst: number; cgst: number; sgst: number; cess: number }) => h.igst + h.cgst + h.sgst + h.cess;
 
-export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource, facts: WorkbookFacts, totals: CategoryTotals): Promise<void> {
+export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource, facts: WorkbookFacts): Promise<void> {
   const sheet = workbook.addWorksheet('Statement', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   sheet.columns = [{ width: 62 }, { width: 12 }, { width: 18 }, { width: 18 }];
   // Addressed like a letter: to the supplier, from the firm on behalf of its client (the supplier's customer).
@@ -61,27 +70,28 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
     ['Recipient GSTIN', facts.clientGstin],
     ['Return period', periodName(facts.period)],
   ]);
+  // One supplier's documents: a few hundred at most, so they are held (for the totals and the two pages).
+  const lines: ResultRow[] = [];
+  for await (const row of resultRows(src)) if (TO_CORRECT.includes(lineOf(row)) || AGREED.includes(lineOf(row))) lines.push(row);
   const kinds: CellKind[] = ['text', 'count', 'money', 'money'];
   addRow(sheet, ['Documents', 'Number', 'Taxable value (₹)', 'Tax (₹)'], kinds, { header: true });
-  for (const c of [...TO_CORRECT, ...AGREED]) {
-    const side = c === 'missing_in_books' ? totals.portal[c] : totals.books[c];
-    if (!side.count) continue;
-    const action = ACTION[c] ?? c;
+  for (const line of [...TO_CORRECT, ...AGREED]) {
+    const rows = lines.filter((r) => lineOf(r) === line);
+    if (rows.length === 0) continue;
+    // Signed as the exports sign them (a credit note counts negative); the supplier's own figures for a document our books lack.
+    const side = (r: ResultRow) => (r.category === 'missing_in_books' ? r.portal : r.books) ?? r.portal ?? r.books!;
+    const taxable = rows.reduce((t, r) => t + signOf(side(r).docType) * side(r).taxableValue, 0);
+    const tax = rows.reduce((t, r) => t + signOf(side(r).docType) * heads(side(r)), 0);
+    const action = STATEMENT_ACTIONS[line] ?? line;
     // The first column holds about 75 characters: a longer request wraps onto a second line.
-    addRow(sheet, [action, side.count, rupees(side.taxable), rupees(heads(side))], kinds, action.length > 75 ? { height: 30, wrap: true } : {});
+    addRow(sheet, [action, rows.length, rupees(taxable), rupees(tax)], kinds, action.length > 75 ? { height: 30, wrap: true } : {});
   }
   sheet.addRow([]).commit();
   // What is at stake for our client: the tax it cannot claim until the supplier corrects its return.
-  let atRisk = 0;
-  const lines: ResultRow[] = [];
-  for await (const row of resultRows(src)) {
-    if (!TO_CORRECT.includes(row.category) && !AGREED.includes(row.category)) continue;
-    atRisk += heads(row.itc.atRisk);
-    lines.push(row);
-  }
+  const atRisk = lines.reduce((t, r) => t + heads(r.itc.atRisk), 0);
   // Nothing to correct (every document agrees, or the supplier's rows are all the client's own
   // business): the letter says so rather than asking for corrections it cannot list.
-  const outstanding = lines.some((r) => TO_CORRECT.includes(r.category));
+  const outstanding = lines.some((r) => TO_CORRECT.includes(lineOf(r)));
   if (outstanding) addRow(sheet, ['Input tax credit held up until these are corrected', null, null, rupees(atRisk)], kinds, { bold: true });
   sheet.addRow([]).commit();
   const ask = sheet.addRow([outstanding ? askText(facts.period) : nothingOutstandingText(facts.period)]);
@@ -89,7 +99,6 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
   ask.commit();
   sheet.commit();
 
-  // One supplier's documents: a few hundred at most, so they are held to split them into two pages.
   // Their number and our voucher side by side: the two references a supplier's accountant looks up.
   const columns: Array<{ header: string; width: number; kind: CellKind; wrap?: boolean }> = [
     { header: 'Your invoice no.', width: 18, kind: 'text' },
@@ -103,10 +112,10 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
     { header: 'Cess', width: 12, kind: 'money' },
     { header: 'Problem', width: 60, kind: 'text', wrap: true },
   ];
-  const write = (name: string, keep: readonly Category[], withProblem: boolean) => {
+  const write = (name: string, keep: readonly Line[], withProblem: boolean) => {
     const cols = withProblem ? columns : columns.filter((c) => c.header !== 'Problem');
     const page = tableSheet(workbook, name, cols, { onePageWide: true });
-    for (const row of lines.filter((r) => keep.includes(r.category))) {
+    for (const row of lines.filter((r) => keep.includes(lineOf(r)))) {
       const doc = row.books ?? null;
       const portal = row.portal ?? null;
       const amounts = doc ?? portal!;

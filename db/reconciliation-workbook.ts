@@ -118,12 +118,12 @@ export function xlsxExport(src: ExportSource, options: { generatedAt?: Date } = 
 
   async function write() {
     const facts = await workbookFacts(src, options.generatedAt ?? new Date());
-    const totals = await categoryTotals(src);
     if (src.supplierGstin) {
-      await writeSupplierStatement(workbook, src, facts, totals);
+      await writeSupplierStatement(workbook, src, facts);
       await workbook.commit();
       return;
     }
+    const totals = await categoryTotals(src);
     writeSummary(workbook, facts, totals);
     await writeSuppliers(workbook, src);
     // One sheet per status that has rows, each written and committed before the next begins.

@@ -46,4 +46,11 @@ export type ErasureDeleted = {
   files: string[];
   portalUsers: number;
   redactedAuditEvents: number;
+  /**
+   * Ids of the client's rows in the tables others are reached through (its notices), read before
+   * the deletion: how its after count, the certificate's recount and the restore drill tie a child
+   * row left behind (a notice's draft) to this client once the parent is gone. Ids only. Absent
+   * from records written before they were kept.
+   */
+  parentIds?: Record<string, string[]>;
 };

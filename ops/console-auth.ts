@@ -20,7 +20,7 @@ export function consoleAuth(auth: AuthService, tokens: SessionTokens, limits: { 
     sessionCookie: SESSION_COOKIE,
     setSessionCookies,
     clearSessionCookies,
-    toConsoleError: (error) => (error instanceof ApiError ? new ConsoleError(error.status, error.code, error.message, error.headers) : error),
+    toConsoleError: (error) => (error instanceof ApiError ? new ConsoleError(error.status, error.code, error.message, error.headers, error.details) : error),
     enterFirm: (firmId) => limits.firmGate.enter(firmId),
     touchSession: (scope, sessionId) => auth.touchSession(scope, sessionId),
     knowsDevice: (ctx, email) => limits.devices.knows(ctx, email),

@@ -3,8 +3,9 @@
  * `filed`, so the daily sweep stops chasing it, and the follow-ups keyed to it end in the same
  * transaction (their workflows told, so no reminder or escalation follows). The same filing
  * again (a retry or a double click) answers 200 with the first; another ARN for a filed return is
- * a conflict, because a return is filed once per period. A filing date in the future, or before
- * the period ended, is refused (docs/calendar.md).
+ * a conflict, because a return is filed once per period. A new filing dated in the future, or
+ * before the period ended, is refused (docs/calendar.md); that check comes after the return's
+ * applicability (422) and the stored filing (200/409), so neither answer depends on the date.
  */
 import { deadlineFor, filedOnProblem, istDate } from '../../domain/calendar';
 import { loadFirmCalendar } from '../../db/calendar';
@@ -35,9 +36,6 @@ export function filingRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
       async handler(ctx, { params, body }) {
         const { trx, firmId, userId } = calendarScope(ctx);
         const client = await findCalendarClient(ctx, params.id);
-        // A return is filed after its period ends, never before (domain/calendar/filings.ts).
-        const problem = filedOnProblem(body.period, body.filedOn, istDate(new Date()));
-        if (problem) throw invalidInput({ fields: { filedOn: problem } });
         const calendar = await loadFirmCalendar(trx, firmId);
         if (!deadlineFor(client.profile, body.returnType, body.period, calendar.policyFor(client.profile.stateCode))) {
           throw unprocessable('return_not_applicable', `${body.returnType} for ${body.period} is not a return this client files (its scheme, frequency or turnover band).`, {
@@ -54,8 +52,14 @@ export function filingRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
           ctx.status = 200;
           ctx.body = presentFiling(row);
         };
+        // The stored filing answers first: a retry of one recorded before the date rule below (or on
+        // another day) must still get 200, and another ARN 409.
         const before = await existing();
         if (before) return answerExisting(before);
+        // A return is filed after its period ends, never before (domain/calendar/filings.ts). Checked
+        // after applicability, so a return the client does not file is 422 whatever the date.
+        const problem = filedOnProblem(body.period, body.filedOn, istDate(new Date()));
+        if (problem) throw invalidInput({ fields: { filedOn: problem } });
         try {
           // A savepoint, so a concurrent double click's unique violation leaves the request's transaction usable.
           const rows: FilingRow[] = await trx.transaction(

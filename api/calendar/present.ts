@@ -1,5 +1,5 @@
 /** How calendar rows become JSON: dates as YYYY-MM-DD, instants with the +05:30 offset. */
-import { istIso, qrmpGroup, type CalendarEntry } from '../../domain/calendar';
+import { filingOpensOn, istIso, qrmpGroup, type CalendarEntry } from '../../domain/calendar';
 import type { CalendarClient, CalendarSettings, FirmHoliday, NationalHoliday } from '../../db/calendar';
 
 export function presentEntry(e: CalendarEntry) {
@@ -13,6 +13,8 @@ export function presentEntry(e: CalendarEntry) {
     targetDate: e.targetDate,
     status: e.status,
     filing: e.filing,
+    // The first day a filing can be recorded (the period's end, docs/calendar.md): the web app holds its button until then.
+    filingOpensOn: filingOpensOn(e.period),
     effectiveDueDate: e.effectiveDueDate,
     dueAt: istIso(e.dueAt),
   };

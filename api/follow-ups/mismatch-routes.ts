@@ -23,6 +23,7 @@ import type { ResultRow } from '../../domain/recon';
 import { conflict, notFound, unprocessable } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import { requireCompleted } from '../reconciliations/routes';
+import { assertSuppliersInRun } from '../reconciliations/suppliers-in-run';
 import { actorOf, createFollowUp, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
 import { presentFollowUp } from './present';
 import { date, deadline, policyOverrides } from './schema';
@@ -85,9 +86,7 @@ export function mismatchFollowUpRoutes(deps: FollowUpCreationDeps): RouteSpec[] 
         await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`mismatch-follow-up:${firmId}:${run.id}`]);
 
         const wanted = body.supplierGstins;
-        const present: Array<{ supplier_gstin: string }> = await trx('reconciliation_results').distinct('supplier_gstin').where({ run_id: run.id }).whereIn('supplier_gstin', wanted);
-        const unknown = wanted.filter((g) => !present.some((p) => p.supplier_gstin === g));
-        if (unknown.length > 0) throw unprocessable('supplier_not_in_reconciliation', `Not a supplier in this reconciliation: ${unknown.join(', ')}.`, { supplierGstins: unknown });
+        await assertSuppliersInRun(trx, run.id, wanted);
 
         const toSupplier = body.recipient === 'supplier';
         const categories: readonly string[] = toSupplier ? SUPPLIER_CHASED_CATEGORIES : CHASED_CATEGORIES;

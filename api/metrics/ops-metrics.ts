@@ -122,7 +122,7 @@ export function opsMetrics(registry: Registry, deps: { knex: Knex; temporal: Tem
   });
   new Counter({
     name: 'taalmel_workflow_starts_total',
-    help: 'Workflows this api process asked Temporal to start, by type and outcome (started, failed).',
+    help: 'Workflows this api process asked Temporal to start, by type and outcome (started, already_started, failed).',
     labelNames: ['workflow_type', 'outcome'],
     registers: [registry],
     collect() {
@@ -130,6 +130,7 @@ export function opsMetrics(registry: Registry, deps: { knex: Knex; temporal: Tem
       this.reset();
       for (const [type, counts] of deps.temporal.starts) {
         this.inc({ workflow_type: type, outcome: 'started' }, counts.started);
+        this.inc({ workflow_type: type, outcome: 'already_started' }, counts.alreadyStarted);
         this.inc({ workflow_type: type, outcome: 'failed' }, counts.failed);
       }
     },

@@ -61,8 +61,10 @@ async function lockRun(trx: Knex.Transaction, runId: string): Promise<Reconcilia
 }
 
 async function rowsById(trx: Knex.Transaction, runId: string, ids: string[]): Promise<StoredRow[]> {
-  // Locked as well as the run: the rows an action rewrites are read as the last commit left them.
-  const rows: StoredRow[] = await trx('reconciliation_results').select('seq', 'row').where({ run_id: runId }).whereRaw("row->>'id' = any(?)", [ids]).forUpdate();
+  // Not row-locked: the run's lock (lockRun, taken first) serialises every action on the run, and
+  // under read committed this read, made after it, sees what the last action committed. A second
+  // lock here would only add an order (run, then rows) for others to get wrong.
+  const rows: StoredRow[] = await trx('reconciliation_results').select('seq', 'row').where({ run_id: runId }).whereRaw("row->>'id' = any(?)", [ids]);
   return ids.map((id) => {
     const found = rows.find((r) => r.row.id === id);
     if (!found) throw notFound(`No result row ${JSON.stringify(id)} in this reconciliation (it may have changed: reload the results).`);

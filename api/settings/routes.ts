@@ -11,13 +11,24 @@ import { setAuditAction } from '../../db/tenant';
 import { notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 
+/**
+ * The sender of the firm's mail: `ca@firm.in` or `CA Firm <ca@firm.in>` (docs/api.md). One address,
+ * no line breaks (a header), the address itself a valid email.
+ */
+const MAILBOX = /^(?:([^<>\r\n]*?)\s*<([^<>\s]+)>|([^<>\s]+))$/;
+export function isMailbox(value: string): boolean {
+  const match = MAILBOX.exec(value);
+  const address = match?.[2] ?? match?.[3];
+  return Boolean(address) && !/[\r\n,;]/.test(value) && z.email().safeParse(address).success;
+}
+
 const smtpBody = z.object({
   host: z.string().trim().min(1).max(255),
   port: z.number().int().min(1).max(65535),
   secure: z.boolean(),
   user: z.string().max(320),
   password: z.string().min(1).max(1024),
-  from: z.string().trim().min(3).max(320),
+  from: z.string().trim().min(3).max(320).refine(isMailbox, 'must be an email address, or a name and an address: CA Firm <ca@firm.in>'),
 });
 const gspBody = z.object({
   provider: z.string().trim().min(1).max(100),

@@ -23,8 +23,13 @@ const INDIAN_GROUPED = /^\d{1,2}(,\d{2})*,\d{3}$/;
 const WESTERN_GROUPED = /^\d{1,3}(,\d{3})+$/;
 const PLAIN_DIGITS = /^\d+$/;
 
-/** Largest paise magnitude we accept: ₹9 lakh crore with margin, well inside 2^53. */
-const MAX_PAISE = 1e17;
+/**
+ * Largest paise magnitude accepted: ₹10 lakh crore (₹10^13), far above any one document, and small
+ * enough that a document's amounts summed over several lines stay exact integers (below 2^53, about
+ * ₹90 lakh crore). The old bound (10^17 paise) was above 2^53, so a larger number read from a
+ * spreadsheet or JSON lost its last digits instead of being refused (docs/reconciliation.md, "Inputs").
+ */
+export const MAX_PAISE = 1e15;
 
 export function parseAmount(input: unknown, options: ParseAmountOptions = {}): AmountResult {
   if (input === null || input === undefined) return { ok: true, paise: 0 };

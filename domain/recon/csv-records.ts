@@ -34,7 +34,7 @@ export interface CsvFallback {
 }
 
 /** A record longer than this goes to csv-parse, so that a quote never closed is not rescanned chunk after chunk. */
-const RECORD_MAX = 1 << 20;
+export const RECORD_MAX = 1 << 20;
 
 const QUOTE = 34;
 const CR = 13;

@@ -10,7 +10,7 @@ import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } fr
 import { type JsonScanHandlers, scanErrorCode } from './json-stream';
 import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parseYesNo } from './normalise';
-import { DocumentRefs, fieldText, isObj, issueAt, type Obj, periodIssue, PortalDocument, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { DocumentRefs, fieldText, isObj, issueAt, longTextIssue, type Obj, periodIssue, PortalDocument, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export interface Gstr2aReadResult {
@@ -233,6 +233,11 @@ class Reader2a {
   }
 
   private add(doc: PortalDoc, name: string, index: number, j: number | undefined): void {
+    const long = longTextIssue(doc, name, index, j);
+    if (long) {
+      this.error(long);
+      return;
+    }
     this.refs.stamp(doc, this.period, name, index, j);
     this.documents.push(doc);
   }

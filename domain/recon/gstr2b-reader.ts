@@ -15,7 +15,7 @@ import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy } from './dates';
 import { JsonPathScanner, JsonScanError, type JsonScanHandlers, scanErrorCode, type PathSegment } from './json-stream';
 import { checkGstin, cleanGstin, cleanKey } from './normalise';
 import { type DocumentSink, readBillOfEntry, readDocument } from './gstr2b-documents';
-import { DocumentRefs, isObj, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
+import { DocumentRefs, isObj, longTextIssue, periodIssue, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
 import type { Heads, Issue, PortalDoc } from './types';
 
 export interface Gstr2bExpectations {
@@ -253,6 +253,11 @@ class Reader implements DocumentSink {
   }
 
   add(doc: PortalDoc, where: string, index: number, j: number | undefined, rejected: boolean): void {
+    const long = longTextIssue(doc, where, index, j);
+    if (long) {
+      this.error(long);
+      return;
+    }
     this.refs.stamp(doc, this.period, where, index, j);
     if (rejected) {
       doc.rejected = true;

@@ -8,6 +8,7 @@ import { type DateResult, parseDate } from './dates';
 import { cleanGstin, parsePlaceOfSupply } from './normalise';
 import { JsonPathScanner, JsonScanError, scanChunks, type JsonScanHandlers } from './json-stream';
 import { keepShape } from './kept-shapes';
+import { TEXT_LIMITS, tooLongMessage } from './text-limits';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
 export type Obj = Record<string, unknown>;
@@ -31,6 +32,31 @@ export function issueAt(section: string, index: number, j: number | undefined): 
 export function fieldText(o: Obj, f: string): string {
   const v = o[f];
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
+
+/**
+ * The first of a document's kept texts over its limit (text-limits.ts), as an issue at its section,
+ * supplier entry and document (issueAt), or null: the reader then leaves the document out with that row
+ * error, and the upload is refused naming it. A handful of comparisons per document, nothing built
+ * unless one fails.
+ */
+export function longTextIssue(doc: PortalDoc, section: string, index: number, j: number | undefined): Issue | null {
+  const { number, name, code } = TEXT_LIMITS;
+  const field = doc.numberRaw.length > number ? 'numberRaw'
+    : doc.supplierName.length > name ? 'supplierName'
+      : doc.supplierGstin.length > code ? 'supplierGstin'
+        : (doc.original?.number.length ?? 0) > number ? 'original'
+          : (doc.billOfEntryNumber?.length ?? 0) > number ? 'billOfEntryNumber'
+            : (doc.irn?.length ?? 0) > code ? 'irn'
+              : (doc.supplyType?.length ?? 0) > code ? 'supplyType'
+                : (doc.itcUnavailableReason?.length ?? 0) > code ? 'itcUnavailableReason'
+                  : (doc.portCode?.length ?? 0) > code ? 'portCode'
+                    : (doc.supplierPeriod?.length ?? 0) > code ? 'supplierPeriod'
+                      : (doc.supplierFilingDate?.length ?? 0) > code ? 'supplierFilingDate' : null;
+  if (field === null) return null;
+  const text = field === 'original' ? doc.original!.number : doc[field] as string;
+  const max = field === 'numberRaw' || field === 'original' || field === 'billOfEntryNumber' ? number : field === 'supplierName' ? name : code;
+  return { ...issueAt(section, index, j), code: 'text_too_long', field, message: `${field === 'original' ? 'original number' : field}: ${tooLongMessage(text.length, max)}` };
 }
 
 /** How many distinct texts a memo keeps (a month's return has a few hundred dates and places). */

@@ -7,17 +7,25 @@ import { TextDecoder } from 'node:util';
 import { parse as parseCsv } from 'csv-parse';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { type ByteSource, peek } from './byte-source';
-import { type CsvFallback, type CsvRecordHandler, CsvRecords } from './csv-records';
+import { type CsvFallback, type CsvRecordHandler, CsvRecords, RECORD_MAX } from './csv-records';
 import { looksLikeHeader, mapHeader } from './register-header';
 import { RegisterSink, refuse, type RegisterReadOptions, type RegisterReadResult } from './register-sink';
 import { sniffContent } from './sniff';
+
+/**
+ * The longest record csv-parse reads (its `max_record_size`, counted in bytes of the field being read):
+ * a record longer than CsvRecords's RECORD_MAX characters goes to csv-parse, so this is above what
+ * CsvRecords may hand on (up to a decoded piece more, three bytes a character), and a giant cell, in
+ * any column, costs at most this much before the file is refused (docs/security-limits.md).
+ */
+export const CSV_RECORD_BYTES = 4 * RECORD_MAX;
 
 /**
  * csv-parse's options wherever the reader uses it (the streaming read and the header search), so
  * both read a record alike: ragged records and stray quotes tolerated, blank lines kept (the sink
  * counts them), each record with its line.
  */
-const CSV_PARSE_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true } as const;
+const CSV_PARSE_OPTIONS = { relax_column_count: true, relax_quotes: true, skip_empty_lines: false, info: true, max_record_size: CSV_RECORD_BYTES } as const;
 
 function detectDelimiter(head: Uint8Array): string {
   const text = new TextDecoder().decode(head);
@@ -255,7 +263,10 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
   };
   // The sink copies what it keeps of a record (its texts), so one array serves every record.
   await tokenize(replay(), delimiter, headerLine > 0 ? headerLine : 1, take, (e) => {
-    sink.error({ code: 'invalid_csv', fatal: true, message: e.message });
+    const c = e as Error & { code?: string; lines?: number };
+    if (c.code === 'CSV_MAX_RECORD_SIZE') {
+      sink.error({ code: 'record_too_long', fatal: true, line: c.lines, message: `line ${c.lines ?? '?'} has more than ${CSV_RECORD_BYTES / RECORD_MAX} MB of text: no register row is that long` });
+    } else sink.error({ code: 'invalid_csv', fatal: true, message: e.message });
   }, true);
   return sink.result();
 }

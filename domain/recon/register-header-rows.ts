@@ -5,12 +5,14 @@
  * (register-sink.ts), which reads the rows that are documents.
  */
 import { isTotalWord, ownText } from './register-cells';
-import { type ColumnMapping, looksLikeHeader, mapHeader, type RegisterField } from './register-header';
+import { type ColumnMapping, looksLikeHeader, mapHeader, type RegisterField, settleNumberColumns } from './register-header';
 
 /** The row's fields, column by column, when it reads as the register's header; else null. */
 export function headerFields(texts: readonly string[], columnMap: Readonly<Record<string, RegisterField>> | undefined): Array<RegisterField | null> | null {
   const mapped = texts.map((t) => mapHeader(t, columnMap));
-  return looksLikeHeader(mapped) ? mapped : null;
+  if (!looksLikeHeader(mapped)) return null;
+  settleNumberColumns(mapped, texts, columnMap);
+  return mapped;
 }
 
 /** The header's mapped columns as the user is shown them (each header text a string of its own). */

@@ -82,6 +82,31 @@ export function mapHeader(header: string, userMap?: Readonly<Record<string, Regi
   return null;
 }
 
+/**
+ * Headers that name the firm's own voucher number although registers without a supplier's number
+ * column carry the bill number in them: Busy's `Vch/Bill No` (docs/reconciliation.md, "Inputs").
+ */
+const VOUCHER_OR_BILL: ReadonlySet<string> = new Set(['vch bill no']);
+/** Headers that say the number is the supplier's (Tally's voucher reference is the supplier's invoice number). */
+const SUPPLIERS_NUMBER: ReadonlySet<string> = new Set(['supplier bill no', 'supplier invoice no', 'supplier invoice number', 'supplier inv no', 'voucher ref no', 'voucher ref']);
+
+/**
+ * When a header has both Busy's `Vch/Bill No` and a column that names the supplier's number
+ * (`Supplier Bill No`, `Supplier Invoice No`, `Voucher Ref. No.`), the supplier's is the invoice
+ * number (GSTR-2B carries it) and `Vch/Bill No` is the voucher number: both map to the invoice
+ * number by synonym, and the first filled column would otherwise win. A plain `Bill No` next to it
+ * does not say whose number it is, and a column the user mapped keeps the user's field. In place.
+ */
+export function settleNumberColumns(mapped: Array<RegisterField | null>, texts: readonly string[], userMap?: Readonly<Record<string, RegisterField>>): void {
+  if (!mapped.some((f, i) => f === 'invoiceNumber' && SUPPLIERS_NUMBER.has(normaliseHeader(texts[i]!)))) return;
+  mapped.forEach((f, i) => {
+    if (f !== 'invoiceNumber') return;
+    const norm = normaliseHeader(texts[i]!);
+    if (!VOUCHER_OR_BILL.has(norm) || (userMap && Object.keys(userMap).some((k) => normaliseHeader(k) === norm))) return;
+    mapped[i] = 'voucherNumber';
+  });
+}
+
 const NUMBER_FIELDS: ReadonlySet<RegisterField> = new Set(['invoiceNumber', 'voucherNumber']);
 const AMOUNT_FIELDS: ReadonlySet<RegisterField> = new Set(['taxableValue', 'igst', 'cgst', 'sgst', 'cess', 'purchaseLedger', 'invoiceValue']);
 

@@ -16,11 +16,16 @@ import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { finishRow, firstLineRow, type JoinedLines } from './register-docs';
 import { DocumentIndex } from './register-keys';
-import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, ownText, textOf } from './register-cells';
+import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, firstFilled, ownText, textOf } from './register-cells';
 import { docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
 import type { Cell, RegisterReadOptions, RegisterReadResult } from './register-read-types';
 import { headerFields, mappedColumns, skippedAs } from './register-header-rows';
+import { TEXT_LIMITS, tooLongMessage } from './text-limits';
 import type { BooksRow, DocType, Issue } from './types';
+
+const { number: NUMBER_MAX, name: NAME_MAX, code: CODE_MAX } = TEXT_LIMITS;
+/** The most of an issue's message kept: it may quote a cell (text-limits.ts bounds kept texts, not quoted ones). */
+const MESSAGE_MAX = 500;
 
 export { type Cell, type RegisterReadOptions, type RegisterReadResult, TOO_LARGE_CODES } from './register-read-types';
 
@@ -57,7 +62,7 @@ export class RegisterSink {
   private push(list: Issue[], i: Issue): void {
     if (list.length >= (this.opts.maxIssues ?? 1000)) this.dropped += 1;
     else {
-      i.message = ownText(i.message); // it may quote a cell
+      i.message = ownText(i.message.length > MESSAGE_MAX ? `${i.message.slice(0, MESSAGE_MAX)}…` : i.message); // it may quote a cell
       list.push(i);
     }
   }
@@ -93,6 +98,20 @@ export class RegisterSink {
       this.counted.set(code, issue);
       this.warn(issue);
     }
+  }
+
+  /**
+   * The row error for a text of `field` over its limit (text-limits.ts): the row is left out, so the
+   * upload is refused with the row and field named. Called only when a length check failed.
+   */
+  private tooLong(list: readonly number[], field: RegisterField, length: number, max: number, rowRef: string, line: number): void {
+    const i = firstFilled(list, this.texts);
+    this.error({ code: 'text_too_long', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: tooLongMessage(length, max) });
+  }
+
+  /** A date cell given as text over the code limit (a date is a few characters), before it is parsed or remembered. */
+  private longDate(c: Cell): number {
+    return typeof c === 'string' && c.length > CODE_MAX ? c.length : 0;
   }
 
   /**
@@ -137,6 +156,12 @@ export class RegisterSink {
       const text = numeric || i >= texts.length ? '' : texts[i]!;
       if (!numeric && text === '') continue;
       this.present = true;
+      if (text.length > CODE_MAX) {
+        // No amount is this long: refused before it is scanned or matched against patterns.
+        this.bad = true;
+        this.error({ code: 'invalid_amount', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: `not an amount: ${tooLongMessage(text.length, CODE_MAX)}` });
+        continue;
+      }
       // The common shapes of text without parseAmount's regular expressions (amount-scan.ts).
       let paise = numeric ? Number.NaN : scanAmount(text);
       if (paise !== paise) {
@@ -166,6 +191,12 @@ export class RegisterSink {
   private findHeader(texts: readonly string[], line: number): void {
     const mapped = headerFields(texts, this.opts.columnMap);
     if (mapped) {
+      // A column's header is kept in the mapping shown to the user and in its issues.
+      const long = mapped.findIndex((f, i) => f !== null && texts[i]!.length > NAME_MAX);
+      if (long >= 0) {
+        this.error({ code: 'text_too_long', fatal: true, line, column: String(long + 1), message: `the header of column ${long + 1} has ${tooLongMessage(texts[long]!.length, NAME_MAX)}` });
+        return;
+      }
       this.header = mapped;
       this.headerRaw = texts.slice();
       this.cols = fieldColumns(mapped);
@@ -176,7 +207,8 @@ export class RegisterSink {
       return;
     }
     this.skipped.titleRows += 1;
-    for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(ownText(t));
+    // A title is kept to tell what the file is (its first words are enough), never a giant cell whole.
+    for (const t of texts) if (t !== '' && this.titleText.length < 300) this.titleText.push(ownText(t.length > NAME_MAX ? t.slice(0, NAME_MAX) : t));
     if (this.rowsSeen >= (this.opts.headerSearchRows ?? 60)) {
       this.error({ code: 'no_header', fatal: true, message: `no register header in the first ${this.rowsSeen} rows of ${this.sheet || 'the file'}` });
     }
@@ -233,7 +265,12 @@ export class RegisterSink {
       return;
     }
     if (this.bad) return;
+    // Texts the document keeps or reads word by word, each within its limit (text-limits.ts): one
+    // comparison per text, made before the text is parsed, remembered or copied.
+    if (invoiceNumberRaw.length > NUMBER_MAX) return this.tooLong(cols.invoiceNumber, 'invoiceNumber', invoiceNumberRaw.length, NUMBER_MAX, rowRef, line);
+    if (voucherNumber.length > NUMBER_MAX) return this.tooLong(cols.voucherNumber, 'voucherNumber', voucherNumber.length, NUMBER_MAX, rowRef, line);
     const vType = textOf(cols.voucherType, texts);
+    if (vType.length > CODE_MAX) return this.tooLong(cols.voucherType, 'voucherType', vType.length, CODE_MAX, rowRef, line);
     if (vType !== this.lastVType) {
       this.lastVType = vType;
       this.lastVTypeLower = ownText(vType.toLowerCase()); // documents keep it in their key
@@ -246,14 +283,18 @@ export class RegisterSink {
       return;
     }
     const dtCol = textOf(cols.docType, texts);
+    if (dtCol.length > CODE_MAX) return this.tooLong(cols.docType, 'docType', dtCol.length, CODE_MAX, rowRef, line);
     let typeHint: DocType | null = dtCol ? docTypeFromColumn(dtCol) : vt;
     if (dtCol && !typeHint) this.warn({ code: 'unknown_doc_type', rowRef, line, field: 'docType', message: `document type "${dtCol}" not understood; read as invoice` });
     const boe = textOf(cols.billOfEntryNumber, texts);
+    if (boe.length > NUMBER_MAX) return this.tooLong(cols.billOfEntryNumber, 'billOfEntryNumber', boe.length, NUMBER_MAX, rowRef, line);
     if (!typeHint && boe) typeHint = 'bill_of_entry';
 
     let voucherDate = '';
     const vDateCell = cellOf(cols.voucherDate, cells, texts);
     if (vDateCell !== null) {
+      const long = this.longDate(vDateCell);
+      if (long > 0) return this.tooLong(cols.voucherDate, 'voucherDate', long, CODE_MAX, rowRef, line);
       const d = this.memos.date(vDateCell);
       if (d.ok) voucherDate = d.iso;
       else this.warn({ code: 'invalid_date', rowRef, line, field: 'voucherDate', message: d.reason });
@@ -262,6 +303,8 @@ export class RegisterSink {
     let dateFallback = false;
     const iDateCell = cellOf(cols.invoiceDate, cells, texts);
     if (iDateCell !== null) {
+      const long = this.longDate(iDateCell);
+      if (long > 0) return this.tooLong(cols.invoiceDate, 'invoiceDate', long, CODE_MAX, rowRef, line);
       const d = this.memos.date(iDateCell);
       if (d.ok) invoiceDate = d.iso;
       else this.warn({ code: 'invalid_date', rowRef, line, field: 'invoiceDate', message: `${d.reason}; voucher date used` });
@@ -274,7 +317,9 @@ export class RegisterSink {
       invoiceDate = voucherDate;
       dateFallback = true;
     }
-    const g = this.memos.gstin(textOf(cols.gstin, texts));
+    const gstinText = textOf(cols.gstin, texts);
+    if (gstinText.length > CODE_MAX) return this.tooLong(cols.gstin, 'gstin', gstinText.length, CODE_MAX, rowRef, line);
+    const g = this.memos.gstin(gstinText);
     if (g.gstin && g.problem && !this.badGstins.has(g.gstin)) {
       this.badGstins.add(g.gstin);
       this.warn({ code: 'invalid_gstin', rowRef, line, field: 'gstin', message: `GSTIN ${g.gstin} fails validation (${g.problem}); row kept` });
@@ -288,16 +333,22 @@ export class RegisterSink {
     // Busy layout (docs/reconciliation.md, "Inputs"): one total and a type such as L/GST-18% →
     // back-compute the heads.
     const busyText = textOf(cols.busyTaxType, texts);
+    if (busyText.length > CODE_MAX) return this.tooLong(cols.busyTaxType, 'busyTaxType', busyText.length, CODE_MAX, rowRef, line);
     const busy = busyText !== '' && ig === 0 && cg === 0 && sg === 0 && valuePresent ? busyHeads(busyText, value) : null;
     if (busy) {
       ({ taxable: txSum, igst: ig, cgst: cg, sgst: sg } = busy);
       derived = true;
     }
     const posText = textOf(cols.placeOfSupply, texts);
+    if (posText.length > CODE_MAX) return this.tooLong(cols.placeOfSupply, 'placeOfSupply', posText.length, CODE_MAX, rowRef, line);
     const pos = posText ? parsePlaceOfSupply(posText) : null;
     if (posText && !pos) this.warn({ code: 'invalid_pos', rowRef, line, field: 'placeOfSupply', message: `place of supply "${posText}" not understood` });
-    const rcm = parseYesNo(cellOf(cols.reverseCharge, cells, texts)) ?? false;
-    const eligText = textOf(cols.itcEligible, texts).toLowerCase();
+    const rcmCell = cellOf(cols.reverseCharge, cells, texts);
+    if (typeof rcmCell === 'string' && rcmCell.length > CODE_MAX) return this.tooLong(cols.reverseCharge, 'reverseCharge', rcmCell.length, CODE_MAX, rowRef, line);
+    const rcm = parseYesNo(rcmCell) ?? false;
+    const eligRaw = textOf(cols.itcEligible, texts);
+    if (eligRaw.length > CODE_MAX) return this.tooLong(cols.itcEligible, 'itcEligible', eligRaw.length, CODE_MAX, rowRef, line);
+    const eligText = eligRaw.toLowerCase();
     const itcEligible = eligText === '' ? null
       : /inelig|block|not|^n$|^no$/.test(eligText) ? false : parseYesNo(eligText) ?? true;
 
@@ -329,6 +380,11 @@ export class RegisterSink {
       this.mergedLines += 1;
       return;
     }
+    // Kept by a document's first line only.
+    const nameText = textOf(cols.supplierName, texts);
+    if (nameText.length > NAME_MAX) return this.tooLong(cols.supplierName, 'supplierName', nameText.length, NAME_MAX, rowRef, line);
+    const portText = textOf(cols.portCode, texts);
+    if (portText.length > CODE_MAX) return this.tooLong(cols.portCode, 'portCode', portText.length, CODE_MAX, rowRef, line);
     const ownInvoiceNumber = ownText(invoiceNumberRaw);
     const ownVoucherNumber = ownText(voucherNumber);
     // The document's row, built once (register-docs.ts): amounts signed and the type the hint's until finishRow.
@@ -336,8 +392,8 @@ export class RegisterSink {
     // typecheck; register-docs.test.ts checks firstLineRow against bookRow).
     const row = firstLineRow(
       rowRef, g.gstin, typeHint ?? 'invoice', ownInvoiceNumber, invoiceDate, txSum, ig, cg, sg, cs, rcm,
-      this.memos.supplierName(g, textOf(cols.supplierName, texts)), ownVoucherNumber, voucherDate, value, pos, itcEligible,
-      ownText(textOf(cols.portCode, texts)), ownText(boe), derived, dateFallback,
+      this.memos.supplierName(g, nameText), ownVoucherNumber, voucherDate, value, pos, itcEligible,
+      ownText(portText), ownText(boe), derived, dateFallback,
     );
     const id = this.rows.length;
     if (!invoiceNumberRaw) this.countWarn('blank_invoice_number', 'rows without a supplier invoice number can only be matched on amounts', rowRef);

@@ -20,6 +20,7 @@
  * A row whose text passes 32 MB is refused (exceljs held any row): 16,384 real cells fit many times.
  */
 import type { Cell } from './register-read-types';
+import { XLSX_CELL_CHARS } from './text-limits';
 import { attr, excelDecodeAgain, tagEnd, xmlSteps, xmlText } from './xlsx-xml';
 
 export interface SheetRow {
@@ -250,7 +251,7 @@ export class SheetRows {
       }
       case 'inlineStr':
       case 'str':
-        v = excelDecodeAgain(text);
+        v = cellString(excelDecodeAgain(text));
         break;
       case 'e':
         v = PRESENT_NULL;
@@ -284,13 +285,22 @@ export class SheetRows {
       }
     }
     if (formula !== undefined) {
-      const result = value === undefined ? undefined : t === 'str' ? excelDecodeAgain(value) : Number.parseFloat(value);
+      const result = value === undefined ? undefined : t === 'str' ? cellString(excelDecodeAgain(value)) : Number.parseFloat(value);
       // exceljs keeps a formula's cached result only when it is truthy (0, NaN and '' read as no
       // result); a formula with no text (a shared formula's other cells) keeps any result.
       if (formula !== '') slots[col] = result ? result : PRESENT_NULL;
       else slots[col] = result === undefined ? PRESENT_NULL : result;
     } else if (value !== undefined) this.assign(slots, col, t, value);
   }
+}
+
+/**
+ * An inline or formula string as read, refused past Excel's limit for a cell (text-limits.ts): a
+ * longer one was not written by Excel, and every row that reads it would pay for its length.
+ */
+function cellString(text: string): string {
+  if (text.length > XLSX_CELL_CHARS) throw new Error(`a cell of the workbook has ${text.length} characters, more than Excel's ${XLSX_CELL_CHARS}`);
+  return text;
 }
 
 /** The next `<name` that is a whole tag name (not `<rowBreaks` for `<row`), or -1. */

@@ -7,6 +7,7 @@
  */
 
 import type { DateSystem } from './dates';
+import { XLSX_CELL_CHARS } from './text-limits';
 
 const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -183,7 +184,12 @@ export function readSharedStrings(xml: string): Array<string | null> {
     }
     const end = xml.indexOf('</si>', gt + 1);
     if (end < 0) throw new Error("unclosed <si> in the workbook's shared strings");
-    out.push(sharedStringOf(xml, gt + 1, end));
+    const text = sharedStringOf(xml, gt + 1, end);
+    // Past Excel's limit for a cell (text-limits.ts): one string may be read by every row of a sheet.
+    if (text !== null && text.length > XLSX_CELL_CHARS) {
+      throw new Error(`a shared string of the workbook has ${text.length} characters, more than Excel's ${XLSX_CELL_CHARS} for a cell`);
+    }
+    out.push(text);
     i = end + 5;
   }
 }

@@ -11,8 +11,14 @@
  *    backup's; a copy that does not match is dropped and the target left as it was.
  * 5. The erasure log is re-applied to the copy (activities/erasure-log.ts): a client erased after the
  *    backup was taken is erased again before the copy goes live.
+ * 6. Every session in the copy is revoked (a sign-out made after the backup must not be undone), and
+ *    the copy's backup catalogue is made the true one (restore-aftercare.ts).
+ *
+ * Replacing a database the api, worker or scheduler is connected to is refused: they would go on
+ * writing to the renamed old one, or fail underneath. Stop them first.
  */
 import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
 import fs from 'node:fs';
 import { compareCounts, describeMismatches, totalRows, type DatabaseCounts } from '../../domain/backup-counts';
 import { databaseNameOf, databaseUrlFor } from '../../db/knex';
@@ -23,6 +29,7 @@ import { countDatabase, restoreDump } from '../../activities/backup-drill';
 import { findManifest, resolveInBackupDir, sha256File } from '../../activities/backup-files';
 import { ownerKnex } from './command';
 import { reapplyErasures } from '../../activities/erasure-log';
+import { carryCatalogue, readCatalogue, revokeRestoredSessions } from './restore-aftercare';
 
 export type RestoreOptions = {
   /** The database owner's URL on the server to restore to (DATABASE_URL). */
@@ -47,6 +54,10 @@ export type RestoreResult = {
   durationMs: number;
   /** Erasures of the log that the backup predated, applied again to the copy. */
   erasuresReapplied: string[];
+  /** Sessions of the copy revoked: everyone signs in again. */
+  sessionsRevoked: number;
+  /** Catalogue rows set from the catalogue before the restore and the backup folder's manifests. */
+  catalogueRowsCarried: number;
 };
 
 export class RestoreRefused extends Error {
@@ -57,6 +68,18 @@ export class RestoreRefused extends Error {
 }
 
 const DATABASE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The services' connections (ops/services.ts names them); ops commands use other names. */
+const SERVICE_APPLICATIONS = ['taalmel-api', 'taalmel-worker'];
+
+/** The api and worker processes connected to `database` right now (the scheduler uses only Temporal). */
+async function serviceConnections(owner: Knex, database: string): Promise<string[]> {
+  const { rows } = await owner.raw(
+    'select application_name as name, count(*)::int as n from pg_stat_activity where datname = ? and application_name = any(?) group by application_name order by 1',
+    [database, SERVICE_APPLICATIONS],
+  );
+  return (rows as Array<{ name: string; n: number }>).map((r) => `${r.name} (${r.n})`);
+}
 
 type Located = { dumpPath: string; sha256: string; counts: DatabaseCounts; source: 'catalogue' | 'manifest' };
 
@@ -99,6 +122,11 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   }
 
   const replacing = objects > 0;
+  const owner = ownerKnex(ownerUrl);
+  const [connected, catalogueBefore] = await Promise.all([replacing ? serviceConnections(owner, target) : [], readCatalogue(owner)]).finally(() => owner.destroy());
+  if (connected.length) {
+    throw new RestoreRefused(`database ${target} is in use by ${connected.join(', ')}: stop the api, worker and scheduler first (Ctrl-C for \`npm start\`), then restore`);
+  }
   const restoreInto = replacing ? `${target.slice(0, 40)}_restoring_${randomBytes(4).toString('hex')}` : target;
   if (!exists || replacing) await createDatabase(ownerUrl, restoreInto);
   try {
@@ -109,7 +137,18 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     if (mismatches.length) throw new Error(describeMismatches(mismatches));
     say(`restored ${Object.keys(counts.tables).length} tables, ${totalRows(counts)} rows: the counts match the backup's`);
     const copy = ownerKnex(databaseUrlFor(ownerUrl, restoreInto));
-    const erasuresReapplied = options.erasureLogDir ? await reapplyErasures(copy, options.erasureLogDir, say).finally(() => copy.destroy()) : (await copy.destroy(), []);
+    let erasuresReapplied: string[] = [];
+    let sessionsRevoked = 0;
+    let catalogueRowsCarried = 0;
+    try {
+      if (options.erasureLogDir) erasuresReapplied = await reapplyErasures(copy, options.erasureLogDir, say);
+      sessionsRevoked = await revokeRestoredSessions(copy);
+      say(`revoked ${sessionsRevoked} session(s) the backup held: everyone signs in again`);
+      catalogueRowsCarried = await carryCatalogue(copy, catalogueBefore, options.backupDir);
+      say(`backup catalogue: ${catalogueRowsCarried} row(s) set from the catalogue before the restore and the manifests in ${options.backupDir}`);
+    } finally {
+      await copy.destroy();
+    }
 
     let previousRenamedTo: string | null = null;
     if (replacing) {
@@ -119,7 +158,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       await renameDatabase(ownerUrl, restoreInto, target);
       say(`${target} replaced; the previous database is kept as ${previousRenamedTo} (drop it once satisfied)`);
     }
-    return { target, previousRenamedTo, tables: Object.keys(counts.tables).length, rows: totalRows(counts), source: backup.source, durationMs: Date.now() - started, erasuresReapplied };
+    return { target, previousRenamedTo, tables: Object.keys(counts.tables).length, rows: totalRows(counts), source: backup.source, durationMs: Date.now() - started, erasuresReapplied, sessionsRevoked, catalogueRowsCarried };
   } catch (error) {
     // Leave nothing half-restored: the copy goes (a replaced target was never touched).
     if (replacing || !exists) await dropDatabase(ownerUrl, restoreInto).catch(() => undefined);

@@ -106,13 +106,24 @@ function child(input: ChildInput, entry = __filename): ChildReport {
 const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleString('en-IN')} MB`;
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 
+/**
+ * The peak RSS when loaded and when matched, or null when the report has neither: a baseline build
+ * from before the child measured them leaves them out, and its line would read "NaN MB".
+ */
+export function peakSoFarLine(r: Partial<Pick<Extract<ChildReport, { mode: 'store' }>, 'peakAtLoadedBytes' | 'peakAtMatchedBytes'>>): string | null {
+  const { peakAtLoadedBytes: loaded, peakAtMatchedBytes: matched } = r;
+  if (loaded === undefined || matched === undefined || !Number.isFinite(loaded) || !Number.isFinite(matched)) return null;
+  return `  peak RSS so far: ${mb(loaded)} when loaded, ${mb(matched)} when matched (the rest of the peak is the write's)`;
+}
+
 function print(r: ChildReport, docs: number): void {
   if (r.mode === 'store') {
     out(`store: load ${s(r.loadMs)} s, match ${s(r.matchMs)} s, write ${s(r.writeMs)} s, ${r.results.toLocaleString('en-IN')} result rows`);
     out(`  loaded documents: ${Math.round(r.loadedBytes / docs)} B per document (heap ${mb(r.loadedBytes)} over the idle process)`);
     out(`  matched: ${Math.round(r.matchedBytes / docs)} B per document (heap ${mb(r.matchedHeapBytes)} + array buffers ${mb(r.matchedExternalBytes)} over the idle process)`);
     out(`  peak RSS ${mb(r.peakRssBytes)} (${Math.round(r.peakRssBytes / docs)} B per document; the idle process ${mb(r.idleRssBytes)}), heap limit ${HEAP_MB} MB`);
-    out(`  peak RSS so far: ${mb(r.peakAtLoadedBytes)} when loaded, ${mb(r.peakAtMatchedBytes)} when matched (the rest of the peak is the write's)`);
+    const peaks = peakSoFarLine(r);
+    if (peaks) out(peaks);
   } else {
     const warm = [...r.warmMs].sort((a, b) => a - b);
     const median = warm[Math.floor(warm.length / 2)]!;
@@ -169,7 +180,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,9 +1,10 @@
 /**
- * The firm admin's pages in a real Chromium against a fresh `npm start`: recording a filing, the
- * firm's holidays and a notified extension from the calendar; the SMTP and GSP forms (behind
- * re-authentication; a stored password is never shown or sent back); a client's export (status,
- * then the signed download: a real ZIP with its manifest) and erasure (typed name, then the signed
- * certificate); retention (refused below the legal minimum, then saved, with the planned deletions).
+ * The firm admin's pages in a real Chromium against a fresh `npm start`: recording a filing (not
+ * offered before the return's period ends), the firm's holidays and a notified extension from the
+ * calendar; the SMTP and GSP forms (behind re-authentication; a stored password is never shown
+ * or sent back); a client's export (status, then the signed download: a real ZIP with its
+ * manifest) and erasure (typed name, then the signed certificate); retention (refused below the
+ * legal minimum, then saved, with the planned deletions).
  * axe-core on each page; no page logs an error.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,7 +21,7 @@ describe('firm admin pages in the browser', () => {
 
   it('records a filing, a holiday and an extension from the calendar', async () => {
     const { page, done } = await app.signedIn('firm_admin', 'admin-calendar', '/calendar');
-    const row = page.getByTestId('calendar-row').filter({ has: page.getByRole('button', { name: /^Record filing of GSTR-3B/ }) }).first();
+    const row = page.getByTestId('calendar-row').filter({ has: page.getByRole('button', { name: /^Record filing of GSTR-3B/, disabled: false }) }).first();
     const button = row.getByRole('button', { name: /^Record filing of GSTR-3B/ });
     const label = (await button.getAttribute('aria-label'))!;
     await button.click();
@@ -34,6 +35,17 @@ describe('firm admin pages in the browser', () => {
     await page.getByText(/ARN AA2712260012345/).waitFor();
     expect(await page.getByRole('button', { name: label }).count()).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // Next month's monthly returns report this month, which is not over: their button waits, with the first filing day.
+    const india = new Date(Date.now() + 5.5 * 3600_000);
+    const after = new Date(Date.UTC(india.getUTCFullYear(), india.getUTCMonth() + 1, 1));
+    const monthKey = (d: Date) => `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+    await page.getByLabel('Month').fill(monthKey(after));
+    const waiting = page.getByTestId('calendar-row').filter({ has: page.getByRole('button', { name: /^Record filing of GSTR-3B/, disabled: true }) }).first();
+    await waiting.waitFor();
+    const [year, month] = monthKey(after).split('-');
+    expect(await waiting.getByTestId('filing-opens').textContent()).toBe(`can be filed from 01-${month}-${year}`);
+    await page.getByLabel('Month').fill(monthKey(india));
 
     // A firm holiday, saved and read back.
     await page.getByRole('button', { name: 'Holidays' }).click();

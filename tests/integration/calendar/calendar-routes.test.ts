@@ -58,7 +58,7 @@ describe('compliance calendar routes', () => {
     // Saturdays work by default: Sunday 20 July minus two working days is Friday 18 July.
     expect(first).toEqual({
       clientId: alpha, clientName: 'Alpha Traders', returnType: 'GSTR-3B', period: '2025-06', dueDate: '2025-07-20', extendedDueDate: null,
-      targetDate: '2025-07-18', status: 'overdue', filing: null, effectiveDueDate: '2025-07-20', dueAt: '2025-07-20T23:59:59.999+05:30',
+      targetDate: '2025-07-18', status: 'overdue', filing: null, filingOpensOn: '2025-07-01', effectiveDueDate: '2025-07-20', dueAt: '2025-07-20T23:59:59.999+05:30',
     });
   });
 
@@ -106,6 +106,8 @@ describe('compliance calendar routes', () => {
     expect(await early({ period: '2025-07', filedOn: '2025-07-15' })).toEqual([400, 'invalid_input', julyOpens]);
     expect(await early({ period: '2025-07', filedOn: '2025-07-31', returnType: 'GSTR-3B' })).toEqual([400, 'invalid_input', julyOpens]);
     expect(await early({ period: '2025-03', filedOn: '2025-03-31', returnType: 'GSTR-9' })).toEqual([400, 'invalid_input', { filedOn: 'is before the period 2025-03 ended: its return can be filed from 2025-04-01' }]);
+    // Applicability answers before the date: GSTR-9 is annual, so a month is not its period whatever the date.
+    expect(await early({ period: '2025-07', filedOn: '2025-07-15', returnType: 'GSTR-9' })).toEqual([422, 'return_not_applicable', undefined]);
     expect(await db.owner('filings').where({ client_id: alpha }).whereNot({ period: '2025-06' }).count({ n: '*' })).toEqual([{ n: 0 }]);
     expect((await send('reviewer', 'POST', `/api/clients/${alpha}/filings`, body)).status).toBe(403);
     expect((await send('client', 'POST', `/api/clients/${alpha}/filings`, body)).status).toBe(403);
@@ -119,6 +121,18 @@ describe('compliance calendar routes', () => {
     const events = await audit('filing');
     expect(events.map((e) => [e.action, e.actor_email])).toEqual([['filing.create', firm.users.staff.email]]);
     expect(events[0]?.after).toMatchObject({ arn: 'AA270725000001A', client_id: alpha, return_type: 'GSTR-1' });
+  });
+
+  it('answers a retry of a filing stored before the date rule with the filing, and another ARN with a conflict', async () => {
+    // Stored as the table allows (dated inside its own period, as filings could be before the rule); not in the July views.
+    const [stored] = await db.owner('filings')
+      .insert({ firm_id: firm.id, client_id: beta, return_type: 'GSTR-3B', period: '2025-05', filed_on: '2025-05-28', arn: 'AA270525000003C', created_by: firm.users.staff.id })
+      .returning('id');
+    const legacy = { returnType: 'GSTR-3B', period: '2025-05', filedOn: '2025-05-28', arn: 'AA270525000003C' };
+    const retried = await send('staff', 'POST', `/api/clients/${beta}/filings`, legacy);
+    expect([retried.status, retried.body.id, retried.body.filedOn, retried.body.error]).toEqual([200, (stored as { id: string }).id, '2025-05-28', undefined]);
+    const clash = await send('staff', 'POST', `/api/clients/${beta}/filings`, { ...legacy, arn: 'AA270525000004D' });
+    expect([clash.status, clash.body.error?.code]).toEqual([409, 'already_filed']);
   });
 
   it("keeps the firm's holidays: the admin replaces them (audited), everyone reads, target dates move", async () => {

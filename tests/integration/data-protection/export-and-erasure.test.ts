@@ -362,7 +362,11 @@ describe('client export and erasure', () => {
 
     // The erasure log outside the database: ids only.
     const log = JSON.parse(fs.readFileSync(path.join(deps.erasureLogDir, `${erasureId}.json`), 'utf8'));
-    expect(Object.keys(log).sort()).toEqual(['clientId', 'dataDeletedAt', 'erasureId', 'firmId']);
+    expect(Object.keys(log).sort()).toEqual(['clientId', 'dataDeletedAt', 'erasureId', 'firmId', 'parentIds']);
+    // The client's notice ids, by which the restore drill counts a notice's rows left behind: ids, nothing else.
+    expect(Object.keys(log.parentIds)).toEqual(['notices']);
+    expect((log.parentIds.notices as string[]).length).toBeGreaterThan(0);
+    for (const id of log.parentIds.notices as string[]) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
     // The client is gone: asking again is a 404, not a second erasure.
     expect((await call(api, 'POST', `/api/clients/${client.id}/erasure`, { token: fresh, body })).status).toBe(404);

@@ -19,9 +19,11 @@ jest.setTimeout(180_000);
 const PERIOD = '2024-06';
 const CHASED = ['missing_in_books', 'mismatch'];
 const TO_CORRECT = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'];
+/** What a supplier's statement asks it to correct: an accepted probable match is agreed, not asked about. */
+const toCorrect = (r: Result) => TO_CORRECT.includes(r.category) && !(r.category === 'probable_match' && r.accepted);
 
 type Side = { invoiceNumber: string } | null;
-type Result = { id: string; category: string; supplierGstin: string; supplierName: string; books: Side; portal: Side };
+type Result = { id: string; category: string; accepted: boolean; supplierGstin: string; supplierName: string; books: Side; portal: Side };
 
 /** The supplier's number of a document, as its statement shows it. */
 const numberOf = (r: Result) => r.portal?.invoiceNumber ?? r.books?.invoiceNumber ?? '';
@@ -125,7 +127,7 @@ describe('mismatch follow-ups from a reconciliation', () => {
     // The statement is that supplier's alone: every document it lists is one of its rows, and all of them are there.
     const statement = files[0]!.content;
     const ofA = results.filter((r) => r.supplierGstin === a);
-    expect((await sheetColumn(statement, 'To correct', 'Your invoice no.')).sort()).toEqual(ofA.filter((r) => TO_CORRECT.includes(r.category)).map(numberOf).sort());
+    expect((await sheetColumn(statement, 'To correct', 'Your invoice no.')).sort()).toEqual(ofA.filter(toCorrect).map(numberOf).sort());
     const heading = await sheetText(statement, 'Statement');
     expect(heading).toContain(a);
     expect(heading).not.toContain(b);
@@ -159,7 +161,7 @@ describe('mismatch follow-ups from a reconciliation', () => {
     for (const row of [...chasedOf(b!), ...chasedOf(a!)]) expect(message.Text).toContain(numberOf(row));
     const files = await caughtAttachments(second.ID);
     expect(files.map((f) => f.filename)).toEqual([b, a].map((g) => `reconciliation-${client().gstin}-${PERIOD}-${g}.xlsx`));
-    const ofB = results.filter((r) => r.supplierGstin === b && TO_CORRECT.includes(r.category)).map(numberOf).sort();
+    const ofB = results.filter((r) => r.supplierGstin === b && toCorrect(r)).map(numberOf).sort();
     expect((await sheetColumn(files[0]!.content, 'To correct', 'Your invoice no.')).sort()).toEqual(ofB);
   });
 

@@ -6,6 +6,7 @@
  * drill passed, a newer one whose drill failed, a failed email and a workflow that timed out, shows
  * each; every metric an alert rule names is one the api or the worker really exports.
  */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -144,6 +145,12 @@ describe('readiness waits for a worker; metrics show what the alerts watch', () 
   });
 
   it('shows the backup, drill, email, workflow and readiness figures', async () => {
+    // A repeated start of a running workflow (a second erasure request of the same client) joins
+    // the running one: counted as already_started, not as a failed start.
+    const repeated = { taskQueue: `${taskQueue}-idle`, workflowId: `repeated-${taskQueue}`, workflowExecutionTimeout: '5 minutes' };
+    const first = await api.temporal.client.workflow.start('repeatedStart', repeated);
+    await expect(api.temporal.client.workflow.start('repeatedStart', repeated)).rejects.toThrow(WorkflowExecutionAlreadyStartedError);
+    await first.terminate('test done');
     const text = await eventually(
       'the timed-out workflow is counted',
       async () => {
@@ -160,10 +167,11 @@ describe('readiness waits for a worker; metrics show what the alerts watch', () 
       emailsSent: sample(text, 'taalmel_emails_last_hour', { audience: 'client', status: 'sent' }),
       failedByType: sample(text, 'taalmel_workflows_failed_last_hour', { workflow_type: 'noSuchWorkflow' }),
       started: sample(text, 'taalmel_workflow_starts_total', { workflow_type: 'noSuchWorkflow', outcome: 'started' }),
+      repeated: ['started', 'already_started', 'failed'].map((outcome) => sample(text, 'taalmel_workflow_starts_total', { workflow_type: 'repeatedStart', outcome })),
       ready: sample(text, 'taalmel_ready', { check: 'all' }),
       poolMax: sample(text, 'taalmel_db_pool_connections', { state: 'max' }),
     };
-    expect(figures).toEqual({ lastVerified: verifiedAt.getTime() / 1000, lastDrillSuccess: 0, emailsFailed: 1, emailsSent: 0, failedByType: 1, started: 1, ready: 1, poolMax: expect.any(Number) });
+    expect(figures).toEqual({ lastVerified: verifiedAt.getTime() / 1000, lastDrillSuccess: 0, emailsFailed: 1, emailsSent: 0, failedByType: 1, started: 1, repeated: [1, 1, 0], ready: 1, poolMax: expect.any(Number) });
   });
 
   it('counts requests by route template and status, never by raw path', async () => {

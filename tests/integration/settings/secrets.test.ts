@@ -34,6 +34,13 @@ describe('firm secrets', () => {
     // A bad request carrying the secret: the error must not echo it.
     const bad = await record(call(api, 'PUT', '/api/settings/smtp', { token, body: { ...body, port: 'not a port' } }));
     expect(bad.status).toBe(400);
+    // The sender must be an address (or a name and an address): "abc" is refused, field named.
+    for (const from of ['abc', 'CA Firm <not an address>', 'a@b.test, c@d.test', 'CA <ca@firm.test>\r\nBcc: x@y.test']) {
+      const refused = await record(call(api, 'PUT', '/api/settings/smtp', { token, body: { ...body, from } }));
+      expect({ from, status: refused.status, code: JSON.parse(refused.text).error?.code, field: Object.keys(JSON.parse(refused.text).error?.details?.fields ?? {}).includes('from') }).toEqual({ from, status: 400, code: 'invalid_input', field: true });
+    }
+    expect((await record(call(api, 'PUT', '/api/settings/smtp', { token, body: { ...body, from: 'ca@firm.test' } }))).status).toBe(204);
+    expect((await record(call(api, 'PUT', '/api/settings/smtp', { token, body }))).status).toBe(204);
     const read = await record(call(api, 'GET', '/api/settings/smtp', { token }));
     expect(JSON.parse(read.text)).toEqual({ host: 'smtp.firm.test', port: 587, secure: false, user: 'ca@firm.test', from: 'CA Firm <ca@firm.test>', passwordSet: true });
     await record(call(api, 'GET', '/api/audit?limit=500', { token }));

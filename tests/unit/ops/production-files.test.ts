@@ -39,7 +39,8 @@ describe('alert rules', () => {
 
 describe('docker-compose.yml', () => {
   type Name = 'proxy' | 'postgres' | 'temporal-schema' | 'temporal' | 'temporal-namespace' | 'temporal-ui' | 'migrate' | 'api' | 'worker' | 'scheduler' | 'prometheus';
-  const compose = parse(read('docker-compose.yml')) as { name?: string; services: Record<Name, Service> };
+  // merge: the services share their settings through `<<: *taalmel-env`.
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as { name?: string; services: Record<Name, Service> };
   const services = compose.services;
   const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
 
@@ -62,7 +63,46 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the api as it must run behind the proxy', () => {
-    expect(services.api.environment).toMatchObject({ TRUST_PROXY: 'true', COOKIE_SECURE: 'true', PUBLIC_URL: 'https://${PUBLIC_HOST}', METRICS_PORT: 9100 });
+    expect(services.api.environment).toMatchObject({ TRUST_PROXY: 'true', COOKIE_SECURE: 'true', PUBLIC_URL: 'https://${PUBLIC_HOST:?set PUBLIC_HOST, e.g. taalmel.example.in}', METRICS_PORT: 9100 });
+  });
+
+  it('gives the api and the worker every setting the docs say they need, from the environment', () => {
+    const needed = ['PUBLIC_URL', 'SECRET_KEYS', 'SECRET_KEY_CURRENT', 'CERTIFICATE_SIGNING_KEY', 'SMTP_URL', 'MAIL_FROM', 'EXPORT_DIR', 'TEMPORAL_PAYLOAD_KEYS', 'TEMPORAL_PAYLOAD_KEY_CURRENT'];
+    for (const name of ['api', 'worker'] as const) {
+      const env = services[name].environment ?? {};
+      expect({ name, missing: needed.filter((v) => !(v in env)) }).toEqual({ name, missing: [] });
+      // Secrets come from the operator's environment, never written into the file.
+      for (const v of ['SECRET_KEYS', 'CERTIFICATE_SIGNING_KEY', 'SMTP_URL']) expect(String(env[v])).toMatch(/^\$\{[A-Z_]+:\?/);
+    }
+    expect(services.worker.environment?.PUBLIC_URL).toBe('https://${PUBLIC_HOST:?set PUBLIC_HOST, e.g. taalmel.example.in}');
+    const example = read('ops/compose.env.example');
+    const required = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]!);
+    expect([...new Set(required)].filter((v) => !new RegExp(`^${v}=`, 'm').test(example))).toEqual([]);
+  });
+
+  it('shares the exports folder between the worker that writes and the api that serves it', () => {
+    const mountOf = (name: 'api' | 'worker', dir: string) => (services[name].volumes ?? []).find((v) => v.split(':')[1] === dir)?.split(':')[0];
+    for (const name of ['api', 'worker'] as const) expect({ name, exports: mountOf(name, services[name].environment?.EXPORT_DIR as string) }).toEqual({ name, exports: 'exports' });
+    expect(mountOf('worker', services.worker.environment?.BACKUP_DIR as string)).toBe('backups');
+    expect(mountOf('worker', services.worker.environment?.FILE_STORE_DIR as string)).toBe('files');
+    // Named volumes take the owner of the image's folder: the Dockerfile makes each one for node.
+    const dockerfile = read('Dockerfile');
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
+    const made = runtime.slice(runtime.indexOf('mkdir -p'), runtime.indexOf('USER node'));
+    for (const dir of ['/app/.data/exports', '/app/.data/files', '/backups']) expect({ dir, made: made.includes(dir) }).toEqual({ dir, made: true });
+    expect(made).toMatch(/chown -R node:node/);
+    expect(runtime.indexOf('chown')).toBeLessThan(runtime.indexOf('USER node'));
+  });
+
+  it('checks health with what the slim image has (node; no pgrep)', () => {
+    const runtimeBase = read('Dockerfile').match(/FROM (\S+) AS runtime/)![1];
+    expect(runtimeBase).toMatch(/slim/);
+    expect(read('Dockerfile')).not.toMatch(/procps/);
+    for (const [name, service] of Object.entries(services) as Array<[string, Service & { healthcheck?: { test: string[] } }]>) {
+      if (!service.build || !service.healthcheck) continue;
+      const test = service.healthcheck.test.join(' ');
+      expect({ name, pgrep: /pgrep|pidof|\bps\b/.test(test), node: /\bnode\b/.test(test) }).toEqual({ name, pgrep: false, node: true });
+    }
   });
 
   it('uses the Temporal server image with its schema set up by admin-tools, not auto-setup', () => {

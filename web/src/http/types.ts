@@ -196,7 +196,12 @@ export type CalendarEntry = {
   effectiveDueDate: string;
   status: DeadlineStatus;
   filing: null | { filedOn: string; arn: string };
+  /** The first day the return can be filed: the day after its period ends (docs/calendar.md). */
+  filingOpensOn: string;
 };
+
+/** GET /api/calendar: the items and the window, with today's date in India (docs/calendar.md). */
+export type CalendarPage = Page<CalendarEntry> & { from: string; to: string; today: string };
 
 /** `canDecide` is false for what the caller asked for or drafted: it waits for someone else. */
 export type ApprovalItem =

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, qs } from '../http/client';
 import { CAN, useUser } from '../http/session';
-import type { CalendarEntry, DeadlineStatus, Page } from '../http/types';
+import type { CalendarEntry, CalendarPage as CalendarList, DeadlineStatus } from '../http/types';
 import { ExtensionForm, HolidaysDialog, RecordFiling } from '../components/CalendarActions';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -30,6 +30,33 @@ function monthWindow(month: string): { from: string; to: string } {
   return { from: `${month}-01`, to: `${month}-${String(last).padStart(2, '0')}` };
 }
 
+/**
+ * "Record filing" for a return not filed yet. Before the period ends the API refuses any filing
+ * date, so the button waits, disabled, with the first filing day the API sends (`filingOpensOn`,
+ * docs/calendar.md) as its hint; `today` is the API's date in India, not the browser's.
+ */
+function RecordFilingButton({ entry: e, today, onRecord }: { entry: CalendarEntry; today: string; onRecord: () => void }) {
+  const label = `Record filing of ${e.returnType} ${formatPeriod(e.period)} for ${e.clientName}`;
+  if (today >= e.filingOpensOn) {
+    return (
+      <Button size="compact-xs" variant="subtle" ml="xs" onClick={onRecord} aria-label={label}>
+        Record filing
+      </Button>
+    );
+  }
+  const hintId = `opens-${e.clientId}-${e.returnType}-${e.period}`;
+  return (
+    <>
+      <Button size="compact-xs" variant="subtle" ml="xs" disabled aria-label={label} aria-describedby={hintId}>
+        Record filing
+      </Button>
+      <Text size="xs" c="dimmed" id={hintId} data-testid="filing-opens">
+        can be filed from {formatDate(e.filingOpensOn)}
+      </Text>
+    </>
+  );
+}
+
 export default function CalendarPage() {
   const [month, setMonth] = useState(() => nextMonth(previousPeriod()));
   const [status, setStatus] = useState('all');
@@ -41,7 +68,7 @@ export default function CalendarPage() {
   const calendar = useQuery({
     queryKey: ['calendar', month, status],
     enabled: valid,
-    queryFn: () => api.get<Page<CalendarEntry>>(`/api/calendar${qs({ ...monthWindow(month), status: status === 'all' ? undefined : status, limit: 500 })}`),
+    queryFn: () => api.get<CalendarList>(`/api/calendar${qs({ ...monthWindow(month), status: status === 'all' ? undefined : status, limit: 500 })}`),
   });
   return (
     <>
@@ -116,9 +143,7 @@ export default function CalendarPage() {
                             {formatDate(e.filing.filedOn)} · ARN {e.filing.arn}
                           </Text>
                         ) : CAN.prepare(user.role) ? (
-                          <Button size="compact-xs" variant="subtle" ml="xs" onClick={() => setFiling(e)} aria-label={`Record filing of ${e.returnType} ${formatPeriod(e.period)} for ${e.clientName}`}>
-                            Record filing
-                          </Button>
+                          <RecordFilingButton entry={e} today={d.today} onRecord={() => setFiling(e)} />
                         ) : null}
                       </Table.Td>
                     </Table.Tr>

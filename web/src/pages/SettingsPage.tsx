@@ -186,9 +186,11 @@ export default function SettingsPage() {
         subtitle={
           links.adminConsole ? (
             <>
-              Audit trail, records and secrets are in the <Anchor href={links.adminConsole} underline="always">
+              People, clients, signed-in devices and the audit trail are also in the{' '}
+              <Anchor href={links.adminConsole} underline="always">
                 admin console
-              </Anchor>.
+              </Anchor>
+              ; the SMTP and GSP settings are here.
             </>
           ) : undefined
         }

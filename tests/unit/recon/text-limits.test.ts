@@ -1,0 +1,116 @@
+/**
+ * Limits on what a document keeps (domain/recon/text-limits.ts, docs/security-limits.md "Cells and
+ * texts"), on amounts, and which number column is the supplier's (register-header.ts), read through
+ * the real readers.
+ */
+import { paiseFromNumber, parseAmount } from '../../../domain/recon/amounts';
+import { reconcile } from '../../../domain/recon';
+import { readGstr2a } from '../../../domain/recon/gstr2a-reader';
+import { readRegisterCsv, readRegisterXlsx } from '../../../domain/recon/register-reader';
+import { RegisterSink } from '../../../domain/recon/register-sink';
+import { TEXT_LIMITS } from '../../../domain/recon/text-limits';
+import { workbookParts, zipOf } from '../../security/zip-writer';
+import { CLIENT, SUP_A } from './builders';
+
+const GSTIN = '27AAPFU0939F1ZV';
+const HEADER = ['Date', 'Particulars', 'Voucher Type', 'Voucher No.', 'Voucher Ref. No.', 'Voucher Ref. Date', 'GSTIN/UIN', 'Place of Supply', 'Port Code', 'Value', 'IGST'];
+const ROW = ['05-06-2024', 'Alpha Metals', 'Purchase', 'P-1', 'B-45', '05-06-2024', GSTIN, '27', 'INNSA1', '1000', '180'];
+
+/** The register of one row, `cells` put over the plain row's, read by the CSV reader. */
+async function readOne(cells: Record<number, string>) {
+  const row = ROW.map((c, i) => cells[i] ?? c);
+  return readRegisterCsv(Buffer.from([HEADER.join(','), row.join(',')].join('\n')), { source: 'pr.csv' });
+}
+
+describe('texts a register document keeps', () => {
+  it.each([
+    [1, 'supplierName', 'Particulars', TEXT_LIMITS.name],
+    [3, 'voucherNumber', 'Voucher No.', TEXT_LIMITS.number],
+    [4, 'invoiceNumber', 'Voucher Ref. No.', TEXT_LIMITS.number],
+    [2, 'voucherType', 'Voucher Type', TEXT_LIMITS.code],
+    [6, 'gstin', 'GSTIN/UIN', TEXT_LIMITS.code],
+    [7, 'placeOfSupply', 'Place of Supply', TEXT_LIMITS.code],
+    [8, 'portCode', 'Port Code', TEXT_LIMITS.code],
+    [5, 'invoiceDate', 'Voucher Ref. Date', TEXT_LIMITS.code],
+  ] as const)('column %i (%s): up to its limit read, one character more a row error naming row, column and field', async (col, field, column, max) => {
+    const at = await readOne({ [col]: 'A'.repeat(max) });
+    expect(at.errors.filter((e) => e.code === 'text_too_long')).toEqual([]);
+    const over = await readOne({ [col]: 'A'.repeat(max + 1) });
+    expect(over.errors).toEqual([{ code: 'text_too_long', rowRef: 'pr.csv:2', line: 2, column, field, message: `${max + 1} characters, more than the ${max} this field may have` }]);
+    expect(over.rows).toEqual([]);
+  });
+
+  it('refuses a giant amount text before scanning it', async () => {
+    const r = await readOne({ 9: '1'.repeat(5_000) });
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'invalid_amount', field: 'taxableValue', message: 'not an amount: 5000 characters, more than the 200 this field may have' })]);
+  });
+
+  it('keeps a title row and an issue message short, and refuses a mapped header over the name limit', async () => {
+    const longTitle = `Purchase Register ${'x'.repeat(5_000)}`;
+    const r = await readRegisterCsv(Buffer.from([longTitle, HEADER.join(','), ROW.join(',').replace('Purchase', `Odd${'y'.repeat(3_000)}`)].join('\n')));
+    expect(r.titleText[0]).toBe(longTitle.slice(0, TEXT_LIMITS.name));
+    const sink = new RegisterSink({});
+    sink.row([...HEADER.slice(0, 9), `Purchase ${'z'.repeat(2_000)}`, 'IGST'], 1);
+    expect(sink.result().errors).toEqual([expect.objectContaining({ code: 'text_too_long', fatal: true, column: '10' })]);
+  });
+
+  it('refuses a CSV record over 4 MB wherever the giant cell sits, quoted or not', async () => {
+    for (const cell of ['x'.repeat(4_300_000), `"${'x,'.repeat(2_150_000)}"`]) {
+      const file = [HEADER.join(','), ROW.join(','), [...ROW.slice(0, 10), '180', cell].join(',')].join('\n');
+      const r = await readRegisterCsv(Buffer.from(file));
+      expect({ ok: r.ok, errors: r.errors }).toEqual({ ok: false, errors: [{ code: 'record_too_long', fatal: true, line: 3, message: 'line 3 has more than 4 MB of text: no register row is that long' }] });
+    }
+  });
+
+  it("refuses an XLSX inline string past Excel's 32,767 characters", async () => {
+    const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const sheet = `<worksheet ${ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>${'A'.repeat(32_768)}</t></is></c></row></sheetData></worksheet>`;
+    const r = await readRegisterXlsx(zipOf(workbookParts(sheet, `<sst ${ns} count="0" uniqueCount="0"></sst>`)));
+    expect(r.errors).toEqual([expect.objectContaining({ code: 'invalid_xlsx', fatal: true, message: "workbook could not be read: a cell of the workbook has 32768 characters, more than Excel's 32767" })]);
+  });
+});
+
+describe('texts a GSTR-2A document keeps', () => {
+  it('leaves out a document whose number is over its limit, with an error naming the entry', async () => {
+    const inv = (inum: string) => ({ inum, idt: '05-06-2024', val: 118, pos: '27', rchrg: 'N', itms: [{ itm_det: { txval: 100, iamt: 18 } }] });
+    const r = await readGstr2a(JSON.stringify({ gstin: CLIENT, fp: '062024', b2b: [{ ctin: SUP_A, inv: [inv('A-1'), inv('N'.repeat(101))] }] }));
+    expect(r.documents.map((d) => d.numberRaw)).toEqual(['A-1']);
+    expect(r.errors).toEqual([{ code: 'text_too_long', section: 'b2b', index: 0, docIndex: 1, field: 'numberRaw', message: 'numberRaw: 101 characters, more than the 100 this field may have' }]);
+  });
+});
+
+describe("Busy's Vch/Bill No next to the supplier's bill number", () => {
+  const busy = (head: string) => [head, `P-1,Gamma Traders,${GSTIN},B-45,05-06-2024,1000,180`, `P-2,Gamma Traders,${GSTIN},B-46,06-06-2024,500,90`].join('\n');
+
+  it("reads Supplier Bill No as the invoice number and Vch/Bill No as the voucher number", async () => {
+    const r = await readRegisterCsv(Buffer.from(busy('Vch/Bill No,Party Name,GSTIN,Supplier Bill No,Supplier Bill Date,Taxable Amount,IGST')));
+    expect(r.errors).toEqual([]);
+    expect(r.rows.map((d) => [d.invoiceNumberRaw, d.voucherNumber])).toEqual([['B-45', 'P-1'], ['B-46', 'P-2']]);
+    expect(r.mapping[0]!.columns.slice(0, 4).map((c) => c.field)).toEqual(['voucherNumber', 'supplierName', 'gstin', 'invoiceNumber']);
+    // The portal carries the supplier's number: the bill matches exactly (it was an amount-only probable match on P-1).
+    const inv = (inum: string, idt: string, txval: number) => ({ inum, idt, val: txval * 1.18, pos: '27', rchrg: 'N', itms: [{ itm_det: { txval, iamt: txval * 0.18 } }] });
+    const portal = await readGstr2a(JSON.stringify({ gstin: CLIENT, fp: '062024', b2b: [{ ctin: GSTIN, inv: [inv('B-45', '05-06-2024', 1000), inv('B-46', '06-06-2024', 500)] }] }));
+    expect(portal.errors).toEqual([]);
+    expect(reconcile(r.rows, portal.documents).results.map((x) => [x.books?.invoiceNumberRaw, x.portal?.numberRaw, x.category, x.reason])).toEqual([
+      ['B-45', 'B-45', 'exact_match', null], ['B-46', 'B-46', 'exact_match', null],
+    ]);
+  });
+
+  it("keeps Vch/Bill No as the invoice number when no column names the supplier's, or when the user mapped it so", async () => {
+    const plain = await readRegisterCsv(Buffer.from(busy('Vch/Bill No,Party Name,GSTIN,Ref,Bill Date,Taxable Amount,IGST')));
+    expect(plain.rows.map((d) => d.invoiceNumberRaw)).toEqual(['P-1', 'P-2']);
+    const mapped = await readRegisterCsv(Buffer.from(busy('Vch/Bill No,Party Name,GSTIN,Supplier Bill No,Supplier Bill Date,Taxable Amount,IGST')), { columnMap: { 'Vch/Bill No': 'invoiceNumber' } });
+    expect(mapped.rows.map((d) => d.invoiceNumberRaw)).toEqual(['P-1', 'P-2']);
+  });
+});
+
+describe('amount bound', () => {
+  it('accepts up to ₹10 lakh crore and refuses more, as text and as a number', () => {
+    expect(parseAmount('1,00,00,00,00,00,000')).toEqual({ ok: true, paise: 1e15 });
+    expect(parseAmount('1,00,00,00,00,00,000.01')).toEqual({ ok: false, reason: 'amount too large' });
+    expect(paiseFromNumber(1e13)).toEqual({ ok: true, paise: 1e15 });
+    // Once stored as ₹1,00,00,00,00,00,000.00: past 2^53 paise the digits were lost.
+    expect(paiseFromNumber(Number('99999999999999.999'))).toEqual({ ok: false, reason: 'amount too large' });
+    expect(parseAmount('1,000.005')).toEqual({ ok: true, paise: 1000_01 }); // rounded to the paisa, half away from zero
+  });
+});
