@@ -57,7 +57,11 @@ export class UserCreationLimiter {
     try {
       return await insert();
     } catch (error) {
-      if (isUniqueViolation(error)) await this.add(takenKey, Date.now(), null);
+      // The answer is only given when its point could be counted below the limit, in one statement:
+      // the count, not the lock, is what bounds the answers (a window may also have just turned).
+      if (isUniqueViolation(error) && !(await this.add(takenKey, Date.now(), this.limits.emailTaken))) {
+        throw refusal((await this.current(takenKey, Date.now())) ?? { points: this.limits.emailTaken, expire: Date.now() + this.limits.windowSeconds * 1000 }, Date.now());
+      }
       throw error;
     }
   }

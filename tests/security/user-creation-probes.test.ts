@@ -152,7 +152,7 @@ describe('creations sent at once, and the window', () => {
   it('starts each window from nothing: a limit reached is lifted when its window ends, and not raised in the next', async () => {
     await db.owner('rate_limits').where('key', 'like', `users_%:${firm.id}`).delete();
     // Long enough for each step below to run inside one window on a busy machine.
-    const api = await start({ emailTaken: 2, attempts: 5, windowSeconds: 10 });
+    const api = await start({ emailTaken: 2, attempts: 5, windowSeconds: 30 });
     const taken = [firm.users.staff.email, firm.users.manager.email, firm.users.reviewer.email];
     const waitForWindow = async () => {
       const rows = (await db.owner('rate_limits').where('key', 'like', `users_%:${firm.id}`).select('expire')) as { expire: string }[];
