@@ -183,7 +183,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices, links: deps.appLinks }),
     ...userRoutes({ auth: security.auth, knex: deps.knex, limits: security.settings.userCreation }),
     ...clientRoutes(),
-    ...settingsRoutes({ secretBox: security.secretBox }),
+    ...settingsRoutes({ secretBox: security.secretBox, knex: deps.knex }),
     ...retentionRoutes(),
     ...auditRoutes(),
     ...notificationRoutes(),

@@ -3,6 +3,7 @@
  * credentials). Secrets are sealed with the secret box before they reach the database; reads say
  * only whether one is set, and the audit trigger replaces the ciphertext column with a marker.
  */
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Firm, type FirmSettings } from '../../db/models/firm';
 import { FirmSecret, type SecretKind } from '../../db/models/firm-secret';
@@ -10,6 +11,7 @@ import type { SecretBox } from '../../db/security/secret-box';
 import { setAuditAction } from '../../db/tenant';
 import { notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
+import { smtpTestRoutes } from './smtp-test';
 
 /**
  * The sender of the firm's mail: `ca@firm.in` or `CA Firm <ca@firm.in>` (docs/api.md). One address,
@@ -69,8 +71,9 @@ async function writeSecret(box: SecretBox, kind: SecretKind, settings: Record<st
   else await FirmSecret.query().insert({ kind, settings, ciphertext, keyId: box.currentKeyId } as Partial<FirmSecret>);
 }
 
-export function settingsRoutes(deps: { secretBox: SecretBox }): RouteSpec[] {
+export function settingsRoutes(deps: { secretBox: SecretBox; knex: Knex }): RouteSpec[] {
   return [
+    ...smtpTestRoutes(deps),
     route({
       method: 'get',
       path: '/api/settings/smtp',

@@ -34,7 +34,9 @@ export async function readRegisterXlsx(src: ByteSource, options: RegisterReadOpt
   }
   const sink = new RegisterSink(options);
   try {
-    sheets: for await (const sheet of xlsxSheets(stream)) {
+    // Shared strings trimmed once when read: the sink trims every cell (cellText), and cells
+    // referencing one long padded string would each pay for its length (xlsx-xml.ts).
+    sheets: for await (const sheet of xlsxSheets(stream, { trimSharedStrings: true })) {
       sink.useDateSystem(sheet.dateSystem); // the workbook's, the same for every sheet
       sink.startSheet(sheet.name);
       for await (const batch of sheet.rows) {

@@ -67,8 +67,12 @@ async function keep(part: Readable): Promise<Buffer[]> {
   return chunks;
 }
 
-/** The workbook's sheets, in exceljs's order, with their names from the workbook part. */
-export async function* xlsxSheets(stream: Readable): AsyncGenerator<XlsxSheet> {
+/**
+ * The workbook's sheets, in exceljs's order, with their names from the workbook part.
+ * `trimSharedStrings`: shared strings' texts come trimmed (readSharedStrings), for a reader that
+ * trims every text cell anyway; without it the cells are exceljs's, whitespace and all.
+ */
+export async function* xlsxSheets(stream: Readable, options: { trimSharedStrings?: boolean } = {}): AsyncGenerator<XlsxSheet> {
   const zip = stream.pipe(unzipper.Parse({ forceStream: true })) as Readable;
   let shared: Array<string | null> | null = null;
   let rels: ReturnType<typeof readRelationships> | null = null;
@@ -96,7 +100,7 @@ export async function* xlsxSheets(stream: Readable): AsyncGenerator<XlsxSheet> {
       const sheetNo = SHEET.exec(path)?.[1];
       if (path === 'xl/_rels/workbook.xml.rels') rels = readRelationships(await textOf(entry));
       else if (path === 'xl/workbook.xml') book = readWorkbookPart(await textOf(entry));
-      else if (path === 'xl/sharedStrings.xml') shared = readSharedStrings(await textOf(entry));
+      else if (path === 'xl/sharedStrings.xml') shared = readSharedStrings(await textOf(entry), options.trimSharedStrings === true);
       else if (sheetNo !== undefined) {
         if (shared && rels && book) yield { name: nameOf(sheetNo), dateSystem: book.dateSystem, rows: rowsOf(entry, shared) };
         else kept.push({ no: sheetNo, chunks: await keep(entry) });

@@ -43,10 +43,17 @@ export async function revokeRestoredSessions(copy: Knex): Promise<number> {
 
 const JSON_COLUMNS = ['counts', 'drill_durations', 'drill_counts', 'drill_mismatches', 'drill_checks'] as const;
 
-/** A row as knex inserts it: jsonb columns as JSON text (pg would send a JS array as a SQL array). */
-function insertable(row: Partial<BackupRow>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...row };
-  for (const column of JSON_COLUMNS) if (out[column] !== undefined && out[column] !== null) out[column] = JSON.stringify(out[column]);
+/**
+ * A row as knex inserts it: jsonb columns as JSON text (pg would send a JS array as a SQL array),
+ * and only the columns the copy's table has: a backup taken before a migration that added one
+ * (`columns`) is restored with the older table, and its restore must not fail on the newer column.
+ */
+function insertable(row: Partial<BackupRow>, columns: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (!columns.has(column)) continue;
+    out[column] = value !== undefined && value !== null && (JSON_COLUMNS as readonly string[]).includes(column) ? JSON.stringify(value) : value;
+  }
   return out;
 }
 
@@ -92,8 +99,11 @@ function fromManifest(m: BackupManifest): Partial<BackupRow> {
 export async function carryCatalogue(copy: Knex, before: BackupRow[] | null, backupDir: string): Promise<number> {
   return copy.transaction(async (trx) => {
     let changed = 0;
+    // The copy's own columns (none: a backup from before the catalogue existed, nothing to carry).
+    const columns = new Set(Object.keys(await trx(BACKUPS_TABLE).columnInfo()));
+    if (columns.size === 0) return 0;
     for (const row of before ?? []) {
-      await trx(BACKUPS_TABLE).insert(insertable(row)).onConflict('id').merge();
+      await trx(BACKUPS_TABLE).insert(insertable(row, columns)).onConflict('id').merge();
       changed += 1;
     }
     const rows = new Map((await listBackups(trx)).map((r) => [r.id, r]));
@@ -102,11 +112,11 @@ export async function carryCatalogue(copy: Knex, before: BackupRow[] | null, bac
       if (row && row.status !== 'running') continue;
       const known = fromManifest(manifest);
       if (row) {
-        await trx(BACKUPS_TABLE).where({ id: manifest.id }).update(insertable({ ...known, updated_at: new Date() }));
+        await trx(BACKUPS_TABLE).where({ id: manifest.id }).update(insertable({ ...known, updated_at: new Date() }, columns));
       } else {
         // The id is also its workflow id (workflows/backup-definitions.ts); the run is not known.
         const kind = /^backup-\d{4}-\d{2}-\d{2}$/.test(manifest.id) ? 'scheduled' : 'on_demand';
-        await trx(BACKUPS_TABLE).insert(insertable({ ...known, kind, workflow_id: manifest.id, workflow_run_id: '', created_at: new Date(manifest.createdAt) }));
+        await trx(BACKUPS_TABLE).insert(insertable({ ...known, kind, workflow_id: manifest.id, workflow_run_id: '', created_at: new Date(manifest.createdAt) }, columns));
       }
       changed += 1;
     }

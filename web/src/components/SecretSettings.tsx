@@ -4,11 +4,11 @@
  * the form never shows or pre-fills it, and every save sends a password again (behind
  * re-authentication), so a stored secret never travels back to a browser.
  */
-import { Badge, Button, Card, Group, NumberInput, PasswordInput, SimpleGrid, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, NumberInput, PasswordInput, SimpleGrid, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { api } from '../http/client';
-import type { GspSettings, SmtpSettings } from '../http/types';
+import type { GspSettings, SmtpSettings, SmtpTestResult } from '../http/types';
 import { notifyDone } from '../lib/notify';
 import { RefusalAlert, useAction } from './ActionModal';
 import { QueryState } from './QueryState';
@@ -20,12 +20,15 @@ function SecretCard<T extends { passwordSet: boolean }>({
   intro,
   children,
   toBody,
+  after,
 }: {
   title: string;
   path: string;
   intro: string;
   children: (initial: T) => ReactNode;
   toBody: (form: HTMLFormElement) => Record<string, unknown>;
+  /** Below the form, outside it (its buttons never submit the form). */
+  after?: (stored: T) => ReactNode;
 }) {
   const queryClient = useQueryClient();
   const reauth = useReauth();
@@ -65,6 +68,7 @@ function SecretCard<T extends { passwordSet: boolean }>({
           </form>
         )}
       </QueryState>
+      {after && settings.data ? after(settings.data) : null}
     </Card>
   );
 }
@@ -81,6 +85,42 @@ const passwordField = (passwordSet: boolean) => (
   />
 );
 
+/**
+ * One message to the signed-in admin through the saved settings (not the form's unsaved values),
+ * so a wrong port or password shows here, in the server's own words, rather than in a missed
+ * follow-up. The API masks the user name and password in that text.
+ */
+function SmtpTestButton({ stored }: { stored: SmtpSettings }) {
+  const test = useAction();
+  const [sent, setSent] = useState<SmtpTestResult | null>(null);
+  return (
+    <div>
+      <Group mt="md" gap="sm">
+        <Button
+          variant="default"
+          loading={test.busy}
+          disabled={!stored.host}
+          onClick={() => {
+            setSent(null);
+            void test.run(async () => setSent(await api.post<SmtpTestResult>('/api/settings/smtp/test')));
+          }}
+        >
+          Send test email
+        </Button>
+        <Text size="sm" c="dimmed">
+          {stored.host ? 'Sends one message to your own address through the saved settings.' : 'Save the settings first.'}
+        </Text>
+      </Group>
+      {sent ? (
+        <Alert color="green" title="Test email sent" role="status" mt="sm">
+          The server accepted it; look for “Taalmel: SMTP test” in your inbox.
+        </Alert>
+      ) : null}
+      {test.error ? <RefusalAlert error={test.error} title="Test email not sent" /> : null}
+    </div>
+  );
+}
+
 export function SmtpSettingsCard() {
   const [secure, setSecure] = useState<boolean | null>(null);
   return (
@@ -89,6 +129,7 @@ export function SmtpSettingsCard() {
       path="/api/settings/smtp"
       intro="Client follow-ups are sent from the firm's own mail server when one is set here; otherwise from the platform's."
       toBody={(form) => ({ host: value(form, 'host').trim(), port: Number(value(form, 'port')), secure: secure ?? false, user: value(form, 'user'), password: value(form, 'password'), from: value(form, 'from').trim() })}
+      after={(stored) => <SmtpTestButton stored={stored} />}
     >
       {(s) => (
         <SimpleGrid cols={{ base: 1, sm: 2 }}>

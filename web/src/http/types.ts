@@ -331,6 +331,8 @@ export type Erasure = {
 };
 
 export type SmtpSettings = { host: string | null; port: number | null; secure: boolean | null; user: string | null; from: string | null; passwordSet: boolean };
+/** POST /api/settings/smtp/test. */
+export type SmtpTestResult = { ok: true; messageId?: string };
 export type GspSettings = { provider: string | null; username: string | null; clientId: string | null; passwordSet: boolean };
 export type Holidays = { saturdaysWorking: boolean; targetBufferDays: number; warningDays: number; dates: Array<{ date: string; name: string; stateCode: string | null }>; nationalHolidays: Array<{ date: string; name: string }> };
 

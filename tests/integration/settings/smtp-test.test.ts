@@ -1,0 +1,149 @@
+/**
+ * POST /api/settings/smtp/test (docs/api.md) against real SMTP: Mailpit for a delivery, a closed
+ * port, a server that quotes the credentials back in its refusal, and one that never greets.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { harnessValue } from '../../harness/harness-env';
+import { caughtMessage, waitForCaught } from '../../harness/mail';
+
+const canaryUser = `canary-user-${Date.now()}`;
+const canaryPass = `canary-pass-${Date.now()}-do-not-leak`;
+const leaks = (text: string) => [canaryUser, canaryPass, Buffer.from(canaryPass).toString('base64'), Buffer.from(`\0${canaryUser}\0${canaryPass}`).toString('base64')].filter((s) => text.includes(s));
+
+async function listen(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number }> {
+  const server = createServer(onSocket);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as { port: number }).port };
+}
+
+/** A minimal SMTP server that refuses any login by quoting what it was sent, decoded and not. */
+function quotingSmtp(socket: Socket) {
+  const lines: string[] = [];
+  socket.write('220 quoting ESMTP\r\n');
+  socket.on('data', (chunk) => {
+    for (const line of chunk.toString().split('\r\n').filter(Boolean)) {
+      lines.push(line);
+      const decoded = lines.map((l) => l.split(' ').pop() ?? '').map((b) => Buffer.from(b, 'base64').toString().split('\0').join(' ')).join(' ');
+      if (/^EHLO/i.test(line)) socket.write('250-quoting\r\n250 AUTH PLAIN LOGIN\r\n');
+      else if (/^AUTH LOGIN/i.test(line)) socket.write('334 VXNlcm5hbWU6\r\n');
+      else if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+      else if (/^AUTH PLAIN/i.test(line) || lines.filter((l) => !/^(EHLO|AUTH)/i.test(l)).length === 2) socket.write(`535 5.7.8 rejected ${line} for ${decoded}\r\n`);
+      else socket.write('334 UGFzc3dvcmQ6\r\n');
+    }
+  });
+}
+
+describe('SMTP test email', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let firm: TestFirm;
+  let token: string;
+  const bodies: string[] = [];
+  const servers: Server[] = [];
+
+  const mailpit = new URL(harnessValue('mailSmtpUrl'));
+  async function save(t: string, settings: { host: string; port: number }) {
+    const res = await call(api, 'PUT', '/api/settings/smtp', { token: t, body: { ...settings, secure: false, user: canaryUser, password: canaryPass, from: 'CA Firm <ca@firm.test>' } });
+    expect(res.status).toBe(204);
+  }
+  async function test(t: string) {
+    const res = await call(api, 'POST', '/api/settings/smtp/test', { token: t });
+    bodies.push(res.text);
+    return res;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startTestApi(db);
+    firm = await createTestFirm(db);
+    token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+  });
+  afterAll(async () => {
+    for (const server of servers) server.close();
+    await api.close();
+    await db.drop();
+  });
+
+  it('answers 422 smtp_not_configured before anything is saved', async () => {
+    const res = await test(token);
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 422, code: 'smtp_not_configured' });
+  });
+
+  it('delivers one message to the caller through the saved settings', async () => {
+    await save(token, { host: mailpit.hostname, port: Number(mailpit.port) });
+    const res = await test(token);
+    expect({ status: res.status, ok: res.body.ok }).toEqual({ status: 200, ok: true });
+    const [caught] = await waitForCaught(firm.users.firm_admin.email, 1);
+    const message = await caughtMessage(caught!.ID);
+    expect({ subject: message.Subject, from: message.From.Address, messageId: `<${message.MessageID}>` }).toEqual({ subject: 'Taalmel: SMTP test', from: 'ca@firm.test', messageId: res.body.messageId });
+  });
+
+  it('answers 422 smtp_failed for a closed port, without the credentials', async () => {
+    const { server, port } = await listen((s) => s.destroy());
+    await new Promise((resolve) => server.close(resolve)); // nothing listens there now
+    await save(token, { host: '127.0.0.1', port });
+    const res = await test(token);
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 422, code: 'smtp_failed' });
+    expect(res.body.error.details.smtpError).toMatch(/ECONNREFUSED/);
+  });
+
+  it('masks the user name and password when the server quotes them back', async () => {
+    const { server, port } = await listen(quotingSmtp);
+    servers.push(server);
+    await save(token, { host: '127.0.0.1', port });
+    const res = await test(token);
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 422, code: 'smtp_failed' });
+    expect(res.body.error.details.smtpError).toMatch(/535 5\.7\.8 rejected .*\*\*\*/);
+    expect(leaks(res.text)).toEqual([]);
+  });
+
+  it('gives up after 10 seconds on a server that never answers, and records it', async () => {
+    const { server, port } = await listen(() => undefined);
+    servers.push(server);
+    await save(token, { host: '127.0.0.1', port });
+    const started = Date.now();
+    const res = await test(token);
+    const seconds = (Date.now() - started) / 1000;
+    expect({ status: res.status, code: res.body.error?.code, inTime: seconds >= 9 && seconds < 15 }).toEqual({ status: 422, code: 'smtp_failed', inTime: true });
+    const audit = await db.owner('audit_events').where({ firm_id: firm.id, action: 'settings.smtp_tested' }).orderBy('seq');
+    expect(audit.map((a: { after: { outcome: string } }) => a.after.outcome)).toEqual(['sent', 'failed', 'failed', 'failed']);
+  }, 40_000);
+
+  it('refuses other roles', async () => {
+    for (const role of ['staff', 'manager'] as const) {
+      const t = await login(api, firm.users[role].email, firm.users[role].password);
+      const res = await test(t);
+      expect({ role, status: res.status }).toEqual({ role, status: 403 });
+    }
+  });
+
+  it('allows five tests per firm an hour, then 429 rate_limited with Retry-After', async () => {
+    const other = await createTestFirm(db);
+    const t = await login(api, other.users.firm_admin.email, other.users.firm_admin.password);
+    expect((await call(api, 'POST', '/api/auth/reauth', { token: t, body: { password: other.users.firm_admin.password } })).status).toBe(204);
+    await save(t, { host: mailpit.hostname, port: Number(mailpit.port) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await test(t)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const refused = await test(t);
+    expect({ code: refused.body.error?.code, retryAfter: Number(refused.headers.get('retry-after')) > 3000 }).toEqual({ code: 'rate_limited', retryAfter: true });
+    // The first firm's count is its own.
+    expect((await test(token)).status).toBe(422);
+  });
+
+  it('leaves the credentials out of every answer, log and audit row', async () => {
+    expect(leaks(bodies.join('\n'))).toEqual([]);
+    expect(leaks(api.logs.text())).toEqual([]);
+    // The test's own rows hold neither; the user name is a stored setting (GET shows it), so the
+    // settings' update rows may name it, but no row holds the password.
+    const tested = await db.owner.raw(`select a::text as row from audit_events a where firm_id = ? and action = 'settings.smtp_tested'`, [firm.id]);
+    expect(tested.rows).toHaveLength(5); // sent, refused, quoted, timed out, and the last check of the rate limit test
+    expect(leaks(tested.rows.map((r: { row: string }) => r.row).join('\n'))).toEqual([]);
+    const all = await db.owner.raw(`select a::text as row from audit_events a where firm_id = ?`, [firm.id]);
+    expect(leaks(all.rows.map((r: { row: string }) => r.row).join('\n')).filter((s) => s !== canaryUser)).toEqual([]);
+  });
+});
