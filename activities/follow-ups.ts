@@ -16,7 +16,7 @@ import { Firm } from '../db/models/firm';
 import { FollowUp, FollowUpItem } from '../db/models/follow-up';
 import { OutboxMessage, type OutboxStatus } from '../db/models/outbox-message';
 import { User } from '../db/models/user';
-import { audienceOf, createLinkToken, LIVE_STATUSES, messageOfDay, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
+import { audienceOf, createLinkToken, failedMessageOfDay, LIVE_STATUSES, messageOfDay, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
 import { allFirmIds } from '../db/firms';
 import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
@@ -30,7 +30,8 @@ import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
 /**
  * `deferred`: a first message found the client's one message of `day` already gone without this
- * request in it; nothing was written under its slot, and the plan moves it to the next day.
+ * request in it, or the message of `day` that listed it failed; nothing was written under its slot,
+ * and the plan moves it to the next day.
  */
 export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled' } | { status: 'deferred'; day: number };
 
@@ -63,8 +64,15 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         .patch(outcome.ok ? ({ status: 'sent', sentAt: new Date(), error: unconfirmed ? 'delivery not confirmed: the sending attempt was interrupted; not sent again' : null } as Partial<OutboxMessage>) : ({ status: 'failed', error: outcome.error } as Partial<OutboxMessage>));
       await setAuditAction(trx, null);
       if (!outcome.ok) {
-        const row = await FollowUp.query().findById(followUp.id);
-        if (row) await notifyFirm(row, 'owner', 'follow_up.delivery_failed', `delivery_failed:${rowId}`, { outboxId: rowId, error: outcome.error });
+        // Every request the message listed went unheard (their first messages merged into it wait
+        // for the next day): each owner is told, not only the sender's.
+        const sent = await OutboxMessage.query().findById(rowId);
+        const listed = [followUp.id, ...(sent?.followUpIds ?? []).filter((id) => id !== followUp.id)];
+        for (const id of listed) {
+          const row = await FollowUp.query().findById(id);
+          const key = id === followUp.id ? `delivery_failed:${rowId}` : `delivery_failed:${rowId}:${id}`;
+          if (row) await notifyFirm(row, 'owner', 'follow_up.delivery_failed', key, { outboxId: rowId, error: outcome.error });
+        }
       }
     });
   }
@@ -118,10 +126,18 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         const today = await messageOfDay(client.id, { from: instantOf(followUp.clock, day, 0), to: instantOf(followUp.clock, day + 1, 0) }, toSupplier ? { audience: 'supplier', recipient } : { audience: 'client' });
         if (today) {
           const listed = today.followUpIds.includes(followUp.id);
+          // A first message merged into a message still going out waits for its fate (retried, nothing
+          // written): if that one failed, the client never heard of this request.
+          if (listed && input.kind === 'initial' && today.status === 'sending') throw ApplicationFailure.retryable(`the message ${today.id} this would merge into is still going out`, 'MergeTargetSending');
           if (listed) return skip('merged', `(merged into "${today.subject}")`, { mergedInto: today.id });
           // Not told of this request yet: its first message waits for the next day, nothing written under its slot.
           if (input.kind === 'initial') return { done: { status: 'deferred', day } };
           return skip('skipped', '(not sent: the client already got a message today)', { mergedInto: today.id, error: 'daily cap' });
+        }
+        // The day's message that listed this request failed: its first message is not sent, and waits
+        // for the next day's send time (the plan shows it), as the failed message's owners were told.
+        if (input.kind === 'initial' && (await failedMessageOfDay(client.id, { from: instantOf(followUp.clock, day, 0), to: instantOf(followUp.clock, day + 1, 0) }, followUp.id, toSupplier ? { audience: 'supplier', recipient } : { audience: 'client' }))) {
+          return { done: { status: 'deferred', day } };
         }
 
         const firm = await Firm.query().findById(input.firmId);

@@ -10,6 +10,7 @@ import { FollowUp, FollowUpItem, FollowUpLink, type FollowUpStatus } from './mod
 import { Notification } from './models/notification';
 import { OutboxMessage } from './models/outbox-message';
 import { User } from './models/user';
+import { lockNoticeKey } from './period-lock';
 import { setAuditAction } from './tenant';
 
 export const LIVE_STATUSES: FollowUpStatus[] = ['open', 'snoozed', 'exhausted'];
@@ -54,6 +55,20 @@ export async function messageOfDay(clientId: string, day: { from: number; to: nu
     .first();
 }
 
+/**
+ * A message of the day (same span and recipient as `messageOfDay`) that listed this request and
+ * failed: the client never heard of the request that day.
+ */
+export async function failedMessageOfDay(clientId: string, day: { from: number; to: number }, followUpId: string, to: { audience: 'client' } | { audience: 'supplier'; recipient: string }): Promise<OutboxMessage | undefined> {
+  return OutboxMessage.query()
+    .where({ client_id: clientId, audience: to.audience, status: 'failed', ...(to.audience === 'supplier' ? { recipient: to.recipient } : {}) })
+    .whereNotNull('client_day')
+    .where('created_at', '>=', new Date(day.from))
+    .where('created_at', '<', new Date(day.to))
+    .whereRaw('follow_up_ids @> ?::jsonb', [JSON.stringify([followUpId])])
+    .first();
+}
+
 /** Ends a live follow-up (completed or cancelled) and revokes its links; false when it had already ended. */
 export async function endFollowUp(trx: Knex.Transaction, followUpId: string, status: 'completed' | 'cancelled', note: string | null, action: string): Promise<boolean> {
   await setAuditAction(trx, action);
@@ -78,6 +93,8 @@ export async function cancelFollowUpsOfPeriod(trx: Knex.Transaction, clientId: s
 
 /** Cancels the live follow-ups asking for a notice's documents (the notice was closed); returns their workflow ids. */
 export async function cancelFollowUpsOfNotice(trx: Knex.Transaction, noticeId: string): Promise<string[]> {
+  // Held to commit, as a create for this notice holds it: one sees the other (db/period-lock.ts).
+  await lockNoticeKey(trx, noticeId);
   const live = await FollowUp.query().where({ notice_id: noticeId }).whereIn('status', LIVE_STATUSES).forUpdate();
   for (const row of live) await endFollowUp(trx, row.id, 'cancelled', 'the notice was closed', 'follow_up.cancelled_notice_closed');
   return live.map((row) => row.workflowId);

@@ -35,7 +35,7 @@ import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
 import { startFollowUpWorkflow } from './workflow-client';
 import { lockRowCommit } from '../../db/row-commit';
-import { lockPeriodKey } from '../../db/period-lock';
+import { lockFilingKey, lockNoticeKey, lockPeriodKey } from '../../db/period-lock';
 import { messageOfDay } from '../../db/follow-ups';
 
 export type FollowUpCreationDeps = {
@@ -147,6 +147,8 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   await checkOwner(ownerId);
   // Documents a notice's reply needs: the notice must be this client's and still open (closing it cancels the request).
   if (input.noticeId) {
+    // Held to commit, as closing the notice holds it (db/period-lock.ts gives the order of these locks).
+    await lockNoticeKey(trx, input.noticeId);
     const notice = await trx('notices').where({ id: input.noticeId, client_id: client.id }).whereNot({ state: 'closed' }).first('id');
     if (!notice) throw invalidInput({ fields: { noticeId: 'must be an open notice of this client' } });
   }
@@ -156,6 +158,8 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
   if (input.deadline) {
     const target = await calendar.targetDate(input.deadline);
     if (!target) throw unprocessable('deadline_not_applicable', `${input.deadline.returnType} for ${input.deadline.period} is not a return this client files.`);
+    // Held to commit, as recording the filing holds it: the filing then sees this request and ends it, or this sees the filing.
+    await lockFilingKey(trx, client.id, input.deadline.returnType, input.deadline.period);
     await refuseFiledDeadline(trx, client.id, input.deadline);
     dueDate = followUpDueDateFor(target);
   }

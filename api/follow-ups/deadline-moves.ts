@@ -10,6 +10,7 @@ import { followUpCalendarFor } from '../../db/follow-up-calendar';
 import { endFollowUp, LIVE_STATUSES } from '../../db/follow-ups';
 import { Client } from '../../db/models/client';
 import { FollowUp } from '../../db/models/follow-up';
+import { lockFilingKey } from '../../db/period-lock';
 import { setAuditAction } from '../../db/tenant';
 import { followUpDueDateFor, type ReturnType } from '../../domain/follow-ups';
 import { changeDueDateUpdate, completeUpdate, FOLLOW_UP_REFUSAL, type FollowUpActor } from '../../workflows/follow-up-definitions';
@@ -61,6 +62,10 @@ export async function endFollowUpsOfFiledDeadline(
   temporal: TemporalHandle,
   input: { clientId: string; returnType: ReturnType; period: string; filedOn: string; arn: string; actor: FollowUpActor },
 ): Promise<string[]> {
+  // Held to commit, as a create keyed to this return holds it (db/period-lock.ts): taken after the
+  // filing row is written and before the follow-ups are read, so a create that got the lock first
+  // has committed its request (read here and ended), and one that waits sees the filing (422).
+  await lockFilingKey(trx, input.clientId, input.returnType, input.period);
   const rows = await FollowUp.query()
     .where({ client_id: input.clientId })
     .whereIn('status', LIVE_STATUSES)

@@ -1,0 +1,195 @@
+/**
+ * The two ways a first message does not go when it is due, on the real stack (api, worker,
+ * Temporal, PostgreSQL, Mailpit behind a relay this test can make fail) with compressed business
+ * days: merged into another request's message that then fails, and deferred because the client's
+ * message of the day went out first without it, across a continue-as-new. Either way the plan the
+ * API shows moves the first message to the next day's send time, and that day's one email lists it.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { freePort } from '../../../ops/ports';
+import { followUpWorkflowId } from '../../../workflows/follow-up-definitions';
+import { call } from '../../harness/api';
+import { harnessValue } from '../../harness/harness-env';
+import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
+import { clientEmail, createFollowUp, eventually, inDays, startStack, type Stack } from './helpers';
+
+jest.setTimeout(180_000);
+
+const DAY = 20_000;
+/** Anchored on T-1 and overdue on T+1 only: with T three days out, nothing of the cadence falls on days 0 and 1. */
+const POLICY = { deadlineOffsets: [1], overdueOffsets: [1], intervalDays: 30 };
+
+type Slot = { key: string; at: string; kind: string; status: string };
+type OutboxRow = { id: string; follow_up_id: string | null; slot_key: string; status: string; client_day: number | null; follow_up_ids: string[]; created_at: Date };
+
+/**
+ * An SMTP relay to the mail catcher. While held, connections wait unanswered; `fail` then drops
+ * them, so the worker's SMTP client sees the server hang up (a real delivery failure).
+ */
+async function startRelay(): Promise<{ port: number; hold(): void; fail(): void; close(): Promise<void>; held(): number }> {
+  const target = new URL(harnessValue('mailSmtpUrl'));
+  let holding = false;
+  let waiting: Socket[] = [];
+  const open = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => undefined);
+    if (holding) {
+      waiting.push(socket);
+      return;
+    }
+    const upstream = connect(Number(target.port), target.hostname);
+    upstream.on('error', () => socket.destroy());
+    socket.pipe(upstream).pipe(socket);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    hold: () => {
+      holding = true;
+    },
+    fail: () => {
+      holding = false;
+      for (const s of waiting) s.destroy();
+      waiting = [];
+    },
+    held: () => waiting.length,
+    close: async () => {
+      for (const s of open) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('first messages that do not go when due', () => {
+  let stack: Stack;
+  let relay: Awaited<ReturnType<typeof startRelay>>;
+  beforeAll(async () => {
+    relay = await startRelay();
+    stack = await startStack({ dayMs: DAY, historyLimit: 15, mail: { platformSmtpUrl: `smtp://127.0.0.1:${relay.port}` } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await relay?.close();
+  });
+
+  const asManager = (method: string, path: string, body?: unknown) => call(stack.api, method, path, { token: stack.tokens.manager, body });
+  const clientRows = async (clientId: string): Promise<OutboxRow[]> => (await stack.db.owner('outbox').where({ client_id: clientId, audience: 'client' }).orderBy('created_at')) as OutboxRow[];
+  const initialOf = async (id: string): Promise<Slot> => ((await asManager('GET', `/api/follow-ups/${id}`)).body.schedule as Slot[]).find((s) => s.kind === 'initial')!;
+  /** Sessions of this test's database waiting for a lock (behind the test's transaction, or behind one that waits for it). */
+  const blocked = async () => Number(((await stack.db.owner.raw('select count(*)::int as n from pg_stat_activity where datname = current_database() and cardinality(pg_blocking_pids(pid)) > 0')).rows[0] as { n: number }).n);
+  async function cancelAll(ids: string[]) {
+    for (const id of ids) expect((await asManager('POST', `/api/follow-ups/${id}/cancel`, {})).status).toBe(200);
+  }
+
+  it('a first message merged into a message that then fails moves to the next day, and every listed owner is told', async () => {
+    const client = stack.firm.clients[0]!;
+    const to = await clientEmail(stack, client.id);
+    // Hold the client's row so neither sender can start (they lock it for update; the creates only
+    // need it to exist): both requests are saved before the first message of either is decided.
+    const trx = await stack.db.owner.transaction();
+    let ids: string[];
+    try {
+      await trx.raw('select id from clients where id = ? for share', [client.id]);
+      const a = await createFollowUp(stack, client.id, { title: 'Request A', dueDate: inDays(3), items: [{ description: 'Item of A' }], policy: POLICY });
+      const b = await createFollowUp(stack, client.id, { title: 'Request B', dueDate: inDays(3), items: [{ description: 'Item of B' }], policy: POLICY, ownerId: stack.firm.users.manager.id });
+      expect([a.status, b.status]).toEqual([201, 201]);
+      ids = [a.body.id as string, b.body.id as string];
+      await eventually('both senders waiting for the client', async () => (await blocked()) >= 2);
+      relay.hold();
+      await trx.commit();
+    } catch (error) {
+      await trx.rollback();
+      throw error;
+    }
+
+    // The first sender lists both requests and is held at SMTP; the other waits for its fate.
+    const going = await eventually('one message going out', async () => (await clientRows(client.id)).find((r) => r.status === 'sending') ?? null);
+    expect([...going.follow_up_ids].sort()).toEqual([...ids].sort());
+    await eventually('the relay holding it', async () => relay.held() >= 1);
+    const x = going.follow_up_id!;
+    const y = ids.find((id) => id !== x)!;
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Not recorded as merged while the message it would merge into is still going out.
+    expect((await clientRows(client.id)).filter((r) => r.follow_up_id === y)).toEqual([]);
+
+    relay.fail();
+    const failed = await eventually('the message failed', async () => (await stack.db.owner('outbox').where({ id: going.id, status: 'failed' }).first()) ?? null);
+    // Both owners are told: A's (staff, who created both) and B's (the manager).
+    for (const user of [stack.firm.users.staff, stack.firm.users.manager]) {
+      await eventually(`${user.email} told of the failure`, async () => (await stack.db.owner('notifications').where({ user_id: user.id, kind: 'follow_up.delivery_failed' }).whereRaw(`payload->>'outboxId' = ?`, [failed.id]).first()) ?? null);
+    }
+    // The other request's first message is not counted as sent: its plan moves it to the next day's send time.
+    const moved = await eventually(`the plan of ${y} to move its first message`, async () => {
+      const first = await initialOf(y);
+      return first.status === 'planned' && Date.parse(first.at) > Date.now() ? first : null;
+    });
+    expect((await clientRows(client.id)).filter((r) => r.follow_up_id === y)).toEqual([]);
+    // The failed request's own first message shows as not sent (skipped), as before.
+    expect((await initialOf(x)).status).toBe('skipped');
+
+    // Next day: one email, listing both requests.
+    const [caught] = await waitForCaught(to, 1, Date.parse(moved.at) - Date.now() + 20_000);
+    const text = (await caughtMessage(caught!.ID)).Text;
+    expect({ a: text.includes('Item of A'), b: text.includes('Item of B') }).toEqual({ a: true, b: true });
+    const yRow = await eventually('its first message sent', async () => (await clientRows(client.id)).find((r) => r.follow_up_id === y && r.slot_key.endsWith(':initial') && r.status === 'sent') ?? null);
+    expect([...yRow.follow_up_ids].sort()).toEqual([...ids].sort());
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await caughtTo(to)).length).toBe(1);
+    await cancelAll(ids);
+  });
+
+  it('a first message deferred because the day\'s message went without it moves to the next day, across a continue-as-new', async () => {
+    const client = stack.firm.clients[1]!;
+    const to = await clientEmail(stack, client.id);
+    const trx = await stack.db.owner.transaction();
+    let b: Awaited<ReturnType<typeof createFollowUp>>;
+    try {
+      await trx.raw('select id from clients where id = ? for update', [client.id]);
+      // The create reads the day's messages (none yet), then waits for the client's row to write the request.
+      const creating = createFollowUp(stack, client.id, { title: 'Request B', dueDate: inDays(3), items: [{ description: 'Item of B' }], policy: POLICY });
+      await eventually('the create waiting for the client', async () => (await blocked()) >= 1);
+      // Meanwhile the client's message of the day goes out, from elsewhere, without B.
+      await trx('outbox').insert({ firm_id: stack.firm.id, client_id: client.id, follow_up_id: null, slot_key: `test:other-message:${client.id}`, audience: 'client', template: 'reminder.initial', recipient: to, subject: 'Earlier message', status: 'sent', follow_up_ids: JSON.stringify([]), client_day: 0, created_at: new Date(), sent_at: new Date() });
+      await trx.commit();
+      b = await creating;
+    } catch (error) {
+      await trx.rollback().catch(() => undefined);
+      throw error;
+    }
+    expect(b.status).toBe(201);
+    const id = b.body.id as string;
+    // Created before it could know: its plan at creation sends the first message at once.
+    const atCreation = (b.body.schedule as Slot[])[0]!;
+    expect(atCreation).toMatchObject({ kind: 'initial', status: 'planned' });
+    const nextDay = Date.parse(atCreation.at) + DAY;
+
+    // The sender finds the day's message without B: the recorded plan moves the first message to the next day's send time.
+    const moved = await eventually('the plan to defer the first message', async () => {
+      const first = await initialOf(id);
+      return first.status === 'planned' && first.at !== atCreation.at ? first : null;
+    });
+    expect(Date.parse(moved.at)).toBe(nextDay);
+    // The run continued as new after the deferral, before the next day.
+    const handle = stack.temporal.client.workflow.getHandle(followUpWorkflowId(stack.firm.id, id));
+    await eventually('a continued run', async () => Boolean((await handle.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!.continuedExecutionRunId));
+    expect(Date.now()).toBeLessThan(nextDay);
+    // Nothing to the client that day: the day's message was the other one.
+    expect((await clientRows(client.id)).filter((r) => r.follow_up_id === id)).toEqual([]);
+    expect(await caughtTo(to)).toHaveLength(0);
+
+    // Next day: one email, listing B.
+    const [caught] = await waitForCaught(to, 1, nextDay - Date.now() + 20_000);
+    expect((await caughtMessage(caught!.ID)).Text).toContain('Item of B');
+    const row = await eventually('its first message sent', async () => (await clientRows(client.id)).find((r) => r.follow_up_id === id && r.slot_key.endsWith(':initial') && r.status === 'sent') ?? null);
+    expect(row.follow_up_ids).toEqual([id]);
+    expect(row.created_at.getTime()).toBeGreaterThanOrEqual(nextDay - 50);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await caughtTo(to)).toHaveLength(1);
+    const shown = await eventually('the plan to show it sent', async () => ((await initialOf(id)).status === 'sent' ? await initialOf(id) : null));
+    expect(Date.parse(shown.at)).toBe(nextDay);
+    await cancelAll([id]);
+  });
+});
