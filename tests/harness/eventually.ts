@@ -12,3 +12,20 @@ export async function eventually<T>(what: string, probe: () => T | undefined | n
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * A promise awaited with a deadline: a step of a test's plan that overruns fails with its own name
+ * and budget (before the test's overall timeout, so the test's `finally` still stops what it
+ * started), instead of jest's bare "Exceeded timeout".
+ */
+export async function within<T>(what: string, timeoutMs: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -10,22 +10,43 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
 import { createActivities } from '../../../activities';
 import { dropDatabase } from '../../../activities/backup-databases';
 import { BACKUPS_TABLE, findBackup } from '../../../db/models/backup-catalogue';
-import { startWorker } from '../../../ops/worker';
+import { startWorker, type RunningWorker } from '../../../ops/worker';
+import { TOOL_KILL_AFTER_MS } from '../../../activities/backup-tools';
 import type { BackupWorkflowInput } from '../../../workflows/backup-definitions';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { harnessValue } from '../../harness/harness-env';
 import { captureLogger } from '../../harness/logs';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal, testPayloadCodec } from '../../harness/temporal';
 import { backupDepsFor, databasesLike, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId } from './helpers';
-import { eventually } from '../../harness/eventually';
+import { eventually, within } from '../../harness/eventually';
 
 jest.setTimeout(90_000);
 
-/** How long the stuck pg_dump would keep running: every bound below is far under it. */
-const STUCK_SECONDS = 60;
+/** How long the stuck pg_dump would keep running: longer than any test's whole budget, so only the kill ends it in time. */
+const STUCK_SECONDS = 600;
+
+/**
+ * The worker-shutdown test's plan, and its timeout derived from it. Every wait polls for a state or
+ * has its own deadline from here; none is a sleep. `stepMs` bounds one ordinary step (a worker
+ * start, a real pg_dump of the small test database, the server recording a failed attempt) on a
+ * loaded machine; the rescue is a dump plus the drill's create, restore, count and drop.
+ */
+const SHUTDOWN_PLAN = (() => {
+  const stepMs = 30_000;
+  const graceMs = 1_000;
+  const retrySeconds = 1;
+  // Grace, then pg_dump's SIGTERM (SIGKILL after TOOL_KILL_AFTER_MS at worst), then the worker's own
+  // drain: still far under the ten minutes the stuck dump would have gone on.
+  const shutdownBoundMs = graceMs + TOOL_KILL_AFTER_MS + stepMs;
+  const rescueMs = retrySeconds * 1_000 + 4 * stepMs;
+  // Start worker, hang, shutdown, retry scheduled, start rescuer, rescue; then the finally's cleanup.
+  const testMs = stepMs + stepMs + shutdownBoundMs + stepMs + stepMs + rescueMs + stepMs;
+  return { stepMs, graceMs, retrySeconds, shutdownBoundMs, rescueMs, testMs };
+})();
 
 describe('a cancelled backup step', () => {
   let db: TestDatabase;
@@ -44,65 +65,84 @@ describe('a cancelled backup step', () => {
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  it('on worker shutdown: pg_dump is killed after the grace time, no partial file stays, and another worker retries it', async () => {
-    const dir = fs.mkdtempSync(path.join(workDir, 'shutdown-'));
-    const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
-    const { binary, marker } = stuckOncePgDump(tools, { stuckSeconds: STUCK_SECONDS });
-    const deps = backupDepsFor(db, dir, { pgDumpPath: binary });
-    const taskQueue = uniqueTaskQueue('backup-shutdown');
-    const graceMs = 1_000;
-    const doomed = await startWorker({
-      address: harnessValue('temporalAddress'),
-      namespace: 'default',
-      taskQueue,
-      codec: testPayloadCodec(),
-      knex: db.app,
-      logger: captureLogger('warn').logger,
-      workflowBundlePath: harnessValue('workflowBundle'),
-      backup: deps,
-      shutdownGraceTime: graceMs,
-    });
+  it(
+    'on worker shutdown: pg_dump is killed after the grace time, no partial file stays, and another worker retries it',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(workDir, 'shutdown-'));
+      const tools = fs.mkdtempSync(path.join(workDir, 'tools-'));
+      const { binary, marker } = stuckOncePgDump(tools, { stuckSeconds: STUCK_SECONDS });
+      const deps = backupDepsFor(db, dir, { pgDumpPath: binary });
+      const taskQueue = uniqueTaskQueue('backup-shutdown');
+      const started: RunningWorker[] = [];
+      let handle: WorkflowHandle | undefined;
+      try {
+        const doomed = await within(
+          'the first worker to start',
+          SHUTDOWN_PLAN.stepMs,
+          startWorker({
+            address: harnessValue('temporalAddress'),
+            namespace: 'default',
+            taskQueue,
+            codec: testPayloadCodec(),
+            knex: db.app,
+            logger: captureLogger('warn').logger,
+            workflowBundlePath: harnessValue('workflowBundle'),
+            backup: deps,
+            shutdownGraceTime: SHUTDOWN_PLAN.graceMs,
+            // The engine warm-up is seconds of CPU on a loaded machine and nothing this test is about.
+            warmUp: false,
+          }),
+        );
+        started.push(doomed);
 
-    const backupId = uniqueBackupId('shutdown');
-    // A heartbeat timeout far longer than the test: the retry can only come from the attempt the
-    // shutdown failed, not from Temporal noticing a silent worker.
-    const input: BackupWorkflowInput = {
-      backupId,
-      kind: 'on_demand',
-      rotate: false,
-      timeouts: { initialRetrySeconds: 1, maximumAttempts: 3, heartbeatSeconds: 300, longStepMinutes: 5 },
-    };
-    const handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
-    const pid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
-    expect(processAlive(pid)).toBe(true);
-    expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
+        const backupId = uniqueBackupId('shutdown');
+        // A heartbeat timeout far longer than the test: the retry can only come from the attempt the
+        // shutdown failed, not from Temporal noticing a silent worker.
+        const input: BackupWorkflowInput = {
+          backupId,
+          kind: 'on_demand',
+          rotate: false,
+          timeouts: { initialRetrySeconds: SHUTDOWN_PLAN.retrySeconds, maximumAttempts: 3, heartbeatSeconds: 3_600, longStepMinutes: 60 },
+        };
+        handle = await temporal.client.workflow.start('backupWorkflow', { taskQueue, workflowId: backupId, args: [input] });
+        const pid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined), SHUTDOWN_PLAN.stepMs);
+        expect(processAlive(pid)).toBe(true);
+        expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
 
-    const started = Date.now();
-    await doomed.shutdown();
-    const shutdownMs = Date.now() - started;
-    // The grace time, then the kill: nowhere near the minute the dump would still have taken.
-    expect(shutdownMs).toBeGreaterThanOrEqual(graceMs - 50);
-    expect(shutdownMs).toBeLessThan(10_000);
-    expect(processAlive(pid)).toBe(false);
-    expect(filesUnder(dir)).toEqual([]);
+        const shutdownStarted = Date.now();
+        await within('the first worker to shut down', SHUTDOWN_PLAN.shutdownBoundMs, doomed.shutdown());
+        const shutdownMs = Date.now() - shutdownStarted;
+        // The grace time, then the kill: the stuck dump would have gone on far past this bound.
+        expect(shutdownMs).toBeGreaterThanOrEqual(SHUTDOWN_PLAN.graceMs - 50);
+        expect(processAlive(pid)).toBe(false);
+        expect(filesUnder(dir)).toEqual([]);
 
-    // The attempt ended as a failure Temporal retries (not a heartbeat timeout, far away); the
-    // failure is the SDK's own for an activity cancelled by a shutdown.
-    const pending = await eventually('the dump to be scheduled again', async () => {
-      const activity = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'backupDump');
-      return activity && (activity.attempt ?? 1) > 1 ? activity : undefined;
-    });
-    expect(pending.lastFailure?.message ?? '').toMatch(/worker is shutting down/i);
+        // The attempt ended as a failure Temporal retries (not a heartbeat timeout, far away); the
+        // failure is the SDK's own for an activity cancelled by a shutdown.
+        const workflow = handle;
+        const pending = await eventually(
+          'the dump to be scheduled again',
+          async () => {
+            const activity = (await workflow.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'backupDump');
+            return activity && (activity.attempt ?? 1) > 1 ? activity : undefined;
+          },
+          SHUTDOWN_PLAN.stepMs,
+        );
+        expect(pending.lastFailure?.message ?? '').toMatch(/worker is shutting down/i);
 
-    const rescuer = await startTestWorker({ knex: db.app, taskQueue, backup: deps });
-    try {
-      expect(await handle.result()).toMatchObject({ backupId, status: 'verified' });
-    } finally {
-      await rescuer.shutdown();
-    }
-    expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'verified', drill_status: 'passed' });
-    expect(filesUnder(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
-  });
+        started.push(await within('the rescuing worker to start', SHUTDOWN_PLAN.stepMs, startTestWorker({ knex: db.app, taskQueue, backup: deps })));
+        expect(await within('the retried backup and its drill to finish', SHUTDOWN_PLAN.rescueMs, workflow.result())).toMatchObject({ backupId, status: 'verified' });
+        expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'verified', drill_status: 'passed' });
+        expect(filesUnder(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+      } finally {
+        // On a failure, nothing of this test may outlive it: a backup still running when the test
+        // database is dropped has its connections terminated (57P01) after the test has ended.
+        await handle?.terminate('test over').catch(() => undefined);
+        for (const worker of started.reverse()) await worker.shutdown();
+      }
+    },
+    SHUTDOWN_PLAN.testMs,
+  );
 
   it('on a cancelled workflow: the server cancellation reaches the dump with a heartbeat and pg_dump is killed', async () => {
     const dir = fs.mkdtempSync(path.join(workDir, 'server-cancel-'));
