@@ -9,6 +9,9 @@ import { databaseNameOf, databaseUrlFor } from '../db/knex';
 
 async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, application_name: 'taalmel-backup' });
+  // A server that ends the connection between queries (a restore terminating sessions, a shutdown)
+  // emits 'error' on the client; unheard, that event would end the worker. The next query rejects.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await fn(client);
