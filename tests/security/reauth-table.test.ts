@@ -34,6 +34,7 @@ const ROUTES: Record<string, Row> = {
   'PATCH /api/clients/:id': { action: 'clients.update', reauth: false },
   'GET /api/settings/smtp': { action: 'secrets.read', reauth: false },
   'PUT /api/settings/smtp': { action: 'secrets.update', reauth: true },
+  'POST /api/settings/smtp/test': { action: 'secrets.update', reauth: false },
   'GET /api/settings/gsp': { action: 'secrets.read', reauth: false },
   'PUT /api/settings/gsp': { action: 'secrets.update', reauth: true },
   'GET /api/firm/settings': { action: 'firm.read_settings', reauth: false },
