@@ -9,6 +9,7 @@
  * is skipped, so an old workflow cannot revive a dead link.
  */
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { newLinkToken } from '../db/accounts';
 import { AccountInvitation, PasswordReset } from '../db/models/account';
@@ -18,10 +19,24 @@ import { User } from '../db/models/user';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
 import { renderInvitation, renderLockout, renderPasswordChanged, renderPasswordReset } from '../domain/accounts';
 import type { RenderedEmail } from '../domain/follow-ups';
-import { accountEmailSlotKey, type AccountEmailInput, type AccountEmailResult } from '../workflows/account-email-definitions';
+import { ACCOUNT_EMAIL_ATTEMPTS, ACCOUNT_EMAIL_WILL_RETRY, accountEmailSlotKey, type AccountEmailInput, type AccountEmailResult } from '../workflows/account-email-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 
 const JOB = 'account-email';
+/**
+ * A failed row whose error starts so was a passing SMTP failure with attempts left: the next attempt
+ * takes the row up again (a fresh link for link emails: the earlier one never left).
+ */
+const WILL_RETRY = ACCOUNT_EMAIL_WILL_RETRY;
+
+/** This attempt's number; outside Temporal nobody retries, so it counts as the last. */
+function attempt(): number {
+  try {
+    return activityInfo().attempt;
+  } catch {
+    return ACCOUNT_EMAIL_ATTEMPTS;
+  }
+}
 
 type Letter = { to: string; clientId: string | null; rendered: RenderedEmail };
 type Prepared = { done: AccountEmailResult } | { rowId: string; route: SmtpRoute; email: OutgoingEmail };
@@ -35,7 +50,7 @@ export function createAccountEmailActivities(deps: { knex: Knex; mail?: MailDeps
   const base = () => mail().publicUrl.replace(/\/+$/, '');
 
   /** What to send for this input now, or null when the email is no longer due. Runs in the firm's transaction. */
-  async function letterFor(t: Knex.Transaction, input: AccountEmailInput): Promise<Letter | null> {
+  async function letterFor(t: Knex.Transaction, input: AccountEmailInput, retrying: boolean): Promise<Letter | null> {
     const now = new Date();
     if (input.kind === 'invitation') {
       const invitation = await AccountInvitation.query().findById(input.subjectId).forUpdate();
@@ -62,7 +77,8 @@ export function createAccountEmailActivities(deps: { knex: Knex; mail?: MailDeps
     if (input.kind === 'password_changed') {
       return reset.usedAt ? { to: user.email, clientId: user.clientId, rendered: renderPasswordChanged({ name: user.name, at: reset.usedAt, signInUrl: `${base()}/` }) } : null;
     }
-    if (reset.usedAt || reset.endedAt || reset.expiresAt <= now || reset.tokenHash) return null;
+    // A link already drawn means its email is out, unless it is this email's own, failed in passing.
+    if (reset.usedAt || reset.endedAt || reset.expiresAt <= now || (reset.tokenHash && !retrying)) return null;
     const { token, hash } = newLinkToken();
     await setAuditAction(t, 'password_reset.link_sent');
     await PasswordReset.query().findById(reset.id).patch({ tokenHash: hash } as Partial<PasswordReset>);
@@ -81,31 +97,37 @@ export function createAccountEmailActivities(deps: { knex: Knex; mail?: MailDeps
     async sendAccountEmail(input: AccountEmailInput): Promise<AccountEmailResult> {
       const slotKey = accountEmailSlotKey(input);
       const prepared: Prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (t) => {
-        const existing = await OutboxMessage.query().findOne({ slot_key: slotKey });
-        if (existing) {
+        const existing = await OutboxMessage.query().findOne({ slot_key: slotKey }).forUpdate();
+        const retrying = existing?.status === 'failed' && (existing.error ?? '').startsWith(WILL_RETRY);
+        if (existing && !retrying) {
           if (existing.status === 'sending') await markDelivery(input.firmId, existing.id, { ok: true }, true);
           return { done: { status: existing.status === 'failed' ? 'failed' : existing.status === 'skipped' ? 'skipped' : 'sent' } };
         }
-        const letter = await letterFor(t, input);
-        if (!letter) return { done: { status: 'skipped' } };
+        const letter = await letterFor(t, input, retrying);
+        if (!letter) {
+          if (existing) {
+            await setAuditAction(t, 'email.skipped');
+            await OutboxMessage.query().findById(existing.id).patch({ status: 'skipped', error: 'no longer due' } as Partial<OutboxMessage>);
+          }
+          return { done: { status: 'skipped' } };
+        }
         const route = await smtpRouteForFirm(mail());
         const messageId = `<${randomUUID()}@taalmel>`;
         await setAuditAction(t, 'email.sending');
-        const row = await OutboxMessage.query().insertAndFetch({
-          clientId: letter.clientId,
-          slotKey,
-          audience: 'account',
-          template: `account.${input.kind}`,
-          recipient: letter.to,
-          subject: letter.rendered.subject,
-          status: 'sending',
-          messageId,
-        } as unknown as Partial<OutboxMessage>);
+        const fields = { recipient: letter.to, subject: letter.rendered.subject, status: 'sending', error: null, messageId };
+        const row = existing
+          ? await OutboxMessage.query().patchAndFetchById(existing.id, fields as unknown as Partial<OutboxMessage>)
+          : await OutboxMessage.query().insertAndFetch({ clientId: letter.clientId, slotKey, audience: 'account', template: `account.${input.kind}`, ...fields } as unknown as Partial<OutboxMessage>);
         await setAuditAction(t, null);
         return { rowId: row.id, route, email: { to: letter.to, ...letter.rendered, messageId } };
       });
       if ('done' in prepared) return prepared.done;
       const outcome = await deliver(prepared.route, prepared.route.from, prepared.email);
+      if (!outcome.ok && outcome.transient && attempt() < ACCOUNT_EMAIL_ATTEMPTS) {
+        // Nothing was sent: the row waits for the next attempt, which Temporal makes after its backoff.
+        await markDelivery(input.firmId, prepared.rowId, { ok: false, error: `${WILL_RETRY}${outcome.error}` });
+        throw ApplicationFailure.retryable(`the account email could not be sent yet: ${outcome.error}`, 'SmtpTransientFailure');
+      }
       await markDelivery(input.firmId, prepared.rowId, outcome);
       return { status: outcome.ok ? 'sent' : 'failed' };
     },

@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { calendarEntries, plusDays, type CalendarEntry } from '../domain/calendar';
 import { loadCalendarClients, loadFilings, loadFirmCalendar } from '../db/calendar';
+import { lockKey } from '../db/advisory-lock';
 import { allFirmIds } from '../db/firms';
 import { inFirmJobTransaction } from '../db/tenant';
 import { CALENDAR_NOTIFICATION_KIND, SWEEP_LOOKBACK_DAYS, type FirmSweepInput, type FirmSweepResult } from '../workflows/calendar-sweep-definitions';
@@ -26,7 +27,7 @@ export function createCalendarSweepActivities(deps: { knex: Knex; logger: Logger
     async sweepFirmCalendar(input: FirmSweepInput): Promise<FirmSweepResult> {
       const { firmId, day } = input;
       const result = await inFirmJobTransaction(deps.knex, firmId, 'calendar-sweep', async (trx) => {
-        await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`taalmel.calendar-sweep:${firmId}:${day}`]);
+        await lockKey(trx, `taalmel.calendar-sweep:${firmId}:${day}`);
         const done = await trx('calendar_sweeps').where({ firm_id: firmId, day }).first('alerts', 'notifications');
         if (done) return { firmId, day, alreadySwept: true, alerts: done.alerts as number, notifications: done.notifications as number };
 

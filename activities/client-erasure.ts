@@ -18,6 +18,7 @@ import { verifyAuditChain } from '../db/audit';
 import { CLIENT_TABLES, erasedTables, keptTables } from '../db/client-data-catalogue';
 import { clientRows, countErasureRows, type ErasureScope } from '../db/client-data';
 import { describeLeftovers, eraseClientRows, erasureLeftovers } from '../db/client-erasure';
+import { countClientNotifications } from '../db/client-notifications';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
 import type { ErasureLogEntry } from './erasure-log';
 import { inFirmJobTransaction } from '../db/tenant';
@@ -162,6 +163,7 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         const scope: ErasureScope = { clientIds: [clientId], parentIds: erasure.deleted.parentIds ?? {} };
         const remaining: Record<string, number> = {};
         for (const table of erasedTables()) remaining[table] = await countErasureRows(trx, table, scope);
+        remaining.notifications = await countClientNotifications(trx, scope);
         const filesLeft = erasure.deleted.files.filter((ref) => {
           const [table, ...rest] = ref.split('/');
           return fs.existsSync(path.join(table === 'client_exports' ? dp.exportDir : dp.fileStoreDir, path.basename(rest.join('/'))));

@@ -36,6 +36,20 @@ async function* jsonArray(rows: AsyncIterable<unknown>, counted: (n: number) => 
   counted(n);
 }
 
+/**
+ * Columns the catalogue never exports (credentials, password hashes, uploaded bytes). The audit
+ * trail writes them `[secret]`, but events written before a column was marked secret still hold
+ * the value (migration 024: the checklist links' token hashes): the export masks them the same way.
+ */
+const SECRET_COLUMNS = [...new Set(Object.values(CLIENT_TABLES).flatMap((t) => t.omitColumns ?? []))];
+
+function withoutSecrets(snapshot: unknown): unknown {
+  if (!snapshot || typeof snapshot !== 'object' || Array.isArray(snapshot)) return snapshot;
+  const copy = { ...(snapshot as Record<string, unknown>) };
+  for (const column of SECRET_COLUMNS) if (copy[column] !== undefined && copy[column] !== null) copy[column] = '[secret]';
+  return copy;
+}
+
 async function* auditEvents(trx: Knex, firmId: string, clientId: string): AsyncGenerator<Record<string, unknown>> {
   const condition = clientAuditCondition(clientId, await clientEntityIds(trx, clientId));
   let after = 0;
@@ -45,7 +59,7 @@ async function* auditEvents(trx: Knex, firmId: string, clientId: string): AsyncG
          from audit_events a where a.firm_id = ? and a.seq > ? and ${condition.sql} order by a.seq limit 2000`,
       [firmId, after, ...condition.bindings] as never[],
     );
-    for (const row of rows as Array<Record<string, unknown>>) yield row;
+    for (const row of rows as Array<Record<string, unknown>>) yield { ...row, before: withoutSecrets(row.before), after: withoutSecrets(row.after) };
     if (rows.length < 2000) return;
     after = Number((rows as Array<{ seq: number }>).at(-1)!.seq);
   }

@@ -13,6 +13,7 @@ import type { Knex } from 'knex';
 import { CLIENT_ID_TABLES_SQL, CLIENT_TABLES } from '../db/client-data-catalogue';
 import { erasureRows, mergeParentIds, type ParentIds } from '../db/client-data';
 import { eraseClientRows } from '../db/client-erasure';
+import { countClientNotifications, eraseClientNotifications } from '../db/client-notifications';
 import type { DrillCheckResult } from '../db/models/backup-catalogue';
 import { applyScope } from '../db/tenant';
 import { clientErasureWorkflowId } from '../workflows/client-erasure-definitions';
@@ -41,7 +42,11 @@ export async function reapplyErasures(owner: Knex, logDir: string, say: (line: s
     const done = await owner.transaction(async (trx) => {
       await applyScope(trx, { firmId: entry.firmId, actor: { userId: null, email: 'system:restore', role: 'system' } });
       const client = await trx('clients').where({ id: entry.clientId, firm_id: entry.firmId }).first('id');
-      if (!client) return false;
+      if (!client) {
+        // Erased before erasures took the firm's notifications about the client along: take them now.
+        await eraseClientNotifications(trx, { clientIds: [entry.clientId], parentIds: entry.parentIds ?? {} });
+        return false;
+      }
       const deleted = await eraseClientRows(trx, entry);
       const record = {
         status: 'completed',
@@ -92,6 +97,8 @@ async function leftovers(owner: Knex, log: readonly ErasureLogEntry[]): Promise<
     const n = Number(((await query.count({ n: '*' })) as Array<{ n: string }>)[0]?.n ?? 0);
     if (n > 0) left[table] = n;
   }
+  const notifications = await countClientNotifications(owner, scope);
+  if (notifications > 0) left.notifications = notifications;
   return left;
 }
 

@@ -66,6 +66,77 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
   const asOwner = <T>(firmId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> =>
     withOwnerConnection(deps, 'taalmel-firm-deletion', (owner) => ownerTransaction(owner, { firmId, actor: ACTOR }, fn));
 
+  /**
+   * A failed erasure commits `failed` and only then closes its run. Moved back to `running` while
+   * that run is still open, the workflow's start of the child would meet the old run (taken as "the
+   * same erasure") and the record would stay `running` with nothing running once it closes. So the
+   * step waits (a retryable failure: the activity's retries) until the failed run has closed.
+   */
+  const failedRunClosed = async (firmId: string, clientId: string): Promise<void> => {
+    const workflowId = clientErasureWorkflowId(firmId, clientId);
+    const description = await Context.current()
+      .client.workflow.getHandle(workflowId)
+      .describe()
+      .catch((error: unknown) => ((error as { name?: string }).name === 'WorkflowNotFoundError' ? null : Promise.reject(error)));
+    if (description?.status.name === 'RUNNING') {
+      throw ApplicationFailure.retryable(`the failed erasure ${workflowId} is still ending; the firm deletion waits for it to close`, 'ErasureStillEnding');
+    }
+  };
+
+  /**
+   * The firm's own rows go only once every client erasure has completed. The workflow erases each
+   * client as a child with the erasure's own id; a run of that id already open (a firm admin's
+   * erasure that began just before the deletion, or a run still ending) is taken as "already
+   * started" and not waited for there, so its deletion, its files and its audit writes could still be
+   * under way, or it could yet fail with the client half gone. So this step waits (heartbeating, as
+   * long as the step may run) for every open run of an erasure not completed to close. An erasure
+   * that then has not completed fails the step with nothing of the firm deleted: resuming the firm
+   * deletion resumes that erasure (firmDeletionBegin).
+   */
+  const erasuresSettled = async (firmId: string): Promise<void> => {
+    const context = Context.current();
+    const unfinished = () =>
+      inFirmJobTransaction(deps.knex, firmId, JOB, (trx) =>
+        trx('client_erasures').where({ firm_id: firmId }).whereNot({ status: 'completed' }).orderBy('client_id').select('id', 'client_id', 'status'),
+      ) as Promise<Array<{ id: string; client_id: string; status: string }>>;
+    const isOpen = (workflowId: string) =>
+      context.client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          (description) => description.status.name === 'RUNNING',
+          (error: unknown) => ((error as { name?: string }).name === 'WorkflowNotFoundError' ? false : Promise.reject(error)),
+        );
+    for (const erasure of await unfinished()) {
+      const workflowId = clientErasureWorkflowId(firmId, erasure.client_id);
+      if (!(await isOpen(workflowId))) continue;
+      deps.logger.info({ erasureId: erasure.id, workflowId }, 'firm deletion: waiting for a client erasure still running before deleting the firm');
+      context.heartbeat({ waitingFor: erasure.id });
+      const beat = setInterval(() => context.heartbeat({ waitingFor: erasure.id }), 10_000);
+      try {
+        // Its outcome is read from its record below. A cancelled (or timed-out) step stops waiting, and
+        // its long poll on the run's history stops with it rather than outliving the attempt.
+        await Promise.race([
+          context.client.withAbortSignal(context.cancellationSignal, () => context.client.workflow.getHandle(workflowId).result()).catch(() => undefined),
+          context.cancelled,
+        ]);
+      } finally {
+        clearInterval(beat);
+      }
+    }
+    const left = await unfinished();
+    for (const erasure of left) {
+      const workflowId = clientErasureWorkflowId(firmId, erasure.client_id);
+      if (await isOpen(workflowId)) throw ApplicationFailure.retryable(`the client erasure ${workflowId} is still running; the firm deletion waits for it`, 'ErasureStillRunning');
+    }
+    if (left.length) {
+      throw ApplicationFailure.nonRetryable(
+        `client erasures did not complete (${left.map((e) => `${e.id} ${e.status}`).join(', ')}): nothing of the firm was deleted; resuming the firm deletion resumes them`,
+        'ErasureNotCompleted',
+      );
+    }
+  };
+
   return {
     async firmDeletionBegin(input: { firmId: string; deletionId: string }): Promise<FirmDeletionBegun> {
       return inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
@@ -88,15 +159,37 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
               .insert({ firm_id: input.firmId, client_id: clientId, workflow_id: clientErasureWorkflowId(input.firmId, clientId), reason: firmDeletionReason(row.id), requested_by: row.requested_by })
               .returning(['id', 'status'])) as Array<{ id: string; status: string }>;
           } else if (erasure.status === 'failed') {
+            await failedRunClosed(input.firmId, clientId);
             await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() });
           }
           erasures.push({ clientId, erasureId: erasure!.id });
+        }
+        // A client whose deletion committed but whose erasure did not complete (its certification
+        // failed) is no longer in clients: its erasure is resumed too, or the firm's certificate
+        // would wait for it forever. Its deletion is not run again (the erasure's own step sees it).
+        const uncertified = (await trx('client_erasures')
+          .where({ firm_id: input.firmId })
+          .whereNotNull('data_deleted_at')
+          .whereNot({ status: 'completed' })
+          .whereNotIn('client_id', clients.map((c) => c.id))
+          .orderBy('client_id')
+          .select('id', 'client_id', 'status')) as Array<{ id: string; client_id: string; status: string }>;
+        for (const erasure of uncertified) {
+          if (erasure.status === 'failed') await failedRunClosed(input.firmId, erasure.client_id);
+          if (erasure.status === 'failed') await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() });
+          erasures.push({ clientId: erasure.client_id, erasureId: erasure.id });
         }
         return { state: 'running', clients: erasures };
       });
     },
 
     async firmDeletionDeleteData(input: { firmId: string; deletionId: string }): Promise<FirmDeleted> {
+      const committed = await inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
+        const row = await deletionRow(trx, input.deletionId);
+        return Boolean(row.data_deleted_at && row.deleted);
+      });
+      // Never under a client erasure still running (an earlier attempt that committed has nothing left to wait for).
+      if (!committed) await erasuresSettled(input.firmId);
       return asOwner(input.firmId, async (trx) => {
         const row = await deletionRow(trx, input.deletionId, true);
         if (row.data_deleted_at && row.deleted) return row.deleted; // committed by an earlier attempt

@@ -14,35 +14,44 @@ import type { Knex } from 'knex';
 import { Client } from '../db/models/client';
 import { Firm } from '../db/models/firm';
 import { FollowUp, FollowUpItem } from '../db/models/follow-up';
-import { OutboxMessage, type OutboxStatus } from '../db/models/outbox-message';
+import { OutboxMessage } from '../db/models/outbox-message';
 import { User } from '../db/models/user';
 import { audienceOf, createLinkToken, failedMessageOfDay, LIVE_STATUSES, messageOfDay, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
+import { failMergedInto, JOB, LISTED_IN_FAILED, lockClient, markDelivery, outlivedItsSend, resultOf, settleSending } from './follow-up-outbox';
 import { allFirmIds } from '../db/firms';
 import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
-import { followUpSlotKey, type FollowUpState } from '../workflows/follow-up-definitions';
+import { followUpSlotKey, MERGE_TARGET_SENDING, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 import { supplierStatements, type Attachment } from './mismatch-attachments';
 import { supplierLetter } from './supplier-letter';
 import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 
-export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number };
+/**
+ * `sendTimeoutMs`: the send activity's start-to-close timeout (one setting for every follow-up of
+ * the deployment). Absent (a workflow from before it was passed), a merge target is never judged stuck.
+ */
+export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number; sendTimeoutMs?: number };
 /**
  * `deferred`: a first message found the client's one message of `day` already gone without this
  * request in it, or the message of `day` that listed it failed; nothing was written under its slot,
  * and the plan moves it to the next day.
  */
-export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled' } | { status: 'deferred'; day: number };
+/**
+ * `writtenAt`: when the slot's outbox row was written (its `created_at`), the instant the daily rule
+ * dates the message by; absent when nothing was written (the follow-up had ended or is missing).
+ */
+/**
+ * `awaitsMessage`: a nudge merged into a message that was still going out (a nudge never waits);
+ * its workflow asks for that message's fate later (`followUpMergeOutcome`), and shows the nudge
+ * failed if the message failed.
+ */
+export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled'; writtenAt?: number; awaitsMessage?: true } | { status: 'deferred'; day: number };
 
-type Prepared = { done: SendSlotResult } | { rowId: string; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
+type Prepared = { done: SendSlotResult } | { rowId: string; writtenAt: number; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
 
-const JOB = 'follow-up';
 const SYSTEM_ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
-
-function resultOf(status: OutboxStatus): 'sent' | 'merged' | 'skipped' | 'failed' {
-  return status === 'sending' ? 'sent' : status;
-}
 
 function linkBase(deps: MailDeps): string {
   return deps.publicUrl.replace(/\/+$/, '');
@@ -54,28 +63,6 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
     if (!deps.mail) throw new Error('the worker has no mail settings');
     return deps.mail;
   };
-
-  async function markDelivery(firmId: string, rowId: string, outcome: { ok: true; response: string } | { ok: false; error: string }, followUp: { id: string; ownerId: string }, unconfirmed = false) {
-    await inFirmJobTransaction(knex, firmId, JOB, async (trx) => {
-      await setAuditAction(trx, outcome.ok ? 'email.sent' : 'email.failed');
-      await OutboxMessage.query()
-        .findById(rowId)
-        .where('status', 'sending')
-        .patch(outcome.ok ? ({ status: 'sent', sentAt: new Date(), error: unconfirmed ? 'delivery not confirmed: the sending attempt was interrupted; not sent again' : null } as Partial<OutboxMessage>) : ({ status: 'failed', error: outcome.error } as Partial<OutboxMessage>));
-      await setAuditAction(trx, null);
-      if (!outcome.ok) {
-        // Every request the message listed went unheard (their first messages merged into it wait
-        // for the next day): each owner is told, not only the sender's.
-        const sent = await OutboxMessage.query().findById(rowId);
-        const listed = [followUp.id, ...(sent?.followUpIds ?? []).filter((id) => id !== followUp.id)];
-        for (const id of listed) {
-          const row = await FollowUp.query().findById(id);
-          const key = id === followUp.id ? `delivery_failed:${rowId}` : `delivery_failed:${rowId}:${id}`;
-          if (row) await notifyFirm(row, 'owner', 'follow_up.delivery_failed', key, { outboxId: rowId, error: outcome.error });
-        }
-      }
-    });
-  }
 
   return {
     async followUpSendSlot(input: SendSlotInput): Promise<SendSlotResult> {
@@ -92,30 +79,38 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           if (input.kind === 'initial' && withinCommitGrace()) throw ApplicationFailure.retryable(`follow-up ${input.followUpId} is not visible yet`, 'FollowUpNotYetVisible');
           return { done: { status: 'skipped', ended: 'cancelled' } };
         }
-        // One sender per client at a time: the daily cap and the merge read a settled outbox.
-        await trx.raw('select id from clients where id = ? for update', [followUp.clientId]);
+        await lockClient(trx, followUp.clientId);
         const existing = await OutboxMessage.query().findOne({ slot_key: slotKey });
         if (existing) {
-          if (existing.status === 'sending') {
-            await markDelivery(input.firmId, existing.id, { ok: true, response: '' }, followUp, true);
-          }
-          return { done: { status: resultOf(existing.status) } };
+          // A retry after an attempt that timed out or whose worker died: its message is settled
+          // (sent, unconfirmed) here, in this transaction. A second transaction opened while this
+          // one holds the client's row would wait for the audit lock in a session the database
+          // cannot see this one waiting on, so a deadlock there would hang rather than be broken.
+          if (existing.status === 'sending') await settleSending(trx, existing.id, { ok: true, response: '' }, true);
+          // A nudge whose first attempt merged it into a message still going out (and then timed
+          // out or lost its worker): its workflow still asks for that message's fate.
+          const target = input.kind === 'nudge' && existing.status === 'merged' && existing.mergedInto ? await OutboxMessage.query().findById(existing.mergedInto) : undefined;
+          return { done: { status: resultOf(existing), writtenAt: existing.createdAt.getTime(), ...(target?.status === 'sending' ? { awaitsMessage: true as const } : {}) } };
         }
         if (!LIVE_STATUSES.includes(followUp.status)) return { done: { status: 'skipped', ended: followUp.status === 'completed' ? 'completed' : 'cancelled' } };
         const client = await Client.query().findById(followUp.clientId);
         if (!client) return { done: { status: 'skipped', ended: 'cancelled' } };
-        const day = positionOf(followUp.clock, Date.now()).day;
+        // One reading of the clock, after the client's lock, dates the slot: its day is computed from
+        // it and it is written as the row's created_at (which the day's lookups read) and returned as
+        // `writtenAt`. Two readings (here, and the insert's own) could fall either side of midnight.
+        const writtenAt = Date.now();
+        const day = positionOf(followUp.clock, writtenAt).day;
         // A supplier chase writes to the supplier: its own audience, so the client's daily rule and merge never see it.
         const toSupplier = followUp.recipient === 'supplier' && Boolean(followUp.supplierEmail);
         const audience = toSupplier ? ('supplier' as const) : ('client' as const);
         const recipient = toSupplier ? followUp.supplierEmail! : client.email;
         const optedOut = Boolean((client as Client & { emailOptedOutAt?: Date | null }).emailOptedOutAt);
-        const base = { clientId: client.id, followUpId: followUp.id, slotKey, audience, template: `${toSupplier ? 'supplier_chase' : 'reminder'}.${input.kind}`, recipient, clientDay: day, scheduledAt: new Date(input.scheduledAt) };
+        const base = { clientId: client.id, followUpId: followUp.id, slotKey, audience, template: `${toSupplier ? 'supplier_chase' : 'reminder'}.${input.kind}`, recipient, clientDay: day, scheduledAt: new Date(input.scheduledAt), createdAt: new Date(writtenAt) };
         const skip = async (status: 'merged' | 'skipped', subject: string, extra: Partial<OutboxMessage> = {}): Promise<Prepared> => {
           await setAuditAction(trx, `email.${status}`);
-          await OutboxMessage.query().insert({ ...base, subject, status, ...extra } as Partial<OutboxMessage>);
+          const row = await OutboxMessage.query().insertAndFetch({ ...base, subject, status, ...extra } as Partial<OutboxMessage>);
           await setAuditAction(trx, null);
-          return { done: { status } };
+          return { done: { status: resultOf(row), writtenAt: row.createdAt.getTime() } };
         };
         if (optedOut && !toSupplier) {
           await notifyFirm(followUp, 'owner', 'follow_up.call_client', `call_client:${client.id}`, { reason: 'the client unsubscribed from email: call them' });
@@ -126,18 +121,33 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         const today = await messageOfDay(client.id, { from: instantOf(followUp.clock, day, 0), to: instantOf(followUp.clock, day + 1, 0) }, toSupplier ? { audience: 'supplier', recipient } : { audience: 'client' });
         if (today) {
           const listed = today.followUpIds.includes(followUp.id);
-          // A first message merged into a message still going out waits for its fate (retried, nothing
-          // written): if that one failed, the client never heard of this request.
-          if (listed && input.kind === 'initial' && today.status === 'sending') throw ApplicationFailure.retryable(`the message ${today.id} this would merge into is still going out`, 'MergeTargetSending');
-          if (listed) return skip('merged', `(merged into "${today.subject}")`, { mergedInto: today.id });
+          // A slot merged into a message still going out waits for its fate (retried, nothing written):
+          // `merged` only once that message is sent; if it fails, the client heard nothing (below).
+          // A message that outlived its sending attempt is settled here as that attempt's retry would
+          // settle it (sent, unconfirmed), in this transaction, rather than wait for a retry that may
+          // never come. A nudge is staff waiting for an answer: it is merged at once (the message
+          // lists this request, and if it fails this request's owner is told).
+          if (listed && today.status === 'sending' && input.kind !== 'nudge') {
+            if (!outlivedItsSend(today, writtenAt, input.sendTimeoutMs)) throw ApplicationFailure.retryable(`the message ${today.id} this would merge into is still going out`, MERGE_TARGET_SENDING);
+            await settleSending(trx, today.id, { ok: true, response: '' }, true);
+          }
+          if (listed) {
+            const merged = await skip('merged', `(merged into "${today.subject}")`, { mergedInto: today.id });
+            // A nudge merged into a message still going out: its workflow asks for that message's fate.
+            return input.kind === 'nudge' && today.status === 'sending' && 'done' in merged && merged.done.status === 'merged' ? { done: { ...merged.done, awaitsMessage: true } } : merged;
+          }
           // Not told of this request yet: its first message waits for the next day, nothing written under its slot.
           if (input.kind === 'initial') return { done: { status: 'deferred', day } };
           return skip('skipped', '(not sent: the client already got a message today)', { mergedInto: today.id, error: 'daily cap' });
         }
-        // The day's message that listed this request failed: its first message is not sent, and waits
-        // for the next day's send time (the plan shows it), as the failed message's owners were told.
-        if (input.kind === 'initial' && (await failedMessageOfDay(client.id, { from: instantOf(followUp.clock, day, 0), to: instantOf(followUp.clock, day + 1, 0) }, followUp.id, toSupplier ? { audience: 'supplier', recipient } : { audience: 'client' }))) {
-          return { done: { status: 'deferred', day } };
+        // The day's message that listed this request failed, and the owners of every request it listed
+        // were told. Its first message is not sent and waits for the next day's send time (the plan
+        // shows it); a later scheduled reminder fails with that message (shown `skipped`, never
+        // `merged`: the client got nothing). A nudge is staff asking for a message now: it is sent.
+        if (input.kind !== 'nudge') {
+          const failed = await failedMessageOfDay(client.id, { from: instantOf(followUp.clock, day, 0), to: instantOf(followUp.clock, day + 1, 0) }, followUp.id, toSupplier ? { audience: 'supplier', recipient } : { audience: 'client' });
+          if (failed && input.kind === 'initial') return { done: { status: 'deferred', day } };
+          if (failed) return skip('skipped', `(not sent: listed in "${failed.subject}", which failed)`, { mergedInto: failed.id, error: LISTED_IN_FAILED });
         }
 
         const firm = await Firm.query().findById(input.firmId);
@@ -153,7 +163,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           await setAuditAction(trx, null);
           // Replies reach the client, who holds the relationship; the client sees what went out in its name.
           const email: OutgoingEmail = { to: recipient, replyTo: client.email, ...(optedOut ? {} : { cc: client.email }), ...letter.rendered, messageId, ...(letter.attachments.length ? { attachments: letter.attachments } : {}) };
-          return { rowId: row.id, route, ownerId: followUp.ownerId, email };
+          return { rowId: row.id, writtenAt: row.createdAt.getTime(), route, ownerId: followUp.ownerId, email };
         }
 
         // Every live request to this client with something outstanding, this one first (never a supplier chase).
@@ -192,6 +202,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         await setAuditAction(trx, null);
         return {
           rowId: row.id,
+          writtenAt: row.createdAt.getTime(),
           route,
           ownerId: followUp.ownerId,
           email: { to: client.email, ...rendered, messageId, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }, ...(attachments.length ? { attachments } : {}) },
@@ -201,8 +212,35 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
 
       const outcome = await deliver(prepared.route, prepared.route.from, prepared.email);
       if (outcome.ok) await mail().afterSmtpAccepted?.({ slotKey, attempt: Context.current().info.attempt });
-      await markDelivery(input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
-      return { status: outcome.ok ? 'sent' : 'failed' };
+      await markDelivery(knex, input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
+      return { status: outcome.ok ? 'sent' : 'failed', writtenAt: prepared.writtenAt };
+    },
+
+    /**
+     * The fate of a nudge merged into a message that was still going out: `merged` once that message
+     * is sent, `failed` once it failed (its outbox row then says so). Retried while the message is
+     * still going out; once the message has outlived its sending attempt it is settled as the
+     * merge of a scheduled slot settles it (sent, unconfirmed).
+     */
+    async followUpMergeOutcome(input: { firmId: string; followUpId: string; key: string; sendTimeoutMs?: number }): Promise<{ status: 'sent' | 'merged' | 'skipped' | 'failed' }> {
+      const slotKey = followUpSlotKey(input.followUpId, input.key);
+      return inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
+        const unlocked = await OutboxMessage.query().findOne({ slot_key: slotKey });
+        if (!unlocked) return { status: 'skipped' };
+        if (unlocked.clientId) await lockClient(trx, unlocked.clientId);
+        const row = (await OutboxMessage.query().findOne({ slot_key: slotKey }))!;
+        if (row.status !== 'merged' || !row.mergedInto) return { status: resultOf(row) };
+        const target = await OutboxMessage.query().findById(row.mergedInto);
+        if (target?.status === 'sending') {
+          if (!outlivedItsSend(target, Date.now(), input.sendTimeoutMs)) throw ApplicationFailure.retryable(`the message ${target.id} this was merged into is still going out`, MERGE_TARGET_SENDING);
+          await settleSending(trx, target.id, { ok: true, response: '' }, true);
+        } else if (target?.status === 'failed') {
+          // Failed before failures marked what was merged into them.
+          await failMergedInto(trx, target.id);
+          return { status: 'failed' };
+        }
+        return { status: 'merged' };
+      });
     },
 
     /**
@@ -233,7 +271,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         return mails;
       });
       if (prepared === null) return { status: 'skipped' };
-      for (const m of prepared) await markDelivery(input.firmId, m.rowId, await deliver(m.route, m.route.from, m.email), { id: input.followUpId, ownerId: m.ownerId });
+      for (const m of prepared) await markDelivery(knex, input.firmId, m.rowId, await deliver(m.route, m.route.from, m.email), { id: input.followUpId, ownerId: m.ownerId });
       return { status: 'sent' };
     },
 
@@ -242,7 +280,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
       const slotKey = followUpSlotKey(input.followUpId, `ack:${input.ackKey}`);
       const prepared: Prepared = await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
         const existing = await OutboxMessage.query().findOne({ slot_key: slotKey });
-        if (existing) return { done: { status: resultOf(existing.status) } };
+        if (existing) return { done: { status: resultOf(existing) } };
         const followUp = await FollowUp.query().findById(input.followUpId);
         if (!followUp) return { done: { status: 'skipped' } };
         const client = await Client.query().findById(followUp.clientId);
@@ -263,11 +301,11 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         await setAuditAction(trx, 'email.sending');
         const row = await OutboxMessage.query().insertAndFetch({ clientId: client.id, followUpId: followUp.id, slotKey, audience: 'client', template: 'acknowledgement', recipient: client.email, subject: rendered.subject, status: 'sending', messageId, followUpIds: [followUp.id], itemsListed: input.itemIds } as Partial<OutboxMessage>);
         await setAuditAction(trx, null);
-        return { rowId: row.id, route, ownerId: followUp.ownerId, email: { to: client.email, ...rendered, messageId } };
+        return { rowId: row.id, writtenAt: row.createdAt.getTime(), route, ownerId: followUp.ownerId, email: { to: client.email, ...rendered, messageId } };
       });
       if ('done' in prepared) return prepared.done;
       const outcome = await deliver(prepared.route, prepared.route.from, prepared.email);
-      await markDelivery(input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
+      await markDelivery(knex, input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
       return { status: outcome.ok ? 'sent' : 'failed' };
     },
 

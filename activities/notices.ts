@@ -8,11 +8,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { cancelFollowUpsOfNotice } from '../db/follow-ups';
+import { lockNoticeKey } from '../db/period-lock';
 import { moveReply, relinkSide } from '../db/notice-replies';
-import { findNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
+import { dateFactsOf, findNotice, holidayCalendarFor, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
-import { relinkRefusal, type PlanStep } from '../domain/notices';
-import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
+import { dateChangeErrors, relinkRefusal, type DateChange, type PlanStep } from '../domain/notices';
+import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, NOTICE_REFUSAL, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
 import { Firm } from '../db/models/firm';
 import { renderNoticeAlert } from '../domain/notices';
 import { createNoticeNotifier, inAppNotifier, type NoticeNotifier } from './notice-notifier';
@@ -42,6 +43,22 @@ async function relinkReplyHere(trx: Knex.Transaction, row: NoticeRow, from: Noti
 }
 
 /** Writes one human step; a retry after a commit finds the notice already moved and writes nothing. */
+/**
+ * The api checks a change of dates against the row it read (domain/notices/consistency.ts), but two
+ * changes sent at once were both checked against the same row. They run one after the other here,
+ * under the notice's row lock: each is checked again on the dates as the one before left them, and
+ * one that no longer agrees is refused for good (422 `facts_inconsistent`, nothing written).
+ */
+async function refuseInconsistentDates(trx: Knex.Transaction, row: NoticeRow, payload: Record<string, unknown>): Promise<void> {
+  const change: DateChange = {};
+  for (const field of ['dueDate', 'targetDate', 'extendedDueDate'] as const) if (field in payload) change[field] = str(payload, field);
+  if (!Object.keys(change).length) return;
+  const form = await loadNoticeForm(trx, row.form);
+  if (!form) throw new Error(`notice ${row.id} has an unknown form`);
+  const fields = dateChangeErrors(form, dateFactsOf(row), change, await holidayCalendarFor(trx, row.firm_id, row.gstin));
+  if (fields) throw ApplicationFailure.nonRetryable('The dates given contradict the notice as it is now.', NOTICE_REFUSAL.factsInconsistent, { fields });
+}
+
 async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStepInput): Promise<string | null> {
   const { kind, actor, payload } = input;
   const from = ALLOWED_FROM[kind];
@@ -87,10 +104,11 @@ async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStep
     case 'file_outside':
       await notice().update({
         state: 'filed', arn: str(payload, 'arn'), filed_on: str(payload, 'filedOn'), filed_outside: true, filing_evidence_ids: (payload.documentIds as string[] | undefined) ?? [],
-        description: str(payload, 'note') ?? row.description, updated_at: now,
+        filing_note: str(payload, 'note'), updated_at: now,
       });
       return null;
     case 'change_dates': {
+      await refuseInconsistentDates(trx, row, payload);
       const patch: Record<string, unknown> = { updated_at: now };
       let datesChanged = false;
       for (const [field, column] of [['dueDate', 'manual_due_date'], ['targetDate', 'manual_target_date'], ['extendedDueDate', 'extended_due_date']] as const) {
@@ -118,9 +136,17 @@ async function applyStep(trx: Knex.Transaction, row: NoticeRow, input: ApplyStep
       return hearingId;
     }
     case 'close':
-      await notice().update({ state: 'closed', outcome: str(payload, 'outcome'), order_form: str(payload, 'orderForm'), order_date: str(payload, 'orderDate'), description: str(payload, 'reason') ?? row.description, closed_at: now, updated_at: now });
-      // Its follow-ups end with it, in the same transaction: nothing is sent to the client after (the api then ends their workflows).
+      // Locks in the order every other writer takes them: the notice's key (a create of a follow-up
+      // for this notice takes it before its audited writes, db/period-lock.ts), then its follow-ups'
+      // rows, and only then the firm's audit-chain lock, which any audited write takes. Writing the
+      // notice first would hold that lock while waiting for the key (held by a create, which waits
+      // for the chain) or for a follow-up's row (held by a writer of that follow-up, which waits for
+      // the chain): a deadlock either way. Its follow-ups end with it, in the same transaction:
+      // nothing is sent to the client after (the api then ends their workflows).
+      await lockNoticeKey(trx, row.id);
       await cancelFollowUpsOfNotice(trx, row.id);
+      await setAuditAction(trx, `notice.${kind}`);
+      await notice().update({ state: 'closed', outcome: str(payload, 'outcome'), order_form: str(payload, 'orderForm'), order_date: str(payload, 'orderDate'), close_reason: str(payload, 'reason'), closed_at: now, updated_at: now });
       return null;
     case 'relink_reply':
       return null; // relinkReplyHere, which needs both notices locked

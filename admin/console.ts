@@ -17,7 +17,13 @@ import { createTaalmelResourceClass } from './resource-adapter';
 
 export const CONSOLE_ROOT = '/admin';
 
-export type ConsoleDeps = { knex: Knex; auth: ConsoleAuth; cookieSecure: boolean };
+export type ConsoleDeps = {
+  knex: Knex;
+  auth: ConsoleAuth;
+  cookieSecure: boolean;
+  /** PUBLIC_URL when configured: the console's forms must come from that origin exactly. */
+  publicUrl?: string;
+};
 
 type ActionContext = { currentAdmin?: ConsoleAdmin; record?: { params: Record<string, unknown>; toJSON(admin?: unknown): unknown } };
 const firmAdminOnly = ({ currentAdmin }: ActionContext) => currentAdmin?.role === 'firm_admin';
@@ -138,7 +144,8 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
 
   const assetPaths = new Set(AdminJSRouter.assets.map((asset: { path: string }) => asset.path));
   const resourceIds = admin.resources.map((resource) => resource.decorate().id());
-  app.use(consoleGuard({ knex: deps.knex, auth: deps.auth, rootPath: CONSOLE_ROOT, cookieSecure: deps.cookieSecure, assetPaths, resourceIds }));
+  const resourceActions = Object.fromEntries(admin.resources.map((resource) => [resource.decorate().id(), Object.keys(resource.decorate().actions)]));
+  app.use(consoleGuard({ knex: deps.knex, auth: deps.auth, rootPath: CONSOLE_ROOT, cookieSecure: deps.cookieSecure, assetPaths, resourceIds, resourceActions, publicUrl: deps.publicUrl, writeActions: ['signOut'] }));
   const router = AdminJSKoa.buildRouter(admin, app as never);
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -6,8 +6,10 @@
  *   cannot skip the check (a known bypass of @adminjs/koa's own guard);
  * - only a firm admin with a live session gets in, and the rest of the request runs inside that
  *   firm's tenant transaction, so every AdminJS query is firm-scoped and RLS-checked;
- * - writes must come from the console's own origin (AdminJS sends no CSRF token);
- * - a resource the console does not have is 404 here (AdminJS itself would throw a server error).
+ * - the sign-in, the sign-out and every write must come from the console's own origin (AdminJS
+ *   sends no CSRF token, and a sign-in has no session to tie one to);
+ * - a resource or action the console does not have, and any bulk action, is 404 here (AdminJS
+ *   itself would throw a server error).
  *
  * A console sign-in is a device like any other (the same per-user limit as the web app): at the
  * limit, the sign-in page lists the user's signed-in devices and lets the admin replace one, as the
@@ -64,8 +66,11 @@ export type ConsoleAuth = {
   clearSessionCookies(ctx: Context, secure: boolean): void;
   /** The API's own refusals (wrong password, locked account…) as console errors; others unchanged. */
   toConsoleError(error: unknown): unknown;
-  /** One of the firm's database slots (per-firm fairness, as for API requests); call the result when done. */
-  enterFirm(firmId: string): Promise<() => void>;
+  /**
+   * One of the firm's database slots (per-firm fairness, as for API requests); call the result when
+   * done. The wait ends at the request's deadline (503 `request_timeout`), holding nothing.
+   */
+  enterFirm(ctx: Context, firmId: string): Promise<() => void>;
   /** Records the session's activity after the request (at most once a minute, outside its transaction). */
   touchSession(scope: { firmId: string; userId: string; requestId: string }, sessionId: string): void;
   /** Known devices: not subject to the account lockout. */
@@ -84,6 +89,18 @@ export type GuardDeps = {
   maxBodyBytes?: number;
   /** The console's resource ids: any other under `<root>/api/resources/` is 404. */
   resourceIds?: readonly string[];
+  /**
+   * Each resource's actions by name: any other action (AdminJS itself would throw a server error) is
+   * 404, and so is every bulk action (the console changes one record at a time).
+   */
+  resourceActions?: Readonly<Record<string, readonly string[]>>;
+  /** PUBLIC_URL when configured: sign-ins and writes must come from its origin exactly. */
+  publicUrl?: string;
+  /**
+   * The console's own actions that change state (a device's sign-out): AdminJS's pages call them
+   * with a GET, so for them a GET is a write and must come from the console too.
+   */
+  writeActions?: readonly string[];
 };
 
 /** A signed-in device as the device-limit refusal lists it. */
@@ -151,25 +168,59 @@ export function consolePath(rawPath: string, root: string): string | null {
   return path === base || path.startsWith(`${base}/`) ? path : null;
 }
 
-function sameOrigin(ctx: Context): boolean {
-  const origin = ctx.get('origin') || ctx.get('referer');
-  if (!origin) return false;
+function logoutPage(rootPath: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Taalmel console: sign out</title></head>
+<body><form method="post" action="${rootPath}/logout"><p>Sign out of the Taalmel console on this device?</p>
+<button type="submit">Sign out</button></form></body></html>`;
+}
+
+const crossSite = () => new ConsoleError(403, 'csrf_failed', 'Console sign-ins and changes must come from the console itself.');
+
+/**
+ * The one rule for "sent from the console's own pages": the request's Origin (or, without one, its
+ * Referer) is exactly the console's origin, scheme, host and port. With PUBLIC_URL configured that is
+ * PUBLIC_URL's origin (behind a proxy the request's own host and scheme may differ from it); without
+ * it, the origin the request was made to. `Origin: null` (an opaque origin: a sandboxed frame, a
+ * redirect across sites, a `no-referrer` page) is never the console: cross-origin, not an error.
+ */
+export function isConsoleOrigin(sent: string | undefined, expected: { publicUrl?: string; requestOrigin: string }): boolean {
+  if (!sent || sent === 'null') return false;
+  let wanted: string;
+  let got: string;
   try {
-    return new URL(origin).host === ctx.host;
+    wanted = new URL(expected.publicUrl ?? expected.requestOrigin).origin;
+    got = new URL(sent).origin;
   } catch {
     return false;
   }
+  // An opaque origin (a data: or file: URL) serialises as "null": never equal to a real one.
+  return got !== 'null' && got === wanted;
+}
+
+function sameOrigin(ctx: Context, publicUrl: string | undefined): boolean {
+  return isConsoleOrigin(ctx.get('origin') || ctx.get('referer') || undefined, { publicUrl, requestOrigin: ctx.origin });
 }
 
 export function consoleGuard(deps: GuardDeps): Middleware {
   const root = deps.rootPath.toLowerCase();
   const isApi = (path: string) => path.startsWith(`${root}/api/`);
   const resourceIds = deps.resourceIds ? new Set(deps.resourceIds.map((id) => id.toLowerCase())) : null;
-  const unknownResource = (path: string) => {
-    const id = path.startsWith(`${root}/api/resources/`) ? path.slice(`${root}/api/resources/`.length).split('/')[0] : undefined;
-    return resourceIds !== null && id !== undefined && !resourceIds.has(id);
+  const actions = new Map(Object.entries(deps.resourceActions ?? {}).map(([id, names]) => [id.toLowerCase(), new Set(names.map((name) => name.toLowerCase()))]));
+  /** What of the path the console does not have: the resource, the action, or nothing. */
+  const unknownPart = (path: string): 'resource' | 'action' | null => {
+    if (!path.startsWith(`${root}/api/resources/`)) return null;
+    const [id, kind, first, second] = path.slice(`${root}/api/resources/`.length).split('/');
+    if (id === undefined || (resourceIds !== null && !resourceIds.has(id))) return 'resource';
+    const known = actions.get(id);
+    if (!known || kind === undefined) return null;
+    if (kind === 'bulk') return 'action';
+    const action = kind === 'actions' ? first : kind === 'records' ? second : undefined;
+    return action !== undefined && !known.has(action) ? 'action' : null;
   };
   const assets = new Set([...deps.assetPaths].map((p) => p.toLowerCase()));
+  const writeActions = new Set((deps.writeActions ?? []).map((name) => name.toLowerCase()));
+  const writeAction = (path: string) => path.startsWith(`${root}/api/resources/`) && writeActions.has(path.slice(path.lastIndexOf('/') + 1));
 
   const refuse = (ctx: Context, status: number, message: string) => {
     if (isApi(consolePath(ctx.path, root) ?? '') || ctx.method !== 'GET') throw new ConsoleError(status, status === 401 ? 'unauthenticated' : 'forbidden', message);
@@ -193,6 +244,9 @@ export function consoleGuard(deps: GuardDeps): Middleware {
         return;
       }
       if (ctx.method !== 'POST') throw new ConsoleError(405, 'method_not_allowed', 'Use GET or POST.');
+      // Login CSRF: another site's form must not sign the browser in (to an account of its choosing).
+      // The sign-in has no session yet, so no CSRF token; the browser's Origin (or Referer) decides.
+      if (!sameOrigin(ctx, deps.publicUrl)) throw crossSite();
       const form = await formBody(ctx);
       try {
         const result = await deps.auth.login(
@@ -233,14 +287,23 @@ export function consoleGuard(deps: GuardDeps): Middleware {
       return refuse(ctx, 401, 'Your session ended. Sign in again.');
     }
     const reading = ctx.method === 'GET' || ctx.method === 'HEAD';
-    if (!reading && !sameOrigin(ctx)) {
-      throw new ConsoleError(403, 'csrf_failed', 'Console changes must come from the console itself.');
+    if (!reading && !sameOrigin(ctx, deps.publicUrl)) throw crossSite();
+    // A write action reached by GET (AdminJS's own button sends one, from a script of the console's
+    // page, which a browser marks `Sec-Fetch-Site: same-origin`): a link from another site, which
+    // carries the Lax session cookie, is refused.
+    if (reading && writeAction(path ?? '') && !sameOrigin(ctx, deps.publicUrl) && ctx.get('sec-fetch-site') !== 'same-origin') throw crossSite();
+    // Signing out changes state too, and AdminJS links to it with a GET: from another site (or with
+    // no Origin or Referer to tell) it only shows a button that posts back here from the console.
+    if (path === `${root}/logout` && reading && !sameOrigin(ctx, deps.publicUrl)) {
+      ctx.type = 'html';
+      ctx.body = logoutPage(root);
+      return;
     }
     // The whole form is read before the firm's transaction opens (AdminJS parses it later from the
     // replayed bytes): a slow or stalled client holds a socket, never a database connection.
     if (!reading) replayBody(ctx, await wholeBody(ctx, deps.maxBodyBytes ?? 256 * 1024));
 
-    const release = await deps.auth.enterFirm(claims.firmId);
+    const release = await deps.auth.enterFirm(ctx, claims.firmId);
     let signedIn = null as { firmId: string; userId: string; sessionId: string } | null;
     try {
       await inTenantTransaction(
@@ -266,7 +329,8 @@ export function consoleGuard(deps: GuardDeps): Middleware {
           }
           if (!CONSOLE_ROLES.includes(user.role)) return refuse(ctx, 403, 'The console is for firm admins.');
           if (firmSettings.requireTotpForAdmins && !user.totpEnabled) return refuse(ctx, 403, 'This firm requires two-factor authentication: set it up first.');
-          if (unknownResource(path)) throw new ConsoleError(404, 'not_found', 'The console has no such resource.');
+          const unknown = unknownPart(path);
+          if (unknown) throw new ConsoleError(404, 'not_found', unknown === 'resource' ? 'The console has no such resource.' : 'The console has no such action.');
           await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
           extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
           const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };

@@ -38,7 +38,7 @@ export class ConsoleUser extends User {
       email: { type: 'string' },
       name: { type: 'string', minLength: 1, maxLength: 200 },
       role: { type: 'string', enum: ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] },
-      clientId: { type: ['string', 'null'] },
+      clientId: { type: ['string', 'null'], format: 'uuid' },
       active: { type: 'boolean' },
       totpEnabled: { type: 'boolean' },
       lastLoginAt: { type: ['string', 'null'], format: 'date-time' },
@@ -69,15 +69,20 @@ export function personLabel(name: string, email: string): string {
 export class ConsoleClient extends Client {
   static consoleEdits: ConsoleEdits = z.object(CLIENT_FIELDS);
 
-  /** A new filing frequency is a dated change (the API's), so earlier periods keep their returns. */
+  /**
+   * A new filing frequency is a dated change (the API's), so earlier periods keep their returns.
+   * It goes first: the QRMP rule's refusal (a RuleRefusal, shown as the form's error) comes before
+   * anything is written, so a refused form leaves the other fields as they were too (the console's
+   * transaction commits, as the refusal is an answer, not a failure).
+   */
   static async consoleUpdate(id: string, changes: Record<string, unknown>): Promise<void> {
     const { filingFrequency, ...rest } = changes as { filingFrequency?: 'monthly' | 'quarterly' };
-    if (Object.keys(rest).length > 0) await ConsoleClient.query().patchAndFetchById(id, rest as Partial<ConsoleClient>);
     if (filingFrequency) {
       const context = currentContext();
       if (!context?.trx || !context.firmId) throw new Error('console changes run inside the firm transaction');
       await changeFilingFrequency(context.trx, context.firmId, id, filingFrequency, context.userId ?? null);
     }
+    if (Object.keys(rest).length > 0) await ConsoleClient.query().patchAndFetchById(id, rest as Partial<ConsoleClient>);
   }
 
   static override jsonSchema: JSONSchema = {
@@ -101,7 +106,7 @@ export class ConsoleSession extends Session {
     type: 'object',
     properties: {
       id: { type: 'string', format: 'uuid' },
-      userId: { type: 'string' },
+      userId: { type: 'string', format: 'uuid' },
       deviceName: { type: 'string' },
       ip: { type: ['string', 'null'] },
       userAgent: { type: ['string', 'null'] },
@@ -121,12 +126,12 @@ export class ConsoleAuditEvent extends AuditEvent {
       id: { type: 'string', format: 'uuid' },
       seq: { type: 'integer' },
       at: { type: 'string', format: 'date-time' },
-      actorId: { type: ['string', 'null'] },
+      actorId: { type: ['string', 'null'], format: 'uuid' },
       actorEmail: { type: 'string' },
       actorRole: { type: 'string' },
       action: { type: 'string' },
       entityType: { type: 'string' },
-      entityId: { type: ['string', 'null'] },
+      entityId: { type: ['string', 'null'], format: 'uuid' },
       before: { type: ['object', 'null'] },
       after: { type: ['object', 'null'] },
       requestId: { type: ['string', 'null'] },

@@ -11,6 +11,7 @@
  */
 import type { Filter } from 'adminjs' with { 'resolution-mode': 'import' };
 import type { Model, QueryBuilder } from 'objection';
+import { RuleRefusal } from '../db/rule-refusal';
 import type { ConsoleEdits } from './models';
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -61,13 +62,50 @@ export function consoleChanges(
   return { changes: checked.data };
 }
 
+type ValidationErrorClass = new (propertyErrors: Record<string, { message: string; type?: string }>, baseError?: { message: string; type?: string }) => Error;
+
+/** A rule's refusal as AdminJS's validation error: the notice carries the sentence, each field its words. */
+export function refusalAsValidation(refusal: RuleRefusal, ValidationError: ValidationErrorClass): Error {
+  const fields = Object.fromEntries(Object.entries(refusal.fields).map(([key, message]) => [key, { message, type: refusal.code }]));
+  return new ValidationError(fields, { message: refusal.message, type: refusal.code });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id as the console's URLs carry it: anything but a UUID names no record (never a database error). */
+export const isRecordId = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);
+
+/** A date filter's bound, when it is a date at all. */
+const dateBound = (value: unknown) => typeof value === 'string' && value !== '' && !Number.isNaN(Date.parse(value));
+
+/**
+ * Whether a filter's value can be compared with its column: a value typed into the URL that cannot
+ * (a UUID column given "abc", a number given "1e9x", a date given "soon") matches no row, where
+ * PostgreSQL would refuse the whole query and the console answer a server error.
+ */
+function comparable(type: string, isUuid: boolean, value: unknown): boolean {
+  if (type === 'date' || type === 'datetime') {
+    const range = value as { from?: unknown; to?: unknown } | null;
+    return typeof range === 'object' && range !== null && [range.from, range.to].every((bound) => bound === undefined || bound === '' || dateBound(bound));
+  }
+  if (isUuid || type === 'reference') return isRecordId(value);
+  if (type === 'number') return typeof value === 'string' && /^-?\d{1,18}$/.test(value);
+  if (type === 'boolean') return value === 'true' || value === 'false' || value === true || value === false;
+  // A NUL cannot be in PostgreSQL text.
+  return typeof value === 'string' && !value.includes('\u0000');
+}
+
 /** Applies AdminJS's list filters with column names, and case-insensitive matching on text. */
-export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowed: Set<string>): AnyQuery {
+export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowed: Set<string>, uuids: Set<string> = new Set()): AnyQuery {
   if (!filter) return query;
   for (const { path, value, property } of Object.values(filter.filters)) {
     if (!allowed.has(path)) continue; // only declared, non-secret properties can be filtered on
     const column = snake(path);
     const type = property.type();
+    if (!comparable(type, uuids.has(path), value)) {
+      query.whereRaw('false');
+      continue;
+    }
     if (type === 'date' || type === 'datetime') {
       const range = value as { from?: string; to?: string };
       if (range.from) query.where(column, '>=', range.from);
@@ -90,18 +128,42 @@ export async function createTaalmelResourceClass() {
     private allowedFilters(): Set<string> {
       const model = this.model as unknown as { jsonSchema: { properties: object }; computedProperties?: string[] };
       const computed = new Set(model.computedProperties ?? []);
-      return new Set(Object.keys(model.jsonSchema.properties).filter((key) => !computed.has(key)));
+      // An object column (the audit trail's before and after) is shown, not filtered: a text value cannot be compared with JSON.
+      const objects = (schema: { type?: string | string[] }) => ([] as string[]).concat(schema.type ?? []).includes('object');
+      const properties = model.jsonSchema.properties as Record<string, { type?: string | string[] }>;
+      return new Set(Object.keys(properties).filter((key) => !computed.has(key) && !objects(properties[key]!)));
+    }
+
+    /** The properties stored as UUIDs (the schema's `format: 'uuid'`). */
+    private uuidProperties(): Set<string> {
+      const model = this.model as unknown as { jsonSchema: { properties: Record<string, { format?: string }> } };
+      return new Set(Object.entries(model.jsonSchema.properties).filter(([, schema]) => schema.format === 'uuid').map(([key]) => key));
     }
 
     async count(filter: Filter): Promise<number> {
-      return applyFilters(this.model.query(), filter, this.allowedFilters()).resultSize();
+      return applyFilters(this.model.query(), filter, this.allowedFilters(), this.uuidProperties()).resultSize();
+    }
+
+    /** A record by its id; an id that is no UUID names none (AdminJS answers its 404). */
+    async findOne(id: string) {
+      if (!isRecordId(id)) return null;
+      const row = await this.model.query().findById(id);
+      return row ? new BaseRecord(row as unknown as Record<string, unknown>, this as never) : null;
+    }
+
+    async findMany(ids: Array<string | number>) {
+      const wanted = ids.filter(isRecordId);
+      if (wanted.length === 0) return [];
+      const rows = await this.model.query().findByIds(wanted);
+      return rows.map((row) => new BaseRecord(row as unknown as Record<string, unknown>, this as never));
     }
 
     async find(filter: Filter, options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } } = {}) {
-      const query = applyFilters(this.model.query(), filter, this.allowedFilters());
+      const query = applyFilters(this.model.query(), filter, this.allowedFilters(), this.uuidProperties());
       if (options.sort?.sortBy && this.allowedFilters().has(options.sort.sortBy)) query.orderBy(snake(options.sort.sortBy), options.sort.direction ?? 'asc');
       if (options.limit) query.limit(options.limit);
-      if (options.offset) query.offset(options.offset);
+      // AdminJS makes the offset from the URL's page: page 0, -1 or "1e30" is the first page, never a server error.
+      if (options.offset && Number.isSafeInteger(options.offset) && options.offset > 0) query.offset(options.offset);
       const rows = await query;
       return rows.map((row) => new BaseRecord(row as unknown as Record<string, unknown>, this as never));
     }
@@ -116,8 +178,15 @@ export async function createTaalmelResourceClass() {
         throw new ValidationError(Object.fromEntries(Object.entries(result.refused).map(([key, message]) => [key, { message }])), { message: 'Only these fields can be changed here: ' + (Object.keys(model.consoleEdits?.shape ?? {}).join(', ') || 'none') + '.' });
       }
       if (Object.keys(result.changes).length > 0) {
-        if (model.consoleUpdate) await model.consoleUpdate(id, result.changes);
-        else await model.query().patchAndFetchById(id, result.changes);
+        try {
+          if (model.consoleUpdate) await model.consoleUpdate(id, result.changes);
+          else await model.query().patchAndFetchById(id, result.changes);
+        } catch (error) {
+          // A business rule's refusal is the API's 422 (docs/api.md): the same sentence as the
+          // form's notice and each field's words beside it, never AdminJS's bare server error.
+          if (error instanceof RuleRefusal) throw refusalAsValidation(error, ValidationError);
+          throw error;
+        }
       }
       const updated = await model.query().findById(id);
       return JSON.parse(JSON.stringify(updated)) as Record<string, unknown>;

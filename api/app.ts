@@ -29,6 +29,7 @@ import { notificationRoutes } from './notifications/routes';
 import { mountRoutes, type RouteSpec } from './routes';
 import type { Security } from './security';
 import { settingsRoutes } from './settings/routes';
+import { DEFAULT_SMTP_TEST_LIMITS } from './settings/smtp-test-limits';
 import { retentionRoutes } from './retention/routes';
 import type { TemporalHandle } from './temporal-client';
 import { userRoutes } from './users/routes';
@@ -48,6 +49,7 @@ import { supplierChaseSettler } from './follow-ups/supplier-chase-settle';
 import { followUpRoutes } from './follow-ups/routes';
 import { LINK_UPLOAD_PATH, linkRoutes } from './follow-ups/link-routes';
 import { LinkThrottle, type LinkThrottleConfig } from './follow-ups/link-throttle';
+import { DEFAULT_LINK_UPLOAD_LIMITS, UploadSlots, type LinkUploadLimits } from './limits/upload-slots';
 import { checklistPageRoutes } from './follow-ups/checklist-page';
 import type { FollowUpCalendar } from '../domain/follow-ups';
 import { followUpCalendarFor } from '../db/follow-up-calendar';
@@ -65,6 +67,7 @@ import { noticeRoutes } from './notices/routes';
 import { CODEC_PATH_PREFIX, codecRoutes } from './codec/routes';
 import { NOTICE_UPLOAD_PATH, noticeDocumentRoutes } from './notices/documents';
 import { accountRoutes } from './accounts/routes';
+import { storableBody } from './middleware/storable-body';
 
 export type AppDeps = {
   logger: Logger;
@@ -84,7 +87,9 @@ export type AppDeps = {
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
-  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig };
+  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig; /** Uploads through the link at once and their URLs (docs/security-limits.md); the defaults when absent. */ linkUploads?: Partial<LinkUploadLimits> };
+  /** `POST /api/settings/smtp/test`: tests per firm an hour (SMTP_TEST_LIMIT_PER_HOUR); 5 when absent. */
+  smtpTest?: { perHour?: number };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
   web?: { publicUrl?: string; securityContact?: string };
   /** GET /metrics on the api's port answers with this bearer token (METRICS_TOKEN); absent: 404 there. */
@@ -164,10 +169,22 @@ export type App = Koa & {
   metrics: Metrics;
   /** The heap cap of this app's parser threads (`startParsers` takes it), from its upload caps. */
   parserHeapMb: number;
+  /** Uploads through clients' links being received now (docs/security-limits.md, "The client's link"). */
+  linkUploads: UploadSlots;
 };
 
 /** Shared limits of one api process: per-firm database slots, parse slots for uploads, and the parser threads' heap. */
-export type Gates = { firmGate: FirmGate; parseSlots: FirmGate; parserHeapMb: number; uploadStoreWaitMs: number };
+export type Gates = { firmGate: FirmGate; parseSlots: FirmGate; parserHeapMb: number; uploadStoreWaitMs: number; linkUploads: UploadSlots };
+
+/** The link's upload limits with their defaults filled in; the memory budget always fits one file of the largest size. */
+function linkUploadLimits(deps: AppDeps): LinkUploadLimits {
+  const limits = { ...DEFAULT_LINK_UPLOAD_LIMITS, ...deps.followUps?.linkUploads };
+  return { ...limits, memoryBytes: Math.max(limits.memoryBytes, linkMaxFileBytes(deps)) };
+}
+
+function linkMaxFileBytes(deps: AppDeps): number {
+  return deps.followUps?.maxFileBytes ?? 20 * 1024 * 1024;
+}
 
 export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
   const { security } = deps;
@@ -183,7 +200,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...authRoutes({ auth: security.auth, cookieSecure: security.settings.cookieSecure, devices: security.devices, links: deps.appLinks }),
     ...userRoutes({ auth: security.auth, knex: deps.knex, limits: security.settings.userCreation }),
     ...clientRoutes(),
-    ...settingsRoutes({ secretBox: security.secretBox, knex: deps.knex }),
+    ...settingsRoutes({ secretBox: security.secretBox, knex: deps.knex, smtpTestLimits: { ...DEFAULT_SMTP_TEST_LIMITS, ...(deps.smtpTest?.perHour ? { perFirm: deps.smtpTest.perHour } : {}) } }),
     ...retentionRoutes(),
     ...auditRoutes(),
     ...notificationRoutes(),
@@ -213,7 +230,9 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
       temporal: deps.temporal,
       throttle: new LinkThrottle(deps.knex, deps.followUps?.linkThrottle),
       tokens: uploadTokens(deps).derive('taalmel follow-up upload url v1'),
-      maxFileBytes: deps.followUps?.maxFileBytes ?? 20 * 1024 * 1024,
+      maxFileBytes: linkMaxFileBytes(deps),
+      uploads: gates.linkUploads,
+      urlsPerLink: linkUploadLimits(deps).urlsPerLink,
       publicUrl: deps.imports?.publicUrl,
     }),
     ...checklistPageRoutes(),
@@ -269,9 +288,13 @@ export function createApp(deps: AppDeps): App {
   app.use(accessLog(deps.logger));
   app.use(errorHandler({ logger: deps.logger, exposeInternalErrors: deps.exposeInternalErrors }));
   // Inside the error envelope (a timeout answers in it), around everything that can wait.
-  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => ctx.path === UPLOAD_PATH || ctx.path === NOTICE_UPLOAD_PATH }));
+  // Every route whose body is a file's bytes gets the upload deadline: imports, the client's link, notice papers.
+  // Matched as the router matches (any case, one trailing slash).
+  const uploadPaths = new Set([UPLOAD_PATH, LINK_UPLOAD_PATH, NOTICE_UPLOAD_PATH]);
+  app.use(requestDeadline({ ms: limits.requestTimeoutMs, longMs: limits.uploadTimeoutMs, isLong: (ctx) => uploadPaths.has(ctx.path.toLowerCase().replace(/(.)\/$/, '$1')) }));
   // Uploads stream their raw body to the import readers (whatever content type the client sends).
-  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  // Text PostgreSQL cannot store is refused as the body is parsed (api/middleware/storable-body.ts).
+  const json = storableBody(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
   // The codec endpoint parses its own (larger) JSON bodies. Matched as the router matches (any case,
   // one trailing slash), so a path the router sends to an upload never has its body read here.
   // A body of another type is refused by the routes that declare a body (api/routes.ts), not here:
@@ -290,7 +313,8 @@ export function createApp(deps: AppDeps): App {
   const router = new Router();
   const caps = importCaps(deps);
   const parserHeap = parserHeapMb({ maxUploadBytes: Math.max(caps.maxJsonBytes, caps.maxTabularBytes), readLimits: caps.readLimits });
-  const specs = apiRouteSpecs(deps, { firmGate, parseSlots, parserHeapMb: parserHeap, uploadStoreWaitMs: limits.uploadStoreWaitMs });
+  const linkUploads = new UploadSlots(linkUploadLimits(deps));
+  const specs = apiRouteSpecs(deps, { firmGate, parseSlots, parserHeapMb: parserHeap, uploadStoreWaitMs: limits.uploadStoreWaitMs, linkUploads });
   mountRoutes(router, specs, {
     knex: deps.knex,
     auth: deps.security.auth,
@@ -309,5 +333,6 @@ export function createApp(deps: AppDeps): App {
   app.firmGate = firmGate;
   app.metrics = metrics;
   app.parserHeapMb = parserHeap;
+  app.linkUploads = linkUploads;
   return app;
 }

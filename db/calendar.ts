@@ -6,15 +6,17 @@
  * JavaScript Date and the host's time zone.
  */
 import type { Knex } from 'knex';
+import { RuleRefusal } from './rule-refusal';
 import {
   calendarForState,
   DEFAULT_TARGET_BUFFER_DAYS,
   DEFAULT_WARNING_DAYS,
   deadlineFor,
   deadlineKey,
-  frequencyAt,
   frequencyChangeFrom,
   istDate,
+  qrmpTurnoverProblem,
+  withFrequencyChange,
   type CalendarPolicy,
   type ClientProfile,
   type Deadline,
@@ -78,10 +80,10 @@ export async function loadFirmHolidays(trx: Knex.Transaction, firmId: string): P
 export async function loadExtensions(trx: Knex.Transaction, firmId: string): Promise<Extension[]> {
   const rows = await trx('calendar_extensions')
     .where({ firm_id: firmId })
-    .select('id', 'return_type', 'period', 'state_codes', trx.raw('due_date::text as due_date'), 'reference', 'created_at')
+    .select('id', 'return_type', 'period', 'state_codes', 'filing_frequency', trx.raw('due_date::text as due_date'), 'reference', 'created_at')
     .orderBy([{ column: 'created_at' }, { column: 'id' }]);
-  return rows.map((r: { id: string; return_type: ReturnType; period: string; state_codes: string[] | null; due_date: string; created_at: Date }) => ({
-    id: r.id, returnType: r.return_type, period: r.period, stateCodes: r.state_codes, dueDate: r.due_date, recordedAt: r.created_at.toISOString(),
+  return rows.map((r: { id: string; return_type: ReturnType; period: string; state_codes: string[] | null; filing_frequency: FilingFrequency | null; due_date: string; created_at: Date }) => ({
+    id: r.id, returnType: r.return_type, period: r.period, stateCodes: r.state_codes, filingFrequency: r.filing_frequency, dueDate: r.due_date, recordedAt: r.created_at.toISOString(),
   }));
 }
 
@@ -150,11 +152,27 @@ export async function clientDeadline(trx: Knex.Transaction, firmId: string, clie
 
 /**
  * A client's new filing frequency, from the quarter the QRMP option window allows (so earlier
- * periods keep their returns): how both the API and the console change it.
+ * periods keep their returns): how both the API and the console change it. A change the QRMP
+ * turnover rule refuses throws `qrmpRefusal` (the API's 422 `qrmp_turnover_limit`, the console's
+ * notice) and writes nothing; the API checks it first (plainFrequencyChange) to answer 422.
  */
 export async function changeFilingFrequency(trx: Knex.Transaction, firmId: string, clientId: string, frequency: FilingFrequency, userId: string | null): Promise<void> {
   const [client] = await loadCalendarClients(trx, firmId, clientId);
-  if (client) await recordFrequencyChange(trx, firmId, client, { frequency, fromPeriod: frequencyChangeFrom(istDate(new Date())) }, userId);
+  if (!client) return;
+  const change = plainFrequencyChange(frequency);
+  const problem = qrmpTurnoverProblem(withFrequencyChange(client.profile, change));
+  if (problem) throw qrmpRefusal(problem, 'filingFrequency');
+  await recordFrequencyChange(trx, firmId, client, change, userId);
+}
+
+/** The QRMP turnover rule's refusal, in its words, naming the field that asked for the change. */
+export function qrmpRefusal(problem: string, field: string): RuleRefusal {
+  return new RuleRefusal('qrmp_turnover_limit', `${problem}.`, { [field]: problem });
+}
+
+/** The dated change a plain new frequency stands for: from the quarter the QRMP option window allows today. */
+export function plainFrequencyChange(frequency: FilingFrequency): { frequency: FilingFrequency; fromPeriod: string } {
+  return { frequency, fromPeriod: frequencyChangeFrom(istDate(new Date())) };
 }
 
 /**
@@ -170,14 +188,13 @@ export async function recordFrequencyChange(
   change: { frequency: FilingFrequency; fromPeriod: string },
   userId: string | null,
 ): Promise<'recorded' | 'unchanged'> {
-  const others = client.profile.frequencyChanges.filter((c) => c.fromPeriod !== change.fromPeriod);
-  const previousFrequency = frequencyAt({ ...client.profile, frequencyChanges: others }, change.fromPeriod);
+  const next = withFrequencyChange(client.profile, change);
+  const { previousFrequency } = next.frequencyChanges.find((c) => c.fromPeriod === change.fromPeriod)!;
   if (previousFrequency === change.frequency) return 'unchanged';
   await trx('client_frequency_changes')
     .insert({ firm_id: firmId, client_id: client.id, from_period: change.fromPeriod, frequency: change.frequency, previous_frequency: previousFrequency, created_by: userId })
     .onConflict(['firm_id', 'client_id', 'from_period'])
     .merge(['frequency', 'previous_frequency', 'created_by', 'updated_at']);
-  const latest = [...others, { fromPeriod: change.fromPeriod, frequency: change.frequency }].sort((a, b) => a.fromPeriod.localeCompare(b.fromPeriod)).at(-1);
-  await trx('clients').where({ firm_id: firmId, id: client.id }).update({ filing_frequency: latest?.frequency ?? change.frequency, updated_at: trx.fn.now() });
+  await trx('clients').where({ firm_id: firmId, id: client.id }).update({ filing_frequency: next.filingFrequency, updated_at: trx.fn.now() });
   return 'recorded';
 }

@@ -10,6 +10,7 @@ import type { ErasureDeleted } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
 import { clientAuditCondition, clientEntityIds, clientParentIds, clientRows, countErasureRows, erasureRows, mergeParentIds, pgArray, type ErasureScope, type ParentIds } from './client-data';
+import { countClientNotifications, eraseClientNotifications } from './client-notifications';
 import { setAuditAction } from './tenant';
 
 /**
@@ -43,6 +44,8 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
   if (ids.portalUserIds.length) {
     for (const { table, column } of PORTAL_USER_DEPENDENTS) await trx(table).whereIn(column, ids.portalUserIds).del();
   }
+  // The firm's people's notifications about the client carry its data in their payloads (client-notifications.ts).
+  tally.notifications = await eraseClientNotifications(trx, scope);
   const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
   for (const table of deletionOrder(tables, edges)) await erasureRows(trx, table, scope).del();
   await trx('clients').where({ id: clientId }).del();
@@ -88,6 +91,8 @@ export async function erasureLeftovers(trx: Knex, scope: ErasureScope): Promise<
     const n = await countErasureRows(trx, table, scope);
     if (n > 0) left[table] = n;
   }
+  const notifications = await countClientNotifications(trx, scope);
+  if (notifications > 0) left.notifications = notifications;
   const clients = Number((await trx('clients').whereIn('id', scope.clientIds).count({ n: '*' }))[0]?.n ?? 0);
   if (clients > 0) left.clients = clients;
   return left;

@@ -82,7 +82,17 @@ export class UnstorableText extends Error {
   }
 }
 
-/** The first string (a key or a value) of `value` holding unstorable text, and what it holds. */
+/**
+ * The first string (a key or a value) of `value` holding unstorable text, and what it holds: the one
+ * rule for imports, JSON request bodies (api/middleware/storable-body.ts) and the console's names.
+ */
+export function unstorableText(value: unknown, path = ''): { field: string; what: string } | undefined {
+  return unstorableAt(value, path);
+}
+
+/** A field's words for the text it must not hold (the API's 400 and the console's form alike). */
+export const unstorableMessage = (what: string) => `must not contain ${what}`;
+
 function unstorableAt(value: unknown, path: string): { field: string; what: string } | undefined {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) return { field: path, what: 'a NUL character (U+0000)' };

@@ -4,14 +4,30 @@
  * the API's alone (its roles list lives with the permissions), behind a re-authentication.
  */
 import { z } from 'zod';
+import { unstorableMessage, unstorableText } from './copy-text';
+
+/**
+ * A person's or a client's name: 1-200 characters after trimming, and only text PostgreSQL can
+ * store. The API refuses such text in any JSON body before a route reads it; the console's forms
+ * are not JSON, so for them this check names the field instead of a server error.
+ */
+export const NAME = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .superRefine((name, ctx) => {
+    const found = unstorableText(name);
+    if (found) ctx.addIssue({ code: 'custom', message: unstorableMessage(found.what) });
+  });
 
 export const USER_FIELDS = {
-  name: z.string().trim().min(1).max(200),
+  name: NAME,
   active: z.boolean(),
 };
 
 export const CLIENT_FIELDS = {
-  name: z.string().trim().min(1).max(200),
+  name: NAME,
   email: z.email().max(320),
   filingFrequency: z.enum(['monthly', 'quarterly']),
   active: z.boolean(),

@@ -86,7 +86,7 @@ export async function endFollowUp(trx: Knex.Transaction, followUpId: string, sta
 
 /** Cancels the live follow-ups of a client's period (its close was approved); returns their workflow ids. */
 export async function cancelFollowUpsOfPeriod(trx: Knex.Transaction, clientId: string, period: string): Promise<string[]> {
-  const live = await FollowUp.query().where({ client_id: clientId, period }).whereIn('status', LIVE_STATUSES).forUpdate();
+  const live = await FollowUp.query().where({ client_id: clientId, period }).whereIn('status', LIVE_STATUSES).forNoKeyUpdate();
   for (const row of live) await endFollowUp(trx, row.id, 'cancelled', `period ${period} closed`, 'follow_up.cancelled_period_closed');
   return live.map((row) => row.workflowId);
 }
@@ -95,7 +95,7 @@ export async function cancelFollowUpsOfPeriod(trx: Knex.Transaction, clientId: s
 export async function cancelFollowUpsOfNotice(trx: Knex.Transaction, noticeId: string): Promise<string[]> {
   // Held to commit, as a create for this notice holds it: one sees the other (db/period-lock.ts).
   await lockNoticeKey(trx, noticeId);
-  const live = await FollowUp.query().where({ notice_id: noticeId }).whereIn('status', LIVE_STATUSES).forUpdate();
+  const live = await FollowUp.query().where({ notice_id: noticeId }).whereIn('status', LIVE_STATUSES).forNoKeyUpdate();
   for (const row of live) await endFollowUp(trx, row.id, 'cancelled', 'the notice was closed', 'follow_up.cancelled_notice_closed');
   return live.map((row) => row.workflowId);
 }

@@ -78,7 +78,7 @@ export function scrubSecrets(text: string, secrets: string[] = []): string {
  * One SMTP delivery. A refusal comes back as a short reason without credentials. `timeoutMs` bounds
  * the whole exchange (connection, greeting, each reply and the send as one budget).
  */
-export async function deliver(route: SmtpRoute, from: string, email: OutgoingEmail, options: { timeoutMs?: number } = {}): Promise<{ ok: true; response: string; messageId?: string } | { ok: false; error: string }> {
+export async function deliver(route: SmtpRoute, from: string, email: OutgoingEmail, options: { timeoutMs?: number } = {}): Promise<{ ok: true; response: string; messageId?: string } | { ok: false; error: string; transient: boolean }> {
   const limit = options.timeoutMs;
   const transportOptions = limit && typeof route.options === 'object' ? { ...route.options, connectionTimeout: limit, greetingTimeout: limit, socketTimeout: limit } : route.options;
   const transport = createTransport(transportOptions as Parameters<typeof createTransport>[0]);
@@ -95,7 +95,9 @@ export async function deliver(route: SmtpRoute, from: string, email: OutgoingEma
     const e = error as { code?: string; responseCode?: number; response?: string; message?: string };
     // The SMTP server's own words (never our configuration): code and first line of its reply.
     const reason = [e.code, e.responseCode, (e.response ?? e.message ?? '').split('\n')[0]].filter(Boolean).join(' ');
-    return { ok: false, error: scrubSecrets(reason, route.secrets).slice(0, 300) || 'SMTP refused the message' };
+    // Only a 5xx reply is the server's final word; no connection, a timeout or a 4xx may pass.
+    const transient = !(typeof e.responseCode === 'number' && e.responseCode >= 500);
+    return { ok: false, error: scrubSecrets(reason, route.secrets).slice(0, 300) || 'SMTP refused the message', transient };
   } finally {
     clearTimeout(timer);
     transport.close();

@@ -5,17 +5,19 @@
  * workflow follows: the three dates, flags, clocks and the reminder plan. Dates are stored as text.
  */
 import type { Knex } from 'knex';
-import { addDays, calendarForState, istDate } from '../domain/calendar';
+import { addDays, calendarForState, istDate, type HolidayCalendar } from '../domain/calendar';
 import {
   hasWorkingDate,
   noticeClocks,
   noticeDates,
   outsideLimitation,
   type Clock,
+  type NoticeDateFacts,
   type NoticeDates,
   type NoticeForm,
   type NoticeState,
   type PlanFacts,
+  type UrgencyFacts,
 } from '../domain/notices';
 import { loadCalendarSettings, loadFirmHolidays, loadNationalHolidays } from './calendar';
 
@@ -25,7 +27,7 @@ export type NoticeRow = {
   due_date_on_notice: string | null; manual_due_date: string | null; extended_due_date: string | null; extension_reference: string | null; manual_target_date: string | null;
   tax: string | null; interest: string | null; penalty: string | null; description: string | null; issuing_office: string | null;
   state: NoticeState; assignee_id: string | null; drafted_by: string | null; submitted_by: string | null; submitted_at: Date | null; approved_by: string | null; approved_at: Date | null;
-  arn: string | null; filed_on: string | null; filed_outside: boolean; filing_evidence_ids: string[]; outcome: string | null; order_form: string | null; order_date: string | null; closed_at: Date | null;
+  arn: string | null; filed_on: string | null; filed_outside: boolean; filing_evidence_ids: string[]; outcome: string | null; order_form: string | null; order_date: string | null; close_reason: string | null; filing_note: string | null; closed_at: Date | null;
   workflow_id: string; dates_changed_at: Date; time_scale: number | null; created_by: string | null; created_at: Date; updated_at: Date;
 };
 
@@ -51,6 +53,38 @@ export async function holidayCalendarFor(trx: Knex.Transaction, firmId: string, 
   return calendarForState(settings.saturdaysWorking, national.map((h) => h.date), firmDays, gstin.slice(0, 2));
 }
 
+/** The facts a notice's three dates are derived from. */
+export function dateFactsOf(row: NoticeRow): NoticeDateFacts {
+  return { servedOn: row.served_on, dueDateOnNotice: row.due_date_on_notice, manualDueDate: row.manual_due_date, extendedDueDate: row.extended_due_date, manualTargetDate: row.manual_target_date };
+}
+
+/**
+ * What the list orders notices by (domain/notices/urgency.ts), for many rows at once without building
+ * each one's whole view: the forms and each state's holiday calendar are read once. The list pages
+ * this, then builds the views of the page's notices only.
+ */
+export async function urgencyFactsOf(trx: Knex.Transaction, rows: NoticeRow[]): Promise<Array<UrgencyFacts & { row: NoticeRow }>> {
+  const forms = new Map((await loadNoticeForms(trx)).map((f) => [f.form, f]));
+  const calendars = new Map<string, HolidayCalendar>();
+  const out: Array<UrgencyFacts & { row: NoticeRow }> = [];
+  for (const row of rows) {
+    const form = forms.get(row.form);
+    if (!form) throw new Error(`notice ${row.id} has an unknown form`);
+    const state = row.gstin.slice(0, 2);
+    let calendar = calendars.get(state);
+    if (!calendar) calendars.set(state, (calendar = await holidayCalendarFor(trx, row.firm_id, row.gstin)));
+    const flags = [...(form.blocksReturn ? ['blocks_return'] : []), ...(form.registrationAtStake ? ['registration_at_stake'] : [])];
+    out.push({ id: row.id, row, flags, effectiveDueDate: noticeDates(form, dateFactsOf(row), calendar).effectiveDueDate, amounts: { total: noticeTotal(row) } });
+  }
+  return out;
+}
+
+/** The demand's total in rupees (null when no amount is known): the list's last ordering key and the notice's `amounts.total`. */
+export function noticeTotal(row: Pick<NoticeRow, 'tax' | 'interest' | 'penalty'>): number | null {
+  const parts = [row.tax, row.interest, row.penalty].map((v) => (v === null ? null : Number(v)));
+  return parts.every((v) => v === null) ? null : Math.round(parts.reduce<number>((sum, v) => sum + (v ?? 0), 0) * 100) / 100;
+}
+
 export async function findNotice(trx: Knex.Transaction, id: string): Promise<NoticeRow | undefined> {
   return trx('notices').where({ id }).first();
 }
@@ -65,6 +99,8 @@ export type NoticeView = {
   hearings: HearingRow[];
   plan: PlanFacts;
   firedKeys: Set<string>;
+  /** Everyone who saved a version of the reply's draft, in the order they first did. */
+  drafters: string[];
 };
 
 /** Everything derived about one notice, from the rows current in this transaction. */
@@ -72,9 +108,7 @@ export async function noticeView(trx: Knex.Transaction, row: NoticeRow): Promise
   const form = await loadNoticeForm(trx, row.form);
   if (!form) throw new Error(`notice ${row.id} has an unknown form`);
   const calendar = await holidayCalendarFor(trx, row.firm_id, row.gstin);
-  const dates = noticeDates(form, {
-    servedOn: row.served_on, dueDateOnNotice: row.due_date_on_notice, manualDueDate: row.manual_due_date, extendedDueDate: row.extended_due_date, manualTargetDate: row.manual_target_date,
-  }, calendar);
+  const dates = noticeDates(form, dateFactsOf(row), calendar);
   const clockFacts = { servedOn: row.served_on, issuedOn: row.issued_on, sections: row.sections, financialYears: row.financial_years, orderDate: row.order_date };
   const flags: string[] = [];
   if (!hasWorkingDate(dates)) flags.push('no_due_date');
@@ -94,7 +128,14 @@ export async function noticeView(trx: Knex.Transaction, row: NoticeRow): Promise
     targetDate: dates.targetDate,
     hearings: hearings.map((h) => ({ id: h.id, on: istDate(h.at), recordedAt: h.updated_at.toISOString() })),
   };
-  return { row, form, dates, assignBy, flags, clocks: noticeClocks(form, clockFacts), hearings, plan, firedKeys: new Set(fired.map((f) => f.step_key)) };
+  const drafters = await replyDrafters(trx, row.id);
+  return { row, form, dates, assignBy, flags, clocks: noticeClocks(form, clockFacts), hearings, plan, firedKeys: new Set(fired.map((f) => f.step_key)), drafters };
+}
+
+/** Who saved any version of a notice's draft (four eyes: none of them reviews the reply). */
+export async function replyDrafters(trx: Knex.Transaction, noticeId: string): Promise<string[]> {
+  const rows: Array<{ drafted_by: string }> = await trx('notice_drafts').where({ notice_id: noticeId }).orderBy([{ column: 'version' }]).select('drafted_by');
+  return [...new Set(rows.map((r) => r.drafted_by))];
 }
 
 /** The workflow's mirror of the notice. */
@@ -105,6 +146,7 @@ export function workflowFacts(view: NoticeView) {
     assigneeId: view.row.assignee_id,
     draftedBy: view.row.drafted_by,
     submittedBy: view.row.submitted_by,
+    drafters: view.drafters,
     hasWorkingDate: hasWorkingDate(view.dates),
     adjournments: Object.fromEntries(view.hearings.map((h) => [h.id, h.adjournments])),
     plan: view.plan,
@@ -115,7 +157,7 @@ export type PendingReply = { id: string; clientId: string; clientName: string; r
 
 /**
  * Notice replies waiting for a manager, oldest submission first, after a (submittedAt, id) cursor.
- * The reviewer's own (drafted or submitted by them) are listed too, marked `canDecide: false`: they
+ * The reviewer's own (any version drafted, or submitted, by them) are listed too, marked `canDecide: false`: they
  * wait for someone else, and their author should see that they do.
  */
 export async function pendingNoticeReplies(trx: Knex.Transaction, reviewerId: string, after: Array<string | number> | null, limit: number): Promise<PendingReply[]> {
@@ -125,11 +167,13 @@ export async function pendingNoticeReplies(trx: Knex.Transaction, reviewerId: st
     .where('notices.state', 'in_review')
     .orderBy([{ column: 'notices.submitted_at' }, { column: 'notices.id' }])
     .limit(limit)
-    .select('notices.id', 'notices.client_id', 'clients.name as client_name', 'notices.submitted_by', 'users.email', 'users.role', 'notices.submitted_at', 'notices.form', 'notices.reference', 'notices.drafted_by');
+    .select('notices.id', 'notices.client_id', 'clients.name as client_name', 'notices.submitted_by', 'users.email', 'users.role', 'notices.submitted_at', 'notices.form', 'notices.reference', 'notices.drafted_by')
+    // Four eyes: whoever saved any version of the draft, not only the last saver.
+    .select(trx.raw('exists (select 1 from notice_drafts d where d.notice_id = notices.id and d.drafted_by = ?) as reviewer_drafted', [reviewerId]));
   if (after) q.whereRaw('(notices.submitted_at, notices.id) > (?::timestamptz, ?::uuid)', after);
-  const rows: Array<{ id: string; client_id: string; client_name: string; submitted_by: string; email: string; role: string; submitted_at: Date; form: string; reference: string; drafted_by: string | null }> = await q;
+  const rows: Array<{ id: string; client_id: string; client_name: string; submitted_by: string; email: string; role: string; submitted_at: Date; form: string; reference: string; drafted_by: string | null; reviewer_drafted: boolean }> = await q;
   return rows.map((r) => ({
     id: r.id, clientId: r.client_id, clientName: r.client_name, requestedBy: { id: r.submitted_by, email: r.email, role: r.role }, requestedAt: r.submitted_at, form: r.form, reference: r.reference, drafterId: r.drafted_by,
-    canDecide: r.submitted_by !== reviewerId && r.drafted_by !== reviewerId,
+    canDecide: r.submitted_by !== reviewerId && r.drafted_by !== reviewerId && !r.reviewer_drafted,
   }));
 }

@@ -22,6 +22,7 @@ export const PERIOD_AUDIT_ACTIONS = {
   reject: 'period.close_rejected',
   withdraw: 'period.close_withdrawn',
   expire: 'period.close_expired',
+  abandoned: 'period.close_abandoned',
   stale: 'period.approval_refused_stale',
   reopened: 'period.reopened',
   reminder: 'period.close_reminder_sent',
@@ -182,6 +183,42 @@ export async function applyDecision(trx: Knex.Transaction, input: DecisionInput)
   // Closing a period cancels its follow-ups (docs/follow-ups.md); nothing is sent to the client after this commit.
   const cancelledFollowUps = input.kind === 'approve' ? await cancelFollowUpsOfPeriod(trx, request.clientId, request.period) : [];
   return { outcome: OUTCOME_OF[status as keyof typeof OUTCOME_OF], status, evidenceHash: request.evidenceHash, cancelledFollowUps };
+}
+
+/**
+ * Ends a pending request whose workflow is no longer running (terminated by ops, or a restore
+ * brought back a row whose workflow had already ended): nothing decides it any more, so the
+ * database says so. The request becomes `abandoned` with the reason, and the period returns to
+ * where it was, audited as `period.close_abandoned` under the caller's actor. The caller has seen
+ * the workflow ended; a request no longer pending by the time its row is locked (a decision
+ * committed meanwhile) is left as it is. Returns the request's status afterwards.
+ */
+export async function abandonCloseRequest(trx: Knex.Transaction, closeRequestId: string, reason: string): Promise<CloseRequestStatus | 'missing'> {
+  const request = await CloseRequest.query().findById(closeRequestId).forUpdate();
+  if (!request) return 'missing';
+  if (request.status !== 'pending') return request.status;
+  const period = await Period.query().findById(request.periodId).forUpdate();
+  const now = new Date();
+  await withAuditAction(trx, PERIOD_AUDIT_ACTIONS.abandoned, async () => {
+    // Nobody decided it: the system's name stands where a decider would (as for an expiry).
+    await CloseRequest.query().findById(request.id).patch({
+      status: 'abandoned',
+      decidedBy: null,
+      decidedByEmail: 'system:period-close',
+      decidedByRole: 'system',
+      decidedAt: now,
+      decisionNote: reason,
+    } as Partial<CloseRequest>);
+    if (period?.state === 'close_requested' && period.closeRequestId === request.id) {
+      await Period.query().findById(period.id).patch({
+        state: request.fromState ?? stateAfterUnapprovedRequest(period.reopenCount),
+        transitionNote: reason,
+        changedBy: null,
+        changedAt: now,
+      } as Partial<Period>);
+    }
+  });
+  return 'abandoned';
 }
 
 export type NudgeKind = 'reminder' | 'escalation';

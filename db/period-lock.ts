@@ -20,10 +20,7 @@
  * create takes more than one; the closing sides take one each.
  */
 import type { Knex } from 'knex';
-
-async function lockKey(trx: Knex.Transaction, key: string): Promise<void> {
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
-}
+import { lockKey } from './advisory-lock';
 
 export async function lockPeriodKey(trx: Knex.Transaction, clientId: string, period: string): Promise<void> {
   await lockKey(trx, `taalmel.period:${clientId}:${period}`);

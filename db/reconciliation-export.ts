@@ -11,9 +11,10 @@ import { stringify } from 'csv-stringify';
 import type { Knex } from 'knex';
 import { CATEGORIES, signOf, type Category, type DocType, type HeadsTotal, type ResultRow, type SupplierSummary } from '../domain/recon';
 import { safeCell } from '../domain/csv-safe';
-import { presentResult, presentSupplier } from '../domain/recon/present';
+import { presentResult, presentSupplier, rupees } from '../domain/recon/present';
 import { REPORT_COLUMNS, reportLine } from '../domain/recon/report-columns';
 import { indianDate } from '../domain/recon/report-format';
+import { listedByLiveFollowUps, reviewerSetAside, riskLess, setAsideByReviewer, summaryLessSetAside, type SetAside } from './reconciliation-set-aside';
 import { inTenantTransaction, type TenantScope } from './tenant';
 
 const PAGE = 2000;
@@ -42,14 +43,36 @@ export async function* resultRows(src: ExportSource, category?: Category): Async
   }
 }
 
-export async function supplierRows(src: ExportSource): Promise<SupplierSummary[]> {
+/** What a reviewer set aside in the run being exported (db/reconciliation-set-aside.ts). */
+const setAsideOf = (src: ExportSource): Promise<SetAside> => inTenantTransaction(src.knex, src.scope, (trx) => reviewerSetAside(trx, { id: src.runId }));
+
+/** A supplier line as the exports show it: as the run page's supplier list does, less what a reviewer set aside. */
+export type ExportedSupplier = SupplierSummary & { itcSetAside: number; creditNotesNotIn2b: number };
+
+export async function supplierRows(src: ExportSource): Promise<ExportedSupplier[]> {
+  const aside = await setAsideOf(src);
   // One line per supplier GSTIN: thousands at most, fine to hold.
   const rows: Array<{ summary: SupplierSummary }> = await inTenantTransaction(src.knex, src.scope, (trx) => {
-    const q = trx('reconciliation_suppliers').select('summary').where({ run_id: src.runId }).orderBy([{ column: 'itc_at_risk', order: 'desc' }, { column: 'supplier_gstin' }]);
+    const q = trx('reconciliation_suppliers').select('summary').where({ run_id: src.runId });
     if (src.supplierGstin) q.where({ supplier_gstin: src.supplierGstin });
     return q;
   });
-  return rows.map((r) => r.summary);
+  const lines = rows.map(({ summary: s }) => {
+    const setAside = aside.risk.get(s.supplierGstin) ?? 0;
+    // Credit notes not in 2B are no risk (domain/recon/risk-shown.ts).
+    return { ...s, itcAtRisk: s.itcAtRisk - riskLess(aside, s.supplierGstin), itcSetAside: setAside, creditNotesNotIn2b: aside.creditNotes.risk.get(s.supplierGstin) ?? 0 };
+  });
+  // Largest ITC at risk shown first, as the supplier list sorts.
+  return lines.sort((a, b) => b.itcAtRisk - a.itcAtRisk || (a.supplierGstin < b.supplierGstin ? -1 : a.supplierGstin > b.supplierGstin ? 1 : 0));
+}
+
+/**
+ * Whether each result row is set aside by a reviewer (db/reconciliation-set-aside.ts's rule), for
+ * the report lines: the live follow-ups' items are read once, when the export starts.
+ */
+export async function setAsideRows(src: ExportSource): Promise<(row: ResultRow) => boolean> {
+  const keep = await inTenantTransaction(src.knex, src.scope, (trx) => listedByLiveFollowUps(trx, src.runId));
+  return (row) => setAsideByReviewer(row, keep);
 }
 
 /** What a workbook's heading and Summary need: the firm, the client, the run. */
@@ -62,7 +85,8 @@ export type WorkbookFacts = {
   generatedAt: Date;
   /** Engine units: paise and days. */
   options: { amountTolerance: number; dateWindowDays: number };
-  summary: { run: { itc: Record<string, HeadsTotal | undefined> }; resultCounts: Record<string, number> };
+  /** The stored summary less what a reviewer set aside (its `itc.setAside`), as the run's page shows it. */
+  summary: { run: { itc: Record<string, HeadsTotal | undefined> }; resultCounts: Record<string, number>; resultCountsSetAside: Partial<Record<Category, number>> };
   supplierName: string | null;
 };
 
@@ -76,6 +100,7 @@ export async function workbookFacts(src: ExportSource, generatedAt: Date): Promi
       .first();
     if (!run) throw new Error('the run to export was not found');
     const supplier = src.supplierGstin ? await trx('reconciliation_suppliers').select('summary').where({ run_id: src.runId, supplier_gstin: src.supplierGstin }).first() : null;
+    const aside = await reviewerSetAside(trx, { id: src.runId });
     return {
       firmName: String(run.firm_name),
       clientName: String(run.client_name),
@@ -84,7 +109,7 @@ export async function workbookFacts(src: ExportSource, generatedAt: Date): Promi
       completedAt: run.completed_at ? new Date(run.completed_at) : null,
       generatedAt,
       options: run.options,
-      summary: run.summary,
+      summary: summaryLessSetAside(run.summary, aside),
       supplierName: supplier ? (supplier.summary as SupplierSummary).supplierName : null,
     };
   });
@@ -137,8 +162,9 @@ export async function categoryTotals(src: ExportSource): Promise<CategoryTotals>
  */
 export function csvExport(src: ExportSource): Readable {
   async function* records() {
+    const setAside = await setAsideRows(src);
     for await (const row of resultRows(src)) {
-      const line = reportLine(row);
+      const line = reportLine(row, setAside(row));
       yield REPORT_COLUMNS.map((c) => {
         const v = line[c.key] ?? null;
         if (v === null) return '';
@@ -156,7 +182,8 @@ export function csvExport(src: ExportSource): Readable {
 
 export function jsonExport(src: ExportSource, run: Record<string, unknown>): Readable {
   async function* chunks() {
-    yield `{"run":${JSON.stringify(run)},"suppliers":${JSON.stringify((await supplierRows(src)).map(presentSupplier))},"items":[`;
+    const suppliers = (await supplierRows(src)).map((s) => ({ ...presentSupplier(s), itcSetAside: rupees(s.itcSetAside), creditNotesNotIn2b: rupees(s.creditNotesNotIn2b) }));
+    yield `{"run":${JSON.stringify(run)},"suppliers":${JSON.stringify(suppliers)},"items":[`;
     let first = true;
     for await (const row of resultRows(src)) {
       yield `${first ? '' : ','}${JSON.stringify(presentResult(row))}`;

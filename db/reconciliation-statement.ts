@@ -5,10 +5,12 @@
  * GSTR-1", "our books"): a Statement page with the totals at stake and what to do, the documents
  * to correct with the problem in plain words, and the documents that agree. Rows that are the
  * client's own business (duplicates in its books, documents 2B never carries, originals replaced
- * by an amendment) are never shown to a supplier.
+ * by an amendment) are never shown to a supplier, nor are documents the firm ignored (lineOf),
+ * except those a follow-up message still asks about (StatementSource.keepResultIds).
  */
 import type * as ExcelJS from 'exceljs';
 import { signOf, type Category, type ResultRow } from '../domain/recon';
+import { shownRisk } from '../domain/recon/risk-shown';
 import { docTypeLabel, fieldLabel } from '../domain/recon/labels';
 import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { formatRupeesText, indianDate, periodName } from '../domain/recon/report-format';
@@ -21,10 +23,31 @@ import { addRow, commitTable, excelDate, tableSheet, writeHeading, type Cell, ty
  * and the exports say "Accepted", so the letter does not ask the supplier to confirm it.
  */
 type Line = Category | 'accepted_probable';
-const TO_CORRECT: readonly Line[] = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'];
+/** The categories whose rows the statement can ask the supplier to correct (a probable match only until accepted). */
+export const TO_CORRECT_CATEGORIES = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'] as const satisfies readonly Category[];
+const TO_CORRECT: readonly Line[] = TO_CORRECT_CATEGORIES;
 const AGREED: readonly Line[] = ['exact_match', 'accepted_probable', 'manual_match'];
 
-export const lineOf = (row: Pick<ResultRow, 'category' | 'accepted'>): Line => (row.category === 'probable_match' && row.accepted ? 'accepted_probable' : row.category);
+/**
+ * The statement's source. `keepResultIds`: the result rows a follow-up message attaching the
+ * statement lists as outstanding items; they stay on the statement even if a reviewer has ignored
+ * them since, so the letter and its statement never disagree (docs/reconciliation.md, "The
+ * supplier statement").
+ */
+export type StatementSource = ExportSource & { keepResultIds?: ReadonlySet<string> };
+
+/**
+ * A row's line, or null for a row the statement leaves out. A row the firm ignored (a reviewer set
+ * it aside with a reason, docs/reconciliation.md "Manual actions") is not asked about: the supplier
+ * has nothing to do for it, it does not agree so it is not listed as agreed, and the reason is the
+ * firm's own note. Its tax is not counted as held up either. An ignored row that agrees stays agreed,
+ * and one in `keep` (a follow-up's outstanding item) stays to correct.
+ */
+export function lineOf(row: Pick<ResultRow, 'id' | 'category' | 'accepted' | 'userStatus'>, keep?: ReadonlySet<string>): Line | null {
+  const line: Line = row.category === 'probable_match' && row.accepted ? 'accepted_probable' : row.category;
+  if (row.userStatus === 'ignored' && TO_CORRECT.includes(line) && !keep?.has(row.id)) return null;
+  return TO_CORRECT.includes(line) || AGREED.includes(line) ? line : null;
+}
 
 export const STATEMENT_ACTIONS: Partial<Record<Line, string>> = {
   missing_in_2b: 'In our books, not in your GSTR-1: please report them, or tell us why not',
@@ -59,7 +82,8 @@ export const nothingOutstandingText = (period: string): string => `Nothing is ou
 
 const heads = (h: { igst: number; cgst: number; sgst: number; cess: number }) => h.igst + h.cgst + h.sgst + h.cess;
 
-export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: ExportSource, facts: WorkbookFacts): Promise<void> {
+export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src: StatementSource, facts: WorkbookFacts): Promise<void> {
+  const lineOfRow = (row: ResultRow): Line | null => lineOf(row, src.keepResultIds);
   const sheet = workbook.addWorksheet('Statement', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   sheet.columns = [{ width: 62 }, { width: 12 }, { width: 18 }, { width: 18 }];
   // Addressed like a letter: to the supplier, from the firm on behalf of its client (the supplier's customer).
@@ -72,11 +96,11 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
   ]);
   // One supplier's documents: a few hundred at most, so they are held (for the totals and the two pages).
   const lines: ResultRow[] = [];
-  for await (const row of resultRows(src)) if (TO_CORRECT.includes(lineOf(row)) || AGREED.includes(lineOf(row))) lines.push(row);
+  for await (const row of resultRows(src)) if (lineOfRow(row) !== null) lines.push(row);
   const kinds: CellKind[] = ['text', 'count', 'money', 'money'];
   addRow(sheet, ['Documents', 'Number', 'Taxable value (₹)', 'Tax (₹)'], kinds, { header: true });
   for (const line of [...TO_CORRECT, ...AGREED]) {
-    const rows = lines.filter((r) => lineOf(r) === line);
+    const rows = lines.filter((r) => lineOfRow(r) === line);
     if (rows.length === 0) continue;
     // Signed as the exports sign them (a credit note counts negative); the supplier's own figures for a document our books lack.
     const side = (r: ResultRow) => (r.category === 'missing_in_books' ? r.portal : r.books) ?? r.portal ?? r.books!;
@@ -87,11 +111,13 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
     addRow(sheet, [action, rows.length, rupees(taxable), rupees(tax)], kinds, action.length > 75 ? { height: 30, wrap: true } : {});
   }
   sheet.addRow([]).commit();
-  // What is at stake for our client: the tax it cannot claim until the supplier corrects its return.
-  const atRisk = lines.reduce((t, r) => t + heads(r.itc.atRisk), 0);
+  // What is at stake for our client: the tax it cannot claim until the supplier corrects the
+  // documents to correct (an agreed pair's books excess within the run's rules is not the supplier's to correct).
+  const toCorrect = lines.filter((r) => TO_CORRECT.includes(lineOfRow(r)!));
+  const atRisk = toCorrect.reduce((t, r) => t + heads(shownRisk(r.itc.atRisk)), 0);
   // Nothing to correct (every document agrees, or the supplier's rows are all the client's own
   // business): the letter says so rather than asking for corrections it cannot list.
-  const outstanding = lines.some((r) => TO_CORRECT.includes(lineOf(r)));
+  const outstanding = toCorrect.length > 0;
   if (outstanding) addRow(sheet, ['Input tax credit held up until these are corrected', null, null, rupees(atRisk)], kinds, { bold: true });
   sheet.addRow([]).commit();
   const ask = sheet.addRow([outstanding ? askText(facts.period) : nothingOutstandingText(facts.period)]);
@@ -115,7 +141,7 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
   const write = (name: string, keep: readonly Line[], withProblem: boolean) => {
     const cols = withProblem ? columns : columns.filter((c) => c.header !== 'Problem');
     const page = tableSheet(workbook, name, cols, { onePageWide: true });
-    for (const row of lines.filter((r) => keep.includes(lineOf(r)))) {
+    for (const row of lines.filter((r) => keep.includes(lineOfRow(r)!))) {
       const doc = row.books ?? null;
       const portal = row.portal ?? null;
       const amounts = doc ?? portal!;

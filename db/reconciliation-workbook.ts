@@ -12,12 +12,12 @@
 import { PassThrough, type Readable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { CATEGORIES, CATEGORY_SIDES } from '../domain/recon';
-import { CATEGORY_LABELS, ITC_FIGURE_LABELS, fieldLabel } from '../domain/recon/labels';
+import { CATEGORY_LABELS, ITC_FIGURE_LABELS, ITC_SET_ASIDE_LABEL, CREDIT_NOTES_NOT_IN_2B_LABEL, fieldLabel } from '../domain/recon/labels';
 import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { columnsFor, reportLine } from '../domain/recon/report-columns';
 import { indianDate, istDateTime } from '../domain/recon/report-format';
-import { categoryTotals, exportFileName, resultRows, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
-import { writeSupplierStatement } from './reconciliation-statement';
+import { categoryTotals, exportFileName, resultRows, setAsideRows, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
+import { type StatementSource, writeSupplierStatement } from './reconciliation-statement';
 import { addRow, cellKind, commitTable, excelDate, lineCells, sheetName, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
 
 const HEADS = ['igst', 'cgst', 'sgst', 'cess'] as const;
@@ -38,6 +38,12 @@ function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, facts: Workb
     const h = itc[key];
     if (!h) continue;
     addRow(sheet, [label, null, null, ...HEADS.map((k) => rupees(h[k])), rupees(h.total)], money6, { bold: key === 'atRisk' });
+    // What a reviewer set aside, right under the ITC at risk it is left out of.
+    const aside = itc.setAside;
+    if (key === 'atRisk' && aside && aside.total !== 0) addRow(sheet, [ITC_SET_ASIDE_LABEL, null, null, ...HEADS.map((k) => rupees(aside[k])), rupees(aside.total)], money6);
+    // Credit notes not in 2B, left out of the ITC at risk and shown on their own (domain/recon/risk-shown.ts).
+    const notes = itc.creditNotesNotIn2b;
+    if (key === 'atRisk' && notes && notes.total !== 0) addRow(sheet, [CREDIT_NOTES_NOT_IN_2B_LABEL, null, null, ...HEADS.map((k) => rupees(notes[k])), rupees(notes.total)], money6);
   }
   const available = itc.as2b?.total ?? 0;
   if (available > 0) addRow(sheet, ['Share of 2B ITC matched', null, null, null, null, null, null, (itc.matched?.total ?? 0) / available], ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'percent']);
@@ -72,6 +78,8 @@ async function writeSuppliers(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src:
     { header: 'Tax (2B)', width: 15, kind: 'money' },
     { header: 'Difference in tax', width: 15, kind: 'money' },
     { header: 'ITC at risk', width: 15, kind: 'money' },
+    { header: 'ITC set aside', width: 15, kind: 'money' },
+    { header: 'Credit notes not in 2B', width: 15, kind: 'money' },
     { header: 'ITC missed', width: 15, kind: 'money' },
     { header: 'ITC matched', width: 15, kind: 'money' },
     { header: 'Share matched', width: 11, kind: 'percent' },
@@ -79,7 +87,7 @@ async function writeSuppliers(workbook: ExcelJS.stream.xlsx.WorkbookWriter, src:
   ];
   const sheet = tableSheet(workbook, 'Suppliers', columns, { onePageWide: true });
   for (const s of await supplierRows(src)) {
-    const values: Cell[] = [s.supplierGstin, s.supplierName, ...[s.booksTaxable, s.booksTax, s.portalTaxable, s.portalTax, s.taxDifference, s.itcAtRisk, s.itcMissed, s.itcMatched].map(rupees), s.shareMatched, excelDate(s.lastFilingDate)];
+    const values: Cell[] = [s.supplierGstin, s.supplierName, ...[s.booksTaxable, s.booksTax, s.portalTaxable, s.portalTax, s.taxDifference, s.itcAtRisk, s.itcSetAside, s.creditNotesNotIn2b, s.itcMissed, s.itcMatched].map(rupees), s.shareMatched, excelDate(s.lastFilingDate)];
     addRow(sheet, values, columns.map((c) => c.kind));
   }
   commitTable(sheet);
@@ -111,7 +119,7 @@ async function writeMismatchDetail(workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   commitTable(sheet);
 }
 
-export function xlsxExport(src: ExportSource, options: { generatedAt?: Date } = {}): Readable {
+export function xlsxExport(src: StatementSource, options: { generatedAt?: Date } = {}): Readable {
   const out = new PassThrough();
   // Cell text is written as plain strings (never formulas), so client data cannot run in Excel.
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -124,16 +132,18 @@ export function xlsxExport(src: ExportSource, options: { generatedAt?: Date } = 
       return;
     }
     const totals = await categoryTotals(src);
+    const setAside = await setAsideRows(src);
     writeSummary(workbook, facts, totals);
     await writeSuppliers(workbook, src);
     // One sheet per status that has rows, each written and committed before the next begins.
     for (const category of CATEGORIES) {
-      if (!(facts.summary.resultCounts[category] ?? 0)) continue;
+      // Rows a reviewer set aside are left out of the counts, not out of the sheets.
+      if (!((facts.summary.resultCounts[category] ?? 0) + (facts.summary.resultCountsSetAside[category] ?? 0))) continue;
       const columns = columnsFor(category);
       // The reader's columns print; the references (last) stay on screen only.
       const sheet = tableSheet(workbook, sheetName(CATEGORY_LABELS[category]), columns.map((c) => ({ header: c.header, width: c.width, kind: cellKind(c) })), { columns: columns.filter((c) => !c.reference).length });
       const kinds = columns.map(cellKind);
-      for await (const row of resultRows(src, category)) addRow(sheet, lineCells(reportLine(row), columns), kinds);
+      for await (const row of resultRows(src, category)) addRow(sheet, lineCells(reportLine(row, setAside(row)), columns), kinds);
       commitTable(sheet);
     }
     await writeMismatchDetail(workbook, src);
@@ -149,7 +159,7 @@ export function xlsxExport(src: ExportSource, options: { generatedAt?: Date } = 
  * supplier's documents are few enough to hold, and the sending activity builds it from the stored
  * results each time, so it always shows the run as it is now (manual decisions included).
  */
-export async function supplierStatementFile(src: ExportSource & { supplierGstin: string }, names: { clientGstin: string; period: string }): Promise<{ filename: string; content: Buffer }> {
+export async function supplierStatementFile(src: StatementSource & { supplierGstin: string }, names: { clientGstin: string; period: string }): Promise<{ filename: string; content: Buffer }> {
   const chunks: Buffer[] = [];
   for await (const chunk of xlsxExport(src)) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
   return { filename: `${exportFileName({ ...names, supplierGstin: src.supplierGstin })}.xlsx`, content: Buffer.concat(chunks) };

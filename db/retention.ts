@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { financialYear } from '../domain/calendar/rules';
 import { DEFAULT_RETENTION_SETTINGS, RETENTION_CLASSES, type RetentionClass, type RetentionItem, type RetentionPeriod, type RetentionRule, type RetentionSettings, type RetentionTotals } from '../domain/retention';
 import { CLIENT_TABLES } from './client-data-catalogue';
+import { lockKey } from './advisory-lock';
 import { setAuditAction } from './tenant';
 
 /**
@@ -141,7 +142,7 @@ export type PurgeOutcome =
 export async function purgeRetentionItem(trx: Knex.Transaction, firmId: string, runId: string, item: RetentionItem): Promise<PurgeOutcome> {
   if (item.status !== 'due' || item.retainMonths === null || !item.keepUntil || !item.purgeOn) throw new Error(`retention item ${item.clientId} ${item.period} ${item.dataClass} is not due`);
   const key = { firm_id: firmId, client_id: item.clientId, period: item.period };
-  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`taalmel.retention:${firmId}:${item.clientId}:${item.period}:${item.dataClass}`]);
+  await lockKey(trx, `taalmel.retention:${firmId}:${item.clientId}:${item.period}:${item.dataClass}`);
   const done = await trx('retention_purges').where({ ...key, data_class: item.dataClass }).first('id', 'counts');
   if (done) return { outcome: 'already_purged', purgeId: done.id, counts: done.counts };
   // Row-locked so a reopen cannot slip in between this check and the deletes.

@@ -6,14 +6,14 @@
  * or ended without it (rolled back). No guess at how long a commit may take.
  */
 import type { Knex } from 'knex';
+import { LOCK_ID_SQL, lockKey } from './advisory-lock';
 
 /** The one key both sides lock: advisory locks are database-wide, whatever role or connection. */
 const keyOf = (rowId: string): string => `taalmel.row-commit:${rowId}`;
-const LOCK_SQL = 'select pg_advisory_xact_lock(hashtextextended(?, 0))';
 
 /** The writer: held until its transaction ends. Call it before starting the row's workflow. */
 export async function lockRowCommit(trx: Knex.Transaction, rowId: string): Promise<void> {
-  await trx.raw(LOCK_SQL, [keyOf(rowId)]);
+  await lockKey(trx, keyOf(rowId));
 }
 
 /** Raised when the writer still holds the lock after `timeoutMs`: its transaction is still open. */
@@ -28,7 +28,7 @@ export async function awaitRowCommit(knex: Knex, rowId: string, timeoutMs: numbe
   try {
     await knex.transaction(async (trx) => {
       await trx.raw(`select set_config('lock_timeout', ?, true)`, [`${Math.max(1, Math.round(timeoutMs))}ms`]);
-      await trx.raw(LOCK_SQL, [keyOf(rowId)]);
+      await lockKey(trx, keyOf(rowId));
     });
   } catch (error) {
     // 55P03 lock_not_available: lock_timeout ran out while the writer's transaction stayed open.
@@ -40,7 +40,7 @@ export async function awaitRowCommit(knex: Knex, rowId: string, timeoutMs: numbe
 /** Tests: whether a session is waiting for the writer of `rowId` (so a first step is blocked on it). */
 export async function rowCommitWaiters(knex: Knex, rowId: string): Promise<number> {
   const { rows } = await knex.raw(
-    `with k as (select hashtextextended(?, 0) as key)
+    `with k as (select ${LOCK_ID_SQL.extended} as key)
      select count(*)::int as n from pg_locks l, k
       where l.locktype = 'advisory' and not l.granted and l.objsubid = 1
         and l.database = (select oid from pg_database where datname = current_database())

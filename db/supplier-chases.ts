@@ -39,7 +39,7 @@ async function importDocuments(trx: Knex.Transaction, importId: string, gstins: 
 
 /** Marks what a stored GSTR-2B import shows; returns the chases it changed. */
 export async function settleSupplierChases(trx: Knex.Transaction, stored: { clientId: string; importId: string; period: string }): Promise<SettledChase[]> {
-  const chases = await FollowUp.query().where({ client_id: stored.clientId, recipient: 'supplier' }).whereIn('status', LIVE_STATUSES).orderBy('created_at').forUpdate();
+  const chases = await FollowUp.query().where({ client_id: stored.clientId, recipient: 'supplier' }).whereIn('status', LIVE_STATUSES).orderBy('created_at').forNoKeyUpdate();
   const settled: SettledChase[] = [];
   for (const chase of chases) {
     const items = await FollowUpItem.query().where({ follow_up_id: chase.id, status: 'outstanding' }).orderBy('position').forUpdate();

@@ -8,6 +8,8 @@ import { API_SESSION_TIMEOUTS } from '../db/knex';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from '../api/imports/parse-upload';
 import { DEFAULT_ZIP_CAPS } from '../api/imports/zip-limits';
 import { PARSER_YOUNG_GENERATION_MB } from '../api/imports/parse-pool';
+import { DEFAULT_SMTP_TEST_LIMITS } from '../api/settings/smtp-test-limits';
+import { DEFAULT_LINK_UPLOAD_LIMITS, type LinkUploadLimits } from '../api/limits/upload-slots';
 
 const MB = 1024 * 1024;
 
@@ -98,6 +100,10 @@ const schema = z.object({
   CALENDAR_SWEEP_CRON: z.string().default('0 9 * * *'),
   /** Nightly retention run (purges what the firm's retention settings say has aged out), in SCHEDULER_TIMEZONE: after the backup. */
   RETENTION_CRON: z.string().default('30 4 * * *'),
+  /** The scheduler's heartbeat file, which its health check reads (ops/scheduler-health.ts); default DATA_DIR/scheduler-heartbeat.json. */
+  SCHEDULER_HEARTBEAT_FILE: optionalString,
+  /** Seconds between the scheduler's heartbeats (dividing a minute); three missed ones make it unhealthy. */
+  SCHEDULER_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(30).refine((n) => 60 % n === 0, 'must divide a minute').default(15),
 
   BACKUP_DIR: optionalString,
   BACKUP_CRON: z.string().default('30 2 * * *'),
@@ -129,6 +135,13 @@ const schema = z.object({
   MAIL_SMTP_PORT: port.default(1025),
   MAIL_API_PORT: port.default(8025),
   FOLLOW_UP_MAX_FILE_MB: positiveInt.default(20),
+  /** Uploads through a client's link at once, and its unused upload URLs (docs/security-limits.md, "The client's link"). */
+  FOLLOW_UP_LINK_UPLOADS_PER_LINK: positiveInt.default(DEFAULT_LINK_UPLOAD_LIMITS.perLink),
+  FOLLOW_UP_LINK_UPLOADS_PER_IP: positiveInt.default(DEFAULT_LINK_UPLOAD_LIMITS.perIp),
+  FOLLOW_UP_LINK_UPLOAD_MEMORY_MB: positiveInt.default(DEFAULT_LINK_UPLOAD_LIMITS.memoryBytes / MB),
+  FOLLOW_UP_LINK_UPLOAD_URLS: positiveInt.default(DEFAULT_LINK_UPLOAD_LIMITS.urlsPerLink),
+  /** `POST /api/settings/smtp/test` per firm an hour (docs/security-limits.md). */
+  SMTP_TEST_LIMIT_PER_HOUR: positiveInt.max(1000).default(DEFAULT_SMTP_TEST_LIMITS.perFirm),
   EXPORT_DIR: optionalString,
   EXPORT_TTL_HOURS: positiveInt.default(24),
   FILE_STORE_DIR: optionalString,
@@ -141,7 +154,15 @@ export type Config = {
   env: 'development' | 'production' | 'test';
   isDev: boolean;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  api: { host: string; port: number; publicUrl: string; /** security.txt's Contact (RFC 9116); none: no security.txt. */ securityContact: string | undefined };
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    /** PUBLIC_URL as configured (absent: publicUrl is only the listening address's guess). */
+    configuredPublicUrl?: string;
+    /** security.txt's Contact (RFC 9116); none: no security.txt. */
+    securityContact: string | undefined;
+  };
   dataDir: string;
   webDir: string;
   database: {
@@ -173,7 +194,17 @@ export type Config = {
     payloadKeys: string | undefined;
     payloadKeyCurrent: string | undefined;
   };
-  scheduler: { timezone: string; selfCheckCron: string; auditHeadsCron: string; calendarSweepCron: string; followUpDigestCron: string; noticeDigestCron: string; retentionCron: string };
+  scheduler: {
+    timezone: string;
+    selfCheckCron: string;
+    auditHeadsCron: string;
+    calendarSweepCron: string;
+    followUpDigestCron: string;
+    noticeDigestCron: string;
+    retentionCron: string;
+    healthFile: string;
+    heartbeatSeconds: number;
+  };
   auth: AuthConfig;
   backup: BackupConfig;
   periodClose: PeriodCloseConfig;
@@ -192,6 +223,10 @@ export type MailConfig = {
   apiPort: number;
   /** Largest file a client may upload through a checklist link. */
   maxFileBytes: number;
+  /** Uploads through a checklist link at once (per link, per address, their bytes) and its unused upload URLs. */
+  linkUploads: LinkUploadLimits;
+  /** SMTP tests (`POST /api/settings/smtp/test`) one firm may run an hour. */
+  smtpTestLimitPerHour: number;
 };
 
 export type DataProtectionConfig = {
@@ -302,6 +337,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       host: e.API_HOST,
       port: e.PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${e.API_HOST === '0.0.0.0' ? 'localhost' : e.API_HOST}:${e.PORT}`,
+      configuredPublicUrl: e.PUBLIC_URL,
       securityContact: e.SECURITY_CONTACT,
     },
     dataDir: path.resolve(e.DATA_DIR),
@@ -337,7 +373,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       payloadKeys: e.TEMPORAL_PAYLOAD_KEYS,
       payloadKeyCurrent: e.TEMPORAL_PAYLOAD_KEY_CURRENT,
     },
-    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON, noticeDigestCron: e.NOTICE_DIGEST_CRON, retentionCron: e.RETENTION_CRON },
+    scheduler: { timezone: e.SCHEDULER_TIMEZONE, selfCheckCron: e.SELF_CHECK_CRON, auditHeadsCron: e.AUDIT_HEADS_CRON, calendarSweepCron: e.CALENDAR_SWEEP_CRON, followUpDigestCron: e.FOLLOW_UP_DIGEST_CRON, noticeDigestCron: e.NOTICE_DIGEST_CRON, retentionCron: e.RETENTION_CRON,
+      healthFile: path.resolve(e.SCHEDULER_HEARTBEAT_FILE ?? path.join(e.DATA_DIR, 'scheduler-heartbeat.json')),
+      heartbeatSeconds: e.SCHEDULER_HEARTBEAT_SECONDS,
+    },
     auth: {
       signingKeys: e.SESSION_SIGNING_KEYS,
       signingKeyCurrent: e.SESSION_SIGNING_KEY_CURRENT,
@@ -394,6 +433,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       smtpPort: e.MAIL_SMTP_PORT,
       apiPort: e.MAIL_API_PORT,
       maxFileBytes: e.FOLLOW_UP_MAX_FILE_MB * 1024 * 1024,
+      linkUploads: { perLink: e.FOLLOW_UP_LINK_UPLOADS_PER_LINK, perIp: e.FOLLOW_UP_LINK_UPLOADS_PER_IP, memoryBytes: e.FOLLOW_UP_LINK_UPLOAD_MEMORY_MB * MB, urlsPerLink: e.FOLLOW_UP_LINK_UPLOAD_URLS },
+      smtpTestLimitPerHour: e.SMTP_TEST_LIMIT_PER_HOUR,
     },
     dataProtection: {
       exportDir: path.resolve(e.EXPORT_DIR ?? path.join(e.DATA_DIR, 'exports')),

@@ -10,6 +10,7 @@ import type { SessionTokens } from '../api/auth/tokens';
 import type { DeviceCookies } from '../api/auth/device-cookie';
 import { ApiError } from '../api/errors';
 import type { FirmGate } from '../api/limits/firm-gate';
+import { enterFirmWithinDeadline } from '../api/middleware/deadline';
 
 export function consoleAuth(auth: AuthService, tokens: SessionTokens, limits: { firmGate: FirmGate; devices: DeviceCookies }): ConsoleAuth {
   return {
@@ -21,7 +22,7 @@ export function consoleAuth(auth: AuthService, tokens: SessionTokens, limits: { 
     setSessionCookies,
     clearSessionCookies,
     toConsoleError: (error) => (error instanceof ApiError ? new ConsoleError(error.status, error.code, error.message, error.headers, error.details) : error),
-    enterFirm: (firmId) => limits.firmGate.enter(firmId),
+    enterFirm: (ctx, firmId) => enterFirmWithinDeadline(limits.firmGate, firmId, ctx),
     touchSession: (scope, sessionId) => auth.touchSession(scope, sessionId),
     knowsDevice: (ctx, email) => limits.devices.knows(ctx, email),
     rememberDevice: (ctx, email) => limits.devices.remember(ctx, email),

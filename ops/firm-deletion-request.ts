@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { recordAuditEvent } from '../db/audit';
+import { lockKey } from '../db/advisory-lock';
 import { inTenantTransaction } from '../db/tenant';
 import { firmDeletionPlan } from '../domain/firm-deletion';
 import type { TemporalHandle } from '../api/temporal-client';
@@ -23,7 +24,7 @@ export async function startOperatorFirmDeletion(
 ): Promise<OperatorDeletion> {
   const scope = { firmId: input.firmId, actor: { userId: null, email: `operator:${input.operator}`, role: 'system' } };
   const decided = await inTenantTransaction(knex, scope, async (trx) => {
-    await trx.raw(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`taalmel.firm-deletion:${input.firmId}`]);
+    await lockKey(trx, `taalmel.firm-deletion:${input.firmId}`);
     const firm = (await trx('firms').where({ id: input.firmId }).first('id', 'deleted_at')) as { id: string; deleted_at: Date | null } | undefined;
     if (!firm) throw new FirmDeletionRefused(`no firm ${input.firmId}`);
     const latest = (await trx('firm_deletions').orderBy('requested_at', 'desc').first()) as

@@ -15,6 +15,7 @@ import { createKnex, destroyKnex, JOB_SESSION_TIMEOUTS } from '../db/knex';
 import { latestMigrationName } from '../db/migrator';
 import type { Config } from './config';
 import { auditHeadJobs, backupJobs, calendarJobs, followUpDigestJobs, noticeDigestJobs, platformJobs, retentionJobs, startScheduler, type RunningScheduler } from './scheduler';
+import { startHeartbeat, type RunningHeartbeat } from './scheduler-health';
 import { startWorker } from './worker';
 import type { BackupDeps } from '../activities/backup';
 import type { MailDeps } from '../activities/mail-transport';
@@ -22,7 +23,11 @@ import { parseSecretKeys, SecretBox } from '../db/security/secret-box';
 import type { DataProtectionDeps } from '../activities/data-protection-deps';
 import { certificateKeyFromSeed } from '../db/security/certificate-key';
 import { certificateSeed, temporalPayloadCodec } from './keys';
+
 import { configureParserYoungGeneration, startParsers, stopParsers } from '../api/imports/parse-pool';
+
+/** How long past the api's longest request deadline the HTTP server still waits for a request's bytes. */
+const SERVER_TIMEOUT_MARGIN_MS = 30_000;
 
 export type Service = { stop(): Promise<void> };
 
@@ -72,7 +77,8 @@ export async function startApi(options: {
       publicUrl: config.api.publicUrl,
     },
     firmDeletion: { graceMs: config.dataProtection.firmDeletionGraceMs },
-    followUps: { maxFileBytes: config.mail.maxFileBytes },
+    followUps: { maxFileBytes: config.mail.maxFileBytes, linkUploads: config.mail.linkUploads },
+    smtpTest: { perHour: config.mail.smtpTestLimitPerHour },
     metrics: { token: config.metrics.token },
     codecEndpoint: { temporalUiUrl },
     appLinks: {
@@ -80,11 +86,14 @@ export async function startApi(options: {
       temporalUi: temporalUiUrl ? { url: temporalUiUrl, roles: options.temporalUiLinkRoles ?? config.temporal.uiLinkRoles ?? [] } : null,
     },
   });
-  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure });
+  await mountAdminConsole(app, { knex, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: options.security.cookieSecure, publicUrl: config.api.configuredPublicUrl });
   // Uploads are parsed on threads that load the readers once, now, not when a file arrives.
   configureParserYoungGeneration(config.imports.parserYoungGenerationMb);
   startParsers(app.parserHeapMb, logger).catch((error: Error) => logger.warn({ err: error }, 'the parser threads did not start: each upload will start them'));
-  const server = http.createServer(app.callback());
+  // Node ends a request still arriving after `requestTimeout` (300 s by default) with a bare 408:
+  // the api's own deadlines (docs/security-limits.md) must answer first, in the error shape, so the
+  // server waits a little past the longest (an upload's). Headers keep Node's 60 s.
+  const server = http.createServer({ requestTimeout: Math.max(config.limits.uploadTimeoutMs, config.limits.requestTimeoutMs) + SERVER_TIMEOUT_MARGIN_MS, headersTimeout: 60_000 }, app.callback());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.api.port, config.api.host, () => resolve());
@@ -174,7 +183,7 @@ export async function startWorkerService(options: { config: Config; logger: Logg
   };
 }
 
-export async function startSchedulerService(options: { config: Config; logger: Logger; temporalAddress: string }): Promise<Service & { scheduler: RunningScheduler }> {
+export async function startSchedulerService(options: { config: Config; logger: Logger; temporalAddress: string }): Promise<Service & { scheduler: RunningScheduler; heartbeat: RunningHeartbeat }> {
   const { config, logger } = options;
   const temporal = createTemporalClient({ address: options.temporalAddress, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, codec: temporalPayloadCodec(config) });
   const scheduler = startScheduler({
@@ -191,9 +200,20 @@ export async function startSchedulerService(options: { config: Config; logger: L
       ...retentionJobs({ taskQueue: config.temporal.taskQueue, cron: config.scheduler.retentionCron, timezone: config.scheduler.timezone }),
     ],
   });
+  // The container's health check reads this heartbeat (ops/scheduler-health.ts): the scheduler
+  // ticks, and Temporal, where its jobs start, answers within the interval.
+  const { connection } = temporal;
+  const heartbeat = startHeartbeat({
+    file: config.scheduler.healthFile,
+    everySeconds: config.scheduler.heartbeatSeconds,
+    logger,
+    probe: () => connection.withDeadline(Date.now() + config.scheduler.heartbeatSeconds * 1000, () => connection.workflowService.describeNamespace({ namespace: config.temporal.namespace })).then(() => undefined),
+  });
   return {
     scheduler,
+    heartbeat,
     async stop() {
+      await heartbeat.stop();
       await scheduler.stop();
       await temporal.close();
     },

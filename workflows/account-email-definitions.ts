@@ -22,6 +22,22 @@ export type AccountEmailInput = {
 
 export type AccountEmailResult = { status: 'sent' | 'failed' | 'skipped' };
 
+/**
+ * Attempts of the sending activity: a passing SMTP failure (no connection, a timeout, a 4xx reply)
+ * is retried until the last, which records the email failed for good, as a 5xx reply does at once.
+ */
+export const ACCOUNT_EMAIL_ATTEMPTS = 5;
+
+/** How a failed outbox row that waits for the next attempt begins its error (the api shows it as `retrying`). */
+export const ACCOUNT_EMAIL_WILL_RETRY = 'will retry: ';
+
+/** An account email's delivery as the api shows it (docs/api.md, invitations' `delivery`). */
+export function accountEmailDelivery(row: { status: string; error: string | null } | undefined): { status: string; error: string | null } | null {
+  if (!row) return null;
+  if (row.status === 'failed' && (row.error ?? '').startsWith(ACCOUNT_EMAIL_WILL_RETRY)) return { status: 'retrying', error: (row.error ?? '').slice(ACCOUNT_EMAIL_WILL_RETRY.length) };
+  return { status: row.status, error: row.error };
+}
+
 /** One workflow per email: a retried start reaches the same execution. */
 export function accountEmailWorkflowId(input: AccountEmailInput): string {
   return `account-email:${input.firmId}:${input.kind}:${input.subjectId}:${input.key}`;

@@ -35,6 +35,12 @@ export function followUpSlotKey(followUpId: string, key: string): string {
   return `followup:${followUpId}:${key}`;
 }
 
+/**
+ * The send activity's retryable failure while the message a slot merges into is still going out:
+ * when its retries run out, the slot is recorded failed (docs/follow-ups.md, "One message a day").
+ */
+export const MERGE_TARGET_SENDING = 'MergeTargetSending';
+
 export type FollowUpActor = { userId: string; email: string; role: string };
 
 export type FollowUpState = 'open' | 'snoozed' | 'exhausted' | 'completed' | 'cancelled';
@@ -55,6 +61,8 @@ export type FollowUpHistory = {
   workingDays?: WorkingDays;
   /** The first message waits past this business day (the plan's `firstMessageAfterDay`; the input's until it was deferred). */
   firstMessageAfterDay?: number | null;
+  /** Nudges (their keys) merged into a message that was still going out, whose fate is still to be read. */
+  mergesAwaited?: string[];
 };
 
 export type FollowUpInput = {

@@ -11,6 +11,7 @@
  * (sends, escalations, the plan shown in lists); the workflow only orchestrates.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -27,6 +28,7 @@ import {
   changeDueDateUpdate,
   completeUpdate,
   FOLLOW_UP_REFUSAL,
+  MERGE_TARGET_SENDING,
   itemsAnsweredSignal,
   itemsChangedUpdate,
   nudgeRefusal,
@@ -43,12 +45,17 @@ import {
   type PlanView,
 } from './follow-up-definitions';
 
+function mergeTargetStayedSending(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === MERGE_TARGET_SENDING;
+}
+
 export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: FollowUpState }> {
+  const sendTimeoutMs = input.sendTimeoutMs ?? 60_000;
   const activities = proxyActivities<Activities>({
-    startToCloseTimeout: input.sendTimeoutMs ?? 60_000,
+    startToCloseTimeout: sendTimeoutMs,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
   });
-  const { followUpSendSlot: sendSlot, followUpEscalate: escalate, followUpRecordPlan: recordPlan, followUpAcknowledge: acknowledge } = activities;
+  const { followUpSendSlot: sendSlot, followUpEscalate: escalate, followUpRecordPlan: recordPlan, followUpAcknowledge: acknowledge, followUpMergeOutcome: mergeOutcome } = activities;
 
   const h: FollowUpHistory = input.history ?? {
     dueDate: input.dueDate,
@@ -179,20 +186,39 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     bump();
   });
 
+  // A message is dated by when its outbox row was written, as the one-message-a-day rule dates it,
+  // not by when it was planned: written late (a busy or restarted worker), it belongs to the later
+  // day, and the plan, the nudge's refusals and the sender then agree on which day had a message.
+  // Runs started before this keep dating it by its planned instant on replay.
+  const datedWhenWritten = patched('follow-up-message-dated-when-written');
   let sending = false;
   const send = async (key: string, kind: HandledMessage['kind'], at: number): Promise<NudgeResult> => {
     sending = true;
     try {
-      const result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at });
+      let result: Awaited<ReturnType<typeof sendSlot>>;
+      try {
+        result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at, sendTimeoutMs });
+      } catch (error) {
+        // The message this slot merges into stayed `sending` through every retry: the slot fails
+        // with nothing written (shown skipped) and the follow-up goes on. Runs that failed here
+        // before keep failing on replay: the patch is asked only at this point, so runs that never
+        // get here record no marker.
+        if (!mergeTargetStayedSending(error) || !patched('follow-up-stuck-merge-fails-only-the-slot')) throw error;
+        h.messages.push({ key, at, kind, status: 'failed' });
+        return { status: 'failed', at };
+      }
       if (result.status === 'deferred') {
         // The client's message of that day went out first, without this request: the first message
         // stays unsent and the plan moves it to the next day (never two messages a day).
         h.firstMessageAfterDay = Math.max(h.firstMessageAfterDay ?? input.firstMessageAfterDay ?? result.day, result.day);
         return { status: 'skipped', at };
       }
-      h.messages.push({ key, at, kind, status: result.status });
+      const dated = datedWhenWritten && result.writtenAt !== undefined ? result.writtenAt : at;
+      h.messages.push({ key, at: dated, kind, status: result.status });
+      // A nudge merged into a message still going out: its fate is read in the loop (below).
+      if (result.awaitsMessage) (h.mergesAwaited ??= []).push(key);
       if (result.ended && !ended) ended = result.ended;
-      return { status: result.status, at };
+      return { status: result.status, at: dated };
     } finally {
       sending = false;
     }
@@ -239,6 +265,26 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     if (ack) {
       await acknowledge({ firmId: input.firmId, followUpId: input.followUpId, ackKey: ack.key, itemIds: ack.itemIds });
       h.acks.shift();
+      continue;
+    }
+    // A nudge merged into a message that was still going out is shown as that message turns out:
+    // failed with it (shown skipped, so it is neither the day's message nor counted against the
+    // cap, and another nudge that day is sent) or merged once it is sent. Runs that merged a nudge
+    // before this replay without reading its fate: the patch is asked only here.
+    const awaited = h.mergesAwaited?.shift();
+    if (awaited !== undefined) {
+      if (patched('follow-up-nudge-merge-follows-its-message')) {
+        const outcome = await mergeOutcome({ firmId: input.firmId, followUpId: input.followUpId, key: awaited, sendTimeoutMs }).catch((error: unknown) => {
+          // Its fate still unknown after every retry: shown as the nudge was answered.
+          if (error instanceof ActivityFailure) return null;
+          throw error;
+        });
+        const handled = h.messages.find((m) => m.key === awaited);
+        if (outcome && handled && handled.status !== outcome.status) {
+          handled.status = outcome.status;
+          bump();
+        }
+      }
       continue;
     }
     if (isEnded()) break;

@@ -42,9 +42,14 @@ export type NoticeFacts = {
   noticeId: string;
   state: NoticeState;
   assigneeId: string | null;
-  /** The author of the current draft and who submitted it: neither may approve it. */
+  /** The author of the current draft (who may submit it) and who submitted it. */
   draftedBy: string | null;
   submittedBy: string | null;
+  /**
+   * Everyone who saved any version of the reply's draft: none of them may review it. Facts recorded
+   * before this field existed lack it, and are judged on `draftedBy` as they were (replays stay as they ran).
+   */
+  drafters?: string[];
   /** A due or target date is known (drafting needs one). */
   hasWorkingDate: boolean;
   /** Adjournments per hearing id. */
@@ -99,7 +104,13 @@ export const calendarChangedSignal = defineSignal('calendarChanged');
  */
 export const noticeChangedSignal = defineSignal('noticeChanged');
 
-export type NoticeStatus = { state: NoticeState; firedKeys: string[]; next: PlanStep | null; facts: NoticeFacts };
+/**
+ * `latePartner`: whether this run plans with the late partner escalation (domain/notices/plan.ts
+ * `partnerWhenLate`). A run recorded before that rule plans without it until it next runs live (then
+ * the patch takes effect and the step goes at once, after the step it waits for); the api shows such
+ * a run's plan as it will run (api/notices/late-partner.ts). Absent from workers older than this.
+ */
+export type NoticeStatus = { state: NoticeState; firedKeys: string[]; next: PlanStep | null; facts: NoticeFacts; latePartner?: boolean };
 export const noticeStatusQuery = defineQuery<NoticeStatus>('noticeStatus');
 
 export const NOTICE_REFUSAL = {
@@ -116,6 +127,8 @@ export const NOTICE_REFUSAL = {
   noReply: 'no_reply',
   differentCase: 'different_case',
   targetHasReply: 'notice_has_reply',
+  // A change of dates checked again by the activity under the notice's row lock (two sent at once).
+  factsInconsistent: 'facts_inconsistent',
 } as const;
 export type NoticeRefusalType = (typeof NOTICE_REFUSAL)[keyof typeof NOTICE_REFUSAL];
 
@@ -163,8 +176,8 @@ export function noticeRefusal(kind: StepKind, facts: NoticeFacts, args: StepArgs
     case 'approve':
     case 'request_changes':
       if (!managerial) return { type: NOTICE_REFUSAL.forbidden, message: 'Only managers and firm admins review replies.' };
-      if (actor.userId === facts.draftedBy || actor.userId === facts.submittedBy) {
-        return { type: NOTICE_REFUSAL.selfApproval, message: 'The drafter may not review their own reply: another manager or firm admin must.' };
+      if ((facts.drafters ?? [facts.draftedBy]).includes(actor.userId) || actor.userId === facts.draftedBy || actor.userId === facts.submittedBy) {
+        return { type: NOTICE_REFUSAL.selfApproval, message: 'Someone who drafted or submitted the reply may not review it: another manager or firm admin must.' };
       }
       if (kind === 'request_changes' && !String(payload.comment ?? '').trim()) return { type: NOTICE_REFUSAL.commentRequired, message: 'Requesting changes needs a comment.' };
       break;

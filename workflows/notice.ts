@@ -11,7 +11,7 @@
  */
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { planNotice, planSteps, type PlanStep } from '../domain/notices';
+import { DEFAULT_PLAN_POLICY, planNotice, planSteps, type PlanStep } from '../domain/notices';
 import { calendarChangedSignal, NOTICE_ABSENT, noticeChangedSignal, noticeRefusal, noticeStatusQuery, stepUpdate, type NoticeFacts, type NoticeRefusalDetails, type NoticeWorkflowInput, type NoticeWorkflowResult, type StepArgs, type StepKind } from './notice-definitions';
 
 const activities = proxyActivities<Activities>({
@@ -25,7 +25,12 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
   let busy = false;
   const fired = new Set<string>(input.firedKeys ?? []);
   const scale = input.timeScale ? { originMs: Date.parse(input.facts.plan.intakeAt), factor: input.timeScale } : null;
-  const pending = (): PlanStep[] => planSteps(planNotice(facts.plan, undefined, scale)).filter((s) => !fired.has(s.key));
+  // A notice planned after its partner day escalates to the firm admins at once (domain/notices/plan.ts).
+  // Runs recorded before that rule planned without it: the patch is asked only when the rule changes
+  // the plan, so histories without such a notice replay untouched and those with one as they ran.
+  let partnerWhenLate = false;
+  const stepsOf = (late: boolean): PlanStep[] => planSteps(planNotice(facts.plan, { ...DEFAULT_PLAN_POLICY, partnerWhenLate: late }, scale)).filter((s) => !fired.has(s.key));
+  const pending = (): PlanStep[] => stepsOf(partnerWhenLate);
 
   const refuse = (kind: StepKind, args: StepArgs) => {
     const refusal = noticeRefusal(kind, facts, args);
@@ -97,7 +102,8 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
   setHandler(calendarChangedSignal, markChanged);
   setHandler(noticeChangedSignal, markChanged);
 
-  setHandler(noticeStatusQuery, () => ({ state: facts.state, firedKeys: [...fired], next: pending()[0] ?? null, facts }));
+  // A query adds nothing to history: telling whether this run plans with the late rule replays as it ran.
+  setHandler(noticeStatusQuery, () => ({ state: facts.state, firedKeys: [...fired], next: pending()[0] ?? null, facts, latePartner: partnerWhenLate }));
 
   /** Ends the workflow of a notice that is not there (once any step in flight has finished). */
   const absent = async (): Promise<NoticeWorkflowResult> => {
@@ -134,6 +140,7 @@ export async function noticeWorkflow(input: NoticeWorkflowInput): Promise<Notice
       continue;
     }
     const seen = version;
+    if (!partnerWhenLate && stepsOf(true).length !== stepsOf(false).length) partnerWhenLate = patched('notice-late-partner-escalation');
     const next = pending()[0];
     if (!next) {
       await condition(() => version !== seen);

@@ -86,6 +86,20 @@ const APPROVERS = ['manager', 'firm_admin'];
 const WITHDRAWERS = ['staff', 'manager', 'firm_admin'];
 
 /**
+ * Whether this person may approve or reject a request made by `requester` (docs/period-close.md,
+ * "Who may do what"): a manager or firm admin other than the requester, unless the firm allows
+ * self-approval. The api shows it as `canDecide`; refusalFor below holds every step to it.
+ */
+export function mayDecide(actor: Pick<CloseActor, 'userId' | 'role'>, requester: Pick<CloseActor, 'userId'>, allowSelfApproval: boolean): boolean {
+  return APPROVERS.includes(actor.role) && (actor.userId !== requester.userId || allowSelfApproval);
+}
+
+/** Whether this person may withdraw a request made by `requester`: staff only their own (shown as `canWithdraw`). */
+export function mayWithdraw(actor: Pick<CloseActor, 'userId' | 'role'>, requester: Pick<CloseActor, 'userId'>): boolean {
+  return WITHDRAWERS.includes(actor.role) && (actor.role !== 'staff' || actor.userId === requester.userId);
+}
+
+/**
  * The rules of docs/period-close.md ("Who may do what"), checked by the update validators (so a refused step never
  * enters history) before any handler runs. Returns the refusal, or null when the step may proceed.
  * Four-eyes compares real user ids: holding a manager role does not exempt the requester.
@@ -93,8 +107,10 @@ const WITHDRAWERS = ['staff', 'manager', 'firm_admin'];
 export function refusalFor(kind: DecisionKind, state: CloseWorkflowState, requester: CloseActor, args: DecisionArgs): { type: RefusalType; message: string } | null {
   const self = args.actor.userId === requester.userId;
   if (kind === 'withdraw') {
-    if (!WITHDRAWERS.includes(args.actor.role)) return { type: REFUSAL.forbidden, message: 'Only staff, managers and firm admins may withdraw a close request.' };
-    if (args.actor.role === 'staff' && !self) return { type: REFUSAL.forbidden, message: 'Staff may withdraw only their own close requests.' };
+    if (!mayWithdraw(args.actor, requester)) {
+      const message = WITHDRAWERS.includes(args.actor.role) ? 'Staff may withdraw only their own close requests.' : 'Only staff, managers and firm admins may withdraw a close request.';
+      return { type: REFUSAL.forbidden, message };
+    }
   } else {
     if (!APPROVERS.includes(args.actor.role)) return { type: REFUSAL.forbidden, message: 'Only managers and firm admins decide close requests.' };
     if (self && (kind === 'reject' || !args.allowSelfApproval)) {

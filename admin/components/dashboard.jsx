@@ -8,7 +8,15 @@ import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 
 const api = new ApiClient();
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : 'never');
+// Times as the web app writes them (web/src/lib/format.ts, formatDateTime): DD-MM-YYYY HH:mm in
+// IST, whatever the browser's own zone. The console is a bundle of its own, so the same Intl options.
+const IST_PARTS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const when = (iso) => {
+  const date = iso ? new Date(iso) : null;
+  if (!date || Number.isNaN(date.getTime())) return 'never';
+  const p = Object.fromEntries(IST_PARTS.formatToParts(date).map((part) => [part.type, part.value]));
+  return `${p.day}-${p.month}-${p.year} ${p.hour}:${p.minute} IST`;
+};
 const person = (p) => (!p ? '' : typeof p === 'string' ? p : `${p.name} <${p.email}>`);
 
 const cell = { padding: '6px 10px', borderBottom: '1px solid #e5e8ee', textAlign: 'left', verticalAlign: 'top' };

@@ -7,9 +7,11 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { emailHasAccount, lookupAccountLink } from '../../db/accounts';
+import { NAME } from '../../db/editable-fields';
 import { AccountInvitation } from '../../db/models/account';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
+import { OutboxMessage } from '../../db/models/outbox-message';
 import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
@@ -21,14 +23,15 @@ import { presentUserRecord } from '../presenters';
 import { ROLES } from '../rbac/permissions';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import { idParams } from '../schemas';
-import { assertPasswordAcceptable } from '../auth/service';
+import { assertPasswordAcceptable } from '../auth/passwords';
+import { accountEmailDelivery, accountEmailSlotKey } from '../../workflows/account-email-definitions';
 import type { AccountMailer } from './email-client';
 import { linkExpired } from './password-reset';
 
 const createBody = z
   .object({
     email: z.email().max(320),
-    name: z.string().trim().min(1).max(200),
+    name: NAME,
     role: z.enum(ROLES),
     clientId: z.uuid().optional(),
   })
@@ -37,10 +40,22 @@ const createBody = z
     if (body.role !== 'client' && body.clientId) ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'only client (portal) users belong to a client' });
   });
 const tokenParams = z.object({ token: z.string().min(1).max(200) });
-const acceptBody = z.object({ password: z.string().min(1).max(1024), name: z.string().trim().min(1).max(200).optional() });
+const acceptBody = z.object({ password: z.string().min(1).max(1024), name: NAME.optional() });
 const listQuery = z.object(pageQuery);
 
-export function presentInvitation(invitation: AccountInvitation) {
+type Delivery = (NonNullable<ReturnType<typeof accountEmailDelivery>> & { at: Date }) | null;
+
+/**
+ * The latest send's delivery with the time of its state: when it went out for `sent`, otherwise when
+ * the outbox row last changed (the attempt that failed, the one under way).
+ */
+function deliveryOf(row: OutboxMessage | undefined): Delivery {
+  const delivery = accountEmailDelivery(row);
+  if (!row || !delivery) return null;
+  return { ...delivery, at: (delivery.status === 'sent' && row.sentAt) || row.updatedAt };
+}
+
+export function presentInvitation(invitation: AccountInvitation, delivery: Delivery = null) {
   return {
     id: invitation.id,
     email: invitation.email,
@@ -52,6 +67,8 @@ export function presentInvitation(invitation: AccountInvitation) {
     lastSentAt: invitation.lastSentAt,
     invitedBy: invitation.invitedBy,
     createdAt: invitation.createdAt,
+    // The latest send's email: sending, sent, retrying (SMTP failed in passing) or failed for good, and since when.
+    delivery,
   };
 }
 
@@ -61,6 +78,29 @@ async function manageable(ctx: AuthenticatedContext, id: string): Promise<Accoun
   if (!invitation || !mayInvite(ctx.state.user.role, invitation.role)) throw notFound('No such invitation.');
   if (invitation.acceptedAt || invitation.revokedAt) throw conflict('invitation_closed', 'This invitation was already accepted or revoked.');
   return invitation;
+}
+
+/**
+ * An inviter's standing backs their pending invitations: when a user is deactivated or given a role
+ * that may not issue some of them, those end now (revoked by whoever made the change, audited as
+ * `invitation.revoked`). Acceptance checks the same (`inviterStillMay`) for changes made elsewhere.
+ */
+export async function endInvitationsBeyondInviter(trx: Knex.Transaction, inviter: { id: string; role: string; active: boolean }, by: string): Promise<number> {
+  const pending = await AccountInvitation.query(trx).where({ invited_by: inviter.id }).whereNull('accepted_at').whereNull('revoked_at').forUpdate();
+  const ended = pending.filter((invitation) => !inviter.active || !mayInvite(inviter.role, invitation.role));
+  if (ended.length === 0) return 0;
+  await setAuditAction(trx, 'invitation.revoked');
+  await AccountInvitation.query(trx)
+    .whereIn('id', ended.map((invitation) => invitation.id))
+    .patch({ revokedAt: new Date(), revokedBy: by, tokenHash: null } as Partial<AccountInvitation>);
+  await setAuditAction(trx, null);
+  return ended.length;
+}
+
+/** Whether the person who sent an invitation is still active and may still invite its role. */
+async function inviterStillMay(invitation: AccountInvitation): Promise<boolean> {
+  const inviter = await User.query().findById(invitation.invitedBy);
+  return inviter !== undefined && inviter.active && mayInvite(inviter.role, invitation.role);
 }
 
 /** The link holder's 409: the address has an account (no firm named); the web app's invite page explains it. */
@@ -137,7 +177,10 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
         const q = AccountInvitation.query().whereNull('accepted_at').whereNull('revoked_at').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(query.limit + 1);
         if (after) q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [String(after[0]), String(after[1])]);
         const result = page(await q, query.limit, (i) => [i.createdAt.toISOString(), i.id]);
-        ctx.body = { items: result.items.map(presentInvitation), nextCursor: result.nextCursor };
+        const slots = result.items.map((i) => accountEmailSlotKey({ kind: 'invitation', subjectId: i.id, key: String(i.sends) }));
+        const rows = await OutboxMessage.query().whereIn('slot_key', slots).select('slot_key', 'status', 'error', 'sent_at', 'updated_at');
+        const bySlot = new Map(rows.map((r) => [r.slotKey, r]));
+        ctx.body = { items: result.items.map((i, n) => presentInvitation(i, deliveryOf(bySlot.get(slots[n] ?? '')))), nextCursor: result.nextCursor };
       },
     }),
     route({
@@ -181,7 +224,7 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
         const found = await openLink(ctx, params.token);
         ctx.body = await inTenantTransaction(deps.knex, linkScope(found.firmId, ctx), async () => {
           const [invitation, firm] = await Promise.all([AccountInvitation.query().findById(found.id), Firm.query().findById(found.firmId)]);
-          if (!invitation || !firm) throw linkExpired();
+          if (!invitation || !firm || !(await inviterStillMay(invitation))) throw linkExpired();
           await refuseTakenAddress(invitation.email);
           return { firmName: firm.name, email: invitation.email, name: invitation.name, role: invitation.role, expiresAt: invitation.expiresAt };
         });
@@ -199,6 +242,8 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
           // Locked: two acceptances of one link at once make one user, the other gets 410.
           const invitation = await AccountInvitation.query().findById(found.id).forUpdate();
           if (!invitation || !invitation.isPending()) throw linkExpired();
+          // An inviter deactivated or demoted since (in the console too) no longer vouches for it.
+          if (!(await inviterStillMay(invitation))) throw linkExpired();
           await refuseTakenAddress(invitation.email);
           assertPasswordAcceptable(body.password, invitation.email, 'password');
           let created: User;

@@ -18,7 +18,8 @@ import { resetExpiry } from '../../domain/accounts';
 import { ApiError, rateLimited } from '../errors';
 import type { LinkThrottle } from '../follow-ups/link-throttle';
 import { route, type RouteSpec } from '../routes';
-import { assertPasswordAcceptable, type AuthService } from '../auth/service';
+import { assertPasswordAcceptable } from '../auth/passwords';
+import type { AuthService } from '../auth/service';
 import { limiterSubject } from '../auth/throttle';
 import type { AccountMailer } from './email-client';
 

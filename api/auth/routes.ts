@@ -5,7 +5,9 @@ import { notFound } from '../errors';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import { clearSessionCookies, setSessionCookies } from './cookies';
 import type { DeviceCookies } from './device-cookie';
-import { presentSession, type AuthService, type ClientInfo } from './service';
+import { presentSession } from './present';
+import type { AuthService } from './service';
+import type { ClientInfo } from './types';
 
 const loginBody = z.object({
   email: z.string().trim().min(3).max(320),
@@ -17,6 +19,8 @@ const loginBody = z.object({
 const idParams = z.object({ id: z.uuid() });
 const reauthBody = z.object({ password: z.string().min(1).max(1024), totp: z.string().regex(/^\d{6}$/, 'six digits').optional() });
 const codeBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+/** The code may be left out right after a re-authentication, which checked one (docs/api.md). */
+const disableBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits').optional() });
 const passwordBody = z.object({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(1).max(1024) });
 
 /** A place outside the app (the admin console, the Temporal UI) and the roles the app links to it for. */
@@ -119,6 +123,8 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       method: 'post',
       path: '/api/auth/totp/enable',
       action: 'self.manage',
+      // A session alone must not tie the account to someone else's authenticator (docs/accounts.md).
+      sensitive: true,
       body: codeBody,
       async handler(ctx, { body }) {
         await auth.totpEnable(ctx.state.trx, ctx.state.user, body.code);
@@ -130,9 +136,9 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       path: '/api/auth/totp/disable',
       action: 'self.manage',
       sensitive: true,
-      body: codeBody,
+      body: disableBody,
       async handler(ctx, { body }) {
-        await auth.totpDisable(ctx.state.trx, ctx.state.user, ctx.state.session.id, body.code, clientOf(ctx, deps.devices));
+        await auth.totpDisable(ctx.state.trx, ctx.state.user, ctx.state.session, body.code, clientOf(ctx, deps.devices));
         ctx.status = 204;
       },
     }),

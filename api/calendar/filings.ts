@@ -15,6 +15,7 @@ import { calendarScope, findCalendarClient } from './client-lookup';
 import { idParams } from '../schemas';
 import { filingBody } from './schema';
 import { endFollowUpsOfFiledDeadline } from '../follow-ups/deadline-moves';
+import { lockFilingKey } from '../../db/period-lock';
 import type { TemporalHandle } from '../temporal-client';
 
 type FilingRow = { id: string; client_id: string; return_type: string; period: string; filed_on: string; arn: string; created_at: Date };
@@ -60,6 +61,10 @@ export function filingRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
         // after applicability, so a return the client does not file is 422 whatever the date.
         const problem = filedOnProblem(body.period, body.filedOn, istDate(new Date()));
         if (problem) throw invalidInput({ fields: { filedOn: problem } });
+        // The return's lock (db/period-lock.ts) before the filing row is written: the row's audit
+        // takes the firm's audit-chain lock, and a create holding the return's lock that then writes
+        // its own audited rows would wait for it while this waited for the return's lock (deadlock).
+        await lockFilingKey(trx, client.id, body.returnType, body.period);
         try {
           // A savepoint, so a concurrent double click's unique violation leaves the request's transaction usable.
           const rows: FilingRow[] = await trx.transaction(

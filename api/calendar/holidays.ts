@@ -6,6 +6,7 @@
  * replans the follow-ups and notices those days time (calendar-replan.ts).
  */
 import { loadCalendarSettings, loadFirmHolidays, loadNationalHolidays } from '../../db/calendar';
+import { lockKey } from '../../db/advisory-lock';
 import { route, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { calendarSnapshot, replanAfterCalendarChange } from './calendar-replan';
@@ -32,7 +33,7 @@ export function holidayRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
       async handler(ctx, { body }) {
         const { trx, firmId } = calendarScope(ctx);
         // Two admins saving at once take turns, so the difference below is taken against what is there.
-        await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`taalmel.holidays:${firmId}`]);
+        await lockKey(trx, `taalmel.holidays:${firmId}`);
         const current = await loadCalendarSettings(trx, firmId);
         const before = await calendarSnapshot(trx, firmId);
         const settings = {

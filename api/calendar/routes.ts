@@ -4,7 +4,7 @@
  * scheme, turnover band, buffer, dated frequency changes). The return-pending view is the same list
  * filtered: `?returnType=GSTR-3B&status=overdue`.
  */
-import { calendarEntries, dateOf, daysInMonth, dayNumber, entryOrder, istDate, type CalendarEntry, type EntryKey } from '../../domain/calendar';
+import { calendarEntries, dateOf, daysInMonth, dayNumber, entryOrder, istDate, qrmpTurnoverProblem, withFrequencyChange, type CalendarEntry, type EntryKey } from '../../domain/calendar';
 import { loadCalendarClients, loadFilings, loadFirmCalendar, recordFrequencyChange, type CalendarClient } from '../../db/calendar';
 import { invalidInput, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
@@ -12,7 +12,7 @@ import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import { calendarScope, findCalendarClient } from './client-lookup';
 import { presentEntry, presentProfile } from './present';
 import { idParams } from '../schemas';
-import { clientCalendarQuery, firmCalendarQuery, MAX_WINDOW_DAYS, profileBody, type WindowQuery } from './schema';
+import { clientCalendarQuery, firmCalendarQuery, MAX_WINDOW_DAYS, profileBody, type ProfileBody, type WindowQuery } from './schema';
 
 /** The window asked for: by default the current month (IST); at most MAX_WINDOW_DAYS long. */
 function windowOf(query: WindowQuery, today: string): { from: string; to: string } {
@@ -46,6 +46,21 @@ async function listFor(ctx: AuthenticatedContext, clients: CalendarClient[], que
   return { from, to, today, items: items.map(presentEntry), nextCursor };
 }
 
+/**
+ * The QRMP turnover rule (domain/calendar/rules.ts) on the profile a change would leave: 422 naming
+ * the fields of the request it rests on. A request that touches none of them (an owner, a buffer)
+ * is not refused for a profile recorded before the rule.
+ */
+function refuseQrmpAboveTurnover(client: CalendarClient, body: ProfileBody): void {
+  const fields = ['scheme', 'turnoverBand', 'frequencyChange'] as const;
+  if (!fields.some((f) => body[f] !== undefined)) return;
+  const patched = { ...client.profile, scheme: body.scheme ?? client.profile.scheme, turnoverBand: body.turnoverBand !== undefined ? body.turnoverBand : client.profile.turnoverBand };
+  const problem = qrmpTurnoverProblem(body.frequencyChange ? withFrequencyChange(patched, body.frequencyChange) : patched);
+  if (!problem) return;
+  const named = fields.filter((f) => body[f] !== undefined).map((f) => [f === 'frequencyChange' ? 'frequencyChange.frequency' : f, problem]);
+  throw unprocessable('qrmp_turnover_limit', `${problem}.`, { fields: Object.fromEntries(named) });
+}
+
 export function calendarRoutes(): RouteSpec[] {
   return [
     route({
@@ -55,12 +70,10 @@ export function calendarRoutes(): RouteSpec[] {
       query: firmCalendarQuery,
       async handler(ctx, { query }) {
         const { trx, firmId, portalClientId } = calendarScope(ctx);
-        // A portal user sees its own client whatever it asks for (row-level security says the same).
-        if (portalClientId && query.clientId && query.clientId !== portalClientId) {
-          ctx.body = { items: [], nextCursor: null };
-          return;
-        }
-        const clients = await loadCalendarClients(trx, firmId, portalClientId ?? query.clientId);
+        // A portal user sees its own client whatever it asks for (row-level security says the same):
+        // another client's id is an empty list of the usual shape, with its window.
+        const foreign = !!portalClientId && query.clientId !== undefined && query.clientId !== portalClientId;
+        const clients = foreign ? [] : await loadCalendarClients(trx, firmId, portalClientId ?? query.clientId);
         const list = await listFor(ctx, clients.filter((c) => c.active), query);
         ctx.body = { items: list.items, nextCursor: list.nextCursor, from: list.from, to: list.to, today: list.today };
       },
@@ -94,6 +107,7 @@ export function calendarRoutes(): RouteSpec[] {
           }
           patch.owner_id = body.ownerId;
         }
+        refuseQrmpAboveTurnover(client, body);
         if (body.scheme !== undefined) patch.scheme = body.scheme;
         if (body.turnoverBand !== undefined) patch.turnover_band = body.turnoverBand;
         if (body.targetBufferDays !== undefined) patch.target_buffer_days = body.targetBufferDays;

@@ -56,6 +56,8 @@ export const extensionBody = z
     returnType,
     period,
     stateCodes: z.array(stateCode).min(1).max(40).nullable(),
+    // Null (or left out): filers of either frequency.
+    filingFrequency: z.enum(['monthly', 'quarterly']).nullable().default(null),
     dueDate: isoDate,
     reference: z.string().trim().min(1).max(500),
   })
@@ -77,3 +79,4 @@ export const profileBody = z
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'nothing to change');
+export type ProfileBody = z.infer<typeof profileBody>;

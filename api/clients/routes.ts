@@ -1,10 +1,11 @@
 /** The firm's clients. Portal users see only their own client (the model and RLS both enforce it). */
 import { z } from 'zod';
 import { gstinProblem, normaliseGstin } from '../../domain/gstin';
-import { changeFilingFrequency } from '../../db/calendar';
+import { changeFilingFrequency, loadCalendarClients, plainFrequencyChange, qrmpRefusal } from '../../db/calendar';
+import { qrmpTurnoverProblem, withFrequencyChange } from '../../domain/calendar';
 import { CLIENT_FIELDS } from '../../db/editable-fields';
 import { Client } from '../../db/models/client';
-import { conflict, notFound } from '../errors';
+import { conflict, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentClient } from '../presenters';
 import { idParams } from '../schemas';
@@ -99,12 +100,21 @@ export function clientRoutes(): RouteSpec[] {
         const client = await Client.query().findById(params.id);
         if (!client) throw notFound('No such client.');
         const { filingFrequency, ...rest } = body;
+        const { trx, user } = ctx.state;
+        if (!trx || !user) throw new Error('client routes run inside the tenant transaction');
+        // The QRMP turnover rule (domain/calendar/rules.ts) before anything is written: a client above ₹5 crore files monthly.
+        if (filingFrequency) {
+          const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
+          const problem = profiled && qrmpTurnoverProblem(withFrequencyChange(profiled.profile, plainFrequencyChange(filingFrequency)));
+          if (problem) {
+            const refusal = qrmpRefusal(problem, 'filingFrequency');
+            throw unprocessable(refusal.code, refusal.message, { fields: refusal.fields });
+          }
+        }
         if (Object.keys(rest).length > 0) await Client.query().patchAndFetchById(client.id, rest as Partial<Client>);
         // A new frequency applies from the quarter the QRMP option window allows, so earlier periods
         // keep their returns (the compliance calendar's dated changes).
         if (filingFrequency) {
-          const { trx, user } = ctx.state;
-          if (!trx || !user) throw new Error('client routes run inside the tenant transaction');
           await changeFilingFrequency(trx, client.firmId, client.id, filingFrequency, user.id);
         }
         const patched = await Client.query().findById(client.id);

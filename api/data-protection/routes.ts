@@ -8,19 +8,20 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { exportPlan } from '../../domain/data-protection';
-import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, type ClientErasureInput } from '../../workflows/client-erasure-definitions';
+import { clientErasureWorkflowId, type ClientErasureInput } from '../../workflows/client-erasure-definitions';
 import { CLIENT_EXPORT_WORKFLOW, clientExportWorkflowId, type ClientExportInput } from '../../workflows/client-export-definitions';
 import { ApiError, invalidInput, notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import type { SignedUrlTokens } from '../signed-url-token';
 import type { TemporalHandle } from '../temporal-client';
+import { auditRestartedErasure, lockClient, resumeCommittedErasure } from './erasure-resume';
+import { startErasureWorkflow } from './erasure-start';
 import { presentErasure, presentExport, type ErasureRow, type ExportRow } from './present';
 
 export type DataProtectionRouteDeps = {
@@ -44,17 +45,14 @@ const erasureBody = z.object({
   confirmName: z.string().max(400),
 });
 
-/** One request at a time per client: a double click waits for the first and then finds it. */
-async function lockClient(trx: Knex.Transaction, purpose: string, clientId: string): Promise<void> {
-  await trx.raw(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`taalmel.${purpose}:${clientId}`]);
-}
-
 export const EXPORT_DOWNLOAD_PATH = '/api/exports/download';
 
 const downloadRefused = (code: string, message: string) => new ApiError(403, code, message);
 
 export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[] {
   const base = () => (deps.publicUrl ?? '').replace(/\/+$/, '');
+  const startErasure = (input: ClientErasureInput, workflowId: string, retryOfFailed: boolean) =>
+    startErasureWorkflow(deps.temporal, input, workflowId, { retryOfFailed });
 
   return [
     route<z.infer<typeof idParams>>({
@@ -67,7 +65,12 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         const trx = ctx.state.trx!;
         const client = await Client.query().findById(params.id);
         if (!client) throw notFound('No such client.');
-        await lockClient(trx, 'export', client.id);
+        // The erasure's own lock: an export and an erasure request of one client never interleave. An
+        // export asked while the erasure runs would start after the erasure read which workflows to
+        // stop, and could write a ZIP of the client after its files were deleted: it is refused.
+        await lockClient(trx, 'erasure', client.id);
+        const erasing = await trx('client_erasures').where({ client_id: client.id, status: 'running' }).first('id');
+        if (erasing) throw new ApiError(409, 'erasure_in_progress', 'The client is being erased: it can no longer be exported.', { erasureId: erasing.id });
         const inFlight = await trx('client_exports').where({ client_id: client.id }).whereIn('status', ['queued', 'running']).first('id', 'workflow_id');
         if (inFlight) {
           ctx.status = 202;
@@ -97,30 +100,40 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         if (claims === 'expired') throw downloadRefused('download_url_expired', 'This download URL has expired: request a new export.');
         if (typeof claims === 'string') throw downloadRefused('download_url_invalid', 'This download URL is not valid.');
         const scope = { firmId: claims.firmId, actor: { userId: null, email: 'holder of a signed download URL', role: 'public' }, requestId: ctx.state.requestId, ip: ctx.ip };
-        const outcome = await inTenantTransaction(deps.knex, scope, async (trx) => {
+        let fd: number | undefined;
+        const outcome = await inTenantTransaction(deps.knex, scope, async (trx): Promise<{ row: ExportRow; fd: number } | { refused: 'used' | 'not_ready' | 'expired' | 'missing' }> => {
           await setAuditAction(trx, 'client.export_downloaded');
-          // Single use: the first request that flips downloaded_at gets the file; every later one is refused.
+          const row = (await trx('client_exports').where({ id: claims.id }).forUpdate().first()) as ExportRow | undefined;
+          const usable = row && row.status === 'ready' && !row.downloaded_at && new Date(row.expires_at) > new Date();
+          if (!usable) return { refused: row?.downloaded_at ? 'used' : row && row.status !== 'expired' && new Date(row.expires_at) > new Date() ? 'not_ready' : 'expired' };
+          // The file is opened before the URL is spent: an api that does not see the workers' export
+          // folder (or a ZIP lost from it) answers so and leaves the URL unused.
+          try {
+            fd = fs.openSync(path.join(deps.exportDir, path.basename(row.file_name ?? '')), 'r');
+          } catch {
+            return { refused: 'missing' };
+          }
+          // Single use: the request that flips downloaded_at (under the row lock) gets the file; every later one is refused.
           const [taken] = (await trx('client_exports')
-            .where({ id: claims.id, status: 'ready' })
-            .whereNull('downloaded_at')
-            .where('expires_at', '>', trx.fn.now())
+            .where({ id: row.id })
             .update({ downloaded_at: trx.fn.now(), downloaded_ip: ctx.ip, updated_at: trx.fn.now() })
             .returning('*')) as ExportRow[];
-          if (taken) return { row: taken };
-          const row = (await trx('client_exports').where({ id: claims.id }).first()) as ExportRow | undefined;
-          return { refused: row?.downloaded_at ? 'used' : row && row.status !== 'expired' && new Date(row.expires_at) > new Date() ? 'not_ready' : 'expired' };
+          return { row: taken!, fd };
+        }).catch((error: unknown) => {
+          if (fd !== undefined) fs.closeSync(fd); // the URL was not spent: the transaction rolled back
+          throw error;
         });
         if ('refused' in outcome) {
           if (outcome.refused === 'used') throw downloadRefused('download_url_used', 'This download URL has been used: each export downloads once. Request a new export.');
           if (outcome.refused === 'not_ready') throw new ApiError(409, 'export_not_ready', 'The export is not ready yet.');
+          if (outcome.refused === 'missing') throw new ApiError(503, 'export_file_unavailable', "The export's file cannot be read on this server; the URL was not used. Try again later, or request a new export.");
           throw downloadRefused('download_url_expired', 'This export has expired: request a new one.');
         }
-        const file = path.join(deps.exportDir, path.basename(outcome.row.file_name ?? ''));
         ctx.type = 'application/zip';
         ctx.set('content-disposition', `attachment; filename="client-export-${outcome.row.client_id}-${outcome.row.id}.zip"`);
         ctx.set('cache-control', 'no-store');
         ctx.length = Number(outcome.row.size_bytes);
-        ctx.body = fs.createReadStream(file);
+        ctx.body = fs.createReadStream('', { fd: outcome.fd });
       },
     }),
     route<z.infer<typeof idParams>>({
@@ -145,11 +158,25 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
       async handler(ctx, { params, body }) {
         const trx = ctx.state.trx!;
         const client = await Client.query().findById(params.id);
-        if (!client) throw notFound('No such client.');
+        if (!client) {
+          // The client is gone: its deletion committed. A failure after it (files, certification)
+          // is resumed by the same request; the workflow's deletion step sees the committed
+          // deletion and deletes nothing again, and the certification recounts before it signs.
+          // The reason and the confirmed name are the first request's (erasure-resume.ts).
+          const resumed = await resumeCommittedErasure(trx, ctx.state.user!.firmId, params.id);
+          if (!resumed) throw notFound('No such client.');
+          const input = { firmId: resumed.firm_id, clientId: params.id, erasureId: resumed.id, cancelGraceSeconds: deps.cancelGraceSeconds };
+          const started = await startErasure(input, resumed.workflow_id, resumed.wasFailed);
+          if (started === 'started' && !resumed.wasFailed) await auditRestartedErasure(trx, resumed.id);
+          ctx.status = 202;
+          ctx.body = { erasureId: resumed.id, workflowId: resumed.workflow_id };
+          return;
+        }
         if (body.confirmName !== client.name) throw invalidInput({ fields: { confirmName: "must equal the client's name exactly" } }, 'Type the client\'s name to confirm the erasure.');
         await lockClient(trx, 'erasure', client.id);
         const workflowId = clientErasureWorkflowId(client.firmId, client.id);
         let row = (await trx('client_erasures').where({ client_id: client.id }).first()) as ErasureRow | undefined;
+        const retryOfFailed = row?.status === 'failed';
         await setAuditAction(trx, 'client.erasure_requested');
         if (!row) {
           [row] = (await trx('client_erasures')
@@ -160,13 +187,7 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
           [row] = (await trx('client_erasures').where({ id: row.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() }).returning('*')) as ErasureRow[];
         }
         await setAuditAction(trx, null);
-        const input: ClientErasureInput = { firmId: client.firmId, clientId: client.id, erasureId: row!.id, cancelGraceSeconds: deps.cancelGraceSeconds };
-        try {
-          await deps.temporal.client.workflow.start(CLIENT_ERASURE_WORKFLOW, { taskQueue: deps.temporal.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
-        } catch (error) {
-          // Already running (or done) under this id: the same request again, the same erasure.
-          if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-        }
+        await startErasure({ firmId: client.firmId, clientId: client.id, erasureId: row!.id, cancelGraceSeconds: deps.cancelGraceSeconds }, workflowId, retryOfFailed);
         ctx.status = 202;
         ctx.body = { erasureId: row!.id, workflowId };
       },

@@ -11,6 +11,7 @@ import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { recordAuditEvent } from '../../db/audit';
+import { lockKey } from '../../db/advisory-lock';
 import { firmDeletionPlan } from '../../domain/firm-deletion';
 import { FIRM_DELETION_WORKFLOW, firmDeletionCancelSignal, firmDeletionWorkflowId, type FirmDeletionInput } from '../../workflows/firm-deletion-definitions';
 import { conflict, invalidInput, notFound, unprocessable } from '../errors';
@@ -37,7 +38,7 @@ const OPEN = ['scheduled', 'running'];
 
 /** One request at a time per firm: a double click waits for the first and then finds it. */
 async function lockFirm(trx: Knex.Transaction, firmId: string): Promise<void> {
-  await trx.raw(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`taalmel.firm-deletion:${firmId}`]);
+  await lockKey(trx, `taalmel.firm-deletion:${firmId}`);
 }
 
 async function exportOffer(trx: Knex.Transaction): Promise<ExportOffer> {

@@ -37,6 +37,7 @@ import { startFollowUpWorkflow } from './workflow-client';
 import { lockRowCommit } from '../../db/row-commit';
 import { lockFilingKey, lockNoticeKey, lockPeriodKey } from '../../db/period-lock';
 import { messageOfDay } from '../../db/follow-ups';
+import { lockKey } from '../../db/advisory-lock';
 
 export type FollowUpCreationDeps = {
   temporal: TemporalHandle;
@@ -106,7 +107,7 @@ export function idempotencyKeyOf(ctx: { get(name: string): string }): string | n
  */
 export async function followUpForKey(trx: Knex.Transaction, firmId: string, key: string | null): Promise<FollowUp | null> {
   if (!key) return null;
-  await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`follow-up:${firmId}:${key}`]);
+  await lockKey(trx, `follow-up:${firmId}:${key}`, 'text32');
   return (await FollowUp.query().findOne({ idempotency_key: key })) ?? null;
 }
 

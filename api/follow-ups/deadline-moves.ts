@@ -41,7 +41,7 @@ export async function moveFollowUpsOfDeadline(
   const rows = await FollowUp.query()
     .whereIn('status', LIVE_STATUSES)
     .whereRaw(`deadline->>'returnType' = ? and deadline->>'period' = ?`, [input.returnType, input.period])
-    .forUpdate();
+    .forNoKeyUpdate();
   const moved: string[] = [];
   for (const row of rows) {
     const client = await Client.query().findById(row.clientId);
@@ -62,15 +62,16 @@ export async function endFollowUpsOfFiledDeadline(
   temporal: TemporalHandle,
   input: { clientId: string; returnType: ReturnType; period: string; filedOn: string; arn: string; actor: FollowUpActor },
 ): Promise<string[]> {
-  // Held to commit, as a create keyed to this return holds it (db/period-lock.ts): taken after the
-  // filing row is written and before the follow-ups are read, so a create that got the lock first
-  // has committed its request (read here and ended), and one that waits sees the filing (422).
+  // Held to commit, as a create keyed to this return holds it (db/period-lock.ts): taken before the
+  // follow-ups are read (the filing route takes it already before it writes the filing row, whose
+  // audit would otherwise deadlock with a create's), so a create that got the lock first has
+  // committed its request (read here and ended), and one that waits sees the filing (422).
   await lockFilingKey(trx, input.clientId, input.returnType, input.period);
   const rows = await FollowUp.query()
     .where({ client_id: input.clientId })
     .whereIn('status', LIVE_STATUSES)
     .whereRaw(`deadline->>'returnType' = ? and deadline->>'period' = ?`, [input.returnType, input.period])
-    .forUpdate();
+    .forNoKeyUpdate();
   const note = `${input.returnType} for ${input.period} filed on ${input.filedOn} (ARN ${input.arn})`;
   for (const row of rows) {
     await endFollowUp(trx, row.id, 'completed', note, 'follow_up.completed_return_filed');

@@ -1,7 +1,7 @@
 /**
  * The checklist link has no sign-in, so it is rate-limited like sign-in, with state in PostgreSQL
- * (every api replica sees the same counts): requests per IP, and far fewer unknown or dead tokens
- * per IP (guessing). Refusals are 429 rate_limited with Retry-After.
+ * (every api replica sees the same counts): requests per IP, and far fewer tokens that match no
+ * link per IP (guessing; a link that expired or was revoked was issued, and costs nothing). Refusals are 429 rate_limited with Retry-After.
  */
 import type { Knex } from 'knex';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';

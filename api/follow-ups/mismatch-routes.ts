@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { LIVE_STATUSES } from '../../db/follow-ups';
+import { lockKey } from '../../db/advisory-lock';
 import { shownInLaterImports } from '../../db/supplier-chases';
 import { Client } from '../../db/models/client';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
@@ -83,7 +84,7 @@ export function mismatchFollowUpRoutes(deps: FollowUpCreationDeps): RouteSpec[] 
         if (!run) throw notFound('No such reconciliation.');
         requireCompleted(run);
         // Two requests for one run at once: the second sees what the first wrote.
-        await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`mismatch-follow-up:${firmId}:${run.id}`]);
+        await lockKey(trx, `mismatch-follow-up:${firmId}:${run.id}`, 'text32');
 
         const wanted = body.supplierGstins;
         await assertSuppliersInRun(trx, run.id, wanted);

@@ -17,8 +17,37 @@ function nextPlanned(messages: PlannedMessage[]): string | null {
   return next ? istIso(next.at) : null;
 }
 
-export function presentSummary(row: FollowUp) {
-  return {
+/**
+ * Who reads: the firm's people see everything; a client's own (portal) users see their requests,
+ * items, files, due dates and what was sent to them, never the firm's workings (the alerts inside
+ * the firm and why, the workflow's id, the owner's id, the reminder schedule and the next message's
+ * time, that and until when staff paused the chase, the reconciliation run and result rows an item
+ * was made from, a delivery's error text and the mail server's message id), as with notices.
+ */
+export type Viewer = 'firm' | 'client';
+
+export function viewerOf(role: string | undefined): Viewer {
+  return role === 'client' ? 'client' : 'firm';
+}
+
+/**
+ * A request's status as its client sees it (docs/follow-ups.md "What a client's own user sees"):
+ * a snooze pauses the firm's reminders, not the request, which stays open to the client's answers;
+ * so a snoozed request is `open` to them. Every client-facing answer (the API's client view, a
+ * notice's follow-ups) takes its status from here.
+ */
+export function clientStatus(status: FollowUp['status']): Exclude<FollowUp['status'], 'snoozed'> {
+  return status === 'snoozed' ? 'open' : status;
+}
+
+/** The statuses a client's `?status=` filter matches: `open` is also what the firm snoozed, `snoozed` is nothing they can see. */
+export function statusesForClient(status: FollowUp['status']): FollowUp['status'][] {
+  if (status === 'snoozed') return [];
+  return status === 'open' ? ['open', 'snoozed'] : [status];
+}
+
+export function presentSummary(row: FollowUp, viewer: Viewer = 'firm') {
+  const summary = {
     id: row.id,
     clientId: row.clientId,
     title: row.title,
@@ -35,10 +64,15 @@ export function presentSummary(row: FollowUp) {
     ...(row.recipient === 'supplier' ? { supplierEmail: row.supplierEmail } : {}),
     createdAt: istIso(row.createdAt.getTime()),
   };
+  if (viewer === 'firm') return summary;
+  // No next message's time (the firm's reminder schedule, which tells when a paused chase resumes):
+  // the due date is what the client works to.
+  const { workflowId: _workflowId, ownerId: _ownerId, snoozedUntil: _snoozedUntil, nextMessageAt: _next, reconciliationRunId: _runId, ...forClient } = summary;
+  return { ...forClient, status: clientStatus(row.status) };
 }
 
 /** The full follow-up; `plan` (fresh from the workflow) wins over the row's last recorded plan, for the schedule and the next message alike. */
-export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedMessage[]; escalations: PlannedEscalation[] }) {
+export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedMessage[]; escalations: PlannedEscalation[] }, viewer: Viewer = 'firm') {
   const items = await FollowUpItem.query().where({ follow_up_id: row.id }).orderBy('position');
   const files = await FollowUpFile.query().where({ follow_up_id: row.id, status: 'received' }).select('id', 'item_id', 'filename', 'size_bytes', 'sha256', 'received_at').orderBy('received_at');
   const sent = await OutboxMessage.query()
@@ -48,30 +82,30 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
     .orderBy('created_at');
   const itemIds = new Set(items.map((i) => i.id));
   return {
-    ...presentSummary(row),
-    ...(plan ? { nextMessageAt: nextPlanned(plan.messages) } : {}),
+    ...presentSummary(row, viewer),
+    ...(plan && viewer === 'firm' ? { nextMessageAt: nextPlanned(plan.messages) } : {}),
     items: items.map((item) => ({
       id: item.id,
       description: item.description,
       period: item.period,
       status: item.status,
       reason: item.reason,
-      // A mismatch follow-up's item names the supplier and the reconciliation row it chases.
-      ...(item.supplierGstin ? { supplierGstin: item.supplierGstin, category: item.category, resultId: item.resultId } : {}),
+      // A mismatch follow-up's item names the supplier; for the firm, also the reconciliation row it chases.
+      ...(item.supplierGstin ? { supplierGstin: item.supplierGstin, ...(viewer === 'firm' ? { category: item.category, resultId: item.resultId } : {}) } : {}),
       files: files.filter((f) => f.itemId === item.id).map((f) => ({ id: f.id, filename: f.filename, size: Number(f.sizeBytes), sha256: f.sha256, receivedAt: f.receivedAt ? istIso(f.receivedAt.getTime()) : null })),
     })),
-    schedule: presentSchedule((plan?.messages ?? row.schedule) as PlannedMessage[]),
-    escalations: presentEscalations((plan?.escalations ?? row.escalations) as PlannedEscalation[]),
+    // The firm's reminder schedule (its skipped slots show a snooze, its planned ones when the chase resumes): the firm's only.
+    schedule: viewer === 'firm' ? presentSchedule((plan?.messages ?? row.schedule) as PlannedMessage[]) : [],
+    escalations: viewer === 'firm' ? presentEscalations((plan?.escalations ?? row.escalations) as PlannedEscalation[]) : [],
     sent: sent.map((m) => ({
       at: istIso((m.sentAt ?? m.createdAt).getTime()),
       channel: 'email',
       to: m.recipient,
       status: m.status === 'failed' ? 'failed' : 'sent',
-      messageId: m.messageId,
       subject: m.subject,
       template: m.template,
       itemsListed: m.itemsListed.filter((id) => itemIds.has(id)),
-      error: m.error,
+      ...(viewer === 'firm' ? { messageId: m.messageId, error: m.error } : {}),
     })),
   };
 }

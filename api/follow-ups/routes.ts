@@ -27,8 +27,8 @@ import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
 import { sendStoredFile } from '../uploads/checked-file';
 import { actorOf, checkOwner, createFollowUp, dueDateInPast, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
-import { presentFollowUp, presentSummary } from './present';
-import { clientParams, createBody, fileParams, idParams, listQuery, noteBody, patchBody, snoozeBody } from './schema';
+import { presentFollowUp, presentSummary, statusesForClient, viewerOf } from './present';
+import { clientParams, createBody, date, fileParams, idParams, itemIdShape, listQuery, noteBody, patchBody, snoozeBody } from './schema';
 import { updateFollowUp } from './workflow-client';
 
 export type FollowUpRouteDeps = FollowUpCreationDeps;
@@ -40,9 +40,15 @@ export function trxOf(ctx: Ctx): Knex.Transaction {
   return ctx.state.trx;
 }
 
+/**
+ * Locked FOR NO KEY UPDATE, as every writer of a follow-up's row locks it: the steps still exclude
+ * each other, but a sender writing a link to this request (a foreign key, which takes a key-share
+ * lock) is not blocked by it. It may already hold the firm's audit lock that this request's audited
+ * write then waits for: with FOR UPDATE the two would deadlock and the step fail with a 500.
+ */
 async function findFollowUp(id: string, lock = false): Promise<FollowUp> {
   const query = FollowUp.query().findById(id);
-  const row = await (lock ? query.forUpdate() : query);
+  const row = await (lock ? query.forNoKeyUpdate() : query);
   if (!row) throw notFound('No such follow-up.');
   return row;
 }
@@ -85,18 +91,27 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
       query: listQuery,
       async handler(ctx, { query }) {
         // Soonest next message first; those with none (ended, exhausted) last, newest first among them.
+        // A client's own user gets theirs soonest due first: the next message's time is the firm's to
+        // see (docs/follow-ups.md "What a client's own user sees"), and the cursor carries the sort key.
+        const viewer = viewerOf(ctx.state.user?.role);
+        const sort =
+          viewer === 'firm'
+            ? { key: `coalesce((extract(epoch from next_message_at) * 1000)::bigint, 9007199254740991)`, cast: 'bigint', shown: '', valid: (v: string) => /^\d{1,16}$/.test(v) }
+            : { key: `due_date`, cast: 'date', shown: '::text', valid: (v: string) => date.safeParse(v).success };
         const after = decodeCursor(query.cursor, 2);
+        // A cursor of the other view's order (or made up) is refused as one this list did not issue, not cast into a 500.
+        if (after && !(sort.valid(String(after[0])) && itemIdShape.safeParse(after[1]).success)) throw invalidInput({ fields: { cursor: 'not a cursor this list issued' } });
         const q = FollowUp.query()
-          .select('*', FollowUp.raw(`coalesce((extract(epoch from next_message_at) * 1000)::bigint, 9007199254740991) as sort_key`))
-          .orderBy([{ column: 'sort_key', order: 'asc' }, { column: 'id', order: 'asc' }])
+          .select('*', FollowUp.raw(`${sort.key}${sort.shown} as sort_key`))
+          .orderByRaw(`${sort.key} asc, id asc`)
           .limit(query.limit + 1);
         if (query.clientId) q.where('client_id', query.clientId);
-        if (query.status) q.where('status', query.status);
+        if (query.status) q.whereIn('status', viewer === 'firm' ? [query.status] : statusesForClient(query.status));
         if (query.ownerId) q.where('owner_id', query.ownerId);
         if (query.noticeId) q.where('notice_id', query.noticeId);
-        if (after) q.whereRaw(`(coalesce((extract(epoch from next_message_at) * 1000)::bigint, 9007199254740991), id) > (?::bigint, ?::uuid)`, after);
-        const result = page(await q, query.limit, (row) => [String((row as unknown as { sortKey: number }).sortKey), row.id]);
-        ctx.body = { items: result.items.map(presentSummary), nextCursor: result.nextCursor };
+        if (after) q.whereRaw(`(${sort.key}, id) > (?::${sort.cast}, ?::uuid)`, after);
+        const result = page(await q, query.limit, (row) => [String((row as unknown as { sortKey: number | string }).sortKey), row.id]);
+        ctx.body = { items: result.items.map((row) => presentSummary(row, viewer)), nextCursor: result.nextCursor };
       },
     }),
 
@@ -106,7 +121,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
       action: 'followups.read',
       params: idParams,
       async handler(ctx, { params }) {
-        ctx.body = await presentFollowUp(await findFollowUp(params.id));
+        ctx.body = await presentFollowUp(await findFollowUp(params.id), undefined, viewerOf(ctx.state.user?.role));
       },
     }),
 

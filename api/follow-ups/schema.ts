@@ -58,8 +58,13 @@ export const patchBody = z
   .strict()
   .refine((b) => b.dueDate !== undefined || b.ownerId !== undefined || b.items !== undefined, 'nothing to change');
 
-export const linkParams = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/, 'not a link token') });
-export const linkItemParams = linkParams.extend({ itemId: z.uuid() });
+/** What a link token looks like; anything else cannot open a request (answered as an unknown token, 410). */
+const LINK_TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
+export const isLinkToken = (token: string): boolean => LINK_TOKEN.test(token);
+/** Any token reaches the link's handlers, which answer a malformed one as an unknown one (and count it). */
+export const linkParams = z.object({ token: z.string() });
+export const linkItemParams = linkParams.extend({ itemId: z.string() });
+export const itemIdShape = z.uuid();
 export const uploadBody = z.object({ filename: z.string().trim().min(1).max(255), contentType: z.string().trim().min(1).max(255), size: z.number().int().positive() }).strict();
 export const notApplicableBody = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(2000) }).strict();
 export const uploadQuery = z.object({ token: z.string().min(1).max(2000) });

@@ -28,7 +28,7 @@ const documentErrors = (errors: readonly Issue[], kind: PortalKind, warnings: re
   rowErrorsRefusal(errors, {
     noun: 'document',
     file: NAME[kind],
-    hint: `The documents listed in details.errors (section, supplier entry and document) are not as the portal writes them: ${PORTAL_HINT[kind].charAt(0).toLowerCase()}${PORTAL_HINT[kind].slice(1)}`,
+    hint: `The documents listed (each with its section, supplier entry and document) are not as the portal writes them: ${PORTAL_HINT[kind].charAt(0).toLowerCase()}${PORTAL_HINT[kind].slice(1)}`,
   }, warnings.find((w) => w.code === 'issues_truncated'));
 
 function from2b(result: Gstr2bReadResult, extra: Issue[], format: 'json' | 'xlsx'): ParsedUpload {

@@ -40,7 +40,7 @@ export const HANDFUL_OF_ROWS = 10;
 const REGISTER_ROWS = {
   noun: 'row',
   file: 'purchase register',
-  hint: 'Correct the rows listed in details.errors (each with its line and column) in the file or in the books, and upload the register again.',
+  hint: 'Correct the rows listed (each with its line and column) in the file or in the books, and upload the register again.',
 };
 
 const HEADER_HINT = "The register needs one header row naming its columns: at least the supplier's invoice number (Tally: Voucher Ref. No.), the date, the supplier's GSTIN and an amount (Value, Taxable Value or a tax column). Export the Purchase Register from Tally or Busy with its column headings, or add them above the data.";

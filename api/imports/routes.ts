@@ -14,6 +14,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 import { discardImport } from './discard';
+import { assertImportPeriod } from './period-frequency';
 import { parseInWorker, type ParserLogger, warmParsers } from './parse-pool';
 import type { ParsedFile } from './parse-worker';
 import type { ParsedUpload, ReadLimits } from './upload-result';
@@ -263,6 +264,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
       async handler(ctx, { params, body }) {
         const client = await Client.query().findById(params.id);
         if (!client) throw notFound('No such client.');
+        await assertImportPeriod(ctx.state.trx, client, body.kind, body.period);
         const cap = capFor(settings, body.kind);
         if (body.size > cap) throw tooLarge(`The file is larger than the ${Math.round(cap / 1048576)} MB allowed for this kind of import.`);
         const expiresAt = new Date(Date.now() + settings.urlMinutes * 60_000);

@@ -1,5 +1,6 @@
 /** What parsing an upload answers (a file's documents, or a refusal with details and a hint), shared by the readers' callers. */
 import type { ImportKind } from '../../db/models/import';
+import { portalPlace } from '../../domain/recon/labels';
 import type { Issue } from '../../domain/recon/types';
 import { DEFAULT_ZIP_CAPS, type ZipCaps } from './zip-limits';
 
@@ -51,9 +52,13 @@ export function rowErrorsRefusal(errors: readonly Issue[], what: { noun: string;
   return refused(400, 'invalid_file', message, listed, what.hint);
 }
 
-/** Where a row error is: the register row's place in its file, or the portal document's section and entry. */
+/**
+ * Where a row error is: the register row's place in its file, or the portal document's section,
+ * supplier entry and document counted from 1 as the web's problem table counts them (portalPlace;
+ * `details.errors` keeps the API's 0-based `index` and `docIndex`).
+ */
 function placeOf(e: Issue): string | undefined {
-  return e.rowRef ?? (e.section !== undefined ? `${e.section} entry ${e.index ?? '?'}${e.docIndex !== undefined ? ` document ${e.docIndex}` : ''}` : undefined);
+  return e.rowRef ?? portalPlace(e);
 }
 
 export function firstMessage(errors: readonly Issue[], fallback: string): string {

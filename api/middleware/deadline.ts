@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Middleware } from 'koa';
 import { requestTimedOut } from '../errors';
+import type { FirmGate } from '../limits/firm-gate';
 import type { TemporalHandle } from '../temporal-client';
 
 /** The deadline signal of the request whose handler is running (for waits deep in helpers). */
@@ -22,6 +23,16 @@ const requestSignal = new AsyncLocalStorage<AbortSignal>();
 export function waitWithinDeadline<T>(temporal: TemporalHandle, wait: () => Promise<T>): Promise<T> {
   const signal = requestSignal.getStore();
   return signal ? temporal.client.withAbortSignal(signal, wait) : wait();
+}
+
+/**
+ * One of the firm's slots for a request (the API's routes, the admin console), waiting no longer than
+ * the request's deadline: by then the client has had its 503 `request_timeout`, and a waiter left
+ * queued would be handed a slot for a request nobody waits for. A wait given up holds nothing, so
+ * there is nothing to give back; a granted slot is the caller's to release exactly once.
+ */
+export function enterFirmWithinDeadline(gate: FirmGate, firmId: string, ctx: { state: { deadline?: AbortSignal } }): Promise<() => void> {
+  return gate.enter(firmId, { signal: ctx.state.deadline });
 }
 
 export type DeadlineOptions = {

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
 import { istIso } from '../../domain/calendar';
-import { forbidden, invalidInput, notFound, type ApiError } from '../errors';
+import { forbidden, invalidInput, notFound, unprocessable, type ApiError } from '../errors';
 import type { UploadTokens } from '../imports/upload-token';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import { receiveCheckedFile, refuseDeclaredFile, sendStoredFile, uploadUrlExpiry, verifyUploadUrl } from '../uploads/checked-file';
@@ -26,8 +26,10 @@ export type NoticeDocumentRow = {
   upload_expires_at: Date; received_at: Date | null; uploaded_by: string; created_at: Date;
 };
 
-/** What a client's own users may see of a notice's papers: the department's (the notice, an order). */
-export const CLIENT_VISIBLE_KINDS: readonly string[] = ['notice', 'order'];
+/** What a client's own users may see of a notice's papers: the department's (the notice, an order), and the reply as filed once it is. */
+export function clientVisibleKinds(notice: { arn: string | null }): string[] {
+  return notice.arn ? ['notice', 'order', 'reply'] : ['notice', 'order'];
+}
 
 const COLUMNS = ['id', 'notice_id', 'kind', 'filename', 'status', 'detected_type', 'size_bytes', 'sha256', 'received_at', 'uploaded_by', 'created_at'];
 
@@ -71,13 +73,14 @@ export function noticeDocumentRoutes(deps: NoticeDocumentDeps): RouteSpec[] {
       body: documentBody,
       async handler(ctx: AuthenticatedContext, { params, body }) {
         const { trx, user } = ctx.state;
-        const notice = await trx('notices').where({ id: params.id }).first('id', 'client_id', 'firm_id');
+        const notice = await trx('notices').where({ id: params.id }).first('id', 'client_id', 'firm_id', 'state');
         if (!notice) throw notFound('No such notice.');
-        refuseDeclaredFile(body, deps.maxFileBytes);
+        if (notice.state === 'closed') throw unprocessable('notice_closed', 'The notice is closed: it takes no more documents.', { state: notice.state });
+        const expected = refuseDeclaredFile(body, deps.maxFileBytes);
         const expiresAt = uploadUrlExpiry();
         await setAuditAction(trx, 'notice.document_requested');
         const [row] = await trx('notice_documents')
-          .insert({ firm_id: notice.firm_id, client_id: notice.client_id, notice_id: notice.id, kind: body.kind, filename: body.filename, declared_type: body.contentType, declared_size: body.size, upload_expires_at: expiresAt, uploaded_by: user.id })
+          .insert({ firm_id: notice.firm_id, client_id: notice.client_id, notice_id: notice.id, kind: body.kind, filename: body.filename, declared_type: expected, declared_size: body.size, upload_expires_at: expiresAt, uploaded_by: user.id })
           .returning('id');
         await setAuditAction(trx, null);
         const documentId = (row as { id: string }).id;
@@ -105,6 +108,9 @@ export function noticeDocumentRoutes(deps: NoticeDocumentDeps): RouteSpec[] {
           await applyScope(trx, { ...scope, actor: { userId: doc.uploaded_by, email: person?.email ?? 'unknown', role: person?.role ?? 'unknown' } });
           // Two uploads to one URL at once: the first to lock the row wins, the other is refused.
           if (doc.status !== 'awaiting_upload') throw forbidden('upload_url_used', 'This upload URL was already used.');
+          // Closed between the URL and the bytes: a closed notice takes nothing more.
+          const notice: { state: string } | undefined = await trx('notices').where({ id: doc.notice_id }).first('state');
+          if (notice?.state === 'closed') throw unprocessable('notice_closed', 'The notice is closed: it takes no more documents.', { state: notice.state });
           const received = await receiveCheckedFile(ctx.req, deps.maxFileBytes, { contentType: doc.declared_type, size: Number(doc.declared_size) });
           if (!received.ok) {
             refusal = received.error;
@@ -134,7 +140,10 @@ export function noticeDocumentRoutes(deps: NoticeDocumentDeps): RouteSpec[] {
       params: documentParams,
       async handler(ctx: AuthenticatedContext, { params }) {
         const q = ctx.state.trx('notice_documents').where({ id: params.documentId, notice_id: params.id, status: 'received' });
-        if (ctx.state.user.role === 'client') q.whereIn('kind', CLIENT_VISIBLE_KINDS);
+        if (ctx.state.user.role === 'client') {
+          const notice: { arn: string | null } | undefined = await ctx.state.trx('notices').where({ id: params.id }).first('arn');
+          q.whereIn('kind', notice ? clientVisibleKinds(notice) : []);
+        }
         const doc = await q.first('filename', 'detected_type', 'sha256', 'content');
         if (!doc) throw notFound('No such document.');
         sendStoredFile(ctx, { filename: doc.filename, contentType: doc.detected_type, sha256: doc.sha256, content: doc.content });

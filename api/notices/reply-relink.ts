@@ -16,7 +16,7 @@ import { relinkRefusal } from '../../domain/notices';
 import { invalidInput, notFound, unprocessable } from '../errors';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
-import { presentNotice } from './present';
+import { presentAsRun } from './late-partner';
 import { noticeParams, relinkBody } from './schema';
 import { sendStep } from './workflow-client';
 
@@ -48,7 +48,7 @@ export function replyRelinkRoute(deps: { temporal: TemporalHandle }): RouteSpec 
       const actor = { userId: user.id, email: user.email, role: user.role };
       await sendStep(deps.temporal, to, 'relink_reply', { actor, payload: { fromNoticeId: from.id, reason: body.reason }, requestId: ctx.state.requestId, ip: ctx.ip ?? null });
       const [left, taken] = [await visibleNotice(trx, from.id), await visibleNotice(trx, to.id)];
-      ctx.body = { from: presentNotice(await noticeView(trx, left)), to: presentNotice(await noticeView(trx, taken)) };
+      ctx.body = { from: await presentAsRun(deps.temporal, await noticeView(trx, left)), to: await presentAsRun(deps.temporal, await noticeView(trx, taken)) };
     },
   });
 }

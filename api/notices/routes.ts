@@ -5,24 +5,23 @@
  * later step goes through the notice's workflow, whose validator applies the rules and whose activity
  * writes the step with its audit rows as the signed-in person.
  */
-import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { istDate } from '../../domain/calendar';
-import { noticeForm as catalogueForm } from '../../domain/notices';
-import { findNotice, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../../db/notices';
-import { lockRowCommit } from '../../db/row-commit';
-import { setAuditAction } from '../../db/tenant';
-import { noticeWorkflowId, type StepArgs, type StepKind } from '../../workflows/notice-definitions';
+import { closeErrors, dateChangeErrors, filingDateErrors, hearingDateErrors, type DateChange } from '../../domain/notices';
+import { dateFactsOf, holidayCalendarFor, noticeView, urgencyFactsOf, type NoticeRow } from '../../db/notices';
+import { type StepKind } from '../../workflows/notice-definitions';
 import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
+import { checkAssignee, loadRow, refuseInconsistent, scope } from './context';
 import { holdsFiling } from './filing';
-import { presentHearing, presentNotice } from './present';
+import { intakeRoute } from './intake';
+import { presentAsRun } from './late-partner';
+import { presentHearing, presentNotice, presentNoticeToClient } from './present';
 import * as s from './schema';
-import { startNoticeWorkflow, sendStep } from './workflow-client';
-import { noticeDetail, urgencyOrder } from './read';
-import { CLIENT_VISIBLE_KINDS, requireNoticeDocuments } from './documents';
+import { sendStep } from './workflow-client';
+import { clientNoticeDetail, noticeDetail, urgencyOrder } from './read';
+import { requireNoticeDocuments } from './documents';
 import { endFollowUpWorkflow, liveFollowUpsOf } from './linked-follow-ups';
 import { replyRelinkRoute } from './reply-relink';
 
@@ -30,20 +29,11 @@ export type NoticeRouteDeps = { temporal: TemporalHandle; /** Tests only: a day 
 
 type Ctx = AuthenticatedContext;
 
-function scope(ctx: Ctx): { trx: Knex.Transaction; firmId: string; actor: StepArgs['actor'] } {
-  const { trx, user } = ctx.state;
-  return { trx, firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role } };
-}
-
-async function loadRow(ctx: Ctx, id: string): Promise<NoticeRow> {
-  const row = await findNotice(scope(ctx).trx, id);
-  if (!row) throw notFound('No such notice.');
-  return row;
-}
-
-async function checkAssignee(trx: Knex.Transaction, firmId: string, userId: string): Promise<void> {
-  const user = await trx('users').where({ id: userId, firm_id: firmId, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
-  if (!user) throw invalidInput({ fields: { assigneeId: 'must be an active staff member, manager or firm admin of the firm' } });
+/** A change of dates (PATCH, an extension) must leave the notice's dates agreeing (domain/notices/consistency.ts). */
+async function refuseDateChange(ctx: Ctx, row: NoticeRow, change: DateChange): Promise<void> {
+  const { trx } = scope(ctx);
+  const view = await noticeView(trx, row);
+  refuseInconsistent(dateChangeErrors(view.form, dateFactsOf(row), change, await holidayCalendarFor(trx, row.firm_id, row.gstin)));
 }
 
 export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
@@ -54,55 +44,11 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
     const { actor } = scope(ctx);
     const result = await sendStep(deps.temporal, row, kind, { actor, payload, requestId: ctx.state.requestId, ip: ctx.ip ?? null });
     const fresh = await loadRow(ctx, id);
-    return { notice: presentNotice(await noticeView(scope(ctx).trx, fresh)), result, row: fresh };
+    return { notice: await presentAsRun(deps.temporal, await noticeView(scope(ctx).trx, fresh)), result, row: fresh };
   }
 
   return [
-    route({
-      method: 'post',
-      path: '/api/clients/:id/notices',
-      action: 'notices.create',
-      params: s.clientParams,
-      body: s.intakeBody,
-      async handler(ctx, { params, body }) {
-        const { trx, firmId } = scope(ctx);
-        const client = await trx('clients').where({ id: params.id }).first('id', 'gstin');
-        if (!client) throw notFound('No such client.');
-        const form = await loadNoticeForm(trx, body.form);
-        if (!form) throw invalidInput({ fields: { form: `not a form in the catalogue (for example ${catalogueForm('DRC-01')?.form})` } });
-        if (body.assigneeId) await checkAssignee(trx, firmId, body.assigneeId);
-        // The id names no GSTIN or portal reference: Temporal keeps workflow ids in plaintext.
-        const noticeId = randomUUID();
-        const workflowId = noticeWorkflowId(firmId, noticeId);
-        await setAuditAction(trx, 'notice.intake');
-        // A second intake of the same notice waits here for the first to commit, then finds it.
-        const [inserted] = await trx('notices')
-          .insert({
-            id: noticeId, firm_id: firmId, client_id: client.id, gstin: client.gstin, form: form.form, reference: body.reference, case_id: body.caseId ?? null, din: body.din ?? null,
-            sections: body.sections ?? [], periods: body.periods ?? [], financial_years: body.financialYears ?? [], issued_on: body.issuedOn ?? null, served_on: body.servedOn,
-            due_date_on_notice: body.dueDate ?? null, tax: body.amounts?.tax ?? null, interest: body.amounts?.interest ?? null, penalty: body.amounts?.penalty ?? null,
-            description: body.description ?? null, issuing_office: body.issuingOffice ?? null, assignee_id: body.assigneeId ?? null, state: body.assigneeId ? 'assigned' : 'received',
-            workflow_id: workflowId, time_scale: deps.timeScale ?? null, created_by: scope(ctx).actor.userId,
-          })
-          .onConflict(['firm_id', 'gstin', 'reference'])
-          .ignore()
-          .returning('id');
-        await setAuditAction(trx, null);
-        if (!inserted) {
-          const existing = await trx('notices').where({ firm_id: firmId, gstin: client.gstin, reference: body.reference }).first();
-          ctx.status = 200;
-          ctx.body = presentNotice(await noticeView(trx, existing as NoticeRow));
-          return;
-        }
-        const view = await noticeView(trx, (await findNotice(trx, (inserted as { id: string }).id)) as NoticeRow);
-        // Started inside the transaction: if Temporal refuses, nothing is committed. The workflow's
-        // first look may run before the commit: it waits for this lock, held to the end (db/row-commit.ts).
-        await lockRowCommit(trx, view.row.id);
-        await startNoticeWorkflow(deps.temporal, workflowId, { firmId, facts: workflowFacts(view), timeScale: deps.timeScale ?? null, ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}) });
-        ctx.status = 201;
-        ctx.body = presentNotice(view);
-      },
-    }),
+    intakeRoute(deps),
 
     route({
       method: 'get',
@@ -116,13 +62,17 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         if (query.state) q.where({ state: query.state });
         else q.whereNot({ state: 'closed' });
         if (query.assigneeId) q.where({ assignee_id: query.assigneeId });
-        const views = [];
-        for (const row of (await q) as NoticeRow[]) views.push(presentNotice(await noticeView(trx, row)));
-        let items = urgencyOrder(views);
-        if (query.dueBefore) items = items.filter((n) => n.effectiveDueDate !== null && n.effectiveDueDate < query.dueBefore!);
+        // Ordered and paged on the few facts the order needs; only the page's notices are built in full.
+        let ordered = urgencyOrder(await urgencyFactsOf(trx, (await q) as NoticeRow[]));
+        if (query.dueBefore) ordered = ordered.filter((n) => n.effectiveDueDate !== null && n.effectiveDueDate < query.dueBefore!);
         const offset = Number(decodeCursor(query.cursor, 1)?.[0] ?? 0);
-        const pageItems = items.slice(offset, offset + query.limit);
-        ctx.body = { items: pageItems, nextCursor: offset + query.limit < items.length ? encodeCursor([offset + query.limit]) : null };
+        const client = ctx.state.user.role === 'client';
+        const pageItems = [];
+        for (const { row } of ordered.slice(offset, offset + query.limit)) {
+          // A client's users see no plan: their notices never ask the runs.
+          pageItems.push(client ? presentNoticeToClient(presentNotice(await noticeView(trx, row))) : await presentAsRun(deps.temporal, await noticeView(trx, row)));
+        }
+        ctx.body = { items: pageItems, nextCursor: offset + query.limit < ordered.length ? encodeCursor([offset + query.limit]) : null };
       },
     }),
 
@@ -133,9 +83,8 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       async handler(ctx, { params }) {
         const row = await loadRow(ctx, params.id);
-        // A client's own users see their notice, its dates and the department's papers, not the firm's working papers, drafts, reviews and trail.
-        const detail = await noticeDetail(scope(ctx).trx, row);
-        ctx.body = ctx.state.user.role === 'client' ? { ...detail, documents: detail.documents.filter((d) => CLIENT_VISIBLE_KINDS.includes(d.kind)), drafts: [], reviews: [], history: [] } : detail;
+        // A client's own users see their notice as the department sent it, the dates that bind them and the filed reply, not the firm's working.
+        ctx.body = ctx.state.user.role === 'client' ? await clientNoticeDetail(scope(ctx).trx, row) : await noticeDetail(scope(ctx).trx, row, deps.temporal);
       },
     }),
 
@@ -159,6 +108,10 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       body: s.patchBody,
       async handler(ctx, { params, body }) {
+        const change: DateChange = {};
+        if ('dueDate' in body) change.dueDate = body.dueDate ?? null;
+        if ('targetDate' in body) change.targetDate = body.targetDate ?? null;
+        if ('dueDate' in body || 'targetDate' in body) await refuseDateChange(ctx, await loadRow(ctx, params.id), change);
         ctx.body = (await step(ctx, params.id, 'change_dates', body)).notice;
       },
     }),
@@ -170,11 +123,12 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       body: s.extensionBody,
       async handler(ctx, { params, body }) {
-        const view = await noticeView(scope(ctx).trx, await loadRow(ctx, params.id));
-        const statutory = view.dates.statutoryDueDate;
+        const row = await loadRow(ctx, params.id);
+        const statutory = (await noticeView(scope(ctx).trx, row)).dates.statutoryDueDate;
         if (statutory && body.extendedDueDate <= statutory) {
-          throw unprocessable('extension_before_due_date', `An extension must move the due date past ${statutory}.`, { statutoryDueDate: statutory });
+          throw unprocessable('extension_before_due_date', `An extension must move the due date past ${statutory}.`, { statutoryDueDate: statutory, fields: { extendedDueDate: `must be after the statutory due date ${statutory}` } });
         }
+        await refuseDateChange(ctx, row, { extendedDueDate: body.extendedDueDate });
         ctx.body = (await step(ctx, params.id, 'change_dates', { extendedDueDate: body.extendedDueDate, extensionReference: body.reference })).notice;
       },
     }),
@@ -234,6 +188,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
         if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
         const answer = async (row: NoticeRow) => presentNotice(await noticeView(scope(ctx).trx, row));
         const row = await loadRow(ctx, params.id);
+        refuseInconsistent(filingDateErrors(body.filedOn, row.served_on));
         if (holdsFiling(row, body)) {
           ctx.body = await answer(row);
           return;
@@ -259,7 +214,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       body: s.outsideReplyBody,
       async handler(ctx, { params, body }) {
         if (body.filedOn > istDate(new Date())) throw invalidInput({ fields: { filedOn: 'must not be in the future' } });
-        await loadRow(ctx, params.id);
+        refuseInconsistent(filingDateErrors(body.filedOn, (await loadRow(ctx, params.id)).served_on));
         await requireNoticeDocuments(scope(ctx).trx, params.id, body.documentIds, 'documentIds', ['evidence', 'reply']);
         ctx.body = (await step(ctx, params.id, 'file_outside', body)).notice;
       },
@@ -274,6 +229,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       params: s.noticeParams,
       body: s.hearingBody,
       async handler(ctx, { params, body }) {
+        refuseInconsistent(hearingDateErrors('at', istDate(new Date(body.at)), (await loadRow(ctx, params.id)).served_on));
         const { result } = await step(ctx, params.id, 'hearing', body);
         const hearing = await scope(ctx).trx('notice_hearings').where({ id: result.entityId ?? '' }).first();
         ctx.status = 201;
@@ -290,6 +246,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       async handler(ctx, { params, body }) {
         const exists = await scope(ctx).trx('notice_hearings').where({ id: params.hid, notice_id: params.id }).first('id');
         if (!exists) throw notFound('No such hearing.');
+        refuseInconsistent(hearingDateErrors('newAt', istDate(new Date(body.newAt)), (await loadRow(ctx, params.id)).served_on));
         await step(ctx, params.id, 'adjourn', { ...body, hearingId: params.hid });
         ctx.body = presentHearing(await scope(ctx).trx('notice_hearings').where({ id: params.hid }).first());
       },
@@ -303,6 +260,8 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       body: s.closeBody,
       async handler(ctx, { params, body }) {
         if (body.outcome === 'order' && !(body.orderForm && body.orderDate)) throw invalidInput({ fields: { orderForm: 'required with an order', orderDate: 'required with an order' } });
+        const row = await loadRow(ctx, params.id);
+        refuseInconsistent(closeErrors(body, { servedOn: row.served_on, issuedOn: row.issued_on }, istDate(new Date())));
         const linked = await liveFollowUpsOf(scope(ctx).trx, params.id);
         const closed = await step(ctx, params.id, 'close', body);
         // The close cancelled them in the database; their workflows end now rather than at their next step.

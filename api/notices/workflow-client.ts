@@ -40,6 +40,11 @@ function refusalError(kind: StepKind, failure: ApplicationFailure, row: NoticeRo
       return invalidInput({ fields: { comment: 'required' } }, failure.message);
     case 'not_found':
       return notFound('No such notice.');
+    case NOTICE_REFUSAL.factsInconsistent: {
+      // Dates another change committed first now contradict (activities/notices.ts): named as the api's own check names them.
+      const fields = (failure.details?.[0] as { fields?: Record<string, string> } | undefined)?.fields ?? {};
+      return unprocessable(failure.type, 'The dates or forms given contradict each other or the notice.', { fields }).withAudit({ ...audit, action: `notice.${kind}_refused` });
+    }
     case NOTICE_REFUSAL.noReply:
     case NOTICE_REFUSAL.differentCase:
     case NOTICE_REFUSAL.targetHasReply:

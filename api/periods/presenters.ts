@@ -1,7 +1,18 @@
-/** Periods and close requests as JSON (camelCase; the evidence as captured, with its hash). */
+/**
+ * Periods and close requests as JSON (camelCase; the evidence as captured, with its hash), for the
+ * person reading them. The firm's people see who asked, who decided, the notes and what they may do
+ * next (`canDecide`, `canWithdraw`: the workflow's own rules, workflows/period-close-definitions.ts).
+ * A portal (client) user sees the states, the dates and the evidence of their own period, never the
+ * firm's people, internal notes or workflow ids (as GET /api/periods, api/periods/firm-list.ts).
+ */
 import type { CloseRequest } from '../../db/models/close-request';
+import type { Period } from '../../db/models/period';
 import type { PeriodState } from '../../domain/periods';
 import { presentSummary } from '../../domain/recon/present';
+import { mayDecide, mayWithdraw } from '../../workflows/period-close-definitions';
+
+/** Who reads: their id and role, and the firm's self-approval setting (for `canDecide`). */
+export type Viewer = { userId: string; role: string; allowSelfApproval: boolean };
 
 export type PeriodView = {
   period: string;
@@ -9,14 +20,38 @@ export type PeriodView = {
   reopenCount: number;
   closeRequestId: string | null;
   evidenceHash: string | null;
-  note: string | null;
-  reasonCode: string | null;
-  selfApproved: boolean;
-  changedBy: string | null;
-  changedAt: Date | null;
   closedAt: Date | null;
-  closedBy: string | null;
+  changedAt: Date | null;
+  /** The firm's own view only. */
+  note?: string | null;
+  reasonCode?: string | null;
+  selfApproved?: boolean;
+  changedBy?: string | null;
+  closedBy?: string | null;
 };
+
+const isPortal = (viewer: Pick<Viewer, 'role'>) => viewer.role === 'client';
+
+export function presentPeriod(row: Period | undefined, period: string, viewer: Pick<Viewer, 'role'>): PeriodView {
+  const shared = {
+    period,
+    state: row?.state ?? 'open',
+    reopenCount: row?.reopenCount ?? 0,
+    closeRequestId: row?.state === 'close_requested' ? row.closeRequestId : null,
+    evidenceHash: row?.evidenceHash ?? null,
+    changedAt: row?.changedAt ?? null,
+    closedAt: row?.closedAt ?? null,
+  };
+  if (isPortal(viewer)) return shared;
+  return {
+    ...shared,
+    note: row?.transitionNote ?? null,
+    reasonCode: row?.reasonCode ?? null,
+    selfApproved: row?.selfApproved ?? false,
+    changedBy: row?.changedBy ?? null,
+    closedBy: row?.closedBy ?? null,
+  };
+}
 
 /**
  * The evidence as captured (its hash covers the stored form, summary in paise), shown like every
@@ -27,17 +62,28 @@ function presentEvidence(request: CloseRequest) {
   return { hash: request.evidenceHash, ...rest, run: { id: run.id, summary: presentSummary(run.summary as Record<string, unknown> | null) } };
 }
 
-export function presentCloseRequest(request: CloseRequest, extra: { clientName?: string } = {}) {
-  return {
+/** What the viewer may do with a request now: only a pending one can be decided or withdrawn. */
+export function requestRights(request: Pick<CloseRequest, 'status' | 'requestedBy'>, viewer: Viewer): { canDecide: boolean; canWithdraw: boolean } {
+  const pending = request.status === 'pending';
+  const requester = { userId: request.requestedBy };
+  return { canDecide: pending && mayDecide(viewer, requester, viewer.allowSelfApproval), canWithdraw: pending && mayWithdraw(viewer, requester) };
+}
+
+export function presentCloseRequest(request: CloseRequest, viewer: Viewer, extra: { clientName?: string } = {}) {
+  const shared = {
     id: request.id,
     clientId: request.clientId,
     ...(extra.clientName === undefined ? {} : { clientName: extra.clientName }),
     period: request.period,
     status: request.status,
-    requestedBy: { id: request.requestedBy, email: request.requestedByEmail, role: request.requestedByRole },
     requestedAt: request.createdAt,
-    note: request.note,
     evidence: presentEvidence(request),
+  };
+  if (isPortal(viewer)) return { ...shared, decision: request.decidedAt ? { at: request.decidedAt } : null };
+  return {
+    ...shared,
+    requestedBy: { id: request.requestedBy, email: request.requestedByEmail, role: request.requestedByRole },
+    note: request.note,
     workflowId: request.workflowId,
     decision: request.decidedAt
       ? {
@@ -50,5 +96,6 @@ export function presentCloseRequest(request: CloseRequest, extra: { clientName?:
       : null,
     remindedAt: request.remindedAt,
     escalatedAt: request.escalatedAt,
+    ...requestRights(request, viewer),
   };
 }

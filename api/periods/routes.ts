@@ -6,27 +6,30 @@
  * write the decision and the lock.
  */
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { CloseRequest } from '../../db/models/close-request';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
 import { Period } from '../../db/models/period';
-import { lockPeriod, pendingRequest, recordCloseRequest, reopenPeriod } from '../../db/period-close';
+import { loadCalendarClients } from '../../db/calendar';
+import { abandonCloseRequest, lockPeriod, pendingRequest, recordCloseRequest, reopenPeriod } from '../../db/period-close';
 import { currentEvidence } from '../../db/period-evidence';
 import { pendingNoticeReplies } from '../../db/notices';
+import { frequencyAt } from '../../domain/calendar/rules';
 import { correctionCutoff, periodProblem } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
-import { periodCloseWorkflowId, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
-import { conflict, invalidInput, notFound, unprocessable } from '../errors';
+import { periodCloseWorkflowId, REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
+import { conflict, invalidInput, notFound, unprocessable, type ApiError } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
-import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
+import { route, type AuthenticatedContext, type HandlerTransactionContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { periodImportWarnings } from '../imports/plausibility-view';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { periodClosed } from './lock';
-import { presentCloseRequest, type PeriodView } from './presenters';
-import { sendDecision, startCloseWorkflow } from './workflow-client';
+import { presentCloseRequest, presentPeriod, type Viewer } from './presenters';
+import { abandonReason, CloseWorkflowGone, closeWorkflowStatus, refusalError, sendDecision, startCloseWorkflow } from './workflow-client';
 
 export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers };
 
@@ -43,16 +46,28 @@ const reopenBody = z.object({
   confirmPastCutoff: z.boolean().optional(),
 });
 
-function actorOf(ctx: AuthenticatedContext) {
+function actorOf(ctx: AuthenticatedContext | HandlerTransactionContext) {
   const { user } = ctx.state;
   return { userId: user.id, email: user.email, role: user.role };
 }
 
-async function findClient(id: string, period?: string): Promise<Client> {
+/** The signed-in person as a reader of periods and requests (api/periods/presenters.ts). */
+async function viewerOf(ctx: AuthenticatedContext | HandlerTransactionContext): Promise<Viewer> {
+  const { user } = ctx.state;
+  const firm = await Firm.query().findById(user.firmId);
+  return { userId: user.id, role: user.role, allowSelfApproval: Boolean(firm?.settings.allowSelfApproval) };
+}
+
+/**
+ * The client, and the period checked against the filing frequency in force for it (a client's
+ * frequency changes from a quarter on; earlier periods keep theirs, domain/calendar/rules.ts).
+ */
+async function findClient(trx: Knex.Transaction, id: string, period?: string): Promise<Client> {
   const client = await Client.query().findById(id);
   if (!client) throw notFound('No such client.');
   if (period) {
-    const problem = periodProblem(period, client.filingFrequency);
+    const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
+    const problem = periodProblem(period, profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency);
     if (problem === 'not_quarter_end') throw invalidInput({ fields: { period: 'a quarterly filer closes quarters, named by their last month (03, 06, 09, 12)' } });
     if (problem) throw invalidInput({ fields: { period: 'a period is YYYY-MM' } });
   }
@@ -65,39 +80,46 @@ async function findRequest(id: string): Promise<CloseRequest> {
   return request;
 }
 
-function periodView(row: Period | undefined, period: string): PeriodView {
-  return {
-    period,
-    state: row?.state ?? 'open',
-    reopenCount: row?.reopenCount ?? 0,
-    closeRequestId: row?.state === 'close_requested' ? row.closeRequestId : null,
-    evidenceHash: row?.evidenceHash ?? null,
-    note: row?.transitionNote ?? null,
-    reasonCode: row?.reasonCode ?? null,
-    selfApproved: row?.selfApproved ?? false,
-    changedBy: row?.changedBy ?? null,
-    changedAt: row?.changedAt ?? null,
-    closedAt: row?.closedAt ?? null,
-    closedBy: row?.closedBy ?? null,
-  };
+/** 409 close_request_abandoned: the request ended without a decision (docs/period-close.md, docs/api.md). */
+function abandonedError(reason: string | null): ApiError {
+  return conflict('close_request_abandoned', 'This close request was abandoned: its workflow ended without a decision, so nothing was decided. Request a new close.', { reason });
 }
 
 export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
-  async function decide(ctx: AuthenticatedContext, id: string, kind: DecisionKind, note: string | undefined) {
-    const request = await findRequest(id);
+  /**
+   * A decision goes to the request's workflow; the route holds no transaction while it waits
+   * (`transaction: 'handler'`). A request whose workflow is no longer running is marked abandoned,
+   * once the caller passed the same rules the workflow would have applied (docs/period-close.md,
+   * "A request whose workflow ended").
+   */
+  async function decide(ctx: HandlerTransactionContext, id: string, kind: DecisionKind, note: string | undefined) {
+    const { request, viewer } = await ctx.state.tenantTransaction(async () => ({ request: await findRequest(id), viewer: await viewerOf(ctx) }));
     const refusal = { entityType: 'close_request', entityId: request.id, after: { clientId: request.clientId, period: request.period, status: request.status, evidenceHash: request.evidenceHash } };
+    if (request.status === 'abandoned') throw abandonedError(request.decisionNote).withAudit({ ...refusal, action: `period.${kind}_refused_abandoned` });
     if (request.status !== 'pending') {
       throw unprocessable('close_request_not_pending', `This close request is already ${request.status}.`, { status: request.status }).withAudit({ ...refusal, action: `period.${kind}_refused_not_pending` });
     }
-    const firm = await Firm.query().findById(ctx.state.user.firmId);
     const args: DecisionArgs = {
       actor: actorOf(ctx),
       note: note ?? null,
-      allowSelfApproval: Boolean(firm?.settings.allowSelfApproval),
+      allowSelfApproval: viewer.allowSelfApproval,
       requestId: ctx.state.requestId,
       ip: ctx.ip ?? null,
     };
-    const result = await sendDecision(deps.temporal, request, kind, args);
+    let result;
+    try {
+      result = await sendDecision(deps.temporal, request, kind, args);
+    } catch (error) {
+      if (!(error instanceof CloseWorkflowGone)) throw error;
+      const requester = { userId: request.requestedBy, email: request.requestedByEmail, role: request.requestedByRole };
+      const ruled = refusalFor(kind, 'pending', requester, args);
+      if (ruled && ruled.type !== REFUSAL.notPending) throw refusalError(kind, ruled, request, args);
+      const reason = abandonReason(error.workflowStatus);
+      const status = await ctx.state.tenantTransaction((trx) => abandonCloseRequest(trx, request.id, reason));
+      // A decision committed just before the workflow ended: the request is what it says.
+      if (status !== 'abandoned') throw unprocessable('close_request_not_pending', `This close request is already ${status}.`, { status });
+      throw abandonedError(reason).withAudit({ ...refusal, action: `period.${kind}_refused_abandoned` });
+    }
     if (result.outcome === 'stale') {
       // The activity already recorded period.approval_refused_stale with the state change.
       throw conflict('approval_stale', "The period's imports or reconciliation changed since the close was requested: the request is back to open; request a new close.", {
@@ -105,7 +127,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         currentEvidenceHash: result.currentEvidenceHash ?? null,
       });
     }
-    ctx.body = presentCloseRequest(await findRequest(id));
+    ctx.body = await ctx.state.tenantTransaction(async () => presentCloseRequest(await findRequest(id), viewer));
   }
 
   return [
@@ -117,17 +139,21 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       body: requestBody,
       async handler(ctx, { params, body }) {
         const { trx } = ctx.state;
-        const client = await findClient(params.id, params.period);
+        const client = await findClient(trx, params.id, params.period);
         // The period row lock serialises double clicks: the second waits here, then finds the first.
-        const period = await lockPeriod(trx, client.id, params.period);
+        let period = await lockPeriod(trx, client.id, params.period);
         if (period.state === 'closed') throw periodClosed(params.period);
-        if (period.state === 'close_requested') {
-          const existing = await pendingRequest(client.id, params.period);
-          if (existing) {
+        const existing = period.state === 'close_requested' ? await pendingRequest(client.id, params.period) : undefined;
+        if (existing) {
+          const workflowStatus = await closeWorkflowStatus(deps.temporal, existing.workflowId);
+          if (workflowStatus === 'RUNNING') {
             ctx.status = 202;
             ctx.body = { closeRequestId: existing.id, workflowId: existing.workflowId };
             return;
           }
+          // Nothing can decide that one any more: it ends as abandoned, in this transaction with the new request.
+          await abandonCloseRequest(trx, existing.id, abandonReason(workflowStatus));
+          period = await lockPeriod(trx, client.id, params.period);
         }
         const found = await currentEvidence(trx, client.id, params.period);
         if (!found.ok) {
@@ -163,12 +189,11 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       action: 'approvals.read',
       query: listQuery,
       async handler(ctx, { query }) {
-        const firm = await Firm.query().findById(ctx.state.user.firmId);
+        const viewer = await viewerOf(ctx);
         const after = decodeCursor(query.cursor, 2);
         // Oldest first. Every pending decision of the firm, the caller's own too (so a requester sees
         // theirs waiting); `canDecide` says whether the caller may decide it: not their own request
         // unless the firm allows self-approval.
-        const selfApproval = Boolean(firm?.settings.allowSelfApproval);
         const q = CloseRequest.query()
           .select('close_requests.*', 'clients.name as client_name')
           .join('clients', 'clients.id', 'close_requests.client_id')
@@ -180,7 +205,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         const closes = (await q).map((r) => ({
           at: r.createdAt,
           id: r.id,
-          item: { kind: 'period_close', ...presentCloseRequest(r, { clientName: (r as unknown as { clientName: string }).clientName }), summary: `Close of ${r.period}`, canDecide: selfApproval || r.requestedBy !== ctx.state.user.id } as Record<string, unknown>,
+          item: { kind: 'period_close', ...presentCloseRequest(r, viewer, { clientName: (r as unknown as { clientName: string }).clientName }), summary: `Close of ${r.period}` } as Record<string, unknown>,
         }));
         const replies = (await pendingNoticeReplies(ctx.state.trx, ctx.state.user.id, after, query.limit + 1)).map((n) => ({
           at: n.requestedAt,
@@ -199,7 +224,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       action: 'periods.read',
       params: idParams,
       async handler(ctx, { params }) {
-        ctx.body = presentCloseRequest(await findRequest(params.id));
+        ctx.body = presentCloseRequest(await findRequest(params.id), await viewerOf(ctx));
       },
     }),
 
@@ -207,6 +232,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       method: 'post',
       path: '/api/close-requests/:id/approve',
       action: 'periods.approve',
+      transaction: 'handler',
       params: idParams,
       body: approveBody,
       handler: (ctx, { params, body }) => decide(ctx, params.id, 'approve', body.note || undefined),
@@ -216,6 +242,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       method: 'post',
       path: '/api/close-requests/:id/reject',
       action: 'periods.approve',
+      transaction: 'handler',
       params: idParams,
       body: rejectBody,
       handler: (ctx, { params, body }) => decide(ctx, params.id, 'reject', body.reason),
@@ -225,6 +252,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       method: 'post',
       path: '/api/close-requests/:id/withdraw',
       action: 'periods.withdraw',
+      transaction: 'handler',
       params: idParams,
       body: withdrawBody,
       handler: (ctx, { params, body }) => decide(ctx, params.id, 'withdraw', body.note || undefined),
@@ -238,7 +266,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       params: clientPeriodParams,
       body: reopenBody,
       async handler(ctx, { params, body }) {
-        const client = await findClient(params.id, params.period);
+        const client = await findClient(ctx.state.trx, params.id, params.period);
         const period = await Period.query().where({ client_id: client.id, period: params.period }).forUpdate().first();
         if (!period || period.state !== 'closed') {
           throw unprocessable('period_not_closed', `Period ${params.period} is ${period?.state ?? 'open'}: only a closed period can be reopened.`, { state: period?.state ?? 'open' });
@@ -250,7 +278,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
           });
         }
         await reopenPeriod(ctx.state.trx, period, { actor: actorOf(ctx), reason: body.reason, reasonCode: body.reasonCode });
-        ctx.body = periodView(await Period.query().findById(period.id), params.period);
+        ctx.body = presentPeriod(await Period.query().findById(period.id), params.period, ctx.state.user);
       },
     }),
 
@@ -261,7 +289,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       params: idParams,
       query: listQuery,
       async handler(ctx, { params, query }) {
-        const client = await findClient(params.id);
+        const client = await findClient(ctx.state.trx, params.id);
         const after = decodeCursor(query.cursor, 1);
         // A period exists from its first import or run (docs/period-close.md, "States") even before anything was requested.
         const { rows } = await ctx.state.trx.raw<{ rows: Array<{ period: string }> }>(
@@ -273,7 +301,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         const keys = rows.map((r) => r.period);
         const stored = keys.length ? await Period.query().where('client_id', client.id).whereIn('period', keys) : [];
         const result = page(keys, query.limit, (k) => [k]);
-        ctx.body = { items: result.items.map((k) => periodView(stored.find((p) => p.period === k), k)), nextCursor: result.nextCursor };
+        ctx.body = { items: result.items.map((k) => presentPeriod(stored.find((p) => p.period === k), k, ctx.state.user)), nextCursor: result.nextCursor };
       },
     }),
 
@@ -283,12 +311,13 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       action: 'periods.read',
       params: clientPeriodParams,
       async handler(ctx, { params }) {
-        const client = await findClient(params.id);
+        const client = await findClient(ctx.state.trx, params.id);
         const row = await Period.query().where({ client_id: client.id, period: params.period }).first();
         // Every request and decision stays visible, oldest first, across reopen cycles (docs/period-close.md).
         const requests = await CloseRequest.query().where({ client_id: client.id, period: params.period }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
         const warnings = await periodImportWarnings(ctx.state.trx, client.id, params.period);
-        ctx.body = { ...periodView(row, params.period), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r)), warnings };
+        const viewer = await viewerOf(ctx);
+        ctx.body = { ...presentPeriod(row, params.period, viewer), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r, viewer)), warnings };
       },
     }),
   ];

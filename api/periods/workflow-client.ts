@@ -39,7 +39,8 @@ export async function startCloseWorkflow(temporal: TemporalHandle, workflowId: s
 const UPDATES = { approve: approveUpdate, reject: rejectUpdate, withdraw: withdrawUpdate };
 const REFUSED_ACTION: Record<DecisionKind, string> = { approve: 'period.approval_refused', reject: 'period.rejection_refused', withdraw: 'period.withdrawal_refused' };
 
-function refusalError(kind: DecisionKind, failure: ApplicationFailure, request: CloseRequest, args: DecisionArgs): ApiError {
+/** A validator's refusal (or the same rule checked here, api/periods/routes.ts) as the api's error, audited. */
+export function refusalError(kind: DecisionKind, failure: { type?: string | null; message: string }, request: CloseRequest, args: DecisionArgs): ApiError {
   const audit = {
     entityType: 'close_request',
     entityId: request.id,
@@ -61,15 +62,50 @@ function refusalError(kind: DecisionKind, failure: ApplicationFailure, request: 
   }
 }
 
-/** Sends a decision to the request's workflow and waits for its result (the activity has committed by then). */
+/**
+ * The request's workflow is not running (ended, terminated by ops, or unknown to Temporal after a
+ * restore) although the row said pending: nothing can decide the request any more.
+ */
+export class CloseWorkflowGone extends Error {
+  constructor(readonly workflowStatus: string) {
+    super(`the close workflow is not running (${workflowStatus})`);
+    this.name = 'CloseWorkflowGone';
+  }
+}
+
+/** The workflow's status as Temporal tells it (`RUNNING`, `COMPLETED`, `TERMINATED`, …), or `NOT_FOUND`. */
+export async function closeWorkflowStatus(temporal: TemporalHandle, workflowId: string): Promise<string> {
+  try {
+    const description = await waitWithinDeadline(temporal, () => temporal.client.workflow.getHandle(workflowId).describe());
+    return description.status.name;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return 'NOT_FOUND';
+    throw error;
+  }
+}
+
+/** The reason an abandoned request records (docs/period-close.md, "A request whose workflow ended"). */
+export function abandonReason(workflowStatus: string): string {
+  const how = workflowStatus === 'NOT_FOUND' ? 'is unknown to Temporal' : `ended (${workflowStatus.toLowerCase()})`;
+  return `the close request's workflow ${how} without a decision: nothing was decided; request a new close`;
+}
+
+/**
+ * Sends a decision to the request's workflow and waits for its result (the activity has committed
+ * by then). Throws CloseWorkflowGone when the workflow is not running.
+ */
 export async function sendDecision(temporal: TemporalHandle, request: CloseRequest, kind: DecisionKind, args: DecisionArgs): Promise<DecisionResult> {
   const handle = temporal.client.workflow.getHandle(request.workflowId);
   try {
     return await waitWithinDeadline(temporal, () => handle.executeUpdate(UPDATES[kind], { args: [args] }));
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw refusalError(kind, error.cause, request, args);
-    // The workflow ended (or ops terminated it) although the row still says pending.
-    if (error instanceof WorkflowNotFoundError) throw unprocessable('close_request_not_pending', 'This close request is no longer waiting for a decision.');
+    // Temporal answers NOT_FOUND both for an unknown workflow and for one that already completed
+    // ("workflow execution already completed"); ask which, for the reason the request records.
+    if (error instanceof WorkflowNotFoundError) {
+      const status = await closeWorkflowStatus(temporal, request.workflowId);
+      if (status !== 'RUNNING') throw new CloseWorkflowGone(status);
+    }
     throw error;
   }
 }

@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'self.read': ALL,
   'self.manage': ALL,
   'notifications.read': ALL,
+  'notifications.mark_read': ALL,
 
   'users.read': ['firm_admin', 'manager'],
   'users.create': ['firm_admin'],

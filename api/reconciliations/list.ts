@@ -7,10 +7,13 @@
  *
  * With `period` the list is the firm-wide view of that period (docs/reconciliation.md, "The
  * firm-wide view"): each client's latest run among those the other filters keep, with its ITC at
- * risk, largest first; `history=true` lists every run of the period instead.
+ * risk, largest first; `history=true` lists every run of the period instead. A completed run's
+ * figures are its page's: less what a reviewer set aside (db/reconciliation-set-aside.ts).
  */
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ReconciliationRun } from '../../db/models/reconciliation-run';
+import { NOTHING_SET_ASIDE, riskLessTotal, setAsideOfRuns, type SetAside } from '../../db/reconciliation-set-aside';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import { period } from '../schemas';
@@ -28,7 +31,7 @@ const listQuery = z.object({
 type ListQuery = z.infer<typeof listQuery>;
 
 type Row = ReconciliationRun & { clientName: string; cursorUs: string };
-type LatestRow = ReconciliationRun & { clientName: string; clientGstin: string; riskPaise: string | null };
+type LatestRow = ReconciliationRun & { clientName: string; clientGstin: string; shownPaise: string | null };
 
 /** The stored summary's ITC at risk in paise (null until the run completes). */
 const RISK_SQL = `(reconciliation_runs.summary->'run'->'itc'->'atRisk'->>'total')::bigint`;
@@ -42,27 +45,41 @@ function filtered(query: ListQuery, userId: string) {
   return q;
 }
 
-/** Each client's latest run of the period, ITC at risk largest first (runs without a figure last), then by client name. */
-async function latestPerClient(query: ListQuery, userId: string) {
-  const latest = filtered(query, userId)
+const hasFigures = (run: ReconciliationRun): boolean => run.status === 'completed' && Boolean(run.summary);
+
+/** What a reviewer set aside in each completed run (db/reconciliation-set-aside.ts): the run page's figures, in a list. */
+const asideOf = (asides: ReadonlyMap<string, SetAside>, run: ReconciliationRun): SetAside | undefined =>
+  hasFigures(run) ? (asides.get(run.id) ?? NOTHING_SET_ASIDE) : undefined;
+
+/**
+ * Each client's latest run of the period, ITC at risk largest first (runs without a figure last), then by client name.
+ * The figure is the run page's: the stored one less what a reviewer set aside, which is summed for
+ * every client's latest run (aggregates over their ignored rows only) before the list is sorted and paged.
+ */
+async function latestPerClient(trx: Knex | Knex.Transaction, query: ListQuery, userId: string) {
+  const latest = () => filtered(query, userId)
     .distinctOn('reconciliation_runs.client_id')
-    .select('reconciliation_runs.*', 'clients.name as client_name', 'clients.gstin as client_gstin', ReconciliationRun.raw(`${RISK_SQL} as risk_paise`))
     .orderBy([{ column: 'reconciliation_runs.client_id' }, { column: 'reconciliation_runs.created_at', order: 'desc' }, { column: 'reconciliation_runs.id', order: 'desc' }]);
+  const completed = ((await latest().select('reconciliation_runs.id', 'reconciliation_runs.status')) as ReconciliationRun[]).filter((r) => r.status === 'completed');
+  const asides = await setAsideOfRuns(trx, completed.map((r) => r.id));
+  const setAside = JSON.stringify([...asides].map(([run, a]) => ({ run, paise: riskLessTotal(a) })));
+  const risk = '(risk_paise - coalesce(aside.paise, 0))';
   const after = decodeCursor(query.cursor, 3);
   const q = ReconciliationRun.query()
-    .from(latest.as('reconciliation_runs'))
-    .select('reconciliation_runs.*')
-    .orderByRaw('coalesce(risk_paise, -1) desc, client_name, id')
+    .from(latest().select('reconciliation_runs.*', 'clients.name as client_name', 'clients.gstin as client_gstin', ReconciliationRun.raw(`${RISK_SQL} as risk_paise`)).as('reconciliation_runs'))
+    .joinRaw('left join jsonb_to_recordset(?::jsonb) as aside(run uuid, paise bigint) on aside.run = reconciliation_runs.id', [setAside])
+    .select('reconciliation_runs.*', ReconciliationRun.raw(`${risk} as shown_paise`))
+    .orderByRaw(`coalesce(${risk}, -1) desc, client_name, id`)
     .limit(query.limit + 1);
-  if (after) q.whereRaw('(coalesce(risk_paise, -1) < ?::bigint or (coalesce(risk_paise, -1) = ?::bigint and (client_name, id) > (?, ?::uuid)))', [after[0]!, after[0]!, after[1]!, after[2]!]);
+  if (after) q.whereRaw(`(coalesce(${risk}, -1) < ?::bigint or (coalesce(${risk}, -1) = ?::bigint and (client_name, id) > (?, ?::uuid)))`, [after[0]!, after[0]!, after[1]!, after[2]!]);
   const rows = (await q) as LatestRow[];
-  const result = page(rows, query.limit, (r) => [r.riskPaise ?? '-1', r.clientName, r.id]);
+  const result = page(rows, query.limit, (r) => [r.shownPaise ?? '-1', r.clientName, r.id]);
   return {
     items: result.items.map((r) => ({
-      ...presentRun(r, { done: r.progressDone, total: r.progressTotal }),
+      ...presentRun(r, { done: r.progressDone, total: r.progressTotal }, asideOf(asides, r)),
       clientName: r.clientName,
       clientGstin: r.clientGstin,
-      itcAtRisk: r.riskPaise === null ? null : rupees(Number(r.riskPaise)),
+      itcAtRisk: r.shownPaise === null ? null : rupees(Number(r.shownPaise)),
     })),
     nextCursor: result.nextCursor,
   };
@@ -77,7 +94,7 @@ export function reconciliationListRoutes(): RouteSpec[] {
       query: listQuery,
       async handler(ctx, { query }) {
         if (query.period && query.history !== 'true') {
-          ctx.body = await latestPerClient(query, ctx.state.user.id);
+          ctx.body = await latestPerClient(ctx.state.trx, query, ctx.state.user.id);
           return;
         }
         const after = decodeCursor(query.cursor, 2);
@@ -89,8 +106,10 @@ export function reconciliationListRoutes(): RouteSpec[] {
         if (after) q.whereRaw('((extract(epoch from reconciliation_runs.created_at) * 1000000)::bigint, reconciliation_runs.id) < (?::bigint, ?::uuid)', after);
         const rows = (await q) as Row[];
         const result = page(rows, query.limit, (r) => [String(r.cursorUs), r.id]);
+        // The page's completed runs' figures as their run page shows them (aggregates over their ignored rows only).
+        const asides = await setAsideOfRuns(ctx.state.trx, result.items.filter(hasFigures).map((r) => r.id));
         ctx.body = {
-          items: result.items.map((r) => ({ ...presentRun(r, { done: r.progressDone, total: r.progressTotal }), clientName: r.clientName })),
+          items: result.items.map((r) => ({ ...presentRun(r, { done: r.progressDone, total: r.progressTotal }, asideOf(asides, r)), clientName: r.clientName })),
           nextCursor: result.nextCursor,
         };
       },

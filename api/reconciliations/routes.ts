@@ -25,9 +25,10 @@ import type { TemporalHandle } from '../temporal-client';
 import { csvExport, exportFileName, jsonExport, type ExportSource } from '../../db/reconciliation-export';
 import { lockRowCommit } from '../../db/row-commit';
 import { xlsxExport } from '../../db/reconciliation-workbook';
-import { presentResult, presentSupplier } from '../../domain/recon/present';
+import { presentResult, presentSupplier, rupees } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
 import { presentRun } from './present';
+import { chaseableCount, reviewerSetAside, riskLess, riskLessBySupplier } from './supplier-risk';
 import { assertSuppliersInRun } from './suppliers-in-run';
 import { reconciliationRunId, reconciliationWorkflowId } from './workflow-id';
 
@@ -168,7 +169,9 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
       params: runParams,
       async handler(ctx, { params }) {
         const run = await findRun(params.runId);
-        ctx.body = presentRun(run, await liveProgress(run));
+        // A completed run's figures leave out what a reviewer set aside, as every view of it does (db/reconciliation-set-aside.ts).
+        const aside = run.status === 'completed' && run.summary ? await reviewerSetAside(ctx.state.trx, run) : undefined;
+        ctx.body = presentRun(run, await liveProgress(run), aside);
       },
     }),
     route({
@@ -200,16 +203,35 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const run = await findRun(params.runId);
         requireCompleted(run);
         const after = decodeCursor(query.cursor, 2);
-        const q = ctx.state.trx('reconciliation_suppliers')
-          .select('supplier_gstin', 'itc_at_risk', 'summary')
-          .where({ run_id: run.id })
-          .orderBy([{ column: 'itc_at_risk', order: 'desc' }, { column: 'supplier_gstin' }])
-          .limit(query.limit + 1);
-        // Sorted by ITC at risk, largest first: the cursor carries (risk, gstin) of the last line.
-        if (after) q.whereRaw('(itc_at_risk < ?::bigint or (itc_at_risk = ?::bigint and supplier_gstin > ?))', [after[0]!, after[0]!, after[1]!]);
-        const rows: Array<{ supplier_gstin: string; itc_at_risk: string; summary: SupplierSummary }> = await q;
-        const result = page(rows, query.limit, (r) => [String(r.itc_at_risk), r.supplier_gstin]);
-        ctx.body = { items: result.items.map((r) => presentSupplier(r.summary)), nextCursor: result.nextCursor };
+        const trx = ctx.state.trx;
+        // Each line's ITC at risk less its documents set aside by a reviewer (db/reconciliation-set-aside.ts),
+        // sorted and paged by that figure, largest first: the cursor carries (risk, gstin) of the last line.
+        // Credit notes not in 2B are left out of it too (domain/recon/risk-shown.ts), and shown on their own.
+        const aside = await reviewerSetAside(trx, run);
+        const less = riskLessBySupplier(aside);
+        const q = trx('reconciliation_suppliers as s').select('s.supplier_gstin', 's.summary').where('s.run_id', run.id).limit(query.limit + 1);
+        let risk = 's.itc_at_risk';
+        if (less.size > 0) {
+          q.joinRaw('left join jsonb_to_recordset(?::jsonb) as aside(gstin text, paise bigint) on aside.gstin = s.supplier_gstin', [JSON.stringify([...less].map(([gstin, paise]) => ({ gstin, paise })))]);
+          risk = '(s.itc_at_risk - coalesce(aside.paise, 0))';
+        }
+        q.select(trx.raw(`${risk} as risk`)).orderByRaw(`${risk} desc, s.supplier_gstin`);
+        if (after) q.whereRaw(`(${risk} < ?::bigint or (${risk} = ?::bigint and s.supplier_gstin > ?))`, [after[0]!, after[0]!, after[1]!]);
+        const rows: Array<{ supplier_gstin: string; risk: string; summary: SupplierSummary }> = await q;
+        const result = page(rows, query.limit, (r) => [String(r.risk), r.supplier_gstin]);
+        ctx.body = {
+          items: result.items.map((r) => {
+            const setAside = aside.risk.get(r.supplier_gstin) ?? 0;
+            const creditNotes = aside.creditNotes.risk.get(r.supplier_gstin) ?? 0;
+            return {
+              ...presentSupplier({ ...r.summary, itcAtRisk: r.summary.itcAtRisk - riskLess(aside, r.supplier_gstin) }),
+              itcSetAside: rupees(setAside),
+              creditNotesNotIn2b: rupees(creditNotes),
+              chaseableCount: chaseableCount(r.summary, aside),
+            };
+          }),
+          nextCursor: result.nextCursor,
+        };
       },
     }),
     route({
@@ -234,7 +256,7 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         } else if (query.format === 'json') {
           ctx.type = 'application/json; charset=utf-8';
           // A supplier's export carries no figures of the whole run (other suppliers' totals).
-          const header = query.supplierGstin ? { runId: run.id, period: run.period, supplierGstin: query.supplierGstin } : presentRun(run, { done: run.progressDone, total: run.progressTotal });
+          const header = query.supplierGstin ? { runId: run.id, period: run.period, supplierGstin: query.supplierGstin } : presentRun(run, { done: run.progressDone, total: run.progressTotal }, await reviewerSetAside(ctx.state.trx, run));
           ctx.body = jsonExport(src, header);
         } else {
           ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

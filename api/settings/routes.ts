@@ -12,6 +12,7 @@ import { setAuditAction } from '../../db/tenant';
 import { notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import { smtpTestRoutes } from './smtp-test';
+import type { SmtpTestLimits } from './smtp-test-limits';
 
 /**
  * The sender of the firm's mail: `ca@firm.in` or `CA Firm <ca@firm.in>` (docs/api.md). One address,
@@ -71,9 +72,9 @@ async function writeSecret(box: SecretBox, kind: SecretKind, settings: Record<st
   else await FirmSecret.query().insert({ kind, settings, ciphertext, keyId: box.currentKeyId } as Partial<FirmSecret>);
 }
 
-export function settingsRoutes(deps: { secretBox: SecretBox; knex: Knex }): RouteSpec[] {
+export function settingsRoutes(deps: { secretBox: SecretBox; knex: Knex; smtpTestLimits?: SmtpTestLimits }): RouteSpec[] {
   return [
-    ...smtpTestRoutes(deps),
+    ...smtpTestRoutes({ knex: deps.knex, secretBox: deps.secretBox, limits: deps.smtpTestLimits }),
     route({
       method: 'get',
       path: '/api/settings/smtp',
@@ -135,7 +136,12 @@ export function settingsRoutes(deps: { secretBox: SecretBox; knex: Knex }): Rout
       async handler(ctx, { body }) {
         const firm = await Firm.query().findById(ctx.state.user.firmId);
         if (!firm) throw notFound();
-        const settings = { ...firm.settings, ...body };
+        // Field by field, nested objects too: a PATCH of one reconciliation default keeps the other.
+        const settings: FirmSettings = {
+          ...firm.settings,
+          ...body,
+          ...(body.reconciliationDefaults ? { reconciliationDefaults: { ...firm.settings.reconciliationDefaults, ...body.reconciliationDefaults } } : {}),
+        };
         await setAuditAction(ctx.state.trx, 'firm.settings_updated');
         await Firm.query().patch({ settings }).where({ id: firm.id });
         ctx.body = presentFirmSettings(firm.name, settings);

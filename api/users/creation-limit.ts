@@ -22,6 +22,7 @@
  * which rolls back with the `email_taken` refusal.
  */
 import type { Knex } from 'knex';
+import { lockKey } from '../../db/advisory-lock';
 import { isUniqueViolation, rateLimited } from '../errors';
 
 export type UserCreationLimits = {
@@ -48,7 +49,7 @@ export class UserCreationLimiter {
    * `email_taken` count goes up by one before the error is rethrown; the caller turns it into the 409.
    */
   async create<T>(trx: Knex.Transaction, firmId: string, insert: () => Promise<T>): Promise<T> {
-    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`taalmel.user-creation:${firmId}`]);
+    await lockKey(trx, `taalmel.user-creation:${firmId}`);
     const takenKey = `users_email_taken:${firmId}`;
     const now = Date.now();
     const taken = await this.current(takenKey, now);

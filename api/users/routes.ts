@@ -7,7 +7,8 @@ import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { withAuditAction } from '../../db/tenant';
 import type { AuthService } from '../auth/service';
-import { assertPasswordAcceptable } from '../auth/service';
+import { endInvitationsBeyondInviter } from '../accounts/invitations';
+import { assertPasswordAcceptable } from '../auth/passwords';
 import { ApiError, conflict, invalidInput, isUniqueViolation, notFound } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentUserRecord } from '../presenters';
@@ -107,6 +108,7 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
         const action = body.active === false ? 'user.deactivated' : body.role && body.role !== user.role ? 'user.role_changed' : 'user.update';
         const updated = await withAuditAction(trx, action, () => User.query().patchAndFetchById(user.id, body as Partial<User>));
         if (body.active === false) await deps.auth.revokeAllSessions(trx, user.id, me.id, 'user_deactivated');
+        if (body.active === false || (body.role && body.role !== user.role)) await endInvitationsBeyondInviter(trx, updated, me.id);
         ctx.body = presentUserRecord(updated);
       },
     }),

@@ -26,6 +26,11 @@ import * as m020 from './020-retention';
 import * as m021 from './021-firm-deletion';
 import * as m023 from './023-supplier-chases';
 import * as m024 from './024-follow-up-link-token-secret';
+import * as m025 from './025-notice-close-reason';
+import * as m026 from './026-close-request-abandoned';
+import * as m027 from './027-calendar-extension-filing-frequency';
+import * as m028 from './028-follow-up-upload-urls-index';
+import * as m029 from './029-reconciliation-credit-note-index';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -53,4 +58,9 @@ export const migrations: Migration[] = [
   { name: '021-firm-deletion', module: m021 },
   { name: '023-supplier-chases', module: m023 },
   { name: '024-follow-up-link-token-secret', module: m024 },
+  { name: '025-notice-close-reason', module: m025 },
+  { name: '026-close-request-abandoned', module: m026 },
+  { name: '027-calendar-extension-filing-frequency', module: m027 },
+  { name: '028-follow-up-upload-urls-index', module: m028 },
+  { name: '029-reconciliation-credit-note-index', module: m029 },
 ];

@@ -1,7 +1,7 @@
 import type { CloseEvidence } from '../period-evidence';
 import { TenantModel } from './tenant-model';
 
-export const CLOSE_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'stale', 'expired'] as const;
+export const CLOSE_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'stale', 'expired', 'abandoned'] as const;
 export type CloseRequestStatus = (typeof CLOSE_REQUEST_STATUSES)[number];
 
 /** One request to close a client's period, its evidence snapshot and its decision. */

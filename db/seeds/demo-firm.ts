@@ -5,6 +5,7 @@
  * and exist in plaintext only in the returned credentials (hashes with argon2id).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { lockKey } from '../advisory-lock';
 import type { Knex } from 'knex';
 import { gstinCheckCharacter } from '../../domain/gstin';
 import { hashPassword } from '../security/passwords';
@@ -38,7 +39,7 @@ export function randomPassword(): string {
 export async function seedDemoFirm(owner: Knex): Promise<DemoCredentials | null> {
   return owner.transaction(async (trx) => {
     // Two starts racing on a fresh database must not both seed.
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['taalmel:seed-demo-firm']);
+    await lockKey(trx, 'taalmel:seed-demo-firm', 'text32');
     const existing = await trx('firms').where({ slug: DEMO_FIRM_SLUG }).first('id');
     if (existing) return null;
 

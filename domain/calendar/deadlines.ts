@@ -5,16 +5,22 @@
  * the extensions, the holiday calendar and the firm's policy are all passed in, so the API, the daily
  * sweep, follow-ups and notices compute the same dates from the same rows.
  */
-import { addMonths, ruleApplies, ruleDueDate, type ClientProfile, type ReturnRule, type ReturnType } from './rules';
+import { addMonths, frequencyAt, ruleApplies, ruleDueDate, type ClientProfile, type FilingFrequency, type ReturnRule, type ReturnType } from './rules';
 import { compareDates, dueInstant, plusDays } from './dates';
 import { addDays, type HolidayCalendar } from './working-days';
 
-/** A notified extension: one return and period, for every state (stateCodes null) or some. */
+/**
+ * A notified extension: one return and period, for every state (stateCodes null) or some, and for
+ * filers of either frequency (filingFrequency null) or one. The frequency matters where monthly and
+ * quarterly filers share a period key: GSTR-3B for `2024-12` is December for a monthly filer and
+ * the October–December quarter for a QRMP filer, and a notification often gives them different dates.
+ */
 export type Extension = {
   id: string;
   returnType: ReturnType;
   period: string;
   stateCodes: readonly string[] | null;
+  filingFrequency: FilingFrequency | null;
   dueDate: string;
   /** When it was recorded (ISO instant): the latest matching extension wins. */
   recordedAt: string;
@@ -57,12 +63,35 @@ export function deadlineKey(clientId: string, returnType: ReturnType, period: st
 export const DEFAULT_TARGET_BUFFER_DAYS = 2;
 export const DEFAULT_WARNING_DAYS = 7;
 
-/** The extension that governs a return, period and state: the most recently recorded one that names the state or all states. */
-export function extensionFor(extensions: readonly Extension[], returnType: ReturnType, period: string, stateCode: string): Extension | null {
+/** What decides whether an extension reaches one client's deadline: its state, its frequency in the period, its statutory due date. */
+export type ExtensionTarget = { stateCode: string; filingFrequency: FilingFrequency; dueDate: string };
+
+/** Whether an extension names this return, period, state and frequency (whatever its date). */
+export function extensionCovers(e: Pick<Extension, 'returnType' | 'period' | 'stateCodes' | 'filingFrequency'>, returnType: ReturnType, period: string, target: Omit<ExtensionTarget, 'dueDate'>): boolean {
+  if (e.returnType !== returnType || e.period !== period) return false;
+  if (e.stateCodes !== null && !e.stateCodes.includes(target.stateCode)) return false;
+  return e.filingFrequency === null || e.filingFrequency === target.filingFrequency;
+}
+
+/**
+ * Whether an extension applies to a client's deadline: it covers it and does not end before the
+ * statutory due date. An extension gives more time; one dated before a client's own due date was
+ * meant for other filers (monthly filers' 3B extended to the 22nd says nothing about a QRMP filer
+ * due on the 24th), so it does not apply to that client.
+ */
+export function extensionApplies(e: Pick<Extension, 'returnType' | 'period' | 'stateCodes' | 'filingFrequency' | 'dueDate'>, returnType: ReturnType, period: string, target: ExtensionTarget): boolean {
+  return extensionCovers(e, returnType, period, target) && e.dueDate >= target.dueDate;
+}
+
+/**
+ * The extension that governs a client's return and period: the most recently recorded one that
+ * applies to it (extensionApplies). One that does not apply is passed over as if it named other
+ * filers, so a monthly filers' extension recorded after a QRMP one leaves the QRMP date standing.
+ */
+export function extensionFor(extensions: readonly Extension[], returnType: ReturnType, period: string, target: ExtensionTarget): Extension | null {
   let found: Extension | null = null;
   for (const e of extensions) {
-    if (e.returnType !== returnType || e.period !== period) continue;
-    if (e.stateCodes !== null && !e.stateCodes.includes(stateCode)) continue;
+    if (!extensionApplies(e, returnType, period, target)) continue;
     if (!found || e.recordedAt > found.recordedAt || (e.recordedAt === found.recordedAt && e.id > found.id)) found = e;
   }
   return found;
@@ -70,7 +99,7 @@ export function extensionFor(extensions: readonly Extension[], returnType: Retur
 
 function build(rule: ReturnRule, period: string, profile: ClientProfile, policy: CalendarPolicy): Deadline {
   const dueDate = ruleDueDate(rule, period);
-  const extension = extensionFor(policy.extensions, rule.returnType, period, profile.stateCode);
+  const extension = extensionFor(policy.extensions, rule.returnType, period, { stateCode: profile.stateCode, filingFrequency: frequencyAt(profile, period), dueDate });
   const effectiveDueDate = extension?.dueDate ?? dueDate;
   const buffer = profile.targetBufferDays ?? policy.targetBufferDays;
   return {
@@ -104,6 +133,29 @@ function ruleFor(profile: ClientProfile, returnType: ReturnType, period: string,
 export function deadlineFor(profile: ClientProfile, returnType: ReturnType, period: string, policy: CalendarPolicy): Deadline | null {
   const rule = ruleFor(profile, returnType, period, policy.rules);
   return rule ? build(rule, period, profile, policy) : null;
+}
+
+/** A client's statutory due date for a return and period (no extension), or null when the return does not apply. */
+export function statutoryDueDate(profile: ClientProfile, returnType: ReturnType, period: string, rules: readonly ReturnRule[]): string | null {
+  const rule = ruleFor(profile, returnType, period, rules);
+  return rule ? ruleDueDate(rule, period) : null;
+}
+
+/**
+ * Which clients an extension reaches: `affected`, those it applies to; `notApplied`, those it
+ * covers (return, period, state, frequency) whose statutory due date is already later, so it does
+ * not apply to them (extensionApplies).
+ */
+export function extensionReach(e: Pick<Extension, 'returnType' | 'period' | 'stateCodes' | 'filingFrequency' | 'dueDate'>, clients: readonly ClientProfile[], rules: readonly ReturnRule[]): { affected: number; notApplied: number } {
+  const reach = { affected: 0, notApplied: 0 };
+  for (const profile of clients) {
+    const dueDate = statutoryDueDate(profile, e.returnType, e.period, rules);
+    if (dueDate === null) continue;
+    const target = { stateCode: profile.stateCode, filingFrequency: frequencyAt(profile, e.period), dueDate };
+    if (extensionApplies(e, e.returnType, e.period, target)) reach.affected += 1;
+    else if (extensionCovers(e, e.returnType, e.period, target)) reach.notApplied += 1;
+  }
+  return reach;
 }
 
 /** How far before a window a period can end and still be due in it (annual returns fall due nine months on; extensions add more). */

@@ -130,6 +130,27 @@ export function frequencyChangeFrom(today: string): string {
   return monthOfQuarter(month) === 1 ? month : addMonths(quarterStart(month), 3);
 }
 
+/** The client's profile once a frequency change is recorded (a change from the same quarter is replaced): its frequency is the latest change's. */
+export function withFrequencyChange<P extends Pick<ClientProfile, 'filingFrequency' | 'frequencyChanges'>>(profile: P, change: { fromPeriod: string; frequency: FilingFrequency }): P {
+  const others = profile.frequencyChanges.filter((c) => c.fromPeriod !== change.fromPeriod);
+  const previousFrequency = frequencyAt({ ...profile, frequencyChanges: others }, change.fromPeriod);
+  const frequencyChanges = [...others, { ...change, previousFrequency }].sort((a, b) => a.fromPeriod.localeCompare(b.fromPeriod));
+  return { ...profile, frequencyChanges, filingFrequency: frequencyChanges.at(-1)!.frequency };
+}
+
+/**
+ * QRMP (quarterly GSTR-1 and GSTR-3B, rule 61A of the CGST Rules) is open only to a registered
+ * person whose aggregate turnover in the previous financial year was up to ₹5 crore. The turnover
+ * band is today's fact, so it governs the frequency in force from the latest change on; periods
+ * before that keep their history. Composition taxpayers file CMP-08 whatever the frequency says.
+ */
+export const QRMP_TURNOVER_RULE = 'QRMP (quarterly filing) is open only to a taxpayer whose aggregate turnover in the previous financial year was up to ₹5 crore (rule 61A)';
+
+/** The QRMP turnover rule's refusal for a profile, or null when the profile keeps it. */
+export function qrmpTurnoverProblem(profile: Pick<ClientProfile, 'scheme' | 'filingFrequency' | 'turnoverBand'>): string | null {
+  return profile.scheme === 'regular' && profile.filingFrequency === 'quarterly' && profile.turnoverBand === 'above_5cr' ? QRMP_TURNOVER_RULE : null;
+}
+
 /** Whether a rule governs this client for this period (the period's shape, validity and the client's facts). */
 export function ruleApplies(rule: ReturnRule, profile: ClientProfile, period: string): boolean {
   if (!fitsCadence(period, rule.cadence)) return false;
@@ -146,6 +167,18 @@ export function ruleApplies(rule: ReturnRule, profile: ClientProfile, period: st
 export function ruleDueDate(rule: ReturnRule, period: string): string {
   const due = periodParts(addMonths(period, rule.dueMonthOffset));
   return dateOf(due.year, due.month, rule.dueDay);
+}
+
+/** The rules of a return that can govern a period (its shape and the rule's validity), whoever the client. */
+export function rulesForPeriod(rules: readonly ReturnRule[], returnType: ReturnType, period: string): ReturnRule[] {
+  return rules.filter(
+    (r) =>
+      r.returnType === returnType &&
+      fitsCadence(period, r.cadence) &&
+      (!r.monthsOfQuarter || r.monthsOfQuarter.includes(monthOfQuarter(period))) &&
+      period >= r.validFrom &&
+      (r.validTo === null || period <= r.validTo),
+  );
 }
 
 /** Whether some rule of this return type can have this period at all (used to refuse nonsense input). */

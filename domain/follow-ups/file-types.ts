@@ -95,7 +95,76 @@ export function checkedFileType(content: Uint8Array): ClientFileType | null {
   return detected;
 }
 
-/** A declared content type as the list names it (parameters dropped, lower case). */
+/**
+ * Other names browsers and systems give the accepted types. Windows with Excel installed labels every
+ * `.csv` as `application/vnd.ms-excel` (a real legacy `.xls` is refused by its content anyway); some
+ * browsers say `image/jpg` or `image/pjpeg`, older ones `application/x-pdf` or `image/x-png`.
+ */
+const TYPE_ALIASES: Readonly<Record<string, ClientFileType>> = {
+  'application/x-pdf': 'application/pdf',
+  'application/acrobat': 'application/pdf',
+  'image/x-png': 'image/png',
+  'image/jpg': 'image/jpeg',
+  'image/pjpeg': 'image/jpeg',
+  'application/vnd.ms-excel': 'text/csv',
+  'application/csv': 'text/csv',
+  'text/x-csv': 'text/csv',
+  'text/comma-separated-values': 'text/csv',
+  'application/x-csv': 'text/csv',
+};
+
+/** The file name extensions of the accepted types. */
+const EXTENSIONS: Readonly<Record<string, ClientFileType>> = {
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv',
+};
+
+/** A declared content type as the list names it (parameters dropped, lower case, a browser's alias resolved). */
 export function declaredFileType(contentType: string): string {
-  return contentType.split(';')[0]!.trim().toLowerCase();
+  const plain = contentType.split(';')[0]!.trim().toLowerCase();
+  return TYPE_ALIASES[plain] ?? plain;
+}
+
+function extensionOf(filename: string): string {
+  const dot = filename.lastIndexOf('.');
+  return dot < 0 ? '' : filename.slice(dot + 1).trim().toLowerCase();
+}
+
+/**
+ * The type a declared file is expected to be, from its name and the type the browser gave: the
+ * extension when it names an accepted type (what the person chose; browsers label files by the
+ * programs installed, or not at all), else the declared type with its aliases. Null when neither is
+ * one of the accepted types. The content is checked against it when the bytes arrive.
+ */
+export function expectedFileType(declared: { contentType: string; filename?: string }): ClientFileType | null {
+  const byName = declared.filename ? EXTENSIONS[extensionOf(declared.filename)] : undefined;
+  if (byName) return byName;
+  const byType = declaredFileType(declared.contentType);
+  return isClientFileType(byType) ? byType : null;
+}
+
+/** What a refused declaration was, in words: its extension and the type the browser gave. */
+export function describeDeclaredFile(declared: { contentType: string; filename?: string }): string {
+  const ext = declared.filename ? extensionOf(declared.filename) : '';
+  const type = declared.contentType.split(';')[0]!.trim();
+  if (ext && type && type !== 'application/octet-stream') return `a .${ext} file (${type})`;
+  if (ext) return `a .${ext} file`;
+  return type && type !== 'application/octet-stream' ? `a file of type ${type}` : 'a file of unknown type';
+}
+
+/** What refused content is, in words, for the refusal message (the accepted types name themselves). */
+export function describeContent(content: Uint8Array): string {
+  if (content.length === 0) return 'an empty file';
+  const detected = detectClientFileType(content.subarray(0, 4096));
+  if (detected === 'application/pdf') return 'a damaged or incomplete PDF';
+  if (detected === 'text/csv') return 'text that is not a table (a CSV needs UTF-8 text with a comma, semicolon, tab or pipe on its first line)';
+  if (detected) return CLIENT_FILE_TYPES[detected];
+  const sniffed = sniffContent(content.subarray(0, 4096));
+  if (sniffed.kind === 'json') return 'a JSON file';
+  if (sniffed.kind === 'binary' && sniffed.reason?.startsWith('legacy Excel')) return 'a legacy Excel (.xls) or Word (.doc) file: save it as XLSX, CSV or PDF';
+  return 'a file of another kind';
 }

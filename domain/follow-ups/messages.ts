@@ -7,6 +7,7 @@
  */
 import { escalationWords } from './escalation-text';
 import { statementNote } from './mismatch-items';
+import { indianDate, periodName } from '../recon/report-format';
 
 export type Contact = { name: string; email: string };
 /** `attachments`: the files the message carries for this request (a mismatch follow-up's supplier statements). */
@@ -27,8 +28,9 @@ const OPENING: Record<ClientMessageKind, string> = {
   nudge: 'a quick reminder about the documents we need',
 };
 
+/** An item as the client reads it: its period as a month (`November 2026`), never `2026-11`. */
 function itemLine(item: { description: string; period: string | null }): string {
-  return item.period ? `${item.description} (period ${item.period})` : item.description;
+  return item.period ? `${item.description} (${periodName(item.period)})` : item.description;
 }
 
 export function renderClientReminder(input: { firmName: string; clientName: string; contact: Contact; kind: ClientMessageKind; sections: ChecklistSection[]; unsubscribeUrl: string }): RenderedEmail {
@@ -40,7 +42,7 @@ export function renderClientReminder(input: { firmName: string; clientName: stri
     `${input.firmName} here: ${OPENING[input.kind]} (${count} item${count === 1 ? '' : 's'} outstanding).`,
     '',
     ...input.sections.flatMap((s) => [
-      `${s.title} — due ${s.dueDate}`,
+      `${s.title} — due ${indianDate(s.dueDate)}`,
       ...s.items.map((i) => `  - ${itemLine(i)}`),
       ...(s.attachments?.length ? [`  ${statementNote(s.attachments)}`] : []),
       `  Upload or answer here (no sign-in needed): ${s.link}`,
@@ -55,7 +57,7 @@ export function renderClientReminder(input: { firmName: string; clientName: stri
     `<p>${escapeHtml(input.firmName)} here: ${escapeHtml(OPENING[input.kind])} (${count} item${count === 1 ? '' : 's'} outstanding).</p>`,
     ...input.sections.map(
       (s) =>
-        `<h3>${escapeHtml(s.title)} — due ${escapeHtml(s.dueDate)}</h3><ul>${s.items.map((i) => `<li>${escapeHtml(itemLine(i))}</li>`).join('')}</ul>` +
+        `<h3>${escapeHtml(s.title)} — due ${escapeHtml(indianDate(s.dueDate))}</h3><ul>${s.items.map((i) => `<li>${escapeHtml(itemLine(i))}</li>`).join('')}</ul>` +
         (s.attachments?.length ? `<p>${escapeHtml(statementNote(s.attachments))}</p>` : '') +
         `<p><a href="${escapeHtml(s.link)}">Upload or answer here</a> (no sign-in needed)</p>`,
     ),
@@ -82,7 +84,7 @@ export function renderAcknowledgement(input: { firmName: string; clientName: str
 export function renderEscalation(input: { firmName: string; clientName: string; title: string; dueDate: string; reason: string; outstanding: string[]; recipientName: string }): RenderedEmail {
   const what = escalationWords(input.reason);
   const subject = `Follow-up: ${input.clientName} — ${input.title}: ${what}`;
-  const lines = [`${input.recipientName},`, '', `${input.clientName}, "${input.title}" (due ${input.dueDate}): ${what}.`, '', 'Outstanding:', ...input.outstanding.map((d) => `  - ${d}`), '', `${input.firmName} · Taalmel`];
-  const html = [`<p>${escapeHtml(input.recipientName)},</p>`, `<p>${escapeHtml(input.clientName)}, “${escapeHtml(input.title)}” (due ${escapeHtml(input.dueDate)}): ${escapeHtml(what)}.</p>`, `<p>Outstanding:</p><ul>${input.outstanding.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`].join('\n');
+  const lines = [`${input.recipientName},`, '', `${input.clientName}, "${input.title}" (due ${indianDate(input.dueDate)}): ${what}.`, '', 'Outstanding:', ...input.outstanding.map((d) => `  - ${d}`), '', `${input.firmName} · Taalmel`];
+  const html = [`<p>${escapeHtml(input.recipientName)},</p>`, `<p>${escapeHtml(input.clientName)}, “${escapeHtml(input.title)}” (due ${escapeHtml(indianDate(input.dueDate))}): ${escapeHtml(what)}.</p>`, `<p>Outstanding:</p><ul>${input.outstanding.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`].join('\n');
   return { subject, text: lines.join('\n'), html };
 }

@@ -59,3 +59,10 @@ export const NOTICE_FORM_NAMES = NOTICE_FORMS.map((x) => x.form);
 export function noticeForm(form: string, forms: readonly NoticeForm[] = NOTICE_FORMS): NoticeForm | undefined {
   return forms.find((x) => x.form === form);
 }
+
+/**
+ * The orders a notice can close with (`orderForm` of an `order` outcome): ASMT-12 drops scrutiny
+ * proceedings, ASMT-13 is a best-judgement assessment, DRC-07 the adjudication order's summary,
+ * REG-19 cancels a registration and REG-20 drops its cancellation, CMP-07 decides composition.
+ */
+export const ORDER_FORMS: readonly string[] = ['ASMT-12', 'ASMT-13', 'CMP-07', 'DRC-07', 'REG-19', 'REG-20'];

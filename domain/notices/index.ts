@@ -6,3 +6,5 @@ export * from './plan';
 export * from './messages';
 export * from './urgency';
 export * from './relink';
+export * from './consistency';
+export * from './intake';

@@ -43,10 +43,16 @@ export type PlanPolicy = {
   /** Daily overdue escalations stop after this many days (a person has long been told by then). */
   overdueDays: number;
   partnerAfterDays: number;
+  /**
+   * A plan made after the partner day (a notice taken in, or given a due date, more than
+   * `partnerAfterDays` overdue) escalates to the firm admins at once. Workflows that planned before
+   * this rule pass false until their patch says otherwise (workflows/notice.ts).
+   */
+  partnerWhenLate: boolean;
   hearingOffsets: number[];
 };
 
-export const DEFAULT_PLAN_POLICY: PlanPolicy = { reminderOffsets: [7, 3, 1], reminderMinute: 9 * 60 + 30, reviewGateOffset: 3, overdueDays: 30, partnerAfterDays: 3, hearingOffsets: [2, 1] };
+export const DEFAULT_PLAN_POLICY: PlanPolicy = { reminderOffsets: [7, 3, 1], reminderMinute: 9 * 60 + 30, reviewGateOffset: 3, overdueDays: 30, partnerAfterDays: 3, partnerWhenLate: true, hearingOffsets: [2, 1] };
 
 /** Real time is `null`; tests compress the plan around an origin (factor 1/86400: a day lasts a second). */
 export type TimeScale = { originMs: number; factor: number } | null;
@@ -98,6 +104,12 @@ export function planNotice(facts: PlanFacts, policy: PlanPolicy = DEFAULT_PLAN_P
       steps.push({ key: `overdue:${due}:${d}:manager`, atMs, kind: 'escalation', audience: 'manager', reason: 'overdue', forDate: due });
       steps.push({ key: `overdue:${due}:${d}:assignee`, atMs, kind: 'escalation', audience: 'assignee', reason: 'overdue', forDate: due });
       if (d === policy.partnerAfterDays) steps.push({ key: `partner:${due}`, atMs, kind: 'escalation', audience: 'firm_admin', reason: 'partner_escalation', forDate: due });
+    }
+    // Planned after the partner day: the firm admins at once, under the same key, so a plan made
+    // again later finds it fired and tells nobody twice.
+    const partnerMs = dueMs + policy.partnerAfterDays * DAY_MS;
+    if (policy.partnerWhenLate && partnerMs < changedMs) {
+      steps.push({ key: `partner:${due}`, atMs: changedMs, kind: 'escalation', audience: 'firm_admin', reason: 'partner_escalation', forDate: due });
     }
   }
   const target = facts.targetDate;

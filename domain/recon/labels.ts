@@ -5,7 +5,8 @@
  */
 import type { Category, DifferenceField, Flag, MatchReason, OutOfScopeReason } from './categories';
 import type { ItcFigures } from './itc';
-import type { ResultRow } from './match/options';
+import type { ResultRow, RowDecision } from './match/options';
+import type { RegisterField } from './register-header';
 import type { DocType, PortalSection } from './types';
 
 export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
@@ -103,6 +104,12 @@ export const ITC_FIGURE_LABELS: ReadonlyArray<readonly [keyof ItcFigures, string
   ['netDifference', 'Net difference (books − 2B)'],
 ];
 
+/** The ITC at risk a reviewer's marks set aside (db/reconciliation-set-aside.ts), shown after "ITC at risk". */
+export const ITC_SET_ASIDE_LABEL = 'ITC at risk set aside (ignored by reviewer)';
+
+/** Credit notes the books hold that 2B does not show yet (domain/recon/risk-shown.ts): no risk, shown after "ITC at risk". */
+export const CREDIT_NOTES_NOT_IN_2B_LABEL = 'Credit notes in the books not yet in 2B (not at risk)';
+
 const labelOf = (table: Readonly<Record<string, string>>, code: string | null | undefined): string => (code ? (table[code] ?? code) : '');
 
 export const categoryLabel = (code: string | null | undefined): string => labelOf(CATEGORY_LABELS, code);
@@ -119,6 +126,32 @@ const USER_STATUS_LABELS: Readonly<Record<NonNullable<ResultRow['userStatus']>, 
 };
 export const userStatusLabel = (code: string | null | undefined): string => labelOf(USER_STATUS_LABELS, code);
 
+/** A manual decision on a row, as its history says it (docs/reconciliation.md, "Manual actions"). */
+const DECISION_LABELS: Readonly<Record<RowDecision['action'], string>> = {
+  link: 'Linked',
+  unlink: 'Unlinked',
+  accept: 'Accepted',
+  pending: 'Marked pending',
+  ignore: 'Ignored',
+  clear: 'Decision cleared',
+};
+export const decisionLabel = (code: string | null | undefined): string => labelOf(DECISION_LABELS, code);
+
+/**
+ * A document's field in words: the differences' words and those of the register's other fields,
+ * for the row panel's side-by-side table and a reader's problem (an issue's `field`) where the file
+ * gave no column heading to show.
+ */
+const DOCUMENT_FIELD_LABELS: Readonly<Partial<Record<RegisterField | DifferenceField, string>>> = {
+  ...FIELD_LABELS,
+  invoiceValue: 'Invoice value',
+  voucherNumber: 'Voucher number',
+  voucherDate: 'Voucher date',
+  gstin: 'Supplier GSTIN',
+  supplierName: 'Supplier name',
+};
+export const documentFieldLabel = (code: string | null | undefined): string => labelOf(DOCUMENT_FIELD_LABELS as Readonly<Record<string, string>>, code);
+
 /**
  * A row's review in words (the exports' Review column): an accepted probable match says so, as the
  * screen's "accepted" badge and the summary (its tax counted as matched) do, then the reviewer's mark.
@@ -128,4 +161,14 @@ export function reviewLabel(row: Pick<ResultRow, 'category' | 'accepted' | 'user
     ? (row.decisions ?? []).some((d) => d.action === 'accept') ? 'Accepted by reviewer' : 'Accepted automatically'
     : '';
   return [accepted, userStatusLabel(row.userStatus)].filter(Boolean).join('; ');
+}
+
+/**
+ * Where a portal document is in its file, as a person counts: the section as the portal names it,
+ * then its supplier entry and document counted from 1 (an issue's `index` and `docIndex` count
+ * from 0, docs/api.md). The upload's refusal message and the web's problem table both say it so.
+ */
+export function portalPlace(i: { section?: string | undefined; index?: number | undefined; docIndex?: number | undefined }): string | undefined {
+  const parts = [i.section !== undefined ? `section ${i.section}` : null, i.index !== undefined ? `supplier entry ${i.index + 1}` : null, i.docIndex !== undefined ? `document ${i.docIndex + 1}` : null];
+  return parts.filter(Boolean).join(', ') || undefined;
 }

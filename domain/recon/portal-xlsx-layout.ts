@@ -6,7 +6,7 @@
  * with these, so both files of one return go through the same document reader.
  */
 import { type DateSystem, mmyyyyFromPeriod, parseDate, periodFromMonthName } from './dates';
-import { normaliseHeader } from './register-header';
+import { HEADING_MAX, headingKey } from './register-header';
 
 export type PortalForm = '2A' | '2B';
 
@@ -45,7 +45,9 @@ export function portalWorkbook(sheetNames: readonly string[]): { portal: boolean
 
 /** Which return a title text names (`GSTR-2B`, `GSTR 2A`…), if any. */
 export function formInText(text: string): PortalForm | null {
-  const m = /gstr\s*[-–]?\s*2\s*([ab])\b/i.exec(text);
+  // One way to read the spaces around the dash (`\s*[-–]?\s*` read a run of spaces two ways, and
+  // a title cell of "GSTR" and 40,000 spaces cost over a second).
+  const m = /gstr\s*(?:[-–]\s*)?2\s*([ab])\b/i.exec(text);
   return m ? (`2${m[1]!.toUpperCase()}` as PortalForm) : null;
 }
 
@@ -106,9 +108,10 @@ const HEADING_MAP: ReadonlyMap<string, PortalField> = new Map(
  * details` → the original's fields; a note's original date is `ontdt`, an invoice's `oidt`).
  */
 export function portalField(heading: string, group: string, section: string): PortalField | null {
-  const found = HEADING_MAP.get(normaliseHeader(heading));
+  const found = HEADING_MAP.get(headingKey(heading));
   if (!found) return null;
-  if (/original/i.test(group) && ORIGINAL[found.field]) {
+  // A group heading is a heading too: a cell over HEADING_MAX above a row of headings is not searched once per heading.
+  if (group.length <= HEADING_MAX && /original/i.test(group) && ORIGINAL[found.field]) {
     const field = found.field === 'dt' && section.startsWith('cdn') ? 'ontdt' : ORIGINAL[found.field]!;
     return { field, level: 'doc' };
   }
@@ -219,7 +222,7 @@ export function portalLook(texts: Iterable<string>): PortalForm | 'unknown' | nu
   let form: PortalForm | null = null;
   for (const t of texts) {
     form ??= formInText(t);
-    if (PORTAL_HEADINGS.has(normaliseHeader(t))) hits += 1;
+    if (PORTAL_HEADINGS.has(headingKey(t))) hits += 1;
   }
   return form ?? (hits >= 2 ? 'unknown' : null);
 }

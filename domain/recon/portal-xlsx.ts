@@ -15,7 +15,7 @@ import { type ByteSource, peek } from './byte-source';
 import { type DateSystem, periodFromMmyyyy, periodFromMonthName } from './dates';
 import { cleanGstin } from './normalise';
 import { formInText, jsonValue, NUMBER_FIELDS, portalField, portalWorkbook, type PortalField, type PortalForm, sheetSection } from './portal-xlsx-layout';
-import { normaliseHeader } from './register-header';
+import { headingKey } from './register-header';
 import type { Cell } from './register-read-types';
 import { sniffContent } from './sniff';
 import type { Issue } from './types';
@@ -105,14 +105,16 @@ class WorkbookState {
     texts.forEach((t, i) => {
       if (t === '') return;
       this.form ??= formInText(t);
-      const [label, inline] = t.includes(':') ? [t.slice(0, t.indexOf(':')), t.slice(t.indexOf(':') + 1).trim()] : [t, ''];
-      const value = inline || texts.slice(i + 1).find((x) => x !== '') || '';
-      const key = normaliseHeader(label);
+      const colon = t.indexOf(':');
+      const key = headingKey(colon >= 0 ? t.slice(0, colon) : t);
+      // The value only for a label (the next filled cell when the label has none inline): looked for
+      // in every cell, it made a wide row cost its width squared.
+      const value = () => (colon >= 0 ? t.slice(colon + 1).trim() : '') || texts.slice(i + 1).find((x) => x !== '') || '';
       if (/^gstin( of (the )?(taxpayer|recipient))?$/.test(key)) {
-        const g = cleanGstin(value);
+        const g = cleanGstin(value());
         if (/^[0-9A-Z]{15}$/.test(g)) this.gstin ??= g;
-      } else if (key === 'tax period' || key === 'return period') this.taxPeriod ||= value;
-      else if (key === 'financial year') this.fy ||= value;
+      } else if (key === 'tax period' || key === 'return period') this.taxPeriod ||= value();
+      else if (key === 'financial year') this.fy ||= value();
     });
   }
 
@@ -214,7 +216,9 @@ async function readSheet(state: WorkbookState, name: string, rows: AsyncIterable
 
 /** Reads a portal Excel download into supplier entries in the JSON's shape (streaming; the caps stop a huge file). */
 export function readPortalWorkbook(src: ByteSource, options: PortalWorkbookOptions = {}): Promise<PortalWorkbook> {
-  return readPortalWorkbookWith(xlsxSheets, src, options);
+  // Shared strings trimmed once when read: every cell's text is trimmed before use (`text`,
+  // jsonValue), and a shared string of 32,000 spaces trimmed per cell cost a scan of it per cell.
+  return readPortalWorkbookWith((stream) => xlsxSheets(stream, { trimSharedStrings: true }), src, options);
 }
 
 /**

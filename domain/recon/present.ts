@@ -5,6 +5,7 @@
  */
 import type { Difference, HeadsTotal, ResultRow, SupplierSummary } from '.';
 import type { BooksRow, PortalDoc } from './types';
+import { shownRisk } from './risk-shown';
 
 export const rupees = (paise: number): number => paise / 100;
 
@@ -79,7 +80,7 @@ export function presentResult(row: ResultRow) {
     books: row.books ? presentBooks(row.books) : null,
     portal: row.portal ? presentPortal(row.portal) : null,
     differences: Object.fromEntries(row.differences.map((d) => [d.field, presentDifference(d)])),
-    itc: { atRisk: headsTotal(row.itc.atRisk), missed: headsTotal(row.itc.missed), matched: headsTotal(row.itc.matched), toConfirm: headsTotal(row.itc.toConfirm) },
+    itc: { atRisk: headsTotal(shownRisk(row.itc.atRisk)), missed: headsTotal(row.itc.missed), matched: headsTotal(row.itc.matched), toConfirm: headsTotal(row.itc.toConfirm) },
     relatedRef: row.relatedRef ?? null,
     hints: row.hints,
     userStatus: row.userStatus ?? null,

@@ -4,15 +4,42 @@
  * verbatim page-break repeats of the header and total rows. Kept apart from the sink
  * (register-sink.ts), which reads the rows that are documents.
  */
-import { isTotalWord, ownText } from './register-cells';
-import { type ColumnMapping, looksLikeHeader, mapHeader, type RegisterField, settleNumberColumns } from './register-header';
+import { type FieldColumns, fieldColumns, isTotalWord, ownText } from './register-cells';
+import { type ColumnMapping, looksLikeHeader, mapHeader, type RegisterField, settleNumberColumns, supplierColumnsFirst } from './register-header';
 
-/** The row's fields, column by column, when it reads as the register's header; else null. */
+/**
+ * The row's fields, column by column, when it reads as the register's header; else null. A cell
+ * longer than HEADING_MAX is no heading: mapHeader maps it to no column (null) without normalising
+ * it, as any header it does not know, so its column is not read (docs/security-limits.md).
+ */
 export function headerFields(texts: readonly string[], columnMap: Readonly<Record<string, RegisterField>> | undefined): Array<RegisterField | null> | null {
   const mapped = texts.map((t) => mapHeader(t, columnMap));
   if (!looksLikeHeader(mapped)) return null;
   settleNumberColumns(mapped, texts, columnMap);
   return mapped;
+}
+
+/**
+ * The columns the sink reads each field from (header fields as headerFields gives them): a row's
+ * invoice number and date come from the supplier's column where it is filled (supplierColumnsFirst).
+ */
+export function headerColumns(mapped: ReadonlyArray<RegisterField | null>, texts: readonly string[], columnMap: Readonly<Record<string, RegisterField>> | undefined): FieldColumns {
+  const cols = fieldColumns(mapped);
+  return {
+    ...cols,
+    invoiceNumber: supplierColumnsFirst('invoiceNumber', cols.invoiceNumber, texts, columnMap),
+    invoiceDate: supplierColumnsFirst('invoiceDate', cols.invoiceDate, texts, columnMap),
+  };
+}
+
+/**
+ * The warning `ambiguous_invoice_number_column`'s message: which of Busy's `Vch/Bill No` and a plain
+ * bill number column is read as the invoice number, and that the other can be mapped
+ * (docs/reconciliation.md, "Inputs").
+ */
+export function ambiguousMessage({ taken, other }: { taken: string; other: string }): string {
+  return `both "${taken}" and "${other}" read as the invoice number: "${taken}" is taken where it is filled, else "${other}"; `
+    + `if "${other}" holds the supplier's bill number (the one GSTR-2B carries), map it to the invoice number and "${taken}" to the voucher number`;
 }
 
 /** The header's mapped columns as the user is shown them (each header text a string of its own). */

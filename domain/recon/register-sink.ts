@@ -15,23 +15,20 @@ import { busyHeads } from './busy-tax-type';
 import type { DateSystem } from './dates';
 import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { finishRow, firstLineRow, type JoinedLines } from './register-docs';
+import { RegisterIssues } from './register-issues';
 import { DocumentIndex } from './register-keys';
 import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, firstFilled, ownText, textOf } from './register-cells';
-import { docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
+import { ambiguousNumberColumns, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
 import type { Cell, RegisterReadOptions, RegisterReadResult } from './register-read-types';
-import { headerFields, mappedColumns, skippedAs } from './register-header-rows';
+import { ambiguousMessage, headerColumns, headerFields, mappedColumns, skippedAs } from './register-header-rows';
 import { TEXT_LIMITS, tooLongMessage } from './text-limits';
-import type { BooksRow, DocType, Issue } from './types';
+import type { BooksRow, DocType } from './types';
 
 const { number: NUMBER_MAX, name: NAME_MAX, code: CODE_MAX } = TEXT_LIMITS;
-/** The most of an issue's message kept: it may quote a cell (text-limits.ts bounds kept texts, not quoted ones). */
-const MESSAGE_MAX = 500;
 
 export { type Cell, type RegisterReadOptions, type RegisterReadResult, TOO_LARGE_CODES } from './register-read-types';
 
-export class RegisterSink {
-  readonly warnings: Issue[] = [];
-  readonly errors: Issue[] = [];
+export class RegisterSink extends RegisterIssues {
   readonly mapping: RegisterReadResult['mapping'] = [];
   readonly skipped = { blank: 0, totals: 0, repeatedHeaders: 0, titleRows: 0, nonPurchase: 0 };
   private readonly docs = new DocumentIndex();
@@ -39,10 +36,7 @@ export class RegisterSink {
   private readonly rows: BooksRow[] = [];
   /** The documents a second line joined, by position. */
   private readonly joined = new Map<number, JoinedLines>();
-  private readonly counted = new Map<string, Issue>();
   private readonly badGstins = new Set<string>();
-  private dropped = 0;
-  fatal = false;
   mergedLines = 0;
   // per-sheet state
   private sheet = '';
@@ -55,49 +49,9 @@ export class RegisterSink {
   private rowsSeen = 0;
   private readonly titleText: string[] = [];
 
-  constructor(private readonly opts: RegisterReadOptions) {
+  constructor(opts: RegisterReadOptions) {
+    super(opts);
     this.refPrefix = refPrefixOf(opts.source, '');
-  }
-
-  private push(list: Issue[], i: Issue): void {
-    if (list.length >= (this.opts.maxIssues ?? 1000)) this.dropped += 1;
-    else {
-      i.message = ownText(i.message.length > MESSAGE_MAX ? `${i.message.slice(0, MESSAGE_MAX)}…` : i.message); // it may quote a cell
-      list.push(i);
-    }
-  }
-  error(i: Issue): void {
-    if (i.fatal) this.fatal = true;
-    this.push(this.errors, i);
-  }
-  private rowsRead = 0;
-  private cellsRead = 0;
-  /** Counts a source row against the caps; false (with a fatal issue) once one is passed. */
-  admit(cells: number): boolean {
-    this.rowsRead += 1;
-    this.cellsRead += cells;
-    const { maxRows, maxCells } = this.opts;
-    if (maxRows !== undefined && this.rowsRead > maxRows) {
-      this.error({ code: 'too_many_rows', fatal: true, message: `the file has more than ${maxRows} rows, the limit for one import` });
-      return false;
-    }
-    if (maxCells !== undefined && this.cellsRead > maxCells) {
-      this.error({ code: 'too_many_cells', fatal: true, message: `the file has more than ${maxCells} cells, the limit for one import` });
-      return false;
-    }
-    return true;
-  }
-  warn(i: Issue): void {
-    this.push(this.warnings, i);
-  }
-  private countWarn(code: string, message: string, rowRef: string): void {
-    const w = this.counted.get(code);
-    if (w) w.count = (w.count ?? 1) + 1;
-    else {
-      const issue: Issue = { code, message, rowRef, count: 1 };
-      this.counted.set(code, issue);
-      this.warn(issue);
-    }
   }
 
   /**
@@ -199,11 +153,13 @@ export class RegisterSink {
       }
       this.header = mapped;
       this.headerRaw = texts.slice();
-      this.cols = fieldColumns(mapped);
+      this.cols = headerColumns(mapped, texts, this.opts.columnMap);
       this.mapping.push({ sheet: this.sheet, headerLine: line, columns: mappedColumns(mapped, texts) });
       if (!mapped.includes('invoiceNumber')) {
         this.warn({ code: 'no_invoice_number_column', message: 'no supplier invoice number column: only amount-based matching can pair these rows' });
       }
+      const ambiguous = ambiguousNumberColumns(mapped, texts, this.opts.columnMap);
+      if (ambiguous) this.warn({ code: 'ambiguous_invoice_number_column', line, message: ambiguousMessage(ambiguous) });
       return;
     }
     this.skipped.titleRows += 1;

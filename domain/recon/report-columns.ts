@@ -13,6 +13,7 @@ import type { ResultRow } from './matcher';
 import { signOf } from './normalise';
 import { MONEY_FIELDS, rupees } from './present';
 import { formatRupeesText, indianDate } from './report-format';
+import { shownRisk } from './risk-shown';
 
 export type ColumnKind = 'text' | 'date' | 'money' | 'yesno';
 /** Which side's document a column shows (null: the row itself). */
@@ -54,6 +55,7 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   col('ITC available (2B)', 'itcAvailable', 'yesno', 'portal', 10),
   col('Differences', 'differences', 'text', null, 45),
   col('ITC at risk', 'itcAtRisk', 'money', null),
+  col('ITC set aside', 'itcSetAside', 'money', null),
   col('ITC missed', 'itcMissed', 'money', null),
   col('Remarks', 'flags', 'text', null, 30),
   col('Review', 'userStatus', 'text', null, 14),
@@ -99,8 +101,15 @@ function differenceText(row: ResultRow): string {
     .join('; ');
 }
 
-/** One result row as a report line: labels for codes, signed rupees for paise, ISO dates kept (the writer decides their form). */
-export function reportLine(row: ResultRow): ReportLine {
+/**
+ * One result row as a report line: labels for codes, signed rupees for paise, ISO dates kept (the writer decides their form).
+ * `setAside`: a reviewer's mark sets the row aside (db/reconciliation-set-aside.ts decides): its ITC
+ * at risk moves to the "ITC set aside" column, so each column sums to the run's figure of that name.
+ */
+export function reportLine(row: ResultRow, setAside = false): ReportLine {
+  // A credit note not in 2B is no risk (risk-shown.ts).
+  const risk = shownRisk(row.itc.atRisk);
+  const atRisk = rupees(risk.igst + risk.cgst + risk.sgst + risk.cess);
   const b = row.books;
   const p = row.portal;
   const bs = b ? signOf(b.docType) : 1;
@@ -128,7 +137,8 @@ export function reportLine(row: ResultRow): ReportLine {
     portalCess: p ? rupees(ps * p.cess) : null,
     itcAvailable: p ? p.itcAvailable : null,
     differences: differenceText(row),
-    itcAtRisk: rupees(row.itc.atRisk.igst + row.itc.atRisk.cgst + row.itc.atRisk.sgst + row.itc.atRisk.cess),
+    itcAtRisk: setAside ? 0 : atRisk,
+    itcSetAside: setAside ? atRisk : null,
     itcMissed: rupees(row.itc.missed.igst + row.itc.missed.cgst + row.itc.missed.sgst + row.itc.missed.cess),
     flags: [flagLabels(row.flags), ...row.hints].filter(Boolean).join('; '),
     userStatus: reviewLabel(row),

@@ -23,8 +23,8 @@ import { readGstr2a } from '../../domain/recon/gstr2a-reader';
 import { readGstr2b } from '../../domain/recon/gstr2b-reader';
 import { readRegisterCsv } from '../../domain/recon/register-reader';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
-import { mainThreadCpuMs } from './recon-match.bench';
 import { registerXlsxTimings } from './register-xlsx-floor';
+import { mainThreadCpuMs } from './thread-cpu';
 
 const CHUNK = 64 * 1024;
 

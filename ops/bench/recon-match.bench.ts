@@ -8,7 +8,6 @@
  * (default 10000 100000; without --expose-gc the inputs' garbage is not collected before timing).
  * `npm run bench:recon` runs it per size in its own process, for both builds (recon-e2e.bench.ts).
  */
-import { readFileSync } from 'node:fs';
 import { ROW_BATCH } from '../../db/recon-rows';
 import { reconcile } from '../../domain/recon';
 import { readGstr2a } from '../../domain/recon/gstr2a-reader';
@@ -18,6 +17,7 @@ import type { BooksRow, PortalDoc } from '../../domain/recon/types';
 import { generateReconData, toGstr2aJson, toGstr2bJson, toRegisterCsv } from './recon-data';
 import { registerSplit, retainedPerDocument } from './register-split';
 import { registerXlsxTimings, xlsxComparisons, type XlsxTimings } from './register-xlsx-floor';
+import { mainThreadCpuMs } from './thread-cpu';
 
 const CHUNK = 64 * 1024;
 
@@ -30,23 +30,6 @@ function* chunks(buf: Buffer): Generator<Buffer> {
 
 function ms(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-/**
- * CPU time of the calling (main) thread in ms, from /proc/thread-self/stat (utime + stime, in
- * clock ticks of 10 ms), or null where there is no such file. process.cpuUsage() would add V8's
- * helper threads (concurrent marking and sweeping, parallel scavenges, optimising compiles), which
- * run on the other cores; this is the engine's own work.
- */
-export function mainThreadCpuMs(): number | null {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
 }
 
 function median(values: number[]): number {

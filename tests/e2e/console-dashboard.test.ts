@@ -2,7 +2,7 @@
  * In a real Chromium, against the real api (with the AdminJS console and the built web app), a real
  * worker, PostgreSQL and Mailpit: a firm admin signs in to the console and lands on Taalmel's
  * dashboard (not AdminJS's welcome page), which names people by name and email with their devices;
- * the devices list names people too, never by bare id. Then an invitee opens the emailed link in the
+ * the devices list names people too, never by bare id, and signs a device out from its own button. Then an invitee opens the emailed link in the
  * web app, chooses a password and signs in; and a person who mistyped their password sees the
  * attempts left, asks for a reset link and signs in with the new password.
  */
@@ -48,6 +48,8 @@ describe('the console dashboard and an invitation, in a browser', () => {
       await people.getByText(`${role} of ${firm.name}`, { exact: false }).first().waitFor();
     }
     await people.getByText(/Staff phone Pixel/).waitFor();
+    // Times read as in the web app: DD-MM-YYYY HH:mm IST.
+    expect(await people.getByText(/Staff phone Pixel[^,]*, seen \d{2}-\d{2}-\d{4} \d{2}:\d{2} IST/).count()).toBe(1);
     // An invitation's events name the invitee; the invitation waits under its own heading.
     await page.getByTestId('security-events').getByText(`Dash Invitee <${invitee}>`).first().waitFor();
     await page.getByTestId('invitations').getByText(invitee, { exact: true }).waitFor();
@@ -72,6 +74,15 @@ describe('the console dashboard and an invitation, in a browser', () => {
       const ids = Object.values(firm.users).map((u) => u.id).filter((id) => text.includes(id));
       expect({ resource, ids }).toEqual({ resource, ids: [] });
     }
+
+    // The device's own page offers "Sign Out": AdminJS sends it as a GET from the console's page,
+    // which the console accepts from there (a link from another site is refused).
+    const phone = await stack.db.owner('sessions').where({ user_id: firm.users.staff.id, device_name: 'Staff phone Pixel' }).first();
+    await page.goto(`/admin/resources/sessions/records/${phone.id}/show`);
+    await page.getByRole('button', { name: 'Sign Out' }).or(page.getByRole('link', { name: 'Sign Out' })).first().click();
+    await page.getByRole('button', { name: /confirm/i }).click();
+    await page.getByText('The device is signed out.').waitFor();
+    expect((await stack.db.owner('sessions').where({ id: phone.id }).first()).revoked_reason).toBe('revoked_by_admin');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -4,13 +4,16 @@
  * calendar; the SMTP and GSP forms (behind re-authentication; a stored password is never shown
  * or sent back); a client's export (status, then the signed download: a real ZIP with its
  * manifest) and erasure (typed name, then the signed certificate); retention (refused below the
- * legal minimum, then saved, with the planned deletions).
+ * legal minimum, then saved, with the planned deletions); "Send test email" through the saved SMTP
+ * server (the message in the local catcher, "Test email sent"), and an unreachable server's refusal.
  * axe-core on each page; no page logs an error.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { freePort } from '../../ops/ports';
 import { call } from '../harness/api';
+import { eventually } from '../harness/eventually';
 import { confirmItIsYou, labelled, newGstin, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
 
@@ -101,6 +104,73 @@ describe('firm admin pages in the browser', () => {
     expect(await page.getByText('Password stored').count()).toBe(2);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'settings');
+    await done();
+  });
+
+  it('sends a test email through the saved SMTP server and says so, and shows the refusal of an unreachable one', async () => {
+    const { page, done } = await app.signedIn('firm_admin', 'admin-smtp-test', '/settings');
+    const admin = app.user('firm_admin');
+    const token = await app.token('firm_admin');
+    const mail = app.demo.mail!;
+    const user = `smtp-user-${randomBytes(4).toString('hex')}`;
+    const password = `smtp-${randomBytes(8).toString('hex')}`;
+    const smtp = page.getByRole('form', { name: 'SMTP server' });
+    const saveAt = async (port: number) => {
+      await smtp.getByLabel('Host').fill('127.0.0.1');
+      await smtp.getByLabel(labelled('Port')).fill(String(port));
+      await smtp.getByLabel('User name').fill(user);
+      await smtp.getByLabel(labelled('Password')).fill(password);
+      await smtp.getByLabel('From address').fill('Sharma & Co <accounts@sharmaco.example>');
+      await smtp.getByRole('button', { name: 'Save SMTP server' }).click();
+      // Re-authentication is asked unless the password was confirmed in the last ten minutes.
+      const saved = page.getByRole('alert').filter({ hasText: 'SMTP server saved.' });
+      await confirmItIsYou(page, admin.password, saved);
+      await eventually(`the SMTP settings saved with port ${port}`, async () => (await call({ url: app.demo.apiUrl }, 'GET', '/api/settings/smtp', { token })).body.port === port);
+      // Gone before the next save, so that save's own confirmation is the one waited for.
+      await saved.waitFor({ state: 'detached' });
+    };
+    const testEmails = async () => {
+      const res = await fetch(`${mail.apiUrl}/api/v1/search?query=${encodeURIComponent(`to:"${admin.email}" subject:"Taalmel: SMTP test"`)}`);
+      const body = (await res.json()) as { messages: Array<{ ID: string; Subject: string; From: { Address: string }; To: Array<{ Address: string }> }> };
+      return body.messages.filter((m) => m.Subject === 'Taalmel: SMTP test').map((m) => ({ from: m.From.Address, to: m.To.map((t) => t.Address) }));
+    };
+
+    // Through the local catcher: sent, said so in the result region that was already on the page.
+    await saveAt(mail.smtpPort);
+    const button = page.getByRole('button', { name: 'Send test email' });
+    const hint = page.locator(`[id="${await button.getAttribute('aria-describedby')}"]`);
+    expect(await hint.innerText()).toBe('Sends one message to your own address through the saved settings.');
+    const result = page.getByRole('status', { name: 'Test email result' });
+    expect(await result.innerText()).toBe('');
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await result.getByText('Test email sent').waitFor();
+    const arrived = await eventually('the test email in the catcher', async () => {
+      const found = await testEmails();
+      return found.length ? found : null;
+    }, 60_000, 250);
+    expect(arrived).toEqual([{ from: 'accounts@sharmaco.example', to: [admin.email] }]);
+    // The keyboard stays on the button once the message is sent.
+    await button.and(page.locator(':focus')).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // A port nobody listens on: the refusal in the server's words, announced as an alert, without
+    // the user name or the password.
+    await saveAt(await freePort());
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const refusal = page.getByRole('alert').filter({ hasText: 'Test email not sent' });
+    await refusal.waitFor();
+    const refused = await refusal.innerText();
+    expect(refused).toMatch(/The SMTP server refused the test message: .*ECONNREFUSED/);
+    expect([user, password].filter((s) => refused.includes(s))).toEqual([]);
+    expect(await result.innerText()).toBe('');
+    // The user name is shown in its field as stored; the password is nowhere in the page.
+    expect(await page.content()).not.toContain(password);
+    await button.and(page.locator(':focus')).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'smtp-test-refused');
+    expect(await testEmails()).toHaveLength(1);
     await done();
   });
 

@@ -44,7 +44,7 @@ describe('admin console devices and resources', () => {
   async function signIn(fields: Record<string, string>): Promise<{ status: number; cookie: string; text: string }> {
     const res = await fetch(`${server.url}/admin/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url }, // a browser names the page's origin
       body: new URLSearchParams(fields).toString(),
       redirect: 'manual',
     });

@@ -10,7 +10,7 @@ import { createTemporalClient, type TemporalHandle } from '../../../api/temporal
 import { mountAdminConsole } from '../../../admin/console';
 import { hashPassword } from '../../../db/security/passwords';
 import { consoleAuth } from '../../../ops/console-auth';
-import { testSecuritySettings } from '../../harness/api';
+import { call, login, testSecuritySettings } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { harnessValue } from '../../harness/harness-env';
@@ -21,7 +21,7 @@ import { consoleSignIn } from '../../security/helpers';
 
 jest.setTimeout(120_000);
 
-type EditAnswer = { record: { params: Record<string, unknown>; errors: Record<string, { message: string }> }; notice?: { type: string } };
+type EditAnswer = { record: { params: Record<string, unknown>; errors: Record<string, { message: string }> }; notice?: { type: string; message?: string } };
 
 describe('console edits', () => {
   let db: TestDatabase;
@@ -148,6 +148,38 @@ describe('console edits', () => {
     // The rename is audited; the pending change is not rewritten, so it has no new audit row.
     expect(await db.owner('audit_events').where('seq', '>', lastSeq).andWhere({ entity_id: pending.id }).select('action')).toEqual([]);
     expect(await db.owner('audit_events').where('seq', '>', lastSeq).andWhere({ entity_id: client.id }).first()).toBeTruthy();
+  });
+
+  it("refuses a frequency change the QRMP turnover rule forbids with the API's code and words, and writes nothing of the form", async () => {
+    const client = firm.clients[0]!;
+    await db.owner('clients').where({ id: client.id }).update({ turnover_band: 'above_5cr', filing_frequency: 'monthly' });
+    const before = await db.owner('clients').where({ id: client.id }).first();
+    // The API's answer to the same change, for the words the console must show.
+    const token = await login(server, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    const api = await call(server, 'PATCH', `/api/clients/${client.id}`, { token, body: { filingFrequency: 'quarterly' } });
+    expect([api.status, api.body.error.code]).toEqual([422, 'qrmp_turnover_limit']);
+
+    const form = await shown('clients', client.id);
+    const res = await edit('clients', client.id, { ...form, filingFrequency: 'quarterly', name: 'Should Not Stick' });
+    expect(res.status).toBe(200);
+    expect(res.body.notice).toEqual({ type: 'error', message: api.body.error.message });
+    expect(res.body.record.errors).toEqual({ filingFrequency: { message: api.body.error.details.fields.filingFrequency, type: 'qrmp_turnover_limit' } });
+    const after = await db.owner('clients').where({ id: client.id }).first();
+    expect({ name: after.name, filingFrequency: after.filing_frequency }).toEqual({ name: before.name, filingFrequency: 'monthly' });
+    expect(await db.owner('client_frequency_changes').where({ client_id: client.id })).toEqual([]);
+  });
+
+  it('refuses a name with a NUL, in the console and the API alike, naming the field', async () => {
+    const client = firm.clients[0]!;
+    const before = await db.owner('clients').where({ id: client.id }).first();
+    const res = await edit('clients', client.id, { name: 'Nul\u0000Traders' });
+    expect({ status: res.status, errors: res.body.record.errors }).toEqual({ status: 200, errors: { name: expect.objectContaining({ message: 'must not contain a NUL character (U+0000)' }) } });
+    const token = await login(server, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    const api = await call(server, 'PATCH', `/api/clients/${client.id}`, { token, body: { name: 'Nul\u0000Traders' } });
+    expect({ status: api.status, code: api.body.error.code, fields: api.body.error.details.fields }).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'must not contain a NUL character (U+0000)' } });
+    const invited = await call(server, 'POST', '/api/invitations', { token, body: { email: 'nul@edit.test', name: 'A\u0000B', role: 'staff' } });
+    expect(invited.status).toBe(400);
+    expect((await db.owner('clients').where({ id: client.id }).first()).name).toBe(before.name);
   });
 
   it('creates and deletes nothing', async () => {

@@ -167,6 +167,8 @@ describe('audit trail', () => {
     for (const r of ['POST /api/firm/deletion', 'DELETE /api/firm/deletion']) coveredElsewhere.add(r);
     // The SMTP test email: tests/integration/settings/smtp-test.test.ts asserts settings.smtp_tested with each outcome.
     coveredElsewhere.add('POST /api/settings/smtp/test');
+    // A person's read marks on their own notifications are no audited entity: tests/integration/auth/notifications-read.test.ts.
+    for (const r of ['POST /api/notifications/:id/read', 'POST /api/notifications/read']) coveredElsewhere.add(r);
     for (const r of ['POST /api/clients/:id/imports', 'PUT /api/uploads', 'POST /api/clients/:id/reconciliations', 'POST /api/reconciliations/:runId/actions']) coveredElsewhere.add(r);
     // Follow-ups and the checklist link: tests/integration/follow-ups/{chase,routes}.test.ts assert follow_up.created/changed/snoozed/resumed/completed/
     // cancelled_period_closed/file_received/item_not_applicable/upload_requested/nudge_refused and client.email_unsubscribed.

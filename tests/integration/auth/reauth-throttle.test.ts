@@ -95,6 +95,8 @@ describe('credential checks of a signed-in person', () => {
   it('counts and audits a wrong TOTP code on re-authentication, a wrong current password and a wrong code to disable TOTP', async () => {
     const user = firm.users.reviewer;
     const token = await login(api, user.email, user.password);
+    // Turning TOTP on needs a recent re-authentication (docs/accounts.md).
+    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: user.password } })).status).toBe(204);
     const setup = await call(api, 'POST', '/api/auth/totp/setup', { token });
     expect((await call(api, 'POST', '/api/auth/totp/enable', { token, body: { code: generateSync({ secret: setup.body.secret }) } })).status).toBe(204);
 
@@ -127,6 +129,8 @@ describe('credential checks of a signed-in person', () => {
     const other = await createTestFirm(db);
     const user = other.users.staff;
     const token = await login(api, user.email, user.password);
+    // Turning TOTP on needs a recent re-authentication (docs/accounts.md).
+    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: user.password } })).status).toBe(204);
     const setup = await call(api, 'POST', '/api/auth/totp/setup', { token });
     expect((await call(api, 'POST', '/api/auth/totp/enable', { token, body: { code: generateSync({ secret: setup.body.secret }) } })).status).toBe(204);
 

@@ -41,6 +41,8 @@ describe('re-authentication, TOTP, CSRF and secrets in output', () => {
   it('sets up TOTP, then demands a code that is right, current and unused', async () => {
     const user = firm.users.manager;
     const token = await login(api, user.email, user.password);
+    // Turning TOTP on needs a recent re-authentication (docs/accounts.md).
+    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: user.password } })).status).toBe(204);
     const setup = await call(api, 'POST', '/api/auth/totp/setup', { token });
     expect(setup.status).toBe(200);
     const secret = setup.body.secret as string;
@@ -65,7 +67,8 @@ describe('re-authentication, TOTP, CSRF and secrets in output', () => {
     await call(api, 'POST', '/api/auth/logout', { token: ok.body.token });
     expect((await call(api, 'POST', '/api/auth/login', { body: { ...body, totp: ahead } })).body.error.code).toBe('invalid_totp');
 
-    // Disabling needs a re-authentication (with a fresh code) and a code.
+    // Disabling needs a re-authentication (with a fresh code) and a code: the one before enabling has aged out.
+    await db.owner('sessions').where({ user_id: user.id }).update({ reauth_at: db.owner.raw("now() - interval '11 minutes'") });
     const disable = await call(api, 'POST', '/api/auth/totp/disable', { token, body: { code: codeAt(secret, now() + 60) } });
     expect(disable.body.error.code).toBe('reauth_required');
   });

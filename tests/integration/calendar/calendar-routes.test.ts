@@ -65,7 +65,14 @@ describe('compliance calendar routes', () => {
   it('shows a client user only its own client; other clients and other firms are 404', async () => {
     const own = await get('client', `/api/calendar${JULY}`);
     expect(summary(own.body.items)).toEqual(['Alpha Traders GSTR-1 2025-06 2025-07-11 overdue', 'Alpha Traders GSTR-3B 2025-06 2025-07-20 overdue']);
-    expect((await get('client', `/api/calendar${JULY}&clientId=${beta}`)).body.items).toEqual([]);
+    // Another client's id: nothing of it, in the list's usual shape (docs/calendar.md).
+    const dayBefore = istDate(new Date());
+    const elsewhere = await get('client', `/api/calendar${JULY}&clientId=${beta}`);
+    const today = [dayBefore, istDate(new Date())].includes(elsewhere.body.today) ? elsewhere.body.today : `not ${dayBefore}`;
+    expect([elsewhere.status, elsewhere.body]).toEqual([200, { items: [], nextCursor: null, from: '2025-07-01', to: '2025-07-31', today }]);
+    const defaultWindow = (await get('client', `/api/calendar?clientId=${beta}`)).body;
+    expect(Object.keys(defaultWindow).sort()).toEqual(['from', 'items', 'nextCursor', 'to', 'today']);
+    expect(defaultWindow.from.slice(0, 7)).toBe(defaultWindow.today.slice(0, 7));
     expect((await get('client', `/api/clients/${alpha}/calendar${JULY}`)).status).toBe(200);
     const foreign = await get('client', `/api/clients/${beta}/calendar${JULY}`);
     expect([foreign.status, foreign.body.error.code]).toEqual([404, 'not_found']);

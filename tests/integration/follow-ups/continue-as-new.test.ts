@@ -53,26 +53,42 @@ describe('follow-up workflow continue-as-new', () => {
     const handle = stack.temporal.client.workflow.getHandle(followUpWorkflowId(stack.firm.id, id));
     const started = async () => (await handle.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
 
-    // The initial message and the T-1 reminder: by then the history passed the limit at least once.
-    await waitForCaught(email, 2, 60_000);
-    await eventually('a continued run', async () => Boolean((await started()).continuedExecutionRunId));
-    const status = await handle.query(statusQuery);
-    const sentSlots = (await stack.db.owner('outbox').where({ firm_id: stack.firm.id, follow_up_id: id, audience: 'client' }).whereIn('status', ['sent', 'sending']).pluck('slot_key')) as string[];
-    // The continued run knows every message the earlier runs sent.
-    expect(status.sentCount).toBe(sentSlots.length);
-    expect(status.plan.messages.filter((m) => m.status === 'sent').map((m) => m.key).sort()).toEqual(sentSlots.map((k) => k.split(':').slice(2).join(':')).sort());
-    expect(status.outstanding).toBe(2);
-    expect(status.dueDate).toBe(inDays(2));
+    try {
+      // The initial message and the T-1 reminder: by then the history passed the limit at least once.
+      await waitForCaught(email, 2, 60_000);
+      await eventually('a continued run', async () => Boolean((await started()).continuedExecutionRunId));
+      // The catcher holds an email as soon as SMTP accepts it, before the send step returns to the
+      // workflow (and a later reminder may be in flight at any moment): the run is compared with the
+      // outbox at a moment they agree on, which a run that lost a message never reaches.
+      let last = '';
+      const { status, sentSlots } = await eventually('the continued run to know every message sent', async () => {
+        const seen = await handle.query(statusQuery);
+        const rows = (await stack.db.owner('outbox').where({ firm_id: stack.firm.id, follow_up_id: id, audience: 'client' }).whereIn('status', ['sent', 'sending']).pluck('slot_key')) as string[];
+        last = `run knows ${seen.sentCount}, outbox holds ${rows.join(', ')}`;
+        return seen.sentCount >= 2 && seen.sentCount === rows.length && { status: seen, sentSlots: rows };
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}: ${last}`);
+      });
+      // The continued run knows every message the earlier runs sent.
+      expect(status.sentCount).toBe(sentSlots.length);
+      expect(status.plan.messages.filter((m) => m.status === 'sent').map((m) => m.key).sort()).toEqual(sentSlots.map((k) => k.split(':').slice(2).join(':')).sort());
+      expect(status.outstanding).toBe(2);
+      expect(status.dueDate).toBe(inDays(2));
 
-    await eventually('the T reminder', async () => (await stack.db.owner('outbox').where({ follow_up_id: id, audience: 'client', status: 'sent' })).length >= 3);
-    const cancelled = await call(stack.api, 'POST', `/api/follow-ups/${id}/cancel`, { token: stack.tokens.staff, body: { note: 'done here' } });
-    expect(cancelled.status).toBe(200);
-    expect(await handle.result()).toEqual({ state: 'cancelled' });
-    const rows = (await stack.db.owner('outbox').where({ follow_up_id: id, audience: 'client' }).whereIn('status', ['sent', 'sending']).pluck('slot_key')) as string[];
-    expect(new Set(rows).size).toBe(rows.length);
-    // The catcher holds exactly one email per sent slot.
-    const caught = await waitForCaught(email, rows.length);
-    expect(caught.filter((m) => m.Subject.includes('Long chase'))).toHaveLength(rows.length);
+      await eventually('the T reminder', async () => (await stack.db.owner('outbox').where({ follow_up_id: id, audience: 'client', status: 'sent' })).length >= 3);
+      const cancelled = await call(stack.api, 'POST', `/api/follow-ups/${id}/cancel`, { token: stack.tokens.staff, body: { note: 'done here' } });
+      expect(cancelled.status).toBe(200);
+      expect(await handle.result()).toEqual({ state: 'cancelled' });
+      const rows = (await stack.db.owner('outbox').where({ follow_up_id: id, audience: 'client' }).whereIn('status', ['sent', 'sending']).pluck('slot_key')) as string[];
+      expect(new Set(rows).size).toBe(rows.length);
+      // The catcher holds exactly one email per sent slot.
+      const caught = await waitForCaught(email, rows.length);
+      expect(caught.filter((m) => m.Subject.includes('Long chase'))).toHaveLength(rows.length);
+    } finally {
+      // A failed assertion must not leave this chase sending into the next test (its reminders
+      // would meet that test's gate).
+      await handle.terminate('test ended').catch(() => undefined);
+    }
   });
 
   it('a cancel that arrives while the send before a hand-over is in flight ends the request: no later run sends or escalates', async () => {

@@ -5,6 +5,7 @@
  * time); a request made after the client's message of the day plans its first message for the next
  * day's send time, says so in its plan, and the next day's one email lists both requests.
  */
+import { istIso } from '../../../domain/follow-ups';
 import { call } from '../../harness/api';
 import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
 import { clientEmail, createFollowUp, eventually, inDays, startStack, type Stack } from './helpers';
@@ -14,7 +15,7 @@ const DAY = 8000;
 const POLICY = { deadlineOffsets: [1], overdueOffsets: [1], intervalDays: 30 };
 
 type Slot = { at: string; kind: string; status: string };
-type OutboxRow = { follow_up_id: string; slot_key: string; status: string; client_day: number | null; merged_into: string | null; follow_up_ids: string[]; id: string; audience: string };
+type OutboxRow = { follow_up_id: string; slot_key: string; status: string; client_day: number | null; merged_into: string | null; follow_up_ids: string[]; id: string; audience: string; created_at: Date };
 
 describe('one message per client per day', () => {
   let stack: Stack;
@@ -117,7 +118,9 @@ describe('one message per client per day', () => {
       const first = ((await asManager('GET', `/api/follow-ups/${b.body.id}`)).body.schedule as Slot[])[0];
       return first?.status === bRow.status ? first : null;
     });
-    expect(shown).toMatchObject({ kind: 'initial', status: bRow.status, at: initial.at });
+    // Shown when its outbox row was written, the instant the one-message-a-day rule dates it by (on its planned day).
+    expect(shown).toMatchObject({ kind: 'initial', status: bRow.status, at: istIso(bRow.created_at.getTime()) });
+    expect(Date.parse(shown.at)).toBeGreaterThanOrEqual(at - 1000);
     await cancelAll([a.body.id, b.body.id]);
   });
 });

@@ -4,14 +4,15 @@
  * days: merged into another request's message that then fails, and deferred because the client's
  * message of the day went out first without it, across a continue-as-new. Either way the plan the
  * API shows moves the first message to the next day's send time, and that day's one email lists it.
+ * And a later reminder listed in another request's first message that then fails: it is never
+ * shown `merged` (the client got nothing), and a nudge that day still sends.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { freePort } from '../../../ops/ports';
 import { followUpWorkflowId } from '../../../workflows/follow-up-definitions';
-import { call } from '../../harness/api';
-import { harnessValue } from '../../harness/harness-env';
+import { call, login } from '../../harness/api';
+import { createTestFirm } from '../../harness/factories';
 import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
-import { clientEmail, createFollowUp, eventually, inDays, startStack, type Stack } from './helpers';
+import { clientEmail, createFollowUp, endLiveFollowUps, eventually, inDays, startStack, type Stack } from './helpers';
+import { startRelay } from './smtp-relay';
 
 jest.setTimeout(180_000);
 
@@ -22,53 +23,19 @@ const POLICY = { deadlineOffsets: [1], overdueOffsets: [1], intervalDays: 30 };
 type Slot = { key: string; at: string; kind: string; status: string };
 type OutboxRow = { id: string; follow_up_id: string | null; slot_key: string; status: string; client_day: number | null; follow_up_ids: string[]; created_at: Date };
 
-/**
- * An SMTP relay to the mail catcher. While held, connections wait unanswered; `fail` then drops
- * them, so the worker's SMTP client sees the server hang up (a real delivery failure).
- */
-async function startRelay(): Promise<{ port: number; hold(): void; fail(): void; close(): Promise<void>; held(): number }> {
-  const target = new URL(harnessValue('mailSmtpUrl'));
-  let holding = false;
-  let waiting: Socket[] = [];
-  const open = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
-    socket.on('error', () => undefined);
-    if (holding) {
-      waiting.push(socket);
-      return;
-    }
-    const upstream = connect(Number(target.port), target.hostname);
-    upstream.on('error', () => socket.destroy());
-    socket.pipe(upstream).pipe(socket);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    port,
-    hold: () => {
-      holding = true;
-    },
-    fail: () => {
-      holding = false;
-      for (const s of waiting) s.destroy();
-      waiting = [];
-    },
-    held: () => waiting.length,
-    close: async () => {
-      for (const s of open) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 describe('first messages that do not go when due', () => {
   let stack: Stack;
   let relay: Awaited<ReturnType<typeof startRelay>>;
   beforeAll(async () => {
     relay = await startRelay();
     stack = await startStack({ dayMs: DAY, historyLimit: 15, mail: { platformSmtpUrl: `smtp://127.0.0.1:${relay.port}` } });
+  });
+  afterEach(async () => {
+    // After a test that failed half-way, the relay passes mail again (a message it held fails) and no
+    // chase of the shared firm runs on: a later reminder of it must not be the message the next test
+    // holds at the relay, nor count among its client's email. (The last test's own firm is left to close.)
+    relay.fail();
+    await endLiveFollowUps(stack);
   });
   afterAll(async () => {
     await stack?.close();
@@ -87,8 +54,9 @@ describe('first messages that do not go when due', () => {
   it('a first message merged into a message that then fails moves to the next day, and every listed owner is told', async () => {
     const client = stack.firm.clients[0]!;
     const to = await clientEmail(stack, client.id);
-    // Hold the client's row so neither sender can start (they lock it for update; the creates only
-    // need it to exist): both requests are saved before the first message of either is decided.
+    // Hold the client's row FOR SHARE so neither sender can start (they lock it FOR NO KEY UPDATE;
+    // the creates only need it to exist): both requests are saved before the first message of
+    // either is decided.
     const trx = await stack.db.owner.transaction();
     let ids: string[];
     try {
@@ -189,7 +157,64 @@ describe('first messages that do not go when due', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await caughtTo(to)).toHaveLength(1);
     const shown = await eventually('the plan to show it sent', async () => ((await initialOf(id)).status === 'sent' ? await initialOf(id) : null));
-    expect(Date.parse(shown.at)).toBe(nextDay);
+    // Shown when its outbox row was written (the instant the one-message-a-day rule dates it by).
+    expect(Date.parse(shown.at)).toBe(Math.floor(row.created_at.getTime() / 1000) * 1000);
+    expect(Date.parse(shown.at)).toBeGreaterThanOrEqual(nextDay - 1000);
     await cancelAll([id]);
+  });
+
+  it('a later reminder listed in a first message that then fails is not shown merged, and a nudge that day sends', async () => {
+    // A firm of its own: its client has had no message yet.
+    const firm = await createTestFirm(stack.db, 'Relay Firm');
+    const client = firm.clients[0]!;
+    const token = await login(stack.api, firm.users.staff.email, firm.users.staff.password);
+    const managerToken = await login(stack.api, firm.users.manager.email, firm.users.manager.password);
+    const as = (method: string, path: string, body?: unknown) => call(stack.api, method, path, { token, body });
+    const to = await clientEmail(stack, client.id);
+    // Nights from 23:00 to 06:00, so the day of B's reminder leaves time for the nudge after it.
+    const policy = { ...POLICY, quietHours: { from: '23:00', to: '06:00' } };
+    const create = (title: string, item: string) => as('POST', `/api/clients/${client.id}/follow-ups`, { title, dueDate: inDays(2), items: [{ description: item }], policy });
+
+    // B: its first message now, its T-1 reminder on business day 1.
+    const b = await create('Request B', 'Item of B');
+    expect(b.status).toBe(201);
+    await waitForCaught(to, 1);
+    const reminder = (b.body.schedule as Slot[]).find((s) => s.kind === 'anchored')!;
+    const reminderAt = Date.parse(reminder.at);
+    // Its only anchored slot (the schedule shows a handled message when it was written, so not by its planned instant).
+    const reminderOf = async () => ((await as('GET', `/api/follow-ups/${b.body.id}`)).body.schedule as Slot[]).find((s) => s.kind === 'anchored');
+
+    // A, made a few seconds before B's reminder: its first message lists A and B, and is held at SMTP.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, reminderAt - 6000 - Date.now())));
+    relay.hold();
+    const a = await create('Request A', 'Item of A');
+    expect(a.status).toBe(201);
+    const going = await eventually("A's first message going out", async () => (await clientRows(client.id)).find((r) => r.follow_up_id === a.body.id && r.status === 'sending') ?? null);
+    expect([...going.follow_up_ids].sort()).toEqual([a.body.id, b.body.id].sort());
+    await eventually('the relay holding it', async () => relay.held() >= 1);
+    if (Date.now() >= reminderAt) throw new Error("A's message was not held before B's reminder was due: the machine is too slow for this test");
+
+    // B's reminder comes due while A's message is going out: it waits for that message's fate.
+    await new Promise((resolve) => setTimeout(resolve, reminderAt - Date.now() + 2000));
+    expect((await clientRows(client.id)).filter((r) => r.follow_up_id === b.body.id && r.slot_key.includes(':anchored:'))).toEqual([]);
+    relay.fail();
+    await eventually('the message failed', async () => (await stack.db.owner('outbox').where({ id: going.id, status: 'failed' }).first()) ?? null);
+
+    // The reminder failed with it: not merged (the client got nothing), so shown skipped, and its outbox row says why.
+    const shown = await eventually("B's reminder handled", async () => {
+      const slot = await reminderOf();
+      return slot && slot.status !== 'planned' ? slot : null;
+    });
+    expect(shown.status).toBe('skipped');
+    const bRow = (await clientRows(client.id)).find((r) => r.follow_up_id === b.body.id && r.slot_key.includes(':anchored:')) as OutboxRow & { error: string; merged_into: string };
+    expect([bRow.status, bRow.error, bRow.merged_into]).toEqual(['skipped', 'the message it was listed in failed', going.id]);
+
+    // The client heard nothing today, so a nudge of B sends (listing both requests).
+    const nudged = await as('POST', `/api/follow-ups/${b.body.id}/nudge`);
+    expect([nudged.status, nudged.body.status]).toEqual([202, 'sent']);
+    const [, caught] = await waitForCaught(to, 2);
+    const text = (await caughtMessage(caught!.ID)).Text;
+    expect({ a: text.includes('Item of A'), b: text.includes('Item of B') }).toEqual({ a: true, b: true });
+    for (const id of [a.body.id, b.body.id]) expect((await call(stack.api, 'POST', `/api/follow-ups/${id}/cancel`, { token: managerToken, body: {} })).status).toBe(200);
   });
 });

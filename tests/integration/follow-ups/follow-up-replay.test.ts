@@ -21,6 +21,12 @@ type History = temporal.api.history.v1.IHistory;
 const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/follow-up-answered.json');
 // A run recorded before the 'follow-up-hand-over-at-top' patch: it continued as new right after a send.
 const CONTINUED_BEFORE_PATCH = path.resolve(__dirname, '../../fixtures/histories/follow-up-continued-before-hand-over-patch.json');
+// A supplier chase whose first letter was written the day after it was planned, its nudge that day
+// accepted, recorded before the 'follow-up-message-dated-when-written' patch by a worker whose send
+// activity already reported when it wrote the letter (a rolling deploy: new activities, old
+// workflow code). Without the patch the replay would date the letter by that report and refuse the
+// recorded nudge.
+const LATE_LETTER_BEFORE_PATCH = path.resolve(__dirname, '../../fixtures/histories/follow-up-late-letter-before-dating-patch.json');
 const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/follow-up-changed.ts');
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
@@ -61,6 +67,7 @@ describe('followUpWorkflow replay', () => {
     const committed = [
       { workflowId: 'follow-up-answered-committed', history: historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))) },
       { workflowId: 'follow-up-continued-before-hand-over-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(CONTINUED_BEFORE_PATCH, 'utf8'))) },
+      { workflowId: 'follow-up-late-letter-before-dating-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(LATE_LETTER_BEFORE_PATCH, 'utf8'))) },
     ];
     const results = await replay({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
     expect(results).toEqual([...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null, name: null })));

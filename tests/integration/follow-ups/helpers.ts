@@ -4,6 +4,8 @@
  */
 import { dateOf, DEFAULT_FOLLOW_UP_POLICY, dayOf, IST_CLOCK, positionOf, type FollowUpPolicy } from '../../../domain/follow-ups';
 import type { MailDeps } from '../../../activities/mail-transport';
+import { LIVE_STATUSES } from '../../../db/follow-ups';
+import type { AppDeps, RequestLimits } from '../../../api/app';
 import type { RunningWorker } from '../../../ops/worker';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
@@ -34,11 +36,11 @@ export type Stack = {
   close(): Promise<void>;
 };
 
-export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number; dayMs?: number; historyLimit?: number } = {}): Promise<Stack> {
+export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number; dayMs?: number; historyLimit?: number; limits?: Partial<RequestLimits>; followUps?: Pick<NonNullable<AppDeps['followUps']>, 'maxFileBytes' | 'linkThrottle' | 'linkUploads'> } = {}): Promise<Stack> {
   const db = await createTestDatabase();
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueTaskQueue('follow-ups');
-  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { dayMs: options.dayMs ?? DAY_MS, sendTimeoutMs: options.sendTimeoutMs, historyLimit: options.historyLimit } });
+  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { ...options.followUps, dayMs: options.dayMs ?? DAY_MS, sendTimeoutMs: options.sendTimeoutMs, historyLimit: options.historyLimit }, limits: options.limits });
   // The worker opens firms' SMTP passwords with the same keys the api sealed them with.
   const startWorker = (mail?: Partial<MailDeps>) => startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox, ...(mail ?? options.mail) }) });
   const worker = await startWorker();
@@ -82,6 +84,16 @@ export async function createFollowUp(stack: Stack, clientId: string, body: Recor
 }
 
 export { eventually } from '../../harness/eventually';
+
+/**
+ * Cancels every live follow-up of the stack's firm. After each test of a file whose tests share a
+ * stack: a test that failed half-way must leave no chase whose reminders reach a later test's
+ * client (its counts of caught email, its merges, its one-message-a-day rule).
+ */
+export async function endLiveFollowUps(stack: Stack): Promise<void> {
+  const ids = (await stack.db.owner('follow_ups').where({ firm_id: stack.firm.id }).whereIn('status', LIVE_STATUSES).pluck('id')) as string[];
+  for (const id of ids) await call(stack.api, 'POST', `/api/follow-ups/${id}/cancel`, { token: stack.tokens.manager, body: { note: 'test ended' } });
+}
 
 export const PDF_BYTES = minimalPdf('purchase bills');
 

@@ -12,13 +12,19 @@ import { seedReconciledPeriod } from '../periods/helpers';
 import { statusQuery } from '../../../workflows/follow-up-definitions';
 import { positionOf } from '../../../domain/follow-ups';
 import { hashLinkToken } from '../../../db/follow-ups';
-import { clientEmail, createFollowUp, eventually, inDays, linkTokenIn, PDF_BYTES, startStack, uploadThroughLink, type Stack } from './helpers';
+import { clientEmail, createFollowUp, endLiveFollowUps, eventually, inDays, linkTokenIn, PDF_BYTES, startStack, uploadThroughLink, type Stack } from './helpers';
 
 describe('follow-up routes and the checklist link', () => {
   let stack: Stack;
   beforeAll(async () => {
     // Longer business days than the chase tests: several calls must fit in the first day.
     stack = await startStack({ dayMs: 12_000 });
+  });
+  afterEach(async () => {
+    await endLiveFollowUps(stack);
+    // The unsubscribe test opts its client out; a failure before it opts the client back in must
+    // not silence that client's email in the tests after it.
+    await stack.db.owner('clients').where({ firm_id: stack.firm.id }).update({ email_opted_out_at: null });
   });
   afterAll(async () => {
     await stack?.close();

@@ -32,8 +32,13 @@ describe('supplier chases from a reconciliation', () => {
   /** The supplier the first test chased, whose documents later GSTR-2B imports then showed. */
   let firstChased = '';
   const client = () => stack.firm.clients[0]!;
+  // Due well beyond the tests (a business day lasts seconds here): a slow run on a loaded machine
+  // must not meet a T-1 reminder the tests do not expect (they count every letter and message).
+  // 37 days: the first reminder is T-1 (day 36); the policy's 30-day interval reminder would need
+  // more than 7 days left after day 30.
+  const DUE_IN_DAYS = 37;
   const chase = (body: Record<string, unknown>, token = stack.tokens.staff, run = runId) =>
-    call(stack.api, 'POST', `/api/reconciliations/${run}/follow-ups`, { token, body: { dueDate: inDays(10), policy: TEST_POLICY, recipient: 'supplier', ...body } });
+    call(stack.api, 'POST', `/api/reconciliations/${run}/follow-ups`, { token, body: { dueDate: inDays(DUE_IN_DAYS), policy: TEST_POLICY, recipient: 'supplier', ...body } });
   const chasedOf = (gstin: string) => results.filter((r) => r.supplierGstin === gstin && CHASED.includes(r.category) && r.books && r.userStatus !== 'ignored');
 
   /** The books' document behind a result, as the later GSTR-2B must show it. */
@@ -197,13 +202,13 @@ describe('supplier chases from a reconciliation', () => {
     const supplierAddress = `gst-${Date.now()}@second-supplier.example`;
     const before = (await caughtTo(clientAddress)).length;
 
-    const request = await call(stack.api, 'POST', `/api/clients/${client().id}/follow-ups`, { token: stack.tokens.staff, body: { title: 'Bank statement', items: [{ description: 'June bank statement' }], dueDate: inDays(10), policy: TEST_POLICY } });
+    const request = await call(stack.api, 'POST', `/api/clients/${client().id}/follow-ups`, { token: stack.tokens.staff, body: { title: 'Bank statement', items: [{ description: 'June bank statement' }], dueDate: inDays(DUE_IN_DAYS), policy: TEST_POLICY } });
     expect(request.status).toBe(201);
     const created = await chase({ supplierGstins: [gstin], supplierEmail: supplierAddress });
     expect(created.status).toBe(201);
     await waitForCaught(supplierAddress, 1);
     // A second client request the same day: its message lists both client requests, never the supplier chase.
-    const second = await call(stack.api, 'POST', `/api/clients/${client().id}/follow-ups`, { token: stack.tokens.staff, body: { title: 'Sales invoices', items: [{ description: 'June sales register' }], dueDate: inDays(10), policy: TEST_POLICY } });
+    const second = await call(stack.api, 'POST', `/api/clients/${client().id}/follow-ups`, { token: stack.tokens.staff, body: { title: 'Sales invoices', items: [{ description: 'June sales register' }], dueDate: inDays(DUE_IN_DAYS), policy: TEST_POLICY } });
     expect(second.status).toBe(201);
     const toClient = await waitForCaught(clientAddress, before + 2);
     const merged = await caughtMessage(toClient[before + 1]!.ID);

@@ -114,6 +114,24 @@ describe('notice documents and replies made outside Taalmel', () => {
     expect((await call(api, 'GET', `/api/notices/${notice.id}`, { token: tokens.staff })).body.documents).toEqual([]);
   });
 
+  it('stores the type the name and the browser\'s type name, and holds the bytes to it whatever the browser said', async () => {
+    const notice = await intake();
+    // Declared by name only (the browser said octet-stream): the content must still be a PDF.
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]);
+    const byName = await declare(notice.id, { filename: 'a.pdf', contentType: 'application/octet-stream', size: png.length, kind: 'notice' });
+    expect(byName.status).toBe(201);
+    expect((await db.owner('notice_documents').where({ id: byName.body.documentId }).first('declared_type')).declared_type).toBe('application/pdf');
+    const refused = await put(byName.body.uploadUrl, png);
+    expect([refused.status, refused.body.error.code, refused.body.error.details]).toEqual([415, 'unsupported_type', { declared: 'application/pdf', detected: 'image/png' }]);
+    expect(await db.owner('notice_documents').where({ id: byName.body.documentId }).first('status', 'content')).toEqual({ status: 'rejected', content: null });
+    // A real PDF the browser labelled as an Excel file is taken as the PDF it is.
+    const pdf = minimalPdf('labelled as Excel');
+    const labelled = await declare(notice.id, { filename: 'a.pdf', contentType: 'application/vnd.ms-excel', size: pdf.length, kind: 'notice' });
+    expect(labelled.status).toBe(201);
+    const stored = await put(labelled.body.uploadUrl, pdf);
+    expect(stored).toMatchObject({ status: 200, body: { documentId: labelled.body.documentId, contentType: 'application/pdf' } });
+  });
+
   it("keeps documents to their firm and notice: another firm's notice is 404, a draft may cite only this notice's received documents", async () => {
     const notice = await intake();
     const second = await intake();

@@ -24,6 +24,18 @@ import { daysFromToday, reference, TEST_TIME_SCALE, today } from './helpers';
 
 jest.setTimeout(90_000);
 
+type History = Awaited<ReturnType<ReturnType<TestTemporal['client']['workflow']['getHandle']>['fetchHistory']>>;
+/** The patch ids a history's markers record, in order (the SDK writes each as plain JSON `{id, deprecated}`). */
+function patchIds(history: History): string[] {
+  return history.events!.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    if (!marker) return [];
+    const payload = marker.details?.['patch-data']?.payloads?.[0];
+    const content = payload?.data ? (JSON.parse(Buffer.from(payload.data).toString()) as { id?: string }) : {};
+    return [`${marker.markerName}:${content.id ?? '?'}`];
+  });
+}
+
 /**
  * The test's worker: the real workflow bundle and the real activities, but a notice's re-read
  * (`noticeRefreshFacts`) can be held at a gate, so a test can act while a workflow's facts are old.
@@ -302,8 +314,17 @@ describe('re-linking a reply to another notice of the case', () => {
       // The collision is marked in the history (a patch: histories recorded before ran both), and it
       // replays through the workflow code without a determinism error.
       const history = await handle.fetchHistory();
-      const markers = history.events!.flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : []));
-      expect(markers.length).toBe(3);
+      // Its own patches, each once: the first look for its row, the steps that waited for the re-read,
+      // and the collision (asked only when two steps meet). Under a loaded machine the compressed plan
+      // may also reach the notice's T-7 reminder while the test runs; the loop then marks the
+      // step-first rule once, and only if a step really fired. Nothing else may be asked: the late
+      // partner escalation would mean a plan made past the partner day of a notice due in 30 days.
+      const patches = patchIds(history);
+      const own = ['core_patch:notice-looks-for-its-row', 'core_patch:notice-step-waits-for-reread', 'core_patch:notice-steps-take-turns'];
+      expect(patches.filter((p) => own.includes(p)).sort()).toEqual([...own].sort());
+      const fired = Number((await db.owner('notice_alerts').where({ notice_id: older.id }).count('* as n').first())?.n ?? 0);
+      expect(patches.filter((p) => !own.includes(p) && p !== 'core_patch:notice-steps-before-reminders')).toEqual([]);
+      expect(patches.filter((p) => p === 'core_patch:notice-steps-before-reminders').length).toBeLessThanOrEqual(fired > 0 ? 1 : 0);
       const replayed = await replayHistories({ codePath: harnessValue('workflowBundle') }, [{ workflowId: older.workflowId, history }]);
       expect(replayed.map((r) => r.error?.message ?? null)).toEqual([null]);
     } finally {

@@ -97,7 +97,9 @@ describe('period close', () => {
 
     const detail = await call(api, 'GET', `/api/clients/${clientId()}/periods/${period}`, { token: tokens.client });
     expect(detail.status).toBe(200);
-    expect(detail.body).toMatchObject({ state: 'closed', closedBy: firm.users.manager.id, closeRequests: [{ id: closeRequestId, status: 'approved' }] });
+    // The client sees the close; who in the firm closed it is the firm's own view (frequency-and-portal.test.ts).
+    expect(detail.body).toMatchObject({ state: 'closed', closeRequests: [{ id: closeRequestId, status: 'approved' }] });
+    expect((await call(api, 'GET', `/api/clients/${clientId()}/periods/${period}`, { token: tokens.reviewer })).body).toMatchObject({ state: 'closed', closedBy: firm.users.manager.id });
     expect(await temporal.client.workflow.getHandle(workflowId).result()).toEqual({ closeRequestId, outcome: 'approved' });
 
     const [requestedEvent] = (await periodEvents('period.close_requested')).filter((e) => e.after.close_request_id === closeRequestId);

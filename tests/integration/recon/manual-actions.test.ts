@@ -124,18 +124,32 @@ describe('manual reconciliation actions through the API', () => {
     const summary = (await call(api, 'GET', `/api/reconciliations/${runId}`, { token: staff })).body.summary;
     expect(summary.counts.manual_match).toBe((before.counts.manual_match ?? 0) + 1);
     expect(summary.counts.exact_match).toBe(before.counts.exact_match - 1);
-    expect(summary.counts.missing_in_2b).toBe(before.counts.missing_in_2b - 1 + 1);
+    // The ignored books half is left out of the counts (no follow-up lists it), and counted as set aside.
+    expect(summary.counts.missing_in_2b).toBe(before.counts.missing_in_2b - 1 + 1 - 1);
+    expect(summary.countsSetAside).toEqual({ missing_in_2b: 1 });
     expect(summary.counts.missing_in_books).toBe(before.counts.missing_in_books - 1 + 1);
     expect(summary.results).toBe(before.results);
+    // ITC at risk: the sum over the rows but for the ignored document its statement no longer asks
+    // about (no follow-up lists it), shown as set aside.
     const risk = (items: Item[]) => Math.round(items.reduce((s, r) => s + r.itc.atRisk, 0) * 100);
-    expect(Math.round(summary.itcAtRisk * 100)).toBe(risk(after));
+    const setAside = risk(after.filter((r) => r.id === bHalf!.id));
+    expect(setAside).toBeGreaterThan(0);
+    expect({ risk: Math.round(summary.itcAtRisk * 100), aside: Math.round(summary.itcSetAside * 100) })
+      .toEqual({ risk: risk(after.filter((r) => r.id !== bHalf!.id)), aside: setAside });
 
-    // Supplier lines: each supplier's ITC at risk is the sum over its rows.
-    const suppliers = (await call(api, 'GET', `/api/reconciliations/${runId}/suppliers?limit=500`, { token: staff })).body.items as Array<{ supplierGstin: string; itcAtRisk: number }>;
+    // Supplier lines: the same for each supplier, and they add up to the run's figure; each line
+    // counts the documents a client chase would list (not ignored, missing in the books or different).
+    type Line = { supplierGstin: string; itcAtRisk: number; itcSetAside: number; chaseableCount: number };
+    const suppliers = (await call(api, 'GET', `/api/reconciliations/${runId}/suppliers?limit=500`, { token: staff })).body.items as Line[];
     for (const gstin of new Set([link.supplierGstin, bHalf!.supplierGstin, booksOnly.supplierGstin])) {
       const line = suppliers.find((s) => s.supplierGstin === gstin);
-      expect(Math.round((line?.itcAtRisk ?? 0) * 100)).toBe(risk(after.filter((r) => r.supplierGstin === gstin)));
+      const aside = after.filter((r) => r.supplierGstin === gstin && r.id === bHalf!.id);
+      expect({ gstin, risk: Math.round((line?.itcAtRisk ?? 0) * 100), aside: Math.round((line?.itcSetAside ?? 0) * 100) })
+        .toEqual({ gstin, risk: risk(after.filter((r) => r.supplierGstin === gstin && r.id !== bHalf!.id)), aside: risk(aside) });
     }
+    expect(suppliers.reduce((t, s) => t + Math.round(s.itcAtRisk * 100), 0)).toBe(Math.round(summary.itcAtRisk * 100));
+    const chaseable = (gstin: string) => after.filter((r) => r.supplierGstin === gstin && ['missing_in_books', 'mismatch'].includes(r.category) && r.userStatus !== 'ignored').length;
+    expect(suppliers.filter((s) => s.chaseableCount !== chaseable(s.supplierGstin)).map((s) => [s.supplierGstin, s.chaseableCount, chaseable(s.supplierGstin)])).toEqual([]);
 
     // Every decision is in the audit trail under its action.
     const admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);

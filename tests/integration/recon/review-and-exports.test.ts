@@ -4,7 +4,9 @@
  * once; a link across two supplier GSTINs needs the person's confirmation; an accepted probable
  * match says so in the CSV and the workbook, and its supplier's statement lists it as agreed; the CSV opens with a UTF-8 byte order mark (a
  * Devanagari supplier name survives Excel); a supplier statement for a GSTIN the run does not know
- * is refused, and one for a supplier with nothing to correct says nothing is outstanding.
+ * is refused, and one for a supplier with nothing to correct says nothing is outstanding; a row a
+ * reviewer ignored is not asked about in its supplier's statement (nor listed as agreed), unless
+ * the follow-up message it is built for lists it; the credit held up counts only the documents to correct.
  */
 import * as ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
@@ -12,6 +14,7 @@ import { gstinCheckCharacter } from '../../../domain/gstin';
 import type { BooksRow, PortalDoc } from '../../../domain/recon';
 import { REPORT_COLUMNS } from '../../../domain/recon/report-columns';
 import { nothingOutstandingText, STATEMENT_ACTIONS } from '../../../db/reconciliation-statement';
+import { supplierStatementFile } from '../../../db/reconciliation-workbook';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
 import type { RunningWorker } from '../../../ops/worker';
 import { call, login } from '../../harness/api';
@@ -27,9 +30,30 @@ const PERIOD = '2024-06';
 const SETTLED_NAME = 'श्री गणेश ट्रेडर्स';
 type Item = {
   id: string; category: string; accepted: boolean; supplierGstin: string; userStatus: string | null;
-  decisions: Array<{ action: string; note: string | null }>; differences: Record<string, unknown>;
+  decisions: Array<{ action: string; note: string | null }>; differences: Record<string, unknown>; itc: { atRisk: number };
   books: { invoiceNumber: string } | null; portal: { invoiceNumber: string } | null;
 };
+
+/**
+ * A supplier with one document that agrees but whose credit 2B shows as not available (its tax is
+ * at risk, yet the supplier has nothing to correct) and one booked document missing from 2B.
+ */
+function heldUpSupplier(recipientGstin: string): { gstin: string; books: BooksRow[]; portal: PortalDoc[] } {
+  const first14 = '29AAGCH8888K1Z';
+  const gstin = first14 + gstinCheckCharacter(first14);
+  const state = recipientGstin.slice(0, 2);
+  const doc = (n: string, taxableValue: number, igst: number, row: number) => ({
+    rowRef: `pr.csv:${row}`, supplierGstin: gstin, supplierName: 'Held Up Traders', docType: 'invoice', invoiceNumberRaw: n, invoiceDate: '2024-06-12',
+    voucherNumber: String(row), voucherDate: '2024-06-12', taxableValue, igst, cgst: 0, sgst: 0, cess: 0, invoiceValue: taxableValue + igst, placeOfSupply: state, reverseCharge: false,
+  } as BooksRow);
+  const agreed = doc('HU/101', 10_000_00, 1_800_00, 9101);
+  const portal = {
+    ref: `${PERIOD}:b2b:9101`, section: 'b2b', period: PERIOD, supplierGstin: gstin, supplierName: 'HELD UP TRADERS', supplierPeriod: PERIOD,
+    supplierFilingDate: `${PERIOD}-11`, docType: 'invoice', numberRaw: 'HU/101', date: '2024-06-12', invoiceValue: 11_800_00, taxableValue: 10_000_00,
+    igst: 1_800_00, cgst: 0, sgst: 0, cess: 0, placeOfSupply: state, reverseCharge: false, itcAvailable: false, diffPercent: 1, supplyType: 'R',
+  } as PortalDoc;
+  return { gstin, books: [agreed, doc('HU/102', 5_000_00, 900_00, 9102)], portal: [portal] };
+}
 
 /** A supplier whose one document agrees exactly with GSTR-2B, named in Devanagari in the books. */
 function settledSupplier(recipientGstin: string): { gstin: string; books: BooksRow; portal: PortalDoc } {
@@ -58,6 +82,7 @@ describe('review decisions and the exports that follow them', () => {
   let staff: string;
   let runId: string;
   let settled: ReturnType<typeof settledSupplier>;
+  let heldUp: ReturnType<typeof heldUpSupplier>;
 
   async function allRows(): Promise<Item[]> {
     const rows: Item[] = [];
@@ -86,7 +111,8 @@ describe('review decisions and the exports that follow them', () => {
     const client = firm.clients[0]!;
     const data = generateReconData({ n: 150, seed: 7, period: PERIOD, recipientGstin: client.gstin });
     settled = settledSupplier(client.gstin);
-    const withSettled = { ...data, books: [...data.books, settled.books], portal: [...data.portal, settled.portal] };
+    heldUp = heldUpSupplier(client.gstin);
+    const withSettled = { ...data, books: [...data.books, settled.books, ...heldUp.books], portal: [...data.portal, settled.portal, ...heldUp.portal] };
     const twoB = await importFile(api, staff, client.id, 'gstr2b', PERIOD, toGstr2bJson(withSettled), 'application/json');
     const register = await importFile(api, staff, client.id, 'purchase_register', PERIOD, toRegisterCsv(withSettled), 'text/csv');
     expect([twoB.uploaded.status, register.uploaded.status]).toEqual([200, 200]);
@@ -246,5 +272,88 @@ describe('review decisions and the exports that follow them', () => {
     expect(texts.filter((t) => /Please correct|held up/.test(t))).toEqual([]);
     expect(texts).toContain('Agree with your GSTR-1: nothing to do');
     expect(book.getWorksheet('Agreed')!.rowCount).toBe(2);
+  });
+
+  async function statementBook(gstin: string): Promise<ExcelJS.Workbook> {
+    const res = await download(`format=xlsx&supplierGstin=${gstin}`);
+    expect(res.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await res.arrayBuffer()) as ArrayBuffer);
+    return book;
+  }
+  const statementLines = (book: ExcelJS.Workbook) => {
+    const lines = new Map<string, unknown[]>();
+    book.getWorksheet('Statement')!.eachRow((r) => lines.set(String(r.getCell(1).value), [r.getCell(2).value, r.getCell(4).value]));
+    return lines;
+  };
+
+  it('counts as credit held up only the documents the supplier is asked to correct, not an agreed one whose credit 2B shows as not available', async () => {
+    const rows = (await allRows()).filter((r) => r.supplierGstin === heldUp.gstin);
+    const [agreed, missing] = [rows.find((r) => r.category === 'exact_match')!, rows.find((r) => r.category === 'missing_in_2b')!];
+    // Both carry ITC at risk: the agreed one because 2B shows its credit as not available.
+    expect([agreed.itc.atRisk, missing.itc.atRisk]).toEqual([1_800, 900]);
+    const lines = statementLines(await statementBook(heldUp.gstin));
+    expect(lines.get('Input tax credit held up until these are corrected')?.[1]).toBe(900);
+    expect(lines.get(STATEMENT_ACTIONS.exact_match!)?.[0]).toBe(1);
+  });
+
+  it("leaves a row a reviewer ignored out of its supplier's statement: not to correct, not agreed, not held up", async () => {
+    const TO_CORRECT = ['mismatch', 'missing_in_2b', 'missing_in_books', 'probable_match'];
+    const asked = (r: Item) => (TO_CORRECT.includes(r.category) && !(r.category === 'probable_match' && r.accepted));
+    const rows = await allRows();
+    // A supplier with at least two documents to correct that no earlier test touched.
+    const bySupplier = new Map<string, Item[]>();
+    for (const r of rows) if (asked(r) && r.decisions.length === 0) bySupplier.set(r.supplierGstin, [...(bySupplier.get(r.supplierGstin) ?? []), r]);
+    const [gstin, open] = [...bySupplier].find(([g, list]) => list.length >= 2 && rows.filter((r) => r.supplierGstin === g && asked(r)).length === list.length)!;
+    const number = (r: Item) => r.portal?.invoiceNumber ?? r.books!.invoiceNumber;
+    const statementOf = async () => {
+      const res = await download(`format=xlsx&supplierGstin=${gstin}`);
+      expect(res.status).toBe(200);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load((await res.arrayBuffer()) as ArrayBuffer);
+      const column = (sheet: string): unknown[] => {
+        const ws = book.getWorksheet(sheet);
+        if (!ws) return [];
+        return (ws.getColumn((ws.getRow(1).values as unknown[]).indexOf('Your invoice no.')).values as unknown[]).slice(2);
+      };
+      const lines = new Map<string, unknown[]>();
+      book.getWorksheet('Statement')!.eachRow((r) => lines.set(String(r.getCell(1).value), [r.getCell(2).value, r.getCell(4).value]));
+      return { sheets: book.worksheets.map((w) => w.name), toCorrect: column('To correct'), agreed: column('Agreed'), lines };
+    };
+    const count = (list: Item[], category: string) => list.filter((r) => r.category === category).length || undefined;
+
+    const before = await statementOf();
+    expect(before.toCorrect.sort()).toEqual(open.map(number).sort());
+    const ignored = open[0]!;
+    expect((await act({ action: 'ignore', resultId: ignored.id, note: 'not our purchase, credit not claimed' })).status).toBe(200);
+    const rest = open.slice(1);
+    const after = await statementOf();
+    expect({
+      toCorrect: after.toCorrect.sort(), agreed: after.agreed.includes(number(ignored)),
+      count: after.lines.get(STATEMENT_ACTIONS[ignored.category as keyof typeof STATEMENT_ACTIONS]!)?.[0], heldUp: after.lines.get('Input tax credit held up until these are corrected')?.[1],
+    }).toEqual({
+      toCorrect: rest.map(number).sort(), agreed: false, count: count(rest, ignored.category),
+      // The figure counts the ITC at risk of the documents to correct: less exactly the ignored row's.
+      heldUp: Math.round(((before.lines.get('Input tax credit held up until these are corrected')![1] as number) - ignored.itc.atRisk) * 100) / 100,
+    });
+    // Every document set aside: nothing is asked of the supplier any more.
+    for (const r of rest) expect((await act({ action: 'ignore', resultId: r.id, note: 'settled with the supplier' })).status).toBe(200);
+    const none = await statementOf();
+    expect(none.sheets).toEqual(['Statement', 'Agreed']);
+    expect(none.lines.has(nothingOutstandingText(PERIOD))).toBe(true);
+    expect(none.agreed.filter((n) => open.map(number).includes(n as string))).toEqual([]);
+
+    // The statement built for a follow-up message (the builder alone, as the sending activity calls
+    // it) keeps the ignored rows that message still lists as outstanding items.
+    const kept = await supplierStatementFile(
+      { knex: db.app, scope: { firmId: firm.id, actor: { userId: null, email: 'system:test', role: 'system' } }, runId, supplierGstin: gstin, keepResultIds: new Set([ignored.id]) },
+      { clientGstin: firm.clients[0]!.gstin, period: PERIOD },
+    );
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(kept.content as unknown as ArrayBuffer);
+    const ws = book.getWorksheet('To correct')!;
+    expect(ws).toBeDefined();
+    expect((ws.getColumn((ws.getRow(1).values as unknown[]).indexOf('Your invoice no.')).values as unknown[]).slice(2)).toEqual([number(ignored)]);
+    expect(statementLines(book).get('Input tax credit held up until these are corrected')?.[1]).toBe(ignored.itc.atRisk);
   });
 });

@@ -74,6 +74,7 @@ const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<s
   '/api/firm-deletions/:id': (db, firm) => firmDeletionOf(db, firm),
   '/api/retention/runs/:id': (db, firm) => retentionRunOf(db, firm),
   '/api/clients/:id/notices': async (_db, firm) => firm.clients[0]!.id,
+  '/api/notifications/:id/read': (db, firm) => notificationOf(db, firm),
   ...Object.fromEntries(
     ['', '/assign', '/extension', '/draft', '/submit', '/approve', '/request-changes', '/filing', '/outside-reply', '/reply/relink', '/documents', '/documents/:documentId', '/hearings', '/hearings/:hid/adjourn', '/close'].map((tail) => [`/api/notices/:id${tail}`, noticeOf]),
   ),
@@ -109,6 +110,20 @@ function invitationOf(db: TestDatabase, firm: TestFirm): Promise<string> {
       return (row as { id: string }).id;
     });
     invitations.set(firm.id, made);
+  }
+  return made;
+}
+
+/** An unread notification of the firm's staff member (made once per firm; the table is not audited). */
+const notifications = new Map<string, Promise<string>>();
+function notificationOf(db: TestDatabase, firm: TestFirm): Promise<string> {
+  let made = notifications.get(firm.id);
+  if (!made) {
+    made = (async () => {
+      const [row] = await db.owner('notifications').insert({ firm_id: firm.id, user_id: firm.users.staff.id, kind: 'sweep.note', payload: {} }).returning('id');
+      return row.id as string;
+    })();
+    notifications.set(firm.id, made);
   }
   return made;
 }
@@ -310,11 +325,13 @@ describe('route sweeps', () => {
       notices: await db.owner('notices').where({ firm_id: firmB.id }).orderBy('id'),
       invitations: await db.owner('account_invitations').where({ firm_id: firmB.id }).orderBy('id'),
       imports: await db.owner('imports').where({ firm_id: firmB.id }).orderBy('id'),
+      notifications: await db.owner('notifications').where({ firm_id: firmB.id }).orderBy('id'),
     });
     // B has an active session whose id A will try to revoke.
     await login(api, firmB.users.staff.email, firmB.users.staff.password);
     await followUpOf(db, firmB); // made before the snapshot: its own audit row is not the sweep's doing
     await invitationOf(db, firmB); // likewise
+    await notificationOf(db, firmB); // likewise: A's attempt to mark it read must leave it unread
     const before = await snapshot();
 
     const admin = firmA.users.firm_admin;

@@ -151,7 +151,8 @@ describe('a change of filing frequency', () => {
 });
 
 describe('extensions', () => {
-  const ext = (overrides: Partial<Extension>): Extension => ({ id: 'e1', returnType: 'GSTR-3B', period: '2025-06', stateCodes: null, dueDate: '2025-07-31', recordedAt: '2025-07-15T10:00:00.000Z', ...overrides });
+  const ext = (overrides: Partial<Extension>): Extension => ({ id: 'e1', returnType: 'GSTR-3B', period: '2025-06', stateCodes: null, filingFrequency: null, dueDate: '2025-07-31', recordedAt: '2025-07-15T10:00:00.000Z', ...overrides });
+  const monthly = (stateCode: string) => ({ stateCode, filingFrequency: 'monthly' as const, dueDate: '2025-07-20' });
 
   it('move the due date only in the states they name', () => {
     const extensions = [ext({ stateCodes: ['27', '09'], dueDate: '2025-07-30' })];
@@ -170,9 +171,9 @@ describe('extensions', () => {
       ext({ id: 'b', stateCodes: ['27'], dueDate: '2025-08-05', recordedAt: '2025-07-20T00:00:00.000Z' }),
       ext({ id: 'c', returnType: 'GSTR-1', dueDate: '2025-07-31' }),
     ];
-    expect(extensionFor(extensions, 'GSTR-3B', '2025-06', '27')?.id).toBe('b');
-    expect(extensionFor(extensions, 'GSTR-3B', '2025-06', '29')?.id).toBe('a');
-    expect(extensionFor(extensions, 'GSTR-3B', '2025-09', '27')).toBeNull();
+    expect(extensionFor(extensions, 'GSTR-3B', '2025-06', monthly('27'))?.id).toBe('b');
+    expect(extensionFor(extensions, 'GSTR-3B', '2025-06', monthly('29'))?.id).toBe('a');
+    expect(extensionFor(extensions, 'GSTR-3B', '2025-09', monthly('27'))).toBeNull();
     const window = deadlinesInWindow(profile({ filingFrequency: 'quarterly' }), '2025-07-01', '2025-07-31', policy('27', { extensions }));
     // The 3B moved out of July; GSTR-1's extension applies to it.
     expect(window.map((d) => `${d.returnType} ${d.period} ${d.effectiveDueDate}`)).toEqual(['GSTR-1 2025-06 2025-07-31']);

@@ -1,5 +1,5 @@
 /** The content check every uploaded document goes through (follow-up links and notice papers). */
-import { checkedFileType, csvStructureHolds, pdfStructureHolds } from '../../../domain/follow-ups';
+import { checkedFileType, csvStructureHolds, describeContent, describeDeclaredFile, expectedFileType, pdfStructureHolds } from '../../../domain/follow-ups';
 import { minimalPdf } from '../../fixtures/files/pdf';
 
 describe('uploaded documents are typed by their content', () => {
@@ -35,5 +35,33 @@ describe('uploaded documents are typed by their content', () => {
     expect(checkedFileType(Buffer.from('hello world'))).toBeNull();
     expect(checkedFileType(Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xc3, 0x28]))).toBeNull(); // invalid UTF-8 after a good first line
     expect(checkedFileType(Buffer.from('a,b\n\u0001,c\n'))).toBeNull();
+  });
+});
+
+describe('what a declared file is expected to be, from its name and the browser\'s type', () => {
+  it('takes the extension when it names an accepted type, whatever the browser said', () => {
+    expect(expectedFileType({ filename: 'bills.csv', contentType: 'application/vnd.ms-excel' })).toBe('text/csv');
+    expect(expectedFileType({ filename: 'bills.CSV', contentType: 'application/octet-stream' })).toBe('text/csv');
+    expect(expectedFileType({ filename: 'scan.jpg', contentType: '' })).toBe('image/jpeg');
+    expect(expectedFileType({ filename: 'book.xlsx', contentType: 'application/zip' })).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  });
+
+  it('else the browser\'s type, its common aliases resolved; null for anything else', () => {
+    expect(expectedFileType({ filename: 'scan', contentType: 'image/jpg' })).toBe('image/jpeg');
+    expect(expectedFileType({ filename: 'scan', contentType: 'image/pjpeg' })).toBe('image/jpeg');
+    expect(expectedFileType({ filename: 'export', contentType: 'application/vnd.ms-excel' })).toBe('text/csv');
+    expect(expectedFileType({ filename: 'bill', contentType: 'application/x-pdf' })).toBe('application/pdf');
+    expect(expectedFileType({ filename: 'notes.txt', contentType: 'text/plain' })).toBeNull();
+    expect(expectedFileType({ filename: 'old.xls', contentType: 'application/octet-stream' })).toBeNull();
+    expect(describeDeclaredFile({ filename: 'notes.txt', contentType: 'text/plain' })).toBe('a .txt file (text/plain)');
+  });
+
+  it('names refused content in words', () => {
+    expect(describeContent(Buffer.alloc(0))).toBe('an empty file');
+    expect(describeContent(Buffer.from('%PDF-1.7\nhello\n'))).toBe('a damaged or incomplete PDF');
+    expect(describeContent(Buffer.from('hello world'))).toMatch(/^text that is not a table/);
+    expect(describeContent(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))).toMatch(/^a legacy Excel \(\.xls\)/);
+    expect(describeContent(Buffer.from('{"a": 1}'))).toBe('a JSON file');
+    expect(describeContent(Buffer.from([0x4d, 0x5a, 0x90, 0x00]))).toBe('a file of another kind');
   });
 });

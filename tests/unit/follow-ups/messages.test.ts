@@ -19,7 +19,12 @@ describe('follow-up messages', () => {
       ],
     });
     expect(email.subject).toBe('Iyer & Co <CA>: 2 items needed (overdue) — November bills');
-    expect(email.text).toContain('Purchase <invoices> (period 2026-11)');
+    // Dates as the app writes them (dd-mm-yyyy), periods as months: never ISO in a client's email.
+    expect(email.text).toContain('Purchase <invoices> (November 2026)');
+    expect(email.text).toContain('November bills — due 18-12-2026');
+    expect(email.html).toContain('November bills — due 18-12-2026');
+    expect(email.html).toContain('(November 2026)');
+    expect(email.text + email.html).not.toMatch(/2026-1[12]/);
     expect(email.text).toContain('https://app.test/r/aaa');
     expect(email.text).toContain('https://app.test/r/bbb');
     expect(email.text).toContain('Sita Staff <sita@firm.test>');
@@ -41,6 +46,8 @@ describe('follow-up messages', () => {
     const email = renderEscalation({ firmName: 'Iyer & Co', clientName: 'Meridian', title: 'Bills', dueDate: '2026-12-18', reason: 'reminders_unanswered', outstanding: ['Bills'], recipientName: 'Sita' });
     expect(email.subject).toContain('please call the client');
     expect(email.text).toContain('- Bills');
+    expect(email.text).toContain('(due 18-12-2026)');
+    expect(email.html).toContain('(due 18-12-2026)');
   });
 });
 
@@ -55,6 +62,9 @@ describe('client files', () => {
     expect(detectClientFileType(Buffer.from('{"json": true}'))).toBeNull();
     expect(isClientFileType('application/pdf; charset=binary')).toBe(true);
     expect(isClientFileType('application/x-msdownload')).toBe(false);
+    // Browsers' other names for the accepted types (Windows labels a .csv as an Excel file).
+    expect(isClientFileType('image/jpg')).toBe(true);
+    expect(isClientFileType('application/vnd.ms-excel')).toBe(true);
   });
 
   it('puts a request feeding a deadline two days before its target date', () => {

@@ -1,5 +1,5 @@
 import { calendarForState, type HolidayCalendar } from '../../../domain/calendar';
-import { NOTICE_FORMS, addMonths, computedDueDate, demandSection, limitationEnd, noticeClocks, noticeDates, noticeForm, outsideLimitation, policyTargetDate, type NoticeForm } from '../../../domain/notices';
+import { NOTICE_FORMS, addMonths, computedDueDate, sectionForYear, limitationEnd, noticeClocks, noticeDates, noticeForm, outsideLimitation, policyTargetDate, type NoticeForm } from '../../../domain/notices';
 import { nationalHolidays009 } from '../../../db/migrations/009-compliance-calendar';
 
 const NATIONAL = nationalHolidays009().map((h) => h.date);
@@ -65,10 +65,32 @@ describe('notice clocks', () => {
     expect(addMonths('2024-11-30', 3)).toBe('2025-02-28');
   });
   it('flag a notice issued outside the department’s limitation period', () => {
-    expect(demandSection({ sections: ['s.74'], financialYears: ['2019-20'] })).toBe('74');
+    expect(sectionForYear('2019-20', ['s.74'])).toBe('74');
     expect(limitationEnd('73', '2019-20')).toBe('2023-09-30');
     expect(outsideLimitation(form('DRC-01'), { ...none, servedOn: '2023-10-02', sections: ['73'], financialYears: ['2019-20'] })).toBe(true);
     expect(outsideLimitation(form('DRC-01'), { ...none, servedOn: '2023-09-29', sections: ['73'], financialYears: ['2019-20'] })).toBe(false);
     expect(outsideLimitation(form('DRC-01'), { ...none, servedOn: '2023-10-02', sections: ['74'], financialYears: ['2019-20'] })).toBe(false);
+  });
+
+  it('decide each financial year under its own section: s.73/74 up to FY 2023-24, s.74A from FY 2024-25', () => {
+    expect(sectionForYear('2023-24', ['74A'])).toBe('73');
+    expect(sectionForYear('2023-24', ['74', '74A'])).toBe('74');
+    expect(sectionForYear('2024-25', ['73'])).toBe('74A');
+    expect(sectionForYear(null, ['s.74A'])).toBe('74A');
+    // A notice on FY 2019-20 (s.73) and FY 2024-25 (s.74A): each year keeps its own limitation and penalty-saving window.
+    const mixed = { ...none, servedOn: '2024-03-01', sections: ['73'], financialYears: ['2024-25', '2019-20'] };
+    const clocks = noticeClocks(form('DRC-01'), mixed);
+    expect(clocks.map((c) => [c.kind, c.date, c.section, c.financialYears])).toEqual([
+      ['penalty_saving', '2024-03-31', '73', ['2019-20']],
+      ['penalty_saving', '2024-04-30', '74A', ['2024-25']],
+      ['limitation_end', limitationEnd('73', '2019-20'), '73', ['2019-20']],
+      ['limitation_end', limitationEnd('74A', '2024-25'), '74A', ['2024-25']],
+    ]);
+    expect(limitationEnd('73', '2019-20')).toBe('2023-09-30');
+    expect(limitationEnd('74A', '2024-25')).toBe('2029-06-30');
+    // FY 2019-20 under s.73 ended 2023-09-30: the old year is outside limitation even though the new one is not.
+    expect(outsideLimitation(form('DRC-01'), { ...mixed, servedOn: '2023-10-02' })).toBe(true);
+    // Before this, one s.74A section for all years hid that: 42 months from 2020-12-31 is 2024-06-30.
+    expect(outsideLimitation(form('DRC-01'), { ...mixed, servedOn: '2023-09-29' })).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { plusDays } from '../../../domain/calendar';
-import { planNotice, planSteps, scaleInstant, type PlanFacts } from '../../../domain/notices';
+import { DEFAULT_PLAN_POLICY, planNotice, planSteps, scaleInstant, type PlanFacts } from '../../../domain/notices';
 
 // Intake 2026-03-02 10:00 IST; due 2026-03-20 (end of day IST).
 const base: PlanFacts = {
@@ -43,6 +43,21 @@ describe('the notice plan', () => {
     ]);
     expect(escalations.filter((s) => s.audience === 'firm_admin').map((s) => [s.key, s.at])).toEqual([['partner:2026-03-20', '2026-03-23T18:29:59.999Z']]);
     expect(escalations).toHaveLength(1 + 30 * 2 + 1);
+  });
+
+  it('escalates to the firm admins at once when the plan is made after the partner day, once', () => {
+    // Taken in on 2026-03-26 at 10:00 IST, six days after the due date.
+    const late = { ...base, targetDate: null, intakeAt: '2026-03-26T04:30:00.000Z', datesChangedAt: '2026-03-26T04:30:00.000Z' };
+    const partner = planNotice(late).escalations.filter((s) => s.audience === 'firm_admin');
+    expect(partner.map((s) => [s.key, s.at, s.reason])).toEqual([['partner:2026-03-20', '2026-03-26T04:30:00.000Z', 'partner_escalation']]);
+    // Planned again later (another step), the same key: a fired step is not planned twice.
+    const again = planNotice({ ...late, state: 'drafting' }).escalations.filter((s) => s.audience === 'firm_admin');
+    expect(again.map((s) => s.key)).toEqual(['partner:2026-03-20']);
+    // Workflows that planned before the rule keep planning without it.
+    expect(planNotice(late, { ...DEFAULT_PLAN_POLICY, partnerWhenLate: false }).escalations.some((s) => s.audience === 'firm_admin')).toBe(false);
+    // Taken in before the partner day: the step stays on that day, once.
+    const early = { ...late, intakeAt: '2026-03-22T04:30:00.000Z', datesChangedAt: '2026-03-22T04:30:00.000Z' };
+    expect(planNotice(early).escalations.filter((s) => s.audience === 'firm_admin').map((s) => [s.key, s.at])).toEqual([['partner:2026-03-20', '2026-03-23T18:29:59.999Z']]);
   });
 
   it('asks for an owner by the end of the next working day while the notice is unassigned', () => {

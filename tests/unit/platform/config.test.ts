@@ -44,4 +44,10 @@ describe('configuration', () => {
     // Portal users never: the UI shows the firm's internals.
     expect(() => loadConfig({ TEMPORAL_UI_LINK_ROLES: 'firm_admin,client' })).toThrow(/TEMPORAL_UI_LINK_ROLES/);
   });
+
+  it('reads the SMTP test limit, 5 an hour unless set, a whole number from 1 to 1000', () => {
+    expect(loadConfig({}).mail.smtpTestLimitPerHour).toBe(5);
+    expect(loadConfig({ SMTP_TEST_LIMIT_PER_HOUR: '20' }).mail.smtpTestLimitPerHour).toBe(20);
+    for (const bad of ['0', '-1', '2.5', 'many', '1001']) expect(() => loadConfig({ SMTP_TEST_LIMIT_PER_HOUR: bad })).toThrow(/SMTP_TEST_LIMIT_PER_HOUR/);
+  });
 });

@@ -21,6 +21,9 @@ describe('committed workflow histories', () => {
   it('hold sealed payloads only, under the tests’ key', () => {
     const unsealed = files.flatMap((file) =>
       historyPayloads(read(file))
+        // A patch marker's data is written by the SDK's core from the patch id, never through the
+        // payload codec (sealed, the replay cannot read which patch it marks): it carries no data of ours.
+        .filter(({ at }) => !at.includes('.markerRecordedEventAttributes.details.patch-data.'))
         .filter(({ payload }) => encodingOf(payload) !== ENCRYPTED_ENCODING || Buffer.from(payload.metadata?.['encryption-key-id'] ?? '', 'base64').toString() !== TEST_PAYLOAD_KEYS.current)
         .map(({ at }) => `${file} ${at}`),
     );

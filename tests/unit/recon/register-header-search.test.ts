@@ -12,6 +12,7 @@
  * If a change of behaviour is intended, print new digests
  * (`npx tsx tests/unit/recon/register-header-cases.ts`) and say in the commit which rule changed.
  */
+import { goldenDigest } from '../../../ops/bench/golden-digest';
 import { CHUNK_SIZES, HEADER_SEARCH_CASES, headerCaseDigests, readHeaderCase } from './register-header-cases';
 
 const EXPECTED: Record<string, string> = {
@@ -42,7 +43,9 @@ const EXPECTED: Record<string, string> = {
   // ok, header line 2, 200 rows, skipped {"blank":0,"totals":0,"repeatedHeaders":0,"titleRows":1,"nonPurchase":0}, errors -
   "wide records after a one-cell title": "1fb2951b2c18f066",
   // ok, header line 3, 2 rows, skipped {"blank":0,"totals":0,"repeatedHeaders":0,"titleRows":2,"nonPurchase":0}, errors -
-  "busy layout with a title": "f09d5a84a3a423f5",
+  // Read as before the Bill-No-beside-Vch/Bill-No rule (f09d5a84a3a423f5), plus the warning
+  // ambiguous_invoice_number_column (pinned alone below).
+  "busy layout with a title": "65585cab63683eed",
   // ok, header line 1, 1 rows, skipped {"blank":0,"totals":0,"repeatedHeaders":0,"titleRows":0,"nonPurchase":0}, errors -
   "busy layout with a confirmed mapping": "6699f9d09965442f",
   // ok, header line 1, 2 rows, skipped {"blank":0,"totals":0,"repeatedHeaders":0,"titleRows":0,"nonPurchase":0}, errors -
@@ -122,6 +125,14 @@ describe('register CSV header search', () => {
 
   it.each(HEADER_SEARCH_CASES.map((c) => [c.name, c] as const))('%s reads like the whole file in every chunk size', async (name, c) => {
     expect(await headerCaseDigests(c)).toBe(CHUNK_SIZES.map((size) => `${size}:${EXPECTED[name]}`).join(' '));
+  });
+
+  it('reads Busy\'s Vch/Bill No beside a plain Bill No as before that rule, first filled column wins, and warns', async () => {
+    const r = await readHeaderCase(HEADER_SEARCH_CASES.find((c) => c.name === 'busy layout with a title')!, 0);
+    const warning = r.warnings.filter((w) => w.code === 'ambiguous_invoice_number_column');
+    expect(warning).toEqual([{ code: 'ambiguous_invoice_number_column', line: 3, message: expect.stringContaining('"Vch/Bill No" is taken where it is filled, else "Bill No"') }]);
+    // Without the warning, the read result is the digest recorded before the rule (commit 5dd242a).
+    expect(goldenDigest({ ...r, warnings: r.warnings.filter((w) => w.code !== 'ambiguous_invoice_number_column') }).slice(0, 16)).toBe('f09d5a84a3a423f5');
   });
 
   it('finds a Tally header below its title block and keeps the title', async () => {

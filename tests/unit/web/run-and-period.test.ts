@@ -46,4 +46,11 @@ describe('the period history', () => {
     expect(decisionLine({ status: 'approved', decision: { ...decision, selfApproved: true } }, false)).toMatch(/\(self-approved\)$/);
     expect(decisionLine({ status: 'pending', decision: null }, false)).toBeNull();
   });
+
+  it('says an abandoned request was decided by nobody, and reads a portal answer without the firm\'s people', () => {
+    const abandoned = { ...decision, by: { id: '', email: 'system:period-close', role: 'system' }, note: 'the workflow ended' };
+    expect(decisionLine({ status: 'abandoned', decision: abandoned }, false)).toBe('Abandoned on 06-12-2026 12:00 IST: its workflow ended without a decision, so nothing was decided.');
+    // A client user's answer has no `by` or `note` at all.
+    expect(decisionLine({ status: 'approved', decision: { at: decision.at } }, true)).toBe('Approved on 06-12-2026 12:00 IST');
+  });
 });

@@ -2,9 +2,16 @@
  * A form in a dialog that sends one request: the busy state, the API's refusal shown in the dialog
  * (with each bad field named, as `invalid_input` details list them), and the dialog closing only on
  * success. Pages use it for every state-changing action that needs input (snooze, file with ARN…).
+ *
+ * A form whose fields show the API's own words under themselves passes its fields as a function of
+ * `fieldError(name)` (read from the refusal's `details.fields`, docs/api.md 400 `invalid_input`) and
+ * gives that to each input's `error`, which marks it `aria-invalid` and adds the words to its
+ * `aria-describedby`. Such a form leaves checking to the API (`noValidate`), and after a refusal the
+ * first field named gets the focus; the alert still announces the refusal and lists every field,
+ * including one the form has no input for.
  */
 import { Alert, Button, Group, List, Modal, Stack } from '@mantine/core';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../http/client';
 import { errorText } from './QueryState';
 
@@ -25,6 +32,14 @@ export function RefusalAlert({ error, title = 'That did not work' }: { error: un
       ) : null}
     </Alert>
   );
+}
+
+export type FieldError = (name: string) => string | undefined;
+
+/** The API's message for a field, by its name in the request (`dueDate`, `financialYears.1` → `financialYears`). */
+export function fieldErrors(error: unknown): FieldError {
+  const fields = error instanceof ApiError ? ((error.details.fields as Record<string, string> | undefined) ?? {}) : {};
+  return (name) => fields[name] ?? Object.entries(fields).find(([k]) => k.startsWith(`${name}.`))?.[1];
 }
 
 /** Runs an action with busy and error state; the error is cleared when it runs again. */
@@ -59,18 +74,30 @@ type Props = {
   onDone?: () => unknown;
   disabled?: boolean;
   size?: string;
-  children: ReactNode;
+  /** The alert's title when the API refuses. */
+  refusalTitle?: string;
+  /** The fields; a function of `fieldError` when each shows the API's words under itself. */
+  children: ReactNode | ((fieldError: FieldError) => ReactNode);
 };
 
-export function ActionModal({ opened, onClose, title, submitLabel, submitColor, onSubmit, onDone, disabled, size, children }: Props) {
+export function ActionModal({ opened, onClose, title, submitLabel, submitColor, onSubmit, onDone, disabled, size, refusalTitle, children }: Props) {
   const action = useAction();
+  const form = useRef<HTMLFormElement>(null);
+  const perField = typeof children === 'function';
   const close = () => {
     action.reset();
     onClose();
   };
+  // After a refusal, the first field it names takes the focus: its label and words are read out, and
+  // the person types the correction there.
+  useEffect(() => {
+    if (perField && action.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [perField, action.error]);
   return (
     <Modal opened={opened} onClose={close} title={title} size={size}>
       <form
+        ref={form}
+        noValidate={perField}
         onSubmit={(e) => {
           e.preventDefault();
           void action.run(onSubmit).then(async (ok) => {
@@ -81,8 +108,8 @@ export function ActionModal({ opened, onClose, title, submitLabel, submitColor, 
         }}
       >
         <Stack>
-          {children}
-          {action.error ? <RefusalAlert error={action.error} /> : null}
+          {typeof children === 'function' ? children(fieldErrors(action.error)) : children}
+          {action.error ? <RefusalAlert error={action.error} title={refusalTitle} /> : null}
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel

@@ -16,6 +16,13 @@ import { QueryState } from './QueryState';
 
 export const RETURN_TYPES = ['GSTR-1', 'IFF', 'GSTR-3B', 'CMP-08', 'GSTR-4', 'GSTR-9', 'GSTR-9C'];
 const STATE_OPTIONS = Object.entries(STATES).map(([code, name]) => ({ value: code, label: `${code} ${name}` }));
+const FILER_OPTIONS = [
+  { value: 'both', label: 'Monthly and quarterly filers' },
+  { value: 'monthly', label: 'Monthly filers' },
+  { value: 'quarterly', label: 'Quarterly (QRMP) filers' },
+];
+type ExtensionAnswer = { affectedClients: number; notAppliedClients: number };
+const clientsText = (n: number) => `${n} client${n === 1 ? '' : 's'}`;
 
 const refreshCalendar = (queryClient: ReturnType<typeof useQueryClient>) => queryClient.invalidateQueries({ queryKey: ['calendar'] });
 
@@ -48,6 +55,7 @@ export function ExtensionForm({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const [v, setV] = useState({ returnType: 'GSTR-3B', period: '', dueDate: '', reference: '' });
   const [states, setStates] = useState<string[]>([]);
+  const [filers, setFilers] = useState('both');
   return (
     <ActionModal
       opened
@@ -55,8 +63,10 @@ export function ExtensionForm({ onClose }: { onClose: () => void }) {
       title="A notified extension"
       submitLabel="Record extension"
       onSubmit={async () => {
-        await api.post('/api/calendar/extensions', { ...v, stateCodes: states.length ? states : null });
-        notifyDone('Extension recorded: the due dates moved.');
+        const answer = await api.post<ExtensionAnswer>('/api/calendar/extensions', { ...v, stateCodes: states.length ? states : null, filingFrequency: filers === 'both' ? null : filers });
+        // An extension never moves a due date earlier: clients already due later keep their date (docs/calendar.md).
+        const unchanged = answer.notAppliedClients > 0 ? ` ${clientsText(answer.notAppliedClients)} already due later kept their date.` : '';
+        notifyDone(`Extension recorded: the due dates moved. ${clientsText(answer.affectedClients)} moved.${unchanged}`);
       }}
       onDone={() => refreshCalendar(queryClient)}
     >
@@ -66,6 +76,15 @@ export function ExtensionForm({ onClose }: { onClose: () => void }) {
       </Group>
       <TextInput label="New due date" type="date" required value={v.dueDate} onChange={(e) => setV({ ...v, dueDate: e.currentTarget.value })} />
       <MultiSelect label="States" placeholder="All of India" searchable clearable data={STATE_OPTIONS} value={states} onChange={setStates} description="Leave empty when the extension is for every state." />
+      <Select
+        label="Filers"
+        required
+        allowDeselect={false}
+        data={FILER_OPTIONS}
+        value={filers}
+        onChange={(f) => setFilers(f ?? 'both')}
+        description="Notifications often give monthly and quarterly (QRMP) filers different dates for the same GSTR-3B period."
+      />
       <TextInput label="Notification or circular" required maxLength={500} value={v.reference} onChange={(e) => setV({ ...v, reference: e.currentTarget.value })} />
     </ActionModal>
   );

@@ -14,9 +14,12 @@ import { keys } from '../http/queries';
 import type { FollowUp, SupplierLine } from '../http/types';
 import { ActionModal } from './ActionModal';
 
-/** Documents of a supplier the client can be asked about: in its GSTR-1 but not in the books, or reported differently. */
+/**
+ * Documents of a supplier the client can be asked about: in its GSTR-1 but not in the books, or
+ * reported differently, and not ignored by a reviewer. The API counts them by the rule it chases by.
+ */
 export function chaseableCount(s: SupplierLine): number {
-  return (s.portalCounts?.missing_in_books ?? 0) + (s.booksCounts?.mismatch ?? 0);
+  return s.chaseableCount;
 }
 
 export function ChaseSuppliers({ runId, suppliers }: { runId: string; suppliers: SupplierLine[] }) {

@@ -4,7 +4,7 @@
  * drafter: four eyes), record the filing with its ARN, an officer's extension, hearings and their
  * adjournments, and closing.
  */
-import { Button, Checkbox, Group, Select, Stack, Textarea, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { api } from '../http/client';
 import { useUsers } from '../http/queries';
@@ -132,6 +132,14 @@ export function DraftEditor({ n, onDone }: { n: NoticeDetail; onDone: () => Prom
   const mayDraft = (n.state === 'received' || n.state === 'assigned' || n.state === 'drafting') && (CAN.approve(user.role) || n.assigneeId === user.id);
   const maySubmit = n.state === 'drafting' && n.draftedBy === user.id;
   if (!mayDraft) return null;
+  // Drafting needs a working date (the API refuses with due_date_required): say so instead of a box that cannot save.
+  if (!n.effectiveDueDate && !n.targetDate) {
+    return (
+      <Text size="sm" data-testid="draft-needs-date">
+        The reply can be drafted once the notice has a due date or a target date: the form's reply date is only on the notice. Set it with “Set the due date” above.
+      </Text>
+    );
+  }
   return (
     <Stack gap="xs">
       <Textarea label="Reply draft" autosize minRows={5} maxLength={100_000} value={text} onChange={(e) => setText(e.currentTarget.value)} />

@@ -1,10 +1,13 @@
-/** Notices, most urgent first as the API ranks them, with the days left to each effective due date. */
-import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
+/**
+ * Notices, most urgent first as the API ranks them, with the days left to each effective due date;
+ * a page at a time, "Load more" following the API's `nextCursor` (no notice is left out).
+ */
+import { Alert, Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { useClients, useNotices } from '../http/queries';
-import { daysUntil, formatDate, formatDaysLeft, formatRupees } from '../lib/format';
+import { daysUntil, formatCount, formatDate, formatDaysLeft, formatRupees } from '../lib/format';
 import { NoticeStateBadge } from './badges';
-import { QueryState } from './QueryState';
+import { errorText, QueryState } from './QueryState';
 
 export const FLAG_LABEL: Record<string, string> = {
   blocks_return: 'Blocks a return',
@@ -28,9 +31,12 @@ export function NoticeList({ clientId, state }: { clientId?: string; state?: str
   const notices = useNotices({ clientId, state });
   const clients = useClients();
   const clientName = (id: string) => clients.data?.find((c) => c.id === id)?.name ?? '…';
+  // A page that failed to load after the first is shown under the list, not instead of it.
+  const query = { ...notices, isError: notices.isError && !notices.isFetchNextPageError, data: notices.data ? { items: notices.data.pages.flatMap((p) => p.items) } : undefined };
   return (
-    <QueryState query={notices} label="notices" isEmpty={(d) => d.items.length === 0} empty={state ? 'No notice in this state.' : 'No open notice. “Take in a notice” records one with its dates.'}>
+    <QueryState query={query} label="notices" isEmpty={(d) => d.items.length === 0} empty={state ? 'No notice in this state.' : 'No open notice. “Take in a notice” records one with its dates.'}>
       {(d) => (
+        <Stack gap="sm">
         <Table.ScrollContainer minWidth={960}>
           <Table highlightOnHover>
             <Table.Thead>
@@ -80,6 +86,22 @@ export function NoticeList({ clientId, state }: { clientId?: string; state?: str
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
+        <Group gap="sm">
+          <Text size="sm" c="dimmed" role="status" data-testid="notice-count">
+            {notices.hasNextPage ? `The first ${formatCount(d.items.length)} notices, most urgent first.` : `${formatCount(d.items.length)} ${d.items.length === 1 ? 'notice' : 'notices'}.`}
+          </Text>
+          {notices.hasNextPage ? (
+            <Button variant="light" size="xs" loading={notices.isFetchingNextPage} onClick={() => void notices.fetchNextPage()}>
+              Load more
+            </Button>
+          ) : null}
+        </Group>
+        {notices.isFetchNextPageError ? (
+          <Alert color="red" title="Could not load more notices" role="alert">
+            {errorText(notices.error)}
+          </Alert>
+        ) : null}
+        </Stack>
       )}
     </QueryState>
   );

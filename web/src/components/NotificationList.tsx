@@ -18,7 +18,7 @@ export function NotificationList({ items }: { items: Notification[] }) {
     <Stack gap="xs" component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
       {items.map((n) => (
         <li key={n.id}>
-          <Text size="sm">{describeNotification(n)}</Text>
+          <Text size="sm" fw={n.readAt ? undefined : 600}>{describeNotification(n)}</Text>
           <Text size="xs" c="dimmed">
             {formatDateTime(n.createdAt)}
           </Text>

@@ -1,7 +1,8 @@
 /**
  * Sensitive routes answer 403 `reauth_required` unless the password was confirmed in the last few
  * minutes. `useReauth().run(action)` runs the action; on that refusal it asks for the password (and
- * the TOTP code when the person has one), confirms it, and runs the action once more.
+ * the TOTP code when the person has one), confirms it, and runs the action once more, telling it so:
+ * the code just confirmed is used up, so an action that carried a code of its own sends none then.
  */
 import { Button, getDefaultZIndex, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { createContext, useCallback, useContext, useRef, useState, type ReactNode } from 'react';
@@ -9,7 +10,8 @@ import { api, ApiError } from '../http/client';
 import { useSession } from '../http/session';
 import { errorText } from './QueryState';
 
-type Run = <T>(action: () => Promise<T>) => Promise<T>;
+/** `reauthenticated` is true on the run after the dialog: the action may leave out a second TOTP code (docs/api.md). */
+type Run = <T>(action: (reauthenticated: boolean) => Promise<T>) => Promise<T>;
 const ReauthContext = createContext<Run | null>(null);
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
@@ -36,11 +38,11 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   const run = useCallback<Run>(
     async (action) => {
       try {
-        return await action();
+        return await action(false);
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 'reauth_required')) throw e;
         await ask();
-        return action();
+        return action(true);
       }
     },
     [ask],

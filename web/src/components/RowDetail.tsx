@@ -4,26 +4,29 @@
  */
 import { Badge, Button, Drawer, Group, Stack, Table, Text, Textarea } from '@mantine/core';
 import { useState } from 'react';
+import { decisionLabel, docTypeLabel, documentFieldLabel, flagLabels, reasonLabel, userStatusLabel } from '../../../domain/recon/labels';
 import type { ResultRow, Side } from '../http/types';
-import { formatDate, formatRupees } from '../lib/format';
+import { formatDate, formatDateTime, formatRupees } from '../lib/format';
 import { signedField } from '../lib/signed-amounts';
 import { CategoryBadge } from './badges';
 
 export type RowAction = { action: 'accept' | 'pending' | 'ignore' | 'clear' | 'unlink'; resultId: string; note?: string };
 
-const FIELDS: Array<{ key: keyof Side; label: string; money?: boolean; date?: boolean }> = [
-  { key: 'invoiceNumber', label: 'Invoice number' },
-  { key: 'invoiceDate', label: 'Invoice date', date: true },
-  { key: 'docType', label: 'Document type' },
-  { key: 'taxableValue', label: 'Taxable value', money: true },
-  { key: 'igst', label: 'IGST', money: true },
-  { key: 'cgst', label: 'CGST', money: true },
-  { key: 'sgst', label: 'SGST', money: true },
-  { key: 'cess', label: 'Cess', money: true },
-  { key: 'invoiceValue', label: 'Invoice value', money: true },
-  { key: 'placeOfSupply', label: 'Place of supply' },
-  { key: 'reverseCharge', label: 'Reverse charge' },
-];
+const FIELDS: Array<{ key: keyof Side; label: string; money?: boolean; date?: boolean }> = (
+  [
+    { key: 'invoiceNumber' },
+    { key: 'invoiceDate', date: true },
+    { key: 'docType' },
+    { key: 'taxableValue', money: true },
+    { key: 'igst', money: true },
+    { key: 'cgst', money: true },
+    { key: 'sgst', money: true },
+    { key: 'cess', money: true },
+    { key: 'invoiceValue', money: true },
+    { key: 'placeOfSupply' },
+    { key: 'reverseCharge' },
+  ] as const
+).map((f) => ({ ...f, label: documentFieldLabel(f.key) }));
 
 function show(side: Side, f: (typeof FIELDS)[number]): string {
   const value = side[f.key];
@@ -31,6 +34,7 @@ function show(side: Side, f: (typeof FIELDS)[number]): string {
   // A credit note's amounts negative, as the exports show them.
   if (f.money) return formatRupees(signedField(side, Number(value)));
   if (f.date) return formatDate(String(value));
+  if (f.key === 'docType') return docTypeLabel(String(value));
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   return String(value);
 }
@@ -46,11 +50,15 @@ export function RowDetail({ row, canAct, onClose, onAction }: { row: ResultRow |
     try {
       await onAction({ action, resultId: row.id, ...(note.trim() ? { note: note.trim() } : {}) });
       setNote('');
+    } catch {
+      // The page has said why (a notification) and reloaded the run; the note stays for another try.
     } finally {
       setBusy(null);
     }
   }
   const both = Boolean(row.books && row.portal);
+  // Why the row is where it is, in words (the exports' Reason column): the first reason, then the others.
+  const why = [...new Set([row.reason, ...row.reasons].filter(Boolean).map(reasonLabel))];
   const decided = row.accepted || row.userStatus !== null || row.category === 'manual_match';
   return (
     <Drawer opened onClose={onClose} position="right" size="xl" title={<Text fw={600}>{row.supplierName ?? row.supplierGstin}</Text>}>
@@ -58,13 +66,16 @@ export function RowDetail({ row, canAct, onClose, onAction }: { row: ResultRow |
         <Group gap="xs">
           <CategoryBadge category={row.category} />
           {row.accepted ? <Badge color="green">accepted</Badge> : null}
-          {row.userStatus ? <Badge color={row.userStatus === 'ignored' ? 'gray' : 'blue'}>{row.userStatus}</Badge> : null}
+          {row.userStatus ? <Badge color={row.userStatus === 'ignored' ? 'gray' : 'blue'}>{userStatusLabel(row.userStatus)}</Badge> : null}
           <Text size="sm" className="mono">
             {row.supplierGstin}
           </Text>
         </Group>
-        {row.reasons.length ? (
-          <Text size="sm">{row.reasons.map((r) => r.replace(/_/g, ' ')).join('; ')}</Text>
+        {why.length ? <Text size="sm">{why.join('; ')}</Text> : null}
+        {row.flags.length ? (
+          <Text size="sm" c="dimmed">
+            {flagLabels(row.flags)}
+          </Text>
         ) : null}
         <Table withTableBorder withColumnBorders aria-label="Books and GSTR-2B side by side">
           <Table.Thead>
@@ -99,7 +110,8 @@ export function RowDetail({ row, canAct, onClose, onAction }: { row: ResultRow |
         </Table>
         {row.decisions.length ? (
           <Text size="xs" c="dimmed">
-            Decided by hand: {row.decisions.map((d) => `${d.action}${d.note ? ` (${d.note})` : ''}`).join(', ')}
+            Decided by hand:{' '}
+            {row.decisions.map((d) => [decisionLabel(d.action), d.by ? `by ${d.by}` : null, d.at ? formatDateTime(d.at) : null, d.note ? `(${d.note})` : null].filter(Boolean).join(' ')).join('; ')}
           </Text>
         ) : null}
         {canAct ? (

@@ -6,7 +6,7 @@
  */
 import { Alert, Badge, Button, Card, Group, NumberInput, PasswordInput, SimpleGrid, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { api } from '../http/client';
 import type { GspSettings, SmtpSettings, SmtpTestResult } from '../http/types';
 import { notifyDone } from '../lib/notify';
@@ -93,13 +93,24 @@ const passwordField = (passwordSet: boolean) => (
 function SmtpTestButton({ stored }: { stored: SmtpSettings }) {
   const test = useAction();
   const [sent, setSent] = useState<SmtpTestResult | null>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const hintId = useId();
+  const wasBusy = useRef(false);
+  useEffect(() => {
+    // While busy the button is disabled, and a disabled button loses the focus: give it back, so a
+    // keyboard user carries on from the button rather than from the top of the page.
+    if (wasBusy.current && !test.busy && document.activeElement === document.body) button.current?.focus();
+    wasBusy.current = test.busy;
+  }, [test.busy]);
   return (
     <div>
       <Group mt="md" gap="sm">
         <Button
+          ref={button}
           variant="default"
           loading={test.busy}
           disabled={!stored.host}
+          aria-describedby={hintId}
           onClick={() => {
             setSent(null);
             void test.run(async () => setSent(await api.post<SmtpTestResult>('/api/settings/smtp/test')));
@@ -107,15 +118,18 @@ function SmtpTestButton({ stored }: { stored: SmtpSettings }) {
         >
           Send test email
         </Button>
-        <Text size="sm" c="dimmed">
+        <Text size="sm" c="dimmed" id={hintId}>
           {stored.host ? 'Sends one message to your own address through the saved settings.' : 'Save the settings first.'}
         </Text>
       </Group>
-      {sent ? (
-        <Alert color="green" title="Test email sent" role="status" mt="sm">
-          The server accepted it; look for “Taalmel: SMTP test” in your inbox.
-        </Alert>
-      ) : null}
+      {/* Always in the page, so screen readers announce what is put in it; a refusal is an alert of its own. */}
+      <div role="status" aria-label="Test email result" data-testid="smtp-test-result">
+        {sent ? (
+          <Alert color="green" title="Test email sent" role="group" mt="sm">
+            The server accepted it; look for “Taalmel: SMTP test” in your inbox.
+          </Alert>
+        ) : null}
+      </div>
       {test.error ? <RefusalAlert error={test.error} title="Test email not sent" /> : null}
     </div>
   );

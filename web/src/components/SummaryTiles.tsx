@@ -1,18 +1,23 @@
 /** The run's answer at a glance: ITC available, at risk, to confirm, and counts by category. */
 import { Card, Group, SimpleGrid, Text, UnstyledButton } from '@mantine/core';
-import { CATEGORIES, type Category, type RunSummary } from '../http/types';
+import { CATEGORIES, rowsOf, type Category, type RunSummary } from '../http/types';
 import { formatCount, formatRupees } from '../lib/format';
 import { CATEGORY_LABEL } from './badges';
 
-function Tile({ label, value, tone }: { label: string; value: string; tone?: string }) {
+function Tile({ label, value, tone, note, title }: { label: string; value: string; tone?: string; note?: string; title?: string }) {
   return (
-    <Card withBorder padding="sm">
+    <Card withBorder padding="sm" title={title}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
       <Text size="xl" fw={700} c={tone} className="num" ta="left">
         {value}
       </Text>
+      {note ? (
+        <Text size="xs" c="dimmed">
+          {note}
+        </Text>
+      ) : null}
     </Card>
   );
 }
@@ -24,11 +29,17 @@ export function SummaryTiles({ summary, onCategory, active }: { summary: RunSumm
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
         <Tile label="ITC available in 2B" value={formatRupees(summary.itcAvailable)} />
         <Tile label="ITC matched" value={formatRupees(summary.itcMatched)} tone="green.8" />
-        <Tile label="ITC at risk" value={formatRupees(summary.itcAtRisk)} tone="red.8" />
+        <Tile
+          label="ITC at risk"
+          value={formatRupees(summary.itcAtRisk)}
+          tone="red.8"
+          title="Documents a reviewer ignored are left out, unless a live follow-up still asks about them"
+          note={summary.itcSetAside ? `${formatRupees(summary.itcSetAside)} ignored` : undefined}
+        />
         <Tile label="ITC to confirm" value={formatRupees(toConfirm)} tone="orange.8" />
       </SimpleGrid>
       <Group gap="xs" mt="sm" role="group" aria-label="Counts by category (click to filter)">
-        {CATEGORIES.filter((c) => (summary.counts[c] ?? 0) > 0).map((c) => (
+        {CATEGORIES.filter((c) => rowsOf(summary, c) > 0).map((c) => (
           <UnstyledButton
             key={c}
             onClick={() => onCategory(active === c ? null : c)}
@@ -43,6 +54,11 @@ export function SummaryTiles({ summary, onCategory, active }: { summary: RunSumm
             <Text size="sm" fw={600} className="num" ta="left">
               {formatCount(summary.counts[c] ?? 0)}
             </Text>
+            {summary.countsSetAside?.[c] ? (
+              <Text size="xs" c="dimmed">
+                {formatCount(summary.countsSetAside[c] ?? 0)} ignored
+              </Text>
+            ) : null}
           </UnstyledButton>
         ))}
       </Group>

@@ -4,8 +4,11 @@
  * before is flagged), or the refusal with each problem's row and field.
  */
 import { Alert, Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { documentFieldLabel, portalPlace } from '../../../domain/recon/labels';
 import { api, ApiError, uploadFile } from '../http/client';
+import { keys } from '../http/queries';
 import type { ImportKind, ImportRecord, Issue } from '../http/types';
 import { formatCount, formatDateTime } from '../lib/format';
 import { errorText } from './QueryState';
@@ -18,34 +21,61 @@ type State =
   | { step: 'done'; result: Uploaded; warnings: Issue[] }
   | { step: 'failed'; filename: string; message: string; issues: Issue[] };
 
-const where = (i: Issue) =>
-  [i.line !== undefined ? `line ${i.line}` : null, i.rowRef ? `row ${i.rowRef}` : null, i.section ? `section ${i.section}` : null, i.index !== undefined ? `#${i.index + 1}` : null]
-    .filter(Boolean)
-    .join(', ') || '—';
+/**
+ * Where a problem is, in the words of the file the person has open: a CSV's line, an XLSX's sheet
+ * and row (the API's `rowRef` is `file:sheet:row`), a portal document's section, supplier entry and
+ * document, counted from 1 as a person counts.
+ */
+export function issuePlace(i: Issue): string {
+  const parts: string[] = [];
+  const sheetRow = i.rowRef ? /^.+:(.+):(\d+)$/.exec(i.rowRef) : null;
+  if (sheetRow) parts.push(`sheet ${sheetRow[1]}, row ${sheetRow[2]}`);
+  else if (i.line !== undefined) parts.push(`line ${i.line}`);
+  else if (i.rowRef) parts.push(`line ${i.rowRef.slice(i.rowRef.lastIndexOf(':') + 1)}`);
+  const portal = portalPlace(i);
+  if (portal) parts.push(portal);
+  return parts.join(', ') || '—';
+}
+
+/** The column as the file names it when the reader knows it, else the field in words. */
+export function issueField(i: Issue): string {
+  if (i.column) return i.column;
+  if (i.field) return documentFieldLabel(i.field);
+  return '—';
+}
+
+const SHOWN = 50;
 
 function IssueTable({ issues, label }: { issues: Issue[]; label: string }) {
   return (
-    <Table fz="xs" aria-label={label}>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Where</Table.Th>
-          <Table.Th>Field</Table.Th>
-          <Table.Th>Problem</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {issues.slice(0, 50).map((i, n) => (
-          <Table.Tr key={n}>
-            <Table.Td>{where(i)}</Table.Td>
-            <Table.Td>{i.field ?? i.column ?? '—'}</Table.Td>
-            <Table.Td>
-              {i.message}
-              {i.count && i.count > 1 ? ` (${formatCount(i.count)} times)` : ''}
-            </Table.Td>
+    <>
+      <Table fz="xs" aria-label={label}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Where</Table.Th>
+            <Table.Th>Field</Table.Th>
+            <Table.Th>Problem</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {issues.slice(0, SHOWN).map((i, n) => (
+            <Table.Tr key={n}>
+              <Table.Td>{issuePlace(i)}</Table.Td>
+              <Table.Td>{issueField(i)}</Table.Td>
+              <Table.Td>
+                {i.message}
+                {i.count && i.count > 1 ? ` (${formatCount(i.count)} times)` : ''}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {issues.length > SHOWN ? (
+        <Text size="xs" c="dimmed">
+          The first {SHOWN} of {formatCount(issues.length)} listed.
+        </Text>
+      ) : null}
+    </>
   );
 }
 
@@ -63,8 +93,13 @@ export function UploadSlot(props: {
   const [state, setState] = useState<State>({ step: 'idle' });
   const [over, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const queryClient = useQueryClient();
+  // One file at a time, and none while the period is not a month: a second drop during an upload
+  // would race the first for the slot (and leave two imports), and a file for no period is refused.
+  const blocked = Boolean(props.disabled) || state.step === 'uploading';
 
   async function send(file: File) {
+    if (blocked) return;
     setState({ step: 'uploading', filename: file.name, fraction: 0 });
     props.onUploaded(null);
     try {
@@ -80,9 +115,14 @@ export function UploadSlot(props: {
       const result: Uploaded = { importId: created.importId, rows: Number(body.rows ?? 0), filename: file.name, duplicate: Boolean(body.duplicateOf), at: new Date().toISOString(), warnings };
       setState({ step: 'done', result, warnings });
       props.onUploaded(result);
+      // The client's imports now hold this file: the page's "on file" and the client's Imports tab
+      // read it from there (after a change of period and back, say).
+      void queryClient.invalidateQueries({ queryKey: keys.imports(props.clientId) });
     } catch (e) {
       const issues = e instanceof ApiError ? ((e.details.errors as Issue[]) ?? []) : [];
       setState({ step: 'failed', filename: file.name, message: errorText(e), issues });
+      // Closed since the page read it: the page asks again, and says so for both files and the run.
+      if (e instanceof ApiError && e.code === 'period_closed') void queryClient.invalidateQueries({ queryKey: keys.period(props.clientId, props.period) });
     }
   }
 
@@ -90,12 +130,12 @@ export function UploadSlot(props: {
     e.preventDefault();
     setOver(false);
     const file = e.dataTransfer.files[0];
-    if (file && !props.disabled) void send(file);
+    if (file && !blocked) void send(file);
   }
   function onKey(e: KeyboardEvent) {
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
-      input.current?.click();
+      if (!blocked) input.current?.click();
     }
   }
 
@@ -112,8 +152,8 @@ export function UploadSlot(props: {
         role="button"
         tabIndex={0}
         aria-label={`${props.title}: drop a file here or press Enter to choose one`}
-        aria-disabled={props.disabled}
-        onClick={() => !props.disabled && input.current?.click()}
+        aria-disabled={blocked}
+        onClick={() => !blocked && input.current?.click()}
         onKeyDown={onKey}
         onDragOver={(e) => {
           e.preventDefault();
@@ -171,6 +211,11 @@ export function UploadSlot(props: {
             {state.message}
           </Text>
           {state.issues.length ? <IssueTable issues={state.issues} label="Problems in the file" /> : null}
+          {existing ? (
+            <Text size="sm" mt="xs">
+              The file on record is still the one used: {existing.filename} ({formatCount(existing.rows)} rows, uploaded {formatDateTime(existing.uploadedAt)}).
+            </Text>
+          ) : null}
         </Alert>
       ) : null}
     </Stack>

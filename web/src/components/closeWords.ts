@@ -19,6 +19,8 @@ export function closeRefusal(error: unknown): { title: string; message: string }
       }
       case 'period_closed':
         return { title: 'The period is closed', message: 'Nothing in a closed period can change. A firm admin can reopen it with a reason.' };
+      case 'close_request_abandoned':
+        return { title: 'This close request was abandoned', message: 'Its workflow ended without a decision, so nothing was decided and the period is open again. Request the close again.' };
       case 'close_request_not_pending':
         return { title: 'Already decided', message: `${error.message} Reload to see the decision.` };
     }

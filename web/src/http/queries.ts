@@ -1,5 +1,5 @@
 /** Server state the pages share: one query key and fetcher per resource. */
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, qs } from './client';
 import type { ApprovalItem, Client, FirmPeriod, FirmUser, FollowUp, FollowUpSummary, ImportRecord, Notice, NoticeDetail, NoticeForm, Notification, Page, PeriodDetail, PeriodState, PeriodView, Run } from './types';
 
@@ -46,8 +46,8 @@ export const useClient = (id: string) => useQuery({ queryKey: keys.client(id), e
 export const usePeriods = (clientId: string) =>
   useQuery({ queryKey: keys.periods(clientId), queryFn: () => api.get<Page<PeriodView>>(`/api/clients/${clientId}/periods?limit=100`) });
 
-export const usePeriod = (clientId: string, period: string) =>
-  useQuery({ queryKey: keys.period(clientId, period), queryFn: () => api.get<PeriodDetail>(`/api/clients/${clientId}/periods/${period}`) });
+export const usePeriod = (clientId: string, period: string, enabled = true) =>
+  useQuery({ queryKey: keys.period(clientId, period), enabled, queryFn: () => api.get<PeriodDetail>(`/api/clients/${clientId}/periods/${period}`) });
 
 export const useImports = (clientId: string) =>
   useQuery({ queryKey: keys.imports(clientId), queryFn: () => api.get<Page<ImportRecord>>(`/api/clients/${clientId}/imports?limit=100`) });
@@ -82,8 +82,15 @@ export const useFollowUp = (id: string) =>
     refetchInterval: (q) => (q.state.data && (q.state.data.status === 'open' || q.state.data.status === 'snoozed') ? 5000 : false),
   });
 
+/** Notices a page at a time, most urgent first; `fetchNextPage` follows the API's `nextCursor` ("Load more"). */
+export const NOTICE_PAGE_SIZE = 50;
 export const useNotices = (filters: { clientId?: string; state?: string }) =>
-  useQuery({ queryKey: [...keys.notices, filters], queryFn: () => api.get<Page<Notice>>(`/api/notices${qs({ limit: 200, ...filters })}`) });
+  useInfiniteQuery({
+    queryKey: [...keys.notices, filters],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => api.get<Page<Notice>>(`/api/notices${qs({ limit: NOTICE_PAGE_SIZE, ...filters, cursor: pageParam })}`),
+    getNextPageParam: (last) => last.nextCursor,
+  });
 
 export const useNotice = (id: string) => useQuery({ queryKey: keys.notice(id), queryFn: () => api.get<NoticeDetail>(`/api/notices/${id}`) });
 

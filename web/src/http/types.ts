@@ -55,9 +55,19 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/** The rows a category filter lists: those counted and those a reviewer set aside. */
+export const rowsOf = (summary: { counts: Partial<Record<Category, number>>; countsSetAside?: Partial<Record<Category, number>> }, c: Category): number =>
+  (summary.counts[c] ?? 0) + (summary.countsSetAside?.[c] ?? 0);
+
 export type RunSummary = {
+  /** Result rows per category, less those a reviewer ignored (by the supplier list's rule). */
   counts: Partial<Record<Category, number>>;
+  /** Per category, the rows a reviewer ignored, left out of counts (they stay in the results list). */
+  countsSetAside?: Partial<Record<Category, number>>;
+  /** Less the documents a reviewer ignored, by the supplier list's rule (every view of a completed run). */
   itcAtRisk: number;
+  /** The ITC at risk of those ignored documents, left out of itcAtRisk. */
+  itcSetAside?: number;
   itcAvailable: number;
   itcMissed: number;
   itcMatched: number;
@@ -115,7 +125,7 @@ export type ResultRow = {
   differences: Record<string, Difference>;
   itc: { atRisk: number; missed: number; matched: number; toConfirm: number };
   userStatus: 'pending' | 'ignored' | null;
-  decisions: Array<{ action: string; note?: string | null }>;
+  decisions: Array<{ action: string; note?: string | null; by?: string | null; at?: string | null }>;
 };
 
 export type SupplierLine = {
@@ -129,7 +139,12 @@ export type SupplierLine = {
   portalTaxable: number;
   portalTax: number;
   taxDifference: number;
+  /** Less the documents a reviewer ignored, unless a live follow-up still lists them (as the supplier's statement counts). */
   itcAtRisk: number;
+  /** The ITC at risk of those ignored documents, left out of itcAtRisk. */
+  itcSetAside?: number;
+  /** Documents a client chase would list: missing in the books or reported differently, and not ignored by a reviewer. */
+  chaseableCount: number;
   itcMissed: number;
   itcMatched: number;
   shareMatched: number;
@@ -142,22 +157,30 @@ export type PeriodView = {
   state: PeriodState;
   reopenCount: number;
   closeRequestId: string | null;
-  note: string | null;
+  /** The firm's own view only. */
+  note?: string | null;
   changedAt: string | null;
   closedAt: string | null;
 };
 
+/**
+ * A close request. A portal (client) user's answer leaves out the firm's people and notes
+ * (`requestedBy`, `note`, `decision.by`, `decision.note`, `canDecide`, `canWithdraw`).
+ */
 export type CloseRequest = {
   id: string;
   clientId: string;
   clientName?: string;
   period: string;
-  status: 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'stale' | 'expired';
-  requestedBy: { id: string; email: string; role: string };
+  status: 'pending' | 'approved' | 'rejected' | 'withdrawn' | 'stale' | 'expired' | 'abandoned';
+  requestedBy?: { id: string; email: string; role: string };
   requestedAt: string;
-  note: string | null;
+  note?: string | null;
   evidence: Record<string, unknown> & { hash: string };
-  decision: null | { by: { id: string; email: string; role: string }; at: string; note: string | null; selfApproved: boolean };
+  decision: null | { by?: { id: string; email: string; role: string }; at: string; note?: string | null; selfApproved?: boolean };
+  /** What the signed-in person may do with it now (the server's rules): false once it is no longer pending. */
+  canDecide?: boolean;
+  canWithdraw?: boolean;
 };
 
 /** One line of the firm-wide periods list (GET /api/periods). */
@@ -205,7 +228,7 @@ export type CalendarPage = Page<CalendarEntry> & { from: string; to: string; tod
 
 /** `canDecide` is false for what the caller asked for or drafted: it waits for someone else. */
 export type ApprovalItem =
-  | (CloseRequest & { kind: 'period_close'; summary: string; canDecide: boolean })
+  | (CloseRequest & { kind: 'period_close'; summary: string; canDecide: boolean; requestedBy: { id: string; email: string; role: string }; note: string | null })
   | { kind: 'notice_reply'; id: string; clientId: string; clientName: string; requestedBy: { id: string; email: string; role: string }; requestedAt: string; summary: string; canDecide: boolean };
 
 export type FollowUpStatus = 'open' | 'snoozed' | 'completed' | 'cancelled' | 'exhausted';
@@ -267,6 +290,10 @@ export type Notice = {
   din: string | null;
   periods: string[];
   financialYears: string[];
+  /** Not in every view of a notice (a client's users see less). */
+  sections?: string[];
+  issuedOn?: string | null;
+  issuingOffice?: string | null;
   servedOn: string;
   state: NoticeState;
   statutoryDueDate: string | null;
@@ -284,7 +311,7 @@ export type Notice = {
   flags: string[];
   reminders: NoticeStep[];
   escalations: NoticeStep[];
-  clocks: Array<{ kind: 'penalty_saving' | 'appeal_due' | 'condonation_end' | 'limitation_end'; date: string; note: string }>;
+  clocks: Array<{ kind: 'penalty_saving' | 'appeal_due' | 'condonation_end' | 'limitation_end'; date: string; note: string; section?: string; financialYears?: string[] }>;
   reply: null | { arn: string; filedOn: string; filedOutside: boolean; evidenceIds: string[] };
   outcome: null | { outcome: string; orderForm: string | null; orderDate: string | null };
   hearings: Hearing[];
@@ -301,7 +328,8 @@ export type NoticeDetail = Notice & {
   caseNotices: CaseNotice[];
   drafts: Array<{ id: string; version: number; text: string; draftedBy: string; createdAt: string }>;
   reviews: Array<{ id: string; decision: string; comment: string | null; reviewerId: string; draftVersion: number; createdAt: string }>;
-  history: Array<{ action: string; by: string; role: string; at: string }>;
+  /** `byName`: the person's name from the firm's users (null for Taalmel's own entries and people no longer on record). */
+  history: Array<{ action: string; by: string; byName: string | null; role: string; at: string }>;
 };
 
 export type ClientExport = {

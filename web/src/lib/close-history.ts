@@ -14,6 +14,7 @@ const VERB: Record<CloseRequest['status'], string> = {
   withdrawn: 'Withdrawn',
   expired: 'Expired',
   stale: 'Decided',
+  abandoned: 'Abandoned',
 };
 
 /** Null while nobody has acted on the request. `portal`: a client's view, without the firm's people and notes. */
@@ -22,10 +23,14 @@ export function decisionLine(request: Pick<CloseRequest, 'status' | 'decision'>,
   if (!d) return null;
   const when = formatDateTime(d.at);
   if (request.status === 'stale') {
-    const who = portal ? 'An approval' : `Approval by ${d.by.email}`;
+    const who = portal || !d.by ? 'An approval' : `Approval by ${d.by.email}`;
     return `${who} on ${when} was refused as outdated: the period's imports or reconciliation changed after the request, so nothing was closed.`;
   }
-  const by = portal ? '' : ` by ${d.by.email}`;
+  if (request.status === 'abandoned') {
+    // Nobody decided it: its workflow ended (docs/period-close.md, "A request whose workflow ended").
+    return `Abandoned on ${when}: its workflow ended without a decision, so nothing was decided.`;
+  }
+  const by = portal || !d.by ? '' : ` by ${d.by.email}`;
   const note = !portal && d.note ? `: “${d.note}”` : '';
   return `${VERB[request.status]}${by} on ${when}${note}${d.selfApproved ? ' (self-approved)' : ''}`;
 }

@@ -132,7 +132,7 @@ function TwoFactor() {
             </Code>
             <Group align="flex-end">
               <TextInput label="Code from the app" value={code} onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))} maxLength={6} inputMode="numeric" autoComplete="one-time-code" />
-              <Button loading={busy} disabled={code.length !== 6} onClick={() => void run(() => api.post('/api/auth/totp/enable', { code }), 'Two-factor authentication is on.')}>
+              <Button loading={busy} disabled={code.length !== 6} onClick={() => void run(() => reauth(() => api.post('/api/auth/totp/enable', { code })), 'Two-factor authentication is on.')}>
                 Turn on
               </Button>
             </Group>
@@ -141,7 +141,7 @@ function TwoFactor() {
         {user.totpEnabled ? (
           <Group align="flex-end">
             <TextInput label="Current code, to turn it off" value={code} onChange={(e) => setCode(e.currentTarget.value.replace(/\D/g, ''))} maxLength={6} inputMode="numeric" autoComplete="one-time-code" />
-            <Button color="red" variant="light" loading={busy} disabled={code.length !== 6} onClick={() => void run(() => reauth(() => api.post('/api/auth/totp/disable', { code })), 'Two-factor authentication is off.')}>
+            <Button color="red" variant="light" loading={busy} disabled={code.length !== 6} onClick={() => void run(() => reauth((reauthenticated) => api.post('/api/auth/totp/disable', reauthenticated ? {} : { code })), 'Two-factor authentication is off.')}>
               Turn off
             </Button>
           </Group>

@@ -4,18 +4,21 @@
  * papers (uploaded here, downloadable); the other notices of its case (and moving the reply to one of
  * them); hearings; the reminders and escalations the API planned; the history.
  */
-import { Alert, Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../http/client';
 import { keys, useClient, useNotice } from '../http/queries';
 import { useUser } from '../http/session';
-import type { NoticeDetail, NoticeStep } from '../http/types';
-import { NoticeStateBadge, StepBadge } from '../components/badges';
+import type { NoticeDetail } from '../http/types';
+import { NoticeStateBadge } from '../components/badges';
 import { AdjournButton, DraftEditor, NoticeActions } from '../components/NoticeActions';
 import { NoticeCase } from '../components/NoticeCase';
 import { NoticeDocuments } from '../components/NoticeDocuments';
+import { mayEditDates, NoticeDatesEdit } from '../components/notices/NoticeDatesEdit';
+import { NoticeHistory } from '../components/notices/NoticeHistory';
+import { NoticeSteps } from '../components/notices/NoticeSteps';
 import { DaysLeft, FLAG_LABEL } from '../components/NoticeList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -32,6 +35,11 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
       <Table.Td>{children}</Table.Td>
     </Table.Tr>
   );
+}
+
+function clockLabel(c: NoticeDetail['clocks'][number]): string {
+  const label = CLOCK[c.kind] ?? c.kind;
+  return c.financialYears?.length ? `${label} (FY ${c.financialYears.join(', FY ')})` : label;
 }
 
 function Dates({ n }: { n: NoticeDetail }) {
@@ -53,8 +61,9 @@ function Dates({ n }: { n: NoticeDetail }) {
           </Group>
         </Row>
         <Row label="Our target">{formatDate(n.targetDate)}</Row>
-        {n.clocks.map((c) => (
-          <Row key={c.kind} label={CLOCK[c.kind] ?? c.kind}>
+        {n.clocks.map((c, i) => (
+          // A notice on years under different sections has one clock of a kind per year or section.
+          <Row key={`${c.kind}:${i}`} label={clockLabel(c)}>
             <Group gap="xs">
               {formatDate(c.date)} <DaysLeft date={c.date} done={n.state === 'closed'} />
             </Group>
@@ -85,6 +94,15 @@ function Facts({ n }: { n: NoticeDetail }) {
             <span className="mono">{n.caseId}</span>
           </Row>
         ) : null}
+        {n.din ? (
+          <Row label="DIN">
+            <span className="mono">{n.din}</span>
+          </Row>
+        ) : null}
+        {n.financialYears?.length ? <Row label="Financial years">{n.financialYears.map((fy) => `FY ${fy}`).join(', ')}</Row> : null}
+        {n.sections?.length ? <Row label="Sections">{n.sections.join(', ')}</Row> : null}
+        {n.issuedOn ? <Row label="Issued on">{formatDate(n.issuedOn)}</Row> : null}
+        {n.issuingOffice ? <Row label="Issuing office">{n.issuingOffice}</Row> : null}
         {n.reply ? (
           <Row label="Filed">
             {formatDate(n.reply.filedOn)} · ARN <span className="mono">{n.reply.arn}</span>
@@ -98,36 +116,13 @@ function Facts({ n }: { n: NoticeDetail }) {
   );
 }
 
-function Steps({ steps, label }: { steps: NoticeStep[]; label: string }) {
-  if (!steps.length) return <Text size="sm" c="dimmed">None planned.</Text>;
-  return (
-    <Table aria-label={label}>
-      <Table.Tbody>
-        {steps.map((s) => (
-          <Table.Tr key={s.key}>
-            <Table.Td>{formatDateTime(s.at)}</Table.Td>
-            <Table.Td>
-              {s.reason}
-              <Text size="xs" c="dimmed">
-                to {s.audience}
-              </Text>
-            </Table.Td>
-            <Table.Td>
-              <StepBadge status={s.status} />
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
 export default function NoticePage() {
   const { noticeId = '' } = useParams();
   const user = useUser();
   const notice = useNotice(noticeId);
   const client = useClient(notice.data?.clientId ?? '');
   const queryClient = useQueryClient();
+  const [editingDates, setEditingDates] = useState(false);
   if (notice.error instanceof ApiError && (notice.error.status === 404 || notice.error.status === 400)) return <NotFoundPage what="notice" />;
   const n = notice.data;
   const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: keys.notices }), queryClient.invalidateQueries({ queryKey: keys.approvals })]);
@@ -157,15 +152,30 @@ export default function NoticePage() {
           <Stack>
             <NoticeActions n={data} onDone={refresh} />
             {data.flags.includes('no_due_date') ? (
-              <Alert color="red" title="No due date known">
-                This form's reply date is only on the notice. Set the due date (or a target date) before drafting.
+              <Alert color="red" title="No due date known" data-testid="no-due-date">
+                <Stack gap="xs" align="flex-start">
+                  <Text size="sm">This form's reply date is only on the notice. Set the due date (or a target date) before drafting.</Text>
+                  {mayEditDates(user.role, data) ? (
+                    <Button size="xs" color="red" onClick={() => setEditingDates(true)}>
+                      Set the due date
+                    </Button>
+                  ) : null}
+                </Stack>
               </Alert>
             ) : null}
+            {editingDates ? <NoticeDatesEdit n={data} onDone={refresh} onClose={() => setEditingDates(false)} /> : null}
             <SimpleGrid cols={{ base: 1, lg: 2 }}>
               <Card withBorder>
-                <Title order={2} size="h4" mb="sm">
-                  Dates and clocks
-                </Title>
+                <Group justify="space-between" mb="sm">
+                  <Title order={2} size="h4">
+                    Dates and clocks
+                  </Title>
+                  {mayEditDates(user.role, data) ? (
+                    <Button variant="light" size="xs" onClick={() => setEditingDates(true)}>
+                      Change dates
+                    </Button>
+                  ) : null}
+                </Group>
                 <Dates n={data} />
               </Card>
               <Card withBorder>
@@ -258,13 +268,13 @@ export default function NoticePage() {
                 <Title order={2} size="h4" mb="sm">
                   Reminders
                 </Title>
-                <Steps steps={data.reminders} label="Reminders" />
+                <NoticeSteps steps={data.reminders} label="Reminders" />
               </Card>
               <Card withBorder>
                 <Title order={2} size="h4" mb="sm">
                   Escalations
                 </Title>
-                <Steps steps={data.escalations} label="Escalations" />
+                <NoticeSteps steps={data.escalations} label="Escalations" />
               </Card>
             </SimpleGrid>
             {data.history.length ? (
@@ -272,17 +282,7 @@ export default function NoticePage() {
                 <Title order={2} size="h4" mb="sm">
                   History
                 </Title>
-                <Table aria-label="History">
-                  <Table.Tbody>
-                    {data.history.map((h, i) => (
-                      <Table.Tr key={i}>
-                        <Table.Td w={200}>{formatDateTime(h.at)}</Table.Td>
-                        <Table.Td>{h.action}</Table.Td>
-                        <Table.Td>{h.by}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
+                <NoticeHistory history={data.history} />
               </Card>
             ) : null}
           </Stack>

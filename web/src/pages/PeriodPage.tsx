@@ -56,7 +56,16 @@ export function EvidenceView({ request }: { request: CloseRequest }) {
   );
 }
 
-export function DecideButtons({ request, onDone }: { request: CloseRequest; onDone: () => Promise<void> }) {
+type Refusal = { title: string; message: string };
+
+/** Refusals after which the request is no longer pending: the page reloads it and says why. */
+const ENDS_REQUEST = ['approval_stale', 'close_request_abandoned', 'close_request_not_pending'];
+
+/**
+ * Approve or reject. `onEnded`: the request ended some other way (stale, abandoned): the page shows
+ * why in its own alert, as the card holding these buttons goes once it reloads.
+ */
+export function DecideButtons({ request, onDone, onEnded }: { request: CloseRequest; onDone: () => Promise<void>; onEnded?: (refusal: Refusal) => void }) {
   const [mode, setMode] = useState<'approve' | 'reject' | null>(null);
   const [text, setText] = useState('');
   const [error, setError] = useState<{ title: string; message: string } | null>(null);
@@ -71,8 +80,15 @@ export function DecideButtons({ request, onDone }: { request: CloseRequest; onDo
       setMode(null);
       await onDone();
     } catch (e) {
-      setError(closeRefusal(e));
-      if (e instanceof ApiError && e.code === 'approval_stale') await onDone();
+      const refusal = closeRefusal(e);
+      setError(refusal);
+      if (e instanceof ApiError && ENDS_REQUEST.includes(e.code)) {
+        if (onEnded) {
+          setMode(null);
+          onEnded(refusal);
+        }
+        await onDone();
+      }
     } finally {
       setBusy(false);
     }
@@ -236,6 +252,34 @@ function Reopen({ clientId, period, onDone }: { clientId: string; period: string
   );
 }
 
+/** Withdraw a pending request (shown only to who may: the server's `canWithdraw`); a refusal goes to the page's alert. */
+function WithdrawButton({ request, onDone, onRefused }: { request: CloseRequest; onDone: () => Promise<void>; onRefused: (refusal: Refusal | null) => void }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <Button
+      variant="subtle"
+      loading={busy}
+      onClick={() => {
+        setBusy(true);
+        onRefused(null);
+        api
+          .post(`/api/close-requests/${request.id}/withdraw`, {})
+          .then(async () => {
+            notifyDone('Withdrawn.');
+            await onDone();
+          })
+          .catch(async (e: unknown) => {
+            onRefused(closeRefusal(e));
+            if (e instanceof ApiError && ENDS_REQUEST.includes(e.code)) await onDone();
+          })
+          .finally(() => setBusy(false));
+      }}
+    >
+      Withdraw
+    </Button>
+  );
+}
+
 const STATUS_WORDS: Record<CloseRequest['status'], string> = {
   pending: 'waiting for a decision',
   approved: 'approved',
@@ -243,6 +287,7 @@ const STATUS_WORDS: Record<CloseRequest['status'], string> = {
   withdrawn: 'withdrawn',
   stale: 'outdated (the data changed)',
   expired: 'expired',
+  abandoned: 'abandoned (its workflow ended without a decision)',
 };
 
 function History({ detail, portal }: { detail: PeriodDetail; portal: boolean }) {
@@ -250,7 +295,7 @@ function History({ detail, portal }: { detail: PeriodDetail; portal: boolean }) 
   return (
     <Timeline bulletSize={14} lineWidth={2} active={detail.closeRequests.length}>
       {[...detail.closeRequests].reverse().map((r) => (
-        <Timeline.Item key={r.id} title={`Close requested${portal ? '' : ` by ${r.requestedBy.email}`} · ${STATUS_WORDS[r.status] ?? r.status}`}>
+        <Timeline.Item key={r.id} title={`Close requested${portal || !r.requestedBy ? '' : ` by ${r.requestedBy.email}`} · ${STATUS_WORDS[r.status] ?? r.status}`}>
           <Text size="xs" c="dimmed">
             {formatDateTime(r.requestedAt)}
           </Text>
@@ -272,6 +317,7 @@ export default function PeriodPage() {
   const client = useClient(clientId);
   const detail = usePeriod(clientId, period);
   const queryClient = useQueryClient();
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: keys.client(clientId) });
     await queryClient.invalidateQueries({ queryKey: keys.approvals });
@@ -292,32 +338,31 @@ export default function PeriodPage() {
       <QueryState query={detail} label="the period">
         {(data) => (
           <Stack>
+            {refusal ? (
+              <Alert color="orange" title={refusal.title} role="alert" withCloseButton onClose={() => setRefusal(null)}>
+                {refusal.message}
+              </Alert>
+            ) : null}
             {pending && !portal ? (
               <Card withBorder>
                 <Title order={3} size="h4" mb="xs">
                   Close request waiting for a decision
                 </Title>
                 <Text size="sm" mb="xs">
-                  Requested by {pending.requestedBy.email} on {formatDateTime(pending.requestedAt)}
+                  Requested by {pending.requestedBy?.email} on {formatDateTime(pending.requestedAt)}
                   {pending.note ? `: “${pending.note}”` : ''}
                 </Text>
                 <EvidenceView request={pending} />
                 <Group mt="md">
-                  {CAN.approve(user.role) ? <DecideButtons request={pending} onDone={refresh} /> : null}
-                  {CAN.prepare(user.role) ? (
-                    <Button
-                      variant="subtle"
-                      onClick={() => {
-                        void api
-                          .post(`/api/close-requests/${pending.id}/withdraw`, {})
-                          .then(refresh)
-                          .then(() => notifyDone('Withdrawn.'));
-                      }}
-                    >
-                      Withdraw
-                    </Button>
-                  ) : null}
+                  {/* The server's rules for this person and request: another manager or firm admin decides; staff withdraw only their own. */}
+                  {pending.canDecide ? <DecideButtons request={pending} onDone={refresh} onEnded={setRefusal} /> : null}
+                  {pending.canWithdraw ? <WithdrawButton request={pending} onDone={refresh} onRefused={setRefusal} /> : null}
                 </Group>
+                {!pending.canDecide && CAN.approve(user.role) ? (
+                  <Text size="sm" c="dimmed" mt="xs">
+                    You asked for this close: another manager or a firm admin decides it.
+                  </Text>
+                ) : null}
               </Card>
             ) : null}
             {(data.state === 'open' || data.state === 'reopened') && CAN.prepare(user.role) ? (

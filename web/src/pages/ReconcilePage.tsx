@@ -2,9 +2,9 @@
 import { Alert, Button, Card, Grid, Group, NumberInput, Stack, Text, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
-import { api } from '../http/client';
-import { useClient, useImports } from '../http/queries';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, ApiError } from '../http/client';
+import { keys, useClient, useImports, usePeriod } from '../http/queries';
 import { PageHeader } from '../components/PageHeader';
 import { errorText } from '../components/QueryState';
 import { UploadSlot, type Uploaded } from '../components/UploadSlot';
@@ -24,6 +24,9 @@ export default function ReconcilePage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const validPeriod = /^\d{4}-(0[1-9]|1[0-2])$/.test(period);
+  // A closed period takes no upload and no run (422 period_closed): say so before the person tries.
+  const periodView = usePeriod(clientId, period, validPeriod);
+  const closed = validPeriod && periodView.data?.period === period && periodView.data.state === 'closed';
 
   // The latest validated file of each kind for the period, if one is already on file.
   const onFile = useMemo(() => {
@@ -53,6 +56,9 @@ export default function ReconcilePage() {
       void navigate(`/reconciliations/${res.runId}`);
     } catch (e) {
       setError(errorText(e));
+      // Closed since the page read it (a manager approved the close meanwhile): ask again, so the
+      // page says the period is closed and offers no upload or run.
+      if (e instanceof ApiError && e.code === 'period_closed') void queryClient.invalidateQueries({ queryKey: keys.period(clientId, period) });
     } finally {
       setBusy(false);
     }
@@ -99,7 +105,7 @@ export default function ReconcilePage() {
                 hint="CSV or XLSX exported from Tally, Busy, Zoho or your own sheet"
                 accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 existing={onFile.register}
-                disabled={!validPeriod}
+                disabled={!validPeriod || closed}
                 onUploaded={setRegister}
               />
             </Card>
@@ -115,12 +121,18 @@ export default function ReconcilePage() {
                 hint="The JSON or Excel file downloaded from the GST portal"
                 accept=".json,.xlsx,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 existing={onFile.gstr2b}
-                disabled={!validPeriod}
+                disabled={!validPeriod || closed}
                 onUploaded={setGstr2b}
               />
             </Card>
           </Grid.Col>
         </Grid>
+        {closed ? (
+          <Alert color="gray" title={`${formatPeriod(period)} is closed`} role="status">
+            Its files and reconciliation can no longer change. A firm admin can reopen it from the{' '}
+            <Link to={`/clients/${clientId}/periods/${period}`}>period's page</Link>.
+          </Alert>
+        ) : null}
         {dateWarnings.length ? (
           <Alert color="yellow" title="Check the period before running">
             {dateWarnings.map((w) => (
@@ -137,9 +149,9 @@ export default function ReconcilePage() {
         ) : null}
         <Group justify="space-between">
           <Text size="sm" c="dimmed">
-            {registerId && gstr2bId ? `Ready to reconcile ${formatPeriod(period)}.` : 'Both files are needed before the match can run.'}
+            {closed ? 'A closed period cannot be reconciled again.' : registerId && gstr2bId ? `Ready to reconcile ${formatPeriod(period)}.` : 'Both files are needed before the match can run.'}
           </Text>
-          <Button size="md" disabled={!registerId || !gstr2bId || !validPeriod} loading={busy} onClick={() => void start()}>
+          <Button size="md" disabled={!registerId || !gstr2bId || !validPeriod || closed} loading={busy} onClick={() => void start()}>
             Start reconciliation
           </Button>
         </Group>

@@ -5,12 +5,12 @@
  */
 import { Alert, Anchor, Button, Card, Checkbox, Group, Menu, Modal, Progress, Select, Stack, Table, Tabs, Text } from '@mantine/core';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError, qs } from '../http/client';
 import { keys, useClient } from '../http/queries';
 import { CAN, useUser } from '../http/session';
-import { CATEGORIES, type Category, type Page, type ResultRow, type Run, type SupplierLine } from '../http/types';
+import { CATEGORIES, rowsOf, type Category, type Page, type ResultRow, type Run, type SupplierLine } from '../http/types';
 import { CATEGORY_LABEL, RunBadge } from '../components/badges';
 import { ChaseSuppliers, chaseableCount } from '../components/ChaseSuppliers';
 import { PageHeader } from '../components/PageHeader';
@@ -84,7 +84,9 @@ function Suppliers({ runId, onPick }: { runId: string; onPick: (gstin: string) =
                   <Table.Th className="num">Taxable (books)</Table.Th>
                   <Table.Th className="num">Taxable (2B)</Table.Th>
                   <Table.Th className="num">Tax difference</Table.Th>
-                  <Table.Th className="num">ITC at risk</Table.Th>
+                  <Table.Th className="num" title="Documents a reviewer ignored are left out, unless a live follow-up still asks about them">
+                    ITC at risk
+                  </Table.Th>
                   <Table.Th className="num">Matched</Table.Th>
                   <Table.Th>Last filed</Table.Th>
                   <Table.Th />
@@ -117,6 +119,11 @@ function Suppliers({ runId, onPick }: { runId: string; onPick: (gstin: string) =
                     <Table.Td className="num">{formatRupees(s.taxDifference)}</Table.Td>
                     <Table.Td className="num" c={s.itcAtRisk > 0 ? 'red.8' : undefined} fw={s.itcAtRisk > 0 ? 600 : undefined}>
                       {formatRupees(s.itcAtRisk)}
+                      {s.itcSetAside ? (
+                        <Text size="xs" c="dimmed" fw={400}>
+                          {formatRupees(s.itcSetAside)} ignored
+                        </Text>
+                      ) : null}
                     </Table.Td>
                     <Table.Td className="num">{Math.round(s.shareMatched * 100)}%</Table.Td>
                     <Table.Td>{formatDate(s.lastFilingDate)}</Table.Td>
@@ -144,6 +151,12 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
   const [linking, setLinking] = useState(false);
   /** A link the API refused because the two documents name different supplier GSTINs: asked again, with the person's confirmation. */
   const [crossLink, setCrossLink] = useState<{ body: LinkBody; books: string; portal: string } | null>(null);
+  /**
+   * Where the keyboard goes back to when that question closes: "Link selected" was disabled (busy)
+   * while the API answered, so it had lost the focus by the time the dialog opened and Mantine's
+   * own return would land on the page's body.
+   */
+  const linkButton = useRef<HTMLButtonElement>(null);
 
   const results = useInfiniteQuery({
     queryKey: ['run', run.runId, 'results', category, supplier],
@@ -152,7 +165,7 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
     getNextPageParam: (last) => last.nextCursor,
   });
   const rows = useMemo(() => results.data?.pages.flatMap((p) => p.items) ?? [], [results.data]);
-  const total = category ? (run.summary?.counts[category] ?? rows.length) : supplier ? rows.length : (run.summary?.results ?? rows.length);
+  const total = category ? (run.summary ? rowsOf(run.summary, category) : rows.length) : supplier ? rows.length : (run.summary?.results ?? rows.length);
   const loadMore = useCallback(() => void results.fetchNextPage(), [results]);
 
   async function refreshAfterChange() {
@@ -174,7 +187,17 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
       }
       if (e instanceof ApiError && e.code === 'reconciliation_superseded') notifyError(e, 'A newer reconciliation of this period exists');
       else if (e instanceof ApiError && e.code === 'period_closed') notifyError(e, 'The period is closed');
+      else if (e instanceof ApiError && e.status === 404) notifyError(e, 'That row has changed: someone else acted on it first');
       else notifyError(e);
+      // A refusal by state (a row gone, a newer run, a closed period) means what is on screen is old:
+      // show what the server holds now, rather than a row that can no longer be acted on.
+      if (e instanceof ApiError && (e.status === 404 || e.status === 409 || e.status === 422)) {
+        if (e.status === 404) {
+          setOpen(null);
+          setSelected(new Map());
+        }
+        await refreshAfterChange();
+      }
       throw e;
     }
   }
@@ -191,7 +214,7 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
           label="Category"
           placeholder="All categories"
           clearable
-          data={CATEGORIES.filter((c) => (run.summary?.counts[c] ?? 0) > 0).map((c) => ({ value: c, label: `${CATEGORY_LABEL[c]} (${formatCount(run.summary?.counts[c] ?? 0)})` }))}
+          data={CATEGORIES.filter((c) => (run.summary ? rowsOf(run.summary, c) : 0) > 0).map((c) => ({ value: c, label: `${CATEGORY_LABEL[c]} (${formatCount(run.summary ? rowsOf(run.summary, c) : 0)})` }))}
           value={category}
           clearButtonProps={{ 'aria-label': 'Show all categories' }}
           onChange={(v) => setCategory(v as Category | null)}
@@ -211,6 +234,7 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
         />
         {canAct ? (
           <Button
+            ref={linkButton}
             variant={canLink ? 'filled' : 'default'}
             disabled={!canLink}
             loading={linking}
@@ -256,7 +280,7 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
           />
         )}
       </QueryState>
-      <Modal opened={crossLink !== null} onClose={() => setCrossLink(null)} title="Link documents of two different suppliers?">
+      <Modal opened={crossLink !== null} onClose={() => setCrossLink(null)} title="Link documents of two different suppliers?" returnFocus={false} onExitTransitionEnd={() => linkButton.current?.focus()}>
         {crossLink ? (
           <Stack gap="sm">
             <Text size="sm">
@@ -264,7 +288,8 @@ function Results({ run, supplier, setSupplier, category, setCategory }: { run: R
               <span className="mono">{crossLink.portal}</span> (the GSTIN in GSTR-2B): the entry leaves the other supplier's statement and chases. Link them only if the register has the wrong GSTIN.
             </Text>
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setCrossLink(null)}>
+              {/* Focus starts on the answer that changes nothing. */}
+              <Button variant="default" onClick={() => setCrossLink(null)} data-autofocus>
                 Cancel
               </Button>
               <Button

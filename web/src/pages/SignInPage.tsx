@@ -12,6 +12,7 @@ import { ME_KEY, useSession } from '../http/session';
 import type { DeviceSession } from '../http/types';
 import { errorText } from '../components/QueryState';
 import { formatDateTime } from '../lib/format';
+import { safeNext } from '../lib/safe-next';
 
 function defaultDeviceName(): string {
   const ua = navigator.userAgent;
@@ -20,10 +21,6 @@ function defaultDeviceName(): string {
   return `${browser} on ${os}`;
 }
 
-/** Only paths inside the app: a `next` pointing elsewhere is ignored. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/sign-in') ? next : '/';
-}
 
 export function SignInPage() {
   const { user } = useSession();

@@ -1,0 +1,135 @@
+/**
+ * A credit note the books hold that 2B does not show is no ITC at risk (docs/reconciliation.md,
+ * "Credit notes not in 2B"), on the real stack (API, PostgreSQL, Temporal server, real worker): a
+ * supplier with one invoice and one credit note, both missing in 2B, has the invoice's ITC at risk
+ * only on the run page (total and per head), its supplier line, the runs list, the firm-wide view
+ * and the exports (CSV, XLSX, JSON); the credit note's tax is shown on its own, never netted.
+ */
+import * as ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { call } from '../../harness/api';
+import { generateReconData, toGstr2bJson, toRegisterCsv } from '../../../ops/bench/recon-data';
+import type { BooksRow } from '../../../domain/recon';
+import { importFile } from './recon-helpers';
+import { eventually, startStack, type Stack } from '../follow-ups/helpers';
+
+jest.setTimeout(180_000);
+
+const PERIOD = '2024-06';
+type Heads = { igst: number; cgst: number; sgst: number; cess: number; total: number };
+type Summary = { itcAtRisk: number; creditNotesNotIn2b: number; itc: Record<string, Heads> };
+type Line = { supplierGstin: string; itcAtRisk: number; creditNotesNotIn2b: number };
+
+const paise = (rupees: number) => Math.round(rupees * 100);
+
+describe('credit notes not in 2B: no ITC at risk on any view', () => {
+  let stack: Stack;
+  let runId: string;
+  let gstin: string;
+  const client = () => stack.firm.clients[0]!;
+  const get = async (path: string) => {
+    const res = await call(stack.api, 'GET', path, { token: stack.tokens.staff });
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+  const download = async (format: string) => {
+    const res = await fetch(`${stack.api.url}/api/reconciliations/${runId}/export?format=${format}`, { headers: { authorization: `Bearer ${stack.tokens.staff}` } });
+    expect(res.status).toBe(200);
+    return Buffer.from(await res.arrayBuffer());
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({ dayMs: 60_000 });
+    const data = generateReconData({ n: 40, seed: 21, period: PERIOD, recipientGstin: client().gstin });
+    // One supplier of the data keeps only an invoice and a credit note, both in the books and neither in 2B.
+    gstin = data.portal[0]!.supplierGstin;
+    const books = data.books.filter((b) => b.supplierGstin !== gstin);
+    const portal = data.portal.filter((p) => p.supplierGstin !== gstin);
+    const doc = (docType: BooksRow['docType'], n: number, taxable: number, igst: number): BooksRow => ({
+      rowRef: `pr.csv:${1000 + n}`, supplierGstin: gstin, supplierName: 'Credit Note Traders', docType, invoiceNumberRaw: `CNT/${n}`,
+      invoiceDate: '2024-06-10', voucherNumber: `V${n}`, voucherDate: '2024-06-10', taxableValue: taxable, igst, cgst: 0, sgst: 0, cess: 0,
+      invoiceValue: taxable + igst, reverseCharge: false,
+    });
+    books.push(doc('invoice', 1, 73_750_00, 13_275_00), doc('credit_note', 2, 111_026_00, 19_984_65));
+    const d = { ...data, books, portal };
+    const twoB = await importFile(stack.api, stack.tokens.staff!, client().id, 'gstr2b', PERIOD, toGstr2bJson(d), 'application/json');
+    const register = await importFile(stack.api, stack.tokens.staff!, client().id, 'purchase_register', PERIOD, toRegisterCsv(d), 'text/csv');
+    const started = await call(stack.api, 'POST', `/api/clients/${client().id}/reconciliations`, { token: stack.tokens.staff, body: { period: PERIOD, registerImportId: register.importId, gstr2bImportId: twoB.importId } });
+    expect(started.status).toBe(202);
+    runId = started.body.runId;
+    await eventually('the reconciliation to complete', async () => (await get(`/api/reconciliations/${runId}`)).status === 'completed');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it("counts the invoice's ITC only, and shows the credit note on its own, everywhere", async () => {
+    const results = (await get(`/api/reconciliations/${runId}/results?limit=500&supplierGstin=${gstin}`)).items as Array<{ category: string; books: { docType: string }; itc: { atRisk: number } }>;
+    expect(results.map((r) => [r.category, r.books.docType, r.itc.atRisk]).sort()).toEqual([['missing_in_2b', 'credit_note', 0], ['missing_in_2b', 'invoice', 13_275]]);
+    // The stored engine sums still net them (they are the golden output); the views do not.
+    const stored = await stack.db.owner('reconciliation_suppliers').where({ run_id: runId, supplier_gstin: gstin }).first();
+    expect(Number(stored.itc_at_risk)).toBe(13_275_00 - 19_984_65);
+
+    const lines = (await get(`/api/reconciliations/${runId}/suppliers?limit=500`)).items as Line[];
+    const line = lines.find((l) => l.supplierGstin === gstin)!;
+    expect({ itcAtRisk: line.itcAtRisk, creditNotesNotIn2b: line.creditNotesNotIn2b }).toEqual({ itcAtRisk: 13_275, creditNotesNotIn2b: 19_984.65 });
+    for (const l of lines) expect(l.itcAtRisk).toBeGreaterThanOrEqual(0);
+
+    // The run's figures: every row's shown ITC at risk, none negative, and the lines add up to it.
+    const all = (await get(`/api/reconciliations/${runId}/results?limit=500`)).items as Array<{ itc: { atRisk: number } }>;
+    for (const r of all) expect(r.itc.atRisk).toBeGreaterThanOrEqual(0);
+    const risk = all.reduce((t, r) => t + paise(r.itc.atRisk), 0);
+    const page = (await get(`/api/reconciliations/${runId}`)).summary as Summary;
+    expect(paise(page.itcAtRisk)).toBe(risk);
+    expect(paise(page.itc.atRisk!.total)).toBe(risk);
+    const h = page.itc.atRisk!;
+    expect(paise(h.igst) + paise(h.cgst) + paise(h.sgst) + paise(h.cess)).toBe(risk);
+    expect(lines.reduce((t, l) => t + paise(l.itcAtRisk), 0)).toBe(risk);
+    const notes = lines.reduce((t, l) => t + paise(l.creditNotesNotIn2b), 0);
+    expect(notes).toBeGreaterThanOrEqual(19_984_65);
+    expect(paise(page.creditNotesNotIn2b)).toBe(notes);
+    expect(paise(page.itc.creditNotesNotIn2b!.total)).toBe(notes);
+
+    // The runs list, the firm-wide view and the JSON export: the run page's figures.
+    const list = ((await get(`/api/reconciliations?clientId=${client().id}`)).items as Array<{ runId: string; summary: Summary }>).find((r) => r.runId === runId)!;
+    expect(list.summary).toEqual(page);
+    const firmWide = ((await get(`/api/reconciliations?period=${PERIOD}`)).items as Array<{ runId: string; itcAtRisk: number }>).find((r) => r.runId === runId)!;
+    expect(paise(firmWide.itcAtRisk)).toBe(risk);
+    const json = JSON.parse((await download('json')).toString('utf8')) as { run: { summary: Summary }; suppliers: Line[] };
+    expect(json.run.summary).toEqual(page);
+    expect(json.suppliers.find((l) => l.supplierGstin === gstin)).toMatchObject({ itcAtRisk: 13_275, creditNotesNotIn2b: 19_984.65 });
+
+    // CSV: the ITC at risk column adds up to the run's figure.
+    const csv: string[][] = parse(await download('csv'), { bom: true });
+    const col = csv[0]!.indexOf('ITC at risk');
+    expect(csv.slice(1).reduce((t, r) => t + paise(Number(r[col] || 0)), 0)).toBe(risk);
+
+    // The workbook: Summary's ITC at risk, the credit notes line under it, and the Suppliers sheet.
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await download('xlsx')) as unknown as ArrayBuffer);
+    const summaryTotal = (label: string) => {
+      let found: number | null = null;
+      book.getWorksheet('Summary')!.eachRow((row) => {
+        if (row.getCell(1).text === label) found = paise(Number(row.getCell(8).value ?? 0));
+      });
+      return found;
+    };
+    expect(summaryTotal('ITC at risk')).toBe(risk);
+    expect(summaryTotal('Credit notes in the books not yet in 2B (not at risk)')).toBe(notes);
+    const ws = book.getWorksheet('Suppliers')!;
+    const header = ws.getRow(1).values as unknown[];
+    let sheetRisk = 0;
+    let lineRisk: number | null = null;
+    ws.eachRow((row, n) => {
+      if (n === 1) return;
+      const r = paise(Number(row.getCell(header.indexOf('ITC at risk')).value ?? 0));
+      sheetRisk += r;
+      if (row.getCell(header.indexOf('Supplier GSTIN')).text === gstin) {
+        lineRisk = r;
+        expect(paise(Number(row.getCell(header.indexOf('Credit notes not in 2B')).value ?? 0))).toBe(19_984_65);
+      }
+    });
+    expect(sheetRisk).toBe(risk);
+    expect(lineRisk).toBe(13_275_00);
+  });
+});
