@@ -58,12 +58,22 @@ export function resultOf(row: Pick<OutboxMessage, 'status' | 'error'>): 'sent' |
   if (row.status === 'skipped' && row.error === LISTED_IN_FAILED) return 'failed';
   return row.status === 'sending' ? 'sent' : row.status;
 }
+/** The error a message keeps when its attempt failed after a merge or a retry had recorded it sent (`markDelivery`). */
+export function failedAfterRecordedSent(error: string): string {
+  return `delivery not confirmed: recorded sent while its attempt was still going; that attempt then failed (${error}); not sent again`;
+}
+
 /**
- * Records a message's delivery. On failure, under the client's lock: the slots merged into it fail
- * with it, and the owner of every request it listed is told.
+ * Records a message's delivery and answers what the outbox now says of it (`sent` or `failed`).
+ * On failure, under the client's lock: the slots merged into it fail with it, and the owner of
+ * every request it listed is told (`follow_up.delivery_failed`). A message a merge (or its own
+ * retry) already recorded sent, once its attempt outlived its timeout, stays sent, as do the slots
+ * merged into it: the owners are told its delivery is not confirmed
+ * (`follow_up.delivery_unconfirmed`, with the server's reply), never that it failed, and its row
+ * keeps that reply.
  */
-export async function markDelivery(knex: Knex, firmId: string, rowId: string, outcome: { ok: true; response: string } | { ok: false; error: string }, followUp: { id: string; ownerId: string }, unconfirmed = false) {
-  await inFirmJobTransaction(knex, firmId, JOB, async (trx) => {
+export async function markDelivery(knex: Knex, firmId: string, rowId: string, outcome: { ok: true; response: string } | { ok: false; error: string }, followUp: { id: string; ownerId: string }, unconfirmed = false): Promise<'sent' | 'failed'> {
+  return inFirmJobTransaction(knex, firmId, JOB, async (trx) => {
     if (!outcome.ok) {
       // Under the client's lock, as the senders: a nudge merging into this message either
       // committed first (and is marked failed below) or finds it failed and sends.
@@ -71,19 +81,27 @@ export async function markDelivery(knex: Knex, firmId: string, rowId: string, ou
       if (row?.clientId) await lockClient(trx, row.clientId);
     }
     await settleSending(trx, rowId, outcome, unconfirmed);
-    if (!outcome.ok) {
-      const sent = await OutboxMessage.query().findById(rowId);
-      // Only a message recorded failed fails what was merged into it: one a merge already settled
-      // as sent (its attempt had outlived its timeout) stays sent, and so do the slots merged into it.
-      if (sent?.status === 'failed') await failMergedInto(trx, rowId);
-      // Every request the message listed went unheard (their first messages merged into it wait
-      // for the next day): each owner is told, not only the sender's.
-      const listed = [followUp.id, ...(sent?.followUpIds ?? []).filter((id) => id !== followUp.id)];
-      for (const id of listed) {
-        const row = await FollowUp.query().findById(id);
-        const key = id === followUp.id ? `delivery_failed:${rowId}` : `delivery_failed:${rowId}:${id}`;
-        if (row) await notifyFirm(row, 'owner', 'follow_up.delivery_failed', key, { outboxId: rowId, error: outcome.error });
-      }
+    const settled = await OutboxMessage.query().findById(rowId);
+    const recorded = settled?.status === 'failed' ? 'failed' : 'sent';
+    if (outcome.ok) return recorded;
+    const failed = recorded === 'failed';
+    if (failed) {
+      await failMergedInto(trx, rowId);
+    } else if (settled) {
+      await setAuditAction(trx, 'email.unconfirmed');
+      await OutboxMessage.query().findById(rowId).patch({ error: failedAfterRecordedSent(outcome.error) } as Partial<OutboxMessage>);
+      await setAuditAction(trx, null);
     }
+    // Every request the message listed went unheard, or may have (their first messages merged into
+    // a failed one wait for the next day): each owner is told, not only the sender's.
+    const kind = failed ? 'follow_up.delivery_failed' : 'follow_up.delivery_unconfirmed';
+    const listed = [followUp.id, ...(settled?.followUpIds ?? []).filter((id) => id !== followUp.id)];
+    for (const id of listed) {
+      const row = await FollowUp.query().findById(id);
+      const prefix = failed ? 'delivery_failed' : 'delivery_unconfirmed';
+      const key = id === followUp.id ? `${prefix}:${rowId}` : `${prefix}:${rowId}:${id}`;
+      if (row) await notifyFirm(row, 'owner', kind, key, { outboxId: rowId, error: outcome.error });
+    }
+    return recorded;
   });
 }

@@ -63,6 +63,8 @@ export type FollowUpHistory = {
   firstMessageAfterDay?: number | null;
   /** Nudges (their keys) merged into a message that was still going out, whose fate is still to be read. */
   mergesAwaited?: string[];
+  /** The last instant a scheduled message's send came inside quiet hours (the plan's `heldInQuietHoursAt`). */
+  heldInQuietHoursAt?: number;
 };
 
 export type FollowUpInput = {
@@ -80,6 +82,8 @@ export type FollowUpInput = {
   firstMessageAfterDay?: number | null;
   /** How long one send may take before Temporal retries it (tests shorten it). */
   sendTimeoutMs?: number;
+  /** How many times a step is attempted before it fails (20; tests make it small). */
+  sendAttempts?: number;
   /** Set by continue-as-new. */
   history?: FollowUpHistory;
   /** Continue as new once the history is this long (tests make it small); Temporal's suggestion otherwise. */

@@ -53,7 +53,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
   const sendTimeoutMs = input.sendTimeoutMs ?? 60_000;
   const activities = proxyActivities<Activities>({
     startToCloseTimeout: sendTimeoutMs,
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: input.sendAttempts ?? 20 },
   });
   const { followUpSendSlot: sendSlot, followUpEscalate: escalate, followUpRecordPlan: recordPlan, followUpAcknowledge: acknowledge, followUpMergeOutcome: mergeOutcome } = activities;
 
@@ -90,6 +90,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       lastAnsweredAt: h.lastAnsweredAt,
       state: ended ?? 'open',
       firstMessageAfterDay: h.firstMessageAfterDay ?? input.firstMessageAfterDay ?? null,
+      heldInQuietHoursAt: h.heldInQuietHoursAt ?? null,
     });
   const activeSnoozeEnd = (): number | null => {
     const now = Date.now();
@@ -192,12 +193,15 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
   // Runs started before this keep dating it by its planned instant on replay.
   const datedWhenWritten = patched('follow-up-message-dated-when-written');
   let sending = false;
-  const send = async (key: string, kind: HandledMessage['kind'], at: number): Promise<NudgeResult> => {
+  // A scheduled message (never a nudge) passes the quiet hours: a send that comes inside them (it
+  // ran late) writes nothing and is held (the plan shows it at the next send time). Passing them
+  // changes no command: a run whose send was never held replays as before.
+  const send = async (key: string, kind: HandledMessage['kind'], at: number): Promise<NudgeResult | { status: 'held'; at: number }> => {
     sending = true;
     try {
       let result: Awaited<ReturnType<typeof sendSlot>>;
       try {
-        result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at, sendTimeoutMs });
+        result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at, sendTimeoutMs, ...(kind === 'nudge' ? {} : { holdInQuietHours: input.policy.quietHours }) });
       } catch (error) {
         // The message this slot merges into stayed `sending` through every retry: the slot fails
         // with nothing written (shown skipped) and the follow-up goes on. Runs that failed here
@@ -206,6 +210,10 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
         if (!mergeTargetStayedSending(error) || !patched('follow-up-stuck-merge-fails-only-the-slot')) throw error;
         h.messages.push({ key, at, kind, status: 'failed' });
         return { status: 'failed', at };
+      }
+      if (result.status === 'held') {
+        h.heldInQuietHoursAt = Math.max(h.heldInQuietHoursAt ?? result.at, result.at);
+        return { status: 'held', at };
       }
       if (result.status === 'deferred') {
         // The client's message of that day went out first, without this request: the first message
@@ -225,7 +233,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
   };
   setHandler(
     nudgeUpdate,
-    async () => {
+    async (): Promise<NudgeResult> => {
       // Wait for a scheduled send in progress, then check again (it may have used today's message).
       await condition(() => !sending);
       const refusal = nudgeRefusal({ state: stateOf(plan()), policy: input.policy, clock: input.clock, now: Date.now(), messages: h.messages, plan: plan() });
@@ -234,7 +242,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       const result = await send(`nudge:${h.nudges}`, 'nudge', Date.now());
       h.processedUntil = Math.max(h.processedUntil, result.at);
       bump();
-      return result;
+      // A nudge is never held (it passes no quiet hours).
+      return result.status === 'held' ? ({ status: 'skipped', at: result.at } satisfies NudgeResult) : result;
     },
     {
       validator: (_args: { actor: unknown }) => {
@@ -287,7 +296,15 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       }
       continue;
     }
-    if (isEnded()) break;
+    if (isEnded()) {
+      // A step still running when the request ended (a nudge in flight when the cancel came) ends
+      // after the plan was recorded: its outcome is recorded too, so the plan lists show is the
+      // final one. Runs that ended before this with a step still running replay as they ended: the
+      // patch is asked only when a step changed the plan after the last record.
+      await condition(allHandlersFinished);
+      if ((recorded !== version || h.acks.length > 0 || (h.mergesAwaited?.length ?? 0) > 0) && patched('follow-up-plan-recorded-after-its-last-step')) continue;
+      break;
+    }
     // Continue as new only here, with the plan recorded, no acknowledgement pending and the request
     // still open: an update or signal handled while waiting for the handlers (a cancel, an answer)
     // goes round the loop again, so the new run never starts without it.
@@ -316,8 +333,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     if (version !== seen || isEnded()) continue;
     if (p.next.type === 'message') {
       const m = p.next.message;
-      await send(m.key, m.kind, m.at);
-      h.processedUntil = Math.max(h.processedUntil, m.at);
+      // Held by quiet hours: still due (not behind `processedUntil`); the plan moves it.
+      if ((await send(m.key, m.kind, m.at)).status !== 'held') h.processedUntil = Math.max(h.processedUntil, m.at);
     } else {
       const e = p.next.escalation;
       const result = await escalate({ firmId: input.firmId, followUpId: input.followUpId, key: e.key, audience: e.audience, reason: e.reason });

@@ -46,6 +46,8 @@ export type FollowUpCreationDeps = {
   /** A business day's length in ms: a compressed clock (tests and demos); the real IST clock when absent. */
   dayMs?: number;
   sendTimeoutMs?: number;
+  /** Tests only: how many times the workflow attempts a step before it fails (20 when absent). */
+  sendAttempts?: number;
   /** Tests only: the workflow continues as new after this many history events. */
   historyLimit?: number;
 };
@@ -242,6 +244,7 @@ export async function createFollowUp(deps: FollowUpCreationDeps, ctx: CreationCo
     outstanding: input.items.length,
     firstMessageAfterDay,
     sendTimeoutMs: deps.sendTimeoutMs,
+    ...(deps.sendAttempts ? { sendAttempts: deps.sendAttempts } : {}),
     ...(deps.historyLimit ? { historyLimit: deps.historyLimit } : {}),
   });
   return { row: created, plan };

@@ -5,9 +5,12 @@
  * its send timeout the slot waits (a retryable failure, nothing written); once it has outlived it,
  * the slot settles the message as its own retry would (sent, "delivery not confirmed") and is merged
  * into it. Without a send timeout (a workflow from before it was passed) the slot only waits. A
- * nudge never waits: it is merged at once.
+ * nudge never waits: it is merged at once. The attempt that wrote the message, failing after that,
+ * leaves it sent (and what merged into it merged): its owner is told the delivery is not confirmed,
+ * never that it failed.
  */
 import { createFollowUpActivities } from '../../../activities/follow-ups';
+import { failedAfterRecordedSent, markDelivery } from '../../../activities/follow-up-outbox';
 import { instantOf, positionOf, type FollowUpClock } from '../../../domain/follow-ups';
 import { MERGE_TARGET_SENDING } from '../../../workflows/follow-up-definitions';
 import { createFollowUp, eventually, inDays, startStack, TEST_POLICY, type Stack } from './helpers';
@@ -78,5 +81,20 @@ describe('a merge target stuck in sending (activity alone)', () => {
     // Settled in the slot's own transaction, audited as any settled message is.
     const audited = await stack.db.owner('audit_events').where({ entity_id: planted }).orderBy('seq').select('action');
     expect(audited.map((a: { action: string }) => a.action)).toContain('email.sent');
+  });
+
+  it('keeps a message a merge recorded sent when its own attempt then fails, and says its delivery is not confirmed', async () => {
+    const planted = (await stack.db.owner('outbox').where({ slot_key: 'test:planted:nudge' }).first('id')).id as string;
+    expect((await target(planted)).status).toBe('sent');
+    const { owner_id: ownerId } = await stack.db.owner('follow_ups').where({ id: followUpId }).first('owner_id');
+    // The attempt that wrote it comes back from the SMTP server with a failure.
+    const recorded = await markDelivery(stack.db.app, stack.firm.id, planted, { ok: false, error: '421 4.4.2 connection dropped' }, { id: followUpId, ownerId });
+    expect(recorded).toBe('sent');
+    const row = await target(planted);
+    expect([row.status, row.error]).toEqual(['sent', failedAfterRecordedSent('421 4.4.2 connection dropped')]);
+    // What merged into it stays merged: the client's day had its message.
+    expect([(await slotRow('nudge:probe')).status, (await slotRow('interval:probe')).status]).toEqual(['merged', 'merged']);
+    const told = await stack.db.owner('notifications').whereRaw(`payload->>'outboxId' = ?`, [planted]).select('kind', 'user_id');
+    expect(told).toEqual([{ kind: 'follow_up.delivery_unconfirmed', user_id: ownerId }]);
   });
 });
