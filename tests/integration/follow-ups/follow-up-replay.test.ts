@@ -16,6 +16,7 @@ import { harnessValue } from '../../harness/harness-env';
 import { waitForCaught } from '../../harness/mail';
 import { clientEmail, createFollowUp, inDays, linkTokenIn, startStack, type Stack } from './helpers';
 import { replayDataConverter } from '../../harness/replay';
+import { NUDGE_MERGE_FIXTURE, patchMarkers } from './history-fixtures';
 
 type History = temporal.api.history.v1.IHistory;
 const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/follow-up-answered.json');
@@ -27,6 +28,9 @@ const CONTINUED_BEFORE_PATCH = path.resolve(__dirname, '../../fixtures/histories
 // workflow code). Without the patch the replay would date the letter by that report and refuse the
 // recorded nudge.
 const LATE_LETTER_BEFORE_PATCH = path.resolve(__dirname, '../../fixtures/histories/follow-up-late-letter-before-dating-patch.json');
+// A nudge merged into a message still going out, which then failed: the run read the message's fate
+// (the 'follow-up-nudge-merge-follows-its-message' patch's branch) and showed the nudge failed.
+const NUDGE_MERGE_FOLLOWED = NUDGE_MERGE_FIXTURE;
 const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/follow-up-changed.ts');
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
@@ -68,7 +72,10 @@ describe('followUpWorkflow replay', () => {
       { workflowId: 'follow-up-answered-committed', history: historyFromJSON(JSON.parse(fs.readFileSync(FIXTURE, 'utf8'))) },
       { workflowId: 'follow-up-continued-before-hand-over-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(CONTINUED_BEFORE_PATCH, 'utf8'))) },
       { workflowId: 'follow-up-late-letter-before-dating-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(LATE_LETTER_BEFORE_PATCH, 'utf8'))) },
+      { workflowId: 'follow-up-nudge-merge-followed', history: historyFromJSON(JSON.parse(fs.readFileSync(NUDGE_MERGE_FOLLOWED, 'utf8'))) },
     ];
+    // Each committed history covers what it is kept for: the nudge's fixture took the patch's branch.
+    expect(patchMarkers(committed[3]!.history)).toContain('follow-up-nudge-merge-follows-its-message');
     const results = await replay({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
     expect(results).toEqual([...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null, name: null })));
   });

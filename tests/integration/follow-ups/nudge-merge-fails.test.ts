@@ -6,7 +6,10 @@
  * plan its workflow records has it `skipped` (never `merged`: the client got nothing), and a second
  * nudge that day is accepted and sent.
  */
+import fs from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { positionOf, type FollowUpClock } from '../../../domain/follow-ups';
+import { NUDGE_MERGE_FIXTURE, patchMarkers } from './history-fixtures';
 import { call } from '../../harness/api';
 import { caughtMessage, waitForCaught } from '../../harness/mail';
 import { clientEmail, eventually, inDays, startStack, type Stack } from './helpers';
@@ -94,5 +97,13 @@ describe('a nudge merged into a message that then fails', () => {
     expect({ a: text.includes('Item of A'), b: text.includes('Item of B') }).toEqual({ a: true, b: true });
     if (positionOf(clock, Date.now()).day !== day0 + 1) throw new Error('the day ended during the test: the machine is too slow for it');
     for (const id of [aId, bId]) expect((await call(stack.api, 'POST', `/api/follow-ups/${id}/cancel`, { token: stack.tokens.manager, body: {} })).status).toBe(200);
+
+    // B's run took the branch of the 'follow-up-nudge-merge-follows-its-message' patch: its history
+    // is the replay fixture of that branch (follow-up-replay.test.ts), rewritten with UPDATE_HISTORY_FIXTURES=1.
+    const handle = stack.temporal.client.workflow.getHandle(b.body.workflowId as string);
+    expect(await handle.result()).toEqual({ state: 'cancelled' });
+    const history = await handle.fetchHistory();
+    expect(patchMarkers(history)).toContain('follow-up-nudge-merge-follows-its-message');
+    if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(NUDGE_MERGE_FIXTURE, `${historyToJSON(history)}\n`);
   });
 });
