@@ -19,6 +19,7 @@ import { renderNoticeAlert } from '../domain/notices';
 import { createNoticeNotifier, inAppNotifier, type NoticeNotifier } from './notice-notifier';
 import type { MailDeps } from './mail-transport';
 import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
+import { istDate } from '../domain/calendar';
 
 export type ApplyStepInput = { firmId: string; noticeId: string; kind: StepKind; actor: NoticeActor; payload: Record<string, unknown>; requestId?: string; ip?: string | null };
 
@@ -251,7 +252,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
             firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
             payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
           },
-          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate }) },
+          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, today: istDate(new Date()) }) },
         );
         return { fired: true, recipients: userIds.length, queued };
       });

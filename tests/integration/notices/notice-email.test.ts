@@ -107,6 +107,18 @@ describe('notice reminders by email', () => {
     expect(await subjects(firm.users.staff.email, notice.reference)).toEqual(before);
   });
 
+  it("tells the firm admins how late a notice taken in long overdue is, not the policy's three days", async () => {
+    // Taken in twelve days after its due date: the partner step goes at once (a late plan).
+    const due = daysFromToday(-12);
+    const notice = await intake({ form: 'ASMT-10', servedOn: daysFromToday(-40), dueDate: due });
+    await eventually('the partner escalation fired', async () => (await fired(notice.id)).includes(`partner:${due}`));
+    // Sent after its alert commits: waited for by its reference (the catcher is shared).
+    const mail = await eventually('the partner email caught', async () => (await caughtTo(firm.users.firm_admin.email)).find((m) => m.Subject.includes(notice.reference)) ?? null, 30_000);
+    expect(mail.Subject).toBe(`Overdue notice: ASMT-10 ${notice.reference} — ${firm.clients[0]!.name} — 12 days overdue: the reply was due on ${due} and no ARN is recorded`);
+    expect((await caughtMessage(mail.ID)).Text).toContain(`12 days overdue: the reply was due on ${due}`);
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+  });
+
   it('sends the weekly digest once per manager, open notices most urgent first, however often it runs', async () => {
     const big = await intake({ form: 'ASMT-10', amounts: { tax: 900000, interest: 0, penalty: 0 }, assigneeId: firm.users.staff.id });
     const blocking = await intake({ form: 'DRC-01B', amounts: { tax: 1000, interest: 0, penalty: 0 } });
