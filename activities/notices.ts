@@ -32,6 +32,18 @@ async function activeUsers(trx: Knex.Transaction, firmId: string, role: string):
 }
 
 /**
+ * The assignee, while they may still work on the notice: an active staff member, manager or firm
+ * admin of the firm (as assigning requires). One who was deactivated or given another role since is
+ * no assignee: their reminders go to the managers, as a notice with nobody assigned does, rather than
+ * to nobody (a deactivated person gets no email and never signs in to read the in-app one).
+ */
+async function assigneeWhoCanAct(trx: Knex.Transaction, row: NoticeRow): Promise<string[] | null> {
+  if (!row.assignee_id) return null;
+  const user = await trx('users').where({ id: row.assignee_id, firm_id: row.firm_id, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
+  return user ? [row.assignee_id] : null;
+}
+
+/**
  * This notice takes the reply of another notice of its case, both rows locked. The rule is checked
  * again under the locks (another request may have moved the reply since the api looked), and a
  * refusal is final (non-retryable: nothing was written).
@@ -232,7 +244,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
           return { fired: false, recipients: 0, queued: [], absent: true as const };
         }
         let userIds: string[];
-        if (step.audience === 'assignee') userIds = row.assignee_id ? [row.assignee_id] : await activeUsers(trx, row.firm_id, 'manager');
+        if (step.audience === 'assignee') userIds = (await assigneeWhoCanAct(trx, row)) ?? (await activeUsers(trx, row.firm_id, 'manager'));
         else userIds = await activeUsers(trx, row.firm_id, step.audience);
         const inserted = await trx('notice_alerts')
           .insert({ firm_id: row.firm_id, notice_id: row.id, step_key: step.key, audience: step.audience, reason: step.reason, planned_at: step.at, recipients: userIds.length })

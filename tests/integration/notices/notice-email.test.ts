@@ -119,6 +119,25 @@ describe('notice reminders by email', () => {
     await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
   });
 
+  it("tells the managers, not nobody, when the notice's assignee has been deactivated", async () => {
+    const notice = await intake({ form: 'ASMT-13', assigneeId: firm.users.staff.id });
+    // Closed so its run fires nothing of its own; the step is then fired by the activity alone, as the run would.
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+    const step = { key: `t-1:probe-${notice.id}`, at: new Date().toISOString(), kind: 'reminder', audience: 'assignee', reason: 'due_soon', forDate: daysFromToday(60) };
+    const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
+    const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    await db.owner('users').where({ id: firm.users.staff.id }).update({ active: false });
+    try {
+      expect(await env.run(activities.noticeFireStep, { firmId: firm.id, noticeId: notice.id, step: step as never })).toEqual({ fired: true, recipients: 1 });
+    } finally {
+      await db.owner('users').where({ id: firm.users.staff.id }).update({ active: true });
+    }
+    const told = (await db.owner('notifications').where({ firm_id: firm.id, kind: NOTICE_NOTIFICATION_KIND }).whereRaw(`payload->>'key' = ?`, [step.key]).pluck('user_id')) as string[];
+    expect(told).toEqual([firm.users.manager.id]);
+    await eventually('the reminder emailed to the manager', async () => (await subjects(firm.users.manager.email, notice.reference)).length === 1);
+    expect(await subjects(firm.users.staff.email, notice.reference)).toEqual([]);
+  });
+
   it('sends the weekly digest once per manager, open notices most urgent first, however often it runs', async () => {
     const big = await intake({ form: 'ASMT-10', amounts: { tax: 900000, interest: 0, penalty: 0 }, assigneeId: firm.users.staff.id });
     const blocking = await intake({ form: 'DRC-01B', amounts: { tax: 1000, interest: 0, penalty: 0 } });
