@@ -193,6 +193,8 @@ describe('GST notices in the browser', () => {
     const p = portal.page;
     await p.getByTestId('notice-row').first().waitFor();
     expect(await p.getByRole('button', { name: 'Take in a notice' }).count()).toBe(0);
+    // The firm's own target date is not a column of theirs.
+    expect(await p.getByRole('columnheader', { name: 'Our target' }).count()).toBe(0);
     await p.getByTestId('notice-row').first().getByRole('link').first().click();
     await p.getByTestId('notice-dates').waitFor();
     expect(await p.getByLabel('Reply draft').count()).toBe(0);
