@@ -20,7 +20,7 @@ import { audienceOf, createLinkToken, failedMessageOfDay, LIVE_STATUSES, message
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
 import { failMergedInto, JOB, LISTED_IN_FAILED, lockClient, markDelivery, outlivedItsSend, resultOf, settleSending } from './follow-up-outbox';
 import { allFirmIds } from '../db/firms';
-import { dayOf, digestFor, inQuietHours, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan, type FollowUpPolicy } from '../domain/follow-ups';
+import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, MERGE_TARGET_SENDING, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 import { supplierStatements, type Attachment } from './mismatch-attachments';
@@ -32,12 +32,7 @@ import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
  * `sendTimeoutMs`: the send activity's start-to-close timeout (one setting for every follow-up of
  * the deployment). Absent (a workflow from before it was passed), a merge target is never judged stuck.
  */
-/**
- * `holdInQuietHours`: the policy's quiet hours, passed for scheduled messages (never a nudge, which
- * staff asked for when it was allowed): a slot whose send comes inside them (it ran late) writes
- * nothing and answers `held`. Absent (a workflow from before it was passed), a late slot is sent.
- */
-export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number; sendTimeoutMs?: number; holdInQuietHours?: FollowUpPolicy['quietHours'] };
+export type SendSlotInput = { firmId: string; followUpId: string; key: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge'; scheduledAt: number; sendTimeoutMs?: number };
 /**
  * `deferred`: a first message found the client's one message of `day` already gone without this
  * request in it, or the message of `day` that listed it failed; nothing was written under its slot,
@@ -52,11 +47,7 @@ export type SendSlotInput = { firmId: string; followUpId: string; key: string; k
  * its workflow asks for that message's fate later (`followUpMergeOutcome`), and shows the nudge
  * failed if the message failed.
  */
-/**
- * `held`: the send came inside quiet hours at `at` (one reading of the clock, under the client's
- * lock); nothing was written, and the plan holds the message until the next send time.
- */
-export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled'; writtenAt?: number; awaitsMessage?: true } | { status: 'deferred'; day: number } | { status: 'held'; at: number };
+export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled'; writtenAt?: number; awaitsMessage?: true } | { status: 'deferred'; day: number };
 
 type Prepared = { done: SendSlotResult } | { rowId: string; writtenAt: number; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
 
@@ -108,9 +99,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         // it and it is written as the row's created_at (which the day's lookups read) and returned as
         // `writtenAt`. Two readings (here, and the insert's own) could fall either side of midnight.
         const writtenAt = Date.now();
-        const { day, minute } = positionOf(followUp.clock, writtenAt);
-        // Late (a worker down or behind) into the firm's quiet hours: nothing goes out before they end.
-        if (input.holdInQuietHours && input.kind !== 'nudge' && inQuietHours({ quietHours: input.holdInQuietHours }, minute)) return { done: { status: 'held', at: writtenAt } };
+        const day = positionOf(followUp.clock, writtenAt).day;
         // A supplier chase writes to the supplier: its own audience, so the client's daily rule and merge never see it.
         const toSupplier = followUp.recipient === 'supplier' && Boolean(followUp.supplierEmail);
         const audience = toSupplier ? ('supplier' as const) : ('client' as const);

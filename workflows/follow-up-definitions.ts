@@ -63,8 +63,6 @@ export type FollowUpHistory = {
   firstMessageAfterDay?: number | null;
   /** Nudges (their keys) merged into a message that was still going out, whose fate is still to be read. */
   mergesAwaited?: string[];
-  /** The last instant a scheduled message's send came inside quiet hours (the plan's `heldInQuietHoursAt`). */
-  heldInQuietHoursAt?: number;
 };
 
 export type FollowUpInput = {

@@ -90,7 +90,6 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       lastAnsweredAt: h.lastAnsweredAt,
       state: ended ?? 'open',
       firstMessageAfterDay: h.firstMessageAfterDay ?? input.firstMessageAfterDay ?? null,
-      heldInQuietHoursAt: h.heldInQuietHoursAt ?? null,
     });
   const activeSnoozeEnd = (): number | null => {
     const now = Date.now();
@@ -193,15 +192,12 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
   // Runs started before this keep dating it by its planned instant on replay.
   const datedWhenWritten = patched('follow-up-message-dated-when-written');
   let sending = false;
-  // A scheduled message (never a nudge) passes the quiet hours: a send that comes inside them (it
-  // ran late) writes nothing and is held (the plan shows it at the next send time). Passing them
-  // changes no command: a run whose send was never held replays as before.
-  const send = async (key: string, kind: HandledMessage['kind'], at: number): Promise<NudgeResult | { status: 'held'; at: number }> => {
+  const send = async (key: string, kind: HandledMessage['kind'], at: number): Promise<NudgeResult> => {
     sending = true;
     try {
       let result: Awaited<ReturnType<typeof sendSlot>>;
       try {
-        result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at, sendTimeoutMs, ...(kind === 'nudge' ? {} : { holdInQuietHours: input.policy.quietHours }) });
+        result = await sendSlot({ firmId: input.firmId, followUpId: input.followUpId, key, kind, scheduledAt: at, sendTimeoutMs });
       } catch (error) {
         // The message this slot merges into stayed `sending` through every retry: the slot fails
         // with nothing written (shown skipped) and the follow-up goes on. Runs that failed here
@@ -210,10 +206,6 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
         if (!mergeTargetStayedSending(error) || !patched('follow-up-stuck-merge-fails-only-the-slot')) throw error;
         h.messages.push({ key, at, kind, status: 'failed' });
         return { status: 'failed', at };
-      }
-      if (result.status === 'held') {
-        h.heldInQuietHoursAt = Math.max(h.heldInQuietHoursAt ?? result.at, result.at);
-        return { status: 'held', at };
       }
       if (result.status === 'deferred') {
         // The client's message of that day went out first, without this request: the first message
@@ -233,7 +225,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
   };
   setHandler(
     nudgeUpdate,
-    async (): Promise<NudgeResult> => {
+    async () => {
       // Wait for a scheduled send in progress, then check again (it may have used today's message).
       await condition(() => !sending);
       const refusal = nudgeRefusal({ state: stateOf(plan()), policy: input.policy, clock: input.clock, now: Date.now(), messages: h.messages, plan: plan() });
@@ -242,8 +234,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       const result = await send(`nudge:${h.nudges}`, 'nudge', Date.now());
       h.processedUntil = Math.max(h.processedUntil, result.at);
       bump();
-      // A nudge is never held (it passes no quiet hours).
-      return result.status === 'held' ? ({ status: 'skipped', at: result.at } satisfies NudgeResult) : result;
+      return result;
     },
     {
       validator: (_args: { actor: unknown }) => {
@@ -333,8 +324,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     if (version !== seen || isEnded()) continue;
     if (p.next.type === 'message') {
       const m = p.next.message;
-      // Held by quiet hours: still due (not behind `processedUntil`); the plan moves it.
-      if ((await send(m.key, m.kind, m.at)).status !== 'held') h.processedUntil = Math.max(h.processedUntil, m.at);
+      await send(m.key, m.kind, m.at);
+      h.processedUntil = Math.max(h.processedUntil, m.at);
     } else {
       const e = p.next.escalation;
       const result = await escalate({ firmId: input.firmId, followUpId: input.followUpId, key: e.key, audience: e.audience, reason: e.reason });

@@ -47,7 +47,7 @@ export function mergePolicy(base: FollowUpPolicy, overrides: Partial<FollowUpPol
   };
 }
 
-export function inQuietHours(policy: Pick<FollowUpPolicy, 'quietHours'>, minute: number): boolean {
+export function inQuietHours(policy: FollowUpPolicy, minute: number): boolean {
   const from = minuteOf(policy.quietHours.from);
   const to = minuteOf(policy.quietHours.to);
   if (from === to) return false;

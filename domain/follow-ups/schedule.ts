@@ -22,12 +22,6 @@
  * - a slot inside a snooze, or already behind the workflow (`processedUntil`) without having been
  *   handled (a replaced due date, a snooze, a missed day), is `skipped`: never sent late, never
  *   re-sent; the cadence keeps its rhythm after a snooze and the cap is not reset;
- * - a message whose send ran late into quiet hours (`heldInQuietHoursAt`: a worker down or behind)
- *   is held until the next `sendAt` (the next working day's when `skipDays` is on), and shown
- *   there; if that day already has a message (its own slot, a nudge), the held reminder gives way
- *   to it, and of several held reminders only the last is kept (one message a day). A held reminder
- *   is still judged by its own instant, so a replan during the hold (a new due date, a snooze)
- *   skips it; a held first message, the request itself, is judged by the instant it is held to;
  * - once the request is completed or cancelled every unsent slot is `cancelled`.
  */
 import { dateOf, dayOf, instantOf, minuteOf, positionOf, type FollowUpClock } from './clock';
@@ -68,11 +62,6 @@ export type PlanInput = {
    * message was due (another request's message of that day went out first). Absent: none.
    */
   firstMessageAfterDay?: number | null;
-  /**
-   * The last instant a message was found inside quiet hours when its send came (it ran late: the
-   * worker was down or behind). Absent: none was.
-   */
-  heldInQuietHoursAt?: number | null;
 };
 
 export type PlannedMessage = { key: string; at: number; kind: MessageKind | 'nudge'; status: SlotStatus };
@@ -100,26 +89,6 @@ function handledStatusToSlot(status: HandledStatus): SlotStatus {
   return status === 'failed' ? 'skipped' : status;
 }
 
-/** The next `sendAt` after an instant: that day's while it is still ahead, else the next day's. */
-export function nextSendAt(policy: FollowUpPolicy, clock: FollowUpClock, at: number): number {
-  const { day, minute } = positionOf(clock, at);
-  const sendAt = minuteOf(policy.sendAt);
-  return instantOf(clock, minute < sendAt ? day : day + 1, sendAt);
-}
-
-/**
- * When messages held by quiet hours go: the next `sendAt` after the moment a send found itself
- * inside them, moved to the next working day when `skipDays` is on (as reminders that are not
- * anchored move later; a held message cannot move earlier).
- */
-export function quietHoursRelease(input: Pick<PlanInput, 'policy' | 'clock' | 'workingDays'>, heldAt: number): number {
-  const at = nextSendAt(input.policy, input.clock, heldAt);
-  if (!input.policy.skipDays) return at;
-  const day = positionOf(input.clock, at).day;
-  const working = shiftToWorkingDay(day, 1, input.workingDays);
-  return working === day ? at : instantOf(input.clock, working, minuteOf(input.policy.sendAt));
-}
-
 /**
  * The first message's instant: at creation, or the next `sendAt` outside quiet hours; after a day
  * the client's one message already went without this request (`firstMessageAfterDay`), the next
@@ -127,8 +96,9 @@ export function quietHoursRelease(input: Pick<PlanInput, 'policy' | 'clock' | 'w
  * anchored do).
  */
 export function initialInstant(input: Pick<PlanInput, 'policy' | 'clock' | 'createdAt' | 'firstMessageAfterDay'> & { workingDays?: WorkingDays }): number {
+  const { day, minute } = positionOf(input.clock, input.createdAt);
   const sendAt = minuteOf(input.policy.sendAt);
-  const at = inQuietHours(input.policy, positionOf(input.clock, input.createdAt).minute) ? nextSendAt(input.policy, input.clock, input.createdAt) : input.createdAt;
+  const at = inQuietHours(input.policy, minute) ? instantOf(input.clock, minute < sendAt ? day : day + 1, sendAt) : input.createdAt;
   const after = input.firstMessageAfterDay;
   if (after === undefined || after === null || positionOf(input.clock, at).day > after) return at;
   const next = input.policy.skipDays && input.workingDays ? shiftToWorkingDay(after + 1, 1, input.workingDays) : after + 1;
@@ -165,12 +135,8 @@ export function planFollowUp(input: PlanInput): FollowUpPlan {
     return 'planned';
   };
 
-  const held = input.heldInQuietHoursAt === undefined || input.heldInQuietHoursAt === null ? null : quietHoursRelease(input, input.heldInQuietHoursAt);
   const messages: PlannedMessage[] = [];
-  // A first message held by quiet hours is the request itself, not a reminder of a date: it goes
-  // when the hold ends, and only what covers that instant (a snooze, the end) stops it.
-  const plannedInitialAt = initialInstant(input);
-  const initialAt = handled.get('initial')?.at ?? (held !== null && plannedInitialAt < held ? held : plannedInitialAt);
+  const initialAt = handled.get('initial')?.at ?? initialInstant(input);
   const firstDay = positionOf(clock, initialAt).day;
   messages.push({ key: 'initial', at: initialAt, kind: 'initial', status: statusOf('initial', initialAt) });
 
@@ -212,7 +178,6 @@ export function planFollowUp(input: PlanInput): FollowUpPlan {
   const shown = new Set(messages.map((m) => m.key));
   for (const m of input.messages) if (!shown.has(m.key)) messages.push({ key: m.key, at: m.at, kind: m.kind, status: handledStatusToSlot(m.status) });
   messages.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
-  if (held !== null) holdReminders(messages, held, clock);
 
   // The total cap: nudges and reminders count, the first message does not.
   const counted = (m: PlannedMessage) => m.kind !== 'initial' && (m.status === 'planned' || m.status === 'sent' || m.status === 'merged');
@@ -234,25 +199,6 @@ export function planFollowUp(input: PlanInput): FollowUpPlan {
   if (plannedMessage && (!plannedEscalation || plannedMessage.at <= plannedEscalation.at)) next = { type: 'message', message: plannedMessage };
   else if (plannedEscalation) next = { type: 'escalation', escalation: plannedEscalation };
   return { messages, escalations, next, exhausted: open && !plannedMessage };
-}
-
-/**
- * Reminders still planned before the end of a quiet-hours hold go at its end, one at most: the last
- * of them, unless that day already has a message (sent, merged, or planned: its own slot, a held
- * first message), to which they give way. Judged by their own instants before this, so a replan
- * during the hold has already skipped them.
- */
-function holdReminders(messages: PlannedMessage[], release: number, clock: FollowUpClock): void {
-  const late = messages.filter((m) => m.status === 'planned' && m.kind !== 'initial' && m.at < release);
-  if (late.length === 0) return;
-  const day = positionOf(clock, release).day;
-  const taken = messages.some((m) => !late.includes(m) && positionOf(clock, m.at).day === day && (m.status === 'planned' || m.status === 'sent' || m.status === 'merged'));
-  const kept = taken ? null : late.at(-1);
-  for (const m of late) {
-    if (m === kept) m.at = release;
-    else m.status = 'skipped';
-  }
-  messages.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
 }
 
 /** The internal ladder: never to the client. */
