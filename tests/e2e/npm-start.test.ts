@@ -13,7 +13,10 @@ import { eventually } from '../harness/eventually';
 import { harnessValue } from '../harness/harness-env';
 import { READY_LINE, startStack, waitFor } from './stack';
 
-jest.setTimeout(240_000);
+// Two starts of the whole stack (each waited for up to three minutes on a busy machine), the first
+// email, and the stops: the test's deadline leaves room for every step's own budget, so a slow step
+// fails with its own name.
+jest.setTimeout(600_000);
 
 function processesMentioning(fragment: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
@@ -85,7 +88,7 @@ describe('npm start', () => {
       await waitFor(first, READY_LINE);
       const api = `http://127.0.0.1:${env.PORT}`;
       // Ready once the worker's first polls reach Temporal, a moment after the banner.
-      await eventually('readyz is 200', async () => (await fetch(`${api}/readyz`)).status === 200, 30_000, 250);
+      await eventually('readyz is 200', async () => (await fetch(`${api}/readyz`)).status === 200, 60_000, 250);
       // The web app, built by npm start, at the root.
       const app = await fetch(`${api}/`);
       expect(app.status).toBe(200);
