@@ -178,7 +178,10 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
       return inTenantTransaction(deps.knex, { firmId: input.firmId, actor: input.actor, requestId: input.requestId, ip: input.ip ?? null }, async (trx) => {
         // A re-link locks both notices, always in id order (as the calendar's replan does): two such steps never deadlock.
         const ids = input.kind === 'relink_reply' ? [input.noticeId, String(input.payload.fromNoticeId)] : [input.noticeId];
-        const locked: NoticeRow[] = await trx('notices').whereIn('id', ids).orderBy('id').forUpdate();
+        // FOR NO KEY UPDATE: steps of one notice still take turns, but a transaction that holds the
+        // firm's audit lock and then writes a row referencing the notice (its foreign key check takes
+        // FOR KEY SHARE) is not stopped while this step waits for that lock (docs/architecture.md, "Locks").
+        const locked: NoticeRow[] = await trx('notices').whereIn('id', ids).orderBy('id').forNoKeyUpdate();
         const row = locked.find((r) => r.id === input.noticeId);
         if (!row) throw new Error(`notice ${input.noticeId} is not visible to its firm`);
         let entityId: string | null = null;
@@ -217,7 +220,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
      */
     async noticeRefreshFacts(input: { firmId: string; noticeId: string }): Promise<StepResult> {
       return inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
-        const row = (await trx('notices').where({ id: input.noticeId }).forUpdate().first()) as NoticeRow | undefined;
+        const row = (await trx('notices').where({ id: input.noticeId }).forNoKeyUpdate().first()) as NoticeRow | undefined;
         if (!row) throw new Error(`notice ${input.noticeId} is not visible to its firm`);
         return { facts: workflowFacts(await noticeView(trx, row)) };
       });

@@ -278,7 +278,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       body: reopenBody,
       async handler(ctx, { params, body }) {
         const client = await findClient(ctx.state.trx, params.id, params.period);
-        const period = await Period.query().where({ client_id: client.id, period: params.period }).forUpdate().first();
+        const period = await Period.query().where({ client_id: client.id, period: params.period }).forNoKeyUpdate().first();
         if (!period || period.state !== 'closed') {
           throw unprocessable('period_not_closed', `Period ${params.period} is ${period?.state ?? 'open'}: only a closed period can be reopened.`, { state: period?.state ?? 'open' });
         }
