@@ -180,13 +180,24 @@ export function csvExport(src: ExportSource): Readable {
 
 // ---- JSON -------------------------------------------------------------------------------------
 
+/**
+ * A result row as the JSON export shows it: the results list's item, with the CSV's rule for a
+ * document a reviewer set aside (setAsideRows): its ITC at risk moves to `itc.setAside` (0 under
+ * `itc.atRisk`), so the items add up to the run's `itcAtRisk` and `itcSetAside` (docs/api.md).
+ */
+export function exportedItem(row: ResultRow, setAside: boolean) {
+  const item = presentResult(row);
+  return { ...item, itc: { ...item.itc, atRisk: setAside ? 0 : item.itc.atRisk, setAside: setAside ? item.itc.atRisk : 0 } };
+}
+
 export function jsonExport(src: ExportSource, run: Record<string, unknown>): Readable {
   async function* chunks() {
     const suppliers = (await supplierRows(src)).map((s) => ({ ...presentSupplier(s), itcSetAside: rupees(s.itcSetAside), creditNotesNotIn2b: rupees(s.creditNotesNotIn2b) }));
+    const setAside = await setAsideRows(src);
     yield `{"run":${JSON.stringify(run)},"suppliers":${JSON.stringify(suppliers)},"items":[`;
     let first = true;
     for await (const row of resultRows(src)) {
-      yield `${first ? '' : ','}${JSON.stringify(presentResult(row))}`;
+      yield `${first ? '' : ','}${JSON.stringify(exportedItem(row, setAside(row)))}`;
       first = false;
     }
     yield ']}';

@@ -3,7 +3,7 @@
  * PostgreSQL, Temporal server, real worker, SMTP catcher): after a row is ignored, the run's page,
  * the runs list, the firm-wide view and the exports (CSV, XLSX, JSON) show the same ITC at risk
  * (in total and per tax head), the same amount set aside and the same counts, the ignored row left
- * out; a row a live follow-up still lists stays counted everywhere until that follow-up ends.
+ * out (the JSON export's items too, each set-aside item's ITC at risk under `itc.setAside`); a row a live follow-up still lists stays counted everywhere until that follow-up ends.
  */
 import * as ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
@@ -66,7 +66,9 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
       });
       return total;
     };
-    const json = JSON.parse((await download('json')).toString('utf8')) as { run: { summary: Summary }; suppliers: Array<{ itcAtRisk: number; itcSetAside: number }> };
+    const json = JSON.parse((await download('json')).toString('utf8')) as {
+      run: { summary: Summary }; suppliers: Array<{ itcAtRisk: number; itcSetAside: number }>; items: Array<{ itc: { atRisk: number; setAside: number } }>;
+    };
     return {
       page,
       list: list.summary,
@@ -78,7 +80,10 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
         setAside: summaryRow('ITC at risk set aside (ignored by reviewer)'),
         suppliers: { itcAtRisk: sheetSum('Suppliers', 'ITC at risk'), itcSetAside: sheetSum('Suppliers', 'ITC set aside') },
       },
-      json: { summary: json.run.summary, itcAtRisk: json.suppliers.reduce((t, s) => t + paise(s.itcAtRisk), 0), itcSetAside: json.suppliers.reduce((t, s) => t + paise(s.itcSetAside), 0) },
+      json: {
+        summary: json.run.summary, itcAtRisk: json.suppliers.reduce((t, s) => t + paise(s.itcAtRisk), 0), itcSetAside: json.suppliers.reduce((t, s) => t + paise(s.itcSetAside), 0),
+        items: { itcAtRisk: json.items.reduce((t, i) => t + paise(i.itc.atRisk), 0), itcSetAside: json.items.reduce((t, i) => t + paise(i.itc.setAside), 0) },
+      },
     };
   }
 
@@ -97,6 +102,8 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
     // The supplier lines (page and exports) add up to the run's figures; so do the CSV's columns.
     expect(v.suppliers).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     expect({ itcAtRisk: v.json.itcAtRisk, itcSetAside: v.json.itcSetAside }).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
+    // The JSON export's items, as the CSV's lines: a set-aside document's ITC at risk under itc.setAside.
+    expect(v.json.items).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     expect(v.xlsx.suppliers).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     expect(v.csv).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     // The workbook's Summary: ITC at risk per head and in total, and what was set aside right under it.
