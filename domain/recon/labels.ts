@@ -107,6 +107,9 @@ export const ITC_FIGURE_LABELS: ReadonlyArray<readonly [keyof ItcFigures, string
 /** The ITC at risk a reviewer's marks set aside (db/reconciliation-set-aside.ts), shown after "ITC at risk". */
 export const ITC_SET_ASIDE_LABEL = 'ITC at risk set aside (ignored by reviewer)';
 
+/** Under a status in the workbook's documents by status: those of its documents a reviewer set aside (counted in the status's line). */
+export const SET_ASIDE_DOCUMENTS_LABEL = 'of which ignored by reviewer';
+
 /** Credit notes the books hold that 2B does not show yet (domain/recon/risk-shown.ts): no risk, shown after "ITC at risk". */
 export const CREDIT_NOTES_NOT_IN_2B_LABEL = 'Credit notes in the books not yet in 2B (not at risk)';
 

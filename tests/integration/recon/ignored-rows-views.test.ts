@@ -8,6 +8,8 @@
 import * as ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { call } from '../../harness/api';
+import { CATEGORIES, CATEGORY_SIDES } from '../../../domain/recon';
+import { CATEGORY_LABELS } from '../../../domain/recon/labels';
 import { importFile, reconData } from './recon-helpers';
 import { eventually, inDays, startStack, TEST_POLICY, type Stack } from '../follow-ups/helpers';
 
@@ -57,6 +59,16 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
       });
       return found;
     };
+    // The documents by status: each "of which ignored by reviewer" line, with the status line it sits under.
+    const ofWhich: Array<[string, string, number]> = [];
+    let table = '';
+    let status = '';
+    book.getWorksheet('Summary')!.eachRow((row) => {
+      const label = row.getCell(1).text;
+      if (label.startsWith('As per ')) table = label;
+      if (label === 'of which ignored by reviewer') ofWhich.push([table, status, Number(row.getCell(2).value)]);
+      else status = label;
+    });
     const sheetSum = (sheet: string, header: string) => {
       const ws = book.getWorksheet(sheet)!;
       const col = (ws.getRow(1).values as unknown[]).indexOf(header);
@@ -78,6 +90,7 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
       xlsx: {
         atRisk: summaryRow('ITC at risk'),
         setAside: summaryRow('ITC at risk set aside (ignored by reviewer)'),
+        ofWhich,
         suppliers: { itcAtRisk: sheetSum('Suppliers', 'ITC at risk'), itcSetAside: sheetSum('Suppliers', 'ITC set aside') },
       },
       json: {
@@ -109,6 +122,11 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
     // The workbook's Summary: ITC at risk per head and in total, and what was set aside right under it.
     expect(v.xlsx.atRisk).toEqual(heads(v.page.itc.atRisk));
     expect(v.xlsx.setAside).toEqual(expected.aside === 0 ? null : heads(v.page.itc.setAside));
+    // The documents by status: under each status, as many documents "of which ignored" per side as it has set aside.
+    const ofWhich = (['books', 'portal'] as const).flatMap((side) => CATEGORIES
+      .filter((c) => expected.countsSetAside[c] && (CATEGORY_SIDES[c] === 'both' || CATEGORY_SIDES[c] === side))
+      .map((c): [string, string, number] => [side === 'books' ? 'As per purchase register (₹)' : 'As per GSTR-2B (₹)', CATEGORY_LABELS[c], expected.countsSetAside[c]!]));
+    expect(v.xlsx.ofWhich).toEqual(ofWhich);
     return v;
   }
 
