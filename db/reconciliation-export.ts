@@ -119,12 +119,12 @@ export async function workbookFacts(src: ExportSource, generatedAt: Date): Promi
 export type SideCell = { count: number; taxable: number; igst: number; cgst: number; sgst: number; cess: number };
 export type CategoryTotals = Record<'books' | 'portal', Record<Category, SideCell>>;
 
+const emptyCells = (): Record<Category, SideCell> => Object.fromEntries(CATEGORIES.map((c) => [c, { count: 0, taxable: 0, igst: 0, cgst: 0, sgst: 0, cess: 0 }])) as Record<Category, SideCell>;
+
 /**
  * Totals per status, side and tax head (the stored summary has per-head figures only for ITC).
  * The database sums per document type; the sign of a type is the engine's (signOf), applied here.
  */
-const emptyCells = (): Record<Category, SideCell> => Object.fromEntries(CATEGORIES.map((c) => [c, { count: 0, taxable: 0, igst: 0, cgst: 0, sgst: 0, cess: 0 }])) as Record<Category, SideCell>;
-
 export async function categoryTotals(src: ExportSource): Promise<CategoryTotals> {
   const totals: CategoryTotals = { books: emptyCells(), portal: emptyCells() };
   for (const side of ['books', 'portal'] as const) {

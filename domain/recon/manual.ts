@@ -22,7 +22,7 @@ export interface StoredDecision extends RowDecision {
   portalKey: string | null;
 }
 
-/** Why an action cannot apply to the rows it names (the API answers 409 with the code). */
+/** Why an action cannot apply to the rows it names (the API answers 409 with the code; 422 for the two mismatches, docs/api.md). */
 export class ManualActionError extends Error {
   constructor(
     readonly code: 'not_linkable' | 'not_a_pair' | 'not_acceptable' | 'reason_required' | 'gstin_mismatch' | 'document_type_mismatch',
