@@ -19,6 +19,7 @@ import { renderNoticeAlert } from '../domain/notices';
 import { createNoticeNotifier, inAppNotifier, type NoticeNotifier } from './notice-notifier';
 import type { MailDeps } from './mail-transport';
 import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
+import { istDate } from '../domain/calendar';
 
 export type ApplyStepInput = { firmId: string; noticeId: string; kind: StepKind; actor: NoticeActor; payload: Record<string, unknown>; requestId?: string; ip?: string | null };
 
@@ -28,6 +29,18 @@ const str = (p: Payload, k: string): string | null => (typeof p[k] === 'string' 
 async function activeUsers(trx: Knex.Transaction, firmId: string, role: string): Promise<string[]> {
   const rows: Array<{ id: string }> = await trx('users').where({ firm_id: firmId, role, active: true }).select('id').orderBy('id');
   return rows.map((r) => r.id);
+}
+
+/**
+ * The assignee, while they may still work on the notice: an active staff member, manager or firm
+ * admin of the firm (as assigning requires). One who was deactivated or given another role since is
+ * no assignee: their reminders go to the managers, as a notice with nobody assigned does, rather than
+ * to nobody (a deactivated person gets no email and never signs in to read the in-app one).
+ */
+async function assigneeWhoCanAct(trx: Knex.Transaction, row: NoticeRow): Promise<string[] | null> {
+  if (!row.assignee_id) return null;
+  const user = await trx('users').where({ id: row.assignee_id, firm_id: row.firm_id, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
+  return user ? [row.assignee_id] : null;
 }
 
 /**
@@ -231,7 +244,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
           return { fired: false, recipients: 0, queued: [], absent: true as const };
         }
         let userIds: string[];
-        if (step.audience === 'assignee') userIds = row.assignee_id ? [row.assignee_id] : await activeUsers(trx, row.firm_id, 'manager');
+        if (step.audience === 'assignee') userIds = (await assigneeWhoCanAct(trx, row)) ?? (await activeUsers(trx, row.firm_id, 'manager'));
         else userIds = await activeUsers(trx, row.firm_id, step.audience);
         const inserted = await trx('notice_alerts')
           .insert({ firm_id: row.firm_id, notice_id: row.id, step_key: step.key, audience: step.audience, reason: step.reason, planned_at: step.at, recipients: userIds.length })
@@ -251,7 +264,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
             firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
             payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
           },
-          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate }) },
+          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, today: istDate(new Date()) }) },
         );
         return { fired: true, recipients: userIds.length, queued };
       });

@@ -69,7 +69,7 @@ export function useAppStack(prefix: string, env: Record<string, string> = {}): A
       MAIL_SMTP_PORT: String(await freePort()),
       MAIL_API_PORT: String(await freePort()),
     });
-    // E2E_STACK_START_MS: a longer wait for the stack on a machine shared by other runs (default 3 minutes).
+    // E2E_STACK_START_MS: a longer wait for the stack on a machine shared by other runs (default 4 minutes).
     [app.browser] = await Promise.all([launchBrowser(), waitFor(stack, READY_LINE, Number(process.env.E2E_STACK_START_MS) || undefined)]);
     app.demo = JSON.parse(fs.readFileSync(path.join(app.dataDir, 'demo-credentials.json'), 'utf8'));
   });

@@ -5,7 +5,8 @@
  * it; staff records the filing with its ARN and a hearing. Staff uploads the notice's papers (a PDF
  * listed and downloaded as sent; a double click uploads once; a wrong type, a file that is not what
  * it says and one too large refused in the API's words) and moves a reply to the notice of the case
- * it answers. axe-core on the main pages; no page error.
+ * it answers. A manager who saved any version of a reply is offered no review of it; the client's
+ * user reads the reply as filed and none of the firm's plan. axe-core on the main pages; no page error.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -192,11 +193,49 @@ describe('GST notices in the browser', () => {
     const p = portal.page;
     await p.getByTestId('notice-row').first().waitFor();
     expect(await p.getByRole('button', { name: 'Take in a notice' }).count()).toBe(0);
+    // The firm's own target date is not a column of theirs.
+    expect(await p.getByRole('columnheader', { name: 'Our target' }).count()).toBe(0);
     await p.getByTestId('notice-row').first().getByRole('link').first().click();
     await p.getByTestId('notice-dates').waitFor();
     expect(await p.getByLabel('Reply draft').count()).toBe(0);
     expect(await p.getByText('version 1').count()).toBe(0);
     expect(await p.getByRole('button', { name: /Record filing|Add hearing|Close notice/ }).count()).toBe(0);
+    await portal.done();
+  });
+
+  it('offers no review to a manager who saved any version of the reply, and shows the client the reply as filed, not the firm’s plan', async () => {
+    const client = app.demo.clients[0]!;
+    const api = (method: string, path: string, token: string, body?: unknown) => call({ url: app.demo.apiUrl }, method, path, { token, body });
+    const [manager, staff, admin] = [await app.token('manager'), await app.token('staff'), await app.token('firm_admin')];
+    const users = (await api('GET', '/api/users', manager)).body as { items: Array<{ id: string; email: string }> };
+    const staffId = users.items.find((u) => u.email === app.user('staff').email)!.id;
+    const today = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
+    const notice = (await api('POST', `/api/clients/${client.id}/notices`, manager, { form: 'ASMT-10', reference: `ZD27${randomBytes(5).toString('hex').toUpperCase()}`, servedOn: today, assigneeId: staffId })).body as { id: string; reference: string };
+    // Staff drafts, the manager rewrites a version, staff saves the last one and submits it.
+    for (const [token, text] of [[staff, 'Version one.'], [manager, 'Version two, by the manager.'], [staff, 'Dear Sir, the difference is explained in the annexure.']] as const) {
+      expect((await api('PUT', `/api/notices/${notice.id}/draft`, token, { text })).status).toBe(200);
+    }
+    expect((await api('POST', `/api/notices/${notice.id}/submit`, staff)).status).toBe(200);
+
+    // Four eyes counts every drafter: the manager is offered no review and is told why.
+    const m = await app.signedIn('manager', 'manager-four-eyes', `/notices/${notice.id}`);
+    await m.page.getByText('You drafted this reply: another manager or firm admin reviews it (four eyes).').waitFor();
+    expect(await m.page.getByRole('button', { name: /Approve reply|Request changes/ }).count()).toBe(0);
+    await m.done();
+    expect((await api('POST', `/api/notices/${notice.id}/approve`, admin, {})).status).toBe(200);
+    expect((await api('POST', `/api/notices/${notice.id}/filing`, staff, { arn: 'AD2712260004567', filedOn: today })).status).toBe(200);
+
+    // The client's own user reads the reply as filed, and none of the firm's working.
+    const portal = await app.signedIn('client', 'client-filed', `/notices/${notice.id}`);
+    const p = portal.page;
+    const reply = p.getByTestId('client-reply');
+    await reply.getByText('Dear Sir, the difference is explained in the annexure.').waitFor();
+    await reply.getByText('AD2712260004567').waitFor();
+    expect(await p.getByText('Version two, by the manager.').count()).toBe(0);
+    expect(await p.getByTestId('notice-dates').getByText('Our target').count()).toBe(0);
+    expect(await p.getByRole('heading', { name: /^(Reminders|Escalations)$/ }).count()).toBe(0);
+    expect(await seriousA11yViolations(p)).toEqual([]);
+    await screenshot(p, 'notice-client-filed');
     await portal.done();
   });
 

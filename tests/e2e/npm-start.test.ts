@@ -13,7 +13,7 @@ import { eventually } from '../harness/eventually';
 import { harnessValue } from '../harness/harness-env';
 import { READY_LINE, startStack, waitFor } from './stack';
 
-jest.setTimeout(240_000);
+jest.setTimeout(300_000);
 
 function processesMentioning(fragment: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });

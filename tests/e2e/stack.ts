@@ -20,7 +20,7 @@ export function startStack(env: Record<string, string>, cwd = ROOT): Started {
   return { child, output: () => output, exited };
 }
 
-export async function waitFor(started: Started, text: string, timeoutMs = 180_000): Promise<void> {
+export async function waitFor(started: Started, text: string, timeoutMs = 240_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!started.output().includes(text)) {
     if (started.child.exitCode !== null) throw new Error(`exited early:\n${started.output()}`);

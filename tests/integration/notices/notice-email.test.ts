@@ -107,6 +107,37 @@ describe('notice reminders by email', () => {
     expect(await subjects(firm.users.staff.email, notice.reference)).toEqual(before);
   });
 
+  it("tells the firm admins how late a notice taken in long overdue is, not the policy's three days", async () => {
+    // Taken in twelve days after its due date: the partner step goes at once (a late plan).
+    const due = daysFromToday(-12);
+    const notice = await intake({ form: 'ASMT-10', servedOn: daysFromToday(-40), dueDate: due });
+    await eventually('the partner escalation fired', async () => (await fired(notice.id)).includes(`partner:${due}`));
+    // Sent after its alert commits: waited for by its reference (the catcher is shared).
+    const mail = await eventually('the partner email caught', async () => (await caughtTo(firm.users.firm_admin.email)).find((m) => m.Subject.includes(notice.reference)) ?? null, 30_000);
+    expect(mail.Subject).toBe(`Overdue notice: ASMT-10 ${notice.reference} — ${firm.clients[0]!.name} — 12 days overdue: the reply was due on ${due} and no ARN is recorded`);
+    expect((await caughtMessage(mail.ID)).Text).toContain(`12 days overdue: the reply was due on ${due}`);
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+  });
+
+  it("tells the managers, not nobody, when the notice's assignee has been deactivated", async () => {
+    const notice = await intake({ form: 'ASMT-13', assigneeId: firm.users.staff.id });
+    // Closed so its run fires nothing of its own; the step is then fired by the activity alone, as the run would.
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+    const step = { key: `t-1:probe-${notice.id}`, at: new Date().toISOString(), kind: 'reminder', audience: 'assignee', reason: 'due_soon', forDate: daysFromToday(60) };
+    const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
+    const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    await db.owner('users').where({ id: firm.users.staff.id }).update({ active: false });
+    try {
+      expect(await env.run(activities.noticeFireStep, { firmId: firm.id, noticeId: notice.id, step: step as never })).toEqual({ fired: true, recipients: 1 });
+    } finally {
+      await db.owner('users').where({ id: firm.users.staff.id }).update({ active: true });
+    }
+    const told = (await db.owner('notifications').where({ firm_id: firm.id, kind: NOTICE_NOTIFICATION_KIND }).whereRaw(`payload->>'key' = ?`, [step.key]).pluck('user_id')) as string[];
+    expect(told).toEqual([firm.users.manager.id]);
+    await eventually('the reminder emailed to the manager', async () => (await subjects(firm.users.manager.email, notice.reference)).length === 1);
+    expect(await subjects(firm.users.staff.email, notice.reference)).toEqual([]);
+  });
+
   it('sends the weekly digest once per manager, open notices most urgent first, however often it runs', async () => {
     const big = await intake({ form: 'ASMT-10', amounts: { tax: 900000, interest: 0, penalty: 0 }, assigneeId: firm.users.staff.id });
     const blocking = await intake({ form: 'DRC-01B', amounts: { tax: 1000, interest: 0, penalty: 0 } });

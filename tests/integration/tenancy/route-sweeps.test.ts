@@ -12,6 +12,10 @@ import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 
+// Each sweep sends every route once per role (over a thousand requests, one after the other): on a
+// loaded two-core machine that takes longer than the default minute without anything being wrong.
+jest.setTimeout(300_000);
+
 /** A register import, a 2B import and a run of the firm's first client (made once per firm). */
 const reconFixtures = new Map<string, Promise<{ importId: string; runId: string }>>();
 function reconFixture(db: TestDatabase, firm: TestFirm): Promise<{ importId: string; runId: string }> {

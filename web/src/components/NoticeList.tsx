@@ -5,6 +5,7 @@
 import { Alert, Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { useClients, useNotices } from '../http/queries';
+import { useUser } from '../http/session';
 import { daysUntil, formatCount, formatDate, formatDaysLeft, formatRupees } from '../lib/format';
 import { NoticeStateBadge } from './badges';
 import { errorText, QueryState } from './QueryState';
@@ -29,6 +30,8 @@ export function DaysLeft({ date, done }: { date: string | null; done?: boolean }
 
 export function NoticeList({ clientId, state }: { clientId?: string; state?: string }) {
   const notices = useNotices({ clientId, state });
+  // Our target date is the firm's own deadline: a client's users have none (the API sends it empty).
+  const firm = useUser().role !== 'client';
   const clients = useClients();
   const clientName = (id: string) => clients.data?.find((c) => c.id === id)?.name ?? '…';
   // A page that failed to load after the first is shown under the list, not instead of it.
@@ -45,7 +48,7 @@ export function NoticeList({ clientId, state }: { clientId?: string; state?: str
                 {clientId ? null : <Table.Th>Client</Table.Th>}
                 <Table.Th>Due</Table.Th>
                 <Table.Th>Left</Table.Th>
-                <Table.Th>Our target</Table.Th>
+                {firm ? <Table.Th>Our target</Table.Th> : null}
                 <Table.Th className="num">Demand</Table.Th>
                 <Table.Th>State</Table.Th>
               </Table.Tr>
@@ -76,7 +79,7 @@ export function NoticeList({ clientId, state }: { clientId?: string; state?: str
                   <Table.Td className="nowrap">
                     <DaysLeft date={n.effectiveDueDate} done={n.state === 'filed' || n.state === 'closed'} />
                   </Table.Td>
-                  <Table.Td className="nowrap">{formatDate(n.targetDate)}</Table.Td>
+                  {firm ? <Table.Td className="nowrap">{formatDate(n.targetDate)}</Table.Td> : null}
                   <Table.Td className="num">{formatRupees(n.amounts.total)}</Table.Td>
                   <Table.Td className="nowrap">
                     <NoticeStateBadge state={n.state} />

@@ -316,7 +316,8 @@ export type Notice = {
   reminders: NoticeStep[];
   escalations: NoticeStep[];
   clocks: Array<{ kind: 'penalty_saving' | 'appeal_due' | 'condonation_end' | 'limitation_end'; date: string; note: string; section?: string; financialYears?: string[] }>;
-  reply: null | { arn: string; filedOn: string; filedOutside: boolean; evidenceIds: string[] };
+  /** A client's own users get the reply as filed: its `text` when it was drafted in Taalmel (null otherwise), without the firm's evidence ids. */
+  reply: null | { arn: string; filedOn: string; filedOutside?: boolean; evidenceIds?: string[]; text?: string | null };
   outcome: null | { outcome: string; orderForm: string | null; orderDate: string | null };
   hearings: Hearing[];
   createdAt: string;

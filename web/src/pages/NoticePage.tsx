@@ -13,7 +13,7 @@ import { keys, useClient, useNotice } from '../http/queries';
 import { useUser } from '../http/session';
 import type { NoticeDetail } from '../http/types';
 import { NoticeStateBadge } from '../components/badges';
-import { AdjournButton, DraftEditor, NoticeActions } from '../components/NoticeActions';
+import { AdjournButton, DraftEditor, draftedAnyVersion, NoticeActions } from '../components/NoticeActions';
 import { NoticeCase } from '../components/NoticeCase';
 import { NoticeDocuments } from '../components/NoticeDocuments';
 import { mayEditDates, NoticeDatesEdit } from '../components/notices/NoticeDatesEdit';
@@ -42,7 +42,8 @@ function clockLabel(c: NoticeDetail['clocks'][number]): string {
   return c.financialYears?.length ? `${label} (FY ${c.financialYears.join(', FY ')})` : label;
 }
 
-function Dates({ n }: { n: NoticeDetail }) {
+/** `firm`: the firm's own view; a client's users have no internal target date (the API sends it empty). */
+function Dates({ n, firm }: { n: NoticeDetail; firm: boolean }) {
   const done = n.state === 'filed' || n.state === 'closed';
   return (
     <Table aria-label="Dates and clocks" data-testid="notice-dates">
@@ -60,7 +61,7 @@ function Dates({ n }: { n: NoticeDetail }) {
             {formatDate(n.effectiveDueDate)} <DaysLeft date={n.effectiveDueDate} done={done} />
           </Group>
         </Row>
-        <Row label="Our target">{formatDate(n.targetDate)}</Row>
+        {firm ? <Row label="Our target">{formatDate(n.targetDate)}</Row> : null}
         {n.clocks.map((c, i) => (
           // A notice on years under different sections has one clock of a kind per year or section.
           <Row key={`${c.kind}:${i}`} label={clockLabel(c)}>
@@ -74,6 +75,36 @@ function Dates({ n }: { n: NoticeDetail }) {
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/**
+ * The reply as a client's own users see it (docs/notices.md, "What a client's users see"): nothing
+ * while the firm works on it, then the reply as filed, its text when it was drafted in Taalmel.
+ */
+function ClientReply({ n }: { n: NoticeDetail }) {
+  if (!n.reply) {
+    return (
+      <Text size="sm" c="dimmed" data-testid="client-reply">
+        The reply is shown here once it is filed.
+      </Text>
+    );
+  }
+  return (
+    <Stack gap="xs" data-testid="client-reply">
+      <Text size="sm">
+        Filed on {formatDate(n.reply.filedOn)} · ARN <span className="mono">{n.reply.arn}</span>
+      </Text>
+      {n.reply.text ? (
+        <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+          {n.reply.text}
+        </Text>
+      ) : (
+        <Text size="sm" c="dimmed">
+          The reply as filed is among the documents.
+        </Text>
+      )}
+    </Stack>
   );
 }
 
@@ -123,6 +154,8 @@ export default function NoticePage() {
   const client = useClient(notice.data?.clientId ?? '');
   const queryClient = useQueryClient();
   const [editingDates, setEditingDates] = useState(false);
+  // A client's own users get the reduced view: no drafts, plan, target date or adjournments of the firm's working.
+  const firm = user.role !== 'client';
   if (notice.error instanceof ApiError && (notice.error.status === 404 || notice.error.status === 400)) return <NotFoundPage what="notice" />;
   const n = notice.data;
   const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: keys.notices }), queryClient.invalidateQueries({ queryKey: keys.approvals })]);
@@ -176,7 +209,7 @@ export default function NoticePage() {
                     </Button>
                   ) : null}
                 </Group>
-                <Dates n={data} />
+                <Dates n={data} firm={firm} />
               </Card>
               <Card withBorder>
                 <Title order={2} size="h4" mb="sm">
@@ -189,36 +222,40 @@ export default function NoticePage() {
               <Title order={2} size="h4" mb="sm">
                 Reply
               </Title>
-              <Stack>
-                <DraftEditor key={data.drafts.length} n={data} onDone={refresh} />
-                {data.state === 'in_review' ? (
-                  <Text size="sm">
-                    {data.draftedBy === user.id ? 'You drafted this reply: another manager or firm admin reviews it (four eyes).' : 'The reply is with a manager for review. Whoever drafted it cannot approve it.'}
-                  </Text>
-                ) : null}
-                {data.drafts.length ? (
-                  <Table aria-label="Draft versions">
-                    <Table.Tbody>
-                      {[...data.drafts].reverse().map((d) => (
-                        <Table.Tr key={d.id}>
-                          <Table.Td w={120}>version {d.version}</Table.Td>
-                          <Table.Td w={200}>{formatDateTime(d.createdAt)}</Table.Td>
-                          <Table.Td>
-                            <Text size="sm" lineClamp={3} style={{ whiteSpace: 'pre-wrap' }}>
-                              {d.text}
-                            </Text>
-                          </Table.Td>
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
-                ) : null}
-                {data.reviews.map((r) => (
-                  <Alert key={r.id} color={r.decision === 'approved' ? 'green' : 'orange'} title={`${r.decision === 'approved' ? 'Approved' : 'Changes requested'} (version ${r.draftVersion}) · ${formatDateTime(r.createdAt)}`}>
-                    {r.comment ?? 'No comment.'}
-                  </Alert>
-                ))}
-              </Stack>
+              {firm ? (
+                <Stack>
+                  <DraftEditor key={data.drafts.length} n={data} onDone={refresh} />
+                  {data.state === 'in_review' ? (
+                    <Text size="sm">
+                      {draftedAnyVersion(data, user.id) ? 'You drafted this reply: another manager or firm admin reviews it (four eyes).' : 'The reply is with a manager for review. Whoever drafted it cannot approve it.'}
+                    </Text>
+                  ) : null}
+                  {data.drafts.length ? (
+                    <Table aria-label="Draft versions">
+                      <Table.Tbody>
+                        {[...data.drafts].reverse().map((d) => (
+                          <Table.Tr key={d.id}>
+                            <Table.Td w={120}>version {d.version}</Table.Td>
+                            <Table.Td w={200}>{formatDateTime(d.createdAt)}</Table.Td>
+                            <Table.Td>
+                              <Text size="sm" lineClamp={3} style={{ whiteSpace: 'pre-wrap' }}>
+                                {d.text}
+                              </Text>
+                            </Table.Td>
+                          </Table.Tr>
+                        ))}
+                      </Table.Tbody>
+                    </Table>
+                  ) : null}
+                  {data.reviews.map((r) => (
+                    <Alert key={r.id} color={r.decision === 'approved' ? 'green' : 'orange'} title={`${r.decision === 'approved' ? 'Approved' : 'Changes requested'} (version ${r.draftVersion}) · ${formatDateTime(r.createdAt)}`}>
+                      {r.comment ?? 'No comment.'}
+                    </Alert>
+                  ))}
+                </Stack>
+              ) : (
+                <ClientReply n={data} />
+              )}
             </Card>
             <SimpleGrid cols={{ base: 1, lg: data.caseId ? 2 : 1 }}>
               <Card withBorder>
@@ -247,9 +284,11 @@ export default function NoticePage() {
                       <Table.Tr key={h.id} data-testid="hearing-row">
                         <Table.Td>{formatDateTime(h.at)}</Table.Td>
                         <Table.Td>{h.place ?? '—'}</Table.Td>
-                        <Table.Td>
-                          {h.adjournments ? `adjourned ${h.adjournments}×${h.lastReason ? `: ${h.lastReason}` : ''}` : 'not adjourned'}
-                        </Table.Td>
+                        {firm ? (
+                          <Table.Td>
+                            {h.adjournments ? `adjourned ${h.adjournments}×${h.lastReason ? `: ${h.lastReason}` : ''}` : 'not adjourned'}
+                          </Table.Td>
+                        ) : null}
                         <Table.Td>
                           <AdjournButton n={data} h={h} onDone={refresh} />
                         </Table.Td>
@@ -263,20 +302,22 @@ export default function NoticePage() {
                 </Text>
               )}
             </Card>
-            <SimpleGrid cols={{ base: 1, lg: 2 }}>
-              <Card withBorder>
-                <Title order={2} size="h4" mb="sm">
-                  Reminders
-                </Title>
-                <NoticeSteps steps={data.reminders} label="Reminders" />
-              </Card>
-              <Card withBorder>
-                <Title order={2} size="h4" mb="sm">
-                  Escalations
-                </Title>
-                <NoticeSteps steps={data.escalations} label="Escalations" />
-              </Card>
-            </SimpleGrid>
+            {firm ? (
+              <SimpleGrid cols={{ base: 1, lg: 2 }}>
+                <Card withBorder>
+                  <Title order={2} size="h4" mb="sm">
+                    Reminders
+                  </Title>
+                  <NoticeSteps steps={data.reminders} label="Reminders" />
+                </Card>
+                <Card withBorder>
+                  <Title order={2} size="h4" mb="sm">
+                    Escalations
+                  </Title>
+                  <NoticeSteps steps={data.escalations} label="Escalations" />
+                </Card>
+              </SimpleGrid>
+            ) : null}
             {data.history.length ? (
               <Card withBorder>
                 <Title order={2} size="h4" mb="sm">
