@@ -155,6 +155,10 @@ export function reconciliationActionRoutes(): RouteSpec[] {
             // The request is fine and the rows can be linked, but only with the person's say-so: 422, not 409.
             throw unprocessable(error.code, error.message, { booksSupplierGstin: rows[0]!.row.books?.supplierGstin ?? null, portalSupplierGstin: rows[1]!.row.portal?.supplierGstin ?? null });
           }
+          if (error instanceof ManualActionError && error.code === 'document_type_mismatch') {
+            // Two documents of different kinds are never one document: no confirmation makes the link (docs/api.md).
+            throw unprocessable(error.code, error.message, { booksDocType: rows[0]!.row.books?.docType ?? null, portalDocType: rows[1]!.row.portal?.docType ?? null });
+          }
           if (error instanceof ManualActionError) throw conflict(error.code, error.message);
           throw error;
         }

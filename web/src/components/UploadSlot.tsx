@@ -6,7 +6,7 @@
 import { Alert, Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import { documentFieldLabel, portalPlace } from '../../../domain/recon/labels';
+import { issueFieldLabel, portalPlace } from '../../../domain/recon/labels';
 import { api, ApiError, uploadFile } from '../http/client';
 import { keys } from '../http/queries';
 import type { ImportKind, ImportRecord, Issue } from '../http/types';
@@ -37,16 +37,18 @@ export function issuePlace(i: Issue): string {
   return parts.join(', ') || '—';
 }
 
-/** The column as the file names it when the reader knows it, else the field in words. */
-export function issueField(i: Issue): string {
-  if (i.column) return i.column;
-  if (i.field) return documentFieldLabel(i.field);
-  return '—';
+/**
+ * The column as the file names it when the reader knows it, else the field in words: a portal
+ * file's key (`txval`, `ctin`) as the portal's Excel names it ("Taxable value", "Supplier GSTIN").
+ */
+export function issueField(i: Issue, kind: ImportKind): string {
+  if (!i.column && !i.field) return '—';
+  return issueFieldLabel(i, kind === 'purchase_register' ? 'register' : 'portal');
 }
 
 const SHOWN = 50;
 
-function IssueTable({ issues, label }: { issues: Issue[]; label: string }) {
+function IssueTable({ issues, label, kind }: { issues: Issue[]; label: string; kind: ImportKind }) {
   return (
     <>
       <Table fz="xs" aria-label={label}>
@@ -61,7 +63,7 @@ function IssueTable({ issues, label }: { issues: Issue[]; label: string }) {
           {issues.slice(0, SHOWN).map((i, n) => (
             <Table.Tr key={n}>
               <Table.Td>{issuePlace(i)}</Table.Td>
-              <Table.Td>{issueField(i)}</Table.Td>
+              <Table.Td>{issueField(i, kind)}</Table.Td>
               <Table.Td>
                 {i.message}
                 {i.count && i.count > 1 ? ` (${formatCount(i.count)} times)` : ''}
@@ -206,7 +208,7 @@ export function UploadSlot(props: {
               This exact file was uploaded before. Its rows are used again; nothing is counted twice.
             </Alert>
           ) : null}
-          {state.warnings.filter((w) => w.code !== 'duplicate_upload').length ? <IssueTable issues={state.warnings.filter((w) => w.code !== 'duplicate_upload')} label="Warnings" /> : null}
+          {state.warnings.filter((w) => w.code !== 'duplicate_upload').length ? <IssueTable issues={state.warnings.filter((w) => w.code !== 'duplicate_upload')} label="Warnings" kind={props.kind} /> : null}
         </Stack>
       ) : null}
       {state.step === 'failed' ? (
@@ -214,7 +216,7 @@ export function UploadSlot(props: {
           <Text size="sm" mb="xs">
             {state.message}
           </Text>
-          {state.issues.length ? <IssueTable issues={state.issues} label="Problems in the file" /> : null}
+          {state.issues.length ? <IssueTable issues={state.issues} label="Problems in the file" kind={props.kind} /> : null}
           {existing ? (
             <Text size="sm" mt="xs">
               The file on record is still the one used: {existing.filename} ({formatCount(existing.rows)} rows, uploaded {formatDateTime(existing.uploadedAt)}).
