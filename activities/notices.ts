@@ -264,7 +264,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
             firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
             payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
           },
-          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, today: istDate(new Date()) }) },
+          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, plannedOn: istDate(new Date(step.at)) }) },
         );
         return { fired: true, recipients: userIds.length, queued };
       });

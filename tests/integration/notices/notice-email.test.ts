@@ -7,6 +7,7 @@
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNoticeActivities } from '../../../activities/notices';
+import { dueInstant } from '../../../domain/calendar';
 import type { RunningWorker } from '../../../ops/worker';
 import { NOTICE_DIGEST_WORKFLOW, NOTICE_NOTIFICATION_KIND } from '../../../workflows/notice-definitions';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
@@ -117,6 +118,22 @@ describe('notice reminders by email', () => {
     expect(mail.Subject).toBe(`Overdue notice: ASMT-10 ${notice.reference} — ${firm.clients[0]!.name} — 12 days overdue: the reply was due on ${due} and no ARN is recorded`);
     expect((await caughtMessage(mail.ID)).Text).toContain(`12 days overdue: the reply was due on ${due}`);
     await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+  });
+
+  it('says three days overdue for the partner step planned on its day, though it goes a moment after midnight', async () => {
+    // The step is planned at the end of the third day after the due date (23:59:59.999 IST): the
+    // activity runs a moment later, on the fourth day. The count is the planned day's, not the clock's.
+    const due = daysFromToday(-4);
+    const notice = await intake({ form: 'ASMT-13' });
+    // Closed so its run fires nothing of its own; the step is then fired by the activity alone, as the run would.
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+    const at = new Date(dueInstant(due).getTime() + 3 * 86_400_000).toISOString();
+    const step = { key: `partner:probe-${notice.id}`, at, kind: 'escalation', audience: 'firm_admin', reason: 'partner_escalation', forDate: due };
+    const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
+    const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    expect(await env.run(activities.noticeFireStep, { firmId: firm.id, noticeId: notice.id, step: step as never })).toEqual({ fired: true, recipients: 1 });
+    const mail = await eventually('the partner email caught', async () => (await caughtTo(firm.users.firm_admin.email)).find((m) => m.Subject.includes(notice.reference)) ?? null, 30_000);
+    expect(mail.Subject).toBe(`Overdue notice: ASMT-13 ${notice.reference} — ${firm.clients[0]!.name} — three days overdue: the reply was due on ${due} and no ARN is recorded`);
   });
 
   it("tells the managers, not nobody, when the notice's assignee has been deactivated", async () => {
