@@ -44,6 +44,17 @@ async function assigneeWhoCanAct(trx: Knex.Transaction, row: NoticeRow): Promise
 }
 
 /**
+ * Who an assignee's step tells: the assignee who can act, else the managers. A daily overdue step has
+ * a managers' twin at the same instant (domain/notices/plan.ts): without an assignee it tells nobody,
+ * so the managers get that day's overdue once, not twice.
+ */
+async function assigneeStepRecipients(trx: Knex.Transaction, row: NoticeRow, step: PlanStep): Promise<string[]> {
+  const assignee = await assigneeWhoCanAct(trx, row);
+  if (assignee) return assignee;
+  return step.reason === 'overdue' ? [] : activeUsers(trx, row.firm_id, 'manager');
+}
+
+/**
  * This notice takes the reply of another notice of its case, both rows locked. The rule is checked
  * again under the locks (another request may have moved the reply since the api looked), and a
  * refusal is final (non-retryable: nothing was written).
@@ -244,7 +255,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
           return { fired: false, recipients: 0, queued: [], absent: true as const };
         }
         let userIds: string[];
-        if (step.audience === 'assignee') userIds = (await assigneeWhoCanAct(trx, row)) ?? (await activeUsers(trx, row.firm_id, 'manager'));
+        if (step.audience === 'assignee') userIds = await assigneeStepRecipients(trx, row, step);
         else userIds = await activeUsers(trx, row.firm_id, step.audience);
         const inserted = await trx('notice_alerts')
           .insert({ firm_id: row.firm_id, notice_id: row.id, step_key: step.key, audience: step.audience, reason: step.reason, planned_at: step.at, recipients: userIds.length })

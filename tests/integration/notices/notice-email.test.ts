@@ -155,6 +155,20 @@ describe('notice reminders by email', () => {
     expect(await subjects(firm.users.staff.email, notice.reference)).toEqual([]);
   });
 
+  it("tells the managers a day's overdue once when nobody is assigned, not again for the assignee's step", async () => {
+    const notice = await intake({ form: 'ASMT-13' });
+    // Closed so its run fires nothing of its own; the step is then fired by the activity alone, as the run would.
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+    // The plan pairs each day's assignee step with a managers' step of the same instant: that one tells them.
+    const step = { key: `overdue:probe-${notice.id}:1:assignee`, at: new Date().toISOString(), kind: 'escalation', audience: 'assignee', reason: 'overdue', forDate: daysFromToday(-1) };
+    const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
+    const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    expect(await env.run(activities.noticeFireStep, { firmId: firm.id, noticeId: notice.id, step: step as never })).toEqual({ fired: true, recipients: 0 });
+    const told = (await db.owner('notifications').where({ firm_id: firm.id, kind: NOTICE_NOTIFICATION_KIND }).whereRaw(`payload->>'key' = ?`, [step.key]).pluck('user_id')) as string[];
+    expect(told).toEqual([]);
+    expect(await db.owner('outbox').where({ firm_id: firm.id }).where('slot_key', 'like', `notice:${notice.id}:${step.key}:%`).pluck('slot_key')).toEqual([]);
+  });
+
   it('sends the weekly digest once per manager, open notices most urgent first, however often it runs', async () => {
     const big = await intake({ form: 'ASMT-10', amounts: { tax: 900000, interest: 0, penalty: 0 }, assigneeId: firm.users.staff.id });
     const blocking = await intake({ form: 'DRC-01B', amounts: { tax: 1000, interest: 0, penalty: 0 } });
