@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { cancelFollowUpsOfNotice } from '../db/follow-ups';
 import { lockNoticeKey } from '../db/period-lock';
 import { moveReply, relinkSide } from '../db/notice-replies';
-import { dateFactsOf, findNotice, holidayCalendarFor, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
+import { dateFactsOf, findNotice, holidayCalendarFor, loadNoticeForm, mayOwnNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
 import { dateChangeErrors, relinkRefusal, type DateChange, type PlanStep } from '../domain/notices';
 import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, NOTICE_REFUSAL, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
@@ -39,8 +39,7 @@ async function activeUsers(trx: Knex.Transaction, firmId: string, role: string):
  */
 async function assigneeWhoCanAct(trx: Knex.Transaction, row: NoticeRow): Promise<string[] | null> {
   if (!row.assignee_id) return null;
-  const user = await trx('users').where({ id: row.assignee_id, firm_id: row.firm_id, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
-  return user ? [row.assignee_id] : null;
+  return (await mayOwnNotice(trx, row.firm_id, row.assignee_id)) ? [row.assignee_id] : null;
 }
 
 /**
