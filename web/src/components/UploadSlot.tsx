@@ -102,8 +102,9 @@ export function UploadSlot(props: {
     if (blocked) return;
     setState({ step: 'uploading', filename: file.name, fraction: 0 });
     props.onUploaded(null);
+    let created: { importId: string; uploadUrl: string } | null = null;
     try {
-      const created = await api.post<{ importId: string; uploadUrl: string }>(`/api/clients/${props.clientId}/imports`, {
+      created = await api.post<{ importId: string; uploadUrl: string }>(`/api/clients/${props.clientId}/imports`, {
         kind: props.kind,
         period: props.period,
         filename: file.name,
@@ -121,6 +122,9 @@ export function UploadSlot(props: {
     } catch (e) {
       const issues = e instanceof ApiError ? ((e.details.errors as Issue[]) ?? []) : [];
       setState({ step: 'failed', filename: file.name, message: errorText(e), issues });
+      // Once created, the import is on record however the upload ended (a refused file is kept as
+      // `rejected` with its errors, an unfinished one waits or expires): the Imports tab lists it.
+      if (created) void queryClient.invalidateQueries({ queryKey: keys.imports(props.clientId) });
       // Closed since the page read it: the page asks again, and says so for both files and the run.
       if (e instanceof ApiError && e.code === 'period_closed') void queryClient.invalidateQueries({ queryKey: keys.period(props.clientId, props.period) });
     }
