@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { cancelFollowUpsOfNotice } from '../db/follow-ups';
 import { lockNoticeKey } from '../db/period-lock';
 import { moveReply, relinkSide } from '../db/notice-replies';
-import { dateFactsOf, findNotice, holidayCalendarFor, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
+import { dateFactsOf, findNotice, holidayCalendarFor, loadNoticeForm, mayOwnNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
 import { dateChangeErrors, relinkRefusal, type DateChange, type PlanStep } from '../domain/notices';
 import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, NOTICE_REFUSAL, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
@@ -39,8 +39,18 @@ async function activeUsers(trx: Knex.Transaction, firmId: string, role: string):
  */
 async function assigneeWhoCanAct(trx: Knex.Transaction, row: NoticeRow): Promise<string[] | null> {
   if (!row.assignee_id) return null;
-  const user = await trx('users').where({ id: row.assignee_id, firm_id: row.firm_id, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
-  return user ? [row.assignee_id] : null;
+  return (await mayOwnNotice(trx, row.firm_id, row.assignee_id)) ? [row.assignee_id] : null;
+}
+
+/**
+ * Who an assignee's step tells: the assignee who can act, else the managers. A daily overdue step has
+ * a managers' twin at the same instant (domain/notices/plan.ts): without an assignee it tells nobody,
+ * so the managers get that day's overdue once, not twice.
+ */
+async function assigneeStepRecipients(trx: Knex.Transaction, row: NoticeRow, step: PlanStep): Promise<string[]> {
+  const assignee = await assigneeWhoCanAct(trx, row);
+  if (assignee) return assignee;
+  return step.reason === 'overdue' ? [] : activeUsers(trx, row.firm_id, 'manager');
 }
 
 /**
@@ -247,7 +257,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
           return { fired: false, recipients: 0, queued: [], absent: true as const };
         }
         let userIds: string[];
-        if (step.audience === 'assignee') userIds = (await assigneeWhoCanAct(trx, row)) ?? (await activeUsers(trx, row.firm_id, 'manager'));
+        if (step.audience === 'assignee') userIds = await assigneeStepRecipients(trx, row, step);
         else userIds = await activeUsers(trx, row.firm_id, step.audience);
         const inserted = await trx('notice_alerts')
           .insert({ firm_id: row.firm_id, notice_id: row.id, step_key: step.key, audience: step.audience, reason: step.reason, planned_at: step.at, recipients: userIds.length })
@@ -267,7 +277,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
             firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
             payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
           },
-          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, today: istDate(new Date()) }) },
+          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, plannedOn: istDate(new Date(step.at)) }) },
         );
         return { fired: true, recipients: userIds.length, queued };
       });
