@@ -10,9 +10,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import { CLIENT_TABLES, exportedTables } from '../db/client-data-catalogue';
+import { lockClientErasure } from '../db/client-erasure';
 import { clientAuditCondition, clientEntityIds, clientRows, clientTableRows } from '../db/client-data';
 import { migrationStatus } from '../db/migrator';
 import { xlsxExport } from '../db/reconciliation-workbook';
@@ -153,12 +154,23 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
     async clientExportBuild(input: { firmId: string; exportId: string }): Promise<ClientExportBuilt> {
       const dp = requireDataProtection(deps);
       const row = await inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
-        const found = await trx('client_exports').where({ id: input.exportId }).forUpdate().first();
-        if (found && found.status === 'queued') await trx('client_exports').where({ id: input.exportId }).update({ status: 'running', updated_at: trx.fn.now() });
-        return found as { client_id: string; status: string; size_bytes: number; sha256: string; manifest: { files: unknown[] } } | undefined;
+        const seen = (await trx('client_exports').where({ id: input.exportId }).first('client_id')) as { client_id: string } | undefined;
+        if (!seen) return undefined;
+        // The api starts this workflow after the request committed, so an erasure of the client may
+        // have been asked in between (and found no workflow of this export to stop). Under the
+        // erasure's own lock, taken before the row's (the order of the api's requests): an export
+        // not yet running does not start while an erasure runs.
+        await lockClientErasure(trx, seen.client_id);
+        const found = await trx('client_exports').where({ id: input.exportId }).forNoKeyUpdate().first();
+        if (found?.status === 'queued') {
+          const erasing = await trx('client_erasures').where({ client_id: found.client_id, status: 'running' }).first('id');
+          if (erasing) return { ...found, erasing: true };
+          await trx('client_exports').where({ id: input.exportId }).update({ status: 'running', updated_at: trx.fn.now() });
+        }
+        return found as { client_id: string; status: string; size_bytes: number; sha256: string; manifest: { files: unknown[] }; erasing?: true } | undefined;
       });
-      // The api starts the workflow inside the request's transaction: the row may not be visible yet.
-      if (!row) throw new Error(`export ${input.exportId} is not visible yet`);
+      if (!row) throw new Error(`export ${input.exportId} is not visible`);
+      if (row.erasing) throw ApplicationFailure.nonRetryable(`export ${input.exportId} was not built: the client is being erased`, 'ClientBeingErased');
       if (row.status === 'ready') return { exportId: input.exportId, sizeBytes: Number(row.size_bytes), sha256: row.sha256, files: row.manifest.files.length };
       if (row.status !== 'queued' && row.status !== 'running') throw new Error(`export ${input.exportId} is ${row.status}`);
 

@@ -112,7 +112,18 @@ export async function erasureLogCheck(copy: Knex, logDir: string): Promise<Drill
   const left = { ...(await leftovers(copy, log)), ...(await firmDeletionLeftovers(copy, logDir)) };
   const ok = Object.keys(left).length === 0;
   const detail = ok
-    ? `${log.length} erasure(s) in the log; ${reapplied.length} re-applied to this copy (the backup predates them); no erased client's rows remain`
+    ? erasureLogDetail(log.length, reapplied.length)
     : `rows of erased clients remain after re-applying the log: ${Object.entries(left).map(([t, n]) => `${t} ${n}`).join(', ')}`;
   return { name: 'erasure-log', ok, detail };
+}
+
+/**
+ * The passing check's words (docs/data-export-and-erasure.md). Only an erasure that had to be
+ * re-applied says the backup predates it: a copy that holds none of the logged clients was taken
+ * after their erasures (or before the clients existed), and saying otherwise would send an operator
+ * looking for a stale backup that is not there.
+ */
+export function erasureLogDetail(logged: number, reapplied: number): string {
+  const what = reapplied > 0 ? `${reapplied} re-applied to this copy (the backup predates them)` : logged > 0 ? 'none needed re-applying (this copy holds none of their clients)' : 'nothing to re-apply';
+  return `${logged} erasure(s) in the log; ${what}; no erased client's rows remain`;
 }

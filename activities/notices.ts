@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { cancelFollowUpsOfNotice } from '../db/follow-ups';
 import { lockNoticeKey } from '../db/period-lock';
 import { moveReply, relinkSide } from '../db/notice-replies';
-import { dateFactsOf, findNotice, holidayCalendarFor, loadNoticeForm, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
+import { dateFactsOf, findNotice, holidayCalendarFor, loadNoticeForm, mayOwnNotice, noticeView, workflowFacts, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction, inTenantTransaction, setAuditAction } from '../db/tenant';
 import { dateChangeErrors, relinkRefusal, type DateChange, type PlanStep } from '../domain/notices';
 import { ALLOWED_FROM, NOTICE_NOTIFICATION_KIND, NOTICE_REFUSAL, type NoticeActor, type StepKind, type StepResult } from '../workflows/notice-definitions';
@@ -39,8 +39,18 @@ async function activeUsers(trx: Knex.Transaction, firmId: string, role: string):
  */
 async function assigneeWhoCanAct(trx: Knex.Transaction, row: NoticeRow): Promise<string[] | null> {
   if (!row.assignee_id) return null;
-  const user = await trx('users').where({ id: row.assignee_id, firm_id: row.firm_id, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
-  return user ? [row.assignee_id] : null;
+  return (await mayOwnNotice(trx, row.firm_id, row.assignee_id)) ? [row.assignee_id] : null;
+}
+
+/**
+ * Who an assignee's step tells: the assignee who can act, else the managers. A daily overdue step has
+ * a managers' twin at the same instant (domain/notices/plan.ts): without an assignee it tells nobody,
+ * so the managers get that day's overdue once, not twice.
+ */
+async function assigneeStepRecipients(trx: Knex.Transaction, row: NoticeRow, step: PlanStep): Promise<string[]> {
+  const assignee = await assigneeWhoCanAct(trx, row);
+  if (assignee) return assignee;
+  return step.reason === 'overdue' ? [] : activeUsers(trx, row.firm_id, 'manager');
 }
 
 /**
@@ -178,7 +188,10 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
       return inTenantTransaction(deps.knex, { firmId: input.firmId, actor: input.actor, requestId: input.requestId, ip: input.ip ?? null }, async (trx) => {
         // A re-link locks both notices, always in id order (as the calendar's replan does): two such steps never deadlock.
         const ids = input.kind === 'relink_reply' ? [input.noticeId, String(input.payload.fromNoticeId)] : [input.noticeId];
-        const locked: NoticeRow[] = await trx('notices').whereIn('id', ids).orderBy('id').forUpdate();
+        // FOR NO KEY UPDATE: steps of one notice still take turns, but a transaction that holds the
+        // firm's audit lock and then writes a row referencing the notice (its foreign key check takes
+        // FOR KEY SHARE) is not stopped while this step waits for that lock (docs/architecture.md, "Locks").
+        const locked: NoticeRow[] = await trx('notices').whereIn('id', ids).orderBy('id').forNoKeyUpdate();
         const row = locked.find((r) => r.id === input.noticeId);
         if (!row) throw new Error(`notice ${input.noticeId} is not visible to its firm`);
         let entityId: string | null = null;
@@ -217,7 +230,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
      */
     async noticeRefreshFacts(input: { firmId: string; noticeId: string }): Promise<StepResult> {
       return inFirmJobTransaction(deps.knex, input.firmId, 'notice', async (trx) => {
-        const row = (await trx('notices').where({ id: input.noticeId }).forUpdate().first()) as NoticeRow | undefined;
+        const row = (await trx('notices').where({ id: input.noticeId }).forNoKeyUpdate().first()) as NoticeRow | undefined;
         if (!row) throw new Error(`notice ${input.noticeId} is not visible to its firm`);
         return { facts: workflowFacts(await noticeView(trx, row)) };
       });
@@ -244,7 +257,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
           return { fired: false, recipients: 0, queued: [], absent: true as const };
         }
         let userIds: string[];
-        if (step.audience === 'assignee') userIds = (await assigneeWhoCanAct(trx, row)) ?? (await activeUsers(trx, row.firm_id, 'manager'));
+        if (step.audience === 'assignee') userIds = await assigneeStepRecipients(trx, row, step);
         else userIds = await activeUsers(trx, row.firm_id, step.audience);
         const inserted = await trx('notice_alerts')
           .insert({ firm_id: row.firm_id, notice_id: row.id, step_key: step.key, audience: step.audience, reason: step.reason, planned_at: step.at, recipients: userIds.length })
@@ -264,7 +277,7 @@ export function createNoticeActivities(deps: { knex: Knex; mail?: MailDeps; noti
             firmId: row.firm_id, userIds, kind: NOTICE_NOTIFICATION_KIND,
             payload: { noticeId: row.id, clientId: row.client_id, form: row.form, reference: row.reference, reason: step.reason, key: step.key, forDate: step.forDate, audience: step.audience, plannedAt: step.at },
           },
-          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, today: istDate(new Date()) }) },
+          { slotPrefix, clientId: row.client_id, template: `notice.${step.reason}`, render: (recipientName) => renderNoticeAlert({ firmName: firm?.name ?? '', recipientName, notice: facts, reason: step.reason, forDate: step.forDate, plannedOn: istDate(new Date(step.at)) }) },
         );
         return { fired: true, recipients: userIds.length, queued };
       });

@@ -63,7 +63,9 @@ function runNotFound(runId: string, mayAppear: boolean): ApplicationFailure {
 
 async function loadRun(trx: Knex.Transaction, runId: string, options: { lock: boolean; mayAppear?: boolean }): Promise<RunRow> {
   const q = trx('reconciliation_runs').where({ id: runId }).first<RunRow | undefined>();
-  const run = await (options.lock ? q.forUpdate() : q);
+  // FOR NO KEY UPDATE: the steps of a run take turns, and rows referencing the run (results, decisions,
+  // follow-ups) can still be written by a transaction holding the firm's audit lock (docs/architecture.md, "Locks").
+  const run = await (options.lock ? q.forNoKeyUpdate() : q);
   if (!run) throw runNotFound(runId, options.mayAppear ?? false);
   return run;
 }

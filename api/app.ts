@@ -203,7 +203,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...clientRoutes(),
     ...settingsRoutes({ secretBox: security.secretBox, knex: deps.knex, smtpTestLimits: { ...DEFAULT_SMTP_TEST_LIMITS, ...(deps.smtpTest?.perHour ? { perFirm: deps.smtpTest.perHour } : {}) } }),
     ...retentionRoutes(),
-    ...auditRoutes(),
+    ...auditRoutes({ knex: deps.knex }),
     ...notificationRoutes(),
     ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS }),
     ...firmPeriodRoutes(),

@@ -11,7 +11,16 @@ import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from '
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
 import { clientAuditCondition, clientEntityIds, clientParentIds, clientRows, countErasureRows, erasureRows, mergeParentIds, pgArray, type ErasureScope, type ParentIds } from './client-data';
 import { countClientNotifications, eraseClientNotifications } from './client-notifications';
+import { lockKey } from './advisory-lock';
 import { setAuditAction } from './tenant';
+
+/**
+ * One erasure or export request of a client at a time, and an export's build against an erasure
+ * asked meanwhile: each takes this lock (to its commit) before it reads whether an erasure runs.
+ */
+export async function lockClientErasure(trx: Knex.Transaction, clientId: string): Promise<void> {
+  await lockKey(trx, `taalmel.erasure:${clientId}`);
+}
 
 /**
  * `parentIds`: the ones an earlier attempt of the same erasure kept (or the erasure log holds), so a
@@ -20,6 +29,10 @@ import { setAuditAction } from './tenant';
  */
 export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: string; clientId: string; erasureId: string; parentIds?: ParentIds }): Promise<ErasureDeleted> {
   const { firmId, clientId, erasureId } = input;
+  // The client's exports first, before any audited write: a download or an export's step holds its
+  // export's row and then takes the firm's audit lock, so deleting that row while holding the audit
+  // lock could wait on it while it waits on us (docs/architecture.md, "Locks").
+  await trx('client_exports').where({ client_id: clientId }).orderBy('id').forUpdate().select('id');
   // The marker lets the audit trail accept this erasure's redactions; it never outlives this transaction.
   await trx('erasures_in_progress').insert({ id: erasureId, firm_id: firmId, client_id: clientId });
   // Read before anything is deleted: the only tie between a notice's rows and the client once the notice is gone.

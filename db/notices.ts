@@ -85,6 +85,14 @@ export function noticeTotal(row: Pick<NoticeRow, 'tax' | 'interest' | 'penalty'>
   return parts.every((v) => v === null) ? null : Math.round(parts.reduce<number>((sum, v) => sum + (v ?? 0), 0) * 100) / 100;
 }
 
+/**
+ * Whether this person may own a notice: an active staff member, manager or firm admin of the firm.
+ * Assigning checks it; a reminder for an assignee who no longer is one goes to the managers.
+ */
+export async function mayOwnNotice(trx: Knex.Transaction, firmId: string, userId: string): Promise<boolean> {
+  return Boolean(await trx('users').where({ id: userId, firm_id: firmId, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id'));
+}
+
 export async function findNotice(trx: Knex.Transaction, id: string): Promise<NoticeRow | undefined> {
   return trx('notices').where({ id }).first();
 }

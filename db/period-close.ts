@@ -4,6 +4,12 @@
  * together. The api calls the request and reopen steps with the signed-in person; the workflow's
  * activities call the decisions with the actor the api passed in, so every audit row names the
  * person who acted. Each step locks the rows it changes and is idempotent under activity retries.
+ *
+ * Lock order, the same in every step (docs/period-close.md, "Locks"): the period's key (db/period-lock.ts)
+ * where taken, then the period row, then the close request's row, then (by the first audited write)
+ * the firm's audit lock. A step that starts from a request reads it unlocked to find its period, locks
+ * both in that order, and checks the request again under its lock. Rows are locked FOR NO KEY UPDATE:
+ * the steps still take turns, but a foreign key check of another transaction is never stopped.
  */
 import type { Knex } from 'knex';
 import { stateAfterUnapprovedRequest } from '../domain/periods';
@@ -36,9 +42,23 @@ export async function lockPeriod(trx: Knex.Transaction, clientId: string, period
      on conflict (firm_id, client_id, period) do nothing`,
     [clientId, period],
   );
-  const row = await Period.query().where({ client_id: clientId, period }).forUpdate().first();
+  const row = await Period.query().where({ client_id: clientId, period }).forNoKeyUpdate().first();
   if (!row) throw new Error(`period ${period} of client ${clientId} is not visible after its upsert`);
   return row;
+}
+
+/**
+ * A request and its period, locked in the module's order: the period row first, then the request's
+ * row (read again under its lock: a decision may have committed since the unlocked read). `before`
+ * runs between the read and the locks (the approval's period key). Undefined: no such request.
+ */
+async function lockRequestAndPeriod(trx: Knex.Transaction, closeRequestId: string, before?: (seen: CloseRequest) => Promise<void>): Promise<{ request: CloseRequest; period: Period | undefined } | undefined> {
+  const seen = await CloseRequest.query().findById(closeRequestId);
+  if (!seen) return undefined;
+  await before?.(seen);
+  const period = await Period.query().findById(seen.periodId).forNoKeyUpdate();
+  const request = await CloseRequest.query().findById(closeRequestId).forNoKeyUpdate();
+  return request ? { request, period } : undefined;
 }
 
 export async function findPeriod(clientId: string, period: string): Promise<Period | undefined> {
@@ -132,8 +152,10 @@ const OUTCOME_OF = { approved: 'approved', rejected: 'rejected', withdrawn: 'wit
  * commit on the database refuses writes to its imports and runs (migration 005).
  */
 export async function applyDecision(trx: Knex.Transaction, input: DecisionInput): Promise<DecisionOutcome> {
-  const request = await CloseRequest.query().findById(input.closeRequestId).forUpdate();
-  if (!request) return { outcome: 'missing' };
+  // Serialised with creating a follow-up for this period (db/period-lock.ts): the cancellation below sees every one.
+  const locked = await lockRequestAndPeriod(trx, input.closeRequestId, (seen) => lockPeriodKey(trx, seen.clientId, seen.period));
+  if (!locked) return { outcome: 'missing' };
+  const { request, period } = locked;
   if (request.status !== 'pending') {
     // A retried activity whose first attempt committed finds its own result.
     const own = request.status === STATUS_OF[input.kind] || (input.kind === 'approve' && request.status === 'stale');
@@ -141,9 +163,6 @@ export async function applyDecision(trx: Knex.Transaction, input: DecisionInput)
     if (own) return { outcome: OUTCOME_OF[request.status as keyof typeof OUTCOME_OF], status: request.status, evidenceHash: request.evidenceHash };
     return { outcome: 'not_pending', status: request.status };
   }
-  // Serialised with creating a follow-up for this period (db/period-lock.ts): the cancellation below sees every one.
-  await lockPeriodKey(trx, request.clientId, request.period);
-  const period = await Period.query().findById(request.periodId).forUpdate();
   if (!period) throw new Error(`close request ${request.id} has no period row`);
   const now = new Date();
   const decided = { decidedBy: input.actor.userId, decidedByEmail: input.actor.email, decidedByRole: input.actor.role, decidedAt: now, decisionNote: input.note };
@@ -194,10 +213,12 @@ export async function applyDecision(trx: Knex.Transaction, input: DecisionInput)
  * committed meanwhile) is left as it is. Returns the request's status afterwards.
  */
 export async function abandonCloseRequest(trx: Knex.Transaction, closeRequestId: string, reason: string): Promise<CloseRequestStatus | 'missing'> {
-  const request = await CloseRequest.query().findById(closeRequestId).forUpdate();
-  if (!request) return 'missing';
+  // Period row, then request: the order of a new close request (which holds the period when it finds
+  // an orphan to abandon), so the two never wait on each other.
+  const locked = await lockRequestAndPeriod(trx, closeRequestId);
+  if (!locked) return 'missing';
+  const { request, period } = locked;
   if (request.status !== 'pending') return request.status;
-  const period = await Period.query().findById(request.periodId).forUpdate();
   const now = new Date();
   await withAuditAction(trx, PERIOD_AUDIT_ACTIONS.abandoned, async () => {
     // Nobody decided it: the system's name stands where a decider would (as for an expiry).
@@ -230,7 +251,7 @@ export type NudgeKind = 'reminder' | 'escalation';
  * stop waiting for a request that is no longer pending.
  */
 export async function nudgeApprovers(trx: Knex.Transaction, closeRequestId: string, kind: NudgeKind): Promise<{ status: CloseRequestStatus | 'missing'; notified: string[] }> {
-  const request = await CloseRequest.query().findById(closeRequestId).forUpdate();
+  const request = await CloseRequest.query().findById(closeRequestId).forNoKeyUpdate();
   if (!request) return { status: 'missing', notified: [] };
   if (request.status !== 'pending') return { status: request.status, notified: [] };
   const role = kind === 'reminder' ? 'manager' : 'firm_admin';

@@ -14,7 +14,7 @@ import { safeCell } from '../domain/csv-safe';
 import { presentResult, presentSupplier, rupees } from '../domain/recon/present';
 import { REPORT_COLUMNS, reportLine } from '../domain/recon/report-columns';
 import { indianDate } from '../domain/recon/report-format';
-import { listedByLiveFollowUps, reviewerSetAside, riskLess, setAsideByReviewer, summaryLessSetAside, type SetAside } from './reconciliation-set-aside';
+import { IGNORED_ROWS_SQL, listedByLiveFollowUps, reviewerSetAside, riskLess, setAsideByReviewer, summaryLessSetAside, type SetAside } from './reconciliation-set-aside';
 import { inTenantTransaction, type TenantScope } from './tenant';
 
 const PAGE = 2000;
@@ -119,13 +119,14 @@ export async function workbookFacts(src: ExportSource, generatedAt: Date): Promi
 export type SideCell = { count: number; taxable: number; igst: number; cgst: number; sgst: number; cess: number };
 export type CategoryTotals = Record<'books' | 'portal', Record<Category, SideCell>>;
 
+const emptyCells = (): Record<Category, SideCell> => Object.fromEntries(CATEGORIES.map((c) => [c, { count: 0, taxable: 0, igst: 0, cgst: 0, sgst: 0, cess: 0 }])) as Record<Category, SideCell>;
+
 /**
  * Totals per status, side and tax head (the stored summary has per-head figures only for ITC).
  * The database sums per document type; the sign of a type is the engine's (signOf), applied here.
  */
 export async function categoryTotals(src: ExportSource): Promise<CategoryTotals> {
-  const empty = (): Record<Category, SideCell> => Object.fromEntries(CATEGORIES.map((c) => [c, { count: 0, taxable: 0, igst: 0, cgst: 0, sgst: 0, cess: 0 }])) as Record<Category, SideCell>;
-  const totals: CategoryTotals = { books: empty(), portal: empty() };
+  const totals: CategoryTotals = { books: emptyCells(), portal: emptyCells() };
   for (const side of ['books', 'portal'] as const) {
     const rows: Array<Record<string, string>> = await inTenantTransaction(src.knex, src.scope, (trx) => {
       const sum = (field: string) => trx.raw(`coalesce(sum((row->'${side}'->>'${field}')::bigint), 0)::text as "${field}"`);
@@ -147,6 +148,37 @@ export async function categoryTotals(src: ExportSource): Promise<CategoryTotals>
       cell.cgst += sign * Number(r.cgst);
       cell.sgst += sign * Number(r.sgst);
       cell.cess += sign * Number(r.cess);
+    }
+  }
+  return totals;
+}
+
+/**
+ * The documents a reviewer set aside (setAsideRows, the one rule), per status and side, signed as
+ * categoryTotals signs them: the workbook's "of which ignored" lines under the documents by status.
+ * Only the run's ignored rows are read (by the partial index of migration 030): a reviewer's marks,
+ * a few per run.
+ */
+export async function setAsideTotals(src: ExportSource): Promise<CategoryTotals> {
+  const isSetAside = await setAsideRows(src);
+  const rows: Array<{ row: ResultRow }> = await inTenantTransaction(src.knex, src.scope, (trx) => {
+    const q = trx('reconciliation_results as r').select('r.row').where('r.run_id', src.runId).whereRaw(IGNORED_ROWS_SQL);
+    if (src.supplierGstin) q.where('r.supplier_gstin', src.supplierGstin);
+    return q;
+  });
+  const totals: CategoryTotals = { books: emptyCells(), portal: emptyCells() };
+  for (const { row } of rows) {
+    if (!isSetAside(row)) continue;
+    for (const [side, doc] of [['books', row.books], ['portal', row.portal]] as const) {
+      const cell = totals[side][row.category];
+      if (!doc || !cell) continue;
+      const sign = signOf(doc.docType);
+      cell.count += 1;
+      cell.taxable += sign * doc.taxableValue;
+      cell.igst += sign * doc.igst;
+      cell.cgst += sign * doc.cgst;
+      cell.sgst += sign * doc.sgst;
+      cell.cess += sign * doc.cess;
     }
   }
   return totals;
@@ -180,13 +212,24 @@ export function csvExport(src: ExportSource): Readable {
 
 // ---- JSON -------------------------------------------------------------------------------------
 
+/**
+ * A result row as the JSON export shows it: the results list's item, with the CSV's rule for a
+ * document a reviewer set aside (setAsideRows): its ITC at risk moves to `itc.setAside` (0 under
+ * `itc.atRisk`), so the items add up to the run's `itcAtRisk` and `itcSetAside` (docs/api.md).
+ */
+export function exportedItem(row: ResultRow, setAside: boolean) {
+  const item = presentResult(row);
+  return { ...item, itc: { ...item.itc, atRisk: setAside ? 0 : item.itc.atRisk, setAside: setAside ? item.itc.atRisk : 0 } };
+}
+
 export function jsonExport(src: ExportSource, run: Record<string, unknown>): Readable {
   async function* chunks() {
     const suppliers = (await supplierRows(src)).map((s) => ({ ...presentSupplier(s), itcSetAside: rupees(s.itcSetAside), creditNotesNotIn2b: rupees(s.creditNotesNotIn2b) }));
+    const setAside = await setAsideRows(src);
     yield `{"run":${JSON.stringify(run)},"suppliers":${JSON.stringify(suppliers)},"items":[`;
     let first = true;
     for await (const row of resultRows(src)) {
-      yield `${first ? '' : ','}${JSON.stringify(presentResult(row))}`;
+      yield `${first ? '' : ','}${JSON.stringify(exportedItem(row, setAside(row)))}`;
       first = false;
     }
     yield ']}';

@@ -107,14 +107,17 @@ export async function listedByLiveFollowUps(trx: Knex | Knex.Transaction, runId:
   return new Set(rows.map((r) => r.result_id));
 }
 
+/** SQL: a stored result row aliased `r` that a reviewer ignored (the partial index's predicate, migration 030). */
+export const IGNORED_ROWS_SQL = "(r.row->>'userStatus') = 'ignored'";
+
 type Group = { run_id: string; supplier_gstin: string; category: Category; accepted: boolean; kept: boolean; rows: number } & Record<(typeof HEADS)[number], string>;
 
 /**
  * Each run's set-aside figures (runs with none are absent). A row is ignored only by an `ignore`
  * decision of its client and period, made on that run or applied again from an earlier one, and
  * decisions are never deleted (docs/reconciliation.md, "Manual actions"): a run whose period has
- * none has no ignored row, and its rows are not read. Otherwise only its ignored rows of the
- * categories a mark can take out are (by the category index).
+ * none has no ignored row, and its rows are not read. Otherwise only its ignored rows are, by the
+ * partial index of ignored rows (migration 030), of the categories a mark can take out.
  */
 export async function setAsideOfRuns(trx: Knex | Knex.Transaction, runIds: readonly string[]): Promise<Map<string, SetAside>> {
   const out = new Map<string, SetAside>();
@@ -128,7 +131,8 @@ export async function setAsideOfRuns(trx: Knex | Knex.Transaction, runIds: reado
     .select('r.run_id', 'r.supplier_gstin', 'r.category', trx.raw("coalesce((r.row->>'accepted')::boolean, false) as accepted"), trx.raw('(k.result_id is not null) as kept'), trx.raw('count(*)::int as rows'), ...HEADS.map(sum))
     .whereIn('r.run_id', decided)
     .whereIn('r.category', markable())
-    .whereRaw("r.row->>'userStatus' = 'ignored'")
+    // Literal (no bound value), as the partial index's predicate is (migration 030), so the planner can prove the index holds every row asked for.
+    .whereRaw(IGNORED_ROWS_SQL)
     .groupByRaw('1, 2, 3, 4, 5');
   for (const g of groups) {
     // A row of the group, as the rule reads it: ignored, of its category and acceptance, listed or not.

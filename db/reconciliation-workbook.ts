@@ -12,18 +12,18 @@
 import { PassThrough, type Readable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { CATEGORIES, CATEGORY_SIDES } from '../domain/recon';
-import { CATEGORY_LABELS, ITC_FIGURE_LABELS, ITC_SET_ASIDE_LABEL, CREDIT_NOTES_NOT_IN_2B_LABEL, fieldLabel } from '../domain/recon/labels';
+import { CATEGORY_LABELS, ITC_FIGURE_LABELS, ITC_SET_ASIDE_LABEL, CREDIT_NOTES_NOT_IN_2B_LABEL, SET_ASIDE_DOCUMENTS_LABEL, fieldLabel } from '../domain/recon/labels';
 import { MONEY_FIELDS, rupees } from '../domain/recon/present';
 import { columnsFor, reportLine } from '../domain/recon/report-columns';
 import { indianDate, istDateTime } from '../domain/recon/report-format';
-import { categoryTotals, exportFileName, resultRows, setAsideRows, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
+import { categoryTotals, exportFileName, resultRows, setAsideRows, setAsideTotals, supplierRows, workbookFacts, type CategoryTotals, type ExportSource, type WorkbookFacts } from './reconciliation-export';
 import { type StatementSource, writeSupplierStatement } from './reconciliation-statement';
 import { addRow, cellKind, commitTable, excelDate, lineCells, sheetName, tableSheet, writeHeading, type Cell, type CellKind } from './workbook-cells';
 
 const HEADS = ['igst', 'cgst', 'sgst', 'cess'] as const;
 const SUMMARY_WIDTHS = [38, 12, 18, 16, 16, 16, 14, 18];
 
-function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, facts: WorkbookFacts, totals: CategoryTotals): void {
+function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, facts: WorkbookFacts, totals: CategoryTotals, aside: CategoryTotals): void {
   const sheet = workbook.addWorksheet('Summary', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   sheet.columns = SUMMARY_WIDTHS.map((width) => ({ width }));
   const tolerance = `₹${rupees(facts.options.amountTolerance).toFixed(2)} per tax head; invoice dates within ${facts.options.dateWindowDays} days`;
@@ -58,6 +58,9 @@ function writeSummary(workbook: ExcelJS.stream.xlsx.WorkbookWriter, facts: Workb
       const t = totals[side][c];
       for (const k of Object.keys(all) as Array<keyof typeof all>) all[k] += t[k];
       addRow(sheet, [CATEGORY_LABELS[c], t.count, rupees(t.taxable), ...HEADS.map((k) => rupees(t[k])), rupees(t.igst + t.cgst + t.sgst + t.cess)], kinds);
+      // The status's documents a reviewer set aside, counted in the line above and left out of the ITC at risk (and of the run page's counts).
+      const a = aside[side][c];
+      if (a.count > 0) addRow(sheet, [SET_ASIDE_DOCUMENTS_LABEL, a.count, rupees(a.taxable), ...HEADS.map((k) => rupees(a[k])), rupees(a.igst + a.cgst + a.sgst + a.cess)], kinds, { subLine: true });
     }
     addRow(sheet, ['Total', all.count, rupees(all.taxable), ...HEADS.map((k) => rupees(all[k])), rupees(all.igst + all.cgst + all.sgst + all.cess)], kinds, { bold: true });
     sheet.addRow([]).commit();
@@ -133,7 +136,7 @@ export function xlsxExport(src: StatementSource, options: { generatedAt?: Date }
     }
     const totals = await categoryTotals(src);
     const setAside = await setAsideRows(src);
-    writeSummary(workbook, facts, totals);
+    writeSummary(workbook, facts, totals, await setAsideTotals(src));
     await writeSuppliers(workbook, src);
     // One sheet per status that has rows, each written and committed before the next begins.
     for (const category of CATEGORIES) {

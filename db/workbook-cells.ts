@@ -22,10 +22,15 @@ export function excelDate(iso: unknown): Date | null {
 }
 
 /** Writes a row and gives each cell the format of its kind (money by its own magnitude). */
-export function addRow(sheet: ExcelJS.Worksheet, values: Cell[], kinds: CellKind[], style: { bold?: boolean; header?: boolean; height?: number; wrap?: boolean; indentText?: boolean } = {}): void {
+export function addRow(sheet: ExcelJS.Worksheet, values: Cell[], kinds: CellKind[], style: { bold?: boolean; header?: boolean; height?: number; wrap?: boolean; indentText?: boolean; subLine?: boolean } = {}): void {
   const row = sheet.addRow(values);
   lastRows.set(sheet, row.number);
   if (style.height) row.height = style.height;
+  // A part of the line above ("of which …"): its label indented, the row in italics.
+  if (style.subLine) {
+    row.getCell(1).alignment = { horizontal: 'left', indent: 1 };
+    values.forEach((_, i) => (row.getCell(i + 1).font = { italic: true }));
+  }
   // A wrapped row: its text cells wrap, every cell reads from the top.
   if (style.wrap) values.forEach((_, i) => (row.getCell(i + 1).alignment = { vertical: 'top', ...((kinds[i] ?? 'text') === 'text' ? { wrapText: true } : {}) }));
   values.forEach((v, i) => {

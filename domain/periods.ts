@@ -21,6 +21,12 @@ export function periodProblem(period: string, filingFrequency: 'monthly' | 'quar
   return null;
 }
 
+/** The last month of the quarter a month falls in: the period a quarterly filer names it by (`2025-05` → `2025-06`). */
+export function quarterEnd(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return `${year}-${String(Math.ceil(month / 3) * 3).padStart(2, '0')}`;
+}
+
 export function isPeriodKey(value: string): boolean {
   return PERIOD.test(value);
 }

@@ -1,13 +1,13 @@
 /** Reading, exporting and verifying the firm's audit trail. */
-import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import type { Context } from 'koa';
+import type { Knex } from 'knex';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { recordAuditEvent, verifyAuditChain } from '../../db/audit';
-import { AuditEvent } from '../../db/models/audit-event';
-import { safeCell } from '../../domain/csv-safe';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentAuditEvent } from '../presenters';
-import { route, type RouteSpec } from '../routes';
+import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
+import { auditCsvExport, auditJsonExport, filteredAuditEvents, lastAuditSeq, type AuditExportSource } from './export';
 
 const filters = {
   entityType: z.string().max(100).optional(),
@@ -20,20 +20,25 @@ const filters = {
 const listQuery = z.object({ ...filters, ...pageQuery });
 const exportQuery = z.object({ ...filters, format: z.enum(['csv', 'json']).default('csv') });
 
-type Filters = { entityType?: string; entityId?: string; actorId?: string; action?: string; from?: string; to?: string };
-
-function filtered(f: Filters) {
-  const q = AuditEvent.query();
-  if (f.entityType) q.where('entity_type', f.entityType);
-  if (f.entityId) q.where('entity_id', f.entityId);
-  if (f.actorId) q.where('actor_id', f.actorId);
-  if (f.action) q.where('action', f.action);
-  if (f.from) q.where('at', '>=', f.from);
-  if (f.to) q.where('at', '<', f.to);
-  return q;
+/**
+ * A streamed body that fails once its headers are out cannot become an error answer: the connection
+ * is cut, so the download fails visibly instead of ending as a file that looks complete. Before the
+ * first byte Koa still answers the error as usual.
+ */
+function streamBody(ctx: Context, body: Readable): Readable {
+  body.once('error', () => {
+    if (ctx.headerSent) ctx.res.destroy();
+  });
+  return body;
 }
 
-export function auditRoutes(): RouteSpec[] {
+/** The pages' tenant scope: the caller's, as the request's transaction had it. */
+function exportScope(ctx: AuthenticatedContext) {
+  const user = ctx.state.user;
+  return { firmId: user.firmId, clientId: user.clientId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: ctx.state.requestId };
+}
+
+export function auditRoutes(deps: { knex: Knex }): RouteSpec[] {
   return [
     route({
       method: 'get',
@@ -42,7 +47,7 @@ export function auditRoutes(): RouteSpec[] {
       query: listQuery,
       async handler(ctx, { query }) {
         const after = decodeCursor(query.cursor, 1);
-        const q = filtered(query).orderBy('seq', 'desc').limit(query.limit + 1);
+        const q = filteredAuditEvents(query).orderBy('seq', 'desc').limit(query.limit + 1);
         if (after) q.where('seq', '<', Number(after[0]));
         const result = page(await q, query.limit, (e) => [Number(e.seq)]);
         ctx.body = { items: result.items.map(presentAuditEvent), nextCursor: result.nextCursor };
@@ -55,19 +60,20 @@ export function auditRoutes(): RouteSpec[] {
       sensitive: true,
       query: exportQuery,
       async handler(ctx, { query }) {
-        await recordAuditEvent(ctx.state.trx, { action: 'audit.exported', entityType: 'audit', after: { format: query.format, filters: { ...query, format: undefined } } });
-        const rows = (await filtered(query).orderBy('seq', 'asc')).map(presentAuditEvent);
+        const { format, ...filtersOf } = query;
+        await recordAuditEvent(ctx.state.trx, { action: 'audit.exported', entityType: 'audit', after: { format, filters: { ...query, format: undefined } } });
+        // The export ends at its own event: read here, under the firm's audit lock (api/audit/export.ts).
+        const src: AuditExportSource = { knex: deps.knex, scope: exportScope(ctx), filters: filtersOf, throughSeq: await lastAuditSeq() };
         const stamp = new Date().toISOString().slice(0, 10);
-        if (query.format === 'json') {
+        if (format === 'json') {
+          ctx.type = 'application/json; charset=utf-8';
           ctx.set('content-disposition', `attachment; filename="audit-${stamp}.json"`);
-          ctx.body = rows;
+          ctx.body = streamBody(ctx, auditJsonExport(src));
           return;
         }
         ctx.set('content-type', 'text/csv; charset=utf-8');
         ctx.set('content-disposition', `attachment; filename="audit-${stamp}.csv"`);
-        const columns = ['seq', 'id', 'at', 'actorId', 'actorEmail', 'actorRole', 'action', 'entityType', 'entityId', 'before', 'after', 'requestId', 'ip'];
-        const records = rows.map((r) => [r.seq, r.id, r.at.toISOString(), r.actor.id, r.actor.email, r.actor.role, r.action, r.entityType, r.entityId, r.before, r.after, r.requestId, r.ip].map(safeCell));
-        ctx.body = Readable.from(records).pipe(stringify({ header: true, columns }));
+        ctx.body = streamBody(ctx, auditCsvExport(src));
       },
     }),
     route({

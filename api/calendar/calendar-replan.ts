@@ -32,8 +32,9 @@ async function liveFollowUps(): Promise<Array<{ row: FollowUp; client: Client }>
   return out;
 }
 
+/** FOR NO KEY UPDATE, in id order (as a notice's steps lock): rows referencing a notice can still be written (docs/architecture.md, "Locks"). */
 async function openNotices(trx: Knex.Transaction): Promise<NoticeRow[]> {
-  return trx('notices').whereNot({ state: 'closed' }).orderBy('id').forUpdate();
+  return trx('notices').whereNot({ state: 'closed' }).orderBy('id').forNoKeyUpdate();
 }
 
 async function noticeDatesKey(trx: Knex.Transaction, row: NoticeRow): Promise<string> {

@@ -7,16 +7,12 @@
  * first asked with: the erasure is the same one, so a resume's reason is not recorded over it.
  */
 import type { Knex } from 'knex';
-import { lockKey } from '../../db/advisory-lock';
 import { recordAuditEvent } from '../../db/audit';
+import { lockClientErasure } from '../../db/client-erasure';
 import { setAuditAction } from '../../db/tenant';
 
 export type ResumableErasure = { id: string; firm_id: string; workflow_id: string; status: 'running' | 'failed' | 'completed' };
 
-/** One request at a time per client: a double click waits for the first and then finds it. */
-export async function lockClient(trx: Knex.Transaction, purpose: string, clientId: string): Promise<void> {
-  await lockKey(trx, `taalmel.${purpose}:${clientId}`);
-}
 
 /**
  * The erasure of a client that is gone, ready to (re)start its workflow, under the same per-client
@@ -26,7 +22,7 @@ export async function lockClient(trx: Knex.Transaction, purpose: string, clientI
  * as for any client that does not exist. The firm is in the query as well as in RLS.
  */
 export async function resumeCommittedErasure(trx: Knex.Transaction, firmId: string, clientId: string): Promise<(ResumableErasure & { wasFailed: boolean }) | null> {
-  await lockClient(trx, 'erasure', clientId);
+  await lockClientErasure(trx, clientId);
   const row = (await trx('client_erasures')
     .where({ firm_id: firmId, client_id: clientId })
     .whereNotNull('data_deleted_at')

@@ -1,27 +1,26 @@
 /**
  * Data export and erasure (docs/data-export-and-erasure.md): a firm admin (after re-authentication) exports a client as a
  * ZIP fetched once through a signed URL, or erases a client, and reads the signed certificate.
- * The work runs in the client export and erasure workflows; these routes record the request in the
- * request's tenant transaction (audited) and start the workflow with an id derived from it, so a
- * double click finds the same export or erasure.
+ * The work runs in the client export and erasure workflows; these routes record the request
+ * (audited) and start the workflow with an id derived from it, so a double click finds the same
+ * export or erasure. An export's workflow starts after its record committed (export-start.ts).
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
-import { inTenantTransaction, setAuditAction } from '../../db/tenant';
-import { exportPlan } from '../../domain/data-protection';
+import { lockClientErasure } from '../../db/client-erasure';
+import { setAuditAction } from '../../db/tenant';
 import { clientErasureWorkflowId, type ClientErasureInput } from '../../workflows/client-erasure-definitions';
-import { CLIENT_EXPORT_WORKFLOW, clientExportWorkflowId, type ClientExportInput } from '../../workflows/client-export-definitions';
 import { ApiError, invalidInput, notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import type { SignedUrlTokens } from '../signed-url-token';
 import type { TemporalHandle } from '../temporal-client';
-import { auditRestartedErasure, lockClient, resumeCommittedErasure } from './erasure-resume';
+import { auditRestartedErasure, resumeCommittedErasure } from './erasure-resume';
 import { startErasureWorkflow } from './erasure-start';
+import { spendDownload } from './export-download';
+import { recordExport, startExportWorkflow } from './export-start';
 import { presentErasure, presentExport, type ErasureRow, type ExportRow } from './present';
 
 export type DataProtectionRouteDeps = {
@@ -60,33 +59,14 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
       path: '/api/clients/:id/exports',
       action: 'clients.export',
       sensitive: true,
+      // Recorded in a transaction of its own, the workflow started after its commit (export-start.ts).
+      transaction: 'handler',
       params: idParams,
       async handler(ctx, { params }) {
-        const trx = ctx.state.trx!;
-        const client = await Client.query().findById(params.id);
-        if (!client) throw notFound('No such client.');
-        // The erasure's own lock: an export and an erasure request of one client never interleave. An
-        // export asked while the erasure runs would start after the erasure read which workflows to
-        // stop, and could write a ZIP of the client after its files were deleted: it is refused.
-        await lockClient(trx, 'erasure', client.id);
-        const erasing = await trx('client_erasures').where({ client_id: client.id, status: 'running' }).first('id');
-        if (erasing) throw new ApiError(409, 'erasure_in_progress', 'The client is being erased: it can no longer be exported.', { erasureId: erasing.id });
-        const inFlight = await trx('client_exports').where({ client_id: client.id }).whereIn('status', ['queued', 'running']).first('id', 'workflow_id');
-        if (inFlight) {
-          ctx.status = 202;
-          ctx.body = { exportId: inFlight.id, workflowId: inFlight.workflow_id };
-          return;
-        }
-        const exportId = randomUUID();
-        const plan = exportPlan(new Date(), deps.exportTtlMs);
-        const workflowId = clientExportWorkflowId(client.firmId, client.id, exportId);
-        await setAuditAction(trx, 'client.export_requested');
-        await trx('client_exports').insert({ id: exportId, firm_id: client.firmId, client_id: client.id, workflow_id: workflowId, requested_by: ctx.state.user!.id, expires_at: plan.expiresAt });
-        await setAuditAction(trx, null);
-        const input: ClientExportInput = { firmId: client.firmId, clientId: client.id, exportId, expiresAt: plan.expiresAt };
-        await deps.temporal.client.workflow.start(CLIENT_EXPORT_WORKFLOW, { taskQueue: deps.temporal.taskQueue, workflowId, args: [input] });
+        const recorded = await ctx.state.tenantTransaction((trx) => recordExport(trx, { clientId: params.id, requestedBy: ctx.state.user.id, ttlMs: deps.exportTtlMs }));
+        if (recorded.queued) await startExportWorkflow(deps.temporal, recorded);
         ctx.status = 202;
-        ctx.body = { exportId, workflowId };
+        ctx.body = { exportId: recorded.exportId, workflowId: recorded.workflowId };
       },
     }),
     route<unknown, z.infer<typeof downloadQuery>>({
@@ -100,29 +80,7 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         if (claims === 'expired') throw downloadRefused('download_url_expired', 'This download URL has expired: request a new export.');
         if (typeof claims === 'string') throw downloadRefused('download_url_invalid', 'This download URL is not valid.');
         const scope = { firmId: claims.firmId, actor: { userId: null, email: 'holder of a signed download URL', role: 'public' }, requestId: ctx.state.requestId, ip: ctx.ip };
-        let fd: number | undefined;
-        const outcome = await inTenantTransaction(deps.knex, scope, async (trx): Promise<{ row: ExportRow; fd: number } | { refused: 'used' | 'not_ready' | 'expired' | 'missing' }> => {
-          await setAuditAction(trx, 'client.export_downloaded');
-          const row = (await trx('client_exports').where({ id: claims.id }).forUpdate().first()) as ExportRow | undefined;
-          const usable = row && row.status === 'ready' && !row.downloaded_at && new Date(row.expires_at) > new Date();
-          if (!usable) return { refused: row?.downloaded_at ? 'used' : row && row.status !== 'expired' && new Date(row.expires_at) > new Date() ? 'not_ready' : 'expired' };
-          // The file is opened before the URL is spent: an api that does not see the workers' export
-          // folder (or a ZIP lost from it) answers so and leaves the URL unused.
-          try {
-            fd = fs.openSync(path.join(deps.exportDir, path.basename(row.file_name ?? '')), 'r');
-          } catch {
-            return { refused: 'missing' };
-          }
-          // Single use: the request that flips downloaded_at (under the row lock) gets the file; every later one is refused.
-          const [taken] = (await trx('client_exports')
-            .where({ id: row.id })
-            .update({ downloaded_at: trx.fn.now(), downloaded_ip: ctx.ip, updated_at: trx.fn.now() })
-            .returning('*')) as ExportRow[];
-          return { row: taken!, fd };
-        }).catch((error: unknown) => {
-          if (fd !== undefined) fs.closeSync(fd); // the URL was not spent: the transaction rolled back
-          throw error;
-        });
+        const outcome = await spendDownload(deps, scope, claims.id, ctx.ip);
         if ('refused' in outcome) {
           if (outcome.refused === 'used') throw downloadRefused('download_url_used', 'This download URL has been used: each export downloads once. Request a new export.');
           if (outcome.refused === 'not_ready') throw new ApiError(409, 'export_not_ready', 'The export is not ready yet.');
@@ -173,7 +131,7 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
           return;
         }
         if (body.confirmName !== client.name) throw invalidInput({ fields: { confirmName: "must equal the client's name exactly" } }, 'Type the client\'s name to confirm the erasure.');
-        await lockClient(trx, 'erasure', client.id);
+        await lockClientErasure(trx, client.id);
         const workflowId = clientErasureWorkflowId(client.firmId, client.id);
         let row = (await trx('client_erasures').where({ client_id: client.id }).first()) as ErasureRow | undefined;
         const retryOfFailed = row?.status === 'failed';

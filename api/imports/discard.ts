@@ -17,7 +17,10 @@ export type DiscardOutcome = { row: Import; changed: boolean };
 const UNDONE = new Set(['discarded', 'superseded']);
 
 export async function discardImport(trx: Knex.Transaction, importId: string, userId: string): Promise<DiscardOutcome> {
-  // The row lock makes a double click apply once: the second waits, then finds it undone.
+  // The row lock makes a double click apply once: the second waits, then finds it undone. FOR UPDATE,
+  // not FOR NO KEY UPDATE: it also waits for a run being created on this import (whose foreign key
+  // check holds FOR KEY SHARE until it commits), so the count below sees that run and the import's
+  // rows are kept for it. No transaction holds the audit lock before it writes such a run.
   const row = await Import.query().findById(importId).forUpdate();
   if (!row) throw notFound('No such import.');
   await assertPeriodOpen(row.clientId, row.period);

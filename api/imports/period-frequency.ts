@@ -10,17 +10,11 @@ import { loadCalendarClients } from '../../db/calendar';
 import type { Client } from '../../db/models/client';
 import type { ImportKind } from '../../db/models/import';
 import { frequencyAt } from '../../domain/calendar/rules';
-import { periodProblem } from '../../domain/periods';
+import { periodProblem, quarterEnd } from '../../domain/periods';
 import { unprocessable } from '../errors';
 
 /** The import kinds whose period is the client's filing period. */
 const FILING_PERIOD_KINDS: readonly ImportKind[] = ['purchase_register', 'gstr2b'];
-
-/** The quarter's last month: what a quarterly filer's import of this month should name. */
-function quarterEnd(period: string): string {
-  const [year, month] = period.split('-').map(Number) as [number, number];
-  return `${year}-${String(Math.ceil(month / 3) * 3).padStart(2, '0')}`;
-}
 
 /**
  * 422 `period_not_quarter_end` when the client files quarterly for that period (the frequency in

@@ -200,7 +200,9 @@ async function storeUpload(knex: Knex, scope: TenantScope, pending: Pending, spo
     knex,
     scope,
     async (trx) => {
-      const row = await Import.query().findById(pending.id).forUpdate();
+      // FOR NO KEY UPDATE: two uploads to one URL (and a discard, FOR UPDATE) still take turns; rows
+      // referencing the import are not stopped by it (docs/architecture.md, "Locks").
+      const row = await Import.query().findById(pending.id).forNoKeyUpdate();
       if (!row) return { ok: false, error: urlRefused('upload_url_invalid', 'This upload URL is not valid.') };
       // The person who asked for the URL is the actor of the upload in the audit trail.
       const actor: { email: string; role: string } | undefined = row.createdBy ? await trx('users').where({ id: row.createdBy }).first('email', 'role') : undefined;

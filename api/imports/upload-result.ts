@@ -1,6 +1,6 @@
 /** What parsing an upload answers (a file's documents, or a refusal with details and a hint), shared by the readers' callers. */
 import type { ImportKind } from '../../db/models/import';
-import { portalPlace } from '../../domain/recon/labels';
+import { issueFieldLabel, portalPlace } from '../../domain/recon/labels';
 import type { Issue } from '../../domain/recon/types';
 import { DEFAULT_ZIP_CAPS, type ZipCaps } from './zip-limits';
 
@@ -41,7 +41,9 @@ export const tooMuchMemory = (): ParsedUpload =>
 export function rowErrorsRefusal(errors: readonly Issue[], what: { noun: string; file: string; hint: string }, truncated?: Issue): ParsedUpload | null {
   if (errors.length === 0) return null;
   const first = errors[0]!;
-  const where = [placeOf(first), first.column ?? first.field].filter((p) => p !== undefined).join(', ');
+  // The field in words (a portal file's `txval` is "Taxable value"): a portal document's messages name it themselves.
+  const field = first.column ?? (first.section !== undefined ? undefined : first.field ? issueFieldLabel(first, 'register') : undefined);
+  const where = [placeOf(first), field].filter((p) => p !== undefined).join(', ');
   // Rows, not errors: two bad cells on one line are one row the file would have lost.
   const rows = new Set(errors.map((e, i) => placeOf(e) ?? e.line ?? `issue ${i}`)).size;
   const one = rows === 1 && !truncated;

@@ -1,6 +1,6 @@
 /** What every notice route takes from its request: the tenant transaction, the firm, the person, and the notice by id. */
 import type { Knex } from 'knex';
-import { findNotice, type NoticeRow } from '../../db/notices';
+import { findNotice, mayOwnNotice, type NoticeRow } from '../../db/notices';
 import type { StepArgs } from '../../workflows/notice-definitions';
 import { invalidInput, notFound, unprocessable } from '../errors';
 import type { AuthenticatedContext } from '../routes';
@@ -18,8 +18,7 @@ export async function loadRow(ctx: AuthenticatedContext, id: string): Promise<No
 }
 
 export async function checkAssignee(trx: Knex.Transaction, firmId: string, userId: string): Promise<void> {
-  const user = await trx('users').where({ id: userId, firm_id: firmId, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
-  if (!user) throw invalidInput({ fields: { assigneeId: 'must be an active staff member, manager or firm admin of the firm' } });
+  if (!(await mayOwnNotice(trx, firmId, userId))) throw invalidInput({ fields: { assigneeId: 'must be an active staff member, manager or firm admin of the firm' } });
 }
 
 /** Facts that contradict each other (domain/notices/consistency.ts): 422 naming each field, in the error shape of docs/api.md. */

@@ -17,7 +17,7 @@ import { abandonCloseRequest, lockPeriod, pendingRequest, recordCloseRequest, re
 import { currentEvidence } from '../../db/period-evidence';
 import { pendingNoticeReplies } from '../../db/notices';
 import { frequencyAt } from '../../domain/calendar/rules';
-import { correctionCutoff, periodProblem } from '../../domain/periods';
+import { correctionCutoff, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
 import { periodCloseWorkflowId, REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
 import { conflict, invalidInput, notFound, unprocessable, type ApiError } from '../errors';
@@ -61,14 +61,25 @@ async function viewerOf(ctx: AuthenticatedContext | HandlerTransactionContext): 
 /**
  * The client, and the period checked against the filing frequency in force for it (a client's
  * frequency changes from a quarter on; earlier periods keep theirs, domain/calendar/rules.ts).
+ * A month inside a quarterly filer's quarter is a well-formed period the client's state refuses:
+ * 422 `period_not_quarter_end`, the answer imports give for the same rule (docs/api.md).
  */
 async function findClient(trx: Knex.Transaction, id: string, period?: string): Promise<Client> {
   const client = await Client.query().findById(id);
   if (!client) throw notFound('No such client.');
   if (period) {
     const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
-    const problem = periodProblem(period, profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency);
-    if (problem === 'not_quarter_end') throw invalidInput({ fields: { period: 'a quarterly filer closes quarters, named by their last month (03, 06, 09, 12)' } });
+    const filingFrequency = profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
+    const problem = periodProblem(period, filingFrequency);
+    if (problem === 'not_quarter_end') {
+      const end = quarterEnd(period);
+      throw unprocessable('period_not_quarter_end', `${client.name} files quarterly for ${period}: its period is the quarter, named by its last month (${end}).`, {
+        period,
+        filingFrequency,
+        quarterEnd: end,
+        fields: { period: `a quarterly filer's period is the quarter's last month: ${end}` },
+      });
+    }
     if (problem) throw invalidInput({ fields: { period: 'a period is YYYY-MM' } });
   }
   return client;
@@ -267,7 +278,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       body: reopenBody,
       async handler(ctx, { params, body }) {
         const client = await findClient(ctx.state.trx, params.id, params.period);
-        const period = await Period.query().where({ client_id: client.id, period: params.period }).forUpdate().first();
+        const period = await Period.query().where({ client_id: client.id, period: params.period }).forNoKeyUpdate().first();
         if (!period || period.state !== 'closed') {
           throw unprocessable('period_not_closed', `Period ${params.period} is ${period?.state ?? 'open'}: only a closed period can be reopened.`, { state: period?.state ?? 'open' });
         }

@@ -51,8 +51,10 @@ export function refusalError(kind: DecisionKind, failure: { type?: string | null
       return forbidden('self_approval_forbidden', failure.message).withAudit({ ...audit, action: 'period.self_approval_refused' });
     case REFUSAL.forbidden:
       return forbidden('forbidden', failure.message).withAudit({ ...audit, action: REFUSED_ACTION[kind] });
+    // The body was well formed (a note is optional); the firm's self-approval rule wants one: 422 (docs/api.md).
     case REFUSAL.noteRequired:
-      return invalidInput({ fields: { note: 'required for a self-approval' } }, failure.message).withAudit({ ...audit, action: REFUSED_ACTION[kind] });
+      return unprocessable('note_required', failure.message, { fields: { note: 'required for a self-approval' } }).withAudit({ ...audit, action: REFUSED_ACTION[kind] });
+    // The body's schema already requires a reason, so this is the same malformed input: 400.
     case REFUSAL.reasonRequired:
       return invalidInput({ fields: { reason: 'required' } }, failure.message).withAudit({ ...audit, action: REFUSED_ACTION[kind] });
     case REFUSAL.notPending:

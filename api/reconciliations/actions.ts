@@ -47,7 +47,9 @@ type StoredSummary = { run: RunSummary; resultCounts: Record<Category, number>; 
 type Change = { update: StoredRow[]; insertAfter: Array<{ after: number; row: ResultRow }>; remove: StoredRow[] };
 
 async function lockRun(trx: Knex.Transaction, runId: string): Promise<ReconciliationRun> {
-  const run = await ReconciliationRun.query(trx).findById(runId).forUpdate();
+  // FOR NO KEY UPDATE: actions on one run still take turns, but a transaction that holds the firm's
+  // audit lock and then writes a row referencing the run is not stopped (docs/architecture.md, "Locks").
+  const run = await ReconciliationRun.query(trx).findById(runId).forNoKeyUpdate();
   if (!run) throw notFound('No such reconciliation.');
   if (run.status !== 'completed') throw new ApiError(409, 'reconciliation_not_completed', `This reconciliation is ${run.status}: act on its results when it completes.`, { status: run.status });
   // Decisions are made on the period's current answer, not on a run a newer one replaced.
@@ -152,6 +154,10 @@ export function reconciliationActionRoutes(): RouteSpec[] {
           if (error instanceof ManualActionError && error.code === 'gstin_mismatch') {
             // The request is fine and the rows can be linked, but only with the person's say-so: 422, not 409.
             throw unprocessable(error.code, error.message, { booksSupplierGstin: rows[0]!.row.books?.supplierGstin ?? null, portalSupplierGstin: rows[1]!.row.portal?.supplierGstin ?? null });
+          }
+          if (error instanceof ManualActionError && error.code === 'document_type_mismatch') {
+            // Two documents of different kinds are never one document: no confirmation makes the link (docs/api.md).
+            throw unprocessable(error.code, error.message, { booksDocType: rows[0]!.row.books?.docType ?? null, portalDocType: rows[1]!.row.portal?.docType ?? null });
           }
           if (error instanceof ManualActionError) throw conflict(error.code, error.message);
           throw error;

@@ -77,8 +77,8 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
         const passwordHash = await hashPassword(body.password);
         // The firm's limits come before the insert (the one step whose answer depends on other firms).
         try {
-          const user = await creations.create(ctx.state.trx, ctx.state.user.firmId, async () =>
-            User.query().insertAndFetch({ email, name: body.name, role: body.role, clientId: body.clientId ?? null, passwordHash } as Partial<User>),
+          const user = await creations.create(ctx.state.trx, ctx.state.user.firmId, async (savepoint) =>
+            User.query(savepoint).insertAndFetch({ email, name: body.name, role: body.role, clientId: body.clientId ?? null, passwordHash } as Partial<User>),
           );
           ctx.status = 201;
           ctx.body = presentUserRecord(user);

@@ -31,6 +31,8 @@ import * as m026 from './026-close-request-abandoned';
 import * as m027 from './027-calendar-extension-filing-frequency';
 import * as m028 from './028-follow-up-upload-urls-index';
 import * as m029 from './029-reconciliation-credit-note-index';
+import * as m030 from './030-reconciliation-ignored-rows-index';
+import * as m032 from './032-audit-chain-last-event-index';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -63,4 +65,6 @@ export const migrations: Migration[] = [
   { name: '027-calendar-extension-filing-frequency', module: m027 },
   { name: '028-follow-up-upload-urls-index', module: m028 },
   { name: '029-reconciliation-credit-note-index', module: m029 },
+  { name: '030-reconciliation-ignored-rows-index', module: m030 },
+  { name: '032-audit-chain-last-event-index', module: m032 },
 ];

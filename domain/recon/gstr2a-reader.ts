@@ -8,6 +8,7 @@
 import { parseJsonAmount } from './amounts';
 import { mmyyyyFromPeriod, parseDate, periodFromMmyyyy, periodFromMonthName } from './dates';
 import { type JsonScanHandlers, scanErrorCode } from './json-stream';
+import { portalFieldLabel } from './labels';
 import type { SupplierSignal } from './match/options';
 import { checkGstin, cleanGstin, parseYesNo } from './normalise';
 import { DocumentRefs, fieldText, isObj, issueAt, longTextIssue, type Obj, periodIssue, PortalDocument, PortalMemo, type PortalSource, recipientIssue, scanPortal } from './portal-json';
@@ -90,7 +91,7 @@ class Reader2a {
     if (v === undefined || v === null || v === '') return 0;
     const a = parseJsonAmount(v);
     if (!a.ok) {
-      this.error({ ...issueAt(section, index, j), code: 'invalid_amount', field: f, message: `${f}: ${a.reason}` });
+      this.error({ ...issueAt(section, index, j), code: 'invalid_amount', field: f, message: `${portalFieldLabel(f)}: ${a.reason}` });
       return null;
     }
     return Math.abs(a.paise);
@@ -99,7 +100,7 @@ class Reader2a {
   private date(o: Obj, f: string, section: string, index: number, j: number | undefined): string | null {
     const d = this.memo.date(o[f]);
     if (!d.ok) {
-      this.error({ ...issueAt(section, index, j), code: o[f] === undefined ? 'missing_field' : 'invalid_date', field: f, message: `${f}: ${d.reason}` });
+      this.error({ ...issueAt(section, index, j), code: o[f] === undefined ? 'missing_field' : 'invalid_date', field: f, message: `${portalFieldLabel(f)}: ${d.reason}` });
       return null;
     }
     return d.iso;
@@ -218,7 +219,7 @@ class Reader2a {
     const before = this.errors.length;
     // 2A may carry the bill-of-entry number as a JSON number.
     const num = str(o, 'benum');
-    if (!num) this.error({ ...issueAt(name, index, undefined), code: 'missing_field', field: 'benum', message: 'benum missing' });
+    if (!num) this.error({ ...issueAt(name, index, undefined), code: 'missing_field', field: 'benum', message: `${portalFieldLabel('benum')} missing` });
     const date = this.date(o, 'bedt', name, index, undefined);
     const tx = this.money(o, 'txval', name, index, undefined);
     const ig = this.money(o, 'iamt', name, index, undefined);

@@ -6,6 +6,7 @@
  * (gstr2b-reader.ts) owns the issue lists.
  */
 import { parseJsonAmount } from './amounts';
+import { portalFieldLabel } from './labels';
 import { fieldText, isObj, issueAt, type Obj, PortalDocument, type PortalMemo } from './portal-json';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
@@ -32,7 +33,7 @@ function money(r: DocumentSink, obj: Obj, field: string, where: string, index: n
   if (typeof v === 'string') r.countWarn('amount_as_text', 'amounts given as text were parsed as numbers');
   const a = parseJsonAmount(v);
   if (!a.ok) {
-    r.error({ ...issueAt(where, index, j), code: 'invalid_amount', field, message: `${field}: ${a.reason}` });
+    r.error({ ...issueAt(where, index, j), code: 'invalid_amount', field, message: `${portalFieldLabel(field)}: ${a.reason}` });
     return NaN;
   }
   if (a.paise < 0) {
@@ -80,12 +81,12 @@ const ITEM_HEADS = new Heads();
 function dateOf(r: DocumentSink, obj: Obj, field: string, where: string, index: number, j: number | undefined, required: boolean): string | null | undefined {
   const v = obj[field];
   if (v === undefined || v === null || v === '') {
-    if (required) r.error({ ...issueAt(where, index, j), code: 'missing_field', field, message: `${field} missing` });
+    if (required) r.error({ ...issueAt(where, index, j), code: 'missing_field', field, message: `${portalFieldLabel(field)} missing` });
     return required ? null : undefined;
   }
   const d = r.memo.date(v);
   if (!d.ok) {
-    r.error({ ...issueAt(where, index, j), code: 'invalid_date', field, message: `${field}: ${d.reason}` });
+    r.error({ ...issueAt(where, index, j), code: 'invalid_date', field, message: `${portalFieldLabel(field)}: ${d.reason}` });
     return null;
   }
   return d.iso;
@@ -101,7 +102,7 @@ export function readDocument(r: DocumentSink, where: string, section: string, ki
   const dateField = kind === 'isd' ? 'docdt' : 'dt';
   const number = fieldText(raw, numField).trim();
   const errorsBefore = r.issueCount();
-  if (number === '') r.error({ ...issueAt(where, index, j), code: 'missing_field', field: numField, message: `${numField} missing` });
+  if (number === '') r.error({ ...issueAt(where, index, j), code: 'missing_field', field: numField, message: `${portalFieldLabel(numField)} missing` });
   const date = dateOf(r, raw, dateField, where, index, j, true);
   let docType: DocType = 'invoice';
   if (kind === 'nt') {
@@ -192,7 +193,7 @@ export function readBillOfEntry(r: DocumentSink, where: string, section: string,
   }
   const errorsBefore = r.issueCount();
   const boe = fieldText(raw, 'boenum').trim();
-  if (boe === '') r.error({ ...issueAt(where, index, j), code: 'missing_field', field: 'boenum', message: 'boenum missing' });
+  if (boe === '') r.error({ ...issueAt(where, index, j), code: 'missing_field', field: 'boenum', message: `${portalFieldLabel('boenum')} missing` });
   const date = dateOf(r, raw, 'boedt', where, index, j, true);
   const h = DOC_HEADS;
   const headsOk = readHeads(r, raw, where, index, j, h);

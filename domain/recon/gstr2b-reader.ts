@@ -220,7 +220,7 @@ class Reader implements DocumentSink {
     }
     const ctinRaw = entry.ctin;
     if (typeof ctinRaw !== 'string' || ctinRaw.trim() === '') {
-      this.error({ code: 'missing_field', section: where, index, field: 'ctin', message: 'supplier GSTIN (ctin) missing: entry skipped' });
+      this.error({ code: 'missing_field', section: where, index, field: 'ctin', message: 'Supplier GSTIN missing' });
       return;
     }
     const ctin = cleanGstin(ctinRaw);

@@ -107,6 +107,9 @@ export const ITC_FIGURE_LABELS: ReadonlyArray<readonly [keyof ItcFigures, string
 /** The ITC at risk a reviewer's marks set aside (db/reconciliation-set-aside.ts), shown after "ITC at risk". */
 export const ITC_SET_ASIDE_LABEL = 'ITC at risk set aside (ignored by reviewer)';
 
+/** Under a status in the workbook's documents by status: those of its documents a reviewer set aside (counted in the status's line). */
+export const SET_ASIDE_DOCUMENTS_LABEL = 'of which ignored by reviewer';
+
 /** Credit notes the books hold that 2B does not show yet (domain/recon/risk-shown.ts): no risk, shown after "ITC at risk". */
 export const CREDIT_NOTES_NOT_IN_2B_LABEL = 'Credit notes in the books not yet in 2B (not at risk)';
 
@@ -151,6 +154,41 @@ const DOCUMENT_FIELD_LABELS: Readonly<Partial<Record<RegisterField | DifferenceF
   supplierName: 'Supplier name',
 };
 export const documentFieldLabel = (code: string | null | undefined): string => labelOf(DOCUMENT_FIELD_LABELS as Readonly<Record<string, string>>, code);
+
+/**
+ * The portal's field names (GSTR-2B and GSTR-2A JSON keys, which the portal's Excel is read into)
+ * in the words of the portal's own Excel headings and of the workbook, for a problem found in a 2B
+ * or 2A file (docs/reconciliation.md, "Inputs"): a practitioner knows "Taxable value", not `txval`.
+ * The API keeps the key in an issue's `field`; these words are what a person reads. Also the
+ * document's fields a too-long text is reported on (portal-json.ts, longTextIssue).
+ */
+const PORTAL_FIELD_LABELS: Readonly<Record<string, string>> = {
+  gstin: 'Your GSTIN (recipient)', rtnprd: 'Return period', fp: 'Return period', data: 'Return data', docdata: 'Documents',
+  ctin: 'Supplier GSTIN', trdnm: 'Supplier name', supprd: "Supplier's return period", supfildt: "Supplier's filing date",
+  inum: 'Invoice number', ntnum: 'Note number', nt_num: 'Note number', docnum: 'Document number',
+  dt: 'Date', idt: 'Invoice date', nt_dt: 'Note date', docdt: 'Document date',
+  typ: 'Note type', ntty: 'Note type', doctyp: 'ISD document type',
+  val: 'Invoice value', txval: 'Taxable value', igst: 'IGST', iamt: 'IGST', cgst: 'CGST', camt: 'CGST', sgst: 'SGST', samt: 'SGST', cess: 'Cess', csamt: 'Cess',
+  pos: 'Place of supply', rev: 'Reverse charge', rchrg: 'Reverse charge', itcavl: 'ITC availability', rsn: 'Reason ITC is not available',
+  oinum: 'Original invoice number', oidt: 'Original invoice date', ontnum: 'Original note number', ontdt: 'Original note date',
+  odocnum: 'Original document number', odocdt: 'Original document date',
+  boenum: 'Bill of entry number', benum: 'Bill of entry number', boedt: 'Bill of entry date', bedt: 'Bill of entry date', portcode: 'Port code', portcd: 'Port code',
+  inv: 'Invoices', nt: 'Notes', doclist: 'ISD documents', boe: 'Bills of entry', items: 'Item lines', itms: 'Item lines',
+  numberRaw: 'Document number', supplierName: 'Supplier name', supplierGstin: 'Supplier GSTIN', original: 'Original number',
+  billOfEntryNumber: 'Bill of entry number', irn: 'IRN', supplyType: 'Supply type', itcUnavailableReason: 'Reason ITC is not available',
+  portCode: 'Port code', supplierPeriod: "Supplier's return period", supplierFilingDate: "Supplier's filing date",
+};
+/** A GSTR-2B or GSTR-2A field in words (the key itself when it is not one we know). */
+export const portalFieldLabel = (code: string | null | undefined): string => labelOf(PORTAL_FIELD_LABELS, code);
+
+/**
+ * The field a file's problem is about, in words: the column as the file names it when the reader
+ * knows it, else a portal file's field (2B, 2A) or a register's.
+ */
+export function issueFieldLabel(i: { column?: string | undefined; field?: string | undefined }, file: 'portal' | 'register'): string {
+  if (i.column) return i.column;
+  return file === 'portal' ? portalFieldLabel(i.field) : documentFieldLabel(i.field);
+}
 
 /**
  * A row's review in words (the exports' Review column): an accepted probable match says so, as the

@@ -8,9 +8,11 @@
  * longer applies and is reported as stale.
  */
 import { rowItc } from './itc';
+import { compatible, DOC_TYPE_CODE } from './match/codes';
 import { manualPairRow, matchDocuments, type MatchOptions, type ResultRow, type RowDecision } from './matcher';
 import { summariseRun, type RunSummary } from './summary';
-import type { BooksRow, PortalDoc } from './types';
+import { docTypeLabel } from './labels';
+import type { BooksRow, DocType, PortalDoc } from './types';
 
 export type DecisionAction = RowDecision['action'];
 
@@ -20,10 +22,10 @@ export interface StoredDecision extends RowDecision {
   portalKey: string | null;
 }
 
-/** Why an action cannot apply to the rows it names (the API answers 409 with the code). */
+/** Why an action cannot apply to the rows it names (the API answers 409 with the code; 422 for the two mismatches, docs/api.md). */
 export class ManualActionError extends Error {
   constructor(
-    readonly code: 'not_linkable' | 'not_a_pair' | 'not_acceptable' | 'reason_required' | 'gstin_mismatch',
+    readonly code: 'not_linkable' | 'not_a_pair' | 'not_acceptable' | 'reason_required' | 'gstin_mismatch' | 'document_type_mismatch',
     message: string,
   ) {
     super(message);
@@ -61,6 +63,24 @@ function withDecision(row: ResultRow, d: RowDecision, ...earlier: ResultRow[]): 
 const sameGstin = (a: string, b: string): boolean => a.trim().toUpperCase() === b.trim().toUpperCase();
 
 /**
+ * Whether a books document and a 2B document may stand as one pair: the engine's own type rule
+ * (docs/reconciliation.md, "Pools and pairing"), so a person links nothing the passes would never
+ * pair. An invoice is never a credit note: such a pair has no meaning for the claim (its ITC
+ * figures would carry the 2B note's sign against the books invoice's tax), and the usual cause, a
+ * credit note booked as an invoice, is corrected in the books, not by a link.
+ */
+export function linkableTypes(books: BooksRow, portal: PortalDoc): boolean {
+  return compatible(DOC_TYPE_CODE[books.docType], DOC_TYPE_CODE[portal.docType]);
+}
+
+/** A document type in a sentence ("an invoice", "a credit note", "an ISD invoice"), in the labels' words. */
+function typeWords(t: DocType): string {
+  const label = docTypeLabel(t);
+  const w = label.startsWith('ISD') ? label : label.toLowerCase();
+  return `${/^[aeiou]/i.test(w) || w.startsWith('ISD') ? 'an' : 'a'} ${w}`;
+}
+
+/**
  * Rows a link can join: a books document the portal lacks, and a portal document the books lack.
  * Two different supplier GSTINs are refused unless the person confirmed them (`confirmDifferentGstin`,
  * docs/api.md): the linked row is filed under the GSTIN GSTR-2B shows, so the books document leaves
@@ -73,6 +93,9 @@ export function linkRows(booksOnly: ResultRow, portalOnly: ResultRow, d: RowDeci
   }
   if (portalOnly.category !== 'missing_in_books' || !portalOnly.portal) {
     throw new ManualActionError('not_linkable', `Only a "missing in books" portal row can be linked; this one is ${portalOnly.category}.`);
+  }
+  if (!linkableTypes(booksOnly.books, portalOnly.portal)) {
+    throw new ManualActionError('document_type_mismatch', `The books document is ${typeWords(booksOnly.books.docType)} and the GSTR-2B document ${typeWords(portalOnly.portal.docType)}: they cannot be one document. Only documents of the same kind can be linked (a supplier's debit note may be linked to a books invoice); if the books record the document as the wrong kind, correct the purchase register and reconcile again.`);
   }
   if (!confirmDifferentGstin && !sameGstin(booksOnly.books.supplierGstin, portalOnly.portal.supplierGstin)) {
     throw new ManualActionError('gstin_mismatch', `The books row is from supplier ${booksOnly.books.supplierGstin} and the GSTR-2B document from ${portalOnly.portal.supplierGstin}: linking them files both under ${portalOnly.portal.supplierGstin} (the GSTIN in GSTR-2B), and ${booksOnly.books.supplierGstin}'s statement no longer shows the document. Send "confirmDifferentGstin": true to link them anyway.`);
@@ -181,6 +204,12 @@ export function applyDecisionSlots(results: readonly ResultRow[], decisions: rea
     switch (d.action) {
       case 'link': {
         if (samePair) break; // paired again, by the engine or by an earlier link
+        // A link across document types (refused since, docs/reconciliation.md "Manual actions") no
+        // longer applies, and breaks none of the pairs the engine made with its documents.
+        if (!linkableTypes(rb!.books!, rp!.portal!)) {
+          stale.push(d.id);
+          continue;
+        }
         let b = rb!;
         let p = rp!;
         if (b.portal) {

@@ -8,6 +8,7 @@ import { type DateResult, parseDate } from './dates';
 import { cleanGstin, parsePlaceOfSupply } from './normalise';
 import { JsonPathScanner, JsonScanError, scanChunks, type JsonScanHandlers } from './json-stream';
 import { keepShape } from './kept-shapes';
+import { portalFieldLabel } from './labels';
 import { TEXT_LIMITS, tooLongMessage } from './text-limits';
 import type { DocType, Issue, PortalDoc, PortalSection } from './types';
 
@@ -56,7 +57,7 @@ export function longTextIssue(doc: PortalDoc, section: string, index: number, j:
   if (field === null) return null;
   const text = field === 'original' ? doc.original!.number : doc[field] as string;
   const max = field === 'numberRaw' || field === 'original' || field === 'billOfEntryNumber' ? number : field === 'supplierName' ? name : code;
-  return { ...issueAt(section, index, j), code: 'text_too_long', field, message: `${field === 'original' ? 'original number' : field}: ${tooLongMessage(text.length, max)}` };
+  return { ...issueAt(section, index, j), code: 'text_too_long', field, message: `${portalFieldLabel(field)}: ${tooLongMessage(text.length, max)}` };
 }
 
 /** How many distinct texts a memo keeps (a month's return has a few hundred dates and places). */

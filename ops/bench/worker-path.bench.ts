@@ -60,6 +60,16 @@ const MODES = (process.env.WORKER_BENCH_MODES ?? 'store,first,first-cold').split
 
 /** The worker's flags (package.json `worker`), a heap of HEAP_MB, and gc() for the measurements. */
 const CHILD_FLAGS = [`--max-old-space-size=${HEAP_MB}`, '--max-semi-space-size=64', '--expose-gc'];
+/**
+ * WORKER_BENCH_SEMI_SPACES (say `64,16`): run each mode's child once per young-generation size
+ * (`--max-semi-space-size`, MB) in every repeat, alternating which goes first, instead of the
+ * worker's 64: what a smaller young generation saves of the peak RSS, and what it costs the match.
+ */
+const SEMI_SPACES = (process.env.WORKER_BENCH_SEMI_SPACES ?? '').split(',').map((m) => m.trim()).filter(Boolean).map(Number);
+
+function flagsWithSemiSpace(mb: number): string[] {
+  return CHILD_FLAGS.map((f) => (f.startsWith('--max-semi-space-size=') ? `--max-semi-space-size=${mb}` : f));
+}
 
 type Stored = Omit<ChildInput, 'mode'>;
 
@@ -95,9 +105,9 @@ async function store(owner: Knex, url: string): Promise<Stored> {
   return { url, firmId, ...ids };
 }
 
-function child(input: ChildInput, entry = __filename): ChildReport {
+function child(input: ChildInput, entry = __filename, flags = CHILD_FLAGS): ChildReport {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const run = spawnSync(process.execPath, [...CHILD_FLAGS, ...loader, entry, '--child', JSON.stringify(input)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [...flags, ...loader, entry, '--child', JSON.stringify(input)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = run.stdout.split('\n').find((l) => l.startsWith(MARK));
   if (run.status !== 0 || !line) throw new Error(`${input.mode} child failed (${run.status ?? run.signal}): ${run.stderr.slice(-3000)}`);
   return JSON.parse(line.slice(MARK.length)) as ChildReport;
@@ -116,6 +126,18 @@ export function peakSoFarLine(r: Partial<Pick<Extract<ChildReport, { mode: 'stor
   return `  peak RSS so far: ${mb(loaded)} when loaded, ${mb(matched)} when matched (the rest of the peak is the write's)`;
 }
 
+/**
+ * Where the RSS stood when the match was done (the peak at 10 lakh is set there): each heap space
+ * of 1 MB or more as committed, and the array buffers (the engine's tables). Null for a report
+ * without it (a baseline build from before the child sampled it).
+ */
+export function spacesLine(r: Partial<Pick<Extract<ChildReport, { mode: 'store' }>, 'spacesAtMatched'>>): string | null {
+  const at = r.spacesAtMatched;
+  if (!at) return null;
+  const spaces = Object.entries(at.committed).filter(([, b]) => b >= 2 ** 20).map(([name, b]) => `${name} ${mb(b)}`).join(', ');
+  return `  when matched, before its collection: RSS ${mb(at.rss)}; heap spaces committed: ${spaces}; array buffers ${mb(at.arrayBuffers)}`;
+}
+
 function print(r: ChildReport, docs: number): void {
   if (r.mode === 'store') {
     out(`store: load ${s(r.loadMs)} s, match ${s(r.matchMs)} s, write ${s(r.writeMs)} s, ${r.results.toLocaleString('en-IN')} result rows`);
@@ -124,6 +146,8 @@ function print(r: ChildReport, docs: number): void {
     out(`  peak RSS ${mb(r.peakRssBytes)} (${Math.round(r.peakRssBytes / docs)} B per document; the idle process ${mb(r.idleRssBytes)}), heap limit ${HEAP_MB} MB`);
     const peaks = peakSoFarLine(r);
     if (peaks) out(peaks);
+    const spaces = spacesLine(r);
+    if (spaces) out(spaces);
   } else {
     const warm = [...r.warmMs].sort((a, b) => a - b);
     const median = warm[Math.floor(warm.length / 2)]!;
@@ -156,6 +180,16 @@ async function main(): Promise<void> {
       out('');
       out(`repeat ${k} (load ${os.loadavg()[0]!.toFixed(1)}):`);
       for (const mode of MODES) {
+        if (SEMI_SPACES.length > 0) {
+          const sizes = k % 2 === 0 ? [...SEMI_SPACES].reverse() : SEMI_SPACES;
+          for (const semi of sizes) {
+            out(`--max-semi-space-size=${semi} (load ${os.loadavg()[0]!.toFixed(1)}):`);
+            print(child({ ...stored, mode }, __filename, flagsWithSemiSpace(semi)), docs);
+            await owner('reconciliation_results').where({ firm_id: stored.firmId }).delete();
+            await owner('reconciliation_suppliers').where({ firm_id: stored.firmId }).delete();
+          }
+          continue;
+        }
         if (!BASELINE) {
           print(child({ ...stored, mode }), docs);
           continue;

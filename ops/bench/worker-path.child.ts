@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createReconciliationActivities } from '../../activities/reconciliation';
 import { loadRunDocuments } from '../../activities/reconciliation-load';
@@ -28,6 +29,11 @@ export type ChildReport =
     idleRssBytes: number; peakRssBytes: number;
     /** The process's peak RSS so far when both imports were loaded and when the match was done: which phase set the peak. */
     peakAtLoadedBytes: number; peakAtMatchedBytes: number;
+    /**
+     * Where the RSS is when the match is done, before the collection that samples the heap: each
+     * heap space's committed bytes, the array buffers and the RSS itself (the peak is set here).
+     */
+    spacesAtMatched?: Spaces;
   }
   | {
     mode: 'first' | 'first-cold'; warmUp: (WarmUpReport & { rssBytes: number; heapBytes: number }) | null;
@@ -47,6 +53,15 @@ function heap(): { used: number; external: number; rss: number } {
   collect();
   const m = process.memoryUsage();
   return { used: m.heapUsed, external: m.arrayBuffers, rss: m.rss };
+}
+
+export type Spaces = { rss: number; arrayBuffers: number; committed: Record<string, number> };
+
+function spaces(): Spaces {
+  const committed: Record<string, number> = {};
+  for (const sp of v8.getHeapSpaceStatistics()) committed[sp.space_name] = sp.space_size;
+  const m = process.memoryUsage();
+  return { rss: m.rss, arrayBuffers: m.arrayBuffers, committed };
 }
 
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
@@ -81,6 +96,7 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
   let matched = idle;
   let peakAtLoaded = 0;
   let peakAtMatched = 0;
+  let spacesAtMatched: Spaces | undefined;
   const activities = createReconciliationActivities({
     knex,
     logger,
@@ -93,6 +109,7 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
       } else if (matchedAt === 0 && details.phase === 'matched') {
         matchedAt = Date.now();
         peakAtMatched = peakRss();
+        spacesAtMatched = spaces();
         matched = heap();
       }
       return Promise.resolve();
@@ -118,6 +135,7 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
     peakRssBytes: peakRss(),
     peakAtLoadedBytes: peakAtLoaded,
     peakAtMatchedBytes: peakAtMatched,
+    spacesAtMatched,
   };
 }
 

@@ -54,7 +54,7 @@ describe('follow-ups in the browser', () => {
     await page.getByText(`for ${chosen.split(' · ')[0]}`).first().waitFor();
 
     // The plan as the API computed it: the first message, the reminders, the alerts inside the firm.
-    const api = (await (await fetch(`${app.demo.apiUrl}/api/follow-ups/${followUpId}`, { headers: { authorization: `Bearer ${await app.token('staff')}` } })).json()) as { schedule: unknown[]; escalations: Array<{ reason: string }> };
+    const api = (await (await fetch(`${app.demo.apiUrl}/api/follow-ups/${followUpId}`, { headers: { authorization: `Bearer ${await app.token('staff')}` } })).json()) as { schedule: Array<{ at: string; kind: string; status: string }>; escalations: Array<{ reason: string }> };
     const schedule = page.getByTestId('schedule');
     await schedule.getByText('First message').waitFor();
     expect(await schedule.getByRole('row').count()).toBe(api.schedule.length);
@@ -95,6 +95,14 @@ describe('follow-ups in the browser', () => {
       await clientPage.close();
       await page.getByTestId('follow-up-item').filter({ hasText: 'Purchase bills' }).getByRole('link', { name: 'bills-november.pdf' }).waitFor({ timeout: 60_000 });
       expect(await page.getByTestId('follow-up-item').filter({ hasText: 'Purchase bills' }).getByText('Received').count()).toBe(1);
+    } else if (!(api.schedule[0]?.status === 'planned' && Date.parse(api.schedule[0].at) - Date.now() > 2 * 60_000)) {
+      // Created in the minutes at the quiet hours' edges (08:58–09:02, 19:50–20:00 IST), the plan says
+      // the first message goes now or at 09:00 in a moment: it is sent, and a nudge then meets either
+      // refusal (the day's message, or the quiet hours just begun).
+      expect(api.schedule[0]?.kind).toBe('initial');
+      await page.getByTestId('sent-message').filter({ hasText: 'accounts@meridian.example' }).waitFor({ timeout: Math.max(0, Date.parse(api.schedule[0]!.at) - Date.now()) + 90_000 });
+      await page.getByRole('button', { name: 'Nudge now' }).click();
+      await page.getByRole('alert').filter({ hasText: /The client already got a message today\.|No messages between/ }).waitFor();
     } else {
       await page.getByText('Nothing sent yet').waitFor();
       await page.getByRole('button', { name: 'Nudge now' }).click();

@@ -1,7 +1,8 @@
 /**
  * A preparer's uploads and review in a real Chromium against a fresh `npm start`: a register with
  * two mistyped amounts is refused with each row placed by its line and the file's own column name
- * (no API field codes, no "details.errors"), and the page says the file on record stays in use; a
+ * (no API field codes, no "details.errors"), the page says the file on record stays in use and reads
+ * the client's imports again, whose Imports tab lists the refused attempt as rejected; a
  * good register and the 2B are read; in the run, a mismatch's panel says why in words (its reason and
  * remarks, as the exports do) and, once ignored, who ignored it; after the period is closed, an
  * action from a page opened before the close is refused in words with no script error, and the
@@ -41,9 +42,23 @@ describe('register uploads and the review of a run in the browser', () => {
     // The good register first, so a refused one has a file on record to fall back on.
     await registerInput.setInputFiles({ name: 'register.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByText(/register\.csv: [\d,]+ documents read/).waitFor();
+    // The page's traffic in order: each read of the client's imports list, and the refused upload.
+    const traffic: string[] = [];
+    const importsPath = `/api/clients/${client.id}/imports`;
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && new URL(r.url()).pathname === importsPath) traffic.push('imports read');
+    });
+    page.on('response', (r) => {
+      if (r.request().method() === 'PUT' && r.status() === 400) traffic.push('upload refused');
+    });
     await registerInput.setInputFiles({ name: 'typos.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n')) });
     const refusal = page.getByRole('alert').filter({ hasText: 'typos.csv was not accepted' });
     await refusal.waitFor();
+    // The refused file is on record (`rejected`, with its errors): the page reads the client's
+    // imports again, so the Imports tab lists the attempt rather than what it read before.
+    await eventually('the imports read again after the refused upload', () => traffic.includes('upload refused') && traffic.lastIndexOf('imports read') > traffic.indexOf('upload refused'), 60_000, 200).catch((error: Error) => {
+      throw new Error(`${error.message}; the page's traffic: ${JSON.stringify(traffic)}`);
+    });
     const problems = await refusal.getByRole('table', { name: 'Problems in the file' }).locator('tbody tr').evaluateAll((trs) =>
       trs.map((tr) => Array.from((tr as unknown as { querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> }).querySelectorAll('td'), (td) => td.textContent ?? '').slice(0, 2)),
     );
@@ -52,6 +67,11 @@ describe('register uploads and the review of a run in the browser', () => {
     const refusalText = await refusal.innerText();
     expect(refusalText).not.toContain('details.errors');
     expect(refusalText).toContain('The file on record is still the one used: register.csv');
+    const tab = await app.signedIn('manager', 'imports-tab', `/clients/${client.id}`);
+    await tab.page.getByRole('tab', { name: 'Imports' }).click();
+    const attempt = tab.page.getByRole('row').filter({ hasText: 'typos.csv' });
+    await attempt.getByText('Rejected').waitFor();
+    await tab.done();
 
     await page.getByTestId('file-gstr2b').setInputFiles({ name: 'gstr2b.json', mimeType: 'application/json', buffer: Buffer.from(toGstr2bJson(data)) });
     await page.getByText(/gstr2b\.json: [\d,]+ documents read/).waitFor();

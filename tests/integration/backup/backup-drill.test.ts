@@ -20,6 +20,9 @@ import { captureLogger, type CapturedLogger } from '../../harness/logs';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { backupDepsFor, databasesLike, seedFirms, tempBackupDir, TEST_TIMEOUTS, uniqueBackupId, type Seeded } from './helpers';
 
+// Each test runs real dumps and drills (create, restore, count, drop): minutes, not seconds, on a busy machine.
+jest.setTimeout(180_000);
+
 describe('backup and restore drill', () => {
   let db: TestDatabase;
   let temporal: TestTemporal;

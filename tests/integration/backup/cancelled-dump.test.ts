@@ -24,7 +24,7 @@ import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTempora
 import { backupDepsFor, databasesLike, filesUnder, processAlive, seedFirms, stuckOncePgDump, tempBackupDir, uniqueBackupId } from './helpers';
 import { eventually, within } from '../../harness/eventually';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 /** How long the stuck pg_dump would keep running: longer than any test's whole budget, so only the kill ends it in time. */
 const STUCK_SECONDS = 600;
@@ -164,8 +164,9 @@ describe('a cancelled backup step', () => {
       const pid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
       await handle.cancel();
       // The activity learns of the request at its next heartbeat sent (see above).
-      await eventually('pg_dump to be killed', () => (processAlive(pid) ? undefined : true), 20_000);
-      await eventually('the partial file to go', () => (filesUnder(dir).length === 0 ? true : undefined), 5_000);
+      // At most one heartbeat interval (8 s) until the request reaches it, then a step on a loaded machine.
+      await eventually('pg_dump to be killed', () => (processAlive(pid) ? undefined : true), 8_000 + SHUTDOWN_PLAN.stepMs);
+      await eventually('the partial file to go', () => (filesUnder(dir).length === 0 ? true : undefined), SHUTDOWN_PLAN.stepMs);
       await expect(handle.result()).rejects.toThrow();
       expect(await findBackup(db.owner, backupId)).toMatchObject({ status: 'failed' });
     } finally {
@@ -185,10 +186,9 @@ describe('a cancelled backup step', () => {
     const pid = await eventually('the dump to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
     expect(filesUnder(dir).filter((f) => f.endsWith('.dump.partial'))).toHaveLength(1);
 
-    const started = Date.now();
     env.cancel('CANCELLED');
-    const error = await outcome;
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Ended by the kill, not by the stuck tool's ten minutes: a step's bound on a loaded machine.
+    const error = await within('the cancelled dump activity to end', SHUTDOWN_PLAN.stepMs, outcome);
     expect(error).toBeInstanceOf(CancelledFailure);
     expect(processAlive(pid)).toBe(false);
     expect(filesUnder(dir)).toEqual([]);
@@ -224,10 +224,9 @@ describe('a cancelled backup step', () => {
       const pid = await eventually('the restore to hang', () => (fs.existsSync(marker) ? Number(fs.readFileSync(marker, 'utf8')) : undefined));
       expect(processAlive(pid)).toBe(true);
 
-      const started = Date.now();
       env.cancel('CANCELLED');
-      expect(await outcome).toBeInstanceOf(CancelledFailure);
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Ended by the kill, not by the stuck tool's ten minutes: a step's bound on a loaded machine.
+      expect(await within('the cancelled restore activity to end', SHUTDOWN_PLAN.stepMs, outcome)).toBeInstanceOf(CancelledFailure);
       expect(processAlive(pid)).toBe(false);
     } finally {
       await dropDatabase(db.url, scratchDatabase);

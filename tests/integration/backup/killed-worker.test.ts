@@ -144,7 +144,7 @@ describe('a worker killed during a dump', () => {
     // A dies: SIGKILL to its process group. Nothing reports the attempt; its heartbeats just stop.
     killGroup(lost);
     expect(await lost.exited).toBe('SIGKILL');
-    await eventually('the stuck pg_dump to die with its worker', () => (processAlive(pgDumpPid) ? undefined : true), 5_000);
+    await eventually('the stuck pg_dump to die with its worker', () => (processAlive(pgDumpPid) ? undefined : true), 30_000);
     // The dead worker could not clean up: its partial file (the junk at its end) is still there.
     expect(fs.readFileSync(path.join(backups, partial[0]!), 'utf8').endsWith(JUNK)).toBe(true);
 

@@ -25,6 +25,9 @@ import { backupDepsFor, seedFirms, tempBackupDir, TEST_TIMEOUTS, uniqueBackupId 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
 
+// Each test runs real dumps and drills (create, restore, count, drop): minutes, not seconds, on a busy machine.
+jest.setTimeout(180_000);
+
 describe('backup schedule, rotation and restore', () => {
   let db: TestDatabase;
   let temporal: TestTemporal;

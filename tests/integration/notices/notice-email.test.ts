@@ -7,6 +7,7 @@
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNoticeActivities } from '../../../activities/notices';
+import { dueInstant } from '../../../domain/calendar';
 import type { RunningWorker } from '../../../ops/worker';
 import { NOTICE_DIGEST_WORKFLOW, NOTICE_NOTIFICATION_KIND } from '../../../workflows/notice-definitions';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
@@ -119,6 +120,22 @@ describe('notice reminders by email', () => {
     await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
   });
 
+  it('says three days overdue for the partner step planned on its day, though it goes a moment after midnight', async () => {
+    // The step is planned at the end of the third day after the due date (23:59:59.999 IST): the
+    // activity runs a moment later, on the fourth day. The count is the planned day's, not the clock's.
+    const due = daysFromToday(-4);
+    const notice = await intake({ form: 'ASMT-13' });
+    // Closed so its run fires nothing of its own; the step is then fired by the activity alone, as the run would.
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+    const at = new Date(dueInstant(due).getTime() + 3 * 86_400_000).toISOString();
+    const step = { key: `partner:probe-${notice.id}`, at, kind: 'escalation', audience: 'firm_admin', reason: 'partner_escalation', forDate: due };
+    const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
+    const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    expect(await env.run(activities.noticeFireStep, { firmId: firm.id, noticeId: notice.id, step: step as never })).toEqual({ fired: true, recipients: 1 });
+    const mail = await eventually('the partner email caught', async () => (await caughtTo(firm.users.firm_admin.email)).find((m) => m.Subject.includes(notice.reference)) ?? null, 30_000);
+    expect(mail.Subject).toBe(`Overdue notice: ASMT-13 ${notice.reference} — ${firm.clients[0]!.name} — three days overdue: the reply was due on ${due} and no ARN is recorded`);
+  });
+
   it("tells the managers, not nobody, when the notice's assignee has been deactivated", async () => {
     const notice = await intake({ form: 'ASMT-13', assigneeId: firm.users.staff.id });
     // Closed so its run fires nothing of its own; the step is then fired by the activity alone, as the run would.
@@ -136,6 +153,20 @@ describe('notice reminders by email', () => {
     expect(told).toEqual([firm.users.manager.id]);
     await eventually('the reminder emailed to the manager', async () => (await subjects(firm.users.manager.email, notice.reference)).length === 1);
     expect(await subjects(firm.users.staff.email, notice.reference)).toEqual([]);
+  });
+
+  it("tells the managers a day's overdue once when nobody is assigned, not again for the assignee's step", async () => {
+    const notice = await intake({ form: 'ASMT-13' });
+    // Closed so its run fires nothing of its own; the step is then fired by the activity alone, as the run would.
+    await call(api, 'POST', `/api/notices/${notice.id}/close`, { token: manager, body: { outcome: 'withdrawn', reason: 'test over' } });
+    // The plan pairs each day's assignee step with a managers' step of the same instant: that one tells them.
+    const step = { key: `overdue:probe-${notice.id}:1:assignee`, at: new Date().toISOString(), kind: 'escalation', audience: 'assignee', reason: 'overdue', forDate: daysFromToday(-1) };
+    const activities = createNoticeActivities({ knex: db.app, mail: testMailDeps() });
+    const env = new MockActivityEnvironment({ attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    expect(await env.run(activities.noticeFireStep, { firmId: firm.id, noticeId: notice.id, step: step as never })).toEqual({ fired: true, recipients: 0 });
+    const told = (await db.owner('notifications').where({ firm_id: firm.id, kind: NOTICE_NOTIFICATION_KIND }).whereRaw(`payload->>'key' = ?`, [step.key]).pluck('user_id')) as string[];
+    expect(told).toEqual([]);
+    expect(await db.owner('outbox').where({ firm_id: firm.id }).where('slot_key', 'like', `notice:${notice.id}:${step.key}:%`).pluck('slot_key')).toEqual([]);
   });
 
   it('sends the weekly digest once per manager, open notices most urgent first, however often it runs', async () => {

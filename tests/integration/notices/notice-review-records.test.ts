@@ -72,7 +72,7 @@ describe('notice review and records', () => {
     expect((await post(tokens.manager!, notice.id, 'approve')).body.error.code).toBe('self_approval_forbidden');
     const detail = (await call(api, 'GET', `/api/notices/${notice.id}`, { token: tokens.staff })).body;
     expect([detail.state, detail.approvedBy]).toEqual(['in_review', null]);
-    expect(await db.owner('audit_events').where({ entity_id: notice.id, action: 'notice.self_approval_refused' }).pluck('actor_email')).toEqual([firm.users.firm_admin.email, firm.users.firm_admin.email, firm.users.manager.email]);
+    expect(await db.owner('audit_events').where({ entity_id: notice.id, action: 'notice.self_approval_refused' }).orderBy('seq').pluck('actor_email')).toEqual([firm.users.firm_admin.email, firm.users.firm_admin.email, firm.users.manager.email]);
   });
 
   it('keeps the description when closing with a reason or recording an outside reply with a note, and shows both to staff only', async () => {

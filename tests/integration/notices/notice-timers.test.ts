@@ -96,25 +96,37 @@ describe('notice reminders and escalations', () => {
   });
 
   it('replaces every pending step when the due date is extended: nothing fires for the old date', async () => {
-    const notice = await intake();
-    const oldDue = daysFromToday(7);
-    const newDue = daysFromToday(14);
-    const extended = await call(api, 'POST', `/api/notices/${notice.id}/extension`, { token: staff, body: { extendedDueDate: newDue, reference: 'Officer letter 12/2026' } });
-    expect(extended.body).toMatchObject({ statutoryDueDate: oldDue, extendedDueDate: newDue, effectiveDueDate: newDue });
-    expect(extended.body.reminders.every((r: Step) => r.key.endsWith(newDue) || r.key.startsWith('target:'))).toBe(true);
-    // The new T-1 comes after the old date's T+3: by then every old step would have fired.
-    await eventually('the new T-1', async () => (await fired(notice.id)).includes(`t-1:${newDue}`));
-    const keys = await fired(notice.id);
-    expect(keys.filter((k) => k.includes(oldDue))).toEqual([]);
-    expect(keys).toEqual([`t-7:${newDue}`, `review-gate:${newDue}`, `t-3:${newDue}`, `t-1:${newDue}`]);
-    await close(notice.id, { outcome: 'withdrawn' });
-  });
+    // A plan day of three seconds here: the old date's first step (about four plan days after the
+    // intake) comes well after the extension that replaces it, even when the two requests between
+    // them crawl on a busy machine. The same keys, so the same tokens, as the file's api.
+    const slow = await startTestApi(db, api.security.settings, { taskQueue, notices: { timeScale: 3 / 86_400 } });
+    try {
+      const res = await call(slow, 'POST', `/api/clients/${firm.clients[0]!.id}/notices`, { token: staff, body: { form: 'DRC-01B', reference: reference(), servedOn: today(), assigneeId: firm.users.staff.id } });
+      expect(res.status).toBe(201);
+      const notice = res.body as { id: string };
+      const oldDue = daysFromToday(7);
+      const newDue = daysFromToday(14);
+      const extended = await call(slow, 'POST', `/api/notices/${notice.id}/extension`, { token: staff, body: { extendedDueDate: newDue, reference: 'Officer letter 12/2026' } });
+      expect(extended.body).toMatchObject({ statutoryDueDate: oldDue, extendedDueDate: newDue, effectiveDueDate: newDue });
+      expect(extended.body.reminders.every((r: Step) => r.key.endsWith(newDue) || r.key.startsWith('target:'))).toBe(true);
+      // The new T-1 comes after the old date's T+3: by then every old step would have fired.
+      await eventually('the new T-1', async () => (await fired(notice.id)).includes(`t-1:${newDue}`), 120_000);
+      const keys = await fired(notice.id);
+      expect(keys.filter((k) => k.includes(oldDue))).toEqual([]);
+      expect(keys).toEqual([`t-7:${newDue}`, `review-gate:${newDue}`, `t-3:${newDue}`, `t-1:${newDue}`]);
+      await close(notice.id, { outcome: 'withdrawn' });
+    } finally {
+      await slow.close();
+    }
+  }, 180_000);
 
   it('fires each step once when the worker was stopped across them', async () => {
-    const notice = await intake();
-    const due = daysFromToday(7);
+    // Stopped before the intake: its first steps come a second or two after it, and a stop that came
+    // later on a busy machine could let one of them fire first.
     await worker!.shutdown();
     worker = null;
+    const notice = await intake();
+    const due = daysFromToday(7);
     const t1 = notice.reminders.find((r) => r.key === `t-1:${due}`)!;
     // The stop outlasts T-3 and T-1 of the plan (wall time of the plan, not a guess at load).
     await eventually('T-1 to pass while no worker runs', async () => Date.now() > Date.parse(t1.at) + 200);

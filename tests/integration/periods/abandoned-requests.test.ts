@@ -15,6 +15,9 @@ import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { nextPeriod, seedReconciledPeriod } from './helpers';
 
+// Waits on the workflow get a minute each on a busy machine; the tests' own deadline leaves room for them.
+jest.setTimeout(180_000);
+
 describe('a close request whose workflow ended', () => {
   let db: TestDatabase;
   let api: TestApi;
@@ -49,7 +52,7 @@ describe('a close request whose workflow ended', () => {
     expect(res.status).toBe(202);
     const { closeRequestId, workflowId } = res.body;
     const handle = temporal.client.workflow.getHandle(workflowId);
-    await eventually('the workflow to answer its query', async () => (await handle.query(statusQuery).catch(() => null))?.state === 'pending', 20_000);
+    await eventually('the workflow to answer its query', async () => (await handle.query(statusQuery).catch(() => null))?.state === 'pending', 60_000);
     await handle.terminate('stuck: terminated by ops');
     expect((await handle.describe()).status.name).toBe('TERMINATED');
     return { period, closeRequestId, workflowId };

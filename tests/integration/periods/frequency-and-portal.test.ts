@@ -72,9 +72,16 @@ describe('periods and filing frequency, and the portal view', () => {
     await close(clientId, earlierMonth);
     expect((await call(api, 'GET', `/api/clients/${clientId}/periods/${earlierMonth}`, { token: tokens.staff })).body.state).toBe('closed');
 
-    // From the change on the client files quarters: a month inside one is not a period of theirs.
-    const inside = await call(api, 'POST', `/api/clients/${clientId}/periods/${addMonths(from, 1)}/close`, { token: tokens.staff, body: {} });
-    expect({ status: inside.status, code: inside.body.error?.code, fields: Object.keys(inside.body.error?.details?.fields ?? {}) }).toEqual({ status: 400, code: 'invalid_input', fields: ['period'] });
+    // From the change on the client files quarters: a month inside one is a well-formed period the
+    // client's frequency refuses (422, as imports answer), nothing written.
+    const insideMonth = addMonths(from, 1);
+    const inside = await call(api, 'POST', `/api/clients/${clientId}/periods/${insideMonth}/close`, { token: tokens.staff, body: {} });
+    expect({ status: inside.status, code: inside.body.error?.code, details: inside.body.error?.details }).toEqual({
+      status: 422,
+      code: 'period_not_quarter_end',
+      details: { period: insideMonth, filingFrequency: 'quarterly', quarterEnd: addMonths(from, 2), fields: { period: expect.any(String) } },
+    });
+    expect(await db.owner('periods').where({ client_id: clientId, period: insideMonth }).count({ n: '*' })).toEqual([{ n: 0 }]);
   });
 
   it('tells each reader what they may do with a pending request: another manager or firm admin decides, staff withdraw only their own', async () => {

@@ -25,6 +25,9 @@ import { seedReconciledPeriod } from './helpers';
 
 const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/period-close-changed.ts');
 
+// Waits on the workflow get a minute each on a busy machine; the tests' own deadline leaves room for them.
+jest.setTimeout(180_000);
+
 describe('periodCloseWorkflow replay', () => {
   let db: TestDatabase;
   let api: TestApi;
@@ -63,7 +66,7 @@ describe('periodCloseWorkflow replay', () => {
     const b = (await call(api, 'POST', `/api/clients/${clientId}/periods/2025-05/close`, { token: staff, body: {} })).body;
     // The workflow's own record of the reminder, not the activity's row: the history must hold the
     // finished reminder before the rejection arrives.
-    await eventually('the workflow to record its reminder', async () => (await temporal.client.workflow.getHandle(b.workflowId).query(statusQuery)).remindedAt, 20_000);
+    await eventually('the workflow to record its reminder', async () => (await temporal.client.workflow.getHandle(b.workflowId).query(statusQuery)).remindedAt, 60_000);
     expect((await call(api, 'POST', `/api/close-requests/${b.closeRequestId}/reject`, { token: manager, body: { reason: 'register incomplete' } })).status).toBe(200);
 
     for (const [name, workflowId] of [['period-close-approved', a.workflowId], ['period-close-reminded-rejected', b.workflowId]] as const) {

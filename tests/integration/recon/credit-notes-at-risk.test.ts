@@ -3,7 +3,9 @@
  * "Credit notes not in 2B"), on the real stack (API, PostgreSQL, Temporal server, real worker): a
  * supplier with one invoice and one credit note, both missing in 2B, has the invoice's ITC at risk
  * only on the run page (total and per head), its supplier line, the runs list, the firm-wide view
- * and the exports (CSV, XLSX, JSON); the credit note's tax is shown on its own, never netted.
+ * and the exports (CSV, XLSX, JSON); the credit note's tax is shown on its own, never netted. A
+ * books invoice cannot be linked to a 2B credit note (422 document_type_mismatch, nothing written),
+ * so no pair carries a credit note's negative ITC at risk that the views would miss.
  */
 import * as ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
@@ -26,6 +28,8 @@ describe('credit notes not in 2B: no ITC at risk on any view', () => {
   let stack: Stack;
   let runId: string;
   let gstin: string;
+  /** A supplier with a books invoice missing in 2B and a 2B credit note missing in the books. */
+  let gstin2: string;
   const client = () => stack.firm.clients[0]!;
   const get = async (path: string) => {
     const res = await call(stack.api, 'GET', path, { token: stack.tokens.staff });
@@ -51,6 +55,13 @@ describe('credit notes not in 2B: no ITC at risk on any view', () => {
       invoiceValue: taxable + igst, reverseCharge: false,
     });
     books.push(doc('invoice', 1, 73_750_00, 13_275_00), doc('credit_note', 2, 111_026_00, 19_984_65));
+    const note = data.portal.find((p) => p.supplierGstin !== gstin && p.section === 'b2b')!;
+    gstin2 = note.supplierGstin;
+    const keep = (s: string) => s !== gstin && s !== gstin2;
+    books.splice(0, books.length, ...books.filter((b) => b.supplierGstin !== gstin2));
+    portal.splice(0, portal.length, ...portal.filter((p) => keep(p.supplierGstin)));
+    books.push({ ...doc('invoice', 3, 50_000_00, 9_000_00), supplierGstin: gstin2, supplierName: 'Linked Wrongly Ltd', invoiceNumberRaw: 'LW/77' });
+    portal.push({ ...note, ref: `${PERIOD}:cdnr:9001`, period: PERIOD, section: 'cdnr', docType: 'credit_note', numberRaw: 'LWCN/77', taxableValue: 50_000_00, igst: 9_000_00, cgst: 0, sgst: 0, cess: 0, invoiceValue: 59_000_00, itcAvailable: true, date: '2024-06-12' });
     const d = { ...data, books, portal };
     const twoB = await importFile(stack.api, stack.tokens.staff!, client().id, 'gstr2b', PERIOD, toGstr2bJson(d), 'application/json');
     const register = await importFile(stack.api, stack.tokens.staff!, client().id, 'purchase_register', PERIOD, toRegisterCsv(d), 'text/csv');
@@ -131,5 +142,35 @@ describe('credit notes not in 2B: no ITC at risk on any view', () => {
     });
     expect(sheetRisk).toBe(risk);
     expect(lineRisk).toBe(13_275_00);
+  });
+
+  it('refuses to link a books invoice to a 2B credit note (422, nothing written), so every view still agrees with the CSV', async () => {
+    type Row = { id: string; category: string; books: { docType: string } | null; portal: { docType: string } | null; itc: { atRisk: number } };
+    const rows = (await get(`/api/reconciliations/${runId}/results?limit=500&supplierGstin=${gstin2}`)).items as Row[];
+    const invoice = rows.find((r) => r.category === 'missing_in_2b' && r.books?.docType === 'invoice')!;
+    const note = rows.find((r) => r.category === 'missing_in_books' && r.portal?.docType === 'credit_note')!;
+    expect({ invoice: invoice?.itc.atRisk, note: note?.portal?.docType }).toEqual({ invoice: 9_000, note: 'credit_note' });
+    const before = await stack.db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'row');
+    const decisions = async () => Number((await stack.db.owner('reconciliation_decisions').where({ client_id: client().id, period: PERIOD }).count({ n: '*' }))[0]!.n);
+    const decided = await decisions();
+
+    for (const extra of [{}, { confirmDifferentGstin: true }]) {
+      const res = await call(stack.api, 'POST', `/api/reconciliations/${runId}/actions`, { token: stack.tokens.staff, body: { action: 'link', booksResultId: invoice.id, portalResultId: note.id, ...extra } });
+      expect({ status: res.status, code: res.body?.error?.code, details: res.body?.error?.details }).toEqual({
+        status: 422, code: 'document_type_mismatch', details: { booksDocType: 'invoice', portalDocType: 'credit_note' },
+      });
+    }
+    // Nothing half-written: no decision, the rows as they were.
+    expect(await decisions()).toBe(decided);
+    expect(await stack.db.owner('reconciliation_results').where({ run_id: runId }).orderBy('seq').select('seq', 'row')).toEqual(before);
+
+    // The run page, the supplier list and the CSV give one ITC at risk, the invoice's tax counted in it.
+    const page = (await get(`/api/reconciliations/${runId}`)).summary as Summary;
+    const lines = (await get(`/api/reconciliations/${runId}/suppliers?limit=500`)).items as Line[];
+    expect(lines.find((l) => l.supplierGstin === gstin2)).toMatchObject({ itcAtRisk: 9_000, creditNotesNotIn2b: 0 });
+    const csv: string[][] = parse(await download('csv'), { bom: true });
+    const col = csv[0]!.indexOf('ITC at risk');
+    const csvRisk = csv.slice(1).reduce((t, r) => t + paise(Number(r[col] || 0)), 0);
+    expect({ page: paise(page.itcAtRisk), suppliers: lines.reduce((t, l) => t + paise(l.itcAtRisk), 0) }).toEqual({ page: csvRisk, suppliers: csvRisk });
   });
 });

@@ -4,6 +4,7 @@ import { migrateLatest } from '../../../db/migrator';
 import { migrations } from '../../../db/migrations';
 import { ReconciliationDecision } from '../../../db/models/reconciliation-decision';
 import { inTenantTransaction } from '../../../db/tenant';
+import { reviewerSetAside } from '../../../db/reconciliation-set-aside';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { nextPeriod, seedReconciledPeriod } from '../periods/helpers';
@@ -164,6 +165,39 @@ describe('reconciliation_decisions (migration 007)', () => {
       return (await trx.raw(`explain select seq from reconciliation_results where firm_id = ? and run_id = ? and row->>'id' = 'r-1b'`, [firmA.id, runId])).rows;
     });
     expect(JSON.stringify(plan)).toMatch(/reconciliation_results_row_id_idx/);
+  });
+
+  it("reads a run's ignored rows by the partial index of migration 030, never the run's other rows", async () => {
+    const period = nextPeriod();
+    const clientId = firmA.clients[0]!.id;
+    const { runId } = await seedReconciledPeriod(db, firmA.id, clientId, period);
+    const row = (seq: number) => ({
+      firm_id: firmA.id, client_id: clientId, run_id: runId, period, seq, category: 'missing_in_2b', supplier_gstin: `27AAAAA${String(seq % 50).padStart(4, '0')}A1Z5`,
+      row: { id: `r-${seq}`, category: 'missing_in_2b', itc: { atRisk: { igst: 100, cgst: 0, sgst: 0, cess: 0 } }, ...(seq % 500 === 0 ? { userStatus: 'ignored' } : {}) },
+    });
+    await asStaff(db, firmA, async (trx) => {
+      for (let at = 1; at <= 5000; at += 1000) await trx('reconciliation_results').insert(Array.from({ length: 1000 }, (_, i) => row(at + i)));
+    });
+    await insertDecision(db, firmA, period, { action: 'ignore', note: 'not pursued', runId, booksKey: null });
+    await db.owner.raw('analyze reconciliation_results');
+
+    // The set-aside figures' own query, as the views run it, explained in the same tenant transaction.
+    const queries: Array<{ sql: string; bindings: readonly unknown[] }> = [];
+    const listen = (q: { sql: string; bindings?: readonly unknown[] }) => {
+      if (q.sql.includes("'userStatus'")) queries.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    };
+    db.app.on('query', listen);
+    const { aside, plan } = await asStaff(db, firmA, async (trx) => {
+      const found = await reviewerSetAside(trx, { id: runId });
+      db.app.off('query', listen);
+      expect(queries).toHaveLength(1);
+      await trx.raw('set local enable_seqscan = off');
+      return { aside: found, plan: (await trx.raw(`explain ${queries[0]!.sql.replace(/\$\d+/g, '?')}`, queries[0]!.bindings as Knex.RawBinding[])).rows as Array<{ 'QUERY PLAN': string }> };
+    }).finally(() => db.app.off('query', listen));
+    // Ten ignored rows of 5,000 (every 500th), each 100 paise of IGST at risk.
+    expect({ counts: aside.counts, total: aside.total }).toEqual({ counts: { missing_in_2b: 10 }, total: 1_000 });
+    const text = plan.map((p) => p['QUERY PLAN']).join('\n');
+    expect(text).toMatch(/reconciliation_results_ignored_idx/);
   });
 });
 

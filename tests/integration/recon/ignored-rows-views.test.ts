@@ -3,11 +3,13 @@
  * PostgreSQL, Temporal server, real worker, SMTP catcher): after a row is ignored, the run's page,
  * the runs list, the firm-wide view and the exports (CSV, XLSX, JSON) show the same ITC at risk
  * (in total and per tax head), the same amount set aside and the same counts, the ignored row left
- * out; a row a live follow-up still lists stays counted everywhere until that follow-up ends.
+ * out (the JSON export's items too, each set-aside item's ITC at risk under `itc.setAside`); a row a live follow-up still lists stays counted everywhere until that follow-up ends.
  */
 import * as ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { call } from '../../harness/api';
+import { CATEGORIES, CATEGORY_SIDES } from '../../../domain/recon';
+import { CATEGORY_LABELS } from '../../../domain/recon/labels';
 import { importFile, reconData } from './recon-helpers';
 import { eventually, inDays, startStack, TEST_POLICY, type Stack } from '../follow-ups/helpers';
 
@@ -57,6 +59,16 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
       });
       return found;
     };
+    // The documents by status: each "of which ignored by reviewer" line, with the status line it sits under.
+    const ofWhich: Array<[string, string, number]> = [];
+    let table = '';
+    let status = '';
+    book.getWorksheet('Summary')!.eachRow((row) => {
+      const label = row.getCell(1).text;
+      if (label.startsWith('As per ')) table = label;
+      if (label === 'of which ignored by reviewer') ofWhich.push([table, status, Number(row.getCell(2).value)]);
+      else status = label;
+    });
     const sheetSum = (sheet: string, header: string) => {
       const ws = book.getWorksheet(sheet)!;
       const col = (ws.getRow(1).values as unknown[]).indexOf(header);
@@ -66,7 +78,9 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
       });
       return total;
     };
-    const json = JSON.parse((await download('json')).toString('utf8')) as { run: { summary: Summary }; suppliers: Array<{ itcAtRisk: number; itcSetAside: number }> };
+    const json = JSON.parse((await download('json')).toString('utf8')) as {
+      run: { summary: Summary }; suppliers: Array<{ itcAtRisk: number; itcSetAside: number }>; items: Array<{ itc: { atRisk: number; setAside: number } }>;
+    };
     return {
       page,
       list: list.summary,
@@ -76,9 +90,13 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
       xlsx: {
         atRisk: summaryRow('ITC at risk'),
         setAside: summaryRow('ITC at risk set aside (ignored by reviewer)'),
+        ofWhich,
         suppliers: { itcAtRisk: sheetSum('Suppliers', 'ITC at risk'), itcSetAside: sheetSum('Suppliers', 'ITC set aside') },
       },
-      json: { summary: json.run.summary, itcAtRisk: json.suppliers.reduce((t, s) => t + paise(s.itcAtRisk), 0), itcSetAside: json.suppliers.reduce((t, s) => t + paise(s.itcSetAside), 0) },
+      json: {
+        summary: json.run.summary, itcAtRisk: json.suppliers.reduce((t, s) => t + paise(s.itcAtRisk), 0), itcSetAside: json.suppliers.reduce((t, s) => t + paise(s.itcSetAside), 0),
+        items: { itcAtRisk: json.items.reduce((t, i) => t + paise(i.itc.atRisk), 0), itcSetAside: json.items.reduce((t, i) => t + paise(i.itc.setAside), 0) },
+      },
     };
   }
 
@@ -97,11 +115,18 @@ describe('ignored rows: the run page, the runs list, the firm-wide view and the 
     // The supplier lines (page and exports) add up to the run's figures; so do the CSV's columns.
     expect(v.suppliers).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     expect({ itcAtRisk: v.json.itcAtRisk, itcSetAside: v.json.itcSetAside }).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
+    // The JSON export's items, as the CSV's lines: a set-aside document's ITC at risk under itc.setAside.
+    expect(v.json.items).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     expect(v.xlsx.suppliers).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     expect(v.csv).toEqual({ itcAtRisk: expected.risk, itcSetAside: expected.aside });
     // The workbook's Summary: ITC at risk per head and in total, and what was set aside right under it.
     expect(v.xlsx.atRisk).toEqual(heads(v.page.itc.atRisk));
     expect(v.xlsx.setAside).toEqual(expected.aside === 0 ? null : heads(v.page.itc.setAside));
+    // The documents by status: under each status, as many documents "of which ignored" per side as it has set aside.
+    const ofWhich = (['books', 'portal'] as const).flatMap((side) => CATEGORIES
+      .filter((c) => expected.countsSetAside[c] && (CATEGORY_SIDES[c] === 'both' || CATEGORY_SIDES[c] === side))
+      .map((c): [string, string, number] => [side === 'books' ? 'As per purchase register (₹)' : 'As per GSTR-2B (₹)', CATEGORY_LABELS[c], expected.countsSetAside[c]!]));
+    expect(v.xlsx.ofWhich).toEqual(ofWhich);
     return v;
   }
 

@@ -14,7 +14,7 @@ import { importFile, reconData, startReconApi, type ReconApi } from './recon-hel
 jest.setTimeout(120_000);
 
 const PERIOD = '2024-06';
-type Item = { id: string; category: string; accepted: boolean; supplierGstin: string; userStatus: string | null; decisions: Array<{ action: string; note: string | null; by: string }>; itc: { atRisk: number; missed: number; matched: number; toConfirm: number }; books: { invoiceNumber: string } | null; portal: { invoiceNumber: string } | null };
+type Item = { id: string; category: string; accepted: boolean; supplierGstin: string; userStatus: string | null; decisions: Array<{ action: string; note: string | null; by: string }>; itc: { atRisk: number; missed: number; matched: number; toConfirm: number }; books: { invoiceNumber: string; docType: string } | null; portal: { invoiceNumber: string; docType: string } | null };
 
 describe('manual reconciliation actions through the API', () => {
   let db: TestDatabase;
@@ -79,20 +79,24 @@ describe('manual reconciliation actions through the API', () => {
   it('links, unlinks, accepts and marks rows; rows, summary and supplier lines move together', async () => {
     const rows = await allRows(runId);
     expect(rows.map((r) => r.category)).toEqual(expect.arrayContaining(['missing_in_2b', 'missing_in_books', 'exact_match']));
-    const booksOnly = rows.find((r) => r.category === 'missing_in_2b')!;
-    const portalOnly = rows.find((r) => r.category === 'missing_in_books')!;
+    // Two documents a person could link: of the same type (an invoice never links to a credit
+    // note), one supplier's when the data has such a pair, else two GSTINs, confirmed.
+    const linkable = (b: Item, p: Item) => b.category === 'missing_in_2b' && p.category === 'missing_in_books' && b.books!.docType === p.portal!.docType;
+    const pairs = rows.flatMap((b) => rows.filter((p) => linkable(b, p)).map((p) => [b, p] as const));
+    const [booksOnly, portalOnly] = pairs.find(([b, p]) => b.supplierGstin === p.supplierGstin) ?? pairs[0]!;
+    const confirm = booksOnly.supplierGstin === portalOnly.supplierGstin ? {} : { confirmDifferentGstin: true };
     const exact = rows.find((r) => r.category === 'exact_match')!;
     const before = (await call(api, 'GET', `/api/reconciliations/${runId}`, { token: staff })).body.summary;
 
     // Link: one manual_match row in the books row's place, the portal-only row gone.
-    const linked = await act(runId, { action: 'link', booksResultId: booksOnly.id, portalResultId: portalOnly.id, note: 'supplier confirmed the number by mail' });
+    const linked = await act(runId, { action: 'link', booksResultId: booksOnly.id, portalResultId: portalOnly.id, note: 'supplier confirmed the number by mail', ...confirm });
     expect(linked.status).toBe(200);
     expect(linked.body.removed).toEqual([portalOnly.id]);
     const link = linked.body.items[0] as Item;
     expect(link).toMatchObject({ category: 'manual_match', accepted: true });
     expect(link.decisions).toEqual([expect.objectContaining({ action: 'link', note: 'supplier confirmed the number by mail', by: firm.users.staff.email })]);
     // A double click: the rows it names are gone, nothing changes twice.
-    expect((await act(runId, { action: 'link', booksResultId: booksOnly.id, portalResultId: portalOnly.id })).status).toBe(404);
+    expect((await act(runId, { action: 'link', booksResultId: booksOnly.id, portalResultId: portalOnly.id, ...confirm })).status).toBe(404);
 
     // Unlink: the pair's portal half comes right after its books half in the result order.
     const unlinked = await act(runId, { action: 'unlink', resultId: exact.id });

@@ -31,7 +31,7 @@ const SETTLED_NAME = 'श्री गणेश ट्रेडर्स';
 type Item = {
   id: string; category: string; accepted: boolean; supplierGstin: string; userStatus: string | null;
   decisions: Array<{ action: string; note: string | null }>; differences: Record<string, unknown>; itc: { atRisk: number };
-  books: { invoiceNumber: string } | null; portal: { invoiceNumber: string } | null;
+  books: { invoiceNumber: string; docType: string } | null; portal: { invoiceNumber: string; docType: string } | null;
 };
 
 /**
@@ -152,8 +152,9 @@ describe('review decisions and the exports that follow them', () => {
 
   it('refuses a link across two supplier GSTINs unless the person confirms it', async () => {
     const rows = await allRows();
-    const books = rows.find((r) => r.category === 'missing_in_2b')!;
-    const portal = rows.find((r) => r.category === 'missing_in_books' && r.supplierGstin !== books.supplierGstin)!;
+    // Of one type (an invoice never links to a credit note: document_type_mismatch, whatever the GSTINs).
+    const pairs = rows.flatMap((b) => rows.filter((p) => b.category === 'missing_in_2b' && p.category === 'missing_in_books' && p.supplierGstin !== b.supplierGstin && b.books!.docType === p.portal!.docType).map((p) => [b, p] as const));
+    const [books, portal] = pairs[0]!;
     const before = await decisionCount();
     const refused = await act({ action: 'link', booksResultId: books.id, portalResultId: portal.id });
     expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 422, code: 'gstin_mismatch' });

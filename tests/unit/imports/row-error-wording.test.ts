@@ -21,7 +21,7 @@ describe('row error wording of a refused file', () => {
       ok: false,
       status: 400,
       code: 'invalid_file',
-      message: '1 document of the GSTR-2A cannot be read, so the file was not stored (it would have been stored without it): section b2b, supplier entry 2, ctin: supplier GSTIN missing. Download the GSTR-2A again from the portal.',
+      message: '1 document of the GSTR-2A cannot be read, so the file was not stored (it would have been stored without it): section b2b, supplier entry 2: supplier GSTIN missing. Download the GSTR-2A again from the portal.',
     });
     expect(JSON.stringify(refusal)).not.toMatch(/skipped/);
   });

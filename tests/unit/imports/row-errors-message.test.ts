@@ -27,10 +27,14 @@ describe('the row errors refusal', () => {
   });
 
   it('counts portal documents by section, entry and document', () => {
-    const errors = [bad({ section: 'b2b', index: 1, docIndex: 0, field: 'txval' }), bad({ section: 'b2b', index: 1, docIndex: 0, field: 'iamt' }), bad({ section: 'b2b', index: 1, docIndex: 1, field: 'txval' })];
+    const amount = { message: 'Taxable value: digit grouping not understood' };
+    const errors = [bad({ section: 'b2b', index: 1, docIndex: 0, field: 'txval', ...amount }), bad({ section: 'b2b', index: 1, docIndex: 0, field: 'iamt' }), bad({ section: 'b2b', index: 1, docIndex: 1, field: 'txval', ...amount })];
     // Counted from 1 as the web's problem table counts them; details.errors keeps the 0-based index and docIndex.
+    // The field in words, once (the portal's messages name it): never the portal's key `txval`.
     const refusal = rowErrorsRefusal(errors, PORTAL);
-    expect(messageOf(refusal)).toMatch(/^2 documents of the GSTR-2B cannot be read.*: section b2b, supplier entry 2, document 1, txval: /);
+    expect(messageOf(refusal)).toMatch(/^2 documents of the GSTR-2B cannot be read.*: section b2b, supplier entry 2, document 1: Taxable value: digit grouping not understood\. /);
+    expect(messageOf(refusal)).not.toMatch(/txval/);
+    expect(refusal && !refusal.ok ? refusal.errors.map((e) => e.field) : null).toEqual(['txval', 'iamt', 'txval']);
     expect(refusal && !refusal.ok ? refusal.errors.map((e) => [e.index, e.docIndex]) : null).toEqual([[1, 0], [1, 0], [1, 1]]);
     expect(rowErrorsRefusal([], REGISTER)).toBeNull();
   });

@@ -1,7 +1,7 @@
 /** The pure rules of period close: period keys, transitions, cut-off, canonical JSON, four-eyes. */
 import Koa from 'koa';
 import { errorHandler } from '../../../api/middleware/error-handler';
-import { canonicalJson, canTransition, correctionCutoff, periodProblem, stateAfterUnapprovedRequest } from '../../../domain/periods';
+import { canonicalJson, canTransition, correctionCutoff, periodProblem, quarterEnd, stateAfterUnapprovedRequest } from '../../../domain/periods';
 import { refusalFor, type CloseActor } from '../../../workflows/period-close-definitions';
 import { bodyOf, serve } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
@@ -16,6 +16,7 @@ describe('periods', () => {
     expect(periodProblem('2025-05', 'monthly')).toBeNull();
     expect(periodProblem('2025-13', 'monthly')).toBe('format');
     expect(periodProblem('2025-6', 'monthly')).toBe('format');
+    expect(['2025-04', '2025-05', '2025-06', '2025-12', '2026-01'].map(quarterEnd)).toEqual(['2025-06', '2025-06', '2025-06', '2025-12', '2026-03']);
   });
 
   it('allows exactly the transitions of docs/period-close.md', () => {

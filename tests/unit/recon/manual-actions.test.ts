@@ -83,6 +83,38 @@ describe('manual actions (docs/reconciliation.md, "Manual decisions")', () => {
     expect({ stale: again.stale, categories: again.results.map((r) => r.category) }).toEqual({ stale: [], categories: ['manual_match'] });
   });
 
+  it('refuses a link across document types the engine never pairs; a supplier debit note may meet a books invoice', () => {
+    // A books invoice and a 2B credit note of the same supplier: as one pair, the note's sign would
+    // turn the invoice's ITC at risk negative.
+    const bI = book({ rowRef: 'I', supplierGstin: SUP_A, invoiceNumberRaw: 'LW/77', igst: 900_00, taxableValue: 5_000_00 });
+    const pC = doc({ ref: 'pC', supplierGstin: SUP_A, section: 'cdnr', docType: 'credit_note', numberRaw: 'LWCN/77', igst: 900_00, taxableValue: 5_000_00 });
+    const pD = doc({ ref: 'pD', supplierGstin: SUP_A, section: 'cdnr', docType: 'debit_note', numberRaw: 'DN/5', date: '2024-05-02', igst: 900_00, taxableValue: 5_000_00 });
+    const bC = book({ rowRef: 'C', supplierGstin: SUP_A, docType: 'credit_note', invoiceNumberRaw: 'Q/9', igst: 200_00, taxableValue: 1_000_00 });
+    const pI = doc({ ref: 'pI', supplierGstin: SUP_A, numberRaw: 'QQ-12', date: '2024-05-03', igst: 200_00, taxableValue: 1_000_00 });
+    const mixed = reconcile([bI, bC], [pC, pD, pI], { autoAcceptProbable: false });
+    const codeOf = (f: () => unknown): string | null => {
+      try {
+        f();
+      } catch (error) {
+        return error instanceof ManualActionError ? error.code : String(error);
+      }
+      return null;
+    };
+    const [i, c, pc, pd, pi] = ['I', 'C', 'pC', 'pD', 'pI'].map((r) => rowOf(mixed.results, r));
+    expect([i, c, pc, pd, pi].map((r) => r!.category)).toEqual(['missing_in_2b', 'missing_in_2b', 'missing_in_books', 'missing_in_books', 'missing_in_books']);
+    expect({
+      invoiceToCreditNote: codeOf(() => linkRows(i!, pc!, decision('link'), opts)),
+      // Confirming a GSTIN does not make two kinds of document one.
+      confirmed: codeOf(() => linkRows(i!, pc!, decision('link'), opts, true)),
+      creditNoteToInvoice: codeOf(() => linkRows(c!, pi!, decision('link'), opts)),
+      invoiceToDebitNote: codeOf(() => linkRows(i!, pd!, decision('link'), opts)),
+    }).toEqual({ invoiceToCreditNote: 'document_type_mismatch', confirmed: 'document_type_mismatch', creditNoteToInvoice: 'document_type_mismatch', invoiceToDebitNote: null });
+    // A cross-type link stored before the refusal no longer applies on a re-run, and breaks nothing.
+    const old = { ...decision('link'), booksKey: booksDocKey(bI), portalKey: portalDocKey(pC) };
+    const out = applyDecisions(mixed.results, [old], opts);
+    expect({ stale: out.stale, results: out.results }).toEqual({ stale: [old.id], results: mixed.results });
+  });
+
   it('unlinks a pair into the two rows the engine gives unpaired documents', () => {
     const d = decision('unlink');
     const [b, p] = unlinkRow(rowOf(run.results, 'E'), d, opts);

@@ -106,7 +106,7 @@ describe('texts a GSTR-2A document keeps', () => {
     const inv = (inum: string) => ({ inum, idt: '05-06-2024', val: 118, pos: '27', rchrg: 'N', itms: [{ itm_det: { txval: 100, iamt: 18 } }] });
     const r = await readGstr2a(JSON.stringify({ gstin: CLIENT, fp: '062024', b2b: [{ ctin: SUP_A, inv: [inv('A-1'), inv('N'.repeat(101))] }] }));
     expect(r.documents.map((d) => d.numberRaw)).toEqual(['A-1']);
-    expect(r.errors).toEqual([{ code: 'text_too_long', section: 'b2b', index: 0, docIndex: 1, field: 'numberRaw', message: 'numberRaw: 101 characters, more than the 100 this field may have' }]);
+    expect(r.errors).toEqual([{ code: 'text_too_long', section: 'b2b', index: 0, docIndex: 1, field: 'numberRaw', message: 'Document number: 101 characters, more than the 100 this field may have' }]);
   });
 });
 

@@ -2,9 +2,10 @@
 import { Card, Group, SimpleGrid, Text, UnstyledButton } from '@mantine/core';
 import { CATEGORIES, rowsOf, type Category, type RunSummary } from '../http/types';
 import { formatCount, formatRupees } from '../lib/format';
+import { atRiskNotes } from '../lib/at-risk-notes';
 import { CATEGORY_LABEL } from './badges';
 
-function Tile({ label, value, tone, note, title }: { label: string; value: string; tone?: string; note?: string; title?: string }) {
+function Tile({ label, value, tone, notes = [], title }: { label: string; value: string; tone?: string; notes?: string[]; title?: string }) {
   return (
     <Card withBorder padding="sm" title={title}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
@@ -13,11 +14,11 @@ function Tile({ label, value, tone, note, title }: { label: string; value: strin
       <Text size="xl" fw={700} c={tone} className="num" ta="left">
         {value}
       </Text>
-      {note ? (
-        <Text size="xs" c="dimmed">
+      {notes.map((note) => (
+        <Text key={note} size="xs" c="dimmed">
           {note}
         </Text>
-      ) : null}
+      ))}
     </Card>
   );
 }
@@ -33,8 +34,8 @@ export function SummaryTiles({ summary, onCategory, active }: { summary: RunSumm
           label="ITC at risk"
           value={formatRupees(summary.itcAtRisk)}
           tone="red.8"
-          title="Documents a reviewer ignored are left out, unless a live follow-up still asks about them"
-          note={summary.itcSetAside ? `${formatRupees(summary.itcSetAside)} ignored` : undefined}
+          title="Documents a reviewer ignored are left out, unless a live follow-up still asks about them. Credit notes in the books that 2B does not show yet are never at risk: the books already reduced that credit."
+          notes={atRiskNotes(summary)}
         />
         <Tile label="ITC to confirm" value={formatRupees(toConfirm)} tone="orange.8" />
       </SimpleGrid>

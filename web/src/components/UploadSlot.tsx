@@ -6,7 +6,7 @@
 import { Alert, Badge, Group, Progress, Stack, Table, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
-import { documentFieldLabel, portalPlace } from '../../../domain/recon/labels';
+import { issueFieldLabel, portalPlace } from '../../../domain/recon/labels';
 import { api, ApiError, uploadFile } from '../http/client';
 import { keys } from '../http/queries';
 import type { ImportKind, ImportRecord, Issue } from '../http/types';
@@ -37,16 +37,18 @@ export function issuePlace(i: Issue): string {
   return parts.join(', ') || '—';
 }
 
-/** The column as the file names it when the reader knows it, else the field in words. */
-export function issueField(i: Issue): string {
-  if (i.column) return i.column;
-  if (i.field) return documentFieldLabel(i.field);
-  return '—';
+/**
+ * The column as the file names it when the reader knows it, else the field in words: a portal
+ * file's key (`txval`, `ctin`) as the portal's Excel names it ("Taxable value", "Supplier GSTIN").
+ */
+export function issueField(i: Issue, kind: ImportKind): string {
+  if (!i.column && !i.field) return '—';
+  return issueFieldLabel(i, kind === 'purchase_register' ? 'register' : 'portal');
 }
 
 const SHOWN = 50;
 
-function IssueTable({ issues, label }: { issues: Issue[]; label: string }) {
+function IssueTable({ issues, label, kind }: { issues: Issue[]; label: string; kind: ImportKind }) {
   return (
     <>
       <Table fz="xs" aria-label={label}>
@@ -61,7 +63,7 @@ function IssueTable({ issues, label }: { issues: Issue[]; label: string }) {
           {issues.slice(0, SHOWN).map((i, n) => (
             <Table.Tr key={n}>
               <Table.Td>{issuePlace(i)}</Table.Td>
-              <Table.Td>{issueField(i)}</Table.Td>
+              <Table.Td>{issueField(i, kind)}</Table.Td>
               <Table.Td>
                 {i.message}
                 {i.count && i.count > 1 ? ` (${formatCount(i.count)} times)` : ''}
@@ -102,8 +104,9 @@ export function UploadSlot(props: {
     if (blocked) return;
     setState({ step: 'uploading', filename: file.name, fraction: 0 });
     props.onUploaded(null);
+    let created: { importId: string; uploadUrl: string } | null = null;
     try {
-      const created = await api.post<{ importId: string; uploadUrl: string }>(`/api/clients/${props.clientId}/imports`, {
+      created = await api.post<{ importId: string; uploadUrl: string }>(`/api/clients/${props.clientId}/imports`, {
         kind: props.kind,
         period: props.period,
         filename: file.name,
@@ -121,6 +124,9 @@ export function UploadSlot(props: {
     } catch (e) {
       const issues = e instanceof ApiError ? ((e.details.errors as Issue[]) ?? []) : [];
       setState({ step: 'failed', filename: file.name, message: errorText(e), issues });
+      // Once created, the import is on record however the upload ended (a refused file is kept as
+      // `rejected` with its errors, an unfinished one waits or expires): the Imports tab lists it.
+      if (created) void queryClient.invalidateQueries({ queryKey: keys.imports(props.clientId) });
       // Closed since the page read it: the page asks again, and says so for both files and the run.
       if (e instanceof ApiError && e.code === 'period_closed') void queryClient.invalidateQueries({ queryKey: keys.period(props.clientId, props.period) });
     }
@@ -202,7 +208,7 @@ export function UploadSlot(props: {
               This exact file was uploaded before. Its rows are used again; nothing is counted twice.
             </Alert>
           ) : null}
-          {state.warnings.filter((w) => w.code !== 'duplicate_upload').length ? <IssueTable issues={state.warnings.filter((w) => w.code !== 'duplicate_upload')} label="Warnings" /> : null}
+          {state.warnings.filter((w) => w.code !== 'duplicate_upload').length ? <IssueTable issues={state.warnings.filter((w) => w.code !== 'duplicate_upload')} label="Warnings" kind={props.kind} /> : null}
         </Stack>
       ) : null}
       {state.step === 'failed' ? (
@@ -210,7 +216,7 @@ export function UploadSlot(props: {
           <Text size="sm" mb="xs">
             {state.message}
           </Text>
-          {state.issues.length ? <IssueTable issues={state.issues} label="Problems in the file" /> : null}
+          {state.issues.length ? <IssueTable issues={state.issues} label="Problems in the file" kind={props.kind} /> : null}
           {existing ? (
             <Text size="sm" mt="xs">
               The file on record is still the one used: {existing.filename} ({formatCount(existing.rows)} rows, uploaded {formatDateTime(existing.uploadedAt)}).

@@ -68,6 +68,8 @@ export type RunSummary = {
   itcAtRisk: number;
   /** The ITC at risk of those ignored documents, left out of itcAtRisk. */
   itcSetAside?: number;
+  /** Tax of credit notes in the books that 2B does not show yet: never ITC at risk, shown on its own (docs/reconciliation.md). */
+  creditNotesNotIn2b?: number;
   itcAvailable: number;
   itcMissed: number;
   itcMatched: number;
@@ -143,6 +145,8 @@ export type SupplierLine = {
   itcAtRisk: number;
   /** The ITC at risk of those ignored documents, left out of itcAtRisk. */
   itcSetAside?: number;
+  /** Tax of the supplier's credit notes in the books that 2B does not show yet: never counted in itcAtRisk. */
+  creditNotesNotIn2b?: number;
   /** Documents a client chase would list: missing in the books or reported differently, and not ignored by a reviewer. */
   chaseableCount: number;
   itcMissed: number;

@@ -49,6 +49,11 @@ export function EvidenceView({ request }: { request: CloseRequest }) {
           <Text size="sm">
             at risk <b>{formatRupees(s.itcAtRisk)}</b>
           </Text>
+          {s.creditNotesNotIn2b ? (
+            <Text size="sm">
+              credit notes not yet in 2B <b>{formatRupees(s.creditNotesNotIn2b)}</b> (not at risk)
+            </Text>
+          ) : null}
           <Text size="sm">{formatCount(s.results)} rows</Text>
         </Group>
       ) : null}

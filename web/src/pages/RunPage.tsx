@@ -18,6 +18,7 @@ import { QueryState } from '../components/QueryState';
 import { ResultsTable } from '../components/ResultsTable';
 import { RowDetail, type RowAction } from '../components/RowDetail';
 import { SummaryTiles } from '../components/SummaryTiles';
+import { atRiskNotes } from '../lib/at-risk-notes';
 import { formatCount, formatDate, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
@@ -119,11 +120,11 @@ function Suppliers({ runId, onPick }: { runId: string; onPick: (gstin: string) =
                     <Table.Td className="num">{formatRupees(s.taxDifference)}</Table.Td>
                     <Table.Td className="num" c={s.itcAtRisk > 0 ? 'red.8' : undefined} fw={s.itcAtRisk > 0 ? 600 : undefined}>
                       {formatRupees(s.itcAtRisk)}
-                      {s.itcSetAside ? (
-                        <Text size="xs" c="dimmed" fw={400}>
-                          {formatRupees(s.itcSetAside)} ignored
+                      {atRiskNotes(s).map((note) => (
+                        <Text key={note} size="xs" c="dimmed" fw={400}>
+                          {note}
                         </Text>
-                      ) : null}
+                      ))}
                     </Table.Td>
                     <Table.Td className="num">{Math.round(s.shareMatched * 100)}%</Table.Td>
                     <Table.Td>{formatDate(s.lastFilingDate)}</Table.Td>

@@ -1,0 +1,120 @@
+/**
+ * `POST /api/clients/:id/exports` records the export (an audited write: the firm's audit lock) in a
+ * transaction of its own and starts the workflow only after that commit. A slow start therefore
+ * holds no lock: another audited write of the firm goes through while it waits. A start that fails
+ * after the commit answers 503 `unavailable` naming the export, which stays queued; asking again
+ * starts its workflow and the export completes. The real api, PostgreSQL, Temporal server and worker;
+ * the api's Temporal client is held (or made to fail) at its start of an export workflow.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunningWorker } from '../../../ops/worker';
+import { CLIENT_EXPORT_WORKFLOW } from '../../../workflows/client-export-definitions';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { dataProtectionDepsIn, until } from './helpers';
+
+jest.setTimeout(180_000);
+
+describe('an export whose workflow starts after its record commits', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let temporal: TestTemporal;
+  let worker: RunningWorker;
+  let firm: TestFirm;
+  let token: string;
+  const taskQueue = uniqueTaskQueue('export-start-after-commit');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-export-start-'));
+  /** What the api's next start of an export workflow does first: wait for a gate, or fail. */
+  let beforeStart: (() => Promise<void>) | null = null;
+  let exportStarts = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    temporal = await connectTestTemporal();
+    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
+    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
+    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk } });
+    firm = await createTestFirm(db);
+    const workflows = api.temporal.client.workflow;
+    const start = workflows.start.bind(workflows);
+    workflows.start = (async (type: unknown, options: never) => {
+      if (type === CLIENT_EXPORT_WORKFLOW) {
+        exportStarts += 1;
+        const hook = beforeStart;
+        beforeStart = null;
+        await hook?.();
+      }
+      return start(type as never, options);
+    }) as typeof workflows.start;
+    token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await temporal?.close();
+    await db?.drop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const ready = (exportId: string) =>
+    until(`export ${exportId} to be ready`, async () => (await call(api, 'GET', `/api/exports/${exportId}`, { token })).body.status === 'ready', 120_000, async () =>
+      JSON.stringify(await db.owner('client_exports').where({ id: exportId }).first('status', 'failure_reason')),
+    );
+
+  it('while the start waits, the export is committed and the firm’s audit lock is free', async () => {
+    const client = firm.clients[0]!;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let waiting = false;
+    beforeStart = async () => {
+      waiting = true;
+      await gate;
+    };
+    const before = exportStarts;
+    const asked = call(api, 'POST', `/api/clients/${client.id}/exports`, { token });
+    let audited: { ok: boolean; error?: string } = { ok: false };
+    try {
+      await until('the api to reach the start of the export workflow', async () => waiting && exportStarts === before + 1);
+      // Committed before the start: visible to another connection, queued.
+      const rows = await db.owner('client_exports').where({ client_id: client.id }).select('status');
+      expect(rows).toEqual([{ status: 'queued' }]);
+      // Another audited write of the firm, bounded so a held audit lock fails the test instead of stalling it.
+      audited = await db.owner
+        .transaction(async (trx) => {
+          await trx.raw(`set local lock_timeout = '30s'`);
+          await trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() });
+        })
+        .then(
+          () => ({ ok: true }),
+          (error: Error) => ({ ok: false, error: error.message }),
+        );
+    } finally {
+      open();
+    }
+    const res = await asked;
+    expect({ audited, status: res.status }).toEqual({ audited: { ok: true }, status: 202 });
+    await ready(res.body.exportId as string);
+  });
+
+  it('a start that fails after the commit answers 503 naming the queued export; asking again starts it', async () => {
+    const client = firm.clients[1]!;
+    beforeStart = async () => {
+      throw new Error('Temporal is unreachable');
+    };
+    const failed = await call(api, 'POST', `/api/clients/${client.id}/exports`, { token });
+    expect([failed.status, failed.body.error?.code]).toEqual([503, 'unavailable']);
+    const exportId = failed.body.error.details.exportId as string;
+    expect(await db.owner('client_exports').where({ client_id: client.id }).select('id', 'status')).toEqual([{ id: exportId, status: 'queued' }]);
+
+    const again = await call(api, 'POST', `/api/clients/${client.id}/exports`, { token });
+    expect([again.status, again.body.exportId]).toEqual([202, exportId]);
+    await ready(exportId);
+    // One export, built once: the second request started the first one's workflow.
+    expect(await db.owner('client_exports').where({ client_id: client.id }).pluck('status')).toEqual(['ready']);
+  });
+});
