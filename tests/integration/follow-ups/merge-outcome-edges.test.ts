@@ -4,9 +4,11 @@
  * test holds and then makes fail. A nudge's send retried after its first attempt merged it (and
  * then timed out) still tells its workflow to read that message's fate. A message whose attempt
  * fails only after a merge settled it as sent (it had outlived its attempt's timeout) stays sent,
- * and so does what was merged into it.
+ * and so does what was merged into it: its slot answers sent (what the outbox says), its row keeps
+ * the server's reply and the owner is told the delivery is not confirmed.
  */
 import { createFollowUpActivities } from '../../../activities/follow-ups';
+import { failedAfterRecordedSent } from '../../../activities/follow-up-outbox';
 import { positionOf, type FollowUpClock } from '../../../domain/follow-ups';
 import { followUpSlotKey } from '../../../workflows/follow-up-definitions';
 import { testMailDeps } from '../../harness/temporal';
@@ -71,11 +73,15 @@ describe('a nudge merged into a message still going out (activities alone)', () 
     // Judged against a tiny send timeout, the message has outlived its attempt: settled sent (unconfirmed).
     await eventually('the message to outlive a 1 ms attempt', async () => Date.now() - new Date(going.created_at).getTime() > 10);
     expect(await activities().followUpMergeOutcome({ firmId: stack.firm.id, followUpId, key: 'nudge:2', sendTimeoutMs: 1 })).toEqual({ status: 'merged' });
-    // The attempt then fails for real.
+    // The attempt then fails for real: the slot answers what the outbox says, not what it saw.
     relay.fail();
-    expect((await sending).status).toBe('failed');
-    const target = await stack.db.owner('outbox').where({ id: going.id }).first('status', 'error');
-    expect([target.status, target.error]).toEqual(['sent', 'delivery not confirmed: the sending attempt was interrupted; not sent again']);
+    expect((await sending).status).toBe('sent');
+    const target = (await stack.db.owner('outbox').where({ id: going.id }).first('status', 'error')) as { status: string; error: string };
+    // The row keeps the server's reply, whatever words the SMTP client put it in.
+    const [before, after] = failedAfterRecordedSent('\u0000').split('\u0000') as [string, string];
+    expect({ status: target.status, error: target.error.startsWith(before) && target.error.endsWith(after) ? 'failed after recorded sent' : target.error }).toEqual({ status: 'sent', error: 'failed after recorded sent' });
+    const told = await stack.db.owner('notifications').whereRaw(`payload->>'outboxId' = ?`, [going.id]).select('kind');
+    expect(told).toEqual([{ kind: 'follow_up.delivery_unconfirmed' }]);
     const nudge = await stack.db.owner('outbox').where({ slot_key: followUpSlotKey(followUpId, 'nudge:2') }).first('status', 'error');
     expect([nudge.status, nudge.error]).toEqual(['merged', null]);
     expect(await activities().followUpMergeOutcome({ firmId: stack.firm.id, followUpId, key: 'nudge:2', sendTimeoutMs: 1 })).toEqual({ status: 'merged' });
