@@ -1,12 +1,16 @@
 /**
- * Starting a client erasure's workflow (docs/data-export-and-erasure.md, "Client erasure"). The id is
- * the client's, reused only after a failure (ALLOW_DUPLICATE_FAILED_ONLY), so a request while it runs
- * finds the same erasure. One window needs care: a failed run commits `failed` to its record and only
- * then closes. A retry in between moves the record back to `running`, and its start meets the run
- * that is still open; taking that as "the same erasure" would leave the record `running` with no
- * workflow once the old run closes. So a retry of a failed record that meets an open run waits a
- * moment for it to close and starts again; if it does not close, 409 `erasure_ending` (the
- * request's transaction rolls back, the record stays `failed`, and asking again later works).
+ * Starting a client erasure's workflow (docs/data-export-and-erasure.md, "Client erasure"), after its
+ * record committed (erasure-request.ts): the record is an audited write, and every audited write holds
+ * the firm's audit lock to its commit, so a start inside that transaction would make every audited
+ * write of the firm wait for Temporal. The id is the client's, reused only after a failure
+ * (ALLOW_DUPLICATE_FAILED_ONLY), so a request while it runs finds the same erasure, and a request
+ * that finds a `running` record whose start failed starts it (never a second run).
+ *
+ * One window needs care: a failed run commits `failed` to its record and only then closes. A retry
+ * in between must not move the record back to `running`: its start would meet the run that is still
+ * open, and the record would say `running` with nothing running once that run closes. So before a
+ * failed record is reopened, its last run must have closed: the request waits a moment for it, and
+ * if it does not close answers 409 `erasure_ending` with nothing written.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { CLIENT_ERASURE_WORKFLOW, type ClientErasureInput } from '../../workflows/client-erasure-definitions';
@@ -18,40 +22,45 @@ export const ENDING_RUN_WAIT_MS = 5_000;
 
 export type ErasureStart = 'started' | 'already_running';
 
-export async function startErasureWorkflow(
-  temporal: TemporalHandle,
-  input: ClientErasureInput,
-  workflowId: string,
-  options: { retryOfFailed: boolean; endingWaitMs?: number },
-): Promise<ErasureStart> {
-  const start = () => temporal.client.workflow.start(CLIENT_ERASURE_WORKFLOW, { taskQueue: temporal.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
-  try {
-    await start();
-    return 'started';
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    // A record that was running: the same request again, the same erasure.
-    if (!options.retryOfFailed) return 'already_running';
-  }
-  // The record said failed, yet a run is open: the failed run, between its last write and its close.
+const unavailable = (erasureId: string) =>
+  new ApiError(503, 'unavailable', 'The erasure is recorded but its work could not be started: ask again to start it.', { erasureId });
+
+/**
+ * Before a failed erasure is reopened: waits for its last run to close (if one is open), or refuses
+ * with 409 `erasure_ending`. Temporal not answering is 503 `unavailable`; nothing is written either way.
+ */
+export async function awaitEndedRun(temporal: TemporalHandle, workflowId: string, erasureId: string, endingWaitMs = ENDING_RUN_WAIT_MS): Promise<void> {
   const handle = temporal.client.workflow.getHandle(workflowId);
-  const closed = await Promise.race([
+  const running = async () => {
+    try {
+      return (await handle.describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if ((error as { name?: string }).name === 'WorkflowNotFoundError') return false;
+      throw unavailable(erasureId);
+    }
+  };
+  if (!(await running())) return;
+  await Promise.race([
     handle.result().then(
-      () => true,
-      () => true,
+      () => undefined,
+      () => undefined,
     ),
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), options.endingWaitMs ?? ENDING_RUN_WAIT_MS).unref()),
+    new Promise<void>((resolve) => setTimeout(resolve, endingWaitMs).unref()),
   ]);
-  const description = await handle.describe();
-  if (!closed || description.status.name === 'RUNNING') {
-    throw new ApiError(409, 'erasure_ending', 'The last attempt of this erasure is still ending: ask again in a minute.');
-  }
+  if (await running()) throw new ApiError(409, 'erasure_ending', 'The last attempt of this erasure is still ending: ask again in a minute.');
+}
+
+/**
+ * Starts the erasure's workflow; one already open is this erasure's (the record is `running`, and
+ * its last failed run had closed before it was reopened). A start that fails answers 503
+ * `unavailable` naming the erasure: asking again starts it.
+ */
+export async function startErasureWorkflow(temporal: TemporalHandle, input: ClientErasureInput, workflowId: string): Promise<ErasureStart> {
   try {
-    await start();
+    await temporal.client.workflow.start(CLIENT_ERASURE_WORKFLOW, { taskQueue: temporal.taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
     return 'started';
   } catch (error) {
-    // Another request started it in between: that run is this erasure's.
     if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already_running';
-    throw error;
+    throw unavailable(input.erasureId);
   }
 }

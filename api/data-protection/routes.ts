@@ -3,22 +3,19 @@
  * ZIP fetched once through a signed URL, or erases a client, and reads the signed certificate.
  * The work runs in the client export and erasure workflows; these routes record the request
  * (audited) and start the workflow with an id derived from it, so a double click finds the same
- * export or erasure. An export's workflow starts after its record committed (export-start.ts).
+ * export or erasure. Each workflow starts after its record committed (export-start.ts, erasure-start.ts).
  */
 import fs from 'node:fs';
 import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { Client } from '../../db/models/client';
-import { lockClientErasure } from '../../db/client-erasure';
-import { setAuditAction } from '../../db/tenant';
-import { clientErasureWorkflowId, type ClientErasureInput } from '../../workflows/client-erasure-definitions';
-import { ApiError, invalidInput, notFound } from '../errors';
+import { ApiError, notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import type { SignedUrlTokens } from '../signed-url-token';
 import type { TemporalHandle } from '../temporal-client';
-import { auditRestartedErasure, resumeCommittedErasure } from './erasure-resume';
-import { startErasureWorkflow } from './erasure-start';
+import { recordErasure } from './erasure-request';
+import { auditRestartedErasure } from './erasure-resume';
+import { awaitEndedRun, startErasureWorkflow } from './erasure-start';
 import { spendDownload } from './export-download';
 import { recordExport, startExportWorkflow } from './export-start';
 import { presentErasure, presentExport, type ErasureRow, type ExportRow } from './present';
@@ -50,8 +47,6 @@ const downloadRefused = (code: string, message: string) => new ApiError(403, cod
 
 export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[] {
   const base = () => (deps.publicUrl ?? '').replace(/\/+$/, '');
-  const startErasure = (input: ClientErasureInput, workflowId: string, retryOfFailed: boolean) =>
-    startErasureWorkflow(deps.temporal, input, workflowId, { retryOfFailed });
 
   return [
     route<z.infer<typeof idParams>>({
@@ -111,43 +106,28 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
       path: '/api/clients/:id/erasure',
       action: 'clients.erase',
       sensitive: true,
+      // Recorded in a transaction of its own, the workflow started after its commit (erasure-request.ts, erasure-start.ts).
+      transaction: 'handler',
       params: idParams,
       body: erasureBody,
       async handler(ctx, { params, body }) {
-        const trx = ctx.state.trx!;
-        const client = await Client.query().findById(params.id);
-        if (!client) {
-          // The client is gone: its deletion committed. A failure after it (files, certification)
-          // is resumed by the same request; the workflow's deletion step sees the committed
-          // deletion and deletes nothing again, and the certification recounts before it signs.
-          // The reason and the confirmed name are the first request's (erasure-resume.ts).
-          const resumed = await resumeCommittedErasure(trx, ctx.state.user!.firmId, params.id);
-          if (!resumed) throw notFound('No such client.');
-          const input = { firmId: resumed.firm_id, clientId: params.id, erasureId: resumed.id, cancelGraceSeconds: deps.cancelGraceSeconds };
-          const started = await startErasure(input, resumed.workflow_id, resumed.wasFailed);
-          if (started === 'started' && !resumed.wasFailed) await auditRestartedErasure(trx, resumed.id);
-          ctx.status = 202;
-          ctx.body = { erasureId: resumed.id, workflowId: resumed.workflow_id };
-          return;
+        const user = ctx.state.user;
+        const record = (reopenFailed: boolean) =>
+          ctx.state.tenantTransaction((trx) =>
+            recordErasure(trx, { firmId: user.firmId, clientId: params.id, reason: body.reason, confirmName: body.confirmName, requestedBy: user.id, reopenFailed }),
+          );
+        let recorded = await record(false);
+        if (recorded.status === 'failed') {
+          // Reopened only once its last run has closed (erasure-start.ts); a run still open is 409 with nothing written.
+          await awaitEndedRun(deps.temporal, recorded.workflowId, recorded.erasureId);
+          recorded = await record(true);
         }
-        if (body.confirmName !== client.name) throw invalidInput({ fields: { confirmName: "must equal the client's name exactly" } }, 'Type the client\'s name to confirm the erasure.');
-        await lockClientErasure(trx, client.id);
-        const workflowId = clientErasureWorkflowId(client.firmId, client.id);
-        let row = (await trx('client_erasures').where({ client_id: client.id }).first()) as ErasureRow | undefined;
-        const retryOfFailed = row?.status === 'failed';
-        await setAuditAction(trx, 'client.erasure_requested');
-        if (!row) {
-          [row] = (await trx('client_erasures')
-            .insert({ firm_id: client.firmId, client_id: client.id, workflow_id: workflowId, reason: body.reason, requested_by: ctx.state.user!.id })
-            .returning('*')) as ErasureRow[];
-        } else if (row.status === 'failed') {
-          // Asking again after a failure resumes the same erasure (its steps are idempotent).
-          [row] = (await trx('client_erasures').where({ id: row.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() }).returning('*')) as ErasureRow[];
-        }
-        await setAuditAction(trx, null);
-        await startErasure({ firmId: client.firmId, clientId: client.id, erasureId: row!.id, cancelGraceSeconds: deps.cancelGraceSeconds }, workflowId, retryOfFailed);
+        const input = { firmId: recorded.firmId, clientId: recorded.clientId, erasureId: recorded.erasureId, cancelGraceSeconds: deps.cancelGraceSeconds };
+        const started = await startErasureWorkflow(deps.temporal, input, recorded.workflowId);
+        // A `running` record whose workflow was not open (never started, or ended) was started by this request.
+        if (started === 'started' && recorded.change === 'none') await ctx.state.tenantTransaction((trx) => auditRestartedErasure(trx, recorded.erasureId));
         ctx.status = 202;
-        ctx.body = { erasureId: row!.id, workflowId };
+        ctx.body = { erasureId: recorded.erasureId, workflowId: recorded.workflowId };
       },
     }),
     route<z.infer<typeof idParams>>({

@@ -8,3 +8,4 @@ export * from './urgency';
 export * from './relink';
 export * from './consistency';
 export * from './intake';
+export * from './step-text';

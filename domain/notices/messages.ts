@@ -6,37 +6,44 @@
 import { dayNumber } from '../calendar';
 import { escapeHtml, type RenderedEmail } from '../follow-ups/messages';
 import type { PlanStep } from './plan';
+import { DEFAULT_PLAN_POLICY, type PlanPolicy } from './policy';
+import { daysInWords } from './step-text';
 
 export type NoticeMailFacts = { form: string; formTitle: string; reference: string; clientName: string; effectiveDueDate: string | null; state: string };
 
 /**
  * How late the reply is on `plannedOn` (the IST date its step was planned for), in words. The partner
- * step is planned at the end of the third day after the due date, or at once when the plan was made
- * later than that (a notice taken in, or given a due date, long overdue): the email says the real
- * count, not the policy's three. The planned day, not the clock's: the step planned for 23:59:59.999
- * runs a moment after midnight, a day later by the clock. Without the date (or with a compressed test
- * plan that puts it before the step's day) it says three, the policy's day.
+ * step is planned at the end of the policy's `partnerAfterDays`-th day after the due date, or at once
+ * when the plan was made later than that (a notice taken in, or given a due date, long overdue): the
+ * email says the real count, not the policy's day. The planned day, not the clock's: the step planned
+ * for 23:59:59.999 runs a moment after midnight, a day later by the clock. Without the date (or with a
+ * compressed test plan that puts it before the step's day) it says the policy's day.
  */
-function daysOverdue(due: string, plannedOn: string | undefined): string {
+function daysOverdue(due: string, plannedOn: string | undefined, partnerAfterDays: number): string {
   const days = plannedOn ? dayNumber(plannedOn) - dayNumber(due) : 0;
-  return days > 3 ? `${days} days overdue` : 'three days overdue';
+  return `${days > partnerAfterDays ? `${days} days` : daysInWords(partnerAfterDays)} overdue`;
 }
 
-const WHY: Record<PlanStep['reason'], (forDate: string, plannedOn?: string) => string> = {
+type Policy = Pick<PlanPolicy, 'partnerAfterDays'>;
+
+const WHY: Record<PlanStep['reason'], (forDate: string, plannedOn: string | undefined, policy: Policy) => string> = {
   due_soon: (d) => `the reply is due on ${d}`,
   review_gate: (d) => `the reply is due on ${d} and the draft is not with a manager yet`,
   target_date: (d) => `today (${d}) is the firm's target date for the reply`,
   hearing: (d) => `a personal hearing is fixed for ${d}`,
   unassigned: (d) => `nobody owns the notice yet (it should have been assigned by ${d})`,
   overdue: (d) => `the reply was due on ${d} and no ARN is recorded`,
-  partner_escalation: (d, plannedOn) => `${daysOverdue(d, plannedOn)}: the reply was due on ${d} and no ARN is recorded`,
+  partner_escalation: (d, plannedOn, policy) => `${daysOverdue(d, plannedOn, policy.partnerAfterDays)}: the reply was due on ${d} and no ARN is recorded`,
 };
 
 const noticeLine = (n: NoticeMailFacts) => `${n.form} ${n.reference} — ${n.clientName}`;
 
-/** One reminder or escalation of a notice to one person; `plannedOn`: the IST date its step was planned for. */
-export function renderNoticeAlert(input: { firmName: string; recipientName: string; notice: NoticeMailFacts; reason: PlanStep['reason']; forDate: string; plannedOn?: string }): RenderedEmail {
-  const why = WHY[input.reason](input.forDate, input.plannedOn);
+/**
+ * One reminder or escalation of a notice to one person; `plannedOn`: the IST date its step was planned
+ * for; `policy`: the plan's (the default, as the notice's workflow plans).
+ */
+export function renderNoticeAlert(input: { firmName: string; recipientName: string; notice: NoticeMailFacts; reason: PlanStep['reason']; forDate: string; plannedOn?: string; policy?: Policy }): RenderedEmail {
+  const why = WHY[input.reason](input.forDate, input.plannedOn, input.policy ?? DEFAULT_PLAN_POLICY);
   const urgent = input.reason === 'overdue' || input.reason === 'partner_escalation';
   const subject = `${urgent ? 'Overdue notice' : 'Notice'}: ${noticeLine(input.notice)} — ${why}`;
   const facts = [`Form: ${input.notice.form} (${input.notice.formTitle})`, `Reference: ${input.notice.reference}`, `Client: ${input.notice.clientName}`, `Due: ${input.notice.effectiveDueDate ?? 'not known'}`, `State: ${input.notice.state}`];

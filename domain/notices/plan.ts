@@ -6,6 +6,9 @@
  * Pure (dates in, instants out); a time scale lets tests run the same plan seconds apart.
  */
 import { dayNumber, dueInstant, istDate, plusDays } from '../calendar';
+import { DEFAULT_PLAN_POLICY, type PlanPolicy } from './policy';
+
+export { DEFAULT_PLAN_POLICY, type PlanPolicy } from './policy';
 
 export const NOTICE_STATES = ['received', 'assigned', 'drafting', 'in_review', 'approved', 'filed', 'closed'] as const;
 export type NoticeState = (typeof NOTICE_STATES)[number];
@@ -34,25 +37,6 @@ export type PlanFacts = {
   targetDate: string | null;
   hearings: Array<{ id: string; on: string; recordedAt: string }>;
 };
-
-export type PlanPolicy = {
-  reminderOffsets: number[];
-  /** IST wall time of reminders, minutes after midnight. */
-  reminderMinute: number;
-  reviewGateOffset: number;
-  /** Daily overdue escalations stop after this many days (a person has long been told by then). */
-  overdueDays: number;
-  partnerAfterDays: number;
-  /**
-   * A plan made after the partner day (a notice taken in, or given a due date, more than
-   * `partnerAfterDays` overdue) escalates to the firm admins at once. Workflows that planned before
-   * this rule pass false until their patch says otherwise (workflows/notice.ts).
-   */
-  partnerWhenLate: boolean;
-  hearingOffsets: number[];
-};
-
-export const DEFAULT_PLAN_POLICY: PlanPolicy = { reminderOffsets: [7, 3, 1], reminderMinute: 9 * 60 + 30, reviewGateOffset: 3, overdueDays: 30, partnerAfterDays: 3, partnerWhenLate: true, hearingOffsets: [2, 1] };
 
 /** Real time is `null`; tests compress the plan around an origin (factor 1/86400: a day lasts a second). */
 export type TimeScale = { originMs: number; factor: number } | null;

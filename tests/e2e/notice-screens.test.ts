@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { partnerStepLabel } from '../../domain/notices/step-text';
 import { formatDate } from '../../web/src/lib/format';
 import { call } from '../harness/api';
 import { choose, labelled, useAppStack } from './app-stack';
@@ -117,7 +118,7 @@ describe('Notice screens in the browser', () => {
     const overdueAt = (late.escalations as Array<{ reason: string; at: string }>).filter((e) => e.reason === 'overdue').map((e) => e.at).sort((a, b) => Date.parse(a) - Date.parse(b));
     await overdue.getByText(`${formatDate(overdueAt[0])} to ${formatDate(overdueAt[overdueAt.length - 1])}`, { exact: true }).waitFor();
     await overdue.getByText(/^\d+ steps, \d+ sent$/).waitFor();
-    await escalations.getByTestId('notice-step-group').filter({ hasText: 'Overdue three days: escalated to the partners' }).getByText('to the firm admins').waitFor();
+    await escalations.getByTestId('notice-step-group').filter({ hasText: partnerStepLabel() }).getByText('to the firm admins').waitFor();
     // At a glance: at most three next steps and a line per kind, not sixty rows.
     const glance = (await escalations.getByTestId('notice-step').count()) + (await escalations.getByTestId('notice-step-group').count());
     expect(glance).toBeLessThanOrEqual(6);

@@ -239,6 +239,41 @@ describe('GST notices in the browser', () => {
     await portal.done();
   });
 
+  it('tells the client of a reply filed outside Taalmel whether a copy of it is among their documents', async () => {
+    const client = app.demo.clients[0]!;
+    const api = (method: string, path: string, token: string, body?: unknown) => call({ url: app.demo.apiUrl }, method, path, { token, body });
+    const staff = await app.token('staff');
+    const today = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
+    const upload = async (noticeId: string, kind: string) => {
+      const bytes = minimalPdf(kind);
+      const declared = await api('POST', `/api/notices/${noticeId}/documents`, staff, { filename: `${kind}.pdf`, contentType: 'application/pdf', size: bytes.length, kind });
+      expect(declared.status).toBe(201);
+      const url = new URL((declared.body as { uploadUrl: string }).uploadUrl);
+      expect((await fetch(`${app.demo.apiUrl}${url.pathname}${url.search}`, { method: 'PUT', body: bytes })).status).toBe(200);
+      return (declared.body as { documentId: string }).documentId;
+    };
+    // One reply recorded with the portal's acknowledgement only (evidence, the firm's), one with the reply as filed.
+    const noticeIds: string[] = [];
+    for (const [kind, arn] of [['evidence', 'AD2712260004601'], ['reply', 'AD2712260004602']] as const) {
+      const notice = (await api('POST', `/api/clients/${client.id}/notices`, staff, { form: 'ASMT-10', reference: `ZD27${randomBytes(5).toString('hex').toUpperCase()}`, servedOn: today })).body as { id: string };
+      const paper = await upload(notice.id, kind);
+      expect((await api('POST', `/api/notices/${notice.id}/outside-reply`, staff, { arn, filedOn: today, documentIds: [paper] })).status).toBe(200);
+      noticeIds.push(notice.id);
+    }
+    const portal = await app.signedIn('client', 'client-outside', `/notices/${noticeIds[0]}`);
+    const p = portal.page;
+    let reply = p.getByTestId('client-reply');
+    await reply.getByText('AD2712260004601').waitFor();
+    await reply.getByText('No copy of the reply as filed is among the documents', { exact: false }).waitFor();
+    expect(await reply.getByText('The reply as filed is among the documents.').count()).toBe(0);
+    await p.goto(`/notices/${noticeIds[1]}`);
+    reply = p.getByTestId('client-reply');
+    await reply.getByText('AD2712260004602').waitFor();
+    await reply.getByText('The reply as filed is among the documents.').waitFor();
+    expect(await reply.getByText('No copy of the reply as filed', { exact: false }).count()).toBe(0);
+    await portal.done();
+  });
+
   afterAll(() => {
     expect(app.errors).toEqual(Object.fromEntries(Object.keys(app.errors).map((k) => [k, []])));
   });

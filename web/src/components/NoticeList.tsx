@@ -5,7 +5,7 @@
 import { Alert, Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { useClients, useNotices } from '../http/queries';
-import { useUser } from '../http/session';
+import { CAN, useUser } from '../http/session';
 import { daysUntil, formatCount, formatDate, formatDaysLeft, formatRupees } from '../lib/format';
 import { NoticeStateBadge } from './badges';
 import { errorText, QueryState } from './QueryState';
@@ -31,7 +31,7 @@ export function DaysLeft({ date, done }: { date: string | null; done?: boolean }
 export function NoticeList({ clientId, state }: { clientId?: string; state?: string }) {
   const notices = useNotices({ clientId, state });
   // Our target date is the firm's own deadline: a client's users have none (the API sends it empty).
-  const firm = useUser().role !== 'client';
+  const firm = CAN.isFirmStaff(useUser().role);
   const clients = useClients();
   const clientName = (id: string) => clients.data?.find((c) => c.id === id)?.name ?? '…';
   // A page that failed to load after the first is shown under the list, not instead of it.

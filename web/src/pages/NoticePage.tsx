@@ -10,7 +10,7 @@ import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../http/client';
 import { keys, useClient, useNotice } from '../http/queries';
-import { useUser } from '../http/session';
+import { CAN, useUser } from '../http/session';
 import type { NoticeDetail } from '../http/types';
 import { NoticeStateBadge } from '../components/badges';
 import { AdjournButton, DraftEditor, draftedAnyVersion, NoticeActions } from '../components/NoticeActions';
@@ -19,6 +19,7 @@ import { NoticeDocuments } from '../components/NoticeDocuments';
 import { mayEditDates, NoticeDatesEdit } from '../components/notices/NoticeDatesEdit';
 import { NoticeHistory } from '../components/notices/NoticeHistory';
 import { NoticeSteps } from '../components/notices/NoticeSteps';
+import { filedReplyNote } from '../components/notices/client-reply';
 import { DaysLeft, FLAG_LABEL } from '../components/NoticeList';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -80,7 +81,8 @@ function Dates({ n, firm }: { n: NoticeDetail; firm: boolean }) {
 
 /**
  * The reply as a client's own users see it (docs/notices.md, "What a client's users see"): nothing
- * while the firm works on it, then the reply as filed, its text when it was drafted in Taalmel.
+ * while the firm works on it, then the reply as filed: its text when it was drafted in Taalmel, else
+ * whether a copy is among the documents.
  */
 function ClientReply({ n }: { n: NoticeDetail }) {
   if (!n.reply) {
@@ -101,7 +103,7 @@ function ClientReply({ n }: { n: NoticeDetail }) {
         </Text>
       ) : (
         <Text size="sm" c="dimmed">
-          The reply as filed is among the documents.
+          {filedReplyNote(n)}
         </Text>
       )}
     </Stack>
@@ -155,7 +157,7 @@ export default function NoticePage() {
   const queryClient = useQueryClient();
   const [editingDates, setEditingDates] = useState(false);
   // A client's own users get the reduced view: no drafts, plan, target date or adjournments of the firm's working.
-  const firm = user.role !== 'client';
+  const firm = CAN.isFirmStaff(user.role);
   if (notice.error instanceof ApiError && (notice.error.status === 404 || notice.error.status === 400)) return <NotFoundPage what="notice" />;
   const n = notice.data;
   const refresh = () => Promise.all([queryClient.invalidateQueries({ queryKey: keys.notices }), queryClient.invalidateQueries({ queryKey: keys.approvals })]);

@@ -2,8 +2,10 @@
  * The words a notice's screens show for the API's codes: the reason and audience of a reminder or
  * escalation (the plan's `reason` and `audience`, docs/notices.md "Reminders and escalations"), the
  * actions of its history (the audit trail's `notice.*` actions) and roles. One map per code family;
- * a code this build does not know yet still reads as words, never as a raw code.
+ * a code this build does not know yet still reads as words, never as a raw code. The partner step's
+ * words come from the plan's policy (domain/notices/step-text.ts), as its email's do.
  */
+import { partnerStepLabel } from '../../../../domain/notices/step-text';
 
 export const STEP_REASON: Record<string, string> = {
   due_soon: 'Due date approaching',
@@ -12,7 +14,7 @@ export const STEP_REASON: Record<string, string> = {
   hearing: 'Hearing approaching',
   unassigned: 'Nobody owns the notice',
   overdue: 'Overdue: no ARN recorded',
-  partner_escalation: 'Overdue three days: escalated to the partners',
+  partner_escalation: partnerStepLabel(),
 };
 
 export const AUDIENCE: Record<string, string> = {

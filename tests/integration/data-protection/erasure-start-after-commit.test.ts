@@ -1,0 +1,128 @@
+/**
+ * `POST /api/clients/:id/erasure` records the erasure (an audited write: the firm's audit lock) in a
+ * transaction of its own and starts the workflow only after that commit. A slow start therefore
+ * holds no lock: another audited write of the firm goes through while it waits. A start that fails
+ * after the commit answers 503 `unavailable` naming the erasure, which stays recorded; asking again
+ * starts its workflow (the same erasure, one run) and the erasure completes. The real api,
+ * PostgreSQL, Temporal server and worker; the api's Temporal client is held (or made to fail) at its
+ * start of an erasure workflow.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunningWorker } from '../../../ops/worker';
+import { CLIENT_ERASURE_WORKFLOW } from '../../../workflows/client-erasure-definitions';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { dataProtectionDepsIn, until } from './helpers';
+
+jest.setTimeout(240_000);
+
+describe('an erasure whose workflow starts after its record commits', () => {
+  let db: TestDatabase;
+  let api: TestApi;
+  let temporal: TestTemporal;
+  let worker: RunningWorker;
+  let firm: TestFirm;
+  let token: string;
+  const taskQueue = uniqueTaskQueue('erasure-start-after-commit');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-erasure-start-'));
+  /** What the api's next start of an erasure workflow does first: wait for a gate, or fail. */
+  let beforeStart: (() => Promise<void>) | null = null;
+  let erasureStarts = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    temporal = await connectTestTemporal();
+    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
+    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
+    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk, cancelGraceSeconds: 5 } });
+    firm = await createTestFirm(db);
+    const workflows = api.temporal.client.workflow;
+    const start = workflows.start.bind(workflows);
+    workflows.start = (async (type: unknown, options: never) => {
+      if (type === CLIENT_ERASURE_WORKFLOW) {
+        erasureStarts += 1;
+        const hook = beforeStart;
+        beforeStart = null;
+        await hook?.();
+      }
+      return start(type as never, options);
+    }) as typeof workflows.start;
+    token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await worker?.shutdown();
+    await temporal?.close();
+    await db?.drop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  const erase = (client: { id: string; name: string }) => call(api, 'POST', `/api/clients/${client.id}/erasure`, { token, body: { reason: 'engagement ended', confirmName: client.name } });
+  const completed = (erasureId: string) =>
+    until(`erasure ${erasureId} to complete`, async () => (await call(api, 'GET', `/api/erasures/${erasureId}`, { token })).body.status === 'completed', 180_000, async () =>
+      JSON.stringify(await db.owner('client_erasures').where({ id: erasureId }).first('status', 'failure_reason')),
+    );
+  const requested = (erasureId: string) => db.owner('audit_events').where({ firm_id: firm.id, action: 'client.erasure_requested', entity_id: erasureId }).pluck('seq');
+
+  it('while the start waits, the erasure is committed and the firm’s audit lock is free', async () => {
+    const client = firm.clients[0]!;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let waiting = false;
+    beforeStart = async () => {
+      waiting = true;
+      await gate;
+    };
+    const before = erasureStarts;
+    const asked = erase(client);
+    let audited: { ok: boolean; error?: string } = { ok: false };
+    let rows: unknown[] = [];
+    try {
+      await until('the api to reach the start of the erasure workflow', async () => waiting && erasureStarts === before + 1);
+      // Committed before the start: visible to another connection, running.
+      rows = await db.owner('client_erasures').where({ client_id: client.id }).select('status');
+      // Another audited write of the firm, bounded so a held audit lock fails the test instead of stalling it.
+      audited = await db.owner
+        .transaction(async (trx) => {
+          await trx.raw(`set local lock_timeout = '30s'`);
+          await trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() });
+        })
+        .then(
+          () => ({ ok: true }),
+          (error: Error) => ({ ok: false, error: error.message }),
+        );
+    } finally {
+      open();
+    }
+    const res = await asked;
+    expect({ rows, audited, status: res.status }).toEqual({ rows: [{ status: 'running' }], audited: { ok: true }, status: 202 });
+    await completed(res.body.erasureId as string);
+    expect(await requested(res.body.erasureId as string)).toHaveLength(1);
+  });
+
+  it('a start that fails after the commit answers 503 naming the erasure; asking again starts it and it completes', async () => {
+    const client = firm.clients[1]!;
+    beforeStart = async () => {
+      throw new Error('Temporal is unreachable');
+    };
+    const failed = await erase(client);
+    expect([failed.status, failed.body.error?.code]).toEqual([503, 'unavailable']);
+    const erasureId = failed.body.error.details.erasureId as string;
+    expect(await db.owner('client_erasures').where({ client_id: client.id }).select('id', 'status')).toEqual([{ id: erasureId, status: 'running' }]);
+
+    const before = erasureStarts;
+    const again = await erase(client);
+    expect([again.status, again.body.erasureId]).toEqual([202, erasureId]);
+    expect(erasureStarts).toBe(before + 1);
+    await completed(erasureId);
+    // One erasure: the second request started the first one's workflow, audited as its restart.
+    expect(await db.owner('client_erasures').where({ client_id: client.id }).pluck('status')).toEqual(['completed']);
+    // (The events' payloads are redacted by the erasure; the events stay.)
+    expect(await requested(erasureId)).toHaveLength(2);
+  });
+});
