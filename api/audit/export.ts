@@ -13,7 +13,7 @@
  * the same bytes (CSV or a JSON array).
  */
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Knex } from 'knex';
 import { AuditEvent } from '../../db/models/audit-event';
 import { inTenantTransaction, type TenantScope } from '../../db/tenant';
@@ -67,17 +67,21 @@ export function auditCsvRecord(e: ReturnType<typeof presentAuditEvent>): string[
 }
 
 /**
- * The CSV download. The records stream is pulled by the stringifier, which the response pulls;
- * an error on either side destroys both (stream.pipeline semantics), so the caller sees one error.
+ * The CSV download, a page of records at a time (the bytes of one stringifier over every record).
+ * Lazy like the JSON one: nothing is read until the response pulls, which Koa does only after the
+ * request's transaction has committed. A stream piped here would start reading at once, and the
+ * first page could then miss the export's own uncommitted `audit.exported` event.
  */
 export function auditCsvExport(src: AuditExportSource): Readable {
-  async function* records() {
-    for await (const page of auditEventPages(src)) for (const e of page) yield auditCsvRecord(presentAuditEvent(e));
+  async function* chunks() {
+    let header = true;
+    for await (const page of auditEventPages(src)) {
+      yield stringify(page.map((e) => auditCsvRecord(presentAuditEvent(e))), { header, columns: AUDIT_CSV_COLUMNS });
+      header = false;
+    }
+    if (header) yield stringify([], { header: true, columns: AUDIT_CSV_COLUMNS });
   }
-  const source = Readable.from(records());
-  const csv = stringify({ header: true, columns: AUDIT_CSV_COLUMNS });
-  source.once('error', (error) => csv.destroy(error));
-  return source.pipe(csv);
+  return Readable.from(chunks(), { highWaterMark: 1 });
 }
 
 /** The JSON download: the bytes of JSON.stringify(array of events), written a page at a time. */
