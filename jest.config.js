@@ -18,4 +18,8 @@ module.exports = {
   globalTeardown: '<rootDir>/tests/harness/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // A worker keeps what each suite leaves in its heap (module registries under vm modules), and
+  // with about 300 suites one reached the default heap limit and crashed mid-run ("Jest worker ran
+  // out of memory"). A worker past this after a suite is replaced by a fresh one before the next.
+  workerIdleMemoryLimit: '1536MB',
 };
