@@ -58,7 +58,11 @@ function addInto(into: Record<string, unknown>, from: Record<string, unknown>, p
   }
 }
 
-type Merged = { results: ResultRow[]; rejected: PortalDoc[]; summary: RunSummary; suppliers: SupplierSummary[]; warnings: Issue[]; spanning: string[] };
+type Merged = {
+  results: ResultRow[]; rejected: PortalDoc[]; summary: RunSummary; suppliers: SupplierSummary[]; warnings: Issue[]; spanning: string[];
+  /** Groups whose own rows are not in result order (a walk in GSTIN order takes each group's rows as they come). */
+  unordered: number;
+};
 
 function byRiskThenGstin(a: SupplierSummary, b: SupplierSummary): number {
   return b.itcAtRisk - a.itcAtRisk || cmp(a.supplierGstin, b.supplierGstin);
@@ -71,6 +75,7 @@ function byRiskThenGstin(a: SupplierSummary, b: SupplierSummary): number {
  * finished summary does not carry.
  */
 function merge(parts: ReconcileResult[], options: Partial<MatchOptions>): Merged {
+  const unordered = parts.filter((p) => p.results.some((r, i) => i > 0 && byResultOrder(p.results[i - 1]!, r) >= 0)).length;
   const results = parts.flatMap((p) => p.results).sort(byResultOrder);
   const rejected = parts.flatMap((p) => p.rejected).sort((x, y) => cmp(x.ref, y.ref));
   const warnings = parts.flatMap((p) => p.warnings).sort(byWarning);
@@ -83,7 +88,7 @@ function merge(parts: ReconcileResult[], options: Partial<MatchOptions>): Merged
   const again = new Map(summariseSuppliers(results.filter((r) => spanning.includes(r.supplierGstin)), options.supplierSignals)
     .map((s) => [s.supplierGstin, s]));
   const suppliers = [...byGstin].map(([g, list]) => (list.length === 1 ? list[0]! : again.get(g)!)).sort(byRiskThenGstin);
-  return { results, rejected, summary, suppliers, warnings, spanning };
+  return { results, rejected, summary, suppliers, warnings, spanning, unordered };
 }
 
 /** Groups of PANs as a worker would take them: `buckets` hash buckets of groups (0: each group alone). */
@@ -151,6 +156,7 @@ describe('reconcile in groups of suppliers (PAN, bills of entry) gives what the 
     // Suppliers whose rows fall in two groups exist (rows without a GSTIN: bills of entry, books
     // rows out of scope), so the vendor view's merge is exercised.
     expect(merged.spanning).toContain('');
+    expect(merged.unordered).toBe(0);
     expect(differences(whole, merged)).toEqual([]);
   }, BUDGET_MS);
 });
