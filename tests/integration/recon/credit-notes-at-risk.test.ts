@@ -250,5 +250,17 @@ describe('credit notes not in 2B: no ITC at risk on any view', () => {
       if (row.getCell(header.indexOf('Supplier GSTIN')).text === gstin2) line = [cell('ITC at risk'), cell('ITC missed')];
     });
     expect({ sheetMissed, line }).toEqual({ sheetMissed: missed, line: [18_450_00, 0] });
+
+    // The supplier's statement: the credit held up is the invoice's alone. The 2B credit notes' ITC at
+    // risk is credit the client gives back, not credit the supplier holds up (docs/reconciliation.md).
+    const res = await fetch(`${stack.api.url}/api/reconciliations/${runId}/export?format=xlsx&supplierGstin=${gstin2}`, { headers: { authorization: `Bearer ${stack.tokens.staff}` } });
+    expect(res.status).toBe(200);
+    const letter = new ExcelJS.Workbook();
+    await letter.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ArrayBuffer);
+    let heldUp: unknown = null;
+    letter.getWorksheet('Statement')!.eachRow((row) => {
+      if (row.getCell(1).text === 'Input tax credit held up until these are corrected') heldUp = row.getCell(4).value;
+    });
+    expect(heldUp).toBe(9_000);
   });
 });
