@@ -44,7 +44,10 @@ describe('the calendar page of a large firm', () => {
 
     const { page, done } = await app.signedIn('staff', 'calendar-large', '/calendar');
     const rows = page.getByTestId('calendar-row');
-    await rows.first().waitFor();
+    // Two pages of a firm-wide list are computed on a loaded machine: a generous wait, and what the page says if it runs out.
+    await rows.first().waitFor({ timeout: 180_000 }).catch(async (error: unknown) => {
+      throw new Error(`no calendar row: ${String(error)}\nthe page says: ${(await page.locator('main').innerText()).slice(0, 500)}`);
+    });
     // The table shows the rows once every page is in: its count is then the API's total, never 500.
     const shown = await eventually(`${total} rows on the page`, async () => {
       const n = await rows.count();
