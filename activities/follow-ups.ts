@@ -20,13 +20,14 @@ import { audienceOf, createLinkToken, failedMessageOfDay, LIVE_STATUSES, message
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
 import { failMergedInto, JOB, LISTED_IN_FAILED, lockClient, markDelivery, outlivedItsSend, resultOf, settleSending } from './follow-up-outbox';
 import { allFirmIds } from '../db/firms';
-import { dayOf, digestFor, instantOf, IST_CLOCK, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
+import { digestFor, instantOf, isEmptyDigest, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, MERGE_TARGET_SENDING, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 import { supplierStatements, type Attachment } from './mismatch-attachments';
 import { supplierLetter } from './supplier-letter';
 import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
+import { digestSince, digestSlot } from './digest-since';
 
 /**
  * `sendTimeoutMs`: the send activity's start-to-close timeout (one setting for every follow-up of
@@ -326,18 +327,17 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
               })
               .where('f.firm_id', firmId)
               .whereIn('f.status', LIVE_STATUSES)
-              .select('f.id', 'f.title', 'c.name as client_name', trx.raw('f.due_date::text as due_date'), 'f.status', 'f.owner_id', 'f.created_at', trx.raw(`(select count(*) from follow_up_items i where i.follow_up_id = f.id and i.status = 'outstanding')::int as outstanding`))
-          ).map((r: Record<string, unknown>) => ({ id: r.id as string, title: r.title as string, clientName: r.client_name as string, dueDate: r.due_date as string, status: r.status as string, ownerId: r.owner_id as string, createdAt: (r.created_at as Date).getTime(), outstanding: Number(r.outstanding) }));
+              .select('f.id', 'f.title', 'c.name as client_name', trx.raw('f.due_date::text as due_date'), 'f.status', 'f.owner_id', trx.raw('coalesce(f.assigned_at, f.created_at) as assigned_at'), trx.raw(`(select count(*) from follow_up_items i where i.follow_up_id = f.id and i.status = 'outstanding')::int as outstanding`))
+          ).map((r: Record<string, unknown>) => ({ id: r.id as string, title: r.title as string, clientName: r.client_name as string, dueDate: r.due_date as string, status: r.status as string, ownerId: r.owner_id as string, assignedAt: (r.assigned_at as Date).getTime(), outstanding: Number(r.outstanding) }));
           if (rows.length === 0) return [];
           const firm = await Firm.query().findById(firmId);
           const route = await smtpRouteForFirm(mail());
-          const since = instantOf(IST_CLOCK, dayOf(input.date) - 1, 0);
           const out: QueuedMail[] = [];
           for (const user of await User.query().whereIn('role', ['staff', 'manager', 'firm_admin']).where({ active: true }).orderBy('id')) {
-            const digest = digestFor(rows, user.id, input.date, since);
+            const digest = digestFor(rows, user.id, input.date, await digestSince(trx, user.id, input.date));
             if (isEmptyDigest(digest)) continue;
             const rendered = renderDigest({ firmName: firm?.name ?? '', recipientName: user.name, date: input.date, digest });
-            const queued = await queueStaffMail(trx, route, { slotKey: `digest:${input.date}:${user.id}`, clientId: null, template: 'digest', to: user.email, rendered, followUpIds: Object.values(digest).flat().map((r) => r.id) });
+            const queued = await queueStaffMail(trx, route, { slotKey: digestSlot(input.date, user.id), clientId: null, template: 'digest', to: user.email, rendered, followUpIds: Object.values(digest).flat().map((r) => r.id) });
             if (queued) out.push(queued);
           }
           return out;

@@ -68,6 +68,32 @@ export function correctionCutoff(period: string): Date {
   return new Date(`${fyEndYear}-11-30T23:59:59.999+05:30`);
 }
 
+/** The returns whose filing ends a financial year's corrections: the annual return (GSTR-9; GSTR-4 under composition). */
+export const ANNUAL_RETURNS = ['GSTR-9', 'GSTR-4'] as const;
+
+/** The period key of the financial year a period falls in, as the calendar names annual returns: its March (`2025-06` → `2026-03`). */
+export function financialYearPeriod(period: string): string {
+  const match = PERIOD.exec(period);
+  if (!match) throw new Error(`not a period: ${period}`);
+  const year = Number(match[1]);
+  return `${Number(match[2]) >= 4 ? year + 1 : year}-03`;
+}
+
+export type CorrectionCutoff = { at: Date; annualReturn: { returnType: string; filedOn: string } | null };
+
+/**
+ * The cut-off that governs a reopen: 30 November after the financial year or the furnishing of the
+ * year's annual return, whichever is earlier (s.16(4), s.34(2), s.39(9)). A filing is known by its
+ * date only, so the year's corrections end when that day begins (IST): on the filing day itself a
+ * reopen already asks for the confirmation rather than miss one.
+ */
+export function correctionCutoffWith(period: string, annualReturn: { returnType: string; filedOn: string } | null): CorrectionCutoff {
+  const november = correctionCutoff(period);
+  if (!annualReturn) return { at: november, annualReturn: null };
+  const filed = new Date(`${annualReturn.filedOn}T00:00:00.000+05:30`);
+  return filed.getTime() < november.getTime() ? { at: filed, annualReturn } : { at: november, annualReturn: null };
+}
+
 /**
  * JSON with object keys sorted at every level, so equal evidence always hashes the same whatever
  * order the database or a driver returned the fields in.

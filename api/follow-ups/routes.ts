@@ -195,7 +195,10 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         if (body.ownerId) await checkOwner(body.ownerId);
         if (body.dueDate && dueDatePassed(row.clock, Date.now(), body.dueDate)) throw dueDateInPast(body.dueDate);
         await setAuditAction(trx, 'follow_up.changed');
-        if (body.dueDate || body.ownerId) await FollowUp.query().findById(row.id).patch({ ...(body.dueDate ? { dueDate: body.dueDate } : {}), ...(body.ownerId ? { ownerId: body.ownerId } : {}) } as Partial<FollowUp>);
+        // A new owner is told in their next digest ("Newly assigned to you"), counted from this instant.
+        const reassigned = body.ownerId && body.ownerId !== row.ownerId ? { ownerId: body.ownerId, assignedAt: new Date() } : {};
+        const changes = { ...(body.dueDate ? { dueDate: body.dueDate } : {}), ...reassigned };
+        if (Object.keys(changes).length > 0) await FollowUp.query().findById(row.id).patch(changes as Partial<FollowUp>);
         if (body.items) {
           const last = (await FollowUpItem.query().where({ follow_up_id: row.id }).max('position as max').first()) as unknown as { max: number | null };
           const start = (last?.max ?? -1) + 1;

@@ -16,7 +16,7 @@ import { loadCalendarClients } from '../../db/calendar';
 import { abandonCloseRequest, reopenPeriod } from '../../db/period-close';
 import { pendingNoticeReplies } from '../../db/notices';
 import { frequencyAt } from '../../domain/calendar/rules';
-import { correctionCutoff, periodProblem, quarterEnd } from '../../domain/periods';
+import { ANNUAL_RETURNS, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
 import { REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
 import { conflict, invalidInput, notFound, unprocessable, type ApiError } from '../errors';
@@ -259,10 +259,18 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         if (!period || period.state !== 'closed') {
           throw unprocessable('period_not_closed', `Period ${params.period} is ${period?.state ?? 'open'}: only a closed period can be reopened.`, { state: period?.state ?? 'open' });
         }
-        const cutoff = correctionCutoff(params.period);
-        if (Date.now() > cutoff.getTime() && !body.confirmPastCutoff) {
-          throw unprocessable('confirmation_required', `The correction cut-off of this period's financial year (${istDateTime(cutoff)} IST) has passed: send confirmPastCutoff: true to reopen anyway.`, {
-            cutoff: cutoff.toISOString(),
+        // The year's corrections end on 30 November after it, or earlier once its annual return is on record as filed.
+        const annual = (await ctx.state.trx('filings')
+          .where({ client_id: client.id, period: financialYearPeriod(params.period) })
+          .whereIn('return_type', [...ANNUAL_RETURNS])
+          .orderBy('filed_on')
+          .first('return_type', ctx.state.trx.raw('filed_on::text as filed_on'))) as { return_type: string; filed_on: string } | undefined;
+        const cutoff = correctionCutoffWith(params.period, annual ? { returnType: annual.return_type, filedOn: annual.filed_on } : null);
+        if (Date.now() > cutoff.at.getTime() && !body.confirmPastCutoff) {
+          const why = cutoff.annualReturn ? `, when its annual return ${cutoff.annualReturn.returnType} was filed` : '';
+          throw unprocessable('confirmation_required', `The correction cut-off of this period's financial year (${istDateTime(cutoff.at)} IST${why}) has passed: send confirmPastCutoff: true to reopen anyway.`, {
+            cutoff: cutoff.at.toISOString(),
+            ...(cutoff.annualReturn ? { annualReturn: cutoff.annualReturn } : {}),
           });
         }
         await reopenPeriod(ctx.state.trx, period, { actor: actorOf(ctx), reason: body.reason, reasonCode: body.reasonCode });

@@ -16,6 +16,8 @@ export class FollowUp extends TenantModel {
   deadline!: { returnType: string; period: string } | null;
   period!: string | null;
   ownerId!: string;
+  /** When the present owner got it (a change of owner sets it); null for rows older than the column: their creation counts. */
+  assignedAt!: Date | null;
   noticeId!: string | null;
   /** Made from this completed reconciliation run (a mismatch follow-up); its items name result rows. */
   reconciliationRunId!: string | null;

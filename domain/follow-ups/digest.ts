@@ -5,12 +5,13 @@
 import { dateOf, dayOf } from './clock';
 import type { RenderedEmail } from './messages';
 
-export type DigestRow = { id: string; title: string; clientName: string; dueDate: string; status: string; ownerId: string; createdAt: number; outstanding: number };
+/** `assignedAt`: when the present owner got it (its creation, or the change of owner that gave it to them). */
+export type DigestRow = { id: string; title: string; clientName: string; dueDate: string; status: string; ownerId: string; assignedAt: number; outstanding: number };
 export type Digest = { overdue: DigestRow[]; dueToday: DigestRow[]; upcoming: DigestRow[]; newlyAssigned: DigestRow[] };
 
 export const DIGEST_UPCOMING_DAYS = 7;
 
-/** `since`: the instant the previous digest covered up to (newly assigned = created after it). */
+/** `since`: the instant the person's previous digest covered up to (newly assigned = given to them from then on). */
 export function digestFor(rows: DigestRow[], ownerId: string, today: string, since: number): Digest {
   const own = rows.filter((r) => r.ownerId === ownerId && ['open', 'snoozed', 'exhausted'].includes(r.status)).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.title.localeCompare(b.title));
   const horizon = dateOf(dayOf(today) + DIGEST_UPCOMING_DAYS);
@@ -18,7 +19,7 @@ export function digestFor(rows: DigestRow[], ownerId: string, today: string, sin
     overdue: own.filter((r) => r.dueDate < today),
     dueToday: own.filter((r) => r.dueDate === today),
     upcoming: own.filter((r) => r.dueDate > today && r.dueDate <= horizon),
-    newlyAssigned: own.filter((r) => r.createdAt >= since),
+    newlyAssigned: own.filter((r) => r.assignedAt >= since),
   };
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { FOLLOW_UP_DIGEST_WORKFLOW } from '../../../workflows/follow-up-definitions';
 import { caughtMessage, caughtTo } from '../../harness/mail';
 import { within } from '../../harness/eventually';
+import { call } from '../../harness/api';
 import { createFollowUp, endLiveFollowUps, eventually, inDays, startStack, type Stack } from './helpers';
 
 // Alone the test takes a few seconds; on a loaded 2-core machine (the other jest worker's stack, a
@@ -58,6 +59,40 @@ describe('follow-up digest', () => {
       // The chases must not run on (their reminders and escalations) past the test, failed or not: every
       // live one of the firm (a create that overran its budget may still have made one). A cancel that
       // fails is not thrown over the test's own failure (the stack closes after this one test anyway).
+      await endLiveFollowUps(stack).catch(() => undefined);
+    }
+  });
+
+  it('lists a follow-up as newly assigned once, in the next digest, also when it was handed over', async () => {
+    const clientId = stack.firm.clients[0]!.id;
+    const manager = stack.firm.users.manager;
+    const [today, tomorrow] = [inDays(0), inDays(1)];
+    try {
+      const handed = await within('the follow-up to hand over to be created', STEP_MS, createFollowUp(stack, clientId, { title: 'Handed over bills', dueDate: inDays(6), items: [{ description: 'x' }] }));
+      expect(handed.status).toBe(201);
+      // Made by the staff member three days ago (assigned to them then), handed to the manager now.
+      const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000);
+      await stack.db.owner('follow_ups').where({ id: handed.body.id }).update({ created_at: threeDaysAgo, assigned_at: threeDaysAgo });
+      const patched = await call(stack.api, 'PATCH', `/api/follow-ups/${handed.body.id}`, { token: stack.tokens.staff, body: { ownerId: manager.id } });
+      expect(patched.status).toBe(200);
+      const own = await within("the manager's own follow-up to be created", STEP_MS, createFollowUp(stack, clientId, { title: 'Own bills', dueDate: inDays(6), ownerId: manager.id, items: [{ description: 'x' }] }));
+      expect(own.status).toBe(201);
+
+      const run = (date: string) => within(`the digest run for ${date} to finish`, STEP_MS, stack.temporal.client.workflow.execute(FOLLOW_UP_DIGEST_WORKFLOW, { taskQueue: stack.taskQueue, workflowId: `follow-up-digest-test-${randomBytes(4).toString('hex')}`, args: [date] }));
+      const newlyAssigned = async (date: string) => {
+        const [digest] = await eventually(`the manager's digest for ${date} in the catcher`, async () => {
+          const caught = (await caughtTo(manager.email)).filter((m) => m.Subject.startsWith(`Your follow-ups for ${date}:`));
+          return caught.length > 0 && caught;
+        });
+        const text = (await caughtMessage(digest!.ID)).Text.replace(/[ \t\r]+\n/g, '\n');
+        return /Newly assigned to you:\n((?: {2}- .*\n)*)/.exec(text)?.[1]?.split('\n').filter((line) => line.trim()).map((line) => line.trim().replace(/^- Alpha Traders — /, '').replace(/ \(due.*$/, '')) ?? [];
+      };
+      expect(await run(today)).toEqual({ sent: 1, failed: 0 });
+      expect((await newlyAssigned(today)).sort()).toEqual(['Handed over bills', 'Own bills']);
+      // The next day's digest still lists both (they are live and due) but neither as newly assigned again.
+      expect(await run(tomorrow)).toEqual({ sent: 1, failed: 0 });
+      expect(await newlyAssigned(tomorrow)).toEqual([]);
+    } finally {
       await endLiveFollowUps(stack).catch(() => undefined);
     }
   });

@@ -6,6 +6,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { inTenantTransaction } from '../../../db/tenant';
+import { addMonths, istDate, plusDays } from '../../../domain/calendar';
+import { financialYearPeriod } from '../../../domain/periods';
 import type { RunningWorker } from '../../../ops/worker';
 import { approveUpdate, statusQuery, withdrawUpdate } from '../../../workflows/period-close-definitions';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
@@ -368,6 +370,30 @@ describe('period close', () => {
       // People read the cut-off in IST (the last minute of 30 November); the detail stays an instant.
       expect(refused.body.error.message).toContain('(30-11-2020 23:59 IST)');
       expect((await call(api, 'POST', path, { token: adminToken, body: { reason: 'audit query', confirmPastCutoff: true } })).status).toBe(200);
+    });
+
+    it("asks for confirmation once the year's annual return is filed, even before 30 November", async () => {
+      // Last month: its financial year's 30 November cut-off is still ahead whatever today is.
+      const today = istDate(new Date());
+      const period = addMonths(today.slice(0, 7), -1);
+      await seedReconciledPeriod(db, firm.id, clientId(), period);
+      const { closeRequestId } = (await requestClose(period)).body;
+      expect((await call(api, 'POST', `/api/close-requests/${closeRequestId}/approve`, { token: tokens.manager, body: {} })).status).toBe(200);
+      // The year's GSTR-9 on record as filed yesterday. Written as the filings route writes it, straight
+      // into the table: the route takes an annual return only after its year, which a test cannot wait for.
+      const filedOn = plusDays(today, -1);
+      await db.owner('filings').insert({ firm_id: firm.id, client_id: clientId(), return_type: 'GSTR-9', period: financialYearPeriod(period), filed_on: filedOn, arn: 'AA2703260000001' });
+      const adminToken = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+      await call(api, 'POST', '/api/auth/reauth', { token: adminToken, body: { password: firm.users.firm_admin.password } });
+      const path = `/api/clients/${clientId()}/periods/${period}/reopen`;
+      const refused = await call(api, 'POST', path, { token: adminToken, body: { reason: 'supplier credit note' } });
+      expect({ status: refused.status, error: refused.body.error }).toMatchObject({
+        status: 422,
+        error: { code: 'confirmation_required', details: { cutoff: new Date(`${filedOn}T00:00:00.000+05:30`).toISOString(), annualReturn: { returnType: 'GSTR-9', filedOn } } },
+      });
+      expect(refused.body.error.message).toContain('when its annual return GSTR-9 was filed');
+      expect((await call(api, 'GET', `/api/clients/${clientId()}/periods/${period}`, { token: tokens.staff })).body.state).toBe('closed');
+      expect((await call(api, 'POST', path, { token: adminToken, body: { reason: 'supplier credit note', confirmPastCutoff: true } })).status).toBe(200);
     });
   });
 

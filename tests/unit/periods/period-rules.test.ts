@@ -1,7 +1,7 @@
 /** The pure rules of period close: period keys, transitions, cut-off, canonical JSON, four-eyes. */
 import Koa from 'koa';
 import { errorHandler } from '../../../api/middleware/error-handler';
-import { canonicalJson, canTransition, correctionCutoff, periodProblem, quarterEnd, stateAfterUnapprovedRequest } from '../../../domain/periods';
+import { canonicalJson, canTransition, correctionCutoff, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd, stateAfterUnapprovedRequest } from '../../../domain/periods';
 import { refusalFor, type CloseActor } from '../../../workflows/period-close-definitions';
 import { bodyOf, serve } from '../../harness/http';
 import { captureLogger } from '../../harness/logs';
@@ -34,6 +34,17 @@ describe('periods', () => {
     expect(correctionCutoff('2025-06').toISOString()).toBe('2026-11-30T18:29:59.999Z');
     expect(correctionCutoff('2026-03').toISOString()).toBe('2026-11-30T18:29:59.999Z');
     expect(correctionCutoff('2026-04').toISOString()).toBe('2027-11-30T18:29:59.999Z');
+  });
+
+  it("ends a year's corrections at its annual return's filing when that comes before 30 November", () => {
+    expect(financialYearPeriod('2025-06')).toBe('2026-03');
+    expect(financialYearPeriod('2026-03')).toBe('2026-03');
+    expect(financialYearPeriod('2026-04')).toBe('2027-03');
+    // GSTR-9 of 2025-26 filed on 15 October 2026: corrections end as that day begins (IST).
+    expect(correctionCutoffWith('2025-06', { returnType: 'GSTR-9', filedOn: '2026-10-15' })).toEqual({ at: new Date('2026-10-14T18:30:00.000Z'), annualReturn: { returnType: 'GSTR-9', filedOn: '2026-10-15' } });
+    // Filed late (after 30 November): the November cut-off stays the earlier one.
+    expect(correctionCutoffWith('2025-06', { returnType: 'GSTR-9', filedOn: '2026-12-20' })).toEqual({ at: correctionCutoff('2025-06'), annualReturn: null });
+    expect(correctionCutoffWith('2025-06', null)).toEqual({ at: correctionCutoff('2025-06'), annualReturn: null });
   });
 
   it('writes canonical JSON whatever the key order', () => {

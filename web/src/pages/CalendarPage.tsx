@@ -68,7 +68,17 @@ export default function CalendarPage() {
   const calendar = useQuery({
     queryKey: ['calendar', month, status],
     enabled: valid,
-    queryFn: () => api.get<CalendarList>(`/api/calendar${qs({ ...monthWindow(month), status: status === 'all' ? undefined : status, limit: 500 })}`),
+    // A month of a firm with a few hundred clients is more than one page (500): every page is read, so no row is left out.
+    queryFn: async () => {
+      let cursor: string | null = null;
+      let list: CalendarList | null = null;
+      do {
+        const page: CalendarList = await api.get<CalendarList>(`/api/calendar${qs({ ...monthWindow(month), status: status === 'all' ? undefined : status, limit: 500, cursor })}`);
+        list = list ? { ...page, items: [...list.items, ...page.items] } : page;
+        cursor = page.nextCursor;
+      } while (cursor);
+      return list;
+    },
   });
   return (
     <>
