@@ -16,7 +16,6 @@ export type PageRoute = {
   nav?: { label: string; clientLabel?: string; section: 'work' | 'firm' | 'me' };
 };
 
-
 export const PAGES: PageRoute[] = [
   { path: '/', page: lazy(() => import('./pages/HomePage')), roles: 'all', nav: { label: 'Home', section: 'work' } },
   { path: '/clients', page: lazy(() => import('./pages/ClientsPage')), roles: 'all', nav: { label: 'Clients', clientLabel: 'My business', section: 'work' } },
