@@ -9,10 +9,11 @@
 import type { Knex } from 'knex';
 import { User } from '../db/models/user';
 import type { RenderedEmail } from '../domain/follow-ups';
+import type { NotificationKind } from '../domain/notifications';
 import { smtpRouteForFirm, type MailDeps } from './mail-transport';
 import { queueStaffMail, sendQueuedMail, settleUnconfirmed, type QueuedMail } from './staff-mail';
 
-export type NoticeMessage = { firmId: string; userIds: string[]; kind: string; payload: Record<string, unknown> };
+export type NoticeMessage = { firmId: string; userIds: string[]; kind: NotificationKind; payload: Record<string, unknown> };
 
 /** The email side of a message: its slot (one per person under it), its template name and its body per recipient. */
 export type NoticeEmail = { slotPrefix: string; clientId: string; template: string; render: (recipientName: string) => RenderedEmail };

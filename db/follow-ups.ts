@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { NotificationKind } from '../domain/notifications';
 import { FollowUp, FollowUpItem, FollowUpLink, type FollowUpStatus } from './models/follow-up';
 import { Notification } from './models/notification';
 import { OutboxMessage } from './models/outbox-message';
@@ -110,7 +111,7 @@ export async function audienceOf(followUp: FollowUp, audience: Audience): Promis
   return audience === 'owner' ? User.query().where({ id: followUp.ownerId, active: true }) : User.query().where({ role: audience, active: true }).orderBy('id');
 }
 
-export async function notifyFirm(followUp: FollowUp, audience: Audience, kind: string, key: string, payload: Record<string, unknown>): Promise<string[]> {
+export async function notifyFirm(followUp: FollowUp, audience: Audience, kind: NotificationKind, key: string, payload: Record<string, unknown>): Promise<string[]> {
   const users = await audienceOf(followUp, audience);
   const notified: string[] = [];
   for (const user of users) {

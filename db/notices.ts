@@ -11,12 +11,14 @@ import {
   noticeClocks,
   noticeDates,
   outsideLimitation,
+  replyReviewBlock,
   type Clock,
   type NoticeDateFacts,
   type NoticeDates,
   type NoticeForm,
   type NoticeState,
   type PlanFacts,
+  type Reviewer,
   type UrgencyFacts,
 } from '../domain/notices';
 import { loadCalendarSettings, loadFirmHolidays, loadNationalHolidays } from './calendar';
@@ -166,22 +168,23 @@ export type PendingReply = { id: string; clientId: string; clientName: string; r
 /**
  * Notice replies waiting for a manager, oldest submission first, after a (submittedAt, id) cursor.
  * The reviewer's own (any version drafted, or submitted, by them) are listed too, marked `canDecide: false`: they
- * wait for someone else, and their author should see that they do.
+ * wait for someone else, and their author should see that they do. `canDecide` is the four-eyes rule
+ * of domain/notices/review.ts, the one the workflow applies.
  */
-export async function pendingNoticeReplies(trx: Knex.Transaction, reviewerId: string, after: Array<string | number> | null, limit: number): Promise<PendingReply[]> {
+export async function pendingNoticeReplies(trx: Knex.Transaction, reviewer: Reviewer, after: Array<string | number> | null, limit: number): Promise<PendingReply[]> {
   const q = trx('notices')
     .join('clients', 'clients.id', 'notices.client_id')
     .join('users', 'users.id', 'notices.submitted_by')
     .where('notices.state', 'in_review')
     .orderBy([{ column: 'notices.submitted_at' }, { column: 'notices.id' }])
     .limit(limit)
-    .select('notices.id', 'notices.client_id', 'clients.name as client_name', 'notices.submitted_by', 'users.email', 'users.role', 'notices.submitted_at', 'notices.form', 'notices.reference', 'notices.drafted_by')
-    // Four eyes: whoever saved any version of the draft, not only the last saver.
-    .select(trx.raw('exists (select 1 from notice_drafts d where d.notice_id = notices.id and d.drafted_by = ?) as reviewer_drafted', [reviewerId]));
+    .select('notices.id', 'notices.client_id', 'clients.name as client_name', 'notices.submitted_by', 'users.email', 'users.role', 'notices.submitted_at', 'notices.form', 'notices.reference', 'notices.drafted_by', 'notices.state')
+    // Whoever saved any version of the draft, not only the last saver.
+    .select(trx.raw('array(select distinct d.drafted_by::text from notice_drafts d where d.notice_id = notices.id) as drafters'));
   if (after) q.whereRaw('(notices.submitted_at, notices.id) > (?::timestamptz, ?::uuid)', after);
-  const rows: Array<{ id: string; client_id: string; client_name: string; submitted_by: string; email: string; role: string; submitted_at: Date; form: string; reference: string; drafted_by: string | null; reviewer_drafted: boolean }> = await q;
+  const rows: Array<{ id: string; client_id: string; client_name: string; submitted_by: string; email: string; role: string; submitted_at: Date; form: string; reference: string; drafted_by: string | null; state: NoticeState; drafters: string[] }> = await q;
   return rows.map((r) => ({
     id: r.id, clientId: r.client_id, clientName: r.client_name, requestedBy: { id: r.submitted_by, email: r.email, role: r.role }, requestedAt: r.submitted_at, form: r.form, reference: r.reference, drafterId: r.drafted_by,
-    canDecide: r.submitted_by !== reviewerId && r.drafted_by !== reviewerId && !r.reviewer_drafted,
+    canDecide: replyReviewBlock(reviewer, { state: r.state, draftedBy: r.drafted_by, submittedBy: r.submitted_by, drafters: r.drafters }) === null,
   }));
 }

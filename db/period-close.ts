@@ -13,6 +13,7 @@
  */
 import type { Knex } from 'knex';
 import { stateAfterUnapprovedRequest } from '../domain/periods';
+import type { NotificationKind } from '../domain/notifications';
 import { CloseRequest, type CloseRequestStatus } from './models/close-request';
 import { Notification } from './models/notification';
 import { Period } from './models/period';
@@ -257,15 +258,16 @@ export async function nudgeApprovers(trx: Knex.Transaction, closeRequestId: stri
   const role = kind === 'reminder' ? 'manager' : 'firm_admin';
   const recipients = await User.query().where({ role, active: true }).whereNot('id', request.requestedBy).orderBy('id');
   const notified: string[] = [];
+  const notificationKind = `period_close.${kind}` satisfies NotificationKind;
   for (const user of recipients) {
     const already = await Notification.query()
-      .where({ user_id: user.id, kind: `period_close.${kind}` })
+      .where({ user_id: user.id, kind: notificationKind })
       .whereRaw(`payload->>'closeRequestId' = ?`, [request.id])
       .first();
     if (already) continue;
     await Notification.query().insert({
       userId: user.id,
-      kind: `period_close.${kind}`,
+      kind: notificationKind,
       payload: { closeRequestId: request.id, clientId: request.clientId, period: request.period, requestedBy: request.requestedByEmail, requestedAt: request.createdAt.toISOString() },
     } as Partial<Notification>);
     notified.push(user.id);

@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { NotificationKind } from '../domain/notifications';
 import { deliver, type OutgoingEmail, type SmtpRoute } from '../activities/mail-transport';
 import { recordAuditEvent } from '../db/audit';
 import { allFirmIds } from '../db/firms';
@@ -15,7 +16,7 @@ import { User } from '../db/models/user';
 import { inFirmJobTransaction, inSystemTransaction, setAuditAction } from '../db/tenant';
 
 const JOB = 'incident-notice';
-export const INCIDENT_NOTIFICATION_KIND = 'platform.incident';
+export const INCIDENT_NOTIFICATION_KIND = 'platform.incident' satisfies NotificationKind;
 
 export type IncidentNotice = { incidentId: string; subject: string; body: string };
 export type IncidentReport = { incidentId: string; firms: number; recipients: number; sent: number; failed: number; alreadyNotified: number; failures: Array<{ recipient: string; error: string }> };

@@ -5,11 +5,12 @@
  * The id is the Indian calendar day (`calendar-sweep-2026-11-20`), started with REJECT_DUPLICATE,
  * so two schedulers, or a restart, run a day's sweep once.
  */
+import type { NotificationKind } from '../domain/notifications';
 
 export const CALENDAR_SWEEP_WORKFLOW = 'calendarSweepWorkflow';
 
 /** The in-app notification kind the sweep writes (one per person per day, listing their deadlines). */
-export const CALENDAR_NOTIFICATION_KIND = 'calendar.deadlines';
+export const CALENDAR_NOTIFICATION_KIND = 'calendar.deadlines' satisfies NotificationKind;
 
 /** How far back the sweep looks for deadlines that turned overdue (a missed day is caught up). */
 export const SWEEP_LOOKBACK_DAYS = 31;

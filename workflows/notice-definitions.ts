@@ -7,10 +7,11 @@
  * same execution.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { RELINK_TARGET_STATES, type NoticeState, type PlanFacts, type PlanStep } from '../domain/notices';
+import { RELINK_TARGET_STATES, reviewsReplies, wroteReply, type NoticeState, type PlanFacts, type PlanStep } from '../domain/notices';
+import type { NotificationKind } from '../domain/notifications';
 
 export const NOTICE_WORKFLOW = 'noticeWorkflow';
-export const NOTICE_NOTIFICATION_KIND = 'notice.alert';
+export const NOTICE_NOTIFICATION_KIND = 'notice.alert' satisfies NotificationKind;
 export const NOTICE_DIGEST_WORKFLOW = 'noticeDigestWorkflow';
 
 /** One digest run per IST date of the weekly tick: two schedulers or a retry send it once. */
@@ -175,8 +176,9 @@ export function noticeRefusal(kind: StepKind, facts: NoticeFacts, args: StepArgs
       break;
     case 'approve':
     case 'request_changes':
-      if (!managerial) return { type: NOTICE_REFUSAL.forbidden, message: 'Only managers and firm admins review replies.' };
-      if ((facts.drafters ?? [facts.draftedBy]).includes(actor.userId) || actor.userId === facts.draftedBy || actor.userId === facts.submittedBy) {
+      // Four eyes, one rule with the approvals list and the notice's `canReview` (domain/notices/review.ts).
+      if (!reviewsReplies(actor.role)) return { type: NOTICE_REFUSAL.forbidden, message: 'Only managers and firm admins review replies.' };
+      if (wroteReply(actor.userId, facts)) {
         return { type: NOTICE_REFUSAL.selfApproval, message: 'Someone who drafted or submitted the reply may not review it: another manager or firm admin must.' };
       }
       if (kind === 'request_changes' && !String(payload.comment ?? '').trim()) return { type: NOTICE_REFUSAL.commentRequired, message: 'Requesting changes needs a comment.' };

@@ -12,6 +12,7 @@ import { User } from '../../db/models/user';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { attemptsLeftHint } from '../../domain/accounts';
+import type { NotificationKind } from '../../domain/notifications';
 import { ApiError, conflict, rateLimited } from '../errors';
 import { presentUser } from './present';
 import { invalidTotp, totpRequired } from './reauth';
@@ -156,7 +157,7 @@ export class SignIn {
         await trx('user_known_ips').insert({ firm_id: row.firm_id, user_id: row.id, ip: client.ip });
         if (!firstEver) {
           await recordAuditEvent(trx, { action: 'auth.new_ip', entityType: 'user', entityId: row.id, after: { ip: client.ip, deviceName: session.deviceName } });
-          await Notification.query().insert({ userId: row.id, kind: 'sign_in_new_ip', payload: { ip: client.ip, deviceName: session.deviceName, at: now.toISOString() } } as Partial<Notification>);
+          await Notification.query().insert({ userId: row.id, kind: 'sign_in_new_ip' satisfies NotificationKind, payload: { ip: client.ip, deviceName: session.deviceName, at: now.toISOString() } } as Partial<Notification>);
         }
       }
       const fullUser = await User.query().findById(row.id).throwIfNotFound();

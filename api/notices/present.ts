@@ -1,6 +1,6 @@
 /** Notices as JSON: the three dates with the due date's source, flags, clocks, and the plan with what already fired. */
 import { dueInstant, istIso } from '../../domain/calendar';
-import { planNotice, type PlanStep, type TimeScale } from '../../domain/notices';
+import { planNotice, replyReviewBlock, type PlanStep, type Reviewer, type ReviewBlock, type TimeScale } from '../../domain/notices';
 import { noticeTotal, type HearingRow, type NoticeView } from '../../db/notices';
 
 const money = (v: string | null) => (v === null ? null : Number(v));
@@ -64,6 +64,16 @@ export function presentNotice(view: NoticeView) {
 }
 
 export type PresentedNotice = ReturnType<typeof presentNotice>;
+
+/**
+ * Whether this viewer may approve the reply or request changes now, and why not (docs/api.md "GET
+ * /api/notices/:id"): the four-eyes rule the workflow applies (domain/notices/review.ts), so the web
+ * offers the review exactly to those the workflow would let review.
+ */
+export function presentReview(view: Pick<NoticeView, 'row' | 'drafters'>, viewer: Reviewer): { canReview: boolean; canReviewReason: ReviewBlock | null } {
+  const reason = replyReviewBlock(viewer, { state: view.row.state, draftedBy: view.row.drafted_by, submittedBy: view.row.submitted_by, drafters: view.drafters });
+  return { canReview: reason === null, canReviewReason: reason };
+}
 
 /** The clocks that bind the taxpayer (paying early, appealing); the department's limitation is the firm's argument. */
 const CLIENT_CLOCKS = ['penalty_saving', 'appeal_due', 'condonation_end'];

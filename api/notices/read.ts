@@ -3,13 +3,13 @@ import type { Knex } from 'knex';
 import { istIso } from '../../domain/calendar';
 import type { FollowUpStatus } from '../../db/models/follow-up';
 import { noticeView, type NoticeRow } from '../../db/notices';
-import { RELINK_TARGET_STATES, type NoticeState } from '../../domain/notices';
+import { RELINK_TARGET_STATES, type NoticeState, type Reviewer } from '../../domain/notices';
 import { clientStatus } from '../follow-ups/present';
 import { clientVisibleKinds, noticeDocuments } from './documents';
 import type { TemporalHandle } from '../temporal-client';
 import { presentAsRun } from './late-partner';
 import { linkedFollowUps } from './linked-follow-ups';
-import { presentNotice, presentNoticeToClient } from './present';
+import { presentNotice, presentNoticeToClient, presentReview } from './present';
 
 export { urgencyOrder } from '../../domain/notices';
 
@@ -24,8 +24,11 @@ async function caseNotices(trx: Knex.Transaction, row: NoticeRow) {
   return rows.map((n) => ({ id: n.id, form: n.form, reference: n.reference, state: n.state, servedOn: n.served_on, acceptsReply: RELINK_TARGET_STATES.includes(n.state) }));
 }
 
-/** A notice as the firm sees it; its plan as the notice's run will walk it (api/notices/late-partner.ts). */
-export async function noticeDetail(trx: Knex.Transaction, row: NoticeRow, temporal: TemporalHandle) {
+/**
+ * A notice as the firm sees it; its plan as the notice's run will walk it (api/notices/late-partner.ts),
+ * and whether the viewer may review its reply (`canReview`).
+ */
+export async function noticeDetail(trx: Knex.Transaction, row: NoticeRow, temporal: TemporalHandle, viewer: Reviewer) {
   const drafts = await trx('notice_drafts').where({ notice_id: row.id }).orderBy('version').select('id', 'version', 'text', 'document_ids', 'drafted_by', 'created_at');
   const reviews = await trx('notice_reviews').where({ notice_id: row.id }).orderBy([{ column: 'created_at' }, { column: 'id' }]).select('id', 'decision', 'comment', 'reviewer_id', 'draft_version', 'created_at');
   const alerts = await trx('notice_alerts').where({ notice_id: row.id }).orderBy([{ column: 'created_at' }, { column: 'id' }]).select('step_key', 'audience', 'reason', 'planned_at', 'recipients', 'created_at');
@@ -40,8 +43,10 @@ export async function noticeDetail(trx: Knex.Transaction, row: NoticeRow, tempor
     })
     .orderBy('e.seq')
     .select('e.action', 'e.entity_type', 'e.entity_id', 'e.actor_email', 'e.actor_role', 'e.at', 'u.name as actor_name');
+  const view = await noticeView(trx, row);
   return {
-    ...(await presentAsRun(temporal, await noticeView(trx, row))),
+    ...(await presentAsRun(temporal, view)),
+    ...presentReview(view, viewer),
     documents: await noticeDocuments(trx, row.id),
     followUps: await linkedFollowUps(trx, row.id),
     caseNotices: await caseNotices(trx, row),
@@ -59,11 +64,12 @@ export async function noticeDetail(trx: Knex.Transaction, row: NoticeRow, tempor
  * filed, the reply as filed (its text when it was drafted here, and its papers), and the documents
  * the firm asks them for (the notice's follow-ups). Nothing of the firm's working.
  */
-export async function clientNoticeDetail(trx: Knex.Transaction, row: NoticeRow) {
-  const notice = presentNoticeToClient(presentNotice(await noticeView(trx, row)));
+export async function clientNoticeDetail(trx: Knex.Transaction, row: NoticeRow, viewer: Reviewer) {
+  const view = await noticeView(trx, row);
+  const notice = presentNoticeToClient(presentNotice(view));
   const documents = (await noticeDocuments(trx, row.id)).filter((d) => clientVisibleKinds(row).includes(d.kind)).map(({ id, kind, filename, contentType, size, receivedAt }) => ({ id, kind, filename, contentType, size, receivedAt }));
   const filedText = row.arn && !row.filed_outside ? ((await trx('notice_drafts').where({ notice_id: row.id }).orderBy('version', 'desc').first('text')) as { text: string } | undefined)?.text ?? null : null;
   // A follow-up the firm snoozed is open to the client (docs/follow-ups.md "What a client's own user sees").
   const followUps = (await linkedFollowUps(trx, row.id)).map(({ id, title, status, dueDate }) => ({ id, title, status: clientStatus(status as FollowUpStatus), dueDate }));
-  return { ...notice, reply: notice.reply ? { ...notice.reply, text: filedText } : null, documents, followUps, caseNotices: [], drafts: [], reviews: [], fired: [], history: [] };
+  return { ...notice, reply: notice.reply ? { ...notice.reply, text: filedText } : null, documents, followUps, caseNotices: [], drafts: [], reviews: [], fired: [], history: [], ...presentReview(view, viewer) };
 }

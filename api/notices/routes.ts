@@ -84,7 +84,7 @@ export function noticeRoutes(deps: NoticeRouteDeps): RouteSpec[] {
       async handler(ctx, { params }) {
         const row = await loadRow(ctx, params.id);
         // A client's own users see their notice as the department sent it, the dates that bind them and the filed reply, not the firm's working.
-        ctx.body = ctx.state.user.role === 'client' ? await clientNoticeDetail(scope(ctx).trx, row) : await noticeDetail(scope(ctx).trx, row, deps.temporal);
+        ctx.body = ctx.state.user.role === 'client' ? await clientNoticeDetail(scope(ctx).trx, row, scope(ctx).actor) : await noticeDetail(scope(ctx).trx, row, deps.temporal, scope(ctx).actor);
       },
     }),
 

@@ -195,7 +195,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
           id: r.id,
           item: { kind: 'period_close', ...presentCloseRequest(r, viewer, { clientName: (r as unknown as { clientName: string }).clientName }), summary: `Close of ${r.period}` } as Record<string, unknown>,
         }));
-        const replies = (await pendingNoticeReplies(ctx.state.trx, ctx.state.user.id, after, query.limit + 1)).map((n) => ({
+        const replies = (await pendingNoticeReplies(ctx.state.trx, viewer, after, query.limit + 1)).map((n) => ({
           at: n.requestedAt,
           id: n.id,
           item: { kind: 'notice_reply', id: n.id, clientId: n.clientId, clientName: n.clientName, requestedBy: n.requestedBy, requestedAt: n.requestedAt, summary: `${n.form} reply, reference ${n.reference}`, canDecide: n.canDecide } as Record<string, unknown>,

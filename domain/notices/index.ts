@@ -9,3 +9,4 @@ export * from './relink';
 export * from './consistency';
 export * from './intake';
 export * from './step-text';
+export * from './review';

@@ -109,10 +109,32 @@ describe('follow-up routes and the checklist link', () => {
     const notFiled = await createFollowUp(stack, clientId(), { title: 'IFF', deadline: { returnType: 'IFF', period: '2027-01' }, items: [{ description: 'x' }] });
     expect(notFiled.status).toBe(422);
     expect(notFiled.body.error.code).toBe('deadline_not_applicable');
-    const list = await call(stack.api, 'GET', '/api/follow-ups?status=open&limit=500', { token: stack.tokens.manager });
+    await cancel(created.body.id);
+
+    // Soonest next message first: two follow-ups whose next messages fall in a known order, created
+    // in the opposite one (a list in creation order, or in none, puts them the wrong way round).
+    const later = await createFollowUp(stack, clientId(), { title: 'Due later', dueDate: inDays(60), items: [{ description: 'Stock statement' }] });
+    const sooner = await createFollowUp(stack, clientId(), { title: 'Due sooner', dueDate: inDays(20), items: [{ description: 'Bank statement' }] });
+    expect([later.status, sooner.status]).toEqual([201, 201]);
+    const ids: string[] = [sooner.body.id, later.body.id];
+    // Each opens with its first message at once; after it, the next one is a reminder planned from its
+    // due date (days away), so the one due sooner is messaged next.
+    const rows = await eventually(
+      'both first messages sent and the next ones planned',
+      async () => {
+        const found: Array<{ id: string; schedule: Array<{ key: string; status: string }>; next_message_at: Date | null }> = await stack.db.owner('follow_ups').whereIn('id', ids).select('id', 'schedule', 'next_message_at');
+        return found.length === 2 && found.every((r) => r.next_message_at !== null && r.schedule.find((m) => m.key === 'initial')?.status !== 'planned') && found;
+      },
+      90_000,
+    );
+    const nextOf = (id: string) => rows.find((r) => r.id === id)!.next_message_at!.getTime();
+    expect(nextOf(sooner.body.id)).toBeLessThan(nextOf(later.body.id));
+    const list = await call(stack.api, 'GET', `/api/follow-ups?status=open&clientId=${clientId()}&limit=500`, { token: stack.tokens.manager });
+    expect(list.status).toBe(200);
+    const listed = list.body.items.map((i: { id: string; title: string }) => i).filter((i: { id: string }) => ids.includes(i.id));
+    expect(listed.map((i: { title: string }) => i.title)).toEqual(['Due sooner', 'Due later']);
     const times = list.body.items.map((i: { nextMessageAt: string | null }) => i.nextMessageAt).filter(Boolean).map((t: string) => Date.parse(t));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    await cancel(created.body.id);
   });
 
   it('replans on a new due date and a snooze, never keeping a slot of the old date, and refuses a second nudge the same day', async () => {

@@ -1,5 +1,5 @@
 /**
- * Four eyes over every draft version, the close reason and the outside-filing note in their own
+ * Four eyes over every draft version and each viewer's `canReview`, the close reason and the outside-filing note in their own
  * fields, the partner escalation of a notice taken in long overdue, papers and hearings in the
  * notice's history, and no papers for a closed notice: over HTTP with real PostgreSQL, a real
  * Temporal server and a real worker.
@@ -73,6 +73,48 @@ describe('notice review and records', () => {
     const detail = (await call(api, 'GET', `/api/notices/${notice.id}`, { token: tokens.staff })).body;
     expect([detail.state, detail.approvedBy]).toEqual(['in_review', null]);
     expect(await db.owner('audit_events').where({ entity_id: notice.id, action: 'notice.self_approval_refused' }).orderBy('seq').pluck('actor_email')).toEqual([firm.users.firm_admin.email, firm.users.firm_admin.email, firm.users.manager.email]);
+  });
+
+  it('tells each viewer whether they may review the reply (canReview), as the workflow and the approvals list decide', async () => {
+    // A second manager of the firm: the drafter's colleague, who may review.
+    const other = await db.owner.transaction(async (trx) => {
+      await trx.raw(`select set_config('app.firm_id', ?, true)`, [firm.id]);
+      const { password_hash } = await trx('users').where({ id: firm.users.manager.id }).first('password_hash');
+      const email = `second-manager.${firm.id.slice(0, 8)}@firm.test`;
+      const [row] = await trx('users').insert({ firm_id: firm.id, email, name: 'Second manager', role: 'manager', password_hash }).returning('id');
+      return { id: (row as { id: string }).id, email };
+    });
+    const viewers = { drafterManager: tokens.manager!, otherManager: await login(api, other.email, firm.users.manager.password), firmAdmin: tokens.firm_admin!, staff: tokens.staff!, client: tokens.client! };
+    const rights = async (id: string) => {
+      const out: Record<string, unknown> = {};
+      for (const [who, token] of Object.entries(viewers)) {
+        const res = await call(api, 'GET', `/api/notices/${id}`, { token });
+        expect([who, res.status]).toEqual([who, 200]);
+        out[who] = [res.body.canReview, res.body.canReviewReason];
+      }
+      return out;
+    };
+    const notice = await intake({ form: 'ASMT-10', assigneeId: firm.users.staff.id });
+    expect((await call(api, 'PUT', `/api/notices/${notice.id}/draft`, { token: tokens.manager, body: { text: 'Drafted by the manager.' } })).status).toBe(200);
+    // Still drafting: nobody reviews yet; the drafter is told it is their own reply, whatever the state.
+    expect(await rights(notice.id)).toEqual({ drafterManager: [false, 'own_reply'], otherManager: [false, 'not_in_review'], firmAdmin: [false, 'not_in_review'], staff: [false, 'role'], client: [false, 'role'] });
+
+    expect((await post(tokens.manager!, notice.id, 'submit')).body.state).toBe('in_review');
+    expect(await rights(notice.id)).toEqual({ drafterManager: [false, 'own_reply'], otherManager: [true, null], firmAdmin: [true, null], staff: [false, 'role'], client: [false, 'role'] });
+    // The approvals list applies the same rule (the workflow's refusal of a drafter is the test above).
+    for (const [who, token, canDecide] of [['drafterManager', viewers.drafterManager, false], ['otherManager', viewers.otherManager, true]] as const) {
+      const item = (await call(api, 'GET', '/api/approvals', { token })).body.items.find((a: { id: string }) => a.id === notice.id);
+      expect([who, item?.canDecide]).toEqual([who, canDecide]);
+    }
+    const approved = await post(viewers.otherManager, notice.id, 'approve', { note: 'Checked by a second pair of eyes.' });
+    expect([approved.status, approved.body.state, approved.body.approvedBy]).toEqual([200, 'approved', other.id]);
+    expect(await rights(notice.id)).toEqual({ drafterManager: [false, 'own_reply'], otherManager: [false, 'not_in_review'], firmAdmin: [false, 'not_in_review'], staff: [false, 'role'], client: [false, 'role'] });
+
+    // A staff drafter is told the reply is their own too (the page says so), not only that staff do not review.
+    const byStaff = await intake({ form: 'ASMT-10', assigneeId: firm.users.staff.id });
+    expect((await call(api, 'PUT', `/api/notices/${byStaff.id}/draft`, { token: tokens.staff, body: { text: 'Drafted by staff.' } })).status).toBe(200);
+    expect((await post(tokens.staff!, byStaff.id, 'submit')).body.state).toBe('in_review');
+    expect(await rights(byStaff.id)).toEqual({ drafterManager: [true, null], otherManager: [true, null], firmAdmin: [true, null], staff: [false, 'own_reply'], client: [false, 'role'] });
   });
 
   it('keeps the description when closing with a reason or recording an outside reply with a note, and shows both to staff only', async () => {

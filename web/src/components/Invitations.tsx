@@ -8,7 +8,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../http/client';
-import { useUser } from '../http/session';
+import { CAN, useUser } from '../http/session';
 import type { Page, Role } from '../http/types';
 import { deliveryPollInterval } from '../lib/delivery-poll';
 import { formatDateTime } from '../lib/format';
@@ -62,7 +62,7 @@ function DeliveryState({ delivery }: { delivery: Delivery }) {
 const MANAGER_ROLES: Role[] = ['staff', 'reviewer', 'client'];
 
 function rolesFor(role: Role): Role[] {
-  return role === 'firm_admin' ? (Object.keys(ROLE_LABEL) as Role[]) : MANAGER_ROLES;
+  return CAN.inviteAnyRole(role) ? (Object.keys(ROLE_LABEL) as Role[]) : MANAGER_ROLES;
 }
 
 export function Invitations() {

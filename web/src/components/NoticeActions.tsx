@@ -17,14 +17,6 @@ import { ActionModal, RefusalAlert, useAction } from './ActionModal';
 type Dialog = 'assign' | 'approve' | 'changes' | 'file' | 'extension' | 'hearing' | 'close' | null;
 const OUTCOMES = ['replied', 'dropped', 'order', 'withdrawn', 'duplicate', 'appeal'].map((v) => ({ value: v, label: v[0]!.toUpperCase() + v.slice(1) }));
 
-/**
- * Whether this person saved any version of the reply: the API's four-eyes rule counts every drafter
- * (docs/notices.md, "Review and filing"), not only the last saver, so none of them may review it.
- */
-export function draftedAnyVersion(n: Pick<NoticeDetail, 'draftedBy' | 'drafts'>, userId: string): boolean {
-  return n.draftedBy === userId || n.drafts.some((d) => d.draftedBy === userId);
-}
-
 export function NoticeActions({ n, onDone }: { n: NoticeDetail; onDone: () => Promise<unknown> }) {
   const user = useUser();
   const users = useUsers(CAN.readUsers(user.role));
@@ -35,8 +27,8 @@ export function NoticeActions({ n, onDone }: { n: NoticeDetail; onDone: () => Pr
   const close = () => setDialog(null);
   const approver = CAN.approve(user.role);
   const preparer = CAN.prepare(user.role);
-  // Four eyes: whoever saved any version of the reply never sees the review buttons (the API refuses them too).
-  const reviewer = approver && n.state === 'in_review' && !draftedAnyVersion(n, user.id);
+  // Four eyes: the API says whether this person may review (whoever saved any version of the reply may not).
+  const reviewer = n.canReview;
   const open = n.state !== 'closed';
   const common = { onClose: close, onDone };
 

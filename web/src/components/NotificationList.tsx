@@ -1,17 +1,8 @@
+/** The signed-in person's notifications, each in words (web/src/lib/notifications.ts), unread ones in bold. */
 import { Stack, Text } from '@mantine/core';
 import type { Notification } from '../http/types';
 import { formatDateTime } from '../lib/format';
-
-/** Notifications in words (new kinds show their kind until they get a sentence here). */
-export function describeNotification(n: Notification): string {
-  const p = n.payload as Record<string, string | undefined>;
-  switch (n.kind) {
-    case 'sign_in_new_ip':
-      return `New sign-in from ${p.ip ?? 'an unknown address'}${p.deviceName ? ` on “${p.deviceName}”` : ''}. If this was not you, sign that device out under My account.`;
-    default:
-      return n.kind.replace(/_/g, ' ');
-  }
-}
+import { describeNotification } from '../lib/notifications';
 
 export function NotificationList({ items }: { items: Notification[] }) {
   return (

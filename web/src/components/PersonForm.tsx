@@ -8,6 +8,7 @@ import { Button, Group, PasswordInput, Select, Stack, Text, TextInput } from '@m
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '../http/client';
 import { useClients } from '../http/queries';
+import { CAN } from '../http/session';
 import type { Role } from '../http/types';
 import { errorText } from './QueryState';
 import { ROLE_LABEL } from './Shell';
@@ -38,7 +39,7 @@ export function PersonForm({ roles, withPassword = false, submitLabel, note, onS
         setBusy(true);
         setError(null);
         setFieldErrors({});
-        const body: PersonBody = { name: form.name, email: form.email, role: form.role, ...(form.role === 'client' ? { clientId: form.clientId } : {}), ...(withPassword ? { password: form.password } : {}) };
+        const body: PersonBody = { name: form.name, email: form.email, role: form.role, ...(CAN.isFirmStaff(form.role) ? {} : { clientId: form.clientId }), ...(withPassword ? { password: form.password } : {}) };
         onSubmit(body)
           .then(onDone)
           .catch((err: unknown) => {
@@ -54,7 +55,7 @@ export function PersonForm({ roles, withPassword = false, submitLabel, note, onS
         <TextInput label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.currentTarget.value })} error={fieldErrors.name} data-autofocus />
         <TextInput label="Email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.currentTarget.value })} error={fieldErrors.email} />
         <Select label="Role" data={roles.map((r) => ({ value: r, label: ROLE_LABEL[r] }))} value={form.role} onChange={(v) => v && setForm({ ...form, role: v as Role })} allowDeselect={false} error={fieldErrors.role} />
-        {form.role === 'client' ? (
+        {!CAN.isFirmStaff(form.role) ? (
           <Select
             label="Client (the portal user sees only this client)"
             required

@@ -4,7 +4,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useEffect, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { setEnrolmentListener } from '../http/client';
-import { useUser, useSession } from '../http/session';
+import { CAN, useUser, useSession } from '../http/session';
 import type { Role } from '../http/types';
 import { allowed, PAGES, type PageRoute } from '../nav';
 import { ReauthProvider } from './Reauth';
@@ -34,7 +34,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const items = PAGES.filter((p) => p.nav && allowed(p, user.role));
   const isActive = (path: string) => (path === '/' ? location.pathname === '/' : location.pathname.startsWith(path));
   // A portal user's "clients" is their own business: straight to it.
-  const target = (p: PageRoute) => (user.role === 'client' && p.path === '/clients' && user.clientId ? `/clients/${user.clientId}` : p.path);
+  const target = (p: PageRoute) => (!CAN.isFirmStaff(user.role) && p.path === '/clients' && user.clientId ? `/clients/${user.clientId}` : p.path);
 
   return (
     <ReauthProvider>
@@ -80,7 +80,7 @@ export function Shell({ children }: { children: ReactNode }) {
                       key={p.path}
                       component={Link}
                       to={target(p)}
-                      label={user.role === 'client' ? (p.nav?.clientLabel ?? p.nav?.label) : p.nav?.label}
+                      label={CAN.isFirmStaff(user.role) ? p.nav?.label : (p.nav?.clientLabel ?? p.nav?.label)}
                       active={isActive(target(p))}
                     />
                   ))}

@@ -82,5 +82,11 @@ export const CAN = {
   manageUsers: (role: Role) => role === 'firm_admin',
   readUsers: (role: Role) => role === 'firm_admin' || role === 'manager',
   firmSettings: (role: Role) => role === 'firm_admin',
+  /** A whole client's data exported or erased (the API's `clients.export` and `clients.erase`). */
+  clientData: (role: Role) => role === 'firm_admin',
+  /** The firm's holiday calendar and notified extensions (`holidays.update`, `calendar.extend`). */
+  keepCalendar: (role: Role) => role === 'firm_admin',
+  /** Invites any role; a manager invites staff, reviewers and portal users only (domain/accounts.ts `mayInvite`). */
+  inviteAnyRole: (role: Role) => role === 'firm_admin',
   isFirmStaff: (role: Role) => role !== 'client',
 } as const;

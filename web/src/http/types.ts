@@ -1,4 +1,5 @@
 /** The API's JSON shapes as the app reads them (the HTTP contract; see docs/web-app.md). */
+import type { ReviewBlock } from '../../../domain/notices/review';
 export type Role = 'firm_admin' | 'manager' | 'reviewer' | 'staff' | 'client';
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
@@ -335,6 +336,9 @@ export type NoticeDetail = Notice & {
   reviews: Array<{ id: string; decision: string; comment: string | null; reviewerId: string; draftVersion: number; createdAt: string }>;
   /** `byName`: the person's name from the firm's users (null for Taalmel's own entries and people no longer on record). */
   history: Array<{ action: string; by: string; byName: string | null; role: string; at: string }>;
+  /** Whether the signed-in person may approve the reply or request changes now (the API's four-eyes rule), and why not. */
+  canReview: boolean;
+  canReviewReason: ReviewBlock | null;
 };
 
 export type ClientExport = {

@@ -63,7 +63,7 @@ export default function CalendarPage() {
   const user = useUser();
   const [dialog, setDialog] = useState<'holidays' | 'extension' | null>(null);
   const [filing, setFiling] = useState<CalendarEntry | null>(null);
-  const admin = user.role === 'firm_admin';
+  const admin = CAN.keepCalendar(user.role);
   const valid = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
   const calendar = useQuery({
     queryKey: ['calendar', month, status],

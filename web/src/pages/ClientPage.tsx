@@ -169,7 +169,7 @@ export default function ClientPage() {
   return (
     <>
       <PageHeader
-        crumbs={user.role === 'client' ? [] : [{ label: 'Clients', to: '/clients' }]}
+        crumbs={CAN.isFirmStaff(user.role) ? [{ label: 'Clients', to: '/clients' }] : []}
         title={c?.name ?? 'Client'}
         subtitle={
           c ? (
@@ -177,7 +177,7 @@ export default function ClientPage() {
               <span className="mono">{c.gstin}</span>
               <span>· {stateOf(c.gstin) ?? c.stateCode}</span>
               <span>· files {c.filingFrequency}</span>
-              {user.role !== 'client' ? <span>· {c.email}</span> : null}
+              {CAN.isFirmStaff(user.role) ? <span>· {c.email}</span> : null}
             </Group>
           ) : undefined
         }
@@ -187,7 +187,7 @@ export default function ClientPage() {
               <Button variant="default" onClick={open}>
                 Edit
               </Button>
-              {user.role === 'firm_admin' ? (
+              {CAN.clientData(user.role) ? (
                 <Button variant="default" component={Link} to={`/clients/${clientId}/data`}>
                   Export or erase
                 </Button>
@@ -207,7 +207,7 @@ export default function ClientPage() {
                 <Tabs.Tab value="periods">Periods</Tabs.Tab>
                 <Tabs.Tab value="runs">Reconciliations</Tabs.Tab>
                 <Tabs.Tab value="imports">Imports</Tabs.Tab>
-                {user.role === 'client' ? null : <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab>}
+                {CAN.isFirmStaff(user.role) ? <Tabs.Tab value="follow-ups">Follow-ups</Tabs.Tab> : null}
                 <Tabs.Tab value="notices">Notices</Tabs.Tab>
               </Tabs.List>
               <Tabs.Panel value="periods">

@@ -73,7 +73,7 @@ export default function HomePage() {
                 {preparer ? 'My reconciliations' : 'Latest reconciliations'}
               </Title>
               <QueryState query={runs} label="reconciliations" isEmpty={(d) => d.items.length === 0} empty={preparer ? 'You have not started a reconciliation yet: open a client and upload its register and GSTR-2B.' : 'No reconciliation yet.'}>
-                {(d) => <RunsTable runs={d.items} showClient={user.role !== 'client'} />}
+                {(d) => <RunsTable runs={d.items} showClient={CAN.isFirmStaff(user.role)} />}
               </QueryState>
             </Card>
           </Stack>

@@ -13,7 +13,7 @@ import { keys, useClient, useNotice } from '../http/queries';
 import { CAN, useUser } from '../http/session';
 import type { NoticeDetail } from '../http/types';
 import { NoticeStateBadge } from '../components/badges';
-import { AdjournButton, DraftEditor, draftedAnyVersion, NoticeActions } from '../components/NoticeActions';
+import { AdjournButton, DraftEditor, NoticeActions } from '../components/NoticeActions';
 import { NoticeCase } from '../components/NoticeCase';
 import { NoticeDocuments } from '../components/NoticeDocuments';
 import { mayEditDates, NoticeDatesEdit } from '../components/notices/NoticeDatesEdit';
@@ -229,7 +229,7 @@ export default function NoticePage() {
                   <DraftEditor key={data.drafts.length} n={data} onDone={refresh} />
                   {data.state === 'in_review' ? (
                     <Text size="sm">
-                      {draftedAnyVersion(data, user.id) ? 'You drafted this reply: another manager or firm admin reviews it (four eyes).' : 'The reply is with a manager for review. Whoever drafted it cannot approve it.'}
+                      {data.canReviewReason === 'own_reply' ? 'You drafted this reply: another manager or firm admin reviews it (four eyes).' : 'The reply is with a manager for review. Whoever drafted it cannot approve it.'}
                     </Text>
                   ) : null}
                   {data.drafts.length ? (

@@ -22,7 +22,7 @@ export default function NoticesPage() {
         actions={CAN.prepare(user.role) ? <Button onClick={open}>Take in a notice</Button> : null}
       />
       <Card withBorder>
-        <ListFilters stateKey="state" stateLabel="State" statePlaceholder="Open (any state)" states={STATES} showClient={user.role !== 'client'} />
+        <ListFilters stateKey="state" stateLabel="State" statePlaceholder="Open (any state)" states={STATES} showClient={CAN.isFirmStaff(user.role)} />
         <NoticeList clientId={clientId} state={state} />
       </Card>
       {creating ? <NoticeIntake opened onClose={close} /> : null}

@@ -332,7 +332,7 @@ export default function PeriodPage() {
   if (detail.error instanceof ApiError && (detail.error.status === 404 || detail.error.status === 400)) return <NotFoundPage what="period" />;
   const d = detail.data;
   const pending = d?.closeRequests.find((r) => r.status === 'pending') ?? null;
-  const portal = user.role === 'client';
+  const portal = !CAN.isFirmStaff(user.role);
   return (
     <>
       <PageHeader

@@ -1,0 +1,36 @@
+/**
+ * The web app decides what a role may see with the shared rules of `CAN` (web/src/http/session.tsx),
+ * the one place that spells roles out: no page or component compares a role itself.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const WEB = path.join(__dirname, '../../../web/src');
+const RULES = path.join(WEB, 'http/session.tsx');
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return sources(full);
+    return /\.tsx?$/.test(e.name) ? [full] : [];
+  });
+}
+
+describe("the web app's role rules", () => {
+  it('compares roles only in CAN', () => {
+    const files = sources(WEB).filter((f) => f !== RULES);
+    expect(files.length).toBeGreaterThan(20);
+    const spelled = files.flatMap((f) => {
+      const text = fs.readFileSync(f, 'utf8');
+      // `role === 'client'`, `user.role !== 'firm_admin'`, `['firm_admin', 'manager'].includes(role)`.
+      const hits = [...text.matchAll(/\brole\)?\s*[!=]==?\s*['"][a-z_]+['"]|['"][a-z_]+['"]\s*[!=]==?\s*[\w.]*role\b|\]\.includes\([\w.]*role\)/g)].map((m) => m[0]);
+      return hits.map((hit) => `${path.relative(WEB, f)}: ${hit}`);
+    });
+    expect(spelled).toEqual([]);
+  });
+
+  it('sees a spelled-out role check (the scan is not blind)', () => {
+    const probe = "const admin = user.role === 'firm_admin'; const c = ['a'].includes(user.role);";
+    expect(probe.match(/\brole\)?\s*[!=]==?\s*['"][a-z_]+['"]|['"][a-z_]+['"]\s*[!=]==?\s*[\w.]*role\b|\]\.includes\([\w.]*role\)/g)).toEqual(["role === 'firm_admin'", "].includes(user.role)"]);
+  });
+});
