@@ -98,12 +98,12 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
   const lines: ResultRow[] = [];
   for await (const row of resultRows(src)) if (lineOfRow(row) !== null) lines.push(row);
   const kinds: CellKind[] = ['text', 'count', 'money', 'money'];
+  // Signed as the exports sign them (a credit note counts negative); the supplier's own figures for a document our books lack.
+  const side = (r: ResultRow) => (r.category === 'missing_in_books' ? r.portal : r.books) ?? r.portal ?? r.books!;
   addRow(sheet, ['Documents', 'Number', 'Taxable value (₹)', 'Tax (₹)'], kinds, { header: true });
   for (const line of [...TO_CORRECT, ...AGREED]) {
     const rows = lines.filter((r) => lineOfRow(r) === line);
     if (rows.length === 0) continue;
-    // Signed as the exports sign them (a credit note counts negative); the supplier's own figures for a document our books lack.
-    const side = (r: ResultRow) => (r.category === 'missing_in_books' ? r.portal : r.books) ?? r.portal ?? r.books!;
     const taxable = rows.reduce((t, r) => t + signOf(side(r).docType) * side(r).taxableValue, 0);
     const tax = rows.reduce((t, r) => t + signOf(side(r).docType) * heads(side(r)), 0);
     const action = STATEMENT_ACTIONS[line] ?? line;
@@ -114,7 +114,10 @@ export async function writeSupplierStatement(workbook: ExcelJS.stream.xlsx.Workb
   // What is at stake for our client: the tax it cannot claim until the supplier corrects the
   // documents to correct (an agreed pair's books excess within the run's rules is not the supplier's to correct).
   const toCorrect = lines.filter((r) => TO_CORRECT.includes(lineOfRow(r)!));
-  const atRisk = toCorrect.reduce((t, r) => t + heads(shownRisk(r.itc.atRisk)), 0);
+  // A credit note's ITC at risk (one 2B shows that the books lack, or hold for less) is credit the
+  // client must give back, not credit the supplier holds up: the letter does not count it
+  // (docs/reconciliation.md, "Credit notes in 2B, not in the books").
+  const atRisk = toCorrect.filter((r) => signOf(side(r).docType) > 0).reduce((t, r) => t + heads(shownRisk(r.itc.atRisk)), 0);
   // Nothing to correct (every document agrees, or the supplier's rows are all the client's own
   // business): the letter says so rather than asking for corrections it cannot list.
   const outstanding = toCorrect.length > 0;

@@ -172,7 +172,13 @@ export function itcEffectOfSides(
       return HAS_AT_RISK;
     case C_MISSING_IN_BOOKS:
       if (!hasPortal || portal[SIDE_ITC] !== 1) return 0;
-      putSigned(out, EFFECT_MISSED, portal, portal[SIDE_SIGN]!);
+      // docs/reconciliation.md, "Credit notes in 2B, not in the books": a 2B credit note the books
+      // lack is credit the client must reverse (at risk), never a negative "missed".
+      if (portal[SIDE_SIGN]! < 0) {
+        putSigned(out, EFFECT_AT_RISK, portal, 1);
+        return HAS_AT_RISK;
+      }
+      putSigned(out, EFFECT_MISSED, portal, 1);
       return HAS_MISSED;
     case C_OUT_OF_SCOPE:
     case C_SUPERSEDED:
@@ -202,9 +208,29 @@ export function itcEffectOfSides(
     putHeads(out, EFFECT_MATCHED, sign * pI, sign * pC, sign * pS, sign * pX);
     has = HAS_MATCHED;
   }
+  if (sign < 0) {
+    // Credit notes: both differences are at risk, signed as the books' ITC less 2B's (docs/reconciliation.md,
+    // "Credit notes in 2B, not in the books"). A books excess is negative (a reversal 2B does not show yet,
+    // shown apart by risk-shown.ts); a 2B excess is positive (credit to reverse); nothing is "missed".
+    if (eligible && putDifference(out, EFFECT_AT_RISK, pI - bI, pC - bC, pS - bS, pX - bX, tolerance)) has |= HAS_AT_RISK;
+    return has;
+  }
   if (eligible && putExcess(out, EFFECT_AT_RISK, bI - pI, bC - pC, bS - pS, bX - pX, sign, tolerance)) has |= HAS_AT_RISK;
   if (putExcess(out, EFFECT_MISSED, pI - bI, pC - bC, pS - bS, pX - bX, sign, tolerance)) has |= HAS_MISSED;
   return has;
+}
+
+/** A difference beyond tolerance either way, else 0. */
+function beyond(d: number, tolerance: number): number {
+  return d > tolerance || -d > tolerance ? d : 0;
+}
+
+/** Per head: the difference when beyond tolerance either way, else 0; false when no head is. */
+function putDifference(out: Float64Array, at: number, i: number, c: number, s: number, x: number, tolerance: number): boolean {
+  const ki = beyond(i, tolerance), kc = beyond(c, tolerance), ks = beyond(s, tolerance), kx = beyond(x, tolerance);
+  if (ki === 0 && kc === 0 && ks === 0 && kx === 0) return false;
+  putHeads(out, at, ki, kc, ks, kx);
+  return true;
 }
 
 /** Shared zero heads: most rows leave most figures at zero; rows are read-only. */

@@ -6,9 +6,10 @@
  * row's at-risk heads only when positive; the stored figures stay the engine's (its sums are the
  * golden output), and the negative part is shown on its own as "credit notes not in 2B".
  *
- * A row's at-risk heads share one sign (the pair's document type), so clamping per head and per
- * row are the same rule. The SQL sums in db/reconciliation-set-aside.ts apply it with
- * `greatest(…, 0)` / `least(…, 0)`.
+ * A credit-note pair's at-risk heads may differ in sign (a 2B note's excess is positive, a books
+ * note's excess negative: docs/reconciliation.md, "Credit notes in 2B, not in the books"), so the
+ * rule is per head, never per row. The SQL sums in db/reconciliation-set-aside.ts apply it per head
+ * with `greatest(…, 0)`.
  */
 import type { DocType, Heads } from './types';
 

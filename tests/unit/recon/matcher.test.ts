@@ -312,8 +312,9 @@ describe('credit and debit notes', () => {
     expect(rowOf(r, p.ref).category).toBe('missing_in_books');
     expect(rowOf(r, b.rowRef).flags).toContain('same_number_opposite_sign');
     expect(rowOf(r, p.ref).hints).toContain('same number, opposite sign');
-    // The missing credit note is negative ITC missed (it reduces the claim).
-    expect(rowOf(r, p.ref).itc.missed.igst).toBe(-18_000_00);
+    // The 2B credit note the books lack is credit to reverse: ITC at risk, never negative ITC missed.
+    expect(rowOf(r, p.ref).itc.missed.igst).toBe(0);
+    expect(rowOf(r, p.ref).itc.atRisk.igst).toBe(18_000_00);
   });
 
   it('a supplier debit note pairs with a books invoice; a books debit note never meets a portal invoice', () => {

@@ -34,7 +34,7 @@ export function SummaryTiles({ summary, onCategory, active }: { summary: RunSumm
           label="ITC at risk"
           value={formatRupees(summary.itcAtRisk)}
           tone="red.8"
-          title="Documents a reviewer ignored are left out, unless a live follow-up still asks about them. Credit notes in the books that 2B does not show yet are never at risk: the books already reduced that credit."
+          title="Documents a reviewer ignored are left out, unless a live follow-up still asks about them. Credit notes in the books that 2B does not show yet are never at risk: the books already reduced that credit. A supplier's credit note in 2B that the books lack (or hold for less) is at risk: that credit is to be reversed."
           notes={atRiskNotes(summary)}
         />
         <Tile label="ITC to confirm" value={formatRupees(toConfirm)} tone="orange.8" />
