@@ -64,15 +64,16 @@ export function failedAfterRecordedSent(error: string): string {
 }
 
 /**
- * Records a message's delivery and answers what the outbox now says of it (`sent` or `failed`).
- * On failure, under the client's lock: the slots merged into it fail with it, and the owner of
- * every request it listed is told (`follow_up.delivery_failed`). A message a merge (or its own
- * retry) already recorded sent, once its attempt outlived its timeout, stays sent, as do the slots
- * merged into it: the owners are told its delivery is not confirmed
- * (`follow_up.delivery_unconfirmed`, with the server's reply), never that it failed, and its row
- * keeps that reply.
+ * Records a message's delivery and answers what the outbox now says of it: `sent`, `failed`, or
+ * `skipped` for a row that is neither (erased with its client meanwhile, or skipped): such a row is
+ * left as it is and nobody is told anything of it. On failure, under the client's lock: the slots
+ * merged into it fail with it, and the owner of every request it listed is told
+ * (`follow_up.delivery_failed`). A message a merge (or its own retry) already recorded sent, once
+ * its attempt outlived its timeout, stays sent, as do the slots merged into it: the owners are told
+ * its delivery is not confirmed (`follow_up.delivery_unconfirmed`, with the server's reply), never
+ * that it failed, and its row keeps that reply.
  */
-export async function markDelivery(knex: Knex, firmId: string, rowId: string, outcome: { ok: true; response: string } | { ok: false; error: string }, followUp: { id: string; ownerId: string }, unconfirmed = false): Promise<'sent' | 'failed'> {
+export async function markDelivery(knex: Knex, firmId: string, rowId: string, outcome: { ok: true; response: string } | { ok: false; error: string }, followUp: { id: string; ownerId: string }, unconfirmed = false): Promise<'sent' | 'failed' | 'skipped'> {
   return inFirmJobTransaction(knex, firmId, JOB, async (trx) => {
     if (!outcome.ok) {
       // Under the client's lock, as the senders: a nudge merging into this message either
@@ -82,12 +83,14 @@ export async function markDelivery(knex: Knex, firmId: string, rowId: string, ou
     }
     await settleSending(trx, rowId, outcome, unconfirmed);
     const settled = await OutboxMessage.query().findById(rowId);
-    const recorded = settled?.status === 'failed' ? 'failed' : 'sent';
-    if (outcome.ok) return recorded;
+    // Only a row that is sent or failed speaks of this message: an erased row (its client's erasure
+    // deleted it, and will delete what would be written of it here) or a skipped one is left alone.
+    const recorded = settled?.status === 'failed' || settled?.status === 'sent' ? settled.status : 'skipped';
+    if (outcome.ok || recorded === 'skipped') return recorded;
     const failed = recorded === 'failed';
     if (failed) {
       await failMergedInto(trx, rowId);
-    } else if (settled) {
+    } else {
       await setAuditAction(trx, 'email.unconfirmed');
       await OutboxMessage.query().findById(rowId).patch({ error: failedAfterRecordedSent(outcome.error) } as Partial<OutboxMessage>);
       await setAuditAction(trx, null);

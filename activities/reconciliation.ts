@@ -14,7 +14,8 @@ import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { reapplyDecisions } from './reconciliation-decisions';
 import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
-import { deleteRunResults, insertResultRows, insertSupplierRows, ResultRowTooLarge } from '../db/recon-rows';
+import { deleteRunResults, insertSupplierRows, ResultRowTooLarge } from '../db/recon-rows';
+import { writeResultRows, type WrittenRows } from './reconciliation-parts';
 import { loadRunDocuments, type RunImports } from './reconciliation-load';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
@@ -33,6 +34,11 @@ export type ReconciliationDeps = {
    * Production passes none; a test lowers it rather than building a row of hundreds of MB.
    */
   maxResultLine?: number;
+  /**
+   * The fewest result rows written in two parts at once (reconciliation-parts.ts, `SPLIT_MIN`).
+   * Production passes none; a test lowers it rather than building a run of twenty thousand rows.
+   */
+  splitMin?: number;
 };
 
 type RunRow = {
@@ -162,54 +168,70 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           await checkpoint({ phase: 'matched', results: outcome.rowCount });
 
           const scope = { firmId: input.firmId, clientId: run.client_id, period: run.period, runId: run.id };
-          await deleteRunResults(trx, run.id);
+          // Rows an earlier attempt left (only a commit lost after the second part's, reconciliation-parts.ts) are rewritten on this connection alone.
+          const leftovers = await deleteRunResults(trx, run.id);
           // Rows are built a batch at a time as they are written (the engine decided them all).
           const resultCounts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
           const rowCount = outcome.rowCount;
+          let written: WrittenRows;
+          let sums: Pick<typeof outcome, 'summary' | 'suppliers'>;
           try {
-            await insertResultRows(
+            written = await writeResultRows({
+              knex,
               trx,
+              job: JOB,
               scope,
-              {
+              rows: {
                 count: rowCount,
                 between: (from, to) => outcome.rowsBetween(from, to).map((row) => {
                   resultCounts[row.category] += 1;
                   return { category: row.category, supplierGstin: row.supplierGstin, row };
                 }),
               },
-              (done) => {
+              onBatch: (done) => {
                 report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match + (PROGRESS_WEIGHTS.store * done) / Math.max(rowCount, 1));
                 return checkpoint({ phase: 'store', done, of: rowCount });
               },
-              deps.maxResultLine,
-            );
+              maxLine: deps.maxResultLine,
+              split: leftovers === 0,
+              splitMin: deps.splitMin,
+            });
+            // Read before the release: with manual decisions they are summed from the rows, and rows the
+            // second part asked for out of order are summed again from the engine's tables (reconciliation-decisions.ts).
+            sums = { summary: outcome.summary, suppliers: outcome.suppliers };
           } finally {
             // The engine's tables behind the rows go back to its pool for the worker's next run.
             outcome.release();
           }
-          await insertSupplierRows(trx, scope, outcome.suppliers.map((s) => ({ supplierGstin: s.supplierGstin, itcAtRisk: s.itcAtRisk, summary: s })));
+          try {
+            await insertSupplierRows(trx, scope, sums.suppliers.map((s) => ({ supplierGstin: s.supplierGstin, itcAtRisk: s.itcAtRisk, summary: s })));
 
-          const summary = {
-            run: outcome.summary,
-            resultCounts,
-            results: rowCount,
-            suppliers: outcome.suppliers.length,
-            rejectedInIms: outcome.rejected.length,
-            warnings: outcome.warnings.slice(0, MAX_STORED_WARNINGS),
-            warningCount: outcome.warnings.length,
-            durationMs: Date.now() - started,
-          };
-          await trx('reconciliation_runs')
-            .where({ id: run.id })
-            .update({ status: 'completed', progress_done: total, progress_total: total, summary: JSON.stringify(summary), failure_reason: null, completed_at: trx.fn.now(), updated_at: trx.fn.now() });
-          // The result rows have no row-level audit triggers (a lakh events per run); this is their one event.
-          await recordAuditEvent(trx, {
-            action: 'reconciliation.results_written',
-            entityType: 'reconciliation',
-            entityId: run.id,
-            after: { results: rowCount, suppliers: outcome.suppliers.length, resultCounts },
-          });
-          deps.logger.info({ runId: run.id, results: rowCount, ms: Date.now() - started }, 'reconciliation stored');
+            const summary = {
+              run: sums.summary,
+              resultCounts,
+              results: rowCount,
+              suppliers: sums.suppliers.length,
+              rejectedInIms: outcome.rejected.length,
+              warnings: outcome.warnings.slice(0, MAX_STORED_WARNINGS),
+              warningCount: outcome.warnings.length,
+              durationMs: Date.now() - started,
+            };
+            await trx('reconciliation_runs')
+              .where({ id: run.id })
+              .update({ status: 'completed', progress_done: total, progress_total: total, summary: JSON.stringify(summary), failure_reason: null, completed_at: trx.fn.now(), updated_at: trx.fn.now() });
+            // The result rows have no row-level audit triggers (a lakh events per run); this is their one event.
+            await recordAuditEvent(trx, {
+              action: 'reconciliation.results_written',
+              entityType: 'reconciliation',
+              entityId: run.id,
+              after: { results: rowCount, suppliers: sums.suppliers.length, resultCounts },
+            });
+            // The second part of the rows commits first, then this transaction, which makes the run complete.
+            await written.finish(true);
+          } finally {
+            await written.finish(false);
+          }
+          deps.logger.info({ runId: run.id, results: rowCount, parts: written.parts, ms: Date.now() - started }, 'reconciliation stored');
           return { results: rowCount };
         });
       } catch (error) {
@@ -224,10 +246,12 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     /** Records why a run failed. Never touches a run that completed (a late failure report). */
     async reconciliationFailed(input: { firmId: string; runId: string; reason: string }): Promise<void> {
       await inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
-        await trx('reconciliation_runs')
+        const failed: unknown[] = await trx('reconciliation_runs')
           .where({ id: input.runId })
           .whereNot({ status: 'completed' })
-          .update({ status: 'failed', failure_reason: input.reason.slice(0, 2000), updated_at: trx.fn.now() });
+          .update({ status: 'failed', failure_reason: input.reason.slice(0, 2000), updated_at: trx.fn.now() }, ['id']);
+        // A failed run holds no rows: the second part of an attempt whose own commit was lost (reconciliation-parts.ts) goes too.
+        if (failed.length > 0) await deleteRunResults(trx, input.runId);
       });
     },
   };

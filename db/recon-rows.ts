@@ -110,23 +110,32 @@ export function writeResultRowLine(block: ByteBlock, seq: number, r: StoredResul
   if (size > maxLine) throw new ResultRowTooLarge(`result row ${seq} is ${size} bytes of COPY text, more than the ${maxLine} one row may be`);
 }
 
+/** Positions [from, to) of a run's result rows: the part one transaction writes. */
+export type RowRange = { from: number; to: number };
+
 /**
  * Writes a run's result rows in engine order; `seq` is their position. Rows are asked of the
  * source one batch at a time as the COPY consumes them, so a source that builds them on demand
  * (the engine's) never has them all in memory at once. `maxLine` is `writeResultRowLine`'s (lower
- * only in tests).
+ * only in tests). `range` limits the write to part of the rows (all of them by default); the
+ * progress hook counts the rows of that part.
  */
-export async function insertResultRows(trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: ResultSource, onBatch?: BatchHook, maxLine = MAX_RESULT_LINE): Promise<void> {
+export async function insertResultRows(
+  trx: Knex.Transaction, scope: RowScope & { runId: string }, rows: ResultSource, onBatch?: BatchHook, maxLine = MAX_RESULT_LINE,
+  range: RowRange = { from: 0, to: rows.count },
+): Promise<void> {
   let batch: readonly StoredResult[] = [];
   let batchFrom = 0;
+  const { from, to } = range;
   await copyThroughStage(trx, {
     stage: 'reconciliation_results_stage',
     columns: [['seq', 'int'], ['category', 'text'], ['supplier_gstin', 'text'], ['row', 'jsonb']],
-    count: rows.count,
-    rows: { write: (block, i) => {
-      if (i === 0 || i - batchFrom >= batch.length) {
+    count: to - from,
+    rows: { write: (block, k) => {
+      const i = from + k;
+      if (k === 0 || i - batchFrom >= batch.length) {
         batchFrom = i;
-        batch = rows.between(i, Math.min(i + ROW_BATCH, rows.count));
+        batch = rows.between(i, Math.min(i + ROW_BATCH, to));
       }
       writeResultRowLine(block, i, batch[i - batchFrom]!, maxLine);
     } },
@@ -153,8 +162,9 @@ export async function insertSupplierRows(trx: Knex.Transaction, scope: RowScope 
   }
 }
 
-/** Removes whatever an earlier attempt of the same run wrote (the retry then writes it all again). */
-export async function deleteRunResults(trx: Knex.Transaction, runId: string): Promise<void> {
-  await trx('reconciliation_results').where({ run_id: runId }).delete();
+/** Removes whatever an earlier attempt of the same run wrote (the retry then writes it all again); answers how many result rows it removed. */
+export async function deleteRunResults(trx: Knex.Transaction, runId: string): Promise<number> {
+  const results = await trx('reconciliation_results').where({ run_id: runId }).delete();
   await trx('reconciliation_suppliers').where({ run_id: runId }).delete();
+  return results;
 }

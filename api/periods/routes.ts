@@ -1,11 +1,11 @@
 /**
  * Period close (docs/period-close.md): request a close, list what waits for approval, approve, reject,
  * withdraw, reopen, and read periods with their decisions. Requests and reopens change the database
- * here, in the request's tenant transaction (the signed-in person is the audited actor); decisions go
+ * here, in a tenant transaction (the signed-in person is the audited actor; a request's workflow is
+ * started after its record commits, close-request.ts); decisions go
  * through the request's workflow, whose validators apply the four-eyes rules and whose activities
  * write the decision and the lock.
  */
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { CloseRequest } from '../../db/models/close-request';
@@ -13,13 +13,12 @@ import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
 import { Period } from '../../db/models/period';
 import { loadCalendarClients } from '../../db/calendar';
-import { abandonCloseRequest, lockPeriod, pendingRequest, recordCloseRequest, reopenPeriod } from '../../db/period-close';
-import { currentEvidence } from '../../db/period-evidence';
+import { abandonCloseRequest, reopenPeriod } from '../../db/period-close';
 import { pendingNoticeReplies } from '../../db/notices';
 import { frequencyAt } from '../../domain/calendar/rules';
 import { correctionCutoff, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
-import { periodCloseWorkflowId, REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
+import { REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
 import { conflict, invalidInput, notFound, unprocessable, type ApiError } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
@@ -27,9 +26,9 @@ import { route, type AuthenticatedContext, type HandlerTransactionContext, type 
 import type { TemporalHandle } from '../temporal-client';
 import { periodImportWarnings } from '../imports/plausibility-view';
 import { KNOWN_PERIODS_SQL } from './known-periods';
-import { periodClosed } from './lock';
 import { presentCloseRequest, presentPeriod, type Viewer } from './presenters';
-import { abandonReason, CloseWorkflowGone, closeWorkflowStatus, refusalError, sendDecision, startCloseWorkflow } from './workflow-client';
+import { abandonReason, CloseWorkflowGone, refusalError, sendDecision } from './workflow-client';
+import { closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
 
 export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers };
 
@@ -146,51 +145,29 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       method: 'post',
       path: '/api/clients/:id/periods/:period/close',
       action: 'periods.request_close',
+      // Recorded in a transaction of its own, the workflow asked about and started after its commit (close-request.ts).
+      transaction: 'handler',
       params: clientPeriodParams,
       body: requestBody,
       async handler(ctx, { params, body }) {
-        const { trx } = ctx.state;
-        const client = await findClient(trx, params.id, params.period);
-        // The period row lock serialises double clicks: the second waits here, then finds the first.
-        let period = await lockPeriod(trx, client.id, params.period);
-        if (period.state === 'closed') throw periodClosed(params.period);
-        const existing = period.state === 'close_requested' ? await pendingRequest(client.id, params.period) : undefined;
-        if (existing) {
-          const workflowStatus = await closeWorkflowStatus(deps.temporal, existing.workflowId);
-          if (workflowStatus === 'RUNNING') {
+        const actor = actorOf(ctx);
+        let ended: EndedRequest | undefined;
+        // A pending request whose workflow ended is abandoned by the next look, which records a new
+        // one (or finds one another ask recorded meanwhile). Three looks at most: were each to find
+        // another ended workflow, the answer is 503 and asking again looks afresh.
+        for (let look = 0; ; look += 1) {
+          const recorded = await ctx.state.tenantTransaction(async (trx) =>
+            recordClose(trx, { client: await findClient(trx, params.id, params.period), period: params.period, actor, note: body.note || null, timers: deps.timers, ended }),
+          );
+          const status = await ensureCloseWorkflow(deps.temporal, recorded);
+          if (status === 'RUNNING') {
             ctx.status = 202;
-            ctx.body = { closeRequestId: existing.id, workflowId: existing.workflowId };
+            ctx.body = { closeRequestId: recorded.closeRequestId, workflowId: recorded.workflowId };
             return;
           }
-          // Nothing can decide that one any more: it ends as abandoned, in this transaction with the new request.
-          await abandonCloseRequest(trx, existing.id, abandonReason(workflowStatus));
-          period = await lockPeriod(trx, client.id, params.period);
+          if (look === 2) throw closeUnavailable(recorded.closeRequestId);
+          ended = { closeRequestId: recorded.closeRequestId, reason: abandonReason(status) };
         }
-        const found = await currentEvidence(trx, client.id, params.period);
-        if (!found.ok) {
-          throw unprocessable('reconciliation_missing', 'Close needs a completed reconciliation of the period\'s latest register and GSTR-2B imports.', {
-            missing: found.missing,
-            ...found.imports,
-          }).withAudit({ action: 'period.close_request_refused', entityType: 'period', entityId: null, after: { clientId: client.id, period: params.period, refusal: 'reconciliation_missing', missing: found.missing } });
-        }
-        const actor = actorOf(ctx);
-        const closeRequestId = randomUUID();
-        const firmId = ctx.state.user.firmId;
-        const workflowId = periodCloseWorkflowId(firmId, client.id, params.period, closeRequestId);
-        await recordCloseRequest(trx, { period, closeRequestId, actor, note: body.note || null, evidence: found.evidence, evidenceHash: found.hash, workflowId });
-        // Started inside the transaction: if Temporal refuses, nothing is committed. If the commit
-        // failed after a start, the workflow finds no request at its first step and ends.
-        await startCloseWorkflow(deps.temporal, workflowId, {
-          firmId,
-          clientId: client.id,
-          period: params.period,
-          closeRequestId,
-          requestedBy: actor,
-          evidenceHash: found.hash,
-          timers: deps.timers,
-        });
-        ctx.status = 202;
-        ctx.body = { closeRequestId, workflowId };
       },
     }),
 

@@ -23,8 +23,9 @@ import { waitWithinDeadline } from '../middleware/deadline';
 import type { TemporalHandle } from '../temporal-client';
 
 
+/** Starts a request's workflow: one run per request, so an id that ran before is refused (WorkflowExecutionAlreadyStartedError). */
 export async function startCloseWorkflow(temporal: TemporalHandle, workflowId: string, input: PeriodCloseInput): Promise<void> {
-  const options = { taskQueue: temporal.taskQueue, workflowId, args: [input] as [PeriodCloseInput] };
+  const options = { taskQueue: temporal.taskQueue, workflowId, args: [input] as [PeriodCloseInput], workflowIdReusePolicy: 'REJECT_DUPLICATE' as const };
   const typedSearchAttributes = tenantSearchAttributes(input);
   try {
     await temporal.client.workflow.start(PERIOD_CLOSE_WORKFLOW, { ...options, typedSearchAttributes });

@@ -2,15 +2,18 @@
  * What each internal alert of a follow-up's plan is about, in the firm's words: one source for the
  * escalation emails (messages.ts) and the web app's alert list, which imports this module (it is
  * pure and holds no more than these words). Typed by the plan's reasons, so a new reason without
- * its words fails the typecheck.
+ * its words fails the typecheck. A step's days are counted from the value the plan uses (policy.ts),
+ * in the words the notices' steps use, so the words say when the step actually came.
  */
+import { daysInWords } from '../notices/step-text';
+import { FIRM_ADMINS_TOLD_DAYS_AFTER_DUE } from './policy';
 import type { EscalationReason } from './schedule';
 
 export const ESCALATION_TEXT: Record<EscalationReason, string> = {
   reminders_unanswered: 'two reminders went unanswered: please call the client',
   due_tomorrow: 'due tomorrow and still incomplete',
   due_passed: 'the due date passed with items outstanding',
-  overdue: 'three days overdue',
+  overdue: `${daysInWords(FIRM_ADMINS_TOLD_DAYS_AFTER_DUE)} overdue`,
   cadence_exhausted: 'the automatic reminders are used up: the client will get no more messages',
 };
 

@@ -38,6 +38,13 @@ export const DEFAULT_FOLLOW_UP_POLICY: FollowUpPolicy = {
   skipDays: false,
 };
 
+/**
+ * The internal ladder's step to the firm admins (docs/follow-ups.md, "Escalations"): this many days
+ * after the due date T, with items outstanding. A fixed rung of the ladder, not a per-request
+ * setting: the plan (schedule.ts) and the escalation's words (escalation-text.ts) both read it here.
+ */
+export const FIRM_ADMINS_TOLD_DAYS_AFTER_DUE = 3;
+
 export function mergePolicy(base: FollowUpPolicy, overrides: Partial<FollowUpPolicy> | undefined): FollowUpPolicy {
   const merged = { ...base, ...(overrides ?? {}) };
   return {

@@ -25,7 +25,7 @@
  * - once the request is completed or cancelled every unsent slot is `cancelled`.
  */
 import { dateOf, dayOf, instantOf, minuteOf, positionOf, type FollowUpClock } from './clock';
-import { inQuietHours, type FollowUpPolicy } from './policy';
+import { FIRM_ADMINS_TOLD_DAYS_AFTER_DUE, inQuietHours, type FollowUpPolicy } from './policy';
 import { isWorkingDay, type WorkingDays } from './working-days';
 
 export type MessageKind = 'initial' | 'interval' | 'anchored' | 'overdue';
@@ -212,7 +212,7 @@ function planEscalations(input: PlanInput, messages: PlannedMessage[], T: number
   if (second) wanted.push({ key: `owner:reminders_unanswered:${second.key}`, at: second.at, audience: 'owner', reason: 'reminders_unanswered' });
   if (input.feedsDeadline) wanted.push({ at: instantOf(clock, T - 1, sendAt), audience: 'manager', reason: 'due_tomorrow' });
   wanted.push({ at: instantOf(clock, T + 1, 0), audience: 'manager', reason: 'due_passed' });
-  wanted.push({ at: instantOf(clock, T + 3, sendAt), audience: 'firm_admin', reason: 'overdue' });
+  wanted.push({ at: instantOf(clock, T + FIRM_ADMINS_TOLD_DAYS_AFTER_DUE, sendAt), audience: 'firm_admin', reason: 'overdue' });
   const last = messages.filter(live).at(-1);
   if (last) {
     for (const audience of ['owner', 'manager'] as const) wanted.push({ at: last.at, audience, reason: 'cadence_exhausted' });

@@ -2,7 +2,8 @@
  * The follow-up page's alert reasons: a sentence for every reason the plan can hold, words for one it
  * cannot, and the same words the escalation email uses (one source, domain/follow-ups/escalation-text.ts).
  */
-import { ESCALATION_TEXT, renderEscalation, type EscalationReason } from '../../../domain/follow-ups';
+import { DEFAULT_FOLLOW_UP_POLICY, ESCALATION_TEXT, FIRM_ADMINS_TOLD_DAYS_AFTER_DUE, IST_CLOCK, dateOf, dayOf, planFollowUp, positionOf, renderEscalation, SUNDAYS_OFF, type EscalationReason } from '../../../domain/follow-ups';
+import { daysInWords } from '../../../domain/notices';
 import { escalationReasonText } from '../../../web/src/lib/escalations';
 
 const REASONS: EscalationReason[] = ['reminders_unanswered', 'due_tomorrow', 'due_passed', 'overdue', 'cadence_exhausted'];
@@ -26,6 +27,15 @@ describe('alert reasons on the follow-up page', () => {
       const words = page.charAt(0).toLowerCase() + page.slice(1, -1);
       expect({ reason, inSubject: email.subject.endsWith(`: ${words}`), inText: email.text.includes(`: ${words}.`) }).toEqual({ reason, inSubject: true, inText: true });
     }
+  });
+
+  it('says when the firm admins are told from the day the plan tells them, not from words of its own', () => {
+    const createdAt = Date.parse('2026-12-01T04:30:00Z');
+    const due = dayOf('2026-12-16');
+    const plan = planFollowUp({ policy: DEFAULT_FOLLOW_UP_POLICY, clock: IST_CLOCK, createdAt, dueDate: dateOf(due), feedsDeadline: false, workingDays: SUNDAYS_OFF, messages: [], escalations: [], snoozes: [], processedUntil: createdAt, lastAnsweredAt: null, state: 'open' });
+    const step = plan.escalations.find((e) => e.audience === 'firm_admin' && e.reason === 'overdue');
+    const daysAfterDue = step ? positionOf(IST_CLOCK, step.at).day - due : null;
+    expect({ daysAfterDue, words: escalationReasonText('overdue') }).toEqual({ daysAfterDue: FIRM_ADMINS_TOLD_DAYS_AFTER_DUE, words: `${daysInWords(FIRM_ADMINS_TOLD_DAYS_AFTER_DUE).replace(/^./, (c) => c.toUpperCase())} overdue.` });
   });
 
   it('turns a reason it does not know into words', () => {
