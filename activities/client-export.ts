@@ -165,14 +165,19 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
         if (found?.status === 'queued') {
           const erasing = await trx('client_erasures').where({ client_id: found.client_id, status: 'running' }).first('id');
           if (erasing) return { ...found, erasing: true };
+          // Built now, it would be deleted at once: a start that came too late (export-start.ts replaces it when asked again).
+          if (new Date(found.expires_at) <= new Date()) return { ...found, stale: true };
           await trx('client_exports').where({ id: input.exportId }).update({ status: 'running', updated_at: trx.fn.now() });
         }
-        return found as { client_id: string; status: string; size_bytes: number; sha256: string; manifest: { files: unknown[] }; erasing?: true } | undefined;
+        return found as { client_id: string; status: string; size_bytes: number; sha256: string; manifest: { files: unknown[] }; erasing?: true; stale?: true } | undefined;
       });
-      if (!row) throw new Error(`export ${input.exportId} is not visible`);
+      // The api records the export before it starts this workflow, so a missing row was deleted (the
+      // client's erasure) or never committed: no retry brings it back.
+      if (!row) throw ApplicationFailure.nonRetryable(`export ${input.exportId} no longer exists (its client may have been erased)`, 'ClientExportGone');
       if (row.erasing) throw ApplicationFailure.nonRetryable(`export ${input.exportId} was not built: the client is being erased`, 'ClientBeingErased');
+      if (row.stale) throw ApplicationFailure.nonRetryable(`export ${input.exportId} was not built: it expired before its build began`, 'ClientExportExpired');
       if (row.status === 'ready') return { exportId: input.exportId, sizeBytes: Number(row.size_bytes), sha256: row.sha256, files: row.manifest.files.length };
-      if (row.status !== 'queued' && row.status !== 'running') throw new Error(`export ${input.exportId} is ${row.status}`);
+      if (row.status !== 'queued' && row.status !== 'running') throw ApplicationFailure.nonRetryable(`export ${input.exportId} is ${row.status}`, 'ClientExportEnded');
 
       fs.mkdirSync(dp.exportDir, { recursive: true, mode: 0o700 });
       const name = exportFileName(input.exportId);

@@ -57,8 +57,5 @@ export function ownerTransaction<T>(owner: Knex, scope: OwnerScope, work: (trx: 
   });
 }
 
-/** A ZIP's path inside the export folder; names are ours (`<export id>.zip`), never a user's. */
-export function exportFileName(exportId: string): string {
-  if (!/^[0-9a-f-]{36}$/.test(exportId)) throw new Error('not an export id');
-  return `${exportId}.zip`;
-}
+/** A ZIP's name inside the export folder (domain/data-protection.ts: the api removes a dead export's files by it too). */
+export { clientExportFileName as exportFileName } from '../domain/data-protection';

@@ -160,7 +160,8 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
               .returning(['id', 'status'])) as Array<{ id: string; status: string }>;
           } else if (erasure.status === 'failed') {
             await failedRunClosed(input.firmId, clientId);
-            await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() });
+            // Its run is the deletion's child, which carries no run token (migration 035): null matches it.
+            await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, run_token: null, updated_at: trx.fn.now() });
           }
           erasures.push({ clientId, erasureId: erasure!.id });
         }
@@ -176,7 +177,7 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
           .select('id', 'client_id', 'status')) as Array<{ id: string; client_id: string; status: string }>;
         for (const erasure of uncertified) {
           if (erasure.status === 'failed') await failedRunClosed(input.firmId, erasure.client_id);
-          if (erasure.status === 'failed') await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() });
+          if (erasure.status === 'failed') await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, run_token: null, updated_at: trx.fn.now() });
           erasures.push({ clientId: erasure.client_id, erasureId: erasure.id });
         }
         return { state: 'running', clients: erasures };

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { ErasureDeleted } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
-import { clientAuditCondition, clientEntityIds, clientParentIds, clientRows, countErasureRows, erasureRows, mergeParentIds, pgArray, type ErasureScope, type ParentIds } from './client-data';
+import { clientAuditCondition, clientEntityIds, clientParentIds, clientRows, countErasureRows, erasureRows, mergeParentIds, pgArray, primaryKeyColumns, type ErasureScope, type ParentIds } from './client-data';
 import { countClientNotifications, eraseClientNotifications } from './client-notifications';
 import { lockKey } from './advisory-lock';
 import { setAuditAction } from './tenant';
@@ -29,14 +29,15 @@ export async function lockClientErasure(trx: Knex.Transaction, clientId: string)
  */
 export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: string; clientId: string; erasureId: string; parentIds?: ParentIds }): Promise<ErasureDeleted> {
   const { firmId, clientId, erasureId } = input;
-  // The client's exports first, before any audited write: a download or an export's step holds its
-  // export's row and then takes the firm's audit lock, so deleting that row while holding the audit
-  // lock could wait on it while it waits on us (docs/architecture.md, "Locks").
-  await trx('client_exports').where({ client_id: clientId }).orderBy('id').forUpdate().select('id');
-  // The marker lets the audit trail accept this erasure's redactions; it never outlives this transaction.
-  await trx('erasures_in_progress').insert({ id: erasureId, firm_id: firmId, client_id: clientId });
   // Read before anything is deleted: the only tie between a notice's rows and the client once the notice is gone.
   const scope: ErasureScope = { clientIds: [clientId], parentIds: mergeParentIds(input.parentIds, await clientParentIds(trx, clientId)) };
+  const tables = erasedTables();
+  const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
+  const order = deletionOrder(tables, edges);
+  // Every row this transaction deletes is locked before its first audited write (docs/architecture.md, "Locks").
+  await lockErasedRows(trx, clientId, scope, order);
+  // The marker lets the audit trail accept this erasure's redactions; it never outlives this transaction.
+  await trx('erasures_in_progress').insert({ id: erasureId, firm_id: firmId, client_id: clientId });
   const ids = await clientEntityIds(trx, clientId, scope.parentIds);
 
   const files: string[] = [];
@@ -46,7 +47,6 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
     files.push(...rows.map((r) => `${table}/${r[spec.fileColumn!]}`));
   }
 
-  const tables = erasedTables();
   const tally: ErasureDeleted['tables'] = {};
   for (const table of tables) tally[table] = { before: await countErasureRows(trx, table, scope), after: 0 };
   tally.clients = { before: Number((await trx('clients').where({ id: clientId }).count({ n: '*' }))[0]?.n ?? 0), after: 0 };
@@ -59,8 +59,7 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
   }
   // The firm's people's notifications about the client carry its data in their payloads (client-notifications.ts).
   tally.notifications = await eraseClientNotifications(trx, scope);
-  const edges: Array<{ child: string; parent: string }> = (await trx.raw(FOREIGN_KEYS_SQL, [pgArray(tables), pgArray(tables)])).rows;
-  for (const table of deletionOrder(tables, edges)) await erasureRows(trx, table, scope).del();
+  for (const table of order) await erasureRows(trx, table, scope).del();
   await trx('clients').where({ id: clientId }).del();
   // Counted so a row left behind shows: a table reached through a parent (a notice's drafts, reviews,
   // hearings, alerts) by the parent ids read above, not through the parents, deleted too (client-data.ts).
@@ -95,6 +94,33 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
   await trx('erasures_in_progress').where({ id: erasureId }).del();
 
   return { tables: tally, files, portalUsers: ids.portalUserIds.length, redactedAuditEvents: redactedIds.length, parentIds: scope.parentIds };
+}
+
+/**
+ * Locks, `FOR UPDATE`, every row the erasure deletes, before it takes the firm's audit lock (its first
+ * audited write). Another transaction that holds one of these rows (a notice's step, a run's manual
+ * action, an upload, a follow-up, a sign-in...) takes the audit lock after it; were the erasure to
+ * hold the audit lock and then wait for that row, each would wait for the other and PostgreSQL would
+ * abort one. Locked first, the erasure waits for such a transaction to commit, holding nothing it
+ * needs. One order, so two lockers of the same rows never cross: the client row, then the client's
+ * tables parents before children (the reverse of the deletion order: a period before its close
+ * requests, a notice before its drafts, as the other paths lock them), each in primary-key order, then
+ * the rows hanging off its portal users. The rows are counted, not fetched: lakhs of them never reach
+ * this process.
+ */
+export async function lockErasedRows(trx: Knex.Transaction, clientId: string, scope: ErasureScope, deletionOrderOfTables: string[]): Promise<void> {
+  const locked = (rows: Knex.QueryBuilder) => trx.count({ n: '*' }).from(rows.as('locked'));
+  await locked(trx('clients').where({ id: clientId }).select(trx.raw('1')).forUpdate());
+  for (const table of [...deletionOrderOfTables].reverse()) {
+    const keys = (await primaryKeyColumns(trx, table)).map((k) => `${table}.${k}`);
+    await locked(erasureRows(trx, table, scope).select(trx.raw('1')).orderBy(keys).forUpdate());
+  }
+  const portalUserIds = ((await trx('users').where({ client_id: clientId }).select('id')) as Array<{ id: string }>).map((r) => r.id);
+  if (!portalUserIds.length) return;
+  for (const { table, column } of PORTAL_USER_DEPENDENTS) {
+    const keys = (await primaryKeyColumns(trx, table)).map((k) => `${table}.${k}`);
+    await locked(trx(table).whereIn(column, portalUserIds).select(trx.raw('1')).orderBy(keys).forUpdate());
+  }
 }
 
 /** What is left after the deletion, per table (tables an erasure deletes, and the client row); only tables with rows left. */

@@ -54,3 +54,9 @@ export type ErasureDeleted = {
    */
   parentIds?: Record<string, string[]>;
 };
+
+/** A client export's ZIP inside the export folder; names are ours (`<export id>.zip`), never a user's. */
+export function clientExportFileName(exportId: string): string {
+  if (!/^[0-9a-f-]{36}$/.test(exportId)) throw new Error('not an export id');
+  return `${exportId}.zip`;
+}

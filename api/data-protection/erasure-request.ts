@@ -1,17 +1,29 @@
 /**
  * Recording a client erasure request (docs/data-export-and-erasure.md, "Client erasure"), in a
  * transaction of its own: its workflow is started after the commit (erasure-start.ts), so no audited
- * write of the firm waits for Temporal. What is recorded or found here is what the request starts:
- * a new erasure, a failed one reopened, or a `running` one (whose workflow may never have started:
- * its start failed after the commit, and asking again starts it).
+ * write of the firm waits for Temporal. The request first looks at the erasure's run in Temporal
+ * (erasure-run.ts); what it decides from that and the record is written here, with its audit event,
+ * in the same transaction, before any start:
+ * - no erasure yet: created (`client.erasure_requested`), started;
+ * - `failed`, its last run closed: reopened to `running` (`client.erasure_requested`), started; its
+ *   last run still open: answered `failed` with nothing written (the caller waits for it to close);
+ * - `running`, its own run closed without recording the outcome: restarted (`client.erasure_requested`,
+ *   a new run token), started;
+ * - `running`, no run of its own ever started (the start failed after the commit): started, not audited
+ *   again (the decision that recorded it was);
+ * - `running`, its run open: answered as it is.
+ * Each decision writes a new run token: a second request that saw the same closed run finds the token
+ * changed, so it starts the one recorded run and audits nothing (one audit per real restart).
  */
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { lockClientErasure } from '../../db/client-erasure';
 import { Client } from '../../db/models/client';
 import { setAuditAction } from '../../db/tenant';
 import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
-import { invalidInput, notFound } from '../errors';
-import { resumeCommittedErasure } from './erasure-resume';
+import { ApiError, invalidInput, notFound } from '../errors';
+import { committedErasure, ERASURE_RECORD_COLUMNS, type ErasureRecord } from './erasure-resume';
+import { runningRecordState, type SeenRun } from './erasure-run';
 
 export type RecordedErasure = {
   erasureId: string;
@@ -19,45 +31,70 @@ export type RecordedErasure = {
   clientId: string;
   workflowId: string;
   status: string;
-  /** `created` or `reopened` (failed → running) by this request, both audited as `client.erasure_requested`; `none`: found as it was. */
-  change: 'created' | 'reopened' | 'none';
+  /** `created`, `reopened` (failed → running) or `restarted` (its run had ended) by this request, each audited as `client.erasure_requested`; `none`: nothing written. */
+  change: 'created' | 'reopened' | 'restarted' | 'none';
+  /** Start the workflow (with `runToken` in its memo): the record says running and no run of its own is open. */
+  start: boolean;
+  runToken: string | null;
 };
 
-export type ErasureRequest = { firmId: string; clientId: string; reason: string; confirmName: string; requestedBy: string; reopenFailed: boolean };
+export type ErasureRequest = { firmId: string; clientId: string; reason: string; confirmName: string; requestedBy: string; seen: SeenRun | 'unknown' };
 
-/**
- * The client's erasure, under the per-client lock. A failed one is reopened only with `reopenFailed`
- * (the caller first saw its last run closed); without it, it is answered `failed` with nothing written.
- */
+export const erasureUnavailable = (erasureId: string) =>
+  new ApiError(503, 'unavailable', 'The erasure is recorded but its work could not be started: ask again to start it.', { erasureId });
+
+/** The client's erasure, under the per-client lock, and what this request does with it (see above). */
 export async function recordErasure(trx: Knex.Transaction, input: ErasureRequest): Promise<RecordedErasure> {
   const client = await Client.query().findById(input.clientId);
+  let row: ErasureRecord | undefined;
   if (!client) {
     // The client is gone: its deletion committed. A failure after it (files, certification) is
     // resumed by the same request; the workflow's deletion step sees the committed deletion and
     // deletes nothing again, and the certification recounts before it signs. The reason and the
     // confirmed name are the first request's (erasure-resume.ts).
-    const resumed = await resumeCommittedErasure(trx, input.firmId, input.clientId, { reopenFailed: input.reopenFailed });
-    if (!resumed) throw notFound('No such client.');
-    return { erasureId: resumed.id, firmId: resumed.firm_id, clientId: input.clientId, workflowId: resumed.workflow_id, status: resumed.status, change: resumed.reopened ? 'reopened' : 'none' };
-  }
-  if (input.confirmName !== client.name) throw invalidInput({ fields: { confirmName: "must equal the client's name exactly" } }, "Type the client's name to confirm the erasure.");
-  await lockClientErasure(trx, client.id);
-  const workflowId = clientErasureWorkflowId(client.firmId, client.id);
-  const found = { firmId: client.firmId, clientId: client.id, workflowId };
-  const row = (await trx('client_erasures').where({ client_id: client.id }).first('id', 'status')) as { id: string; status: string } | undefined;
-  if (row && (row.status !== 'failed' || !input.reopenFailed)) return { ...found, erasureId: row.id, status: row.status, change: 'none' };
-  await setAuditAction(trx, 'client.erasure_requested');
-  let erasureId: string;
-  if (!row) {
-    const [inserted] = (await trx('client_erasures')
-      .insert({ firm_id: client.firmId, client_id: client.id, workflow_id: workflowId, reason: input.reason, requested_by: input.requestedBy })
-      .returning('id')) as Array<{ id: string }>;
-    erasureId = inserted!.id;
+    row = (await committedErasure(trx, input.firmId, input.clientId)) ?? undefined;
+    if (!row) throw notFound('No such client.');
   } else {
-    // Asking again after a failure resumes the same erasure (its steps are idempotent).
-    await trx('client_erasures').where({ id: row.id, status: 'failed' }).update({ status: 'running', failure_reason: null, updated_at: trx.fn.now() });
-    erasureId = row.id;
+    if (input.confirmName !== client.name) throw invalidInput({ fields: { confirmName: "must equal the client's name exactly" } }, "Type the client's name to confirm the erasure.");
+    await lockClientErasure(trx, client.id);
+    row = (await trx('client_erasures').where({ client_id: client.id }).first(...ERASURE_RECORD_COLUMNS)) as ErasureRecord | undefined;
   }
+  const found = { firmId: input.firmId, clientId: input.clientId, workflowId: clientErasureWorkflowId(input.firmId, input.clientId) };
+  if (!row) {
+    const runToken = randomUUID();
+    await setAuditAction(trx, 'client.erasure_requested');
+    const [inserted] = (await trx('client_erasures')
+      .insert({ firm_id: client!.firmId, client_id: client!.id, workflow_id: found.workflowId, reason: input.reason, requested_by: input.requestedBy, run_token: runToken })
+      .returning('id')) as Array<{ id: string }>;
+    await setAuditAction(trx, null);
+    return { ...found, erasureId: inserted!.id, status: 'running', change: 'created', start: true, runToken };
+  }
+  const same = { ...found, workflowId: row.workflow_id, erasureId: row.id, status: row.status, runToken: row.run_token };
+  if (row.status === 'completed') return { ...same, change: 'none', start: false };
+  const seen = input.seen;
+  if (seen === 'unknown') throw erasureUnavailable(row.id);
+  if (row.status === 'failed') {
+    // Its last run records `failed` a moment before it closes: reopened only once it has closed.
+    if (seen.state === 'open') return { ...same, change: 'none', start: false };
+    // Asking again after a failure resumes the same erasure (its steps are idempotent).
+    const runToken = await recordDecision(trx, row, { status: 'running', failure_reason: null });
+    return { ...same, status: 'running', change: 'reopened', start: true, runToken };
+  }
+  const state = runningRecordState(row.run_token, seen);
+  if (state === 'running') return { ...same, change: 'none', start: false };
+  if (state === 'not_started') return { ...same, change: 'none', start: true };
+  // Its own run closed while the record says running (terminated, or its last write lost): restarted.
+  const runToken = await recordDecision(trx, row, {});
+  return { ...same, change: 'restarted', start: true, runToken };
+}
+
+/** A new run token with the state change, audited as a request in the same transaction. */
+async function recordDecision(trx: Knex.Transaction, row: ErasureRecord, change: Record<string, unknown>): Promise<string> {
+  const runToken = randomUUID();
+  await setAuditAction(trx, 'client.erasure_requested');
+  await trx('client_erasures')
+    .where({ id: row.id, firm_id: row.firm_id, status: row.status })
+    .update({ ...change, run_token: runToken, updated_at: trx.fn.now() });
   await setAuditAction(trx, null);
-  return { ...found, erasureId, status: 'running', change: row ? 'reopened' : 'created' };
+  return runToken;
 }

@@ -20,10 +20,13 @@ export type ExportRow = {
 
 export type ErasureRow = {
   id: string;
+  firm_id: string;
   client_id: string;
   status: 'running' | 'completed' | 'failed';
   workflow_id: string;
   reason: string;
+  /** Which decision the current run carries (migration 035, erasure-run.ts); never shown. */
+  run_token: string | null;
   certificate: unknown;
   certificate_jws: string | null;
   failure_reason: string | null;

@@ -13,11 +13,13 @@ import { ApiError, notFound } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import type { SignedUrlTokens } from '../signed-url-token';
 import type { TemporalHandle } from '../temporal-client';
+import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
 import { recordErasure } from './erasure-request';
-import { auditRestartedErasure } from './erasure-resume';
-import { awaitEndedRun, startErasureWorkflow } from './erasure-start';
+import { reconcileErasure } from './erasure-reconcile';
+import { seeRun } from './erasure-run';
+import { awaitEndedRun, erasureEnding, startErasureWorkflow } from './erasure-start';
 import { spendDownload } from './export-download';
-import { recordExport, startExportWorkflow } from './export-start';
+import { deadExport, recordExport, removeExportFiles, startExportWorkflow, type DeadExport } from './export-start';
 import { presentErasure, presentExport, type ErasureRow, type ExportRow } from './present';
 
 export type DataProtectionRouteDeps = {
@@ -58,8 +60,14 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
       transaction: 'handler',
       params: idParams,
       async handler(ctx, { params }) {
-        const recorded = await ctx.state.tenantTransaction((trx) => recordExport(trx, { clientId: params.id, requestedBy: ctx.state.user.id, ttlMs: deps.exportTtlMs }));
-        if (recorded.queued) await startExportWorkflow(deps.temporal, recorded);
+        const record = (dead?: DeadExport) =>
+          ctx.state.tenantTransaction((trx) => recordExport(trx, { clientId: params.id, requestedBy: ctx.state.user.id, ttlMs: deps.exportTtlMs, dead }));
+        let recorded = await record();
+        // A running export whose workflow has closed is never built: replaced by a new one (export-start.ts).
+        const dead = recorded.status === 'running' ? await deadExport(deps.temporal, recorded) : null;
+        if (dead) recorded = await record(dead);
+        if (recorded.replaced) removeExportFiles(deps.exportDir, recorded.replaced);
+        if (recorded.status === 'queued') await startExportWorkflow(deps.temporal, recorded);
         ctx.status = 202;
         ctx.body = { exportId: recorded.exportId, workflowId: recorded.workflowId };
       },
@@ -112,20 +120,26 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
       body: erasureBody,
       async handler(ctx, { params, body }) {
         const user = ctx.state.user;
-        const record = (reopenFailed: boolean) =>
-          ctx.state.tenantTransaction((trx) =>
-            recordErasure(trx, { firmId: user.firmId, clientId: params.id, reason: body.reason, confirmName: body.confirmName, requestedBy: user.id, reopenFailed }),
+        const workflowId = clientErasureWorkflowId(user.firmId, params.id);
+        // What Temporal says of the erasure's run is read first, with no transaction open; the decision
+        // it leads to is recorded (and audited) before any start (erasure-request.ts).
+        const record = async () => {
+          const seen = await seeRun(deps.temporal, workflowId);
+          return ctx.state.tenantTransaction((trx) =>
+            recordErasure(trx, { firmId: user.firmId, clientId: params.id, reason: body.reason, confirmName: body.confirmName, requestedBy: user.id, seen }),
           );
-        let recorded = await record(false);
+        };
+        let recorded = await record();
         if (recorded.status === 'failed') {
           // Reopened only once its last run has closed (erasure-start.ts); a run still open is 409 with nothing written.
           await awaitEndedRun(deps.temporal, recorded.workflowId, recorded.erasureId);
-          recorded = await record(true);
+          recorded = await record();
+          if (recorded.status === 'failed') throw erasureEnding();
         }
-        const input = { firmId: recorded.firmId, clientId: recorded.clientId, erasureId: recorded.erasureId, cancelGraceSeconds: deps.cancelGraceSeconds };
-        const started = await startErasureWorkflow(deps.temporal, input, recorded.workflowId);
-        // A `running` record whose workflow was not open (never started, or ended) was started by this request.
-        if (started === 'started' && recorded.change === 'none') await ctx.state.tenantTransaction((trx) => auditRestartedErasure(trx, recorded.erasureId));
+        if (recorded.start) {
+          const input = { firmId: recorded.firmId, clientId: recorded.clientId, erasureId: recorded.erasureId, cancelGraceSeconds: deps.cancelGraceSeconds };
+          await startErasureWorkflow(deps.temporal, input, recorded.workflowId, recorded.runToken);
+        }
         ctx.status = 202;
         ctx.body = { erasureId: recorded.erasureId, workflowId: recorded.workflowId };
       },
@@ -138,7 +152,8 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
       async handler(ctx, { params }) {
         const row = (await ctx.state.trx!('client_erasures').where({ id: params.id }).first()) as ErasureRow | undefined;
         if (!row) throw notFound('No such erasure.');
-        ctx.body = presentErasure(row, deps.certificatePublicKey);
+        // A `running` record with nothing running is started or recorded failed here (erasure-reconcile.ts).
+        ctx.body = presentErasure(await reconcileErasure(deps, ctx.state.trx!, row), deps.certificatePublicKey);
       },
     }),
     route({

@@ -33,6 +33,7 @@ import * as m028 from './028-follow-up-upload-urls-index';
 import * as m029 from './029-reconciliation-credit-note-index';
 import * as m030 from './030-reconciliation-ignored-rows-index';
 import * as m032 from './032-audit-chain-last-event-index';
+import * as m035 from './035-erasure-run-token';
 import * as m038 from './038-follow-up-assigned-at';
 
 export type Migration = { name: string; module: Knex.Migration };
@@ -68,5 +69,6 @@ export const migrations: Migration[] = [
   { name: '029-reconciliation-credit-note-index', module: m029 },
   { name: '030-reconciliation-ignored-rows-index', module: m030 },
   { name: '032-audit-chain-last-event-index', module: m032 },
+  { name: '035-erasure-run-token', module: m035 },
   { name: '038-follow-up-assigned-at', module: m038 },
 ];

@@ -71,7 +71,7 @@ describe('retrying an erasure whose failed run has not closed yet (no worker: ru
     expect(now.runId).not.toBe(old.firstExecutionRunId);
   });
 
-  it('resumes a committed erasure left running with no run: starts it and audits the restart; another firm cannot resume it', async () => {
+  it('resumes a committed erasure left running with no run: starts it (no restart: its run never started, so no second audit); another firm cannot resume it', async () => {
     const goneClient = randomUUID();
     await db.owner('client_erasures').insert({ firm_id: firm.id, client_id: goneClient, workflow_id: clientErasureWorkflowId(firm.id, goneClient), reason: 'engagement ended', status: 'running', data_deleted_at: new Date() });
     opened.push(clientErasureWorkflowId(firm.id, goneClient));
@@ -85,10 +85,11 @@ describe('retrying an erasure whose failed run has not closed yet (no worker: ru
     const resumed = await call(api, 'POST', `/api/clients/${goneClient}/erasure`, { token, body: { reason: 'engagement ended', confirmName: '' } });
     expect(resumed.status).toBe(202);
     expect((await temporal.client.workflow.getHandle(clientErasureWorkflowId(firm.id, goneClient)).describe()).status.name).toBe('RUNNING');
-    expect((await requests()).length).toBe(before + 1);
+    // The record's decision was never started (no run at all): starting it is no new request.
+    expect((await requests()).length).toBe(before);
 
-    // Asked again while that run is open: the same erasure, not another restart.
+    // Asked again while that run is open: the same erasure, nothing audited.
     expect((await call(api, 'POST', `/api/clients/${goneClient}/erasure`, { token, body: { reason: 'engagement ended', confirmName: '' } })).status).toBe(202);
-    expect((await requests()).length).toBe(before + 1);
+    expect((await requests()).length).toBe(before);
   });
 });
