@@ -18,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { until } from './helpers';
+import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(180_000);
 
@@ -29,8 +30,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
   let token: string;
   const taskQueue = uniqueTaskQueue('erasure-restart');
   /** What the api's next start of an erasure workflow does first (wait, fail, look at the database). */
-  let beforeStart: (() => Promise<void>) | null = null;
-  let erasureStarts = 0;
+  let startHook: StartHook;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -42,17 +42,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
       const [row] = await db.owner('clients').insert({ firm_id: firm.id, name, gstin, email: `${name.split(' ')[0]!.toLowerCase()}@restart.example`, filing_frequency: 'monthly', state_code: '27' }).returning('id');
       firm.clients.push({ id: (row as { id: string }).id, gstin, name });
     }
-    const workflows = api.temporal.client.workflow;
-    const start = workflows.start.bind(workflows);
-    workflows.start = (async (type: unknown, options: never) => {
-      if (type === CLIENT_ERASURE_WORKFLOW) {
-        erasureStarts += 1;
-        const hook = beforeStart;
-        beforeStart = null;
-        await hook?.();
-      }
-      return start(type as never, options);
-    }) as typeof workflows.start;
+    startHook = hookStarts(api, CLIENT_ERASURE_WORKFLOW);
     token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
     expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
   });
@@ -80,7 +70,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     const { erasureId, oldRunId } = await endedErasure(client);
     const before = Number(await requested(erasureId));
     let atStart: number | null = null;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       atStart = Number(await requested(erasureId));
       throw new Error('Temporal is unreachable');
     };
@@ -97,16 +87,16 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     const client = firm.clients[2]!;
     const { erasureId } = await endedErasure(client);
     const before = Number(await requested(erasureId));
-    const startsBefore = erasureStarts;
+    const startsBefore = startHook.count;
     const [a, b] = await Promise.all([erase(client), erase(client)]);
     expect([a.status, b.status, a.body.erasureId, b.body.erasureId]).toEqual([202, 202, erasureId, erasureId]);
     expect({ audited: Number(await requested(erasureId)), run: (await describe_(client)).status.name }).toEqual({ audited: before + 1, run: 'RUNNING' });
-    expect(erasureStarts - startsBefore).toBeGreaterThanOrEqual(1);
+    expect(startHook.count - startsBefore).toBeGreaterThanOrEqual(1);
   });
 
   it('the first start of a new erasure after a 503 is no restart: one request, one audit event', async () => {
     const client = firm.clients[1]!;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       throw new Error('Temporal is unreachable');
     };
     const failed = await erase(client);
@@ -120,7 +110,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
   it('a status read starts a running erasure whose start failed, and records failed one whose run ended; asking again then resumes it', async () => {
     // Never started: the request answered 503 and nobody asked again.
     const unstarted = firm.clients[3]!;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       throw new Error('Temporal is unreachable');
     };
     const failed = await erase(unstarted);

@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { dataProtectionDepsIn, until } from './helpers';
+import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(240_000);
 
@@ -30,8 +31,7 @@ describe('an erasure whose workflow starts after its record commits', () => {
   const taskQueue = uniqueTaskQueue('erasure-start-after-commit');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-erasure-start-'));
   /** What the api's next start of an erasure workflow does first: wait for a gate, or fail. */
-  let beforeStart: (() => Promise<void>) | null = null;
-  let erasureStarts = 0;
+  let startHook: StartHook;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -40,17 +40,7 @@ describe('an erasure whose workflow starts after its record commits', () => {
     worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
     api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk, cancelGraceSeconds: 5 } });
     firm = await createTestFirm(db);
-    const workflows = api.temporal.client.workflow;
-    const start = workflows.start.bind(workflows);
-    workflows.start = (async (type: unknown, options: never) => {
-      if (type === CLIENT_ERASURE_WORKFLOW) {
-        erasureStarts += 1;
-        const hook = beforeStart;
-        beforeStart = null;
-        await hook?.();
-      }
-      return start(type as never, options);
-    }) as typeof workflows.start;
+    startHook = hookStarts(api, CLIENT_ERASURE_WORKFLOW);
     token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
     expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
   });
@@ -74,16 +64,16 @@ describe('an erasure whose workflow starts after its record commits', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let waiting = false;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       waiting = true;
       await gate;
     };
-    const before = erasureStarts;
+    const before = startHook.count;
     const asked = erase(client);
     let audited: { ok: boolean; error?: string } = { ok: false };
     let rows: unknown[] = [];
     try {
-      await until('the api to reach the start of the erasure workflow', async () => waiting && erasureStarts === before + 1);
+      await until('the api to reach the start of the erasure workflow', async () => waiting && startHook.count === before + 1);
       // Committed before the start: visible to another connection, running.
       rows = await db.owner('client_erasures').where({ client_id: client.id }).select('status');
       // Another audited write of the firm, bounded so a held audit lock fails the test instead of stalling it.
@@ -107,7 +97,7 @@ describe('an erasure whose workflow starts after its record commits', () => {
 
   it('a start that fails after the commit answers 503 naming the erasure; asking again starts it and it completes', async () => {
     const client = firm.clients[1]!;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       throw new Error('Temporal is unreachable');
     };
     const failed = await erase(client);
@@ -115,10 +105,10 @@ describe('an erasure whose workflow starts after its record commits', () => {
     const erasureId = failed.body.error.details.erasureId as string;
     expect(await db.owner('client_erasures').where({ client_id: client.id }).select('id', 'status')).toEqual([{ id: erasureId, status: 'running' }]);
 
-    const before = erasureStarts;
+    const before = startHook.count;
     const again = await erase(client);
     expect([again.status, again.body.erasureId]).toEqual([202, erasureId]);
-    expect(erasureStarts).toBe(before + 1);
+    expect(startHook.count).toBe(before + 1);
     await completed(erasureId);
     // One erasure: the second request started the first one's workflow, which never ran before, so
     // it is no restart: the request that recorded it is the one audit event.

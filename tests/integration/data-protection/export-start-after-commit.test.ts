@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { dataProtectionDepsIn, until } from './helpers';
+import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(180_000);
 
@@ -29,8 +30,7 @@ describe('an export whose workflow starts after its record commits', () => {
   const taskQueue = uniqueTaskQueue('export-start-after-commit');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-export-start-'));
   /** What the api's next start of an export workflow does first: wait for a gate, or fail. */
-  let beforeStart: (() => Promise<void>) | null = null;
-  let exportStarts = 0;
+  let startHook: StartHook;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -39,17 +39,7 @@ describe('an export whose workflow starts after its record commits', () => {
     worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
     api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk } });
     firm = await createTestFirm(db);
-    const workflows = api.temporal.client.workflow;
-    const start = workflows.start.bind(workflows);
-    workflows.start = (async (type: unknown, options: never) => {
-      if (type === CLIENT_EXPORT_WORKFLOW) {
-        exportStarts += 1;
-        const hook = beforeStart;
-        beforeStart = null;
-        await hook?.();
-      }
-      return start(type as never, options);
-    }) as typeof workflows.start;
+    startHook = hookStarts(api, CLIENT_EXPORT_WORKFLOW);
     token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
     expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
   });
@@ -71,15 +61,15 @@ describe('an export whose workflow starts after its record commits', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let waiting = false;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       waiting = true;
       await gate;
     };
-    const before = exportStarts;
+    const before = startHook.count;
     const asked = call(api, 'POST', `/api/clients/${client.id}/exports`, { token });
     let audited: { ok: boolean; error?: string } = { ok: false };
     try {
-      await until('the api to reach the start of the export workflow', async () => waiting && exportStarts === before + 1);
+      await until('the api to reach the start of the export workflow', async () => waiting && startHook.count === before + 1);
       // Committed before the start: visible to another connection, queued.
       const rows = await db.owner('client_exports').where({ client_id: client.id }).select('status');
       expect(rows).toEqual([{ status: 'queued' }]);
@@ -103,7 +93,7 @@ describe('an export whose workflow starts after its record commits', () => {
 
   it('a start that fails after the commit answers 503 naming the queued export; asking again starts it', async () => {
     const client = firm.clients[1]!;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       throw new Error('Temporal is unreachable');
     };
     const failed = await call(api, 'POST', `/api/clients/${client.id}/exports`, { token });

@@ -16,6 +16,7 @@ import { eventually } from '../../harness/eventually';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { nextPeriod, seedReconciledPeriod } from './helpers';
+import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(180_000);
 
@@ -28,9 +29,8 @@ describe('a close request whose workflow starts after its record commits', () =>
   const tokens: Record<string, string> = {};
   const taskQueue = uniqueTaskQueue('period-close-start');
   /** What the api's next start of a close workflow, or next look at one, does first: wait for a gate, or fail. */
-  let beforeStart: (() => Promise<void>) | null = null;
+  let startHook: StartHook;
   let beforeDescribe: (() => Promise<void>) | null = null;
-  let starts = 0;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -38,17 +38,8 @@ describe('a close request whose workflow starts after its record commits', () =>
     worker = await startTestWorker({ knex: db.app, taskQueue });
     api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue });
     firm = await createTestFirm(db);
+    startHook = hookStarts(api, PERIOD_CLOSE_WORKFLOW);
     const workflows = api.temporal.client.workflow;
-    const start = workflows.start.bind(workflows);
-    workflows.start = (async (type: unknown, options: never) => {
-      if (type === PERIOD_CLOSE_WORKFLOW) {
-        starts += 1;
-        const hook = beforeStart;
-        beforeStart = null;
-        await hook?.();
-      }
-      return start(type as never, options);
-    }) as typeof workflows.start;
     const getHandle = workflows.getHandle.bind(workflows);
     workflows.getHandle = ((workflowId: string, ...rest: never[]) => {
       const handle = getHandle(workflowId, ...rest);
@@ -94,16 +85,16 @@ describe('a close request whose workflow starts after its record commits', () =>
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let waiting = false;
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       waiting = true;
       await gate;
     };
-    const before = starts;
+    const before = startHook.count;
     const asked = ask(period);
     let seen: unknown;
     let audited: unknown;
     try {
-      await eventually('the api to reach the start of the close workflow', () => waiting && starts === before + 1);
+      await eventually('the api to reach the start of the close workflow', () => waiting && startHook.count === before + 1);
       // Committed before the start: visible to another connection, pending.
       seen = await db.owner('close_requests').where({ client_id: clientId(), period }).select('status');
       // Another audited write of the firm.
@@ -119,7 +110,7 @@ describe('a close request whose workflow starts after its record commits', () =>
   it('a start that fails after the commit answers 503 naming the pending request; asking again starts it, never a second', async () => {
     const period = nextPeriod();
     await seedReconciledPeriod(db, firm.id, clientId(), period);
-    beforeStart = async () => {
+    startHook.beforeNext = async () => {
       throw new Error('Temporal is unreachable');
     };
     const failed = await ask(period);
