@@ -318,11 +318,9 @@ describe('period close', () => {
   });
 
   describe('a closed period', () => {
-    const period = (() => {
-      // The current month: its financial year's correction cut-off is still ahead.
-      const now = new Date();
-      return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
-    })();
+    // Two months ago (IST): over, so it can be closed, and its financial year's correction cut-off is
+    // still ahead whatever today is. Last month is the annual-return test's below.
+    const period = addMonths(istDate(new Date()).slice(0, 7), -2);
     let seeded: Awaited<ReturnType<typeof seedReconciledPeriod>>;
 
     beforeAll(async () => {
