@@ -1,4 +1,7 @@
 /**
+ * The period a new import is for. It must be one GST data can exist for: not before July 2017, not
+ * a period that has not begun (docs/reconciliation.md, "Which periods take imports").
+ *
  * A quarterly (QRMP) filer's purchase register and GSTR-2B are imported for a quarter, named by its
  * last month (docs/reconciliation.md, "Quarterly filers"): its period is the quarter, and its 2B is
  * generated for the quarter. An import at another month would be reconciled and closed as a period
