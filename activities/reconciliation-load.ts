@@ -11,8 +11,6 @@ import pg from 'pg';
 import { connectionOf, copyOutField } from '../db/copy-out';
 import type { BooksRow, PortalDoc } from '../domain/recon';
 import type { BatchHook } from '../db/recon-rows';
-import { inFirmJobTransaction } from '../db/tenant';
-import { spareConnection } from './reconciliation-parts';
 
 export type RunImports = { firmId: string; register_import_id: string; gstr2b_import_id: string };
 
@@ -138,61 +136,15 @@ async function load<T>(connection: pg.PoolClient, firmId: string, importId: stri
   }
 }
 
-/** The other side's load failed: this side stops at its next page (the other's error is the one thrown). */
-class SideStopped extends Error {}
-
-/** What the load may use besides the run's transaction: a second connection for the 2B, when the pool can spare one. */
-export type LoadAlongside = { knex: Knex; job: string };
-
-/**
- * Both imports of a run, each in file order. With `alongside` and a connection the pool can lend at
- * once (reconciliation-parts.ts, `spareConnection`), the 2B is read over that second connection, in
- * a read-only transaction of the same firm and job, while the register is read over the run's: two
- * backends read and send their pages side by side while this thread parses both. Nothing is written
- * there, so a failure of either side only has to stop the other: it stops at its next page, and the
- * load ends (the second transaction rolled back, its connection returned) before the first error is
- * thrown. Each side's documents are the same objects in the same order as one connection reads them;
- * the texts they share are shared across both sides as before (which side saw a text first changes
- * only which of two equal strings is kept).
- */
 export async function loadRunDocuments(
   trx: Knex.Transaction,
   run: RunImports,
   hooks: { books?: BatchHook; portal?: BatchHook } = {},
-  alongside?: LoadAlongside,
 ): Promise<{ books: BooksRow[]; portal: PortalDoc[] }> {
   // One sharer for both sides: the two files name the same suppliers on the same dates.
   const sharer = new TextSharer();
   const connection = await connectionOf(trx);
-  if (!alongside || !spareConnection(alongside.knex)) {
-    const books = await load<BooksRow>(connection, run.firmId, run.register_import_id, sharer, shareBooks, hooks.books);
-    const portal = await load<PortalDoc>(connection, run.firmId, run.gstr2b_import_id, sharer, sharePortal, hooks.portal);
-    return { books, portal };
-  }
-  let failure = null as { error: unknown } | null; // set by the callbacks below
-  // A failing hook (a heartbeat's cancellation) stops the other side at once, before its own side's
-  // transaction has finished rolling back.
-  const side = (hook: BatchHook | undefined): BatchHook => async (done) => {
-    if (failure) throw new SideStopped();
-    try {
-      await hook?.(done);
-    } catch (error) {
-      failure ??= { error };
-      throw error;
-    }
-  };
-  const failed = (error: unknown): never => {
-    if (!(error instanceof SideStopped)) failure ??= { error };
-    throw error;
-  };
-  const portalLoad = inFirmJobTransaction(alongside.knex, run.firmId, alongside.job, async (second) => {
-    await second.raw('set transaction read only');
-    return load<PortalDoc>(await connectionOf(second), run.firmId, run.gstr2b_import_id, sharer, sharePortal, side(hooks.portal));
-  }).catch(failed);
-  const booksLoad = load<BooksRow>(connection, run.firmId, run.register_import_id, sharer, shareBooks, side(hooks.books)).catch(failed);
-  const [books, portal] = await Promise.allSettled([booksLoad, portalLoad]);
-  if (failure) throw failure.error;
-  if (books.status === 'rejected') throw books.reason;
-  if (portal.status === 'rejected') throw portal.reason;
-  return { books: books.value, portal: portal.value };
+  const books = await load<BooksRow>(connection, run.firmId, run.register_import_id, sharer, shareBooks, hooks.books);
+  const portal = await load<PortalDoc>(connection, run.firmId, run.gstr2b_import_id, sharer, sharePortal, hooks.portal);
+  return { books, portal };
 }

@@ -16,7 +16,7 @@ import { recordAuditEvent } from '../db/audit';
 import { isPeriodClosedError } from '../db/db-errors';
 import { deleteRunResults, insertSupplierRows, ResultRowTooLarge } from '../db/recon-rows';
 import { writeResultRows, type WrittenRows } from './reconciliation-parts';
-import { loadRunDocuments, type LoadAlongside, type RunImports } from './reconciliation-load';
+import { loadRunDocuments, type RunImports } from './reconciliation-load';
 import { inFirmJobTransaction } from '../db/tenant';
 import { PROGRESS_WEIGHTS, reconciliationProgressSignal } from '../workflows/reconciliation-definitions';
 
@@ -82,8 +82,8 @@ async function loadRun(trx: Knex.Transaction, runId: string, options: { lock: bo
  * there), so holding the loader's through the writes kept a second reference per document, 8 bytes
  * each (docs/performance.md, "Memory").
  */
-async function loadAndMatch(trx: Knex.Transaction, run: RunImports & RunRow, hooks: Parameters<typeof loadRunDocuments>[2], alongside: LoadAlongside): Promise<{ matched: ReconcileResult; total: number }> {
-  const { books, portal } = await loadRunDocuments(trx, run, hooks, alongside);
+async function loadAndMatch(trx: Knex.Transaction, run: RunImports & RunRow, hooks: Parameters<typeof loadRunDocuments>[2]): Promise<{ matched: ReconcileResult; total: number }> {
+  const { books, portal } = await loadRunDocuments(trx, run, hooks);
   return { matched: reconcile(books, portal, run.options), total: books.length + portal.length };
 }
 
@@ -150,21 +150,18 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           }
           const documents = Number((await trx('imports').sum({ n: 'rows' }).whereIn('id', [run.register_import_id, run.gstr2b_import_id]))[0]?.n ?? 0);
           const report = progressReporter(documents);
-          // The two sides may load side by side (reconciliation-load.ts): progress is both sides' documents.
           let booksLoaded = 0;
-          let portalLoaded = 0;
           const { matched, total } = await loadAndMatch(trx, { firmId: input.firmId, ...run }, {
             books: (done) => {
               booksLoaded = done;
-              report((PROGRESS_WEIGHTS.load * (booksLoaded + portalLoaded)) / documents);
+              report((PROGRESS_WEIGHTS.load * done) / documents);
               return checkpoint({ phase: 'load_books', done });
             },
             portal: (done) => {
-              portalLoaded = done;
-              report((PROGRESS_WEIGHTS.load * (booksLoaded + portalLoaded)) / documents);
+              report((PROGRESS_WEIGHTS.load * (booksLoaded + done)) / documents);
               return checkpoint({ phase: 'load_portal', done });
             },
-          }, { knex, job: JOB });
+          });
           // The client-period's manual decisions (docs/reconciliation.md) shape this run's rows as they did earlier runs'.
           const outcome = await reapplyDecisions(trx, run, matched);
           report(PROGRESS_WEIGHTS.load + PROGRESS_WEIGHTS.match);

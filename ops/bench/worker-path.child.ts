@@ -89,9 +89,6 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
     return (run as { id: string }).id;
   });
   const portalCount = Number((await owner('imports').where({ id: input.gstr2bImportId }).first<{ rows: number }>())!.rows);
-  const booksCount = Number((await owner('imports').where({ id: input.registerImportId }).first<{ rows: number }>())!.rows);
-  // The two sides may load side by side (activities/reconciliation-load.ts): loaded once both have ended.
-  const sideDone = new Set<string>();
   const idle = heap();
   let loadedAt = 0;
   let matchedAt = 0;
@@ -105,8 +102,7 @@ async function storeRun(input: ChildInput, knex: ReturnType<typeof createKnex>, 
     logger,
     afterBatch: (details) => {
       // Sampled once each, after a full collection (outside the timed phases' own work).
-      if ((details.phase === 'load_portal' && details.done === portalCount) || (details.phase === 'load_books' && details.done === booksCount)) sideDone.add(details.phase);
-      if (loadedAt === 0 && sideDone.size === 2) {
+      if (loadedAt === 0 && details.phase === 'load_portal' && details.done === portalCount) {
         loadedAt = Date.now();
         peakAtLoaded = peakRss();
         loaded = heap();
