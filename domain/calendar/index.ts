@@ -6,3 +6,4 @@ export * from './rules';
 export * from './deadlines';
 export * from './entries';
 export * from './filings';
+export * from './period-label';
