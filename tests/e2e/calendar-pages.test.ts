@@ -37,8 +37,9 @@ describe('the calendar page of a large firm', () => {
     const rowsOf = async () => {
       const shown: Record<string, string> = {};
       for (const row of await page.getByTestId('calendar-row').filter({ hasText: name }).all()) {
+        // Due, Client, Return, Period, …
         const cells = await row.getByRole('cell').allInnerTexts();
-        shown[(cells[2] ?? '').trim()] = (await row.getByTestId('calendar-period').innerText()).trim();
+        shown[(cells[2] ?? '').trim()] = (cells[3] ?? '').trim();
       }
       return shown;
     };

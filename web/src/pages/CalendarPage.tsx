@@ -142,7 +142,7 @@ export default function CalendarPage() {
                         </Anchor>
                       </Table.Td>
                       <Table.Td>{e.returnType}</Table.Td>
-                      <Table.Td data-testid="calendar-period">{e.periodLabel}</Table.Td>
+                      <Table.Td>{e.periodLabel}</Table.Td>
                       <Table.Td>{formatDate(e.targetDate)}</Table.Td>
                       <Table.Td>
                         <Badge color={STATUS[e.status].color} variant="light">
