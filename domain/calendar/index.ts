@@ -7,3 +7,4 @@ export * from './deadlines';
 export * from './entries';
 export * from './filings';
 export * from './extension-bounds';
+export * from './period-label';

@@ -45,6 +45,10 @@ describe('calendar: extensions by filing frequency, QRMP turnover rule', () => {
     const mumbaiQuarterly = await newClient('Mumbai Quarterly', '27', 'quarterly');
     // QRMP from long before the period (a plain create files at its frequency from the start).
     expect(await threeB(delhiQuarterly)).toEqual(['2024-12', '2025-01-24', null, '2025-01-24']);
+    // The same GSTR-3B key is the October–December quarter for the QRMP filer and December for the
+    // monthly one, and each row names its period so (docs/calendar.md, "Periods").
+    const labelOf = async (clientId: string) => (await get('manager', `/api/clients/${clientId}/calendar${JANUARY}`)).body.items.map((i: { period: string; periodLabel: string }) => `${i.period} ${i.periodLabel}`);
+    expect({ quarterly: await labelOf(delhiQuarterly), monthly: await labelOf(delhiMonthly) }).toEqual({ quarterly: ['2024-12 Q3 FY 2024-25 (Oct–Dec 2024)'], monthly: ['2024-12 Dec 2024'] });
 
     // The probe's request: every state, no frequency, the monthly filers' date.
     const monthlyDate = { returnType: 'GSTR-3B', period: '2024-12', stateCodes: null, dueDate: '2025-01-22', reference: 'Notification 02/2025-CT' };
