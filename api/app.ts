@@ -62,6 +62,7 @@ import { firmDeletionRoutes } from './firm-deletion/routes';
 import { SignedUrlTokens } from './signed-url-token';
 import { DEFAULT_EXPORT_TTL_MS } from '../domain/data-protection';
 import { DEFAULT_FIRM_DELETION_GRACE_MS } from '../domain/firm-deletion';
+import { istDate } from '../domain/calendar';
 import { noticeFormRoutes } from './notices/forms';
 import { noticeRoutes } from './notices/routes';
 import { CODEC_PATH_PREFIX, codecRoutes } from './codec/routes';
@@ -78,6 +79,11 @@ export type AppDeps = {
   exposeInternalErrors: boolean;
   /** Behind a reverse proxy, trust X-Forwarded-For for client IPs. */
   trustProxy?: boolean;
+  /**
+   * Today in India (`YYYY-MM-DD`), the date the import and close windows are checked on
+   * (domain/periods.ts); `istDate(new Date())` when absent. Tests pin it to the days the rules turn on.
+   */
+  today?: () => string;
   /** Period close: the waits before reminder, escalation and expiry (ops/config.ts); the defaults when absent. */
   periodClose?: { timers?: CloseTimers };
   /** GST notices: tests compress the reminder plan (a day lasts `timeScale` days); real time when absent. */
@@ -136,6 +142,11 @@ function poolMaxOf(knex: Knex): number {
 }
 
 /** The limits with their defaults filled in. */
+/** The api's clock for date rules: the deps' own, or the IST date of now. */
+function todayOf(deps: AppDeps): () => string {
+  return deps.today ?? (() => istDate(new Date()));
+}
+
 export function requestLimits(deps: AppDeps): RequestLimits {
   const firmWaitMs = deps.limits?.firmWaitMs ?? 5_000;
   return {
@@ -205,10 +216,11 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...retentionRoutes(),
     ...auditRoutes({ knex: deps.knex }),
     ...notificationRoutes(),
-    ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS }),
+    ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS, today: todayOf(deps) }),
     ...firmPeriodRoutes(),
     ...importRoutes({
       knex: deps.knex,
+      today: todayOf(deps),
       settings: {
         tokens: uploadTokens(deps),
         ...importCaps(deps),

@@ -5,6 +5,8 @@
  * A period is `YYYY-MM`; a quarterly filer's period is named by its quarter's last month
  * (`2025-06` = April–June 2025). The financial year runs April to March.
  */
+import { filingOpensOn } from './calendar/filings';
+import { quarterStart } from './calendar/rules';
 
 export const PERIOD_STATES = ['open', 'close_requested', 'closed', 'reopened'] as const;
 export type PeriodState = (typeof PERIOD_STATES)[number];
@@ -57,21 +59,31 @@ export function importPeriodProblem(period: string, today: string, filingFrequen
 
 /** The first month a period covers: itself, or for a quarterly filer the quarter's first month (`2025-06` → `2025-04`). */
 function firstMonthOf(period: string, filingFrequency: 'monthly' | 'quarterly'): string {
-  if (filingFrequency === 'monthly') return period;
-  const [year, month] = period.split('-').map(Number) as [number, number];
-  return `${year}-${String(month - ((month - 1) % 3)).padStart(2, '0')}`;
+  return filingFrequency === 'monthly' ? period : quarterStart(period);
 }
 
 /**
- * Why a period cannot be closed on `today` (an IST date), or null: from July 2017 up to the last
- * month that has ended in IST. A return reports a period that is over (its GSTR-3B can be filed
- * from the 1st of the next month, domain/calendar/filings.ts), and until then invoices keep
- * arriving, so closing it would lock books that are still being written. A quarterly filer's period
- * is named by the quarter's last month, so the quarter ends with that month: the same rule holds.
+ * The first day a period takes imports (an IST date): the 1st of its first month.
  */
+export function importableFrom(period: string, filingFrequency: 'monthly' | 'quarterly'): string {
+  return `${firstMonthOf(period, filingFrequency)}-01`;
+}
+
+/**
+ * The first day a period can be closed (an IST date): the day after its last day, which is the day
+ * its return can first be filed (domain/calendar/filings.ts `filingOpensOn`, the one definition). A
+ * return reports a period that is over, and until then invoices keep arriving, so closing it would
+ * lock books that are still being written. A quarterly filer's period is named by the quarter's last
+ * month, so the quarter ends with that month: the same day holds.
+ */
+export function closableFrom(period: string): string {
+  return filingOpensOn(period);
+}
+
+/** Why a period cannot be closed on `today` (an IST date), or null: from July 2017, once `closableFrom` has come. */
 export function closePeriodProblem(period: string, today: string): 'before_gst' | 'not_ended' | null {
   if (period < FIRST_GST_PERIOD) return 'before_gst';
-  if (period >= monthOf(today)) return 'not_ended';
+  if (today < closableFrom(period)) return 'not_ended';
   return null;
 }
 

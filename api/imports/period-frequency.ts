@@ -13,26 +13,28 @@ import { loadCalendarClients } from '../../db/calendar';
 import type { Client } from '../../db/models/client';
 import type { ImportKind } from '../../db/models/import';
 import { frequencyAt, type FilingFrequency } from '../../domain/calendar/rules';
-import { istDate } from '../../domain/calendar/dates';
-import { importPeriodProblem, periodProblem, quarterEnd } from '../../domain/periods';
+import { FIRST_GST_PERIOD, importableFrom, importPeriodProblem, monthOf, periodProblem, quarterEnd } from '../../domain/periods';
 import { invalidInput, unprocessable } from '../errors';
 
 /**
- * 400 `invalid_input` on `period` for a period no GST data can exist for on `today` (an IST date):
- * before July 2017, or not begun yet (for a quarterly filer: its quarter), domain/periods.ts
- * `importPeriodProblem`. The period is the request's: a portal file's own period must then equal it
- * (parse-portal.ts).
+ * The import window on `today` (an IST date), domain/periods.ts `importPeriodProblem`: a month
+ * before GST is no GST period at all (400 `invalid_input` on `period`); a period not begun yet (for
+ * a quarterly filer: its quarter) is a valid period its time refuses, the same shape as a close
+ * asked too early (422 `period_not_begun`, with the first day it takes imports). The period is the
+ * request's: a portal file's own period must then equal it (parse-portal.ts).
  */
 export function assertImportPeriodInRange(period: string, today: string, filingFrequency: FilingFrequency): void {
   const problem = importPeriodProblem(period, today, filingFrequency);
   if (problem === 'before_gst') {
-    throw invalidInput({ fields: { period: 'GST began in July 2017: a period is 2017-07 or later' } }, `${period} is before GST began (July 2017): there is no GST return or register for it.`);
+    throw invalidInput({ fields: { period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` } }, `${period} is before GST began (July 2017): there is no GST return or register for it.`);
   }
   if (problem === 'future') {
-    const current = today.slice(0, 7);
-    throw invalidInput(
-      { fields: { period: `not begun yet: today is in ${current}` } },
-      `${period} has not begun yet: imports take the period that is running (${current}${filingFrequency === 'quarterly' ? ', or its quarter' : ''}) or an earlier one. Check the year and month.`,
+    const current = monthOf(today);
+    const from = importableFrom(period, filingFrequency);
+    throw unprocessable(
+      'period_not_begun',
+      `${period} has not begun yet: imports take the period that is running (${current}${filingFrequency === 'quarterly' ? ', or its quarter' : ''}) or an earlier one, and this one from ${from}. Check the year and month.`,
+      { period, importableFrom: from, fields: { period: `not begun yet: it takes imports from ${from}` } },
     );
   }
 }
@@ -41,16 +43,16 @@ export function assertImportPeriodInRange(period: string, today: string, filingF
 const FILING_PERIOD_KINDS: readonly ImportKind[] = ['purchase_register', 'gstr2b'];
 
 /**
- * The period of a new import, checked: 400 when it is outside GST or not begun (above), then 422
+ * The period of a new import, checked: 400 before GST, 422 when not begun (above), then 422
  * `period_not_quarter_end` when the client files quarterly for that period (the frequency in force
  * then: a change applies from a quarter on, domain/calendar/rules.ts) and the month does not end a
  * quarter. A 2A is a statement of one month, whatever the client's frequency.
  */
-export async function assertImportPeriod(trx: Knex.Transaction, client: Client, kind: ImportKind, period: string): Promise<void> {
+export async function assertImportPeriod(trx: Knex.Transaction, client: Client, kind: ImportKind, period: string, today: string): Promise<void> {
   const filingKind = FILING_PERIOD_KINDS.includes(kind);
   const [profiled] = filingKind ? await loadCalendarClients(trx, client.firmId, client.id) : [];
   const frequency: FilingFrequency = !filingKind ? 'monthly' : profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
-  assertImportPeriodInRange(period, istDate(new Date()), frequency);
+  assertImportPeriodInRange(period, today, frequency);
   if (!filingKind || periodProblem(period, frequency) !== 'not_quarter_end') return;
   const end = quarterEnd(period);
   throw unprocessable('period_not_quarter_end', `${client.name} files quarterly for ${period}: its ${kind === 'gstr2b' ? 'GSTR-2B' : 'purchase register'} is imported for the quarter, named by its last month (${end}).`, {

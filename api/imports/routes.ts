@@ -254,7 +254,7 @@ async function expireImport(knex: Knex, importId: string, firmId: string): Promi
   });
 }
 
-export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): RouteSpec[] {
+export function importRoutes(deps: { knex: Knex; settings: ImportSettings; /** Today in India: the import window's date. */ today: () => string }): RouteSpec[] {
   const { knex, settings } = deps;
   return [
     route({
@@ -266,7 +266,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings }): Ro
       async handler(ctx, { params, body }) {
         const client = await Client.query().findById(params.id);
         if (!client) throw notFound('No such client.');
-        await assertImportPeriod(ctx.state.trx, client, body.kind, body.period);
+        await assertImportPeriod(ctx.state.trx, client, body.kind, body.period, deps.today());
         const cap = capFor(settings, body.kind);
         if (body.size > cap) throw tooLarge(`The file is larger than the ${Math.round(cap / 1048576)} MB allowed for this kind of import.`);
         const expiresAt = new Date(Date.now() + settings.urlMinutes * 60_000);

@@ -18,8 +18,7 @@ import type { CloseRequest } from '../../db/models/close-request';
 import { abandonCloseRequest, lockPeriod, pendingRequest, recordCloseRequest } from '../../db/period-close';
 import { currentEvidence } from '../../db/period-evidence';
 import { periodCloseWorkflowId, type CloseActor, type CloseTimers, type PeriodCloseInput } from '../../workflows/period-close-definitions';
-import { filingOpensOn, istDate } from '../../domain/calendar';
-import { closePeriodProblem } from '../../domain/periods';
+import { closableFrom as closableFromOf, closePeriodProblem, FIRST_GST_PERIOD } from '../../domain/periods';
 import { ApiError, invalidInput, unprocessable } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 import { periodClosed } from './lock';
@@ -50,10 +49,10 @@ function recordedOf(request: CloseRequest, firmId: string, timers: CloseTimers, 
 export function assertClosable(period: string, today: string): void {
   const problem = closePeriodProblem(period, today);
   if (problem === 'before_gst') {
-    throw invalidInput({ fields: { period: 'GST began in July 2017: a period is 2017-07 or later' } }, `${period} is before GST began (July 2017): there is no GST period to close.`);
+    throw invalidInput({ fields: { period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` } }, `${period} is before GST began (July 2017): there is no GST period to close.`);
   }
   if (problem === 'not_ended') {
-    const closableFrom = filingOpensOn(period);
+    const closableFrom = closableFromOf(period);
     throw unprocessable('period_not_ended', `Period ${period} has not ended yet: it can be closed from ${closableFrom}, once its last day is over (IST).`, {
       period,
       closableFrom,
@@ -68,9 +67,14 @@ export function assertClosable(period: string, today: string): void {
  * finds the first. `ended` (the pending request an earlier look found with its workflow ended) is
  * abandoned first when it is still the pending one, in this transaction with the new request.
  */
-export async function recordClose(trx: Knex.Transaction, input: { client: Client; period: string; actor: CloseActor; note: string | null; timers: CloseTimers; ended?: EndedRequest }): Promise<RecordedClose> {
+export async function recordClose(trx: Knex.Transaction, input: { client: Client; period: string; actor: CloseActor; note: string | null; timers: CloseTimers; ended?: EndedRequest; today: string }): Promise<RecordedClose> {
   const { client, period: key } = input;
-  assertClosable(key, istDate(new Date()));
+  // A pending request is answered first, whatever the date: a double click or a replay gets the
+  // request already recorded, as docs/api.md promises (one recorded before the close window).
+  const already = await pendingRequest(client.id, key);
+  if (already && already.id !== input.ended?.closeRequestId) return recordedOf(already, client.firmId, input.timers, false);
+  // Checked before the period's row is locked or created, so a refusal writes nothing.
+  assertClosable(key, input.today);
   let period = await lockPeriod(trx, client.id, key);
   if (period.state === 'closed') throw periodClosed(key);
   const existing = period.state === 'close_requested' ? await pendingRequest(client.id, key) : undefined;

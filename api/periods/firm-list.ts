@@ -8,6 +8,7 @@
  * several (`open,reopened`). Portal users see their own client's periods only (row-level security
  * on every table read here).
  */
+import { closableFrom } from '../../domain/periods';
 import { z } from 'zod';
 import { PERIOD_STATES, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
@@ -93,6 +94,7 @@ export function firmPeriodRoutes(): RouteSpec[] {
             reopenCount: r.reopen_count ?? 0,
             changedAt: r.changed_at,
             closedAt: r.closed_at,
+            closableFrom: closableFrom(r.period),
             closeRequest: r.close_request_id
               ? { id: r.close_request_id, requestedAt: r.requested_at, ...(firmUser ? { requestedBy: { id: r.requested_by, email: r.requested_by_email } } : {}) }
               : null,

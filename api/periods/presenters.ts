@@ -7,7 +7,7 @@
  */
 import type { CloseRequest } from '../../db/models/close-request';
 import type { Period } from '../../db/models/period';
-import type { PeriodState } from '../../domain/periods';
+import { closableFrom, type PeriodState } from '../../domain/periods';
 import { presentSummary } from '../../domain/recon/present';
 import { mayDecide, mayWithdraw } from '../../workflows/period-close-definitions';
 
@@ -22,6 +22,8 @@ export type PeriodView = {
   evidenceHash: string | null;
   closedAt: Date | null;
   changedAt: Date | null;
+  /** The first day (IST) a close can be asked: the day after the period ends (domain/periods.ts). */
+  closableFrom: string;
   /** The firm's own view only. */
   note?: string | null;
   reasonCode?: string | null;
@@ -41,6 +43,7 @@ export function presentPeriod(row: Period | undefined, period: string, viewer: P
     evidenceHash: row?.evidenceHash ?? null,
     changedAt: row?.changedAt ?? null,
     closedAt: row?.closedAt ?? null,
+    closableFrom: closableFrom(period),
   };
   if (isPortal(viewer)) return shared;
   return {

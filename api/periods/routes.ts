@@ -30,7 +30,7 @@ import { presentCloseRequest, presentPeriod, type Viewer } from './presenters';
 import { abandonReason, CloseWorkflowGone, refusalError, sendDecision } from './workflow-client';
 import { closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
 
-export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers };
+export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers; /** Today in India: the close window's date. */ today: () => string };
 
 const clientPeriodParams = z.object({ id: z.uuid(), period });
 const listQuery = z.object(pageQuery);
@@ -157,7 +157,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         // another ended workflow, the answer is 503 and asking again looks afresh.
         for (let look = 0; ; look += 1) {
           const recorded = await ctx.state.tenantTransaction(async (trx) =>
-            recordClose(trx, { client: await findClient(trx, params.id, params.period), period: params.period, actor, note: body.note || null, timers: deps.timers, ended }),
+            recordClose(trx, { client: await findClient(trx, params.id, params.period), period: params.period, actor, note: body.note || null, timers: deps.timers, ended, today: deps.today() }),
           );
           const status = await ensureCloseWorkflow(deps.temporal, recorded);
           if (status === 'RUNNING') {

@@ -1,5 +1,10 @@
-/** The period page's words for a close asked before the period is over (web/src/lib/close-window.ts, used by closeWords.ts). */
-import { notEndedRefusal } from '../../../web/src/lib/close-window';
+/**
+ * The period page's words for a close asked before the period is over (web/src/lib/close-window.ts,
+ * used by web/src/lib/close-refusal.ts), and what the app offers before then (`closableFrom` from the API).
+ */
+import { closeRefusalOf as closeRefusal } from '../../../web/src/lib/close-refusal';
+import { ApiError } from '../../../web/src/http/api-error';
+import { closeNotYet, nextStep, notEndedRefusal } from '../../../web/src/lib/close-window';
 
 describe('a close refused because the period is not over', () => {
   it('says when the period can be closed, as an Indian date', () => {
@@ -11,5 +16,32 @@ describe('a close refused because the period is not over', () => {
 
   it('still reads when the API left the date out', () => {
     expect(notEndedRefusal(undefined).message).toBe('A period is closed once its last day is over, while invoices for it may still arrive: ask again after it ends.');
+  });
+
+  it("is what the period page shows for the API's 422 period_not_ended", () => {
+    const refused = new ApiError(422, 'period_not_ended', 'Period 2026-12 has not ended yet', { period: '2026-12', closableFrom: '2027-01-01', fields: { period: 'not over yet' } });
+    expect(closeRefusal(refused)).toEqual({
+      title: 'The period is not over yet',
+      message: 'A period is closed once its last day is over, while invoices for it may still arrive: this one can be closed from 01-01-2027.',
+    });
+  });
+});
+
+describe('the close offered only once the period is over', () => {
+  it('waits until closableFrom, in India', () => {
+    expect([closeNotYet('2027-01-01', '2026-12-31'), closeNotYet('2027-01-01', '2027-01-01'), closeNotYet('2027-01-01', '2027-03-05')]).toEqual([
+      'can be closed from 01-01-2027',
+      null,
+      null,
+    ]);
+  });
+
+  it("tells a preparer on home when a reconciled period can be closed, and that it can once it is over", () => {
+    const reconciled = { latestRun: { runId: 'r', status: 'completed' as const, completedAt: '2026-12-05T10:00:00Z' }, closableFrom: '2027-01-01' };
+    expect([nextStep(reconciled, true, '2026-12-31'), nextStep(reconciled, true, '2027-01-01'), nextStep(reconciled, false, '2026-12-31')]).toEqual([
+      'Reconciled: can be closed from 01-01-2027',
+      'Reconciled: ready to ask for the close',
+      'Reconciled',
+    ]);
   });
 });

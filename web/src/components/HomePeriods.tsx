@@ -7,21 +7,13 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { useFirmPeriods } from '../http/queries';
 import type { FirmPeriod, PeriodState } from '../http/types';
-import { formatDateTime, formatPeriod } from '../lib/format';
+import { nextStep } from '../lib/close-window';
+import { formatDateTime, formatPeriod, todayInIndia } from '../lib/format';
 import { PeriodBadge } from './badges';
 import { QueryState } from './QueryState';
 
 const WAITING: PeriodState[] = ['close_requested'];
 const OPEN: PeriodState[] = ['open', 'reopened'];
-
-/** What the period needs next, in words (preparers are told they can ask for the close). */
-function nextStep(p: FirmPeriod, preparer: boolean): string {
-  const run = p.latestRun;
-  if (!run) return 'Not reconciled yet';
-  if (run.status === 'queued' || run.status === 'running') return 'Reconciliation running';
-  if (run.status === 'failed') return 'The last reconciliation failed';
-  return preparer ? 'Reconciled: ready to ask for the close' : 'Reconciled';
-}
 
 function PeriodLink({ p }: { p: FirmPeriod }) {
   return (
@@ -62,6 +54,7 @@ function Section({ title, states, empty, children }: { title: string; states: Pe
 }
 
 export function HomePeriods({ preparer }: { preparer: boolean }) {
+  const today = todayInIndia();
   return (
     <Card withBorder>
       <Title order={3} size="h4">
@@ -80,7 +73,7 @@ export function HomePeriods({ preparer }: { preparer: boolean }) {
           <Group gap="xs" wrap="nowrap">
             {p.state === 'reopened' ? <PeriodBadge state={p.state} /> : null}
             <Text size="xs" c="dimmed">
-              {nextStep(p, preparer)}
+              {nextStep(p, preparer, today)}
             </Text>
           </Group>
         )}

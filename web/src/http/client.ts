@@ -4,19 +4,8 @@
  * `ApiError` carrying the API's code, message and details. A 401 tells the session layer, which
  * sends the person to sign-in and back. No token is ever kept in storage.
  */
-export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError, type ErrorBody } from './api-error';
+import { ApiError, type ErrorBody } from './api-error';
 
 const CSRF_COOKIE = 'taalmel_csrf';
 const CSRF_HEADER = 'x-csrf-token';

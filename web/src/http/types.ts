@@ -166,6 +166,8 @@ export type PeriodView = {
   note?: string | null;
   changedAt: string | null;
   closedAt: string | null;
+  /** The first day (IST) the period's close can be asked: the day after it ends. */
+  closableFrom: string;
 };
 
 /**
@@ -198,6 +200,8 @@ export type FirmPeriod = {
   reopenCount: number;
   changedAt: string | null;
   closedAt: string | null;
+  /** The first day (IST) the period's close can be asked: the day after it ends. */
+  closableFrom: string;
   /** The request waiting for a decision; `requestedBy` only for the firm's own people. */
   closeRequest: { id: string; requestedAt: string; requestedBy?: { id: string; email: string } } | null;
   latestRun: { runId: string; status: Run['status']; completedAt: string | null } | null;

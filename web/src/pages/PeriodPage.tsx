@@ -17,7 +17,8 @@ import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
 import { decisionLine } from '../lib/close-history';
-import { formatCount, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
+import { closeNotYet } from '../lib/close-window';
+import { formatCount, formatDateTime, formatPeriod, formatRupees, todayInIndia } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -151,7 +152,13 @@ export function DecideButtons({ request, onDone, onEnded }: { request: CloseRequ
   );
 }
 
-function RequestClose({ clientId, period, onDone }: { clientId: string; period: string; onDone: () => Promise<void> }) {
+/**
+ * The close request. Before the period is over (the API's `closableFrom`, compared with today in
+ * India) the button waits, disabled, with the first day it can be asked as its hint, as the
+ * calendar's "Record filing" does: the API would refuse it (422 `period_not_ended`).
+ */
+function RequestClose({ clientId, period, closableFrom, onDone }: { clientId: string; period: string; closableFrom: string; onDone: () => Promise<void> }) {
+  const notYet = closeNotYet(closableFrom, todayInIndia());
   const [note, setNote] = useState('');
   const [error, setError] = useState<{ title: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -166,6 +173,8 @@ function RequestClose({ clientId, period, onDone }: { clientId: string; period: 
       <Group>
         <Button
           loading={busy}
+          disabled={notYet !== null}
+          aria-describedby={notYet ? 'close-opens' : undefined}
           onClick={() => {
             setBusy(true);
             setError(null);
@@ -181,6 +190,11 @@ function RequestClose({ clientId, period, onDone }: { clientId: string; period: 
         >
           Request close
         </Button>
+        {notYet ? (
+          <Text size="sm" c="dimmed" id="close-opens" data-testid="close-opens">
+            {notYet}
+          </Text>
+        ) : null}
       </Group>
     </Stack>
   );
@@ -387,7 +401,7 @@ export default function PeriodPage() {
                     ))}
                   </Alert>
                 ) : null}
-                <RequestClose clientId={clientId} period={period} onDone={refresh} />
+                <RequestClose clientId={clientId} period={period} closableFrom={data.closableFrom} onDone={refresh} />
               </Card>
             ) : null}
             {data.state === 'closed' ? (

@@ -8,7 +8,8 @@ import { keys, useClient, useImports, usePeriod } from '../http/queries';
 import { PageHeader } from '../components/PageHeader';
 import { errorText } from '../components/QueryState';
 import { UploadSlot, type Uploaded } from '../components/UploadSlot';
-import { formatPeriod, previousPeriod } from '../lib/format';
+import { formatPeriod, previousPeriod, todayInIndia } from '../lib/format';
+import { FIRST_GST_PERIOD, monthOf, quarterEnd } from '../../../domain/periods';
 
 export default function ReconcilePage() {
   const { clientId = '' } = useParams();
@@ -80,8 +81,11 @@ export default function ReconcilePage() {
             <TextInput
               label="Period"
               type="month"
-              // GST began in July 2017: the API refuses an earlier period (and one not begun yet) with its reason.
-              min="2017-07"
+              // GST began in July 2017, and a period takes imports once it has begun: the API refuses
+              // others with its reason. The running quarter's last month is the latest (a quarterly
+              // filer's running period); a monthly filer's months after today are refused by the API.
+              min={FIRST_GST_PERIOD}
+              max={quarterEnd(monthOf(todayInIndia()))}
               value={period}
               onChange={(e) => {
                 setPeriod(e.currentTarget.value);

@@ -1,0 +1,14 @@
+/** The API's error shape (API.md) as the app holds it: its code, message and details. No DOM, so pure modules and unit tests use it. */
+export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
