@@ -19,7 +19,7 @@ import { frequencyAt } from '../../domain/calendar/rules';
 import { ANNUAL_RETURNS, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
 import { REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
-import { conflict, invalidInput, notFound, unprocessable, type ApiError } from '../errors';
+import { ApiError, conflict, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type HandlerTransactionContext, type RouteSpec } from '../routes';
@@ -28,7 +28,7 @@ import { periodImportWarnings } from '../imports/plausibility-view';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { presentCloseRequest, presentPeriod, type Viewer } from './presenters';
 import { abandonReason, CloseWorkflowGone, refusalError, sendDecision } from './workflow-client';
-import { closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
+import { assertClosable, closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
 
 export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers; /** Today in India: the close window's date. */ today: () => string };
 
@@ -108,6 +108,16 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
     if (request.status === 'abandoned') throw abandonedError(request.decisionNote).withAudit({ ...refusal, action: `period.${kind}_refused_abandoned` });
     if (request.status !== 'pending') {
       throw unprocessable('close_request_not_pending', `This close request is already ${request.status}.`, { status: request.status }).withAudit({ ...refusal, action: `period.${kind}_refused_not_pending` });
+    }
+    if (kind === 'approve') {
+      // A request recorded before a period could only be closed once over (or replayed onto a
+      // running period) must not lock a month still being written: its approval waits for the
+      // period's end, the same 422 as asking too early. Rejecting or withdrawing it stays possible.
+      try {
+        assertClosable(request.period, deps.today());
+      } catch (error) {
+        throw error instanceof ApiError ? error.withAudit({ ...refusal, action: 'period.approve_refused_not_ended' }) : error;
+      }
     }
     const args: DecisionArgs = {
       actor: actorOf(ctx),

@@ -88,6 +88,15 @@ describe('GET /api/periods', () => {
     expect(importedOnly!.latestRun).toBeNull();
     expect(waiting!.closeRequest).toMatchObject({ id: requestId, requestedBy: { id: firm.users.staff.id, email: firm.users.staff.email } });
     expect(res.body.nextCursor).toBeNull();
+    // When each can be closed: the day after it ends (the API refuses a close before it).
+    expect((res.body.items as Array<{ period: string; closableFrom: string }>).map((i) => [i.period, i.closableFrom])).toEqual([
+      ['2025-06', '2025-07-01'],
+      ['2025-06', '2025-07-01'],
+      ['2025-05', '2025-06-01'],
+      ['2025-05', '2025-06-01'],
+      ['2025-04', '2025-05-01'],
+      ['2025-04', '2025-05-01'],
+    ]);
   });
 
   it('filters by state and client, and pages with a cursor', async () => {

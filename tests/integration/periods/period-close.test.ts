@@ -27,13 +27,15 @@ describe('period close', () => {
   let worker: RunningWorker;
   let firm: TestFirm;
   const tokens: Record<string, string> = {};
+  /** The api's date in India when a test pins it (the close window turns on it); the real date otherwise. */
+  let pinnedToday: string | null = null;
   const taskQueue = uniqueTaskQueue('period-close');
 
   beforeAll(async () => {
     db = await createTestDatabase();
     temporal = await connectTestTemporal();
     worker = await startTestWorker({ knex: db.app, taskQueue });
-    api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue });
+    api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, today: () => pinnedToday ?? istDate(new Date()) });
     firm = await createTestFirm(db);
     for (const role of ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const) {
       tokens[role] = await login(api, firm.users[role].email, firm.users[role].password);
@@ -226,6 +228,39 @@ describe('period close', () => {
     expect(c.body).toEqual(a.body);
     expect(await db.owner('close_requests').where({ client_id: clientId(), period }).count({ n: '*' })).toEqual([{ n: 1 }]);
     await call(api, 'POST', `/api/close-requests/${a.body.closeRequestId}/withdraw`, { token: tokens.staff, body: {} });
+  });
+
+  it('answers a replayed request for a period still running with the request recorded, and refuses its approval until the period is over (422)', async () => {
+    const period = nextPeriod();
+    await seedReconciledPeriod(db, firm.id, clientId(), period);
+    const firstDay = `${addMonths(period, 1)}-01`;
+    const lastDay = plusDays(firstDay, -1);
+    try {
+      // Recorded on the first day it can be; the clock then back on the period's last day (as for a
+      // request recorded before the window rule, or a replay that crosses it).
+      pinnedToday = firstDay;
+      const first = await requestClose(period);
+      pinnedToday = lastDay;
+      const replay = await requestClose(period);
+      expect({ status: replay.status, body: replay.body }).toEqual({ status: first.status, body: first.body });
+      expect(first.status).toBe(202);
+      await eventually('the workflow query', async () => (await workflowState(first.body.workflowId).catch(() => null)) ?? null, 60_000);
+
+      const early = await call(api, 'POST', `/api/close-requests/${first.body.closeRequestId}/approve`, { token: tokens.manager, body: {} });
+      expect({ status: early.status, error: early.body.error }).toEqual({
+        status: 422,
+        error: { code: 'period_not_ended', message: expect.any(String), details: { period, closableFrom: firstDay, fields: { period: expect.any(String) } } },
+      });
+      const [audit] = await db.owner('audit_events').where({ request_id: early.headers.get('x-request-id') });
+      expect(audit).toMatchObject({ action: 'period.approve_refused_not_ended', actor_id: firm.users.manager.id });
+      expect(await db.owner('periods').where({ client_id: clientId(), period }).first('state')).toEqual({ state: 'close_requested' });
+
+      pinnedToday = firstDay;
+      const approved = await call(api, 'POST', `/api/close-requests/${first.body.closeRequestId}/approve`, { token: tokens.manager, body: {} });
+      expect([approved.status, approved.body.status]).toEqual([200, 'approved']);
+    } finally {
+      pinnedToday = null;
+    }
   });
 
   it('refuses a close without a completed reconciliation of the latest imports (422 reconciliation_missing)', async () => {

@@ -149,7 +149,7 @@ describe('imports', () => {
     expect((await createImport(api, reviewer, clientId, 'gstr2b', PERIOD)).status).toBe(403);
   });
 
-  it('refuses a period before GST (July 2017) or not begun yet with 400 on `period`, writing nothing; takes the running month and July 2017', async () => {
+  it('refuses a period before GST (July 2017) with 400 on `period` and one not begun yet with 422 period_not_begun, writing nothing; takes the running month and July 2017', async () => {
     // The second client, so the listing test below sees only its own. Two months ahead stays in the
     // future even if the month turns (IST) while this runs; the running month only becomes a past one.
     const client = firm.clients[1]!.id;
@@ -165,7 +165,8 @@ describe('imports', () => {
       const res = await createImport(api, staff, client, kind, period, 100);
       answers.push([kind, period, res.status, res.body.error?.code, Object.keys(res.body.error?.details?.fields ?? {})]);
     }
-    expect(answers).toEqual(attempts.map(([kind, period]) => [kind, period, 400, 'invalid_input', ['period']]));
+    const begins = (period: string) => (period < '2017-07' ? [400, 'invalid_input', ['period']] : [422, 'period_not_begun', ['period']]);
+    expect(answers).toEqual(attempts.map(([kind, period]) => [kind, period, ...begins(period)]));
     expect(await written()).toEqual(before);
 
     for (const [kind, period] of [['purchase_register', month], ['gstr2b', '2017-07'], ['gstr2a', month]] as const) {

@@ -5,9 +5,6 @@
  * GSTR-2A of any month is taken; the frequency in force for the period decides, so a month before
  * the client moved to quarterly filing is taken.
  */
-import { istDate } from '../../../domain/calendar/dates';
-import { addMonths } from '../../../domain/calendar/rules';
-import { quarterEnd } from '../../../domain/periods';
 import { login } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -19,10 +16,12 @@ describe('imports of a quarterly filer', () => {
   let firm: TestFirm;
   let staff: string;
   let clientId: string;
+  /** The api's date in India, pinned by the tests that turn on it. */
+  let today = '2026-11-15';
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    api = await startReconApi(db);
+    api = await startReconApi(db, { today: () => today });
     firm = await createTestFirm(db);
     staff = await login(api, firm.users.staff.email, firm.users.staff.password);
     clientId = firm.clients[0]!.id;
@@ -54,16 +53,32 @@ describe('imports of a quarterly filer', () => {
     expect((await createImport(api, staff, clientId, 'purchase_register', '2024-05')).status).toBe(201);
   });
 
-  it("takes the running quarter, named by its last month, and refuses a quarter not begun with 400, writing nothing", async () => {
-    // The quarter running today (IST) is named by a month that may lie ahead: it is taken. Two quarters on is
-    // not begun whatever day this runs, even if the quarter turns meanwhile.
-    const running = quarterEnd(istDate(new Date()).slice(0, 7));
-    expect((await createImport(api, staff, clientId, 'purchase_register', running)).status).toBe(201);
+  it("takes the running quarter, named by its last month ahead of today, and refuses a quarter not begun with 422 period_not_begun, writing nothing", async () => {
+    // The api's clock pinned to the quarter's middle month, and to its first day: the quarter's last
+    // month lies ahead, so only the quarterly rule takes it (a monthly filer's December has not begun).
+    const answers = [];
+    for (const day of ['2026-11-15', '2026-10-01']) {
+      today = day;
+      const res = await createImport(api, staff, clientId, 'purchase_register', '2026-12');
+      answers.push([day, res.status, res.body.error?.code]);
+    }
     const before = await imports();
-    const ahead = addMonths(running, 6);
-    const res = await createImport(api, staff, clientId, 'gstr2b', ahead);
-    expect([res.status, res.body.error?.code, res.body.error?.details?.fields && Object.keys(res.body.error.details.fields)]).toEqual([400, 'invalid_input', ['period']]);
+    today = '2026-12-31';
+    const res = await createImport(api, staff, clientId, 'gstr2b', '2027-03');
+    answers.push(['2026-12-31', res.status, res.body.error]);
+    expect(answers).toEqual([
+      ['2026-11-15', 201, undefined],
+      ['2026-10-01', 201, undefined],
+      ['2026-12-31', 422, { code: 'period_not_begun', message: expect.any(String), details: { period: '2027-03', importableFrom: '2027-01-01', fields: { period: expect.any(String) } } }],
+    ]);
     expect(await imports()).toBe(before);
+  });
+
+  it('refuses a monthly filer a month of the running quarter not begun yet (the quarterly rule is not everyone\'s)', async () => {
+    today = '2026-11-15';
+    const monthly = firm.clients[1]!;
+    const res = await createImport(api, staff, monthly.id, 'purchase_register', '2026-12');
+    expect([res.status, res.body.error?.code, res.body.error?.details?.importableFrom]).toEqual([422, 'period_not_begun', '2026-12-01']);
   });
 
   it('asks nothing of a monthly filer', async () => {

@@ -15,11 +15,11 @@ import { testPayloadCodec } from '../../harness/temporal';
 
 export type ReconApi = { url: string; app: App; security: Security; logs: CapturedLogger; temporal: TemporalHandle; close(): Promise<void> };
 
-export async function startReconApi(db: TestDatabase, options: { taskQueue?: string; imports?: AppDeps['imports']; limits?: AppDeps['limits'] } = {}): Promise<ReconApi> {
+export async function startReconApi(db: TestDatabase, options: { taskQueue?: string; imports?: AppDeps['imports']; limits?: AppDeps['limits']; today?: AppDeps['today'] } = {}): Promise<ReconApi> {
   const logs = captureLogger('debug');
   const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue ?? 'unused', codec: testPayloadCodec() });
   const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 5 }), db.app, logs.logger);
-  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, imports: options.imports, limits: options.limits });
+  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, imports: options.imports, limits: options.limits, today: options.today });
   const server = await serve(app);
   return {
     url: server.url,
