@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { plusDays } from '../../domain/calendar/dates';
 import { freePort } from '../../ops/ports';
 import { call } from '../harness/api';
 import { eventually } from '../harness/eventually';
@@ -71,11 +72,15 @@ describe('firm admin pages in the browser', () => {
     await ext.getByLabel('Period').fill(period);
     await ext.getByLabel('Notification or circular').fill('Notification 09/2026-CT');
     // A mistyped year, far past any notified extension: refused in the dialog, the due date named, nothing recorded.
+    const calendarOf = async () => (await call({ url: app.demo.apiUrl }, 'GET', `/api/calendar?from=${period}-01&to=${plusDays(`${period}-01`, 70)}`, { token: await app.token('firm_admin') })).body;
+    const before = await calendarOf();
     await ext.getByLabel('New due date').fill('2099-01-31');
     await ext.getByRole('button', { name: 'Record extension' }).click();
     const refusal = ext.getByRole('alert');
     await refusal.waitFor();
     expect(await refusal.textContent()).toMatch(/more than 2 years after the statutory due date.*dueDate: at most 2 years after/);
+    // Nothing recorded: the calendar's due dates for the period's returns are as they were.
+    expect(await calendarOf()).toEqual(before);
     await ext.getByLabel('New due date').fill(`${next.getUTCFullYear() + 1}-01-31`);
     await ext.getByRole('button', { name: 'Record extension' }).click();
     await ext.waitFor({ state: 'detached' });

@@ -188,6 +188,16 @@ describe('the web app in a browser', () => {
     await page.getByText('Close request waiting for a decision').waitFor();
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     const periodUrl = page.url();
+    // The running month (IST) is not over: its close is not offered, the button waits with the first day it can be asked.
+    const india = new Date(Date.now() + 5.5 * 3600_000);
+    const running = `${india.getUTCFullYear()}-${String(india.getUTCMonth() + 1).padStart(2, '0')}`;
+    const opens = new Date(Date.UTC(india.getUTCFullYear(), india.getUTCMonth() + 1, 1));
+    await page.goto(periodUrl.replace(/\/periods\/\d{4}-\d{2}/, `/periods/${running}`));
+    const closeOpens = page.getByTestId('close-opens');
+    await closeOpens.waitFor();
+    expect(await closeOpens.textContent()).toBe(`can be closed from 01-${String(opens.getUTCMonth() + 1).padStart(2, '0')}-${opens.getUTCFullYear()}`);
+    expect(await page.getByRole('button', { name: 'Request close' }).isDisabled()).toBe(true);
+    await page.goto(periodUrl);
     // Home now lists it as waiting for a decision, asked by staff.
     await page.goto('/');
     const waitingLine = page.getByRole('table', { name: 'Waiting for a decision' }).getByTestId('home-period').filter({ hasText: `${name} · Jun 2024` });
