@@ -72,7 +72,7 @@ describe('firm admin pages in the browser', () => {
     await ext.getByLabel('Period').fill(period);
     await ext.getByLabel('Notification or circular').fill('Notification 09/2026-CT');
     // A mistyped year, far past any notified extension: refused in the dialog, the due date named, nothing recorded.
-    const calendarOf = async () => (await call({ url: app.demo.apiUrl }, 'GET', `/api/calendar?from=${period}-01&to=${plusDays(`${period}-01`, 70)}`, { token: await app.token('firm_admin') })).body;
+    const calendarOf = async () => (await call({ url: app.demo.apiUrl }, 'GET', `/api/calendar?from=${period}-01&to=${plusDays(`${period}-01`, 70)}&limit=500`, { token: await app.token('firm_admin') })).body;
     const before = await calendarOf();
     await ext.getByLabel('New due date').fill('2099-01-31');
     await ext.getByRole('button', { name: 'Record extension' }).click();
