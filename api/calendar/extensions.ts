@@ -49,15 +49,22 @@ export function extensionRoutes(deps: { temporal: TemporalHandle }): RouteSpec[]
           throw invalidInput({ fields: { period: `${body.returnType} has no period ${body.period} (quarterly returns end in 03/06/09/12, annual ones in 03)` } });
         }
         const scoped = scopedRules(calendar.rules, body);
-        // A frequency only where the return has filers of that frequency for the period (GSTR-3B for a quarter's last month has both).
-        if (body.filingFrequency !== null && scoped.length === 0) {
-          throw invalidInput({ fields: { filingFrequency: `${body.returnType} for ${body.period} has no ${body.filingFrequency} filers${body.stateCodes ? ' in the named states' : ''}` } });
+        // A frequency only where the return has filers of that frequency for the period (GSTR-3B for a quarter's last month has both);
+        // and whatever the body names, an extension that reaches no filer's due date is refused, never recorded.
+        const problem = extensionDateProblem(body.dueDate, scoped.map((r) => ruleDueDate(r, body.period)));
+        if (problem?.code === 'no_due_date') {
+          const field = body.filingFrequency !== null ? 'filingFrequency' : body.stateCodes ? 'stateCodes' : 'period';
+          const who = body.filingFrequency !== null ? `${body.filingFrequency} filers` : 'filers';
+          throw invalidInput({ fields: { [field]: `${body.returnType} for ${body.period} has no ${who}${body.stateCodes ? ' in the named states' : ''}` } });
         }
         // One rule bounds the date (domain/calendar/extension-bounds.ts): not before the earliest statutory due date the
         // extension can reach (filers with a later date keep theirs), not more than two years past the latest.
-        const problem = extensionDateProblem(body.dueDate, scoped.map((r) => ruleDueDate(r, body.period)));
         if (problem?.code === 'before_due_date') {
-          throw unprocessable('extension_before_due_date', `An extension cannot end before the statutory due date (${problem.statutoryDueDate}).`, { dueDate: problem.statutoryDueDate });
+          // The shape of extension_too_far: the statutory date, and the field named.
+          throw unprocessable('extension_before_due_date', `An extension cannot end before the statutory due date (${problem.statutoryDueDate}).`, {
+            statutoryDueDate: problem.statutoryDueDate,
+            fields: { dueDate: `not before the statutory due date ${problem.statutoryDueDate}` },
+          });
         }
         if (problem?.code === 'too_far') {
           throw unprocessable('extension_too_far', `An extension cannot end more than ${MAX_EXTENSION_YEARS} years after the statutory due date (${problem.statutoryDueDate}): the latest is ${problem.latestDueDate}. Check the year.`, {

@@ -40,6 +40,13 @@ function recordedOf(request: CloseRequest, firmId: string, timers: CloseTimers, 
   };
 }
 
+/** 400 `invalid_input` on `period` for a month before GST (July 2017): no GST period at all, an input error answered before any state is looked at. */
+export function assertGstPeriod(period: string): void {
+  if (period < FIRST_GST_PERIOD) {
+    throw invalidInput({ fields: { period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` } }, `${period} is before GST began (July 2017): there is no GST period to close.`);
+  }
+}
+
 /**
  * A period is closed once it is over (domain/periods.ts `closePeriodProblem`, checked on the IST
  * date): a month before GST is no period at all (400 `invalid_input`), and one still running, or
@@ -47,10 +54,8 @@ function recordedOf(request: CloseRequest, firmId: string, timers: CloseTimers, 
  * closed). Checked before the period's row is locked or created, so a refusal writes nothing.
  */
 export function assertClosable(period: string, today: string): void {
+  assertGstPeriod(period);
   const problem = closePeriodProblem(period, today);
-  if (problem === 'before_gst') {
-    throw invalidInput({ fields: { period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` } }, `${period} is before GST began (July 2017): there is no GST period to close.`);
-  }
   if (problem === 'not_ended') {
     const closableFrom = closableFromOf(period);
     throw unprocessable('period_not_ended', `Period ${period} has not ended yet: it can be closed from ${closableFrom}, once its last day is over (IST).`, {

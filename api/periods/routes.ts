@@ -28,7 +28,7 @@ import { periodImportWarnings } from '../imports/plausibility-view';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { presentCloseRequest, presentPeriod, type Viewer } from './presenters';
 import { abandonReason, CloseWorkflowGone, refusalError, sendDecision } from './workflow-client';
-import { assertClosable, closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
+import { assertClosable, assertGstPeriod, closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
 
 export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers; /** Today in India: the close window's date. */ today: () => string };
 
@@ -67,6 +67,8 @@ async function findClient(trx: Knex.Transaction, id: string, period?: string): P
   const client = await Client.query().findById(id);
   if (!client) throw notFound('No such client.');
   if (period) {
+    // Input errors first: a pre-GST month is 400 whatever the client's frequency says about it.
+    assertGstPeriod(period);
     const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
     const filingFrequency = profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
     const problem = periodProblem(period, filingFrequency);

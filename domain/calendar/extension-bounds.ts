@@ -21,7 +21,9 @@ export function latestExtendedDueDate(statutoryDueDate: string): string {
 
 export type ExtensionDateProblem =
   | { code: 'before_due_date'; statutoryDueDate: string }
-  | { code: 'too_far'; statutoryDueDate: string; latestDueDate: string };
+  | { code: 'too_far'; statutoryDueDate: string; latestDueDate: string }
+  /** No statutory date in reach: an extension of nobody's deadline is no extension. */
+  | { code: 'no_due_date' };
 
 /**
  * Why `dueDate` cannot be the extended due date for the statutory dates an extension can reach, or
@@ -30,7 +32,7 @@ export type ExtensionDateProblem =
  * keep their own date, domain/calendar/deadlines.ts) and not more than two years past the latest.
  */
 export function extensionDateProblem(dueDate: string, statutoryDueDates: readonly string[]): ExtensionDateProblem | null {
-  if (statutoryDueDates.length === 0) return null;
+  if (statutoryDueDates.length === 0) return { code: 'no_due_date' };
   const sorted = [...statutoryDueDates].sort();
   const earliest = sorted[0]!;
   const latest = sorted[sorted.length - 1]!;

@@ -90,8 +90,13 @@ describe('calendar: extensions by filing frequency, QRMP turnover rule', () => {
     expect(await refuse({ returnType: 'GSTR-9', period: '2024-03', dueDate: '2025-02-28', filingFrequency: 'monthly' })).toEqual([400, 'invalid_input', ['filingFrequency']]);
     expect(await refuse({ filingFrequency: 'weekly' })).toEqual([400, 'invalid_input', ['filingFrequency']]);
     // QRMP group A is due on the 22nd, group B on the 24th: a QRMP-only date before them is no extension.
-    expect(await refuse({ filingFrequency: 'quarterly', dueDate: '2025-01-21' })).toEqual([422, 'extension_before_due_date', { dueDate: '2025-01-22' }]);
-    expect(await refuse({ filingFrequency: 'quarterly', stateCodes: ['07'], dueDate: '2025-01-23' })).toEqual([422, 'extension_before_due_date', { dueDate: '2025-01-24' }]);
+    // Both date refusals name the statutory date and the field, in one shape.
+    const early = async (body: Record<string, unknown>) => {
+      const res = await send('firm_admin', 'POST', '/api/calendar/extensions', { ...base, ...body });
+      return [res.status, res.body.error?.code, res.body.error?.details?.statutoryDueDate, Object.keys(res.body.error?.details?.fields ?? {})];
+    };
+    expect(await early({ filingFrequency: 'quarterly', dueDate: '2025-01-21' })).toEqual([422, 'extension_before_due_date', '2025-01-22', ['dueDate']]);
+    expect(await early({ filingFrequency: 'quarterly', stateCodes: ['07'], dueDate: '2025-01-23' })).toEqual([422, 'extension_before_due_date', '2025-01-24', ['dueDate']]);
     // At most two years past the latest statutory date it reaches (the 24th group's 24 January 2025): a mistyped year is refused.
     expect(await refuse({ dueDate: '2099-01-30' })).toEqual([422, 'extension_too_far', ['dueDate']]);
     expect(await refuse({ filingFrequency: 'quarterly', dueDate: '2027-01-25' })).toEqual([422, 'extension_too_far', ['dueDate']]);

@@ -315,6 +315,30 @@ describe('period close', () => {
     expect((await requestClose('2017-07')).status).toBe(202);
   });
 
+  it("answers a pre-GST month of a quarterly filer with the input error (400 on `period`) before the quarter rule's 422", async () => {
+    const quarterly = firm.clients[1]!.id;
+    await db.owner('clients').where({ id: quarterly }).update({ filing_frequency: 'quarterly' });
+    try {
+      const answer = async (path: string, token: string, body: object) => {
+        const res = await call(api, 'POST', `/api/clients/${quarterly}/periods/${path}`, { token, body });
+        return [path, res.status, res.body.error?.code, Object.keys(res.body.error?.details?.fields ?? {})];
+      };
+      expect((await call(api, 'POST', '/api/auth/reauth', { token: tokens.firm_admin, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+      expect([
+        await answer('2017-05/close', tokens.staff!, {}),
+        await answer('2017-05/reopen', tokens.firm_admin!, { reason: 'a typo', reasonCode: 'correction' }),
+        await answer('2024-05/close', tokens.staff!, {}),
+      ]).toEqual([
+        ['2017-05/close', 400, 'invalid_input', ['period']],
+        ['2017-05/reopen', 400, 'invalid_input', ['period']],
+        ['2024-05/close', 422, 'period_not_quarter_end', ['period']],
+      ]);
+      expect(await db.owner('periods').where({ client_id: quarterly }).count({ n: '*' })).toEqual([{ n: 0 }]);
+    } finally {
+      await db.owner('clients').where({ id: quarterly }).update({ filing_frequency: 'monthly' });
+    }
+  });
+
   it('refuses a stale approval (409 approval_stale) and returns the request to open', async () => {
     const period = nextPeriod();
     await seedReconciledPeriod(db, firm.id, clientId(), period);

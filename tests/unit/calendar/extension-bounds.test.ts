@@ -24,7 +24,8 @@ describe('the bounds of an extension', () => {
     expect(extensionDateProblem('2025-01-23', groups)).toBeNull();
     expect(extensionDateProblem('2027-01-24', groups)).toBeNull();
     expect(extensionDateProblem('2027-01-25', groups)).toEqual({ code: 'too_far', statutoryDueDate: '2025-01-24', latestDueDate: '2027-01-24' });
-    expect(extensionDateProblem('2099-01-01', [])).toBeNull(); // nothing it can reach: the route refuses the period first
+    // Nothing it can reach: no date is right (the route refuses the scope, 400).
+    expect(extensionDateProblem('2099-01-01', [])).toEqual({ code: 'no_due_date' });
   });
 
   it('clamps 29 February to the 28th two years on', () => {
