@@ -4,7 +4,11 @@
  * it (terminated: a run that closed without recording its outcome). The api's Temporal client is
  * held or made to fail at its start of an erasure workflow.
  * - A restart is audited (`client.erasure_requested`) with its decision, before the start, once:
- *   a start that fails after it, a retry, or two requests at once write no second event.
+ *   a start that fails after it, a retry, or two requests at once write no second event. Two
+ *   requests at once are made to meet: both have asked Temporal before either decides (a second
+ *   connection holds the client's erasure lock until both wait for it).
+ * - A run Temporal forgot after it closed (deleted here, as the namespace's retention does) is a
+ *   restart too, not a first start: audited once, by the request; a status read records it failed.
  * - The first start of a new erasure after a 503 is no restart: one request, one event.
  * - A status read closes the gap of a `running` erasure with nothing running.
  * - The wait for a failed run to close cancels its long poll when the time is up.
@@ -13,12 +17,14 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowService } from '@temporalio/client';
 import { awaitEndedRun } from '../../../api/data-protection/erasure-start';
 import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId } from '../../../workflows/client-erasure-definitions';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { call, login, startTestApi, type CallResult, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { until } from './helpers';
+import { lockClientErasure } from '../../../db/client-erasure';
+import { backendPid, untilWaiting } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
+import { until } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -37,7 +43,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     temporal = await connectTestTemporal();
     api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: '/nonexistent', certificatePublicKey: null, cancelGraceSeconds: 5 } });
     firm = await createTestFirm(db, 'Restart Firm');
-    for (const name of ['Third Client', 'Fourth Client', 'Fifth Client']) {
+    for (const name of ['Third Client', 'Fourth Client', 'Fifth Client', 'Sixth Client', 'Seventh Client', 'Eighth Client']) {
       const gstin = validGstin();
       const [row] = await db.owner('clients').insert({ firm_id: firm.id, name, gstin, email: `${name.split(' ')[0]!.toLowerCase()}@restart.example`, filing_frequency: 'monthly', state_code: '27' }).returning('id');
       firm.clients.push({ id: (row as { id: string }).id, gstin, name });
@@ -64,6 +70,38 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     await handle.terminate('worker lost');
     return { erasureId: row!.id, oldRunId: handle.firstExecutionRunId };
   }
+  /** The erasure's run ends and Temporal forgets it, as its namespace's retention does to a closed run. */
+  async function forget(client: { id: string }) {
+    const workflowId = clientErasureWorkflowId(firm.id, client.id);
+    const handle = temporal.client.workflow.getHandle(workflowId);
+    const { runId } = await handle.describe();
+    await handle.terminate('worker lost');
+    await temporal.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId, runId } });
+    await until(
+      'Temporal to forget the run',
+      async () => handle.describe().then(() => false, (error: Error) => error.name === 'WorkflowNotFoundError'),
+      60_000,
+      async () => (await handle.describe().catch((error: Error) => ({ status: { name: error.name } }))).status.name,
+    );
+  }
+  /**
+   * Two requests that have both asked Temporal before either decides: the client's erasure lock is
+   * held on a second connection until both wait for it (each asks Temporal before it takes the lock).
+   */
+  async function twoAtOnce(client: { id: string; name: string }) {
+    const holder = await db.owner.transaction();
+    let requests: Promise<[CallResult, CallResult]> | null = null;
+    try {
+      await lockClientErasure(holder, client.id);
+      const holderPid = await backendPid(holder);
+      requests = Promise.all([erase(client), erase(client)]);
+      requests.catch(() => undefined);
+      await untilWaiting(db.owner, "both requests to wait for the client's erasure lock", (w) => w.blockedBy.includes(holderPid) && w.waitEvent === 'advisory', { count: 2 });
+    } finally {
+      await holder.commit();
+    }
+    return requests!;
+  }
 
   it('a restart is audited with its decision before the start; the retry after its failed start audits nothing more', async () => {
     const client = firm.clients[0]!;
@@ -83,15 +121,62 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     expect({ status: run.status.name, newRun: run.runId !== oldRunId, audited: Number(await requested(erasureId)) }).toEqual({ status: 'RUNNING', newRun: true, audited: before + 1 });
   });
 
-  it('two requests at once restart it once: one audit, one run', async () => {
+  it('two requests at once, both having seen the ended run, restart it once: one audit, one run', async () => {
     const client = firm.clients[2]!;
     const { erasureId } = await endedErasure(client);
     const before = Number(await requested(erasureId));
     const startsBefore = startHook.count;
-    const [a, b] = await Promise.all([erase(client), erase(client)]);
+    const [a, b] = await twoAtOnce(client);
     expect([a.status, b.status, a.body.erasureId, b.body.erasureId]).toEqual([202, 202, erasureId, erasureId]);
     expect({ audited: Number(await requested(erasureId)), run: (await describe_(client)).status.name }).toEqual({ audited: before + 1, run: 'RUNNING' });
     expect(startHook.count - startsBefore).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a run Temporal forgot after it closed is restarted like any other: audited once, by the request', async () => {
+    const client = firm.clients[5]!;
+    const first = await erase(client);
+    expect(first.status).toBe(202);
+    const erasureId = first.body.erasureId as string;
+    await forget(client);
+    const before = Number(await requested(erasureId));
+    const again = await erase(client);
+    expect({ status: again.status, erasureId: again.body.erasureId, run: (await describe_(client)).status.name, audited: Number(await requested(erasureId)) }).toEqual({
+      status: 202, erasureId, run: 'RUNNING', audited: before + 1,
+    });
+    // Its run is open now: asking again answers it and audits nothing.
+    const third = await erase(client);
+    expect({ status: third.status, audited: Number(await requested(erasureId)) }).toEqual({ status: 202, audited: before + 1 });
+  });
+
+  it('two requests at once after Temporal forgot the run restart it once', async () => {
+    const client = firm.clients[7]!;
+    const first = await erase(client);
+    expect(first.status).toBe(202);
+    const erasureId = first.body.erasureId as string;
+    await forget(client);
+    const before = Number(await requested(erasureId));
+    const [a, b] = await twoAtOnce(client);
+    expect([a.status, b.status, a.body.erasureId, b.body.erasureId]).toEqual([202, 202, erasureId, erasureId]);
+    expect({ audited: Number(await requested(erasureId)), run: (await describe_(client)).status.name }).toEqual({ audited: before + 1, run: 'RUNNING' });
+  });
+
+  it('a status read of an erasure whose run Temporal forgot records it failed and starts nothing; asking again restarts it, audited', async () => {
+    const client = firm.clients[6]!;
+    const first = await erase(client);
+    expect(first.status).toBe(202);
+    const erasureId = first.body.erasureId as string;
+    await forget(client);
+    const before = Number(await requested(erasureId));
+    const seen = await call(api, 'GET', `/api/erasures/${erasureId}`, { token });
+    const started = await describe_(client).then(
+      (d) => d.status.name,
+      (error: Error) => error.name,
+    );
+    expect({ status: seen.body.status, failureReason: seen.body.failureReason, started, audited: Number(await requested(erasureId)) }).toEqual({
+      status: 'failed', failureReason: expect.stringMatching(/Temporal no longer keeps its run/), started: 'WorkflowNotFoundError', audited: before,
+    });
+    const resumed = await erase(client);
+    expect({ status: resumed.status, run: (await describe_(client)).status.name, audited: Number(await requested(erasureId)) }).toEqual({ status: 202, run: 'RUNNING', audited: before + 1 });
   });
 
   it('the first start of a new erasure after a 503 is no restart: one request, one audit event', async () => {
