@@ -51,7 +51,8 @@ export type DataProtectionStack = {
 export async function startDataProtectionStack(name: string, options: { cancelGraceSeconds?: number } = {}): Promise<DataProtectionStack> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `taalmel-${name}-`));
   const taskQueue = uniqueTaskQueue(name);
-  const parts: Partial<DataProtectionStack> = { taskQueue };
+  // The stack's own fields are closed, so a suite that replaces its worker has the new one shut down.
+  const parts = { taskQueue } as DataProtectionStack;
   const close = async () => {
     await parts.api?.close();
     await parts.worker?.shutdown();
@@ -72,5 +73,6 @@ export async function startDataProtectionStack(name: string, options: { cancelGr
     await close().catch(() => undefined);
     throw error;
   }
-  return { ...(parts as Omit<DataProtectionStack, 'close'>), close };
+  parts.close = close;
+  return parts;
 }
