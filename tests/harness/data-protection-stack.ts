@@ -14,6 +14,7 @@ import type { RunningWorker } from '../../ops/worker';
 import { startTestApi, type TestApi } from './api';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createTestFirm, type TestFirm } from './factories';
+import { closeStack } from './stack';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
 
 /**
@@ -54,10 +55,7 @@ export async function startDataProtectionStack(name: string, options: { cancelGr
   // The stack's own fields are closed, so a suite that replaces its worker has the new one shut down.
   const parts = { taskQueue } as DataProtectionStack;
   const close = async () => {
-    await parts.api?.close();
-    await parts.worker?.shutdown();
-    await parts.temporal?.close();
-    await parts.db?.drop();
+    await closeStack(parts);
     fs.rmSync(root, { recursive: true, force: true });
   };
   try {

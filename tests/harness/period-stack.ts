@@ -8,6 +8,7 @@ import type { RunningWorker } from '../../ops/worker';
 import { loginRoles, startTestApi, type TestApi } from './api';
 import { createTestDatabase, type TestDatabase } from './database';
 import { createTestFirm, type TestFirm } from './factories';
+import { closeStack } from './stack';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from './temporal';
 
 export type PeriodStack = {
@@ -26,12 +27,7 @@ export async function startPeriodStack(name: string, roles: readonly Role[]): Pr
   const taskQueue = uniqueTaskQueue(name);
   // The stack's own fields are closed, so a suite that replaces its worker has the new one shut down.
   const parts = { taskQueue } as PeriodStack;
-  const close = async () => {
-    await parts.api?.close();
-    await parts.worker?.shutdown();
-    await parts.temporal?.close();
-    await parts.db?.drop();
-  };
+  const close = () => closeStack(parts);
   try {
     parts.db = await createTestDatabase();
     parts.temporal = await connectTestTemporal();

@@ -87,6 +87,14 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
       async () => (await handle.describe().catch((error: Error) => ({ status: { name: error.name } }))).status.name,
     );
   }
+  /** An erasure asked for (its run started and recorded), whose run then ended and was forgotten; with its audit count then. */
+  async function forgottenErasure(client: { id: string; name: string }) {
+    const first = await erase(client);
+    expect(first.status).toBe(202);
+    const erasureId = first.body.erasureId as string;
+    await forget(client);
+    return { erasureId, before: Number(await requested(erasureId)) };
+  }
   /**
    * Holds the api's next look at the workflow `workflowId` (its describe) after Temporal answered, until
    * released: the request then decides with what Temporal said before. `described` settles once the
@@ -168,11 +176,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
 
   it('a run Temporal forgot after it closed is restarted like any other: audited once, by the request', async () => {
     const client = firm.clients[5]!;
-    const first = await erase(client);
-    expect(first.status).toBe(202);
-    const erasureId = first.body.erasureId as string;
-    await forget(client);
-    const before = Number(await requested(erasureId));
+    const { erasureId, before } = await forgottenErasure(client);
     const again = await erase(client);
     expect({ status: again.status, erasureId: again.body.erasureId, run: (await describe_(client)).status.name, audited: Number(await requested(erasureId)) }).toEqual({
       status: 202, erasureId, run: 'RUNNING', audited: before + 1,
@@ -184,11 +188,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
 
   it('a request that saw the forgotten run before another restarted it and recorded its start does not restart it again', async () => {
     const client = firm.clients[7]!;
-    const first = await erase(client);
-    expect(first.status).toBe(202);
-    const erasureId = first.body.erasureId as string;
-    await forget(client);
-    const before = Number(await requested(erasureId));
+    const { erasureId, before } = await forgottenErasure(client);
     // The later request asks Temporal first (no run) and is held there; the other request restarts the
     // erasure and records its new run's start; then the held one decides with what it saw.
     const held = holdNextDescribe(clientErasureWorkflowId(firm.id, client.id));
@@ -210,11 +210,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
 
   it('a status read of an erasure whose run Temporal forgot records it failed and starts nothing; asking again restarts it, audited', async () => {
     const client = firm.clients[6]!;
-    const first = await erase(client);
-    expect(first.status).toBe(202);
-    const erasureId = first.body.erasureId as string;
-    await forget(client);
-    const before = Number(await requested(erasureId));
+    const { erasureId, before } = await forgottenErasure(client);
     const seen = await call(api, 'GET', `/api/erasures/${erasureId}`, { token });
     const started = await describe_(client).then(
       (d) => d.status.name,
