@@ -29,11 +29,8 @@ export async function reconcileErasure(deps: { temporal: TemporalHandle; cancelG
   const state = runningRecordState(row.run_token, seen, row.started_run_token === row.run_token ? row.started_run_token : null);
   if (state === 'not_started') {
     const input = { firmId: row.firm_id, clientId: row.client_id, erasureId: row.id, cancelGraceSeconds: deps.cancelGraceSeconds };
-    const started = await startErasureWorkflow(deps.temporal, input, row.workflow_id, row.run_token).then(
-      () => true,
-      () => false,
-    );
-    if (started) await recordStartedRun(trx, row.id, row.run_token);
+    const start = await startErasureWorkflow(deps.temporal, input, row.workflow_id, row.run_token).catch(() => 'failed' as const);
+    if (start === 'started') await recordStartedRun(trx, row.id, row.run_token);
     return row;
   }
   if (state === 'running') return row;

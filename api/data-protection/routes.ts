@@ -141,10 +141,12 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         }
         if (recorded.start) {
           const input = { firmId: recorded.firmId, clientId: recorded.clientId, erasureId: recorded.erasureId, cancelGraceSeconds: deps.cancelGraceSeconds };
-          await startErasureWorkflow(deps.temporal, input, recorded.workflowId, recorded.runToken);
+          const start = await startErasureWorkflow(deps.temporal, input, recorded.workflowId, recorded.runToken);
           // After the start (a short write of its own, not audited): once Temporal forgets the run, the
-          // record still shows it started, so it is restarted with an audit event, not taken for never started.
-          await ctx.state.tenantTransaction((trx) => recordStartedRun(trx, recorded.erasureId, recorded.runToken));
+          // record still shows it started, so it is restarted with an audit event, not taken for never
+          // started. A run found open is recorded by whoever started it, or by the next look that sees it.
+          // The start happened either way, so a failed write here does not fail the request.
+          if (start === 'started') await ctx.state.tenantTransaction((trx) => recordStartedRun(trx, recorded.erasureId, recorded.runToken)).catch(() => undefined);
         }
         ctx.status = 202;
         ctx.body = { erasureId: recorded.erasureId, workflowId: recorded.workflowId };
