@@ -78,3 +78,20 @@ export async function holdThenWrite<T>(
   }
   return { written, waited: await waiting! };
 }
+
+/**
+ * `work` in a transaction of its own on `owner`, committed, with its lock waits bounded (30 s): a lock
+ * held elsewhere (the firm's audit lock while a request waits on Temporal) fails the test, saying so,
+ * instead of stalling it.
+ */
+export async function boundedTransaction(owner: Knex, work: (trx: Knex.Transaction) => Promise<unknown>): Promise<{ ok: true } | { ok: false; error: string }> {
+  return owner
+    .transaction(async (trx) => {
+      await trx.raw(`set local lock_timeout = '30s'`);
+      await work(trx);
+    })
+    .then(
+      () => ({ ok: true as const }),
+      (error: Error) => ({ ok: false as const, error: error.message }),
+    );
+}

@@ -12,6 +12,7 @@ import type { TestDatabase } from '../../harness/database';
 import type { TestFirm } from '../../harness/factories';
 import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
 import { until } from './helpers';
+import { boundedTransaction } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(180_000);
@@ -57,16 +58,8 @@ describe('an export whose workflow starts after its record commits', () => {
       // Committed before the start: visible to another connection, queued.
       const rows = await db.owner('client_exports').where({ client_id: client.id }).select('status');
       expect(rows).toEqual([{ status: 'queued' }]);
-      // Another audited write of the firm, bounded so a held audit lock fails the test instead of stalling it.
-      audited = await db.owner
-        .transaction(async (trx) => {
-          await trx.raw(`set local lock_timeout = '30s'`);
-          await trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() });
-        })
-        .then(
-          () => ({ ok: true }),
-          (error: Error) => ({ ok: false, error: error.message }),
-        );
+      // Another audited write of the firm (a held audit lock fails it instead of stalling the test).
+      audited = await boundedTransaction(db.owner, (trx) => trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() }));
     } finally {
       open();
     }
