@@ -9,7 +9,6 @@ import { Firm } from '../db/models/firm';
 import { User } from '../db/models/user';
 import { noticeView, type NoticeRow } from '../db/notices';
 import { inFirmJobTransaction } from '../db/tenant';
-import { istDate } from '../domain/calendar';
 import { renderNoticeDigest, urgencyOrder, type NoticeDigestRow } from '../domain/notices';
 import { smtpRouteForFirm, type MailDeps } from './mail-transport';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
@@ -50,7 +49,9 @@ export function createNoticeDigestActivities(deps: { knex: Knex; mail?: MailDeps
           const route = await smtpRouteForFirm(mail);
           const out: QueuedMail[] = [];
           for (const user of [...users.values()].filter((u) => u.role === 'manager' && u.active)) {
-            const rendered = renderNoticeDigest({ firmName: firm?.name ?? '', recipientName: user.name, date: input.date, today: istDate(new Date()), notices: ordered });
+            // Overdue is judged on the digest's own date (the IST date of its weekly tick, from the
+            // workflow), never on the clock of the attempt: a retry days later sends the same picture.
+            const rendered = renderNoticeDigest({ firmName: firm?.name ?? '', recipientName: user.name, date: input.date, notices: ordered });
             const one = await queueStaffMail(trx, route, { slotKey: noticeDigestSlot(input.date, user.id), clientId: null, template: 'notice.digest', to: user.email, rendered });
             if (one) out.push(one);
           }

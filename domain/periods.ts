@@ -32,6 +32,50 @@ export function isPeriodKey(value: string): boolean {
 }
 
 /**
+ * The first GST return period: GST replaced VAT, service tax and excise on 1 July 2017, so no
+ * GSTR-2B, GSTR-2A or GST purchase register, and no GST period to close, exists for a month before it.
+ */
+export const FIRST_GST_PERIOD = '2017-07';
+
+/** The month (`YYYY-MM`) an Indian calendar date falls in: `today` is `istDate(now)`, never the UTC date. */
+export function monthOf(today: string): string {
+  return today.slice(0, 7);
+}
+
+/**
+ * Why a period cannot take imports on `today` (an IST date), or null: from July 2017 up to the
+ * period that is running. A period that has begun is allowed because a register is kept (and a 2A
+ * read) while it runs; for a quarterly filer that is the quarter, named by its last month, so in
+ * November a quarterly filer imports for `YYYY-12`. A period not yet begun has no documents, no 2B and
+ * no return, so it is a typo (2062 for 2026) that would otherwise sit unseen under a period nobody opens.
+ */
+export function importPeriodProblem(period: string, today: string, filingFrequency: 'monthly' | 'quarterly' = 'monthly'): 'before_gst' | 'future' | null {
+  if (period < FIRST_GST_PERIOD) return 'before_gst';
+  if (firstMonthOf(period, filingFrequency) > monthOf(today)) return 'future';
+  return null;
+}
+
+/** The first month a period covers: itself, or for a quarterly filer the quarter's first month (`2025-06` → `2025-04`). */
+function firstMonthOf(period: string, filingFrequency: 'monthly' | 'quarterly'): string {
+  if (filingFrequency === 'monthly') return period;
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return `${year}-${String(month - ((month - 1) % 3)).padStart(2, '0')}`;
+}
+
+/**
+ * Why a period cannot be closed on `today` (an IST date), or null: from July 2017 up to the last
+ * month that has ended in IST. A return reports a period that is over (its GSTR-3B can be filed
+ * from the 1st of the next month, domain/calendar/filings.ts), and until then invoices keep
+ * arriving, so closing it would lock books that are still being written. A quarterly filer's period
+ * is named by the quarter's last month, so the quarter ends with that month: the same rule holds.
+ */
+export function closePeriodProblem(period: string, today: string): 'before_gst' | 'not_ended' | null {
+  if (period < FIRST_GST_PERIOD) return 'before_gst';
+  if (period >= monthOf(today)) return 'not_ended';
+  return null;
+}
+
+/**
  * The allowed transitions of docs/period-close.md ("States"). `close_requested` returns to the state it came from (open or
  * reopened) on rejection, withdrawal, a stale approval or expiry, so a reopened period stays marked
  * as such until it is closed again. The database refuses any other change (migration 005).

@@ -5,7 +5,7 @@
  * clientDeadline), so all of them see the new date at once and nothing is ever keyed to the old one.
  * The same extension again (a double click) answers 200 with the first.
  */
-import { extensionReach, periodFitsReturn, qrmpGroup, ruleDueDate, rulesForPeriod, type FilingFrequency, type ReturnRule } from '../../domain/calendar';
+import { extensionDateProblem, extensionReach, MAX_EXTENSION_YEARS, periodFitsReturn, qrmpGroup, ruleDueDate, rulesForPeriod, type FilingFrequency, type ReturnRule } from '../../domain/calendar';
 import { loadCalendarClients, loadFirmCalendar } from '../../db/calendar';
 import { lockKey } from '../../db/advisory-lock';
 import { invalidInput, unprocessable } from '../errors';
@@ -53,11 +53,18 @@ export function extensionRoutes(deps: { temporal: TemporalHandle }): RouteSpec[]
         if (body.filingFrequency !== null && scoped.length === 0) {
           throw invalidInput({ fields: { filingFrequency: `${body.returnType} for ${body.period} has no ${body.filingFrequency} filers${body.stateCodes ? ' in the named states' : ''}` } });
         }
-        // An extension gives more time: never a date before the earliest statutory due date it can reach. Where it
-        // reaches filers with a later date (QRMP filers of a period monthly filers share), it does not apply to them.
-        const earliest = scoped.map((r) => ruleDueDate(r, body.period)).sort()[0];
-        if (earliest && body.dueDate < earliest) {
-          throw unprocessable('extension_before_due_date', `An extension cannot end before the statutory due date (${earliest}).`, { dueDate: earliest });
+        // One rule bounds the date (domain/calendar/extension-bounds.ts): not before the earliest statutory due date the
+        // extension can reach (filers with a later date keep theirs), not more than two years past the latest.
+        const problem = extensionDateProblem(body.dueDate, scoped.map((r) => ruleDueDate(r, body.period)));
+        if (problem?.code === 'before_due_date') {
+          throw unprocessable('extension_before_due_date', `An extension cannot end before the statutory due date (${problem.statutoryDueDate}).`, { dueDate: problem.statutoryDueDate });
+        }
+        if (problem?.code === 'too_far') {
+          throw unprocessable('extension_too_far', `An extension cannot end more than ${MAX_EXTENSION_YEARS} years after the statutory due date (${problem.statutoryDueDate}): the latest is ${problem.latestDueDate}. Check the year.`, {
+            statutoryDueDate: problem.statutoryDueDate,
+            latestDueDate: problem.latestDueDate,
+            fields: { dueDate: `at most ${MAX_EXTENSION_YEARS} years after the statutory due date ${problem.statutoryDueDate}: ${problem.latestDueDate} at the latest` },
+          });
         }
         const sorted = body.stateCodes ? [...body.stateCodes].sort() : null;
         const active = (await loadCalendarClients(trx, firmId)).filter((c) => c.active).map((c) => c.profile);

@@ -1,5 +1,5 @@
 /** How calendar rows become JSON: dates as YYYY-MM-DD, instants with the +05:30 offset. */
-import { filingOpensOn, istIso, qrmpGroup, type CalendarEntry } from '../../domain/calendar';
+import { filingOpensOn, istIso, periodLabel, qrmpGroup, type CalendarEntry } from '../../domain/calendar';
 import type { CalendarClient, CalendarSettings, FirmHoliday, NationalHoliday } from '../../db/calendar';
 
 export function presentEntry(e: CalendarEntry) {
@@ -8,6 +8,8 @@ export function presentEntry(e: CalendarEntry) {
     clientName: e.clientName,
     returnType: e.returnType,
     period: e.period,
+    // The period as a CA reads it (a quarter of the FY, a financial year); `period` stays the key (docs/calendar.md).
+    periodLabel: periodLabel(e.period, e.cadence),
     dueDate: e.dueDate,
     extendedDueDate: e.extendedDueDate,
     targetDate: e.targetDate,

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { isValidDate, RETURN_TYPES } from '../../domain/follow-ups';
 import { pageQuery } from '../pagination';
+import { period } from '../schemas';
 
-const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a period is YYYY-MM');
 export const date = z.string().refine(isValidDate, 'a date is YYYY-MM-DD');
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time is HH:MM');
 const item = z.object({ description: z.string().trim().min(1).max(500), period: period.optional() }).strict();

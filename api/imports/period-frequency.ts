@@ -1,4 +1,7 @@
 /**
+ * The period a new import is for. It must be one GST data can exist for: not before July 2017, not
+ * a period that has not begun (docs/reconciliation.md, "Which periods take imports").
+ *
  * A quarterly (QRMP) filer's purchase register and GSTR-2B are imported for a quarter, named by its
  * last month (docs/reconciliation.md, "Quarterly filers"): its period is the quarter, and its 2B is
  * generated for the quarter. An import at another month would be reconciled and closed as a period
@@ -9,22 +12,46 @@ import type { Knex } from 'knex';
 import { loadCalendarClients } from '../../db/calendar';
 import type { Client } from '../../db/models/client';
 import type { ImportKind } from '../../db/models/import';
-import { frequencyAt } from '../../domain/calendar/rules';
-import { periodProblem, quarterEnd } from '../../domain/periods';
-import { unprocessable } from '../errors';
+import { frequencyAt, type FilingFrequency } from '../../domain/calendar/rules';
+import { istDate } from '../../domain/calendar/dates';
+import { importPeriodProblem, periodProblem, quarterEnd } from '../../domain/periods';
+import { invalidInput, unprocessable } from '../errors';
+
+/**
+ * 400 `invalid_input` on `period` for a period no GST data can exist for on `today` (an IST date):
+ * before July 2017, or not begun yet (for a quarterly filer: its quarter), domain/periods.ts
+ * `importPeriodProblem`. The period is the request's: a portal file's own period must then equal it
+ * (parse-portal.ts).
+ */
+export function assertImportPeriodInRange(period: string, today: string, filingFrequency: FilingFrequency): void {
+  const problem = importPeriodProblem(period, today, filingFrequency);
+  if (problem === 'before_gst') {
+    throw invalidInput({ fields: { period: 'GST began in July 2017: a period is 2017-07 or later' } }, `${period} is before GST began (July 2017): there is no GST return or register for it.`);
+  }
+  if (problem === 'future') {
+    const current = today.slice(0, 7);
+    throw invalidInput(
+      { fields: { period: `not begun yet: today is in ${current}` } },
+      `${period} has not begun yet: imports take the period that is running (${current}${filingFrequency === 'quarterly' ? ', or its quarter' : ''}) or an earlier one. Check the year and month.`,
+    );
+  }
+}
 
 /** The import kinds whose period is the client's filing period. */
 const FILING_PERIOD_KINDS: readonly ImportKind[] = ['purchase_register', 'gstr2b'];
 
 /**
- * 422 `period_not_quarter_end` when the client files quarterly for that period (the frequency in
- * force then: a change applies from a quarter on, domain/calendar/rules.ts) and the month does not end a quarter.
+ * The period of a new import, checked: 400 when it is outside GST or not begun (above), then 422
+ * `period_not_quarter_end` when the client files quarterly for that period (the frequency in force
+ * then: a change applies from a quarter on, domain/calendar/rules.ts) and the month does not end a
+ * quarter. A 2A is a statement of one month, whatever the client's frequency.
  */
 export async function assertImportPeriod(trx: Knex.Transaction, client: Client, kind: ImportKind, period: string): Promise<void> {
-  if (!FILING_PERIOD_KINDS.includes(kind)) return;
-  const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
-  const frequency = profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
-  if (periodProblem(period, frequency) !== 'not_quarter_end') return;
+  const filingKind = FILING_PERIOD_KINDS.includes(kind);
+  const [profiled] = filingKind ? await loadCalendarClients(trx, client.firmId, client.id) : [];
+  const frequency: FilingFrequency = !filingKind ? 'monthly' : profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
+  assertImportPeriodInRange(period, istDate(new Date()), frequency);
+  if (!filingKind || periodProblem(period, frequency) !== 'not_quarter_end') return;
   const end = quarterEnd(period);
   throw unprocessable('period_not_quarter_end', `${client.name} files quarterly for ${period}: its ${kind === 'gstr2b' ? 'GSTR-2B' : 'purchase register'} is imported for the quarter, named by its last month (${end}).`, {
     period, filingFrequency: frequency, quarterEnd: end, fields: { period: `a quarterly filer's period is the quarter's last month: ${end}` },

@@ -18,7 +18,9 @@ import type { CloseRequest } from '../../db/models/close-request';
 import { abandonCloseRequest, lockPeriod, pendingRequest, recordCloseRequest } from '../../db/period-close';
 import { currentEvidence } from '../../db/period-evidence';
 import { periodCloseWorkflowId, type CloseActor, type CloseTimers, type PeriodCloseInput } from '../../workflows/period-close-definitions';
-import { ApiError, unprocessable } from '../errors';
+import { filingOpensOn, istDate } from '../../domain/calendar';
+import { closePeriodProblem } from '../../domain/periods';
+import { ApiError, invalidInput, unprocessable } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 import { periodClosed } from './lock';
 import { closeWorkflowStatus, startCloseWorkflow } from './workflow-client';
@@ -40,6 +42,27 @@ function recordedOf(request: CloseRequest, firmId: string, timers: CloseTimers, 
 }
 
 /**
+ * A period is closed once it is over (domain/periods.ts `closePeriodProblem`, checked on the IST
+ * date): a month before GST is no period at all (400 `invalid_input`), and one still running, or
+ * ahead, is a valid period its time refuses (422 `period_not_ended`, with the first day it can be
+ * closed). Checked before the period's row is locked or created, so a refusal writes nothing.
+ */
+export function assertClosable(period: string, today: string): void {
+  const problem = closePeriodProblem(period, today);
+  if (problem === 'before_gst') {
+    throw invalidInput({ fields: { period: 'GST began in July 2017: a period is 2017-07 or later' } }, `${period} is before GST began (July 2017): there is no GST period to close.`);
+  }
+  if (problem === 'not_ended') {
+    const closableFrom = filingOpensOn(period);
+    throw unprocessable('period_not_ended', `Period ${period} has not ended yet: it can be closed from ${closableFrom}, once its last day is over (IST).`, {
+      period,
+      closableFrom,
+      fields: { period: `not over yet: it can be closed from ${closableFrom}` },
+    });
+  }
+}
+
+/**
  * In the caller's transaction: the period's pending request, or a new one recorded (audited as
  * `period.close_requested`). The period row lock serialises double clicks: the second waits, then
  * finds the first. `ended` (the pending request an earlier look found with its workflow ended) is
@@ -47,6 +70,7 @@ function recordedOf(request: CloseRequest, firmId: string, timers: CloseTimers, 
  */
 export async function recordClose(trx: Knex.Transaction, input: { client: Client; period: string; actor: CloseActor; note: string | null; timers: CloseTimers; ended?: EndedRequest }): Promise<RecordedClose> {
   const { client, period: key } = input;
+  assertClosable(key, istDate(new Date()));
   let period = await lockPeriod(trx, client.id, key);
   if (period.state === 'closed') throw periodClosed(key);
   const existing = period.state === 'close_requested' ? await pendingRequest(client.id, key) : undefined;

@@ -5,7 +5,7 @@
  * the extensions, the holiday calendar and the firm's policy are all passed in, so the API, the daily
  * sweep, follow-ups and notices compute the same dates from the same rows.
  */
-import { addMonths, frequencyAt, ruleApplies, ruleDueDate, type ClientProfile, type FilingFrequency, type ReturnRule, type ReturnType } from './rules';
+import { addMonths, frequencyAt, ruleApplies, ruleDueDate, type Cadence, type ClientProfile, type FilingFrequency, type ReturnRule, type ReturnType } from './rules';
 import { compareDates, dueInstant, plusDays } from './dates';
 import { addDays, type HolidayCalendar } from './working-days';
 
@@ -39,6 +39,8 @@ export type Deadline = {
   returnType: ReturnType;
   period: string;
   ruleId: string;
+  /** The rule's cadence: what the period key stands for (a month, a quarter, a financial year; periodLabel names it). */
+  cadence: Cadence;
   /** Statutory due date from the rules. */
   dueDate: string;
   /** From the latest matching extension; null when none. */
@@ -106,6 +108,7 @@ function build(rule: ReturnRule, period: string, profile: ClientProfile, policy:
     returnType: rule.returnType,
     period,
     ruleId: rule.id,
+    cadence: rule.cadence,
     dueDate,
     extendedDueDate: extension?.dueDate ?? null,
     extensionId: extension?.id ?? null,

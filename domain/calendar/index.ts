@@ -6,3 +6,5 @@ export * from './rules';
 export * from './deadlines';
 export * from './entries';
 export * from './filings';
+export * from './extension-bounds';
+export * from './period-label';

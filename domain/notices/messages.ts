@@ -54,11 +54,16 @@ export function renderNoticeAlert(input: { firmName: string; recipientName: stri
 
 export type NoticeDigestRow = NoticeMailFacts & { flags: string[]; total: number | null; assigneeName: string | null };
 
-/** The weekly digest: every open notice of the firm, most urgent first (the caller orders them). */
-export function renderNoticeDigest(input: { firmName: string; recipientName: string; date: string; today: string; notices: NoticeDigestRow[] }): RenderedEmail {
-  const overdue = input.notices.filter((n) => n.effectiveDueDate !== null && n.effectiveDueDate < input.today).length;
+/**
+ * The weekly digest: every open notice of the firm, most urgent first (the caller orders them).
+ * `date` is the digest's own IST date: a notice is overdue when its effective due date (a due instant
+ * is the end of that date in India) is before it, whatever day the email is actually written.
+ */
+export function renderNoticeDigest(input: { firmName: string; recipientName: string; date: string; notices: NoticeDigestRow[] }): RenderedEmail {
+  const isOverdue = (n: NoticeDigestRow) => n.effectiveDueDate !== null && n.effectiveDueDate < input.date;
+  const overdue = input.notices.filter(isOverdue).length;
   const line = (n: NoticeDigestRow) => {
-    const due = n.effectiveDueDate ? `due ${n.effectiveDueDate}${n.effectiveDueDate < input.today ? ' (OVERDUE)' : ''}` : 'no due date';
+    const due = n.effectiveDueDate ? `due ${n.effectiveDueDate}${isOverdue(n) ? ' (OVERDUE)' : ''}` : 'no due date';
     const stakes = n.flags.filter((f) => f !== 'outside_limitation').map((f) => f.replace(/_/g, ' '));
     const amount = n.total === null ? '' : `, ₹${n.total.toLocaleString('en-IN')}`;
     return `${noticeLine(n)}: ${due}, ${n.state}, ${n.assigneeName ?? 'unassigned'}${amount}${stakes.length ? ` [${stakes.join(', ')}]` : ''}`;

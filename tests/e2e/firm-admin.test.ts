@@ -69,8 +69,14 @@ describe('firm admin pages in the browser', () => {
     const next = new Date(Date.now() + 40 * 86_400_000);
     const period = `${next.getUTCFullYear()}-${String(next.getUTCMonth() + 1).padStart(2, '0')}`;
     await ext.getByLabel('Period').fill(period);
-    await ext.getByLabel('New due date').fill(`${next.getUTCFullYear() + 1}-01-31`);
     await ext.getByLabel('Notification or circular').fill('Notification 09/2026-CT');
+    // A mistyped year, far past any notified extension: refused in the dialog, the due date named, nothing recorded.
+    await ext.getByLabel('New due date').fill('2099-01-31');
+    await ext.getByRole('button', { name: 'Record extension' }).click();
+    const refusal = ext.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/more than 2 years after the statutory due date.*dueDate: at most 2 years after/);
+    await ext.getByLabel('New due date').fill(`${next.getUTCFullYear() + 1}-01-31`);
     await ext.getByRole('button', { name: 'Record extension' }).click();
     await ext.waitFor({ state: 'detached' });
     await page.getByText('Extension recorded: the due dates moved.').waitFor();

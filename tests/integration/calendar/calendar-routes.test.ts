@@ -57,7 +57,7 @@ describe('compliance calendar routes', () => {
     const [first] = (await get('manager', `/api/calendar${JULY}&clientId=${alpha}&returnType=GSTR-3B`)).body.items;
     // Saturdays work by default: Sunday 20 July minus two working days is Friday 18 July.
     expect(first).toEqual({
-      clientId: alpha, clientName: 'Alpha Traders', returnType: 'GSTR-3B', period: '2025-06', dueDate: '2025-07-20', extendedDueDate: null,
+      clientId: alpha, clientName: 'Alpha Traders', returnType: 'GSTR-3B', period: '2025-06', periodLabel: 'Jun 2025', dueDate: '2025-07-20', extendedDueDate: null,
       targetDate: '2025-07-18', status: 'overdue', filing: null, filingOpensOn: '2025-07-01', effectiveDueDate: '2025-07-20', dueAt: '2025-07-20T23:59:59.999+05:30',
     });
   });

@@ -45,6 +45,10 @@ describe('calendar: extensions by filing frequency, QRMP turnover rule', () => {
     const mumbaiQuarterly = await newClient('Mumbai Quarterly', '27', 'quarterly');
     // QRMP from long before the period (a plain create files at its frequency from the start).
     expect(await threeB(delhiQuarterly)).toEqual(['2024-12', '2025-01-24', null, '2025-01-24']);
+    // The same GSTR-3B key is the October–December quarter for the QRMP filer and December for the
+    // monthly one, and each row names its period so (docs/calendar.md, "Periods").
+    const labelOf = async (clientId: string) => (await get('manager', `/api/clients/${clientId}/calendar${JANUARY}`)).body.items.map((i: { period: string; periodLabel: string }) => `${i.period} ${i.periodLabel}`);
+    expect({ quarterly: await labelOf(delhiQuarterly), monthly: await labelOf(delhiMonthly) }).toEqual({ quarterly: ['2024-12 Q3 FY 2024-25 (Oct–Dec 2024)'], monthly: ['2024-12 Dec 2024'] });
 
     // The probe's request: every state, no frequency, the monthly filers' date.
     const monthlyDate = { returnType: 'GSTR-3B', period: '2024-12', stateCodes: null, dueDate: '2025-01-22', reference: 'Notification 02/2025-CT' };
@@ -76,7 +80,7 @@ describe('calendar: extensions by filing frequency, QRMP turnover rule', () => {
     expect(audited.map((e: { after: { filing_frequency: string | null } }) => e.after.filing_frequency)).toEqual([null, 'quarterly', 'quarterly']);
   });
 
-  it('refuses a frequency the return has no filers of for the period, and a date before the scoped filers\' due date', async () => {
+  it('refuses a frequency the return has no filers of for the period, a date before the scoped filers\' due date, and one more than two years after it', async () => {
     const base = { returnType: 'GSTR-3B', period: '2024-12', stateCodes: null, dueDate: '2025-01-30', reference: 'Notification (test)' };
     const refuse = async (body: Record<string, unknown>) => {
       const res = await send('firm_admin', 'POST', '/api/calendar/extensions', { ...base, ...body });
@@ -88,6 +92,11 @@ describe('calendar: extensions by filing frequency, QRMP turnover rule', () => {
     // QRMP group A is due on the 22nd, group B on the 24th: a QRMP-only date before them is no extension.
     expect(await refuse({ filingFrequency: 'quarterly', dueDate: '2025-01-21' })).toEqual([422, 'extension_before_due_date', { dueDate: '2025-01-22' }]);
     expect(await refuse({ filingFrequency: 'quarterly', stateCodes: ['07'], dueDate: '2025-01-23' })).toEqual([422, 'extension_before_due_date', { dueDate: '2025-01-24' }]);
+    // At most two years past the latest statutory date it reaches (the 24th group's 24 January 2025): a mistyped year is refused.
+    expect(await refuse({ dueDate: '2099-01-30' })).toEqual([422, 'extension_too_far', ['dueDate']]);
+    expect(await refuse({ filingFrequency: 'quarterly', dueDate: '2027-01-25' })).toEqual([422, 'extension_too_far', ['dueDate']]);
+    const tooFar = await send('firm_admin', 'POST', '/api/calendar/extensions', { ...base, filingFrequency: 'monthly', dueDate: '2027-01-21' });
+    expect([tooFar.status, tooFar.body.error?.code, tooFar.body.error?.details?.statutoryDueDate, tooFar.body.error?.details?.latestDueDate]).toEqual([422, 'extension_too_far', '2025-01-20', '2027-01-20']);
     expect(await db.owner('calendar_extensions').where({ firm_id: firm.id, reference: 'Notification (test)' })).toEqual([]);
   });
 

@@ -2,7 +2,8 @@
  * Notice reminders and escalations by email as well as in-app, on the real Temporal server with a
  * real worker and the real mail catcher (the plan compressed: a day lasts half a second): each step
  * reaches each of its people once; a step fired again (the activity alone, as a retry would) sends
- * nothing more; and the weekly digest goes once per manager, the open notices most urgent first.
+ * nothing more; and the weekly digest goes once per manager, the open notices most urgent first,
+ * marked overdue by the digest's own date rather than the day it runs.
  */
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -193,5 +194,41 @@ describe('notice reminders by email', () => {
     // Only managers get it.
     expect((await caughtTo(firm.users.staff.email)).filter((m) => m.Subject.startsWith('Open GST notices'))).toEqual([]);
     expect(await db.owner('outbox').where({ firm_id: firm.id, slot_key: `notice-digest:${date}:${firm.users.manager.id}` }).pluck('status')).toEqual(['sent']);
+  });
+  it('judges overdue by the digest\'s own date, not the day it runs (a late run, past or ahead of it, sends the same picture)', async () => {
+    // One notice due between a past digest date and today, one due before that date, one due between
+    // today and a digest date ahead: the attempt's clock would mark the first and not the third.
+    const past = daysFromToday(-20);
+    const ahead = daysFromToday(30);
+    const dueSince = await intake({ form: 'ASMT-10', servedOn: daysFromToday(-40), dueDate: daysFromToday(-10) });
+    const dueBefore = await intake({ form: 'ASMT-10', servedOn: daysFromToday(-40), dueDate: daysFromToday(-25) });
+    const dueAhead = await intake({ form: 'ASMT-10', servedOn: today(), dueDate: daysFromToday(10) });
+    const lineOf = async (date: string) => {
+      await temporal.client.workflow.execute(NOTICE_DIGEST_WORKFLOW, { taskQueue, workflowId: `notice-digest-test-${date}-own-date-${firm.id}`, args: [date] });
+      const [digest] = await eventually(`the digest of ${date} to the manager`, async () => {
+        const found = (await caughtTo(firm.users.manager.email)).filter((m) => m.Subject.startsWith(`Open GST notices, week of ${date}:`));
+        return found.length > 0 && found;
+      });
+      const message = await caughtMessage(digest!.ID);
+      const lines = message.Text.split('\n').filter((l) => l.startsWith('  - '));
+      const overdueLines = lines.filter((l) => l.includes('(OVERDUE)')).length;
+      return { subject: message.Subject, overdueLines, line: (ref: string) => lines.find((l) => l.includes(ref)) ?? `(no line for ${ref})` };
+    };
+
+    const early = await lineOf(past);
+    expect({ dueSince: early.line(dueSince.reference), dueBefore: early.line(dueBefore.reference), dueAhead: early.line(dueAhead.reference) }).toEqual({
+      dueSince: expect.not.stringContaining('OVERDUE'),
+      dueBefore: expect.stringContaining(`due ${daysFromToday(-25)} (OVERDUE)`),
+      dueAhead: expect.not.stringContaining('OVERDUE'),
+    });
+    expect(early.subject).toContain(`, ${early.overdueLines} overdue`);
+
+    const late = await lineOf(ahead);
+    expect({ dueSince: late.line(dueSince.reference), dueBefore: late.line(dueBefore.reference), dueAhead: late.line(dueAhead.reference) }).toEqual({
+      dueSince: expect.stringContaining(`due ${daysFromToday(-10)} (OVERDUE)`),
+      dueBefore: expect.stringContaining(`due ${daysFromToday(-25)} (OVERDUE)`),
+      dueAhead: expect.stringContaining(`due ${daysFromToday(10)} (OVERDUE)`),
+    });
+    expect(late.subject).toContain(`, ${late.overdueLines} overdue`);
   });
 });

@@ -57,8 +57,10 @@ describe('periods and filing frequency, and the portal view', () => {
     const clientId = firm.clients[1]!.id;
     // The change applies from the quarter the option window allows; the months before stay monthly.
     const from = frequencyChangeFrom(new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10));
-    const closedMonth = addMonths(from, -2); // a quarter's second month: never a quarter's name
-    const earlierMonth = addMonths(from, -5);
+    // Quarters' second months (never a quarter's name), over whatever day this runs: the change's quarter
+    // can begin next month, so two months before it may still be running.
+    const closedMonth = addMonths(from, -5);
+    const earlierMonth = addMonths(from, -8);
     await close(clientId, closedMonth);
 
     const changed = await call(api, 'PATCH', `/api/clients/${clientId}`, { token: tokens.firm_admin, body: { filingFrequency: 'quarterly' } });

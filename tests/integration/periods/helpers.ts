@@ -63,7 +63,7 @@ export async function seedReconciledPeriod(db: TestDatabase, firmId: string, cli
 }
 
 
-/** Distinct periods per test, so tests in one file never share a period. */
+/** Distinct periods per test, so tests in one file never share a period; from January 2025 on, months long over (a close needs an ended period). */
 let month = 0;
 export function nextPeriod(): string {
   month += 1;

@@ -244,6 +244,42 @@ describe('period close', () => {
     expect(await db.owner('periods').where({ client_id: clientId(), period })).toEqual([]);
   });
 
+  it('refuses a close of a period not over yet (422 period_not_ended) or before GST (400 on `period`), even reconciled, writing nothing', async () => {
+    const written = async (period: string) => ({
+      periods: await db.owner('periods').where({ client_id: clientId(), period }).count({ n: '*' }),
+      requests: await db.owner('close_requests').where({ client_id: clientId(), period }).count({ n: '*' }),
+    });
+    const nothing = { periods: [{ n: 0 }], requests: [{ n: 0 }] };
+    // The running month (IST), asked again should the month turn while the request is answered.
+    let month: string;
+    let running;
+    do {
+      month = istDate(new Date()).slice(0, 7);
+      await seedReconciledPeriod(db, firm.id, clientId(), month);
+      running = await requestClose(month);
+    } while (istDate(new Date()).slice(0, 7) !== month);
+    expect({ status: running.status, error: running.body.error }).toEqual({
+      status: 422,
+      error: { code: 'period_not_ended', message: expect.any(String), details: { period: month, closableFrom: `${addMonths(month, 1)}-01`, fields: { period: expect.any(String) } } },
+    });
+    expect(await written(month)).toEqual(nothing);
+
+    const ahead = addMonths(month, 2);
+    await seedReconciledPeriod(db, firm.id, clientId(), ahead);
+    const future = await requestClose(ahead);
+    expect([future.status, future.body.error?.code]).toEqual([422, 'period_not_ended']);
+    expect(await written(ahead)).toEqual(nothing);
+
+    await seedReconciledPeriod(db, firm.id, clientId(), '2017-06');
+    const ancient = await requestClose('2017-06');
+    expect([ancient.status, ancient.body.error?.code, Object.keys(ancient.body.error?.details?.fields ?? {})]).toEqual([400, 'invalid_input', ['period']]);
+    expect(await written('2017-06')).toEqual(nothing);
+
+    // The first GST month closes like any other.
+    await seedReconciledPeriod(db, firm.id, clientId(), '2017-07');
+    expect((await requestClose('2017-07')).status).toBe(202);
+  });
+
   it('refuses a stale approval (409 approval_stale) and returns the request to open', async () => {
     const period = nextPeriod();
     await seedReconciledPeriod(db, firm.id, clientId(), period);
@@ -282,11 +318,9 @@ describe('period close', () => {
   });
 
   describe('a closed period', () => {
-    const period = (() => {
-      // The current month: its financial year's correction cut-off is still ahead.
-      const now = new Date();
-      return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
-    })();
+    // Two months ago (IST): over, so it can be closed, and its financial year's correction cut-off is
+    // still ahead whatever today is. Last month is the annual-return test's below.
+    const period = addMonths(istDate(new Date()).slice(0, 7), -2);
     let seeded: Awaited<ReturnType<typeof seedReconciledPeriod>>;
 
     beforeAll(async () => {

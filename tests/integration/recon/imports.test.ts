@@ -3,6 +3,8 @@
  * files refused with clear errors and nothing stored.
  */
 import { UploadTokens } from '../../../api/imports/upload-token';
+import { istDate } from '../../../domain/calendar/dates';
+import { addMonths } from '../../../domain/calendar/rules';
 import { call, login } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -145,6 +147,31 @@ describe('imports', () => {
     expect((await call(api, 'GET', `/api/imports/${mine.body.importId}`, { token: otherToken })).status).toBe(404);
     const reviewer = await login(api, firm.users.reviewer.email, firm.users.reviewer.password);
     expect((await createImport(api, reviewer, clientId, 'gstr2b', PERIOD)).status).toBe(403);
+  });
+
+  it('refuses a period before GST (July 2017) or not begun yet with 400 on `period`, writing nothing; takes the running month and July 2017', async () => {
+    // The second client, so the listing test below sees only its own. Two months ahead stays in the
+    // future even if the month turns (IST) while this runs; the running month only becomes a past one.
+    const client = firm.clients[1]!.id;
+    const month = istDate(new Date()).slice(0, 7);
+    const written = async () => ({
+      imports: Number((await db.owner('imports').where({ client_id: client }).count({ n: '*' }))[0]!.n),
+      audited: Number((await db.owner('audit_events').where({ firm_id: firm.id }).count({ n: '*' }))[0]!.n),
+    });
+    const before = await written();
+    const attempts = [['gstr2b', '2017-06'], ['purchase_register', '2016-04'], ['gstr2a', '2017-06'], ['gstr2b', addMonths(month, 2)], ['purchase_register', '2099-12'], ['gstr2a', addMonths(month, 2)]] as const;
+    const answers = [];
+    for (const [kind, period] of attempts) {
+      const res = await createImport(api, staff, client, kind, period, 100);
+      answers.push([kind, period, res.status, res.body.error?.code, Object.keys(res.body.error?.details?.fields ?? {})]);
+    }
+    expect(answers).toEqual(attempts.map(([kind, period]) => [kind, period, 400, 'invalid_input', ['period']]));
+    expect(await written()).toEqual(before);
+
+    for (const [kind, period] of [['purchase_register', month], ['gstr2b', '2017-07'], ['gstr2a', month]] as const) {
+      const res = await createImport(api, staff, client, kind, period, 100);
+      expect([kind, period, res.status, res.body.error]).toEqual([kind, period, 201, undefined]);
+    }
   });
 
   it("lists a client's imports, newest first, filtered and paged", async () => {

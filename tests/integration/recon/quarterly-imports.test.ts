@@ -5,6 +5,9 @@
  * GSTR-2A of any month is taken; the frequency in force for the period decides, so a month before
  * the client moved to quarterly filing is taken.
  */
+import { istDate } from '../../../domain/calendar/dates';
+import { addMonths } from '../../../domain/calendar/rules';
+import { quarterEnd } from '../../../domain/periods';
 import { login } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -49,6 +52,18 @@ describe('imports of a quarterly filer', () => {
     expect((await createImport(api, staff, clientId, 'gstr2b', '2024-09')).status).toBe(201);
     expect((await createImport(api, staff, clientId, 'gstr2a', '2024-08')).status).toBe(201);
     expect((await createImport(api, staff, clientId, 'purchase_register', '2024-05')).status).toBe(201);
+  });
+
+  it("takes the running quarter, named by its last month, and refuses a quarter not begun with 400, writing nothing", async () => {
+    // The quarter running today (IST) is named by a month that may lie ahead: it is taken. Two quarters on is
+    // not begun whatever day this runs, even if the quarter turns meanwhile.
+    const running = quarterEnd(istDate(new Date()).slice(0, 7));
+    expect((await createImport(api, staff, clientId, 'purchase_register', running)).status).toBe(201);
+    const before = await imports();
+    const ahead = addMonths(running, 6);
+    const res = await createImport(api, staff, clientId, 'gstr2b', ahead);
+    expect([res.status, res.body.error?.code, res.body.error?.details?.fields && Object.keys(res.body.error.details.fields)]).toEqual([400, 'invalid_input', ['period']]);
+    expect(await imports()).toBe(before);
   });
 
   it('asks nothing of a monthly filer', async () => {

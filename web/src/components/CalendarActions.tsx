@@ -8,7 +8,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../http/client';
 import type { CalendarEntry, Holidays } from '../http/types';
-import { formatDate, formatPeriod, todayInIndia } from '../lib/format';
+import { formatDate, todayInIndia } from '../lib/format';
 import { STATES } from '../lib/gstin';
 import { notifyDone } from '../lib/notify';
 import { ActionModal } from './ActionModal';
@@ -34,7 +34,7 @@ export function RecordFiling({ entry, onClose }: { entry: CalendarEntry; onClose
     <ActionModal
       opened
       onClose={onClose}
-      title={`${entry.returnType} ${formatPeriod(entry.period)} filed`}
+      title={`${entry.returnType} ${entry.periodLabel} filed`}
       submitLabel="Record filing"
       onSubmit={async () => {
         await api.post(`/api/clients/${entry.clientId}/filings`, { returnType: entry.returnType, period: entry.period, filedOn, arn });

@@ -1,5 +1,6 @@
 /** Period-close refusals in words a person understands (the API's codes stay the source). */
 import { ApiError } from '../http/client';
+import { notEndedRefusal } from '../lib/close-window';
 import { errorText } from './QueryState';
 
 export function closeRefusal(error: unknown): { title: string; message: string } {
@@ -17,6 +18,8 @@ export function closeRefusal(error: unknown): { title: string; message: string }
         const words = missing.map((m) => (m === 'purchase_register' ? 'a purchase register' : m === 'gstr2b' ? 'a GSTR-2B' : 'a completed reconciliation of the latest files'));
         return { title: 'Not ready to close', message: `Closing needs ${words.length ? words.join(', ') : 'a completed reconciliation of the latest register and GSTR-2B'} for this period.` };
       }
+      case 'period_not_ended':
+        return notEndedRefusal(error.details.closableFrom);
       case 'period_closed':
         return { title: 'The period is closed', message: 'Nothing in a closed period can change. A firm admin can reopen it with a reason.' };
       case 'close_request_abandoned':

@@ -217,7 +217,10 @@ export type CalendarEntry = {
   clientId: string;
   clientName: string;
   returnType: string;
+  /** The key (`YYYY-MM`, the period's last month): what a filing names. */
   period: string;
+  /** The period as a CA reads it: "Nov 2025", "Q3 FY 2025-26 (Oct–Dec 2025)", "FY 2025-26" (docs/calendar.md). */
+  periodLabel: string;
   dueDate: string;
   extendedDueDate: string | null;
   targetDate: string;

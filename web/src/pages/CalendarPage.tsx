@@ -9,7 +9,7 @@ import type { CalendarEntry, CalendarPage as CalendarList, DeadlineStatus } from
 import { ExtensionForm, HolidaysDialog, RecordFiling } from '../components/CalendarActions';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
-import { formatDate, formatPeriod, previousPeriod } from '../lib/format';
+import { formatDate, previousPeriod } from '../lib/format';
 
 const STATUS: Record<DeadlineStatus, { label: string; color: string }> = {
   upcoming: { label: 'Upcoming', color: 'gray' },
@@ -36,7 +36,7 @@ function monthWindow(month: string): { from: string; to: string } {
  * docs/calendar.md) as its hint; `today` is the API's date in India, not the browser's.
  */
 function RecordFilingButton({ entry: e, today, onRecord }: { entry: CalendarEntry; today: string; onRecord: () => void }) {
-  const label = `Record filing of ${e.returnType} ${formatPeriod(e.period)} for ${e.clientName}`;
+  const label = `Record filing of ${e.returnType} ${e.periodLabel} for ${e.clientName}`;
   if (today >= e.filingOpensOn) {
     return (
       <Button size="compact-xs" variant="subtle" ml="xs" onClick={onRecord} aria-label={label}>
@@ -142,7 +142,7 @@ export default function CalendarPage() {
                         </Anchor>
                       </Table.Td>
                       <Table.Td>{e.returnType}</Table.Td>
-                      <Table.Td>{formatPeriod(e.period)}</Table.Td>
+                      <Table.Td>{e.periodLabel}</Table.Td>
                       <Table.Td>{formatDate(e.targetDate)}</Table.Td>
                       <Table.Td>
                         <Badge color={STATUS[e.status].color} variant="light">

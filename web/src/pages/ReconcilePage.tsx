@@ -80,6 +80,8 @@ export default function ReconcilePage() {
             <TextInput
               label="Period"
               type="month"
+              // GST began in July 2017: the API refuses an earlier period (and one not begun yet) with its reason.
+              min="2017-07"
               value={period}
               onChange={(e) => {
                 setPeriod(e.currentTarget.value);

@@ -1,0 +1,49 @@
+/**
+ * When a period can take imports and when it can be closed (domain/periods.ts), checked on an IST
+ * date passed in: the rules never read the clock, so these cases hold on any day.
+ */
+import { closePeriodProblem, FIRST_GST_PERIOD, importPeriodProblem, monthOf } from '../../../domain/periods';
+
+describe('the periods GST data can exist for', () => {
+  it('takes imports from July 2017 up to the month that is running, and refuses the rest', () => {
+    const today = '2026-12-07';
+    const cases = ['2016-04', '2017-06', FIRST_GST_PERIOD, '2024-06', '2026-11', '2026-12', '2027-01', '2030-06', '2099-12'];
+    expect(cases.map((p) => [p, importPeriodProblem(p, today)])).toEqual([
+      ['2016-04', 'before_gst'],
+      ['2017-06', 'before_gst'],
+      ['2017-07', null],
+      ['2024-06', null],
+      ['2026-11', null],
+      ['2026-12', null],
+      ['2027-01', 'future'],
+      ['2030-06', 'future'],
+      ['2099-12', 'future'],
+    ]);
+  });
+
+  it("takes a quarterly filer's running quarter, named by its last month, from the quarter's first day", () => {
+    expect(['2026-09', '2026-12', '2027-03'].map((p) => importPeriodProblem(p, '2026-10-01', 'quarterly'))).toEqual([null, null, 'future']);
+    expect(importPeriodProblem('2026-12', '2026-09-30', 'quarterly')).toBe('future');
+    // A monthly filer's December has not begun in November.
+    expect(importPeriodProblem('2026-12', '2026-11-15', 'monthly')).toBe('future');
+    // The first quarterly GSTR period was July–September 2017.
+    expect(importPeriodProblem('2017-09', '2026-12-07', 'quarterly')).toBeNull();
+    expect(importPeriodProblem('2017-06', '2026-12-07', 'quarterly')).toBe('before_gst');
+  });
+
+  it('moves to the next month at midnight IST, across a year end', () => {
+    expect(importPeriodProblem('2027-01', '2026-12-31')).toBe('future');
+    expect(importPeriodProblem('2027-01', '2027-01-01')).toBeNull();
+    expect(monthOf('2027-01-01')).toBe('2027-01');
+  });
+
+  it('closes a period only once its last day is over (IST), never before GST', () => {
+    const problems = (today: string) => ['2017-06', '2017-07', '2026-11', '2026-12', '2027-01'].map((p) => closePeriodProblem(p, today));
+    expect(problems('2026-12-07')).toEqual(['before_gst', null, null, 'not_ended', 'not_ended']);
+    expect(problems('2026-12-31')).toEqual(['before_gst', null, null, 'not_ended', 'not_ended']);
+    expect(problems('2027-01-01')).toEqual(['before_gst', null, null, null, 'not_ended']);
+    expect(problems('2027-02-01')).toEqual(['before_gst', null, null, null, null]);
+    // A quarter is named by its last month, so it ends with that month: 2026-12 is October–December.
+    expect(closePeriodProblem('2026-12', '2026-11-30')).toBe('not_ended');
+  });
+});
