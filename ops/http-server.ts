@@ -27,12 +27,14 @@ export type ServerTimeouts = {
 };
 
 export function apiServerOptions(timeouts: ServerTimeouts): http.ServerOptions {
+  // Node ends a request still arriving after `requestTimeout` (300 s by default) with a bare 408:
+  // the api's own deadlines must answer first, in the error shape, so the server waits a little
+  // past the longest (an upload's).
+  const requestTimeout = Math.max(timeouts.uploadTimeoutMs, timeouts.requestTimeoutMs) + SERVER_TIMEOUT_MARGIN_MS;
   return {
-    // Node ends a request still arriving after `requestTimeout` (300 s by default) with a bare 408:
-    // the api's own deadlines must answer first, in the error shape, so the server waits a little
-    // past the longest (an upload's).
-    requestTimeout: Math.max(timeouts.uploadTimeoutMs, timeouts.requestTimeoutMs) + SERVER_TIMEOUT_MARGIN_MS,
-    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout,
+    // Node refuses headers allowed longer than the whole request (short deadlines configured).
+    headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
   };
 }

@@ -143,8 +143,12 @@ export function apiLimits(config: Config): AppDeps['limits'] {
 export async function closeHttpServer(server: http.Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // A request still running leaves its connection idle once answered, and Node keeps that for the
+  // whole keep-alive time (ops/http-server.ts): close such connections as they go idle.
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
   const force = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
+  clearInterval(idle);
   clearTimeout(force);
 }
 
