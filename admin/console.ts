@@ -51,6 +51,24 @@ function dashboardComponentPath(): string {
   return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string);
 }
 
+/** The stylesheet link AdminJS's page template writes into every console page. */
+const THIRD_PARTY_FONTS = /<link\b[^>]*\bhref="https:\/\/fonts\.googleapis\.com\/[^"]*"[^>]*>/g;
+
+/**
+ * AdminJS's page template loads its font from Google's servers, so every page a firm admin opened
+ * told Google the admin's address and when they used the console (and showed a failed request on a
+ * network without it). The console's pages are served without that link: the browser's own
+ * sans-serif font stands in for Roboto. Only console pages (HTML) are touched.
+ */
+export function withoutThirdPartyFonts(root: string): Koa.Middleware {
+  const base = root.toLowerCase();
+  return async (ctx, next) => {
+    await next();
+    if (!ctx.path.toLowerCase().startsWith(base) || typeof ctx.body !== 'string' || !ctx.response.is('html')) return;
+    ctx.body = ctx.body.replace(THIRD_PARTY_FONTS, '');
+  };
+}
+
 export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<void> {
   const { default: AdminJS, Router: AdminJSRouter, ComponentLoader } = await import('adminjs');
   const componentLoader = new ComponentLoader();
@@ -63,7 +81,17 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
     rootPath: CONSOLE_ROOT,
     componentLoader,
     branding: { companyName: 'Taalmel', withMadeWithLove: false, logo: false, favicon: undefined, theme: { colors: { primary100: '#2d5be3' } } },
-    locale: { language: 'en', translations: { en: { labels: { users: 'People', clients: 'Clients', sessions: 'Signed-in devices', audit: 'Audit trail' } } } },
+    locale: {
+      language: 'en',
+      translations: {
+        en: {
+          labels: { users: 'People', clients: 'Clients', sessions: 'Signed-in devices', audit: 'Audit trail' },
+          // AdminJS shows this on a page of an action a resource does not offer (edit a device, say)
+          // without filling its {{actionName}} and {{resourceId}} in: a sentence with no placeholders.
+          messages: { forbiddenError: 'The console does not offer this action here.' },
+        },
+      },
+    },
     // Our own home page instead of AdminJS's welcome: the guard has already made this a firm
     // admin's request inside the firm's transaction, so the query sees that firm only.
     dashboard: {
@@ -146,6 +174,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
   const resourceIds = admin.resources.map((resource) => resource.decorate().id());
   const resourceActions = Object.fromEntries(admin.resources.map((resource) => [resource.decorate().id(), Object.keys(resource.decorate().actions)]));
   app.use(consoleGuard({ knex: deps.knex, auth: deps.auth, rootPath: CONSOLE_ROOT, cookieSecure: deps.cookieSecure, assetPaths, resourceIds, resourceActions, publicUrl: deps.publicUrl, writeActions: ['signOut'] }));
+  app.use(withoutThirdPartyFonts(CONSOLE_ROOT));
   const router = AdminJSKoa.buildRouter(admin, app as never);
   app.use(router.routes());
   app.use(router.allowedMethods());

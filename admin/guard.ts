@@ -115,6 +115,18 @@ function deviceChoice(devices: DeviceRow[]): string {
 <p>Enter your password (and a new authenticator code, if enabled) again.</p>`;
 }
 
+/**
+ * A person's name as the console's page header shows it. AdminJS writes the signed-in admin into an
+ * inline script of every page (`window.REDUX_STATE = <JSON>`), and JSON does not escape `<`: a name
+ * holding `</script>` (any firm admin may name a person so, or invite one so named) would end that
+ * script there and run what follows as the other admin's own page, or at least break the console.
+ * The header shows `<` and `>` as their look-alikes ‹ and › instead; the stored name is unchanged
+ * and every other view of it goes through React, which escapes it.
+ */
+export function inlineSafeName(name: string): string {
+  return name.replace(/</g, '\u2039').replace(/>/g, '\u203a');
+}
+
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function loginPage(rootPath: string, message: string | null, replace?: { email: string; devices: DeviceRow[] }): string {
@@ -333,7 +345,7 @@ export function consoleGuard(deps: GuardDeps): Middleware {
           if (unknown) throw new ConsoleError(404, 'not_found', unknown === 'resource' ? 'The console has no such resource.' : 'The console has no such action.');
           await applyScope(trx, { firmId: user.firmId, actor: { userId: user.id, email: user.email, role: user.role }, requestId: String(ctx.state.requestId), ip: ctx.ip });
           extendContext({ firmId: user.firmId, clientId: null, userId: user.id, userEmail: user.email, role: user.role, sessionId: session.id, trx });
-          const admin: ConsoleAdmin = { id: user.id, email: user.email, title: user.name, role: user.role, firmId: user.firmId };
+          const admin: ConsoleAdmin = { id: user.id, email: user.email, title: inlineSafeName(user.name), role: user.role, firmId: user.firmId };
           // @adminjs/koa reads the current admin from ctx.session.adminUser.
           (ctx as Context & { session: unknown }).session = { adminUser: admin };
           ctx.state.consoleAdmin = admin;

@@ -62,6 +62,17 @@ export function consoleChanges(
   return { changes: checked.data };
 }
 
+/**
+ * The form's notice for a refused edit: a field the console does not offer names the ones it does;
+ * a bad value in an offered field (an email that is none, a blank name) points to that field's own
+ * words, rather than claim the field cannot be changed.
+ */
+export function refusalNotice(edits: ConsoleEdits | undefined, refusedFields: string[]): string {
+  const editable = Object.keys(edits?.shape ?? {});
+  if (refusedFields.length > 0 && refusedFields.every((field) => editable.includes(field))) return 'Not saved: correct the fields marked below.';
+  return 'Only these fields can be changed here: ' + (editable.join(', ') || 'none') + '.';
+}
+
 type ValidationErrorClass = new (propertyErrors: Record<string, { message: string; type?: string }>, baseError?: { message: string; type?: string }) => Error;
 
 /** A rule's refusal as AdminJS's validation error: the notice carries the sentence, each field its words. */
@@ -175,7 +186,7 @@ export async function createTaalmelResourceClass() {
       const stored = flat.flatten<Record<string, unknown>, Record<string, unknown>>(JSON.parse(JSON.stringify(row)));
       const result = consoleChanges(model.consoleEdits, stored, params);
       if ('refused' in result) {
-        throw new ValidationError(Object.fromEntries(Object.entries(result.refused).map(([key, message]) => [key, { message }])), { message: 'Only these fields can be changed here: ' + (Object.keys(model.consoleEdits?.shape ?? {}).join(', ') || 'none') + '.' });
+        throw new ValidationError(Object.fromEntries(Object.entries(result.refused).map(([key, message]) => [key, { message }])), { message: refusalNotice(model.consoleEdits, Object.keys(result.refused)) });
       }
       if (Object.keys(result.changes).length > 0) {
         try {

@@ -10,7 +10,7 @@ import type { ErasureDeleted } from '../domain/data-protection';
 import { recordAuditEvent, redactedIdsDigest, REDACTED, REDACTION_EVENT } from './audit';
 import { CLIENT_TABLES, deletionOrder, erasedTables, FOREIGN_KEYS_SQL, PORTAL_USER_DEPENDENTS } from './client-data-catalogue';
 import { clientAuditCondition, clientEntityIds, clientParentIds, clientRows, countErasureRows, erasureRows, mergeParentIds, pgArray, primaryKeyColumns, type ErasureScope, type ParentIds } from './client-data';
-import { countClientNotifications, eraseClientNotifications } from './client-notifications';
+import { countClientNotifications, eraseClientNotifications, lockClientNotifications } from './client-notifications';
 import { lockKey } from './advisory-lock';
 import { setAuditAction } from './tenant';
 
@@ -105,6 +105,7 @@ export async function eraseClientRows(trx: Knex.Transaction, input: { firmId: st
  * needs. One order, so two lockers of the same rows never cross: the client row, then the client's
  * tables parents before children (the reverse of the deletion order: a period before its close
  * requests, a notice before its drafts, as the other paths lock them), each in primary-key order, then
+ * the firm's people's notifications about the client (they name its rows; deleted before them), then
  * the rows hanging off its portal users. The rows are counted, not fetched: lakhs of them never reach
  * this process.
  */
@@ -115,6 +116,7 @@ export async function lockErasedRows(trx: Knex.Transaction, clientId: string, sc
     const keys = (await primaryKeyColumns(trx, table)).map((k) => `${table}.${k}`);
     await locked(erasureRows(trx, table, scope).select(trx.raw('1')).orderBy(keys).forUpdate());
   }
+  await lockClientNotifications(trx, scope);
   const portalUserIds = ((await trx('users').where({ client_id: clientId }).select('id')) as Array<{ id: string }>).map((r) => r.id);
   if (!portalUserIds.length) return;
   for (const { table, column } of PORTAL_USER_DEPENDENTS) {

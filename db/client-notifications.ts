@@ -36,6 +36,18 @@ export async function countClientNotifications(trx: Knex, scope: ErasureScope): 
 }
 
 /**
+ * Locks, `FOR UPDATE` and in key order, every notification the erasure will delete or strip of the
+ * client's items: part of the erasure's lock pass before its first audited write (client-erasure.ts,
+ * lockErasedRows). A person marking one read holds it to the commit; were the erasure to reach it only
+ * while deleting, holding the firm's audit lock, and that transaction then write anything audited,
+ * each would wait for the other. Counted, not fetched.
+ */
+export async function lockClientNotifications(trx: Knex.Transaction, scope: ErasureScope): Promise<void> {
+  const c = condition(scope);
+  await trx.raw(`select count(*) from (select 1 from notifications n where ${c.sql} order by n.id for update) locked`, c.bindings);
+}
+
+/**
  * In the erasure's transaction: a digest that also lists other clients keeps their items; every other
  * notification about the client is deleted. Returns the counts before and after.
  */

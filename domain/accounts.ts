@@ -22,13 +22,8 @@ export function resetExpiry(requestedAt: Date): Date {
   return new Date(requestedAt.getTime() + RESET_TTL_MS);
 }
 
-const MANAGER_MAY_INVITE = new Set(['staff', 'reviewer', 'client']);
-
-/** A firm admin invites any role; a manager staff, reviewers and portal users; nobody else invites. */
-export function mayInvite(inviterRole: string, role: string): boolean {
-  if (inviterRole === 'firm_admin') return true;
-  return inviterRole === 'manager' && MANAGER_MAY_INVITE.has(role);
-}
+// Who may invite whom lives in its own import-free module, which the web app shares.
+export { mayInvite } from './invitation-rule';
 
 /** The attempts left before the account lockout, when low enough to say so (else undefined). */
 export function attemptsLeftHint(failures: number, maxFailures: number): number | undefined {

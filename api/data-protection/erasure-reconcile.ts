@@ -6,8 +6,9 @@
  *   record's run token: the decision to run was recorded and audited by the request, and the id is
  *   the client's, so a start that does happen meanwhile is found, never doubled;
  * - its own run closed without recording the outcome (terminated by an operator, timed out, or its
- *   last write to the record failed): the read records `failed` with why, and asking again resumes it
- *   (a new request, audited as such). A restart is the firm admin's decision, never a read's.
+ *   last write to the record failed), or its run is known to have started and Temporal has forgotten
+ *   it since (its retention): the read records `failed` with why, and asking again resumes it (a new
+ *   request, audited as such). A restart is the firm admin's decision, never a read's.
  * Temporal not answering leaves the record as it is. The record is compared with Temporal by the run
  * token (erasure-run.ts), so an older run of the erasure is never taken for its current one.
  */
@@ -15,27 +16,32 @@ import type { Knex } from 'knex';
 import { lockClientErasure } from '../../db/client-erasure';
 import type { TemporalHandle } from '../temporal-client';
 import { startErasureWorkflow } from './erasure-start';
-import { runningRecordState, seeRun } from './erasure-run';
+import { recordStartedRun, runningRecordState, seeRun, seesOwnRun } from './erasure-run';
 import type { ErasureRow } from './present';
 
 export async function reconcileErasure(deps: { temporal: TemporalHandle; cancelGraceSeconds?: number }, trx: Knex.Transaction, row: ErasureRow): Promise<ErasureRow> {
   if (row.status !== 'running') return row;
   const seen = await seeRun(deps.temporal, row.workflow_id);
   if (seen === 'unknown') return row;
-  const state = runningRecordState(row.run_token, seen);
+  // A run of the current token seen: recorded as started, for when Temporal has forgotten it (erasure-run.ts).
+  if (seesOwnRun(row, seen)) await recordStartedRun(trx, row.id, row.run_token);
+  // The row was read before Temporal was asked: its recorded start is one Temporal had been told of.
+  const state = runningRecordState(row.run_token, seen, row.started_run_token === row.run_token ? row.started_run_token : null);
   if (state === 'not_started') {
     const input = { firmId: row.firm_id, clientId: row.client_id, erasureId: row.id, cancelGraceSeconds: deps.cancelGraceSeconds };
-    await startErasureWorkflow(deps.temporal, input, row.workflow_id, row.run_token).catch(() => undefined);
+    const start = await startErasureWorkflow(deps.temporal, input, row.workflow_id, row.run_token).catch(() => 'failed' as const);
+    if (start === 'started') await recordStartedRun(trx, row.id, row.run_token);
     return row;
   }
-  if (state === 'running' || seen.state !== 'closed') return row;
+  if (state === 'running') return row;
+  const ended = seen.state === 'closed' && seen.token === row.run_token ? `ended (${seen.status.toLowerCase()})` : 'ended and Temporal no longer keeps its run';
   // The same lock as the requests: one that restarts the erasure meanwhile changes the token, and this write then finds nothing.
   await lockClientErasure(trx, row.client_id);
   const [failed] = (await trx('client_erasures')
     .where({ id: row.id, status: 'running', run_token: row.run_token })
     .update({
       status: 'failed',
-      failure_reason: `the erasure's work ended (${seen.status.toLowerCase()}) without recording its outcome: ask again to resume it`,
+      failure_reason: `the erasure's work ${ended} without recording its outcome: ask again to resume it`,
       updated_at: trx.fn.now(),
     })
     .returning('*')) as ErasureRow[];

@@ -8,7 +8,8 @@
  * - `failed`, its last run closed: reopened to `running` (`client.erasure_requested`), started; its
  *   last run still open: answered `failed` with nothing written (the caller waits for it to close);
  * - `running`, its own run closed without recording the outcome: restarted (`client.erasure_requested`,
- *   a new run token), started;
+ *   a new run token), started; also when its run is known to have started and Temporal has forgotten
+ *   it since (erasure-run.ts, `started_run_token`);
  * - `running`, no run of its own ever started (the start failed after the commit): started, not audited
  *   again (the decision that recorded it was);
  * - `running`, its run open: answered as it is.
@@ -23,7 +24,7 @@ import { setAuditAction } from '../../db/tenant';
 import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
 import { ApiError, invalidInput, notFound } from '../errors';
 import { committedErasure, ERASURE_RECORD_COLUMNS, type ErasureRecord } from './erasure-resume';
-import { runningRecordState, type SeenRun } from './erasure-run';
+import { recordStartedRun, runningRecordState, seesOwnRun, type SeenRun } from './erasure-run';
 
 export type RecordedErasure = {
   erasureId: string;
@@ -38,7 +39,16 @@ export type RecordedErasure = {
   runToken: string | null;
 };
 
-export type ErasureRequest = { firmId: string; clientId: string; reason: string; confirmName: string; requestedBy: string; seen: SeenRun | 'unknown' };
+export type ErasureRequest = {
+  firmId: string;
+  clientId: string;
+  reason: string;
+  confirmName: string;
+  requestedBy: string;
+  seen: SeenRun | 'unknown';
+  /** The run token whose start was recorded, read before `seen` (erasure-run.ts, knownStartedToken). */
+  knownStarted: string | null;
+};
 
 export const erasureUnavailable = (erasureId: string) =>
   new ApiError(503, 'unavailable', 'The erasure is recorded but its work could not be started: ask again to start it.', { erasureId });
@@ -80,10 +90,14 @@ export async function recordErasure(trx: Knex.Transaction, input: ErasureRequest
     const runToken = await recordDecision(trx, row, { status: 'running', failure_reason: null });
     return { ...same, status: 'running', change: 'reopened', start: true, runToken };
   }
-  const state = runningRecordState(row.run_token, seen);
+  // A run of the current token seen while Temporal still has it: its start is recorded, so the record
+  // is not taken for one never started once Temporal forgets the run (erasure-run.ts).
+  if (seesOwnRun(row, seen)) await recordStartedRun(trx, row.id, row.run_token);
+  const state = runningRecordState(row.run_token, seen, input.knownStarted);
   if (state === 'running') return { ...same, change: 'none', start: false };
   if (state === 'not_started') return { ...same, change: 'none', start: true };
-  // Its own run closed while the record says running (terminated, or its last write lost): restarted.
+  // Its own run closed while the record says running (terminated, or its last write lost; or it is
+  // known to have started and Temporal has forgotten it): restarted.
   const runToken = await recordDecision(trx, row, {});
   return { ...same, change: 'restarted', start: true, runToken };
 }

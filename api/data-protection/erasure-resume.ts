@@ -9,9 +9,9 @@
 import type { Knex } from 'knex';
 import { lockClientErasure } from '../../db/client-erasure';
 
-export type ErasureRecord = { id: string; firm_id: string; workflow_id: string; status: 'running' | 'failed' | 'completed'; run_token: string | null };
+export type ErasureRecord = { id: string; firm_id: string; workflow_id: string; status: 'running' | 'failed' | 'completed'; run_token: string | null; started_run_token: string | null };
 
-export const ERASURE_RECORD_COLUMNS = ['id', 'firm_id', 'workflow_id', 'status', 'run_token'] as const;
+export const ERASURE_RECORD_COLUMNS = ['id', 'firm_id', 'workflow_id', 'status', 'run_token', 'started_run_token'] as const;
 
 /**
  * The erasure of a client that is gone, under the same per-client lock as a first request (what is

@@ -27,6 +27,8 @@ export type ErasureRow = {
   reason: string;
   /** Which decision the current run carries (migration 035, erasure-run.ts); never shown. */
   run_token: string | null;
+  /** The run token whose start was accepted or seen (migration 039, erasure-run.ts); never shown. */
+  started_run_token: string | null;
   certificate: unknown;
   certificate_jws: string | null;
   failure_reason: string | null;

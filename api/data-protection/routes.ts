@@ -16,7 +16,7 @@ import type { TemporalHandle } from '../temporal-client';
 import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
 import { recordErasure } from './erasure-request';
 import { reconcileErasure } from './erasure-reconcile';
-import { seeRun } from './erasure-run';
+import { knownStartedToken, recordStartedRun, seeRun } from './erasure-run';
 import { awaitEndedRun, erasureEnding, startErasureWorkflow } from './erasure-start';
 import { spendDownload } from './export-download';
 import { deadExport, recordExport, removeExportFiles, startExportWorkflow, type DeadExport } from './export-start';
@@ -123,10 +123,13 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         const workflowId = clientErasureWorkflowId(user.firmId, params.id);
         // What Temporal says of the erasure's run is read first, with no transaction open; the decision
         // it leads to is recorded (and audited) before any start (erasure-request.ts).
+        // Before that, whether the current run's start is recorded: with it, no run in Temporal means one
+        // that ended and was forgotten, not one never started (erasure-run.ts).
         const record = async () => {
+          const knownStarted = await ctx.state.tenantTransaction((trx) => knownStartedToken(trx, params.id));
           const seen = await seeRun(deps.temporal, workflowId);
           return ctx.state.tenantTransaction((trx) =>
-            recordErasure(trx, { firmId: user.firmId, clientId: params.id, reason: body.reason, confirmName: body.confirmName, requestedBy: user.id, seen }),
+            recordErasure(trx, { firmId: user.firmId, clientId: params.id, reason: body.reason, confirmName: body.confirmName, requestedBy: user.id, seen, knownStarted }),
           );
         };
         let recorded = await record();
@@ -138,7 +141,12 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
         }
         if (recorded.start) {
           const input = { firmId: recorded.firmId, clientId: recorded.clientId, erasureId: recorded.erasureId, cancelGraceSeconds: deps.cancelGraceSeconds };
-          await startErasureWorkflow(deps.temporal, input, recorded.workflowId, recorded.runToken);
+          const start = await startErasureWorkflow(deps.temporal, input, recorded.workflowId, recorded.runToken);
+          // After the start (a short write of its own, not audited): once Temporal forgets the run, the
+          // record still shows it started, so it is restarted with an audit event, not taken for never
+          // started. A run found open is recorded by whoever started it, or by the next look that sees it.
+          // The start happened either way, so a failed write here does not fail the request.
+          if (start === 'started') await ctx.state.tenantTransaction((trx) => recordStartedRun(trx, recorded.erasureId, recorded.runToken)).catch(() => undefined);
         }
         ctx.status = 202;
         ctx.body = { erasureId: recorded.erasureId, workflowId: recorded.workflowId };

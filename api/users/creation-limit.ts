@@ -10,8 +10,10 @@
  * Past either, the route answers 429 `rate_limited` with `Retry-After`, for every address alike
  * (before the insert, so the refusal says nothing about the address).
  *
- * One creation of a firm runs at a time: the request's transaction takes the firm's advisory lock
- * before the counts are read and holds it until it ends, past the insert and the count of its answer.
+ * One creation of a firm runs at a time: the creation's transaction takes the firm's advisory lock
+ * before the counts are read and holds it until it ends, past the insert and the count of its answer
+ * (within one api process the creations already wait their turn before it, holding nothing:
+ * api/users/creation-queue.ts).
  * The insert runs in a savepoint: PostgreSQL releases a transaction's locks when an error aborts it,
  * not when the ROLLBACK comes, so a refused insert in the transaction itself would free the lock
  * while this request still counts its answer, and the next creation would read the count before

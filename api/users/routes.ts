@@ -16,6 +16,7 @@ import { ROLES } from '../rbac/permissions';
 import { idParams } from '../schemas';
 import { route, type RouteSpec } from '../routes';
 import { UserCreationLimiter, type UserCreationLimits } from './creation-limit';
+import { FirmCreationQueue } from './creation-queue';
 
 const createBody = z
   .object({
@@ -46,6 +47,7 @@ const emailTaken = (email: string) =>
 
 export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserCreationLimits }): RouteSpec[] {
   const creations = new UserCreationLimiter(deps.knex, deps.limits);
+  const queue = new FirmCreationQueue();
   return [
     route({
       method: 'get',
@@ -69,23 +71,34 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
       // No re-authentication (docs/api.md: firm_admin): inviting a person of any role needs none either,
       // so asking here would guard nothing. Changing a role or deactivating (PATCH) does need one.
       body: createBody,
+      // The password is hashed (argon2id, tens of milliseconds of CPU, far more under load) and the
+      // firm's earlier creations are waited for holding no connection and no slot of the firm; only
+      // the creation itself runs in a short transaction (docs/security-limits.md, "Creating users").
+      transaction: 'handler',
       async handler(ctx, { body }) {
-        if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
         assertPasswordAcceptable(body.password, body.email, 'password');
         const email = body.email.toLowerCase();
-        // Hashed before the firm's creation lock is taken (held from there to the end of the request).
         const passwordHash = await hashPassword(body.password);
-        // The firm's limits come before the insert (the one step whose answer depends on other firms).
-        try {
-          const user = await creations.create(ctx.state.trx, ctx.state.user.firmId, async (savepoint) =>
-            User.query(savepoint).insertAndFetch({ email, name: body.name, role: body.role, clientId: body.clientId ?? null, passwordHash } as Partial<User>),
-          );
-          ctx.status = 201;
-          ctx.body = presentUserRecord(user);
-        } catch (error) {
-          if (isUniqueViolation(error)) throw emailTaken(email);
-          throw error;
-        }
+        const { user: me, tenantTransaction, deadline } = ctx.state;
+        const user = await queue.run(
+          me.firmId,
+          () =>
+            tenantTransaction(async (trx) => {
+              if (body.clientId && !(await Client.query(trx).findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
+              // The firm's limits come before the insert (the one step whose answer depends on other firms).
+              try {
+                return await creations.create(trx, me.firmId, async (savepoint) =>
+                  User.query(savepoint).insertAndFetch({ email, name: body.name, role: body.role, clientId: body.clientId ?? null, passwordHash } as Partial<User>),
+                );
+              } catch (error) {
+                if (isUniqueViolation(error)) throw emailTaken(email);
+                throw error;
+              }
+            }),
+          deadline,
+        );
+        ctx.status = 201;
+        ctx.body = presentUserRecord(user);
       },
     }),
     route({

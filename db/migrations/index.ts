@@ -35,6 +35,7 @@ import * as m030 from './030-reconciliation-ignored-rows-index';
 import * as m032 from './032-audit-chain-last-event-index';
 import * as m035 from './035-erasure-run-token';
 import * as m038 from './038-follow-up-assigned-at';
+import * as m039 from './039-erasure-started-run-token';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -71,4 +72,5 @@ export const migrations: Migration[] = [
   { name: '032-audit-chain-last-event-index', module: m032 },
   { name: '035-erasure-run-token', module: m035 },
   { name: '038-follow-up-assigned-at', module: m038 },
+  { name: '039-erasure-started-run-token', module: m039 },
 ];

@@ -15,11 +15,7 @@
  * tests/unit/recon/csv-records.test.ts compares the two on generated files.
  */
 
-/**
- * Takes one record and csv-parse's `info.lines` for it; false stops the read. The record is the
- * handler's to keep unless the tokenizer was made with `reuseRecords` (then the next record may
- * overwrite it).
- */
+/** Takes one record and csv-parse's `info.lines` for it; false stops the read. The record is the handler's to keep. */
 export type CsvRecordHandler = (record: string[], line: number) => boolean;
 
 /** Where csv-parse must take over: the text from the start of a record on, its line and the `from_line` to give it. */
@@ -61,15 +57,15 @@ export class CsvRecords {
    */
   discard = false;
 
-  /** The one array a quoted line's fields are gathered in, with `reuseRecords`. */
+  /** The array handed on, and never read, while `discard` is set. */
   private readonly scratch: string[] = [];
+  /** The last quoted line's field count: a new record's array is made that long. */
+  private width = 0;
 
   constructor(
     private readonly delimiter: string,
     private readonly fromLine: number,
     private readonly onRecord: CsvRecordHandler,
-    /** Hand every quoted line's fields over in one reused array: a reader that copies what it keeps needs no array per record. */
-    private readonly reuseRecords = false,
   ) {
     if (!CsvRecords.reads(delimiter)) throw new Error(`unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
     this.delimCode = delimiter.charCodeAt(0);
@@ -180,9 +176,11 @@ export class CsvRecords {
       // A quote on the line: field by field; a quoted field may run over several lines.
       const start = p;
       const lineAtStart = this.line;
-      // The fields are written by index and the length set once at the end: emptying the reused
-      // array (`length = 0`) would drop its backing store, so every record would grow a new one.
-      const record = this.reuseRecords ? this.scratch : [];
+      // A new array for every record, made as long as the last one and written by index (the
+      // length set once at the end): an array that was grown field by field would be allocated
+      // again as it grew, and one array reused from record to record was long-lived, so every
+      // field written into it paid V8's write barrier (docs/performance.md, "Readers").
+      const record = new Array<string>(this.width);
       let fields = 0;
       let q = p;
       let terminated = false;
@@ -289,6 +287,7 @@ export class CsvRecords {
         break;
       }
       if (record.length !== fields) record.length = fields;
+      this.width = fields;
       if (!this.emit(record, terminated)) return -1;
       if (terminated) this.line += 1;
       p = next;

@@ -18,6 +18,19 @@ export function cellText(c: Cell): string {
   return String(c).trim();
 }
 
+/**
+ * Whether a text is its own trimmed text without calling `trim`: empty, or beginning and ending
+ * with a printable ASCII character other than a space (trim removes only white space and line
+ * terminators, none of which is one).
+ */
+export function isTrimmed(t: string): boolean {
+  const n = t.length;
+  if (n === 0) return true;
+  const a = t.charCodeAt(0);
+  const z = t.charCodeAt(n - 1);
+  return a > 0x20 && a < 0x7f && z > 0x20 && z < 0x7f;
+}
+
 /** Each field's columns, in header order (empty when the register has none). */
 export type FieldColumns = Readonly<Record<RegisterField, readonly number[]>>;
 
@@ -59,17 +72,31 @@ export function cellOf(list: readonly number[], cells: readonly Cell[], texts: r
   return i < 0 ? null : cells[i]!;
 }
 
-const TOTAL_ROW = /^(grand\s*total|total|sub[\s-]*total|page\s*total|carried\s*over|brought\s*forward)\b/i;
+export const TOTAL_ROW = /^(grand\s*total|total|sub[\s-]*total|page\s*total|carried\s*over|brought\s*forward)\b/i;
 
 /**
  * Whether a (non-blank) cell starts with a total word. The pattern runs only on cells whose first
- * letter is one of its words' first letters, in either case: an /i pattern without the u flag
- * matches an ASCII letter only with its ASCII other case, so no other cell can match.
+ * three letters begin one of its words (gra-, tot-, sub-, pag-, car-, bro-), in either case: an /i
+ * pattern without the u flag matches an ASCII letter only with its ASCII other case, so no other
+ * cell can match. (A register's supplier names and voucher types begin with the words' first
+ * letters on every row: "Supplier…", "Purchase".)
  */
 export function isTotalWord(t: string): boolean {
-  const c = t.charCodeAt(0) | 0x20;
-  // g t s p c b
-  return (c === 0x67 || c === 0x74 || c === 0x73 || c === 0x70 || c === 0x63 || c === 0x62) && TOTAL_ROW.test(t);
+  if (t.length < 3) return false; // every total word has three letters or more
+  // `| 0x20` is a letter's lower case, and equals a lower-case letter for no other character.
+  const c1 = t.charCodeAt(1) | 0x20;
+  const c2 = t.charCodeAt(2) | 0x20;
+  let starts: boolean;
+  switch (t.charCodeAt(0) | 0x20) {
+    case 0x67: starts = c1 === 0x72 && c2 === 0x61; break; // gra
+    case 0x74: starts = c1 === 0x6f && c2 === 0x74; break; // tot
+    case 0x73: starts = c1 === 0x75 && c2 === 0x62; break; // sub
+    case 0x70: starts = c1 === 0x61 && c2 === 0x67; break; // pag
+    case 0x63: starts = c1 === 0x61 && c2 === 0x72; break; // car
+    case 0x62: starts = c1 === 0x72 && c2 === 0x6f; break; // bro
+    default: starts = false;
+  }
+  return starts && TOTAL_ROW.test(t);
 }
 
 /**
@@ -86,6 +113,23 @@ export function ownText(text: string): string {
   return text.length < 13 ? text : [text.slice(0, 1), text.slice(1)].join('');
 }
 
+/**
+ * The eight digits of a text that is exactly `dd-mm-yyyy` (ASCII digits, dashes), as one number:
+ * it tells such texts apart exactly, so it can stand for the text as a memo's key. -1 for any other
+ * text.
+ */
+export function dashedDateKey(t: string): number {
+  if (t.length !== 10 || t.charCodeAt(2) !== 0x2d || t.charCodeAt(5) !== 0x2d) return -1;
+  let key = 0;
+  for (let i = 0; i < 10; i += 1) {
+    if (i === 2 || i === 5) continue;
+    const d = t.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    key = key * 10 + d;
+  }
+  return key;
+}
+
 /** A GSTIN cell's check, and the name its supplier's last row gave (a text of its own). */
 export interface SupplierCheck extends GstinCheck {
   name: string;
@@ -96,6 +140,8 @@ const MEMO_LIMIT = 20_000;
 
 export class CellMemos {
   private readonly dates = new Map<string, DateResult>();
+  /** Dates written `dd-mm-yyyy`, by dashedDateKey. */
+  private readonly dashedDates = new Map<number, DateResult>();
   private readonly gstins = new Map<string, SupplierCheck>();
 
   /** The last date text and its answer: a register sorted by date repeats it row after row, and comparing texts needs no hash. */
@@ -109,12 +155,24 @@ export class CellMemos {
     if (system === this.system) return;
     this.system = system;
     this.dates.clear();
+    this.dashedDates.clear();
     this.lastDateText = '';
     this.lastDate = parseDate('');
   }
 
   date(c: unknown): DateResult {
     if (typeof c !== 'string') return parseDate(c, this.system);
+    const key = dashedDateKey(c);
+    if (key >= 0) {
+      // The commonest shape, remembered by its digits: no hash of a fresh text, no text compared.
+      let d = this.dashedDates.get(key);
+      if (d === undefined) {
+        if (this.dashedDates.size >= MEMO_LIMIT) this.dashedDates.clear();
+        d = parseDate(c, this.system);
+        this.dashedDates.set(key, d);
+      }
+      return d;
+    }
     if (c === this.lastDateText) return this.lastDate;
     let d = this.dates.get(c);
     if (d === undefined) {

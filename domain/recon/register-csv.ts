@@ -9,6 +9,7 @@ import { parse as parseCsvSync } from 'csv-parse/sync';
 import { type ByteSource, peek } from './byte-source';
 import { type CsvFallback, type CsvRecordHandler, CsvRecords, RECORD_MAX } from './csv-records';
 import { looksLikeHeader, mapHeader } from './register-header';
+import { Utf8Pieces } from './utf8-pieces';
 import { RegisterSink, refuse, type RegisterReadOptions, type RegisterReadResult } from './register-sink';
 import { sniffContent } from './sniff';
 
@@ -36,29 +37,27 @@ function detectDelimiter(head: Uint8Array): string {
 }
 
 /**
- * The most bytes decoded at once. Node's streaming TextDecoder hands a piece of about a megabyte
- * back as a two-byte string even when it is ASCII (64 KB pieces come back one-byte), and every
- * text cut from it, kept cells included, was then two bytes a character: the buffered prefix the
- * header was searched in is such a piece.
+ * The most bytes decoded at once: the tokenizer's pending record is joined to each piece, so a
+ * piece is what one write copies. (Node's streaming TextDecoder, which decoded before
+ * utf8-pieces.ts, handed a piece of about a megabyte back as a two-byte string even when it was
+ * ASCII, and every text cut from it took two bytes a character.)
  */
 const DECODE_PIECE = 1 << 16;
 
 /**
  * The records from `from_line` on, as csv-parse streams them with the reader's options: CsvRecords
  * reads plain CSV, and where a record is not plain csv-parse reads from that record to the end
- * (csv-records.ts). A csv-parse error goes to `failed`, after the records before it. With
- * `reuseRecords` a record may be overwritten by the next (CsvRecords's option).
+ * (csv-records.ts). A csv-parse error goes to `failed`, after the records before it.
  */
 export async function tokenize(
   bytes: AsyncIterable<Uint8Array>, delimiter: string, fromLine: number, take: CsvRecordHandler, failed: (e: Error) => void,
-  reuseRecords = false,
 ): Promise<void> {
-  const decoder = new TextDecoder('utf-8'); // drops a leading BOM, as csv-parse's `bom` does
+  const decoder = new Utf8Pieces(); // drops a leading BOM, as csv-parse's `bom` does
   if (!CsvRecords.reads(delimiter)) {
     await csvParseRest({ rest: '', line: 1, fromLine, newline: '' }, bytes[Symbol.asyncIterator](), decoder, delimiter, take, failed);
     return;
   }
-  const fast = new CsvRecords(delimiter, fromLine, take, reuseRecords);
+  const fast = new CsvRecords(delimiter, fromLine, take);
   const it = bytes[Symbol.asyncIterator]();
   let restOfChunk: Uint8Array | undefined;
   try {
@@ -72,7 +71,7 @@ export async function tokenize(
       }
       const bytes = n.value;
       for (let i = 0; i < bytes.length; i += DECODE_PIECE) {
-        fast.write(decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), { stream: true }));
+        fast.write(decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), true));
         // csv-parse reads on from the record the tokenizer left: with the rest of this chunk.
         if (fast.fallback) restOfChunk = bytes.subarray(i + DECODE_PIECE);
         if (fast.stopped || fast.fallback) break;
@@ -89,9 +88,9 @@ export async function tokenize(
 }
 
 /** `bytes` decoded DECODE_PIECE bytes at a time (one-byte strings for ASCII), empty pieces left out. */
-function* decodedPieces(decoder: TextDecoder, bytes: Uint8Array): Generator<string> {
+function* decodedPieces(decoder: Utf8Pieces, bytes: Uint8Array): Generator<string> {
   for (let i = 0; i < bytes.length; i += DECODE_PIECE) {
-    const t = decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), { stream: true });
+    const t = decoder.decode(bytes.length <= DECODE_PIECE ? bytes : bytes.subarray(i, i + DECODE_PIECE), true);
     if (t) yield t;
   }
 }
@@ -102,7 +101,7 @@ function* decodedPieces(decoder: TextDecoder, bytes: Uint8Array): Generator<stri
  * the rest of the chunk it was in, and the chunks after.
  */
 async function csvParseRest(
-  fb: CsvFallback, it: AsyncIterator<Uint8Array>, decoder: TextDecoder, delimiter: string, take: CsvRecordHandler,
+  fb: CsvFallback, it: AsyncIterator<Uint8Array>, decoder: Utf8Pieces, delimiter: string, take: CsvRecordHandler,
   failed: (e: Error) => void, restOfChunk?: Uint8Array,
 ): Promise<void> {
   async function* texts(): AsyncGenerator<string> {
@@ -261,12 +260,12 @@ export async function readRegisterCsv(src: ByteSource, options: RegisterReadOpti
     sink.row(record, line);
     return !sink.fatal;
   };
-  // The sink copies what it keeps of a record (its texts), so one array serves every record.
+  // The sink copies what it keeps of a record (its texts): records are not kept past their row.
   await tokenize(replay(), delimiter, headerLine > 0 ? headerLine : 1, take, (e) => {
     const c = e as Error & { code?: string; lines?: number };
     if (c.code === 'CSV_MAX_RECORD_SIZE') {
       sink.error({ code: 'record_too_long', fatal: true, line: c.lines, message: `line ${c.lines ?? '?'} has more than ${CSV_RECORD_BYTES / RECORD_MAX} MB of text: no register row is that long` });
     } else sink.error({ code: 'invalid_csv', fatal: true, message: e.message });
-  }, true);
+  });
   return sink.result();
 }

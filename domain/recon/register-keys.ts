@@ -111,6 +111,17 @@ export class DocumentIndex {
   private readonly joined = new Map<string, number>();
   private sheetName = '';
   private sheet: SheetTables = this.tablesOf('');
+  /** The last key part asked about and whether it holds a `|`: a register's rows repeat a handful of voucher types (and a supplier's GSTIN). */
+  private lastPart = '';
+  private lastPartBar = false;
+
+  private partHasBar(part: string): boolean {
+    if (part !== this.lastPart) {
+      this.lastPart = part;
+      this.lastPartBar = hasBar(part);
+    }
+    return this.lastPartBar;
+  }
 
   private tablesOf(name: string): SheetTables {
     let t = this.sheets.get(name);
@@ -158,7 +169,7 @@ export class DocumentIndex {
    * which documents fall back to the joined key.
    */
   private joinedKey(kind: 'V' | 'I', part: string, number: string, date: string): string | null {
-    if (!this.sheet.joined && !hasBar(part) && !hasBar(number)) return null;
+    if (!this.sheet.joined && !this.partHasBar(part) && (plainNumber(number) >= 0 || !hasBar(number))) return null;
     return `${this.sheetName}|${kind}|${part}|${number}|${date}`;
   }
 

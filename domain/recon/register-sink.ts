@@ -17,7 +17,7 @@ import { cleanKey, parsePlaceOfSupply, parseYesNo } from './normalise';
 import { finishRow, firstLineRow, type JoinedLines } from './register-docs';
 import { RegisterIssues } from './register-issues';
 import { DocumentIndex } from './register-keys';
-import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, firstFilled, ownText, textOf } from './register-cells';
+import { CellMemos, cellOf, cellText, type FieldColumns, fieldColumns, firstFilled, isTrimmed, ownText, textOf } from './register-cells';
 import { ambiguousNumberColumns, docTypeFromColumn, docTypeFromVoucherType, type RegisterField } from './register-header';
 import type { Cell, RegisterReadOptions, RegisterReadResult } from './register-read-types';
 import { ambiguousMessage, headerColumns, headerFields, mappedColumns, skippedAs } from './register-header-rows';
@@ -59,7 +59,7 @@ export class RegisterSink extends RegisterIssues {
    * upload is refused with the row and field named. Called only when a length check failed.
    */
   private tooLong(list: readonly number[], field: RegisterField, length: number, max: number, rowRef: string, line: number): void {
-    const i = firstFilled(list, this.texts);
+    const i = firstFilled(list, this.rowTexts);
     this.error({ code: 'text_too_long', rowRef, line, column: this.headerRaw[i] ?? String(i), field, message: tooLongMessage(length, max) });
   }
 
@@ -138,8 +138,10 @@ export class RegisterSink extends RegisterIssues {
   private lastVType = '';
   private lastVTypeLower = '';
   private lastVTypeDoc: DocType | 'skip' | null = docTypeFromVoucherType('');
-  /** The row's cell texts, one array reused from row to row. */
+  /** The row's cell texts when its cells are not already their own texts, one array reused from row to row. */
   private readonly texts: string[] = [];
+  /** The texts of the row being read (`texts`, or the cells themselves). */
+  private rowTexts: readonly string[] = this.texts;
 
   /** A row before the header: the header itself, or a title row (its texts kept as the file's title). */
   private findHeader(texts: readonly string[], line: number): void {
@@ -173,14 +175,30 @@ export class RegisterSink extends RegisterIssues {
   /** Reads one source row; `cells` is read during the call only (the CSV reader reuses one array). */
   row(cells: Cell[], line: number): void {
     this.rowsSeen += 1;
-    const texts = this.texts;
-    texts.length = cells.length;
+    // A CSV's cells are texts, nearly always with nothing to trim: then they are the row's texts
+    // as they are, with no second array written (each write into a long-lived array costs a
+    // write barrier).
+    let texts = cells as readonly string[];
+    const n = cells.length;
     let filled = 0;
-    for (let i = 0; i < cells.length; i += 1) {
-      const t = cellText(cells[i]!);
-      texts[i] = t;
-      if (t !== '') filled += 1;
+    let i = 0;
+    for (; i < n; i += 1) {
+      const c = cells[i];
+      if (typeof c !== 'string' || !isTrimmed(c)) break;
+      if (c.length > 0) filled += 1;
     }
+    if (i < n) {
+      const own = this.texts;
+      own.length = n;
+      for (let k = 0; k < i; k += 1) own[k] = cells[k] as string;
+      for (; i < n; i += 1) {
+        const t = cellText(cells[i]!);
+        own[i] = t;
+        if (t !== '') filled += 1;
+      }
+      texts = own;
+    }
+    this.rowTexts = texts;
     if (filled === 0) {
       this.skipped.blank += 1;
       return;

@@ -76,3 +76,18 @@ export async function login(api: { url: string }, email: string, password: strin
   if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${res.text}`);
   return res.body.token as string;
 }
+
+/** Signs `user` in and re-authenticates the session, as the sensitive routes require (`POST /api/auth/reauth`). */
+export async function loginReauthenticated(api: { url: string }, user: { email: string; password: string }): Promise<string> {
+  const token = await login(api, user.email, user.password);
+  const reauth = await call(api, 'POST', '/api/auth/reauth', { token, body: { password: user.password } });
+  if (reauth.status !== 204) throw new Error(`re-authentication of ${user.email} answered ${reauth.status}: ${reauth.text}`);
+  return token;
+}
+
+/** One session for each of `roles` (a firm's users by role), signed in one after the other. */
+export async function loginRoles<R extends string>(api: { url: string }, users: Record<R, { email: string; password: string }>, roles: readonly R[]): Promise<Record<R, string>> {
+  const tokens = {} as Record<R, string>;
+  for (const role of roles) tokens[role] = await login(api, users[role].email, users[role].password);
+  return tokens;
+}

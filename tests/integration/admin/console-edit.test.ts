@@ -100,6 +100,11 @@ describe('console edits', () => {
     expect(Object.keys(long.body.record.errors)).toEqual(['name']);
     const email = await edit('clients', client.id, { email: 'not an email' });
     expect(Object.keys(email.body.record.errors)).toEqual(['email']);
+    // The notice says what went wrong: a value to correct in an offered field, a field not offered.
+    expect({ email: email.body.notice?.message, gstin: gstin.body.notice?.message }).toEqual({
+      email: 'Not saved: correct the fields marked below.',
+      gstin: 'Only these fields can be changed here: name, email, filingFrequency, active.',
+    });
     const row = await db.owner('clients').where({ id: client.id }).first();
     expect({ gstin: row.gstin, name: row.name }).toEqual({ gstin: client.gstin, name: client.name });
     expect((await userRow(firm.users.reviewer.id)).name).not.toBe('x'.repeat(201));

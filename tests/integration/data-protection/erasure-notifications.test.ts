@@ -5,7 +5,7 @@
  * (and quotes the comment), the calendar digest lists the client by name among other clients. The
  * erasure deletes the first kind, keeps a digest's other clients' items, counts them in the
  * certificate, and the restore drill erases and checks them too (also for a client erased before
- * erasures took notifications along). Real PostgreSQL; the erasure's activities are called alone,
+ * erasures took notifications along). The certification refuses while one remains. Real PostgreSQL; the erasure's activities are called alone,
  * as the workflow calls them.
  */
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ import type { DataProtectionDeps } from '../../../activities/data-protection-dep
 import { erasureLogCheck } from '../../../activities/erasure-log';
 import { clientErasureWorkflowId } from '../../../workflows/client-erasure-definitions';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
 import { dataProtectionDepsIn, seedNoticeWithPapers } from './helpers';
 
 jest.setTimeout(60_000);
@@ -83,5 +83,31 @@ describe('erasure of the firm notifications about the client (activities alone)'
     await notify(manager.id, 'period_close.escalation', { clientId: erased.id, period: '2024-06' });
     expect(await erasureLogCheck(db.owner, deps.erasureLogDir)).toMatchObject({ name: 'erasure-log', ok: true });
     expect(JSON.stringify(await payloads())).not.toContain(erased.id);
+  });
+
+  it('does not certify an erasure while a notification about the client remains (one written after the deletion), and names it', async () => {
+    const gstin = validGstin();
+    const [client] = (await db.owner('clients')
+      .insert({ firm_id: firm.id, name: 'Late Notice Client', gstin, email: 'late@notified.example', filing_frequency: 'monthly', state_code: '27' })
+      .returning(['id', 'name'])) as Array<{ id: string; name: string }>;
+    const [row] = await db.owner('client_erasures')
+      .insert({ firm_id: firm.id, client_id: client!.id, workflow_id: clientErasureWorkflowId(firm.id, client!.id), reason: 'engagement ended', requested_by: firm.users.firm_admin.id })
+      .returning('id');
+    const input = { firmId: firm.id, erasureId: (row as { id: string }).id };
+    const erasing = createClientErasureActivities({ knex: db.app, logger: pino({ level: 'silent' }), dataProtection: deps });
+    await erasing.erasureDeleteData(input);
+    // As a workflow of the client that wrote one more reminder after the deletion committed.
+    const late = await notify(firm.users.manager.id, 'period_close.reminder', { clientId: client!.id, period: '2024-07' });
+    const refused = await erasing.erasureCertify(input).then(
+      () => 'certified',
+      (error: Error) => error.message,
+    );
+    const signed = (await db.owner('client_erasures').where({ id: input.erasureId }).first('certificate_jws')).certificate_jws !== null;
+    expect({ refused, signed }).toEqual({ refused: expect.stringMatching(/remains after the deletion \(notifications 1\)/), signed: false });
+    // Once it is gone (a person removed it), the certification signs.
+    await db.owner('notifications').where({ id: late }).del();
+    await erasing.erasureCertify(input);
+    const record = await db.owner('client_erasures').where({ id: input.erasureId }).first('status', 'certificate');
+    expect([record.status, record.certificate.remaining.notifications]).toEqual(['completed', 0]);
   });
 });

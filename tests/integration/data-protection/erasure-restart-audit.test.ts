@@ -4,7 +4,13 @@
  * it (terminated: a run that closed without recording its outcome). The api's Temporal client is
  * held or made to fail at its start of an erasure workflow.
  * - A restart is audited (`client.erasure_requested`) with its decision, before the start, once:
- *   a start that fails after it, a retry, or two requests at once write no second event.
+ *   a start that fails after it, a retry, or two requests at once write no second event. Two
+ *   requests at once are made to meet: both have asked Temporal before either decides (a second
+ *   connection holds the client's erasure lock until both wait for it).
+ * - A run Temporal forgot after it closed (deleted here, as the namespace's retention does) is a
+ *   restart too, not a first start: audited once, by the request; a status read records it failed.
+ *   A request that saw no run before another restarted the erasure and recorded the new run's start
+ *   (its look at Temporal is held) does not take that start for one Temporal forgot.
  * - The first start of a new erasure after a 503 is no restart: one request, one event.
  * - A status read closes the gap of a `running` erasure with nothing running.
  * - The wait for a failed run to close cancels its long poll when the time is up.
@@ -13,12 +19,14 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowService } from '@temporalio/client';
 import { awaitEndedRun } from '../../../api/data-protection/erasure-start';
 import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId } from '../../../workflows/client-erasure-definitions';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
+import { call, login, startTestApi, type CallResult, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { until } from './helpers';
+import { lockClientErasure } from '../../../db/client-erasure';
+import { backendPid, untilWaiting } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
+import { until } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -37,7 +45,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     temporal = await connectTestTemporal();
     api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: '/nonexistent', certificatePublicKey: null, cancelGraceSeconds: 5 } });
     firm = await createTestFirm(db, 'Restart Firm');
-    for (const name of ['Third Client', 'Fourth Client', 'Fifth Client']) {
+    for (const name of ['Third Client', 'Fourth Client', 'Fifth Client', 'Sixth Client', 'Seventh Client', 'Eighth Client']) {
       const gstin = validGstin();
       const [row] = await db.owner('clients').insert({ firm_id: firm.id, name, gstin, email: `${name.split(' ')[0]!.toLowerCase()}@restart.example`, filing_frequency: 'monthly', state_code: '27' }).returning('id');
       firm.clients.push({ id: (row as { id: string }).id, gstin, name });
@@ -64,6 +72,78 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     await handle.terminate('worker lost');
     return { erasureId: row!.id, oldRunId: handle.firstExecutionRunId };
   }
+  /** The erasure's run ends and Temporal forgets it, as its namespace's retention does to a closed run. */
+  async function forget(client: { id: string }) {
+    const workflowId = clientErasureWorkflowId(firm.id, client.id);
+    const handle = temporal.client.workflow.getHandle(workflowId);
+    const { runId } = await handle.describe();
+    await handle.terminate('worker lost');
+    await temporal.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId, runId } });
+    await until(
+      'Temporal to forget the run',
+      async () => handle.describe().then(() => false, (error: Error) => error.name === 'WorkflowNotFoundError'),
+      // Temporal deletes a closed run through a task of its own: a minute or more on a busy machine.
+      120_000,
+      async () => (await handle.describe().catch((error: Error) => ({ status: { name: error.name } }))).status.name,
+    );
+  }
+  /** An erasure asked for (its run started and recorded), whose run then ended and was forgotten; with its audit count then. */
+  async function forgottenErasure(client: { id: string; name: string }) {
+    const first = await erase(client);
+    expect(first.status).toBe(202);
+    const erasureId = first.body.erasureId as string;
+    await forget(client);
+    return { erasureId, before: Number(await requested(erasureId)) };
+  }
+  /**
+   * Holds the api's next look at the workflow `workflowId` (its describe) after Temporal answered, until
+   * released: the request then decides with what Temporal said before. `described` settles once the
+   * answer is in.
+   */
+  function holdNextDescribe(workflowId: string): { described: Promise<void>; release(): void } {
+    const workflows = api.temporal.client.workflow;
+    const getHandle = workflows.getHandle;
+    let release!: () => void;
+    let described!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const answered = new Promise<void>((resolve) => (described = resolve));
+    workflows.getHandle = ((id: string, ...rest: never[]) => {
+      const handle = getHandle.call(workflows, id, ...rest);
+      if (id !== workflowId) return handle;
+      workflows.getHandle = getHandle;
+      const describe = handle.describe.bind(handle);
+      handle.describe = async () => {
+        const answer = await describe().then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+        described();
+        await gate;
+        if ('error' in answer) throw answer.error;
+        return answer.value;
+      };
+      return handle;
+    }) as typeof workflows.getHandle;
+    return { described: answered, release };
+  }
+  /**
+   * Two requests that have both asked Temporal before either decides: the client's erasure lock is
+   * held on a second connection until both wait for it (each asks Temporal before it takes the lock).
+   */
+  async function twoAtOnce(client: { id: string; name: string }) {
+    const holder = await db.owner.transaction();
+    let requests: Promise<[CallResult, CallResult]> | null = null;
+    try {
+      await lockClientErasure(holder, client.id);
+      const holderPid = await backendPid(holder);
+      requests = Promise.all([erase(client), erase(client)]);
+      requests.catch(() => undefined);
+      await untilWaiting(db.owner, "both requests to wait for the client's erasure lock", (w) => w.blockedBy.includes(holderPid) && w.waitEvent === 'advisory', { count: 2 });
+    } finally {
+      await holder.commit();
+    }
+    return requests!;
+  }
 
   it('a restart is audited with its decision before the start; the retry after its failed start audits nothing more', async () => {
     const client = firm.clients[0]!;
@@ -83,15 +163,64 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     expect({ status: run.status.name, newRun: run.runId !== oldRunId, audited: Number(await requested(erasureId)) }).toEqual({ status: 'RUNNING', newRun: true, audited: before + 1 });
   });
 
-  it('two requests at once restart it once: one audit, one run', async () => {
+  it('two requests at once, both having seen the ended run, restart it once: one audit, one run', async () => {
     const client = firm.clients[2]!;
     const { erasureId } = await endedErasure(client);
     const before = Number(await requested(erasureId));
     const startsBefore = startHook.count;
-    const [a, b] = await Promise.all([erase(client), erase(client)]);
+    const [a, b] = await twoAtOnce(client);
     expect([a.status, b.status, a.body.erasureId, b.body.erasureId]).toEqual([202, 202, erasureId, erasureId]);
     expect({ audited: Number(await requested(erasureId)), run: (await describe_(client)).status.name }).toEqual({ audited: before + 1, run: 'RUNNING' });
     expect(startHook.count - startsBefore).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a run Temporal forgot after it closed is restarted like any other: audited once, by the request', async () => {
+    const client = firm.clients[5]!;
+    const { erasureId, before } = await forgottenErasure(client);
+    const again = await erase(client);
+    expect({ status: again.status, erasureId: again.body.erasureId, run: (await describe_(client)).status.name, audited: Number(await requested(erasureId)) }).toEqual({
+      status: 202, erasureId, run: 'RUNNING', audited: before + 1,
+    });
+    // Its run is open now: asking again answers it and audits nothing.
+    const third = await erase(client);
+    expect({ status: third.status, audited: Number(await requested(erasureId)) }).toEqual({ status: 202, audited: before + 1 });
+  });
+
+  it('a request that saw the forgotten run before another restarted it and recorded its start does not restart it again', async () => {
+    const client = firm.clients[7]!;
+    const { erasureId, before } = await forgottenErasure(client);
+    // The later request asks Temporal first (no run) and is held there; the other request restarts the
+    // erasure and records its new run's start; then the held one decides with what it saw.
+    const held = holdNextDescribe(clientErasureWorkflowId(firm.id, client.id));
+    const late = erase(client);
+    late.catch(() => undefined);
+    try {
+      await held.described;
+      const early = await erase(client);
+      const record = await db.owner('client_erasures').where({ id: erasureId }).first('run_token', 'started_run_token');
+      expect({ status: early.status, audited: Number(await requested(erasureId)), startRecorded: record.started_run_token === record.run_token }).toEqual({ status: 202, audited: before + 1, startRecorded: true });
+    } finally {
+      held.release();
+    }
+    const answered = await late;
+    expect({ status: answered.status, erasureId: answered.body.erasureId, audited: Number(await requested(erasureId)), run: (await describe_(client)).status.name }).toEqual({
+      status: 202, erasureId, audited: before + 1, run: 'RUNNING',
+    });
+  });
+
+  it('a status read of an erasure whose run Temporal forgot records it failed and starts nothing; asking again restarts it, audited', async () => {
+    const client = firm.clients[6]!;
+    const { erasureId, before } = await forgottenErasure(client);
+    const seen = await call(api, 'GET', `/api/erasures/${erasureId}`, { token });
+    const started = await describe_(client).then(
+      (d) => d.status.name,
+      (error: Error) => error.name,
+    );
+    expect({ status: seen.body.status, failureReason: seen.body.failureReason, started, audited: Number(await requested(erasureId)) }).toEqual({
+      status: 'failed', failureReason: expect.stringMatching(/Temporal no longer keeps its run/), started: 'WorkflowNotFoundError', audited: before,
+    });
+    const resumed = await erase(client);
+    expect({ status: resumed.status, run: (await describe_(client)).status.name, audited: Number(await requested(erasureId)) }).toEqual({ status: 202, run: 'RUNNING', audited: before + 1 });
   });
 
   it('the first start of a new erasure after a 503 is no restart: one request, one audit event', async () => {

@@ -7,49 +7,34 @@
  * PostgreSQL, Temporal server and worker; the api's Temporal client is held (or made to fail) at its
  * start of an erasure workflow.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { RunningWorker } from '../../../ops/worker';
 import { CLIENT_ERASURE_WORKFLOW } from '../../../workflows/client-erasure-definitions';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { dataProtectionDepsIn, until } from './helpers';
+import { call, loginReauthenticated, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
+import { until } from './helpers';
+import { boundedTransaction } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(240_000);
 
 describe('an erasure whose workflow starts after its record commits', () => {
+  let stack: DataProtectionStack;
   let db: TestDatabase;
   let api: TestApi;
-  let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
   let token: string;
-  const taskQueue = uniqueTaskQueue('erasure-start-after-commit');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-erasure-start-'));
   /** What the api's next start of an erasure workflow does first: wait for a gate, or fail. */
   let startHook: StartHook;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
-    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
-    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk, cancelGraceSeconds: 5 } });
-    firm = await createTestFirm(db);
+    stack = await startDataProtectionStack('erasure-start-after-commit', { cancelGraceSeconds: 5 });
+    ({ db, api, firm } = stack);
     startHook = hookStarts(api, CLIENT_ERASURE_WORKFLOW);
-    token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
-    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+    token = await loginReauthenticated(api, firm.users.firm_admin);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stack?.close();
   });
 
   const erase = (client: { id: string; name: string }) => call(api, 'POST', `/api/clients/${client.id}/erasure`, { token, body: { reason: 'engagement ended', confirmName: client.name } });
@@ -76,16 +61,8 @@ describe('an erasure whose workflow starts after its record commits', () => {
       await until('the api to reach the start of the erasure workflow', async () => waiting && startHook.count === before + 1);
       // Committed before the start: visible to another connection, running.
       rows = await db.owner('client_erasures').where({ client_id: client.id }).select('status');
-      // Another audited write of the firm, bounded so a held audit lock fails the test instead of stalling it.
-      audited = await db.owner
-        .transaction(async (trx) => {
-          await trx.raw(`set local lock_timeout = '30s'`);
-          await trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() });
-        })
-        .then(
-          () => ({ ok: true }),
-          (error: Error) => ({ ok: false, error: error.message }),
-        );
+      // Another audited write of the firm (a held audit lock fails it instead of stalling the test).
+      audited = await boundedTransaction(db.owner, (trx) => trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() }));
     } finally {
       open();
     }

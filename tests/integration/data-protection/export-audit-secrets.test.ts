@@ -4,42 +4,27 @@
  * in their audit snapshots; the export writes it `[secret]`, as the trail does now, and leaves it
  * out of tables/follow_up_links.json. The real api, PostgreSQL, Temporal server and worker; the
  * older trigger is put back for one insert to write such an event.
- */import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { RunningWorker } from '../../../ops/worker';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+ */import { call, loginReauthenticated, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
 import { auditTriggerSql } from '../../../db/audit-triggers';
-import { dataProtectionDepsIn, readZip, seedFollowUpFile, until } from './helpers';
+import { readZip, seedFollowUpFile, until } from './helpers';
 
 jest.setTimeout(120_000);
 
 describe('the audit events of a client export', () => {
+  let stack: DataProtectionStack;
   let db: TestDatabase;
   let api: TestApi;
-  let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
-  const taskQueue = uniqueTaskQueue('export-audit-secrets');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-export-secrets-'));
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
-    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
-    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk } });
-    firm = await createTestFirm(db);
+    stack = await startDataProtectionStack('export-audit-secrets');
+    ({ db, api, firm } = stack);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('masks a token hash an older audit snapshot holds', async () => {
@@ -58,8 +43,7 @@ describe('the audit events of a client export', () => {
     const planted = await db.owner('audit_events').where({ firm_id: firm.id, entity_type: 'follow_up_link' }).first('after');
     expect(planted.after.token_hash).toBe(tokenHash);
 
-    const token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
-    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+    const token = await loginReauthenticated(api, firm.users.firm_admin);
     const started = await call(api, 'POST', `/api/clients/${client.id}/exports`, { token });
     const ready = await until('the export to be ready', async () => {
       const res = await call(api, 'GET', `/api/exports/${started.body.exportId}`, { token });

@@ -14,10 +14,9 @@ import { eraseClientRows } from '../../../db/client-erasure';
 import { createKnex } from '../../../db/knex';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { holdThenWrite } from '../../harness/lock-waits';
 
 jest.setTimeout(120_000);
-
-type Waiter = { pid: number; query: string; blockedBy: number[] };
 
 describe("an erasure's deletion beside a download holding the export's row", () => {
   let db: TestDatabase;
@@ -35,12 +34,6 @@ describe("an erasure's deletion beside a download holding the export's row", () 
     await db?.drop();
   });
 
-  const waiters = async (): Promise<Waiter[]> =>
-    (await db.owner.raw(`select pid, query, pg_blocking_pids(pid) as blocked_by from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.map(
-      (r: { pid: number; query: string; blocked_by: number[] }) => ({ pid: r.pid, query: r.query, blockedBy: r.blocked_by }),
-    );
-  const pidOf = async (trx: Knex.Transaction) => ((await trx.raw('select pg_backend_pid() as pid')).rows[0] as { pid: number }).pid;
-
   it('the download writes and commits while the erasure waits for its row; the erasure then deletes it', async () => {
     const client = firm.clients[1]!;
     // A closed period: the erasure reopens it first, an audited write that takes the firm's audit lock.
@@ -56,41 +49,20 @@ describe("an erasure's deletion beside a download holding the export's row", () 
     const erasureId = randomUUID();
     await db.owner('client_erasures').insert({ id: erasureId, firm_id: firm.id, client_id: client.id, workflow_id: `client-erasure:${firm.id}:${client.id}`, reason: 'asked by the client' });
 
-    const download = await db.owner.transaction();
-    let erasing: Promise<{ ok: true; exportsLeft: number } | { ok: false; error: string }> | null = null;
-    let written: { ok: boolean; error?: string } = { ok: false };
-    try {
-      // Bounded so that a hang fails this test instead of stalling it.
-      await download.raw(`set local lock_timeout = '30s'`);
+    const { written, waited } = await holdThenWrite(db.owner, {
       // As the download does before its audited write.
-      await download.raw('select id from client_exports where id = ? for no key update', [exportId]);
-      const downloadPid = await pidOf(download);
-      erasing = ownerTransaction(erasureOwner, { firmId: firm.id, actor: { userId: null, email: 'system:client-erasure', role: 'system' } }, async (trx) => {
-        await trx.raw(`set local lock_timeout = '30s'`);
-        await eraseClientRows(trx, { firmId: firm.id, clientId: client.id, erasureId });
-        return { ok: true as const, exportsLeft: Number((await trx('client_exports').where({ client_id: client.id }).count({ n: '*' }))[0]!.n) };
-      }).catch((error: Error) => ({ ok: false as const, error: error.message }));
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const seen = await waiters();
-        if (seen.some((w) => w.blockedBy.includes(downloadPid) && /client_exports/i.test(w.query))) break;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for the erasure to wait for the export's row; waiting on locks: ${JSON.stringify(seen)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      hold: (download) => download.raw('select id from client_exports where id = ? for no key update', [exportId]),
+      waiter: () =>
+        ownerTransaction(erasureOwner, { firmId: firm.id, actor: { userId: null, email: 'system:client-erasure', role: 'system' } }, async (trx) => {
+          await trx.raw(`set local lock_timeout = '30s'`);
+          await eraseClientRows(trx, { firmId: firm.id, clientId: client.id, erasureId });
+          return Number((await trx('client_exports').where({ client_id: client.id }).count({ n: '*' }))[0]!.n);
+        }),
+      waitsOn: { what: "the erasure to wait for the export's row", query: /client_exports/i },
       // The download's audited write: the firm's audit lock must be free, not held by the waiting erasure.
-      written = await download('client_exports')
-        .where({ id: exportId })
-        .update({ downloaded_at: download.fn.now(), downloaded_ip: '127.0.0.1', updated_at: download.fn.now() })
-        .then(
-          () => ({ ok: true }),
-          (error: Error) => ({ ok: false, error: error.message }),
-        );
-    } finally {
-      if (written.ok) await download.commit();
-      else await download.rollback();
-    }
-    const erased = await erasing!;
-    expect({ written, erased }).toEqual({ written: { ok: true }, erased: { ok: true, exportsLeft: 0 } });
+      write: (download) => download('client_exports').where({ id: exportId }).update({ downloaded_at: download.fn.now(), downloaded_ip: '127.0.0.1', updated_at: download.fn.now() }),
+    });
+    expect({ written: written.ok || written, erased: waited }).toEqual({ written: true, erased: { ok: true, value: 0 } });
     // The download committed first: its event is in the trail before the erasure's deletion of the row.
     const events = await db.owner('audit_events').where({ entity_id: exportId }).orderBy('seq').pluck('action');
     expect(events.slice(-2)).toEqual([expect.stringMatching(/update/), 'erasure.row_deleted']);

@@ -7,47 +7,32 @@
  * erasure request writes it before its workflow stops the client's workflows.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { RunningWorker } from '../../../ops/worker';
 import { clientErasureWorkflowId } from '../../../workflows/client-erasure-definitions';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { dataProtectionDepsIn, until } from './helpers';
+import { call, loginReauthenticated, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
+import { until } from './helpers';
 
 jest.setTimeout(120_000);
 
 describe('an export asked while the client is being erased', () => {
+  let stack: DataProtectionStack;
   let db: TestDatabase;
   let api: TestApi;
-  let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
-  const taskQueue = uniqueTaskQueue('export-during-erasure');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-export-erasing-'));
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
-    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
-    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk } });
-    firm = await createTestFirm(db);
+    stack = await startDataProtectionStack('export-during-erasure');
+    ({ db, api, firm } = stack);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('is refused with 409 erasure_in_progress and writes nothing; after the erasure failed, the client exports again', async () => {
     const client = firm.clients[0]!;
-    const token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
-    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+    const token = await loginReauthenticated(api, firm.users.firm_admin);
     const [erasure] = (await db.owner('client_erasures')
       .insert({ firm_id: firm.id, client_id: client.id, workflow_id: clientErasureWorkflowId(firm.id, client.id), reason: 'engagement ended', requested_by: firm.users.firm_admin.id })
       .returning(['id', 'status'])) as Array<{ id: string; status: string }>;
@@ -56,7 +41,7 @@ describe('an export asked while the client is being erased', () => {
     const refused = await call(api, 'POST', `/api/clients/${client.id}/exports`, { token });
     expect([refused.status, refused.body.error.code, refused.body.error.details]).toEqual([409, 'erasure_in_progress', { erasureId: erasure!.id }]);
     expect(await db.owner('client_exports').where({ client_id: client.id })).toEqual([]);
-    expect(fs.existsSync(path.join(root, 'exports')) ? fs.readdirSync(path.join(root, 'exports')) : []).toEqual([]);
+    expect(fs.existsSync(stack.deps.exportDir) ? fs.readdirSync(stack.deps.exportDir) : []).toEqual([]);
 
     // The other client of the firm is not being erased: its export goes ahead.
     expect((await call(api, 'POST', `/api/clients/${firm.clients[1]!.id}/exports`, { token })).status).toBe(202);

@@ -5,53 +5,39 @@
  * it, once. The real api, PostgreSQL, Temporal server and worker.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { RunningWorker } from '../../../ops/worker';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { dataProtectionDepsIn, until } from './helpers';
+import { call, loginReauthenticated, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
+import { until } from './helpers';
 
 jest.setTimeout(120_000);
 
 describe('downloading an export whose file the api cannot read', () => {
+  let stack: DataProtectionStack;
   let db: TestDatabase;
   let api: TestApi;
-  let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
-  const taskQueue = uniqueTaskQueue('export-file-missing');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-export-missing-'));
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
-    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
-    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk } });
-    firm = await createTestFirm(db);
+    stack = await startDataProtectionStack('export-file-missing');
+    ({ db, api, firm } = stack);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stack?.close();
   });
 
   it('answers 503 export_file_unavailable without spending the URL, then downloads once the file is back', async () => {
     const client = firm.clients[0]!;
-    const token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
-    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+    const token = await loginReauthenticated(api, firm.users.firm_admin);
     const started = await call(api, 'POST', `/api/clients/${client.id}/exports`, { token });
     expect(started.status).toBe(202);
     const ready = await until('the export to be ready', async () => {
       const res = await call(api, 'GET', `/api/exports/${started.body.exportId}`, { token });
       return res.body.status === 'ready' ? res.body : null;
     });
-    const zip = path.join(root, 'exports', `${started.body.exportId}.zip`);
+    const zip = path.join(stack.deps.exportDir, `${started.body.exportId}.zip`);
     const aside = `${zip}.aside`;
     fs.renameSync(zip, aside);
     const url = new URL(ready.downloadUrl as string);

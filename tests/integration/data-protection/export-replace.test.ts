@@ -5,49 +5,38 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { RunningWorker } from '../../../ops/worker';
 import { CLIENT_EXPORT_WORKFLOW, clientExportWorkflowId } from '../../../workflows/client-export-definitions';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { dataProtectionDepsIn, until } from './helpers';
+import { call, loginReauthenticated, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
+import { until } from './helpers';
 
 jest.setTimeout(240_000);
 
 describe('an export in flight that can no longer become ready', () => {
+  let stack: DataProtectionStack;
   let db: TestDatabase;
   let api: TestApi;
-  let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
+  let temporal: TestTemporal;
+  let taskQueue: string;
   let token: string;
   let exportDir: string;
-  const taskQueue = uniqueTaskQueue('export-replace');
   /** A queue no worker polls: a run started on it stays open until the test ends it. */
   const idleQueue = uniqueTaskQueue('export-replace-idle');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-export-replace-'));
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
-    exportDir = deps.exportDir;
+    stack = await startDataProtectionStack('export-replace');
+    ({ db, api, firm, temporal, taskQueue } = stack);
+    exportDir = stack.deps.exportDir;
     fs.mkdirSync(exportDir, { recursive: true });
-    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
-    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk } });
-    firm = await createTestFirm(db);
-    token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
-    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+    token = await loginReauthenticated(api, firm.users.firm_admin);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stack?.close();
   });
 
   const ready = (exportId: string) =>

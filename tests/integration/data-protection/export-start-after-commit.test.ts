@@ -6,49 +6,34 @@
  * starts its workflow and the export completes. The real api, PostgreSQL, Temporal server and worker;
  * the api's Temporal client is held (or made to fail) at its start of an export workflow.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { RunningWorker } from '../../../ops/worker';
 import { CLIENT_EXPORT_WORKFLOW } from '../../../workflows/client-export-definitions';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
-import { dataProtectionDepsIn, until } from './helpers';
+import { call, loginReauthenticated, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
+import { until } from './helpers';
+import { boundedTransaction } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(180_000);
 
 describe('an export whose workflow starts after its record commits', () => {
+  let stack: DataProtectionStack;
   let db: TestDatabase;
   let api: TestApi;
-  let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
   let token: string;
-  const taskQueue = uniqueTaskQueue('export-start-after-commit');
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'taalmel-export-start-'));
   /** What the api's next start of an export workflow does first: wait for a gate, or fail. */
   let startHook: StartHook;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    const { deps, publicJwk } = await dataProtectionDepsIn(root, db.url);
-    worker = await startTestWorker({ knex: db.app, taskQueue, dataProtection: deps });
-    api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: deps.exportDir, certificatePublicKey: publicJwk } });
-    firm = await createTestFirm(db);
+    stack = await startDataProtectionStack('export-start-after-commit');
+    ({ db, api, firm } = stack);
     startHook = hookStarts(api, CLIENT_EXPORT_WORKFLOW);
-    token = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
-    expect((await call(api, 'POST', '/api/auth/reauth', { token, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+    token = await loginReauthenticated(api, firm.users.firm_admin);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
-    fs.rmSync(root, { recursive: true, force: true });
+    await stack?.close();
   });
 
   const ready = (exportId: string) =>
@@ -73,16 +58,8 @@ describe('an export whose workflow starts after its record commits', () => {
       // Committed before the start: visible to another connection, queued.
       const rows = await db.owner('client_exports').where({ client_id: client.id }).select('status');
       expect(rows).toEqual([{ status: 'queued' }]);
-      // Another audited write of the firm, bounded so a held audit lock fails the test instead of stalling it.
-      audited = await db.owner
-        .transaction(async (trx) => {
-          await trx.raw(`set local lock_timeout = '30s'`);
-          await trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() });
-        })
-        .then(
-          () => ({ ok: true }),
-          (error: Error) => ({ ok: false, error: error.message }),
-        );
+      // Another audited write of the firm (a held audit lock fails it instead of stalling the test).
+      audited = await boundedTransaction(db.owner, (trx) => trx('clients').where({ id: firm.clients[1]!.id }).update({ updated_at: trx.fn.now() }));
     } finally {
       open();
     }

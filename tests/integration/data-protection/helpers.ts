@@ -1,36 +1,15 @@
 /** Shared by the data protection tests: ZIP reading, a real reconciliation, waiting for states. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import type { JWK } from 'jose';
 import type { Knex } from 'knex';
 import * as yauzl from 'yauzl';
-import type { DataProtectionDeps } from '../../../activities/data-protection-deps';
-import { certificateKeyFromSeed, newCertificateSeed } from '../../../db/security/certificate-key';
-import { DEFAULT_ROTATION_POLICY } from '../../../domain/backup-rotation';
 import { call } from '../../harness/api';
 import { importFile, reconData } from '../recon/recon-helpers';
 
 const openZip = promisify<Buffer, yauzl.Options, yauzl.ZipFile>(yauzl.fromBuffer);
 
-/**
- * The worker's data-protection settings with everything under one folder (exports, files, the
- * erasure log under `backups/erasures`) and a fresh certificate key, with the public key the api
- * hands out to check certificates.
- */
-export async function dataProtectionDepsIn(root: string, ownerUrl: string): Promise<{ deps: DataProtectionDeps; publicJwk: JWK }> {
-  const seed = newCertificateSeed();
-  const { publicJwk } = await certificateKeyFromSeed(seed);
-  const deps: DataProtectionDeps = {
-    exportDir: path.join(root, 'exports'),
-    fileStoreDir: path.join(root, 'files'),
-    ownerUrl,
-    certificateKey: seed,
-    rotation: DEFAULT_ROTATION_POLICY,
-    erasureLogDir: path.join(root, 'backups', 'erasures'),
-  };
-  return { deps, publicJwk };
-}
+// Kept importable from here for the suites that build their own stack.
+export { dataProtectionDepsIn } from '../../harness/data-protection-stack';
 
 /** Every entry of a ZIP, by name. */
 export async function readZip(bytes: Buffer): Promise<Map<string, Buffer>> {

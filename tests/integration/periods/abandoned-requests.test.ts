@@ -6,40 +6,33 @@
  * abandons it and starts a fresh one; the rules of who may act still apply. The real api,
  * PostgreSQL, Temporal server and worker.
  */
-import type { RunningWorker } from '../../../ops/worker';
 import { statusQuery } from '../../../workflows/period-close-definitions';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { call, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
 import { eventually } from '../../harness/eventually';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import type { TestFirm } from '../../harness/factories';
+import { startPeriodStack, type PeriodStack } from '../../harness/period-stack';
+import type { TestTemporal } from '../../harness/temporal';
 import { nextPeriod, seedReconciledPeriod } from './helpers';
 
 // Waits on the workflow get a minute each on a busy machine; the tests' own deadline leaves room for them.
 jest.setTimeout(180_000);
 
 describe('a close request whose workflow ended', () => {
+  let stack: PeriodStack;
   let db: TestDatabase;
   let api: TestApi;
   let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
   const tokens: Record<string, string> = {};
-  const taskQueue = uniqueTaskQueue('period-abandoned');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    worker = await startTestWorker({ knex: db.app, taskQueue });
-    api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue });
-    firm = await createTestFirm(db);
-    for (const role of ['firm_admin', 'manager', 'staff'] as const) tokens[role] = await login(api, firm.users[role].email, firm.users[role].password);
+    stack = await startPeriodStack('period-abandoned', ['firm_admin', 'manager', 'staff']);
+    ({ db, api, temporal, firm } = stack);
+    Object.assign(tokens, stack.tokens);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   const clientId = () => firm.clients[0]!.id;

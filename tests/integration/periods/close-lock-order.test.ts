@@ -8,15 +8,13 @@
  * The step runs alone (db/period-close.ts) against PostgreSQL; the new request's locks are taken by hand.
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { abandonCloseRequest } from '../../../db/period-close';
 import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { holdThenWrite } from '../../harness/lock-waits';
 
 jest.setTimeout(120_000);
-
-type Waiter = { pid: number; query: string; blockedBy: number[] };
 
 describe('abandoning an orphan close request beside a new close request of its period', () => {
   let db: TestDatabase;
@@ -30,12 +28,6 @@ describe('abandoning an orphan close request beside a new close request of its p
     await db?.drop();
   });
 
-  const waiters = async (): Promise<Waiter[]> =>
-    (await db.owner.raw(`select pid, query, pg_blocking_pids(pid) as blocked_by from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows.map(
-      (r: { pid: number; query: string; blocked_by: number[] }) => ({ pid: r.pid, query: r.query, blockedBy: r.blocked_by }),
-    );
-  const pidOf = async (trx: Knex.Transaction) => ((await trx.raw('select pg_backend_pid() as pid')).rows[0] as { pid: number }).pid;
-
   it('the step waits for the period without holding the request; the new request takes the request and commits', async () => {
     const client = firm.clients[0]!;
     const staff = firm.users.staff;
@@ -48,36 +40,18 @@ describe('abandoning an orphan close request beside a new close request of its p
     });
     await db.owner('periods').where({ id: periodId }).update({ state: 'close_requested', close_request_id: requestId });
 
-    const request = await db.owner.transaction();
-    let abandoning: Promise<string> | null = null;
-    let took: { ok: boolean; error?: string } = { ok: false };
-    try {
-      await request.raw(`set local lock_timeout = '30s'`);
+    const manager = firm.users.manager;
+    const { written: took, waited: abandoned } = await holdThenWrite(db.owner, {
       // As a new close request does first (db/period-close.ts, lockPeriod).
-      await request.raw('select id from periods where id = ? for no key update', [periodId]);
-      const requestPid = await pidOf(request);
-      const manager = firm.users.manager;
-      abandoning = inTenantTransaction(db.app, { firmId: firm.id, actor: { userId: manager.id, email: manager.email, role: manager.role } }, (trx) => abandonCloseRequest(trx, requestId, 'terminated')).then(
-        (status) => String(status),
-        (error: Error) => `error: ${error.message}`,
-      );
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const seen = await waiters();
-        if (seen.some((w) => w.blockedBy.includes(requestPid) && /periods/i.test(w.query))) break;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for the step to wait for the period; waiting on locks: ${JSON.stringify(seen)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      hold: (request) => request.raw('select id from periods where id = ? for no key update', [periodId]),
+      waiter: () => inTenantTransaction(db.app, { firmId: firm.id, actor: { userId: manager.id, email: manager.email, role: manager.role } }, (trx) => abandonCloseRequest(trx, requestId, 'terminated')),
+      waitsOn: { what: 'the step to wait for the period', query: /periods/i },
       // The new request then locks the orphan to abandon it itself.
-      took = await request.raw('select id from close_requests where id = ? for no key update', [requestId]).then(
-        () => ({ ok: true }),
-        (error: Error) => ({ ok: false, error: error.message }),
-      );
-    } finally {
-      await request.rollback();
-    }
+      write: (request) => request.raw('select id from close_requests where id = ? for no key update', [requestId]),
+      end: 'rollback',
+    });
     // The new request rolled back here: the step then finds the orphan still pending and abandons it.
-    expect({ took, abandoned: await abandoning! }).toEqual({ took: { ok: true }, abandoned: 'abandoned' });
+    expect({ took: took.ok || took, abandoned }).toEqual({ took: true, abandoned: { ok: true, value: 'abandoned' } });
     expect(await db.owner('close_requests').where({ id: requestId }).first('status')).toEqual({ status: 'abandoned' });
     expect(await db.owner('periods').where({ id: periodId }).first('state')).toEqual({ state: 'open' });
   });

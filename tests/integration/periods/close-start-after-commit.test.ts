@@ -16,6 +16,7 @@ import { eventually } from '../../harness/eventually';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { nextPeriod, seedReconciledPeriod } from './helpers';
+import { boundedTransaction } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
 
 jest.setTimeout(180_000);
@@ -64,16 +65,7 @@ describe('a close request whose workflow starts after its record commits', () =>
   const clientId = () => firm.clients[0]!.id;
   const ask = (period: string) => call(api, 'POST', `/api/clients/${clientId()}/periods/${period}/close`, { token: tokens.staff, body: { note: 'ready' } });
   /** In another transaction, bounded so a held lock fails the test instead of stalling it. */
-  const bounded = (work: (trx: TestDatabase['owner']) => Promise<unknown>) =>
-    db.owner
-      .transaction(async (trx) => {
-        await trx.raw(`set local lock_timeout = '20s'`);
-        await work(trx as unknown as TestDatabase['owner']);
-      })
-      .then(
-        () => ({ ok: true }),
-        (error: Error) => ({ ok: false, error: error.message }),
-      );
+  const bounded = (work: (trx: TestDatabase['owner']) => Promise<unknown>) => boundedTransaction(db.owner, (trx) => work(trx as unknown as TestDatabase['owner']));
   const running = async (workflowId: string) => {
     const handle = temporal.client.workflow.getHandle(workflowId);
     await eventually(`workflow ${workflowId} to answer its query`, async () => (await handle.query(statusQuery).catch(() => null))?.state === 'pending', 60_000);

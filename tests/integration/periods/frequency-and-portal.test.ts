@@ -6,11 +6,10 @@
  * internal notes or workflow ids.
  */
 import { frequencyChangeFrom } from '../../../domain/calendar/rules';
-import type { RunningWorker } from '../../../ops/worker';
-import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import { call, login, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startPeriodStack, type PeriodStack } from '../../harness/period-stack';
 import { seedReconciledPeriod } from './helpers';
 
 /** `YYYY-MM` plus `n` months. */
@@ -21,27 +20,19 @@ function addMonths(period: string, n: number): string {
 }
 
 describe('periods and filing frequency, and the portal view', () => {
+  let stack: PeriodStack;
   let db: TestDatabase;
   let api: TestApi;
-  let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
   const tokens: Record<string, string> = {};
-  const taskQueue = uniqueTaskQueue('period-views');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    worker = await startTestWorker({ knex: db.app, taskQueue });
-    api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue });
-    firm = await createTestFirm(db);
-    for (const role of ['firm_admin', 'manager', 'staff', 'client'] as const) tokens[role] = await login(api, firm.users[role].email, firm.users[role].password);
+    stack = await startPeriodStack('period-views', ['firm_admin', 'manager', 'staff', 'client']);
+    ({ db, api, firm } = stack);
+    Object.assign(tokens, stack.tokens);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   async function close(clientId: string, period: string, note?: string): Promise<string> {

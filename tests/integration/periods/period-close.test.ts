@@ -8,12 +8,12 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { inTenantTransaction } from '../../../db/tenant';
 import { addMonths, istDate, plusDays } from '../../../domain/calendar';
 import { financialYearPeriod } from '../../../domain/periods';
-import type { RunningWorker } from '../../../ops/worker';
 import { approveUpdate, statusQuery, withdrawUpdate } from '../../../workflows/period-close-definitions';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startPeriodStack, type PeriodStack } from '../../harness/period-stack';
+import { startTestWorker, type TestTemporal } from '../../harness/temporal';
 import { eventually } from '../../harness/eventually';
 import { insertValidatedImport, nextPeriod, seedReconciledPeriod, STORED_SUMMARY } from './helpers';
 
@@ -21,29 +21,20 @@ import { insertValidatedImport, nextPeriod, seedReconciledPeriod, STORED_SUMMARY
 jest.setTimeout(180_000);
 
 describe('period close', () => {
+  let stack: PeriodStack;
   let db: TestDatabase;
   let api: TestApi;
   let temporal: TestTemporal;
-  let worker: RunningWorker;
   let firm: TestFirm;
   const tokens: Record<string, string> = {};
-  const taskQueue = uniqueTaskQueue('period-close');
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    temporal = await connectTestTemporal();
-    worker = await startTestWorker({ knex: db.app, taskQueue });
-    api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue });
-    firm = await createTestFirm(db);
-    for (const role of ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const) {
-      tokens[role] = await login(api, firm.users[role].email, firm.users[role].password);
-    }
+    stack = await startPeriodStack('period-close', ['firm_admin', 'manager', 'reviewer', 'staff', 'client']);
+    ({ db, api, temporal, firm } = stack);
+    Object.assign(tokens, stack.tokens);
   });
   afterAll(async () => {
-    await api?.close();
-    await worker?.shutdown();
-    await temporal?.close();
-    await db?.drop();
+    await stack?.close();
   });
 
   const clientId = () => firm.clients[0]!.id;
@@ -437,8 +428,8 @@ describe('period close', () => {
     const { closeRequestId, workflowId } = (await requestClose(period)).body;
     await eventually('the workflow to start', async () => (await workflowState(workflowId).catch(() => null))?.state === 'pending', 60_000);
 
-    await worker.shutdown();
-    worker = await startTestWorker({ knex: db.app, taskQueue });
+    await stack.worker.shutdown();
+    stack.worker = await startTestWorker({ knex: db.app, taskQueue: stack.taskQueue });
     const approved = await call(api, 'POST', `/api/close-requests/${closeRequestId}/approve`, { token: tokens.firm_admin, body: {} });
     expect(approved.status).toBe(200);
     expect(await temporal.client.workflow.getHandle(workflowId).result()).toEqual({ closeRequestId, outcome: 'approved' });
@@ -447,7 +438,7 @@ describe('period close', () => {
   describe('timers (configured in seconds here; 48 hours, 5 and 30 days by default)', () => {
     let fastApi: TestApi;
     beforeAll(async () => {
-      fastApi = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, periodClose: { timers: { remindAfterMs: 1500, escalateAfterMs: 3000, expireAfterMs: 6000 } } });
+      fastApi = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue: stack.taskQueue, periodClose: { timers: { remindAfterMs: 1500, escalateAfterMs: 3000, expireAfterMs: 6000 } } });
     });
     afterAll(async () => fastApi?.close());
 

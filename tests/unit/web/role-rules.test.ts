@@ -29,6 +29,28 @@ describe("the web app's role rules", () => {
     expect(spelled).toEqual([]);
   });
 
+  // A list of roles written out in a page (`['staff', 'reviewer', 'client']`) is a rule copied from
+  // the server's: it drifts the day the server's changes. Pages ask CAN, which asks the shared rule.
+  const ROLE_LIST = /\[\s*(?:['"](?:firm_admin|manager|reviewer|staff|client)['"]\s*,\s*)+['"](?:firm_admin|manager|reviewer|staff|client)['"]\s*,?\s*\]/g;
+
+  it('spells out no list of roles outside CAN', () => {
+    const lists = sources(WEB)
+      .filter((f) => f !== RULES)
+      .flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(ROLE_LIST)].map((m) => `${path.relative(WEB, f)}: ${m[0]}`));
+    expect(lists).toEqual([]);
+    // Not blind: the list the invitations page used to carry is seen.
+    expect("const MANAGER_ROLES: Role[] = ['staff', 'reviewer', 'client'];".match(ROLE_LIST)).toEqual(["['staff', 'reviewer', 'client']"]);
+  });
+
+  it("offers the invitations the server's mayInvite allows, through CAN", () => {
+    const rules = fs.readFileSync(RULES, 'utf8');
+    // CAN.invite is the domain's rule itself (no copy to drift): the import and the call.
+    expect(rules).toMatch(/import \{ mayInvite \} from '\.\.\/\.\.\/\.\.\/domain\/invitation-rule';/);
+    expect(rules).toMatch(/invite: \(inviter: Role, role: Role\) => mayInvite\(inviter, role\)/);
+    const page = fs.readFileSync(path.join(WEB, 'components/Invitations.tsx'), 'utf8');
+    expect(page).toMatch(/CAN\.invite\(/);
+  });
+
   it('sees a spelled-out role check (the scan is not blind)', () => {
     const probe = "const admin = user.role === 'firm_admin'; const c = ['a'].includes(user.role);";
     expect(probe.match(/\brole\)?\s*[!=]==?\s*['"][a-z_]+['"]|['"][a-z_]+['"]\s*[!=]==?\s*[\w.]*role\b|\]\.includes\([\w.]*role\)/g)).toEqual(["role === 'firm_admin'", "].includes(user.role)"]);

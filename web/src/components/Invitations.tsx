@@ -59,10 +59,9 @@ function DeliveryState({ delivery }: { delivery: Delivery }) {
   );
 }
 
-const MANAGER_ROLES: Role[] = ['staff', 'reviewer', 'client'];
-
-function rolesFor(role: Role): Role[] {
-  return CAN.inviteAnyRole(role) ? (Object.keys(ROLE_LABEL) as Role[]) : MANAGER_ROLES;
+/** The roles the signed-in person may invite: every role the app names, through the API's rule. */
+function rolesFor(inviter: Role): Role[] {
+  return (Object.keys(ROLE_LABEL) as Role[]).filter((role) => CAN.invite(inviter, role));
 }
 
 export function Invitations() {

@@ -6,6 +6,7 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { mayInvite } from '../../../domain/invitation-rule';
 import { api, ApiError, setUnauthorizedListener } from './client';
 import type { AppLinks, Me, Role, User } from './types';
 
@@ -86,7 +87,7 @@ export const CAN = {
   clientData: (role: Role) => role === 'firm_admin',
   /** The firm's holiday calendar and notified extensions (`holidays.update`, `calendar.extend`). */
   keepCalendar: (role: Role) => role === 'firm_admin',
-  /** Invites any role; a manager invites staff, reviewers and portal users only (domain/accounts.ts `mayInvite`). */
-  inviteAnyRole: (role: Role) => role === 'firm_admin',
+  /** May invite someone as `role`: the API's own rule (domain/invitation-rule.ts), never a copy of it. */
+  invite: (inviter: Role, role: Role) => mayInvite(inviter, role),
   isFirmStaff: (role: Role) => role !== 'client',
 } as const;

@@ -1,0 +1,99 @@
+/**
+ * The console's pages as a browser receives them: AdminJS writes the signed-in admin into an inline
+ * script of every page, so a person's name must never end that script (admin/guard.ts
+ * `inlineSafeName`), and no page loads anything from another site (admin/console.ts
+ * `withoutThirdPartyFonts`).
+ */
+import vm from 'node:vm';
+import { createApp } from '../../../api/app';
+import { createSecurity, type Security } from '../../../api/security';
+import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
+import { mountAdminConsole } from '../../../admin/console';
+import { consoleAuth } from '../../../ops/console-auth';
+import { testSecuritySettings } from '../../harness/api';
+import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { harnessValue } from '../../harness/harness-env';
+import { serve, type TestServer } from '../../harness/http';
+import { captureLogger } from '../../harness/logs';
+import { testPayloadCodec } from '../../harness/temporal';
+
+jest.setTimeout(120_000);
+
+const HOSTILE_NAME = 'Asha </script><script>window.pwned = 1</script><!-- Admin';
+
+describe("the console's pages", () => {
+  let db: TestDatabase;
+  let server: TestServer;
+  let temporal: TemporalHandle;
+  let security: Security;
+  let firm: TestFirm;
+  let cookie: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    firm = await createTestFirm(db);
+    // Any firm admin can name a person so (the API's PATCH, the console's own form, an invitation).
+    await db.owner('users').where({ id: firm.users.firm_admin.id }).update({ name: HOSTILE_NAME });
+    const logs = captureLogger();
+    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
+    security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
+    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
+    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
+    server = await serve(app);
+    const res = await fetch(`${server.url}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+      body: new URLSearchParams({ email: firm.users.firm_admin.email, password: firm.users.firm_admin.password }).toString(),
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(302);
+    cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await temporal?.close();
+    await db?.drop();
+  });
+
+  const page = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+    return { status: res.status, html: await res.text() };
+  };
+
+  /** The inline scripts of a page as a browser splits them: each ends at the first `</script`. */
+  const inlineScripts = (html: string) => [...html.matchAll(/<script>([\s\S]*?)<\/script/gi)].map((m) => m[1] as string);
+
+  it.each(['/admin', '/admin/resources/users', '/admin/resources/clients'])("keeps a person's name inside the state script of %s", async (path) => {
+    const { status, html } = await page(path);
+    expect(status).toBe(200);
+    const scripts = inlineScripts(html);
+    // The name is inside AdminJS's state script only (the first), never the start of a script of its own.
+    expect({ scriptsHoldingTheName: scripts.flatMap((script, i) => (script.includes('window.pwned') ? [i] : [])) }).toEqual({ scriptsHoldingTheName: [0] });
+    // And that script is whole: it runs and names the admin.
+    const sandbox = { window: {} as { REDUX_STATE?: { session?: { title?: string; email?: string } }; pwned?: number } };
+    vm.runInNewContext(scripts[0]!, sandbox);
+    expect({ title: sandbox.window.REDUX_STATE?.session?.title, email: sandbox.window.REDUX_STATE?.session?.email, pwned: sandbox.window.pwned }).toEqual({
+      title: 'Asha \u2039/script\u203a\u2039script\u203awindow.pwned = 1\u2039/script\u203a\u2039!-- Admin',
+      email: firm.users.firm_admin.email,
+      pwned: undefined,
+    });
+    expect(html).not.toContain('<script>window.pwned');
+  });
+
+  it('keeps the stored name as it was typed: only the page header shows look-alikes', async () => {
+    const row = await db.owner('users').where({ id: firm.users.firm_admin.id }).first('name');
+    expect(row.name).toBe(HOSTILE_NAME);
+    const res = await fetch(`${server.url}/admin/api/resources/users/records/${firm.users.firm_admin.id}/show`, { headers: { cookie } });
+    expect(((await res.json()) as { record: { params: { name: string } } }).record.params.name).toBe(HOSTILE_NAME);
+  });
+
+  it('loads nothing from another site: no page links a third-party stylesheet or script', async () => {
+    for (const path of ['/admin', '/admin/resources/audit', '/admin/login']) {
+      const { status, html } = await page(path);
+      expect({ path, status }).toEqual({ path, status: 200 });
+      const foreign = [...html.matchAll(/<(?:link|script)\b[^>]*\b(?:href|src)="(https?:\/\/[^"]*)"/gi)].map((m) => m[1]);
+      expect({ path, foreign }).toEqual({ path, foreign: [] });
+    }
+  });
+});
