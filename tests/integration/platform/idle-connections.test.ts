@@ -24,7 +24,14 @@ import { startApi } from '../../../ops/services';
 jest.setTimeout(180_000);
 
 /** Past Node's default keep-alive (and the second Node 20 adds to it before closing), far below the api's. */
-const IDLE_MS = http.createServer().keepAliveTimeout + 3_000;
+const IDLE_MS = nodeDefaultKeepAliveMs() + 3_000;
+
+function nodeDefaultKeepAliveMs(): number {
+  const probe = http.createServer();
+  const ms = probe.keepAliveTimeout;
+  probe.close(); // never listened; this stops its connection-checking timer
+  return ms;
+}
 
 type Answer = { status: number; body: Record<string, unknown>; localPort: number | undefined };
 
