@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { API_SESSION_TIMEOUTS } from '../db/knex';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './http-server';
 import { DEFAULT_READ_LIMITS, type ReadLimits } from '../api/imports/parse-upload';
 import { DEFAULT_ZIP_CAPS } from '../api/imports/zip-limits';
 import { PARSER_YOUNG_GENERATION_MB } from '../api/imports/parse-pool';
@@ -42,6 +43,7 @@ const schema = z.object({
   DATABASE_FIRM_MAX_CONNECTIONS: z.preprocess((value) => (value === '' ? undefined : value), positiveInt.optional()),
   REQUEST_TIMEOUT_SECONDS: positiveInt.default(20),
   UPLOAD_TIMEOUT_SECONDS: positiveInt.default(900),
+  KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt.max(3600).default(DEFAULT_KEEP_ALIVE_TIMEOUT_MS / 1000),
   UPLOAD_STORE_WAIT_SECONDS: positiveInt.default(60),
   STOP_GRACE_SECONDS: positiveInt.default(10),
   EMBEDDED_PG_PORT: port.default(5433),
@@ -176,7 +178,7 @@ export type Config = {
     /** The api's connections (docs/security-limits.md); the worker's long jobs keep only the idle limit. */
     apiTimeouts: { statementMs: number; lockMs: number; idleInTransactionMs: number };
   };
-  limits: { requestTimeoutMs: number; uploadTimeoutMs: number; uploadStoreWaitMs: number; perFirmConnections: number | undefined; stopGraceMs: number };
+  limits: { requestTimeoutMs: number; uploadTimeoutMs: number; uploadStoreWaitMs: number; /** An idle keep-alive connection's life (ops/http-server.ts). */ keepAliveTimeoutMs: number; perFirmConnections: number | undefined; stopGraceMs: number };
   /** Prometheus: the api's /metrics (token, or its own port) and the worker's exporter (docs/operations.md, "Metrics and alerts"). */
   metrics: { token: string | undefined; port: number | undefined; host: string; workerPort: number | undefined };
   temporal: {
@@ -356,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
       uploadTimeoutMs: e.UPLOAD_TIMEOUT_SECONDS * 1000,
       uploadStoreWaitMs: e.UPLOAD_STORE_WAIT_SECONDS * 1000,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
       perFirmConnections: e.DATABASE_FIRM_MAX_CONNECTIONS,
       stopGraceMs: e.STOP_GRACE_SECONDS * 1000,
     },

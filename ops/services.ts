@@ -2,11 +2,12 @@
  * The three long-running services, each built from configuration and explicit addresses. The
  * production entry points run one each; `npm start` runs all three in one process.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { CONSOLE_ROLES, CONSOLE_ROOT, mountAdminConsole } from '../admin/console';
 import { consoleAuth } from './console-auth';
+import { createApiServer } from './http-server';
 import { createApp, type AppDeps } from '../api/app';
 import { startMetricsServer } from '../api/metrics/registry';
 import { createSecurity, type SecuritySettings } from '../api/security';
@@ -25,9 +26,6 @@ import { certificateKeyFromSeed } from '../db/security/certificate-key';
 import { certificateSeed, temporalPayloadCodec } from './keys';
 
 import { configureParserYoungGeneration, startParsers, stopParsers } from '../api/imports/parse-pool';
-
-/** How long past the api's longest request deadline the HTTP server still waits for a request's bytes. */
-const SERVER_TIMEOUT_MARGIN_MS = 30_000;
 
 export type Service = { stop(): Promise<void> };
 
@@ -90,10 +88,8 @@ export async function startApi(options: {
   // Uploads are parsed on threads that load the readers once, now, not when a file arrives.
   configureParserYoungGeneration(config.imports.parserYoungGenerationMb);
   startParsers(app.parserHeapMb, logger).catch((error: Error) => logger.warn({ err: error }, 'the parser threads did not start: each upload will start them'));
-  // Node ends a request still arriving after `requestTimeout` (300 s by default) with a bare 408:
-  // the api's own deadlines (docs/security-limits.md) must answer first, in the error shape, so the
-  // server waits a little past the longest (an upload's). Headers keep Node's 60 s.
-  const server = http.createServer({ requestTimeout: Math.max(config.limits.uploadTimeoutMs, config.limits.requestTimeoutMs) + SERVER_TIMEOUT_MARGIN_MS, headersTimeout: 60_000 }, app.callback());
+  // Its request and keep-alive timeouts: ops/http-server.ts.
+  const server = createApiServer(app.callback(), config.limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.api.port, config.api.host, () => resolve());
@@ -147,8 +143,12 @@ export function apiLimits(config: Config): AppDeps['limits'] {
 export async function closeHttpServer(server: http.Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // A request still running leaves its connection idle once answered, and Node keeps that for the
+  // whole keep-alive time (ops/http-server.ts): close such connections as they go idle.
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
   const force = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
+  clearInterval(idle);
   clearTimeout(force);
 }
 

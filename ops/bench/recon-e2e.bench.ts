@@ -50,13 +50,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createReconciliationActivities } from '../../activities/reconciliation';
-import { createApp } from '../../api/app';
+import { createApp, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_UPLOAD_TIMEOUT_MS } from '../../api/app';
 import { startParsers } from '../../api/imports/parse-pool';
 import { createSecurity } from '../../api/security';
 import { createTemporalClient } from '../../api/temporal-client';
@@ -70,6 +70,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../embedded-postgres';
 import { generateKeys, generatePayloadKeys } from '../keys';
 import { createLogger } from '../logger';
 import { freePort } from '../ports';
+import { createApiServer, DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from '../http-server';
 import { benchMatch, type BenchRow, registerParts, retained } from './recon-match.bench';
 import { readsOnParserThread, warmReadsLine, type WarmReads } from './reader-warm-up';
 import { generateReconData, toGstr2bJson, toRegisterCsv } from './recon-data';
@@ -303,7 +304,8 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     });
     const settings = { ...generateKeys(), idleMinutes: 30, absoluteHours: 12, tokenMinutes: 15, reauthWindowMinutes: 10, maxSessionsPerUser: 5, cookieSecure: false, throttle: { maxFailuresPerAccount: 5, maxFailuresPerIp: 50, windowSeconds: 900 } };
     const app = createApp({ logger, knex: appDb, temporal, security: createSecurity(settings, appDb, logger), exposeInternalErrors: true, imports: { maxJsonBytes: 1 << 30, maxTabularBytes: 1 << 30 } });
-    server = http.createServer(app.callback());
+    // The api service's server (its keep-alive and request timeouts), not Node's defaults.
+    server = createApiServer(app.callback(), { requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS, uploadTimeoutMs: DEFAULT_UPLOAD_TIMEOUT_MS, keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
     const parsersBefore = new Set(threadCpu().keys());
     await startParsers(app.parserHeapMb); // as an api process does at boot (ops/services.ts), long before an upload
@@ -314,11 +316,13 @@ async function endToEnd(size: number): Promise<EndToEnd> {
     const threadKinds: ThreadKinds = { platform: new Set([...BOOT_THREADS].filter((tid) => tid !== String(process.pid))), libuv, parsers: newThreads(parsersBefore) };
     const address = server.address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const token = (await request(`${base}/api/auth/login`, { method: 'POST', body: { email: 'staff@bench.example', password } })).token as string;
-
+    // The files first: making them blocks this process (the api's too) for seconds, and the
+    // sign-in's keep-alive connection, pooled by fetch, would sit idle through it; the first upload
+    // request then reuses it (docs/security-limits.md, "Idle connections").
     const data = generateReconData({ n: size, seed: 7, period: '2024-06', recipientGstin: gstin });
     const json = Buffer.from(toGstr2bJson(data));
     const csv = Buffer.from(toRegisterCsv(data));
+    const token = (await request(`${base}/api/auth/login`, { method: 'POST', body: { email: 'staff@bench.example', password } })).token as string;
 
     // ---- end to end -------------------------------------------------------------------------
     const cpu: CpuSpan[] = [];

@@ -50,4 +50,10 @@ describe('configuration', () => {
     expect(loadConfig({ SMTP_TEST_LIMIT_PER_HOUR: '20' }).mail.smtpTestLimitPerHour).toBe(20);
     for (const bad of ['0', '-1', '2.5', 'many', '1001']) expect(() => loadConfig({ SMTP_TEST_LIMIT_PER_HOUR: bad })).toThrow(/SMTP_TEST_LIMIT_PER_HOUR/);
   });
+
+  it('keeps an idle connection 130 s unless set (above the 2 minutes Caddy keeps its own), a whole number of seconds up to an hour', () => {
+    expect(loadConfig({}).limits.keepAliveTimeoutMs).toBe(130_000);
+    expect(loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: '620' }).limits.keepAliveTimeoutMs).toBe(620_000);
+    for (const bad of ['0', '-1', '2.5', 'long', '3601']) expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_SECONDS: bad })).toThrow(/KEEP_ALIVE_TIMEOUT_SECONDS/);
+  });
 });
