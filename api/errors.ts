@@ -3,6 +3,8 @@
  * sentence, and optional details. One middleware turns them (and everything else) into the
  * `{"error": {code, message, details}}` envelope of docs/api.md.
  */
+import { FIRST_GST_PERIOD } from '../domain/periods';
+
 export type RefusalAudit = { action: string; entityType: string; entityId?: string | null; after?: unknown };
 
 export class ApiError extends Error {
@@ -28,6 +30,13 @@ export class ApiError extends Error {
 
 export const invalidInput = (details: Record<string, unknown>, message = 'The request is not valid.') =>
   new ApiError(400, 'invalid_input', message, details);
+/**
+ * 400 `invalid_input` on `period` for a month before GST (July 2017, domain/periods.ts `beforeGst`):
+ * no GST period at all, an input error answered before any state is looked at. `missing` names what
+ * does not exist for it (a return or register to import, a period to close).
+ */
+export const beforeGstPeriod = (period: string, missing: string) =>
+  invalidInput({ fields: { period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` } }, `${period} is before GST began (July 2017): there is no ${missing}.`);
 export const unauthenticated = (code = 'unauthenticated', message = 'Sign in first.') => new ApiError(401, code, message);
 export const forbidden = (code = 'forbidden', message = 'You may not do this.') => new ApiError(403, code, message);
 export const notFound = (message = 'Not found.') => new ApiError(404, 'not_found', message);

@@ -39,6 +39,11 @@ export function isPeriodKey(value: string): boolean {
  */
 export const FIRST_GST_PERIOD = '2017-07';
 
+/** Whether a period is a month before GST (before `FIRST_GST_PERIOD`): no GST period at all. */
+export function beforeGst(period: string): boolean {
+  return period < FIRST_GST_PERIOD;
+}
+
 /** The month (`YYYY-MM`) an Indian calendar date falls in: `today` is `istDate(now)`, never the UTC date. */
 export function monthOf(today: string): string {
   return today.slice(0, 7);
@@ -52,7 +57,7 @@ export function monthOf(today: string): string {
  * no return, so it is a typo (2062 for 2026) that would otherwise sit unseen under a period nobody opens.
  */
 export function importPeriodProblem(period: string, today: string, filingFrequency: 'monthly' | 'quarterly' = 'monthly'): 'before_gst' | 'future' | null {
-  if (period < FIRST_GST_PERIOD) return 'before_gst';
+  if (beforeGst(period)) return 'before_gst';
   if (firstMonthOf(period, filingFrequency) > monthOf(today)) return 'future';
   return null;
 }
@@ -82,7 +87,7 @@ export function closableFrom(period: string): string {
 
 /** Why a period cannot be closed on `today` (an IST date), or null: from July 2017, once `closableFrom` has come. */
 export function closePeriodProblem(period: string, today: string): 'before_gst' | 'not_ended' | null {
-  if (period < FIRST_GST_PERIOD) return 'before_gst';
+  if (beforeGst(period)) return 'before_gst';
   if (today < closableFrom(period)) return 'not_ended';
   return null;
 }

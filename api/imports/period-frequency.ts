@@ -13,8 +13,8 @@ import { loadCalendarClients } from '../../db/calendar';
 import type { Client } from '../../db/models/client';
 import type { ImportKind } from '../../db/models/import';
 import { frequencyAt, type FilingFrequency } from '../../domain/calendar/rules';
-import { FIRST_GST_PERIOD, importableFrom, importPeriodProblem, monthOf, periodProblem, quarterEnd } from '../../domain/periods';
-import { invalidInput, unprocessable } from '../errors';
+import { importableFrom, importPeriodProblem, monthOf, periodProblem, quarterEnd } from '../../domain/periods';
+import { beforeGstPeriod, unprocessable } from '../errors';
 
 /**
  * The import window on `today` (an IST date), domain/periods.ts `importPeriodProblem`: a month
@@ -23,11 +23,9 @@ import { invalidInput, unprocessable } from '../errors';
  * asked too early (422 `period_not_begun`, with the first day it takes imports). The period is the
  * request's: a portal file's own period must then equal it (parse-portal.ts).
  */
-export function assertImportPeriodInRange(period: string, today: string, filingFrequency: FilingFrequency): void {
+function assertImportPeriodInRange(period: string, today: string, filingFrequency: FilingFrequency): void {
   const problem = importPeriodProblem(period, today, filingFrequency);
-  if (problem === 'before_gst') {
-    throw invalidInput({ fields: { period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` } }, `${period} is before GST began (July 2017): there is no GST return or register for it.`);
-  }
+  if (problem === 'before_gst') throw beforeGstPeriod(period, 'GST return or register for it');
   if (problem === 'future') {
     const current = monthOf(today);
     const from = importableFrom(period, filingFrequency);

@@ -18,8 +18,8 @@ import type { CloseRequest } from '../../db/models/close-request';
 import { abandonCloseRequest, lockPeriod, pendingRequest, recordCloseRequest } from '../../db/period-close';
 import { currentEvidence } from '../../db/period-evidence';
 import { periodCloseWorkflowId, type CloseActor, type CloseTimers, type PeriodCloseInput } from '../../workflows/period-close-definitions';
-import { closableFrom as closableFromOf, closePeriodProblem, FIRST_GST_PERIOD } from '../../domain/periods';
-import { ApiError, invalidInput, unprocessable } from '../errors';
+import { closableFrom as closableFromOf, closePeriodProblem } from '../../domain/periods';
+import { ApiError, beforeGstPeriod, unprocessable } from '../errors';
 import type { TemporalHandle } from '../temporal-client';
 import { periodClosed } from './lock';
 import { closeWorkflowStatus, startCloseWorkflow } from './workflow-client';
@@ -40,22 +40,17 @@ function recordedOf(request: CloseRequest, firmId: string, timers: CloseTimers, 
   };
 }
 
-/** 400 `invalid_input` on `period` for a month before GST (July 2017): no GST period at all, an input error answered before any state is looked at. */
-export function assertGstPeriod(period: string): void {
-  if (period < FIRST_GST_PERIOD) {
-    throw invalidInput({ fields: { period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` } }, `${period} is before GST began (July 2017): there is no GST period to close.`);
-  }
-}
-
 /**
  * A period is closed once it is over (domain/periods.ts `closePeriodProblem`, checked on the IST
  * date): a month before GST is no period at all (400 `invalid_input`), and one still running, or
  * ahead, is a valid period its time refuses (422 `period_not_ended`, with the first day it can be
- * closed). Checked before the period's row is locked or created, so a refusal writes nothing.
+ * closed). Checked before the period's row is locked or created, so a refusal writes nothing. The
+ * close route refused a pre-GST month already (routes.ts `findClient`, before the quarter rule); an
+ * approval, whose request's period comes from the database, is refused here.
  */
 export function assertClosable(period: string, today: string): void {
-  assertGstPeriod(period);
   const problem = closePeriodProblem(period, today);
+  if (problem === 'before_gst') throw beforeGstPeriod(period, 'GST period to close');
   if (problem === 'not_ended') {
     const closableFrom = closableFromOf(period);
     throw unprocessable('period_not_ended', `Period ${period} has not ended yet: it can be closed from ${closableFrom}, once its last day is over (IST).`, {

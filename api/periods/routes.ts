@@ -16,10 +16,10 @@ import { loadCalendarClients } from '../../db/calendar';
 import { abandonCloseRequest, reopenPeriod } from '../../db/period-close';
 import { pendingNoticeReplies } from '../../db/notices';
 import { frequencyAt } from '../../domain/calendar/rules';
-import { ANNUAL_RETURNS, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd } from '../../domain/periods';
+import { ANNUAL_RETURNS, beforeGst, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
 import { REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
-import { ApiError, conflict, invalidInput, notFound, unprocessable } from '../errors';
+import { ApiError, beforeGstPeriod, conflict, invalidInput, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type AuthenticatedContext, type HandlerTransactionContext, type RouteSpec } from '../routes';
@@ -28,7 +28,7 @@ import { periodImportWarnings } from '../imports/plausibility-view';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { presentCloseRequest, presentPeriod, type Viewer } from './presenters';
 import { abandonReason, CloseWorkflowGone, refusalError, sendDecision } from './workflow-client';
-import { assertClosable, assertGstPeriod, closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
+import { assertClosable, closeUnavailable, ensureCloseWorkflow, recordClose, type EndedRequest } from './close-request';
 
 export type PeriodRouteDeps = { temporal: TemporalHandle; timers: CloseTimers; /** Today in India: the close window's date. */ today: () => string };
 
@@ -68,7 +68,7 @@ async function findClient(trx: Knex.Transaction, id: string, period?: string): P
   if (!client) throw notFound('No such client.');
   if (period) {
     // Input errors first: a pre-GST month is 400 whatever the client's frequency says about it.
-    assertGstPeriod(period);
+    if (beforeGst(period)) throw beforeGstPeriod(period, 'GST period to close');
     const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
     const filingFrequency = profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
     const problem = periodProblem(period, filingFrequency);

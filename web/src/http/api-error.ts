@@ -1,4 +1,4 @@
-/** The API's error shape (API.md) as the app holds it: its code, message and details. No DOM, so pure modules and unit tests use it. */
+/** The API's error shape (docs/api.md) as the app holds it: its code, message and details. No DOM, so pure modules and unit tests use it. */
 export type ErrorBody = { error: { code: string; message: string; details?: Record<string, unknown> } };
 
 export class ApiError extends Error {

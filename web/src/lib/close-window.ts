@@ -1,3 +1,6 @@
+import type { FirmPeriod } from '../http/types';
+import { formatDate } from './format';
+
 /**
  * Before a period is over its close is refused (422 `period_not_ended`), so the app does not offer
  * it: the hint while `today` (in India) is before the API's `closableFrom`, or null once it can be
@@ -8,9 +11,6 @@ export function closeNotYet(closableFrom: string, today: string): string | null 
 }
 
 /** The words for a close asked too early (422 `period_not_ended`, docs/period-close.md): when the period can be closed. */
-import type { FirmPeriod } from '../http/types';
-import { formatDate } from './format';
-
 export function notEndedRefusal(closableFrom: unknown): { title: string; message: string } {
   const from = typeof closableFrom === 'string' ? formatDate(closableFrom) : null;
   return {
