@@ -72,8 +72,15 @@ describe('firm admin pages in the browser', () => {
     await ext.getByLabel('Period').fill(period);
     await ext.getByLabel('Notification or circular').fill('Notification 09/2026-CT');
     // A mistyped year, far past any notified extension: refused in the dialog, the due date named, nothing recorded.
-    const calendarOf = async () => (await call({ url: app.demo.apiUrl }, 'GET', `/api/calendar?from=${period}-01&to=${plusDays(`${period}-01`, 70)}&limit=500`, { token: await app.token('firm_admin') })).body;
+    // Only what an extension would change: `today` and each item's `status` turn with the IST date,
+    // which may change between the two reads (18:30 UTC).
+    const calendarOf = async () => {
+      const { body } = await call({ url: app.demo.apiUrl }, 'GET', `/api/calendar?from=${period}-01&to=${plusDays(`${period}-01`, 70)}&limit=500`, { token: await app.token('firm_admin') });
+      const items = (body as { items: Array<Record<string, unknown>> }).items;
+      return items.map((i) => [i.clientId, i.returnType, i.period, i.dueDate, i.extendedDueDate].join(' ')).sort();
+    };
     const before = await calendarOf();
+    expect(before.length).toBeGreaterThan(0);
     await ext.getByLabel('New due date').fill('2099-01-31');
     await ext.getByRole('button', { name: 'Record extension' }).click();
     const refusal = ext.getByRole('alert');

@@ -188,11 +188,14 @@ describe('the web app in a browser', () => {
     await page.getByText('Close request waiting for a decision').waitFor();
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     const periodUrl = page.url();
-    // The running month (IST) is not over: its close is not offered, the button waits with the first day it can be asked.
+    // A period not over is not offered for its close: the button waits with the first day it can be
+    // asked. Next month (IST), not the running one: the browser reads today itself, and next month is
+    // still not over should the month turn between this line and the page's render.
     const india = new Date(Date.now() + 5.5 * 3600_000);
-    const running = `${india.getUTCFullYear()}-${String(india.getUTCMonth() + 1).padStart(2, '0')}`;
-    const opens = new Date(Date.UTC(india.getUTCFullYear(), india.getUTCMonth() + 1, 1));
-    await page.goto(periodUrl.replace(/\/periods\/\d{4}-\d{2}/, `/periods/${running}`));
+    const nextMonth = new Date(Date.UTC(india.getUTCFullYear(), india.getUTCMonth() + 1, 1));
+    const notOver = `${nextMonth.getUTCFullYear()}-${String(nextMonth.getUTCMonth() + 1).padStart(2, '0')}`;
+    const opens = new Date(Date.UTC(india.getUTCFullYear(), india.getUTCMonth() + 2, 1));
+    await page.goto(periodUrl.replace(/\/periods\/\d{4}-\d{2}/, `/periods/${notOver}`));
     const closeOpens = page.getByTestId('close-opens');
     await closeOpens.waitFor();
     expect(await closeOpens.textContent()).toBe(`can be closed from 01-${String(opens.getUTCMonth() + 1).padStart(2, '0')}-${opens.getUTCFullYear()}`);
