@@ -28,7 +28,9 @@ import { backendPid, untilWaiting } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
 import { until } from './helpers';
 
-jest.setTimeout(180_000);
+// A forgotten-run test asks for the erasure, waits up to two minutes for Temporal to delete the run
+// (forget, below), then asks again and reads: well inside this, so a slow delete fails as that wait.
+jest.setTimeout(300_000);
 
 describe('restarting an erasure whose work ended or never started (no worker: runs stay open)', () => {
   let db: TestDatabase;
