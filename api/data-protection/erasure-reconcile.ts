@@ -24,7 +24,13 @@ export async function reconcileErasure(deps: { temporal: TemporalHandle; cancelG
   const seen = await seeRun(deps.temporal, row.workflow_id);
   if (seen === 'unknown') return row;
   // A run of the current token seen: recorded as started, for when Temporal has forgotten it (erasure-run.ts).
-  if (seesOwnRun(row, seen)) await recordStartedRun(trx, row.id, row.run_token);
+  // Under the client's erasure lock, taken before the row as a request takes them (docs/architecture.md,
+  // "Locks"): holding the row and then waiting for that lock (the `ended` path below) while a request
+  // holds the lock and waits for the row would deadlock.
+  if (seesOwnRun(row, seen)) {
+    await lockClientErasure(trx, row.client_id);
+    await recordStartedRun(trx, row.id, row.run_token);
+  }
   // The row was read before Temporal was asked: its recorded start is one Temporal had been told of.
   const state = runningRecordState(row.run_token, seen, row.started_run_token === row.run_token ? row.started_run_token : null);
   if (state === 'not_started') {

@@ -12,7 +12,10 @@
  *   A request that saw no run before another restarted the erasure and recorded the new run's start
  *   (its look at Temporal is held) does not take that start for one Temporal forgot.
  * - The first start of a new erasure after a 503 is no restart: one request, one event.
- * - A status read closes the gap of a `running` erasure with nothing running.
+ * - A status read closes the gap of a `running` erasure with nothing running. One that finds its run
+ *   ended takes the client's erasure lock before it writes the record, as a request does: a request
+ *   holding that lock (a second connection stands in for it) writes the record while the read waits,
+ *   and neither is aborted for a deadlock.
  * - The wait for a failed run to close cancels its long poll when the time is up.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,11 +27,14 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { lockClientErasure } from '../../../db/client-erasure';
-import { backendPid, untilWaiting } from '../../harness/lock-waits';
+import { RUN_TOKEN_MEMO } from '../../../api/data-protection/erasure-run';
+import { backendPid, holdThenWrite, untilWaiting } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
 import { until } from './helpers';
 
-jest.setTimeout(180_000);
+// A forgotten-run test asks for the erasure, waits up to two minutes for Temporal to delete the run
+// (forget, below), then asks again and reads: well inside this, so a slow delete fails as that wait.
+jest.setTimeout(300_000);
 
 describe('restarting an erasure whose work ended or never started (no worker: runs stay open)', () => {
   let db: TestDatabase;
@@ -45,7 +51,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     temporal = await connectTestTemporal();
     api = await startTestApi(db, {}, { taskQueue, dataProtection: { exportDir: '/nonexistent', certificatePublicKey: null, cancelGraceSeconds: 5 } });
     firm = await createTestFirm(db, 'Restart Firm');
-    for (const name of ['Third Client', 'Fourth Client', 'Fifth Client', 'Sixth Client', 'Seventh Client', 'Eighth Client']) {
+    for (const name of ['Third Client', 'Fourth Client', 'Fifth Client', 'Sixth Client', 'Seventh Client', 'Eighth Client', 'Ninth Client']) {
       const gstin = validGstin();
       const [row] = await db.owner('clients').insert({ firm_id: firm.id, name, gstin, email: `${name.split(' ')[0]!.toLowerCase()}@restart.example`, filing_frequency: 'monthly', state_code: '27' }).returning('id');
       firm.clients.push({ id: (row as { id: string }).id, gstin, name });
@@ -263,6 +269,35 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     expect({ status: resumed.status, record: (await db.owner('client_erasures').where({ id: erasureId }).first('status')).status, run: (await describe_(ended)).status.name, audited: Number(await requested(erasureId)) }).toEqual({
       status: 202, record: 'running', run: 'RUNNING', audited: before + 1,
     });
+  });
+
+  it("a status read that finds the run of its token ended, not yet recorded as started, waits for a request holding the client's erasure lock without holding the record: no deadlock", async () => {
+    const client = firm.clients[8]!;
+    const workflowId = clientErasureWorkflowId(firm.id, client.id);
+    const runToken = randomUUID();
+    const [row] = (await db.owner('client_erasures')
+      .insert({ firm_id: firm.id, client_id: client.id, workflow_id: workflowId, reason: 'engagement ended', status: 'running', run_token: runToken })
+      .returning('id')) as Array<{ id: string }>;
+    const erasureId = row!.id;
+    // Its run carried the record's token and was terminated before anyone recorded its start.
+    const handle = await temporal.client.workflow.start(CLIENT_ERASURE_WORKFLOW, { taskQueue, workflowId, memo: { [RUN_TOKEN_MEMO]: runToken }, args: [{ firmId: firm.id, clientId: client.id, erasureId }] });
+    await handle.terminate('worker lost');
+    const restartToken = randomUUID();
+    const { written, waited } = await holdThenWrite(db.owner, {
+      // A request that saw the ended run: it takes the client's erasure lock first (erasure-request.ts) ...
+      hold: (request) => lockClientErasure(request, client.id),
+      waiter: () => call(api, 'GET', `/api/erasures/${erasureId}`, { token }),
+      waitsOn: { what: "the status read to wait for the client's erasure lock", query: /pg_advisory_xact_lock/ },
+      // ... then records the run's start and its restart decision on the record.
+      write: async (request) => {
+        await request('client_erasures').where({ id: erasureId, run_token: runToken }).update({ started_run_token: runToken });
+        await request('client_erasures').where({ id: erasureId, status: 'running' }).update({ run_token: restartToken, updated_at: request.fn.now() });
+      },
+    });
+    const read = waited.ok ? { status: waited.value.status, erasure: waited.value.body.status ?? waited.value.body } : waited;
+    // The read came after the restart committed: the record's token is the restart's, so the read found nothing of its own to mark failed.
+    expect({ written: written.ok || written, read }).toEqual({ written: true, read: { status: 200, erasure: 'running' } });
+    expect(await db.owner('client_erasures').where({ id: erasureId }).first('status', 'run_token', 'failure_reason')).toEqual({ status: 'running', run_token: restartToken, failure_reason: null });
   });
 
   it('the wait for a failed run to close cancels its long poll when the time is up', async () => {

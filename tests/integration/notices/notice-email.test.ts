@@ -8,7 +8,7 @@
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createNoticeActivities } from '../../../activities/notices';
-import { dueInstant } from '../../../domain/calendar';
+import { dueInstant, plusDays } from '../../../domain/calendar';
 import type { RunningWorker } from '../../../ops/worker';
 import { NOTICE_DIGEST_WORKFLOW, NOTICE_NOTIFICATION_KIND } from '../../../workflows/notice-definitions';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
@@ -198,11 +198,15 @@ describe('notice reminders by email', () => {
   it('judges overdue by the digest\'s own date, not the day it runs (a late run, past or ahead of it, sends the same picture)', async () => {
     // One notice due between a past digest date and today, one due before that date, one due between
     // today and a digest date ahead: the attempt's clock would mark the first and not the third.
-    const past = daysFromToday(-20);
-    const ahead = daysFromToday(30);
-    const dueSince = await intake({ form: 'ASMT-10', servedOn: daysFromToday(-40), dueDate: daysFromToday(-10) });
-    const dueBefore = await intake({ form: 'ASMT-10', servedOn: daysFromToday(-40), dueDate: daysFromToday(-25) });
-    const dueAhead = await intake({ form: 'ASMT-10', servedOn: today(), dueDate: daysFromToday(10) });
+    // Every date is computed once, from one reading of today: the expectations below come after two
+    // workflow runs, and the IST date may turn meanwhile (18:30 UTC).
+    const now = today();
+    const [past, ahead] = [plusDays(now, -20), plusDays(now, 30)];
+    const due = { since: plusDays(now, -10), before: plusDays(now, -25), ahead: plusDays(now, 10) };
+    const servedOn = plusDays(now, -40);
+    const dueSince = await intake({ form: 'ASMT-10', servedOn, dueDate: due.since });
+    const dueBefore = await intake({ form: 'ASMT-10', servedOn, dueDate: due.before });
+    const dueAhead = await intake({ form: 'ASMT-10', servedOn: now, dueDate: due.ahead });
     const lineOf = async (date: string) => {
       await temporal.client.workflow.execute(NOTICE_DIGEST_WORKFLOW, { taskQueue, workflowId: `notice-digest-test-${date}-own-date-${firm.id}`, args: [date] });
       const [digest] = await eventually(`the digest of ${date} to the manager`, async () => {
@@ -218,16 +222,16 @@ describe('notice reminders by email', () => {
     const early = await lineOf(past);
     expect({ dueSince: early.line(dueSince.reference), dueBefore: early.line(dueBefore.reference), dueAhead: early.line(dueAhead.reference) }).toEqual({
       dueSince: expect.not.stringContaining('OVERDUE'),
-      dueBefore: expect.stringContaining(`due ${daysFromToday(-25)} (OVERDUE)`),
+      dueBefore: expect.stringContaining(`due ${due.before} (OVERDUE)`),
       dueAhead: expect.not.stringContaining('OVERDUE'),
     });
     expect(early.subject).toContain(`, ${early.overdueLines} overdue`);
 
     const late = await lineOf(ahead);
     expect({ dueSince: late.line(dueSince.reference), dueBefore: late.line(dueBefore.reference), dueAhead: late.line(dueAhead.reference) }).toEqual({
-      dueSince: expect.stringContaining(`due ${daysFromToday(-10)} (OVERDUE)`),
-      dueBefore: expect.stringContaining(`due ${daysFromToday(-25)} (OVERDUE)`),
-      dueAhead: expect.stringContaining(`due ${daysFromToday(10)} (OVERDUE)`),
+      dueSince: expect.stringContaining(`due ${due.since} (OVERDUE)`),
+      dueBefore: expect.stringContaining(`due ${due.before} (OVERDUE)`),
+      dueAhead: expect.stringContaining(`due ${due.ahead} (OVERDUE)`),
     });
     expect(late.subject).toContain(`, ${late.overdueLines} overdue`);
   });
