@@ -39,6 +39,39 @@ export function apiServerOptions(timeouts: ServerTimeouts): http.ServerOptions {
   };
 }
 
+/** Per server made here, its responses not yet done (for a stop: `endKeepAlive`). */
+const unfinished = new WeakMap<http.Server, Set<http.ServerResponse>>();
+/** The servers being stopped: their responses from now on close their connections. */
+const stopping = new WeakSet<http.Server>();
+
 export function createApiServer(handler: http.RequestListener, timeouts: ServerTimeouts): http.Server {
-  return http.createServer(apiServerOptions(timeouts), handler);
+  const server = http.createServer(apiServerOptions(timeouts), handler);
+  const open = new Set<http.ServerResponse>();
+  unfinished.set(server, open);
+  // Before the app's handler, which may answer at once.
+  server.prependListener('request', (_req, res) => {
+    if (stopping.has(server)) res.shouldKeepAlive = false;
+    open.add(res);
+    res.once('close', () => open.delete(res));
+  });
+  return server;
+}
+
+/**
+ * For a stop: every response not yet begun says `Connection: close` and Node closes its connection
+ * once it is sent, so a proxy or client never sends another request on a connection the stop is
+ * about to close (it would get a reset). Returns the responses whose headers had already gone out
+ * advertising keep-alive (their connections are the caller's to close once idle), or null for a
+ * server not made by `createApiServer`, whose responses this cannot see.
+ */
+export function endKeepAlive(server: http.Server): http.ServerResponse[] | null {
+  const open = unfinished.get(server);
+  if (!open) return null;
+  stopping.add(server);
+  const advertised: http.ServerResponse[] = [];
+  for (const res of open) {
+    if (res.headersSent) advertised.push(res);
+    else res.shouldKeepAlive = false;
+  }
+  return advertised;
 }

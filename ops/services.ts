@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { CONSOLE_ROLES, CONSOLE_ROOT, mountAdminConsole } from '../admin/console';
 import { consoleAuth } from './console-auth';
-import { createApiServer } from './http-server';
+import { createApiServer, endKeepAlive } from './http-server';
 import { createApp, type AppDeps } from '../api/app';
 import { startMetricsServer } from '../api/metrics/registry';
 import { createSecurity, type SecuritySettings } from '../api/security';
@@ -142,10 +142,16 @@ export function apiLimits(config: Config): AppDeps['limits'] {
  */
 export async function closeHttpServer(server: http.Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Responses from now on say `Connection: close` and Node closes each connection once answered,
+  // so nobody reuses a connection the stop then closes under it (a reset, a proxy's 502).
+  const advertised = endKeepAlive(server);
   server.closeIdleConnections();
-  // A request still running leaves its connection idle once answered, and Node keeps that for the
-  // whole keep-alive time (ops/http-server.ts): close such connections as they go idle.
-  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  // A connection answered with keep-alive before the stop stays open once idle (Node keeps it for
+  // the whole keep-alive time, ops/http-server.ts): close it when its response is done. A server
+  // whose responses cannot be seen is polled instead.
+  const closeIdle = () => setImmediate(() => server.closeIdleConnections());
+  for (const res of advertised ?? []) res.once('close', closeIdle);
+  const idle = advertised ? undefined : setInterval(() => server.closeIdleConnections(), 100);
   const force = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;
   clearInterval(idle);

@@ -9,7 +9,8 @@ import { Client } from '../../db/models/client';
 import { Import, IMPORT_KINDS, type ImportKind } from '../../db/models/import';
 import { insertImportText } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
-import { ApiError, clientClosedRequest, forbidden, notFound, tooLarge } from '../errors';
+import { ApiError, forbidden, notFound, tooLarge } from '../errors';
+import { whileClientWaits } from '../middleware/client-gone';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { idParams, period } from '../schemas';
 import { route, type RouteSpec } from '../routes';
@@ -174,24 +175,6 @@ async function receiveUpload(knex: Knex, settings: ImportSettings, ctx: Context,
   } finally {
     await spooled.remove();
   }
-}
-
-/**
- * The upload's deadline, or its client closing the connection, whichever comes first. Only the wait
- * for a slot ends when the client goes (nothing is stored, the URL stays unused, so the user can send
- * the file again); once the upload has its slot, its transaction answers to the deadline alone. A
- * client gone is its own choice, not a server error: the wait ends with a 499 that only the log and
- * the metrics see (docs/security-limits.md, "Waiting to be stored").
- */
-function whileClientWaits(ctx: Context, deadline: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
-  const gone = new AbortController();
-  const onClose = () => {
-    if (!ctx.res.writableEnded) gone.abort(clientClosedRequest());
-  };
-  ctx.res.once('close', onClose);
-  // A client that left during the parse: its 'close' has been and gone.
-  if (ctx.req.socket.destroyed) onClose();
-  return { signal: deadline ? AbortSignal.any([deadline, gone.signal]) : gone.signal, done: () => ctx.res.off('close', onClose) };
 }
 
 /** The one transaction of an upload: the import row locked, checked, then filled or rejected. */

@@ -32,12 +32,22 @@ export class FirmCreationQueue {
     const mine = new Promise<void>((resolve) => (finished = resolve));
     const tail = before.then(() => mine);
     this.tails.set(firmId, tail);
+    const forget = () => {
+      if (this.tails.get(firmId) === tail) this.tails.delete(firmId);
+    };
+    let hadTurn = false;
     try {
       await untilAborted(before, signal);
+      hadTurn = true;
       return await work();
     } finally {
       finished();
-      if (this.tails.get(firmId) === tail) this.tails.delete(firmId);
+      // The firm's entry goes only once the line has emptied up to this request. One that had its
+      // turn is the last one done; one that left on its signal must not drop the entry while an
+      // earlier creation still runs (the next request would start beside it): it goes when that
+      // creation, and so this request's tail, has settled.
+      if (hadTurn) forget();
+      else void tail.then(forget);
     }
   }
 }

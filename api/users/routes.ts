@@ -14,6 +14,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { presentUserRecord } from '../presenters';
 import { ROLES } from '../rbac/permissions';
 import { idParams } from '../schemas';
+import { whileClientWaits } from '../middleware/client-gone';
 import { route, type RouteSpec } from '../routes';
 import { UserCreationLimiter, type UserCreationLimits } from './creation-limit';
 import { FirmCreationQueue } from './creation-queue';
@@ -44,6 +45,11 @@ const listQuery = z.object(pageQuery);
  */
 const emailTaken = (email: string) =>
   conflict('email_taken', 'A user with this email already exists.').withAudit({ action: 'user.create_refused', entityType: 'user', after: { email, reason: 'email_taken' } });
+
+/** A portal user's client must be one of the caller's firm (the tenant transaction sees no other). */
+async function assertFirmClient(trx: Knex.Transaction, clientId: string): Promise<void> {
+  if (!(await Client.query(trx).findById(clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
+}
 
 export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserCreationLimits }): RouteSpec[] {
   const creations = new UserCreationLimiter(deps.knex, deps.limits);
@@ -77,28 +83,39 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
       transaction: 'handler',
       async handler(ctx, { body }) {
         assertPasswordAcceptable(body.password, body.email, 'password');
+        const { user: me, tenantTransaction, deadline } = ctx.state;
+        const clientId = body.clientId;
+        // A client id that is not the firm's is refused before the hash: a wrong id costs no argon2 work.
+        if (clientId) await tenantTransaction((trx) => assertFirmClient(trx, clientId));
         const email = body.email.toLowerCase();
         const passwordHash = await hashPassword(body.password);
-        const { user: me, tenantTransaction, deadline } = ctx.state;
-        const user = await queue.run(
-          me.firmId,
-          () =>
-            tenantTransaction(async (trx) => {
-              if (body.clientId && !(await Client.query(trx).findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
-              // The firm's limits come before the insert (the one step whose answer depends on other firms).
-              try {
-                return await creations.create(trx, me.firmId, async (savepoint) =>
-                  User.query(savepoint).insertAndFetch({ email, name: body.name, role: body.role, clientId: body.clientId ?? null, passwordHash } as Partial<User>),
-                );
-              } catch (error) {
-                if (isUniqueViolation(error)) throw emailTaken(email);
-                throw error;
-              }
-            }),
-          deadline,
-        );
-        ctx.status = 201;
-        ctx.body = presentUserRecord(user);
+        // A client that has gone leaves the line (499, nothing created): its creation would be made
+        // for nobody, after the firm's other creations had waited for it.
+        const waiting = whileClientWaits(ctx, deadline);
+        try {
+          const user = await queue.run(
+            me.firmId,
+            () =>
+              tenantTransaction(async (trx) => {
+                // Again in the creation's transaction: the client may have been erased while this waited.
+                if (clientId) await assertFirmClient(trx, clientId);
+                // The firm's limits come before the insert (the one step whose answer depends on other firms).
+                try {
+                  return await creations.create(trx, me.firmId, async (savepoint) =>
+                    User.query(savepoint).insertAndFetch({ email, name: body.name, role: body.role, clientId: clientId ?? null, passwordHash } as Partial<User>),
+                  );
+                } catch (error) {
+                  if (isUniqueViolation(error)) throw emailTaken(email);
+                  throw error;
+                }
+              }),
+            waiting.signal,
+          );
+          ctx.status = 201;
+          ctx.body = presentUserRecord(user);
+        } finally {
+          waiting.done();
+        }
       },
     }),
     route({

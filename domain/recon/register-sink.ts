@@ -172,7 +172,7 @@ export class RegisterSink extends RegisterIssues {
     }
   }
 
-  /** Reads one source row; `cells` is read during the call only (the CSV reader reuses one array). */
+  /** Reads one source row; `cells` is read during the call only (nothing keeps it), so a reader may hand the same array again or a new one per record (the CSV reader does the latter). */
   row(cells: Cell[], line: number): void {
     this.rowsSeen += 1;
     // A CSV's cells are texts, nearly always with nothing to trim: then they are the row's texts

@@ -31,13 +31,14 @@ export class Utf8Pieces {
       end = completeEnd(b);
       if (end < b.length) this.held = Buffer.from(b.subarray(end));
     }
-    if (end === 0) return '';
-    let text = b.toString('utf8', 0, end);
+    let text = end === 0 ? '' : b.toString('utf8', 0, end);
     if (!this.started && text.length > 0) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    if (!stream) this.started = false; // a flush ends the stream, as TextDecoder's does
+    // A flush ends the stream, as TextDecoder's does, even one with nothing left to decode: the
+    // decoder's next stream drops its own leading BOM.
+    if (!stream) this.started = false;
     return text;
   }
 }

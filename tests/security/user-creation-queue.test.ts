@@ -8,11 +8,14 @@
  * The test holds the firm's creation lock itself (what another api replica's creation holds), sends
  * 20 creations, and while they wait asks for the firm's user list: it is answered, with one creation
  * (the head of the line) waiting on the lock inside a transaction and the other 19 holding nothing.
- * Then the lock goes and all 20 are created. Nothing here waits on the clock: every step waits on
- * state (a lock waiter in pg_locks, an answer).
+ * Then the lock goes and all 20 are created. A creation whose client hangs up while it waits in the
+ * line leaves it (499) and is never created. Nothing here waits on the clock: every step waits on
+ * state (a lock waiter in pg_locks, a call into the line, an answer).
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { LOCK_ID_SQL } from '../../db/advisory-lock';
+import { FirmCreationQueue } from '../../api/users/creation-queue';
 import { call, login, startTestApi, type CallResult, type TestApi } from '../harness/api';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { eventually, within } from '../harness/eventually';
@@ -81,5 +84,37 @@ describe('20 user creations of one firm sent at once', () => {
     const created = (await db.owner('users').where({ firm_id: firm.id }).whereIn('email', emails).pluck('email')) as string[];
     expect(created.sort()).toEqual([...emails].sort());
     expect(Number((await db.owner('users').where({ firm_id: firm.id }).count({ n: '*' }).first())?.n)).toBe(before + BATCH);
+  });
+
+  it('drops a creation whose client went while it waited in the line: nothing created, the line empty', async () => {
+    const run = jest.spyOn(FirmCreationQueue.prototype, 'run');
+    const first = `first.${randomBytes(4).toString('hex')}@people.test`;
+    const gone = `gone.${randomBytes(4).toString('hex')}@people.test`;
+    const holder = await db.owner.transaction();
+    let created: Promise<CallResult> | undefined;
+    let leaving: http.ClientRequest | undefined;
+    let queue: FirmCreationQueue | undefined;
+    try {
+      await holder.raw(`select pg_advisory_xact_lock(${LOCK_ID_SQL.extended})`, [`taalmel.user-creation:${firm.id}`]);
+      created = call(api, 'POST', '/api/users', { token, body: { email: first, name: 'Someone New', role: 'staff', password: PASSWORD } });
+      await eventually('the first creation waiting for the firm’s creation lock', async () => (await lockWaiters()) > 0, 120_000);
+      const body = JSON.stringify({ email: gone, name: 'Someone Gone', role: 'staff', password: PASSWORD });
+      leaving = http.request(`${api.url}/api/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } });
+      leaving.on('error', () => undefined); // the test hangs up itself
+      leaving.end(body);
+      // Its password hashed, the second creation has joined the line behind the first: its client goes.
+      await eventually('the second creation in the firm’s line', () => run.mock.calls.length >= 2, 120_000);
+      queue = run.mock.contexts[1] as FirmCreationQueue;
+      leaving.destroy();
+      const left = await within('the second creation leaving the line', 60_000, (run.mock.results[1]!.value as Promise<unknown>).then(() => 'created', (error: { status?: number; code?: string }) => `${error.status} ${error.code}`));
+      expect(left).toBe('499 client_closed_request');
+    } finally {
+      leaving?.destroy();
+      await holder.commit();
+      run.mockRestore();
+    }
+    expect((await within('the first creation', 120_000, created!)).status).toBe(201);
+    const emails = (await db.owner('users').where({ firm_id: firm.id }).whereIn('email', [first, gone]).pluck('email')) as string[];
+    expect({ emails, busyFirms: queue?.busyFirms }).toEqual({ emails: [first], busyFirms: 0 });
   });
 });

@@ -60,7 +60,38 @@ const chunk = fc.oneof(
 const bytesArb = fc.array(chunk, { maxLength: 8 }).map((parts) => new Uint8Array(Buffer.concat(parts)));
 const cutsArb = fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 12 });
 
+/** One decoder for several streams, each ended by a flush, as a TextDecoder may be reused. */
+function expectSameReused(streams: readonly (readonly Uint8Array[])[]): void {
+  const want = new TextDecoder('utf-8');
+  const got = new Utf8Pieces();
+  const texts = streams.map((parts) => {
+    let a = '';
+    let b = '';
+    for (const p of parts) {
+      a += want.decode(p, { stream: true });
+      b += got.decode(p, true);
+    }
+    return { want: a + want.decode(), got: b + got.decode() };
+  });
+  const shownStreams = streams.map((parts) => parts.map((p) => Buffer.from(p).toString('hex')));
+  if (texts.some((t) => t.got !== t.want)) {
+    throw new Error(`streams ${JSON.stringify(shownStreams)}: TextDecoder ${texts.map((t) => shown(t.want)).join(' | ')}, Utf8Pieces ${texts.map((t) => shown(t.got)).join(' | ')}`);
+  }
+}
+
 describe('Utf8Pieces decodes as the streaming TextDecoder does', () => {
+  it('drops the BOM of a second stream after a flush that had nothing left to decode', () => {
+    const hex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
+    expectSameReused([[hex('61')], [hex('efbbbf62')]]);
+    expectSameReused([[hex('61'), hex('')], [hex('efbbbf'), hex('62')]]);
+  });
+
+  it('reused for generated streams, each flushed', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(bytesArb, cutsArb), { minLength: 2, maxLength: 3 }), (streams) => {
+      expectSameReused(streams.map(([bytes, cuts]) => pieces(bytes, cuts)));
+    }), { numRuns: 2000 });
+  });
+
   it.each([
     ['a BOM at the start', 'efbbbf612c62'],
     ['a BOM later', '61efbbbf62'],

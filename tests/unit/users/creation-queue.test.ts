@@ -65,6 +65,54 @@ describe('FirmCreationQueue', () => {
     expect(queue.busyFirms).toBe(0);
   });
 
+  it('keeps the line when its last waiter leaves on its deadline while an earlier creation still runs', async () => {
+    const queue = new FirmCreationQueue();
+    const log: string[] = [];
+    const first = gate();
+    const deadline = new AbortController();
+    const running = queue.run('firm', async () => {
+      log.push('start A');
+      await first.opened;
+      log.push('end A');
+    });
+    const leaving = queue.run('firm', async () => void log.push('never B'), deadline.signal);
+    await settle();
+    deadline.abort(new Error('request_timeout'));
+    await expect(leaving).rejects.toThrow('request_timeout');
+    await settle();
+    // B was the last in the line: the firm is still busy with A, and C arriving now waits for A.
+    const busyWhileARuns = queue.busyFirms;
+    const late = queue.run('firm', async () => void log.push('start C'));
+    await settle();
+    expect({ busyWhileARuns, log }).toEqual({ busyWhileARuns: 1, log: ['start A'] });
+    first.open();
+    await running;
+    await late;
+    expect(log).toEqual(['start A', 'end A', 'start C']);
+    await settle();
+    expect(queue.busyFirms).toBe(0);
+  });
+
+  it('never runs the work of a request whose signal aborted while it waited (a client that went)', async () => {
+    const queue = new FirmCreationQueue();
+    const log: string[] = [];
+    const first = gate();
+    const gone = new AbortController();
+    const running = queue.run('firm', async () => {
+      await first.opened;
+      log.push('A');
+    });
+    const leaving = queue.run('firm', async () => void log.push('never'), gone.signal);
+    await settle();
+    gone.abort(new Error('client_closed_request'));
+    await expect(leaving).rejects.toThrow('client_closed_request');
+    first.open();
+    await running;
+    await settle();
+    expect(log).toEqual(['A']);
+    expect(queue.busyFirms).toBe(0);
+  });
+
   it('refuses at once a request already past its deadline, and goes on after a creation that failed', async () => {
     const queue = new FirmCreationQueue();
     const over = new AbortController();
