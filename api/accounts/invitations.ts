@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { emailHasAccount, lookupAccountLink } from '../../db/accounts';
-import { NAME } from '../../db/editable-fields';
+import { EMAIL, NAME } from '../../db/editable-fields';
 import { AccountInvitation } from '../../db/models/account';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
@@ -30,7 +30,7 @@ import { linkExpired } from './password-reset';
 
 const createBody = z
   .object({
-    email: z.email().max(320),
+    email: EMAIL,
     name: NAME,
     role: z.enum(ROLES),
     clientId: z.uuid().optional(),
@@ -155,7 +155,7 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
       async handler(ctx, { body }) {
         if (!mayInvite(ctx.state.user.role, body.role)) throw forbidden('forbidden', 'Managers invite staff, reviewers and client (portal) users only.');
         if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
-        const email = body.email.toLowerCase();
+        const { email } = body;
         if (await User.query().whereRaw('lower(email) = ?', [email]).first()) throw conflict('email_taken', 'A user with this email already exists.');
         const now = new Date();
         let invitation: AccountInvitation;

@@ -15,6 +15,7 @@ import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { resetExpiry } from '../../domain/accounts';
+import { normaliseEmail } from '../../domain/email';
 import { ApiError, rateLimited } from '../errors';
 import type { LinkThrottle } from '../follow-ups/link-throttle';
 import { route, type RouteSpec } from '../routes';
@@ -92,7 +93,7 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
       action: 'public',
       body: requestBody,
       async handler(ctx, { body }) {
-        const email = body.email.toLowerCase();
+        const email = normaliseEmail(body.email);
         const { ip } = ctx;
         await admit(email, ip);
         const requestId = ctx.state.requestId;

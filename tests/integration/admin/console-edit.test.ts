@@ -110,6 +110,13 @@ describe('console edits', () => {
     expect((await userRow(firm.users.reviewer.id)).name).not.toBe('x'.repeat(201));
   });
 
+  it("stores a client's email in lower case, as the API does", async () => {
+    const client = firm.clients[0]!;
+    const res = await edit('clients', client.id, { ...(await shown('clients', client.id)), email: 'Priya.Shah@Example.COM' });
+    const row = await db.owner('clients').where({ id: client.id }).first();
+    expect({ notice: res.body.notice?.type, errors: res.body.record.errors, stored: row.email }).toEqual({ notice: 'success', errors: {}, stored: 'priya.shah@example.com' });
+  });
+
   it('saves the whole form the edit screen posts back when only an offered field changed', async () => {
     const reviewer = firm.users.reviewer;
     const form = await shown('users', reviewer.id);
