@@ -8,6 +8,7 @@ import vm from 'node:vm';
 import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { consoleSignIn } from '../../security/helpers';
 
 jest.setTimeout(120_000);
 
@@ -25,14 +26,8 @@ describe("the console's pages", () => {
     // Any firm admin can name a person so (the API's PATCH, the console's own form, an invitation).
     await db.owner('users').where({ id: firm.users.firm_admin.id }).update({ name: HOSTILE_NAME });
     server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: true });
-    const res = await fetch(`${server.url}/admin/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-      body: new URLSearchParams({ email: firm.users.firm_admin.email, password: firm.users.firm_admin.password }).toString(),
-      redirect: 'manual',
-    });
-    expect(res.status).toBe(302);
-    cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    // Throws unless the sign-in answers 302 with the session cookie.
+    cookie = await consoleSignIn(server.url, firm.users.firm_admin.email, firm.users.firm_admin.password);
   });
   afterAll(async () => {
     await server?.close();
