@@ -2,11 +2,15 @@
  * Migration 041 on real PostgreSQL: client emails written with capitals before every write path
  * lower-cased them (a PATCH, a console edit) are brought to lower case, firm by firm, each change
  * audited in its own firm's trail as `client.email_normalised`; addresses already in lower case,
- * and two clients sharing one mailbox, are left as they are.
+ * and two clients sharing one mailbox, are left as they are. The harness's owner is a superuser,
+ * which row-level security does not bind; the second case runs the migration's step as a role it
+ * does bind and that may use the system context, as a production owner that is no superuser: the
+ * platform role (migration 008; the owner is made a member of it).
  */
 import type { Knex } from 'knex';
 import { migrations } from '../../../db/migrations';
 import { migrateLatest } from '../../../db/migrator';
+import pg from 'pg';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 
@@ -62,5 +66,22 @@ describe('migration 041: client emails in lower case', () => {
         { firmId: b.id, clientId: b.clients[0]!.id, actor: 'system:migration', from: 'Shared@Books.Example', to: 'shared@books.example' },
       ],
     });
+  });
+
+  it('works under row-level security: each firm in scope in turn, audited there', async () => {
+    const [a, b] = firms as [TestFirm, TestFirm];
+    await db.owner('clients').where({ id: a.clients[1]!.id }).update({ email: 'Bound@Rls.Example' });
+    await db.owner('clients').where({ id: b.clients[1]!.id }).update({ email: 'Also@Bound.Example' });
+    const step = migrations.find((m) => m.name === MIGRATION)!.module;
+    await db.owner.transaction(async (trx) => {
+      await trx.raw(`SET LOCAL ROLE ${pg.escapeIdentifier(`${TEST_APP_ROLE}_platform`)}`);
+      await step.up(trx);
+    });
+    const rows = await db.owner('clients').whereIn('id', [a.clients[1]!.id, b.clients[1]!.id]).select('firm_id', 'email');
+    const audited = await db.owner('audit_events').where({ action: 'client.email_normalised' }).whereIn('entity_id', [a.clients[1]!.id, b.clients[1]!.id]).select('firm_id', 'entity_id');
+    expect({
+      emails: Object.fromEntries(rows.map((r: { firm_id: string; email: string }) => [r.firm_id === a.id ? 'a' : 'b', r.email])),
+      auditedInOwnFirm: audited.map((e: { firm_id: string; entity_id: string }) => (e.firm_id === a.id ? e.entity_id === a.clients[1]!.id : e.entity_id === b.clients[1]!.id)),
+    }).toEqual({ emails: { a: 'bound@rls.example', b: 'also@bound.example' }, auditedInOwnFirm: [true, true] });
   });
 });
