@@ -8,9 +8,8 @@
  * several (`open,reopened`). Portal users see their own client's periods only (row-level security
  * on every table read here).
  */
-import { closableFrom } from '../../domain/periods';
 import { z } from 'zod';
-import { PERIOD_STATES, type PeriodState } from '../../domain/periods';
+import { closableFrom, isClosable, PERIOD_STATES, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { route, type RouteSpec } from '../routes';
@@ -66,7 +65,8 @@ const LIST_SQL = `
    order by known.period desc, clients.name, known.client_id
    limit ?`;
 
-export function firmPeriodRoutes(): RouteSpec[] {
+/** `today`: the api's date in India (AppDeps.today), which decides each item's `closable`. */
+export function firmPeriodRoutes(deps: { today: () => string }): RouteSpec[] {
   return [
     route({
       method: 'get',
@@ -84,6 +84,7 @@ export function firmPeriodRoutes(): RouteSpec[] {
         // A portal user sees that a close waits, not who in the firm asked for it.
         const firmUser = ctx.state.user.role !== 'client';
         const result = page(rows, query.limit, (r) => [r.period, r.client_name, r.client_id]);
+        const today = deps.today(); // one date for the whole page
         ctx.body = {
           items: result.items.map((r) => ({
             clientId: r.client_id,
@@ -95,6 +96,7 @@ export function firmPeriodRoutes(): RouteSpec[] {
             changedAt: r.changed_at,
             closedAt: r.closed_at,
             closableFrom: closableFrom(r.period),
+            closable: isClosable(r.period, today),
             closeRequest: r.close_request_id
               ? { id: r.close_request_id, requestedAt: r.requested_at, ...(firmUser ? { requestedBy: { id: r.requested_by, email: r.requested_by_email } } : {}) }
               : null,
