@@ -4,9 +4,10 @@
  * (docs/period-close.md, "States"), exactly as in a client's own list; its state is `open` until a
  * close is first requested. Newest period first, then by client name. Each item carries the pending
  * close request (when one waits) and the period's latest run, so a person sees at a glance whether
- * the period needs a reconciliation, a close request or a decision. `state` filters by one state or
- * several (`open,reopened`). Portal users see their own client's periods only (row-level security
- * on every table read here).
+ * the period needs a reconciliation, a close request or a decision, and `closable`: whether its close
+ * can be asked today, by the api's date in India (the web app never decides it on the browser's
+ * clock). `state` filters by one state or several (`open,reopened`). Portal users see their own
+ * client's periods only (row-level security on every table read here).
  */
 import { z } from 'zod';
 import { closableFrom, isClosable, PERIOD_STATES, type PeriodState } from '../../domain/periods';
