@@ -36,6 +36,7 @@ import * as m032 from './032-audit-chain-last-event-index';
 import * as m035 from './035-erasure-run-token';
 import * as m038 from './038-follow-up-assigned-at';
 import * as m039 from './039-erasure-started-run-token';
+import * as m040 from './040-import-rows-import-check';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -73,4 +74,5 @@ export const migrations: Migration[] = [
   { name: '035-erasure-run-token', module: m035 },
   { name: '038-follow-up-assigned-at', module: m038 },
   { name: '039-erasure-started-run-token', module: m039 },
+  { name: '040-import-rows-import-check', module: m040 },
 ];
