@@ -17,6 +17,10 @@ import type { Knex } from 'knex';
  * - an import's firm or id never changes while it has rows (the key's NO ACTION), and the imports
  *   are never truncated without their rows.
  *
+ * The functions run as the tables' owner (SECURITY DEFINER; the owner has superuser or BYPASSRLS, as
+ * backups require), so, like the key's own queries, they see every firm's imports and rows: the
+ * check and the cascade do not depend on the writer's firm setting.
+ *
  * The erasure and firm deletion order their deletes by the keys between tables: this tie is listed
  * with them (client-data-catalogue.ts, KEYS_KEPT_BY_TRIGGERS), so the order is unchanged.
  */
