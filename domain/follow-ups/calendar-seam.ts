@@ -4,7 +4,7 @@
  * works (as plain data a workflow can carry). The API builds one per request with the caller's
  * transaction (db/follow-up-calendar.ts reads the compliance calendar); tests may hand in their own.
  */
-import { RETURN_TYPES, type ReturnType } from '../calendar';
+import { periodLabel, RETURN_TYPES, type ReturnType } from '../calendar';
 import { dateOf, dayOf } from './clock';
 import type { WorkingDays } from './working-days';
 
@@ -22,4 +22,13 @@ export interface FollowUpCalendar {
 /** API rule: a request feeding a deadline is due two days before the deadline's target date. */
 export function followUpDueDateFor(targetDate: string): string {
   return dateOf(dayOf(targetDate) - 2);
+}
+
+/**
+ * An item's period as people read it. An item of the deadline's own period stands for that return's
+ * period, so it reads as the deadline does (`deadlineLabel`: a QRMP quarter, a financial year); any
+ * other item period is the month staff picked for it (a month field), so it reads as that month.
+ */
+export function itemPeriodLabel(period: string, deadline: { period: string } | null, deadlineLabel: string | null): string {
+  return deadline && deadlineLabel && period === deadline.period ? deadlineLabel : periodLabel(period, 'monthly');
 }
