@@ -5,6 +5,7 @@
  * transaction (db/follow-up-calendar.ts reads the compliance calendar); tests may hand in their own.
  */
 import { periodLabel, RETURN_TYPES, type ReturnType } from '../calendar';
+import { periodName } from '../recon/report-format';
 import { dateOf, dayOf } from './clock';
 import type { WorkingDays } from './working-days';
 
@@ -31,4 +32,14 @@ export function followUpDueDateFor(targetDate: string): string {
  */
 export function itemPeriodLabel(period: string, deadline: { period: string } | null, deadlineLabel: string | null): string {
   return deadline && deadlineLabel && period === deadline.period ? deadlineLabel : periodLabel(period, 'monthly');
+}
+
+/**
+ * An item's period in the client's words (the emails, the link's page): the month written out
+ * (`November 2026`), as ever; but an item of a quarterly or annual deadline's own period reads as
+ * that deadline (`Q3 FY 2025-26 (Oct–Dec 2025)`), never as the quarter's last month.
+ */
+export function itemPeriodText(period: string, deadline: { period: string } | null, deadlineLabel: string | null): string {
+  const label = itemPeriodLabel(period, deadline, deadlineLabel);
+  return label === periodLabel(period, 'monthly') ? periodName(period) : label;
 }

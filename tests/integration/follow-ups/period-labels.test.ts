@@ -5,12 +5,15 @@
  * answer, the list (the firm's and the client's own user's) and the detail carry `periodLabel`; an
  * item of the deadline's period reads as the deadline, another item as its month. Real stack.
  */
+import { randomBytes } from 'node:crypto';
 import { call } from '../../harness/api';
 import { validGstin } from '../../harness/factories';
-import { createFollowUp, endLiveFollowUps, inDays, startStack, type Stack } from './helpers';
+import { waitForCaught } from '../../harness/mail';
+import { clientEmail, createFollowUp, endLiveFollowUps, inDays, linkTokenIn, startStack, type Stack } from './helpers';
 
 // Written out rather than computed, so the test does not share the code it checks.
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const QUARTERS: Record<number, string> = { 3: 'Q4', 6: 'Q1', 9: 'Q2', 12: 'Q3' };
 const QUARTER_MONTHS: Record<number, string> = { 3: 'Jan–Mar', 6: 'Apr–Jun', 9: 'Jul–Sep', 12: 'Oct–Dec' };
 
@@ -22,7 +25,7 @@ describe('follow-ups name their period as the calendar does', () => {
   let qrmpClient: string;
   beforeAll(async () => {
     stack = await startStack({ dayMs: 12_000 });
-    const created = await call(stack.api, 'POST', '/api/clients', { token: stack.tokens.staff, body: { name: 'Quarterly Traders', gstin: validGstin('27'), email: 'quarterly@example.test', filingFrequency: 'quarterly' } });
+    const created = await call(stack.api, 'POST', '/api/clients', { token: stack.tokens.staff, body: { name: 'Quarterly Traders', gstin: validGstin('27'), email: `quarterly-${randomBytes(4).toString('hex')}@example.test`, filingFrequency: 'quarterly' } });
     expect(created.status).toBe(201);
     qrmpClient = created.body.id;
   });
@@ -78,6 +81,18 @@ describe('follow-ups name their period as the calendar does', () => {
     }
     expect(await listed(monthlyClient(), monthly.body.id)).toBe(monthLabel);
     expect(await listed(qrmpClient, quarterly.body.id)).toBe(quarterLabel);
+
+    // The client's email and link page: the quarter's item reads as the quarter, another item as its month written out.
+    const otherName = `${MONTH_NAMES[Number(otherMonth.slice(5)) - 1]} ${otherMonth.slice(0, 4)}`;
+    const [qrmpFirst] = await waitForCaught(await clientEmail(stack, qrmpClient), 1, 120_000);
+    const { token, text } = await linkTokenIn(qrmpFirst!);
+    expect(text).toContain(`Sales register (${quarterLabel})`);
+    expect(text).toContain(`Bank statement (${otherName})`);
+    const page = await call(stack.api, 'GET', `/api/requests/${token}`);
+    expect(page.body.items.map((i: { description: string; periodText?: string }) => `${i.description}: ${i.periodText}`)).toEqual([`Sales register: ${quarterLabel}`, `Bank statement: ${otherName}`, 'Anything else: undefined']);
+    // A monthly filer's item of the same key stays its month, written out as ever.
+    const [monthlyFirst] = await waitForCaught(await clientEmail(stack, monthlyClient()), 1, 120_000);
+    expect((await linkTokenIn(monthlyFirst!)).text).toContain(`Sales register (${MONTH_NAMES[quarterEndMonth - 1]} ${year})`);
   });
 
   it('labels an annual return by its financial year, for the firm and for the client’s own user; none without a deadline', async () => {

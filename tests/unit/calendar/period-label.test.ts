@@ -4,7 +4,7 @@
  * rules, carry the cadence that names them (the same GSTR-3B key is a month or a quarter by filer).
  */
 import { calendarForState, deadlinesInWindow, fyQuarter, periodLabel, returnPeriodLabel, type CalendarPolicy, type ClientProfile } from '../../../domain/calendar';
-import { itemPeriodLabel } from '../../../domain/follow-ups';
+import { itemPeriodLabel, itemPeriodText } from '../../../domain/follow-ups';
 import { CALENDAR_RULES_009, nationalHolidays009 } from '../../../db/migrations/009-compliance-calendar';
 
 const policy: CalendarPolicy = { rules: CALENDAR_RULES_009, extensions: [], calendar: calendarForState(true, nationalHolidays009().map((h) => h.date), [], '27'), targetBufferDays: 2 };
@@ -82,5 +82,17 @@ describe('a return period named for one client (what follow-ups show)', () => {
     const deadline = { period: '2025-12' };
     const quarter = 'Q3 FY 2025-26 (Oct–Dec 2025)';
     expect([itemPeriodLabel('2025-12', deadline, quarter), itemPeriodLabel('2025-11', deadline, quarter), itemPeriodLabel('2025-12', null, null), itemPeriodLabel('2025-12', deadline, null)]).toEqual([quarter, 'Nov 2025', 'Dec 2025', 'Dec 2025']);
+  });
+
+  it("writes an item's period out for the client: the month in full, the quarter or year of the deadline's own period as its label", () => {
+    const quarter = 'Q3 FY 2025-26 (Oct–Dec 2025)';
+    const texts = [
+      itemPeriodText('2025-12', { period: '2025-12' }, quarter),
+      itemPeriodText('2025-11', { period: '2025-12' }, quarter),
+      itemPeriodText('2025-12', { period: '2025-12' }, 'Dec 2025'),
+      itemPeriodText('2026-03', { period: '2026-03' }, 'FY 2025-26'),
+      itemPeriodText('2025-12', null, null),
+    ];
+    expect(texts).toEqual([quarter, 'November 2025', 'December 2025', 'FY 2025-26', 'December 2025']);
   });
 });
