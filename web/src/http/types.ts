@@ -168,6 +168,8 @@ export type PeriodView = {
   closedAt: string | null;
   /** The first day (IST) the period's close can be asked: the day after it ends. */
   closableFrom: string;
+  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  closable: boolean;
 };
 
 /**
@@ -202,6 +204,8 @@ export type FirmPeriod = {
   closedAt: string | null;
   /** The first day (IST) the period's close can be asked: the day after it ends. */
   closableFrom: string;
+  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  closable: boolean;
   /** The request waiting for a decision; `requestedBy` only for the firm's own people. */
   closeRequest: { id: string; requestedAt: string; requestedBy?: { id: string; email: string } } | null;
   latestRun: { runId: string; status: Run['status']; completedAt: string | null } | null;
