@@ -257,6 +257,8 @@ export type FollowUpSummary = {
   status: FollowUpStatus;
   dueDate: string;
   deadline: null | { returnType: string; period: string };
+  /** The deadline's period as a CA reads it (docs/follow-ups.md, "Periods"); null without a deadline, or when its return no longer applies to the client. */
+  periodLabel: string | null;
   ownerId: string;
   nextMessageAt: string | null;
   snoozedUntil: string | null;
@@ -270,6 +272,8 @@ export type FollowUp = FollowUpSummary & {
     id: string;
     description: string;
     period: string | null;
+    /** The item's period as people read it: the deadline's label for the deadline's own period, else its month. */
+    periodLabel: string | null;
     status: 'outstanding' | 'received' | 'not_applicable';
     reason: string | null;
     files: Array<{ id: string; filename: string; size: number; sha256: string | null; receivedAt: string | null }>;
