@@ -142,7 +142,7 @@ export class CellMemos {
   private readonly dates = new Map<string, DateResult>();
   /** Dates written `dd-mm-yyyy`, by dashedDateKey. */
   private readonly dashedDates = new Map<number, DateResult>();
-  private readonly gstins = new TextMemo<SupplierCheck>();
+  private readonly gstins = new Map<string, SupplierCheck>();
 
   /** The last date text and its answer: a register sorted by date repeats it row after row, and comparing texts needs no hash. */
   private lastDateText = '';
@@ -192,7 +192,7 @@ export class CellMemos {
       const own = ownText(raw); // kept as the key too: a cell's text would keep its piece of the file
       const { gstin, problem } = checkGstin(own);
       g = { gstin, problem, name: '' };
-      this.gstins.add(own, g);
+      this.gstins.set(own, g);
     }
     return g;
   }
@@ -202,77 +202,7 @@ export class CellMemos {
    * rows give the same name, as they mostly do: no copy per row, and one copy held by all its documents.
    */
   supplierName(g: SupplierCheck, text: string): string {
-    if (!sameText(text, g.name)) g.name = ownText(text);
+    if (text !== g.name) g.name = ownText(text);
     return g.name;
   }
-}
-
-/**
- * Whether two texts have the same characters, compared here: a cell's text of 13 characters or
- * more is a slice of the file's piece, and V8 compares a slice with another text in its runtime,
- * a call that cost more instructions than this loop (docs/performance.md, "Readers").
- */
-export function sameText(a: string, b: string): boolean {
-  const n = a.length;
-  if (n !== b.length) return false;
-  for (let i = 0; i < n; i += 1) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
-  return true;
-}
-
-/**
- * A memo from texts to answers, equal texts (sameText) finding the same answer, as a Map's string
- * keys do: an open-addressing table on a hash of the characters computed here, so that looking up
- * a fresh cell's text (a slice of the file) neither hashes nor compares it in V8's runtime. The
- * GSTIN memo's look-up, once per row, is where that cost was (docs/performance.md, "Readers").
- */
-export class TextMemo<V> {
-  /** An entry's position + 1 by hash slot (0: empty); a power of two long, at most half full. */
-  private slots = new Int32Array(1 << 10);
-  private readonly keys: string[] = [];
-  private readonly values: V[] = [];
-
-  get size(): number {
-    return this.keys.length;
-  }
-
-  get(text: string): V | undefined {
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    for (let s = hashText(text) & mask; ; s = (s + 1) & mask) {
-      const e = slots[s]!;
-      if (e === 0) return undefined;
-      if (sameText(this.keys[e - 1]!, text)) return this.values[e - 1];
-    }
-  }
-
-  /** Adds a text that `get` did not find. */
-  add(text: string, value: V): void {
-    this.keys.push(text);
-    this.values.push(value);
-    if (this.keys.length * 2 > this.slots.length) {
-      this.slots = new Int32Array(this.slots.length * 2);
-      for (let e = 0; e < this.keys.length; e += 1) this.place(this.keys[e]!, e + 1);
-    } else this.place(text, this.keys.length);
-  }
-
-  clear(): void {
-    this.keys.length = 0;
-    this.values.length = 0;
-    this.slots.fill(0);
-  }
-
-  private place(text: string, entry: number): void {
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    let s = hashText(text) & mask;
-    while (slots[s] !== 0) s = (s + 1) & mask;
-    slots[s] = entry;
-  }
-}
-
-/** FNV-1a over a text's UTF-16 code units (32 bits). */
-function hashText(t: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < t.length; i += 1) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
-  return h >>> 0;
 }

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 npx tsc -p tsconfig.bench.json
 out=$(mktemp -d)
+node dist/ops/bench/register-csv-count.js write "$out/register.csv"
 count() {
-  valgrind --tool=callgrind --callgrind-out-file="$out/$1.out" node --single-threaded --expose-gc dist/ops/bench/register-csv-count.js "$1" 2>"$out/$1.log" >/dev/null
+  valgrind --tool=callgrind --callgrind-out-file="$out/$1.out" node --single-threaded --expose-gc dist/ops/bench/register-csv-count.js "$1" "$out/register.csv" 2>"$out/$1.log" >/dev/null
   grep -o 'Collected : [0-9]*' "$out/$1.log" | grep -o '[0-9]*$'
 }
 # The three processes side by side: instruction counts do not depend on the machine's load.
