@@ -271,12 +271,6 @@ export class CsvRecords {
           }
           end = e - 1;
         }
-        if (q < end && text.charCodeAt(q) === dc) {
-          // An empty field before a delimiter (a register's blank heads): no search, no slice.
-          if (!this.discard) record[fields++] = '';
-          q += 1;
-          continue;
-        }
         const dAt = text.indexOf(d, q);
         const fieldEnd = dAt >= 0 && dAt < end ? dAt : end;
         if (nextCr < fieldEnd) {
