@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { calendarEntries, plusDays, type CalendarEntry } from '../domain/calendar';
+import { calendarEntries, periodLabel, plusDays, type CalendarEntry } from '../domain/calendar';
 import { loadCalendarClients, loadFilings, loadFirmCalendar } from '../db/calendar';
 import { lockKey } from '../db/advisory-lock';
 import { allFirmIds } from '../db/firms';
@@ -64,7 +64,8 @@ export function createCalendarSweepActivities(deps: { knex: Knex; logger: Logger
             kind: CALENDAR_NOTIFICATION_KIND,
             payload: {
               day,
-              items: entries.map((e) => ({ clientId: e.clientId, clientName: e.clientName, returnType: e.returnType, period: e.period, dueDate: e.effectiveDueDate, status: e.status })),
+              // The period as the calendar names it (a month, a QRMP quarter, a financial year), beside its key.
+              items: entries.map((e) => ({ clientId: e.clientId, clientName: e.clientName, returnType: e.returnType, period: e.period, periodLabel: periodLabel(e.period, e.cadence), dueDate: e.effectiveDueDate, status: e.status })),
             },
           });
         }

@@ -217,7 +217,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     ...auditRoutes({ knex: deps.knex }),
     ...notificationRoutes(),
     ...periodRoutes({ temporal: deps.temporal, timers: deps.periodClose?.timers ?? DEFAULT_CLOSE_TIMERS, today: todayOf(deps) }),
-    ...firmPeriodRoutes(),
+    ...firmPeriodRoutes({ today: todayOf(deps) }),
     ...importRoutes({
       knex: deps.knex,
       today: todayOf(deps),

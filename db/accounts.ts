@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { normaliseEmail } from '../domain/email';
 import { hashLinkToken } from './follow-ups';
 
 export type AccountLinkKind = 'invitation' | 'reset';
@@ -33,7 +34,7 @@ export async function lookupAccountLink(knex: Knex, kind: AccountLinkKind, token
  * (docs/accounts.md, "An address with an account elsewhere").
  */
 export async function emailHasAccount(knex: Knex, email: string): Promise<boolean> {
-  const address = email.trim().toLowerCase();
+  const address = normaliseEmail(email);
   return knex.transaction(async (trx) => {
     await trx.raw(`select set_config('app.login_email', ?, true)`, [address]);
     return Boolean(await trx('users').whereRaw('lower(email) = ?', [address]).first('id'));

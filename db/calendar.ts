@@ -106,10 +106,11 @@ export async function loadFirmCalendar(trx: Knex.Transaction, firmId: string): P
   };
 }
 
-/** The firm's clients (or one) with their calendar profiles; a portal user's RLS leaves only its own. */
-export async function loadCalendarClients(trx: Knex.Transaction, firmId: string, clientId?: string): Promise<CalendarClient[]> {
+/** The firm's clients (or one, or some) with their calendar profiles; a portal user's RLS leaves only its own. */
+export async function loadCalendarClients(trx: Knex.Transaction, firmId: string, clientId?: string | readonly string[]): Promise<CalendarClient[]> {
   const q = trx('clients').where({ firm_id: firmId }).select('id', 'name', 'gstin', 'state_code', 'filing_frequency', 'scheme', 'turnover_band', 'target_buffer_days', 'owner_id', 'active').orderBy([{ column: 'name' }, { column: 'id' }]);
-  if (clientId) q.where({ id: clientId });
+  if (typeof clientId === 'string') q.where({ id: clientId });
+  else if (clientId) q.whereIn('id', [...clientId]);
   const clients = await q;
   if (clients.length === 0) return [];
   const changes = await trx('client_frequency_changes').where({ firm_id: firmId }).whereIn('client_id', clients.map((c: { id: string }) => c.id)).select('client_id', 'from_period', 'frequency', 'previous_frequency');

@@ -130,13 +130,26 @@ export const CHILD_TABLES_SQL = `
      and not exists (select 1 from pg_attribute a where a.attrelid = child.oid and a.attname = 'client_id' and not a.attisdropped)
    order by 1, 2`;
 
-/** Foreign keys among the given tables: [child, parent] pairs (self references left out). */
+/**
+ * Ties between tables that triggers keep instead of a foreign key (checked once a statement rather
+ * than once a row: migration 040); ordered like foreign keys.
+ */
+export const KEYS_KEPT_BY_TRIGGERS: Array<{ child: string; parent: string }> = [{ child: 'import_rows', parent: 'imports' }];
+
+/** Foreign keys among the given tables, and the ties above: [child, parent] pairs (self references left out). */
 export const FOREIGN_KEYS_SQL = `
-  select distinct child.relname as child, parent.relname as parent
+  with wanted (children, parents) as (select ?::text[], ?::text[])
+  select child.relname::text as child, parent.relname::text as parent
     from pg_constraint k
     join pg_class child on child.oid = k.conrelid
     join pg_class parent on parent.oid = k.confrelid
-   where k.contype = 'f' and child.relname = any(?::text[]) and parent.relname = any(?::text[]) and child.oid <> parent.oid`;
+    cross join wanted
+   where k.contype = 'f' and child.relname = any(wanted.children) and parent.relname = any(wanted.parents) and child.oid <> parent.oid
+  union
+  select kept.child, kept.parent
+    from (values ${KEYS_KEPT_BY_TRIGGERS.map((k) => `('${k.child}', '${k.parent}')`).join(', ')}) as kept (child, parent)
+    cross join wanted
+   where kept.child = any(wanted.children) and kept.parent = any(wanted.parents)`;
 
 /** Children before parents (Kahn's algorithm over the child → parent edges); ties in name order. */
 export function deletionOrder(tables: string[], edges: Array<{ child: string; parent: string }>): string[] {

@@ -4,6 +4,7 @@
  * the API's alone (its roles list lives with the permissions), behind a re-authentication.
  */
 import { z } from 'zod';
+import { normaliseEmail } from '../domain/email';
 import { unstorableMessage, unstorableText } from './copy-text';
 
 /**
@@ -21,6 +22,12 @@ export const NAME = z
     if (found) ctx.addIssue({ code: 'custom', message: unstorableMessage(found.what) });
   });
 
+/**
+ * An email address as every API body and console form takes it: checked, then normalised
+ * (domain/email.ts), so each route and the console store it alike.
+ */
+export const EMAIL = z.email().max(320).transform(normaliseEmail);
+
 export const USER_FIELDS = {
   name: NAME,
   active: z.boolean(),
@@ -28,7 +35,7 @@ export const USER_FIELDS = {
 
 export const CLIENT_FIELDS = {
   name: NAME,
-  email: z.email().max(320),
+  email: EMAIL,
   filingFrequency: z.enum(['monthly', 'quarterly']),
   active: z.boolean(),
 };

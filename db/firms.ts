@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { normaliseEmail } from '../domain/email';
 import { recordAuditEvent } from './audit';
 import { hashPassword } from './security/passwords';
 import { inSystemTransaction, inTenantTransaction } from './tenant';
@@ -17,14 +18,15 @@ function slugFor(name: string): string {
 
 export async function onboardFirm(knex: Knex, input: { name: string; adminEmail: string; adminName: string; password: string }): Promise<OnboardedFirm> {
   const firmId = randomUUID();
+  const adminEmail = normaliseEmail(input.adminEmail);
   const actor = { userId: null, email: 'system:create-firm', role: 'system' };
   return inTenantTransaction(knex, { firmId, actor }, async (trx) => {
     await trx('firms').insert({ id: firmId, name: input.name, slug: slugFor(input.name) });
     const [user] = await trx('users')
-      .insert({ firm_id: firmId, email: input.adminEmail.toLowerCase(), name: input.adminName, role: 'firm_admin', password_hash: await hashPassword(input.password) })
+      .insert({ firm_id: firmId, email: adminEmail, name: input.adminName, role: 'firm_admin', password_hash: await hashPassword(input.password) })
       .returning('id');
-    await recordAuditEvent(trx, { action: 'firm.onboarded', entityType: 'firm', entityId: firmId, after: { name: input.name, adminEmail: input.adminEmail.toLowerCase() } });
-    return { firmId, adminEmail: input.adminEmail.toLowerCase(), adminUserId: (user as { id: string }).id };
+    await recordAuditEvent(trx, { action: 'firm.onboarded', entityType: 'firm', entityId: firmId, after: { name: input.name, adminEmail } });
+    return { firmId, adminEmail, adminUserId: (user as { id: string }).id };
   });
 }
 

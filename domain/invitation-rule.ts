@@ -1,6 +1,6 @@
 /**
  * Who may invite whom: the one rule the API enforces (api/accounts/invitations.ts) and the web app
- * follows to offer only the roles the API would accept (web/src/http/session.tsx `CAN.invite`).
+ * follows to offer only the roles the API would accept (web/src/http/can.ts `CAN.invite`).
  * Kept apart from domain/accounts.ts, with no imports, so the web app's bundle takes this alone.
  */
 

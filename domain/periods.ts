@@ -93,6 +93,15 @@ export function closePeriodProblem(period: string, today: string): 'before_gst' 
 }
 
 /**
+ * Whether the close window has come on `today` (an IST date, the server's): the `closable` the API
+ * shows beside `closableFrom`, so the web app need not trust the browser's clock. The time rule
+ * only: whether a close is asked also depends on the period's state.
+ */
+export function isClosable(period: string, today: string): boolean {
+  return closePeriodProblem(period, today) === null;
+}
+
+/**
  * The allowed transitions of docs/period-close.md ("States"). `close_requested` returns to the state it came from (open or
  * reopened) on rejection, withdrawal, a stale approval or expiry, so a reopened period stays marked
  * as such until it is closed again. The database refuses any other change (migration 005).

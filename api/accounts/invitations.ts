@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { emailHasAccount, lookupAccountLink } from '../../db/accounts';
-import { NAME } from '../../db/editable-fields';
+import { EMAIL, NAME } from '../../db/editable-fields';
 import { AccountInvitation } from '../../db/models/account';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
@@ -30,7 +30,7 @@ import { linkExpired } from './password-reset';
 
 const createBody = z
   .object({
-    email: z.email().max(320),
+    email: EMAIL,
     name: NAME,
     role: z.enum(ROLES),
     clientId: z.uuid().optional(),
@@ -103,6 +103,19 @@ async function inviterStillMay(invitation: AccountInvitation): Promise<boolean> 
   return inviter !== undefined && inviter.active && mayInvite(inviter.role, invitation.role);
 }
 
+/**
+ * The pending invitation `id` (in the link's firm transaction) whose inviter still vouches for it, or
+ * 410. `lock` takes its row for the acceptance (FOR UPDATE, before the first audited write).
+ */
+async function acceptable(id: string, options: { lock?: boolean } = {}): Promise<AccountInvitation> {
+  const query = AccountInvitation.query().findById(id);
+  const invitation = await (options.lock ? query.forUpdate() : query);
+  if (!invitation || !invitation.isPending()) throw linkExpired();
+  // An inviter deactivated or demoted since (in the console too) no longer vouches for it.
+  if (!(await inviterStillMay(invitation))) throw linkExpired();
+  return invitation;
+}
+
 /** The link holder's 409: the address has an account (no firm named); the web app's invite page explains it. */
 const emailTakenAtLink = () =>
   conflict('email_taken', 'This email address already has a Taalmel account, and an address signs in to one firm only: sign in with it, or ask for an invitation to another address.');
@@ -142,7 +155,7 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
       async handler(ctx, { body }) {
         if (!mayInvite(ctx.state.user.role, body.role)) throw forbidden('forbidden', 'Managers invite staff, reviewers and client (portal) users only.');
         if (body.clientId && !(await Client.query().findById(body.clientId))) throw invalidInput({ fields: { clientId: 'no such client in this firm' } });
-        const email = body.email.toLowerCase();
+        const { email } = body;
         if (await User.query().whereRaw('lower(email) = ?', [email]).first()) throw conflict('email_taken', 'A user with this email already exists.');
         const now = new Date();
         let invitation: AccountInvitation;
@@ -222,12 +235,15 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
       params: tokenParams,
       async handler(ctx, { params }) {
         const found = await openLink(ctx, params.token);
-        ctx.body = await inTenantTransaction(deps.knex, linkScope(found.firmId, ctx), async () => {
+        const shown = await inTenantTransaction(deps.knex, linkScope(found.firmId, ctx), async () => {
           const [invitation, firm] = await Promise.all([AccountInvitation.query().findById(found.id), Firm.query().findById(found.firmId)]);
           if (!invitation || !firm || !(await inviterStillMay(invitation))) throw linkExpired();
-          await refuseTakenAddress(invitation.email);
           return { firmName: firm.name, email: invitation.email, name: invitation.name, role: invitation.role, expiresAt: invitation.expiresAt };
         });
+        // After the firm's transaction: the lookup takes a connection of its own, and one request must
+        // never hold a connection while it waits for a second (links opened at once would fill the pool).
+        await refuseTakenAddress(shown.email);
+        ctx.body = shown;
       },
     }),
     route({
@@ -238,23 +254,29 @@ export function invitationRoutes(deps: { knex: Knex; mailer: AccountMailer; link
       body: acceptBody,
       async handler(ctx, { params, body }) {
         const found = await openLink(ctx, params.token);
-        const user = await inTenantTransaction(deps.knex, linkScope(found.firmId, ctx), async (trx) => {
-          // Locked: two acceptances of one link at once make one user, the other gets 410.
-          const invitation = await AccountInvitation.query().findById(found.id).forUpdate();
-          if (!invitation || !invitation.isPending()) throw linkExpired();
-          // An inviter deactivated or demoted since (in the console too) no longer vouches for it.
-          if (!(await inviterStillMay(invitation))) throw linkExpired();
-          await refuseTakenAddress(invitation.email);
-          assertPasswordAcceptable(body.password, invitation.email, 'password');
+        const scope = linkScope(found.firmId, ctx);
+        // Checked first, refused before the hash as before: a link that cannot be accepted costs no argon2 work.
+        const { email } = await inTenantTransaction(deps.knex, scope, () => acceptable(found.id));
+        await refuseTakenAddress(email);
+        assertPasswordAcceptable(body.password, email, 'password');
+        // The hash (argon2id: tens of milliseconds of CPU, far more under load) holds no connection, no
+        // lock and no transaction: inside the transaction, links used at once held the pool's connections
+        // while they hashed (docs/security-limits.md, "Account links").
+        const passwordHash = await hashPassword(body.password);
+        const user = await inTenantTransaction(deps.knex, scope, async (trx) => {
+          // Locked and checked again: two acceptances of one link at once make one user, the other gets
+          // 410; a link revoked, or an inviter demoted, while this hashed is refused as it would have been.
+          const invitation = await acceptable(found.id, { lock: true });
           let created: User;
           try {
             await setAuditAction(trx, 'invitation.accepted');
+            // An address given an account meanwhile meets the users' unique email: the same 409.
             created = await User.query().insertAndFetch({
               email: invitation.email,
               name: body.name ?? invitation.name,
               role: invitation.role,
               clientId: invitation.clientId,
-              passwordHash: await hashPassword(body.password),
+              passwordHash,
             } as Partial<User>);
           } catch (error) {
             if (isUniqueViolation(error)) throw emailTakenAtLink();

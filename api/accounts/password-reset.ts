@@ -15,6 +15,7 @@ import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { resetExpiry } from '../../domain/accounts';
+import { normaliseEmail } from '../../domain/email';
 import { ApiError, rateLimited } from '../errors';
 import type { LinkThrottle } from '../follow-ups/link-throttle';
 import { route, type RouteSpec } from '../routes';
@@ -33,6 +34,19 @@ const completeBody = z.object({ newPassword: z.string().min(1).max(1024) });
 export const linkExpired = () => new ApiError(410, 'link_expired', 'This link has expired or was already used. Ask for a new one.');
 
 export type ResetDeps = { knex: Knex; auth: AuthService; mailer: AccountMailer; logger: Logger; linkThrottle: LinkThrottle; throttle?: ResetThrottleConfig };
+
+/**
+ * The unused, unexpired reset `id` (in the link's firm transaction) and its active user, or 410.
+ * `lock` takes the reset's row for its use (FOR UPDATE, before the first audited write).
+ */
+async function usable(id: string, options: { lock?: boolean } = {}): Promise<{ reset: PasswordReset; target: User }> {
+  const query = PasswordReset.query().findById(id);
+  const reset = await (options.lock ? query.forUpdate() : query);
+  if (!reset || reset.usedAt || reset.endedAt || reset.expiresAt.getTime() <= Date.now()) throw linkExpired();
+  const target = await User.query().findById(reset.userId);
+  if (!target || !target.active) throw linkExpired();
+  return { reset, target };
+}
 
 export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
   const config = deps.throttle ?? DEFAULT_RESET_THROTTLE;
@@ -79,7 +93,7 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
       action: 'public',
       body: requestBody,
       async handler(ctx, { body }) {
-        const email = body.email.toLowerCase();
+        const email = normaliseEmail(body.email);
         const { ip } = ctx;
         await admit(email, ip);
         const requestId = ctx.state.requestId;
@@ -104,18 +118,24 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
           throw linkExpired();
         }
         const scope = { firmId: found.firmId, actor: { userId: null, email: 'password-reset-link', role: 'system' }, requestId: ctx.state.requestId, ip: ctx.ip };
+        // Checked first, refused before the hash as before: a link that cannot be used costs no argon2 work.
+        const checked = await inTenantTransaction(deps.knex, scope, () => usable(found.id));
+        assertPasswordAcceptable(body.newPassword, checked.target.email, 'newPassword');
+        // The hash (argon2id: tens of milliseconds of CPU, far more under load) holds no connection, no
+        // lock and no transaction: inside the transaction it held the reset's row and, after the audited
+        // write, the firm's audit lock, so every audited write of the firm waited on it
+        // (docs/security-limits.md, "Account links").
+        const passwordHash = await hashPassword(body.newPassword);
         const user = await inTenantTransaction(deps.knex, scope, async (trx) => {
-          // Locked: two uses of one link at once set one password, the other gets 410.
-          const reset = await PasswordReset.query().findById(found.id).forUpdate();
-          if (!reset || reset.usedAt || reset.endedAt || reset.expiresAt.getTime() <= Date.now()) throw linkExpired();
-          const target = await User.query().findById(reset.userId);
-          if (!target || !target.active) throw linkExpired();
+          // Locked and checked again: two uses of one link at once set one password, the other gets
+          // 410; a user deactivated (or a link ended by a newer one) while this hashed is refused.
+          const { reset, target } = await usable(found.id, { lock: true });
           assertPasswordAcceptable(body.newPassword, target.email, 'newPassword');
           const now = new Date();
           await setAuditAction(trx, 'password_reset.used');
           await PasswordReset.query().findById(reset.id).patch({ usedAt: now } as Partial<PasswordReset>);
           await setAuditAction(trx, 'auth.password_reset');
-          await User.query().findById(target.id).patch({ passwordHash: await hashPassword(body.newPassword), passwordChangedAt: now } as Partial<User>);
+          await User.query().findById(target.id).patch({ passwordHash, passwordChangedAt: now } as Partial<User>);
           await deps.auth.revokeAllSessions(trx, target.id, target.id, 'password_reset');
           return target;
         });

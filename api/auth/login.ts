@@ -12,6 +12,7 @@ import { User } from '../../db/models/user';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { attemptsLeftHint } from '../../domain/accounts';
+import { normaliseEmail } from '../../domain/email';
 import type { NotificationKind } from '../../domain/notifications';
 import { ApiError, conflict, rateLimited } from '../errors';
 import { presentUser } from './present';
@@ -64,7 +65,7 @@ export class SignIn {
   }
 
   async login(input: LoginInput, client: ClientInfo) {
-    const email = input.email.trim().toLowerCase();
+    const email = normaliseEmail(input.email);
     const verdict = await this.deps.throttle.check(email, client.ip, client.knownDevice ?? false);
     if (verdict.reason !== null) {
       const { reason } = verdict;

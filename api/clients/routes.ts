@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { gstinProblem, normaliseGstin } from '../../domain/gstin';
 import { changeFilingFrequency, loadCalendarClients, plainFrequencyChange, qrmpRefusal } from '../../db/calendar';
 import { qrmpTurnoverProblem, withFrequencyChange } from '../../domain/calendar';
-import { CLIENT_FIELDS } from '../../db/editable-fields';
+import { CLIENT_FIELDS, EMAIL } from '../../db/editable-fields';
 import { Client } from '../../db/models/client';
 import { conflict, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
@@ -30,7 +30,7 @@ const createBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     gstin,
-    email: z.email().max(320),
+    email: EMAIL,
     filingFrequency: z.enum(['monthly', 'quarterly']),
     stateCode: z.string().regex(/^\d{2}$/).optional(),
   })
@@ -71,7 +71,7 @@ export function clientRoutes(): RouteSpec[] {
         const client = await Client.query().insertAndFetch({
           name: body.name,
           gstin: body.gstin,
-          email: body.email.toLowerCase(),
+          email: body.email,
           filingFrequency: body.filingFrequency,
           stateCode: body.gstin.slice(0, 2),
         } as Partial<Client>);

@@ -27,7 +27,9 @@ import { Firm } from '../../db/models/firm';
 import { FollowUp, FollowUpFile, FollowUpItem, FollowUpLink } from '../../db/models/follow-up';
 import { User } from '../../db/models/user';
 import { inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
-import { indianDate, periodName } from '../../domain/recon/report-format';
+import { deadlineLabels } from '../../db/follow-up-period-labels';
+import { itemPeriodText } from '../../domain/follow-ups';
+import { indianDate } from '../../domain/recon/report-format';
 import type { ItemsAnswered } from '../../workflows/follow-up-definitions';
 import { ApiError, forbidden, invalidInput, notFound, unprocessable } from '../errors';
 import type { UploadTokens } from '../imports/upload-token';
@@ -230,8 +232,9 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
       params: linkParams,
       async handler(ctx, { params }) {
         const found = await openLink(ctx, params.token);
-        ctx.body = await inTenantTransaction(knex, scopeOf(found, ctx), async () => {
+        ctx.body = await inTenantTransaction(knex, scopeOf(found, ctx), async (trx) => {
           const followUp = await liveFollowUp(found);
+          const deadlineLabel = (await deadlineLabels(trx, found.firmId, [followUp])).get(followUp.id) ?? null;
           const [firm, client, owner, items] = await Promise.all([
             Firm.query().findById(found.firmId),
             Client.query().findById(found.clientId),
@@ -243,10 +246,10 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
             clientName: client?.name ?? '',
             title: followUp.title,
             dueDate: followUp.dueDate,
-            // As the page shows them: dd-mm-yyyy and the period's month, as the emails write them.
+            // As the page shows them: dd-mm-yyyy and the period in words (a month, or the quarter or year of the deadline's own period), as the emails write them.
             dueDateText: indianDate(followUp.dueDate),
             contact: { name: owner?.name ?? '', email: owner?.email ?? '' },
-            items: items.map((i) => ({ id: i.id, description: i.description, period: i.period, ...(i.period ? { periodText: periodName(i.period) } : {}), status: i.status })),
+            items: items.map((i) => ({ id: i.id, description: i.description, period: i.period, ...(i.period ? { periodText: itemPeriodText(i.period, followUp.deadline, deadlineLabel) } : {}), status: i.status })),
           };
         });
       },

@@ -1,7 +1,9 @@
 /** The only place follow-up rows and plans become JSON (docs/follow-ups.md "Routes"). */
 import { FollowUpFile, FollowUpItem, type FollowUp } from '../../db/models/follow-up';
 import { OutboxMessage } from '../../db/models/outbox-message';
-import { istIso, type PlannedEscalation, type PlannedMessage } from '../../domain/follow-ups';
+import { deadlineLabels } from '../../db/follow-up-period-labels';
+import { currentContext } from '../../db/request-context';
+import { istIso, itemPeriodLabel, type PlannedEscalation, type PlannedMessage } from '../../domain/follow-ups';
 
 export function presentSchedule(messages: PlannedMessage[]) {
   // Nudges are shown under `sent`; the schedule is what the policy plans.
@@ -46,7 +48,18 @@ export function statusesForClient(status: FollowUp['status']): FollowUp['status'
   return status === 'open' ? ['open', 'snoozed'] : [status];
 }
 
-export function presentSummary(row: FollowUp, viewer: Viewer = 'firm') {
+/**
+ * Each row's `periodLabel` (docs/follow-ups.md, "Periods"): the deadline's period as the calendar
+ * names it, from the request's tenant transaction; null without a deadline.
+ */
+export async function periodLabelsOf(rows: readonly FollowUp[]): Promise<Map<string, string | null>> {
+  const context = currentContext();
+  if (!context?.trx || !context.firmId) throw new Error('follow-ups are presented inside the tenant transaction');
+  return deadlineLabels(context.trx, context.firmId, rows);
+}
+
+/** `periodLabel`: the row's from periodLabelsOf. */
+export function presentSummary(row: FollowUp, periodLabel: string | null, viewer: Viewer = 'firm') {
   const summary = {
     id: row.id,
     clientId: row.clientId,
@@ -54,6 +67,8 @@ export function presentSummary(row: FollowUp, viewer: Viewer = 'firm') {
     status: row.status,
     dueDate: row.dueDate,
     deadline: row.deadline,
+    // The deadline's period as a CA reads it (a month, a QRMP quarter, a financial year); `deadline.period` stays the key.
+    periodLabel,
     ownerId: row.ownerId,
     nextMessageAt: row.nextMessageAt ? istIso(row.nextMessageAt.getTime()) : null,
     snoozedUntil: row.snoozedUntil ? istIso(row.snoozedUntil.getTime()) : null,
@@ -81,13 +96,15 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
     .whereIn('status', ['sending', 'sent', 'failed'])
     .orderBy('created_at');
   const itemIds = new Set(items.map((i) => i.id));
+  const periodLabel = (await periodLabelsOf([row])).get(row.id) ?? null;
   return {
-    ...presentSummary(row, viewer),
+    ...presentSummary(row, periodLabel, viewer),
     ...(plan && viewer === 'firm' ? { nextMessageAt: nextPlanned(plan.messages) } : {}),
     items: items.map((item) => ({
       id: item.id,
       description: item.description,
       period: item.period,
+      periodLabel: item.period ? itemPeriodLabel(item.period, row.deadline, periodLabel) : null,
       status: item.status,
       reason: item.reason,
       // A mismatch follow-up's item names the supplier; for the firm, also the reconciliation row it chases.

@@ -27,7 +27,7 @@ import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
 import { sendStoredFile } from '../uploads/checked-file';
 import { actorOf, checkOwner, createFollowUp, dueDateInPast, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
-import { presentFollowUp, presentSummary, statusesForClient, viewerOf } from './present';
+import { periodLabelsOf, presentFollowUp, presentSummary, statusesForClient, viewerOf } from './present';
 import { clientParams, createBody, date, fileParams, idParams, itemIdShape, listQuery, noteBody, patchBody, snoozeBody } from './schema';
 import { updateFollowUp } from './workflow-client';
 
@@ -111,7 +111,8 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         if (query.noticeId) q.where('notice_id', query.noticeId);
         if (after) q.whereRaw(`(${sort.key}, id) > (?::${sort.cast}, ?::uuid)`, after);
         const result = page(await q, query.limit, (row) => [String((row as unknown as { sortKey: number | string }).sortKey), row.id]);
-        ctx.body = { items: result.items.map((row) => presentSummary(row, viewer)), nextCursor: result.nextCursor };
+        const labels = await periodLabelsOf(result.items);
+        ctx.body = { items: result.items.map((row) => presentSummary(row, labels.get(row.id) ?? null, viewer)), nextCursor: result.nextCursor };
       },
     }),
 

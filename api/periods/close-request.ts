@@ -73,8 +73,14 @@ export async function recordClose(trx: Knex.Transaction, input: { client: Client
   // request already recorded, as docs/api.md promises (one recorded before the close window).
   const already = await pendingRequest(client.id, key);
   if (already && already.id !== input.ended?.closeRequestId) return recordedOf(already, client.firmId, input.timers, false);
-  // Checked before the period's row is locked or created, so a refusal writes nothing.
-  assertClosable(key, input.today);
+  // Checked before the period's row is locked or created, so a refusal writes nothing but its audit
+  // event, as every refused close request (reconciliation_missing below, an early approval in routes.ts).
+  try {
+    assertClosable(key, input.today);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'period_not_ended') throw error;
+    throw error.withAudit({ action: 'period.close_request_refused', entityType: 'period', entityId: null, after: { clientId: client.id, period: key, refusal: 'period_not_ended', closableFrom: error.details?.closableFrom } });
+  }
   let period = await lockPeriod(trx, client.id, key);
   if (period.state === 'closed') throw periodClosed(key);
   const existing = period.state === 'close_requested' ? await pendingRequest(client.id, key) : undefined;

@@ -4,13 +4,13 @@
  * (docs/period-close.md, "States"), exactly as in a client's own list; its state is `open` until a
  * close is first requested. Newest period first, then by client name. Each item carries the pending
  * close request (when one waits) and the period's latest run, so a person sees at a glance whether
- * the period needs a reconciliation, a close request or a decision. `state` filters by one state or
- * several (`open,reopened`). Portal users see their own client's periods only (row-level security
- * on every table read here).
+ * the period needs a reconciliation, a close request or a decision, and `closable`: whether its close
+ * can be asked today, by the api's date in India (the web app never decides it on the browser's
+ * clock). `state` filters by one state or several (`open,reopened`). Portal users see their own
+ * client's periods only (row-level security on every table read here).
  */
-import { closableFrom } from '../../domain/periods';
 import { z } from 'zod';
-import { PERIOD_STATES, type PeriodState } from '../../domain/periods';
+import { closableFrom, isClosable, PERIOD_STATES, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { route, type RouteSpec } from '../routes';
@@ -66,7 +66,8 @@ const LIST_SQL = `
    order by known.period desc, clients.name, known.client_id
    limit ?`;
 
-export function firmPeriodRoutes(): RouteSpec[] {
+/** `today`: the api's date in India (AppDeps.today), which decides each item's `closable`. */
+export function firmPeriodRoutes(deps: { today: () => string }): RouteSpec[] {
   return [
     route({
       method: 'get',
@@ -84,6 +85,7 @@ export function firmPeriodRoutes(): RouteSpec[] {
         // A portal user sees that a close waits, not who in the firm asked for it.
         const firmUser = ctx.state.user.role !== 'client';
         const result = page(rows, query.limit, (r) => [r.period, r.client_name, r.client_id]);
+        const today = deps.today(); // one date for the whole page
         ctx.body = {
           items: result.items.map((r) => ({
             clientId: r.client_id,
@@ -95,6 +97,7 @@ export function firmPeriodRoutes(): RouteSpec[] {
             changedAt: r.changed_at,
             closedAt: r.closed_at,
             closableFrom: closableFrom(r.period),
+            closable: isClosable(r.period, today),
             closeRequest: r.close_request_id
               ? { id: r.close_request_id, requestedAt: r.requested_at, ...(firmUser ? { requestedBy: { id: r.requested_by, email: r.requested_by_email } } : {}) }
               : null,

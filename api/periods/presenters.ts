@@ -7,7 +7,7 @@
  */
 import type { CloseRequest } from '../../db/models/close-request';
 import type { Period } from '../../db/models/period';
-import { closableFrom, type PeriodState } from '../../domain/periods';
+import { closableFrom, isClosable, type PeriodState } from '../../domain/periods';
 import { presentSummary } from '../../domain/recon/present';
 import { mayDecide, mayWithdraw } from '../../workflows/period-close-definitions';
 
@@ -24,6 +24,8 @@ export type PeriodView = {
   changedAt: Date | null;
   /** The first day (IST) a close can be asked: the day after the period ends (domain/periods.ts). */
   closableFrom: string;
+  /** Whether `closableFrom` has come on the server's IST date (the browser's clock may be wrong). */
+  closable: boolean;
   /** The firm's own view only. */
   note?: string | null;
   reasonCode?: string | null;
@@ -34,7 +36,8 @@ export type PeriodView = {
 
 const isPortal = (viewer: Pick<Viewer, 'role'>) => viewer.role === 'client';
 
-export function presentPeriod(row: Period | undefined, period: string, viewer: Pick<Viewer, 'role'>): PeriodView {
+/** `today`: the api's date in India (AppDeps.today), which decides `closable`. */
+export function presentPeriod(row: Period | undefined, period: string, viewer: Pick<Viewer, 'role'>, today: string): PeriodView {
   const shared = {
     period,
     state: row?.state ?? 'open',
@@ -44,6 +47,7 @@ export function presentPeriod(row: Period | undefined, period: string, viewer: P
     changedAt: row?.changedAt ?? null,
     closedAt: row?.closedAt ?? null,
     closableFrom: closableFrom(period),
+    closable: isClosable(period, today),
   };
   if (isPortal(viewer)) return shared;
   return {

@@ -286,7 +286,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
           });
         }
         await reopenPeriod(ctx.state.trx, period, { actor: actorOf(ctx), reason: body.reason, reasonCode: body.reasonCode });
-        ctx.body = presentPeriod(await Period.query().findById(period.id), params.period, ctx.state.user);
+        ctx.body = presentPeriod(await Period.query().findById(period.id), params.period, ctx.state.user, deps.today());
       },
     }),
 
@@ -309,7 +309,8 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         const keys = rows.map((r) => r.period);
         const stored = keys.length ? await Period.query().where('client_id', client.id).whereIn('period', keys) : [];
         const result = page(keys, query.limit, (k) => [k]);
-        ctx.body = { items: result.items.map((k) => presentPeriod(stored.find((p) => p.period === k), k, ctx.state.user)), nextCursor: result.nextCursor };
+        const today = deps.today(); // one date for the whole page
+        ctx.body = { items: result.items.map((k) => presentPeriod(stored.find((p) => p.period === k), k, ctx.state.user, today)), nextCursor: result.nextCursor };
       },
     }),
 
@@ -325,7 +326,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         const requests = await CloseRequest.query().where({ client_id: client.id, period: params.period }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
         const warnings = await periodImportWarnings(ctx.state.trx, client.id, params.period);
         const viewer = await viewerOf(ctx);
-        ctx.body = { ...presentPeriod(row, params.period, viewer), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r, viewer)), warnings };
+        ctx.body = { ...presentPeriod(row, params.period, viewer, deps.today()), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r, viewer)), warnings };
       },
     }),
   ];

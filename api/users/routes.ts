@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
-import { USER_FIELDS } from '../../db/editable-fields';
+import { EMAIL, USER_FIELDS } from '../../db/editable-fields';
 import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { withAuditAction } from '../../db/tenant';
@@ -21,7 +21,7 @@ import { FirmCreationQueue } from './creation-queue';
 
 const createBody = z
   .object({
-    email: z.email().max(320),
+    email: EMAIL,
     name: z.string().trim().min(1).max(200),
     role: z.enum(ROLES),
     clientId: z.uuid().optional(),
@@ -84,15 +84,18 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
       async handler(ctx, { body }) {
         assertPasswordAcceptable(body.password, body.email, 'password');
         const { user: me, tenantTransaction, deadline } = ctx.state;
-        const clientId = body.clientId;
-        // A client id that is not the firm's is refused before the hash: a wrong id costs no argon2 work.
-        if (clientId) await tenantTransaction((trx) => assertFirmClient(trx, clientId));
-        const email = body.email.toLowerCase();
-        const passwordHash = await hashPassword(body.password);
+        // One of the firm's places in the line, before any work: a firm with too many creations in
+        // progress is refused at once (429), costing no hash and no connection.
+        const giveBack = queue.take(me.firmId);
         // A client that has gone leaves the line (499, nothing created): its creation would be made
         // for nobody, after the firm's other creations had waited for it.
         const waiting = whileClientWaits(ctx, deadline);
         try {
+          const clientId = body.clientId;
+          // A client id that is not the firm's is refused before the hash: a wrong id costs no argon2 work.
+          if (clientId) await tenantTransaction((trx) => assertFirmClient(trx, clientId));
+          const email = body.email;
+          const passwordHash = await hashPassword(body.password);
           const user = await queue.run(
             me.firmId,
             () =>
@@ -115,6 +118,7 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
           ctx.body = presentUserRecord(user);
         } finally {
           waiting.done();
+          giveBack();
         }
       },
     }),

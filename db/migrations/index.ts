@@ -36,6 +36,8 @@ import * as m032 from './032-audit-chain-last-event-index';
 import * as m035 from './035-erasure-run-token';
 import * as m038 from './038-follow-up-assigned-at';
 import * as m039 from './039-erasure-started-run-token';
+import * as m040 from './040-import-rows-import-check';
+import * as m041 from './041-client-emails-lower-case';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -73,4 +75,6 @@ export const migrations: Migration[] = [
   { name: '035-erasure-run-token', module: m035 },
   { name: '038-follow-up-assigned-at', module: m038 },
   { name: '039-erasure-started-run-token', module: m039 },
+  { name: '040-import-rows-import-check', module: m040 },
+  { name: '041-client-emails-lower-case', module: m041 },
 ];

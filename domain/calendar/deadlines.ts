@@ -8,6 +8,7 @@
 import { addMonths, frequencyAt, ruleApplies, ruleDueDate, type Cadence, type ClientProfile, type FilingFrequency, type ReturnRule, type ReturnType } from './rules';
 import { compareDates, dueInstant, plusDays } from './dates';
 import { addDays, type HolidayCalendar } from './working-days';
+import { periodLabel } from './period-label';
 
 /**
  * A notified extension: one return and period, for every state (stateCodes null) or some, and for
@@ -142,6 +143,16 @@ export function deadlineFor(profile: ClientProfile, returnType: ReturnType, peri
 export function statutoryDueDate(profile: ClientProfile, returnType: ReturnType, period: string, rules: readonly ReturnRule[]): string | null {
   const rule = ruleFor(profile, returnType, period, rules);
   return rule ? ruleDueDate(rule, period) : null;
+}
+
+/**
+ * A client's return period as people read it: periodLabel by the cadence of the rule in force for
+ * that client and period (the GSTR-3B key `2025-12` is December or a QRMP quarter), or null when the
+ * return does not apply. Follow-ups name the deadline they feed with it, as the calendar does.
+ */
+export function returnPeriodLabel(profile: ClientProfile, returnType: ReturnType, period: string, rules: readonly ReturnRule[]): string | null {
+  const rule = ruleFor(profile, returnType, period, rules);
+  return rule ? periodLabel(period, rule.cadence) : null;
 }
 
 /**

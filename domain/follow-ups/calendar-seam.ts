@@ -4,7 +4,8 @@
  * works (as plain data a workflow can carry). The API builds one per request with the caller's
  * transaction (db/follow-up-calendar.ts reads the compliance calendar); tests may hand in their own.
  */
-import { RETURN_TYPES, type ReturnType } from '../calendar';
+import { periodLabel, RETURN_TYPES, type ReturnType } from '../calendar';
+import { periodName } from '../recon/report-format';
 import { dateOf, dayOf } from './clock';
 import type { WorkingDays } from './working-days';
 
@@ -22,4 +23,23 @@ export interface FollowUpCalendar {
 /** API rule: a request feeding a deadline is due two days before the deadline's target date. */
 export function followUpDueDateFor(targetDate: string): string {
   return dateOf(dayOf(targetDate) - 2);
+}
+
+/**
+ * An item's period as people read it. An item of the deadline's own period stands for that return's
+ * period, so it reads as the deadline does (`deadlineLabel`: a QRMP quarter, a financial year); any
+ * other item period is the month staff picked for it (a month field), so it reads as that month.
+ */
+export function itemPeriodLabel(period: string, deadline: { period: string } | null, deadlineLabel: string | null): string {
+  return deadline && deadlineLabel && period === deadline.period ? deadlineLabel : periodLabel(period, 'monthly');
+}
+
+/**
+ * An item's period in the client's words (the emails, the link's page): the month written out
+ * (`November 2026`), as ever; but an item of a quarterly or annual deadline's own period reads as
+ * that deadline (`Q3 FY 2025-26 (Oct–Dec 2025)`), never as the quarter's last month.
+ */
+export function itemPeriodText(period: string, deadline: { period: string } | null, deadlineLabel: string | null): string {
+  const label = itemPeriodLabel(period, deadline, deadlineLabel);
+  return label === periodLabel(period, 'monthly') ? periodName(period) : label;
 }

@@ -11,7 +11,8 @@ import { indianDate, periodName } from '../recon/report-format';
 
 export type Contact = { name: string; email: string };
 /** `attachments`: the files the message carries for this request (a mismatch follow-up's supplier statements). */
-export type ChecklistSection = { title: string; dueDate: string; link: string; items: Array<{ description: string; period: string | null }>; attachments?: string[] };
+/** An item's `periodText`: its period in the client's words (itemPeriodText); without it, the period's month. */
+export type ChecklistSection = { title: string; dueDate: string; link: string; items: Array<{ description: string; period: string | null; periodText?: string }>; attachments?: string[] };
 export type RenderedEmail = { subject: string; text: string; html: string };
 
 export type ClientMessageKind = 'initial' | 'interval' | 'anchored' | 'overdue' | 'nudge';
@@ -28,9 +29,9 @@ const OPENING: Record<ClientMessageKind, string> = {
   nudge: 'a quick reminder about the documents we need',
 };
 
-/** An item as the client reads it: its period as a month (`November 2026`), never `2026-11`. */
-function itemLine(item: { description: string; period: string | null }): string {
-  return item.period ? `${item.description} (${periodName(item.period)})` : item.description;
+/** An item as the client reads it: its period as a month (`November 2026`) or the quarter or year it stands for, never `2026-11`. */
+function itemLine(item: { description: string; period: string | null; periodText?: string }): string {
+  return item.period ? `${item.description} (${item.periodText ?? periodName(item.period)})` : item.description;
 }
 
 export function renderClientReminder(input: { firmName: string; clientName: string; contact: Contact; kind: ClientMessageKind; sections: ChecklistSection[]; unsubscribeUrl: string }): RenderedEmail {

@@ -14,11 +14,14 @@ import { TableLease } from './table-pool';
 export class NumIndex {
   /**
    * Open addressing (linear probing), capacity a power of two, at most half full: slot s holds
-   * its key at [2s] and id + 1 at [2s + 1] (0: empty). Key and id share a cache line, so a probe
-   * of a table larger than the caches costs one miss, where separate slot and key arrays cost
-   * two (at 10 lakh documents the matcher's hash look-ups were mostly such misses).
+   * id + 1 (0: empty), and the key of id k is `keys[k]`. Eight bytes a slot (a 4-byte slot and,
+   * at most half full, half an 8-byte key), where key and id side by side in one Float64Array took
+   * sixteen: at 10 lakh a side the duplicate check's two indexes alone were 64 MB of written
+   * pages (docs/performance.md, Memory). The price is a second cache line per probe that meets
+   * an occupied slot; keys are stored in id order, so adding new keys writes them sequentially.
    */
-  private table: Float64Array;
+  private slots: Int32Array;
+  private keys: Float64Array;
   private mask: number;
   size = 0;
 
@@ -26,60 +29,72 @@ export class NumIndex {
   constructor(expected = 16, private readonly tables: TableLease = new TableLease()) {
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
-    this.table = tables.f64(2 * cap);
+    this.slots = tables.i32(cap);
+    this.keys = tables.f64(cap / 2);
     this.mask = cap - 1;
   }
 
   /** Id of `key` (a non-negative integer below 2^53), or -1. */
   find(key: number): number {
-    const table = this.table;
+    const slots = this.slots;
+    const keys = this.keys;
     let s = hashOf(key) & this.mask;
     for (;;) {
-      const e = table[2 * s + 1]!;
+      const e = slots[s]!;
       if (e === 0) return -1;
-      if (table[2 * s] === key) return e - 1;
+      if (keys[e - 1] === key) return e - 1;
       s = (s + 1) & this.mask;
     }
   }
 
   /** Id of `key`, adding it (with the next id) when absent. */
   add(key: number): number {
-    const table = this.table;
+    const slots = this.slots;
+    const keys = this.keys;
     let s = hashOf(key) & this.mask;
     for (;;) {
-      const e = table[2 * s + 1]!;
+      const e = slots[s]!;
       if (e === 0) break;
-      if (table[2 * s] === key) return e - 1;
+      if (keys[e - 1] === key) return e - 1;
       s = (s + 1) & this.mask;
     }
     const id = this.size;
-    table[2 * s] = key;
-    table[2 * s + 1] = id + 1;
+    // At most half full once added; `keys` holds half as many keys as there are slots, so the
+    // table grows before the key that would pass that is written.
+    if ((id + 1) * 2 > this.mask + 1) {
+      this.grow();
+      return this.add(key);
+    }
+    keys[id] = key;
+    slots[s] = id + 1;
     this.size = id + 1;
-    if (this.size * 2 > this.mask + 1) this.grow();
     return id;
   }
 
   /** Gives the table back to the run's lease for a later phase; the index must not be used after this. */
   release(): void {
-    this.tables.give(this.table);
+    this.tables.give(this.slots);
+    this.tables.give(this.keys);
   }
 
   private grow(): void {
-    const old = this.table;
-    const table = this.tables.f64(2 * old.length);
-    const mask = old.length - 1;
-    for (let o = 1; o < old.length; o += 2) {
-      const e = old[o]!;
-      if (e === 0) continue;
-      const key = old[o - 1]!;
+    const cap = 2 * (this.mask + 1);
+    const mask = cap - 1;
+    const slots = this.tables.i32(cap);
+    const keys = this.tables.f64(cap / 2);
+    const old = this.keys;
+    // Ids are dense 0…size−1, so rehashing walks the keys in id order (no empty slots to skip).
+    for (let id = 0; id < this.size; id += 1) {
+      const key = old[id]!;
+      keys[id] = key;
       let s = hashOf(key) & mask;
-      while (table[2 * s + 1] !== 0) s = (s + 1) & mask;
-      table[2 * s] = key;
-      table[2 * s + 1] = e;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = id + 1;
     }
+    this.tables.give(this.slots);
     this.tables.give(old);
-    this.table = table;
+    this.slots = slots;
+    this.keys = keys;
     this.mask = mask;
   }
 }

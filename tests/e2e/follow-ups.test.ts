@@ -5,11 +5,13 @@
  * the client uploaded through the emailed link; then cancels. The lists (firm-wide and the client's
  * tab) show it; axe-core finds no serious violation; no page logs an error.
  */
+import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { minimalPdf } from '../fixtures/files/pdf';
+import { call } from '../harness/api';
 import { escalationReasonText } from '../../web/src/lib/escalations';
 import { eventually } from '../harness/eventually';
-import { choose, labelled, useAppStack } from './app-stack';
+import { choose, labelled, newGstin, useAppStack } from './app-stack';
 import { screenshot, seriousA11yViolations } from './browser';
 
 jest.setTimeout(420_000);
@@ -146,6 +148,46 @@ describe('follow-ups in the browser', () => {
     await page.getByTestId('follow-up-row').first().getByRole('link').first().click();
     await page.getByTestId('schedule').waitFor();
     expect(await page.getByRole('button', { name: /Nudge now|Snooze|Cancel follow-up/ }).count()).toBe(0);
+    await done();
+  });
+
+  it("names a QRMP filer's return by its quarter in the form, on the follow-up and in the list", async () => {
+    const api = { url: app.demo.apiUrl };
+    const token = await app.token('staff');
+    const name = `Quarterly Traders ${randomBytes(3).toString('hex')}`;
+    const created = await call(api, 'POST', '/api/clients', { token, body: { name, gstin: newGstin(), email: 'quarterly@example.com', filingFrequency: 'quarterly' } });
+    expect(created.status).toBe(201);
+    const clientId = (created.body as { id: string }).id;
+    // The running quarter's GSTR-3B (the latest key in the form's four months, its documents' date
+    // always ahead), as the calendar names it: a quarter of the financial year, not its last month.
+    const day = (ms: number) => new Date(ms + 330 * 60_000).toISOString().slice(0, 10);
+    const calendar = await call(api, 'GET', `/api/clients/${clientId}/calendar?from=${day(Date.now())}&to=${day(Date.now() + 120 * 86_400_000)}&returnType=GSTR-3B&limit=100`, { token });
+    const entries = (calendar.body as { items: Array<{ period: string; periodLabel: string }> }).items;
+    const threeB = entries.reduce((a, b) => (b.period > a.period ? b : a));
+    expect(threeB.periodLabel).toMatch(/^Q[1-4] FY \d{4}-\d{2} \([A-Z][a-z]{2}–[A-Z][a-z]{2} \d{4}\)$/);
+    const escaped = threeB.periodLabel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+    const { page, done } = await app.signedIn('staff', 'follow-up-quarter', '/follow-ups');
+    await page.getByRole('button', { name: 'New follow-up' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New follow-up' });
+    await choose(page, dialog, 'Client', name, name);
+    await dialog.getByLabel('Title').fill('Quarter documents');
+    await dialog.getByLabel(labelled('Item 1')).fill('Sales register');
+    await dialog.getByLabel(labelled('Item 1 period')).fill(threeB.period);
+    await choose(page, dialog, 'Return it feeds', new RegExp(`^GSTR-3B ${escaped} · due `));
+    await dialog.getByRole('button', { name: 'Create follow-up' }).click();
+    await page.waitForURL(/\/follow-ups\/[0-9a-f-]{36}$/);
+    const followUpId = page.url().split('/').pop()!;
+    await page.getByRole('heading', { name: 'Quarter documents' }).waitFor();
+    await page.getByText(`for GSTR-3B ${threeB.periodLabel}`).first().waitFor();
+    // The item of the return's own period reads as that quarter too.
+    expect(await page.getByTestId('follow-up-item').filter({ hasText: 'Sales register' }).innerText()).toContain(threeB.periodLabel);
+
+    await page.getByRole('link', { name: 'Follow-ups' }).first().click();
+    const row = page.getByTestId('follow-up-row').filter({ hasText: 'Quarter documents' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain(`for GSTR-3B ${threeB.periodLabel}`);
+    expect((await call(api, 'POST', `/api/follow-ups/${followUpId}/cancel`, { token, body: {} })).status).toBe(200);
     await done();
   });
 

@@ -189,18 +189,37 @@ describe('the web app in a browser', () => {
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     const periodUrl = page.url();
     // A period not over is not offered for its close: the button waits with the first day it can be
-    // asked. Next month (IST), not the running one: the browser reads today itself, and next month is
-    // still not over should the month turn between this line and the page's render.
+    // asked. Next month (IST), not the running one: next month is still not over on the server
+    // should the month turn between this line and the page's render.
     const india = new Date(Date.now() + 5.5 * 3600_000);
     const nextMonth = new Date(Date.UTC(india.getUTCFullYear(), india.getUTCMonth() + 1, 1));
     const notOver = `${nextMonth.getUTCFullYear()}-${String(nextMonth.getUTCMonth() + 1).padStart(2, '0')}`;
     const opens = new Date(Date.UTC(india.getUTCFullYear(), india.getUTCMonth() + 2, 1));
-    await page.goto(periodUrl.replace(/\/periods\/\d{4}-\d{2}/, `/periods/${notOver}`));
+    const notOverPath = new URL(periodUrl).pathname.replace(/\/periods\/\d{4}-\d{2}/, `/periods/${notOver}`);
+    await page.goto(notOverPath);
     const closeOpens = page.getByTestId('close-opens');
     await closeOpens.waitFor();
-    expect(await closeOpens.textContent()).toBe(`can be closed from 01-${String(opens.getUTCMonth() + 1).padStart(2, '0')}-${opens.getUTCFullYear()}`);
+    const hint = `can be closed from 01-${String(opens.getUTCMonth() + 1).padStart(2, '0')}-${opens.getUTCFullYear()}`;
+    expect(await closeOpens.textContent()).toBe(hint);
     expect(await page.getByRole('button', { name: 'Request close' }).isDisabled()).toBe(true);
     await page.goto(periodUrl);
+    // The server decides, not the browser: a laptop whose clock runs two months ahead (past the day
+    // the period can be closed, by its own reckoning) still waits, as the API would refuse the close.
+    const ahead = await app.signedIn('staff', 'Laptop with a wrong clock');
+    try {
+      await ahead.context.clock.setFixedTime(new Date(opens.getTime() + 20 * 86_400_000));
+      await ahead.page.goto(notOverPath);
+      const wrongClockHint = ahead.page.getByTestId('close-opens');
+      await wrongClockHint.waitFor();
+      expect([await wrongClockHint.textContent(), await ahead.page.getByRole('button', { name: 'Request close' }).isDisabled()]).toEqual([hint, true]);
+      // Shown again (a tab brought back after midnight), the page asks the server again rather than
+      // trust what it read, however fresh the browser's clock says that is.
+      const asked = ahead.page.waitForRequest((r) => r.method() === 'GET' && new URL(r.url()).pathname.endsWith(`/periods/${notOver}`));
+      await ahead.page.evaluate("window.dispatchEvent(new Event('visibilitychange'))");
+      await asked;
+    } finally {
+      await ahead.done();
+    }
     // Home now lists it as waiting for a decision, asked by staff.
     await page.goto('/');
     const waitingLine = page.getByRole('table', { name: 'Waiting for a decision' }).getByTestId('home-period').filter({ hasText: `${name} · Jun 2024` });

@@ -30,13 +30,40 @@ export function testSecuritySettings(overrides: Partial<SecuritySettings> = {}):
   };
 }
 
-export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: { trustProxy?: boolean; taskQueue?: string; periodClose?: AppDeps['periodClose']; followUps?: AppDeps['followUps']; dataProtection?: AppDeps['dataProtection']; notices?: AppDeps['notices']; publicUrl?: string; webRoot?: string; metricsToken?: string; codecEndpoint?: AppDeps['codecEndpoint']; adminConsole?: boolean; firmDeletion?: AppDeps['firmDeletion']; appLinks?: AppDeps['appLinks']; limits?: AppDeps['limits']; smtpTest?: AppDeps['smtpTest']; today?: AppDeps['today'] } = {}): Promise<TestApi> {
-  const logs = captureLogger('debug');
+export type TestApiOptions = {
+  trustProxy?: boolean;
+  taskQueue?: string;
+  periodClose?: AppDeps['periodClose'];
+  followUps?: AppDeps['followUps'];
+  dataProtection?: AppDeps['dataProtection'];
+  notices?: AppDeps['notices'];
+  publicUrl?: string;
+  webRoot?: string;
+  metricsToken?: string;
+  codecEndpoint?: AppDeps['codecEndpoint'];
+  /** The AdminJS console mounted as `npm start` mounts it; `publicUrl` is the console's configured PUBLIC_URL (its only accepted origin). */
+  adminConsole?: boolean | { publicUrl?: string };
+  firmDeletion?: AppDeps['firmDeletion'];
+  appLinks?: AppDeps['appLinks'];
+  limits?: AppDeps['limits'];
+  smtpTest?: AppDeps['smtpTest'];
+  today?: AppDeps['today'];
+  /** Development mode: an unexpected error shows its stack, so a test can see a slip would leak nothing worse. */
+  exposeInternalErrors?: boolean;
+  /** The captured logger's level (`debug` unless a suite keeps only warnings). */
+  logLevel?: string;
+};
+
+export async function startTestApi(db: TestDatabase, overrides: Partial<SecuritySettings> = {}, options: TestApiOptions = {}): Promise<TestApi> {
+  const logs = captureLogger(options.logLevel ?? 'debug');
   const temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: options.taskQueue ?? 'unused', codec: testPayloadCodec() });
   const security = createSecurity(testSecuritySettings(overrides), db.app, logs.logger);
-  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false, trustProxy: options.trustProxy ?? false, periodClose: options.periodClose, followUps: options.followUps, dataProtection: options.dataProtection, notices: options.notices, imports: options.publicUrl ? { publicUrl: options.publicUrl } : undefined, webRoot: options.webRoot, metrics: { token: options.metricsToken }, codecEndpoint: options.codecEndpoint, firmDeletion: options.firmDeletion, appLinks: options.appLinks, limits: options.limits, smtpTest: options.smtpTest, today: options.today });
+  const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: options.exposeInternalErrors ?? false, trustProxy: options.trustProxy ?? false, periodClose: options.periodClose, followUps: options.followUps, dataProtection: options.dataProtection, notices: options.notices, imports: options.publicUrl ? { publicUrl: options.publicUrl } : undefined, webRoot: options.webRoot, metrics: { token: options.metricsToken }, codecEndpoint: options.codecEndpoint, firmDeletion: options.firmDeletion, appLinks: options.appLinks, limits: options.limits, smtpTest: options.smtpTest, today: options.today });
   // The console as `npm start` mounts it (before serving: Koa composes its middleware when served).
-  if (options.adminConsole) await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
+  if (options.adminConsole) {
+    const publicUrl = typeof options.adminConsole === 'object' ? options.adminConsole.publicUrl : undefined;
+    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false, publicUrl });
+  }
   const server = await serve(app);
   return {
     url: server.url,

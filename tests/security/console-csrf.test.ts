@@ -4,41 +4,25 @@
  * it out. The console's sign-in has no session to tie a CSRF token to, so the browser's Origin (or
  * its Referer) decides, as for every console write. Real PostgreSQL and the mounted console.
  */
-import { mountAdminConsole } from '../../admin/console';
-import { createApp } from '../../api/app';
-import { createSecurity } from '../../api/security';
-import { createTemporalClient, type TemporalHandle } from '../../api/temporal-client';
-import { consoleAuth } from '../../ops/console-auth';
-import { testSecuritySettings } from '../harness/api';
+import { startTestApi, type TestApi } from '../harness/api';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { createTestFirm, type TestFirm } from '../harness/factories';
-import { harnessValue } from '../harness/harness-env';
-import { serve, type TestServer } from '../harness/http';
-import { captureLogger } from '../harness/logs';
-import { testPayloadCodec } from '../harness/temporal';
 import { consoleSignIn } from './helpers';
 
 jest.setTimeout(120_000);
 
 describe('console sign-in and sign-out from another site', () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
+  let server: TestApi;
   let firm: TestFirm;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     firm = await createTestFirm(db, 'Csrf Firm');
-    const logs = captureLogger('warn');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
-    server = await serve(app);
+    server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: true, logLevel: 'warn' });
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 
@@ -123,23 +107,16 @@ describe('console sign-in and sign-out from another site', () => {
 describe('console sign-in with PUBLIC_URL configured', () => {
   const publicUrl = 'https://taalmel.example';
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
+  let server: TestApi;
   let firm: TestFirm;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     firm = await createTestFirm(db, 'Public Url Firm');
-    const logs = captureLogger('warn');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false, publicUrl });
-    server = await serve(app);
+    server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: { publicUrl }, logLevel: 'warn' });
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 

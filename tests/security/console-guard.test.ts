@@ -4,26 +4,16 @@
  * the guard. Without a session each one is refused and shows no data; with a firm admin's session
  * the same spellings work and stay in the admin's firm.
  */
-import { mountAdminConsole } from '../../admin/console';
-import { createApp } from '../../api/app';
-import { createSecurity } from '../../api/security';
-import { createTemporalClient, type TemporalHandle } from '../../api/temporal-client';
-import { testSecuritySettings } from '../harness/api';
+import { startTestApi, type TestApi } from '../harness/api';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { createTestFirm, type TestFirm } from '../harness/factories';
-import { harnessValue } from '../harness/harness-env';
-import { serve, type TestServer } from '../harness/http';
-import { captureLogger } from '../harness/logs';
-import { consoleAuth } from '../../ops/console-auth';
 import { consoleSignIn } from './helpers';
-import { testPayloadCodec } from '../harness/temporal';
 
 jest.setTimeout(120_000);
 
 describe('console guard spellings', () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
+  let server: TestApi;
   let firmA: TestFirm;
   let firmB: TestFirm;
 
@@ -31,17 +21,11 @@ describe('console guard spellings', () => {
     db = await createTestDatabase();
     firmA = await createTestFirm(db, 'Firm A');
     firmB = await createTestFirm(db, 'Firm B');
-    const logs = captureLogger('warn');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
     // Development mode: a slip would show a stack trace, as in the probe.
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: true });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
-    server = await serve(app);
+    server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: true, logLevel: 'warn', exposeInternalErrors: true });
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 

@@ -9,13 +9,15 @@
  * 20 creations, and while they wait asks for the firm's user list: it is answered, with one creation
  * (the head of the line) waiting on the lock inside a transaction and the other 19 holding nothing.
  * Then the lock goes and all 20 are created. A creation whose client hangs up while it waits in the
- * line leaves it (499) and is never created. Nothing here waits on the clock: every step waits on
- * state (a lock waiter in pg_locks, a call into the line, an answer).
+ * line leaves it (499) and is never created. The line is bounded: with 50 creations of the firm in
+ * progress the next is refused at once, 429 `rate_limited` with `Retry-After`, creating nothing,
+ * and once they are done the firm creates again. Nothing here waits on the clock: every step waits
+ * on state (a lock waiter in pg_locks, a call into the line, an answer).
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { LOCK_ID_SQL } from '../../db/advisory-lock';
-import { FirmCreationQueue } from '../../api/users/creation-queue';
+import { FirmCreationQueue, MAX_CREATIONS_PER_FIRM } from '../../api/users/creation-queue';
 import { call, login, startTestApi, type CallResult, type TestApi } from '../harness/api';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { eventually, within } from '../harness/eventually';
@@ -116,5 +118,37 @@ describe('20 user creations of one firm sent at once', () => {
     expect((await within('the first creation', 120_000, created!)).status).toBe(201);
     const emails = (await db.owner('users').where({ firm_id: firm.id }).whereIn('email', [first, gone]).pluck('email')) as string[];
     expect({ emails, busyFirms: queue?.busyFirms }).toEqual({ emails: [first], busyFirms: 0 });
+  });
+
+  it(`refuses a creation beyond ${MAX_CREATIONS_PER_FIRM} in progress for the firm with 429 and Retry-After, creating nothing`, async () => {
+    const run = jest.spyOn(FirmCreationQueue.prototype, 'run');
+    const emails = Array.from({ length: MAX_CREATIONS_PER_FIRM }, () => `full.${randomBytes(4).toString('hex')}@people.test`);
+    const beyond = `beyond.${randomBytes(4).toString('hex')}@people.test`;
+    const holder = await db.owner.transaction();
+    let creations: Promise<CallResult[]> | undefined;
+    let refused: CallResult | undefined;
+    let queue: FirmCreationQueue | undefined;
+    try {
+      await holder.raw(`select pg_advisory_xact_lock(${LOCK_ID_SQL.extended})`, [`taalmel.user-creation:${firm.id}`]);
+      creations = Promise.all(emails.map((email) => call(api, 'POST', '/api/users', { token, body: { email, name: 'Someone New', role: 'staff', password: PASSWORD } })));
+      // Every one of them hashed and in the firm's line (the head waiting for the held lock).
+      await eventually(`${MAX_CREATIONS_PER_FIRM} creations in the firm’s line`, () => run.mock.calls.length >= MAX_CREATIONS_PER_FIRM, 150_000);
+      queue = run.mock.contexts[0] as FirmCreationQueue;
+      refused = await within('the creation beyond the line’s bound', 60_000, call(api, 'POST', '/api/users', { token, body: { email: beyond, name: 'One Too Many', role: 'staff', password: PASSWORD } }));
+    } finally {
+      await holder.commit();
+      run.mockRestore();
+    }
+    expect({ status: refused.status, retryAfter: refused.headers.get('retry-after'), error: refused.body?.error }).toEqual({
+      status: 429,
+      retryAfter: '10',
+      error: { code: 'rate_limited', message: expect.stringContaining(String(MAX_CREATIONS_PER_FIRM)), details: { retryAfterSeconds: 10, limit: 'user_creations_in_progress' } },
+    });
+    const answers = await within(`the ${MAX_CREATIONS_PER_FIRM} creations`, 150_000, creations!);
+    expect(tally(answers)).toEqual({ '201 created': MAX_CREATIONS_PER_FIRM });
+    // The places are given back: the refused address can be created now, and the line is empty after it.
+    const again = await call(api, 'POST', '/api/users', { token, body: { email: beyond, name: 'One Too Many', role: 'staff', password: PASSWORD } });
+    const stored = (await db.owner('users').where({ firm_id: firm.id }).whereIn('email', [...emails, beyond]).pluck('email')) as string[];
+    expect({ again: again.status, stored: stored.length, busyFirms: queue?.busyFirms }).toEqual({ again: 201, stored: MAX_CREATIONS_PER_FIRM + 1, busyFirms: 0 });
   });
 });

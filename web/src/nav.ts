@@ -10,7 +10,7 @@ import type { Role } from './http/types';
 export type PageRoute = {
   path: string;
   page: LazyExoticComponent<ComponentType>;
-  /** Who sees it: everyone, or the roles a rule of `CAN` (http/session.tsx) allows. */
+  /** Who sees it: everyone, or the roles a rule of `CAN` (http/can.ts) allows. */
   roles: ((role: Role) => boolean) | 'all';
   /** Shown in the navigation with this label (client users see `clientLabel` when given). */
   nav?: { label: string; clientLabel?: string; section: 'work' | 'firm' | 'me' };

@@ -2,42 +2,24 @@
  * The console's sign-in at the device limit: the page lists the admin's signed-in devices and
  * replacing one signs that one out; and a resource the console does not have is 404, not a 500.
  */
-import { createApp } from '../../../api/app';
-import { createSecurity, type Security } from '../../../api/security';
-import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
-import { mountAdminConsole } from '../../../admin/console';
-import { consoleAuth } from '../../../ops/console-auth';
-import { testSecuritySettings } from '../../harness/api';
+import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { harnessValue } from '../../harness/harness-env';
-import { serve, type TestServer } from '../../harness/http';
-import { captureLogger } from '../../harness/logs';
-import { testPayloadCodec } from '../../harness/temporal';
 
 jest.setTimeout(120_000);
 
 describe('admin console devices and resources', () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
-  let security: Security;
+  let server: TestApi;
   let firm: TestFirm;
-  let logs: ReturnType<typeof captureLogger>;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     firm = await createTestFirm(db, 'Console Devices');
-    logs = captureLogger();
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 1 }), db.app, logs.logger);
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: true });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
-    server = await serve(app);
+    server = await startTestApi(db, { maxSessionsPerUser: 1 }, { adminConsole: true, exposeInternalErrors: true });
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 

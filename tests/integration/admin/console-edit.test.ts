@@ -4,19 +4,10 @@
  * firm admin could once change any column: a role, a portal user's client, a password hash, a
  * GSTIN. Only the fields the console offers may change, with the API's rules.
  */
-import { createApp } from '../../../api/app';
-import { createSecurity } from '../../../api/security';
-import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
-import { mountAdminConsole } from '../../../admin/console';
 import { hashPassword } from '../../../db/security/passwords';
-import { consoleAuth } from '../../../ops/console-auth';
-import { call, login, testSecuritySettings } from '../../harness/api';
+import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { harnessValue } from '../../harness/harness-env';
-import { serve, type TestServer } from '../../harness/http';
-import { captureLogger } from '../../harness/logs';
-import { testPayloadCodec } from '../../harness/temporal';
 import { consoleSignIn } from '../../security/helpers';
 
 jest.setTimeout(120_000);
@@ -25,25 +16,18 @@ type EditAnswer = { record: { params: Record<string, unknown>; errors: Record<st
 
 describe('console edits', () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
+  let server: TestApi;
   let firm: TestFirm;
   let cookie: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     firm = await createTestFirm(db, 'Edit Firm');
-    const logs = captureLogger('warn');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
-    server = await serve(app);
+    server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: true, logLevel: 'warn' });
     cookie = await consoleSignIn(server.url, firm.users.firm_admin.email, firm.users.firm_admin.password);
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 
@@ -108,6 +92,13 @@ describe('console edits', () => {
     const row = await db.owner('clients').where({ id: client.id }).first();
     expect({ gstin: row.gstin, name: row.name }).toEqual({ gstin: client.gstin, name: client.name });
     expect((await userRow(firm.users.reviewer.id)).name).not.toBe('x'.repeat(201));
+  });
+
+  it("stores a client's email in lower case, as the API does", async () => {
+    const client = firm.clients[0]!;
+    const res = await edit('clients', client.id, { ...(await shown('clients', client.id)), email: 'Priya.Shah@Example.COM' });
+    const row = await db.owner('clients').where({ id: client.id }).first();
+    expect({ notice: res.body.notice?.type, errors: res.body.record.errors, stored: row.email }).toEqual({ notice: 'success', errors: {}, stored: 'priya.shah@example.com' });
   });
 
   it('saves the whole form the edit screen posts back when only an offered field changed', async () => {

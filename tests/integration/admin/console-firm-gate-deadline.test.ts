@@ -10,6 +10,7 @@ import { generateKeys } from '../../../ops/keys';
 import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { consoleSignIn } from '../../security/helpers';
 
 jest.setTimeout(120_000);
 
@@ -30,14 +31,7 @@ describe("a console request waiting for one of its firm's slots", () => {
     signIn = await startTestApi(db, keys, { adminConsole: true });
     api = await startTestApi(db, keys, { adminConsole: true, limits: { requestTimeoutMs: DEADLINE_MS, perFirmConnections: 1, firmWaitMs: 10 * 60_000 } });
     firm = await createTestFirm(db);
-    const res = await fetch(`${signIn.url}/admin/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: signIn.url },
-      body: new URLSearchParams({ email: firm.users.firm_admin.email, password: firm.users.firm_admin.password }).toString(),
-      redirect: 'manual',
-    });
-    if (res.status !== 302) throw new Error(`console sign-in failed: ${res.status} ${await res.text()}`);
-    cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    cookie = await consoleSignIn(signIn.url, firm.users.firm_admin.email, firm.users.firm_admin.password);
   });
   afterAll(async () => {
     await api?.close();

@@ -5,18 +5,10 @@
  * `withoutThirdPartyFonts`).
  */
 import vm from 'node:vm';
-import { createApp } from '../../../api/app';
-import { createSecurity, type Security } from '../../../api/security';
-import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
-import { mountAdminConsole } from '../../../admin/console';
-import { consoleAuth } from '../../../ops/console-auth';
-import { testSecuritySettings } from '../../harness/api';
+import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { harnessValue } from '../../harness/harness-env';
-import { serve, type TestServer } from '../../harness/http';
-import { captureLogger } from '../../harness/logs';
-import { testPayloadCodec } from '../../harness/temporal';
+import { consoleSignIn } from '../../security/helpers';
 
 jest.setTimeout(120_000);
 
@@ -24,9 +16,7 @@ const HOSTILE_NAME = 'Asha </script><script>window.pwned = 1</script><!-- Admin'
 
 describe("the console's pages", () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
-  let security: Security;
+  let server: TestApi;
   let firm: TestFirm;
   let cookie: string;
 
@@ -35,24 +25,12 @@ describe("the console's pages", () => {
     firm = await createTestFirm(db);
     // Any firm admin can name a person so (the API's PATCH, the console's own form, an invitation).
     await db.owner('users').where({ id: firm.users.firm_admin.id }).update({ name: HOSTILE_NAME });
-    const logs = captureLogger();
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
-    server = await serve(app);
-    const res = await fetch(`${server.url}/admin/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-      body: new URLSearchParams({ email: firm.users.firm_admin.email, password: firm.users.firm_admin.password }).toString(),
-      redirect: 'manual',
-    });
-    expect(res.status).toBe(302);
-    cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: true });
+    // Throws unless the sign-in answers 302 with the session cookie.
+    cookie = await consoleSignIn(server.url, firm.users.firm_admin.email, firm.users.firm_admin.password);
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 

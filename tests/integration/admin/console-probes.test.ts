@@ -5,18 +5,9 @@
  * action from another site. Each answers plainly (no record, an empty list, 404, 403), never with a
  * server error, and the sign-out happens only from the console's own page.
  */
-import { createApp } from '../../../api/app';
-import { createSecurity } from '../../../api/security';
-import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
-import { mountAdminConsole } from '../../../admin/console';
-import { consoleAuth } from '../../../ops/console-auth';
-import { testSecuritySettings } from '../../harness/api';
+import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { harnessValue } from '../../harness/harness-env';
-import { serve, type TestServer } from '../../harness/http';
-import { captureLogger } from '../../harness/logs';
-import { testPayloadCodec } from '../../harness/temporal';
 import { consoleSignIn } from '../../security/helpers';
 
 jest.setTimeout(120_000);
@@ -25,25 +16,18 @@ type ListAnswer = { meta?: { total: number }; records?: Array<{ params: Record<s
 
 describe('console URLs typed by hand', () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
+  let server: TestApi;
   let firm: TestFirm;
   let cookie: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
     firm = await createTestFirm(db, 'Probe Firm');
-    const logs = captureLogger('warn');
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    const security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
-    server = await serve(app);
+    server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: true, logLevel: 'warn' });
     cookie = await consoleSignIn(server.url, firm.users.firm_admin.email, firm.users.firm_admin.password);
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 

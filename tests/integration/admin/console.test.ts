@@ -2,26 +2,15 @@
  * The AdminJS console against the real database: who gets in, what it shows, and that it shows only
  * the admin's own firm and never a secret.
  */
-import { createApp } from '../../../api/app';
-import { createSecurity, type Security } from '../../../api/security';
-import { createTemporalClient, type TemporalHandle } from '../../../api/temporal-client';
-import { mountAdminConsole } from '../../../admin/console';
-import { consoleAuth } from '../../../ops/console-auth';
-import { testSecuritySettings } from '../../harness/api';
+import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
-import { harnessValue } from '../../harness/harness-env';
-import { serve, type TestServer } from '../../harness/http';
-import { captureLogger } from '../../harness/logs';
-import { testPayloadCodec } from '../../harness/temporal';
 
 jest.setTimeout(120_000);
 
 describe('admin console', () => {
   let db: TestDatabase;
-  let server: TestServer;
-  let temporal: TemporalHandle;
-  let security: Security;
+  let server: TestApi;
   let firmA: TestFirm;
   let firmB: TestFirm;
 
@@ -29,16 +18,10 @@ describe('admin console', () => {
     db = await createTestDatabase();
     firmA = await createTestFirm(db, 'Firm A');
     firmB = await createTestFirm(db, 'Firm B');
-    const logs = captureLogger();
-    temporal = createTemporalClient({ address: harnessValue('temporalAddress'), namespace: 'default', taskQueue: 'unused', codec: testPayloadCodec() });
-    security = createSecurity(testSecuritySettings({ maxSessionsPerUser: 10 }), db.app, logs.logger);
-    const app = createApp({ logger: logs.logger, knex: db.app, temporal, security, exposeInternalErrors: false });
-    await mountAdminConsole(app, { knex: db.app, auth: consoleAuth(security.auth, security.tokens, { firmGate: app.firmGate, devices: security.devices }), cookieSecure: false });
-    server = await serve(app);
+    server = await startTestApi(db, { maxSessionsPerUser: 10 }, { adminConsole: true });
   });
   afterAll(async () => {
     await server?.close();
-    await temporal?.close();
     await db?.drop();
   });
 

@@ -1,4 +1,5 @@
 import { verifyAuditChain } from '../../../db/audit';
+import { istDate } from '../../../domain/calendar';
 import { inTenantTransaction } from '../../../db/tenant';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
@@ -9,10 +10,12 @@ describe('audit trail', () => {
   let api: TestApi;
   let firm: TestFirm;
   let admin: string;
+  /** The api's date in India when a test pins it (a close request's window turns on it); the real date otherwise. */
+  let pinnedToday: string | null = null;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    api = await startTestApi(db, { maxSessionsPerUser: 5 });
+    api = await startTestApi(db, { maxSessionsPerUser: 5 }, { today: () => pinnedToday ?? istDate(new Date()) });
     firm = await createTestFirm(db);
     admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
     await call(api, 'POST', '/api/auth/reauth', { token: admin, body: { password: firm.users.firm_admin.password } });
@@ -210,6 +213,33 @@ describe('audit trail', () => {
     expect(event).toMatchObject({ action: 'access.denied', actor_id: firm.users.staff.id, actor_role: 'staff' });
     await call(api, 'POST', '/api/auth/login', { body: { email: firm.users.staff.email, password: 'definitely wrong' } });
     expect(await db.owner('audit_events').where({ firm_id: firm.id, action: 'auth.login_failed' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+  });
+
+  it('records a close request refused because its period is not over, and writes nothing else', async () => {
+    const staff = await login(api, firm.users.staff.email, firm.users.staff.password);
+    const clientId = firm.clients[0]!.id;
+    const ask = () => call(api, 'POST', `/api/clients/${clientId}/periods/2026-11/close`, { token: staff, body: {} });
+    const refusalsOf = async (res: { headers: Headers }) =>
+      (await eventsFor(res.headers.get('x-request-id') as string)).map((e) => ({ action: e.action, actor: e.actor_id, entityType: e.entity_type, after: e.after }));
+    try {
+      // November's last day: the close is refused by the time rule, and audited like any refused close request.
+      pinnedToday = '2026-11-30';
+      const early = await ask();
+      expect([early.status, early.body.error?.code]).toEqual([422, 'period_not_ended']);
+      expect(await refusalsOf(early)).toEqual([
+        { action: 'period.close_request_refused', actor: firm.users.staff.id, entityType: 'period', after: { clientId, period: '2026-11', refusal: 'period_not_ended', closableFrom: '2026-12-01' } },
+      ]);
+      // The next day the window is open: the same request passes the rule and meets the next one (no reconciliation yet).
+      pinnedToday = '2026-12-01';
+      const onTime = await ask();
+      expect([onTime.status, onTime.body.error?.code]).toEqual([422, 'reconciliation_missing']);
+      expect((await refusalsOf(onTime)).map((e) => [e.action, (e.after as { refusal: string }).refusal])).toEqual([['period.close_request_refused', 'reconciliation_missing']]);
+    } finally {
+      pinnedToday = null;
+    }
+    expect(await db.owner('periods').where({ client_id: clientId, period: '2026-11' })).toEqual([]);
+    expect(await db.owner('close_requests').where({ client_id: clientId, period: '2026-11' })).toEqual([]);
+    expect((await verifyAuditChain(db.owner, firm.id)).ok).toBe(true);
   });
 
   it('lists, filters and pages events for admins and reviewers', async () => {

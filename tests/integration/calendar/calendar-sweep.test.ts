@@ -5,16 +5,18 @@
  * future year so this file's workflow ids never meet another run's on the shared server.
  */
 import { randomInt } from 'node:crypto';
-import { plusDays } from '../../../domain/calendar';
+import { addMonths, plusDays } from '../../../domain/calendar';
 import { calendarJobs, startScheduler } from '../../../ops/scheduler';
 import type { RunningWorker } from '../../../ops/worker';
 import { CALENDAR_NOTIFICATION_KIND, CALENDAR_SWEEP_WORKFLOW, calendarSweepWorkflowId, type CalendarSweepResult } from '../../../workflows/calendar-sweep-definitions';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
 import { captureLogger } from '../../harness/logs';
 import { connectTestTemporal, startTestWorker, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 
-type Item = { clientName: string; returnType: string; status: string; dueDate: string };
+type Item = { clientName: string; returnType: string; period: string; periodLabel: string; status: string; dueDate: string };
+// Written out, so the expected labels do not come from the code under test.
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 describe('calendar sweep', () => {
   let db: TestDatabase;
@@ -29,13 +31,15 @@ describe('calendar sweep', () => {
   const day = `${year}-${month}-15`;
   const previous = `${year}-${String(Number(month) - 1).padStart(2, '0')}`;
   const beforeThat = `${year}-${String(Number(month) - 2).padStart(2, '0')}`;
+  // Each notified deadline names its period as the calendar does: these monthly filers' by the month.
+  const last = `${MONTHS[Number(month) - 2]} ${year}`;
 
   const notifications = async () => {
     const rows = await db.owner('notifications').where({ firm_id: firm.id, kind: CALENDAR_NOTIFICATION_KIND }).orderBy('created_at').select('user_id', 'payload');
     const byUser: Record<string, string[][]> = {};
     for (const r of rows as Array<{ user_id: string; payload: { items: Item[] } }>) {
       const role = Object.values(firm.users).find((u) => u.id === r.user_id)?.role ?? r.user_id;
-      (byUser[role] ??= []).push(r.payload.items.map((i) => `${i.clientName} ${i.returnType} ${i.status}`).sort());
+      (byUser[role] ??= []).push(r.payload.items.map((i) => `${i.clientName} ${i.returnType} ${i.period} ${i.periodLabel} ${i.status}`).sort());
     }
     return byUser;
   };
@@ -83,8 +87,8 @@ describe('calendar sweep', () => {
     }
 
     expect(await notifications()).toEqual({
-      manager: [['Alpha Traders GSTR-1 overdue', 'Alpha Traders GSTR-3B due_soon', 'Beta Industries GSTR-3B due_soon']],
-      staff: [['Alpha Traders GSTR-1 overdue', 'Alpha Traders GSTR-3B due_soon']],
+      manager: [[`Alpha Traders GSTR-1 ${previous} ${last} overdue`, `Alpha Traders GSTR-3B ${previous} ${last} due_soon`, `Beta Industries GSTR-3B ${previous} ${last} due_soon`]],
+      staff: [[`Alpha Traders GSTR-1 ${previous} ${last} overdue`, `Alpha Traders GSTR-3B ${previous} ${last} due_soon`]],
     });
     const sweeps = await db.owner('audit_events').where({ firm_id: firm.id, entity_type: 'calendar_sweep' }).select('action', 'actor_email');
     expect(sweeps).toEqual([{ action: 'calendar_sweep.create', actor_email: 'system:calendar-sweep' }]);
@@ -107,10 +111,10 @@ describe('calendar sweep', () => {
     expect((await sweep(plusDays(day, 6))).firms[0]).toMatchObject({ alreadySwept: false, alerts: 2, notifications: 2 });
     const byUser = await notifications();
     expect(byUser.manager).toEqual([
-      ['Alpha Traders GSTR-1 overdue', 'Alpha Traders GSTR-3B due_soon', 'Beta Industries GSTR-3B due_soon'],
-      ['Alpha Traders GSTR-3B overdue', 'Beta Industries GSTR-3B overdue'],
+      [`Alpha Traders GSTR-1 ${previous} ${last} overdue`, `Alpha Traders GSTR-3B ${previous} ${last} due_soon`, `Beta Industries GSTR-3B ${previous} ${last} due_soon`],
+      [`Alpha Traders GSTR-3B ${previous} ${last} overdue`, `Beta Industries GSTR-3B ${previous} ${last} overdue`],
     ]);
-    expect(byUser.staff).toEqual([['Alpha Traders GSTR-1 overdue', 'Alpha Traders GSTR-3B due_soon'], ['Alpha Traders GSTR-3B overdue']]);
+    expect(byUser.staff).toEqual([[`Alpha Traders GSTR-1 ${previous} ${last} overdue`, `Alpha Traders GSTR-3B ${previous} ${last} due_soon`], [`Alpha Traders GSTR-3B ${previous} ${last} overdue`]]);
     expect(byUser.firm_admin).toBeUndefined();
   });
 
@@ -121,5 +125,21 @@ describe('calendar sweep', () => {
     expect(result.firms[0]).toMatchObject({ alreadySwept: false, alerts: 2, notifications: 2 });
     const rows = await db.owner('notifications').where({ firm_id: firm.id, user_id: firm.users.staff.id, kind: CALENDAR_NOTIFICATION_KIND }).orderBy('created_at').select('payload');
     expect((rows.at(-1)?.payload as { items: Item[] }).items.map((i) => `${i.returnType} ${i.status} ${i.dueDate}`)).toEqual([`GSTR-3B due_soon ${extended}`]);
+  });
+
+  it("names a QRMP filer's GSTR-3B by its quarter of the financial year, where a monthly filer's reads as the month", async () => {
+    // Gamma files quarterly: its GSTR-3B for the quarter ending in `quarterEnd` is due on the 22nd or
+    // 24th of the next month, so it is due soon on the 20th.
+    const quarterEndMonth = Math.ceil(Number(month) / 3) * 3;
+    const quarterEnd = `${year}-${String(quarterEndMonth).padStart(2, '0')}`;
+    const sweepDay = `${addMonths(quarterEnd, 1)}-20`;
+    await db.owner('clients').insert({ firm_id: firm.id, name: 'Gamma Quarterly', gstin: validGstin('27'), email: 'gamma@sweep.example', filing_frequency: 'quarterly', state_code: '27', owner_id: firm.users.staff.id });
+    const result: CalendarSweepResult = await temporal.client.workflow.execute(CALENDAR_SWEEP_WORKFLOW, { taskQueue, workflowId: calendarSweepWorkflowId(sweepDay), args: [{ day: sweepDay }] });
+    expect(result.firms[0]).toMatchObject({ alreadySwept: false });
+    const rows = await db.owner('notifications').where({ firm_id: firm.id, user_id: firm.users.staff.id, kind: CALENDAR_NOTIFICATION_KIND }).orderBy('created_at').select('payload');
+    const items = (rows.at(-1)?.payload as { day: string; items: Item[] }).items.filter((i) => i.returnType === 'GSTR-3B' && i.period === quarterEnd);
+    // Written out: the quarter's place in the financial year (April–June is Q1) and its months.
+    const quarter = ({ 6: `Q1 FY ${year}-${String((year + 1) % 100).padStart(2, '0')} (Apr–Jun ${year})`, 9: `Q2 FY ${year}-${String((year + 1) % 100).padStart(2, '0')} (Jul–Sep ${year})`, 12: `Q3 FY ${year}-${String((year + 1) % 100).padStart(2, '0')} (Oct–Dec ${year})` } as Record<number, string>)[quarterEndMonth];
+    expect(items.map((i) => `${i.clientName} ${i.periodLabel} ${i.status}`).sort()).toEqual([`Alpha Traders ${MONTHS[quarterEndMonth - 1]} ${year} due_soon`, `Gamma Quarterly ${quarter} due_soon`]);
   });
 });

@@ -15,7 +15,7 @@ import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { FULL, periodRows, seedPeriodWithData } from './retention-helpers';
 
 const ACTOR = { userId: null, email: 'system:retention', role: 'system' };
-const PERIOD = '2017-06';
+const PERIOD = '2017-07';
 
 describe('period lock: the retention exception', () => {
   let db: TestDatabase;
@@ -90,7 +90,7 @@ describe('period lock: the retention exception', () => {
     await db.owner('retention_settings').insert({ firm_id: firm.id, source_files_months: 72, reconciliation_results_months: null });
     const due = await inFirmJobTransaction(db.app, firm.id, 'test', async (trx) => dueRetentionItems({ ...(await loadRetentionState(trx, firm.id)), today: '2025-01-01' }));
     expect(due.map((i) => [i.period, i.dataClass, i.keepUntil])).toEqual([
-      ['2017-06', 'source_files', '2024-12-31'],
+      ['2017-07', 'source_files', '2024-12-31'],
       ['2017-09', 'source_files', '2024-12-31'],
     ]);
     const item = due[0]!;

@@ -26,8 +26,8 @@ describe('migration 020 down and up again', () => {
     };
     const firm = await createTestFirm(db);
     const clientId = firm.clients[0]!.id;
-    await seedPeriodWithData(db, firm.id, clientId, '2017-06', 'closed');
-    const deleteRows = () => inFirmJobTransaction(db.app, firm.id, 'test', (trx) => trx('import_rows').where({ client_id: clientId, period: '2017-06' }).del());
+    await seedPeriodWithData(db, firm.id, clientId, '2017-07', 'closed');
+    const deleteRows = () => inFirmJobTransaction(db.app, firm.id, 'test', (trx) => trx('import_rows').where({ client_id: clientId, period: '2017-07' }).del());
 
     await db.owner.migrate.down({ migrationSource: source, name: '020-retention' });
     for (const table of ['retention_rules', 'retention_settings', 'retention_runs', 'retention_purges', 'retention_purges_in_progress']) expect([table, await db.owner.schema.hasTable(table)]).toEqual([table, false]);

@@ -52,7 +52,7 @@ describe('retentionWorkflow replay', () => {
     const purging = await createTestFirm(db);
     const later = await createTestFirm(db); // nothing due yet
     await createTestFirm(db); // keeps everything: not visited
-    await seedPeriodWithData(db, purging.id, purging.clients[0]!.id, '2017-06', 'closed');
+    await seedPeriodWithData(db, purging.id, purging.clients[0]!.id, '2017-07', 'closed');
     await seedPeriodWithData(db, later.id, later.clients[0]!.id, '2021-06', 'closed');
     await db.owner('retention_settings').insert({ firm_id: purging.id, source_files_months: 72, reconciliation_results_months: 72 });
     await db.owner('retention_settings').insert({ firm_id: later.id, source_files_months: 72, reconciliation_results_months: null });

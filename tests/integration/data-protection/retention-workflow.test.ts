@@ -57,11 +57,11 @@ describe('nightly retention run', () => {
     api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue });
     firm = await createTestFirm(db, 'Retention Firm');
     other = await createTestFirm(db, 'Keeps Everything Firm');
-    await seedPeriodWithData(db, firm.id, c0(), '2017-06', 'closed');
+    await seedPeriodWithData(db, firm.id, c0(), '2017-07', 'closed');
     await seedPeriodWithData(db, firm.id, c0(), '2019-06', 'closed');
     await seedPeriodWithData(db, firm.id, c0(), '2017-09', 'reopened');
     await seedPeriodWithData(db, firm.id, c1(), '2017-12', 'closed');
-    await seedPeriodWithData(db, other.id, other.clients[0]!.id, '2017-06', 'closed');
+    await seedPeriodWithData(db, other.id, other.clients[0]!.id, '2017-07', 'closed');
     admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
   });
   afterAll(async () => {
@@ -105,10 +105,10 @@ describe('nightly retention run', () => {
     const days = rows.map((r) => r[3] as string);
     expect(days).toEqual([...days].sort());
     expect(sorted(rows)).toEqual(sorted([
-      ['Alpha Traders', '2017-06', 'sourceFiles', '2025-01-01', 'due', { import_rows: 6 }],
+      ['Alpha Traders', '2017-07', 'sourceFiles', '2025-01-01', 'due', { import_rows: 6 }],
       ['Alpha Traders', '2017-09', 'sourceFiles', '2025-01-01', 'not_closed', null],
       ['Beta Industries', '2017-12', 'sourceFiles', '2025-01-01', 'due', { import_rows: 6 }],
-      ['Alpha Traders', '2017-06', 'reconciliationResults', '2026-01-01', 'due', { reconciliation_results: 4, reconciliation_suppliers: 1 }],
+      ['Alpha Traders', '2017-07', 'reconciliationResults', '2026-01-01', 'due', { reconciliation_results: 4, reconciliation_suppliers: 1 }],
       ['Alpha Traders', '2017-09', 'reconciliationResults', '2026-01-01', 'not_closed', null],
       ['Beta Industries', '2017-12', 'reconciliationResults', '2026-01-01', 'due', { reconciliation_results: 4, reconciliation_suppliers: 1 }],
       ['Alpha Traders', '2019-06', 'sourceFiles', '2027-01-01', 'scheduled', null],
@@ -141,11 +141,11 @@ describe('nightly retention run', () => {
     expect(theirs).toBeUndefined();
 
     const gone = { ...FULL, import_rows: 0, reconciliation_results: 0, reconciliation_suppliers: 0 };
-    expect(await periodRows(db, firm.id, c0(), '2017-06')).toEqual(gone);
+    expect(await periodRows(db, firm.id, c0(), '2017-07')).toEqual(gone);
     expect(await periodRows(db, firm.id, c1(), '2017-12')).toEqual(gone);
     expect(await periodRows(db, firm.id, c0(), '2019-06')).toEqual(FULL); // not yet
     expect(await periodRows(db, firm.id, c0(), '2017-09')).toEqual(FULL); // reopened: live work
-    expect(await periodRows(db, other.id, other.clients[0]!.id, '2017-06')).toEqual(FULL); // keeps everything
+    expect(await periodRows(db, other.id, other.clients[0]!.id, '2017-07')).toEqual(FULL); // keeps everything
 
     const purged = await db.owner('audit_events').where({ firm_id: firm.id, action: 'retention.purged' }).select('actor_email', 'entity_type');
     expect(purged).toEqual(Array(4).fill({ actor_email: 'system:retention', entity_type: 'retention_purge' }));
@@ -160,17 +160,17 @@ describe('nightly retention run', () => {
     const run = await call(api, 'GET', `/api/retention/runs/${runs.body.items[0].id}`, { token: admin });
     expect(sorted(run.body.purged.map((p: Record<string, unknown>) => [p.clientId === c0() ? 'Alpha' : 'Beta', p.period, p.dataClass, p.keepUntil, p.rows]))).toEqual(
       sorted([
-        ['Alpha', '2017-06', 'sourceFiles', '2024-12-31', { import_rows: 6 }],
+        ['Alpha', '2017-07', 'sourceFiles', '2024-12-31', { import_rows: 6 }],
         ['Beta', '2017-12', 'sourceFiles', '2024-12-31', { import_rows: 6 }],
-        ['Alpha', '2017-06', 'reconciliationResults', '2025-12-31', { reconciliation_results: 4, reconciliation_suppliers: 1 }],
+        ['Alpha', '2017-07', 'reconciliationResults', '2025-12-31', { reconciliation_results: 4, reconciliation_suppliers: 1 }],
         ['Beta', '2017-12', 'reconciliationResults', '2025-12-31', { reconciliation_results: 4, reconciliation_suppliers: 1 }],
       ]),
     );
     const plan = await call(api, 'GET', `/api/retention/plan?asOf=${DAY}&status=purged`, { token: admin });
     expect(sorted(plan.body.items.map((i: Record<string, unknown>) => [i.period, i.dataClass, typeof i.purgedAt]))).toEqual(sorted([
-      ['2017-06', 'sourceFiles', 'string'],
+      ['2017-07', 'sourceFiles', 'string'],
       ['2017-12', 'sourceFiles', 'string'],
-      ['2017-06', 'reconciliationResults', 'string'],
+      ['2017-07', 'reconciliationResults', 'string'],
       ['2017-12', 'reconciliationResults', 'string'],
     ]));
     // Another firm's admin cannot see the run.
@@ -179,9 +179,9 @@ describe('nightly retention run', () => {
   });
 
   it('refuses a reconciliation over source files retention deleted, once the period is reopened', async () => {
-    await db.owner('periods').where({ firm_id: firm.id, client_id: c0(), period: '2017-06' }).update({ state: 'reopened', reopen_count: 1 });
-    const [register, twoB] = await db.owner('imports').where({ firm_id: firm.id, client_id: c0(), period: '2017-06' }).orderBy('kind', 'desc').select('id');
-    const res = await call(api, 'POST', `/api/clients/${c0()}/reconciliations`, { token: admin, body: { period: '2017-06', registerImportId: register.id, gstr2bImportId: twoB.id } });
+    await db.owner('periods').where({ firm_id: firm.id, client_id: c0(), period: '2017-07' }).update({ state: 'reopened', reopen_count: 1 });
+    const [register, twoB] = await db.owner('imports').where({ firm_id: firm.id, client_id: c0(), period: '2017-07' }).orderBy('kind', 'desc').select('id');
+    const res = await call(api, 'POST', `/api/clients/${c0()}/reconciliations`, { token: admin, body: { period: '2017-07', registerImportId: register.id, gstr2bImportId: twoB.id } });
     expect([res.status, res.body.error?.code]).toEqual([422, 'source_files_purged']);
     expect(res.body.error.details.purgedAt).toMatch(/\+05:30$/);
   });

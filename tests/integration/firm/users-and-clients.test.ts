@@ -38,6 +38,19 @@ describe('users and clients', () => {
     expect(await db.owner('clients').where({ firm_id: firm.id, gstin: '29ABCDE1234F1ZW' }).count({ n: '*' })).toEqual([{ n: 1 }]);
   });
 
+  it("stores a client's email in lower case whether it is created or changed", async () => {
+    const created = await call(api, 'POST', '/api/clients', { token: admin, body: { name: 'Echo', gstin: validGstin('29'), email: 'Accounts@Echo.Example', filingFrequency: 'monthly' } });
+    expect(created.status).toBe(201);
+    const changed = await call(api, 'PATCH', `/api/clients/${created.body.id}`, { token: admin, body: { email: 'Ravi.Kumar@Echo.EXAMPLE' } });
+    const row = await db.owner('clients').where({ id: created.body.id }).first();
+    expect({ created: created.body.email, status: changed.status, answered: changed.body.email, stored: row.email }).toEqual({
+      created: 'accounts@echo.example',
+      status: 200,
+      answered: 'ravi.kumar@echo.example',
+      stored: 'ravi.kumar@echo.example',
+    });
+  });
+
   it('creates users with the role rules of the API', async () => {
     const pw = 'another long passphrase 77';
     // Creating a user grants power: a recent re-authentication first (on a session of its own, so

@@ -5,6 +5,7 @@
  * user limited to their own client without the firm's people, another firm never shown, and bad
  * filters refused.
  */
+import { istDate } from '../../../domain/calendar';
 import { call, login, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -50,10 +51,12 @@ describe('GET /api/periods', () => {
   let other: TestFirm;
   let runId: string;
   let requestId: string;
+  /** The api's date in India when a test pins it (`closable` turns on it); the real date otherwise. */
+  let pinnedToday: string | null = null;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    api = await startTestApi(db);
+    api = await startTestApi(db, {}, { today: () => pinnedToday ?? istDate(new Date()) });
     firm = await createTestFirm(db);
     other = await createTestFirm(db);
     const [alpha, beta] = firm.clients;
@@ -97,6 +100,41 @@ describe('GET /api/periods', () => {
       ['2025-04', '2025-05-01'],
       ['2025-04', '2025-05-01'],
     ]);
+  });
+
+  it("says whether each period can be closed now by the server's date in India, on both sides of the day it ends", async () => {
+    // The firm admin: staff and the manager hold both of their device slots in this file.
+    const admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    const alpha = firm.clients[0]!.id;
+    const answers = async () => {
+      const list = await call(api, 'GET', `/api/periods?clientId=${alpha}`, { token: admin });
+      const perClient = await call(api, 'GET', `/api/clients/${alpha}/periods`, { token: admin });
+      const detail = await call(api, 'GET', `/api/clients/${alpha}/periods/2025-06`, { token: admin });
+      return {
+        list: (list.body.items as Array<{ period: string; closable: boolean }>).map((i) => [i.period, i.closable]),
+        perClient: (perClient.body.items as Array<{ period: string; closable: boolean }>).map((i) => [i.period, i.closable]),
+        detail: [detail.body.period, detail.body.closable, detail.body.closableFrom],
+      };
+    };
+    try {
+      // June's last day: June is still running (a close would be 422 period_not_ended), May and April are over.
+      pinnedToday = '2025-06-30';
+      const lastDay = await answers();
+      expect(lastDay).toEqual({
+        list: [['2025-06', false], ['2025-05', true], ['2025-04', true]],
+        perClient: [['2025-06', false], ['2025-05', true], ['2025-04', true]],
+        detail: ['2025-06', false, '2025-07-01'],
+      });
+      // The next day (its `closableFrom`) the same page, asked again, can be closed: the server's date decides.
+      pinnedToday = '2025-07-01';
+      expect(await answers()).toEqual({
+        list: [['2025-06', true], ['2025-05', true], ['2025-04', true]],
+        perClient: [['2025-06', true], ['2025-05', true], ['2025-04', true]],
+        detail: ['2025-06', true, '2025-07-01'],
+      });
+    } finally {
+      pinnedToday = null;
+    }
   });
 
   it('filters by state and client, and pages with a cursor', async () => {

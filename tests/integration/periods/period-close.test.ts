@@ -289,6 +289,14 @@ describe('period close', () => {
       error: { code: 'period_not_ended', message: expect.any(String), details: { period: month, closableFrom: `${addMonths(month, 1)}-01`, fields: { period: expect.any(String) } } },
     });
     expect(await written(month)).toEqual(nothing);
+    // Nothing but the refusal's audit event, naming the rule and the first day the close can be asked.
+    const [refused] = await db.owner('audit_events').where({ request_id: running.headers.get('x-request-id') });
+    expect(refused).toMatchObject({
+      action: 'period.close_request_refused',
+      actor_id: firm.users.staff.id,
+      entity_type: 'period',
+      after: { clientId: clientId(), period: month, refusal: 'period_not_ended', closableFrom: `${addMonths(month, 1)}-01` },
+    });
 
     const ahead = addMonths(month, 2);
     await seedReconciledPeriod(db, firm.id, clientId(), ahead);

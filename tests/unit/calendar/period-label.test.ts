@@ -3,7 +3,8 @@
  * with its months, a financial year, a month; and the calendar's deadlines, built from the seeded
  * rules, carry the cadence that names them (the same GSTR-3B key is a month or a quarter by filer).
  */
-import { calendarForState, deadlinesInWindow, fyQuarter, periodLabel, type CalendarPolicy, type ClientProfile } from '../../../domain/calendar';
+import { calendarForState, deadlinesInWindow, fyQuarter, periodLabel, returnPeriodLabel, type CalendarPolicy, type ClientProfile } from '../../../domain/calendar';
+import { itemPeriodLabel, itemPeriodText } from '../../../domain/follow-ups';
 import { CALENDAR_RULES_009, nationalHolidays009 } from '../../../db/migrations/009-compliance-calendar';
 
 const policy: CalendarPolicy = { rules: CALENDAR_RULES_009, extensions: [], calendar: calendarForState(true, nationalHolidays009().map((h) => h.date), [], '27'), targetBufferDays: 2 };
@@ -61,5 +62,37 @@ describe("the calendar's deadlines carry the cadence that names their period", (
 
   it('a composition dealer: CMP-08 by its quarter, GSTR-4 by its year', () => {
     expect(labels(profile({ scheme: 'composition', filingFrequency: 'quarterly' }), '2026-04-01', '2026-04-30')).toEqual(['CMP-08 Q4 FY 2025-26 (Jan–Mar 2026)', 'GSTR-4 FY 2025-26']);
+  });
+});
+
+describe('a return period named for one client (what follow-ups show)', () => {
+  it("takes the cadence of the client's rule for that period, not the return's name", () => {
+    const monthly = profile({});
+    const qrmp = profile({ filingFrequency: 'quarterly' });
+    expect([returnPeriodLabel(monthly, 'GSTR-3B', '2025-12', CALENDAR_RULES_009), returnPeriodLabel(qrmp, 'GSTR-3B', '2025-12', CALENDAR_RULES_009)]).toEqual(['Dec 2025', 'Q3 FY 2025-26 (Oct–Dec 2025)']);
+    expect(returnPeriodLabel(monthly, 'GSTR-9', '2026-03', CALENDAR_RULES_009)).toBe('FY 2025-26');
+    // A return the client does not file for that period has no label (IFF is a QRMP filer's).
+    expect(returnPeriodLabel(monthly, 'IFF', '2025-11', CALENDAR_RULES_009)).toBeNull();
+    // History holds across a change: a filer monthly until the October quarter reads September as a month, December as a quarter.
+    const moved = profile({ filingFrequency: 'quarterly', frequencyChanges: [{ fromPeriod: '2025-10', frequency: 'quarterly', previousFrequency: 'monthly' }] });
+    expect([returnPeriodLabel(moved, 'GSTR-3B', '2025-09', CALENDAR_RULES_009), returnPeriodLabel(moved, 'GSTR-3B', '2025-12', CALENDAR_RULES_009)]).toEqual(['Sep 2025', 'Q3 FY 2025-26 (Oct–Dec 2025)']);
+  });
+
+  it("reads an item of the deadline's period as the deadline, another item as its month", () => {
+    const deadline = { period: '2025-12' };
+    const quarter = 'Q3 FY 2025-26 (Oct–Dec 2025)';
+    expect([itemPeriodLabel('2025-12', deadline, quarter), itemPeriodLabel('2025-11', deadline, quarter), itemPeriodLabel('2025-12', null, null), itemPeriodLabel('2025-12', deadline, null)]).toEqual([quarter, 'Nov 2025', 'Dec 2025', 'Dec 2025']);
+  });
+
+  it("writes an item's period out for the client: the month in full, the quarter or year of the deadline's own period as its label", () => {
+    const quarter = 'Q3 FY 2025-26 (Oct–Dec 2025)';
+    const texts = [
+      itemPeriodText('2025-12', { period: '2025-12' }, quarter),
+      itemPeriodText('2025-11', { period: '2025-12' }, quarter),
+      itemPeriodText('2025-12', { period: '2025-12' }, 'Dec 2025'),
+      itemPeriodText('2026-03', { period: '2026-03' }, 'FY 2025-26'),
+      itemPeriodText('2025-12', null, null),
+    ];
+    expect(texts).toEqual([quarter, 'November 2025', 'December 2025', 'FY 2025-26', 'December 2025']);
   });
 });

@@ -2,7 +2,7 @@
  * When a period can take imports and when it can be closed (domain/periods.ts), checked on an IST
  * date passed in: the rules never read the clock, so these cases hold on any day.
  */
-import { closePeriodProblem, FIRST_GST_PERIOD, importPeriodProblem, monthOf } from '../../../domain/periods';
+import { closePeriodProblem, FIRST_GST_PERIOD, importPeriodProblem, isClosable, monthOf } from '../../../domain/periods';
 
 describe('the periods GST data can exist for', () => {
   it('takes imports from July 2017 up to the month that is running, and refuses the rest', () => {
@@ -45,5 +45,11 @@ describe('the periods GST data can exist for', () => {
     expect(problems('2027-02-01')).toEqual(['before_gst', null, null, null, null]);
     // A quarter is named by its last month, so it ends with that month: 2026-12 is October–December.
     expect(closePeriodProblem('2026-12', '2026-11-30')).toBe('not_ended');
+  });
+
+  it('says a period is closable exactly when its close is not refused: from the day after it ends', () => {
+    const closable = (today: string) => ['2017-06', '2017-07', '2026-12', '2027-01'].map((p) => isClosable(p, today));
+    expect(closable('2026-12-31')).toEqual([false, true, false, false]);
+    expect(closable('2027-01-01')).toEqual([false, true, true, false]);
   });
 });

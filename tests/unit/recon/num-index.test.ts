@@ -3,6 +3,7 @@
  * 2^53, the same answers as a Map, through many doublings of its table.
  */
 import { NumIndex } from '../../../domain/recon/num-index';
+import { recordTablePlan, TableLease } from '../../../domain/recon/table-pool';
 import { prng } from '../../../ops/bench/recon-data';
 
 describe('NumIndex', () => {
@@ -36,5 +37,15 @@ describe('NumIndex', () => {
     keys.forEach((key, i) => expect(index.add(key)).toBe(i));
     keys.forEach((key, i) => expect(index.find(key)).toBe(i));
     expect(index.find(7 + 2 ** 29)).toBe(-1);
+  });
+
+  it('takes eight bytes a slot from the table pool (a 4-byte id per slot, the keys by id)', () => {
+    // 1 lakh keys expected: 2^18 slots, at most half full. Key and id side by side took 16 bytes a
+    // slot (4 MB here); at 10 lakh a side such indexes were tens of MB of the worker's peak.
+    const lease = new TableLease();
+    const { plan } = recordTablePlan(() => new NumIndex(100_000, lease));
+    lease.release();
+    const taken = plan.filter((op) => op >= 0).reduce((sum, bytes) => sum + bytes, 0);
+    expect(taken).toBe(8 * 2 ** 18);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The line a firm's user creations wait in (api/users/creation-queue.ts): one at a time per firm, in
  * the order they came, other firms not held, a request whose deadline passes leaves at once without
- * letting those behind it skip ahead, and an idle line keeps nothing.
+ * letting those behind it skip ahead, an idle line keeps nothing, and a firm's places are bounded.
  */
 import { FirmCreationQueue } from '../../../api/users/creation-queue';
 
@@ -120,6 +120,29 @@ describe('FirmCreationQueue', () => {
     await expect(queue.run('firm', async () => 'ran', over.signal)).rejects.toThrow('over');
     await expect(queue.run('firm', async () => Promise.reject(new Error('email_taken')))).rejects.toThrow('email_taken');
     expect(await queue.run('firm', async () => 'next')).toBe('next');
+    expect(queue.busyFirms).toBe(0);
+  });
+
+  it("refuses a firm's creation beyond its places with 429, not another firm's, and takes it once a place is given back", () => {
+    const queue = new FirmCreationQueue(2);
+    const first = queue.take('firm-a');
+    const second = queue.take('firm-a');
+    const refusal = (() => {
+      try {
+        queue.take('firm-a');
+        return null;
+      } catch (error) {
+        const e = error as { status: number; code: string; details: unknown; headers: unknown };
+        return { status: e.status, code: e.code, details: e.details, headers: e.headers };
+      }
+    })();
+    expect(refusal).toEqual({ status: 429, code: 'rate_limited', details: { retryAfterSeconds: 10, limit: 'user_creations_in_progress' }, headers: { 'Retry-After': '10' } });
+    const other = queue.take('firm-b');
+    first();
+    first(); // given back once only: a second call does not free a place it no longer holds
+    const third = queue.take('firm-a');
+    expect(() => queue.take('firm-a')).toThrow(expect.objectContaining({ status: 429 }));
+    for (const giveBack of [second, third, other]) giveBack();
     expect(queue.busyFirms).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The period page's words for a close asked before the period is over (web/src/lib/close-window.ts,
- * used by web/src/lib/close-refusal.ts), and what the app offers before then (`closableFrom` from the API).
+ * used by web/src/lib/close-refusal.ts), and what the app offers before then: the API's `closable`, decided
+ * on the server's date in India, with `closableFrom` as the hint.
  */
 import { closeRefusalOf as closeRefusal } from '../../../web/src/lib/close-refusal';
 import { ApiError } from '../../../web/src/http/api-error';
-import { closeNotYet, nextStep, notEndedRefusal } from '../../../web/src/lib/close-window';
+import { awaitsCloseWindow, closeNotYet, nextStep, notEndedRefusal } from '../../../web/src/lib/close-window';
 
 describe('a close refused because the period is not over', () => {
   it('says when the period can be closed, as an Indian date', () => {
@@ -28,20 +29,28 @@ describe('a close refused because the period is not over', () => {
 });
 
 describe('the close offered only once the period is over', () => {
-  it('waits until closableFrom, in India', () => {
-    expect([closeNotYet('2027-01-01', '2026-12-31'), closeNotYet('2027-01-01', '2027-01-01'), closeNotYet('2027-01-01', '2027-03-05')]).toEqual([
-      'can be closed from 01-01-2027',
-      null,
-      null,
-    ]);
+  it("waits while the API says the period is not closable, whatever the browser's date", () => {
+    expect([closeNotYet({ closable: false, closableFrom: '2027-01-01' }), closeNotYet({ closable: true, closableFrom: '2027-01-01' })]).toEqual(['can be closed from 01-01-2027', null]);
   });
 
   it("tells a preparer on home when a reconciled period can be closed, and that it can once it is over", () => {
-    const reconciled = { latestRun: { runId: 'r', status: 'completed' as const, completedAt: '2026-12-05T10:00:00Z' }, closableFrom: '2027-01-01' };
-    expect([nextStep(reconciled, true, '2026-12-31'), nextStep(reconciled, true, '2027-01-01'), nextStep(reconciled, false, '2026-12-31')]).toEqual([
+    const reconciled = (closable: boolean) => ({ latestRun: { runId: 'r', status: 'completed' as const, completedAt: '2026-12-05T10:00:00Z' }, closableFrom: '2027-01-01', closable });
+    expect([nextStep(reconciled(false), true), nextStep(reconciled(true), true), nextStep(reconciled(false), false)]).toEqual([
       'Reconciled: can be closed from 01-01-2027',
       'Reconciled: ready to ask for the close',
       'Reconciled',
     ]);
+  });
+
+  it('rechecks with the server only while a period that could be asked for its close waits for its window', () => {
+    const p = (state: 'open' | 'reopened' | 'close_requested' | 'closed', closable: boolean) => ({ state, closable, closableFrom: '2027-01-01' });
+    expect([
+      awaitsCloseWindow([p('open', true), p('open', false)]),
+      awaitsCloseWindow([p('reopened', false)]),
+      awaitsCloseWindow([p('open', true), p('reopened', true)]),
+      // A waiting request or a closed period is not offered a close: nothing to recheck for.
+      awaitsCloseWindow([p('close_requested', false), p('closed', false)]),
+      awaitsCloseWindow([]),
+    ]).toEqual([true, true, false, false, false]);
   });
 });

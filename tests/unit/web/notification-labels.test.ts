@@ -35,6 +35,28 @@ describe('notification kinds in the web app', () => {
     expect(describeNotification(note('follow_up.delivery_unconfirmed', { title: 'Purchase bills' }))).toBe('A follow-up email may not have been delivered: Purchase bills');
   });
 
+  it("lists the sweep's deadlines with each period as the calendar names it", () => {
+    const item = (clientName: string, returnType: string, period: string, periodLabel: string | undefined, dueDate: string, status: string) => ({ clientName, returnType, period, ...(periodLabel ? { periodLabel } : {}), dueDate, status });
+    const text = describeNotification(
+      note('calendar.deadlines', {
+        day: '2026-01-15',
+        items: [
+          item('Alpha Traders', 'GSTR-3B', '2025-12', 'Dec 2025', '2026-01-20', 'due_soon'),
+          item('Beta Industries', 'GSTR-3B', '2025-12', 'Q3 FY 2025-26 (Oct–Dec 2025)', '2026-01-24', 'due_soon'),
+          item('Alpha Traders', 'GSTR-9', '2025-03', 'FY 2024-25', '2025-12-31', 'overdue'),
+        ],
+      }),
+    );
+    expect(text).toBe(
+      'Filing deadlines coming up or overdue: Alpha Traders GSTR-3B Dec 2025 due 20-01-2026 (due soon); ' +
+        'Beta Industries GSTR-3B Q3 FY 2025-26 (Oct–Dec 2025) due 24-01-2026 (due soon); Alpha Traders GSTR-9 FY 2024-25 due 31-12-2025 (overdue)',
+    );
+    // A notification written before the sweep sent labels names the period by its key, never a month it is not.
+    expect(describeNotification(note('calendar.deadlines', { items: [item('Beta Industries', 'GSTR-3B', '2025-12', undefined, '2026-01-24', 'overdue')] }))).toBe(
+      'Filing deadlines coming up or overdue: Beta Industries GSTR-3B 2025-12 due 24-01-2026 (overdue)',
+    );
+  });
+
   it('finds no notification kind written by the server outside the list', () => {
     // The files that write notifications, and every kind literal they hold (a literal kind, a kind
     // constant, or the kind argument of notifyFirm).

@@ -1,12 +1,16 @@
 /**
- * The web app decides what a role may see with the shared rules of `CAN` (web/src/http/session.tsx),
+ * The web app decides what a role may see with the shared rules of `CAN` (web/src/http/can.ts),
  * the one place that spells roles out: no page or component compares a role itself.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { mayInvite } from '../../../domain/invitation-rule';
+import { CAN } from '../../../web/src/http/can';
+import type { Role } from '../../../web/src/http/types';
+import { ROLE_LABEL, rolesFor } from '../../../web/src/lib/roles';
 
 const WEB = path.join(__dirname, '../../../web/src');
-const RULES = path.join(WEB, 'http/session.tsx');
+const RULES = path.join(WEB, 'http/can.ts');
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -43,12 +47,21 @@ describe("the web app's role rules", () => {
   });
 
   it("offers the invitations the server's mayInvite allows, through CAN", () => {
-    const rules = fs.readFileSync(RULES, 'utf8');
-    // CAN.invite is the domain's rule itself (no copy to drift): the import and the call.
-    expect(rules).toMatch(/import \{ mayInvite \} from '\.\.\/\.\.\/\.\.\/domain\/invitation-rule';/);
-    expect(rules).toMatch(/invite: \(inviter: Role, role: Role\) => mayInvite\(inviter, role\)/);
+    const roles = Object.keys(ROLE_LABEL) as Role[];
+    // What the invitation form offers each inviter (lib/roles.ts `rolesFor`, the page's list).
+    expect(Object.fromEntries(roles.map((inviter) => [inviter, rolesFor(inviter)]))).toEqual({
+      firm_admin: ['firm_admin', 'manager', 'reviewer', 'staff', 'client'],
+      manager: ['reviewer', 'staff', 'client'],
+      reviewer: [],
+      staff: [],
+      client: [],
+    });
+    // CAN.invite is the domain's rule itself (no copy to drift): every pair answers as mayInvite does.
+    const differing = roles.flatMap((inviter) => roles.filter((role) => CAN.invite(inviter, role) !== mayInvite(inviter, role)).map((role) => `${inviter} -> ${role}`));
+    expect(differing).toEqual([]);
+    // The page's list is rolesFor's (the page's TSX is not compiled here: its import is read).
     const page = fs.readFileSync(path.join(WEB, 'components/Invitations.tsx'), 'utf8');
-    expect(page).toMatch(/CAN\.invite\(/);
+    expect(page).toMatch(/import \{[^}]*\brolesFor\b[^}]*\} from '\.\.\/lib\/roles';/);
   });
 
   it('sees a spelled-out role check (the scan is not blind)', () => {

@@ -10,7 +10,7 @@ import { useNavigate } from 'react-router';
 import { api, qs } from '../http/client';
 import { keys, useClients } from '../http/queries';
 import type { CalendarEntry, FollowUp, Page } from '../http/types';
-import { formatDate, formatPeriod } from '../lib/format';
+import { formatDate } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { ActionModal } from './ActionModal';
 
@@ -114,7 +114,7 @@ export function FollowUpForm({ opened, onClose, clientId: fixedClient }: { opene
             label="Return it feeds"
             placeholder={clientId ? (deadlines.isPending ? 'Loading the calendar…' : open.length ? 'Choose a return' : 'Nothing due in the next four months') : 'Choose a client first'}
             required
-            data={open.map((d) => ({ value: `${d.returnType}|${d.period}`, label: `${d.returnType} ${formatPeriod(d.period)} · due ${formatDate(d.effectiveDueDate)} · our target ${formatDate(d.targetDate)}` }))}
+            data={open.map((d) => ({ value: `${d.returnType}|${d.period}`, label: `${d.returnType} ${d.periodLabel} · due ${formatDate(d.effectiveDueDate)} · our target ${formatDate(d.targetDate)}` }))}
             value={deadline}
             onChange={setDeadline}
             description="The follow-up is due two days before the firm's target date for that return."

@@ -2,7 +2,7 @@
 import { Anchor, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { useClients, useFollowUps } from '../http/queries';
-import { formatDate, formatDateTime, formatPeriod } from '../lib/format';
+import { formatDate, formatDateTime } from '../lib/format';
 import { FollowUpBadge } from './badges';
 import { QueryState } from './QueryState';
 
@@ -33,7 +33,7 @@ export function FollowUpList({ clientId, status }: { clientId?: string; status?:
                     </Anchor>
                     {f.deadline ? (
                       <Text size="xs" c="dimmed">
-                        for {f.deadline.returnType} {formatPeriod(f.deadline.period)}
+                        for {f.deadline.returnType} {f.periodLabel ?? f.deadline.period}
                       </Text>
                     ) : null}
                   </Table.Td>

@@ -8,7 +8,7 @@ import { Link } from 'react-router';
 import { useFirmPeriods } from '../http/queries';
 import type { FirmPeriod, PeriodState } from '../http/types';
 import { nextStep } from '../lib/close-window';
-import { formatDateTime, formatPeriod, todayInIndia } from '../lib/format';
+import { formatDateTime, formatPeriod } from '../lib/format';
 import { PeriodBadge } from './badges';
 import { QueryState } from './QueryState';
 
@@ -54,7 +54,6 @@ function Section({ title, states, empty, children }: { title: string; states: Pe
 }
 
 export function HomePeriods({ preparer }: { preparer: boolean }) {
-  const today = todayInIndia();
   return (
     <Card withBorder>
       <Title order={3} size="h4">
@@ -73,7 +72,7 @@ export function HomePeriods({ preparer }: { preparer: boolean }) {
           <Group gap="xs" wrap="nowrap">
             {p.state === 'reopened' ? <PeriodBadge state={p.state} /> : null}
             <Text size="xs" c="dimmed">
-              {nextStep(p, preparer, today)}
+              {nextStep(p, preparer)}
             </Text>
           </Group>
         )}

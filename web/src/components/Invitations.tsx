@@ -8,14 +8,14 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../http/client';
-import { CAN, useUser } from '../http/session';
+import { useUser } from '../http/session';
 import type { Page, Role } from '../http/types';
 import { deliveryPollInterval } from '../lib/delivery-poll';
 import { formatDateTime } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
+import { ROLE_LABEL, rolesFor } from '../lib/roles';
 import { PersonForm } from './PersonForm';
 import { QueryState } from './QueryState';
-import { ROLE_LABEL } from './Shell';
 
 /** The latest send's email as the API lists it (docs/api.md): null while it waits to be prepared. */
 type Delivery = { status: 'sending' | 'sent' | 'retrying' | 'failed' | 'skipped'; error: string | null; at: string } | null;
@@ -57,11 +57,6 @@ function DeliveryState({ delivery }: { delivery: Delivery }) {
       ) : null}
     </Stack>
   );
-}
-
-/** The roles the signed-in person may invite: every role the app names, through the API's rule. */
-function rolesFor(inviter: Role): Role[] {
-  return (Object.keys(ROLE_LABEL) as Role[]).filter((role) => CAN.invite(inviter, role));
 }
 
 export function Invitations() {

@@ -11,7 +11,7 @@ import { useClients } from '../http/queries';
 import { CAN } from '../http/session';
 import type { Role } from '../http/types';
 import { errorText } from './QueryState';
-import { ROLE_LABEL } from './Shell';
+import { ROLE_LABEL } from '../lib/roles';
 
 export type PersonBody = { name: string; email: string; role: Role; clientId?: string; password?: string };
 

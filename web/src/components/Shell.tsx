@@ -5,11 +5,9 @@ import { useEffect, type ReactNode } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { setEnrolmentListener } from '../http/client';
 import { CAN, useUser, useSession } from '../http/session';
-import type { Role } from '../http/types';
+import { ROLE_LABEL } from '../lib/roles';
 import { allowed, PAGES, type PageRoute } from '../nav';
 import { ReauthProvider } from './Reauth';
-
-export const ROLE_LABEL: Record<Role, string> = { firm_admin: 'Firm admin', manager: 'Manager', reviewer: 'Reviewer', staff: 'Staff', client: 'Client' };
 
 const SECTIONS: Array<{ key: NonNullable<PageRoute['nav']>['section']; label: string }> = [
   { key: 'work', label: 'Work' },

@@ -1,5 +1,6 @@
 /** Server state the pages share: one query key and fetcher per resource. */
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { awaitsCloseWindow, CLOSE_WINDOW_RECHECK_MS, type CloseWindow } from '../lib/close-window';
 import { api, qs } from './client';
 import type { ApprovalItem, Client, FirmPeriod, FirmUser, FollowUp, FollowUpSummary, ImportRecord, Notice, NoticeDetail, NoticeForm, Notification, Page, PeriodDetail, PeriodState, PeriodView, Run } from './types';
 
@@ -46,8 +47,20 @@ export const useClient = (id: string) => useQuery({ queryKey: keys.client(id), e
 export const usePeriods = (clientId: string) =>
   useQuery({ queryKey: keys.periods(clientId), queryFn: () => api.get<Page<PeriodView>>(`/api/clients/${clientId}/periods?limit=100`) });
 
+/**
+ * Whether a period's close can be asked turns at midnight IST, on the server's clock (`closable`):
+ * a page showing a period that waits for it asks again when it is shown again ('always': freshness
+ * is judged on the browser's clock, which may be wrong) and every few minutes while visible.
+ */
+function closeWindowRefresh<T>(shown: (data: T) => Array<CloseWindow & { state: PeriodState }>) {
+  return {
+    refetchOnWindowFocus: 'always' as const,
+    refetchInterval: (q: { state: { data?: T } }) => (q.state.data !== undefined && awaitsCloseWindow(shown(q.state.data)) ? CLOSE_WINDOW_RECHECK_MS : false),
+  };
+}
+
 export const usePeriod = (clientId: string, period: string, enabled = true) =>
-  useQuery({ queryKey: keys.period(clientId, period), enabled, queryFn: () => api.get<PeriodDetail>(`/api/clients/${clientId}/periods/${period}`) });
+  useQuery({ queryKey: keys.period(clientId, period), enabled, queryFn: () => api.get<PeriodDetail>(`/api/clients/${clientId}/periods/${period}`), ...closeWindowRefresh<PeriodDetail>((d) => [d]) });
 
 export const useImports = (clientId: string) =>
   useQuery({ queryKey: keys.imports(clientId), queryFn: () => api.get<Page<ImportRecord>>(`/api/clients/${clientId}/imports?limit=100`) });
@@ -63,7 +76,7 @@ export function useRuns(filters: { clientId?: string; period?: string; status?: 
 
 /** The firm's periods in the given states, newest first (GET /api/periods); a client user gets their own. */
 export const useFirmPeriods = (states: PeriodState[], limit = 8) =>
-  useQuery({ queryKey: [...keys.firmPeriods, states, limit], queryFn: () => api.get<Page<FirmPeriod>>(`/api/periods${qs({ state: states.join(','), limit })}`) });
+  useQuery({ queryKey: [...keys.firmPeriods, states, limit], queryFn: () => api.get<Page<FirmPeriod>>(`/api/periods${qs({ state: states.join(','), limit })}`), ...closeWindowRefresh<Page<FirmPeriod>>((d) => d.items) });
 
 export const useApprovals = (enabled = true) =>
   useQuery({ queryKey: keys.approvals, queryFn: () => api.get<Page<ApprovalItem>>('/api/approvals?limit=100'), enabled });

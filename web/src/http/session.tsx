@@ -6,9 +6,11 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
-import { mayInvite } from '../../../domain/invitation-rule';
 import { api, ApiError, setUnauthorizedListener } from './client';
-import type { AppLinks, Me, Role, User } from './types';
+import type { AppLinks, Me, User } from './types';
+
+// What each role may do lives in can.ts (no React, so unit tests run the rules); importers keep this path.
+export { CAN } from './can';
 
 type SessionValue = { user: User | null; links: AppLinks; loading: boolean; refresh: () => Promise<unknown>; signOut: () => Promise<void> };
 
@@ -74,20 +76,3 @@ export function useUser(): User {
   if (!user) throw new Error('useUser without a signed-in user');
   return user;
 }
-
-/** What each role may do in the app: the API decides, this only hides buttons it would refuse. */
-export const CAN = {
-  prepare: (role: Role) => role === 'firm_admin' || role === 'manager' || role === 'staff',
-  approve: (role: Role) => role === 'firm_admin' || role === 'manager',
-  reopen: (role: Role) => role === 'firm_admin',
-  manageUsers: (role: Role) => role === 'firm_admin',
-  readUsers: (role: Role) => role === 'firm_admin' || role === 'manager',
-  firmSettings: (role: Role) => role === 'firm_admin',
-  /** A whole client's data exported or erased (the API's `clients.export` and `clients.erase`). */
-  clientData: (role: Role) => role === 'firm_admin',
-  /** The firm's holiday calendar and notified extensions (`holidays.update`, `calendar.extend`). */
-  keepCalendar: (role: Role) => role === 'firm_admin',
-  /** May invite someone as `role`: the API's own rule (domain/invitation-rule.ts), never a copy of it. */
-  invite: (inviter: Role, role: Role) => mayInvite(inviter, role),
-  isFirmStaff: (role: Role) => role !== 'client',
-} as const;

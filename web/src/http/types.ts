@@ -168,6 +168,8 @@ export type PeriodView = {
   closedAt: string | null;
   /** The first day (IST) the period's close can be asked: the day after it ends. */
   closableFrom: string;
+  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  closable: boolean;
 };
 
 /**
@@ -202,6 +204,8 @@ export type FirmPeriod = {
   closedAt: string | null;
   /** The first day (IST) the period's close can be asked: the day after it ends. */
   closableFrom: string;
+  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  closable: boolean;
   /** The request waiting for a decision; `requestedBy` only for the firm's own people. */
   closeRequest: { id: string; requestedAt: string; requestedBy?: { id: string; email: string } } | null;
   latestRun: { runId: string; status: Run['status']; completedAt: string | null } | null;
@@ -253,6 +257,8 @@ export type FollowUpSummary = {
   status: FollowUpStatus;
   dueDate: string;
   deadline: null | { returnType: string; period: string };
+  /** The deadline's period as a CA reads it (docs/follow-ups.md, "Periods"); null without a deadline, or when its return no longer applies to the client. */
+  periodLabel: string | null;
   ownerId: string;
   nextMessageAt: string | null;
   snoozedUntil: string | null;
@@ -266,6 +272,8 @@ export type FollowUp = FollowUpSummary & {
     id: string;
     description: string;
     period: string | null;
+    /** The item's period as people read it: the deadline's label for the deadline's own period, else its month. */
+    periodLabel: string | null;
     status: 'outstanding' | 'received' | 'not_applicable';
     reason: string | null;
     files: Array<{ id: string; filename: string; size: number; sha256: string | null; receivedAt: string | null }>;

@@ -1,13 +1,28 @@
-import type { FirmPeriod } from '../http/types';
+import type { FirmPeriod, PeriodState } from '../http/types';
 import { formatDate } from './format';
+
+/** What the app reads to offer a close: the server's verdict on its own date in India, and the day it turns. */
+export type CloseWindow = { closable: boolean; closableFrom: string };
 
 /**
  * Before a period is over its close is refused (422 `period_not_ended`), so the app does not offer
- * it: the hint while `today` (in India) is before the API's `closableFrom`, or null once it can be
- * asked. Strings compare as dates (`YYYY-MM-DD`).
+ * it: the hint while the API says it is not `closable` yet, or null once it can be asked. The
+ * server decides on its date in India: the browser's clock may be wrong, or the page older than today.
  */
-export function closeNotYet(closableFrom: string, today: string): string | null {
-  return today < closableFrom ? `can be closed from ${formatDate(closableFrom)}` : null;
+export function closeNotYet(p: CloseWindow): string | null {
+  return p.closable ? null : `can be closed from ${formatDate(p.closableFrom)}`;
+}
+
+/**
+ * How often a page that shows a period still waiting for its close window asks the server again
+ * while it is visible, so a page left open across midnight (IST) offers the close without a reload;
+ * a hidden page asks when it is shown again instead (refetch on focus). One small GET per period page.
+ */
+export const CLOSE_WINDOW_RECHECK_MS = 5 * 60_000;
+
+/** Whether any period shown that could be asked for a close (open or reopened) is not yet closable: then the page rechecks. */
+export function awaitsCloseWindow(periods: ReadonlyArray<CloseWindow & { state: PeriodState }>): boolean {
+  return periods.some((p) => (p.state === 'open' || p.state === 'reopened') && !p.closable);
 }
 
 /** The words for a close asked too early (422 `period_not_ended`, docs/period-close.md): when the period can be closed. */
@@ -21,14 +36,14 @@ export function notEndedRefusal(closableFrom: unknown): { title: string; message
 
 /**
  * What the period needs next, in words (preparers are told they can ask for the close, once the
- * period is over: before `closableFrom` the API refuses the close).
+ * period is over: until the API says `closable` it refuses the close).
  */
-export function nextStep(p: Pick<FirmPeriod, 'latestRun' | 'closableFrom'>, preparer: boolean, today: string): string {
+export function nextStep(p: Pick<FirmPeriod, 'latestRun' | 'closable' | 'closableFrom'>, preparer: boolean): string {
   const run = p.latestRun;
   if (!run) return 'Not reconciled yet';
   if (run.status === 'queued' || run.status === 'running') return 'Reconciliation running';
   if (run.status === 'failed') return 'The last reconciliation failed';
   if (!preparer) return 'Reconciled';
-  const notYet = closeNotYet(p.closableFrom, today);
+  const notYet = closeNotYet(p);
   return notYet ? `Reconciled: ${notYet}` : 'Reconciled: ready to ask for the close';
 }

@@ -5,6 +5,7 @@
  */
 import type { NotificationKind } from '../../../domain/notifications';
 import type { Notification } from '../http/types';
+import { formatDate } from './format';
 
 export const NOTIFICATION_LABEL: Record<NotificationKind, string> = {
   sign_in_new_ip: 'New sign-in from a new place',
@@ -32,6 +33,23 @@ export function describeNotification(n: Notification): string {
     return `New sign-in from ${p.ip ?? 'an unknown address'}${p.deviceName ? ` on “${p.deviceName}”` : ''}. If this was not you, sign that device out under My account.`;
   }
   const label = (NOTIFICATION_LABEL as Record<string, string | undefined>)[n.kind] ?? kindAsWords(n.kind);
+  if (n.kind === 'calendar.deadlines') return deadlinesText(label, n.payload.items);
   const about = p.title ?? p.subject;
   return typeof about === 'string' && about ? `${label}: ${about}` : label;
+}
+
+type SweptDeadline = { clientName?: string; returnType?: string; period?: string; periodLabel?: string; dueDate?: string; status?: string };
+const DEADLINE_STATUS: Record<string, string> = { due_soon: 'due soon', overdue: 'overdue' };
+
+/**
+ * The daily sweep's deadlines, each with its period as the calendar names it (`periodLabel`: a month,
+ * a QRMP quarter, a financial year); a notification written before the label was sent shows the key.
+ */
+function deadlinesText(label: string, items: unknown): string {
+  if (!Array.isArray(items) || items.length === 0) return label;
+  const lines = (items as SweptDeadline[]).map((i) => {
+    const status = i.status ? (DEADLINE_STATUS[i.status] ?? i.status) : '';
+    return [i.clientName, i.returnType, i.periodLabel ?? i.period, i.dueDate ? `due ${formatDate(i.dueDate)}` : '', status ? `(${status})` : ''].filter(Boolean).join(' ');
+  });
+  return `${label}: ${lines.join('; ')}`;
 }

@@ -9,7 +9,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../http/client';
 import { errorText } from '../components/QueryState';
-import { ROLE_LABEL } from '../components/Shell';
+import { ROLE_LABEL } from '../lib/roles';
 import type { Role } from '../http/types';
 import { AccountLinkLayout } from './AccountLinkLayout';
 import { NewPasswordFields } from './NewPasswordFields';

@@ -16,7 +16,7 @@ import { FollowUpBadge, StepBadge } from '../components/badges';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { escalationReasonText } from '../lib/escalations';
-import { formatBytes, formatDate, formatDateTime, formatPeriod } from '../lib/format';
+import { formatBytes, formatDate, formatDateTime } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -109,7 +109,7 @@ function Items({ f }: { f: FollowUp }) {
                 {item.description}
                 {item.period ? (
                   <Text size="xs" c="dimmed">
-                    {formatPeriod(item.period)}
+                    {item.periodLabel ?? item.period}
                   </Text>
                 ) : null}
               </Table.Td>
@@ -263,7 +263,7 @@ export default function FollowUpPage() {
               <span>· due {formatDate(f.dueDate)}</span>
               {f.deadline ? (
                 <span>
-                  · for {f.deadline.returnType} {formatPeriod(f.deadline.period)}
+                  · for {f.deadline.returnType} {f.periodLabel ?? f.deadline.period}
                 </span>
               ) : null}
               {f.status === 'snoozed' ? <span>· snoozed until {formatDateTime(f.snoozedUntil)}</span> : null}

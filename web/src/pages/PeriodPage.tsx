@@ -17,8 +17,8 @@ import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
 import { decisionLine } from '../lib/close-history';
-import { closeNotYet } from '../lib/close-window';
-import { formatCount, formatDateTime, formatPeriod, formatRupees, todayInIndia } from '../lib/format';
+import { closeNotYet, type CloseWindow } from '../lib/close-window';
+import { formatCount, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -153,12 +153,13 @@ export function DecideButtons({ request, onDone, onEnded }: { request: CloseRequ
 }
 
 /**
- * The close request. Before the period is over (the API's `closableFrom`, compared with today in
- * India) the button waits, disabled, with the first day it can be asked as its hint, as the
- * calendar's "Record filing" does: the API would refuse it (422 `period_not_ended`).
+ * The close request. Until the API says the period is `closable` (its own date in India: the
+ * browser's clock may be wrong, and the page refetches when shown again, so one left open across
+ * midnight catches up) the button waits, disabled, with the first day it can be asked as its hint,
+ * as the calendar's "Record filing" does: the API would refuse it (422 `period_not_ended`).
  */
-function RequestClose({ clientId, period, closableFrom, onDone }: { clientId: string; period: string; closableFrom: string; onDone: () => Promise<void> }) {
-  const notYet = closeNotYet(closableFrom, todayInIndia());
+function RequestClose({ clientId, period, window, onDone }: { clientId: string; period: string; window: CloseWindow; onDone: () => Promise<void> }) {
+  const notYet = closeNotYet(window);
   const [note, setNote] = useState('');
   const [error, setError] = useState<{ title: string; message: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -401,7 +402,7 @@ export default function PeriodPage() {
                     ))}
                   </Alert>
                 ) : null}
-                <RequestClose clientId={clientId} period={period} closableFrom={data.closableFrom} onDone={refresh} />
+                <RequestClose clientId={clientId} period={period} window={data} onDone={refresh} />
               </Card>
             ) : null}
             {data.state === 'closed' ? (

@@ -13,7 +13,7 @@ import { QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
 import { GspSettingsCard, SmtpSettingsCard } from '../components/SecretSettings';
 import { RetentionSettingsCard } from '../components/RetentionSettings';
-import { ROLE_LABEL } from '../components/Shell';
+import { ROLE_LABEL } from '../lib/roles';
 import { Invitations, UnlockButton } from '../components/Invitations';
 import { PersonForm } from '../components/PersonForm';
 import { formatDateTime } from '../lib/format';
