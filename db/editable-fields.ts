@@ -23,10 +23,11 @@ export const NAME = z
   });
 
 /**
- * An email address as every API body and console form takes it: checked, then normalised
- * (domain/email.ts), so each route and the console store it alike.
+ * An email address as every API body and console form takes it: normalised (domain/email.ts), then
+ * checked, so each route and the console store it alike and an address pasted with a space around
+ * it is taken as the sign-in and the reset request take it, not refused.
  */
-export const EMAIL = z.email().max(320).transform(normaliseEmail);
+export const EMAIL = z.string().transform(normaliseEmail).pipe(z.email().max(320));
 
 export const USER_FIELDS = {
   name: NAME,

@@ -5,6 +5,8 @@
  * addresses, the users' list sorts on them, and a client's address typed "Ravi@Example.com" once and
  * "ravi@example.com" later is the same mailbox.
  *
+ * It runs before the address is checked (db/editable-fields.ts EMAIL): " Fin@Deccan.Example " is
+ * the address fin@deccan.example wherever it is typed, never refused on one form and taken on another.
  * Only the ASCII addresses the API's email check admits are stored, so this agrees with
  * PostgreSQL's lower() (migration 041, which brought earlier client rows to the rule).
  */

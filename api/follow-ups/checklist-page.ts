@@ -32,7 +32,8 @@ async function errorOf(res, parsed) {
   if (res.status === 503) return 'The upload took too long or the service is busy. Please try again.';
   return body && body.error && body.error.message ? body.error.message : 'Something went wrong. Please try again.';
 }
-function itemLabel(item) { return item.description + (item.periodText ? ' (' + item.periodText + ')' : ''); }
+// The period after a dash, as the emails write it: a quarter's text has parentheses of its own.
+function itemLabel(item) { return item.description + (item.periodText ? ' — ' + item.periodText : ''); }
 // An upload URL refused before its body was read (429/503: other uploads at once, the service busy)
 // is still unused: it is kept, per item and file, and sent again after Retry-After or on the next
 // click, so retries never ask for new URLs (each counts toward the link's unused URLs).

@@ -29,9 +29,14 @@ const OPENING: Record<ClientMessageKind, string> = {
   nudge: 'a quick reminder about the documents we need',
 };
 
-/** An item as the client reads it: its period as a month (`November 2026`) or the quarter or year it stands for, never `2026-11`. */
+/**
+ * An item as the client reads it: its period as a month (`November 2026`) or the quarter or year it
+ * stands for, never `2026-11`. After a dash, not in parentheses: a quarter's text carries its own
+ * months in parentheses (`Q3 FY 2026-27 (Oct–Dec 2026)`), and nested ones read badly. The link
+ * page (api/follow-ups/checklist-page.ts) writes an item the same way.
+ */
 function itemLine(item: { description: string; period: string | null; periodText?: string }): string {
-  return item.period ? `${item.description} (${item.periodText ?? periodName(item.period)})` : item.description;
+  return item.period ? `${item.description} — ${item.periodText ?? periodName(item.period)}` : item.description;
 }
 
 export function renderClientReminder(input: { firmName: string; clientName: string; contact: Contact; kind: ClientMessageKind; sections: ChecklistSection[]; unsubscribeUrl: string }): RenderedEmail {

@@ -44,7 +44,30 @@ describe('follow-ups in the browser', () => {
     await dialog.getByLabel(labelled('Item 1')).fill('Purchase bills');
     await dialog.getByRole('button', { name: 'Add an item' }).click();
     await dialog.getByLabel(labelled('Item 2')).fill('Bank statement');
-    await dialog.getByLabel(/^Return it feeds/).click();
+    // Without a return the form says so at the field, takes the focus there, and sends nothing.
+    const posted: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => {
+      if (r.method() === 'POST' && /\/follow-ups(\?|$)/.test(r.url())) posted.push(r.url());
+    };
+    page.on('request', onRequest);
+    await dialog.getByPlaceholder('Choose a return').waitFor();
+    await dialog.getByRole('button', { name: 'Create follow-up' }).click();
+    const returnField = dialog.getByLabel(/^Return it feeds/);
+    // Either the field's words or the API's refusal (the old form sent the request): whichever shows first.
+    await dialog.getByText('Choose the return it feeds, or choose “A date” above.').or(dialog.getByRole('alert')).first().waitFor();
+    page.off('request', onRequest);
+    // What a screen reader reads with the field: its description and the words (aria-describedby).
+    const describedBy = ((await returnField.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+    expect({
+      posted,
+      refusals: await dialog.getByRole('alert').count(),
+      invalid: await returnField.getAttribute('aria-invalid'),
+      described: (await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()))).join(' | '),
+    }).toEqual({ posted: [], refusals: 0, invalid: 'true', described: expect.stringContaining('Choose the return it feeds') });
+    // The field takes the focus (after the words show), so the correction is typed there.
+    await returnField.and(page.locator(':focus')).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await returnField.click();
     const firstReturn = page.getByRole('option', { name: /GSTR-3B .* our target / }).first();
     const chosen = await firstReturn.innerText();
     await firstReturn.click();

@@ -403,7 +403,10 @@ describe('the web app in a browser', () => {
     await third.page.goto('/sign-in');
     await signIn(third.page, admin.email, admin.password, 'Phone');
     await third.page.getByText('You are signed in on too many devices').waitFor();
-    await third.page.getByRole('button', { name: 'Sign out Laptop and continue' }).click();
+    // Each button's name starts with its visible words (label in name) and says which device it signs out.
+    const signOuts = third.page.getByRole('button', { name: /^Sign out this one: / });
+    expect(await signOuts.count()).toBe(2);
+    await third.page.getByRole('button', { name: /^Sign out this one: Laptop, last active / }).click();
     await third.page.getByTestId('signed-in-as').waitFor();
     // A firm admin is linked to the console and, under npm start, to its own Temporal UI.
     expect(await third.page.getByRole('link', { name: /^Admin console/ }).getAttribute('href')).toBe('/admin');

@@ -125,6 +125,19 @@ describe('invitations', () => {
     expect(accepted.body.user).toMatchObject({ role: 'client', clientId: stack.firm.clients[0]!.id, name: 'Portal P.' });
   });
 
+  it('takes an address pasted with spaces around it and capitals as the address itself, through to the sign-in', async () => {
+    const email = newEmail();
+    const padded = ` ${email.replace(/^./, (c) => c.toUpperCase()).replace('@people', '@People')} `;
+    const created = await call(stack.api, 'POST', '/api/invitations', { token: admin, body: { email: padded, name: 'Padded Person', role: 'staff' } });
+    expect({ status: created.status, email: created.body.email, error: created.body.error }).toEqual({ status: 201, email, error: undefined });
+    expect((await call(stack.api, 'POST', '/api/invitations', { token: admin, body: { email, name: 'Again', role: 'staff' } })).body.error.code).toBe('already_invited');
+
+    const { token } = await linkTokenTo(email, 'invite');
+    expect((await call(stack.api, 'POST', `/api/invitations/by-token/${token}/accept`, { body: { password: NEW_PASSWORD } })).status).toBe(201);
+    const signedIn = await call(stack.api, 'POST', '/api/auth/login', { body: { email: padded, password: NEW_PASSWORD } });
+    expect({ status: signedIn.status, email: signedIn.body.user?.email }).toEqual({ status: 200, email });
+  });
+
   it('the workflow history of an invitation email carries no token', async () => {
     const email = newEmail();
     const created = await call(stack.api, 'POST', '/api/invitations', { token: admin, body: { email, name: 'History Check', role: 'staff' } });

@@ -101,6 +101,13 @@ describe('console edits', () => {
     expect({ notice: res.body.notice?.type, errors: res.body.record.errors, stored: row.email }).toEqual({ notice: 'success', errors: {}, stored: 'priya.shah@example.com' });
   });
 
+  it("takes a client's email pasted with spaces around it, as the API does", async () => {
+    const client = firm.clients[1]!;
+    const res = await edit('clients', client.id, { ...(await shown('clients', client.id)), email: ' Fin@Deccan.Example ' });
+    const row = await db.owner('clients').where({ id: client.id }).first();
+    expect({ notice: res.body.notice?.type, errors: res.body.record.errors, stored: row.email }).toEqual({ notice: 'success', errors: {}, stored: 'fin@deccan.example' });
+  });
+
   it('saves the whole form the edit screen posts back when only an offered field changed', async () => {
     const reviewer = firm.users.reviewer;
     const form = await shown('users', reviewer.id);

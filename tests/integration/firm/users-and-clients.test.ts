@@ -51,6 +51,36 @@ describe('users and clients', () => {
     });
   });
 
+  it('takes an email pasted with spaces around it as the address itself on every write, and signs in with it', async () => {
+    const pw = 'a padded passphrase 4411';
+    const created = await call(api, 'POST', '/api/clients', { token: admin, body: { name: 'Foxtrot', gstin: validGstin('29'), email: ' Fin@Foxtrot.Example ', filingFrequency: 'monthly' } });
+    const changed = await call(api, 'PATCH', `/api/clients/${created.body.id}`, { token: admin, body: { email: '\tFin@Deccan.Example ' } });
+    // Creating a user needs a recent re-authentication, on a session of its own (as below).
+    const fresh = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
+    expect((await call(api, 'POST', '/api/auth/reauth', { token: fresh, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
+    const user = await call(api, 'POST', '/api/users', { token: fresh, body: { email: ' Padded.Staff@Firm.Test ', name: 'Padded', role: 'staff', password: pw } });
+    const signIn = await call(api, 'POST', '/api/auth/login', { body: { email: '  PADDED.staff@firm.test ', password: pw } });
+    const row = await db.owner('clients').where({ id: created.body.id }).first();
+    expect({
+      client: [created.status, created.body.email, created.body.error],
+      changed: [changed.status, changed.body.email, changed.body.error],
+      stored: row.email,
+      user: [user.status, user.body.email, user.body.error],
+      signIn: [signIn.status, signIn.body.user?.email],
+    }).toEqual({
+      client: [201, 'fin@foxtrot.example', undefined],
+      changed: [200, 'fin@deccan.example', undefined],
+      stored: 'fin@deccan.example',
+      user: [201, 'padded.staff@firm.test', undefined],
+      signIn: [200, 'padded.staff@firm.test'],
+    });
+    // Still an address after the trim: spaces inside, or nothing but spaces, are refused.
+    for (const email of [' fin @deccan.example', '   ']) {
+      const bad = await call(api, 'PATCH', `/api/clients/${created.body.id}`, { token: admin, body: { email } });
+      expect({ email, status: bad.status, field: bad.body.error?.details?.fields?.email }).toEqual({ email, status: 400, field: 'Invalid email address' });
+    }
+  });
+
   it('creates users with the role rules of the API', async () => {
     const pw = 'another long passphrase 77';
     // Creating a user grants power: a recent re-authentication first (on a session of its own, so

@@ -41,7 +41,7 @@ describe('client follow-up chase', () => {
     const [first] = await waitForCaught(to, 1);
     const { token, text, html } = await linkTokenIn(first!);
     expect(text).toContain(stack.firm.name);
-    expect(text).toContain('Purchase invoices (November 2026)');
+    expect(text).toContain('Purchase invoices — November 2026');
     expect(text).toContain(`due ${due.split('-').reverse().join('-')}`);
     expect(text).toContain('Bank statement');
     expect(text).toContain(stack.firm.users.staff.email); // the staff contact

@@ -46,10 +46,10 @@ describe('the checklist page in a browser', () => {
     const { page, dialogs, errors } = await openPage();
     const text = await page.locator('main').innerText();
     expect(text).toContain(`due ${inDays(6).split('-').reverse().join('-')}`);
-    expect(text).toContain('Purchase bills (November 2026)');
+    expect(text).toContain('Purchase bills — November 2026');
     expect(text).not.toMatch(/\d{4}-\d{2}/);
-    await page.getByLabel('File for Purchase bills (November 2026)', { exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Upload the file for Sales register (November 2026)' }).waitFor();
+    await page.getByLabel('File for Purchase bills — November 2026', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Upload the file for Sales register — November 2026' }).waitFor();
     await page.getByRole('button', { name: 'Mark Fixed asset bills as not applicable' }).waitFor();
     expect([dialogs, errors]).toEqual([[], []]);
     await page.context().close();
@@ -74,12 +74,12 @@ describe('the checklist page in a browser', () => {
     // A double click sends the file once.
     await billsRow.getByLabel(/^File for/).setInputFiles({ name: 'bills.pdf', mimeType: 'application/pdf', buffer: minimalPdf('bills from the browser') });
     await billsRow.getByRole('button', { name: /^Upload/ }).dblclick();
-    await page.getByRole('status').filter({ hasText: 'Received bills.pdf for Purchase bills (November 2026). Thank you.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Received bills.pdf for Purchase bills — November 2026. Thank you.' }).waitFor();
     const declared = await stack.db.owner('follow_up_files').where({ item_id: bills!.id }).whereNot('filename', 'notes.txt');
     expect(declared.map((f) => [f.filename, f.status])).toEqual([['bills.pdf', 'received']]);
     // Received, and still takes more files.
     await itemRow(page, bills!.id).getByText('Received (you can add more files)').waitFor();
-    await itemRow(page, bills!.id).getByRole('button', { name: 'Upload the file for Purchase bills (November 2026)' }).waitFor();
+    await itemRow(page, bills!.id).getByRole('button', { name: 'Upload the file for Purchase bills — November 2026' }).waitFor();
 
     // A CSV that Windows labels as an Excel file is a CSV.
     const salesRow = itemRow(page, sales!.id);

@@ -86,13 +86,13 @@ describe('follow-ups name their period as the calendar does', () => {
     const otherName = `${MONTH_NAMES[Number(otherMonth.slice(5)) - 1]} ${otherMonth.slice(0, 4)}`;
     const [qrmpFirst] = await waitForCaught(await clientEmail(stack, qrmpClient), 1, 120_000);
     const { token, text } = await linkTokenIn(qrmpFirst!);
-    expect(text).toContain(`Sales register (${quarterLabel})`);
-    expect(text).toContain(`Bank statement (${otherName})`);
+    expect(text).toContain(`Sales register — ${quarterLabel}`);
+    expect(text).toContain(`Bank statement — ${otherName}`);
     const page = await call(stack.api, 'GET', `/api/requests/${token}`);
     expect(page.body.items.map((i: { description: string; periodText?: string }) => `${i.description}: ${i.periodText}`)).toEqual([`Sales register: ${quarterLabel}`, `Bank statement: ${otherName}`, 'Anything else: undefined']);
     // A monthly filer's item of the same key stays its month, written out as ever.
     const [monthlyFirst] = await waitForCaught(await clientEmail(stack, monthlyClient()), 1, 120_000);
-    expect((await linkTokenIn(monthlyFirst!)).text).toContain(`Sales register (${MONTH_NAMES[quarterEndMonth - 1]} ${year})`);
+    expect((await linkTokenIn(monthlyFirst!)).text).toContain(`Sales register — ${MONTH_NAMES[quarterEndMonth - 1]} ${year}`);
   });
 
   it('labels an annual return by its financial year, for the firm and for the client’s own user; none without a deadline', async () => {

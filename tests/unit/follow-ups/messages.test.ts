@@ -20,10 +20,10 @@ describe('follow-up messages', () => {
     });
     expect(email.subject).toBe('Iyer & Co <CA>: 2 items needed (overdue) — November bills');
     // Dates as the app writes them (dd-mm-yyyy), periods as months: never ISO in a client's email.
-    expect(email.text).toContain('Purchase <invoices> (November 2026)');
+    expect(email.text).toContain('Purchase <invoices> — November 2026');
     expect(email.text).toContain('November bills — due 18-12-2026');
     expect(email.html).toContain('November bills — due 18-12-2026');
-    expect(email.html).toContain('(November 2026)');
+    expect(email.html).toContain('Purchase &lt;invoices&gt; — November 2026</li>');
     expect(email.text + email.html).not.toMatch(/2026-1[12]/);
     expect(email.text).toContain('https://app.test/r/aaa');
     expect(email.text).toContain('https://app.test/r/bbb');
@@ -32,6 +32,17 @@ describe('follow-up messages', () => {
     expect(email.html).toContain('Purchase &lt;invoices&gt;');
     expect(email.html).not.toContain('<invoices>');
     expect(email.html).toContain('Meridian &quot;Components&quot;');
+  });
+
+  it("writes a quarter's period after a dash, never in nested parentheses", () => {
+    const email = renderClientReminder({
+      ...base,
+      kind: 'initial',
+      sections: [{ title: 'Q3 documents', dueDate: '2027-01-18', link: 'https://app.test/r/ccc', items: [{ description: 'Quarter invoices', period: '2026-12', periodText: 'Q3 FY 2026-27 (Oct–Dec 2026)' }] }],
+    });
+    expect(email.text).toContain('  - Quarter invoices — Q3 FY 2026-27 (Oct–Dec 2026)\n');
+    expect(email.html).toContain('<li>Quarter invoices — Q3 FY 2026-27 (Oct–Dec 2026)</li>');
+    expect((email.text + email.html).match(/\([^()]*\(/g)).toBeNull();
   });
 
   it('acknowledges what arrived and says what is still open, or that nothing is', () => {

@@ -70,6 +70,12 @@ type Props = {
   submitColor?: string;
   /** Sends the request; a thrown error stays in the dialog. */
   onSubmit: () => Promise<unknown>;
+  /**
+   * A check the browser cannot make (a required Mantine Select is read-only, which the browser's own
+   * check skips): false sends nothing, and the form shows why at its field (marked `aria-invalid`,
+   * which then takes the focus).
+   */
+  check?: () => boolean;
   /** After success (the dialog closes itself). */
   onDone?: () => unknown;
   disabled?: boolean;
@@ -80,8 +86,9 @@ type Props = {
   children: ReactNode | ((fieldError: FieldError) => ReactNode);
 };
 
-export function ActionModal({ opened, onClose, title, submitLabel, submitColor, onSubmit, onDone, disabled, size, refusalTitle, children }: Props) {
+export function ActionModal({ opened, onClose, title, submitLabel, submitColor, onSubmit, onDone, check, disabled, size, refusalTitle, children }: Props) {
   const action = useAction();
+  const [checksFailed, setChecksFailed] = useState(0);
   const form = useRef<HTMLFormElement>(null);
   const perField = typeof children === 'function';
   const close = () => {
@@ -93,6 +100,10 @@ export function ActionModal({ opened, onClose, title, submitLabel, submitColor, 
   useEffect(() => {
     if (perField && action.error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [perField, action.error]);
+  // A failed check: its field says why, and takes the focus as a refused field does.
+  useEffect(() => {
+    if (checksFailed) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [checksFailed]);
   return (
     <Modal opened={opened} onClose={close} title={title} size={size}>
       <form
@@ -100,6 +111,10 @@ export function ActionModal({ opened, onClose, title, submitLabel, submitColor, 
         noValidate={perField}
         onSubmit={(e) => {
           e.preventDefault();
+          if (check && !check()) {
+            setChecksFailed((n) => n + 1);
+            return;
+          }
           void action.run(onSubmit).then(async (ok) => {
             if (!ok) return;
             close();

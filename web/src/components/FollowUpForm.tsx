@@ -41,14 +41,27 @@ export function FollowUpForm({ opened, onClose, clientId: fixedClient }: { opene
   const [anchor, setAnchor] = useState<'deadline' | 'date'>('deadline');
   const [dueDate, setDueDate] = useState('');
   const [deadline, setDeadline] = useState<string | null>(null);
+  // Set once Create is pressed: from then on, a missing return is said at its field.
+  const [tried, setTried] = useState(false);
   const deadlines = useDeadlines(clientId);
   // A follow-up is due two days before the return's target date; one already past that would be refused (due_date_passed).
   const today = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
   const open = (deadlines.data?.items ?? []).filter((d) => d.status !== 'filed' && isoDay(new Date(Date.parse(`${d.targetDate}T00:00:00Z`) - 2 * 86_400_000)) >= today);
+  const chosen = open.find((d) => `${d.returnType}|${d.period}` === deadline);
+  // The API takes exactly one of a date or a return; the form asks for the return before sending rather than show the API's words about its fields.
+  const missingReturn =
+    anchor !== 'deadline' || chosen
+      ? undefined
+      : open.length || deadlines.isPending
+        ? 'Choose the return it feeds, or choose “A date” above.'
+        : 'Nothing is due on the calendar in the next four months: choose “A date” above.';
+  const check = () => {
+    setTried(true);
+    return !missingReturn;
+  };
   const setItem = (i: number, patch: Partial<Item>) => setItems(items.map((it, j) => (j === i ? { ...it, ...patch } : it)));
 
   async function submit() {
-    const chosen = open.find((d) => `${d.returnType}|${d.period}` === deadline);
     const body = {
       title: title.trim(),
       items: items.filter((i) => i.description.trim()).map((i) => ({ description: i.description.trim(), ...(i.period ? { period: i.period } : {}) })),
@@ -61,7 +74,7 @@ export function FollowUpForm({ opened, onClose, clientId: fixedClient }: { opene
   }
 
   return (
-    <ActionModal opened={opened} onClose={onClose} title="New follow-up" submitLabel="Create follow-up" onSubmit={submit} size="lg" disabled={!clientId}>
+    <ActionModal opened={opened} onClose={onClose} title="New follow-up" submitLabel="Create follow-up" onSubmit={submit} check={check} size="lg" disabled={!clientId}>
       {fixedClient ? null : (
         <Select
           label="Client"
@@ -117,6 +130,7 @@ export function FollowUpForm({ opened, onClose, clientId: fixedClient }: { opene
             data={open.map((d) => ({ value: `${d.returnType}|${d.period}`, label: `${d.returnType} ${d.periodLabel} · due ${formatDate(d.effectiveDueDate)} · our target ${formatDate(d.targetDate)}` }))}
             value={deadline}
             onChange={setDeadline}
+            error={tried ? missingReturn : undefined}
             description="The follow-up is due two days before the firm's target date for that return."
           />
         )}

@@ -117,7 +117,8 @@ export function SignInPage() {
                         </Table.Td>
                         <Table.Td>{formatDateTime(d.lastSeenAt)}</Table.Td>
                         <Table.Td>
-                          <Button size="xs" variant="light" color="red" loading={busy} onClick={() => void signIn(d.id)} aria-label={`Sign out ${d.deviceName ?? 'device'} and continue`}>
+                          {/* The name starts with the words shown (WCAG 2.5.3, label in name), then says which device: two may share a name. */}
+                          <Button size="xs" variant="light" color="red" loading={busy} onClick={() => void signIn(d.id)} aria-label={`Sign out this one: ${d.deviceName ?? 'Unnamed device'}, last active ${formatDateTime(d.lastSeenAt)}`}>
                             Sign out this one
                           </Button>
                         </Table.Td>
