@@ -166,10 +166,12 @@ export type PeriodView = {
   note?: string | null;
   changedAt: string | null;
   closedAt: string | null;
-  /** The first day (IST) the period's close can be asked: the day after it ends. */
-  closableFrom: string;
-  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  /** The first day (IST) the period's close can be asked: the day after it ends (its quarter's, for a month closed with its quarter); null before GST. */
+  closableFrom: string | null;
+  /** Whether a close can be asked on the server's date in India (the app never decides it on the browser's clock). */
   closable: boolean;
+  /** The quarter-end period a quarterly filer's month inside a quarter is closed with (never closable on its own), else null. */
+  closesWith: string | null;
 };
 
 /**
@@ -202,10 +204,12 @@ export type FirmPeriod = {
   reopenCount: number;
   changedAt: string | null;
   closedAt: string | null;
-  /** The first day (IST) the period's close can be asked: the day after it ends. */
-  closableFrom: string;
-  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  /** The first day (IST) the period's close can be asked: the day after it ends (its quarter's, for a month closed with its quarter); null before GST. */
+  closableFrom: string | null;
+  /** Whether a close can be asked on the server's date in India (the app never decides it on the browser's clock). */
   closable: boolean;
+  /** The quarter-end period a quarterly filer's month inside a quarter is closed with (never closable on its own), else null. */
+  closesWith: string | null;
   /** The request waiting for a decision; `requestedBy` only for the firm's own people. */
   closeRequest: { id: string; requestedAt: string; requestedBy?: { id: string; email: string } } | null;
   latestRun: { runId: string; status: Run['status']; completedAt: string | null } | null;
