@@ -100,13 +100,17 @@ export class SignIn {
       throw new ApiError(403, 'forbidden', 'The console is for firm admins.');
     }
 
+    // A hash of weaker parameters than today's is replaced by one of the password just verified, made
+    // here holding nothing (argon2id, slow under load): inside the transaction below it held the user
+    // row and, after the session's audited insert, the firm's audit lock.
+    const rehash = passwordNeedsRehash(row.password_hash) ? await hashPassword(input.password) : null;
     const user = { id: row.id, firmId: row.firm_id, email: row.email, role: row.role, clientId: row.client_id };
     const result = await inTenantTransaction(this.deps.knex, scopeOf(user, client), async (trx) => {
       // Lock the user: concurrent sign-ins of one user count and insert one at a time. NO KEY UPDATE,
       // not UPDATE: a transaction of this firm that holds the audit lock may be checking a foreign
       // key to this user (FOR KEY SHARE), and our session insert then waits for that audit lock; with
       // FOR UPDATE the two would deadlock (tests/integration/auth/login-lock-order.test.ts).
-      const locked = await trx('users').where({ id: row.id }).forNoKeyUpdate().first('id', 'totp_last_step');
+      const locked = await trx('users').where({ id: row.id }).forNoKeyUpdate().first('id', 'totp_last_step', 'password_hash');
       // The code was checked against the step read before the lock: a sign-in that took the lock
       // first with the same code (or a later one) has used it, so this one is refused.
       if (totpStep !== null && locked?.totp_last_step !== null && locked?.totp_last_step !== undefined && Number(locked.totp_last_step) >= totpStep) {
@@ -149,7 +153,8 @@ export class SignIn {
 
       const patch: Partial<User> = { lastLoginAt: now };
       if (totpStep !== null) patch.totpLastStep = totpStep;
-      if (passwordNeedsRehash(row.password_hash)) patch.passwordHash = await hashPassword(input.password);
+      // Only over the hash it verified: a password changed meanwhile stays changed.
+      if (rehash && locked?.password_hash === row.password_hash) patch.passwordHash = rehash;
       await User.query().patch(patch).where({ id: row.id });
 
       const known = await trx('user_known_ips').where({ user_id: row.id, ip: client.ip }).first();

@@ -1,11 +1,11 @@
 /** A person's password: the strength rule every route applies, and changing one's own (which signs out the other devices). */
-import type { Knex } from 'knex';
+import { Session } from '../../db/models/session';
 import { User } from '../../db/models/user';
 import { passwordProblem, PASSWORD_PROBLEM_MESSAGES } from '../../db/security/password-policy';
 import { hashPassword, verifyPassword } from '../../db/security/passwords';
 import { setAuditAction } from '../../db/tenant';
-import { ApiError, invalidInput } from '../errors';
-import type { AuthenticatedUser } from '../state';
+import { ApiError, conflict, invalidInput, unauthenticated } from '../errors';
+import type { AuthenticatedUser, TenantTransaction } from '../state';
 import type { Reauthentication } from './reauth';
 import type { Sessions } from './sessions';
 import type { ClientInfo } from './types';
@@ -19,9 +19,17 @@ export function assertPasswordAcceptable(password: string, email: string, field:
   if (problem) throw invalidInput({ fields: { [field]: PASSWORD_PROBLEM_MESSAGES[problem] } }, `The password ${PASSWORD_PROBLEM_MESSAGES[problem]}.`);
 }
 
-/** `POST /api/auth/password`: the current password proves the person (a wrong one counts as a failed re-authentication). */
+/**
+ * `POST /api/auth/password`: the current password proves the person (a wrong one counts as a failed
+ * re-authentication). Both argon2 steps, checking the current password and hashing the new one (tens
+ * of milliseconds of CPU each, far more under load), run outside any transaction, holding no
+ * connection, lock or slot of the firm: inside the request's transaction, changes at once filled the
+ * pool and held the firm's slots (docs/security-limits.md, "Changing one's password"). The write then
+ * runs in a short transaction that locks the user and checks that the password checked is still the
+ * one stored: of two changes at once the second is refused (409 `password_changed`), not lost.
+ */
 export async function changePassword(
-  trx: Knex.Transaction,
+  tenantTransaction: TenantTransaction,
   user: AuthenticatedUser,
   sessionId: string,
   input: { currentPassword: string; newPassword: string },
@@ -29,7 +37,7 @@ export async function changePassword(
   deps: { reauth: Reauthentication<ClientInfo>; sessions: Sessions },
 ): Promise<void> {
   const { currentPassword, newPassword } = input;
-  const row = await User.query(trx).findById(user.id).throwIfNotFound();
+  const row = await tenantTransaction(async (trx) => User.query(trx).findById(user.id).throwIfNotFound());
   if (!(await verifyPassword(row.passwordHash, currentPassword))) {
     const refusal = new ApiError(401, 'invalid_credentials', 'The current password is not right.');
     throw await deps.reauth.failure(user, sessionId, client, refusal, { action: 'auth.password_change_failed', reason: 'password' });
@@ -37,7 +45,17 @@ export async function changePassword(
   await deps.reauth.success(user, sessionId, client);
   // The body names it `newPassword` (docs/api.md), so the refusal does too: a form shows it under that input.
   assertPasswordAcceptable(newPassword, row.email, 'newPassword');
-  await setAuditAction(trx, 'auth.password_changed');
-  await User.query(trx).patch({ passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() }).where({ id: user.id });
-  await deps.sessions.revokeAllSessions(trx, user.id, user.id, 'password_changed', sessionId);
+  const passwordHash = await hashPassword(newPassword);
+  await tenantTransaction(async (trx) => {
+    // Locked before the first audited write (the audit trigger's firm lock comes after the row's).
+    const locked = await User.query(trx).findById(user.id).forNoKeyUpdate().throwIfNotFound();
+    // Changed since it was checked (another change went first): this one proved a password that is
+    // no longer the account's. Refused rather than written over the other, and counted as no guess.
+    if (locked.passwordHash !== row.passwordHash) throw conflict('password_changed', 'The password was changed meanwhile: use the new one.');
+    // The session that proved the person may have been signed out while the hash was made.
+    if (!(await Session.query(trx).findById(sessionId).whereNull('revoked_at'))) throw unauthenticated('session_revoked', 'This session was signed out. Sign in again.');
+    await setAuditAction(trx, 'auth.password_changed');
+    await User.query(trx).patch({ passwordHash, passwordChangedAt: new Date() }).where({ id: user.id });
+    await deps.sessions.revokeAllSessions(trx, user.id, user.id, 'password_changed', sessionId);
+  });
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { Session } from '../../db/models/session';
 import { notFound } from '../errors';
-import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
+import { route, type AuthenticatedContext, type HandlerTransactionContext, type RouteSpec } from '../routes';
 import { clearSessionCookies, setSessionCookies } from './cookies';
 import type { DeviceCookies } from './device-cookie';
 import { presentSession } from './present';
@@ -34,7 +34,7 @@ function linksFor(links: AppLinks, role: string) {
 }
 
 /** Who is asking, for the sign-in throttle: the IP, and whether this device signed in to the account before. */
-function clientOf(ctx: AuthenticatedContext, devices: DeviceCookies): ClientInfo {
+function clientOf(ctx: AuthenticatedContext | HandlerTransactionContext, devices: DeviceCookies): ClientInfo {
   return { ip: ctx.ip, userAgent: ctx.get('user-agent') || null, requestId: ctx.state.requestId, knownDevice: devices.knows(ctx, ctx.state.user.email) };
 }
 
@@ -148,8 +148,11 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       action: 'self.manage',
       sensitive: true,
       body: passwordBody,
+      // Checking the current password and hashing the new one (argon2id) hold no connection, lock or
+      // slot of the firm: the handler opens short transactions of its own (api/auth/passwords.ts).
+      transaction: 'handler',
       async handler(ctx, { body }) {
-        await auth.changePassword(ctx.state.trx, ctx.state.user, ctx.state.session.id, body, clientOf(ctx, deps.devices));
+        await auth.changePassword(ctx.state.tenantTransaction, ctx.state.user, ctx.state.session.id, body, clientOf(ctx, deps.devices));
         ctx.status = 204;
       },
     }),

@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Session } from '../../db/models/session';
-import type { AuthenticatedSession, AuthenticatedUser } from '../state';
+import type { AuthenticatedSession, AuthenticatedUser, TenantTransaction } from '../state';
 import { SignIn } from './login';
 import { changePassword } from './passwords';
 import { Reauthentication } from './reauth';
@@ -97,7 +97,8 @@ export class AuthService {
     return this.totp.disable(trx, user, session, code, client, this.reauth);
   }
 
-  changePassword(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<void> {
-    return changePassword(trx, user, sessionId, input, client, { reauth: this.reauth, sessions: this.sessions });
+  /** `POST /api/auth/password` (api/auth/passwords.ts): its short transactions, no request transaction around them. */
+  changePassword(tenantTransaction: TenantTransaction, user: AuthenticatedUser, sessionId: string, input: { currentPassword: string; newPassword: string }, client: ClientInfo): Promise<void> {
+    return changePassword(tenantTransaction, user, sessionId, input, client, { reauth: this.reauth, sessions: this.sessions });
   }
 }

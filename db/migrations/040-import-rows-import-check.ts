@@ -15,11 +15,26 @@ import type { Knex } from 'knex';
  *   and then finds the import gone; refused with the key's own error code and name;
  * - deleting an import deletes its rows (the key's ON DELETE CASCADE, a row at a time as the key did);
  * - an import's firm or id never changes while it has rows (the key's NO ACTION), and the imports
- *   are never truncated without their rows.
+ *   are never truncated without their rows: checked AFTER the truncate, when every table the one
+ *   statement names has been emptied, so `TRUNCATE imports, import_rows` passes as it did with the
+ *   key, and `TRUNCATE imports` alone is refused (the whole statement undone) while rows exist.
  *
  * The functions run as the tables' owner (SECURITY DEFINER; the owner has superuser or BYPASSRLS, as
  * backups require), so, like the key's own queries, they see every firm's imports and rows: the
- * check and the cascade do not depend on the writer's firm setting.
+ * check and the cascade do not depend on the writer's firm setting. That makes them dangerous to
+ * lend: anyone with EXECUTE could put them on a table of their own (a temporary table needs no
+ * other right) and have the owner delete, read or lock another firm's import rows. So EXECUTE is
+ * revoked from PUBLIC and granted to no one (a trigger's function is called without that right
+ * once the trigger exists; only CREATE TRIGGER needs it), and each function refuses to run for any
+ * table but its own.
+ *
+ * The cascade deletes the rows its statement can see. Under READ COMMITTED (every writing
+ * transaction here) that includes rows committed after the transaction began, and a writer still in
+ * flight holds its import FOR KEY SHARE, so the delete waits for it. A REPEATABLE READ or
+ * SERIALIZABLE transaction that deletes an import would miss rows committed after its snapshot
+ * (PostgreSQL's own key check sees them through a fresh snapshot; a trigger cannot), and those rows
+ * would outlive their import. Only read-only transactions use those levels today; a writer that
+ * needs one must delete the import's rows itself first, or use READ COMMITTED.
  *
  * The erasure and firm deletion order their deletes by the keys between tables: this tie is listed
  * with them (client-data-catalogue.ts, KEYS_KEPT_BY_TRIGGERS), so the order is unchanged.
@@ -31,6 +46,10 @@ CREATE FUNCTION import_rows_import_check() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE missing record;
 BEGIN
+  IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'import_rows' THEN
+    RAISE EXCEPTION 'import_rows_import_check() runs only for public.import_rows, not %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
   -- One row per import the statement wrote to (an upload writes to one), each looked up and locked once.
   SELECT w.firm_id, w.import_id INTO missing
     FROM (SELECT DISTINCT firm_id, import_id FROM new_rows) w
@@ -47,6 +66,10 @@ END $$;
 CREATE FUNCTION imports_rows_cascade() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+  IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'imports' THEN
+    RAISE EXCEPTION 'imports_rows_cascade() runs only for public.imports, not %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
   IF TG_OP = 'DELETE' THEN
     DELETE FROM import_rows WHERE firm_id = OLD.firm_id AND import_id = OLD.id;
     RETURN OLD;
@@ -63,6 +86,8 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$;
+
+REVOKE ALL ON FUNCTION import_rows_import_check(), imports_rows_cascade() FROM PUBLIC;
 `;
 
 export async function up(knex: Knex): Promise<void> {
@@ -74,7 +99,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE TRIGGER imports_rows_cascade_del AFTER DELETE ON imports FOR EACH ROW EXECUTE FUNCTION imports_rows_cascade()');
   await knex.raw(`CREATE TRIGGER imports_rows_cascade_upd AFTER UPDATE OF firm_id, id ON imports FOR EACH ROW
     WHEN (OLD.firm_id IS DISTINCT FROM NEW.firm_id OR OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION imports_rows_cascade()`);
-  await knex.raw('CREATE TRIGGER imports_rows_cascade_trunc BEFORE TRUNCATE ON imports FOR EACH STATEMENT EXECUTE FUNCTION imports_rows_cascade()');
+  // After: the rows of `TRUNCATE imports, import_rows` are gone by then, as they must be.
+  await knex.raw('CREATE TRIGGER imports_rows_cascade_trunc AFTER TRUNCATE ON imports FOR EACH STATEMENT EXECUTE FUNCTION imports_rows_cascade()');
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -21,7 +21,9 @@ export async function up(knex: Knex): Promise<void> {
   );
   for (const firmId of firmIds) {
     await knex.raw(`select set_config('app.firm_id', ?, true)`, [firmId]);
-    await knex.raw('UPDATE clients SET email = lower(email) WHERE email <> lower(email)');
+    // The firm named as well as set: an owner that row-level security does not bind (a superuser)
+    // would otherwise change every firm's clients while the first firm is in scope.
+    await knex.raw('UPDATE clients SET email = lower(email) WHERE firm_id = ? AND email <> lower(email)', [firmId]);
   }
   await knex.raw(`select set_config('app.firm_id', '', true), set_config('app.audit_action', '', true), set_config('app.user_email', '', true), set_config('app.role', '', true)`);
 }

@@ -42,8 +42,22 @@ describe('migration 041: client emails in lower case', () => {
     ];
     for (const [firm, n, email] of written) await db.owner('clients').where({ id: firm.clients[n]!.id }).update({ email });
     const eventsBefore = Number((await db.owner('audit_events').where({ action: 'client.email_normalised' }).count({ n: '*' }).first())?.n);
-
-    await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual([MIGRATION]);
+    // Which firm was in scope as each client changed: the superuser owner is not bound by row-level
+    // security, so only the migration's own filter keeps each step to its firm.
+    await db.owner.raw(`
+      CREATE TABLE test_scope_seen (client_firm uuid, scope text);
+      CREATE FUNCTION test_record_scope() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO test_scope_seen VALUES (NEW.firm_id, current_setting('app.firm_id', true)); RETURN NULL; END $$;
+      CREATE TRIGGER clients_test_scope_seen AFTER UPDATE ON clients FOR EACH ROW EXECUTE FUNCTION test_record_scope();`);
+    let scopes: Array<{ client_firm: string; scope: string }>;
+    try {
+      await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual([MIGRATION]);
+      scopes = (await db.owner.raw('SELECT client_firm, scope FROM test_scope_seen')).rows;
+    } finally {
+      await db.owner.raw('DROP TRIGGER clients_test_scope_seen ON clients; DROP FUNCTION test_record_scope(); DROP TABLE test_scope_seen');
+    }
+    expect(scopes.filter((s) => s.client_firm !== s.scope)).toEqual([]);
+    expect(scopes).toHaveLength(2);
 
     const stored = await Promise.all(written.map(async ([firm, n]) => (await db.owner('clients').where({ id: firm.clients[n]!.id }).first()).email as string));
     expect(stored).toEqual(['ravi.kumar@example.com', 'already@lower.example', 'shared@books.example', 'shared@books.example']);

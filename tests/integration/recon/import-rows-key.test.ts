@@ -4,8 +4,10 @@
  * names a missing import or another firm's (as the application role writes them, and as the owner,
  * to whom row-level security does not apply), deleting an import deletes its rows, an import's key
  * never changes under its rows, the check locks the import as the key's did (a delete waits for the
- * writing transaction; a write waits for a delete in flight and is then refused), and the erasure
- * still deletes the rows before their imports.
+ * writing transaction; a write waits for a delete in flight and is then refused), the imports and
+ * their rows may be truncated together but not the imports alone, and the erasure still deletes the
+ * rows before their imports. The triggers' functions run as the owner, so no one else may put them
+ * on a table (firm B's application role would otherwise delete firm A's rows through them).
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -15,7 +17,7 @@ import { importRowsText } from '../../../db/copy-text';
 import { IMPORT_KEY } from '../../../db/migrations/040-import-rows-import-check';
 import { insertImportText } from '../../../db/recon-rows';
 import { inTenantTransaction } from '../../../db/tenant';
-import { createTestDatabase, type TestDatabase } from '../../harness/database';
+import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
 import { holdThenWrite } from '../../harness/lock-waits';
 
@@ -101,6 +103,92 @@ describe('import rows name an import of their firm', () => {
     expect([await rowsOf(gone), await rowsOf(kept)]).toEqual([0, 2]);
     await db.owner('imports').where({ id: kept }).delete();
     expect(await rowsOf(kept)).toBe(0);
+  });
+
+  it('truncates the imports together with their rows in one statement, as the key allowed', async () => {
+    const importId = await newImport(firm);
+    await upload(firm, importId, 2);
+    const ROLLBACK = 'rolled back as planned';
+    const outcome = await db.owner
+      .transaction(async (trx) => {
+        await trx.raw('truncate imports, import_rows cascade');
+        const left = await trx.raw(`select (select count(*) from imports)::int as imports, (select count(*) from import_rows)::int as rows`);
+        throw new Error(`${ROLLBACK}: ${JSON.stringify(left.rows[0])}`);
+      })
+      .catch((e: Error) => e.message);
+    expect(outcome).toBe(`${ROLLBACK}: {"imports":0,"rows":0}`);
+    expect(await rowsOf(importId)).toBe(2);
+  });
+
+  describe('its functions run as the owner, so they are lent to no one', () => {
+    const FUNCTIONS = ['imports_rows_cascade()', 'import_rows_import_check()'];
+    /** A table of the caller's own, with one of the functions as its trigger: the attack a PUBLIC EXECUTE allowed. */
+    const BORROW = {
+      'imports_rows_cascade()': [
+        'create temp table borrowed (firm_id uuid, id uuid) on commit drop',
+        'create trigger borrowed_del after delete on borrowed for each row execute function imports_rows_cascade()',
+      ],
+      'import_rows_import_check()': [
+        'create temp table borrowed (firm_id uuid, import_id uuid) on commit drop',
+        'create trigger borrowed_ins after insert on borrowed referencing new table as new_rows for each statement execute function import_rows_import_check()',
+      ],
+    } as const;
+
+    it('EXECUTE is held by neither PUBLIC nor the roles the application uses', async () => {
+      const roles = ['public', TEST_APP_ROLE, `${TEST_APP_ROLE}_platform`];
+      const held = await db.owner.raw(
+        `select r.role, f.fn, has_function_privilege(r.role, f.fn, 'EXECUTE') as execute
+           from unnest(?::text[]) as r (role), unnest(?::text[]) as f (fn) order by 1, 2`,
+        [roles, FUNCTIONS],
+      );
+      expect(held.rows.filter((r: { execute: boolean }) => r.execute)).toEqual([]);
+      expect(held.rows).toHaveLength(roles.length * FUNCTIONS.length);
+    });
+
+    it('firm B’s application role cannot borrow the cascade or the check, and firm A’s rows stay', async () => {
+      const importId = await newImport(firm);
+      await upload(firm, importId, 3);
+      const outcomes = [];
+      for (const fn of FUNCTIONS) {
+        outcomes.push(
+          await errorOf(
+            asFirm(other, async (trx) => {
+              for (const statement of BORROW[fn as keyof typeof BORROW]) await trx.raw(statement);
+              // Had the trigger been made: delete firm A's rows, or probe and lock firm A's import.
+              await trx.raw('insert into borrowed values (?, ?)', [firm.id, importId]);
+              if (fn.startsWith('imports')) await trx.raw('delete from borrowed');
+            }),
+          ),
+        );
+      }
+      expect(outcomes).toEqual([
+        expect.stringMatching(/^42501: .*permission denied for function imports_rows_cascade$/s),
+        expect.stringMatching(/^42501: .*permission denied for function import_rows_import_check$/s),
+      ]);
+      expect(await rowsOf(importId)).toBe(3);
+    });
+
+    it('each refuses to run for any table but its own, even where EXECUTE is held (the owner)', async () => {
+      const importId = await newImport(firm);
+      await upload(firm, importId, 3);
+      const outcomes = [];
+      for (const fn of FUNCTIONS) {
+        outcomes.push(
+          await errorOf(
+            db.owner.transaction(async (trx) => {
+              for (const statement of BORROW[fn as keyof typeof BORROW]) await trx.raw(statement);
+              await trx.raw('insert into borrowed values (?, ?)', [firm.id, importId]);
+              if (fn.startsWith('imports')) await trx.raw('delete from borrowed');
+            }),
+          ),
+        );
+      }
+      expect(outcomes).toEqual([
+        expect.stringMatching(/^42501: .*imports_rows_cascade\(\) runs only for public\.imports, not pg_temp_\d+\.borrowed/s),
+        expect.stringMatching(/^42501: .*import_rows_import_check\(\) runs only for public\.import_rows, not pg_temp_\d+\.borrowed/s),
+      ]);
+      expect(await rowsOf(importId)).toBe(3);
+    });
   });
 
   it('never changes an import’s key under its rows, nor truncates the imports without them', async () => {
