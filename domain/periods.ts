@@ -6,6 +6,7 @@
  * (`2025-06` = April–June 2025). The financial year runs April to March.
  */
 import { filingOpensOn } from './calendar/filings';
+import { periodLabel } from './calendar/period-label';
 import { quarterStart } from './calendar/rules';
 
 export const PERIOD_STATES = ['open', 'close_requested', 'closed', 'reopened'] as const;
@@ -117,6 +118,14 @@ export function closeWindow(period: string, today: string, filingFrequency: 'mon
   const problem = closePeriodProblem(period, today, filingFrequency);
   const closesWith = problem === 'not_quarter_end' ? quarterEnd(period) : null;
   return { closable: problem === null, closableFrom: problem === 'before_gst' ? null : closableFrom(closesWith ?? period), closesWith };
+}
+
+/**
+ * How a period is named to people: a quarterly filer's quarter-end period by its quarter
+ * ("Q3 FY 2026-27 (Oct–Dec 2026)", as the calendar and follow-ups name it), any other month by itself.
+ */
+export function periodName(period: string, filingFrequency: 'monthly' | 'quarterly'): string {
+  return periodLabel(period, periodProblem(period, filingFrequency) === null && filingFrequency === 'quarterly' ? 'quarterly' : 'monthly');
 }
 
 /**

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { loadCalendarClients } from '../../db/calendar';
 import { frequencyAt } from '../../domain/calendar/rules';
-import { closeWindow, PERIOD_STATES, type PeriodState } from '../../domain/periods';
+import { closeWindow, PERIOD_STATES, periodName, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { route, type RouteSpec } from '../routes';
@@ -90,7 +90,7 @@ export function firmPeriodRoutes(deps: { today: () => string }): RouteSpec[] {
         const today = deps.today(); // one date for the whole page
         // The filing frequency in force for each period decides whether a month is a period of its own (a quarterly filer's month inside a quarter is not).
         const profiles = new Map((await loadCalendarClients(ctx.state.trx, ctx.state.user.firmId, [...new Set(result.items.map((r) => r.client_id))])).map((c) => [c.id, c.profile]));
-        const frequency = (r: Row) => {
+        const frequency = (r: Row): 'monthly' | 'quarterly' => {
           const profile = profiles.get(r.client_id);
           return profile ? frequencyAt(profile, r.period) : 'monthly';
         };
@@ -100,6 +100,7 @@ export function firmPeriodRoutes(deps: { today: () => string }): RouteSpec[] {
             clientName: r.client_name,
             clientGstin: r.client_gstin,
             period: r.period,
+            periodLabel: periodName(r.period, frequency(r)),
             state: r.state,
             reopenCount: r.reopen_count ?? 0,
             changedAt: r.changed_at,

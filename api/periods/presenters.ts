@@ -7,7 +7,7 @@
  */
 import type { CloseRequest } from '../../db/models/close-request';
 import type { Period } from '../../db/models/period';
-import { closeWindow, type PeriodState } from '../../domain/periods';
+import { closeWindow, periodName, type PeriodState } from '../../domain/periods';
 import type { FilingFrequency } from '../../domain/calendar/rules';
 import { presentSummary } from '../../domain/recon/present';
 import { mayDecide, mayWithdraw } from '../../workflows/period-close-definitions';
@@ -17,6 +17,8 @@ export type Viewer = { userId: string; role: string; allowSelfApproval: boolean 
 
 export type PeriodView = {
   period: string;
+  /** The period as people name it: a quarterly filer's quarter by its quarter (domain/periods.ts `periodName`). */
+  periodLabel: string;
   state: PeriodState;
   reopenCount: number;
   closeRequestId: string | null;
@@ -46,6 +48,7 @@ const isPortal = (viewer: Pick<Viewer, 'role'>) => viewer.role === 'client';
 export function presentPeriod(row: Period | undefined, period: string, viewer: Pick<Viewer, 'role'>, today: string, filingFrequency: FilingFrequency): PeriodView {
   const shared = {
     period,
+    periodLabel: periodName(period, filingFrequency),
     state: row?.state ?? 'open',
     reopenCount: row?.reopenCount ?? 0,
     closeRequestId: row?.state === 'close_requested' ? row.closeRequestId : null,

@@ -82,6 +82,11 @@ describe("a quarterly filer's months and months before GST, in the period views"
       ],
       inside: [200, '2026-11', false, '2027-01-01', '2026-12'],
     });
+    // Named as people name them: the quarter-end period by its quarter, as the calendar and follow-ups do.
+    const labels = async (path: string) => ((await call(api, 'GET', path, { token })).body.items as Array<{ period: string; periodLabel: string }>).map((i) => [i.period, i.periodLabel]);
+    expect(await labels('/api/periods')).toEqual([['2026-12', 'Q3 FY 2026-27 (Oct–Dec 2026)'], ['2026-11', 'Nov 2026'], ['2026-11', 'Nov 2026']]);
+    expect(await labels(`/api/clients/${firm.clients[0]!.id}/periods`)).toEqual([['2026-12', 'Q3 FY 2026-27 (Oct–Dec 2026)'], ['2026-11', 'Nov 2026']]);
+    expect((await call(api, 'GET', `/api/clients/${firm.clients[1]!.id}/periods/2026-11`, { token })).body.periodLabel).toBe('Nov 2026');
     // The close the views no longer offer is the one the API refuses.
     const refused = await call(api, 'POST', `/api/clients/${firm.clients[0]!.id}/periods/2026-11/close`, { token, body: {} });
     expect([refused.status, refused.body.error?.code]).toEqual([422, 'period_not_quarter_end']);

@@ -2,7 +2,7 @@
  * When a period can take imports and when it can be closed (domain/periods.ts), checked on an IST
  * date passed in: the rules never read the clock, so these cases hold on any day.
  */
-import { closePeriodProblem, closeWindow, FIRST_GST_PERIOD, importPeriodProblem, isClosable, monthOf } from '../../../domain/periods';
+import { closePeriodProblem, closeWindow, FIRST_GST_PERIOD, importPeriodProblem, isClosable, monthOf, periodName } from '../../../domain/periods';
 
 describe('the periods GST data can exist for', () => {
   it('takes imports from July 2017 up to the month that is running, and refuses the rest', () => {
@@ -67,5 +67,9 @@ describe('the periods GST data can exist for', () => {
     expect(closeWindow('2026-12', '2026-12-07', 'quarterly')).toEqual({ closable: false, closableFrom: '2027-01-01', closesWith: null });
     expect(closeWindow('2026-11', '2026-12-07', 'monthly')).toEqual({ closable: true, closableFrom: '2026-12-01', closesWith: null });
     expect(closeWindow('2017-06', '2026-12-07', 'monthly')).toEqual({ closable: false, closableFrom: null, closesWith: null });
+  });
+
+  it("names a quarterly filer's quarter by its quarter, and every other month by itself", () => {
+    expect([periodName('2026-12', 'quarterly'), periodName('2026-11', 'quarterly'), periodName('2026-12', 'monthly')]).toEqual(['Q3 FY 2026-27 (Oct–Dec 2026)', 'Nov 2026', 'Dec 2026']);
   });
 });

@@ -159,6 +159,8 @@ export type SupplierLine = {
 export type PeriodState = 'open' | 'close_requested' | 'closed' | 'reopened';
 export type PeriodView = {
   period: string;
+  /** The period as people name it: a quarterly filer's quarter by its quarter ("Q3 FY 2026-27 (Oct–Dec 2026)"), a month by itself. */
+  periodLabel: string;
   state: PeriodState;
   reopenCount: number;
   closeRequestId: string | null;
@@ -200,6 +202,8 @@ export type FirmPeriod = {
   clientName: string;
   clientGstin: string;
   period: string;
+  /** As `PeriodView.periodLabel`. */
+  periodLabel: string;
   state: PeriodState;
   reopenCount: number;
   changedAt: string | null;

@@ -369,7 +369,7 @@ export default function PeriodPage() {
     <>
       <PageHeader
         crumbs={[...(portal ? [] : [{ label: 'Clients', to: '/clients' }]), { label: client.data?.name ?? 'Client', to: `/clients/${clientId}` }]}
-        title={`${formatPeriod(period)}`}
+        title={d?.periodLabel ?? formatPeriod(period)}
         subtitle={d ? <PeriodBadge state={d.state} /> : undefined}
       />
       <QueryState query={detail} label="the period">
