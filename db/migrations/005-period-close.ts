@@ -20,8 +20,9 @@ import { enableTenantRls } from '../rls';
  *
  * The lock functions are SECURITY DEFINER so they see the period row even when the writing
  * transaction's row-level security would hide it (say a portal context scoped to another client);
- * they only ever read `periods` and raise, and trigger functions cannot be called directly, so they
- * are no oracle across firms.
+ * they only ever read `periods` and raise, and trigger functions cannot be called directly. (Yet a
+ * role that may execute them can attach them to a table of its own and ask about another firm's
+ * period: migration 042 leaves EXECUTE to the owner alone.)
  */
 const LOCK_FUNCTIONS = `
 CREATE FUNCTION period_lock_row() RETURNS trigger

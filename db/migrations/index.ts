@@ -38,6 +38,7 @@ import * as m038 from './038-follow-up-assigned-at';
 import * as m039 from './039-erasure-started-run-token';
 import * as m040 from './040-import-rows-import-check';
 import * as m041 from './041-client-emails-lower-case';
+import * as m042 from './042-period-lock-functions-not-lent';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -77,4 +78,5 @@ export const migrations: Migration[] = [
   { name: '039-erasure-started-run-token', module: m039 },
   { name: '040-import-rows-import-check', module: m040 },
   { name: '041-client-emails-lower-case', module: m041 },
+  { name: '042-period-lock-functions-not-lent', module: m042 },
 ];
