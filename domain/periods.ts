@@ -6,6 +6,7 @@
  * (`2025-06` = April–June 2025). The financial year runs April to March.
  */
 import { filingOpensOn } from './calendar/filings';
+import { periodLabel } from './calendar/period-label';
 import { quarterStart } from './calendar/rules';
 
 export const PERIOD_STATES = ['open', 'close_requested', 'closed', 'reopened'] as const;
@@ -85,20 +86,46 @@ export function closableFrom(period: string): string {
   return filingOpensOn(period);
 }
 
-/** Why a period cannot be closed on `today` (an IST date), or null: from July 2017, once `closableFrom` has come. */
-export function closePeriodProblem(period: string, today: string): 'before_gst' | 'not_ended' | null {
+/**
+ * Why a period cannot be closed on `today` (an IST date), or null: from July 2017, a period of the
+ * client's (`periodProblem`: a quarterly filer's month inside a quarter is never closed on its own,
+ * only with its quarter), once `closableFrom` has come.
+ */
+export function closePeriodProblem(period: string, today: string, filingFrequency: 'monthly' | 'quarterly' = 'monthly'): 'before_gst' | 'not_quarter_end' | 'not_ended' | null {
   if (beforeGst(period)) return 'before_gst';
+  if (periodProblem(period, filingFrequency) === 'not_quarter_end') return 'not_quarter_end';
   if (today < closableFrom(period)) return 'not_ended';
   return null;
 }
 
 /**
- * Whether the close window has come on `today` (an IST date, the server's): the `closable` the API
- * shows beside `closableFrom`, so the web app need not trust the browser's clock. The time rule
- * only: whether a close is asked also depends on the period's state.
+ * Whether a close can be asked on `today` (an IST date, the server's): the `closable` the API shows
+ * beside `closableFrom`, so the web app need not trust the browser's clock. The period and time rules
+ * only (`closePeriodProblem`, with the filing frequency in force for the period): whether a close is
+ * asked also depends on the period's state.
  */
-export function isClosable(period: string, today: string): boolean {
-  return closePeriodProblem(period, today) === null;
+export function isClosable(period: string, today: string, filingFrequency: 'monthly' | 'quarterly' = 'monthly'): boolean {
+  return closePeriodProblem(period, today, filingFrequency) === null;
+}
+
+/**
+ * The close window the API shows for a month (docs/period-close.md, "When a period can be closed"):
+ * `closesWith` is the quarter-end period a quarterly filer's month inside a quarter is closed with
+ * (null otherwise), and `closableFrom` is that quarter's first closing day, or null for a month
+ * before GST (no period at all).
+ */
+export function closeWindow(period: string, today: string, filingFrequency: 'monthly' | 'quarterly' = 'monthly'): { closable: boolean; closableFrom: string | null; closesWith: string | null } {
+  const problem = closePeriodProblem(period, today, filingFrequency);
+  const closesWith = problem === 'not_quarter_end' ? quarterEnd(period) : null;
+  return { closable: problem === null, closableFrom: problem === 'before_gst' ? null : closableFrom(closesWith ?? period), closesWith };
+}
+
+/**
+ * How a period is named to people: a quarterly filer's quarter-end period by its quarter
+ * ("Q3 FY 2026-27 (Oct–Dec 2026)", as the calendar and follow-ups name it), any other month by itself.
+ */
+export function periodName(period: string, filingFrequency: 'monthly' | 'quarterly'): string {
+  return periodLabel(period, periodProblem(period, filingFrequency) === null && filingFrequency === 'quarterly' ? 'quarterly' : 'monthly');
 }
 
 /**

@@ -10,7 +10,9 @@
  * client's periods only (row-level security on every table read here).
  */
 import { z } from 'zod';
-import { closableFrom, isClosable, PERIOD_STATES, type PeriodState } from '../../domain/periods';
+import { loadCalendarClients } from '../../db/calendar';
+import { frequencyAt } from '../../domain/calendar/rules';
+import { closeWindow, PERIOD_STATES, periodName, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { KNOWN_PERIODS_SQL } from './known-periods';
 import { route, type RouteSpec } from '../routes';
@@ -86,18 +88,24 @@ export function firmPeriodRoutes(deps: { today: () => string }): RouteSpec[] {
         const firmUser = ctx.state.user.role !== 'client';
         const result = page(rows, query.limit, (r) => [r.period, r.client_name, r.client_id]);
         const today = deps.today(); // one date for the whole page
+        // The filing frequency in force for each period decides whether a month is a period of its own (a quarterly filer's month inside a quarter is not).
+        const profiles = new Map((await loadCalendarClients(ctx.state.trx, ctx.state.user.firmId, [...new Set(result.items.map((r) => r.client_id))])).map((c) => [c.id, c.profile]));
+        const frequency = (r: Row): 'monthly' | 'quarterly' => {
+          const profile = profiles.get(r.client_id);
+          return profile ? frequencyAt(profile, r.period) : 'monthly';
+        };
         ctx.body = {
           items: result.items.map((r) => ({
             clientId: r.client_id,
             clientName: r.client_name,
             clientGstin: r.client_gstin,
             period: r.period,
+            periodLabel: periodName(r.period, frequency(r)),
             state: r.state,
             reopenCount: r.reopen_count ?? 0,
             changedAt: r.changed_at,
             closedAt: r.closed_at,
-            closableFrom: closableFrom(r.period),
-            closable: isClosable(r.period, today),
+            ...closeWindow(r.period, today, frequency(r)),
             closeRequest: r.close_request_id
               ? { id: r.close_request_id, requestedAt: r.requested_at, ...(firmUser ? { requestedBy: { id: r.requested_by, email: r.requested_by_email } } : {}) }
               : null,

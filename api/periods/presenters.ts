@@ -7,7 +7,8 @@
  */
 import type { CloseRequest } from '../../db/models/close-request';
 import type { Period } from '../../db/models/period';
-import { closableFrom, isClosable, type PeriodState } from '../../domain/periods';
+import { closeWindow, periodName, type PeriodState } from '../../domain/periods';
+import type { FilingFrequency } from '../../domain/calendar/rules';
 import { presentSummary } from '../../domain/recon/present';
 import { mayDecide, mayWithdraw } from '../../workflows/period-close-definitions';
 
@@ -16,16 +17,23 @@ export type Viewer = { userId: string; role: string; allowSelfApproval: boolean 
 
 export type PeriodView = {
   period: string;
+  /** The period as people name it: a quarterly filer's quarter by its quarter (domain/periods.ts `periodName`). */
+  periodLabel: string;
   state: PeriodState;
   reopenCount: number;
   closeRequestId: string | null;
   evidenceHash: string | null;
   closedAt: Date | null;
   changedAt: Date | null;
-  /** The first day (IST) a close can be asked: the day after the period ends (domain/periods.ts). */
-  closableFrom: string;
-  /** Whether `closableFrom` has come on the server's IST date (the browser's clock may be wrong). */
+  /**
+   * The first day (IST) a close can be asked: the day after the period ends (domain/periods.ts
+   * `closeWindow`); for a quarterly filer's month inside a quarter, its quarter's.
+   */
+  closableFrom: string | null;
+  /** Whether a close can be asked on the server's IST date (the browser's clock may be wrong): never for a month inside a quarter. */
   closable: boolean;
+  /** The quarter-end period a quarterly filer's month inside a quarter is closed with, else null. */
+  closesWith: string | null;
   /** The firm's own view only. */
   note?: string | null;
   reasonCode?: string | null;
@@ -36,18 +44,18 @@ export type PeriodView = {
 
 const isPortal = (viewer: Pick<Viewer, 'role'>) => viewer.role === 'client';
 
-/** `today`: the api's date in India (AppDeps.today), which decides `closable`. */
-export function presentPeriod(row: Period | undefined, period: string, viewer: Pick<Viewer, 'role'>, today: string): PeriodView {
+/** `today`: the api's date in India (AppDeps.today), which decides `closable`, with the client's filing frequency for the period. */
+export function presentPeriod(row: Period | undefined, period: string, viewer: Pick<Viewer, 'role'>, today: string, filingFrequency: FilingFrequency): PeriodView {
   const shared = {
     period,
+    periodLabel: periodName(period, filingFrequency),
     state: row?.state ?? 'open',
     reopenCount: row?.reopenCount ?? 0,
     closeRequestId: row?.state === 'close_requested' ? row.closeRequestId : null,
     evidenceHash: row?.evidenceHash ?? null,
     changedAt: row?.changedAt ?? null,
     closedAt: row?.closedAt ?? null,
-    closableFrom: closableFrom(period),
-    closable: isClosable(period, today),
+    ...closeWindow(period, today, filingFrequency),
   };
   if (isPortal(viewer)) return shared;
   return {

@@ -15,7 +15,7 @@ import { Period } from '../../db/models/period';
 import { loadCalendarClients } from '../../db/calendar';
 import { abandonCloseRequest, reopenPeriod } from '../../db/period-close';
 import { pendingNoticeReplies } from '../../db/notices';
-import { frequencyAt } from '../../domain/calendar/rules';
+import { frequencyAt, type FilingFrequency } from '../../domain/calendar/rules';
 import { ANNUAL_RETURNS, beforeGst, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
 import { REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
@@ -69,8 +69,7 @@ async function findClient(trx: Knex.Transaction, id: string, period?: string): P
   if (period) {
     // Input errors first: a pre-GST month is 400 whatever the client's frequency says about it.
     if (beforeGst(period)) throw beforeGstPeriod(period, 'GST period to close');
-    const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
-    const filingFrequency = profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
+    const filingFrequency = (await frequenciesOf(trx, client))(period);
     const problem = periodProblem(period, filingFrequency);
     if (problem === 'not_quarter_end') {
       const end = quarterEnd(period);
@@ -84,6 +83,12 @@ async function findClient(trx: Knex.Transaction, id: string, period?: string): P
     if (problem) throw invalidInput({ fields: { period: 'a period is YYYY-MM' } });
   }
   return client;
+}
+
+/** The client's filing frequency in force for each period (a change applies from a quarter on, domain/calendar/rules.ts). */
+async function frequenciesOf(trx: Knex.Transaction, client: Client): Promise<(period: string) => FilingFrequency> {
+  const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
+  return (period) => (profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency);
 }
 
 async function findRequest(id: string): Promise<CloseRequest> {
@@ -286,7 +291,7 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
           });
         }
         await reopenPeriod(ctx.state.trx, period, { actor: actorOf(ctx), reason: body.reason, reasonCode: body.reasonCode });
-        ctx.body = presentPeriod(await Period.query().findById(period.id), params.period, ctx.state.user, deps.today());
+        ctx.body = presentPeriod(await Period.query().findById(period.id), params.period, ctx.state.user, deps.today(), (await frequenciesOf(ctx.state.trx, client))(params.period));
       },
     }),
 
@@ -310,7 +315,8 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
         const stored = keys.length ? await Period.query().where('client_id', client.id).whereIn('period', keys) : [];
         const result = page(keys, query.limit, (k) => [k]);
         const today = deps.today(); // one date for the whole page
-        ctx.body = { items: result.items.map((k) => presentPeriod(stored.find((p) => p.period === k), k, ctx.state.user, today)), nextCursor: result.nextCursor };
+        const frequency = await frequenciesOf(ctx.state.trx, client);
+        ctx.body = { items: result.items.map((k) => presentPeriod(stored.find((p) => p.period === k), k, ctx.state.user, today, frequency(k))), nextCursor: result.nextCursor };
       },
     }),
 
@@ -321,12 +327,15 @@ export function periodRoutes(deps: PeriodRouteDeps): RouteSpec[] {
       params: clientPeriodParams,
       async handler(ctx, { params }) {
         const client = await findClient(ctx.state.trx, params.id);
+        // A month before GST is no period at all: the same 400 as asking to close or import it.
+        if (beforeGst(params.period)) throw beforeGstPeriod(params.period, 'GST period');
         const row = await Period.query().where({ client_id: client.id, period: params.period }).first();
         // Every request and decision stays visible, oldest first, across reopen cycles (docs/period-close.md).
         const requests = await CloseRequest.query().where({ client_id: client.id, period: params.period }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
         const warnings = await periodImportWarnings(ctx.state.trx, client.id, params.period);
         const viewer = await viewerOf(ctx);
-        ctx.body = { ...presentPeriod(row, params.period, viewer, deps.today()), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r, viewer)), warnings };
+        const filingFrequency = (await frequenciesOf(ctx.state.trx, client))(params.period);
+        ctx.body = { ...presentPeriod(row, params.period, viewer, deps.today(), filingFrequency), clientId: client.id, closeRequests: requests.map((r) => presentCloseRequest(r, viewer)), warnings };
       },
     }),
   ];

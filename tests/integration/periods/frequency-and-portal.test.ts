@@ -115,7 +115,7 @@ describe('periods and filing frequency, and the portal view', () => {
     expect(detail.body).toMatchObject({ period, state: 'closed', clientId });
     expect(Date.parse(detail.body.closedAt)).not.toBeNaN();
     const periodKeys = Object.keys(detail.body).sort();
-    expect(periodKeys).toEqual(['changedAt', 'clientId', 'closable', 'closableFrom', 'closeRequestId', 'closeRequests', 'closedAt', 'evidenceHash', 'period', 'reopenCount', 'state', 'warnings']);
+    expect(periodKeys).toEqual(['changedAt', 'clientId', 'closable', 'closableFrom', 'closeRequestId', 'closeRequests', 'closedAt', 'closesWith', 'evidenceHash', 'period', 'periodLabel', 'reopenCount', 'state', 'warnings']);
     expect(detail.body.closableFrom).toBe('2025-06-01');
     expect(detail.body.closable).toBe(true); // June 2025 is long over
     const [request] = detail.body.closeRequests;

@@ -2,7 +2,7 @@
  * When a period can take imports and when it can be closed (domain/periods.ts), checked on an IST
  * date passed in: the rules never read the clock, so these cases hold on any day.
  */
-import { closePeriodProblem, FIRST_GST_PERIOD, importPeriodProblem, isClosable, monthOf } from '../../../domain/periods';
+import { closePeriodProblem, closeWindow, FIRST_GST_PERIOD, importPeriodProblem, isClosable, monthOf, periodName } from '../../../domain/periods';
 
 describe('the periods GST data can exist for', () => {
   it('takes imports from July 2017 up to the month that is running, and refuses the rest', () => {
@@ -51,5 +51,25 @@ describe('the periods GST data can exist for', () => {
     const closable = (today: string) => ['2017-06', '2017-07', '2026-12', '2027-01'].map((p) => isClosable(p, today));
     expect(closable('2026-12-31')).toEqual([false, true, false, false]);
     expect(closable('2027-01-01')).toEqual([false, true, true, false]);
+  });
+
+  it("never closes a quarterly filer's month inside a quarter on its own: it is closed with its quarter", () => {
+    const problems = (today: string) => ['2026-10', '2026-11', '2026-12'].map((p) => closePeriodProblem(p, today, 'quarterly'));
+    expect(problems('2026-12-07')).toEqual(['not_quarter_end', 'not_quarter_end', 'not_ended']);
+    expect(problems('2027-01-01')).toEqual(['not_quarter_end', 'not_quarter_end', null]);
+    expect(['2026-11', '2026-12'].map((p) => isClosable(p, '2027-01-01', 'quarterly'))).toEqual([false, true]);
+    // The same months of a monthly filer are periods of their own.
+    expect(['2026-11', '2026-12'].map((p) => isClosable(p, '2027-01-01', 'monthly'))).toEqual([true, true]);
+  });
+
+  it("shows a month's close window: its quarter's for a month inside a quarter, none before GST", () => {
+    expect(closeWindow('2026-11', '2026-12-07', 'quarterly')).toEqual({ closable: false, closableFrom: '2027-01-01', closesWith: '2026-12' });
+    expect(closeWindow('2026-12', '2026-12-07', 'quarterly')).toEqual({ closable: false, closableFrom: '2027-01-01', closesWith: null });
+    expect(closeWindow('2026-11', '2026-12-07', 'monthly')).toEqual({ closable: true, closableFrom: '2026-12-01', closesWith: null });
+    expect(closeWindow('2017-06', '2026-12-07', 'monthly')).toEqual({ closable: false, closableFrom: null, closesWith: null });
+  });
+
+  it("names a quarterly filer's quarter by its quarter, and every other month by itself", () => {
+    expect([periodName('2026-12', 'quarterly'), periodName('2026-11', 'quarterly'), periodName('2026-12', 'monthly')]).toEqual(['Q3 FY 2026-27 (Oct–Dec 2026)', 'Nov 2026', 'Dec 2026']);
   });
 });

@@ -11,19 +11,19 @@ describe('a close refused because the period is not over', () => {
   it('says when the period can be closed, as an Indian date', () => {
     expect(notEndedRefusal('2027-01-01')).toEqual({
       title: 'The period is not over yet',
-      message: 'A period is closed once its last day is over, while invoices for it may still arrive: this one can be closed from 01-01-2027.',
+      message: 'This period can be closed from 01-01-2027, once its last day is over (invoices for it may still arrive until then).',
     });
   });
 
   it('still reads when the API left the date out', () => {
-    expect(notEndedRefusal(undefined).message).toBe('A period is closed once its last day is over, while invoices for it may still arrive: ask again after it ends.');
+    expect(notEndedRefusal(undefined).message).toBe('This period can be closed once its last day is over (invoices for it may still arrive until then): ask again after it ends.');
   });
 
   it("is what the period page shows for the API's 422 period_not_ended", () => {
     const refused = new ApiError(422, 'period_not_ended', 'Period 2026-12 has not ended yet', { period: '2026-12', closableFrom: '2027-01-01', fields: { period: 'not over yet' } });
     expect(closeRefusal(refused)).toEqual({
       title: 'The period is not over yet',
-      message: 'A period is closed once its last day is over, while invoices for it may still arrive: this one can be closed from 01-01-2027.',
+      message: 'This period can be closed from 01-01-2027, once its last day is over (invoices for it may still arrive until then).',
     });
   });
 });
@@ -52,5 +52,17 @@ describe('the close offered only once the period is over', () => {
       awaitsCloseWindow([p('close_requested', false), p('closed', false)]),
       awaitsCloseWindow([]),
     ]).toEqual([true, true, false, false, false]);
+  });
+
+  it("points a quarterly filer's month inside a quarter to its quarter, and never waits for it to turn closable", () => {
+    const inside = { closable: false, closableFrom: '2027-01-01', closesWith: '2026-12' };
+    expect(closeNotYet(inside)).toBe('closed with its quarter, Q3 FY 2026-27 (Oct–Dec 2026)');
+    expect(nextStep({ latestRun: { runId: 'r', status: 'completed', completedAt: '2026-12-05T10:00:00Z' }, ...inside }, true)).toBe('Reconciled: closed with its quarter, Q3 FY 2026-27 (Oct–Dec 2026)');
+    expect(closeNotYet({ closable: false, closableFrom: null, closesWith: null })).toBe('before GST: not a GST period');
+    expect([
+      awaitsCloseWindow([{ state: 'open', ...inside }]),
+      awaitsCloseWindow([{ state: 'open', closable: false, closableFrom: null, closesWith: null }]),
+      awaitsCloseWindow([{ state: 'open', closable: false, closableFrom: '2027-01-01', closesWith: null }]),
+    ]).toEqual([false, false, true]);
   });
 });

@@ -8,7 +8,7 @@ import { Link } from 'react-router';
 import { useFirmPeriods } from '../http/queries';
 import type { FirmPeriod, PeriodState } from '../http/types';
 import { nextStep } from '../lib/close-window';
-import { formatDateTime, formatPeriod } from '../lib/format';
+import { formatDateTime } from '../lib/format';
 import { PeriodBadge } from './badges';
 import { QueryState } from './QueryState';
 
@@ -18,7 +18,7 @@ const OPEN: PeriodState[] = ['open', 'reopened'];
 function PeriodLink({ p }: { p: FirmPeriod }) {
   return (
     <Anchor component={Link} to={`/clients/${p.clientId}/periods/${p.period}`} size="sm">
-      {p.clientName} · {formatPeriod(p.period)}
+      {p.clientName} · {p.periodLabel}
     </Anchor>
   );
 }

@@ -159,6 +159,8 @@ export type SupplierLine = {
 export type PeriodState = 'open' | 'close_requested' | 'closed' | 'reopened';
 export type PeriodView = {
   period: string;
+  /** The period as people name it: a quarterly filer's quarter by its quarter ("Q3 FY 2026-27 (Oct–Dec 2026)"), a month by itself. */
+  periodLabel: string;
   state: PeriodState;
   reopenCount: number;
   closeRequestId: string | null;
@@ -166,10 +168,12 @@ export type PeriodView = {
   note?: string | null;
   changedAt: string | null;
   closedAt: string | null;
-  /** The first day (IST) the period's close can be asked: the day after it ends. */
-  closableFrom: string;
-  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  /** The first day (IST) the period's close can be asked: the day after it ends (its quarter's, for a month closed with its quarter); null before GST. */
+  closableFrom: string | null;
+  /** Whether a close can be asked on the server's date in India (the app never decides it on the browser's clock). */
   closable: boolean;
+  /** The quarter-end period a quarterly filer's month inside a quarter is closed with (never closable on its own), else null. */
+  closesWith: string | null;
 };
 
 /**
@@ -198,14 +202,18 @@ export type FirmPeriod = {
   clientName: string;
   clientGstin: string;
   period: string;
+  /** As `PeriodView.periodLabel`. */
+  periodLabel: string;
   state: PeriodState;
   reopenCount: number;
   changedAt: string | null;
   closedAt: string | null;
-  /** The first day (IST) the period's close can be asked: the day after it ends. */
-  closableFrom: string;
-  /** Whether `closableFrom` has come on the server's date in India (the app never decides it on the browser's clock). */
+  /** The first day (IST) the period's close can be asked: the day after it ends (its quarter's, for a month closed with its quarter); null before GST. */
+  closableFrom: string | null;
+  /** Whether a close can be asked on the server's date in India (the app never decides it on the browser's clock). */
   closable: boolean;
+  /** The quarter-end period a quarterly filer's month inside a quarter is closed with (never closable on its own), else null. */
+  closesWith: string | null;
   /** The request waiting for a decision; `requestedBy` only for the firm's own people. */
   closeRequest: { id: string; requestedAt: string; requestedBy?: { id: string; email: string } } | null;
   latestRun: { runId: string; status: Run['status']; completedAt: string | null } | null;

@@ -1,16 +1,26 @@
+import { periodLabel } from '../../../domain/calendar/period-label';
 import type { FirmPeriod, PeriodState } from '../http/types';
 import { formatDate } from './format';
 
-/** What the app reads to offer a close: the server's verdict on its own date in India, and the day it turns. */
-export type CloseWindow = { closable: boolean; closableFrom: string };
+/**
+ * What the app reads to offer a close: the server's verdict on its own date in India, the day it
+ * turns (null for a month before GST), and the quarter a quarterly filer's month inside a quarter is
+ * closed with (never closable on its own).
+ */
+export type CloseWindow = { closable: boolean; closableFrom: string | null; closesWith?: string | null };
 
 /**
  * Before a period is over its close is refused (422 `period_not_ended`), so the app does not offer
  * it: the hint while the API says it is not `closable` yet, or null once it can be asked. The
  * server decides on its date in India: the browser's clock may be wrong, or the page older than today.
+ * A quarterly filer's month inside a quarter is never closed on its own (422 `period_not_quarter_end`):
+ * the hint names its quarter instead.
  */
 export function closeNotYet(p: CloseWindow): string | null {
-  return p.closable ? null : `can be closed from ${formatDate(p.closableFrom)}`;
+  if (p.closable) return null;
+  if (p.closesWith) return `closed with its quarter, ${periodLabel(p.closesWith, 'quarterly')}`;
+  if (p.closableFrom === null) return 'before GST: not a GST period';
+  return `can be closed from ${formatDate(p.closableFrom)}`;
 }
 
 /**
@@ -20,9 +30,13 @@ export function closeNotYet(p: CloseWindow): string | null {
  */
 export const CLOSE_WINDOW_RECHECK_MS = 5 * 60_000;
 
-/** Whether any period shown that could be asked for a close (open or reopened) is not yet closable: then the page rechecks. */
+/**
+ * Whether any period shown that could be asked for a close (open or reopened) is not yet closable,
+ * but will be on a later day: then the page rechecks. A month closed with its quarter, or one before
+ * GST, never turns closable, so it is not waited for.
+ */
 export function awaitsCloseWindow(periods: ReadonlyArray<CloseWindow & { state: PeriodState }>): boolean {
-  return periods.some((p) => (p.state === 'open' || p.state === 'reopened') && !p.closable);
+  return periods.some((p) => (p.state === 'open' || p.state === 'reopened') && !p.closable && !p.closesWith && p.closableFrom !== null);
 }
 
 /** The words for a close asked too early (422 `period_not_ended`, docs/period-close.md): when the period can be closed. */
@@ -30,7 +44,10 @@ export function notEndedRefusal(closableFrom: unknown): { title: string; message
   const from = typeof closableFrom === 'string' ? formatDate(closableFrom) : null;
   return {
     title: 'The period is not over yet',
-    message: `A period is closed once its last day is over, while invoices for it may still arrive: ${from ? `this one can be closed from ${from}` : 'ask again after it ends'}.`,
+    // A period never closes itself: someone asks for the close, once the period is over.
+    message: from
+      ? `This period can be closed from ${from}, once its last day is over (invoices for it may still arrive until then).`
+      : 'This period can be closed once its last day is over (invoices for it may still arrive until then): ask again after it ends.',
   };
 }
 
@@ -38,7 +55,7 @@ export function notEndedRefusal(closableFrom: unknown): { title: string; message
  * What the period needs next, in words (preparers are told they can ask for the close, once the
  * period is over: until the API says `closable` it refuses the close).
  */
-export function nextStep(p: Pick<FirmPeriod, 'latestRun' | 'closable' | 'closableFrom'>, preparer: boolean): string {
+export function nextStep(p: Pick<FirmPeriod, 'latestRun'> & CloseWindow, preparer: boolean): string {
   const run = p.latestRun;
   if (!run) return 'Not reconciled yet';
   if (run.status === 'queued' || run.status === 'running') return 'Reconciliation running';

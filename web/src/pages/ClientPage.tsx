@@ -50,7 +50,7 @@ function Periods({ clientId }: { clientId: string }) {
               <Table.Tr key={p.period}>
                 <Table.Td>
                   <Anchor component={Link} to={`/clients/${clientId}/periods/${p.period}`} size="sm">
-                    {formatPeriod(p.period)}
+                    {p.periodLabel}
                   </Anchor>
                 </Table.Td>
                 <Table.Td>

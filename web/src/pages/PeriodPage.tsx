@@ -17,6 +17,7 @@ import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { useReauth } from '../components/Reauth';
 import { decisionLine } from '../lib/close-history';
+import { periodLabel } from '../../../domain/calendar/period-label';
 import { closeNotYet, type CloseWindow } from '../lib/close-window';
 import { formatCount, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
 import { notifyDone } from '../lib/notify';
@@ -159,6 +160,22 @@ export function DecideButtons({ request, onDone, onEnded }: { request: CloseRequ
  * as the calendar's "Record filing" does: the API would refuse it (422 `period_not_ended`).
  */
 function RequestClose({ clientId, period, window, onDone }: { clientId: string; period: string; window: CloseWindow; onDone: () => Promise<void> }) {
+  // A quarterly filer's month inside a quarter is never closed on its own: no button, a pointer to its quarter.
+  if (window.closesWith) {
+    return (
+      <Text size="sm" data-testid="close-opens">
+        This month is closed with its quarter:{' '}
+        <Anchor component={Link} to={`/clients/${clientId}/periods/${window.closesWith}`} underline="always">
+          {periodLabel(window.closesWith, 'quarterly')}
+        </Anchor>
+        .
+      </Text>
+    );
+  }
+  return <RequestCloseForm clientId={clientId} period={period} window={window} onDone={onDone} />;
+}
+
+function RequestCloseForm({ clientId, period, window, onDone }: { clientId: string; period: string; window: CloseWindow; onDone: () => Promise<void> }) {
   const notYet = closeNotYet(window);
   const [note, setNote] = useState('');
   const [error, setError] = useState<{ title: string; message: string } | null>(null);
@@ -352,7 +369,7 @@ export default function PeriodPage() {
     <>
       <PageHeader
         crumbs={[...(portal ? [] : [{ label: 'Clients', to: '/clients' }]), { label: client.data?.name ?? 'Client', to: `/clients/${clientId}` }]}
-        title={`${formatPeriod(period)}`}
+        title={d?.periodLabel ?? formatPeriod(period)}
         subtitle={d ? <PeriodBadge state={d.state} /> : undefined}
       />
       <QueryState query={detail} label="the period">
