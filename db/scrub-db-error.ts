@@ -53,6 +53,7 @@ export const OWN_REFUSAL_REASONS = [
   'retention_marker_left',
   'codec_operator_access',
   'record_signin_event',
+  'trigger_misplaced',
   'audit_events is append-only',
 ] as const;
 

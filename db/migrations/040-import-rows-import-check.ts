@@ -47,7 +47,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE missing record;
 BEGIN
   IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'import_rows' THEN
-    RAISE EXCEPTION 'import_rows_import_check() runs only for public.import_rows, not %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+    RAISE EXCEPTION 'trigger_misplaced: import_rows_import_check() runs only for public.import_rows, not %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   -- One row per import the statement wrote to (an upload writes to one), each looked up and locked once.
@@ -67,7 +67,7 @@ CREATE FUNCTION imports_rows_cascade() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
   IF TG_TABLE_SCHEMA <> 'public' OR TG_TABLE_NAME <> 'imports' THEN
-    RAISE EXCEPTION 'imports_rows_cascade() runs only for public.imports, not %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
+    RAISE EXCEPTION 'trigger_misplaced: imports_rows_cascade() runs only for public.imports, not %.%', TG_TABLE_SCHEMA, TG_TABLE_NAME
       USING ERRCODE = 'insufficient_privilege';
   END IF;
   IF TG_OP = 'DELETE' THEN

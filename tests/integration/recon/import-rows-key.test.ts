@@ -184,8 +184,8 @@ describe('import rows name an import of their firm', () => {
         );
       }
       expect(outcomes).toEqual([
-        expect.stringMatching(/^42501: .*imports_rows_cascade\(\) runs only for public\.imports, not pg_temp_\d+\.borrowed/s),
-        expect.stringMatching(/^42501: .*import_rows_import_check\(\) runs only for public\.import_rows, not pg_temp_\d+\.borrowed/s),
+        expect.stringMatching(/^42501: .*trigger_misplaced: imports_rows_cascade\(\) runs only for public\.imports, not pg_temp_\d+\.borrowed/s),
+        expect.stringMatching(/^42501: .*trigger_misplaced: import_rows_import_check\(\) runs only for public\.import_rows, not pg_temp_\d+\.borrowed/s),
       ]);
       expect(await rowsOf(importId)).toBe(3);
     });
