@@ -60,7 +60,7 @@ describe('mismatch follow-up items', () => {
         { title: 'Bank', dueDate: '2026-12-20', link: 'https://app.test/r/b', items: [{ description: 'Statement', period: null }] },
       ],
     });
-    expect(email.text).toMatch(/Doc 1 \(June 2024\)\n {2}Attached: reconciliation-X-2024-06-Y\.xlsx, the supplier's statement/);
+    expect(email.text).toMatch(/Doc 1 — June 2024\n {2}Attached: reconciliation-X-2024-06-Y\.xlsx, the supplier's statement/);
     expect(email.text.match(/Attached:/g)).toHaveLength(1);
     expect(email.html).toContain('Attached: reconciliation-X-2024-06-Y.xlsx');
   });
