@@ -5,7 +5,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gstinCheckCharacter } from '../../domain/gstin';
 import { hashPassword } from '../../db/security/passwords';
+import type { Knex } from 'knex';
 import type { Role } from '../../api/rbac/permissions';
+import { inTenantTransaction } from '../../db/tenant';
 import type { TestDatabase } from './database';
 
 export type TestUser = { id: string; email: string; password: string; role: Role; clientId: string | null };
@@ -52,4 +54,9 @@ export async function createTestFirm(db: TestDatabase, name = `Firm ${randomByte
     }
     return { id: firmId, name, users, clients };
   });
+}
+
+/** A transaction in `firm`'s scope as its staff user, through the application role (row-level security applies). */
+export function asStaffOf<T>(db: TestDatabase, firm: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return inTenantTransaction(db.app, { firmId: firm.id, actor: { userId: firm.users.staff.id, email: firm.users.staff.email, role: 'staff' } }, fn);
 }

@@ -12,9 +12,8 @@ import { migrations } from '../../db/migrations';
 import { LOCK_FUNCTIONS } from '../../db/migrations/042-period-lock-functions-not-lent';
 import { migrateLatest } from '../../db/migrator';
 import { platformRoleFor } from '../../db/knex';
-import { inTenantTransaction } from '../../db/tenant';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../harness/database';
-import { createTestFirm, type TestFirm } from '../harness/factories';
+import { asStaffOf, createTestFirm, type TestFirm } from '../harness/factories';
 
 /** Executable by the application role (and so the platform role, its member): what the api calls, and why. */
 const CALLED_BY_THE_API: Record<string, string> = {
@@ -65,8 +64,7 @@ describe('functions that run as the owner', () => {
       )
     ).rows;
 
-  const asFirm = <T>(f: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>) =>
-    inTenantTransaction(db.app, { firmId: f.id, actor: { userId: f.users.staff.id, email: f.users.staff.email, role: 'staff' } }, fn);
+  const asFirm = <T>(f: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>) => asStaffOf(db, f, fn);
   const errorOf = (p: Promise<unknown>) =>
     p.then(
       () => 'no error',

@@ -9,9 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CHUNK, copyThroughStage } from '../../../db/copy-rows';
 import { type StoredResult, writeResultRowLine } from '../../../db/recon-rows';
-import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { asStaffOf, createTestFirm, type TestFirm } from '../../harness/factories';
 
 const PERIOD = '2024-06';
 const LIMIT = 1024;
@@ -28,8 +27,7 @@ describe('a result row too long to store', () => {
     await db.drop();
   });
 
-  const asFirm = <T>(fn: (trx: Knex.Transaction) => Promise<T>) =>
-    inTenantTransaction(db.app, { firmId: firm.id, actor: { userId: firm.users.staff.id, email: firm.users.staff.email, role: 'staff' } }, fn);
+  const asFirm = <T>(fn: (trx: Knex.Transaction) => Promise<T>) => asStaffOf(db, firm, fn);
 
   it('fails its chunk before any of it is sent, naming the row but not its text, and writes nothing', async () => {
     const clientId = firm.clients[0]!.id;

@@ -12,10 +12,9 @@ import type { Knex } from 'knex';
 import { CHUNK, CHUNK_BYTES, copyField, MOVE_WORK_MEM } from '../../../db/copy-rows';
 import { importRowsText } from '../../../db/copy-text';
 import { insertImportText, insertResultRows, loadImportRows, ROW_BATCH, type ResultSource, type StoredResult } from '../../../db/recon-rows';
-import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { eventually } from '../../harness/eventually';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { asStaffOf, createTestFirm, type TestFirm } from '../../harness/factories';
 import { AWKWARD_TEXTS } from '../../harness/run-imports';
 
 const PERIOD = '2024-06';
@@ -34,8 +33,7 @@ describe('bulk row writes by COPY', () => {
     await db.drop();
   });
 
-  const asFirm = <T>(f: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>) =>
-    inTenantTransaction(db.app, { firmId: f.id, actor: { userId: f.users.staff.id, email: f.users.staff.email, role: 'staff' } }, fn);
+  const asFirm = <T>(f: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>) => asStaffOf(db, f, fn);
 
   /** An import waiting for its rows, written as the owner (the upload route makes it). */
   async function newImport(f: TestFirm, period = PERIOD, kind = 'gstr2b'): Promise<{ importId: string; clientId: string }> {

@@ -16,9 +16,8 @@ import { pgArray } from '../../../db/client-data';
 import { importRowsText } from '../../../db/copy-text';
 import { IMPORT_KEY } from '../../../db/migrations/040-import-rows-import-check';
 import { insertImportText } from '../../../db/recon-rows';
-import { inTenantTransaction } from '../../../db/tenant';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { asStaffOf, createTestFirm, type TestFirm } from '../../harness/factories';
 import { holdThenWrite } from '../../harness/lock-waits';
 
 const PERIOD = '2024-06';
@@ -38,8 +37,7 @@ describe('import rows name an import of their firm', () => {
     await db.drop();
   });
 
-  const asFirm = <T>(f: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>) =>
-    inTenantTransaction(db.app, { firmId: f.id, actor: { userId: f.users.staff.id, email: f.users.staff.email, role: 'staff' } }, fn);
+  const asFirm = <T>(f: TestFirm, fn: (trx: Knex.Transaction) => Promise<T>) => asStaffOf(db, f, fn);
 
   async function newImport(f: TestFirm): Promise<string> {
     const [row] = await db.owner('imports').insert({ firm_id: f.id, client_id: f.clients[0]!.id, kind: 'gstr2b', period: PERIOD, filename: 'x.json' }).returning('id');
