@@ -132,9 +132,12 @@ export const CHILD_TABLES_SQL = `
 
 /**
  * Ties between tables that triggers keep instead of a foreign key (checked once a statement rather
- * than once a row: migration 040); ordered like foreign keys.
+ * than once a row: migrations 040 and 043); ordered like foreign keys.
  */
-export const KEYS_KEPT_BY_TRIGGERS: Array<{ child: string; parent: string }> = [{ child: 'import_rows', parent: 'imports' }];
+export const KEYS_KEPT_BY_TRIGGERS: Array<{ child: string; parent: string }> = [
+  { child: 'import_rows', parent: 'imports' },
+  { child: 'reconciliation_results', parent: 'reconciliation_runs' },
+];
 
 /** Foreign keys among the given tables, and the ties above: [child, parent] pairs (self references left out). */
 export const FOREIGN_KEYS_SQL = `

@@ -29,6 +29,8 @@ const OWNER_ONLY: Record<string, string> = {
   'imports_rows_cascade()': 'the import rows’ cascade (migration 040)',
   'period_lock_row()': 'the period lock of parent tables (migrations 005, 042)',
   'period_lock_statement()': 'the period lock of bulk row tables (migrations 005, 020, 042)',
+  'reconciliation_results_key_check()': 'the result rows’ key check (migration 043)',
+  'reconciliation_runs_results_cascade()': 'the result rows’ cascade (migration 043)',
 };
 
 const PERIOD = '2024-06';
