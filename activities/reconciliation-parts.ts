@@ -18,8 +18,9 @@
  *   wait on the rows' keys that the run's transaction has deleted but not committed, while that
  *   transaction waits for it); a run that fails for good deletes them with its failure
  *   (`reconciliationFailed`). The table's key (firm, run, seq) holds at most one row per position.
- * - **Locks.** The second part takes no lock the run's transaction holds: its inserts check the
- *   foreign key to the run with `FOR KEY SHARE`, which the run's `FOR NO KEY UPDATE` (and its later
+ * - **Locks.** The second part takes no lock the run's transaction holds: its inserts' check of
+ *   their run (migration 043's, once a statement) locks it `FOR KEY SHARE`, as the foreign key it
+ *   replaced did, which the run's `FOR NO KEY UPDATE` (and its later
  *   update of the run's status) does not block, and the result rows have no audit trigger, so it
  *   never waits for the firm's audit lock that the run's transaction holds at its end
  *   (docs/architecture.md, "Locks").
