@@ -58,7 +58,6 @@ function keyedAllow(run: Run, pass: number, b: number, p: number): boolean {
 
 function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext: Int32Array): void {
   const { s, nb, end } = run;
-  const money = s.money;
   let free = 0;
   for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
   const pg = new Groups(s.np, free, run.tables);
