@@ -180,6 +180,10 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.getByRole('link', { name: 'Sign in' }).click();
     await signIn(page, manager.email, 'a fresh browser passphrase 19', 'Manager desktop');
     await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    // The used link, opened again, says so at once: no password form to fill in first.
+    await page.goto(`/reset/${token}`);
+    await page.getByRole('alert').getByText('This link has expired or was already used. Ask for a new one.').waitFor();
+    expect({ form: await page.getByRole('button', { name: 'Set the password' }).count(), newLink: await page.getByRole('link', { name: 'Ask for a new link' }).count() }).toEqual({ form: 0, newLink: 1 });
     expect(errors).toEqual([]);
     await context.close();
   });
