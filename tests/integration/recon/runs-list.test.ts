@@ -149,6 +149,9 @@ describe('GET /api/reconciliations', () => {
     // Home's and the runs page's list, and the firm-wide view of the period.
     expect(await labels('')).toEqual(expected);
     expect(await labels('?period=2024-06')).toEqual(expected);
+    // The run's own page names it the same way.
+    const own = await call(api, 'GET', `/api/reconciliations/${quarterly}`, { token: staff });
+    expect({ status: own.status, period: own.body.period, periodLabel: own.body.periodLabel }).toEqual({ status: 200, period: '2024-06', periodLabel: 'Q1 FY 2024-25 (Apr–Jun 2024)' });
     const periods = await call(api, 'GET', `/api/periods?clientId=${f.clients[0]!.id}`, { token: staff });
     expect(periods.body.items.map((p: { period: string; periodLabel: string }) => [p.period, p.periodLabel])).toEqual([['2024-06', 'Q1 FY 2024-25 (Apr–Jun 2024)']]);
   });
