@@ -17,7 +17,7 @@ import { backupsHoldDataUntil } from '../domain/data-protection';
 import { verifyAuditChain } from '../db/audit';
 import { CLIENT_TABLES, erasedTables, keptTables } from '../db/client-data-catalogue';
 import { clientRows, countErasureRows, type ErasureScope } from '../db/client-data';
-import { describeLeftovers, eraseClientRows, erasureLeftovers } from '../db/client-erasure';
+import { describeLeftovers, eraseClientRows, erasureLeftovers, recordStartedRun } from '../db/client-erasure';
 import { countClientNotifications } from '../db/client-notifications';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
 import type { ErasureLogEntry } from './erasure-log';
@@ -57,6 +57,17 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
     withOwnerConnection(deps, 'taalmel-erasure', (owner) => ownerTransaction(owner, { firmId, actor: ACTOR }, fn));
 
   return {
+    /**
+     * The run's first step: records that the run of its token started. The api records it too once
+     * Temporal accepts the start, but an api that stops (or whose write fails) between that accept and
+     * its write would leave a run that did the work looking, once Temporal forgets it, like a start that
+     * never happened (docs/data-export-and-erasure.md, "When nothing runs"). Written here, no run does
+     * any of the erasure's work before its start is on the record.
+     */
+    async erasureRunStarted(input: { firmId: string; erasureId: string; runToken: string }): Promise<void> {
+      await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) => recordStartedRun(trx, input.erasureId, input.runToken));
+    },
+
     async erasureStopWorkflows(input: { firmId: string; erasureId: string; graceSeconds: number }): Promise<StoppedWorkflows> {
       const context = Context.current();
       const { clientId, ids } = await inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {

@@ -9,7 +9,7 @@
  *    certificate, and add the deletion to the erasure log outside the database.
  * Every step is idempotent: a retried or resumed deletion finishes the same work.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
@@ -83,6 +83,15 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
     }
   };
 
+  /** A failed erasure back to `running` with a new run token (the decision to resume it; its run closed). */
+  const reopen = async (trx: Knex.Transaction, erasureId: string): Promise<{ id: string; status: string; run_token: string | null }> => {
+    const [reopened] = (await trx('client_erasures')
+      .where({ id: erasureId })
+      .update({ status: 'running', failure_reason: null, run_token: randomUUID(), updated_at: trx.fn.now() })
+      .returning(['id', 'status', 'run_token'])) as Array<{ id: string; status: string; run_token: string | null }>;
+    return reopened!;
+  };
+
   /**
    * The firm's own rows go only once every client erasure has completed. The workflow erases each
    * client as a child with the erasure's own id; a run of that id already open (a firm admin's
@@ -151,19 +160,24 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
         await trx('users').where({ firm_id: input.firmId, active: true }).update({ active: false, updated_at: trx.fn.now() });
         await trx('sessions').where({ firm_id: input.firmId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now(), revoked_reason: 'firm_deletion', updated_at: trx.fn.now() });
         const clients = (await trx('clients').select('id').where({ firm_id: input.firmId }).orderBy('id')) as Array<{ id: string }>;
-        const erasures: Array<{ clientId: string; erasureId: string }> = [];
+        // Each erasure carries a run token, as one a firm admin asks for does (api/data-protection/
+        // erasure-request.ts): a new one with each decision recorded here (created, or a failed one
+        // reopened), and the workflow starts its child with the record's token in the memo, so its run
+        // is tied to the decision, records its own start, and a request or status read compares it
+        // with the record like any other. An erasure already running keeps its token: its run (or its
+        // start still to come) is that decision's.
+        const erasures: Array<{ clientId: string; erasureId: string; runToken: string | null }> = [];
         for (const { id: clientId } of clients) {
-          let erasure = (await trx('client_erasures').where({ client_id: clientId }).first('id', 'status')) as { id: string; status: string } | undefined;
+          let erasure = (await trx('client_erasures').where({ client_id: clientId }).first('id', 'status', 'run_token')) as { id: string; status: string; run_token: string | null } | undefined;
           if (!erasure) {
             [erasure] = (await trx('client_erasures')
-              .insert({ firm_id: input.firmId, client_id: clientId, workflow_id: clientErasureWorkflowId(input.firmId, clientId), reason: firmDeletionReason(row.id), requested_by: row.requested_by })
-              .returning(['id', 'status'])) as Array<{ id: string; status: string }>;
+              .insert({ firm_id: input.firmId, client_id: clientId, workflow_id: clientErasureWorkflowId(input.firmId, clientId), reason: firmDeletionReason(row.id), requested_by: row.requested_by, run_token: randomUUID() })
+              .returning(['id', 'status', 'run_token'])) as Array<{ id: string; status: string; run_token: string | null }>;
           } else if (erasure.status === 'failed') {
             await failedRunClosed(input.firmId, clientId);
-            // Its run is the deletion's child, which carries no run token (migration 035): null matches it.
-            await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, run_token: null, updated_at: trx.fn.now() });
+            erasure = await reopen(trx, erasure.id);
           }
-          erasures.push({ clientId, erasureId: erasure!.id });
+          erasures.push({ clientId, erasureId: erasure!.id, runToken: erasure!.run_token });
         }
         // A client whose deletion committed but whose erasure did not complete (its certification
         // failed) is no longer in clients: its erasure is resumed too, or the firm's certificate
@@ -174,11 +188,13 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
           .whereNot({ status: 'completed' })
           .whereNotIn('client_id', clients.map((c) => c.id))
           .orderBy('client_id')
-          .select('id', 'client_id', 'status')) as Array<{ id: string; client_id: string; status: string }>;
-        for (const erasure of uncertified) {
-          if (erasure.status === 'failed') await failedRunClosed(input.firmId, erasure.client_id);
-          if (erasure.status === 'failed') await trx('client_erasures').where({ id: erasure.id }).update({ status: 'running', failure_reason: null, run_token: null, updated_at: trx.fn.now() });
-          erasures.push({ clientId: erasure.client_id, erasureId: erasure.id });
+          .select('id', 'client_id', 'status', 'run_token')) as Array<{ id: string; client_id: string; status: string; run_token: string | null }>;
+        for (let erasure of uncertified) {
+          if (erasure.status === 'failed') {
+            await failedRunClosed(input.firmId, erasure.client_id);
+            erasure = { ...erasure, ...(await reopen(trx, erasure.id)) };
+          }
+          erasures.push({ clientId: erasure.client_id, erasureId: erasure.id, runToken: erasure.run_token });
         }
         return { state: 'running', clients: erasures };
       });

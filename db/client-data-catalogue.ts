@@ -25,13 +25,22 @@ export type ClientTable = {
   workflowIdColumn?: string;
   /** For a table without a client_id: its rows are the client's through `column`, the id of a row of `parent`. */
   through?: { parent: string; column: string };
+  /**
+   * Exported only when the row's parent (`column` holds its id) matches `where`; erased, counted and
+   * purged like every other row. For rows that exist a moment before they mean anything: a run's
+   * result rows are written in two commits, and between them (or after a lost second commit) some are
+   * stored for a run that is not complete, which no reader may take for its results.
+   */
+  exportOnlyWith?: { parent: string; column: string; where: Record<string, string> };
 };
 
 export const CLIENT_TABLES: Record<string, ClientTable> = {
   imports: { export: true, erase: 'delete' },
   import_rows: { export: true, erase: 'delete' },
   reconciliation_runs: { export: true, erase: 'delete', workflowIdColumn: 'workflow_id' },
-  reconciliation_results: { export: true, erase: 'delete' },
+  // Only a completed run's results are results (docs/reconciliation.md, "Runs"): the api refuses the
+  // others' (409), and the export leaves out rows of a run that has not completed.
+  reconciliation_results: { export: true, erase: 'delete', exportOnlyWith: { parent: 'reconciliation_runs', column: 'run_id', where: { status: 'completed' } } },
   reconciliation_suppliers: { export: true, erase: 'delete' },
   reconciliation_decisions: { export: true, erase: 'delete' },
   periods: { export: true, erase: 'delete' },

@@ -39,13 +39,21 @@ export function clientRows(trx: Knex, table: string, clientIds: string | string[
   return trx(table).whereIn(`${table}.${through.column}`, clientRows(trx, through.parent, ids).select(`${through.parent}.id`));
 }
 
-/** Every row of `table` belonging to the client, in primary key order, without the omitted columns. */
+/**
+ * Every row of `table` belonging to the client that an export writes, in primary key order, without
+ * the omitted columns: all of them, or those whose parent matches the catalogue's `exportOnlyWith`.
+ */
 export async function* clientTableRows(trx: Knex, table: string, clientId: string): AsyncGenerator<Record<string, unknown>> {
   const keys = await primaryKeyColumns(trx, table);
   const omit = CLIENT_TABLES[table]?.omitColumns ?? [];
+  const only = CLIENT_TABLES[table]?.exportOnlyWith;
   let after: unknown[] | null = null;
   for (;;) {
-    const q = clientRows(trx, table, clientId).select('*').orderBy(keys).limit(PAGE);
+    const q = clientRows(trx, table, clientId).select(`${table}.*`).orderBy(keys).limit(PAGE);
+    if (only) {
+      const where = Object.fromEntries(Object.entries(only.where).map(([column, value]) => [`exported_parent.${column}`, value]));
+      q.whereExists((parent) => parent.select(trx.raw('1')).from(`${only.parent} as exported_parent`).whereRaw('exported_parent.id = ??', [`${table}.${only.column}`]).where(where));
+    }
     if (after) q.whereRaw(`(${keys.map(() => '??').join(', ')}) > (${keys.map(() => '?').join(', ')})`, [...keys, ...after] as never[]);
     const rows: Array<Record<string, unknown>> = await q;
     for (const row of rows) {

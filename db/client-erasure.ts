@@ -23,6 +23,19 @@ export async function lockClientErasure(trx: Knex.Transaction, clientId: string)
 }
 
 /**
+ * Records that the erasure's run of `runToken` started: the api's start was accepted, a request or a
+ * status read saw a run with it, or the run itself says so as its first step (workflows/client-erasure.ts):
+ * once Temporal forgets a closed run, this is what tells a run that ended from a start that never
+ * happened (api/data-protection/erasure-run.ts). Not audited (a quiet column: the decision to start
+ * was audited when it was recorded); a record whose token has changed meanwhile is left alone, so an
+ * older run never speaks for the current decision.
+ */
+export async function recordStartedRun(trx: Knex, erasureId: string, runToken: string | null): Promise<void> {
+  if (!runToken) return;
+  await trx('client_erasures').where({ id: erasureId, run_token: runToken }).whereRaw('started_run_token is distinct from ?::uuid', [runToken]).update({ started_run_token: runToken });
+}
+
+/**
  * `parentIds`: the ones an earlier attempt of the same erasure kept (or the erasure log holds), so a
  * child row whose parent is already gone is deleted and counted too. The counts need the firm-wide
  * session this runs in (client-data.ts, erasureRows).

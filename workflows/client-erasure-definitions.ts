@@ -11,6 +11,13 @@ export function clientErasureWorkflowId(firmId: string, clientId: string): strin
   return `client-erasure:${firmId}:${clientId}`;
 }
 
+/**
+ * The memo key of the erasure's run token: every run is started with its record's `run_token` in its
+ * memo (the api's starts and a firm deletion's children alike), so a request, a status read or the
+ * run itself can tell which decision a run belongs to (api/data-protection/erasure-run.ts).
+ */
+export const ERASURE_RUN_TOKEN_MEMO = 'erasureRunToken';
+
 export type ClientErasureInput = {
   firmId: string;
   clientId: string;

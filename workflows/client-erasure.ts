@@ -5,10 +5,10 @@
  * resumed request after a failure finishes the same erasure. A failure marks the erasure failed and
  * fails the workflow; a person looks, and the same request starts it again.
  */
-import { ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { rootMessage } from './failures';
-import { clientErasureStatusQuery, DEFAULT_CANCEL_GRACE_SECONDS, type ClientErasureInput, type ClientErasureStatus } from './client-erasure-definitions';
+import { clientErasureStatusQuery, DEFAULT_CANCEL_GRACE_SECONDS, ERASURE_RUN_TOKEN_MEMO, type ClientErasureInput, type ClientErasureStatus } from './client-erasure-definitions';
 
 export async function clientErasureWorkflow(input: ClientErasureInput): Promise<ClientErasureStatus> {
   const retry = { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 5 };
@@ -20,7 +20,14 @@ export async function clientErasureWorkflow(input: ClientErasureInput): Promise<
   const status: ClientErasureStatus = { erasureId, step: 'stopping_workflows', stoppedWorkflows: 0, failure: null };
   setHandler(clientErasureStatusQuery, () => status);
 
+  // The run token its starter put in the memo (the api's, or a firm deletion's): the run records its
+  // own start before any work, so a run that did work is never taken for one never started once
+  // Temporal forgets it (activities/client-erasure.ts, erasureRunStarted). Runs begun before this
+  // step existed replay without it.
+  const runToken = workflowInfo().memo?.[ERASURE_RUN_TOKEN_MEMO];
+
   try {
+    if (typeof runToken === 'string' && patched('erasure-records-its-run-start')) await quick.erasureRunStarted({ firmId, erasureId, runToken });
     const stopped = await stopping.erasureStopWorkflows({ firmId, erasureId, graceSeconds: grace });
     status.stoppedWorkflows = stopped.cancelled.length + stopped.terminated.length;
     status.step = 'deleting_data';

@@ -36,5 +36,9 @@ export const firmDeletionCancelSignal = defineSignal('cancel');
 /** A platform operator starts a scheduled deletion now, on the firm's written instruction. */
 export const firmDeletionRunNowSignal = defineSignal('runNow');
 
-/** What the begin step found: the request was cancelled, or the clients to erase (each with its erasure record). */
-export type FirmDeletionBegun = { state: 'cancelled' } | { state: 'running'; clients: Array<{ clientId: string; erasureId: string }> };
+/**
+ * What the begin step found: the request was cancelled, or the clients to erase, each with its erasure
+ * record and that record's run token (null: a record from before deletions gave their erasures one),
+ * which the child's run carries in its memo.
+ */
+export type FirmDeletionBegun = { state: 'cancelled' } | { state: 'running'; clients: Array<{ clientId: string; erasureId: string; runToken?: string | null }> };

@@ -6,9 +6,9 @@
  * idempotent; a failure marks the deletion failed, and the same request (`ops:delete-firm`) resumes it.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, CancellationScope, condition, executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, executeChild, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, type ClientErasureInput } from './client-erasure-definitions';
+import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId, ERASURE_RUN_TOKEN_MEMO, type ClientErasureInput } from './client-erasure-definitions';
 import { rootMessage } from './failures';
 import { firmDeletionCancelSignal, firmDeletionRunNowSignal, firmDeletionStatusQuery, type FirmDeletionInput, type FirmDeletionStatus } from './firm-deletion-definitions';
 
@@ -41,10 +41,13 @@ export async function firmDeletionWorkflow(input: FirmDeletionInput): Promise<Fi
     }
     status.step = 'erasing_clients';
     status.clients.total = begun.clients.length;
-    for (const { clientId, erasureId } of begun.clients) {
+    for (const { clientId, erasureId, runToken } of begun.clients) {
       const child: ClientErasureInput = { firmId, clientId, erasureId, cancelGraceSeconds: input.cancelGraceSeconds };
+      // The erasure record's run token in the child's memo, as the api starts one (activities/firm-deletion.ts,
+      // firmDeletionBegin); deletions begun before tokens were given replay without it.
+      const memo = runToken && patched('firm-deletion-erasure-run-token') ? { memo: { [ERASURE_RUN_TOKEN_MEMO]: runToken } } : {};
       try {
-        await executeChild(CLIENT_ERASURE_WORKFLOW, { workflowId: clientErasureWorkflowId(firmId, clientId), args: [child], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+        await executeChild(CLIENT_ERASURE_WORKFLOW, { workflowId: clientErasureWorkflowId(firmId, clientId), args: [child], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY', ...memo });
       } catch (error) {
         // Already running or done under its own id (a firm admin erased this client before): the verification below decides.
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -12,10 +12,12 @@
  * current token known to have started, with no run of it left in Temporal, is a run that ended.
  */
 import type { Knex } from 'knex';
+import { recordStartedRun } from '../../db/client-erasure';
+import { ERASURE_RUN_TOKEN_MEMO } from '../../workflows/client-erasure-definitions';
 import type { TemporalHandle } from '../temporal-client';
 
-/** The memo key of the run token. */
-export const RUN_TOKEN_MEMO = 'erasureRunToken';
+/** The memo key of the run token (shared with the workflow and the firm deletion's children). */
+export const RUN_TOKEN_MEMO = ERASURE_RUN_TOKEN_MEMO;
 
 /** The erasure's latest run: none, or open / closed with the token its start carried (null: none). */
 export type SeenRun = { state: 'none' } | { state: 'open' | 'closed'; token: string | null; status: string };
@@ -57,15 +59,8 @@ export async function knownStartedToken(trx: Knex, clientId: string): Promise<st
   return row?.run_token ?? null;
 }
 
-/**
- * Records that the run of `runToken` started: its start was accepted, or Temporal showed a run with it.
- * Not audited (a quiet column: the decision to start was audited when it was recorded); a record whose
- * token has changed meanwhile is left alone.
- */
-export async function recordStartedRun(trx: Knex, erasureId: string, runToken: string | null): Promise<void> {
-  if (!runToken) return;
-  await trx('client_erasures').where({ id: erasureId, run_token: runToken }).whereRaw('started_run_token is distinct from ?::uuid', [runToken]).update({ started_run_token: runToken });
-}
+/** Records that the run of a token started (db/client-erasure.ts: the workflow records it too). */
+export { recordStartedRun };
 
 /** True when Temporal shows a run carrying the record's current token not yet recorded as started. */
 export function seesOwnRun(record: { run_token: string | null; started_run_token: string | null }, seen: SeenRun): boolean {

@@ -2,7 +2,8 @@
  * Determinism guard for firmDeletionWorkflow: histories recorded from real runs (a firm with two
  * clients deleted by an operator; one deleted after a short cooling-off period, as a firm admin's
  * request runs; committed under tests/fixtures/histories/) and fresh ones are
- * replayed through the current workflow code; a changed workflow (negative control) must fail the
+ * replayed through the current workflow code, with one recorded before the deletion's client erasures
+ * carried a run token; a changed workflow (negative control) must fail the
  * same replay. With UPDATE_HISTORY_FIXTURES=1 the fresh history is written over the committed one
  * (only for a change meant to be incompatible, with a versioning plan for running deletions).
  */
@@ -30,6 +31,8 @@ jest.setTimeout(120_000);
 const FIXTURE = path.resolve(__dirname, '../../fixtures/histories/firm-deletion-two-clients.json');
 /** A firm admin's request: the admins told, two seconds of cooling-off (a timer), then the deletion. */
 const COOLING_OFF_FIXTURE = path.resolve(__dirname, '../../fixtures/histories/firm-deletion-cooling-off.json');
+/** Recorded before the deletion gave its client erasures a run token (the child's memo, behind a version marker). */
+const BEFORE_RUN_TOKEN_FIXTURE = path.resolve(__dirname, '../../fixtures/histories/firm-deletion-two-clients-before-erasure-run-token-patch.json');
 const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/firm-deletion-changed.ts');
 
 const outcomes = (results: Array<{ workflowId: string; error?: Error }>) => results.map((r) => ({ workflowId: r.workflowId, error: r.error ? `${r.error.name}: ${r.error.message}` : null }));
@@ -74,6 +77,8 @@ describe('firmDeletionWorkflow replay', () => {
     const handle = temporal.client.workflow.getHandle(started.workflowId);
     expect(await handle.result()).toMatchObject({ step: 'completed', clients: { total: 2, erased: 2 } });
     fresh = await handle.fetchHistory();
+    // The children carry their erasure's run token in the memo (behind the version marker).
+    expect(JSON.stringify(historyToJSON(fresh))).toContain('erasureRunToken');
     if (process.env.UPDATE_HISTORY_FIXTURES === '1') fs.writeFileSync(FIXTURE, `${historyToJSON(fresh)}\n`);
   });
 
@@ -97,12 +102,14 @@ describe('firmDeletionWorkflow replay', () => {
     const results = await replayHistories({ codePath: harnessValue('workflowBundle') }, [
       { workflowId: 'firm-deletion-committed', history: committed(FIXTURE) },
       { workflowId: 'firm-deletion-cooling-off-committed', history: committed(COOLING_OFF_FIXTURE) },
+      { workflowId: 'firm-deletion-before-run-token-patch', history: committed(BEFORE_RUN_TOKEN_FIXTURE) },
       { workflowId: 'firm-deletion-fresh', history: fresh },
       { workflowId: 'firm-deletion-cooling-off-fresh', history: coolingOff },
     ]);
     expect(outcomes(results)).toEqual([
       { workflowId: 'firm-deletion-committed', error: null },
       { workflowId: 'firm-deletion-cooling-off-committed', error: null },
+      { workflowId: 'firm-deletion-before-run-token-patch', error: null },
       { workflowId: 'firm-deletion-fresh', error: null },
       { workflowId: 'firm-deletion-cooling-off-fresh', error: null },
     ]);

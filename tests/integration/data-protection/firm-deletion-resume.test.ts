@@ -52,7 +52,7 @@ describe('resuming a firm deletion after a client erasure failed past its deleti
     const first = await run();
     expect(first.outcome).toBe('started');
     await expect(temporal.client.workflow.getHandle(first.workflowId).result()).rejects.toThrow();
-    const erasures = () => db.owner('client_erasures').where({ firm_id: firm.id }).orderBy('created_at').select('id', 'client_id', 'status', 'data_deleted_at', 'deleted', 'certificate_jws');
+    const erasures = () => db.owner('client_erasures').where({ firm_id: firm.id }).orderBy('created_at').select('id', 'client_id', 'status', 'data_deleted_at', 'deleted', 'certificate_jws', 'run_token', 'started_run_token');
     const failed = await erasures();
     const committed = failed.filter((e) => e.data_deleted_at !== null);
     expect(committed).toHaveLength(1);
@@ -71,6 +71,10 @@ describe('resuming a firm deletion after a client erasure failed past its deleti
     // The first client's deletion is the one that committed before the failure: not run again.
     const again = done.find((e) => e.id === committed[0]!.id)!;
     expect({ at: again.data_deleted_at, deleted: again.deleted }).toEqual({ at: committed[0]!.data_deleted_at, deleted: committed[0]!.deleted });
+    // Its resume is a new decision: a new run token, whose run (the resumed deletion's child) recorded its start.
+    expect({ token: again.run_token, started: again.started_run_token }).toEqual({ token: expect.any(String), started: again.run_token });
+    expect(again.run_token).not.toBe(committed[0]!.run_token);
+    expect(committed[0]!.run_token).toEqual(expect.any(String));
     expect((await db.owner('firm_deletions').where({ id: first.deletionId }).first('status', 'certificate_jws'))).toMatchObject({ status: 'completed', certificate_jws: expect.any(String) });
   });
 });

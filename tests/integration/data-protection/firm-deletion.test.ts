@@ -328,6 +328,11 @@ describe('firm deletion', () => {
       })),
     );
     for (const e of erasures) expect(fs.existsSync(path.join(deps.erasureLogDir, `${e.id}.json`))).toBe(true);
+    // Each client erasure the deletion ran carries a run token, and its run (the deletion's child, with
+    // the token in its memo) recorded its own start under it, as a firm admin's erasure does.
+    const tokens = await db.owner('client_erasures').where({ firm_id: firm.id }).orderBy('client_id').select('run_token', 'started_run_token');
+    expect(tokens).toEqual(erasures.map(() => ({ run_token: expect.stringMatching(/^[0-9a-f-]{36}$/), started_run_token: expect.any(String) })));
+    for (const t of tokens) expect(t.started_run_token).toBe(t.run_token);
     expect(certificate.deleted.tables.users).toEqual({ before: 4, after: 0 }); // the portal user went with its client's erasure
     expect(certificate.deleted.tables.firm_secrets).toEqual({ before: 1, after: 0 });
     for (const [table, t] of Object.entries(certificate.deleted.tables as Record<string, { after: number }>)) expect({ table, after: t.after }).toEqual({ table, after: 0 });

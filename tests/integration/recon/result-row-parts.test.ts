@@ -5,12 +5,14 @@
  * results route reading them. The fewest rows written in two parts (twenty thousand in production)
  * is lowered through the activity's `splitMin`. The run's own commit is held or made to fail by a
  * deferred constraint trigger this test adds to its own database (it fires at that commit, after
- * the second part's), so the moments between the two commits are seen as they happen.
+ * the second part's), so the moments between the two commits are seen as they happen; neither the
+ * results route nor a client export's reader shows a row of the run before it is complete.
  */
 import { randomUUID } from 'node:crypto';
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createReconciliationActivities } from '../../../activities/reconciliation';
+import { clientTableRows } from '../../../db/client-data';
 import { generateReconData } from '../../../ops/bench/recon-data';
 import { call, login } from '../../harness/api';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
@@ -100,6 +102,13 @@ describe('activity alone (mock activity environment, real PostgreSQL): result ro
     return { rows, suppliers, status: run.status, summary };
   }
 
+  /** The run's result rows a client export writes (its table reader, db/client-data.ts). */
+  async function exportedRows(runId: string): Promise<number> {
+    let n = 0;
+    for await (const row of clientTableRows(db.owner, 'reconciliation_results', firm.clients[0]!.id)) if (row.run_id === runId) n += 1;
+    return n;
+  }
+
   async function resultsStatus(runId: string): Promise<number> {
     return (await call(api, 'GET', `/api/reconciliations/${runId}/results?limit=5`, { token: staff })).status;
   }
@@ -130,13 +139,13 @@ describe('activity alone (mock activity environment, real PostgreSQL): result ro
       });
       expect(committed).toBe(reference.rows.length - Math.ceil(reference.rows.length / 2));
       expect((await stored(runId)).status).toBe('running');
-      expect(await resultsStatus(runId)).toBe(409);
+      expect({ results: await resultsStatus(runId), exported: await exportedRows(runId) }).toEqual({ results: 409, exported: 0 });
       await holder.commit();
       expect(await running).toEqual({ outcome: { ok: { results: reference.rows.length } }, parts: [2] });
     } finally {
       if (!holder.isCompleted()) await holder.rollback();
     }
-    expect(await resultsStatus(runId)).toBe(200);
+    expect({ results: await resultsStatus(runId), exported: await exportedRows(runId) }).toEqual({ results: 200, exported: reference.rows.length });
     expect(await stored(runId)).toEqual(reference);
   });
 
@@ -148,7 +157,7 @@ describe('activity alone (mock activity environment, real PostgreSQL): result ro
     // What the lost commit leaves: the second part's rows, of a run that is not complete (and so not shown).
     expect({ status: left.status, rows: left.rows.length, first: left.rows[0]?.seq, suppliers: left.suppliers.length })
       .toEqual({ status: 'running', rows: reference.rows.length - half, first: half, suppliers: 0 });
-    expect(await resultsStatus(runId)).toBe(409);
+    expect({ results: await resultsStatus(runId), exported: await exportedRows(runId) }).toEqual({ results: 409, exported: 0 });
 
     // The retry finds them, deletes them and writes every row on its one connection.
     await db.owner('test_commit_hooks').where({ run_id: runId }).delete();

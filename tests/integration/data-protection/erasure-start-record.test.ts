@@ -1,0 +1,99 @@
+/**
+ * The start of an erasure's run is on its record even when the api stops right after Temporal accepted
+ * the start, before the api's own write of it: the run records it as its first step. So once that run
+ * has ended and Temporal has forgotten it (deleted here, as the namespace's retention does), asking
+ * again restarts the erasure as a run that ended (audited, a new run token), never as a first start,
+ * and the erasure then completes: none started twice unaudited, none lost.
+ *
+ * The real api, PostgreSQL, Temporal server and worker. The api's Temporal client throws right after
+ * its start of the erasure is accepted (the api "stops" there: it answers 503 and writes nothing
+ * more). A workflow of the client on a task queue no worker polls ignores its cancellation, so the
+ * erasure's first run stays in its step that stops the client's workflows until the test ends it.
+ */
+import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId } from '../../../workflows/client-erasure-definitions';
+import { call, loginReauthenticated, type TestApi } from '../../harness/api';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
+import { hookStarts, type StartHook } from '../../harness/start-hook';
+import { uniqueTaskQueue } from '../../harness/temporal';
+import { until } from './helpers';
+
+// The forgotten run takes up to two minutes to delete (below); the restarted erasure then runs to its end.
+jest.setTimeout(420_000);
+
+describe('an erasure whose api stops between Temporal accepting the start and recording it', () => {
+  let stack: DataProtectionStack;
+  let db: TestDatabase;
+  let api: TestApi;
+  let firm: TestFirm;
+  let token: string;
+  let startHook: StartHook;
+  /** A workflow of the client that nothing runs: the erasure's stop step waits for it (its grace is long). */
+  let stuckWorkflowId: string;
+
+  beforeAll(async () => {
+    stack = await startDataProtectionStack('erasure-start-record', { cancelGraceSeconds: 3_600 });
+    ({ db, api, firm } = stack);
+    startHook = hookStarts(api, CLIENT_ERASURE_WORKFLOW);
+    token = await loginReauthenticated(api, firm.users.firm_admin);
+  });
+  afterAll(async () => {
+    if (stuckWorkflowId) await stack?.temporal.client.workflow.getHandle(stuckWorkflowId).terminate('test over').catch(() => undefined);
+    await stack?.close();
+  });
+
+  const erase = (client: { id: string; name: string }) => call(api, 'POST', `/api/clients/${client.id}/erasure`, { token, body: { reason: 'engagement ended', confirmName: client.name } });
+  const requested = async (erasureId: string) => Number((await db.owner('audit_events').where({ firm_id: firm.id, action: 'client.erasure_requested', entity_id: erasureId }).count({ n: '*' }))[0]!.n);
+  const record = (erasureId: string) => db.owner('client_erasures').where({ id: erasureId }).first('status', 'run_token', 'started_run_token', 'failure_reason');
+
+  it('the run records its own start; after it ended and was forgotten, asking again restarts it (audited) and it completes', async () => {
+    const client = firm.clients[0]!;
+    const temporal = stack.temporal.client;
+    // A workflow the client's rows name (an old export's), on a queue no worker polls: it stays open when cancelled.
+    stuckWorkflowId = `client-export:${firm.id}:${client.id}:stuck`;
+    await temporal.workflow.start('clientExportWorkflow', { taskQueue: uniqueTaskQueue('nobody'), workflowId: stuckWorkflowId, args: [] });
+    await db.owner('client_exports').insert({ firm_id: firm.id, client_id: client.id, status: 'failed', workflow_id: stuckWorkflowId, expires_at: new Date(Date.now() + 86_400_000), failure_reason: 'test' });
+
+    startHook.afterNext = async () => {
+      throw new Error('the api stopped');
+    };
+    const first = await erase(client);
+    expect([first.status, first.body.error?.code]).toEqual([503, 'unavailable']);
+    const erasureId = first.body.error.details.erasureId as string;
+    const workflowId = clientErasureWorkflowId(firm.id, client.id);
+    const handle = temporal.workflow.getHandle(workflowId);
+    const accepted = await handle.describe();
+    expect(accepted.status.name).toBe('RUNNING');
+
+    // The api wrote nothing after the accept; the run's first step records its start.
+    const { run_token: runToken } = await record(erasureId);
+    await until('the run to record its own start', async () => (await record(erasureId)).started_run_token === runToken, 120_000, async () => JSON.stringify(await record(erasureId)));
+    const audited = await requested(erasureId);
+    expect(audited).toBe(1);
+
+    // Its run ends without recording the outcome (an operator terminates it) and Temporal forgets it.
+    await handle.terminate('worker lost');
+    await temporal.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId, runId: accepted.runId } });
+    await until(
+      'Temporal to forget the run',
+      async () => handle.describe().then(() => false, (error: Error) => error.name === 'WorkflowNotFoundError'),
+      // Temporal deletes a closed run through a task of its own: a minute or more on a busy machine.
+      120_000,
+      async () => (await handle.describe().catch((error: Error) => ({ status: { name: error.name } }))).status.name,
+    );
+
+    // Asking again: a run that ended, restarted with its audit event and a new token; not a first start.
+    await temporal.workflow.getHandle(stuckWorkflowId).terminate('no longer in the way');
+    const again = await erase(client);
+    const restarted = await record(erasureId);
+    expect({ status: again.status, erasureId: again.body.erasureId, audited: await requested(erasureId), newToken: restarted.run_token !== runToken }).toEqual({
+      status: 202, erasureId, audited: audited + 1, newToken: true,
+    });
+    await until('the restarted erasure to complete', async () => (await call(api, 'GET', `/api/erasures/${erasureId}`, { token })).body.status === 'completed', 180_000, async () => JSON.stringify(await record(erasureId)));
+    expect({ record: await record(erasureId), audited: await requested(erasureId) }).toEqual({
+      record: { status: 'completed', run_token: restarted.run_token, started_run_token: restarted.run_token, failure_reason: null },
+      audited: audited + 1,
+    });
+  });
+});
