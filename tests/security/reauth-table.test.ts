@@ -118,6 +118,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/invitations/by-token/:token': { action: 'public', reauth: false },
   'POST /api/invitations/by-token/:token/accept': { action: 'public', reauth: false },
   'POST /api/auth/password-reset': { action: 'public', reauth: false },
+  'GET /api/auth/password-reset/:token': { action: 'public', reauth: false },
   'POST /api/auth/password-reset/:token': { action: 'public', reauth: false },
   'POST /api/users/:id/unlock': { action: 'users.unlock', reauth: false },
   // GST notices: none grants power (an assignment gives work, not rights).
