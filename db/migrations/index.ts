@@ -39,6 +39,7 @@ import * as m039 from './039-erasure-started-run-token';
 import * as m040 from './040-import-rows-import-check';
 import * as m041 from './041-client-emails-lower-case';
 import * as m042 from './042-period-lock-functions-not-lent';
+import * as m044 from './044-user-emails-lower-case';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -79,4 +80,5 @@ export const migrations: Migration[] = [
   { name: '040-import-rows-import-check', module: m040 },
   { name: '041-client-emails-lower-case', module: m041 },
   { name: '042-period-lock-functions-not-lent', module: m042 },
+  { name: '044-user-emails-lower-case', module: m044 },
 ];
