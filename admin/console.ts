@@ -5,6 +5,7 @@
  */
 import type Koa from 'koa';
 import type { Knex } from 'knex';
+import type { JSONSchema } from 'objection';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { consoleDashboard } from '../db/console-dashboard';
@@ -43,12 +44,22 @@ function readOnly(extra: Record<string, unknown> = {}) {
 }
 
 /**
- * The dashboard component's source: beside this file when run from the sources, and copied next to
+ * A console component's source: beside this file when run from the sources, and copied next to
  * the compiled console by the image build (AdminJS bundles it with its own rollup at start).
  */
-function dashboardComponentPath(): string {
-  const candidates = [path.join(__dirname, 'components', 'dashboard.jsx'), path.resolve(__dirname, '..', '..', 'admin', 'components', 'dashboard.jsx')];
+function componentPath(file: string): string {
+  const candidates = [path.join(__dirname, 'components', file), path.resolve(__dirname, '..', '..', 'admin', 'components', file)];
   return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string);
+}
+
+/**
+ * Every date-time property of a model, shown in IST with its label (admin/components/ist-time-property.jsx)
+ * in lists and on record pages, as the dashboard and the device-limit page write times: AdminJS's own
+ * component writes the browser's zone without a label.
+ */
+function istTimes(model: { jsonSchema: JSONSchema }, component: string): Record<string, { components: { list: string; show: string } }> {
+  const properties = (model.jsonSchema.properties ?? {}) as Record<string, { format?: string }>;
+  return Object.fromEntries(Object.entries(properties).filter(([, schema]) => schema.format === 'date-time').map(([key]) => [key, { components: { list: component, show: component } }]));
 }
 
 /** The stylesheet link AdminJS's page template writes into every console page. */
@@ -72,7 +83,8 @@ export function withoutThirdPartyFonts(root: string): Koa.Middleware {
 export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<void> {
   const { default: AdminJS, Router: AdminJSRouter, ComponentLoader } = await import('adminjs');
   const componentLoader = new ComponentLoader();
-  const dashboardComponent = componentLoader.add('TaalmelDashboard', dashboardComponentPath());
+  const dashboardComponent = componentLoader.add('TaalmelDashboard', componentPath('dashboard.jsx'));
+  const istTime = componentLoader.add('TaalmelIstTime', componentPath('ist-time-property.jsx'));
   const { default: AdminJSKoa } = await import('@adminjs/koa');
   const { Database } = await import('@adminjs/objection');
   AdminJS.registerAdapter({ Resource: (await createTaalmelResourceClass()) as never, Database: Database as never });
@@ -111,7 +123,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           titleProperty: 'label',
           listProperties: ['name', 'email', 'role', 'active', 'totpEnabled', 'lastLoginAt'],
           // A portal user's client by its name, not its id.
-          properties: { label: { isVisible: { list: false, filter: false, show: false, edit: false } }, clientId: { reference: 'clients' } },
+          properties: { ...istTimes(ConsoleUser, istTime), label: { isVisible: { list: false, filter: false, show: false, edit: false } }, clientId: { reference: 'clients' } },
           // Role changes and deactivation need a re-authentication: they go through the API.
           editProperties: Object.keys(ConsoleUser.consoleEdits.shape),
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),
@@ -123,6 +135,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           id: 'clients',
           navigation: { name: 'Firm', icon: 'Briefcase' },
           listProperties: ['name', 'gstin', 'filingFrequency', 'email', 'active'],
+          properties: istTimes(ConsoleClient, istTime),
           editProperties: Object.keys(ConsoleClient.consoleEdits.shape),
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),
         },
@@ -134,7 +147,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           navigation: { name: 'Security', icon: 'Monitor' },
           // The person by name and email (the users resource's title), never a bare id.
           listProperties: ['userId', 'deviceName', 'ip', 'lastSeenAt', 'revokedAt'],
-          properties: { userId: { reference: 'users', isTitle: false } },
+          properties: { ...istTimes(ConsoleSession, istTime), userId: { reference: 'users', isTitle: false } },
           sort: { sortBy: 'lastSeenAt', direction: 'desc' },
           actions: readOnly({
             signOut: {
@@ -162,7 +175,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           id: 'audit',
           navigation: { name: 'Security', icon: 'Shield' },
           listProperties: ['seq', 'at', 'actorId', 'actorEmail', 'action', 'entityType'],
-          properties: { actorId: { reference: 'users' } },
+          properties: { ...istTimes(ConsoleAuditEvent, istTime), actorId: { reference: 'users' } },
           sort: { sortBy: 'seq', direction: 'desc' },
           actions: readOnly(),
         },

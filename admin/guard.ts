@@ -17,6 +17,7 @@
  */
 import type { Context, Middleware, Next } from 'koa';
 import type { Knex } from 'knex';
+import { consoleTime } from '../db/console-labels';
 import { extendContext } from '../db/request-context';
 import { applyScope, inTenantTransaction } from '../db/tenant';
 import { BodyTooLarge, readRawBody, replayBody } from './request-body';
@@ -106,10 +107,10 @@ export type GuardDeps = {
 /** A signed-in device as the device-limit refusal lists it. */
 type DeviceRow = { id: string; deviceName: string; ip: string | null; lastSeenAt: string | Date };
 
+/** Each device with its last use in IST, labelled, as every page of the console writes times (db/console-labels.ts). */
 function deviceChoice(devices: DeviceRow[]): string {
-  const when = (at: string | Date) => new Date(at).toISOString().slice(0, 16).replace('T', ' ');
   const rows = devices
-    .map((d, i) => `<label class="device"><input type="radio" name="replaceSessionId" value="${escapeHtml(d.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(d.deviceName)}, last seen ${when(d.lastSeenAt)} UTC${d.ip ? ` from ${escapeHtml(d.ip)}` : ''}</label>`)
+    .map((d, i) => `<label class="device"><input type="radio" name="replaceSessionId" value="${escapeHtml(d.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(d.deviceName)}, last seen ${consoleTime(d.lastSeenAt)}${d.ip ? ` from ${escapeHtml(d.ip)}` : ''}</label>`)
     .join('\n');
   return `<fieldset><legend>Sign out of this device to sign in here:</legend>\n${rows}</fieldset>
 <p>Enter your password (and a new authenticator code, if enabled) again.</p>`;

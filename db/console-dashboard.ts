@@ -1,18 +1,20 @@
 /**
  * What the console's dashboard shows a firm admin (docs/accounts.md): the firm's people with their
  * last sign-in and live devices, recent security events, pending approvals and the last verified
- * backup. People always appear by name and email. Runs in the admin's tenant transaction, so
- * row-level security keeps it to the admin's firm.
+ * backup. People always appear by name and email, roles and events in words (`roleLabel`,
+ * `actionLabel`: db/console-labels.ts, the web app's names) beside their codes. Runs in the admin's
+ * tenant transaction, so row-level security keeps it to the admin's firm.
  */
 import type { Knex } from 'knex';
+import { roleLabel, securityEventLabel } from './console-labels';
 
 export type DashboardPerson = { name: string; email: string };
 
 export type ConsoleDashboard = {
-  users: Array<DashboardPerson & { id: string; role: string; active: boolean; lastLoginAt: string | null; devices: Array<{ deviceName: string; ip: string | null; lastSeenAt: string }> }>;
-  securityEvents: Array<{ at: string; action: string; actor: DashboardPerson | string; subject: DashboardPerson | null }>;
+  users: Array<DashboardPerson & { id: string; role: string; roleLabel: string; active: boolean; lastLoginAt: string | null; devices: Array<{ deviceName: string; ip: string | null; lastSeenAt: string }> }>;
+  securityEvents: Array<{ at: string; action: string; actionLabel: string; actor: DashboardPerson | string; subject: DashboardPerson | null }>;
   pendingApprovals: Array<{ kind: 'period_close'; client: string; period: string; requestedBy: DashboardPerson; requestedAt: string }>;
-  pendingInvitations: Array<DashboardPerson & { role: string; expiresAt: string }>;
+  pendingInvitations: Array<DashboardPerson & { role: string; roleLabel: string; expiresAt: string }>;
   lastVerifiedBackup: { id: string; createdAt: string; verifiedAt: string | null } | null;
 };
 
@@ -71,6 +73,7 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
       name: u.name,
       email: u.email,
       role: u.role,
+      roleLabel: roleLabel(u.role),
       active: u.active,
       lastLoginAt: iso(u.last_login_at),
       devices: sessions
@@ -80,6 +83,7 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
     securityEvents: events.map((e: { at: Date; action: string; actor_id: string | null; actor_email: string; entity_type: string; entity_id: string | null }) => ({
       at: iso(e.at) as string,
       action: e.action,
+      actionLabel: securityEventLabel(e.action),
       // A person by name and email; the system (jobs, links) by its own label.
       actor: (e.actor_id && byId.get(e.actor_id)) || e.actor_email,
       subject: subjectOf(e.entity_type, e.entity_id),
@@ -91,7 +95,7 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
       requestedBy: byId.get(a.requested_by) ?? { name: a.requested_by_email, email: a.requested_by_email },
       requestedAt: iso(a.created_at) as string,
     })),
-    pendingInvitations: invitations.map((i: { name: string; email: string; role: string; expires_at: Date }) => ({ name: i.name, email: i.email, role: i.role, expiresAt: iso(i.expires_at) as string })),
+    pendingInvitations: invitations.map((i: { name: string; email: string; role: string; expires_at: Date }) => ({ name: i.name, email: i.email, role: i.role, roleLabel: roleLabel(i.role), expiresAt: iso(i.expires_at) as string })),
     lastVerifiedBackup: backup ? { id: backup.id as string, createdAt: iso(backup.created_at as Date) as string, verifiedAt: iso((backup.drill_finished_at as Date | null) ?? null) } : null,
   };
 }

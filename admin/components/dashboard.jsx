@@ -2,21 +2,17 @@
  * The console's home page for firm admins (AdminJS bundles this file; admin/dashboard.ts registers
  * it): the firm's people with their last sign-in and live devices, recent security events, pending
  * approvals and invitations, and the last verified backup. Data comes from the dashboard handler
- * (db/console-dashboard.ts); people are shown by name and email, never by id.
+ * (db/console-dashboard.ts); people are shown by name and email, never by id, and roles and events
+ * in words (its `roleLabel` and `actionLabel`: the web app's names), never their codes.
  */
 import React, { useEffect, useState } from 'react';
 import { ApiClient } from 'adminjs';
 
+import { istTime } from './ist-time.js';
+
 const api = new ApiClient();
-// Times as the web app writes them (web/src/lib/format.ts, formatDateTime): DD-MM-YYYY HH:mm in
-// IST, whatever the browser's own zone. The console is a bundle of its own, so the same Intl options.
-const IST_PARTS = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const when = (iso) => {
-  const date = iso ? new Date(iso) : null;
-  if (!date || Number.isNaN(date.getTime())) return 'never';
-  const p = Object.fromEntries(IST_PARTS.formatToParts(date).map((part) => [part.type, part.value]));
-  return `${p.day}-${p.month}-${p.year} ${p.hour}:${p.minute} IST`;
-};
+// Times as every page of the console writes them (./ist-time.js): DD-MM-YYYY HH:mm IST.
+const when = (iso) => istTime(iso) || 'never';
 const person = (p) => (!p ? '' : typeof p === 'string' ? p : `${p.name} <${p.email}>`);
 
 const cell = { padding: '6px 10px', borderBottom: '1px solid #e5e8ee', textAlign: 'left', verticalAlign: 'top' };
@@ -62,7 +58,7 @@ export default function Dashboard() {
         rows: data.users.map((u) => [
           u.active ? u.name : `${u.name} (inactive)`,
           u.email,
-          u.role,
+          u.roleLabel,
           when(u.lastLoginAt),
           u.devices.length === 0 ? 'none' : u.devices.map((d) => `${d.deviceName}${d.ip ? ` (${d.ip})` : ''}, seen ${when(d.lastSeenAt)}`).join('; '),
         ]),
@@ -71,7 +67,7 @@ export default function Dashboard() {
     React.createElement(
       Section,
       { title: 'Recent security events', testId: 'security-events' },
-      React.createElement(Table, { head: ['When', 'What', 'By', 'About'], empty: 'Nothing yet.', rows: data.securityEvents.map((e) => [when(e.at), e.action, person(e.actor), person(e.subject)]) }),
+      React.createElement(Table, { head: ['When', 'What', 'By', 'About'], empty: 'Nothing yet.', rows: data.securityEvents.map((e) => [when(e.at), e.actionLabel, person(e.actor), person(e.subject)]) }),
     ),
     React.createElement(
       Section,
@@ -81,7 +77,7 @@ export default function Dashboard() {
     React.createElement(
       Section,
       { title: 'Pending invitations', testId: 'invitations' },
-      React.createElement(Table, { head: ['Name', 'Email', 'Role', 'Link valid until'], empty: 'No pending invitations.', rows: data.pendingInvitations.map((i) => [i.name, i.email, i.role, when(i.expiresAt)]) }),
+      React.createElement(Table, { head: ['Name', 'Email', 'Role', 'Link valid until'], empty: 'No pending invitations.', rows: data.pendingInvitations.map((i) => [i.name, i.email, i.roleLabel, when(i.expiresAt)]) }),
     ),
     React.createElement(
       Section,

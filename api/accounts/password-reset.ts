@@ -3,7 +3,8 @@
  * throttle (per email and per IP, counted whether or not the email exists) is the only work done
  * before the answer, and the lookup, the reset row and the email happen after it, so neither the
  * answer nor its timing says whether an account exists. Using the link (single use, 30 minutes)
- * sets the password, signs out every device, clears a sign-in lockout and emails the user.
+ * sets the password, signs out every device, clears a sign-in lockout and emails the user. The
+ * link's page asks first (GET) whether it can still be used, so a used or expired link says so at once.
  *
  * A firm admin can send a user the same link (`POST /api/users/:id/password-reset`); the link goes
  * to the user's own mailbox, never to the admin, so it gives the admin no way into the account.
@@ -141,6 +142,25 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
         });
         ctx.status = 202;
         ctx.body = { status: 'accepted', message: 'If an account uses this email, a link to reset its password is on its way.' };
+      },
+    }),
+    route({
+      // The reset page asks first, so a used or expired link says so before a password is typed.
+      // Read only: the link is checked as its use checks it (and counted as a guess when unknown).
+      method: 'get',
+      path: '/api/auth/password-reset/:token',
+      action: 'public',
+      params: tokenParams,
+      async handler(ctx, { params }) {
+        await deps.linkThrottle.admit(ctx.ip);
+        const found = await lookupAccountLink(deps.knex, 'reset', params.token);
+        if (!found || found.ended || found.expiresAt.getTime() <= Date.now()) {
+          if (!found) await deps.linkThrottle.recordFailure(ctx.ip);
+          throw linkExpired();
+        }
+        const scope = { firmId: found.firmId, actor: { userId: null, email: 'password-reset-link', role: 'system' }, requestId: ctx.state.requestId, ip: ctx.ip };
+        const { reset, target } = await inTenantTransaction(deps.knex, scope, () => usable(found.id));
+        ctx.body = { email: target.email, expiresAt: reset.expiresAt };
       },
     }),
     route({

@@ -118,6 +118,8 @@ async function load() {
   const body = await res.json();
   main.replaceChildren();
   main.append(el('h1', body.firmName + ': ' + body.title), el('p', 'For ' + body.clientName + ', due ' + body.dueDateText + '. Questions: ' + body.contact.name + ' <' + body.contact.email + '>'));
+  // The return these documents feed, its period as the calendar names it (a QRMP filer's quarter).
+  if (body.deadline) main.append(el('p', 'Needed for the ' + body.deadline.returnType + ' return of ' + (body.periodLabel || body.deadline.period) + '.', { class: 'return' }));
   const status = el('p', notice, { role: 'status', class: 'done' });
   main.append(status);
   notice = null;

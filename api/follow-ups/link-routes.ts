@@ -248,6 +248,10 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
             dueDate: followUp.dueDate,
             // As the page shows them: dd-mm-yyyy and the period in words (a month, or the quarter or year of the deadline's own period), as the emails write them.
             dueDateText: indianDate(followUp.dueDate),
+            // The return the request feeds, as the firm's follow-up names it (GET /api/follow-ups/:id): the
+            // key, and its period as the calendar names it (a QRMP filer's quarter); null when it is due by a date.
+            deadline: followUp.deadline ? { returnType: followUp.deadline.returnType, period: followUp.deadline.period } : null,
+            periodLabel: deadlineLabel,
             contact: { name: owner?.name ?? '', email: owner?.email ?? '' },
             items: items.map((i) => ({ id: i.id, description: i.description, period: i.period, ...(i.period ? { periodText: itemPeriodText(i.period, followUp.deadline, deadlineLabel) } : {}), status: i.status })),
           };

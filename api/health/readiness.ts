@@ -9,7 +9,8 @@ import type { Knex } from 'knex';
 import type { TemporalHandle } from '../temporal-client';
 
 export type CheckState = 'ok' | 'unavailable' | 'unknown';
-export type Readiness = { ready: boolean; checks: { postgres: CheckState; temporal: CheckState; worker: CheckState }; unavailable: string[] };
+/** `level`: what the answer is logged at (readinessLogLevel): a not-yet-ready start is no error. */
+export type Readiness = { ready: boolean; checks: { postgres: CheckState; temporal: CheckState; worker: CheckState }; unavailable: string[]; level: 'info' | 'error' };
 
 const CHECK_TIMEOUT_MS = 2000;
 /** How long one answer from Temporal stands in for the next probes. */
@@ -43,12 +44,38 @@ export async function temporalState(handle: TemporalHandle, timeoutMs = CHECK_TI
   return { temporal: 'ok', worker: polled ? 'ok' : 'unavailable' };
 }
 
+/**
+ * How long after the api starts a "not ready" is expected rather than a fault: the worker's first
+ * poll and a local Temporal dev server take this long on a loaded machine.
+ */
+export const READINESS_START_GRACE_MS = 120_000;
+
+/**
+ * The level GET /readyz's answer is logged at. A 503 before the api was ever ready, within the start
+ * grace, is the expected start (info: a newcomer's first minute shows no ERROR lines). A 503 after
+ * it was ready once, or once the grace has passed without ever being ready, is an outage: error.
+ */
+export function readinessLogLevel(answer: { ready: boolean; everReady: boolean; sinceStartMs: number; graceMs?: number }): 'info' | 'error' {
+  if (answer.ready) return 'info';
+  return !answer.everReady && answer.sinceStartMs < (answer.graceMs ?? READINESS_START_GRACE_MS) ? 'info' : 'error';
+}
+
 export class ReadinessProbe {
   private cached: { at: number; state: Promise<TemporalState> } | null = null;
+  private readonly startedAt: number;
+  private everReady = false;
 
   constructor(
-    private readonly deps: { knex: Knex; temporal: TemporalHandle; ttlMs?: number; now?: () => number },
-  ) {}
+    private readonly deps: { knex: Knex; temporal: TemporalHandle; ttlMs?: number; now?: () => number; graceMs?: number },
+  ) {
+    this.startedAt = (deps.now ?? Date.now)();
+  }
+
+  /** The level this answer is logged at (readinessLogLevel), from the probe's own history. */
+  logLevel(ready: boolean): 'info' | 'error' {
+    const sinceStartMs = (this.deps.now ?? Date.now)() - this.startedAt;
+    return readinessLogLevel({ ready, everReady: this.everReady, sinceStartMs, graceMs: this.deps.graceMs });
+  }
 
   private temporal(): Promise<TemporalState> {
     const now = (this.deps.now ?? Date.now)();
@@ -62,6 +89,9 @@ export class ReadinessProbe {
     const [postgres, temporal] = await Promise.all([databaseAnswers(this.deps.knex), this.temporal()]);
     const checks = { postgres: postgres ? ('ok' as const) : ('unavailable' as const), ...temporal };
     const unavailable = Object.entries(checks).filter(([, state]) => state === 'unavailable').map(([name]) => name);
-    return { ready: Object.values(checks).every((state) => state === 'ok'), checks, unavailable };
+    const ready = Object.values(checks).every((state) => state === 'ok');
+    const level = this.logLevel(ready);
+    if (ready) this.everReady = true;
+    return { ready, checks, unavailable, level };
   }
 }

@@ -8,8 +8,10 @@ export function healthRoutes(deps: { readiness: ReadinessProbe }): Router {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const { ready, checks, unavailable } = await deps.readiness.check();
+    const { ready, checks, unavailable, level } = await deps.readiness.check();
     ctx.status = ready ? 200 : 503;
+    // A 503 while the api is still starting is expected: the access log writes it at info (api/middleware/access-log.ts).
+    if (!ready && level !== 'error') ctx.state.logLevel = level;
     ctx.body = ready ? { status: 'ok', checks } : { status: 'unavailable', checks, unavailable };
   });
   return router;

@@ -10,11 +10,10 @@
  * client's periods only (row-level security on every table read here).
  */
 import { z } from 'zod';
-import { loadCalendarClients } from '../../db/calendar';
-import { frequencyAt } from '../../domain/calendar/rules';
 import { closeWindow, PERIOD_STATES, periodName, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { KNOWN_PERIODS_SQL } from './known-periods';
+import { periodFrequencies } from './period-frequencies';
 import { route, type RouteSpec } from '../routes';
 
 const listQuery = z.object({
@@ -89,11 +88,8 @@ export function firmPeriodRoutes(deps: { today: () => string }): RouteSpec[] {
         const result = page(rows, query.limit, (r) => [r.period, r.client_name, r.client_id]);
         const today = deps.today(); // one date for the whole page
         // The filing frequency in force for each period decides whether a month is a period of its own (a quarterly filer's month inside a quarter is not).
-        const profiles = new Map((await loadCalendarClients(ctx.state.trx, ctx.state.user.firmId, [...new Set(result.items.map((r) => r.client_id))])).map((c) => [c.id, c.profile]));
-        const frequency = (r: Row): 'monthly' | 'quarterly' => {
-          const profile = profiles.get(r.client_id);
-          return profile ? frequencyAt(profile, r.period) : 'monthly';
-        };
+        const frequencyOf = await periodFrequencies(ctx.state.trx, ctx.state.user.firmId, result.items.map((r) => r.client_id));
+        const frequency = (r: Row) => frequencyOf(r.client_id, r.period);
         ctx.body = {
           items: result.items.map((r) => ({
             clientId: r.client_id,

@@ -19,9 +19,10 @@ import { frequencyAt, type FilingFrequency } from '../../domain/calendar/rules';
 import { ANNUAL_RETURNS, beforeGst, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
 import { REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
-import { ApiError, beforeGstPeriod, conflict, invalidInput, notFound, unprocessable } from '../errors';
+import { ApiError, beforeGstPeriod, conflict, notFound, unprocessable } from '../errors';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { idParams, period } from '../schemas';
+import { idParams, period, PERIOD_RULE } from '../schemas';
+import { invalidFields } from '../validate';
 import { route, type AuthenticatedContext, type HandlerTransactionContext, type RouteSpec } from '../routes';
 import type { TemporalHandle } from '../temporal-client';
 import { periodImportWarnings } from '../imports/plausibility-view';
@@ -80,7 +81,7 @@ async function findClient(trx: Knex.Transaction, id: string, period?: string): P
         fields: { period: `a quarterly filer's period is the quarter's last month: ${end}` },
       });
     }
-    if (problem) throw invalidInput({ fields: { period: 'a period is YYYY-MM' } });
+    if (problem) throw invalidFields({ period: PERIOD_RULE });
   }
   return client;
 }

@@ -7,7 +7,8 @@
  *
  * With `period` the list is the firm-wide view of that period (docs/reconciliation.md, "The
  * firm-wide view"): each client's latest run among those the other filters keep, with its ITC at
- * risk, largest first; `history=true` lists every run of the period instead. A completed run's
+ * risk, largest first; `history=true` lists every run of the period instead. Each run carries its
+ * `periodLabel`, named as the periods list names it (a quarterly filer's quarter by its quarter). A completed run's
  * figures are its page's: less what a reviewer set aside (db/reconciliation-set-aside.ts).
  */
 import type { Knex } from 'knex';
@@ -18,6 +19,7 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import { period } from '../schemas';
 import { rupees } from '../../domain/recon/present';
+import { periodLabeller } from '../periods/period-frequencies';
 import { presentRun } from './present';
 
 const listQuery = z.object({
@@ -56,7 +58,7 @@ const asideOf = (asides: ReadonlyMap<string, SetAside>, run: ReconciliationRun):
  * The figure is the run page's: the stored one less what a reviewer set aside, which is summed for
  * every client's latest run (aggregates over their ignored rows only) before the list is sorted and paged.
  */
-async function latestPerClient(trx: Knex | Knex.Transaction, query: ListQuery, userId: string) {
+async function latestPerClient(trx: Knex.Transaction, firmId: string, query: ListQuery, userId: string) {
   const latest = () => filtered(query, userId)
     .distinctOn('reconciliation_runs.client_id')
     .orderBy([{ column: 'reconciliation_runs.client_id' }, { column: 'reconciliation_runs.created_at', order: 'desc' }, { column: 'reconciliation_runs.id', order: 'desc' }]);
@@ -74,9 +76,11 @@ async function latestPerClient(trx: Knex | Knex.Transaction, query: ListQuery, u
   if (after) q.whereRaw(`(coalesce(${risk}, -1) < ?::bigint or (coalesce(${risk}, -1) = ?::bigint and (client_name, id) > (?, ?::uuid)))`, [after[0]!, after[0]!, after[1]!, after[2]!]);
   const rows = (await q) as LatestRow[];
   const result = page(rows, query.limit, (r) => [r.shownPaise ?? '-1', r.clientName, r.id]);
+  const periodLabel = await periodLabeller(trx, firmId, result.items);
   return {
     items: result.items.map((r) => ({
       ...presentRun(r, { done: r.progressDone, total: r.progressTotal }, asideOf(asides, r)),
+      periodLabel: periodLabel(r),
       clientName: r.clientName,
       clientGstin: r.clientGstin,
       itcAtRisk: r.shownPaise === null ? null : rupees(Number(r.shownPaise)),
@@ -94,7 +98,7 @@ export function reconciliationListRoutes(): RouteSpec[] {
       query: listQuery,
       async handler(ctx, { query }) {
         if (query.period && query.history !== 'true') {
-          ctx.body = await latestPerClient(ctx.state.trx, query, ctx.state.user.id);
+          ctx.body = await latestPerClient(ctx.state.trx, ctx.state.user.firmId, query, ctx.state.user.id);
           return;
         }
         const after = decodeCursor(query.cursor, 2);
@@ -108,8 +112,9 @@ export function reconciliationListRoutes(): RouteSpec[] {
         const result = page(rows, query.limit, (r) => [String(r.cursorUs), r.id]);
         // The page's completed runs' figures as their run page shows them (aggregates over their ignored rows only).
         const asides = await setAsideOfRuns(ctx.state.trx, result.items.filter(hasFigures).map((r) => r.id));
+        const periodLabel = await periodLabeller(ctx.state.trx, ctx.state.user.firmId, result.items);
         ctx.body = {
-          items: result.items.map((r) => ({ ...presentRun(r, { done: r.progressDone, total: r.progressTotal }, asideOf(asides, r)), clientName: r.clientName })),
+          items: result.items.map((r) => ({ ...presentRun(r, { done: r.progressDone, total: r.progressTotal }, asideOf(asides, r)), periodLabel: periodLabel(r), clientName: r.clientName })),
           nextCursor: result.nextCursor,
         };
       },

@@ -27,6 +27,7 @@ import { lockRowCommit } from '../../db/row-commit';
 import { xlsxExport } from '../../db/reconciliation-workbook';
 import { presentResult, presentSupplier, rupees } from '../../domain/recon/present';
 import { importWarnings } from '../imports/plausibility-view';
+import { periodLabeller } from '../periods/period-frequencies';
 import { presentRun } from './present';
 import { chaseableCount, reviewerSetAside, riskLess, riskLessBySupplier } from './supplier-risk';
 import { assertSuppliersInRun } from './suppliers-in-run';
@@ -171,7 +172,9 @@ export function reconciliationRoutes(deps: { knex: Knex; temporal: TemporalHandl
         const run = await findRun(params.runId);
         // A completed run's figures leave out what a reviewer set aside, as every view of it does (db/reconciliation-set-aside.ts).
         const aside = run.status === 'completed' && run.summary ? await reviewerSetAside(ctx.state.trx, run) : undefined;
-        ctx.body = presentRun(run, await liveProgress(run), aside);
+        // The period as the runs lists and the periods list name it (a quarterly filer's by its quarter).
+        const periodLabel = (await periodLabeller(ctx.state.trx, ctx.state.user.firmId, [run]))(run);
+        ctx.body = { ...presentRun(run, await liveProgress(run), aside), periodLabel };
       },
     }),
     route({

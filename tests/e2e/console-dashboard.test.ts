@@ -50,6 +50,11 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await people.getByText(/Staff phone Pixel/).waitFor();
     // Times read as in the web app: DD-MM-YYYY HH:mm IST.
     expect(await people.getByText(/Staff phone Pixel[^,]*, seen \d{2}-\d{2}-\d{4} \d{2}:\d{2} IST/).count()).toBe(1);
+    // Roles and events in words, as the web app names them, never their codes.
+    const roles = new Set(await people.locator('tbody tr td:nth-child(3)').allInnerTexts());
+    expect([...roles].sort()).toEqual(['Client', 'Firm admin', 'Manager', 'Reviewer', 'Staff']);
+    const events = await page.getByTestId('security-events').locator('tbody tr td:nth-child(2)').allInnerTexts();
+    expect({ events: events.length > 0, codes: events.filter((e) => /[._]/.test(e)) }).toEqual({ events: true, codes: [] });
     // An invitation's events name the invitee; the invitation waits under its own heading.
     await page.getByTestId('security-events').getByText(`Dash Invitee <${invitee}>`).first().waitFor();
     await page.getByTestId('invitations').getByText(invitee, { exact: true }).waitFor();
@@ -62,6 +67,11 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.getByText(`staff of ${firm.name} <${firm.users.staff.email}>`).first().waitFor({ timeout: 60_000 });
     const listed = await page.locator('table').innerText();
     expect(listed).not.toContain(firm.users.staff.id);
+
+    // The People list writes its times as the dashboard does: in IST, labelled.
+    await page.goto('/admin/resources/users');
+    const lastSignIn = page.locator('table tbody tr').filter({ hasText: firm.users.firm_admin.email }).getByText(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2} IST$/);
+    await lastSignIn.first().waitFor({ timeout: 60_000 });
 
     // The audit trail names who acted the same way; no list of the console shows a person's bare id.
     await page.goto('/admin/resources/audit');
@@ -180,6 +190,10 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.getByRole('link', { name: 'Sign in' }).click();
     await signIn(page, manager.email, 'a fresh browser passphrase 19', 'Manager desktop');
     await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    // The used link, opened again, says so at once: no password form to fill in first.
+    await page.goto(`/reset/${token}`);
+    await page.getByRole('alert').getByText('This link has expired or was already used. Ask for a new one.').waitFor();
+    expect({ form: await page.getByRole('button', { name: 'Set the password' }).count(), newLink: await page.getByRole('link', { name: 'Ask for a new link' }).count() }).toEqual({ form: 0, newLink: 1 });
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -113,6 +113,8 @@ describe('follow-ups in the browser', () => {
       });
       const clientPage = await context.newPage();
       await clientPage.goto(new URL(link).pathname);
+      // The page names the return the documents feed, its period as the form offered it.
+      await clientPage.getByText(`Needed for the ${chosen.split(' · ')[0]!.replace(/^(\S+) /, '$1 return of ')}.`).waitFor();
       const item = clientPage.getByRole('listitem').filter({ hasText: 'Purchase bills' });
       await item.locator('input[type=file]').setInputFiles({ name: 'bills-november.pdf', mimeType: 'application/pdf', buffer: minimalPdf('Purchase bills, November') });
       await item.getByRole('button', { name: 'Upload' }).click();

@@ -118,6 +118,7 @@ const ROUTES: Record<string, Row> = {
   'GET /api/invitations/by-token/:token': { action: 'public', reauth: false },
   'POST /api/invitations/by-token/:token/accept': { action: 'public', reauth: false },
   'POST /api/auth/password-reset': { action: 'public', reauth: false },
+  'GET /api/auth/password-reset/:token': { action: 'public', reauth: false },
   'POST /api/auth/password-reset/:token': { action: 'public', reauth: false },
   'POST /api/users/:id/unlock': { action: 'users.unlock', reauth: false },
   // The link goes to the user's own mailbox, never to the admin: it gives the admin no way in.

@@ -5,7 +5,7 @@
 import { NumIndex } from '../num-index';
 import { signOf } from '../normalise';
 import { C_SUPERSEDED, CG, ck, CS, DOC_TYPE_BY_CODE, EXCLUDED, F_AMENDED, FAMILY, FAMILY_OF_CODE, FREE, IG, MONEY_STRIDE, SG } from './codes';
-import { cmpDoc, cmpStr, dayOf, type Docs } from './docs';
+import { blockOf, cmpDoc, cmpStr, dayOf, type Docs } from './docs';
 import type { Run } from './run-state';
 import { sortWith } from './sort';
 
@@ -17,7 +17,7 @@ function periodOf(s: Docs, i: number): string {
 /** Key of the document an amendment replaces (its date is compared separately). */
 function origKeyOf(s: Docs, a: number): number {
   const ot = s.portal[a - s.nb]!.original?.docType;
-  return ck(s.block[a]!, ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[s.orig[a]!]!, 0);
+  return ck(blockOf(s, a), ot ? FAMILY[ot] : FAMILY_OF_CODE[s.type[a]!]!, s.oCleanId[s.orig[a]!]!, 0);
 }
 
 function byPeriodThenDoc(s: Docs, x: number, y: number): number {
@@ -42,7 +42,7 @@ export function supersedeAmendments(run: Run): void {
     const byKey: number[][] = [];
     for (let i = nb; i < end; i += 1) {
       if (s.cleanId[i]! < 0) continue;
-      const w = wanted.find(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, 0));
+      const w = wanted.find(ck(blockOf(s, i), FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, 0));
       if (w < 0) continue;
       const g = byKey[w];
       if (g) g.push(i);

@@ -3,6 +3,7 @@
  * documents").
  */
 import { CG, CS, FREE, IG, MERGED, MONEY_FIELDS, MONEY_STRIDE, SG, T_BOE, TX } from './codes';
+import { taxOf } from './docs';
 import { sortByDoc } from './pairing';
 import type { Run } from './run-state';
 
@@ -29,11 +30,15 @@ export function aggregateBillsOfEntry(run: Run): void {
     for (let j = 0; j < g.length; j += 1) refs[j] = s.ref[g[j]!]!;
     s.rowRefs.set(head, refs);
     s.sparse[head] = 1;
+    // The tax summed line by line, each line's own sum added (as the record's tax slot was).
+    let tax = taxOf(s, head);
     for (let j = 1; j < g.length; j += 1) {
       const d = g[j]! * MONEY_STRIDE;
       for (let k = 0; k < MONEY_FIELDS; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
+      tax += taxOf(s, g[j]!);
       s.state[g[j]!] = MERGED; // merged into head: no result row of its own
     }
+    s.boeTax.set(head, tax);
     // The result row shows the aggregate; keep the first row's descriptive fields.
     s.books[head] = {
       ...s.books[head]!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,

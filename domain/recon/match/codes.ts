@@ -107,7 +107,7 @@ export const OUT_REASON_BY_CODE: readonly (OutOfScopeReason | null)[] = [null, '
 /*
  * Amounts live in one Float64Array per run, eight slots (64 bytes) per document: paise often
  * exceed V8's small-integer range, and as object fields every one would be a separately allocated
- * box. The last two slots repeat the day and pack what deciding a pair compares (type, reverse
+ * box. The sixth slot is the FY; the last two repeat the day and pack what deciding a pair compares (type, reverse
  * charge, ITC available, place of supply, port code, GSTIN block): deciding the result rows reads
  * each partner's figures from this one cache line instead of a dozen columns (`verdict`).
  */
@@ -117,10 +117,14 @@ export const IG = 1;
 export const CG = 2;
 export const SG = 3;
 export const CS = 4;
-/** igst + cgst + sgst + cess. */
-export const TAX = 5;
-/** The amounts (TX…TAX): what aggregating bills of entry sums. */
-export const MONEY_FIELDS = 6;
+/**
+ * The document's FY (start year; NaN for a date that does not parse, 0 with no date). This slot
+ * held igst + cgst + sgst + cess, which is now summed where it is read (`taxOf`, docs.ts): the FY
+ * was a column of its own, eight bytes a document more (docs/performance.md, Memory).
+ */
+export const M_FY = 5;
+/** The amounts (TX…CS): what aggregating bills of entry sums. */
+export const MONEY_FIELDS = 5;
 /** The day number again (as the `day` column). */
 export const M_DAY = 6;
 /**

@@ -7,7 +7,8 @@ import { type CanonicalKey, canonicalKey } from '../normalise';
 import { TableLease } from '../table-pool';
 import type { BooksRow, Heads, PortalDoc } from '../types';
 import {
-  ANY_FY, CS, CG, IG, M_DAY, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE, TAX, TX,
+  ANY_FY, BOE_BLOCK, CS, CG, IG, M_DAY, M_FY, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE,
+  TX,
 } from './codes';
 
 /**
@@ -23,7 +24,6 @@ export class Docs {
   np = 0;
   readonly ref: string[];
   readonly gstinId: Int32Array;
-  readonly block: Int32Array;
   readonly type: Uint8Array;
   /**
    * Interned clean key (−1: the document has no number). Its text, and the canonical key's, are
@@ -35,11 +35,10 @@ export class Docs {
   readonly canonId: Int32Array;
   /** Tail and prefix of the canonical key, for the documents P4/P6 compare (fuzzyKeyOf). */
   readonly fuzzy = new Map<number, CanonicalKey>();
-  readonly fy: Float64Array;
   /**
    * The run's earliest FY less one (assignFySlots): a document's FY slot is computed from it
-   * (fySlotOf) rather than kept in a column, and its day is read from its money record (dayOf):
-   * two 8-byte columns fewer per document (at 10 lakh a side ~32 MB).
+   * (fySlotOf) rather than kept in a column, and its day and FY are read from its money record
+   * (dayOf, fyOf): three 8-byte columns fewer per document (at 10 lakh a side ~48 MB).
    *
    * A one-element array, not a number field: a number field that starts as 0 and is then given
    * the base (a double, read from the FY column) has its representation generalised by V8 (small
@@ -83,6 +82,11 @@ export class Docs {
   readonly rowRefs = new Map<number, string[]>();
   readonly amendmentDelta = new Map<number, Heads>();
   readonly amendmentOfEarlierPeriod = new Map<number, boolean>();
+  /**
+   * A bill of entry's summed tax, for a head its lines were merged into (aggregateBillsOfEntry),
+   * as the lines' own sums added up: every other document's tax is its heads' sum (taxOf).
+   */
+  readonly boeTax = new Map<number, number>();
 
   constructor(nb: number, n: number, readonly texts: readonly string[], tables: TableLease = new TableLease()) {
     this.nb = nb;
@@ -91,7 +95,9 @@ export class Docs {
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began. The buffer comes
     // from the table pool (table-pool.ts), kept from one run to the next.
-    const buf = tables.buffer(n * (8 * (1 + MONEY_STRIDE) + 4 * 6 + 2 + 7));
+    // (No FY column, it is in the money record; no block column, blockOf derives it: 93 bytes a
+    // document where the record was 105, docs/performance.md, Memory.)
+    const buf = tables.buffer(n * (8 * MONEY_STRIDE + 4 * 5 + 2 + 7));
     // (money first: its 64-byte records start on the buffer's own alignment.)
     let off = 0;
     const f64 = (k = 1): Float64Array => {
@@ -110,9 +116,7 @@ export class Docs {
       return a;
     };
     this.money = f64(MONEY_STRIDE);
-    this.fy = f64();
     this.gstinId = i32();
-    this.block = i32();
     this.cleanId = i32();
     this.canonId = i32().fill(-1);
     this.partner = i32().fill(-1);
@@ -137,12 +141,26 @@ export function dayOf(s: Docs, i: number): number {
   return s.money[i * MONEY_STRIDE + M_DAY]!;
 }
 
+/** The document's FY (its start year; 0: no date; NaN: a date that does not parse), from its money record. */
+export function fyOf(s: Docs, i: number): number {
+  return s.money[i * MONEY_STRIDE + M_FY]!;
+}
+
+/**
+ * The block a document is keyed in: its GSTIN's id, or BOE_BLOCK for a bill of entry (blocked by
+ * its number, docs/reconciliation.md, "Pools and pairing"). Derived rather than a column of its
+ * own: four bytes a document less, and neither the type nor the GSTIN id changes after normalising.
+ */
+export function blockOf(s: Docs, i: number): number {
+  return s.type[i] === T_BOE ? BOE_BLOCK : s.gstinId[i]!;
+}
+
 /**
  * The document's FY relative to the run's earliest (the key packing needs < 63; an undated document,
  * fy 0, gets slot 0; NaN only for a date that does not parse).
  */
 export function fySlotOf(s: Docs, i: number): number {
-  return Math.min(ANY_FY - 1, Math.max(0, s.fy[i]! - s.fyBase[0]!));
+  return Math.min(ANY_FY - 1, Math.max(0, fyOf(s, i) - s.fyBase[0]!));
 }
 
 /** The document's clean number ('' when it has none). */
@@ -181,7 +199,7 @@ export function fuzzyKeyOf(s: Docs, i: number): CanonicalKey {
   const canonical = canonText(s, i);
   let c = s.fuzzy.get(i);
   if (c === undefined || c.canonical !== canonical) {
-    const k = canonicalKey(clean, dayOf(s, i) === 0 ? null : s.fy[i]!);
+    const k = canonicalKey(clean, dayOf(s, i) === 0 ? null : fyOf(s, i));
     c = { canonical, tail: k.tail, prefix: k.prefix };
     s.fuzzy.set(i, c);
   }
@@ -215,8 +233,22 @@ export function withinTol(a: Float64Array, b: number, p: number, tol: number): b
     && Math.abs(a[x + CS]! - a[y + CS]!) <= tol;
 }
 
-export function taxDiff(a: Float64Array, b: number, p: number): number {
-  return Math.abs(a[b * MONEY_STRIDE + TAX]! - a[p * MONEY_STRIDE + TAX]!);
+/**
+ * igst + cgst + sgst + cess, added in that order as the document's own figures were (so the very
+ * same number), or a merged bill of entry's lines' sums added up (boeTax).
+ */
+export function taxOf(s: Docs, i: number): number {
+  if (s.sparse[i] === 1) {
+    const merged = s.boeTax.get(i);
+    if (merged !== undefined) return merged;
+  }
+  const a = s.money;
+  const m = i * MONEY_STRIDE;
+  return a[m + IG]! + a[m + CG]! + a[m + SG]! + a[m + CS]!;
+}
+
+export function taxDiff(s: Docs, b: number, p: number): number {
+  return Math.abs(taxOf(s, b) - taxOf(s, p));
 }
 
 export function posRcmEqual(s: Docs, b: number, p: number): boolean {

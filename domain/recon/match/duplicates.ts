@@ -4,7 +4,7 @@
  */
 import { NumIndex } from '../num-index';
 import { C_DUPLICATE, ck, EXCLUDED, F_DIFFERENT_AMOUNTS, F_POSSIBLE_DUP, FREE } from './codes';
-import { fySlotOf, withinTol } from './docs';
+import { blockOf, fySlotOf, withinTol } from './docs';
 import { ensureCanon, Groups } from './interning';
 import { sortByDoc } from './pairing';
 import type { Run } from './run-state';
@@ -21,9 +21,9 @@ export function markDuplicates(run: Run): void {
   const canonGroup = run.tables.i32(nb, -1);
   for (let i = 0; i < nb; i += 1) {
     if (s.state[i] !== FREE || s.cleanId[i]! < 0) continue;
-    groups.add(ck(s.block[i]!, s.type[i]!, s.cleanId[i]!, fySlotOf(s, i)), i);
+    groups.add(ck(blockOf(s, i), s.type[i]!, s.cleanId[i]!, fySlotOf(s, i)), i);
     ensureCanon(s, i, it);
-    const kc = ck(s.block[i]!, s.type[i]!, s.canonId[i]!, fySlotOf(s, i));
+    const kc = ck(blockOf(s, i), s.type[i]!, s.canonId[i]!, fySlotOf(s, i));
     const before = canonKeys.size;
     const cg = canonKeys.add(kc);
     canonGroup[i] = cg;

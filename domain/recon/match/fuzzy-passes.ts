@@ -4,7 +4,7 @@
  */
 import { type CanonicalKey, isFuzzyNumberMatch } from '../normalise';
 import { BOE_BLOCK, compatible, FREE, P4, P5 } from './codes';
-import { dayOf, fuzzyKeyOf, pair, posRcmEqual, taxDiff, withinTol } from './docs';
+import { blockOf, dayOf, fuzzyKeyOf, pair, posRcmEqual, taxDiff, withinTol } from './docs';
 import { type Cand, dropAmbiguous, greedy, numberDistance } from './pairing';
 import type { Run } from './run-state';
 
@@ -17,13 +17,13 @@ export function fuzzyPasses(run: Run): void {
   const blocks = new Map<number, { b: number[]; p: number[] }>();
   for (let i = nb; i < end; i += 1) {
     if (s.state[i] !== FREE) continue;
-    const g = blocks.get(s.block[i]!);
+    const g = blocks.get(blockOf(s, i));
     if (g) g.p.push(i);
-    else blocks.set(s.block[i]!, { b: [], p: [i] });
+    else blocks.set(blockOf(s, i), { b: [], p: [i] });
   }
   for (let i = 0; i < nb; i += 1) {
     if (s.state[i] !== FREE) continue;
-    blocks.get(s.block[i]!)?.b.push(i);
+    blocks.get(blockOf(s, i))?.b.push(i);
   }
   const count = run.tables.i32(end);
   for (const g of blocks.values()) {
@@ -32,7 +32,7 @@ export function fuzzyPasses(run: Run): void {
       const p0 = g.p[0]!;
       warnings.push({
         code: 'fuzzy_passes_skipped',
-        message: `P4/P5 skipped for ${s.block[p0] === BOE_BLOCK ? 'bills of entry' : it.gstinById[s.gstinId[p0]!]!}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
+        message: `P4/P5 skipped for ${blockOf(s, p0) === BOE_BLOCK ? 'bills of entry' : it.gstinById[s.gstinId[p0]!]!}: ${g.b.length} books and ${g.p.length} portal leftovers exceed the cap of ${o.fuzzyBlockCap}`,
         field: 'supplierGstin',
       });
       continue;
@@ -48,7 +48,7 @@ export function fuzzyPasses(run: Run): void {
         if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
         bk ??= fuzzyKeyOf(s, b);
         if (!isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
-        c4.push({ b, p, taxDiff: taxDiff(money, b, p), gap, dist: numberDistance(s, b, p) });
+        c4.push({ b, p, taxDiff: taxDiff(s, b, p), gap, dist: numberDistance(s, b, p) });
       }
     }
     if (c4.length > 0) greedy(s, dropAmbiguous(c4), P4);

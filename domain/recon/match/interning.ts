@@ -7,7 +7,7 @@ import { CanonicalScratch, canonicalOnly, checkGstin, panOf } from '../normalise
 import { NumIndex } from '../num-index';
 import { TableLease } from '../table-pool';
 import { KEY_SPACE, MAX_BLOCKS, PACK_OVERFLOW, T_BOE } from './codes';
-import { dayOf, type Docs } from './docs';
+import { dayOf, type Docs, fyOf } from './docs';
 
 /** FY argument of a document without a date (canonicalOnly gets null), in the canonical-key cache. */
 const NO_FY = -1;
@@ -149,7 +149,7 @@ export function ensureCanon(s: Docs, i: number, it: Interner): void {
   }
   // The canonical key depends on the clean key and the FY only: documents sharing both (invoice
   // numbers recur across suppliers and between books and portal) reuse it.
-  const fy = dayOf(s, i) === 0 ? NO_FY : s.fy[i]!;
+  const fy = dayOf(s, i) === 0 ? NO_FY : fyOf(s, i);
   const known = it.canonOf(cleanId, fy);
   if (known >= 0) {
     s.canonId[i] = known;

@@ -3,7 +3,7 @@
  * canonical key, the amended original's number.
  */
 import { ANY_FY, ck, compatible, FAMILY_OF_CODE, FREE, P1, P2, P3 } from './codes';
-import { dayOf, fySlotOf, pair, taxDiff } from './docs';
+import { blockOf, dayOf, fyOf, fySlotOf, pair, taxDiff } from './docs';
 import { ensureCanon, Groups } from './interning';
 import type { MatchOptions } from './options';
 import { type Cand, greedy } from './pairing';
@@ -31,14 +31,14 @@ export function keyedPasses(run: Run): void {
 /** Hash key of document i for a pass (−1: takes no part). */
 function keyFor(run: Run, pass: number, i: number, portalSide: boolean): number {
   const s = run.s;
-  if (pass === P1) return s.cleanId[i]! < 0 ? -1 : ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, fySlotOf(s, i));
+  if (pass === P1) return s.cleanId[i]! < 0 ? -1 : ck(blockOf(s, i), FAMILY_OF_CODE[s.type[i]!]!, s.cleanId[i]!, fySlotOf(s, i));
   if (pass === P3 && portalSide) {
     const a = s.orig[i]!;
-    return a >= 0 && s.oCanonId[a]! >= 0 ? ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[a]!, ANY_FY) : -1;
+    return a >= 0 && s.oCanonId[a]! >= 0 ? ck(blockOf(s, i), FAMILY_OF_CODE[s.type[i]!]!, s.oCanonId[a]!, ANY_FY) : -1;
   }
   if (s.cleanId[i]! < 0) return -1;
   ensureCanon(s, i, run.it);
-  return ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY);
+  return ck(blockOf(s, i), FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY);
 }
 
 /** P2/P3: same FY, or adjacent FY with dates inside the window. */
@@ -50,15 +50,14 @@ function keyedAllow(run: Run, pass: number, b: number, p: number): boolean {
   const s = run.s;
   if (!compatible(s.type[b]!, s.type[p]!)) return false;
   if (pass === P1) return true;
-  if (pass === P2) return fyOk(run.o, s.fy[b]!, s.fy[p]!, Math.abs(dayOf(s, b) - dayOf(s, p)));
+  if (pass === P2) return fyOk(run.o, fyOf(s, b), fyOf(s, p), Math.abs(dayOf(s, b) - dayOf(s, p)));
   // (p is an amendment: only amendments join P3's portal groups.)
   const a = s.orig[p]!;
-  return fyOk(run.o, s.fy[b]!, s.oFy[a]!, Math.abs(dayOf(s, b) - s.oDay[a]!));
+  return fyOk(run.o, fyOf(s, b), s.oFy[a]!, Math.abs(dayOf(s, b) - s.oDay[a]!));
 }
 
 function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext: Int32Array): void {
   const { s, nb, end } = run;
-  const money = s.money;
   let free = 0;
   for (let i = nb; i < end; i += 1) if (s.state[i] === FREE) free += 1;
   const pg = new Groups(s.np, free, run.tables);
@@ -104,7 +103,7 @@ function keyedPass(run: Run, pass: number, bIdx: number[], pIdx: number[], bNext
       for (const pi of pIdx) {
         const p = nb + pi;
         if (s.state[p] !== FREE || !keyedAllow(run, pass, b, p)) continue;
-        cands.push({ b, p, taxDiff: taxDiff(money, b, p), gap: Math.abs(dayOf(s, b) - dayOf(s, p)), dist: 0 });
+        cands.push({ b, p, taxDiff: taxDiff(s, b, p), gap: Math.abs(dayOf(s, b) - dayOf(s, p)), dist: 0 });
       }
     }
     greedy(s, cands, pass);

@@ -3,7 +3,7 @@ import { fyStartYear } from '../dates';
 import { billOfEntryKey, canonicalOnly, cleanKey } from '../normalise';
 import type { PortalDoc } from '../types';
 import { ANY_FY, BOE_BLOCK, ck, F_OPPOSITE_SIGN, F_REJECTED_IN_IMS, FAMILY, FAMILY_OF_CODE, FREE, OPPOSITE_FAMILY } from './codes';
-import { addHint } from './docs';
+import { addHint, blockOf } from './docs';
 import { ensureCanon, Groups } from './interning';
 import type { Run } from './run-state';
 
@@ -15,7 +15,7 @@ export function hintsAndRejected(run: Run): void {
   const leftPortal = new Groups(s.np, free, run.tables);
   for (let i = nb; i < end; i += 1) {
     if (s.state[i] !== FREE || s.canonId[i]! < 0) continue;
-    leftPortal.add(ck(s.block[i]!, FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY), i - nb);
+    leftPortal.add(ck(blockOf(s, i), FAMILY_OF_CODE[s.type[i]!]!, s.canonId[i]!, ANY_FY), i - nb);
   }
   const rejectedByKey = new Map<number, PortalDoc>();
   for (const r of rejected) {
@@ -32,7 +32,7 @@ export function hintsAndRejected(run: Run): void {
     const fam = FAMILY_OF_CODE[s.type[b]!]!;
     const opp = OPPOSITE_FAMILY[fam]!;
     if (opp >= 0 && leftPortal.groupCount > 0) {
-      for (let pi = leftPortal.headOf(ck(s.block[b]!, opp, s.canonId[b]!, ANY_FY)); pi !== -1; pi = leftPortal.next[pi]!) {
+      for (let pi = leftPortal.headOf(ck(blockOf(s, b), opp, s.canonId[b]!, ANY_FY)); pi !== -1; pi = leftPortal.next[pi]!) {
         const p = nb + pi;
         addHint(s, b, 'same number, opposite sign');
         addHint(s, p, 'same number, opposite sign');
@@ -41,7 +41,7 @@ export function hintsAndRejected(run: Run): void {
       }
     }
     if (rejectedByKey.size === 0) continue;
-    const rej = rejectedByKey.get(ck(s.block[b]!, fam, s.canonId[b]!, ANY_FY));
+    const rej = rejectedByKey.get(ck(blockOf(s, b), fam, s.canonId[b]!, ANY_FY));
     if (rej) {
       s.flags[b] = s.flags[b]! | F_REJECTED_IN_IMS;
       s.relatedRef.set(b, rej.ref);

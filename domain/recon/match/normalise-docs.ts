@@ -8,10 +8,10 @@ import { dayOfIso, fyStartYear } from '../dates';
 import { billOfEntryKey, canonicalOnly, checkGstin, cleanKey } from '../normalise';
 import type { BooksRow, DocType, PortalDoc } from '../types';
 import {
-  BOE_BLOCK, C_OUT_OF_SCOPE, CG, CS, DOC_TYPE_CODE, EXCLUDED, F_DATE_FALLBACK, F_DERIVED, F_INVALID_GSTIN, F_NOT_ELIGIBLE,
-  IG, M_DAY, M_PACK, MONEY_STRIDE, PACK_AVAIL, PACK_ID_BITS, PACK_LOW, SG, T_BOE, TAX, TX,
+  C_OUT_OF_SCOPE, CG, CS, DOC_TYPE_CODE, EXCLUDED, F_DATE_FALLBACK, F_DERIVED, F_INVALID_GSTIN, F_NOT_ELIGIBLE,
+  IG, M_DAY, M_FY, M_PACK, MONEY_STRIDE, PACK_AVAIL, PACK_ID_BITS, PACK_LOW, SG, T_BOE, TX,
 } from './codes';
-import { cleanPort, cmpDoc, cmpStr, dayOf, type Docs } from './docs';
+import { cleanPort, cmpDoc, cmpStr, dayOf, type Docs, fyOf, taxOf } from './docs';
 import type { Interner } from './interning';
 import type { Run } from './run-state';
 
@@ -38,7 +38,7 @@ function setDate(s: Docs, i: number, iso: string): void {
     day = era * 146097 + doe - 719468;
     fy = m >= 4 ? y : y - 1;
   }
-  s.fy[i] = fy;
+  s.money[i * MONEY_STRIDE + M_FY] = fy;
   s.money[i * MONEY_STRIDE + M_DAY] = day;
 }
 
@@ -52,7 +52,6 @@ function initDoc(s: Docs, i: number, ref: string, docType: DocType, gstinRaw: st
   s.ref[i] = ref;
   s.gstinId[i] = block;
   if ((g & 1) === 1) s.flags[i] = F_INVALID_GSTIN;
-  s.block[i] = isBoe ? BOE_BLOCK : block;
   s.type[i] = DOC_TYPE_CODE[docType];
   s.cleanId[i] = clean === '' ? -1 : it.key(clean);
   const m = i * MONEY_STRIDE;
@@ -67,7 +66,6 @@ function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igs
   money[m + CG] = a.cgst;
   money[m + SG] = a.sgst;
   money[m + CS] = a.cess;
-  money[m + TAX] = a.igst + a.cgst + a.sgst + a.cess;
 }
 
 /**
@@ -93,7 +91,7 @@ export function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow
     let out = 0;
     if (r.importOfServices) out = 1;
     else if (it.gstinById[s.gstinId[i]!] === '' && s.type[i] !== T_BOE) out = 2;
-    else if (money[i * MONEY_STRIDE + TAX] === 0) out = 3;
+    else if (taxOf(s, i) === 0) out = 3;
     if (out !== 0) {
       s.outReason[i] = out;
       s.state[i] = EXCLUDED;
@@ -146,7 +144,7 @@ export function normalisePortal(s: Docs, it: Interner, portalIn: readonly Portal
 export function assignFySlots(s: Docs, end: number): void {
   // FY slots: small integers relative to the earliest FY in the run (the key packing needs < 63).
   let fyMin = Infinity;
-  for (let i = 0; i < end; i += 1) if (dayOf(s, i) !== 0 && s.fy[i]! < fyMin) fyMin = s.fy[i]!;
+  for (let i = 0; i < end; i += 1) if (dayOf(s, i) !== 0 && fyOf(s, i) < fyMin) fyMin = fyOf(s, i);
   // (fySlotOf computes each document's slot from the base.)
   s.fyBase[0] = Number.isFinite(fyMin) ? fyMin - 1 : 0;
 }

@@ -91,6 +91,9 @@ describe('password reset', () => {
     const minutes = (new Date(row.expires_at).getTime() - new Date(row.created_at).getTime()) / 60_000;
     expect(Math.abs(minutes - 30)).toBeLessThan(0.5);
 
+    // The page asks first: the link can be used, for this address, until it expires (nothing is used by asking).
+    const check = await call(stack.api, 'GET', `/api/auth/password-reset/${token}`);
+    expect({ status: check.status, body: check.body }).toEqual({ status: 200, body: { email: staff.email, expiresAt: new Date(row.expires_at).toISOString() } });
     // A weak password is named under the body's own field, and the link still works after it.
     const weak = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: 'short' } });
     expect({ status: weak.status, code: weak.body.error.code, fields: Object.keys(weak.body.error.details.fields) }).toEqual({ status: 400, code: 'invalid_input', fields: ['newPassword'] });
@@ -110,6 +113,9 @@ describe('password reset', () => {
     const again = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: 'and yet another one 55' } });
     expect(again.status).toBe(410);
     expect(again.body.error.code).toBe('link_expired');
+    // Opened again, the used link says so before any password is typed.
+    const usedCheck = await call(stack.api, 'GET', `/api/auth/password-reset/${token}`);
+    expect({ status: usedCheck.status, code: usedCheck.body.error?.code }).toEqual({ status: 410, code: 'link_expired' });
 
     const told = await waitForCaught(staff.email, 3);
     const changed = told.find((m) => /password was changed/i.test(m.Subject));
@@ -127,6 +133,8 @@ describe('password reset', () => {
     await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: manager.email } });
     const { token } = await linkTokenTo(manager.email, 'reset');
     await stack.db.owner('password_resets').where({ user_id: manager.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    const check = await call(stack.api, 'GET', `/api/auth/password-reset/${token}`);
+    expect({ status: check.status, code: check.body.error?.code }).toEqual({ status: 410, code: 'link_expired' });
     const res = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: NEW_PASSWORD } });
     expect(res.status).toBe(410);
     expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: manager.email, password: manager.password } })).status).toBe(200);

@@ -1,6 +1,6 @@
 /**
- * The console's sign-in at the device limit: the page lists the admin's signed-in devices and
- * replacing one signs that one out; and a resource the console does not have is 404, not a 500.
+ * The console's sign-in at the device limit: the page lists the admin's signed-in devices (last seen
+ * in IST, labelled) and replacing one signs that one out; and a resource the console does not have is 404, not a 500.
  */
 import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
@@ -50,6 +50,11 @@ describe('admin console devices and resources', () => {
     expect(full.text).toContain(`name="replaceSessionId" value="${held!.id}"`);
     expect(full.text).toContain(`value="${firm.users.firm_admin.email}"`);
     expect(full.text).not.toContain(firm.users.firm_admin.password);
+    // The device's last use in IST with its label, as the dashboard writes times, never UTC.
+    const seen = new Date((await db.owner('sessions').where({ id: held!.id }).first()).last_seen_at as Date);
+    const ist = new Date(seen.getTime() + 330 * 60_000).toISOString(); // written out, not the code under test
+    expect(full.text).toContain(`, last seen ${ist.slice(8, 10)}-${ist.slice(5, 7)}-${ist.slice(0, 4)} ${ist.slice(11, 16)} IST`);
+    expect(full.text).not.toMatch(/UTC/);
 
     const replaced = await signIn({ ...admin(), replaceSessionId: held!.id });
     expect(replaced.status).toBe(302);

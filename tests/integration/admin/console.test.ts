@@ -64,6 +64,19 @@ describe('admin console', () => {
     expect(await dashboard.text()).toContain('AdminJS');
   });
 
+  it("gives the dashboard roles and security events in words, the web app's names", async () => {
+    const { cookie } = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
+    const res = await get('/admin/api/dashboard', cookie);
+    expect(res.status).toBe(200);
+    const data = (await res.json()) as { users: Array<{ email: string; role: string; roleLabel: string }>; securityEvents: Array<{ action: string; actionLabel: string }> };
+    const roles = Object.fromEntries(data.users.map((u) => [u.role, u.roleLabel]));
+    expect(roles).toEqual({ firm_admin: 'Firm admin', manager: 'Manager', reviewer: 'Reviewer', staff: 'Staff', client: 'Client' });
+    // This admin's sign-ins (one refused above) are events; each reads in words.
+    const events = data.securityEvents.map((e) => [e.action, e.actionLabel]);
+    expect(events).toEqual(expect.arrayContaining([['auth.login', 'Signed in']]));
+    expect(events.filter(([, label]) => /[._]/.test(label!))).toEqual([]);
+  });
+
   it("shows the admin's own firm only, and no secret", async () => {
     const { cookie } = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
     const users = await get('/admin/api/resources/users/actions/list?perPage=50', cookie);

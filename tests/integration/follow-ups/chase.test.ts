@@ -61,6 +61,9 @@ describe('client follow-up chase', () => {
       title: 'November purchase bills',
       dueDate: due,
       dueDateText: due.split('-').reverse().join('-'),
+      // Due by a date, not by a return: no return to name.
+      deadline: null,
+      periodLabel: null,
       contact: { name: expect.any(String), email: stack.firm.users.staff.email },
       items: [
         { id: purchase.id, description: 'Purchase invoices', period: '2026-11', periodText: 'November 2026', status: 'outstanding' },

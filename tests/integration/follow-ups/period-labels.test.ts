@@ -89,6 +89,8 @@ describe('follow-ups name their period as the calendar does', () => {
     expect(text).toContain(`Sales register — ${quarterLabel}`);
     expect(text).toContain(`Bank statement — ${otherName}`);
     const page = await call(stack.api, 'GET', `/api/requests/${token}`);
+    // The link's page says which return the documents feed, by the quarter's label.
+    expect({ deadline: page.body.deadline, periodLabel: page.body.periodLabel }).toEqual({ deadline: { returnType: 'GSTR-3B', period: quarterEnd }, periodLabel: quarterLabel });
     expect(page.body.items.map((i: { description: string; periodText?: string }) => `${i.description}: ${i.periodText}`)).toEqual([`Sales register: ${quarterLabel}`, `Bank statement: ${otherName}`, 'Anything else: undefined']);
     // A monthly filer's item of the same key stays its month, written out as ever.
     const [monthlyFirst] = await waitForCaught(await clientEmail(stack, monthlyClient()), 1, 120_000);

@@ -62,6 +62,10 @@ describe('health and the error envelope', () => {
       expect(res.status).toBe(503);
       // With Temporal down nobody can say whether a worker polls: unknown, not named.
       expect(await bodyOf(res)).toEqual({ status: 'unavailable', checks: { postgres: 'unavailable', temporal: 'unavailable', worker: 'unknown' }, unavailable: ['postgres', 'temporal'] });
+      // A fresh api not ready yet is starting, not failing: its 503 is logged at info (30), never as an error (50).
+      const requestId = res.headers.get('x-request-id');
+      const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.requestId === requestId && l.msg === 'request');
+      expect({ path: line?.path, status: line?.status, level: line?.level }).toEqual({ path: '/readyz', status: 503, level: 30 });
     } finally {
       await down.close();
       await deadTemporal.close().catch(() => undefined);

@@ -135,4 +135,24 @@ describe('GET /api/reconciliations', () => {
     const outsider = await login(api, other.users.firm_admin.email, other.users.firm_admin.password);
     expect((await call(api, 'GET', '/api/reconciliations?period=2024-07', { token: outsider })).body.items).toEqual([]);
   });
+
+  it("names each run's period as the periods list does: a quarterly filer's by its quarter", async () => {
+    const f = await createTestFirm(db);
+    await db.owner('clients').where({ id: f.clients[0]!.id }).update({ filing_frequency: 'quarterly' });
+    const base = Date.parse('2026-11-03T10:00:00Z');
+    const quarterly = await insertRun(f, 0, '2024-06', 'completed', 'staff', new Date(base), 100_000);
+    const monthly = await insertRun(f, 1, '2024-06', 'completed', 'staff', new Date(base + 60_000), 200_000);
+    const staff = await login(api, f.users.staff.email, f.users.staff.password);
+    const labels = async (query: string) =>
+      Object.fromEntries((await call(api, 'GET', `/api/reconciliations${query}`, { token: staff })).body.items.map((r: Item & { periodLabel: string }) => [r.runId, [r.period, r.periodLabel]]));
+    const expected = { [quarterly]: ['2024-06', 'Q1 FY 2024-25 (Apr–Jun 2024)'], [monthly]: ['2024-06', 'Jun 2024'] };
+    // Home's and the runs page's list, and the firm-wide view of the period.
+    expect(await labels('')).toEqual(expected);
+    expect(await labels('?period=2024-06')).toEqual(expected);
+    // The run's own page names it the same way.
+    const own = await call(api, 'GET', `/api/reconciliations/${quarterly}`, { token: staff });
+    expect({ status: own.status, period: own.body.period, periodLabel: own.body.periodLabel }).toEqual({ status: 200, period: '2024-06', periodLabel: 'Q1 FY 2024-25 (Apr–Jun 2024)' });
+    const periods = await call(api, 'GET', `/api/periods?clientId=${f.clients[0]!.id}`, { token: staff });
+    expect(periods.body.items.map((p: { period: string; periodLabel: string }) => [p.period, p.periodLabel])).toEqual([['2024-06', 'Q1 FY 2024-25 (Apr–Jun 2024)']]);
+  });
 });

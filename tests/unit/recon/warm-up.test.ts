@@ -39,7 +39,11 @@ describe('the engine warm-up', () => {
     let pauses = 0;
     const report = await warmUpEngine({ sizes: [300, 600], pause: async () => { pauses += 1; }, reserveFor: 60_000 });
     // A run of 60,000 a side writes some MB of tables beyond what the pool held: a pause after each 16 MB of them.
+    // Each buffer is written in chunks of its own (prefaultReserved), so a buffer's last chunk may be short:
+    // at least one pause for every 16 MB written (so no stretch of writing without one is longer).
     expect(report.prefaultedBytes).toBeGreaterThan(1024 ** 2);
-    expect(pauses).toBe(4 + Math.ceil(report.prefaultedBytes / (16 * 1024 ** 2)));
+    const chunks = pauses - 4;
+    const leastChunks = Math.ceil(report.prefaultedBytes / (16 * 1024 ** 2));
+    expect(chunks).toBeGreaterThanOrEqual(leastChunks);
   });
 });

@@ -1,8 +1,12 @@
-/** A list of reconciliation runs with live progress (used on Home, a client's page and Reconciliations). */
+/**
+ * A list of reconciliation runs with live progress (used on Home, a client's page and Reconciliations).
+ * Each run's period is the server's `periodLabel`, as the periods list names it: a quarterly filer's
+ * quarter-end month reads as its quarter, never as the month alone.
+ */
 import { Anchor, Progress, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { RunListItem } from '../http/queries';
-import { formatDateTime, formatPeriod, formatRupees } from '../lib/format';
+import { formatDateTime, formatRupees, periodText } from '../lib/format';
 import { RunBadge } from './badges';
 
 export function RunsTable({ runs, showClient = true }: { runs: RunListItem[]; showClient?: boolean }) {
@@ -32,7 +36,7 @@ export function RunsTable({ runs, showClient = true }: { runs: RunListItem[]; sh
                 ) : null}
                 <Table.Td>
                   <Anchor component={Link} to={`/reconciliations/${r.runId}`} size="sm">
-                    {formatPeriod(r.period)}
+                    {periodText(r)}
                   </Anchor>
                 </Table.Td>
                 <Table.Td>

@@ -5,7 +5,8 @@ import { api, qs } from './client';
 import type { ApprovalItem, Client, FirmPeriod, FirmUser, FollowUp, FollowUpSummary, ImportRecord, Notice, NoticeDetail, NoticeForm, Notification, Page, PeriodDetail, PeriodState, PeriodView, Run } from './types';
 
 /** With `period` (the firm-wide view) each line also carries the client's GSTIN and its ITC at risk. */
-export type RunListItem = Run & { clientName: string; clientGstin?: string; itcAtRisk?: number | null };
+/** `periodLabel`: the run's period as the periods list names it (GET /api/reconciliations). */
+export type RunListItem = Run & { periodLabel: string; clientName: string; clientGstin?: string; itcAtRisk?: number | null };
 
 export const keys = {
   clients: ['clients'] as const,

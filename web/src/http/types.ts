@@ -87,6 +87,8 @@ export type Run = {
   workflowId: string;
   clientId: string;
   period: string;
+  /** The period as the periods list names it (a quarterly filer's by its quarter): GET /api/reconciliations and /:runId. */
+  periodLabel?: string;
   registerImportId: string;
   gstr2bImportId: string;
   options: { amountTolerance: number; dateWindowDays: number };

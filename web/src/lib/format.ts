@@ -70,6 +70,14 @@ export function formatPeriod(period: string): string {
   return month ? `${month} ${m[1]}` : period;
 }
 
+/**
+ * A period as the server names it for its client (`periodLabel`: a quarterly filer's quarter by its
+ * quarter, "Q1 FY 2024-25 (Apr–Jun 2024)"); the month itself only when a row carries no label.
+ */
+export function periodText(row: { period: string; periodLabel?: string | null }): string {
+  return row.periodLabel || formatPeriod(row.period);
+}
+
 /** The period a preparer most often works on: last month, in IST. */
 export function previousPeriod(now: Date = new Date()): string {
   const p = istParts(now);

@@ -1,14 +1,22 @@
-/** The reset link (`/reset/<token>`): a new password; every device is signed out afterwards. */
-import { Anchor, Button, Group, Text } from '@mantine/core';
+/**
+ * The reset link (`/reset/<token>`): a new password; every device is signed out afterwards. The link
+ * is checked as the page opens (GET /api/auth/password-reset/:token), so a used or expired link says
+ * so at once, with the way to a new one, rather than after a password was chosen and typed twice.
+ */
+import { Alert, Anchor, Button, Group, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiError } from '../http/client';
-import { errorText } from '../components/QueryState';
+import { api } from '../http/client';
+import { resetLinkRefusal } from '../lib/account-links';
 import { AccountLinkLayout } from './AccountLinkLayout';
 import { NewPasswordFields } from './NewPasswordFields';
 
+type ResetLink = { email: string; expiresAt: string };
+
 export default function ResetPasswordPage() {
   const { token = '' } = useParams();
+  const link = useQuery({ queryKey: ['password-reset', token], queryFn: () => api.get<ResetLink>(`/api/auth/password-reset/${encodeURIComponent(token)}`), retry: false });
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -24,8 +32,24 @@ export default function ResetPasswordPage() {
       </AccountLinkLayout>
     );
   }
+  if (link.isPending) return <AccountLinkLayout title="Choose a new password">Checking the link…</AccountLinkLayout>;
+  if (link.isError) {
+    return (
+      <AccountLinkLayout title="Choose a new password">
+        <Alert color="red" role="alert">
+          {resetLinkRefusal(link.error)}
+        </Alert>
+        <Button component={Link} to="/forgot-password">
+          Ask for a new link
+        </Button>
+      </AccountLinkLayout>
+    );
+  }
   return (
     <AccountLinkLayout title="Choose a new password">
+      <Text size="sm">
+        For <b>{link.data.email}</b>.
+      </Text>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -38,7 +62,8 @@ export default function ResetPasswordPage() {
           api
             .post(`/api/auth/password-reset/${encodeURIComponent(token)}`, { newPassword: password })
             .then(() => setDone(true))
-            .catch((err: unknown) => setError(err instanceof ApiError && err.status === 410 ? 'This link has expired or was already used. Ask for a new one.' : errorText(err)))
+            // The link may have been used (or have expired) since the page opened: the same words.
+            .catch((err: unknown) => setError(resetLinkRefusal(err)))
             .finally(() => setBusy(false));
         }}
       >

@@ -19,7 +19,7 @@ import { ResultsTable } from '../components/ResultsTable';
 import { RowDetail, type RowAction } from '../components/RowDetail';
 import { SummaryTiles } from '../components/SummaryTiles';
 import { atRiskNotes } from '../lib/at-risk-notes';
-import { formatCount, formatDate, formatDateTime, formatPeriod, formatRupees } from '../lib/format';
+import { formatCount, formatDate, formatDateTime, formatRupees, periodText } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
 import { NotFoundPage } from './NotFoundPage';
 
@@ -346,7 +346,7 @@ export default function RunPage() {
     <>
       <PageHeader
         crumbs={r ? [{ label: client.data?.name ?? 'Client', to: `/clients/${r.clientId}` }] : []}
-        title={r ? `Reconciliation · ${formatPeriod(r.period)}` : 'Reconciliation'}
+        title={r ? `Reconciliation · ${periodText(r)}` : 'Reconciliation'}
         subtitle={
           r ? (
             <Group gap="xs">

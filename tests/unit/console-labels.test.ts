@@ -1,0 +1,35 @@
+/**
+ * The admin console names things as the rest of the product does: times in IST with their label on
+ * every page (the dashboard and the lists in the browser, the device-limit page on the server: one
+ * rule written twice, held equal here), roles as the web app names them (one list, domain/roles.ts),
+ * and security events in words, never their codes.
+ */
+import { istTime } from '../../admin/components/ist-time.js';
+import { consoleTime, ROLES, roleLabel, securityEventLabel } from '../../db/console-labels';
+import { ROLE_LABEL as WEB_ROLE_LABEL } from '../../web/src/lib/roles';
+
+describe("the console's words", () => {
+  it('writes a time in IST with its label, in the browser as on the server', () => {
+    const instants = ['2026-12-07T13:52:00Z', '2026-03-31T18:30:00.000Z', '2026-01-01T00:00:59Z', new Date('2024-02-29T23:45:00Z')];
+    const written = instants.map((at) => ({ browser: istTime(at), server: consoleTime(at) }));
+    expect(written).toEqual([
+      { browser: '07-12-2026 19:22 IST', server: '07-12-2026 19:22 IST' },
+      { browser: '01-04-2026 00:00 IST', server: '01-04-2026 00:00 IST' },
+      { browser: '01-01-2026 05:30 IST', server: '01-01-2026 05:30 IST' },
+      { browser: '01-03-2024 05:15 IST', server: '01-03-2024 05:15 IST' },
+    ]);
+    expect([istTime(null), consoleTime(null), istTime('soon'), consoleTime('soon')]).toEqual(['', '', '', '']);
+  });
+
+  it('names roles as the web app does, from one list', () => {
+    expect(ROLES.map(roleLabel)).toEqual(['Firm admin', 'Manager', 'Reviewer', 'Staff', 'Client']);
+    expect(Object.fromEntries(ROLES.map((r) => [r, roleLabel(r)]))).toEqual(WEB_ROLE_LABEL);
+  });
+
+  it('says security events in words, never their codes', () => {
+    const actions = ['auth.login', 'auth.session_revoked', 'invitation.created', 'password_reset.requested', 'user.role_changed', 'access.denied', 'user.delete'];
+    const labels = actions.map(securityEventLabel);
+    expect(labels).toEqual(['Signed in', 'Device signed out', 'Invitation sent', 'Password reset asked for', 'Role changed', 'Access refused', 'User delete']);
+    for (const label of labels) expect(label).not.toMatch(/[._]/);
+  });
+});
