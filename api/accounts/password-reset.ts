@@ -11,7 +11,7 @@
  *
  * Who asked is the audit trail's actor of `password_reset.requested` (and of the
  * `password_reset.superseded` it causes): the firm admin who sent it, or, for "forgot password",
- * `anonymous` (role `anonymous`), as for the sign-in attempts of no known person: typing an address
+ * `anonymous` (role `anonymous`), as for a refused sign-in (docs/security-and-tenancy.md): typing an address
  * proves nothing about who typed it, so the request is never put in the user's name.
  */
 import type { Knex } from 'knex';
