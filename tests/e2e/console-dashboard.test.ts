@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { SECURITY_EVENT_LABEL } from '../../db/console-labels';
+import { ROLES, SECURITY_EVENT_LABEL } from '../../db/console-labels';
 import { call, login } from '../harness/api';
 import { startAccountsStack, linkTokenTo, type AccountsStack } from '../integration/accounts/helpers';
 import { launchBrowser, newPage, screenshot, signIn } from './browser';
@@ -75,6 +75,10 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.goto('/admin/resources/users');
     const lastSignIn = page.locator('table tbody tr').filter({ hasText: firm.users.firm_admin.email }).getByText(/^\d{2}-\d{2}-\d{4} \d{2}:\d{2} IST$/);
     await lastSignIn.first().waitFor({ timeout: 60_000 });
+    // Its roles in words too (AdminJS's availableValues from the one list), never the codes.
+    await page.locator('table tbody tr').filter({ hasText: firm.users.firm_admin.email }).getByText('Firm admin', { exact: true }).waitFor();
+    const cells = (await page.locator('table tbody td').allInnerTexts()).map((t) => t.trim());
+    expect(cells.filter((t) => (ROLES as readonly string[]).includes(t))).toEqual([]);
 
     // The audit trail names who acted the same way; no list of the console shows a person's bare id.
     await page.goto('/admin/resources/audit');
