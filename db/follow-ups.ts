@@ -6,6 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { QueryBuilder } from 'objection';
+import { normaliseEmail } from '../domain/email';
 import type { NotificationKind } from '../domain/notifications';
 import { FollowUp, FollowUpItem, FollowUpLink, type FollowUpStatus } from './models/follow-up';
 import { Notification } from './models/notification';
@@ -36,6 +38,17 @@ export async function outstandingItems(followUpId: string): Promise<FollowUpItem
   return FollowUpItem.query().where({ follow_up_id: followUpId, status: 'outstanding' }).orderBy('position');
 }
 
+type Addressee = { audience: 'client' } | { audience: 'supplier'; recipient: string };
+
+/**
+ * A supplier's messages by its address under the one email rule (domain/email.ts): the address
+ * asked about normalised, and the stored one lower-cased, since letters sent before every write
+ * lower-cased it keep the capitals they went out with (the outbox records what was sent).
+ */
+function toSupplier(query: QueryBuilder<OutboxMessage, OutboxMessage[]>, to: Addressee): void {
+  if (to.audience === 'supplier') query.whereRaw('lower(recipient) = ?', [normaliseEmail(to.recipient)]);
+}
+
 /**
  * The client's one message of a business day that went out or is going out: to the client, or for
  * a supplier chase to that supplier's address for this client. The day is the instants it spans in
@@ -44,9 +57,10 @@ export async function outstandingItems(followUpId: string): Promise<FollowUpItem
  * the IST calendar day. Read under the client's row lock by the sender, and at creation to plan the
  * first message.
  */
-export async function messageOfDay(clientId: string, day: { from: number; to: number }, to: { audience: 'client' } | { audience: 'supplier'; recipient: string }): Promise<OutboxMessage | undefined> {
+export async function messageOfDay(clientId: string, day: { from: number; to: number }, to: Addressee): Promise<OutboxMessage | undefined> {
   return OutboxMessage.query()
-    .where({ client_id: clientId, audience: to.audience, ...(to.audience === 'supplier' ? { recipient: to.recipient } : {}) })
+    .where({ client_id: clientId, audience: to.audience })
+    .modify(toSupplier, to)
     // Acknowledgements of what the client sent carry no day: they answer the client, they are not the day's message.
     .whereNotNull('client_day')
     .where('created_at', '>=', new Date(day.from))
@@ -60,9 +74,10 @@ export async function messageOfDay(clientId: string, day: { from: number; to: nu
  * A message of the day (same span and recipient as `messageOfDay`) that listed this request and
  * failed: the client never heard of the request that day.
  */
-export async function failedMessageOfDay(clientId: string, day: { from: number; to: number }, followUpId: string, to: { audience: 'client' } | { audience: 'supplier'; recipient: string }): Promise<OutboxMessage | undefined> {
+export async function failedMessageOfDay(clientId: string, day: { from: number; to: number }, followUpId: string, to: Addressee): Promise<OutboxMessage | undefined> {
   return OutboxMessage.query()
-    .where({ client_id: clientId, audience: to.audience, status: 'failed', ...(to.audience === 'supplier' ? { recipient: to.recipient } : {}) })
+    .where({ client_id: clientId, audience: to.audience, status: 'failed' })
+    .modify(toSupplier, to)
     .whereNotNull('client_day')
     .where('created_at', '>=', new Date(day.from))
     .where('created_at', '<', new Date(day.to))

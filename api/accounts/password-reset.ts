@@ -5,6 +5,14 @@
  * answer nor its timing says whether an account exists. Using the link (single use, 30 minutes)
  * sets the password, signs out every device, clears a sign-in lockout and emails the user. The
  * link's page asks first (GET) whether it can still be used, so a used or expired link says so at once.
+ *
+ * A firm admin can send a user the same link (`POST /api/users/:id/password-reset`); the link goes
+ * to the user's own mailbox, never to the admin, so it gives the admin no way into the account.
+ *
+ * Who asked is the audit trail's actor of `password_reset.requested` (and of the
+ * `password_reset.superseded` it causes): the firm admin who sent it, or, for "forgot password",
+ * `anonymous` (role `anonymous`), as for the sign-in attempts of no known person: typing an address
+ * proves nothing about who typed it, so the request is never put in the user's name.
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -14,12 +22,13 @@ import { lookupAccountLink } from '../../db/accounts';
 import { PasswordReset } from '../../db/models/account';
 import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
-import { inTenantTransaction, setAuditAction } from '../../db/tenant';
+import { inTenantTransaction, setAuditAction, type Actor } from '../../db/tenant';
 import { resetExpiry } from '../../domain/accounts';
 import { normaliseEmail } from '../../domain/email';
-import { ApiError, rateLimited } from '../errors';
+import { ApiError, notFound, rateLimited, unprocessable } from '../errors';
 import type { LinkThrottle } from '../follow-ups/link-throttle';
 import { route, type RouteSpec } from '../routes';
+import { idParams } from '../schemas';
 import { assertPasswordAcceptable } from '../auth/passwords';
 import type { AuthService } from '../auth/service';
 import { limiterSubject } from '../auth/throttle';
@@ -32,9 +41,26 @@ const requestBody = z.object({ email: z.string().trim().min(3).max(320) });
 const tokenParams = z.object({ token: z.string().min(1).max(200) });
 const completeBody = z.object({ newPassword: z.string().min(1).max(1024) });
 
+/** The actor of a reset asked for without a session ("forgot password"): nobody known; see above. */
+export const ANONYMOUS_ACTOR: Actor = { userId: null, email: 'anonymous', role: 'anonymous' };
+
 export const linkExpired = () => new ApiError(410, 'link_expired', 'This link has expired or was already used. Ask for a new one.');
 
 export type ResetDeps = { knex: Knex; auth: AuthService; mailer: AccountMailer; logger: Logger; linkThrottle: LinkThrottle; throttle?: ResetThrottleConfig };
+
+/**
+ * A new reset of `userId` in the caller's firm transaction, whose actor is whoever asked: the user's
+ * earlier unused resets end (only the newest link works), and the new one is written.
+ */
+async function openReset(trx: Knex.Transaction, userId: string, ip: string): Promise<PasswordReset> {
+  const now = new Date();
+  await setAuditAction(trx, 'password_reset.superseded');
+  await PasswordReset.query(trx).where({ user_id: userId }).whereNull('used_at').whereNull('ended_at').patch({ endedAt: now } as Partial<PasswordReset>);
+  await setAuditAction(trx, 'password_reset.requested');
+  const created = await PasswordReset.query(trx).insertAndFetch({ userId, expiresAt: resetExpiry(now), requestedIp: ip } as Partial<PasswordReset>);
+  await setAuditAction(trx, null);
+  return created;
+}
 
 /**
  * The unused, unexpired reset `id` (in the link's firm transaction) and its active user, or 410.
@@ -55,9 +81,11 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
   const perEmail = new RateLimiterPostgres({ ...common, keyPrefix: 'reset_email', points: config.perEmail, duration: config.windowSeconds });
   const perIp = new RateLimiterPostgres({ ...common, keyPrefix: 'reset_ip', points: config.perIp, duration: config.windowSeconds });
 
-  async function admit(email: string, ip: string): Promise<void> {
+  /** Counts a request against each limit: per IP and per email (a firm admin's sends count per email only). */
+  async function admit(email: string, ip: string | null): Promise<void> {
     // A long email is counted under its digest (a key must fit the table; api/auth/throttle.ts).
-    for (const [limiter, key] of [[perIp, ip], [perEmail, limiterSubject(email)]] as const) {
+    const counted = [...(ip === null ? [] : [[perIp, ip] as const]), [perEmail, limiterSubject(email)] as const];
+    for (const [limiter, key] of counted) {
       try {
         await limiter.consume(key);
       } catch (rejection) {
@@ -74,20 +102,31 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
       return trx<{ id: string; firm_id: string; email: string; role: string; client_id: string | null; active: boolean }>('users').whereRaw('lower(email) = ?', [email]).first();
     });
     if (!row || !row.active) return;
-    const scope = { firmId: row.firm_id, clientId: row.client_id, actor: { userId: row.id, email: row.email, role: row.role }, requestId, ip };
-    const reset = await inTenantTransaction(deps.knex, scope, async (trx) => {
-      const now = new Date();
-      await setAuditAction(trx, 'password_reset.superseded');
-      await PasswordReset.query().where({ user_id: row.id }).whereNull('used_at').whereNull('ended_at').patch({ endedAt: now } as Partial<PasswordReset>);
-      await setAuditAction(trx, 'password_reset.requested');
-      const created = await PasswordReset.query().insertAndFetch({ userId: row.id, expiresAt: resetExpiry(now), requestedIp: ip } as Partial<PasswordReset>);
-      await setAuditAction(trx, null);
-      return created;
-    });
+    // In the user's firm (the reset is its row), asked by nobody known: not in the user's name.
+    const scope = { firmId: row.firm_id, actor: ANONYMOUS_ACTOR, requestId, ip };
+    const reset = await inTenantTransaction(deps.knex, scope, (trx) => openReset(trx, row.id, ip));
     await deps.mailer.send({ firmId: row.firm_id, kind: 'password_reset', subjectId: reset.id, key: 'link' });
   }
 
   return [
+    route({
+      method: 'post',
+      path: '/api/users/:id/password-reset',
+      action: 'users.reset_password',
+      params: idParams,
+      async handler(ctx, { params }) {
+        // In the admin's request transaction: the admin is the actor of what it writes.
+        const target = await User.query().findById(params.id);
+        if (!target) throw notFound('No such user.');
+        if (!target.active) throw unprocessable('user_inactive', 'This user is deactivated; reactivate them before sending a reset link.');
+        // Counted under the address as "forgot password" counts it, so the two together stay at 3 an hour.
+        await admit(normaliseEmail(target.email), null);
+        const reset = await openReset(ctx.state.trx, target.id, ctx.ip);
+        deps.mailer.sendAfterCommit(ctx.state.trx, { firmId: target.firmId, kind: 'password_reset', subjectId: reset.id, key: 'link' });
+        ctx.status = 202;
+        ctx.body = { expiresAt: reset.expiresAt };
+      },
+    }),
     route({
       method: 'post',
       path: '/api/auth/password-reset',

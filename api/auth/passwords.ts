@@ -1,10 +1,9 @@
 /** A person's password: the strength rule every route applies, and changing one's own (which signs out the other devices). */
-import { Session } from '../../db/models/session';
 import { User } from '../../db/models/user';
 import { passwordProblem, PASSWORD_PROBLEM_MESSAGES } from '../../db/security/password-policy';
 import { hashPassword, verifyPassword } from '../../db/security/passwords';
 import { setAuditAction } from '../../db/tenant';
-import { ApiError, conflict, invalidInput, unauthenticated } from '../errors';
+import { ApiError, invalidInput } from '../errors';
 import type { AuthenticatedUser, TenantTransaction } from '../state';
 import type { Reauthentication } from './reauth';
 import type { Sessions } from './sessions';
@@ -25,8 +24,10 @@ export function assertPasswordAcceptable(password: string, email: string, field:
  * of milliseconds of CPU each, far more under load), run outside any transaction, holding no
  * connection, lock or slot of the firm: inside the request's transaction, changes at once filled the
  * pool and held the firm's slots (docs/security-limits.md, "Changing one's password"). The write then
- * runs in a short transaction that locks the user and checks that the password checked is still the
- * one stored: of two changes at once the second is refused (409 `password_changed`), not lost.
+ * runs in a short transaction that locks the user and the session and checks that no password change
+ * came in between (`password_changed_at`; a sign-in's re-hash of the same password does not count):
+ * of two changes at once the second is refused (409 `password_changed`), not lost. The session's
+ * counts are cleared in that transaction, with the change.
  */
 export async function changePassword(
   tenantTransaction: TenantTransaction,
@@ -42,18 +43,15 @@ export async function changePassword(
     const refusal = new ApiError(401, 'invalid_credentials', 'The current password is not right.');
     throw await deps.reauth.failure(user, sessionId, client, refusal, { action: 'auth.password_change_failed', reason: 'password' });
   }
-  await deps.reauth.success(user, sessionId, client);
   // The body names it `newPassword` (docs/api.md), so the refusal does too: a form shows it under that input.
   assertPasswordAcceptable(newPassword, row.email, 'newPassword');
   const passwordHash = await hashPassword(newPassword);
   await tenantTransaction(async (trx) => {
-    // Locked before the first audited write (the audit trigger's firm lock comes after the row's).
-    const locked = await User.query(trx).findById(user.id).forNoKeyUpdate().throwIfNotFound();
-    // Changed since it was checked (another change went first): this one proved a password that is
-    // no longer the account's. Refused rather than written over the other, and counted as no guess.
-    if (locked.passwordHash !== row.passwordHash) throw conflict('password_changed', 'The password was changed meanwhile: use the new one.');
-    // The session that proved the person may have been signed out while the hash was made.
-    if (!(await Session.query(trx).findById(sessionId).whereNull('revoked_at'))) throw unauthenticated('session_revoked', 'This session was signed out. Sign in again.');
+    // The user, then the session, locked before the first audited write (the audit trigger's firm
+    // lock comes after the rows'); refused when the password was changed or the session signed out
+    // while the hash was made.
+    await deps.reauth.lockForWrite(trx, user.id, sessionId, row);
+    await deps.reauth.success(trx, user, sessionId, client);
     await setAuditAction(trx, 'auth.password_changed');
     await User.query(trx).patch({ passwordHash, passwordChangedAt: new Date() }).where({ id: user.id });
     await deps.sessions.revokeAllSessions(trx, user.id, user.id, 'password_changed', sessionId);

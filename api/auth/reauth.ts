@@ -12,8 +12,8 @@ import { User } from '../../db/models/user';
 import { verifyPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
 import { attemptsLeftHint } from '../../domain/accounts';
-import { ApiError, unauthenticated } from '../errors';
-import type { AuthenticatedSession, AuthenticatedUser } from '../state';
+import { ApiError, conflict, unauthenticated } from '../errors';
+import type { AuthenticatedSession, AuthenticatedUser, TenantTransaction } from '../state';
 import { SESSION_MAX_FAILURES, type LoginThrottle } from './throttle';
 
 /** The right password of an account with two-factor on, sent without a code: asks for it, counts nothing. */
@@ -60,31 +60,85 @@ export class Reauthentication<C extends Client> {
     return error.withAudit({ action: audit.action, entityType: 'session', entityId: sessionId, after: { reason: audit.reason, ...hint } });
   }
 
-  /** A signed-in person's right password or code: clears the account's, the pair's and the session's counts. */
-  async success(user: AuthenticatedUser, sessionId: string, client: C): Promise<void> {
-    await Promise.all([this.deps.throttle.recordSuccess(user.email.toLowerCase(), client.ip, client.knownDevice ?? false), this.deps.throttle.clearSession(sessionId)]);
+  /**
+   * A signed-in person's right password or code, counted in `trx`, the short transaction that writes
+   * what it allows: the session's, the account's and the pair's counts are cleared when that commits.
+   */
+  async success(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, client: C): Promise<void> {
+    await this.deps.throttle.recordSessionSuccess(trx, sessionId, user.email.toLowerCase(), client.ip, client.knownDevice ?? false);
   }
 
-  async reauthenticate(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { password: string; totp?: string }, client: C): Promise<void> {
-    const row = await User.query(trx).findById(user.id).throwIfNotFound();
+  /**
+   * The write half of a proof checked holding nothing: locks the user's row, then the session's (the
+   * user first, as every writer of both), before the first audited write, and refuses when what the
+   * proof was checked against moved meanwhile: the session signed out (401 `session_revoked`), or,
+   * given the row the password was checked against, the password changed (409 `password_changed`).
+   * The change is told by `password_changed_at`, which only a password change or reset moves: a
+   * sign-in re-hashing an old-format hash of the same password replaces the hash meanwhile, and the
+   * password proved is still the account's. Returns the locked user row.
+   */
+  async lockForWrite(trx: Knex.Transaction, userId: string, sessionId: string, checked?: Pick<User, 'passwordChangedAt'>): Promise<User> {
+    const locked = await User.query(trx).findById(userId).forNoKeyUpdate().throwIfNotFound();
+    // Of two proofs at once the second proved a password that is no longer the account's: refused
+    // rather than written over the first, and counted as no guess.
+    if (checked && instant(locked.passwordChangedAt) !== instant(checked.passwordChangedAt)) throw conflict('password_changed', 'The password was changed meanwhile: use the new one.');
+    if (!(await Session.query(trx).findById(sessionId).whereNull('revoked_at').forNoKeyUpdate())) throw unauthenticated('session_revoked', 'This session was signed out. Sign in again.');
+    return locked;
+  }
+
+  /**
+   * `POST /api/auth/reauth`. The password (argon2id: tens of milliseconds of CPU, far more under load)
+   * and the code are checked holding nothing (no transaction, connection, lock or slot of the firm),
+   * as a failure's counting is; then a short transaction locks the user and the session, re-checks
+   * what may have moved meanwhile (the session signed out, the password changed, two-factor turned on,
+   * the code used by another proof: refused as a replay, counted), clears the counts and records the
+   * re-authentication. Inside the request's transaction, re-authentications at once held the pool's
+   * connections while they hashed and then waited for one more to count (503 `unavailable`).
+   */
+  async reauthenticate(tenantTransaction: TenantTransaction, user: AuthenticatedUser, sessionId: string, input: { password: string; totp?: string }, client: C): Promise<void> {
+    const row = await tenantTransaction(async (trx) => User.query(trx).findById(user.id).throwIfNotFound());
     const refuse = (reason: 'password' | 'totp') =>
       this.failure(user, sessionId, client, reason === 'totp' ? invalidTotp() : new ApiError(401, 'invalid_credentials', 'Re-authentication failed.'), { action: 'auth.reauth_failed', reason });
     if (!(await verifyPassword(row.passwordHash, input.password))) throw await refuse('password');
+    let step: number | null = null;
     if (row.totpEnabled && row.totpSecret) {
       // As at sign-in: a form sent before its code field was filled is no guess, and must not sign the
       // session out nor throttle the account.
       if (!input.totp) throw totpRequired();
-      const step = this.deps.totpOk(row.totpSecret, input.totp, row.totpLastStep === null ? null : Number(row.totpLastStep));
+      step = this.deps.totpOk(row.totpSecret, input.totp, lastStep(row));
       if (step === null) throw await refuse('totp');
-      await User.query(trx).patch({ totpLastStep: step }).where({ id: row.id });
     }
-    await setAuditAction(trx, 'auth.reauth');
-    await Session.query(trx).patch({ reauthAt: new Date() }).where({ id: sessionId });
-    await setAuditAction(trx, null);
-    await this.success(user, sessionId, client);
+    const replayed = await tenantTransaction(async (trx) => {
+      const locked = await this.lockForWrite(trx, user.id, sessionId, row);
+      if (locked.totpEnabled && locked.totpSecret) {
+        // Turned on while the password was checked: the proof lacks the code the account now asks.
+        if (step === null) throw totpRequired();
+        // The code was checked against the step read before the lock: a proof that took the lock first
+        // with the same code (or a later one) used it, or a new secret replaced the one it matched.
+        if (locked.totpSecret !== row.totpSecret || (lastStep(locked) ?? -1) >= step) return true;
+        await User.query(trx).patch({ totpLastStep: step }).where({ id: user.id });
+      }
+      await this.success(trx, user, sessionId, client);
+      await setAuditAction(trx, 'auth.reauth');
+      await Session.query(trx).patch({ reauthAt: new Date() }).where({ id: sessionId });
+      await setAuditAction(trx, null);
+      return false;
+    });
+    // Counted after the transaction: the count and a fifth failure's sign-out take connections of their own.
+    if (replayed) throw await refuse('totp');
   }
 
   recentlyReauthenticated(session: AuthenticatedSession, now = new Date()): boolean {
     return session.reauthAt !== null && now.getTime() - session.reauthAt.getTime() <= this.deps.policy.reauthWindowMinutes * 60_000;
   }
+}
+
+/** A user's last accepted TOTP step (a bigint, read as a string by pg). */
+export function lastStep(row: Pick<User, 'totpLastStep'>): number | null {
+  return row.totpLastStep === null ? null : Number(row.totpLastStep);
+}
+
+/** A timestamp as a comparable number (null for never). */
+function instant(at: Date | string | null): number | null {
+  return at === null ? null : new Date(at).getTime();
 }

@@ -106,8 +106,11 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       path: '/api/auth/reauth',
       action: 'self.manage',
       body: reauthBody,
+      // The password (argon2id) and code are checked holding no connection, lock or slot of the firm;
+      // the handler opens short transactions of its own (api/auth/reauth.ts).
+      transaction: 'handler',
       async handler(ctx, { body }) {
-        await auth.reauthenticate(ctx.state.trx, ctx.state.user, ctx.state.session.id, body, clientOf(ctx, deps.devices));
+        await auth.reauthenticate(ctx.state.tenantTransaction, ctx.state.user, ctx.state.session.id, body, clientOf(ctx, deps.devices));
         ctx.status = 204;
       },
     }),
@@ -137,8 +140,11 @@ export function authRoutes(deps: { auth: AuthService; cookieSecure: boolean; dev
       action: 'self.manage',
       sensitive: true,
       body: disableBody,
+      // As the re-authentication: the code is checked, and its failure counted, holding nothing
+      // (api/auth/totp.ts).
+      transaction: 'handler',
       async handler(ctx, { body }) {
-        await auth.totpDisable(ctx.state.trx, ctx.state.user, ctx.state.session, body.code, clientOf(ctx, deps.devices));
+        await auth.totpDisable(ctx.state.tenantTransaction, ctx.state.user, ctx.state.session, body.code, clientOf(ctx, deps.devices));
         ctx.status = 204;
       },
     }),

@@ -76,9 +76,9 @@ export class AuthService {
     return this.sessions.activeSessions(trx, userId);
   }
 
-  /** `POST /api/auth/reauth` (api/auth/reauth.ts). */
-  async reauthenticate(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, input: { password: string; totp?: string }, client: ClientInfo): Promise<void> {
-    await this.reauth.reauthenticate(trx, user, sessionId, input, client);
+  /** `POST /api/auth/reauth` (api/auth/reauth.ts): its short transactions, no request transaction around them. */
+  reauthenticate(tenantTransaction: TenantTransaction, user: AuthenticatedUser, sessionId: string, input: { password: string; totp?: string }, client: ClientInfo): Promise<void> {
+    return this.reauth.reauthenticate(tenantTransaction, user, sessionId, input, client);
   }
 
   recentlyReauthenticated(session: AuthenticatedSession, now = new Date()): boolean {
@@ -93,8 +93,9 @@ export class AuthService {
     return this.totp.enable(trx, user, code);
   }
 
-  totpDisable(trx: Knex.Transaction, user: AuthenticatedUser, session: AuthenticatedSession, code: string | undefined, client: ClientInfo): Promise<void> {
-    return this.totp.disable(trx, user, session, code, client, this.reauth);
+  /** `POST /api/auth/totp/disable` (api/auth/totp.ts): its short transactions, no request transaction around them. */
+  totpDisable(tenantTransaction: TenantTransaction, user: AuthenticatedUser, session: AuthenticatedSession, code: string | undefined, client: ClientInfo): Promise<void> {
+    return this.totp.disable(tenantTransaction, user, session, code, client, this.reauth);
   }
 
   /** `POST /api/auth/password` (api/auth/passwords.ts): its short transactions, no request transaction around them. */

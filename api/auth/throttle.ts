@@ -66,9 +66,23 @@ export class LoginThrottle {
     return (await consume(this.session, sessionId)).consumedPoints;
   }
 
-  /** A session's right password or code clears its count. */
+  /** A session's count ends with it (the fifth failure signed it out). */
   async clearSession(sessionId: string): Promise<void> {
     await this.session.delete(sessionId);
+  }
+
+  /**
+   * A signed-in person's right password or code (re-authentication, password change, TOTP disable):
+   * clears the session's count, the pair's, and the account's unless from a known device (as
+   * `recordSuccess`). Written in `trx`, the transaction that records what the proof allows: cleared
+   * when that commits and not at all when it rolls back, never an answer of 500 after the proof was
+   * recorded, and no second connection wanted while the transaction holds one (four at once on a
+   * pool of three each held one and waited for another until the pool's wait ended them in 503).
+   */
+  async recordSessionSuccess(trx: Knex.Transaction, sessionId: string, email: string, ip: string, knownDevice: boolean): Promise<void> {
+    const keys = [this.session.getKey(sessionId), this.pair.getKey(pairKey(email, ip))];
+    if (!knownDevice) keys.push(this.account.getKey(limiterSubject(email)));
+    await trx('rate_limits').whereIn('key', keys).delete();
   }
 
   /**

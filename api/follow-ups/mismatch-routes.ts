@@ -27,37 +27,10 @@ import { requireCompleted } from '../reconciliations/routes';
 import { assertSuppliersInRun } from '../reconciliations/suppliers-in-run';
 import { actorOf, createFollowUp, followUpForKey, idempotencyKeyOf, type FollowUpCreationDeps } from './create';
 import { presentFollowUp } from './present';
-import { date, deadline, policyOverrides } from './schema';
+import { mismatchBody } from './schema';
 
 /** The most documents one request lists: a longer checklist is not read (chase fewer suppliers at once). */
 export const MISMATCH_ITEMS_MAX = 100;
-
-const gstin = z.string().trim().toUpperCase().regex(/^[0-9A-Z]{15}$/, 'a GSTIN is 15 letters and digits');
-
-export const mismatchBody = z
-  .object({
-    supplierGstins: z
-      .array(gstin)
-      .min(1, 'name at least one supplier')
-      .max(20)
-      .superRefine((list, ctx) => {
-        const repeated = [...new Set(list.filter((g, i) => list.indexOf(g) !== i))];
-        if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `named more than once: ${repeated.join(', ')}` });
-      }),
-    title: z.string().trim().min(1).max(200).optional(),
-    dueDate: date.optional(),
-    deadline: deadline.optional(),
-    ownerId: z.uuid().optional(),
-    policy: policyOverrides.optional(),
-    /** Whom the letters go to: the client (the default), or the one named supplier on the client's behalf. */
-    recipient: z.enum(['client', 'supplier']).default('client'),
-    supplierEmail: z.email().max(320).optional(),
-  })
-  .strict()
-  .refine((b) => (b.dueDate === undefined) !== (b.deadline === undefined), { message: 'give exactly one of dueDate or deadline', path: ['dueDate'] })
-  .refine((b) => b.recipient === 'client' || b.supplierEmail !== undefined, { message: "a supplier chase needs the supplier's email address", path: ['supplierEmail'] })
-  .refine((b) => b.recipient === 'supplier' || b.supplierEmail === undefined, { message: 'only a supplier chase (recipient "supplier") takes an address', path: ['supplierEmail'] })
-  .refine((b) => b.recipient === 'client' || b.supplierGstins.length === 1, { message: 'a supplier chase names exactly one supplier', path: ['supplierGstins'] });
 
 const runParams = z.object({ runId: z.uuid() });
 

@@ -1,5 +1,6 @@
 /** Request schemas of the follow-up routes; cross-field rules live here, not in handlers. */
 import { z } from 'zod';
+import { EMAIL } from '../../db/editable-fields';
 import { isValidDate, RETURN_TYPES } from '../../domain/follow-ups';
 import { pageQuery } from '../pagination';
 import { period } from '../schemas';
@@ -68,3 +69,36 @@ export const itemIdShape = z.uuid();
 export const uploadBody = z.object({ filename: z.string().trim().min(1).max(255), contentType: z.string().trim().min(1).max(255), size: z.number().int().positive() }).strict();
 export const notApplicableBody = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(2000) }).strict();
 export const uploadQuery = z.object({ token: z.string().min(1).max(2000) });
+
+const gstin = z.string().trim().toUpperCase().regex(/^[0-9A-Z]{15}$/, 'a GSTIN is 15 letters and digits');
+
+/** POST /api/reconciliations/:runId/follow-ups (api/follow-ups/mismatch-routes.ts): a client mismatch follow-up or a supplier chase. */
+export const mismatchBody = z
+  .object({
+    supplierGstins: z
+      .array(gstin)
+      .min(1, 'name at least one supplier')
+      .max(20)
+      .superRefine((list, ctx) => {
+        const repeated = [...new Set(list.filter((g, i) => list.indexOf(g) !== i))];
+        if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `named more than once: ${repeated.join(', ')}` });
+      }),
+    title: z.string().trim().min(1).max(200).optional(),
+    dueDate: date.optional(),
+    deadline: deadline.optional(),
+    ownerId: z.uuid().optional(),
+    policy: policyOverrides.optional(),
+    /** Whom the letters go to: the client (the default), or the one named supplier on the client's behalf. */
+    recipient: z.enum(['client', 'supplier']).default('client'),
+    /**
+     * The supplier's address under the one email rule (domain/email.ts): trimmed and lower-cased before
+     * it is checked and stored, so the daily cap's lookup of "this supplier's letter today" and the
+     * sent list name one mailbox however it was typed.
+     */
+    supplierEmail: EMAIL.optional(),
+  })
+  .strict()
+  .refine((b) => (b.dueDate === undefined) !== (b.deadline === undefined), { message: 'give exactly one of dueDate or deadline', path: ['dueDate'] })
+  .refine((b) => b.recipient === 'client' || b.supplierEmail !== undefined, { message: "a supplier chase needs the supplier's email address", path: ['supplierEmail'] })
+  .refine((b) => b.recipient === 'supplier' || b.supplierEmail === undefined, { message: 'only a supplier chase (recipient "supplier") takes an address', path: ['supplierEmail'] })
+  .refine((b) => b.recipient === 'client' || b.supplierGstins.length === 1, { message: 'a supplier chase names exactly one supplier', path: ['supplierGstins'] });

@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   // Invitations: firm admins invite any role, managers staff, reviewers and portal users (domain/accounts.ts).
   'invitations.manage': ['firm_admin', 'manager'],
   'users.unlock': ['firm_admin'],
+  // Sends a user the "forgot password" link, to their own mailbox (docs/accounts.md).
+  'users.reset_password': ['firm_admin'],
 
   'clients.read': ALL,
   'clients.create': PREPARERS,

@@ -40,6 +40,7 @@ import * as m040 from './040-import-rows-import-check';
 import * as m041 from './041-client-emails-lower-case';
 import * as m042 from './042-period-lock-functions-not-lent';
 import * as m043 from './043-result-rows-run-check';
+import * as m044 from './044-user-emails-lower-case';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -81,4 +82,5 @@ export const migrations: Migration[] = [
   { name: '041-client-emails-lower-case', module: m041 },
   { name: '042-period-lock-functions-not-lent', module: m042 },
   { name: '043-result-rows-run-check', module: m043 },
+  { name: '044-user-emails-lower-case', module: m044 },
 ];

@@ -12,7 +12,7 @@
  */
 import argon2 from 'argon2';
 import { PASSWORD_PARAMS, passwordNeedsRehash } from '../../db/security/passwords';
-import { currentContext } from '../../db/request-context';
+import { holdArgon2 } from '../harness/argon2-hold';
 import { call, login, loginReauthenticated, startTestApi, type CallResult, type TestApi } from '../harness/api';
 import { createTestDatabase, type TestDatabase } from '../harness/database';
 import { eventually, within } from '../harness/eventually';
@@ -23,38 +23,6 @@ jest.setTimeout(240_000);
 /** Fewer connections than the changes sent at once below. */
 const POOL = 3;
 const NEW_PASSWORD = 'a fresh and long passphrase 77';
-
-/**
- * Holds every `argon2.hash` of the passwords in `held` until `open()`; records for each held hash and
- * each verification whether a tenant transaction was open around it. Other hashes go through.
- */
-function holdHashes(held: string[]) {
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  const hashing: { password: string; inTransaction: boolean }[] = [];
-  const verifying: { inTransaction: boolean }[] = [];
-  const realHash = argon2.hash.bind(argon2);
-  const realVerify = argon2.verify.bind(argon2);
-  const hash = jest.spyOn(argon2, 'hash').mockImplementation(((password: string, options: Parameters<typeof argon2.hash>[1]) => {
-    if (!held.includes(password)) return realHash(password, options);
-    hashing.push({ password, inTransaction: Boolean(currentContext()?.trx) });
-    return gate.then(() => realHash(password, options));
-  }) as typeof argon2.hash);
-  const verify = jest.spyOn(argon2, 'verify').mockImplementation(((digest: string, password: string | Buffer, options?: Parameters<typeof argon2.verify>[2]) => {
-    verifying.push({ inTransaction: Boolean(currentContext()?.trx) });
-    return realVerify(digest, password, options);
-  }) as typeof argon2.verify);
-  return {
-    hashing,
-    verifying,
-    open: () => open(),
-    restore() {
-      open();
-      hash.mockRestore();
-      verify.mockRestore();
-    },
-  };
-}
 
 describe("one's own password", () => {
   let db: TestDatabase;
@@ -73,6 +41,17 @@ describe("one's own password", () => {
     await db?.drop();
   });
 
+  /** Holds the hashes of `held` passwords; records every verification. */
+  const holdHashes = (held: string[]) => {
+    const hold = holdArgon2({ hash: (password) => held.includes(password) });
+    return {
+      get hashing() {
+        return hold.hashing.filter((h) => h.held);
+      },
+      verifying: hold.verifying,
+      restore: hold.restore,
+    };
+  };
   const change = (token: string, currentPassword: string, newPassword: string) => call(api, 'POST', '/api/auth/password', { token, body: { currentPassword, newPassword } });
   const outcome = (res: CallResult) => `${res.status} ${res.body?.error?.code ?? ''}`.trim();
 
@@ -149,6 +128,34 @@ describe("one's own password", () => {
       // The change made signs out the other device, the refused one's included.
       sessions: ['200', '401 session_revoked'],
     });
+  });
+
+  it('a change is made when a sign-in re-hashes the same password (older parameters) while the new one hashes: no false 409', async () => {
+    // A firm of its own: the tests above changed this firm's passwords.
+    const user = (await createTestFirm(db)).users.manager;
+    const token = await loginReauthenticated(api, user);
+    // Stored with weaker parameters than today's (as after raising them), after the sign-in above
+    // (which would have re-hashed it).
+    const weaker = { ...PASSWORD_PARAMS, timeCost: PASSWORD_PARAMS.timeCost - 1 };
+    await db.owner('users').where({ id: user.id }).update({ password_hash: await argon2.hash(user.password, weaker) });
+    const storedHash = async () => (await db.owner('users').where({ id: user.id }).first('password_hash')).password_hash as string;
+
+    const hold = holdHashes([NEW_PASSWORD]);
+    let changed: Promise<CallResult> | undefined;
+    try {
+      changed = change(token, user.password, NEW_PASSWORD);
+      await eventually('the change hashing its new password', () => hold.hashing.length === 1, 120_000);
+      // Meanwhile a sign-in with the same password on another device re-hashes it with today's parameters.
+      const signIn = await within('the sign-in', 120_000, call(api, 'POST', '/api/auth/login', { body: { email: user.email, password: user.password } }));
+      const rehashed = await storedHash();
+      expect({ signIn: outcome(signIn), rehashed: !passwordNeedsRehash(rehashed) }).toEqual({ signIn: '200', rehashed: true });
+    } finally {
+      hold.restore();
+    }
+    // The password proved is still the account's: a re-hash is no change of password.
+    expect(outcome(await within('the password change', 120_000, changed!))).toBe('204');
+    const signIns = await Promise.all([NEW_PASSWORD, user.password].map((password) => call(api, 'POST', '/api/auth/login', { body: { email: user.email, password } })));
+    expect(signIns.map(outcome)).toEqual(['200', '401 invalid_credentials']);
   });
 
   it('a sign-in re-hashes a weaker hash outside its transaction, and never over a password changed meanwhile', async () => {

@@ -121,6 +121,8 @@ const ROUTES: Record<string, Row> = {
   'GET /api/auth/password-reset/:token': { action: 'public', reauth: false },
   'POST /api/auth/password-reset/:token': { action: 'public', reauth: false },
   'POST /api/users/:id/unlock': { action: 'users.unlock', reauth: false },
+  // The link goes to the user's own mailbox, never to the admin: it gives the admin no way in.
+  'POST /api/users/:id/password-reset': { action: 'users.reset_password', reauth: false },
   // GST notices: none grants power (an assignment gives work, not rights).
   'POST /api/clients/:id/notices': { action: 'notices.create', reauth: false },
   'GET /api/notices': { action: 'notices.read', reauth: false },

@@ -4,10 +4,12 @@
  * the link works once and for 30 minutes; using it revokes every
  * session, clears a lockout and tells the user by email; asking is throttled per email and per IP.
  */
+import { randomUUID } from 'node:crypto';
 import { login } from '../../harness/api';
 import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
 import { eventually } from '../../harness/eventually';
-import { auditActions, call, linkTokenTo, startAccountsStack, type AccountsStack } from './helpers';
+import { verifyAuditChain } from '../../../db/audit';
+import { adminToken, auditActions, call, linkTokenTo, startAccountsStack, type AccountsStack } from './helpers';
 
 const NEW_PASSWORD = 'reset to this passphrase 31';
 
@@ -54,9 +56,15 @@ describe('password reset', () => {
     const resets = await resetRows();
     expect(resets).toHaveLength(3);
     expect(resets.filter((r: { ended_at: Date | null }) => r.ended_at === null)).toHaveLength(1);
-    // Each request is in the firm's audit trail (the reset rows are its entities): requested, and superseded by the next.
-    const resetActions = (await stack.db.owner('audit_events').where({ firm_id: stack.firm.id }).whereIn('entity_id', resets.map((r: { id: string }) => r.id)).pluck('action')) as string[];
-    expect(resetActions.filter((a) => a === 'password_reset.requested')).toHaveLength(3);
+    // Each request is in the firm's audit trail (the reset rows are its entities): requested, and
+    // superseded by the next. Nobody signed in asked, and typing an address proves nothing about who
+    // typed it: the actor is anonymous, never the account's user; the request's id and IP are kept.
+    const resetEvents = (await stack.db.owner('audit_events').where({ firm_id: stack.firm.id }).whereIn('entity_id', resets.map((r: { id: string }) => r.id)).orderBy('seq')) as Array<Record<string, unknown>>;
+    const requested = resetEvents.filter((e) => e.action === 'password_reset.requested');
+    expect(requested.map((e) => ({ actorId: e.actor_id, actorEmail: e.actor_email, actorRole: e.actor_role, hasIp: Boolean(e.ip), hasRequestId: Boolean(e.request_id) }))).toEqual(
+      [1, 2, 3].map(() => ({ actorId: null, actorEmail: 'anonymous', actorRole: 'anonymous', hasIp: true, hasRequestId: true })),
+    );
+    expect(resetEvents.filter((e) => e.action === 'password_reset.superseded').map((e) => [e.actor_id, e.actor_email])).toEqual([[null, 'anonymous'], [null, 'anonymous']]);
     // A fourth request for the same email in the hour is throttled (the same for an unknown email).
     const throttled = await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: known } });
     expect(throttled.status).toBe(429);
@@ -130,5 +138,41 @@ describe('password reset', () => {
     const res = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: NEW_PASSWORD } });
     expect(res.status).toBe(410);
     expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: manager.email, password: manager.password } })).status).toBe(200);
+  });
+
+  it('a firm admin sends a user the link: to the user\'s mailbox, audited with the admin as actor, the chain intact', async () => {
+    const admin = stack.firm.users.firm_admin;
+    const target = stack.firm.users.client;
+    const token = await adminToken(stack);
+    const sent = await call(stack.api, 'POST', `/api/users/${target.id}/password-reset`, { token });
+    expect({ status: sent.status, fields: Object.keys(sent.body ?? {}) }).toEqual({ status: 202, fields: ['expiresAt'] });
+    const link = await linkTokenTo(target.email, 'reset');
+    expect(await caughtTo(admin.email)).toEqual([]);
+
+    const reset = await stack.db.owner('password_resets').where({ user_id: target.id }).first();
+    const [event] = await stack.db.owner('audit_events').where({ firm_id: stack.firm.id, entity_id: reset.id, action: 'password_reset.requested' });
+    expect({ actorId: event.actor_id, actorEmail: event.actor_email, actorRole: event.actor_role, requestId: event.request_id }).toEqual({
+      actorId: admin.id,
+      actorEmail: admin.email,
+      actorRole: 'firm_admin',
+      requestId: sent.headers.get('x-request-id'),
+    });
+    // The link is the user's: it sets their password, as a "forgot password" link does.
+    const used = await call(stack.api, 'POST', `/api/auth/password-reset/${link.token}`, { body: { newPassword: NEW_PASSWORD } });
+    expect(used.status).toBe(204);
+    expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: target.email, password: NEW_PASSWORD } })).status).toBe(200);
+
+    // Another firm's user is not found; a deactivated one is refused by name, and nothing is written.
+    const elsewhere = await call(stack.api, 'POST', `/api/users/${randomUUID()}/password-reset`, { token });
+    expect([elsewhere.status, elsewhere.body.error.code]).toEqual([404, 'not_found']);
+    await stack.db.owner('users').where({ id: stack.firm.users.reviewer.id }).update({ active: false });
+    const before = await stack.db.owner('password_resets').where({ user_id: stack.firm.users.reviewer.id }).count({ n: '*' });
+    const inactive = await call(stack.api, 'POST', `/api/users/${stack.firm.users.reviewer.id}/password-reset`, { token });
+    expect([inactive.status, inactive.body.error.code]).toEqual([422, 'user_inactive']);
+    expect(await stack.db.owner('password_resets').where({ user_id: stack.firm.users.reviewer.id }).count({ n: '*' })).toEqual(before);
+
+    // Anonymous and admin-made events alike, the firm's hash chain still verifies.
+    const verified = await verifyAuditChain(stack.db.owner, stack.firm.id);
+    expect({ ok: verified.ok, firstBrokenId: verified.firstBrokenId }).toEqual({ ok: true, firstBrokenId: null });
   });
 });

@@ -39,6 +39,7 @@ function reconFixture(db: TestDatabase, firm: TestFirm): Promise<{ importId: str
 const ID_SOURCES: Record<string, (db: TestDatabase, firm: TestFirm) => Promise<string>> = {
   '/api/users/:id': async (_db, firm) => firm.users.staff.id,
   '/api/users/:id/unlock': async (_db, firm) => firm.users.staff.id,
+  '/api/users/:id/password-reset': async (_db, firm) => firm.users.staff.id,
   '/api/invitations/:id': (db, firm) => invitationOf(db, firm),
   '/api/invitations/:id/resend': (db, firm) => invitationOf(db, firm),
   '/api/clients/:id': async (_db, firm) => firm.clients[0]!.id,
