@@ -9,6 +9,7 @@ import type { JSONSchema } from 'objection';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { consoleDashboard } from '../db/console-dashboard';
+import { ROLE_LABEL, ROLES } from '../db/console-labels';
 import { Session } from '../db/models/session';
 import { currentContext } from '../db/request-context';
 import { consoleGuard, type ConsoleAdmin, type ConsoleAuth } from './guard';
@@ -123,7 +124,13 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           titleProperty: 'label',
           listProperties: ['name', 'email', 'role', 'active', 'totpEnabled', 'lastLoginAt'],
           // A portal user's client by its name, not its id.
-          properties: { ...istTimes(ConsoleUser, istTime), label: { isVisible: { list: false, filter: false, show: false, edit: false } }, clientId: { reference: 'clients' } },
+          properties: {
+            ...istTimes(ConsoleUser, istTime),
+            label: { isVisible: { list: false, filter: false, show: false, edit: false } },
+            clientId: { reference: 'clients' },
+            // Roles in words, as the web app names them ("Firm admin", never `firm_admin`), in lists, pages and the filter.
+            role: { availableValues: ROLES.map((role) => ({ value: role, label: ROLE_LABEL[role] })) },
+          },
           // Role changes and deactivation need a re-authentication: they go through the API.
           editProperties: Object.keys(ConsoleUser.consoleEdits.shape),
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),

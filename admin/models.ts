@@ -12,7 +12,7 @@ import { CLIENT_FIELDS, USER_FIELDS } from '../db/editable-fields';
 import { AuditEvent } from '../db/models/audit-event';
 import { Client } from '../db/models/client';
 import { Session } from '../db/models/session';
-import { User } from '../db/models/user';
+import { ROLES, User } from '../db/models/user';
 import { currentContext } from '../db/request-context';
 
 /**
@@ -37,7 +37,7 @@ export class ConsoleUser extends User {
       id: { type: 'string', format: 'uuid' },
       email: { type: 'string' },
       name: { type: 'string', minLength: 1, maxLength: 200 },
-      role: { type: 'string', enum: ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] },
+      role: { type: 'string', enum: [...ROLES] },
       clientId: { type: ['string', 'null'], format: 'uuid' },
       active: { type: 'boolean' },
       totpEnabled: { type: 'boolean' },

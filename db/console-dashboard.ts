@@ -6,7 +6,7 @@
  * tenant transaction, so row-level security keeps it to the admin's firm.
  */
 import type { Knex } from 'knex';
-import { roleLabel, securityEventLabel } from './console-labels';
+import { roleLabel, SECURITY_EVENT_PREFIXES, securityEventLabel } from './console-labels';
 
 export type DashboardPerson = { name: string; email: string };
 
@@ -18,7 +18,7 @@ export type ConsoleDashboard = {
   lastVerifiedBackup: { id: string; createdAt: string; verifiedAt: string | null } | null;
 };
 
-const SECURITY_ACTIONS = ['auth.%', 'user.%', 'invitation.%', 'password_reset.%', 'access.%'];
+const SECURITY_ACTIONS = SECURITY_EVENT_PREFIXES.map((prefix) => `${prefix}.%`);
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 

@@ -3,8 +3,10 @@
  * refuses to mount one without), and a test checks the role × route matrix against this table.
  * Who may do what: docs/security-and-tenancy.md ("Firms, roles and permissions") and, for period close, docs/period-close.md ("Who may do what").
  */
-export const ROLES = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../../domain/roles';
+
+// The roles themselves are domain/roles.ts's, the one list; this table says what each may do.
+export { ROLES, type Role };
 
 const ALL: Role[] = [...ROLES];
 const PREPARERS: Role[] = ['firm_admin', 'manager', 'staff'];

@@ -1,8 +1,9 @@
 import type { JSONSchema } from 'objection';
+import { ROLES, type Role } from '../../domain/roles';
 import { TenantModel } from './tenant-model';
 
-export const ROLES = ['firm_admin', 'manager', 'reviewer', 'staff', 'client'] as const;
-export type Role = (typeof ROLES)[number];
+// The roles are domain/roles.ts's, the one list; here for what imports only db/ (the console).
+export { ROLES, type Role };
 
 export class User extends TenantModel {
   static override tableName = 'users';

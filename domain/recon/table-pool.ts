@@ -177,15 +177,23 @@ export function reserveTables(plan: TablePlan, scale: number): number {
 const plannedWrite = new WeakMap<ArrayBuffer, number>();
 
 /**
+ * Bytes `prefaultReserved` would write now, one entry per set-aside buffer no run has taken yet
+ * (each is written in chunks of its own, so a caller can tell how many pauses to expect).
+ */
+export function plannedPrefaults(): number[] {
+  return free.filter((b) => unwritten.has(b) && (plannedWrite.get(b) ?? 0) > 0).map((b) => plannedWrite.get(b)!);
+}
+
+/**
  * Writes zeros into every 4 KB page of the set-aside buffers that the run they were reserved for
- * would write (they stay as clean as new), `chunk` bytes at a time with `pause` in between, and
- * returns the bytes it wrote. Untouched, those pages are faulted in by the first run that large
+ * would write (they stay as clean as new), `chunk` bytes at a time with `pause` (given the bytes
+ * of the chunk just written) in between, and returns the bytes it wrote. Untouched, those pages are faulted in by the first run that large
  * while a user waits, one fault per 4 KB (on a virtual machine 10–15 µs each: about 1.5 s of a
  * first 10-lakh run, docs/performance.md "First run"); written here, they are memory from the
  * start, as they are anyway once a worker has run that size (the pool keeps its tables). Only
  * buffers no run has taken are written.
  */
-export async function prefaultReserved(pause: () => Promise<void>, chunk = 16 * 1024 * 1024): Promise<number> {
+export async function prefaultReserved(pause: (written: number) => Promise<void>, chunk = 16 * 1024 * 1024): Promise<number> {
   let written = 0;
   for (const b of [...free]) {
     const bytes = plannedWrite.get(b) ?? 0;
@@ -195,7 +203,7 @@ export async function prefaultReserved(pause: () => Promise<void>, chunk = 16 * 
       const u8 = new Uint8Array(b, from, Math.min(chunk, bytes - from));
       for (let i = 0; i < u8.length; i += 4096) u8[i] = 0;
       written += u8.length;
-      await pause();
+      await pause(u8.length);
     }
     plannedWrite.delete(b);
   }

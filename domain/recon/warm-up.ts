@@ -208,10 +208,13 @@ export const PREFAULT_RESERVED = true;
  * runs between the steps (a turn of the event loop by default), so whatever shares the process
  * (the api, under `npm start`) still answers in between. The last run's tables are recorded, and
  * what a run of `reserveFor` documents a side would take beyond them is set aside in the table
- * pool, its pages written (`prefault`, default PREFAULT_RESERVED) so that the first run that large
- * does not fault them in.
+ * pool, its pages written (`prefault`, default PREFAULT_RESERVED; `prefaultChunk` bytes at a time,
+ * default 16 MB) so that the first run that large does not fault them in. A pause after a chunk of
+ * those pages is given the chunk's bytes; a pause between steps is given nothing.
  */
-export async function warmUpEngine(options: { sizes?: readonly number[]; pause?: () => Promise<void>; reserveFor?: number; prefault?: boolean } = {}): Promise<WarmUpReport> {
+export async function warmUpEngine(
+  options: { sizes?: readonly number[]; pause?: (prefaulted?: number) => Promise<void>; reserveFor?: number; prefault?: boolean; prefaultChunk?: number } = {},
+): Promise<WarmUpReport> {
   const sizes = options.sizes ?? WARM_UP_SIZES;
   const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
   const reserveFor = options.reserveFor ?? RESERVE_FOR;
@@ -227,7 +230,7 @@ export async function warmUpEngine(options: { sizes?: readonly number[]; pause?:
     else {
       const { plan } = recordTablePlan(run);
       reserveTables(plan, Math.max(1, reserveFor / sizes[k]!));
-      if (options.prefault ?? PREFAULT_RESERVED) prefaultedBytes = await prefaultReserved(pause);
+      if (options.prefault ?? PREFAULT_RESERVED) prefaultedBytes = await prefaultReserved(pause, options.prefaultChunk);
     }
     documents += books.length + portal.length;
   }

@@ -27,9 +27,9 @@ describe("the console's words", () => {
   });
 
   it('says security events in words, never their codes', () => {
-    const actions = ['auth.login', 'auth.session_revoked', 'invitation.created', 'password_reset.requested', 'user.role_changed', 'access.denied', 'user.delete'];
+    const actions = ['auth.login', 'auth.session_revoked', 'invitation.created', 'password_reset.requested', 'user.role_changed', 'access.denied', 'user.merge'];
     const labels = actions.map(securityEventLabel);
-    expect(labels).toEqual(['Signed in', 'Device signed out', 'Invitation sent', 'Password reset asked for', 'Role changed', 'Access refused', 'User delete']);
+    expect(labels).toEqual(['Signed in', 'Device signed out', 'Invitation sent', 'Password reset asked for', 'Role changed', 'Access refused', 'User merge']);
     for (const label of labels) expect(label).not.toMatch(/[._]/);
   });
 });

@@ -4,7 +4,10 @@
  * order), and are the same on every start.
  */
 import { reconcile } from '../../../domain/recon';
+import { plannedPrefaults, prefaultReserved, setTablePoolLimit } from '../../../domain/recon/table-pool';
 import { warmUpDocuments, warmUpEngine } from '../../../domain/recon/warm-up';
+
+const MiB = 1024 ** 2;
 
 describe('the engine warm-up', () => {
   it('reaches every category and pass a real run reaches', () => {
@@ -35,15 +38,45 @@ describe('the engine warm-up', () => {
     expect(pauses).toBe(4);
   });
 
-  it('writes the pages of the tables it sets aside, pausing between chunks of them', async () => {
-    let pauses = 0;
-    const report = await warmUpEngine({ sizes: [300, 600], pause: async () => { pauses += 1; }, reserveFor: 60_000 });
-    // A run of 60,000 a side writes some MB of tables beyond what the pool held: a pause after each 16 MB of them.
-    // Each buffer is written in chunks of its own (prefaultReserved), so a buffer's last chunk may be short:
-    // at least one pause for every 16 MB written (so no stretch of writing without one is longer).
-    expect(report.prefaultedBytes).toBeGreaterThan(1024 ** 2);
-    const chunks = pauses - 4;
-    const leastChunks = Math.ceil(report.prefaultedBytes / (16 * 1024 ** 2));
-    expect(chunks).toBeGreaterThanOrEqual(leastChunks);
+  it('writes the pages of the tables it sets aside, a chunk at a time with a pause after each', async () => {
+    setTablePoolLimit(0); // an empty pool: what is set aside is this run's alone
+    setTablePoolLimit(2 * 1024 ** 3);
+    let steps = 0;
+    const chunks: number[] = [];
+    const pause = async (prefaulted?: number): Promise<void> => {
+      if (prefaulted === undefined) steps += 1;
+      else chunks.push(prefaulted);
+    };
+    const reserved = await warmUpEngine({ sizes: [300, 600], pause, reserveFor: 60_000, prefault: false });
+    expect({ steps, chunks: chunks.length, prefaultedBytes: reserved.prefaultedBytes }).toEqual({ steps: 4, chunks: 0, prefaultedBytes: 0 });
+    // Each buffer set aside is written in chunks of its own, so its last chunk may be short.
+    const planned = plannedPrefaults();
+    const written = await prefaultReserved(pause, MiB);
+    const overChunk = chunks.filter((c) => c <= 0 || c > MiB);
+    const sum = chunks.reduce((a, c) => a + c, 0);
+    const expectedChunks = planned.reduce((a, p) => a + Math.ceil(p / MiB), 0);
+    expect({ overChunk, sum, count: chunks.length, plannedBytes: planned.reduce((a, p) => a + p, 0) }).toEqual({ overChunk: [], sum: written, count: expectedChunks, plannedBytes: written });
+    // A run of 60,000 a side writes some MB of tables beyond what the small runs took: more chunks than buffers.
+    expect(written).toBeGreaterThan(4 * MiB);
+    expect(chunks.length).toBeGreaterThan(planned.length);
+  });
+
+  it('passes its chunk size on to the prefault, and each chunk\'s bytes to the pause after it', async () => {
+    setTablePoolLimit(0);
+    setTablePoolLimit(2 * 1024 ** 3);
+    let steps = 0;
+    const chunks: number[] = [];
+    const report = await warmUpEngine({
+      sizes: [300, 600],
+      pause: async (prefaulted?: number) => {
+        if (prefaulted === undefined) steps += 1;
+        else chunks.push(prefaulted);
+      },
+      reserveFor: 60_000,
+      prefaultChunk: MiB,
+    });
+    const overChunk = chunks.filter((c) => c <= 0 || c > MiB);
+    expect({ steps, overChunk, sum: chunks.reduce((a, c) => a + c, 0) }).toEqual({ steps: 4, overChunk: [], sum: report.prefaultedBytes });
+    expect(report.prefaultedBytes).toBeGreaterThan(4 * MiB);
   });
 });
