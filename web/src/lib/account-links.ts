@@ -7,3 +7,22 @@ export function resetLinkRefusal(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   return error instanceof Error ? error.message : 'Something went wrong.';
 }
+
+/**
+ * Whether a failed link check means the link itself cannot be used, so the page withholds the form:
+ * only the API's answer about the link (410 used, expired or replaced; 400 a token it cannot be).
+ * A network fault, a 5xx or a 429 says nothing about the link, and the form stays: the API checks
+ * the link again when the password is sent.
+ */
+export function linkCheckRefusesLink(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 410 || error.status === 400);
+}
+
+/**
+ * Whether to check the link again after `failures` failed checks: up to three times for a network
+ * fault or a 5xx, never for a 4xx (the same answer again; a 429 would only count against the wait).
+ */
+export function retryLinkCheck(failures: number, error: unknown): boolean {
+  if (failures >= 3) return false;
+  return !(error instanceof ApiError && error.status < 500);
+}

@@ -8,7 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../http/client';
-import { resetLinkRefusal } from '../lib/account-links';
+import { linkCheckRefusesLink, resetLinkRefusal, retryLinkCheck } from '../lib/account-links';
 import { AccountLinkLayout } from './AccountLinkLayout';
 import { NewPasswordFields } from './NewPasswordFields';
 
@@ -16,7 +16,7 @@ type ResetLink = { email: string; expiresAt: string };
 
 export default function ResetPasswordPage() {
   const { token = '' } = useParams();
-  const link = useQuery({ queryKey: ['password-reset', token], queryFn: () => api.get<ResetLink>(`/api/auth/password-reset/${encodeURIComponent(token)}`), retry: false });
+  const link = useQuery({ queryKey: ['password-reset', token], queryFn: () => api.get<ResetLink>(`/api/auth/password-reset/${encodeURIComponent(token)}`), retry: retryLinkCheck });
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -33,7 +33,7 @@ export default function ResetPasswordPage() {
     );
   }
   if (link.isPending) return <AccountLinkLayout title="Choose a new password">Checking the link…</AccountLinkLayout>;
-  if (link.isError) {
+  if (link.isError && linkCheckRefusesLink(link.error)) {
     return (
       <AccountLinkLayout title="Choose a new password">
         <Alert color="red" role="alert">
@@ -47,9 +47,14 @@ export default function ResetPasswordPage() {
   }
   return (
     <AccountLinkLayout title="Choose a new password">
-      <Text size="sm">
-        For <b>{link.data.email}</b>.
-      </Text>
+      {link.isError ? (
+        // The check failed for a reason that is not the link's (network, server, throttle): the form stays.
+        <Alert color="yellow">The link could not be checked just now. You can still choose a password: it is checked when you send it.</Alert>
+      ) : (
+        <Text size="sm">
+          For <b>{link.data.email}</b>.
+        </Text>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
