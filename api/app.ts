@@ -93,7 +93,7 @@ export type AppDeps = {
   /** Upload caps and URL signing (ops/config.ts `imports`); the defaults of docs/reconciliation.md when absent. */
   imports?: { maxJsonBytes?: number; maxTabularBytes?: number; urlKey?: string; publicUrl?: string; readLimits?: Partial<ReadLimits> };
   /** Client follow-ups: the calendar seam, a compressed business day (tests, demos), the upload cap, the link's rate limits. */
-  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; sendTimeoutMs?: number; /** Tests only: attempts of a workflow step before it fails. */ sendAttempts?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig; /** Uploads through the link at once and their URLs (docs/security-limits.md); the defaults when absent. */ linkUploads?: Partial<LinkUploadLimits> };
+  followUps?: { calendarFor?: (trx: Knex.Transaction, firmId: string, client: { id: string; stateCode: string }) => FollowUpCalendar; dayMs?: number; /** Tests only: one compressed clock for every request created while it answers (api/follow-ups/create.ts). */ sharedClockAt?: () => number | null; sendTimeoutMs?: number; /** Tests only: attempts of a workflow step before it fails. */ sendAttempts?: number; /** Tests only: continue as new after this many history events. */ historyLimit?: number; maxFileBytes?: number; linkThrottle?: LinkThrottleConfig; /** Uploads through the link at once and their URLs (docs/security-limits.md); the defaults when absent. */ linkUploads?: Partial<LinkUploadLimits> };
   /** `POST /api/settings/smtp/test`: tests per firm an hour (SMTP_TEST_LIMIT_PER_HOUR); 5 when absent. */
   smtpTest?: { perHour?: number };
   /** The public face: PUBLIC_URL (https turns HSTS on) and the disclosure contact of security.txt. */
@@ -204,6 +204,7 @@ export function apiRouteSpecs(deps: AppDeps, gates: Gates): RouteSpec[] {
     temporal: deps.temporal,
     calendarFor: deps.followUps?.calendarFor ?? followUpCalendarFor,
     dayMs: deps.followUps?.dayMs,
+    sharedClockAt: deps.followUps?.sharedClockAt,
     sendTimeoutMs: deps.followUps?.sendTimeoutMs,
     sendAttempts: deps.followUps?.sendAttempts,
     historyLimit: deps.followUps?.historyLimit,

@@ -45,6 +45,14 @@ export type FollowUpCreationDeps = {
   calendarFor: (trx: Knex.Transaction, firmId: string, client: Client) => FollowUpCalendar;
   /** A business day's length in ms: a compressed clock (tests and demos); the real IST clock when absent. */
   dayMs?: number;
+  /**
+   * Tests only: the instant that is the send time of one compressed clock shared by every request
+   * created while this answers it (null: each request's own clock, its send time at its creation).
+   * Requests on clocks of their own disagree on where a day begins, so a message written late, in
+   * the gap between two requests' midnights, counts toward a different day for each and the one
+   * message a day rule cannot hold across them; the real IST clock is one grid for every request.
+   */
+  sharedClockAt?: () => number | null;
   sendTimeoutMs?: number;
   /** Tests only: how many times the workflow attempts a step before it fails (20 when absent). */
   sendAttempts?: number;
@@ -137,8 +145,9 @@ async function refuseFiledDeadline(trx: Knex.Transaction, clientId: string, dead
 
 function clockFor(deps: FollowUpCreationDeps, policy: FollowUpPolicy, now: number): FollowUpClock {
   if (!deps.dayMs) return IST_CLOCK;
-  // Created at the policy's send time of today, so the plan reads like the real one.
-  return compressedClock(now, { day: positionOf(IST_CLOCK, now).day, minute: minuteOf(policy.sendAt) }, deps.dayMs);
+  // Created at the policy's send time of today, so the plan reads like the real one (or that of the shared clock's anchor).
+  const anchor = deps.sharedClockAt?.() ?? now;
+  return compressedClock(anchor, { day: positionOf(IST_CLOCK, anchor).day, minute: minuteOf(policy.sendAt) }, deps.dayMs);
 }
 
 /** Writes the request and its items, plans it, and starts its workflow. */

@@ -4,8 +4,14 @@
  * client send one email that day, which lists them (or the later ones wait for the next day's send
  * time); a request made after the client's message of the day plans its first message for the next
  * day's send time, says so in its plan, and the next day's one email lists both requests.
+ *
+ * The requests of each test share one compressed clock (`sharedClockAt`), as the real IST clock is
+ * one grid for every request: on clocks of their own, anchored at each creation, a first message
+ * written late (a loaded machine) falls between two requests' midnights and counts toward a
+ * different day for each, so two messages on "one day" were the clocks' disagreement, not the rule's.
+ * Every expected instant is read from that clock, never from how fast the stack ran.
  */
-import { istIso } from '../../../domain/follow-ups';
+import { instantOf, istIso, minuteOf, type FollowUpClock } from '../../../domain/follow-ups';
 import { call } from '../../harness/api';
 import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
 import { clientEmail, createFollowUp, eventually, inDays, startStack, type Stack } from './helpers';
@@ -19,8 +25,10 @@ type OutboxRow = { follow_up_id: string; slot_key: string; status: string; clien
 
 describe('one message per client per day', () => {
   let stack: Stack;
+  /** The send time of the clock the requests created from now on share. */
+  let clockAt: number | null = null;
   beforeAll(async () => {
-    stack = await startStack({ dayMs: DAY });
+    stack = await startStack({ dayMs: DAY, sharedClockAt: () => clockAt });
   });
   afterAll(async () => {
     await stack?.close();
@@ -42,6 +50,7 @@ describe('one message per client per day', () => {
     const client = stack.firm.clients[0]!;
     const to = await clientEmail(stack, client.id);
     const titles = ['Purchase bills', 'Bank statement', 'Credit notes'];
+    clockAt = Date.now();
     const created = await Promise.all(titles.map((title) => createFollowUp(stack, client.id, { title, dueDate: inDays(3), items: [{ description: `${title} for November` }], policy: POLICY })));
     expect(created.map((c) => c.status)).toEqual([201, 201, 201]);
     const ids = created.map((c) => c.body.id as string);
@@ -84,20 +93,20 @@ describe('one message per client per day', () => {
   it('a request made after the client had its message of the day plans its first message for the next day, and that one email lists both', async () => {
     const client = stack.firm.clients[1]!;
     const to = await clientEmail(stack, client.id);
+    clockAt = Date.now();
     const a = await createFollowUp(stack, client.id, { title: 'Request A', dueDate: inDays(3), items: [{ description: 'Item of A' }], policy: POLICY });
     expect(a.status).toBe(201);
     await waitForCaught(to, 1);
-    await eventually('the first message settled', async () => (await clientRows(client.id)).find((r) => r.slot_key.endsWith(':initial') && r.status === 'sent'));
+    const aRow = await eventually('the first message settled', async () => (await clientRows(client.id)).find((r) => r.slot_key.endsWith(':initial') && r.status === 'sent'));
 
-    const t0 = Date.now();
     const b = await createFollowUp(stack, client.id, { title: 'Request B', dueDate: inDays(3), items: [{ description: 'Item of B' }], policy: POLICY });
-    const t1 = Date.now();
     expect(b.status).toBe(201);
-    // Its plan says when: the next business day's send time (a compressed day after its creation, at send time), not now.
+    // Its plan says when: the send time of the day after the day of A's message, on the clock both share, not now.
+    const clock = ((await stack.db.owner('follow_ups').where({ id: b.body.id }).first('clock')) as { clock: FollowUpClock }).clock;
     const initial = (b.body.schedule as Slot[])[0]!;
     expect(initial).toMatchObject({ kind: 'initial', status: 'planned' });
     const at = Date.parse(initial.at);
-    expect({ notBefore: at >= t0 + DAY - 1000, notAfter: at <= t1 + DAY }).toEqual({ notBefore: true, notAfter: true });
+    expect(istIso(at)).toBe(istIso(instantOf(clock, aRow.client_day! + 1, minuteOf('10:00'))));
 
     // Nothing more that day.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now() - 1500)));

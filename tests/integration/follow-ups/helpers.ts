@@ -36,11 +36,11 @@ export type Stack = {
   close(): Promise<void>;
 };
 
-export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number; sendAttempts?: number; dayMs?: number; historyLimit?: number; limits?: Partial<RequestLimits>; followUps?: Pick<NonNullable<AppDeps['followUps']>, 'maxFileBytes' | 'linkThrottle' | 'linkUploads'> } = {}): Promise<Stack> {
+export async function startStack(options: { mail?: Partial<MailDeps>; sendTimeoutMs?: number; sendAttempts?: number; dayMs?: number; sharedClockAt?: () => number | null; historyLimit?: number; limits?: Partial<RequestLimits>; followUps?: Pick<NonNullable<AppDeps['followUps']>, 'maxFileBytes' | 'linkThrottle' | 'linkUploads'> } = {}): Promise<Stack> {
   const db = await createTestDatabase();
   const temporal = await connectTestTemporal();
   const taskQueue = uniqueTaskQueue('follow-ups');
-  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { ...options.followUps, dayMs: options.dayMs ?? DAY_MS, sendTimeoutMs: options.sendTimeoutMs, sendAttempts: options.sendAttempts, historyLimit: options.historyLimit }, limits: options.limits });
+  const api = await startTestApi(db, { maxSessionsPerUser: 5 }, { taskQueue, followUps: { ...options.followUps, dayMs: options.dayMs ?? DAY_MS, sharedClockAt: options.sharedClockAt, sendTimeoutMs: options.sendTimeoutMs, sendAttempts: options.sendAttempts, historyLimit: options.historyLimit }, limits: options.limits });
   // The worker opens firms' SMTP passwords with the same keys the api sealed them with.
   const startWorker = (mail?: Partial<MailDeps>) => startTestWorker({ knex: db.app, taskQueue, mail: testMailDeps({ secretBox: api.security.secretBox, ...(mail ?? options.mail) }) });
   const worker = await startWorker();
