@@ -76,6 +76,13 @@ describe('the console dashboard and an invitation, in a browser', () => {
     // The audit trail names who acted the same way; no list of the console shows a person's bare id.
     await page.goto('/admin/resources/audit');
     await page.locator('table').getByText(`staff of ${firm.name} <${firm.users.staff.email}>`).first().waitFor({ timeout: 60_000 });
+    // Each column in words (no "Actor Id", no second column repeating the address), what happened in
+    // words, and an address kept whole on one line (AdminJS's cells break long words anywhere).
+    expect(await page.locator('table thead').innerText()).not.toMatch(/\b[A-Z][a-z]+ Id\b|Actor|List \d/);
+    const happened = await page.locator('table tbody tr td:nth-child(5)').allInnerTexts();
+    expect({ rows: happened.length > 0, codes: happened.filter((text) => /\w\.\w/.test(text)) }).toEqual({ rows: true, codes: [] });
+    const address = page.locator('table tbody').getByText(`<${firm.users.staff.email}>`, { exact: true }).first();
+    expect(await address.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('nowrap');
     for (const resource of ['users', 'clients', 'sessions', 'audit']) {
       await page.goto(`/admin/resources/${resource}`);
       const rows = page.locator('table tbody tr');
