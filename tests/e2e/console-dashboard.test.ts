@@ -86,7 +86,7 @@ describe('the console dashboard and an invitation, in a browser', () => {
     const happened = await page.locator(`table tbody tr td:nth-child(${column + 1})`).allInnerTexts();
     expect({ rows: happened.length > 0, codes: happened.filter((text) => /\w\.\w/.test(text)) }).toEqual({ rows: true, codes: [] });
     const address = page.locator('table tbody').getByText(`<${firm.users.staff.email}>`, { exact: true }).first();
-    expect(await address.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe('nowrap');
+    expect(await address.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { whiteSpace: string } }).getComputedStyle(el).whiteSpace)).toBe('nowrap');
     for (const resource of ['users', 'clients', 'sessions', 'audit']) {
       await page.goto(`/admin/resources/${resource}`);
       const rows = page.locator('table tbody tr');

@@ -5,6 +5,7 @@
  * `withoutThirdPartyFonts`).
  */
 import vm from 'node:vm';
+import { CONSOLE_WORDS } from '../../../admin/labels';
 import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
@@ -110,7 +111,6 @@ describe("the console's pages", () => {
     const bad = words.flatMap((r) => [r.heading, ...r.columns, ...r.filters, ...r.shown].filter((text) => codeLike.test(text)).map((text) => `${r.id}: ${text}`));
     expect(bad).toEqual([]);
     // Every field a resource shows has words of ours, not AdminJS's start case of its name.
-    const { CONSOLE_WORDS } = await import('../../../admin/labels');
     const state = words.map((r) => ({ id: r.id, unlabelled: [...r.columns, ...r.filters, ...r.shown].filter((text) => !Object.values((CONSOLE_WORDS as Record<string, { properties: Record<string, string> }>)[r.id]!.properties).includes(text)) }));
     expect(state.filter((r) => r.unlabelled.length > 0)).toEqual([]);
   });
