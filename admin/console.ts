@@ -14,6 +14,7 @@ import { Session } from '../db/models/session';
 import { currentContext } from '../db/request-context';
 import { consoleGuard, type ConsoleAdmin, type ConsoleAuth } from './guard';
 export { CONSOLE_ROLES } from './guard';
+import { CONSOLE_WORDS } from './labels';
 import { ConsoleAuditEvent, ConsoleClient, ConsoleSession, ConsoleUser } from './models';
 import { createTaalmelResourceClass } from './resource-adapter';
 
@@ -63,6 +64,9 @@ function istTimes(model: { jsonSchema: JSONSchema }, component: string): Record<
   return Object.fromEntries(Object.entries(properties).filter(([, schema]) => schema.format === 'date-time').map(([key]) => [key, { components: { list: component, show: component } }]));
 }
 
+/** A record's id is no thing to filter a list by (it shows on the record's own page). */
+const NOT_FILTERED_ID = { id: { isVisible: { list: false, filter: false, show: true, edit: false } } };
+
 /** The stylesheet link AdminJS's page template writes into every console page. */
 const THIRD_PARTY_FONTS = /<link\b[^>]*\bhref="https:\/\/fonts\.googleapis\.com\/[^"]*"[^>]*>/g;
 
@@ -86,6 +90,10 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
   const componentLoader = new ComponentLoader();
   const dashboardComponent = componentLoader.add('TaalmelDashboard', componentPath('dashboard.jsx'));
   const istTime = componentLoader.add('TaalmelIstTime', componentPath('ist-time-property.jsx'));
+  const person = componentLoader.add('TaalmelPerson', componentPath('person-property.jsx'));
+  const words = componentLoader.add('TaalmelWords', componentPath('words-property.jsx'));
+  // A person or an address, kept whole in a table cell (admin/components/person-property.jsx).
+  const personShown = (custom: Record<string, string> = {}) => ({ components: { list: person, show: person }, custom });
   const { default: AdminJSKoa } = await import('@adminjs/koa');
   const { Database } = await import('@adminjs/objection');
   AdminJS.registerAdapter({ Resource: (await createTaalmelResourceClass()) as never, Database: Database as never });
@@ -126,11 +134,14 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           // A portal user's client by its name, not its id.
           properties: {
             ...istTimes(ConsoleUser, istTime),
+            ...NOT_FILTERED_ID,
+            email: personShown(),
             label: { isVisible: { list: false, filter: false, show: false, edit: false } },
             clientId: { reference: 'clients' },
             // Roles in words, as the web app names them ("Firm admin", never `firm_admin`), in lists, pages and the filter.
             role: { availableValues: ROLES.map((role) => ({ value: role, label: ROLE_LABEL[role] })) },
           },
+          translations: { en: CONSOLE_WORDS.users },
           // Role changes and deactivation need a re-authentication: they go through the API.
           editProperties: Object.keys(ConsoleUser.consoleEdits.shape),
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),
@@ -142,7 +153,8 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           id: 'clients',
           navigation: { name: 'Firm', icon: 'Briefcase' },
           listProperties: ['name', 'gstin', 'filingFrequency', 'email', 'active'],
-          properties: istTimes(ConsoleClient, istTime),
+          properties: { ...istTimes(ConsoleClient, istTime), ...NOT_FILTERED_ID, email: personShown() },
+          translations: { en: CONSOLE_WORDS.clients },
           editProperties: Object.keys(ConsoleClient.consoleEdits.shape),
           actions: readOnly({ edit: { isAccessible: firmAdminOnly } }),
         },
@@ -153,8 +165,10 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           id: 'sessions',
           navigation: { name: 'Security', icon: 'Monitor' },
           // The person by name and email (the users resource's title), never a bare id.
-          listProperties: ['userId', 'deviceName', 'ip', 'lastSeenAt', 'revokedAt'],
-          properties: { ...istTimes(ConsoleSession, istTime), userId: { reference: 'users', isTitle: false } },
+          // Two devices of one name (two "Chrome on Linux") told apart by address and times.
+          listProperties: ['userId', 'deviceName', 'ip', 'createdAt', 'lastSeenAt', 'revokedAt'],
+          properties: { ...istTimes(ConsoleSession, istTime), ...NOT_FILTERED_ID, userId: { reference: 'users', isTitle: false, ...personShown() } },
+          translations: { en: CONSOLE_WORDS.sessions },
           sort: { sortBy: 'lastSeenAt', direction: 'desc' },
           actions: readOnly({
             signOut: {
@@ -181,8 +195,19 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
         options: {
           id: 'audit',
           navigation: { name: 'Security', icon: 'Shield' },
-          listProperties: ['seq', 'at', 'actorId', 'actorEmail', 'action', 'entityType'],
-          properties: { ...istTimes(ConsoleAuditEvent, istTime), actorId: { reference: 'users' } },
+          // Who acted once: the person by name and email, or the job or link in words (no second
+          // column repeating the address); what happened in words, never its code.
+          listProperties: ['seq', 'at', 'actorId', 'action', 'entityType'],
+          properties: {
+            ...istTimes(ConsoleAuditEvent, istTime),
+            ...NOT_FILTERED_ID,
+            actorId: { reference: 'users', ...personShown({ fallback: 'actorLabel' }) },
+            actorEmail: personShown(),
+            action: { components: { list: words, show: words }, custom: { words: 'actionLabel' } },
+            actionLabel: { isVisible: { list: false, filter: false, show: false, edit: false } },
+            actorLabel: { isVisible: { list: false, filter: false, show: false, edit: false } },
+          },
+          translations: { en: CONSOLE_WORDS.audit },
           sort: { sortBy: 'seq', direction: 'desc' },
           actions: readOnly(),
         },

@@ -105,14 +105,24 @@ export type GuardDeps = {
 };
 
 /** A signed-in device as the device-limit refusal lists it. */
-type DeviceRow = { id: string; deviceName: string; ip: string | null; lastSeenAt: string | Date };
+type DeviceRow = { id: string; deviceName: string; ip: string | null; createdAt?: string | Date; lastSeenAt: string | Date };
 
-/** Each device with its last use in IST, labelled, as every page of the console writes times (db/console-labels.ts). */
+/** A time kept whole on one line (a narrow form broke "07-12-2026" at its dashes). */
+const when = (at: string | Date | undefined) => `<span class="when">${escapeHtml(consoleTime(at))}</span>`;
+
+/**
+ * Each device with its address, when it signed in and its last activity, in IST, labelled, as every
+ * page of the console writes times (db/console-labels.ts): two "Chrome on Linux" read apart. None is
+ * chosen for the admin (signing a device out is their decision): the browser asks for a choice.
+ */
 function deviceChoice(devices: DeviceRow[]): string {
   const rows = devices
-    .map((d, i) => `<label class="device"><input type="radio" name="replaceSessionId" value="${escapeHtml(d.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(d.deviceName)}, last seen ${consoleTime(d.lastSeenAt)}${d.ip ? ` from ${escapeHtml(d.ip)}` : ''}</label>`)
+    .map((d) => {
+      const facts = [d.ip ? `from ${escapeHtml(d.ip)}` : 'address not recorded', d.createdAt ? `signed in ${when(d.createdAt)}` : '', `last activity ${when(d.lastSeenAt)}`].filter(Boolean);
+      return `<label class="device"><input type="radio" name="replaceSessionId" value="${escapeHtml(d.id)}" required> <span><strong>${escapeHtml(d.deviceName)}</strong><br>${facts.join(', ')}</span></label>`;
+    })
     .join('\n');
-  return `<fieldset><legend>Sign out of this device to sign in here:</legend>\n${rows}</fieldset>
+  return `<fieldset><legend>Choose the device to sign out of, to sign in here:</legend>\n${rows}</fieldset>
 <p>Enter your password (and a new authenticator code, if enabled) again.</p>`;
 }
 
@@ -138,7 +148,7 @@ function loginPage(rootPath: string, message: string | null, replace?: { email: 
 form{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;width:20rem}
 label{display:block;margin:.8rem 0 .2rem}input{width:100%;padding:.5rem;box-sizing:border-box}
 button{margin-top:1.2rem;width:100%;padding:.6rem;background:#2d5be3;color:#fff;border:0;border-radius:4px}
-.error{color:#b00020}fieldset{margin-top:1rem}.device{display:flex;gap:.4rem;align-items:baseline}.device input{width:auto}</style></head>
+.error{color:#b00020}fieldset{margin-top:1rem}.device{display:flex;gap:.4rem;align-items:baseline;margin:.6rem 0}.device input{width:auto}.when{white-space:nowrap}</style></head>
 <body><form method="post" action="${rootPath}/login">
 <h1>Taalmel console</h1><p>For firm admins.</p>
 ${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}

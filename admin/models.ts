@@ -8,6 +8,7 @@ import type { JSONSchema } from 'objection';
 import type { Pojo } from 'objection';
 import { z } from 'zod';
 import { changeFilingFrequency } from '../db/calendar';
+import { auditActorLabel, securityEventLabel } from '../db/console-labels';
 import { CLIENT_FIELDS, USER_FIELDS } from '../db/editable-fields';
 import { AuditEvent } from '../db/models/audit-event';
 import { Client } from '../db/models/client';
@@ -120,6 +121,18 @@ export class ConsoleSession extends Session {
 }
 
 export class ConsoleAuditEvent extends AuditEvent {
+  /** Words computed from the codes: shown, never filtered or sorted on (they are no column). */
+  static computedProperties = ['actionLabel', 'actorLabel'];
+
+  override $parseDatabaseJson(json: Pojo): Pojo {
+    const parsed = super.$parseDatabaseJson(json);
+    // What happened in words ("Signed in", never `auth.login`), as the dashboard says it.
+    parsed.actionLabel = securityEventLabel(String(parsed.action ?? ''));
+    // Who acted when no person of the firm did: the job or emailed link in words.
+    parsed.actorLabel = auditActorLabel(String(parsed.actorEmail ?? ''));
+    return parsed;
+  }
+
   static override jsonSchema: JSONSchema = {
     type: 'object',
     properties: {
@@ -137,6 +150,8 @@ export class ConsoleAuditEvent extends AuditEvent {
       requestId: { type: ['string', 'null'] },
       ip: { type: ['string', 'null'] },
       hash: { type: 'string' },
+      actionLabel: { type: 'string' },
+      actorLabel: { type: 'string' },
     },
   };
 }

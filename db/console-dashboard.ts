@@ -6,7 +6,7 @@
  * tenant transaction, so row-level security keeps it to the admin's firm.
  */
 import type { Knex } from 'knex';
-import { roleLabel, SECURITY_EVENT_PREFIXES, securityEventLabel } from './console-labels';
+import { auditActorLabel, roleLabel, SECURITY_EVENT_PREFIXES, securityEventLabel } from './console-labels';
 
 export type DashboardPerson = { name: string; email: string };
 
@@ -40,17 +40,20 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
     .orderBy('seq', 'desc')
     .limit(20);
 
-  // Who an invitation's or a password reset's event concerns: the invitee, the user whose reset it is.
+  // Who an invitation's, a password reset's or a device's event concerns: the invitee, the user whose reset or device it is.
   const idsOf = (type: string) => events.filter((e: { entity_type: string; entity_id: string | null }) => e.entity_type === type && e.entity_id).map((e: { entity_id: string }) => e.entity_id);
   const invitees = new Map<string, DashboardPerson>(
     (await trx('account_invitations').whereIn('id', idsOf('invitation')).select('id', 'name', 'email')).map((i: { id: string; name: string; email: string }) => [i.id, { name: i.name, email: i.email }]),
   );
   const resetOwners = new Map<string, string>((await trx('password_resets').whereIn('id', idsOf('password_reset')).select('id', 'user_id')).map((r: { id: string; user_id: string }) => [r.id, r.user_id]));
+  // A device's events (signed out by a reset, by an admin, replaced at sign-in) concern its owner.
+  const deviceOwners = new Map<string, string>((await trx('sessions').whereIn('id', idsOf('session')).select('id', 'user_id')).map((r: { id: string; user_id: string }) => [r.id, r.user_id]));
   const subjectOf = (type: string, id: string | null): DashboardPerson | null => {
     if (!id) return null;
     if (type === 'user') return byId.get(id) ?? null;
     if (type === 'invitation') return invitees.get(id) ?? null;
     if (type === 'password_reset') return byId.get(resetOwners.get(id) ?? '') ?? null;
+    if (type === 'session') return byId.get(deviceOwners.get(id) ?? '') ?? null;
     return null;
   };
 
@@ -84,8 +87,8 @@ export async function consoleDashboard(trx: Knex.Transaction, now = new Date()):
       at: iso(e.at) as string,
       action: e.action,
       actionLabel: securityEventLabel(e.action),
-      // A person by name and email; the system (jobs, links) by its own label.
-      actor: (e.actor_id && byId.get(e.actor_id)) || e.actor_email,
+      // A person by name and email; the system (jobs, emailed links) in words ("System (account email)").
+      actor: (e.actor_id && byId.get(e.actor_id)) || auditActorLabel(e.actor_email),
       subject: subjectOf(e.entity_type, e.entity_id),
     })),
     pendingApprovals: approvals.map((a: { client: string; period: string; requested_by: string; requested_by_email: string; created_at: Date }) => ({

@@ -7,7 +7,7 @@
 import { istDateTime } from '../domain/recon/report-format';
 
 export { ROLES, ROLE_LABEL, roleLabel } from '../domain/roles';
-export { isKnownSecurityEvent, SECURITY_EVENT_LABEL, SECURITY_EVENT_PREFIXES, securityEventLabel } from '../domain/security-events';
+export { auditActorLabel, isKnownSecurityEvent, SECURITY_EVENT_LABEL, SECURITY_EVENT_PREFIXES, securityEventLabel } from '../domain/security-events';
 
 /** An instant in IST with its label; '' for none. */
 export function consoleTime(at: Date | string | null | undefined): string {

@@ -74,3 +74,18 @@ export function securityEventLabel(action: string): string {
   const words = action.replace(/[._]+/g, ' ').trim();
   return words ? words[0]!.toUpperCase() + words.slice(1) : action;
 }
+
+/**
+ * Who an audit event names when no person of the firm acted (actor id null): the jobs write
+ * `system:<job>`, the emailed links their own name. "system:account-email" → "System (account
+ * email)", "password-reset-link" → "Password reset link"; anything else (an address) as it is.
+ */
+export function auditActorLabel(actor: string): string {
+  const job = /^system:(.+)$/.exec(actor)?.[1];
+  if (job) return `System (${job.replace(/[-_.:]+/g, ' ').trim()})`;
+  if (/^[a-z]+(?:-[a-z]+)+$/.test(actor)) {
+    const words = actor.replace(/-/g, ' ');
+    return words[0]!.toUpperCase() + words.slice(1);
+  }
+  return actor;
+}

@@ -13,5 +13,6 @@ export default function IstTimeProperty({ property, record, where }) {
   const { translateProperty } = useTranslation();
   const text = istTime(record?.params?.[property.path]);
   if (where === 'show') return React.createElement(ValueGroup, { label: translateProperty(property.label, property.resourceId) }, text || '—');
-  return React.createElement('span', null, text);
+  // Whole: a table cell would otherwise break the date at its dashes ("07-" / "12-2026").
+  return React.createElement('span', { style: { whiteSpace: 'nowrap' } }, text);
 }

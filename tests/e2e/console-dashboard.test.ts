@@ -85,6 +85,17 @@ describe('the console dashboard and an invitation, in a browser', () => {
     // The audit trail names who acted the same way; no list of the console shows a person's bare id.
     await page.goto('/admin/resources/audit');
     await page.locator('table').getByText(`staff of ${firm.name} <${firm.users.staff.email}>`).first().waitFor({ timeout: 60_000 });
+    // Each column in words (no "Actor Id", no second column repeating the address), what happened in
+    // words, and an address kept whole on one line (AdminJS's cells break long words anywhere).
+    // (textContent: the headings are shown in capitals, innerText would write them so.)
+    const headings = (await page.locator('table thead tr').first().locator('th, td').allTextContents()).map((text) => text.trim());
+    expect({ headings: headings.length > 0, codeLike: headings.filter((text) => /\b[A-Z][a-z]+ Id\b|Actor|List \d/.test(text)) }).toEqual({ headings: true, codeLike: [] });
+    const column = headings.indexOf('What happened');
+    expect({ column: column >= 0, headings }).toEqual({ column: true, headings });
+    const happened = await page.locator(`table tbody tr td:nth-child(${column + 1})`).allInnerTexts();
+    expect({ rows: happened.length > 0, codes: happened.filter((text) => /\w\.\w/.test(text)) }).toEqual({ rows: true, codes: [] });
+    const address = page.locator('table tbody').getByText(`<${firm.users.staff.email}>`, { exact: true }).first();
+    expect(await address.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { whiteSpace: string } }).getComputedStyle(el).whiteSpace)).toBe('nowrap');
     for (const resource of ['users', 'clients', 'sessions', 'audit']) {
       await page.goto(`/admin/resources/${resource}`);
       const rows = page.locator('table tbody tr');

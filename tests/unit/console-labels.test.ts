@@ -5,7 +5,7 @@
  * and security events in words, never their codes.
  */
 import { istTime } from '../../admin/components/ist-time.js';
-import { consoleTime, ROLES, roleLabel, securityEventLabel } from '../../db/console-labels';
+import { auditActorLabel, consoleTime, ROLES, roleLabel, securityEventLabel } from '../../db/console-labels';
 import { ROLE_LABEL as WEB_ROLE_LABEL } from '../../web/src/lib/roles';
 
 describe("the console's words", () => {
@@ -31,5 +31,10 @@ describe("the console's words", () => {
     const labels = actions.map(securityEventLabel);
     expect(labels).toEqual(['Signed in', 'Device signed out', 'Invitation sent', 'Password reset asked for', 'Role changed', 'Access refused', 'User merge']);
     for (const label of labels) expect(label).not.toMatch(/[._]/);
+  });
+
+  it('names a job or an emailed link that acted in words, and an address as it is', () => {
+    const actors = ['password-reset-link', 'invitation-link', 'system:account-email', 'system:seed-demo', 'system:restore', 'ops@platform.example', ''];
+    expect(actors.map(auditActorLabel)).toEqual(['Password reset link', 'Invitation link', 'System (account email)', 'System (seed demo)', 'System (restore)', 'ops@platform.example', '']);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The console's sign-in at the device limit: the page lists the admin's signed-in devices (last seen
- * in IST, labelled) and replacing one signs that one out; and a resource the console does not have is 404, not a 500.
+ * The console's sign-in at the device limit: the page lists the admin's signed-in devices (address,
+ * signed-in time and last activity in IST, labelled), chooses none for the admin, and replacing the
+ * one chosen signs that one out; and a resource the console does not have is 404, not a 500.
  */
 import { startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
@@ -50,11 +51,24 @@ describe('admin console devices and resources', () => {
     expect(full.text).toContain(`name="replaceSessionId" value="${held!.id}"`);
     expect(full.text).toContain(`value="${firm.users.firm_admin.email}"`);
     expect(full.text).not.toContain(firm.users.firm_admin.password);
-    // The device's last use in IST with its label, as the dashboard writes times, never UTC.
-    const seen = new Date((await db.owner('sessions').where({ id: held!.id }).first()).last_seen_at as Date);
-    const ist = new Date(seen.getTime() + 330 * 60_000).toISOString(); // written out, not the code under test
-    expect(full.text).toContain(`, last seen ${ist.slice(8, 10)}-${ist.slice(5, 7)}-${ist.slice(0, 4)} ${ist.slice(11, 16)} IST`);
+    // Each device with its address, when it signed in and its last activity, in IST with the label
+    // (as the dashboard writes times, never UTC), each time kept whole on one line: two devices of
+    // one name read apart.
+    const row = await db.owner('sessions').where({ id: held!.id }).first();
+    const ist = (at: Date) => {
+      const s = new Date(at.getTime() + 330 * 60_000).toISOString(); // written out, not the code under test
+      return `<span class="when">${s.slice(8, 10)}-${s.slice(5, 7)}-${s.slice(0, 4)} ${s.slice(11, 16)} IST</span>`;
+    };
+    expect(full.text).toContain(`<strong>Taalmel console</strong><br>from ${row.ip}, signed in ${ist(row.created_at as Date)}, last activity ${ist(row.last_seen_at as Date)}`);
+    expect(full.text).toMatch(/\.when\{white-space:nowrap\}/);
     expect(full.text).not.toMatch(/UTC/);
+    // No device is chosen for the admin: the choice is theirs, and the browser asks for one.
+    const radios = [...full.text.matchAll(/<input type="radio"[^>]*>/g)].map((m) => m[0]);
+    expect({ count: radios.length, checked: radios.filter((r) => /\bchecked\b/.test(r)), required: radios.filter((r) => /\brequired\b/.test(r)).length }).toEqual({ count: 1, checked: [], required: 1 });
+    // A form sent without a choice (no browser to ask) signs nothing out: the same choice again.
+    const unchosen = await signIn(admin());
+    expect({ status: unchosen.status, asks: unchosen.text.includes('Choose one to sign out of') }).toEqual({ status: 409, asks: true });
+    expect((await sessions()).map((s) => s.revoked_reason)).toEqual([null]);
 
     const replaced = await signIn({ ...admin(), replaceSessionId: held!.id });
     expect(replaced.status).toBe(302);

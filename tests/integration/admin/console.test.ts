@@ -119,5 +119,37 @@ describe('admin console', () => {
     expect(row.revoked_reason).toBe('revoked_by_admin');
     const event = await db.owner('audit_events').where({ entity_id: id, action: 'auth.session_revoked' }).first();
     expect(event.actor_id).toBe(firmA.users.firm_admin.id);
+
+    // The dashboard names whose device it was, and the audit trail says what happened in words.
+    const dashboard = (await (await get('/admin/api/dashboard', cookie)).json()) as { securityEvents: Array<{ action: string; actionLabel: string; actor: unknown; subject: unknown }> };
+    const signedOut = dashboard.securityEvents.find((e) => e.action === 'auth.session_revoked');
+    expect(signedOut).toEqual({
+      at: expect.any(String),
+      action: 'auth.session_revoked',
+      actionLabel: 'Device signed out',
+      actor: { name: `firm_admin of Firm A`, email: firmA.users.firm_admin.email },
+      subject: { name: `manager of Firm A`, email: firmA.users.manager.email },
+    });
+    const audit = (await (await get(`/admin/api/resources/audit/actions/list?filters.action=auth.session_revoked`, cookie)).json()) as { records: Array<{ params: Record<string, unknown> }> };
+    expect(audit.records.map((r) => ({ action: r.params.action, actionLabel: r.params.actionLabel, actorId: r.params.actorId }))).toContainEqual({ action: 'auth.session_revoked', actionLabel: 'Device signed out', actorId: firmA.users.firm_admin.id });
+  });
+
+  it('names a job or an emailed link in words wherever it acted: the dashboard and the audit trail', async () => {
+    const { cookie } = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
+    // A change made by a job, as the account-email activity and the demo seed write them.
+    for (const actor of ['system:account-email', 'password-reset-link']) {
+      await db.owner.transaction(async (trx) => {
+        await trx.raw(`select set_config('app.firm_id', ?, true), set_config('app.user_email', ?, true), set_config('app.role', 'system', true)`, [firmA.id, actor]);
+        await trx('users').where({ id: firmA.users.reviewer.id }).update({ name: `reviewer renamed by ${actor}` });
+      });
+    }
+    const dashboard = (await (await get('/admin/api/dashboard', cookie)).json()) as { securityEvents: Array<{ action: string; actor: unknown }> };
+    const byJobs = dashboard.securityEvents.filter((e) => e.action === 'user.update').map((e) => e.actor);
+    expect(byJobs.slice(0, 2)).toEqual(['Password reset link', 'System (account email)']);
+    const audit = (await (await get(`/admin/api/resources/audit/actions/list?filters.action=user.update`, cookie)).json()) as { records: Array<{ params: Record<string, unknown> }> };
+    expect(audit.records.slice(0, 2).map((r) => ({ actorId: r.params.actorId ?? null, actorLabel: r.params.actorLabel, actionLabel: r.params.actionLabel }))).toEqual([
+      { actorId: null, actorLabel: 'Password reset link', actionLabel: 'Person changed' },
+      { actorId: null, actorLabel: 'System (account email)', actionLabel: 'Person changed' },
+    ]);
   });
 });
