@@ -49,6 +49,12 @@ export function createAccountEmailActivities(deps: { knex: Knex; mail?: MailDeps
   };
   const base = () => mail().publicUrl.replace(/\/+$/, '');
 
+  /** The firm admin who sent a reset link, named as an invitation names its inviter (in the firm's transaction). */
+  async function adminWhoSent(firmId: string, adminId: string): Promise<{ adminName: string; firmName: string }> {
+    const [firm, admin] = await Promise.all([Firm.query().findById(firmId), User.query().findById(adminId)]);
+    return { adminName: admin?.name ?? 'Your firm admin', firmName: firm?.name ?? 'your firm' };
+  }
+
   /** What to send for this input now, or null when the email is no longer due. Runs in the firm's transaction. */
   async function letterFor(t: Knex.Transaction, input: AccountEmailInput, retrying: boolean): Promise<Letter | null> {
     const now = new Date();
@@ -82,7 +88,8 @@ export function createAccountEmailActivities(deps: { knex: Knex; mail?: MailDeps
     const { token, hash } = newLinkToken();
     await setAuditAction(t, 'password_reset.link_sent');
     await PasswordReset.query().findById(reset.id).patch({ tokenHash: hash } as Partial<PasswordReset>);
-    return { to: user.email, clientId: user.clientId, rendered: renderPasswordReset({ name: user.name, link: `${base()}/reset/${token}`, expiresAt: reset.expiresAt }) };
+    const sentBy = input.requestedBy ? await adminWhoSent(input.firmId, input.requestedBy) : undefined;
+    return { to: user.email, clientId: user.clientId, rendered: renderPasswordReset({ name: user.name, link: `${base()}/reset/${token}`, expiresAt: reset.expiresAt, sentBy }) };
   }
 
   async function markDelivery(firmId: string, rowId: string, outcome: { ok: true } | { ok: false; error: string }, unconfirmed = false): Promise<void> {

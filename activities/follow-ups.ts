@@ -21,7 +21,7 @@ import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
 import { failMergedInto, JOB, LISTED_IN_FAILED, lockClient, markDelivery, outlivedItsSend, resultOf, settleSending } from './follow-up-outbox';
 import { allFirmIds } from '../db/firms';
 import { followUpPeriodNames } from '../db/follow-up-period-labels';
-import { digestFor, instantOf, isEmptyDigest, itemPeriodText, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
+import { digestFor, inQuietHours, instantOf, isEmptyDigest, itemPeriodText, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, MERGE_TARGET_SENDING, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
 import { supplierStatements, type Attachment } from './mismatch-attachments';
@@ -50,6 +50,11 @@ export type SendSlotInput = { firmId: string; followUpId: string; key: string; k
  * failed if the message failed.
  */
 export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled'; writtenAt?: number; awaitsMessage?: true } | { status: 'deferred'; day: number };
+
+/** A request may be listed in a message written at `at` when its own quiet hours (on its own clock) do not hold then. */
+function mayListNow(request: FollowUp, at: number): boolean {
+  return !inQuietHours(request.policy, positionOf(request.clock, at).minute);
+}
 
 type Prepared = { done: SendSlotResult } | { rowId: string; writtenAt: number; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
 
@@ -169,7 +174,9 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         }
 
         // Every live request to this client with something outstanding, this one first (never a supplier chase).
-        const others = await FollowUp.query().where({ client_id: client.id, recipient: 'client' }).whereIn('status', ['open', 'exhausted']).whereNot('id', followUp.id).orderBy('due_date');
+        // A request whose own quiet hours hold now is left out (its items wait for its own message):
+        // the client is never emailed, about any request, at a time that request forbids.
+        const others = (await FollowUp.query().where({ client_id: client.id, recipient: 'client' }).whereIn('status', ['open', 'exhausted']).whereNot('id', followUp.id).orderBy('due_date')).filter((r) => mayListNow(r, writtenAt));
         const sections: ChecklistSection[] = [];
         const listedIds: string[] = [];
         const listedItems: string[] = [];

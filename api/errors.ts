@@ -4,6 +4,7 @@
  * `{"error": {code, message, details}}` envelope of docs/api.md.
  */
 import { FIRST_GST_PERIOD } from '../domain/periods';
+import { invalidSentence } from './validation-sentence';
 
 export type RefusalAudit = { action: string; entityType: string; entityId?: string | null; after?: unknown };
 
@@ -28,8 +29,17 @@ export class ApiError extends Error {
   }
 }
 
-export const invalidInput = (details: Record<string, unknown>, message = 'The request is not valid.') =>
-  new ApiError(400, 'invalid_input', message, details);
+/**
+ * 400 invalid_input. Without a message of its own, the message is `details.fields` in a sentence
+ * ("cursor is not one this list gave.") so a refusal never says only that something was wrong.
+ */
+export const invalidInput = (details: Record<string, unknown>, message?: string) =>
+  new ApiError(400, 'invalid_input', message ?? fieldsSentence(details.fields), details);
+
+function fieldsSentence(fields: unknown): string {
+  const sentence = fields && typeof fields === 'object' ? invalidSentence(fields as Record<string, unknown>) : '.';
+  return sentence === '.' ? 'The request is not valid.' : sentence;
+}
 /**
  * 400 `invalid_input` on `period` for a month before GST (July 2017, domain/periods.ts `beforeGst`):
  * no GST period at all, an input error answered before any state is looked at. `missing` names what

@@ -14,6 +14,16 @@ export function encodeCursor(values: Array<string | number>): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
+/**
+ * 400 for a cursor no page of this list gave (made up, cut short, or from another list): the message
+ * says so and how to go on, as the field's rule cannot.
+ */
+export const badCursor = () =>
+  invalidInput(
+    { fields: { cursor: 'not a cursor this list issued' } },
+    'cursor is not one this list gave: pass the nextCursor of the previous page unchanged, or leave cursor out to start at the first page.',
+  );
+
 export function decodeCursor(cursor: string | undefined, length: number): Array<string | number> | null {
   if (!cursor) return null;
   try {
@@ -22,7 +32,7 @@ export function decodeCursor(cursor: string | undefined, length: number): Array<
   } catch {
     // fall through
   }
-  throw invalidInput({ fields: { cursor: 'not a cursor this list issued' } });
+  throw badCursor();
 }
 
 export function page<T>(rows: T[], limit: number, keyOf: (row: T) => Array<string | number>) {

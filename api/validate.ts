@@ -5,29 +5,31 @@
  */
 import type { z } from 'zod';
 import { invalidInput } from './errors';
+import { invalidSentence, issueClause, issueRule, sentenceOf } from './validation-sentence';
 
-/** A field's rule written to follow its name ("must be …", "is required"), rather than a phrase of its own. */
-const FOLLOWS_NAME = /^(must|is|are|cannot|can|may|should|needs?|has|have|only|required)\b/;
-
-/**
- * The refusal's sentence from its fields: "period must be a month as YYYY-MM.", or "name: Too small:
- * …" where a message (zod's own) does not read after the field's name; several fields joined by "; ".
- */
-export function invalidSentence(fields: Record<string, string>): string {
-  const clauses = Object.entries(fields).map(([field, message]) => (FOLLOWS_NAME.test(message) ? `${field} ${message}` : `${field}: ${message}`));
-  return `${clauses.join('; ').replace(/[.;:\s]+$/, '')}.`;
-}
+export { invalidSentence } from './validation-sentence';
 
 /** 400 invalid_input naming each field with its problem, the message being those problems in a sentence. */
 export const invalidFields = (fields: Record<string, string>) => invalidInput({ fields }, invalidSentence(fields));
 
+const keyOf = (issue: z.core.$ZodIssue, part: string) => (issue.path.length ? issue.path.join('.') : part);
+
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, part: 'body' | 'query' | 'params'): z.infer<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : part;
-    fields[key] ??= issue.message;
-  }
-  throw invalidFields(fields);
+  // `details.fields` keep zod's own words (clients show them beside each field and rely on them);
+  // the message is written by a second parse of the same input with our rules (validation-sentence.ts),
+  // which raises the same issues in the same order. Only a refused request pays for it.
+  const worded = schema.safeParse(value ?? {}, { error: issueRule });
+  const rules = worded.success ? [] : worded.error.issues;
+  // A Map, so a field named like an Object property ("constructor") is a field like any other.
+  const fields = new Map<string, { message: string; clause: string }>();
+  result.error.issues.forEach((issue, i) => {
+    const key = keyOf(issue, part);
+    if (fields.has(key)) return; // the first problem of each field, as before
+    const rule = rules[i];
+    fields.set(key, { message: issue.message, clause: issueClause(key, rule && keyOf(rule, part) === key ? rule : issue) });
+  });
+  const shown = [...fields];
+  throw invalidInput({ fields: Object.fromEntries(shown.map(([key, f]) => [key, f.message])) }, sentenceOf(shown.map(([, f]) => f.clause)));
 }

@@ -51,14 +51,21 @@ export function renderInvitation(input: { firmName: string; inviteeName: string;
   );
 }
 
-export function renderPasswordReset(input: { name: string; link: string; expiresAt: Date }): RenderedEmail {
+/**
+ * The reset link's email. Who asked decides its first words: a firm admin who sent it is named as
+ * the invitation names its inviter (their name and the firm's, nothing else of their account); for
+ * "forgot password" nobody is known (an address typed proves nothing), so "someone (we hope you)".
+ */
+export function renderPasswordReset(input: { name: string; link: string; expiresAt: Date; sentBy?: { adminName: string; firmName: string } }): RenderedEmail {
+  const asked = input.sentBy
+    ? `${input.sentBy.adminName}, your firm administrator at ${input.sentBy.firmName}, asked for a link to reset your Taalmel password.`
+    : 'Someone (we hope you) asked to reset your Taalmel password.';
+  const ifNot = input.sentBy
+    ? `If you do not want to change it, ignore this email: your password stays as it is, and you can ask ${input.sentBy.adminName} why it was sent.`
+    : 'If you did not ask, ignore this email: your password stays as it is.';
   return email(
     'Reset your Taalmel password',
-    [
-      `${input.name},`,
-      'Someone (we hope you) asked to reset your Taalmel password.',
-      `The link below works once and until ${istDateTime(input.expiresAt)} IST. If you did not ask, ignore this email: your password stays as it is.`,
-    ],
+    [`${input.name},`, asked, `The link below works once and until ${istDateTime(input.expiresAt)} IST. ${ifNot}`],
     { url: input.link, label: 'Choose a new password' },
   );
 }

@@ -18,6 +18,11 @@ export type AccountEmailInput = {
   subjectId: string;
   /** What makes this email one of its kind: the invitation's send number, or the lockout's instant. */
   key: string;
+  /**
+   * Who sent a password-reset link, when a firm admin did (their user id; absent for "forgot
+   * password"): the email names them. Not part of the workflow id or slot: one email per reset.
+   */
+  requestedBy?: string;
 };
 
 export type AccountEmailResult = { status: 'sent' | 'failed' | 'skipped' };

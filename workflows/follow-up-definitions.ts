@@ -5,7 +5,11 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import {
+  dateOf,
   inQuietHours,
+  instantOf,
+  istIso,
+  minuteOf,
   positionOf,
   type FollowUpClock,
   type FollowUpPlan,
@@ -120,11 +124,32 @@ export const FOLLOW_UP_REFUSAL = {
   firstPending: 'first_message_pending',
 } as const;
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A nudge inside quiet hours: the hours are IST (the plan's clock), and staff are told when the next
+ * message may go, the end of these quiet hours (`details.nextAllowedAt`, +05:30 as the API gives instants).
+ */
+function quietHoursRefusal(policy: FollowUpPolicy, clock: FollowUpClock, day: number, minute: number): NudgeRefusal {
+  const { from, to } = policy.quietHours;
+  const end = minuteOf(to);
+  const endDay = minute < end ? day : day + 1;
+  const date = dateOf(endDay);
+  const on = `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]}`;
+  return {
+    type: FOLLOW_UP_REFUSAL.quietHours,
+    message: `No messages between ${from} and ${to} IST; the next message can go at ${to} IST on ${on}.`,
+    details: { quietHours: { from, to }, nextAllowedAt: istIso(instantOf(clock, endDay, end)) },
+  };
+}
+
+export type NudgeRefusal = { type: string; message: string; details?: Record<string, unknown> };
+
 /** Why a manual nudge is refused now (not during quiet hours, not before the first message, not twice in a day, not over the cap), or null. */
-export function nudgeRefusal(input: { state: FollowUpState; policy: FollowUpPolicy; clock: FollowUpClock; now: number; messages: HandledMessage[]; plan: FollowUpPlan }): { type: string; message: string } | null {
+export function nudgeRefusal(input: { state: FollowUpState; policy: FollowUpPolicy; clock: FollowUpClock; now: number; messages: HandledMessage[]; plan: FollowUpPlan }): NudgeRefusal | null {
   if (input.state === 'completed' || input.state === 'cancelled') return { type: FOLLOW_UP_REFUSAL.ended, message: 'This follow-up has ended.' };
   const { day, minute } = positionOf(input.clock, input.now);
-  if (inQuietHours(input.policy, minute)) return { type: FOLLOW_UP_REFUSAL.quietHours, message: `No messages between ${input.policy.quietHours.from} and ${input.policy.quietHours.to}.` };
+  if (inQuietHours(input.policy, minute)) return quietHoursRefusal(input.policy, input.clock, day, minute);
   // A reminder before the request itself (created in quiet hours, its first message waiting for the
   // send time) would also make two messages that day: the first message goes first.
   if (input.plan.messages.some((m) => m.kind === 'initial' && m.status === 'planned')) {

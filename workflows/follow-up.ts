@@ -229,7 +229,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       // Wait for a scheduled send in progress, then check again (it may have used today's message).
       await condition(() => !sending);
       const refusal = nudgeRefusal({ state: stateOf(plan()), policy: input.policy, clock: input.clock, now: Date.now(), messages: h.messages, plan: plan() });
-      if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
+      if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true, ...(refusal.details ? { details: [refusal.details] } : {}) });
       h.nudges += 1;
       const result = await send(`nudge:${h.nudges}`, 'nudge', Date.now());
       h.processedUntil = Math.max(h.processedUntil, result.at);
@@ -239,7 +239,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     {
       validator: (_args: { actor: unknown }) => {
         const refusal = nudgeRefusal({ state: stateOf(plan()), policy: input.policy, clock: input.clock, now: Date.now(), messages: h.messages, plan: plan() });
-        if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true });
+        if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message, nonRetryable: true, ...(refusal.details ? { details: [refusal.details] } : {}) });
       },
     },
   );

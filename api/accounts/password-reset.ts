@@ -11,7 +11,7 @@
  *
  * Who asked is the audit trail's actor of `password_reset.requested` (and of the
  * `password_reset.superseded` it causes): the firm admin who sent it, or, for "forgot password",
- * `anonymous` (role `anonymous`), as for the sign-in attempts of no known person: typing an address
+ * `anonymous` (role `anonymous`), as for a refused sign-in (docs/security-and-tenancy.md): typing an address
  * proves nothing about who typed it, so the request is never put in the user's name.
  */
 import type { Knex } from 'knex';
@@ -22,7 +22,7 @@ import { lookupAccountLink } from '../../db/accounts';
 import { PasswordReset } from '../../db/models/account';
 import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
-import { inTenantTransaction, setAuditAction, type Actor } from '../../db/tenant';
+import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { resetExpiry } from '../../domain/accounts';
 import { normaliseEmail } from '../../domain/email';
 import { ApiError, notFound, rateLimited, unprocessable } from '../errors';
@@ -31,6 +31,7 @@ import { route, type RouteSpec } from '../routes';
 import { idParams } from '../schemas';
 import { assertPasswordAcceptable } from '../auth/passwords';
 import type { AuthService } from '../auth/service';
+import { ANONYMOUS_ACTOR } from '../auth/types';
 import { limiterSubject } from '../auth/throttle';
 import type { AccountMailer } from './email-client';
 
@@ -41,8 +42,6 @@ const requestBody = z.object({ email: z.string().trim().min(3).max(320) });
 const tokenParams = z.object({ token: z.string().min(1).max(200) });
 const completeBody = z.object({ newPassword: z.string().min(1).max(1024) });
 
-/** The actor of a reset asked for without a session ("forgot password"): nobody known; see above. */
-export const ANONYMOUS_ACTOR: Actor = { userId: null, email: 'anonymous', role: 'anonymous' };
 
 export const linkExpired = () => new ApiError(410, 'link_expired', 'This link has expired or was already used. Ask for a new one.');
 
@@ -122,7 +121,8 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
         // Counted under the address as "forgot password" counts it, so the two together stay at 3 an hour.
         await admit(normaliseEmail(target.email), null);
         const reset = await openReset(ctx.state.trx, target.id, ctx.ip);
-        deps.mailer.sendAfterCommit(ctx.state.trx, { firmId: target.firmId, kind: 'password_reset', subjectId: reset.id, key: 'link' });
+        // The email names the admin who sent it (their id only travels; the worker reads the name).
+        deps.mailer.sendAfterCommit(ctx.state.trx, { firmId: target.firmId, kind: 'password_reset', subjectId: reset.id, key: 'link', requestedBy: ctx.state.user.id });
         ctx.status = 202;
         ctx.body = { expiresAt: reset.expiresAt };
       },

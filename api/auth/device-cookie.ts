@@ -7,6 +7,7 @@
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
+import { normaliseEmail } from '../../domain/email';
 
 export const DEVICE_COOKIE = 'taalmel_device';
 /** A device is remembered this long after its last sign-in to the account. */
@@ -26,7 +27,7 @@ export class DeviceCookies {
   }
 
   private mac(email: string, day: number): string {
-    return createHmac('sha256', this.key).update(`${email.trim().toLowerCase()}\n${day}`).digest('base64url').slice(0, 22);
+    return createHmac('sha256', this.key).update(`${normaliseEmail(email)}\n${day}`).digest('base64url').slice(0, 22);
   }
 
   private entries(ctx: Context): Array<{ day: number; mac: string }> {

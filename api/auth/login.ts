@@ -19,7 +19,7 @@ import { presentUser } from './present';
 import { invalidTotp, totpRequired } from './reauth';
 import { ThrottledSignIns, type ThrottledRecord } from './throttled-audit';
 import type { TotpCodes } from './totp';
-import { scopeOf, type AuthServiceDeps, type ClientInfo, type LockoutListener, type LoginInput, type UserRow } from './types';
+import { ANONYMOUS_ACTOR, scopeOf, type AuthServiceDeps, type ClientInfo, type LockoutListener, type LoginInput, type UserRow } from './types';
 
 export class SignIn {
   /** A real argon2id hash, verified when the email is unknown so both answers take the same time. */
@@ -96,7 +96,7 @@ export class SignIn {
 
     if (input.onlyRoles && !input.onlyRoles.includes(row.role)) {
       // Refused before a session exists: the refusal takes none of the user's device slots.
-      await this.recordRefusal(row, client, 'auth.login_refused', { reason: 'role_not_allowed_here' });
+      await this.recordRefusal(row, client, 'auth.login_refused', { reason: 'role_not_allowed_here' }, true);
       throw new ApiError(403, 'forbidden', 'The console is for firm admins.');
     }
 
@@ -208,9 +208,16 @@ export class SignIn {
     }
   }
 
-  private async recordRefusal(row: UserRow, client: ClientInfo, action: string, after: Record<string, unknown>): Promise<void> {
+  /**
+   * A refused sign-in of a known address, in the account's firm chain with the user as its entity.
+   * Its actor is `anonymous` while any credential is unproved (a wrong password or code, a deactivated
+   * account): whoever typed the address is not signed in, as for an unknown address. Only a refusal
+   * after every credential was proved (`proved`: the console's role check) names the user.
+   */
+  private async recordRefusal(row: UserRow, client: ClientInfo, action: string, after: Record<string, unknown>, proved = false): Promise<void> {
     const user = { id: row.id, firmId: row.firm_id, email: row.email, role: row.role, clientId: row.client_id };
-    await inTenantTransaction(this.deps.knex, scopeOf(user, client), (trx) =>
+    const scope = proved ? scopeOf(user, client) : { ...scopeOf(user, client), clientId: null, actor: ANONYMOUS_ACTOR };
+    await inTenantTransaction(this.deps.knex, scope, (trx) =>
       recordAuditEvent(trx, { action, entityType: 'user', entityId: row.id, after }),
     ).catch((error: Error) => this.deps.logger.error({ err: error }, 'could not record a refused sign-in'));
   }

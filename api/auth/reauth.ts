@@ -12,6 +12,7 @@ import { User } from '../../db/models/user';
 import { verifyPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
 import { attemptsLeftHint } from '../../domain/accounts';
+import { normaliseEmail } from '../../domain/email';
 import { ApiError, conflict, unauthenticated } from '../errors';
 import type { AuthenticatedSession, AuthenticatedUser, TenantTransaction } from '../state';
 import { SESSION_MAX_FAILURES, type LoginThrottle } from './throttle';
@@ -46,7 +47,7 @@ export class Reauthentication<C extends Client> {
    * transaction, which rolls back with the refusal; the revocation commits on its own for the same reason.
    */
   async failure(user: AuthenticatedUser, sessionId: string, client: C, refusal: ApiError, audit: { action: string; reason: string }): Promise<ApiError> {
-    await this.deps.countFailure(user.email.toLowerCase(), { id: user.id, firm_id: user.firmId, active: true }, client);
+    await this.deps.countFailure(normaliseEmail(user.email), { id: user.id, firm_id: user.firmId, active: true }, client);
     const failures = await this.deps.throttle.recordSessionFailure(sessionId);
     if (failures >= SESSION_MAX_FAILURES) {
       await inTenantTransaction(this.deps.knex, this.deps.scope(user, client), (trx) => this.deps.revokeSession(trx, sessionId, user.id, 'credential_failures', 'auth.session_revoked'));
@@ -65,7 +66,7 @@ export class Reauthentication<C extends Client> {
    * what it allows: the session's, the account's and the pair's counts are cleared when that commits.
    */
   async success(trx: Knex.Transaction, user: AuthenticatedUser, sessionId: string, client: C): Promise<void> {
-    await this.deps.throttle.recordSessionSuccess(trx, sessionId, user.email.toLowerCase(), client.ip, client.knownDevice ?? false);
+    await this.deps.throttle.recordSessionSuccess(trx, sessionId, normaliseEmail(user.email), client.ip, client.knownDevice ?? false);
   }
 
   /**

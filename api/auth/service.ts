@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Session } from '../../db/models/session';
+import { normaliseEmail } from '../../domain/email';
 import type { AuthenticatedSession, AuthenticatedUser, TenantTransaction } from '../state';
 import { SignIn } from './login';
 import { changePassword } from './passwords';
@@ -45,7 +46,7 @@ export class AuthService {
 
   /** Ends an account's sign-in lockout (an admin's unlock, a completed password reset). */
   async clearLockout(email: string): Promise<void> {
-    await this.deps.throttle.clear(email.trim().toLowerCase());
+    await this.deps.throttle.clear(normaliseEmail(email));
   }
 
   login(input: LoginInput, client: ClientInfo) {

@@ -57,6 +57,13 @@ export type UserRow = {
   totp_last_step: number | null;
 };
 
+/**
+ * The actor of a request that proves nothing about who sent it: a refused sign-in (known address or
+ * not) and a "forgot password" request. Typing an address, even with its password, is not being
+ * signed in, so such an event is never put in the account's name (docs/security-and-tenancy.md).
+ */
+export const ANONYMOUS_ACTOR: Actor = { userId: null, email: 'anonymous', role: 'anonymous' };
+
 function actorOf(user: { id: string; email: string; role: string }): Actor {
   return { userId: user.id, email: user.email, role: user.role };
 }

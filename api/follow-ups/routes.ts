@@ -22,7 +22,7 @@ import {
   snoozeUpdate,
 } from '../../workflows/follow-up-definitions';
 import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
-import { decodeCursor, page } from '../pagination';
+import { badCursor, decodeCursor, page } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
 import { sendStoredFile } from '../uploads/checked-file';
@@ -100,7 +100,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
             : { key: `due_date`, cast: 'date', shown: '::text', valid: (v: string) => date.safeParse(v).success };
         const after = decodeCursor(query.cursor, 2);
         // A cursor of the other view's order (or made up) is refused as one this list did not issue, not cast into a 500.
-        if (after && !(sort.valid(String(after[0])) && itemIdShape.safeParse(after[1]).success)) throw invalidInput({ fields: { cursor: 'not a cursor this list issued' } });
+        if (after && !(sort.valid(String(after[0])) && itemIdShape.safeParse(after[1]).success)) throw badCursor();
         const q = FollowUp.query()
           .select('*', FollowUp.raw(`${sort.key}${sort.shown} as sort_key`))
           .orderByRaw(`${sort.key} asc, id asc`)

@@ -31,7 +31,9 @@ export async function updateFollowUp<R, A>(temporal: TemporalHandle, workflowId:
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       if (error.cause.type === FOLLOW_UP_REFUSAL.ended) throw ended();
-      throw new ApiError(422, error.cause.type ?? 'refused', error.cause.message);
+      // A refusal's details (quiet hours: when the next message may go) reach the answer as given.
+      const details = error.cause.details?.[0];
+      throw new ApiError(422, error.cause.type ?? 'refused', error.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
     }
     if (error instanceof WorkflowNotFoundError) throw ended();
     throw error;

@@ -12,6 +12,10 @@ import { loggedPath } from './logged-path';
 
 type HttpishError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string; data?: unknown };
 
+/** A body that does not parse as JSON (or is not an object or array, which co-body's strict mode also refuses). */
+const invalidJson = () =>
+  new ApiError(400, 'invalid_input', 'The request body is not valid JSON: send a JSON object, with double-quoted names and strings.', { fields: { body: 'not valid JSON' } });
+
 function fromHttpError(error: HttpishError): ApiError | null {
   // The database refuses writes to a closed period (the close lock's trigger).
   if (isPeriodClosedError(error)) {
@@ -27,7 +31,9 @@ function fromHttpError(error: HttpishError): ApiError | null {
   }
   const status = error.status ?? error.statusCode;
   if (!status || status < 400 || status >= 500) return null;
-  if (error.type === 'entity.parse.failed') return new ApiError(400, 'invalid_input', 'The request body is not valid JSON.', { body: 'malformed JSON' });
+  // co-body (under @koa/bodyparser) throws JSON.parse's SyntaxError with status 400; its message quotes
+  // the body, which may hold a password, so only our sentence leaves.
+  if (error.type === 'entity.parse.failed' || (status === 400 && error instanceof SyntaxError)) return invalidJson();
   if (error.type === 'entity.too.large' || status === 413) return new ApiError(413, 'too_large', 'The request body is too large.');
   if (status === 415) return new ApiError(415, 'unsupported_type', 'This content type is not supported.');
   if (status === 400) return new ApiError(400, 'invalid_input', error.expose ? error.message : 'The request is not valid.');

@@ -8,7 +8,7 @@ import { countRetentionRows, loadRetentionRules, loadRetentionSettings, loadRete
 import { isIsoDate, istDate, istIso } from '../../domain/calendar/dates';
 import { RETENTION_CLASS_FIELDS, RETENTION_CLASSES, retentionPlan, retentionSettingsProblems, MAX_RETENTION_MONTHS, type RetentionRule, type RetentionSettings } from '../../domain/retention';
 import { invalidInput, notFound } from '../errors';
-import { decodeCursor, page, pageQuery } from '../pagination';
+import { badCursor, decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 
 const months = z.object({ retainMonths: z.number().int().min(0).max(MAX_RETENTION_MONTHS).nullable() }).strict();
@@ -92,7 +92,7 @@ export function retentionRoutes(): RouteSpec[] {
         const all = retentionPlan({ ...state, today: asOf }).filter((i) => !query.status || i.status === query.status);
         // The plan is a timetable computed whole; the cursor is the position after the last item shown.
         const [start] = decodeCursor(query.cursor, 1) ?? [0];
-        if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) throw invalidInput({ fields: { cursor: 'not a cursor this list issued' } });
+        if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) throw badCursor();
         const indexed = all.slice(start).map((item, i) => ({ item, index: start + i }));
         const { items, nextCursor } = page(indexed, query.limit, (row) => [row.index + 1]);
         const names = new Map<string, string>(

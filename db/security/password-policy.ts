@@ -3,6 +3,7 @@
  * the bundled list of common passwords (zxcvbn-ts's list of about 49,000 leaked favourites).
  */
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { normaliseEmail } from '../../domain/email';
 
 const COMMON = new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
 
@@ -12,7 +13,8 @@ export function passwordProblem(password: string, email: string): PasswordProble
   if (password.length < 12) return 'too_short';
   if (password.length > 128) return 'too_long';
   const lower = password.toLowerCase();
-  const mail = email.trim().toLowerCase();
+  // The address as every lookup compares it (domain/email.ts), so "Ravi@X" is refused as "ravi@x".
+  const mail = normaliseEmail(email);
   if (lower === mail || lower === mail.split('@')[0]) return 'same_as_email';
   if (COMMON.has(lower)) return 'too_common';
   return null;

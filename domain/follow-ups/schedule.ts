@@ -14,8 +14,8 @@
  *   overdue reminders on T plus each overdue offset, then automatic messages stop;
  * - at most one message per day (a nudge that day takes the scheduled one's place); the
  *   per-client merge across requests happens when sending, against the outbox (a message lists
- *   every open request of the client: the others' slots that day, first messages included, are
- *   `merged` into it);
+ *   every open request of the client whose own quiet hours allow a message then: the others' slots
+ *   that day, first messages included, are `merged` into it);
  * - over `maxAutoReminders`, unsent interval reminders go first (earliest first), then overdue ones;
  *   anchored reminders up to T stay unless the cap is smaller than their number (then the earliest
  *   go: the cap is never exceeded);

@@ -4,7 +4,9 @@
  * dashboard (not AdminJS's welcome page), which names people by name and email with their devices;
  * the devices list names people too, never by bare id, and signs a device out from its own button. Then an invitee opens the emailed link in the
  * web app, chooses a password and signs in; and a person who mistyped their password sees the
- * attempts left, asks for a reset link and signs in with the new password.
+ * attempts left, asks for a reset link and signs in with the new password. Under Firm & users the
+ * admin also sends a user a reset link (the email names the admin; a fourth in the hour is refused
+ * in the dialog with its wait).
  */
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -165,6 +167,23 @@ describe('the console dashboard and an invitation, in a browser', () => {
     expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: reviewer.email, password: reviewer.password } })).status).toBe(200);
     const unlocked = await stack.db.owner('audit_events').where({ firm_id: firm.id, entity_id: reviewer.id, action: 'user.unlocked' }).first();
     expect(unlocked?.actor_id).toBe(firm.users.firm_admin.id);
+
+    // Send password reset link: confirmed in a dialog, emailed to the reviewer naming the admin; a
+    // fourth within the hour is refused in the dialog with the wait its Retry-After names.
+    const sendReset = async () => {
+      await page.getByRole('button', { name: `Send password reset link to ${reviewerName}` }).click();
+      const confirm = page.getByRole('dialog', { name: 'Send password reset link' });
+      await confirm.getByText(`It goes to ${reviewer.email} only`, { exact: false }).waitFor();
+      await confirm.getByRole('button', { name: 'Send link' }).click();
+      return confirm;
+    };
+    await sendReset();
+    await page.getByText(`A password reset link is on its way to ${reviewer.email}.`).waitFor();
+    const resetMail = await linkTokenTo(reviewer.email, 'reset');
+    expect(resetMail.text.replace(/\s+/g, ' ')).toContain(`, your firm administrator at ${firm.name}, asked for a link to reset your Taalmel password.`);
+    for (let i = 0; i < 2; i += 1) expect((await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: reviewer.email } })).status).toBe(202);
+    const refused = await sendReset();
+    await refused.getByRole('alert').getByText(/^Too many attempts; try again later\. Try again in \d+ (minutes?|hour)\.$/).waitFor();
     expect(errors).toEqual([]);
     await context.close();
   });

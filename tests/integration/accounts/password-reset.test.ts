@@ -85,6 +85,8 @@ describe('password reset', () => {
     expect((await call(stack.api, 'POST', '/api/auth/password-reset', { body: { email: staff.email.toUpperCase() } })).status).toBe(202);
     const { token, text } = await linkTokenTo(staff.email, 'reset');
     expect(text).toContain('http://taalmel.test/reset/');
+    // Asked by "forgot password": nobody known asked, so the email says so as it always did.
+    expect({ selfService: text.replace(/\s+/g, ' ').includes('Someone (we hope you) asked to reset your Taalmel password.'), namesAdmin: /administrator/.test(text) }).toEqual({ selfService: true, namesAdmin: false });
     const row = await eventually('the reset row', async () => (await stack.db.owner('password_resets').where({ user_id: staff.id }).first()) ?? null);
     // expires_at is the request's clock plus 30 minutes, created_at the database's: a loaded machine
     // may put a moment between them, never a minute.
@@ -148,6 +150,15 @@ describe('password reset', () => {
     expect({ status: sent.status, fields: Object.keys(sent.body ?? {}) }).toEqual({ status: 202, fields: ['expiresAt'] });
     const link = await linkTokenTo(target.email, 'reset');
     expect(await caughtTo(admin.email)).toEqual([]);
+    // The email says who asked: the admin, by name and firm as an invitation names its inviter, and
+    // nothing else of the admin's account (not their address); never "someone (we hope you)".
+    const words = link.text.replace(/\s+/g, ' ');
+    const { name: adminName } = await stack.db.owner('users').where({ id: admin.id }).first();
+    expect({
+      namesAdmin: words.includes(`${adminName}, your firm administrator at ${stack.firm.name}, asked for a link to reset your Taalmel password.`),
+      selfService: /we hope you/i.test(words),
+      adminEmail: words.toLowerCase().includes(admin.email.toLowerCase()),
+    }).toEqual({ namesAdmin: true, selfService: false, adminEmail: false });
 
     const reset = await stack.db.owner('password_resets').where({ user_id: target.id }).first();
     const [event] = await stack.db.owner('audit_events').where({ firm_id: stack.firm.id, entity_id: reset.id, action: 'password_reset.requested' });

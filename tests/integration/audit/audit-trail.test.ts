@@ -211,8 +211,15 @@ describe('audit trail', () => {
     expect(res.status).toBe(403);
     const [event] = await eventsFor(res.headers.get('x-request-id') as string);
     expect(event).toMatchObject({ action: 'access.denied', actor_id: firm.users.staff.id, actor_role: 'staff' });
-    await call(api, 'POST', '/api/auth/login', { body: { email: firm.users.staff.email, password: 'definitely wrong' } });
-    expect(await db.owner('audit_events').where({ firm_id: firm.id, action: 'auth.login_failed' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+    const failed = await call(api, 'POST', '/api/auth/login', { body: { email: firm.users.staff.email, password: 'definitely wrong' } });
+    // A refused sign-in of a known address is in the account's firm chain, about the user (its
+    // entity), but by nobody known: whoever typed the address is not signed in, as for an unknown one.
+    const refusals = await db.owner('audit_events').where({ firm_id: firm.id, action: 'auth.login_failed' });
+    expect(refusals.map((e) => ({ actorId: e.actor_id, actorEmail: e.actor_email, actorRole: e.actor_role, entityId: e.entity_id, requestId: e.request_id, reason: e.after?.reason }))).toEqual([
+      { actorId: null, actorEmail: 'anonymous', actorRole: 'anonymous', entityId: firm.users.staff.id, requestId: failed.headers.get('x-request-id'), reason: 'wrong_password' },
+    ]);
+    const verified = await verifyAuditChain(db.owner, firm.id);
+    expect({ ok: verified.ok, firstBrokenId: verified.firstBrokenId }).toEqual({ ok: true, firstBrokenId: null });
   });
 
   it('records a close request refused because its period is not over, and writes nothing else', async () => {

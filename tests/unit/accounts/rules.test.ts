@@ -27,6 +27,17 @@ describe('account rules', () => {
     expect(renderPasswordReset({ name: 'P', link: 'https://t.example/reset/xyz', expiresAt: new Date() }).html).toContain('href="https://t.example/reset/xyz"');
   });
 
+  it('names the firm admin who sent a reset link, and keeps "someone (we hope you)" for forgot password', () => {
+    const base = { name: 'Priya', link: 'https://t.example/reset/xyz', expiresAt: new Date('2026-12-06T18:29:07.112Z') };
+    const sent = renderPasswordReset({ ...base, sentBy: { adminName: 'Anil Iyer', firmName: 'Iyer & Co' } });
+    const asked = renderPasswordReset(base);
+    expect({ sent: sent.text.split('\n\n')[1], asked: asked.text.split('\n\n')[1] }).toEqual({
+      sent: 'Anil Iyer, your firm administrator at Iyer & Co, asked for a link to reset your Taalmel password.',
+      asked: 'Someone (we hope you) asked to reset your Taalmel password.',
+    });
+    expect(sent.html).toContain('Iyer &amp; Co');
+  });
+
   it('writes the times people read in IST, never as a UTC timestamp', () => {
     const invitation = renderInvitation({ firmName: 'Iyer & Co', inviteeName: 'Priya', inviterName: 'Anil', role: 'staff', link: 'https://t.example/invite/abc', expiresAt: new Date('2026-12-09T07:58:21.570Z') });
     const reset = renderPasswordReset({ name: 'P', link: 'https://t.example/reset/xyz', expiresAt: new Date('2026-12-06T18:29:07.112Z') });

@@ -30,4 +30,17 @@ describe('nudge refusal', () => {
     expect(refusalAt([initialSent], at(0, 660))).toBe('already_sent_today');
     expect(refusalAt([initialSent], at(1, 660))).toBeNull();
   });
+
+  it('says the quiet hours are IST and when the next message can go, in +05:30', () => {
+    const plan = planFollowUp(input([initialSent], 0));
+    const refuse = (now: number) => nudgeRefusal({ state: 'open', policy: DEFAULT_FOLLOW_UP_POLICY, clock: IST_CLOCK, now, messages: [initialSent], plan });
+    // 20:30 on 1 Dec: the quiet hours end at 09:00 the next morning.
+    expect(refuse(at(0, 20 * 60 + 30))).toEqual({
+      type: 'quiet_hours',
+      message: 'No messages between 20:00 and 09:00 IST; the next message can go at 09:00 IST on 2 Dec.',
+      details: { quietHours: { from: '20:00', to: '09:00' }, nextAllowedAt: '2026-12-02T09:00:00+05:30' },
+    });
+    // 06:15 on 2 Dec (after midnight): the same morning.
+    expect(refuse(at(1, 6 * 60 + 15))?.details).toEqual({ quietHours: { from: '20:00', to: '09:00' }, nextAllowedAt: '2026-12-02T09:00:00+05:30' });
+  });
 });

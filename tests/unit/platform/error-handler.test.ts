@@ -1,3 +1,4 @@
+import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { DatabaseError } from 'pg';
 import { errorHandler } from '../../../api/middleware/error-handler';
@@ -62,5 +63,28 @@ describe('error handler', () => {
     const details = JSON.parse(text).error.details;
     expect({ status: res.status, gstin: text.includes(gstin), logged: logs.text().includes(gstin) }).toEqual({ status: 500, gstin: false, logged: false });
     expect(details).toMatchObject({ cause: 'database error 22P02 (data exception)', stack: expect.stringMatching(/^ScrubbedDatabaseError: database error 22P02 \(data exception\)\n {4}at /) });
+  });
+
+  it('answers a body that is not JSON with 400 saying so, never quoting the body', async () => {
+    const logs = captureLogger();
+    const app = new Koa();
+    app.silent = true;
+    app.use(requestContext());
+    app.use(errorHandler({ logger: logs.logger, exposeInternalErrors: true }));
+    app.use(bodyParser({ enableTypes: ['json'], encoding: 'utf-8' }));
+    app.use((ctx) => {
+      ctx.body = { parsed: true };
+    });
+    const server = await serve(app);
+    const post = (body: string) => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const broken = await post('{not json, "password": "hunter2"');
+    const brokenText = await broken.text();
+    const scalar = await post('"just text"');
+    const scalarBody = await bodyOf(scalar);
+    await server.close();
+    const refusal = { status: 400, body: { error: { code: 'invalid_input', message: 'The request body is not valid JSON: send a JSON object, with double-quoted names and strings.', details: { fields: { body: 'not valid JSON' } } } } };
+    expect({ status: broken.status, body: JSON.parse(brokenText) }).toEqual(refusal);
+    expect(brokenText).not.toContain('hunter2');
+    expect({ status: scalar.status, body: scalarBody }).toEqual(refusal);
   });
 });

@@ -40,7 +40,13 @@ async function toError(res: Response): Promise<ApiError> {
     // not JSON (a proxy's page): fall through to a generic message
   }
   const e = body.error;
-  return new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `The server answered ${res.status}.`, e?.details ?? {});
+  return new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `The server answered ${res.status}.`, e?.details ?? {}, retryAfterOf(res.headers.get('retry-after')));
+}
+
+/** `Retry-After` in seconds (the API sends delta-seconds); null when absent or not a number. */
+function retryAfterOf(header: string | null): number | null {
+  const seconds = header === null ? NaN : Number(header.trim());
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
 }
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -16,6 +16,8 @@ import { RetentionSettingsCard } from '../components/RetentionSettings';
 import { ROLE_LABEL } from '../lib/roles';
 import { Invitations, UnlockButton } from '../components/Invitations';
 import { PersonForm } from '../components/PersonForm';
+import { ResetLinkButton } from '../components/ResetLinkButton';
+import { maySendReset } from '../lib/password-reset';
 import { formatDateTime } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
 
@@ -145,6 +147,7 @@ function Users() {
                         <Group gap="xs" wrap="nowrap">
                           <Switch size="sm" checked={u.active} onChange={(e) => void patch(u.id, { active: e.currentTarget.checked })} label={u.active ? 'Active' : 'Deactivated'} />
                           <UnlockButton userId={u.id} name={u.name} />
+                          {maySendReset(u, user) ? <ResetLinkButton user={u} /> : null}
                         </Group>
                       ) : u.active ? (
                         'Active'
