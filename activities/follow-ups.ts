@@ -20,7 +20,7 @@ import { audienceOf, createLinkToken, failedMessageOfDay, LIVE_STATUSES, message
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
 import { failMergedInto, JOB, LISTED_IN_FAILED, lockClient, markDelivery, outlivedItsSend, resultOf, settleSending } from './follow-up-outbox';
 import { allFirmIds } from '../db/firms';
-import { deadlineLabels } from '../db/follow-up-period-labels';
+import { followUpPeriodNames } from '../db/follow-up-period-labels';
 import { digestFor, inQuietHours, instantOf, isEmptyDigest, itemPeriodText, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
 import { followUpSlotKey, MERGE_TARGET_SENDING, type FollowUpState } from '../workflows/follow-up-definitions';
 import { deliver, smtpRouteForFirm, type MailDeps, type OutgoingEmail, type SmtpRoute } from './mail-transport';
@@ -182,8 +182,9 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
         const listedItems: string[] = [];
         const attachments: Attachment[] = [];
         let firstToken = '';
-        // Each request's deadline as the calendar names it: an item of a QRMP quarter's key reads as the quarter.
-        const labels = await deadlineLabels(trx, input.firmId, [followUp, ...others]);
+        // Each request's deadline as the calendar names it, and the client's frequency in force for each
+        // item's month: a QRMP filer's quarter-end item reads as its quarter, whichever return it feeds.
+        const names = await followUpPeriodNames(trx, input.firmId, [followUp, ...others]);
         for (const request of [followUp, ...others]) {
           const items = await outstandingItems(request.id);
           if (items.length === 0) continue;
@@ -192,7 +193,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           // A mismatch request's message (or the one it merges into) carries its suppliers' statements.
           const statements = request.reconciliationRunId ? await supplierStatements(trx, { firmId: input.firmId, actor: SYSTEM_ACTOR }, request.reconciliationRunId, items) : [];
           attachments.push(...statements);
-          sections.push({ title: request.title, dueDate: request.dueDate, link: `${linkBase(mail())}/r/${token}`, items: items.map((i) => ({ description: i.description, period: i.period, ...(i.period ? { periodText: itemPeriodText(i.period, request.deadline, labels.get(request.id) ?? null) } : {}) })), attachments: statements.map((f) => f.filename) });
+          sections.push({ title: request.title, dueDate: request.dueDate, link: `${linkBase(mail())}/r/${token}`, items: items.map((i) => ({ description: i.description, period: i.period, ...(i.period ? { periodText: itemPeriodText(i.period, request.deadline, names.deadlineLabels.get(request.id) ?? null, names.frequencyOf(request.clientId, i.period)) } : {}) })), attachments: statements.map((f) => f.filename) });
           listedIds.push(request.id);
           listedItems.push(...items.map((i) => i.id));
         }

@@ -7,8 +7,8 @@
  * before the period ended, is refused (docs/calendar.md); that check comes after the return's
  * applicability (422) and the stored filing (200/409), so neither answer depends on the date.
  */
-import { deadlineFor, filedOnProblem, istDate } from '../../domain/calendar';
-import { loadFirmCalendar } from '../../db/calendar';
+import { deadlineFor, filedOnProblem, istDate, type CalendarPolicy, type ReturnType } from '../../domain/calendar';
+import { loadFirmCalendar, type CalendarClient } from '../../db/calendar';
 import { isUniqueViolation, conflict, invalidInput, unprocessable } from '../errors';
 import { route, type RouteSpec } from '../routes';
 import { calendarScope, findCalendarClient } from './client-lookup';
@@ -17,11 +17,35 @@ import { filingBody } from './schema';
 import { endFollowUpsOfFiledDeadline } from '../follow-ups/deadline-moves';
 import { lockFilingKey } from '../../db/period-lock';
 import type { TemporalHandle } from '../temporal-client';
+import { periodFrequencies } from '../periods/period-frequencies';
+import { periodProblem, quarterEnd } from '../../domain/periods';
+import type { Knex } from 'knex';
 
 type FilingRow = { id: string; client_id: string; return_type: string; period: string; filed_on: string; arn: string; created_at: Date };
 
 function presentFiling(row: FilingRow) {
   return { id: row.id, clientId: row.client_id, returnType: row.return_type, period: row.period, filedOn: row.filed_on, arn: row.arn, createdAt: row.created_at };
+}
+
+/**
+ * 422 `return_not_applicable` for a return the client does not file for the period. When the client
+ * files quarterly for that month (the frequency in force, api/periods/period-frequencies.ts) and the
+ * month does not end its quarter, while the same return is filed for the quarter, the answer names the
+ * quarter's last month in `details.quarterEnd` (with `filingFrequency`), as imports and closes do for
+ * the same mistake (`period_not_quarter_end`): the code stays, so callers keyed to it are unchanged.
+ */
+async function notApplicable(trx: Knex.Transaction, firmId: string, client: CalendarClient, body: { returnType: ReturnType; period: string }, policy: CalendarPolicy) {
+  const details: Record<string, string> = { returnType: body.returnType, period: body.period };
+  const filingFrequency = (await periodFrequencies(trx, firmId, [client.id]))(client.id, body.period);
+  const end = quarterEnd(body.period);
+  if (periodProblem(body.period, filingFrequency) === 'not_quarter_end' && deadlineFor(client.profile, body.returnType, end, policy)) {
+    return unprocessable('return_not_applicable', `${client.name} files ${body.returnType} quarterly for ${body.period}: its period is the quarter, named by its last month (${end}).`, {
+      ...details,
+      filingFrequency,
+      quarterEnd: end,
+    });
+  }
+  return unprocessable('return_not_applicable', `${body.returnType} for ${body.period} is not a return this client files (its scheme, frequency or turnover band).`, details);
 }
 
 const COLUMNS = ['id', 'client_id', 'return_type', 'period', 'arn', 'created_at'];
@@ -38,12 +62,8 @@ export function filingRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
         const { trx, firmId, userId } = calendarScope(ctx);
         const client = await findCalendarClient(ctx, params.id);
         const calendar = await loadFirmCalendar(trx, firmId);
-        if (!deadlineFor(client.profile, body.returnType, body.period, calendar.policyFor(client.profile.stateCode))) {
-          throw unprocessable('return_not_applicable', `${body.returnType} for ${body.period} is not a return this client files (its scheme, frequency or turnover band).`, {
-            returnType: body.returnType,
-            period: body.period,
-          });
-        }
+        const policy = calendar.policyFor(client.profile.stateCode);
+        if (!deadlineFor(client.profile, body.returnType, body.period, policy)) throw await notApplicable(trx, firmId, client, body, policy);
         const key = { firm_id: firmId, client_id: client.id, return_type: body.returnType, period: body.period };
         const existing = async (): Promise<FilingRow | undefined> => trx('filings').where(key).first([...COLUMNS, trx.raw('filed_on::text as filed_on')]);
         const answerExisting = (row: FilingRow) => {

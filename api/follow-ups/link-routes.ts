@@ -27,7 +27,7 @@ import { Firm } from '../../db/models/firm';
 import { FollowUp, FollowUpFile, FollowUpItem, FollowUpLink } from '../../db/models/follow-up';
 import { User } from '../../db/models/user';
 import { inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
-import { deadlineLabels } from '../../db/follow-up-period-labels';
+import { followUpPeriodNames } from '../../db/follow-up-period-labels';
 import { itemPeriodText } from '../../domain/follow-ups';
 import { indianDate } from '../../domain/recon/report-format';
 import type { ItemsAnswered } from '../../workflows/follow-up-definitions';
@@ -234,7 +234,8 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
         const found = await openLink(ctx, params.token);
         ctx.body = await inTenantTransaction(knex, scopeOf(found, ctx), async (trx) => {
           const followUp = await liveFollowUp(found);
-          const deadlineLabel = (await deadlineLabels(trx, found.firmId, [followUp])).get(followUp.id) ?? null;
+          const names = await followUpPeriodNames(trx, found.firmId, [followUp]);
+          const deadlineLabel = names.deadlineLabels.get(followUp.id) ?? null;
           const [firm, client, owner, items] = await Promise.all([
             Firm.query().findById(found.firmId),
             Client.query().findById(found.clientId),
@@ -253,7 +254,7 @@ export function linkRoutes(deps: LinkRouteDeps): RouteSpec[] {
             deadline: followUp.deadline ? { returnType: followUp.deadline.returnType, period: followUp.deadline.period } : null,
             periodLabel: deadlineLabel,
             contact: { name: owner?.name ?? '', email: owner?.email ?? '' },
-            items: items.map((i) => ({ id: i.id, description: i.description, period: i.period, ...(i.period ? { periodText: itemPeriodText(i.period, followUp.deadline, deadlineLabel) } : {}), status: i.status })),
+            items: items.map((i) => ({ id: i.id, description: i.description, period: i.period, ...(i.period ? { periodText: itemPeriodText(i.period, followUp.deadline, deadlineLabel, names.frequencyOf(followUp.clientId, i.period)) } : {}), status: i.status })),
           };
         });
       },

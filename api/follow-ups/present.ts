@@ -1,7 +1,7 @@
 /** The only place follow-up rows and plans become JSON (docs/follow-ups.md "Routes"). */
 import { FollowUpFile, FollowUpItem, type FollowUp } from '../../db/models/follow-up';
 import { OutboxMessage } from '../../db/models/outbox-message';
-import { deadlineLabels } from '../../db/follow-up-period-labels';
+import { deadlineLabels, followUpPeriodNames } from '../../db/follow-up-period-labels';
 import { currentContext } from '../../db/request-context';
 import { istIso, itemPeriodLabel, type PlannedEscalation, type PlannedMessage } from '../../domain/follow-ups';
 
@@ -96,7 +96,11 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
     .whereIn('status', ['sending', 'sent', 'failed'])
     .orderBy('created_at');
   const itemIds = new Set(items.map((i) => i.id));
-  const periodLabel = (await periodLabelsOf([row])).get(row.id) ?? null;
+  const context = currentContext();
+  if (!context?.trx || !context.firmId) throw new Error('follow-ups are presented inside the tenant transaction');
+  // The deadline's label, and the client's frequency in force for each item's month (an item of a quarter-end month reads as its quarter).
+  const names = await followUpPeriodNames(context.trx, context.firmId, [row]);
+  const periodLabel = names.deadlineLabels.get(row.id) ?? null;
   return {
     ...presentSummary(row, periodLabel, viewer),
     ...(plan && viewer === 'firm' ? { nextMessageAt: nextPlanned(plan.messages) } : {}),
@@ -104,7 +108,7 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
       id: item.id,
       description: item.description,
       period: item.period,
-      periodLabel: item.period ? itemPeriodLabel(item.period, row.deadline, periodLabel) : null,
+      periodLabel: item.period ? itemPeriodLabel(item.period, row.deadline, periodLabel, names.frequencyOf(row.clientId, item.period)) : null,
       status: item.status,
       reason: item.reason,
       // A mismatch follow-up's item names the supplier; for the firm, also the reconciliation row it chases.

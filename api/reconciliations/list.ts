@@ -7,7 +7,8 @@
  *
  * With `period` the list is the firm-wide view of that period (docs/reconciliation.md, "The
  * firm-wide view"): each client's latest run among those the other filters keep, with its ITC at
- * risk, largest first; `history=true` lists every run of the period instead. Each run carries its
+ * risk, largest first, and `inQuarter`, the quarterly filers with no period of their own that month;
+ * `history=true` lists every run of the period instead. Each run carries its
  * `periodLabel`, named as the periods list names it (a quarterly filer's quarter by its quarter). A completed run's
  * figures are its page's: less what a reviewer set aside (db/reconciliation-set-aside.ts).
  */
@@ -19,7 +20,9 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import { period } from '../schemas';
 import { rupees } from '../../domain/recon/present';
-import { periodLabeller } from '../periods/period-frequencies';
+import { periodFrequencies, periodLabeller } from '../periods/period-frequencies';
+import { Client } from '../../db/models/client';
+import { periodProblem, quarterEnd } from '../../domain/periods';
 import { presentRun } from './present';
 
 const listQuery = z.object({
@@ -58,7 +61,7 @@ const asideOf = (asides: ReadonlyMap<string, SetAside>, run: ReconciliationRun):
  * The figure is the run page's: the stored one less what a reviewer set aside, which is summed for
  * every client's latest run (aggregates over their ignored rows only) before the list is sorted and paged.
  */
-async function latestPerClient(trx: Knex.Transaction, firmId: string, query: ListQuery, userId: string) {
+async function latestPerClient(trx: Knex.Transaction, firmId: string, query: ListQuery, userId: string, role: string) {
   const latest = () => filtered(query, userId)
     .distinctOn('reconciliation_runs.client_id')
     .orderBy([{ column: 'reconciliation_runs.client_id' }, { column: 'reconciliation_runs.created_at', order: 'desc' }, { column: 'reconciliation_runs.id', order: 'desc' }]);
@@ -86,7 +89,22 @@ async function latestPerClient(trx: Knex.Transaction, firmId: string, query: Lis
       itcAtRisk: r.shownPaise === null ? null : rupees(Number(r.shownPaise)),
     })),
     nextCursor: result.nextCursor,
+    inQuarter: role === 'client' ? [] : await inQuarter(trx, firmId, query.period!),
   };
+}
+
+/**
+ * The firm's clients for which the month is no period of their own (docs/reconciliation.md, "The
+ * firm-wide view"): quarterly (QRMP) filers, by the frequency in force for the month, of a month
+ * inside a quarter. They are reconciled for the quarter, named by its last month (`quarterEnd`), so
+ * the view shows them apart rather than as "not reconciled" for a month they never reconcile. The
+ * firm's people only: a client's own user sees no other client.
+ */
+async function inQuarter(trx: Knex.Transaction, firmId: string, period: string): Promise<Array<{ clientId: string; clientName: string; quarterEnd: string }>> {
+  if (periodProblem(period, 'quarterly') !== 'not_quarter_end') return [];
+  const clients = (await Client.query().select('id', 'name').orderBy([{ column: 'name' }, { column: 'id' }])) as Array<{ id: string; name: string }>;
+  const frequencyOf = await periodFrequencies(trx, firmId, clients.map((c) => c.id));
+  return clients.filter((c) => frequencyOf(c.id, period) === 'quarterly').map((c) => ({ clientId: c.id, clientName: c.name, quarterEnd: quarterEnd(period) }));
 }
 
 export function reconciliationListRoutes(): RouteSpec[] {
@@ -98,7 +116,7 @@ export function reconciliationListRoutes(): RouteSpec[] {
       query: listQuery,
       async handler(ctx, { query }) {
         if (query.period && query.history !== 'true') {
-          ctx.body = await latestPerClient(ctx.state.trx, ctx.state.user.firmId, query, ctx.state.user.id);
+          ctx.body = await latestPerClient(ctx.state.trx, ctx.state.user.firmId, query, ctx.state.user.id, ctx.state.user.role);
           return;
         }
         const after = decodeCursor(query.cursor, 2);

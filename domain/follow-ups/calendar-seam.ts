@@ -4,7 +4,8 @@
  * works (as plain data a workflow can carry). The API builds one per request with the caller's
  * transaction (db/follow-up-calendar.ts reads the compliance calendar); tests may hand in their own.
  */
-import { periodLabel, RETURN_TYPES, type ReturnType } from '../calendar';
+import { periodLabel, RETURN_TYPES, type FilingFrequency, type ReturnType } from '../calendar';
+import { periodName as periodNameOf } from '../periods';
 import { periodName } from '../recon/report-format';
 import { dateOf, dayOf } from './clock';
 import type { WorkingDays } from './working-days';
@@ -27,11 +28,15 @@ export function followUpDueDateFor(targetDate: string): string {
 
 /**
  * An item's period as people read it. An item of the deadline's own period stands for that return's
- * period, so it reads as the deadline does (`deadlineLabel`: a QRMP quarter, a financial year); any
- * other item period is the month staff picked for it (a month field), so it reads as that month.
+ * period, so it reads as the deadline does (`deadlineLabel`: a QRMP quarter, a financial year). Any
+ * other item period is named as the periods list names it (domain/periods.ts `periodName`), by the
+ * client's filing frequency in force for that month (`frequency`): a quarterly filer's quarter-end
+ * month is its quarter ("Q2 FY 2026-27 (Jul–Sep 2026)" for `2026-09`), whatever the deadline; a month
+ * inside a quarter, or any month of a monthly filer, is that month. Deriving the quarter from the
+ * deadline alone named the same quarter a month when the follow-up fed another quarter's return.
  */
-export function itemPeriodLabel(period: string, deadline: { period: string } | null, deadlineLabel: string | null): string {
-  return deadline && deadlineLabel && period === deadline.period ? deadlineLabel : periodLabel(period, 'monthly');
+export function itemPeriodLabel(period: string, deadline: { period: string } | null, deadlineLabel: string | null, frequency: FilingFrequency = 'monthly'): string {
+  return deadline && deadlineLabel && period === deadline.period ? deadlineLabel : periodNameOf(period, frequency);
 }
 
 /**
@@ -39,7 +44,7 @@ export function itemPeriodLabel(period: string, deadline: { period: string } | n
  * (`November 2026`), as ever; but an item of a quarterly or annual deadline's own period reads as
  * that deadline (`Q3 FY 2025-26 (Oct–Dec 2025)`), never as the quarter's last month.
  */
-export function itemPeriodText(period: string, deadline: { period: string } | null, deadlineLabel: string | null): string {
-  const label = itemPeriodLabel(period, deadline, deadlineLabel);
+export function itemPeriodText(period: string, deadline: { period: string } | null, deadlineLabel: string | null, frequency: FilingFrequency = 'monthly'): string {
+  const label = itemPeriodLabel(period, deadline, deadlineLabel, frequency);
   return label === periodLabel(period, 'monthly') ? periodName(period) : label;
 }

@@ -44,6 +44,9 @@ describe('follow-ups name their period as the calendar does', () => {
   const quarterEndMonth = Math.ceil(month / 3) * 3;
   const quarterEnd = key(year, quarterEndMonth);
   const otherMonth = key(year, quarterEndMonth - 1); // a month of the same quarter that is not its last
+  // The quarter before: its last month is a QRMP filer's period of its own, whichever deadline the request feeds.
+  const [lastYear, lastMonth] = quarterEndMonth === 3 ? [year - 1, 12] : [year, quarterEndMonth - 3];
+  const lastQuarterEnd = key(lastYear, lastMonth);
   const fyEndYear = month >= 4 ? year + 1 : year;
   const monthlyClient = () => stack.firm.clients[0]!.id;
 
@@ -59,6 +62,7 @@ describe('follow-ups name their period as the calendar does', () => {
       { description: 'Sales register', period: quarterEnd },
       { description: 'Bank statement', period: otherMonth },
       { description: 'Anything else' },
+      { description: 'Last quarter’s 2B', period: lastQuarterEnd },
     ];
     const monthly = await createFollowUp(stack, monthlyClient(), { title: '3B monthly', deadline: { returnType: 'GSTR-3B', period: quarterEnd }, items });
     const quarterly = await createFollowUp(stack, qrmpClient, { title: '3B quarterly', deadline: { returnType: 'GSTR-3B', period: quarterEnd }, items });
@@ -67,6 +71,8 @@ describe('follow-ups name their period as the calendar does', () => {
     const monthLabel = `${MONTHS[quarterEndMonth - 1]} ${year}`;
     const quarterLabel = `${QUARTERS[quarterEndMonth]} FY ${fy(year, quarterEndMonth)} (${QUARTER_MONTHS[quarterEndMonth]} ${year})`;
     const otherLabel = `${MONTHS[Number(otherMonth.slice(5)) - 1]} ${otherMonth.slice(0, 4)}`;
+    const lastMonthLabel = `${MONTHS[lastMonth - 1]} ${lastYear}`;
+    const lastQuarterLabel = `${QUARTERS[lastMonth]} FY ${fy(lastYear, lastMonth)} (${QUARTER_MONTHS[lastMonth]} ${lastYear})`;
     const shown = (body: { deadline: { period: string }; periodLabel: string; items: Array<{ description: string; periodLabel: string | null }> }) => ({
       key: body.deadline.period,
       label: body.periodLabel,
@@ -74,10 +80,11 @@ describe('follow-ups name their period as the calendar does', () => {
     });
     // The create answer and the detail agree; the key stays as it was given.
     for (const body of [monthly.body, (await read(monthly.body.id)).body]) {
-      expect(shown(body)).toEqual({ key: quarterEnd, label: monthLabel, items: [`Sales register: ${monthLabel}`, `Bank statement: ${otherLabel}`, 'Anything else: null'] });
+      expect(shown(body)).toEqual({ key: quarterEnd, label: monthLabel, items: [`Sales register: ${monthLabel}`, `Bank statement: ${otherLabel}`, 'Anything else: null', `Last quarter’s 2B: ${lastMonthLabel}`] });
     }
     for (const body of [quarterly.body, (await read(quarterly.body.id)).body]) {
-      expect(shown(body)).toEqual({ key: quarterEnd, label: quarterLabel, items: [`Sales register: ${quarterLabel}`, `Bank statement: ${otherLabel}`, 'Anything else: null'] });
+      // Another quarter's last month is that quarter for a QRMP filer, not the month (the client's frequency in force decides, not the deadline).
+      expect(shown(body)).toEqual({ key: quarterEnd, label: quarterLabel, items: [`Sales register: ${quarterLabel}`, `Bank statement: ${otherLabel}`, 'Anything else: null', `Last quarter’s 2B: ${lastQuarterLabel}`] });
     }
     expect(await listed(monthlyClient(), monthly.body.id)).toBe(monthLabel);
     expect(await listed(qrmpClient, quarterly.body.id)).toBe(quarterLabel);
@@ -88,13 +95,16 @@ describe('follow-ups name their period as the calendar does', () => {
     const { token, text } = await linkTokenIn(qrmpFirst!);
     expect(text).toContain(`Sales register — ${quarterLabel}`);
     expect(text).toContain(`Bank statement — ${otherName}`);
+    expect(text).toContain(`Last quarter’s 2B — ${lastQuarterLabel}`);
     const page = await call(stack.api, 'GET', `/api/requests/${token}`);
     // The link's page says which return the documents feed, by the quarter's label.
     expect({ deadline: page.body.deadline, periodLabel: page.body.periodLabel }).toEqual({ deadline: { returnType: 'GSTR-3B', period: quarterEnd }, periodLabel: quarterLabel });
-    expect(page.body.items.map((i: { description: string; periodText?: string }) => `${i.description}: ${i.periodText}`)).toEqual([`Sales register: ${quarterLabel}`, `Bank statement: ${otherName}`, 'Anything else: undefined']);
+    expect(page.body.items.map((i: { description: string; periodText?: string }) => `${i.description}: ${i.periodText}`)).toEqual([`Sales register: ${quarterLabel}`, `Bank statement: ${otherName}`, 'Anything else: undefined', `Last quarter’s 2B: ${lastQuarterLabel}`]);
     // A monthly filer's item of the same key stays its month, written out as ever.
     const [monthlyFirst] = await waitForCaught(await clientEmail(stack, monthlyClient()), 1, 120_000);
-    expect((await linkTokenIn(monthlyFirst!)).text).toContain(`Sales register — ${MONTH_NAMES[quarterEndMonth - 1]} ${year}`);
+    const monthlyText = (await linkTokenIn(monthlyFirst!)).text;
+    expect(monthlyText).toContain(`Sales register — ${MONTH_NAMES[quarterEndMonth - 1]} ${year}`);
+    expect(monthlyText).toContain(`Last quarter’s 2B — ${MONTH_NAMES[lastMonth - 1]} ${lastYear}`);
   });
 
   it('labels an annual return by its financial year, for the firm and for the client’s own user; none without a deadline', async () => {

@@ -92,6 +92,22 @@ describe("a quarterly filer's months and months before GST, in the period views"
     expect([refused.status, refused.body.error?.code]).toEqual([422, 'period_not_quarter_end']);
   });
 
+  it('refuses the filing of a quarterly return for a month inside its quarter with the quarter to name, as imports and closes do', async () => {
+    const [quarterly, monthly] = firm.clients;
+    const file = async (clientId: string, body: Record<string, string>) => {
+      const res = await call(api, 'POST', `/api/clients/${clientId}/filings`, { token, body: { filedOn: '2026-09-20', arn: 'AA270926000001Z', ...body } });
+      return [res.status, res.body.error?.code, res.body.error?.details];
+    };
+    // GSTR-3B of August: the QRMP filer files it for July–September, named 2026-09.
+    expect(await file(quarterly!.id, { returnType: 'GSTR-3B', period: '2026-08' })).toEqual([
+      422, 'return_not_applicable', { returnType: 'GSTR-3B', period: '2026-08', filingFrequency: 'quarterly', quarterEnd: '2026-09' },
+    ]);
+    // A return that is filed for no quarter either (GSTR-9 is annual) gets no quarter to name, nor does a monthly filer.
+    expect(await file(quarterly!.id, { returnType: 'GSTR-9', period: '2026-08' })).toEqual([422, 'return_not_applicable', { returnType: 'GSTR-9', period: '2026-08' }]);
+    expect(await file(monthly!.id, { returnType: 'IFF', period: '2026-08' })).toEqual([422, 'return_not_applicable', { returnType: 'IFF', period: '2026-08' }]);
+    expect(await db.owner('filings').whereIn('client_id', [quarterly!.id, monthly!.id]).count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
   it('answers a month before GST as no period at all, as a close of it is answered', async () => {
     const clientId = firm.clients[1]!.id;
     const detail = await call(api, 'GET', `/api/clients/${clientId}/periods/2017-06`, { token });

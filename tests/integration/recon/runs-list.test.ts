@@ -155,4 +155,23 @@ describe('GET /api/reconciliations', () => {
     const periods = await call(api, 'GET', `/api/periods?clientId=${f.clients[0]!.id}`, { token: staff });
     expect(periods.body.items.map((p: { period: string; periodLabel: string }) => [p.period, p.periodLabel])).toEqual([['2024-06', 'Q1 FY 2024-25 (Apr–Jun 2024)']]);
   });
+  it("sets a quarterly filer's month inside a quarter apart in the firm-wide view: it is reconciled with its quarter", async () => {
+    const f = await createTestFirm(db);
+    const [quarterly, monthly] = f.clients;
+    await db.owner('clients').where({ id: quarterly!.id }).update({ filing_frequency: 'quarterly' });
+    await insertRun(f, 1, '2026-11', 'completed', 'staff', new Date(Date.parse('2026-12-03T10:00:00Z')), 10_000);
+    const manager = await login(api, f.users.manager.email, f.users.manager.password);
+    const view = async (period: string, token = manager) => {
+      const res = await call(api, 'GET', `/api/reconciliations?period=${period}`, { token });
+      expect(res.status).toBe(200);
+      return { runs: res.body.items.map((r: Item) => r.clientId), inQuarter: res.body.inQuarter };
+    };
+    // November is no period of the quarterly filer: it is named with its quarter, not left "not reconciled".
+    expect(await view('2026-11')).toEqual({ runs: [monthly!.id], inQuarter: [{ clientId: quarterly!.id, clientName: quarterly!.name, quarterEnd: '2026-12' }] });
+    // The quarter's own month is the quarterly filer's period like any other month of a monthly filer.
+    expect(await view('2026-12')).toEqual({ runs: [], inQuarter: [] });
+    // A client's own user sees no other client, so no such list either.
+    const portal = await login(api, f.users.client.email, f.users.client.password);
+    expect((await view('2026-11', portal)).inQuarter).toEqual([]);
+  });
 });

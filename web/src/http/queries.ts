@@ -70,7 +70,8 @@ export const useImports = (clientId: string) =>
 export function useRuns(filters: { clientId?: string; period?: string; status?: string; mine?: string; limit?: string }) {
   return useQuery({
     queryKey: keys.runs(filters),
-    queryFn: () => api.get<Page<RunListItem>>(`/api/reconciliations${qs({ limit: 50, ...filters })}`),
+    // With `period`, `inQuarter`: the quarterly filers for whom that month is no period of their own.
+    queryFn: () => api.get<Page<RunListItem> & { inQuarter?: Array<{ clientId: string; clientName: string; quarterEnd: string }> }>(`/api/reconciliations${qs({ limit: 50, ...filters })}`),
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === 'queued' || r.status === 'running') ? 2000 : false),
   });
 }

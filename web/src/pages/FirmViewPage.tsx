@@ -1,7 +1,9 @@
 /**
  * The firm-wide view of a period: every client's latest reconciliation with its ITC at risk,
  * largest first (GET /api/reconciliations?period=), the practice's total at risk, and the
- * clients with no reconciliation for the period yet.
+ * clients with no reconciliation for the period yet. A quarterly filer's month inside a quarter is no
+ * period of its own (the API's `inQuarter`): such a client is listed apart, with its quarter, never as
+ * not reconciled for a month it never reconciles.
  */
 import { Anchor, Card, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
@@ -20,7 +22,9 @@ export default function FirmViewPage() {
   const items = valid ? (runs.data?.items ?? []) : [];
   const atRisk = items.reduce((sum, r) => sum + (r.itcAtRisk ?? 0), 0);
   const reconciled = new Set(items.map((r) => r.clientId));
-  const notYet = (clients.data ?? []).filter((c) => !reconciled.has(c.id));
+  const inQuarter = valid ? (runs.data?.inQuarter ?? []) : [];
+  const quarterly = new Set(inQuarter.map((c) => c.clientId));
+  const notYet = (clients.data ?? []).filter((c) => !reconciled.has(c.id) && !quarterly.has(c.id));
   return (
     <>
       <PageHeader title="Firm-wide view" />
@@ -85,6 +89,20 @@ export default function FirmViewPage() {
               {notYet.map((c) => (
                 <Anchor key={c.id} component={Link} to={`/clients/${c.id}`} size="sm">
                   {c.name}
+                </Anchor>
+              ))}
+            </Group>
+          </Card>
+        ) : null}
+        {inQuarter.length ? (
+          <Card withBorder>
+            <Title order={4} mb="xs">
+              Filing quarterly: reconciled for {formatPeriod(inQuarter[0]!.quarterEnd)}, the quarter&apos;s last month
+            </Title>
+            <Group gap="md">
+              {inQuarter.map((c) => (
+                <Anchor key={c.clientId} component={Link} to={`/clients/${c.clientId}/periods/${c.quarterEnd}`} size="sm">
+                  {c.clientName}
                 </Anchor>
               ))}
             </Group>

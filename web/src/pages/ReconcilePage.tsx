@@ -8,7 +8,8 @@ import { keys, useClient, useImports, usePeriod } from '../http/queries';
 import { PageHeader } from '../components/PageHeader';
 import { errorText } from '../components/QueryState';
 import { UploadSlot, type Uploaded } from '../components/UploadSlot';
-import { formatPeriod, previousPeriod, todayInIndia } from '../lib/format';
+import { formatPeriod, todayInIndia } from '../lib/format';
+import { defaultReconcilePeriod, reconcilePeriodHint } from '../lib/reconcile-period';
 import { FIRST_GST_PERIOD, monthOf, quarterEnd } from '../../../domain/periods';
 
 export default function ReconcilePage() {
@@ -17,7 +18,12 @@ export default function ReconcilePage() {
   const imports = useImports(clientId);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [period, setPeriod] = useState(previousPeriod());
+  // Until a period is picked, the client's default (a quarterly filer's quarter, by its last month),
+  // so a page opened before the client has loaded still starts on a period the API takes.
+  const [chosen, setPeriod] = useState<string | null>(null);
+  const frequency = client.data?.filingFrequency;
+  const period = chosen ?? defaultReconcilePeriod(frequency);
+  const quarterHint = reconcilePeriodHint(period, frequency);
   const [register, setRegister] = useState<Uploaded | null>(null);
   const [gstr2b, setGstr2b] = useState<Uploaded | null>(null);
   const [tolerance, setTolerance] = useState<number | string>('');
@@ -92,7 +98,7 @@ export default function ReconcilePage() {
                 setRegister(null);
                 setGstr2b(null);
               }}
-              description="A quarterly filer's period is the quarter's last month"
+              description={quarterHint ?? "A quarterly filer's period is the quarter's last month"}
               error={validPeriod ? null : 'Choose a month'}
             />
             <NumberInput label="Amount tolerance (₹)" placeholder="firm default" min={0} max={10000} value={tolerance} onChange={setTolerance} w={180} />

@@ -1,0 +1,35 @@
+/**
+ * Which period the Reconcile page offers a client (docs/reconciliation.md, "Quarterly filers"). A
+ * quarterly (QRMP) filer's register and GSTR-2B are imported for the quarter, named by its last
+ * month, and the API refuses any other month (422 `period_not_quarter_end`); so the page must not
+ * start such a client on a month inside a quarter, or every first upload fails.
+ */
+import { periodName, periodProblem, quarterEnd } from '../../../domain/periods';
+import { formatPeriod, previousPeriod } from './format';
+
+export type FilingFrequency = 'monthly' | 'quarterly';
+
+/**
+ * The period the page starts on: for a monthly filer last month (in IST), the month most often
+ * reconciled; for a quarterly filer the quarter that month falls in, by its last month. That is the
+ * running quarter (in November and December, `YYYY-12`), or in a quarter's first month the quarter
+ * just ended, whose GSTR-2B has just come out (in January, the previous `YYYY-12`): either is a period
+ * the API takes imports for. Before the client is known (`undefined`), the monthly default.
+ */
+export function defaultReconcilePeriod(filingFrequency: FilingFrequency | undefined, now: Date = new Date()): string {
+  const month = previousPeriod(now);
+  return filingFrequency === 'quarterly' ? quarterEnd(month) : month;
+}
+
+/**
+ * What the period field says about a chosen month before anything is uploaded: for a quarterly filer's
+ * month inside a quarter, the quarter-end month to choose instead (what the API's refusal would say);
+ * otherwise null. A hint, not a block: the page knows the client's frequency today only, and a month
+ * before the client moved to quarterly filing is still a monthly period (the API decides, by the
+ * frequency in force for the month).
+ */
+export function reconcilePeriodHint(period: string, filingFrequency: FilingFrequency | undefined): string | null {
+  if (filingFrequency !== 'quarterly' || periodProblem(period, 'quarterly') !== 'not_quarter_end') return null;
+  const end = quarterEnd(period);
+  return `This client files quarterly: choose ${formatPeriod(end)}, the last month of ${periodName(end, 'quarterly')}`;
+}
