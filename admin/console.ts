@@ -92,6 +92,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
   const istTime = componentLoader.add('TaalmelIstTime', componentPath('ist-time-property.jsx'));
   const person = componentLoader.add('TaalmelPerson', componentPath('person-property.jsx'));
   const words = componentLoader.add('TaalmelWords', componentPath('words-property.jsx'));
+  const choice = componentLoader.add('TaalmelChoice', componentPath('choice-property.jsx'));
   // A person or an address, kept whole in a table cell (admin/components/person-property.jsx).
   const personShown = (custom: Record<string, string> = {}) => ({ components: { list: person, show: person }, custom });
   const { default: AdminJSKoa } = await import('@adminjs/koa');
@@ -139,7 +140,7 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
             label: { isVisible: { list: false, filter: false, show: false, edit: false } },
             clientId: { reference: 'clients' },
             // Roles in words, as the web app names them ("Firm admin", never `firm_admin`), in lists, pages and the filter.
-            role: { availableValues: ROLES.map((role) => ({ value: role, label: ROLE_LABEL[role] })) },
+            role: { availableValues: ROLES.map((role) => ({ value: role, label: ROLE_LABEL[role] })), components: { list: choice, show: choice } },
           },
           translations: { en: CONSOLE_WORDS.users },
           // Role changes and deactivation need a re-authentication: they go through the API.
