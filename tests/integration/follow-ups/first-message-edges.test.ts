@@ -171,8 +171,11 @@ describe('first messages that do not go when due', () => {
     const managerToken = await login(stack.api, firm.users.manager.email, firm.users.manager.password);
     const as = (method: string, path: string, body?: unknown) => call(stack.api, method, path, { token, body });
     const to = await clientEmail(stack, client.id);
-    // Nights from 23:00 to 06:00, so the day of B's reminder leaves time for the nudge after it.
-    const policy = { ...POLICY, quietHours: { from: '23:00', to: '06:00' } };
+    // Nights from 23:00 to 01:00: A is made six seconds (about seven hours of B's clock) before B's
+    // 10:00 reminder, outside B's quiet hours, so A's first message may list B (a message lists a
+    // request only outside that request's quiet hours); and the day of B's reminder leaves time for
+    // the nudge after it.
+    const policy = { ...POLICY, quietHours: { from: '23:00', to: '01:00' } };
     const create = (title: string, item: string) => as('POST', `/api/clients/${client.id}/follow-ups`, { title, dueDate: inDays(2), items: [{ description: item }], policy });
 
     // B: its first message now, its T-1 reminder on business day 1.
