@@ -67,9 +67,8 @@ class Table {
 
   constructor(private readonly keys: KeyParts) {}
 
-  /** The document of that number and parts, or -1. */
-  find(number: string, part: string, date: string): number {
-    const v = plainNumber(number);
+  /** The document of that number (`v` its plainNumber) and parts, or -1. */
+  find(number: string, v: number, part: string, date: string): number {
     const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
     if (a === undefined) return -1;
     if (typeof a !== 'number') return a.get(`${part}|${date}`) ?? -1;
@@ -77,8 +76,7 @@ class Table {
   }
 
   /** Adds a document that `find` did not find, its parts set (`number` is kept: not a slice of a cell's text). */
-  add(number: string, id: number): void {
-    const v = plainNumber(number);
+  add(number: string, v: number, id: number): void {
     const a = v >= 0 ? this.byValue[v] : this.byText.get(number);
     if (a !== undefined && typeof a !== 'number') {
       a.set(this.keys.text(id), id);
@@ -114,6 +112,20 @@ export class DocumentIndex {
   /** The last key part asked about and whether it holds a `|`: a register's rows repeat a handful of voucher types (and a supplier's GSTIN). */
   private lastPart = '';
   private lastPartBar = false;
+  /**
+   * The last number asked about and its plainNumber: a line's number is looked up and then added
+   * (the same text), and each reads it once instead of twice (docs/performance.md, "Readers").
+   */
+  private lastNumber = '';
+  private lastValue = -1;
+
+  private valueOf(number: string): number {
+    if (number !== this.lastNumber) {
+      this.lastNumber = number;
+      this.lastValue = plainNumber(number);
+    }
+    return this.lastValue;
+  }
 
   private partHasBar(part: string): boolean {
     if (part !== this.lastPart) {
@@ -139,27 +151,31 @@ export class DocumentIndex {
 
   /** The document of voucher `number` of type `typeLower` dated `date`, if begun. */
   voucher(typeLower: string, number: string, date: string): number {
-    const key = this.joinedKey('V', typeLower, number, date);
-    return key === null ? this.sheet.vouchers.find(number, typeLower, date) : this.joined.get(key) ?? -1;
+    const v = this.valueOf(number);
+    const key = this.joinedKey('V', typeLower, number, v, date);
+    return key === null ? this.sheet.vouchers.find(number, v, typeLower, date) : this.joined.get(key) ?? -1;
   }
 
   addVoucher(typeLower: string, number: string, date: string, id: number): void {
     this.keys.set(id, typeLower, date);
-    const key = this.joinedKey('V', typeLower, number, date);
-    if (key === null) this.sheet.vouchers.add(number, id);
+    const v = this.valueOf(number);
+    const key = this.joinedKey('V', typeLower, number, v, date);
+    if (key === null) this.sheet.vouchers.add(number, v, id);
     else this.joined.set(key, id);
   }
 
   /** The document of supplier `gstin`'s invoice `number` (cleaned) dated `date`, if begun. */
   invoice(gstin: string, number: string, date: string): number {
-    const key = this.joinedKey('I', gstin, number, date);
-    return key === null ? this.sheet.invoices.find(number, gstin, date) : this.joined.get(key) ?? -1;
+    const v = this.valueOf(number);
+    const key = this.joinedKey('I', gstin, number, v, date);
+    return key === null ? this.sheet.invoices.find(number, v, gstin, date) : this.joined.get(key) ?? -1;
   }
 
   addInvoice(gstin: string, number: string, date: string, id: number): void {
     this.keys.set(id, gstin, date);
-    const key = this.joinedKey('I', gstin, number, date);
-    if (key === null) this.sheet.invoices.add(number, id);
+    const v = this.valueOf(number);
+    const key = this.joinedKey('I', gstin, number, v, date);
+    if (key === null) this.sheet.invoices.add(number, v, id);
     else this.joined.set(key, id);
   }
 
@@ -168,8 +184,8 @@ export class DocumentIndex {
    * them, or a sheet already keyed by text), or null when the tables key it: the one rule for
    * which documents fall back to the joined key.
    */
-  private joinedKey(kind: 'V' | 'I', part: string, number: string, date: string): string | null {
-    if (!this.sheet.joined && !this.partHasBar(part) && (plainNumber(number) >= 0 || !hasBar(number))) return null;
+  private joinedKey(kind: 'V' | 'I', part: string, number: string, v: number, date: string): string | null {
+    if (!this.sheet.joined && !this.partHasBar(part) && (v >= 0 || !hasBar(number))) return null;
     return `${this.sheetName}|${kind}|${part}|${number}|${date}`;
   }
 
