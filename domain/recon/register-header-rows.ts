@@ -57,16 +57,10 @@ export function skippedAs(texts: readonly string[], filled: number, headerTexts:
   let same = 0;
   let firstSeen = 0;
   let total = false;
-  const heads = headerTexts.length;
   for (let i = 0; i < texts.length; i += 1) {
     const t = texts[i]!;
     if (t === '') continue;
-    // Lengths first: two distinct texts are compared by a call into V8's runtime, and a row's
-    // cells nearly never have their heading's length (docs/performance.md, "Readers").
-    if (i < heads) {
-      const h = headerTexts[i]!;
-      if (h.length === t.length && t === h) same += 1;
-    }
+    if (t === headerTexts[i]) same += 1;
     if (firstSeen < 3) {
       firstSeen += 1;
       if (!total && isTotalWord(t)) total = true;

@@ -113,18 +113,24 @@ export class DocumentIndex {
   private lastPart = '';
   private lastPartBar = false;
   /**
-   * The last number asked about and its plainNumber: a line's number is looked up and then added
-   * (the same text), and each reads it once instead of twice (docs/performance.md, "Readers").
+   * The number the last look-up read and its plainNumber: the sink adds a document just after a
+   * look-up that did not find it, with the same text (the same string, or its own copy of it), and
+   * the addition takes the value from here instead of reading the number again
+   * (docs/performance.md, "Readers").
    */
   private lastNumber = '';
   private lastValue = -1;
 
-  private valueOf(number: string): number {
-    if (number !== this.lastNumber) {
-      this.lastNumber = number;
-      this.lastValue = plainNumber(number);
-    }
+  /** The number's plainNumber, remembered for the addition that may follow. */
+  private lookedUp(number: string): number {
+    this.lastNumber = number;
+    this.lastValue = plainNumber(number);
     return this.lastValue;
+  }
+
+  /** The number's plainNumber: the last look-up's when it was for this text. */
+  private added(number: string): number {
+    return number === this.lastNumber ? this.lastValue : plainNumber(number);
   }
 
   private partHasBar(part: string): boolean {
@@ -151,14 +157,14 @@ export class DocumentIndex {
 
   /** The document of voucher `number` of type `typeLower` dated `date`, if begun. */
   voucher(typeLower: string, number: string, date: string): number {
-    const v = this.valueOf(number);
+    const v = this.lookedUp(number);
     const key = this.joinedKey('V', typeLower, number, v, date);
     return key === null ? this.sheet.vouchers.find(number, v, typeLower, date) : this.joined.get(key) ?? -1;
   }
 
   addVoucher(typeLower: string, number: string, date: string, id: number): void {
     this.keys.set(id, typeLower, date);
-    const v = this.valueOf(number);
+    const v = this.added(number);
     const key = this.joinedKey('V', typeLower, number, v, date);
     if (key === null) this.sheet.vouchers.add(number, v, id);
     else this.joined.set(key, id);
@@ -166,14 +172,14 @@ export class DocumentIndex {
 
   /** The document of supplier `gstin`'s invoice `number` (cleaned) dated `date`, if begun. */
   invoice(gstin: string, number: string, date: string): number {
-    const v = this.valueOf(number);
+    const v = this.lookedUp(number);
     const key = this.joinedKey('I', gstin, number, v, date);
     return key === null ? this.sheet.invoices.find(number, v, gstin, date) : this.joined.get(key) ?? -1;
   }
 
   addInvoice(gstin: string, number: string, date: string, id: number): void {
     this.keys.set(id, gstin, date);
-    const v = this.valueOf(number);
+    const v = this.added(number);
     const key = this.joinedKey('I', gstin, number, v, date);
     if (key === null) this.sheet.invoices.add(number, v, id);
     else this.joined.set(key, id);
