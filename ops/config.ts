@@ -6,7 +6,6 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import type { ReadLimits } from '../api/imports/parse-upload';
-import { PARSER_YOUNG_GENERATION_MB } from '../api/imports/parse-pool';
 import type { LinkUploadLimits } from '../api/limits/upload-slots';
 import { envSchema as schema, MB } from './config-schema';
 
