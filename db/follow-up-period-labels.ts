@@ -4,21 +4,21 @@
  * (returnPeriodLabel), and an item's own period by the client's filing frequency in force for that
  * month (frequencyAt; domain/follow-ups `itemPeriodLabel`), read from the rows current in the caller's
  * transaction, so a follow-up, the calendar and the periods list always agree. One read of the rules
- * and one of the clients' profiles serve a whole page of follow-ups. (The api's periods use
- * api/periods/period-frequencies.ts for the same rule; activities, which name items in emails,
- * may not import the api, so the profile read here serves them and the api's follow-up routes alike.)
+ * and one of the clients' profiles serve a whole page of follow-ups; the frequency is answered from
+ * those profiles by db/client-frequency.ts, the one source every period list uses too.
  */
 import type { Knex } from 'knex';
-import { frequencyAt, returnPeriodLabel, type FilingFrequency, type ReturnType } from '../domain/calendar';
+import { returnPeriodLabel, type ReturnType } from '../domain/calendar';
 import { loadCalendarClients, loadRules } from './calendar';
+import { frequencyLookup, type FrequencyOf } from './client-frequency';
 
 export type LabelledFollowUp = { id: string; clientId: string; deadline: { returnType: string; period: string } | null };
 
 export type FollowUpPeriodNames = {
   /** Each follow-up's deadline label by id (as deadlineLabels). */
   deadlineLabels: Map<string, string | null>;
-  /** The client's filing frequency in force for a month; a client not found files monthly. */
-  frequencyOf: (clientId: string, period: string) => FilingFrequency;
+  /** The client's filing frequency in force for a month (db/client-frequency.ts). */
+  frequencyOf: FrequencyOf;
 };
 
 /**
@@ -35,10 +35,7 @@ export async function followUpPeriodNames(trx: Knex.Transaction, firmId: string,
   const withDeadline = rows.filter((r) => r.deadline);
   const needed = forItems ? rows : withDeadline;
   const clients = new Map(needed.length === 0 ? [] : (await loadCalendarClients(trx, firmId, [...new Set(needed.map((r) => r.clientId))])).map((c) => [c.id, c]));
-  const frequencyOf = (clientId: string, period: string): FilingFrequency => {
-    const client = clients.get(clientId);
-    return client ? frequencyAt(client.profile, period) : 'monthly';
-  };
+  const frequencyOf = frequencyLookup(clients.values());
   if (withDeadline.length === 0) return { deadlineLabels: labels, frequencyOf };
   const rules = await loadRules(trx);
   for (const row of withDeadline) {

@@ -12,8 +12,13 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 const WEB = path.join(REPO_ROOT, 'web');
-/** Sources outside web/ that the app bundles (imported as pure modules). */
-const SHARED_SOURCES = ['domain/gstin.ts', 'package-lock.json'];
+/**
+ * Sources outside web/ that the app bundles: the pure domain modules (the app imports labels, roles,
+ * periods and rules from many of them, so the whole folder counts: a list by hand went stale) and
+ * the lock file.
+ */
+const SHARED_DIRS = ['domain'];
+const SHARED_FILES = ['package-lock.json'];
 const STAMP = 'web-build.json';
 const LOCK_STALE_MS = 10 * 60_000;
 
@@ -27,9 +32,15 @@ function listFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** Every file the build's fingerprint covers, sorted. */
+export function webSourceFiles(): string[] {
+  const shared = SHARED_DIRS.flatMap((dir) => listFiles(path.join(REPO_ROOT, dir)));
+  return [...listFiles(WEB), ...shared, ...SHARED_FILES.map((f) => path.join(REPO_ROOT, f))].sort();
+}
+
 /** One hash of every source's path and bytes. */
 export function webSourceFingerprint(): string {
-  const files = [...listFiles(WEB), ...SHARED_SOURCES.map((f) => path.join(REPO_ROOT, f))].sort();
+  const files = webSourceFiles();
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(path.relative(REPO_ROOT, file)).update('\0');

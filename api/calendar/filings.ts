@@ -17,9 +17,8 @@ import { filingBody } from './schema';
 import { endFollowUpsOfFiledDeadline } from '../follow-ups/deadline-moves';
 import { lockFilingKey } from '../../db/period-lock';
 import type { TemporalHandle } from '../temporal-client';
-import { periodFrequencies } from '../periods/period-frequencies';
+import { frequencyLookup } from '../../db/client-frequency';
 import { periodProblem, quarterEnd } from '../../domain/periods';
-import type { Knex } from 'knex';
 
 type FilingRow = { id: string; client_id: string; return_type: string; period: string; filed_on: string; arn: string; created_at: Date };
 
@@ -29,14 +28,14 @@ function presentFiling(row: FilingRow) {
 
 /**
  * 422 `return_not_applicable` for a return the client does not file for the period. When the client
- * files quarterly for that month (the frequency in force, api/periods/period-frequencies.ts) and the
+ * files quarterly for that month (the frequency in force, db/client-frequency.ts) and the
  * month does not end its quarter, while the same return is filed for the quarter, the answer names the
  * quarter's last month in `details.quarterEnd` (with `filingFrequency`), as imports and closes do for
  * the same mistake (`period_not_quarter_end`): the code stays, so callers keyed to it are unchanged.
  */
-async function notApplicable(trx: Knex.Transaction, firmId: string, client: CalendarClient, body: { returnType: ReturnType; period: string }, policy: CalendarPolicy) {
+function notApplicable(client: CalendarClient, body: { returnType: ReturnType; period: string }, policy: CalendarPolicy) {
   const details: Record<string, string> = { returnType: body.returnType, period: body.period };
-  const filingFrequency = (await periodFrequencies(trx, firmId, [client.id]))(client.id, body.period);
+  const filingFrequency = frequencyLookup([client])(client.id, body.period);
   const end = quarterEnd(body.period);
   if (periodProblem(body.period, filingFrequency) === 'not_quarter_end' && deadlineFor(client.profile, body.returnType, end, policy)) {
     return unprocessable('return_not_applicable', `${client.name} files ${body.returnType} quarterly for ${body.period}: its period is the quarter, named by its last month (${end}).`, {
@@ -63,7 +62,7 @@ export function filingRoutes(deps: { temporal: TemporalHandle }): RouteSpec[] {
         const client = await findCalendarClient(ctx, params.id);
         const calendar = await loadFirmCalendar(trx, firmId);
         const policy = calendar.policyFor(client.profile.stateCode);
-        if (!deadlineFor(client.profile, body.returnType, body.period, policy)) throw await notApplicable(trx, firmId, client, body, policy);
+        if (!deadlineFor(client.profile, body.returnType, body.period, policy)) throw notApplicable(client, body, policy);
         const key = { firm_id: firmId, client_id: client.id, return_type: body.returnType, period: body.period };
         const existing = async (): Promise<FilingRow | undefined> => trx('filings').where(key).first([...COLUMNS, trx.raw('filed_on::text as filed_on')]);
         const answerExisting = (row: FilingRow) => {

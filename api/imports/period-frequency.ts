@@ -9,10 +9,10 @@
  * month, and runs do not use it.
  */
 import type { Knex } from 'knex';
-import { loadCalendarClients } from '../../db/calendar';
+import { clientFrequencyAt } from '../../db/client-frequency';
 import type { Client } from '../../db/models/client';
 import type { ImportKind } from '../../db/models/import';
-import { frequencyAt, type FilingFrequency } from '../../domain/calendar/rules';
+import type { FilingFrequency } from '../../domain/calendar/rules';
 import { importableFrom, importPeriodProblem, monthOf, periodProblem, quarterEnd } from '../../domain/periods';
 import { beforeGstPeriod, unprocessable } from '../errors';
 
@@ -48,8 +48,8 @@ const FILING_PERIOD_KINDS: readonly ImportKind[] = ['purchase_register', 'gstr2b
  */
 export async function assertImportPeriod(trx: Knex.Transaction, client: Client, kind: ImportKind, period: string, today: string): Promise<void> {
   const filingKind = FILING_PERIOD_KINDS.includes(kind);
-  const [profiled] = filingKind ? await loadCalendarClients(trx, client.firmId, client.id) : [];
-  const frequency: FilingFrequency = !filingKind ? 'monthly' : profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency;
+  // A 2A is monthly whatever the client files at; the others take the frequency in force (db/client-frequency.ts).
+  const frequency: FilingFrequency = filingKind ? await clientFrequencyAt(trx, client.firmId, client.id, period) : 'monthly';
   assertImportPeriodInRange(period, today, frequency);
   if (!filingKind || periodProblem(period, frequency) !== 'not_quarter_end') return;
   const end = quarterEnd(period);

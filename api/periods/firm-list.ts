@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { closeWindow, PERIOD_STATES, periodName, type PeriodState } from '../../domain/periods';
 import { decodeCursor, page, pageQuery } from '../pagination';
 import { KNOWN_PERIODS_SQL } from './known-periods';
-import { periodFrequencies } from './period-frequencies';
+import { clientFrequencies } from '../../db/client-frequency';
 import { route, type RouteSpec } from '../routes';
 
 const listQuery = z.object({
@@ -88,7 +88,7 @@ export function firmPeriodRoutes(deps: { today: () => string }): RouteSpec[] {
         const result = page(rows, query.limit, (r) => [r.period, r.client_name, r.client_id]);
         const today = deps.today(); // one date for the whole page
         // The filing frequency in force for each period decides whether a month is a period of its own (a quarterly filer's month inside a quarter is not).
-        const frequencyOf = await periodFrequencies(ctx.state.trx, ctx.state.user.firmId, result.items.map((r) => r.client_id));
+        const frequencyOf = await clientFrequencies(ctx.state.trx, ctx.state.user.firmId, result.items.map((r) => r.client_id));
         const frequency = (r: Row) => frequencyOf(r.client_id, r.period);
         ctx.body = {
           items: result.items.map((r) => ({

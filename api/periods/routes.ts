@@ -12,10 +12,10 @@ import { CloseRequest } from '../../db/models/close-request';
 import { Client } from '../../db/models/client';
 import { Firm } from '../../db/models/firm';
 import { Period } from '../../db/models/period';
-import { loadCalendarClients } from '../../db/calendar';
+import { clientFrequencies } from '../../db/client-frequency';
 import { abandonCloseRequest, reopenPeriod } from '../../db/period-close';
 import { pendingNoticeReplies } from '../../db/notices';
-import { frequencyAt, type FilingFrequency } from '../../domain/calendar/rules';
+import type { FilingFrequency } from '../../domain/calendar/rules';
 import { ANNUAL_RETURNS, beforeGst, correctionCutoffWith, financialYearPeriod, periodProblem, quarterEnd } from '../../domain/periods';
 import { istDateTime } from '../../domain/recon/report-format';
 import { REFUSAL, refusalFor, type CloseTimers, type DecisionArgs, type DecisionKind } from '../../workflows/period-close-definitions';
@@ -86,10 +86,10 @@ async function findClient(trx: Knex.Transaction, id: string, period?: string): P
   return client;
 }
 
-/** The client's filing frequency in force for each period (a change applies from a quarter on, domain/calendar/rules.ts). */
+/** The client's filing frequency in force for each period (a change applies from a quarter on: db/client-frequency.ts). */
 async function frequenciesOf(trx: Knex.Transaction, client: Client): Promise<(period: string) => FilingFrequency> {
-  const [profiled] = await loadCalendarClients(trx, client.firmId, client.id);
-  return (period) => (profiled ? frequencyAt(profiled.profile, period) : client.filingFrequency);
+  const frequencyOf = await clientFrequencies(trx, client.firmId, [client.id]);
+  return (period) => frequencyOf(client.id, period);
 }
 
 async function findRequest(id: string): Promise<CloseRequest> {

@@ -20,7 +20,8 @@ import { decodeCursor, page, pageQuery } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import { period } from '../schemas';
 import { rupees } from '../../domain/recon/present';
-import { periodFrequencies, periodLabeller } from '../periods/period-frequencies';
+import { clientFrequencies } from '../../db/client-frequency';
+import { periodLabeller } from '../periods/period-frequencies';
 import { Client } from '../../db/models/client';
 import { periodProblem, quarterEnd } from '../../domain/periods';
 import { presentRun } from './present';
@@ -103,7 +104,7 @@ async function latestPerClient(trx: Knex.Transaction, firmId: string, query: Lis
 async function inQuarter(trx: Knex.Transaction, firmId: string, period: string): Promise<Array<{ clientId: string; clientName: string; quarterEnd: string }>> {
   if (periodProblem(period, 'quarterly') !== 'not_quarter_end') return [];
   const clients = (await Client.query().select('id', 'name').orderBy([{ column: 'name' }, { column: 'id' }])) as Array<{ id: string; name: string }>;
-  const frequencyOf = await periodFrequencies(trx, firmId, clients.map((c) => c.id));
+  const frequencyOf = await clientFrequencies(trx, firmId, clients.map((c) => c.id));
   return clients.filter((c) => frequencyOf(c.id, period) === 'quarterly').map((c) => ({ clientId: c.id, clientName: c.name, quarterEnd: quarterEnd(period) }));
 }
 

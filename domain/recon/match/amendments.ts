@@ -5,7 +5,7 @@
 import { NumIndex } from '../num-index';
 import { signOf } from '../normalise';
 import { C_SUPERSEDED, CG, ck, CS, DOC_TYPE_BY_CODE, EXCLUDED, F_AMENDED, FAMILY, FAMILY_OF_CODE, FREE, IG, MONEY_STRIDE, SG } from './codes';
-import { blockOf, cmpDoc, cmpStr, dayOf, type Docs } from './docs';
+import { amountAt, blockOf, cmpDoc, cmpStr, dayOf, type Docs } from './docs';
 import type { Run } from './run-state';
 import { sortWith } from './sort';
 
@@ -32,7 +32,6 @@ function sortByPeriod(s: Docs, docs: number[]): void {
 /** Amendments supersede originals (docs/reconciliation.md, "Special documents"). */
 export function supersedeAmendments(run: Run): void {
   const { s, nb, end } = run;
-  const money = run.s.money;
   const amendments: number[] = [];
   for (let i = nb; i < end; i += 1) if (s.orig[i]! >= 0 && s.oCleanId[s.orig[i]!]! >= 0) amendments.push(i);
   if (amendments.length > 0) {
@@ -74,10 +73,10 @@ export function supersedeAmendments(run: Run): void {
       const am = a * MONEY_STRIDE;
       const om = orig * MONEY_STRIDE;
       s.amendmentDelta.set(a, {
-        igst: sa * money[am + IG]! - so * money[om + IG]!,
-        cgst: sa * money[am + CG]! - so * money[om + CG]!,
-        sgst: sa * money[am + SG]! - so * money[om + SG]!,
-        cess: sa * money[am + CS]! - so * money[om + CS]!,
+        igst: sa * amountAt(s, am + IG) - so * amountAt(s, om + IG),
+        cgst: sa * amountAt(s, am + CG) - so * amountAt(s, om + CG),
+        sgst: sa * amountAt(s, am + SG) - so * amountAt(s, om + SG),
+        cess: sa * amountAt(s, am + CS) - so * amountAt(s, om + CS),
       });
       s.amendmentOfEarlierPeriod.set(a, periodOf(s, orig) < ap.period);
     }

@@ -3,7 +3,7 @@
  * documents").
  */
 import { CG, CS, FREE, IG, MERGED, MONEY_FIELDS, MONEY_STRIDE, SG, T_BOE, TX } from './codes';
-import { taxOf } from './docs';
+import { amountAt, putAmount, taxOf } from './docs';
 import { sortByDoc } from './pairing';
 import type { Run } from './run-state';
 
@@ -13,7 +13,6 @@ import type { Run } from './run-state';
  */
 export function aggregateBillsOfEntry(run: Run): void {
   const { s, nb } = run;
-  const money = run.s.money;
   const byBoe = new Map<number, number[]>();
   for (let i = 0; i < nb; i += 1) {
     if (s.state[i] !== FREE || s.type[i] !== T_BOE || s.cleanId[i]! < 0) continue;
@@ -34,14 +33,15 @@ export function aggregateBillsOfEntry(run: Run): void {
     let tax = taxOf(s, head);
     for (let j = 1; j < g.length; j += 1) {
       const d = g[j]! * MONEY_STRIDE;
-      for (let k = 0; k < MONEY_FIELDS; k += 1) money[h + k] = money[h + k]! + money[d + k]!;
+      for (let k = 0; k < MONEY_FIELDS; k += 1) putAmount(s, h + k, amountAt(s, h + k) + amountAt(s, d + k));
       tax += taxOf(s, g[j]!);
       s.state[g[j]!] = MERGED; // merged into head: no result row of its own
     }
     s.boeTax.set(head, tax);
     // The result row shows the aggregate; keep the first row's descriptive fields.
     s.books[head] = {
-      ...s.books[head]!, taxableValue: money[h + TX]!, igst: money[h + IG]!, cgst: money[h + CG]!, sgst: money[h + SG]!, cess: money[h + CS]!,
+      ...s.books[head]!, taxableValue: amountAt(s, h + TX), igst: amountAt(s, h + IG), cgst: amountAt(s, h + CG), sgst: amountAt(s, h + SG),
+      cess: amountAt(s, h + CS),
     };
   }
 }

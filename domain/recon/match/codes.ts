@@ -1,7 +1,7 @@
 /**
  * The matcher's codes and packed layouts: document types, families and their compatibility
  * (docs/reconciliation.md, "Pools and pairing"), flags as bits, document states, passes, the
- * categories the passes set, the 64-byte money record per document, and the composite hash key of
+ * categories the passes set, the 32-byte money record per document, and the composite hash key of
  * the keyed passes.
  */
 import { FLAGS, type Flag, type OutOfScopeReason, type Pass } from '../categories';
@@ -105,13 +105,19 @@ export const C_SUPERSEDED = 3;
 export const OUT_REASON_BY_CODE: readonly (OutOfScopeReason | null)[] = [null, 'import_of_services', 'no_supplier_gstin', 'zero_tax'];
 
 /*
- * Amounts live in one Float64Array per run, eight slots (64 bytes) per document: paise often
- * exceed V8's small-integer range, and as object fields every one would be a separately allocated
- * box. The sixth slot is the FY; the last two repeat the day and pack what deciding a pair compares (type, reverse
- * charge, ITC available, place of supply, port code, GSTIN block): deciding the result rows reads
- * each partner's figures from this one cache line instead of a dozen columns (`verdict`).
+ * Amounts live in one Int32Array per run, eight 4-byte slots (32 bytes) per document, so a
+ * document's figures are half a cache line and the record is not a box per field. A slot holds its
+ * value when the value is a 32-bit integer (|paise| < 2^31, about ₹2.1 crore; days, FYs and the
+ * packed slot always are); any other number (a larger amount, a date's NaN, −0) is kept exactly in
+ * the run's `wide` map under the slot's index, the slot holding WIDE (`amountAt`/`putAmount`,
+ * docs.ts). The record was 64 bytes of Float64Array (docs/performance.md, Memory). The sixth slot
+ * is the FY; the last two repeat the day and pack what deciding a pair compares (type, reverse
+ * charge, ITC available, place of supply, port code): deciding the result rows reads each
+ * partner's figures from this one record instead of a dozen columns (`verdict`).
  */
 export const MONEY_STRIDE = 8;
+/** A slot whose value is in the run's `wide` map (INT32_MIN: never a fast-path value). */
+export const WIDE = -2147483648;
 export const TX = 0;
 export const IG = 1;
 export const CG = 2;
@@ -129,11 +135,11 @@ export const MONEY_FIELDS = 5;
 export const M_DAY = 6;
 /**
  * Packed: type code (bits 0–2), reverse charge (3), ITC available (4), place-of-supply id
- * (5–16), port-code id (17–28), then the GSTIN block × 2^29. Ids are the interner's (0: blank);
- * PACK_OVERFLOW means "one of many; compare the strings".
+ * (5–16), port-code id (17–28). Ids are the interner's (0: blank); PACK_OVERFLOW means "one of
+ * many; compare the strings". (The GSTIN block, which the 64-bit record kept above bit 29, is the
+ * `gstinId` column.)
  */
 export const M_PACK = 7;
-export const PACK_LOW = 2 ** 29;
 export const PACK_ID_BITS = 4095;
 export const PACK_OVERFLOW = PACK_ID_BITS;
 export const PACK_AVAIL = 16;

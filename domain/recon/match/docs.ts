@@ -7,8 +7,8 @@ import { type CanonicalKey, canonicalKey } from '../normalise';
 import { TableLease } from '../table-pool';
 import type { BooksRow, Heads, PortalDoc } from '../types';
 import {
-  ANY_FY, BOE_BLOCK, CS, CG, IG, M_DAY, M_FY, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, PAIRED, SG, T_BOE,
-  TX,
+  ANY_FY, BOE_BLOCK, CS, CG, IG, M_DAY, M_FY, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_OVERFLOW, PAIRED, SG, T_BOE,
+  TX, WIDE,
 } from './codes';
 
 /**
@@ -68,7 +68,10 @@ export class Docs {
   readonly outReason: Uint8Array;
   /** 1 when the document has an entry in one of the sparse maps below (rows skip the look-ups otherwise). */
   readonly sparse: Uint8Array;
-  readonly money: Float64Array;
+  /** The money record (codes.ts): read with `amountAt`, written with `putAmount` (but the packed slot, always 29 bits). */
+  readonly money: Int32Array;
+  /** The values of the money record's WIDE slots, by slot index: amounts of ±2^31 paise or more, NaN days and FYs. */
+  readonly wide = new Map<number, number>();
   readonly books: BooksRow[];
   readonly portal: PortalDoc[];
   /**
@@ -97,14 +100,10 @@ export class Docs {
     // from the table pool (table-pool.ts), kept from one run to the next.
     // (No FY column, it is in the money record; no block column, blockOf derives it: 93 bytes a
     // document where the record was 105, docs/performance.md, Memory.)
-    const buf = tables.buffer(n * (8 * MONEY_STRIDE + 4 * 5 + 2 + 7));
-    // (money first: its 64-byte records start on the buffer's own alignment.)
+    // (And a 32-byte money record where it was 64: 61 bytes a document.)
+    const buf = tables.buffer(n * (4 * MONEY_STRIDE + 4 * 5 + 2 + 7));
+    // (money first: its 32-byte records start on the buffer's own alignment.)
     let off = 0;
-    const f64 = (k = 1): Float64Array => {
-      const a = new Float64Array(buf, off, n * k);
-      off += 8 * n * k;
-      return a;
-    };
     const i32 = (): Int32Array => {
       const a = new Int32Array(buf, off, n);
       off += 4 * n;
@@ -115,7 +114,8 @@ export class Docs {
       off += n;
       return a;
     };
-    this.money = f64(MONEY_STRIDE);
+    this.money = new Int32Array(buf, 0, n * MONEY_STRIDE);
+    off = 4 * MONEY_STRIDE * n;
     this.gstinId = i32();
     this.cleanId = i32();
     this.canonId = i32().fill(-1);
@@ -136,14 +136,39 @@ export class Docs {
   }
 }
 
+/**
+ * The number in slot k of the money record (k = document × MONEY_STRIDE + field): the slot itself,
+ * or for a WIDE slot the exact number kept in `wide` (a larger amount, a NaN date), so every reader
+ * sees the very number that was put, as with the 64-bit record.
+ */
+export function amountAt(s: Docs, k: number): number {
+  const v = s.money[k]!;
+  return v !== WIDE ? v : s.wide.get(k)!;
+}
+
+/**
+ * Puts v in slot k: in the slot when it is a 32-bit integer other than WIDE and −0 (every amount
+ * below ₹2.1 crore, every day and FY that parsed), else in `wide` with the slot marked WIDE. No
+ * number is rounded or wraps: a slot gives back what was put, whatever it is.
+ */
+export function putAmount(s: Docs, k: number, v: number): void {
+  if ((v | 0) === v && v !== WIDE && (v !== 0 || 1 / v > 0)) {
+    if (s.money[k] === WIDE) s.wide.delete(k);
+    s.money[k] = v;
+  } else {
+    s.money[k] = WIDE;
+    s.wide.set(k, v);
+  }
+}
+
 /** The document's day number (0: no date; NaN: a date that does not parse), from its money record. */
 export function dayOf(s: Docs, i: number): number {
-  return s.money[i * MONEY_STRIDE + M_DAY]!;
+  return amountAt(s, i * MONEY_STRIDE + M_DAY);
 }
 
 /** The document's FY (its start year; 0: no date; NaN: a date that does not parse), from its money record. */
 export function fyOf(s: Docs, i: number): number {
-  return s.money[i * MONEY_STRIDE + M_FY]!;
+  return amountAt(s, i * MONEY_STRIDE + M_FY);
 }
 
 /**
@@ -225,12 +250,12 @@ export function cmpDoc(s: Docs, x: number, y: number): number {
   return dayOf(s, x) - dayOf(s, y) || cmpStr(s.ref[x]!, s.ref[y]!);
 }
 
-export function withinTol(a: Float64Array, b: number, p: number, tol: number): boolean {
+export function withinTol(s: Docs, b: number, p: number, tol: number): boolean {
   const x = b * MONEY_STRIDE;
   const y = p * MONEY_STRIDE;
-  return Math.abs(a[x + TX]! - a[y + TX]!) <= tol && Math.abs(a[x + IG]! - a[y + IG]!) <= tol
-    && Math.abs(a[x + CG]! - a[y + CG]!) <= tol && Math.abs(a[x + SG]! - a[y + SG]!) <= tol
-    && Math.abs(a[x + CS]! - a[y + CS]!) <= tol;
+  return Math.abs(amountAt(s, x + TX) - amountAt(s, y + TX)) <= tol && Math.abs(amountAt(s, x + IG) - amountAt(s, y + IG)) <= tol
+    && Math.abs(amountAt(s, x + CG) - amountAt(s, y + CG)) <= tol && Math.abs(amountAt(s, x + SG) - amountAt(s, y + SG)) <= tol
+    && Math.abs(amountAt(s, x + CS) - amountAt(s, y + CS)) <= tol;
 }
 
 /**
@@ -242,9 +267,8 @@ export function taxOf(s: Docs, i: number): number {
     const merged = s.boeTax.get(i);
     if (merged !== undefined) return merged;
   }
-  const a = s.money;
   const m = i * MONEY_STRIDE;
-  return a[m + IG]! + a[m + CG]! + a[m + SG]! + a[m + CS]!;
+  return amountAt(s, m + IG) + amountAt(s, m + CG) + amountAt(s, m + SG) + amountAt(s, m + CS);
 }
 
 export function taxDiff(s: Docs, b: number, p: number): number {
@@ -254,8 +278,8 @@ export function taxDiff(s: Docs, b: number, p: number): number {
 export function posRcmEqual(s: Docs, b: number, p: number): boolean {
   if (s.rcm[b] !== s.rcm[p]) return false;
   // Place-of-supply ids from the packed slot: equal ids, equal text (0: none), but for the overflow id.
-  const bPos = ((s.money[b * MONEY_STRIDE + M_PACK]! % PACK_LOW) >>> 5) & PACK_ID_BITS;
-  const pPos = ((s.money[p * MONEY_STRIDE + M_PACK]! % PACK_LOW) >>> 5) & PACK_ID_BITS;
+  const bPos = (s.money[b * MONEY_STRIDE + M_PACK]! >>> 5) & PACK_ID_BITS;
+  const pPos = (s.money[p * MONEY_STRIDE + M_PACK]! >>> 5) & PACK_ID_BITS;
   if (bPos === 0 || pPos === 0) return true;
   return bPos === PACK_OVERFLOW || pPos === PACK_OVERFLOW ? posText(s, b) === posText(s, p) : bPos === pPos;
 }

@@ -12,7 +12,6 @@ import type { Run } from './run-state';
 /** Duplicates in books (docs/reconciliation.md, "Normalisation"). */
 export function markDuplicates(run: Run): void {
   const { s, it, nb, warnings } = run;
-  const money = run.s.money;
   const tol = run.o.amountTolerance;
   const groups = new Groups(nb, nb, run.tables);
   // Per canonical key: the first clean id seen, or -2 when several differ (→ possible duplicate).
@@ -41,7 +40,7 @@ export function markDuplicates(run: Run): void {
       let first = -1;
       for (let k = 0; k < j; k += 1) {
         const e = g[k]!;
-        if (s.state[e] === FREE && withinTol(money, e, later, tol)) {
+        if (s.state[e] === FREE && withinTol(s, e, later, tol)) {
           first = e;
           break;
         }

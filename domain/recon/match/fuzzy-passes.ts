@@ -11,7 +11,6 @@ import type { Run } from './run-state';
 /** P4/P5: fuzzy number, amount only, per GSTIN block. */
 export function fuzzyPasses(run: Run): void {
   const { s, it, o, nb, end, warnings } = run;
-  const money = run.s.money;
   const tol = run.o.amountTolerance;
   const win = run.o.dateWindowDays;
   const blocks = new Map<number, { b: number[]; p: number[] }>();
@@ -45,7 +44,7 @@ export function fuzzyPasses(run: Run): void {
       for (const p of g.p) {
         if (s.cleanId[p]! < 0 || !compatible(s.type[b]!, s.type[p]!)) continue;
         const gap = Math.abs(dayOf(s, b) - dayOf(s, p));
-        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
+        if (gap > win || !withinTol(s, b, p, tol) || !posRcmEqual(s, b, p)) continue;
         bk ??= fuzzyKeyOf(s, b);
         if (!isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
         c4.push({ b, p, taxDiff: taxDiff(s, b, p), gap, dist: numberDistance(s, b, p) });
@@ -59,7 +58,7 @@ export function fuzzyPasses(run: Run): void {
       for (const p of g.p) {
         if (s.state[p] !== FREE || !compatible(s.type[b]!, s.type[p]!)) continue;
         const gap = Math.abs(dayOf(s, b) - dayOf(s, p));
-        if (gap > win || !withinTol(money, b, p, tol) || !posRcmEqual(s, b, p)) continue;
+        if (gap > win || !withinTol(s, b, p, tol) || !posRcmEqual(s, b, p)) continue;
         c5.push({ b, p, taxDiff: 0, gap, dist: 0 });
         count[b] = count[b]! + 1;
         count[p] = count[p]! + 1;

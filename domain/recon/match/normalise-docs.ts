@@ -9,9 +9,9 @@ import { billOfEntryKey, canonicalOnly, checkGstin, cleanKey } from '../normalis
 import type { BooksRow, DocType, PortalDoc } from '../types';
 import {
   C_OUT_OF_SCOPE, CG, CS, DOC_TYPE_CODE, EXCLUDED, F_DATE_FALLBACK, F_DERIVED, F_INVALID_GSTIN, F_NOT_ELIGIBLE,
-  IG, M_DAY, M_FY, M_PACK, MONEY_STRIDE, PACK_AVAIL, PACK_ID_BITS, PACK_LOW, SG, T_BOE, TX,
+  IG, M_DAY, M_FY, M_PACK, MONEY_STRIDE, PACK_AVAIL, PACK_ID_BITS, SG, T_BOE, TX,
 } from './codes';
-import { cleanPort, cmpDoc, cmpStr, dayOf, type Docs, fyOf, taxOf } from './docs';
+import { cleanPort, cmpDoc, cmpStr, dayOf, type Docs, fyOf, putAmount, taxOf } from './docs';
 import type { Interner } from './interning';
 import type { Run } from './run-state';
 
@@ -38,8 +38,8 @@ function setDate(s: Docs, i: number, iso: string): void {
     day = era * 146097 + doe - 719468;
     fy = m >= 4 ? y : y - 1;
   }
-  s.money[i * MONEY_STRIDE + M_FY] = fy;
-  s.money[i * MONEY_STRIDE + M_DAY] = day;
+  putAmount(s, i * MONEY_STRIDE + M_FY, fy);
+  putAmount(s, i * MONEY_STRIDE + M_DAY, day);
 }
 
 /** Fill document i's fields (shared by both sides). */
@@ -57,15 +57,16 @@ function initDoc(s: Docs, i: number, ref: string, docType: DocType, gstinRaw: st
   const m = i * MONEY_STRIDE;
   if (iso) setDate(s, i, iso);
   s.rcm[i] = rcm ? 1 : 0;
-  s.money[m + M_PACK] = s.type[i]! + (rcm ? 8 : 0) + 32 * (it.posId(pos ?? '') + (PACK_ID_BITS + 1) * it.portId(cleanPort(portCode))) + PACK_LOW * block;
+  // (Below 2^29: the packed slot is never WIDE, so it is written and read as it is.)
+  s.money[m + M_PACK] = s.type[i]! + (rcm ? 8 : 0) + 32 * (it.posId(pos ?? '') + (PACK_ID_BITS + 1) * it.portId(cleanPort(portCode)));
 }
 
-function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igst: number; cgst: number; sgst: number; cess: number }): void {
-  money[m + TX] = a.taxableValue;
-  money[m + IG] = a.igst;
-  money[m + CG] = a.cgst;
-  money[m + SG] = a.sgst;
-  money[m + CS] = a.cess;
+function setMoney(s: Docs, m: number, a: { taxableValue: number; igst: number; cgst: number; sgst: number; cess: number }): void {
+  putAmount(s, m + TX, a.taxableValue);
+  putAmount(s, m + IG, a.igst);
+  putAmount(s, m + CG, a.cgst);
+  putAmount(s, m + SG, a.sgst);
+  putAmount(s, m + CS, a.cess);
 }
 
 /**
@@ -74,12 +75,11 @@ function setMoney(money: Float64Array, m: number, a: { taxableValue: number; igs
  */
 export function normaliseBooks(s: Docs, it: Interner, booksIn: readonly BooksRow[]): void {
   const nb = s.nb;
-  const money = s.money;
   for (let i = 0; i < nb; i += 1) {
     const r = booksIn[i]!;
     initDoc(s, i, r.rowRef, r.docType, r.supplierGstin, r.invoiceNumberRaw, r.invoiceDate, r.placeOfSupply,
       r.reverseCharge, r.billOfEntryNumber, r.portCode, it);
-    setMoney(money, MONEY_STRIDE * i, r);
+    setMoney(s, MONEY_STRIDE * i, r);
     s.books[i] = r;
     // Books flags and out of scope (docs/reconciliation.md, "Special documents"), while the row is
     // in cache (nothing before the duplicate check reads these bits or states).
@@ -115,7 +115,7 @@ export function normalisePortal(s: Docs, it: Interner, portalIn: readonly Portal
     s.np += 1;
     initDoc(s, i, doc.ref, doc.docType, doc.supplierGstin, doc.numberRaw, doc.date, doc.placeOfSupply,
       doc.reverseCharge, doc.billOfEntryNumber, doc.portCode, it);
-    setMoney(money, MONEY_STRIDE * i, doc);
+    setMoney(s, MONEY_STRIDE * i, doc);
     if (doc.itcAvailable) money[MONEY_STRIDE * i + M_PACK] = money[MONEY_STRIDE * i + M_PACK]! + PACK_AVAIL;
     s.portal.push(doc);
     s.filing.push(doc.supplierFilingDate);

@@ -1,7 +1,7 @@
 /** Phase: P6, same PAN with a different GSTIN (docs/reconciliation.md, "The passes"). */
 import { isFuzzyNumberMatch } from '../normalise';
 import { BOE_BLOCK, compatible, FREE, MONEY_STRIDE, P6, TX } from './codes';
-import { blockOf, dayOf, fuzzyKeyOf, fyOf, taxDiff } from './docs';
+import { amountAt, blockOf, dayOf, fuzzyKeyOf, fyOf, taxDiff } from './docs';
 import { ensureCanon } from './interning';
 import { type Cand, greedy, numberDistance } from './pairing';
 import type { Run } from './run-state';
@@ -9,7 +9,6 @@ import type { Run } from './run-state';
 /** P6: same PAN, different GSTIN (docs/reconciliation.md, "The passes"). */
 export function panPass(run: Run): void {
   const { s, it, o, nb, end, warnings } = run;
-  const money = run.s.money;
   const tol = run.o.amountTolerance;
   const win = run.o.dateWindowDays;
   const pans = new Map<string, { b: number[]; p: number[] }>();
@@ -39,7 +38,7 @@ export function panPass(run: Run): void {
         if (s.gstinId[p] === s.gstinId[b] || s.cleanId[p]! < 0 || !compatible(s.type[b]!, s.type[p]!)) continue;
         const gap = Math.abs(dayOf(s, b) - dayOf(s, p));
         if (!(fyOf(s, b) === fyOf(s, p) || gap <= win)) continue;
-        if (Math.abs(money[b * MONEY_STRIDE + TX]! - money[p * MONEY_STRIDE + TX]!) > tol || taxDiff(s, b, p) > tol) continue;
+        if (Math.abs(amountAt(s, b * MONEY_STRIDE + TX) - amountAt(s, p * MONEY_STRIDE + TX)) > tol || taxDiff(s, b, p) > tol) continue;
         if (s.canonId[b] !== s.canonId[p] && !isFuzzyNumberMatch(bk, fuzzyKeyOf(s, p))) continue;
         c6.push({ b, p, taxDiff: taxDiff(s, b, p), gap, dist: numberDistance(s, b, p) });
       }

@@ -8,7 +8,7 @@ import type { Flag, MatchReason } from '../categories';
 import { newRowItcScratch, rowItc, type RowItcScratch } from '../itc';
 import type { TableLease } from '../table-pool';
 import { DOC_TYPE_BY_CODE, F_ORIGINAL_NUMBER, F_PERIOD_SHIFT, FLAG_BY_BIT, MONEY_STRIDE, P3, P6, PASS_BY_CODE } from './codes';
-import { dayOf, type Docs, portText, posText } from './docs';
+import { amountAt, dayOf, type Docs, portText, posText } from './docs';
 import type { Difference, MatchedRows, MatchOptions, ResultRow } from './options';
 import { singleCategory, singleReason } from './row-plan';
 import {
@@ -122,19 +122,18 @@ export class Rows {
     const found = differences(v);
     if (found === 0) return null;
     const s = this.s;
-    const money = s.money;
     const x = b * MONEY_STRIDE;
     const y = p * MONEY_STRIDE;
     const diffs: Difference[] = [];
     // Money fields: field k is money slot k; delta = books − portal.
     for (let k = 0; k < 5; k += 1) {
       if ((found & (1 << k)) === 0) continue;
-      const books = money[x + k]!;
-      const portal = money[y + k]!;
+      const books = amountAt(s, x + k);
+      const portal = amountAt(s, y + k);
       diffs.push({ field: DIFF_FIELDS[k]!, books, portal, delta: books - portal, material: isMaterial(v, k) });
     }
     if ((found & D_TAX_HEADS) !== 0) {
-      diffs.push({ field: 'taxHeads', books: interState(money, x) ? 'IGST' : 'CGST+SGST', portal: interState(money, y) ? 'IGST' : 'CGST+SGST', delta: null, material: true });
+      diffs.push({ field: 'taxHeads', books: interState(s, x) ? 'IGST' : 'CGST+SGST', portal: interState(s, y) ? 'IGST' : 'CGST+SGST', delta: null, material: true });
     }
     const br = s.books[b]!;
     const pr = s.portal[p - s.nb]!;

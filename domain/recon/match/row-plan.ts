@@ -8,10 +8,10 @@ import { type Category, CATEGORY_INDEX } from '../categories';
 import { newSide, SIDE } from '../itc';
 import type { Heads } from '../types';
 import {
-  CG, CS, F_NOT_ELIGIBLE, F_REJECTED_IN_IMS, IG, M_PACK, MERGED, MONEY_STRIDE, OUT_REASON_BY_CODE, PACK_AVAIL, PACK_LOW, PAIRED,
+  CG, CS, F_NOT_ELIGIBLE, F_REJECTED_IN_IMS, IG, M_PACK, MERGED, MONEY_STRIDE, OUT_REASON_BY_CODE, PACK_AVAIL, PAIRED,
   SG, SIGN_OF_CODE, TX,
 } from './codes';
-import { dayOf, type Docs } from './docs';
+import { amountAt, dayOf, type Docs } from './docs';
 import type { ResultRow, RowSink } from './options';
 import type { Run } from './run-state';
 import { verdict, verdictAccepted, verdictCategoryIndex } from './verdict';
@@ -45,8 +45,7 @@ export function planRows(run: Run, sink: RowSink | null): RowPlan {
     if (st === MERGED) continue;
     if (st === PAIRED) {
       const p = s.partner[b]!;
-      const pack = s.money[p * MONEY_STRIDE + M_PACK]!;
-      const pg = (pack - (pack % PACK_LOW)) / PACK_LOW; // = s.gstinId[p], from the partner's money record
+      const pg = s.gstinId[p]!;
       const g = gstinById[pg] !== '' ? pg : s.gstinId[b]!; // = row.supplierGstin
       rowGstin[n] = g;
       rowP[n] = p;
@@ -89,15 +88,14 @@ export function planRows(run: Run, sink: RowSink | null): RowPlan {
 /** Document d as a side (itc.ts): the same numbers booksSide/portalSide read from its object. */
 function sideOf(s: Docs, out: Float64Array, d: number): void {
   const m = d * MONEY_STRIDE;
-  const money = s.money;
-  const low = money[m + M_PACK]! % PACK_LOW;
+  const low = s.money[m + M_PACK]!;
   out[SIDE.PRESENT] = 1;
   out[SIDE.SIGN] = SIGN_OF_CODE[low & 7]!;
-  out[SIDE.TAXABLE] = money[m + TX]!;
-  out[SIDE.IGST] = money[m + IG]!;
-  out[SIDE.CGST] = money[m + CG]!;
-  out[SIDE.SGST] = money[m + SG]!;
-  out[SIDE.CESS] = money[m + CS]!;
+  out[SIDE.TAXABLE] = amountAt(s, m + TX);
+  out[SIDE.IGST] = amountAt(s, m + IG);
+  out[SIDE.CGST] = amountAt(s, m + CG);
+  out[SIDE.SGST] = amountAt(s, m + SG);
+  out[SIDE.CESS] = amountAt(s, m + CS);
   out[SIDE.ITC] = d < s.nb ? ((s.flags[d]! & F_NOT_ELIGIBLE) === 0 ? 1 : 0) : (low & PACK_AVAIL) !== 0 ? 1 : 0;
 }
 

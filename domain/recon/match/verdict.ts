@@ -7,8 +7,8 @@
  * turns the bits into objects.
  */
 import { CATEGORIES, type Category, type DifferenceField, type MatchReason, NEVER_AUTO_ACCEPTED } from '../categories';
-import { CG, IG, M_DAY, M_PACK, MANUAL, MONEY_STRIDE, P1, P2, P3, P4, P5, P6, PACK_ID_BITS, PACK_LOW, PACK_OVERFLOW, SG, T_BOE, TX, CS } from './codes';
-import { type Docs, portText, posText } from './docs';
+import { CG, IG, M_DAY, M_PACK, MANUAL, MONEY_STRIDE, P1, P2, P3, P4, P5, P6, PACK_ID_BITS, PACK_OVERFLOW, SG, T_BOE, TX, CS } from './codes';
+import { amountAt, type Docs, portText, posText } from './docs';
 import type { MatchOptions } from './options';
 
 /**
@@ -50,12 +50,12 @@ const PASS_REASON: readonly (MatchReason | null)[] = [null, null, null, 'amended
 const NEVER_ACCEPTED_PASS: readonly boolean[] = PASS_REASON.map((r) => r !== null && NEVER_AUTO_ACCEPTED.has(r));
 
 /** IGST only (inter-state), as the tax-heads check reads a money record. */
-export function interState(money: Float64Array, at: number): boolean {
-  return money[at + IG]! > 0 && money[at + CG]! + money[at + SG]! === 0;
+export function interState(s: Docs, at: number): boolean {
+  return amountAt(s, at + IG) > 0 && amountAt(s, at + CG) + amountAt(s, at + SG) === 0;
 }
 
-function intraState(money: Float64Array, at: number): boolean {
-  return money[at + CG]! + money[at + SG]! > 0 && money[at + IG]! === 0;
+function intraState(s: Docs, at: number): boolean {
+  return amountAt(s, at + CG) + amountAt(s, at + SG) > 0 && amountAt(s, at + IG) === 0;
 }
 
 /**
@@ -73,27 +73,25 @@ export function verdict(s: Docs, o: MatchOptions, b: number, p: number): number 
   let diff = 0;
   let material = 0;
   for (let k = TX; k <= CS; k += 1) {
-    const delta = Math.abs(money[x + k]! - money[y + k]!);
+    const delta = Math.abs(amountAt(s, x + k) - amountAt(s, y + k));
     if (delta > 1) {
       diff |= 1 << k;
       if (delta > tol) material |= 1 << k;
     }
   }
-  if ((interState(money, x) && intraState(money, y)) || (intraState(money, x) && interState(money, y))) {
+  if ((interState(s, x) && intraState(s, y)) || (intraState(s, x) && interState(s, y))) {
     diff |= D_TAX_HEADS;
     material |= D_TAX_HEADS;
   }
-  const bDay = money[x + M_DAY]!;
-  const pDay = money[y + M_DAY]!;
+  const bDay = amountAt(s, x + M_DAY);
+  const pDay = amountAt(s, y + M_DAY);
   if (bDay !== pDay) {
     diff |= D_DATE;
     if (Math.abs(bDay - pDay) > o.dateWindowDays) material |= D_DATE;
   }
-  // The rest from the packed slot (type, reverse charge, place of supply, port code, GSTIN block).
-  const bPack = money[x + M_PACK]!;
-  const pPack = money[y + M_PACK]!;
-  const bLow = bPack % PACK_LOW;
-  const pLow = pPack % PACK_LOW;
+  // The rest from the packed slot (type, reverse charge, place of supply, port code; never WIDE).
+  const bLow = money[x + M_PACK]!;
+  const pLow = money[y + M_PACK]!;
   // Place of supply: equal ids, equal texts (0: none), but for the overflow id.
   const bPos = (bLow >>> 5) & PACK_ID_BITS;
   const pPos = (pLow >>> 5) & PACK_ID_BITS;
@@ -103,7 +101,7 @@ export function verdict(s: Docs, o: MatchOptions, b: number, p: number): number 
     const bPort = (bLow >>> 17) & PACK_ID_BITS;
     const pPort = (pLow >>> 17) & PACK_ID_BITS;
     if (bPort !== 0 && pPort !== 0 && (bPort !== pPort || bPort === PACK_OVERFLOW) && portText(s, b) !== portText(s, p)) diff |= D_PORT;
-  } else if (bPack - bLow !== pPack - pLow) {
+  } else if (s.gstinId[b] !== s.gstinId[p]) {
     diff |= D_GSTIN; // different GSTIN blocks: different cleaned GSTINs
   }
   material |= diff & (D_POS | D_RCM | D_PORT | D_GSTIN);

@@ -26,4 +26,13 @@ describe("the Reconcile page's period", () => {
     expect(reconcilePeriodHint('2026-07', 'quarterly')).toBe('This client files quarterly: choose Sep 2026, the last month of Q2 FY 2026-27 (Jul–Sep 2026)');
     expect([reconcilePeriodHint('2026-12', 'quarterly'), reconcilePeriodHint('2026-11', 'monthly'), reconcilePeriodHint('2026-11', undefined)]).toEqual([null, null, null]);
   });
+
+  it("takes the API's answer for the month once it has loaded: a month before a change of frequency reads by the frequency it was filed at", () => {
+    // Quarterly today, but monthly for November 2026 (the change applies from January 2027): the API's closesWith is null.
+    expect(reconcilePeriodHint('2026-11', 'quarterly', null)).toBeNull();
+    // Monthly today, but quarterly for August 2026 (before a change back to monthly): the API names September.
+    expect(reconcilePeriodHint('2026-08', 'monthly', '2026-09')).toBe('This client files quarterly: choose Sep 2026, the last month of Q2 FY 2026-27 (Jul–Sep 2026)');
+    // Not loaded yet (undefined): today's frequency stands in.
+    expect(reconcilePeriodHint('2026-11', 'quarterly', undefined)).toBe('This client files quarterly: choose Dec 2026, the last month of Q3 FY 2026-27 (Oct–Dec 2026)');
+  });
 });

@@ -24,12 +24,13 @@ export function defaultReconcilePeriod(filingFrequency: FilingFrequency | undefi
 /**
  * What the period field says about a chosen month before anything is uploaded: for a quarterly filer's
  * month inside a quarter, the quarter-end month to choose instead (what the API's refusal would say);
- * otherwise null. A hint, not a block: the page knows the client's frequency today only, and a month
- * before the client moved to quarterly filing is still a monthly period (the API decides, by the
- * frequency in force for the month).
+ * otherwise null. A hint, not a block. `closesWith` is the API's own answer for the month (the period
+ * view's: the quarter-end month it goes with, by the frequency in force for that month, or null); once
+ * it has loaded it decides, so a month before a change of frequency reads by the frequency it was filed
+ * at. Until then the client's frequency today stands in.
  */
-export function reconcilePeriodHint(period: string, filingFrequency: FilingFrequency | undefined): string | null {
-  if (filingFrequency !== 'quarterly' || periodProblem(period, 'quarterly') !== 'not_quarter_end') return null;
-  const end = quarterEnd(period);
+export function reconcilePeriodHint(period: string, filingFrequency: FilingFrequency | undefined, closesWith?: string | null): string | null {
+  const end = closesWith !== undefined ? closesWith : filingFrequency === 'quarterly' && periodProblem(period, 'quarterly') === 'not_quarter_end' ? quarterEnd(period) : null;
+  if (!end) return null;
   return `This client files quarterly: choose ${formatPeriod(end)}, the last month of ${periodName(end, 'quarterly')}`;
 }

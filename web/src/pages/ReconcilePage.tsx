@@ -23,7 +23,6 @@ export default function ReconcilePage() {
   const [chosen, setPeriod] = useState<string | null>(null);
   const frequency = client.data?.filingFrequency;
   const period = chosen ?? defaultReconcilePeriod(frequency);
-  const quarterHint = reconcilePeriodHint(period, frequency);
   const [register, setRegister] = useState<Uploaded | null>(null);
   const [gstr2b, setGstr2b] = useState<Uploaded | null>(null);
   const [tolerance, setTolerance] = useState<number | string>('');
@@ -34,6 +33,8 @@ export default function ReconcilePage() {
   // A closed period takes no upload and no run (422 period_closed): say so before the person tries.
   const periodView = usePeriod(clientId, period, validPeriod);
   const closed = validPeriod && periodView.data?.period === period && periodView.data.state === 'closed';
+  // The API's answer for the month (by the frequency in force then) decides the hint once it has loaded.
+  const quarterHint = reconcilePeriodHint(period, frequency, periodView.data?.period === period ? periodView.data.closesWith : undefined);
 
   // The latest validated file of each kind for the period, if one is already on file.
   const onFile = useMemo(() => {
