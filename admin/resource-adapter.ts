@@ -12,6 +12,7 @@
 import type { Filter } from 'adminjs' with { 'resolution-mode': 'import' };
 import type { Model, QueryBuilder } from 'objection';
 import { RuleRefusal } from '../db/rule-refusal';
+import { issueRule, issueSentence } from '../db/validation-sentence';
 import type { ConsoleEdits } from './models';
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -35,6 +36,9 @@ function formValue(value: unknown): string | null {
   return String(value);
 }
 
+/** Beside a field the console shows but does not let anyone change. */
+export const NOT_OFFERED = 'This cannot be changed in the console.';
+
 /**
  * The changes a posted form makes, or the fields it may not change: a field outside `edits` passes
  * only when it equals the stored value (the console's form posts the whole record back). An
@@ -53,12 +57,18 @@ export function consoleChanges(
     const unchanged = key in stored && formValue(stored[key]) === formValue(value);
     if (unchanged) continue;
     if (editable.has(key)) changes[key] = value;
-    else refused[key] = 'cannot be changed in the console';
+    else refused[key] = NOT_OFFERED;
   }
   if (Object.keys(refused).length > 0) return { refused };
   if (!edits) return { changes: {} };
-  const checked = edits.partial().strict().safeParse(changes);
-  if (!checked.success) return { refused: Object.fromEntries(checked.error.issues.map((issue) => [issue.path.join('.') || 'record', issue.message])) };
+  // The API's rules in the API's words (db/validation-sentence.ts): a sentence beside the field,
+  // never zod's notation ("Too small: expected string to have >=1 characters").
+  const checked = edits.partial().strict().safeParse(changes, { error: issueRule });
+  if (!checked.success) {
+    const words: Record<string, string> = {};
+    for (const issue of checked.error.issues) words[issue.path.join('.') || 'record'] ??= issueSentence(issue);
+    return { refused: words };
+  }
   return { changes: checked.data };
 }
 
