@@ -82,7 +82,7 @@ describe('users and clients', () => {
     // Still an address after the trim: spaces inside, or nothing but spaces, are refused.
     for (const email of [' fin @deccan.example', '   ']) {
       const bad = await call(api, 'PATCH', `/api/clients/${created.body.id}`, { token: admin, body: { email } });
-      expect({ email, status: bad.status, field: bad.body.error?.details?.fields?.email }).toEqual({ email, status: 400, field: 'Invalid email address' });
+      expect({ email, status: bad.status, field: bad.body.error?.details?.fields?.email }).toEqual({ email, status: 400, field: 'Must be an email address.' });
     }
   });
 
