@@ -145,7 +145,7 @@ describe('admin console', () => {
     expect({ any: signedIn.records.length > 0, actions: actions.filter((a) => !['auth.login', 'auth.new_ip'].includes(a)) }).toEqual({ any: true, actions: [] });
     expect(signedIn.records.map((r) => r.params.actionLabel)).not.toContain(undefined);
     // The code typed still works, and finds the same rows.
-    expect((await list('filters.action=auth.login')).records.every((r) => r.params.action === 'auth.login')).toBe(true);
+    expect((await list('filters.action=auth.login')).records.filter((r) => !String(r.params.action).startsWith('auth.login')).map((r) => r.params.action)).toEqual([]);
     // A kind of record in words ("Person", never `user`), shown and filtered by them.
     const people = await list(`filters.entityType=${encodeURIComponent('person')}`);
     expect({ any: people.records.length > 0, kinds: [...new Set(people.records.map((r) => `${String(r.params.entityType)} as ${String(r.params.entityTypeLabel)}`))] }).toEqual({ any: true, kinds: ['user as Person'] });
