@@ -6,9 +6,9 @@
  * start case, which is how "Client Id" and "Totp Enabled" reached the screen: every property a
  * resource declares (admin/models.ts) has its words here, and tests/integration/admin/console-pages
  * fails on any the browser would write from the code. `list` is the list page's heading (beside its
- * count), which AdminJS otherwise titles "List".
+ * count), which AdminJS otherwise titles "List"; an action of our own is named in `actions` too.
  */
-type ResourceWords = { actions: { list: string }; properties: Record<string, string> };
+type ResourceWords = { actions: { list: string } & Record<string, string>; properties: Record<string, string> };
 
 export const CONSOLE_WORDS = {
   users: {
@@ -40,7 +40,8 @@ export const CONSOLE_WORDS = {
     },
   },
   sessions: {
-    actions: { list: 'All signed-in devices' },
+    // A resource's own action is otherwise its name in start case ("Sign Out"), in the record's menu and its confirm.
+    actions: { list: 'All signed-in devices', signOut: 'Sign this device out' },
     properties: {
       id: 'Record ID',
       userId: 'Person',
@@ -73,6 +74,7 @@ export const CONSOLE_WORDS = {
       hash: 'Chain hash',
       actionLabel: 'What happened',
       actorLabel: 'Who',
+      entityTypeLabel: 'Kind of record',
     },
   },
 } satisfies Record<string, ResourceWords>;

@@ -8,7 +8,7 @@ import type { JSONSchema } from 'objection';
 import type { Pojo } from 'objection';
 import { z } from 'zod';
 import { changeFilingFrequency } from '../db/calendar';
-import { auditActorLabel, securityEventLabel } from '../db/console-labels';
+import { auditActorLabel, ENTITY_TYPE_LABEL, entityTypeLabel, SECURITY_EVENT_LABEL, securityEventLabel } from '../db/console-labels';
 import { CLIENT_FIELDS, USER_FIELDS } from '../db/editable-fields';
 import { AuditEvent } from '../db/models/audit-event';
 import { Client } from '../db/models/client';
@@ -21,6 +21,9 @@ import { currentContext } from '../db/request-context';
  * refuses every other field). A model without one is read-only in the console.
  */
 export type ConsoleEdits = z.ZodObject<Record<string, z.ZodType>>;
+
+/** Per column, the words of its known codes; a code not listed reads as its own words (dots and underscores as spaces). */
+export type WordedFilters = Record<string, Readonly<Record<string, string>>>;
 
 const USER_SECRETS = ['passwordHash', 'totpSecret', 'totpPendingSecret', 'totpLastStep'];
 
@@ -122,7 +125,13 @@ export class ConsoleSession extends Session {
 
 export class ConsoleAuditEvent extends AuditEvent {
   /** Words computed from the codes: shown, never filtered or sorted on (they are no column). */
-  static computedProperties = ['actionLabel', 'actorLabel'];
+  static computedProperties = ['actionLabel', 'actorLabel', 'entityTypeLabel'];
+
+  /**
+   * Columns shown in words and filtered by them: text typed into the filter matches the words the
+   * list shows ("signed in" finds `auth.login`), as well as the code (admin/resource-adapter.ts).
+   */
+  static wordedFilters: WordedFilters = { action: SECURITY_EVENT_LABEL, entityType: ENTITY_TYPE_LABEL };
 
   override $parseDatabaseJson(json: Pojo): Pojo {
     const parsed = super.$parseDatabaseJson(json);
@@ -130,6 +139,8 @@ export class ConsoleAuditEvent extends AuditEvent {
     parsed.actionLabel = securityEventLabel(String(parsed.action ?? ''));
     // Who acted when no person of the firm did: the job or emailed link in words.
     parsed.actorLabel = auditActorLabel(String(parsed.actorEmail ?? ''));
+    // The kind of record in words ("Close request", never `close_request`).
+    parsed.entityTypeLabel = entityTypeLabel(String(parsed.entityType ?? ''));
     return parsed;
   }
 
@@ -152,6 +163,7 @@ export class ConsoleAuditEvent extends AuditEvent {
       hash: { type: 'string' },
       actionLabel: { type: 'string' },
       actorLabel: { type: 'string' },
+      entityTypeLabel: { type: 'string' },
     },
   };
 }

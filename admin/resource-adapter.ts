@@ -12,7 +12,8 @@
 import type { Filter } from 'adminjs' with { 'resolution-mode': 'import' };
 import type { Model, QueryBuilder } from 'objection';
 import { RuleRefusal } from '../db/rule-refusal';
-import type { ConsoleEdits } from './models';
+import { issueRule, issueSentence } from '../db/validation-sentence';
+import type { ConsoleEdits, WordedFilters } from './models';
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -35,6 +36,9 @@ function formValue(value: unknown): string | null {
   return String(value);
 }
 
+/** Beside a field the console shows but does not let anyone change. */
+export const NOT_OFFERED = 'This cannot be changed in the console.';
+
 /**
  * The changes a posted form makes, or the fields it may not change: a field outside `edits` passes
  * only when it equals the stored value (the console's form posts the whole record back). An
@@ -53,12 +57,18 @@ export function consoleChanges(
     const unchanged = key in stored && formValue(stored[key]) === formValue(value);
     if (unchanged) continue;
     if (editable.has(key)) changes[key] = value;
-    else refused[key] = 'cannot be changed in the console';
+    else refused[key] = NOT_OFFERED;
   }
   if (Object.keys(refused).length > 0) return { refused };
   if (!edits) return { changes: {} };
-  const checked = edits.partial().strict().safeParse(changes);
-  if (!checked.success) return { refused: Object.fromEntries(checked.error.issues.map((issue) => [issue.path.join('.') || 'record', issue.message])) };
+  // The API's rules in the API's words (db/validation-sentence.ts): a sentence beside the field,
+  // never zod's notation ("Too small: expected string to have >=1 characters").
+  const checked = edits.partial().strict().safeParse(changes, { error: issueRule });
+  if (!checked.success) {
+    const words: Record<string, string> = {};
+    for (const issue of checked.error.issues) words[issue.path.join('.') || 'record'] ??= issueSentence(issue);
+    return { refused: words };
+  }
   return { changes: checked.data };
 }
 
@@ -106,8 +116,24 @@ function comparable(type: string, isUuid: boolean, value: unknown): boolean {
   return typeof value === 'string' && !value.includes('\u0000');
 }
 
-/** Applies AdminJS's list filters with column names, and case-insensitive matching on text. */
-export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowed: Set<string>, uuids: Set<string> = new Set()): AnyQuery {
+/**
+ * A worded column's filter: the text matches what the list shows, not only the stored code. The
+ * codes whose words contain it, and any code whose own words (dots and underscores as spaces, as a
+ * code without words of its own is shown) or raw form contain it: "signed in" finds `auth.login`,
+ * "close request" finds `close_request`, and "auth.login" still finds itself.
+ */
+function matchWords(query: AnyQuery, column: string, text: string, words: Readonly<Record<string, string>>): void {
+  const typed = text.toLowerCase().trim();
+  const codes = Object.entries(words).filter(([, label]) => label.toLowerCase().includes(typed)).map(([code]) => code);
+  const like = `%${typed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  query.where((any) => {
+    any.whereRaw(`lower(??::text) like ? escape '\\'`, [column, like]).orWhereRaw(`regexp_replace(lower(??::text), '[._]+', ' ', 'g') like ? escape '\\'`, [column, like]);
+    if (codes.length > 0) any.orWhereIn(column, codes);
+  });
+}
+
+/** Applies AdminJS's list filters with column names, and case-insensitive matching on text (on a worded column, its words). */
+export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowed: Set<string>, uuids: Set<string> = new Set(), worded: WordedFilters = {}): AnyQuery {
   if (!filter) return query;
   for (const { path, value, property } of Object.values(filter.filters)) {
     if (!allowed.has(path)) continue; // only declared, non-secret properties can be filtered on
@@ -121,6 +147,8 @@ export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowe
       const range = value as { from?: string; to?: string };
       if (range.from) query.where(column, '>=', range.from);
       if (range.to) query.where(column, '<=', range.to);
+    } else if (type === 'string' && Object.prototype.hasOwnProperty.call(worded, path)) {
+      matchWords(query, column, String(value), worded[path]!);
     } else if (type === 'string' && !property.availableValues()) {
       query.whereRaw('lower(??::text) like ?', [column, `%${String(value).toLowerCase()}%`]);
     } else {
@@ -151,8 +179,13 @@ export async function createTaalmelResourceClass() {
       return new Set(Object.entries(model.jsonSchema.properties).filter(([, schema]) => schema.format === 'uuid').map(([key]) => key));
     }
 
+    /** The columns filtered by the words they are shown in (the model's `wordedFilters`). */
+    private wordedFilters(): WordedFilters {
+      return (this.model as unknown as { wordedFilters?: WordedFilters }).wordedFilters ?? {};
+    }
+
     async count(filter: Filter): Promise<number> {
-      return applyFilters(this.model.query(), filter, this.allowedFilters(), this.uuidProperties()).resultSize();
+      return applyFilters(this.model.query(), filter, this.allowedFilters(), this.uuidProperties(), this.wordedFilters()).resultSize();
     }
 
     /** A record by its id; an id that is no UUID names none (AdminJS answers its 404). */
@@ -170,7 +203,7 @@ export async function createTaalmelResourceClass() {
     }
 
     async find(filter: Filter, options: { limit?: number; offset?: number; sort?: { sortBy?: string; direction?: 'asc' | 'desc' } } = {}) {
-      const query = applyFilters(this.model.query(), filter, this.allowedFilters(), this.uuidProperties());
+      const query = applyFilters(this.model.query(), filter, this.allowedFilters(), this.uuidProperties(), this.wordedFilters());
       if (options.sort?.sortBy && this.allowedFilters().has(options.sort.sortBy)) query.orderBy(snake(options.sort.sortBy), options.sort.direction ?? 'asc');
       if (options.limit) query.limit(options.limit);
       // AdminJS makes the offset from the URL's page: page 0, -1 or "1e30" is the first page, never a server error.

@@ -2,6 +2,7 @@
 import type { AuditEvent } from '../db/models/audit-event';
 import type { Client } from '../db/models/client';
 import type { User } from '../db/models/user';
+import { istIso } from '../domain/calendar/dates';
 
 export function presentUserRecord(user: User) {
   return {
@@ -18,6 +19,11 @@ export function presentUserRecord(user: User) {
   };
 }
 
+/** An instant as `2026-12-07T15:30:00.000+05:30`; null when the row does not carry it. */
+function istInstant(value: Date | string | null | undefined): string | null {
+  return value ? istIso(new Date(value)) : null;
+}
+
 export function presentClient(client: Client) {
   return {
     id: client.id,
@@ -29,8 +35,9 @@ export function presentClient(client: Client) {
     active: client.active,
     ownerId: client.ownerId ?? null,
     scheme: client.scheme ?? 'regular',
-    createdAt: client.createdAt,
-    updatedAt: client.updatedAt,
+    // Instants in India's offset, as the rest of the product writes them (docs/api.md, "Times").
+    createdAt: istInstant(client.createdAt),
+    updatedAt: istInstant(client.updatedAt),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { invalidInput } from './errors';
-import { invalidSentence, issueClause, issueRule, sentenceOf } from './validation-sentence';
+import { invalidSentence, issueClause, issueRule, issueSentence, sentenceOf } from './validation-sentence';
 
 export { invalidSentence } from './validation-sentence';
 
@@ -17,9 +17,9 @@ const keyOf = (issue: z.core.$ZodIssue, part: string) => (issue.path.length ? is
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, part: 'body' | 'query' | 'params'): z.infer<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
-  // `details.fields` keep zod's own words (clients show them beside each field and rely on them);
-  // the message is written by a second parse of the same input with our rules (validation-sentence.ts),
-  // which raises the same issues in the same order. Only a refused request pays for it.
+  // Both the message and `details.fields` come from a second parse of the same input with our rules
+  // (validation-sentence.ts), which raises the same issues in the same order: zod's own notation
+  // ("Too big: expected number to be <=500") reaches no one. Only a refused request pays for it.
   const worded = schema.safeParse(value ?? {}, { error: issueRule });
   const rules = worded.success ? [] : worded.error.issues;
   // A Map, so a field named like an Object property ("constructor") is a field like any other.
@@ -28,7 +28,8 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, par
     const key = keyOf(issue, part);
     if (fields.has(key)) return; // the first problem of each field, as before
     const rule = rules[i];
-    fields.set(key, { message: issue.message, clause: issueClause(key, rule && keyOf(rule, part) === key ? rule : issue) });
+    const said = rule && keyOf(rule, part) === key ? rule : issue;
+    fields.set(key, { message: issueSentence(said), clause: issueClause(key, said) });
   });
   const shown = [...fields];
   throw invalidInput({ fields: Object.fromEntries(shown.map(([key, f]) => [key, f.message])) }, sentenceOf(shown.map(([, f]) => f.clause)));

@@ -7,6 +7,7 @@
 import { istDateTime } from '../domain/recon/report-format';
 
 export { ROLES, ROLE_LABEL, roleLabel } from '../domain/roles';
+export { ENTITY_TYPE_LABEL, entityTypeLabel } from '../domain/audit-entities';
 export { auditActorLabel, isKnownSecurityEvent, SECURITY_EVENT_LABEL, SECURITY_EVENT_PREFIXES, securityEventLabel } from '../domain/security-events';
 
 /** An instant in IST with its label; '' for none. */

@@ -107,6 +107,24 @@ export function annualReturnDueDate(period: string, rule: Pick<RetentionRule, 'a
 }
 
 /** Why each field of a settings change is refused (empty when acceptable), keyed by the API's field path. */
+/**
+ * The law a rule follows, as a citation: the seeded reference ("CGST Act 2017 s.36 (72 months from
+ * the annual return due date)") without its closing note in brackets, which restates the minimum the
+ * words around it already give. A reference without such a note is its own citation.
+ */
+export function ruleCitation(reference: string): string {
+  return reference.replace(/\s+\([^()]*\)\s*$/, '').trim() || reference;
+}
+
+/**
+ * A class's minimum in words, one source for the API's refusal and the settings page's hint:
+ * "at least 72 months after the annual return's due date, as CGST Act 2017 s.36 requires" (never
+ * brackets inside brackets, which a reference with its own note in them made).
+ */
+export function retentionMinimumWords(rule: Pick<RetentionRule, 'minMonths' | 'reference'>): string {
+  return `at least ${rule.minMonths} months after the annual return's due date, as ${ruleCitation(rule.reference)} requires`;
+}
+
 export function retentionSettingsProblems(settings: RetentionSettings, rules: RetentionRule[]): Record<string, string> {
   const problems: Record<string, string> = {};
   for (const dataClass of RETENTION_CLASSES) {
@@ -119,7 +137,7 @@ export function retentionSettingsProblems(settings: RetentionSettings, rules: Re
     } else if (!Number.isInteger(months) || months > MAX_RETENTION_MONTHS) {
       problems[field] = `a whole number of months up to ${MAX_RETENTION_MONTHS}, or null to keep`;
     } else if (months < rule.minMonths) {
-      problems[field] = `at least ${rule.minMonths} months after the annual return's due date (${rule.reference}), or null to keep`;
+      problems[field] = `${retentionMinimumWords(rule)}; or null to keep`;
     }
   }
   return problems;

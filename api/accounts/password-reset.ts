@@ -24,6 +24,7 @@ import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { resetExpiry } from '../../domain/accounts';
+import { istIso } from '../../domain/calendar/dates';
 import { normaliseEmail } from '../../domain/email';
 import { ApiError, notFound, rateLimited, unprocessable } from '../errors';
 import type { LinkThrottle } from '../follow-ups/link-throttle';
@@ -44,6 +45,9 @@ const completeBody = z.object({ newPassword: z.string().min(1).max(1024) });
 
 
 export const linkExpired = () => new ApiError(410, 'link_expired', 'This link has expired or was already used. Ask for a new one.');
+/** A reset link that cannot be used, said plainly with what to do next (the sign-in page's "Forgot your password?"). */
+export const RESET_LINK_REFUSAL = 'This password reset link no longer works: it was already used, a newer link replaced it, or its 30 minutes ran out. Ask for a new link and use the newest email.';
+const resetLinkExpired = () => new ApiError(410, 'link_expired', RESET_LINK_REFUSAL);
 
 export type ResetDeps = { knex: Knex; auth: AuthService; mailer: AccountMailer; logger: Logger; linkThrottle: LinkThrottle; throttle?: ResetThrottleConfig };
 
@@ -68,9 +72,9 @@ async function openReset(trx: Knex.Transaction, userId: string, ip: string): Pro
 async function usable(id: string, options: { lock?: boolean } = {}): Promise<{ reset: PasswordReset; target: User }> {
   const query = PasswordReset.query().findById(id);
   const reset = await (options.lock ? query.forUpdate() : query);
-  if (!reset || reset.usedAt || reset.endedAt || reset.expiresAt.getTime() <= Date.now()) throw linkExpired();
+  if (!reset || reset.usedAt || reset.endedAt || reset.expiresAt.getTime() <= Date.now()) throw resetLinkExpired();
   const target = await User.query().findById(reset.userId);
-  if (!target || !target.active) throw linkExpired();
+  if (!target || !target.active) throw resetLinkExpired();
   return { reset, target };
 }
 
@@ -124,7 +128,7 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
         // The email names the admin who sent it (their id only travels; the worker reads the name).
         deps.mailer.sendAfterCommit(ctx.state.trx, { firmId: target.firmId, kind: 'password_reset', subjectId: reset.id, key: 'link', requestedBy: ctx.state.user.id });
         ctx.status = 202;
-        ctx.body = { expiresAt: reset.expiresAt };
+        ctx.body = { expiresAt: istIso(reset.expiresAt) };
       },
     }),
     route({
@@ -156,11 +160,11 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
         const found = await lookupAccountLink(deps.knex, 'reset', params.token);
         if (!found || found.ended || found.expiresAt.getTime() <= Date.now()) {
           if (!found) await deps.linkThrottle.recordFailure(ctx.ip);
-          throw linkExpired();
+          throw resetLinkExpired();
         }
         const scope = { firmId: found.firmId, actor: { userId: null, email: 'password-reset-link', role: 'system' }, requestId: ctx.state.requestId, ip: ctx.ip };
         const { reset, target } = await inTenantTransaction(deps.knex, scope, () => usable(found.id));
-        ctx.body = { email: target.email, expiresAt: reset.expiresAt };
+        ctx.body = { email: target.email, expiresAt: istIso(reset.expiresAt) };
       },
     }),
     route({
@@ -174,7 +178,7 @@ export function passwordResetRoutes(deps: ResetDeps): RouteSpec[] {
         const found = await lookupAccountLink(deps.knex, 'reset', params.token);
         if (!found || found.ended || found.expiresAt.getTime() <= Date.now()) {
           await deps.linkThrottle.recordFailure(ctx.ip);
-          throw linkExpired();
+          throw resetLinkExpired();
         }
         const scope = { firmId: found.firmId, actor: { userId: null, email: 'password-reset-link', role: 'system' }, requestId: ctx.state.requestId, ip: ctx.ip };
         // Checked first, refused before the hash as before: a link that cannot be used costs no argon2 work.

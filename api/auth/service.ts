@@ -49,6 +49,13 @@ export class AuthService {
     await this.deps.throttle.clear(normaliseEmail(email));
   }
 
+  /** Until when each of these people's sign-ins are held (what an unlock ends); people not held are absent. */
+  async lockedUntil(trx: Knex.Transaction, emails: string[]): Promise<Map<string, Date>> {
+    const normalised = new Map(emails.map((email) => [normaliseEmail(email), email]));
+    const held = await this.deps.throttle.heldUntil([...normalised.keys()], trx);
+    return new Map([...held].map(([email, until]) => [normalised.get(email) ?? email, until]));
+  }
+
   login(input: LoginInput, client: ClientInfo) {
     return this.signIn.login(input, client);
   }

@@ -133,6 +133,44 @@ export class LoginThrottle {
   }
 
   /**
+   * The accounts among `emails` whose sign-ins are held now, each with when its hold ends: the
+   * account's count at its limit (new devices slowed), or the account from some IP at the pair's
+   * limit (refused from there). These are what `clear` ends, so an admin's "Unlock" applies to them
+   * and to no one else. Two reads of the table, whatever the number of people, in `db`: the request's
+   * transaction, so a list that asks holds no second connection of the pool while it waits.
+   */
+  async heldUntil(emails: string[], db: Knex = this.knex): Promise<Map<string, Date>> {
+    const bySubject = new Map(emails.map((email) => [limiterSubject(email), email]));
+    const held = new Map<string, Date>();
+    if (bySubject.size === 0) return held;
+    const now = Date.now();
+    const live = (q: Knex.QueryBuilder) => q.whereNull('expire').orWhere('expire', '>', now);
+    const accounts = await db('rate_limits')
+      .select<Array<{ key: string; expire: string | null }>>('key', 'expire')
+      .whereIn('key', [...bySubject.keys()].map((subject) => this.account.getKey(subject)))
+      .andWhere('points', '>=', this.config.maxFailuresPerAccount)
+      .andWhere(live);
+    const pairPrefix = this.pair.getKey('');
+    const pairs = await db('rate_limits')
+      .select<Array<{ key: string; expire: string | null }>>('key', 'expire')
+      .whereRaw(`key like ? escape '\\'`, [`${pairPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`])
+      .andWhere('points', '>=', this.config.maxFailuresPerIp)
+      .andWhere(live);
+    const accountPrefix = this.account.getKey('');
+    const note = (subject: string, expire: string | null) => {
+      const email = bySubject.get(subject);
+      if (!email) return;
+      const until = new Date(expire === null ? now + this.config.windowSeconds * 1000 : Number(expire));
+      const known = held.get(email);
+      if (!known || until > known) held.set(email, until);
+    };
+    for (const row of accounts) note(row.key.slice(accountPrefix.length), row.expire);
+    // A pair's key is the subject, a bar, then the IP (which has no bar in it).
+    for (const row of pairs) note(row.key.slice(pairPrefix.length, row.key.lastIndexOf('|')), row.expire);
+    return held;
+  }
+
+  /**
    * A right password clears the pair's count, and the account's unless it came from a known device
    * (the owner at their own device says nothing about the guesser elsewhere: the slow pace stays).
    */

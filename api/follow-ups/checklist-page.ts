@@ -161,6 +161,13 @@ load();
 /** What the page says for a link that opens nothing (the script shows the API's message otherwise). */
 export const INVALID_LINK_MESSAGE = 'This link is not valid or has expired. Ask the firm for a new one.';
 
+/**
+ * What `/r` alone says (the link's path with its code cut off, or typed from memory): what the page
+ * is for and how to reach it, rather than the API's JSON 404.
+ */
+export const BARE_LINK_MESSAGE =
+  "This is where a firm's request for documents opens. It needs the whole link from the firm's email: /r/ followed by a long code. Open the link in the email itself (or copy all of it, to its last character). If the email is lost or the link no longer works, ask the firm to send a new one.";
+
 /** Any string reaches the handler: the token's shape is checked there, to answer with the page. */
 const anyToken = z.object({ token: z.string() });
 
@@ -171,8 +178,27 @@ function page(main: string, nonce?: string): string {
 <body><main id="main">${main}</main>${script}</body></html>`;
 }
 
+/** The headers every answer of the page carries: no script but its own, no Referer, never cached. */
+function pageHeaders(ctx: { set(name: string, value: string): void }, nonce: string): void {
+  ctx.set('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+  ctx.set('referrer-policy', 'no-referrer');
+  ctx.set('cache-control', 'no-store');
+}
+
 export function checklistPageRoutes(): RouteSpec[] {
   return [
+    route({
+      // `/r` and `/r/` with no code: a page in words (404: there is nothing here to open), no script.
+      method: 'get',
+      path: '/r',
+      action: 'public',
+      handler(ctx) {
+        pageHeaders(ctx, randomBytes(16).toString('base64'));
+        ctx.type = 'text/html; charset=utf-8';
+        ctx.status = 404;
+        ctx.body = page(`<h1>Documents requested by your CA firm</h1><p>${BARE_LINK_MESSAGE}</p>`);
+      },
+    }),
     route({
       method: 'get',
       path: '/r/:token',
@@ -180,9 +206,7 @@ export function checklistPageRoutes(): RouteSpec[] {
       params: anyToken,
       handler(ctx, { params }) {
         const nonce = randomBytes(16).toString('base64');
-        ctx.set('content-security-policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
-        ctx.set('referrer-policy', 'no-referrer');
-        ctx.set('cache-control', 'no-store');
+        pageHeaders(ctx, nonce);
         ctx.type = 'text/html; charset=utf-8';
         if (!isLinkToken(params.token)) {
           ctx.status = 410;

@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
+import { istIso } from '../../domain/calendar/dates';
 import { Import, IMPORT_KINDS, type ImportKind } from '../../db/models/import';
 import { insertImportText } from '../../db/recon-rows';
 import { applyScope, inTenantTransaction, setAuditAction, type TenantScope } from '../../db/tenant';
@@ -267,7 +268,7 @@ export function importRoutes(deps: { knex: Knex; settings: ImportSettings; /** T
         warmParsers(settings.parserHeapMb, settings.logger); // the file follows
         const base = (settings.publicUrl ?? ctx.origin).replace(/\/+$/, '');
         ctx.status = 201;
-        ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt };
+        ctx.body = { importId: row.id, uploadUrl: `${base}${UPLOAD_PATH}?token=${encodeURIComponent(token)}`, expiresAt: istIso(expiresAt) };
       },
     }),
     route({

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { Client } from '../../db/models/client';
 import { EMAIL, USER_FIELDS } from '../../db/editable-fields';
+import { istIso } from '../../domain/calendar/dates';
 import { User } from '../../db/models/user';
 import { hashPassword } from '../../db/security/passwords';
 import { withAuditAction } from '../../db/tenant';
@@ -67,7 +68,15 @@ export function userRoutes(deps: { auth: AuthService; knex: Knex; limits?: UserC
         if (after) q.where('email', '>', String(after[0]));
         const rows = await q;
         const result = page(rows, query.limit, (u) => [u.email]);
-        ctx.body = { items: result.items.map(presentUserRecord), nextCursor: result.nextCursor };
+        // Whose sign-ins are held now (wrong passwords), so the firm admin's "Unlock" shows only where it applies.
+        const held = await deps.auth.lockedUntil(ctx.state.trx, result.items.map((u) => u.email));
+        ctx.body = {
+          items: result.items.map((u) => {
+            const until = held.get(u.email);
+            return { ...presentUserRecord(u), lockedUntil: until ? istIso(until) : null };
+          }),
+          nextCursor: result.nextCursor,
+        };
       },
     }),
     route({

@@ -17,6 +17,13 @@ describe('console changes', () => {
   });
 
   it('still refuses a changed field the console does not offer', () => {
-    expect(consoleChanges(edits, stored, { ...stored, id: 'c2' })).toEqual({ refused: { id: 'cannot be changed in the console' } });
+    expect(consoleChanges(edits, stored, { ...stored, id: 'c2' })).toEqual({ refused: { id: 'This cannot be changed in the console.' } });
+  });
+
+  it("words a refused value as the API's rule in a sentence, never zod's notation", () => {
+    expect(consoleChanges(edits, stored, { ...stored, name: '   ', email: 'not an email', filingFrequency: 'weekly' })).toEqual({
+      refused: { name: 'Must not be empty.', email: 'Must be an email address.', filingFrequency: 'Must be monthly or quarterly.' },
+    });
+    expect(consoleChanges(edits, stored, { ...stored, name: 'x'.repeat(201) })).toEqual({ refused: { name: 'Must be at most 200 characters long.' } });
   });
 });

@@ -50,8 +50,19 @@ describe('lockouts and sessions', () => {
 
   it('a firm admin unlocks a user (audited); others may not', async () => {
     const manager = stack.firm.users.manager;
-    for (let i = 0; i < 5; i += 1) await wrong(manager.email, i);
+    // The users list says whose sign-ins are held (so "Unlock" shows only there): not the manager's
+    // yet, nor after one wrong password; the reviewer's are, since the test above.
+    const heldNow = async () => {
+      const items = (await call(stack.api, 'GET', '/api/users', { token: admin })).body.items as Array<{ email: string; lockedUntil: string | null }>;
+      return Object.fromEntries(items.filter((u) => u.lockedUntil !== null && u.email !== stack.firm.users.reviewer.email).map((u) => [u.email, u.lockedUntil]));
+    };
+    expect(await heldNow()).toEqual({});
+    await wrong(manager.email, 100);
+    expect(await heldNow()).toEqual({});
+    for (let i = 1; i < 5; i += 1) await wrong(manager.email, i);
     expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: manager.email, password: manager.password } })).status).toBe(429);
+    expect(await heldNow()).toEqual({ [manager.email]: expect.stringMatching(/\+05:30$/) });
+    expect(Date.parse((await heldNow())[manager.email]!)).toBeGreaterThan(Date.now());
 
     const staffToken = await login(stack.api, stack.firm.users.staff.email, stack.firm.users.staff.password);
     expect((await call(stack.api, 'POST', `/api/users/${manager.id}/unlock`, { token: staffToken })).status).toBe(403);
@@ -59,6 +70,7 @@ describe('lockouts and sessions', () => {
     expect(unlocked.status).toBe(204);
     expect((await call(stack.api, 'POST', '/api/auth/login', { body: { email: manager.email, password: manager.password } })).status).toBe(200);
     expect(await auditActions(stack, manager.id)).toContain('user.unlocked');
+    expect(await heldNow()).toEqual({});
     // After the unlock the count starts again: one wrong password says nothing yet.
     expect((await wrong(manager.email, 9)).body.error.details).toBeUndefined();
   });

@@ -9,6 +9,7 @@ import { login } from '../../harness/api';
 import { caughtMessage, caughtTo, waitForCaught } from '../../harness/mail';
 import { eventually } from '../../harness/eventually';
 import { verifyAuditChain } from '../../../db/audit';
+import { istIso } from '../../../domain/calendar/dates';
 import { adminToken, auditActions, call, linkTokenTo, startAccountsStack, type AccountsStack } from './helpers';
 
 const NEW_PASSWORD = 'reset to this passphrase 31';
@@ -95,7 +96,9 @@ describe('password reset', () => {
 
     // The page asks first: the link can be used, for this address, until it expires (nothing is used by asking).
     const check = await call(stack.api, 'GET', `/api/auth/password-reset/${token}`);
-    expect({ status: check.status, body: check.body }).toEqual({ status: 200, body: { email: staff.email, expiresAt: new Date(row.expires_at).toISOString() } });
+    expect({ status: check.status, body: check.body }).toEqual({ status: 200, body: { email: staff.email, expiresAt: istIso(new Date(row.expires_at)) } });
+    // In India's offset, as every other instant of the product (never UTC's `Z`).
+    expect(check.body.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
     // A weak password is named under the body's own field, and the link still works after it.
     const weak = await call(stack.api, 'POST', `/api/auth/password-reset/${token}`, { body: { newPassword: 'short' } });
     expect({ status: weak.status, code: weak.body.error.code, fields: Object.keys(weak.body.error.details.fields) }).toEqual({ status: 400, code: 'invalid_input', fields: ['newPassword'] });
@@ -147,7 +150,7 @@ describe('password reset', () => {
     const target = stack.firm.users.client;
     const token = await adminToken(stack);
     const sent = await call(stack.api, 'POST', `/api/users/${target.id}/password-reset`, { token });
-    expect({ status: sent.status, fields: Object.keys(sent.body ?? {}) }).toEqual({ status: 202, fields: ['expiresAt'] });
+    expect({ status: sent.status, fields: Object.keys(sent.body ?? {}), expiresAt: sent.body?.expiresAt }).toEqual({ status: 202, fields: ['expiresAt'], expiresAt: expect.stringMatching(/\+05:30$/) });
     const link = await linkTokenTo(target.email, 'reset');
     expect(await caughtTo(admin.email)).toEqual([]);
     // The email says who asked: the admin, by name and firm as an invitation names its inviter, and

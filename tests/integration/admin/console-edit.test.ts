@@ -176,7 +176,7 @@ describe('console edits', () => {
     const client = firm.clients[0]!;
     const before = await db.owner('clients').where({ id: client.id }).first();
     const res = await edit('clients', client.id, { name: 'Nul\u0000Traders' });
-    expect({ status: res.status, errors: res.body.record.errors }).toEqual({ status: 200, errors: { name: expect.objectContaining({ message: 'must not contain a NUL character (U+0000)' }) } });
+    expect({ status: res.status, errors: res.body.record.errors }).toEqual({ status: 200, errors: { name: expect.objectContaining({ message: 'Must not contain a NUL character (U+0000).' }) } });
     const token = await login(server, firm.users.firm_admin.email, firm.users.firm_admin.password);
     const api = await call(server, 'PATCH', `/api/clients/${client.id}`, { token, body: { name: 'Nul\u0000Traders' } });
     expect({ status: api.status, code: api.body.error.code, fields: api.body.error.details.fields }).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'must not contain a NUL character (U+0000)' } });

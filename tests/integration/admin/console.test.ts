@@ -134,6 +134,26 @@ describe('admin console', () => {
     expect(audit.records.map((r) => ({ action: r.params.action, actionLabel: r.params.actionLabel, actorId: r.params.actorId }))).toContainEqual({ action: 'auth.session_revoked', actionLabel: 'Device signed out', actorId: firmA.users.firm_admin.id });
   });
 
+  it('filters the audit trail by the words it shows, names kinds of record in words, and its own action too', async () => {
+    const { cookie, text } = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
+    expect(text).toBeDefined();
+    type Listed = { meta: { total: number }; records: Array<{ params: Record<string, unknown> }> };
+    const list = async (query: string) => (await (await get(`/admin/api/resources/audit/actions/list?${query}&perPage=500`, cookie)).json()) as Listed;
+    // "Signed in" is what the list shows for `auth.login`: the filter finds those, and only those.
+    const signedIn = await list(`filters.action=${encodeURIComponent('signed in')}`);
+    const actions = [...new Set(signedIn.records.map((r) => String(r.params.action)))];
+    expect({ any: signedIn.records.length > 0, actions: actions.filter((a) => !['auth.login', 'auth.new_ip'].includes(a)) }).toEqual({ any: true, actions: [] });
+    expect(signedIn.records.map((r) => r.params.actionLabel)).not.toContain(undefined);
+    // The code typed still works, and finds the same rows.
+    expect((await list('filters.action=auth.login')).records.filter((r) => !String(r.params.action).startsWith('auth.login')).map((r) => r.params.action)).toEqual([]);
+    // A kind of record in words ("Person", never `user`), shown and filtered by them.
+    const people = await list(`filters.entityType=${encodeURIComponent('person')}`);
+    expect({ any: people.records.length > 0, kinds: [...new Set(people.records.map((r) => `${String(r.params.entityType)} as ${String(r.params.entityTypeLabel)}`))] }).toEqual({ any: true, kinds: ['user as Person'] });
+    // The devices list names its own action in words, not AdminJS's "Sign Out".
+    const page = await (await get('/admin/resources/sessions', cookie)).text();
+    expect(page).toContain('"signOut":"Sign this device out"');
+  });
+
   it('names a job or an emailed link in words wherever it acted: the dashboard and the audit trail', async () => {
     const { cookie } = await signIn(firmA.users.firm_admin.email, firmA.users.firm_admin.password);
     // A change made by a job, as the account-email activity and the demo seed write them.

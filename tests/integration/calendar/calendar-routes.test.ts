@@ -87,7 +87,7 @@ describe('compliance calendar routes', () => {
     const backwards = await get('manager', '/api/calendar?from=2025-07-31&to=2025-07-01');
     expect([backwards.status, backwards.body.error.code, backwards.body.error.details.fields.to]).toEqual([400, 'invalid_input', 'must not be before from']);
     expect((await get('manager', '/api/calendar?from=2024-01-01&to=2025-07-01')).status).toBe(400);
-    expect((await get('manager', '/api/calendar?from=2025-02-30')).body.error.details.fields).toEqual({ from: 'a date is YYYY-MM-DD' });
+    expect((await get('manager', '/api/calendar?from=2025-02-30')).body.error.details.fields).toEqual({ from: 'A date is YYYY-MM-DD.' });
     expect((await get('manager', '/api/calendar?returnType=GSTR-2')).status).toBe(400);
   });
 

@@ -32,6 +32,11 @@ describe('users and clients', () => {
     const ok = await call(api, 'POST', '/api/clients', { token: admin, body: { ...base, gstin: ' 29abcde1234f1zw ' } });
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ gstin: '29ABCDE1234F1ZW', stateCode: '29', filingFrequency: 'monthly' });
+    // Its times in India's offset, as every other instant of the product (never UTC's `Z`), here and in the list.
+    const ist = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
+    expect({ createdAt: ok.body.createdAt, updatedAt: ok.body.updatedAt }).toEqual({ createdAt: ist, updatedAt: ist });
+    const listed = (await call(api, 'GET', '/api/clients', { token: admin })).body.items.find((c: { id: string }) => c.id === ok.body.id);
+    expect(listed?.createdAt).toBe(ok.body.createdAt);
     const dup = await call(api, 'POST', '/api/clients', { token: admin, body: { ...base, gstin: '29ABCDE1234F1ZW' } });
     expect(dup.status).toBe(409);
     // Nothing half-written: one client with this GSTIN.
@@ -77,7 +82,7 @@ describe('users and clients', () => {
     // Still an address after the trim: spaces inside, or nothing but spaces, are refused.
     for (const email of [' fin @deccan.example', '   ']) {
       const bad = await call(api, 'PATCH', `/api/clients/${created.body.id}`, { token: admin, body: { email } });
-      expect({ email, status: bad.status, field: bad.body.error?.details?.fields?.email }).toEqual({ email, status: 400, field: 'Invalid email address' });
+      expect({ email, status: bad.status, field: bad.body.error?.details?.fields?.email }).toEqual({ email, status: 400, field: 'Must be an email address.' });
     }
   });
 
@@ -88,7 +93,7 @@ describe('users and clients', () => {
     const admin = await login(api, firm.users.firm_admin.email, firm.users.firm_admin.password);
     expect((await call(api, 'POST', '/api/auth/reauth', { token: admin, body: { password: firm.users.firm_admin.password } })).status).toBe(204);
     const noClient = await call(api, 'POST', '/api/users', { token: admin, body: { email: 'portal@client.example', name: 'Portal', role: 'client', password: pw } });
-    expect(noClient.body.error.details.fields.clientId).toMatch(/required/);
+    expect(noClient.body.error.details.fields.clientId).toBe('Required for a client (portal) user.');
     const staffWithClient = await call(api, 'POST', '/api/users', { token: admin, body: { email: 's2@firm.test', name: 'S', role: 'staff', clientId: firm.clients[0]!.id, password: pw } });
     expect(staffWithClient.status).toBe(400);
     const portal = await call(api, 'POST', '/api/users', { token: admin, body: { email: 'portal@client.example', name: 'Portal', role: 'client', clientId: firm.clients[1]!.id, password: pw } });

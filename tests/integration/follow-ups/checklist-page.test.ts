@@ -3,7 +3,7 @@
  * readable HTML page (status 410, no error JSON), and a well-formed token nobody issued answers the
  * JSON route exactly as an expired one does (410 link_expired), so nothing reveals whether it existed.
  */
-import { INVALID_LINK_MESSAGE } from '../../../api/follow-ups/checklist-page';
+import { BARE_LINK_MESSAGE, INVALID_LINK_MESSAGE } from '../../../api/follow-ups/checklist-page';
 import { call, startTestApi, type TestApi } from '../../harness/api';
 import { createTestDatabase, type TestDatabase } from '../../harness/database';
 
@@ -29,6 +29,17 @@ describe('the checklist page for damaged and unknown links', () => {
       expect(res.text).not.toContain('<script');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(res.headers.get('cache-control')).toBe('no-store');
+    }
+  });
+
+  it('answers the bare /r and /r/ (the code cut off) with a page saying what the link is and what to do, never JSON', async () => {
+    for (const path of ['/r', '/r/']) {
+      const res = await call(api, 'GET', path);
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 404, type: 'text/html; charset=utf-8' });
+      expect(res.text).toContain('<title>Documents requested</title>');
+      expect(res.text).toContain(BARE_LINK_MESSAGE);
+      expect(res.text).not.toMatch(/not_found|No route for|<script/);
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     }
   });
 

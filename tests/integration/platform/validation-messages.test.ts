@@ -37,7 +37,7 @@ describe('validation refusals read as plain sentences', () => {
       status: 400,
       code: 'invalid_input',
       message: 'limit must be a whole number from 1 to 500.',
-      details: { fields: { limit: 'Invalid input: expected number, received NaN' } },
+      details: { fields: { limit: 'Must be a whole number from 1 to 500.' } },
     });
   });
 
@@ -46,7 +46,7 @@ describe('validation refusals read as plain sentences', () => {
       status: 400,
       code: 'invalid_input',
       message: 'limit must be a whole number from 1 to 500.',
-      details: { fields: { limit: 'Too big: expected number to be <=500' } },
+      details: { fields: { limit: 'Must be a whole number from 1 to 500.' } },
     });
   });
 
@@ -55,7 +55,7 @@ describe('validation refusals read as plain sentences', () => {
       status: 400,
       code: 'invalid_input',
       message: 'id must be a UUID.',
-      details: { fields: { id: 'Invalid UUID' } },
+      details: { fields: { id: 'Must be a UUID.' } },
     });
   });
 
@@ -64,7 +64,7 @@ describe('validation refusals read as plain sentences', () => {
       status: 400,
       code: 'invalid_input',
       message: 'from must be a date-time like 2026-12-07T10:00:00+05:30.',
-      details: { fields: { from: 'Invalid ISO datetime' } },
+      details: { fields: { from: 'Must be a date-time like 2026-12-07T10:00:00+05:30.' } },
     });
   });
 
@@ -75,7 +75,7 @@ describe('validation refusals read as plain sentences', () => {
       status: 400,
       code: 'invalid_input',
       message: 'Unknown fields: start, end.',
-      details: { fields: { body: 'Unrecognized keys: "start", "end"' } },
+      details: { fields: { body: 'Unknown fields: start, end.' } },
     });
     expect(await db.owner('clients').where({ id: client.id }).first()).toEqual(before);
   });
@@ -108,7 +108,7 @@ describe('validation refusals read as plain sentences', () => {
       status: 400,
       code: 'invalid_input',
       message: 'period must be a month as YYYY-MM: there is no month 13.',
-      details: { fields: { period: 'must be a month as YYYY-MM' } },
+      details: { fields: { period: 'Must be a month as YYYY-MM: there is no month 13.' } },
     });
   });
 });

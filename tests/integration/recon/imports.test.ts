@@ -71,6 +71,8 @@ describe('imports', () => {
   it('refuses a reused, tampered or expired upload URL with 403', async () => {
     const created = await createImport(api, staff, clientId, 'purchase_register', PERIOD, Buffer.byteLength(data.csv));
     expect(created.status).toBe(201);
+    // In India's offset, as every other instant of the product (never UTC's `Z`).
+    expect(created.body.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
     expect(new Date(created.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(new Date(created.body.expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(15 * 60_000);
     expect((await putFile(created.body.uploadUrl, data.csv)).status).toBe(200);

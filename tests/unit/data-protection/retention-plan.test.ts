@@ -7,6 +7,7 @@ import {
   annualReturnDueDate,
   dueRetentionItems,
   retentionPlan,
+  retentionMinimumWords,
   retentionSettingsProblems,
   type RetentionPeriod,
   type RetentionRule,
@@ -45,9 +46,15 @@ describe('retention dates', () => {
 describe('retention settings', () => {
   it('refuses less than the statutory minimum, naming the field and the rule', () => {
     expect(retentionSettingsProblems({ source_files: 71, reconciliation_results: 0 }, RULES)).toEqual({
-      'sourceFiles.retainMonths': "at least 72 months after the annual return's due date (CGST Act 2017 s.36), or null to keep",
-      'reconciliationResults.retainMonths': "at least 72 months after the annual return's due date (CGST Act 2017 s.36), or null to keep",
+      'sourceFiles.retainMonths': "at least 72 months after the annual return's due date, as CGST Act 2017 s.36 requires; or null to keep",
+      'reconciliationResults.retainMonths': "at least 72 months after the annual return's due date, as CGST Act 2017 s.36 requires; or null to keep",
     });
+  });
+
+  it('words the minimum of the seeded rule without brackets inside brackets', () => {
+    const seeded = { minMonths: 72, reference: 'CGST Act 2017 s.36 (72 months from the annual return due date)' };
+    expect(retentionMinimumWords(seeded)).toBe("at least 72 months after the annual return's due date, as CGST Act 2017 s.36 requires");
+    expect(retentionMinimumWords({ minMonths: 60, reference: 'Rule 56(1)' })).toBe("at least 60 months after the annual return's due date, as Rule 56(1) requires");
   });
 
   it('accepts the minimum, more, and keeping', () => {

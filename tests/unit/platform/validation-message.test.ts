@@ -25,7 +25,7 @@ describe('a refused request reads as a sentence', () => {
       status: 400,
       code: 'invalid_input',
       message: 'period must be a month as YYYY-MM: there is no month 13.',
-      details: { fields: { period: 'must be a month as YYYY-MM' } },
+      details: { fields: { period: 'Must be a month as YYYY-MM: there is no month 13.' } },
     });
   });
 

@@ -1,6 +1,7 @@
 /**
  * Each kind of zod issue reads as a plain sentence naming the field (api/validation-sentence.ts),
- * while `details.fields` keep zod's own words, which clients show beside each field.
+ * and each field of `details.fields` reads as a sentence of its own beside the field: zod's notation
+ * ("Too big: expected number to be <=500", "Invalid UUID") never reaches a person.
  */
 import { z } from 'zod';
 import { ApiError, invalidInput } from '../../../api/errors';
@@ -30,17 +31,17 @@ describe('invalid_type', () => {
       code: 'invalid_input',
       message: 'name is required; size is required; on is required; tags is required.',
       fields: {
-        name: 'Invalid input: expected string, received undefined',
-        size: 'Invalid input: expected number, received undefined',
-        on: 'Invalid input: expected boolean, received undefined',
-        tags: 'Invalid input: expected array, received undefined',
+        name: 'Is required.',
+        size: 'Is required.',
+        on: 'Is required.',
+        tags: 'Is required.',
       },
     });
   });
 
   it('says what a value of the wrong type must be, with a number’s bounds and a text’s format', () => {
     const query = z.object(pageQuery);
-    expect(refusal(query, { limit: 'abc' }, 'query')).toEqual({ status: 400, code: 'invalid_input', message: 'limit must be a whole number from 1 to 500.', fields: { limit: 'Invalid input: expected number, received NaN' } });
+    expect(refusal(query, { limit: 'abc' }, 'query')).toEqual({ status: 400, code: 'invalid_input', message: 'limit must be a whole number from 1 to 500.', fields: { limit: 'Must be a whole number from 1 to 500.' } });
     expect(said(z.object({ on: z.boolean() }), { on: 'yes' })).toBe('on must be true or false.');
     expect(said(z.object({ tags: z.array(z.string()) }), { tags: 'a' })).toBe('tags must be a list (a JSON array).');
     expect(said(z.object({ id: z.uuid() }), { id: 7 })).toBe('id must be a UUID.');
@@ -50,15 +51,15 @@ describe('invalid_type', () => {
   });
 
   it('says a body that is not an object must be a JSON object', () => {
-    expect(refusal(z.object({ name: z.string() }), 'text')).toEqual({ status: 400, code: 'invalid_input', message: 'body must be a JSON object.', fields: { body: 'Invalid input: expected object, received string' } });
+    expect(refusal(z.object({ name: z.string() }), 'text')).toEqual({ status: 400, code: 'invalid_input', message: 'body must be a JSON object.', fields: { body: 'Must be a JSON object.' } });
   });
 });
 
 describe('too_big and too_small', () => {
   it('says a number’s whole range, whichever end it missed', () => {
     const query = z.object(pageQuery);
-    expect(refusal(query, { limit: '9000' }, 'query')).toEqual({ status: 400, code: 'invalid_input', message: 'limit must be a whole number from 1 to 500.', fields: { limit: 'Too big: expected number to be <=500' } });
-    expect(refusal(query, { limit: '0' }, 'query')).toEqual({ status: 400, code: 'invalid_input', message: 'limit must be a whole number from 1 to 500.', fields: { limit: 'Too small: expected number to be >=1' } });
+    expect(refusal(query, { limit: '9000' }, 'query')).toEqual({ status: 400, code: 'invalid_input', message: 'limit must be a whole number from 1 to 500.', fields: { limit: 'Must be a whole number from 1 to 500.' } });
+    expect(refusal(query, { limit: '0' }, 'query')).toEqual({ status: 400, code: 'invalid_input', message: 'limit must be a whole number from 1 to 500.', fields: { limit: 'Must be a whole number from 1 to 500.' } });
     expect(said(z.object({ rate: z.number().gt(0).lt(1) }), { rate: 1 })).toBe('rate must be a number more than 0 and less than 1.');
   });
 
@@ -75,12 +76,12 @@ describe('too_big and too_small', () => {
 
 describe('invalid_format', () => {
   it('names the format, with an example where its shape is not obvious', () => {
-    expect(refusal(z.object({ id: z.uuid() }), { id: 'nope' }, 'params')).toEqual({ status: 400, code: 'invalid_input', message: 'id must be a UUID.', fields: { id: 'Invalid UUID' } });
+    expect(refusal(z.object({ id: z.uuid() }), { id: 'nope' }, 'params')).toEqual({ status: 400, code: 'invalid_input', message: 'id must be a UUID.', fields: { id: 'Must be a UUID.' } });
     expect(refusal(z.object({ from: z.iso.datetime({ offset: true }) }), { from: '2026-12-07' }, 'query')).toEqual({
       status: 400,
       code: 'invalid_input',
       message: 'from must be a date-time like 2026-12-07T10:00:00+05:30.',
-      fields: { from: 'Invalid ISO datetime' },
+      fields: { from: 'Must be a date-time like 2026-12-07T10:00:00+05:30.' },
     });
     expect(said(z.object({ on: z.iso.date() }), { on: '07-12-2026' })).toBe('on must be a date as YYYY-MM-DD.');
     expect(said(z.object({ email: z.email() }), { email: 'someone' })).toBe('email must be an email address.');
@@ -89,13 +90,13 @@ describe('invalid_format', () => {
 
   it('never shows a regular expression to the reader', () => {
     const { message, fields } = refusal(z.object({ pin: z.string().regex(/^\d{6}$/) }), { pin: 'abc' });
-    expect({ message, fields }).toEqual({ message: 'pin is not in the form this field takes.', fields: { pin: 'Invalid string: must match pattern /^\\d{6}$/' } });
+    expect({ message, fields }).toEqual({ message: 'pin is not in the form this field takes.', fields: { pin: 'Is not in the form this field takes.' } });
   });
 });
 
 describe('not_multiple_of', () => {
   it('says a money step as decimals and any other step as a multiple', () => {
-    expect(refusal(z.object({ tax: z.number().multipleOf(0.01) }), { tax: 1.005 })).toEqual({ status: 400, code: 'invalid_input', message: 'tax must have at most 2 decimals.', fields: { tax: 'Invalid number: must be a multiple of 0.01' } });
+    expect(refusal(z.object({ tax: z.number().multipleOf(0.01) }), { tax: 1.005 })).toEqual({ status: 400, code: 'invalid_input', message: 'tax must have at most 2 decimals.', fields: { tax: 'Must have at most 2 decimals.' } });
     expect(said(z.object({ days: z.number().multipleOf(5) }), { days: 7 })).toBe('days must be a multiple of 5.');
   });
 });
@@ -107,7 +108,7 @@ describe('invalid_value', () => {
       status: 400,
       code: 'invalid_input',
       message: 'filingFrequency must be monthly or quarterly; format must be one of csv, xlsx, json; confirm must be true.',
-      fields: { filingFrequency: 'Invalid option: expected one of "monthly"|"quarterly"', format: 'Invalid option: expected one of "csv"|"xlsx"|"json"', confirm: 'Invalid input: expected true' },
+      fields: { filingFrequency: 'Must be monthly or quarterly.', format: 'Must be one of csv, xlsx, json.', confirm: 'Must be true.' },
     });
     expect(said(body.pick({ filingFrequency: true }), {})).toBe('filingFrequency is required: monthly or quarterly.');
   });
@@ -119,7 +120,7 @@ describe('unrecognized_keys', () => {
       status: 400,
       code: 'invalid_input',
       message: 'Unknown fields: start, end.',
-      fields: { query: 'Unrecognized keys: "start", "end"' },
+      fields: { query: 'Unknown fields: start, end.' },
     });
     expect(said(z.object({ options: z.object({ amountTolerance: z.number() }).strict() }).strict(), { options: { amountTolerance: 1, window: 3 } })).toBe('options has unknown field: window.');
   });
@@ -132,7 +133,7 @@ describe('invalid_union', () => {
       status: 400,
       code: 'invalid_input',
       message: 'until must be a date as YYYY-MM-DD or a date-time like 2026-12-07T10:00:00+05:30.',
-      fields: { until: 'Invalid input' },
+      fields: { until: 'Must be a date as YYYY-MM-DD or a date-time like 2026-12-07T10:00:00+05:30.' },
     });
     expect(said(until, {})).toBe('until is required.');
     const action = z.object({ action: z.discriminatedUnion('kind', [z.object({ kind: z.literal('link') }), z.object({ kind: z.literal('unlink') })]) });
@@ -160,7 +161,7 @@ describe('custom', () => {
       status: 400,
       code: 'invalid_input',
       message: 'period must be a month as YYYY-MM: there is no month 13.',
-      fields: { period: 'must be a month as YYYY-MM' },
+      fields: { period: 'Must be a month as YYYY-MM: there is no month 13.' },
     });
     expect(said(z.object({ period }), { period: 'June' }, 'params')).toBe('period must be a month as YYYY-MM.');
     expect(said(z.object({ reason: z.string().min(1, 'a reason is required') }), { reason: '' })).toBe('reason: a reason is required.');

@@ -23,8 +23,10 @@ describe('the reset link check as the page opens', () => {
     for (const status of [400, 404, 410, 429]) expect({ status, retry: retryLinkCheck(0, answer(status, 'x')) }).toEqual({ status, retry: false });
   });
 
-  it('says a used or expired link in words, anything else as the API said it', () => {
-    expect(resetLinkRefusal(answer(410, 'link_expired'))).toBe('This link has expired or was already used. Ask for a new one.');
+  it('says a used, replaced, expired or cut-off link plainly with what to do next, anything else as the API said it', () => {
+    const said = 'This password reset link no longer works: it was already used, a newer link replaced it, or its 30 minutes ran out. Ask for a new link below and use the newest email. If you have just chosen a new password, sign in with it.';
+    expect(resetLinkRefusal(answer(410, 'link_expired'))).toBe(said);
+    expect(resetLinkRefusal(answer(400, 'invalid_input'))).toBe(said);
     expect(resetLinkRefusal(answer(429, 'rate_limited'))).toBe('rate_limited said');
   });
 });

@@ -53,20 +53,26 @@ function Section({ title, states, empty, children }: { title: string; states: Pe
   );
 }
 
-export function HomePeriods({ preparer }: { preparer: boolean }) {
+/**
+ * `approver`: the viewer decides closes, and Home's approvals panel above already lists the closes
+ * waiting (their own in the inbox it links to), so this panel does not list them a second time.
+ */
+export function HomePeriods({ preparer, approver = false }: { preparer: boolean; approver?: boolean }) {
   return (
     <Card withBorder>
       <Title order={3} size="h4">
         Periods
       </Title>
-      <Section title="Waiting for a decision" states={WAITING} empty="No close is waiting for a decision.">
-        {(p) => (
-          <Text size="xs" c="dimmed">
-            {p.closeRequest?.requestedBy ? `asked by ${p.closeRequest.requestedBy.email} · ` : 'asked '}
-            {formatDateTime(p.closeRequest?.requestedAt)}
-          </Text>
-        )}
-      </Section>
+      {approver ? null : (
+        <Section title="Waiting for a decision" states={WAITING} empty="No close is waiting for a decision.">
+          {(p) => (
+            <Text size="xs" c="dimmed">
+              {p.closeRequest?.requestedBy ? `asked by ${p.closeRequest.requestedBy.email} · ` : 'asked '}
+              {formatDateTime(p.closeRequest?.requestedAt)}
+            </Text>
+          )}
+        </Section>
+      )}
       <Section title="Open" states={OPEN} empty="No open period: a period opens with its first upload.">
         {(p) => (
           <Group gap="xs" wrap="nowrap">

@@ -148,11 +148,15 @@ export function Invitations() {
   );
 }
 
-/** A firm admin ends a user's sign-in lockout (after repeated wrong passwords). */
-export function UnlockButton({ userId, name }: { userId: string; name: string }) {
+/**
+ * A firm admin ends a user's sign-in lockout (after repeated wrong passwords): shown only while one
+ * holds (the users list's `lockedUntil`), with when it would end by itself.
+ */
+export function UnlockButton({ userId, name, lockedUntil, onDone }: { userId: string; name: string; lockedUntil: string; onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   return (
     <Button
+      title={`Sign-ins paused after wrong passwords, until ${formatDateTime(lockedUntil)}`}
       size="xs"
       variant="subtle"
       loading={busy}
@@ -161,7 +165,10 @@ export function UnlockButton({ userId, name }: { userId: string; name: string })
         setBusy(true);
         api
           .post(`/api/users/${userId}/unlock`)
-          .then(() => notifyDone(`${name} can sign in again.`))
+          .then(() => {
+            notifyDone(`${name} can sign in again.`);
+            onDone();
+          })
           .catch((e: unknown) => notifyError(e))
           .finally(() => setBusy(false));
       }}

@@ -6,15 +6,20 @@
  */
 import { Button, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useRef } from 'react';
 import { api, ApiError } from '../http/client';
+import { formatDateTime } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { resetConfirmText, resetRefusalText } from '../lib/password-reset';
 import { ActionModal } from './ActionModal';
 
 export function ResetLinkButton({ user }: { user: { id: string; name: string; email: string } }) {
   const [opened, { open, close }] = useDisclosure(false);
+  const expiresAt = useRef<string | null>(null);
   const send = () =>
-    api.post(`/api/users/${user.id}/password-reset`).catch((e: unknown) => {
+    api.post<{ expiresAt?: string }>(`/api/users/${user.id}/password-reset`).then((sent) => {
+      expiresAt.current = sent?.expiresAt ?? null;
+    }, (e: unknown) => {
       // The dialog shows an error's message: give it the API's own, with the wait a 429 names.
       throw e instanceof ApiError ? new ApiError(e.status, e.code, resetRefusalText(e), e.details, e.retryAfterSeconds) : e;
     });
@@ -30,7 +35,7 @@ export function ResetLinkButton({ user }: { user: { id: string; name: string; em
         submitLabel="Send link"
         refusalTitle="The link was not sent"
         onSubmit={send}
-        onDone={() => notifyDone(`A password reset link is on its way to ${user.email}.`)}
+        onDone={() => notifyDone(`A password reset link is on its way to ${user.email}.${expiresAt.current ? ` It works until ${formatDateTime(expiresAt.current)}.` : ''}`)}
       >
         <Text size="sm">{resetConfirmText(user)}</Text>
       </ActionModal>

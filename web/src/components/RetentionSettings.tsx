@@ -8,6 +8,7 @@ import { Badge, Button, Card, Group, NumberInput, SimpleGrid, Table, Text, Title
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../http/client';
 import type { Page, RetentionPlanItem, RetentionSettings } from '../http/types';
+import { retentionMinimumWords } from '../../../domain/retention';
 import { formatDate, formatPeriod } from '../lib/format';
 import { notifyDone } from '../lib/notify';
 import { RefusalAlert, useAction } from './ActionModal';
@@ -22,6 +23,13 @@ const STATUS: Record<RetentionPlanItem['status'], { label: string; color: string
   due: { label: 'due tonight', color: 'orange' },
   purged: { label: 'deleted', color: 'dark' },
 };
+
+/** The field's hint: the law's minimum in the API's own words (domain/retention.ts), one sentence. */
+function minimumHint(setting: RetentionSettings['sourceFiles']): string {
+  if (!setting.minimumMonths) return 'Kept: no rule allows deleting it.';
+  const words = retentionMinimumWords({ minMonths: setting.minimumMonths, reference: setting.rule?.reference ?? 'the law' });
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}.`;
+}
 
 const monthsOf = (form: HTMLFormElement, name: string): number | null => {
   const raw = ((form.elements.namedItem(name) as HTMLInputElement | null)?.value ?? '').trim();
@@ -70,7 +78,7 @@ export function RetentionSettingsCard() {
                   allowDecimal={false}
                   min={0}
                   defaultValue={s[field].retainMonths ?? ''}
-                  description={s[field].minimumMonths ? `At least ${s[field].minimumMonths} months (${s[field].rule?.reference ?? 'the law'}).` : 'Kept: no rule allows deleting it.'}
+                  description={minimumHint(s[field])}
                 />
               ))}
             </SimpleGrid>

@@ -3,6 +3,7 @@ import { Card, Group, SimpleGrid, Text, UnstyledButton } from '@mantine/core';
 import { CATEGORIES, rowsOf, type Category, type RunSummary } from '../http/types';
 import { formatCount, formatRupees } from '../lib/format';
 import { atRiskNotes } from '../lib/at-risk-notes';
+import { amountTone } from '../lib/amount-tone';
 import { CATEGORY_LABEL } from './badges';
 
 function Tile({ label, value, tone, notes = [], title }: { label: string; value: string; tone?: string; notes?: string[]; title?: string }) {
@@ -29,15 +30,16 @@ export function SummaryTiles({ summary, onCategory, active }: { summary: RunSumm
     <>
       <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
         <Tile label="ITC available in 2B" value={formatRupees(summary.itcAvailable)} />
-        <Tile label="ITC matched" value={formatRupees(summary.itcMatched)} tone="green.8" />
+        {/* A colour only for a real amount: ₹0.00 at risk is no shortfall (lib/amount-tone.ts). */}
+        <Tile label="ITC matched" value={formatRupees(summary.itcMatched)} tone={amountTone(summary.itcMatched, 'green.8')} />
         <Tile
           label="ITC at risk"
           value={formatRupees(summary.itcAtRisk)}
-          tone="red.8"
+          tone={amountTone(summary.itcAtRisk, 'red.8')}
           title="Documents a reviewer ignored are left out, unless a live follow-up still asks about them. Credit notes in the books that 2B does not show yet are never at risk: the books already reduced that credit. A supplier's credit note in 2B that the books lack (or hold for less) is at risk: that credit is to be reversed."
           notes={atRiskNotes(summary)}
         />
-        <Tile label="ITC to confirm" value={formatRupees(toConfirm)} tone="orange.8" />
+        <Tile label="ITC to confirm" value={formatRupees(toConfirm)} tone={amountTone(toConfirm, 'orange.8')} />
       </SimpleGrid>
       <Group gap="xs" mt="sm" role="group" aria-label="Counts by category (click to filter)">
         {CATEGORIES.filter((c) => rowsOf(summary, c) > 0).map((c) => (

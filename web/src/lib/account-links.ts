@@ -1,9 +1,15 @@
 /** What the account-link pages say when the API refuses a link. No DOM, so the unit tests run it. */
 import { ApiError } from '../http/api-error';
 
-/** A used, expired or superseded reset link (410 `link_expired`) in words with what to do; anything else as the API said it. */
+/**
+ * A used, expired or superseded reset link (410 `link_expired`) in plain words with what to do next;
+ * a token that cannot be one (400: cut off when copied) likewise; anything else as the API said it.
+ */
+export const RESET_LINK_GONE =
+  'This password reset link no longer works: it was already used, a newer link replaced it, or its 30 minutes ran out. Ask for a new link below and use the newest email. If you have just chosen a new password, sign in with it.';
+
 export function resetLinkRefusal(error: unknown): string {
-  if (error instanceof ApiError && error.status === 410) return 'This link has expired or was already used. Ask for a new one.';
+  if (error instanceof ApiError && (error.status === 410 || (error.status === 400 && error.code === 'invalid_input'))) return RESET_LINK_GONE;
   if (error instanceof ApiError) return error.message;
   return error instanceof Error ? error.message : 'Something went wrong.';
 }

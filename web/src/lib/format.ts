@@ -11,8 +11,9 @@ const countFormat = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 })
 /** ₹1,23,45,678.00; a dash for a missing amount (never "₹NaN"). */
 export function formatRupees(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  // Intl writes "-₹5.00"; accountants read a minus sign in front as well, so keep it.
-  return rupeeFormat.format(value);
+  // Intl writes "-₹5.00"; accountants read a minus sign in front as well, so keep it. Less than half a
+  // paisa either way (a difference of -0.001, or -0) is ₹0.00, never "-₹0.00".
+  return rupeeFormat.format(Math.abs(value) < 0.005 ? 0 : value);
 }
 
 /** 1,23,456 */

@@ -12,6 +12,7 @@ import { useClients, useRuns } from '../http/queries';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { RunBadge } from '../components/badges';
+import { amountTone } from '../lib/amount-tone';
 import { formatCount, formatDateTime, formatPeriod, formatRupees, previousPeriod } from '../lib/format';
 
 export default function FirmViewPage() {
@@ -36,7 +37,7 @@ export default function FirmViewPage() {
               <Text size="sm" c="dimmed">
                 ITC at risk, {formatPeriod(period)}, {formatCount(reconciled.size)} clients
               </Text>
-              <Text fw={700} size="xl" c="red.8" aria-label="Total ITC at risk">
+              <Text fw={700} size="xl" c={amountTone(atRisk, 'red.8')} aria-label="Total ITC at risk">
                 {formatRupees(atRisk)}
               </Text>
             </Stack>

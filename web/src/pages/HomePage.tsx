@@ -67,7 +67,7 @@ export default function HomePage() {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack>
             {CAN.approve(user.role) ? <Approvals /> : null}
-            <HomePeriods preparer={preparer} />
+            <HomePeriods preparer={preparer} approver={CAN.approve(user.role)} />
             <Card withBorder>
               <Title order={3} size="h4" mb="sm">
                 {preparer ? 'My reconciliations' : 'Latest reconciliations'}

@@ -9,6 +9,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../http/client';
 import { linkCheckRefusesLink, resetLinkRefusal, retryLinkCheck } from '../lib/account-links';
+import { formatDateTime } from '../lib/format';
 import { AccountLinkLayout } from './AccountLinkLayout';
 import { NewPasswordFields } from './NewPasswordFields';
 
@@ -35,13 +36,18 @@ export default function ResetPasswordPage() {
   if (link.isPending) return <AccountLinkLayout title="Choose a new password">Checking the link…</AccountLinkLayout>;
   if (link.isError && linkCheckRefusesLink(link.error)) {
     return (
-      <AccountLinkLayout title="Choose a new password">
+      <AccountLinkLayout title="This link no longer works">
         <Alert color="red" role="alert">
           {resetLinkRefusal(link.error)}
         </Alert>
-        <Button component={Link} to="/forgot-password">
-          Ask for a new link
-        </Button>
+        <Group justify="space-between">
+          <Anchor component={Link} to="/sign-in" size="sm">
+            Sign in
+          </Anchor>
+          <Button component={Link} to="/forgot-password">
+            Ask for a new link
+          </Button>
+        </Group>
       </AccountLinkLayout>
     );
   }
@@ -52,7 +58,7 @@ export default function ResetPasswordPage() {
         <Alert color="yellow">The link could not be checked just now. You can still choose a password: it is checked when you send it.</Alert>
       ) : (
         <Text size="sm">
-          For <b>{link.data.email}</b>.
+          For <b>{link.data.email}</b>. This link works once, until {formatDateTime(link.data.expiresAt)}.
         </Text>
       )}
       <form

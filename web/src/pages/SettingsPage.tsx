@@ -22,6 +22,9 @@ import { formatDateTime } from '../lib/format';
 import { notifyDone, notifyError } from '../lib/notify';
 
 const ROLES = Object.keys(ROLE_LABEL) as Role[];
+
+/** A person as the users list gives them: with when their held sign-ins end (wrong passwords), or null. */
+type ListedUser = FirmUser & { lockedUntil?: string | null };
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABEL[r] }));
 
 function FirmSettingsCard() {
@@ -91,7 +94,7 @@ function Users() {
   const user = useUser();
   const reauth = useReauth();
   const queryClient = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.get<Page<FirmUser>>('/api/users?limit=500') });
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api.get<Page<ListedUser>>('/api/users?limit=500') });
   const [creating, { open, close }] = useDisclosure(false);
   const admin = CAN.manageUsers(user.role);
   const patch = (id: string, body: Partial<Pick<FirmUser, 'role' | 'active'>>) =>
@@ -146,13 +149,19 @@ function Users() {
                       {admin && u.id !== user.id ? (
                         <Group gap="xs" wrap="nowrap">
                           <Switch size="sm" checked={u.active} onChange={(e) => void patch(u.id, { active: e.currentTarget.checked })} label={u.active ? 'Active' : 'Deactivated'} />
-                          <UnlockButton userId={u.id} name={u.name} />
+                          {/* Only where an unlock applies: sign-ins held after wrong passwords. */}
+                          {u.lockedUntil ? <UnlockButton userId={u.id} name={u.name} lockedUntil={u.lockedUntil} onDone={() => void queryClient.invalidateQueries({ queryKey: ['users'] })} /> : null}
                           {maySendReset(u, user) ? <ResetLinkButton user={u} /> : null}
                         </Group>
-                      ) : u.active ? (
-                        'Active'
                       ) : (
-                        'Deactivated'
+                        <>
+                          {u.active ? 'Active' : 'Deactivated'}
+                          {u.lockedUntil ? (
+                            <Text size="xs" c="dimmed">
+                              Sign-ins paused until {formatDateTime(u.lockedUntil)}
+                            </Text>
+                          ) : null}
+                        </>
                       )}
                     </Table.Td>
                   </Table.Tr>
