@@ -258,7 +258,8 @@ export type ApprovalItem =
   | { kind: 'notice_reply'; id: string; clientId: string; clientName: string; requestedBy: { id: string; email: string; role: string }; requestedAt: string; summary: string; canDecide: boolean };
 
 export type FollowUpStatus = 'open' | 'snoozed' | 'completed' | 'cancelled' | 'exhausted';
-export type PlannedMessage = { at: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue'; status: 'planned' | 'sent' | 'merged' | 'skipped' | 'cancelled' };
+/** `mergedInto`: the client's message (of another of its requests) a `merged` step went out in, as `sent` lists it. */
+export type PlannedMessage = { at: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue'; status: 'planned' | 'sent' | 'merged' | 'skipped' | 'cancelled'; mergedInto?: { at: string; subject: string | null; messageId: string | null } };
 export type PlannedEscalation = { at: string; audience: 'owner' | 'manager' | 'firm_admin'; reason: string; status: 'planned' | 'sent' | 'skipped' | 'cancelled' };
 export type FollowUpSummary = {
   id: string;
