@@ -287,11 +287,17 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
       const day = positionOf(input.clock, listedAt).day;
       const slot = isEnded() ? undefined : plan().messages.find((m) => m.status === 'planned' && m.kind !== 'nudge' && positionOf(input.clock, m.at).day === day);
       if (slot && slot.kind !== 'nudge') {
-        // Its retries run out (the database away): the slot's own send merges it at its time, as before.
-        const result = await mergeEarly({ firmId: input.firmId, followUpId: input.followUpId, key: slot.key, kind: slot.kind, scheduledAt: slot.at }).catch((error: unknown) => {
-          if (error instanceof ActivityFailure) return { status: 'none' as const };
-          throw error;
-        });
+        // A nudge waits for it (as for a send), then finds the day's message recorded. Its retries run
+        // out (the database away): the slot's own send merges it at its time, as before.
+        sending = true;
+        const result = await mergeEarly({ firmId: input.firmId, followUpId: input.followUpId, key: slot.key, kind: slot.kind, scheduledAt: slot.at })
+          .catch((error: unknown) => {
+            if (error instanceof ActivityFailure) return { status: 'none' as const };
+            throw error;
+          })
+          .finally(() => {
+            sending = false;
+          });
         if (result.status !== 'none' && !h.messages.some((m) => m.key === slot.key)) {
           h.messages.push({ key: slot.key, at: result.at, kind: slot.kind, status: result.status, ...(result.mergedInto ? { mergedInto: result.mergedInto } : {}) });
           bump();
