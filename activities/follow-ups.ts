@@ -29,6 +29,7 @@ import { supplierLetter } from './supplier-letter';
 import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 import { digestSince, digestSlot } from './digest-since';
+import { createEarlyMergeActivities } from './follow-up-early-merge';
 
 /**
  * `sendTimeoutMs`: the send activity's start-to-close timeout (one setting for every follow-up of
@@ -49,14 +50,31 @@ export type SendSlotInput = { firmId: string; followUpId: string; key: string; k
  * its workflow asks for that message's fate later (`followUpMergeOutcome`), and shows the nudge
  * failed if the message failed.
  */
-export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled'; writtenAt?: number; awaitsMessage?: true } | { status: 'deferred'; day: number };
+/**
+ * `mergedInto`: the outbox id of the message a `merged` slot was listed in. `alsoListed`: the other
+ * requests a `sent` message of this slot listed; the workflow tells each of them, so a slot of theirs
+ * that day is shown merged at once rather than at its own send time (`followUpMergeEarly`).
+ */
+export type SendSlotResult = { status: 'sent' | 'merged' | 'skipped' | 'failed'; ended?: 'completed' | 'cancelled'; writtenAt?: number; awaitsMessage?: true; mergedInto?: string; alsoListed?: string[] } | { status: 'deferred'; day: number };
+
+/** What a slot's outbox row says of it, for its workflow (see SendSlotResult). */
+export function slotOutcome(row: OutboxMessage, followUpId: string): Extract<SendSlotResult, { writtenAt?: number }> {
+  const status = resultOf(row);
+  const others = row.followUpIds.filter((id) => id !== followUpId);
+  return {
+    status,
+    writtenAt: row.createdAt.getTime(),
+    ...(status === 'merged' && row.mergedInto ? { mergedInto: row.mergedInto } : {}),
+    ...(status === 'sent' && others.length > 0 ? { alsoListed: others } : {}),
+  };
+}
 
 /** A request may be listed in a message written at `at` when its own quiet hours (on its own clock) do not hold then. */
 function mayListNow(request: FollowUp, at: number): boolean {
   return !inQuietHours(request.policy, positionOf(request.clock, at).minute);
 }
 
-type Prepared = { done: SendSlotResult } | { rowId: string; writtenAt: number; route: SmtpRoute; email: OutgoingEmail; ownerId: string };
+type Prepared = { done: SendSlotResult } | { rowId: string; writtenAt: number; route: SmtpRoute; email: OutgoingEmail; ownerId: string; alsoListed?: string[] };
 
 const SYSTEM_ACTOR = { userId: null, email: `system:${JOB}`, role: 'system' };
 
@@ -72,6 +90,8 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
   };
 
   return {
+    ...createEarlyMergeActivities(deps),
+
     async followUpSendSlot(input: SendSlotInput): Promise<SendSlotResult> {
       const slotKey = followUpSlotKey(input.followUpId, input.key);
       // The first message is due at once, possibly before the api's transaction that writes the
@@ -97,7 +117,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           // A nudge whose first attempt merged it into a message still going out (and then timed
           // out or lost its worker): its workflow still asks for that message's fate.
           const target = input.kind === 'nudge' && existing.status === 'merged' && existing.mergedInto ? await OutboxMessage.query().findById(existing.mergedInto) : undefined;
-          return { done: { status: resultOf(existing), writtenAt: existing.createdAt.getTime(), ...(target?.status === 'sending' ? { awaitsMessage: true as const } : {}) } };
+          return { done: { ...slotOutcome(existing, followUp.id), ...(target?.status === 'sending' ? { awaitsMessage: true as const } : {}) } };
         }
         if (!LIVE_STATUSES.includes(followUp.status)) return { done: { status: 'skipped', ended: followUp.status === 'completed' ? 'completed' : 'cancelled' } };
         const client = await Client.query().findById(followUp.clientId);
@@ -117,7 +137,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           await setAuditAction(trx, `email.${status}`);
           const row = await OutboxMessage.query().insertAndFetch({ ...base, subject, status, ...extra } as Partial<OutboxMessage>);
           await setAuditAction(trx, null);
-          return { done: { status: resultOf(row), writtenAt: row.createdAt.getTime() } };
+          return { done: slotOutcome(row, followUp.id) };
         };
         if (optedOut && !toSupplier) {
           await notifyFirm(followUp, 'owner', 'follow_up.call_client', `call_client:${client.id}`, { reason: 'the client unsubscribed from email: call them' });
@@ -217,6 +237,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
           writtenAt: row.createdAt.getTime(),
           route,
           ownerId: followUp.ownerId,
+          alsoListed: listedIds.slice(1),
           email: { to: client.email, ...rendered, messageId, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }, ...(attachments.length ? { attachments } : {}) },
         };
       });
@@ -227,7 +248,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
       // What the outbox says, not what this attempt saw: a message recorded sent before its failure
       // came back (by a merge, or this slot's retry) stays sent, and so does the slot.
       const recorded = await markDelivery(knex, input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
-      return { status: recorded, writtenAt: prepared.writtenAt };
+      return { status: recorded, writtenAt: prepared.writtenAt, ...(recorded === 'sent' && prepared.alsoListed?.length ? { alsoListed: prepared.alsoListed } : {}) };
     },
 
     /**

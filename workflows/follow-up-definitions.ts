@@ -67,6 +67,8 @@ export type FollowUpHistory = {
   firstMessageAfterDay?: number | null;
   /** Nudges (their keys) merged into a message that was still going out, whose fate is still to be read. */
   mergesAwaited?: string[];
+  /** When messages of other requests that listed this one were written (`listedInMessage`), still to be read. */
+  listedIn?: number[];
 };
 
 export type FollowUpInput = {
@@ -113,6 +115,11 @@ export const itemsAnsweredSignal = defineSignal<[ItemsAnswered]>('itemsAnswered'
 export const periodClosedSignal = defineSignal<[{ period: string }]>('periodClosed');
 /** The firm's holidays or Saturday setting changed: plan with these working days from now on. */
 export const workingDaysChangedSignal = defineSignal<[{ workingDays: WorkingDays }]>('workingDaysChanged');
+/**
+ * Another request's message, written at `at`, listed this request's open items and was sent: this
+ * request's slot of that day (on its own clock) is merged into it at once, never sent at its own time.
+ */
+export const listedInMessageSignal = defineSignal<[{ at: number }]>('listedInMessage');
 
 export const statusQuery = defineQuery<FollowUpStatusView>('status');
 

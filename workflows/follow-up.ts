@@ -16,21 +16,24 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { planFollowUp, type FollowUpPlan, type HandledMessage } from '../domain/follow-ups';
+import { planFollowUp, positionOf, type FollowUpPlan, type HandledMessage } from '../domain/follow-ups';
 import {
   cancelUpdate,
   changeDueDateUpdate,
   completeUpdate,
   FOLLOW_UP_REFUSAL,
   MERGE_TARGET_SENDING,
+  followUpWorkflowId,
   itemsAnsweredSignal,
   itemsChangedUpdate,
+  listedInMessageSignal,
   nudgeRefusal,
   nudgeUpdate,
   periodClosedSignal,
@@ -55,7 +58,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     startToCloseTimeout: sendTimeoutMs,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: input.sendAttempts ?? 20 },
   });
-  const { followUpSendSlot: sendSlot, followUpEscalate: escalate, followUpRecordPlan: recordPlan, followUpAcknowledge: acknowledge, followUpMergeOutcome: mergeOutcome } = activities;
+  const { followUpSendSlot: sendSlot, followUpEscalate: escalate, followUpRecordPlan: recordPlan, followUpAcknowledge: acknowledge, followUpMergeOutcome: mergeOutcome, followUpMergeEarly: mergeEarly } = activities;
 
   const h: FollowUpHistory = input.history ?? {
     dueDate: input.dueDate,
@@ -181,6 +184,14 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
     h.workingDays = workingDays;
     replanFromNow();
   });
+  // Another request's message listed this one's items and was sent: its slot of that day is read in
+  // the loop (below). Runs that received this signal before they knew it (a rolling deploy) ignore it
+  // on replay: the patch is asked only when it arrives.
+  setHandler(listedInMessageSignal, ({ at }) => {
+    if (ended || !patched('follow-up-learns-it-was-listed')) return;
+    (h.listedIn ??= []).push(at);
+    bump();
+  });
   setHandler(periodClosedSignal, () => {
     if (!ended) ended = 'cancelled';
     bump();
@@ -214,7 +225,20 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
         return { status: 'skipped', at };
       }
       const dated = datedWhenWritten && result.writtenAt !== undefined ? result.writtenAt : at;
-      h.messages.push({ key, at: dated, kind, status: result.status });
+      h.messages.push({ key, at: dated, kind, status: result.status, ...(result.mergedInto ? { mergedInto: result.mergedInto } : {}) });
+      // The message listed other requests of the client: each is told, so its slot of that day shows
+      // merged at once and never goes. Runs from before this replay without telling them: the patch
+      // is asked only when a sent message listed others.
+      if (result.status === 'sent' && result.alsoListed?.length && patched('follow-up-tells-the-requests-it-listed')) {
+        await Promise.all(
+          result.alsoListed.map((id) =>
+            getExternalWorkflowHandle(followUpWorkflowId(input.firmId, id))
+              .signal(listedInMessageSignal, { at: dated })
+              // That request has ended (or never ran): nothing of it is left to show merged.
+              .catch(() => undefined),
+          ),
+        );
+      }
       // A nudge merged into a message still going out: its fate is read in the loop (below).
       if (result.awaitsMessage) (h.mergesAwaited ??= []).push(key);
       if (result.ended && !ended) ended = result.ended;
@@ -255,6 +279,32 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<{ state: F
 
   let recorded = -1;
   for (;;) {
+    // Listed in another request's sent message: this request's planned slot of that message's day
+    // is recorded merged into it (the outbox row under the slot says so), and is never sent.
+    const listedAt = h.listedIn?.shift();
+    if (listedAt !== undefined) {
+      await condition(() => !sending);
+      const day = positionOf(input.clock, listedAt).day;
+      const slot = isEnded() ? undefined : plan().messages.find((m) => m.status === 'planned' && m.kind !== 'nudge' && positionOf(input.clock, m.at).day === day);
+      if (slot && slot.kind !== 'nudge') {
+        // A nudge waits for it (as for a send), then finds the day's message recorded. Its retries run
+        // out (the database away): the slot's own send merges it at its time, as before.
+        sending = true;
+        const result = await mergeEarly({ firmId: input.firmId, followUpId: input.followUpId, key: slot.key, kind: slot.kind, scheduledAt: slot.at })
+          .catch((error: unknown) => {
+            if (error instanceof ActivityFailure) return { status: 'none' as const };
+            throw error;
+          })
+          .finally(() => {
+            sending = false;
+          });
+        if (result.status !== 'none' && !h.messages.some((m) => m.key === slot.key)) {
+          h.messages.push({ key: slot.key, at: result.at, kind: slot.kind, status: result.status, ...(result.mergedInto ? { mergedInto: result.mergedInto } : {}) });
+          bump();
+        }
+      }
+      continue;
+    }
     if (recorded !== version) {
       recorded = version;
       const v = view();

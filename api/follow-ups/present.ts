@@ -5,9 +5,24 @@ import { deadlineLabels, followUpPeriodNames } from '../../db/follow-up-period-l
 import { currentContext } from '../../db/request-context';
 import { istIso, itemPeriodLabel, type PlannedEscalation, type PlannedMessage } from '../../domain/follow-ups';
 
-export function presentSchedule(messages: PlannedMessage[]) {
+/** The client's message a merged slot was listed in, as `sent` shows it: when it went, its subject and Message-ID. */
+export type MergedInto = { at: string; subject: string | null; messageId: string | null };
+
+/** `targets`: the outbox rows merged slots were listed in, by id (mergedTargets). */
+export function presentSchedule(messages: PlannedMessage[], targets: ReadonlyMap<string, MergedInto> = new Map()) {
   // Nudges are shown under `sent`; the schedule is what the policy plans.
-  return messages.filter((m) => m.kind !== 'nudge').map((m) => ({ at: istIso(m.at), kind: m.kind, status: m.status }));
+  return messages.filter((m) => m.kind !== 'nudge').map((m) => {
+    const into = m.status === 'merged' && m.mergedInto ? targets.get(m.mergedInto) : undefined;
+    return { at: istIso(m.at), kind: m.kind, status: m.status, ...(into ? { mergedInto: into } : {}) };
+  });
+}
+
+/** The messages the merged slots of a plan were listed in (read in the tenant transaction: the firm's own rows only). */
+export async function mergedTargets(messages: PlannedMessage[]): Promise<Map<string, MergedInto>> {
+  const ids = [...new Set(messages.flatMap((m) => (m.status === 'merged' && m.mergedInto ? [m.mergedInto] : [])))];
+  if (ids.length === 0) return new Map();
+  const rows = await OutboxMessage.query().whereIn('id', ids);
+  return new Map(rows.map((r) => [r.id, { at: istIso((r.sentAt ?? r.createdAt).getTime()), subject: r.subject, messageId: r.messageId }]));
 }
 
 export function presentEscalations(escalations: PlannedEscalation[]) {
@@ -101,6 +116,7 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
   // The deadline's label, and the client's frequency in force for each item's month (an item of a quarter-end month reads as its quarter).
   const names = await followUpPeriodNames(context.trx, context.firmId, [row]);
   const periodLabel = names.deadlineLabels.get(row.id) ?? null;
+  const schedule = (plan?.messages ?? row.schedule) as PlannedMessage[];
   return {
     ...presentSummary(row, periodLabel, viewer),
     ...(plan && viewer === 'firm' ? { nextMessageAt: nextPlanned(plan.messages) } : {}),
@@ -116,7 +132,7 @@ export async function presentFollowUp(row: FollowUp, plan?: { messages: PlannedM
       files: files.filter((f) => f.itemId === item.id).map((f) => ({ id: f.id, filename: f.filename, size: Number(f.sizeBytes), sha256: f.sha256, receivedAt: f.receivedAt ? istIso(f.receivedAt.getTime()) : null })),
     })),
     // The firm's reminder schedule (its skipped slots show a snooze, its planned ones when the chase resumes): the firm's only.
-    schedule: viewer === 'firm' ? presentSchedule((plan?.messages ?? row.schedule) as PlannedMessage[]) : [],
+    schedule: viewer === 'firm' ? presentSchedule(schedule, await mergedTargets(schedule)) : [],
     escalations: viewer === 'firm' ? presentEscalations((plan?.escalations ?? row.escalations) as PlannedEscalation[]) : [],
     sent: sent.map((m) => ({
       at: istIso((m.sentAt ?? m.createdAt).getTime()),

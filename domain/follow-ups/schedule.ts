@@ -32,8 +32,11 @@ export type MessageKind = 'initial' | 'interval' | 'anchored' | 'overdue';
 export type SlotStatus = 'planned' | 'sent' | 'merged' | 'skipped' | 'cancelled';
 export type HandledStatus = 'sent' | 'merged' | 'skipped' | 'failed';
 
-/** A client message the workflow already handled (scheduled slots and nudges). */
-export type HandledMessage = { key: string; at: number; kind: MessageKind | 'nudge'; status: HandledStatus };
+/**
+ * A client message the workflow already handled (scheduled slots and nudges). `mergedInto`: the
+ * outbox id of the client's message a `merged` slot was listed in (absent for runs from before it was kept).
+ */
+export type HandledMessage = { key: string; at: number; kind: MessageKind | 'nudge'; status: HandledStatus; mergedInto?: string };
 export type HandledEscalation = { key: string; at: number; status: 'sent' | 'skipped' };
 export type Snooze = { from: number; until: number };
 
@@ -64,7 +67,7 @@ export type PlanInput = {
   firstMessageAfterDay?: number | null;
 };
 
-export type PlannedMessage = { key: string; at: number; kind: MessageKind | 'nudge'; status: SlotStatus };
+export type PlannedMessage = { key: string; at: number; kind: MessageKind | 'nudge'; status: SlotStatus; mergedInto?: string };
 export type PlannedEscalation = { key: string; at: number; audience: EscalationAudience; reason: EscalationReason; status: 'planned' | 'sent' | 'skipped' | 'cancelled' };
 export type NextStep = { type: 'message'; message: PlannedMessage } | { type: 'escalation'; escalation: PlannedEscalation };
 
@@ -127,6 +130,11 @@ export function planFollowUp(input: PlanInput): FollowUpPlan {
   const inSnooze = (at: number) => input.snoozes.some((s) => at >= s.from && at < s.until);
   const open = input.state === 'open';
 
+  /** The outbox id of the message a merged slot was listed in, as the workflow recorded it. */
+  const mergedInto = (key: string) => {
+    const done = handled.get(key);
+    return done?.status === 'merged' && done.mergedInto ? { mergedInto: done.mergedInto } : {};
+  };
   const statusOf = (key: string, at: number): SlotStatus => {
     const done = handled.get(key);
     if (done) return handledStatusToSlot(done.status);
@@ -138,7 +146,7 @@ export function planFollowUp(input: PlanInput): FollowUpPlan {
   const messages: PlannedMessage[] = [];
   const initialAt = handled.get('initial')?.at ?? initialInstant(input);
   const firstDay = positionOf(clock, initialAt).day;
-  messages.push({ key: 'initial', at: initialAt, kind: 'initial', status: statusOf('initial', initialAt) });
+  messages.push({ key: 'initial', at: initialAt, kind: 'initial', status: statusOf('initial', initialAt), ...mergedInto('initial') });
 
   const anchoredDays = new Set<number>();
   for (const offset of policy.deadlineOffsets) {
@@ -170,13 +178,13 @@ export function planFollowUp(input: PlanInput): FollowUpPlan {
       continue;
     }
     const at = handled.get(key)?.at ?? instantOf(clock, day, sendAt);
-    messages.push({ key, at, kind, status: statusOf(key, at) });
+    messages.push({ key, at, kind, status: statusOf(key, at), ...mergedInto(key) });
     lastFacing = day;
   }
 
   // Handled messages the current rules no longer produce (nudges, slots of a replaced due date).
   const shown = new Set(messages.map((m) => m.key));
-  for (const m of input.messages) if (!shown.has(m.key)) messages.push({ key: m.key, at: m.at, kind: m.kind, status: handledStatusToSlot(m.status) });
+  for (const m of input.messages) if (!shown.has(m.key)) messages.push({ key: m.key, at: m.at, kind: m.kind, status: handledStatusToSlot(m.status), ...mergedInto(m.key) });
   messages.sort((a, b) => a.at - b.at || a.key.localeCompare(b.key));
 
   // The total cap: nudges and reminders count, the first message does not.

@@ -31,6 +31,14 @@ const LATE_LETTER_BEFORE_PATCH = path.resolve(__dirname, '../../fixtures/histori
 // A nudge merged into a message still going out, which then failed: the run read the message's fate
 // (the 'follow-up-nudge-merge-follows-its-message' patch's branch) and showed the nudge failed.
 const NUDGE_MERGE_FOLLOWED = NUDGE_MERGE_FIXTURE;
+// Recorded before the listed-early patches by a worker whose send activity already reported the
+// other requests its message listed (a rolling deploy: new activities, old workflow code). A: its
+// first message listed B and was sent, and it told no one; without the
+// 'follow-up-tells-the-requests-it-listed' patch the replay would signal B. B: it received the
+// `listedInMessage` signal (a new worker's A sent it) with no handler for it; without the
+// 'follow-up-learns-it-was-listed' patch the replay would record a merge the run never made.
+const LISTED_BEFORE_TELLING = path.resolve(__dirname, '../../fixtures/histories/follow-up-listed-others-before-telling-patch.json');
+const TOLD_BEFORE_LEARNING = path.resolve(__dirname, '../../fixtures/histories/follow-up-told-it-was-listed-before-patch.json');
 const CHANGED_WORKFLOW = path.resolve(__dirname, '../../fixtures/workflows/follow-up-changed.ts');
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
@@ -73,9 +81,15 @@ describe('followUpWorkflow replay', () => {
       { workflowId: 'follow-up-continued-before-hand-over-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(CONTINUED_BEFORE_PATCH, 'utf8'))) },
       { workflowId: 'follow-up-late-letter-before-dating-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(LATE_LETTER_BEFORE_PATCH, 'utf8'))) },
       { workflowId: 'follow-up-nudge-merge-followed', history: historyFromJSON(JSON.parse(fs.readFileSync(NUDGE_MERGE_FOLLOWED, 'utf8'))) },
+      { workflowId: 'follow-up-listed-others-before-telling-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(LISTED_BEFORE_TELLING, 'utf8'))) },
+      { workflowId: 'follow-up-told-it-was-listed-before-patch', history: historyFromJSON(JSON.parse(fs.readFileSync(TOLD_BEFORE_LEARNING, 'utf8'))) },
     ];
     // Each committed history covers what it is kept for: the nudge's fixture took the patch's branch.
     expect(patchMarkers(committed[3]!.history)).toContain('follow-up-nudge-merge-follows-its-message');
+    // The listed-early fixtures come from before their patches; B's holds the signal it did not know.
+    expect([...patchMarkers(committed[4]!.history), ...patchMarkers(committed[5]!.history)].filter((id) => id === 'follow-up-tells-the-requests-it-listed' || id === 'follow-up-learns-it-was-listed')).toEqual([]);
+    expect((committed[5]!.history.events ?? []).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean)).toContain('listedInMessage');
+    expect((committed[4]!.history.events ?? []).filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
     const results = await replay({ codePath: harnessValue('workflowBundle') }, [...committed, ...fresh]);
     expect(results).toEqual([...committed, ...fresh].map((h) => ({ workflowId: h.workflowId, error: null, name: null })));
   });

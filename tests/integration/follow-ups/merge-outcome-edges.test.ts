@@ -57,10 +57,10 @@ describe('a nudge merged into a message still going out (activities alone)', () 
     const target = await plant('interval:earlier', { status: 'sending' }, at);
     await plant('nudge:1', { status: 'merged', merged_into: target, follow_up_ids: JSON.stringify([]) }, at + 1);
     const result = await activities().followUpSendSlot({ firmId: stack.firm.id, followUpId, key: 'nudge:1', kind: 'nudge', scheduledAt: at + 1, sendTimeoutMs: 600_000 });
-    expect(result).toEqual({ status: 'merged', writtenAt: at + 1, awaitsMessage: true });
+    expect(result).toEqual({ status: 'merged', writtenAt: at + 1, awaitsMessage: true, mergedInto: target });
     // Once that message is settled, a retry answers without asking.
     await stack.db.owner('outbox').where({ id: target }).update({ status: 'sent' });
-    expect(await activities().followUpSendSlot({ firmId: stack.firm.id, followUpId, key: 'nudge:1', kind: 'nudge', scheduledAt: at + 1, sendTimeoutMs: 600_000 })).toEqual({ status: 'merged', writtenAt: at + 1 });
+    expect(await activities().followUpSendSlot({ firmId: stack.firm.id, followUpId, key: 'nudge:1', kind: 'nudge', scheduledAt: at + 1, sendTimeoutMs: 600_000 })).toEqual({ status: 'merged', writtenAt: at + 1, mergedInto: target });
   });
 
   it('a message whose attempt fails after a merge settled it as sent stays sent, and the nudge merged into it stays merged', async () => {

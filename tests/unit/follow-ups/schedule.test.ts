@@ -115,6 +115,20 @@ describe('follow-up schedule', () => {
     expect(done.next).toBeNull();
   });
 
+  it('shows a slot merged early into another request\'s message at that message\'s instant, naming it, and plans on from it', () => {
+    const sent = runUntil(baseInput(), at(0));
+    // The day-3 interval reminder rode in another request's message at 09:15 that day (before its 10:00).
+    const merged = planFollowUp({ ...sent, messages: [...sent.messages, { key: `interval:${dateOf(DAY0 + 3)}`, at: at(3, '09:15'), kind: 'interval', status: 'merged', mergedInto: 'outbox-1' }] });
+    const slot = merged.messages.find((m) => m.key === `interval:${dateOf(DAY0 + 3)}`);
+    expect(slot).toEqual({ key: `interval:${dateOf(DAY0 + 3)}`, at: at(3, '09:15'), kind: 'interval', status: 'merged', mergedInto: 'outbox-1' });
+    // Not planned any more (the workflow never sends it), and the cadence counts from that day, as from a sent one.
+    expect(merged.next?.type === 'message' ? merged.next.message.key : null).toBe(`interval:${dateOf(DAY0 + 6)}`);
+    expect(summary(merged).slice(0, 3)).toEqual(['initial@0:sent', 'interval@3:merged', 'interval@6:planned']);
+    // A slot merged in a run that did not keep the message's id is shown merged without it.
+    const unnamed = planFollowUp({ ...sent, messages: [...sent.messages, { key: `interval:${dateOf(DAY0 + 3)}`, at: at(3), kind: 'interval', status: 'merged' }] });
+    expect(unnamed.messages.find((m) => m.status === 'merged')).not.toHaveProperty('mergedInto');
+  });
+
   it('drops interval reminders first, earliest first, over the cap; anchored reminders stay', () => {
     // Due day 30: intervals 3…21 (7), anchored 23, 27, 29, 30, overdue 32, 35: 13 reminders for a cap of 8.
     const plan = planFollowUp(baseInput({ dueDate: dateOf(DAY0 + 30), policy: mergePolicy(DEFAULT_FOLLOW_UP_POLICY, { maxAutoReminders: 8 }) }));

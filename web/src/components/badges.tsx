@@ -90,7 +90,7 @@ export function NoticeStateBadge({ state }: { state: NoticeState }) {
 /** A plan step's status (follow-up messages and escalations, notice reminders). */
 export function StepBadge({ status }: { status: string }) {
   // Dark shades: an outline badge's text is its colour on white, and the light shades fail WCAG AA contrast.
-  const color = status === 'sent' ? 'teal.9' : status === 'planned' ? 'blue.9' : status === 'cancelled' || status === 'skipped' ? 'gray.7' : 'red.9';
+  const color = status === 'sent' || status === 'merged' ? 'teal.9' : status === 'planned' ? 'blue.9' : status === 'cancelled' || status === 'skipped' ? 'gray.7' : 'red.9';
   return (
     <Badge color={color} variant="outline" size="sm">
       {status}

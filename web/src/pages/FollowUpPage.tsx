@@ -155,6 +155,11 @@ function Plan({ f }: { f: FollowUp }) {
                 <Table.Td>{KIND[m.kind] ?? m.kind}</Table.Td>
                 <Table.Td>
                   <StepBadge status={m.status} />
+                  {m.mergedInto ? (
+                    <Text size="xs" c="dimmed" data-testid="merged-into">
+                      Sent in “{m.mergedInto.subject ?? 'another request’s message'}”, {formatDateTime(m.mergedInto.at)}
+                    </Text>
+                  ) : null}
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,6 +1,7 @@
 /** Follow-ups: the summary, the full record and its planned messages (docs/follow-ups.md). */
 export type FollowUpStatus = 'open' | 'snoozed' | 'completed' | 'cancelled' | 'exhausted';
-export type PlannedMessage = { at: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue'; status: 'planned' | 'sent' | 'merged' | 'skipped' | 'cancelled' };
+/** `mergedInto`: the client's message (of another of its requests) a `merged` step went out in, as `sent` lists it. */
+export type PlannedMessage = { at: string; kind: 'initial' | 'interval' | 'anchored' | 'overdue'; status: 'planned' | 'sent' | 'merged' | 'skipped' | 'cancelled'; mergedInto?: { at: string; subject: string | null; messageId: string | null } };
 export type PlannedEscalation = { at: string; audience: 'owner' | 'manager' | 'firm_admin'; reason: string; status: 'planned' | 'sent' | 'skipped' | 'cancelled' };
 export type FollowUpSummary = {
   id: string;
