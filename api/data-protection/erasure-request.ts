@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { lockClientErasure } from '../../db/client-erasure';
+import { ERASURE_RESTARTED_EVENT, lockClientErasure } from '../../db/client-erasure';
 import { Client } from '../../db/models/client';
 import { setAuditAction } from '../../db/tenant';
 import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
@@ -132,6 +132,3 @@ async function recordDecision(trx: Knex.Transaction, row: ErasureRecord, change:
   });
   return runToken;
 }
-
-/** The audit action of an erasure's restart (a reopened failure, or a run that ended or is not in Temporal). */
-export const ERASURE_RESTARTED_EVENT = 'client.erasure_restarted';
