@@ -28,10 +28,11 @@ export async function clientErasureWorkflow(input: ClientErasureInput): Promise<
   const fence: { runToken?: string } = {};
 
   try {
-    if (typeof runToken === 'string' && patched('erasure-records-its-run-start')) await quick.erasureRunStarted({ firmId, erasureId, runToken });
-    // Every later write to the record is fenced by the token (activities/client-erasure.ts): a run a newer
-    // decision superseded changes nothing, its failure included. Runs recorded before this replay without it.
+    // Every write to the record is fenced by the token (activities/client-erasure.ts): a run a newer
+    // decision superseded changes nothing, its failure included (also one cancelled before its first
+    // step completed). Runs recorded before this replay without it.
     if (typeof runToken === 'string' && patched('erasure-writes-fenced-by-run-token')) fence.runToken = runToken;
+    if (typeof runToken === 'string' && patched('erasure-records-its-run-start')) await quick.erasureRunStarted({ firmId, erasureId, runToken });
     const stopped = await stopping.erasureStopWorkflows({ firmId, erasureId, graceSeconds: grace });
     status.stoppedWorkflows = stopped.cancelled.length + stopped.terminated.length;
     status.step = 'deleting_data';
