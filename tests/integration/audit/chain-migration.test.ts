@@ -3,18 +3,11 @@
  * the chain verifies under version 1; a broken chain is left as it was and still reported broken.
  * Real PostgreSQL: the migration is taken down, chains are written under version 1, and it runs again.
  */
-import type { Knex } from 'knex';
 import { verifyAuditChain } from '../../../db/audit';
 import { migrateLatest } from '../../../db/migrator';
-import { migrations } from '../../../db/migrations';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { createTestFirm } from '../../harness/factories';
-
-const source: Knex.MigrationSource<string> = {
-  getMigrations: async () => migrations.map((m) => m.name),
-  getMigrationName: (name) => name,
-  getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
-};
+import { undoMigration } from '../../harness/migration-steps';
 
 describe('migration 011: audit chains to version 2', () => {
   let db: TestDatabase;
@@ -24,7 +17,7 @@ describe('migration 011: audit chains to version 2', () => {
   afterAll(() => db.drop());
 
   it('rewrites chains that verify, keeps their old hashes, and leaves a broken chain alone', async () => {
-    await db.owner.migrate.down({ migrationSource: source, name: '011-data-protection' });
+    await undoMigration(db, '011-data-protection');
     expect(await db.owner.schema.hasColumn('audit_events', 'payload_hash')).toBe(false);
     const good = await createTestFirm(db);
     const broken = await createTestFirm(db);

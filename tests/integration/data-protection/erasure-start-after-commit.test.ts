@@ -7,44 +7,25 @@
  * PostgreSQL, Temporal server and worker; the api's Temporal client is held (or made to fail) at its
  * start of an erasure workflow.
  */
-import { CLIENT_ERASURE_WORKFLOW } from '../../../workflows/client-erasure-definitions';
-import { call, loginReauthenticated, type TestApi } from '../../harness/api';
-import type { TestDatabase } from '../../harness/database';
-import type { TestFirm } from '../../harness/factories';
-import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
-import { until } from './helpers';
+import { call } from '../../harness/api';
+import { askErasure, withErasureStartStack } from '../../harness/erasure-start-stack';
 import { boundedTransaction } from '../../harness/lock-waits';
-import { hookStarts, type StartHook } from '../../harness/start-hook';
+import { until } from './helpers';
 
 jest.setTimeout(240_000);
 
 describe('an erasure whose workflow starts after its record commits', () => {
-  let stack: DataProtectionStack;
-  let db: TestDatabase;
-  let api: TestApi;
-  let firm: TestFirm;
-  let token: string;
-  /** What the api's next start of an erasure workflow does first: wait for a gate, or fail. */
-  let startHook: StartHook;
+  const s = withErasureStartStack('erasure-start-after-commit', { cancelGraceSeconds: 5 });
 
-  beforeAll(async () => {
-    stack = await startDataProtectionStack('erasure-start-after-commit', { cancelGraceSeconds: 5 });
-    ({ db, api, firm } = stack);
-    startHook = hookStarts(api, CLIENT_ERASURE_WORKFLOW);
-    token = await loginReauthenticated(api, firm.users.firm_admin);
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  const erase = (client: { id: string; name: string }) => call(api, 'POST', `/api/clients/${client.id}/erasure`, { token, body: { reason: 'engagement ended', confirmName: client.name } });
   const completed = (erasureId: string) =>
-    until(`erasure ${erasureId} to complete`, async () => (await call(api, 'GET', `/api/erasures/${erasureId}`, { token })).body.status === 'completed', 180_000, async () =>
-      JSON.stringify(await db.owner('client_erasures').where({ id: erasureId }).first('status', 'failure_reason')),
+    until(`erasure ${erasureId} to complete`, async () => (await call(s.stack.api, 'GET', `/api/erasures/${erasureId}`, { token: s.token })).body.status === 'completed', 180_000, async () =>
+      JSON.stringify(await s.stack.db.owner('client_erasures').where({ id: erasureId }).first('status', 'failure_reason')),
     );
-  const requested = (erasureId: string) => db.owner('audit_events').where({ firm_id: firm.id, action: 'client.erasure_requested', entity_id: erasureId }).pluck('seq');
+  const requested = (erasureId: string) => s.stack.db.owner('audit_events').where({ firm_id: s.stack.firm.id, action: 'client.erasure_requested', entity_id: erasureId }).pluck('seq');
 
   it('while the start waits, the erasure is committed and the firm’s audit lock is free', async () => {
+    const { db, firm } = s.stack;
+    const { startHook } = s;
     const client = firm.clients[0]!;
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -54,7 +35,7 @@ describe('an erasure whose workflow starts after its record commits', () => {
       await gate;
     };
     const before = startHook.count;
-    const asked = erase(client);
+    const asked = askErasure(s, client);
     let audited: { ok: boolean; error?: string } = { ok: false };
     let rows: unknown[] = [];
     try {
@@ -73,17 +54,19 @@ describe('an erasure whose workflow starts after its record commits', () => {
   });
 
   it('a start that fails after the commit answers 503 naming the erasure; asking again starts it and it completes', async () => {
+    const { db, firm } = s.stack;
+    const { startHook } = s;
     const client = firm.clients[1]!;
     startHook.beforeNext = async () => {
       throw new Error('Temporal is unreachable');
     };
-    const failed = await erase(client);
+    const failed = await askErasure(s, client);
     expect([failed.status, failed.body.error?.code]).toEqual([503, 'unavailable']);
     const erasureId = failed.body.error.details.erasureId as string;
     expect(await db.owner('client_erasures').where({ client_id: client.id }).select('id', 'status')).toEqual([{ id: erasureId, status: 'running' }]);
 
     const before = startHook.count;
-    const again = await erase(client);
+    const again = await askErasure(s, client);
     expect([again.status, again.body.erasureId]).toEqual([202, erasureId]);
     expect(startHook.count).toBe(before + 1);
     await completed(erasureId);

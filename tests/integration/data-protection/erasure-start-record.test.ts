@@ -10,12 +10,9 @@
  * more). A workflow of the client on a task queue no worker polls ignores its cancellation, so the
  * erasure's first run stays in its step that stops the client's workflows until the test ends it.
  */
-import { CLIENT_ERASURE_WORKFLOW, clientErasureWorkflowId } from '../../../workflows/client-erasure-definitions';
-import { call, loginReauthenticated, type TestApi } from '../../harness/api';
-import type { TestDatabase } from '../../harness/database';
-import type { TestFirm } from '../../harness/factories';
-import { startDataProtectionStack, type DataProtectionStack } from '../../harness/data-protection-stack';
-import { hookStarts, type StartHook } from '../../harness/start-hook';
+import { clientErasureWorkflowId } from '../../../workflows/client-erasure-definitions';
+import { call } from '../../harness/api';
+import { askErasure, withErasureStartStack } from '../../harness/erasure-start-stack';
 import { uniqueTaskQueue } from '../../harness/temporal';
 import { until } from './helpers';
 
@@ -23,33 +20,22 @@ import { until } from './helpers';
 jest.setTimeout(420_000);
 
 describe('an erasure whose api stops between Temporal accepting the start and recording it', () => {
-  let stack: DataProtectionStack;
-  let db: TestDatabase;
-  let api: TestApi;
-  let firm: TestFirm;
-  let token: string;
-  let startHook: StartHook;
   /** A workflow of the client that nothing runs: the erasure's stop step waits for it (its grace is long). */
   let stuckWorkflowId: string;
-
-  beforeAll(async () => {
-    stack = await startDataProtectionStack('erasure-start-record', { cancelGraceSeconds: 3_600 });
-    ({ db, api, firm } = stack);
-    startHook = hookStarts(api, CLIENT_ERASURE_WORKFLOW);
-    token = await loginReauthenticated(api, firm.users.firm_admin);
-  });
-  afterAll(async () => {
-    if (stuckWorkflowId) await stack?.temporal.client.workflow.getHandle(stuckWorkflowId).terminate('test over').catch(() => undefined);
-    await stack?.close();
+  const s = withErasureStartStack('erasure-start-record', {
+    cancelGraceSeconds: 3_600,
+    beforeClose: async ({ stack }) => {
+      if (stuckWorkflowId) await stack.temporal.client.workflow.getHandle(stuckWorkflowId).terminate('test over').catch(() => undefined);
+    },
   });
 
-  const erase = (client: { id: string; name: string }) => call(api, 'POST', `/api/clients/${client.id}/erasure`, { token, body: { reason: 'engagement ended', confirmName: client.name } });
-  const requested = async (erasureId: string) => Number((await db.owner('audit_events').where({ firm_id: firm.id, action: 'client.erasure_requested', entity_id: erasureId }).count({ n: '*' }))[0]!.n);
-  const record = (erasureId: string) => db.owner('client_erasures').where({ id: erasureId }).first('status', 'run_token', 'started_run_token', 'failure_reason');
+  const requested = async (erasureId: string) => Number((await s.stack.db.owner('audit_events').where({ firm_id: s.stack.firm.id, action: 'client.erasure_requested', entity_id: erasureId }).count({ n: '*' }))[0]!.n);
+  const record = (erasureId: string) => s.stack.db.owner('client_erasures').where({ id: erasureId }).first('status', 'run_token', 'started_run_token', 'failure_reason');
 
   it('the run records its own start; after it ended and was forgotten, asking again restarts it (audited) and it completes', async () => {
+    const { db, api, firm, temporal: { client: temporal } } = s.stack;
+    const { token, startHook } = s;
     const client = firm.clients[0]!;
-    const temporal = stack.temporal.client;
     // A workflow the client's rows name (an old export's), on a queue no worker polls: it stays open when cancelled.
     stuckWorkflowId = `client-export:${firm.id}:${client.id}:stuck`;
     await temporal.workflow.start('clientExportWorkflow', { taskQueue: uniqueTaskQueue('nobody'), workflowId: stuckWorkflowId, args: [] });
@@ -70,7 +56,7 @@ describe('an erasure whose api stops between Temporal accepting the start and re
       }) as typeof workflows.getHandle;
       throw new Error('the api stopped');
     };
-    const first = await erase(client);
+    const first = await askErasure(s, client);
     expect([first.status, first.body.error?.code]).toEqual([503, 'unavailable']);
     const erasureId = first.body.error.details.erasureId as string;
     const workflowId = clientErasureWorkflowId(firm.id, client.id);
@@ -97,7 +83,7 @@ describe('an erasure whose api stops between Temporal accepting the start and re
 
     // Asking again: a run that ended, restarted with its audit event and a new token; not a first start.
     await temporal.workflow.getHandle(stuckWorkflowId).terminate('no longer in the way');
-    const again = await erase(client);
+    const again = await askErasure(s, client);
     const restarted = await record(erasureId);
     expect({ status: again.status, erasureId: again.body.erasureId, audited: await requested(erasureId), newToken: restarted.run_token !== runToken }).toEqual({
       status: 202, erasureId, audited: audited + 1, newToken: true,

@@ -3,12 +3,11 @@
  * back to migration 005's (closed periods' rows refuse deletes, with no exception to open), and they
  * come back with the seeded rules, forced row-level security and narrow grants.
  */
-import type { Knex } from 'knex';
-import { migrations } from '../../../db/migrations';
 import { migrateLatest } from '../../../db/migrator';
 import { inFirmJobTransaction } from '../../../db/tenant';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { createTestFirm } from '../../harness/factories';
+import { undoMigration } from '../../harness/migration-steps';
 import { seedPeriodWithData } from './retention-helpers';
 
 describe('migration 020 down and up again', () => {
@@ -19,17 +18,12 @@ describe('migration 020 down and up again', () => {
   afterAll(() => db.drop());
 
   it('drops the retention tables and the exception, and restores them with the rules, forced RLS and narrow grants', async () => {
-    const source: Knex.MigrationSource<string> = {
-      getMigrations: async () => migrations.map((m) => m.name),
-      getMigrationName: (name) => name,
-      getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
-    };
     const firm = await createTestFirm(db);
     const clientId = firm.clients[0]!.id;
     await seedPeriodWithData(db, firm.id, clientId, '2017-07', 'closed');
     const deleteRows = () => inFirmJobTransaction(db.app, firm.id, 'test', (trx) => trx('import_rows').where({ client_id: clientId, period: '2017-07' }).del());
 
-    await db.owner.migrate.down({ migrationSource: source, name: '020-retention' });
+    await undoMigration(db, '020-retention');
     for (const table of ['retention_rules', 'retention_settings', 'retention_runs', 'retention_purges', 'retention_purges_in_progress']) expect([table, await db.owner.schema.hasTable(table)]).toEqual([table, false]);
     await expect(deleteRows()).rejects.toThrow(/period_closed/);
 

@@ -7,32 +7,20 @@
  * does bind and that may use the system context, as a production owner that is no superuser: the
  * platform role (migration 008; the owner is made a member of it).
  */
-import type { Knex } from 'knex';
-import { migrations } from '../../../db/migrations';
-import { migrateLatest } from '../../../db/migrator';
-import pg from 'pg';
-import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
+import type { TestFirm } from '../../harness/factories';
+import { runStepAsPlatformRole, scopesSeenMigrating, undoMigration } from '../../harness/migration-steps';
+import { withTwoFirms } from '../../harness/two-firms';
 
 const MIGRATION = '041-client-emails-lower-case';
 
 describe('migration 041: client emails in lower case', () => {
-  let db: TestDatabase;
-  let firms: TestFirm[];
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    firms = [await createTestFirm(db), await createTestFirm(db)];
-  });
-  afterAll(() => db.drop());
+  const t = withTwoFirms({});
+  const firms = () => [t.firm, t.other];
 
   it('lower-cases the capitals of every firm, audited in each firm, and nothing else', async () => {
-    const source: Knex.MigrationSource<string> = {
-      getMigrations: async () => migrations.map((m) => m.name),
-      getMigrationName: (name) => name,
-      getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
-    };
-    await db.owner.migrate.down({ migrationSource: source, name: MIGRATION });
-    const [a, b] = firms as [TestFirm, TestFirm];
+    const db = t.db;
+    await undoMigration(db, MIGRATION);
+    const [a, b] = [t.firm, t.other];
     // As a PATCH or a console edit stored them before: capitals kept; two clients of firm B share one mailbox.
     const written: Array<[TestFirm, number, string]> = [
       [a, 0, 'Ravi.Kumar@Example.COM'],
@@ -42,21 +30,8 @@ describe('migration 041: client emails in lower case', () => {
     ];
     for (const [firm, n, email] of written) await db.owner('clients').where({ id: firm.clients[n]!.id }).update({ email });
     const eventsBefore = Number((await db.owner('audit_events').where({ action: 'client.email_normalised' }).count({ n: '*' }).first())?.n);
-    // Which firm was in scope as each client changed: the superuser owner is not bound by row-level
-    // security, so only the migration's own filter keeps each step to its firm.
-    await db.owner.raw(`
-      CREATE TABLE test_scope_seen (client_firm uuid, scope text);
-      CREATE FUNCTION test_record_scope() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN INSERT INTO test_scope_seen VALUES (NEW.firm_id, current_setting('app.firm_id', true)); RETURN NULL; END $$;
-      CREATE TRIGGER clients_test_scope_seen AFTER UPDATE ON clients FOR EACH ROW EXECUTE FUNCTION test_record_scope();`);
-    let scopes: Array<{ client_firm: string; scope: string }>;
-    try {
-      await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual([MIGRATION]);
-      scopes = (await db.owner.raw('SELECT client_firm, scope FROM test_scope_seen')).rows;
-    } finally {
-      await db.owner.raw('DROP TRIGGER clients_test_scope_seen ON clients; DROP FUNCTION test_record_scope(); DROP TABLE test_scope_seen');
-    }
-    expect(scopes.filter((s) => s.client_firm !== s.scope)).toEqual([]);
+    const scopes = await scopesSeenMigrating(db, MIGRATION, ['clients']);
+    expect(scopes.filter((s) => s.row_firm !== s.scope)).toEqual([]);
     expect(scopes).toHaveLength(2);
 
     const stored = await Promise.all(written.map(async ([firm, n]) => (await db.owner('clients').where({ id: firm.clients[n]!.id }).first()).email as string));
@@ -72,7 +47,7 @@ describe('migration 041: client emails in lower case', () => {
         to: e.after.email,
       }))
         // One event in each firm (an event's seq counts within its firm): in the order of `firms`.
-        .sort((x, y) => firms.findIndex((f) => f.id === x.firmId) - firms.findIndex((f) => f.id === y.firmId)),
+        .sort((x, y) => firms().findIndex((f) => f.id === x.firmId) - firms().findIndex((f) => f.id === y.firmId)),
     }).toEqual({
       before: 0,
       events: [
@@ -83,14 +58,11 @@ describe('migration 041: client emails in lower case', () => {
   });
 
   it('works under row-level security: each firm in scope in turn, audited there', async () => {
-    const [a, b] = firms as [TestFirm, TestFirm];
+    const db = t.db;
+    const [a, b] = [t.firm, t.other];
     await db.owner('clients').where({ id: a.clients[1]!.id }).update({ email: 'Bound@Rls.Example' });
     await db.owner('clients').where({ id: b.clients[1]!.id }).update({ email: 'Also@Bound.Example' });
-    const step = migrations.find((m) => m.name === MIGRATION)!.module;
-    await db.owner.transaction(async (trx) => {
-      await trx.raw(`SET LOCAL ROLE ${pg.escapeIdentifier(`${TEST_APP_ROLE}_platform`)}`);
-      await step.up(trx);
-    });
+    await runStepAsPlatformRole(db, MIGRATION);
     const rows = await db.owner('clients').whereIn('id', [a.clients[1]!.id, b.clients[1]!.id]).select('firm_id', 'email');
     const audited = await db.owner('audit_events').where({ action: 'client.email_normalised' }).whereIn('entity_id', [a.clients[1]!.id, b.clients[1]!.id]).select('firm_id', 'entity_id');
     expect({

@@ -9,13 +9,11 @@
  * migration 041's test does.
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
-import pg from 'pg';
 import { verifyAuditChain } from '../../../db/audit';
-import { migrations } from '../../../db/migrations';
-import { migrateLatest } from '../../../db/migrator';
-import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
-import { createTestFirm, type TestFirm } from '../../harness/factories';
+import type { TestDatabase } from '../../harness/database';
+import type { TestFirm } from '../../harness/factories';
+import { runStepAsPlatformRole, scopesSeenMigrating, undoMigration } from '../../harness/migration-steps';
+import { withTwoFirms } from '../../harness/two-firms';
 
 const MIGRATION = '044-user-emails-lower-case';
 const TABLES = ['users', 'account_invitations', 'follow_ups'] as const;
@@ -44,22 +42,12 @@ async function invitation(db: TestDatabase, firm: TestFirm, email: string): Prom
 }
 
 describe('migration 044: users\', invitations\' and supplier chases\' emails in lower case', () => {
-  let db: TestDatabase;
-  let firms: TestFirm[];
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    firms = [await createTestFirm(db), await createTestFirm(db)];
-  });
-  afterAll(() => db.drop());
+  const t = withTwoFirms({});
 
   it('lower-cases the capitals of every firm, audited in each firm, and nothing else', async () => {
-    const source: Knex.MigrationSource<string> = {
-      getMigrations: async () => migrations.map((m) => m.name),
-      getMigrationName: (name) => name,
-      getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
-    };
-    await db.owner.migrate.down({ migrationSource: source, name: MIGRATION });
-    const [a, b] = firms as [TestFirm, TestFirm];
+    const db = t.db;
+    await undoMigration(db, MIGRATION);
+    const [a, b] = [t.firm, t.other];
     const tag = randomUUID().slice(0, 8);
     // As earlier write paths stored them: capitals kept.
     await db.owner('users').where({ id: a.users.manager.id }).update({ email: `Manager.${tag}@Firm.TEST` });
@@ -68,20 +56,7 @@ describe('migration 044: users\', invitations\' and supplier chases\' emails in 
     const chase = await supplierChase(db, b, `Accounts.${tag}@Supplier.Example`);
     const eventsBefore = Number((await db.owner('audit_events').whereLike('action', '%email_normalised').count({ n: '*' }).first())?.n);
 
-    // Which firm was in scope as each row changed: the superuser owner is not bound by row-level
-    // security, so only the migration's own filter keeps each step to its firm.
-    await db.owner.raw(`
-      CREATE TABLE test_scope_seen (tbl text, row_firm uuid, scope text);
-      CREATE FUNCTION test_record_scope() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN INSERT INTO test_scope_seen VALUES (TG_TABLE_NAME, NEW.firm_id, current_setting('app.firm_id', true)); RETURN NULL; END $$;
-      ${TABLES.map((t) => `CREATE TRIGGER ${t}_test_scope_seen AFTER UPDATE ON ${t} FOR EACH ROW EXECUTE FUNCTION test_record_scope();`).join('\n')}`);
-    let scopes: Array<{ tbl: string; row_firm: string; scope: string }>;
-    try {
-      await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual([MIGRATION]);
-      scopes = (await db.owner.raw('SELECT tbl, row_firm, scope FROM test_scope_seen')).rows;
-    } finally {
-      await db.owner.raw(`${TABLES.map((t) => `DROP TRIGGER ${t}_test_scope_seen ON ${t};`).join(' ')} DROP FUNCTION test_record_scope(); DROP TABLE test_scope_seen`);
-    }
+    const scopes = await scopesSeenMigrating(db, MIGRATION, TABLES);
     expect(scopes.filter((s) => s.row_firm !== s.scope)).toEqual([]);
     expect(scopes.map((s) => s.tbl).sort()).toEqual(['account_invitations', 'follow_ups', 'users', 'users']);
 
@@ -123,7 +98,8 @@ describe('migration 044: users\', invitations\' and supplier chases\' emails in 
   });
 
   it('meets no collision: two users, or two pending invitations of a firm, that lower-case alike were never storable', async () => {
-    const [a, b] = firms as [TestFirm, TestFirm];
+    const db = t.db;
+    const [a, b] = [t.firm, t.other];
     const refusal = (write: Promise<unknown>) => write.then(() => 'stored', (error: { code?: string; constraint?: string }) => `${error.code} ${error.constraint}`);
     const passwordHash = (await db.owner('users').where({ id: a.users.staff.id }).first()).password_hash as string;
     // Firm A's staff address again with capitals, in firm B and in firm A: the one index on lower(email) across all firms refuses both.
@@ -135,14 +111,11 @@ describe('migration 044: users\', invitations\' and supplier chases\' emails in 
   });
 
   it('works under row-level security: each firm in scope in turn, audited there', async () => {
-    const [a, b] = firms as [TestFirm, TestFirm];
+    const db = t.db;
+    const [a, b] = [t.firm, t.other];
     await db.owner('users').where({ id: a.users.reviewer.id }).update({ email: a.users.reviewer.email.toUpperCase() });
     await db.owner('users').where({ id: b.users.reviewer.id }).update({ email: b.users.reviewer.email.toUpperCase() });
-    const step = migrations.find((m) => m.name === MIGRATION)!.module;
-    await db.owner.transaction(async (trx) => {
-      await trx.raw(`SET LOCAL ROLE ${pg.escapeIdentifier(`${TEST_APP_ROLE}_platform`)}`);
-      await step.up(trx);
-    });
+    await runStepAsPlatformRole(db, MIGRATION);
     const ids = [a.users.reviewer.id, b.users.reviewer.id];
     const rows = await db.owner('users').whereIn('id', ids).select('firm_id', 'email');
     const audited = await db.owner('audit_events').where({ action: 'user.email_normalised' }).whereIn('entity_id', ids).select('firm_id', 'entity_id');

@@ -1,9 +1,8 @@
 /** Migrations 018, 015 and 012 down and up again on real PostgreSQL: the notice tables go and come back with the catalogue and narrow grants. */
-import type { Knex } from 'knex';
-import { migrations } from '../../../db/migrations';
 import { migrateLatest } from '../../../db/migrator';
 import { NOTICE_FORMS } from '../../../domain/notices';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
+import { undoMigration } from '../../harness/migration-steps';
 
 describe('migrations 018, 015 and 012 down and up again', () => {
   let db: TestDatabase;
@@ -13,11 +12,6 @@ describe('migrations 018, 015 and 012 down and up again', () => {
   afterAll(() => db.drop());
 
   it('drops the notice tables and restores them with the seeded catalogue, forced RLS and narrow grants', async () => {
-    const source: Knex.MigrationSource<string> = {
-      getMigrations: async () => migrations.map((m) => m.name),
-      getMigrationName: (name) => name,
-      getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
-    };
     const privileges = async (table: string) =>
       (await db.owner.raw(`select privilege_type from information_schema.role_table_grants where grantee = ? and table_name = ? order by 1`, [TEST_APP_ROLE, table])).rows.map((r: { privilege_type: string }) => r.privilege_type);
     const columnGrants = async () =>
@@ -25,12 +19,12 @@ describe('migrations 018, 015 and 012 down and up again', () => {
     const movable = ['notice_drafts', 'notice_reviews'].flatMap((t) => ['notice_id', 'updated_at'].map((c) => ({ table_name: t, column_name: c })));
     expect(await columnGrants()).toEqual(movable);
     // 018 grants on 012's drafts and reviews, and 015 hangs off 012's notices: they go first.
-    await db.owner.migrate.down({ migrationSource: source, name: '018-notice-reply-relink' });
+    await undoMigration(db, '018-notice-reply-relink');
     expect(await columnGrants()).toEqual([]);
-    await db.owner.migrate.down({ migrationSource: source, name: '015-notice-documents-and-replies' });
+    await undoMigration(db, '015-notice-documents-and-replies');
     expect(await db.owner.schema.hasTable('notice_documents')).toBe(false);
     expect(await db.owner.schema.hasColumn('notices', 'filed_outside')).toBe(false);
-    await db.owner.migrate.down({ migrationSource: source, name: '012-gst-notices' });
+    await undoMigration(db, '012-gst-notices');
     expect(await db.owner.schema.hasTable('notices')).toBe(false);
     expect(await db.owner.schema.hasTable('notice_forms')).toBe(false);
     await expect(migrateLatest({ url: db.url, appRole: TEST_APP_ROLE })).resolves.toEqual(['012-gst-notices', '015-notice-documents-and-replies', '018-notice-reply-relink']);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { migrateLatest } from '../../../db/migrator';
-import { migrations } from '../../../db/migrations';
 import { ReconciliationDecision } from '../../../db/models/reconciliation-decision';
 import { inTenantTransaction } from '../../../db/tenant';
 import { reviewerSetAside } from '../../../db/reconciliation-set-aside';
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from '../../harness/database';
 import { createTestFirm, type TestFirm } from '../../harness/factories';
+import { undoMigration } from '../../harness/migration-steps';
 import { nextPeriod, seedReconciledPeriod } from '../periods/helpers';
 
 const BOOKS_KEY = 'a'.repeat(64);
@@ -211,12 +211,6 @@ describe('migration 007 down and up again', () => {
   });
   afterAll(() => db.drop());
 
-  const source: Knex.MigrationSource<string> = {
-    getMigrations: async () => migrations.map((m) => m.name),
-    getMigrationName: (name) => name,
-    getMigration: async (name) => migrations.find((m) => m.name === name)!.module,
-  };
-
   it('renumbers split runs in their order, restores integer seqs and drops the table; up restores it all', async () => {
     const period = nextPeriod();
     const clientId = firm.clients[0]!.id;
@@ -229,7 +223,7 @@ describe('migration 007 down and up again', () => {
     ]);
 
     // By name: later migrations stay applied (none of them depends on this table).
-    await db.owner.migrate.down({ migrationSource: source, name: '007-reconciliation-decisions' });
+    await undoMigration(db, '007-reconciliation-decisions');
     expect(await db.owner.schema.hasTable('reconciliation_decisions')).toBe(false);
     const type = await db.owner.raw(`select data_type from information_schema.columns where table_name = 'reconciliation_results' and column_name = 'seq'`);
     expect(type.rows[0].data_type).toBe('integer');
