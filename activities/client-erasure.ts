@@ -38,6 +38,7 @@ type ErasureRow = {
   deleted: ErasureDeleted | null;
   data_deleted_at: Date | null;
   certificate_jws: string | null;
+  run_token: string | null;
 };
 
 async function erasureRow(trx: Knex, erasureId: string): Promise<ErasureRow> {
@@ -45,6 +46,24 @@ async function erasureRow(trx: Knex, erasureId: string): Promise<ErasureRow> {
   if (!row) throw new Error(`erasure ${erasureId} is not visible yet`);
   return row;
 }
+
+/**
+ * The fence of a run's writes to its erasure record: a run started with a run token (in its memo, passed
+ * to its steps) writes only while that token is still the record's. A newer decision (a restart, a
+ * reopen) gives the record a new token, and then an older run's late step (its failure, its deletion,
+ * its certificate) writes nothing: it fails as superseded, and its failure is not recorded either.
+ * Runs without a token (begun before tokens) write as before.
+ */
+function superseded(erasureId: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`erasure ${erasureId}: this run is no longer the erasure's current run (a newer run was decided); it writes nothing`, 'ErasureRunSuperseded');
+}
+
+function checkFence(erasure: { id: string; run_token?: string | null }, runToken: string | undefined): void {
+  if (runToken !== undefined && erasure.run_token !== runToken) throw superseded(erasure.id);
+}
+
+/** The record's where clause with the fence (the run's token), when the run has one. */
+const fenced = (erasureId: string, runToken: string | undefined) => (runToken === undefined ? { id: erasureId } : { id: erasureId, run_token: runToken });
 
 function isGone(error: unknown): boolean {
   const e = error as { name?: string; message?: string };
@@ -123,9 +142,10 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
       return { cancelled: running.filter((id) => !open.includes(id)), terminated: open };
     },
 
-    async erasureDeleteData(input: { firmId: string; erasureId: string }): Promise<ErasureDeleted> {
+    async erasureDeleteData(input: { firmId: string; erasureId: string; runToken?: string }): Promise<ErasureDeleted> {
       return asOwner(input.firmId, async (trx) => {
         const erasure = await erasureRow(trx, input.erasureId);
+        checkFence(erasure, input.runToken);
         if (erasure.data_deleted_at && erasure.deleted) return erasure.deleted; // committed by an earlier attempt
         const deleted = await eraseClientRows(trx, { firmId: input.firmId, clientId: erasure.client_id, erasureId: erasure.id });
         // A row the deletion could not remove: roll the whole step back rather than commit a partial
@@ -137,7 +157,9 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
           deps.logger.error({ erasureId: erasure.id, left: what }, 'erasure: rows of the client would remain; nothing deleted');
           throw ApplicationFailure.nonRetryable(`rows of the client would remain after the deletion (${what}): nothing was deleted`, 'ErasureIncomplete');
         }
-        await trx('client_erasures').where({ id: erasure.id }).update({ deleted: JSON.stringify(deleted), data_deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
+        // Fenced again at the write: a decision committed meanwhile rolls the whole deletion back.
+        const written = await trx('client_erasures').where(fenced(erasure.id, input.runToken)).update({ deleted: JSON.stringify(deleted), data_deleted_at: trx.fn.now(), updated_at: trx.fn.now() });
+        if (!written) throw superseded(erasure.id);
         return deleted;
       });
     },
@@ -161,11 +183,12 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
       return { deleted };
     },
 
-    async erasureCertify(input: { firmId: string; erasureId: string }): Promise<{ certificateJws: string }> {
+    async erasureCertify(input: { firmId: string; erasureId: string; runToken?: string }): Promise<{ certificateJws: string }> {
       const dp = requireDataProtection(deps);
       return inFirmJobTransaction(deps.knex, input.firmId, JOB, async (trx) => {
         const erasure = await erasureRow(trx, input.erasureId);
         if (erasure.certificate_jws) return { certificateJws: erasure.certificate_jws };
+        checkFence(erasure, input.runToken);
         if (!erasure.deleted || !erasure.data_deleted_at) throw new Error('the data of this erasure has not been deleted yet');
         const clientId = erasure.client_id;
         // Checked again, now, from the application's side: nothing of the client is left in any
@@ -228,20 +251,22 @@ export function createClientErasureActivities(deps: DataProtectionActivityDeps) 
         if (!dp.certificateKey) throw ApplicationFailure.nonRetryable('CERTIFICATE_SIGNING_KEY is not configured: the erasure cannot be certified', 'DataProtectionSetupError');
         const key = await certificateKeyFromSeed(dp.certificateKey);
         const jws = await signCertificate(key, certificate);
-        await trx('client_erasures').where({ id: erasure.id }).update({
+        const written = await trx('client_erasures').where(fenced(erasure.id, input.runToken)).update({
           status: 'completed',
           certificate: JSON.stringify(certificate),
           certificate_jws: jws,
           completed_at: trx.fn.now(),
           updated_at: trx.fn.now(),
         });
+        if (!written) throw superseded(erasure.id);
         return { certificateJws: jws };
       });
     },
 
-    async erasureFailed(input: { firmId: string; erasureId: string; reason: string }): Promise<void> {
+    /** Records the run's failure, fenced by its token: a superseded run's failure leaves the newer run's record alone. */
+    async erasureFailed(input: { firmId: string; erasureId: string; reason: string; runToken?: string }): Promise<void> {
       await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
-        trx('client_erasures').where({ id: input.erasureId }).whereNot({ status: 'completed' }).update({ status: 'failed', failure_reason: input.reason.slice(0, 2000), updated_at: trx.fn.now() }),
+        trx('client_erasures').where(fenced(input.erasureId, input.runToken)).whereNot({ status: 'completed' }).update({ status: 'failed', failure_reason: input.reason.slice(0, 2000), updated_at: trx.fn.now() }),
       );
     },
   };

@@ -186,8 +186,11 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
       try {
         const built = await inTenantTransaction(deps.knex, scope, (trx) => writeZip(trx, scope, input.exportId, row.client_id, partial), { isolationLevel: 'repeatable read' });
         fs.renameSync(partial, path.join(dp.exportDir, name));
-        await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
-          trx('client_exports').where({ id: input.exportId }).update({
+        // Only over the `running` this build (or an earlier attempt of it) set: an export replaced or
+        // ended meanwhile (export-start.ts records it failed when its run closed) is not made ready by a
+        // late build of a run that no longer counts; the workflow's removal then deletes its file.
+        const written = await inFirmJobTransaction(deps.knex, input.firmId, JOB, (trx) =>
+          trx('client_exports').where({ id: input.exportId, status: 'running' }).update({
             status: 'ready',
             file_name: name,
             size_bytes: built.sizeBytes,
@@ -197,6 +200,7 @@ export function createClientExportActivities(deps: DataProtectionActivityDeps) {
             updated_at: trx.fn.now(),
           }),
         );
+        if (!written) throw ApplicationFailure.nonRetryable(`export ${input.exportId} ended while it was built: it is not made ready`, 'ClientExportEnded');
         return { exportId: input.exportId, sizeBytes: built.sizeBytes, sha256: built.sha256, files: built.manifest.files.length + 1 };
       } catch (error) {
         fs.rmSync(partial, { force: true });

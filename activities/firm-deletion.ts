@@ -17,6 +17,7 @@ import type { Knex } from 'knex';
 import { backupsHoldDataUntil } from '../domain/data-protection';
 import type { FirmDeleted } from '../domain/firm-deletion';
 import { recordAuditEvent, verifyAuditChain } from '../db/audit';
+import { ERASURE_RESTARTED_EVENT } from '../db/client-erasure';
 import { deleteFirmRows, KEPT_FIRM_TABLES, remainingFirmRows } from '../db/firm-deletion';
 import { certificateKeyFromSeed, signCertificate } from '../db/security/certificate-key';
 import { inFirmJobTransaction } from '../db/tenant';
@@ -83,12 +84,28 @@ export function createFirmDeletionActivities(deps: DataProtectionActivityDeps & 
     }
   };
 
-  /** A failed erasure back to `running` with a new run token (the decision to resume it; its run closed). */
+  /**
+   * A failed erasure back to `running` with a new run token (the decision to resume it; its run closed),
+   * audited as a restart as a firm admin's reopen is (api/data-protection/erasure-request.ts): once, since
+   * a retried step finds the erasure running.
+   */
   const reopen = async (trx: Knex.Transaction, erasureId: string): Promise<{ id: string; status: string; run_token: string | null }> => {
+    const before = (await trx('client_erasures').where({ id: erasureId }).first('run_token', 'started_run_token')) as { run_token: string | null; started_run_token: string | null };
     const [reopened] = (await trx('client_erasures')
       .where({ id: erasureId })
       .update({ status: 'running', failure_reason: null, run_token: randomUUID(), updated_at: trx.fn.now() })
       .returning(['id', 'status', 'run_token'])) as Array<{ id: string; status: string; run_token: string | null }>;
+    await recordAuditEvent(trx, {
+      action: ERASURE_RESTARTED_EVENT,
+      entityType: 'client_erasure',
+      entityId: erasureId,
+      after: {
+        erasureId,
+        why: 'failed',
+        previousRun: { runToken: before.run_token, runId: null, startRecorded: before.run_token !== null && before.started_run_token === before.run_token },
+        newRun: { runToken: reopened!.run_token },
+      },
+    });
     return reopened!;
   };
 

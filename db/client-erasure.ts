@@ -22,6 +22,9 @@ export async function lockClientErasure(trx: Knex.Transaction, clientId: string)
   await lockKey(trx, `taalmel.erasure:${clientId}`);
 }
 
+/** The audit action of an erasure's restart: a failed one reopened, or a run that ended or that Temporal does not have (docs/data-export-and-erasure.md). */
+export const ERASURE_RESTARTED_EVENT = 'client.erasure_restarted';
+
 /**
  * Records that the erasure's run of `runToken` started: the api's start was accepted, a request or a
  * status read saw a run with it, or the run itself says so as its first step (workflows/client-erasure.ts):

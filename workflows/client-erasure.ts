@@ -25,23 +25,28 @@ export async function clientErasureWorkflow(input: ClientErasureInput): Promise<
   // Temporal forgets it (activities/client-erasure.ts, erasureRunStarted). Runs begun before this
   // step existed replay without it.
   const runToken = workflowInfo().memo?.[ERASURE_RUN_TOKEN_MEMO];
+  const fence: { runToken?: string } = {};
 
   try {
+    // Every write to the record is fenced by the token (activities/client-erasure.ts): a run a newer
+    // decision superseded changes nothing, its failure included (also one cancelled before its first
+    // step completed). Runs recorded before this replay without it.
+    if (typeof runToken === 'string' && patched('erasure-writes-fenced-by-run-token')) fence.runToken = runToken;
     if (typeof runToken === 'string' && patched('erasure-records-its-run-start')) await quick.erasureRunStarted({ firmId, erasureId, runToken });
     const stopped = await stopping.erasureStopWorkflows({ firmId, erasureId, graceSeconds: grace });
     status.stoppedWorkflows = stopped.cancelled.length + stopped.terminated.length;
     status.step = 'deleting_data';
-    await long.erasureDeleteData({ firmId, erasureId });
+    await long.erasureDeleteData({ firmId, erasureId, ...fence });
     status.step = 'deleting_files';
     await quick.erasureDeleteFiles({ firmId, erasureId });
     status.step = 'certifying';
-    await quick.erasureCertify({ firmId, erasureId });
+    await quick.erasureCertify({ firmId, erasureId, ...fence });
     status.step = 'completed';
     return status;
   } catch (error) {
     status.failure = rootMessage(error);
     status.step = 'failed';
-    await CancellationScope.nonCancellable(() => quick.erasureFailed({ firmId, erasureId, reason: status.failure ?? 'unknown' }));
+    await CancellationScope.nonCancellable(() => quick.erasureFailed({ firmId, erasureId, reason: status.failure ?? 'unknown', ...fence }));
     throw ApplicationFailure.nonRetryable(`erasure ${erasureId} failed: ${status.failure}`, 'ClientErasureFailed');
   }
 }

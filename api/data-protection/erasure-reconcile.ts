@@ -16,10 +16,15 @@ import type { Knex } from 'knex';
 import { lockClientErasure } from '../../db/client-erasure';
 import type { TemporalHandle } from '../temporal-client';
 import { startErasureWorkflow } from './erasure-start';
-import { recordStartedRun, runningRecordState, seeRun, seesOwnRun } from './erasure-run';
+import { lockErasureStart, recordFailedStart, recordStartedRun, runningRecordState, seeRun, seesOwnRun } from './erasure-run';
 import type { ErasureRow } from './present';
 
-export async function reconcileErasure(deps: { temporal: TemporalHandle; cancelGraceSeconds?: number }, trx: Knex.Transaction, row: ErasureRow): Promise<ErasureRow> {
+export async function reconcileErasure(deps: { temporal: TemporalHandle; cancelGraceSeconds?: number }, trx: Knex.Transaction, read: ErasureRow): Promise<ErasureRow> {
+  if (read.status !== 'running') return read;
+  // One look-decide-start at a time, as the requests take it (erasure-run.ts, lockErasureStart): a
+  // request's start in flight is waited for, not taken for a run that ended. Then the record again.
+  await lockErasureStart(trx, read.client_id);
+  const row = (await trx('client_erasures').where({ id: read.id }).first()) as ErasureRow;
   if (row.status !== 'running') return row;
   const seen = await seeRun(deps.temporal, row.workflow_id);
   if (seen === 'unknown') return row;
@@ -31,16 +36,22 @@ export async function reconcileErasure(deps: { temporal: TemporalHandle; cancelG
     await lockClientErasure(trx, row.client_id);
     await recordStartedRun(trx, row.id, row.run_token);
   }
-  // The row was read before Temporal was asked: its recorded start is one Temporal had been told of.
-  const state = runningRecordState(row.run_token, seen, row.started_run_token === row.run_token ? row.started_run_token : null);
-  if (state === 'not_started') {
+  // The row was read before Temporal was asked: its recorded start (or refusal) is one Temporal had been told of.
+  const state = runningRecordState(row.run_token, seen, row);
+  if (state.state === 'not_started') {
     const input = { firmId: row.firm_id, clientId: row.client_id, erasureId: row.id, cancelGraceSeconds: deps.cancelGraceSeconds };
     const start = await startErasureWorkflow(deps.temporal, input, row.workflow_id, row.run_token).catch(() => 'failed' as const);
     if (start === 'started') await recordStartedRun(trx, row.id, row.run_token);
+    if (start === 'failed') await recordFailedStart(trx, deps.temporal, row.workflow_id, row.id, row.run_token);
     return row;
   }
-  if (state === 'running') return row;
-  const ended = seen.state === 'closed' && seen.token === row.run_token ? `ended (${seen.status.toLowerCase()})` : 'ended and Temporal no longer keeps its run';
+  if (state.state === 'running') return row;
+  const ended =
+    state.why !== 'not_found_in_temporal'
+      ? `ended (${state.why})`
+      : state.startRecorded
+        ? 'ended and Temporal no longer keeps its run'
+        : 'is not in Temporal, and its start was never confirmed (it may have run and been forgotten)';
   // The same lock as the requests: one that restarts the erasure meanwhile changes the token, and this write then finds nothing.
   await lockClientErasure(trx, row.client_id);
   const [failed] = (await trx('client_erasures')

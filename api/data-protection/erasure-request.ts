@@ -8,23 +8,25 @@
  * - `failed`, its last run closed: reopened to `running` (`client.erasure_requested`), started; its
  *   last run still open: answered `failed` with nothing written (the caller waits for it to close);
  * - `running`, its own run closed without recording the outcome: restarted (`client.erasure_requested`,
- *   a new run token), started; also when its run is known to have started and Temporal has forgotten
- *   it since (erasure-run.ts, `started_run_token`);
- * - `running`, no run of its own ever started (the start failed after the commit): started, not audited
- *   again (the decision that recorded it was);
+ *   a new run token), started; also when Temporal has no run of it and its start is not recorded as
+ *   refused (it may have run and been forgotten: erasure-run.ts);
+ * - `running`, its start refused by Temporal (recorded by the request that saw it fail): started, not
+ *   audited again (the decision that recorded it was);
  * - `running`, its run open: answered as it is.
  * Each decision writes a new run token: a second request that saw the same closed run finds the token
- * changed, so it starts the one recorded run and audits nothing (one audit per real restart).
+ * changed, so it starts the one recorded run and audits nothing (one audit per real restart). A reopen
+ * or restart also writes `client.erasure_restarted` (why, the old run and the new one).
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { lockClientErasure } from '../../db/client-erasure';
+import { ERASURE_RESTARTED_EVENT, lockClientErasure } from '../../db/client-erasure';
 import { Client } from '../../db/models/client';
 import { setAuditAction } from '../../db/tenant';
 import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
 import { ApiError, invalidInput, notFound } from '../errors';
 import { committedErasure, ERASURE_RECORD_COLUMNS, type ErasureRecord } from './erasure-resume';
-import { recordStartedRun, runningRecordState, seesOwnRun, type SeenRun } from './erasure-run';
+import { recordAuditEvent } from '../../db/audit';
+import { recordStartedRun, runningRecordState, seesOwnRun, type LookedRecord, type RunEnded, type SeenRun } from './erasure-run';
 
 export type RecordedErasure = {
   erasureId: string;
@@ -46,8 +48,8 @@ export type ErasureRequest = {
   confirmName: string;
   requestedBy: string;
   seen: SeenRun | 'unknown';
-  /** The run token whose start was recorded, read before `seen` (erasure-run.ts, knownStartedToken). */
-  knownStarted: string | null;
+  /** The record's run bookkeeping, read before `seen` (erasure-run.ts, lookedRecord). */
+  looked: LookedRecord | null;
 };
 
 export const erasureUnavailable = (erasureId: string) =>
@@ -87,28 +89,46 @@ export async function recordErasure(trx: Knex.Transaction, input: ErasureRequest
     // Its last run records `failed` a moment before it closes: reopened only once it has closed.
     if (seen.state === 'open') return { ...same, change: 'none', start: false };
     // Asking again after a failure resumes the same erasure (its steps are idempotent).
-    const runToken = await recordDecision(trx, row, { status: 'running', failure_reason: null });
+    const runToken = await recordDecision(trx, row, { status: 'running', failure_reason: null }, { why: 'failed', previousRunId: seen.state === 'closed' ? seen.runId : null, startRecorded: row.started_run_token === row.run_token });
     return { ...same, status: 'running', change: 'reopened', start: true, runToken };
   }
   // A run of the current token seen while Temporal still has it: its start is recorded, so the record
   // is not taken for one never started once Temporal forgets the run (erasure-run.ts).
   if (seesOwnRun(row, seen)) await recordStartedRun(trx, row.id, row.run_token);
-  const state = runningRecordState(row.run_token, seen, input.knownStarted);
-  if (state === 'running') return { ...same, change: 'none', start: false };
-  if (state === 'not_started') return { ...same, change: 'none', start: true };
-  // Its own run closed while the record says running (terminated, or its last write lost; or it is
-  // known to have started and Temporal has forgotten it): restarted.
-  const runToken = await recordDecision(trx, row, {});
+  const state = runningRecordState(row.run_token, seen, input.looked);
+  if (state.state === 'running') return { ...same, change: 'none', start: false };
+  if (state.state === 'not_started') return { ...same, change: 'none', start: true };
+  // Its own run closed while the record says running (terminated, or its last write lost), or Temporal
+  // has no run of it and its start is not known to have been refused (it ended and was forgotten,
+  // perhaps terminated before its first step): restarted.
+  const runToken = await recordDecision(trx, row, {}, state);
   return { ...same, change: 'restarted', start: true, runToken };
 }
 
-/** A new run token with the state change, audited as a request in the same transaction. */
-async function recordDecision(trx: Knex.Transaction, row: ErasureRecord, change: Record<string, unknown>): Promise<string> {
+/**
+ * A new run token with the state change, audited as a request in the same transaction, and the
+ * restart itself as `client.erasure_restarted`: why the last run is taken for ended (its status in
+ * Temporal, `not_found_in_temporal`, or `failed`), the old run (token, Temporal's run id when known,
+ * whether its start was recorded) and the new run's token. Written once per decision: the record's
+ * token changes with it, so a retry or a second request finds the new token, not the ended run.
+ */
+async function recordDecision(trx: Knex.Transaction, row: ErasureRecord, change: Record<string, unknown>, ended: Pick<RunEnded, 'why' | 'previousRunId' | 'startRecorded'>): Promise<string> {
   const runToken = randomUUID();
   await setAuditAction(trx, 'client.erasure_requested');
   await trx('client_erasures')
     .where({ id: row.id, firm_id: row.firm_id, status: row.status })
     .update({ ...change, run_token: runToken, updated_at: trx.fn.now() });
   await setAuditAction(trx, null);
+  await recordAuditEvent(trx, {
+    action: ERASURE_RESTARTED_EVENT,
+    entityType: 'client_erasure',
+    entityId: row.id,
+    after: {
+      erasureId: row.id,
+      why: ended.why,
+      previousRun: { runToken: row.run_token, runId: ended.previousRunId, startRecorded: ended.startRecorded },
+      newRun: { runToken },
+    },
+  });
   return runToken;
 }

@@ -29,6 +29,8 @@ export type ErasureRow = {
   run_token: string | null;
   /** The run token whose start was accepted or seen (migration 039, erasure-run.ts); never shown. */
   started_run_token: string | null;
+  /** The run token whose start Temporal refused (migration 045, erasure-run.ts); never shown. */
+  start_failed_run_token: string | null;
   certificate: unknown;
   certificate_jws: string | null;
   failure_reason: string | null;

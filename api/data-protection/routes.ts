@@ -16,7 +16,7 @@ import type { TemporalHandle } from '../temporal-client';
 import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
 import { recordErasure } from './erasure-request';
 import { reconcileErasure } from './erasure-reconcile';
-import { knownStartedToken, recordStartedRun, seeRun } from './erasure-run';
+import { lockErasureStart, lookedRecord, recordFailedStart, recordStartedRun, seeRun } from './erasure-run';
 import { awaitEndedRun, erasureEnding, startErasureWorkflow } from './erasure-start';
 import { spendDownload } from './export-download';
 import { deadExport, recordExport, removeExportFiles, startExportWorkflow, type DeadExport } from './export-start';
@@ -121,33 +121,44 @@ export function dataProtectionRoutes(deps: DataProtectionRouteDeps): RouteSpec[]
       async handler(ctx, { params, body }) {
         const user = ctx.state.user;
         const workflowId = clientErasureWorkflowId(user.firmId, params.id);
-        // What Temporal says of the erasure's run is read first, with no transaction open; the decision
-        // it leads to is recorded (and audited) before any start (erasure-request.ts).
-        // Before that, whether the current run's start is recorded: with it, no run in Temporal means one
-        // that ended and was forgotten, not one never started (erasure-run.ts).
-        const record = async () => {
-          const knownStarted = await ctx.state.tenantTransaction((trx) => knownStartedToken(trx, params.id));
-          const seen = await seeRun(deps.temporal, workflowId);
-          return ctx.state.tenantTransaction((trx) =>
-            recordErasure(trx, { firmId: user.firmId, clientId: params.id, reason: body.reason, confirmName: body.confirmName, requestedBy: user.id, seen, knownStarted }),
-          );
-        };
-        let recorded = await record();
-        if (recorded.status === 'failed') {
-          // Reopened only once its last run has closed (erasure-start.ts); a run still open is 409 with nothing written.
-          await awaitEndedRun(deps.temporal, recorded.workflowId, recorded.erasureId);
-          recorded = await record();
-          if (recorded.status === 'failed') throw erasureEnding();
-        }
-        if (recorded.start) {
-          const input = { firmId: recorded.firmId, clientId: recorded.clientId, erasureId: recorded.erasureId, cancelGraceSeconds: deps.cancelGraceSeconds };
-          const start = await startErasureWorkflow(deps.temporal, input, recorded.workflowId, recorded.runToken);
-          // After the start (a short write of its own, not audited): once Temporal forgets the run, the
-          // record still shows it started, so it is restarted with an audit event, not taken for never
-          // started. A run found open is recorded by whoever started it, or by the next look that sees it.
-          // The start happened either way, so a failed write here does not fail the request.
-          if (start === 'started') await ctx.state.tenantTransaction((trx) => recordStartedRun(trx, recorded.erasureId, recorded.runToken)).catch(() => undefined);
-        }
+        // One look-decide-start of the client's erasure at a time (erasure-run.ts, lockErasureStart): a
+        // transaction of the pool that reads and writes no table (no tenant scope, no firm slot, no audit
+        // lock) holds it to the end, around the short tenant transactions below.
+        const recorded = await deps.knex.transaction(async (guard) => {
+          await lockErasureStart(guard, params.id);
+          // What Temporal says of the erasure's run is read first, with no transaction of the record open;
+          // the decision it leads to is recorded (and audited) before any start (erasure-request.ts).
+          // Before that, the record's start bookkeeping: whether no run in Temporal is one that ended and
+          // was forgotten, or a start Temporal refused (erasure-run.ts).
+          const record = async () => {
+            const looked = await ctx.state.tenantTransaction((trx) => lookedRecord(trx, params.id));
+            const seen = await seeRun(deps.temporal, workflowId);
+            return ctx.state.tenantTransaction((trx) =>
+              recordErasure(trx, { firmId: user.firmId, clientId: params.id, reason: body.reason, confirmName: body.confirmName, requestedBy: user.id, seen, looked }),
+            );
+          };
+          let decided = await record();
+          if (decided.status === 'failed') {
+            // Reopened only once its last run has closed (erasure-start.ts); a run still open is 409 with nothing written.
+            await awaitEndedRun(deps.temporal, decided.workflowId, decided.erasureId);
+            decided = await record();
+            if (decided.status === 'failed') throw erasureEnding();
+          }
+          if (decided.start) {
+            const input = { firmId: decided.firmId, clientId: decided.clientId, erasureId: decided.erasureId, cancelGraceSeconds: deps.cancelGraceSeconds };
+            const start = await startErasureWorkflow(deps.temporal, input, decided.workflowId, decided.runToken).catch(async (error: unknown) => {
+              // Refused: recorded (quiet), so the next look starts this decision instead of taking it for a run that ended.
+              await ctx.state.tenantTransaction((trx) => recordFailedStart(trx, deps.temporal, decided.workflowId, decided.erasureId, decided.runToken)).catch(() => undefined);
+              throw error;
+            });
+            // After the start (a short write of its own, not audited): once Temporal forgets the run, the
+            // record still shows it started, so it is restarted with an audit event, not taken for never
+            // started. A run found open is recorded by whoever started it, or by the next look that sees it.
+            // The start happened either way, so a failed write here does not fail the request.
+            if (start === 'started') await ctx.state.tenantTransaction((trx) => recordStartedRun(trx, decided.erasureId, decided.runToken)).catch(() => undefined);
+          }
+          return decided;
+        });
         ctx.status = 202;
         ctx.body = { erasureId: recorded.erasureId, workflowId: recorded.workflowId };
       },

@@ -41,6 +41,7 @@ import * as m041 from './041-client-emails-lower-case';
 import * as m042 from './042-period-lock-functions-not-lent';
 import * as m043 from './043-result-rows-run-check';
 import * as m044 from './044-user-emails-lower-case';
+import * as m045 from './045-erasure-start-failed-run-token';
 
 export type Migration = { name: string; module: Knex.Migration };
 
@@ -83,4 +84,5 @@ export const migrations: Migration[] = [
   { name: '042-period-lock-functions-not-lent', module: m042 },
   { name: '043-result-rows-run-check', module: m043 },
   { name: '044-user-emails-lower-case', module: m044 },
+  { name: '045-erasure-start-failed-run-token', module: m045 },
 ];

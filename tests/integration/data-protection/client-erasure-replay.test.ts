@@ -1,7 +1,7 @@
 /**
  * Determinism guard for clientErasureWorkflow: every committed history (tests/fixtures/histories/
  * client-erasure-*.json, recorded from real runs, including one recorded before the workflow recorded
- * its own run's start) and a fresh one, recorded now through the real api, are replayed through the
+ * its own run's start, and one recorded before its writes were fenced by the run token) and a fresh one, recorded now through the real api, are replayed through the
  * current workflow code; a changed workflow (negative control) must fail the same replay. With
  * UPDATE_HISTORY_FIXTURES=1 the fresh history is written to client-erasure-completed.json.
  */

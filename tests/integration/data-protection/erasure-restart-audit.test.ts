@@ -27,7 +27,7 @@ import { createTestDatabase, type TestDatabase } from '../../harness/database';
 import { createTestFirm, validGstin, type TestFirm } from '../../harness/factories';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../harness/temporal';
 import { lockClientErasure } from '../../../db/client-erasure';
-import { RUN_TOKEN_MEMO } from '../../../api/data-protection/erasure-run';
+import { lockErasureStart, RUN_TOKEN_MEMO } from '../../../api/data-protection/erasure-run';
 import { backendPid, holdThenWrite, untilWaiting } from '../../harness/lock-waits';
 import { hookStarts, type StartHook } from '../../harness/start-hook';
 import { until } from './helpers';
@@ -69,6 +69,7 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
 
   const erase = (client: { id: string; name: string }) => call(api, 'POST', `/api/clients/${client.id}/erasure`, { token, body: { reason: 'engagement ended', confirmName: client.name } });
   const requested = async (erasureId: string) => (await db.owner('audit_events').where({ firm_id: firm.id, action: 'client.erasure_requested', entity_id: erasureId }).count({ n: '*' }))[0]!.n;
+  const restartEvents = async (erasureId: string) => Number((await db.owner('audit_events').where({ firm_id: firm.id, action: 'client.erasure_restarted', entity_id: erasureId }).count({ n: '*' }))[0]!.n);
   const describe_ = (client: { id: string }) => temporal.client.workflow.getHandle(clientErasureWorkflowId(firm.id, client.id)).describe();
   /** An erasure recorded `running` whose run (started before run tokens existed) was terminated: its work ended without recording it. */
   async function endedErasure(client: { id: string }) {
@@ -133,18 +134,18 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     return { described: answered, release };
   }
   /**
-   * Two requests that have both asked Temporal before either decides: the client's erasure lock is
-   * held on a second connection until both wait for it (each asks Temporal before it takes the lock).
+   * Two requests at once: the lock of the client's erasure's look-decide-start (erasure-run.ts,
+   * lockErasureStart) is held on a second connection until both wait for it; then they take turns.
    */
   async function twoAtOnce(client: { id: string; name: string }) {
     const holder = await db.owner.transaction();
     let requests: Promise<[CallResult, CallResult]> | null = null;
     try {
-      await lockClientErasure(holder, client.id);
+      await lockErasureStart(holder, client.id);
       const holderPid = await backendPid(holder);
       requests = Promise.all([erase(client), erase(client)]);
       requests.catch(() => undefined);
-      await untilWaiting(db.owner, "both requests to wait for the client's erasure lock", (w) => w.blockedBy.includes(holderPid) && w.waitEvent === 'advisory', { count: 2 });
+      await untilWaiting(db.owner, 'both requests to wait for the erasure start lock', (w) => w.blockedBy.includes(holderPid) && w.waitEvent === 'advisory', { count: 2 });
     } finally {
       await holder.commit();
     }
@@ -184,33 +185,38 @@ describe('restarting an erasure whose work ended or never started (no worker: ru
     const client = firm.clients[5]!;
     const { erasureId, before } = await forgottenErasure(client);
     const again = await erase(client);
-    expect({ status: again.status, erasureId: again.body.erasureId, run: (await describe_(client)).status.name, audited: Number(await requested(erasureId)) }).toEqual({
-      status: 202, erasureId, run: 'RUNNING', audited: before + 1,
+    expect({ status: again.status, erasureId: again.body.erasureId, run: (await describe_(client)).status.name, audited: Number(await requested(erasureId)), restarts: await restartEvents(erasureId) }).toEqual({
+      status: 202, erasureId, run: 'RUNNING', audited: before + 1, restarts: 1,
     });
+    const [restart] = await db.owner('audit_events').where({ firm_id: firm.id, action: 'client.erasure_restarted', entity_id: erasureId }).pluck('after');
+    expect(restart).toMatchObject({ why: 'not_found_in_temporal', previousRun: { startRecorded: true } });
     // Its run is open now: asking again answers it and audits nothing.
     const third = await erase(client);
     expect({ status: third.status, audited: Number(await requested(erasureId)) }).toEqual({ status: 202, audited: before + 1 });
   });
 
-  it('a request that saw the forgotten run before another restarted it and recorded its start does not restart it again', async () => {
+  it('a request that arrives while another is between its look at the forgotten run and its start waits for it, and does not restart it again', async () => {
     const client = firm.clients[7]!;
     const { erasureId, before } = await forgottenErasure(client);
-    // The later request asks Temporal first (no run) and is held there; the other request restarts the
-    // erasure and records its new run's start; then the held one decides with what it saw.
+    // The first request asks Temporal (no run) and is held there; the second waits for the first's
+    // look-decide-start to end (erasure-run.ts, lockErasureStart) before it looks itself.
     const held = holdNextDescribe(clientErasureWorkflowId(firm.id, client.id));
-    const late = erase(client);
-    late.catch(() => undefined);
+    const first = erase(client);
+    first.catch(() => undefined);
+    let second: Promise<CallResult> | null = null;
     try {
       await held.described;
-      const early = await erase(client);
-      const record = await db.owner('client_erasures').where({ id: erasureId }).first('run_token', 'started_run_token');
-      expect({ status: early.status, audited: Number(await requested(erasureId)), startRecorded: record.started_run_token === record.run_token }).toEqual({ status: 202, audited: before + 1, startRecorded: true });
+      second = erase(client);
+      second.catch(() => undefined);
+      await untilWaiting(db.owner, 'the second request to wait for the erasure start lock', (w) => w.waitEvent === 'advisory' && /pg_advisory_xact_lock/.test(w.query));
+      expect(Number(await requested(erasureId))).toBe(before);
     } finally {
       held.release();
     }
-    const answered = await late;
-    expect({ status: answered.status, erasureId: answered.body.erasureId, audited: Number(await requested(erasureId)), run: (await describe_(client)).status.name }).toEqual({
-      status: 202, erasureId, audited: before + 1, run: 'RUNNING',
+    const [a, b] = [await first, await second!];
+    const record = await db.owner('client_erasures').where({ id: erasureId }).first('run_token', 'started_run_token');
+    expect({ statuses: [a.status, b.status], audited: Number(await requested(erasureId)), restarts: await restartEvents(erasureId), startRecorded: record.started_run_token === record.run_token, run: (await describe_(client)).status.name }).toEqual({
+      statuses: [202, 202], audited: before + 1, restarts: 1, startRecorded: true, run: 'RUNNING',
     });
   });
 

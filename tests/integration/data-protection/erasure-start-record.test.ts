@@ -41,7 +41,19 @@ describe('an erasure whose api stops between Temporal accepting the start and re
     await temporal.workflow.start('clientExportWorkflow', { taskQueue: uniqueTaskQueue('nobody'), workflowId: stuckWorkflowId, args: [] });
     await db.owner('client_exports').insert({ firm_id: firm.id, client_id: client.id, status: 'failed', workflow_id: stuckWorkflowId, expires_at: new Date(Date.now() + 86_400_000), failure_reason: 'test' });
 
+    // The api stops: its start fails after the accept, and so does its next look at the run, so it
+    // writes nothing more (not even the start it could find there).
+    const workflows = api.temporal.client.workflow;
+    const getHandle = workflows.getHandle;
     startHook.afterNext = async () => {
+      workflows.getHandle = ((id: string, ...rest: never[]) => {
+        workflows.getHandle = getHandle;
+        const handle = getHandle.call(workflows, id, ...rest);
+        handle.describe = async () => {
+          throw new Error('the api stopped');
+        };
+        return handle;
+      }) as typeof workflows.getHandle;
       throw new Error('the api stopped');
     };
     const first = await askErasure(s, client);
