@@ -106,11 +106,11 @@ describe('the console dashboard and an invitation, in a browser', () => {
       expect({ resource, ids }).toEqual({ resource, ids: [] });
     }
 
-    // The device's own page offers "Sign Out": AdminJS sends it as a GET from the console's page,
+    // The device's own page offers "Sign this device out": AdminJS sends it as a GET from the console's page,
     // which the console accepts from there (a link from another site is refused).
     const phone = await stack.db.owner('sessions').where({ user_id: firm.users.staff.id, device_name: 'Staff phone Pixel' }).first();
     await page.goto(`/admin/resources/sessions/records/${phone.id}/show`);
-    await page.getByRole('button', { name: 'Sign Out' }).or(page.getByRole('link', { name: 'Sign Out' })).first().click();
+    await page.getByRole('button', { name: 'Sign this device out' }).or(page.getByRole('link', { name: 'Sign this device out' })).first().click();
     await page.getByRole('button', { name: /confirm/i }).click();
     await page.getByText('The device is signed out.').waitFor();
     expect((await stack.db.owner('sessions').where({ id: phone.id }).first()).revoked_reason).toBe('revoked_by_admin');
