@@ -106,7 +106,6 @@ export function annualReturnDueDate(period: string, rule: Pick<RetentionRule, 'a
   return moved && moved > statutory ? moved : statutory;
 }
 
-/** Why each field of a settings change is refused (empty when acceptable), keyed by the API's field path. */
 /**
  * The law a rule follows, as a citation: the seeded reference ("CGST Act 2017 s.36 (72 months from
  * the annual return due date)") without its closing note in brackets, which restates the minimum the
@@ -125,6 +124,7 @@ export function retentionMinimumWords(rule: Pick<RetentionRule, 'minMonths' | 'r
   return `at least ${rule.minMonths} months after the annual return's due date, as ${ruleCitation(rule.reference)} requires`;
 }
 
+/** Why each field of a settings change is refused (empty when acceptable), keyed by the API's field path. */
 export function retentionSettingsProblems(settings: RetentionSettings, rules: RetentionRule[]): Record<string, string> {
   const problems: Record<string, string> = {};
   for (const dataClass of RETENTION_CLASSES) {
