@@ -151,9 +151,13 @@ export class LoginThrottle {
       .andWhere('points', '>=', this.config.maxFailuresPerAccount)
       .andWhere(live);
     const pairPrefix = this.pair.getKey('');
+    const likeText = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+    // Only these people's pairs (subject, bar, IP): a scan of every held pair would grow with an
+    // attack on other firms' addresses.
+    const pairPatterns = [...bySubject.keys()].map((subject) => `${likeText(this.pair.getKey(subject))}|%`);
     const pairs = await db('rate_limits')
       .select<Array<{ key: string; expire: string | null }>>('key', 'expire')
-      .whereRaw(`key like ? escape '\\'`, [`${pairPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`])
+      .whereRaw(`key like any(?::text[])`, [pairPatterns])
       .andWhere('points', '>=', this.config.maxFailuresPerIp)
       .andWhere(live);
     const accountPrefix = this.account.getKey('');
