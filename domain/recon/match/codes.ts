@@ -109,7 +109,7 @@ export const OUT_REASON_BY_CODE: readonly (OutOfScopeReason | null)[] = [null, '
  * document's figures are half a cache line and the record is not a box per field. A slot holds its
  * value when the value is a 32-bit integer (|paise| < 2^31, about ₹2.1 crore; days, FYs and the
  * packed slot always are); any other number (a larger amount, a date's NaN, −0) is kept exactly in
- * the run's `wide` map under the slot's index, the slot holding WIDE (`amountAt`/`putAmount`,
+ * the run's `wide` maps under the slot's index, the slot holding WIDE (`amountAt`/`putAmount`,
  * docs.ts). The record was 64 bytes of Float64Array (docs/performance.md, Memory). The sixth slot
  * is the FY; the last two repeat the day and pack what deciding a pair compares (type, reverse
  * charge, ITC available, place of supply, port code): deciding the result rows reads each
@@ -118,6 +118,8 @@ export const OUT_REASON_BY_CODE: readonly (OutOfScopeReason | null)[] = [null, '
 export const MONEY_STRIDE = 8;
 /** A slot whose value is in the run's `wide` map (INT32_MIN: never a fast-path value). */
 export const WIDE = -2147483648;
+/** log2 of the slots per map of a run's wide values (Docs.wide: half V8's 2^24-entry Map limit). */
+export const WIDE_SHARD_BITS = 23;
 export const TX = 0;
 export const IG = 1;
 export const CG = 2;

@@ -8,7 +8,7 @@ import { TableLease } from '../table-pool';
 import type { BooksRow, Heads, PortalDoc } from '../types';
 import {
   ANY_FY, BOE_BLOCK, CS, CG, IG, M_DAY, M_FY, M_PACK, MONEY_STRIDE, PACK_ID_BITS, PACK_OVERFLOW, PAIRED, SG, T_BOE,
-  TX, WIDE,
+  TX, WIDE, WIDE_SHARD_BITS,
 } from './codes';
 
 /**
@@ -70,8 +70,19 @@ export class Docs {
   readonly sparse: Uint8Array;
   /** The money record (codes.ts): read with `amountAt`, written with `putAmount` (but the packed slot, always 29 bits). */
   readonly money: Int32Array;
-  /** The values of the money record's WIDE slots, by slot index: amounts of ±2^31 paise or more, NaN days and FYs. */
-  readonly wide = new Map<number, number>();
+  /**
+   * The values of the money record's WIDE slots, by slot index: amounts of ±2^31 paise or more, NaN
+   * days and FYs. One map per 2^wideShift consecutive slots (slot k's is `wide[k >>> wideShift]`):
+   * a V8 Map holds at most 2^24 entries ("Map maximum size exceeded"), which one map for the run
+   * reached at 2^24 wide slots (some 17 lakh documents a side with all five amounts above
+   * ₹2.1 crore). A shard of 2^23 slots holds at most 2^23 entries, so a map never grows past 2^24
+   * even with deletions pending, and a run of up to 10.4 lakh documents (both sides) has one map,
+   * as before. Always at least one map, so the array's element kind is the same in every run
+   * (run.ts keeps the shapes).
+   */
+  readonly wide: Map<number, number>[] = [];
+  /** log2 of the slots per `wide` map: WIDE_SHARD_BITS, smaller only where a test shows the sharding. */
+  readonly wideShift: number;
   readonly books: BooksRow[];
   readonly portal: PortalDoc[];
   /**
@@ -91,9 +102,14 @@ export class Docs {
    */
   readonly boeTax = new Map<number, number>();
 
-  constructor(nb: number, n: number, readonly texts: readonly string[], tables: TableLease = new TableLease()) {
+  constructor(
+    nb: number, n: number, readonly texts: readonly string[], tables: TableLease = new TableLease(), wideShift = WIDE_SHARD_BITS,
+  ) {
     this.nb = nb;
     this.n = n;
+    this.wideShift = wideShift;
+    const shards = Math.max(1, Math.ceil((n * MONEY_STRIDE) / 2 ** wideShift));
+    for (let j = 0; j < shards; j += 1) this.wide.push(new Map<number, number>());
     // All numeric columns are views into one ArrayBuffer: every large ArrayBuffer counts as
     // external memory, and on 10-lakh runs thirty separate allocations set off several full
     // garbage collections of the (input-sized) heap before matching even began. The buffer comes
@@ -138,26 +154,26 @@ export class Docs {
 
 /**
  * The number in slot k of the money record (k = document × MONEY_STRIDE + field): the slot itself,
- * or for a WIDE slot the exact number kept in `wide` (a larger amount, a NaN date), so every reader
+ * or for a WIDE slot the exact number kept in its `wide` map (a larger amount, a NaN date), so every reader
  * sees the very number that was put, as with the 64-bit record.
  */
 export function amountAt(s: Docs, k: number): number {
   const v = s.money[k]!;
-  return v !== WIDE ? v : s.wide.get(k)!;
+  return v !== WIDE ? v : s.wide[k >>> s.wideShift]!.get(k)!;
 }
 
 /**
  * Puts v in slot k: in the slot when it is a 32-bit integer other than WIDE and −0 (every amount
- * below ₹2.1 crore, every day and FY that parsed), else in `wide` with the slot marked WIDE. No
+ * below ₹2.1 crore, every day and FY that parsed), else in its `wide` map with the slot marked WIDE. No
  * number is rounded or wraps: a slot gives back what was put, whatever it is.
  */
 export function putAmount(s: Docs, k: number, v: number): void {
   if ((v | 0) === v && v !== WIDE && (v !== 0 || 1 / v > 0)) {
-    if (s.money[k] === WIDE) s.wide.delete(k);
+    if (s.money[k] === WIDE) s.wide[k >>> s.wideShift]!.delete(k);
     s.money[k] = v;
   } else {
     s.money[k] = WIDE;
-    s.wide.set(k, v);
+    s.wide[k >>> s.wideShift]!.set(k, v);
   }
 }
 

@@ -2,7 +2,9 @@
  * The engine's money record is an Int32Array (domain/recon/match/codes.ts): a slot holds its
  * number when that is a 32-bit integer (|paise| < 2^31, about ₹2.1 crore), and any other number
  * (a larger amount, up to the readers' MAX_PAISE, 10^15 paise; a date's NaN; −0) is kept exactly in the run's
- * `wide` map. Two checks: every kind of number comes back as it was put, and a run whose amounts
+ * `wide` maps (one per 2^23 slots: a V8 Map throws past 2^24 entries). Three checks: every kind of
+ * number comes back as it was put; however many wide values there are, no map holds more than its
+ * shard's slots; and a run whose amounts
  * are mostly above ₹2.1 crore (with some at the readers' limit and some dates that do not parse)
  * gives the very output the 64-bit record gave: the digests below were recorded from the engine
  * before the record was 32-bit (`Float64Array`, commit ee04b04), as the golden digests were.
@@ -11,7 +13,7 @@ import { GOLDEN_CASES, goldenInputs, stableJson } from '../../../ops/bench/recon
 import { createHash } from 'node:crypto';
 import { reconcile } from '../../../domain/recon';
 import { MAX_PAISE } from '../../../domain/recon/amounts';
-import { WIDE } from '../../../domain/recon/match/codes';
+import { M_PACK, MONEY_STRIDE, WIDE, WIDE_SHARD_BITS } from '../../../domain/recon/match/codes';
 import { amountAt, Docs, putAmount } from '../../../domain/recon/match/docs';
 import type { BooksRow, PortalDoc } from '../../../domain/recon/types';
 
@@ -28,11 +30,36 @@ describe('the 32-bit money record', () => {
     expect(wrong).toEqual([]);
     // Narrow values live in the slot itself; the rest are marked WIDE with the number aside.
     const narrow = values.filter((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31 && !Object.is(v, -0));
-    expect(s.wide.size).toBe(values.length - narrow.length);
-    for (let k = 0; k < values.length; k += 1) expect(s.money[k] === WIDE).toBe(s.wide.has(k));
+    expect(wideCount(s)).toBe(values.length - narrow.length);
+    for (let k = 0; k < values.length; k += 1) expect(s.money[k] === WIDE).toBe(wideHas(s, k));
     // A wide slot given a narrow number again holds it, and its entry goes.
     putAmount(s, values.indexOf(MAX_PAISE), 7);
-    expect([amountAt(s, values.indexOf(MAX_PAISE)), s.wide.has(values.indexOf(MAX_PAISE))]).toEqual([7, false]);
+    expect([amountAt(s, values.indexOf(MAX_PAISE)), wideHas(s, values.indexOf(MAX_PAISE))]).toEqual([7, false]);
+  });
+
+  it('keeps no more wide values in one map than its shard has slots, however many there are', () => {
+    // Storing 2^24 + 1 wide values for real takes about a minute and 2 GB (V8 then throws "Map
+    // maximum size exceeded" in a single map), so the shard is made 2^4 slots here, two documents,
+    // and the same functions store 1,400 wide values: each map must hold its shard's 14 (the packed
+    // slot is never wide), not all of them in one.
+    const n = 200;
+    const s = new Docs(n, n, [], undefined, 4);
+    const put = new Map<number, number>();
+    for (let k = 0; k < n * MONEY_STRIDE; k += 1) {
+      if (k % MONEY_STRIDE === M_PACK) continue;
+      const v = k % 3 === 0 ? Number.NaN : 2 ** 31 + k / 4;
+      put.set(k, v);
+      putAmount(s, k, v);
+    }
+    expect(s.wide.map((m) => m.size)).toEqual(new Array<number>(n / 2).fill(14));
+    expect([...put].filter(([k, v]) => !Object.is(amountAt(s, k), v))).toEqual([]);
+    // A slot made narrow again leaves its own map, and only that entry goes.
+    putAmount(s, 17, 5);
+    expect([amountAt(s, 17), s.wide[1]!.has(17), wideCount(s)]).toEqual([5, false, put.size - 1]);
+    // In a run the shard is 2^23 slots: a map never needs more than 2^24 entries, even with
+    // deletions pending (V8 grows a map when live plus deleted entries reach its capacity).
+    const run = new Docs(1, 1, []);
+    expect([run.wideShift, run.wide.length, 2 ** (WIDE_SHARD_BITS + 1) <= 2 ** 24]).toEqual([WIDE_SHARD_BITS, 1, true]);
   });
 
   it('reconciles amounts beyond ₹2.1 crore as the 64-bit record did', () => {
@@ -68,6 +95,14 @@ describe('the 32-bit money record', () => {
     expect(got).toEqual(EXPECTED);
   });
 });
+
+function wideCount(s: Docs): number {
+  return s.wide.reduce((t, m) => t + m.size, 0);
+}
+
+function wideHas(s: Docs, k: number): boolean {
+  return s.wide[k >>> s.wideShift]!.has(k);
+}
 
 const EXPECTED = {
   results: '2000cec10bbd60085a0866b8bc92d590cfbb2ec52717932e0e4d3382d0f127c6',
