@@ -18,7 +18,7 @@ import { OutboxMessage } from '../db/models/outbox-message';
 import { User } from '../db/models/user';
 import { audienceOf, createLinkToken, failedMessageOfDay, LIVE_STATUSES, messageOfDay, notifyFirm, outstandingItems, type Audience } from '../db/follow-ups';
 import { inFirmJobTransaction, setAuditAction } from '../db/tenant';
-import { failMergedInto, JOB, LISTED_IN_FAILED, lockClient, markDelivery, outlivedItsSend, resultOf, settleSending } from './follow-up-outbox';
+import { JOB, LISTED_IN_FAILED, lockClient, markDelivery, outlivedItsSend, resultOf, settleSending } from './follow-up-outbox';
 import { allFirmIds } from '../db/firms';
 import { followUpPeriodNames } from '../db/follow-up-period-labels';
 import { digestFor, inQuietHours, instantOf, isEmptyDigest, itemPeriodText, positionOf, renderAcknowledgement, renderClientReminder, renderDigest, renderEscalation, type ChecklistSection, type DigestRow, type FollowUpPlan } from '../domain/follow-ups';
@@ -30,6 +30,7 @@ import { awaitWriterCommit, withinCommitGrace } from './commit-grace';
 import { queueStaffMail, sendQueuedMail, type QueuedMail } from './staff-mail';
 import { digestSince, digestSlot } from './digest-since';
 import { createEarlyMergeActivities } from './follow-up-early-merge';
+import { createMergeOutcomeActivities } from './follow-up-merge-outcome';
 
 /**
  * `sendTimeoutMs`: the send activity's start-to-close timeout (one setting for every follow-up of
@@ -91,6 +92,7 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
 
   return {
     ...createEarlyMergeActivities(deps),
+    ...createMergeOutcomeActivities(deps),
 
     async followUpSendSlot(input: SendSlotInput): Promise<SendSlotResult> {
       const slotKey = followUpSlotKey(input.followUpId, input.key);
@@ -249,33 +251,6 @@ export function createFollowUpActivities(deps: { knex: Knex; mail?: MailDeps }) 
       // came back (by a merge, or this slot's retry) stays sent, and so does the slot.
       const recorded = await markDelivery(knex, input.firmId, prepared.rowId, outcome, { id: input.followUpId, ownerId: prepared.ownerId });
       return { status: recorded, writtenAt: prepared.writtenAt, ...(recorded === 'sent' && prepared.alsoListed?.length ? { alsoListed: prepared.alsoListed } : {}) };
-    },
-
-    /**
-     * The fate of a nudge merged into a message that was still going out: `merged` once that message
-     * is sent, `failed` once it failed (its outbox row then says so). Retried while the message is
-     * still going out; once the message has outlived its sending attempt it is settled as the
-     * merge of a scheduled slot settles it (sent, unconfirmed).
-     */
-    async followUpMergeOutcome(input: { firmId: string; followUpId: string; key: string; sendTimeoutMs?: number }): Promise<{ status: 'sent' | 'merged' | 'skipped' | 'failed' }> {
-      const slotKey = followUpSlotKey(input.followUpId, input.key);
-      return inFirmJobTransaction(knex, input.firmId, JOB, async (trx) => {
-        const unlocked = await OutboxMessage.query().findOne({ slot_key: slotKey });
-        if (!unlocked) return { status: 'skipped' };
-        if (unlocked.clientId) await lockClient(trx, unlocked.clientId);
-        const row = (await OutboxMessage.query().findOne({ slot_key: slotKey }))!;
-        if (row.status !== 'merged' || !row.mergedInto) return { status: resultOf(row) };
-        const target = await OutboxMessage.query().findById(row.mergedInto);
-        if (target?.status === 'sending') {
-          if (!outlivedItsSend(target, Date.now(), input.sendTimeoutMs)) throw ApplicationFailure.retryable(`the message ${target.id} this was merged into is still going out`, MERGE_TARGET_SENDING);
-          await settleSending(trx, target.id, { ok: true, response: '' }, true);
-        } else if (target?.status === 'failed') {
-          // Failed before failures marked what was merged into them.
-          await failMergedInto(trx, target.id);
-          return { status: 'failed' };
-        }
-        return { status: 'merged' };
-      });
     },
 
     /**
