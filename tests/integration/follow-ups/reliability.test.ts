@@ -16,8 +16,13 @@ jest.setTimeout(180_000);
 describe('follow-up sends', () => {
   let stack: Stack;
   const stalled: string[] = [];
+  // One compressed clock for the requests a test makes together (null: each its own), as the real
+  // IST clock is one for all: created a second apart under load, two requests' 4-second days would
+  // otherwise stand six hours apart, and one's message could fall in the other's quiet hours.
+  let clockAt: number | null = null;
   beforeAll(async () => {
     stack = await startStack({
+      sharedClockAt: () => clockAt,
       sendTimeoutMs: 2000,
       mail: {
         // The first attempt of each first message stalls after SMTP accepted it, past its 2 s timeout.
@@ -147,8 +152,10 @@ describe('follow-up sends', () => {
     const before = (await caughtTo(to)).length;
     // The overdue reminder (T+10) lies far beyond the test, however slowly a loaded machine runs it.
     const policy = { deadlineOffsets: [1], overdueOffsets: [10], intervalDays: 30 };
+    clockAt = Date.now();
     const a = await createFollowUp(stack, client.id, { title: 'Request A', dueDate: inDays(2), items: [{ description: 'Item of A' }], policy });
     const b = await createFollowUp(stack, client.id, { title: 'Request B', dueDate: inDays(2), items: [{ description: 'Item of B' }], policy });
+    clockAt = null;
     expect([a.status, b.status]).toEqual([201, 201]);
     try {
       // Day 0: one message (A's first; B's merges into it, or waits for day 1). Day 1 (T-1): one message for both.
