@@ -14,13 +14,13 @@ export function presentUserRecord(user: User) {
     clientId: user.clientId,
     active: user.active,
     totpEnabled: user.totpEnabled,
-    lastLoginAt: user.lastLoginAt,
-    createdAt: user.createdAt,
+    lastLoginAt: istInstant(user.lastLoginAt),
+    createdAt: istInstant(user.createdAt),
   };
 }
 
 /** An instant as `2026-12-07T15:30:00.000+05:30`; null when the row does not carry it. */
-function istInstant(value: Date | string | null | undefined): string | null {
+export function istInstant(value: Date | string | null | undefined): string | null {
   return value ? istIso(new Date(value)) : null;
 }
 
@@ -41,6 +41,10 @@ export function presentClient(client: Client) {
   };
 }
 
+/**
+ * An audit event as the export files write it: `at` stays the Date (CSV and JSON export write it in UTC,
+ * as the chain verification reads it). GET /api/audit shows it through presentAuditItem instead.
+ */
 export function presentAuditEvent(event: AuditEvent) {
   return {
     id: event.id,
@@ -55,4 +59,9 @@ export function presentAuditEvent(event: AuditEvent) {
     requestId: event.requestId,
     ip: event.ip,
   };
+}
+
+/** An audit event as GET /api/audit answers it: `at` in India's offset, like every other response instant. */
+export function presentAuditItem(event: AuditEvent) {
+  return { ...presentAuditEvent(event), at: istInstant(event.at) };
 }

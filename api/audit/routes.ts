@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { recordAuditEvent, verifyAuditChain } from '../../db/audit';
 import { decodeCursor, page, pageQuery } from '../pagination';
-import { presentAuditEvent } from '../presenters';
+import { presentAuditItem } from '../presenters';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import { auditCsvExport, auditJsonExport, filteredAuditEvents, lastAuditSeq, type AuditExportSource } from './export';
 
@@ -50,7 +50,7 @@ export function auditRoutes(deps: { knex: Knex }): RouteSpec[] {
         const q = filteredAuditEvents(query).orderBy('seq', 'desc').limit(query.limit + 1);
         if (after) q.where('seq', '<', Number(after[0]));
         const result = page(await q, query.limit, (e) => [Number(e.seq)]);
-        ctx.body = { items: result.items.map(presentAuditEvent), nextCursor: result.nextCursor };
+        ctx.body = { items: result.items.map(presentAuditItem), nextCursor: result.nextCursor };
       },
     }),
     route({

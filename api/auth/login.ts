@@ -12,6 +12,7 @@ import { User } from '../../db/models/user';
 import { hashPassword, passwordNeedsRehash, verifyPassword } from '../../db/security/passwords';
 import { inTenantTransaction, setAuditAction } from '../../db/tenant';
 import { attemptsLeftHint } from '../../domain/accounts';
+import { istIso } from '../../domain/calendar/dates';
 import { normaliseEmail } from '../../domain/email';
 import type { NotificationKind } from '../../domain/notifications';
 import { ApiError, conflict, rateLimited } from '../errors';
@@ -128,7 +129,7 @@ export class SignIn {
         const replace = input.replaceSessionId ? active.find((s) => s.id === input.replaceSessionId) : undefined;
         if (!replace) {
           return {
-            deviceLimit: active.map((s) => ({ id: s.id, deviceName: s.deviceName, ip: s.ip, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt })),
+            deviceLimit: active.map((s) => ({ id: s.id, deviceName: s.deviceName, ip: s.ip, createdAt: istIso(s.createdAt), lastSeenAt: istIso(s.lastSeenAt) })),
           };
         }
         await setAuditAction(trx, 'auth.session_replaced');

@@ -1,5 +1,6 @@
 /** Exports and erasures as the API shows them (docs/data-export-and-erasure.md). */
 import type { JWK } from 'jose';
+import { istInstant } from '../presenters';
 
 export type ExportRow = {
   id: string;
@@ -49,12 +50,12 @@ export function presentExport(row: ExportRow, downloadUrl: string) {
     sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
     sha256: row.sha256,
     counts: row.manifest?.counts ?? null,
-    expiresAt: row.expires_at,
+    expiresAt: istInstant(row.expires_at),
     downloadUrl: usable ? downloadUrl : null,
-    downloadedAt: row.downloaded_at,
+    downloadedAt: istInstant(row.downloaded_at),
     failureReason: row.failure_reason,
-    createdAt: row.created_at,
-    readyAt: row.ready_at,
+    createdAt: istInstant(row.created_at),
+    readyAt: istInstant(row.ready_at),
   };
 }
 
@@ -65,8 +66,8 @@ export function presentErasure(row: ErasureRow, publicKey: JWK | null) {
     workflowId: row.workflow_id,
     status: row.status,
     reason: row.reason,
-    requestedAt: row.created_at,
-    completedAt: row.completed_at,
+    requestedAt: istInstant(row.created_at),
+    completedAt: istInstant(row.completed_at),
     failureReason: row.failure_reason,
     certificate: row.certificate,
     /** The certificate as signed (compact JWS, EdDSA): verify it with `certificateKey` alone. */

@@ -255,6 +255,9 @@ describe('audit trail', () => {
     expect(page1.body.items).toHaveLength(3);
     expect(Object.keys(page1.body.items[0]).sort()).toEqual(['action', 'actor', 'after', 'at', 'before', 'entityId', 'entityType', 'id', 'ip', 'requestId', 'seq']);
     expect(Object.keys(page1.body.items[0].actor).sort()).toEqual(['email', 'id', 'role']);
+    // `at` in India's offset in the list (the export files keep their UTC stamps: see audit/export.ts).
+    const ist = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
+    expect(page1.body.items.map((e: { at: string }) => e.at)).toEqual([ist, ist, ist]);
     const page2 = await call(api, 'GET', `/api/audit?limit=3&cursor=${page1.body.nextCursor}`, { token: admin });
     expect(page2.body.items[0].seq).toBeLessThan(page1.body.items[2].seq);
     const filtered = await call(api, 'GET', '/api/audit?entityType=client', { token: admin });

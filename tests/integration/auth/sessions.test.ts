@@ -97,6 +97,9 @@ describe('session lifecycle', () => {
     const sessions = third.body.error.details.sessions as Array<{ id: string; deviceName: string }>;
     expect(sessions.map((s) => s.deviceName)).toEqual(['laptop', 'phone']);
     expect(Object.keys(sessions[0] ?? {}).sort()).toEqual(['createdAt', 'deviceName', 'id', 'ip', 'lastSeenAt']);
+    // Their instants in India's offset, as every response writes them.
+    const ist = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
+    expect(third.body.error.details.sessions.map((s: { createdAt: string; lastSeenAt: string }) => [s.createdAt, s.lastSeenAt])).toEqual([[ist, ist], [ist, ist]]);
 
     const replaced = await call(api, 'POST', '/api/auth/login', {
       body: { email: user.email, password: user.password, deviceName: 'tablet', replaceSessionId: sessions[0]?.id },

@@ -133,6 +133,9 @@ describe('client export and erasure', () => {
     const ready = await exportReady(exportId);
     expect(ready).toMatchObject({ exportId, clientId: client0().id, status: 'ready', sizeBytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(new Date(ready.expiresAt).getTime() - Date.now()).toBeGreaterThan(23 * 3600_000);
+    // Its instants in India's offset, as every response writes them (docs/api.md, "Times").
+    const ist = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
+    expect({ createdAt: ready.createdAt, readyAt: ready.readyAt, expiresAt: ready.expiresAt }).toEqual({ createdAt: ist, readyAt: ist, expiresAt: ist });
 
     const otherFirmSees = await call(api, 'GET', `/api/exports/${exportId}`, { token: tokens.otherAdmin });
     expect(otherFirmSees.status).toBe(404);
@@ -304,6 +307,8 @@ describe('client export and erasure', () => {
       90_000,
       () => stuck(workflowId),
     );
+    const ist = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
+    expect({ requestedAt: done.requestedAt, completedAt: done.completedAt }).toEqual({ requestedAt: ist, completedAt: ist });
     // One workflow for the double request.
     const runs = [];
     for await (const wf of temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(wf.runId);

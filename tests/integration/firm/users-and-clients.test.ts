@@ -79,6 +79,11 @@ describe('users and clients', () => {
       user: [201, 'padded.staff@firm.test', undefined],
       signIn: [200, 'padded.staff@firm.test'],
     });
+    // A user's instants in India's offset too: when created (never signed in yet), then in the list after the sign-in.
+    const ist = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+05:30$/);
+    expect({ createdAt: user.body.createdAt, lastLoginAt: user.body.lastLoginAt }).toEqual({ createdAt: ist, lastLoginAt: null });
+    const listed = (await call(api, 'GET', '/api/users?limit=100', { token: admin })).body.items.find((u: { id: string }) => u.id === user.body.id);
+    expect({ createdAt: listed?.createdAt, lastLoginAt: listed?.lastLoginAt }).toEqual({ createdAt: user.body.createdAt, lastLoginAt: ist });
     // Still an address after the trim: spaces inside, or nothing but spaces, are refused.
     for (const email of [' fin @deccan.example', '   ']) {
       const bad = await call(api, 'PATCH', `/api/clients/${created.body.id}`, { token: admin, body: { email } });
