@@ -3,7 +3,7 @@
  * sentence, and optional details. One middleware turns them (and everything else) into the
  * `{"error": {code, message, details}}` envelope of docs/api.md.
  */
-import { FIRST_GST_PERIOD } from '../domain/periods';
+import { BEFORE_GST_RULE } from '../domain/periods';
 import { fieldSentence, invalidSentence } from './validation-sentence';
 
 export type RefusalAudit = { action: string; entityType: string; entityId?: string | null; after?: unknown };
@@ -54,7 +54,7 @@ function fieldsSentence(fields: unknown): string {
  * does not exist for it (a return or register to import, a period to close).
  */
 export const beforeGstPeriod = (period: string, missing: string) =>
-  invalidRules({ period: `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later` }, `${period} is before GST began (July 2017): there is no ${missing}.`);
+  invalidRules({ period: BEFORE_GST_RULE }, `${period} is before GST began (July 2017): there is no ${missing}.`);
 export const unauthenticated = (code = 'unauthenticated', message = 'Sign in first.') => new ApiError(401, code, message);
 export const forbidden = (code = 'forbidden', message = 'You may not do this.') => new ApiError(403, code, message);
 export const notFound = (message = 'Not found.') => new ApiError(404, 'not_found', message);

@@ -40,6 +40,12 @@ export function isPeriodKey(value: string): boolean {
  */
 export const FIRST_GST_PERIOD = '2017-07';
 
+/**
+ * What is said of a month before GST, by the API (its 400 on `period`) and by the web app's period
+ * fields alike: one wording, so a hint never says something else than the refusal it forestalls.
+ */
+export const BEFORE_GST_RULE = `GST began in July 2017: a period is ${FIRST_GST_PERIOD} or later`;
+
 /** Whether a period is a month before GST (before `FIRST_GST_PERIOD`): no GST period at all. */
 export function beforeGst(period: string): boolean {
   return period < FIRST_GST_PERIOD;

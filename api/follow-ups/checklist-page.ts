@@ -185,20 +185,25 @@ function pageHeaders(ctx: { set(name: string, value: string): void }, nonce: str
   ctx.set('cache-control', 'no-store');
 }
 
+/** `/r` with no whole code: a page in words (404: there is nothing here to open), no script. */
+function bareLinkPage(ctx: { set(name: string, value: string): void; type: string; status: number; body: unknown }): void {
+  pageHeaders(ctx, randomBytes(16).toString('base64'));
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.status = 404;
+  ctx.body = page(`<h1>Documents requested by your CA firm</h1><p>${BARE_LINK_MESSAGE}</p>`);
+}
+
+/**
+ * Any other address under `/r/` with a slash after the code's place (`/r//`, `/r/<code>/more`, a link
+ * pasted twice): no link has that shape. The parameter is named `token` so a log line writes it
+ * masked (api/middleware/logged-path.ts). Registered after `/r/:token`, which answers a single
+ * segment (with or without a trailing slash) first.
+ */
+export const MALFORMED_LINK_PATH = '/r/:token(.*/.*)';
+
 export function checklistPageRoutes(): RouteSpec[] {
   return [
-    route({
-      // `/r` and `/r/` with no code: a page in words (404: there is nothing here to open), no script.
-      method: 'get',
-      path: '/r',
-      action: 'public',
-      handler(ctx) {
-        pageHeaders(ctx, randomBytes(16).toString('base64'));
-        ctx.type = 'text/html; charset=utf-8';
-        ctx.status = 404;
-        ctx.body = page(`<h1>Documents requested by your CA firm</h1><p>${BARE_LINK_MESSAGE}</p>`);
-      },
-    }),
+    route({ method: 'get', path: '/r', action: 'public', handler: bareLinkPage }),
     route({
       method: 'get',
       path: '/r/:token',
@@ -216,5 +221,6 @@ export function checklistPageRoutes(): RouteSpec[] {
         ctx.body = page('<p>Loading…</p>', nonce);
       },
     }),
+    route({ method: 'get', path: MALFORMED_LINK_PATH, action: 'public', handler: bareLinkPage }),
   ];
 }

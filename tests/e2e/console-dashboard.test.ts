@@ -11,7 +11,7 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ROLES, SECURITY_EVENT_LABEL } from '../../db/console-labels';
-import { RESET_LINK_GONE } from '../../web/src/lib/account-links';
+import { RESET_LINK_GONE, RESET_LINK_INCOMPLETE } from '../../web/src/lib/account-links';
 import { call, login } from '../harness/api';
 import { startAccountsStack, linkTokenTo, type AccountsStack } from '../integration/accounts/helpers';
 import { launchBrowser, newPage, screenshot, signIn } from './browser';
@@ -242,6 +242,19 @@ describe('the console dashboard and an invitation, in a browser', () => {
     await page.getByRole('heading', { name: 'This link no longer works' }).waitFor();
     await page.getByRole('alert').getByText(RESET_LINK_GONE).waitFor();
     expect({ form: await page.getByRole('button', { name: 'Set the password' }).count(), newLink: await page.getByRole('link', { name: 'Ask for a new link' }).count(), signIn: await page.getByRole('link', { name: 'Sign in' }).count() }).toEqual({ form: 0, newLink: 1, signIn: 1 });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('explains a reset address with its code cut off (/reset, /reset/) instead of sending to sign-in', async () => {
+    const { page, context, errors } = await newPage(browser, stack.api.url);
+    for (const path of ['/reset', '/reset/']) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: 'This link is incomplete' }).waitFor();
+      await page.getByRole('alert').getByText(RESET_LINK_INCOMPLETE).waitFor();
+      const seen = { path, at: new URL(page.url()).pathname, newLink: await page.getByRole('link', { name: 'Ask for a new link' }).count(), form: await page.getByRole('button', { name: 'Set the password' }).count() };
+      expect(seen).toEqual({ path, at: path, newLink: 1, form: 0 });
+    }
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -110,6 +110,8 @@ const ROUTES: Record<string, Row> = {
   'POST /api/requests/:token/unsubscribe': { action: 'public', reauth: false },
   'GET /r/:token': { action: 'public', reauth: false },
   'GET /r': { action: 'public', reauth: false },
+  // Any other address under /r/ (`/r//`, `/r/<code>/more`): the same plain page as /r.
+  'GET /r/:token(.*/.*)': { action: 'public', reauth: false },
   // Accounts: an invitation gives no power until its holder accepts it, and the role it may carry is
   // bounded by the inviter's own (domain/accounts.ts); the links are the holder's credential.
   'POST /api/invitations': { action: 'invitations.manage', reauth: false },

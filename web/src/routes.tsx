@@ -52,6 +52,8 @@ export function AppRouter() {
         <Route path="/invite/:token" element={<Suspense fallback={<Loading />}><AcceptInvitationPage /></Suspense>} />
         <Route path="/forgot-password" element={<Suspense fallback={<Loading />}><ForgotPasswordPage /></Suspense>} />
         <Route path="/reset/:token" element={<Suspense fallback={<Loading />}><ResetPasswordPage /></Suspense>} />
+        {/* The link cut off before its code (`/reset`, `/reset/`): the same page says what is missing. */}
+        <Route path="/reset" element={<Suspense fallback={<Loading />}><ResetPasswordPage /></Suspense>} />
         <Route path="*" element={<RequireSession />} />
       </Routes>
     </BrowserRouter>

@@ -32,8 +32,8 @@ describe('the checklist page for damaged and unknown links', () => {
     }
   });
 
-  it('answers the bare /r and /r/ (the code cut off) with a page saying what the link is and what to do, never JSON', async () => {
-    for (const path of ['/r', '/r/']) {
+  it('answers the bare /r and /r/ (the code cut off), and any other malformed /r/ address, with a page saying what the link is and what to do, never JSON', async () => {
+    for (const path of ['/r', '/r/', '/r//', '/r/abc/def', `/r/${'C'.repeat(43)}/more`, '/r///', '/r/abc/def/']) {
       const res = await call(api, 'GET', path);
       expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status: 404, type: 'text/html; charset=utf-8' });
       expect(res.text).toContain('<title>Documents requested</title>');

@@ -96,6 +96,7 @@ const TOKEN_ROUTES = new Set([
   '/api/requests/:token/items/:itemId/not-applicable',
   '/api/requests/:token/unsubscribe',
   '/r/:token',
+  '/r/:token(.*/.*)',
   // Invitation and reset links (tests/integration/accounts/): the token opens its own row only.
   '/api/invitations/by-token/:token',
   '/api/invitations/by-token/:token/accept',

@@ -3,7 +3,8 @@
  * on a month inside a quarter (whose register or 2B the API refuses with `period_not_quarter_end`), and
  * says which month to choose instead when one is picked. Dates are instants, read in IST.
  */
-import { defaultReconcilePeriod, reconcilePeriodHint } from '../../../web/src/lib/reconcile-period';
+import { BEFORE_GST_RULE } from '../../../domain/periods';
+import { defaultReconcilePeriod, reconcilePeriodDescription, reconcilePeriodHint } from '../../../web/src/lib/reconcile-period';
 
 const at = (iso: string) => new Date(iso);
 
@@ -34,5 +35,33 @@ describe("the Reconcile page's period", () => {
     expect(reconcilePeriodHint('2026-08', 'monthly', '2026-09')).toBe('This client files quarterly: choose Sep 2026, the last month of Q2 FY 2026-27 (Jul–Sep 2026)');
     // Not loaded yet (undefined): today's frequency stands in.
     expect(reconcilePeriodHint('2026-11', 'quarterly', undefined)).toBe('This client files quarterly: choose Dec 2026, the last month of Q3 FY 2026-27 (Oct–Dec 2026)');
+  });
+
+  it('never steers to a month before GST: it says the rule the API refuses with, for any frequency', () => {
+    const now = at('2026-12-07T06:00:00Z');
+    const hints = [reconcilePeriodHint('2017-05', 'quarterly', undefined, now), reconcilePeriodHint('2016-01', 'quarterly', undefined, now), reconcilePeriodHint('2017-06', 'monthly', undefined, now), reconcilePeriodHint('2017-05', 'quarterly', '2017-06', now)];
+    expect(hints).toEqual([BEFORE_GST_RULE, BEFORE_GST_RULE, BEFORE_GST_RULE, BEFORE_GST_RULE]);
+    expect(BEFORE_GST_RULE).toBe('GST began in July 2017: a period is 2017-07 or later');
+    // The first GST month is a period like any other.
+    expect([reconcilePeriodHint('2017-07', 'monthly', undefined, now), reconcilePeriodHint('2017-09', 'quarterly', undefined, now)]).toEqual([null, null]);
+    expect(reconcilePeriodHint('2017-08', 'quarterly', undefined, now)).toBe('This client files quarterly: choose Sep 2017, the last month of Q2 FY 2017-18 (Jul–Sep 2017)');
+  });
+
+  it('says a period has not begun yet (the API answers 422 period_not_begun), from the day it takes uploads', () => {
+    const now = at('2026-12-07T06:00:00Z');
+    expect(reconcilePeriodHint('2027-03', 'quarterly', undefined, now)).toBe('Q4 FY 2026-27 (Jan–Mar 2027) has not begun yet: files for it can be uploaded from 01-01-2027. Check the year and month');
+    expect(reconcilePeriodHint('2027-02', 'quarterly', undefined, now)).toBe('Q4 FY 2026-27 (Jan–Mar 2027) has not begun yet: files for it can be uploaded from 01-01-2027. Check the year and month');
+    expect(reconcilePeriodHint('2027-01', 'monthly', undefined, now)).toBe('Jan 2027 has not begun yet: files for it can be uploaded from 01-01-2027. Check the year and month');
+    // The running period has begun: a quarterly filer's running quarter, a monthly filer's running month.
+    expect([reconcilePeriodHint('2026-12', 'quarterly', undefined, now), reconcilePeriodHint('2026-12', 'monthly', undefined, now)]).toEqual([null, null]);
+    // 1 January 00:30 IST is still 31 December in UTC: India's date decides.
+    expect(reconcilePeriodHint('2027-01', 'monthly', undefined, at('2026-12-31T19:00:00Z'))).toBeNull();
+  });
+
+  it("tells only a quarterly filer how its periods are named; a monthly filer's field says nothing by default", () => {
+    expect(reconcilePeriodDescription(null, 'monthly')).toBeNull();
+    expect(reconcilePeriodDescription(null, undefined)).toBeNull();
+    expect(reconcilePeriodDescription(null, 'quarterly')).toBe("A quarterly filer's period is the quarter's last month");
+    expect(reconcilePeriodDescription(BEFORE_GST_RULE, 'monthly')).toBe(BEFORE_GST_RULE);
   });
 });

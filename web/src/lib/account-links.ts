@@ -8,6 +8,13 @@ import { ApiError } from '../http/api-error';
 export const RESET_LINK_GONE =
   'This password reset link no longer works: it was already used, a newer link replaced it, or its 30 minutes ran out. Ask for a new link below and use the newest email. If you have just chosen a new password, sign in with it.';
 
+/**
+ * `/reset` with no code after it (the link's address cut off when copied, or typed from memory): not
+ * a link at all, so nothing to check; what the address needs and how to get a new link.
+ */
+export const RESET_LINK_INCOMPLETE =
+  'This address is not a whole password reset link: the code after /reset/ is missing. Open the link in the email itself (or copy all of it, to its last character), or ask for a new link with "Forgot your password?" on the sign-in page.';
+
 export function resetLinkRefusal(error: unknown): string {
   if (error instanceof ApiError && (error.status === 410 || (error.status === 400 && error.code === 'invalid_input'))) return RESET_LINK_GONE;
   if (error instanceof ApiError) return error.message;

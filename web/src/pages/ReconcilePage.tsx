@@ -9,7 +9,7 @@ import { PageHeader } from '../components/PageHeader';
 import { errorText } from '../components/QueryState';
 import { UploadSlot, type Uploaded } from '../components/UploadSlot';
 import { formatPeriod, todayInIndia } from '../lib/format';
-import { defaultReconcilePeriod, reconcilePeriodHint } from '../lib/reconcile-period';
+import { defaultReconcilePeriod, reconcilePeriodDescription, reconcilePeriodHint } from '../lib/reconcile-period';
 import { FIRST_GST_PERIOD, monthOf, quarterEnd } from '../../../domain/periods';
 
 export default function ReconcilePage() {
@@ -99,7 +99,7 @@ export default function ReconcilePage() {
                 setRegister(null);
                 setGstr2b(null);
               }}
-              description={quarterHint ?? "A quarterly filer's period is the quarter's last month"}
+              description={reconcilePeriodDescription(quarterHint, frequency)}
               error={validPeriod ? null : 'Choose a month'}
             />
             <NumberInput label="Amount tolerance (₹)" placeholder="firm default" min={0} max={10000} value={tolerance} onChange={setTolerance} w={180} />

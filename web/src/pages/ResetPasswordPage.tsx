@@ -8,7 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../http/client';
-import { linkCheckRefusesLink, resetLinkRefusal, retryLinkCheck } from '../lib/account-links';
+import { linkCheckRefusesLink, RESET_LINK_INCOMPLETE, resetLinkRefusal, retryLinkCheck } from '../lib/account-links';
 import { formatDateTime } from '../lib/format';
 import { AccountLinkLayout } from './AccountLinkLayout';
 import { NewPasswordFields } from './NewPasswordFields';
@@ -17,7 +17,12 @@ type ResetLink = { email: string; expiresAt: string };
 
 export default function ResetPasswordPage() {
   const { token = '' } = useParams();
-  const link = useQuery({ queryKey: ['password-reset', token], queryFn: () => api.get<ResetLink>(`/api/auth/password-reset/${encodeURIComponent(token)}`), retry: retryLinkCheck });
+  const link = useQuery({
+    queryKey: ['password-reset', token],
+    queryFn: () => api.get<ResetLink>(`/api/auth/password-reset/${encodeURIComponent(token)}`),
+    retry: retryLinkCheck,
+    enabled: token !== '',
+  });
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +35,24 @@ export default function ResetPasswordPage() {
         <Button component={Link} to="/sign-in">
           Sign in
         </Button>
+      </AccountLinkLayout>
+    );
+  }
+  // `/reset` or `/reset/` alone: no code to check, so the page says what is missing (never sign-in).
+  if (token === '') {
+    return (
+      <AccountLinkLayout title="This link is incomplete">
+        <Alert color="yellow" role="alert">
+          {RESET_LINK_INCOMPLETE}
+        </Alert>
+        <Group justify="space-between">
+          <Anchor component={Link} to="/sign-in" size="sm">
+            Sign in
+          </Anchor>
+          <Button component={Link} to="/forgot-password">
+            Ask for a new link
+          </Button>
+        </Group>
       </AccountLinkLayout>
     );
   }
