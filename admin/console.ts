@@ -9,7 +9,7 @@ import type { JSONSchema } from 'objection';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { consoleDashboard } from '../db/console-dashboard';
-import { ROLE_LABEL, ROLES } from '../db/console-labels';
+import { ROLE_LABEL, ROLES, SIGN_OUT_REASON_LABEL, SIGN_OUT_REASONS } from '../db/console-labels';
 import { Session } from '../db/models/session';
 import { currentContext } from '../db/request-context';
 import { consoleGuard, type ConsoleAdmin, type ConsoleAuth } from './guard';
@@ -28,7 +28,8 @@ export type ConsoleDeps = {
   publicUrl?: string;
 };
 
-type ActionContext = { currentAdmin?: ConsoleAdmin; record?: { params: Record<string, unknown>; toJSON(admin?: unknown): unknown } };
+type ConsoleRecord = { params: Record<string, unknown>; toJSON(admin?: unknown): unknown };
+type ActionContext = { currentAdmin?: ConsoleAdmin; record?: ConsoleRecord; resource?: { findOne(id: string, context?: unknown): Promise<ConsoleRecord | null> } };
 const firmAdminOnly = ({ currentAdmin }: ActionContext) => currentAdmin?.role === 'firm_admin';
 const never = () => false;
 
@@ -168,7 +169,13 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
           // The person by name and email (the users resource's title), never a bare id.
           // Two devices of one name (two "Chrome on Linux") told apart by address and times.
           listProperties: ['userId', 'deviceName', 'ip', 'createdAt', 'lastSeenAt', 'revokedAt'],
-          properties: { ...istTimes(ConsoleSession, istTime), ...NOT_FILTERED_ID, userId: { reference: 'users', isTitle: false, ...personShown() } },
+          properties: {
+            ...istTimes(ConsoleSession, istTime),
+            ...NOT_FILTERED_ID,
+            userId: { reference: 'users', isTitle: false, ...personShown() },
+            // Why in words ("Signed out by a firm admin"), never the stored code.
+            revokedReason: { availableValues: SIGN_OUT_REASONS.map((reason) => ({ value: reason, label: SIGN_OUT_REASON_LABEL[reason] })), components: { list: choice, show: choice } },
+          },
           translations: { en: CONSOLE_WORDS.sessions },
           sort: { sortBy: 'lastSeenAt', direction: 'desc' },
           actions: readOnly({
@@ -185,7 +192,10 @@ export async function mountAdminConsole(app: Koa, deps: ConsoleDeps): Promise<vo
                 const trx = currentContext()?.trx;
                 const session = await Session.query().findById(id);
                 if (trx && session && !session.revokedAt) await deps.auth.revokeSession(trx, id, admin.id, 'revoked_by_admin', 'auth.session_revoked');
-                return { record: context.record?.toJSON(context.currentAdmin), notice: { message: 'The device is signed out.', type: 'success' } };
+                // The record as it is now (signed out, and why), so the page shows it at once and
+                // no longer offers the action; read in the same transaction as the sign-out.
+                const updated = (await context.resource?.findOne(id, context)) ?? context.record;
+                return { record: updated?.toJSON(context.currentAdmin), notice: { message: 'The device is signed out.', type: 'success' } };
               },
             },
           }),

@@ -8,7 +8,7 @@ import type { JSONSchema } from 'objection';
 import type { Pojo } from 'objection';
 import { z } from 'zod';
 import { changeFilingFrequency } from '../db/calendar';
-import { auditActorLabel, ENTITY_TYPE_LABEL, entityTypeLabel, SECURITY_EVENT_LABEL, securityEventLabel } from '../db/console-labels';
+import { auditActorLabel, ENTITY_TYPE_LABEL, entityTypeLabel, SECURITY_EVENT_LABEL, securityEventLabel, TRIGGER_VERB } from '../db/console-labels';
 import { CLIENT_FIELDS, USER_FIELDS } from '../db/editable-fields';
 import { AuditEvent } from '../db/models/audit-event';
 import { Client } from '../db/models/client';
@@ -22,8 +22,13 @@ import { currentContext } from '../db/request-context';
  */
 export type ConsoleEdits = z.ZodObject<Record<string, z.ZodType>>;
 
-/** Per column, the words of its known codes; a code not listed reads as its own words (dots and underscores as spaces). */
-export type WordedFilters = Record<string, Readonly<Record<string, string>>>;
+/**
+ * Per column, the words of its known codes; a code not listed reads as its own words (dots and
+ * underscores as spaces), or, with `kinds`, as `<kind>.<verb>` in words: the kind's label, then the
+ * verb (`verbs` for the trigger's own, else its words), as securityEventLabel says it.
+ */
+export type WordedFilter = { words: Readonly<Record<string, string>>; kinds?: Readonly<Record<string, string>>; verbs?: Readonly<Record<string, string>> };
+export type WordedFilters = Record<string, WordedFilter>;
 
 const USER_SECRETS = ['passwordHash', 'totpSecret', 'totpPendingSecret', 'totpLastStep'];
 
@@ -131,7 +136,10 @@ export class ConsoleAuditEvent extends AuditEvent {
    * Columns shown in words and filtered by them: text typed into the filter matches the words the
    * list shows ("signed in" finds `auth.login`), as well as the code (admin/resource-adapter.ts).
    */
-  static wordedFilters: WordedFilters = { action: SECURITY_EVENT_LABEL, entityType: ENTITY_TYPE_LABEL };
+  static wordedFilters: WordedFilters = {
+    action: { words: SECURITY_EVENT_LABEL, kinds: ENTITY_TYPE_LABEL, verbs: TRIGGER_VERB },
+    entityType: { words: ENTITY_TYPE_LABEL },
+  };
 
   override $parseDatabaseJson(json: Pojo): Pojo {
     const parsed = super.$parseDatabaseJson(json);

@@ -13,7 +13,7 @@ import type { Filter } from 'adminjs' with { 'resolution-mode': 'import' };
 import type { Model, QueryBuilder } from 'objection';
 import { RuleRefusal } from '../db/rule-refusal';
 import { issueRule, issueSentence } from '../db/validation-sentence';
-import type { ConsoleEdits, WordedFilters } from './models';
+import type { ConsoleEdits, WordedFilter, WordedFilters } from './models';
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
@@ -118,19 +118,42 @@ function comparable(type: string, isUuid: boolean, value: unknown): boolean {
 
 /**
  * A worded column's filter: the text matches what the list shows, not only the stored code. The
- * codes whose words contain it, and any code whose own words (dots and underscores as spaces, as a
- * code without words of its own is shown) or raw form contain it: "signed in" finds `auth.login`,
- * "close request" finds `close_request`, and "auth.login" still finds itself.
+ * codes whose words contain it, the `<kind>.<verb>` codes shown by their kind's words ("follow-up"
+ * and "follow-up created" find `follow_up.created`), and any code whose own words (dots, hyphens and
+ * underscores as spaces) or raw form contain it: "signed in" finds `auth.login`, "close request"
+ * finds `close_request`, and "auth.login" still finds itself.
  */
-function matchWords(query: AnyQuery, column: string, text: string, words: Readonly<Record<string, string>>): void {
+function matchWords(query: AnyQuery, column: string, text: string, { words, kinds = {}, verbs = {} }: WordedFilter): void {
   const typed = text.toLowerCase().trim();
-  const codes = Object.entries(words).filter(([, label]) => label.toLowerCase().includes(typed)).map(([code]) => code);
-  const like = `%${typed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  // Hyphens, dots, underscores and spaces alike: "follow-up" finds `follow_up.created`.
+  const plain = wordsOf(typed);
+  const codes = Object.entries(words).filter(([, label]) => wordsOf(label).includes(plain)).map(([code]) => code);
+  const likeOf = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+  // `<kind>.<verb>` shown as "<kind's words> <verb's words>": the kinds whose words hold the text,
+  // or begin it with the verb's words after them ("follow-up created", "client erasure changed").
+  const kindMatches = Object.entries(kinds).flatMap(([kind, label]) => {
+    const shown = wordsOf(label);
+    if (shown.includes(plain)) return [{ kind, verb: '' }];
+    return plain.startsWith(`${shown} `) ? [{ kind, verb: plain.slice(shown.length + 1) }] : [];
+  });
   query.where((any) => {
-    any.whereRaw(`lower(??::text) like ? escape '\\'`, [column, like]).orWhereRaw(`regexp_replace(lower(??::text), '[._]+', ' ', 'g') like ? escape '\\'`, [column, like]);
+    any.whereRaw(`lower(??::text) like ? escape '\\'`, [column, `%${likeOf(typed)}%`]).orWhereRaw(`regexp_replace(lower(??::text), '[._-]+', ' ', 'g') like ? escape '\\'`, [column, `%${likeOf(plain)}%`]);
     if (codes.length > 0) any.orWhereIn(column, codes);
+    for (const { kind, verb } of kindMatches) {
+      const verbCodes = Object.entries(verbs).filter(([, said]) => wordsOf(said).startsWith(verb)).map(([code]) => `${kind}.${code}`);
+      any.orWhere((one) => {
+        // A code with words of its own is shown by them alone ("Role changed"), not its kind's.
+        one.whereRaw(`starts_with(??::text, ?)`, [column, `${kind}.`]).whereNotIn(column, Object.keys(words)).where((said) => {
+          said.whereRaw(`regexp_replace(lower(substr(??::text, ?)), '[._-]+', ' ', 'g') like ? escape '\\'`, [column, kind.length + 2, `${likeOf(verb)}%`]);
+          if (verbCodes.length > 0) said.orWhereIn(column, verbCodes);
+        });
+      });
+    }
   });
 }
+
+/** Text as words to compare: lower case, hyphens, dots and underscores as single spaces. */
+const wordsOf = (text: string) => text.toLowerCase().replace(/[\s._-]+/g, ' ').trim();
 
 /** Applies AdminJS's list filters with column names, and case-insensitive matching on text (on a worded column, its words). */
 export function applyFilters(query: AnyQuery, filter: Filter | undefined, allowed: Set<string>, uuids: Set<string> = new Set(), worded: WordedFilters = {}): AnyQuery {

@@ -4,7 +4,7 @@
  * `{"error": {code, message, details}}` envelope of docs/api.md.
  */
 import { BEFORE_GST_RULE } from '../domain/periods';
-import { invalidSentence } from './validation-sentence';
+import { fieldSentence, invalidSentence } from './validation-sentence';
 
 export type RefusalAudit = { action: string; entityType: string; entityId?: string | null; after?: unknown };
 
@@ -36,6 +36,14 @@ export class ApiError extends Error {
 export const invalidInput = (details: Record<string, unknown>, message?: string) =>
   new ApiError(400, 'invalid_input', message ?? fieldsSentence(details.fields), details);
 
+/**
+ * 400 `invalid_input` from rules written to follow each field's name ("until must be in the
+ * future."): the message reads them after the names, and `details.fields` gives each as a sentence
+ * of its own ("Must be in the future."), as the form shows it beside the field.
+ */
+export const invalidRules = (rules: Record<string, string>, message?: string) =>
+  invalidInput({ fields: Object.fromEntries(Object.entries(rules).map(([field, rule]) => [field, fieldSentence(rule)])) }, message ?? invalidSentence(rules));
+
 function fieldsSentence(fields: unknown): string {
   const sentence = fields && typeof fields === 'object' ? invalidSentence(fields as Record<string, unknown>) : '.';
   return sentence === '.' ? 'The request is not valid.' : sentence;
@@ -46,7 +54,7 @@ function fieldsSentence(fields: unknown): string {
  * does not exist for it (a return or register to import, a period to close).
  */
 export const beforeGstPeriod = (period: string, missing: string) =>
-  invalidInput({ fields: { period: BEFORE_GST_RULE } }, `${period} is before GST began (July 2017): there is no ${missing}.`);
+  invalidRules({ period: BEFORE_GST_RULE }, `${period} is before GST began (July 2017): there is no ${missing}.`);
 export const unauthenticated = (code = 'unauthenticated', message = 'Sign in first.') => new ApiError(401, code, message);
 export const forbidden = (code = 'forbidden', message = 'You may not do this.') => new ApiError(403, code, message);
 export const notFound = (message = 'Not found.') => new ApiError(404, 'not_found', message);

@@ -3,7 +3,7 @@
  * encodes the last row's sort key, so pages stay stable while rows are added.
  */
 import { z } from 'zod';
-import { invalidInput } from './errors';
+import { invalidRules } from './errors';
 
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -19,8 +19,8 @@ export function encodeCursor(values: Array<string | number>): string {
  * says so and how to go on, as the field's rule cannot.
  */
 export const badCursor = () =>
-  invalidInput(
-    { fields: { cursor: 'not a cursor this list issued' } },
+  invalidRules(
+    { cursor: 'not a cursor this list issued' },
     'cursor is not one this list gave: pass the nextCursor of the previous page unchanged, or leave cursor out to start at the first page.',
   );
 

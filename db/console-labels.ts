@@ -8,7 +8,8 @@ import { istDateTime } from '../domain/recon/report-format';
 
 export { ROLES, ROLE_LABEL, roleLabel } from '../domain/roles';
 export { ENTITY_TYPE_LABEL, entityTypeLabel } from '../domain/audit-entities';
-export { auditActorLabel, isKnownSecurityEvent, SECURITY_EVENT_LABEL, SECURITY_EVENT_PREFIXES, securityEventLabel } from '../domain/security-events';
+export { SIGN_OUT_REASON_LABEL, SIGN_OUT_REASONS } from '../domain/sign-out-reasons';
+export { auditActorLabel, isKnownSecurityEvent, SECURITY_EVENT_LABEL, SECURITY_EVENT_PREFIXES, securityEventLabel, TRIGGER_VERB } from '../domain/security-events';
 
 /** An instant in IST with its label; '' for none. */
 export function consoleTime(at: Date | string | null | undefined): string {

@@ -1,3 +1,5 @@
+import { ENTITY_TYPE_LABEL, entityTypeLabel } from './audit-entities';
+
 /**
  * The audit actions that are security events (sign-ins, devices, passwords, people, invitations,
  * access refusals), by their prefix: the console's dashboard lists the audit events whose action
@@ -64,15 +66,38 @@ export function isKnownSecurityEvent(action: string): boolean {
   return Object.hasOwn(SECURITY_EVENT_LABEL, action);
 }
 
+/** The audit trigger's own verbs, as the security entities' labels say them. */
+export const TRIGGER_VERB: Readonly<Record<string, string>> = { create: 'recorded', update: 'changed', delete: 'removed' };
+
 /**
- * "auth.login" → "Signed in". An action not listed (a new one no one named yet) → its words
- * ("user.merge" → "User merge") rather than nothing; the unit test keeps that from happening.
+ * "auth.login" → "Signed in". Any other action reads as its kind of record in the product's words
+ * and then its verb: "follow_up.created" → "Follow-up created", "client_erasure.update" → "Client
+ * erasure changed" (the kinds' words: domain/audit-entities.ts); a security event no one named yet
+ * ("user.merge" → "Person merge") rather than nothing, which the unit test keeps from happening.
  */
 export function securityEventLabel(action: string): string {
   const known = isKnownSecurityEvent(action) ? SECURITY_EVENT_LABEL[action] : undefined;
   if (known) return known;
-  const words = action.replace(/[._]+/g, ' ').trim();
-  return words ? words[0]!.toUpperCase() + words.slice(1) : action;
+  const dot = action.indexOf('.');
+  if (dot < 0) return entityTypeLabel(action);
+  const verb = action.slice(dot + 1);
+  const verbWords = TRIGGER_VERB[verb] ?? verb.replace(/[._]+/g, ' ').trim();
+  return [entityTypeLabel(action.slice(0, dot)), verbWords].filter(Boolean).join(' ');
+}
+
+/**
+ * A job's name in words, a kind of record spelled as the product spells it: "follow-up" stays
+ * "follow-up", "account-email" reads "account email".
+ */
+function jobWords(job: string): string {
+  return job
+    .split(/[:.]+/)
+    .map((part) => {
+      const kind = part.replace(/-/g, '_');
+      return Object.hasOwn(ENTITY_TYPE_LABEL, kind) ? ENTITY_TYPE_LABEL[kind]!.toLowerCase() : part.replace(/[-_]+/g, ' ');
+    })
+    .join(' ')
+    .trim();
 }
 
 /**
@@ -82,7 +107,7 @@ export function securityEventLabel(action: string): string {
  */
 export function auditActorLabel(actor: string): string {
   const job = /^system:(.+)$/.exec(actor)?.[1];
-  if (job) return `System (${job.replace(/[-_.:]+/g, ' ').trim()})`;
+  if (job) return `System (${jobWords(job)})`;
   if (/^[a-z]+(?:-[a-z]+)+$/.test(actor)) {
     const words = actor.replace(/-/g, ' ');
     return words[0]!.toUpperCase() + words.slice(1);

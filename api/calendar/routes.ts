@@ -6,7 +6,7 @@
  */
 import { calendarEntries, dateOf, daysInMonth, dayNumber, entryOrder, istDate, qrmpTurnoverProblem, withFrequencyChange, type CalendarEntry, type EntryKey } from '../../domain/calendar';
 import { loadCalendarClients, loadFilings, loadFirmCalendar, recordFrequencyChange, type CalendarClient } from '../../db/calendar';
-import { invalidInput, unprocessable } from '../errors';
+import { invalidInput, invalidRules, unprocessable } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
 import { route, type AuthenticatedContext, type RouteSpec } from '../routes';
 import { calendarScope, findCalendarClient } from './client-lookup';
@@ -103,7 +103,7 @@ export function calendarRoutes(): RouteSpec[] {
         if (body.ownerId !== undefined) {
           if (body.ownerId !== null) {
             const owner = await trx('users').where({ firm_id: firmId, id: body.ownerId, active: true }).whereIn('role', ['staff', 'manager', 'firm_admin']).first('id');
-            if (!owner) throw invalidInput({ fields: { ownerId: 'not an active staff member, manager or firm admin of this firm' } });
+            if (!owner) throw invalidRules({ ownerId: 'not an active staff member, manager or firm admin of this firm' });
           }
           patch.owner_id = body.ownerId;
         }

@@ -23,7 +23,7 @@ import { ERASURE_RESTARTED_EVENT, lockClientErasure } from '../../db/client-eras
 import { Client } from '../../db/models/client';
 import { setAuditAction } from '../../db/tenant';
 import { clientErasureWorkflowId } from '../../workflows/client-erasure-definitions';
-import { ApiError, invalidInput, notFound } from '../errors';
+import { ApiError, invalidRules, notFound } from '../errors';
 import { committedErasure, ERASURE_RECORD_COLUMNS, type ErasureRecord } from './erasure-resume';
 import { recordAuditEvent } from '../../db/audit';
 import { recordStartedRun, runningRecordState, seesOwnRun, type LookedRecord, type RunEnded, type SeenRun } from './erasure-run';
@@ -67,7 +67,7 @@ export async function recordErasure(trx: Knex.Transaction, input: ErasureRequest
     row = (await committedErasure(trx, input.firmId, input.clientId)) ?? undefined;
     if (!row) throw notFound('No such client.');
   } else {
-    if (input.confirmName !== client.name) throw invalidInput({ fields: { confirmName: "must equal the client's name exactly" } }, "Type the client's name to confirm the erasure.");
+    if (input.confirmName !== client.name) throw invalidRules({ confirmName: "must equal the client's name exactly" }, "Type the client's name to confirm the erasure.");
     await lockClientErasure(trx, client.id);
     row = (await trx('client_erasures').where({ client_id: client.id }).first(...ERASURE_RECORD_COLUMNS)) as ErasureRecord | undefined;
   }

@@ -29,7 +29,7 @@ import {
   type FollowUpPolicy,
 } from '../../domain/follow-ups';
 import { followUpWorkflowId, type FollowUpActor } from '../../workflows/follow-up-definitions';
-import { invalidInput, unprocessable } from '../errors';
+import { invalidInput, invalidRules, unprocessable } from '../errors';
 import { assertPeriodOpen } from '../periods/lock';
 import type { AppState } from '../state';
 import type { TemporalHandle } from '../temporal-client';
@@ -101,7 +101,7 @@ const STAFF_ROLES = ['staff', 'manager', 'firm_admin'];
 
 export async function checkOwner(ownerId: string): Promise<void> {
   const owner = await User.query().findById(ownerId);
-  if (!owner || !owner.active || !STAFF_ROLES.includes(owner.role)) throw invalidInput({ fields: { ownerId: 'not an active staff member, manager or firm admin of this firm' } });
+  if (!owner || !owner.active || !STAFF_ROLES.includes(owner.role)) throw invalidRules({ ownerId: 'not an active staff member, manager or firm admin of this firm' });
 }
 
 /** The request's `Idempotency-Key` header (trimmed), or null; over 200 characters is bad input. */

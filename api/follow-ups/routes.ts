@@ -21,7 +21,7 @@ import {
   resumeUpdate,
   snoozeUpdate,
 } from '../../workflows/follow-up-definitions';
-import { ApiError, invalidInput, notFound, unprocessable } from '../errors';
+import { ApiError, invalidRules, notFound, unprocessable } from '../errors';
 import { badCursor, decodeCursor, page } from '../pagination';
 import { route, type RouteSpec } from '../routes';
 import type { AppState } from '../state';
@@ -155,7 +155,7 @@ export function followUpRoutes(deps: FollowUpRouteDeps): RouteSpec[] {
         const row = await findFollowUp(params.id, true);
         requireLive(row);
         const until = body.until.length === 10 ? instantOf(row.clock, dayOf(body.until), 0) : Date.parse(body.until);
-        if (until <= Date.now()) throw invalidInput({ fields: { until: 'must be in the future' } });
+        if (until <= Date.now()) throw invalidRules({ until: 'must be in the future' });
         await setAuditAction(trx, 'follow_up.snoozed');
         await FollowUp.query().findById(row.id).patch({ status: 'snoozed', snoozedUntil: new Date(until) } as Partial<FollowUp>);
         await setAuditAction(trx, null);

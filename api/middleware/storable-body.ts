@@ -6,14 +6,14 @@
  */
 import type { Context, Next } from 'koa';
 import { unstorableMessage, unstorableText } from '../../db/copy-text';
-import { invalidInput } from '../errors';
+import { invalidRules } from '../errors';
 
 export function refuseUnstorableBody(ctx: Context): void {
   const body: unknown = (ctx.request as { body?: unknown }).body;
   const found = unstorableText(body);
   if (!found) return;
   const field = found.field === '' ? 'body' : found.field;
-  throw invalidInput({ fields: { [field]: unstorableMessage(found.what) } }, `The request body is not valid: ${field} holds text that cannot be stored.`);
+  throw invalidRules({ [field]: unstorableMessage(found.what) }, `The request body is not valid: ${field} holds text that cannot be stored.`);
 }
 
 /** Wraps a body parser: the parsed body is checked before the rest of the chain runs. */

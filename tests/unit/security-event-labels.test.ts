@@ -1,6 +1,6 @@
 /**
  * Every security event the code can write has words of its own (domain/security-events.ts): the
- * console's dashboard would otherwise show a new action as its code's words ("User merge"), which
+ * console's dashboard would otherwise show a new action as its code's words ("Person merge"), which
  * no check on the dashboard's text could tell from a label. The actions are string literals at the
  * places that record them (setAuditAction, recordAuditEvent, a refusal's withAudit, a revocation's
  * action) and the audit trigger's `<entity>.<create|update|delete>`, so this reads the sources.
@@ -73,6 +73,6 @@ describe('security event labels', () => {
     const labels = entries.map(([, label]) => label);
     expect(labels.filter((label, k) => labels.indexOf(label) !== k)).toEqual([]);
     expect(entries.filter(([action, label]) => securityEventLabel(action) !== label)).toEqual([]);
-    expect([isKnownSecurityEvent('toString'), isKnownSecurityEvent('user.merge'), securityEventLabel('user.merge')]).toEqual([false, false, 'User merge']);
+    expect([isKnownSecurityEvent('toString'), isKnownSecurityEvent('user.merge'), securityEventLabel('user.merge')]).toEqual([false, false, 'Person merge']);
   });
 });

@@ -179,7 +179,7 @@ describe('console edits', () => {
     expect({ status: res.status, errors: res.body.record.errors }).toEqual({ status: 200, errors: { name: expect.objectContaining({ message: 'Must not contain a NUL character (U+0000).' }) } });
     const token = await login(server, firm.users.firm_admin.email, firm.users.firm_admin.password);
     const api = await call(server, 'PATCH', `/api/clients/${client.id}`, { token, body: { name: 'Nul\u0000Traders' } });
-    expect({ status: api.status, code: api.body.error.code, fields: api.body.error.details.fields }).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'must not contain a NUL character (U+0000)' } });
+    expect({ status: api.status, code: api.body.error.code, fields: api.body.error.details.fields }).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'Must not contain a NUL character (U+0000).' } });
     const invited = await call(server, 'POST', '/api/invitations', { token, body: { email: 'nul@edit.test', name: 'A\u0000B', role: 'staff' } });
     expect(invited.status).toBe(400);
     expect((await db.owner('clients').where({ id: client.id }).first()).name).toBe(before.name);

@@ -214,7 +214,7 @@ describe('compliance calendar routes', () => {
 
   it("keeps a client's profile: owner, scheme and a frequency change from a quarter", async () => {
     const bad = await send('staff', 'PATCH', `/api/clients/${beta}/calendar-profile`, { ownerId: firm.users.client.id });
-    expect([bad.status, bad.body.error.details.fields.ownerId]).toEqual([400, 'not an active staff member, manager or firm admin of this firm']);
+    expect([bad.status, bad.body.error.details.fields.ownerId]).toEqual([400, 'Not an active staff member, manager or firm admin of this firm.']);
     expect((await send('staff', 'PATCH', `/api/clients/${beta}/calendar-profile`, { ownerId: other.users.staff.id })).status).toBe(400);
     const res = await send('staff', 'PATCH', `/api/clients/${beta}/calendar-profile`, { ownerId: firm.users.staff.id, frequencyChange: { frequency: 'quarterly', fromPeriod: '2025-07' } });
     expect(res.status).toBe(200);

@@ -282,7 +282,7 @@ describe('client export and erasure', () => {
     await reauth(fresh);
     const mistyped = await call(api, 'POST', `/api/clients/${client.id}/erasure`, { token: fresh, body: { ...body, confirmName: `${client.name} ` } });
     expect(mistyped.status).toBe(400);
-    expect(mistyped.body.error.details.fields).toHaveProperty('confirmName');
+    expect(mistyped.body.error.details.fields).toEqual({ confirmName: "Must equal the client's name exactly." });
     await reauth(tokens.otherAdmin!, other.users.firm_admin);
     const foreign = await call(api, 'POST', `/api/clients/${client.id}/erasure`, { token: tokens.otherAdmin, body });
     expect(foreign.status).toBe(404);

@@ -166,6 +166,8 @@ describe('follow-up routes and the checklist link', () => {
     const refusal = await stack.db.owner('audit_events').where({ request_id: nudged.headers.get('x-request-id') }).first();
     expect(refusal).toMatchObject({ action: 'follow_up.nudge_refused', entity_id: created.body.id, actor_id: stack.firm.users.staff.id });
 
+    const past = await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/snooze`, { token: stack.tokens.staff, body: { until: '2020-01-01T00:00:00Z' } });
+    expect([past.status, past.body.error?.message, past.body.error?.details]).toEqual([400, 'until must be in the future.', { fields: { until: 'Must be in the future.' } }]);
     const snoozed = await call(stack.api, 'POST', `/api/follow-ups/${created.body.id}/snooze`, { token: stack.tokens.staff, body: { until: inDays(20) } });
     expect(snoozed.status).toBe(200);
     expect(snoozed.body.status).toBe('snoozed');

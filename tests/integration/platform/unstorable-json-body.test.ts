@@ -32,7 +32,7 @@ describe('unstorable text in a JSON body', () => {
   it('refuses a NUL in a new client (POST /api/clients), naming the field, and creates nothing', async () => {
     const clients = await db.owner('clients').where({ firm_id: firm.id }).count({ n: '*' });
     const res = await call(api, 'POST', '/api/clients', { token, body: { name: 'Nul\u0000Traders', gstin: '27AAPFU0939F1ZV', email: 'nul@clients.test', filingFrequency: 'monthly' } });
-    expect(refusal(res)).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'must not contain a NUL character (U+0000)' } });
+    expect(refusal(res)).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'Must not contain a NUL character (U+0000).' } });
     expect(await db.owner('clients').where({ firm_id: firm.id }).count({ n: '*' })).toEqual(clients);
   });
 
@@ -40,11 +40,11 @@ describe('unstorable text in a JSON body', () => {
     const staff = firm.users.staff;
     const before = await db.owner('users').where({ id: staff.id }).first('name');
     const nested = await call(api, 'PATCH', `/api/users/${staff.id}`, { token, body: { name: 'Fine', extra: { tags: ['ok', 'x\u0000y'] } } });
-    expect(refusal(nested)).toEqual({ status: 400, code: 'invalid_input', fields: { 'extra.tags.1': 'must not contain a NUL character (U+0000)' } });
+    expect(refusal(nested)).toEqual({ status: 400, code: 'invalid_input', fields: { 'extra.tags.1': 'Must not contain a NUL character (U+0000).' } });
     const key = await call(api, 'PATCH', `/api/users/${staff.id}`, { token, body: { 'na\u0000me': 'Fine' } });
-    expect(refusal(key)).toEqual({ status: 400, code: 'invalid_input', fields: { 'na\u0000me': 'must not contain a NUL character (U+0000)' } });
+    expect(refusal(key)).toEqual({ status: 400, code: 'invalid_input', fields: { 'na\u0000me': 'Must not contain a NUL character (U+0000).' } });
     const surrogate = await call(api, 'PATCH', `/api/users/${staff.id}`, { token, body: { name: 'Half \ud800 pair' } });
-    expect(refusal(surrogate)).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'must not contain an unpaired UTF-16 surrogate (U+D800–U+DFFF)' } });
+    expect(refusal(surrogate)).toEqual({ status: 400, code: 'invalid_input', fields: { name: 'Must not contain an unpaired UTF-16 surrogate (U+D800–U+DFFF).' } });
     expect(await db.owner('users').where({ id: staff.id }).first('name')).toEqual(before);
   });
 

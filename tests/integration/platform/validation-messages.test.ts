@@ -99,7 +99,7 @@ describe('validation refusals read as plain sentences', () => {
       status: 400,
       code: 'invalid_input',
       message: 'cursor is not one this list gave: pass the nextCursor of the previous page unchanged, or leave cursor out to start at the first page.',
-      details: { fields: { cursor: 'not a cursor this list issued' } },
+      details: { fields: { cursor: 'Not a cursor this list issued.' } },
     });
   });
 

@@ -178,7 +178,7 @@ describe('a refusal built by hand', () => {
 
   it('says a bad cursor is not one the list gave, and keeps the field’s rule', () => {
     const error = badCursor();
-    expect([error.status, error.code, error.details]).toEqual([400, 'invalid_input', { fields: { cursor: 'not a cursor this list issued' } }]);
+    expect([error.status, error.code, error.details]).toEqual([400, 'invalid_input', { fields: { cursor: 'Not a cursor this list issued.' } }]);
     expect(error.message).toMatch(/^cursor is not one this list gave: /);
   });
 });
