@@ -39,41 +39,9 @@ export default function ResetPasswordPage() {
     );
   }
   // `/reset` or `/reset/` alone: no code to check, so the page says what is missing (never sign-in).
-  if (token === '') {
-    return (
-      <AccountLinkLayout title="This link is incomplete">
-        <Alert color="yellow" role="alert">
-          {RESET_LINK_INCOMPLETE}
-        </Alert>
-        <Group justify="space-between">
-          <Anchor component={Link} to="/sign-in" size="sm">
-            Sign in
-          </Anchor>
-          <Button component={Link} to="/forgot-password">
-            Ask for a new link
-          </Button>
-        </Group>
-      </AccountLinkLayout>
-    );
-  }
+  if (token === '') return <LinkNotUsable title="This link is incomplete" color="yellow" message={RESET_LINK_INCOMPLETE} />;
   if (link.isPending) return <AccountLinkLayout title="Choose a new password">Checking the link…</AccountLinkLayout>;
-  if (link.isError && linkCheckRefusesLink(link.error)) {
-    return (
-      <AccountLinkLayout title="This link no longer works">
-        <Alert color="red" role="alert">
-          {resetLinkRefusal(link.error)}
-        </Alert>
-        <Group justify="space-between">
-          <Anchor component={Link} to="/sign-in" size="sm">
-            Sign in
-          </Anchor>
-          <Button component={Link} to="/forgot-password">
-            Ask for a new link
-          </Button>
-        </Group>
-      </AccountLinkLayout>
-    );
-  }
+  if (link.isError && linkCheckRefusesLink(link.error)) return <LinkNotUsable title="This link no longer works" color="red" message={resetLinkRefusal(link.error)} />;
   return (
     <AccountLinkLayout title="Choose a new password">
       {link.isError ? (
@@ -111,6 +79,25 @@ export default function ResetPasswordPage() {
           </Button>
         </Group>
       </form>
+    </AccountLinkLayout>
+  );
+}
+
+/** A reset link that cannot be used (incomplete, used or expired): why, and the two ways on. */
+function LinkNotUsable({ title, color, message }: { title: string; color: string; message: string }) {
+  return (
+    <AccountLinkLayout title={title}>
+      <Alert color={color} role="alert">
+        {message}
+      </Alert>
+      <Group justify="space-between">
+        <Anchor component={Link} to="/sign-in" size="sm">
+          Sign in
+        </Anchor>
+        <Button component={Link} to="/forgot-password">
+          Ask for a new link
+        </Button>
+      </Group>
     </AccountLinkLayout>
   );
 }
